@@ -1,0 +1,89 @@
+"""Issues and reports: the data a person reads to decide whether a layer can be published.
+
+Issues are keyed by a stable ``code`` (e.g. ``GEOM_INVALID_REPAIRED``) so that front ends translate by
+code; the English ``message`` is the default rendering. Repeated issues are merged with a count instead
+of one line per feature, so a 1M-feature layer gives a readable report.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Issue", "Report", "Severity"]
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"  # the data cannot be published as is
+    WARNING = "warning"  # published, but someone should look
+    INFO = "info"  # what odl-geo did (reprojection, renaming...)
+
+
+@dataclass
+class Issue:
+    """One kind of problem in one layer, with how many features it concerns.
+
+    :param code: stable identifier, used for translation and for tests.
+    :param examples: a few feature indexes (0-based, in source order) to look at, not all of them.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    hint: str = ""
+    layer: str = ""
+    count: int = 1
+    examples: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["severity"] = self.severity.value
+        return d
+
+
+@dataclass
+class Report:
+    """Issues of one operation, merged by (code, layer)."""
+
+    issues: list[Issue] = field(default_factory=list)
+
+    def add(self, issue: Issue) -> Issue:
+        for existing in self.issues:
+            if existing.code == issue.code and existing.layer == issue.layer and existing.message == issue.message:
+                existing.count += issue.count
+                room = 5 - len(existing.examples)
+                if room > 0:
+                    existing.examples.extend(issue.examples[:room])
+                return existing
+        issue.examples = issue.examples[:5]
+        self.issues.append(issue)
+        return issue
+
+    def add_new(self, other: Report) -> None:
+        """Add the issues of ``other`` that this report does not hold yet (same code, layer and message)."""
+        for issue in other.issues:
+            if not any(i.code == issue.code and i.layer == issue.layer and i.message == issue.message
+                       for i in self.issues):
+                self.issues.append(issue)
+
+    def extend(self, other: Report) -> None:
+        for issue in other.issues:
+            self.add(Issue(**{**issue.__dict__, "examples": list(issue.examples)}))
+
+    def by_severity(self, severity: Severity) -> list[Issue]:
+        return [i for i in self.issues if i.severity is severity]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(i.severity is Severity.ERROR for i in self.issues)
+
+    def codes(self) -> set[str]:
+        return {i.code for i in self.issues}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"issues": [i.to_dict() for i in self.issues]}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2)

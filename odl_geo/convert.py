@@ -1,0 +1,132 @@
+"""Convert a layer (or every layer of a file, folder or zip) to several open formats in one call.
+
+Outputs are written into a hidden staging folder inside the output folder and moved into place only when
+every format succeeded: a failed or cancelled run leaves the output folder as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import __version__
+from .checks.report import Issue, Report, Severity
+from .errors import CrsError, InputError, OutputError
+from .exports.base import OutputFile, WriteContext
+from .exports.manifest import Manifest, sha256_file
+from .exports.registry import writers_for
+from .feedback import Feedback, NullFeedback
+from .normalise.options import NormaliseOptions
+from .normalise.scan import scan_geometries
+from .sources import ReadOptions, Source, open_source
+
+__all__ = ["DEFAULT_FORMATS", "ConvertOptions", "convert"]
+
+DEFAULT_FORMATS = ("gpkg", "geojson", "shp", "csv")
+
+
+@dataclass(frozen=True)
+class ConvertOptions:
+    """How to normalise while converting (see :class:`NormaliseOptions`)."""
+
+    drop_empty: bool = False
+    decode_html: bool = False
+    force_2d: bool = False
+    repair: bool = True
+    geojson_precision: int = 7
+    batch_size: int = 65_536
+
+
+def convert(path: str | Path, out_dir: str | Path, formats: tuple[str, ...] | list[str] = DEFAULT_FORMATS,
+            read_options: ReadOptions | None = None, options: ConvertOptions | None = None,
+            feedback: Feedback | None = None) -> Manifest:
+    """Read ``path``, normalise each layer and write it in each format into ``out_dir``.
+
+    :returns: the manifest, also written as ``out_dir/manifest.json``.
+    :raises InputError: (and subclasses) the source cannot be converted as it is; the message says why.
+    :raises OutputError: an output could not be written.
+    :raises CancelledError: ``feedback.is_cancelled()`` became true; ``out_dir`` is unchanged.
+    """
+    options = options or ConvertOptions()
+    feedback = feedback or NullFeedback()
+    writers = writers_for(list(formats))
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"The output {out} exists and is not a folder.", "Choose another --out.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Cannot create the output folder {out}: {exc.strerror}.", "Check the path.") from exc
+    with open_source(path, read_options) as src:
+        _refuse_errors(src)
+        layers = [lyr for lyr in src.layers if lyr.feature_count > 0]
+        if not layers:
+            raise InputError(f"{src.path.name} has no feature to convert.", "Check that the right file was given.")
+        report = Report()
+        report.extend(src.issues)
+        for lyr in src.layers:
+            report.extend(lyr.issues)
+        manifest = Manifest(source=_describe_source(src), report=report, odl_geo_version=__version__)
+        staging = Path(tempfile.mkdtemp(prefix=".odl-geo-staging-", dir=out))
+        try:
+            ctx = WriteContext(staging=staging, source_stem=src.path.stem.removesuffix(".shp"),
+                               base_options=NormaliseOptions(drop_empty=options.drop_empty,
+                                                             decode_html=options.decode_html,
+                                                             force_2d=options.force_2d, repair=options.repair,
+                                                             batch_size=options.batch_size),
+                               feedback=feedback, report=report, gdal_date=_source_date(src.path),
+                               geojson_precision=options.geojson_precision)
+            for n, layer in enumerate(layers, start=1):
+                feedback.info(f"[{n}/{len(layers)}] {layer.display}")
+                scan = scan_geometries(layer)
+                for writer in writers:
+                    if not layer.has_geometry and not writer.writes_tables:
+                        report.add(Issue("FORMAT_NEEDS_GEOMETRY", Severity.INFO, f"{layer.name} has no geometry: "
+                                         f"not written as {writer.label}.", layer=layer.name))
+                        continue
+                    feedback.info(f"  -> {writer.label}")
+                    pass_report = Report()
+                    manifest.files.extend(writer.write_layer(layer, scan, replace(ctx, report=pass_report)))
+                    report.add_new(pass_report)
+            _publish_staging(staging, out, manifest.files)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    manifest.write(out)
+    return manifest
+
+
+def _refuse_errors(src: Source) -> None:
+    """Stop before writing anything when a layer has an error the user must fix first."""
+    for lyr in src.layers:
+        for issue in lyr.issues.by_severity(Severity.ERROR):
+            cls = CrsError if issue.code.startswith("CRS_") else InputError
+            raise cls(issue.message, issue.hint)
+
+
+def _publish_staging(staging: Path, out: Path, files: list[OutputFile]) -> None:
+    """Move every staged file into the output folder, then fill sizes and checksums."""
+    for name in sorted({f.path for f in files}):
+        os.replace(staging / name, out / name)
+    for f in files:
+        target = out / f.path
+        f.size, f.sha256 = target.stat().st_size, sha256_file(target)
+
+
+def _describe_source(src: Source) -> dict[str, object]:
+    p = src.path
+    info: dict[str, object] = {"name": p.name, "layers": [lyr.name for lyr in src.layers]}
+    if p.is_file():
+        info.update(size=p.stat().st_size, sha256=sha256_file(p))
+    return info
+
+
+def _source_date(path: Path) -> str:
+    """When the source last changed (its files' newest mtime), written into outputs as their date."""
+    stamp = path.stat().st_mtime
+    if path.is_file() and path.suffix.lower() in (".shp", ".dbf"):
+        stamp = max(p.stat().st_mtime for p in path.parent.glob(path.stem + ".*"))
+    return datetime.fromtimestamp(int(stamp), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,156 @@
+"""Coordinate reference systems: identify what a file declares, catch what it gets wrong, transform well.
+
+French layers declare Lambert-93 in IGN's own WKT (authority IGNF) that GDAL does not map to EPSG:2154;
+old ones use Lambert II étendu (NTF), whose correct transformation needs IGN's grid; and many declare
+nothing. The checks here compare the declared CRS with the coordinates, because the coordinates are the
+one thing that never lies: 6,279,703 is not a latitude.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyproj
+from pyproj import CRS, Transformer
+from pyproj.transformer import TransformerGroup
+
+from .checks.report import Issue, Severity
+
+__all__ = ["CrsCandidate", "coordinate_transformer", "guess_crs_from_bounds", "identify", "label", "plausibility_issue"]
+
+WGS84 = CRS.from_epsg(4326)
+LAMBERT93 = CRS.from_epsg(2154)
+
+
+@dataclass(frozen=True)
+class CrsCandidate:
+    epsg: int
+    name: str
+
+
+def _debian_proj_grids() -> None:
+    """Let the pyproj wheel find Debian's NTF->RGF93 grid (proj-data) without PROJ_DATA games."""
+    for folder in ("/usr/share/proj",):
+        if Path(folder, "ntf_r93.gsb").exists() and folder not in pyproj.datadir.get_data_dir():
+            pyproj.datadir.append_data_dir(folder)
+
+
+_debian_proj_grids()
+
+
+@functools.lru_cache(maxsize=64)
+def identify(user_input: str) -> CRS:
+    """A CRS from EPSG code, WKT, PROJ string or ``IGNF:LAMB93``; mapped to its EPSG twin when one exists."""
+    crs = CRS.from_user_input(user_input)
+    epsg = crs.to_epsg(min_confidence=70)
+    if epsg is not None:
+        return CRS.from_epsg(epsg)
+    return crs
+
+
+def label(crs: CRS | None) -> str:
+    if crs is None:
+        return "none"
+    epsg = crs.to_epsg(min_confidence=70)
+    return f"EPSG:{epsg} ({crs.name})" if epsg else crs.name
+
+
+def crs_code(crs: CRS | None) -> str | None:
+    """``EPSG:nnnn`` when known, else the WKT (for manifests)."""
+    if crs is None:
+        return None
+    epsg = crs.to_epsg(min_confidence=70)
+    return f"EPSG:{epsg}" if epsg else crs.to_wkt()
+
+
+# Approximate extents (x/y min/max) of the French metropolitan projections, in their own units.
+_FRENCH_EXTENTS: list[tuple[int, str, tuple[float, float, float, float]]] = [
+    (2154, "RGF93 / Lambert-93", (-400_000, 5_900_000, 1_400_000, 7_250_000)),
+    (27572, "NTF (Paris) / Lambert zone II (Lambert II étendu)", (-50_000, 1_600_000, 1_250_000, 2_750_000)),
+    *[(3942 + i, f"RGF93 / CC{42 + i}", (900_000, (i + 0.6) * 1e6 + 200_000, 2_500_000, (i + 1.4) * 1e6 + 200_000))
+      for i in range(9)],
+    (32631, "WGS 84 / UTM zone 31N", (0, 4_500_000, 1_000_000, 5_800_000)),
+]
+
+
+def looks_geographic(bounds: tuple[float, float, float, float]) -> bool:
+    xmin, ymin, xmax, ymax = bounds
+    return -180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90
+
+
+def guess_crs_from_bounds(bounds: tuple[float, float, float, float] | None) -> list[CrsCandidate]:
+    """CRSs whose French extent contains these coordinates, most likely first."""
+    if bounds is None or not all(math.isfinite(v) for v in bounds):
+        return []
+    if looks_geographic(bounds):
+        return [CrsCandidate(4326, "WGS 84 (longitude/latitude)")]
+    xmin, ymin, xmax, ymax = bounds
+    return [CrsCandidate(epsg, name) for epsg, name, (a, b, c, d) in _FRENCH_EXTENTS
+            if a <= xmin and xmax <= c and b <= ymin and ymax <= d]
+
+
+def suggestion(bounds: tuple[float, float, float, float] | None) -> str:
+    candidates = guess_crs_from_bounds(bounds)
+    if not candidates:
+        return "Give the source CRS with --source-crs (e.g. --source-crs EPSG:2154 for Lambert-93)."
+    first = candidates[0]
+    also = ", ".join(f"EPSG:{c.epsg}" for c in candidates[1:4])
+    more = f" (other possibilities: {also})" if also else ""
+    return f"The coordinates look like {first.name}: add --source-crs EPSG:{first.epsg}{more}."
+
+
+def plausibility_issue(crs: CRS, bounds: tuple[float, float, float, float] | None, layer: str) -> Issue | None:
+    """An ERROR issue when the coordinates cannot be in ``crs`` (degrees out of range, metres tiny)."""
+    if bounds is None or not all(math.isfinite(v) for v in bounds):
+        return None
+    xmin, ymin, xmax, ymax = bounds
+    if crs.is_geographic and not looks_geographic(bounds):
+        return Issue(
+            "CRS_COORDS_NOT_DEGREES", Severity.ERROR,
+            f"The layer says its coordinates are longitude/latitude ({label(crs)}) but they reach "
+            f"{xmax:,.0f}, {ymax:,.0f}, which are not degrees.",
+            suggestion(bounds), layer=layer,
+        )
+    if crs.is_projected and looks_geographic(bounds) and (xmax - xmin) < 20 and (ymax - ymin) < 20:
+        return Issue(
+            "CRS_COORDS_LOOK_DEGREES", Severity.ERROR,
+            f"The layer says it is in {label(crs)} (metres) but its coordinates ({xmin:.4f}, {ymin:.4f}) "
+            "look like longitude/latitude degrees.",
+            "Add --source-crs EPSG:4326 if the coordinates are GPS degrees.", layer=layer,
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class TransformInfo:
+    func: Callable[[np.ndarray], np.ndarray]
+    description: str
+    grid_missing: bool
+
+
+@functools.lru_cache(maxsize=32)
+def coordinate_transformer(source_wkt: str, target_wkt: str) -> TransformInfo:
+    """The most accurate available transformation, and whether a better one lacks its grid."""
+    src, dst = CRS.from_wkt(source_wkt), CRS.from_wkt(target_wkt)
+    group = TransformerGroup(src, dst, always_xy=True)
+    transformer: Transformer = group.transformers[0] if group.transformers else Transformer.from_crs(
+        src, dst, always_xy=True)
+    # a grid-based operation ranked above the one we use, but not installed: say so (NTF -> RGF93)
+    missing = bool(group.unavailable_operations) and (
+        not group.transformers
+        or (group.unavailable_operations[0].accuracy or 99) < (transformer.accuracy or 99) - 0.5
+    )
+
+    def apply(coords: np.ndarray) -> np.ndarray:
+        if coords.shape[1] == 3:
+            x, y, z = transformer.transform(coords[:, 0], coords[:, 1], coords[:, 2])
+            return np.column_stack([x, y, z])
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return TransformInfo(apply, transformer.description, missing)

@@ -1,0 +1,76 @@
+"""One exception hierarchy for odl-geo.
+
+Every error carries a *message* (what is wrong, naming the file/layer/field) and a *hint* (what the user
+can do about it). The CLI maps the class to an exit code, the QGIS plugin to a message bar; neither has
+to parse text. Messages never contain secrets: callers pass redacted values only.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CancelledError",
+    "CrsError",
+    "EncodingError",
+    "InputError",
+    "OdlGeoError",
+    "OutputError",
+    "SourceNotFoundError",
+    "UnsupportedSourceError",
+]
+
+
+class OdlGeoError(Exception):
+    """Base class: an expected failure with a clear message and a hint.
+
+    :param message: what is wrong, in one sentence naming the object concerned.
+    :param hint: what to do about it.
+    :param details: optional technical detail (e.g. GDAL's own error text), shown with ``--verbose``.
+    """
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str = "", details: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        self.details = details
+
+    def __str__(self) -> str:
+        return f"{self.message} {self.hint}".strip() if self.hint else self.message
+
+    def to_dict(self) -> dict[str, str]:
+        return {"error": type(self).__name__, "message": self.message, "hint": self.hint, "details": self.details}
+
+
+class InputError(OdlGeoError):
+    """The input data or the user's options are wrong; fixing them makes the run succeed."""
+
+    exit_code = 2
+
+
+class SourceNotFoundError(InputError):
+    """The path does not exist or holds nothing that can be read."""
+
+
+class UnsupportedSourceError(InputError):
+    """The file exists but no reader understands it (or it is damaged beyond reading)."""
+
+
+class CrsError(InputError):
+    """The coordinate reference system is missing, unknown or contradicted by the coordinates."""
+
+
+class EncodingError(InputError):
+    """Text in the source cannot be decoded with the declared or given encoding."""
+
+
+class OutputError(OdlGeoError):
+    """An output could not be written (disk full, permission, folder is a file...)."""
+
+    exit_code = 3
+
+
+class CancelledError(OdlGeoError):
+    """The user cancelled a long operation; partial outputs were removed."""
+
+    exit_code = 130

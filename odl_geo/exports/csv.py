@@ -1,0 +1,61 @@
+"""CSV for spreadsheets: UTF-8, comma-separated; points as longitude/latitude columns, others as WKT (WGS84)."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import shapely
+
+from ..errors import OutputError
+from ..normalise.pipeline import GEOMETRY_COLUMN, LayerStream
+from ..normalise.scan import GeometryScan
+from ..sources.layer import LayerSource
+from .base import OutputFile, WriteContext, Writer, safe_file_stem
+from .ogr import wgs84_bbox
+
+__all__ = ["CSVWriter"]
+
+
+class CSVWriter(Writer):
+    key, label, extension, target_epsg, typed = "csv", "CSV", ".csv", 4326, False
+
+    def write_layer(self, layer: LayerSource, scan: GeometryScan, ctx: WriteContext) -> list[OutputFile]:
+        path = ctx.staging / f"{safe_file_stem(layer.name)}{self.extension}"
+        stream = LayerStream(layer, self.options_for(ctx, layer), scan, ctx.feedback, ctx.report)
+        points = scan.families == {"point"} and not scan.has_multi_points
+        digits = ctx.geojson_precision
+        writer = None
+        try:
+            for batch in stream.batches():
+                batch = _geometry_as_text(batch, points, digits)
+                if writer is None:
+                    writer = pacsv.CSVWriter(path, batch.schema, write_options=pacsv.WriteOptions(
+                        quoting_style="needed"))
+                writer.write_batch(batch)
+        except (OSError, pa.ArrowException) as exc:
+            raise OutputError(f"Writing {path.name} (csv) failed: {exc}", "Check the output folder.") from exc
+        finally:
+            if writer is not None:
+                writer.close()
+        if writer is None:
+            return []
+        crs = "EPSG:4326" if layer.has_geometry else None
+        return [OutputFile(path=path.name, format=self.key, layer=layer.name, crs=crs,
+                           feature_count=stream.stats.count, geometry_type=stream.output_geometry_type,
+                           bbox=stream.stats.bbox, bbox_wgs84=wgs84_bbox(stream.stats.bbox, crs) if crs else None)]
+
+
+def _geometry_as_text(batch: pa.RecordBatch, points: bool, digits: int) -> pa.RecordBatch:
+    if GEOMETRY_COLUMN not in batch.schema.names:
+        return batch
+    idx = batch.schema.get_field_index(GEOMETRY_COLUMN)
+    geoms = shapely.from_wkb(batch.column(idx).to_numpy(zero_copy_only=False))
+    rest = batch.drop_columns([GEOMETRY_COLUMN])
+    if points:
+        present = ~shapely.is_missing(geoms)
+        x = shapely.get_x(geoms).round(digits)
+        y = shapely.get_y(geoms).round(digits)
+        rest = rest.append_column("longitude", pa.array(x, mask=~present))
+        return rest.append_column("latitude", pa.array(y, mask=~present))
+    wkt = shapely.to_wkt(geoms, rounding_precision=digits, trim=True)
+    return rest.append_column("wkt", pa.array(wkt, type=pa.string()))

@@ -1,0 +1,22 @@
+"""GeoJSON as RFC 7946 asks: WGS84 lon/lat, counter-clockwise outer rings, 7 decimals (about 1 cm)."""
+
+from __future__ import annotations
+
+from ..normalise.pipeline import LayerStream
+from ..normalise.scan import GeometryScan
+from ..sources.layer import LayerSource
+from .base import OutputFile, WriteContext, Writer, safe_file_stem
+from .ogr import write_stream
+
+__all__ = ["GeoJSONWriter"]
+
+
+class GeoJSONWriter(Writer):
+    key, label, extension, target_epsg, typed = "geojson", "GeoJSON (RFC 7946)", ".geojson", 4326, False
+
+    def write_layer(self, layer: LayerSource, scan: GeometryScan, ctx: WriteContext) -> list[OutputFile]:
+        path = ctx.staging / f"{safe_file_stem(layer.name)}{self.extension}"
+        stream = LayerStream(layer, self.options_for(ctx, layer), scan, ctx.feedback, ctx.report)
+        out = write_stream(stream, path, "GeoJSON", ctx, fmt=self.key, layer_name=layer.name, layer_options={
+            "RFC7946": "YES", "COORDINATE_PRECISION": str(ctx.geojson_precision), "WRITE_BBOX": "YES"})
+        return [out] if out else []

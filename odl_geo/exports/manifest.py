@@ -1,0 +1,48 @@
+"""The machine-readable record of a conversion (``manifest.json``): what was written, from what, how.
+
+Publishers compare the sha256 recorded here to decide what must be uploaded again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..checks.report import Report
+from .base import OutputFile
+
+__all__ = ["MANIFEST_NAME", "Manifest", "sha256_file"]
+
+MANIFEST_NAME = "manifest.json"
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class Manifest:
+    source: dict[str, Any]
+    files: list[OutputFile] = field(default_factory=list)
+    report: Report = field(default_factory=Report)
+    odl_geo_version: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "odl_geo_version": self.odl_geo_version,
+            "source": self.source,
+            "files": [asdict(f) for f in self.files],
+            "report": self.report.to_dict(),
+        }
+
+    def write(self, folder: Path) -> Path:
+        path = folder / MANIFEST_NAME
+        path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return path

@@ -1,0 +1,78 @@
+"""Writing a normalised stream through GDAL (``pyogrio.write_arrow``): GeoPackage, GeoJSON, KML, FlatGeobuf.
+
+GDAL writes the whole stream in one call, so the file is opened once and memory stays one batch deep.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import pyarrow as pa
+import pyogrio
+from pyogrio.errors import DataSourceError, FieldError, GeometryError
+
+from ..checks.report import Issue, Severity
+from ..crs import crs_code, identify
+from ..errors import OutputError
+from ..normalise.pipeline import GEOMETRY_COLUMN, LayerStream
+from .base import OutputFile, WriteContext
+
+__all__ = ["write_stream"]
+
+
+def write_stream(stream: LayerStream, path: Path, driver: str, ctx: WriteContext, *, fmt: str,
+                 layer_name: str | None = None, append: bool = False,
+                 layer_options: dict[str, str] | None = None, dataset_options: dict[str, str] | None = None,
+                 rename: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None) -> OutputFile | None:
+    """Stream ``stream`` into ``path``; returns None when the layer had no row to write."""
+    reader = stream.reader()
+    if reader is None:
+        return None
+    if rename is not None:
+        first = rename(reader.read_next_batch())
+        reader = pa.RecordBatchReader.from_batches(first.schema, _chain(first, reader, rename))
+    crs = stream.options.target_crs or stream.layer.crs
+    has_geom = GEOMETRY_COLUMN in reader.schema.names
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            pyogrio.write_arrow(
+                reader, path, layer=layer_name, driver=driver, append=append,
+                geometry_name=GEOMETRY_COLUMN if has_geom else None,
+                geometry_type=stream.output_geometry_type if has_geom else None,
+                crs=crs_code(crs) if has_geom else None,
+                layer_options=layer_options or {}, dataset_options=dataset_options or {},
+            )
+        except (DataSourceError, FieldError, GeometryError, OSError, RuntimeError) as exc:
+            raise OutputError(f"Writing {path.name} ({fmt}) failed: {exc}",
+                              "Check free disk space and write permission on the output folder.") from exc
+    for w in caught:
+        ctx.report.add(Issue("WRITE_WARNING", Severity.WARNING, f"{fmt}: {w.message}", layer=stream.layer.name))
+    return OutputFile(
+        path=path.name, format=fmt, layer=layer_name or stream.layer.name,
+        crs=crs_code(crs) if has_geom else None, feature_count=stream.stats.count,
+        geometry_type=stream.output_geometry_type, bbox=stream.stats.bbox,
+        bbox_wgs84=wgs84_bbox(stream.stats.bbox, crs) if has_geom else None,
+    )
+
+
+def _chain(first: pa.RecordBatch, reader: pa.RecordBatchReader,
+           rename: Callable[[pa.RecordBatch], pa.RecordBatch]):  # noqa: ANN202 - generator
+    yield first
+    for batch in reader:
+        yield rename(batch)
+
+
+def wgs84_bbox(bbox: list[float] | None, crs: object) -> list[float] | None:
+    """The bbox in lon/lat (for catalogues), transformed densely enough to contain curved edges."""
+    if bbox is None or crs is None:
+        return None
+    from pyproj import CRS, Transformer
+
+    src = crs if isinstance(crs, CRS) else identify(str(crs))
+    if src.equals(CRS.from_epsg(4326)):
+        return [round(v, 7) for v in bbox]
+    t = Transformer.from_crs(src, 4326, always_xy=True)
+    return [round(v, 7) for v in t.transform_bounds(*bbox, densify_pts=21)]

@@ -1,0 +1,123 @@
+"""Zipped ESRI Shapefile: UTF-8 with a .cpg, EPSG:2154, 10-byte field names with a mapping table.
+
+A Shapefile holds one geometry family; a layer mixing points, lines and polygons (non-conformant files,
+KML, GeometryCollections) is split into one Shapefile per family inside the same zip, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import zipfile
+from dataclasses import replace
+from datetime import datetime
+
+import pyarrow as pa
+
+from ..checks.report import Issue, Severity
+from ..normalise.fields import truncate_names
+from ..normalise.pipeline import GEOMETRY_COLUMN, LayerStream
+from ..normalise.scan import GeometryScan
+from ..sources.layer import LayerSource
+from .base import OutputFile, WriteContext, Writer, safe_file_stem
+from .ogr import write_stream
+
+__all__ = ["ShapefileWriter"]
+
+FAMILY_SUFFIX = {"point": "points", "line": "lines", "polygon": "polygons"}
+
+
+class ShapefileWriter(Writer):
+    key, label, extension, target_epsg = "shp", "Shapefile (zipped)", ".shp.zip", 2154
+
+    def write_layer(self, layer: LayerSource, scan: GeometryScan, ctx: WriteContext) -> list[OutputFile]:
+        stem = safe_file_stem(layer.name)
+        folder = ctx.staging / f".{stem}.shp.parts"
+        folder.mkdir()
+        families = sorted(scan.families - {"collection"}) or (["polygon"] if "collection" in scan.families else [])
+        if "collection" in scan.families:
+            families = sorted(set(families) | _collection_families())
+        split = len(families) > 1
+        if split:
+            ctx.report.add(Issue("SHP_SPLIT_BY_TYPE", Severity.WARNING,
+                                 f"A Shapefile holds one geometry type; the layer mixes {', '.join(families)}, so the "
+                                 "zip holds one Shapefile per type.", layer=layer.name))
+        written: list[OutputFile] = []
+        mapping: dict[str, str] = {}
+        for family in families if layer.has_geometry else [None]:
+            opts = replace(self.options_for(ctx, layer), family=family if split else None)
+            stream = LayerStream(layer, opts, scan, ctx.feedback, ctx.report)
+            name = f"{stem}_{FAMILY_SUFFIX[family]}" if split and family else stem
+            out = write_stream(stream, folder / f"{name}.shp", "ESRI Shapefile", ctx, fmt=self.key,
+                               layer_name=name, layer_options={"ENCODING": "UTF-8"},
+                               rename=_truncator(stream, mapping))
+            if out is not None:
+                written.append(out)
+        if not written:
+            shutil.rmtree(folder)
+            return []
+        if any(k != v for k, v in mapping.items()):
+            ctx.report.add(Issue("SHP_FIELDS_TRUNCATED", Severity.INFO,
+                                 "Shapefile field names are limited to 10 characters: " + ", ".join(
+                                     f"{k} -> {v}" for k, v in mapping.items() if k != v),
+                                 "The zip holds fields.csv with the full mapping.", layer=layer.name))
+        zip_path = ctx.staging / f"{stem}{self.extension}"
+        _zip_folder(folder, zip_path, mapping, ctx.gdal_date)
+        shutil.rmtree(folder)
+        first = written[0]
+        return [OutputFile(
+            path=zip_path.name, format=self.key, layer=layer.name, crs=first.crs,
+            feature_count=sum(w.feature_count for w in written),
+            geometry_type=first.geometry_type if len(written) == 1 else "Mixed (one Shapefile per type)",
+            bbox=_union([w.bbox for w in written]), bbox_wgs84=_union([w.bbox_wgs84 for w in written]),
+            field_mapping={k: v for k, v in mapping.items() if k != v},
+        )]
+
+
+def _collection_families() -> set[str]:
+    return {"point", "line", "polygon"}
+
+
+def _truncator(stream: LayerStream, mapping: dict[str, str]):  # noqa: ANN202 - returns a closure
+    names: dict[str, str] = {}
+
+    def rename(batch: pa.RecordBatch) -> pa.RecordBatch:
+        if not names:
+            attrs = [n for n in batch.schema.names if n != GEOMETRY_COLUMN]
+            names.update(truncate_names(attrs, 10))
+            back = {clean: orig for orig, clean in stream.renames.items()}
+            for clean, short in names.items():
+                mapping[back.get(clean, clean)] = short
+        return batch.rename_columns([names.get(n, n) for n in batch.schema.names])
+
+    return rename
+
+
+def _union(boxes: list[list[float] | None]) -> list[float] | None:
+    real = [b for b in boxes if b]
+    if not real:
+        return None
+    return [min(b[0] for b in real), min(b[1] for b in real), max(b[2] for b in real), max(b[3] for b in real)]
+
+
+def _zip_folder(folder: object, zip_path: object, mapping: dict[str, str], gdal_date: str) -> None:
+    """Deterministic zip (fixed timestamps, sorted names) so that same input gives same bytes."""
+    from pathlib import Path
+
+    stamp = datetime.fromisoformat(gdal_date.replace("Z", "+00:00")).timetuple()[:6]
+    stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
+    with zipfile.ZipFile(Path(str(zip_path)), "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for part in sorted(Path(str(folder)).iterdir()):
+            info = zipfile.ZipInfo(part.name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with part.open("rb") as src, zf.open(info, "w") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        if any(k != v for k, v in mapping.items()):
+            buf = io.StringIO()
+            w = csv.writer(buf, lineterminator="\n")
+            w.writerow(["source_field", "shapefile_field"])
+            w.writerows(sorted(mapping.items()))
+            info = zipfile.ZipInfo("fields.csv", date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, buf.getvalue().encode("utf-8"))

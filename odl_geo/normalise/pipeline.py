@@ -1,0 +1,237 @@
+"""Stream one layer as normalised Arrow batches: the heart of every conversion.
+
+Reading is GDAL's Arrow stream (pyogrio), batch by batch, so memory stays flat whatever the layer size;
+each batch is repaired, unified and reprojected as whole shapely arrays, then handed to a writer as an
+Arrow batch with WKB geometry. Everything done is counted into a :class:`Report` with a few example rows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyogrio
+import shapely
+
+from ..checks.report import Issue, Report, Severity
+from ..crs import coordinate_transformer, label
+from ..feedback import Feedback, NullFeedback, check_cancelled
+from ..sources.layer import LayerSource
+from . import geometry as geom_ops
+from .attributes import decimal_comma_columns, is_text, to_float_decimal_comma, unescape_html
+from .fields import clean_names
+from .options import NormaliseOptions
+from .scan import GeometryScan
+from .wkb_recovery import recover_wkb
+
+__all__ = ["GEOMETRY_COLUMN", "LayerStats", "LayerStream"]
+
+GEOMETRY_COLUMN = "geometry"
+
+
+@dataclass
+class LayerStats:
+    """What was written, for manifests: count and bounds in the output CRS."""
+
+    count: int = 0
+    bounds: list[float] = field(default_factory=lambda: [np.inf, np.inf, -np.inf, -np.inf])
+
+    def add_bounds(self, geoms: np.ndarray) -> None:
+        b = shapely.bounds(geoms[~shapely.is_missing(geoms)])
+        if b.size:
+            self.bounds = [min(self.bounds[0], float(np.nanmin(b[:, 0]))), min(self.bounds[1], float(np.nanmin(b[:, 1]))),
+                           max(self.bounds[2], float(np.nanmax(b[:, 2]))), max(self.bounds[3], float(np.nanmax(b[:, 3])))]
+
+    @property
+    def bbox(self) -> list[float] | None:
+        return self.bounds if np.isfinite(self.bounds).all() else None
+
+
+class LayerStream:
+    """Iterate a layer's normalised batches; ``report`` and ``stats`` fill as batches are consumed."""
+
+    def __init__(self, layer: LayerSource, options: NormaliseOptions, scan: GeometryScan | None = None,
+                 feedback: Feedback | None = None, report: Report | None = None) -> None:
+        self.layer = layer
+        self.options = options
+        self.scan = scan or GeometryScan()
+        self.feedback = feedback or NullFeedback()
+        self.report = report if report is not None else Report()
+        self.stats = LayerStats()
+        self.renames: dict[str, str] = {}
+        self._decimal_cols: list[str] | None = None
+        self._transform = None
+        if layer.has_geometry and options.target_crs is not None and layer.crs is not None \
+                and not layer.crs.equals(options.target_crs):
+            self._transform = coordinate_transformer(layer.crs.to_wkt(), options.target_crs.to_wkt())
+            if self._transform.grid_missing:
+                self._add("CRS_GRID_MISSING", Severity.WARNING,
+                          f"The precise transformation from {label(layer.crs)} needs a grid that is not installed; "
+                          f"a less accurate one was used ({self._transform.description}).",
+                          "Install Debian's proj-data (scripts/setup.sh does) for metre-level accuracy.")
+            else:
+                self._add("CRS_REPROJECTED", Severity.INFO,
+                          f"Reprojected from {label(layer.crs)} to {label(options.target_crs)} "
+                          f"({self._transform.description}).")
+
+    @property
+    def output_geometry_type(self) -> str | None:
+        if not self.layer.has_geometry:
+            return None
+        return self.scan.output_type(self.options.promote_multi, self.options.family, self.options.force_2d)
+
+    def _add(self, code: str, severity: Severity, message: str, hint: str = "", count: int = 1,
+             examples: list[int] | None = None) -> None:
+        self.report.add(Issue(code, severity, message, hint, layer=self.layer.name, count=count,
+                              examples=list(examples or [])))
+
+    # -- iteration -------------------------------------------------------------------------------------
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """Normalised batches; raises CancelledError between batches when the user cancels."""
+        lyr, total, done = self.layer, max(self.layer.feature_count, 1), 0
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with pyogrio.open_arrow(lyr.gdal_path, batch_size=self.options.batch_size, use_pyarrow=True,
+                                    **lyr.read_kwargs()) as (meta, reader):
+                geom_name = (meta.get("geometry_name") or "wkb_geometry") if lyr.has_geometry else None
+                for batch in reader:
+                    check_cancelled(self.feedback, f"Reading {lyr.display}")
+                    out = self._normalise(batch, geom_name, done)
+                    done += batch.num_rows
+                    self.feedback.progress(min(100.0, 100.0 * done / total), lyr.name)
+                    if out.num_rows:
+                        self.stats.count += out.num_rows
+                        yield out
+        for w in caught:
+            self._add("GDAL_WARNING", Severity.WARNING, f"GDAL: {w.message}")
+
+    def reader(self) -> pa.RecordBatchReader | None:
+        """A RecordBatchReader over :meth:`batches` (None when the layer yields no row)."""
+        it = self.batches()
+        first = next(it, None)
+        if first is None:
+            return None
+        return pa.RecordBatchReader.from_batches(first.schema, itertools.chain([first], it))
+
+    # -- one batch -------------------------------------------------------------------------------------
+    def _normalise(self, batch: pa.RecordBatch, geom_name: str | None, offset: int) -> pa.RecordBatch:
+        attrs = [n for n in batch.schema.names if n != geom_name]
+        if not self.renames:
+            self.renames = clean_names(attrs)
+            changed = {k: v for k, v in self.renames.items() if k != v}
+            if changed:
+                self._add("FIELD_RENAMED", Severity.INFO, "Field names cleaned: " + ", ".join(
+                    f"{k!r} -> {v!r}" for k, v in changed.items()), count=len(changed))
+        if self._decimal_cols is None:
+            self._decimal_cols = decimal_comma_columns(batch, set()) if self.layer.driver == "CSV" else []
+            if self._decimal_cols:
+                self._add("FIELD_DECIMAL_COMMA", Severity.INFO, "Numbers with decimal commas read as numbers in: "
+                          + ", ".join(self._decimal_cols))
+        columns, names = [], []
+        keep = np.ones(batch.num_rows, dtype=bool)
+        geoms = None
+        if geom_name is not None:
+            geoms, keep = self._geometries(batch.column(geom_name), offset)
+        for name in attrs:
+            col = batch.column(name)
+            if name in self._decimal_cols:
+                col, bad = to_float_decimal_comma(col)
+                if bad:
+                    self._add("FIELD_NOT_A_NUMBER", Severity.WARNING,
+                              f"{bad} value(s) of {name!r} are not numbers and were left empty.", count=bad)
+            elif self.options.decode_html and is_text(col):
+                col, changed = unescape_html(col)
+                if changed:
+                    self._add("FIELD_HTML_DECODED", Severity.INFO, f"HTML entities decoded in {name!r}.", count=changed)
+            columns.append(col)
+            names.append(self.renames.get(name, name))
+        if geoms is not None:
+            columns.append(pa.array(shapely.to_wkb(geoms, output_dimension=2 if self.options.force_2d else 3,
+                                                    flavor="iso"), type=pa.binary()))
+            names.append(GEOMETRY_COLUMN)
+        out = pa.RecordBatch.from_arrays(columns, names=names)
+        return out if keep.all() else out.filter(pa.array(keep))
+
+    def _geometries(self, wkb: pa.Array, offset: int) -> tuple[np.ndarray, np.ndarray]:
+        raw = wkb.to_numpy(zero_copy_only=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            geoms = shapely.from_wkb(raw, on_invalid="ignore")
+        unreadable = np.flatnonzero(shapely.is_missing(geoms) & np.array([v is not None for v in raw]))
+        if unreadable.size:
+            geoms = geoms.copy()
+            geoms[unreadable] = [recover_wkb(raw[i]) for i in unreadable]
+            lost = unreadable[shapely.is_missing(geoms[unreadable])]
+            if unreadable.size > lost.size:
+                self._add("GEOM_PARTS_DROPPED", Severity.WARNING,
+                          "Geometries with impossible parts (a line of one point, a ring of two) were rebuilt "
+                          "without those parts.", count=int(unreadable.size - lost.size),
+                          examples=(unreadable + offset).tolist())
+            if lost.size:
+                self._add("GEOM_UNREADABLE", Severity.WARNING, "Geometries could not be read at all; the "
+                          "features are kept without geometry.", count=int(lost.size), examples=(lost + offset).tolist())
+        geoms, emptied = geom_ops.nullify_empty(geoms)
+        missing = shapely.is_missing(geoms)
+        n_missing = int(missing.sum())
+        keep = np.ones(len(geoms), dtype=bool)
+        if n_missing:
+            idx = np.flatnonzero(missing) + offset
+            if self.options.drop_empty:
+                keep &= ~missing
+                self._add("GEOM_EMPTY_DROPPED", Severity.WARNING, "Features without geometry were dropped "
+                          "(--drop-empty).", count=n_missing, examples=idx.tolist())
+            else:
+                self._add("GEOM_EMPTY", Severity.WARNING, "Features have no geometry (null or empty); they are "
+                          "kept without geometry.", "Use --drop-empty to leave them out.", count=n_missing,
+                          examples=idx.tolist())
+        if self.options.repair:
+            geoms, fixed, kept = geom_ops.make_valid(geoms)
+            if fixed.size:
+                self._add("GEOM_INVALID_REPAIRED", Severity.WARNING, "Invalid geometries (self-intersections, "
+                          "holes outside shells) were repaired with make_valid.", count=int(fixed.size),
+                          examples=(fixed + offset).tolist())
+            if kept.size:
+                self._add("GEOM_DEGENERATE", Severity.WARNING, "Lines without length (all points identical) "
+                          "cannot be repaired; they are kept as they are.", "Check these features in the source.",
+                          count=int(kept.size), examples=(kept + offset).tolist())
+        if self.scan.has_m:
+            self._add("GEOM_M_DROPPED", Severity.INFO, "M values (measures) were dropped.")
+        if self.options.family is not None:
+            geoms, family_keep = self._only_family(geoms)
+            keep &= family_keep
+        if self.options.promote_multi or self.scan.has_multi_points:
+            geoms = geom_ops.promote_to_multi(geoms)
+        if self._transform is not None:
+            geoms = shapely.transform(geoms, self._transform.func, include_z=shapely.has_z(geoms).any())
+        self.stats.add_bounds(geoms[keep])
+        return geoms, keep
+
+    def _only_family(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Keep geometries of one family; collections keep their parts of that family."""
+        types = shapely.get_type_id(geoms)
+        fam = self.options.family
+        wanted = {"point": (0, 4), "line": (1, 2, 5), "polygon": (3, 6)}[fam or "point"]
+        keep = np.isin(types, wanted)
+        coll = np.flatnonzero(types == 7)
+        if coll.size:
+            geoms = geoms.copy()
+            for i in coll:
+                parts = [p for p in shapely.get_parts(geoms[i]) if shapely.get_type_id(p) in wanted]
+                if parts:
+                    geoms[i] = shapely.union_all(parts) if fam == "polygon" else shapely.GeometryCollection(parts)
+                    geoms[i] = _as_multi(geoms[i], fam or "point")
+                    keep[i] = True
+        if self.scan.families and fam == sorted(self.scan.families - {"collection"})[0]:
+            keep |= shapely.is_missing(geoms)  # null geometries travel with the first family
+        return geoms, keep
+
+
+def _as_multi(geom: object, family: str) -> object:
+    parts = list(shapely.get_parts(geom))
+    maker = {"point": shapely.MultiPoint, "line": shapely.MultiLineString, "polygon": shapely.MultiPolygon}[family]
+    flat = [q for p in parts for q in shapely.get_parts(p)]
+    return maker(flat)

@@ -1,0 +1,95 @@
+"""CSV layers: where the geometry is (x/y, lon/lat or WKT), which separator, and broken quoting.
+
+GDAL's CSV driver does the reading (including decimal commas in x/y columns); this module only decides
+the open options from the header, because GDAL guesses geometry columns only when told their names.
+"""
+
+from __future__ import annotations
+
+import csv
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..checks.report import Issue, Severity
+
+__all__ = ["CsvLayout", "analyse_csv"]
+
+WKT_NAMES = ("wkt", "geom", "geometry", "the_geom", "geometrie", "wkt_geom", "geom_wkt", "geo_shape")
+X_NAMES = ("x", "lon", "long", "lng", "longitude", "xcoord", "x_coord", "coord_x", "x_l93", "x_lamb93",
+           "x_lambert93", "easting", "coordx")
+Y_NAMES = ("y", "lat", "latitude", "ycoord", "y_coord", "coord_y", "y_l93", "y_lamb93", "y_lambert93",
+           "northing", "coordy")
+LONLAT_NAMES = frozenset({"lon", "long", "lng", "longitude", "lat", "latitude"})
+
+
+def _key(name: str) -> str:
+    flat = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().strip().lower()
+    return flat.replace(" ", "_").replace("-", "_")
+
+
+@dataclass
+class CsvLayout:
+    separator: str
+    open_options: dict[str, str]
+    geometry: str  # "xy", "wkt" or "none"
+    lonlat_names: bool = False  # the x/y columns are named lon/lat: WGS84 can be assumed
+    issues: list[Issue] = field(default_factory=list)
+
+
+def _separator(header: str) -> str:
+    counts = {sep: header.count(sep) for sep in (";", ",", "\t", "|")}
+    return max(counts, key=lambda s: counts[s]) if any(counts.values()) else ","
+
+
+def analyse_csv(path: Path, layer: str, x_field: str | None = None, y_field: str | None = None,
+                wkt_field: str | None = None) -> CsvLayout:
+    """Decide GDAL open options for a UTF-8 CSV file (transcode it first if needed)."""
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        first = fh.readline()
+        fh.seek(0)
+        sep = _separator(first)
+        try:
+            header = next(csv.reader(fh, delimiter=sep))
+        except (StopIteration, csv.Error):
+            header = []
+    keys = {_key(h): h for h in header}
+    names = {"SEPARATOR": {";": "SEMICOLON", ",": "COMMA", "\t": "TAB", "|": "PIPE"}[sep]}
+    opts: dict[str, str] = {**names, "AUTODETECT_TYPE": "YES", "EMPTY_STRING_AS_NULL": "YES"}
+    wkt = wkt_field or next((keys[k] for k in WKT_NAMES if k in keys), None)
+    x = x_field or next((keys[k] for k in X_NAMES if k in keys), None)
+    y = y_field or next((keys[k] for k in Y_NAMES if k in keys), None)
+    layout = CsvLayout(sep, opts, "none")
+    if wkt is not None and not (x_field or y_field):
+        opts.update(GEOM_POSSIBLE_NAMES=wkt, KEEP_GEOM_COLUMNS="NO")
+        layout.geometry = "wkt"
+    elif x is not None and y is not None:
+        opts.update(X_POSSIBLE_NAMES=x, Y_POSSIBLE_NAMES=y, KEEP_GEOM_COLUMNS="YES")
+        layout.geometry = "xy"
+        layout.lonlat_names = _key(x) in LONLAT_NAMES and _key(y) in LONLAT_NAMES
+    else:
+        layout.issues.append(Issue(
+            "CSV_NO_GEOMETRY", Severity.WARNING,
+            f"{path.name}: no x/y, lon/lat or WKT column was recognised; it is read as a table.",
+            "Name the columns with --x-field/--y-field or --wkt-field.", layer=layer,
+        ))
+    layout.issues.extend(_quote_problems(path, layer))
+    return layout
+
+
+def _quote_problems(path: Path, layer: str) -> list[Issue]:
+    """An unbalanced double quote silently swallows the following lines into one value."""
+    inside, opened_at = False, 0
+    with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if line.count('"') % 2:
+                inside = not inside
+                opened_at = lineno if inside else opened_at
+    if inside:
+        return [Issue(
+            "CSV_UNBALANCED_QUOTE", Severity.ERROR,
+            f"{path.name}: the double quote opened on line {opened_at} is never closed, so every line after "
+            "it is read as part of one value (rows are lost).",
+            f"Fix the quote on line {opened_at} in a spreadsheet or text editor, then convert again.", layer=layer,
+        )]
+    return []

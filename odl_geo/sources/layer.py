@@ -1,0 +1,95 @@
+"""What a reader hands to the rest of odl-geo: one readable layer and what was learnt opening it."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from pyproj import CRS
+
+from ..checks.report import Report
+from .encoding import EncodingGuess
+
+__all__ = ["LayerSource", "ReadOptions", "Source"]
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What the user can tell the readers (all optional: defaults are detected).
+
+    :param layer: read only this layer (GeoPackage, zip, GPX...); all layers when None.
+    :param source_crs: CRS to use when the file declares none or declares a wrong one.
+    :param encoding: attribute encoding to use instead of the detected one.
+    """
+
+    layer: str | None = None
+    source_crs: str | None = None
+    encoding: str | None = None
+    x_field: str | None = None
+    y_field: str | None = None
+    wkt_field: str | None = None
+    gpx_points: bool = False  # also read GPX route_points/track_points (duplicates of routes/tracks)
+
+
+@dataclass
+class LayerSource:
+    """A layer ready to stream: where GDAL finds it, how to open it, and its declared facts."""
+
+    name: str  # short layer name (output file names derive from it)
+    display: str  # where it comes from, for messages: "PPR.zip:uuid/N_ZONE_ALEA.shp"
+    gdal_path: str
+    gdal_layer: str | None
+    driver: str
+    open_options: dict[str, str] = field(default_factory=dict)
+    encoding: str | None = None  # given to GDAL/pyogrio to recode attributes
+    encoding_guess: EncodingGuess | None = None
+    geometry_type: str | None = None  # as declared by GDAL; None for a table without geometry
+    feature_count: int = 0
+    bounds: tuple[float, float, float, float] | None = None
+    fields: list[tuple[str, str]] = field(default_factory=list)
+    crs: CRS | None = None
+    crs_how: str = "none"  # "declared", "user", "assumed", "none"
+    issues: Report = field(default_factory=Report)
+    text_fields_decimal_comma: bool = False  # CSV: French decimal commas may hide in text columns
+
+    @property
+    def has_geometry(self) -> bool:
+        return self.geometry_type is not None
+
+    def read_kwargs(self) -> dict[str, object]:
+        kwargs: dict[str, object] = dict(self.open_options)
+        if self.gdal_layer is not None:
+            kwargs["layer"] = self.gdal_layer
+        if self.encoding:
+            kwargs["encoding"] = self.encoding
+        return kwargs
+
+
+@dataclass
+class Source:
+    """A file, folder or zip opened for reading; owns the temporary copies it needed.
+
+    Use it as a context manager: temporary copies (rebuilt .shx, transcoded CSV) are removed on exit.
+    """
+
+    path: Path
+    layers: list[LayerSource]
+    issues: Report
+    workdir: Path
+
+    @classmethod
+    def new_workdir(cls) -> Path:
+        return Path(tempfile.mkdtemp(prefix="odl-geo-src-"))
+
+    def close(self) -> None:
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def __enter__(self) -> Source:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()

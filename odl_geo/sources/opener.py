@@ -1,0 +1,323 @@
+"""Open any file, folder or zip a SIG administrator has, as a list of layers ready to stream.
+
+The opener decides *how* GDAL must read each layer (driver, open options, encoding, temporary copies)
+and records every surprise as an issue. It never writes beside the source.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import pyogrio
+from pyogrio.errors import DataLayerError, DataSourceError
+
+from ..checks.report import Issue, Report, Severity
+from ..crs import identify, looks_geographic
+from ..errors import InputError, OdlGeoError, SourceNotFoundError, UnsupportedSourceError
+from . import shapefile
+from .csvfile import analyse_csv
+from .encoding import EncodingGuess, sniff_text_file
+from .formats import DATASET_EXTENSIONS, driver_for
+from .layer import LayerSource, ReadOptions, Source
+from .zipfiles import extract_members, list_dataset_members
+
+__all__ = ["open_source"]
+
+log = logging.getLogger("odl_geo")
+
+GPX_POINT_LAYERS = ("route_points", "track_points")
+
+
+def open_source(path: str | Path, options: ReadOptions | None = None) -> Source:
+    """Open ``path`` (file, folder or zip) and describe every layer in it.
+
+    :raises SourceNotFoundError: the path does not exist or holds no dataset.
+    :raises UnsupportedSourceError: no reader understands the file.
+    :raises InputError: the requested layer does not exist.
+    """
+    options = options or ReadOptions()
+    src_path = Path(path).expanduser()
+    if not src_path.exists():
+        raise SourceNotFoundError(f"{src_path} does not exist.", "Check the path (and its case).")
+    workdir = Source.new_workdir()
+    report = Report()
+    try:
+        layers = _open_any(src_path, options, workdir, report)
+        if options.layer is not None:
+            layers = _select(layers, options.layer, src_path)
+        if not layers:
+            errors = [i for i in report.issues if i.severity is Severity.ERROR]
+            if errors:
+                first = errors[0]
+                raise UnsupportedSourceError(first.message, first.hint)
+            raise SourceNotFoundError(f"{src_path.name} holds no layer that odl-geo can read.",
+                                      "Supported: " + ", ".join(sorted(set(DATASET_EXTENSIONS))) + ", .zip")
+    except BaseException:
+        Source(src_path, [], report, workdir).close()
+        raise
+    return Source(src_path, layers, report, workdir)
+
+
+def _select(layers: list[LayerSource], wanted: str, path: Path) -> list[LayerSource]:
+    exact = [lyr for lyr in layers if wanted in (lyr.name, lyr.gdal_layer)]
+    chosen = exact or [lyr for lyr in layers if wanted.lower() in (lyr.name.lower(), (lyr.gdal_layer or "").lower())]
+    if not chosen:
+        names = ", ".join(lyr.name for lyr in layers) or "none"
+        raise InputError(f"{path.name} has no layer named {wanted!r}.", f"Available layers: {names}.")
+    return chosen
+
+
+def _open_any(path: Path, options: ReadOptions, workdir: Path, report: Report) -> list[LayerSource]:
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and driver_for(p.name))
+        files = [p for p in files if not (p.suffix.lower() == ".dbf" and shapefile.find_parts(p, "").shp)]
+        return _open_many([(p, str(p.relative_to(path))) for p in files], options, workdir, report, path)
+    if path.suffix.lower() == ".zip":
+        return _open_zip(path, options, workdir, report)
+    if driver_for(path.name) is None:
+        return _open_file(path, path.name, None, options, workdir, report)
+    return _open_file(path, path.name, driver_for(path.name), options, workdir, report)
+
+
+def _open_many(items: list[tuple[Path | str, str]], options: ReadOptions, workdir: Path, report: Report,
+               container: Path) -> list[LayerSource]:
+    """Several datasets (folder or zip): one broken member must not hide the others."""
+    layers: list[LayerSource] = []
+    for item, display in items:
+        try:
+            layers.extend(_open_file(item, f"{container.name}:{display}", driver_for(display), options,
+                                     workdir, report))
+        except OdlGeoError as exc:
+            report.add(Issue("SOURCE_MEMBER_UNREADABLE", Severity.ERROR, exc.message, exc.hint, layer=display))
+    return layers
+
+
+def _open_zip(path: Path, options: ReadOptions, workdir: Path, report: Report) -> list[LayerSource]:
+    members = list_dataset_members(path)
+    if not members:
+        import zipfile
+
+        with zipfile.ZipFile(path) as zf:
+            inside = ", ".join(zf.namelist()[:10]) or "nothing"
+        raise SourceNotFoundError(f"The zip archive {path.name} contains no GIS layer (it holds: {inside}).",
+                                  "Check that the right file was downloaded or exported.")
+    items: list[tuple[Path | str, str]] = []
+    for n, member in enumerate(members):
+        if member.suffix in (".shp", ".dbf", ".tab", ".mif"):
+            # multi-file formats: extract the set (checked for traversal) so sidecars can be inspected
+            dest = workdir / f"zip{n}"
+            dest.mkdir()
+            items.append((extract_members(path, member.name, dest), member.name))
+        else:
+            items.append((f"/vsizip/{path.resolve()}/{member.name}", member.name))
+    return _open_many(items, options, workdir, report, path)
+
+
+def _open_file(path: Path | str, display: str, driver: str | None, options: ReadOptions, workdir: Path,
+               report: Report) -> list[LayerSource]:
+    gdal_path = str(path)
+    open_options: dict[str, str] = {}
+    encoding: str | None = None
+    guess: EncodingGuess | None = None
+    pre_issues: list[Issue] = []
+    lonlat_names = False
+    layer_hint = Path(display).stem
+    restore_shx = False
+    if driver == "ESRI Shapefile" and isinstance(path, Path):
+        parts = shapefile.find_parts(path, layer_hint)
+        pre_issues.extend(parts.issues)
+        guess = shapefile.guess_dbf_encoding(parts, options.encoding)
+        encoding, guess = _shapefile_encoding(parts, guess, pre_issues, layer_hint)
+        if parts.shp is not None and parts.shx is None:
+            gdal_path, restore_shx = str(shapefile.restore_shx_copy(parts, _fresh_dir(workdir))), True
+        elif parts.shp is None and parts.dbf is not None:
+            gdal_path = str(parts.dbf)
+    elif driver in ("CSV", "GeoJSON", "MapInfo File") and isinstance(path, Path):
+        guess = EncodingGuess(options.encoding.upper(), "user") if options.encoding else sniff_text_file(path)
+        if driver != "MapInfo File" and guess.encoding not in ("UTF-8", "ASCII"):
+            gdal_path = str(_transcode(path, guess.encoding, workdir))
+            pre_issues.append(Issue(
+                "ENCODING_TRANSCODED", Severity.INFO,
+                f"{display} is encoded in {guess.encoding}, not UTF-8: it was read as {guess.encoding}.",
+                "Use --encoding if the accents still look wrong.", layer=layer_hint))
+        if driver == "CSV":
+            layout = analyse_csv(Path(gdal_path), layer_hint, options.x_field, options.y_field, options.wkt_field)
+            open_options, lonlat_names = layout.open_options, layout.lonlat_names
+            pre_issues.extend(layout.issues)
+    try:
+        if restore_shx:
+            pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": "YES"})
+        try:
+            names = [str(n) for n, _ in pyogrio.list_layers(gdal_path, **_list_kwargs(open_options))]
+        finally:
+            if restore_shx:
+                pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": None})
+    except (DataSourceError, DataLayerError, UnicodeDecodeError, OSError) as exc:
+        raise _unreadable(display, driver, exc) from exc
+    layers: list[LayerSource] = []
+    for name in names:
+        if driver == "GPX" and name in GPX_POINT_LAYERS and not options.gpx_points:
+            continue
+        lyr = LayerSource(
+            name=_layer_name(name, display, len(names)), display=display if len(names) == 1 else f"{display}:{name}",
+            gdal_path=gdal_path, gdal_layer=name, driver=driver or "", open_options=open_options,
+            encoding=encoding, encoding_guess=guess,
+        )
+        for issue in pre_issues:
+            lyr.issues.add(Issue(**{**issue.__dict__, "layer": lyr.name}))
+        _describe(lyr, options, lonlat_names)
+        if lyr.feature_count == 0:
+            lyr.issues.add(Issue("LAYER_EMPTY", Severity.WARNING, f"{lyr.display} has no feature.",
+                                 "Nothing will be exported for it.", layer=lyr.name))
+            if driver == "GPX":
+                continue  # GPX files always declare five layers; empty ones are noise
+        layers.append(lyr)
+    if driver == "GPX" and not layers:
+        raise InputError(f"{display} holds no waypoint, route or track.", "Export the GPX again from the GPS/app.")
+    return layers
+
+
+def _shapefile_encoding(parts: shapefile.ShapefileParts, guess: EncodingGuess | None, issues: list[Issue],
+                        layer: str) -> tuple[str | None, EncodingGuess | None]:
+    """Encoding to hand to GDAL (None = let GDAL use .cpg/LDID), and the guess to report."""
+    if guess is None or parts.dbf is None:
+        return None, guess
+    if guess.how == "user":
+        return guess.encoding, guess
+    if guess.how == "cpg":
+        content = shapefile.sniff_dbf(parts.dbf)
+        if guess.encoding == "UTF-8" and content == "CP1252":
+            issues.append(Issue(
+                "ENCODING_CPG_WRONG", Severity.WARNING,
+                f"{parts.dbf.name}: the .cpg says UTF-8 but the text is not UTF-8; it was read as CP1252.",
+                "Fix or delete the .cpg file, or give --encoding.", layer=layer))
+            return "CP1252", EncodingGuess("CP1252", "detected", guess.declared)
+        return None, guess
+    if guess.how == "ldid":
+        return None, guess
+    if guess.encoding == "ASCII":
+        return None, guess
+    issues.append(Issue(
+        "ENCODING_GUESSED", Severity.INFO,
+        f"{parts.dbf.name} does not declare its encoding (no .cpg); the text was detected as {guess.encoding}.",
+        "Add a .cpg file or use --encoding if accents look wrong.", layer=layer))
+    return guess.encoding, guess
+
+
+def _describe(lyr: LayerSource, options: ReadOptions, lonlat_names: bool) -> None:
+    """Fill declared facts (type, count, bounds, fields, CRS) from GDAL, and check the CRS."""
+    kwargs = lyr.read_kwargs()
+    try:
+        info = pyogrio.read_info(lyr.gdal_path, force_feature_count=True, force_total_bounds=True, **kwargs)
+    except (DataSourceError, DataLayerError, UnicodeDecodeError) as exc:
+        raise _unreadable(lyr.display, lyr.driver, exc) from exc
+    lyr.driver = lyr.driver or str(info.get("driver") or "")
+    lyr.geometry_type = info.get("geometry_type")
+    lyr.feature_count = max(int(info.get("features") or 0), 0)
+    tb = info.get("total_bounds")
+    lyr.bounds = tuple(float(v) for v in tb) if tb is not None and lyr.feature_count else None  # type: ignore[assignment]
+    lyr.fields = [(str(n), str(t)) for n, t in zip(info["fields"], info["dtypes"], strict=False)]
+    if not lyr.has_geometry:
+        if lyr.driver == "ESRI Shapefile" and lyr.gdal_path.lower().endswith(".shp"):
+            lyr.geometry_type = "Unknown"
+        else:
+            return
+    _resolve_crs(lyr, info.get("crs"), options, lonlat_names)
+
+
+def _resolve_crs(lyr: LayerSource, declared: str | None, options: ReadOptions, lonlat_names: bool) -> None:
+    from ..crs import label, plausibility_issue, suggestion
+
+    crs = None
+    if declared and "LOCAL_CS" not in declared.upper():
+        try:
+            crs = identify(declared)
+        except Exception as exc:  # pyproj raises CRSError subclasses and plain errors
+            lyr.issues.add(Issue("CRS_UNKNOWN", Severity.WARNING, f"{lyr.display}: the declared CRS is not "
+                                 f"understood ({exc}).", "Give --source-crs.", layer=lyr.name))
+    if options.source_crs:
+        try:
+            user = identify(options.source_crs)
+        except Exception as exc:
+            raise InputError(f"--source-crs {options.source_crs!r} is not a CRS odl-geo knows ({exc}).",
+                             "Use an EPSG code such as EPSG:2154 (Lambert-93) or EPSG:4326.") from exc
+        if crs is not None and not crs.equals(user):
+            lyr.issues.add(Issue("CRS_OVERRIDDEN", Severity.WARNING, f"{lyr.display} declares {label(crs)}; "
+                                 f"it was read as {label(user)} as asked.", layer=lyr.name))
+        lyr.crs, lyr.crs_how = user, "user"
+    elif crs is not None:
+        lyr.crs, lyr.crs_how = crs, "declared"
+    elif lonlat_names and lyr.bounds is not None and looks_geographic(lyr.bounds):
+        lyr.crs, lyr.crs_how = identify("EPSG:4326"), "assumed"
+        lyr.issues.add(Issue("CRS_ASSUMED_WGS84", Severity.INFO, f"{lyr.display}: longitude/latitude columns, "
+                             "read as WGS 84 (EPSG:4326).", "Give --source-crs if that is wrong.", layer=lyr.name))
+    else:
+        what = "has no .prj file" if lyr.driver == "ESRI Shapefile" else "declares no coordinate system"
+        if declared and "LOCAL_CS" in declared.upper():
+            what = "uses a non-earth (local) coordinate system"
+        lyr.issues.add(Issue("CRS_MISSING", Severity.ERROR, f"{lyr.display} {what}.", suggestion(lyr.bounds),
+                             layer=lyr.name))
+        return
+    problem = plausibility_issue(lyr.crs, lyr.bounds, lyr.name)
+    if problem is not None:
+        problem.message = f"{lyr.display}: {problem.message}"
+        lyr.issues.add(problem)
+
+
+def _layer_name(gdal_name: str, display: str, n_layers: int) -> str:
+    if n_layers == 1:
+        return Path(display.split(":")[-1]).stem if display else gdal_name
+    return gdal_name
+
+
+def _list_kwargs(open_options: dict[str, str]) -> dict[str, str]:
+    return {}  # list_layers takes no open options; kept as a seam for drivers that will need them
+
+
+def _fresh_dir(workdir: Path) -> Path:
+    n = len(list(workdir.iterdir()))
+    d = workdir / f"copy{n}"
+    d.mkdir()
+    return d
+
+
+def _transcode(path: Path, encoding: str, workdir: Path) -> Path:
+    """A UTF-8 copy of a text source (GDAL's Arrow reader only speaks UTF-8); sidecars copied too."""
+    dest_dir = _fresh_dir(workdir)
+    dest = dest_dir / path.name
+    with path.open("r", encoding=encoding, errors="replace", newline="") as src, \
+            dest.open("w", encoding="utf-8", newline="") as dst:
+        while chunk := src.read(1 << 20):
+            dst.write(chunk)
+    for ext in (".csvt", ".prj", ".CSVT", ".PRJ"):
+        side = path.with_suffix(ext)
+        if side.exists():
+            (dest_dir / side.name).write_bytes(side.read_bytes())
+    return dest
+
+
+_GDAL_LINE = re.compile(r"line (\d+)")
+
+
+def _unreadable(display: str, driver: str | None, exc: Exception) -> UnsupportedSourceError:
+    text = str(exc).replace("\n", " ")
+    if driver in ("LIBKML", "KML") or display.lower().endswith((".kml", ".kmz")):
+        line = _GDAL_LINE.search(text)
+        where = f" near line {line.group(1)}" if line else ""
+        return UnsupportedSourceError(
+            f"{display} is not a readable KML file: the XML is broken{where} ({_short(text)}).",
+            "Typical causes: a bare '&' (write '&amp;'), text in Latin-1 declared as UTF-8, or a file cut off "
+            "during download. Fix the file or export it again.", text)
+    if "not recognized as being in a supported file format" in text or "not recognized as a supported" in text:
+        return UnsupportedSourceError(f"{display} is not a GIS format odl-geo can read.",
+                                      "Supported: Shapefile, GeoPackage, GeoJSON, KML/KMZ, GPX, MapInfo "
+                                      "TAB/MIF, CSV, FlatGeobuf, and zips of these.", text)
+    return UnsupportedSourceError(f"{display} cannot be read: {_short(text)}.",
+                                  "Check that the file is complete (all its sidecar files) and not damaged.", text)
+
+
+def _short(text: str, limit: int = 160) -> str:
+    text = text.strip().rstrip(".")
+    return text if len(text) <= limit else text[: limit - 1] + "…"

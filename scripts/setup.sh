@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# One idempotent set-up for a fresh Debian 12 machine of this kind (root or sudo).
+# Reruns do no network I/O: apt runs only when a package is missing, the venv is refilled only
+# when pyproject.toml or EXTRAS change (stamp file). See ../shared/recipes/environment.md for why
+# each choice (system-site-packages venv from /usr/bin/python3, numpy<2, uv --compile-bytecode).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+APT_PKGS="python3-qgis qgis-server gdal-bin proj-data postgresql-15-postgis-3 xvfb chromium fonts-dejavu-core"
+EXTRAS="${EXTRAS:-dev,qgis-test,postgis,validate,metadata,server,fiona}"
+missing=""
+for p in $APT_PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing Debian packages:$missing"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+# NOT `python3`: the first python3 on PATH may be a pyenv build that cannot import qgis.
+[ -x .venv/bin/python ] || /usr/bin/python3 -m venv --system-site-packages .venv
+[ -x .venv/bin/uv ] || .venv/bin/pip install -q --disable-pip-version-check uv
+want="$(cat pyproject.toml | sha256sum | cut -c1-16)-$EXTRAS"
+if [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$want" ]; then
+  echo "setup: installing Python packages into .venv"
+  .venv/bin/uv pip install -q --compile-bytecode --python .venv/bin/python -e ".[$EXTRAS]"
+  echo "$want" > .venv/.setup-stamp
+fi
+# The pyproj wheel does not see Debian's NTF->RGF93 grid; PROJ's user dir is searched by every PROJ>=7.
+if [ -f /usr/share/proj/ntf_r93.gsb ]; then
+  mkdir -p "$HOME/.local/share/proj" && ln -sf /usr/share/proj/ntf_r93.gsb "$HOME/.local/share/proj/ntf_r93.gsb"
+fi
+QT_QPA_PLATFORM=offscreen .venv/bin/python -c "import qgis.core, geopandas, pyogrio; print('setup: env ok, QGIS', qgis.core.Qgis.QGIS_VERSION, '/ GDAL (pyogrio)', pyogrio.__gdal_version_string__)"
