@@ -7,13 +7,10 @@ from __future__ import annotations
 
 import logging
 
-__version__ = "0.1.0"
-
-logging.getLogger("odl_geo").addHandler(logging.NullHandler())
-
-from .checks.report import Issue, Report, Severity  # noqa: E402
-from .convert import DEFAULT_FORMATS, ConvertOptions, convert  # noqa: E402
-from .errors import (  # noqa: E402
+from ._version import __version__
+from .checks.report import Issue, Report, Severity
+from .convert import DEFAULT_FORMATS, ConvertOptions, convert
+from .errors import (
     CancelledError,
     CrsError,
     EncodingError,
@@ -23,10 +20,10 @@ from .errors import (  # noqa: E402
     SourceNotFoundError,
     UnsupportedSourceError,
 )
-from .exports.manifest import Manifest  # noqa: E402
-from .feedback import Feedback, NullFeedback  # noqa: E402
-from .inspect import LayerReport, inspect_source  # noqa: E402
-from .sources import LayerSource, ReadOptions, Source, open_source  # noqa: E402
+from .exports.manifest import Manifest
+from .feedback import Feedback, NullFeedback
+from .inspect import LayerReport, inspect_source
+from .sources import LayerSource, ReadOptions, Source, open_source
 
 __all__ = [
     "DEFAULT_FORMATS",
@@ -54,3 +51,5 @@ __all__ = [
     "inspect_source",
     "open_source",
 ]
+
+logging.getLogger("odl_geo").addHandler(logging.NullHandler())

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import __version__
+from ._version import __version__
 from .checks.report import Issue, Report, Severity
 from .errors import CrsError, InputError, OutputError
 from .exports.base import OutputFile, WriteContext
@@ -41,9 +41,14 @@ class ConvertOptions:
     batch_size: int = 65_536
 
 
-def convert(path: str | Path, out_dir: str | Path, formats: tuple[str, ...] | list[str] = DEFAULT_FORMATS,
-            read_options: ReadOptions | None = None, options: ConvertOptions | None = None,
-            feedback: Feedback | None = None) -> Manifest:
+def convert(
+    path: str | Path,
+    out_dir: str | Path,
+    formats: tuple[str, ...] | list[str] = DEFAULT_FORMATS,
+    read_options: ReadOptions | None = None,
+    options: ConvertOptions | None = None,
+    feedback: Feedback | None = None,
+) -> Manifest:
     """Read ``path``, normalise each layer and write it in each format into ``out_dir``.
 
     :returns: the manifest, also written as ``out_dir/manifest.json``.
@@ -73,20 +78,34 @@ def convert(path: str | Path, out_dir: str | Path, formats: tuple[str, ...] | li
         manifest = Manifest(source=_describe_source(src), report=report, odl_geo_version=__version__)
         staging = Path(tempfile.mkdtemp(prefix=".odl-geo-staging-", dir=out))
         try:
-            ctx = WriteContext(staging=staging, source_stem=src.path.stem.removesuffix(".shp"),
-                               base_options=NormaliseOptions(drop_empty=options.drop_empty,
-                                                             decode_html=options.decode_html,
-                                                             force_2d=options.force_2d, repair=options.repair,
-                                                             batch_size=options.batch_size),
-                               feedback=feedback, report=report, gdal_date=_source_date(src.path),
-                               geojson_precision=options.geojson_precision)
+            ctx = WriteContext(
+                staging=staging,
+                source_stem=src.path.stem.removesuffix(".shp"),
+                base_options=NormaliseOptions(
+                    drop_empty=options.drop_empty,
+                    decode_html=options.decode_html,
+                    force_2d=options.force_2d,
+                    repair=options.repair,
+                    batch_size=options.batch_size,
+                ),
+                feedback=feedback,
+                report=report,
+                gdal_date=_source_date(src.path),
+                geojson_precision=options.geojson_precision,
+            )
             for n, layer in enumerate(layers, start=1):
                 feedback.info(f"[{n}/{len(layers)}] {layer.display}")
                 scan = scan_geometries(layer)
                 for writer in writers:
                     if not layer.has_geometry and not writer.writes_tables:
-                        report.add(Issue("FORMAT_NEEDS_GEOMETRY", Severity.INFO, f"{layer.name} has no geometry: "
-                                         f"not written as {writer.label}.", layer=layer.name))
+                        report.add(
+                            Issue(
+                                "FORMAT_NEEDS_GEOMETRY",
+                                Severity.INFO,
+                                f"{layer.name} has no geometry: not written as {writer.label}.",
+                                layer=layer.name,
+                            )
+                        )
                         continue
                     feedback.info(f"  -> {writer.label}")
                     pass_report = Report()

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyproj
@@ -20,6 +20,9 @@ from pyproj import CRS, Transformer
 from pyproj.transformer import TransformerGroup
 
 from .checks.report import Issue, Severity
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = ["CrsCandidate", "coordinate_transformer", "guess_crs_from_bounds", "identify", "label", "plausibility_issue"]
 
@@ -72,8 +75,10 @@ def crs_code(crs: CRS | None) -> str | None:
 _FRENCH_EXTENTS: list[tuple[int, str, tuple[float, float, float, float]]] = [
     (2154, "RGF93 / Lambert-93", (-400_000, 5_900_000, 1_400_000, 7_250_000)),
     (27572, "NTF (Paris) / Lambert zone II (Lambert II étendu)", (-50_000, 1_600_000, 1_250_000, 2_750_000)),
-    *[(3942 + i, f"RGF93 / CC{42 + i}", (900_000, (i + 0.6) * 1e6 + 200_000, 2_500_000, (i + 1.4) * 1e6 + 200_000))
-      for i in range(9)],
+    *[
+        (3942 + i, f"RGF93 / CC{42 + i}", (900_000, (i + 0.6) * 1e6 + 200_000, 2_500_000, (i + 1.4) * 1e6 + 200_000))
+        for i in range(9)
+    ],
     (32631, "WGS 84 / UTM zone 31N", (0, 4_500_000, 1_000_000, 5_800_000)),
 ]
 
@@ -90,8 +95,11 @@ def guess_crs_from_bounds(bounds: tuple[float, float, float, float] | None) -> l
     if looks_geographic(bounds):
         return [CrsCandidate(4326, "WGS 84 (longitude/latitude)")]
     xmin, ymin, xmax, ymax = bounds
-    return [CrsCandidate(epsg, name) for epsg, name, (a, b, c, d) in _FRENCH_EXTENTS
-            if a <= xmin and xmax <= c and b <= ymin and ymax <= d]
+    return [
+        CrsCandidate(epsg, name)
+        for epsg, name, (a, b, c, d) in _FRENCH_EXTENTS
+        if a <= xmin and xmax <= c and b <= ymin and ymax <= d
+    ]
 
 
 def suggestion(bounds: tuple[float, float, float, float] | None) -> str:
@@ -111,17 +119,21 @@ def plausibility_issue(crs: CRS, bounds: tuple[float, float, float, float] | Non
     xmin, ymin, xmax, ymax = bounds
     if crs.is_geographic and not looks_geographic(bounds):
         return Issue(
-            "CRS_COORDS_NOT_DEGREES", Severity.ERROR,
+            "CRS_COORDS_NOT_DEGREES",
+            Severity.ERROR,
             f"The layer says its coordinates are longitude/latitude ({label(crs)}) but they reach "
             f"{xmax:,.0f}, {ymax:,.0f}, which are not degrees.",
-            suggestion(bounds), layer=layer,
+            suggestion(bounds),
+            layer=layer,
         )
     if crs.is_projected and looks_geographic(bounds) and (xmax - xmin) < 20 and (ymax - ymin) < 20:
         return Issue(
-            "CRS_COORDS_LOOK_DEGREES", Severity.ERROR,
+            "CRS_COORDS_LOOK_DEGREES",
+            Severity.ERROR,
             f"The layer says it is in {label(crs)} (metres) but its coordinates ({xmin:.4f}, {ymin:.4f}) "
             "look like longitude/latitude degrees.",
-            "Add --source-crs EPSG:4326 if the coordinates are GPS degrees.", layer=layer,
+            "Add --source-crs EPSG:4326 if the coordinates are GPS degrees.",
+            layer=layer,
         )
     return None
 
@@ -138,12 +150,12 @@ def coordinate_transformer(source_wkt: str, target_wkt: str) -> TransformInfo:
     """The most accurate available transformation, and whether a better one lacks its grid."""
     src, dst = CRS.from_wkt(source_wkt), CRS.from_wkt(target_wkt)
     group = TransformerGroup(src, dst, always_xy=True)
-    transformer: Transformer = group.transformers[0] if group.transformers else Transformer.from_crs(
-        src, dst, always_xy=True)
+    transformer: Transformer = (
+        group.transformers[0] if group.transformers else Transformer.from_crs(src, dst, always_xy=True)
+    )
     # a grid-based operation ranked above the one we use, but not installed: say so (NTF -> RGF93)
     missing = bool(group.unavailable_operations) and (
-        not group.transformers
-        or (group.unavailable_operations[0].accuracy or 99) < (transformer.accuracy or 99) - 0.5
+        not group.transformers or (group.unavailable_operations[0].accuracy or 99) < (transformer.accuracy or 99) - 0.5
     )
 
     def apply(coords: np.ndarray) -> np.ndarray:

@@ -6,8 +6,7 @@ Every geometry is read once (streamed) so that the problems listed are counted, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .checks.report import Report
 from .crs import crs_code, label
@@ -16,6 +15,9 @@ from .normalise.options import NormaliseOptions
 from .normalise.pipeline import LayerStream
 from .normalise.scan import scan_geometries
 from .sources import ReadOptions, open_source
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["LayerReport", "inspect_source"]
 
@@ -45,8 +47,9 @@ class LayerReport:
         return d
 
 
-def inspect_source(path: str | Path, read_options: ReadOptions | None = None,
-                   feedback: Feedback | None = None) -> tuple[list[LayerReport], Report]:
+def inspect_source(
+    path: str | Path, read_options: ReadOptions | None = None, feedback: Feedback | None = None
+) -> tuple[list[LayerReport], Report]:
     """Describe each layer of ``path`` and count its problems.
 
     :returns: per-layer reports and the source-level report (members of a zip that could not be read).
@@ -63,12 +66,22 @@ def inspect_source(path: str | Path, read_options: ReadOptions | None = None,
             for _ in stream.batches():
                 pass
             guess = layer.encoding_guess
-            out.append(LayerReport(
-                name=layer.name, display=layer.display, driver=layer.driver,
-                declared_geometry_type=layer.geometry_type, geometry_types=dict(scan.counts),
-                feature_count=layer.feature_count, crs=crs_code(layer.crs), crs_label=label(layer.crs),
-                crs_how=layer.crs_how, encoding=guess.encoding if guess else None,
-                encoding_how=guess.how if guess else None, fields=layer.fields,
-                bounds=list(layer.bounds) if layer.bounds else None, report=report,
-            ))
+            out.append(
+                LayerReport(
+                    name=layer.name,
+                    display=layer.display,
+                    driver=layer.driver,
+                    declared_geometry_type=layer.geometry_type,
+                    geometry_types=dict(scan.counts),
+                    feature_count=layer.feature_count,
+                    crs=crs_code(layer.crs),
+                    crs_label=label(layer.crs),
+                    crs_how=layer.crs_how,
+                    encoding=guess.encoding if guess else None,
+                    encoding_how=guess.how if guess else None,
+                    fields=layer.fields,
+                    bounds=list(layer.bounds) if layer.bounds else None,
+                    report=report,
+                )
+            )
         return out, src.issues

@@ -15,7 +15,7 @@ from typing import Any
 __all__ = ["Issue", "Report", "Severity"]
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     ERROR = "error"  # the data cannot be published as is
     WARNING = "warning"  # published, but someone should look
     INFO = "info"  # what odl-geo did (reprojection, renaming...)
@@ -64,8 +64,9 @@ class Report:
     def add_new(self, other: Report) -> None:
         """Add the issues of ``other`` that this report does not hold yet (same code, layer and message)."""
         for issue in other.issues:
-            if not any(i.code == issue.code and i.layer == issue.layer and i.message == issue.message
-                       for i in self.issues):
+            if not any(
+                i.code == issue.code and i.layer == issue.layer and i.message == issue.message for i in self.issues
+            ):
                 self.issues.append(issue)
 
     def extend(self, other: Report) -> None:

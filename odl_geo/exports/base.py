@@ -6,15 +6,18 @@ import re
 import unicodedata
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pyproj import CRS
 
-from ..checks.report import Report
-from ..feedback import Feedback
-from ..normalise.options import NormaliseOptions
-from ..normalise.scan import GeometryScan
-from ..sources.layer import LayerSource
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..checks.report import Report
+    from ..feedback import Feedback
+    from ..normalise.options import NormaliseOptions
+    from ..normalise.scan import GeometryScan
+    from ..sources.layer import LayerSource
 
 __all__ = ["OutputFile", "WriteContext", "Writer", "safe_file_stem"]
 
@@ -65,8 +68,9 @@ class Writer(ABC):
     def options_for(self, ctx: WriteContext, layer: LayerSource) -> NormaliseOptions:
         from dataclasses import replace
 
-        return replace(ctx.base_options, target_crs=self.target_crs() if layer.has_geometry else None,
-                       promote_multi=self.typed)
+        return replace(
+            ctx.base_options, target_crs=self.target_crs() if layer.has_geometry else None, promote_multi=self.typed
+        )
 
     @abstractmethod
     def write_layer(self, layer: LayerSource, scan: GeometryScan, ctx: WriteContext) -> list[OutputFile]:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import shapely
 
 from ..errors import OutputError
 from ..normalise.pipeline import GEOMETRY_COLUMN, LayerStream
-from ..normalise.scan import GeometryScan
-from ..sources.layer import LayerSource
 from .base import OutputFile, WriteContext, Writer, safe_file_stem
 from .ogr import wgs84_bbox
+
+if TYPE_CHECKING:
+    from ..normalise.scan import GeometryScan
+    from ..sources.layer import LayerSource
 
 __all__ = ["CSVWriter"]
 
@@ -29,8 +33,9 @@ class CSVWriter(Writer):
             for batch in stream.batches():
                 batch = _geometry_as_text(batch, points, digits)
                 if writer is None:
-                    writer = pacsv.CSVWriter(path, batch.schema, write_options=pacsv.WriteOptions(
-                        quoting_style="needed"))
+                    writer = pacsv.CSVWriter(
+                        path, batch.schema, write_options=pacsv.WriteOptions(quoting_style="needed")
+                    )
                 writer.write_batch(batch)
         except (OSError, pa.ArrowException) as exc:
             raise OutputError(f"Writing {path.name} (csv) failed: {exc}", "Check the output folder.") from exc
@@ -40,9 +45,18 @@ class CSVWriter(Writer):
         if writer is None:
             return []
         crs = "EPSG:4326" if layer.has_geometry else None
-        return [OutputFile(path=path.name, format=self.key, layer=layer.name, crs=crs,
-                           feature_count=stream.stats.count, geometry_type=stream.output_geometry_type,
-                           bbox=stream.stats.bbox, bbox_wgs84=wgs84_bbox(stream.stats.bbox, crs) if crs else None)]
+        return [
+            OutputFile(
+                path=path.name,
+                format=self.key,
+                layer=layer.name,
+                crs=crs,
+                feature_count=stream.stats.count,
+                geometry_type=stream.output_geometry_type,
+                bbox=stream.stats.bbox,
+                bbox_wgs84=wgs84_bbox(stream.stats.bbox, crs) if crs else None,
+            )
+        ]
 
 
 def _geometry_as_text(batch: pa.RecordBatch, points: bool, digits: int) -> pa.RecordBatch:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..normalise.pipeline import LayerStream
-from ..normalise.scan import GeometryScan
-from ..sources.layer import LayerSource
 from .base import OutputFile, WriteContext, Writer, safe_file_stem
 from .ogr import write_stream
+
+if TYPE_CHECKING:
+    from ..normalise.scan import GeometryScan
+    from ..sources.layer import LayerSource
 
 __all__ = ["GeoJSONWriter"]
 
@@ -17,6 +21,13 @@ class GeoJSONWriter(Writer):
     def write_layer(self, layer: LayerSource, scan: GeometryScan, ctx: WriteContext) -> list[OutputFile]:
         path = ctx.staging / f"{safe_file_stem(layer.name)}{self.extension}"
         stream = LayerStream(layer, self.options_for(ctx, layer), scan, ctx.feedback, ctx.report)
-        out = write_stream(stream, path, "GeoJSON", ctx, fmt=self.key, layer_name=layer.name, layer_options={
-            "RFC7946": "YES", "COORDINATE_PRECISION": str(ctx.geojson_precision), "WRITE_BBOX": "YES"})
+        out = write_stream(
+            stream,
+            path,
+            "GeoJSON",
+            ctx,
+            fmt=self.key,
+            layer_name=layer.name,
+            layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": str(ctx.geojson_precision), "WRITE_BBOX": "YES"},
+        )
         return [out] if out else []

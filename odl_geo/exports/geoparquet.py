@@ -7,6 +7,8 @@ https://geoparquet.org/releases/v1.1.0/ (version, primary_column, columns.<name>
 from __future__ import annotations
 
 import json
+from typing import Any
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -14,10 +16,12 @@ import pyarrow.parquet as pq
 from ..crs import crs_code
 from ..errors import OutputError
 from ..normalise.pipeline import GEOMETRY_COLUMN, LayerStream
-from ..normalise.scan import GeometryScan
-from ..sources.layer import LayerSource
 from .base import OutputFile, WriteContext, Writer, safe_file_stem
 from .ogr import wgs84_bbox
+
+if TYPE_CHECKING:
+    from ..normalise.scan import GeometryScan
+    from ..sources.layer import LayerSource
 
 __all__ = ["GeoParquetWriter"]
 
@@ -29,13 +33,21 @@ class GeoParquetWriter(Writer):
         path = ctx.staging / f"{safe_file_stem(layer.name)}{self.extension}"
         stream = LayerStream(layer, self.options_for(ctx, layer), scan, ctx.feedback, ctx.report)
         crs = stream.options.target_crs or layer.crs
-        geo = None
+        geo: dict[str, Any] | None = None
         if layer.has_geometry:
             gtype = stream.output_geometry_type or "Unknown"
             types = [] if gtype.startswith("Unknown") else [gtype]
-            geo = {"version": "1.1.0", "primary_column": GEOMETRY_COLUMN, "columns": {GEOMETRY_COLUMN: {
-                "encoding": "WKB", "geometry_types": types,
-                "crs": json.loads(crs.to_json()) if crs is not None else None}}}
+            geo = {
+                "version": "1.1.0",
+                "primary_column": GEOMETRY_COLUMN,
+                "columns": {
+                    GEOMETRY_COLUMN: {
+                        "encoding": "WKB",
+                        "geometry_types": types,
+                        "crs": json.loads(crs.to_json()) if crs is not None else None,
+                    }
+                },
+            }
         writer = None
         try:
             for batch in stream.batches():
@@ -56,6 +68,15 @@ class GeoParquetWriter(Writer):
         if writer is None:
             return []
         code = crs_code(crs) if layer.has_geometry else None
-        return [OutputFile(path=path.name, format=self.key, layer=layer.name, crs=code,
-                           feature_count=stream.stats.count, geometry_type=stream.output_geometry_type,
-                           bbox=stream.stats.bbox, bbox_wgs84=wgs84_bbox(stream.stats.bbox, crs) if code else None)]
+        return [
+            OutputFile(
+                path=path.name,
+                format=self.key,
+                layer=layer.name,
+                crs=code,
+                feature_count=stream.stats.count,
+                geometry_type=stream.output_geometry_type,
+                bbox=stream.stats.bbox,
+                bbox_wgs84=wgs84_bbox(stream.stats.bbox, crs) if code else None,
+            )
+        ]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pyogrio
 
 from ..normalise.pipeline import LayerStream
-from ..normalise.scan import GeometryScan
-from ..sources.layer import LayerSource
 from .base import OutputFile, WriteContext, Writer, safe_file_stem
 from .ogr import write_stream
+
+if TYPE_CHECKING:
+    from ..normalise.scan import GeometryScan
+    from ..sources.layer import LayerSource
 
 __all__ = ["GeoPackageWriter"]
 
@@ -22,10 +26,18 @@ class GeoPackageWriter(Writer):
         # same input, same bytes: GeoPackage stores a "last change" timestamp in gpkg_contents
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": ctx.gdal_date})
         try:
-            out = write_stream(stream, path, "GPKG", ctx, fmt=self.key, layer_name=layer.name,
-                               append=path.exists(),
-                               layer_options={"SPATIAL_INDEX": "YES", "GEOMETRY_NAME": "geom", "FID": "fid"}
-                               if layer.has_geometry else {"FID": "fid"})
+            out = write_stream(
+                stream,
+                path,
+                "GPKG",
+                ctx,
+                fmt=self.key,
+                layer_name=layer.name,
+                append=path.exists(),
+                layer_options={"SPATIAL_INDEX": "YES", "GEOMETRY_NAME": "geom", "FID": "fid"}
+                if layer.has_geometry
+                else {"FID": "fid"},
+            )
         finally:
             pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
         return [out] if out else []

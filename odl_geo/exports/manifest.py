@@ -8,11 +8,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..checks.report import Report
-from .base import OutputFile
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .base import OutputFile
 
 __all__ = ["MANIFEST_NAME", "Manifest", "sha256_file"]
 

@@ -6,8 +6,7 @@ GDAL writes the whole stream in one call, so the file is opened once and memory 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyogrio
@@ -19,13 +18,26 @@ from ..errors import OutputError
 from ..normalise.pipeline import GEOMETRY_COLUMN, LayerStream
 from .base import OutputFile, WriteContext
 
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from pathlib import Path
+
 __all__ = ["write_stream"]
 
 
-def write_stream(stream: LayerStream, path: Path, driver: str, ctx: WriteContext, *, fmt: str,
-                 layer_name: str | None = None, append: bool = False,
-                 layer_options: dict[str, str] | None = None, dataset_options: dict[str, str] | None = None,
-                 rename: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None) -> OutputFile | None:
+def write_stream(
+    stream: LayerStream,
+    path: Path,
+    driver: str,
+    ctx: WriteContext,
+    *,
+    fmt: str,
+    layer_name: str | None = None,
+    append: bool = False,
+    layer_options: dict[str, str] | None = None,
+    dataset_options: dict[str, str] | None = None,
+    rename: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None,
+) -> OutputFile | None:
     """Stream ``stream`` into ``path``; returns None when the layer had no row to write."""
     reader = stream.reader()
     if reader is None:
@@ -39,27 +51,38 @@ def write_stream(stream: LayerStream, path: Path, driver: str, ctx: WriteContext
         warnings.simplefilter("always")
         try:
             pyogrio.write_arrow(
-                reader, path, layer=layer_name, driver=driver, append=append,
+                reader,
+                path,
+                layer=layer_name,
+                driver=driver,
+                append=append,
                 geometry_name=GEOMETRY_COLUMN if has_geom else None,
                 geometry_type=stream.output_geometry_type if has_geom else None,
                 crs=crs_code(crs) if has_geom else None,
-                layer_options=layer_options or {}, dataset_options=dataset_options or {},
+                layer_options=layer_options or {},
+                dataset_options=dataset_options or {},
             )
         except (DataSourceError, FieldError, GeometryError, OSError, RuntimeError) as exc:
-            raise OutputError(f"Writing {path.name} ({fmt}) failed: {exc}",
-                              "Check free disk space and write permission on the output folder.") from exc
+            raise OutputError(
+                f"Writing {path.name} ({fmt}) failed: {exc}",
+                "Check free disk space and write permission on the output folder.",
+            ) from exc
     for w in caught:
         ctx.report.add(Issue("WRITE_WARNING", Severity.WARNING, f"{fmt}: {w.message}", layer=stream.layer.name))
     return OutputFile(
-        path=path.name, format=fmt, layer=layer_name or stream.layer.name,
-        crs=crs_code(crs) if has_geom else None, feature_count=stream.stats.count,
-        geometry_type=stream.output_geometry_type, bbox=stream.stats.bbox,
+        path=path.name,
+        format=fmt,
+        layer=layer_name or stream.layer.name,
+        crs=crs_code(crs) if has_geom else None,
+        feature_count=stream.stats.count,
+        geometry_type=stream.output_geometry_type,
+        bbox=stream.stats.bbox,
         bbox_wgs84=wgs84_bbox(stream.stats.bbox, crs) if has_geom else None,
     )
 
 
-def _chain(first: pa.RecordBatch, reader: pa.RecordBatchReader,
-           rename: Callable[[pa.RecordBatch], pa.RecordBatch]):  # noqa: ANN202 - generator
+def _chain(first: pa.RecordBatch, reader: pa.RecordBatchReader, rename: Callable[[pa.RecordBatch], pa.RecordBatch]
+) -> Iterator[pa.RecordBatch]:
     yield first
     for batch in reader:
         yield rename(batch)
@@ -75,4 +98,4 @@ def wgs84_bbox(bbox: list[float] | None, crs: object) -> list[float] | None:
     if src.equals(CRS.from_epsg(4326)):
         return [round(v, 7) for v in bbox]
     t = Transformer.from_crs(src, 4326, always_xy=True)
-    return [round(v, 7) for v in t.transform_bounds(*bbox, densify_pts=21)]
+    return [round(v, 7) for v in t.transform_bounds(bbox[0], bbox[1], bbox[2], bbox[3], densify_pts=21)]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..errors import InputError
-from .base import Writer
 from .csv import CSVWriter
 from .flatgeobuf import FlatGeobufWriter
 from .geojson import GeoJSONWriter
@@ -12,12 +13,32 @@ from .gpkg import GeoPackageWriter
 from .kml import KMLWriter
 from .shapefile import ShapefileWriter
 
+if TYPE_CHECKING:
+    from .base import Writer
+
 __all__ = ["FORMATS", "writers_for"]
 
-FORMATS: dict[str, type[Writer]] = {w.key: w for w in (
-    GeoPackageWriter, GeoJSONWriter, ShapefileWriter, CSVWriter, KMLWriter, FlatGeobufWriter, GeoParquetWriter)}
-ALIASES = {"geopackage": "gpkg", "json": "geojson", "shapefile": "shp", "zip": "shp", "flatgeobuf": "fgb",
-           "geoparquet": "parquet", "kmz": "kml"}
+FORMATS: dict[str, type[Writer]] = {
+    w.key: w
+    for w in (
+        GeoPackageWriter,
+        GeoJSONWriter,
+        ShapefileWriter,
+        CSVWriter,
+        KMLWriter,
+        FlatGeobufWriter,
+        GeoParquetWriter,
+    )
+}
+ALIASES = {
+    "geopackage": "gpkg",
+    "json": "geojson",
+    "shapefile": "shp",
+    "zip": "shp",
+    "flatgeobuf": "fgb",
+    "geoparquet": "parquet",
+    "kmz": "kml",
+}
 
 
 def writers_for(keys: list[str] | tuple[str, ...]) -> list[Writer]:

@@ -12,16 +12,21 @@ import shutil
 import zipfile
 from dataclasses import replace
 from datetime import datetime
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from ..checks.report import Issue, Severity
 from ..normalise.fields import truncate_names
 from ..normalise.pipeline import GEOMETRY_COLUMN, LayerStream
-from ..normalise.scan import GeometryScan
-from ..sources.layer import LayerSource
 from .base import OutputFile, WriteContext, Writer, safe_file_stem
 from .ogr import write_stream
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import pyarrow as pa
+
+    from ..normalise.scan import GeometryScan
+    from ..sources.layer import LayerSource
 
 __all__ = ["ShapefileWriter"]
 
@@ -40,46 +45,71 @@ class ShapefileWriter(Writer):
             families = sorted(set(families) | _collection_families())
         split = len(families) > 1
         if split:
-            ctx.report.add(Issue("SHP_SPLIT_BY_TYPE", Severity.WARNING,
-                                 f"A Shapefile holds one geometry type; the layer mixes {', '.join(families)}, so the "
-                                 "zip holds one Shapefile per type.", layer=layer.name))
+            ctx.report.add(
+                Issue(
+                    "SHP_SPLIT_BY_TYPE",
+                    Severity.WARNING,
+                    f"A Shapefile holds one geometry type; the layer mixes {', '.join(families)}, so the "
+                    "zip holds one Shapefile per type.",
+                    layer=layer.name,
+                )
+            )
         written: list[OutputFile] = []
         mapping: dict[str, str] = {}
         for family in families if layer.has_geometry else [None]:
             opts = replace(self.options_for(ctx, layer), family=family if split else None)
             stream = LayerStream(layer, opts, scan, ctx.feedback, ctx.report)
             name = f"{stem}_{FAMILY_SUFFIX[family]}" if split and family else stem
-            out = write_stream(stream, folder / f"{name}.shp", "ESRI Shapefile", ctx, fmt=self.key,
-                               layer_name=name, layer_options={"ENCODING": "UTF-8"},
-                               rename=_truncator(stream, mapping))
+            out = write_stream(
+                stream,
+                folder / f"{name}.shp",
+                "ESRI Shapefile",
+                ctx,
+                fmt=self.key,
+                layer_name=name,
+                layer_options={"ENCODING": "UTF-8"},
+                rename=_truncator(stream, mapping),
+            )
             if out is not None:
                 written.append(out)
         if not written:
             shutil.rmtree(folder)
             return []
         if any(k != v for k, v in mapping.items()):
-            ctx.report.add(Issue("SHP_FIELDS_TRUNCATED", Severity.INFO,
-                                 "Shapefile field names are limited to 10 characters: " + ", ".join(
-                                     f"{k} -> {v}" for k, v in mapping.items() if k != v),
-                                 "The zip holds fields.csv with the full mapping.", layer=layer.name))
+            ctx.report.add(
+                Issue(
+                    "SHP_FIELDS_TRUNCATED",
+                    Severity.INFO,
+                    "Shapefile field names are limited to 10 characters: "
+                    + ", ".join(f"{k} -> {v}" for k, v in mapping.items() if k != v),
+                    "The zip holds fields.csv with the full mapping.",
+                    layer=layer.name,
+                )
+            )
         zip_path = ctx.staging / f"{stem}{self.extension}"
         _zip_folder(folder, zip_path, mapping, ctx.gdal_date)
         shutil.rmtree(folder)
         first = written[0]
-        return [OutputFile(
-            path=zip_path.name, format=self.key, layer=layer.name, crs=first.crs,
-            feature_count=sum(w.feature_count for w in written),
-            geometry_type=first.geometry_type if len(written) == 1 else "Mixed (one Shapefile per type)",
-            bbox=_union([w.bbox for w in written]), bbox_wgs84=_union([w.bbox_wgs84 for w in written]),
-            field_mapping={k: v for k, v in mapping.items() if k != v},
-        )]
+        return [
+            OutputFile(
+                path=zip_path.name,
+                format=self.key,
+                layer=layer.name,
+                crs=first.crs,
+                feature_count=sum(w.feature_count for w in written),
+                geometry_type=first.geometry_type if len(written) == 1 else "Mixed (one Shapefile per type)",
+                bbox=_union([w.bbox for w in written]),
+                bbox_wgs84=_union([w.bbox_wgs84 for w in written]),
+                field_mapping={k: v for k, v in mapping.items() if k != v},
+            )
+        ]
 
 
 def _collection_families() -> set[str]:
     return {"point", "line", "polygon"}
 
 
-def _truncator(stream: LayerStream, mapping: dict[str, str]):  # noqa: ANN202 - returns a closure
+def _truncator(stream: LayerStream, mapping: dict[str, str]) -> Callable[[pa.RecordBatch], pa.RecordBatch]:
     names: dict[str, str] = {}
 
     def rename(batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -105,7 +135,7 @@ def _zip_folder(folder: object, zip_path: object, mapping: dict[str, str], gdal_
     """Deterministic zip (fixed timestamps, sorted names) so that same input gives same bytes."""
     from pathlib import Path
 
-    stamp = datetime.fromisoformat(gdal_date.replace("Z", "+00:00")).timetuple()[:6]
+    stamp = datetime.fromisoformat(gdal_date).timetuple()[:6]
     stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
     with zipfile.ZipFile(Path(str(zip_path)), "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for part in sorted(Path(str(folder)).iterdir()):

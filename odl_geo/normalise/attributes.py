@@ -36,8 +36,10 @@ def decimal_comma_columns(batch: pa.RecordBatch, skip: set[str]) -> list[str]:
         if name in skip or not is_text(col) or col.null_count == len(col):
             continue
         valid = pc.drop_null(col)
-        if pc.all(pc.match_substring_regex(valid, _DECIMAL_COMMA)).as_py() and pc.any(
-                pc.match_substring(valid, ",")).as_py():
+        if (
+            pc.all(pc.match_substring_regex(valid, _DECIMAL_COMMA)).as_py()
+            and pc.any(pc.match_substring(valid, ",")).as_py()
+        ):
             found.append(name)
     return found
 

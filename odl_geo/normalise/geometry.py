@@ -98,8 +98,10 @@ def promote_to_multi(geoms: GeomArray) -> GeomArray:
             continue
         parts = geoms[idx]
         if single == 2:
-            parts = shapely.linestrings(shapely.get_coordinates(parts, include_z=True),
-                                        indices=np.repeat(np.arange(idx.size), shapely.get_num_coordinates(parts)))
+            parts = shapely.linestrings(
+                shapely.get_coordinates(parts, include_z=True),
+                indices=np.repeat(np.arange(idx.size), shapely.get_num_coordinates(parts)),
+            )
         maker = {4: shapely.multipoints, 5: shapely.multilinestrings, 6: shapely.multipolygons}[multi]
         out[idx] = maker(parts, indices=np.arange(idx.size))
     return out

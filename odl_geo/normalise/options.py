@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pyproj import CRS
+if TYPE_CHECKING:
+    from pyproj import CRS
 
 __all__ = ["NormaliseOptions"]
 

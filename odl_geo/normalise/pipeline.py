@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import itertools
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -20,13 +20,17 @@ import shapely
 from ..checks.report import Issue, Report, Severity
 from ..crs import coordinate_transformer, label
 from ..feedback import Feedback, NullFeedback, check_cancelled
-from ..sources.layer import LayerSource
 from . import geometry as geom_ops
 from .attributes import decimal_comma_columns, is_text, to_float_decimal_comma, unescape_html
 from .fields import clean_names
-from .options import NormaliseOptions
 from .scan import GeometryScan
 from .wkb_recovery import recover_wkb
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from ..sources.layer import LayerSource
+    from .options import NormaliseOptions
 
 __all__ = ["GEOMETRY_COLUMN", "LayerStats", "LayerStream"]
 
@@ -43,8 +47,12 @@ class LayerStats:
     def add_bounds(self, geoms: np.ndarray) -> None:
         b = shapely.bounds(geoms[~shapely.is_missing(geoms)])
         if b.size:
-            self.bounds = [min(self.bounds[0], float(np.nanmin(b[:, 0]))), min(self.bounds[1], float(np.nanmin(b[:, 1]))),
-                           max(self.bounds[2], float(np.nanmax(b[:, 2]))), max(self.bounds[3], float(np.nanmax(b[:, 3])))]
+            self.bounds = [
+                min(self.bounds[0], float(np.nanmin(b[:, 0]))),
+                min(self.bounds[1], float(np.nanmin(b[:, 1]))),
+                max(self.bounds[2], float(np.nanmax(b[:, 2]))),
+                max(self.bounds[3], float(np.nanmax(b[:, 3]))),
+            ]
 
     @property
     def bbox(self) -> list[float] | None:
@@ -54,8 +62,14 @@ class LayerStats:
 class LayerStream:
     """Iterate a layer's normalised batches; ``report`` and ``stats`` fill as batches are consumed."""
 
-    def __init__(self, layer: LayerSource, options: NormaliseOptions, scan: GeometryScan | None = None,
-                 feedback: Feedback | None = None, report: Report | None = None) -> None:
+    def __init__(
+        self,
+        layer: LayerSource,
+        options: NormaliseOptions,
+        scan: GeometryScan | None = None,
+        feedback: Feedback | None = None,
+        report: Report | None = None,
+    ) -> None:
         self.layer = layer
         self.options = options
         self.scan = scan or GeometryScan()
@@ -65,18 +79,28 @@ class LayerStream:
         self.renames: dict[str, str] = {}
         self._decimal_cols: list[str] | None = None
         self._transform = None
-        if layer.has_geometry and options.target_crs is not None and layer.crs is not None \
-                and not layer.crs.equals(options.target_crs):
+        if (
+            layer.has_geometry
+            and options.target_crs is not None
+            and layer.crs is not None
+            and not layer.crs.equals(options.target_crs)
+        ):
             self._transform = coordinate_transformer(layer.crs.to_wkt(), options.target_crs.to_wkt())
             if self._transform.grid_missing:
-                self._add("CRS_GRID_MISSING", Severity.WARNING,
-                          f"The precise transformation from {label(layer.crs)} needs a grid that is not installed; "
-                          f"a less accurate one was used ({self._transform.description}).",
-                          "Install Debian's proj-data (scripts/setup.sh does) for metre-level accuracy.")
+                self._add(
+                    "CRS_GRID_MISSING",
+                    Severity.WARNING,
+                    f"The precise transformation from {label(layer.crs)} needs a grid that is not installed; "
+                    f"a less accurate one was used ({self._transform.description}).",
+                    "Install Debian's proj-data (scripts/setup.sh does) for metre-level accuracy.",
+                )
             else:
-                self._add("CRS_REPROJECTED", Severity.INFO,
-                          f"Reprojected from {label(layer.crs)} to {label(options.target_crs)} "
-                          f"({self._transform.description}).")
+                self._add(
+                    "CRS_REPROJECTED",
+                    Severity.INFO,
+                    f"Reprojected from {label(layer.crs)} to {label(options.target_crs)} "
+                    f"({self._transform.description}).",
+                )
 
     @property
     def output_geometry_type(self) -> str | None:
@@ -84,10 +108,18 @@ class LayerStream:
             return None
         return self.scan.output_type(self.options.promote_multi, self.options.family, self.options.force_2d)
 
-    def _add(self, code: str, severity: Severity, message: str, hint: str = "", count: int = 1,
-             examples: list[int] | None = None) -> None:
-        self.report.add(Issue(code, severity, message, hint, layer=self.layer.name, count=count,
-                              examples=list(examples or [])))
+    def _add(
+        self,
+        code: str,
+        severity: Severity,
+        message: str,
+        hint: str = "",
+        count: int = 1,
+        examples: list[int] | None = None,
+    ) -> None:
+        self.report.add(
+            Issue(code, severity, message, hint, layer=self.layer.name, count=count, examples=list(examples or []))
+        )
 
     # -- iteration -------------------------------------------------------------------------------------
     def batches(self) -> Iterator[pa.RecordBatch]:
@@ -95,8 +127,9 @@ class LayerStream:
         lyr, total, done = self.layer, max(self.layer.feature_count, 1), 0
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            with pyogrio.open_arrow(lyr.gdal_path, batch_size=self.options.batch_size, use_pyarrow=True,
-                                    **lyr.read_kwargs()) as (meta, reader):
+            with pyogrio.open_arrow(
+                lyr.gdal_path, batch_size=self.options.batch_size, use_pyarrow=True, **lyr.read_kwargs()
+            ) as (meta, reader):
                 geom_name = (meta.get("geometry_name") or "wkb_geometry") if lyr.has_geometry else None
                 for batch in reader:
                     check_cancelled(self.feedback, f"Reading {lyr.display}")
@@ -124,13 +157,20 @@ class LayerStream:
             self.renames = clean_names(attrs)
             changed = {k: v for k, v in self.renames.items() if k != v}
             if changed:
-                self._add("FIELD_RENAMED", Severity.INFO, "Field names cleaned: " + ", ".join(
-                    f"{k!r} -> {v!r}" for k, v in changed.items()), count=len(changed))
+                self._add(
+                    "FIELD_RENAMED",
+                    Severity.INFO,
+                    "Field names cleaned: " + ", ".join(f"{k!r} -> {v!r}" for k, v in changed.items()),
+                    count=len(changed),
+                )
         if self._decimal_cols is None:
             self._decimal_cols = decimal_comma_columns(batch, set()) if self.layer.driver == "CSV" else []
             if self._decimal_cols:
-                self._add("FIELD_DECIMAL_COMMA", Severity.INFO, "Numbers with decimal commas read as numbers in: "
-                          + ", ".join(self._decimal_cols))
+                self._add(
+                    "FIELD_DECIMAL_COMMA",
+                    Severity.INFO,
+                    "Numbers with decimal commas read as numbers in: " + ", ".join(self._decimal_cols),
+                )
         columns, names = [], []
         keep = np.ones(batch.num_rows, dtype=bool)
         geoms = None
@@ -141,17 +181,27 @@ class LayerStream:
             if name in self._decimal_cols:
                 col, bad = to_float_decimal_comma(col)
                 if bad:
-                    self._add("FIELD_NOT_A_NUMBER", Severity.WARNING,
-                              f"{bad} value(s) of {name!r} are not numbers and were left empty.", count=bad)
+                    self._add(
+                        "FIELD_NOT_A_NUMBER",
+                        Severity.WARNING,
+                        f"{bad} value(s) of {name!r} are not numbers and were left empty.",
+                        count=bad,
+                    )
             elif self.options.decode_html and is_text(col):
-                col, changed = unescape_html(col)
-                if changed:
-                    self._add("FIELD_HTML_DECODED", Severity.INFO, f"HTML entities decoded in {name!r}.", count=changed)
+                col, n_decoded = unescape_html(col)
+                if n_decoded:
+                    self._add(
+                        "FIELD_HTML_DECODED", Severity.INFO, f"HTML entities decoded in {name!r}.", count=n_decoded
+                    )
             columns.append(col)
             names.append(self.renames.get(name, name))
         if geoms is not None:
-            columns.append(pa.array(shapely.to_wkb(geoms, output_dimension=2 if self.options.force_2d else 3,
-                                                    flavor="iso"), type=pa.binary()))
+            columns.append(
+                pa.array(
+                    shapely.to_wkb(geoms, output_dimension=2 if self.options.force_2d else 3, flavor="iso"),
+                    type=pa.binary(),
+                )
+            )
             names.append(GEOMETRY_COLUMN)
         out = pa.RecordBatch.from_arrays(columns, names=names)
         return out if keep.all() else out.filter(pa.array(keep))
@@ -167,14 +217,23 @@ class LayerStream:
             geoms[unreadable] = [recover_wkb(raw[i]) for i in unreadable]
             lost = unreadable[shapely.is_missing(geoms[unreadable])]
             if unreadable.size > lost.size:
-                self._add("GEOM_PARTS_DROPPED", Severity.WARNING,
-                          "Geometries with impossible parts (a line of one point, a ring of two) were rebuilt "
-                          "without those parts.", count=int(unreadable.size - lost.size),
-                          examples=(unreadable + offset).tolist())
+                self._add(
+                    "GEOM_PARTS_DROPPED",
+                    Severity.WARNING,
+                    "Geometries with impossible parts (a line of one point, a ring of two) were rebuilt "
+                    "without those parts.",
+                    count=int(unreadable.size - lost.size),
+                    examples=(unreadable + offset).tolist(),
+                )
             if lost.size:
-                self._add("GEOM_UNREADABLE", Severity.WARNING, "Geometries could not be read at all; the "
-                          "features are kept without geometry.", count=int(lost.size), examples=(lost + offset).tolist())
-        geoms, emptied = geom_ops.nullify_empty(geoms)
+                self._add(
+                    "GEOM_UNREADABLE",
+                    Severity.WARNING,
+                    "Geometries could not be read at all; the features are kept without geometry.",
+                    count=int(lost.size),
+                    examples=(lost + offset).tolist(),
+                )
+        geoms, _emptied = geom_ops.nullify_empty(geoms)
         missing = shapely.is_missing(geoms)
         n_missing = int(missing.sum())
         keep = np.ones(len(geoms), dtype=bool)
@@ -182,22 +241,41 @@ class LayerStream:
             idx = np.flatnonzero(missing) + offset
             if self.options.drop_empty:
                 keep &= ~missing
-                self._add("GEOM_EMPTY_DROPPED", Severity.WARNING, "Features without geometry were dropped "
-                          "(--drop-empty).", count=n_missing, examples=idx.tolist())
+                self._add(
+                    "GEOM_EMPTY_DROPPED",
+                    Severity.WARNING,
+                    "Features without geometry were dropped (--drop-empty).",
+                    count=n_missing,
+                    examples=idx.tolist(),
+                )
             else:
-                self._add("GEOM_EMPTY", Severity.WARNING, "Features have no geometry (null or empty); they are "
-                          "kept without geometry.", "Use --drop-empty to leave them out.", count=n_missing,
-                          examples=idx.tolist())
+                self._add(
+                    "GEOM_EMPTY",
+                    Severity.WARNING,
+                    "Features have no geometry (null or empty); they are kept without geometry.",
+                    "Use --drop-empty to leave them out.",
+                    count=n_missing,
+                    examples=idx.tolist(),
+                )
         if self.options.repair:
             geoms, fixed, kept = geom_ops.make_valid(geoms)
             if fixed.size:
-                self._add("GEOM_INVALID_REPAIRED", Severity.WARNING, "Invalid geometries (self-intersections, "
-                          "holes outside shells) were repaired with make_valid.", count=int(fixed.size),
-                          examples=(fixed + offset).tolist())
+                self._add(
+                    "GEOM_INVALID_REPAIRED",
+                    Severity.WARNING,
+                    "Invalid geometries (self-intersections, holes outside shells) were repaired with make_valid.",
+                    count=int(fixed.size),
+                    examples=(fixed + offset).tolist(),
+                )
             if kept.size:
-                self._add("GEOM_DEGENERATE", Severity.WARNING, "Lines without length (all points identical) "
-                          "cannot be repaired; they are kept as they are.", "Check these features in the source.",
-                          count=int(kept.size), examples=(kept + offset).tolist())
+                self._add(
+                    "GEOM_DEGENERATE",
+                    Severity.WARNING,
+                    "Lines without length (all points identical) cannot be repaired; they are kept as they are.",
+                    "Check these features in the source.",
+                    count=int(kept.size),
+                    examples=(kept + offset).tolist(),
+                )
         if self.scan.has_m:
             self._add("GEOM_M_DROPPED", Severity.INFO, "M values (measures) were dropped.")
         if self.options.family is not None:
@@ -225,7 +303,7 @@ class LayerStream:
                     geoms[i] = shapely.union_all(parts) if fam == "polygon" else shapely.GeometryCollection(parts)
                     geoms[i] = _as_multi(geoms[i], fam or "point")
                     keep[i] = True
-        if self.scan.families and fam == sorted(self.scan.families - {"collection"})[0]:
+        if self.scan.families and fam == min(self.scan.families - {"collection"}):
             keep |= shapely.is_missing(geoms)  # null geometries travel with the first family
         return geoms, keep
 

@@ -9,18 +9,34 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyogrio
 
-from ..sources.layer import LayerSource
+if TYPE_CHECKING:
+    from ..sources.layer import LayerSource
 
 __all__ = ["GeometryScan", "scan_geometries"]
 
-_FAMILY_OF_NAME = {"Point": "point", "MultiPoint": "point", "LineString": "line", "MultiLineString": "line",
-                   "Polygon": "polygon", "MultiPolygon": "polygon", "GeometryCollection": "collection"}
-_NAMES = {1: "Point", 2: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString",
-          6: "MultiPolygon", 7: "GeometryCollection"}
+_FAMILY_OF_NAME = {
+    "Point": "point",
+    "MultiPoint": "point",
+    "LineString": "line",
+    "MultiLineString": "line",
+    "Polygon": "polygon",
+    "MultiPolygon": "polygon",
+    "GeometryCollection": "collection",
+}
+_NAMES = {
+    1: "Point",
+    2: "LineString",
+    3: "Polygon",
+    4: "MultiPoint",
+    5: "MultiLineString",
+    6: "MultiPolygon",
+    7: "GeometryCollection",
+}
 
 
 @dataclass
@@ -66,8 +82,9 @@ def scan_geometries(layer: LayerSource, batch_size: int = 262_144) -> GeometrySc
         return scan
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with pyogrio.open_arrow(layer.gdal_path, columns=[], batch_size=batch_size, use_pyarrow=True,
-                                **layer.read_kwargs()) as (meta, reader):
+        with pyogrio.open_arrow(
+            layer.gdal_path, columns=[], batch_size=batch_size, use_pyarrow=True, **layer.read_kwargs()
+        ) as (meta, reader):
             geom_name = meta.get("geometry_name") or "wkb_geometry"
             for batch in reader:
                 if geom_name not in batch.schema.names:

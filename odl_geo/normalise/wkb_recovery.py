@@ -9,9 +9,12 @@ It only runs on the rare rows GEOS refused.
 from __future__ import annotations
 
 import struct
+from typing import TYPE_CHECKING
 
 import shapely
-from shapely.geometry.base import BaseGeometry
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
 
 __all__ = ["recover_wkb"]
 
@@ -26,8 +29,11 @@ class _Reader:
         self.pos += 5
         if code & 0x20000000:  # EWKB SRID flag
             self.pos += 4
-        dims = 2 + (1 if code % 10000 // 1000 in (1, 3) or code & 0x80000000 else 0) \
+        dims = (
+            2
+            + (1 if code % 10000 // 1000 in (1, 3) or code & 0x80000000 else 0)
             + (1 if code % 10000 // 1000 in (2, 3) or code & 0x40000000 else 0)
+        )
         base = (code & 0x0FFFFFFF) % 1000
         if base == 1:
             pt = self._points(order, dims, 1)

@@ -9,17 +9,44 @@ from __future__ import annotations
 import csv
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..checks.report import Issue, Severity
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["CsvLayout", "analyse_csv"]
 
 WKT_NAMES = ("wkt", "geom", "geometry", "the_geom", "geometrie", "wkt_geom", "geom_wkt", "geo_shape")
-X_NAMES = ("x", "lon", "long", "lng", "longitude", "xcoord", "x_coord", "coord_x", "x_l93", "x_lamb93",
-           "x_lambert93", "easting", "coordx")
-Y_NAMES = ("y", "lat", "latitude", "ycoord", "y_coord", "coord_y", "y_l93", "y_lamb93", "y_lambert93",
-           "northing", "coordy")
+X_NAMES = (
+    "x",
+    "lon",
+    "long",
+    "lng",
+    "longitude",
+    "xcoord",
+    "x_coord",
+    "coord_x",
+    "x_l93",
+    "x_lamb93",
+    "x_lambert93",
+    "easting",
+    "coordx",
+)
+Y_NAMES = (
+    "y",
+    "lat",
+    "latitude",
+    "ycoord",
+    "y_coord",
+    "coord_y",
+    "y_l93",
+    "y_lamb93",
+    "y_lambert93",
+    "northing",
+    "coordy",
+)
 LONLAT_NAMES = frozenset({"lon", "long", "lng", "longitude", "lat", "latitude"})
 
 
@@ -42,8 +69,9 @@ def _separator(header: str) -> str:
     return max(counts, key=lambda s: counts[s]) if any(counts.values()) else ","
 
 
-def analyse_csv(path: Path, layer: str, x_field: str | None = None, y_field: str | None = None,
-                wkt_field: str | None = None) -> CsvLayout:
+def analyse_csv(
+    path: Path, layer: str, x_field: str | None = None, y_field: str | None = None, wkt_field: str | None = None
+) -> CsvLayout:
     """Decide GDAL open options for a UTF-8 CSV file (transcode it first if needed)."""
     with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
         first = fh.readline()
@@ -68,11 +96,15 @@ def analyse_csv(path: Path, layer: str, x_field: str | None = None, y_field: str
         layout.geometry = "xy"
         layout.lonlat_names = _key(x) in LONLAT_NAMES and _key(y) in LONLAT_NAMES
     else:
-        layout.issues.append(Issue(
-            "CSV_NO_GEOMETRY", Severity.WARNING,
-            f"{path.name}: no x/y, lon/lat or WKT column was recognised; it is read as a table.",
-            "Name the columns with --x-field/--y-field or --wkt-field.", layer=layer,
-        ))
+        layout.issues.append(
+            Issue(
+                "CSV_NO_GEOMETRY",
+                Severity.WARNING,
+                f"{path.name}: no x/y, lon/lat or WKT column was recognised; it is read as a table.",
+                "Name the columns with --x-field/--y-field or --wkt-field.",
+                layer=layer,
+            )
+        )
     layout.issues.extend(_quote_problems(path, layer))
     return layout
 
@@ -86,10 +118,14 @@ def _quote_problems(path: Path, layer: str) -> list[Issue]:
                 inside = not inside
                 opened_at = lineno if inside else opened_at
     if inside:
-        return [Issue(
-            "CSV_UNBALANCED_QUOTE", Severity.ERROR,
-            f"{path.name}: the double quote opened on line {opened_at} is never closed, so every line after "
-            "it is read as part of one value (rows are lost).",
-            f"Fix the quote on line {opened_at} in a spreadsheet or text editor, then convert again.", layer=layer,
-        )]
+        return [
+            Issue(
+                "CSV_UNBALANCED_QUOTE",
+                Severity.ERROR,
+                f"{path.name}: the double quote opened on line {opened_at} is never closed, so every line after "
+                "it is read as part of one value (rows are lost).",
+                f"Fix the quote on line {opened_at} in a spreadsheet or text editor, then convert again.",
+                layer=layer,
+            )
+        ]
     return []

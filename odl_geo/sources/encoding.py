@@ -12,15 +12,29 @@ from __future__ import annotations
 import codecs
 import struct
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["EncodingGuess", "guess_bytes_encoding", "read_dbf_language_id", "sniff_dbf", "sniff_text_file"]
 
 SAMPLE_BYTES = 4 * 1024 * 1024
 
 #: dBase language driver ids that GDAL understands and recodes by itself
-LDID_NAMES = {0x57: "CP1252", 0x03: "CP1252", 0x01: "CP437", 0x02: "CP850", 0x26: "CP866", 0x4D: "CP936",
-              0xC8: "CP1250", 0xC9: "CP1251", 0xCA: "CP1254", 0xCB: "CP1253", 0x13: "CP932"}
+LDID_NAMES = {
+    0x57: "CP1252",
+    0x03: "CP1252",
+    0x01: "CP437",
+    0x02: "CP850",
+    0x26: "CP866",
+    0x4D: "CP936",
+    0xC8: "CP1250",
+    0xC9: "CP1251",
+    0xCA: "CP1254",
+    0xCB: "CP1253",
+    0x13: "CP932",
+}
 
 
 @dataclass(frozen=True)

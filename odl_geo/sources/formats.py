@@ -28,8 +28,32 @@ DATASET_EXTENSIONS: dict[str, str] = {
 
 #: files that belong to another dataset and are never opened on their own
 SIDECAR_EXTENSIONS = frozenset(
-    {".shx", ".prj", ".cpg", ".qpj", ".qml", ".sld", ".qix", ".sbn", ".sbx", ".xml", ".idm", ".ind",
-     ".dat", ".map", ".id", ".mid", ".csvt", ".txt", ".md", ".pdf", ".html", ".htm", ".lyr", ".aux"}
+    {
+        ".shx",
+        ".prj",
+        ".cpg",
+        ".qpj",
+        ".qml",
+        ".sld",
+        ".qix",
+        ".sbn",
+        ".sbx",
+        ".xml",
+        ".idm",
+        ".ind",
+        ".dat",
+        ".map",
+        ".id",
+        ".mid",
+        ".csvt",
+        ".txt",
+        ".md",
+        ".pdf",
+        ".html",
+        ".htm",
+        ".lyr",
+        ".aux",
+    }
 )
 
 

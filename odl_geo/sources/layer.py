@@ -6,12 +6,16 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
-
-from pyproj import CRS
+from typing import TYPE_CHECKING, Self
 
 from ..checks.report import Report
-from .encoding import EncodingGuess
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from pyproj import CRS
+
+    from .encoding import EncodingGuess
 
 __all__ = ["LayerSource", "ReadOptions", "Source"]
 
@@ -87,9 +91,10 @@ class Source:
     def close(self) -> None:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
-    def __enter__(self) -> Source:
+    def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         self.close()

@@ -52,8 +52,10 @@ def open_source(path: str | Path, options: ReadOptions | None = None) -> Source:
             if errors:
                 first = errors[0]
                 raise UnsupportedSourceError(first.message, first.hint)
-            raise SourceNotFoundError(f"{src_path.name} holds no layer that odl-geo can read.",
-                                      "Supported: " + ", ".join(sorted(set(DATASET_EXTENSIONS))) + ", .zip")
+            raise SourceNotFoundError(
+                f"{src_path.name} holds no layer that odl-geo can read.",
+                "Supported: " + ", ".join(sorted(set(DATASET_EXTENSIONS))) + ", .zip",
+            )
     except BaseException:
         Source(src_path, [], report, workdir).close()
         raise
@@ -81,14 +83,16 @@ def _open_any(path: Path, options: ReadOptions, workdir: Path, report: Report) -
     return _open_file(path, path.name, driver_for(path.name), options, workdir, report)
 
 
-def _open_many(items: list[tuple[Path | str, str]], options: ReadOptions, workdir: Path, report: Report,
-               container: Path) -> list[LayerSource]:
+def _open_many(
+    items: list[tuple[Path | str, str]], options: ReadOptions, workdir: Path, report: Report, container: Path
+) -> list[LayerSource]:
     """Several datasets (folder or zip): one broken member must not hide the others."""
     layers: list[LayerSource] = []
     for item, display in items:
         try:
-            layers.extend(_open_file(item, f"{container.name}:{display}", driver_for(display), options,
-                                     workdir, report))
+            layers.extend(
+                _open_file(item, f"{container.name}:{display}", driver_for(display), options, workdir, report)
+            )
         except OdlGeoError as exc:
             report.add(Issue("SOURCE_MEMBER_UNREADABLE", Severity.ERROR, exc.message, exc.hint, layer=display))
     return layers
@@ -101,8 +105,10 @@ def _open_zip(path: Path, options: ReadOptions, workdir: Path, report: Report) -
 
         with zipfile.ZipFile(path) as zf:
             inside = ", ".join(zf.namelist()[:10]) or "nothing"
-        raise SourceNotFoundError(f"The zip archive {path.name} contains no GIS layer (it holds: {inside}).",
-                                  "Check that the right file was downloaded or exported.")
+        raise SourceNotFoundError(
+            f"The zip archive {path.name} contains no GIS layer (it holds: {inside}).",
+            "Check that the right file was downloaded or exported.",
+        )
     items: list[tuple[Path | str, str]] = []
     for n, member in enumerate(members):
         if member.suffix in (".shp", ".dbf", ".tab", ".mif"):
@@ -115,8 +121,9 @@ def _open_zip(path: Path, options: ReadOptions, workdir: Path, report: Report) -
     return _open_many(items, options, workdir, report, path)
 
 
-def _open_file(path: Path | str, display: str, driver: str | None, options: ReadOptions, workdir: Path,
-               report: Report) -> list[LayerSource]:
+def _open_file(
+    path: Path | str, display: str, driver: str | None, options: ReadOptions, workdir: Path, report: Report
+) -> list[LayerSource]:
     gdal_path = str(path)
     open_options: dict[str, str] = {}
     encoding: str | None = None
@@ -138,10 +145,15 @@ def _open_file(path: Path | str, display: str, driver: str | None, options: Read
         guess = EncodingGuess(options.encoding.upper(), "user") if options.encoding else sniff_text_file(path)
         if driver != "MapInfo File" and guess.encoding not in ("UTF-8", "ASCII"):
             gdal_path = str(_transcode(path, guess.encoding, workdir))
-            pre_issues.append(Issue(
-                "ENCODING_TRANSCODED", Severity.INFO,
-                f"{display} is encoded in {guess.encoding}, not UTF-8: it was read as {guess.encoding}.",
-                "Use --encoding if the accents still look wrong.", layer=layer_hint))
+            pre_issues.append(
+                Issue(
+                    "ENCODING_TRANSCODED",
+                    Severity.INFO,
+                    f"{display} is encoded in {guess.encoding}, not UTF-8: it was read as {guess.encoding}.",
+                    "Use --encoding if the accents still look wrong.",
+                    layer=layer_hint,
+                )
+            )
         if driver == "CSV":
             layout = analyse_csv(Path(gdal_path), layer_hint, options.x_field, options.y_field, options.wkt_field)
             open_options, lonlat_names = layout.open_options, layout.lonlat_names
@@ -161,16 +173,28 @@ def _open_file(path: Path | str, display: str, driver: str | None, options: Read
         if driver == "GPX" and name in GPX_POINT_LAYERS and not options.gpx_points:
             continue
         lyr = LayerSource(
-            name=_layer_name(name, display, len(names)), display=display if len(names) == 1 else f"{display}:{name}",
-            gdal_path=gdal_path, gdal_layer=name, driver=driver or "", open_options=open_options,
-            encoding=encoding, encoding_guess=guess,
+            name=_layer_name(name, display, len(names)),
+            display=display if len(names) == 1 else f"{display}:{name}",
+            gdal_path=gdal_path,
+            gdal_layer=name,
+            driver=driver or "",
+            open_options=open_options,
+            encoding=encoding,
+            encoding_guess=guess,
         )
         for issue in pre_issues:
             lyr.issues.add(Issue(**{**issue.__dict__, "layer": lyr.name}))
         _describe(lyr, options, lonlat_names)
         if lyr.feature_count == 0:
-            lyr.issues.add(Issue("LAYER_EMPTY", Severity.WARNING, f"{lyr.display} has no feature.",
-                                 "Nothing will be exported for it.", layer=lyr.name))
+            lyr.issues.add(
+                Issue(
+                    "LAYER_EMPTY",
+                    Severity.WARNING,
+                    f"{lyr.display} has no feature.",
+                    "Nothing will be exported for it.",
+                    layer=lyr.name,
+                )
+            )
             if driver == "GPX":
                 continue  # GPX files always declare five layers; empty ones are noise
         layers.append(lyr)
@@ -179,8 +203,9 @@ def _open_file(path: Path | str, display: str, driver: str | None, options: Read
     return layers
 
 
-def _shapefile_encoding(parts: shapefile.ShapefileParts, guess: EncodingGuess | None, issues: list[Issue],
-                        layer: str) -> tuple[str | None, EncodingGuess | None]:
+def _shapefile_encoding(
+    parts: shapefile.ShapefileParts, guess: EncodingGuess | None, issues: list[Issue], layer: str
+) -> tuple[str | None, EncodingGuess | None]:
     """Encoding to hand to GDAL (None = let GDAL use .cpg/LDID), and the guess to report."""
     if guess is None or parts.dbf is None:
         return None, guess
@@ -189,20 +214,30 @@ def _shapefile_encoding(parts: shapefile.ShapefileParts, guess: EncodingGuess | 
     if guess.how == "cpg":
         content = shapefile.sniff_dbf(parts.dbf)
         if guess.encoding == "UTF-8" and content == "CP1252":
-            issues.append(Issue(
-                "ENCODING_CPG_WRONG", Severity.WARNING,
-                f"{parts.dbf.name}: the .cpg says UTF-8 but the text is not UTF-8; it was read as CP1252.",
-                "Fix or delete the .cpg file, or give --encoding.", layer=layer))
+            issues.append(
+                Issue(
+                    "ENCODING_CPG_WRONG",
+                    Severity.WARNING,
+                    f"{parts.dbf.name}: the .cpg says UTF-8 but the text is not UTF-8; it was read as CP1252.",
+                    "Fix or delete the .cpg file, or give --encoding.",
+                    layer=layer,
+                )
+            )
             return "CP1252", EncodingGuess("CP1252", "detected", guess.declared)
         return None, guess
     if guess.how == "ldid":
         return None, guess
     if guess.encoding == "ASCII":
         return None, guess
-    issues.append(Issue(
-        "ENCODING_GUESSED", Severity.INFO,
-        f"{parts.dbf.name} does not declare its encoding (no .cpg); the text was detected as {guess.encoding}.",
-        "Add a .cpg file or use --encoding if accents look wrong.", layer=layer))
+    issues.append(
+        Issue(
+            "ENCODING_GUESSED",
+            Severity.INFO,
+            f"{parts.dbf.name} does not declare its encoding (no .cpg); the text was detected as {guess.encoding}.",
+            "Add a .cpg file or use --encoding if accents look wrong.",
+            layer=layer,
+        )
+    )
     return guess.encoding, guess
 
 
@@ -234,31 +269,54 @@ def _resolve_crs(lyr: LayerSource, declared: str | None, options: ReadOptions, l
     if declared and "LOCAL_CS" not in declared.upper():
         try:
             crs = identify(declared)
-        except Exception as exc:  # pyproj raises CRSError subclasses and plain errors
-            lyr.issues.add(Issue("CRS_UNKNOWN", Severity.WARNING, f"{lyr.display}: the declared CRS is not "
-                                 f"understood ({exc}).", "Give --source-crs.", layer=lyr.name))
+        except Exception as exc:  # noqa: BLE001 - pyproj raises CRSError subclasses and plain errors
+            lyr.issues.add(
+                Issue(
+                    "CRS_UNKNOWN",
+                    Severity.WARNING,
+                    f"{lyr.display}: the declared CRS is not understood ({exc}).",
+                    "Give --source-crs.",
+                    layer=lyr.name,
+                )
+            )
     if options.source_crs:
         try:
             user = identify(options.source_crs)
         except Exception as exc:
-            raise InputError(f"--source-crs {options.source_crs!r} is not a CRS odl-geo knows ({exc}).",
-                             "Use an EPSG code such as EPSG:2154 (Lambert-93) or EPSG:4326.") from exc
+            raise InputError(
+                f"--source-crs {options.source_crs!r} is not a CRS odl-geo knows ({exc}).",
+                "Use an EPSG code such as EPSG:2154 (Lambert-93) or EPSG:4326.",
+            ) from exc
         if crs is not None and not crs.equals(user):
-            lyr.issues.add(Issue("CRS_OVERRIDDEN", Severity.WARNING, f"{lyr.display} declares {label(crs)}; "
-                                 f"it was read as {label(user)} as asked.", layer=lyr.name))
+            lyr.issues.add(
+                Issue(
+                    "CRS_OVERRIDDEN",
+                    Severity.WARNING,
+                    f"{lyr.display} declares {label(crs)}; it was read as {label(user)} as asked.",
+                    layer=lyr.name,
+                )
+            )
         lyr.crs, lyr.crs_how = user, "user"
     elif crs is not None:
         lyr.crs, lyr.crs_how = crs, "declared"
     elif lonlat_names and lyr.bounds is not None and looks_geographic(lyr.bounds):
         lyr.crs, lyr.crs_how = identify("EPSG:4326"), "assumed"
-        lyr.issues.add(Issue("CRS_ASSUMED_WGS84", Severity.INFO, f"{lyr.display}: longitude/latitude columns, "
-                             "read as WGS 84 (EPSG:4326).", "Give --source-crs if that is wrong.", layer=lyr.name))
+        lyr.issues.add(
+            Issue(
+                "CRS_ASSUMED_WGS84",
+                Severity.INFO,
+                f"{lyr.display}: longitude/latitude columns, read as WGS 84 (EPSG:4326).",
+                "Give --source-crs if that is wrong.",
+                layer=lyr.name,
+            )
+        )
     else:
         what = "has no .prj file" if lyr.driver == "ESRI Shapefile" else "declares no coordinate system"
         if declared and "LOCAL_CS" in declared.upper():
             what = "uses a non-earth (local) coordinate system"
-        lyr.issues.add(Issue("CRS_MISSING", Severity.ERROR, f"{lyr.display} {what}.", suggestion(lyr.bounds),
-                             layer=lyr.name))
+        lyr.issues.add(
+            Issue("CRS_MISSING", Severity.ERROR, f"{lyr.display} {what}.", suggestion(lyr.bounds), layer=lyr.name)
+        )
         return
     problem = plausibility_issue(lyr.crs, lyr.bounds, lyr.name)
     if problem is not None:
@@ -287,8 +345,10 @@ def _transcode(path: Path, encoding: str, workdir: Path) -> Path:
     """A UTF-8 copy of a text source (GDAL's Arrow reader only speaks UTF-8); sidecars copied too."""
     dest_dir = _fresh_dir(workdir)
     dest = dest_dir / path.name
-    with path.open("r", encoding=encoding, errors="replace", newline="") as src, \
-            dest.open("w", encoding="utf-8", newline="") as dst:
+    with (
+        path.open("r", encoding=encoding, errors="replace", newline="") as src,
+        dest.open("w", encoding="utf-8", newline="") as dst,
+    ):
         while chunk := src.read(1 << 20):
             dst.write(chunk)
     for ext in (".csvt", ".prj", ".CSVT", ".PRJ"):
@@ -309,13 +369,21 @@ def _unreadable(display: str, driver: str | None, exc: Exception) -> Unsupported
         return UnsupportedSourceError(
             f"{display} is not a readable KML file: the XML is broken{where} ({_short(text)}).",
             "Typical causes: a bare '&' (write '&amp;'), text in Latin-1 declared as UTF-8, or a file cut off "
-            "during download. Fix the file or export it again.", text)
+            "during download. Fix the file or export it again.",
+            text,
+        )
     if "not recognized as being in a supported file format" in text or "not recognized as a supported" in text:
-        return UnsupportedSourceError(f"{display} is not a GIS format odl-geo can read.",
-                                      "Supported: Shapefile, GeoPackage, GeoJSON, KML/KMZ, GPX, MapInfo "
-                                      "TAB/MIF, CSV, FlatGeobuf, and zips of these.", text)
-    return UnsupportedSourceError(f"{display} cannot be read: {_short(text)}.",
-                                  "Check that the file is complete (all its sidecar files) and not damaged.", text)
+        return UnsupportedSourceError(
+            f"{display} is not a GIS format odl-geo can read.",
+            "Supported: Shapefile, GeoPackage, GeoJSON, KML/KMZ, GPX, MapInfo "
+            "TAB/MIF, CSV, FlatGeobuf, and zips of these.",
+            text,
+        )
+    return UnsupportedSourceError(
+        f"{display} cannot be read: {_short(text)}.",
+        "Check that the file is complete (all its sidecar files) and not damaged.",
+        text,
+    )
 
 
 def _short(text: str, limit: int = 160) -> str:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..checks.report import Issue, Severity
 from .encoding import LDID_NAMES, EncodingGuess, read_dbf_language_id, sniff_dbf
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["ShapefileParts", "find_parts", "guess_dbf_encoding", "restore_shx_copy"]
 
@@ -50,26 +53,35 @@ def find_parts(path: Path, layer: str) -> ShapefileParts:
         cpg=_sidecar(path, ".cpg"),
     )
     if parts.shp is None:
-        parts.issues.append(Issue(
-            "SHP_TABLE_ONLY", Severity.INFO,
-            f"{path.name} has no .shp beside it: it is read as a table without geometry.",
-            "If this table belongs to a layer (e.g. a COVADIS multi-hazard table), join it to that layer.",
-            layer=layer,
-        ))
+        parts.issues.append(
+            Issue(
+                "SHP_TABLE_ONLY",
+                Severity.INFO,
+                f"{path.name} has no .shp beside it: it is read as a table without geometry.",
+                "If this table belongs to a layer (e.g. a COVADIS multi-hazard table), join it to that layer.",
+                layer=layer,
+            )
+        )
     elif parts.dbf is None:
-        parts.issues.append(Issue(
-            "SHP_NO_DBF", Severity.WARNING,
-            f"{parts.shp.name} has no .dbf: only the geometries can be read, every attribute is missing.",
-            "Find the .dbf that came with the file (same name) and put it beside the .shp.",
-            layer=layer,
-        ))
+        parts.issues.append(
+            Issue(
+                "SHP_NO_DBF",
+                Severity.WARNING,
+                f"{parts.shp.name} has no .dbf: only the geometries can be read, every attribute is missing.",
+                "Find the .dbf that came with the file (same name) and put it beside the .shp.",
+                layer=layer,
+            )
+        )
     if parts.shp is not None and parts.shx is None:
-        parts.issues.append(Issue(
-            "SHP_NO_SHX", Severity.WARNING,
-            f"{parts.shp.name} has no .shx index: it was rebuilt in a temporary copy (the source is untouched).",
-            "Ship the .shx with the layer next time.",
-            layer=layer,
-        ))
+        parts.issues.append(
+            Issue(
+                "SHP_NO_SHX",
+                Severity.WARNING,
+                f"{parts.shp.name} has no .shx index: it was rebuilt in a temporary copy (the source is untouched).",
+                "Ship the .shx with the layer next time.",
+                layer=layer,
+            )
+        )
     return parts
 
 

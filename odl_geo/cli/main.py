@@ -1,0 +1,170 @@
+"""``odl-geo`` command line: parses arguments, calls the library, maps errors to exit codes.
+
+Exit codes: 0 success (warnings included), 2 bad input or options, 3 output could not be written,
+1 internal error (a bug: please report it with ``--verbose`` output), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import traceback
+from typing import TYPE_CHECKING, Any
+
+from rich.console import Console
+from rich.markup import escape
+
+from .._version import __version__
+from ..convert import DEFAULT_FORMATS, ConvertOptions, convert
+from ..errors import OdlGeoError
+from ..exports.registry import FORMATS
+from ..inspect import inspect_source
+from ..sources import ReadOptions
+from .progress import RichFeedback
+from .render import print_issues, print_layers, print_manifest
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["build_parser", "main"]
+
+EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 130
+
+
+def _add_read_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("reading")
+    g.add_argument("--layer", help="read only this layer (GeoPackage, zip, GPX...); default: all layers")
+    g.add_argument(
+        "--source-crs", metavar="CRS", help="CRS of the source when it declares none or a wrong one, e.g. EPSG:2154"
+    )
+    g.add_argument("--encoding", help="attribute encoding of the source, e.g. CP1252 (default: detected)")
+    g.add_argument("--x-field", help="CSV: column holding x / longitude")
+    g.add_argument("--y-field", help="CSV: column holding y / latitude")
+    g.add_argument("--wkt-field", help="CSV: column holding WKT geometries")
+    g.add_argument("--gpx-points", action="store_true", help="GPX: also read route_points and track_points")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="odl-geo",
+        description="Read, check, convert and publish GIS layers as open data.",
+        epilog="Exit codes: 0 ok, 2 bad input, 3 output error, 1 internal error, 130 interrupted.",
+    )
+    parser.add_argument("--version", action="version", version=f"odl-geo {__version__}")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    common.add_argument("-v", "--verbose", action="store_true", help="show informational notes and details")
+    common.add_argument("--json", action="store_true", help="print a JSON result on stdout (for scripts)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "inspect",
+        parents=[common],
+        help="describe a file's layers and the problems found",
+        description="Describe every layer of FILE (file, folder or zip) and count its problems. Writes nothing.",
+    )
+    p.add_argument("file", metavar="FILE")
+    _add_read_options(p)
+
+    p = sub.add_parser(
+        "convert",
+        parents=[common],
+        help="convert a file to open formats",
+        description="Convert every layer of FILE to the given formats in --out, with a "
+        "manifest.json. Formats: " + ", ".join(f"{k} ({w.label})" for k, w in FORMATS.items()),
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--to",
+        default=",".join(DEFAULT_FORMATS),
+        metavar="FORMATS",
+        help=f"comma-separated output formats (default: {','.join(DEFAULT_FORMATS)})",
+    )
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
+    _add_read_options(p)
+    g = p.add_argument_group("normalising")
+    g.add_argument("--drop-empty", action="store_true", help="drop features without geometry (default: keep)")
+    g.add_argument("--decode-html", action="store_true", help="decode HTML entities (&eacute;) in text fields")
+    g.add_argument("--2d", dest="force_2d", action="store_true", help="drop Z coordinates")
+    g.add_argument("--no-repair", action="store_true", help="do not repair invalid geometries")
+    g.add_argument("--precision", type=int, default=7, help="decimals of GeoJSON/CSV/KML coordinates (default 7)")
+    p.add_argument("--list-formats", action="store_true", help=argparse.SUPPRESS)
+    return parser
+
+
+def _read_options(args: argparse.Namespace) -> ReadOptions:
+    return ReadOptions(
+        layer=args.layer,
+        source_crs=args.source_crs,
+        encoding=args.encoding,
+        x_field=args.x_field,
+        y_field=args.y_field,
+        wkt_field=args.wkt_field,
+        gpx_points=args.gpx_points,
+    )
+
+
+def _run(args: argparse.Namespace, out: Console, err: Console) -> dict[str, Any]:
+    show_progress = not (args.quiet or args.json) and err.is_terminal
+    with RichFeedback(err, enabled=show_progress, verbose=args.verbose and not args.json) as feedback:
+        if args.command == "inspect":
+            layers, source_report = inspect_source(args.file, _read_options(args), feedback)
+            if not args.json and not args.quiet:
+                print_layers(out, layers, args.verbose)
+                print_issues(out, source_report, args.verbose)
+            return {"layers": [lyr.to_dict() for lyr in layers], "issues": source_report.to_dict()["issues"]}
+        options = ConvertOptions(
+            drop_empty=args.drop_empty,
+            decode_html=args.decode_html,
+            force_2d=args.force_2d,
+            repair=not args.no_repair,
+            geojson_precision=args.precision,
+        )
+        manifest = convert(args.file, args.out, args.to.split(","), _read_options(args), options, feedback)
+    if not args.json and not args.quiet:
+        print_manifest(out, manifest, args.out, args.verbose)
+    return manifest.to_dict()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    out = Console(highlight=False, soft_wrap=True)
+    if not out.is_terminal:
+        out = Console(highlight=False, soft_wrap=True, width=160)  # logs and pipes: no truncated tables
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        stream=sys.stderr,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        result = _run(args, out, err)
+    except OdlGeoError as exc:
+        if args.json:
+            print(json.dumps(exc.to_dict(), ensure_ascii=False))
+        err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False)
+        if exc.hint:
+            err.print(escape(f"  -> {exc.hint}"), highlight=False)
+        if exc.details and args.verbose:
+            err.print(escape(f"  details: {exc.details}"), highlight=False, style="dim")
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err.print("interrupted: nothing was changed in the output folder.")
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 - a bug: say so plainly, never a raw traceback unless asked
+        if args.json:
+            print(json.dumps({"error": "InternalError", "message": str(exc)}, ensure_ascii=False))
+        err.print(f"[bold red]internal error:[/] {escape(f'{type(exc).__name__}: {exc}')}", highlight=False)
+        err.print("  -> This is a bug in odl-geo. Run again with --verbose and report the output.", highlight=False)
+        if args.verbose:
+            err.print(escape(traceback.format_exc()), highlight=False)
+        return EXIT_INTERNAL
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

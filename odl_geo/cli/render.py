@@ -1,0 +1,77 @@
+"""Human-readable output of the CLI: short, in the order a person reads it (result, then problems)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.markup import escape
+from rich.table import Table
+
+from ..checks.report import Report, Severity
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..exports.manifest import Manifest
+    from ..inspect import LayerReport
+
+__all__ = ["print_issues", "print_layers", "print_manifest"]
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
+_WORD = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
+
+
+def print_issues(console: Console, report: Report, verbose: bool) -> None:
+    shown = [i for i in report.issues if verbose or i.severity is not Severity.INFO]
+    for issue in sorted(shown, key=lambda i: list(Severity).index(i.severity)):
+        count = f" ({issue.count} features)" if issue.count > 1 and "features" not in issue.message else ""
+        where = f"{issue.layer}: " if issue.layer and issue.layer not in issue.message else ""
+        examples = f" e.g. feature #{', #'.join(map(str, issue.examples))}" if issue.examples and verbose else ""
+        text = escape(f"[{issue.code}] {where}{issue.message}{count}{examples}")
+        console.print(f"[{_STYLE[issue.severity]}]{_WORD[issue.severity]}[/] {text}", highlight=False)
+        if issue.hint:
+            console.print(escape(f"    -> {issue.hint}"), highlight=False, style="dim")
+    hidden = len(report.issues) - len(shown)
+    if hidden:
+        console.print(f"[dim]({hidden} informational note(s) hidden; --verbose shows them)[/dim]")
+
+
+def print_layers(console: Console, layers: list[LayerReport], verbose: bool) -> None:
+    for lyr in layers:
+        table = Table(title=escape(lyr.display), title_justify="left", show_header=False, box=None, pad_edge=False)
+        table.add_column(style="bold")
+        table.add_column()
+        types = ", ".join(f"{k} {v}" for k, v in lyr.geometry_types.items()) or (
+            lyr.declared_geometry_type or "none (table)"
+        )
+        table.add_row("format", lyr.driver)
+        table.add_row("features", f"{lyr.feature_count:,}")
+        table.add_row("geometry", types)
+        table.add_row("CRS", f"{lyr.crs_label} [{lyr.crs_how}]")
+        if lyr.encoding:
+            table.add_row("encoding", f"{lyr.encoding} [{lyr.encoding_how}]")
+        if lyr.bounds:
+            table.add_row("extent", ", ".join(f"{v:,.6g}" for v in lyr.bounds))
+        fields = ", ".join(f"{n} ({t})" for n, t in lyr.fields)
+        table.add_row("fields", fields if len(fields) < 400 or verbose else fields[:400] + "…")
+        console.print(table, markup=False)
+        print_issues(console, lyr.report, verbose)
+        console.print()
+
+
+def print_manifest(console: Console, manifest: Manifest, out_dir: str, verbose: bool) -> None:
+    table = Table(title=f"Written to {out_dir}", title_justify="left")
+    for col in ("file", "format", "layer", "features", "CRS", "size"):
+        table.add_column(col, justify="right" if col in ("features", "size") else "left")
+    for f in manifest.files:
+        table.add_row(f.path, f.format, f.layer, f"{f.feature_count:,}", f.crs or "-", _size(f.size))
+    console.print(table)
+    print_issues(console, manifest.report, verbose)
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000  # type: ignore[assignment]
+    return str(n)
