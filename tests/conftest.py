@@ -45,24 +45,21 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def _shared_data_untouched():
-    """After the whole session, every shared file still matches SHA256SUMS: no test modified the sources."""
+    """After the whole session: no shared file added or removed, and every file listed in SHA256SUMS unchanged."""
+    before = {p for p in SHARED_DATA.rglob("*") if p.is_file()} if SHARED_DATA.is_dir() else set()
     yield
-    sums = SHARED_DATA / "SHA256SUMS"
-    if not sums.exists():
+    if not SHARED_DATA.is_dir():
         return
+    after = {p for p in SHARED_DATA.rglob("*") if p.is_file()}
+    assert after == before, f"tests added/removed files in shared data: {sorted(map(str, after ^ before))}"
+    sums = SHARED_DATA / "SHA256SUMS"
     changed = []
-    for line in sums.read_text().splitlines():
+    for line in sums.read_text().splitlines() if sums.exists() else []:
         digest, _, name = line.partition("  ")
         target = SHARED_DATA / name.strip()
         if target.exists() and _sha256(target) != digest:
             changed.append(name)
-    extra = [
-        p
-        for p in SHARED_DATA.rglob("*")
-        if p.is_file() and p.name != "SHA256SUMS" and str(p.relative_to(SHARED_DATA)) not in sums.read_text()
-    ]
     assert not changed, f"tests modified shared data: {changed}"
-    assert not extra, f"tests wrote files into shared data: {extra}"
 
 
 @pytest.fixture
