@@ -8,12 +8,15 @@ to parse text. Messages never contain secrets: callers pass redacted values only
 from __future__ import annotations
 
 __all__ = [
+    "AuthError",
     "CancelledError",
     "CrsError",
     "EncodingError",
     "InputError",
+    "NetworkError",
     "OdlGeoError",
     "OutputError",
+    "RemoteError",
     "SourceNotFoundError",
     "UnsupportedSourceError",
 ]
@@ -74,3 +77,30 @@ class CancelledError(OdlGeoError):
     """The user cancelled a long operation; partial outputs were removed."""
 
     exit_code = 130
+
+
+class NetworkError(OdlGeoError):
+    """A server could not be reached or did not answer in time (after retries)."""
+
+    exit_code = 4
+
+
+class RemoteError(OdlGeoError):
+    """A server answered with an error. ``status`` is its HTTP status; the message names the step and resource."""
+
+    exit_code = 5
+
+    def __init__(self, message: str, hint: str = "", details: str = "", status: int | None = None) -> None:
+        super().__init__(message, hint, details)
+        self.status = status
+
+    def to_dict(self) -> dict[str, str]:
+        d = super().to_dict()
+        d["status"] = "" if self.status is None else str(self.status)
+        return d
+
+
+class AuthError(RemoteError):
+    """The server refused the credentials (401) or the permission (403)."""
+
+    exit_code = 6

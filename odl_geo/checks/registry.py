@@ -1,0 +1,70 @@
+"""The registry of quality checks: checks are data (code, severity, messages in French and English) plus a
+function, like Lizmap's project checks, so front ends can list, filter and translate them by code.
+
+A check function receives a :class:`CheckContext` and returns :class:`Issue` objects; a fix function returns a
+corrected copy of the frame and the list of changes, and never touches the source file.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from ..profiles.base import Profile, RoleSpec
+    from .report import Issue, Severity
+
+__all__ = ["REGISTRY", "Check", "CheckContext", "Level", "checks_for", "register"]
+
+
+class Level(str, enum.Enum):
+    LAYER = "layer"  # one finding for the layer (CRS, names)
+    FEATURE = "feature"  # findings point at features (examples = row numbers)
+
+
+@dataclass
+class CheckContext:
+    frame: gpd.GeoDataFrame
+    layer: str  # display name, used in Issue.layer
+    profile: Profile | None = None
+    role: RoleSpec | None = None
+    area_insee: frozenset[str] | None = None  # declared territory (INSEE codes) when known
+    area_bounds: tuple[float, float, float, float] | None = None  # its lon/lat box (WGS 84), when known
+    area_name: str = ""  # how the area was declared ("Occitanie", "départements 34, 30"), for messages
+
+
+FixResult = tuple["gpd.GeoDataFrame", list[str]]
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str  # stable, e.g. "DATE_NOT_ISO"
+    severity: Severity
+    level: Level
+    title: dict[str, str]  # {"fr": ..., "en": ...}
+    help: dict[str, str]
+    run: Callable[[CheckContext], list[Issue]]
+    themes: frozenset[str] = field(default_factory=frozenset)  # empty = every theme
+    fix: Callable[[CheckContext], FixResult] | None = None
+
+    @property
+    def fixable(self) -> bool:
+        return self.fix is not None
+
+
+REGISTRY: dict[str, Check] = {}
+
+
+def register(check: Check) -> Check:
+    if check.code in REGISTRY:
+        raise ValueError(f"check code {check.code} registered twice")
+    REGISTRY[check.code] = check
+    return check
+
+
+def checks_for(theme: str | None) -> list[Check]:
+    return [c for c in REGISTRY.values() if not c.themes or (theme is not None and theme in c.themes)]

@@ -1,0 +1,232 @@
+"""The one network seam: publishers send typed requests through a :class:`Transport`.
+
+The CLI uses :class:`RequestsTransport` (a ``requests`` session with urllib3 retries and timeouts). The QGIS
+plugin injects a transport over ``QgsBlockingNetworkRequest`` so that QGIS's proxy, certificate store and
+authentication configurations apply: ``requests`` inside QGIS ignores them, a known source of bugs in other
+plugins. Retry and timeout policy lives here only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import IO, TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.exceptions import ReadTimeoutError
+from urllib3.util.retry import Retry
+
+from ._version import __version__
+from .credentials import redact, redact_url
+from .errors import NetworkError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from .credentials import Credentials
+
+__all__ = ["HttpRequest", "HttpResponse", "RequestsTransport", "RetryPolicy", "Transport"]
+
+log = logging.getLogger("odl_geo.http")
+
+
+class _RedactingFilter(logging.Filter):
+    """urllib3 logs retried URLs with their query string (``?authkey=...``): mask secrets before any handler."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact(record.getMessage()), None
+        return True
+
+
+for _name in ("urllib3.connectionpool", "urllib3.connection", "urllib3.util.retry", "requests"):
+    logging.getLogger(_name).addFilter(_RedactingFilter())
+
+IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
+Body = bytes | IO[bytes] | None
+#: multipart file part: (file name, content, content type)
+FilePart = tuple[str, bytes | IO[bytes], str]
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retries with exponential backoff on connection errors and 429/502/503/504 (``Retry-After`` honoured).
+
+    Only idempotent methods are retried after the request reached the server; a POST is retried only when
+    the connection could not be made at all (it cannot have had an effect).
+    """
+
+    total: int = 4
+    backoff: float = 0.5  # 0.5, 1, 2, 4 s
+    statuses: tuple[int, ...] = (429, 502, 503, 504)
+    max_backoff: float = 30.0
+
+    def delay(self, method: str, attempt: int, status: int | None, retry_after: str | None = None) -> float | None:
+        """Seconds to wait before attempt ``attempt + 1``, or None when the request must not be retried.
+
+        ``status`` None means the connection failed before any answer. Used by transports that do not sit
+        on urllib3 (the QGIS one), so that both follow this one policy.
+        """
+        if attempt >= self.total:
+            return None
+        if status is not None and (status not in self.statuses or method.upper() not in IDEMPOTENT):
+            return None
+        if retry_after and retry_after.strip().isdigit():
+            return min(float(retry_after), self.max_backoff)
+        return min(self.backoff * (2**attempt), self.max_backoff)
+
+    def to_urllib3(self) -> Retry:
+        return Retry(
+            total=self.total,
+            connect=self.total,
+            read=self.total,
+            status=self.total,
+            other=0,
+            backoff_factor=self.backoff,
+            backoff_max=self.max_backoff,
+            status_forcelist=self.statuses,
+            allowed_methods=IDEMPOTENT,
+            respect_retry_after_header=True,
+            raise_on_status=False,
+        )
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """What a client asks; ``secrets`` lists values to mask wherever the request is described."""
+
+    method: str
+    url: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] | None = None
+    json_body: Any = None
+    body: Body = None
+    form: Mapping[str, str] | None = None
+    files: Mapping[str, FilePart] | None = None
+    timeout: tuple[float, float] | None = None  # (connect, read) seconds; transport default when None
+    auth: Credentials | None = None  # Basic auth when username/password; X-API-KEY header when api_key
+
+    def describe(self) -> str:
+        """One redacted line for logs and dry runs (never the body of an upload)."""
+        secrets = self.auth.secrets if self.auth else ()
+        return redact(f"{self.method} {redact_url(self.url)}", secrets)
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+    url: str
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """Parsed JSON, or None when the body is empty or not JSON (an HTML error page, say)."""
+        if not self.body:
+            return None
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            return None
+
+    def header(self, name: str) -> str | None:
+        low = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == low), None)
+
+
+@runtime_checkable
+class Transport(Protocol):
+    """Sends one request; raises :class:`NetworkError` when no answer came, returns any HTTP status otherwise."""
+
+    def send(self, request: HttpRequest) -> HttpResponse: ...
+
+
+class RequestsTransport:
+    """``requests`` session with retries, timeouts and TLS verification (on by default, CA bundle optional).
+
+    :param verify: True (system/certifi CAs), or the path of a CA bundle for a private PKI. Turning
+        verification off is deliberately not offered.
+    """
+
+    def __init__(
+        self,
+        retry: RetryPolicy | None = None,
+        timeout: tuple[float, float] = (10.0, 120.0),
+        ca_bundle: str | None = None,
+        user_agent: str = f"odl-geo/{__version__}",
+    ) -> None:
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.verify = ca_bundle or True
+        self.session.headers["User-Agent"] = user_agent
+        adapter = HTTPAdapter(max_retries=(retry or RetryPolicy()).to_urllib3())
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        headers = dict(request.headers)
+        auth = None
+        if request.auth is not None:
+            if request.auth.api_key:
+                headers["X-API-KEY"] = request.auth.api_key
+            if request.auth.username and request.auth.password is not None:
+                auth = (request.auth.username, request.auth.password)
+        data: Any = request.body if request.body is not None else request.form
+        files = {k: (name, content, ctype) for k, (name, content, ctype) in (request.files or {}).items()} or None
+        log.debug("%s", request.describe())
+        try:
+            resp = self.session.request(
+                request.method,
+                request.url,
+                params=request.params,
+                json=request.json_body,
+                data=data,
+                files=files,
+                headers=headers,
+                auth=auth,
+                timeout=request.timeout or self.timeout,
+                allow_redirects=True,
+            )
+        except requests.exceptions.SSLError as exc:
+            raise NetworkError(
+                f"TLS certificate check failed for {redact_url(request.url)}.",
+                "Give your organisation's CA bundle (ca_bundle / --ca-bundle); verification stays on.",
+                _safe(exc, request),
+            ) from None
+        except requests.exceptions.Timeout as exc:
+            raise NetworkError(
+                f"{request.method} {redact_url(request.url)} timed out (after retries).",
+                "The server is slow or unreachable; try again later or raise the timeout.",
+                _safe(exc, request),
+            ) from None
+        except (requests.exceptions.ConnectionError, requests.exceptions.RetryError) as exc:
+            if isinstance(getattr(exc.args[0] if exc.args else None, "reason", None), ReadTimeoutError):
+                raise NetworkError(
+                    f"{request.method} {redact_url(request.url)} timed out (after retries).",
+                    "The server is slow or unreachable; try again later or raise the timeout.",
+                    _safe(exc, request),
+                ) from None
+            raise NetworkError(
+                f"Cannot reach {redact_url(request.url)}.",
+                "Check the URL, the network or proxy, and that the server is running.",
+                _safe(exc, request),
+            ) from None
+        except requests.exceptions.RequestException as exc:
+            raise NetworkError(
+                f"{request.method} {redact_url(request.url)} failed.", "Check the URL.", _safe(exc, request)
+            ) from None
+        log.debug("-> %s (%d bytes)", resp.status_code, len(resp.content))
+        return HttpResponse(resp.status_code, dict(resp.headers), resp.content, redact_url(resp.url))
+
+
+def _safe(exc: Exception, request: HttpRequest) -> str:
+    """Exception text with secrets and credentialed URLs masked (urllib3 messages repeat the URL)."""
+    return redact(f"{type(exc).__name__}: {exc}", request.auth.secrets if request.auth else ())

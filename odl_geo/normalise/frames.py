@@ -1,0 +1,46 @@
+"""A normalised layer as a GeoDataFrame, for work that needs the whole layer at once (profiles, checks).
+
+Conversions stream; profiles and checks compare rows with each other (duplicates, joins), so they take the
+same normalised data (same repairs, same reprojection, same report) as one GeoDataFrame.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from .options import NormaliseOptions
+from .pipeline import GEOMETRY_COLUMN, LayerStream
+from .scan import scan_geometries
+
+if TYPE_CHECKING:
+    from ..checks.report import Report
+    from ..feedback import Feedback
+    from ..sources.layer import LayerSource
+
+__all__ = ["read_frame"]
+
+
+def read_frame(layer: LayerSource, options: NormaliseOptions | None = None, report: Report | None = None,
+               feedback: Feedback | None = None) -> gpd.GeoDataFrame:
+    """The whole normalised layer; a table without geometry comes back with an all-null geometry column.
+
+    :param options: as for conversions; ``target_crs`` reprojects (e.g. EPSG:4326 for the hiking schema).
+    """
+    options = options or NormaliseOptions()
+    stream = LayerStream(layer, options, scan_geometries(layer), feedback, report)
+    reader = stream.reader()
+    crs = (options.target_crs or layer.crs) if layer.has_geometry else None
+    if reader is None:
+        return gpd.GeoDataFrame({n: pd.Series(dtype=object) for n, _ in layer.fields}, geometry=[], crs=crs)
+    table = reader.read_all()
+    if GEOMETRY_COLUMN in table.column_names:
+        geoms = shapely.from_wkb(table.column(GEOMETRY_COLUMN).to_numpy(zero_copy_only=False))
+        table = table.drop_columns([GEOMETRY_COLUMN])
+    else:
+        geoms = [None] * table.num_rows
+    frame = table.to_pandas()
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=crs), crs=crs)

@@ -1,0 +1,125 @@
+"""The interface every theme profile implements (hiking, water points/PEI, flood/PPR).
+
+A profile turns raw layers into a dataset that conforms to a national standard. It is *data first*: the
+target fields, their types, enumerations and synonyms are declared, so that the generic machinery (field
+matcher, value mapping, checks, anonymisation, reports) works the same for every theme, and the profile
+module only adds what is specific (official validator, products to write).
+
+Flow of ``odl-geo check/convert --theme T``::
+
+    layers --assign_roles--> {role: frame} --mapping (auto + TOML)--> conformed frames
+           --anonymise--> --checks (registry, by theme)--> --validate (official validator)--> Report
+           --write_products--> files (e.g. schema-valid GeoJSON, PEI CSV, CNIG PPR GeoPackage)
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import geopandas as gpd
+
+    from ..checks.report import Report
+    from ..exports.base import OutputFile
+
+__all__ = ["FieldKind", "Profile", "RoleSpec", "SchemaRef", "TargetField", "ThemeDataset"]
+
+FieldKind = str  # "string", "integer", "number", "boolean", "date", "datetime", "array", "object"
+
+
+@dataclass(frozen=True)
+class SchemaRef:
+    """Reference to a national schema, as data.gouv.fr wants it on a resource (``{"name", "version"}``)."""
+
+    name: str  # e.g. "PnX-SI/schema_randonnee", "datakode/schema-pei", "cnig/ppr"
+    version: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class TargetField:
+    """One field of the target schema.
+
+    :param synonyms: other names found in real layers (normalised: lower case, no accents, ``_`` for spaces),
+        used by the automatic matcher before fuzzy matching.
+    :param value_synonyms: for enumerations, raw value -> schema code (``"pédestre" -> "pédestre"``,
+        ``"VTT" -> "VTT"``, ``"poteau" -> "PI"``), normalised keys.
+    :param personal: personal data (names, phones, e-mails of private persons): dropped or masked by default.
+    :param unique: an identifier: two features must not share a value (``DUPLICATE_ID`` check).
+    """
+
+    name: str
+    kind: FieldKind = "string"
+    required: bool = False
+    enum: tuple[str, ...] | None = None
+    synonyms: tuple[str, ...] = ()
+    value_synonyms: dict[str, str] = field(default_factory=dict)
+    description: str = ""
+    personal: bool = False
+    unique: bool = False
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    """A layer the theme expects: the single layer of hiking/water, or one of the PPR layers."""
+
+    role: str  # "main", or for flood "perimetre", "zone_alea", "zone_reglementaire", "multi_alea", "procedure"
+    title: dict[str, str]  # {"fr": ..., "en": ...}
+    geometry_family: str | None  # "point", "line", "polygon" or None for a table
+    fields: tuple[TargetField, ...]
+    required: bool = True
+    layer_hints: tuple[str, ...] = ()  # substrings of source layer names that identify the role (N_ZONE_ALEA...)
+
+
+@dataclass
+class ThemeDataset:
+    """Frames by role, as read (then as conformed). Frames are GeoDataFrames (or DataFrames for tables)."""
+
+    frames: dict[str, gpd.GeoDataFrame]
+    source_names: dict[str, str] = field(default_factory=dict)  # role -> source layer display name
+    # what conforming did, for the reports: role -> target field -> (source field, how: exact/synonym/fuzzy/mapping)
+    field_matches: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    notes: dict[str, dict[str, object]] = field(default_factory=dict)  # role -> free details for the reports
+
+
+class Profile(ABC):
+    """A theme. Subclasses are registered in ``odl_geo.profiles.registry`` under ``key``."""
+
+    key: ClassVar[str]  # "hiking", "water", "pei", "flood"
+    title: ClassVar[dict[str, str]]
+    schema: ClassVar[SchemaRef | None] = None
+    target_epsg: ClassVar[int] = 4326
+    roles: ClassVar[tuple[RoleSpec, ...]]
+
+    def assign_roles(self, layer_names: list[str]) -> dict[str, str]:
+        """Role -> source layer name. Default: the only layer is "main"; profiles with several roles use hints."""
+        if len(self.roles) == 1:
+            return {self.roles[0].role: layer_names[0]} if layer_names else {}
+        found: dict[str, str] = {}
+        for spec in self.roles:
+            for name in layer_names:
+                if any(h.lower() in name.lower() for h in spec.layer_hints):
+                    found.setdefault(spec.role, name)
+        return found
+
+    def conform(self, dataset: ThemeDataset, mapping: object, report: Report) -> ThemeDataset:
+        """Raw frames -> frames in the target schema (renamed, typed, enumerations mapped, constants set).
+
+        The default is the generic field matcher + mapping file (``odl_geo.profiles.mapping``); profiles whose
+        standard needs more than renaming (the CNIG PPR splits and joins tables) override it.
+        """
+        from .mapping import conform_generic  # the generic machinery, shared by every profile
+
+        return conform_generic(self, dataset, mapping, report)
+
+    @abstractmethod
+    def validate(self, dataset: ThemeDataset, report: Report) -> None:
+        """Run the official validator (jsonschema, frictionless, CNIG structure) and add its findings."""
+
+    @abstractmethod
+    def write_products(self, dataset: ThemeDataset, out_dir: Path, report: Report) -> list[OutputFile]:
+        """Write the standard product(s) of the theme into ``out_dir`` and return them."""

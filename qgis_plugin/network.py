@@ -1,0 +1,142 @@
+"""QgisTransport: odl_geo's network seam over QGIS's own network stack.
+
+Going through ``QgsBlockingNetworkRequest`` means the user's QGIS proxy, SSL/CA settings and authentication
+configurations (``authcfg``: Basic for GeoServer, an API-key header for data.gouv.fr) apply, and secrets never
+leave QgsAuthManager. ``requests`` inside QGIS ignores all of that (Bridge issues #142, #227).
+Retries follow the same :class:`odl_geo.http.RetryPolicy` as the command line.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+from urllib.parse import urlencode
+
+from qgis.core import QgsBlockingNetworkRequest, QgsFeedback
+from qgis.PyQt.QtCore import QByteArray, QUrl, QUrlQuery
+from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
+from urllib3 import encode_multipart_formdata
+
+from odl_geo.credentials import redact, redact_url
+from odl_geo.errors import NetworkError
+from odl_geo.http import HttpRequest, HttpResponse, RetryPolicy
+
+__all__ = ["QgisTransport"]
+
+# errors that happen before the request reached the server: safe to retry any method
+_NOT_SENT = {
+    QNetworkReply.ConnectionRefusedError,
+    QNetworkReply.HostNotFoundError,
+    QNetworkReply.TemporaryNetworkFailureError,
+    QNetworkReply.NetworkSessionFailedError,
+}
+
+
+class QgisTransport:
+    """:param authcfg: a QgsAuthManager configuration id applied to every request (may be empty).
+    :param feedback: lets a QgsTask cancel a transfer in progress.
+    """
+
+    def __init__(
+        self,
+        authcfg: str = "",
+        retry: RetryPolicy | None = None,
+        timeout_s: float = 120.0,
+        feedback: QgsFeedback | None = None,
+    ) -> None:
+        self.authcfg, self.retry, self.timeout_s, self.feedback = authcfg, retry or RetryPolicy(), timeout_s, feedback
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        for attempt in itertools.count():
+            response, error = self._send_once(request)
+            if response is not None:
+                delay = self.retry.delay(request.method, attempt, response.status, response.header("Retry-After"))
+                if delay is None:
+                    return response
+            else:
+                # no answer: before sending, any method may be retried; after (timeout, reset), only idempotent
+                delay = self.retry.delay(request.method, attempt, None if error in _NOT_SENT else 504)
+                if delay is None:
+                    raise self._network_error(request, error)
+            if self.feedback is not None and self.feedback.isCanceled():
+                raise NetworkError(f"{request.method} {redact_url(request.url)} was cancelled.", "")
+            time.sleep(delay)
+        raise AssertionError("unreachable")
+
+    def _network_error(self, request: HttpRequest, error: object) -> NetworkError:
+        details = redact(self._last_error, request.auth.secrets if request.auth else ())
+        if error in (QNetworkReply.TimeoutError, QNetworkReply.OperationCanceledError):
+            return NetworkError(
+                f"{request.method} {redact_url(request.url)} timed out (after retries).",
+                "The server is slow or unreachable; try again later.",
+                details,
+            )
+        return NetworkError(
+            f"Cannot reach {redact_url(request.url)}.",
+            "Check the URL and QGIS's network/proxy settings (Settings > Options > Network).",
+            details,
+        )
+
+    def _send_once(self, request: HttpRequest) -> tuple[HttpResponse | None, object]:
+        url = QUrl(request.url)
+        if request.params:
+            query = QUrlQuery(url)
+            for k, v in request.params.items():
+                query.addQueryItem(k, str(v))
+            url.setQuery(query)
+        qreq = QNetworkRequest(url)
+        qreq.setTransferTimeout(int(self.timeout_s * 1000))
+        for k, v in request.headers.items():
+            qreq.setRawHeader(k.encode(), v.encode())
+        if request.auth is not None and request.auth.api_key:
+            qreq.setRawHeader(b"X-API-KEY", request.auth.api_key.encode())
+        data, ctype = _body(request)
+        if ctype:
+            qreq.setHeader(QNetworkRequest.ContentTypeHeader, ctype)
+        blocking = QgsBlockingNetworkRequest()
+        if self.authcfg:
+            blocking.setAuthCfg(self.authcfg)
+        method = request.method.upper()
+        if method == "GET":
+            err = blocking.get(qreq, True, self.feedback)
+        elif method == "HEAD":
+            err = blocking.head(qreq, True, self.feedback)
+        elif method == "POST":
+            err = blocking.post(qreq, QByteArray(data), True, self.feedback)
+        elif method == "PUT":
+            err = blocking.put(qreq, QByteArray(data), self.feedback)
+        elif method == "DELETE":
+            err = blocking.deleteResource(qreq, self.feedback)
+        else:
+            raise ValueError(f"unsupported method {method}")
+        reply = blocking.reply()
+        status = reply.attribute(QNetworkRequest.HttpStatusCodeAttribute)
+        self._last_error = blocking.errorMessage()
+        if status is None or (err != QgsBlockingNetworkRequest.NoError and not status):
+            return None, reply.error()
+        headers = {
+            bytes(k).decode("latin-1"): bytes(reply.rawHeader(k)).decode("latin-1") for k in reply.rawHeaderList()
+        }
+        return HttpResponse(int(status), headers, bytes(reply.content()), redact_url(request.url)), None
+
+    _last_error = ""
+
+
+def _body(request: HttpRequest) -> tuple[bytes, str | None]:
+    """The request body as bytes and its content type (multipart built with urllib3's encoder)."""
+    if request.json_body is not None:
+        return json.dumps(request.json_body).encode(), "application/json"
+    if request.files:
+        fields: dict[str, object] = dict(request.form or {})
+        for name, (filename, content, ctype) in request.files.items():
+            raw = content if isinstance(content, bytes) else content.read()
+            fields[name] = (filename, raw, ctype)
+        body, ctype = encode_multipart_formdata(fields)
+        return body, ctype
+    if request.form:
+        return urlencode(dict(request.form)).encode(), "application/x-www-form-urlencoded"
+    if request.body is not None:
+        raw = request.body if isinstance(request.body, bytes) else request.body.read()
+        return raw, request.headers.get("Content-Type")
+    return b"", None

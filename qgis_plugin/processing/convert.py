@@ -1,0 +1,87 @@
+"""Processing: convert a file or a project layer to open formats (odl_geo.convert)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from qgis.core import (
+    QgsProcessingContext,
+    QgsProcessingFeedback,
+    QgsProcessingOutputFile,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterCrs,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterFile,
+    QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterVectorLayer,
+)
+
+from odl_geo import ConvertOptions, ReadOptions, convert
+from odl_geo.exports.registry import FORMATS
+
+from ..feedback import QgisFeedbackAdapter
+from ..toolbelt.i18n import tr
+from .base import OdlGeoAlgorithm
+from .errors import processing_errors
+from .layer_input import layer_file
+
+__all__ = ["ConvertAlgorithm"]
+
+FORMAT_KEYS = list(FORMATS)
+
+
+class ConvertAlgorithm(OdlGeoAlgorithm):
+    NAME, DISPLAY = "convert", "Convert to open formats"
+    GROUP_ID, GROUP = "read", "Read and convert"
+
+    def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
+        self.addParameter(QgsProcessingParameterVectorLayer("LAYER", tr("Layer of the project"), optional=True))
+        self.addParameter(QgsProcessingParameterFile("INPUT", tr("…or a file, folder or zip"), optional=True))
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                "FORMATS",
+                tr("Formats"),
+                options=[FORMATS[k].label for k in FORMAT_KEYS],
+                allowMultiple=True,
+                defaultValue=[FORMAT_KEYS.index(k) for k in ("gpkg", "geojson", "shp", "csv")],
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterCrs("SOURCE_CRS", tr("Source CRS (when the file has none)"), optional=True)
+        )
+        self.addParameter(QgsProcessingParameterBoolean("DECODE_HTML", tr("Decode HTML entities in texts"), False))
+        self.addParameter(QgsProcessingParameterBoolean("DROP_EMPTY", tr("Drop features without geometry"), False))
+        self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", tr("Output folder")))
+        self.addOutput(QgsProcessingOutputFile("MANIFEST", tr("Manifest (JSON)")))
+
+    def processAlgorithm(
+        self, parameters: dict[str, Any], context: QgsProcessingContext, feedback: QgsProcessingFeedback
+    ) -> dict[str, Any]:
+        layer = self.parameterAsVectorLayer(parameters, "LAYER", context)
+        path = self.parameterAsFile(parameters, "INPUT", context)
+        out = self.parameterAsString(parameters, "OUTPUT", context)
+        formats = [FORMAT_KEYS[i] for i in self.parameterAsEnums(parameters, "FORMATS", context)]
+        crs = self.parameterAsCrs(parameters, "SOURCE_CRS", context)
+        with tempfile.TemporaryDirectory(prefix="odl-geo-qgis-") as tmp:
+            layer_name = None
+            if layer is not None:
+                path, layer_name = layer_file(layer, Path(tmp))
+            if not path:
+                from qgis.core import QgsProcessingException
+
+                raise QgsProcessingException(tr("Choose a layer of the project or a file."))
+            read = ReadOptions(layer=layer_name, source_crs=crs.authid() if crs.isValid() else None)
+            options = ConvertOptions(
+                decode_html=self.parameterAsBool(parameters, "DECODE_HTML", context),
+                drop_empty=self.parameterAsBool(parameters, "DROP_EMPTY", context),
+            )
+            manifest = processing_errors(
+                lambda: convert(path, out, formats, read, options, QgisFeedbackAdapter(feedback))
+            )
+        for f in manifest.files:
+            feedback.pushInfo(f"{f.path}: {f.feature_count} features ({f.format}, {f.crs})")
+        for issue in manifest.report.issues:
+            feedback.pushInfo(f"[{issue.severity.value}] {issue.code}: {issue.message}")
+        return {"OUTPUT": out, "MANIFEST": str(Path(out) / "manifest.json")}

@@ -1,0 +1,29 @@
+"""Translation helpers: English source strings, French from resources/i18n/odl_geo_fr.qm (built at packaging)."""
+
+from __future__ import annotations
+
+from qgis.core import QgsSettings
+from qgis.PyQt.QtCore import QCoreApplication, QLocale, QTranslator
+
+from ..__about__ import DIR_PLUGIN_ROOT
+
+__all__ = ["install_translator", "tr"]
+
+CONTEXT = "OdlGeo"
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+def install_translator() -> QTranslator | None:
+    """Load the .qm matching QGIS's locale (``locale/userLocale``), if packaged."""
+    locale = str(QgsSettings().value("locale/userLocale", QLocale().name()) or "en")[:2]
+    qm = DIR_PLUGIN_ROOT / "resources" / "i18n" / f"odl_geo_{locale}.qm"
+    if not qm.exists():
+        return None
+    translator = QTranslator()
+    if translator.load(str(qm)):
+        QCoreApplication.installTranslator(translator)
+        return translator
+    return None

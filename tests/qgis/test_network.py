@@ -1,0 +1,75 @@
+"""QgisTransport: odl_geo requests through QGIS's network stack (proxy, CA store, auth configs apply)."""
+
+from __future__ import annotations
+
+import pytest
+from qgis.core import QgsApplication, QgsAuthMethodConfig
+from werkzeug import Response
+
+from odl_geo.credentials import Credentials
+from odl_geo.errors import NetworkError
+from odl_geo.http import HttpRequest, RetryPolicy
+from qgis_plugin.network import QgisTransport
+
+FAST = RetryPolicy(total=2, backoff=0.01)
+
+
+def test_get_json_with_params_and_retry_on_503(qgis_app, httpserver):
+    httpserver.expect_ordered_request("/api", query_string={"q": "é"}).respond_with_data("busy", status=503)
+    httpserver.expect_ordered_request("/api", query_string={"q": "é"}).respond_with_json({"ok": "été"})
+    resp = QgisTransport(retry=FAST).send(HttpRequest("GET", httpserver.url_for("/api"), params={"q": "é"}))
+    assert resp.status == 200 and resp.json() == {"ok": "été"}
+    assert resp.header("content-type") == "application/json"
+    httpserver.check_assertions()
+
+
+def test_post_json_multipart_and_put_bodies_arrive_intact(qgis_app, httpserver):
+    httpserver.expect_request("/json", method="POST", json={"title": "Itinéraires"}).respond_with_json({}, status=201)
+    httpserver.expect_request("/put", method="PUT", data=b"GPKG\x00bytes").respond_with_data("", status=201)
+
+    def upload(request):
+        f = request.files["file"]
+        return Response(f"{f.filename}:{f.read().decode()}:{request.form['partindex']}")
+
+    httpserver.expect_request("/upload", method="POST").respond_with_handler(upload)
+    t = QgisTransport(retry=FAST)
+    assert t.send(HttpRequest("POST", httpserver.url_for("/json"), json_body={"title": "Itinéraires"})).status == 201
+    put = HttpRequest("PUT", httpserver.url_for("/put"), body=b"GPKG\x00bytes",
+                      headers={"Content-Type": "application/geopackage+sqlite3"})
+    assert t.send(put).status == 201
+    up = HttpRequest("POST", httpserver.url_for("/upload"), form={"partindex": "2"},
+                     files={"file": ("pei.csv", b"insee;type_pei", "text/csv")})
+    assert t.send(up).text == "pei.csv:insee;type_pei:2"
+    httpserver.check_assertions()
+
+
+def test_post_is_not_retried_and_api_key_header_is_sent(qgis_app, httpserver):
+    httpserver.expect_oneshot_request("/datasets", method="POST", headers={"X-API-KEY": "k-123"}).respond_with_data(
+        "down", status=503)
+    resp = QgisTransport(retry=FAST).send(
+        HttpRequest("POST", httpserver.url_for("/datasets"), json_body={}, auth=Credentials(api_key="k-123")))
+    assert resp.status == 503 and len(httpserver.log) == 1
+
+
+def test_basic_auth_config_from_the_auth_manager_is_applied(qgis_app, httpserver):
+    am = QgsApplication.authManager()
+    if not am.masterPasswordIsSet():
+        assert am.setMasterPassword("test-master-password", True)
+    cfg = QgsAuthMethodConfig("Basic")
+    cfg.setName("geoserver-test")
+    cfg.setConfig("username", "admin")
+    cfg.setConfig("password", "geo-Secret-42")
+    assert am.storeAuthenticationConfig(cfg)[0]
+    httpserver.expect_request("/rest/about/version.json").respond_with_json({"about": {}})
+    resp = QgisTransport(authcfg=cfg.id(), retry=FAST).send(
+        HttpRequest("GET", httpserver.url_for("/rest/about/version.json")))
+    assert resp.status == 200
+    auth = httpserver.log[-1][0].authorization
+    assert (auth.username, auth.password) == ("admin", "geo-Secret-42")
+
+
+def test_unreachable_server_gives_network_error_without_secret(qgis_app):
+    req = HttpRequest("GET", "http://127.0.0.1:9/x?authkey=SECRET-KEY")
+    with pytest.raises(NetworkError, match=r"Cannot reach http://127\.0\.0\.1:9/x\?authkey=") as info:
+        QgisTransport(retry=RetryPolicy(total=1, backoff=0.01)).send(req)
+    assert "SECRET-KEY" not in str(info.value) + info.value.details

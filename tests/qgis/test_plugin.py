@@ -1,0 +1,84 @@
+"""The plugin loads, registers its Processing provider, runs its algorithms on real data, and unloads cleanly."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from qgis.core import QgsApplication, QgsProject, QgsVectorLayer
+
+from qgis_plugin import classFactory
+
+
+@pytest.fixture
+def plugin(qgis_iface):
+    p = classFactory(qgis_iface)
+    p.initGui()
+    yield p
+    p.unload()
+
+
+def test_load_registers_provider_and_menu_then_unload_removes_them(qgis_iface):
+    p = classFactory(qgis_iface)
+    p.initGui()
+    registry = QgsApplication.processingRegistry()
+    assert p.dependencies.ok, p.dependencies.errors
+    assert registry.providerById("odl_geo") is not None
+    assert {a.name() for a in registry.providerById("odl_geo").algorithms()} >= {"inspect", "convert"}
+    assert len(p.actions) == 3
+    p.unload()
+    assert registry.providerById("odl_geo") is None and not p.actions
+
+
+def test_convert_algorithm_on_a_file_writes_outputs_and_manifest(plugin, qgis_processing, shared_data, tmp_path):
+    import processing
+
+    out = tmp_path / "out"
+    res = processing.run("odl_geo:convert", {
+        "INPUT": str(shared_data / "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.csv"),
+        "FORMATS": [0, 1], "OUTPUT": str(out)})
+    manifest = json.loads(open(res["MANIFEST"], encoding="utf-8").read())
+    assert {f["format"] for f in manifest["files"]} == {"gpkg", "geojson"}
+    assert all(f["feature_count"] == 48 for f in manifest["files"])
+    layer = QgsVectorLayer(str(out / "VilleMTP_MTP_Fontaines.geojson"), "w", "ogr")
+    assert layer.isValid() and layer.featureCount() == 48
+    assert any("é" in (f["Nom"] or "") for f in layer.getFeatures())  # CP1252 source decoded
+    del layer
+
+
+def test_convert_algorithm_on_a_memory_layer_of_the_project(plugin, qgis_processing, tmp_path):
+    import processing
+
+    mem = QgsVectorLayer("Point?crs=EPSG:2154&field=nom:string", "points mémoire", "memory")
+    from qgis.core import QgsFeature, QgsGeometry, QgsPointXY
+
+    feats = []
+    for i, name in enumerate(["Fontaine Saint-Éloi", "Puits de l'Évêché"]):
+        f = QgsFeature(mem.fields())
+        f.setAttributes([name])
+        f.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(770000 + i * 100, 6280000)))
+        feats.append(f)
+    mem.dataProvider().addFeatures(feats)
+    QgsProject.instance().addMapLayer(mem)
+    res = processing.run("odl_geo:convert", {"LAYER": mem.id(), "FORMATS": [1], "OUTPUT": str(tmp_path / "o")})
+    manifest = json.loads(open(res["MANIFEST"], encoding="utf-8").read())
+    assert manifest["files"][0]["feature_count"] == 2 and manifest["files"][0]["crs"] == "EPSG:4326"
+    QgsProject.instance().removeAllMapLayers()
+
+
+def test_inspect_algorithm_reports_missing_prj_as_error(plugin, qgis_processing, data_copy, tmp_path):
+    import processing
+
+    src = data_copy("encoding/lizmap_montpellier_intranet/Monuments_Historiques.shp")
+    res = processing.run("odl_geo:inspect", {"INPUT": str(src), "OUTPUT": str(tmp_path / "r.json")})
+    assert res["LAYERS"] == 1 and res["ERRORS"] == 1
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["layers"][0]["issues"][0]["code"] == "CRS_MISSING"
+
+
+def test_odl_geo_errors_become_processing_exceptions(plugin, qgis_processing, tmp_path):
+    import processing
+    from qgis.core import QgsProcessingException
+
+    with pytest.raises(QgsProcessingException, match="does not exist"):
+        processing.run("odl_geo:convert", {"INPUT": str(tmp_path / "nope.shp"), "OUTPUT": str(tmp_path / "o")})
