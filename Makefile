@@ -1,5 +1,5 @@
 # The two README commands: `make demo` and `make test`. Both set everything up first (idempotent).
-.PHONY: setup demo test test-unit test-qgis lint bench clean
+.PHONY: setup demo test lint bench clean plugin-zip plugin-install
 
 setup:
 	@bash scripts/setup.sh
@@ -19,3 +19,11 @@ bench: setup
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache .mypy_cache
+
+QGIS_PLUGINS_DIR ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default/python/plugins
+
+plugin-zip: setup
+	@.venv/bin/python scripts/package_plugin.py
+
+plugin-install: setup
+	@.venv/bin/python scripts/package_plugin.py --install "$(QGIS_PLUGINS_DIR)"

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
+
+# The packaged plugin carries the odl_geo library in vendor/; an odl_geo installed in QGIS's Python wins.
+_VENDOR = Path(__file__).resolve().parent / "vendor"
+if _VENDOR.is_dir() and str(_VENDOR) not in sys.path:
+    sys.path.append(str(_VENDOR))
 
 
 def classFactory(iface: Any) -> Any:

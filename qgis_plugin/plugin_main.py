@@ -81,7 +81,7 @@ class OdlGeoPlugin:
             + "\n\n"
             + tr("Install them with this command, then restart QGIS:")
             + "\n\n"
-            + install_command(deps.missing)
+            + install_command(deps)
         )
         box = QMessageBox(QMessageBox.Warning, __title__, text, QMessageBox.Ok, self.iface.mainWindow())
         box.setDetailedText("\n".join(deps.errors))

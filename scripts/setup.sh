@@ -5,7 +5,7 @@
 # each choice (system-site-packages venv from /usr/bin/python3, numpy<2, uv --compile-bytecode).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-APT_PKGS="python3-qgis qgis-server gdal-bin proj-data postgresql-15-postgis-3 xvfb chromium fonts-dejavu-core"
+APT_PKGS="python3-qgis qgis qgis-server gdal-bin proj-data postgresql-15-postgis-3 xvfb chromium fonts-dejavu-core qttools5-dev-tools"
 EXTRAS="${EXTRAS:-dev,qgis-test,postgis,validate,metadata,server,fiona}"
 missing=""
 for p in $APT_PKGS; do

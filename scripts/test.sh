@@ -6,6 +6,11 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 status=0
 stage() { echo; echo "=== $*"; }
+run_pytest_qgis() {  # QGIS libraries in the global symbol scope, as in the QGIS executable
+  "$PY" scripts/pytest_qgis_global.py "$@"; local rc=$?
+  if [ $rc -eq 5 ]; then echo "FAILED: no test ran in: $*"; return 1; fi
+  return $rc
+}
 run_pytest() {  # pytest's exit 5 ("no tests collected") is a failure here
   "$PY" -m pytest "$@"; local rc=$?
   if [ $rc -eq 5 ]; then echo "FAILED: no test ran in: $*"; return 1; fi
@@ -13,17 +18,20 @@ run_pytest() {  # pytest's exit 5 ("no tests collected") is a failure here
 }
 
 stage "lint (ruff) and types (mypy)"
-.venv/bin/ruff check odl_geo tests bench || status=1
+.venv/bin/ruff check odl_geo qgis_plugin tests bench scripts || status=1
 .venv/bin/mypy || status=1
 
 stage "odl_geo imports no QGIS/Qt module"
-"$PY" -c "import sys, odl_geo, odl_geo.cli.main; bad=[m for m in sys.modules if m.split('.')[0] in ('qgis','PyQt5','PyQt6')]; assert not bad, bad; print('ok: odl_geo is QGIS-free')" || status=1
+"$PY" -c "import sys, odl_geo, odl_geo.cli.main, odl_geo.convert; bad=[m for m in sys.modules if m.split('.')[0] in ('qgis','PyQt5','PyQt6')]; assert not bad, bad; print('ok: odl_geo is QGIS-free')" || status=1
+
+stage "plugin French translation is complete"
+"$PY" scripts/plugin_i18n.py --check || status=1
 
 stage "unit and server tests (no QGIS)"
 run_pytest -p no:pytest_qgis -m "not qgis" -rs tests || status=1
 
 stage "QGIS tests (headless PyQGIS)"
-QT_QPA_PLATFORM=offscreen run_pytest -m qgis -rs tests || status=1
+QT_QPA_PLATFORM=offscreen run_pytest_qgis -m qgis -rs tests || status=1
 
 echo
 if [ $status -eq 0 ]; then echo "ALL TEST STAGES PASSED"; else echo "SOME TEST STAGE FAILED"; fi

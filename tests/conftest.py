@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -17,6 +18,10 @@ SHARED_DATA = Path(os.environ.get("ODL_SHARED_DATA", REPO.parent / "shared" / "d
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
+    if "qgis.core" in sys.modules:  # QGIS stage: importing the GDAL/PROJ wheels here would bind them to QGIS's
+        import qgis.core
+
+        return [f"odl-geo data: {SHARED_DATA}", f"QGIS {qgis.core.Qgis.QGIS_VERSION} (GDAL/PROJ of QGIS)"]
     import pyogrio
     import pyproj
     import shapely
@@ -26,12 +31,6 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"GDAL (pyogrio) {pyogrio.__gdal_version_string__}, PROJ (pyproj) {pyproj.proj_version_str}",
         f"GEOS {shapely.geos_version_string}",
     ]
-    try:
-        import qgis.core
-
-        lines.append(f"QGIS {qgis.core.Qgis.QGIS_VERSION}")
-    except ImportError:
-        lines.append("QGIS: not importable in this interpreter")
     return lines
 
 

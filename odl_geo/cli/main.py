@@ -1,7 +1,8 @@
 """``odl-geo`` command line: parses arguments, calls the library, maps errors to exit codes.
 
 Exit codes: 0 success (warnings included), 2 bad input or options, 3 output could not be written,
-1 internal error (a bug: please report it with ``--verbose`` output), 130 interrupted.
+1 internal error (a bug: please report it with ``--verbose`` output), 130 interrupted, 141 the reader of
+stdout went away (``| head``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import traceback
 from typing import TYPE_CHECKING, Any
@@ -22,7 +24,7 @@ from ..errors import OdlGeoError
 from ..exports.registry import FORMATS
 from ..inspect import inspect_source
 from ..sources import ReadOptions
-from .progress import RichFeedback
+from .progress import JsonLinesFeedback, RichFeedback
 from .render import print_issues, print_layers, print_manifest
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["build_parser", "main"]
 
 EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 130
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a process stopped by SIGPIPE
 
 
 def _add_read_options(p: argparse.ArgumentParser) -> None:
@@ -57,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     common.add_argument("-v", "--verbose", action="store_true", help="show informational notes and details")
     common.add_argument("--json", action="store_true", help="print a JSON result on stdout (for scripts)")
+    common.add_argument(
+        "--progress-json",
+        action="store_true",
+        help="report progress as JSON lines on stderr (for front ends such as the QGIS plugin)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
@@ -89,9 +97,46 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--decode-html", action="store_true", help="decode HTML entities (&eacute;) in text fields")
     g.add_argument("--2d", dest="force_2d", action="store_true", help="drop Z coordinates")
     g.add_argument("--no-repair", action="store_true", help="do not repair invalid geometries")
-    g.add_argument("--precision", type=int, default=7, help="decimals of GeoJSON/CSV/KML coordinates (default 7)")
+    g.add_argument("--precision", type=int, default=7, help="decimals of GeoJSON/CSV coordinates (default 7)")
     p.add_argument("--list-formats", action="store_true", help=argparse.SUPPRESS)
+    _register_command_modules(sub, common)
     return parser
+
+
+#: modules adding subcommands (check, publish ..., serve): each defines ``register(subparsers, common)`` and sets
+#: ``handler=callable(args, out, err, feedback) -> dict`` on its parsers. Listed, not discovered, so that a
+#: broken module fails loudly; a module not written yet is simply absent.
+COMMAND_MODULES = (
+    "odl_geo.cli.theme_commands",
+    "odl_geo.cli.publish_geoserver",
+    "odl_geo.cli.publish_postgis",
+    "odl_geo.cli.publish_datagouv",
+    "odl_geo.cli.serve_commands",
+)
+
+
+def publish_subparsers(sub: Any) -> Any:
+    """The sub-parsers of ``odl-geo publish TARGET``, created once per parser; publisher modules add targets."""
+    existing = getattr(sub, "_odl_publish", None)
+    if existing is None:
+        p = sub.add_parser(
+            "publish",
+            help="publish outputs to a map server, a portal or a database",
+            description="Publish to a target. Re-publishing updates in place and sends only what "
+            "changed. Credentials come from environment variables or a credentials file.",
+        )
+        existing = p.add_subparsers(dest="target", required=True, metavar="TARGET")
+        sub._odl_publish = existing
+    return existing
+
+
+def _register_command_modules(sub: Any, common: argparse.ArgumentParser) -> None:
+    import importlib
+    import importlib.util
+
+    for name in COMMAND_MODULES:
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).register(sub, common)
 
 
 def _read_options(args: argparse.Namespace) -> ReadOptions:
@@ -108,7 +153,16 @@ def _read_options(args: argparse.Namespace) -> ReadOptions:
 
 def _run(args: argparse.Namespace, out: Console, err: Console) -> dict[str, Any]:
     show_progress = not (args.quiet or args.json) and err.is_terminal
-    with RichFeedback(err, enabled=show_progress, verbose=args.verbose and not args.json) as feedback:
+    feedback_cm: Any = (
+        JsonLinesFeedback()
+        if getattr(args, "progress_json", False)
+        else RichFeedback(err, enabled=show_progress, verbose=args.verbose and not args.json)
+    )
+    with feedback_cm as feedback:
+        handler = getattr(args, "handler", None)
+        if handler is not None:  # commands of COMMAND_MODULES
+            result: dict[str, Any] = handler(args, out, err, feedback)
+            return result
         if args.command == "inspect":
             layers, source_report = inspect_source(args.file, _read_options(args), feedback)
             if not args.json and not args.quiet:
@@ -129,7 +183,32 @@ def _run(args: argparse.Namespace, out: Console, err: Console) -> dict[str, Any]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # whoever read our output went away (``odl-geo inspect --json f | head``): not a bug, so no
+        # traceback; stdout is pointed at /dev/null so that the interpreter's final flush stays quiet
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+
+
+def _stop_on_sigterm() -> None:
+    """SIGTERM (a front end cancelling its worker) stops like Ctrl-C: cleanup code runs, outputs stay as they were."""
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+
+        def _raise(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, _raise)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    _stop_on_sigterm()
     out = Console(highlight=False, soft_wrap=True)
     if not out.is_terminal:
         out = Console(highlight=False, soft_wrap=True, width=160)  # logs and pipes: no truncated tables

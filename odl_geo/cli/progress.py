@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Self
+import json
+import sys
+from typing import TYPE_CHECKING, Self, TextIO
 
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
@@ -11,7 +13,7 @@ if TYPE_CHECKING:
 
     from rich.console import Console
 
-__all__ = ["RichFeedback"]
+__all__ = ["JsonLinesFeedback", "RichFeedback"]
 
 
 class RichFeedback:
@@ -57,3 +59,40 @@ class RichFeedback:
 
     def is_cancelled(self) -> bool:
         return False  # Ctrl-C raises KeyboardInterrupt, handled by the CLI
+
+
+class JsonLinesFeedback:
+    """Progress as JSON lines on stderr, for front ends that run the CLI as a worker (the QGIS plugin).
+
+    One object per line: ``{"progress": 42.0, "text": "..."}``, ``{"info": "..."}`` or ``{"warning": "..."}``.
+    Cancellation is by signal (SIGTERM/SIGINT): the CLI turns it into a clean stop.
+    """
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+        self._last = -1.0
+
+    def _emit(self, payload: dict[str, object]) -> None:
+        self.stream.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        self.stream.flush()
+
+    def progress(self, percent: float, text: str = "") -> None:
+        if abs(percent - self._last) >= 1 or percent >= 100:  # at most ~100 lines per step
+            self._last = percent
+            self._emit({"progress": round(percent, 1), "text": text})
+
+    def info(self, text: str) -> None:
+        self._last = -1.0
+        self._emit({"info": text})
+
+    def warning(self, text: str) -> None:
+        self._emit({"warning": text})
+
+    def is_cancelled(self) -> bool:
+        return False
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None

@@ -18,18 +18,16 @@ from qgis.core import (
     QgsProcessingParameterVectorLayer,
 )
 
-from odl_geo import ConvertOptions, ReadOptions, convert
-from odl_geo.exports.registry import FORMATS
+from odl_geo.exports.catalog import FORMAT_LABELS
 
-from ..feedback import QgisFeedbackAdapter
 from ..toolbelt.i18n import tr
 from .base import OdlGeoAlgorithm
-from .errors import processing_errors
 from .layer_input import layer_file
+from .worker_call import run_worker
 
 __all__ = ["ConvertAlgorithm"]
 
-FORMAT_KEYS = list(FORMATS)
+FORMAT_KEYS = list(FORMAT_LABELS)
 
 
 class ConvertAlgorithm(OdlGeoAlgorithm):
@@ -43,7 +41,7 @@ class ConvertAlgorithm(OdlGeoAlgorithm):
             QgsProcessingParameterEnum(
                 "FORMATS",
                 tr("Formats"),
-                options=[FORMATS[k].label for k in FORMAT_KEYS],
+                options=[FORMAT_LABELS[k] for k in FORMAT_KEYS],
                 allowMultiple=True,
                 defaultValue=[FORMAT_KEYS.index(k) for k in ("gpkg", "geojson", "shp", "csv")],
             )
@@ -72,16 +70,18 @@ class ConvertAlgorithm(OdlGeoAlgorithm):
                 from qgis.core import QgsProcessingException
 
                 raise QgsProcessingException(tr("Choose a layer of the project or a file."))
-            read = ReadOptions(layer=layer_name, source_crs=crs.authid() if crs.isValid() else None)
-            options = ConvertOptions(
-                decode_html=self.parameterAsBool(parameters, "DECODE_HTML", context),
-                drop_empty=self.parameterAsBool(parameters, "DROP_EMPTY", context),
-            )
-            manifest = processing_errors(
-                lambda: convert(path, out, formats, read, options, QgisFeedbackAdapter(feedback))
-            )
-        for f in manifest.files:
-            feedback.pushInfo(f"{f.path}: {f.feature_count} features ({f.format}, {f.crs})")
-        for issue in manifest.report.issues:
-            feedback.pushInfo(f"[{issue.severity.value}] {issue.code}: {issue.message}")
+            args = ["convert", path, "--to", ",".join(formats), "--out", out]
+            if layer_name:
+                args += ["--layer", layer_name]
+            if crs.isValid():
+                args += ["--source-crs", crs.authid()]
+            if self.parameterAsBool(parameters, "DECODE_HTML", context):
+                args.append("--decode-html")
+            if self.parameterAsBool(parameters, "DROP_EMPTY", context):
+                args.append("--drop-empty")
+            manifest = run_worker(args, feedback)
+        for f in manifest["files"]:
+            feedback.pushInfo(f"{f['path']}: {f['feature_count']} features ({f['format']}, {f['crs']})")
+        for issue in manifest["report"]["issues"]:
+            feedback.pushInfo(f"[{issue['severity']}] {issue['code']}: {issue['message']}")
         return {"OUTPUT": out, "MANIFEST": str(Path(out) / "manifest.json")}

@@ -15,12 +15,9 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from odl_geo import ReadOptions, inspect_source
-
-from ..feedback import QgisFeedbackAdapter
 from ..toolbelt.i18n import tr
 from .base import OdlGeoAlgorithm
-from .errors import processing_errors
+from .worker_call import run_worker
 
 __all__ = ["InspectAlgorithm"]
 
@@ -48,19 +45,20 @@ class InspectAlgorithm(OdlGeoAlgorithm):
     ) -> dict[str, Any]:
         path = self.parameterAsFile(parameters, "INPUT", context)
         crs = self.parameterAsCrs(parameters, "SOURCE_CRS", context)
-        options = ReadOptions(
-            source_crs=crs.authid() or None if crs.isValid() else None,
-            encoding=self.parameterAsString(parameters, "ENCODING", context) or None,
-        )
-        layers, source_report = processing_errors(lambda: inspect_source(path, options, QgisFeedbackAdapter(feedback)))
+        args = ["inspect", path]
+        if crs.isValid():
+            args += ["--source-crs", crs.authid()]
+        encoding = self.parameterAsString(parameters, "ENCODING", context)
+        if encoding:
+            args += ["--encoding", encoding]
+        result = run_worker(args, feedback)
         out = self.parameterAsFileOutput(parameters, "OUTPUT", context)
-        result = {"layers": [lyr.to_dict() for lyr in layers], "issues": source_report.to_dict()["issues"]}
         with open(out, "w", encoding="utf-8") as fh:
             json.dump(result, fh, ensure_ascii=False, indent=2, default=str)
         errors = 0
-        for lyr in layers:
-            feedback.pushInfo(f"{lyr.display}: {lyr.feature_count} features, {lyr.crs_label}, {lyr.encoding or '-'}")
-            for issue in lyr.report.issues:
-                feedback.pushInfo(f"  [{issue.severity.value}] {issue.code}: {issue.message}")
-                errors += issue.severity.value == "error"
-        return {"OUTPUT": out, "LAYERS": len(layers), "ERRORS": errors}
+        for lyr in result["layers"]:
+            feedback.pushInfo(f"{lyr['display']}: {lyr['feature_count']} features, {lyr['crs_label']}")
+            for issue in lyr["issues"]:
+                feedback.pushInfo(f"  [{issue['severity']}] {issue['code']}: {issue['message']}")
+                errors += issue["severity"] == "error"
+        return {"OUTPUT": out, "LAYERS": len(result["layers"]), "ERRORS": errors}

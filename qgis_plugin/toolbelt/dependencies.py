@@ -1,19 +1,17 @@
-"""Check, at plugin load, that odl_geo and its libraries import in QGIS's Python, and say how to fix it.
+"""Check, at plugin load, that odl_geo and its libraries import in the worker's Python, and say how to fix it.
 
-QGIS ships its own Python on Windows (OSGeo4W) and uses the system one on Linux; geopandas/pyogrio are rarely
-there. Failing with an ImportError traceback helps nobody: this module names what is missing and the exact
-command for this platform.
+The check runs in the worker interpreter (see ``worker.py``), never by importing the libraries into QGIS:
+their GDAL/PROJ wheels must stay out of the QGIS process. Failing with an ImportError traceback helps nobody:
+this names what is missing and the exact command to install it.
 """
 
 from __future__ import annotations
 
-import importlib
-import sys
 from dataclasses import dataclass
 
 __all__ = ["REQUIRED", "MissingDependencies", "check_dependencies", "install_command"]
 
-#: module -> pip requirement (numpy<2: QGIS's own GDAL bindings are built on numpy 1.x on Debian 12)
+#: module -> pip requirement (numpy<2: Debian's GDAL/QGIS bindings are built on numpy 1.x)
 REQUIRED: dict[str, str] = {
     "numpy": "numpy<2",
     "shapely": "shapely>=2.0",
@@ -30,6 +28,7 @@ REQUIRED: dict[str, str] = {
 
 @dataclass(frozen=True)
 class MissingDependencies:
+    python: str
     missing: tuple[str, ...]  # pip requirements
     errors: tuple[str, ...]  # the import errors, for the log
 
@@ -39,17 +38,19 @@ class MissingDependencies:
 
 
 def check_dependencies() -> MissingDependencies:
-    missing, errors = [], []
-    for module, requirement in REQUIRED.items():
-        try:
-            importlib.import_module(module)
-        except Exception as exc:  # noqa: BLE001 - ImportError, or a binary incompatibility (numpy 2...)
-            missing.append(requirement)
-            errors.append(f"{module}: {type(exc).__name__}: {exc}")
-    return MissingDependencies(tuple(missing), tuple(errors))
+    from ..worker import OdlGeoWorker
+
+    worker = OdlGeoWorker()
+    ok, text = worker.check_dependencies()
+    if ok:
+        return MissingDependencies(worker.python, (), ())
+    lines = tuple(line for line in text.splitlines() if line.strip())
+    modules = [line.split(":", 1)[0] for line in lines]
+    missing = tuple(REQUIRED.get(m, m) for m in modules if m != "odl_geo") or ("odl-geo",)
+    return MissingDependencies(worker.python, missing, lines)
 
 
-def install_command(requirements: tuple[str, ...]) -> str:
-    """The command a user can paste: QGIS's own interpreter, user site (no admin rights needed)."""
-    quoted = " ".join(f'"{r}"' for r in requirements)
-    return f'"{sys.executable}" -m pip install --user {quoted}'
+def install_command(deps: MissingDependencies) -> str:
+    """The command a user can paste: the worker's interpreter, user site (no admin rights needed)."""
+    quoted = " ".join(f'"{r}"' for r in deps.missing if r != "odl-geo")
+    return f'"{deps.python}" -m pip install --user {quoted}'

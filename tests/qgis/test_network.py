@@ -34,20 +34,30 @@ def test_post_json_multipart_and_put_bodies_arrive_intact(qgis_app, httpserver):
     httpserver.expect_request("/upload", method="POST").respond_with_handler(upload)
     t = QgisTransport(retry=FAST)
     assert t.send(HttpRequest("POST", httpserver.url_for("/json"), json_body={"title": "Itinéraires"})).status == 201
-    put = HttpRequest("PUT", httpserver.url_for("/put"), body=b"GPKG\x00bytes",
-                      headers={"Content-Type": "application/geopackage+sqlite3"})
+    put = HttpRequest(
+        "PUT",
+        httpserver.url_for("/put"),
+        body=b"GPKG\x00bytes",
+        headers={"Content-Type": "application/geopackage+sqlite3"},
+    )
     assert t.send(put).status == 201
-    up = HttpRequest("POST", httpserver.url_for("/upload"), form={"partindex": "2"},
-                     files={"file": ("pei.csv", b"insee;type_pei", "text/csv")})
+    up = HttpRequest(
+        "POST",
+        httpserver.url_for("/upload"),
+        form={"partindex": "2"},
+        files={"file": ("pei.csv", b"insee;type_pei", "text/csv")},
+    )
     assert t.send(up).text == "pei.csv:insee;type_pei:2"
     httpserver.check_assertions()
 
 
 def test_post_is_not_retried_and_api_key_header_is_sent(qgis_app, httpserver):
     httpserver.expect_oneshot_request("/datasets", method="POST", headers={"X-API-KEY": "k-123"}).respond_with_data(
-        "down", status=503)
+        "down", status=503
+    )
     resp = QgisTransport(retry=FAST).send(
-        HttpRequest("POST", httpserver.url_for("/datasets"), json_body={}, auth=Credentials(api_key="k-123")))
+        HttpRequest("POST", httpserver.url_for("/datasets"), json_body={}, auth=Credentials(api_key="k-123"))
+    )
     assert resp.status == 503 and len(httpserver.log) == 1
 
 
@@ -62,7 +72,8 @@ def test_basic_auth_config_from_the_auth_manager_is_applied(qgis_app, httpserver
     assert am.storeAuthenticationConfig(cfg)[0]
     httpserver.expect_request("/rest/about/version.json").respond_with_json({"about": {}})
     resp = QgisTransport(authcfg=cfg.id(), retry=FAST).send(
-        HttpRequest("GET", httpserver.url_for("/rest/about/version.json")))
+        HttpRequest("GET", httpserver.url_for("/rest/about/version.json"))
+    )
     assert resp.status == 200
     auth = httpserver.log[-1][0].authorization
     assert (auth.username, auth.password) == ("admin", "geo-Secret-42")

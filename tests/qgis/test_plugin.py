@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from qgis.core import QgsApplication, QgsProject, QgsVectorLayer
@@ -34,10 +35,15 @@ def test_convert_algorithm_on_a_file_writes_outputs_and_manifest(plugin, qgis_pr
     import processing
 
     out = tmp_path / "out"
-    res = processing.run("odl_geo:convert", {
-        "INPUT": str(shared_data / "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.csv"),
-        "FORMATS": [0, 1], "OUTPUT": str(out)})
-    manifest = json.loads(open(res["MANIFEST"], encoding="utf-8").read())
+    res = processing.run(
+        "odl_geo:convert",
+        {
+            "INPUT": str(shared_data / "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.csv"),
+            "FORMATS": [0, 1],
+            "OUTPUT": str(out),
+        },
+    )
+    manifest = json.loads(Path(res["MANIFEST"]).read_text(encoding="utf-8"))
     assert {f["format"] for f in manifest["files"]} == {"gpkg", "geojson"}
     assert all(f["feature_count"] == 48 for f in manifest["files"])
     layer = QgsVectorLayer(str(out / "VilleMTP_MTP_Fontaines.geojson"), "w", "ogr")
@@ -61,7 +67,7 @@ def test_convert_algorithm_on_a_memory_layer_of_the_project(plugin, qgis_process
     mem.dataProvider().addFeatures(feats)
     QgsProject.instance().addMapLayer(mem)
     res = processing.run("odl_geo:convert", {"LAYER": mem.id(), "FORMATS": [1], "OUTPUT": str(tmp_path / "o")})
-    manifest = json.loads(open(res["MANIFEST"], encoding="utf-8").read())
+    manifest = json.loads(Path(res["MANIFEST"]).read_text(encoding="utf-8"))
     assert manifest["files"][0]["feature_count"] == 2 and manifest["files"][0]["crs"] == "EPSG:4326"
     QgsProject.instance().removeAllMapLayers()
 

@@ -8,14 +8,18 @@ import json
 import pytest
 from qgis.core import QgsCoordinateReferenceSystem, QgsVectorLayer, QgsWkbTypes
 
-from odl_geo import convert
-
 
 @pytest.fixture(scope="module")
-def flood_outputs(tmp_path_factory, shared_data):
+def flood_outputs(tmp_path_factory, shared_data, odl_geo_cli):
     out = tmp_path_factory.mktemp("flood")
-    convert(shared_data / "flood/ddt38_pprn_bourg_oisans_covadis/PPRn_BourgOisans.zip", out,
-            formats=["gpkg", "geojson", "shp", "fgb"])
+    odl_geo_cli(
+        "convert",
+        str(shared_data / "flood/ddt38_pprn_bourg_oisans_covadis/PPRn_BourgOisans.zip"),
+        "--to",
+        "gpkg,geojson,shp,fgb",
+        "--out",
+        str(out),
+    )
     return out, json.loads((out / "manifest.json").read_text())
 
 
@@ -29,7 +33,10 @@ def test_geopackage_layers_open_in_qgis_with_counts_crs_and_types(qgis_new_proje
     out, manifest = flood_outputs
     entries = [f for f in manifest["files"] if f["format"] == "gpkg"]
     assert {e["layer"] for e in entries} == {
-        "N_ZONE_ALEA_PPRN_20200002_S_038", "N_ZONE_REG_PPRN_20200002_S_038", "N_PERIMETRE_PPRN_20200002_S_038"}
+        "N_ZONE_ALEA_PPRN_20200002_S_038",
+        "N_ZONE_REG_PPRN_20200002_S_038",
+        "N_PERIMETRE_PPRN_20200002_S_038",
+    }
     for entry in entries:
         layer = _load(f"{out / entry['path']}|layername={entry['layer']}")
         assert layer.featureCount() == entry["feature_count"]

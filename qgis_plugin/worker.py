@@ -1,0 +1,154 @@
+"""Run odl-geo's reading/checking/converting in a worker process, never inside QGIS.
+
+Why: the QGIS executable puts its own GDAL and PROJ in the global symbol scope. The pyogrio and pyproj wheels
+then bind to them (calls go to GDAL 3.6 instead of their own 3.12) and free memory with the wrong allocator:
+QGIS aborts at exit ("free(): invalid size"). So the plugin keeps in-process only pure-Python code (the HTTP
+seam, publishers) and runs ``python -m odl_geo.cli.main ... --json --progress-json`` for the rest. Progress
+comes back as JSON lines on stderr; cancelling terminates the worker, which cleans up (no partial output).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from qgis.core import QgsFeedback, QgsProcessingFeedback, QgsSettings
+
+from odl_geo.errors import CancelledError, OdlGeoError
+
+from .__about__ import DIR_PLUGIN_ROOT
+
+__all__ = ["OdlGeoWorker", "worker_python"]
+
+SETTING_PYTHON = "odl_geo/python"
+
+
+def worker_python() -> str:
+    """The interpreter that runs odl-geo: setting > ODL_GEO_PYTHON > QGIS's Python when it is one > python3."""
+    configured = str(QgsSettings().value(SETTING_PYTHON, "") or "") or os.environ.get("ODL_GEO_PYTHON", "")
+    if configured:
+        return configured
+    if Path(sys.executable).name.startswith("python"):
+        return sys.executable
+    return shutil.which("python3") or "python3"
+
+
+class OdlGeoWorker:
+    """One odl-geo CLI call in a subprocess. ``run`` returns the parsed ``--json`` result or raises OdlGeoError."""
+
+    def __init__(self, python: str | None = None, timeout_s: float = 6 * 3600) -> None:
+        self.python = python or worker_python()
+        self.timeout_s = timeout_s
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        vendor = DIR_PLUGIN_ROOT / "vendor"
+        paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+        if vendor.is_dir():
+            paths.append(str(vendor))  # after the user's paths: an installed odl_geo wins
+        env["PYTHONPATH"] = os.pathsep.join(paths)
+        env.pop("QT_PLUGIN_PATH", None)
+        env["PYTHONIOENCODING"] = "utf-8"
+        return env
+
+    def run(self, args: list[str], feedback: QgsFeedback | None = None) -> dict[str, Any]:
+        cmd = [self.python, "-m", "odl_geo.cli.main", *args, "--json", "--progress-json"]
+        proc = subprocess.Popen(
+            cmd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=self.env(),
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        )
+        out: list[str] = []
+        tail: list[str] = []
+        readers = [
+            threading.Thread(target=lambda: out.append(proc.stdout.read() if proc.stdout else ""), daemon=True),
+            threading.Thread(target=self._read_progress, args=(proc, feedback, tail), daemon=True),
+        ]
+        for t in readers:
+            t.start()
+        deadline = time.monotonic() + self.timeout_s
+        while proc.poll() is None:
+            if feedback is not None and feedback.isCanceled():
+                self._stop(proc)
+                raise CancelledError("odl-geo was cancelled.", "Nothing was written.")
+            if time.monotonic() > deadline:
+                self._stop(proc)
+                raise OdlGeoError("odl-geo took too long and was stopped.", "Try a smaller layer or raise the limit.")
+            time.sleep(0.05)
+        for t in readers:
+            t.join(10)
+        return self._result(proc.returncode, "".join(out), tail)
+
+    @staticmethod
+    def _read_progress(proc: subprocess.Popen[str], feedback: QgsFeedback | None, tail: list[str]) -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                tail.append(line.rstrip())
+                del tail[:-20]
+                continue
+            if feedback is None or not isinstance(msg, dict):
+                continue
+            if "progress" in msg:
+                feedback.setProgress(float(msg["progress"]))
+            if isinstance(feedback, QgsProcessingFeedback):
+                if msg.get("info"):
+                    feedback.pushInfo(str(msg["info"]))
+                if msg.get("warning"):
+                    feedback.pushInfo(str(msg["warning"]))
+
+    @staticmethod
+    def _stop(proc: subprocess.Popen[str]) -> None:
+        proc.terminate()  # the CLI turns SIGTERM into a clean stop (staging removed)
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
+
+    def _result(self, code: int, stdout: str, tail: list[str]) -> dict[str, Any]:
+        try:
+            payload = json.loads(stdout) if stdout.strip() else {}
+        except ValueError:
+            payload = {}
+        if code == 0 and isinstance(payload, dict):
+            return payload
+        if isinstance(payload, dict) and payload.get("message"):
+            raise OdlGeoError(str(payload["message"]), str(payload.get("hint", "")), "\n".join(tail))
+        raise OdlGeoError(
+            f"odl-geo failed (exit code {code}) with {self.python}.",
+            "Check the plugin's Python interpreter setting and the log panel.",
+            "\n".join(tail),
+        )
+
+    def check_dependencies(self) -> tuple[bool, str]:
+        """(ok, text): whether odl_geo and its libraries import in the worker interpreter."""
+        code = (
+            "import json, importlib; mods = ['numpy','shapely','pyproj','pyogrio','pyarrow','pandas','geopandas',"
+            "'requests','rich','odl_geo']\nbad = {}\nfor m in mods:\n try: importlib.import_module(m)\n"
+            " except Exception as e: bad[m] = f'{type(e).__name__}: {e}'\nprint(json.dumps(bad))"
+        )
+        try:
+            res = subprocess.run(
+                [self.python, "-c", code], capture_output=True, text=True, env=self.env(), timeout=60, check=False
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return False, f"{self.python}: {exc}"
+        try:
+            bad = json.loads(res.stdout.strip().splitlines()[-1]) if res.stdout.strip() else {"python": res.stderr}
+        except ValueError:
+            bad = {"python": res.stderr[-500:]}
+        return not bad, "\n".join(f"{k}: {v}" for k, v in bad.items())
