@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -138,6 +139,11 @@ def plausibility_issue(crs: CRS, bounds: tuple[float, float, float, float] | Non
     return None
 
 
+def _accuracy(metres: float | None) -> float:
+    """PROJ gives -1 (or nothing) for an unknown accuracy, e.g. a "ballpark" operation: the worst of all."""
+    return metres if metres is not None and metres > 0 else math.inf
+
+
 @dataclass(frozen=True)
 class TransformInfo:
     func: Callable[[np.ndarray], np.ndarray]
@@ -149,13 +155,16 @@ class TransformInfo:
 def coordinate_transformer(source_wkt: str, target_wkt: str) -> TransformInfo:
     """The most accurate available transformation, and whether a better one lacks its grid."""
     src, dst = CRS.from_wkt(source_wkt), CRS.from_wkt(target_wkt)
-    group = TransformerGroup(src, dst, always_xy=True)
-    transformer: Transformer = (
-        group.transformers[0] if group.transformers else Transformer.from_crs(src, dst, always_xy=True)
-    )
-    # a grid-based operation ranked above the one we use, but not installed: say so (NTF -> RGF93)
+    with warnings.catch_warnings():  # pyproj warns about missing grids; we report it as an issue instead
+        warnings.simplefilter("ignore")
+        group = TransformerGroup(src, dst, always_xy=True)
+        transformer: Transformer = (
+            group.transformers[0] if group.transformers else Transformer.from_crs(src, dst, always_xy=True)
+        )
+    # a more accurate operation exists but its grid is not installed: say so (NTF -> RGF93 without proj-data)
     missing = bool(group.unavailable_operations) and (
-        not group.transformers or (group.unavailable_operations[0].accuracy or 99) < (transformer.accuracy or 99) - 0.5
+        not group.transformers
+        or _accuracy(group.unavailable_operations[0].accuracy) < _accuracy(transformer.accuracy) - 0.5
     )
 
     def apply(coords: np.ndarray) -> np.ndarray:
