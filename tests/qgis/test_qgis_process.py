@@ -36,14 +36,15 @@ def qgis_env(tmp_path_factory):
         check=False,
     )
     assert res.returncode == 0, res.stderr
-    env = {
-        **os.environ,
-        "HOME": str(root / "home"),
-        "QT_QPA_PLATFORM": "offscreen",
-        "QGIS_PLUGINPATH": str(root / "plugins"),
-        "ODL_GEO_PYTHON": sys.executable,
-    }
-    env.pop("PYTHONPATH", None)
+    # a hermetic profile: no QGIS_* variable of the caller (e.g. QGIS_CUSTOM_CONFIG_PATH) may leak in
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QGIS_") and k != "PYTHONPATH"}
+    env.update(
+        HOME=str(root / "home"),
+        QT_QPA_PLATFORM="offscreen",
+        QGIS_PLUGINPATH=str(root / "plugins"),
+        QGIS_CUSTOM_CONFIG_PATH=str(root / "profile"),
+        ODL_GEO_PYTHON=sys.executable,
+    )
     (root / "home").mkdir()
     enable = subprocess.run(
         [QGIS_PROCESS, "plugins", "enable", "odl_geo_qgis"], env=env, capture_output=True, text=True, check=False
