@@ -16,13 +16,13 @@ from pathlib import Path
 from ._version import __version__
 from .checks.report import Issue, Report, Severity
 from .errors import CrsError, InputError, OutputError
-from .exports.base import OutputFile, WriteContext
+from .exports.base import OutputFile, WriteContext, Writer
 from .exports.manifest import Manifest, sha256_file
 from .exports.registry import writers_for
 from .feedback import Feedback, NullFeedback
 from .normalise.options import NormaliseOptions
 from .normalise.scan import scan_geometries
-from .sources import ReadOptions, Source, open_source
+from .sources import LayerSource, ReadOptions, Source, open_source
 
 __all__ = ["DEFAULT_FORMATS", "ConvertOptions", "convert"]
 
@@ -62,60 +62,96 @@ def convert(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise OutputError(f"The output {out} exists and is not a folder.", "Choose another --out.")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"Cannot create the output folder {out}: {exc.strerror}.", "Check the path.") from exc
     with open_source(path, read_options) as src:
         _refuse_errors(src)
         layers = [lyr for lyr in src.layers if lyr.feature_count > 0]
         if not layers:
             raise InputError(f"{src.path.name} has no feature to convert.", "Check that the right file was given.")
-        report = Report()
-        report.extend(src.issues)
-        for lyr in src.layers:
-            report.extend(lyr.issues)
-        manifest = Manifest(source=_describe_source(src), report=report, odl_geo_version=__version__)
-        staging = Path(tempfile.mkdtemp(prefix=".odl-geo-staging-", dir=out))
+        # created only once the source is known to be convertible, and removed again if writing fails:
+        # a failed run must not leave an empty folder behind
+        created = not out.exists()
         try:
-            ctx = WriteContext(
-                staging=staging,
-                source_stem=src.path.stem.removesuffix(".shp"),
-                base_options=NormaliseOptions(
-                    drop_empty=options.drop_empty,
-                    decode_html=options.decode_html,
-                    force_2d=options.force_2d,
-                    repair=options.repair,
-                    batch_size=options.batch_size,
-                ),
-                feedback=feedback,
-                report=report,
-                gdal_date=_source_date(src.path),
-                geojson_precision=options.geojson_precision,
-            )
-            for n, layer in enumerate(layers, start=1):
-                feedback.info(f"[{n}/{len(layers)}] {layer.display}")
-                scan = scan_geometries(layer)
-                for writer in writers:
-                    if not layer.has_geometry and not writer.writes_tables:
-                        report.add(
-                            Issue(
-                                "FORMAT_NEEDS_GEOMETRY",
-                                Severity.INFO,
-                                f"{layer.name} has no geometry: not written as {writer.label}.",
-                                layer=layer.name,
-                            )
-                        )
-                        continue
-                    feedback.info(f"  -> {writer.label}")
-                    pass_report = Report()
-                    manifest.files.extend(writer.write_layer(layer, scan, replace(ctx, report=pass_report)))
-                    report.add_new(pass_report)
-            _publish_staging(staging, out, manifest.files)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"Cannot create the output folder {out}: {exc.strerror}.", "Check the path.") from exc
+        try:
+            manifest = _convert_layers(src, layers, out, writers, options, feedback)
+        except BaseException:
+            if created:
+                shutil.rmtree(out, ignore_errors=True)
+            raise
     manifest.write(out)
     return manifest
+
+
+def _convert_layers(
+    src: Source,
+    layers: list[LayerSource],
+    out: Path,
+    writers: list[Writer],
+    options: ConvertOptions,
+    feedback: Feedback,
+) -> Manifest:
+    """Write every layer in every format into a staging folder, then move the files into ``out``."""
+    report = Report()
+    report.extend(src.issues)
+    for lyr in src.layers:
+        report.extend(lyr.issues)
+    manifest = Manifest(source=_describe_source(src), report=report, odl_geo_version=__version__)
+    staging = Path(tempfile.mkdtemp(prefix=".odl-geo-staging-", dir=out))
+    try:
+        ctx = WriteContext(
+            staging=staging,
+            source_stem=src.path.stem.removesuffix(".shp"),
+            base_options=NormaliseOptions(
+                drop_empty=options.drop_empty,
+                decode_html=options.decode_html,
+                force_2d=options.force_2d,
+                repair=options.repair,
+                batch_size=options.batch_size,
+            ),
+            feedback=feedback,
+            report=report,
+            gdal_date=_source_date(src.path),
+            geojson_precision=options.geojson_precision,
+        )
+        for n, layer in enumerate(layers, start=1):
+            feedback.info(f"[{n}/{len(layers)}] {layer.display}")
+            scan = scan_geometries(layer)
+            first_file = len(manifest.files)
+            for writer in writers:
+                if not layer.has_geometry and not writer.writes_tables:
+                    report.add(
+                        Issue(
+                            "FORMAT_NEEDS_GEOMETRY",
+                            Severity.INFO,
+                            f"{layer.name} has no geometry: not written as {writer.label}.",
+                            layer=layer.name,
+                        )
+                    )
+                    continue
+                feedback.info(f"  -> {writer.label}")
+                pass_report = Report()
+                manifest.files.extend(writer.write_layer(layer, scan, replace(ctx, report=pass_report)))
+                report.add_new(pass_report)
+            _check_count(layer, manifest.files[first_file:], options, report)
+        _publish_staging(staging, out, manifest.files)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return manifest
+
+
+def _check_count(layer: LayerSource, files: list[OutputFile], options: ConvertOptions, report: Report) -> None:
+    """Warn when the outputs hold fewer features than the source declares (and none was dropped on purpose).
+
+    Shapefile outputs are left out: a mixed layer is split per type there, so its count differs by design.
+    """
+    counts = {f.feature_count for f in files if f.format != "shp"}
+    if options.drop_empty or len(counts) != 1:
+        return
+    issue = layer.count_issue(counts.pop())
+    if issue is not None:
+        report.add(issue)
 
 
 def _refuse_errors(src: Source) -> None:

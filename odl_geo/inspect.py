@@ -65,6 +65,9 @@ def inspect_source(
             stream = LayerStream(layer, NormaliseOptions(), scan, feedback, report)
             for _ in stream.batches():
                 pass
+            mismatch = layer.count_issue(stream.stats.count)
+            if mismatch is not None:
+                report.add(mismatch)
             guess = layer.encoding_guess
             out.append(
                 LayerReport(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import shapely
 
@@ -31,7 +32,7 @@ class CSVWriter(Writer):
         writer = None
         try:
             for batch in stream.batches():
-                batch = _geometry_as_text(batch, points, digits)
+                batch = _no_blank_lines(_geometry_as_text(batch, points, digits))
                 if writer is None:
                     writer = pacsv.CSVWriter(
                         path, batch.schema, write_options=pacsv.WriteOptions(quoting_style="needed")
@@ -59,17 +60,47 @@ class CSVWriter(Writer):
         ]
 
 
+def _plain_columns(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Extension columns (GDAL's ``arrow.json`` for nested GeoJSON values) as their text storage."""
+    if not any(isinstance(f.type, pa.BaseExtensionType) for f in batch.schema):
+        return batch
+    cols = [c.storage if isinstance(c.type, pa.BaseExtensionType) else c for c in batch.columns]
+    return pa.RecordBatch.from_arrays(cols, names=batch.schema.names)
+
+
+def _no_blank_lines(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """With a single column, a null value would be written as an empty line, which every CSV reader skips
+    (the row is lost); an empty quoted string keeps the row and still reads back as empty."""
+    if batch.num_columns != 1 or batch.column(0).null_count == 0:
+        return batch
+    col = pc.fill_null(pc.cast(batch.column(0), pa.string()), "")
+    return pa.RecordBatch.from_arrays([col], names=batch.schema.names)
+
+
 def _geometry_as_text(batch: pa.RecordBatch, points: bool, digits: int) -> pa.RecordBatch:
+    batch = _plain_columns(batch)
     if GEOMETRY_COLUMN not in batch.schema.names:
         return batch
     idx = batch.schema.get_field_index(GEOMETRY_COLUMN)
     geoms = shapely.from_wkb(batch.column(idx).to_numpy(zero_copy_only=False))
     rest = batch.drop_columns([GEOMETRY_COLUMN])
+    taken = {n.lower() for n in rest.schema.names}
     if points:
         present = ~shapely.is_missing(geoms)
         x = shapely.get_x(geoms).round(digits)
         y = shapely.get_y(geoms).round(digits)
-        rest = rest.append_column("longitude", pa.array(x, mask=~present))
-        return rest.append_column("latitude", pa.array(y, mask=~present))
+        rest = rest.append_column(_free_name("longitude", taken), pa.array(x, mask=~present))
+        return rest.append_column(_free_name("latitude", taken), pa.array(y, mask=~present))
     wkt = shapely.to_wkt(geoms, rounding_precision=digits, trim=True)
-    return rest.append_column("wkt", pa.array(wkt, type=pa.string()))
+    return rest.append_column(_free_name("wkt", taken), pa.array(wkt, type=pa.string()))
+
+
+def _free_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``name_wgs84`` when the source already has such a column (a lon/lat CSV, a WKT field):
+    two columns with one header would be read back as one, or renamed differently by each spreadsheet."""
+    candidate, n = name, 1
+    while candidate.lower() in taken:
+        candidate = f"{name}_wgs84" if n == 1 else f"{name}_wgs84_{n}"
+        n += 1
+    taken.add(candidate.lower())
+    return candidate

@@ -1,14 +1,24 @@
-"""FlatGeobuf (EPSG:2154) with its packed Hilbert R-tree, for fast streaming to web maps."""
+"""FlatGeobuf (EPSG:2154) with its packed Hilbert R-tree, for fast streaming to web maps.
+
+The spatial index cannot hold a feature without geometry (GDAL refuses the whole file). Such a layer is
+written again without the index rather than losing features or failing: the file stays readable, only
+bounding-box requests are slower, and the report says so.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from ..checks.report import Issue, Report, Severity
+from ..errors import OutputError
 from ..normalise.pipeline import LayerStream
 from .base import OutputFile, WriteContext, Writer, safe_file_stem
 from .ogr import write_stream
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..normalise.scan import GeometryScan
     from ..sources.layer import LayerSource
 
@@ -20,8 +30,39 @@ class FlatGeobufWriter(Writer):
 
     def write_layer(self, layer: LayerSource, scan: GeometryScan, ctx: WriteContext) -> list[OutputFile]:
         path = ctx.staging / f"{safe_file_stem(layer.name)}{self.extension}"
-        stream = LayerStream(layer, self.options_for(ctx, layer), scan, ctx.feedback, ctx.report)
-        out = write_stream(
-            stream, path, "FlatGeobuf", ctx, fmt=self.key, layer_name=layer.name, layer_options={"SPATIAL_INDEX": "YES"}
-        )
+        # the first attempt reports into a scratch report, so that a second pass does not count twice
+        first_try = Report()
+        try:
+            out = self._write(layer, scan, replace(ctx, report=first_try), path, spatial_index=True)
+        except OutputError as exc:
+            if "null geometry" not in str(exc).lower():
+                raise
+            path.unlink(missing_ok=True)
+            ctx.report.add(
+                Issue(
+                    "FGB_NO_SPATIAL_INDEX",
+                    Severity.WARNING,
+                    f"{path.name}: features without geometry cannot be in a FlatGeobuf spatial index, so the file "
+                    "was written without one (readers scan it whole).",
+                    "Use --drop-empty to leave those features out and keep the index.",
+                    layer=layer.name,
+                )
+            )
+            out = self._write(layer, scan, ctx, path, spatial_index=False)
+        else:
+            ctx.report.extend(first_try)
         return [out] if out else []
+
+    def _write(
+        self, layer: LayerSource, scan: GeometryScan, ctx: WriteContext, path: Path, *, spatial_index: bool
+    ) -> OutputFile | None:
+        stream = LayerStream(layer, self.options_for(ctx, layer), scan, ctx.feedback, ctx.report)
+        return write_stream(
+            stream,
+            path,
+            "FlatGeobuf",
+            ctx,
+            fmt=self.key,
+            layer_name=layer.name,
+            layer_options={"SPATIAL_INDEX": "YES" if spatial_index else "NO"},
+        )

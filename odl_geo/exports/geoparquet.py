@@ -7,8 +7,7 @@ https://geoparquet.org/releases/v1.1.0/ (version, primary_column, columns.<name>
 from __future__ import annotations
 
 import json
-from typing import Any
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -52,13 +51,13 @@ class GeoParquetWriter(Writer):
         try:
             for batch in stream.batches():
                 if writer is None:
-                    schema = batch.schema
-                    if geo is not None:
-                        schema = schema.with_metadata({b"geo": json.dumps(geo).encode()})
-                    writer = pq.ParquetWriter(path, schema, compression="zstd")
-                writer.write_batch(batch.replace_schema_metadata(writer.schema.metadata))
-            if writer is not None and geo is not None and stream.stats.bbox:
-                geo["columns"][GEOMETRY_COLUMN]["bbox"] = stream.stats.bbox
+                    writer = pq.ParquetWriter(path, batch.schema, compression="zstd")
+                writer.write_batch(batch)
+            # "geo" goes into the footer once, at the end, when the bbox is known: a key already set through
+            # the schema would win over a later add_key_value_metadata, and the bbox would be lost
+            if writer is not None and geo is not None:
+                if stream.stats.bbox:
+                    geo["columns"][GEOMETRY_COLUMN]["bbox"] = stream.stats.bbox
                 writer.add_key_value_metadata({"geo": json.dumps(geo)})
         except (OSError, pa.ArrowException) as exc:
             raise OutputError(f"Writing {path.name} (GeoParquet) failed: {exc}", "Check the output folder.") from exc

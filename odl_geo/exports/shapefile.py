@@ -56,7 +56,10 @@ class ShapefileWriter(Writer):
             )
         written: list[OutputFile] = []
         mapping: dict[str, str] = {}
-        for family in families if layer.has_geometry else [None]:
+        # no family seen (a table, or a layer whose geometries are all null): still one Shapefile, so that
+        # the attributes are published like in every other format instead of silently missing from the zip
+        targets: list[str | None] = [*families] if layer.has_geometry and families else [None]
+        for family in targets:
             opts = replace(self.options_for(ctx, layer), family=family if split else None)
             stream = LayerStream(layer, opts, scan, ctx.feedback, ctx.report)
             name = f"{stem}_{FAMILY_SUFFIX[family]}" if split and family else stem
@@ -67,7 +70,8 @@ class ShapefileWriter(Writer):
                 ctx,
                 fmt=self.key,
                 layer_name=name,
-                layer_options={"ENCODING": "UTF-8"},
+                # the .dbf header holds a "last update" date: the source's, not today's (same input, same bytes)
+                layer_options={"ENCODING": "UTF-8", "DBF_DATE_LAST_UPDATE": ctx.gdal_date[:10]},
                 rename=_truncator(stream, mapping),
             )
             if out is not None:

@@ -18,12 +18,20 @@ def is_text(col: pa.Array | pa.ChunkedArray) -> bool:
     return pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
 
 
+def _decode_entity(match: re.Match[str]) -> str:
+    return html.unescape(match.group(0))
+
+
 def unescape_html(col: pa.Array) -> tuple[pa.Array, int]:
-    """Decode HTML entities; returns the column and how many values changed."""
+    """Decode HTML entities; returns the column and how many values changed.
+
+    Only complete entities (``&eacute;``, ``&#233;``) are decoded: ``html.unescape`` alone also decodes the
+    legacy forms without ``;``, which turns the query string ``?id=3&region=oc`` of a URL into ``?id=3®ion=oc``.
+    """
     if not is_text(col) or not pc.any(pc.match_substring_regex(col, _ENTITY.pattern)).as_py():
         return col, 0
     values = col.to_pylist()
-    out = [html.unescape(v) if v and "&" in v else v for v in values]
+    out = [_ENTITY.sub(_decode_entity, v) if v and "&" in v else v for v in values]
     changed = sum(1 for a, b in zip(values, out, strict=True) if a != b)
     return pa.array(out, type=col.type), changed
 

@@ -7,6 +7,7 @@ the open options from the header, because GDAL guesses geometry columns only whe
 from __future__ import annotations
 
 import csv
+import itertools
 import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -63,6 +64,10 @@ class CsvLayout:
     lonlat_names: bool = False  # the x/y columns are named lon/lat: WGS84 can be assumed
     issues: list[Issue] = field(default_factory=list)
 
+    @property
+    def issues_have_errors(self) -> bool:
+        return any(i.severity is Severity.ERROR for i in self.issues)
+
 
 def _separator(header: str) -> str:
     counts = {sep: header.count(sep) for sep in (";", ",", "\t", "|")}
@@ -106,7 +111,39 @@ def analyse_csv(
             )
         )
     layout.issues.extend(_quote_problems(path, layer))
+    if header and not layout.issues_have_errors:
+        layout.issues.extend(_extra_values(path, sep, len(header), layer))
     return layout
+
+
+def _extra_values(path: Path, sep: str, n_names: int, layer: str, max_rows: int = 100_000) -> list[Issue]:
+    """Rows with more values than the header has names: GDAL drops the extra values without a word.
+
+    The values are then read under the wrong names (a WKT column holding a place type, a longitude
+    holding a name), so this is an error, not a warning. Trailing empty values (``a,b,c,``), which
+    spreadsheets often write, are harmless and ignored.
+    """
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        rows = csv.reader(fh, delimiter=sep)
+        try:
+            next(rows)
+            for row in itertools.islice(rows, max_rows):
+                if len(row) > n_names and any(v.strip() for v in row[n_names:]):
+                    n = rows.line_num
+                    return [
+                        Issue(
+                            "CSV_EXTRA_VALUES",
+                            Severity.ERROR,
+                            f"{path.name}: line {n} has {len(row)} values but the header names only {n_names} "
+                            "columns, so values would be read under the wrong column names.",
+                            f"Add the missing column name(s) to the header line, or fix the separators on line {n} "
+                            "(quote values that contain the separator).",
+                            layer=layer,
+                        )
+                    ]
+        except (StopIteration, csv.Error):
+            return []
+    return []
 
 
 def _quote_problems(path: Path, layer: str) -> list[Issue]:

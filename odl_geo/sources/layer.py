@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from ..checks.report import Report
+from ..checks.report import Issue, Report, Severity
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -63,11 +63,35 @@ class LayerSource:
     def has_geometry(self) -> bool:
         return self.geometry_type is not None
 
+    def count_issue(self, read: int) -> Issue | None:
+        """A warning when fewer (or more) features were read than the file declares.
+
+        GDAL counts some objects it then cannot decode (MapInfo MIF text or arc objects): without this
+        warning they would vanish from every output without a word.
+        """
+        if read == self.feature_count:
+            return None
+        missing = self.feature_count - read
+        what = f"the other {missing} are missing from the outputs" if missing > 0 else "the file's count is wrong"
+        return Issue(
+            "FEATURE_COUNT_MISMATCH",
+            Severity.WARNING,
+            f"{self.display} declares {self.feature_count} features but {read} could be read; {what}.",
+            "GDAL skipped objects it cannot decode: check the file in the software that wrote it.",
+            layer=self.name,
+            count=abs(missing),
+        )
+
     def read_kwargs(self) -> dict[str, object]:
         kwargs: dict[str, object] = dict(self.open_options)
         if self.gdal_layer is not None:
             kwargs["layer"] = self.gdal_layer
-        if self.encoding:
+        if self.encoding and self.driver == "ESRI Shapefile":
+            # the driver's open option, not pyogrio's ``encoding=``: that one sets the process-wide
+            # SHAPE_ENCODING while the stream is open, and the Shapefile *writer* of the same conversion
+            # then recodes its UTF-8 field names and values into the source's code page
+            kwargs["ENCODING"] = self.encoding
+        elif self.encoding:
             kwargs["encoding"] = self.encoding
         return kwargs
 

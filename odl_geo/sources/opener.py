@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import warnings
 from pathlib import Path
 
 import pyogrio
@@ -16,10 +17,11 @@ from pyogrio.errors import DataLayerError, DataSourceError
 from ..checks.report import Issue, Report, Severity
 from ..crs import identify, looks_geographic
 from ..errors import InputError, OdlGeoError, SourceNotFoundError, UnsupportedSourceError
+from ..exports.base import safe_file_stem
 from . import shapefile
 from .csvfile import analyse_csv
 from .encoding import EncodingGuess, sniff_text_file
-from .formats import DATASET_EXTENSIONS, driver_for
+from .formats import DATASET_EXTENSIONS, SIDECAR_EXTENSIONS, driver_for
 from .layer import LayerSource, ReadOptions, Source
 from .zipfiles import extract_members, list_dataset_members
 
@@ -44,7 +46,7 @@ def open_source(path: str | Path, options: ReadOptions | None = None) -> Source:
     workdir = Source.new_workdir()
     report = Report()
     try:
-        layers = _open_any(src_path, options, workdir, report)
+        layers = _unique_names(_open_any(src_path, options, workdir, report))
         if options.layer is not None:
             layers = _select(layers, options.layer, src_path)
         if not layers:
@@ -60,6 +62,43 @@ def open_source(path: str | Path, options: ReadOptions | None = None) -> Source:
         Source(src_path, [], report, workdir).close()
         raise
     return Source(src_path, layers, report, workdir)
+
+
+def _unique_names(layers: list[LayerSource]) -> list[LayerSource]:
+    """Give layers that share a name (``tracks`` of two GPX files, ``ZONE.shp`` in two folders) distinct names.
+
+    Output files are named after layers: without this, the second layer would overwrite the first one's
+    GeoJSON/CSV/Shapefile and be appended into the same GeoPackage table. Names are compared as the file
+    names they become (accents folded, case ignored).
+    """
+    groups: dict[str, list[LayerSource]] = {}
+    for lyr in layers:
+        groups.setdefault(safe_file_stem(lyr.name).lower(), []).append(lyr)
+    taken = {key for key, group in groups.items() if len(group) == 1}
+    for group in (g for g in groups.values() if len(g) > 1):
+        for lyr in group:
+            where = [p for p in re.split(r"[:/\\]", lyr.display) if p]
+            # the dataset file (for multi-layer files) or its folder (for same-named files) tells them apart
+            stems = [Path(p).stem for p in where[:-1] if Path(p).stem.lower() != lyr.name.lower()]
+            base = f"{stems[-1]}_{lyr.name}" if stems else lyr.name
+            name, n = base, 1
+            while safe_file_stem(name).lower() in taken:
+                n += 1
+                name = f"{base}_{n}"
+            taken.add(safe_file_stem(name).lower())
+            lyr.issues.add(
+                Issue(
+                    "LAYER_RENAMED",
+                    Severity.INFO,
+                    f"{lyr.display}: another layer is also named {lyr.name!r}; its outputs are named {name!r}.",
+                    layer=name,
+                )
+            )
+            for issue in lyr.issues.issues:
+                if issue.layer == lyr.name:
+                    issue.layer = name
+            lyr.name = name
+    return layers
 
 
 def _select(layers: list[LayerSource], wanted: str, path: Path) -> list[LayerSource]:
@@ -79,8 +118,32 @@ def _open_any(path: Path, options: ReadOptions, workdir: Path, report: Report) -
     if path.suffix.lower() == ".zip":
         return _open_zip(path, options, workdir, report)
     if driver_for(path.name) is None:
+        owner = _sidecar_owner(path)
+        if owner is not None:
+            raise UnsupportedSourceError(
+                f"{path.name} is a sidecar file of {owner.name}: it holds no layer on its own.",
+                f"Give {owner.name} instead (its sidecar files are read with it).",
+            )
         return _open_file(path, path.name, None, options, workdir, report)
     return _open_file(path, path.name, driver_for(path.name), options, workdir, report)
+
+
+def _sidecar_owner(path: Path) -> Path | None:
+    """The dataset a sidecar (.shx, .prj, .dat, .csvt, X.shp.xml...) belongs to, if it stands beside it.
+
+    Users pick the wrong file of a set in file dialogs; naming the right one is the useful answer.
+    """
+    if path.suffix.lower() not in SIDECAR_EXTENSIONS:
+        return None
+    stems = {path.stem.lower(), path.name.lower().split(".", 1)[0]}
+    owners = [
+        p
+        for p in path.parent.iterdir()
+        if p != path and p.is_file() and driver_for(p.name) and p.name.lower().rsplit(".", 1)[0] in stems
+    ]
+    rank = list(DATASET_EXTENSIONS)
+    owners.sort(key=lambda p: (rank.index(p.suffix.lower()), p.name))
+    return owners[0] if owners else None
 
 
 def _open_many(
@@ -245,7 +308,11 @@ def _describe(lyr: LayerSource, options: ReadOptions, lonlat_names: bool) -> Non
     """Fill declared facts (type, count, bounds, fields, CRS) from GDAL, and check the CRS."""
     kwargs = lyr.read_kwargs()
     try:
-        info = pyogrio.read_info(lyr.gdal_path, force_feature_count=True, force_total_bounds=True, **kwargs)
+        with warnings.catch_warnings():
+            # GDAL's per-feature warnings ("Ignoring invalid WKT") come back when the layer is streamed,
+            # where they are counted into the report; here they would only reach the terminal raw
+            warnings.simplefilter("ignore", RuntimeWarning)
+            info = pyogrio.read_info(lyr.gdal_path, force_feature_count=True, force_total_bounds=True, **kwargs)
     except (DataSourceError, DataLayerError, UnicodeDecodeError) as exc:
         raise _unreadable(lyr.display, lyr.driver, exc) from exc
     lyr.driver = lyr.driver or str(info.get("driver") or "")
