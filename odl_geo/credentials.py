@@ -93,7 +93,11 @@ def redact_url(url: str) -> str:
     """The URL without user-info and with secret query parameters masked (for messages and logs)."""
     parts = urlsplit(url)
     netloc = parts.hostname or ""
-    if parts.port:
-        netloc += f":{parts.port}"
+    try:
+        port = parts.port
+    except ValueError:  # "host:notaport": keep what was written after the host, never the user-info
+        port = parts.netloc.rsplit("@", 1)[-1].rpartition(":")[2] or None
+    if port:
+        netloc += f":{port}"
     query = urlencode([(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in parse_qsl(parts.query, True)])
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

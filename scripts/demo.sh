@@ -15,8 +15,13 @@ run convert examples/water/VilleMTP_MTP_Fontaines.csv --to gpkg,geojson,shp,csv,
 run inspect examples/flood/PPRn_BourgOisans.zip
 run convert examples/flood/PPRn_BourgOisans.zip --to gpkg,geojson,shp,csv,fgb,parquet --out "$OUT/flood"
 
+# the embedded OGC server: QGIS Server over each output, GetCapabilities checked, one map saved as map.png
+run serve "$OUT/hiking" --once
+run serve "$OUT/water" --once
+run serve "$OUT/flood" --once
+
 echo
-echo "demo: done. Outputs and their manifest.json are in $OUT/:"
+echo "demo: done. Outputs, manifest.json, project.qgs and map.png are in $OUT/ (odl-geo serve $OUT/flood to browse):"
 for d in "$OUT"/hiking "$OUT"/water "$OUT"/flood; do
   printf '  %-12s %s files, %s\n' "$(basename "$d")" "$(find "$d" -type f | wc -l)" "$(du -sh "$d" | cut -f1)"
 done

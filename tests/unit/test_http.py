@@ -124,3 +124,7 @@ def test_retry_policy_delay_is_the_one_rule_for_every_transport():
     assert p.delay("POST", 0, None) == 0.5  # never reached the server
     assert p.delay("GET", 0, 404) is None
     assert p.delay("PUT", 0, 429, retry_after="3") == 3.0
+
+
+def test_redact_url_survives_a_malformed_port():
+    assert redact_url("http://admin:pw@geo.example:80a/rest?authkey=k") == "http://geo.example:80a/rest?authkey=%2A%2A%2A"

@@ -1,0 +1,1 @@
+"""Publishers: one package per remote service (``endpoints``, ``models``, ``client``, ``publish``)."""

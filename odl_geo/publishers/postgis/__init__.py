@@ -1,0 +1,12 @@
+"""PostGIS target: one table per layer in EPSG:2154, replaced atomically, skipped when unchanged.
+
+``publish.py`` plans (inputs, names, fingerprints), ``load.py`` streams batches with COPY and swaps tables in
+one transaction, ``ddl.py`` holds the SQL, ``connect.py`` the connection and the error mapping.
+Needs the ``postgis`` extra (psycopg 3).
+"""
+
+from .connect import redact_dsn
+from .models import LayerPlan, LayerResult, Outcome, PostgisTarget
+from .publish import PublishResult, publish_postgis
+
+__all__ = ["LayerPlan", "LayerResult", "Outcome", "PostgisTarget", "PublishResult", "publish_postgis", "redact_dsn"]

@@ -1,0 +1,207 @@
+"""Serve an output folder (or a ready project) with QGIS Server: as a context manager, for a bounded time,
+or just long enough to check it and save one map image (the demo's ``snapshot``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from lxml import etree
+
+from ..errors import OutputError, RemoteError, SourceNotFoundError
+from ..http import HttpRequest, RequestsTransport, RetryPolicy, Transport
+from .project import ProjectBuild, build_project
+from .server import QgisServer
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["SnapshotResult", "capabilities_layers", "get_map", "open_server", "run_server", "snapshot"]
+
+SNAPSHOT_NAME = "map.png"
+_WMS_NS = {"wms": "http://www.opengis.net/wms"}
+
+
+def open_server(
+    path: str | Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    theme: str | None = None,
+    styles_dir: str | Path | None = None,
+    startup_timeout: float = 30.0,
+) -> QgisServer:
+    """A server (not started yet) for ``path``: a ``.qgs``/``.qgz`` project, or an output folder whose project
+    is (re)written first. Use it as ``with open_server(out) as srv: ... srv.ows_url``.
+
+    ``srv.build`` is the :class:`ProjectBuild` when a folder was given (layers, styles used, notes), else None.
+    """
+    p = Path(path)
+    build: ProjectBuild | None = None
+    if p.is_dir():
+        build = build_project(p, theme=theme, styles_dir=styles_dir)
+        project = build.path
+    elif p.is_file() and p.suffix.lower() in (".qgs", ".qgz"):
+        project = p
+    else:
+        raise SourceNotFoundError(
+            f"{p} is neither a QGIS project nor a folder.", "Give an output folder of odl-geo convert or a .qgs file."
+        )
+    server = QgisServer(project, host, port, startup_timeout=startup_timeout)
+    server.build = build  # type: ignore[attr-defined]
+    return server
+
+
+def run_server(
+    path: str | Path,
+    *,
+    duration: float | None = None,
+    on_ready: Callable[[QgisServer], None] | None = None,
+    **kwargs: Any,
+) -> QgisServer:
+    """Start, call ``on_ready(server)``, serve for ``duration`` s (None: until the server exits or Ctrl-C), stop.
+
+    Ctrl-C (KeyboardInterrupt) is a normal way to end: the server is stopped and the call returns.
+    """
+    server = open_server(path, **kwargs)
+    with server:
+        if on_ready is not None:
+            on_ready(server)
+        try:
+            deadline = None if duration is None else time.monotonic() + duration
+            while server.running and (deadline is None or time.monotonic() < deadline):
+                server.wait(0.2 if deadline is None else max(0.0, min(0.2, deadline - time.monotonic())))
+        except KeyboardInterrupt:
+            pass
+    return server
+
+
+def _get(transport: Transport, url: str, params: dict[str, str], what: str) -> bytes:
+    resp = transport.send(HttpRequest("GET", url, params=params, timeout=(5.0, 60.0)))
+    if not resp.ok:
+        raise RemoteError(
+            f"QGIS Server refused {what}: HTTP {resp.status}.", "See the server output.", resp.text[:2000], resp.status
+        )
+    return resp.body
+
+
+def capabilities_layers(server: QgisServer, transport: Transport | None = None) -> list[str]:
+    """The named layers of the WMS 1.3.0 GetCapabilities.
+
+    :raises RemoteError: the answer is not a WMS capabilities document.
+    """
+    body = _get(
+        transport or _transport(),
+        server.ows_url,
+        {"SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetCapabilities"},
+        "GetCapabilities",
+    )
+    try:
+        root = etree.fromstring(body)
+    except etree.XMLSyntaxError as exc:
+        raise RemoteError("QGIS Server's GetCapabilities is not XML.", "See the server output.", str(exc)) from None
+    return [str(n.text) for n in root.iterfind(".//wms:Layer/wms:Name", _WMS_NS)]
+
+
+def get_map(
+    server: QgisServer,
+    layers: list[str],
+    bbox: tuple[float, float, float, float],
+    width: int,
+    height: int,
+    *,
+    crs: str = "EPSG:2154",
+    transparent: bool = False,
+    transport: Transport | None = None,
+) -> bytes:
+    """A WMS 1.3.0 GetMap PNG. ``layers`` are drawn in order: the first one at the bottom."""
+    params = {
+        "SERVICE": "WMS", "VERSION": "1.3.0", "REQUEST": "GetMap", "LAYERS": ",".join(layers), "STYLES": "",
+        "CRS": crs, "BBOX": ",".join(repr(float(v)) for v in bbox), "WIDTH": str(width), "HEIGHT": str(height),
+        "FORMAT": "image/png", "TRANSPARENT": "true" if transparent else "false", "BGCOLOR": "0xFFFFFF",
+        "DPI": "96",
+    }  # fmt: skip
+    body = _get(transport or _transport(), server.ows_url, params, "GetMap")
+    if not body.startswith(b"\x89PNG"):
+        raise RemoteError(
+            "QGIS Server's GetMap did not return a PNG.", "See the server output.", body[:2000].decode(errors="replace")
+        )
+    return body
+
+
+def _transport() -> Transport:
+    return RequestsTransport(retry=RetryPolicy(total=1), timeout=(5.0, 60.0))
+
+
+@dataclass
+class SnapshotResult:
+    """What :func:`snapshot` checked and wrote."""
+
+    png: Path
+    layers: list[str]
+    capabilities: list[str]
+    start_seconds: float
+    seconds: float
+    size: tuple[int, int]
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "png": str(self.png),
+            "layers": self.layers,
+            "start_seconds": round(self.start_seconds, 3),
+            "seconds": round(self.seconds, 3),
+            "size": list(self.size),
+            "notes": self.notes,
+        }
+
+
+def snapshot(
+    out_dir: str | Path,
+    png_path: str | Path | None = None,
+    *,
+    width: int = 1024,
+    theme: str | None = None,
+    styles_dir: str | Path | None = None,
+    transport: Transport | None = None,
+) -> SnapshotResult:
+    """Build the project of ``out_dir``, start QGIS Server, check that GetCapabilities lists every layer, save
+    one GetMap PNG of all layers (default ``out_dir/map.png``), and stop the server.
+
+    :raises RemoteError: the server did not start, or a layer is missing from its capabilities.
+    :raises OutputError: the PNG cannot be written.
+    """
+    started = time.perf_counter()
+    server = open_server(out_dir, theme=theme, styles_dir=styles_dir)
+    build: ProjectBuild = server.build  # type: ignore[attr-defined]
+    target = Path(png_path) if png_path else Path(out_dir) / SNAPSHOT_NAME
+    xmin, ymin, xmax, ymax = build.extent
+    height = max(64, round(width * (ymax - ymin) / (xmax - xmin)))
+    if height > 2 * width:  # a tall area: keep the image at most 2:1 and widen the box instead
+        height = 2 * width
+        mid, half = (xmin + xmax) / 2, (ymax - ymin) / height * width / 2
+        xmin, xmax = mid - half, mid + half
+    with server:
+        names = capabilities_layers(server, transport)
+        missing = [n for n in build.layer_names if n not in names]
+        if missing:
+            raise RemoteError(
+                f"QGIS Server does not list the layer(s) {', '.join(missing)}.",
+                "See the server output.",
+                server.log[-4000:],
+            )
+        png = get_map(
+            server, list(reversed(build.layer_names)), (xmin, ymin, xmax, ymax), width, height, transport=transport
+        )
+        start_seconds = server.start_seconds
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(png)
+    except OSError as exc:
+        raise OutputError(f"Cannot write {target}: {exc.strerror}.", "Check the folder's permissions.") from None
+    return SnapshotResult(
+        target, build.layer_names, names, start_seconds, time.perf_counter() - started, (width, height), build.notes
+    )
