@@ -16,6 +16,8 @@ lint: setup
 
 bench: setup
 	@.venv/bin/python bench/convert.py
+	@.venv/bin/python bench/publish.py
+	@.venv/bin/python bench/datagouv.py
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache .mypy_cache

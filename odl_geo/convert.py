@@ -17,6 +17,7 @@ from ._version import __version__
 from .checks.report import Issue, Report, Severity
 from .errors import CrsError, InputError, OutputError
 from .exports.base import OutputFile, WriteContext, Writer
+from .exports.catalog import DEFAULT_FORMATS
 from .exports.manifest import Manifest, sha256_file
 from .exports.registry import writers_for
 from .feedback import Feedback, NullFeedback
@@ -25,8 +26,6 @@ from .normalise.scan import scan_geometries
 from .sources import LayerSource, ReadOptions, Source, open_source
 
 __all__ = ["DEFAULT_FORMATS", "ConvertOptions", "convert"]
-
-DEFAULT_FORMATS = ("gpkg", "geojson", "shp", "csv")
 
 
 @dataclass(frozen=True)

@@ -94,9 +94,9 @@ def redact_url(url: str) -> str:
     parts = urlsplit(url)
     netloc = parts.hostname or ""
     try:
-        port = parts.port
+        port = str(parts.port or "")
     except ValueError:  # "host:notaport": keep what was written after the host, never the user-info
-        port = parts.netloc.rsplit("@", 1)[-1].rpartition(":")[2] or None
+        port = parts.netloc.rsplit("@", 1)[-1].rpartition(":")[2]
     if port:
         netloc += f":{port}"
     query = urlencode([(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in parse_qsl(parts.query, True)])

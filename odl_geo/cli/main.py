@@ -19,16 +19,17 @@ from rich.console import Console
 from rich.markup import escape
 
 from .._version import __version__
-from ..convert import DEFAULT_FORMATS, ConvertOptions, convert
 from ..errors import OdlGeoError
-from ..exports.registry import FORMATS
-from ..inspect import inspect_source
-from ..sources import ReadOptions
+from ..exports.catalog import DEFAULT_FORMATS, FORMAT_LABELS
 from .progress import JsonLinesFeedback, RichFeedback
-from .render import print_issues, print_layers, print_manifest
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from ..sources import ReadOptions
+
+# The GDAL stack (pyogrio, pyproj, pandas, pyarrow) is imported by the commands that read data, not here:
+# `odl-geo publish datagouv` must not pay ~150 MB of memory for libraries it never uses.
 
 __all__ = ["build_parser", "main"]
 
@@ -81,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="convert a file to open formats",
         description="Convert every layer of FILE to the given formats in --out, with a "
-        "manifest.json. Formats: " + ", ".join(f"{k} ({w.label})" for k, w in FORMATS.items()),
+        "manifest.json. Formats: " + ", ".join(f"{k} ({label})" for k, label in FORMAT_LABELS.items()),
     )
     p.add_argument("file", metavar="FILE")
     p.add_argument(
@@ -140,6 +141,8 @@ def _register_command_modules(sub: Any, common: argparse.ArgumentParser) -> None
 
 
 def _read_options(args: argparse.Namespace) -> ReadOptions:
+    from ..sources import ReadOptions
+
     return ReadOptions(
         layer=args.layer,
         source_crs=args.source_crs,
@@ -163,12 +166,18 @@ def _run(args: argparse.Namespace, out: Console, err: Console) -> dict[str, Any]
         if handler is not None:  # commands of COMMAND_MODULES
             result: dict[str, Any] = handler(args, out, err, feedback)
             return result
+        from .render import print_issues, print_layers, print_manifest
+
         if args.command == "inspect":
+            from ..inspect import inspect_source
+
             layers, source_report = inspect_source(args.file, _read_options(args), feedback)
             if not args.json and not args.quiet:
                 print_layers(out, layers, args.verbose)
                 print_issues(out, source_report, args.verbose)
             return {"layers": [lyr.to_dict() for lyr in layers], "issues": source_report.to_dict()["issues"]}
+        from ..convert import ConvertOptions, convert
+
         options = ConvertOptions(
             drop_empty=args.drop_empty,
             decode_html=args.decode_html,

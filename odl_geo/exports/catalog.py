@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["FORMAT_LABELS"]
+__all__ = ["DEFAULT_FORMATS", "FORMAT_LABELS"]
 
 #: key used on the command line -> label shown to people; the writers in exports/registry.py match it (tested)
 FORMAT_LABELS: dict[str, str] = {
@@ -14,3 +14,6 @@ FORMAT_LABELS: dict[str, str] = {
     "fgb": "FlatGeobuf",
     "parquet": "GeoParquet",
 }
+
+#: what ``odl-geo convert`` writes when --to is not given
+DEFAULT_FORMATS: tuple[str, ...] = ("gpkg", "geojson", "shp", "csv")

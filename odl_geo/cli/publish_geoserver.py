@@ -1,0 +1,118 @@
+"""``odl-geo publish geoserver OUTDIR_OR_FILE --url ... --workspace ...``: create-or-update on GeoServer, verified.
+
+Credentials: ``ODL_GEOSERVER_USER`` / ``ODL_GEOSERVER_PASSWORD``, or ``--credentials FILE`` (TOML, section
+``[geoserver]``, mode 600). They are never printed; ``--dry-run`` shows the planned requests, redacted.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
+
+from ..credentials import Credentials
+from ..errors import InputError
+from .main import publish_subparsers
+
+if TYPE_CHECKING:
+    import argparse
+
+    from rich.console import Console
+
+    from ..feedback import Feedback
+
+__all__ = ["register"]
+
+ENV_PREFIX = "ODL_GEOSERVER"
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = publish_subparsers(sub).add_parser(
+        "geoserver",
+        parents=[common],
+        help="publish GeoPackages as WMS/WFS layers on GeoServer (REST), with styles",
+        description="Publish every GeoPackage of OUTDIR_OR_FILE (an `odl-geo convert` output folder with its "
+        "manifest.json, or one .gpkg) to a GeoServer workspace: workspace, datastore (file upload), feature "
+        "types, styles and default styles, created or updated in place. Nothing is ever deleted; unchanged "
+        "files are not uploaded again. Then checks each layer through WMS and WFS. Credentials: "
+        f"{ENV_PREFIX}_USER / {ENV_PREFIX}_PASSWORD or --credentials (section [geoserver]); never printed.",
+    )
+    p.add_argument("path", metavar="OUTDIR_OR_FILE")
+    p.add_argument("--url", required=True, help="GeoServer base URL, e.g. https://carto.example.fr/geoserver")
+    p.add_argument("--workspace", required=True, help="workspace (created when missing, never deleted)")
+    p.add_argument("--store", help="datastore name (default: the GeoPackage's file name)")
+    p.add_argument("--style", metavar="SLD_OR_DIR", help="an SLD (1.0 or SE 1.1) for every layer, or a folder "
+                   "such as styles/flood (one SLD matched per layer by name)")  # fmt: skip
+    p.add_argument("--title", help="layer title (accents kept); default: the layer's name")
+    p.add_argument("--abstract", default="", help="layer abstract")
+    p.add_argument("--keyword", action="append", default=[], help="keyword (repeatable)")
+    p.add_argument("--attribution", help="attribution shown in WMS capabilities, e.g. 'Ville de Montpellier'")
+    p.add_argument("--credentials", metavar="FILE", help="TOML credentials file with a [geoserver] section")
+    p.add_argument("--ca-bundle", metavar="PEM", help="CA bundle for a private PKI (TLS verification stays on)")
+    p.add_argument("--deadline", type=float, default=1800.0, help="give up after this many seconds (default 1800)")
+    p.add_argument("--no-verify", action="store_true", help="skip the WMS/WFS check after publishing")
+    p.add_argument("--dry-run", action="store_true", help="print the planned requests (redacted); change nothing")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback) -> dict[str, Any]:
+    from ..http import RequestsTransport
+    from ..publishers.geoserver import (
+        Attribution,
+        DryRunTransport,
+        GeoServerClient,
+        PublishOptions,
+        plan_publication,
+        publish_plan,
+        raise_if_failed,
+        verify_publication,
+    )
+
+    creds = (
+        Credentials.from_file(args.credentials, "geoserver") if args.credentials else Credentials.from_env(ENV_PREFIX)
+    )
+    has_creds = bool(creds.username and creds.password)
+    if not has_creds and not args.dry_run:
+        raise InputError(
+            "No GeoServer credentials.",
+            f"Set {ENV_PREFIX}_USER and {ENV_PREFIX}_PASSWORD, or pass --credentials FILE ([geoserver] section).",
+        )
+    options = PublishOptions(
+        title=args.title,
+        abstract=args.abstract,
+        keywords=tuple(args.keyword),
+        attribution=Attribution(args.attribution) if args.attribution else None,
+        style=Path(args.style) if args.style else None,
+        store=args.store,
+    )
+    plan = plan_publication(args.path, args.workspace, options)
+    transport = RequestsTransport(ca_bundle=args.ca_bundle)
+    if args.dry_run:
+        dry = DryRunTransport(transport if has_creds else None)
+        client = GeoServerClient(args.url, creds if has_creds else None, dry)
+        result = publish_plan(plan, client, feedback, deadline_s=args.deadline, dry_run=True)
+        if not args.json and not args.quiet:
+            source = "the server's current state" if has_creds else "an empty server (no credentials given)"
+            out.print(f"dry run against {escape(args.url)}, planned from {source}; nothing was changed.")
+            for line in dry.planned or ["(nothing to write: everything is up to date)"]:
+                out.print(f"  {escape(line)}")
+        return {"dry_run": True, "planned_requests": dry.planned, **result.to_dict()}
+    client = GeoServerClient(args.url, creds, transport)
+    result = publish_plan(plan, client, feedback, deadline_s=args.deadline)
+    checks = (
+        [] if args.no_verify else verify_publication(plan, args.url, creds, ca_bundle=args.ca_bundle, feedback=feedback)
+    )
+    if not args.json and not args.quiet:
+        out.print(
+            f"published to {escape(args.url)} workspace {escape(plan.workspace)}: "
+            f"{result.requests} requests, {result.bytes_sent} bytes sent ({result.file_bytes} of GeoPackage), "
+            f"{result.seconds:.2f} s"
+        )
+        for o in result.outcomes:
+            out.print(f"  {o.outcome.value:<9} {o.kind:<11} {escape(o.name)}")
+        for c in checks:
+            state = "ok" if c.ok else "FAILED"
+            out.print(f"  check {state:<6} {escape(c.layer)}: {c.feature_count} features {escape(c.problem)}")
+    raise_if_failed(checks, plan.workspace)
+    return {**result.to_dict(), "checks": [c.to_dict() for c in checks]}

@@ -1,0 +1,129 @@
+"""udata's error answers -> one :class:`RemoteError` naming the action and object, with a hint.
+
+udata answers errors in three shapes: ``{"message"}``, ``{"errors": {field: [...]}}`` (nested for ``spatial``) and
+``{"success": false, "error"}`` (uploads). All are flattened to ``field: message``. Also here: how a dry run
+describes a write request (never the key: it only ever travels in a header).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from ...credentials import redact
+from ...errors import AuthError, RemoteError
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from ...credentials import Credentials
+    from ...http import FilePart, HttpResponse
+    from .endpoints import Endpoints
+
+__all__ = ["API_KEY_ENV", "describe_write", "translate_error"]
+
+API_KEY_ENV = "ODL_DATAGOUV_API_KEY"
+
+
+def translate_error(
+    response: HttpResponse, what: str, endpoints: Endpoints, credentials: Credentials | None
+) -> RemoteError:
+    """udata's status and message -> one sentence naming the object, and a hint."""
+    status = response.status
+    detail = _udata_detail(response)
+    host = endpoints.site.split("://", 1)[-1]
+    secrets = credentials.secrets if credentials else ()
+    details = redact(f"{response.url} -> {status}: {response.text[:500]}", secrets)
+    message = f"{host} refused to {what} (HTTP {status}{': ' + detail if detail else ''})."
+    if status == 401:
+        return AuthError(
+            message,
+            f"The API key is missing, wrong, revoked or expired, or belongs to another instance (demo and "
+            f"production keys differ). Check {API_KEY_ENV} or the credentials file; create a key on your "
+            f"profile page on {endpoints.site}.",
+            details,
+            status,
+        )
+    if status == 403 or (status == 400 and "Permission denied" in detail):
+        return AuthError(
+            message,
+            "The key's user may not modify this object: an admin of the organization must add that user as "
+            "a member (editor or admin), or use the key of a member.",
+            details,
+            status,
+        )
+    if status in (404, 410):
+        return RemoteError(
+            message,
+            "It does not exist on this instance, was deleted, or is private and this key cannot see it. "
+            "Check the id/slug and the base URL (production and demo are separate instances).",
+            details,
+            status,
+        )
+    if status == 413 or (status == 400 and "file type" in detail.lower()) or status == 415:
+        return RemoteError(
+            message,
+            f"udata accepts only the file extensions listed at {endpoints.extensions()}; a file too large "
+            "for one request is sent in parts (lower --chunk-size).",
+            details,
+            status,
+        )
+    if status == 400:
+        return RemoteError(message, "Fix the value named above and publish again.", details, status)
+    if status >= 500:
+        return RemoteError(
+            message,
+            "udata failed on its side. Try again later: a re-run completes the publication without duplicates.",
+            details,
+            status,
+        )
+    return RemoteError(message, "See the details (--verbose).", details, status)
+
+
+def _udata_detail(response: HttpResponse) -> str:
+    """The useful words of a udata error body, whatever its shape."""
+    body = response.json()
+    if not isinstance(body, dict):
+        return ""
+    parts: list[str] = []
+    errors = body.get("errors")
+    if isinstance(errors, dict):
+        parts.extend(_flatten_errors(errors))
+    for key in ("message", "error"):
+        value = body.get(key)
+        if isinstance(value, str) and value.strip() and value not in parts:
+            parts.append(value.strip())
+    return "; ".join(parts)[:400]
+
+
+def _flatten_errors(errors: dict[str, Any], prefix: str = "") -> list[str]:
+    out: list[str] = []
+    for name, value in errors.items():
+        path = f"{prefix}{name}"
+        if isinstance(value, dict):
+            out.extend(_flatten_errors(value, path + "."))
+        elif isinstance(value, list):
+            out.append(f"{path}: {' '.join(str(v) for v in value)}")
+        else:
+            out.append(f"{path}: {value}")
+    return out
+
+
+def describe_write(
+    method: str,
+    url: str,
+    json_body: Any,
+    form: Mapping[str, str] | None,
+    files: Mapping[str, FilePart] | None,
+) -> str:
+    """A write request as a dry run prints it: method, URL, JSON body or form fields, file names and sizes."""
+    line = f"{method} {url}"
+    if json_body is not None:
+        line += " json=" + json.dumps(json_body, ensure_ascii=False, sort_keys=True)
+    if form or files:
+        fields = [f"{k}={v}" for k, v in (form or {}).items()]
+        for key, (fname, content, _ctype) in (files or {}).items():
+            length = len(content) if isinstance(content, bytes) else "?"
+            fields.append(f"{key}=({fname}, {length} bytes)")
+        line += " multipart " + " ".join(fields)
+    return line

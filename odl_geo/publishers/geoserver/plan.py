@@ -1,0 +1,244 @@
+"""What to publish, read from a conversion's output (``manifest.json`` + GeoPackages) or from one GeoPackage.
+
+A plan is pure data: names made GeoServer-safe, titles with their accents, bounding boxes from the manifest,
+one SLD per layer when styles are given, and a fingerprint per store that says whether anything changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from ...errors import InputError, SourceNotFoundError
+from ...exports.manifest import MANIFEST_NAME, sha256_file
+from .models import Attribution, BoundingBox, FeatureType, Style, safe_name
+
+__all__ = ["LayerSpec", "PublishOptions", "PublishPlan", "StoreSpec", "StyleSpec", "plan_publication"]
+
+
+@dataclass(frozen=True)
+class PublishOptions:
+    """Metadata and styles. ``titles`` maps a layer (table) name to its title; ``title`` applies to the others.
+
+    :param style: an SLD file (every layer) or a folder such as ``styles/flood`` (one SLD matched per layer).
+    """
+
+    title: str | None = None
+    titles: dict[str, str] = field(default_factory=dict)
+    abstract: str = ""
+    keywords: tuple[str, ...] = ()
+    attribution: Attribution | None = None
+    style: Path | None = None
+    store: str | None = None  # store name (default: the GeoPackage's file name, made safe)
+
+
+@dataclass(frozen=True)
+class StyleSpec:
+    name: str
+    path: Path
+    version: str  # 1.0.0 (SLD) | 1.1.0 (SE)
+    sha256: str
+
+    @property
+    def model(self) -> Style:
+        return Style(self.name, f"{self.name}.sld", self.version)
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    feature_type: FeatureType
+    feature_count: int
+    geometry_type: str | None = None
+    style: StyleSpec | None = None
+    attribution: Attribution | None = None
+
+    @property
+    def name(self) -> str:
+        return self.feature_type.name
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    name: str
+    path: Path
+    sha256: str
+    size: int
+    layers: tuple[LayerSpec, ...]
+
+    @property
+    def fingerprint(self) -> str:
+        """Hash of everything published for this store besides the file: a change means "check every layer"."""
+        doc = [
+            [
+                lyr.feature_type.to_payload(),
+                lyr.style.name if lyr.style else None,
+                lyr.style.sha256 if lyr.style else None,
+                lyr.attribution.to_payload() if lyr.attribution else None,
+            ]
+            for lyr in self.layers
+        ]
+        return hashlib.sha256(json.dumps(doc, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class PublishPlan:
+    workspace: str
+    stores: tuple[StoreSpec, ...]
+
+    @property
+    def layers(self) -> list[LayerSpec]:
+        return [lyr for s in self.stores for lyr in s.layers]
+
+
+def plan_publication(path: str | Path, workspace: str, options: PublishOptions | None = None) -> PublishPlan:
+    """Build the plan for an output folder (with ``manifest.json``) or a single ``.gpkg``.
+
+    :raises SourceNotFoundError: nothing publishable at ``path``.
+    :raises InputError: bad workspace name, unreadable GeoPackage, or a style that is not SLD.
+    """
+    options = options or PublishOptions()
+    p = Path(path)
+    if not p.exists():
+        raise SourceNotFoundError(f"{p} does not exist.", "Give a conversion output folder or a .gpkg file.")
+    ws = safe_name(workspace, "odl")
+    if ws != workspace:
+        raise InputError(f"The workspace name '{workspace}' is not a valid GeoServer name.", f"Use '{ws}'.")
+    groups = _from_manifest(p) if p.is_dir() or p.name == MANIFEST_NAME else _from_gpkg(p)
+    styles = _style_files(options.style)
+    stores = []
+    for gpkg, (sha, size, entries) in groups.items():
+        layers = tuple(_layer(e, options, styles) for e in entries)
+        stores.append(StoreSpec(options.store or safe_name(gpkg.stem, "store"), gpkg, sha, size, layers))
+    if options.store and len(stores) > 1:
+        raise InputError("--store names one store, but there are several GeoPackages.", "Leave --store out.")
+    return PublishPlan(ws, tuple(stores))
+
+
+def _from_manifest(p: Path) -> dict[Path, tuple[str, int, list[dict[str, Any]]]]:
+    folder = p if p.is_dir() else p.parent
+    manifest = folder / MANIFEST_NAME
+    if not manifest.is_file():
+        raise SourceNotFoundError(f"{folder} has no {MANIFEST_NAME}.", "Convert first (odl-geo convert ... --to gpkg).")
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    groups: dict[Path, tuple[str, int, list[dict[str, Any]]]] = {}
+    for f in data.get("files", []):
+        if f.get("format") != "gpkg":
+            continue
+        gpkg = folder / f["path"]
+        if gpkg not in groups:
+            if not gpkg.is_file():
+                raise SourceNotFoundError(f"{gpkg} is listed in {MANIFEST_NAME} but missing.", "Convert again.")
+            sha, size = f.get("sha256", ""), int(f.get("size") or 0)
+            if not sha or gpkg.stat().st_size != size:  # edited since the conversion: trust the file, not the manifest
+                sha, size = sha256_file(gpkg), gpkg.stat().st_size
+            groups[gpkg] = (sha, size, [])
+        groups[gpkg][2].append(f)
+    if not groups:
+        raise SourceNotFoundError(f"{manifest} lists no GeoPackage.", "Convert with --to gpkg (the default).")
+    return groups
+
+
+def _from_gpkg(p: Path) -> dict[Path, tuple[str, int, list[dict[str, Any]]]]:
+    """Tables of a GeoPackage from ``gpkg_contents`` (what GeoServer sees), bounding boxes in WGS84 via pyproj."""
+    if p.suffix.lower() != ".gpkg":
+        raise InputError(f"{p.name} is not a GeoPackage.", "Publish a .gpkg or a conversion output folder.")
+    try:
+        con = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
+        try:
+            rows = con.execute(
+                "SELECT c.table_name, c.min_x, c.min_y, c.max_x, c.max_y, c.srs_id, g.geometry_type_name "
+                "FROM gpkg_contents c LEFT JOIN gpkg_geometry_columns g ON g.table_name = c.table_name "
+                "WHERE c.data_type = 'features' ORDER BY c.table_name"
+            ).fetchall()
+            counts = {r[0]: con.execute(f'SELECT count(*) FROM "{r[0]}"').fetchone()[0] for r in rows}
+        finally:
+            con.close()
+    except sqlite3.Error as exc:
+        raise InputError(f"{p.name} cannot be read as a GeoPackage ({exc}).", "Check the file.") from None
+    entries = []
+    for name, x0, y0, x1, y1, srid, gtype in rows:
+        crs = f"EPSG:{srid}" if srid and srid > 0 else None
+        bbox = [x0, y0, x1, y1] if None not in (x0, y0, x1, y1) else None
+        entries.append({"layer": name, "crs": crs, "bbox": bbox, "bbox_wgs84": _to_wgs84(bbox, crs),
+                        "feature_count": counts[name], "geometry_type": gtype})  # fmt: skip
+    if not entries:
+        raise SourceNotFoundError(f"{p.name} has no feature table.", "Check the file.")
+    return {p: (sha256_file(p), p.stat().st_size, entries)}
+
+
+def _to_wgs84(bbox: list[float] | None, crs: str | None) -> list[float] | None:
+    if bbox is None or crs is None:
+        return None
+    from pyproj import Transformer
+
+    t = Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    x0, y0, x1, y1 = t.transform_bounds(bbox[0], bbox[1], bbox[2], bbox[3])
+    return [x0, y0, x1, y1]
+
+
+def _layer(entry: dict[str, Any], options: PublishOptions, styles: list[StyleSpec]) -> LayerSpec:
+    table = str(entry["layer"])
+    crs = entry.get("crs") or "EPSG:4326"
+    bbox, wgs = entry.get("bbox"), entry.get("bbox_wgs84")
+    ft = FeatureType(
+        name=safe_name(table),
+        native_name=table,
+        title=options.titles.get(table) or options.title or table,
+        abstract=options.abstract,
+        keywords=tuple(options.keywords),
+        srs=crs,
+        native_bbox=_bbox(bbox, crs),
+        latlon_bbox=_bbox(wgs, "EPSG:4326"),
+    )
+    return LayerSpec(ft, int(entry.get("feature_count") or 0), entry.get("geometry_type"), _match_style(table, styles),
+                     options.attribution)  # fmt: skip
+
+
+def _bbox(values: list[float] | None, crs: str) -> BoundingBox | None:
+    if not values or len(values) != 4:
+        return None
+    return BoundingBox(float(values[0]), float(values[1]), float(values[2]), float(values[3]), crs)
+
+
+def _style_files(path: Path | None) -> list[StyleSpec]:
+    """An SLD file, or every SLD of a folder: ``x.sld`` (SLD 1.0) preferred over ``x.se.sld`` (SE 1.1)."""
+    if path is None:
+        return []
+    if not path.exists():
+        raise SourceNotFoundError(f"The style {path} does not exist.", "Give an .sld file or a styles folder.")
+    files = [path] if path.is_file() else sorted(path.glob("*.sld"))
+    chosen: dict[str, Path] = {}
+    for f in files:
+        stem = f.name[: -len(".sld")].removesuffix(".se")
+        if stem not in chosen or chosen[stem].name.endswith(".se.sld"):
+            chosen[stem] = f
+    return [_style_spec(stem, f) for stem, f in chosen.items()]
+
+
+def _style_spec(stem: str, f: Path) -> StyleSpec:
+    body = f.read_bytes()
+    try:
+        root = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as exc:
+        raise InputError(f"The style {f.name} is not valid XML ({exc}).", "Export it again from QGIS.") from None
+    if etree.QName(root).localname != "StyledLayerDescriptor":
+        raise InputError(f"The style {f.name} is not an SLD.", "Give an SLD 1.0 or SE 1.1 file (.sld).")
+    version = "1.1.0" if root.get("version", "1.0.0").startswith("1.1") else "1.0.0"
+    return StyleSpec(safe_name(stem, "style"), f, version, hashlib.sha256(body).hexdigest())
+
+
+def _match_style(table: str, styles: list[StyleSpec]) -> StyleSpec | None:
+    """One style: every layer. Several: the one sharing most name words (``N_ZONE_ALEA_…`` -> ``zonealea…``)."""
+    if len(styles) <= 1:
+        return styles[0] if styles else None
+    words = [w for w in re.split(r"[^a-z]+", table.lower()) if len(w) >= 3]
+    scored = [(sum(w in s.name.lower() for w in words), s.name == safe_name(table), s) for s in styles]
+    best = max(scored, key=lambda t: (t[1], t[0]))
+    return best[2] if best[0] or best[1] else None

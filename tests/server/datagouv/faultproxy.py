@@ -1,0 +1,120 @@
+"""A tiny HTTP reverse proxy in front of the real udata that breaks chosen requests, for retry/resume tests.
+
+Faults are matched by method and path regex and counted per rule; each applies to the ``nth`` .. ``nth +
+times - 1`` matching requests:
+
+- ``cut_before``: the request is read, never forwarded, and the connection is closed without an answer
+  (the server never saw it);
+- ``cut_after``: the request is forwarded and udata handles it, then the connection is closed without
+  passing the answer on (the server did the work, the client does not know);
+- ``502``: answered ``502 Bad Gateway`` without forwarding.
+
+Everything else is forwarded unchanged (bodies are read whole: the client sends Content-Length).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import re
+import socket
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization"}
+
+
+@dataclass
+class Fault:
+    method: str
+    path: str  # regex searched in the path (query included)
+    action: str  # "cut_before", "cut_after", "502"
+    nth: int = 1
+    times: int = 1
+    seen: int = 0
+    applied: int = 0
+
+
+@dataclass
+class FaultProxy:
+    upstream: str  # http://127.0.0.1:PORT
+    faults: list[Fault] = field(default_factory=list)
+    log: list[tuple[str, str, str]] = field(default_factory=list)  # (method, path, what happened)
+
+    def __post_init__(self) -> None:
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format, *args):
+                return
+
+            def _handle(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                action = proxy._match(self.command, self.path)
+                proxy.log.append((self.command, self.path, action or "pass"))
+                if action == "cut_before":
+                    return self._cut()
+                if action == "502":
+                    payload = b'{"message": "Bad Gateway (fault injected)"}'
+                    self.send_response(502)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                    return None
+                status, headers, data = proxy._forward(self.command, self.path, self.headers, body)
+                if action == "cut_after":
+                    return self._cut()
+                self.send_response(status)
+                for k, v in headers:
+                    if k.lower() not in HOP_BY_HOP and k.lower() != "content-length":
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return None
+
+            def _cut(self):
+                self.close_connection = True
+                with contextlib.suppress(OSError):
+                    self.connection.shutdown(socket.SHUT_RDWR)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _handle
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def _match(self, method: str, path: str) -> str | None:
+        with self._lock:
+            for fault in self.faults:
+                if fault.method == method and re.search(fault.path, path):
+                    fault.seen += 1
+                    if fault.nth <= fault.seen < fault.nth + fault.times:
+                        fault.applied += 1
+                        return fault.action
+        return None
+
+    def _forward(self, method, path, headers, body):
+        up = urlsplit(self.upstream)
+        conn = http.client.HTTPConnection(up.hostname, up.port, timeout=60)
+        try:
+            fwd = {k: v for k, v in headers.items() if k.lower() not in HOP_BY_HOP | {"host"}}
+            fwd["Host"] = up.netloc  # udata's SERVER_NAME is the upstream's host:port
+            conn.request(method, path, body=body, headers=fwd)
+            resp = conn.getresponse()
+            return resp.status, resp.getheaders(), resp.read()
+        finally:
+            conn.close()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

@@ -1,0 +1,137 @@
+"""OGC side of the GeoServer REST test double: WMS/WFS answered by a **real QGIS Server** (in-process QgsServer).
+
+For each workspace the double builds a QGIS project from its catalog (enabled layers, the stored GeoPackage
+table, the layer's default SLD, title/abstract/keywords) and hands every ``/geoserver/{ws}/wms|wfs|ows`` request
+to ``QgsServer.handleRequest``. QGIS is imported lazily, in this process only (the test process stays QGIS-free).
+
+GeoServer-isms reproduced on top of QGIS Server: ``ws:layer`` names accepted in LAYERS/TYPENAME(S), and OGC
+exceptions answered with HTTP 200 + XML (contract §6 step 6).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from .catalog import Catalog
+
+log = logging.getLogger("geoserver_double.ogc")
+NAME_PARAMS = {"LAYERS", "LAYER", "QUERY_LAYERS", "TYPENAME", "TYPENAMES"}
+
+
+class OgcBackend:
+    def __init__(self, catalog: Catalog, work_dir: Path) -> None:
+        self.catalog = catalog
+        self.work_dir = work_dir
+        self._app: Any = None
+        self._server: Any = None
+        self._projects: dict[str, tuple[int, Any, list[Any]]] = {}
+
+    def _start(self) -> None:
+        if self._app is not None:
+            return
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        os.environ.setdefault("QGIS_SERVER_LOG_LEVEL", "2")
+        from qgis.core import QgsApplication
+        from qgis.server import QgsServer
+
+        QgsApplication.setPrefixPath("/usr", True)
+        self._app = QgsApplication([], False)
+        self._app.initQgis()
+        self._server = QgsServer()
+
+    def clear_projects(self) -> None:
+        for _version, project, layers in self._projects.values():
+            project.removeAllMapLayers()
+            layers.clear()
+        self._projects.clear()
+
+    def close(self) -> None:
+        """Drop Python-owned layers and projects before exitQgis (else a segfault at exit, environment.md §3)."""
+        self.clear_projects()
+        if self._app is not None:
+            self._server = None
+            self._app.exitQgis()
+            self._app = None
+
+    def _project(self, ws: str, base: str) -> Any:
+        cached = self._projects.get(ws)
+        if cached and cached[0] == self.catalog.version:
+            return cached[1]
+        if cached:
+            cached[1].removeAllMapLayers()
+        from qgis.core import QgsCoordinateReferenceSystem, QgsProject, QgsVectorLayer
+
+        project = QgsProject()
+        project.setCrs(QgsCoordinateReferenceSystem("EPSG:2154"))
+        layers: list[Any] = []
+        snaps = self.work_dir / "ogc"
+        snaps.mkdir(parents=True, exist_ok=True)
+        cat = self.catalog
+        for (w, name), lyr in sorted(cat.layers.items()):
+            ft = cat.feature_types.get((w, name))
+            store = cat.stores.get((w, ft.store)) if ft else None
+            if w != ws or not lyr.enabled or ft is None or not ft.enabled or store is None or store.file is None:
+                continue
+            # content-addressed copy: QGIS/OGR pool connections by path, a replaced file must not be read stale
+            snap = snaps / f"{store.sha256}.gpkg"
+            if not snap.exists():
+                shutil.copyfile(store.file, snap)
+            vl = QgsVectorLayer(f"{snap}|layername={ft.native_name}", name, "ogr")
+            if not vl.isValid():
+                log.warning("layer %s:%s is not valid in QGIS", ws, name)
+                continue
+            vl.setTitle(ft.title or name)
+            vl.setAbstract(ft.abstract)
+            vl.setKeywordList(", ".join(ft.keywords))
+            style = cat.styles.get(lyr.default_style)
+            if style is not None and style.workspace and style.body:
+                sld = self.work_dir / "ogc" / f"{style.workspace}__{style.name}.sld"
+                sld.write_bytes(style.body)
+                msg, ok = vl.loadSldStyle(str(sld))
+                if not ok:
+                    log.warning("QGIS could not apply SLD %s: %s", style.qualified, msg)
+            project.addMapLayer(vl)
+            layers.append(vl)
+        ids = [vl.id() for vl in layers]
+        project.writeEntry("WMSServiceCapabilities", "/", True)
+        project.writeEntry("WMSServiceTitle", "/", f"GeoServer test double: {ws}")
+        project.writeEntry("WMSCrsList", "/", ["EPSG:4326", "EPSG:3857", "EPSG:2154"])
+        project.writeEntry("WMSUrl", "/", f"{base}/{ws}/wms")
+        project.writeEntry("WFSUrl", "/", f"{base}/{ws}/wfs")
+        project.writeEntry("WFSLayers", "/", ids)  # required for WFS (environment.md §3)
+        for lid in ids:
+            project.writeEntry("WFSLayersPrecision", "/" + lid, 7)
+        self._projects[ws] = (cat.version, project, layers)
+        return project
+
+    def handle(self, ws: str, service: str, query: list[tuple[str, str]], base: str) -> tuple[int, str, bytes]:
+        """Answer one OGC GET; errors come back as HTTP 200 + XML like GeoServer's OWS (contract §6)."""
+        if ws not in self.catalog.workspaces:
+            return 404, "text/plain", f"No such workspace: {ws}".encode()
+        self._start()
+        from qgis.server import QgsBufferServerRequest, QgsBufferServerResponse
+
+        params = []
+        for k, v in query:
+            if k.upper() in NAME_PARAMS:
+                v = ",".join(x.split(":", 1)[1] if x.startswith(f"{ws}:") else x for x in v.split(","))
+            params.append((k, v))
+        if not any(k.upper() == "SERVICE" for k, _ in params) and service in ("wms", "wfs"):
+            params.append(("SERVICE", service.upper()))
+        url = f"{base}/{ws}/{service}?{urlencode(params)}"
+        request = QgsBufferServerRequest(url)
+        response = QgsBufferServerResponse()
+        self._server.handleRequest(request, response, self._project(ws, base))
+        headers = {str(k).lower(): str(v) for k, v in response.headers().items()}
+        ctype = headers.get("content-type", "application/octet-stream")
+        status = response.statusCode()
+        if status >= 400 and "xml" in ctype:
+            status = 200
+        return status, ctype, bytes(response.body())
