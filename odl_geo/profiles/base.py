@@ -84,6 +84,7 @@ class ThemeDataset:
     # what conforming did, for the reports: role -> target field -> (source field, how: exact/synonym/fuzzy/mapping)
     field_matches: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
     notes: dict[str, dict[str, object]] = field(default_factory=dict)  # role -> free details for the reports
+    source_path: Path | None = None  # the input file, for validators that must see the file (CNIG GeoPackage)
 
 
 class Profile(ABC):
@@ -94,6 +95,8 @@ class Profile(ABC):
     schema: ClassVar[SchemaRef | None] = None
     target_epsg: ClassVar[int] = 4326
     roles: ClassVar[tuple[RoleSpec, ...]]
+    decode_html: ClassVar[bool] = False  # decode ``&eacute;`` while reading (Geotrek exports)
+    product_formats: ClassVar[tuple[str, ...]] = ()  # what write_products writes, for help texts and docs
 
     def assign_roles(self, layer_names: list[str]) -> dict[str, str]:
         """Role -> source layer name. Default: the only layer is "main"; profiles with several roles use hints."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -63,6 +64,7 @@ class CsvLayout:
     geometry: str  # "xy", "wkt" or "none"
     lonlat_names: bool = False  # the x/y columns are named lon/lat: WGS84 can be assumed
     issues: list[Issue] = field(default_factory=list)
+    identifier_columns: list[str] = field(default_factory=list)  # numeric-looking codes to keep as text
 
     @property
     def issues_have_errors(self) -> bool:
@@ -110,6 +112,8 @@ def analyse_csv(
                 layer=layer,
             )
         )
+    if not path.with_suffix(".csvt").exists() and not path.with_suffix(".CSVT").exists():
+        layout.identifier_columns = _identifier_columns(path, sep, header, {c for c in (wkt, x, y) if c})
     layout.issues.extend(_quote_problems(path, layer))
     if header and not layout.issues_have_errors:
         layout.issues.extend(_extra_values(path, sep, len(header), layer))
@@ -166,3 +170,61 @@ def _quote_problems(path: Path, layer: str) -> list[Issue]:
             )
         ]
     return []
+
+
+_IDENTIFIER_NAME = re.compile(r"^(id|code|insee|num|numero|siren|siret|cp|code_?postal)([_ ].*)?$|.*_(id|code|insee)$")
+_LEADING_ZERO = re.compile(r"^0\d")
+_TRAILING_ZERO = re.compile(r"^\d+[.,]\d*0$")
+
+
+def _identifier_columns(path: Path, sep: str, header: list[str], skip: set[str], sample_rows: int = 5000) -> list[str]:
+    """Columns that look numeric but are identifiers: a value with a leading zero ("09122"), a decimal that ends
+    with a zero ("34172.02080"), or a code-like name whose values are all digits. GDAL's type detection would
+    turn them into numbers and lose those zeros."""
+    usable = [h for h in header if h and h not in skip]
+    if not usable:
+        return []
+    seen_leading: set[str] = set()
+    digits_only = dict.fromkeys(usable, True)
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.DictReader(fh, delimiter=sep)
+        try:
+            for n, row in enumerate(reader):
+                if n >= sample_rows:
+                    break
+                for h in usable:
+                    value = (row.get(h) or "").strip()
+                    if not value:
+                        continue
+                    if _LEADING_ZERO.match(value) or _TRAILING_ZERO.match(value):
+                        seen_leading.add(h)
+                    if not value.replace(".", "", 1).isdigit():
+                        digits_only[h] = False
+        except csv.Error:
+            return sorted(seen_leading, key=header.index)
+    named = {h for h in usable if digits_only[h] and _IDENTIFIER_NAME.match(_key(h))}
+    return [h for h in header if h in seen_leading | named]
+
+
+_CSVT_TYPES = {
+    "int32": "Integer",
+    "int64": "Integer64",
+    "float64": "Real",
+    "float32": "Real",
+    "bool": "Integer(Boolean)",
+    "datetime64[ms]": "DateTime",
+    "datetime64[D]": "Date",
+    "datetime64[s]": "DateTime",
+}
+
+
+def write_csvt(csv_path: Path, fields: list[tuple[str, str]], as_text: list[str]) -> Path:
+    """A ``.csvt`` beside a (temporary copy of a) CSV: GDAL's detected types, except ``as_text`` columns as String.
+
+    GDAL reads column types from a .csvt in preference to its own detection; this keeps every detected type and
+    only overrides the identifier columns.
+    """
+    types = ['"String"' if name in as_text else f'"{_CSVT_TYPES.get(dtype, "String")}"' for name, dtype in fields]
+    target = csv_path.with_suffix(".csvt")
+    target.write_text(",".join(types) + "\n", encoding="utf-8")
+    return target

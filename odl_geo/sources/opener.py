@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shutil
 import warnings
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from ..crs import identify, looks_geographic
 from ..errors import InputError, OdlGeoError, SourceNotFoundError, UnsupportedSourceError
 from ..exports.base import safe_file_stem
 from . import shapefile
-from .csvfile import analyse_csv
+from .csvfile import analyse_csv, write_csvt
 from .encoding import EncodingGuess, sniff_text_file
 from .formats import DATASET_EXTENSIONS, SIDECAR_EXTENSIONS, driver_for
 from .layer import LayerSource, ReadOptions, Source
@@ -221,6 +222,10 @@ def _open_file(
             layout = analyse_csv(Path(gdal_path), layer_hint, options.x_field, options.y_field, options.wkt_field)
             open_options, lonlat_names = layout.open_options, layout.lonlat_names
             pre_issues.extend(layout.issues)
+            if layout.identifier_columns:
+                gdal_path = _keep_identifiers_as_text(
+                    Path(gdal_path), path, open_options, layout.identifier_columns, workdir, display, pre_issues
+                )
     try:
         if restore_shx:
             pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": "YES"})
@@ -389,6 +394,35 @@ def _resolve_crs(lyr: LayerSource, declared: str | None, options: ReadOptions, l
     if problem is not None:
         problem.message = f"{lyr.display}: {problem.message}"
         lyr.issues.add(problem)
+
+
+def _keep_identifiers_as_text(
+    csv_path: Path,
+    source: Path,
+    open_options: dict[str, str],
+    columns: list[str],
+    workdir: Path,
+    display: str,
+    issues: list[Issue],
+) -> str:
+    """Read identifier columns ("09122", "34172.02080") as text: a .csvt in a temporary copy (never beside the
+    source), with GDAL's own detected type for every other column."""
+    info = pyogrio.read_info(str(csv_path), **open_options)
+    fields = [(str(n), str(t)) for n, t in zip(info["fields"], info["dtypes"], strict=False)]
+    if csv_path == source:  # not transcoded: copy it so the .csvt does not land beside the user's file
+        copy = _fresh_dir(workdir) / source.name
+        shutil.copyfile(source, copy)
+        csv_path = copy
+    write_csvt(csv_path, fields, columns)
+    issues.append(
+        Issue(
+            "CSV_IDENTIFIERS_AS_TEXT",
+            Severity.INFO,
+            f"{display}: {', '.join(columns)} read as text (codes whose leading or trailing zeros matter).",
+            layer=Path(display).stem,
+        )
+    )
+    return str(csv_path)
 
 
 def _layer_name(gdal_name: str, display: str, n_layers: int) -> str:
