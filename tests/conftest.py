@@ -26,12 +26,11 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     import pyproj
     import shapely
 
-    lines = [
+    return [
         f"odl-geo data: {SHARED_DATA} ({'present' if SHARED_DATA.is_dir() else 'MISSING'})",
         f"GDAL (pyogrio) {pyogrio.__gdal_version_string__}, PROJ (pyproj) {pyproj.proj_version_str}",
         f"GEOS {shapely.geos_version_string}",
     ]
-    return lines
 
 
 def _sha256(path: Path) -> str:

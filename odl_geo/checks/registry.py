@@ -8,11 +8,12 @@ corrected copy of the frame and the list of changes, and never touches the sourc
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import geopandas as gpd
 
     from ..profiles.base import Profile, RoleSpec
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["REGISTRY", "Check", "CheckContext", "Level", "checks_for", "register"]
 
 
-class Level(str, enum.Enum):
+class Level(enum.StrEnum):
     LAYER = "layer"  # one finding for the layer (CRS, names)
     FEATURE = "feature"  # findings point at features (examples = row numbers)
 

@@ -27,6 +27,7 @@ class Issue:
 
     :param code: stable identifier, used for translation and for tests.
     :param examples: a few feature indexes (0-based, in source order) to look at, not all of them.
+    :param message_fr: the same message in French, for the reports (``--lang fr``); empty when not translated.
     """
 
     code: str
@@ -36,10 +37,13 @@ class Issue:
     layer: str = ""
     count: int = 1
     examples: list[int] = field(default_factory=list)
+    message_fr: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["severity"] = self.severity.value
+        if not self.message_fr:
+            del d["message_fr"]  # untranslated issues keep the JSON they always had
         return d
 
 

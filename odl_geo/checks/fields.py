@@ -1,0 +1,139 @@
+"""Schema fields: required fields present and filled, enumerations respected."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..profiles.values import is_blank
+from ._common import issue
+from .registry import Check, CheckContext, Level, register
+from .report import Issue, Severity
+
+__all__ = ["ENUM_VALUE_INVALID", "REQUIRED_FIELD_MISSING", "REQUIRED_VALUE_EMPTY"]
+
+
+def _required(ctx: CheckContext) -> list[tuple[str, np.ndarray | None]]:
+    """(field, blank mask) for each required field; mask None when the column is absent."""
+    if ctx.role is None:
+        return []
+    return [
+        (f.name, is_blank(ctx.frame[f.name]) if f.name in ctx.frame.columns else None)
+        for f in ctx.role.fields
+        if f.required
+    ]
+
+
+def _field_missing(ctx: CheckContext) -> list[Issue]:
+    n = len(ctx.frame)
+    missing = [name for name, blank in _required(ctx) if blank is None or (n and blank.all())]
+    if not missing:
+        return []
+    return [
+        issue(
+            REQUIRED_FIELD_MISSING,
+            ctx,
+            f"Required field(s) missing, or empty in every feature: {', '.join(missing)}.",
+            f"Champ(s) obligatoire(s) absent(s) ou vide(s) partout : {', '.join(missing)}.",
+            hint=f'Name the source field in a mapping file ([fields] {missing[0]} = "SOURCE") or give a value '
+            "for all features ([constants]); odl-geo never invents a value.",
+        )
+    ]
+
+
+def _value_empty(ctx: CheckContext) -> list[Issue]:
+    out = []
+    for name, blank in _required(ctx):
+        if blank is None or blank.all() or not blank.any():
+            continue
+        bad = np.flatnonzero(blank)
+        out.append(
+            issue(
+                REQUIRED_VALUE_EMPTY,
+                ctx,
+                f"{name}: required, but empty in {bad.size} feature(s).",
+                f"{name} : obligatoire, mais vide pour {bad.size} objet(s).",
+                bad,
+            )
+        )
+    return out
+
+
+def _enum(ctx: CheckContext) -> list[Issue]:
+    if ctx.role is None:
+        return []
+    out = []
+    for f in ctx.role.fields:
+        if f.enum is None or f.name not in ctx.frame.columns:
+            continue
+        values = ctx.frame[f.name]
+        blank = is_blank(values)
+        allowed = {str(c) for c in f.enum} | {c for c in f.enum if not isinstance(c, str)}
+        inside = values.astype(object).isin(list(allowed)).to_numpy().copy()
+        if f.kind in ("number", "integer"):
+            as_num = pd.to_numeric(values, errors="coerce")
+            inside |= as_num.isin([float(c) for c in f.enum]).to_numpy()
+        bad = np.flatnonzero(~blank & ~inside)
+        if not bad.size:
+            continue
+        wrong = pd.unique(values.iloc[bad].astype(str))
+        sample = ", ".join(repr(v) for v in wrong[:5])
+        codes = ", ".join(map(str, f.enum))
+        out.append(
+            issue(
+                ENUM_VALUE_INVALID,
+                ctx,
+                f"{f.name}: {bad.size} value(s) outside the allowed list ({sample}); allowed: {codes}.",
+                f"{f.name} : {bad.size} valeur(s) hors de la liste autorisée ({sample}) ; valeurs admises : {codes}.",
+                bad,
+                hint=f'Map them in a mapping file: [values.{f.name}] "{wrong[0]}" = "<one of: {codes}>".',
+            )
+        )
+    return out
+
+
+REQUIRED_FIELD_MISSING = register(
+    Check(
+        "REQUIRED_FIELD_MISSING",
+        Severity.ERROR,
+        Level.LAYER,
+        {"fr": "Champ obligatoire manquant", "en": "Required field missing"},
+        {
+            "fr": "Le schéma exige ce champ. Indiquez le champ source dans un fichier de correspondance ([fields]) "
+            "ou une "
+            "valeur commune ([constants]) ; odl-geo n'invente jamais de valeur.",
+            "en": "The schema requires this field. Name the source field in a mapping file ([fields]) or give a "
+            "value for "
+            "all features ([constants]); odl-geo never invents a value.",
+        },
+        _field_missing,
+    )
+)
+REQUIRED_VALUE_EMPTY = register(
+    Check(
+        "REQUIRED_VALUE_EMPTY",
+        Severity.ERROR,
+        Level.FEATURE,
+        {"fr": "Valeur obligatoire vide", "en": "Required value empty"},
+        {
+            "fr": "Le champ existe mais n'est pas rempli pour ces objets : complétez la source.",
+            "en": "The field exists but these features leave it empty: complete the source.",
+        },
+        _value_empty,
+    )
+)
+ENUM_VALUE_INVALID = register(
+    Check(
+        "ENUM_VALUE_INVALID",
+        Severity.ERROR,
+        Level.FEATURE,
+        {"fr": "Valeur hors liste", "en": "Value not in the allowed list"},
+        {
+            "fr": "Le schéma n'admet qu'une liste de codes. Ramenez les valeurs aux codes avec [values.CHAMP] dans un "
+            "fichier de correspondance.",
+            "en": "The schema allows only a list of codes. Map the values to codes with [values.FIELD] in a mapping "
+            "file.",
+        },
+        _enum,
+    )
+)

@@ -1,0 +1,183 @@
+"""Quality checks of the CNIG PPR standard that need the geometry of a whole table (theme "flood").
+
+They run on the conformed CNIG tables (``zonealeareference_115_s``, ``zonereglementaireurba_s``...) and follow
+the standard's "Qualité" chapter: zones of one hazard with different levels must not overlap, regulatory zones
+must not overlap ("Cohérence topologique"), and micro-surfaces are measured ("Nombre de micro-surfaces").
+Structure, code lists and references are the validator's job (``odl_geo.profiles.flood_validate``), so they are
+not repeated here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+import shapely
+
+from .registry import Check, CheckContext, Level, register
+from .report import Issue, Severity
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+__all__ = ["ALEA_LEVEL_OVERLAP", "MICRO_SURFACE", "MIN_OVERLAP_M2", "ZONEREG_OVERLAP"]
+
+MIN_OVERLAP_M2 = 1.0  # smaller shared areas are digitising noise (snapping, coordinate rounding), not a conflict
+MICRO_SURFACE_M2 = 1.0
+_ALEA = re.compile(r"zonealea(reference|echeance100ans|exceptionnel)_(\d+|codealea)_s\b|zonealeanaturelsynthese_s\b")
+_ZONEREG = re.compile(r"zonereglementaire(urba|foncier)_s\b")
+_POLYGON_TABLES = re.compile(r"(zonealea\w*|zonereglementaire\w*|perimetre\w*)_s\b")
+
+
+def _kind(ctx: CheckContext) -> str:
+    """The table name and the role: either may say which CNIG table the frame is (``..._zonealeareference_115_s``)."""
+    return f"{ctx.layer} {ctx.role.role if ctx.role is not None else ''}"
+
+
+def _overlapping_pairs(
+    geoms: NDArray[np.object_], keys: NDArray[np.object_] | None
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Pairs (i < j) whose shared area exceeds MIN_OVERLAP_M2 and, when ``keys`` is given, whose keys differ."""
+    tree = shapely.STRtree(geoms)
+    left, right = tree.query(geoms, predicate="intersects")
+    keep = left < right
+    if keys is not None:
+        keep &= keys[left] != keys[right]
+    left, right = left[keep], right[keep]
+    if not len(left):
+        return left, right
+    area = shapely.area(shapely.intersection(geoms[left], geoms[right]))
+    big = area > MIN_OVERLAP_M2
+    return left[big], right[big]
+
+
+def _polygons(ctx: CheckContext) -> tuple[NDArray[np.object_], NDArray[np.int64]]:
+    geoms = np.asarray(ctx.frame.geometry.values, dtype=object)
+    ok = np.array([g is not None for g in geoms], dtype=bool)
+    ok[ok] = shapely.is_valid(geoms[ok]) & ~shapely.is_empty(geoms[ok])
+    return geoms[ok], np.flatnonzero(ok)
+
+
+def check_alea_level_overlap(ctx: CheckContext) -> list[Issue]:
+    """Zones of one hazard table that overlap while carrying different ``niveaualea``."""
+    if not _ALEA.search(_kind(ctx)) or "niveaualea" not in ctx.frame.columns or not len(ctx.frame):
+        return []
+    geoms, rows = _polygons(ctx)
+    levels = ctx.frame["niveaualea"].astype(object).to_numpy()[rows]
+    left, right = _overlapping_pairs(geoms, levels)
+    if not len(left):
+        return []
+    hit = sorted({int(rows[i]) for i in np.concatenate([left, right])})
+    return [
+        Issue(
+            "PPR_ALEA_LEVEL_OVERLAP",
+            Severity.WARNING,
+            f"{len(left)} pair(s) of zones of {ctx.layer} overlap (more than {MIN_OVERLAP_M2:g} m²) with "
+            "different hazard levels: a place cannot have two levels of the same hazard.",
+            "Cut the zones along a common boundary in the source (QGIS: Difference, or snapping).",
+            layer=ctx.layer,
+            count=len(left),
+            examples=hit[:5],
+        )
+    ]
+
+
+def check_zonereg_overlap(ctx: CheckContext) -> list[Issue]:
+    """Regulatory zones that overlap: a place must fall under one regulation only."""
+    if not _ZONEREG.search(_kind(ctx)) or not len(ctx.frame):
+        return []
+    geoms, rows = _polygons(ctx)
+    left, right = _overlapping_pairs(geoms, None)
+    if not len(left):
+        return []
+    hit = sorted({int(rows[i]) for i in np.concatenate([left, right])})
+    return [
+        Issue(
+            "PPR_ZONEREG_OVERLAP",
+            Severity.WARNING,
+            f"{len(left)} pair(s) of regulatory zones of {ctx.layer} overlap (more than {MIN_OVERLAP_M2:g} m²): "
+            "the standard wants one homogeneous regulation per place.",
+            "Cut the zones along a common boundary in the source.",
+            layer=ctx.layer,
+            count=len(left),
+            examples=hit[:5],
+        )
+    ]
+
+
+def check_micro_surface(ctx: CheckContext) -> list[Issue]:
+    """Polygons smaller than 1 m² (slivers left by digitising or by cutting zones)."""
+    if not _POLYGON_TABLES.search(_kind(ctx)) or not len(ctx.frame):
+        return []
+    geoms = np.asarray(ctx.frame.geometry.values, dtype=object)
+    present = np.array([g is not None for g in geoms], dtype=bool)
+    tiny = np.zeros(len(geoms), dtype=bool)
+    tiny[present] = shapely.area(geoms[present]) < MICRO_SURFACE_M2
+    if not tiny.any():
+        return []
+    rows = [int(i) for i in np.flatnonzero(tiny)]
+    return [
+        Issue(
+            "PPR_MICRO_SURFACE",
+            Severity.WARNING,
+            f"{len(rows)} polygon(s) of {ctx.layer} are smaller than {MICRO_SURFACE_M2:g} m² (micro-surfaces).",
+            "Merge them into their neighbour or delete them in the source.",
+            layer=ctx.layer,
+            count=len(rows),
+            examples=rows[:5],
+        )
+    ]
+
+
+ALEA_LEVEL_OVERLAP = register(
+    Check(
+        "PPR_ALEA_LEVEL_OVERLAP",
+        Severity.WARNING,
+        Level.FEATURE,
+        {
+            "fr": "Zones d'un même aléa superposées avec des niveaux différents",
+            "en": "Zones of one hazard overlap with different levels",
+        },
+        {
+            "fr": "Le Géostandard PPR (Qualité, cohérence topologique) interdit la superposition de zones d'un "
+            "même aléa ayant des niveaux d'aléa différents. Les recouvrements de moins de 1 m² sont ignorés.",
+            "en": "The CNIG PPR standard (Quality, topological consistency) forbids overlapping zones of one hazard "
+            "with different hazard levels. Overlaps under 1 m² are ignored.",
+        },
+        check_alea_level_overlap,
+        frozenset({"flood"}),
+    )
+)
+ZONEREG_OVERLAP = register(
+    Check(
+        "PPR_ZONEREG_OVERLAP",
+        Severity.WARNING,
+        Level.FEATURE,
+        {"fr": "Zones réglementaires superposées", "en": "Regulatory zones overlap"},
+        {
+            "fr": "Le zonage réglementaire est découpé en zones de réglementation homogène qui ne doivent pas se "
+            "recouvrir (Géostandard PPR, cohérence topologique). Les recouvrements de moins de 1 m² sont ignorés.",
+            "en": "Regulatory zoning is split into zones of homogeneous regulation that must not overlap (CNIG PPR "
+            "standard, topological consistency). Overlaps under 1 m² are ignored.",
+        },
+        check_zonereg_overlap,
+        frozenset({"flood"}),
+    )
+)
+MICRO_SURFACE = register(
+    Check(
+        "PPR_MICRO_SURFACE",
+        Severity.WARNING,
+        Level.FEATURE,
+        {"fr": "Micro-surfaces", "en": "Micro-surfaces"},
+        {
+            "fr": "Polygones de moins de 1 m² dans les zones d'aléa, réglementaires ou le périmètre : le "
+            "Géostandard PPR les compte comme erreurs de qualité (mesure « Nombre de micro-surfaces non valides »).",
+            "en": "Polygons under 1 m² in hazard zones, regulatory zones or the perimeter: the CNIG PPR standard "
+            "counts them as quality errors (measure 'number of invalid micro-surfaces').",
+        },
+        check_micro_surface,
+        frozenset({"flood"}),
+    )
+)

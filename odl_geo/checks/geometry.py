@@ -1,0 +1,137 @@
+"""Geometry checks: valid for GEOS, of the type the theme expects, present."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from . import fixes
+from ._common import geometry_basics, issue
+from .registry import Check, CheckContext, Level, register
+from .report import Issue, Severity
+
+__all__ = ["GEOM_MISSING", "GEOM_NOT_VALID", "GEOM_WRONG_TYPE"]
+
+_FAMILY = {0: "point", 4: "point", 1: "line", 5: "line", 2: "line", 3: "polygon", 6: "polygon"}
+_TYPE_NAMES = {
+    0: "Point",
+    1: "LineString",
+    2: "LinearRing",
+    3: "Polygon",
+    4: "MultiPoint",
+    5: "MultiLineString",
+    6: "MultiPolygon",
+}
+_FAMILY_FR = {"point": "ponctuelle", "line": "linéaire", "polygon": "surfacique"}
+
+
+def _has_geometry(ctx: CheckContext) -> bool:
+    return getattr(ctx.frame, "_geometry_column_name", None) in ctx.frame.columns
+
+
+def _not_valid(ctx: CheckContext) -> list[Issue]:
+    if not _has_geometry(ctx):
+        return []
+    basics = geometry_basics(ctx)
+    geoms, present = basics["geoms"], basics["present"]
+    if "x" in basics:  # points are valid unless a coordinate is not finite
+        bad = np.flatnonzero(present & ~(np.isfinite(basics["x"]) & np.isfinite(basics["y"])))
+    else:
+        bad = np.flatnonzero(present)
+        bad = bad[~shapely.is_valid(geoms[bad])]
+    if not bad.size:
+        return []
+    reason = shapely.is_valid_reason(geoms[bad[0]])
+    return [
+        issue(
+            GEOM_NOT_VALID,
+            ctx,
+            f"{bad.size} geometrie(s) are not valid (GEOS), e.g. feature #{bad[0]}: {reason}.",
+            f"{bad.size} géométrie(s) invalide(s) (GEOS), p. ex. l'objet n°{bad[0]} : {reason}.",
+            bad,
+        )
+    ]
+
+
+def _wrong_type(ctx: CheckContext) -> list[Issue]:
+    if not _has_geometry(ctx) or ctx.role is None or ctx.role.geometry_family is None:
+        return []
+    geoms = np.asarray(ctx.frame.geometry.values)
+    types = shapely.get_type_id(geoms)
+    want = ctx.role.geometry_family
+    present = ~shapely.is_missing(geoms)
+    fam = np.array([_FAMILY.get(int(t), "collection") for t in types])
+    bad = np.flatnonzero(present & (fam != want))
+    if not bad.size:
+        return []
+    found = sorted({shapely.get_type_id(geoms[i]) for i in bad[:1000]})
+    names = ", ".join(_TYPE_NAMES.get(int(t), "GeometryCollection") for t in found)
+    return [
+        issue(
+            GEOM_WRONG_TYPE,
+            ctx,
+            f"{bad.size} feature(s) are {names}, the theme expects {want} geometries.",
+            f"{bad.size} objet(s) de type {names}, le thème attend une géométrie {_FAMILY_FR[want]}.",
+            bad,
+        )
+    ]
+
+
+def _missing(ctx: CheckContext) -> list[Issue]:
+    if not _has_geometry(ctx):
+        return []
+    bad = np.flatnonzero(~geometry_basics(ctx)["present"])
+    if not bad.size:
+        return []
+    return [
+        issue(
+            GEOM_MISSING,
+            ctx,
+            f"{bad.size} feature(s) have no geometry (null or empty).",
+            f"{bad.size} objet(s) sans géométrie (nulle ou vide).",
+            bad,
+        )
+    ]
+
+
+GEOM_NOT_VALID = register(
+    Check(
+        "GEOM_NOT_VALID",
+        Severity.ERROR,
+        Level.FEATURE,
+        {"fr": "Géométrie invalide", "en": "Invalid geometry"},
+        {
+            "fr": "Auto-intersection, anneau mal fermé... --fix la reconstruit avec make_valid (le type est conservé).",
+            "en": "Self-intersection, unclosed ring... --fix rebuilds it with make_valid (the type is kept).",
+        },
+        _not_valid,
+        fix=fixes.make_valid,
+    )
+)
+GEOM_WRONG_TYPE = register(
+    Check(
+        "GEOM_WRONG_TYPE",
+        Severity.ERROR,
+        Level.FEATURE,
+        {"fr": "Type de géométrie inattendu", "en": "Unexpected geometry type"},
+        {
+            "fr": "Le thème attend des points, des lignes ou des surfaces : vérifiez que la bonne couche a été donnée.",
+            "en": "The theme expects points, lines or polygons: check that the right layer was given.",
+        },
+        _wrong_type,
+    )
+)
+GEOM_MISSING = register(
+    Check(
+        "GEOM_MISSING",
+        Severity.WARNING,
+        Level.FEATURE,
+        {"fr": "Objet sans géométrie", "en": "Feature without geometry"},
+        {
+            "fr": "Ces objets n'apparaissent sur aucune carte. --fix les retire de la copie corrigée.",
+            "en": "These features appear on no map. --fix leaves them out of the corrected copy.",
+        },
+        _missing,
+        fix=fixes.drop_empty_geometries,
+    )
+)

@@ -1,0 +1,123 @@
+"""Running the registered checks on a layer, and their fixes.
+
+Check families are modules that register their checks on import; they are imported here, once. A family written
+with a profile (``checks/flood.py`` for the CNIG PPR) is optional: when it is not installed the others still run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from ._common import geometry_basics, geometry_name
+from .registry import REGISTRY, CheckContext, checks_for
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from .registry import Check
+    from .report import Issue
+
+__all__ = ["CheckOutcome", "Fix", "apply_fixes", "load_checks", "run_checks"]
+
+FAMILIES = ("geometry", "crs", "duplicates", "fields", "dates", "insee", "names", "text")
+OPTIONAL_FAMILIES = ("flood",)
+PARALLEL_FROM = 50_000  # features: below this, threads cost more than they save
+_loaded: list[str] = []
+
+
+def load_checks() -> list[str]:
+    """Import every check family (idempotent); returns the families loaded."""
+    if not _loaded:
+        for name in FAMILIES:
+            importlib.import_module(f"odl_geo.checks.{name}")
+            _loaded.append(name)
+        for name in OPTIONAL_FAMILIES:
+            if importlib.util.find_spec(f"odl_geo.checks.{name}") is not None:
+                importlib.import_module(f"odl_geo.checks.{name}")
+                _loaded.append(name)
+    return list(_loaded)
+
+
+@dataclass
+class CheckOutcome:
+    """What the checks found in one layer. ``issues`` keep *all* their example rows (the report trims them)."""
+
+    issues: list[Issue] = field(default_factory=list)
+    faulty: set[int] = field(default_factory=set)  # features named by an error or warning, for the map preview
+    ran: list[str] = field(default_factory=list)
+
+    @property
+    def fired(self) -> list[str]:
+        return list(dict.fromkeys(i.code for i in self.issues))
+
+
+@dataclass
+class Fix:
+    code: str
+    layer: str
+    changes: list[str]
+
+
+def run_checks(
+    ctx: CheckContext, theme: str | None, skip: frozenset[str] = frozenset(), workers: int | None = None
+) -> CheckOutcome:
+    """Run every check registered for ``theme`` (and the generic ones) on ``ctx.frame``.
+
+    On large layers the families run in threads (``workers``, default: the CPU count): their work is numpy,
+    Arrow and GEOS code that releases the GIL. The geometry basics every family needs are computed first, once.
+    Issues come back in registry order whatever the scheduling.
+    """
+    load_checks()
+    out = CheckOutcome()
+    checks = [c for c in checks_for(theme) if c.code not in skip]
+    out.ran = [c.code for c in checks]
+    workers = workers or os.cpu_count() or 1
+    if workers > 1 and len(ctx.frame) >= PARALLEL_FROM:
+        if geometry_name(ctx.frame) is not None:
+            geometry_basics(ctx)
+        families: dict[str, list[Check]] = {}
+        for check in checks:
+            families.setdefault(check.run.__module__, []).append(check)
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="odl-geo-check") as pool:
+            found = dict(
+                pair for pairs in pool.map(lambda group: [(c.code, c.run(ctx)) for c in group], families.values())
+                for pair in pairs
+            )  # fmt: skip
+    else:
+        found = {check.code: check.run(ctx) for check in checks}
+    for check in checks:
+        for issue in found[check.code]:
+            out.issues.append(issue)
+            out.faulty.update(issue.examples)
+    return out
+
+
+def apply_fixes(ctx: CheckContext, outcome: CheckOutcome) -> tuple[gpd.GeoDataFrame, list[Fix]]:
+    """Apply the fix of every fixable check that fired, in registry order, each on the previous one's result.
+
+    The frame of ``ctx`` is not changed: each fix returns a corrected copy.
+    """
+    fired = set(outcome.fired)
+    frame = ctx.frame
+    done: list[Fix] = []
+    seen: set[object] = set()
+    for check in _fix_order(fired):
+        if check.fix is None or check.fix in seen:
+            continue
+        seen.add(check.fix)
+        frame, changes = check.fix(replace(ctx, frame=frame))
+        if changes:
+            done.append(Fix(check.code, ctx.layer, changes))
+    return frame, done
+
+
+def _fix_order(fired: set[str]) -> list[Check]:
+    """Fixes that keep rows first, fixes that drop rows (empty geometries, duplicates) last."""
+    drops = ("GEOM_MISSING", "DUPLICATE_FEATURE")
+    checks = [REGISTRY[c] for c in REGISTRY if c in fired]
+    return [c for c in checks if c.code not in drops] + [c for c in checks if c.code in drops]

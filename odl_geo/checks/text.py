@@ -1,0 +1,95 @@
+"""Text damaged by a wrong encoding: ``Ã©`` for ``é`` (fixable), or ``�`` where bytes were lost (not fixable)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from . import fixes
+from ._common import issue, strings, text_columns
+from .mojibake import MOJIBAKE, REPLACEMENT
+from .registry import Check, CheckContext, Level, register
+from .report import Issue, Severity
+
+__all__ = ["TEXT_ENCODING_DAMAGED"]
+
+_QUICK = "[\u00c3\u00c2\u00e2\ufffd]"  # a cheap first pass: every damaged value holds one of these
+
+
+_TELLTALE = (b"\xc3\x83", b"\xc3\x82", b"\xc3\xa2", b"\xef\xbf\xbd")  # Ã Â â � in UTF-8
+
+
+def _may_hold_damage(values: pd.Series) -> bool:
+    """False when an Arrow-backed text column cannot hold damage: none of the tell-tale characters occurs anywhere
+    in its UTF-8 data buffer (a memory search, milliseconds for a million values)."""
+    if not (pd.api.types.is_string_dtype(values.dtype) and values.dtype != object):
+        return True
+    try:
+        import pyarrow as pa
+
+        arr = values.array.__arrow_array__() if hasattr(values.array, "__arrow_array__") else pa.array(values)
+        chunks = arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]
+        data = [c.buffers()[2] for c in chunks]
+    except (TypeError, ValueError, IndexError):
+        return True
+    for buf in data:
+        raw = b"" if buf is None else buf.to_pybytes()
+        if any(t in raw for t in _TELLTALE):
+            return True
+    return False
+
+
+def _damaged(ctx: CheckContext) -> list[Issue]:
+    out = []
+    for col in text_columns(ctx.frame):
+        values = ctx.frame[col]
+        if not _may_hold_damage(values):
+            continue
+        if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+            # Arrow-backed text: one vectorised regex pass (RE2) before looking at values one by one
+            hit = values.str.contains(_QUICK, regex=True).fillna(False).to_numpy(dtype=bool)
+            if not hit.any():
+                continue
+            values = values[hit]
+        present = strings(values)
+        if present.empty:
+            continue
+        uniques = list(pd.unique(present))
+        damaged = {v for v in uniques if REPLACEMENT in v or MOJIBAKE.search(v)}
+        if not damaged:
+            continue
+        bad = np.flatnonzero(ctx.frame[col].isin(list(damaged)).to_numpy())
+        sample = ", ".join(repr(v[:40]) for v in list(damaged)[:3])
+        lost = any(REPLACEMENT in v for v in damaged)
+        out.append(
+            issue(
+                TEXT_ENCODING_DAMAGED,
+                ctx,
+                f"{col}: {bad.size} value(s) show encoding damage, e.g. {sample}.",
+                f"{col} : {bad.size} valeur(s) abîmée(s) par un mauvais encodage, p. ex. {sample}.",
+                bad,
+                hint=("Some characters were lost (�): re-read the source with the right --encoding. " if lost else "")
+                + "--fix decodes UTF-8 read as Windows-1252 again.",
+            )
+        )
+    return out
+
+
+TEXT_ENCODING_DAMAGED = register(
+    Check(
+        "TEXT_ENCODING_DAMAGED",
+        Severity.WARNING,
+        Level.FEATURE,
+        {"fr": "Texte abîmé par l'encodage", "en": "Text damaged by encoding"},
+        {
+            "fr": "« Ã© » au lieu de « é » : de l'UTF-8 lu comme du Windows-1252. --fix redécode ces valeurs ; si la "
+            "source "
+            "a été lue avec un mauvais --encoding, relancez plutôt sans.",
+            "en": "'Ã©' instead of 'é': UTF-8 read as Windows-1252. --fix decodes these values again; if the source "
+            "was "
+            "read with a wrong --encoding, rather run again without it.",
+        },
+        _damaged,
+        fix=fixes.fix_mojibake,
+    )
+)

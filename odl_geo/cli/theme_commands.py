@@ -1,0 +1,182 @@
+"""``odl-geo check`` and ``odl-geo convert --theme``: theme profiles from the command line.
+
+Registered by ``odl_geo.cli.main`` (``COMMAND_MODULES``). ``check`` is a new subcommand; ``--theme`` and its
+companions are added to the existing ``convert`` subcommand, whose plain behaviour is unchanged: only when
+``--theme`` is given does this module handle the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
+
+from ..checks.report import Severity
+from ..errors import InputError
+from ..profiles.registry import PROFILES
+from ..theme import ThemeOptions, check_theme, convert_theme, write_corrected, write_reports
+from .main import _add_read_options, _read_options
+from .render import print_issues
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..feedback import Feedback
+    from ..theme import ThemeRun
+
+__all__ = ["register"]
+
+THEMES = ", ".join(PROFILES)
+
+
+class _DefaultFormats(str):
+    """The default of ``convert --to``, recognisable: with ``--theme``, only formats asked for are added."""
+
+    __slots__ = ()
+
+
+class _ThemeAction(argparse.Action):
+    """``--theme`` on ``convert`` routes the run to :func:`_convert_handler`."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        setattr(namespace, self.dest, values)
+        namespace.handler = _convert_handler
+
+
+def _add_theme_options(p: argparse.ArgumentParser, check: bool) -> None:
+    g = p.add_argument_group("theme")
+    if check:
+        g.add_argument("--theme", metavar="THEME", help=f"check against a theme: {THEMES} (default: generic checks)")
+    else:
+        g.add_argument(
+            "--theme",
+            metavar="THEME",
+            action=_ThemeAction,
+            help=f"write the theme's schema-valid product(s): {THEMES}; --to then adds standard formats",
+        )
+    g.add_argument("--mapping", metavar="TOML", help="mapping file: [fields], [constants], [values.FIELD], [anonymise]")
+    g.add_argument(
+        "--area", metavar="AREA", help="declared territory: occitanie, département codes (34,30) or INSEE codes"
+    )
+    g.add_argument("--fix", action="store_true", help="apply the automatic fixes (on a copy; the source is untouched)")
+    g.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of report.html (default: fr)")
+    a = p.add_argument_group("personal data")
+    a.add_argument(
+        "--keep-personal",
+        metavar="FIELD",
+        action="append",
+        default=[],
+        help="publish this personal field anyway (repeatable), e.g. nom_etab for companies",
+    )
+    a.add_argument(
+        "--mask-free-text",
+        action="store_true",
+        default=None,
+        help="mask e-mail addresses and phone numbers found in free text (default: report them)",
+    )
+    a.add_argument("--no-anonymise", action="store_true", help="publish personal fields (reported as a warning)")
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "check",
+        parents=[common],
+        help="check a layer (against a theme) and write report.html / report.json",
+        description="Check every layer of FILE: geometry, CRS, duplicates, dates, INSEE codes, names, encoding; with "
+        "--theme also the national schema (required fields, enumerations, official validator) and personal data. "
+        "Writes report.html and report.json in --out (and a corrected GeoPackage with --fix). Never changes FILE.",
+        epilog="Exit codes: 0 checked (even when the data has errors: see the report; --strict makes them exit 2), "
+        "2 bad input or options, 3 output error.",
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--out", default="odl-geo-report", metavar="DIR", help="where to write the reports (default: %(default)s)"
+    )
+    p.add_argument("--strict", action="store_true", help="exit with code 2 when the data has errors")
+    _add_theme_options(p, check=True)
+    _add_read_options(p)
+    p.set_defaults(handler=_check_handler)
+    convert = sub.choices.get("convert")
+    if convert is not None:
+        for action in convert._actions:
+            if action.dest == "to" and isinstance(action.default, str):
+                action.default = _DefaultFormats(action.default)
+        _add_theme_options(convert, check=False)
+        convert.add_argument(
+            "--drop-invalid",
+            action="store_true",
+            help="with --theme: leave features with errors out of the products (they are listed)",
+        )
+
+
+def _options(args: argparse.Namespace, repair: bool) -> ThemeOptions:
+    return ThemeOptions(
+        mapping=args.mapping,
+        area=args.area,
+        fix=args.fix,
+        keep_personal=tuple(args.keep_personal),
+        mask_free_text=args.mask_free_text,
+        anonymise=not args.no_anonymise,
+        repair=repair,
+        drop_invalid=getattr(args, "drop_invalid", False),
+    )
+
+
+def _summary(out: Console, run: ThemeRun, verbose: bool) -> None:
+    p = run.profile
+    what = f"{p.key} ({p.schema.name} {p.schema.version})" if p and p.schema else "generic checks"
+    features = sum(len(lyr.frame) for lyr in run.layers)
+    out.print(
+        escape(f"{run.source.name} — {what}: {len(run.layers)} layer(s), {features:,} feature(s)"), highlight=False
+    )
+    c = run.counts()
+    verdict = "[green]publishable[/]" if not run.report.has_errors else "[bold red]to be corrected before publishing[/]"
+    out.print(f"  {c['error']} error(s), {c['warning']} warning(s), {c['info']} note(s): {verdict}", highlight=False)
+    print_issues(out, run.report, verbose)
+
+
+def _check_handler(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback) -> dict[str, Any]:
+    run = check_theme(args.file, args.theme, _options(args, repair=False), _read_options(args), feedback)
+    if args.fix:
+        write_corrected(run, args.out)
+    paths = write_reports(run, args.out, args.lang)
+    if not args.json and not args.quiet:
+        _summary(out, run, args.verbose)
+        out.print(escape("report: " + ", ".join(str(p) for p in paths)), highlight=False)
+        for name in run.corrected:
+            out.print(escape(f"corrected copy: {Path(args.out) / name}"), highlight=False)
+    if args.strict and run.report.has_errors:
+        n = len(run.report.by_severity(Severity.ERROR))
+        raise InputError(f"{run.source.name} has {n} error(s) (--strict).", f"Read {paths[1]}.")
+    result = run.to_dict()
+    result["reports"] = [str(p) for p in paths]
+    return result
+
+
+def _convert_handler(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback) -> dict[str, Any]:
+    formats = [] if isinstance(args.to, _DefaultFormats) else [f for f in args.to.split(",") if f.strip()]
+    run = convert_theme(
+        args.file,
+        args.out,
+        args.theme,
+        _options(args, repair=not args.no_repair),
+        formats,
+        _read_options(args),
+        feedback,
+        args.lang,
+    )
+    if not args.json and not args.quiet:
+        _summary(out, run, args.verbose)
+        for f in run.files:
+            out.print(
+                escape(f"  wrote {Path(args.out) / f.path} ({f.format}, {f.feature_count:,} features)"), highlight=False
+            )
+    return run.to_dict()

@@ -1,0 +1,243 @@
+"""Keeping personal data out of published layers (a requirement of the Région for every dataset).
+
+Three layers of protection, all listed in the report so that a person can see what was removed:
+
+1. fields a profile declares personal (``TargetField.personal``: a private owner's name, a phone, an e-mail) are
+   emptied ("dropped") or replaced by ``***`` ("masked") unless the mapping file keeps them;
+2. schema fields fed by a source field whose *name* says it is personal (``TEL_PROPRIO``, ``nom_proprietaire``,
+   ``courriel``...) are emptied too; personal source fields outside the schema are never published and are listed;
+3. free-text fields are scanned for e-mail addresses and French phone numbers; what is found is reported with the
+   features concerned, and masked when asked (``mask_free_text``), since a phone in a description may be a
+   public service's as well as a resident's: a person decides.
+
+Configuration: the mapping file's ``[anonymise]`` section (``keep``, ``drop``, ``mask``, ``scan_free_text``,
+``mask_free_text``) and the CLI flags ``--keep-personal``, ``--mask-free-text``, ``--no-anonymise``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..checks.report import Issue, Severity
+from .matching import normalise_name
+from .values import is_blank
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..checks.report import Report
+    from .base import Profile, ThemeDataset
+
+__all__ = ["EMAIL", "PHONE", "AnonymiseOptions", "Removal", "anonymise", "is_personal_name", "scan_text"]
+
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+PHONE = re.compile(r"(?<!\d)(?:(?:\+|00)33[\s.\-]?(?:\(0\))?|0)[1-9](?:[\s.\-]?\d{2}){4}(?!\d)")
+MASK = "***"
+EMAIL_MASK = "[courriel masqué]"
+PHONE_MASK = "[téléphone masqué]"
+
+#: normalised source field names that hold personal data
+PERSONAL_NAMES = re.compile(
+    r"(^|_)(prenom|nom_?(du_)?(proprietaire|proprio|occupant|particulier|habitant|exploitant_prive|contact|demandeur)"
+    r"|proprietaire|proprio|owner|tel|telephone|phone|portable|mobile|gsm|fax|e_?mail|courriel|mail"
+    r"|adresse_(proprietaire|proprio|particulier|domicile|perso|personnelle)|date_(de_)?naissance|birth)($|_)"
+)
+#: fields whose purpose is a public contact (a structure's e-mail, a web page): not scanned
+PUBLIC_CONTACT_FIELDS = frozenset({"contact", "url", "lien"})
+
+
+def is_personal_name(name: str) -> bool:
+    return bool(PERSONAL_NAMES.search(normalise_name(name)))
+
+
+@dataclass(frozen=True)
+class AnonymiseOptions:
+    """What to do with personal data (see the module docstring)."""
+
+    enabled: bool = True
+    keep: frozenset[str] = frozenset()
+    drop: frozenset[str] = frozenset()
+    mask: frozenset[str] = frozenset()
+    scan_free_text: bool = True
+    mask_free_text: bool = False
+
+    @classmethod
+    def build(
+        cls,
+        section: dict[str, Any] | None = None,
+        keep: list[str] | tuple[str, ...] = (),
+        mask_free_text: bool | None = None,
+        enabled: bool = True,
+    ) -> AnonymiseOptions:
+        """The mapping file's ``[anonymise]`` section, overridden by the command line."""
+        s = section or {}
+        return cls(
+            enabled=enabled,
+            keep=frozenset(s.get("keep", [])) | frozenset(keep),
+            drop=frozenset(s.get("drop", [])),
+            mask=frozenset(s.get("mask", [])),
+            scan_free_text=bool(s.get("scan_free_text", True)),
+            mask_free_text=bool(s.get("mask_free_text", False)) if mask_free_text is None else mask_free_text,
+        )
+
+
+@dataclass
+class Removal:
+    """One thing removed or found, for the report's anonymisation table."""
+
+    role: str
+    field: str
+    action: str  # "dropped", "masked", "not published", "found in text", "masked in text"
+    count: int
+    reason: str
+    examples: list[int] = dc_field(default_factory=list)
+
+
+def scan_text(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the values holding an e-mail address, and a phone number."""
+    text = series.astype(object).where(~is_blank(series), "")
+    text = text.map(lambda v: v if isinstance(v, str) else "")
+    return text.str.contains(EMAIL).to_numpy(dtype=bool), text.str.contains(PHONE).to_numpy(dtype=bool)
+
+
+def _mask_text(v: object) -> object:
+    if not isinstance(v, str):
+        return v
+    return PHONE.sub(PHONE_MASK, EMAIL.sub(EMAIL_MASK, v))
+
+
+def anonymise(
+    profile: Profile,
+    dataset: ThemeDataset,
+    options: AnonymiseOptions,
+    report: Report,
+    source_columns: dict[str, list[str]] | None = None,
+) -> tuple[ThemeDataset, list[Removal]]:
+    """Apply ``options`` to the conformed ``dataset`` (frames are copied, never changed in place).
+
+    :param source_columns: role -> the source layer's fields, to list personal fields that are not published.
+    """
+    removals: list[Removal] = []
+    if not options.enabled:
+        report.add(
+            Issue(
+                "ANON_DISABLED",
+                Severity.WARNING,
+                "Anonymisation was turned off (--no-anonymise).",
+                "Make sure no personal data is published.",
+                message_fr="Anonymisation désactivée (--no-anonymise).",
+            )
+        )
+        return dataset, removals
+    for spec in profile.roles:
+        frame = dataset.frames.get(spec.role)
+        if frame is None:
+            continue
+        layer = dataset.source_names.get(spec.role, spec.role)
+        frame = frame.copy()
+        matches = dataset.field_matches.get(spec.role, {})
+        for tf in spec.fields:
+            if tf.name not in frame.columns or tf.name in options.keep:
+                continue
+            source = matches.get(tf.name, ("", ""))[0]
+            if tf.personal or tf.name in options.drop or tf.name in options.mask:
+                reason = "personal field of the schema" if tf.personal else "listed in [anonymise]"
+            elif source and is_personal_name(source):
+                reason = f"fed by the source field {source!r}, whose name says it is personal"
+            else:
+                continue
+            filled = ~is_blank(frame[tf.name])
+            if not filled.any():
+                continue
+            action = "masked" if tf.name in options.mask else "dropped"
+            frame[tf.name] = frame[tf.name].astype(object).where(~filled, MASK if action == "masked" else None)
+            removals.append(Removal(spec.role, tf.name, action, int(filled.sum()), reason))
+        for col in (source_columns or {}).get(spec.role, []):
+            used = {src for src, _how in matches.values()}
+            if col not in used and is_personal_name(col):
+                removals.append(Removal(spec.role, col, "not published", 0, "personal source field outside the schema"))
+        if options.scan_free_text:
+            for tf in spec.fields:
+                if tf.kind != "string" or tf.enum or tf.name in PUBLIC_CONTACT_FIELDS or tf.name not in frame.columns:
+                    continue
+                if tf.name in options.keep:
+                    continue
+                email, phone = scan_text(frame[tf.name])
+                hit = email | phone
+                if not hit.any():
+                    continue
+                idx = np.flatnonzero(hit)
+                what = " and ".join(w for w, m in (("e-mail address", email), ("phone number", phone)) if m.any())
+                if options.mask_free_text:
+                    frame[tf.name] = frame[tf.name].astype(object).where(~hit, frame[tf.name].map(_mask_text))
+                    removals.append(Removal(spec.role, tf.name, "masked in text", int(idx.size), what, idx.tolist()))
+                else:
+                    removals.append(Removal(spec.role, tf.name, "found in text", int(idx.size), what, idx.tolist()))
+        dataset.frames[spec.role] = frame
+        _report(removals, spec.role, layer, report)
+    return dataset, removals
+
+
+def _report(removals: list[Removal], role: str, layer: str, report: Report) -> None:
+    for r in (r for r in removals if r.role == role):
+        if r.action in ("dropped", "masked"):
+            verb_fr = "vidé" if r.action == "dropped" else "masqué"
+            report.add(
+                Issue(
+                    "ANON_FIELD_REMOVED",
+                    Severity.INFO,
+                    f"{r.field}: {r.count} value(s) {r.action} ({r.reason}).",
+                    layer=layer,
+                    count=r.count,
+                    message_fr=f"{r.field} : {r.count} valeur(s) {verb_fr}(s) (donnée personnelle).",
+                )
+            )
+        elif r.action == "not published":
+            report.add(
+                Issue(
+                    "ANON_SOURCE_FIELD_DROPPED",
+                    Severity.INFO,
+                    f"{r.field}: personal field of the source, not published.",
+                    layer=layer,
+                    message_fr=f"{r.field} : champ personnel de la source, non publié.",
+                )
+            )
+        elif r.action == "found in text":
+            report.add(
+                Issue(
+                    "ANON_CONTACT_IN_TEXT",
+                    Severity.WARNING,
+                    f"{r.field}: {r.count} text(s) contain: {r.reason}; check they are not a private person's.",
+                    "Mask them with --mask-free-text (or mask_free_text = true in [anonymise]) if they are personal.",
+                    layer=layer,
+                    count=r.count,
+                    examples=list(r.examples),
+                    message_fr=f"{r.field} : {r.count} texte(s) contiennent {_fr(r.reason)} ; vérifiez qu'il ne s'agit "
+                    "pas de coordonnées d'un particulier.",
+                )
+            )
+        else:
+            report.add(
+                Issue(
+                    "ANON_TEXT_MASKED",
+                    Severity.INFO,
+                    f"{r.field}: {r.reason} masked in {r.count} text(s).",
+                    layer=layer,
+                    count=r.count,
+                    examples=list(r.examples),
+                    message_fr=f"{r.field} : {_fr(r.reason)} masqué(s) dans {r.count} texte(s).",
+                )
+            )
+
+
+def _fr(reason: str) -> str:
+    return (
+        reason.replace("e-mail address", "une adresse électronique")
+        .replace("phone number", "un numéro de téléphone")
+        .replace(" and ", " et ")
+    )

@@ -1,0 +1,268 @@
+"""Flood zones / risk prevention plans -> CNIG Géostandard PPR GeoPackage (``[typeppr]_[codegaspar].gpkg``).
+
+Two kinds of input:
+
+- the COVADIS shapefiles a DDT(M) publishes (N_PERIMETRE_PPRN_*, N_ZONE_ALEA_PPRN_*, N_ZONE_REG_PPRN_*, the
+  table N_MULTIALEA_PPRN_* and, when present, N_DOCUMENT_PPRN_*), translated by the rules of the standard's
+  Annexe A (``flood_covadis``, ``flood_hazards``);
+- a GeoPackage that already claims the CNIG structure, validated as it is (``flood_validate``) and rewritten
+  conformant on demand (``flood_cnig``).
+
+The standard's structure and code lists are never typed here: they come from the pinned template SQL
+(``flood_template``), which also builds the product (``flood_gpkg``). See docs/flood.md.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import fields, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from ..checks import flood as _flood_checks  # noqa: F401  (registers the PPR_* checks)
+from ..checks.report import Report, Severity
+from ..errors import InputError, OdlGeoError
+from ..exports.base import OutputFile
+from ..exports.manifest import sha256_file
+from ..exports.ogr import wgs84_bbox
+from .base import Profile, RoleSpec, SchemaRef, ThemeDataset
+from .flood_cnig import cnig_to_cnig
+from .flood_covadis import covadis_to_cnig
+from .flood_gpkg import build_geopackage
+from .flood_model import TYPEPPR, FloodSettings, PprDataset, add_issue
+from .flood_roles import COVADIS_ROLES, NOT_CONVERTED, assign_ppr_roles, cnig_role, settings_role
+from .flood_template import SRS_ID, TEMPLATE_VERSION, load_template
+from .flood_validate import validate_geopackage
+
+if TYPE_CHECKING:
+    from ..sources.layer import ReadOptions
+
+__all__ = ["FloodProfile", "FloodSettings", "PprDataset", "load_flood_dataset"]
+
+
+class FloodProfile(Profile):
+    """CNIG Géostandard PPR. Roles: the COVADIS layers, or the CNIG tables (named by their kind)."""
+
+    key: ClassVar[str] = "flood"
+    title: ClassVar[dict[str, str]] = {
+        "fr": "Zones inondables et PPR (Géostandard CNIG PPR)",
+        "en": "Flood zones and risk prevention plans (CNIG PPR standard)",
+    }
+    schema: ClassVar[SchemaRef | None] = SchemaRef(
+        "cnig/geostandards-risques-ppr", TEMPLATE_VERSION, "https://github.com/cnigfr/Geostandards-risques-ppr"
+    )
+    target_epsg: ClassVar[int] = SRS_ID
+    # Only the *input* roles of a COVADIS PPR: the CNIG tables an input or ``conform`` gives are named by their
+    # kind, some per hazard code (zonealeareference_115_s); ``spec_for`` describes them.
+    # The pseudo-role "ppr" carries the settings a mapping file may give as [constants].
+    roles: ClassVar[tuple[RoleSpec, ...]] = (*COVADIS_ROLES, settings_role())
+
+    def __init__(self, settings: FloodSettings | None = None) -> None:
+        self.settings = (settings or FloodSettings()).checked()
+
+    def spec_for(self, role: str) -> RoleSpec | None:
+        """The RoleSpec of a role, including CNIG per-hazard roles such as ``zonealeareference_115_s``."""
+        found = next((s for s in self.roles if s.role == role), None)
+        if found is None and (match := load_template().match(role)) is not None:
+            return cnig_role(match[0].kind)
+        return found
+
+    def assign_roles(self, layer_names: list[str]) -> dict[str, str]:
+        """COVADIS layers by name pattern, or CNIG tables by their kind; never both.
+
+        :raises InputError: nothing looks like a PPR (the message says what the layers are), a PPR mixed with
+            another one, or COVADIS layers without their perimeter.
+        """
+        return assign_ppr_roles(layer_names)
+
+    def conform(self, dataset: ThemeDataset, mapping: object, report: Report) -> PprDataset:
+        """Raw frames by role -> the CNIG tables (keys: table kinds), with the procedure identity."""
+        given = FloodSettings.from_mapping(mapping)
+        settings = replace(
+            self.settings,
+            **{f.name: getattr(given, f.name) for f in fields(given) if getattr(given, f.name) is not None},
+        )
+        if any(role in dataset.frames for role in NOT_CONVERTED):
+            add_issue(
+                report,
+                "PPR_LAYER_NOT_CONVERTED",
+                Severity.WARNING,
+                "The N_ENJEU / N_ORIG_RISQ layers are not converted yet (Annexe A maps them to enjeu_* and "
+                "originerisque_*): the GeoPackage leaves those optional tables empty.",
+                "Convert them by hand if the delivery must include stakes or risk origins.",
+            )
+        is_covadis = any(s.role in dataset.frames for s in COVADIS_ROLES)
+        result = covadis_to_cnig(dataset, settings, report) if is_covadis else cnig_to_cnig(dataset, settings, report)
+        if settings.metadata_xml:
+            result.metadata_xml = _read_metadata(settings.metadata_xml)
+        return result
+
+    def validate(self, dataset: ThemeDataset, report: Report) -> None:
+        """An existing CNIG GeoPackage is validated as it is; anything else as the GeoPackage odl-geo would write.
+
+        The standard's quality checks on whole tables (``odl_geo.checks.flood``: overlaps, micro-surfaces) are
+        registered checks: the theme runner runs them on the conformed tables, before this.
+        """
+        ppr = _as_ppr(dataset)
+        path = getattr(dataset, "source_path", None)
+        if getattr(dataset, "input_kind", "") == "cnig" and path is not None and Path(path).suffix.lower() == ".gpkg":
+            validate_geopackage(Path(path), report)
+            return
+        if ppr.input_kind == "cnig":
+            add_issue(
+                report,
+                "PPR_VALIDATED_PRODUCT",
+                Severity.INFO,
+                "The input file's path is unknown: the GeoPackage odl-geo would write was validated, not the input.",
+            )
+        with tempfile.TemporaryDirectory(prefix="odl-geo-ppr-") as tmp:
+            try:
+                built = self._build(ppr, Path(tmp), check_foreign_keys=False)
+            except OdlGeoError as exc:
+                if ppr.typeppr not in TYPEPPR and "PPR_TYPEPPR_UNSUPPORTED" in report.codes():
+                    return  # already said: no GeoPackage of the standard can be made for this procedure
+                add_issue(report, "PPR_BUILD_FAILED", Severity.ERROR, exc.message, exc.hint)
+                return
+            found = Report()
+            validate_geopackage(built, found)
+        # conform already named these problems on the source layers (with the raw values): keep those only
+        known = report.codes()
+        for issue in found.issues:
+            if issue.code not in known:
+                report.add(issue)
+
+    def write_products(self, dataset: ThemeDataset, out_dir: Path, report: Report) -> list[OutputFile]:
+        """Write ``<out_dir>/[typeppr]_[codegaspar].gpkg``; one OutputFile per non-empty table (same file).
+
+        :raises InputError: the data would not make a conformant GeoPackage (the message names the first problems).
+        """
+        ppr = _as_ppr(dataset)
+        path = self._build(ppr, Path(out_dir), check_foreign_keys=True)
+        digest, size = sha256_file(path), path.stat().st_size
+        template = load_template()
+        files = []
+        for kind, frame in sorted(ppr.frames.items()):
+            table_def = template.match(kind)
+            if not len(frame) or table_def is None:
+                continue
+            geometry_type = table_def[0].geometry_type
+            bbox = [float(v) for v in frame.total_bounds] if geometry_type else None
+            files.append(
+                OutputFile(
+                    path.name,
+                    "gpkg",
+                    f"{ppr.prefix}_{kind}",
+                    f"EPSG:{SRS_ID}" if geometry_type else None,
+                    len(frame),
+                    geometry_type,
+                    bbox,
+                    wgs84_bbox(bbox, f"EPSG:{SRS_ID}") if bbox else None,
+                    {},
+                    digest,
+                    size,
+                )
+            )
+        add_issue(
+            report,
+            "PPR_WRITTEN",
+            Severity.INFO,
+            f"{path.name} written from the CNIG template {TEMPLATE_VERSION}: {len(files)} table(s) with data.",
+        )
+        return files
+
+    def check_geopackage(self, path: Path | str, report: Report | None = None) -> Report:
+        """Validate an existing CNIG PPR GeoPackage file; returns the report (``report`` if given)."""
+        report = report if report is not None else Report()
+        validate_geopackage(Path(path), report)
+        return report
+
+    def _build(self, ppr: PprDataset, out_dir: Path, check_foreign_keys: bool) -> Path:
+        if ppr.typeppr not in TYPEPPR:
+            raise InputError(
+                f"{ppr.prefix}: {ppr.typeppr!r} is not a PPR type of the CNIG standard (pprn or pprt).",
+                "Mining plans (PPRM) are outside the standard; set typeppr if the type was misread.",
+            )
+        if not ppr.codeprocedure:
+            raise InputError("The GASPAR procedure code is unknown.", "Set codeprocedure in the mapping file.")
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / f"{ppr.prefix}.gpkg"
+        build_geopackage(
+            path,
+            ppr.prefix,
+            ppr.frames,
+            timestamp=_timestamp(ppr),
+            metadata_xml=ppr.metadata_xml,
+            check_foreign_keys=check_foreign_keys,
+        )
+        return path
+
+
+def _as_ppr(dataset: ThemeDataset) -> PprDataset:
+    """Accept a plain ThemeDataset holding CNIG frames (a framework step may have rebuilt it)."""
+    if isinstance(dataset, PprDataset):
+        return dataset
+    proc = dataset.frames.get("procedure")
+    code = str(proc["codeprocedure"].iloc[0]) if proc is not None and len(proc) else ""
+    kind = str(proc["typeprocedure"].iloc[0]) if proc is not None and len(proc) else ""
+    return PprDataset(
+        dict(dataset.frames),
+        dict(dataset.source_names),
+        typeppr="pprt" if kind == "PPRT" else "pprn",
+        codeprocedure=code,
+        source_path=getattr(dataset, "source_path", None),
+    )
+
+
+def _timestamp(ppr: PprDataset) -> str:
+    """Same input, same bytes: the source file's modification time, else the procedure's state date."""
+    if ppr.source_path is not None and Path(ppr.source_path).exists():
+        moment = datetime.fromtimestamp(Path(ppr.source_path).stat().st_mtime, tz=UTC)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    perimeter = ppr.frames.get("perimetre_s")
+    if perimeter is not None and len(perimeter) and perimeter["dateetat"].notna().any():
+        return f"{perimeter['dateetat'].dropna().iloc[0]}T00:00:00.000Z"
+    return "1970-01-01T00:00:00.000Z"
+
+
+def _read_metadata(location: str) -> str:
+    path = Path(location)
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(
+            f"Cannot read the metadata file {path}: {exc}.", "Give an ISO 19139 XML file in UTF-8."
+        ) from exc
+
+
+def load_flood_dataset(
+    path: Path | str,
+    report: Report | None = None,
+    read_options: ReadOptions | None = None,
+    profile: FloodProfile | None = None,
+) -> PprDataset:
+    """Read a PPR (zip, folder, GeoPackage) into raw frames by role, in EPSG:2154, remembering its path.
+
+    This is what ``odl-geo check/convert --theme flood`` does before ``conform``; the library entry point.
+
+    :raises InputError: as ``FloodProfile.assign_roles``, or when a layer cannot be read.
+    """
+    from pyproj import CRS
+
+    from ..normalise.frames import read_frame
+    from ..normalise.options import NormaliseOptions
+    from ..sources import open_source
+
+    profile = profile or FloodProfile()
+    report = report if report is not None else Report()
+    options = NormaliseOptions(target_crs=CRS.from_epsg(SRS_ID))
+    with open_source(path, read_options) as source:
+        report.extend(source.issues)
+        roles = profile.assign_roles([layer.name for layer in source.layers])
+        frames, names = {}, {}
+        for role, name in roles.items():
+            layer = next(lyr for lyr in source.layers if lyr.name == name)
+            report.extend(layer.issues)
+            frames[role] = read_frame(layer, options, report)
+            names[role] = layer.display
+    return PprDataset(frames, names, source_path=Path(path), input_kind="covadis" if "perimetre" in frames else "cnig")

@@ -1,0 +1,163 @@
+"""Compare a table's columns with the template: names (with misspelt and draft names), types, lengths, keys.
+
+Differences are grouped per table (one finding for all the shorter text lengths of a table, say) so that a
+draft GeoPackage gives a report a person can read, not one line per column.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import TYPE_CHECKING
+
+from ..checks.report import Severity
+from .flood_cnig import DRAFT_ALIASES
+from .flood_model import add_issue
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from ..checks.report import Report
+    from .flood_template import Column, TableDef
+
+__all__ = ["check_columns"]
+
+
+def check_columns(conn: sqlite3.Connection, table: str, table_def: TableDef, report: Report) -> None:
+    actual = {
+        str(r[1]).lower(): (str(r[1]), str(r[2]).upper(), bool(r[3]), bool(r[5]))
+        for r in conn.execute(f'PRAGMA table_info("{table}")')
+    }
+    geom = conn.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (table,)).fetchone()
+    if geom and table_def.geometry_column and geom[0].lower() != table_def.geometry_column:
+        actual[table_def.geometry_column] = actual.pop(geom[0].lower())
+    expected = {c.name: c for c in table_def.columns}
+    missing = [c for c in table_def.columns if c.name not in actual]
+    extra = [a for a in actual if a not in expected]
+    for col in missing:
+        close = difflib.get_close_matches(col.name, extra, n=1, cutoff=0.8)
+        draft = [a for a in extra if DRAFT_ALIASES.get(a) == col.name]
+        twin = next(iter(close or draft), None)
+        if twin is not None:
+            extra.remove(twin)
+            name, declared = actual[twin][0], actual[twin][1]
+            why = "the name is misspelt" if close else "it is the name used by a draft of the standard"
+            types = "" if _base(declared) == col.base_type else " and the type differs"
+            add_issue(
+                report,
+                "PPR_COLUMN_MISNAMED",
+                Severity.ERROR,
+                f"{table} has a column `{name}` ({declared}) where the standard has `{col.name}` ({col.declared}): "
+                f"{why}{types}.",
+                f"Rename the column {col.name} ({col.declared}); odl-geo convert --theme flood rewrites it.",
+                layer=table,
+            )
+        else:
+            add_issue(
+                report,
+                "PPR_COLUMN_MISSING",
+                Severity.ERROR if col.notnull else Severity.WARNING,
+                f"{table} has no column {col.name} ({col.declared}{', mandatory' if col.notnull else ''}).",
+                "Add the column as the standard defines it.",
+                layer=table,
+            )
+    for name in extra:
+        real, declared, _, pk = actual[name]
+        if name == "fid" and pk and declared == "INTEGER":
+            add_issue(
+                report,
+                "PPR_COLUMN_FID",
+                Severity.INFO,
+                f"{table} has an integer key column fid that the standard does not define (added by GDAL/QGIS); "
+                "it is tolerated.",
+                layer=table,
+            )
+        else:
+            add_issue(
+                report,
+                "PPR_COLUMN_EXTRA",
+                Severity.WARNING,
+                f"{table} has a column {real} ({declared}) that the standard does not define.",
+                "Remove it, or publish it in another table.",
+                layer=table,
+            )
+    _check_types(table, [(c, actual[c.name]) for c in table_def.columns if c.name in actual], report)
+    _check_keys(conn, table, table_def, actual, report)
+
+
+def _base(declared: str) -> str:
+    match = re.match(r"[A-Z]+", declared)
+    return match.group(0) if match else declared
+
+
+def _check_types(table: str, pairs: list[tuple[Column, tuple[str, str, bool, bool]]], report: Report) -> None:
+    shorter, nullable = [], []
+    for col, (name, declared, notnull, _) in pairs:
+        if _base(declared) != col.base_type:
+            add_issue(
+                report,
+                "PPR_COLUMN_TYPE",
+                Severity.ERROR,
+                f"{table}.{name} is {declared or 'untyped'} where the standard has {col.declared}.",
+                "Change the column type (odl-geo convert --theme flood rewrites the table).",
+                layer=table,
+            )
+            continue
+        length = re.search(r"\((\d+)\)", declared)
+        if length and (col.length is None or int(length.group(1)) < col.length):
+            shorter.append(f"{name} {declared} < {col.declared}")
+        if col.notnull and not notnull:
+            nullable.append(name)
+    if shorter:
+        add_issue(
+            report,
+            "PPR_COLUMN_LENGTH",
+            Severity.WARNING,
+            f"{table}: {len(shorter)} column(s) allow shorter values than the standard: {', '.join(shorter)}.",
+            "Longer valid values would not fit: widen the columns.",
+            layer=table,
+            count=len(shorter),
+        )
+    if nullable:
+        add_issue(
+            report,
+            "PPR_COLUMN_NULLABLE",
+            Severity.WARNING,
+            f"{table}: {len(nullable)} mandatory column(s) are not declared NOT NULL: {', '.join(nullable)}.",
+            "Declare them NOT NULL; their values are checked anyway.",
+            layer=table,
+            count=len(nullable),
+        )
+
+
+def _check_keys(
+    conn: sqlite3.Connection,
+    table: str,
+    table_def: TableDef,
+    actual: dict[str, tuple[str, str, bool, bool]],
+    report: Report,
+) -> None:
+    wanted_pk = sorted(c.name for c in table_def.columns if c.pk)
+    have_pk = sorted(name for name, info in actual.items() if info[3])
+    if wanted_pk and have_pk != wanted_pk:
+        add_issue(
+            report,
+            "PPR_PRIMARY_KEY",
+            Severity.WARNING,
+            f"{table}: the primary key is ({', '.join(have_pk) or 'none'}), "
+            f"the standard's is ({', '.join(wanted_pk)}).",
+            "Identifiers are checked for uniqueness anyway.",
+            layer=table,
+        )
+    have_fk = {str(r[3]).lower() for r in conn.execute(f'PRAGMA foreign_key_list("{table}")')}
+    lost = sorted(fk.column for fk in table_def.foreign_keys if fk.column in actual and fk.column not in have_fk)
+    if lost:
+        add_issue(
+            report,
+            "PPR_FOREIGN_KEYS_ABSENT",
+            Severity.WARNING,
+            f"{table}: {len(lost)} foreign key(s) of the standard are not declared ({', '.join(lost)}).",
+            "Declare them; their values are checked anyway.",
+            layer=table,
+            count=len(lost),
+        )

@@ -1,0 +1,247 @@
+"""Write a CNIG PPR GeoPackage by running the official template SQL with SQLite, then filling its tables.
+
+Why sqlite3 and not GDAL: the standard *is* its SQL template (table names, declared types such as ``TEXT(15)``,
+``NOT NULL``, text primary keys, foreign keys to the code-list tables). Executing that SQL the way the upstream
+``genGabarits.sh`` does gives exactly the standard's structure; GDAL would create its own tables (an integer
+``fid`` key, its own types, no foreign keys) and then only *approximate* the template. Rows are inserted with
+plain SQL and geometries encoded as GeoPackage binary (header + ISO WKB), which GDAL and QGIS read back.
+
+Deliberate differences from running the raw SQL: ``datetime('now')`` becomes one fixed ISO 8601 timestamp
+(GeoPackage requirement 15 wants ``YYYY-MM-DDTHH:MM:SS.SSSZ``, and the same input must give the same bytes);
+the template's example metadata rows (they reference ``pprn_76ddtm20120001``) are removed; tables named with the
+``codealea`` placeholder are created once per hazard code present and the placeholders dropped. No R-tree spatial
+index is added: the template's tables have text primary keys, and the GeoPackage R-tree triggers need an integer
+key (GDAL and QGIS still read the file; they scan these small tables).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import struct
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from ..errors import InputError, OutputError
+from .flood_template import CORE_SQL, HAZARD_PLACEHOLDER, SRS_ID, TEMPLATE_PREFIX, load_template, template_sql
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from pathlib import Path
+
+    from .flood_template import TableDef
+
+__all__ = ["GPKG_APPLICATION_ID", "build_geopackage", "gpkg_blob", "ppr_prefix"]
+
+GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
+GPKG_USER_VERSION = 10200  # GeoPackage 1.2: the standard accepts 1.1 and later
+_MULTI = {"MULTIPOLYGON": "Polygon", "MULTILINESTRING": "LineString", "MULTIPOINT": "Point"}
+_SINGLE = {"POLYGON": "Polygon", "LINESTRING": "LineString", "POINT": "Point"}
+
+
+def ppr_prefix(typeppr: str, codeprocedure: str) -> str:
+    """``pprn_38ddt20200002``: the file stem and the prefix of every table (lower case, as the standard says)."""
+    return f"{typeppr}_{codeprocedure}".lower()
+
+
+def gpkg_blob(geom: Any, srs_id: int = SRS_ID) -> bytes | None:
+    """GeoPackage binary geometry: ``GP``, version 0, flags (little endian, xy envelope), srs_id, envelope, WKB."""
+    if geom is None:
+        return None
+    wkb = shapely.to_wkb(geom, byte_order=1, output_dimension=2)
+    if shapely.is_empty(geom):
+        return b"GP" + bytes((0, 0b0001_0001)) + struct.pack("<i", srs_id) + wkb
+    minx, miny, maxx, maxy = shapely.bounds(geom)
+    return b"GP" + bytes((0, 0b0000_0011)) + struct.pack("<i4d", srs_id, minx, maxx, miny, maxy) + wkb
+
+
+def build_geopackage(
+    path: Path,
+    prefix: str,
+    frames: Mapping[str, pd.DataFrame],
+    *,
+    timestamp: str,
+    metadata_xml: str | None = None,
+    check_foreign_keys: bool = True,
+) -> dict[str, int]:
+    """Create ``path`` from the template and fill it; return the row count of every table written.
+
+    :param frames: table kind (``"perimetre_s"``, ``"zonealeareference_115_s"``) -> rows with exactly the
+        template's columns (the geometry in the frame's active geometry column).
+    :param timestamp: ``YYYY-MM-DDTHH:MM:SS.SSSZ`` written as ``last_change`` of every table.
+    :param check_foreign_keys: refuse a file whose values are not in the code lists or point at nothing
+        (``PRAGMA foreign_key_check``); the validator builds with False to list every such value itself.
+    :raises InputError: a value breaks a rule of the template (empty mandatory value, duplicate identifier,
+        code outside its list): the file would not be conformant, so it is not written.
+    :raises OutputError: the file cannot be written.
+    """
+    template = load_template()
+    defs: dict[str, tuple[TableDef, str | None]] = {}
+    for kind in frames:
+        found = template.match(kind)
+        if found is None:
+            raise InputError(f"{kind} is not a table of the CNIG PPR standard.", "This is a bug in odl-geo.")
+        defs[kind] = found
+    tmp = path.with_name(path.name + ".part")
+    tmp.unlink(missing_ok=True)
+    try:
+        conn = sqlite3.connect(tmp)
+    except sqlite3.Error as exc:
+        raise OutputError(f"Cannot create {path}: {exc}.", "Check the output folder and its permissions.") from exc
+    try:
+        # a fresh file renamed into place at the end: no journal and no fsync needed while building
+        conn.execute("PRAGMA journal_mode = MEMORY")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute(f"PRAGMA application_id = {GPKG_APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
+        conn.executescript(CORE_SQL)
+        conn.executescript(template_sql(SRS_ID).replace(TEMPLATE_PREFIX, prefix))
+        conn.execute("DELETE FROM gpkg_metadata_reference")
+        conn.execute("DELETE FROM gpkg_metadata")
+        _instantiate_hazard_tables(conn, prefix, {kind: d for kind, d in defs.items() if d[0].placeholder})
+        conn.execute("UPDATE gpkg_contents SET last_change = ?", (timestamp,))
+        counts = {}
+        for kind, frame in frames.items():
+            table = f"{prefix}_{kind}"
+            counts[table] = _insert(conn, table, defs[kind][0], frame)
+        if metadata_xml:
+            _insert_metadata(conn, metadata_xml, timestamp)
+        if check_foreign_keys:
+            _refuse_broken_references(conn)
+        conn.commit()
+        conn.execute("VACUUM")
+    except BaseException:
+        conn.close()
+        tmp.unlink(missing_ok=True)
+        raise
+    conn.close()
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"Cannot write {path}: {exc}.", "Check the output folder and its permissions.") from exc
+    return counts
+
+
+def _instantiate_hazard_tables(
+    conn: sqlite3.Connection, prefix: str, wanted: dict[str, tuple[TableDef, str | None]]
+) -> None:
+    """One table per hazard code from each ``codealea`` template table, then drop every placeholder table."""
+    for table_def, code in wanted.values():
+        assert code is not None  # a placeholder kind always matches with a code
+        source = f"{prefix}_{table_def.kind}"
+        (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = ?", (source,)).fetchone()
+        conn.execute(sql.replace(HAZARD_PLACEHOLDER, code))
+        for meta in ("gpkg_contents", "gpkg_geometry_columns"):
+            cols = [r[1] for r in conn.execute(f"PRAGMA table_info({meta})")]
+            select = ", ".join(
+                f"replace({c}, '{HAZARD_PLACEHOLDER}', ?)" if c in ("table_name", "identifier") else c for c in cols
+            )
+            params = [code] * sum(c in ("table_name", "identifier") for c in cols)
+            conn.execute(f"INSERT INTO {meta} SELECT {select} FROM {meta} WHERE table_name = ?", (*params, source))
+    placeholders = [
+        r[0]
+        for r in conn.execute(
+            "SELECT table_name FROM gpkg_contents WHERE table_name LIKE ?", (f"%{HAZARD_PLACEHOLDER}%",)
+        )
+    ]
+    for name in placeholders:
+        conn.execute("DELETE FROM gpkg_geometry_columns WHERE table_name = ?", (name,))
+        conn.execute("DELETE FROM gpkg_contents WHERE table_name = ?", (name,))
+        conn.execute(f'DROP TABLE "{name}"')
+
+
+def _shape(geoms: np.ndarray, geometry_type: str, table: str) -> np.ndarray:
+    """Promote single parts for MULTI* columns; refuse multi-parts in single-type columns (conform splits them)."""
+    types = shapely.get_type_id(geoms)
+    if geometry_type in _MULTI:
+        promote = types == {"Polygon": 3, "LineString": 1, "Point": 0}[_MULTI[geometry_type]]
+        maker = {"MULTIPOLYGON": shapely.multipolygons, "MULTILINESTRING": shapely.multilinestrings}.get(
+            geometry_type, shapely.multipoints
+        )
+        out = geoms.copy()
+        out[promote] = [maker([g]) for g in geoms[promote]]
+        return out
+    wanted = {"Polygon": 3, "LineString": 1, "Point": 0}[_SINGLE[geometry_type]]
+    bad = (types != wanted) & (types != -1)
+    if bad.any():
+        raise InputError(
+            f"{table} needs {geometry_type} geometries but {int(bad.sum())} feature(s) are of another type.",
+            "Split multi-part zones into single parts (odl-geo does it when converting COVADIS layers).",
+        )
+    return geoms
+
+
+def _py(value: Any) -> Any:
+    """A value sqlite3 stores as the template expects: None for missing, plain int/float/str."""
+    if value is None or (not isinstance(value, (str, bytes)) and pd.isna(value)):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return int(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return value
+
+
+def _insert(conn: sqlite3.Connection, table: str, table_def: TableDef, frame: pd.DataFrame) -> int:
+    columns = [c.name for c in table_def.columns]
+    geoms = None
+    if table_def.geometry_column is not None and len(frame):
+        raw = np.asarray(
+            frame.geometry.values if hasattr(frame, "geometry") else frame[table_def.geometry_column], dtype=object
+        )
+        geoms = _shape(raw, str(table_def.geometry_type), table)
+    cells: list[list[Any]] = []
+    for col in columns:
+        if col == table_def.geometry_column:
+            cells.append([gpkg_blob(g) for g in geoms] if geoms is not None else [None] * len(frame))
+        else:
+            cells.append([_py(v) for v in frame[col]] if col in frame.columns else [None] * len(frame))
+    values = [list(row) for row in zip(*cells, strict=True)]
+    marks = ", ".join("?" for _ in columns)
+    names = ", ".join(f'"{c}"' for c in columns)
+    try:
+        conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', values)
+    except sqlite3.IntegrityError as exc:
+        raise InputError(
+            f"{table} breaks a rule of the CNIG PPR template: {exc}.",
+            "Run `odl-geo check --theme flood` to see which values are missing or duplicated, fix them, convert again.",
+        ) from exc
+    if geoms is not None and len(geoms):
+        minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+        conn.execute(
+            "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?",
+            (float(minx), float(miny), float(maxx), float(maxy), table),
+        )
+    return len(values)
+
+
+def _insert_metadata(conn: sqlite3.Connection, xml: str, timestamp: str) -> None:
+    conn.execute(
+        "INSERT INTO gpkg_metadata VALUES (1, 'dataset', 'http://www.isotc211.org/2005/gmd', 'text/xml', ?)", (xml,)
+    )
+    conn.execute(
+        "INSERT INTO gpkg_metadata_reference VALUES ('geopackage', NULL, NULL, NULL, ?, 1, NULL)", (timestamp,)
+    )
+
+
+def _refuse_broken_references(conn: sqlite3.Connection) -> None:
+    problems = []
+    rows = conn.execute("PRAGMA foreign_key_check").fetchall()
+    for table, rowid, parent, fkid in rows[:5]:
+        column = next(r[3] for r in conn.execute(f'PRAGMA foreign_key_list("{table}")') if r[0] == fkid)
+        (value,) = conn.execute(f'SELECT "{column}" FROM "{table}" WHERE rowid = ?', (rowid,)).fetchone()
+        problems.append(f"{table}.{column} = {value!r} is not in {parent}")
+    if rows:
+        more = f" (and {len(rows) - len(problems)} more)" if len(rows) > len(problems) else ""
+        raise InputError(
+            f"{len(rows)} value(s) are outside the CNIG code lists or point at nothing: {'; '.join(problems)}{more}.",
+            "Run `odl-geo check --theme flood` to list them all, fix the source codes and convert again.",
+        )

@@ -1,0 +1,338 @@
+"""COVADIS hazard zones (N_ZONE_ALEA_*, N_MULTIALEA_*) -> CNIG hazard tables, as Annexe A of the standard says.
+
+- Each zone of a natural hazard goes to ``zonealeareference_<code>_s`` (one table per hazard code), ``typealea``
+  being CODERISQUE without its trailing zeros (``1150000`` -> ``115``), ``niveaualea`` NIVALEA_STD.
+- "Multirisques" zones (CODERISQUE all nines) go, with all other zones, to ``zonealeanaturelsynthese_s`` with
+  ``typealea`` 999, and their hazards (one row per zone and hazard in N_MULTIALEA_*) to ``zonemultialeanaturel``.
+- odl-geo also *expands* each multirisk zone into the per-hazard tables of its hazards (level from
+  N_MULTIALEA). Annexe A only prescribes the synthesis tables; without the expansion a per-hazard table would miss
+  every place where that hazard is mixed with another, and "one table per hazard" would not be the hazard's map.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
+import pandas as pd
+
+from ..checks.report import Severity
+from .flood_model import add_issue, column, text_values
+from .flood_template import load_template
+
+if TYPE_CHECKING:
+    from ..checks.report import Report
+
+__all__ = ["HazardTables", "check_codes", "convert_hazards", "covadis_hazard_code", "explode_parts"]
+
+ZONE_COLUMNS = ["idzonealea", "codeprocedure", "typealea", "niveaualea", "occurrence", "description"]
+MULTI_CODE = "999"
+
+
+@dataclass
+class HazardTables:
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    codes: set[str] = field(default_factory=set)  # every natural hazard code met (single and multirisk zones)
+    multirisk: int = 0  # number of multirisk zones in the source
+
+
+def covadis_hazard_code(value: str | None) -> str | None:
+    """CODERISQUE -> CNIG ``typealea``: the leading digits that are not trailing zeros; all nines -> 999."""
+    if value is None:
+        return None
+    if set(value) == {"9"}:
+        return MULTI_CODE
+    return value.rstrip("0") or value
+
+
+def check_codes(
+    values: pd.Series, code_list: str, what: str, layer: str, report: Report, raw: pd.Series | None = None
+) -> None:
+    """Report values outside a CNIG code list (ERROR: the GeoPackage would break its foreign keys) and blanks."""
+    allowed = load_template().codes(code_list)
+    bad = values.notna() & ~values.isin(allowed)
+    if bad.any():
+        shown = sorted({str(v) for v in (raw if raw is not None else values)[bad]})[:5]
+        listed = (
+            ", ".join(sorted(allowed)) if len(allowed) <= 20 else f"{len(allowed)} codes, see the table {code_list}"
+        )
+        add_issue(
+            report,
+            "PPR_CODE_NOT_IN_LIST",
+            Severity.ERROR,
+            f"{int(bad.sum())} row(s) of {layer} have a {what} with no CNIG {code_list} code: {', '.join(shown)}.",
+            f"Correct the source values; allowed {code_list} codes: {listed}.",
+            layer=layer,
+            count=int(bad.sum()),
+            examples=[int(i) for i in bad.to_numpy().nonzero()[0][:5]],
+        )
+    blank = values.isna()
+    if blank.any():
+        add_issue(
+            report,
+            "PPR_VALUE_MISSING",
+            Severity.ERROR,
+            f"{int(blank.sum())} row(s) of {layer} have no {what}; the CNIG table needs one.",
+            "Fill the value in the source layer.",
+            layer=layer,
+            count=int(blank.sum()),
+            examples=[int(i) for i in blank.to_numpy().nonzero()[0][:5]],
+        )
+
+
+def check_ids(ids: pd.Series, layer: str, report: Report) -> None:
+    """ID_ZONE becomes the primary key of the CNIG tables: it must be present and unique."""
+    blank = ids.isna()
+    dup = ids.notna() & ids.duplicated(keep=False)
+    for mask, code, text in (
+        (blank, "PPR_VALUE_MISSING", "have no ID_ZONE"),
+        (dup, "PPR_ID_DUPLICATE", "share their ID_ZONE with another feature"),
+    ):
+        if mask.any():
+            add_issue(
+                report,
+                code,
+                Severity.ERROR,
+                f"{int(mask.sum())} feature(s) of {layer} {text}: it becomes the primary key of the CNIG table.",
+                "Give every zone its own identifier in the source layer.",
+                layer=layer,
+                count=int(mask.sum()),
+                examples=[int(i) for i in mask.to_numpy().nonzero()[0][:5]],
+            )
+
+
+def explode_parts(
+    frame: gpd.GeoDataFrame, ids: pd.Series, layer: str, report: Report
+) -> tuple[gpd.GeoDataFrame, pd.Series, pd.Series]:
+    """Split multi-part geometries (the CNIG zone tables hold single parts); parts get ``<id>-1``, ``<id>-2``...
+
+    :returns: the exploded frame, the new identifier of each row and the identifier of its source feature.
+    """
+    work = frame.assign(_source_id=list(ids), _row=range(len(frame)))
+    parts = work.explode(index_parts=False, ignore_index=True)
+    size = parts.groupby("_row")["_row"].transform("size")
+    rank = parts.groupby("_row").cumcount() + 1
+    split = (size > 1).to_numpy()
+    if split.any():
+        rows = sorted({int(r) for r in parts.loc[split, "_row"]})
+        add_issue(
+            report,
+            "PPR_MULTIPART_SPLIT",
+            Severity.WARNING,
+            f"{len(rows)} multi-part feature(s) of {layer} were split into single parts: the CNIG tables hold one "
+            "part per row. The parts keep the source identifier with a suffix (-1, -2...).",
+            "Check that the parts are separate zones and not digitising slivers.",
+            layer=layer,
+            count=len(rows),
+            examples=rows[:5],
+        )
+    source = list(parts["_source_id"])
+    new_ids = [f"{s}-{r}" if cut and s is not None else s for s, r, cut in zip(source, rank, split, strict=True)]
+    out = parts.drop(columns=["_source_id", "_row"])
+    return out, pd.Series(new_ids, dtype=object), pd.Series(source, dtype=object)
+
+
+def convert_hazards(
+    alea: gpd.GeoDataFrame | None,
+    multi: pd.DataFrame | None,
+    codeprocedure: str,
+    report: Report,
+    alea_layer: str = "N_ZONE_ALEA",
+    multi_layer: str = "N_MULTIALEA",
+) -> HazardTables:
+    """The CNIG hazard tables of one procedure (see the module docstring for the rules)."""
+    out = HazardTables()
+    if alea is None or not len(alea):
+        return out
+    n = len(alea)
+    ids = text_values(column(alea, "id_zone"), n)
+    check_ids(ids, alea_layer, report)
+    raw = text_values(column(alea, "coderisque"), n)
+    codes = raw.map(covadis_hazard_code)
+    levels = text_values(column(alea, "nivalea_std", "nivalea_st"), n, pad=2)
+    check_codes(codes, "typealea", "CODERISQUE", alea_layer, report, raw)
+    check_codes(levels, "typeniveaualea", "NIVALEA_STD", alea_layer, report)
+    _check_multi_flag(alea, codes, alea_layer, report)
+    attrs = {
+        "typealea": codes.values,
+        "niveaualea": levels.values,
+        "description": text_values(column(alea, "descript"), n).values,
+    }
+    zones = gpd.GeoDataFrame(attrs, geometry=alea.geometry.values, crs=alea.crs)
+    parts, part_ids, sources = explode_parts(zones, ids, alea_layer, report)
+    parts = parts.assign(
+        idzonealea=part_ids.values, codeprocedure=codeprocedure, occurrence=None, _source=sources.values
+    )
+    is_multi = (parts["typealea"] == MULTI_CODE).to_numpy()
+    natural = parts["typealea"].fillna("").str.startswith("1").to_numpy() & ~is_multi
+    _report_unconverted(
+        parts.loc[~natural & ~is_multi & parts["typealea"].notna().to_numpy(), "typealea"], alea_layer, report
+    )
+    pieces: dict[str, list[pd.DataFrame]] = defaultdict(list)
+    for code, group in parts[natural].groupby("typealea"):
+        pieces[f"zonealeareference_{code}_s"].append(group)
+        out.codes.add(str(code))
+    if is_multi.any():
+        out.multirisk = int(sum(1 for c in codes if c == MULTI_CODE))
+        pieces["zonealeanaturelsynthese_s"].append(parts[natural | is_multi])
+        detail, expanded = _expand_multirisk(
+            parts[is_multi],
+            set(sources),
+            multi,
+            codeprocedure,
+            report,
+            multi_layer if multi is not None else alea_layer,
+        )
+        out.frames["zonemultialeanaturel"] = detail
+        for code, group in expanded.items():
+            pieces[f"zonealeareference_{code}_s"].append(group)
+            out.codes.add(code)
+    for kind, groups in pieces.items():
+        frame = pd.concat(groups, ignore_index=True)
+        out.frames[kind] = gpd.GeoDataFrame(frame[ZONE_COLUMNS], geometry=frame.geometry.values, crs=alea.crs)
+    return out
+
+
+def _check_multi_flag(alea: gpd.GeoDataFrame, codes: pd.Series, layer: str, report: Report) -> None:
+    flag = column(alea, "multi_alea")
+    if flag is None:
+        return
+    says_multi = flag.astype(str).str.strip().str.lower().isin(["oui", "o", "1", "true", "yes"])
+    mismatch = says_multi.to_numpy() != (codes == MULTI_CODE).to_numpy()
+    if mismatch.any():
+        add_issue(
+            report,
+            "PPR_MULTIALEA_FLAG_MISMATCH",
+            Severity.WARNING,
+            f"{int(mismatch.sum())} zone(s) of {layer} have MULTI_ALEA and CODERISQUE that disagree; odl-geo follows "
+            "CODERISQUE (all nines = multirisk).",
+            "Correct MULTI_ALEA or CODERISQUE in the source.",
+            layer=layer,
+            count=int(mismatch.sum()),
+            examples=[int(i) for i in mismatch.nonzero()[0][:5]],
+        )
+
+
+def _report_unconverted(codes: pd.Series, layer: str, report: Report) -> None:
+    if codes.empty:
+        return
+    add_issue(
+        report,
+        "PPR_HAZARD_NOT_CONVERTED",
+        Severity.ERROR,
+        f"{len(codes)} zone(s) of {layer} have technological or mining hazard codes ({', '.join(sorted(set(codes)))}): "
+        "they were not converted. Technological zones must be sorted into the rapid/slow/projection tables (Annexe A "
+        "says it cannot be done automatically) and mining PPRs are outside the CNIG PPR standard.",
+        "Convert these zones by hand into the CNIG technological tables, or leave them out.",
+        layer=layer,
+        count=len(codes),
+    )
+
+
+def _expand_multirisk(
+    mzones: gpd.GeoDataFrame,
+    all_sources: set[object],
+    multi: pd.DataFrame | None,
+    codeprocedure: str,
+    report: Report,
+    layer: str,
+) -> tuple[pd.DataFrame, dict[str, gpd.GeoDataFrame]]:
+    """``zonemultialeanaturel`` rows and the per-hazard rows of the multirisk zones, from N_MULTIALEA."""
+    empty = pd.DataFrame({"typealea": [], "idzonealea": [], "niveaualea": [], "occurrence": []}, dtype=object)
+    zone_ids = set(mzones["_source"])
+    if multi is None:
+        add_issue(
+            report,
+            "PPR_MULTIALEA_DETAIL_MISSING",
+            Severity.WARNING,
+            f"{len(zone_ids)} 'multirisques' zone(s) have no detail: the N_MULTIALEA table that lists their hazards "
+            "was not given. They are kept in zonealeanaturelsynthese_s (typealea 999) but zonemultialeanaturel stays "
+            "empty and the per-hazard tables lack these zones.",
+            "Add the N_MULTIALEA_* table (a .dbf) of this PPR to the input.",
+            layer=layer,
+            count=len(zone_ids),
+        )
+        return empty, {}
+    n = len(multi)
+    rows = pd.DataFrame(
+        {
+            "src": text_values(column(multi, "id_zone"), n).values,
+            "raw": text_values(column(multi, "coderisque"), n).values,
+            "niveaualea": text_values(column(multi, "nivalea_std", "nivalea_st"), n, pad=2).values,
+        }
+    )
+    rows["typealea"] = rows["raw"].map(covadis_hazard_code)
+    check_codes(rows["typealea"], "typealea", "CODERISQUE", layer, report, rows["raw"])
+    check_codes(rows["niveaualea"], "typeniveaualea", "NIVALEA_STD", layer, report)
+    for mask, code, text in (
+        (
+            rows.duplicated(["src", "typealea"]),
+            "PPR_MULTIALEA_DUPLICATE",
+            "repeat a (zone, hazard) pair; the first is kept",
+        ),
+        (~rows["src"].isin(all_sources), "PPR_MULTIALEA_ORPHAN", "point at no zone of N_ZONE_ALEA and were skipped"),
+        (
+            rows["src"].isin(all_sources) & ~rows["src"].isin(zone_ids),
+            "PPR_MULTIALEA_NOT_MULTIRISK",
+            "point at zones that are not 'multirisques' and were skipped",
+        ),
+    ):
+        if mask.any():
+            add_issue(
+                report,
+                code,
+                Severity.WARNING,
+                f"{int(mask.sum())} row(s) of {layer} {text}.",
+                "Correct ID_ZONE / CODERISQUE in the N_MULTIALEA table.",
+                layer=layer,
+                count=int(mask.sum()),
+                examples=[int(i) for i in mask.to_numpy().nonzero()[0][:5]],
+            )
+    rows = rows[~rows.duplicated(["src", "typealea"]) & rows["src"].isin(zone_ids)]
+    undocumented = zone_ids - set(rows["src"])
+    if undocumented:
+        add_issue(
+            report,
+            "PPR_MULTIALEA_DETAIL_MISSING",
+            Severity.WARNING,
+            f"{len(undocumented)} 'multirisques' zone(s) have no row in {layer}: their hazards are unknown.",
+            "Add their hazards to the N_MULTIALEA table.",
+            layer=layer,
+            count=len(undocumented),
+        )
+    zones = mzones.rename(columns={"niveaualea": "zone_level"})[
+        ["idzonealea", "_source", "zone_level", "description", "geometry"]
+    ]
+    joined = zones.merge(rows, left_on="_source", right_on="src")
+    _check_levels(joined, layer, report)
+    detail = joined[["typealea", "idzonealea", "niveaualea"]].assign(occurrence=None).reset_index(drop=True)
+    natural = joined["typealea"].fillna("").str.startswith("1")
+    _report_unconverted(joined.loc[~natural & joined["typealea"].notna(), "typealea"], layer, report)
+    expanded = {
+        str(code): gpd.GeoDataFrame(
+            group.assign(codeprocedure=codeprocedure, occurrence=None), geometry="geometry", crs=mzones.crs
+        )
+        for code, group in joined[natural].groupby("typealea")
+    }
+    return detail.astype(object), expanded
+
+
+def _check_levels(joined: pd.DataFrame, layer: str, report: Report) -> None:
+    """The standard keeps the highest level on a multirisk zone: compare with the highest of its hazards."""
+    known = joined[joined["niveaualea"].isin([f"0{i}" for i in range(8)])]
+    highest = known.groupby("idzonealea")["niveaualea"].max()
+    zone = known.groupby("idzonealea")["zone_level"].first()
+    differ = highest[zone.reindex(highest.index) != highest]
+    if len(differ):
+        add_issue(
+            report,
+            "PPR_MULTIALEA_LEVEL_MISMATCH",
+            Severity.WARNING,
+            f"{len(differ)} 'multirisques' zone(s) carry a level (NIVALEA_STD) other than the highest level of their "
+            f"hazards in {layer}; the CNIG synthesis table should hold the highest.",
+            "Check the levels of these zones in the source.",
+            layer=layer,
+            count=len(differ),
+        )

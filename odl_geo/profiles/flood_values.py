@@ -1,0 +1,370 @@
+"""Check the *values* of a CNIG PPR GeoPackage: code lists, references, mandatory values, dates, geometries.
+
+Codes are checked against the template's lists, not against the lists inside the file (a file may carry an
+altered copy). Geometries are decoded from the GeoPackage binary header + WKB and checked for type, SRS, Z and
+validity (the standard's "Validité des géométries": OGC Simple Features rules).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import struct
+from typing import TYPE_CHECKING
+
+import numpy as np
+import shapely
+
+from ..checks.report import Severity
+from .flood_model import add_issue
+from .flood_template import SRS_ID
+
+if TYPE_CHECKING:
+    from ..checks.report import Report
+    from .flood_template import TableDef, Template
+
+__all__ = ["check_values", "decode_blob"]
+
+_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+_TYPE_NAMES = {0: "POINT", 1: "LINESTRING", 3: "POLYGON", 4: "MULTIPOINT", 5: "MULTILINESTRING", 6: "MULTIPOLYGON"}
+
+
+def decode_blob(blob: bytes) -> tuple[int, bytes] | None:
+    """(srs_id, WKB) of a GeoPackage geometry blob, or None when it is not one."""
+    if len(blob) < 8 or blob[:2] != b"GP":
+        return None
+    flags = blob[3]
+    env = _ENVELOPE_BYTES.get((flags >> 1) & 0b111)
+    if env is None:
+        return None
+    (srs_id,) = struct.unpack("<i" if flags & 1 else ">i", blob[4:8])
+    return srs_id, blob[8 + env :]
+
+
+def check_values(
+    conn: sqlite3.Connection,
+    matched: dict[str, tuple[TableDef, str | None]],
+    prefix: str,
+    template: Template,
+    report: Report,
+) -> dict[str, int]:
+    """Check every known table's values; return the row count of each data table."""
+    counts: dict[str, int] = {}
+    for table, (table_def, code) in matched.items():
+        if table_def.is_code_list:
+            continue
+        cols = {str(r[1]).lower(): str(r[1]) for r in conn.execute(f'PRAGMA table_info("{table}")')}
+        counts[table] = conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+        _mandatory(conn, table, table_def, cols, report)
+        _identifiers(conn, table, table_def, cols, report)
+        _references(conn, table, table_def, code, cols, matched, prefix, template, report)
+        if code is not None and "typealea" in cols:
+            _hazard_code(conn, table, code, report)
+        _formats(conn, table, table_def, cols, report)
+        if table_def.geometry_type:
+            _geometries(conn, table, table_def, report)
+    _procedure_code(conn, matched, prefix, report)
+    _multirisk_detail(conn, matched, report)
+    return counts
+
+
+def _positions(
+    conn: sqlite3.Connection, table: str, where: str, params: tuple[object, ...] = ()
+) -> tuple[int, list[int]]:
+    """How many rows match ``where`` and the 0-based positions (in rowid order) of the first five."""
+    rows = conn.execute(
+        f'SELECT pos FROM (SELECT row_number() OVER (ORDER BY rowid) - 1 AS pos, * FROM "{table}") WHERE {where}',
+        params,
+    ).fetchall()
+    return len(rows), [r[0] for r in rows[:5]]
+
+
+def _mandatory(conn: sqlite3.Connection, table: str, table_def: TableDef, cols: dict[str, str], report: Report) -> None:
+    for col in table_def.columns:
+        if col.notnull and col.name in cols:
+            real = cols[col.name]
+            n, examples = _positions(conn, table, f'"{real}" IS NULL OR trim("{real}") = \'\'')
+            if n:
+                add_issue(
+                    report,
+                    "PPR_VALUE_MISSING",
+                    Severity.ERROR,
+                    f"{table}: {n} row(s) have no {col.name}, which the standard makes mandatory.",
+                    "Fill the value.",
+                    layer=table,
+                    count=n,
+                    examples=examples,
+                )
+
+
+def _identifiers(
+    conn: sqlite3.Connection, table: str, table_def: TableDef, cols: dict[str, str], report: Report
+) -> None:
+    keys = [cols[c.name] for c in table_def.columns if c.pk and c.name in cols]
+    if not keys or len(keys) != sum(c.pk for c in table_def.columns):
+        return
+    group = ", ".join(f'"{k}"' for k in keys)
+    dups = conn.execute(
+        f'SELECT count(*) FROM (SELECT {group} FROM "{table}" GROUP BY {group} HAVING count(*) > 1)'
+    ).fetchone()[0]
+    if dups:
+        add_issue(
+            report,
+            "PPR_ID_DUPLICATE",
+            Severity.ERROR,
+            f"{table}: {dups} identifier value(s) ({', '.join(keys)}) are used by several rows.",
+            "Give each row its own identifier (it is the table's primary key).",
+            layer=table,
+            count=dups,
+        )
+
+
+def _references(
+    conn: sqlite3.Connection,
+    table: str,
+    table_def: TableDef,
+    code: str | None,
+    cols: dict[str, str],
+    matched: dict[str, tuple[TableDef, str | None]],
+    prefix: str,
+    template: Template,
+    report: Report,
+) -> None:
+    for fk in table_def.foreign_keys:
+        if fk.column not in cols:
+            continue
+        real = cols[fk.column]
+        if fk.to_code_list:
+            allowed = sorted(template.codes(fk.table))
+            marks = ", ".join("?" for _ in allowed)
+            n, examples = _positions(conn, table, f'"{real}" IS NOT NULL AND "{real}" NOT IN ({marks})', tuple(allowed))
+            if n:
+                values = [
+                    r[0]
+                    for r in conn.execute(
+                        f'SELECT DISTINCT "{real}" FROM "{table}" '
+                        f'WHERE "{real}" IS NOT NULL AND "{real}" NOT IN ({marks}) LIMIT 5',
+                        tuple(allowed),
+                    )
+                ]
+                add_issue(
+                    report,
+                    "PPR_CODE_NOT_IN_LIST",
+                    Severity.ERROR,
+                    f"{table}: {n} row(s) have a {fk.column} outside the code list {fk.table} "
+                    f"({', '.join(map(repr, values))}).",
+                    f"Use a code of {fk.table}: {', '.join(allowed) if len(allowed) <= 15 else 'see the table'}.",
+                    layer=table,
+                    count=n,
+                    examples=examples,
+                )
+            continue
+        target_kind = fk.table.replace("codealea", code) if code is not None else fk.table
+        target = f"{prefix}_{target_kind}"
+        if target not in matched:
+            n, examples = _positions(conn, table, f'"{real}" IS NOT NULL')
+            if n:
+                add_issue(
+                    report,
+                    "PPR_REFERENCE_BROKEN",
+                    Severity.ERROR,
+                    f"{table}: {n} row(s) refer through {fk.column} to the table {target}, which is missing.",
+                    f"Add {target} or empty {fk.column}.",
+                    layer=table,
+                    count=n,
+                    examples=examples,
+                )
+            continue
+        ref_cols = {str(r[1]).lower(): str(r[1]) for r in conn.execute(f'PRAGMA table_info("{target}")')}
+        if fk.ref_column not in ref_cols:
+            continue
+        n, examples = _positions(
+            conn,
+            table,
+            f'"{real}" IS NOT NULL AND "{real}" NOT IN '
+            f'(SELECT "{ref_cols[fk.ref_column]}" FROM "{target}" WHERE "{ref_cols[fk.ref_column]}" IS NOT NULL)',
+        )
+        if n:
+            add_issue(
+                report,
+                "PPR_REFERENCE_BROKEN",
+                Severity.ERROR,
+                f"{table}: {n} row(s) have a {fk.column} that matches no {fk.ref_column} of {target}.",
+                "Correct the identifiers so that every reference points at an existing row.",
+                layer=table,
+                count=n,
+                examples=examples,
+            )
+
+
+def _hazard_code(conn: sqlite3.Connection, table: str, code: str, report: Report) -> None:
+    n, examples = _positions(conn, table, "typealea IS NOT NULL AND typealea <> ?", (code,))
+    if n:
+        add_issue(
+            report,
+            "PPR_HAZARD_CODE_MISMATCH",
+            Severity.ERROR,
+            f"{table}: {n} row(s) have a typealea other than {code}, the hazard code in the table's name.",
+            "Move these zones to the table of their hazard.",
+            layer=table,
+            count=n,
+            examples=examples,
+        )
+
+
+def _formats(conn: sqlite3.Connection, table: str, table_def: TableDef, cols: dict[str, str], report: Report) -> None:
+    for col in table_def.columns:
+        if col.name not in cols:
+            continue
+        real = cols[col.name]
+        if col.base_type == "DATE":
+            bad = [
+                v
+                for (v,) in conn.execute(f'SELECT "{real}" FROM "{table}" WHERE "{real}" IS NOT NULL')
+                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(v))
+            ]
+            if bad:
+                add_issue(
+                    report,
+                    "PPR_DATE_FORMAT",
+                    Severity.ERROR,
+                    f"{table}: {len(bad)} value(s) of {col.name} are not dates written YYYY-MM-DD ({bad[0]!r}).",
+                    "Write dates as YYYY-MM-DD.",
+                    layer=table,
+                    count=len(bad),
+                )
+        elif col.base_type == "INTEGER":
+            n, examples = _positions(conn, table, f'"{real}" IS NOT NULL AND typeof("{real}") <> \'integer\'')
+            if n:
+                add_issue(
+                    report,
+                    "PPR_VALUE_TYPE",
+                    Severity.ERROR,
+                    f"{table}: {n} value(s) of {col.name} are not whole numbers.",
+                    "Store whole numbers (e.g. a return period in years).",
+                    layer=table,
+                    count=n,
+                    examples=examples,
+                )
+
+
+def _geometries(conn: sqlite3.Connection, table: str, table_def: TableDef, report: Report) -> None:
+    column = conn.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (table,)).fetchone()
+    if column is None:
+        return
+    blobs = [r[0] for r in conn.execute(f'SELECT "{column[0]}" FROM "{table}" ORDER BY rowid')]
+    decoded = [decode_blob(b) if isinstance(b, bytes) else None for b in blobs]
+    missing = [i for i, (b, d) in enumerate(zip(blobs, decoded, strict=True)) if b is None or d is None]
+    if missing:
+        add_issue(
+            report,
+            "PPR_GEOMETRY_MISSING",
+            Severity.ERROR,
+            f"{table}: {len(missing)} row(s) have no readable geometry; the standard requires one.",
+            "Draw or restore the geometry.",
+            layer=table,
+            count=len(missing),
+            examples=missing[:5],
+        )
+    present = [(i, d) for i, d in enumerate(decoded) if d is not None]
+    if not present:
+        return
+    wrong_srs = [i for i, d in present if d[0] != SRS_ID]
+    if wrong_srs:
+        add_issue(
+            report,
+            "PPR_GEOMETRY_SRS",
+            Severity.ERROR,
+            f"{table}: {len(wrong_srs)} geometrie(s) carry another SRS than EPSG:{SRS_ID} in their header.",
+            "Rewrite the geometries in EPSG:2154.",
+            layer=table,
+            count=len(wrong_srs),
+            examples=wrong_srs[:5],
+        )
+    index = np.array([i for i, _ in present])
+    geoms = shapely.from_wkb([d[1] for _, d in present], on_invalid="ignore")
+    types = shapely.get_type_id(geoms)
+    names = np.array([_TYPE_NAMES.get(int(t), "OTHER") for t in types])
+    wrong = index[(names != table_def.geometry_type) & (types >= 0)]
+    if len(wrong):
+        add_issue(
+            report,
+            "PPR_GEOMETRY_TYPE",
+            Severity.ERROR,
+            f"{table}: {len(wrong)} geometrie(s) are {min(set(names[np.isin(index, wrong)]))}, not "
+            f"{table_def.geometry_type}.",
+            "Split multi-part zones into one row per part.",
+            layer=table,
+            count=len(wrong),
+            examples=[int(i) for i in wrong[:5]],
+        )
+    with_z = index[shapely.has_z(geoms)]
+    if len(with_z):
+        add_issue(
+            report,
+            "PPR_GEOMETRY_ZM",
+            Severity.ERROR,
+            f"{table}: {len(with_z)} geometrie(s) have Z values.",
+            "Drop the Z coordinates.",
+            layer=table,
+            count=len(with_z),
+            examples=[int(i) for i in with_z[:5]],
+        )
+    invalid = index[~shapely.is_valid(geoms) & (types >= 0)]
+    if len(invalid):
+        reason = shapely.is_valid_reason(geoms[np.isin(index, invalid)][0])
+        add_issue(
+            report,
+            "PPR_GEOMETRY_INVALID",
+            Severity.ERROR,
+            f"{table}: {len(invalid)} geometrie(s) break the OGC Simple Features rules (first: {reason}).",
+            "Repair them (QGIS 'Fix geometries', or odl-geo convert, which repairs polygons).",
+            layer=table,
+            count=len(invalid),
+            examples=[int(i) for i in invalid[:5]],
+        )
+
+
+def _procedure_code(
+    conn: sqlite3.Connection, matched: dict[str, tuple[TableDef, str | None]], prefix: str, report: Report
+) -> None:
+    table = next((t for t, (d, _) in matched.items() if d.kind == "procedure"), None)
+    if table is None:
+        return
+    codes = [str(r[0]) for r in conn.execute(f'SELECT codeprocedure FROM "{table}"') if r[0] is not None]
+    code = prefix.split("_", 1)[-1]
+    if codes and code not in {c.lower() for c in codes}:
+        add_issue(
+            report,
+            "PPR_FILE_NAME_CODE_MISMATCH",
+            Severity.ERROR,
+            f"The delivery is named after {code}, but {table} holds the procedure(s) {', '.join(codes)}.",
+            "Name the file and the tables after the GASPAR code of the procedure.",
+            layer=table,
+        )
+
+
+def _multirisk_detail(
+    conn: sqlite3.Connection, matched: dict[str, tuple[TableDef, str | None]], report: Report
+) -> None:
+    synth = next((t for t, (d, _) in matched.items() if d.kind == "zonealeanaturelsynthese_s"), None)
+    if synth is None:
+        return
+    detail = next((t for t, (d, _) in matched.items() if d.kind == "zonemultialeanaturel"), None)
+    where = "typealea = '999'" + (f' AND idzonealea NOT IN (SELECT idzonealea FROM "{detail}")' if detail else "")
+    try:
+        n, examples = _positions(conn, synth, where)
+    except sqlite3.Error:
+        return
+    if n:
+        add_issue(
+            report,
+            "PPR_MULTIALEA_DETAIL_MISSING",
+            Severity.WARNING,
+            f"{synth}: {n} multirisk zone(s) (typealea 999) have no row in zonemultialeanaturel, so their "
+            "hazards are unknown.",
+            "List the hazards of each multirisk zone in zonemultialeanaturel.",
+            layer=synth,
+            count=n,
+            examples=examples,
+        )

@@ -1,0 +1,228 @@
+"""Hiking trails -> the Etalab schema ``itineraire-randonnee`` (PnX-SI/schema_randonnee).
+
+The product is one GeoJSON FeatureCollection in WGS 84 whose features are LineStrings (the schema allows no other
+geometry) with the schema's properties, validated by ``jsonschema`` against the pinned copy of the schema.
+The target fields (names, types, required, enumerations) are read from that copy; this module only adds what the
+schema cannot say: the names real sources use (Geotrek exports, shapefiles from departmental PDIPR layers...).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import shapely
+
+from ..checks.report import Issue, Severity
+from .base import Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
+from .products import feature_collection, output_file, product_stem, report_validation, validate_json_schema, write_json
+from .schemas import load_schema
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..checks.report import Report
+    from ..exports.base import OutputFile
+
+__all__ = ["HikingProfile", "hiking_fields"]
+
+SCHEMA_FILE = "itineraire-randonnee.schema.json"
+
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "id_local": ("id", "identifiant", "id_itineraire", "id_trek", "code", "pk", "gid", "objectid"),
+    "producteur": ("producer", "structure", "organisme", "auteur", "source"),
+    "contact": ("email", "mail", "courriel"),
+    "url": ("lien", "link", "site_web", "website", "fiche"),
+    "nom_itineraire": ("nom", "name", "titre", "title", "libelle", "nom_circuit", "nom_sentier", "itineraire"),
+    "pratique": ("practice", "activite", "activity", "type_pratique", "usage", "mode"),
+    "type_itineraire": ("route", "type", "type_parcours", "forme", "parcours"),
+    "communes_nom": ("communes", "commune", "cities", "city"),
+    "communes_code": ("code_insee", "insee", "codes_insee", "communes_insee"),
+    "depart": ("departure", "start", "point_depart", "lieu_depart"),
+    "arrivee": ("arrival", "end", "point_arrivee", "lieu_arrivee"),
+    "duree": ("duration", "duree_h", "temps", "duree_heures"),
+    "balisage": ("marking", "signaletique", "balise"),
+    "longueur": ("length", "longueur_m", "distance", "long_m"),
+    "difficulte": ("difficulty", "niveau", "cotation"),
+    "altitude_max": ("max_elevation", "alt_max", "altitude_maximale"),
+    "altitude_min": ("min_elevation", "alt_min", "altitude_minimale"),
+    "denivele_positif": ("ascent", "d_plus", "denivele", "denivele_plus"),
+    "denivele_negatif": ("descent", "d_moins", "denivele_moins"),
+    "instructions": ("description", "descriptif", "itineraire_detaille", "pas_a_pas"),
+    "presentation": ("ambiance", "presentation_longue"),
+    "presentation_courte": ("description_teaser", "chapeau", "resume", "accroche"),
+    "themes": ("theme", "mots_cles", "keywords"),
+    "recommandations": ("advice", "conseils", "recommandation"),
+    "accessibilite": ("accessibility", "accessibilites"),
+    "acces_routier": ("access", "acces"),
+    "transports_commun": ("transports", "public_transport", "transport", "transports_en_commun"),
+    "parking_info": ("advised_parking", "parking"),
+    "parking_geometrie": ("parking_location", "parking_wkt"),
+    "date_creation": ("date_insert", "created", "date_crea", "creation"),
+    "date_modification": ("date_update", "modified", "date_maj", "date_modif"),
+    "itineraire_parent": ("parent", "parents", "id_parent"),
+    "type_sol": ("revetement", "surface"),
+}
+VALUE_SYNONYMS: dict[str, dict[str, str]] = {
+    "pratique": {
+        "pedestre": "pédestre",
+        "randonnee pedestre": "pédestre",
+        "rando pedestre": "pédestre",
+        "marche": "pédestre",
+        "a pied": "pédestre",
+        "pedestrian": "pédestre",
+        "hiking": "pédestre",
+        "walking": "pédestre",
+        "velo": "cyclo",
+        "cyclotourisme": "cyclo",
+        "cycling": "cyclo",
+        "vtt": "VTT",
+        "mountain bike": "VTT",
+        "cheval": "équestre",
+        "equestre": "équestre",
+        "horse": "équestre",
+        "randonnee equestre": "équestre",
+        "raquette": "raquettes",
+        "snowshoes": "raquettes",
+        "ski nordique": "ski de fond",
+        "trail running": "trail",
+    },
+    "type_itineraire": {
+        "loop": "boucle",
+        "circuit": "boucle",
+        "aller retour": "aller-retour",
+        "return": "aller-retour",
+        "one way": "aller simple",
+        "lineaire": "aller simple",
+        "itinerance": "itinérance",
+        "etape": "étape",
+        "step": "étape",
+    },
+}
+_KIND = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean", "array": "array"}
+
+
+def hiking_fields() -> tuple[TargetField, ...]:
+    """Target fields read from the pinned schema (order, types, required, enumerations)."""
+    schema = load_schema(SCHEMA_FILE)
+    props = schema["definitions"]["properties_randonnee"]
+    required = set(props["required"])
+    out = []
+    for name, spec in props["properties"].items():
+        types = spec["type"] if isinstance(spec["type"], list) else [spec["type"]]
+        main = next(t for t in types if t != "null")
+        kind = "date" if spec.get("format") == "date" else _KIND.get(main, "string")
+        enum = tuple(spec["enum"]) if "enum" in spec else None
+        out.append(
+            TargetField(
+                name=name,
+                kind=kind,
+                required=name in required,
+                enum=enum,
+                synonyms=SYNONYMS.get(name, ()),
+                value_synonyms=VALUE_SYNONYMS.get(name, {}),
+                description=spec.get("title", ""),
+                unique=name == "id_local",
+            )
+        )
+    return tuple(out)
+
+
+class HikingProfile(Profile):
+    key = "hiking"
+    title: ClassVar[dict[str, str]] = {"fr": "Itinéraires de randonnée", "en": "Hiking trails"}
+    schema = SchemaRef(
+        "PnX-SI/schema_randonnee", load_schema(SCHEMA_FILE)["version"], "https://github.com/PnX-SI/schema_randonnee"
+    )
+    target_epsg = 4326
+    decode_html = True
+    product_formats = ("geojson",)
+    roles = (
+        RoleSpec(
+            role="main",
+            title={"fr": "Itinéraires", "en": "Trails"},
+            geometry_family="line",
+            fields=hiking_fields(),
+        ),
+    )
+
+    def conform(self, dataset: ThemeDataset, mapping: object, report: Report) -> ThemeDataset:
+        """Generic conforming, then every geometry as one LineString: the schema accepts nothing else."""
+        out = super().conform(dataset, mapping, report)
+        frame = out.frames.get("main")
+        if frame is not None and len(frame):
+            layer = out.source_names.get("main", "main")
+            merged, n_merged, still_multi = merge_lines(np.asarray(frame.geometry.values))
+            frame = frame.set_geometry(merged, crs=frame.crs)
+            out.frames["main"] = frame
+            if n_merged:
+                report.add(
+                    Issue(
+                        "LINES_MERGED",
+                        Severity.INFO,
+                        f"{n_merged} multi-part line(s) joined into one LineString, as the schema requires.",
+                        layer=layer,
+                        count=n_merged,
+                        message_fr=f"{n_merged} ligne(s) en plusieurs parties jointe(s) en une LineString, "
+                        "comme le schéma l'exige.",
+                    )
+                )
+            if still_multi.size:
+                report.add(
+                    Issue(
+                        "LINES_NOT_CONNECTED",
+                        Severity.ERROR,
+                        f"{still_multi.size} trail(s) are made of parts that do not connect; the schema needs one "
+                        "LineString per trail.",
+                        "Join the parts in a GIS (or split the trail into stages) and run again.",
+                        layer=layer,
+                        count=int(still_multi.size),
+                        examples=still_multi.tolist(),
+                        message_fr=f"{still_multi.size} itinéraire(s) formé(s) de morceaux non raccordés ; le schéma "
+                        "exige une seule LineString par itinéraire.",
+                    )
+                )
+        return out
+
+    def feature_collection(self, dataset: ThemeDataset) -> dict[str, Any]:
+        return feature_collection(dataset.frames["main"], list(self.roles[0].fields))
+
+    def validate(self, dataset: ThemeDataset, report: Report) -> None:
+        if "main" not in dataset.frames:
+            return
+        errors = validate_json_schema(self.feature_collection(dataset), load_schema(SCHEMA_FILE))
+        label = f"itineraire-randonnee {self.schema.version if self.schema else ''}".strip()
+        report_validation(errors, "jsonschema", label, dataset.source_names.get("main", "main"), report)
+
+    def write_products(self, dataset: ThemeDataset, out_dir: Path, report: Report) -> list[OutputFile]:
+        layer = dataset.source_names.get("main", "main")
+        path = out_dir / f"{product_stem(layer, 'itineraire-randonnee')}.geojson"
+        write_json(self.feature_collection(dataset), path)
+        return [output_file(path, "geojson", layer, "EPSG:4326", dataset.frames["main"], "LineString")]
+
+
+def merge_lines(geoms: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
+    """MultiLineStrings as LineStrings where their parts connect (identical parts counted once).
+
+    :returns: the geometries, how many were merged, the indexes still multi-part.
+    """
+    out = geoms.copy()
+    multi = np.flatnonzero(shapely.get_type_id(geoms) == 5)
+    merged = 0
+    left = []
+    for i in multi:
+        g = shapely.line_merge(geoms[i])
+        if g.geom_type != "LineString":
+            parts = shapely.get_parts(geoms[i])
+            unique = {shapely.to_wkb(shapely.normalize(p)): p for p in parts}
+            g = (
+                shapely.line_merge(shapely.MultiLineString(list(unique.values())))
+                if len(unique) > 1
+                else next(iter(unique.values()))
+            )
+        if g.geom_type == "LineString":
+            out[i] = g
+            merged += 1
+        else:
+            left.append(i)
+    return out, merged, np.array(left, dtype=int)

@@ -1,0 +1,328 @@
+"""The mapping file (TOML) and the generic conforming step shared by every profile.
+
+A mapping file is what a SIG administrator writes once per source to say what the automatic matcher cannot
+guess. Every section is optional::
+
+    [fields]                       # target field = source field ("" leaves the target empty)
+    nom_itineraire = "NOM"
+    [fields.zone_alea]             # multi-layer themes: per role
+    codezone = "CODE_ZONE"
+    [constants]                    # the same value for every feature
+    producteur = "Commune de Saint-Guilhem-le-Désert"
+    [values.pratique]              # raw value = schema code
+    "rando pédestre" = "pédestre"
+    [anonymise]                    # see odl_geo.profiles.anonymise
+    keep = ["nom_etab"]
+    mask_free_text = true
+
+Errors in the file are found before any data is read and each gives one :class:`InputError` naming the file,
+the section and the key.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import pandas as pd
+
+from ..checks.report import Issue, Severity
+from ..errors import InputError
+from .base import ThemeDataset
+from .matching import match_fields
+from .values import coerce, map_enum
+
+if TYPE_CHECKING:
+    from ..checks.report import Report
+    from .base import Profile, RoleSpec, TargetField
+
+__all__ = ["ANONYMISE_KEYS", "Mapping", "conform_frame", "conform_generic", "load_mapping", "parse_mapping"]
+
+ANONYMISE_KEYS = {"keep": list, "drop": list, "mask": list, "scan_free_text": bool, "mask_free_text": bool}
+_SECTIONS = ("fields", "constants", "values", "anonymise")
+
+
+@dataclass
+class Mapping:
+    """A parsed, checked mapping file. ``fields``/``constants``/``values`` are keyed by role ("" = every role)."""
+
+    path: str = ""
+    fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    constants: dict[str, dict[str, Any]] = field(default_factory=dict)
+    values: dict[str, dict[str, dict[str, str]]] = field(default_factory=dict)
+    anonymise: dict[str, Any] = field(default_factory=dict)
+
+    def for_role(self, role: str) -> tuple[dict[str, str], dict[str, Any], dict[str, dict[str, str]]]:
+        """The role's own entries over the shared ones."""
+        return (
+            {**self.fields.get("", {}), **self.fields.get(role, {})},
+            {**self.constants.get("", {}), **self.constants.get(role, {})},
+            {**self.values.get("", {}), **self.values.get(role, {})},
+        )
+
+
+def load_mapping(path: str | Path, profile: Profile) -> Mapping:
+    """Read and check a mapping file against ``profile``.
+
+    :raises InputError: the file is missing, is not TOML, or names a section, field or value the profile lacks.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputError(f"The mapping file {p} does not exist.", "Check the --mapping path.") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"The mapping file {p.name} is not UTF-8 text.", "Save it as UTF-8.") from exc
+    return parse_mapping(text, profile, p.name)
+
+
+def parse_mapping(text: str, profile: Profile, name: str = "mapping.toml") -> Mapping:
+    """Like :func:`load_mapping`, from the file's text."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(
+            f"The mapping file {name} is not valid TOML: {exc}.",
+            'Each line must look like key = "value"; quote keys that hold spaces or accents ("rando pédestre").',
+        ) from exc
+    for section in data:
+        if section not in _SECTIONS:
+            raise InputError(
+                f"The mapping file {name} has an unknown section [{section}].",
+                "Allowed sections: " + ", ".join(f"[{s}]" for s in _SECTIONS) + ".",
+            )
+    m = Mapping(path=name)
+    roles = {r.role: r for r in profile.roles}
+    m.fields = _by_role(data.get("fields", {}), "fields", name, roles, str)
+    m.constants = _by_role(data.get("constants", {}), "constants", name, roles, object)
+    for role_key, entries in m.fields.items():
+        for target, source in entries.items():
+            _target(profile, roles, role_key, target, name, "fields")
+            if not isinstance(source, str):
+                raise InputError(
+                    f"{name} [fields] {target} must be the name of a source field in quotes, not {source!r}.",
+                    f'Write {target} = "SOURCE_FIELD".',
+                )
+    for role_key, entries in m.constants.items():
+        for target, value in entries.items():
+            tf = _target(profile, roles, role_key, target, name, "constants")
+            if tf.enum is not None and str(value) not in [str(c) for c in tf.enum]:
+                raise InputError(
+                    f"{name} [constants] {target} = {value!r} is not a value of {target}.",
+                    "Allowed: " + ", ".join(map(str, tf.enum)) + ".",
+                )
+            _, bad = coerce(pd.Series([value], dtype=object), tf.kind)
+            if bad.any():
+                raise InputError(f"{name} [constants] {target} = {value!r} is not a {tf.kind}.", f"Give a {tf.kind}.")
+    values = data.get("values", {})
+    if not isinstance(values, dict):
+        raise InputError(
+            f"{name}: [values] must hold tables like [values.pratique].", 'e.g. [values.pratique] "rando" = "pédestre"'
+        )
+    for key, table in values.items():
+        role_key, target = _split_role(key, roles)
+        if role_key and isinstance(table, dict) and all(isinstance(v, dict) for v in table.values()):
+            raise InputError(f"{name}: write [values.{key}.FIELD], not [values.{key}].", "One table per field.")
+        if not isinstance(table, dict):
+            raise InputError(
+                f'{name}: [values.{key}] must be a table of "raw value" = "code".', 'e.g. "rando" = "pédestre"'
+            )
+        tf = _target(profile, roles, role_key, target, name, "values")
+        if tf.enum is None:
+            raise InputError(
+                f"{name} [values.{key}]: {target} is not an enumeration, its values are not mapped.",
+                "Use [values.FIELD] only for fields with a list of allowed values.",
+            )
+        allowed = [str(c) for c in tf.enum]
+        for raw, code in table.items():
+            if str(code) not in allowed:
+                raise InputError(
+                    f"{name} [values.{key}] {raw!r} = {code!r}: {code!r} is not a value of {target}.",
+                    "Allowed: " + ", ".join(allowed) + ".",
+                )
+        m.values.setdefault(role_key, {})[target] = {str(k): str(v) for k, v in table.items()}
+    anonymise = data.get("anonymise", {})
+    for key, value in anonymise.items():
+        if key not in ANONYMISE_KEYS:
+            raise InputError(
+                f"{name} [anonymise] has an unknown key {key!r}.", "Allowed: " + ", ".join(ANONYMISE_KEYS) + "."
+            )
+        if not isinstance(value, ANONYMISE_KEYS[key]):
+            raise InputError(
+                f"{name} [anonymise] {key} must be a {ANONYMISE_KEYS[key].__name__}.",
+                'e.g. keep = ["nom_etab"] or mask_free_text = true',
+            )
+    m.anonymise = dict(anonymise)
+    return m
+
+
+def _split_role(key: str, roles: dict[str, RoleSpec]) -> tuple[str, str]:
+    role, _, rest = key.partition(".")
+    return (role, rest) if rest and role in roles else ("", key)
+
+
+def _by_role(
+    section: object, title: str, name: str, roles: dict[str, RoleSpec], kind: type
+) -> dict[str, dict[str, Any]]:
+    if not isinstance(section, dict):
+        raise InputError(f"{name}: [{title}] must be a table.", f'e.g. [{title}] then lines like field = "value".')
+    out: dict[str, dict[str, Any]] = {}
+    for key, value in section.items():
+        if isinstance(value, dict) and key in roles:
+            out.setdefault(key, {}).update(value)
+        elif isinstance(value, dict):
+            raise InputError(
+                f"{name} [{title}.{key}]: {key!r} is not a layer of this theme.",
+                "Layers (roles): " + ", ".join(roles) + ".",
+            )
+        else:
+            out.setdefault("", {})[key] = value
+    return out
+
+
+def _target(
+    profile: Profile, roles: dict[str, RoleSpec], role_key: str, target: str, name: str, section: str
+) -> TargetField:
+    specs = [roles[role_key]] if role_key else list(roles.values())
+    for spec in specs:
+        for tf in spec.fields:
+            if tf.name == target:
+                return tf
+    known = sorted({tf.name for spec in specs for tf in spec.fields})
+    close = get_close_matches(target, known, n=1)
+    raise InputError(
+        f"{name} [{section}] names the field {target!r}, which the {profile.key} schema does not have.",
+        (f"Did you mean {close[0]!r}? " if close else "") + "Fields: " + ", ".join(known) + ".",
+    )
+
+
+# -- conforming ------------------------------------------------------------------------------------------
+
+
+def conform_generic(profile: Profile, dataset: ThemeDataset, mapping: object, report: Report) -> ThemeDataset:
+    """Each role's frame renamed, typed and mapped to its target fields (see :func:`conform_frame`)."""
+    m = mapping if isinstance(mapping, Mapping) else Mapping()
+    out = ThemeDataset(frames={}, source_names=dict(dataset.source_names))
+    for spec in profile.roles:
+        frame = dataset.frames.get(spec.role)
+        if frame is None:
+            continue
+        layer = dataset.source_names.get(spec.role, spec.role)
+        conformed, matches = conform_frame(frame, spec, m, report, layer)
+        out.frames[spec.role] = conformed
+        out.field_matches[spec.role] = matches
+    return out
+
+
+def conform_frame(
+    frame: gpd.GeoDataFrame, spec: RoleSpec, mapping: Mapping, report: Report, layer: str
+) -> tuple[gpd.GeoDataFrame, dict[str, tuple[str, str]]]:
+    """One frame in its role's target fields, in the schema's order, plus the geometry.
+
+    :returns: the conformed frame and target -> (source, how) for the report.
+    :raises InputError: the mapping file names a source field the layer does not have.
+    """
+    forced, constants, values = mapping.for_role(spec.role)
+    sources = (
+        [c for c in frame.columns if c != frame.geometry.name]
+        if isinstance(frame, gpd.GeoDataFrame)
+        else list(frame.columns)
+    )
+    targets = {tf.name for tf in spec.fields}
+    for target, source in forced.items():
+        if target in targets and source and source not in sources:
+            close = get_close_matches(source, sources, n=1)
+            raise InputError(
+                f"{mapping.path} [fields] {target} = {source!r}: the layer {layer} has no field {source!r}.",
+                (f"Did you mean {close[0]!r}? " if close else "") + "Fields of the layer: " + ", ".join(sources) + ".",
+            )
+    result = match_fields(
+        sources,
+        [tf for tf in spec.fields if tf.name not in constants],
+        {k: v for k, v in forced.items() if k in targets},
+    )
+    columns: dict[str, pd.Series] = {}
+    matches: dict[str, tuple[str, str]] = {}
+    n = len(frame)
+    for tf in spec.fields:
+        if tf.name in constants:
+            columns[tf.name] = coerce(pd.Series([constants[tf.name]] * n, index=frame.index, dtype=object), tf.kind)[0]
+            matches[tf.name] = (f"= {constants[tf.name]!r}", "constant")
+            continue
+        match = result.matches.get(tf.name)
+        if match is None:
+            columns[tf.name] = pd.Series([None] * n, index=frame.index, dtype=object)
+            continue
+        matches[tf.name] = (match.source, match.how if match.how != "fuzzy" else f"fuzzy {match.score:.2f}")
+        raw = frame[match.source]
+        if tf.enum is not None:
+            typed, _bad = coerce(raw, "string") if tf.kind == "string" else (raw, None)
+            col, mapped, _outside = map_enum(typed, tf, values.get(tf.name))
+            if mapped:
+                shown = ", ".join(f"{k!r} -> {v!r}" for k, v in list(mapped.items())[:8])
+                report.add(
+                    Issue(
+                        "ENUM_VALUES_MAPPED",
+                        Severity.INFO,
+                        f"{tf.name}: values mapped to the schema's codes: {shown}.",
+                        layer=layer,
+                        count=int(raw.astype(object).isin(list(mapped)).sum()),
+                        message_fr=f"{tf.name} : valeurs ramenées aux codes du schéma : {shown}.",
+                    )
+                )
+        else:
+            col, bad = coerce(raw, tf.kind)
+            if bad.any():
+                idx = bad.nonzero()[0]
+                samples = ", ".join(repr(v) for v in pd.unique(raw.iloc[idx].astype(str))[:3])
+                report.add(
+                    Issue(
+                        "VALUE_NOT_CONVERTED",
+                        Severity.WARNING,
+                        f"{tf.name} (from {match.source}): {len(idx)} value(s) are not a {tf.kind} and were left "
+                        "empty, "
+                        f"e.g. {samples}.",
+                        "Correct them in the source, or map another field with a mapping file.",
+                        layer=layer,
+                        count=len(idx),
+                        examples=idx.tolist(),
+                        message_fr=f"{tf.name} (depuis {match.source}) : {len(idx)} valeur(s) ne sont pas du type "
+                        f"{tf.kind} et ont été laissées vides, p. ex. {samples}.",
+                    )
+                )
+        columns[tf.name] = col
+    fuzzy = {k: v for k, v in result.matches.items() if v.how == "fuzzy"}
+    if fuzzy:
+        shown = ", ".join(f"{k} <- {v.source} ({v.score:.2f})" for k, v in fuzzy.items())
+        report.add(
+            Issue(
+                "FIELD_MATCH_FUZZY",
+                Severity.WARNING,
+                f"Fields matched by resemblance only: {shown}.",
+                "Check them; confirm or correct them in a mapping file [fields].",
+                layer=layer,
+                message_fr=f"Champs associés par ressemblance seulement : {shown}.",
+            )
+        )
+    unused = [s for s in result.unused_sources if s not in forced.values()]
+    if unused:
+        report.add(
+            Issue(
+                "FIELD_NOT_PUBLISHED",
+                Severity.INFO,
+                f"Source fields outside the schema, not published: {', '.join(unused)}.",
+                "Map one of them in a mapping file if it holds a schema field.",
+                layer=layer,
+                message_fr="Champs de la source hors schéma, non publiés : " + ", ".join(unused) + ".",
+            )
+        )
+    data = pd.DataFrame(columns, index=frame.index)
+    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
+        out = gpd.GeoDataFrame(data, geometry=frame.geometry.values, crs=frame.crs)
+    else:
+        out = gpd.GeoDataFrame(data)
+    return out.reset_index(drop=True), matches

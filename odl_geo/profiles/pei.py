@@ -1,0 +1,175 @@
+"""Fire-fighting water points (PEI) -> the Table Schema ``point-eau-incendie`` (AFIGEO / Datakode).
+
+The product is one UTF-8 CSV with the schema's columns in order; ``x``/``y`` (Lambert-93, 2 decimals) and
+``lon``/``lat`` (WGS 84, 7 decimals) are computed from the geometry, never copied from attributes that may
+disagree with it. The CSV is validated by ``frictionless`` against the pinned copy of the schema.
+Field names, types, required flags and enumerations come from that copy; this module adds the names SDIS and
+water utilities use in their exports, and the usual words for the codes (``poteau`` -> ``PI``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+import numpy as np
+import shapely
+
+from .base import Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
+from .products import csv_rows, lonlat, output_file, product_stem, report_validation, validate_rows, write_csv
+from .schemas import load_schema
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import geopandas as gpd
+
+    from ..checks.report import Report
+    from ..exports.base import OutputFile
+
+__all__ = ["COORDINATE_FIELDS", "PeiProfile", "pei_fields"]
+
+SCHEMA_FILE = "point-eau-incendie.schema.json"
+COORDINATE_FIELDS = ("x", "y", "lon", "lat")  # computed from the geometry
+
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "insee": ("code_insee", "insee_com", "codeinsee", "code_commune", "depcom", "inseecom", "cod_insee"),
+    "id_sdis": ("numero_sdis", "num_sdis", "id_pei", "identifiant", "numero", "num_pei", "code_pei"),
+    "id_gestion": ("id_gestionnaire", "ref_gestion", "num_gestion"),
+    "nom_gest": ("gestionnaire", "nom_gestionnaire", "exploitant", "distributeur"),
+    "ref_terr": ("reference", "ref_terrain", "numero_terrain", "plaque"),
+    "type_pei": ("type", "nature", "type_point", "typepei"),
+    "type_rd": ("type_local", "type_reglement", "type_rddeci", "sous_type", "modele"),
+    "diam_pei": ("diametre", "diam", "dn", "diametre_pei"),
+    "diam_cana": ("diametre_canalisation", "dn_canalisation", "diam_canalisation"),
+    "source_pei": ("source", "ressource", "origine_eau", "alimentation"),
+    "statut": ("domanialite", "public_prive", "propriete"),
+    "nom_etab": ("etablissement", "proprietaire", "nom_proprietaire"),
+    "situation": ("adresse", "localisation", "emplacement", "lieu", "voie"),
+    "press_dyn": ("pression_dynamique", "pdyn", "pression_dyn"),
+    "press_stat": ("pression_statique", "pstat", "pression_stat"),
+    "debit": ("debit_1bar", "debit_m3h", "debit_nominal"),
+    "volume": ("capacite", "volume_m3", "contenance"),
+    "disponible": ("dispo", "disponibilite", "etat", "operationnel"),
+    "date_dispo": ("date_disponibilite", "date_etat"),
+    "date_mes": ("date_mise_en_service", "mise_en_service", "date_service", "date_pose"),
+    "date_maj": ("date_mise_a_jour", "maj", "date_modification"),
+    "date_ct": ("date_controle", "date_controle_technique", "controle"),
+    "date_ro": ("date_reconnaissance", "reconnaissance", "date_reco"),
+    "prec": ("precision", "classe_precision"),
+}
+VALUE_SYNONYMS: dict[str, dict[str, str]] = {
+    "type_pei": {
+        "poteau": "PI",
+        "poteau incendie": "PI",
+        "poteau d incendie": "PI",
+        "hydrant": "PI",
+        "fire hydrant": "PI",
+        "bouche": "BI",
+        "bouche incendie": "BI",
+        "bouche d incendie": "BI",
+        "prise d eau sous pression": "BI",
+        "point d aspiration": "PA",
+        "aspiration": "PA",
+        "point de puisage": "PA",
+        "puisard": "PA",
+        "citerne": "CI",
+        "reserve": "CI",
+        "reserve incendie": "CI",
+        "bache": "CI",
+        "citerne enterree": "CI",
+    },
+    "statut": {"prive": "prive", "privee": "prive", "private": "prive", "publique": "public"},
+    "source_pei": {
+        "reseau": "reseau_aep",
+        "aep": "reseau_aep",
+        "riviere": "cours_eau",
+        "plan d eau": "plan_eau",
+        "irrigation": "reseau_irrigation",
+        "bassin": "citerne",
+    },
+    "prec": {"1": "01", "5": "05"},
+}
+
+
+def pei_fields() -> tuple[TargetField, ...]:
+    """Target fields read from the pinned Table Schema."""
+    out = []
+    for f in load_schema(SCHEMA_FILE)["fields"]:
+        c = f.get("constraints", {})
+        enum = tuple(c["enum"]) if "enum" in c else None
+        out.append(
+            TargetField(
+                name=f["name"],
+                kind=f["type"],
+                required=bool(c.get("required")),
+                enum=enum,
+                synonyms=SYNONYMS.get(f["name"], ()),
+                value_synonyms=VALUE_SYNONYMS.get(f["name"], {}),
+                description=f.get("title", f.get("description", "")),
+                unique=f["name"] == "id_sdis",
+                personal=f["name"] == "nom_etab",  # a private owner may be a person
+            )
+        )
+    return tuple(out)
+
+
+class PeiProfile(Profile):
+    key = "pei"
+    title: ClassVar[dict[str, str]] = {"fr": "Points d'eau incendie (PEI)", "en": "Fire-fighting water points (PEI)"}
+    schema = SchemaRef(
+        "datakode/schema-pei", load_schema(SCHEMA_FILE)["version"], "https://gitlab.com/datakode/schema-pei"
+    )
+    target_epsg = 2154
+    product_formats = ("csv",)
+    roles = (RoleSpec(role="main", title={"fr": "PEI", "en": "PEI"}, geometry_family="point", fields=pei_fields()),)
+
+    def conform(self, dataset: ThemeDataset, mapping: object, report: Report) -> ThemeDataset:
+        """Generic conforming, then x/y/lon/lat from the geometry (attributes of the source are not trusted)."""
+        out = super().conform(dataset, mapping, report)
+        frame = out.frames.get("main")
+        if frame is not None:
+            out.frames["main"] = with_coordinates(frame)
+            for fields in out.field_matches.values():
+                for name in COORDINATE_FIELDS:
+                    fields[name] = ("geometry", "computed")
+        return out
+
+    def table(self, dataset: ThemeDataset) -> tuple[list[str], list[list[str]]]:
+        fmt = next(f for f in load_schema(SCHEMA_FILE)["fields"] if f["name"] == "disponible")
+        return csv_rows(
+            dataset.frames["main"], list(self.roles[0].fields), true_false=(fmt["trueValues"][0], fmt["falseValues"][0])
+        )
+
+    def validate(self, dataset: ThemeDataset, report: Report) -> None:
+        if "main" not in dataset.frames:
+            return
+        header, rows = self.table(dataset)
+        errors = validate_rows(header, rows, load_schema(SCHEMA_FILE))
+        label = f"point-eau-incendie {self.schema.version if self.schema else ''}".strip()
+        report_validation(errors, "frictionless", label, dataset.source_names.get("main", "main"), report)
+
+    def write_products(self, dataset: ThemeDataset, out_dir: Path, report: Report) -> list[OutputFile]:
+        layer = dataset.source_names.get("main", "main")
+        path = out_dir / f"{product_stem(layer, 'pei')}.csv"
+        header, rows = self.table(dataset)
+        write_csv(header, rows, path)
+        return [output_file(path, "csv", layer, "EPSG:2154", dataset.frames["main"], None)]
+
+
+def with_coordinates(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """x/y in Lambert-93 rounded to 2 decimals (the schema's precision) and lon/lat in WGS 84."""
+    frame = frame.copy()
+    geoms = np.asarray(frame.geometry.values)
+    pts = shapely.get_type_id(geoms) == 0
+    if frame.crs is not None and frame.crs.to_epsg() == 2154:
+        x = np.where(pts, shapely.get_x(geoms), np.nan)
+        y = np.where(pts, shapely.get_y(geoms), np.nan)
+    else:
+        local = frame.to_crs(2154) if frame.crs is not None else frame
+        lg = np.asarray(local.geometry.values)
+        x = np.where(pts, shapely.get_x(lg), np.nan)
+        y = np.where(pts, shapely.get_y(lg), np.nan)
+    lon, lat = lonlat(frame)
+    for name, values in (("x", np.round(x, 2)), ("y", np.round(y, 2)), ("lon", lon), ("lat", lat)):
+        frame[name] = [None if np.isnan(v) else float(v) for v in values]
+    return frame

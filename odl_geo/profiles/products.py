@@ -1,0 +1,250 @@
+"""Writing a theme's products and checking them with the *official* validators.
+
+Conformance is decided by the tools the national portals use (``jsonschema`` for JSON Schemas, ``frictionless``
+for Table Schemas), run on the very bytes odl-geo writes, never by odl-geo's own reading of the schema. Their
+findings become ``SCHEMA_INVALID`` issues, grouped by field and rule, with the features concerned.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import shapely
+from pyproj import Transformer
+
+from ..checks.report import Issue, Report, Severity
+from ..errors import OutputError
+from ..exports.base import OutputFile, safe_file_stem
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from .base import TargetField
+
+__all__ = [
+    "csv_rows",
+    "feature_collection",
+    "product_stem",
+    "report_validation",
+    "validate_json_schema",
+    "validate_table",
+    "write_csv",
+    "write_json",
+]
+
+PRECISION = 7  # decimals of lon/lat: about 1 cm
+
+
+def product_stem(layer: str, suffix: str) -> str:
+    return f"{safe_file_stem(layer)}_{suffix}"
+
+
+def _json_value(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def _geometry(geom: Any) -> dict[str, Any] | None:
+    if geom is None or shapely.is_missing(geom) or shapely.is_empty(geom):
+        return None
+    rounded = shapely.set_precision(geom, 10**-PRECISION) if geom.geom_type != "Point" else geom
+    mapping: dict[str, Any] = json.loads(shapely.to_geojson(rounded))
+    if geom.geom_type == "Point":
+        mapping["coordinates"] = [round(c, PRECISION) for c in mapping["coordinates"]]
+    return mapping
+
+
+def feature_collection(frame: gpd.GeoDataFrame, fields: list[TargetField]) -> dict[str, Any]:
+    """A GeoJSON FeatureCollection (frame in WGS 84) with the fields in schema order, nulls kept.
+
+    Except for optional enumerations: a JSON Schema ``enum`` without ``null`` (as in itineraire-randonnee) refuses
+    ``null`` even when the type allows it, so an empty optional enumeration is left out of the properties.
+    """
+    names = [f.name for f in fields]
+    omit = {f.name for f in fields if f.enum is not None and not f.required}
+    records = frame[names].astype(object).where(frame[names].notna(), None).to_dict("records")
+    features = []
+    for rec, geom in zip(records, frame.geometry, strict=True):
+        props = {k: _json_value(v) for k, v in rec.items() if not (v is None and k in omit)}
+        features.append({"type": "Feature", "properties": props, "geometry": _geometry(geom)})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def write_json(doc: dict[str, Any], path: Path) -> None:
+    try:
+        with path.open("w", encoding="utf-8") as fh:
+            json.dump(doc, fh, ensure_ascii=False, separators=(",", ":"))
+            fh.write("\n")
+    except OSError as exc:
+        raise OutputError(f"Cannot write {path}: {exc.strerror}.", "Check the output folder.") from exc
+
+
+def _csv_text(v: Any, kind: str, true_false: tuple[str, str]) -> str:
+    v = _json_value(v)
+    if v is None:
+        return ""
+    if kind == "boolean":
+        return true_false[0] if v else true_false[1]
+    if isinstance(v, float) and v.is_integer() and kind in ("number", "integer"):
+        return str(int(v))
+    if isinstance(v, (list, dict)):
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
+
+
+def csv_rows(
+    frame: gpd.GeoDataFrame,
+    fields: list[TargetField],
+    extra: dict[str, np.ndarray] | None = None,
+    true_false: tuple[str, str] = ("true", "false"),
+) -> tuple[list[str], list[list[str]]]:
+    """Header and text rows: schema fields in order, then ``extra`` columns (coordinates)."""
+    header = [f.name for f in fields]
+    cols = [frame[f.name].tolist() for f in fields]
+    kinds = [f.kind for f in fields]
+    rows = [[_csv_text(c[i], kinds[j], true_false) for j, c in enumerate(cols)] for i in range(len(frame))]
+    for name, values in (extra or {}).items():
+        if name in header:
+            j = header.index(name)
+            for i, v in enumerate(values):
+                rows[i][j] = "" if v is None or (isinstance(v, float) and math.isnan(v)) else repr(float(v))
+        else:
+            header.append(name)
+            for i, v in enumerate(values):
+                rows[i].append("" if v is None or (isinstance(v, float) and math.isnan(v)) else repr(float(v)))
+    return header, rows
+
+
+def write_csv(header: list[str], rows: list[list[str]], path: Path) -> None:
+    try:
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows(rows)
+    except OSError as exc:
+        raise OutputError(f"Cannot write {path}: {exc.strerror}.", "Check the output folder.") from exc
+
+
+def lonlat(frame: gpd.GeoDataFrame, digits: int = PRECISION) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude/latitude of point features (NaN for others), whatever the frame's CRS."""
+    geoms = frame.geometry.values
+    pts = shapely.get_type_id(np.asarray(geoms)) == 0
+    x = np.where(pts, shapely.get_x(np.asarray(geoms)), np.nan)
+    y = np.where(pts, shapely.get_y(np.asarray(geoms)), np.nan)
+    if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
+        from ..checks.crs import transform_arrays
+
+        x, y = transform_arrays(Transformer.from_crs(frame.crs, 4326, always_xy=True), x, y)
+    return np.round(x, digits), np.round(y, digits)
+
+
+def output_file(
+    path: Path, fmt: str, layer: str, crs: str | None, frame: gpd.GeoDataFrame, geometry_type: str | None
+) -> OutputFile:
+    bbox = None
+    valid = frame.geometry[~frame.geometry.isna()] if len(frame) else frame.geometry
+    if len(valid) and crs:
+        bbox = [round(float(v), 7) for v in valid.total_bounds]
+    return OutputFile(
+        path=path.name,
+        format=fmt,
+        layer=layer,
+        crs=crs,
+        feature_count=len(frame),
+        geometry_type=geometry_type,
+        bbox=bbox,
+    )
+
+
+# -- official validators -------------------------------------------------------------------------------------
+
+
+def validate_json_schema(doc: dict[str, Any], schema: dict[str, Any]) -> list[tuple[int | None, str, str, str]]:
+    """Errors of ``jsonschema`` (draft given by the schema, formats checked) as (feature, field, rule, message)."""
+    from jsonschema.validators import validator_for
+
+    cls = validator_for(schema)
+    validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    out = []
+    for err in validator.iter_errors(doc):
+        path = list(err.absolute_path)
+        feature = path[1] if len(path) > 1 and path[0] == "features" and isinstance(path[1], int) else None
+        where = ".".join(str(p) for p in path[2:]) if feature is not None else ".".join(map(str, path)) or "(document)"
+        out.append((feature, where, str(err.validator), err.message))
+    return out
+
+
+def validate_table(path: Path, descriptor: dict[str, Any]) -> list[tuple[int | None, str, str, str]]:
+    """Errors of ``frictionless`` for the CSV at ``path`` against a Table Schema, as (feature, field, rule, message)."""
+    from frictionless import Resource, Schema
+
+    schema = Schema.from_descriptor({k: v for k, v in descriptor.items() if k != "$schema"})
+    # a relative path under basepath: frictionless refuses absolute paths as "not safe"
+    resource = Resource(path=path.name, basepath=str(path.parent), schema=schema)
+    report = resource.validate(limit_errors=100_000)
+    out = []
+    for task in report.tasks:
+        for err in task.errors:
+            row = getattr(err, "row_number", None)
+            feature = row - 2 if isinstance(row, int) else None  # row 1 is the header
+            out.append((feature, getattr(err, "field_name", "") or "(table)", err.type, err.message))
+    return out
+
+
+def validate_rows(
+    header: list[str], rows: list[list[str]], descriptor: dict[str, Any]
+) -> list[tuple[int | None, str, str, str]]:
+    """:func:`validate_table` on rows written to a temporary CSV exactly as the product is written."""
+    with tempfile.TemporaryDirectory(prefix="odl-geo-validate-") as tmp:
+        p = Path(tmp) / "table.csv"
+        write_csv(header, rows, p)
+        return validate_table(p, descriptor)
+
+
+def report_validation(
+    errors: list[tuple[int | None, str, str, str]], validator: str, schema: str, layer: str, report: Report
+) -> None:
+    """Add the validator's findings to ``report``: one SCHEMA_INVALID issue per (field, rule), or SCHEMA_VALID."""
+    if not errors:
+        report.add(
+            Issue(
+                "SCHEMA_VALID",
+                Severity.INFO,
+                f"The product is valid against {schema} ({validator}).",
+                layer=layer,
+                message_fr=f"Le produit est conforme à {schema} (validé par {validator}).",
+            )
+        )
+        return
+    groups: dict[tuple[str, str], list[tuple[int | None, str]]] = defaultdict(list)
+    for feature, where, rule, message in errors:
+        groups[(where, rule)].append((feature, message))
+    for (where, rule), items in groups.items():
+        features = sorted({f for f, _ in items if f is not None})
+        first = items[0][1]
+        first = first if len(first) < 300 else first[:300] + "…"
+        report.add(
+            Issue(
+                "SCHEMA_INVALID",
+                Severity.ERROR,
+                f"{validator}: {where} breaks the rule '{rule}' ({len(items)} time(s)), e.g. {first}",
+                f"See the other issues of this layer for the cause; the product does not conform to {schema}.",
+                layer=layer,
+                count=len(items),
+                examples=features,
+                message_fr=f"{validator} : {where} ne respecte pas la règle « {rule} » ({len(items)} fois), p. ex. "
+                f"{first}",
+            )
+        )

@@ -1,0 +1,323 @@
+"""Turning raw column values into the types and codes a schema wants, without guessing silently.
+
+Every conversion returns the converted column *and* the rows it could not convert, so that the caller reports
+them (a value is never dropped without a line in the report). Work is done on the distinct values of a column,
+then mapped back: real columns repeat a few values many times, so this stays fast on large layers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import re
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from .matching import normalise_value
+
+if TYPE_CHECKING:
+    from .base import TargetField
+
+__all__ = ["coerce", "is_blank", "map_enum", "parse_date", "to_iso_date_text"]
+
+_TRUE = {"true", "vrai", "oui", "o", "yes", "y", "1", "t", "x"}
+_FALSE = {"false", "faux", "non", "n", "no", "0", "f"}
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
+
+MONTHS = {
+    "janvier": 1,
+    "janv": 1,
+    "jan": 1,
+    "fevrier": 2,
+    "fevr": 2,
+    "fev": 2,
+    "mars": 3,
+    "avril": 4,
+    "avr": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "juil": 7,
+    "aout": 8,
+    "septembre": 9,
+    "sept": 9,
+    "sep": 9,
+    "octobre": 10,
+    "oct": 10,
+    "novembre": 11,
+    "nov": 11,
+    "decembre": 12,
+    "dec": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+}
+
+
+def is_blank(series: pd.Series) -> np.ndarray:
+    """Missing values: null, NaN, or text made only of spaces."""
+    missing = series.isna().to_numpy()
+    if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+        try:
+            blank = series.str.strip().eq("").fillna(False).to_numpy(dtype=bool)
+        except AttributeError:  # an object column without any text
+            return missing
+        return missing | blank
+    return missing
+
+
+def _by_unique(series: pd.Series, func: Any) -> tuple[pd.Series, np.ndarray]:
+    """Apply ``func(value) -> (converted, ok)`` once per distinct non-missing value."""
+    blank = is_blank(series)
+    out = pd.Series([None] * len(series), index=series.index, dtype=object)
+    bad = np.zeros(len(series), dtype=bool)
+    present = series[~blank]
+    if present.empty:
+        return out, bad
+    keys = present.map(_hashable)
+    table: dict[Any, tuple[Any, bool]] = {}
+    for key, raw in zip(keys, present, strict=True):
+        if key not in table:
+            table[key] = func(raw)
+    converted = keys.map(lambda k: table[k][0])
+    ok = keys.map(lambda k: table[k][1]).to_numpy(dtype=bool)
+    out.loc[present.index] = converted.where(ok, None).astype(object)
+    bad[np.flatnonzero(~blank)[~ok]] = True
+    return out, bad
+
+
+def _hashable(v: Any) -> Any:
+    if isinstance(v, (list, dict, np.ndarray)):
+        return json.dumps(v.tolist() if isinstance(v, np.ndarray) else v, sort_keys=True, default=str)
+    return v
+
+
+def _to_string(v: Any) -> tuple[Any, bool]:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v)), True
+    if isinstance(v, (dt.date, dt.datetime, pd.Timestamp)):
+        return v.isoformat(), True
+    if isinstance(v, (list, dict)):
+        return json.dumps(v, ensure_ascii=False), True
+    return str(v).strip(), True
+
+
+def _to_number(v: Any) -> tuple[Any, bool]:
+    if isinstance(v, bool):
+        return None, False
+    if isinstance(v, (int, float, np.integer, np.floating)):
+        f = float(v)
+        return (f, True) if math.isfinite(f) else (None, False)
+    text = str(v).strip().replace("\u00a0", "").replace(" ", "")
+    if re.fullmatch(r"[+-]?\d+,\d+", text):
+        text = text.replace(",", ".")
+    try:
+        f = float(text)
+    except ValueError:
+        return None, False
+    return (f, True) if math.isfinite(f) else (None, False)
+
+
+def _to_integer(v: Any) -> tuple[Any, bool]:
+    f, ok = _to_number(v)
+    if not ok or not float(f).is_integer():
+        return None, False
+    return int(f), True
+
+
+def _to_boolean(v: Any) -> tuple[Any, bool]:
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v), True
+    key = normalise_value(v)
+    if key in _TRUE:
+        return True, True
+    if key in _FALSE:
+        return False, True
+    return None, False
+
+
+def _to_date_text(v: Any) -> tuple[Any, bool]:
+    """Date objects become ISO text; text is kept as it is so that the DATE_NOT_ISO check sees and fixes it."""
+    if isinstance(v, (dt.datetime, pd.Timestamp)):
+        return v.date().isoformat(), True
+    if isinstance(v, dt.date):
+        return v.isoformat(), True
+    if isinstance(v, np.datetime64):
+        return str(v)[:10], True
+    return str(v).strip(), True
+
+
+def _to_datetime_text(v: Any) -> tuple[Any, bool]:
+    if isinstance(v, (dt.date, dt.datetime, pd.Timestamp)):
+        return v.isoformat(), True
+    return str(v).strip(), True
+
+
+def _to_array(v: Any) -> tuple[Any, bool]:
+    if isinstance(v, np.ndarray):
+        v = v.tolist()
+    if isinstance(v, list):
+        return v, True
+    text = str(v).strip()
+    if text.startswith("["):
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            return None, False
+        return (value, True) if isinstance(value, list) else (None, False)
+    return None, False
+
+
+def _to_object(v: Any) -> tuple[Any, bool]:
+    if isinstance(v, dict):
+        return v, True
+    try:
+        value = json.loads(str(v))
+    except json.JSONDecodeError:
+        return None, False
+    return (value, True) if isinstance(value, dict) else (None, False)
+
+
+_CONVERTERS = {
+    "string": _to_string,
+    "number": _to_number,
+    "integer": _to_integer,
+    "boolean": _to_boolean,
+    "date": _to_date_text,
+    "datetime": _to_datetime_text,
+    "array": _to_array,
+    "object": _to_object,
+}
+
+
+def coerce(series: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:
+    """``series`` as ``kind`` (an object column, None for missing) and the mask of values that could not be converted.
+
+    Blank text counts as missing, not as an error: the required-field checks report it.
+    """
+    func = _CONVERTERS.get(kind, _to_string)
+    return _by_unique(series, func)
+
+
+def map_enum(
+    series: pd.Series, target: TargetField, extra: dict[str, str] | None = None
+) -> tuple[pd.Series, dict[str, str], np.ndarray]:
+    """Map raw values to the enumeration's codes.
+
+    Order: the code itself (case, accents and separators ignored), the mapping file's ``[values.<field>]``
+    (raw or normalised key), the profile's ``value_synonyms``. Values found nowhere are kept as they are and
+    flagged, so that the ENUM_VALUE_INVALID check reports them.
+
+    :returns: the mapped column, what was mapped (raw -> code, codes kept as they are excluded), the mask of
+        values outside the enumeration.
+    """
+    codes = [str(c) for c in (target.enum or ())]
+    by_norm = {normalise_value(c): c for c in codes}
+    extra = extra or {}
+    extra_norm = {normalise_value(k): v for k, v in extra.items()}
+    synonyms = {normalise_value(k): v for k, v in target.value_synonyms.items()}
+    mapped: dict[str, str] = {}
+
+    def one(v: Any) -> tuple[Any, bool]:
+        raw = _to_string(v)[0] if not isinstance(v, str) else v.strip()
+        if raw in codes:
+            return raw, True
+        if raw in extra:
+            mapped[raw] = extra[raw]
+            return extra[raw], True
+        key = normalise_value(raw)
+        for table in (by_norm, extra_norm, synonyms):
+            if key in table:
+                mapped[raw] = table[key]
+                return table[key], True
+        return raw, False
+
+    blank = is_blank(series)
+    out = pd.Series([None] * len(series), index=series.index, dtype=object)
+    bad = np.zeros(len(series), dtype=bool)
+    present = series[~blank]
+    if not present.empty:
+        table = {key: one(key) for key in present.map(_hashable).unique()}
+        keys = present.map(_hashable)
+        out.loc[present.index] = keys.map(lambda k: table[k][0]).astype(object)
+        bad[np.flatnonzero(~blank)] = ~keys.map(lambda k: table[k][1]).to_numpy(dtype=bool)
+    if codes and all(re.fullmatch(r"-?\d+(\.\d+)?", c) for c in codes) and target.kind in ("number", "integer"):
+        out = out.map(lambda v: None if v is None else (int(float(v)) if float(v).is_integer() else float(v)))
+    return out, mapped, bad
+
+
+# -- dates --------------------------------------------------------------------------------------------------
+
+
+def parse_date(text: str) -> tuple[str | None, str]:
+    """Read a date written the French way (or another common way).
+
+    :returns: ``(iso, kind)`` where kind is ``"iso"`` (already ISO 8601), ``"full"`` (a complete date, ``iso`` is
+        its ISO form), ``"partial"`` (only a year or a month is known, ``iso`` is ``YYYY`` or ``YYYY-MM``),
+        ``"unknown"`` (``????/??/??``), or ``"unreadable"``.
+    """
+    s = str(text).strip()
+    if _ISO_DATE.match(s):
+        return (s, "iso") if _valid(int(s[:4]), int(s[5:7]), int(s[8:10])) else (None, "unreadable")
+    if _ISO_DATETIME.match(s):
+        return s, "iso"
+    m = re.fullmatch(r"(\d{1,2})[/.\- _](\d{1,2})[/.\- _](\d{4})", s)  # 12/03/1999, 09 08 1906
+    if m:
+        return _full(int(m[3]), int(m[2]), int(m[1]))
+    m = re.fullmatch(r"(\d{4})[/._ ](\d{1,2})[/._ ](\d{1,2})", s)  # 1997/12/18, 2010_11_05
+    if m:
+        return _full(int(m[1]), int(m[2]), int(m[3]))
+    m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s)  # 19971218
+    if m:
+        return _full(int(m[1]), int(m[2]), int(m[3]))
+    m = re.fullmatch(r"(\d{4})[/\-_. ](\d{1,2})[/\-_. ]\?\?", s)  # 1999/03/??
+    if m and 1 <= int(m[2]) <= 12:
+        return f"{m[1]}-{int(m[2]):02d}", "partial"
+    m = re.fullmatch(r"(\d{4})(?:[/\-_. ]\?\?){0,2}", s)  # 1930/??/??, 1840
+    if m:
+        return m[1], "partial"
+    if re.fullmatch(r"[\d?]{4}[/\-_. ][\d?]{2}[/\-_. ][\d?]{2}", s):  # ????/??/??, 19??/??/??
+        return None, "unknown"
+    words = re.findall(r"[^\W\d_]+|\d+", normalise_value(s).replace("_", " "))
+    nums = [w for w in words if w.isdigit()]
+    months = [MONTHS[w] for w in words if w in MONTHS]
+    if len(months) == 1 and nums and len(nums[-1]) == 4:
+        year = int(nums[-1])
+        day = [int(n) for n in nums[:-1] if len(n) <= 2] or [
+            int(w[:-2]) for w in words if re.fullmatch(r"\d{1,2}er", w)
+        ]
+        if day:
+            return _full(year, months[0], day[0])
+        return f"{year}-{months[0]:02d}", "partial"  # mars 1999
+    return None, "unreadable"
+
+
+def _valid(y: int, m: int, d: int) -> bool:
+    try:
+        dt.date(y, m, d)
+    except ValueError:
+        return False
+    return 1000 <= y <= 2999
+
+
+def _full(y: int, m: int, d: int) -> tuple[str | None, str]:
+    return (f"{y:04d}-{m:02d}-{d:02d}", "full") if _valid(y, m, d) else (None, "unreadable")
+
+
+def to_iso_date_text(value: object) -> str | None:
+    """The ISO form of a complete date, or None when the value is not one (partial, unknown, unreadable)."""
+    iso, kind = parse_date(str(value))
+    return iso if kind in ("iso", "full") else None

@@ -1,0 +1,168 @@
+"""French and English words of the reports: the page's own text, and titles of the issue codes that are not checks
+(the registry holds the checks' titles). Unknown codes fall back to the code itself."""
+
+from __future__ import annotations
+
+from ..checks.registry import REGISTRY
+
+__all__ = ["CODE_HELP", "CODE_TITLES", "UI", "code_help", "code_title", "t"]
+
+UI: dict[str, dict[str, str]] = {
+    "title": {"fr": "Rapport de contrôle", "en": "Quality report"},
+    "theme": {"fr": "Thème", "en": "Theme"},
+    "no_theme": {"fr": "contrôles génériques (sans thème)", "en": "generic checks (no theme)"},
+    "schema": {"fr": "Schéma", "en": "Schema"},
+    "area": {"fr": "Territoire déclaré", "en": "Declared area"},
+    "generated": {"fr": "Produit par odl-geo", "en": "Made by odl-geo"},
+    "verdict_ok": {"fr": "Publiable : aucune erreur bloquante.", "en": "Publishable: no blocking error."},
+    "verdict_ko": {"fr": "À corriger avant publication.", "en": "To be corrected before publishing."},
+    "errors": {"fr": "erreurs", "en": "errors"},
+    "warnings": {"fr": "avertissements", "en": "warnings"},
+    "infos": {"fr": "informations", "en": "notes"},
+    "layer": {"fr": "Couche", "en": "Layer"},
+    "features": {"fr": "objets", "en": "features"},
+    "crs": {"fr": "SCR", "en": "CRS"},
+    "map": {"fr": "Aperçu : en rouge, les objets signalés", "en": "Preview: flagged features in red"},
+    "no_map": {"fr": "Pas d'aperçu (table sans géométrie).", "en": "No preview (a table without geometry)."},
+    "problems": {"fr": "Problèmes trouvés", "en": "Problems found"},
+    "none": {"fr": "Aucun problème.", "en": "No problem."},
+    "severity": {"fr": "Gravité", "en": "Severity"},
+    "code": {"fr": "Code", "en": "Code"},
+    "what": {"fr": "Constat", "en": "Finding"},
+    "todo": {"fr": "Que faire", "en": "What to do"},
+    "count": {"fr": "Nb", "en": "Count"},
+    "examples": {"fr": "Objets (n°)", "en": "Features (#)"},
+    "fields": {"fr": "Correspondance des champs", "en": "Field mapping"},
+    "target": {"fr": "Champ du schéma", "en": "Schema field"},
+    "source": {"fr": "Champ source", "en": "Source field"},
+    "how": {"fr": "Comment", "en": "How"},
+    "unmapped": {"fr": "non trouvé", "en": "not found"},
+    "required": {"fr": "obligatoire", "en": "required"},
+    "anonymisation": {"fr": "Données personnelles retirées", "en": "Personal data removed"},
+    "no_anon": {"fr": "Aucune donnée personnelle trouvée.", "en": "No personal data found."},
+    "field": {"fr": "Champ", "en": "Field"},
+    "action": {"fr": "Action", "en": "Action"},
+    "reason": {"fr": "Motif", "en": "Reason"},
+    "fixes": {
+        "fr": "Corrections automatiques appliquées (copie corrigée)",
+        "en": "Automatic fixes applied (corrected copy)",
+    },
+    "files": {"fr": "Fichiers produits", "en": "Files written"},
+    "checks_run": {"fr": "Contrôles exécutés", "en": "Checks run"},
+    "source_issues": {"fr": "Source", "en": "Source"},
+    "error": {"fr": "erreur", "en": "error"},
+    "warning": {"fr": "avertissement", "en": "warning"},
+    "info": {"fr": "info", "en": "info"},
+    "corrected": {"fr": "Copie corrigée", "en": "Corrected copy"},
+    # removal actions
+    "dropped": {"fr": "vidé", "en": "dropped"},
+    "masked": {"fr": "masqué", "en": "masked"},
+    "not published": {"fr": "non publié", "en": "not published"},
+    "found in text": {"fr": "trouvé dans le texte (à vérifier)", "en": "found in text (to check)"},
+    "masked in text": {"fr": "masqué dans le texte", "en": "masked in text"},
+    # how a field was matched
+    "exact": {"fr": "même nom", "en": "same name"},
+    "normalised": {"fr": "nom proche (casse, accents)", "en": "same name (case, accents)"},
+    "synonym": {"fr": "synonyme connu", "en": "known synonym"},
+    "mapping": {"fr": "fichier de correspondance", "en": "mapping file"},
+    "constant": {"fr": "valeur constante", "en": "constant value"},
+    "computed": {"fr": "calculé depuis la géométrie", "en": "computed from the geometry"},
+    "fuzzy": {"fr": "ressemblance (à vérifier)", "en": "resemblance (to check)"},
+    # anonymisation reasons
+    "personal field of the schema": {"fr": "champ personnel du schéma", "en": "personal field of the schema"},
+    "listed in [anonymise]": {"fr": "listé dans [anonymise]", "en": "listed in [anonymise]"},
+    "personal source field outside the schema": {
+        "fr": "champ personnel de la source, hors schéma",
+        "en": "personal source field outside the schema",
+    },
+    "phone number": {"fr": "numéro de téléphone", "en": "phone number"},
+    "e-mail address": {"fr": "adresse électronique", "en": "e-mail address"},
+    "e-mail address and phone number": {
+        "fr": "adresse électronique et numéro de téléphone",
+        "en": "e-mail address and phone number",
+    },
+}
+
+#: what to do, for the codes that are not checks (checks carry their own help)
+CODE_HELP: dict[str, dict[str, str]] = {
+    "SCHEMA_INVALID": {
+        "fr": "Le validateur officiel refuse le produit : voyez les autres problèmes de la couche pour la cause.",
+        "en": "The official validator rejects the product: see the other issues of this layer for the cause.",
+    },
+    "ANON_CONTACT_IN_TEXT": {
+        "fr": "S'il s'agit d'un particulier, masquez-les avec --mask-free-text (ou mask_free_text = true dans "
+        "[anonymise]).",
+        "en": "If they are a private person's, mask them with --mask-free-text (or mask_free_text = true in "
+        "[anonymise]).",
+    },
+    "VALUE_NOT_CONVERTED": {
+        "fr": "Corrigez ces valeurs dans la source, ou associez un autre champ dans le fichier de correspondance.",
+        "en": "Correct them in the source, or map another field with a mapping file.",
+    },
+    "FIELD_MATCH_FUZZY": {
+        "fr": "Vérifiez ces associations ; confirmez-les ou corrigez-les dans [fields] du fichier de correspondance.",
+        "en": "Check them; confirm or correct them in a mapping file [fields].",
+    },
+    "LINES_NOT_CONNECTED": {
+        "fr": "Raccordez les tronçons dans un SIG (ou découpez l'itinéraire en étapes) puis relancez.",
+        "en": "Join the parts in a GIS (or split the trail into stages) and run again.",
+    },
+    "ROLE_MISSING": {"fr": "Ajoutez la couche manquante, ou nommez-la comme attendu.", "en": "Add the missing layer."},
+    "LAYER_IGNORED": {"fr": "Choisissez la bonne couche avec --layer.", "en": "Use --layer to pick the right one."},
+    "ANON_DISABLED": {
+        "fr": "Vérifiez qu'aucune donnée personnelle n'est publiée.",
+        "en": "Make sure no personal data is published.",
+    },
+}
+
+CODE_TITLES: dict[str, dict[str, str]] = {
+    "SCHEMA_VALID": {"fr": "Conforme au schéma officiel", "en": "Valid against the official schema"},
+    "SCHEMA_INVALID": {"fr": "Non conforme au schéma officiel", "en": "Not valid against the official schema"},
+    "ENUM_VALUES_MAPPED": {"fr": "Valeurs ramenées aux codes", "en": "Values mapped to codes"},
+    "VALUE_NOT_CONVERTED": {"fr": "Valeur de type incorrect", "en": "Value of the wrong type"},
+    "FIELD_MATCH_FUZZY": {"fr": "Champ associé par ressemblance", "en": "Field matched by resemblance"},
+    "FIELD_NOT_PUBLISHED": {"fr": "Champs hors schéma", "en": "Fields outside the schema"},
+    "ANON_FIELD_REMOVED": {"fr": "Donnée personnelle retirée", "en": "Personal data removed"},
+    "ANON_SOURCE_FIELD_DROPPED": {"fr": "Champ personnel non publié", "en": "Personal field not published"},
+    "ANON_CONTACT_IN_TEXT": {"fr": "Coordonnées dans un texte libre", "en": "Contact details in free text"},
+    "ANON_TEXT_MASKED": {"fr": "Coordonnées masquées", "en": "Contact details masked"},
+    "ANON_DISABLED": {"fr": "Anonymisation désactivée", "en": "Anonymisation turned off"},
+    "FIX_APPLIED": {"fr": "Correction appliquée", "en": "Fix applied"},
+    "FEATURES_LEFT_OUT": {"fr": "Objets écartés", "en": "Features left out"},
+    "ROLE_MISSING": {"fr": "Couche attendue absente", "en": "Expected layer missing"},
+    "LAYER_IGNORED": {"fr": "Couche non utilisée", "en": "Layer not used"},
+    "LINES_MERGED": {"fr": "Lignes jointes", "en": "Lines joined"},
+    "LINES_NOT_CONNECTED": {"fr": "Tronçons non raccordés", "en": "Parts not connected"},
+    "CRS_MISSING": {"fr": "SCR absent", "en": "No CRS"},
+    "CRS_REPROJECTED": {"fr": "Reprojection", "en": "Reprojected"},
+    "CRS_ASSUMED_WGS84": {"fr": "WGS 84 supposé", "en": "WGS 84 assumed"},
+    "ENCODING_TRANSCODED": {"fr": "Encodage converti", "en": "Encoding converted"},
+    "ENCODING_GUESSED": {"fr": "Encodage deviné", "en": "Encoding guessed"},
+    "GEOM_EMPTY": {"fr": "Objets sans géométrie", "en": "Features without geometry"},
+    "GEOM_INVALID_REPAIRED": {"fr": "Géométries réparées", "en": "Geometries repaired"},
+    "GEOM_DEGENERATE": {"fr": "Lignes de longueur nulle", "en": "Zero-length lines"},
+    "GEOM_PARTS_DROPPED": {"fr": "Parties impossibles retirées", "en": "Impossible parts dropped"},
+    "FIELD_RENAMED": {"fr": "Noms de champs nettoyés", "en": "Field names cleaned"},
+    "FIELD_DECIMAL_COMMA": {"fr": "Virgules décimales lues", "en": "Decimal commas read"},
+}
+
+
+def t(key: str, lang: str) -> str:
+    entry = UI.get(key)
+    return entry.get(lang, entry["en"]) if entry else key
+
+
+def code_title(code: str, lang: str) -> str:
+    check = REGISTRY.get(code)
+    if check is not None:
+        return check.title.get(lang, check.title["en"])
+    entry = CODE_TITLES.get(code)
+    return entry.get(lang, entry["en"]) if entry else code
+
+
+def code_help(code: str, lang: str) -> str:
+    check = REGISTRY.get(code)
+    if check is not None:
+        return check.help.get(lang, check.help["en"])
+    entry = CODE_HELP.get(code)
+    return entry.get(lang, entry["en"]) if entry else ""

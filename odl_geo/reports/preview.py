@@ -1,0 +1,140 @@
+"""A small map of a layer with its faulty features in red, as a PNG to embed in the HTML report.
+
+Drawn with matplotlib's object API and the Agg canvas (no pyplot global state, no display needed). Large layers
+are thinned to a sample for drawing (every faulty feature is kept), so a 1M-feature layer still gives a preview in
+about a second. Without matplotlib the report simply has no map.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from typing import TYPE_CHECKING
+
+import numpy as np
+import shapely
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+    from matplotlib.axes import Axes
+
+__all__ = ["HAS_MATPLOTLIB", "preview_png"]
+
+try:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.collections import LineCollection, PatchCollection
+    from matplotlib.figure import Figure
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
+
+    HAS_MATPLOTLIB = True
+except ImportError:  # pragma: no cover - matplotlib is a dependency; a broken install loses only the map
+    HAS_MATPLOTLIB = False
+
+MAX_DRAWN = 20_000
+OK_COLOUR, BAD_COLOUR = "#5b7fa6", "#d62728"
+
+
+def _lines(geoms: np.ndarray) -> list[np.ndarray]:
+    parts = shapely.get_parts(geoms)
+    out: list[np.ndarray] = []
+    for p in parts:
+        if p.geom_type in ("LineString", "LinearRing"):
+            out.append(np.asarray(p.coords)[:, :2])
+        elif p.geom_type == "Polygon":
+            out.append(np.asarray(p.exterior.coords)[:, :2])
+    return out
+
+
+def _polygon_patches(geoms: np.ndarray) -> list[PathPatch]:
+    patches = []
+    for p in shapely.get_parts(geoms):
+        if p.geom_type != "Polygon" or p.is_empty:
+            continue
+        rings = [np.asarray(p.exterior.coords)[:, :2]] + [np.asarray(r.coords)[:, :2] for r in p.interiors]
+        verts = np.concatenate(rings)
+        codes = np.concatenate(
+            [[MplPath.MOVETO] + [MplPath.LINETO] * (len(r) - 2) + [MplPath.CLOSEPOLY] for r in rings]
+        )
+        patches.append(PathPatch(MplPath(verts, codes)))
+    return patches
+
+
+def _draw(ax: Axes, geoms: np.ndarray, colour: str, bad: bool) -> None:
+    if not geoms.size:
+        return
+    types = shapely.get_type_id(geoms)
+    points = geoms[np.isin(types, (0, 4))]
+    if points.size:
+        xy = shapely.get_coordinates(points)
+        ax.scatter(
+            xy[:, 0],
+            xy[:, 1],
+            s=28 if bad else 10,
+            c=colour,
+            edgecolors="white" if bad else "none",
+            linewidths=0.6,
+            zorder=3 if bad else 2,
+        )
+    lines = geoms[np.isin(types, (1, 2, 5))]
+    if lines.size:
+        ax.add_collection(
+            LineCollection(
+                _lines(lines),
+                colors=colour,
+                linewidths=2.2 if bad else 1.0,
+                zorder=3 if bad else 2,
+            )
+        )
+    polys = geoms[np.isin(types, (3, 6))]
+    if polys.size:
+        ax.add_collection(
+            PatchCollection(
+                _polygon_patches(polys),
+                facecolor=colour,
+                edgecolor=colour,
+                alpha=0.55 if bad else 0.25,
+                linewidth=1.2 if bad else 0.4,
+                zorder=3 if bad else 2,
+            )
+        )
+
+
+def preview_png(frame: gpd.GeoDataFrame, faulty: set[int], width_px: int = 560, height_px: int = 380) -> str | None:
+    """The PNG as base64 text, or None when there is nothing to draw (a table, no geometry, no matplotlib)."""
+    if not HAS_MATPLOTLIB or getattr(frame, "_geometry_column_name", None) not in frame.columns:
+        return None
+    geoms = np.asarray(frame.geometry.values)
+    present = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    if not present.any():
+        return None
+    bad_mask = np.zeros(len(geoms), dtype=bool)
+    idx = np.fromiter((i for i in faulty if 0 <= i < len(geoms)), dtype=int)
+    bad_mask[idx] = True
+    ok = np.flatnonzero(present & ~bad_mask)
+    if ok.size > MAX_DRAWN:
+        ok = np.random.default_rng(0).choice(ok, MAX_DRAWN, replace=False)
+    bad = np.flatnonzero(present & bad_mask)
+    if bad.size > MAX_DRAWN:
+        bad = bad[:MAX_DRAWN]
+    dpi = 100
+    fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
+    FigureCanvasAgg(fig)
+    ax = fig.add_axes((0.01, 0.01, 0.98, 0.98))
+    _draw(ax, geoms[ok], OK_COLOUR, bad=False)
+    _draw(ax, geoms[bad], BAD_COLOUR, bad=True)
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms[present])
+    pad_x, pad_y = max((xmax - xmin) * 0.05, 1e-4), max((ymax - ymin) * 0.05, 1e-4)
+    ax.set_xlim(xmin - pad_x, xmax + pad_x)
+    ax.set_ylim(ymin - pad_y, ymax + pad_y)
+    if getattr(frame, "crs", None) is not None and frame.crs.is_geographic:
+        ax.set_aspect(1 / max(np.cos(np.radians((ymin + ymax) / 2)), 0.1), adjustable="datalim")
+    else:
+        ax.set_aspect("equal", adjustable="datalim")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_color("#cccccc")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", facecolor="white")
+    return base64.b64encode(buf.getvalue()).decode("ascii")

@@ -1,0 +1,229 @@
+"""What a theme run writes: the reports, the corrected copy (``check --fix``) and the products (``convert --theme``).
+
+Products are written only when the official validator accepts them: a product that does not conform to its
+national schema is not a product. ``drop_invalid`` leaves the features with errors out (they are listed in the
+report) so that the rest can be published.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import pyogrio
+
+from .._version import __version__
+from ..checks._common import geometry_name
+from ..checks.report import Issue, Severity
+from ..errors import InputError, OutputError
+from ..exports.base import safe_file_stem
+from ..exports.manifest import Manifest, sha256_file
+from .run import ThemeOptions, ThemeRun, check_theme
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from ..feedback import Feedback
+    from ..sources import ReadOptions
+
+__all__ = ["convert_theme", "write_corrected", "write_reports"]
+
+REPORT_JSON, REPORT_HTML = "report.json", "report.html"
+
+
+def _prepare(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"The output {out} exists and is not a folder.", "Choose another --out.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"Cannot create the output folder {out}: {exc.strerror}.", "Check the path.") from exc
+
+
+def write_reports(run: ThemeRun, out_dir: str | Path, lang: str = "fr") -> list[Path]:
+    """``report.json`` and the self-contained ``report.html`` (with map previews) in ``out_dir``."""
+    from ..reports.html import render_html
+
+    out = Path(out_dir)
+    _prepare(out)
+    paths = [out / REPORT_JSON, out / REPORT_HTML]
+    try:
+        paths[0].write_text(
+            json.dumps(run.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
+        )
+        paths[1].write_text(render_html(run, lang), encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"Cannot write the report in {out}: {exc.strerror}.", "Check the output folder.") from exc
+    return paths
+
+
+def _plain(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Lists and dicts (GeoJSON arrays such as ``medias``) as JSON text, so that GeoPackage can store them."""
+    frame = frame.copy()
+    for col in frame.columns:
+        nested = frame[col].dtype == object and frame[col].map(lambda v: isinstance(v, (list, dict))).any()
+        if col != geometry_name(frame) and nested:
+            frame[col] = frame[col].map(
+                lambda v: json.dumps(v, ensure_ascii=False) if isinstance(v, (list, dict)) else v
+            )
+    return frame
+
+
+def write_corrected(run: ThemeRun, out_dir: str | Path) -> Path:
+    """The checked (and fixed) layers as one GeoPackage, ``<source>_corrige.gpkg``; the source is not touched."""
+    out = Path(out_dir)
+    _prepare(out)
+    path = out / f"{safe_file_stem(run.source.stem.removesuffix('.shp'))}_corrige.gpkg"
+    if path.exists():
+        path.unlink()
+    for lyr in run.layers:
+        frame = _plain(lyr.frame)
+        geom = geometry_name(frame)
+        has_geom = geom is not None and not frame[geom].isna().all()
+        try:
+            if has_geom:
+                pyogrio.write_dataframe(frame, path, layer=lyr.layer, driver="GPKG", append=path.exists())
+            else:
+                pyogrio.write_dataframe(
+                    pd.DataFrame(frame.drop(columns=[geom] if geom else [])),
+                    path,
+                    layer=lyr.layer,
+                    driver="GPKG",
+                    append=path.exists(),
+                )
+        except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
+            raise OutputError(
+                f"Cannot write the corrected copy {path.name}: {exc}.", "Check the output folder."
+            ) from exc
+    run.corrected.append(path.name)
+    return path
+
+
+def convert_theme(
+    path: str | Path,
+    out_dir: str | Path,
+    theme: str,
+    options: ThemeOptions | None = None,
+    formats: list[str] | tuple[str, ...] = (),
+    read_options: ReadOptions | None = None,
+    feedback: Feedback | None = None,
+    lang: str = "fr",
+) -> ThemeRun:
+    """Conform ``path`` to ``theme`` and write its schema-valid product(s) into ``out_dir``, with the reports
+    and a ``manifest.json``; ``formats`` adds the standard formats of ``odl-geo convert`` (gpkg, shp...).
+
+    :raises InputError: the data cannot be made valid (the reports are written first, and say why).
+    """
+    options = replace(options or ThemeOptions(), repair=True)
+    run = check_theme(path, theme, options, read_options, feedback)
+    assert run.profile is not None and run.dataset is not None
+    out = Path(out_dir)
+    _prepare(out)
+    if options.drop_invalid:
+        _drop_invalid(run)
+    if run.report.has_errors:
+        write_reports(run, out, lang)
+        errors = run.report.by_severity(Severity.ERROR)
+        codes = ", ".join(dict.fromkeys(i.code for i in errors))
+        raise InputError(
+            f"{run.source.name} cannot be published as {run.profile.key}: {len(errors)} error(s) ({codes}). "
+            f"Nothing but the report was written in {out}.",
+            f"Read {out / REPORT_HTML}; then use a mapping file (--mapping), --fix, or --drop-invalid "
+            "to publish only the valid features.",
+        )
+    staging = Path(tempfile.mkdtemp(prefix=".odl-geo-staging-", dir=out))
+    try:
+        files = run.profile.write_products(run.dataset, staging, run.report)
+        manifest = Manifest(
+            source={"name": run.source.name, "theme": run.theme}, report=run.report, odl_geo_version=__version__
+        )
+        if formats:
+            manifest.files.extend(_standard_formats(run, staging, formats, feedback))
+        manifest.files[:0] = files
+        for f in manifest.files:
+            target = staging / f.path
+            f.size, f.sha256 = target.stat().st_size, sha256_file(target)
+        for name in sorted({f.path for f in manifest.files}):
+            (staging / name).replace(out / name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    run.files = manifest.files
+    manifest.write(out)
+    write_reports(run, out, lang)
+    return run
+
+
+def _drop_invalid(run: ThemeRun, max_rounds: int = 20) -> None:
+    """Leave out the features named by error-level checks, then those the official validator still rejects.
+
+    The original issues stay in the report as warnings marked "left out", so that nothing disappears silently.
+    """
+    assert run.profile is not None and run.dataset is not None
+    by_layer = {lyr.layer: lyr for lyr in run.layers}
+    rows = {lyr.layer: set(lyr.error_rows) for lyr in run.layers}
+    for issue in run.report.by_severity(Severity.ERROR):
+        if issue.code == "SCHEMA_INVALID" and issue.layer in rows:
+            rows[issue.layer].update(issue.examples)
+    for _ in range(max_rounds):
+        if not any(rows.values()):
+            return
+        for name, bad in rows.items():
+            if not bad:
+                continue
+            lyr = by_layer[name]
+            keep = ~lyr.frame.index.isin(sorted(bad))
+            n = int((~keep).sum())
+            run.report.add(
+                Issue(
+                    "FEATURES_LEFT_OUT",
+                    Severity.WARNING,
+                    f"{n} feature(s) with errors left out of the products (--drop-invalid).",
+                    layer=name,
+                    count=n,
+                    examples=sorted(bad),
+                    message_fr=f"{n} objet(s) en erreur écarté(s) des produits (--drop-invalid).",
+                )
+            )
+            lyr.frame = lyr.frame[keep].reset_index(drop=True)
+            run.dataset.frames[lyr.role] = lyr.frame
+        issues = []
+        for issue in run.report.issues:
+            if issue.code in ("SCHEMA_INVALID", "SCHEMA_VALID"):
+                continue
+            if issue.severity is Severity.ERROR and issue.examples and rows.get(issue.layer):
+                issue = replace(
+                    issue,
+                    severity=Severity.WARNING,
+                    message="[left out] " + issue.message,
+                    message_fr="[écarté] " + (issue.message_fr or issue.message),
+                )
+            issues.append(issue)
+        run.report.issues = issues
+        run.profile.validate(run.dataset, run.report)
+        # the validator names at most five features per rule in the report: drop them and validate again
+        rows = {lyr.layer: set() for lyr in run.layers}
+        for issue in run.report.by_severity(Severity.ERROR):
+            if issue.code == "SCHEMA_INVALID" and issue.examples and issue.layer in rows:
+                rows[issue.layer].update(issue.examples)
+
+
+def _standard_formats(
+    run: ThemeRun, staging: Path, formats: list[str] | tuple[str, ...], feedback: Feedback | None
+) -> list:
+    """The conformed layers through the ordinary writers (``odl-geo convert``), from a temporary GeoPackage."""
+    from ..convert import convert
+
+    with tempfile.TemporaryDirectory(prefix="odl-geo-theme-") as tmp:
+        gpkg = Path(tmp) / f"{safe_file_stem(run.source.stem.removesuffix('.shp'))}_{run.theme}.gpkg"
+        for lyr in run.layers:
+            pyogrio.write_dataframe(_plain(lyr.frame), gpkg, layer=lyr.layer, driver="GPKG", append=gpkg.exists())
+        sub = Path(tmp) / "out"
+        manifest = convert(gpkg, sub, list(formats), feedback=feedback)
+        for f in manifest.files:
+            shutil.move(str(sub / f.path), staging / f.path)
+        return list(manifest.files)

@@ -1,0 +1,317 @@
+"""``odl-geo check``: read a layer, conform it to a theme, anonymise, check, fix, validate; write nothing.
+
+The same steps serve ``convert --theme`` (:mod:`odl_geo.theme.outputs`), which then writes the products. Without
+a theme, only the generic checks run, on every layer of the file, with the layer's own fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from pyproj import CRS
+
+from .._version import __version__
+from ..checks._common import attribute_columns
+from ..checks.areas import Area, resolve_area
+from ..checks.registry import CheckContext
+from ..checks.report import Issue, Report, Severity
+from ..checks.runner import Fix, apply_fixes, load_checks, run_checks
+from ..crs import crs_code
+from ..errors import InputError
+from ..feedback import Feedback, NullFeedback, check_cancelled
+from ..normalise.frames import read_frame
+from ..normalise.options import NormaliseOptions
+from ..profiles.anonymise import AnonymiseOptions, Removal, anonymise
+from ..profiles.base import ThemeDataset
+from ..profiles.mapping import Mapping, load_mapping
+from ..profiles.registry import load_profile
+from ..sources import ReadOptions, open_source
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import geopandas as gpd
+
+    from ..exports.base import OutputFile
+    from ..profiles.base import Profile, RoleSpec
+    from ..sources.layer import LayerSource
+
+__all__ = ["LayerResult", "ThemeOptions", "ThemeRun", "check_theme"]
+
+
+@dataclass(frozen=True)
+class ThemeOptions:
+    """
+    :param mapping: a mapping file (TOML) for the theme (see ``docs/themes.md``).
+    :param area: the territory the data should cover (``occitanie``, ``34,30``, INSEE codes).
+    :param fix: apply the automatic fixes (on copies; the source is never touched).
+    :param keep_personal: personal fields to publish anyway (e.g. a company's name in ``nom_etab``).
+    :param mask_free_text: mask e-mails/phones found in free text (default: from the mapping file, else report only).
+    :param anonymise: False turns anonymisation off (reported as a warning).
+    :param repair: repair invalid geometries while reading (convert: yes; check: no, so that they are reported).
+    """
+
+    mapping: str | Path | None = None
+    area: str | None = None
+    fix: bool = False
+    keep_personal: tuple[str, ...] = ()
+    mask_free_text: bool | None = None
+    anonymise: bool = True
+    repair: bool = False
+    drop_invalid: bool = False
+
+
+@dataclass
+class LayerResult:
+    """One checked layer: the final frame (for previews and products) and what happened to it."""
+
+    role: str
+    layer: str
+    display: str
+    frame: gpd.GeoDataFrame
+    source_fields: list[str]
+    crs: str | None
+    faulty: set[int] = field(default_factory=set)
+    matches: dict[str, tuple[str, str]] = field(default_factory=dict)
+    removals: list[Removal] = field(default_factory=list)
+    fixes: list[Fix] = field(default_factory=list)
+    checks_ran: list[str] = field(default_factory=list)
+    error_rows: set[int] = field(default_factory=set)  # features named by an error-level check
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "role": self.role,
+            "layer": self.layer,
+            "source": self.display,
+            "feature_count": len(self.frame),
+            "crs": self.crs,
+            "source_fields": self.source_fields,
+            "fields": {t: {"source": s, "how": h} for t, (s, h) in self.matches.items()},
+            "anonymisation": [r.__dict__ for r in self.removals],
+            "fixes": [{"code": f.code, "changes": f.changes} for f in self.fixes],
+            "checks_run": self.checks_ran,
+            "features_with_problems": len(self.faulty),
+        }
+
+
+@dataclass
+class ThemeRun:
+    source: Path
+    theme: str | None
+    profile: Profile | None
+    report: Report
+    layers: list[LayerResult]
+    area: Area | None = None
+    dataset: ThemeDataset | None = None
+    files: list[OutputFile] = field(default_factory=list)
+    corrected: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {s.value: sum(1 for i in self.report.issues if i.severity is s) for s in Severity}
+
+    def to_dict(self) -> dict[str, Any]:
+        p = self.profile
+        return {
+            "odl_geo_version": __version__,
+            "source": str(self.source.name),
+            "theme": self.theme,
+            "schema": None if p is None or p.schema is None else {"name": p.schema.name, "version": p.schema.version},
+            "area": None if self.area is None else {"name": self.area.name, "communes": len(self.area.insee)},
+            "summary": self.counts(),
+            "publishable": not self.report.has_errors,
+            "layers": [lyr.to_dict() for lyr in self.layers],
+            "issues": [i.to_dict() for i in self.report.issues],
+            "files": [f.__dict__ for f in self.files],
+            "corrected": self.corrected,
+        }
+
+
+def check_theme(
+    path: str | Path,
+    theme: str | None = None,
+    options: ThemeOptions | None = None,
+    read_options: ReadOptions | None = None,
+    feedback: Feedback | None = None,
+) -> ThemeRun:
+    """Check ``path`` against ``theme`` (or the generic checks only when ``theme`` is None).
+
+    :raises InputError: unknown theme, bad mapping file or area, unreadable source, or a theme whose layers are
+        absent from the source.
+    """
+    options = options or ThemeOptions()
+    feedback = feedback or NullFeedback()
+    profile = load_profile(theme) if theme else None
+    if options.mapping and profile is None:
+        raise InputError("--mapping needs --theme: a mapping file maps fields to a theme's schema.", "Add --theme.")
+    mapping = load_mapping(options.mapping, profile) if options.mapping and profile else Mapping()
+    area = resolve_area(options.area) if options.area else None
+    load_checks()
+    report = Report()
+    with open_source(path, read_options) as src:
+        report.extend(src.issues)
+        layers = {lyr.name: lyr for lyr in src.layers}
+        chosen = _assign(profile, list(layers), src.path.name, report)
+        frames: dict[str, gpd.GeoDataFrame] = {}
+        for role, name in chosen.items():
+            check_cancelled(feedback, "Checking")
+            feedback.info(f"Reading {layers[name].display}")
+            report.extend(layers[name].issues)
+            frames[role] = read_frame(
+                layers[name], _normalise_options(profile, layers[name], options), report, feedback
+            )
+        descriptions = {role: layers[name] for role, name in chosen.items()}
+    run = ThemeRun(src.path, profile.key if profile else None, profile, report, [], area)
+    if profile is None:
+        for role, frame in frames.items():
+            run.layers.append(
+                _check_layer(role, frame, _named(descriptions[role]), None, None, options, area, report, feedback)
+            )
+        return run
+    dataset = ThemeDataset(
+        frames=frames, source_names={r: descriptions[r].name for r in frames}, source_path=run.source
+    )
+    conformed = profile.conform(dataset, mapping, report)
+    anon = AnonymiseOptions.build(mapping.anonymise, options.keep_personal, options.mask_free_text, options.anonymise)
+    source_columns = {r: attribute_columns(f) for r, f in frames.items()}
+    conformed, removals = anonymise(profile, conformed, anon, report, source_columns)
+    for role, frame in list(conformed.frames.items()):
+        if len(frame) == 0 and role not in descriptions:
+            continue  # an empty table the profile adds for completeness: nothing to check
+        spec = _spec(profile, role)
+        result = _check_layer(
+            role,
+            frame,
+            # a table the profile builds itself (the CNIG PPR tables) has no source layer of its own
+            _named(descriptions[role]) if role in descriptions else _built(conformed, role),
+            profile,
+            spec,
+            options,
+            area,
+            report,
+            feedback,
+        )
+        result.matches = conformed.field_matches.get(role, {})
+        result.removals = [r for r in removals if r.role == role]
+        result.source_fields = source_columns.get(role, [])
+        conformed.frames[role] = result.frame
+        run.layers.append(result)
+    profile.validate(conformed, report)
+    run.dataset = conformed
+    return run
+
+
+def _assign(profile: Profile | None, names: list[str], source: str, report: Report) -> dict[str, str]:
+    """Role -> layer name; every layer is its own role when no theme is given."""
+    if profile is None:
+        return {n: n for n in names}
+    chosen = profile.assign_roles(names)
+    missing = [r for r in profile.roles if r.required and r.role not in chosen]
+    if missing and not chosen:
+        hints = "; ".join(f"{r.role}: {', '.join(r.layer_hints)}" for r in missing if r.layer_hints)
+        raise InputError(
+            f"{source} has no layer the {profile.key} theme can use.",
+            (f"Expected layers named like: {hints}." if hints else "Check the file.") + " Or use --layer.",
+        )
+    for spec in missing:
+        report.add(
+            Issue(
+                "ROLE_MISSING",
+                Severity.ERROR,
+                f"No layer of {source} is a {spec.title['en']} layer ({spec.role}).",
+                "Add it, or name it like: " + ", ".join(spec.layer_hints) if spec.layer_hints else "Add it.",
+                message_fr=f"Aucune couche de {source} n'est une couche « {spec.title['fr']} » ({spec.role}).",
+            )
+        )
+    ignored = [n for n in names if n not in chosen.values()]
+    if ignored:
+        report.add(
+            Issue(
+                "LAYER_IGNORED",
+                Severity.WARNING,
+                f"Layer(s) not used by the {profile.key} theme: {', '.join(ignored)}.",
+                "Use --layer to pick the right one.",
+                count=len(ignored),
+                message_fr=f"Couche(s) non utilisée(s) par le thème {profile.key} : {', '.join(ignored)}.",
+            )
+        )
+    return chosen
+
+
+def _normalise_options(profile: Profile | None, layer: LayerSource, options: ThemeOptions) -> NormaliseOptions:
+    target = CRS.from_epsg(profile.target_epsg) if profile is not None and layer.crs is not None else None
+    return NormaliseOptions(target_crs=target, repair=options.repair, decode_html=bool(profile and profile.decode_html))
+
+
+def _spec(profile: Profile, role: str) -> RoleSpec | None:
+    """The role's spec; profiles with tables beyond their declared roles (CNIG PPR) may offer ``spec_for``."""
+    spec_for = getattr(profile, "spec_for", None)
+    if callable(spec_for):
+        found: RoleSpec | None = spec_for(role)
+        return found
+    return next((s for s in profile.roles if s.role == role), None)
+
+
+def _named(layer: LayerSource) -> tuple[str, str]:
+    return layer.name, layer.display
+
+
+def _built(dataset: ThemeDataset, role: str) -> tuple[str, str]:
+    name = dataset.source_names.get(role, role)
+    return name, f"{name} (built by the profile)"
+
+
+def _check_layer(
+    role: str,
+    frame: gpd.GeoDataFrame,
+    layer: tuple[str, str],
+    profile: Profile | None,
+    spec: RoleSpec | None,
+    options: ThemeOptions,
+    area: Area | None,
+    report: Report,
+    feedback: Feedback,
+) -> LayerResult:
+    name, display = layer
+    feedback.info(f"Checking {name}")
+    ctx = CheckContext(
+        frame,
+        name,
+        profile,
+        spec,
+        area.insee if area else None,
+        area.bounds if area else None,
+        area.name if area else "",
+    )
+    theme = profile.key if profile else None
+    outcome = run_checks(ctx, theme)
+    fixes: list[Fix] = []
+    if options.fix and outcome.issues:
+        fixed, fixes = apply_fixes(ctx, outcome)
+        for f in fixes:
+            report.add(
+                Issue(
+                    "FIX_APPLIED",
+                    Severity.INFO,
+                    f"{f.code}: " + " ".join(f.changes),
+                    layer=name,
+                    message_fr=f"{f.code} corrigé : " + " ".join(f.changes),
+                )
+            )
+        ctx = replace(ctx, frame=fixed)
+        outcome = run_checks(ctx, theme)
+    for issue in outcome.issues:
+        report.add(replace(issue, examples=list(issue.examples)))
+    errors = {i for issue in outcome.issues if issue.severity is Severity.ERROR for i in issue.examples}
+    return LayerResult(
+        role=role,
+        layer=name,
+        display=display,
+        frame=ctx.frame,
+        source_fields=attribute_columns(frame),
+        crs=crs_code(crs) if (crs := getattr(ctx.frame, "crs", None)) is not None else None,
+        faulty=set(outcome.faulty),
+        fixes=fixes,
+        checks_ran=outcome.ran,
+        error_rows=errors,
+    )
