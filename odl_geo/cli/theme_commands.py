@@ -16,7 +16,6 @@ from rich.markup import escape
 from ..checks.report import Severity
 from ..errors import InputError
 from ..profiles.registry import PROFILES
-from ..theme import ThemeOptions, check_theme, convert_theme, write_corrected, write_reports
 from .main import _add_read_options, _read_options
 from .render import print_issues
 
@@ -24,7 +23,9 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from ..feedback import Feedback
-    from ..theme import ThemeRun
+    from ..theme import ThemeOptions, ThemeRun
+
+# ..theme (and with it pyogrio, pyproj, pandas) is imported by the handlers, not when the parser is built.
 
 __all__ = ["register"]
 
@@ -118,6 +119,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def _options(args: argparse.Namespace, repair: bool) -> ThemeOptions:
+    from ..theme import ThemeOptions
+
     return ThemeOptions(
         mapping=args.mapping,
         area=args.area,
@@ -144,6 +147,8 @@ def _summary(out: Console, run: ThemeRun, verbose: bool) -> None:
 
 
 def _check_handler(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback) -> dict[str, Any]:
+    from ..theme import check_theme, write_corrected, write_reports
+
     run = check_theme(args.file, args.theme, _options(args, repair=False), _read_options(args), feedback)
     if args.fix:
         write_corrected(run, args.out)
@@ -162,6 +167,8 @@ def _check_handler(args: argparse.Namespace, out: Console, err: Console, feedbac
 
 
 def _convert_handler(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback) -> dict[str, Any]:
+    from ..theme import convert_theme
+
     formats = [] if isinstance(args.to, _DefaultFormats) else [f for f in args.to.split(",") if f.strip()]
     run = convert_theme(
         args.file,

@@ -178,3 +178,16 @@ def test_public_convert_is_the_function() -> None:
     from odl_geo import convert
 
     assert callable(convert)
+
+
+def test_building_the_cli_loads_no_gdal_stack():
+    """`odl-geo publish datagouv` must not pay for GDAL/pandas it never uses (issue 6: RSS <= 150 MB)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, odl_geo.cli.main as m; m.build_parser(); "
+        "print(sorted(x for x in ('pyogrio','pyproj','pandas','pyarrow','geopandas','shapely') if x in sys.modules))"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert res.stdout.strip() == "[]"
