@@ -78,7 +78,8 @@ def _wrong_type(ctx: CheckContext) -> list[Issue]:
 
 
 def _missing(ctx: CheckContext) -> list[Issue]:
-    if not _has_geometry(ctx):
+    # a table the profile declares without geometry (CNIG procedure, multi-hazard...) has none to miss
+    if not _has_geometry(ctx) or (ctx.role is not None and ctx.role.geometry_family is None):
         return []
     bad = np.flatnonzero(~geometry_basics(ctx)["present"])
     if not bad.size:

@@ -206,7 +206,7 @@ def _target(
 def conform_generic(profile: Profile, dataset: ThemeDataset, mapping: object, report: Report) -> ThemeDataset:
     """Each role's frame renamed, typed and mapped to its target fields (see :func:`conform_frame`)."""
     m = mapping if isinstance(mapping, Mapping) else Mapping()
-    out = ThemeDataset(frames={}, source_names=dict(dataset.source_names))
+    out = ThemeDataset(frames={}, source_names=dict(dataset.source_names), source_path=dataset.source_path)
     for spec in profile.roles:
         frame = dataset.frames.get(spec.role)
         if frame is None:
