@@ -129,7 +129,8 @@ def _from_manifest(p: Path) -> dict[Path, tuple[str, int, list[dict[str, Any]]]]
     data = json.loads(manifest.read_text(encoding="utf-8"))
     groups: dict[Path, tuple[str, int, list[dict[str, Any]]]] = {}
     for f in data.get("files", []):
-        if f.get("format") != "gpkg":
+        # attribute tables (CNIG procedure...) and empty tables are no map layers: GeoServer refuses them
+        if f.get("format") != "gpkg" or not f.get("geometry_type") or not f.get("feature_count"):
             continue
         gpkg = folder / f["path"]
         if gpkg not in groups:
@@ -164,6 +165,8 @@ def _from_gpkg(p: Path) -> dict[Path, tuple[str, int, list[dict[str, Any]]]]:
         raise InputError(f"{p.name} cannot be read as a GeoPackage ({exc}).", "Check the file.") from None
     entries = []
     for name, x0, y0, x1, y1, srid, gtype in rows:
+        if not counts[name]:
+            continue  # an empty table of a standard template: nothing to map
         crs = f"EPSG:{srid}" if srid and srid > 0 else None
         bbox = [x0, y0, x1, y1] if None not in (x0, y0, x1, y1) else None
         entries.append({"layer": name, "crs": crs, "bbox": bbox, "bbox_wgs84": _to_wgs84(bbox, crs),

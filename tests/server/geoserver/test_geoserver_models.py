@@ -89,3 +89,18 @@ def test_png_blank_detection():
     blank = _png(2, 2, [[0, 0, 0, 0] * 2] * 2)
     drawn = _png(2, 2, [[0, 0, 0, 0, 255, 0, 0, 255], [0, 0, 0, 0] * 2])
     assert png_is_blank(blank) and not png_is_blank(drawn) and png_is_blank(b"<ServiceExceptionReport/>")
+
+
+def test_a_cnig_theme_product_plans_only_its_map_layers(tmp_path, shared_data):
+    """`convert --theme flood` writes the whole CNIG template: attribute tables (procedure...) and empty tables
+    are no WMS/WFS layers, and GeoServer refuses a feature type without geometry."""
+    from odl_geo.publishers.geoserver import plan_publication
+    from odl_geo.theme import convert_theme
+
+    out = tmp_path / "ppr"
+    convert_theme(shared_data / "flood/ddt38_pprn_bourg_oisans_covadis/PPRn_BourgOisans.zip", out, "flood")
+    plan = plan_publication(out, "ppr")
+    names = {layer.name for store in plan.stores for layer in store.layers}
+    assert "pprn_38ddt20200002_zonereglementaireurba_s" in names and "pprn_38ddt20200002_perimetre_s" in names
+    assert not [n for n in names if n.endswith(("_procedure", "_revise", "_referenceinternet"))]
+    assert "pprn_38ddt20200002_enjeu_s" not in names  # empty in this plan: nothing to map
