@@ -46,6 +46,7 @@ class OdlGeoWorker:
     def __init__(self, python: str | None = None, timeout_s: float = 6 * 3600) -> None:
         self.python = python or worker_python()
         self.timeout_s = timeout_s
+        self.extra_env: dict[str, str] = {}  # secrets for the worker go here, never on its command line
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -56,6 +57,7 @@ class OdlGeoWorker:
         env["PYTHONPATH"] = os.pathsep.join(paths)
         env.pop("QT_PLUGIN_PATH", None)
         env["PYTHONIOENCODING"] = "utf-8"
+        env.update(self.extra_env)
         return env
 
     def run(self, args: list[str], feedback: QgsFeedback | None = None) -> dict[str, Any]:

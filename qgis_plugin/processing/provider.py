@@ -6,8 +6,12 @@ from qgis.core import QgsProcessingProvider
 from qgis.PyQt.QtGui import QIcon
 
 from ..__about__ import DIR_PLUGIN_ROOT, __version__
+from .check import CheckAlgorithm
 from .convert import ConvertAlgorithm
 from .inspect_file import InspectAlgorithm
+from .publish_datagouv import PublishDatagouvAlgorithm
+from .publish_geoserver import PublishGeoServerAlgorithm
+from .publish_postgis import PublishPostgisAlgorithm
 
 __all__ = ["OdlGeoProvider"]
 
@@ -26,5 +30,12 @@ class OdlGeoProvider(QgsProcessingProvider):
         return QIcon(str(DIR_PLUGIN_ROOT / "resources" / "icons" / "odl_geo.svg"))
 
     def loadAlgorithms(self) -> None:
-        for algorithm in (InspectAlgorithm(), ConvertAlgorithm()):
+        for algorithm in (
+            InspectAlgorithm(),
+            ConvertAlgorithm(),
+            CheckAlgorithm(),
+            PublishGeoServerAlgorithm(),
+            PublishPostgisAlgorithm(),
+            PublishDatagouvAlgorithm(),
+        ):
             self.addAlgorithm(algorithm)

@@ -41,3 +41,14 @@ def odl_geo_cli():
         return json.loads(res.stdout)
 
     return run
+
+
+@pytest.fixture
+def plugin(qgis_iface):
+    """The plugin loaded as QGIS loads it (initGui), unloaded after the test."""
+    from qgis_plugin import classFactory
+
+    p = classFactory(qgis_iface)
+    p.initGui()
+    yield p
+    p.unload()

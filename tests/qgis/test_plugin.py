@@ -11,14 +11,6 @@ from qgis.core import QgsApplication, QgsProject, QgsVectorLayer
 from qgis_plugin import classFactory
 
 
-@pytest.fixture
-def plugin(qgis_iface):
-    p = classFactory(qgis_iface)
-    p.initGui()
-    yield p
-    p.unload()
-
-
 def test_load_registers_provider_and_menu_then_unload_removes_them(qgis_iface):
     p = classFactory(qgis_iface)
     p.initGui()

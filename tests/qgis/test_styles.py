@@ -107,27 +107,59 @@ def test_sld10_is_the_documented_transform_of_the_qgis_export(theme, name):
 # slots of each element's sequence, as (allowed local names, may repeat, required).
 _ONE, _MANY = False, True
 SLD10_MODEL: dict[str, list[tuple[set[str], bool, bool]]] = {
-    "StyledLayerDescriptor": [({"Name"}, _ONE, False), ({"Title"}, _ONE, False), ({"Abstract"}, _ONE, False),
-                              ({"NamedLayer", "UserLayer"}, _MANY, False)],
-    "NamedLayer": [({"Name"}, _ONE, True), ({"LayerFeatureConstraints"}, _ONE, False),
-                   ({"NamedStyle", "UserStyle"}, _MANY, False)],
-    "UserStyle": [({"Name"}, _ONE, False), ({"Title"}, _ONE, False), ({"Abstract"}, _ONE, False),
-                  ({"IsDefault"}, _ONE, False), ({"FeatureTypeStyle"}, _MANY, True)],
-    "FeatureTypeStyle": [({"Name"}, _ONE, False), ({"Title"}, _ONE, False), ({"Abstract"}, _ONE, False),
-                         ({"FeatureTypeName"}, _ONE, False), ({"SemanticTypeIdentifier"}, _MANY, False),
-                         ({"Rule"}, _MANY, True)],
-    "Rule": [({"Name"}, _ONE, False), ({"Title"}, _ONE, False), ({"Abstract"}, _ONE, False),
-             ({"LegendGraphic"}, _ONE, False), ({"Filter", "ElseFilter"}, _ONE, False),
-             ({"MinScaleDenominator"}, _ONE, False), ({"MaxScaleDenominator"}, _ONE, False),
-             ({"LineSymbolizer", "PolygonSymbolizer", "PointSymbolizer", "TextSymbolizer", "RasterSymbolizer"},
-              _MANY, True)],
+    "StyledLayerDescriptor": [
+        ({"Name"}, _ONE, False),
+        ({"Title"}, _ONE, False),
+        ({"Abstract"}, _ONE, False),
+        ({"NamedLayer", "UserLayer"}, _MANY, False),
+    ],
+    "NamedLayer": [
+        ({"Name"}, _ONE, True),
+        ({"LayerFeatureConstraints"}, _ONE, False),
+        ({"NamedStyle", "UserStyle"}, _MANY, False),
+    ],
+    "UserStyle": [
+        ({"Name"}, _ONE, False),
+        ({"Title"}, _ONE, False),
+        ({"Abstract"}, _ONE, False),
+        ({"IsDefault"}, _ONE, False),
+        ({"FeatureTypeStyle"}, _MANY, True),
+    ],
+    "FeatureTypeStyle": [
+        ({"Name"}, _ONE, False),
+        ({"Title"}, _ONE, False),
+        ({"Abstract"}, _ONE, False),
+        ({"FeatureTypeName"}, _ONE, False),
+        ({"SemanticTypeIdentifier"}, _MANY, False),
+        ({"Rule"}, _MANY, True),
+    ],
+    "Rule": [
+        ({"Name"}, _ONE, False),
+        ({"Title"}, _ONE, False),
+        ({"Abstract"}, _ONE, False),
+        ({"LegendGraphic"}, _ONE, False),
+        ({"Filter", "ElseFilter"}, _ONE, False),
+        ({"MinScaleDenominator"}, _ONE, False),
+        ({"MaxScaleDenominator"}, _ONE, False),
+        ({"LineSymbolizer", "PolygonSymbolizer", "PointSymbolizer", "TextSymbolizer", "RasterSymbolizer"}, _MANY, True),
+    ],
     "LineSymbolizer": [({"Geometry"}, _ONE, False), ({"Stroke"}, _ONE, False)],
     "PolygonSymbolizer": [({"Geometry"}, _ONE, False), ({"Fill"}, _ONE, False), ({"Stroke"}, _ONE, False)],
     "PointSymbolizer": [({"Geometry"}, _ONE, False), ({"Graphic"}, _ONE, False)],
-    "TextSymbolizer": [({"Geometry"}, _ONE, False), ({"Label"}, _ONE, False), ({"Font"}, _ONE, False),
-                       ({"LabelPlacement"}, _ONE, False), ({"Halo"}, _ONE, False), ({"Fill"}, _ONE, False)],
-    "Graphic": [({"ExternalGraphic", "Mark"}, _MANY, False), ({"Opacity"}, _ONE, False), ({"Size"}, _ONE, False),
-                ({"Rotation"}, _ONE, False)],
+    "TextSymbolizer": [
+        ({"Geometry"}, _ONE, False),
+        ({"Label"}, _ONE, False),
+        ({"Font"}, _ONE, False),
+        ({"LabelPlacement"}, _ONE, False),
+        ({"Halo"}, _ONE, False),
+        ({"Fill"}, _ONE, False),
+    ],
+    "Graphic": [
+        ({"ExternalGraphic", "Mark"}, _MANY, False),
+        ({"Opacity"}, _ONE, False),
+        ({"Size"}, _ONE, False),
+        ({"Rotation"}, _ONE, False),
+    ],
     "Mark": [({"WellKnownName"}, _ONE, False), ({"Fill"}, _ONE, False), ({"Stroke"}, _ONE, False)],
     "Fill": [({"GraphicFill"}, _ONE, False), ({"CssParameter"}, _MANY, False)],
     "Stroke": [({"GraphicFill", "GraphicStroke"}, _ONE, False), ({"CssParameter"}, _MANY, False)],
@@ -138,11 +170,37 @@ SLD10_MODEL: dict[str, list[tuple[set[str], bool, bool]]] = {
     "Halo": [({"Radius"}, _ONE, False), ({"Fill"}, _ONE, False)],
 }
 # leaves: text (or, for the ParameterValueType ones, ogc expressions) only
-SLD10_LEAVES = {"Name", "Title", "Abstract", "CssParameter", "WellKnownName", "Opacity", "Size", "Rotation", "Label",
-                "Radius", "PerpendicularOffset", "IsDefault", "MinScaleDenominator", "MaxScaleDenominator"}
-CSS_PARAMETERS = {"fill", "fill-opacity", "stroke", "stroke-opacity", "stroke-width", "stroke-linejoin",
-                  "stroke-linecap", "stroke-dasharray", "stroke-dashoffset", "font-family", "font-style",
-                  "font-weight", "font-size"}
+SLD10_LEAVES = {
+    "Name",
+    "Title",
+    "Abstract",
+    "CssParameter",
+    "WellKnownName",
+    "Opacity",
+    "Size",
+    "Rotation",
+    "Label",
+    "Radius",
+    "PerpendicularOffset",
+    "IsDefault",
+    "MinScaleDenominator",
+    "MaxScaleDenominator",
+}
+CSS_PARAMETERS = {
+    "fill",
+    "fill-opacity",
+    "stroke",
+    "stroke-opacity",
+    "stroke-width",
+    "stroke-linejoin",
+    "stroke-linecap",
+    "stroke-dasharray",
+    "stroke-dashoffset",
+    "font-family",
+    "font-style",
+    "font-weight",
+    "font-size",
+}
 
 
 def _sld10_problems(el: etree._Element, path: str = "") -> list[str]:
@@ -186,7 +244,8 @@ def test_sld10_follows_the_sld_1_0_0_content_model(theme, name):
     root = etree.parse(str(_path(theme, name, ".sld"))).getroot()
     assert root.get("version") == "1.0.0"
     assert root.get("{http://www.w3.org/2001/XMLSchema-instance}schemaLocation") == (
-        f"{SLD} http://schemas.opengis.net/sld/1.0.0/StyledLayerDescriptor.xsd")
+        f"{SLD} http://schemas.opengis.net/sld/1.0.0/StyledLayerDescriptor.xsd"
+    )
     assert SE not in {etree.QName(e).namespace for e in root.iter() if isinstance(e.tag, str)}
     assert _sld10_problems(root) == []
 
@@ -197,7 +256,8 @@ def test_sld10_content_model_check_catches_se_leftovers():
         "<FeatureTypeStyle><Rule><Title>t</Title><Name>n</Name><LineSymbolizer><Stroke>"
         '<se:SvgParameter name="stroke">#000000</se:SvgParameter></Stroke></LineSymbolizer>'
         "<TextSymbolizer><Label>a</Label><VendorOption name='followLine'>true</VendorOption></TextSymbolizer>"
-        "</Rule></FeatureTypeStyle></UserStyle></NamedLayer></StyledLayerDescriptor>")
+        "</Rule></FeatureTypeStyle></UserStyle></NamedLayer></StyledLayerDescriptor>"
+    )
     problems = _sld10_problems(bad)
     assert any("<Name> not allowed here" in p for p in problems)  # Title before Name
     assert any("namespace http://www.opengis.net/se" in p for p in problems)
@@ -218,8 +278,11 @@ def _official_schema(root: Path, tmp_path: Path, rel: str) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(copy / rel)))
 
 
-@pytest.mark.skipif(not os.environ.get("ODL_OGC_SCHEMAS"), reason="ODL_OGC_SCHEMAS not set: no package on PyPI or "
-                    "Debian ships the OGC SLD XSDs offline (see styles/README.md); the content-model test runs instead")
+@pytest.mark.skipif(
+    not os.environ.get("ODL_OGC_SCHEMAS"),
+    reason="ODL_OGC_SCHEMAS not set: no package on PyPI or "
+    "Debian ships the OGC SLD XSDs offline (see styles/README.md); the content-model test runs instead",
+)
 def test_sld_files_validate_against_the_official_ogc_xsd(tmp_path):
     root = Path(os.environ["ODL_OGC_SCHEMAS"])
     sld10 = _official_schema(root, tmp_path / "10", "sld/1.0.0/StyledLayerDescriptor.xsd")
@@ -269,8 +332,11 @@ def test_pei_rules_cover_every_type_and_availability(qgis_new_project, shared_da
     rules = renderer.rootRule().children()
     assert len(rules) == len(enum) * 3
     assert [r.label().split(" – ")[0] for r in rules]  # noqa: RUF001 == [c for c in enum for _ in range(3)]
-    assert {r.label().rsplit(" : ", 1)[1] for r in rules} == {"disponible", "indisponible",
-                                                              "disponibilité non renseignée"}
+    assert {r.label().rsplit(" : ", 1)[1] for r in rules} == {
+        "disponible",
+        "indisponible",
+        "disponibilité non renseignée",
+    }
     label = "Poteau d’Incendie"  # noqa: RUF001 (the schema's typographic apostrophe)
     assert label in rules[0].label() and label in field["description"]
     for ext in (".se.sld", ".sld"):
@@ -278,10 +344,13 @@ def test_pei_rules_cover_every_type_and_availability(qgis_new_project, shared_da
     assert _pei_field(shared_data, "disponible")["type"] == "boolean"
 
 
-@pytest.mark.parametrize(("name", "field", "table"), [
-    ("zonealeareference_s", "niveaualea", "typeniveaualea"),
-    ("zonereglementaireurba_s", "typereglement", "typereglementurba"),
-])
+@pytest.mark.parametrize(
+    ("name", "field", "table"),
+    [
+        ("zonealeareference_s", "niveaualea", "typeniveaualea"),
+        ("zonereglementaireurba_s", "typereglement", "typereglementurba"),
+    ],
+)
 def test_flood_categories_are_the_cnig_code_list(qgis_new_project, shared_data, name, field, table):
     codes = _cnig_codelist(shared_data, table)
     renderer = _qml_layer("flood", name, f"Polygon?field={field}:string").renderer()
@@ -328,8 +397,9 @@ def _ogr_layer(path: Path, name: str, sublayer: str = "") -> QgsVectorLayer:
     return layer
 
 
-def _styled_renders(layer: QgsVectorLayer, theme: str, name: str, colours: dict[str, float],
-                    sld_layer: QgsVectorLayer | None = None) -> None:
+def _styled_renders(
+    layer: QgsVectorLayer, theme: str, name: str, colours: dict[str, float], sld_layer: QgsVectorLayer | None = None
+) -> None:
     """QML, SE 1.1 and SLD 1.0 each load and draw every expected colour (colour -> opacity) on the layer
     (the SLDs on ``sld_layer`` when given)."""
     for ext in (".qml", ".se.sld", ".sld"):
@@ -355,15 +425,23 @@ def test_water_style_renders_the_montpellier_fountains(qgis_new_project, data_co
     _styled_renders(fountains, "water", "point_eau", {"#1e9bd7": 1.0})
 
 
-@pytest.mark.parametrize(("name", "table", "colours"), [
-    ("zonereglementaireurba_s", "zonereglementaireurba_s", {"#3d8bdb": 0.7, "#a50f15": 0.7}),  # 02 blue, 04 dark red
-    ("zonealeareference_s", "zonealeareference_312_s", {"#ffeb3b": 0.8, "#ffa726": 0.8}),  # 01 yellow, 02 orange
-    ("perimetre_s", "perimetre_s", {"#2d004b": 1.0}),
-])
+@pytest.mark.parametrize(
+    ("name", "table", "colours"),
+    [
+        (
+            "zonereglementaireurba_s",
+            "zonereglementaireurba_s",
+            {"#3d8bdb": 0.7, "#a50f15": 0.7},
+        ),  # 02 blue, 04 dark red
+        ("zonealeareference_s", "zonealeareference_312_s", {"#ffeb3b": 0.8, "#ffa726": 0.8}),  # 01 yellow, 02 orange
+        ("perimetre_s", "perimetre_s", {"#2d004b": 1.0}),
+    ],
+)
 def test_flood_styles_render_the_cnig_geopackage(qgis_new_project, data_copy, name, table, colours):
     """The QML on the GeoPackage itself; the SLDs on an in-memory copy, see the next test for why."""
-    gpkg = _ogr_layer(data_copy("flood/ddt38_pprm_cnig_gpkg/pprm_38ddt20180002.gpkg"), name,
-                      f"pprm_38ddt20180002_{table}")
+    gpkg = _ogr_layer(
+        data_copy("flood/ddt38_pprm_cnig_gpkg/pprm_38ddt20180002.gpkg"), name, f"pprm_38ddt20180002_{table}"
+    )
     memory = gpkg.materialize(QgsFeatureRequest())
     QgsProject.instance().addMapLayer(memory, False)
     _styled_renders(gpkg, "flood", name, colours, sld_layer=memory)
@@ -374,8 +452,11 @@ def test_qgis_sld_import_reads_code_literals_as_numbers(qgis_new_project, data_c
     QGIS itself then still matches '04' (it compares numerically), but on a GeoPackage/PostGIS layer the filter is
     compiled to SQL ("typereglement" = 4 against TEXT '04') and selects nothing. GeoServer compares the literal with
     the attribute's type (text) and is not affected. So in QGIS use the QML; the SLDs are for GeoServer."""
-    layer = _ogr_layer(data_copy("flood/ddt38_pprm_cnig_gpkg/pprm_38ddt20180002.gpkg"), "reg",
-                       "pprm_38ddt20180002_zonereglementaireurba_s")
+    layer = _ogr_layer(
+        data_copy("flood/ddt38_pprm_cnig_gpkg/pprm_38ddt20180002.gpkg"),
+        "reg",
+        "pprm_38ddt20180002_zonereglementaireurba_s",
+    )
     assert _sld_literals(_path("flood", "zonereglementaireurba_s", ".sld"), "typereglement")[3] == "04"
     msg, ok = layer.loadSldStyle(str(_path("flood", "zonereglementaireurba_s", ".sld")))
     assert ok, msg
@@ -391,8 +472,14 @@ def _generated_pei(path: Path, kind: QVariant.Type) -> Path:
     Hérault INSEE codes, Lambert-93 points; ``disponible`` stored as ``kind`` (boolean, integer 0/1 or text "1"/"0")."""
     values = {QVariant.Bool: (True, False, None), QVariant.Int: (1, 0, None), QVariant.String: ("1", "0", "")}[kind]
     layer = QgsVectorLayer("Point?crs=EPSG:2154", "pei", "memory")
-    layer.dataProvider().addAttributes([QgsField("insee", QVariant.String), QgsField("id_sdis", QVariant.String),
-                                        QgsField("type_pei", QVariant.String), QgsField("disponible", kind)])
+    layer.dataProvider().addAttributes(
+        [
+            QgsField("insee", QVariant.String),
+            QgsField("id_sdis", QVariant.String),
+            QgsField("type_pei", QVariant.String),
+            QgsField("disponible", kind),
+        ]
+    )
     layer.updateFields()
     features = []
     for i, code in enumerate(["PI", "BI", "PA", "CI"]):
@@ -404,8 +491,9 @@ def _generated_pei(path: Path, kind: QVariant.Type) -> Path:
     layer.dataProvider().addFeatures(features)
     options = QgsVectorFileWriter.SaveVectorOptions()
     options.driverName = "GPKG"
-    error = QgsVectorFileWriter.writeAsVectorFormatV3(layer, str(path), QgsProject.instance().transformContext(),
-                                                      options)
+    error = QgsVectorFileWriter.writeAsVectorFormatV3(
+        layer, str(path), QgsProject.instance().transformContext(), options
+    )
     assert error[0] == QgsVectorFileWriter.NoError, error
     del layer
     return path
@@ -432,8 +520,9 @@ def test_pei_style_puts_every_point_in_exactly_one_rule(qgis_new_project, tmp_pa
             assert code == feature["type_pei"], (ext, feature.attributes())
             states.setdefault(code, []).append(state.rsplit(" : ", 1)[1])
         renderer.stopRender(context)
-        assert states == {code: ["disponible", "indisponible", "disponibilité non renseignée"]
-                          for code in ("PI", "BI", "PA", "CI")}, ext
+        assert states == {
+            code: ["disponible", "indisponible", "disponibilité non renseignée"] for code in ("PI", "BI", "PA", "CI")
+        }, ext
         rgb = _render(layer)
         for colour in ("#d7191c", "#1f62b4", "#bdbdbd", "#000000"):  # hydrants, reserves, unknown, unavailable cross
             assert _count(rgb, colour) > 10, (ext, colour)
@@ -443,8 +532,14 @@ def test_pei_style_puts_every_point_in_exactly_one_rule(qgis_new_project, tmp_pa
 def test_make_styles_rewrites_the_committed_files_identically(tmp_path):
     """The committed styles are the script's output, and the script is deterministic."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    run = subprocess.run([sys.executable, str(SCRIPT), "--no-img", "--out", str(tmp_path)], env=env,
-                         capture_output=True, text=True, timeout=240, check=False)
+    run = subprocess.run(
+        [sys.executable, str(SCRIPT), "--no-img", "--out", str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     made = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     committed = sorted(p.relative_to(STYLES) for p in STYLES.rglob("*") if p.suffix in (".qml", ".sld"))
@@ -455,21 +550,29 @@ def test_make_styles_rewrites_the_committed_files_identically(tmp_path):
 
 def test_se_to_sld10_maps_drops_and_refuses():
     convert = _script().se_to_sld10
-    se = (f'<StyledLayerDescriptor xmlns="{SLD}" xmlns:se="{SE}" xmlns:ogc="{OGC}" version="1.1.0"><NamedLayer>'
-          "<se:Name>n</se:Name><UserStyle><se:Name>n</se:Name><se:FeatureTypeStyle><se:Rule><se:Name>r</se:Name>"
-          "<se:Description><se:Title>Titre</se:Title><se:Abstract>Résumé</se:Abstract></se:Description>"
-          "<ogc:Filter><ogc:PropertyIsLike wildCard='%' singleChar='_' escapeChar='!'><ogc:PropertyName>a"
-          "</ogc:PropertyName><ogc:Literal>x%</ogc:Literal></ogc:PropertyIsLike></ogc:Filter>"
-          "<se:TextSymbolizer><se:Label>l</se:Label><se:LabelPlacement><se:LinePlacement><se:GeneralizeLine>true"
-          "</se:GeneralizeLine></se:LinePlacement></se:LabelPlacement><se:VendorOption name='group'>yes"
-          "</se:VendorOption></se:TextSymbolizer><se:LineSymbolizer><se:Stroke><se:SvgParameter name='stroke'>"
-          "#123456</se:SvgParameter></se:Stroke></se:LineSymbolizer></se:Rule></se:FeatureTypeStyle></UserStyle>"
-          "</NamedLayer></StyledLayerDescriptor>")
+    se = (
+        f'<StyledLayerDescriptor xmlns="{SLD}" xmlns:se="{SE}" xmlns:ogc="{OGC}" version="1.1.0"><NamedLayer>'
+        "<se:Name>n</se:Name><UserStyle><se:Name>n</se:Name><se:FeatureTypeStyle><se:Rule><se:Name>r</se:Name>"
+        "<se:Description><se:Title>Titre</se:Title><se:Abstract>Résumé</se:Abstract></se:Description>"
+        "<ogc:Filter><ogc:PropertyIsLike wildCard='%' singleChar='_' escapeChar='!'><ogc:PropertyName>a"
+        "</ogc:PropertyName><ogc:Literal>x%</ogc:Literal></ogc:PropertyIsLike></ogc:Filter>"
+        "<se:TextSymbolizer><se:Label>l</se:Label><se:LabelPlacement><se:LinePlacement><se:GeneralizeLine>true"
+        "</se:GeneralizeLine></se:LinePlacement></se:LabelPlacement><se:VendorOption name='group'>yes"
+        "</se:VendorOption></se:TextSymbolizer><se:LineSymbolizer><se:Stroke><se:SvgParameter name='stroke'>"
+        "#123456</se:SvgParameter></se:Stroke></se:LineSymbolizer></se:Rule></se:FeatureTypeStyle></UserStyle>"
+        "</NamedLayer></StyledLayerDescriptor>"
+    )
     out, dropped = convert(se.encode())
     root = etree.fromstring(out)
     rule = root.find(".//sld:Rule", NS)
-    assert [etree.QName(c).localname for c in rule] == ["Name", "Title", "Abstract", "Filter", "TextSymbolizer",
-                                                        "LineSymbolizer"]
+    assert [etree.QName(c).localname for c in rule] == [
+        "Name",
+        "Title",
+        "Abstract",
+        "Filter",
+        "TextSymbolizer",
+        "LineSymbolizer",
+    ]
     assert root.find(".//sld:CssParameter[@name='stroke']", NS).text == "#123456"
     assert root.find(".//ogc:PropertyIsLike", NS).get("escape") == "!"
     assert dropped == ["LinePlacement/GeneralizeLine", "TextSymbolizer/VendorOption[@name=group]"]

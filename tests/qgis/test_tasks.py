@@ -30,8 +30,11 @@ def _wait(task: WorkerTask, done: list, timeout_s: float = 120.0) -> None:
 def test_ui_heartbeat_never_stalls_during_a_conversion(qgis_app, shared_data, tmp_path):
     src = _big_input(shared_data, tmp_path)
     done: list = []
-    task = WorkerTask("convert", ["convert", str(src), "--to", "gpkg,geojson,shp,csv,kml,fgb,parquet",
-                                  "--out", str(tmp_path / "out")], lambda r, e: done.append((r, e)))
+    task = WorkerTask(
+        "convert",
+        ["convert", str(src), "--to", "gpkg,geojson,shp,csv,kml,fgb,parquet", "--out", str(tmp_path / "out")],
+        lambda r, e: done.append((r, e)),
+    )
     gaps: list[int] = []
     clock = QElapsedTimer()
     clock.start()
@@ -59,8 +62,11 @@ def test_cancel_stops_the_worker_and_leaves_no_output(qgis_app, shared_data, tmp
     src = _big_input(shared_data, tmp_path)
     out = tmp_path / "out"
     done: list = []
-    task = WorkerTask("convert", ["convert", str(src), "--to", "gpkg,geojson,shp,csv,kml,fgb,parquet",
-                                  "--out", str(out)], lambda r, e: done.append((r, e)))
+    task = WorkerTask(
+        "convert",
+        ["convert", str(src), "--to", "gpkg,geojson,shp,csv,kml,fgb,parquet", "--out", str(out)],
+        lambda r, e: done.append((r, e)),
+    )
     QgsApplication.taskManager().addTask(task)
     start = time.monotonic()
     while task.status() != QgsTask.Running and time.monotonic() - start < 30:
