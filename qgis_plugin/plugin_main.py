@@ -26,6 +26,7 @@ class OdlGeoPlugin:
         self.iface = iface
         self.provider: Any = None
         self.actions: list[QAction] = []
+        self.dialog: Any = None
         self.translator = install_translator()
         self.dependencies = check_dependencies()
 
@@ -43,6 +44,7 @@ class OdlGeoPlugin:
         install_log_handler()
         self.initProcessing()
         icon = QIcon(str(DIR_PLUGIN_ROOT / "resources" / "icons" / "odl_geo.svg"))
+        self._action(icon, tr("Publish as open data…"), self.open_publish_dialog)
         self._action(icon, tr("Inspect a file…"), lambda: self._open_algorithm("odl_geo:inspect"))
         self._action(icon, tr("Convert to open formats…"), lambda: self._open_algorithm("odl_geo:convert"))
         self._action(QIcon(), tr("Check dependencies"), self.show_dependencies)
@@ -68,6 +70,15 @@ class OdlGeoPlugin:
         from processing import execAlgorithmDialog
 
         execAlgorithmDialog(algorithm_id)
+
+    def open_publish_dialog(self) -> None:
+        if not self.dependencies.ok:
+            self.show_dependencies()
+            return
+        from .gui.dlg_publish import DlgPublish
+
+        self.dialog = DlgPublish(self.iface.mainWindow())
+        self.dialog.show()
 
     def show_dependencies(self) -> None:
         deps = self.dependencies = check_dependencies()

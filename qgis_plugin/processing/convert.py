@@ -19,6 +19,7 @@ from qgis.core import (
 )
 
 from odl_geo.exports.catalog import FORMAT_LABELS
+from odl_geo.profiles.registry import PROFILES
 
 from ..toolbelt.i18n import tr
 from .base import OdlGeoAlgorithm
@@ -28,6 +29,7 @@ from .worker_call import run_worker
 __all__ = ["ConvertAlgorithm"]
 
 FORMAT_KEYS = list(FORMAT_LABELS)
+THEMES = list(PROFILES)
 
 
 class ConvertAlgorithm(OdlGeoAlgorithm):
@@ -44,6 +46,16 @@ class ConvertAlgorithm(OdlGeoAlgorithm):
                 options=[FORMAT_LABELS[k] for k in FORMAT_KEYS],
                 allowMultiple=True,
                 defaultValue=[FORMAT_KEYS.index(k) for k in ("gpkg", "geojson", "shp", "csv")],
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                "THEME", tr("Theme (national schema product)"), options=["", *THEMES], defaultValue=0, optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterFile(
+                "MAPPING", tr("Field mapping file (TOML)"), optional=True, fileFilter="TOML (*.toml)"
             )
         )
         self.addParameter(
@@ -79,9 +91,17 @@ class ConvertAlgorithm(OdlGeoAlgorithm):
                 args.append("--decode-html")
             if self.parameterAsBool(parameters, "DROP_EMPTY", context):
                 args.append("--drop-empty")
+            theme = self.parameterAsEnum(parameters, "THEME", context)
+            if theme > 0:  # the theme's schema-valid product, plus the formats asked for
+                args += ["--theme", THEMES[theme - 1]]
+                mapping = self.parameterAsFile(parameters, "MAPPING", context)
+                if mapping:
+                    args += ["--mapping", mapping]
             manifest = run_worker(args, feedback)
         for f in manifest["files"]:
             feedback.pushInfo(f"{f['path']}: {f['feature_count']} features ({f['format']}, {f['crs']})")
-        for issue in manifest["report"]["issues"]:
+        # a plain conversion returns its manifest (issues under "report"); a theme run returns its own summary
+        issues = manifest["report"]["issues"] if "report" in manifest else manifest.get("issues", [])
+        for issue in issues:
             feedback.pushInfo(f"[{issue['severity']}] {issue['code']}: {issue['message']}")
         return {"OUTPUT": out, "MANIFEST": str(Path(out) / "manifest.json")}

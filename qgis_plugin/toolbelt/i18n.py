@@ -7,13 +7,18 @@ from qgis.PyQt.QtCore import QCoreApplication, QLocale, QTranslator
 
 from ..__about__ import DIR_PLUGIN_ROOT
 
-__all__ = ["install_translator", "tr"]
+__all__ = ["install_translator", "tr", "tr_noop"]
 
 CONTEXT = "OdlGeo"
 
 
 def tr(text: str) -> str:
     return QCoreApplication.translate(CONTEXT, text)
+
+
+def tr_noop(text: str) -> str:
+    """Marks a constant string for translation (extracted by scripts/plugin_i18n.py); translate it with tr() later."""
+    return text
 
 
 def install_translator() -> QTranslator | None:

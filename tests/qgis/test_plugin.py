@@ -18,7 +18,7 @@ def test_load_registers_provider_and_menu_then_unload_removes_them(qgis_iface):
     assert p.dependencies.ok, p.dependencies.errors
     assert registry.providerById("odl_geo") is not None
     assert {a.name() for a in registry.providerById("odl_geo").algorithms()} >= {"inspect", "convert"}
-    assert len(p.actions) == 3
+    assert len(p.actions) == 4
     p.unload()
     assert registry.providerById("odl_geo") is None and not p.actions
 

@@ -4,12 +4,17 @@
   <context>
     <name>OdlGeo</name>
     <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="156" />
+      <source>API key</source>
+      <translation>Clé d'API</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="47" />
       <source>API key (Basic configuration, key as password)</source>
       <translation>Clé d'API (configuration Basic, clé en mot de passe)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/plugin_main.py" line="75" />
+      <location filename="../../../qgis_plugin/plugin_main.py" line="86" />
       <source>All dependencies are installed.</source>
       <translation>Toutes les dépendances sont installées.</translation>
     </message>
@@ -17,6 +22,11 @@
       <location filename="../../../qgis_plugin/processing/inspect_file.py" line="37" />
       <source>Attribute encoding (detected when empty)</source>
       <translation>Encodage des attributs (détecté si vide)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="149" />
+      <source>Authentication</source>
+      <translation>Authentification</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="45" />
@@ -29,7 +39,12 @@
       <translation>Octets envoyés</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/check.py" line="35" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="124" />
+      <source>Cancel task</source>
+      <translation>Annuler la tâche</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="122" />
       <source>Check</source>
       <translation>Contrôler</translation>
     </message>
@@ -39,14 +54,24 @@
       <translation>Contrôler selon un schéma national</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/plugin_main.py" line="48" />
+      <location filename="../../../qgis_plugin/plugin_main.py" line="50" />
       <source>Check dependencies</source>
       <translation>Vérifier les dépendances</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="72" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="117" />
+      <source>Check the layer first.</source>
+      <translation>Contrôlez d'abord la couche.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/convert.py" line="84" />
       <source>Choose a layer of the project or a file.</source>
       <translation>Choisissez une couche du projet ou un fichier.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="20" />
+      <source>Code</source>
+      <translation>Code</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="41" />
@@ -59,14 +84,19 @@
       <translation>Dossier de conversion ou fichier</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="34" />
+      <location filename="../../../qgis_plugin/processing/convert.py" line="36" />
       <source>Convert to open formats</source>
       <translation>Convertir aux formats ouverts</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/plugin_main.py" line="47" />
+      <location filename="../../../qgis_plugin/plugin_main.py" line="49" />
       <source>Convert to open formats…</source>
       <translation>Convertir aux formats ouverts…</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="22" />
+      <source>Count</source>
+      <translation>Nombre</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/publish_postgis.py" line="39" />
@@ -89,19 +119,34 @@
       <translation>Page du jeu de données</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="99" />
+      <source>Declared area</source>
+      <translation>Territoire déclaré</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/processing/check.py" line="47" />
       <source>Declared area (e.g. occitanie, 34, 34172)</source>
       <translation>Territoire déclaré (ex. occitanie, 34, 34172)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="52" />
+      <location filename="../../../qgis_plugin/processing/convert.py" line="64" />
       <source>Decode HTML entities in texts</source>
       <translation>Décoder les entités HTML des textes</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="53" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="285" />
+      <source>Done: </source>
+      <translation>Terminé : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/convert.py" line="65" />
       <source>Drop features without geometry</source>
       <translation>Supprimer les entités sans géométrie</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="26" />
+      <source>Error</source>
+      <translation>Erreur</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/check.py" line="51" />
@@ -109,7 +154,17 @@
       <translation>Erreurs</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/check.py" line="43" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="280" />
+      <source>Errors: {0}, warnings: {1}. </source>
+      <translation>Erreurs : {0}, avertissements : {1}. </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="269" />
+      <source>Failed: </source>
+      <translation>Échec : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="96" />
       <source>Field mapping file (TOML)</source>
       <translation>Fichier de correspondance des champs (TOML)</translation>
     </message>
@@ -119,9 +174,34 @@
       <translation>Fichier, dossier ou zip</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="43" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="57" />
+      <source>Fire hydrants (point-eau-incendie)</source>
+      <translation>Points d'eau incendie (point-eau-incendie)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="281" />
+      <source>Fix the errors first.</source>
+      <translation>Corrigez d'abord les erreurs.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="58" />
+      <source>Flood risk (CNIG PPR)</source>
+      <translation>Risque inondation (PPR, géostandard CNIG)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="108" />
       <source>Formats</source>
       <translation>Formats</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="142" />
+      <source>GeoServer (regional map platform)</source>
+      <translation>GeoServer (plateforme cartographique régionale)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="147" />
+      <source>GeoServer URL</source>
+      <translation>URL du GeoServer</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="43" />
@@ -129,19 +209,34 @@
       <translation>URL du GeoServer (…/geoserver)</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="55" />
+      <source>Hiking paths (itineraire-randonnee)</source>
+      <translation>Itinéraires de randonnée (itineraire-randonnee)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="28" />
+      <source>Info</source>
+      <translation>Info</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/processing/inspect_file.py" line="26" />
       <source>Inspect a file (layers, CRS, encoding, problems)</source>
       <translation>Inspecter un fichier (couches, SCR, encodage, problèmes)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/plugin_main.py" line="46" />
+      <location filename="../../../qgis_plugin/plugin_main.py" line="48" />
       <source>Inspect a file…</source>
       <translation>Inspecter un fichier…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/plugin_main.py" line="82" />
+      <location filename="../../../qgis_plugin/plugin_main.py" line="93" />
       <source>Install them with this command, then restart QGIS:</source>
       <translation>Installez-les avec cette commande, puis redémarrez QGIS :</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="89" />
+      <source>Layer</source>
+      <translation>Couche</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/check.py" line="38" />
@@ -154,9 +249,14 @@
       <translation>Couches</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="55" />
+      <location filename="../../../qgis_plugin/processing/convert.py" line="67" />
       <source>Manifest (JSON)</source>
       <translation>Manifeste (JSON)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="23" />
+      <source>Message</source>
+      <translation>Message</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="53" />
@@ -164,24 +264,39 @@
       <translation>Afficher seulement ce qui serait envoyé</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="45" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="155" />
       <source>Organization (slug or id)</source>
       <translation>Organisation (slug ou identifiant)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="54" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="102" />
       <source>Output folder</source>
       <translation>Dossier de sortie</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="44" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="154" />
       <source>Portal URL</source>
       <translation>URL du portail</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="36" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="123" />
       <source>Publish</source>
       <translation>Publier</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="73" />
+      <source>Publish as open data</source>
+      <translation>Publier en open data</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/plugin_main.py" line="47" />
+      <source>Publish as open data…</source>
+      <translation>Publier en open data…</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="140" />
+      <source>Publish to</source>
+      <translation>Publier vers</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="34" />
@@ -199,9 +314,19 @@
       <translation>Publier sur data.gouv.fr</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="35" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="115" />
+      <source>Quality report</source>
+      <translation>Rapport de qualité</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/convert.py" line="37" />
       <source>Read and convert</source>
       <translation>Lire et convertir</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="281" />
+      <source>Ready to publish.</source>
+      <translation>Prêt à publier.</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/check.py" line="50" />
@@ -229,17 +354,27 @@
       <translation>Ressources inchangées</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="262" />
+      <source>Running: </source>
+      <translation>En cours : </translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/processing/publish_postgis.py" line="40" />
       <source>Schema</source>
       <translation>Schéma</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/plugin_main.py" line="52" />
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="19" />
+      <source>Severity</source>
+      <translation>Gravité</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/plugin_main.py" line="54" />
       <source>Some Python libraries are missing: odl-geo is disabled. See the plugin menu.</source>
       <translation>Des bibliothèques Python manquent : odl-geo est désactivé. Voir le menu de l'extension.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="50" />
+      <location filename="../../../qgis_plugin/processing/convert.py" line="62" />
       <source>Source CRS (when the file has none)</source>
       <translation>SCR source (si le fichier n'en déclare pas)</translation>
     </message>
@@ -254,12 +389,22 @@
       <translation>Tables publiées</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/check.py" line="40" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="205" />
+      <source>The report has warnings. Publish anyway?</source>
+      <translation>Le rapport contient des avertissements. Publier quand même ?</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="93" />
       <source>Theme</source>
       <translation>Thème</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/plugin_main.py" line="78" />
+      <location filename="../../../qgis_plugin/processing/convert.py" line="53" />
+      <source>Theme (national schema product)</source>
+      <translation>Thème (produit selon le schéma national)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/plugin_main.py" line="89" />
       <source>These Python libraries are missing in QGIS's Python:</source>
       <translation>Ces bibliothèques Python manquent dans le Python de QGIS :</translation>
     </message>
@@ -269,14 +414,29 @@
       <translation>Titre</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="27" />
+      <source>Warning</source>
+      <translation>Avertissement</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/processing/check.py" line="52" />
       <source>Warnings</source>
       <translation>Avertissements</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="44" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="56" />
+      <source>Water points</source>
+      <translation>Points d'eau</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="148" />
       <source>Workspace</source>
       <translation>Espace de travail</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="150" />
+      <source>data.gouv.fr</source>
+      <translation>data.gouv.fr</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/check.py" line="39" />

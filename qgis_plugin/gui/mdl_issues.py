@@ -1,0 +1,75 @@
+"""A table model over a report's issues (the JSON of ``odl-geo check``), translated by issue code."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, QSettings, Qt
+from qgis.PyQt.QtGui import QBrush, QColor
+
+from ..toolbelt.i18n import tr, tr_noop
+
+__all__ = ["IssuesModel"]
+
+_COLOURS = {"error": "#c62828", "warning": "#b26a00", "info": "#546e7a"}
+
+
+class IssuesModel(QAbstractTableModel):
+    HEADERS: ClassVar[tuple[str, ...]] = (
+        tr_noop("Severity"),
+        tr_noop("Code"),
+        tr_noop("Layer"),
+        tr_noop("Count"),
+        tr_noop("Message"),
+    )
+    SEVERITIES: ClassVar[dict[str, str]] = {
+        "error": tr_noop("Error"),
+        "warning": tr_noop("Warning"),
+        "info": tr_noop("Info"),
+    }
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.issues: list[dict[str, Any]] = []
+        self.french = str(QSettings().value("locale/userLocale", "") or "").startswith("fr")
+
+    def set_issues(self, issues: list[dict[str, Any]]) -> None:
+        order = {"error": 0, "warning": 1, "info": 2}
+        self.beginResetModel()
+        self.issues = sorted(issues, key=lambda i: order.get(str(i.get("severity")), 3))
+        self.endResetModel()
+
+    def count(self, severity: str) -> int:
+        return sum(1 for i in self.issues if i.get("severity") == severity)
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt API
+        return 0 if parent.isValid() else len(self.issues)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt API
+        return len(self.HEADERS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole) -> Any:
+        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
+            return tr(self.HEADERS[section])
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        issue = self.issues[index.row()]
+        severity = str(issue.get("severity", ""))
+        if role == Qt.DisplayRole:
+            message = issue.get("message_fr") if self.french and issue.get("message_fr") else issue.get("message")
+            values = (
+                tr(self.SEVERITIES.get(severity, severity)),
+                issue.get("code"),
+                issue.get("layer"),
+                issue.get("count"),
+                message,
+            )
+            return values[index.column()]
+        if role == Qt.ToolTipRole:
+            return issue.get("hint") or None
+        if role == Qt.ForegroundRole and index.column() == 0:
+            return QBrush(QColor(_COLOURS.get(severity, "#000000")))
+        return None
