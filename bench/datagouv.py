@@ -93,7 +93,7 @@ def make_big_folder(folder: Path, size_mb: int) -> Path:
 
 def make_ten_folder(folder: Path) -> int:
     """10 real outputs of odl-geo (hiking, water and flood conversions) in one folder with a merged manifest."""
-    from odl_geo.convert import ConvertOptions, convert
+    from odl_geo.conversion import ConvertOptions, convert
 
     themes = [
         ("hiking/pnx_schema_randonnee_cevennes/exemple-valide.json", ConvertOptions(decode_html=True),

@@ -18,7 +18,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from .checks.report import Issue, Report, Severity
-    from .convert import DEFAULT_FORMATS, ConvertOptions, convert
+    from .conversion import DEFAULT_FORMATS, ConvertOptions, convert
     from .errors import (
         CancelledError,
         CrsError,
@@ -38,9 +38,9 @@ _EXPORTS: dict[str, str] = {
     "Issue": ".checks.report",
     "Report": ".checks.report",
     "Severity": ".checks.report",
-    "DEFAULT_FORMATS": ".convert",
-    "ConvertOptions": ".convert",
-    "convert": ".convert",
+    "DEFAULT_FORMATS": ".conversion",
+    "ConvertOptions": ".conversion",
+    "convert": ".conversion",
     "CancelledError": ".errors",
     "CrsError": ".errors",
     "EncodingError": ".errors",

@@ -176,7 +176,7 @@ def _run(args: argparse.Namespace, out: Console, err: Console) -> dict[str, Any]
                 print_layers(out, layers, args.verbose)
                 print_issues(out, source_report, args.verbose)
             return {"layers": [lyr.to_dict() for lyr in layers], "issues": source_report.to_dict()["issues"]}
-        from ..convert import ConvertOptions, convert
+        from ..conversion import ConvertOptions, convert
 
         options = ConvertOptions(
             drop_empty=args.drop_empty,

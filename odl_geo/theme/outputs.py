@@ -216,7 +216,7 @@ def _standard_formats(
     run: ThemeRun, staging: Path, formats: list[str] | tuple[str, ...], feedback: Feedback | None
 ) -> list:
     """The conformed layers through the ordinary writers (``odl-geo convert``), from a temporary GeoPackage."""
-    from ..convert import convert
+    from ..conversion import convert
 
     with tempfile.TemporaryDirectory(prefix="odl-geo-theme-") as tmp:
         gpkg = Path(tmp) / f"{safe_file_stem(run.source.stem.removesuffix('.shp'))}_{run.theme}.gpkg"

@@ -172,12 +172,13 @@ def test_closed_stdout_is_not_a_traceback(shared_data: Path) -> None:
     assert proc.returncode == 141
 
 
-@pytest.mark.xfail(strict=True, reason="B4: the lazy odl_geo exports hand out the odl_geo.convert module")
 def test_public_convert_is_the_function() -> None:
-    import odl_geo.cli.main  # noqa: F401 - imports odl_geo.convert, as any front end does
+    """The conversion module is odl_geo.conversion, so importing it never shadows the public function."""
+    import odl_geo.cli.main
+    import odl_geo.conversion  # noqa: F401 - as any front end does
     from odl_geo import convert
 
-    assert callable(convert)
+    assert callable(convert) and convert.__module__ == "odl_geo.conversion"
 
 
 def test_building_the_cli_loads_no_gdal_stack():

@@ -9,7 +9,7 @@ import pytest
 from pyproj import CRS
 from shapely import Point
 
-from odl_geo.convert import convert  # see B4: renamed module pending
+from odl_geo import convert
 from odl_geo.crs import coordinate_transformer
 
 # (Lambert II étendu) -> (Lambert-93 with the ntf_r93.gsb grid, = QGIS = cs2cs), from the environment recipe

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pyogrio
 
-from odl_geo.convert import convert
+from odl_geo.conversion import convert
 from odl_geo.normalise.frames import read_frame
 from odl_geo.sources import ReadOptions, open_source
 

@@ -12,7 +12,7 @@ import pyogrio
 import pytest
 import shapely
 
-from odl_geo.convert import ConvertOptions, convert
+from odl_geo.conversion import ConvertOptions, convert
 from odl_geo.normalise.attributes import decimal_comma_columns, to_float_decimal_comma, unescape_html
 from odl_geo.normalise.fields import clean_names, truncate_names
 from odl_geo.normalise.geometry import make_valid, promote_to_multi, wkb_type_codes

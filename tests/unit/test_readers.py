@@ -22,10 +22,10 @@ from odl_geo import (
     Severity,
     SourceNotFoundError,
     UnsupportedSourceError,
+    convert,
     inspect_source,
     open_source,
 )
-from odl_geo.convert import convert  # not `from odl_geo import convert`: see B4 in core-bugs.md
 from odl_geo.normalise.options import NormaliseOptions
 from odl_geo.normalise.pipeline import LayerStream
 from odl_geo.normalise.scan import scan_geometries

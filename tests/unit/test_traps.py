@@ -25,10 +25,10 @@ from odl_geo import (
     ReadOptions,
     SourceNotFoundError,
     UnsupportedSourceError,
+    convert,
     inspect_source,
     open_source,
 )
-from odl_geo.convert import convert  # not `from odl_geo import convert`: see B4 in core-bugs.md
 
 # same rule as tests/conftest.py (needed at collection time, before fixtures exist)
 SHARED = Path(os.environ.get("ODL_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared" / "data"))

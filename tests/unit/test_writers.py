@@ -27,8 +27,7 @@ import pytest
 import shapely
 from core_support import ALL_FORMATS, LAMBERT93, read_back
 
-from odl_geo import CancelledError, ConvertOptions, InputError, NullFeedback, OutputError, ReadOptions
-from odl_geo.convert import convert  # not `from odl_geo import convert`: see B4 in core-bugs.md
+from odl_geo import CancelledError, ConvertOptions, InputError, NullFeedback, OutputError, ReadOptions, convert
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from odl_geo.convert import ConvertOptions, convert
+from odl_geo.conversion import ConvertOptions, convert
 from odl_geo.credentials import Credentials
 from odl_geo.http import RequestsTransport, RetryPolicy
 from odl_geo.publishers.datagouv import DatagouvClient

@@ -230,7 +230,7 @@ def test_organization_listing_shows_private_datasets_to_members_only(udata, clie
 
 
 def test_files_of_extensions_udata_refuses_are_skipped_with_a_warning(udata, client, converted, tmp_path):
-    from odl_geo.convert import convert
+    from odl_geo.conversion import convert
 
     folder = tmp_path / "water-fgb"
     convert(converted["water"] / "VilleMTP_MTP_Fontaines.geojson", folder, ["geojson", "fgb"])

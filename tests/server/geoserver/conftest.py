@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 import requests
 
-from odl_geo.convert import ConvertOptions, convert
+from odl_geo.conversion import ConvertOptions, convert
 from odl_geo.credentials import Credentials
 from odl_geo.http import HttpRequest, RequestsTransport, RetryPolicy
 from odl_geo.publishers.geoserver import GeoServerClient

@@ -102,7 +102,7 @@ def pg_cluster():
 @pytest.fixture(scope="session")
 def theme_outputs(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """theme -> output folder of ``odl-geo convert --to gpkg`` made from a temporary copy of the shared file."""
-    from odl_geo.convert import ConvertOptions, convert
+    from odl_geo.conversion import ConvertOptions, convert
 
     root = tmp_path_factory.mktemp("themes")
     out = {}

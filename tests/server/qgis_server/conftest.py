@@ -25,7 +25,7 @@ def pytest_collection_modifyitems(items):
 
 def convert_theme(shared_data: Path, root: Path, theme: str) -> Path:
     """``odl-geo convert --to gpkg`` of a temporary copy of the theme's shared file into ``root/<theme>``."""
-    from odl_geo.convert import ConvertOptions, convert
+    from odl_geo.conversion import ConvertOptions, convert
 
     rel, opts = THEMES[theme]
     src = root / "src" / theme
