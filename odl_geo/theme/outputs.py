@@ -82,26 +82,22 @@ def write_corrected(run: ThemeRun, out_dir: str | Path) -> Path:
     if path.exists():
         path.unlink()
     for lyr in run.layers:
-        frame = _plain(lyr.frame)
-        geom = geometry_name(frame)
-        has_geom = geom is not None and not frame[geom].isna().all()
-        try:
-            if has_geom:
-                pyogrio.write_dataframe(frame, path, layer=lyr.layer, driver="GPKG", append=path.exists())
-            else:
-                pyogrio.write_dataframe(
-                    pd.DataFrame(frame.drop(columns=[geom] if geom else [])),
-                    path,
-                    layer=lyr.layer,
-                    driver="GPKG",
-                    append=path.exists(),
-                )
-        except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
-            raise OutputError(
-                f"Cannot write the corrected copy {path.name}: {exc}.", "Check the output folder."
-            ) from exc
+        _write_layer(lyr.frame, path, lyr.layer)
     run.corrected.append(path.name)
     return path
+
+
+def _write_layer(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
+    """Append one conformed layer to a GeoPackage; a table (no geometry at all) is written as a table, without
+    a CRS-less empty geometry column that readers would then take for a layer with no coordinate system."""
+    frame = _plain(frame)
+    geom = geometry_name(frame)
+    has_geom = geom is not None and not frame[geom].isna().all()
+    data = frame if has_geom else pd.DataFrame(frame.drop(columns=[geom] if geom else []))
+    try:
+        pyogrio.write_dataframe(data, path, layer=layer, driver="GPKG", append=path.exists())
+    except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
+        raise OutputError(f"Cannot write {path.name} (layer {layer}): {exc}.", "Check the output folder.") from exc
 
 
 def convert_theme(
@@ -221,9 +217,9 @@ def _standard_formats(
     with tempfile.TemporaryDirectory(prefix="odl-geo-theme-") as tmp:
         gpkg = Path(tmp) / f"{safe_file_stem(run.source.stem.removesuffix('.shp'))}_{run.theme}.gpkg"
         for lyr in run.layers:
-            pyogrio.write_dataframe(_plain(lyr.frame), gpkg, layer=lyr.layer, driver="GPKG", append=gpkg.exists())
+            _write_layer(lyr.frame, gpkg, lyr.layer)
         sub = Path(tmp) / "out"
         manifest = convert(gpkg, sub, list(formats), feedback=feedback)
-        for f in manifest.files:
-            shutil.move(str(sub / f.path), staging / f.path)
+        for name in sorted({f.path for f in manifest.files}):  # a GeoPackage is listed once per layer
+            shutil.move(str(sub / name), staging / name)
         return list(manifest.files)

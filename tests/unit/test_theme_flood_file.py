@@ -14,3 +14,20 @@ def test_check_reports_the_drift_of_the_file_and_no_missing_geometry_on_tables(d
     tables = {lr.layer for lr in run.layers if lr.role in ("procedure", "referenceinternet")}
     assert tables, [lr.role for lr in run.layers]
     assert not [i for i in run.report.issues if i.code == "GEOM_MISSING" and i.layer in tables]
+
+
+def test_convert_theme_flood_with_extra_formats(data_copy, tmp_path):
+    """The CNIG product plus the ordinary formats: tables stay tables, a multi-layer GeoPackage moves once."""
+    import json
+
+    from odl_geo.cli.main import main
+
+    src = data_copy("flood/ddt38_pprn_bourg_oisans_covadis/PPRn_BourgOisans.zip")
+    out = tmp_path / "out"
+    assert main(["convert", str(src), "--theme", "flood", "--to", "gpkg,geojson,csv", "--out", str(out), "-q"]) == 0
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    files = {f["path"] for f in manifest["files"]}
+    assert "pprn_38ddt20200002.gpkg" in files and "pprn_38ddt20200002_zonereglementaireurba_s.geojson" in files
+    procedure = [f for f in manifest["files"] if f["layer"].endswith("_procedure")]
+    assert procedure and all(f["crs"] is None for f in procedure)  # a table, not a layer without CRS
+    assert all((out / name).is_file() for name in files)
