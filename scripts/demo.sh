@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The main job on the bundled samples: inspect, then convert each theme into out/<theme>/.
+# The main job on the bundled samples, with the embedded defaults (local files, local QGIS Server):
+# for each theme, check against the national schema and write the standard product with its quality report
+# (report.html), the open formats and a manifest, then serve the result with QGIS Server and save one map.
 # Uses only files in examples/, so it works on a fresh clone without ../shared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,12 +10,15 @@ OUT=${OUT:-out}
 mkdir -p "$OUT"
 run() { echo; echo "\$ odl-geo $*"; "$ODL" "$@"; }
 
-run inspect examples/hiking/cevennes_itineraires.json
-run convert examples/hiking/cevennes_itineraires.json --decode-html --to gpkg,geojson,shp,csv,kml,fgb,parquet --out "$OUT/hiking"
-run inspect examples/water/VilleMTP_MTP_Fontaines.csv
-run convert examples/water/VilleMTP_MTP_Fontaines.csv --to gpkg,geojson,shp,csv,kml,fgb,parquet --out "$OUT/water"
 run inspect examples/flood/PPRn_BourgOisans.zip
-run convert examples/flood/PPRn_BourgOisans.zip --to gpkg,geojson,shp,csv,fgb,parquet --out "$OUT/flood"
+run check examples/water/VilleMTP_MTP_Fontaines.csv --theme pei --out "$OUT/pei-check" || \
+  echo "(expected: the fountains are no fire hydrants, the PEI check reports the missing required fields)"
+
+run convert examples/hiking/cevennes_itineraires.json --theme hiking --area occitanie \
+  --to gpkg,geojson,shp,csv,kml,fgb,parquet --out "$OUT/hiking"
+run convert examples/water/VilleMTP_MTP_Fontaines.csv --theme water --mapping examples/water/fontaines.toml --area 34 \
+  --to gpkg,geojson,shp,csv,kml,fgb,parquet --out "$OUT/water"
+run convert examples/flood/PPRn_BourgOisans.zip --theme flood --to geojson,shp,csv --out "$OUT/flood"
 
 # the embedded OGC server: QGIS Server over each output, GetCapabilities checked, one map saved as map.png
 run serve "$OUT/hiking" --once
@@ -21,7 +26,8 @@ run serve "$OUT/water" --once
 run serve "$OUT/flood" --once
 
 echo
-echo "demo: done. Outputs, manifest.json, project.qgs and map.png are in $OUT/ (odl-geo serve $OUT/flood to browse):"
+echo "demo: done. In $OUT/<theme>/: the schema product, open formats, manifest.json, report.html (quality report),"
+echo "project.qgs and map.png (browse with: .venv/bin/odl-geo serve $OUT/flood)."
 for d in "$OUT"/hiking "$OUT"/water "$OUT"/flood; do
-  printf '  %-12s %s files, %s\n' "$(basename "$d")" "$(find "$d" -type f | wc -l)" "$(du -sh "$d" | cut -f1)"
+  printf '  %-8s %3s files, %s\n' "$(basename "$d")" "$(find "$d" -type f | wc -l)" "$(du -sh "$d" | cut -f1)"
 done
