@@ -24,7 +24,8 @@ class GeoPackageWriter(Writer):
         path = ctx.staging / f"{safe_file_stem(ctx.source_stem)}{self.extension}"
         stream = LayerStream(layer, self.options_for(ctx, layer), scan, ctx.feedback, ctx.report)
         # same input, same bytes: GeoPackage stores a "last change" timestamp in gpkg_contents
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": ctx.gdal_date})
+        config = {"OGR_CURRENT_DATE": ctx.gdal_date, **_speed_config(layer.feature_count)}
+        pyogrio.set_gdal_config_options(config)
         try:
             out = write_stream(
                 stream,
@@ -39,5 +40,37 @@ class GeoPackageWriter(Writer):
                 else {"FID": "fid"},
             )
         finally:
-            pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+            pyogrio.set_gdal_config_options(dict.fromkeys(config))
         return [out] if out else []
+
+
+#: memory GDAL may give the in-memory R-tree of the spatial index
+RTREE_MAX_RAM = 64 << 20
+#: layers up to this many features build their R-tree in GDAL's background thread (it fits in RTREE_MAX_RAM)
+RTREE_THREADED_MAX_FEATURES = 1_000_000
+#: SQLite page cache of the file being written, in MB (its default, 2 MB, makes the R-tree copy thrash)
+SQLITE_CACHE_MB = 8
+
+
+def _speed_config(feature_count: int) -> dict[str, str]:
+    """GDAL options for a fast GeoPackage write whose peak memory does not grow with the layer.
+
+    GDAL 3.8+ builds the R-tree of the spatial index in memory, up to a tenth of the RAM, in a thread fed
+    with the features' boxes while rows are inserted. That thread is fast and runs on the second core,
+    but its memory grows with the layer (about 40 bytes a feature, 200 MB for 5M points), and once the
+    memory cap is reached the queue of boxes waiting for it grows instead. So: layers that fit in
+    :data:`RTREE_MAX_RAM` keep the thread; bigger ones build the index once the rows are written, in
+    memory up to the cap, then row by row (slower, flat memory). A larger SQLite cache saves about 10% on
+    1M points. SQLite does not wait for the disk at commit (``synchronous=OFF``, about 0.1 s on 100 MB):
+    the file is a new one in the staging folder, moved into place only once complete, and a torn file
+    after a power cut would show in the manifest's sha256, as for every other format written without
+    fsync. Options the user set (environment, ``--config``) win.
+    """
+    wanted = {
+        "OGR_GPKG_MAX_RAM_USAGE_RTREE": str(RTREE_MAX_RAM),
+        "OGR_SQLITE_CACHE": str(SQLITE_CACHE_MB),
+        "OGR_SQLITE_SYNCHRONOUS": "OFF",
+    }
+    if feature_count < 0 or feature_count > RTREE_THREADED_MAX_FEATURES:
+        wanted["OGR_GPKG_ALLOW_THREADED_RTREE"] = "NO"
+    return {k: v for k, v in wanted.items() if pyogrio.get_gdal_config_option(k) is None}

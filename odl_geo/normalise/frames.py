@@ -24,8 +24,12 @@ if TYPE_CHECKING:
 __all__ = ["read_frame"]
 
 
-def read_frame(layer: LayerSource, options: NormaliseOptions | None = None, report: Report | None = None,
-               feedback: Feedback | None = None) -> gpd.GeoDataFrame:
+def read_frame(
+    layer: LayerSource,
+    options: NormaliseOptions | None = None,
+    report: Report | None = None,
+    feedback: Feedback | None = None,
+) -> gpd.GeoDataFrame:
     """The whole normalised layer; a table without geometry comes back with an all-null geometry column.
 
     :param options: as for conversions; ``target_crs`` reprojects (e.g. EPSG:4326 for the hiking schema).

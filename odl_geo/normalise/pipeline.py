@@ -8,6 +8,8 @@ Arrow batch with WKB geometry. Everything done is counted into a :class:`Report`
 from __future__ import annotations
 
 import itertools
+import queue
+import threading
 import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -23,11 +25,11 @@ from ..feedback import Feedback, NullFeedback, check_cancelled
 from . import geometry as geom_ops
 from .attributes import decimal_comma_columns, is_text, to_float_decimal_comma, unescape_html
 from .fields import clean_names
-from .scan import GeometryScan
+from .scan import GeometryScan, batch_rows
 from .wkb_recovery import recover_wkb
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
     from ..sources.layer import LayerSource
     from .options import NormaliseOptions
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
 __all__ = ["GEOMETRY_COLUMN", "LayerStats", "LayerStream"]
 
 GEOMETRY_COLUMN = "geometry"
+#: bytes of source read per batch: ``options.batch_size`` rows of points, fewer rows of long lines
+BATCH_BYTES = 8 << 20
 
 
 @dataclass
@@ -47,11 +51,22 @@ class LayerStats:
     def add_bounds(self, geoms: np.ndarray) -> None:
         b = shapely.bounds(geoms[~shapely.is_missing(geoms)])
         if b.size:
+            self.merge_bounds(
+                (
+                    float(np.nanmin(b[:, 0])),
+                    float(np.nanmin(b[:, 1])),
+                    float(np.nanmax(b[:, 2])),
+                    float(np.nanmax(b[:, 3])),
+                )
+            )
+
+    def merge_bounds(self, b: tuple[float, float, float, float] | None) -> None:
+        if b is not None:
             self.bounds = [
-                min(self.bounds[0], float(np.nanmin(b[:, 0]))),
-                min(self.bounds[1], float(np.nanmin(b[:, 1]))),
-                max(self.bounds[2], float(np.nanmax(b[:, 2]))),
-                max(self.bounds[3], float(np.nanmax(b[:, 3]))),
+                min(self.bounds[0], b[0]),
+                min(self.bounds[1], b[1]),
+                max(self.bounds[2], b[2]),
+                max(self.bounds[3], b[3]),
             ]
 
     @property
@@ -79,6 +94,7 @@ class LayerStream:
         self.renames: dict[str, str] = {}
         self._decimal_cols: list[str] | None = None
         self._transform = None
+        self._fast_kind = self._fast_path_kind()
         if (
             layer.has_geometry
             and options.target_crs is not None
@@ -128,10 +144,13 @@ class LayerStream:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             with pyogrio.open_arrow(
-                lyr.gdal_path, batch_size=self.options.batch_size, use_pyarrow=True, **lyr.read_kwargs()
+                lyr.gdal_path,
+                batch_size=batch_rows(lyr, self.options.batch_size, target=BATCH_BYTES),
+                use_pyarrow=True,
+                **lyr.read_kwargs(),
             ) as (meta, reader):
                 geom_name = (meta.get("geometry_name") or "wkb_geometry") if lyr.has_geometry else None
-                for batch in reader:
+                for batch in _read_ahead(reader, f"odl-geo read {lyr.name}"):
                     check_cancelled(self.feedback, f"Reading {lyr.display}")
                     out = self._normalise(batch, geom_name, done)
                     done += batch.num_rows
@@ -173,9 +192,9 @@ class LayerStream:
                 )
         columns, names = [], []
         keep = np.ones(batch.num_rows, dtype=bool)
-        geoms = None
+        geom_col = None
         if geom_name is not None:
-            geoms, keep = self._geometries(batch.column(geom_name), offset)
+            geom_col, keep = self._geometry_column(batch.column(geom_name), offset)
         for name in attrs:
             col = batch.column(name)
             if name in self._decimal_cols:
@@ -195,16 +214,60 @@ class LayerStream:
                     )
             columns.append(col)
             names.append(self.renames.get(name, name))
-        if geoms is not None:
-            columns.append(
-                pa.array(
-                    shapely.to_wkb(geoms, output_dimension=2 if self.options.force_2d else 3, flavor="iso"),
-                    type=pa.binary(),
-                )
-            )
+        if geom_col is not None:
+            columns.append(geom_col)
             names.append(GEOMETRY_COLUMN)
         out = pa.RecordBatch.from_arrays(columns, names=names)
         return out if keep.all() else out.filter(pa.array(keep))
+
+    def _geometry_column(self, wkb: pa.Array, offset: int) -> tuple[pa.Array, np.ndarray]:
+        """The output WKB column and the rows to keep: the fast path when the batch allows it, else shapely."""
+        if self._fast_kind is not None:
+            transform = self._transform.func if self._transform is not None else None
+            if self._fast_kind == "point":
+                simple = geom_ops.simple_points(wkb, transform)
+            else:
+                simple = geom_ops.simple_lines(wkb, transform, promote=self.options.promote_multi)
+            if simple is not None:
+                keep = self._report_missing(np.asarray(wkb.is_null()), offset)
+                self.stats.merge_bounds(simple.bounds)
+                return simple.wkb, keep
+        geoms, keep = self._geometries(wkb, offset)
+        out = shapely.to_wkb(geoms, output_dimension=2 if self.options.force_2d else 3, flavor="iso")
+        return pa.array(out, type=pa.binary()), keep
+
+    def _fast_path_kind(self) -> str | None:
+        """ "point" or "line" when the scan says every geometry may skip GEOS (checked again row by row)."""
+        scan, opts = self.scan, self.options
+        if not self.layer.has_geometry or opts.family is not None or scan.has_m or (scan.has_z and opts.force_2d):
+            return None
+        return {"Point": "point", "LineString": "line"}.get(next(iter(scan.counts))) if len(scan.counts) == 1 else None
+
+    def _report_missing(self, missing: np.ndarray, offset: int) -> np.ndarray:
+        """Report features without geometry (null or emptied); returns the rows to keep."""
+        keep = np.ones(len(missing), dtype=bool)
+        n_missing = int(missing.sum())
+        if n_missing:
+            idx = np.flatnonzero(missing)[:5] + offset
+            if self.options.drop_empty:
+                keep &= ~missing
+                self._add(
+                    "GEOM_EMPTY_DROPPED",
+                    Severity.WARNING,
+                    "Features without geometry were dropped (--drop-empty).",
+                    count=n_missing,
+                    examples=idx.tolist(),
+                )
+            else:
+                self._add(
+                    "GEOM_EMPTY",
+                    Severity.WARNING,
+                    "Features have no geometry (null or empty); they are kept without geometry.",
+                    "Use --drop-empty to leave them out.",
+                    count=n_missing,
+                    examples=idx.tolist(),
+                )
+        return keep
 
     def _geometries(self, wkb: pa.Array, offset: int) -> tuple[np.ndarray, np.ndarray]:
         raw = wkb.to_numpy(zero_copy_only=False)
@@ -233,30 +296,17 @@ class LayerStream:
                     count=int(lost.size),
                     examples=(lost + offset).tolist(),
                 )
+        geoms, ringless = geom_ops.drop_empty_rings(geoms)
+        if ringless.size:
+            self._add(
+                "GEOM_EMPTY_RINGS_DROPPED",
+                Severity.INFO,
+                "Polygons had empty interior rings (holes without points); those rings were left out.",
+                count=int(ringless.size),
+                examples=(ringless + offset).tolist(),
+            )
         geoms, _emptied = geom_ops.nullify_empty(geoms)
-        missing = shapely.is_missing(geoms)
-        n_missing = int(missing.sum())
-        keep = np.ones(len(geoms), dtype=bool)
-        if n_missing:
-            idx = np.flatnonzero(missing) + offset
-            if self.options.drop_empty:
-                keep &= ~missing
-                self._add(
-                    "GEOM_EMPTY_DROPPED",
-                    Severity.WARNING,
-                    "Features without geometry were dropped (--drop-empty).",
-                    count=n_missing,
-                    examples=idx.tolist(),
-                )
-            else:
-                self._add(
-                    "GEOM_EMPTY",
-                    Severity.WARNING,
-                    "Features have no geometry (null or empty); they are kept without geometry.",
-                    "Use --drop-empty to leave them out.",
-                    count=n_missing,
-                    examples=idx.tolist(),
-                )
+        keep = self._report_missing(shapely.is_missing(geoms), offset)
         if self.options.repair:
             geoms, fixed, kept = geom_ops.make_valid(geoms)
             if fixed.size:
@@ -282,7 +332,9 @@ class LayerStream:
             geoms, family_keep = self._only_family(geoms)
             keep &= family_keep
         if self.options.promote_multi or self.scan.has_multi_points:
-            geoms = geom_ops.promote_to_multi(geoms)
+            geoms = geom_ops.promote_to_multi(
+                geoms, points=self.scan.has_multi_points, lines_polygons=self.options.promote_multi
+            )
         if self._transform is not None:
             geoms = shapely.transform(geoms, self._transform.func, include_z=shapely.has_z(geoms).any())
         self.stats.add_bounds(geoms[keep])
@@ -306,6 +358,53 @@ class LayerStream:
         if self.scan.families and fam == min(self.scan.families - {"collection"}):
             keep |= shapely.is_missing(geoms)  # null geometries travel with the first family
         return geoms, keep
+
+
+def _read_ahead(reader: Iterable[pa.RecordBatch], name: str) -> Iterator[pa.RecordBatch]:
+    """The batches of ``reader``, the next one read by GDAL in a thread while the caller works on this one.
+
+    Reading (GDAL decoding the source, the GIL released) then overlaps normalising and writing. The
+    thread only reads: everything else, reports and warnings included, stays in the caller's thread.
+    At most one batch waits read ahead; the thread is stopped and joined when the caller stops early.
+    """
+    ahead: queue.Queue[object] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def put(item: object) -> None:
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.1)
+                return
+            except queue.Full:
+                continue
+
+    def work() -> None:
+        try:
+            for batch in reader:
+                if stop.is_set():
+                    return
+                put(batch)
+        except BaseException as exc:  # noqa: BLE001 - handed over to the caller's thread
+            put(exc)
+        else:
+            put(_END)
+
+    thread = threading.Thread(target=work, name=name, daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = ahead.get()
+            if item is _END:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join()
+
+
+_END = object()
 
 
 def _as_multi(geom: object, family: str) -> object:

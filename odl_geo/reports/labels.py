@@ -142,6 +142,7 @@ CODE_TITLES: dict[str, dict[str, str]] = {
     "GEOM_INVALID_REPAIRED": {"fr": "Géométries réparées", "en": "Geometries repaired"},
     "GEOM_DEGENERATE": {"fr": "Lignes de longueur nulle", "en": "Zero-length lines"},
     "GEOM_PARTS_DROPPED": {"fr": "Parties impossibles retirées", "en": "Impossible parts dropped"},
+    "GEOM_EMPTY_RINGS_DROPPED": {"fr": "Trous vides retirés", "en": "Empty holes dropped"},
     "FIELD_RENAMED": {"fr": "Noms de champs nettoyés", "en": "Field names cleaned"},
     "FIELD_DECIMAL_COMMA": {"fr": "Virgules décimales lues", "en": "Decimal commas read"},
 }

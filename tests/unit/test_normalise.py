@@ -136,7 +136,6 @@ def test_promote_to_multi() -> None:
     assert geoms[0].geom_type == "Point"  # input untouched
 
 
-@pytest.mark.xfail(strict=True, reason="B5: promote_to_multi gives a 2D LinearRing NaN Z values")
 def test_promote_linear_ring_stays_2d() -> None:
     ring = shapely.LinearRing([(0, 0), (1, 0), (1, 1), (0, 0)])
     (out,) = promote_to_multi(np.array([ring], dtype=object))

@@ -411,9 +411,6 @@ def test_csv_wkt_column_declared_in_a_vrt(shared_data: Path) -> None:
     assert table.num_rows == 10 and all(g.geom_type == "MultiLineString" for g in geoms)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="B2: scan_geometries reads an OGR VRT with columns=[], so GDAL drops the WKT field"
-)
 def test_vrt_wkt_geometry_types_are_scanned(shared_data: Path) -> None:
     layers, _ = inspect_source(shared_data / DEMO / "tramway.vrt")
     assert layers[0].geometry_types == {"MultiLineString": 10}

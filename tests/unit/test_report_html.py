@@ -72,7 +72,7 @@ def test_preview_highlights_faulty_features_in_red(data_copy):
     assert layer.faulty  # the two invalid polygons
     png = preview_png(layer.frame, layer.faulty)
     image = Image.open(io.BytesIO(base64.b64decode(png))).convert("RGB")
-    reds = sum(1 for r, g, b in image.getdata() if r > 180 and g < 90 and b < 90)
+    reds = sum(1 for r, g, b in image.get_flattened_data() if r > 180 and g < 90 and b < 90)
     assert reds > 20
     assert preview_png(layer.frame, set()) is not None
 

@@ -110,12 +110,6 @@ EXPECTED_ERRORS: dict[str, tuple[type[OdlGeoError], str]] = {
     ),
 }
 
-#: bugs in files this suite's author does not own (see /tmp/odl-notes/core-bugs.md)
-KNOWN_BUGS = {
-    "encoding/gdal_autotest/kml/geometries.kml": "B1: polygons with an EMPTY interior ring reach LIBKML, which "
-    "refuses them (normalise/geometry.py should drop empty rings)",
-}
-
 #: the CRS is known (PROVENANCE.md) but the file does not declare it: given, the conversion must succeed
 KNOWN_CRS = {
     "encoding/lizmap_montpellier_intranet/ArbRemarq_point.shp": "EPSG:4326",
@@ -124,16 +118,6 @@ KNOWN_CRS = {
 }
 #: all three are in Montpellier: after reprojection their lon/lat extent must fall in the city
 MONTPELLIER = (3.75, 43.55, 3.98, 43.70)
-
-
-def _params(names: list[str]) -> list[object]:
-    out: list[object] = []
-    for name in names:
-        if name in KNOWN_BUGS:
-            out.append(pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUGS[name])))
-        else:
-            out.append(name)
-    return out
 
 
 def test_the_data_folder_is_all_there(shared_data: Path) -> None:
@@ -182,7 +166,7 @@ def _check_outputs(out: Path, source_counts: dict[str, int]) -> dict:
     return manifest
 
 
-@pytest.mark.parametrize("rel", _params(DATASETS))
+@pytest.mark.parametrize("rel", DATASETS)
 def test_convert_every_shared_file(rel: str, data_copy, tmp_path: Path, snapshot) -> None:
     src = data_copy(rel)  # the file and its sidecars, so that a write beside the source cannot harm the shared data
     before = snapshot(src.parent)

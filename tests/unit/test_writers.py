@@ -152,7 +152,6 @@ def test_geojson_precision_option(shared_data: Path, tmp_path: Path) -> None:
     assert max(len(d) for d in re.findall(r"\.(\d+)", coords)) <= 3
 
 
-@pytest.mark.xfail(strict=True, reason="B1: a polygon with an EMPTY interior ring is written with a [] ring")
 def test_no_empty_rings_in_geojson(shared_data: Path, tmp_path: Path) -> None:
     manifest = convert(shared_data / "encoding/gdal_autotest/kml/geometries.kml", tmp_path, ["geojson"])
     data = json.loads((tmp_path / manifest.files[0].path).read_text(encoding="utf-8"))
