@@ -62,7 +62,7 @@ def test_zip_is_named_after_the_plugin_id_with_metadata_translations_and_library
         "odl_geo_qgis/metadata.txt",
         "odl_geo_qgis/__init__.py",
         "odl_geo_qgis/resources/i18n/odl_geo_fr.qm",
-        "odl_geo_qgis/vendor/odl_geo/convert.py",
+        "odl_geo_qgis/vendor/odl_geo/conversion.py",
     } <= set(names)
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
 
