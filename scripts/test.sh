@@ -22,7 +22,7 @@ stage "lint (ruff) and types (mypy)"
 .venv/bin/mypy || status=1
 
 stage "odl_geo imports no QGIS/Qt module"
-"$PY" -c "import sys, odl_geo, odl_geo.cli.main, odl_geo.convert; bad=[m for m in sys.modules if m.split('.')[0] in ('qgis','PyQt5','PyQt6')]; assert not bad, bad; print('ok: odl_geo is QGIS-free')" || status=1
+"$PY" -c "import sys, odl_geo, odl_geo.cli.main, odl_geo.conversion; bad=[m for m in sys.modules if m.split('.')[0] in ('qgis','PyQt5','PyQt6')]; assert not bad, bad; print('ok: odl_geo is QGIS-free')" || status=1
 
 stage "plugin French translation is complete"
 "$PY" scripts/plugin_i18n.py --check || status=1

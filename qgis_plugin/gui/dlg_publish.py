@@ -127,7 +127,7 @@ class DlgPublish(QDialog):
         self.btn_cancel.setEnabled(False)
         for b in (self.btn_check, self.btn_publish, self.btn_cancel):
             buttons.addButton(b, QDialogButtonBox.ActionRole)
-        buttons.addButton(QDialogButtonBox.Close)
+        buttons.addButton(QPushButton(tr("Close"), self), QDialogButtonBox.RejectRole)
         buttons.rejected.connect(self.reject)
         self.btn_check.clicked.connect(self.run_check)
         self.btn_publish.clicked.connect(self.run_publish)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, QSettings, Qt
+from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, Qt
 from qgis.PyQt.QtGui import QBrush, QColor
 
-from ..toolbelt.i18n import tr, tr_noop
+from ..toolbelt.i18n import language, tr, tr_noop
 
 __all__ = ["IssuesModel"]
 
@@ -31,7 +31,7 @@ class IssuesModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self.issues: list[dict[str, Any]] = []
-        self.french = str(QSettings().value("locale/userLocale", "") or "").startswith("fr")
+        self.french = language() == "fr"
 
     def set_issues(self, issues: list[dict[str, Any]]) -> None:
         order = {"error": 0, "warning": 1, "info": 2}

@@ -7,7 +7,7 @@ from qgis.PyQt.QtCore import QCoreApplication, QLocale, QTranslator
 
 from ..__about__ import DIR_PLUGIN_ROOT
 
-__all__ = ["install_translator", "tr", "tr_noop"]
+__all__ = ["install_translator", "language", "tr", "tr_noop"]
 
 CONTEXT = "OdlGeo"
 
@@ -19,6 +19,16 @@ def tr(text: str) -> str:
 def tr_noop(text: str) -> str:
     """Marks a constant string for translation (extracted by scripts/plugin_i18n.py); translate it with tr() later."""
     return text
+
+
+def language() -> str:
+    """The language of the translation in effect ("en" without one), for texts the library gives in two languages.
+
+    Asked of the translator itself rather than of the locale setting, so that reports and the rest of the
+    interface always speak the same language.
+    """
+    # Translators: not a sentence: the code of the language of this translation (fr, de, ...)
+    return tr("en") or "en"
 
 
 def install_translator() -> QTranslator | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsProject, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication, QTranslator
+from qgis.PyQt.QtGui import QImage
 
 from qgis_plugin.gui.dlg_publish import DlgPublish
 
@@ -86,6 +87,9 @@ def test_check_then_publish_to_geoserver(plugin, qgis_processing, fountains, fre
         assert dlg.model.rowCount() > 0 and not dlg.checked_ok  # without a mapping: type_point is missing
         assert any(i["code"] == "REQUIRED_FIELD_MISSING" for i in dlg.model.issues)
         assert "Erreurs" in dlg.status.text()  # the French translation is live
+        shown = [dlg.model.data(dlg.model.index(r, 4)) for r in range(dlg.model.rowCount())]
+        french = [i["message_fr"] for i in dlg.model.issues if i.get("message_fr")]
+        assert french and set(french) <= set(shown)  # the report speaks the interface's language
 
         mapping = tmp_path / "fontaines.toml"
         mapping.write_text(MAPPING, encoding="utf-8")
@@ -101,8 +105,10 @@ def test_check_then_publish_to_geoserver(plugin, qgis_processing, fountains, fre
         dlg.resize(1000, 900)
         dlg.show()
         QCoreApplication.processEvents()
-        docs = REPO / "docs" / "img"
+        # the user guide's screenshot is refreshed on request only, so that a test run leaves the tree clean
+        docs = REPO / "docs" / "img" if os.environ.get("ODL_UPDATE_SCREENSHOTS") else tmp_path
         assert dlg.grab().save(str(docs / "plugin_publish_fr.png"))
+        assert QImage(str(docs / "plugin_publish_fr.png")).width() >= 1000
         dlg.run_publish()
         _wait_idle(dlg)
         assert dlg.status.text().endswith("publish_geoserver"), dlg.messages

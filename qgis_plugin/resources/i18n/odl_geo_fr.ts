@@ -4,7 +4,7 @@
   <context>
     <name>OdlGeo</name>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="156" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="157" />
       <source>API key</source>
       <translation>Clé d'API</translation>
     </message>
@@ -24,7 +24,7 @@
       <translation>Encodage des attributs (détecté si vide)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="149" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="150" />
       <source>Authentication</source>
       <translation>Authentification</translation>
     </message>
@@ -39,12 +39,12 @@
       <translation>Octets envoyés</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="124" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="125" />
       <source>Cancel task</source>
       <translation>Annuler la tâche</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="122" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="123" />
       <source>Check</source>
       <translation>Contrôler</translation>
     </message>
@@ -59,7 +59,7 @@
       <translation>Vérifier les dépendances</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="117" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="118" />
       <source>Check the layer first.</source>
       <translation>Contrôlez d'abord la couche.</translation>
     </message>
@@ -67,6 +67,11 @@
       <location filename="../../../qgis_plugin/processing/convert.py" line="84" />
       <source>Choose a layer of the project or a file.</source>
       <translation>Choisissez une couche du projet ou un fichier.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="130" />
+      <source>Close</source>
+      <translation>Fermer</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="20" />
@@ -134,7 +139,7 @@
       <translation>Décoder les entités HTML des textes</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="285" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="286" />
       <source>Done: </source>
       <translation>Terminé : </translation>
     </message>
@@ -154,12 +159,12 @@
       <translation>Erreurs</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="280" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="281" />
       <source>Errors: {0}, warnings: {1}. </source>
       <translation>Erreurs : {0}, avertissements : {1}. </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="269" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="270" />
       <source>Failed: </source>
       <translation>Échec : </translation>
     </message>
@@ -179,7 +184,7 @@
       <translation>Points d'eau incendie (point-eau-incendie)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="281" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="282" />
       <source>Fix the errors first.</source>
       <translation>Corrigez d'abord les erreurs.</translation>
     </message>
@@ -194,12 +199,12 @@
       <translation>Formats</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="142" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="143" />
       <source>GeoServer (regional map platform)</source>
       <translation>GeoServer (plateforme cartographique régionale)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="147" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="148" />
       <source>GeoServer URL</source>
       <translation>URL du GeoServer</translation>
     </message>
@@ -264,7 +269,7 @@
       <translation>Afficher seulement ce qui serait envoyé</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="155" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="156" />
       <source>Organization (slug or id)</source>
       <translation>Organisation (slug ou identifiant)</translation>
     </message>
@@ -274,12 +279,12 @@
       <translation>Dossier de sortie</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="154" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="155" />
       <source>Portal URL</source>
       <translation>URL du portail</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="123" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="124" />
       <source>Publish</source>
       <translation>Publier</translation>
     </message>
@@ -294,7 +299,7 @@
       <translation>Publier en open data…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="140" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="141" />
       <source>Publish to</source>
       <translation>Publier vers</translation>
     </message>
@@ -314,7 +319,7 @@
       <translation>Publier sur data.gouv.fr</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="115" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="116" />
       <source>Quality report</source>
       <translation>Rapport de qualité</translation>
     </message>
@@ -324,7 +329,7 @@
       <translation>Lire et convertir</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="281" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="282" />
       <source>Ready to publish.</source>
       <translation>Prêt à publier.</translation>
     </message>
@@ -354,7 +359,7 @@
       <translation>Ressources inchangées</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="262" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="263" />
       <source>Running: </source>
       <translation>En cours : </translation>
     </message>
@@ -389,7 +394,7 @@
       <translation>Tables publiées</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="205" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="206" />
       <source>The report has warnings. Publish anyway?</source>
       <translation>Le rapport contient des avertissements. Publier quand même ?</translation>
     </message>
@@ -429,14 +434,19 @@
       <translation>Points d'eau</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="148" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="149" />
       <source>Workspace</source>
       <translation>Espace de travail</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="150" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="151" />
       <source>data.gouv.fr</source>
       <translation>data.gouv.fr</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/toolbelt/i18n.py" line="31" />
+      <source>en</source>
+      <translation>fr</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/check.py" line="39" />
