@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from .checks.report import Issue, Report, Severity
 from .errors import CrsError, InputError, OutputError
 from .exports.base import OutputFile, WriteContext, Writer
 from .exports.catalog import DEFAULT_FORMATS
-from .exports.manifest import Manifest, sha256_file
+from .exports.manifest import Manifest, fill_sizes_and_digests, sha256_file
 from .exports.registry import writers_for
 from .feedback import Feedback, NullFeedback
 from .normalise.options import NormaliseOptions
@@ -96,8 +97,11 @@ def _convert_layers(
     report.extend(src.issues)
     for lyr in src.layers:
         report.extend(lyr.issues)
-    manifest = Manifest(source=_describe_source(src), report=report, odl_geo_version=__version__)
+    manifest = Manifest(source={}, report=report, odl_geo_version=__version__)
     staging = Path(tempfile.mkdtemp(prefix=".odl-geo-staging-", dir=out))
+    # the source's checksum is computed beside the conversion (hashlib releases the GIL), not before it
+    hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="odl-geo-sha256")
+    digest = hasher.submit(sha256_file, src.path) if src.path.is_file() else None
     try:
         ctx = WriteContext(
             staging=staging,
@@ -135,7 +139,9 @@ def _convert_layers(
                 report.add_new(pass_report)
             _check_count(layer, manifest.files[first_file:], options, report)
         _publish_staging(staging, out, manifest.files)
+        manifest.source = _describe_source(src, digest)
     finally:
+        hasher.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(staging, ignore_errors=True)
     return manifest
 
@@ -165,16 +171,14 @@ def _publish_staging(staging: Path, out: Path, files: list[OutputFile]) -> None:
     """Move every staged file into the output folder, then fill sizes and checksums."""
     for name in sorted({f.path for f in files}):
         os.replace(staging / name, out / name)
-    for f in files:
-        target = out / f.path
-        f.size, f.sha256 = target.stat().st_size, sha256_file(target)
+    fill_sizes_and_digests(files, out)
 
 
-def _describe_source(src: Source) -> dict[str, object]:
+def _describe_source(src: Source, digest: Future[str] | None) -> dict[str, object]:
     p = src.path
     info: dict[str, object] = {"name": p.name, "layers": [lyr.name for lyr in src.layers]}
-    if p.is_file():
-        info.update(size=p.stat().st_size, sha256=sha256_file(p))
+    if digest is not None:
+        info.update(size=p.stat().st_size, sha256=digest.result())
     return info
 
 

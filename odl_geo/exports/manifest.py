@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
     from .base import OutputFile
 
-__all__ = ["MANIFEST_NAME", "Manifest", "sha256_file"]
+__all__ = ["MANIFEST_NAME", "Manifest", "fill_sizes_and_digests", "sha256_file"]
 
 MANIFEST_NAME = "manifest.json"
 
@@ -28,6 +29,22 @@ def sha256_file(path: Path) -> str:
         while chunk := fh.read(1 << 20):
             h.update(chunk)
     return h.hexdigest()
+
+
+def fill_sizes_and_digests(files: list[OutputFile], folder: Path) -> None:
+    """Set ``size`` and ``sha256`` of each output found in ``folder``, two files hashed at a time.
+
+    hashlib releases the GIL on large updates, so two threads use both cores of a small machine; on a
+    conversion to seven formats that halves the time spent hashing.
+    """
+    paths = [folder / f.path for f in files]
+    if len(paths) > 1:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="odl-geo-sha256") as pool:
+            digests = list(pool.map(sha256_file, paths))
+    else:
+        digests = [sha256_file(p) for p in paths]
+    for f, path, digest in zip(files, paths, digests, strict=True):
+        f.size, f.sha256 = path.stat().st_size, digest
 
 
 @dataclass

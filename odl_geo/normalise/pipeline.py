@@ -237,11 +237,20 @@ class LayerStream:
         return pa.array(out, type=pa.binary()), keep
 
     def _fast_path_kind(self) -> str | None:
-        """ "point" or "line" when the scan says every geometry may skip GEOS (checked again row by row)."""
+        """ "point" or "line" when the scan says batches may skip GEOS (each batch is checked again row by row).
+
+        A line layer with some multi-part lines (common in Shapefiles) keeps the fast path for the batches
+        that hold none; the others go through shapely.
+        """
         scan, opts = self.scan, self.options
         if not self.layer.has_geometry or opts.family is not None or scan.has_m or (scan.has_z and opts.force_2d):
             return None
-        return {"Point": "point", "LineString": "line"}.get(next(iter(scan.counts))) if len(scan.counts) == 1 else None
+        types = set(scan.counts)
+        if types == {"Point"}:
+            return "point"
+        if "LineString" in types and types <= {"LineString", "MultiLineString"}:
+            return "line"
+        return None
 
     def _report_missing(self, missing: np.ndarray, offset: int) -> np.ndarray:
         """Report features without geometry (null or emptied); returns the rows to keep."""

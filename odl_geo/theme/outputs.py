@@ -22,7 +22,7 @@ from ..checks._common import geometry_name
 from ..checks.report import Issue, Severity
 from ..errors import InputError, OutputError
 from ..exports.base import safe_file_stem
-from ..exports.manifest import Manifest, sha256_file
+from ..exports.manifest import Manifest, fill_sizes_and_digests
 from .run import ThemeOptions, ThemeRun, check_theme
 
 if TYPE_CHECKING:
@@ -141,9 +141,7 @@ def convert_theme(
         if formats:
             manifest.files.extend(_standard_formats(run, staging, formats, feedback))
         manifest.files[:0] = files
-        for f in manifest.files:
-            target = staging / f.path
-            f.size, f.sha256 = target.stat().st_size, sha256_file(target)
+        fill_sizes_and_digests(manifest.files, staging)
         for name in sorted({f.path for f in manifest.files}):
             (staging / name).replace(out / name)
     finally:

@@ -22,6 +22,7 @@ import shapely
 from pyproj import CRS
 
 from odl_geo import convert
+from odl_geo.conversion import ConvertOptions
 from odl_geo.crs import coordinate_transformer
 from odl_geo.errors import OdlGeoError
 from odl_geo.normalise import pipeline
@@ -203,11 +204,23 @@ def _write_shp(path: Path, geoms: list[object], geometry_type: str) -> Path:
 
 
 def _convert_both_ways(src: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, formats: list[str]):
-    fast = convert(src, tmp_path / "fast", formats)
+    """Small batches: a layer with a few multi-part lines mixes fast and full-path batches."""
+    options = ConvertOptions(batch_size=256)
+    used: list[bool] = []
+    real = pipeline.LayerStream._geometry_column
+
+    def spy(self, wkb, offset):
+        used.append(self._fast_kind is not None and len(wkb) > 0)
+        return real(self, wkb, offset)
+
+    with monkeypatch.context() as m:
+        m.setattr(pipeline.LayerStream, "_geometry_column", spy)
+        fast = convert(src, tmp_path / "fast", formats, options=options)
+    assert used and all(used), "the fast path was not even tried"
     with monkeypatch.context() as m:
         m.setattr(pipeline.LayerStream, "_fast_path_kind", lambda self: None)
         m.setattr(scan_mod, "scan_shapefile", lambda layer: None)
-        slow = convert(src, tmp_path / "slow", formats)
+        slow = convert(src, tmp_path / "slow", formats, options=options)
     return fast, slow
 
 
