@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsProject, QgsVectorLayer
-from qgis.PyQt.QtCore import QCoreApplication, QTranslator
+from qgis.PyQt.QtCore import QCoreApplication, QElapsedTimer, QTimer, QTranslator
 from qgis.PyQt.QtGui import QImage
 
 from qgis_plugin.gui.dlg_publish import DlgPublish
@@ -109,9 +109,18 @@ def test_check_then_publish_to_geoserver(plugin, qgis_processing, fountains, fre
         docs = REPO / "docs" / "img" if os.environ.get("ODL_UPDATE_SCREENSHOTS") else tmp_path
         assert dlg.grab().save(str(docs / "plugin_publish_fr.png"))
         assert QImage(str(docs / "plugin_publish_fr.png")).width() >= 1000
+        gaps: list[int] = []
+        clock = QElapsedTimer()
+        clock.start()
+        heartbeat = QTimer()
+        heartbeat.timeout.connect(lambda: gaps.append(clock.restart()))
+        heartbeat.start(10)
         dlg.run_publish()
         _wait_idle(dlg)
+        heartbeat.stop()
         assert dlg.status.text().endswith("publish_geoserver"), dlg.messages
+        # the UI kept running through the whole publish (conversion, upload, OGC verification)
+        assert len(gaps) > 20 and max(gaps[1:]) < 100, (len(gaps), max(gaps[1:]))
         assert (tmp_path / "out" / "publication" / "manifest.json").exists()
         manifest = json.loads((tmp_path / "out" / "publication" / "manifest.json").read_text(encoding="utf-8"))
         table = next(f["layer"] for f in manifest["files"] if f["format"] == "gpkg" and f.get("geometry_type"))
