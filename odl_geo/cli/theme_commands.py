@@ -105,6 +105,23 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     _add_theme_options(p, check=True)
     _add_read_options(p)
     p.set_defaults(handler=_check_handler)
+    m = sub.add_parser(
+        "mapping",
+        parents=[common],
+        help="propose a mapping file (TOML) matching FILE's fields to a theme's schema",
+        description="Match the fields of FILE to the fields of --theme (exact name, accents and case ignored, "
+        "synonyms, then resemblance) and print a mapping file to check and complete: [fields] for every match, "
+        "with comments for the required fields left without a source and for values the schema does not know. "
+        "With --mapping, that file's choices are kept. --json gives the whole proposal (the QGIS plugin's "
+        "mapping table). Reads field names and the values of enumerated fields only; never changes FILE.",
+        epilog="Exit codes: 0 done, 2 bad input or options, 3 the --out file could not be written.",
+    )
+    m.add_argument("file", metavar="FILE")
+    m.add_argument("--theme", required=True, metavar="THEME", help=f"the theme: {THEMES}")
+    m.add_argument("--mapping", metavar="TOML", help="start from this mapping file (its choices win)")
+    m.add_argument("--out", metavar="FILE", help="write the mapping file here (default: print it)")
+    _add_read_options(m)
+    m.set_defaults(handler=_mapping_handler)
     convert = sub.choices.get("convert")
     if convert is not None:
         for action in convert._actions:
@@ -187,3 +204,25 @@ def _convert_handler(args: argparse.Namespace, out: Console, err: Console, feedb
                 escape(f"  wrote {Path(args.out) / f.path} ({f.format}, {f.feature_count:,} features)"), highlight=False
             )
     return run.to_dict()
+
+
+def _mapping_handler(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback) -> dict[str, Any]:
+    from ..errors import OutputError
+    from ..profiles.mapping_toml import dump_mapping
+    from ..theme.suggest import suggest_mapping
+
+    suggestion = suggest_mapping(args.file, args.theme, _read_options(args), args.mapping)
+    text = dump_mapping(suggestion.choices())
+    result = suggestion.to_dict()
+    result["toml"] = text
+    if args.out:
+        try:
+            Path(args.out).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(f"Cannot write {args.out}: {exc.strerror}.", "Check the path and permissions.") from exc
+        result["written"] = args.out
+        if not args.json and not args.quiet:
+            out.print(escape(f"mapping file written: {args.out}"), highlight=False)
+    elif not args.json and not args.quiet:
+        out.print(text, end="", markup=False, highlight=False)
+    return result

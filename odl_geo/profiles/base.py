@@ -97,6 +97,9 @@ class Profile(ABC):
     roles: ClassVar[tuple[RoleSpec, ...]]
     decode_html: ClassVar[bool] = False  # decode ``&eacute;`` while reading (Geotrek exports)
     product_formats: ClassVar[tuple[str, ...]] = ()  # what write_products writes, for help texts and docs
+    #: source fields are matched to target fields (a mapping file's [fields] apply); False where the standard
+    #: prescribes the translation itself (COVADIS -> CNIG PPR), so that only [constants] can be given
+    field_mapping: ClassVar[bool] = True
 
     def assign_roles(self, layer_names: list[str]) -> dict[str, str]:
         """Role -> source layer name. Default: the only layer is "main"; profiles with several roles use hints."""

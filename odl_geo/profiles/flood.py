@@ -57,6 +57,7 @@ class FloodProfile(Profile):
     # kind, some per hazard code (zonealeareference_115_s); ``spec_for`` describes them.
     # The pseudo-role "ppr" carries the settings a mapping file may give as [constants].
     roles: ClassVar[tuple[RoleSpec, ...]] = (*COVADIS_ROLES, settings_role())
+    field_mapping: ClassVar[bool] = False  # the géostandard's Annexe A translates COVADIS fields
 
     def __init__(self, settings: FloodSettings | None = None) -> None:
         self.settings = (settings or FloodSettings()).checked()
