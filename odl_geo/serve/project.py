@@ -24,7 +24,7 @@ from pyproj import CRS, Transformer
 from .._version import __version__
 from ..errors import InputError, OutputError, SourceNotFoundError
 from ..exports.manifest import MANIFEST_NAME
-from .styles import LayerStyle, family_of, style_for, styles_root
+from .styles import OWN_STYLES, LayerStyle, family_of, style_for, styles_root
 
 __all__ = ["PROJECT_NAME", "ProjectBuild", "ProjectLayer", "build_project", "write_project"]
 
@@ -99,7 +99,8 @@ def build_project(
     """Write ``out_dir/project.qgs`` serving every GeoPackage layer of the folder (a conversion output).
 
     :param theme: the ``styles/<theme>/`` to use; default: the manifest's ``theme``, else the folder's name
-        when a style folder has that name (``out/flood`` -> ``flood``).
+        when a style folder has that name (``out/flood`` -> ``flood``). QML files in ``out_dir/styles/`` (the
+        publisher's own styles, e.g. exported from QGIS by the plugin) come first.
     :raises SourceNotFoundError: the folder does not exist or holds no GeoPackage layer with geometry.
     :raises OutputError: the project file cannot be written.
     """
@@ -119,8 +120,9 @@ def build_project(
         )
     layers.sort(key=_draw_rank)
     notes: list[str] = []
+    own = folder / OWN_STYLES if (folder / OWN_STYLES).is_dir() else None
     for i, lyr in enumerate(layers):
-        lyr.style = style_for(lyr.name, lyr.geometry_type, lyr.fields, theme, root, i)
+        lyr.style = style_for(lyr.name, lyr.geometry_type, lyr.fields, theme, root, i, own)
         notes += [f"{lyr.name}: {n}" for n in lyr.style.notes]
     layers.sort(key=_draw_rank)  # again, now that the styles are known
     title = str(manifest.get("title") or (manifest.get("source") or {}).get("name") or folder.name)

@@ -18,6 +18,7 @@ from pathlib import Path
 from lxml import etree
 
 __all__ = [
+    "OWN_STYLES",
     "LayerStyle",
     "default_style",
     "family_of",
@@ -27,6 +28,8 @@ __all__ = [
     "styles_root",
 ]
 
+#: the folder of an output folder that holds the publisher's own QML styles (before the theme's)
+OWN_STYLES = "styles"
 #: QGIS symbol type for each geometry family
 SYMBOL_TYPE = {"point": "marker", "line": "line", "polygon": "fill"}
 #: children of a QML root that are not part of the style (project-level or identity)
@@ -103,12 +106,23 @@ def find_theme_qml(theme_dir: Path, layer_name: str, family: str) -> Path | None
 
 
 def style_for(
-    layer_name: str, geometry_type: str | None, fields: list[str], theme: str | None, root: Path | None, index: int = 0
+    layer_name: str,
+    geometry_type: str | None,
+    fields: list[str],
+    theme: str | None,
+    root: Path | None,
+    index: int = 0,
+    own: Path | None = None,
 ) -> LayerStyle:
-    """The style of one layer (see the module docstring for the rules)."""
+    """The style of one layer (see the module docstring for the rules).
+
+    :param own: a folder of the publisher's own QML files (``OUTDIR/styles``), tried before the theme's.
+    """
     family = family_of(geometry_type)
     if family is None:
         return LayerStyle([], "none")
+    if own is not None and (mine := find_theme_qml(own, layer_name, family)) is not None:
+        return _from_qml(mine, own, fields, family, index)  # labelled styles/<file>: the folder is OUTDIR/styles
     qml = find_theme_qml(root / theme, layer_name, family) if root and theme and (root / theme).is_dir() else None
     if qml is None:
         return default_style(family, index)
