@@ -75,6 +75,8 @@ class PublishGeoServerAlgorithm(OdlGeoAlgorithm):
                 dry_run=self.parameterAsBool(parameters, "DRY_RUN", context),
             )
         )
+        for line in result.planned:  # dry run: what would have been sent, nothing was
+            feedback.pushInfo(tr("would send: ") + line)
         changed = unchanged = 0
         for outcome in result.outcomes:
             feedback.pushInfo(f"{outcome.outcome.value:9} {outcome.kind:11} {outcome.name}")

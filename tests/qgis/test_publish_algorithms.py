@@ -15,7 +15,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsProcessingException, QgsVectorLayer
+from qgis.core import (
+    QgsApplication,
+    QgsAuthMethodConfig,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsVectorLayer,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -136,6 +142,21 @@ def test_publish_to_geoserver_through_qgis_network_then_republish_unchanged(plug
     del wfs
     again = processing.run("odl_geo:publish_geoserver", params)
     assert again["CHANGED"] == 0 and again["UNCHANGED"] >= 1
+
+
+def test_a_dry_run_from_processing_changes_nothing_on_the_server(plugin, qgis_processing, water_out, double):
+    import processing
+    import requests
+
+    url, password = double
+    authcfg = _auth_config("geoserver-dry", "admin", password)
+    feedback = QgsProcessingFeedback()
+    params = {"INPUT": str(water_out), "URL": url, "WORKSPACE": "eau_dry", "AUTHCFG": authcfg, "DRY_RUN": True}
+    res = processing.run("odl_geo:publish_geoserver", params, feedback=feedback)
+    assert res["CHANGED"] >= 3  # what would be created
+    assert "would send: POST" in feedback.textLog()
+    answer = requests.get(f"{url}/rest/workspaces/eau_dry.json", auth=("admin", password), timeout=10)
+    assert answer.status_code == 404  # nothing was written
 
 
 def test_publish_to_geoserver_with_a_wrong_password_is_a_clear_error(plugin, qgis_processing, water_out, double):

@@ -49,6 +49,10 @@ class GeoServerClient:
         self.requests_sent = 0
         self.bytes_sent = 0  # request bodies (files, SLD, JSON), for reports and the benchmark
 
+    def with_transport(self, transport: Transport) -> GeoServerClient:
+        """The same server and account over another transport (a dry run wraps the real one)."""
+        return GeoServerClient(self.endpoints.base, self.credentials, transport)
+
     # ------------------------------------------------------------------ plumbing
     def _send(self, method: str, url: str, *, headers: dict[str, str] | None = None, json: Any = None,
               body: bytes | None = None, params: dict[str, str] | None = None) -> HttpResponse:  # fmt: skip

@@ -49,6 +49,7 @@ class PublishResult:
     bytes_sent: int = 0  # every request body (JSON, SLD, files)
     file_bytes: int = 0  # GeoPackage bodies only: 0 when nothing had to be uploaded
     seconds: float = 0.0
+    planned: list[str] = field(default_factory=list)  # dry run: the writes that were not sent
 
     def add(self, kind: str, name: str, outcome: Outcome, detail: str = "") -> None:
         self.outcomes.append(ResourceOutcome(kind, name, outcome, detail))
@@ -285,8 +286,11 @@ def publish_plan(
     :raises CancelledError: ``feedback.is_cancelled()`` became true (what was published stays usable).
     :raises InputError: a store of the same name exists and odl-geo did not create it.
 
-    With ``dry_run`` the client must use a :class:`DryRunTransport`: writes are recorded, not sent.
+    With ``dry_run`` nothing is written: the client's transport is wrapped in a :class:`DryRunTransport` (unless it
+    is one already), reads still go to the server, and the writes it would have sent are in ``result.planned``.
     """
+    if dry_run and not isinstance(client.transport, DryRunTransport):
+        client = client.with_transport(DryRunTransport(client.transport))
     run = _Run(plan, client, feedback or NullFeedback(), deadline_s, dry_run)
     start, req0, bytes0 = time.monotonic(), client.requests_sent, client.bytes_sent
     try:
@@ -296,6 +300,8 @@ def publish_plan(
         run.result.requests = client.requests_sent - req0
         run.result.bytes_sent = client.bytes_sent - bytes0
         run.result.seconds = time.monotonic() - start
+        if isinstance(client.transport, DryRunTransport):
+            run.result.planned = list(client.transport.planned)
     run.feedback.progress(100.0, "published")
     return run.result
 
