@@ -6,10 +6,11 @@ which QGIS calls on the main thread.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Callable
 from typing import Any
 
-from qgis.core import QgsFeedback, QgsTask
+from qgis.core import Qgis, QgsFeedback, QgsMessageLog, QgsTask
 
 from .worker import OdlGeoWorker
 
@@ -42,4 +43,8 @@ class WorkerTask(QgsTask):
         return True
 
     def finished(self, result: bool) -> None:
-        self.on_done(self.result, self.error)
+        # QGIS calls this from C++: an exception escaping it would abort QGIS, so it is logged instead
+        try:
+            self.on_done(self.result, self.error)
+        except Exception:  # noqa: BLE001 - a bug in a callback must not take QGIS down
+            QgsMessageLog.logMessage(traceback.format_exc(), "odl-geo", Qgis.Critical)

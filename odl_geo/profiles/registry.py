@@ -14,7 +14,7 @@ from ..errors import InputError
 if TYPE_CHECKING:
     from .base import Profile
 
-__all__ = ["PROFILES", "load_profile", "theme_keys"]
+__all__ = ["MULTI_LAYER_THEMES", "PROFILES", "load_profile", "theme_keys"]
 
 PROFILES: dict[str, str] = {
     "hiking": "odl_geo.profiles.hiking:HikingProfile",
@@ -22,6 +22,9 @@ PROFILES: dict[str, str] = {
     "pei": "odl_geo.profiles.pei:PeiProfile",
     "flood": "odl_geo.profiles.flood:FloodProfile",
 }
+#: themes whose product is built from several source layers (a PPR: perimeter, hazard and regulatory zones), so
+#: that front ends offer a choice of layers rather than one; known without importing the profiles
+MULTI_LAYER_THEMES = frozenset({"flood"})
 ALIASES = {"randonnee": "hiking", "rando": "hiking", "eau": "water", "points-eau": "water", "ppr": "flood"}
 
 

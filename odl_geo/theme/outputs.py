@@ -138,6 +138,17 @@ def convert_theme(
         manifest = Manifest(
             source={"name": run.source.name, "theme": run.theme}, report=run.report, odl_geo_version=__version__
         )
+        if any(f.format == "gpkg" for f in files) and "gpkg" in formats:
+            # the product is a GeoPackage already (CNIG PPR): a second one would publish every table twice
+            formats = [f for f in formats if f != "gpkg"]
+            run.report.add(
+                Issue(
+                    "FORMAT_IS_THE_PRODUCT",
+                    Severity.INFO,
+                    "The product is itself a GeoPackage: no second GeoPackage was written.",
+                    message_fr="Le produit est lui-même un GeoPackage : aucun second GeoPackage n'a été écrit.",
+                )
+            )
         if formats:
             manifest.files.extend(_standard_formats(run, staging, formats, feedback))
         manifest.files[:0] = files

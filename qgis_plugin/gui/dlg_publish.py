@@ -1,8 +1,9 @@
-"""The "Publish as open data" dialog: choose a layer and a theme, check it, then convert and publish.
+"""The "Publish as open data" dialog: layer(s) and theme, field mapping, personal data, checks, then publication.
 
-A thin GUI: every step is an odl-geo Processing algorithm run as a QgsProcessingAlgRunnerTask (check, convert,
-publish to GeoServer / data.gouv.fr), so the UI never blocks and the same work is available in the modeler and
-qgis_process. Choices are remembered per project; credentials only as authentication configuration ids.
+A thin GUI: the mapping proposal is ``odl-geo mapping`` run in the worker, and every step is an odl-geo Processing
+algorithm run as a QgsProcessingAlgRunnerTask (check, convert, publish to GeoServer / PostGIS / data.gouv.fr), so
+the UI never blocks and the same work is available in the modeler and qgis_process. Choices are remembered per
+project; credentials only as authentication configuration ids.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import json
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from qgis.core import (
     QgsApplication,
@@ -19,34 +21,42 @@ from qgis.core import (
     QgsProcessingContext,
     QgsProcessingFeedback,
     QgsProject,
+    QgsVectorLayer,
 )
-from qgis.gui import QgsAuthConfigSelect, QgsFileWidget, QgsMapLayerComboBox
+from qgis.gui import QgsCheckableComboBox, QgsFileWidget, QgsMapLayerComboBox
+from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QProgressBar,
     QPushButton,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from odl_geo.exports.catalog import DEFAULT_FORMATS, FORMAT_LABELS
-from odl_geo.profiles.registry import PROFILES
+from odl_geo.profiles.registry import MULTI_LAYER_THEMES, PROFILES
 
 from ..__about__ import DIR_PLUGIN_ROOT
+from ..processing.layer_input import source_arguments
+from ..style_export import export_layer_style
 from ..toolbelt.i18n import tr, tr_noop
 from ..toolbelt.settings import ProjectSettings
 from .mdl_issues import IssuesModel
+from .wdg_mapping import MappingWidget
+from .wdg_targets import TargetsWidget
 
 __all__ = ["DlgPublish", "styles_folder"]
 
@@ -57,6 +67,9 @@ THEME_TITLES = {
     "pei": tr_noop("Fire hydrants (point-eau-incendie)"),
     "flood": tr_noop("Flood risk (CNIG PPR)"),
 }
+#: the formats' labels to translate (odl_geo's FORMAT_LABELS are English); names of formats stay as they are
+FORMAT_TITLES = {"shp": tr_noop("Shapefile (zipped)")}
+TAB_MAPPING, TAB_PERSONAL, TAB_TARGETS, TAB_REPORT = range(4)
 
 
 def styles_folder(theme: str) -> str:
@@ -75,8 +88,11 @@ class DlgPublish(QDialog):
         self.model = IssuesModel(self)
         self._running: tuple[Any, ...] | None = None
         self._queue: list[tuple[str, dict[str, Any]]] = []
+        self._workdir = tempfile.TemporaryDirectory(prefix="odl-geo-dialog-")
         self.checked_ok = False
         self.messages: list[str] = []
+        self.style_warnings: list[str] = []
+        self._saved_layers: set[str] = set()
         self._build()
         self._restore()
 
@@ -84,16 +100,18 @@ class DlgPublish(QDialog):
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         form = QFormLayout()
-        self.layer = QgsMapLayerComboBox(self)
-        self.layer.setFilters(QgsMapLayerProxyModel.VectorLayer)
-        form.addRow(tr("Layer"), self.layer)
         self.theme = QComboBox(self)
         for key in THEMES:
             self.theme.addItem(tr(THEME_TITLES.get(key, key)), key)
         form.addRow(tr("Theme"), self.theme)
-        self.mapping = QgsFileWidget(self)
-        self.mapping.setFilter("TOML (*.toml)")
-        form.addRow(tr("Field mapping file (TOML)"), self.mapping)
+        self.layer = QgsMapLayerComboBox(self)
+        self.layer.setFilters(QgsMapLayerProxyModel.VectorLayer)
+        self.layer_label = QLabel(tr("Layer"), self)
+        form.addRow(self.layer_label, self.layer)
+        self.layers = QListWidget(self)
+        self.layers.setMaximumHeight(110)
+        self.layers_label = QLabel(tr("Layers of the set"), self)
+        form.addRow(self.layers_label, self.layers)
         self.area = QLineEdit(self)
         self.area.setPlaceholderText("occitanie, 34, 34172…")
         form.addRow(tr("Declared area"), self.area)
@@ -101,21 +119,26 @@ class DlgPublish(QDialog):
         self.out_dir.setStorageMode(QgsFileWidget.GetDirectory)
         form.addRow(tr("Output folder"), self.out_dir)
         formats = QHBoxLayout()
-        self.formats = {k: QCheckBox(label, self) for k, label in FORMAT_LABELS.items()}
+        self.formats = {k: QCheckBox(tr(FORMAT_TITLES.get(k, label)), self) for k, label in FORMAT_LABELS.items()}
         for key, box in self.formats.items():
             box.setChecked(key in DEFAULT_FORMATS)
             formats.addWidget(box)
         form.addRow(tr("Formats"), formats)
         layout.addLayout(form)
-        layout.addWidget(self._targets())
+        self.tabs = QTabWidget(self)
+        self.mapping = MappingWidget(self)
+        self.tabs.addTab(self.mapping, tr("Field mapping"))
+        self.tabs.addTab(self._personal(), tr("Personal data and fixes"))
+        self.targets = TargetsWidget(self)
+        self.tabs.addTab(self.targets, tr("Publish to"))
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.Stretch)
         self.table.verticalHeader().hide()
-        self.table.setMinimumHeight(180)
-        layout.addWidget(QLabel(tr("Quality report"), self))
-        layout.addWidget(self.table, 1)
+        self.tabs.addTab(self.table, tr("Quality report"))
+        layout.addWidget(self.tabs, 1)
         self.status = QLabel(tr("Check the layer first."), self)
+        self.status.setWordWrap(True)
         self.progress = QProgressBar(self)
         layout.addWidget(self.status)
         layout.addWidget(self.progress)
@@ -129,121 +152,220 @@ class DlgPublish(QDialog):
             buttons.addButton(b, QDialogButtonBox.ActionRole)
         buttons.addButton(QPushButton(tr("Close"), self), QDialogButtonBox.RejectRole)
         buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
         self.btn_check.clicked.connect(self.run_check)
         self.btn_publish.clicked.connect(self.run_publish)
         self.btn_cancel.clicked.connect(self.cancel)
-        self.layer.layerChanged.connect(self._invalidate)
-        self.theme.currentIndexChanged.connect(self._invalidate)
-        layout.addWidget(buttons)
-        self.resize(900, 700)
+        self.layer.layerChanged.connect(self._source_changed)
+        self.theme.currentIndexChanged.connect(self._theme_changed)
+        self.layers.itemChanged.connect(self._source_changed)
+        self.mapping.btn_propose.clicked.connect(self.propose)
+        self.mapping.start_file.fileChanged.connect(self.propose)
+        self.mapping.proposed.connect(self._proposal_shown)
+        self.mapping.fields.dataChanged.connect(self._invalidate)
+        self.mapping.values.dataChanged.connect(self._invalidate)
+        self.resize(1000, 820)
 
-    def _targets(self) -> QGroupBox:
-        box = QGroupBox(tr("Publish to"), self)
+    def _personal(self) -> QWidget:
+        box = QWidget(self)
         form = QFormLayout(box)
-        self.gs_enabled = QCheckBox(tr("GeoServer (regional map platform)"), box)
-        self.gs_url, self.gs_workspace = QLineEdit(box), QLineEdit(box)
-        self.gs_url.setPlaceholderText("https://…/geoserver")
-        self.gs_auth = QgsAuthConfigSelect(box)
-        form.addRow(self.gs_enabled)
-        form.addRow(tr("GeoServer URL"), self.gs_url)
-        form.addRow(tr("Workspace"), self.gs_workspace)
-        form.addRow(tr("Authentication"), self.gs_auth)
-        self.dg_enabled = QCheckBox(tr("data.gouv.fr"), box)
-        self.dg_url, self.dg_org = QLineEdit("https://www.data.gouv.fr", box), QLineEdit(box)
-        self.dg_auth = QgsAuthConfigSelect(box)
-        form.addRow(self.dg_enabled)
-        form.addRow(tr("Portal URL"), self.dg_url)
-        form.addRow(tr("Organization (slug or id)"), self.dg_org)
-        form.addRow(tr("API key"), self.dg_auth)
+        self.anonymise = QCheckBox(tr("Remove personal data (names, phones, e-mails of private persons)"), box)
+        self.anonymise.setChecked(True)
+        self.mask_text = QCheckBox(tr("Mask e-mail addresses and phone numbers found in texts"), box)
+        self.mask_text.setChecked(True)
+        self.keep = QgsCheckableComboBox(box)
+        self.keep.setToolTip(tr("Personal fields to publish anyway, e.g. a company's name"))
+        self.fix = QCheckBox(tr("Apply the automatic fixes (on a copy; the layer is never changed)"), box)
+        form.addRow(self.anonymise)
+        form.addRow(self.mask_text)
+        form.addRow(tr("Publish anyway"), self.keep)
+        form.addRow(self.fix)
+        for w in (self.anonymise, self.mask_text, self.fix):
+            w.toggled.connect(self._invalidate)
+        self.keep.checkedItemsChanged.connect(self._invalidate)
         return box
+
+    # -- the chosen source ------------------------------------------------------------------------------------
+    @property
+    def theme_key(self) -> str:
+        return str(self.theme.currentData())
+
+    @property
+    def multi_layer(self) -> bool:
+        return self.theme_key in MULTI_LAYER_THEMES
+
+    def chosen_layers(self) -> list[QgsVectorLayer]:
+        if not self.multi_layer:
+            layer = self.layer.currentLayer()
+            return [layer] if isinstance(layer, QgsVectorLayer) else []
+        project = QgsProject.instance()
+        ids = [self.layers.item(i).data(Qt.UserRole) for i in range(self.layers.count())]
+        checked = [i for i, lid in enumerate(ids) if self.layers.item(i).checkState() == Qt.Checked]
+        return [lyr for i in checked if isinstance(lyr := project.mapLayer(ids[i]), QgsVectorLayer)]
+
+    def _fill_layers(self, checked: set[str]) -> None:
+        self.layers.blockSignals(True)
+        self.layers.clear()
+        for layer in QgsProject.instance().mapLayers().values():
+            if isinstance(layer, QgsVectorLayer):
+                item = QListWidgetItem(layer.name(), self.layers)
+                item.setData(Qt.UserRole, layer.id())
+                item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+                item.setCheckState(Qt.Checked if layer.id() in checked else Qt.Unchecked)
+        self.layers.blockSignals(False)
+
+    def _source_key(self) -> str:
+        return self.theme_key + ":" + ",".join(sorted(lyr.id() for lyr in self.chosen_layers()))
+
+    def _source_args(self) -> list[str]:
+        """``PATH [--layer NAME] [--source-crs CRS]`` of the chosen layer(s) (exported by QGIS if needed)."""
+        return source_arguments(self.chosen_layers(), Path(self._workdir.name))
+
+    def _theme_changed(self, *_: Any) -> None:
+        multi = self.multi_layer
+        self.layer.setVisible(not multi)
+        self.layer_label.setVisible(not multi)
+        self.layers.setVisible(multi)
+        self.layers_label.setVisible(multi)
+        if multi:  # the project may have new layers since last time; keep what was checked
+            self._fill_layers({lyr.id() for lyr in self.chosen_layers()} or self._saved_layers)
+        self._source_changed()
+
+    def _source_changed(self, *_: Any) -> None:
+        self._invalidate()
+        self.propose()
+
+    def propose(self, *_: Any) -> None:
+        if not self.chosen_layers():
+            self.mapping.fields.clear()
+            self.mapping.status.setText(tr("Choose a layer and a theme."))
+            return
+        try:
+            source = self._source_args()
+        except Exception as exc:  # noqa: BLE001 - QGIS could not export the layer: say so, keep the dialog usable
+            self.mapping.status.setText(str(exc))
+            return
+        key = self._source_key()
+        saved = self.mapping.restore_state(self.settings.read("mapping_choices"), key)
+        self.mapping.propose(source, self.theme_key, saved)
+
+    def _proposal_shown(self) -> None:
+        self.keep.clear()
+        self.keep.addItems(self.mapping.fields.personal_fields())
+        kept = set(filter(None, self.settings.read("keep_personal").split(",")))
+        self.keep.setCheckedItems([n for n in self.mapping.fields.personal_fields() if n in kept])
 
     # -- settings per project (no secret: auth config ids only) ---------------------------------------------
     def _restore(self) -> None:
         s = self.settings
-        idx = self.theme.findData(s.read("theme", "hiking"))
-        self.theme.setCurrentIndex(max(idx, 0))
+        self.theme.blockSignals(True)
+        self.theme.setCurrentIndex(max(self.theme.findData(s.read("theme", "hiking")), 0))
+        self.theme.blockSignals(False)
         self.out_dir.setFilePath(s.read("out_dir", str(Path(tempfile.gettempdir()) / "odl-geo")))
-        self.gs_url.setText(s.read("geoserver_url"))
-        self.gs_workspace.setText(s.read("geoserver_workspace"))
-        self.gs_auth.setConfigId(s.read("geoserver_authcfg"))
-        self.dg_org.setText(s.read("datagouv_org"))
-        self.dg_auth.setConfigId(s.read("datagouv_authcfg"))
+        self.area.setText(s.read("area"))
+        self._saved_layers = set(filter(None, s.read("layers").split(",")))
+        self._fill_layers(self._saved_layers)
+        self.targets.restore(s)
+        self._theme_changed()
 
     def _save(self) -> None:
+        s = self.settings
         for key, value in (
-            ("theme", self.theme.currentData()),
+            ("theme", self.theme_key),
             ("out_dir", self.out_dir.filePath()),
-            ("geoserver_url", self.gs_url.text()),
-            ("geoserver_workspace", self.gs_workspace.text()),
-            ("geoserver_authcfg", self.gs_auth.configId()),
-            ("datagouv_org", self.dg_org.text()),
-            ("datagouv_authcfg", self.dg_auth.configId()),
+            ("area", self.area.text()),
+            ("layers", ",".join(lyr.id() for lyr in self.chosen_layers())),
+            ("keep_personal", ",".join(self.keep.checkedItems())),
+            ("mapping_choices", self.mapping.saved_state(self._source_key())),
         ):
-            self.settings.write(key, str(value or ""))
+            s.write(key, value)
+        self.targets.save(s)
 
     def _invalidate(self, *_: Any) -> None:
         self.checked_ok = False
         self.btn_publish.setEnabled(False)
 
     # -- runs -----------------------------------------------------------------------------------------------
+    def _anonymise(self) -> dict[str, Any]:
+        return {"keep": self.keep.checkedItems(), "mask_free_text": self.mask_text.isChecked()}
+
     def _common(self) -> dict[str, Any]:
-        layer = self.layer.currentLayer()
-        return {"LAYER": layer.id() if layer else None, "MAPPING": self.mapping.filePath() or None}
+        """Input and theme parameters of the check and convert algorithms, with the table's mapping file."""
+        layers = self.chosen_layers()
+        mapping = self.mapping.write(Path(self.out_dir.filePath()) / "mapping.toml", self._anonymise())
+        return {
+            "LAYER": layers[0].id() if len(layers) == 1 else None,
+            "LAYERS": [lyr.id() for lyr in layers] if len(layers) > 1 else None,
+            "MAPPING": str(mapping),
+            "AREA": self.area.text() or None,
+            "FIX": self.fix.isChecked(),
+            "ANONYMISE": self.anonymise.isChecked(),
+            "MASK_FREE_TEXT": self.mask_text.isChecked(),
+        }
+
+    def _ready(self) -> bool:
+        if not self.chosen_layers():
+            self.status.setText(tr("Choose a layer (for flood: the layers of the PPR)."))
+            return False
+        if self.mapping.busy:
+            self.status.setText(tr("The field mapping is still being read; try again in a moment."))
+            return False
+        return True
 
     def run_check(self) -> None:
+        if not self._ready():
+            return
         self._save()
         params = {
             **self._common(),
-            "THEME": THEMES.index(self.theme.currentData()),
-            "AREA": self.area.text() or None,
+            "THEME": THEMES.index(self.theme_key),
             "OUTPUT": str(Path(self.out_dir.filePath()) / "report"),
         }
         self._start([("odl_geo:check", params)])
 
     def run_publish(self) -> None:
+        if not self._ready():
+            return
         if (
             self.model.count("warning")
             and QMessageBox.question(self, tr("Publish"), tr("The report has warnings. Publish anyway?"))
             != QMessageBox.Yes
         ):
             return
+        if self.targets.pg.isChecked() and urlsplit(self.targets.pg_dsn.text()).password:
+            self.status.setText(tr("The database address holds a password: put it in an authentication configuration."))
+            return
         self._save()
-        out = str(Path(self.out_dir.filePath()) / "publication")
-        theme = self.theme.currentData()
+        out = Path(self.out_dir.filePath()) / "publication"
         formats = [i for i, key in enumerate(FORMAT_LABELS) if self.formats[key].isChecked()]
-        steps = [
-            ("odl_geo:convert", {**self._common(), "THEME": THEMES.index(theme) + 1, "FORMATS": formats, "OUTPUT": out})
-        ]
-        if self.gs_enabled.isChecked():
-            steps.append(
-                (
-                    "odl_geo:publish_geoserver",
-                    {
-                        "INPUT": out,
-                        "URL": self.gs_url.text(),
-                        "WORKSPACE": self.gs_workspace.text(),
-                        "AUTHCFG": self.gs_auth.configId(),
-                        "STYLE": styles_folder(theme),
-                    },
-                )
-            )
-        if self.dg_enabled.isChecked():
-            steps.append(
-                (
-                    "odl_geo:publish_datagouv",
-                    {
-                        "INPUT": out,
-                        "URL": self.dg_url.text(),
-                        "ORGANIZATION": self.dg_org.text(),
-                        "AUTHCFG": self.dg_auth.configId(),
-                    },
-                )
-            )
-        self._start(steps)
+        convert = {**self._common(), "THEME": THEMES.index(self.theme_key) + 1, "FORMATS": formats, "OUTPUT": str(out)}
+        style = styles_folder(self.theme_key)
+        self.style_warnings = []
+        if self.targets.layer_style and not self.multi_layer:
+            exported = self._export_style(out)
+            if exported is None:
+                return
+            style = exported
+        self._start([("odl_geo:convert", convert), *self.targets.steps(str(out), style)])
+
+    def _export_style(self, out: Path) -> str | None:
+        """The layer's own style as SLD (GeoServer) and QML (QGIS Server, ``out/styles``), fields renamed."""
+        rows = self.mapping.fields.rows
+        renames = {r["source"]: r["name"] for r in rows if r["source"] and not r["constant"]}
+        published = {r["name"] for r in rows if r["source"] or r["constant"]}
+        try:
+            exported = export_layer_style(self.chosen_layers()[0], out / "styles", self.theme_key, renames, published)
+        except OSError as exc:
+            self.status.setText(str(exc))
+            return None
+        self.style_warnings = exported.warnings
+        for w in exported.warnings:
+            self.messages.append(w)
+        return str(exported.sld)
 
     def _start(self, steps: list[tuple[str, dict[str, Any]]]) -> None:
         self._queue = list(steps)
-        self.messages.clear()
+        self.messages = list(self.style_warnings) if steps and steps[0][0] == "odl_geo:convert" else []
         self._set_busy(True)
         self._next()
 
@@ -256,7 +378,7 @@ class DlgPublish(QDialog):
         context = QgsProcessingContext()
         context.setProject(QgsProject.instance())
         feedback = QgsProcessingFeedback()
-        task = QgsProcessingAlgRunnerTask(alg, params, context, feedback)
+        task = QgsProcessingAlgRunnerTask(alg, {k: v for k, v in params.items() if v is not None}, context, feedback)
         task.executed.connect(lambda ok, results: self._done(alg_id, ok, results, feedback))
         task.progressChanged.connect(lambda p: self.progress.setValue(int(p)))
         self._running = (task, context, feedback, alg)  # keep them alive while the task runs
@@ -275,6 +397,9 @@ class DlgPublish(QDialog):
             report = Path(results["OUTPUT"]) / "report.json"
             data = json.loads(report.read_text(encoding="utf-8")) if report.exists() else {}
             self.model.set_issues(data.get("issues", []))
+            self.table.resizeColumnsToContents()
+            self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.Stretch)
+            self.tabs.setCurrentIndex(TAB_REPORT)
             self.checked_ok = results["ERRORS"] == 0
             self.btn_publish.setEnabled(self.checked_ok)
             self.status.setText(
@@ -283,7 +408,8 @@ class DlgPublish(QDialog):
             )
         else:
             self.messages.append(f"{alg_id}: {results}")
-            self.status.setText(tr("Done: ") + alg_id.split(":")[1])
+            done = tr("Done: ") + alg_id.split(":")[1]
+            self.status.setText(done + (" — " + " ".join(self.style_warnings) if self.style_warnings else ""))
         self._next()
 
     def _set_busy(self, busy: bool) -> None:

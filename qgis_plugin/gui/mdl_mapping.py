@@ -12,7 +12,7 @@ from qgis.PyQt.QtWidgets import QComboBox, QStyledItemDelegate, QWidget
 
 from odl_geo.profiles.mapping_toml import MappingChoices
 
-from ..toolbelt.i18n import tr, tr_noop
+from ..toolbelt.i18n import language, tr, tr_noop
 
 __all__ = ["ChoiceDelegate", "FieldsModel", "ValuesModel"]
 
@@ -73,9 +73,7 @@ class FieldsModel(QAbstractTableModel):
     # -- reading -------------------------------------------------------------------------------------------
     def missing_required(self) -> list[str]:
         return [
-            r["name"]
-            for r in self.rows
-            if r["required"] and r["editable"] and not r["source"] and not r["constant"]
+            r["name"] for r in self.rows if r["required"] and r["editable"] and not r["source"] and not r["constant"]
         ]
 
     def choices(self) -> MappingChoices:
@@ -86,8 +84,8 @@ class FieldsModel(QAbstractTableModel):
             key = r["role"] if multi else ""
             if r["constant"]:
                 c.constants.setdefault(key, {})[r["name"]] = r["constant"]
-            elif r["editable"] and r["source"]:
-                c.fields.setdefault(key, {})[r["name"]] = r["source"]
+            elif r["editable"] and (r["source"] or r.get("edited")):
+                c.fields.setdefault(key, {})[r["name"]] = r["source"]  # "" when a person cleared a match
         return c
 
     def personal_fields(self) -> list[str]:
@@ -133,7 +131,7 @@ class FieldsModel(QAbstractTableModel):
         row, col = self.rows[index.row()], index.column()
         if role in (Qt.DisplayRole, Qt.EditRole):
             if col == 0:
-                return row["role_title"].get("fr" if tr("en") == "fr" else "en", row["role"])
+                return row["role_title"].get(language(), row["role_title"].get("en", row["role"]))
             if col == 1:
                 return row["name"] + (" *" if row["required"] else "")
             if col == self.SOURCE:
@@ -181,8 +179,8 @@ class FieldsModel(QAbstractTableModel):
             source = choices.fields.get(key, {}).get(r["name"])
             if constant is not None:
                 r["constant"], r["edited"] = str(constant), True
-            elif source is not None and r["editable"] and source in (NONE, *r["sources"]):
-                r["source"], r["edited"] = source, source != r["source"] or r.get("edited", False)
+            elif source is not None and r["editable"] and source in (NONE, *r["sources"]) and source != r["source"]:
+                r["source"], r["edited"] = source, True
             self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.HEADERS) - 1))
 
 

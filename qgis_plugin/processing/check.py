@@ -12,17 +12,14 @@ from qgis.core import (
     QgsProcessingOutputFile,
     QgsProcessingOutputNumber,
     QgsProcessingParameterEnum,
-    QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
-    QgsProcessingParameterString,
-    QgsProcessingParameterVectorLayer,
 )
 
 from odl_geo.profiles.registry import PROFILES
 
 from ..toolbelt.i18n import tr
 from .base import OdlGeoAlgorithm
-from .layer_input import layer_file
+from .theme_params import add_input_parameters, add_theme_parameters, input_arguments, theme_arguments
 from .worker_call import run_worker
 
 __all__ = ["CheckAlgorithm"]
@@ -35,17 +32,9 @@ class CheckAlgorithm(OdlGeoAlgorithm):
     GROUP_ID, GROUP = "check", "Check"
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
-        self.addParameter(QgsProcessingParameterVectorLayer("LAYER", tr("Layer of the project"), optional=True))
-        self.addParameter(QgsProcessingParameterFile("INPUT", tr("…or a file, folder or zip"), optional=True))
+        add_input_parameters(self)
         self.addParameter(QgsProcessingParameterEnum("THEME", tr("Theme"), options=THEMES, defaultValue=0))
-        self.addParameter(
-            QgsProcessingParameterFile(
-                "MAPPING", tr("Field mapping file (TOML)"), optional=True, fileFilter="TOML (*.toml)"
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterString("AREA", tr("Declared area (e.g. occitanie, 34, 34172)"), optional=True)
-        )
+        add_theme_parameters(self)
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", tr("Report folder")))
         self.addOutput(QgsProcessingOutputFile("REPORT_HTML", tr("Report (HTML)")))
         self.addOutput(QgsProcessingOutputNumber("ERRORS", tr("Errors")))
@@ -60,21 +49,8 @@ class CheckAlgorithm(OdlGeoAlgorithm):
         out = self.parameterAsString(parameters, "OUTPUT", context)
         theme = THEMES[self.parameterAsEnum(parameters, "THEME", context)]
         with tempfile.TemporaryDirectory(prefix="odl-geo-qgis-") as tmp:
-            path = self.parameterAsFile(parameters, "INPUT", context)
-            layer = self.parameterAsVectorLayer(parameters, "LAYER", context)
-            layer_name = None
-            if layer is not None:
-                path, layer_name = layer_file(layer, Path(tmp))
-            args = ["check", path, "--theme", theme, "--out", out]
-            if layer_name:
-                args += ["--layer", layer_name]
-            mapping = self.parameterAsFile(parameters, "MAPPING", context)
-            if mapping:
-                args += ["--mapping", mapping]
-            area = self.parameterAsString(parameters, "AREA", context)
-            if area:
-                args += ["--area", area]
-            result = run_worker(args, feedback)
+            args = ["check", *input_arguments(self, parameters, context, Path(tmp)), "--theme", theme, "--out", out]
+            result = run_worker([*args, *theme_arguments(self, parameters, context)], feedback)
         counts = {"error": 0, "warning": 0}
         for issue in result.get("issues", result.get("report", {}).get("issues", [])):
             counts[issue["severity"]] = counts.get(issue["severity"], 0) + 1

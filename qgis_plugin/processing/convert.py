@@ -13,9 +13,7 @@ from qgis.core import (
     QgsProcessingParameterBoolean,
     QgsProcessingParameterCrs,
     QgsProcessingParameterEnum,
-    QgsProcessingParameterFile,
     QgsProcessingParameterFolderDestination,
-    QgsProcessingParameterVectorLayer,
 )
 
 from odl_geo.exports.catalog import FORMAT_LABELS
@@ -23,7 +21,7 @@ from odl_geo.profiles.registry import PROFILES
 
 from ..toolbelt.i18n import tr
 from .base import OdlGeoAlgorithm
-from .layer_input import layer_file
+from .theme_params import add_input_parameters, add_theme_parameters, input_arguments, theme_arguments
 from .worker_call import run_worker
 
 __all__ = ["ConvertAlgorithm"]
@@ -37,8 +35,7 @@ class ConvertAlgorithm(OdlGeoAlgorithm):
     GROUP_ID, GROUP = "read", "Read and convert"
 
     def initAlgorithm(self, config: dict[str, Any] | None = None) -> None:
-        self.addParameter(QgsProcessingParameterVectorLayer("LAYER", tr("Layer of the project"), optional=True))
-        self.addParameter(QgsProcessingParameterFile("INPUT", tr("…or a file, folder or zip"), optional=True))
+        add_input_parameters(self)
         self.addParameter(
             QgsProcessingParameterEnum(
                 "FORMATS",
@@ -53,11 +50,7 @@ class ConvertAlgorithm(OdlGeoAlgorithm):
                 "THEME", tr("Theme (national schema product)"), options=["", *THEMES], defaultValue=0, optional=True
             )
         )
-        self.addParameter(
-            QgsProcessingParameterFile(
-                "MAPPING", tr("Field mapping file (TOML)"), optional=True, fileFilter="TOML (*.toml)"
-            )
-        )
+        add_theme_parameters(self)
         self.addParameter(
             QgsProcessingParameterCrs("SOURCE_CRS", tr("Source CRS (when the file has none)"), optional=True)
         )
@@ -69,22 +62,12 @@ class ConvertAlgorithm(OdlGeoAlgorithm):
     def processAlgorithm(
         self, parameters: dict[str, Any], context: QgsProcessingContext, feedback: QgsProcessingFeedback
     ) -> dict[str, Any]:
-        layer = self.parameterAsVectorLayer(parameters, "LAYER", context)
-        path = self.parameterAsFile(parameters, "INPUT", context)
         out = self.parameterAsString(parameters, "OUTPUT", context)
         formats = [FORMAT_KEYS[i] for i in self.parameterAsEnums(parameters, "FORMATS", context)]
         crs = self.parameterAsCrs(parameters, "SOURCE_CRS", context)
         with tempfile.TemporaryDirectory(prefix="odl-geo-qgis-") as tmp:
-            layer_name = None
-            if layer is not None:
-                path, layer_name = layer_file(layer, Path(tmp))
-            if not path:
-                from qgis.core import QgsProcessingException
-
-                raise QgsProcessingException(tr("Choose a layer of the project or a file."))
-            args = ["convert", path, "--to", ",".join(formats), "--out", out]
-            if layer_name:
-                args += ["--layer", layer_name]
+            source = input_arguments(self, parameters, context, Path(tmp))
+            args = ["convert", *source, "--to", ",".join(formats), "--out", out]
             if crs.isValid():
                 args += ["--source-crs", crs.authid()]
             if self.parameterAsBool(parameters, "DECODE_HTML", context):
@@ -93,10 +76,7 @@ class ConvertAlgorithm(OdlGeoAlgorithm):
                 args.append("--drop-empty")
             theme = self.parameterAsEnum(parameters, "THEME", context)
             if theme > 0:  # the theme's schema-valid product, plus the formats asked for
-                args += ["--theme", THEMES[theme - 1]]
-                mapping = self.parameterAsFile(parameters, "MAPPING", context)
-                if mapping:
-                    args += ["--mapping", mapping]
+                args += ["--theme", THEMES[theme - 1], *theme_arguments(self, parameters, context)]
             manifest = run_worker(args, feedback)
         for f in manifest["files"]:
             feedback.pushInfo(f"{f['path']}: {f['feature_count']} features ({f['format']}, {f['crs']})")

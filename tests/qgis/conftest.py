@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import re
+import secrets
+import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+REPO = Path(__file__).resolve().parents[2]
 
 sys.path.append("/usr/share/qgis/python/plugins")  # Debian's Processing plugin
 
@@ -52,3 +59,56 @@ def plugin(qgis_iface):
     p.initGui()
     yield p
     p.unload()
+
+
+@pytest.fixture(scope="session")
+def double(tmp_path_factory):
+    password = f"pw-{secrets.token_hex(6)}"
+    data = tmp_path_factory.mktemp("double")
+    env = {**os.environ, "GEOSERVER_DOUBLE_PASSWORD": password, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.server.geoserver_double", "--port", "0", "--data-dir", str(data)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=(data / "stderr.log").open("wb"),
+        text=True,
+    )
+    line = proc.stdout.readline()
+    match = re.match(r"LISTENING (http://\S+)", line)
+    assert match, line
+    yield match.group(1), password
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def udata(tmp_path_factory):
+    python = REPO / ".venv-udata" / "bin" / "python"
+    assert python.exists(), "run scripts/setup_udata.sh (make test does)"
+    work = tmp_path_factory.mktemp("udata")
+    proc = subprocess.Popen(
+        [
+            str(python),
+            str(REPO / "tests/server/datagouv/udata_server.py"),
+            "--port",
+            "0",
+            "--print-token",
+            "--data-dir",
+            str(work / "data"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=(work / "err.log").open("w"),
+        text=True,
+        cwd=work,
+    )
+    info = {}
+    for line in proc.stdout:
+        if line.startswith("READY"):
+            break
+        key, _, value = line.strip().partition("=")
+        info[key] = value
+    assert "API_KEY" in info, (work / "err.log").read_text()[-2000:]
+    yield info
+    proc.terminate()
+    proc.wait(10)

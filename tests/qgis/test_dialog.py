@@ -1,45 +1,86 @@
-"""The publish dialog on a real layer: check, then convert and publish to GeoServer (the test double), in tasks."""
+"""The publish dialog, in French, on real layers of each theme: mapping table, personal data, checks, publication.
+
+Every step runs as it does for a SIG administrator: the mapping proposal in the worker, check / convert / publish
+as Processing tasks, to the GeoServer REST test double (WMS/WFS by QGIS Server) and a real local udata.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import re
-import secrets
 import shutil
 import subprocess
-import sys
 import time
+import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsProject, QgsVectorLayer
-from qgis.PyQt.QtCore import QCoreApplication, QElapsedTimer, QTimer, QTranslator
-from qgis.PyQt.QtGui import QImage
+import requests
+from qgis.core import (
+    QgsCategorizedSymbolRenderer,
+    QgsProject,
+    QgsRendererCategory,
+    QgsSymbol,
+    QgsVectorLayer,
+    QgsWkbTypes,
+)
+from qgis.PyQt.QtCore import QCoreApplication, QElapsedTimer, Qt, QTimer, QTranslator
+from qgis.PyQt.QtGui import QColor, QImage
+from qgis.PyQt.QtWidgets import QMessageBox
+from qgis_support import auth_config
 
-from qgis_plugin.gui.dlg_publish import DlgPublish
+from qgis_plugin.gui.dlg_publish import TAB_MAPPING, TAB_REPORT, TAB_TARGETS, DlgPublish
+from qgis_plugin.gui.mdl_mapping import FieldsModel, ValuesModel
 
 REPO = Path(__file__).resolve().parents[2]
-MAPPING = '[constants]\ntype_point = "borne_fontaine"\ninsee = "34172"\ncommune = "Montpellier"\n'
+PPR_ZIP = "flood/ddt38_pprn_bourg_oisans_covadis/PPRn_BourgOisans.zip"
 
 
-def _wait_idle(dlg: DlgPublish, timeout_s: float = 120) -> None:
+def _wait(condition, timeout_s: float = 120) -> None:
     start = time.monotonic()
-    while (dlg._running is not None or dlg._queue) and time.monotonic() - start < timeout_s:
+    while not condition() and time.monotonic() - start < timeout_s:
         QCoreApplication.processEvents()
         time.sleep(0.01)
-    assert dlg._running is None, "the dialog's task did not finish"
+    assert condition(), "timed out"
 
 
-@pytest.fixture
-def fountains(qgis_new_project, shared_data, tmp_path):
-    src = tmp_path / "VilleMTP_MTP_Fontaines.geojson"
-    shutil.copy(shared_data / "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.geojson", src)
-    layer = QgsVectorLayer(str(src), "Bornes fontaines", "ogr")
-    assert layer.isValid()
-    QgsProject.instance().addMapLayer(layer)
-    yield layer
-    QgsProject.instance().removeAllMapLayers()
+def _wait_idle(dlg: DlgPublish) -> None:
+    _wait(lambda: dlg._running is None and not dlg._queue and not dlg.mapping.busy)
+
+
+@contextmanager
+def heartbeat():
+    """Gaps (ms) between the ticks of a 10 ms QTimer: the UI never stalls while tasks run."""
+    gaps: list[int] = []
+    clock = QElapsedTimer()
+    clock.start()
+    timer = QTimer()
+    timer.timeout.connect(lambda: gaps.append(clock.restart()))
+    timer.start(10)
+    try:
+        yield gaps
+    finally:
+        timer.stop()
+
+
+def _row(model: FieldsModel, name: str) -> int:
+    return next(i for i, r in enumerate(model.rows) if r["name"] == name)
+
+
+def _set_constant(dlg: DlgPublish, field: str, value: str) -> None:
+    m = dlg.mapping.fields
+    assert m.setData(m.index(_row(m, field), FieldsModel.CONSTANT), value)
+
+
+def _screenshot(dlg: DlgPublish, name: str, tmp_path: Path) -> None:
+    """The user guide's screenshots are refreshed on request only, so a test run leaves the tree clean."""
+    folder = REPO / "docs" / "img" if os.environ.get("ODL_UPDATE_SCREENSHOTS") else tmp_path
+    dlg.resize(1100, 860)
+    dlg.show()
+    QCoreApplication.processEvents()
+    assert dlg.grab().save(str(folder / name))
+    assert QImage(str(folder / name)).width() >= 1000
 
 
 @pytest.fixture
@@ -55,86 +96,236 @@ def french(tmp_path):
     QCoreApplication.removeTranslator(translator)
 
 
-def test_check_then_publish_to_geoserver(plugin, qgis_processing, fountains, french, tmp_path):
-    password = f"pw-{secrets.token_hex(6)}"
-    env = {**os.environ, "GEOSERVER_DOUBLE_PASSWORD": password, "QT_QPA_PLATFORM": "offscreen"}
-    double = subprocess.Popen(
-        [sys.executable, "-m", "tests.server.geoserver_double", "--port", "0", "--data-dir", str(tmp_path / "gs")],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+@pytest.fixture
+def project(qgis_new_project):
+    yield QgsProject.instance()
+    QgsProject.instance().removeAllMapLayers()
+
+
+@pytest.fixture
+def answer_yes(monkeypatch):
+    """The "the report has warnings, publish anyway?" question, answered Yes (and counted)."""
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.Yes)
+    return asked
+
+
+def _add(project, path: Path | str, name: str, provider: str = "ogr") -> QgsVectorLayer:
+    layer = QgsVectorLayer(str(path), name, provider)
+    assert layer.isValid(), path
+    project.addMapLayer(layer)
+    return layer
+
+
+def _dialog(theme: str, tmp_path: Path) -> DlgPublish:
+    dlg = DlgPublish()
+    dlg.theme.setCurrentIndex(dlg.theme.findData(theme))
+    dlg.out_dir.setFilePath(str(tmp_path / "out"))
+    return dlg
+
+
+def _wfs_count(url: str, workspace: str, typename: str) -> int:
+    uri = f"url='{url}/{workspace}/wfs' typename='{typename}' version='1.1.0'"
+    wfs = QgsVectorLayer(uri, "wfs", "WFS")
     try:
-        url = re.match(r"LISTENING (\S+)", double.stdout.readline()).group(1)
-        am = QgsApplication.authManager()
-        if not am.masterPasswordIsSet():
-            assert am.setMasterPassword("test-master-password", True)
-        cfg = QgsAuthMethodConfig("Basic")
-        cfg.setName("geoserver")
-        cfg.setConfig("username", "admin")
-        cfg.setConfig("password", password)
-        ok, cfg = am.storeAuthenticationConfig(cfg)
-        assert ok
+        assert wfs.isValid(), uri
+        return wfs.featureCount()
+    finally:
+        del wfs
 
-        dlg = DlgPublish()
-        dlg.layer.setLayer(fountains)
-        dlg.theme.setCurrentIndex(dlg.theme.findData("water"))
-        dlg.out_dir.setFilePath(str(tmp_path / "out"))
-        dlg.run_check()
-        _wait_idle(dlg)
-        assert dlg.model.rowCount() > 0 and not dlg.checked_ok  # without a mapping: type_point is missing
-        assert any(i["code"] == "REQUIRED_FIELD_MISSING" for i in dlg.model.issues)
-        assert "Erreurs" in dlg.status.text()  # the French translation is live
-        shown = [dlg.model.data(dlg.model.index(r, 4)) for r in range(dlg.model.rowCount())]
-        french = [i["message_fr"] for i in dlg.model.issues if i.get("message_fr")]
-        assert french and set(french) <= set(shown)  # the report speaks the interface's language
 
-        mapping = tmp_path / "fontaines.toml"
-        mapping.write_text(MAPPING, encoding="utf-8")
-        dlg.mapping.setFilePath(str(mapping))
-        dlg.run_check()
-        _wait_idle(dlg)
-        assert dlg.checked_ok and dlg.btn_publish.isEnabled(), dlg.status.text()
+def _published_table(out: Path) -> str:
+    manifest = json.loads((out / "publication" / "manifest.json").read_text(encoding="utf-8"))
+    return next(f["layer"] for f in manifest["files"] if f["format"] == "gpkg" and f.get("geometry_type"))
 
-        dlg.gs_enabled.setChecked(True)
-        dlg.gs_url.setText(url)
-        dlg.gs_workspace.setText("eau")
-        dlg.gs_auth.setConfigId(cfg.id())
-        dlg.resize(1000, 900)
-        dlg.show()
-        QCoreApplication.processEvents()
-        # the user guide's screenshot is refreshed on request only, so that a test run leaves the tree clean
-        docs = REPO / "docs" / "img" if os.environ.get("ODL_UPDATE_SCREENSHOTS") else tmp_path
-        assert dlg.grab().save(str(docs / "plugin_publish_fr.png"))
-        assert QImage(str(docs / "plugin_publish_fr.png")).width() >= 1000
-        gaps: list[int] = []
-        clock = QElapsedTimer()
-        clock.start()
-        heartbeat = QTimer()
-        heartbeat.timeout.connect(lambda: gaps.append(clock.restart()))
-        heartbeat.start(10)
+
+# -- water points: the mapping table completes the source, then GeoServer -------------------------------------
+def test_water_points_mapping_table_check_and_publish_to_geoserver(
+    plugin, qgis_processing, project, french, double, shared_data, tmp_path
+):
+    src = tmp_path / "VilleMTP_MTP_Fontaines.geojson"
+    shutil.copy(shared_data / "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.geojson", src)
+    layer = _add(project, src, "Bornes fontaines")
+    url, password = double
+    dlg = _dialog("water", tmp_path)
+    dlg.layer.setLayer(layer)
+    _wait_idle(dlg)
+    fields = dlg.mapping.fields
+    id_local = fields.rows[_row(fields, "id_local")]
+    assert (id_local["source"], id_local["how"]) == ("Dossier", "synonym")  # the matcher's proposal
+    assert fields.missing_required() == ["type_point"]
+    assert "type_point" in dlg.mapping.status.text()
+    dlg.run_check()
+    _wait_idle(dlg)
+    assert not dlg.checked_ok and "Erreurs" in dlg.status.text()  # the French translation is live
+    assert any(i["code"] == "REQUIRED_FIELD_MISSING" for i in dlg.model.issues)
+    shown = [dlg.model.data(dlg.model.index(r, 4)) for r in range(dlg.model.rowCount())]
+    french_messages = [i["message_fr"] for i in dlg.model.issues if i.get("message_fr")]
+    assert french_messages and set(french_messages) <= set(shown)  # the report speaks the interface's language
+
+    _set_constant(dlg, "type_point", "borne_fontaine")  # what the source lacks, given in the table
+    assert fields.missing_required() == [] and not dlg.btn_publish.isEnabled()
+    dlg.run_check()
+    _wait_idle(dlg)
+    assert dlg.checked_ok and dlg.btn_publish.isEnabled(), dlg.status.text()
+    mapping = (tmp_path / "out" / "mapping.toml").read_text(encoding="utf-8")
+    assert 'type_point = "borne_fontaine"' in mapping and 'id_local = "Dossier"' in mapping
+
+    dlg.targets.gs.setChecked(True)
+    dlg.targets.gs_url.setText(url)
+    dlg.targets.gs_workspace.setText("eau")
+    dlg.targets.gs_auth.setConfigId(auth_config("geoserver", "admin", password))
+    dlg.tabs.setCurrentIndex(TAB_MAPPING)
+    _screenshot(dlg, "plugin_mapping_fr.png", tmp_path)
+    dlg.tabs.setCurrentIndex(TAB_REPORT)
+    _screenshot(dlg, "plugin_publish_fr.png", tmp_path)
+    with heartbeat() as gaps:
         dlg.run_publish()
         _wait_idle(dlg)
-        heartbeat.stop()
-        assert dlg.status.text().endswith("publish_geoserver"), dlg.messages
-        # the UI kept running through the whole publish (conversion, upload, OGC verification)
-        assert len(gaps) > 20 and max(gaps[1:]) < 100, (len(gaps), max(gaps[1:]))
-        assert (tmp_path / "out" / "publication" / "manifest.json").exists()
-        manifest = json.loads((tmp_path / "out" / "publication" / "manifest.json").read_text(encoding="utf-8"))
-        table = next(f["layer"] for f in manifest["files"] if f["format"] == "gpkg" and f.get("geometry_type"))
-        wfs = QgsVectorLayer(f"url='{url}/eau/wfs' typename='{table}' version='1.1.0'", "wfs", "WFS")
-        assert wfs.isValid() and wfs.featureCount() == 48  # published, read back through QGIS's WFS client
-        del wfs
-        assert project_values(dlg) == {"theme": "water", "geoserver_authcfg": cfg.id()}
-        dlg.close()
-    finally:
-        double.terminate()
-        double.wait(10)
+    assert dlg.status.text().startswith("Terminé"), (dlg.status.text(), dlg.messages)
+    # the UI kept running through the whole publish (conversion, upload, OGC verification)
+    assert len(gaps) > 20 and max(gaps[1:]) < 100, (len(gaps), max(gaps[1:]))
+    assert _wfs_count(url, "eau", _published_table(tmp_path / "out")) == 48  # read back through QGIS's WFS client
+
+    # the project remembers the choices (no secret), and a new dialog restores the table
+    stored = json.loads(QgsProject.instance().readEntry("odl_geo", "mapping_choices")[0])
+    assert stored["choices"]["constants"][""]["type_point"] == "borne_fontaine"
+    assert "password" not in json.dumps(stored) and password not in QgsProject.instance().readEntry(
+        "odl_geo", "geoserver_authcfg"
+    )[0]
+    again = DlgPublish()
+    _wait_idle(again)
+    assert again.theme.currentData() == "water"
+    assert again.mapping.fields.rows[_row(again.mapping.fields, "type_point")]["constant"] == "borne_fontaine"
+    again.close()
+    dlg.close()
 
 
-def project_values(dlg: DlgPublish) -> dict[str, str]:
-    values = {k: dlg.settings.read(k) for k in ("theme", "geoserver_authcfg")}
-    assert "password" not in QgsProject.instance().readEntry("odl_geo", "geoserver_authcfg")[0]
-    return values
+# -- PEI: unknown values get their code in the table, fixes and personal data ----------------------------------
+def test_pei_values_table_fix_and_personal_data(plugin, qgis_processing, project, french, tmp_path):
+    csv = REPO / "tests/data/pei/pei_generated_occitanie.csv"  # generated fixture (see its README)
+    layer = _add(project, csv, "PEI (généré)")
+    layer.setCrs(QgsProject.instance().crs().fromEpsgId(2154))  # the x/y are Lambert-93: QGIS knows, the CSV not
+    dlg = _dialog("pei", tmp_path)
+    dlg.layer.setLayer(layer)
+    _wait_idle(dlg)
+    values: ValuesModel = dlg.mapping.values
+    assert [(r["field"], r["raw"]) for r in values.rows] == [("type_pei", "PX")]
+    assert values.setData(values.index(0, ValuesModel.CODE), "PI")
+    assert "nom_etab" in dlg.mapping.fields.personal_fields()
+    dlg.fix.setChecked(True)
+    dlg.run_check()
+    _wait_idle(dlg)
+    codes = {i["code"] for i in dlg.model.issues}
+    assert "ENUM_VALUE_INVALID" not in codes  # PX -> PI from the values table
+    assert "DUPLICATE_ID" in codes and not dlg.checked_ok  # the generated faults that need a person remain
+    mapping = (tmp_path / "out" / "mapping.toml").read_text(encoding="utf-8")
+    assert '[values.type_pei]\nPX = "PI"' in mapping and "mask_free_text = true" in mapping
+    report = json.loads((tmp_path / "out" / "report" / "report.json").read_text(encoding="utf-8"))
+    assert report["corrected"], "--fix wrote a corrected copy"
+    situation = json.dumps(report, ensure_ascii=False)
+    assert "06 12 34 56 78" not in situation
+    dlg.close()
+
+
+# -- hiking: the layer's own QGIS style to GeoServer and QGIS Server, then data.gouv.fr --------------------------
+def test_hiking_with_the_layer_style_to_geoserver_and_datagouv(
+    plugin, qgis_processing, project, french, double, udata, answer_yes, shared_data, tmp_path
+):
+    src = tmp_path / "cevennes.json"
+    shutil.copy(shared_data / "hiking/pnx_schema_randonnee_cevennes/exemple-valide.json", src)
+    layer = _add(project, src, "Itinéraires du Parc")
+    categories = []
+    for value, colour in (("pédestre", "#c0392b"), ("VTT", "#2471a3")):
+        symbol = QgsSymbol.defaultSymbol(QgsWkbTypes.LineGeometry)
+        symbol.setColor(QColor(colour))
+        categories.append(QgsRendererCategory(value, symbol, value))
+    layer.setRenderer(QgsCategorizedSymbolRenderer("pratique", categories))
+    layer.setOpacity(0.8)  # something SLD cannot carry: the person is told
+    url, password = double
+    gs_auth = auth_config("geoserver-rando", "admin", password)  # before the dialog, as a person would have it
+    dg_auth = auth_config("udata", "X-API-KEY", udata["API_KEY"])
+    dlg = _dialog("hiking", tmp_path)
+    dlg.layer.setLayer(layer)
+    _wait_idle(dlg)
+    assert dlg.mapping.fields.missing_required() == []
+    dlg.run_check()
+    _wait_idle(dlg)
+    assert dlg.checked_ok, dlg.status.text()
+    t = dlg.targets
+    t.gs.setChecked(True)
+    t.gs_url.setText(url)
+    t.gs_workspace.setText("rando")
+    t.gs_auth.setConfigId(gs_auth)
+    t.gs_style.setCurrentIndex(t.gs_style.findData("layer"))
+    t.dg.setChecked(True)
+    t.dg_url.setText(udata["BASE_URL"].removesuffix("/api/1"))
+    t.dg_org.setText(udata["ORG_SLUG"])
+    t.dg_auth.setConfigId(dg_auth)
+    dlg.tabs.setCurrentIndex(TAB_TARGETS)
+    _screenshot(dlg, "plugin_targets_fr.png", tmp_path)
+    dlg.run_publish()
+    _wait_idle(dlg)
+    assert dlg.status.text().startswith("Terminé : publish_datagouv"), (dlg.status.text(), dlg.messages)
+    assert answer_yes == [] or "avertissements" in answer_yes[0]
+    assert any("opacité" in w for w in dlg.style_warnings), dlg.style_warnings
+    out = tmp_path / "out" / "publication"
+    sld = (out / "styles" / "hiking.sld").read_text(encoding="utf-8")
+    assert "pratique" in sld and "#c0392b" in sld  # QGIS's own SLD export of the layer's style
+    table = _published_table(tmp_path / "out")
+    body = requests.get(
+        f"{url}/rest/workspaces/rando/styles/hiking.sld", auth=("admin", password), timeout=10
+    )
+    assert body.status_code == 200 and b"#c0392b" in body.content  # the layer's style is on the map platform
+    layer_info = requests.get(
+        f"{url}/rest/layers/rando:{table}.json", auth=("admin", password), timeout=10
+    ).json()
+    assert layer_info["layer"]["defaultStyle"]["name"] in ("hiking", "rando:hiking")
+    assert _wfs_count(url, "rando", table) == 8
+    # the QGIS Server project of the folder uses the exported QML (odl-geo serve OUTDIR)
+    from qgis_plugin.worker import OdlGeoWorker
+
+    OdlGeoWorker().run(["serve", str(out), "--once", "--port", "0"])
+    qgs = (out / "project.qgs").read_text(encoding="utf-8")
+    assert 'attr="pratique"' in qgs and "192,57,43" in qgs  # the layer's categories, not the theme's style
+    datasets = requests.get(f"{udata['BASE_URL']}/organizations/{udata['ORG_SLUG']}/datasets/", timeout=10).json()
+    assert any(len(d["resources"]) >= 2 for d in datasets["data"])
+    dlg.close()
+
+
+# -- flood: several layers of one PPR --------------------------------------------------------------------------
+def test_flood_several_layers_of_a_ppr_to_geoserver(
+    plugin, qgis_processing, project, french, double, answer_yes, shared_data, tmp_path
+):
+    archive = tmp_path / "PPRn_BourgOisans.zip"
+    shutil.copy(shared_data / PPR_ZIP, archive)
+    members = [n for n in zipfile.ZipFile(archive).namelist() if n.endswith(".shp")]
+    for member in members:
+        _add(project, f"/vsizip/{archive}/{member}", Path(member).stem.split("_PPRN")[0].title())
+    url, password = double
+    dlg = _dialog("flood", tmp_path)
+    assert not dlg.layers.isHidden() and dlg.layer.isHidden()  # a set of layers, not one
+    assert dlg.layers.count() == 3
+    for i in range(dlg.layers.count()):
+        dlg.layers.item(i).setCheckState(Qt.Checked)
+    _wait_idle(dlg)
+    roles = {r["role"] for r in dlg.mapping.fields.roles}
+    assert {"perimetre", "zone_alea", "zone_reglementaire", "ppr"} <= roles
+    _set_constant(dlg, "etatprocedure", "APPROUVE")
+    dlg.run_check()
+    _wait_idle(dlg)
+    assert dlg.checked_ok, (dlg.status.text(), [i["code"] for i in dlg.model.issues if i["severity"] == "error"])
+    dlg.targets.gs.setChecked(True)
+    dlg.targets.gs_url.setText(url)
+    dlg.targets.gs_workspace.setText("ppr")
+    dlg.targets.gs_auth.setConfigId(auth_config("geoserver-ppr", "admin", password))
+    dlg.tabs.setCurrentIndex(TAB_MAPPING)
+    _screenshot(dlg, "plugin_flood_fr.png", tmp_path)
+    dlg.run_publish()
+    _wait_idle(dlg)
+    assert dlg.status.text().startswith("Terminé : publish_geoserver"), (dlg.status.text(), dlg.messages)
+    gpkg = next((tmp_path / "out" / "publication").glob("pprn_*.gpkg"))
+    assert gpkg.name == "pprn_38ddt20200002.gpkg"  # the CNIG géostandard's name
+    caps = requests.get(f"{url}/ppr/wms", params={"SERVICE": "WMS", "REQUEST": "GetCapabilities"}, timeout=30)
+    assert caps.status_code == 200 and b"zonealea" in caps.content.lower()
+    dlg.close()

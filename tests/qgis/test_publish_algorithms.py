@@ -7,36 +7,17 @@ QGIS's process through QgisTransport, with credentials from QgsAuthManager confi
 from __future__ import annotations
 
 import json
-import os
-import re
-import secrets
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from qgis.core import (
-    QgsApplication,
-    QgsAuthMethodConfig,
     QgsProcessingException,
     QgsProcessingFeedback,
     QgsVectorLayer,
 )
+from qgis_support import auth_config as _auth_config
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _auth_config(name: str, user: str, password: str) -> str:
-    am = QgsApplication.authManager()
-    if not am.masterPasswordIsSet():
-        assert am.setMasterPassword("test-master-password", True)
-    cfg = QgsAuthMethodConfig("Basic")
-    cfg.setName(name)
-    cfg.setConfig("username", user)
-    cfg.setConfig("password", password)
-    ok, cfg = am.storeAuthenticationConfig(cfg)
-    assert ok
-    return cfg.id()
 
 
 @pytest.fixture(scope="module")
@@ -51,59 +32,6 @@ def water_out(tmp_path_factory, shared_data, odl_geo_cli):
         str(out),
     )
     return out
-
-
-@pytest.fixture(scope="module")
-def double(tmp_path_factory):
-    password = f"pw-{secrets.token_hex(6)}"
-    data = tmp_path_factory.mktemp("double")
-    env = {**os.environ, "GEOSERVER_DOUBLE_PASSWORD": password, "QT_QPA_PLATFORM": "offscreen"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.server.geoserver_double", "--port", "0", "--data-dir", str(data)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=(data / "stderr.log").open("wb"),
-        text=True,
-    )
-    line = proc.stdout.readline()
-    match = re.match(r"LISTENING (http://\S+)", line)
-    assert match, line
-    yield match.group(1), password
-    proc.terminate()
-    proc.wait(10)
-
-
-@pytest.fixture(scope="module")
-def udata(tmp_path_factory):
-    python = REPO / ".venv-udata" / "bin" / "python"
-    assert python.exists(), "run scripts/setup_udata.sh (make test does)"
-    work = tmp_path_factory.mktemp("udata")
-    proc = subprocess.Popen(
-        [
-            str(python),
-            str(REPO / "tests/server/datagouv/udata_server.py"),
-            "--port",
-            "0",
-            "--print-token",
-            "--data-dir",
-            str(work / "data"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=(work / "err.log").open("w"),
-        text=True,
-        cwd=work,
-    )
-    info = {}
-    for line in proc.stdout:
-        if line.startswith("READY"):
-            break
-        key, _, value = line.strip().partition("=")
-        info[key] = value
-    assert "API_KEY" in info, (work / "err.log").read_text()[-2000:]
-    yield info
-    proc.terminate()
-    proc.wait(10)
 
 
 def test_check_algorithm_writes_the_report_and_counts_errors(plugin, qgis_processing, shared_data, tmp_path):
@@ -133,10 +61,10 @@ def test_publish_to_geoserver_through_qgis_network_then_republish_unchanged(plug
 
     url, password = double
     authcfg = _auth_config("geoserver-double", "admin", password)
-    params = {"INPUT": str(water_out), "URL": url, "WORKSPACE": "eau", "AUTHCFG": authcfg}
+    params = {"INPUT": str(water_out), "URL": url, "WORKSPACE": "eau_alg", "AUTHCFG": authcfg}
     first = processing.run("odl_geo:publish_geoserver", params)
     assert first["CHANGED"] >= 3  # workspace, store, feature type (the layer follows the feature type)
-    uri = f"url='{url}/eau/wfs' typename='VilleMTP_MTP_Fontaines' version='1.1.0'"
+    uri = f"url='{url}/eau_alg/wfs' typename='VilleMTP_MTP_Fontaines' version='1.1.0'"
     wfs = QgsVectorLayer(uri, "w", "WFS")
     assert wfs.isValid() and wfs.featureCount() == 48  # read back through QGIS's own WFS client
     del wfs

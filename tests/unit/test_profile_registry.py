@@ -46,3 +46,10 @@ def test_a_broken_dependency_inside_a_profile_is_not_hidden(monkeypatch, tmp_pat
     monkeypatch.setitem(registry.PROFILES, "water", "odl_broken_profile:X")
     with pytest.raises(ModuleNotFoundError, match="a_module_that_does_not_exist"):
         load_profile("water")
+
+
+def test_multi_layer_themes_are_the_profiles_built_from_several_layers():
+    from odl_geo.profiles.registry import MULTI_LAYER_THEMES, PROFILES, load_profile
+
+    several = {key for key in PROFILES if sum(1 for r in load_profile(key).roles if r.layer_hints) > 1}
+    assert several == MULTI_LAYER_THEMES == {"flood"}

@@ -4,7 +4,17 @@
   <context>
     <name>OdlGeo</name>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="157" />
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="266" />
+      <source>(none)</source>
+      <translation>(aucun)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="138" />
+      <source>(set by the standard)</source>
+      <translation>(fixé par le standard)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="61" />
       <source>API key</source>
       <translation>Clé d'API</translation>
     </message>
@@ -19,12 +29,27 @@
       <translation>Toutes les dépendances sont installées.</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="55" />
+      <source>An existing mapping file: its choices are shown and can be edited</source>
+      <translation>Un fichier de correspondance existant : ses choix sont affichés et modifiables</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/theme_params.py" line="66" />
+      <source>Apply the automatic fixes (on a copy)</source>
+      <translation>Appliquer les corrections automatiques (sur une copie)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="178" />
+      <source>Apply the automatic fixes (on a copy; the layer is never changed)</source>
+      <translation>Appliquer les corrections automatiques (sur une copie ; la couche n'est jamais modifiée)</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/processing/inspect_file.py" line="37" />
       <source>Attribute encoding (detected when empty)</source>
       <translation>Encodage des attributs (détecté si vide)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="150" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="39" />
       <source>Authentication</source>
       <translation>Authentification</translation>
     </message>
@@ -39,17 +64,17 @@
       <translation>Octets envoyés</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="125" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="148" />
       <source>Cancel task</source>
       <translation>Annuler la tâche</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="123" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="146" />
       <source>Check</source>
       <translation>Contrôler</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/check.py" line="34" />
+      <location filename="../../../qgis_plugin/processing/check.py" line="31" />
       <source>Check against a national schema</source>
       <translation>Contrôler selon un schéma national</translation>
     </message>
@@ -59,17 +84,27 @@
       <translation>Vérifier les dépendances</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="118" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="140" />
       <source>Check the layer first.</source>
       <translation>Contrôlez d'abord la couche.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="84" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="308" />
+      <source>Choose a layer (for flood: the layers of the PPR).</source>
+      <translation>Choisissez une couche (pour les inondations : les couches du PPR).</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="241" />
+      <source>Choose a layer and a theme.</source>
+      <translation>Choisissez une couche et un thème.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/theme_params.py" line="53" />
       <source>Choose a layer of the project or a file.</source>
       <translation>Choisissez une couche du projet ou un fichier.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="130" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="153" />
       <source>Close</source>
       <translation>Fermer</translation>
     </message>
@@ -89,7 +124,7 @@
       <translation>Dossier de conversion ou fichier</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="36" />
+      <location filename="../../../qgis_plugin/processing/convert.py" line="34" />
       <source>Convert to open formats</source>
       <translation>Convertir aux formats ouverts</translation>
     </message>
@@ -102,6 +137,16 @@
       <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="22" />
       <source>Count</source>
       <translation>Nombre</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/style_export.py" line="72" />
+      <source>Data-defined symbol properties (size, colour from an expression) are not exported.</source>
+      <translation>Les propriétés de symbole définies par les données (taille, couleur par expression) ne sont pas exportées.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="49" />
+      <source>Database</source>
+      <translation>Base de données</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/publish_postgis.py" line="39" />
@@ -124,27 +169,32 @@
       <translation>Page du jeu de données</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="99" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="117" />
       <source>Declared area</source>
       <translation>Territoire déclaré</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/check.py" line="47" />
+      <location filename="../../../qgis_plugin/processing/theme_params.py" line="64" />
       <source>Declared area (e.g. occitanie, 34, 34172)</source>
       <translation>Territoire déclaré (ex. occitanie, 34, 34172)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="64" />
+      <location filename="../../../qgis_plugin/processing/convert.py" line="57" />
       <source>Decode HTML entities in texts</source>
       <translation>Décoder les entités HTML des textes</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="286" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="409" />
       <source>Done: </source>
       <translation>Terminé : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="65" />
+      <location filename="../../../qgis_plugin/style_export.py" line="76" />
+      <source>Draw effects (shadows, glow) are not exported.</source>
+      <translation>Les effets de dessin (ombres, halo) ne sont pas exportés.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/convert.py" line="58" />
       <source>Drop features without geometry</source>
       <translation>Supprimer les entités sans géométrie</translation>
     </message>
@@ -154,22 +204,32 @@
       <translation>Erreur</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/check.py" line="51" />
+      <location filename="../../../qgis_plugin/processing/check.py" line="40" />
       <source>Errors</source>
       <translation>Erreurs</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="281" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="404" />
       <source>Errors: {0}, warnings: {1}. </source>
       <translation>Erreurs : {0}, avertissements : {1}. </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="270" />
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="130" />
+      <source>Every required field has a source or a value.</source>
+      <translation>Chaque champ obligatoire a une source ou une valeur.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="392" />
       <source>Failed: </source>
       <translation>Échec : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="96" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="130" />
+      <source>Field mapping</source>
+      <translation>Correspondance des champs</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/theme_params.py" line="60" />
       <source>Field mapping file (TOML)</source>
       <translation>Fichier de correspondance des champs (TOML)</translation>
     </message>
@@ -179,32 +239,32 @@
       <translation>Fichier, dossier ou zip</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="57" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="67" />
       <source>Fire hydrants (point-eau-incendie)</source>
       <translation>Points d'eau incendie (point-eau-incendie)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="282" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="405" />
       <source>Fix the errors first.</source>
       <translation>Corrigez d'abord les erreurs.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="58" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="68" />
       <source>Flood risk (CNIG PPR)</source>
       <translation>Risque inondation (PPR, géostandard CNIG)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="108" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="126" />
       <source>Formats</source>
       <translation>Formats</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="143" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="27" />
       <source>GeoServer (regional map platform)</source>
       <translation>GeoServer (plateforme cartographique régionale)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="148" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="37" />
       <source>GeoServer URL</source>
       <translation>URL du GeoServer</translation>
     </message>
@@ -214,7 +274,7 @@
       <translation>URL du GeoServer (…/geoserver)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="55" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="65" />
       <source>Hiking paths (itineraire-randonnee)</source>
       <translation>Itinéraires de randonnée (itineraire-randonnee)</translation>
     </message>
@@ -239,12 +299,12 @@
       <translation>Installez-les avec cette commande, puis redémarrez QGIS :</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="89" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="109" />
       <source>Layer</source>
       <translation>Couche</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/check.py" line="38" />
+      <location filename="../../../qgis_plugin/processing/theme_params.py" line="33" />
       <source>Layer of the project</source>
       <translation>Couche du projet</translation>
     </message>
@@ -254,9 +314,29 @@
       <translation>Couches</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="67" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="113" />
+      <source>Layers of the set</source>
+      <translation>Couches de l'ensemble</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/convert.py" line="60" />
       <source>Manifest (JSON)</source>
       <translation>Manifeste (JSON)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="174" />
+      <source>Mask e-mail addresses and phone numbers found in texts</source>
+      <translation>Masquer les adresses électroniques et numéros de téléphone trouvés dans les textes</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/theme_params.py" line="71" />
+      <source>Mask e-mails and phone numbers found in texts</source>
+      <translation>Masquer les courriels et numéros de téléphone trouvés dans les textes</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="39" />
+      <source>Matched by</source>
+      <translation>Associé par</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="23" />
@@ -264,32 +344,67 @@
       <translation>Message</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="108" />
+      <source>No proposal: </source>
+      <translation>Aucune proposition : </translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="53" />
       <source>Only show what would be sent</source>
       <translation>Afficher seulement ce qui serait envoyé</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="156" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="60" />
       <source>Organization (slug or id)</source>
       <translation>Organisation (slug ou identifiant)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="102" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="120" />
       <source>Output folder</source>
       <translation>Dossier de sortie</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="155" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="131" />
+      <source>Personal data and fixes</source>
+      <translation>Données personnelles et corrections</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/theme_params.py" line="75" />
+      <source>Personal fields to publish anyway (comma-separated)</source>
+      <translation>Champs personnels à publier malgré tout (séparés par des virgules)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="177" />
+      <source>Personal fields to publish anyway, e.g. a company's name</source>
+      <translation>Champs personnels à publier malgré tout, p. ex. le nom d'une entreprise</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="59" />
       <source>Portal URL</source>
       <translation>URL du portail</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="124" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="42" />
+      <source>PostGIS database</source>
+      <translation>Base de données PostGIS</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="58" />
+      <source>Propose again</source>
+      <translation>Proposer à nouveau</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="147" />
       <source>Publish</source>
       <translation>Publier</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="73" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="181" />
+      <source>Publish anyway</source>
+      <translation>Publier malgré tout</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="86" />
       <source>Publish as open data</source>
       <translation>Publier en open data</translation>
     </message>
@@ -299,7 +414,7 @@
       <translation>Publier en open data…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="141" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="133" />
       <source>Publish to</source>
       <translation>Publier vers</translation>
     </message>
@@ -319,22 +434,47 @@
       <translation>Publier sur data.gouv.fr</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="116" />
+      <location filename="../../../qgis_plugin/style_export.py" line="96" />
+      <source>QGIS could not export the style as SLD: {0}</source>
+      <translation>QGIS n'a pas pu exporter le style en SLD : {0}</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/style_export.py" line="100" />
+      <source>QGIS could not save the style as QML: {0}</source>
+      <translation>QGIS n'a pas pu enregistrer le style en QML : {0}</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="138" />
       <source>Quality report</source>
       <translation>Rapport de qualité</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="37" />
+      <location filename="../../../qgis_plugin/processing/convert.py" line="35" />
       <source>Read and convert</source>
       <translation>Lire et convertir</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="282" />
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="93" />
+      <source>Reading the layer's fields…</source>
+      <translation>Lecture des champs de la couche…</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="405" />
       <source>Ready to publish.</source>
       <translation>Prêt à publier.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/check.py" line="50" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="172" />
+      <source>Remove personal data (names, phones, e-mails of private persons)</source>
+      <translation>Retirer les données personnelles (noms, téléphones, courriels de particuliers)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/theme_params.py" line="68" />
+      <source>Remove personal data (names, phones, e-mails)</source>
+      <translation>Retirer les données personnelles (noms, téléphones, courriels)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/check.py" line="39" />
       <source>Report (HTML)</source>
       <translation>Rapport (HTML)</translation>
     </message>
@@ -344,9 +484,14 @@
       <translation>Rapport (JSON)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/check.py" line="49" />
+      <location filename="../../../qgis_plugin/processing/check.py" line="38" />
       <source>Report folder</source>
       <translation>Dossier du rapport</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="127" />
+      <source>Required fields without a source or a value: </source>
+      <translation>Champs obligatoires sans source ni valeur : </translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="51" />
@@ -359,14 +504,24 @@
       <translation>Ressources inchangées</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="263" />
+      <location filename="../../../qgis_plugin/style_export.py" line="81" />
+      <source>Rule-based labels are not exported; GeoServer will show no labels.</source>
+      <translation>Les étiquettes par règles ne sont pas exportées ; GeoServer n'affichera pas d'étiquettes.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="385" />
       <source>Running: </source>
       <translation>En cours : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_postgis.py" line="40" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="50" />
       <source>Schema</source>
       <translation>Schéma</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="36" />
+      <source>Schema field</source>
+      <translation>Champ du schéma</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="19" />
@@ -374,14 +529,34 @@
       <translation>Gravité</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="71" />
+      <source>Shapefile (zipped)</source>
+      <translation>Shapefile (zippé)</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/plugin_main.py" line="54" />
       <source>Some Python libraries are missing: odl-geo is disabled. See the plugin menu.</source>
       <translation>Des bibliothèques Python manquent : odl-geo est désactivé. Voir le menu de l'extension.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="62" />
+      <location filename="../../../qgis_plugin/processing/convert.py" line="55" />
       <source>Source CRS (when the file has none)</source>
       <translation>SCR source (si le fichier n'en déclare pas)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="37" />
+      <source>Source field</source>
+      <translation>Champ de la couche</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="56" />
+      <source>Start from a mapping file</source>
+      <translation>Partir d'un fichier de correspondance</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="40" />
+      <source>Style</source>
+      <translation>Style</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="47" />
@@ -394,17 +569,62 @@
       <translation>Tables publiées</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="206" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="336" />
+      <source>The database address holds a password: put it in an authentication configuration.</source>
+      <translation>L'adresse de la base contient un mot de passe : mettez-le dans une configuration d'authentification.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="311" />
+      <source>The field mapping is still being read; try again in a moment.</source>
+      <translation>La correspondance des champs est encore en lecture ; réessayez dans un instant.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/style_export.py" line="56" />
+      <source>The layer has no style to export.</source>
+      <translation>La couche n'a pas de style à exporter.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="36" />
+      <source>The layer's current QGIS style</source>
+      <translation>Le style QGIS actuel de la couche</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/style_export.py" line="78" />
+      <source>The layer's opacity is not exported (set the colours' transparency instead).</source>
+      <translation>L'opacité de la couche n'est pas exportée (réglez plutôt la transparence des couleurs).</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/style_export.py" line="59" />
+      <source>The renderer '{0}' cannot be written as SLD: GeoServer will draw a default style.</source>
+      <translation>Le rendu « {0} » ne peut pas s'écrire en SLD : GeoServer dessinera un style par défaut.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="331" />
       <source>The report has warnings. Publish anyway?</source>
       <translation>Le rapport contient des avertissements. Publier quand même ?</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="93" />
+      <location filename="../../../qgis_plugin/style_export.py" line="108" />
+      <source>The style uses the field '{0}', which is not published: map it to a schema field or restyle.</source>
+      <translation>Le style utilise le champ « {0} », qui n'est pas publié : associez-le à un champ du schéma ou changez le style.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/style_export.py" line="69" />
+      <source>The symbol layer '{0}' has no SLD equivalent: it is left out.</source>
+      <translation>La couche de symbole « {0} » n'a pas d'équivalent SLD : elle est omise.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="35" />
+      <source>The theme's national style</source>
+      <translation>Le style national du thème</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="106" />
       <source>Theme</source>
       <translation>Thème</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="53" />
+      <location filename="../../../qgis_plugin/processing/convert.py" line="50" />
       <source>Theme (national schema product)</source>
       <translation>Thème (produit selon le schéma national)</translation>
     </message>
@@ -419,27 +639,52 @@
       <translation>Titre</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="38" />
+      <source>Value for every feature</source>
+      <translation>Valeur pour tous les objets</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="190" />
+      <source>Value in the layer</source>
+      <translation>Valeur dans la couche</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="64" />
+      <source>Values the schema does not know: choose their code</source>
+      <translation>Valeurs inconnues du schéma : choisissez leur code</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="27" />
       <source>Warning</source>
       <translation>Avertissement</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/check.py" line="52" />
+      <location filename="../../../qgis_plugin/processing/check.py" line="41" />
       <source>Warnings</source>
       <translation>Avertissements</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="56" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="66" />
       <source>Water points</source>
       <translation>Points d'eau</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="149" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="38" />
       <source>Workspace</source>
       <translation>Espace de travail</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="151" />
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="142" />
+      <source>Written by the odl-geo QGIS plugin; usable with: odl-geo convert --mapping</source>
+      <translation>Écrit par l'extension QGIS odl-geo ; utilisable avec : odl-geo convert --mapping</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="146" />
+      <source>allowed values</source>
+      <translation>valeurs admises</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="53" />
       <source>data.gouv.fr</source>
       <translation>data.gouv.fr</translation>
     </message>
@@ -449,9 +694,69 @@
       <translation>fr</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/check.py" line="39" />
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="25" />
+      <source>known synonym</source>
+      <translation>synonyme connu</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="22" />
+      <source>mapping file</source>
+      <translation>fichier de correspondance</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="105" />
+      <source>no answer</source>
+      <translation>pas de réponse</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="96" />
+      <source>odl-geo: field mapping</source>
+      <translation>odl-geo : correspondance des champs</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="26" />
+      <source>resemblance: check it</source>
+      <translation>ressemblance : à vérifier</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="23" />
+      <source>same name</source>
+      <translation>même nom</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="24" />
+      <source>same name (case, accents)</source>
+      <translation>même nom (casse, accents)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="144" />
+      <source>type</source>
+      <translation>type</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="79" />
+      <source>would send: </source>
+      <translation>enverrait : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="27" />
+      <source>your choice</source>
+      <translation>votre choix</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="129" />
+      <source>{0} value(s) without a code.</source>
+      <translation>{0} valeur(s) sans code.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/theme_params.py" line="39" />
       <source>…or a file, folder or zip</source>
       <translation>…ou un fichier, dossier ou zip</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/theme_params.py" line="36" />
+      <source>…or several layers of one set (flood: PPR layers)</source>
+      <translation>…ou plusieurs couches d'un même ensemble (inondation : couches du PPR)</translation>
     </message>
   </context>
 </TS>
