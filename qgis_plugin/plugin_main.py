@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from qgis.core import Qgis, QgsApplication
+from qgis.core import Qgis, QgsApplication, QgsMessageLog, QgsTask
 from qgis.PyQt.QtGui import QIcon
 from qgis.PyQt.QtWidgets import QAction, QMessageBox
 
 from .__about__ import DIR_PLUGIN_ROOT, __title__
-from .toolbelt.dependencies import check_dependencies, install_command
+from .toolbelt.dependencies import MissingDependencies, check_dependencies, install_command, install_dependencies
 from .toolbelt.i18n import install_translator, tr
 from .toolbelt.log_handler import install_log_handler, remove_log_handler
 
@@ -94,10 +94,36 @@ class OdlGeoPlugin:
             + "\n\n"
             + install_command(deps)
         )
-        box = QMessageBox(QMessageBox.Warning, __title__, text, QMessageBox.Ok, self.iface.mainWindow())
+        box = QMessageBox(QMessageBox.Warning, __title__, text, QMessageBox.Close, self.iface.mainWindow())
+        install = box.addButton(tr("Install now"), QMessageBox.AcceptRole)
         box.setDetailedText("\n".join(deps.errors))
-        box.setTextInteractionFlags(box.textInteractionFlags())
         box.exec_()
+        if box.clickedButton() is install:
+            self.install_missing(deps)
+
+    def install_missing(self, deps: MissingDependencies) -> QgsTask:
+        """pip in a background task; the result in the message bar and the log, then the check is made again."""
+
+        def run(task: QgsTask) -> tuple[bool, str]:
+            return install_dependencies(deps)
+
+        def done(exception: Exception | None, result: tuple[bool, str] | None = None) -> None:
+            ok, output = result if result is not None else (False, str(exception))
+            QgsMessageLog.logMessage(output, "odl-geo", Qgis.Info if ok else Qgis.Critical)
+            self.dependencies = check_dependencies()
+            if ok and self.dependencies.ok:
+                self.iface.messageBar().pushMessage(
+                    __title__, tr("The libraries are installed. Restart QGIS to use odl-geo."), Qgis.Success, 15
+                )
+            else:
+                self.iface.messageBar().pushMessage(
+                    __title__, tr("The installation failed: see the odl-geo log."), Qgis.Critical, 15
+                )
+
+        task = QgsTask.fromFunction(tr("odl-geo: installing libraries"), run, on_finished=done)
+        QgsApplication.taskManager().addTask(task)
+        self._install_task = task  # kept alive while it runs
+        return task
 
     def unload(self) -> None:
         for action in self.actions:

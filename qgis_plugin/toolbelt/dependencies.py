@@ -7,9 +7,17 @@ this names what is missing and the exact command to install it.
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass
 
-__all__ = ["REQUIRED", "MissingDependencies", "check_dependencies", "install_command"]
+__all__ = [
+    "REQUIRED",
+    "MissingDependencies",
+    "check_dependencies",
+    "install_arguments",
+    "install_command",
+    "install_dependencies",
+]
 
 #: module -> pip requirement (numpy<2: Debian's GDAL/QGIS bindings are built on numpy 1.x)
 REQUIRED: dict[str, str] = {
@@ -50,7 +58,32 @@ def check_dependencies() -> MissingDependencies:
     return MissingDependencies(worker.python, missing, lines)
 
 
+def install_arguments(deps: MissingDependencies) -> list[str]:
+    """pip in the worker's interpreter: into the user site (no admin rights), or into its virtualenv if it has one."""
+    in_venv = (
+        subprocess.run(
+            [deps.python, "-c", "import sys; print(sys.prefix != sys.base_prefix)"],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        ).stdout.strip()
+        == "True"
+    )
+    requirements = [r for r in deps.missing if r != "odl-geo"]
+    return [deps.python, "-m", "pip", "install", "--disable-pip-version-check", *([] if in_venv else ["--user"]),
+            *requirements]  # fmt: skip
+
+
 def install_command(deps: MissingDependencies) -> str:
-    """The command a user can paste: the worker's interpreter, user site (no admin rights needed)."""
-    quoted = " ".join(f'"{r}"' for r in deps.missing if r != "odl-geo")
-    return f'"{deps.python}" -m pip install --user {quoted}'
+    """The command a person can paste in a terminal (the same one the Install button runs)."""
+    return " ".join(f'"{a}"' if " " in a or "<" in a or ">" in a else a for a in install_arguments(deps))
+
+
+def install_dependencies(deps: MissingDependencies, timeout_s: float = 900) -> tuple[bool, str]:
+    """Run pip for what is missing; (success, pip's output for the log). Meant for a background task."""
+    try:
+        proc = subprocess.run(install_arguments(deps), capture_output=True, text=True, check=False, timeout=timeout_s)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, str(exc)
+    return proc.returncode == 0, (proc.stdout + proc.stderr)[-20000:]

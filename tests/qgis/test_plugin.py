@@ -80,3 +80,27 @@ def test_odl_geo_errors_become_processing_exceptions(plugin, qgis_processing, tm
 
     with pytest.raises(QgsProcessingException, match="does not exist"):
         processing.run("odl_geo:convert", {"INPUT": str(tmp_path / "nope.shp"), "OUTPUT": str(tmp_path / "o")})
+
+
+def test_missing_libraries_are_named_and_installed_in_a_background_task(plugin, monkeypatch):
+    """The install button runs pip in the worker's interpreter (here a requirement already met: no download)."""
+    import time
+
+    from qgis.PyQt.QtCore import QCoreApplication
+
+    from qgis_plugin.toolbelt.dependencies import MissingDependencies, install_arguments, install_command
+
+    deps = MissingDependencies(plugin.dependencies.python, ("rich>=13",), ("rich: No module named 'rich'",))
+    args = install_arguments(deps)
+    assert args[1:4] == ["-m", "pip", "install"] and args[-1] == "rich>=13"
+    assert "--user" not in args  # the test's worker is a virtualenv: pip installs into it, not the user site
+    assert install_command(deps).endswith('"rich>=13"')
+    pushed: list[tuple] = []
+    monkeypatch.setattr(plugin.iface.messageBar(), "pushMessage", lambda *a, **k: pushed.append(a))
+    task = plugin.install_missing(deps)
+    start = time.monotonic()
+    while not pushed and time.monotonic() - start < 300:
+        QCoreApplication.processEvents()
+        time.sleep(0.05)
+    assert pushed and "installed" in pushed[-1][1], pushed
+    assert task.status() == task.Complete

@@ -1,5 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="fr_FR">
   <context>
     <name>OdlGeo</name>
@@ -184,7 +183,7 @@
       <translation>Décoder les entités HTML des textes</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="409" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="411" />
       <source>Done: </source>
       <translation>Terminé : </translation>
     </message>
@@ -209,7 +208,7 @@
       <translation>Erreurs</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="404" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="406" />
       <source>Errors: {0}, warnings: {1}. </source>
       <translation>Erreurs : {0}, avertissements : {1}. </translation>
     </message>
@@ -244,7 +243,7 @@
       <translation>Points d'eau incendie (point-eau-incendie)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="405" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="407" />
       <source>Fix the errors first.</source>
       <translation>Corrigez d'abord les erreurs.</translation>
     </message>
@@ -292,6 +291,11 @@
       <location filename="../../../qgis_plugin/plugin_main.py" line="48" />
       <source>Inspect a file…</source>
       <translation>Inspecter un fichier…</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/plugin_main.py" line="98" />
+      <source>Install now</source>
+      <translation>Installer maintenant</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/plugin_main.py" line="93" />
@@ -459,7 +463,7 @@
       <translation>Lecture des champs de la couche…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="405" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="407" />
       <source>Ready to publish.</source>
       <translation>Prêt à publier.</translation>
     </message>
@@ -579,6 +583,11 @@
       <translation>La correspondance des champs est encore en lecture ; réessayez dans un instant.</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/plugin_main.py" line="120" />
+      <source>The installation failed: see the odl-geo log.</source>
+      <translation>L'installation a échoué : voir le journal odl-geo.</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/style_export.py" line="56" />
       <source>The layer has no style to export.</source>
       <translation>La couche n'a pas de style à exporter.</translation>
@@ -592,6 +601,11 @@
       <location filename="../../../qgis_plugin/style_export.py" line="78" />
       <source>The layer's opacity is not exported (set the colours' transparency instead).</source>
       <translation>L'opacité de la couche n'est pas exportée (réglez plutôt la transparence des couleurs).</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/plugin_main.py" line="116" />
+      <source>The libraries are installed. Restart QGIS to use odl-geo.</source>
+      <translation>Les bibliothèques sont installées. Redémarrez QGIS pour utiliser odl-geo.</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/style_export.py" line="59" />
@@ -712,6 +726,11 @@
       <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="96" />
       <source>odl-geo: field mapping</source>
       <translation>odl-geo : correspondance des champs</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/plugin_main.py" line="123" />
+      <source>odl-geo: installing libraries</source>
+      <translation>odl-geo : installation des bibliothèques</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="26" />
