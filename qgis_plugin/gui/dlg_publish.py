@@ -15,8 +15,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from qgis.core import (
+    Qgis,
     QgsApplication,
     QgsMapLayerProxyModel,
+    QgsMessageLog,
     QgsProcessingAlgRunnerTask,
     QgsProcessingContext,
     QgsProcessingFeedback,
@@ -391,6 +393,7 @@ class DlgPublish(QDialog):
             log = feedback.textLog() if hasattr(feedback, "textLog") else ""
             self.status.setText(tr("Failed: ") + (log.strip().splitlines() or [""])[-1])
             self.messages.append(log)
+            self._tell(self.status.text(), Qgis.Critical, log)
             self._set_busy(False)
             return
         if alg_id == "odl_geo:check":
@@ -410,7 +413,17 @@ class DlgPublish(QDialog):
             self.messages.append(f"{alg_id}: {results}")
             done = tr("Done: ") + alg_id.split(":")[1]
             self.status.setText(done + (" — " + " ".join(self.style_warnings) if self.style_warnings else ""))
+            if not self._queue:  # the whole publication went through
+                self._tell(tr("Published: ") + self.chosen_layers()[0].name(), Qgis.Success, "\n".join(self.messages))
         self._next()
+
+    def _tell(self, text: str, level: Qgis.MessageLevel, details: str = "") -> None:
+        """What the person must see in QGIS's message bar; the details in the log panel's odl-geo tab."""
+        QgsMessageLog.logMessage(details or text, "odl-geo", level)
+        from qgis.utils import iface
+
+        if iface is not None:
+            iface.messageBar().pushMessage("odl-geo", text, level, 10)
 
     def _set_busy(self, busy: bool) -> None:
         self.btn_check.setEnabled(not busy)

@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
   <context>
     <name>OdlGeo</name>
@@ -38,7 +39,7 @@
       <translation>Appliquer les corrections automatiques (sur une copie)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="178" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="180" />
       <source>Apply the automatic fixes (on a copy; the layer is never changed)</source>
       <translation>Appliquer les corrections automatiques (sur une copie ; la couche n'est jamais modifiée)</translation>
     </message>
@@ -63,12 +64,12 @@
       <translation>Octets envoyés</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="148" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="150" />
       <source>Cancel task</source>
       <translation>Annuler la tâche</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="146" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="148" />
       <source>Check</source>
       <translation>Contrôler</translation>
     </message>
@@ -83,17 +84,17 @@
       <translation>Vérifier les dépendances</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="140" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="142" />
       <source>Check the layer first.</source>
       <translation>Contrôlez d'abord la couche.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="308" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="310" />
       <source>Choose a layer (for flood: the layers of the PPR).</source>
       <translation>Choisissez une couche (pour les inondations : les couches du PPR).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="241" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="243" />
       <source>Choose a layer and a theme.</source>
       <translation>Choisissez une couche et un thème.</translation>
     </message>
@@ -103,7 +104,7 @@
       <translation>Choisissez une couche du projet ou un fichier.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="153" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="155" />
       <source>Close</source>
       <translation>Fermer</translation>
     </message>
@@ -168,7 +169,7 @@
       <translation>Page du jeu de données</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="117" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="119" />
       <source>Declared area</source>
       <translation>Territoire déclaré</translation>
     </message>
@@ -183,7 +184,7 @@
       <translation>Décoder les entités HTML des textes</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="411" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="414" />
       <source>Done: </source>
       <translation>Terminé : </translation>
     </message>
@@ -208,7 +209,7 @@
       <translation>Erreurs</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="406" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="409" />
       <source>Errors: {0}, warnings: {1}. </source>
       <translation>Erreurs : {0}, avertissements : {1}. </translation>
     </message>
@@ -218,12 +219,12 @@
       <translation>Chaque champ obligatoire a une source ou une valeur.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="392" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="394" />
       <source>Failed: </source>
       <translation>Échec : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="130" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="132" />
       <source>Field mapping</source>
       <translation>Correspondance des champs</translation>
     </message>
@@ -238,22 +239,22 @@
       <translation>Fichier, dossier ou zip</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="67" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="69" />
       <source>Fire hydrants (point-eau-incendie)</source>
       <translation>Points d'eau incendie (point-eau-incendie)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="407" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="410" />
       <source>Fix the errors first.</source>
       <translation>Corrigez d'abord les erreurs.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="68" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="70" />
       <source>Flood risk (CNIG PPR)</source>
       <translation>Risque inondation (PPR, géostandard CNIG)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="126" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="128" />
       <source>Formats</source>
       <translation>Formats</translation>
     </message>
@@ -273,7 +274,7 @@
       <translation>URL du GeoServer (…/geoserver)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="65" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="67" />
       <source>Hiking paths (itineraire-randonnee)</source>
       <translation>Itinéraires de randonnée (itineraire-randonnee)</translation>
     </message>
@@ -303,7 +304,7 @@
       <translation>Installez-les avec cette commande, puis redémarrez QGIS :</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="109" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="111" />
       <source>Layer</source>
       <translation>Couche</translation>
     </message>
@@ -318,7 +319,7 @@
       <translation>Couches</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="113" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="115" />
       <source>Layers of the set</source>
       <translation>Couches de l'ensemble</translation>
     </message>
@@ -328,7 +329,7 @@
       <translation>Manifeste (JSON)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="174" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="176" />
       <source>Mask e-mail addresses and phone numbers found in texts</source>
       <translation>Masquer les adresses électroniques et numéros de téléphone trouvés dans les textes</translation>
     </message>
@@ -363,12 +364,12 @@
       <translation>Organisation (slug ou identifiant)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="120" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="122" />
       <source>Output folder</source>
       <translation>Dossier de sortie</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="131" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="133" />
       <source>Personal data and fixes</source>
       <translation>Données personnelles et corrections</translation>
     </message>
@@ -378,7 +379,7 @@
       <translation>Champs personnels à publier malgré tout (séparés par des virgules)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="177" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="179" />
       <source>Personal fields to publish anyway, e.g. a company's name</source>
       <translation>Champs personnels à publier malgré tout, p. ex. le nom d'une entreprise</translation>
     </message>
@@ -398,17 +399,17 @@
       <translation>Proposer à nouveau</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="147" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="149" />
       <source>Publish</source>
       <translation>Publier</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="181" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="183" />
       <source>Publish anyway</source>
       <translation>Publier malgré tout</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="86" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="88" />
       <source>Publish as open data</source>
       <translation>Publier en open data</translation>
     </message>
@@ -418,7 +419,7 @@
       <translation>Publier en open data…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="133" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="135" />
       <source>Publish to</source>
       <translation>Publier vers</translation>
     </message>
@@ -438,6 +439,11 @@
       <translation>Publier sur data.gouv.fr</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="417" />
+      <source>Published: </source>
+      <translation>Publié : </translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/style_export.py" line="96" />
       <source>QGIS could not export the style as SLD: {0}</source>
       <translation>QGIS n'a pas pu exporter le style en SLD : {0}</translation>
@@ -448,7 +454,7 @@
       <translation>QGIS n'a pas pu enregistrer le style en QML : {0}</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="138" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="140" />
       <source>Quality report</source>
       <translation>Rapport de qualité</translation>
     </message>
@@ -463,12 +469,12 @@
       <translation>Lecture des champs de la couche…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="407" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="410" />
       <source>Ready to publish.</source>
       <translation>Prêt à publier.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="172" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="174" />
       <source>Remove personal data (names, phones, e-mails of private persons)</source>
       <translation>Retirer les données personnelles (noms, téléphones, courriels de particuliers)</translation>
     </message>
@@ -513,7 +519,7 @@
       <translation>Les étiquettes par règles ne sont pas exportées ; GeoServer n'affichera pas d'étiquettes.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="385" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="387" />
       <source>Running: </source>
       <translation>En cours : </translation>
     </message>
@@ -533,7 +539,7 @@
       <translation>Gravité</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="71" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="73" />
       <source>Shapefile (zipped)</source>
       <translation>Shapefile (zippé)</translation>
     </message>
@@ -573,12 +579,12 @@
       <translation>Tables publiées</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="336" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="338" />
       <source>The database address holds a password: put it in an authentication configuration.</source>
       <translation>L'adresse de la base contient un mot de passe : mettez-le dans une configuration d'authentification.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="311" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="313" />
       <source>The field mapping is still being read; try again in a moment.</source>
       <translation>La correspondance des champs est encore en lecture ; réessayez dans un instant.</translation>
     </message>
@@ -613,7 +619,7 @@
       <translation>Le rendu « {0} » ne peut pas s'écrire en SLD : GeoServer dessinera un style par défaut.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="331" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="333" />
       <source>The report has warnings. Publish anyway?</source>
       <translation>Le rapport contient des avertissements. Publier quand même ?</translation>
     </message>
@@ -633,7 +639,7 @@
       <translation>Le style national du thème</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="106" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="108" />
       <source>Theme</source>
       <translation>Thème</translation>
     </message>
@@ -678,7 +684,7 @@
       <translation>Avertissements</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="66" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="68" />
       <source>Water points</source>
       <translation>Points d'eau</translation>
     </message>
