@@ -6,11 +6,14 @@ and records every surprise as an issue. It never writes beside the source.
 
 from __future__ import annotations
 
+import io
 import logging
 import re
 import shutil
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
@@ -21,10 +24,16 @@ from ..errors import InputError, OdlGeoError, SourceNotFoundError, UnsupportedSo
 from ..exports.base import safe_file_stem
 from . import shapefile
 from .csvfile import analyse_csv, write_csvt
-from .encoding import EncodingGuess, sniff_text_file
+from .encoding import SAMPLE_BYTES, EncodingGuess, sniff_text, sniff_text_file
 from .formats import DATASET_EXTENSIONS, SIDECAR_EXTENSIONS, driver_for
 from .layer import LayerSource, ReadOptions, Source
-from .zipfiles import extract_members, list_dataset_members
+from .zipfiles import ArchivedFile, extract_members, list_dataset_members
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+#: what a dataset to open is: a real file (or folder), a zip member read in place, or a path GDAL understands
+Item = Path | ArchivedFile | str
 
 __all__ = ["open_source"]
 
@@ -148,7 +157,7 @@ def _sidecar_owner(path: Path) -> Path | None:
 
 
 def _open_many(
-    items: list[tuple[Path | str, str]], options: ReadOptions, workdir: Path, report: Report, container: Path
+    items: list[tuple[Item, str]], options: ReadOptions, workdir: Path, report: Report, container: Path
 ) -> list[LayerSource]:
     """Several datasets (folder or zip): one broken member must not hide the others."""
     layers: list[LayerSource] = []
@@ -173,22 +182,25 @@ def _open_zip(path: Path, options: ReadOptions, workdir: Path, report: Report) -
             f"The zip archive {path.name} contains no GIS layer (it holds: {inside}).",
             "Check that the right file was downloaded or exported.",
         )
-    items: list[tuple[Path | str, str]] = []
+    items: list[tuple[Item, str]] = []
     for n, member in enumerate(members):
-        if member.suffix in (".shp", ".dbf", ".tab", ".mif"):
-            # multi-file formats: extract the set (checked for traversal) so sidecars can be inspected
+        if member.suffix in (".shp", ".dbf", ".tab", ".mif") or member.driver == "CSV":
+            # multi-file formats: extract the set (checked for traversal) so sidecars can be inspected; a CSV
+            # too (with its .csvt/.prj): its layout is analysed line by line and a .csvt may be written beside it
             dest = workdir / f"zip{n}"
             dest.mkdir()
-            items.append((extract_members(path, member.name, dest), member.name))
+            sidecars = (".csvt", ".prj") if member.driver == "CSV" else None
+            items.append((extract_members(path, member.name, dest, sidecars), member.name))
         else:
-            items.append((f"/vsizip/{path.resolve()}/{member.name}", member.name))
+            # read in place; text members (GeoJSON) are sniffed through the archive and transcoded if need be
+            items.append((ArchivedFile(path, member.name), member.name))
     return _open_many(items, options, workdir, report, path)
 
 
 def _open_file(
-    path: Path | str, display: str, driver: str | None, options: ReadOptions, workdir: Path, report: Report
+    path: Item, display: str, driver: str | None, options: ReadOptions, workdir: Path, report: Report
 ) -> list[LayerSource]:
-    gdal_path = str(path)
+    gdal_path = path.gdal_path if isinstance(path, ArchivedFile) else str(path)
     open_options: dict[str, str] = {}
     encoding: str | None = None
     guess: EncodingGuess | None = None
@@ -205,8 +217,11 @@ def _open_file(
             gdal_path, restore_shx = str(shapefile.restore_shx_copy(parts, _fresh_dir(workdir))), True
         elif parts.shp is None and parts.dbf is not None:
             gdal_path = str(parts.dbf)
-    elif driver in ("CSV", "GeoJSON", "MapInfo File") and isinstance(path, Path):
-        guess = EncodingGuess(options.encoding.upper(), "user") if options.encoding else sniff_text_file(path)
+    elif driver in ("CSV", "GeoJSON", "MapInfo File") and isinstance(path, Path | ArchivedFile):
+        if options.encoding:
+            guess = EncodingGuess(options.encoding.upper(), "user")
+        else:
+            guess = sniff_text_file(path) if isinstance(path, Path) else sniff_text(path.head(SAMPLE_BYTES))
         if driver != "MapInfo File" and guess.encoding not in ("UTF-8", "ASCII"):
             gdal_path = str(_transcode(path, guess.encoding, workdir))
             pre_issues.append(
@@ -218,7 +233,7 @@ def _open_file(
                     layer=layer_hint,
                 )
             )
-        if driver == "CSV":
+        if driver == "CSV" and isinstance(path, Path):  # zipped CSVs were extracted by _open_zip
             layout = analyse_csv(Path(gdal_path), layer_hint, options.x_field, options.y_field, options.wkt_field)
             open_options, lonlat_names = layout.open_options, layout.lonlat_names
             pre_issues.extend(layout.issues)
@@ -409,7 +424,7 @@ def _keep_identifiers_as_text(
     source), with GDAL's own detected type for every other column."""
     info = pyogrio.read_info(str(csv_path), **open_options)
     fields = [(str(n), str(t)) for n, t in zip(info["fields"], info["dtypes"], strict=False)]
-    if csv_path == source:  # not transcoded: copy it so the .csvt does not land beside the user's file
+    if not csv_path.is_relative_to(workdir):  # the user's file: copy it so the .csvt does not land beside it
         copy = _fresh_dir(workdir) / source.name
         shutil.copyfile(source, copy)
         csv_path = copy
@@ -442,20 +457,36 @@ def _fresh_dir(workdir: Path) -> Path:
     return d
 
 
-def _transcode(path: Path, encoding: str, workdir: Path) -> Path:
-    """A UTF-8 copy of a text source (GDAL's Arrow reader only speaks UTF-8); sidecars copied too."""
+@contextmanager
+def _open_bytes(path: Path | ArchivedFile) -> Iterator[IO[bytes]]:
+    if isinstance(path, ArchivedFile):
+        with path.open() as fh:
+            yield fh
+    else:
+        with path.open("rb") as fh:
+            yield fh
+
+
+def _transcode(path: Path | ArchivedFile, encoding: str, workdir: Path) -> Path:
+    """A UTF-8 copy of a text source (GDAL's Arrow reader only speaks UTF-8); sidecars copied too.
+
+    A zip member is decoded as it streams out of the archive: only the UTF-8 copy is written.
+    """
     dest_dir = _fresh_dir(workdir)
-    dest = dest_dir / path.name
+    name = Path(path.name).name
+    dest = dest_dir / name
     with (
-        path.open("r", encoding=encoding, errors="replace", newline="") as src,
+        _open_bytes(path) as raw,
+        io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="") as src,
         dest.open("w", encoding="utf-8", newline="") as dst,
     ):
         while chunk := src.read(1 << 20):
             dst.write(chunk)
-    for ext in (".csvt", ".prj", ".CSVT", ".PRJ"):
-        side = path.with_suffix(ext)
-        if side.exists():
-            (dest_dir / side.name).write_bytes(side.read_bytes())
+    if isinstance(path, Path):
+        for ext in (".csvt", ".prj", ".CSVT", ".PRJ"):
+            side = path.with_suffix(ext)
+            if side.exists():
+                (dest_dir / side.name).write_bytes(side.read_bytes())
     return dest
 
 

@@ -452,6 +452,67 @@ def test_zipped_shapefile(shared_data: Path) -> None:
     assert "Square Théophraste Renaudot" in column(table, "Nom")
 
 
+def french_xy_csv(folder: Path) -> Path:
+    """A ';' CSV as a French spreadsheet exports it: CP1252, CRLF, X/Y in Lambert-93 with decimal commas."""
+    rows = [
+        "id;nom;X;Y;debit_m3h",
+        "1;Fontaine de l'Écusson;770123,45;6279876,5;1,5",
+        "2;Borne Comédie;771010,2;6280254,75;2,25",
+        "3;Place Saint-Côme;769870;6279990,1;0,8",
+    ]
+    path = folder / "bornes_l93.csv"
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
+    return path
+
+
+def zipped(files: list[Path], archive: Path, folder: str = "") -> Path:
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for f in files:
+            zf.write(f, f"{folder}{f.name}")
+    return archive
+
+
+def test_zipped_cp1252_csv_is_read_like_the_file(shared_data: Path, tmp_path: Path) -> None:
+    archive = zipped([shared_data / FOUNTAINS / "VilleMTP_MTP_Fontaines.csv"], tmp_path / "fontaines.zip", "export/")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    table, geoms, codes, layer = only_layer(archive)
+    assert layer.display == "fontaines.zip:export/VilleMTP_MTP_Fontaines.csv"
+    assert {"ENCODING_TRANSCODED", "CRS_ASSUMED_WGS84"} <= codes
+    assert layer.encoding_guess is not None and layer.encoding_guess.encoding == "CP1252"
+    assert table.num_rows == 48 and all(g is not None and g.geom_type == "Point" for g in geoms)
+    assert column(table, "Nom")[0] == "Square Théophraste Renaudot"
+    assert column(table, "Longitude")[0] == pytest.approx(3.87576)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing extracted beside the zip
+
+
+def test_zipped_french_xy_csv_has_point_geometries(tmp_path: Path) -> None:
+    archive = zipped([french_xy_csv(tmp_path)], tmp_path / "bornes.zip")
+    table, geoms, codes, layer = only_layer(archive, ReadOptions(source_crs="EPSG:2154"))
+    assert layer.has_geometry and layer.crs is not None and layer.crs.to_epsg() == 2154
+    assert [(g.x, g.y) for g in geoms] == [(770123.45, 6279876.5), (771010.2, 6280254.75), (769870.0, 6279990.1)]
+    assert column(table, "debit_m3h") == [1.5, 2.25, 0.8]
+    assert column(table, "nom")[0] == "Fontaine de l'Écusson" and "ENCODING_TRANSCODED" in codes
+
+
+def test_zipped_cp1252_geojson_is_transcoded(shared_data: Path, tmp_path: Path) -> None:
+    text = (shared_data / FOUNTAINS / "VilleMTP_MTP_Fontaines.geojson").read_text(encoding="utf-8")
+    latin = tmp_path / "fontaines_latin.geojson"
+    latin.write_bytes(text.encode("cp1252"))
+    table, _, codes, layer = only_layer(zipped([latin], tmp_path / "f.zip"))
+    assert "ENCODING_TRANSCODED" in codes and layer.encoding_guess is not None
+    assert layer.encoding_guess.encoding == "CP1252"
+    names = [v for name in table.column_names for v in column(table, name) if isinstance(v, str)]
+    assert "Square Théophraste Renaudot" in names and not any("\ufffd" in n for n in names)
+
+
+def test_zipped_utf8_geojson_is_read_in_place(shared_data: Path, tmp_path: Path) -> None:
+    archive = zipped([shared_data / FOUNTAINS / "VilleMTP_MTP_Fontaines.geojson"], tmp_path / "f.zip")
+    with open_source(archive) as src:
+        (layer,) = src.layers
+        assert layer.gdal_path.startswith("/vsizip/") and layer.feature_count == 48
+        assert not list(src.workdir.iterdir())  # no copy was needed
+
+
 def test_empty_zip_is_a_clear_error(shared_data: Path) -> None:
     with pytest.raises(
         SourceNotFoundError, match=r"empty_zipfile\.zip contains no GIS layer \(it holds: dummyfile\.txt\)"
