@@ -13,7 +13,7 @@ import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyproj
@@ -168,10 +168,19 @@ def coordinate_transformer(source_wkt: str, target_wkt: str) -> TransformInfo:
     )
 
     def apply(coords: np.ndarray) -> np.ndarray:
-        if coords.shape[1] == 3:
-            x, y, z = transformer.transform(coords[:, 0], coords[:, 1], coords[:, 2])
-            return np.column_stack([x, y, z])
-        x, y = transformer.transform(coords[:, 0], coords[:, 1])
-        return np.column_stack([x, y])
+        return np.column_stack(_transform(transformer, [coords[:, i] for i in range(coords.shape[1])]))
 
     return TransformInfo(apply, transformer.description, missing)
+
+
+def _transform(transformer: Transformer, columns: list[np.ndarray]) -> tuple[np.ndarray, ...]:
+    """``transformer.transform`` on coordinate columns, whatever their length.
+
+    pyproj first tries its one-point path, which calls ``float()`` on its arguments: on 1-element arrays
+    numpy >= 1.25 warns that converting an array to a scalar is deprecated. A one-point batch (a layer of
+    one feature) is common, so it is handed over as plain floats.
+    """
+    run: Callable[..., tuple[Any, ...]] = transformer.transform
+    if columns[0].size == 1:
+        return tuple(np.array([v], dtype=float) for v in run(*(float(c[0]) for c in columns)))
+    return tuple(run(*columns))

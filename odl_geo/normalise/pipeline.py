@@ -7,12 +7,13 @@ Arrow batch with WKB geometry. Everything done is counted into a :class:`Report`
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import queue
 import threading
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self, TextIO
 
 import numpy as np
 import pyarrow as pa
@@ -30,6 +31,7 @@ from .wkb_recovery import recover_wkb
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
+    from types import TracebackType
 
     from ..sources.layer import LayerSource
     from .options import NormaliseOptions
@@ -141,25 +143,28 @@ class LayerStream:
     def batches(self) -> Iterator[pa.RecordBatch]:
         """Normalised batches; raises CancelledError between batches when the user cancels."""
         lyr, total, done = self.layer, max(self.layer.feature_count, 1), 0
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            with pyogrio.open_arrow(
-                lyr.gdal_path,
-                batch_size=batch_rows(lyr, self.options.batch_size, target=BATCH_BYTES),
-                use_pyarrow=True,
-                **lyr.read_kwargs(),
-            ) as (meta, reader):
-                geom_name = (meta.get("geometry_name") or "wkb_geometry") if lyr.has_geometry else None
-                for batch in _read_ahead(reader, f"odl-geo read {lyr.name}"):
-                    check_cancelled(self.feedback, f"Reading {lyr.display}")
-                    out = self._normalise(batch, geom_name, done)
-                    done += batch.num_rows
-                    self.feedback.progress(min(100.0, 100.0 * done / total), lyr.name)
-                    if out.num_rows:
-                        self.stats.count += out.num_rows
-                        yield out
-        for w in caught:
-            self._add("GDAL_WARNING", Severity.WARNING, f"GDAL: {w.message}")
+        thread_name = f"odl-geo read {lyr.name}"
+        with _GdalWarnings(thread_name) as gdal, contextlib.ExitStack() as stack:
+            with gdal.in_this_thread():  # GeoJSON, KML... are parsed when opened
+                meta, reader = stack.enter_context(
+                    pyogrio.open_arrow(
+                        lyr.gdal_path,
+                        batch_size=batch_rows(lyr, self.options.batch_size, target=BATCH_BYTES),
+                        use_pyarrow=True,
+                        **lyr.read_kwargs(),
+                    )
+                )
+            geom_name = (meta.get("geometry_name") or "wkb_geometry") if lyr.has_geometry else None
+            for batch in _read_ahead(reader, thread_name):
+                check_cancelled(self.feedback, f"Reading {lyr.display}")
+                out = self._normalise(batch, geom_name, done)
+                done += batch.num_rows
+                self.feedback.progress(min(100.0, 100.0 * done / total), lyr.name)
+                if out.num_rows:
+                    self.stats.count += out.num_rows
+                    yield out
+        for message in gdal.messages:
+            self._add("GDAL_WARNING", Severity.WARNING, f"GDAL: {message}")
 
     def reader(self) -> pa.RecordBatchReader | None:
         """A RecordBatchReader over :meth:`batches` (None when the layer yields no row)."""
@@ -369,6 +374,61 @@ class LayerStream:
         return geoms, keep
 
 
+class _GdalWarnings:
+    """Collect the warnings GDAL raises while a layer is read, and only those.
+
+    pyogrio turns GDAL's warnings into ``RuntimeWarning``s raised in the thread that runs GDAL: the read-ahead
+    thread, or this thread while it opens the layer (:meth:`in_this_thread`). Everything else raised meanwhile
+    (numpy, shapely or pyproj while batches are normalised here, the writer's own GDAL warnings while this
+    stream waits inside ``write_arrow``) is handed on to the warning handling in place before, untouched.
+    """
+
+    def __init__(self, reader_thread: str) -> None:
+        self.messages: list[str] = []
+        self._reader_thread = reader_thread
+        self._owner = threading.current_thread()
+        self._opening = False
+        self._catch = warnings.catch_warnings()
+
+    def __enter__(self) -> Self:
+        self._catch.__enter__()
+        warnings.filterwarnings("always", category=RuntimeWarning)  # GDAL says each thing once per layer anyway
+        self._passed_on = warnings.showwarning
+        warnings.showwarning = self._show
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self._catch.__exit__(exc_type, exc, tb)
+
+    @contextlib.contextmanager
+    def in_this_thread(self) -> Iterator[None]:
+        self._opening = True
+        try:
+            yield
+        finally:
+            self._opening = False
+
+    def _from_gdal(self) -> bool:
+        thread = threading.current_thread()
+        return self._opening if thread is self._owner else thread.name == self._reader_thread
+
+    def _show(
+        self,
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        if issubclass(category, RuntimeWarning) and self._from_gdal():
+            self.messages.append(str(message))
+        else:
+            self._passed_on(message, category, filename, lineno, file, line)
+
+
 def _read_ahead(reader: Iterable[pa.RecordBatch], name: str) -> Iterator[pa.RecordBatch]:
     """The batches of ``reader``, the next one read by GDAL in a thread while the caller works on this one.
 
@@ -388,6 +448,7 @@ def _read_ahead(reader: Iterable[pa.RecordBatch], name: str) -> Iterator[pa.Reco
                 continue
 
     def work() -> None:
+        _gdal_messages_as_warnings()
         try:
             for batch in reader:
                 if stop.is_set():
@@ -414,6 +475,20 @@ def _read_ahead(reader: Iterable[pa.RecordBatch], name: str) -> Iterator[pa.Reco
 
 
 _END = object()
+
+
+def _gdal_messages_as_warnings() -> None:
+    """Route GDAL's messages in this (new) thread to Python warnings, as pyogrio does in the thread importing it.
+
+    GDAL error handlers are per thread: without this, the warnings GDAL raises while the read-ahead thread
+    decodes the layer ("Ignoring invalid WKT") are printed raw on stderr and missing from the report.
+    pyogrio has no public call for it; when its private one is gone, the messages are only printed.
+    """
+    from pyogrio import _err
+
+    register = getattr(_err, "_register_error_handler", None)
+    if register is not None:
+        register()
 
 
 def _as_multi(geom: object, family: str) -> object:
