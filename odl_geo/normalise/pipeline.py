@@ -105,10 +105,12 @@ class LayerStream:
         ):
             self._transform = coordinate_transformer(layer.crs.to_wkt(), options.target_crs.to_wkt())
             if self._transform.grid_missing:
+                grids = self._transform.missing_grids
+                named = f" ({', '.join(grids[:3])}{', ...' if len(grids) > 3 else ''})" if grids else ""
                 self._add(
                     "CRS_GRID_MISSING",
                     Severity.WARNING,
-                    f"The precise transformation from {label(layer.crs)} needs a grid that is not installed; "
+                    f"The precise transformation from {label(layer.crs)} needs a grid that is not installed{named}; "
                     f"a less accurate one was used ({self._transform.description}).",
                     "Install Debian's proj-data (scripts/setup.sh does) for metre-level accuracy.",
                 )
