@@ -307,6 +307,19 @@ def _shapefile_encoding(
                 )
             )
             return "CP1252", EncodingGuess("CP1252", "detected", guess.declared)
+        if content == "UTF-8" and _single_byte(guess.encoding):
+            # Latin-1/CP1252 text almost never forms valid multi-byte UTF-8 sequences: the .cpg is wrong, and
+            # honouring it would turn every accent into two characters ("PhilippidÃ¨s")
+            issues.append(
+                Issue(
+                    "ENCODING_CPG_WRONG",
+                    Severity.WARNING,
+                    f"{parts.dbf.name}: the .cpg says {guess.declared} but the text is UTF-8; it was read as UTF-8.",
+                    "Fix the .cpg file (it should say UTF-8) or delete it, or give --encoding.",
+                    layer=layer,
+                )
+            )
+            return "UTF-8", EncodingGuess("UTF-8", "detected", guess.declared)
         return None, guess
     if guess.how == "ldid":
         return None, guess
@@ -322,6 +335,17 @@ def _shapefile_encoding(
         )
     )
     return guess.encoding, guess
+
+
+def _single_byte(encoding: str) -> bool:
+    """A one-byte-per-character code page (CP1252, ISO-8859-15, CP850...), as opposed to UTF-8 or CP932.
+
+    The two bytes of UTF-8's "é" read as two characters in such a code page, as one in a multi-byte one.
+    """
+    try:
+        return len(b"\xc3\xa9".decode(encoding, errors="replace")) == 2
+    except LookupError:
+        return False
 
 
 def _describe(lyr: LayerSource, options: ReadOptions, lonlat_names: bool) -> None:

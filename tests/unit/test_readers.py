@@ -120,6 +120,27 @@ def test_utf8_dbf_with_ldid_0_is_detected_as_utf8(shared_data: Path) -> None:
     assert "ENCODING_GUESSED" in codes
 
 
+def test_cpg_declaring_1252_on_utf8_text_is_caught(data_copy) -> None:
+    shp = data_copy(f"{DEMO}/tram_stops.shp")
+    shp.with_suffix(".cpg").write_text("1252", encoding="ascii")  # what ArcGIS writes for Windows-1252
+    table, _, codes, layer = only_layer(shp)
+    assert layer.encoding_guess is not None
+    assert (layer.encoding_guess.encoding, layer.encoding_guess.declared) == ("UTF-8", "1252")
+    names = column(table, "name")
+    assert "Stade Philippidès" in names and "Saint-Éloi" in names
+    assert not any(isinstance(n, str) and "Ã" in n for n in names)
+    wrong = next(i for i in layer.issues.issues if i.code == "ENCODING_CPG_WRONG")
+    assert wrong.severity is Severity.WARNING
+    assert wrong.message == "tram_stops.dbf: the .cpg says 1252 but the text is UTF-8; it was read as UTF-8."
+    assert "ENCODING_CPG_WRONG" in codes
+
+
+def test_cpg_declaring_a_code_page_on_latin_text_is_honoured(shared_data: Path) -> None:
+    table, _, codes, layer = only_layer(shared_data / DEMO / "VilleMTP_MTP_SousQuartiers_2011.shp")
+    assert layer.encoding_guess is not None and layer.encoding_guess.how == "cpg"
+    assert "ENCODING_CPG_WRONG" not in codes and "Comédie" in column(table, "LIBSQUART")
+
+
 def test_user_encoding_overrides_detection(shared_data: Path) -> None:
     # wrong on purpose: UTF-8 text read as CP1252 gives mojibake, which proves the option is applied
     table, _, _, layer = only_layer(shared_data / DEMO / "tram_stops.shp", ReadOptions(encoding="cp1252"))
