@@ -19,6 +19,7 @@ from ..normalise.pipeline import GEOMETRY_COLUMN, LayerStream
 from .base import OutputFile, WriteContext
 
 if TYPE_CHECKING:
+    import re
     from collections.abc import Callable, Iterator
     from pathlib import Path
 
@@ -37,8 +38,13 @@ def write_stream(
     layer_options: dict[str, str] | None = None,
     dataset_options: dict[str, str] | None = None,
     rename: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None,
+    counted: re.Pattern[str] | None = None,
 ) -> OutputFile | None:
-    """Stream ``stream`` into ``path``; returns None when the layer had no row to write."""
+    """Stream ``stream`` into ``path``; returns None when the layer had no row to write.
+
+    :param rename: applied to every batch before GDAL sees it (Shapefile field names).
+    :param counted: GDAL warnings the caller counts and reports itself (GDAL says them once per layer).
+    """
     reader = stream.reader()
     if reader is None:
         return None
@@ -68,6 +74,8 @@ def write_stream(
                 "Check free disk space and write permission on the output folder.",
             ) from exc
     for w in caught:
+        if counted is not None and counted.search(str(w.message)):
+            continue
         ctx.report.add(Issue("WRITE_WARNING", Severity.WARNING, f"{fmt}: {w.message}", layer=stream.layer.name))
     return OutputFile(
         path=path.name,
