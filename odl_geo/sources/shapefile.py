@@ -56,7 +56,7 @@ def find_parts(path: Path, layer: str) -> ShapefileParts:
         parts.issues.append(
             Issue(
                 "SHP_TABLE_ONLY",
-                Severity.INFO,
+                Severity.WARNING,  # shown by default: a .dbf given alone is often a .shp forgotten
                 f"{path.name} has no .shp beside it: it is read as a table without geometry.",
                 "If this table belongs to a layer (e.g. a COVADIS multi-hazard table), join it to that layer.",
                 layer=layer,

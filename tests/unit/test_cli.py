@@ -45,6 +45,11 @@ def test_inspect_lists_problems_without_failing(shared_data: Path, capsys) -> No
     assert "CRS_MISSING" in out and "--source-crs EPSG:2154" in out
 
 
+def test_a_dbf_alone_is_said_without_verbose(shared_data: Path, capsys) -> None:
+    code, out, _ = run(capsys, "inspect", shared_data / "encoding/gdal_autotest/shp/weird_header_length.dbf")
+    assert code == 0 and "warning [SHP_TABLE_ONLY]" in out and "read as a table without geometry" in out
+
+
 def test_convert_ok_and_json(shared_data: Path, tmp_path: Path, capsys) -> None:
     out_dir = tmp_path / "out"
     code, out, _ = run(
