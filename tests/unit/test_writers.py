@@ -297,6 +297,10 @@ def test_tables_skip_geometry_only_formats(shared_data: Path, tmp_path: Path) ->
         assert back.count == f.feature_count == 90 and f.crs is None, f.format
     skipped = [i for i in manifest.report.issues if i.code == "FORMAT_NEEDS_GEOMETRY"]
     assert len(skipped) == 2
+    assert not [i for i in manifest.report.issues if i.code == "WRITE_WARNING"]  # no "No SRS set on layer"
+    geojson = json.loads((tmp_path / "N_MULTIALEA_PPRN_20180003_038.geojson").read_text(encoding="utf-8"))
+    assert "crs" not in geojson and len(geojson["features"]) == 90
+    assert all(f["geometry"] is None for f in geojson["features"])
 
 
 # -- manifest and determinism ----------------------------------------------------------------------------
