@@ -86,6 +86,19 @@ def test_missing_prj_is_exit_2_with_the_fix(shared_data: Path, tmp_path: Path, c
     assert "Monuments_Historiques.shp has no .prj file" in err and "--source-crs EPSG:2154" in err
 
 
+def test_layers_left_out_give_exit_2_with_the_others_written(shared_data: Path, tmp_path: Path, capsys) -> None:
+    # a folder of KML files, one of them cut off: the others are converted, the run says what was left out
+    out_dir, kml = tmp_path / "o", shared_data / "encoding/gdal_autotest/kml"
+    code, out, err = run(capsys, "convert", kml, "--out", out_dir, "--to", "gpkg")
+    assert code == 2
+    assert "error: 1 layer(s) not converted: truncated.kml." in err and f"written to {out_dir}" in err
+    assert "[SOURCE_MEMBER_UNREADABLE]" in out and "truncated.kml" in out
+    assert json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))["source"]["skipped"] == ["truncated.kml"]
+    assert (out_dir / "kml.gpkg").exists()
+    code, out, _ = run(capsys, "convert", kml, "--out", out_dir, "--json")
+    assert code == 2 and json.loads(out)["source"]["skipped"] == ["truncated.kml"]
+
+
 def test_unknown_format_is_exit_2(shared_data: Path, tmp_path: Path, capsys) -> None:
     code, _, err = run(capsys, "convert", shared_data / SOUS_QUARTIERS, "--out", tmp_path / "o", "--to", "gpkg,dwg")
     assert code == 2 and "Unknown output format 'dwg'" in err and "Choose among: gpkg" in err

@@ -536,6 +536,36 @@ def test_zipped_utf8_geojson_is_read_in_place(shared_data: Path, tmp_path: Path)
         assert not list(src.workdir.iterdir())  # no copy was needed
 
 
+def test_a_broken_layer_does_not_block_the_others(shared_data: Path, tmp_path: Path) -> None:
+    mitab, demo = shared_data / GDAL / "mitab", shared_data / DEMO
+    sous_quartiers = sorted(demo.glob("VilleMTP_MTP_SousQuartiers_2011.*"))
+    archive = zipped([mitab / "all_geoms.mif", *sous_quartiers], tmp_path / "mixed.zip")  # the MIF has no CRS
+    manifest = convert(archive, tmp_path / "out", ["gpkg", "geojson"])
+    assert manifest.skipped == ["all_geoms"]
+    assert {(f.format, f.layer, f.feature_count) for f in manifest.files} == {
+        ("gpkg", "VilleMTP_MTP_SousQuartiers_2011", 31),
+        ("geojson", "VilleMTP_MTP_SousQuartiers_2011", 31),
+    }
+    (skipped,) = [i for i in manifest.report.issues if i.code == "LAYER_SKIPPED"]
+    assert skipped.severity is Severity.ERROR and skipped.layer == "all_geoms"
+    assert skipped.message == (
+        "mixed.zip:all_geoms.mif was not converted because of its CRS_MISSING error; the other layers were."
+    )
+    assert "add --source-crs EPSG:4326" in skipped.hint and "--layer all_geoms" in skipped.hint
+    assert "CRS_MISSING" in manifest.report.codes()
+
+
+def test_a_zip_whose_every_layer_is_broken_is_one_clear_error(shared_data: Path, tmp_path: Path) -> None:
+    monuments = list((shared_data / INTRANET).glob("Monuments_Historiques.*"))  # no .prj either
+    archive = zipped([shared_data / GDAL / "mitab/all_geoms.mif", *monuments], tmp_path / "broken.zip")
+    with pytest.raises(CrsError) as err:
+        convert(archive, tmp_path / "out", ["gpkg"])
+    assert err.value.message == "broken.zip:all_geoms.mif declares no coordinate system."
+    assert err.value.hint == "The coordinates look like WGS 84 (longitude/latitude): add --source-crs EPSG:4326."
+    assert err.value.details == "Other layers that cannot be converted either: Monuments_Historiques."
+    assert not (tmp_path / "out").exists()
+
+
 def test_empty_zip_is_a_clear_error(shared_data: Path) -> None:
     with pytest.raises(
         SourceNotFoundError, match=r"empty_zipfile\.zip contains no GIS layer \(it holds: dummyfile\.txt\)"
