@@ -73,6 +73,43 @@ def test_convert_with_source_crs(shared_data: Path, tmp_path: Path, capsys) -> N
     assert code == 0 and (tmp_path / "o" / "Monuments_Historiques.gpkg").exists()
 
 
+FOUNTAINS = "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.csv"
+
+
+def test_quiet_default_and_verbose_output(shared_data: Path, tmp_path: Path, capsys) -> None:
+    src = shared_data / FOUNTAINS  # CP1252, lon/lat columns: two informational notes
+    code, quiet, quiet_err = run(capsys, "inspect", "--quiet", src)
+    assert (code, quiet, quiet_err) == (0, "", "")
+    code, default, _ = run(capsys, "inspect", src)
+    assert code == 0 and "CP1252 [detected]" in default
+    assert "(2 informational note(s) hidden; --verbose shows them)" in default
+    assert "[ENCODING_TRANSCODED]" not in default
+    code, verbose, _ = run(capsys, "inspect", "--verbose", src)
+    assert code == 0 and "info [ENCODING_TRANSCODED]" in verbose and "info [CRS_ASSUMED_WGS84]" in verbose
+    assert "hidden" not in verbose
+    code, out, err = run(capsys, "convert", "--quiet", src, "--out", tmp_path / "q", "--to", "gpkg")
+    assert (code, out, err) == (0, "", "") and (tmp_path / "q" / "VilleMTP_MTP_Fontaines.gpkg").exists()
+    code, out, _ = run(capsys, "convert", "--verbose", src, "--out", tmp_path / "v", "--to", "gpkg")
+    assert code == 0 and "Written to" in out and "info [CRS_REPROJECTED]" in out
+
+
+def test_an_internal_error_is_exit_1_without_traceback(
+    shared_data: Path, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import odl_geo.conversion
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("writer state lost")
+
+    monkeypatch.setattr(odl_geo.conversion, "_convert_layers", broken)
+    code, out, err = run(capsys, "convert", shared_data / FOUNTAINS, "--out", tmp_path / "o")
+    assert code == 1 and out == ""
+    assert "internal error: RuntimeError: writer state lost" in err and "This is a bug in odl-geo" in err
+    assert "Traceback" not in err and not (tmp_path / "o").exists()
+    code, out, err = run(capsys, "convert", shared_data / FOUNTAINS, "--out", tmp_path / "o", "--json")
+    assert code == 1 and json.loads(out) == {"error": "InternalError", "message": "writer state lost"}
+
+
 def test_missing_file_is_exit_2(tmp_path: Path, capsys) -> None:
     code, out, err = run(capsys, "convert", tmp_path / "nope.shp", "--out", tmp_path / "o")
     assert code == 2

@@ -6,14 +6,17 @@ so a wrong encoding guess shows up as a wrong string here, not only as a wrong l
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+import pyogrio
 import pytest
 import shapely
+from pyproj import Transformer
 
 from odl_geo import (
     CrsError,
@@ -276,6 +279,23 @@ def test_geojson_with_projected_coordinates_is_refused(shared_data: Path) -> Non
         convert(path, Path(str(path.parent)) / "never-created")
 
 
+def test_lambert93_geojson_without_crs_gets_the_epsg_2154_hint(tmp_path: Path) -> None:
+    # RFC 7946 says WGS 84; a SIG export of Montpellier fountains in Lambert-93 metres without "crs" is wrong
+    features = [
+        {"type": "Feature", "properties": {"nom": nom}, "geometry": {"type": "Point", "coordinates": xy}}
+        for nom, xy in (("Fontaine", [770123.45, 6279876.5]), ("Borne", [771010.2, 6280254.75]))
+    ]
+    path = tmp_path / "fontaines_l93.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    with pytest.raises(CrsError) as err:
+        convert(path, tmp_path / "out", ["gpkg"])
+    assert "fontaines_l93.geojson: The layer says its coordinates are longitude/latitude" in err.value.message
+    assert "771,010, 6,280,255, which are not degrees" in err.value.message
+    assert err.value.hint == "The coordinates look like RGF93 / Lambert-93: add --source-crs EPSG:2154."
+    manifest = convert(path, tmp_path / "out", ["gpkg"], ReadOptions(source_crs="EPSG:2154"))
+    assert manifest.files[0].feature_count == 2 and "CRS_OVERRIDDEN" in manifest.report.codes()
+
+
 def test_geojson_null_and_empty_geometries_are_kept(shared_data: Path) -> None:
     base = shared_data / "hiking/geotrek_admin_fixtures/trekking/tests/data"
     table, geoms, codes, _ = only_layer(base / "empty_geom.geojson")
@@ -340,6 +360,23 @@ def test_gpx_route_where_a_track_is_expected(shared_data: Path) -> None:
     assert [g.geom_type for g in geoms] == ["LineString"] and len(geoms[0].coords) == 13
 
 
+def test_gpx_waypoints_in_metres_get_the_epsg_2154_hint(tmp_path: Path) -> None:
+    path = tmp_path / "bornes.gpx"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<gpx version="1.1" creator="export SIG" xmlns="http://www.topografix.com/GPX/1/1">\n'
+        '  <wpt lat="6279876.5" lon="770123.45"><name>Fontaine de l\'Écusson</name></wpt>\n'
+        '  <wpt lat="6280254.75" lon="771010.2"><name>Borne Comédie</name></wpt>\n'
+        "</gpx>\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CrsError) as err:
+        convert(path, tmp_path / "out")
+    assert err.value.message.startswith("bornes.gpx:waypoints: The layer says its coordinates are longitude/latitude")
+    assert "add --source-crs EPSG:2154" in err.value.hint
+    assert not (tmp_path / "out").exists()
+
+
 def test_empty_gpx_is_a_clear_error(shared_data: Path) -> None:
     with pytest.raises(InputError, match=r"trace_with_no_feature\.gpx holds no waypoint, route or track") as err:
         open_source(shared_data / APIDAE / "trace_with_no_feature.gpx")
@@ -388,6 +425,21 @@ def test_csv_latin1_with_decimal_commas(shared_data: Path) -> None:
     assert "CatÉgorie" in table.column_names
     xs = [g.x for g in geoms]
     assert min(xs) > 3.7 and max(xs) < 4.0  # decimal commas read as numbers, not as 387576
+
+
+def test_french_semicolon_csv_with_lambert93_xy_and_decimal_commas(tmp_path: Path) -> None:
+    src = french_xy_csv(tmp_path)
+    table, geoms, codes, layer = only_layer(src, ReadOptions(source_crs="EPSG:2154"))
+    assert layer.open_options["SEPARATOR"] == "SEMICOLON" and layer.has_geometry
+    assert [(g.x, g.y) for g in geoms] == [(770123.45, 6279876.5), (771010.2, 6280254.75), (769870.0, 6279990.1)]
+    assert pa.types.is_floating(table.schema.field("debit_m3h").type)
+    assert column(table, "debit_m3h") == [1.5, 2.25, 0.8] and column(table, "X")[0] == 770123.45
+    assert column(table, "nom") == ["Fontaine de l'Écusson", "Borne Comédie", "Place Saint-Côme"]
+    assert "ENCODING_TRANSCODED" in codes
+    manifest = convert(src, tmp_path / "out", ["geojson"], ReadOptions(source_crs="EPSG:2154"))
+    first = pyogrio.read_dataframe(tmp_path / "out" / manifest.files[0].path).geometry[0]
+    expected = Transformer.from_crs(2154, 4326, always_xy=True).transform(770123.45, 6279876.5)
+    assert (first.x, first.y) == pytest.approx(expected, abs=1e-7)  # Montpellier, not 7.7 million degrees
 
 
 def test_csv_bom_and_wkt(shared_data: Path, tmp_path: Path) -> None:
