@@ -206,6 +206,7 @@ def _open_file(
     guess: EncodingGuess | None = None
     pre_issues: list[Issue] = []
     lonlat_names = False
+    crs_implied = False  # a GeoJSON without "crs" member: WGS 84 by RFC 7946, not declared
     layer_hint = Path(display).stem
     restore_shx = False
     if driver == "ESRI Shapefile" and isinstance(path, Path):
@@ -233,6 +234,8 @@ def _open_file(
                     layer=layer_hint,
                 )
             )
+        if driver == "GeoJSON":
+            crs_implied = not _declares_crs(path)
         if driver == "CSV" and isinstance(path, Path):  # zipped CSVs were extracted by _open_zip
             layout = analyse_csv(Path(gdal_path), layer_hint, options.x_field, options.y_field, options.wkt_field)
             open_options, lonlat_names = layout.open_options, layout.lonlat_names
@@ -267,7 +270,7 @@ def _open_file(
         )
         for issue in pre_issues:
             lyr.issues.add(Issue(**{**issue.__dict__, "layer": lyr.name}))
-        _describe(lyr, options, lonlat_names)
+        _describe(lyr, options, lonlat_names, crs_implied)
         if lyr.feature_count == 0:
             lyr.issues.add(
                 Issue(
@@ -348,7 +351,7 @@ def _single_byte(encoding: str) -> bool:
         return False
 
 
-def _describe(lyr: LayerSource, options: ReadOptions, lonlat_names: bool) -> None:
+def _describe(lyr: LayerSource, options: ReadOptions, lonlat_names: bool, crs_implied: bool = False) -> None:
     """Fill declared facts (type, count, bounds, fields, CRS) from GDAL, and check the CRS."""
     kwargs = lyr.read_kwargs()
     try:
@@ -370,10 +373,12 @@ def _describe(lyr: LayerSource, options: ReadOptions, lonlat_names: bool) -> Non
             lyr.geometry_type = "Unknown"
         else:
             return
-    _resolve_crs(lyr, info.get("crs"), options, lonlat_names)
+    _resolve_crs(lyr, info.get("crs"), options, lonlat_names, crs_implied)
 
 
-def _resolve_crs(lyr: LayerSource, declared: str | None, options: ReadOptions, lonlat_names: bool) -> None:
+def _resolve_crs(
+    lyr: LayerSource, declared: str | None, options: ReadOptions, lonlat_names: bool, crs_implied: bool = False
+) -> None:
     from ..crs import label, plausibility_issue, suggestion
 
     crs = None
@@ -409,7 +414,9 @@ def _resolve_crs(lyr: LayerSource, declared: str | None, options: ReadOptions, l
             )
         lyr.crs, lyr.crs_how = user, "user"
     elif crs is not None:
-        lyr.crs, lyr.crs_how = crs, "declared"
+        # GDAL gives every GeoJSON WGS 84; only a "crs" member (old GeoJSON, or QGIS's CRS84) declares it
+        implied = crs_implied and crs.equals(identify("EPSG:4326"))
+        lyr.crs, lyr.crs_how = crs, "implied" if implied else "declared"
     elif lonlat_names and lyr.bounds is not None and looks_geographic(lyr.bounds):
         lyr.crs, lyr.crs_how = identify("EPSG:4326"), "assumed"
         lyr.issues.add(
@@ -433,6 +440,20 @@ def _resolve_crs(lyr: LayerSource, declared: str | None, options: ReadOptions, l
     if problem is not None:
         problem.message = f"{lyr.display}: {problem.message}"
         lyr.issues.add(problem)
+
+
+_CRS_MEMBER = re.compile(rb'"crs"\s*:')
+
+
+def _declares_crs(path: Path | ArchivedFile, head_bytes: int = 1 << 16) -> bool:
+    """Whether a GeoJSON has a top-level ``"crs"`` member (GDAL and QGIS write it before ``"features"``)."""
+    if isinstance(path, ArchivedFile):
+        head = path.head(head_bytes)
+    else:
+        with path.open("rb") as fh:
+            head = fh.read(head_bytes)
+    features = head.find(b'"features"')
+    return _CRS_MEMBER.search(head if features < 0 else head[:features]) is not None
 
 
 def _keep_identifiers_as_text(

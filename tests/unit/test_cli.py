@@ -14,6 +14,7 @@ from odl_geo.cli.main import build_parser, main
 VENV_BIN = Path(sys.executable).parent
 SOUS_QUARTIERS = "encoding/lizmap_montpellier_demo/VilleMTP_MTP_SousQuartiers_2011.shp"
 MONUMENTS = "encoding/lizmap_montpellier_intranet/Monuments_Historiques.shp"
+FOUNTAINS = "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.csv"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -27,6 +28,25 @@ def test_inspect_ok(shared_data: Path, capsys) -> None:
     code, out, _ = run(capsys, "inspect", shared_data / SOUS_QUARTIERS)
     assert code == 0
     assert "VilleMTP_MTP_SousQuartiers_2011" in out and "ISO-8859-1" in out and "Polygon 31" in out
+
+
+def test_inspect_prints_extents_with_fitting_decimals(shared_data: Path, capsys) -> None:
+    code, out, _ = run(capsys, "inspect", shared_data / SOUS_QUARTIERS)
+    assert code == 0 and "extent    765145.88, 6274561.22, 776031.67, 6284189.52 (metres)" in out
+    code, out, _ = run(capsys, "inspect", shared_data / FOUNTAINS.replace(".csv", ".geojson"))
+    assert code == 0 and "extent    3.816140, 43.590200, 3.935860, 43.642400 (degrees)" in out
+    assert "CRS       EPSG:4326 (WGS 84) [implied by RFC 7946]" in out
+
+
+def test_extent_text() -> None:
+    from odl_geo.cli.render import extent_text
+
+    assert extent_text([766918.0, 6279703.5, 771010.254, 6280254.75], "metre") == (
+        "766918, 6279703.5, 771010.25, 6280254.75 (metres)"
+    )
+    assert extent_text([3.8, 43.59, 3.93586, 43.6424], "degree") == "3.800000, 43.590000, 3.935860, 43.642400 (degrees)"
+    assert extent_text([3.8, 43.59, 3.9, 43.6], None).endswith("(degrees)")  # no CRS: the numbers tell
+    assert extent_text([770000, 6280000, 771000, 6281000], None) == "770000, 6280000, 771000, 6281000 (CRS units)"
 
 
 def test_inspect_json(shared_data: Path, capsys) -> None:
@@ -71,9 +91,6 @@ def test_convert_with_source_crs(shared_data: Path, tmp_path: Path, capsys) -> N
         capsys, "convert", shared_data / MONUMENTS, "--out", tmp_path / "o", "--to", "gpkg", "--source-crs", "EPSG:2154"
     )
     assert code == 0 and (tmp_path / "o" / "Monuments_Historiques.gpkg").exists()
-
-
-FOUNTAINS = "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.csv"
 
 
 def test_quiet_default_and_verbose_output(shared_data: Path, tmp_path: Path, capsys) -> None:

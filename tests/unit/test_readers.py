@@ -279,6 +279,15 @@ def test_geojson_with_projected_coordinates_is_refused(shared_data: Path) -> Non
         convert(path, Path(str(path.parent)) / "never-created")
 
 
+def test_geojson_without_crs_member_is_wgs84_implied_by_rfc_7946(shared_data: Path, tmp_path: Path) -> None:
+    path = shared_data / FOUNTAINS / "VilleMTP_MTP_Fontaines.geojson"  # no "crs" member
+    _, _, codes, layer = only_layer(path)
+    assert layer.crs is not None and layer.crs.to_epsg() == 4326 and layer.crs_how == "implied"
+    assert not {c for c in codes if c.startswith("CRS_")}
+    _, _, _, zipped_layer = only_layer(zipped([path], tmp_path / "f.zip"))  # read through the archive
+    assert zipped_layer.crs_how == "implied"
+
+
 def test_lambert93_geojson_without_crs_gets_the_epsg_2154_hint(tmp_path: Path) -> None:
     # RFC 7946 says WGS 84; a SIG export of Montpellier fountains in Lambert-93 metres without "crs" is wrong
     features = [
