@@ -5,7 +5,6 @@ GDAL writes the whole stream in one call, so the file is opened once and memory 
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -15,6 +14,7 @@ from pyogrio.errors import DataSourceError, FieldError, GeometryError
 from ..checks.report import Issue, Severity
 from ..crs import crs_code, identify
 from ..errors import OutputError
+from ..normalise.gdal_thread import GdalWarnings
 from ..normalise.pipeline import GEOMETRY_COLUMN, LayerStream
 from .base import OutputFile, WriteContext
 
@@ -53,8 +53,8 @@ def write_stream(
         reader = pa.RecordBatchReader.from_batches(first.schema, _chain(first, reader, rename))
     crs = stream.options.target_crs or stream.layer.crs
     has_geom = GEOMETRY_COLUMN in reader.schema.names
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    # GDAL's writer runs in this thread; the batches it pulls are normalised here too, within own_code()
+    with GdalWarnings(this_thread=True) as caught:
         try:
             pyogrio.write_arrow(
                 reader,
@@ -73,10 +73,10 @@ def write_stream(
                 f"Writing {path.name} ({fmt}) failed: {exc}",
                 "Check free disk space and write permission on the output folder.",
             ) from exc
-    for w in caught:
-        if counted is not None and counted.search(str(w.message)):
+    for message in caught.messages:
+        if counted is not None and counted.search(message):
             continue
-        ctx.report.add(Issue("WRITE_WARNING", Severity.WARNING, f"{fmt}: {w.message}", layer=stream.layer.name))
+        ctx.report.add(Issue("WRITE_WARNING", Severity.WARNING, f"{fmt}: {message}", layer=stream.layer.name))
     return OutputFile(
         path=path.name,
         format=fmt,

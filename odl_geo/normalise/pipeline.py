@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import queue
-import threading
 import warnings
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Self, TextIO
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
@@ -26,12 +24,13 @@ from ..feedback import Feedback, NullFeedback, check_cancelled
 from . import geometry as geom_ops
 from .attributes import decimal_comma_columns, is_text, to_float_decimal_comma, unescape_html
 from .fields import clean_names
+from .gdal_thread import GdalWarnings, own_code
+from .gdal_thread import read_ahead as _read_ahead
 from .scan import GeometryScan, batch_rows
 from .wkb_recovery import recover_wkb
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
-    from types import TracebackType
+    from collections.abc import Iterator
 
     from ..sources.layer import LayerSource
     from .options import NormaliseOptions
@@ -146,7 +145,7 @@ class LayerStream:
         """Normalised batches; raises CancelledError between batches when the user cancels."""
         lyr, total, done = self.layer, max(self.layer.feature_count, 1), 0
         thread_name = f"odl-geo read {lyr.name}"
-        with _GdalWarnings(thread_name) as gdal, contextlib.ExitStack() as stack:
+        with GdalWarnings(reader_thread=thread_name) as gdal, contextlib.ExitStack() as stack:
             with gdal.in_this_thread():  # GeoJSON, KML... are parsed when opened
                 meta, reader = stack.enter_context(
                     pyogrio.open_arrow(
@@ -159,7 +158,8 @@ class LayerStream:
             geom_name = (meta.get("geometry_name") or "wkb_geometry") if lyr.has_geometry else None
             for batch in _read_ahead(reader, thread_name):
                 check_cancelled(self.feedback, f"Reading {lyr.display}")
-                out = self._normalise(batch, geom_name, done)
+                with own_code():  # numpy/shapely/pyproj warnings here are no GDAL message
+                    out = self._normalise(batch, geom_name, done)
                 done += batch.num_rows
                 self.feedback.progress(min(100.0, 100.0 * done / total), lyr.name)
                 if out.num_rows:
@@ -374,123 +374,6 @@ class LayerStream:
         if self.scan.families and fam == min(self.scan.families - {"collection"}):
             keep |= shapely.is_missing(geoms)  # null geometries travel with the first family
         return geoms, keep
-
-
-class _GdalWarnings:
-    """Collect the warnings GDAL raises while a layer is read, and only those.
-
-    pyogrio turns GDAL's warnings into ``RuntimeWarning``s raised in the thread that runs GDAL: the read-ahead
-    thread, or this thread while it opens the layer (:meth:`in_this_thread`). Everything else raised meanwhile
-    (numpy, shapely or pyproj while batches are normalised here, the writer's own GDAL warnings while this
-    stream waits inside ``write_arrow``) is handed on to the warning handling in place before, untouched.
-    """
-
-    def __init__(self, reader_thread: str) -> None:
-        self.messages: list[str] = []
-        self._reader_thread = reader_thread
-        self._owner = threading.current_thread()
-        self._opening = False
-        self._catch = warnings.catch_warnings()
-
-    def __enter__(self) -> Self:
-        self._catch.__enter__()
-        warnings.filterwarnings("always", category=RuntimeWarning)  # GDAL says each thing once per layer anyway
-        self._passed_on = warnings.showwarning
-        warnings.showwarning = self._show
-        return self
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        self._catch.__exit__(exc_type, exc, tb)
-
-    @contextlib.contextmanager
-    def in_this_thread(self) -> Iterator[None]:
-        self._opening = True
-        try:
-            yield
-        finally:
-            self._opening = False
-
-    def _from_gdal(self) -> bool:
-        thread = threading.current_thread()
-        return self._opening if thread is self._owner else thread.name == self._reader_thread
-
-    def _show(
-        self,
-        message: Warning | str,
-        category: type[Warning],
-        filename: str,
-        lineno: int,
-        file: TextIO | None = None,
-        line: str | None = None,
-    ) -> None:
-        if issubclass(category, RuntimeWarning) and self._from_gdal():
-            self.messages.append(str(message))
-        else:
-            self._passed_on(message, category, filename, lineno, file, line)
-
-
-def _read_ahead(reader: Iterable[pa.RecordBatch], name: str) -> Iterator[pa.RecordBatch]:
-    """The batches of ``reader``, the next one read by GDAL in a thread while the caller works on this one.
-
-    Reading (GDAL decoding the source, the GIL released) then overlaps normalising and writing. The
-    thread only reads: everything else, reports and warnings included, stays in the caller's thread.
-    At most one batch waits read ahead; the thread is stopped and joined when the caller stops early.
-    """
-    ahead: queue.Queue[object] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def put(item: object) -> None:
-        while not stop.is_set():
-            try:
-                ahead.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def work() -> None:
-        _gdal_messages_as_warnings()
-        try:
-            for batch in reader:
-                if stop.is_set():
-                    return
-                put(batch)
-        except BaseException as exc:  # noqa: BLE001 - handed over to the caller's thread
-            put(exc)
-        else:
-            put(_END)
-
-    thread = threading.Thread(target=work, name=name, daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = ahead.get()
-            if item is _END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join()
-
-
-_END = object()
-
-
-def _gdal_messages_as_warnings() -> None:
-    """Route GDAL's messages in this (new) thread to Python warnings, as pyogrio does in the thread importing it.
-
-    GDAL error handlers are per thread: without this, the warnings GDAL raises while the read-ahead thread
-    decodes the layer ("Ignoring invalid WKT") are printed raw on stderr and missing from the report.
-    pyogrio has no public call for it; when its private one is gone, the messages are only printed.
-    """
-    from pyogrio import _err
-
-    register = getattr(_err, "_register_error_handler", None)
-    if register is not None:
-        register()
 
 
 def _as_multi(geom: object, family: str) -> object:

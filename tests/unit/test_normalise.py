@@ -289,4 +289,22 @@ def test_only_gdal_warnings_are_reported_as_gdal(tmp_path: Path, monkeypatch: py
     gdal = [i.message for i in manifest.report.issues if i.code == "GDAL_WARNING"]
     assert gdal and all(m.startswith("GDAL: ") for m in gdal)
     assert any("Ignoring invalid WKT" in m for m in gdal)  # GDAL's own warning, still reported
-    assert not any("numpy" in m for m in gdal)
+    assert not [i for i in manifest.report.issues if "numpy" in i.message]  # neither GDAL_ nor WRITE_WARNING
+
+
+def test_gdal_writer_warnings_are_reported_and_python_warnings_restored(tmp_path: Path) -> None:
+    import warnings
+
+    path = tmp_path / "debits.geojson"
+    features = [
+        {"type": "Feature", "properties": {"debit": value}, "geometry": {"type": "Point", "coordinates": [3.87, 43.6]}}
+        for value in (1e300, 1.5)
+    ]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    before = (warnings.showwarning, list(warnings.filters))
+    manifest = convert(path, tmp_path / "out", ["gpkg", "shp", "geojson"])
+    written = [i.message for i in manifest.report.issues if i.code == "WRITE_WARNING"]
+    assert len(written) == 1 and written[0].startswith("shp: Value 1.0000000000000001e+300 of field debit")
+    assert not [i for i in manifest.report.issues if i.code == "GDAL_WARNING"]  # a writer's, not the reading's
+    # the capture of each stream and of each writer overlap; once all are closed, nothing of them is left
+    assert (warnings.showwarning, list(warnings.filters)) == before
