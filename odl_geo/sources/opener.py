@@ -6,14 +6,10 @@ and records every surprise as an issue. It never writes beside the source.
 
 from __future__ import annotations
 
-import io
 import logging
 import re
-import shutil
 import warnings
-from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
 
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
@@ -23,14 +19,12 @@ from ..crs import identify, looks_geographic
 from ..errors import InputError, OdlGeoError, SourceNotFoundError, UnsupportedSourceError
 from ..exports.base import safe_file_stem
 from . import shapefile
-from .csvfile import analyse_csv, write_csvt
+from .csvfile import analyse_csv
 from .encoding import SAMPLE_BYTES, EncodingGuess, sniff_text, sniff_text_file
 from .formats import DATASET_EXTENSIONS, SIDECAR_EXTENSIONS, driver_for
 from .layer import LayerSource, ReadOptions, Source
+from .textfiles import declares_crs, fresh_dir, keep_identifiers_as_text, transcode
 from .zipfiles import ArchivedFile, extract_members, list_dataset_members
-
-if TYPE_CHECKING:
-    from collections.abc import Iterator
 
 #: what a dataset to open is: a real file (or folder), a zip member read in place, or a path GDAL understands
 Item = Path | ArchivedFile | str
@@ -213,9 +207,9 @@ def _open_file(
         parts = shapefile.find_parts(path, layer_hint)
         pre_issues.extend(parts.issues)
         guess = shapefile.guess_dbf_encoding(parts, options.encoding)
-        encoding, guess = _shapefile_encoding(parts, guess, pre_issues, layer_hint)
+        encoding, guess = shapefile.attribute_encoding(parts, guess, pre_issues, layer_hint)
         if parts.shp is not None and parts.shx is None:
-            gdal_path, restore_shx = str(shapefile.restore_shx_copy(parts, _fresh_dir(workdir))), True
+            gdal_path, restore_shx = str(shapefile.restore_shx_copy(parts, fresh_dir(workdir))), True
         elif parts.shp is None and parts.dbf is not None:
             gdal_path = str(parts.dbf)
     elif driver in ("CSV", "GeoJSON", "MapInfo File") and isinstance(path, Path | ArchivedFile):
@@ -224,7 +218,7 @@ def _open_file(
         else:
             guess = sniff_text_file(path) if isinstance(path, Path) else sniff_text(path.head(SAMPLE_BYTES))
         if driver != "MapInfo File" and guess.encoding not in ("UTF-8", "ASCII"):
-            gdal_path = str(_transcode(path, guess.encoding, workdir))
+            gdal_path = str(transcode(path, guess.encoding, workdir))
             pre_issues.append(
                 Issue(
                     "ENCODING_TRANSCODED",
@@ -235,13 +229,13 @@ def _open_file(
                 )
             )
         if driver == "GeoJSON":
-            crs_implied = not _declares_crs(path)
+            crs_implied = not declares_crs(path)
         if driver == "CSV" and isinstance(path, Path):  # zipped CSVs were extracted by _open_zip
             layout = analyse_csv(Path(gdal_path), layer_hint, options.x_field, options.y_field, options.wkt_field)
             open_options, lonlat_names = layout.open_options, layout.lonlat_names
             pre_issues.extend(layout.issues)
             if layout.identifier_columns:
-                gdal_path = _keep_identifiers_as_text(
+                gdal_path = keep_identifiers_as_text(
                     Path(gdal_path), path, open_options, layout.identifier_columns, workdir, display, pre_issues
                 )
     try:
@@ -287,68 +281,6 @@ def _open_file(
     if driver == "GPX" and not layers:
         raise InputError(f"{display} holds no waypoint, route or track.", "Export the GPX again from the GPS/app.")
     return layers
-
-
-def _shapefile_encoding(
-    parts: shapefile.ShapefileParts, guess: EncodingGuess | None, issues: list[Issue], layer: str
-) -> tuple[str | None, EncodingGuess | None]:
-    """Encoding to hand to GDAL (None = let GDAL use .cpg/LDID), and the guess to report."""
-    if guess is None or parts.dbf is None:
-        return None, guess
-    if guess.how == "user":
-        return guess.encoding, guess
-    if guess.how == "cpg":
-        content = shapefile.sniff_dbf(parts.dbf)
-        if guess.encoding == "UTF-8" and content == "CP1252":
-            issues.append(
-                Issue(
-                    "ENCODING_CPG_WRONG",
-                    Severity.WARNING,
-                    f"{parts.dbf.name}: the .cpg says UTF-8 but the text is not UTF-8; it was read as CP1252.",
-                    "Fix or delete the .cpg file, or give --encoding.",
-                    layer=layer,
-                )
-            )
-            return "CP1252", EncodingGuess("CP1252", "detected", guess.declared)
-        if content == "UTF-8" and _single_byte(guess.encoding):
-            # Latin-1/CP1252 text almost never forms valid multi-byte UTF-8 sequences: the .cpg is wrong, and
-            # honouring it would turn every accent into two characters ("PhilippidÃ¨s")
-            issues.append(
-                Issue(
-                    "ENCODING_CPG_WRONG",
-                    Severity.WARNING,
-                    f"{parts.dbf.name}: the .cpg says {guess.declared} but the text is UTF-8; it was read as UTF-8.",
-                    "Fix the .cpg file (it should say UTF-8) or delete it, or give --encoding.",
-                    layer=layer,
-                )
-            )
-            return "UTF-8", EncodingGuess("UTF-8", "detected", guess.declared)
-        return None, guess
-    if guess.how == "ldid":
-        return None, guess
-    if guess.encoding == "ASCII":
-        return None, guess
-    issues.append(
-        Issue(
-            "ENCODING_GUESSED",
-            Severity.INFO,
-            f"{parts.dbf.name} does not declare its encoding (no .cpg); the text was detected as {guess.encoding}.",
-            "Add a .cpg file or use --encoding if accents look wrong.",
-            layer=layer,
-        )
-    )
-    return guess.encoding, guess
-
-
-def _single_byte(encoding: str) -> bool:
-    """A one-byte-per-character code page (CP1252, ISO-8859-15, CP850...), as opposed to UTF-8 or CP932.
-
-    The two bytes of UTF-8's "é" read as two characters in such a code page, as one in a multi-byte one.
-    """
-    try:
-        return len(b"\xc3\xa9".decode(encoding, errors="replace")) == 2
-    except LookupError:
-        return False
 
 
 def _describe(lyr: LayerSource, options: ReadOptions, lonlat_names: bool, crs_implied: bool = False) -> None:
@@ -442,49 +374,6 @@ def _resolve_crs(
         lyr.issues.add(problem)
 
 
-_CRS_MEMBER = re.compile(rb'"crs"\s*:')
-
-
-def _declares_crs(path: Path | ArchivedFile, head_bytes: int = 1 << 16) -> bool:
-    """Whether a GeoJSON has a top-level ``"crs"`` member (GDAL and QGIS write it before ``"features"``)."""
-    if isinstance(path, ArchivedFile):
-        head = path.head(head_bytes)
-    else:
-        with path.open("rb") as fh:
-            head = fh.read(head_bytes)
-    features = head.find(b'"features"')
-    return _CRS_MEMBER.search(head if features < 0 else head[:features]) is not None
-
-
-def _keep_identifiers_as_text(
-    csv_path: Path,
-    source: Path,
-    open_options: dict[str, str],
-    columns: list[str],
-    workdir: Path,
-    display: str,
-    issues: list[Issue],
-) -> str:
-    """Read identifier columns ("09122", "34172.02080") as text: a .csvt in a temporary copy (never beside the
-    source), with GDAL's own detected type for every other column."""
-    info = pyogrio.read_info(str(csv_path), **open_options)
-    fields = [(str(n), str(t)) for n, t in zip(info["fields"], info["dtypes"], strict=False)]
-    if not csv_path.is_relative_to(workdir):  # the user's file: copy it so the .csvt does not land beside it
-        copy = _fresh_dir(workdir) / source.name
-        shutil.copyfile(source, copy)
-        csv_path = copy
-    write_csvt(csv_path, fields, columns)
-    issues.append(
-        Issue(
-            "CSV_IDENTIFIERS_AS_TEXT",
-            Severity.INFO,
-            f"{display}: {', '.join(columns)} read as text (codes whose leading or trailing zeros matter).",
-            layer=Path(display).stem,
-        )
-    )
-    return str(csv_path)
-
-
 def _layer_name(gdal_name: str, display: str, n_layers: int) -> str:
     if n_layers == 1:
         return Path(display.split(":")[-1]).stem if display else gdal_name
@@ -493,46 +382,6 @@ def _layer_name(gdal_name: str, display: str, n_layers: int) -> str:
 
 def _list_kwargs(open_options: dict[str, str]) -> dict[str, str]:
     return {}  # list_layers takes no open options; kept as a seam for drivers that will need them
-
-
-def _fresh_dir(workdir: Path) -> Path:
-    n = len(list(workdir.iterdir()))
-    d = workdir / f"copy{n}"
-    d.mkdir()
-    return d
-
-
-@contextmanager
-def _open_bytes(path: Path | ArchivedFile) -> Iterator[IO[bytes]]:
-    if isinstance(path, ArchivedFile):
-        with path.open() as fh:
-            yield fh
-    else:
-        with path.open("rb") as fh:
-            yield fh
-
-
-def _transcode(path: Path | ArchivedFile, encoding: str, workdir: Path) -> Path:
-    """A UTF-8 copy of a text source (GDAL's Arrow reader only speaks UTF-8); sidecars copied too.
-
-    A zip member is decoded as it streams out of the archive: only the UTF-8 copy is written.
-    """
-    dest_dir = _fresh_dir(workdir)
-    name = Path(path.name).name
-    dest = dest_dir / name
-    with (
-        _open_bytes(path) as raw,
-        io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="") as src,
-        dest.open("w", encoding="utf-8", newline="") as dst,
-    ):
-        while chunk := src.read(1 << 20):
-            dst.write(chunk)
-    if isinstance(path, Path):
-        for ext in (".csvt", ".prj", ".CSVT", ".PRJ"):
-            side = path.with_suffix(ext)
-            if side.exists():
-                (dest_dir / side.name).write_bytes(side.read_bytes())
-    return dest
 
 
 _GDAL_LINE = re.compile(r"line (\d+)")
