@@ -2,6 +2,10 @@
 
 Outputs are written into a hidden staging folder inside the output folder and moved into place only when
 every format succeeded: a failed or cancelled run leaves the output folder as it was.
+
+A layer with an error (no CRS, broken CSV) is left out and reported (``LAYER_SKIPPED``, listed in the
+manifest's ``source.skipped``) while the other layers of the zip or folder are converted; when no layer is
+left, its error is raised, as for a single file.
 """
 
 from __future__ import annotations
@@ -63,8 +67,7 @@ def convert(
     if out.exists() and not out.is_dir():
         raise OutputError(f"The output {out} exists and is not a folder.", "Choose another --out.")
     with open_source(path, read_options) as src:
-        _refuse_errors(src)
-        layers = [lyr for lyr in src.layers if lyr.feature_count > 0]
+        layers, skipped = _convertible(src)
         if not layers:
             raise InputError(f"{src.path.name} has no feature to convert.", "Check that the right file was given.")
         # created only once the source is known to be convertible, and removed again if writing fails:
@@ -75,7 +78,7 @@ def convert(
         except OSError as exc:
             raise OutputError(f"Cannot create the output folder {out}: {exc.strerror}.", "Check the path.") from exc
         try:
-            manifest = _convert_layers(src, layers, out, writers, options, feedback)
+            manifest = _convert_layers(src, layers, skipped, out, writers, options, feedback)
         except BaseException:
             if created:
                 shutil.rmtree(out, ignore_errors=True)
@@ -87,6 +90,7 @@ def convert(
 def _convert_layers(
     src: Source,
     layers: list[LayerSource],
+    skipped: list[Issue],
     out: Path,
     writers: list[Writer],
     options: ConvertOptions,
@@ -97,6 +101,8 @@ def _convert_layers(
     report.extend(src.issues)
     for lyr in src.layers:
         report.extend(lyr.issues)
+    for issue in skipped:
+        report.add(issue)
     manifest = Manifest(source={}, report=report, odl_geo_version=__version__)
     staging = Path(tempfile.mkdtemp(prefix=".odl-geo-staging-", dir=out))
     # the source's checksum is computed beside the conversion (hashlib releases the GIL), not before it
@@ -140,6 +146,9 @@ def _convert_layers(
             _check_count(layer, manifest.files[first_file:], options, report)
         _publish_staging(staging, out, manifest.files)
         manifest.source = _describe_source(src, digest)
+        manifest.source["skipped"] = [i.layer for i in src.issues.by_severity(Severity.ERROR)] + [
+            i.layer for i in skipped
+        ]
     finally:
         hasher.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(staging, ignore_errors=True)
@@ -159,12 +168,43 @@ def _check_count(layer: LayerSource, files: list[OutputFile], options: ConvertOp
         report.add(issue)
 
 
-def _refuse_errors(src: Source) -> None:
-    """Stop before writing anything when a layer has an error the user must fix first."""
+def _convertible(src: Source) -> tuple[list[LayerSource], list[Issue]]:
+    """The layers to convert, and a ``LAYER_SKIPPED`` error for each layer left out because of an error.
+
+    One broken layer must not block the others of a zip or folder; but when it leaves nothing to convert
+    (a single file, or every layer broken), its error is raised, so the user gets one clear message.
+
+    :raises CrsError: (CRS problems) or :raises InputError: no layer with features is free of errors.
+    """
+    layers: list[LayerSource] = []
+    skipped: list[Issue] = []
+    broken: list[tuple[LayerSource, Issue]] = []
     for lyr in src.layers:
-        for issue in lyr.issues.by_severity(Severity.ERROR):
-            cls = CrsError if issue.code.startswith("CRS_") else InputError
-            raise cls(issue.message, issue.hint)
+        errors = lyr.issues.by_severity(Severity.ERROR)
+        if errors:
+            broken.append((lyr, errors[0]))
+        elif lyr.feature_count > 0:
+            layers.append(lyr)
+    if broken and not layers:
+        lyr, first = broken[0]
+        cls = CrsError if first.code.startswith("CRS_") else InputError
+        others = [other.name for other, _ in broken[1:]]
+        details = f"Other layers that cannot be converted either: {', '.join(others)}." if others else ""
+        raise cls(first.message, first.hint, details)
+    for lyr, first in broken:
+        hint = first.hint
+        if first.code.startswith("CRS_") and "--source-crs" in hint:
+            hint += f" Convert this layer alone (--layer {lyr.name}): --source-crs applies to every layer."
+        skipped.append(
+            Issue(
+                "LAYER_SKIPPED",
+                Severity.ERROR,
+                f"{lyr.display} was not converted because of its {first.code} error; the other layers were.",
+                hint,
+                layer=lyr.name,
+            )
+        )
+    return layers, skipped
 
 
 def _publish_staging(staging: Path, out: Path, files: list[OutputFile]) -> None:

@@ -13,7 +13,7 @@ import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyproj
@@ -149,12 +149,86 @@ class TransformInfo:
     func: Callable[[np.ndarray], np.ndarray]
     description: str
     grid_missing: bool
+    missing_grids: tuple[str, ...] = ()  # file names of the grids a more accurate operation needs
+
+
+@dataclass(frozen=True)
+class _Step:
+    transformer: Transformer
+    grid_missing: bool
+    missing_grids: tuple[str, ...]
+
+
+#: RGF93 v1 longitude/latitude: where IGN's grid (ntf_r93.gsb) moves NTF coordinates, and the pivot of every
+#: other transformation of an NTF layer, so that all its outputs agree (RGF93 -> WGS 84 is a null shift)
+RGF93_GEOGRAPHIC = CRS.from_epsg(4171)
+
+
+def _datum_is(crs: CRS, prefix: str) -> bool:
+    geodetic = crs.geodetic_crs
+    datum = geodetic.datum if geodetic is not None else None
+    return datum is not None and datum.name.startswith(prefix)
+
+
+def _is_ntf(crs: CRS) -> bool:
+    """NTF or NTF (Paris): Lambert I-IV and Lambert II étendu layers."""
+    return _datum_is(crs, "Nouvelle Triangulation Francaise")
+
+
+def _is_rgf93(crs: CRS) -> bool:
+    return _datum_is(crs, "Reseau Geodesique Francais 1993")
 
 
 @functools.lru_cache(maxsize=32)
 def coordinate_transformer(source_wkt: str, target_wkt: str) -> TransformInfo:
-    """The most accurate available transformation, and whether a better one lacks its grid."""
+    """The most accurate available transformation, and whether a better one lacks its grid.
+
+    A layer in NTF (Lambert II étendu) is moved to RGF93 with IGN's grid whatever the target, then on to the
+    target (WGS 84 for GeoJSON, CSV, KML): PROJ's own pick for NTF -> WGS 84 is the grid-free "NTF to WGS 84
+    (1)" (about 2 m), which would put the GeoJSON of a layer up to 2 m away from its GeoPackage. Without the
+    grid, the best operation left is that grid-free one (PROJ would pick a "ballpark" shift of tens of metres
+    for NTF -> RGF93), and ``grid_missing`` says so.
+    """
     src, dst = CRS.from_wkt(source_wkt), CRS.from_wkt(target_wkt)
+    steps = _route(src, dst)
+
+    def apply(coords: np.ndarray) -> np.ndarray:
+        columns = [coords[:, i] for i in range(coords.shape[1])]
+        for step in steps:
+            columns = list(_transform(step.transformer, columns))
+        return np.column_stack(columns)
+
+    return TransformInfo(
+        apply,
+        ", then ".join(step.transformer.description for step in steps),
+        any(step.grid_missing for step in steps),
+        tuple(dict.fromkeys(g for step in steps for g in step.missing_grids)),
+    )
+
+
+def _route(src: CRS, dst: CRS) -> list[_Step]:
+    """The transformation steps from ``src`` to ``dst``: one, or two through a pivot for NTF layers."""
+    if _is_ntf(src) == _is_ntf(dst):
+        return [_best(src, dst)]
+    ntf, other = (src, dst) if _is_ntf(src) else (dst, src)
+    grid = _best(ntf, RGF93_GEOGRAPHIC)
+    if not grid.grid_missing:
+        pivot = RGF93_GEOGRAPHIC
+        if _is_rgf93(other):  # the direct operation is the grid one (Lambert-93, CC zones)
+            return [_best(src, dst)]
+    else:
+        pivot = WGS84  # "NTF to WGS 84 (1)": the best operation without the grid
+    legs = [(src, pivot), (pivot, dst)]
+    if pivot.equals(src) or pivot.equals(dst):
+        legs = [(src, dst)]
+    steps = [_best(a, b) for a, b in legs]
+    if grid.grid_missing:
+        steps[0] = _Step(steps[0].transformer, True, grid.missing_grids)
+    return steps
+
+
+def _best(src: CRS, dst: CRS) -> _Step:
+    """PROJ's most accurate available operation, and whether a more accurate one lacks its grid."""
     with warnings.catch_warnings():  # pyproj warns about missing grids; we report it as an issue instead
         warnings.simplefilter("ignore")
         group = TransformerGroup(src, dst, always_xy=True)
@@ -162,16 +236,21 @@ def coordinate_transformer(source_wkt: str, target_wkt: str) -> TransformInfo:
             group.transformers[0] if group.transformers else Transformer.from_crs(src, dst, always_xy=True)
         )
     # a more accurate operation exists but its grid is not installed: say so (NTF -> RGF93 without proj-data)
-    missing = bool(group.unavailable_operations) and (
-        not group.transformers
-        or _accuracy(group.unavailable_operations[0].accuracy) < _accuracy(transformer.accuracy) - 0.5
-    )
+    ops, used = group.unavailable_operations, _accuracy(transformer.accuracy)
+    missing = bool(ops) and (not group.transformers or _accuracy(ops[0].accuracy) < used - 0.5)
+    better = [op for op in ops if _accuracy(op.accuracy) < used - 0.5] if missing else []
+    grids = tuple(dict.fromkeys(g.short_name for op in better for g in op.grids if not g.available))
+    return _Step(transformer, missing, grids)
 
-    def apply(coords: np.ndarray) -> np.ndarray:
-        if coords.shape[1] == 3:
-            x, y, z = transformer.transform(coords[:, 0], coords[:, 1], coords[:, 2])
-            return np.column_stack([x, y, z])
-        x, y = transformer.transform(coords[:, 0], coords[:, 1])
-        return np.column_stack([x, y])
 
-    return TransformInfo(apply, transformer.description, missing)
+def _transform(transformer: Transformer, columns: list[np.ndarray]) -> tuple[np.ndarray, ...]:
+    """``transformer.transform`` on coordinate columns, whatever their length.
+
+    pyproj first tries its one-point path, which calls ``float()`` on its arguments: on 1-element arrays
+    numpy >= 1.25 warns that converting an array to a scalar is deprecated. A one-point batch (a layer of
+    one feature) is common, so it is handed over as plain floats.
+    """
+    run: Callable[..., tuple[Any, ...]] = transformer.transform
+    if columns[0].size == 1:
+        return tuple(np.array([v], dtype=float) for v in run(*(float(c[0]) for c in columns)))
+    return tuple(run(*columns))

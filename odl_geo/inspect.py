@@ -19,6 +19,8 @@ from .sources import ReadOptions, open_source
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from .sources import LayerSource
+
 __all__ = ["LayerReport", "inspect_source"]
 
 
@@ -38,6 +40,7 @@ class LayerReport:
     fields: list[tuple[str, str]]
     bounds: list[float] | None
     report: Report = field(default_factory=Report)
+    bounds_unit: str | None = None  # "degree", "metre"... (of the CRS axes); None without CRS
 
     def to_dict(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -85,6 +88,13 @@ def inspect_source(
                     fields=layer.fields,
                     bounds=list(layer.bounds) if layer.bounds else None,
                     report=report,
+                    bounds_unit=_unit(layer),
                 )
             )
         return out, src.issues
+
+
+def _unit(layer: LayerSource) -> str | None:
+    """The unit of the layer's coordinates ("degree", "metre"), so that extents are printed with fitting decimals."""
+    axes = layer.crs.axis_info if layer.crs is not None else []
+    return axes[0].unit_name if axes else None

@@ -10,6 +10,9 @@ OUT=${OUT:-out}
 mkdir -p "$OUT"
 run() { echo; echo "\$ odl-geo $*"; "$ODL" "$@"; }
 
+# what is in each sample, and what is wrong with it, before anything is written
+run inspect examples/hiking/cevennes_itineraires.json
+run inspect examples/water/VilleMTP_MTP_Fontaines.csv
 run inspect examples/flood/PPRn_BourgOisans.zip
 run check examples/water/VilleMTP_MTP_Fontaines.csv --theme pei --out "$OUT/pei-check" || \
   echo "(expected: the fountains are no fire hydrants, the PEI check reports the missing required fields)"

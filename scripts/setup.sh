@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # One idempotent set-up for a fresh Debian 12 machine of this kind (root or sudo).
 # Reruns do no network I/O: apt runs only when a package is missing, the venv is refilled only
-# when pyproject.toml or EXTRAS change (stamp file). See ../shared/recipes/environment.md for why
-# each choice (system-site-packages venv from /usr/bin/python3, numpy<2, uv --compile-bytecode).
+# when pyproject.toml, requirements/lock.txt or EXTRAS change (stamp file). See ../shared/recipes/environment.md
+# for why each choice (system-site-packages venv from /usr/bin/python3, numpy<2, uv --compile-bytecode).
+# requirements/lock.txt pins every Python package of .venv (the versions the tests passed with); it is used as
+# constraints, so pyproject.toml keeps the ranges and the lock the exact versions. To change a version, edit
+# pyproject.toml, then re-run the command at the top of the lock (add --upgrade-package NAME to move one package).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 APT_PKGS="python3-qgis qgis qgis-server gdal-bin proj-data postgresql-15-postgis-3 xvfb chromium fonts-dejavu-core qttools5-dev-tools"
@@ -20,10 +23,11 @@ fi
 # NOT `python3`: the first python3 on PATH may be a pyenv build that cannot import qgis.
 [ -x .venv/bin/python ] || /usr/bin/python3 -m venv --system-site-packages .venv
 [ -x .venv/bin/uv ] || .venv/bin/pip install -q --disable-pip-version-check uv
-want="$(cat pyproject.toml | sha256sum | cut -c1-16)-$EXTRAS"
+LOCK=requirements/lock.txt
+want="$(cat pyproject.toml "$LOCK" | sha256sum | cut -c1-16)-$EXTRAS"
 if [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$want" ]; then
-  echo "setup: installing Python packages into .venv"
-  .venv/bin/uv pip install -q --compile-bytecode --python .venv/bin/python -e ".[$EXTRAS]"
+  echo "setup: installing Python packages into .venv (pinned by $LOCK)"
+  .venv/bin/uv pip install -q --compile-bytecode --python .venv/bin/python -c "$LOCK" -e ".[$EXTRAS]"
   echo "$want" > .venv/.setup-stamp
 fi
 # The pyproj wheel does not see Debian's NTF->RGF93 grid; PROJ's user dir is searched by every PROJ>=7.

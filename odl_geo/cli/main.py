@@ -1,6 +1,7 @@
 """``odl-geo`` command line: parses arguments, calls the library, maps errors to exit codes.
 
-Exit codes: 0 success (warnings included), 2 bad input or options, 3 output could not be written,
+Exit codes: 0 success (warnings included), 2 bad input or options (also when ``convert`` left out some
+layers of a zip or folder because of their errors: the others are written), 3 output could not be written,
 1 internal error (a bug: please report it with ``--verbose`` output), 130 interrupted, 141 the reader of
 stdout went away (``| head``).
 """
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = ["build_parser", "main"]
 
 EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 130
+EXIT_SKIPPED = 2  # convert wrote the layers it could, but left some out because of their errors (InputError's code)
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a process stopped by SIGPIPE
 
 
@@ -54,7 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="odl-geo",
         description="Read, check, convert and publish GIS layers as open data.",
-        epilog="Exit codes: 0 ok, 2 bad input, 3 output error, 1 internal error, 130 interrupted.",
+        epilog="Exit codes: 0 ok, 2 bad input (convert: also when some layers were left out, the others written), "
+        "3 output error, 1 internal error, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"odl-geo {__version__}")
     common = argparse.ArgumentParser(add_help=False)
@@ -154,7 +157,8 @@ def _read_options(args: argparse.Namespace) -> ReadOptions:
     )
 
 
-def _run(args: argparse.Namespace, out: Console, err: Console) -> dict[str, Any]:
+def _run(args: argparse.Namespace, out: Console, err: Console) -> tuple[dict[str, Any], int]:
+    """Run the command; returns its JSON result and the exit code."""
     show_progress = not (args.quiet or args.json) and err.is_terminal
     feedback_cm: Any = (
         JsonLinesFeedback()
@@ -165,7 +169,7 @@ def _run(args: argparse.Namespace, out: Console, err: Console) -> dict[str, Any]
         handler = getattr(args, "handler", None)
         if handler is not None:  # commands of COMMAND_MODULES
             result: dict[str, Any] = handler(args, out, err, feedback)
-            return result
+            return result, 0
         from .render import print_issues, print_layers, print_manifest
 
         if args.command == "inspect":
@@ -175,7 +179,7 @@ def _run(args: argparse.Namespace, out: Console, err: Console) -> dict[str, Any]
             if not args.json and not args.quiet:
                 print_layers(out, layers, args.verbose)
                 print_issues(out, source_report, args.verbose)
-            return {"layers": [lyr.to_dict() for lyr in layers], "issues": source_report.to_dict()["issues"]}
+            return {"layers": [lyr.to_dict() for lyr in layers], "issues": source_report.to_dict()["issues"]}, 0
         from ..conversion import ConvertOptions, convert
 
         options = ConvertOptions(
@@ -188,7 +192,15 @@ def _run(args: argparse.Namespace, out: Console, err: Console) -> dict[str, Any]
         manifest = convert(args.file, args.out, args.to.split(","), _read_options(args), options, feedback)
     if not args.json and not args.quiet:
         print_manifest(out, manifest, args.out, args.verbose)
-    return manifest.to_dict()
+    if manifest.skipped:
+        names = ", ".join(manifest.skipped)
+        err.print(
+            f"[bold red]error:[/] {escape(f'{len(manifest.skipped)} layer(s) not converted: {names}.')}",
+            highlight=False,
+        )
+        err.print(escape(f"  -> The other layers were written to {args.out}; fix the errors above and convert again."))
+        return manifest.to_dict(), EXIT_SKIPPED
+    return manifest.to_dict(), 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -228,7 +240,7 @@ def _main(argv: Sequence[str] | None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     try:
-        result = _run(args, out, err)
+        result, code = _run(args, out, err)
     except OdlGeoError as exc:
         if args.json:
             print(json.dumps(exc.to_dict(), ensure_ascii=False))
@@ -251,7 +263,7 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_INTERNAL
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
-    return 0
+    return code
 
 
 if __name__ == "__main__":

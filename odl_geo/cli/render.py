@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from ..exports.manifest import Manifest
     from ..inspect import LayerReport
 
-__all__ = ["print_issues", "print_layers", "print_manifest"]
+__all__ = ["extent_text", "print_issues", "print_layers", "print_manifest"]
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
 _WORD = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
@@ -47,16 +47,30 @@ def print_layers(console: Console, layers: list[LayerReport], verbose: bool) -> 
         table.add_row("format", lyr.driver)
         table.add_row("features", f"{lyr.feature_count:,}")
         table.add_row("geometry", types)
-        table.add_row("CRS", f"{lyr.crs_label} [{lyr.crs_how}]")
+        table.add_row("CRS", f"{lyr.crs_label} [{_HOW.get(lyr.crs_how, lyr.crs_how)}]")
         if lyr.encoding:
             table.add_row("encoding", f"{lyr.encoding} [{lyr.encoding_how}]")
         if lyr.bounds:
-            table.add_row("extent", ", ".join(f"{v:,.6g}" for v in lyr.bounds))
+            table.add_row("extent", extent_text(lyr.bounds, lyr.bounds_unit))
         fields = ", ".join(f"{n} ({t})" for n, t in lyr.fields)
         table.add_row("fields", fields if len(fields) < 400 or verbose else fields[:400] + "…")
         console.print(table, markup=False)
         print_issues(console, lyr.report, verbose)
         console.print()
+
+
+_HOW = {"implied": "implied by RFC 7946"}
+
+
+def extent_text(bounds: list[float], unit: str | None) -> str:
+    """xmin, ymin, xmax, ymax as a person reads them: degrees to 6 decimals (about 10 cm), metres to the
+    centimetre at most ("766918.25", "6279703"); no thousands separator, which would read as a list separator."""
+    xmin, ymin, xmax, ymax = bounds
+    degrees = unit.startswith("degree") if unit else (-180 <= xmin <= xmax <= 180 and -90 <= ymin <= ymax <= 90)
+    if degrees:
+        return ", ".join(f"{v:.6f}" for v in bounds) + " (degrees)"
+    units = {"metre": "metres", None: "CRS units"}.get(unit, unit)
+    return ", ".join(f"{v:.2f}".rstrip("0").rstrip(".") for v in bounds) + f" ({units})"
 
 
 def print_manifest(console: Console, manifest: Manifest, out_dir: str, verbose: bool) -> None:

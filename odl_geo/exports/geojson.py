@@ -21,13 +21,12 @@ class GeoJSONWriter(Writer):
     def write_layer(self, layer: LayerSource, scan: GeometryScan, ctx: WriteContext) -> list[OutputFile]:
         path = ctx.staging / f"{safe_file_stem(layer.name)}{self.extension}"
         stream = LayerStream(layer, self.options_for(ctx, layer), scan, ctx.feedback, ctx.report)
-        out = write_stream(
-            stream,
-            path,
-            "GeoJSON",
-            ctx,
-            fmt=self.key,
-            layer_name=layer.name,
-            layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": str(ctx.geojson_precision), "WRITE_BBOX": "YES"},
+        # a table (every geometry null) has no coordinates to write: GDAL's RFC 7946 mode would only warn
+        # "No SRS set on layer. Assuming it is long/lat", and the file is the same RFC 7946 GeoJSON without it
+        options = (
+            {"RFC7946": "YES", "COORDINATE_PRECISION": str(ctx.geojson_precision), "WRITE_BBOX": "YES"}
+            if layer.has_geometry
+            else {}
         )
+        out = write_stream(stream, path, "GeoJSON", ctx, fmt=self.key, layer_name=layer.name, layer_options=options)
         return [out] if out else []

@@ -54,6 +54,11 @@ class Manifest:
     report: Report = field(default_factory=Report)
     odl_geo_version: str = ""
 
+    @property
+    def skipped(self) -> list[str]:
+        """Layers (or zip/folder members) of the source that were not converted because of an error."""
+        return list(self.source.get("skipped", []))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "odl_geo_version": self.odl_geo_version,

@@ -5,7 +5,6 @@ GDAL writes the whole stream in one call, so the file is opened once and memory 
 
 from __future__ import annotations
 
-import warnings
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -15,10 +14,12 @@ from pyogrio.errors import DataSourceError, FieldError, GeometryError
 from ..checks.report import Issue, Severity
 from ..crs import crs_code, identify
 from ..errors import OutputError
+from ..normalise.gdal_thread import GdalWarnings
 from ..normalise.pipeline import GEOMETRY_COLUMN, LayerStream
 from .base import OutputFile, WriteContext
 
 if TYPE_CHECKING:
+    import re
     from collections.abc import Callable, Iterator
     from pathlib import Path
 
@@ -37,8 +38,13 @@ def write_stream(
     layer_options: dict[str, str] | None = None,
     dataset_options: dict[str, str] | None = None,
     rename: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None,
+    counted: re.Pattern[str] | None = None,
 ) -> OutputFile | None:
-    """Stream ``stream`` into ``path``; returns None when the layer had no row to write."""
+    """Stream ``stream`` into ``path``; returns None when the layer had no row to write.
+
+    :param rename: applied to every batch before GDAL sees it (Shapefile field names).
+    :param counted: GDAL warnings the caller counts and reports itself (GDAL says them once per layer).
+    """
     reader = stream.reader()
     if reader is None:
         return None
@@ -47,8 +53,8 @@ def write_stream(
         reader = pa.RecordBatchReader.from_batches(first.schema, _chain(first, reader, rename))
     crs = stream.options.target_crs or stream.layer.crs
     has_geom = GEOMETRY_COLUMN in reader.schema.names
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    # GDAL's writer runs in this thread; the batches it pulls are normalised here too, within own_code()
+    with GdalWarnings(this_thread=True) as caught:
         try:
             pyogrio.write_arrow(
                 reader,
@@ -67,8 +73,10 @@ def write_stream(
                 f"Writing {path.name} ({fmt}) failed: {exc}",
                 "Check free disk space and write permission on the output folder.",
             ) from exc
-    for w in caught:
-        ctx.report.add(Issue("WRITE_WARNING", Severity.WARNING, f"{fmt}: {w.message}", layer=stream.layer.name))
+    for message in caught.messages:
+        if counted is not None and counted.search(message):
+            continue
+        ctx.report.add(Issue("WRITE_WARNING", Severity.WARNING, f"{fmt}: {message}", layer=stream.layer.name))
     return OutputFile(
         path=path.name,
         format=fmt,

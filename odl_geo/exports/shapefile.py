@@ -1,5 +1,8 @@
 """Zipped ESRI Shapefile: UTF-8 with a .cpg, EPSG:2154, 10-byte field names with a mapping table.
 
+dBase text fields hold at most 254 bytes: GDAL cuts longer values (at a character boundary) and says so once
+per layer; this writer counts every value cut, per field, and reports them (``SHP_TEXT_TRUNCATED``).
+
 A Shapefile holds one geometry family; a layer mixing points, lines and polygons (non-conformant files,
 KML, GeometryCollections) is split into one Shapefile per family inside the same zip, so nothing is lost.
 """
@@ -8,11 +11,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 import zipfile
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..checks.report import Issue, Severity
 from ..normalise.fields import truncate_names
@@ -23,14 +30,16 @@ from .ogr import write_stream
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    import pyarrow as pa
-
     from ..normalise.scan import GeometryScan
     from ..sources.layer import LayerSource
 
 __all__ = ["ShapefileWriter"]
 
 FAMILY_SUFFIX = {"point": "points", "line": "lines", "polygon": "polygons"}
+#: bytes a dBase text value can hold
+MAX_TEXT_BYTES = 254
+#: GDAL's own (once per layer) message for a value cut to 254 bytes, replaced by SHP_TEXT_TRUNCATED
+GDAL_TRUNCATION = re.compile(r"has been truncated to \d+ characters")
 
 
 class ShapefileWriter(Writer):
@@ -56,6 +65,7 @@ class ShapefileWriter(Writer):
             )
         written: list[OutputFile] = []
         mapping: dict[str, str] = {}
+        cut: dict[str, int] = {}  # source field -> values longer than MAX_TEXT_BYTES
         # no family seen (a table, or a layer whose geometries are all null): still one Shapefile, so that
         # the attributes are published like in every other format instead of silently missing from the zip
         targets: list[str | None] = [*families] if layer.has_geometry and families else [None]
@@ -72,7 +82,8 @@ class ShapefileWriter(Writer):
                 layer_name=name,
                 # the .dbf header holds a "last update" date: the source's, not today's (same input, same bytes)
                 layer_options={"ENCODING": "UTF-8", "DBF_DATE_LAST_UPDATE": ctx.gdal_date[:10]},
-                rename=_truncator(stream, mapping),
+                rename=_truncator(stream, mapping, cut),
+                counted=GDAL_TRUNCATION,
             )
             if out is not None:
                 written.append(out)
@@ -88,6 +99,18 @@ class ShapefileWriter(Writer):
                     + ", ".join(f"{k} -> {v}" for k, v in mapping.items() if k != v),
                     "The zip holds fields.csv with the full mapping.",
                     layer=layer.name,
+                )
+            )
+        if cut:
+            ctx.report.add(
+                Issue(
+                    "SHP_TEXT_TRUNCATED",
+                    Severity.WARNING,
+                    f"Shapefile text values hold at most {MAX_TEXT_BYTES} bytes; longer ones were cut: "
+                    + ", ".join(f"{name} ({n})" for name, n in cut.items()),
+                    "Use the GeoPackage or GeoJSON output to keep the full text.",
+                    layer=layer.name,
+                    count=sum(cut.values()),
                 )
             )
         zip_path = ctx.staging / f"{stem}{self.extension}"
@@ -113,16 +136,26 @@ def _collection_families() -> set[str]:
     return {"point", "line", "polygon"}
 
 
-def _truncator(stream: LayerStream, mapping: dict[str, str]) -> Callable[[pa.RecordBatch], pa.RecordBatch]:
+def _truncator(
+    stream: LayerStream, mapping: dict[str, str], cut: dict[str, int]
+) -> Callable[[pa.RecordBatch], pa.RecordBatch]:
+    """Per batch: 10-byte field names (filling ``mapping``), and the count of too long text values (``cut``)."""
     names: dict[str, str] = {}
+    back: dict[str, str] = {}
 
     def rename(batch: pa.RecordBatch) -> pa.RecordBatch:
         if not names:
             attrs = [n for n in batch.schema.names if n != GEOMETRY_COLUMN]
             names.update(truncate_names(attrs, 10))
-            back = {clean: orig for orig, clean in stream.renames.items()}
+            back.update({clean: orig for orig, clean in stream.renames.items()})
             for clean, short in names.items():
                 mapping[back.get(clean, clean)] = short
+        for name, col in zip(batch.schema.names, batch.columns, strict=True):
+            if name != GEOMETRY_COLUMN and (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+                n = pc.sum(pc.greater(pc.binary_length(col), MAX_TEXT_BYTES)).as_py() or 0
+                if n:
+                    source = back.get(name, name)
+                    cut[source] = cut.get(source, 0) + n
         return batch.rename_columns([names.get(n, n) for n in batch.schema.names])
 
     return rename

@@ -7,9 +7,8 @@ Arrow batch with WKB geometry. Everything done is counted into a :class:`Report`
 
 from __future__ import annotations
 
+import contextlib
 import itertools
-import queue
-import threading
 import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -25,11 +24,13 @@ from ..feedback import Feedback, NullFeedback, check_cancelled
 from . import geometry as geom_ops
 from .attributes import decimal_comma_columns, is_text, to_float_decimal_comma, unescape_html
 from .fields import clean_names
+from .gdal_thread import GdalWarnings, own_code
+from .gdal_thread import read_ahead as _read_ahead
 from .scan import GeometryScan, batch_rows
 from .wkb_recovery import recover_wkb
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterator
 
     from ..sources.layer import LayerSource
     from .options import NormaliseOptions
@@ -103,10 +104,12 @@ class LayerStream:
         ):
             self._transform = coordinate_transformer(layer.crs.to_wkt(), options.target_crs.to_wkt())
             if self._transform.grid_missing:
+                grids = self._transform.missing_grids
+                named = f" ({', '.join(grids[:3])}{', ...' if len(grids) > 3 else ''})" if grids else ""
                 self._add(
                     "CRS_GRID_MISSING",
                     Severity.WARNING,
-                    f"The precise transformation from {label(layer.crs)} needs a grid that is not installed; "
+                    f"The precise transformation from {label(layer.crs)} needs a grid that is not installed{named}; "
                     f"a less accurate one was used ({self._transform.description}).",
                     "Install Debian's proj-data (scripts/setup.sh does) for metre-level accuracy.",
                 )
@@ -141,25 +144,29 @@ class LayerStream:
     def batches(self) -> Iterator[pa.RecordBatch]:
         """Normalised batches; raises CancelledError between batches when the user cancels."""
         lyr, total, done = self.layer, max(self.layer.feature_count, 1), 0
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            with pyogrio.open_arrow(
-                lyr.gdal_path,
-                batch_size=batch_rows(lyr, self.options.batch_size, target=BATCH_BYTES),
-                use_pyarrow=True,
-                **lyr.read_kwargs(),
-            ) as (meta, reader):
-                geom_name = (meta.get("geometry_name") or "wkb_geometry") if lyr.has_geometry else None
-                for batch in _read_ahead(reader, f"odl-geo read {lyr.name}"):
-                    check_cancelled(self.feedback, f"Reading {lyr.display}")
+        thread_name = f"odl-geo read {lyr.name}"
+        with GdalWarnings(reader_thread=thread_name) as gdal, contextlib.ExitStack() as stack:
+            with gdal.in_this_thread():  # GeoJSON, KML... are parsed when opened
+                meta, reader = stack.enter_context(
+                    pyogrio.open_arrow(
+                        lyr.gdal_path,
+                        batch_size=batch_rows(lyr, self.options.batch_size, target=BATCH_BYTES),
+                        use_pyarrow=True,
+                        **lyr.read_kwargs(),
+                    )
+                )
+            geom_name = (meta.get("geometry_name") or "wkb_geometry") if lyr.has_geometry else None
+            for batch in _read_ahead(reader, thread_name):
+                check_cancelled(self.feedback, f"Reading {lyr.display}")
+                with own_code():  # numpy/shapely/pyproj warnings here are no GDAL message
                     out = self._normalise(batch, geom_name, done)
-                    done += batch.num_rows
-                    self.feedback.progress(min(100.0, 100.0 * done / total), lyr.name)
-                    if out.num_rows:
-                        self.stats.count += out.num_rows
-                        yield out
-        for w in caught:
-            self._add("GDAL_WARNING", Severity.WARNING, f"GDAL: {w.message}")
+                done += batch.num_rows
+                self.feedback.progress(min(100.0, 100.0 * done / total), lyr.name)
+                if out.num_rows:
+                    self.stats.count += out.num_rows
+                    yield out
+        for message in gdal.messages:
+            self._add("GDAL_WARNING", Severity.WARNING, f"GDAL: {message}")
 
     def reader(self) -> pa.RecordBatchReader | None:
         """A RecordBatchReader over :meth:`batches` (None when the layer yields no row)."""
@@ -367,53 +374,6 @@ class LayerStream:
         if self.scan.families and fam == min(self.scan.families - {"collection"}):
             keep |= shapely.is_missing(geoms)  # null geometries travel with the first family
         return geoms, keep
-
-
-def _read_ahead(reader: Iterable[pa.RecordBatch], name: str) -> Iterator[pa.RecordBatch]:
-    """The batches of ``reader``, the next one read by GDAL in a thread while the caller works on this one.
-
-    Reading (GDAL decoding the source, the GIL released) then overlaps normalising and writing. The
-    thread only reads: everything else, reports and warnings included, stays in the caller's thread.
-    At most one batch waits read ahead; the thread is stopped and joined when the caller stops early.
-    """
-    ahead: queue.Queue[object] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def put(item: object) -> None:
-        while not stop.is_set():
-            try:
-                ahead.put(item, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def work() -> None:
-        try:
-            for batch in reader:
-                if stop.is_set():
-                    return
-                put(batch)
-        except BaseException as exc:  # noqa: BLE001 - handed over to the caller's thread
-            put(exc)
-        else:
-            put(_END)
-
-    thread = threading.Thread(target=work, name=name, daemon=True)
-    thread.start()
-    try:
-        while True:
-            item = ahead.get()
-            if item is _END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join()
-
-
-_END = object()
 
 
 def _as_multi(geom: object, family: str) -> object:

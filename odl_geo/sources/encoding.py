@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["EncodingGuess", "guess_bytes_encoding", "read_dbf_language_id", "sniff_dbf", "sniff_text_file"]
+__all__ = [
+    "EncodingGuess",
+    "guess_bytes_encoding",
+    "read_dbf_language_id",
+    "sniff_dbf",
+    "sniff_text",
+    "sniff_text_file",
+]
 
 SAMPLE_BYTES = 4 * 1024 * 1024
 
@@ -83,7 +90,11 @@ def sniff_dbf(dbf: Path) -> str:
 def sniff_text_file(path: Path) -> EncodingGuess:
     """Encoding of a text source (CSV, GeoJSON, MIF): BOM first, then content."""
     with path.open("rb") as fh:
-        sample = fh.read(SAMPLE_BYTES)
+        return sniff_text(fh.read(SAMPLE_BYTES))
+
+
+def sniff_text(sample: bytes) -> EncodingGuess:
+    """Encoding of the first bytes (up to :data:`SAMPLE_BYTES`) of a text source, e.g. a zip member."""
     if sample.startswith(codecs.BOM_UTF8):
         return EncodingGuess("UTF-8", "bom")
     if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):

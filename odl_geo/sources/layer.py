@@ -55,7 +55,7 @@ class LayerSource:
     bounds: tuple[float, float, float, float] | None = None
     fields: list[tuple[str, str]] = field(default_factory=list)
     crs: CRS | None = None
-    crs_how: str = "none"  # "declared", "user", "assumed", "none"
+    crs_how: str = "none"  # "declared", "implied" (GeoJSON without "crs": RFC 7946), "user", "assumed", "none"
     issues: Report = field(default_factory=Report)
     text_fields_decimal_comma: bool = False  # CSV: French decimal commas may hide in text columns
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 import warnings
 from pathlib import Path
 
@@ -20,11 +19,15 @@ from ..crs import identify, looks_geographic
 from ..errors import InputError, OdlGeoError, SourceNotFoundError, UnsupportedSourceError
 from ..exports.base import safe_file_stem
 from . import shapefile
-from .csvfile import analyse_csv, write_csvt
-from .encoding import EncodingGuess, sniff_text_file
+from .csvfile import analyse_csv
+from .encoding import SAMPLE_BYTES, EncodingGuess, sniff_text, sniff_text_file
 from .formats import DATASET_EXTENSIONS, SIDECAR_EXTENSIONS, driver_for
 from .layer import LayerSource, ReadOptions, Source
-from .zipfiles import extract_members, list_dataset_members
+from .textfiles import declares_crs, fresh_dir, keep_identifiers_as_text, transcode
+from .zipfiles import ArchivedFile, extract_members, list_dataset_members
+
+#: what a dataset to open is: a real file (or folder), a zip member read in place, or a path GDAL understands
+Item = Path | ArchivedFile | str
 
 __all__ = ["open_source"]
 
@@ -148,7 +151,7 @@ def _sidecar_owner(path: Path) -> Path | None:
 
 
 def _open_many(
-    items: list[tuple[Path | str, str]], options: ReadOptions, workdir: Path, report: Report, container: Path
+    items: list[tuple[Item, str]], options: ReadOptions, workdir: Path, report: Report, container: Path
 ) -> list[LayerSource]:
     """Several datasets (folder or zip): one broken member must not hide the others."""
     layers: list[LayerSource] = []
@@ -173,42 +176,49 @@ def _open_zip(path: Path, options: ReadOptions, workdir: Path, report: Report) -
             f"The zip archive {path.name} contains no GIS layer (it holds: {inside}).",
             "Check that the right file was downloaded or exported.",
         )
-    items: list[tuple[Path | str, str]] = []
+    items: list[tuple[Item, str]] = []
     for n, member in enumerate(members):
-        if member.suffix in (".shp", ".dbf", ".tab", ".mif"):
-            # multi-file formats: extract the set (checked for traversal) so sidecars can be inspected
+        if member.suffix in (".shp", ".dbf", ".tab", ".mif") or member.driver == "CSV":
+            # multi-file formats: extract the set (checked for traversal) so sidecars can be inspected; a CSV
+            # too (with its .csvt/.prj): its layout is analysed line by line and a .csvt may be written beside it
             dest = workdir / f"zip{n}"
             dest.mkdir()
-            items.append((extract_members(path, member.name, dest), member.name))
+            sidecars = (".csvt", ".prj") if member.driver == "CSV" else None
+            items.append((extract_members(path, member.name, dest, sidecars), member.name))
         else:
-            items.append((f"/vsizip/{path.resolve()}/{member.name}", member.name))
+            # read in place; text members (GeoJSON) are sniffed through the archive and transcoded if need be
+            items.append((ArchivedFile(path, member.name), member.name))
     return _open_many(items, options, workdir, report, path)
 
 
 def _open_file(
-    path: Path | str, display: str, driver: str | None, options: ReadOptions, workdir: Path, report: Report
+    path: Item, display: str, driver: str | None, options: ReadOptions, workdir: Path, report: Report
 ) -> list[LayerSource]:
-    gdal_path = str(path)
+    gdal_path = path.gdal_path if isinstance(path, ArchivedFile) else str(path)
     open_options: dict[str, str] = {}
     encoding: str | None = None
     guess: EncodingGuess | None = None
     pre_issues: list[Issue] = []
     lonlat_names = False
+    crs_implied = False  # a GeoJSON without "crs" member: WGS 84 by RFC 7946, not declared
     layer_hint = Path(display).stem
     restore_shx = False
     if driver == "ESRI Shapefile" and isinstance(path, Path):
         parts = shapefile.find_parts(path, layer_hint)
         pre_issues.extend(parts.issues)
         guess = shapefile.guess_dbf_encoding(parts, options.encoding)
-        encoding, guess = _shapefile_encoding(parts, guess, pre_issues, layer_hint)
+        encoding, guess = shapefile.attribute_encoding(parts, guess, pre_issues, layer_hint)
         if parts.shp is not None and parts.shx is None:
-            gdal_path, restore_shx = str(shapefile.restore_shx_copy(parts, _fresh_dir(workdir))), True
+            gdal_path, restore_shx = str(shapefile.restore_shx_copy(parts, fresh_dir(workdir))), True
         elif parts.shp is None and parts.dbf is not None:
             gdal_path = str(parts.dbf)
-    elif driver in ("CSV", "GeoJSON", "MapInfo File") and isinstance(path, Path):
-        guess = EncodingGuess(options.encoding.upper(), "user") if options.encoding else sniff_text_file(path)
+    elif driver in ("CSV", "GeoJSON", "MapInfo File") and isinstance(path, Path | ArchivedFile):
+        if options.encoding:
+            guess = EncodingGuess(options.encoding.upper(), "user")
+        else:
+            guess = sniff_text_file(path) if isinstance(path, Path) else sniff_text(path.head(SAMPLE_BYTES))
         if driver != "MapInfo File" and guess.encoding not in ("UTF-8", "ASCII"):
-            gdal_path = str(_transcode(path, guess.encoding, workdir))
+            gdal_path = str(transcode(path, guess.encoding, workdir))
             pre_issues.append(
                 Issue(
                     "ENCODING_TRANSCODED",
@@ -218,12 +228,14 @@ def _open_file(
                     layer=layer_hint,
                 )
             )
-        if driver == "CSV":
+        if driver == "GeoJSON":
+            crs_implied = not declares_crs(path)
+        if driver == "CSV" and isinstance(path, Path):  # zipped CSVs were extracted by _open_zip
             layout = analyse_csv(Path(gdal_path), layer_hint, options.x_field, options.y_field, options.wkt_field)
             open_options, lonlat_names = layout.open_options, layout.lonlat_names
             pre_issues.extend(layout.issues)
             if layout.identifier_columns:
-                gdal_path = _keep_identifiers_as_text(
+                gdal_path = keep_identifiers_as_text(
                     Path(gdal_path), path, open_options, layout.identifier_columns, workdir, display, pre_issues
                 )
     try:
@@ -252,7 +264,7 @@ def _open_file(
         )
         for issue in pre_issues:
             lyr.issues.add(Issue(**{**issue.__dict__, "layer": lyr.name}))
-        _describe(lyr, options, lonlat_names)
+        _describe(lyr, options, lonlat_names, crs_implied)
         if lyr.feature_count == 0:
             lyr.issues.add(
                 Issue(
@@ -271,45 +283,7 @@ def _open_file(
     return layers
 
 
-def _shapefile_encoding(
-    parts: shapefile.ShapefileParts, guess: EncodingGuess | None, issues: list[Issue], layer: str
-) -> tuple[str | None, EncodingGuess | None]:
-    """Encoding to hand to GDAL (None = let GDAL use .cpg/LDID), and the guess to report."""
-    if guess is None or parts.dbf is None:
-        return None, guess
-    if guess.how == "user":
-        return guess.encoding, guess
-    if guess.how == "cpg":
-        content = shapefile.sniff_dbf(parts.dbf)
-        if guess.encoding == "UTF-8" and content == "CP1252":
-            issues.append(
-                Issue(
-                    "ENCODING_CPG_WRONG",
-                    Severity.WARNING,
-                    f"{parts.dbf.name}: the .cpg says UTF-8 but the text is not UTF-8; it was read as CP1252.",
-                    "Fix or delete the .cpg file, or give --encoding.",
-                    layer=layer,
-                )
-            )
-            return "CP1252", EncodingGuess("CP1252", "detected", guess.declared)
-        return None, guess
-    if guess.how == "ldid":
-        return None, guess
-    if guess.encoding == "ASCII":
-        return None, guess
-    issues.append(
-        Issue(
-            "ENCODING_GUESSED",
-            Severity.INFO,
-            f"{parts.dbf.name} does not declare its encoding (no .cpg); the text was detected as {guess.encoding}.",
-            "Add a .cpg file or use --encoding if accents look wrong.",
-            layer=layer,
-        )
-    )
-    return guess.encoding, guess
-
-
-def _describe(lyr: LayerSource, options: ReadOptions, lonlat_names: bool) -> None:
+def _describe(lyr: LayerSource, options: ReadOptions, lonlat_names: bool, crs_implied: bool = False) -> None:
     """Fill declared facts (type, count, bounds, fields, CRS) from GDAL, and check the CRS."""
     kwargs = lyr.read_kwargs()
     try:
@@ -331,10 +305,12 @@ def _describe(lyr: LayerSource, options: ReadOptions, lonlat_names: bool) -> Non
             lyr.geometry_type = "Unknown"
         else:
             return
-    _resolve_crs(lyr, info.get("crs"), options, lonlat_names)
+    _resolve_crs(lyr, info.get("crs"), options, lonlat_names, crs_implied)
 
 
-def _resolve_crs(lyr: LayerSource, declared: str | None, options: ReadOptions, lonlat_names: bool) -> None:
+def _resolve_crs(
+    lyr: LayerSource, declared: str | None, options: ReadOptions, lonlat_names: bool, crs_implied: bool = False
+) -> None:
     from ..crs import label, plausibility_issue, suggestion
 
     crs = None
@@ -370,7 +346,9 @@ def _resolve_crs(lyr: LayerSource, declared: str | None, options: ReadOptions, l
             )
         lyr.crs, lyr.crs_how = user, "user"
     elif crs is not None:
-        lyr.crs, lyr.crs_how = crs, "declared"
+        # GDAL gives every GeoJSON WGS 84; only a "crs" member (old GeoJSON, or QGIS's CRS84) declares it
+        implied = crs_implied and crs.equals(identify("EPSG:4326"))
+        lyr.crs, lyr.crs_how = crs, "implied" if implied else "declared"
     elif lonlat_names and lyr.bounds is not None and looks_geographic(lyr.bounds):
         lyr.crs, lyr.crs_how = identify("EPSG:4326"), "assumed"
         lyr.issues.add(
@@ -396,35 +374,6 @@ def _resolve_crs(lyr: LayerSource, declared: str | None, options: ReadOptions, l
         lyr.issues.add(problem)
 
 
-def _keep_identifiers_as_text(
-    csv_path: Path,
-    source: Path,
-    open_options: dict[str, str],
-    columns: list[str],
-    workdir: Path,
-    display: str,
-    issues: list[Issue],
-) -> str:
-    """Read identifier columns ("09122", "34172.02080") as text: a .csvt in a temporary copy (never beside the
-    source), with GDAL's own detected type for every other column."""
-    info = pyogrio.read_info(str(csv_path), **open_options)
-    fields = [(str(n), str(t)) for n, t in zip(info["fields"], info["dtypes"], strict=False)]
-    if csv_path == source:  # not transcoded: copy it so the .csvt does not land beside the user's file
-        copy = _fresh_dir(workdir) / source.name
-        shutil.copyfile(source, copy)
-        csv_path = copy
-    write_csvt(csv_path, fields, columns)
-    issues.append(
-        Issue(
-            "CSV_IDENTIFIERS_AS_TEXT",
-            Severity.INFO,
-            f"{display}: {', '.join(columns)} read as text (codes whose leading or trailing zeros matter).",
-            layer=Path(display).stem,
-        )
-    )
-    return str(csv_path)
-
-
 def _layer_name(gdal_name: str, display: str, n_layers: int) -> str:
     if n_layers == 1:
         return Path(display.split(":")[-1]).stem if display else gdal_name
@@ -433,30 +382,6 @@ def _layer_name(gdal_name: str, display: str, n_layers: int) -> str:
 
 def _list_kwargs(open_options: dict[str, str]) -> dict[str, str]:
     return {}  # list_layers takes no open options; kept as a seam for drivers that will need them
-
-
-def _fresh_dir(workdir: Path) -> Path:
-    n = len(list(workdir.iterdir()))
-    d = workdir / f"copy{n}"
-    d.mkdir()
-    return d
-
-
-def _transcode(path: Path, encoding: str, workdir: Path) -> Path:
-    """A UTF-8 copy of a text source (GDAL's Arrow reader only speaks UTF-8); sidecars copied too."""
-    dest_dir = _fresh_dir(workdir)
-    dest = dest_dir / path.name
-    with (
-        path.open("r", encoding=encoding, errors="replace", newline="") as src,
-        dest.open("w", encoding="utf-8", newline="") as dst,
-    ):
-        while chunk := src.read(1 << 20):
-            dst.write(chunk)
-    for ext in (".csvt", ".prj", ".CSVT", ".PRJ"):
-        side = path.with_suffix(ext)
-        if side.exists():
-            (dest_dir / side.name).write_bytes(side.read_bytes())
-    return dest
 
 
 _GDAL_LINE = re.compile(r"line (\d+)")

@@ -18,7 +18,7 @@ from .encoding import LDID_NAMES, EncodingGuess, read_dbf_language_id, sniff_dbf
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["ShapefileParts", "find_parts", "guess_dbf_encoding", "restore_shx_copy"]
+__all__ = ["ShapefileParts", "attribute_encoding", "find_parts", "guess_dbf_encoding", "restore_shx_copy"]
 
 
 def _sidecar(path: Path, ext: str) -> Path | None:
@@ -56,7 +56,7 @@ def find_parts(path: Path, layer: str) -> ShapefileParts:
         parts.issues.append(
             Issue(
                 "SHP_TABLE_ONLY",
-                Severity.INFO,
+                Severity.WARNING,  # shown by default: a .dbf given alone is often a .shp forgotten
                 f"{path.name} has no .shp beside it: it is read as a table without geometry.",
                 "If this table belongs to a layer (e.g. a COVADIS multi-hazard table), join it to that layer.",
                 layer=layer,
@@ -120,3 +120,69 @@ def _normalise_cpg(value: str) -> str:
     if v.startswith("WINDOWS-"):
         return "CP" + v.split("-", 1)[1]
     return v
+
+
+def attribute_encoding(
+    parts: ShapefileParts, guess: EncodingGuess | None, issues: list[Issue], layer: str
+) -> tuple[str | None, EncodingGuess | None]:
+    """Encoding to hand to GDAL (None = let GDAL use .cpg/LDID), and the guess to report.
+
+    A .cpg is checked against the bytes both ways (UTF-8 declared on CP1252 text, a code page on UTF-8 text);
+    a guess from the bytes alone is reported (``ENCODING_GUESSED``).
+    """
+    if guess is None or parts.dbf is None:
+        return None, guess
+    if guess.how == "user":
+        return guess.encoding, guess
+    if guess.how == "cpg":
+        content = sniff_dbf(parts.dbf)
+        if guess.encoding == "UTF-8" and content == "CP1252":
+            issues.append(
+                Issue(
+                    "ENCODING_CPG_WRONG",
+                    Severity.WARNING,
+                    f"{parts.dbf.name}: the .cpg says UTF-8 but the text is not UTF-8; it was read as CP1252.",
+                    "Fix or delete the .cpg file, or give --encoding.",
+                    layer=layer,
+                )
+            )
+            return "CP1252", EncodingGuess("CP1252", "detected", guess.declared)
+        if content == "UTF-8" and _single_byte(guess.encoding):
+            # Latin-1/CP1252 text almost never forms valid multi-byte UTF-8 sequences: the .cpg is wrong, and
+            # honouring it would turn every accent into two characters ("PhilippidÃ¨s")
+            issues.append(
+                Issue(
+                    "ENCODING_CPG_WRONG",
+                    Severity.WARNING,
+                    f"{parts.dbf.name}: the .cpg says {guess.declared} but the text is UTF-8; it was read as UTF-8.",
+                    "Fix the .cpg file (it should say UTF-8) or delete it, or give --encoding.",
+                    layer=layer,
+                )
+            )
+            return "UTF-8", EncodingGuess("UTF-8", "detected", guess.declared)
+        return None, guess
+    if guess.how == "ldid":
+        return None, guess
+    if guess.encoding == "ASCII":
+        return None, guess
+    issues.append(
+        Issue(
+            "ENCODING_GUESSED",
+            Severity.INFO,
+            f"{parts.dbf.name} does not declare its encoding (no .cpg); the text was detected as {guess.encoding}.",
+            "Add a .cpg file or use --encoding if accents look wrong.",
+            layer=layer,
+        )
+    )
+    return guess.encoding, guess
+
+
+def _single_byte(encoding: str) -> bool:
+    """A one-byte-per-character code page (CP1252, ISO-8859-15, CP850...), as opposed to UTF-8 or CP932.
+
+    The two bytes of UTF-8's "é" read as two characters in such a code page, as one in a multi-byte one.
+    """
+    try:
+        return len(b"\xc3\xa9".decode(encoding, errors="replace")) == 2
+    except LookupError:
+        return False

@@ -1,20 +1,26 @@
 """Safe handling of zip archives as delivered by géocatalogues (nested folders, several layers).
 
 Reading happens in place through GDAL's ``/vsizip/``; nothing is extracted unless a reader needs a real
-file (a Shapefile whose ``.shx`` must be rebuilt), and then only after the member names were checked
-against path traversal and the sizes against a limit (zip bombs).
+file (a Shapefile whose sidecars must be inspected, a CSV whose layout is analysed), and then only after the
+member names were checked against path traversal and the sizes against a limit (zip bombs). Text members
+read in place are sniffed through :class:`ArchivedFile` (their bytes streamed from the archive).
 """
 
 from __future__ import annotations
 
 import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO, TYPE_CHECKING
 
 from ..errors import InputError, UnsupportedSourceError
 from .formats import driver_for
 
-__all__ = ["MAX_UNCOMPRESSED_BYTES", "ZipMember", "extract_members", "list_dataset_members"]
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+__all__ = ["MAX_UNCOMPRESSED_BYTES", "ArchivedFile", "ZipMember", "extract_members", "list_dataset_members"]
 
 #: refuse archives that would expand beyond this (a commune layer is far below it)
 MAX_UNCOMPRESSED_BYTES = 4 * 1024**3
@@ -30,6 +36,35 @@ class ZipMember:
     @property
     def suffix(self) -> str:
         return PurePosixPath(self.name).suffix.lower()
+
+
+@dataclass(frozen=True)
+class ArchivedFile:
+    """One member of a zip, read in place: GDAL through ``/vsizip/``, odl-geo through :meth:`open`."""
+
+    archive: Path
+    name: str  # path inside the archive, "/" separated
+
+    @property
+    def gdal_path(self) -> str:
+        return f"/vsizip/{self.archive.resolve()}/{self.name}"
+
+    @contextmanager
+    def open(self) -> Iterator[IO[bytes]]:
+        """The member's bytes, streamed (never extracted), after the same safety checks as an extraction.
+
+        :raises InputError: the member name is unsafe or it expands like a zip bomb.
+        """
+        with zipfile.ZipFile(self.archive) as zf:
+            info = zf.getinfo(self.name)
+            _check_safe(info, self.archive)
+            with zf.open(info) as fh:
+                yield fh
+
+    def head(self, size: int) -> bytes:
+        """The first ``size`` bytes (for encoding detection)."""
+        with self.open() as fh:
+            return fh.read(size)
 
 
 def _check_safe(info: zipfile.ZipInfo, archive: Path) -> None:
@@ -87,14 +122,24 @@ def _looks_like_geojson_name(name: str) -> bool:
     return not any(k in name for k in ("metadata", "manifest", "package", "schema"))
 
 
-def extract_members(archive: Path, stem_member: str, dest: Path) -> Path:
-    """Extract one dataset member and its sidecars (same stem) into ``dest``; return the member path."""
-    stem = PurePosixPath(stem_member).with_suffix("").as_posix().lower()
+def extract_members(
+    archive: Path, stem_member: str, dest: Path, sidecars: tuple[str, ...] | None = None
+) -> Path:
+    """Extract one dataset member and its sidecars (same stem) into ``dest``; return the member path.
+
+    :param sidecars: only these extensions (lower case, with the dot) beside the member; None: every file
+        of the same stem (Shapefile and MapInfo sets).
+    """
+    member = PurePosixPath(stem_member)
+    stem = member.with_suffix("").as_posix().lower()
     with zipfile.ZipFile(archive) as zf:
         for info in zf.infolist():
             if info.is_dir():
                 continue
-            if PurePosixPath(info.filename).with_suffix("").as_posix().lower() != stem:
+            path = PurePosixPath(info.filename)
+            if path.with_suffix("").as_posix().lower() != stem:
+                continue
+            if sidecars is not None and info.filename != stem_member and path.suffix.lower() not in sidecars:
                 continue
             _check_safe(info, archive)
             target = dest / PurePosixPath(info.filename).name

@@ -14,6 +14,7 @@ from odl_geo.cli.main import build_parser, main
 VENV_BIN = Path(sys.executable).parent
 SOUS_QUARTIERS = "encoding/lizmap_montpellier_demo/VilleMTP_MTP_SousQuartiers_2011.shp"
 MONUMENTS = "encoding/lizmap_montpellier_intranet/Monuments_Historiques.shp"
+FOUNTAINS = "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.csv"
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -27,6 +28,25 @@ def test_inspect_ok(shared_data: Path, capsys) -> None:
     code, out, _ = run(capsys, "inspect", shared_data / SOUS_QUARTIERS)
     assert code == 0
     assert "VilleMTP_MTP_SousQuartiers_2011" in out and "ISO-8859-1" in out and "Polygon 31" in out
+
+
+def test_inspect_prints_extents_with_fitting_decimals(shared_data: Path, capsys) -> None:
+    code, out, _ = run(capsys, "inspect", shared_data / SOUS_QUARTIERS)
+    assert code == 0 and "extent    765145.88, 6274561.22, 776031.67, 6284189.52 (metres)" in out
+    code, out, _ = run(capsys, "inspect", shared_data / FOUNTAINS.replace(".csv", ".geojson"))
+    assert code == 0 and "extent    3.816140, 43.590200, 3.935860, 43.642400 (degrees)" in out
+    assert "CRS       EPSG:4326 (WGS 84) [implied by RFC 7946]" in out
+
+
+def test_extent_text() -> None:
+    from odl_geo.cli.render import extent_text
+
+    assert extent_text([766918.0, 6279703.5, 771010.254, 6280254.75], "metre") == (
+        "766918, 6279703.5, 771010.25, 6280254.75 (metres)"
+    )
+    assert extent_text([3.8, 43.59, 3.93586, 43.6424], "degree") == "3.800000, 43.590000, 3.935860, 43.642400 (degrees)"
+    assert extent_text([3.8, 43.59, 3.9, 43.6], None).endswith("(degrees)")  # no CRS: the numbers tell
+    assert extent_text([770000, 6280000, 771000, 6281000], None) == "770000, 6280000, 771000, 6281000 (CRS units)"
 
 
 def test_inspect_json(shared_data: Path, capsys) -> None:
@@ -43,6 +63,11 @@ def test_inspect_lists_problems_without_failing(shared_data: Path, capsys) -> No
     code, out, _ = run(capsys, "inspect", shared_data / MONUMENTS)
     assert code == 0  # inspect describes; only convert refuses
     assert "CRS_MISSING" in out and "--source-crs EPSG:2154" in out
+
+
+def test_a_dbf_alone_is_said_without_verbose(shared_data: Path, capsys) -> None:
+    code, out, _ = run(capsys, "inspect", shared_data / "encoding/gdal_autotest/shp/weird_header_length.dbf")
+    assert code == 0 and "warning [SHP_TABLE_ONLY]" in out and "read as a table without geometry" in out
 
 
 def test_convert_ok_and_json(shared_data: Path, tmp_path: Path, capsys) -> None:
@@ -68,6 +93,40 @@ def test_convert_with_source_crs(shared_data: Path, tmp_path: Path, capsys) -> N
     assert code == 0 and (tmp_path / "o" / "Monuments_Historiques.gpkg").exists()
 
 
+def test_quiet_default_and_verbose_output(shared_data: Path, tmp_path: Path, capsys) -> None:
+    src = shared_data / FOUNTAINS  # CP1252, lon/lat columns: two informational notes
+    code, quiet, quiet_err = run(capsys, "inspect", "--quiet", src)
+    assert (code, quiet, quiet_err) == (0, "", "")
+    code, default, _ = run(capsys, "inspect", src)
+    assert code == 0 and "CP1252 [detected]" in default
+    assert "(2 informational note(s) hidden; --verbose shows them)" in default
+    assert "[ENCODING_TRANSCODED]" not in default
+    code, verbose, _ = run(capsys, "inspect", "--verbose", src)
+    assert code == 0 and "info [ENCODING_TRANSCODED]" in verbose and "info [CRS_ASSUMED_WGS84]" in verbose
+    assert "hidden" not in verbose
+    code, out, err = run(capsys, "convert", "--quiet", src, "--out", tmp_path / "q", "--to", "gpkg")
+    assert (code, out, err) == (0, "", "") and (tmp_path / "q" / "VilleMTP_MTP_Fontaines.gpkg").exists()
+    code, out, _ = run(capsys, "convert", "--verbose", src, "--out", tmp_path / "v", "--to", "gpkg")
+    assert code == 0 and "Written to" in out and "info [CRS_REPROJECTED]" in out
+
+
+def test_an_internal_error_is_exit_1_without_traceback(
+    shared_data: Path, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import odl_geo.conversion
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("writer state lost")
+
+    monkeypatch.setattr(odl_geo.conversion, "_convert_layers", broken)
+    code, out, err = run(capsys, "convert", shared_data / FOUNTAINS, "--out", tmp_path / "o")
+    assert code == 1 and out == ""
+    assert "internal error: RuntimeError: writer state lost" in err and "This is a bug in odl-geo" in err
+    assert "Traceback" not in err and not (tmp_path / "o").exists()
+    code, out, err = run(capsys, "convert", shared_data / FOUNTAINS, "--out", tmp_path / "o", "--json")
+    assert code == 1 and json.loads(out) == {"error": "InternalError", "message": "writer state lost"}
+
+
 def test_missing_file_is_exit_2(tmp_path: Path, capsys) -> None:
     code, out, err = run(capsys, "convert", tmp_path / "nope.shp", "--out", tmp_path / "o")
     assert code == 2
@@ -79,6 +138,19 @@ def test_missing_prj_is_exit_2_with_the_fix(shared_data: Path, tmp_path: Path, c
     code, _, err = run(capsys, "convert", shared_data / MONUMENTS, "--out", tmp_path / "o")
     assert code == 2
     assert "Monuments_Historiques.shp has no .prj file" in err and "--source-crs EPSG:2154" in err
+
+
+def test_layers_left_out_give_exit_2_with_the_others_written(shared_data: Path, tmp_path: Path, capsys) -> None:
+    # a folder of KML files, one of them cut off: the others are converted, the run says what was left out
+    out_dir, kml = tmp_path / "o", shared_data / "encoding/gdal_autotest/kml"
+    code, out, err = run(capsys, "convert", kml, "--out", out_dir, "--to", "gpkg")
+    assert code == 2
+    assert "error: 1 layer(s) not converted: truncated.kml." in err and f"written to {out_dir}" in err
+    assert "[SOURCE_MEMBER_UNREADABLE]" in out and "truncated.kml" in out
+    assert json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))["source"]["skipped"] == ["truncated.kml"]
+    assert (out_dir / "kml.gpkg").exists()
+    code, out, _ = run(capsys, "convert", kml, "--out", out_dir, "--json")
+    assert code == 2 and json.loads(out)["source"]["skipped"] == ["truncated.kml"]
 
 
 def test_unknown_format_is_exit_2(shared_data: Path, tmp_path: Path, capsys) -> None:

@@ -12,6 +12,7 @@ import pyogrio
 import pytest
 import shapely
 
+from odl_geo import ReadOptions
 from odl_geo.conversion import ConvertOptions, convert
 from odl_geo.normalise.attributes import decimal_comma_columns, to_float_decimal_comma, unescape_html
 from odl_geo.normalise.fields import clean_names, truncate_names
@@ -244,3 +245,66 @@ def test_decode_html_on_the_cevennes_trails(shared_data: Path, tmp_path: Path) -
     # without the option the text is published as it came
     off = convert(src, tmp_path / "off", ["geojson"])
     assert "&eacute;" in (tmp_path / "off" / off.files[0].path).read_text(encoding="utf-8")
+
+
+# -- warnings --------------------------------------------------------------------------------------------
+
+
+def one_point_geojson(folder: Path) -> Path:
+    path = folder / "une_fontaine.geojson"
+    point = {"type": "Point", "coordinates": [3.87, 43.61]}
+    feature = {"type": "Feature", "properties": {"nom": "Fontaine"}, "geometry": point}
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}), encoding="utf-8")
+    return path
+
+
+def test_reprojecting_one_point_raises_no_warning(tmp_path: Path) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a numpy deprecation (pyproj's one-point path) would fail here
+        manifest = convert(one_point_geojson(tmp_path), tmp_path / "out", ["gpkg", "fgb", "csv"])
+    assert [f.feature_count for f in manifest.files] == [1, 1, 1]
+    assert not [i for i in manifest.report.issues if i.severity != "info"], manifest.report.issues
+    got = pyogrio.read_dataframe(tmp_path / "out" / "une_fontaine.gpkg")
+    assert (round(got.geometry[0].x), round(got.geometry[0].y)) == (770255, 6279381)
+
+
+def test_only_gdal_warnings_are_reported_as_gdal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import warnings
+
+    from odl_geo.normalise import pipeline
+
+    csv = tmp_path / "points.csv"
+    csv.write_text('id,WKT\n1,"POINT (770000 6280000)"\n2,"POINT (770100"\n', encoding="utf-8")
+    real = pipeline.LayerStream._normalise
+
+    def noisy(self: pipeline.LayerStream, *args: object) -> pa.RecordBatch:
+        warnings.warn("numpy: something deprecated", RuntimeWarning, stacklevel=1)  # as numpy/shapely would
+        return real(self, *args)
+
+    monkeypatch.setattr(pipeline.LayerStream, "_normalise", noisy)
+    with pytest.warns(RuntimeWarning, match="numpy: something deprecated"):
+        manifest = convert(csv, tmp_path / "out", ["gpkg"], ReadOptions(source_crs="EPSG:2154"))
+    gdal = [i.message for i in manifest.report.issues if i.code == "GDAL_WARNING"]
+    assert gdal and all(m.startswith("GDAL: ") for m in gdal)
+    assert any("Ignoring invalid WKT" in m for m in gdal)  # GDAL's own warning, still reported
+    assert not [i for i in manifest.report.issues if "numpy" in i.message]  # neither GDAL_ nor WRITE_WARNING
+
+
+def test_gdal_writer_warnings_are_reported_and_python_warnings_restored(tmp_path: Path) -> None:
+    import warnings
+
+    path = tmp_path / "debits.geojson"
+    features = [
+        {"type": "Feature", "properties": {"debit": value}, "geometry": {"type": "Point", "coordinates": [3.87, 43.6]}}
+        for value in (1e300, 1.5)
+    ]
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    before = (warnings.showwarning, list(warnings.filters))
+    manifest = convert(path, tmp_path / "out", ["gpkg", "shp", "geojson"])
+    written = [i.message for i in manifest.report.issues if i.code == "WRITE_WARNING"]
+    assert len(written) == 1 and written[0].startswith("shp: Value 1.0000000000000001e+300 of field debit")
+    assert not [i for i in manifest.report.issues if i.code == "GDAL_WARNING"]  # a writer's, not the reading's
+    # the capture of each stream and of each writer overlap; once all are closed, nothing of them is left
+    assert (warnings.showwarning, list(warnings.filters)) == before

@@ -6,14 +6,17 @@ so a wrong encoding guess shows up as a wrong string here, not only as a wrong l
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+import pyogrio
 import pytest
 import shapely
+from pyproj import Transformer
 
 from odl_geo import (
     CrsError,
@@ -120,6 +123,27 @@ def test_utf8_dbf_with_ldid_0_is_detected_as_utf8(shared_data: Path) -> None:
     assert "ENCODING_GUESSED" in codes
 
 
+def test_cpg_declaring_1252_on_utf8_text_is_caught(data_copy) -> None:
+    shp = data_copy(f"{DEMO}/tram_stops.shp")
+    shp.with_suffix(".cpg").write_text("1252", encoding="ascii")  # what ArcGIS writes for Windows-1252
+    table, _, codes, layer = only_layer(shp)
+    assert layer.encoding_guess is not None
+    assert (layer.encoding_guess.encoding, layer.encoding_guess.declared) == ("UTF-8", "1252")
+    names = column(table, "name")
+    assert "Stade Philippidès" in names and "Saint-Éloi" in names
+    assert not any(isinstance(n, str) and "Ã" in n for n in names)
+    wrong = next(i for i in layer.issues.issues if i.code == "ENCODING_CPG_WRONG")
+    assert wrong.severity is Severity.WARNING
+    assert wrong.message == "tram_stops.dbf: the .cpg says 1252 but the text is UTF-8; it was read as UTF-8."
+    assert "ENCODING_CPG_WRONG" in codes
+
+
+def test_cpg_declaring_a_code_page_on_latin_text_is_honoured(shared_data: Path) -> None:
+    table, _, codes, layer = only_layer(shared_data / DEMO / "VilleMTP_MTP_SousQuartiers_2011.shp")
+    assert layer.encoding_guess is not None and layer.encoding_guess.how == "cpg"
+    assert "ENCODING_CPG_WRONG" not in codes and "Comédie" in column(table, "LIBSQUART")
+
+
 def test_user_encoding_overrides_detection(shared_data: Path) -> None:
     # wrong on purpose: UTF-8 text read as CP1252 gives mojibake, which proves the option is applied
     table, _, _, layer = only_layer(shared_data / DEMO / "tram_stops.shp", ReadOptions(encoding="cp1252"))
@@ -169,9 +193,11 @@ def test_missing_dbf_reads_geometries_with_a_warning(shared_data: Path) -> None:
 
 
 def test_dbf_alone_is_a_table(shared_data: Path) -> None:
-    table, geoms, codes, layer = only_layer(shared_data / GDAL / "shp/weird_header_length.dbf")
+    table, geoms, _, layer = only_layer(shared_data / GDAL / "shp/weird_header_length.dbf")
     assert not layer.has_geometry and geoms == []
-    assert "SHP_TABLE_ONLY" in codes
+    table_only = next(i for i in layer.issues.issues if i.code == "SHP_TABLE_ONLY")
+    assert table_only.severity is Severity.WARNING  # seen without --verbose
+    assert "has no .shp beside it: it is read as a table without geometry" in table_only.message
     assert table.num_rows == 1 and table.num_columns >= 1
 
 
@@ -253,6 +279,32 @@ def test_geojson_with_projected_coordinates_is_refused(shared_data: Path) -> Non
         convert(path, Path(str(path.parent)) / "never-created")
 
 
+def test_geojson_without_crs_member_is_wgs84_implied_by_rfc_7946(shared_data: Path, tmp_path: Path) -> None:
+    path = shared_data / FOUNTAINS / "VilleMTP_MTP_Fontaines.geojson"  # no "crs" member
+    _, _, codes, layer = only_layer(path)
+    assert layer.crs is not None and layer.crs.to_epsg() == 4326 and layer.crs_how == "implied"
+    assert not {c for c in codes if c.startswith("CRS_")}
+    _, _, _, zipped_layer = only_layer(zipped([path], tmp_path / "f.zip"))  # read through the archive
+    assert zipped_layer.crs_how == "implied"
+
+
+def test_lambert93_geojson_without_crs_gets_the_epsg_2154_hint(tmp_path: Path) -> None:
+    # RFC 7946 says WGS 84; a SIG export of Montpellier fountains in Lambert-93 metres without "crs" is wrong
+    features = [
+        {"type": "Feature", "properties": {"nom": nom}, "geometry": {"type": "Point", "coordinates": xy}}
+        for nom, xy in (("Fontaine", [770123.45, 6279876.5]), ("Borne", [771010.2, 6280254.75]))
+    ]
+    path = tmp_path / "fontaines_l93.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8")
+    with pytest.raises(CrsError) as err:
+        convert(path, tmp_path / "out", ["gpkg"])
+    assert "fontaines_l93.geojson: The layer says its coordinates are longitude/latitude" in err.value.message
+    assert "771,010, 6,280,255, which are not degrees" in err.value.message
+    assert err.value.hint == "The coordinates look like RGF93 / Lambert-93: add --source-crs EPSG:2154."
+    manifest = convert(path, tmp_path / "out", ["gpkg"], ReadOptions(source_crs="EPSG:2154"))
+    assert manifest.files[0].feature_count == 2 and "CRS_OVERRIDDEN" in manifest.report.codes()
+
+
 def test_geojson_null_and_empty_geometries_are_kept(shared_data: Path) -> None:
     base = shared_data / "hiking/geotrek_admin_fixtures/trekking/tests/data"
     table, geoms, codes, _ = only_layer(base / "empty_geom.geojson")
@@ -317,6 +369,23 @@ def test_gpx_route_where_a_track_is_expected(shared_data: Path) -> None:
     assert [g.geom_type for g in geoms] == ["LineString"] and len(geoms[0].coords) == 13
 
 
+def test_gpx_waypoints_in_metres_get_the_epsg_2154_hint(tmp_path: Path) -> None:
+    path = tmp_path / "bornes.gpx"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<gpx version="1.1" creator="export SIG" xmlns="http://www.topografix.com/GPX/1/1">\n'
+        '  <wpt lat="6279876.5" lon="770123.45"><name>Fontaine de l\'Écusson</name></wpt>\n'
+        '  <wpt lat="6280254.75" lon="771010.2"><name>Borne Comédie</name></wpt>\n'
+        "</gpx>\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CrsError) as err:
+        convert(path, tmp_path / "out")
+    assert err.value.message.startswith("bornes.gpx:waypoints: The layer says its coordinates are longitude/latitude")
+    assert "add --source-crs EPSG:2154" in err.value.hint
+    assert not (tmp_path / "out").exists()
+
+
 def test_empty_gpx_is_a_clear_error(shared_data: Path) -> None:
     with pytest.raises(InputError, match=r"trace_with_no_feature\.gpx holds no waypoint, route or track") as err:
         open_source(shared_data / APIDAE / "trace_with_no_feature.gpx")
@@ -365,6 +434,21 @@ def test_csv_latin1_with_decimal_commas(shared_data: Path) -> None:
     assert "CatÉgorie" in table.column_names
     xs = [g.x for g in geoms]
     assert min(xs) > 3.7 and max(xs) < 4.0  # decimal commas read as numbers, not as 387576
+
+
+def test_french_semicolon_csv_with_lambert93_xy_and_decimal_commas(tmp_path: Path) -> None:
+    src = french_xy_csv(tmp_path)
+    table, geoms, codes, layer = only_layer(src, ReadOptions(source_crs="EPSG:2154"))
+    assert layer.open_options["SEPARATOR"] == "SEMICOLON" and layer.has_geometry
+    assert [(g.x, g.y) for g in geoms] == [(770123.45, 6279876.5), (771010.2, 6280254.75), (769870.0, 6279990.1)]
+    assert pa.types.is_floating(table.schema.field("debit_m3h").type)
+    assert column(table, "debit_m3h") == [1.5, 2.25, 0.8] and column(table, "X")[0] == 770123.45
+    assert column(table, "nom") == ["Fontaine de l'Écusson", "Borne Comédie", "Place Saint-Côme"]
+    assert "ENCODING_TRANSCODED" in codes
+    manifest = convert(src, tmp_path / "out", ["geojson"], ReadOptions(source_crs="EPSG:2154"))
+    first = pyogrio.read_dataframe(tmp_path / "out" / manifest.files[0].path).geometry[0]
+    expected = Transformer.from_crs(2154, 4326, always_xy=True).transform(770123.45, 6279876.5)
+    assert (first.x, first.y) == pytest.approx(expected, abs=1e-7)  # Montpellier, not 7.7 million degrees
 
 
 def test_csv_bom_and_wkt(shared_data: Path, tmp_path: Path) -> None:
@@ -450,6 +534,97 @@ def test_zipped_shapefile(shared_data: Path) -> None:
     assert layer.encoding_guess is not None and layer.encoding_guess.how == "ldid"
     assert table.num_rows == 48 and all(g.geom_type == "Point" for g in geoms)
     assert "Square Théophraste Renaudot" in column(table, "Nom")
+
+
+def french_xy_csv(folder: Path) -> Path:
+    """A ';' CSV as a French spreadsheet exports it: CP1252, CRLF, X/Y in Lambert-93 with decimal commas."""
+    rows = [
+        "id;nom;X;Y;debit_m3h",
+        "1;Fontaine de l'Écusson;770123,45;6279876,5;1,5",
+        "2;Borne Comédie;771010,2;6280254,75;2,25",
+        "3;Place Saint-Côme;769870;6279990,1;0,8",
+    ]
+    path = folder / "bornes_l93.csv"
+    path.write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
+    return path
+
+
+def zipped(files: list[Path], archive: Path, folder: str = "") -> Path:
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for f in files:
+            zf.write(f, f"{folder}{f.name}")
+    return archive
+
+
+def test_zipped_cp1252_csv_is_read_like_the_file(shared_data: Path, tmp_path: Path) -> None:
+    archive = zipped([shared_data / FOUNTAINS / "VilleMTP_MTP_Fontaines.csv"], tmp_path / "fontaines.zip", "export/")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    table, geoms, codes, layer = only_layer(archive)
+    assert layer.display == "fontaines.zip:export/VilleMTP_MTP_Fontaines.csv"
+    assert {"ENCODING_TRANSCODED", "CRS_ASSUMED_WGS84"} <= codes
+    assert layer.encoding_guess is not None and layer.encoding_guess.encoding == "CP1252"
+    assert table.num_rows == 48 and all(g is not None and g.geom_type == "Point" for g in geoms)
+    assert column(table, "Nom")[0] == "Square Théophraste Renaudot"
+    assert column(table, "Longitude")[0] == pytest.approx(3.87576)
+    assert sorted(p.name for p in tmp_path.iterdir()) == before  # nothing extracted beside the zip
+
+
+def test_zipped_french_xy_csv_has_point_geometries(tmp_path: Path) -> None:
+    archive = zipped([french_xy_csv(tmp_path)], tmp_path / "bornes.zip")
+    table, geoms, codes, layer = only_layer(archive, ReadOptions(source_crs="EPSG:2154"))
+    assert layer.has_geometry and layer.crs is not None and layer.crs.to_epsg() == 2154
+    assert [(g.x, g.y) for g in geoms] == [(770123.45, 6279876.5), (771010.2, 6280254.75), (769870.0, 6279990.1)]
+    assert column(table, "debit_m3h") == [1.5, 2.25, 0.8]
+    assert column(table, "nom")[0] == "Fontaine de l'Écusson" and "ENCODING_TRANSCODED" in codes
+
+
+def test_zipped_cp1252_geojson_is_transcoded(shared_data: Path, tmp_path: Path) -> None:
+    text = (shared_data / FOUNTAINS / "VilleMTP_MTP_Fontaines.geojson").read_text(encoding="utf-8")
+    latin = tmp_path / "fontaines_latin.geojson"
+    latin.write_bytes(text.encode("cp1252"))
+    table, _, codes, layer = only_layer(zipped([latin], tmp_path / "f.zip"))
+    assert "ENCODING_TRANSCODED" in codes and layer.encoding_guess is not None
+    assert layer.encoding_guess.encoding == "CP1252"
+    names = [v for name in table.column_names for v in column(table, name) if isinstance(v, str)]
+    assert "Square Théophraste Renaudot" in names and not any("\ufffd" in n for n in names)
+
+
+def test_zipped_utf8_geojson_is_read_in_place(shared_data: Path, tmp_path: Path) -> None:
+    archive = zipped([shared_data / FOUNTAINS / "VilleMTP_MTP_Fontaines.geojson"], tmp_path / "f.zip")
+    with open_source(archive) as src:
+        (layer,) = src.layers
+        assert layer.gdal_path.startswith("/vsizip/") and layer.feature_count == 48
+        assert not list(src.workdir.iterdir())  # no copy was needed
+
+
+def test_a_broken_layer_does_not_block_the_others(shared_data: Path, tmp_path: Path) -> None:
+    mitab, demo = shared_data / GDAL / "mitab", shared_data / DEMO
+    sous_quartiers = sorted(demo.glob("VilleMTP_MTP_SousQuartiers_2011.*"))
+    archive = zipped([mitab / "all_geoms.mif", *sous_quartiers], tmp_path / "mixed.zip")  # the MIF has no CRS
+    manifest = convert(archive, tmp_path / "out", ["gpkg", "geojson"])
+    assert manifest.skipped == ["all_geoms"]
+    assert {(f.format, f.layer, f.feature_count) for f in manifest.files} == {
+        ("gpkg", "VilleMTP_MTP_SousQuartiers_2011", 31),
+        ("geojson", "VilleMTP_MTP_SousQuartiers_2011", 31),
+    }
+    (skipped,) = [i for i in manifest.report.issues if i.code == "LAYER_SKIPPED"]
+    assert skipped.severity is Severity.ERROR and skipped.layer == "all_geoms"
+    assert skipped.message == (
+        "mixed.zip:all_geoms.mif was not converted because of its CRS_MISSING error; the other layers were."
+    )
+    assert "add --source-crs EPSG:4326" in skipped.hint and "--layer all_geoms" in skipped.hint
+    assert "CRS_MISSING" in manifest.report.codes()
+
+
+def test_a_zip_whose_every_layer_is_broken_is_one_clear_error(shared_data: Path, tmp_path: Path) -> None:
+    monuments = list((shared_data / INTRANET).glob("Monuments_Historiques.*"))  # no .prj either
+    archive = zipped([shared_data / GDAL / "mitab/all_geoms.mif", *monuments], tmp_path / "broken.zip")
+    with pytest.raises(CrsError) as err:
+        convert(archive, tmp_path / "out", ["gpkg"])
+    assert err.value.message == "broken.zip:all_geoms.mif declares no coordinate system."
+    assert err.value.hint == "The coordinates look like WGS 84 (longitude/latitude): add --source-crs EPSG:4326."
+    assert err.value.details == "Other layers that cannot be converted either: Monuments_Historiques."
+    assert not (tmp_path / "out").exists()
 
 
 def test_empty_zip_is_a_clear_error(shared_data: Path) -> None:

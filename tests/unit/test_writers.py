@@ -192,6 +192,23 @@ def test_shapefile_field_mapping_when_names_are_truncated(shared_data: Path, tmp
     assert "SHP_FIELDS_TRUNCATED" in manifest.report.codes()
 
 
+def test_shapefile_text_cut_at_254_bytes_is_counted(shared_data: Path, tmp_path: Path) -> None:
+    src = shared_data / "hiking/pnx_schema_randonnee_cevennes/exemple-valide.json"
+    manifest = convert(src, tmp_path, ["shp"])
+    (issue,) = [i for i in manifest.report.issues if i.code == "SHP_TEXT_TRUNCATED"]
+    assert issue.severity == "warning" and issue.count == 20
+    assert issue.message.endswith(
+        "longer ones were cut: instructions (8), presentation (3), presentation_courte (1), recommandations (4), "
+        "acces_routier (1), transports (3)"
+    )
+    assert "GeoPackage" in issue.hint
+    assert not [i for i in manifest.report.issues if i.code == "WRITE_WARNING"]  # GDAL's once-per-layer message
+    source = pyogrio.read_dataframe(src)
+    written = pyogrio.read_dataframe(f"/vsizip/{tmp_path / manifest.files[0].path}/exemple-valide.shp")
+    for full, cut in zip(source["instructions"], written["instructio"], strict=True):
+        assert len(cut.encode()) <= 254 < len(full.encode()) and full.startswith(cut)
+
+
 def test_shapefile_keeps_accented_names_and_values_of_a_detected_encoding(shared_data: Path, tmp_path: Path) -> None:
     # the CP1252 detected for this dbf must not leak into the UTF-8 Shapefile written in the same run
     src = shared_data / "encoding/lizmap_montpellier_intranet/ArbRemarq_point.shp"
@@ -280,6 +297,10 @@ def test_tables_skip_geometry_only_formats(shared_data: Path, tmp_path: Path) ->
         assert back.count == f.feature_count == 90 and f.crs is None, f.format
     skipped = [i for i in manifest.report.issues if i.code == "FORMAT_NEEDS_GEOMETRY"]
     assert len(skipped) == 2
+    assert not [i for i in manifest.report.issues if i.code == "WRITE_WARNING"]  # no "No SRS set on layer"
+    geojson = json.loads((tmp_path / "N_MULTIALEA_PPRN_20180003_038.geojson").read_text(encoding="utf-8"))
+    assert "crs" not in geojson and len(geojson["features"]) == 90
+    assert all(f["geometry"] is None for f in geojson["features"])
 
 
 # -- manifest and determinism ----------------------------------------------------------------------------
