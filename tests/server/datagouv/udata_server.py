@@ -5,7 +5,8 @@ Runs in ``.venv-udata`` (made by ``scripts/setup_udata.sh``), never in odl-geo's
 stay out of the library's environment. Adapted from ``../shared/recipes/udata_local_server.py`` (the proven
 recipe): same app factory, settings and seed, plus
 
-- zones of the three real test datasets (Montpellier, Bourg-d'Oisans, Cévennes) besides Toulouse;
+- zones of the three real test datasets (Montpellier, Bourg-d'Oisans, Cévennes: Gard and Lozère) besides
+  Toulouse;
 - ``--request-log FILE``: one JSON line per request (method, path, status, request body length), written
   *after* the response, so tests can assert from the server's side what was (not) uploaded.
 
@@ -44,6 +45,7 @@ LEVELS = [
 ZONES = [  # id, name, code, level
     ("fr:region:76", "Occitanie", "76", "fr:region"),
     ("fr:region:84", "Auvergne-Rhône-Alpes", "84", "fr:region"),
+    ("fr:departement:30", "Gard", "30", "fr:departement"),
     ("fr:departement:31", "Haute-Garonne", "31", "fr:departement"),
     ("fr:departement:34", "Hérault", "34", "fr:departement"),
     ("fr:departement:38", "Isère", "38", "fr:departement"),
