@@ -254,7 +254,8 @@ def _with_manifest_defaults(
     Zones derived that way are checked against the instance first (one request): one it does not know is left
     out with a warning, where udata would refuse the whole dataset (``spatial.zones: Unknown geoid(s)``).
     """
-    source = manifest.get("source") if isinstance(manifest.get("source"), dict) else {}
+    raw = manifest.get("source")
+    source: dict[str, Any] = raw if isinstance(raw, dict) else {}
     warnings: list[str] = []
     changes: dict[str, Any] = {}
     zones = tuple(str(z) for z in source.get("zones") or [])
