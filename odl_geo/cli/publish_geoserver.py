@@ -134,9 +134,7 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
         return {"dry_run": True, "planned_requests": dry.planned, **result.to_dict()}
     client = GeoServerClient(args.url, creds, transport)
     result = publish_plan(plan, client, feedback, deadline_s=args.deadline)
-    checks = (
-        [] if args.no_verify else verify_publication(plan, args.url, creds, ca_bundle=args.ca_bundle, feedback=feedback)
-    )
+    checks = [] if args.no_verify else verify_publication(plan, args.url, creds, transport=transport, feedback=feedback)
     if not args.json and not args.quiet:
         out.print(
             f"published to {escape(args.url)} workspace {escape(plan.workspace)}: "
