@@ -7,7 +7,10 @@ times - 1`` matching requests:
   (the server never saw it);
 - ``cut_after``: the request is forwarded and udata handles it, then the connection is closed without
   passing the answer on (the server did the work, the client does not know);
-- ``502``: answered ``502 Bad Gateway`` without forwarding.
+- ``502``: answered ``502 Bad Gateway`` without forwarding;
+- ``413``: answered ``413 Request Entity Too Large`` with the HTML page of a front web server (nginx), as
+  data.gouv.fr's front servers answer a body over their limit (udata itself never sees it);
+- ``415``: answered ``415 Unsupported Media Type`` with a udata-shaped JSON ``{"message"}``.
 
 Everything else is forwarded unchanged (bodies are read whole: the client sends Content-Length).
 """
@@ -23,6 +26,16 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+NGINX_413 = (
+    b"<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n"
+    b"<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
+)
+#: answers given without forwarding: action -> (status, content type, body)
+CANNED = {
+    "502": (502, "application/json", b'{"message": "Bad Gateway (fault injected)"}'),
+    "413": (413, "text/html", NGINX_413),
+    "415": (415, "application/json", b'{"message": "Unsupported Media Type: this file type is not accepted"}'),
+}
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "proxy-authorization"}
 
 
@@ -30,7 +43,7 @@ HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", 
 class Fault:
     method: str
     path: str  # regex searched in the path (query included)
-    action: str  # "cut_before", "cut_after", "502"
+    action: str  # "cut_before", "cut_after", "502", "413", "415"
     nth: int = 1
     times: int = 1
     seen: int = 0
@@ -60,10 +73,10 @@ class FaultProxy:
                 proxy.log.append((self.command, self.path, action or "pass"))
                 if action == "cut_before":
                     return self._cut()
-                if action == "502":
-                    payload = b'{"message": "Bad Gateway (fault injected)"}'
-                    self.send_response(502)
-                    self.send_header("Content-Type", "application/json")
+                if action in CANNED:
+                    status, ctype, payload = CANNED[action]
+                    self.send_response(status)
+                    self.send_header("Content-Type", ctype)
                     self.send_header("Content-Length", str(len(payload)))
                     self.end_headers()
                     self.wfile.write(payload)
