@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import CancelledError, InputError
 from ...feedback import Feedback, NullFeedback
 from ._describe import default_key, default_title, describe_outputs, resource_meta
-from ._journal import UploadJournal, file_digest
+from ._journal import UploadJournal, file_checksum, file_digest
 from .client import DEFAULT_CHUNK_SIZE
 from .models import (
     Dataset,
@@ -355,13 +355,7 @@ def _publish_file(
     feedback: Feedback,
 ) -> Step:
     sha1, size = file_digest(path)
-    same_file = (
-        existing is not None
-        and existing.checksum is not None
-        and existing.checksum.type == "sha1"
-        and existing.checksum.value == sha1
-        and existing.filesize in (None, size)
-    )
+    same_file = existing is not None and existing.filesize in (None, size) and _same_checksum(path, existing, sha1)
     if existing is not None and same_file:
         if not meta.differs_from(existing):
             return Step("resource", meta.key, Outcome.UNCHANGED, existing.id)
@@ -386,6 +380,17 @@ def _publish_file(
     return Step(
         "resource", meta.key, outcome, rid, client.bytes_sent - sent_before, "file replaced" if existing else ""
     )
+
+
+def _same_checksum(path: Path, existing: Resource, sha1: str) -> bool:
+    """The local file has the checksum udata reports, of whichever type it reports (sha1 on upload; sha256/md5
+    when a harvester or an admin set it): that digest is computed only then."""
+    checksum = existing.checksum
+    if checksum is None:
+        return False
+    if checksum.type == "sha1":
+        return checksum.value == sha1
+    return file_checksum(path, checksum.type) == checksum.value
 
 
 def _publish_remote(
