@@ -32,6 +32,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # measure this tree's odl_geo (the children re-run this file), not the venv's
 UDATA_PYTHON = REPO / ".venv-udata" / "bin" / "python"
 SERVER = REPO / "tests" / "server" / "datagouv" / "udata_server.py"
 SHARED = Path(os.environ.get("ODL_SHARED_DATA", REPO.parent / "shared" / "data"))

@@ -32,9 +32,12 @@ import numpy as np
 import pyogrio
 from shapely import points
 
-from odl_geo.credentials import Credentials
-from odl_geo.http import RequestsTransport
-from odl_geo.publishers.geoserver import (
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))  # measure this tree's odl_geo, not whichever one the venv has installed
+
+from odl_geo.credentials import Credentials  # noqa: E402
+from odl_geo.http import RequestsTransport  # noqa: E402
+from odl_geo.publishers.geoserver import (  # noqa: E402
     GeoServerClient,
     PublishOptions,
     PublishPlan,
@@ -42,7 +45,6 @@ from odl_geo.publishers.geoserver import (
     publish_plan,
 )
 
-REPO = Path(__file__).resolve().parents[1]
 N_LAYERS = 20
 MAX_REQUESTS_PER_LAYER = 2
 STYLE = REPO / "tests" / "server" / "geoserver" / "data" / "polygon.se.sld"

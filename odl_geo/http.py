@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -20,7 +21,7 @@ from urllib3.util.retry import Retry
 
 from ._version import __version__
 from .credentials import redact, redact_url
-from .errors import NetworkError
+from .errors import InputError, NetworkError
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -152,8 +153,9 @@ class Transport(Protocol):
 class RequestsTransport:
     """``requests`` session with retries, timeouts and TLS verification (on by default, CA bundle optional).
 
-    :param verify: True (system/certifi CAs), or the path of a CA bundle for a private PKI. Turning
+    :param ca_bundle: None (system/certifi CAs), or the path of a CA bundle (PEM) for a private PKI. Turning
         verification off is deliberately not offered.
+    :raises InputError: ``ca_bundle`` is not a file.
     """
 
     def __init__(
@@ -164,6 +166,12 @@ class RequestsTransport:
         user_agent: str = f"odl-geo/{__version__}",
     ) -> None:
         self.timeout = timeout
+        if ca_bundle is not None and not os.path.isfile(ca_bundle):  # requests would only fail at the first request
+            raise InputError(
+                f"The CA bundle {ca_bundle} does not exist or is not a file.",
+                "Give the PEM file of your organisation's certificate authority (--ca-bundle).",
+            )
+        self.ca_bundle = ca_bundle
         self.session = requests.Session()
         self.session.verify = ca_bundle or True
         self.session.headers["User-Agent"] = user_agent
@@ -194,6 +202,8 @@ class RequestsTransport:
                 auth=auth,
                 timeout=request.timeout or self.timeout,
                 allow_redirects=True,
+                # per request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override the session's bundle
+                verify=self.ca_bundle,
             )
         except requests.exceptions.SSLError as exc:
             raise NetworkError(

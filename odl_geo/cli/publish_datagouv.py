@@ -60,6 +60,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     g.add_argument("--demo", action="store_true", help=f"use the demo instance {DEMO_URL} (trials)")
     g.add_argument("--credentials", metavar="FILE", help="TOML file with [datagouv] api_key (chmod 600)")
+    g.add_argument("--ca-bundle", metavar="PEM", help="CA bundle for a private PKI (TLS verification stays on)")
     g = p.add_argument_group("dataset")
     g.add_argument("--title", help="dataset title (default: from the source name)")
     g.add_argument("--description", default="", help="text put before the generated description")
@@ -130,7 +131,8 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
             f"Set {API_KEY_ENV} (or --credentials FILE with [datagouv] api_key); --dry-run works without one.",
         )
     options = options_from_args(args)
-    client = DatagouvClient(DEMO_URL if args.demo else args.url, credentials, RequestsTransport(), dry_run=args.dry_run)
+    transport = RequestsTransport(ca_bundle=args.ca_bundle)
+    client = DatagouvClient(DEMO_URL if args.demo else args.url, credentials, transport, dry_run=args.dry_run)
     result = publish_outputs(args.outdir, client, options, feedback)
     if not args.json and not args.quiet:
         if args.dry_run:

@@ -1,11 +1,16 @@
 """``odl-geo publish geoserver OUTDIR_OR_FILE --url ... --workspace ...``: create-or-update on GeoServer, verified.
 
+With ``--postgis-dsn`` the layers come from PostGIS tables instead (one PostGIS store): those
+``odl-geo publish postgis`` loaded (all of the schema, or those of OUTDIR), or the ``--table`` given.
+
 Credentials: ``ODL_GEOSERVER_USER`` / ``ODL_GEOSERVER_PASSWORD``, or ``--credentials FILE`` (TOML, section
-``[geoserver]``, mode 600). They are never printed; ``--dry-run`` shows the planned requests, redacted.
+``[geoserver]``, mode 600); the database password from the DSN, ``ODL_POSTGIS_PASSWORD`` or the file's
+``[postgis]`` section. They are never printed; ``--dry-run`` shows the planned requests, redacted.
 """
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +43,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         "files are not uploaded again. Then checks each layer through WMS and WFS. Credentials: "
         f"{ENV_PREFIX}_USER / {ENV_PREFIX}_PASSWORD or --credentials (section [geoserver]); never printed.",
     )
-    p.add_argument("path", metavar="OUTDIR_OR_FILE")
+    p.add_argument("path", metavar="OUTDIR_OR_FILE", nargs="?", help="output folder or .gpkg; with "
+                   "--postgis-dsn, optional: an output folder published to PostGIS")  # fmt: skip
     p.add_argument("--url", required=True, help="GeoServer base URL, e.g. https://carto.example.fr/geoserver")
     p.add_argument("--workspace", required=True, help="workspace (created when missing, never deleted)")
     p.add_argument("--store", help="datastore name (default: the GeoPackage's file name)")
@@ -53,7 +59,36 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--deadline", type=float, default=1800.0, help="give up after this many seconds (default 1800)")
     p.add_argument("--no-verify", action="store_true", help="skip the WMS/WFS check after publishing")
     p.add_argument("--dry-run", action="store_true", help="print the planned requests (redacted); change nothing")
+    g = p.add_argument_group("PostGIS tables instead of GeoPackages")
+    g.add_argument("--postgis-dsn", metavar="DSN", help="publish PostGIS tables through one PostGIS store: "
+                   "postgresql://user@host:port/dbname (password: ODL_POSTGIS_PASSWORD or [postgis] of "
+                   "--credentials)")  # fmt: skip
+    g.add_argument("--postgis-schema", default="public", help="schema of the tables (default public)")
+    g.add_argument("--table", action="append", default=[], help="a table to publish (repeat); default: the tables "
+                   "`odl-geo publish postgis` loaded into the schema (those of OUTDIR when given)")  # fmt: skip
     p.set_defaults(handler=run)
+
+
+def _plan(args: argparse.Namespace, options: Any) -> Any:
+    """The plan: GeoPackages of the path, or PostGIS tables (the database is read to plan them)."""
+    from ..publishers.geoserver import plan_publication
+
+    if not args.postgis_dsn:
+        if not args.path:
+            raise InputError("Nothing to publish.", "Give OUTDIR_OR_FILE, or --postgis-dsn to publish PostGIS tables.")
+        return plan_publication(args.path, args.workspace, options)
+    from ..publishers.geoserver.plan_postgis import plan_postgis_publication
+    from ..publishers.postgis import PostgisTarget
+
+    if args.path and not Path(args.path).is_dir():
+        raise InputError(f"{args.path} is not an output folder.", "With --postgis-dsn, give the folder published "
+                         "to PostGIS (odl-geo publish postgis OUTDIR), or no path.")  # fmt: skip
+    pg = Credentials.from_env("ODL_POSTGIS")
+    if args.credentials and not pg.password:  # the file was checked already (mode 600, valid TOML)
+        with contextlib.suppress(InputError):  # no [postgis] section: the DSN's password, or ~/.pgpass
+            pg = Credentials.from_file(args.credentials, "postgis")
+    target = PostgisTarget(args.postgis_dsn, schema=args.postgis_schema, user=pg.username, password=pg.password)
+    return plan_postgis_publication(target, args.workspace, options, tables=tuple(args.table), outdir=args.path)
 
 
 def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback) -> dict[str, Any]:
@@ -63,7 +98,6 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
         DryRunTransport,
         GeoServerClient,
         PublishOptions,
-        plan_publication,
         publish_plan,
         raise_if_failed,
         verify_publication,
@@ -86,7 +120,7 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
         style=Path(args.style) if args.style else None,
         store=args.store,
     )
-    plan = plan_publication(args.path, args.workspace, options)
+    plan = _plan(args, options)
     transport = RequestsTransport(ca_bundle=args.ca_bundle)
     if args.dry_run:
         dry = DryRunTransport(transport if has_creds else None)
@@ -100,9 +134,7 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
         return {"dry_run": True, "planned_requests": dry.planned, **result.to_dict()}
     client = GeoServerClient(args.url, creds, transport)
     result = publish_plan(plan, client, feedback, deadline_s=args.deadline)
-    checks = (
-        [] if args.no_verify else verify_publication(plan, args.url, creds, ca_bundle=args.ca_bundle, feedback=feedback)
-    )
+    checks = [] if args.no_verify else verify_publication(plan, args.url, creds, transport=transport, feedback=feedback)
     if not args.json and not args.quiet:
         out.print(
             f"published to {escape(args.url)} workspace {escape(plan.workspace)}: "

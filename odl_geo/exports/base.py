@@ -37,6 +37,9 @@ class OutputFile:
     field_mapping: dict[str, str] = field(default_factory=dict)  # original -> written, when they differ
     sha256: str = ""
     size: int = 0
+    #: the national schema the file follows, as data.gouv.fr wants it on a resource: ``{"name", "version"}``
+    #: (set on theme products by :mod:`odl_geo.theme.outputs`; None for a plain conversion)
+    schema: dict[str, str] | None = None
 
 
 @dataclass

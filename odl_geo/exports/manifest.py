@@ -49,10 +49,15 @@ def fill_sizes_and_digests(files: list[OutputFile], folder: Path) -> None:
 
 @dataclass
 class Manifest:
+    """``title``/``abstract`` describe the published data (PostGIS table comments, GeoServer and data.gouv.fr
+    metadata): a theme run sets them (profile title, report summary); a plain conversion's title is its source."""
+
     source: dict[str, Any]
     files: list[OutputFile] = field(default_factory=list)
     report: Report = field(default_factory=Report)
     odl_geo_version: str = ""
+    title: str = ""
+    abstract: str = ""
 
     @property
     def skipped(self) -> list[str]:
@@ -62,6 +67,8 @@ class Manifest:
     def to_dict(self) -> dict[str, Any]:
         return {
             "odl_geo_version": self.odl_geo_version,
+            "title": self.title or str(self.source.get("name") or ""),
+            "abstract": self.abstract,
             "source": self.source,
             "files": [asdict(f) for f in self.files],
             "report": self.report.to_dict(),

@@ -135,8 +135,15 @@ def convert_theme(
     staging = Path(tempfile.mkdtemp(prefix=".odl-geo-staging-", dir=out))
     try:
         files = run.profile.write_products(run.dataset, staging, run.report)
+        schema = _catalog_schema(run)
+        for f in files:
+            f.schema = schema
         manifest = Manifest(
-            source={"name": run.source.name, "theme": run.theme}, report=run.report, odl_geo_version=__version__
+            source={"name": run.source.name, "theme": run.theme, **_publication(run)},
+            report=run.report,
+            odl_geo_version=__version__,
+            title=run.profile.title.get("fr") or run.profile.key,
+            abstract=_summary(run),
         )
         if any(f.format == "gpkg" for f in files) and "gpkg" in formats:
             # the product is a GeoPackage already (CNIG PPR): a second one would publish every table twice
@@ -232,3 +239,113 @@ def _standard_formats(
         for name in sorted({f.path for f in manifest.files}):  # a GeoPackage is listed once per layer
             shutil.move(str(sub / name), staging / name)
         return list(manifest.files)
+
+
+# -- what a publisher needs to know about the products (manifest.json) -----------------------------------------
+#: the national schemas of schema.data.gouv.fr's catalog among the profiles' (data.gouv.fr validates a resource
+#: against the schema it names, and refuses names outside its catalog): the CNIG PPR géostandard is not in it,
+#: and the water profile's schema is odl-geo's own
+DATAGOUV_CATALOG = frozenset({"PnX-SI/schema_randonnee", "datakode/schema-pei"})
+#: columns of the conformed layers that hold INSEE commune codes (comma-separated in the hiking schema)
+INSEE_COLUMNS = ("insee", "code_insee", "insee_commune", "communes_code")
+#: columns that name who produced each feature
+PRODUCER_COLUMNS = ("producteur",)
+#: more communes than this are described by their départements (more départements than this: régions)
+MAX_ZONES = 10
+
+
+def _catalog_schema(run: ThemeRun) -> dict[str, str] | None:
+    """``{"name", "version"}`` of the product's national schema, when data.gouv.fr knows it."""
+    schema = run.profile.schema if run.profile else None
+    if schema is None or schema.name not in DATAGOUV_CATALOG:
+        return None
+    return {"name": schema.name, "version": schema.version}
+
+
+def _summary(run: ThemeRun) -> str:
+    """The abstract: what the product is and what the checks found, in French (the portals' language).
+
+    Deterministic (no date): the same run gives the same text, so re-publishing changes nothing.
+    """
+    assert run.profile is not None
+    counts = run.counts()
+    n = sum(len(lyr.frame) for lyr in run.layers)
+    schema = run.profile.schema
+    conform = f", conformes au schéma {schema.name} {schema.version}" if schema else ""
+    return (
+        f"{run.profile.title.get('fr', run.profile.key)} : {n} objet(s){conform}, produits par odl-geo depuis "
+        f"{run.source.name}. Contrôles : {counts.get('error', 0)} erreur(s), {counts.get('warning', 0)} "
+        f"avertissement(s), {counts.get('info', 0)} information(s)."
+    )
+
+
+def _publication(run: ThemeRun) -> dict[str, object]:
+    """Spatial coverage (udata zone ids), granularity and producer, from the declared area or the data."""
+    out: dict[str, object] = {}
+    codes = set(run.area.insee) if run.area is not None else _insee_codes(run)
+    zones = zones_for(codes)
+    if zones:
+        out["zones"] = zones
+    families = {spec.geometry_family for spec in run.profile.roles} if run.profile else set()
+    out["granularity"] = "poi" if families == {"point"} else "other"
+    producers = sorted(
+        {str(v).strip() for lyr in run.layers for c in PRODUCER_COLUMNS if c in lyr.frame for v in lyr.frame[c]
+         if v is not None and str(v).strip() and str(v) != "nan"}
+    )  # fmt: skip
+    if producers:
+        more = f" et {len(producers) - 5} autre(s)" if len(producers) > 5 else ""
+        out["producer"] = ", ".join(producers[:5]) + more
+    return out
+
+
+def _insee_codes(run: ThemeRun) -> set[str]:
+    from ..checks.communes import communes
+
+    table = communes()
+    codes: set[str] = set()
+    for lyr in run.layers:
+        for col in INSEE_COLUMNS:
+            if col not in lyr.frame:
+                continue
+            for value in lyr.frame[col].dropna():
+                codes.update(c for c in (x.strip() for x in str(value).replace(";", ",").split(",")) if c in table)
+    return codes
+
+
+def zones_for(codes: set[str] | frozenset[str]) -> list[str]:
+    """udata zone ids covering INSEE commune codes: whole régions, then whole départements, then communes;
+    when that leaves more than :data:`MAX_ZONES` communes, their départements (more than that: their régions).
+
+    ``fr:region:76``, ``fr:departement:34``, ``fr:commune:34172`` are data.gouv.fr's ids (a commune déléguée
+    counts as its current commune).
+    """
+    from ..checks.communes import communes
+
+    table = communes()
+    current = {table[c].parent if table[c].kind in ("D", "S", "M") and table[c].parent else c
+               for c in codes if c in table}  # fmt: skip
+    current = {c for c in current if c in table}
+    if not current:
+        return []
+    by_region: dict[str, set[str]] = {}
+    by_dep: dict[str, set[str]] = {}
+    for c, row in table.items():
+        if row.kind == "A":
+            by_region.setdefault(row.region, set()).add(c)
+            by_dep.setdefault(row.departement, set()).add(c)
+    zones: list[str] = []
+    left = set(current)
+    for reg, members in sorted(by_region.items()):
+        if members <= left:
+            zones.append(f"fr:region:{reg}")
+            left -= members
+    for dep, members in sorted(by_dep.items()):
+        if members <= left:
+            zones.append(f"fr:departement:{dep}")
+            left -= members
+    if len(left) > MAX_ZONES:
+        deps = sorted({table[c].departement for c in left})
+        if len(deps) > MAX_ZONES:
+            return zones + sorted({f"fr:region:{table[c].region}" for c in left} - set(zones))
+        return zones + [f"fr:departement:{d}" for d in deps]
+    return zones + [f"fr:commune:{c}" for c in sorted(left)]

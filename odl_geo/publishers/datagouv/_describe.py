@@ -91,9 +91,14 @@ def describe_outputs(manifest: dict[str, Any], folder: Path, options: PublishOpt
     if options.producer:
         lines.append(f"- Producteur : {options.producer}")
     lines.append(f"- Fréquence de mise à jour : {options.frequency}")
-    if options.schema:
-        version = f" {options.schema.version}" if options.schema.version else ""
-        lines.append(f"- Schéma : [{options.schema.name}{version}](https://schema.data.gouv.fr/{options.schema.name}/)")
+    schemas = [options.schema] if options.schema else []
+    for f in manifest.get("files") or []:  # a theme product names its own schema
+        ref = SchemaRef.from_payload(f.get("schema")) if isinstance(f.get("schema"), dict) else None
+        if ref and ref not in schemas:
+            schemas.append(ref)
+    for ref in schemas:
+        version = f" {ref.version}" if ref.version else ""
+        lines.append(f"- Schéma : [{ref.name}{version}](https://schema.data.gouv.fr/{ref.name}/)")
     lines += ["", "## Couches", "", "| Couche | Entités | Géométrie | Emprise (WGS 84) |", "|---|---|---|---|"]
     seen: dict[str, dict[str, Any]] = {}
     for f in manifest.get("files") or []:

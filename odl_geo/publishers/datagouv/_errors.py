@@ -60,11 +60,19 @@ def translate_error(
             details,
             status,
         )
-    if status == 413 or (status == 400 and "file type" in detail.lower()) or status == 415:
+    if status == 413:  # from udata or, on data.gouv.fr, its front web server (an HTML page, no detail)
         return RemoteError(
             message,
-            f"udata accepts only the file extensions listed at {endpoints.extensions()}; a file too large "
-            "for one request is sent in parts (lower --chunk-size).",
+            "The request is larger than the instance accepts in one request: files above --chunk-size are sent "
+            "in parts, so lower --chunk-size (e.g. 4194304) below the limit and publish again.",
+            details,
+            status,
+        )
+    if (status == 400 and "file type" in detail.lower()) or status == 415:
+        return RemoteError(
+            message,
+            f"udata accepts only the file extensions listed at {endpoints.extensions()}: leave that format out "
+            "(--formats) or ask the instance's administrators.",
             details,
             status,
         )

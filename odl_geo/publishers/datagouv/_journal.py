@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["UploadJournal", "file_digest"]
+__all__ = ["CHECKSUM_ALGORITHMS", "UploadJournal", "file_checksum", "file_digest"]
+
+#: udata's checksum types (``Checksum.type``) odl-geo can compute; "sha2" is udata's older name for sha256
+CHECKSUM_ALGORITHMS = {"sha1": "sha1", "sha2": "sha256", "sha256": "sha256", "md5": "md5"}
 
 
 def file_digest(path: Path) -> tuple[str, int]:
@@ -22,6 +25,19 @@ def file_digest(path: Path) -> tuple[str, int]:
             h.update(block)
             size += len(block)
     return h.hexdigest(), size
+
+
+def file_checksum(path: Path, kind: str) -> str | None:
+    """The hex digest of the checksum type udata reports (``sha256``, ``md5``...), None for one odl-geo cannot
+    compute (``crc``): the file is then uploaded again rather than assumed unchanged."""
+    algorithm = CHECKSUM_ALGORITHMS.get(kind.lower())
+    if algorithm is None:
+        return None
+    h = hashlib.new(algorithm, usedforsecurity=False)
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            h.update(block)
+    return h.hexdigest()
 
 
 class UploadJournal:

@@ -143,6 +143,26 @@ class DatagouvClient:
             raise
         return {str(d["name"]) for d in data or [] if isinstance(d, dict) and d.get("name")}
 
+    def known_zones(self, ids: list[str] | tuple[str, ...]) -> set[str]:
+        """The ids among ``ids`` that the instance knows (one request when all are known, else one per zone)."""
+        if not ids:
+            return set()
+        try:
+            self._send("GET", self.endpoints.zones(ids), "find the spatial zones")
+            return set(ids)
+        except RemoteError as exc:
+            if exc.status != 404:
+                raise
+        known = set()
+        for zone in ids:
+            try:
+                self._send("GET", self.endpoints.zone(zone), f"find the spatial zone {zone}")
+                known.add(zone)
+            except RemoteError as exc:
+                if exc.status != 404:
+                    raise
+        return known
+
     def organization_datasets(self, org_id: str, page_size: int = 100) -> Iterator[Dataset]:
         """Every dataset of the organization, private ones included when the key's user is a member."""
         page = 1

@@ -61,6 +61,13 @@ class Endpoints:
         """The schema catalog the instance accepts on resources (schema.data.gouv.fr's, on data.gouv.fr)."""
         return f"{self.api}/datasets/schemas/"
 
+    def zones(self, ids: list[str] | tuple[str, ...]) -> str:
+        """Several zones at once: 404 (``Unknown zone identifiers: …``) when one of them is unknown."""
+        return f"{self.api}/spatial/zones/{','.join(_seg(i) for i in ids)}/"
+
+    def zone(self, zone_id: str) -> str:
+        return f"{self.api}/spatial/zone/{_seg(zone_id)}/"
+
     # --- organizations ----------------------------------------------------------------------------
     def organization(self, id_or_slug: str) -> str:
         return f"{self.api}/organizations/{_seg(id_or_slug)}/"

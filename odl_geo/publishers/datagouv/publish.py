@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from ...errors import CancelledError, InputError
 from ...feedback import Feedback, NullFeedback
 from ._describe import default_key, default_title, describe_outputs, resource_meta
-from ._journal import UploadJournal, file_digest
+from ._journal import UploadJournal, file_checksum, file_digest
 from .client import DEFAULT_CHUNK_SIZE
 from .models import (
     Dataset,
@@ -166,6 +166,7 @@ def publish_outputs(
     folder = Path(out_dir)
     manifest = load_manifest(folder)
     files = _files_to_publish(folder, manifest, options)
+    options, derived_warnings = _with_manifest_defaults(client, options, manifest)
     org = client.organization(options.organization)
     if not is_object_id(org.id):  # defensive: udata's POST /datasets/ refuses anything but the id
         raise InputError(f"Organization {options.organization!r} has no usable id ({org.id!r}).", "Give its id.")
@@ -185,7 +186,7 @@ def publish_outputs(
         temporal_coverage=options.temporal_coverage,
     )
     dataset, step = _ensure_dataset(client, spec, org.id)
-    result = PublishResult(dataset.id, dataset.slug, dataset.page, [step], warnings)
+    result = PublishResult(dataset.id, dataset.slug, dataset.page, [step], warnings + derived_warnings)
     journal = UploadJournal(None if client.dry_run else folder / JOURNAL_NAME)
     allowed = client.allowed_extensions()
     by_key = {r.key: r for r in dataset.resources if r.key}
@@ -243,6 +244,34 @@ class _Share:
 
     def is_cancelled(self) -> bool:
         return self.parent.is_cancelled()
+
+
+def _with_manifest_defaults(
+    client: DatagouvClient, options: PublishOptions, manifest: dict[str, Any]
+) -> tuple[PublishOptions, list[str]]:
+    """Zones, granularity and producer a theme run recorded in the manifest (``source``), for those not given.
+
+    Zones derived that way are checked against the instance first (one request): one it does not know is left
+    out with a warning, where udata would refuse the whole dataset (``spatial.zones: Unknown geoid(s)``).
+    """
+    raw = manifest.get("source")
+    source: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    warnings: list[str] = []
+    changes: dict[str, Any] = {}
+    zones = tuple(str(z) for z in source.get("zones") or [])
+    if not options.zones and zones:
+        known = client.known_zones(zones)
+        unknown = [z for z in zones if z not in known]
+        if unknown:
+            warnings.append(
+                f"zones {', '.join(unknown)} (from the data) are unknown to {client.endpoints.site}: left out."
+            )
+        changes["zones"] = tuple(z for z in zones if z in known)
+    if not options.granularity and source.get("granularity"):
+        changes["granularity"] = str(source["granularity"])
+    if not options.producer and source.get("producer"):
+        changes["producer"] = str(source["producer"])
+    return (replace(options, **changes) if changes else options), warnings
 
 
 def _files_to_publish(folder: Path, manifest: dict[str, Any], options: PublishOptions) -> list[dict[str, Any]]:
@@ -326,13 +355,7 @@ def _publish_file(
     feedback: Feedback,
 ) -> Step:
     sha1, size = file_digest(path)
-    same_file = (
-        existing is not None
-        and existing.checksum is not None
-        and existing.checksum.type == "sha1"
-        and existing.checksum.value == sha1
-        and existing.filesize in (None, size)
-    )
+    same_file = existing is not None and existing.filesize in (None, size) and _same_checksum(path, existing, sha1)
     if existing is not None and same_file:
         if not meta.differs_from(existing):
             return Step("resource", meta.key, Outcome.UNCHANGED, existing.id)
@@ -357,6 +380,17 @@ def _publish_file(
     return Step(
         "resource", meta.key, outcome, rid, client.bytes_sent - sent_before, "file replaced" if existing else ""
     )
+
+
+def _same_checksum(path: Path, existing: Resource, sha1: str) -> bool:
+    """The local file has the checksum udata reports, of whichever type it reports (sha1 on upload; sha256/md5
+    when a harvester or an admin set it): that digest is computed only then."""
+    checksum = existing.checksum
+    if checksum is None:
+        return False
+    if checksum.type == "sha1":
+        return checksum.value == sha1
+    return file_checksum(path, checksum.type) == checksum.value
 
 
 def _publish_remote(

@@ -19,6 +19,7 @@ from .models import (
     Style,
     Workspace,
     safe_name,
+    unique_names,
 )
 from .plan import LayerSpec, PublishOptions, PublishPlan, StoreSpec, StyleSpec, plan_publication
 from .publish import DryRunTransport, PublishResult, ResourceOutcome, ensure_postgis_store, publish_plan
@@ -50,5 +51,6 @@ __all__ = [
     "publish_plan",
     "raise_if_failed",
     "safe_name",
+    "unique_names",
     "verify_publication",
 ]

@@ -163,6 +163,13 @@ class GeoServerClient:
         self._expect(resp, (200, 201, 202), "datastore", ds, "upload")
         return resp.status
 
+    def reset_datastore(self, ws: str, ds: str) -> None:
+        """``PUT …/datastores/{ds}/reset``: GeoServer drops that store's cached connection and feature types, so
+        that a replaced GeoPackage is read again (without it WFS may answer the old data, contract §6 step 2).
+        Lighter than ``POST /rest/reset``, which drops every store's cache."""
+        resp = self._send("PUT", self.endpoints.datastore_reset(ws, ds))
+        self._expect(resp, (200,), "datastore", ds, "reset")
+
     # ------------------------------------------------------------------ feature types
     def list_featuretypes(self, ws: str, ds: str, kind: str = "configured") -> list[str]:
         url = self.endpoints.featuretypes(ws, ds)

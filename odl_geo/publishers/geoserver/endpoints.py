@@ -42,6 +42,10 @@ class Endpoints:
     def datastore(self, ws: str, ds: str, *, read: bool = True) -> str:
         return f"{self.datastores(ws)}/{_q(ds)}{'.json' if read else ''}"
 
+    def datastore_reset(self, ws: str, ds: str) -> str:
+        """``…/datastores/{ds}/reset``: drops the caches and connections of that one store (DataStoreController)."""
+        return f"{self.datastore(ws, ds, read=False)}/reset"
+
     def datastore_file(self, ws: str, ds: str, fmt: str = "gpkg") -> str:
         """DS6 ``PUT .../datastores/{ds}/file.{fmt}``: the body is the file itself."""
         return f"{self.datastore(ws, ds, read=False)}/file.{fmt}"

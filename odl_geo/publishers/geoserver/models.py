@@ -25,6 +25,7 @@ __all__ = [
     "Style",
     "Workspace",
     "safe_name",
+    "unique_names",
 ]
 
 SLD10_TYPE = "application/vnd.ogc.sld+xml; charset=UTF-8"
@@ -53,7 +54,36 @@ def safe_name(text: str, fallback: str = "layer") -> str:
         flat = fallback
     if not re.match(r"[A-Za-z_]", flat):
         flat = f"_{flat}"
-    return flat[:63]
+    return flat[:NAME_MAX]
+
+
+#: odl-geo's limit for GeoServer names (PostgreSQL's identifier length: names often end up as table names)
+NAME_MAX = 63
+
+
+def unique_names(wanted: list[str]) -> list[str]:
+    """``wanted`` with duplicates made unique, deterministically: the first keeps its name, the next ones get
+    ``_2``, ``_3``... (cut so that the result stays within :data:`NAME_MAX`). Two tables whose safe names collide
+    (``Points d'eau`` and ``Points_d_eau``, or long names equal on their first 63 characters) would otherwise
+    publish one layer over the other."""
+    taken = set(wanted)
+    seen: set[str] = set()
+    out = []
+    for name in wanted:
+        if name not in seen:
+            seen.add(name)
+            out.append(name)
+            continue
+        n = 2
+        while True:
+            suffix = f"_{n}"
+            candidate = name[: NAME_MAX - len(suffix)] + suffix
+            if candidate not in taken and candidate not in seen:
+                break
+            n += 1
+        seen.add(candidate)
+        out.append(candidate)
+    return out
 
 
 def _s(value: Any) -> str:
@@ -96,6 +126,8 @@ class PublishRecord:
     plan: str
 
     PREFIX = "Published by odl-geo; do not edit this line."
+    #: written as soon as odl-geo created the store, so that the store is known as odl-geo's before it is complete
+    INCOMPLETE = f"{PREFIX} publication incomplete"
 
     def to_text(self) -> str:
         return f"{self.PREFIX} sha256={self.sha256} plan={self.plan}"
@@ -104,6 +136,11 @@ class PublishRecord:
     def parse(cls, text: str) -> PublishRecord | None:
         m = re.search(r"sha256=([0-9a-f]{64}) plan=([0-9a-f]+)", text or "")
         return cls(m.group(1), m.group(2)) if m else None
+
+    @classmethod
+    def marks(cls, text: str) -> bool:
+        """True when ``text`` (a store's description) says odl-geo created the store (complete or not)."""
+        return (text or "").startswith(cls.PREFIX)
 
 
 @dataclass(frozen=True)
@@ -134,6 +171,11 @@ class DataStore:
     @property
     def record(self) -> PublishRecord | None:
         return PublishRecord.parse(self.description)
+
+    @property
+    def owned(self) -> bool:
+        """Created by odl-geo: its description starts with odl-geo's mark (:class:`PublishRecord`)."""
+        return PublishRecord.marks(self.description)
 
     def to_payload(self, *, include_connection: bool = True) -> dict[str, Any]:
         body: dict[str, Any] = {"name": self.name, "description": self.description}
@@ -223,14 +265,30 @@ class FeatureType:
         )
 
 
+#: the file name odl-geo gives the styles it creates: GeoServer keeps a style's ``filename`` (ST2) and a style has
+#: no free text field, so this suffix is how odl-geo knows a style is its own (and never changes anyone else's)
+STYLE_FILE_SUFFIX = ".odl-geo.sld"
+
+
 @dataclass(frozen=True)
 class Style:
-    """A workspace style. ``version`` ``1.0.0`` = SLD 1.0, ``1.1.0`` = SE 1.1 (QGIS exports SE 1.1)."""
+    """A workspace style. ``version`` ``1.0.0`` = SLD 1.0, ``1.1.0`` = SE 1.1 (QGIS exports SE 1.1).
+
+    Styles odl-geo creates are named ``{name}.odl-geo.sld`` on GeoServer's disk (:attr:`owned`).
+    """
 
     name: str
     filename: str = ""
     version: str = "1.0.0"
     workspace: str | None = None
+
+    @classmethod
+    def of_odl_geo(cls, name: str, version: str = "1.0.0") -> Style:
+        return cls(name, f"{name}{STYLE_FILE_SUFFIX}", version)
+
+    @property
+    def owned(self) -> bool:
+        return self.filename == f"{self.name}{STYLE_FILE_SUFFIX}"
 
     @property
     def content_type(self) -> str:

@@ -1,7 +1,9 @@
 """What to publish, read from a conversion's output (``manifest.json`` + GeoPackages) or from one GeoPackage.
 
-A plan is pure data: names made GeoServer-safe, titles with their accents, bounding boxes from the manifest,
-one SLD per layer when styles are given, and a fingerprint per store that says whether anything changed.
+A plan is pure data: names made GeoServer-safe (and unique: two tables never map to one layer), titles with
+their accents, bounding boxes from the manifest, one SLD per layer when styles are given (by default the theme's
+``styles/<theme>/`` for a theme output), and a fingerprint per store that says whether anything changed.
+PostGIS tables are planned by :mod:`.plan_postgis`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from lxml import etree
 
 from ...errors import InputError, SourceNotFoundError
 from ...exports.manifest import MANIFEST_NAME, sha256_file
-from .models import Attribution, BoundingBox, FeatureType, Style, safe_name
+from .models import Attribution, BoundingBox, DataStore, FeatureType, Style, safe_name, unique_names
 
 __all__ = ["LayerSpec", "PublishOptions", "PublishPlan", "StoreSpec", "StyleSpec", "plan_publication"]
 
@@ -28,6 +30,8 @@ class PublishOptions:
     """Metadata and styles. ``titles`` maps a layer (table) name to its title; ``title`` applies to the others.
 
     :param style: an SLD file (every layer) or a folder such as ``styles/flood`` (one SLD matched per layer).
+        Without it, a theme output (``manifest.json`` naming its theme) gets ``OUTDIR/styles/*.sld`` when there are
+        any, else the theme's ``styles/<theme>/``; set ``theme_styles=False`` to keep GeoServer's default styles.
     """
 
     title: str | None = None
@@ -37,6 +41,7 @@ class PublishOptions:
     attribution: Attribution | None = None
     style: Path | None = None
     store: str | None = None  # store name (default: the GeoPackage's file name, made safe)
+    theme_styles: bool = True
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ class StyleSpec:
 
     @property
     def model(self) -> Style:
-        return Style(self.name, f"{self.name}.sld", self.version)
+        return Style.of_odl_geo(self.name, self.version)
 
 
 @dataclass(frozen=True)
@@ -66,11 +71,23 @@ class LayerSpec:
 
 @dataclass(frozen=True)
 class StoreSpec:
+    """One datastore: a GeoPackage to upload (``path``), or a PostGIS database (``postgis``: its connection).
+
+    ``sha256`` identifies the data: the GeoPackage's bytes, or for PostGIS the published tables' content
+    (odl-geo's fingerprints, else row counts and extents); a change means "upload again / reset the store".
+    """
+
     name: str
-    path: Path
+    path: Path | None
     sha256: str
     size: int
     layers: tuple[LayerSpec, ...]
+    postgis: DataStore | None = field(default=None, repr=False)
+
+    @property
+    def kind(self) -> str:
+        """GeoServer's store type: ``GeoPackage`` or ``PostGIS``."""
+        return "PostGIS" if self.postgis is not None else "GeoPackage"
 
     @property
     def fingerprint(self) -> str:
@@ -110,23 +127,67 @@ def plan_publication(path: str | Path, workspace: str, options: PublishOptions |
     ws = safe_name(workspace, "odl")
     if ws != workspace:
         raise InputError(f"The workspace name '{workspace}' is not a valid GeoServer name.", f"Use '{ws}'.")
-    groups = _from_manifest(p) if p.is_dir() or p.name == MANIFEST_NAME else _from_gpkg(p)
-    styles = _style_files(options.style)
+    theme = None
+    if p.is_dir() or p.name == MANIFEST_NAME:
+        groups, theme = _from_manifest(p)
+    else:
+        groups = _from_gpkg(p)
+    style = options.style
+    if style is None and theme and options.theme_styles:
+        style = theme_style_folder(p if p.is_dir() else p.parent, theme)
+    styles = _style_files(style)
     stores = []
     for gpkg, (sha, size, entries) in groups.items():
         layers = tuple(_layer(e, options, styles) for e in entries)
         stores.append(StoreSpec(options.store or safe_name(gpkg.stem, "store"), gpkg, sha, size, layers))
     if options.store and len(stores) > 1:
         raise InputError("--store names one store, but there are several GeoPackages.", "Leave --store out.")
-    return PublishPlan(ws, tuple(stores))
+    return disambiguate(PublishPlan(ws, tuple(stores)))
 
 
-def _from_manifest(p: Path) -> dict[Path, tuple[str, int, list[dict[str, Any]]]]:
+def theme_style_folder(outdir: Path, theme: str) -> Path | None:
+    """The SLDs of a theme output: ``OUTDIR/styles/*.sld`` (the publisher's own), else ``styles/<theme>/``."""
+    from ...serve.styles import OWN_STYLES, styles_root
+
+    own = outdir / OWN_STYLES
+    if own.is_dir() and any(own.glob("*.sld")):
+        return own
+    root = styles_root()
+    folder = root / theme if root is not None else None
+    return folder if folder is not None and folder.is_dir() and any(folder.glob("*.sld")) else None
+
+
+def disambiguate(plan: PublishPlan) -> PublishPlan:
+    """Unique store names, and layer names unique in the workspace (GeoServer's namespace, all stores together).
+
+    Deterministic: stores and layers keep the plan's order (GeoPackages by name, tables as listed), the first
+    keeps the safe name and the next ones get ``_2``, ``_3``... A table is never published over another one.
+    """
+    from dataclasses import replace
+
+    store_names = unique_names([s.name for s in plan.stores])
+    layer_names = iter(unique_names([lyr.name for s in plan.stores for lyr in s.layers]))
+    stores = []
+    for store, name in zip(plan.stores, store_names, strict=True):
+        layers = []
+        for lyr in store.layers:
+            new = next(layer_names)
+            layers.append(lyr if new == lyr.name else replace(lyr, feature_type=replace(lyr.feature_type, name=new)))
+        stores.append(replace(store, name=name, layers=tuple(layers)))
+    return PublishPlan(plan.workspace, tuple(stores))
+
+
+def _from_manifest(p: Path) -> tuple[dict[Path, tuple[str, int, list[dict[str, Any]]]], str | None]:
+    """The GeoPackages of an output folder and their tables, and the theme of a theme output (else None)."""
     folder = p if p.is_dir() else p.parent
     manifest = folder / MANIFEST_NAME
     if not manifest.is_file():
         raise SourceNotFoundError(f"{folder} has no {MANIFEST_NAME}.", "Convert first (odl-geo convert ... --to gpkg).")
     data = json.loads(manifest.read_text(encoding="utf-8"))
+    source = data.get("source")
+    theme = None
+    if isinstance(source, dict) and source.get("theme"):
+        theme = str(source["theme"])
     groups: dict[Path, tuple[str, int, list[dict[str, Any]]]] = {}
     for f in data.get("files", []):
         # attribute tables (CNIG procedure...) and empty tables are no map layers: GeoServer refuses them
@@ -143,7 +204,7 @@ def _from_manifest(p: Path) -> dict[Path, tuple[str, int, list[dict[str, Any]]]]
         groups[gpkg][2].append(f)
     if not groups:
         raise SourceNotFoundError(f"{manifest} lists no GeoPackage.", "Convert with --to gpkg (the default).")
-    return groups
+    return groups, theme
 
 
 def _from_gpkg(p: Path) -> dict[Path, tuple[str, int, list[dict[str, Any]]]]:

@@ -1,10 +1,14 @@
-"""Create-or-update a publication on GeoServer: workspace -> store (GeoPackage upload) -> feature types ->
-styles -> layer default style. Idempotent, never destructive, resumable.
+"""Create-or-update a publication on GeoServer: workspace -> store (GeoPackage upload, or PostGIS by connection
+parameters) -> feature types -> styles -> layer default style. Idempotent, never destructive, resumable.
 
-* Nothing is ever deleted; a store that odl-geo did not create is never overwritten.
-* Each store's ``description`` records the GeoPackage's sha256 and a fingerprint of the rest of the plan
+* Nothing is ever deleted, and nothing odl-geo did not create is modified: a store is odl-geo's when its
+  ``description`` carries odl-geo's mark (written right after creating it), a style when its file name is
+  ``{name}.odl-geo.sld`` (:mod:`.models`); anything else of the same name is refused with :class:`InputError`.
+* Each store's ``description`` records the data's sha256 and a fingerprint of the rest of the plan
   (:class:`~.models.PublishRecord`), written **last**: a run that fails half-way leaves no record, so the next
   run redoes that store (GET-first, so nothing is duplicated) and completes it.
+* After the data of an existing store changed (a GeoPackage replaced in place, PostGIS tables reloaded), the
+  store is reset (``PUT …/datastores/{ds}/reset``) so that GeoServer does not keep serving the old data.
 * Re-publishing an unchanged set costs one GET per store and one GET per layer (to check the layer and its
   default style are still there), and no file body.
 """
@@ -14,81 +18,22 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from ...errors import InputError, NetworkError, RemoteError
 from ...feedback import NullFeedback, check_cancelled
-from ...http import HttpRequest, HttpResponse
 from .models import DataStore, FeatureType, Layer, Outcome, PublishRecord, Workspace
+from .result import DryRunTransport, PublishResult, ResourceOutcome
 
 if TYPE_CHECKING:
     from ...feedback import Feedback
-    from ...http import Transport
     from .client import GeoServerClient
     from .plan import LayerSpec, PublishPlan, StoreSpec, StyleSpec
 
 __all__ = ["DryRunTransport", "PublishResult", "ResourceOutcome", "ensure_postgis_store", "publish_plan"]
 
 log = logging.getLogger("odl_geo.geoserver")
-
-
-@dataclass(frozen=True)
-class ResourceOutcome:
-    kind: str  # workspace | datastore | featuretype | style | layer
-    name: str
-    outcome: Outcome
-    detail: str = ""
-
-
-@dataclass
-class PublishResult:
-    workspace: str
-    outcomes: list[ResourceOutcome] = field(default_factory=list)
-    requests: int = 0
-    bytes_sent: int = 0  # every request body (JSON, SLD, files)
-    file_bytes: int = 0  # GeoPackage bodies only: 0 when nothing had to be uploaded
-    seconds: float = 0.0
-    planned: list[str] = field(default_factory=list)  # dry run: the writes that were not sent
-
-    def add(self, kind: str, name: str, outcome: Outcome, detail: str = "") -> None:
-        self.outcomes.append(ResourceOutcome(kind, name, outcome, detail))
-
-    def of(self, kind: str) -> dict[str, Outcome]:
-        return {o.name: o.outcome for o in self.outcomes if o.kind == kind}
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "workspace": self.workspace,
-            "requests": self.requests,
-            "bytes_sent": self.bytes_sent,
-            "file_bytes": self.file_bytes,
-            "seconds": round(self.seconds, 3),
-            "resources": [
-                {"kind": o.kind, "name": o.name, "outcome": str(o.outcome), "detail": o.detail} for o in self.outcomes
-            ],
-        }
-
-
-class DryRunTransport:
-    """Sends reads (to plan against the real state) and records writes instead of sending them.
-
-    With ``inner=None`` nothing is sent at all and every read answers 404 (plan against an empty server).
-    """
-
-    def __init__(self, inner: Transport | None) -> None:
-        self.inner = inner
-        self.planned: list[str] = []
-
-    def send(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "GET":
-            if self.inner is not None:
-                return self.inner.send(request)
-            return HttpResponse(404, {}, b"", request.url)
-        size = len(request.body) if isinstance(request.body, bytes) else 0
-        params = "?" + "&".join(f"{k}={v}" for k, v in request.params.items()) if request.params else ""
-        self.planned.append(f"{request.describe()}{params}" + (f"  [{size} bytes]" if size else ""))
-        return HttpResponse(201 if request.method == "POST" or "/file." in request.url else 200, {}, b"", request.url)
 
 
 class _Run:
@@ -138,24 +83,17 @@ class _Run:
         elif not self.workspace_ready:  # the store answered, so the workspace exists
             self.result.add("workspace", self.ws, Outcome.UNCHANGED)
             self.workspace_ready = True
+        if current is not None:
+            self.check_store_owned(store, current)
         record = current.record if current else None
-        if current is not None and record is None and (current.description or current.type != "GeoPackage"):
-            raise InputError(
-                f"datastore '{store.name}' already exists in workspace '{self.ws}' and was not published by odl-geo.",
-                "odl-geo never replaces what it did not create: publish under another store name (--store) "
-                "or another workspace.",
-            )
-        same_file = record is not None and record.sha256 == store.sha256
-        same_plan = same_file and record is not None and record.plan == store.fingerprint
-        if same_file:
+        same_data = record is not None and record.sha256 == store.sha256
+        same_plan = same_data and record is not None and record.plan == store.fingerprint
+        if store.postgis is not None:
+            self.ensure_postgis(store, current, same_data)
+        elif same_data:
             self.result.add("datastore", store.name, Outcome.UNCHANGED)
         else:
-            self.tick(f"datastore {store.name}: upload")
-            self.feedback.info(f"uploading {store.path.name} ({store.size} bytes) to datastore '{store.name}'")
-            data = store.path.read_bytes()
-            self.client.upload_geopackage(self.ws, store.name, data, filename=f"{store.name}.gpkg")
-            self.result.file_bytes += len(data)
-            self.result.add("datastore", store.name, Outcome.CREATED if current is None else Outcome.UPDATED)
+            self.upload(store, current)
         for layer in store.layers:
             self.tick(f"layer {layer.name}")
             if not (same_plan and self.layer_unchanged(layer)):
@@ -165,6 +103,61 @@ class _Run:
             self.tick(f"datastore {store.name}: record")
             desc = PublishRecord(store.sha256, store.fingerprint).to_text()
             self.client.update_datastore(self.ws, DataStore(store.name, description=desc), include_connection=False)
+
+    def check_store_owned(self, store: StoreSpec, current: DataStore) -> None:
+        """Refuse a store odl-geo did not create (its description carries no odl-geo mark).
+
+        One exception, the exact trace of odl-geo's own creation cut between the upload and the mark that
+        follows it: a GeoPackage store without description, without any feature type, whose file is where
+        odl-geo's upload puts it (``…/{ws}/{store}/{store}.gpkg``).
+        """
+        if current.owned:
+            if current.type and current.type != store.kind:
+                raise InputError(
+                    f"datastore '{store.name}' of workspace '{self.ws}' is a {current.type} store published by "
+                    f"odl-geo, not a {store.kind} store.",
+                    "Publish under another store name (--store) or another --workspace.",
+                )
+            return
+        if store.kind == "GeoPackage" and current.type == "GeoPackage" and not current.description:
+            database = current.connection.get("database", "").replace("\\", "/")
+            if database.endswith(f"/{self.ws}/{store.name}/{store.name}.gpkg") and not self.client.list_featuretypes(
+                self.ws, store.name
+            ):
+                return
+        raise InputError(
+            f"datastore '{store.name}' already exists in workspace '{self.ws}' and was not created by odl-geo; "
+            "it was left untouched.",
+            "odl-geo never modifies what it did not create: publish under another store name (--store) "
+            "or another --workspace.",
+        )
+
+    def upload(self, store: StoreSpec, current: DataStore | None) -> None:
+        """DS6 upload (creates the store or replaces its file in place), then mark a new store as odl-geo's, or
+        reset a replaced one (GeoServer may keep the old file's connection open: WFS would answer old data)."""
+        assert store.path is not None
+        self.tick(f"datastore {store.name}: upload")
+        self.feedback.info(f"uploading {store.path.name} ({store.size} bytes) to datastore '{store.name}'")
+        data = store.path.read_bytes()
+        self.client.upload_geopackage(self.ws, store.name, data, filename=f"{store.name}.gpkg")
+        self.result.file_bytes += len(data)
+        if current is None or not current.owned:  # new (or adopted after a cut): odl-geo's from now on
+            self.tick(f"datastore {store.name}: mark")
+            mark = DataStore(store.name, description=PublishRecord.INCOMPLETE)
+            self.client.update_datastore(self.ws, mark, include_connection=False)
+        if current is not None:
+            self.tick(f"datastore {store.name}: reset")
+            self.client.reset_datastore(self.ws, store.name)
+        self.result.add("datastore", store.name, Outcome.CREATED if current is None else Outcome.UPDATED)
+
+    def ensure_postgis(self, store: StoreSpec, current: DataStore | None, same_data: bool) -> None:
+        assert store.postgis is not None
+        outcome = _ensure_postgis(self.client, self.ws, store.postgis, current)
+        if current is not None and not same_data:  # tables reloaded (swapped): drop GeoServer's cached schema
+            self.tick(f"datastore {store.name}: reset")
+            self.client.reset_datastore(self.ws, store.name)
+            outcome = Outcome.UPDATED
+        self.result.add("datastore", store.name, outcome)
 
     def layer_unchanged(self, layer: LayerSpec) -> bool:
         """Fast path when the store record matches: one GET proves the layer and its default style are there."""
@@ -235,10 +228,18 @@ class _Run:
         self.tick(f"style {spec.name}")
         model = spec.model
         body = spec.path.read_bytes()
-        if self.client.get_style(self.ws, spec.name) is None:
+        current = self.client.get_style(self.ws, spec.name)
+        if current is None:
             self.client.create_style(self.ws, model)  # ST4(a) info first, then the body (ST5)
             self.client.upload_style_body(self.ws, model, body)
             outcome = Outcome.CREATED
+        elif not current.owned:
+            raise InputError(
+                f"style '{spec.name}' already exists in workspace '{self.ws}' and was not created by odl-geo "
+                f"(its file is '{current.filename}', not '{model.filename}'); it was left untouched.",
+                f"odl-geo never modifies what it did not create: rename {spec.path.name} (the style takes the "
+                "file's name) or publish to another --workspace.",
+            )
         else:  # GeoServer re-encodes SLD 1.0 on upload: bytes cannot be compared, the plan fingerprint decides
             self.client.upload_style_body(self.ws, model, body)
             outcome = Outcome.UPDATED
@@ -309,16 +310,27 @@ def publish_plan(
 def ensure_postgis_store(client: GeoServerClient, workspace: str, store: DataStore) -> Outcome:
     """Create-or-update a PostGIS datastore by connection parameters (DS2 -> DS3, or DS4 with the full list).
 
+    The store is created with odl-geo's mark in its description; an existing store without it is refused.
     The password (``passwd``) is not compared: GeoServer answers it encrypted. It is sent on creation and
     whenever another parameter changed. The workspace is created when missing.
 
-    :raises InputError: a store of that name exists and is not a PostGIS store.
+    :raises InputError: a store of that name exists and odl-geo did not create it, or it is not a PostGIS store.
     """
     current = client.get_datastore(workspace, store.name)
+    if current is None and client.get_workspace(workspace) is None:
+        client.create_workspace(Workspace(workspace))
+    if current is not None and not current.owned:
+        raise InputError(
+            f"datastore '{store.name}' already exists in workspace '{workspace}' and was not created by odl-geo; "
+            "it was left untouched.",
+            "odl-geo never modifies what it did not create: choose another store name or another workspace.",
+        )
+    return _ensure_postgis(client, workspace, store, current)
+
+
+def _ensure_postgis(client: GeoServerClient, workspace: str, store: DataStore, current: DataStore | None) -> Outcome:
     if current is None:
-        if client.get_workspace(workspace) is None:
-            client.create_workspace(Workspace(workspace))
-        client.create_datastore(workspace, store)
+        client.create_datastore(workspace, replace(store, description=PublishRecord.INCOMPLETE))
         return Outcome.CREATED
     if current.type and current.type != "PostGIS":
         raise InputError(
@@ -330,5 +342,5 @@ def ensure_postgis_store(client: GeoServerClient, workspace: str, store: DataSto
     have = {k: v for k, v in current.connection.items() if k in wanted}
     if have == wanted:
         return Outcome.UNCHANGED
-    client.update_datastore(workspace, store)
+    client.update_datastore(workspace, replace(store, description=current.description))  # keep mark and record
     return Outcome.UPDATED

@@ -1,16 +1,17 @@
-"""Check a publication through the OGC services, as a map client would (contract §6 step 6), with OWSLib.
+"""Check a publication through the OGC services, as a map client would (contract §6 step 6).
 
 Per layer: it is listed in WMS 1.3.0 GetCapabilities (as ``layer`` or ``ws:layer``), GetMap answers a PNG that is
 not blank (an OGC exception comes back as HTTP 200 + XML, so the content type is checked, never the status
 only), and WFS 1.1.0 GetFeature returns the expected number of features. WFS 1.1.0 rather than 2.0.0 because
 QGIS Server (the embedded target, and the test double's back end) does not serve 2.0.0.
 
-OWSLib uses its own ``requests`` session: this is the one place that does not go through the Transport seam.
+Every request goes through the :class:`~odl_geo.http.Transport` (the publisher's: same retry policy, timeouts,
+CA bundle; in QGIS the plugin's, so QGIS's proxy and auth configurations apply). OWSLib only parses the
+capabilities document from the bytes fetched (``WebMapService(..., xml=...)``): it never opens a connection.
 """
 
 from __future__ import annotations
 
-import json
 import struct
 import time
 import zlib
@@ -20,11 +21,14 @@ from typing import TYPE_CHECKING, Any
 from ...credentials import redact
 from ...errors import NetworkError, RemoteError
 from ...feedback import NullFeedback, check_cancelled
+from ...http import HttpRequest, RequestsTransport
 from .endpoints import Endpoints
 
 if TYPE_CHECKING:
     from ...credentials import Credentials
     from ...feedback import Feedback
+    from ...http import HttpResponse, Transport
+    from .models import BoundingBox
     from .plan import PublishPlan
 
 __all__ = ["LayerCheck", "png_is_blank", "raise_if_failed", "verify_publication"]
@@ -58,32 +62,36 @@ def verify_publication(
     timeout: int = 60,
     feedback: Feedback | None = None,
     deadline_s: float = 600.0,
+    transport: Transport | None = None,
 ) -> list[LayerCheck]:
     """One :class:`LayerCheck` per published layer; never raises for a failed check (see :func:`raise_if_failed`).
 
-    :raises RemoteError: the services do not answer GetCapabilities at all.
+    :param transport: the publisher's transport (default: a :class:`RequestsTransport` with ``ca_bundle`` and
+        ``timeout``); the QGIS plugin passes its own, with ``credentials`` None (its auth configuration applies).
+    :raises RemoteError: the WMS does not answer GetCapabilities at all.
+    :raises NetworkError: no answer to GetCapabilities after the transport's retries.
     :raises CancelledError: ``feedback.is_cancelled()`` became true.
     :raises NetworkError: the checks took longer than ``deadline_s``.
     """
-    from owslib.util import Authentication
-    from owslib.wfs import WebFeatureService
     from owslib.wms import WebMapService
 
     ep = Endpoints(url)
     ws = plan.workspace
-    user = credentials.username if credentials else None
-    password = credentials.password if credentials else None
     secrets = credentials.secrets if credentials else ()
-    auth = Authentication(username=user, password=password, verify=ca_bundle or True)
+    http = transport or RequestsTransport(ca_bundle=ca_bundle, timeout=(10.0, float(timeout)))
+
+    def get(service: str, params: dict[str, str]) -> HttpResponse:
+        return http.send(HttpRequest("GET", ep.ows(ws, service), params=params, auth=credentials))
+
+    hint = "Check that WMS and WFS are enabled for the workspace."
+    what = f"The OGC services of workspace '{ws}' did not answer GetCapabilities"
+    caps = get("wms", {"service": "WMS", "version": "1.3.0", "request": "GetCapabilities"})  # NetworkError raised
+    if caps.status != 200:
+        raise RemoteError(f"{what}: HTTP {caps.status} {redact(caps.text[:200], secrets)}", hint, status=caps.status)
     try:
-        wms = WebMapService(ep.ows(ws, "wms"), version="1.3.0", auth=auth, timeout=timeout)
-        wfs = WebFeatureService(ep.ows(ws, "wfs"), version="1.1.0", auth=auth, timeout=timeout)
-    except Exception as exc:  # noqa: BLE001 - OWSLib raises anything from requests, lxml or its own parsers
-        raise RemoteError(
-            f"The OGC services of workspace '{ws}' did not answer GetCapabilities: "
-            f"{redact(f'{type(exc).__name__}: {exc}', secrets)}",
-            "Check that WMS and WFS are enabled for the workspace.",
-        ) from None
+        wms = WebMapService(ep.ows(ws, "wms"), version="1.3.0", xml=caps.body)
+    except Exception as exc:  # noqa: BLE001 - OWSLib/lxml raise anything on a body that is no capabilities
+        raise RemoteError(f"{what}: {redact(f'{type(exc).__name__}: {exc}', secrets)}", hint) from None
     checks = []
     fb = feedback or NullFeedback()
     deadline = time.monotonic() + deadline_s
@@ -100,25 +108,45 @@ def verify_publication(
         bbox = layer.feature_type.native_bbox
         if bbox is not None and layer.feature_count:
             try:
-                img = wms.getmap(layers=[name], styles=[""], srs=bbox.crs, bbox=_padded(bbox), size=(256, 256),
-                                 format="image/png", transparent=True)  # fmt: skip
-                ctype = img.info().get("Content-Type", "")
-                data = img.read()
-                image_ok = ctype.startswith("image/png") and not png_is_blank(data)
+                img = get("wms", _getmap_params(name, bbox))
+                ctype = img.header("Content-Type") or ""
+                image_ok = img.status == 200 and ctype.startswith("image/png") and not png_is_blank(img.body)
                 if not image_ok:
-                    problems.append(f"GetMap gave {ctype or 'no content type'}, {'blank' if data else 'empty'} image")
-            except Exception as exc:  # noqa: BLE001
-                problems.append(f"GetMap failed: {redact(str(exc), secrets)[:200]}")
+                    problems.append(f"GetMap gave {ctype or 'no content type'}, "
+                                    f"{'blank' if img.body else 'empty'} image")  # fmt: skip
+            except NetworkError as exc:
+                problems.append(f"GetMap failed: {redact(exc.message, secrets)[:200]}")
         count = None
         try:
-            resp = wfs.getfeature(typename=[f"{ws}:{name}"], outputFormat="application/json")
-            count = len(json.loads(resp.read()).get("features", []))
-            if count != layer.feature_count:
-                problems.append(f"WFS returned {count} features, expected {layer.feature_count}")
-        except Exception as exc:  # noqa: BLE001
-            problems.append(f"WFS GetFeature failed: {redact(str(exc), secrets)[:200]}")
+            resp = get("wfs", {"service": "WFS", "version": "1.1.0", "request": "GetFeature",
+                               "typename": f"{ws}:{name}", "outputFormat": "application/json"})  # fmt: skip
+            data = resp.json() if resp.status == 200 else None
+            if not isinstance(data, dict):
+                problems.append(f"WFS GetFeature failed: HTTP {resp.status} {redact(resp.text[:200], secrets)}")
+            else:
+                count = len(data.get("features") or [])
+                if count != layer.feature_count:
+                    problems.append(f"WFS returned {count} features, expected {layer.feature_count}")
+        except NetworkError as exc:
+            problems.append(f"WFS GetFeature failed: {redact(exc.message, secrets)[:200]}")
         checks.append(LayerCheck(name, in_caps, image_ok, count, layer.feature_count, "; ".join(problems)))
     return checks
+
+
+def _getmap_params(layer: str, bbox: BoundingBox) -> dict[str, str]:
+    """WMS 1.3.0 GetMap of the layer's box (with a margin), in the axis order the CRS declares (lat/lon for
+    EPSG:4326, contract §6), 256 by 256 PNG."""
+    from pyproj import CRS
+
+    x0, y0, x1, y1 = _padded(bbox)
+    try:
+        north_first = CRS.from_user_input(bbox.crs).axis_info[0].direction.lower() in ("north", "south")
+    except Exception:  # noqa: BLE001 - an unknown CRS code: GeoServer will say so in its answer
+        north_first = False
+    box = (y0, x0, y1, x1) if north_first else (x0, y0, x1, y1)
+    return {"service": "WMS", "version": "1.3.0", "request": "GetMap", "layers": layer, "styles": "",
+            "crs": bbox.crs, "bbox": ",".join(repr(float(v)) for v in box), "width": "256", "height": "256",
+            "format": "image/png", "transparent": "TRUE"}  # fmt: skip
 
 
 def raise_if_failed(checks: list[LayerCheck], workspace: str) -> None:

@@ -93,3 +93,31 @@ def test_credentials_file_and_bad_option(udata, outputs, capsys, monkeypatch, tm
     assert code == 0, err
     code, _out, err = run(capsys, *base, "--license", "nope")
     assert code == 2 and "Licence 'nope' is unknown" in err
+
+
+def test_ca_bundle_of_a_private_pki(udata, key_env, outputs, capsys, tmp_path, monkeypatch):
+    """udata behind a TLS front whose certificate a private CA signed: refused without --ca-bundle (verification
+    stays on), published with it, even when REQUESTS_CA_BUNDLE names the system bundle (requests lets that
+    variable override a session's bundle); a missing bundle file is refused before any request."""
+    import certifi
+
+    from .faultproxy import FaultProxy, make_tls_context
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", certifi.where())
+
+    ctx, ca = make_tls_context(tmp_path)
+    front = FaultProxy(udata.site, ssl_context=ctx)
+    try:
+        folder = outputs("water")
+        args = [str(folder), "--org", udata.info["ORG_ID"], "--url", front.url, "--dataset-key", "cli-tls",
+                "--formats", "csv"]  # fmt: skip
+        code, _out, err = run(capsys, *args)
+        assert code == 4, err  # NetworkError
+        assert "TLS certificate check failed" in err and "--ca-bundle" in err
+        code, _out, err = run(capsys, *args, "--ca-bundle", str(ca))
+        assert code == 0, err
+        assert any(method == "POST" and "/upload/" in path for method, path, _ in front.log)
+        code, _out, err = run(capsys, *args, "--ca-bundle", str(tmp_path / "missing.pem"))
+        assert code == 2 and "missing.pem does not exist" in err
+    finally:
+        front.close()

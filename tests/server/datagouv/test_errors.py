@@ -169,3 +169,39 @@ def test_a_write_without_key_fails_before_sending(udata, outputs):
 def test_output_folder_without_manifest(client, tmp_path):
     with pytest.raises(InputError, match=r"has no manifest\.json"):
         publish_outputs(tmp_path, client, PublishOptions(organization="x"))
+
+
+def test_413_from_the_front_server_names_the_file_and_says_to_lower_the_chunk_size(udata, proxy, outputs):
+    """data.gouv.fr's front servers refuse a body over their limit with nginx's HTML 413 page (udata never sees
+    the request); the fault proxy answers exactly that at the upload of the file."""
+    from .faultproxy import Fault
+
+    proxy.faults = [Fault("POST", r"/upload/$", "413")]
+    client = make_client(proxy.url, udata.info["API_KEY"])
+    options = PublishOptions(organization=udata.info["ORG_ID"], dataset_key="err-413", formats=("csv",))
+    folder = outputs("water")
+    with pytest.raises(RemoteError) as info:
+        publish_outputs(folder, client, options)
+    host = proxy.url.split("://", 1)[1]
+    assert info.value.status == 413
+    assert info.value.message.startswith(f"{host} refused to upload 'VilleMTP_MTP_Fontaines.csv' to dataset ")
+    assert info.value.message.endswith("(HTTP 413).")  # an HTML body: no udata detail to quote
+    assert "lower --chunk-size" in info.value.hint
+    assert udata.info["API_KEY"] not in info.value.message + info.value.details
+    result = publish_outputs(folder, client, options)  # the re-run completes, without duplicates
+    assert [s.outcome.value for s in result.steps] == ["updated", "created"]  # the file, then opened
+    assert "opened" in result.steps[0].note
+
+
+def test_415_names_the_file_and_gives_the_extension_list(udata, proxy, outputs):
+    from .faultproxy import Fault
+
+    proxy.faults = [Fault("POST", r"/upload/$", "415")]
+    client = make_client(proxy.url, udata.info["API_KEY"])
+    options = PublishOptions(organization=udata.info["ORG_ID"], dataset_key="err-415", formats=("csv",))
+    with pytest.raises(RemoteError) as info:
+        publish_outputs(outputs("water"), client, options)
+    assert info.value.status == 415
+    assert "refused to upload 'VilleMTP_MTP_Fontaines.csv' to dataset " in info.value.message
+    assert info.value.message.endswith("(HTTP 415: Unsupported Media Type: this file type is not accepted).")
+    assert "/datasets/extensions/" in info.value.hint and "--formats" in info.value.hint

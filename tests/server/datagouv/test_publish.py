@@ -311,3 +311,32 @@ def test_a_schema_missing_from_the_instance_catalog_is_dropped_with_a_warning(ud
     )
     ok = publish_outputs(outputs("hiking"), client, hiking)
     assert not [w for w in ok.warnings if "catalog" in w]
+
+
+@pytest.mark.parametrize("kind", ["sha256", "md5"])
+def test_a_checksum_of_another_type_is_compared_with_that_digest(udata, client, outputs, kind):
+    """udata computes sha1 on upload, but a resource may carry a sha256/md5 (set by a harvester; here in the
+    server's database, as here): the file is compared with that digest, and not uploaded again when it matches."""
+    folder = outputs("water")
+    options = PublishOptions(organization=udata.info["ORG_ID"], dataset_key=f"checksum-{kind}", formats=("csv",))
+    first = publish_outputs(folder, client, options)
+    rid = first.steps[1].id
+    csv = folder / "VilleMTP_MTP_Fontaines.csv"
+    digest = hashlib.new(kind, csv.read_bytes()).hexdigest()
+    hook = f"{udata.site}/__test__/checksum"  # udata's PUT ignores `checksum` on an uploaded file
+    body = {"dataset": first.dataset_id, "resource": rid, "type": kind}
+    assert requests.post(hook, json={**body, "value": digest}, timeout=10).status_code == 200
+    assert server_dataset(udata, first.dataset_id)["resources"][0]["checksum"] == {"type": kind, "value": digest}
+
+    mark = udata.mark()
+    again = publish_outputs(folder, client, options)
+    assert again.steps[1].outcome is Outcome.UNCHANGED and again.bytes_uploaded == 0
+    assert uploads(udata.requests_since(mark)) == []
+
+    # a checksum of that type that differs: the file is replaced in place
+    assert requests.post(hook, json={**body, "value": "0" * len(digest)}, timeout=10).status_code == 200
+    mark = udata.mark()
+    replaced = publish_outputs(folder, client, options)
+    assert replaced.steps[1].outcome is Outcome.UPDATED and replaced.steps[1].id == rid
+    # one upload stored (a first attempt within the same second as the first upload gets udata's 500: retried)
+    assert [e["status"] for e in uploads(udata.requests_since(mark))] in ([200], [500, 200])

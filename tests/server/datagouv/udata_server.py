@@ -5,9 +5,12 @@ Runs in ``.venv-udata`` (made by ``scripts/setup_udata.sh``), never in odl-geo's
 stay out of the library's environment. Adapted from ``../shared/recipes/udata_local_server.py`` (the proven
 recipe): same app factory, settings and seed, plus
 
-- zones of the three real test datasets (Montpellier, Bourg-d'Oisans, Cévennes) besides Toulouse;
+- zones of the three real test datasets (Montpellier, Bourg-d'Oisans, Cévennes: Gard and Lozère) besides
+  Toulouse;
 - ``--request-log FILE``: one JSON line per request (method, path, status, request body length), written
-  *after* the response, so tests can assert from the server's side what was (not) uploaded.
+  *after* the response, so tests can assert from the server's side what was (not) uploaded;
+- ``POST /__test__/checksum`` (outside ``/api/``, never logged): sets a resource's checksum in the database,
+  the one piece of state the API does not let a client write (a harvester's sha256/md5).
 
 The udata handlers are untouched (real status codes and messages).
 
@@ -44,6 +47,7 @@ LEVELS = [
 ZONES = [  # id, name, code, level
     ("fr:region:76", "Occitanie", "76", "fr:region"),
     ("fr:region:84", "Auvergne-Rhône-Alpes", "84", "fr:region"),
+    ("fr:departement:30", "Gard", "30", "fr:departement"),
     ("fr:departement:31", "Haute-Garonne", "31", "fr:departement"),
     ("fr:departement:34", "Hérault", "34", "fr:departement"),
     ("fr:departement:38", "Isère", "38", "fr:departement"),
@@ -127,11 +131,29 @@ def seed(app, api_key=None):
         }
 
 
-def serialized(wsgi_app, request_log=None):
+def set_checksum(flask_app, body):
+    """Test hook (``POST /__test__/checksum``, not udata's API): give a resource a checksum of another type, as a
+    harvester would store one. udata's own PUT ignores ``checksum`` on uploaded files."""
+    from udata.core.dataset.models import Checksum, Dataset
+
+    with flask_app.app_context():
+        dataset = Dataset.objects.get(id=body["dataset"])
+        resource = next(r for r in dataset.resources if str(r.id) == body["resource"])
+        resource.checksum = Checksum(type=body["type"], value=body["value"])
+        dataset.save()
+
+
+def serialized(wsgi_app, request_log=None, flask_app=None):
     """One request at a time (mongomock is an in-memory dict store); optionally log each request as JSON."""
     lock = threading.Lock()
 
     def app(environ, start_response):
+        if environ.get("PATH_INFO") == "/__test__/checksum" and flask_app is not None:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            with lock:
+                set_checksum(flask_app, json.loads(environ["wsgi.input"].read(length)))
+            start_response("200 OK", [("Content-Type", "application/json")])
+            return [b"{}"]
         seen = {}
 
         def recording_start_response(status, headers, exc_info=None):
@@ -180,7 +202,7 @@ def main():
     info = seed(app, args.api_key)
     if not args.print_token:
         info = {k: v for k, v in info.items() if not k.endswith("API_KEY")}
-    server.app = serialized(app, args.request_log)
+    server.app = serialized(app, args.request_log, app)
 
     print(f"BASE_URL=http://{args.host}:{port}/api/1", flush=True)
     print(f"DATA_DIR={data_dir}", flush=True)

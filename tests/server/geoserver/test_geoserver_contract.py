@@ -178,3 +178,65 @@ def test_version_switches_of_the_double_and_the_client_copes(request, tmp_path_f
     # ... while a 401 with wrong credentials stays an AuthError
     with pytest.raises(AuthError, match=r"refused the credentials \(401\)"):
         old.client(Credentials("admin", "wrong")).create_workspace(Workspace("w2"))
+
+
+def test_a_different_name_in_a_put_renames_silently(geoserver, rest, outputs):
+    """FT4 and L2 with another `name` in the body: 200 and a renamed resource (J7/J9). The contract calls it a
+    misuse (§7.3), so the double flags it (and the publisher never does it)."""
+    ws = geoserver.workspace("rename")
+    post_ws(rest, ws)
+    geoserver.allow_misuse("rename by PUT")
+    upload(rest, ws, "eau", next(outputs["water"].glob("*.gpkg")), configure="all")
+    ft = f"{rest.base}/workspaces/{ws}/datastores/eau/featuretypes"
+    r = rest.put(f"{ft}/VilleMTP_MTP_Fontaines", json={"featureType": {"name": "bornes", "title": "Bornes"}})
+    assert r.status_code == 200 and r.text == ""
+    assert rest.get(f"{ft}/VilleMTP_MTP_Fontaines.json", headers=JSON).status_code == 404
+    got = rest.get(f"{ft}/bornes.json", headers=JSON).json()["featureType"]
+    assert got["title"] == "Bornes" and got["nativeName"] == "VilleMTP_MTP_Fontaines"
+    r = rest.put(f"{rest.base}/layers/{ws}:bornes", json={"layer": {"name": "fontaines"}})
+    assert r.status_code == 200
+    assert rest.get(f"{rest.base}/layers/{ws}:fontaines.json", headers=JSON).status_code == 200
+    assert rest.get(f"{ft}/fontaines.json", headers=JSON).status_code == 200  # a layer's name is its resource's
+    if geoserver.is_double:
+        flagged = [e["path"] for e in geoserver.log() if e["misuse"] == "rename by PUT"]
+        assert len(flagged) == 2
+
+
+SE_STYLE = (
+    '<?xml version="1.0" encoding="UTF-8"?><StyledLayerDescriptor version="1.1.0" '
+    'xmlns="http://www.opengis.net/sld" xmlns:se="http://www.opengis.net/se" xmlns:ogc="http://www.opengis.net/ogc">'
+    "<NamedLayer><se:Name>zones</se:Name><UserStyle><se:Name>zones_alea</se:Name><se:Description><se:Title>Aléa"
+    "</se:Title></se:Description><se:FeatureTypeStyle><se:Rule><se:PolygonSymbolizer><se:Fill>"
+    '<se:SvgParameter name="fill">#ff0000</se:SvgParameter></se:Fill></se:PolygonSymbolizer></se:Rule>'
+    "</se:FeatureTypeStyle></UserStyle></NamedLayer></StyledLayerDescriptor>"
+).encode()
+
+
+def test_one_step_style_post_takes_the_name_inside_the_sld(geoserver, rest):
+    """ST4(b) without ?name=: the name of the SLD's style is used (J8)."""
+    ws = geoserver.workspace("onestep")
+    post_ws(rest, ws)
+    r = rest.post(f"{rest.base}/workspaces/{ws}/styles", data=SE_STYLE,
+                  headers={"Content-Type": "application/vnd.ogc.se+xml; charset=UTF-8"})  # fmt: skip
+    assert r.status_code == 201 and r.text == "zones_alea"
+    assert r.headers["Location"].endswith(f"/workspaces/{ws}/styles/zones_alea")
+    info = rest.get(f"{rest.base}/workspaces/{ws}/styles/zones_alea.json", headers=JSON).json()["style"]
+    assert info["languageVersion"]["version"] == "1.1.0"
+
+
+def test_sld_suffix_converts_an_se_style_to_sld_10(geoserver, rest):
+    """ST3: `.sld` always answers SLD 1.0, even for an SE 1.1 style; the SE bytes need no suffix + SE Accept."""
+    from lxml import etree
+
+    ws = geoserver.workspace("se11")
+    post_ws(rest, ws)
+    rest.post(f"{rest.base}/workspaces/{ws}/styles", params={"name": "z"}, data=SE_STYLE,
+              headers={"Content-Type": "application/vnd.ogc.se+xml; charset=UTF-8"})  # fmt: skip
+    sld = rest.get(f"{rest.base}/workspaces/{ws}/styles/z.sld")
+    assert sld.status_code == 200 and sld.headers["Content-Type"].startswith("application/vnd.ogc.sld+xml")
+    root = etree.fromstring(sld.content)
+    assert root.get("version") == "1.0.0"
+    assert not [el for el in root.iter() if isinstance(el.tag, str) and "opengis.net/se" in el.tag]
+    assert [el.get("name") for el in root.iter("{http://www.opengis.net/sld}CssParameter")] == ["fill"]
+    se = rest.get(f"{rest.base}/workspaces/{ws}/styles/z", headers={"Accept": "application/vnd.ogc.se+xml"})
+    assert b"se:SvgParameter" in se.content

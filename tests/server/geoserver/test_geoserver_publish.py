@@ -173,7 +173,7 @@ def test_never_deletes_and_never_overwrites_a_foreign_store(geoserver, outputs):
     ws2 = geoserver.workspace("shared2")
     publish_plan(plan_publication(outputs["hiking"], ws2, PublishOptions()), client)
     client.update_datastore(ws2, DataStore("exemple-valide", description=foreign.description), include_connection=False)
-    with pytest.raises(InputError, match=r"datastore 'exemple-valide' already exists .* not published by odl-geo"):
+    with pytest.raises(InputError, match=r"datastore 'exemple-valide' already exists .* not created by odl-geo"):
         publish_plan(plan_publication(outputs["hiking"], ws2, PublishOptions(title="autre")), client)
     assert client.get_datastore(ws2, "exemple-valide").description == "maintenu par le SIG de la ville"
     # re-publishing the first workspace leaves the other one alone

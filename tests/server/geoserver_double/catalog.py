@@ -44,6 +44,9 @@ class Store:
     enabled: bool = True
     file: Path | None = None
     sha256: str = ""  # of the stored file (double-only, for assertions)
+    # the file the OGC side reads: GeoServer keeps a store's connection (here: the copy of the file as it was
+    # first uploaded) until the store is reset, so a file replaced in place is served stale (contract §6 step 2)
+    served_sha256: str = ""
 
 
 @dataclass
@@ -204,10 +207,33 @@ class Catalog:
         self.layers[(ft.workspace, ft.name)] = Layer(ft.workspace, ft.name, (None, default_style_for(ft.geometry_type)))
         self.changed()
 
+    def rename_feature_type(self, ws: str, old: str, new: str) -> None:
+        """FT4/L2 with another ``name`` in the body: GeoServer renames silently (CatalogBuilder.updateFeatureType,
+        a layer's name being its resource's); the layer follows its feature type."""
+        if (ws, new) in self.feature_types:
+            raise RestError(500, f"Resource named '{new}' already exists in namespace: '{ws}'", misuse="rename by PUT")
+        ft = self.feature_types.pop((ws, old))
+        ft.name = new
+        self.feature_types[(ws, new)] = ft
+        if (ws, old) in self.layers:
+            lyr = self.layers.pop((ws, old))
+            lyr.name = new
+            self.layers[(ws, new)] = lyr
+        self.changed()
+
     def tables_of(self, store: Store) -> list[dict[str, Any]]:
+        if store.type == "PostGIS":
+            from .postgis import pg_feature_tables
+
+            return pg_feature_tables(store.params)
         if store.file is None or not store.file.exists():
             return []
         return gpkg_feature_tables(store.file)
+
+    def reset_store(self, store: Store) -> None:
+        """``…/datastores/{ds}/reset`` or ``/rest/reset``: connections dropped, the current file is read again."""
+        store.served_sha256 = store.sha256
+        self.changed()
 
     def configured_in(self, store: Store) -> list[FeatureType]:
         return [ft for ft in self.feature_types.values() if ft.workspace == store.workspace and ft.store == store.name]
@@ -235,6 +261,7 @@ class Catalog:
                     "description": s.description,
                     "file": s.file.name if s.file else None,
                     "sha256": s.sha256,
+                    "stale": s.served_sha256 != s.sha256,
                     "params": {k: ("***" if k == "passwd" else v) for k, v in s.params.items()},
                 }
                 for s in self.stores.values()

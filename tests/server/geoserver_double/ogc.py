@@ -1,8 +1,12 @@
 """OGC side of the GeoServer REST test double: WMS/WFS answered by a **real QGIS Server** (in-process QgsServer).
 
 For each workspace the double builds a QGIS project from its catalog (enabled layers, the stored GeoPackage
-table, the layer's default SLD, title/abstract/keywords) and hands every ``/geoserver/{ws}/wms|wfs|ows`` request
-to ``QgsServer.handleRequest``. QGIS is imported lazily, in this process only (the test process stays QGIS-free).
+table or the PostGIS table of the store's connection parameters, read by QGIS's ``postgres`` provider, the
+layer's default SLD, title/abstract/keywords) and hands every ``/geoserver/{ws}/wms|wfs|ows`` request to
+``QgsServer.handleRequest``. QGIS is imported lazily, in this process only (the test process stays QGIS-free).
+
+A GeoPackage replaced in place is served **stale** (the copy of the file the store first connected to) until
+the store is reset (``…/datastores/{ds}/reset`` or ``/rest/reset``), as GeoServer may do (contract §6 step 2).
 
 GeoServer-isms reproduced on top of QGIS Server: ``ws:layer`` names accepted in LAYERS/TYPENAME(S), and OGC
 exceptions answered with HTTP 200 + XML (contract §6 step 6).
@@ -77,14 +81,19 @@ class OgcBackend:
         for (w, name), lyr in sorted(cat.layers.items()):
             ft = cat.feature_types.get((w, name))
             store = cat.stores.get((w, ft.store)) if ft else None
-            if w != ws or not lyr.enabled or ft is None or not ft.enabled or store is None or store.file is None:
+            if w != ws or not lyr.enabled or ft is None or not ft.enabled or store is None:
                 continue
-            # content-addressed copy: QGIS/OGR pool connections by path, a replaced file must not be read stale
-            snap = snaps / f"{store.sha256}.gpkg"
-            if not snap.exists():
-                shutil.copyfile(store.file, snap)
-            vl = QgsVectorLayer(f"{snap}|layername={ft.native_name}", name, "ogr")
-            if not vl.isValid():
+            if store.type == "PostGIS":
+                vl = self._postgis_layer(store.params, ft.native_name, name)
+            elif store.file is not None and store.served_sha256:
+                # the copy the store's connection reads (content-addressed: OGR pools connections by path)
+                snap = snaps / f"{store.served_sha256}.gpkg"
+                if not snap.exists():
+                    shutil.copyfile(store.file, snap)
+                vl = QgsVectorLayer(f"{snap}|layername={ft.native_name}", name, "ogr")
+            else:
+                continue
+            if vl is None or not vl.isValid():
                 log.warning("layer %s:%s is not valid in QGIS", ws, name)
                 continue
             vl.setTitle(ft.title or name)
@@ -110,6 +119,23 @@ class OgcBackend:
             project.writeEntry("WFSLayersPrecision", "/" + lid, 7)
         self._projects[ws] = (cat.version, project, layers)
         return project
+
+    def _postgis_layer(self, params: dict[str, str], table: str, name: str) -> Any:
+        """The table through QGIS's ``postgres`` provider, with the store's own connection parameters."""
+        from qgis.core import QgsDataSourceUri, QgsVectorLayer
+
+        from .postgis import pg_feature_tables
+
+        info = next((t for t in pg_feature_tables(params) if t["table"] == table), None)
+        if info is None:
+            log.warning("PostGIS table %s is missing", table)
+            return None
+        uri = QgsDataSourceUri()
+        uri.setConnection(params.get("host", "localhost"), str(params.get("port") or 5432),
+                          params.get("database", ""), params.get("user", ""), params.get("passwd", ""))  # fmt: skip
+        uri.setDataSource(info["schema"], table, info["geometry_column"], "", info["key"])
+        uri.setSrid(str(info["srid"]))
+        return QgsVectorLayer(uri.uri(False), name, "postgres")
 
     def handle(self, ws: str, service: str, query: list[tuple[str, str]], base: str) -> tuple[int, str, bytes]:
         """Answer one OGC GET; errors come back as HTTP 200 + XML like GeoServer's OWS (contract §6)."""

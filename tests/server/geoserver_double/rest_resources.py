@@ -105,7 +105,11 @@ def fts_post(cat: Catalog, req: Req, ws: str, ds: str) -> Resp:
     if (ws, name) in cat.feature_types:
         where = f"store: '{ds}'" if cat.feature_types[(ws, name)].store == ds else f"namespace: '{ws}'"
         raise RestError(500, f"Resource named '{name}' already exists in {where}", misuse="duplicate feature type POST")
-    table = next((t for t in cat.tables_of(store) if t["table"] == native), None)
+    try:
+        tables = cat.tables_of(store)
+    except Exception as exc:  # noqa: BLE001 - GeoServer: the store cannot connect -> 500 with the reason
+        raise RestError(500, f"Error occurred connecting to the data store: {exc}") from None
+    table = next((t for t in tables if t["table"] == native), None)
     if table is None:
         if not body.get("attributes"):
             raise RestError(400, "Trying to create new feature type inside the store, but no attributes were specified")
@@ -130,10 +134,11 @@ def fts_post(cat: Catalog, req: Req, ws: str, ds: str) -> Resp:
 def ft_put(cat: Catalog, req: Req, ws: str, ds: str | None, name: str) -> Resp:
     ft = cat.feature_type(ws, ds, name)
     body = parse_catalog_body(req, "featureType")
-    if body.get("name") and body["name"] != name:
-        raise RestError(500, "silent rename by PUT: never send another name (contract §7.3)", misuse="rename by PUT")
     _apply_ft(ft, body)
     cat.changed()
+    if body.get("name") and body["name"] != name:  # FT4: renames (J7), 200; contract §7.3 calls it a misuse
+        cat.rename_feature_type(ws, name, str(body["name"]))
+        return Resp(200, misuse="rename by PUT")
     return Resp(200)
 
 
@@ -167,9 +172,10 @@ def style_get(cat: Catalog, req: Req, ws: str | None, name: str) -> Resp:
     if req.suffix == "sld" or (not req.suffix and (SLD10 in accept or SE11 in accept)):
         if not st.body:
             raise RestError(500, f"No style body for {name}", misuse="style body read before upload")
-        # .sld always answers SLD 1.0 (the SE 1.1 -> 1.0 conversion itself is not emulated)
-        ctype = SE11 if (not req.suffix and SE11 in accept and st.version == "1.1.0") else SLD10
-        return Resp(200, st.body, ctype)
+        if not req.suffix and SE11 in accept and st.version == "1.1.0":
+            return Resp(200, st.body, SE11)  # the SE bytes: only without suffix, with the SE Accept (ST3)
+        # .sld (or the SLD Accept) always answers SLD 1.0: an SE 1.1 style is converted ("force SLD to v10")
+        return Resp(200, se_to_sld10(st.body) if st.version == "1.1.0" else st.body, SLD10)
     if not req.suffix and not accept.strip("*/ ") and not st.body:
         raise RestError(500, "", misuse="suffix-less style GET without Accept")  # C2 l.590
     info: dict[str, Any] = {
@@ -188,7 +194,8 @@ def styles_post(cat: Catalog, req: Req, ws: str | None) -> Resp:
     ctype = req.content_type
     if ctype in (SLD10, SE11):  # ST4(b): one step, SLD as body
         body = _parse_style(req, ctype)
-        name = req.query.get("name") or f"style-{abs(hash(req.body)) % 10_000_000:07d}"
+        # J8: without ?name= the name of the SLD's first style is used, else a generated one
+        name = req.query.get("name") or sld_style_name(body) or f"style-{abs(hash(req.body)) % 10_000_000:07d}"
         if (ws, name) in cat.styles:
             raise RestError(403, f"Style {name} already exists.", misuse="duplicate style POST")
         cat.styles[(ws, name)] = Style(
@@ -315,8 +322,6 @@ def layer_put(cat: Catalog, req: Req, ws: str, name: str) -> Resp:
     if (ws, name) not in cat.layers:  # J9: no 404 check, NPE on original.getResource()
         raise RestError(500, "", misuse="layer PUT without a layer (GET it first)")
     lyr = cat.layers[(ws, name)]
-    if body.get("name") and body["name"] != name:
-        raise RestError(500, "layer rename by PUT", misuse="rename by PUT")
     if isinstance(body.get("defaultStyle"), dict):
         st = cat.resolve_style(body["defaultStyle"])
         lyr.default_style = (st.workspace, st.name)
@@ -325,6 +330,9 @@ def layer_put(cat: Catalog, req: Req, ws: str, name: str) -> Resp:
     if "enabled" in body:
         lyr.enabled = str(body["enabled"]).lower() == "true"
     cat.changed()
+    if body.get("name") and body["name"] != name:  # a layer's name is its resource's: renamed too (J9), 200
+        cat.rename_feature_type(ws, name, str(body["name"]))
+        return Resp(200, misuse="rename by PUT")
     return Resp(200)
 
 
@@ -333,3 +341,48 @@ def layer_delete(cat: Catalog, req: Req, ws: str, name: str) -> Resp:
     del cat.layers[(ws, name)]
     cat.changed()
     return Resp(200, misuse="layer deleted")
+
+
+# ---------------------------------------------------------------- SLD helpers
+SE_NS = "http://www.opengis.net/se"
+SLD_NS = "http://www.opengis.net/sld"
+
+
+def sld_style_name(body: bytes) -> str:
+    """Name of the first style of an SLD (``UserStyle/Name``, SLD 1.0 or SE 1.1), as J8's ``findNameFromObject``."""
+    try:
+        root = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return ""
+    for style in root.iter(f"{{{SLD_NS}}}UserStyle", "UserStyle"):
+        for child in style:
+            if etree.QName(child).localname == "Name" and (child.text or "").strip():
+                return child.text.strip()
+        break
+    return ""
+
+
+def se_to_sld10(body: bytes) -> bytes:
+    """SE 1.1 -> SLD 1.0 for ``.sld`` reads (GeoServer re-encodes the parsed style; here the elements are moved
+    to the SLD 1.0 namespace, ``SvgParameter`` becomes ``CssParameter``, ``Description/Title|Abstract`` become
+    ``Title``/``Abstract``): enough for clients that read names, rules and filters back."""
+    root = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True))
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        q = etree.QName(el)
+        if q.namespace == SE_NS:
+            local = "CssParameter" if q.localname == "SvgParameter" else q.localname
+            el.tag = f"{{{SLD_NS}}}{local}"
+    for desc in list(root.iter(f"{{{SLD_NS}}}Description")):
+        parent = desc.getparent()
+        index = parent.index(desc)
+        for child in list(desc):
+            parent.insert(index, child)
+            index += 1
+        parent.remove(desc)
+    root.set("version", "1.0.0")
+    for attr in [a for a in root.attrib if a.endswith("schemaLocation")]:
+        del root.attrib[attr]
+    etree.cleanup_namespaces(root)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8")

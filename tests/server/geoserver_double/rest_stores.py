@@ -121,6 +121,8 @@ def namespace_get(cat: Catalog, req: Req, ws: str) -> Resp:
 # ---------------------------------------------------------------- datastores (DS1-DS5)
 def store_json(req: Req, s: Store) -> dict[str, Any]:
     base = f"{req.base}/rest/workspaces/{s.workspace}"
+    # GeoServer answers passwords encrypted (its keystore's "crypt1:" prefix), never as sent
+    params = {k: (f"crypt1:{sha256(v.encode()).hexdigest()[:24]}" if k == "passwd" else v) for k, v in s.params.items()}
     return {
         "dataStore": {
             "name": s.name,
@@ -128,7 +130,7 @@ def store_json(req: Req, s: Store) -> dict[str, Any]:
             "type": s.type,
             "enabled": s.enabled,
             "workspace": {"name": s.workspace, "href": f"{base}.json"},
-            "connectionParameters": dict_to_entries(s.params),
+            "connectionParameters": dict_to_entries(params),
             "_default": False,
             "featureTypes": f"{base}/datastores/{s.name}/featuretypes.json",
         }
@@ -184,6 +186,13 @@ def store_put(cat: Catalog, req: Req, ws: str, ds: str) -> Resp:
     if "connectionParameters" in body:
         s.params = entries_to_dict(body["connectionParameters"])
     cat.changed()
+    return Resp(200)
+
+
+def store_reset(cat: Catalog, req: Req, ws: str, ds: str) -> Resp:
+    """``PUT|POST …/datastores/{ds}/reset`` (GeoServer's DataStoreController): drops that store's cached
+    connection, so that a replaced file is read again; 404 when the store is missing."""
+    cat.reset_store(cat.store(ws, ds))
     return Resp(200)
 
 
@@ -244,6 +253,12 @@ def store_upload(cat: Catalog, req: Req, ws: str, ds: str, method: str, fmt: str
     else:
         store.params.update(params)
     store.file, store.sha256 = path, sha256(data).hexdigest()
+    snapshot = cat.data_dir / "ogc" / f"{store.sha256}.gpkg"  # what an open connection keeps reading (stale)
+    snapshot.parent.mkdir(parents=True, exist_ok=True)
+    if not snapshot.exists():
+        shutil.copyfile(path, snapshot)
+    if not store.served_sha256:  # a new store connects to its first file; a replaced one keeps the old one
+        store.served_sha256 = store.sha256
     cat.changed()
     if configure == "none":
         return Resp(201)

@@ -34,6 +34,9 @@ Handler = dict[str, "Callable[..., Resp]"]
 
 
 def _reset(cat: Catalog, req: Req) -> Resp:
+    """``/rest/reset``: every store's connection and cache dropped (and ``/rest/reload``, which also does it)."""
+    for store in cat.stores.values():
+        cat.reset_store(store)
     return Resp(200)
 
 
@@ -47,6 +50,7 @@ ROUTES: list[tuple[re.Pattern[str], Handler]] = [
         (rf"/namespaces/{N}", {"GET": rs.namespace_get}),
         (rf"/workspaces/{N}/datastores", {"GET": rs.stores_get, "POST": rs.stores_post}),
         (rf"/workspaces/{N}/datastores/{N}", {"GET": rs.store_get, "PUT": rs.store_put, "DELETE": rs.store_delete}),
+        (rf"/workspaces/{N}/datastores/{N}/reset", {"PUT": rs.store_reset, "POST": rs.store_reset}),
         (rf"/workspaces/{N}/datastores/{N}/(file|url|external)\.(\w+)", {"PUT": rs.store_upload}),
         (rf"/workspaces/{N}/datastores/{N}/featuretypes", {"GET": rr.fts_get, "POST": rr.fts_post}),
         (

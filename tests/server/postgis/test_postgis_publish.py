@@ -148,6 +148,31 @@ def test_changed_source_replaces_table(pg_cluster, theme_outputs, fresh_schema, 
         assert comment.startswith("Itinéraires du Parc national des Cévennes\n")
 
 
+def test_table_comments_carry_the_manifest_title_and_abstract(pg_cluster, theme_outputs, fresh_schema, shared_data,
+                                                             tmp_path):  # fmt: skip
+    """The manifests odl-geo writes have a title and an abstract: a theme run's (profile title, report summary),
+    a plain conversion's (its source). They become the table comment's first lines."""
+    from odl_geo.theme import convert_theme
+
+    out = tmp_path / "hiking"
+    convert_theme(shared_data / "hiking/pnx_schema_randonnee_cevennes/exemple-valide.json", out, "hiking",
+                  formats=("gpkg",))  # fmt: skip
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    publish_postgis(out, PostgisTarget(pg_cluster.dsn(), schema=fresh_schema))
+    publish_postgis(theme_outputs["water"], PostgisTarget(pg_cluster.dsn(), schema=fresh_schema))
+    with pg_cluster.admin() as conn:
+        comments = dict(conn.execute(
+            "SELECT c.relname, obj_description(c.oid, 'pg_class') FROM pg_class c "
+            "WHERE c.relnamespace = %s::regnamespace AND c.relkind = 'r'", (fresh_schema,)).fetchall())  # fmt: skip
+    (theme_table,) = [t for t in comments if t != "villemtp_mtp_fontaines"]
+    lines = comments[theme_table].splitlines()
+    assert lines[0] == "Itinéraires de randonnée" == manifest["title"]
+    assert lines[1] == manifest["abstract"]
+    assert lines[1].startswith("Itinéraires de randonnée : 8 objet(s), conformes au schéma PnX-SI/schema_randonnee")
+    assert lines[2].startswith("Source: exemple-valide.json, layer ")
+    assert comments["villemtp_mtp_fontaines"].splitlines()[0] == "VilleMTP_MTP_Fontaines.csv"
+
+
 class _FailAfter:
     """A Feedback that, on its n-th progress call, checks what another session sees, then cancels."""
 
