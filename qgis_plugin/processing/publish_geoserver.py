@@ -19,7 +19,14 @@ from qgis.core import (
     QgsProcessingParameterString,
 )
 
-from odl_geo.publishers.geoserver import GeoServerClient, PublishOptions, plan_publication, publish_plan
+from odl_geo.publishers.geoserver import (
+    GeoServerClient,
+    PublishOptions,
+    plan_publication,
+    publish_plan,
+    raise_if_failed,
+    verify_publication,
+)
 
 from ..feedback import QgisFeedbackAdapter
 from ..network import QgisTransport
@@ -48,8 +55,12 @@ class PublishGeoServerAlgorithm(OdlGeoAlgorithm):
         )
         self.addParameter(QgsProcessingParameterString("TITLE", tr("Title"), optional=True))
         self.addParameter(QgsProcessingParameterBoolean("DRY_RUN", tr("Only show what would be sent"), False))
+        self.addParameter(
+            QgsProcessingParameterBoolean("VERIFY", tr("Check the layers through WMS/WFS afterwards"), True)
+        )
         self.addOutput(QgsProcessingOutputNumber("CHANGED", tr("Resources created or updated")))
         self.addOutput(QgsProcessingOutputNumber("UNCHANGED", tr("Resources unchanged")))
+        self.addOutput(QgsProcessingOutputNumber("VERIFIED", tr("Layers checked through WMS/WFS")))
 
     def processAlgorithm(
         self,
@@ -66,20 +77,24 @@ class PublishGeoServerAlgorithm(OdlGeoAlgorithm):
             lambda: plan_publication(folder, self.parameterAsString(parameters, "WORKSPACE", context), options)
         )
         transport = QgisTransport(self.parameterAsString(parameters, "AUTHCFG", context), feedback=feedback)
-        client = GeoServerClient(self.parameterAsString(parameters, "URL", context), None, transport)
-        result = processing_errors(
-            lambda: publish_plan(
-                plan,
-                client,
-                QgisFeedbackAdapter(feedback),
-                dry_run=self.parameterAsBool(parameters, "DRY_RUN", context),
-            )
-        )
+        url = self.parameterAsString(parameters, "URL", context)
+        dry_run = self.parameterAsBool(parameters, "DRY_RUN", context)
+        client = GeoServerClient(url, None, transport)
+        result = processing_errors(lambda: publish_plan(plan, client, QgisFeedbackAdapter(feedback), dry_run=dry_run))
         for line in result.planned:  # dry run: what would have been sent, nothing was
             feedback.pushInfo(tr("would send: ") + line)
+        checks = []
+        if not dry_run and self.parameterAsBool(parameters, "VERIFY", context):
+            checks = processing_errors(
+                lambda: verify_publication(plan, url, None, transport=transport, feedback=QgisFeedbackAdapter(feedback))
+            )
+            for check in checks:
+                state = tr("ok") if check.ok else tr("FAILED")
+                feedback.pushInfo(f"WMS/WFS {state}: {check.layer}, {check.feature_count} {check.problem}")
+            processing_errors(lambda: raise_if_failed(checks, plan.workspace))
         changed = unchanged = 0
         for outcome in result.outcomes:
             feedback.pushInfo(f"{outcome.outcome.value:9} {outcome.kind:11} {outcome.name}")
             unchanged += outcome.outcome.value == "unchanged"
             changed += outcome.outcome.value in ("created", "updated")
-        return {"CHANGED": changed, "UNCHANGED": unchanged}
+        return {"CHANGED": changed, "UNCHANGED": unchanged, "VERIFIED": sum(c.ok for c in checks)}

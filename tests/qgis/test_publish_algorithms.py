@@ -64,6 +64,7 @@ def test_publish_to_geoserver_through_qgis_network_then_republish_unchanged(plug
     params = {"INPUT": str(water_out), "URL": url, "WORKSPACE": "eau_alg", "AUTHCFG": authcfg}
     first = processing.run("odl_geo:publish_geoserver", params)
     assert first["CHANGED"] >= 3  # workspace, store, feature type (the layer follows the feature type)
+    assert first["VERIFIED"] == 1  # in WMS capabilities, a non-blank GetMap, the WFS count: through QGIS's network
     uri = f"url='{url}/eau_alg/wfs' typename='VilleMTP_MTP_Fontaines' version='1.1.0'"
     wfs = QgsVectorLayer(uri, "w", "WFS")
     assert wfs.isValid() and wfs.featureCount() == 48  # read back through QGIS's own WFS client

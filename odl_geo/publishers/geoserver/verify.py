@@ -134,19 +134,16 @@ def verify_publication(
 
 
 def _getmap_params(layer: str, bbox: BoundingBox) -> dict[str, str]:
-    """WMS 1.3.0 GetMap of the layer's box (with a margin), in the axis order the CRS declares (lat/lon for
-    EPSG:4326, contract §6), 256 by 256 PNG."""
-    from pyproj import CRS
+    """WMS 1.1.1 GetMap of the layer's box (with a margin), 256 by 256 PNG.
 
+    1.1.1 because its BBOX is always x,y, whatever the CRS: WMS 1.3.0 wants the axis order the CRS declares
+    (lat/lon for EPSG:4326, contract §6), which takes a CRS database to know, and pyproj must not be imported in
+    QGIS's process, where the plugin runs this check (its PROJ clashes with QGIS's, see qgis_plugin/worker.py).
+    """
     x0, y0, x1, y1 = _padded(bbox)
-    try:
-        north_first = CRS.from_user_input(bbox.crs).axis_info[0].direction.lower() in ("north", "south")
-    except Exception:  # noqa: BLE001 - an unknown CRS code: GeoServer will say so in its answer
-        north_first = False
-    box = (y0, x0, y1, x1) if north_first else (x0, y0, x1, y1)
-    return {"service": "WMS", "version": "1.3.0", "request": "GetMap", "layers": layer, "styles": "",
-            "crs": bbox.crs, "bbox": ",".join(repr(float(v)) for v in box), "width": "256", "height": "256",
-            "format": "image/png", "transparent": "TRUE"}  # fmt: skip
+    return {"service": "WMS", "version": "1.1.1", "request": "GetMap", "layers": layer, "styles": "",
+            "srs": bbox.crs, "bbox": ",".join(repr(float(v)) for v in (x0, y0, x1, y1)), "width": "256",
+            "height": "256", "format": "image/png", "transparent": "TRUE"}  # fmt: skip
 
 
 def raise_if_failed(checks: list[LayerCheck], workspace: str) -> None:

@@ -1,5 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="fr_FR">
   <context>
     <name>OdlGeo</name>
@@ -54,7 +53,7 @@
       <translation>Authentification</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="45" />
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="52" />
       <source>Authentication (Basic)</source>
       <translation>Authentification (Basic)</translation>
     </message>
@@ -87,6 +86,11 @@
       <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="142" />
       <source>Check the layer first.</source>
       <translation>Contrôlez d'abord la couche.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="59" />
+      <source>Check the layers through WMS/WFS afterwards</source>
+      <translation>Vérifier ensuite les couches par WMS/WFS</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="310" />
@@ -219,6 +223,11 @@
       <translation>Chaque champ obligatoire a une source ou une valeur.</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="92" />
+      <source>FAILED</source>
+      <translation>ÉCHEC</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="394" />
       <source>Failed: </source>
       <translation>Échec : </translation>
@@ -269,7 +278,7 @@
       <translation>URL du GeoServer</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="43" />
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="50" />
       <source>GeoServer URL (…/geoserver)</source>
       <translation>URL du GeoServer (…/geoserver)</translation>
     </message>
@@ -317,6 +326,11 @@
       <location filename="../../../qgis_plugin/processing/inspect_file.py" line="40" />
       <source>Layers</source>
       <translation>Couches</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="63" />
+      <source>Layers checked through WMS/WFS</source>
+      <translation>Couches vérifiées par WMS/WFS</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="115" />
@@ -424,7 +438,7 @@
       <translation>Publier vers</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="34" />
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="41" />
       <source>Publish to GeoServer (WMS/WFS)</source>
       <translation>Publier sur GeoServer (WMS/WFS)</translation>
     </message>
@@ -504,12 +518,12 @@
       <translation>Champs obligatoires sans source ni valeur : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="51" />
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="61" />
       <source>Resources created or updated</source>
       <translation>Ressources créées ou mises à jour</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="52" />
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="62" />
       <source>Resources unchanged</source>
       <translation>Ressources inchangées</translation>
     </message>
@@ -569,7 +583,7 @@
       <translation>Style</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="47" />
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="54" />
       <source>Style (SLD file or folder such as styles/flood)</source>
       <translation>Style (fichier SLD ou dossier comme styles/flood)</translation>
     </message>
@@ -739,6 +753,11 @@
       <translation>odl-geo : installation des bibliothèques</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="92" />
+      <source>ok</source>
+      <translation>ok</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="26" />
       <source>resemblance: check it</source>
       <translation>ressemblance : à vérifier</translation>
@@ -759,7 +778,7 @@
       <translation>type</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="79" />
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="85" />
       <source>would send: </source>
       <translation>enverrait : </translation>
     </message>

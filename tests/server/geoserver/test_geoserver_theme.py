@@ -36,3 +36,18 @@ def test_theme_output_gets_the_theme_styles_by_default(geoserver, shared_data, t
     assert (REPO / "styles" / "hiking" / "itineraire_randonnee.sld").is_file()
     # the library can leave GeoServer's default styles (theme_styles=False)
     assert all(lyr.style is None for lyr in plan_publication(out, ws, PublishOptions(theme_styles=False)).layers)
+
+
+def test_a_cnig_ppr_with_the_flood_styles_passes_the_ogc_check(geoserver, shared_data, tmp_path, monkeypatch, capsys):
+    """The CNIG flood styles classify on text codes ("01"...): every published layer draws (GeoServer compares them
+    as text; the double emulates it, see geoserver_double/ogc.py)."""
+    out = tmp_path / "flood"
+    convert_theme(shared_data / "flood/ddt38_pprn_bourg_oisans_covadis/PPRn_BourgOisans.zip", out, "flood")
+    ws = geoserver.workspace("ppr")
+    monkeypatch.setenv("ODL_GEOSERVER_USER", geoserver.credentials.username)
+    monkeypatch.setenv("ODL_GEOSERVER_PASSWORD", geoserver.credentials.password)
+    assert main(["publish", "geoserver", str(out), "--url", geoserver.url, "--workspace", ws, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    styled = {r["name"] for r in result["resources"] if r["kind"] == "style"}
+    assert {"zonealeareference_s", "zonereglementaireurba_s", "perimetre_s"} <= styled
+    assert len(result["checks"]) >= 3 and all(c["ok"] for c in result["checks"]), result["checks"]

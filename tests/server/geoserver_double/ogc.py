@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -106,6 +107,8 @@ class OgcBackend:
                 msg, ok = vl.loadSldStyle(str(sld))
                 if not ok:
                     log.warning("QGIS could not apply SLD %s: %s", style.qualified, msg)
+                else:
+                    _compare_codes_as_text(vl, style.body)
             project.addMapLayer(vl)
             layers.append(vl)
         ids = [vl.id() for vl in layers]
@@ -161,3 +164,33 @@ class OgcBackend:
         if status >= 400 and "xml" in ctype:
             status = 200
         return status, ctype, bytes(response.body())
+
+
+_CODE_LITERAL = re.compile(rb"<(?:\w+:)?Literal>\s*(\d+)\s*</")
+
+
+def _compare_codes_as_text(layer: Any, sld: bytes) -> None:
+    """GeoServer compares a filter literal with the attribute's type: ``<ogc:Literal>04</ogc:Literal>`` against a
+    text field matches '04'. QGIS 3.22's SLD reader turns it into the number 4, which its OGR provider compiles to
+    SQL and matches nothing (pinned by tests/qgis/test_styles.py). Emulate GeoServer: where a rule compares a text
+    field with a number written with leading zeros in the SLD, compare with the text again."""
+    from qgis.core import QgsRuleBasedRenderer
+
+    renderer = layer.renderer()
+    if not isinstance(renderer, QgsRuleBasedRenderer):
+        return
+    padded = {str(int(t)): t.decode() for t in _CODE_LITERAL.findall(sld) if t != str(int(t)).encode()}
+    if not padded:
+        return
+    text_fields = {f.name() for f in layer.fields() if f.type() == 10}  # QVariant.String
+
+    def fix(m: re.Match[str]) -> str:
+        field = m.group(1).strip('"')
+        if field in text_fields and m.group(3) in padded:
+            return f"{m.group(1)} {m.group(2)} '{padded[m.group(3)]}'"
+        return m.group(0)
+
+    for rule in renderer.rootRule().descendants():
+        expression = rule.filterExpression()
+        if expression:
+            rule.setFilterExpression(re.sub(r'("[^"]+"|\b\w+)\s*(=|<>|!=)\s*(\d+)\b', fix, expression))
