@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 # The GDAL stack (pyogrio, pyproj, pandas, pyarrow) is imported by the commands that read data, not here:
 # `odl-geo publish datagouv` must not pay ~150 MB of memory for libraries it never uses.
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "main", "parse_check", "run_argv"]
 
 EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 130
 EXIT_SKIPPED = 2  # convert wrote the layers it could, but left some out because of their errors (InputError's code)
@@ -52,15 +52,24 @@ def _add_read_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--gpx-points", action="store_true", help="GPX: also read route_points and track_points")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+class _RaisingParser(argparse.ArgumentParser):
+    """A parser that raises :class:`InputError` instead of printing usage and exiting (for job files)."""
+
+    def error(self, message: str) -> Any:
+        from ..errors import InputError
+
+        raise InputError(f"{self.prog}: {message}.", f"See: {self.prog} --help")
+
+
+def build_parser(parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser = parser_class(
         prog="odl-geo",
         description="Read, check, convert and publish GIS layers as open data.",
         epilog="Exit codes: 0 ok, 2 bad input (convert: also when some layers were left out, the others written), "
         "3 output error, 1 internal error, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"odl-geo {__version__}")
-    common = argparse.ArgumentParser(add_help=False)
+    common = parser_class(add_help=False)
     common.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     common.add_argument("-v", "--verbose", action="store_true", help="show informational notes and details")
     common.add_argument("--json", action="store_true", help="print a JSON result on stdout (for scripts)")
@@ -116,6 +125,7 @@ COMMAND_MODULES = (
     "odl_geo.cli.publish_postgis",
     "odl_geo.cli.publish_datagouv",
     "odl_geo.cli.serve_commands",
+    "odl_geo.cli.job_command",
 )
 
 
@@ -225,6 +235,31 @@ def _stop_on_sigterm() -> None:
             raise KeyboardInterrupt
 
         signal.signal(signal.SIGTERM, _raise)
+
+
+def run_argv(argv: Sequence[str]) -> tuple[int, dict[str, Any] | None, dict[str, Any] | None]:
+    """Run one ``odl-geo`` command in this process, printing nothing: (exit code, its JSON result, its error).
+
+    For front ends that chain commands (``odl-geo run`` and its job files). Bad options raise
+    :class:`~odl_geo.errors.InputError` instead of exiting.
+    """
+    args = build_parser(_RaisingParser).parse_args([*argv, "--quiet", "--json"])
+    quiet = Console(file=open(os.devnull, "w"), highlight=False)  # noqa: SIM115 - closed below
+    try:
+        result, code = _run(args, quiet, quiet)
+    except OdlGeoError as exc:
+        return exc.exit_code, None, exc.to_dict()
+    except Exception as exc:  # noqa: BLE001 - a bug in one step must not stop the other datasets of a job
+        message = f"{type(exc).__name__}: {exc}"
+        return EXIT_INTERNAL, None, {"error": "InternalError", "message": message, "hint": "This is a bug in odl-geo."}
+    finally:
+        quiet.file.close()
+    return code, result, None
+
+
+def parse_check(argv: Sequence[str]) -> None:
+    """Parse ``argv`` as odl-geo would, without running it; :raises InputError: an unknown or bad option."""
+    build_parser(_RaisingParser).parse_args(list(argv))
 
 
 def _main(argv: Sequence[str] | None) -> int:

@@ -1,0 +1,222 @@
+"""``odl-geo run JOB.toml``: a job file's datasets converted and published, for cron.
+
+Registered by ``odl_geo.cli.main`` (``COMMAND_MODULES``). Each step of a dataset is the ``odl-geo`` command of the
+same name, its options written in the job file without their dashes (``workspace = "commune"`` is
+``--workspace commune``); this module turns them into arguments, checks every step against the commands before
+anything runs, and executes them in this process (see :mod:`odl_geo.jobs` for the lock, the skips and the journal).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
+
+from ..credentials import Credentials
+from ..errors import InputError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from ..feedback import Feedback
+    from ..jobs import Dataset, Job, Step, StepResult
+
+__all__ = ["register", "step_arguments"]
+
+#: options the job sets itself or that make no sense in a job file (not offered in its messages)
+_NOT_IN_JOBS = {"help", "out", "json", "quiet", "verbose", "progress_json", "credentials", "dry_run"}
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "run",
+        parents=[common],
+        help="run a job file: convert and publish its datasets (for cron)",
+        description="Run JOB (a TOML job file, see docs/jobs.md): for each [[dataset]], convert the source and "
+        "publish the result to the targets it names, in that order. A dataset whose source, options and odl-geo "
+        "version are unchanged since its last successful run is skipped (nothing is read or sent). Two runs of a "
+        "job never overlap (lock file). Every step is appended to the job's journal (JSON lines, no secret).",
+        epilog="Exit codes: 0 every dataset done or unchanged; otherwise the code of the first failed dataset "
+        "(2 bad input, 3 output, 4 server unreachable, 5 server error, 6 credentials refused); 7 the job is "
+        "already running. The other datasets run even when one fails.",
+    )
+    p.add_argument("job", metavar="JOB")
+    p.add_argument("--only", action="append", default=[], metavar="NAME", help="run only this dataset (repeat)")
+    p.add_argument("--force", action="store_true", help="redo datasets even when nothing changed")
+    p.add_argument("--dry-run", action="store_true", help="convert into a temporary folder, show what publishing "
+                   "would send; change nothing")  # fmt: skip
+    p.set_defaults(handler=_handler)
+
+
+# -- options -> arguments -------------------------------------------------------------------------------------
+def _subparser(command: tuple[str, ...]) -> argparse.ArgumentParser:
+    from .main import build_parser
+
+    parser: argparse.ArgumentParser = build_parser()
+    for word in command:
+        action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        parser = action.choices[word]
+    return parser
+
+
+def _option_arguments(step: Step, base: Path, where: str) -> list[str]:
+    """``--key value`` for each option; lists repeat an ``append`` option or join with commas; relative paths
+    that exist next to the job file become absolute."""
+    from difflib import get_close_matches
+
+    parser = _subparser(step.command)
+    by_dest = {a.dest: a for a in parser._actions if a.option_strings}
+    args: list[str] = []
+    for key, value in step.options.items():
+        action = by_dest.get(key.replace("-", "_")) or next(
+            (a for a in by_dest.values() if f"--{key.replace('_', '-')}" in a.option_strings), None
+        )
+        if action is None or action.dest == "help":
+            known = sorted(
+                max(a.option_strings, key=len)[2:]
+                for a in by_dest.values()
+                if a.dest not in _NOT_IN_JOBS and a.help != argparse.SUPPRESS
+            )
+            close = get_close_matches(key.replace("_", "-"), known, n=1)
+            raise InputError(
+                f"{where} has no option {key!r} (odl-geo {' '.join(step.command)}).",
+                (f"Did you mean {close[0]!r}? " if close else "") + "Options: " + ", ".join(known) + ".",
+            )
+        flag = max(action.option_strings, key=len)
+        if action.nargs == 0:  # store_true / store_false / count
+            if not isinstance(value, bool):
+                raise InputError(f"{where} {key} is a switch: write true or false.", f"{key} = true")
+            if value:
+                args.append(flag)
+            continue
+        values = value if isinstance(value, list) else [value]
+        values = [_resolved(v, base) for v in values]
+        if isinstance(action, argparse._AppendAction):
+            for v in values:
+                args += [flag, v]
+        else:
+            args += [flag, ",".join(values)]
+    return args
+
+
+def _resolved(value: Any, base: Path) -> str:
+    text = str(value).lower() if isinstance(value, bool) else str(value)
+    candidate = base / text
+    if text and not Path(text).is_absolute() and "://" not in text and candidate.exists():
+        return str(candidate)
+    return text
+
+
+def step_arguments(job: Job, ds: Dataset, step: Step, folder: Path, dry_run: bool) -> list[str]:
+    """The ``odl-geo`` arguments of one step (the job's source, folder and credentials filled in)."""
+    where = f"{job.path.name} [{ds.name}] [dataset.{step.section}]"
+    args = [*step.command]
+    if step.section == "convert":
+        args += [str(ds.source), "--out", str(folder)]
+    else:
+        args.append(str(folder))
+        if job.credentials is not None:
+            args += ["--credentials", str(job.credentials)]
+        if dry_run:
+            args.append("--dry-run")
+    args += _option_arguments(step, job.path.parent, where)
+    if step.section == "datagouv":
+        args += _map_platform_links(ds, step)
+    return args
+
+
+def _map_platform_links(ds: Dataset, step: Step) -> list[str]:
+    """The dataset's WMS/WFS on GeoServer, as remote resources on data.gouv.fr (unless the section gives them)."""
+    gs = next((s for s in ds.steps if s.section == "geoserver"), None)
+    if gs is None or not gs.options.get("url") or not gs.options.get("workspace"):
+        return []
+    base = f"{str(gs.options['url']).rstrip('/')}/{gs.options['workspace']}"
+    out = []
+    if "wms_url" not in step.options and "wms-url" not in step.options:
+        out += ["--wms-url", f"{base}/wms?service=WMS&version=1.3.0&request=GetCapabilities"]
+    if "wfs_url" not in step.options and "wfs-url" not in step.options:
+        out += ["--wfs-url", f"{base}/wfs?service=WFS&version=1.1.0&request=GetCapabilities"]
+    return out
+
+
+# -- the command ----------------------------------------------------------------------------------------------
+def _handler(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback) -> dict[str, Any]:
+    import shutil
+    import tempfile
+
+    from ..jobs import StepResult, load_job, run_job
+    from .main import parse_check, run_argv
+
+    job = load_job(args.job)
+    # every step checked against its command before anything runs: a typo fails now, not at 3 a.m. half-way
+    for ds in job.datasets:
+        for step in ds.steps:
+            parse_check(step_arguments(job, ds, step, job.out / ds.name, args.dry_run))
+    scratch = Path(tempfile.mkdtemp(prefix="odl-geo-job-")) if args.dry_run else None
+
+    def execute(step: Step, ds: Dataset, folder: Path, dry_run: bool) -> StepResult:
+        converts = any(s.section == "convert" for s in ds.steps)
+        target = scratch / ds.name if scratch is not None and converts else folder  # a dry run converts aside
+        code, result, error = run_argv(step_arguments(job, ds, step, target, dry_run))
+        return StepResult(code, result, error)
+
+    def named_files(ds: Dataset) -> list[Path]:
+        base = job.path.parent
+        return [base / str(v) for s in ds.steps for v in s.options.values()
+                if isinstance(v, str) and "://" not in v and (base / v).exists()]  # fmt: skip
+
+    try:
+        result = run_job(
+            job,
+            execute,
+            named_files,
+            only=set(args.only) or None,
+            force=args.force,
+            dry_run=args.dry_run,
+            secrets=_secrets(job),
+            feedback=feedback,
+        )
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+    if not args.json and not args.quiet:
+        for d in result.datasets:
+            colour = {"failed": "red", "unchanged": "dim"}.get(d.outcome, "green")
+            out.print(f"[{colour}]{d.outcome:<9}[/] {escape(d.name)}", highlight=False)
+            for s in d.steps:
+                out.print(escape(f"    {s['step']:<9} {'ok' if s['code'] == 0 else 'FAILED'} {s['summary']}"))
+        out.print(escape(f"journal: {job.journal}"), highlight=False)
+    data = result.to_dict()
+    if result.exit_code:
+        failed = [d.name for d in result.datasets if d.outcome == "failed"]
+        raise _JobFailed(result.exit_code, f"{len(failed)} dataset(s) of {job.name!r} failed: {', '.join(failed)}.",
+                         f"Read {job.journal} (and run again: publishing resumes).", data)  # fmt: skip
+    return data
+
+
+def _secrets(job: Job) -> tuple[str, ...]:
+    """Every credential the steps may use, so that none reaches the journal even inside a server's message."""
+    found: list[str] = []
+    for prefix in ("ODL_GEOSERVER", "ODL_DATAGOUV", "ODL_POSTGIS"):
+        found += Credentials.from_env(prefix).secrets
+    if job.credentials is not None and job.credentials.is_file():
+        for section in ("geoserver", "datagouv", "postgis"):
+            try:
+                found += Credentials.from_file(job.credentials, section).secrets
+            except InputError:
+                continue
+    return tuple(found)
+
+
+class _JobFailed(InputError):
+    """Some datasets failed: the exit code is the first failure's, the JSON result lists every dataset."""
+
+    def __init__(self, code: int, message: str, hint: str, result: dict[str, Any]) -> None:
+        super().__init__(message, hint)
+        self.exit_code = code
+        self.result = result
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), **self.result}

@@ -1,0 +1,166 @@
+"""The job file: what a scheduled run converts and publishes, one ``[[dataset]]`` after another.
+
+A job file is written once by a SIG administrator and run by cron (``odl-geo run job.toml``). Each step of a dataset
+is an ``odl-geo`` command, given with the same options as on the command line, without the dashes::
+
+    [job]
+    name = "Commune de Saint-Guilhem-le-Désert"
+    out = "publication"                       # relative paths are relative to the job file
+    credentials = "~/.config/odl-geo/credentials.toml"   # optional: [geoserver], [datagouv], [postgis] sections
+
+    [[dataset]]
+    name = "sentiers"                         # folder out/sentiers, key of the dataset in the journal
+    source = "data/sentiers.shp"
+    [dataset.convert]                         # odl-geo convert FILE --out out/sentiers ...
+    theme = "hiking"
+    mapping = "sentiers.toml"
+    to = ["geojson", "gpkg"]
+    [dataset.geoserver]                       # odl-geo publish geoserver out/sentiers ...
+    url = "https://carto.example.fr/geoserver"
+    workspace = "commune"
+    [dataset.datagouv]                        # odl-geo publish datagouv out/sentiers ...
+    org = "commune-de-saint-guilhem"
+
+Steps run in a fixed order: convert, then geoserver, postgis, datagouv. The job file holds no secret: a key such
+as ``password`` or ``api_key`` is refused; credentials come from the environment or the credentials file.
+Options are checked against the commands by the front end (``odl_geo.cli``) before anything runs.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+
+__all__ = ["STEP_ORDER", "Dataset", "Job", "Step", "load_job"]
+
+#: section of a dataset -> the command it runs (the folder of the dataset is its input after the conversion)
+STEP_ORDER: dict[str, tuple[str, ...]] = {
+    "convert": ("convert",),
+    "geoserver": ("publish", "geoserver"),
+    "postgis": ("publish", "postgis"),
+    "datagouv": ("publish", "datagouv"),
+}
+_SECRET_KEYS = {"password", "passwd", "api_key", "apikey", "token", "secret", "key"}
+_JOB_KEYS = {"name", "out", "credentials", "journal"}
+_DATASET_KEYS = {"name", "source", *STEP_ORDER}
+_MANAGED = {"file", "out", "json", "quiet", "verbose", "progress_json", "credentials"}  # set by the runner
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command of a dataset: its section name and its options (key -> value, as written in the file)."""
+
+    section: str
+    options: dict[str, Any]
+
+    @property
+    def command(self) -> tuple[str, ...]:
+        return STEP_ORDER[self.section]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    source: Path
+    steps: tuple[Step, ...]
+    table: dict[str, Any] = field(default_factory=dict, compare=False)  # as written, for the fingerprint
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    path: Path
+    out: Path
+    credentials: Path | None
+    journal: Path
+    datasets: tuple[Dataset, ...]
+
+
+def _check_keys(where: str, table: dict[str, Any], allowed: set[str]) -> None:
+    for key in table:
+        if key.lower() in _SECRET_KEYS:
+            raise InputError(
+                f"{where} holds a secret ({key!r}): job files must not.",
+                "Put it in the environment (ODL_GEOSERVER_PASSWORD, ODL_DATAGOUV_API_KEY...) or in the credentials "
+                "file named by [job] credentials (chmod 600).",
+            )
+        if key not in allowed:
+            close = get_close_matches(key, sorted(allowed), n=1)
+            raise InputError(
+                f"{where} has an unknown key {key!r}.",
+                (f"Did you mean {close[0]!r}? " if close else "") + "Allowed: " + ", ".join(sorted(allowed)) + ".",
+            )
+
+
+def _path(base: Path, value: Any, where: str) -> Path:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{where} must be a path in quotes.", 'e.g. source = "data/sentiers.shp"')
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else (base / p)
+
+
+def load_job(path: str | Path) -> Job:
+    """Read and check a job file (structure only; each step's options are checked by the front end).
+
+    :raises InputError: missing file, bad TOML, unknown sections or keys, secrets, duplicate dataset names.
+    """
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError(f"The job file {p} does not exist.", "Check the path given to odl-geo run.") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"The job file {p.name} is not UTF-8 text.", "Save it as UTF-8.") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"The job file {p.name} is not valid TOML: {exc}.", 'Lines look like key = "value".') from exc
+    _check_keys(p.name, data, {"job", "dataset"})
+    base = p.resolve().parent
+    head = data.get("job", {})
+    if not isinstance(head, dict):
+        raise InputError(f"{p.name}: [job] must be a table.", 'e.g. [job] then name = "..." and out = "..."')
+    _check_keys(f"{p.name} [job]", head, _JOB_KEYS)
+    out = _path(base, head.get("out", "publication"), f"{p.name} [job] out")
+    datasets_raw = data.get("dataset", [])
+    if not isinstance(datasets_raw, list) or not datasets_raw:
+        raise InputError(f"{p.name} has no [[dataset]].", "Add one [[dataset]] per layer to publish.")
+    datasets: list[Dataset] = []
+    for i, table in enumerate(datasets_raw, start=1):
+        where = f"{p.name} [[dataset]] #{i}"
+        if not isinstance(table, dict):
+            raise InputError(f"{where} must be a table.", "Write [[dataset]] then its keys.")
+        _check_keys(where, table, _DATASET_KEYS)
+        name = table.get("name")
+        if not isinstance(name, str) or not name.strip() or "/" in name or name.startswith("."):
+            raise InputError(f"{where} needs a name (a folder name, no '/').", 'e.g. name = "sentiers"')
+        if name in {d.name for d in datasets}:
+            raise InputError(f"{p.name}: two datasets are named {name!r}.", "Give each dataset its own name.")
+        steps = []
+        for section in STEP_ORDER:
+            options = table.get(section)
+            if options is None:
+                continue
+            if not isinstance(options, dict):
+                raise InputError(f"{where} [{section}] must be a table.", f"Write [dataset.{section}] then options.")
+            for key in options:
+                if key.lower() in _SECRET_KEYS:
+                    _check_keys(f"{where} [{section}]", {key: None}, set())
+                if key.replace("-", "_") in _MANAGED:
+                    raise InputError(
+                        f"{where} [{section}] sets {key!r}, which the job sets itself.",
+                        "Remove it: the source, the output folder and the credentials file come from the job.",
+                    )
+            steps.append(Step(section, dict(options)))
+        if not steps:
+            raise InputError(f"{where} ({name}) has nothing to do.", "Add [dataset.convert] and/or publish sections.")
+        if "convert" not in {s.section for s in steps} and "source" in table:
+            raise InputError(f"{where} ({name}) has a source but no [dataset.convert].", "Add [dataset.convert].")
+        source = _path(base, table["source"], f"{where} source") if "source" in table else out / name
+        datasets.append(Dataset(name, source, tuple(steps), table))
+    credentials = _path(base, head["credentials"], f"{p.name} [job] credentials") if "credentials" in head else None
+    journal = _path(base, head["journal"], f"{p.name} [job] journal") if "journal" in head else out / "journal.jsonl"
+    return Job(str(head.get("name") or p.stem), p.resolve(), out, credentials, journal, tuple(datasets))

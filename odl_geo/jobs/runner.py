@@ -1,0 +1,163 @@
+"""Running a job: each dataset's steps in order, skipped when nothing changed, under a lock, into the journal.
+
+The runner does not know how a step runs: the front end gives an ``execute(step, dataset, folder, dry_run)``
+(``odl_geo.cli.job_command`` runs the ``odl-geo`` command of the step in-process). A failed step stops its
+dataset, not the job: the other datasets still run, and the next run redoes the failed one (its state is only
+written once every step succeeded; publishers resume and never duplicate).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..credentials import redact
+from ..feedback import Feedback, NullFeedback, check_cancelled
+from .state import append_journal, fingerprint, job_lock, read_state, write_state
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+    from .jobfile import Dataset, Job, Step
+
+__all__ = ["DatasetOutcome", "JobResult", "StepResult", "run_job"]
+
+
+@dataclass
+class StepResult:
+    """What one command gave: its exit code, its JSON result, or its error (message and hint)."""
+
+    code: int
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+
+    def summary(self) -> str:
+        if self.error:
+            return f"{self.error.get('message', '')} {self.error.get('hint', '')}".strip()
+        r = self.result or {}
+        parts = []
+        if "files" in r:
+            parts.append(f"{len(r['files'])} file(s)")
+        if "resources" in r:
+            changed = sum(1 for x in r["resources"] if x.get("outcome") in ("created", "updated"))
+            parts.append(f"{changed} resource(s) changed of {len(r['resources'])}")
+        if "planned_requests" in r:
+            parts.append(f"{len(r['planned_requests'])} request(s) planned")
+        return ", ".join(parts) or "done"
+
+
+@dataclass
+class DatasetOutcome:
+    name: str
+    outcome: str  # "done", "unchanged", "failed", "planned" (dry run)
+    steps: list[dict[str, Any]] = field(default_factory=list)
+    code: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "outcome": self.outcome, "code": self.code, "steps": self.steps}
+
+
+@dataclass
+class JobResult:
+    job: str
+    datasets: list[DatasetOutcome] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every dataset is done or unchanged, else the first failed dataset's code."""
+        return next((d.code for d in self.datasets if d.outcome == "failed"), 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"job": self.job, "exit_code": self.exit_code, "datasets": [d.to_dict() for d in self.datasets]}
+
+
+def run_job(
+    job: Job,
+    execute: Callable[[Step, Dataset, Path, bool], StepResult],
+    named_files: Callable[[Dataset], list[Path]],
+    *,
+    only: set[str] | None = None,
+    force: bool = False,
+    dry_run: bool = False,
+    secrets: tuple[str, ...] = (),
+    feedback: Feedback | None = None,
+) -> JobResult:
+    """Run ``job`` (see the module docstring).
+
+    :param named_files: the files a dataset's options name (mapping files, styles), part of its fingerprint.
+    :param secrets: strings never to write to the journal (the credentials in use).
+    :raises JobLocked: another run of the job is in progress.
+    :raises InputError: ``only`` names no dataset of the job.
+    """
+    from ..errors import InputError
+
+    fb = feedback or NullFeedback()
+    names = [d.name for d in job.datasets]
+    if only and not only <= set(names):
+        unknown = ", ".join(sorted(only - set(names)))
+        raise InputError(f"The job {job.name!r} has no dataset {unknown}.", "Datasets: " + ", ".join(names) + ".")
+    result = JobResult(job.name)
+    with job_lock(job.out, job.name):
+        chosen = [d for d in job.datasets if not only or d.name in only]
+        for n, ds in enumerate(chosen):
+            check_cancelled(fb, f"Running {job.name}")
+            fb.progress(100.0 * n / max(1, len(chosen)), ds.name)
+            result.datasets.append(_run_dataset(job, ds, execute, named_files, force, dry_run, secrets))
+    fb.progress(100.0, job.name)
+    return result
+
+
+def _run_dataset(
+    job: Job,
+    ds: Dataset,
+    execute: Callable[[Step, Dataset, Path, bool], StepResult],
+    named_files: Callable[[Dataset], list[Path]],
+    force: bool,
+    dry_run: bool,
+    secrets: tuple[str, ...],
+) -> DatasetOutcome:
+    folder = job.out / ds.name
+    journal = _Journal(job, ds.name, secrets, dry_run)
+    fp = fingerprint(ds, named_files(ds))
+    state = read_state(folder)
+    if (
+        not force
+        and not dry_run
+        and state.get("fingerprint") == fp
+        and state.get("ok")
+        and ((folder / "manifest.json").is_file() or "convert" not in {s.section for s in ds.steps})
+    ):
+        journal.write("dataset", "unchanged", "the source, its options and odl-geo are as at the last success")
+        return DatasetOutcome(ds.name, "unchanged")
+    outcome = DatasetOutcome(ds.name, "planned" if dry_run else "done")
+    for step in ds.steps:
+        start = time.monotonic()
+        res = execute(step, ds, folder, dry_run)
+        seconds = round(time.monotonic() - start, 2)
+        summary = res.summary()
+        outcome.steps.append({"step": step.section, "code": res.code, "summary": redact(summary, secrets),
+                              "seconds": seconds})  # fmt: skip
+        journal.write(step.section, "ok" if res.code == 0 else "failed", summary, code=res.code, seconds=seconds)
+        if res.code != 0:
+            outcome.outcome, outcome.code = "failed", res.code
+            return outcome
+    if not dry_run:
+        write_state(folder, {"fingerprint": fp, "ok": True, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                             "steps": outcome.steps})  # fmt: skip
+    return outcome
+
+
+class _Journal:
+    def __init__(self, job: Job, dataset: str, secrets: tuple[str, ...], dry_run: bool) -> None:
+        self.job, self.dataset, self.secrets, self.dry_run = job, dataset, secrets, dry_run
+
+    def write(self, step: str, outcome: str, detail: str, **extra: Any) -> None:
+        if self.dry_run:  # a dry run changes nothing, the journal included: its result is printed instead
+            return
+        append_journal(
+            self.job.journal,
+            {"job": self.job.name, "dataset": self.dataset, "step": step, "outcome": outcome,
+             "detail": redact(detail, self.secrets), **extra},
+        )  # fmt: skip

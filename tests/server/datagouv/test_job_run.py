@@ -1,0 +1,185 @@
+"""``odl-geo run``: a job file converts and publishes to GeoServer (the REST test double), PostGIS (a real cluster)
+and data.gouv.fr (a real local udata), as cron would run it: nothing redone when nothing changed, failures kept to
+their dataset, no overlap, a journal without secrets."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from odl_geo.cli.main import main
+
+REPO = Path(__file__).resolve().parents[3]
+pytestmark = pytest.mark.server
+
+
+@pytest.fixture(scope="module")
+def double(tmp_path_factory):
+    """The GeoServer REST test double in its own process (WMS/WFS by QGIS Server), with its request log."""
+    password = f"pw-{secrets.token_hex(6)}"
+    data = tmp_path_factory.mktemp("double")
+    env = {**os.environ, "GEOSERVER_DOUBLE_PASSWORD": password, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.server.geoserver_double", "--port", "0", "--data-dir", str(data)],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=(data / "stderr.log").open("wb"), text=True,
+    )  # fmt: skip
+    match = re.match(r"LISTENING (http://\S+)", proc.stdout.readline())
+    assert match, (data / "stderr.log").read_text()[-2000:]
+    yield match.group(1), password
+    proc.terminate()
+    proc.wait(10)
+
+
+def _requests_to(url: str, password: str) -> int:
+    log = requests.get(f"{url.removesuffix('/geoserver')}/_double/log", auth=("admin", password), timeout=10)
+    return len(log.json()) if log.ok else -1
+
+
+@pytest.fixture
+def job(tmp_path, shared_data, double, udata, pg_cluster):
+    """A job of two datasets (the Montpellier fountains with a mapping file, the Cévennes trails) to every target."""
+    url, password = double
+    shutil.copy(shared_data / "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.csv", tmp_path)
+    shutil.copy(REPO / "examples/water/fontaines.toml", tmp_path)
+    shutil.copy(shared_data / "hiking/pnx_schema_randonnee_cevennes/exemple-valide.json", tmp_path / "sentiers.json")
+    credentials = tmp_path / "credentials.toml"
+    credentials.write_text(
+        f'[geoserver]\nusername = "admin"\npassword = "{password}"\n'
+        f'[datagouv]\napi_key = "{udata.info["API_KEY"]}"\n'
+        f'[postgis]\nusername = "postgres"\npassword = "{pg_cluster.password}"\n',
+        encoding="utf-8",
+    )
+    credentials.chmod(0o600)
+    dsn = f"postgresql://127.0.0.1:{pg_cluster.port}/gis"
+    text = f"""
+[job]
+name = "Commune de test"
+out = "publication"
+credentials = "credentials.toml"
+
+[[dataset]]
+name = "fontaines"
+source = "VilleMTP_MTP_Fontaines.csv"
+[dataset.convert]
+theme = "water"
+mapping = "fontaines.toml"
+area = "34"
+to = ["gpkg", "geojson"]
+[dataset.geoserver]
+url = "{url}"
+workspace = "commune"
+[dataset.postgis]
+dsn = "{dsn}"
+schema = "opendata"
+[dataset.datagouv]
+url = "{udata.site}"
+org = "{udata.info["ORG_SLUG"]}"
+dataset_key = "job-fontaines"
+tag = ["eau", "fontaines"]
+
+[[dataset]]
+name = "sentiers"
+source = "sentiers.json"
+[dataset.convert]
+theme = "hiking"
+to = ["gpkg", "geojson"]
+[dataset.geoserver]
+url = "{url}"
+workspace = "commune"
+"""
+    path = tmp_path / "job.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _run(capsys, *args: str) -> tuple[int, dict]:
+    code = main(["run", *args, "--json"])
+    out = capsys.readouterr().out
+    return code, json.loads(out)
+
+
+def test_a_job_publishes_everywhere_then_does_nothing_until_the_source_changes(job, double, udata, pg_cluster, capsys):
+    url, password = double
+    code, first = _run(capsys, str(job))
+    assert code == 0, first
+    assert [(d["name"], d["outcome"]) for d in first["datasets"]] == [("fontaines", "done"), ("sentiers", "done")]
+    assert [s["step"] for s in first["datasets"][0]["steps"]] == ["convert", "geoserver", "postgis", "datagouv"]
+    # published: WFS on the map platform, the table in PostGIS, the dataset with its WMS link on data.gouv.fr
+    wfs = requests.get(f"{url}/commune/wfs", params={"service": "WFS", "version": "1.1.0", "request": "GetFeature",
+                       "typename": "commune:VilleMTP_MTP_Fontaines_water", "outputFormat": "application/json"},
+                       timeout=30)  # fmt: skip
+    assert wfs.status_code == 200 and len(wfs.json()["features"]) == 48
+    with pg_cluster.admin() as conn:
+        assert conn.execute("SELECT count(*) FROM opendata.villemtp_mtp_fontaines_water").fetchone()[0] == 48
+    datasets = requests.get(f"{udata.api}/organizations/{udata.info['ORG_SLUG']}/datasets/", timeout=10).json()
+    ours = [d for d in datasets["data"] if d.get("extras", {}).get("odl-geo:key") == "job-fontaines"]
+    assert len(ours) == 1 and any(r["format"] == "ogc:wms" for r in ours[0]["resources"])
+
+    # cron runs it again: nothing read, nothing sent anywhere
+    before_gs, before_udata = _requests_to(url, password), udata.mark()
+    code, again = _run(capsys, str(job))
+    assert code == 0 and {d["outcome"] for d in again["datasets"]} == {"unchanged"}
+    assert _requests_to(url, password) == before_gs and udata.requests_since(before_udata) == []
+
+    # the source changes: that dataset only is redone, in place (no second dataset on data.gouv.fr)
+    src = job.parent / "VilleMTP_MTP_Fontaines.csv"
+    src.write_bytes(src.read_bytes().replace(b"Fontaine", b"Fontaine publique", 1))
+    code, third = _run(capsys, str(job))
+    assert code == 0 and [d["outcome"] for d in third["datasets"]] == ["done", "unchanged"]
+    datasets = requests.get(f"{udata.api}/organizations/{udata.info['ORG_SLUG']}/datasets/", timeout=10).json()
+    assert len([d for d in datasets["data"] if d.get("extras", {}).get("odl-geo:key") == "job-fontaines"]) == 1
+
+    journal = (job.parent / "publication" / "journal.jsonl").read_text(encoding="utf-8")
+    assert len(journal.splitlines()) == 4 + 2 + 2 + 4 + 1  # every step once, the skips once each
+    for secret in (password, udata.info["API_KEY"], pg_cluster.password):
+        assert secret not in journal
+
+
+def test_a_failed_dataset_does_not_stop_the_others_and_the_next_run_completes_it(job, double, capsys):
+    url, password = double
+    credentials = job.parent / "credentials.toml"
+    good = credentials.read_text(encoding="utf-8")
+    credentials.write_text(good.replace(f'password = "{password}"', 'password = "not-the-password"'), "utf-8")
+    code, first = _run(capsys, str(job), "--only", "sentiers", "--only", "fontaines")
+    assert code == 6  # credentials refused, the first failure's code
+    outcomes = {d["name"]: (d["outcome"], [s["step"] for s in d["steps"]]) for d in first["datasets"]}
+    assert outcomes["sentiers"] == ("failed", ["convert", "geoserver"])
+    assert "not-the-password" not in json.dumps(first)
+    credentials.write_text(good, "utf-8")
+    code, second = _run(capsys, str(job), "--only", "sentiers")
+    assert code == 0 and second["datasets"][0]["outcome"] == "done"
+
+
+def test_two_runs_of_a_job_never_overlap(job, capsys):
+    lock = job.parent / "publication" / ".odl-geo-job.lock"
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with lock.open("a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)  # a run in progress
+        fh.write("pid 1234 since 03:00")
+        fh.flush()
+        assert main(["run", str(job)]) == 7
+    assert "already running" in capsys.readouterr().err
+
+
+def test_a_dry_run_changes_nothing_and_shows_the_requests(job, double, capsys):
+    url, password = double
+    before = _requests_to(url, password)
+    code, result = _run(capsys, str(job), "--dry-run", "--only", "sentiers")
+    assert code == 0, result
+    steps = result["datasets"][0]["steps"]
+    assert result["datasets"][0]["outcome"] == "planned" and "request(s) planned" in steps[1]["summary"]
+    assert not (job.parent / "publication" / "sentiers").exists()  # converted aside, in a temporary folder
+    assert not (job.parent / "publication" / "journal.jsonl").exists()
+    writes = [e for e in requests.get(f"{url.removesuffix('/geoserver')}/_double/log", auth=("admin", password),
+              timeout=10).json()[before:] if e["method"] != "GET"]  # fmt: skip
+    assert writes == []
