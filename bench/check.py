@@ -89,7 +89,7 @@ def measure(path: Path, repeat: int) -> tuple[float, float, list[str], int]:
             t0 = time.perf_counter()
             frame = read_frame(layer)
             read_times.append(time.perf_counter() - t0)
-        ctx = CheckContext(frame, layer.name, None, None, area.insee, area.bounds, area.name)
+        ctx = CheckContext(frame, layer.name, None, None, area.insee, area.outline, area.name)
         t0 = time.perf_counter()
         outcome = run_checks(ctx, None)
         check_times.append(time.perf_counter() - t0)

@@ -34,7 +34,7 @@ class CheckContext:
     profile: Profile | None = None
     role: RoleSpec | None = None
     area_insee: frozenset[str] | None = None  # declared territory (INSEE codes) when known
-    area_bounds: tuple[float, float, float, float] | None = None  # its lon/lat box (WGS 84), when known
+    area_outline: tuple[str, ...] = ()  # the départements whose outlines make its coordinate test, when known
     area_name: str = ""  # how the area was declared ("Occitanie", "départements 34, 30"), for messages
 
 

@@ -280,7 +280,7 @@ def _check_layer(
         profile,
         spec,
         area.insee if area else None,
-        area.bounds if area else None,
+        area.outline if area else (),
         area.name if area else "",
     )
     theme = profile.key if profile else None
