@@ -47,6 +47,13 @@ UI: dict[str, dict[str, str]] = {
         "fr": "Corrections automatiques appliquées (copie corrigée)",
         "en": "Automatic fixes applied (corrected copy)",
     },
+    "changes_sample": {
+        "fr": "{shown} modification(s) sur {total} ; toutes sont dans {file}.",
+        "en": "{shown} change(s) of {total}; all of them are in {file}.",
+    },
+    "feature": {"fr": "Objet", "en": "Feature"},
+    "old": {"fr": "Avant", "en": "Before"},
+    "new": {"fr": "Après", "en": "After"},
     "files": {"fr": "Fichiers produits", "en": "Files written"},
     "checks_run": {"fr": "Contrôles exécutés", "en": "Checks run"},
     "source_issues": {"fr": "Source", "en": "Source"},

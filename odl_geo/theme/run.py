@@ -79,7 +79,20 @@ class LayerResult:
     checks_ran: list[str] = field(default_factory=list)
     error_rows: set[int] = field(default_factory=set)  # features named by an error-level check
 
-    def to_dict(self) -> dict[str, Any]:
+    def changes(self) -> list[dict[str, Any]]:
+        """Every change the fixes made, in order: feature (row as checked, 0-based; None for the layer), field,
+        the check's code, old and new value."""
+        return [
+            {"feature": c.feature, "field": c.field, "code": f.code, "old": c.old, "new": c.new}
+            for f in self.fixes
+            for c in f.details
+        ]
+
+    def to_dict(self, changes_file: str | None = None) -> dict[str, Any]:
+        """:param changes_file: the CSV holding the changes when they are too many for the JSON report."""
+        changes: dict[str, Any] = (
+            {"changes_file": changes_file} if changes_file else {"changes": self.changes()} if self.fixes else {}
+        )
         return {
             "role": self.role,
             "layer": self.layer,
@@ -89,7 +102,11 @@ class LayerResult:
             "source_fields": self.source_fields,
             "fields": {t: {"source": s, "how": h} for t, (s, h) in self.matches.items()},
             "anonymisation": [r.__dict__ for r in self.removals],
-            "fixes": [{"code": f.code, "changes": f.changes} for f in self.fixes],
+            "fixes": [
+                {"code": f.code, "changes": f.changes, "changes_fr": f.changes_fr, "count": len(f.details)}
+                for f in self.fixes
+            ],
+            **changes,
             "checks_run": self.checks_ran,
             "features_with_problems": len(self.faulty),
         }
@@ -106,6 +123,7 @@ class ThemeRun:
     dataset: ThemeDataset | None = None
     files: list[OutputFile] = field(default_factory=list)
     corrected: list[str] = field(default_factory=list)
+    changes_file: str | None = None  # set by write_reports when the changes go to a CSV file
 
     def counts(self) -> dict[str, int]:
         return {s.value: sum(1 for i in self.report.issues if i.severity is s) for s in Severity}
@@ -120,7 +138,7 @@ class ThemeRun:
             "area": None if self.area is None else {"name": self.area.name, "communes": len(self.area.insee)},
             "summary": self.counts(),
             "publishable": not self.report.has_errors,
-            "layers": [lyr.to_dict() for lyr in self.layers],
+            "layers": [lyr.to_dict(self.changes_file) for lyr in self.layers],
             "issues": [i.to_dict() for i in self.report.issues],
             "files": [f.__dict__ for f in self.files],
             "corrected": self.corrected,
@@ -295,7 +313,8 @@ def _check_layer(
                     Severity.INFO,
                     f"{f.code}: " + " ".join(f.changes),
                     layer=name,
-                    message_fr=f"{f.code} corrigé : " + " ".join(f.changes),
+                    count=max(len(f.details), 1),
+                    message_fr=f"{f.code} corrigé : " + " ".join(f.changes_fr),
                 )
             )
         ctx = replace(ctx, frame=fixed)
