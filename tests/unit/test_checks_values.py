@@ -170,3 +170,21 @@ def test_parallel_and_serial_runs_agree(data_copy, monkeypatch):
         (i.code, i.count, i.examples[:20]) for i in parallel.issues
     ]
     assert serial.faulty == parallel.faulty and len(serial.issues) >= 4
+
+
+def test_double_mojibake_is_fixed_in_one_pass(data_copy, tmp_path):
+    """A real UTF-8 file converted to "UTF-8" twice from Windows-1252 ('Théophraste' -> 'ThÃƒÂ©ophraste')."""
+    src = data_copy("water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.geojson")
+    text = src.read_text(encoding="utf-8")
+    twice = text.encode("utf-8").decode("cp1252", errors="strict").encode("utf-8").decode("cp1252").encode("utf-8")
+    damaged = tmp_path / "fontaines_double.geojson"
+    damaged.write_bytes(twice)
+    run = check_theme(damaged, None)
+    issue = _issue(run, "TEXT_ENCODING_DAMAGED")
+    assert "ÃƒÂ©" in issue.message
+    fixed = check_theme(damaged, None, ThemeOptions(fix=True))
+    assert "TEXT_ENCODING_DAMAGED" not in fixed.report.codes()
+    frame = fixed.layers[0].frame
+    original = check_theme(src, None).layers[0].frame
+    assert frame["Nom"].tolist() == original["Nom"].tolist()
+    assert "Square Théophraste Renaudot" in set(frame["Nom"])
