@@ -84,6 +84,15 @@ UI: dict[str, dict[str, str]] = {
     },
     "phone number": {"fr": "numéro de téléphone", "en": "phone number"},
     "e-mail address": {"fr": "adresse électronique", "en": "e-mail address"},
+    "personal-looking e-mail address": {
+        "fr": "adresse électronique d'apparence personnelle",
+        "en": "personal-looking e-mail address",
+    },
+    "personal-looking phone number": {"fr": "numéro de portable", "en": "personal-looking phone number"},
+    "personal-looking e-mail address and phone number": {
+        "fr": "adresse électronique et numéro de portable d'apparence personnelle",
+        "en": "personal-looking e-mail address and phone number",
+    },
     "e-mail address and phone number": {
         "fr": "adresse électronique et numéro de téléphone",
         "en": "e-mail address and phone number",
@@ -97,10 +106,16 @@ CODE_HELP: dict[str, dict[str, str]] = {
         "en": "The official validator rejects the product: see the other issues of this layer for the cause.",
     },
     "ANON_CONTACT_IN_TEXT": {
-        "fr": "S'il s'agit d'un particulier, masquez-les avec --mask-free-text (ou mask_free_text = true dans "
-        "[anonymise]).",
-        "en": "If they are a private person's, mask them with --mask-free-text (or mask_free_text = true in "
-        "[anonymise]).",
+        "fr": "Le masquage a été désactivé (--no-mask-free-text ou mask_free_text = false) : s'il s'agit d'un "
+        "particulier, relancez sans, elles seront masquées.",
+        "en": "Masking was turned off (--no-mask-free-text or mask_free_text = false): if they are a private "
+        "person's, run again without it, they are then masked.",
+    },
+    "ANON_TEXT_MASKED": {
+        "fr": "Vérifiez qu'il ne s'agissait pas d'un service public ; pour les publier, mask_free_text = false dans "
+        "[anonymise] (ou --no-mask-free-text).",
+        "en": "Check they were not a public service's; to publish them, mask_free_text = false in [anonymise] (or "
+        "--no-mask-free-text).",
     },
     "VALUE_NOT_CONVERTED": {
         "fr": "Corrigez ces valeurs dans la source, ou associez un autre champ dans le fichier de correspondance.",

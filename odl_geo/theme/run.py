@@ -24,7 +24,7 @@ from ..normalise.frames import read_frame
 from ..normalise.options import NormaliseOptions
 from ..profiles.anonymise import AnonymiseOptions, Removal, anonymise
 from ..profiles.base import ThemeDataset
-from ..profiles.mapping import Mapping, load_mapping
+from ..profiles.mapping import Mapping, check_field_name, load_mapping
 from ..profiles.registry import load_profile
 from ..sources import ReadOptions, open_source
 
@@ -47,7 +47,7 @@ class ThemeOptions:
     :param area: the territory the data should cover (``occitanie``, ``34,30``, INSEE codes).
     :param fix: apply the automatic fixes (on copies; the source is never touched).
     :param keep_personal: personal fields to publish anyway (e.g. a company's name in ``nom_etab``).
-    :param mask_free_text: mask e-mails/phones found in free text (default: from the mapping file, else report only).
+    :param mask_free_text: mask e-mails/phones found in free text (default: from the mapping file, else mask them).
     :param anonymise: False turns anonymisation off (reported as a warning).
     :param repair: repair invalid geometries while reading (convert: yes; check: no, so that they are reported).
     """
@@ -163,6 +163,10 @@ def check_theme(
     if options.mapping and profile is None:
         raise InputError("--mapping needs --theme: a mapping file maps fields to a theme's schema.", "Add --theme.")
     mapping = load_mapping(options.mapping, profile) if options.mapping and profile else Mapping()
+    if options.keep_personal and profile is None:
+        raise InputError("--keep-personal needs --theme: personal fields are a theme's.", "Add --theme.")
+    for name in options.keep_personal:
+        check_field_name(profile, name, "--keep-personal")  # type: ignore[arg-type]
     area = resolve_area(options.area) if options.area else None
     load_checks()
     report = Report()

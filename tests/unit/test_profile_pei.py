@@ -46,7 +46,7 @@ def test_every_planted_fault_is_found_at_its_row(tmp_path):
     assert "COORDS_OUTSIDE_AREA" not in by_code  # the other 29 are in Occitanie
     assert by_code["DATE_NOT_ISO"].examples == [15] and "'12/03/1999'" in by_code["DATE_NOT_ISO"].message
     assert by_code["DUPLICATE_ID"].examples == [19]
-    assert by_code["ANON_CONTACT_IN_TEXT"].examples == [22]  # a phone number in the address
+    assert by_code["ANON_TEXT_MASKED"].examples == [22]  # a phone number in the address, masked by default
     mapped = " ".join(i.message for i in run.report.issues if i.code == "ENUM_VALUES_MAPPED")
     assert "'Poteau' -> 'PI'" in mapped and "'privé' -> 'prive'" in mapped
     # the official validator agrees on the schema's own constraints
