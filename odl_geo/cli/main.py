@@ -215,6 +215,10 @@ def _stop_on_sigterm() -> None:
         signal.signal(signal.SIGTERM, _raise)
 
 
+#: third-party loggers kept at WARNING even with --verbose (matplotlib alone logs hundreds of DEBUG lines)
+QUIET_LOGGERS = ("matplotlib", "PIL", "fiona")
+
+
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     _stop_on_sigterm()
@@ -227,6 +231,8 @@ def _main(argv: Sequence[str] | None) -> int:
         stream=sys.stderr,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    for name in QUIET_LOGGERS:  # --verbose is for odl-geo's own details, not for font caches and PNG chunks
+        logging.getLogger(name).setLevel(logging.WARNING)
     try:
         result = _run(args, out, err)
     except OdlGeoError as exc:
