@@ -145,13 +145,13 @@ def parse_mapping(text: str, profile: Profile, name: str = "mapping.toml") -> Ma
     for role_key, consts in m.constants.items():
         for target, const_value in consts.items():
             tf = _target(profile, roles, role_key, target, name, "constants")
-            # an enumerated constant goes through the same const_value mapping as a column: "Pedestre" is "pédestre"
+            # an enumerated constant goes through the same value mapping as a column: "Pedestre" is "pédestre"
             if tf.enum is not None:
                 enum_code = constant_code(tf, const_value, m, role_key)
                 if enum_code is None:
                     raise InputError(
-                        f"{name} [constants] {target} = {const_value!r} is not a const_value of {target}.",
-                        "Allowed: " + ", ".join(map(str, tf.enum)) + f". Or map it in [const_values.{target}].",
+                        f"{name} [constants] {target} = {const_value!r} is not a value of {target}.",
+                        "Allowed: " + ", ".join(map(str, tf.enum)) + f". Or map it in [values.{target}].",
                     )
                 consts[target] = const_value = enum_code
             _, bad = coerce(pd.Series([const_value], dtype=object), tf.kind)
