@@ -82,7 +82,7 @@ def _issues_table(issues: list[Issue], lang: str) -> str:
     order = list(Severity)
     rows = []
     for i in sorted(issues, key=lambda i: order.index(i.severity)):
-        todo = code_help(i.code, lang) or i.hint
+        todo = (i.hint_fr if lang == "fr" else "") or code_help(i.code, lang) or i.hint
         examples = ", ".join(f"#{e}" for e in i.examples)
         rows.append(
             f"<tr><td>{_sev(i.severity, lang)}</td><td><b>{escape(code_title(i.code, lang))}</b><br>"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ..checks.registry import REGISTRY
+from .labels_ppr import PPR_TITLES
 
 __all__ = ["CODE_HELP", "CODE_TITLES", "UI", "code_help", "code_title", "t"]
 
@@ -167,6 +168,7 @@ CODE_TITLES: dict[str, dict[str, str]] = {
     "GEOM_EMPTY_RINGS_DROPPED": {"fr": "Trous vides retirés", "en": "Empty holes dropped"},
     "FIELD_RENAMED": {"fr": "Noms de champs nettoyés", "en": "Field names cleaned"},
     "FIELD_DECIMAL_COMMA": {"fr": "Virgules décimales lues", "en": "Decimal commas read"},
+    **PPR_TITLES,
 }
 
 
