@@ -101,7 +101,7 @@ def write_corrected(run: ThemeRun, out_dir: str | Path) -> Path:
     if path.exists():
         path.unlink()
     for lyr in run.layers:
-        _write_layer(lyr.frame, path, lyr.layer)
+        _write_layer(lyr.frame, path, lyr.product_name or lyr.layer)
     run.corrected.append(path.name)
     return path
 
@@ -234,7 +234,7 @@ def _standard_formats(
     with tempfile.TemporaryDirectory(prefix="odl-geo-theme-") as tmp:
         gpkg = Path(tmp) / f"{safe_file_stem(run.source.stem.removesuffix('.shp'))}_{run.theme}.gpkg"
         for lyr in run.layers:
-            _write_layer(lyr.frame, gpkg, lyr.layer)
+            _write_layer(lyr.frame, gpkg, lyr.product_name or lyr.layer)
         sub = Path(tmp) / "out"
         manifest = convert(gpkg, sub, list(formats), feedback=feedback)
         for name in sorted({f.path for f in manifest.files}):  # a GeoPackage is listed once per layer

@@ -14,6 +14,7 @@ from pyproj import CRS
 from .._version import __version__
 from ..checks._common import attribute_columns
 from ..checks.areas import Area, resolve_area
+from ..checks.names import product_layer_name
 from ..checks.registry import CheckContext
 from ..checks.report import Issue, Report, Severity
 from ..checks.runner import Fix, apply_fixes, load_checks, run_checks
@@ -78,6 +79,7 @@ class LayerResult:
     fixes: list[Fix] = field(default_factory=list)
     checks_ran: list[str] = field(default_factory=list)
     error_rows: set[int] = field(default_factory=set)  # features named by an error-level check
+    product_name: str = ""  # the layer's XML-safe name in the products and the corrected copy
 
     def changes(self) -> list[dict[str, Any]]:
         """Every change the fixes made, in order: feature (row as checked, 0-based; None for the layer), field,
@@ -96,6 +98,7 @@ class LayerResult:
         return {
             "role": self.role,
             "layer": self.layer,
+            "product_layer": self.product_name or self.layer,
             "source": self.display,
             "feature_count": len(self.frame),
             "crs": self.crs,
@@ -217,6 +220,7 @@ def check_theme(
         result.removals = [r for r in removals if r.role == role]
         result.source_fields = source_columns.get(role, [])
         conformed.frames[role] = result.frame
+        conformed.product_names[role] = result.product_name
         run.layers.append(result)
     profile.validate(conformed, report)
     run.dataset = conformed
@@ -306,7 +310,21 @@ def _check_layer(
         area.name if area else "",
     )
     theme = profile.key if profile else None
-    outcome = run_checks(ctx, theme)
+    # a theme product names the layer safely (see products): its source name is then no longer a problem
+    product = product_layer_name(name) if profile is not None else None
+    skip = frozenset({"LAYER_NAME_NOT_XML_SAFE"}) if product is not None and product != name else frozenset()
+    if skip:
+        report.add(
+            Issue(
+                "LAYER_RENAMED",
+                Severity.INFO,
+                f"The products name the layer {product!r}: {name!r} is not a safe XML name for WMS/WFS.",
+                layer=name,
+                message_fr=f"Les produits nomment la couche {product!r} : {name!r} n'est pas un nom XML sûr pour "
+                "WMS/WFS.",
+            )
+        )
+    outcome = run_checks(ctx, theme, skip)
     fixes: list[Fix] = []
     if options.fix and outcome.issues:
         fixed, fixes = apply_fixes(ctx, outcome)
@@ -322,11 +340,12 @@ def _check_layer(
                 )
             )
         ctx = replace(ctx, frame=fixed)
-        outcome = run_checks(ctx, theme)
+        outcome = run_checks(ctx, theme, skip)
     for issue in outcome.issues:
         report.add(replace(issue, examples=list(issue.examples)))
     errors = {i for issue in outcome.issues if issue.severity is Severity.ERROR for i in issue.examples}
     return LayerResult(
+        product_name=product or name,
         role=role,
         layer=name,
         display=display,
