@@ -152,6 +152,7 @@ CODE_TITLES: dict[str, dict[str, str]] = {
     "ANON_DISABLED": {"fr": "Anonymisation désactivée", "en": "Anonymisation turned off"},
     "FIX_APPLIED": {"fr": "Correction appliquée", "en": "Fix applied"},
     "LAYER_RENAMED": {"fr": "Couche renommée dans les produits", "en": "Layer renamed in the products"},
+    "THEME_MISMATCH": {"fr": "Thème probablement erroné", "en": "Probably the wrong theme"},
     "FEATURES_LEFT_OUT": {"fr": "Objets écartés", "en": "Features left out"},
     "ROLE_MISSING": {"fr": "Couche attendue absente", "en": "Expected layer missing"},
     "LAYER_IGNORED": {"fr": "Couche non utilisée", "en": "Layer not used"},

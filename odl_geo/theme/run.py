@@ -197,6 +197,7 @@ def check_theme(
         frames=frames, source_names={r: descriptions[r].name for r in frames}, source_path=run.source
     )
     conformed = profile.conform(dataset, mapping, report)
+    _suggest_other_theme(profile, frames, descriptions, mapping, report)
     anon = AnonymiseOptions.build(mapping.anonymise, options.keep_personal, options.mask_free_text, options.anonymise)
     source_columns = {r: attribute_columns(f) for r, f in frames.items()}
     conformed, removals = anonymise(profile, conformed, anon, report, source_columns)
@@ -225,6 +226,50 @@ def check_theme(
     profile.validate(conformed, report)
     run.dataset = conformed
     return run
+
+
+#: single-layer themes whose fields are matched: the ones a layer may have been given to by mistake
+_COMPARABLE = ("hiking", "water", "pei")
+
+
+def _suggest_other_theme(
+    profile: Profile,
+    frames: dict[str, gpd.GeoDataFrame],
+    layers: dict[str, LayerSource],
+    mapping: Mapping,
+    report: Report,
+) -> None:
+    """THEME_MISMATCH when a layer's fields match another theme's schema better than this one's (fire hydrants
+    given to --theme water, fountains to --theme pei): many errors would follow, the hint says where to go."""
+    from ..profiles.matching import match_fields
+
+    if profile.key not in _COMPARABLE or mapping.fields or len(profile.roles) != 1:
+        return
+    for role, frame in frames.items():
+        sources = attribute_columns(frame)
+
+        def found(theme: str, sources: list[str] = sources) -> list[str]:
+            result = match_fields(sources, load_profile(theme).roles[0].fields)
+            return sorted(m.source for m in result.matches.values() if m.how in ("exact", "normalised", "synonym"))
+
+        own = found(profile.key)
+        best = max((k for k in _COMPARABLE if k != profile.key), key=lambda k: len(found(k)))
+        other = found(best)
+        if len(other) >= 3 and len(other) >= 2 * max(len(own), 1):
+            shown = ", ".join(other[:6])
+            report.add(
+                Issue(
+                    "THEME_MISMATCH",
+                    Severity.WARNING,
+                    f"The fields of {layers[role].name} match the {best} theme ({len(other)} fields: {shown}) much "
+                    f"better than {profile.key} ({len(own)}): is it a {best} layer?",
+                    f"Run again with --theme {best}.",
+                    layer=layers[role].name,
+                    message_fr=f"Les champs de {layers[role].name} correspondent bien mieux au thème {best} "
+                    f"({len(other)} champs : {shown}) qu'à {profile.key} ({len(own)}) : est-ce une couche {best} ?",
+                    hint_fr=f"Relancez avec --theme {best}.",
+                )
+            )
 
 
 def _assign(profile: Profile | None, names: list[str], source: str, report: Report) -> dict[str, str]:
