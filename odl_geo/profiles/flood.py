@@ -28,7 +28,7 @@ from ..exports.manifest import sha256_file
 from ..exports.ogr import wgs84_bbox
 from .base import Profile, RoleSpec, SchemaRef, ThemeDataset
 from .flood_cnig import cnig_to_cnig
-from .flood_covadis import covadis_to_cnig
+from .flood_covadis import covadis_to_cnig, map_local_codes
 from .flood_gpkg import build_geopackage
 from .flood_model import TYPEPPR, FloodSettings, PprDataset, add_issue
 from .flood_roles import COVADIS_ROLES, NOT_CONVERTED, assign_ppr_roles, cnig_role, settings_role
@@ -98,6 +98,8 @@ class FloodProfile(Profile):
                 "risque.",
             )
         is_covadis = any(s.role in dataset.frames for s in COVADIS_ROLES)
+        if is_covadis:
+            dataset = map_local_codes(dataset, mapping, report)
         result = covadis_to_cnig(dataset, settings, report) if is_covadis else cnig_to_cnig(dataset, settings, report)
         if settings.metadata_xml:
             result.metadata_xml = _read_metadata(settings.metadata_xml)

@@ -8,6 +8,7 @@ the URLs of the map files (URLFIC).
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -121,6 +122,50 @@ def covadis_to_cnig(dataset: ThemeDataset, settings: FloodSettings, report: Repo
         input_kind="covadis",
         source_path=getattr(dataset, "source_path", None),
     )
+
+
+def map_local_codes(dataset: ThemeDataset, mapping: object, report: Report) -> ThemeDataset:
+    """A DDT's own codes turned into COVADIS codes before the translation, by the mapping file's ``[values.typereg]``
+    or ``[values.nivalea_std]`` (``"R" = "03"``): the raw value as written, or case and accents aside. The frames are
+    copied; what was mapped is reported (PPR_VALUES_MAPPED)."""
+    from .mapping import Mapping  # a mapping file; settings given as a dict or FloodSettings have no [values]
+    from .matching import normalise_value
+
+    tables = mapping.values if isinstance(mapping, Mapping) else {}
+    if not tables:
+        return dataset
+    frames = dict(dataset.frames)
+    for role, frame in dataset.frames.items():
+        role_tables = {**tables.get("", {}), **tables.get(role, {})}
+        for field, table in role_tables.items():
+            series = column(frame, field, "nivalea_st") if field == "nivalea_std" else column(frame, field)
+            if series is None:
+                continue
+            by_norm = {normalise_value(k): v for k, v in table.items()}
+            raw = text_values(series, len(frame))
+            codes = raw.map(lambda v, t=table, n=by_norm: None if v is None else t.get(v, n.get(normalise_value(v))))
+            hit = codes.notna().to_numpy()
+            if not hit.any():
+                continue
+            frame = frame.copy()
+            frame[series.name] = series.astype(object).where(~hit, codes.values)
+            frames[role] = frame
+            pairs = dict(zip(raw[hit], codes[hit], strict=True))
+            shown = ", ".join(f"{k!r} -> {v!r}" for k, v in list(pairs.items())[:8])
+            layer = _short(dataset.source_names.get(role, role))
+            add_issue(
+                report,
+                "PPR_VALUES_MAPPED",
+                Severity.INFO,
+                f"{layer}: {int(hit.sum())} {field.upper()} value(s) mapped by the mapping file: {shown}.",
+                layer=layer,
+                count=int(hit.sum()),
+                fr=f"{layer} : {int(hit.sum())} valeur(s) de {field.upper()} converties par le fichier de "
+                f"correspondance : {shown}.",
+            )
+    out = copy.copy(dataset)
+    out.frames = frames
+    return out
 
 
 def _short(display: str) -> str:

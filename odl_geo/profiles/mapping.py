@@ -105,6 +105,13 @@ def parse_mapping(text: str, profile: Profile, name: str = "mapping.toml") -> Ma
             )
     m = Mapping(path=name)
     roles = {r.role: r for r in profile.roles}
+    if data.get("fields") and not profile.field_mapping:
+        raise InputError(
+            f"{name} [fields]: the {profile.key} theme does not map fields, its standard names the source fields "
+            "itself (COVADIS for flood).",
+            'Map local codes with [values.FIELD] (e.g. [values.typereg] "R" = "03") and give what the source '
+            "lacks with [constants].",
+        )
     m.fields = _by_role(data.get("fields", {}), "fields", name, roles, str)
     m.constants = _by_role(data.get("constants", {}), "constants", name, roles, object)
     for role_key, entries in m.fields.items():

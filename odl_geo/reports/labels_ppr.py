@@ -60,6 +60,7 @@ _TITLES: dict[str, tuple[str, str]] = {
     "PPR_TYPEPPR_UNSUPPORTED": ("Type de PPR hors standard", "PPR type outside the standard"),
     "PPR_VALIDATED_PRODUCT": ("Produit validé à la place de l'entrée", "Product validated instead of the input"),
     "PPR_VALUE_DROPPED": ("Valeurs non entières vidées", "Non-integer values emptied"),
+    "PPR_VALUES_MAPPED": ("Codes locaux convertis", "Local codes mapped"),
     "PPR_VALUE_MISSING": ("Valeur obligatoire absente", "Mandatory value missing"),
     "PPR_VALUE_TYPE": ("Valeur de type erroné", "Value of the wrong type"),
     "PPR_WRITTEN": ("GeoPackage écrit", "GeoPackage written"),
