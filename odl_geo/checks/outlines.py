@@ -4,7 +4,7 @@ point-in-area tests against them.
 An area is tested with a tolerance: its outline is buffered by :data:`TOLERANCE_M` (1 km) in its own metric CRS,
 so that a coastal fountain, a border crossing or a trail along a ridge is not flagged for the simplification of
 the outline. The buffered polygon is then projected into the *layer's* CRS (the data are never reprojected) and
-rasterised on a grid of at most 1024 x 1024 cells: a point in a cell wholly inside or outside is decided by a
+rasterised on a grid of at most 2048 x 2048 cells: a point in a cell wholly inside or outside is decided by a
 table look-up, and only the points in cells the outline crosses go to GEOS (``shapely.contains_xy`` on the
 prepared polygon). Lines and polygons count as inside when one of their vertices is (or, failing that, when GEOS
 says they intersect), so that a trail crossing into Spain or a flood zone reaching the sea is not "outside".
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 __all__ = ["FRANCE", "TOLERANCE_M", "Locator", "departement_codes", "locators"]
 
 TOLERANCE_M = 1000.0
-GRID = 1024  # cells along the longer side of an outline
+GRID = 2048  # cells along the longer side of an outline
 MIN_CELL_M, MIN_CELL_DEG = 250.0, 0.0025  # no finer cells than that: small outlines (overseas) need no more
 #: collectivités d'outre-mer the outlines do not cover, as lon/lat boxes (with a margin of about 5 km)
 EXTRA_BOXES: dict[str, tuple[float, float, float, float]] = {
@@ -92,17 +92,23 @@ class Locator:
         """Which points lie inside (NaN coordinates do not)."""
         x0, y0, _, _ = self.bounds
         rows, cols = self.state.shape
+        inv = 1.0 / self.cell
         with np.errstate(invalid="ignore"):
-            fx = (x - x0) / self.cell
-            fy = (y - y0) / self.cell
+            fx = (x - x0) * inv
+            fy = (y - y0) * inv
             ok = (fx >= 0) & (fx < cols) & (fy >= 0) & (fy < rows)
         out = np.zeros(len(x), dtype=bool)
-        idx = np.flatnonzero(ok)
-        if not idx.size:
-            return out
-        state = self.state.ravel()[fy[idx].astype(np.intp) * cols + fx[idx].astype(np.intp)]
-        out[idx] = state == 1
-        crossed = idx[state == 2]
+        if ok.all():
+            state = self.state.ravel()[fy.astype(np.intp) * cols + fx.astype(np.intp)]
+            crossed = np.flatnonzero(state == 2)
+            out[:] = state == 1
+        else:
+            idx = np.flatnonzero(ok)
+            if not idx.size:
+                return out
+            state = self.state.ravel()[fy[idx].astype(np.intp) * cols + fx[idx].astype(np.intp)]
+            out[idx] = state == 1
+            crossed = idx[state == 2]
         if crossed.size:
             out[crossed] = shapely.contains_xy(self.polygon, x[crossed], y[crossed])
         return out
@@ -193,13 +199,30 @@ def locators(level: str, codes: tuple[str, ...], crs: CRS) -> tuple[Locator, ...
 
 
 def inside(found: Iterable[Locator], x: np.ndarray, y: np.ndarray, todo: np.ndarray) -> np.ndarray:
-    """Points of ``todo`` inside any of the locators."""
+    """Points of ``todo`` inside any of the locators (those far from every point are skipped: a layer of
+    Occitanie is not tested against the overseas outlines)."""
     out = np.zeros(len(x), dtype=bool)
-    for loc in found:
-        idx = np.flatnonzero(todo & ~out)
-        if not idx.size:
+    idx = np.flatnonzero(todo)
+    if not idx.size:
+        return out
+    whole = idx.size == len(x)
+    px, py = (x, y) if whole else (x[idx], y[idx])  # todo holds present points only: no NaN
+    lo_x, hi_x, lo_y, hi_y = px.min(), px.max(), py.min(), py.max()
+    near = [
+        loc
+        for loc in found
+        if lo_x <= loc.bounds[2] and hi_x >= loc.bounds[0] and lo_y <= loc.bounds[3] and hi_y >= loc.bounds[1]
+    ]
+    for n, loc in enumerate(near):
+        hit = loc.contains(px, py)
+        if whole:
+            out |= hit
+        else:
+            out[idx[hit]] = True
+        if n + 1 == len(near) or hit.all():
             break
-        out[idx] = loc.contains(x[idx], y[idx])
+        keep = ~hit
+        idx, px, py, whole = idx[keep], px[keep], py[keep], False
     return out
 
 
