@@ -230,6 +230,11 @@ def check_theme(
 
 #: single-layer themes whose fields are matched: the ones a layer may have been given to by mistake
 _COMPARABLE = ("hiking", "water", "pei")
+#: field names every kind of layer has (KML/GPX placemarks, GIS keys): they say nothing of the theme
+_GENERIC = frozenset(
+    {"name", "nom", "description", "desc", "id", "fid", "gid", "objectid", "code", "type", "timestamp", "begin", "end",
+     "altitudemode", "tessellate", "extrude", "visibility", "draworder", "icon", "snippet", "comment", "cmt"}
+)  # fmt: skip
 
 
 def _suggest_other_theme(
@@ -245,8 +250,10 @@ def _suggest_other_theme(
 
     if profile.key not in _COMPARABLE or mapping.fields or len(profile.roles) != 1:
         return
+    from ..profiles.matching import normalise_name
+
     for role, frame in frames.items():
-        sources = attribute_columns(frame)
+        sources = [c for c in attribute_columns(frame) if normalise_name(c) not in _GENERIC]
 
         def found(theme: str, sources: list[str] = sources) -> list[str]:
             result = match_fields(sources, load_profile(theme).roles[0].fields)

@@ -70,6 +70,9 @@ def test_pei_data_given_to_the_water_theme_gets_a_hint(data_copy):
     fountains = check_theme(data_copy(FOUNTAINS_CSV), "pei")  # and the other way round
     assert "Run again with --theme water." in [i.hint for i in fountains.report.issues if i.code == "THEME_MISMATCH"]
     assert "THEME_MISMATCH" not in check_theme(data_copy(FOUNTAINS_CSV), "water").report.codes()
+    # a KML's Name/description are every placemark's, not a sign of trails
+    kml = data_copy("water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.kml")
+    assert "THEME_MISMATCH" not in check_theme(kml, "water").report.codes()
     assert (
         "THEME_MISMATCH" not in check_theme(pei, "pei", read_options=ReadOptions(source_crs="EPSG:2154")).report.codes()
     )
