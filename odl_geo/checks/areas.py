@@ -1,9 +1,9 @@
-"""The declared territory of a dataset (``--area``) and the boxes used to test coordinates.
+"""The declared territory of a dataset (``--area``): its INSEE codes, and the départements whose outlines the
+coordinates are tested against (``odl_geo.checks.outlines``).
 
-There is no commune geometry offline, so coordinates are tested against bounding boxes in WGS 84 (with a margin
-of about 5 km): France (metropolitan France with Corsica, and each overseas département/collectivity), and the
-Occitanie region. A point in the sea inside a box is not caught; a point in another region, or coordinates
-swapped or in the wrong unit, are.
+An area of communes is tested against the outlines of their départements: there are no commune outlines
+offline, so "in the commune" is decided on the INSEE code, and the coordinates only have to be in its
+département (within 1 km).
 """
 
 from __future__ import annotations
@@ -14,30 +14,18 @@ from dataclasses import dataclass
 from ..errors import InputError
 from .communes import communes, departements, regions
 
-__all__ = ["FRANCE_BOXES", "REGION_BOXES", "Area", "resolve_area"]
+__all__ = ["Area", "resolve_area"]
 
-Box = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
-
-FRANCE_BOXES: dict[str, Box] = {
-    "France métropolitaine": (-5.3, 41.3, 9.65, 51.15),
-    "Guadeloupe, Saint-Martin, Saint-Barthélemy": (-63.2, 15.8, -60.95, 18.15),
-    "Martinique": (-61.3, 14.35, -60.75, 14.95),
-    "Guyane": (-54.65, 2.05, -51.55, 5.85),
-    "La Réunion": (55.2, -21.45, 55.9, -20.85),
-    "Mayotte": (44.95, -13.05, 45.35, -12.6),
-    "Saint-Pierre-et-Miquelon": (-56.45, 46.7, -56.1, 47.2),
-}
-REGION_BOXES: dict[str, Box] = {
-    "76": (-0.38, 42.28, 4.9, 45.1),  # Occitanie: Hautes-Pyrénées to the Rhône, Pyrénées-Orientales to the Lot
-}
 REGION_NAMES = {"occitanie": "76"}
 
 
 @dataclass(frozen=True)
 class Area:
+    """:param outline: the départements (codes, sorted) whose outlines make the area's coordinate test."""
+
     name: str
     insee: frozenset[str]
-    bounds: Box | None
+    outline: tuple[str, ...] = ()
 
 
 def resolve_area(spec: str) -> Area:
@@ -54,7 +42,7 @@ def resolve_area(spec: str) -> Area:
     deps, regs = departements(), regions()
     codes: set[str] = set()
     names: list[str] = []
-    bounds: Box | None = None
+    outline: set[str] = set()
     for item in items:
         low = item.lower()
         as_region = low in REGION_NAMES or low.startswith(("region:", "région:"))
@@ -64,16 +52,20 @@ def resolve_area(spec: str) -> Area:
         if key in regs and (as_region or key not in deps):
             codes |= {c for c, row in table.items() if row.region == key}
             names.append(regs[key])
-            bounds = REGION_BOXES.get(key) if len(items) == 1 else None
+            outline |= {d for d, (_nom, region) in deps.items() if region == key}
         elif key in deps:
             codes |= {c for c, row in table.items() if row.departement == key}
             names.append(f"{deps[key][0]} ({key})")
+            outline.add(key)
         elif key in table:
             codes.add(key)
             names.append(f"{table[key].nom} ({key})")
+            outline.add(table[key].departement)
         else:
             raise InputError(
                 f"--area: {item!r} is not a région, a département nor an INSEE commune code.",
                 "e.g. --area occitanie, --area 34,30 or --area 34172.",
             )
-    return Area(", ".join(names), frozenset(codes), bounds)
+    from .outlines import departement_codes
+
+    return Area(", ".join(names), frozenset(codes), tuple(sorted(outline & departement_codes())))

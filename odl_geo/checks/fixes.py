@@ -1,6 +1,7 @@
-"""Automatic fixes: each takes a :class:`CheckContext` and returns a corrected *copy* of its frame and the list of
-changes made, in words a person can check. None of them touches the source file; none guesses: what cannot be
-fixed for sure (a partial date, an unknown INSEE code) is left as it is and stays in the report.
+"""Automatic fixes: each takes a :class:`CheckContext` and returns a corrected *copy* of its frame, the list of
+changes in words (English and French) and *every* change made (row, field, old and new value), so that a person
+can check each one. None of them touches the source file; none guesses: what cannot be fixed for sure (a partial
+date, an unknown INSEE code, a line of zero length) is left as it is and stays in the report.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import shapely
 from ._common import geometry_name, norm, strings, text_columns
 from .communes import communes
 from .mojibake import MOJIBAKE, redecode
+from .registry import Change, Note
 
 if TYPE_CHECKING:
     from .registry import CheckContext, FixResult
@@ -30,22 +32,70 @@ __all__ = [
 ]
 
 
-def _rows(idx: np.ndarray, limit: int = 10) -> str:
+def _rows(idx: np.ndarray, limit: int = 10) -> tuple[str, str]:
     shown = ", ".join(f"#{i}" for i in idx[:limit])
-    return shown + (f" and {len(idx) - limit} more" if len(idx) > limit else "")
+    more = len(idx) - limit
+    return shown + (f" and {more} more" if more > 0 else ""), shown + (f" et {more} autre(s)" if more > 0 else "")
+
+
+def _plain(v: object) -> object:
+    """A value as JSON can hold it (numpy scalars as Python ones)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _value_changes(col: str, values: pd.Series, hit: np.ndarray, table: dict) -> list[Change]:
+    idx = np.flatnonzero(hit)
+    old = values.to_numpy(dtype=object)[idx]
+    return [Change(int(i), col, _plain(o), table[o]) for i, o in zip(idx.tolist(), old, strict=True)]
 
 
 def make_valid(ctx: CheckContext) -> FixResult:
-    """Invalid geometries rebuilt with GEOS ``make_valid`` (structure method: polygons stay polygons)."""
+    """Invalid geometries rebuilt with GEOS ``make_valid`` (structure method: polygons stay polygons).
+
+    A geometry that would collapse (a line of zero length, a ring without area) cannot be repaired: making it
+    valid would empty it. It is left as it is, so that it stays reported as an error (``--drop-invalid`` leaves
+    the feature out, listed), never replaced by an empty geometry called "repaired".
+    """
     frame = ctx.frame.copy()
     geoms = np.asarray(frame.geometry.values)
     bad = np.flatnonzero(~shapely.is_valid(geoms) & ~shapely.is_missing(geoms))
     if not bad.size:
-        return frame, []
-    fixed = geoms.copy()
-    fixed[bad] = shapely.make_valid(geoms[bad], method="structure", keep_collapsed=False)
-    frame = frame.set_geometry(fixed, crs=frame.crs)
-    return frame, [f"{bad.size} invalid geometrie(s) repaired with make_valid: features {_rows(bad)}."]
+        return frame, [], []
+    rebuilt = shapely.make_valid(geoms[bad], method="structure", keep_collapsed=False)
+    collapsed = shapely.is_empty(rebuilt) | shapely.is_missing(rebuilt)
+    repaired, kept = bad[~collapsed], bad[collapsed]
+    notes, changes = [], []
+    if repaired.size:
+        fixed = geoms.copy()
+        fixed[repaired] = rebuilt[~collapsed]
+        frame = frame.set_geometry(fixed, crs=frame.crs)
+        en, fr = _rows(repaired)
+        notes.append(
+            Note(
+                f"{repaired.size} invalid geometrie(s) repaired with make_valid: features {en}.",
+                f"{repaired.size} géométrie(s) invalide(s) reconstruite(s) avec make_valid : objets {fr}.",
+            )
+        )
+        reasons = shapely.is_valid_reason(geoms[repaired])
+        types = shapely.get_type_id(fixed[repaired])
+        changes = [
+            Change(int(i), "geometry", f"invalid: {r}", f"valid {_TYPES.get(int(t), 'geometry')}")
+            for i, r, t in zip(repaired.tolist(), reasons, types, strict=True)
+        ]
+    if kept.size:
+        en, fr = _rows(kept)
+        notes.append(
+            Note(
+                f"{kept.size} geometrie(s) cannot be repaired (a line of zero length or a ring without area would "
+                f"become empty): left as they are, still errors: features {en}.",
+                f"{kept.size} géométrie(s) irréparable(s) (une ligne de longueur nulle ou un anneau sans surface "
+                f"deviendrait vide) : laissée(s) telle(s) quelle(s), toujours en erreur : objets {fr}.",
+            )
+        )
+    return frame, notes, changes
+
+
+_TYPES = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon"}
 
 
 def drop_empty_geometries(ctx: CheckContext) -> FixResult:
@@ -54,8 +104,14 @@ def drop_empty_geometries(ctx: CheckContext) -> FixResult:
     missing = frame.geometry.isna().to_numpy() | frame.geometry.is_empty.to_numpy()
     idx = np.flatnonzero(missing)
     if not idx.size:
-        return frame.copy(), []
-    return frame[~missing].reset_index(drop=True), [f"{idx.size} feature(s) without geometry removed: {_rows(idx)}."]
+        return frame.copy(), [], []
+    en, fr = _rows(idx)
+    note = Note(
+        f"{idx.size} feature(s) without geometry removed: {en}.",
+        f"{idx.size} objet(s) sans géométrie retiré(s) : {fr}.",
+    )
+    changes = [Change(int(i), "(feature)", "no geometry", None) for i in idx.tolist()]
+    return frame[~missing].reset_index(drop=True), [note], changes
 
 
 def drop_duplicate_features(ctx: CheckContext) -> FixResult:
@@ -65,8 +121,18 @@ def drop_duplicate_features(ctx: CheckContext) -> FixResult:
     dup = exact_duplicates(ctx.frame)
     idx = np.flatnonzero(dup)
     if not idx.size:
-        return ctx.frame.copy(), []
-    return ctx.frame[~dup].reset_index(drop=True), [f"{idx.size} exact duplicate feature(s) removed: {_rows(idx)}."]
+        return ctx.frame.copy(), [], []
+    en, fr = _rows(idx)
+    note = Note(
+        f"{idx.size} exact duplicate feature(s) removed: {en}.",
+        f"{idx.size} objet(s) en double exact retiré(s) : {fr}.",
+    )
+    changes = [Change(int(i), "(feature)", "exact copy of an earlier feature", None) for i in idx.tolist()]
+    return ctx.frame[~dup].reset_index(drop=True), [note], changes
+
+
+def _sample(table: dict, n: int) -> str:
+    return ", ".join(f"{k!r} -> {v!r}" for k, v in list(table.items())[:n])
 
 
 def fix_dates(ctx: CheckContext) -> FixResult:
@@ -76,7 +142,7 @@ def fix_dates(ctx: CheckContext) -> FixResult:
     from .dates import date_columns
 
     frame = ctx.frame.copy()
-    changes = []
+    notes, changes = [], []
     for col in date_columns(ctx):
         values = frame[col].astype(object)
         present = values.notna()
@@ -89,9 +155,15 @@ def fix_dates(ctx: CheckContext) -> FixResult:
             continue
         hit = values.isin(list(table)).to_numpy()
         frame[col] = values.where(~hit, values.map(table))
-        shown = ", ".join(f"{k!r} -> {v!r}" for k, v in list(table.items())[:5])
-        changes.append(f"{col}: {int(hit.sum())} date(s) rewritten as ISO 8601 ({shown}).")
-    return frame, changes
+        n, shown = int(hit.sum()), _sample(table, 5)
+        notes.append(
+            Note(
+                f"{col}: {n} date(s) rewritten as ISO 8601 ({shown}).",
+                f"{col} : {n} date(s) réécrite(s) au format ISO 8601 ({shown}).",
+            )
+        )
+        changes += _value_changes(col, values, hit, table)
+    return frame, notes, changes
 
 
 def fix_insee(ctx: CheckContext) -> FixResult:
@@ -101,7 +173,7 @@ def fix_insee(ctx: CheckContext) -> FixResult:
 
     table = communes()
     frame = ctx.frame.copy()
-    changes = []
+    notes, changes = [], []
     for col in insee_columns(ctx):
         values = frame[col]
         mapping: dict[object, str] = {}
@@ -122,9 +194,15 @@ def fix_insee(ctx: CheckContext) -> FixResult:
         if mapping:
             hit = values.isin(list(mapping)).to_numpy()
             frame[col] = values.astype(object).where(~hit, values.map(mapping))
-            shown = ", ".join(f"{k!r} -> {v!r}" for k, v in list(mapping.items())[:5])
-            changes.append(f"{col}: {int(hit.sum())} INSEE code(s) corrected ({shown}).")
-    return frame, changes
+            n, shown = int(hit.sum()), _sample(mapping, 5)
+            notes.append(
+                Note(
+                    f"{col}: {n} INSEE code(s) corrected ({shown}).",
+                    f"{col} : {n} code(s) INSEE corrigé(s) ({shown}).",
+                )
+            )
+            changes += _value_changes(col, values.astype(object), hit, mapping)
+    return frame, notes, changes
 
 
 def fix_field_names(ctx: CheckContext) -> FixResult:
@@ -139,25 +217,34 @@ def fix_field_names(ctx: CheckContext) -> FixResult:
     for c in frame.columns:
         if c == geom or is_xml_safe(c):
             continue
-        new = norm(c) or "field"
-        if not re.match(r"[a-z_]", new) or new.startswith("xml"):
-            new = f"f_{new}"
+        new = safe_name(c)
         base, n = new, 2
         while new in taken:
             new, n = f"{base}_{n}", n + 1
         taken.add(new)
         renames[c] = new
     if not renames:
-        return frame.copy(), []
+        return frame.copy(), [], []
     shown = ", ".join(f"{k!r} -> {v!r}" for k, v in renames.items())
-    return frame.rename(columns=renames), [f"Field(s) renamed for OGC servers: {shown}."]
+    note = Note(f"Field(s) renamed for OGC servers: {shown}.", f"Champ(s) renommé(s) pour les serveurs OGC : {shown}.")
+    changes = [Change(None, old, old, new) for old, new in renames.items()]
+    return frame.rename(columns=renames), [note], changes
+
+
+def safe_name(name: str) -> str:
+    """An XML-safe field name: accents folded, lower case, ``_`` for other characters, a letter first
+    (``CatÉgorie`` -> ``categorie``, ``2019`` -> ``f_2019``)."""
+    new = norm(name) or "field"
+    if not re.match(r"[a-z_]", new) or new.startswith("xml"):
+        new = f"f_{new}"
+    return new
 
 
 def fix_mojibake(ctx: CheckContext) -> FixResult:
-    """Text decoded with the wrong encoding (UTF-8 bytes read as Windows-1252: ``PhilippidÃ¨s``) decoded again
-    (``Philippidès``). Values that do not decode cleanly are left as they are."""
+    """Text decoded with the wrong encoding (UTF-8 bytes read as Windows-1252: ``PhilippidÃ¨s``, or twice:
+    ``PhilippidÃƒÂ¨s``) decoded again (``Philippidès``). Values that do not decode cleanly are left as they are."""
     frame = ctx.frame.copy()
-    changes = []
+    notes, changes = [], []
     for col in text_columns(frame):
         values = frame[col].astype(object)
         present = strings(values)
@@ -172,6 +259,12 @@ def fix_mojibake(ctx: CheckContext) -> FixResult:
         if table:
             hit = values.isin(list(table)).to_numpy()
             frame[col] = values.where(~hit, values.map(table))
-            shown = ", ".join(f"{k!r} -> {v!r}" for k, v in list(table.items())[:3])
-            changes.append(f"{col}: {int(hit.sum())} value(s) re-decoded as UTF-8 ({shown}).")
-    return frame, changes
+            n, shown = int(hit.sum()), _sample(table, 3)
+            notes.append(
+                Note(
+                    f"{col}: {n} value(s) re-decoded as UTF-8 ({shown}).",
+                    f"{col} : {n} valeur(s) redécodée(s) en UTF-8 ({shown}).",
+                )
+            )
+            changes += _value_changes(col, values, hit, table)
+    return frame, notes, changes

@@ -79,6 +79,10 @@ def check_alea_level_overlap(ctx: CheckContext) -> list[Issue]:
             layer=ctx.layer,
             count=len(left),
             examples=hit[:5],
+            message_fr=f"{len(left)} paire(s) de zones de {ctx.layer} se superposent (plus de {MIN_OVERLAP_M2:g} m²) "
+            "avec des niveaux d'aléa différents : un lieu ne peut pas avoir deux niveaux du même aléa.",
+            hint_fr="Découpez les zones le long d'une limite commune dans la source (QGIS : Différence, ou "
+            "accrochage).",
         )
     ]
 
@@ -102,6 +106,9 @@ def check_zonereg_overlap(ctx: CheckContext) -> list[Issue]:
             layer=ctx.layer,
             count=len(left),
             examples=hit[:5],
+            message_fr=f"{len(left)} paire(s) de zones réglementaires de {ctx.layer} se superposent (plus de "
+            f"{MIN_OVERLAP_M2:g} m²) : le standard veut une seule réglementation homogène en chaque lieu.",
+            hint_fr="Découpez les zones le long d'une limite commune dans la source.",
         )
     ]
 
@@ -126,6 +133,9 @@ def check_micro_surface(ctx: CheckContext) -> list[Issue]:
             layer=ctx.layer,
             count=len(rows),
             examples=rows[:5],
+            message_fr=f"{len(rows)} polygone(s) de {ctx.layer} font moins de {MICRO_SURFACE_M2:g} m² "
+            "(micro-surfaces).",
+            hint_fr="Fusionnez-les avec leur voisin ou supprimez-les dans la source.",
         )
     ]
 

@@ -19,13 +19,42 @@ MOJIBAKE = re.compile(f"[\u00c3\u00c2][{_HIGH}]|\u00e2\u20ac[\u2122\u0153\u00a6\
 REPLACEMENT = "\ufffd"  # what a decoder puts for bytes it could not read: the original text is lost
 
 
-def redecode(text: str) -> str | None:
-    """The text as it was meant, or None when re-decoding does not give clean UTF-8."""
-    for enc in ("cp1252", "latin-1"):
+MAX_ROUNDS = 3  # "Ã©" is one wrong decoding, "ÃƒÂ©" two (a file converted twice); more is not seen in practice
+
+
+def _as_read(text: str) -> bytes | None:
+    """The bytes that a Windows-1252 reader turned into ``text``; the five bytes Windows-1252 leaves undefined
+    (0x81, 0x8D, 0x8F, 0x90, 0x9D) come through as the Latin-1 characters of the same value."""
+    try:
+        return text.encode("cp1252")
+    except UnicodeEncodeError:
+        pass
+    out = bytearray()
+    for ch in text:
         try:
-            fixed = text.encode(enc).decode("utf-8")
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            continue
-        if not MOJIBAKE.search(fixed):
-            return fixed
+            out += ch.encode("cp1252")
+        except UnicodeEncodeError:
+            if ord(ch) > 0xFF:
+                return None
+            out.append(ord(ch))
+    return bytes(out)
+
+
+def redecode(text: str) -> str | None:
+    """The text as it was meant, or None when re-decoding does not give clean UTF-8.
+
+    Decoding is repeated while the result still shows damage (up to :data:`MAX_ROUNDS` times), so that text
+    converted twice (``ÃƒÂ©``) comes back in one fix (``é``).
+    """
+    current = text
+    for _ in range(MAX_ROUNDS):
+        raw = _as_read(current)
+        if raw is None:
+            return None
+        try:
+            current = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        if not MOJIBAKE.search(current):
+            return current
     return None

@@ -9,19 +9,33 @@ starting with ``xml``, at most 63 characters (PostgreSQL's limit, for PostGIS pu
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from . import fixes
 from ._common import attribute_columns, issue
 from .registry import Check, CheckContext, Level, register
 from .report import Issue, Severity
 
-__all__ = ["FIELD_NAME_NOT_XML_SAFE", "LAYER_NAME_NOT_XML_SAFE", "is_xml_safe"]
+__all__ = ["FIELD_NAME_NOT_XML_SAFE", "LAYER_NAME_NOT_XML_SAFE", "is_xml_safe", "product_layer_name"]
 
 _SAFE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]{0,62}$")
 
 
 def is_xml_safe(name: str) -> bool:
     return bool(_SAFE.match(name)) and not name.lower().startswith("xml")
+
+
+def product_layer_name(name: str) -> str:
+    """The XML-safe name a theme product gives a layer: ``name`` itself when it is safe, else accents folded, ``_``
+    for other characters and ``couche_`` before a leading digit (``2014 Bornes é`` -> ``couche_2014_Bornes_e``),
+    at most 63 characters."""
+    if is_xml_safe(name):
+        return name
+    flat = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    flat = re.sub(r"[^A-Za-z0-9_.\-]+", "_", flat).strip("._-") or "couche"
+    if not re.match(r"[A-Za-z_]", flat) or flat.lower().startswith("xml"):
+        flat = f"couche_{flat}"
+    return flat[:63]
 
 
 def _layer(ctx: CheckContext) -> list[Issue]:

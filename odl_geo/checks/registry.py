@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from ..profiles.base import Profile, RoleSpec
     from .report import Issue, Severity
 
-__all__ = ["REGISTRY", "Check", "CheckContext", "Level", "checks_for", "register"]
+__all__ = ["REGISTRY", "Change", "Check", "CheckContext", "FixResult", "Level", "Note", "checks_for", "register"]
 
 
 class Level(enum.StrEnum):
@@ -34,11 +34,31 @@ class CheckContext:
     profile: Profile | None = None
     role: RoleSpec | None = None
     area_insee: frozenset[str] | None = None  # declared territory (INSEE codes) when known
-    area_bounds: tuple[float, float, float, float] | None = None  # its lon/lat box (WGS 84), when known
+    area_outline: tuple[str, ...] = ()  # the départements whose outlines make its coordinate test, when known
     area_name: str = ""  # how the area was declared ("Occitanie", "départements 34, 30"), for messages
 
 
-FixResult = tuple["gpd.GeoDataFrame", list[str]]
+@dataclass(frozen=True)
+class Note:
+    """One change list line of a fix, in English and French (the reports show the one of their language)."""
+
+    en: str
+    fr: str
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value a fix changed: ``feature`` is its row (0-based) in the frame the fix received, None for a change
+    of the layer (a field renamed); ``field`` is a column, ``geometry``, or ``(feature)`` for a removed row."""
+
+    feature: int | None
+    field: str
+    old: object
+    new: object
+
+
+#: what a fix returns: the corrected copy, the change list in words, and every change
+FixResult = tuple["gpd.GeoDataFrame", list[Note], list[Change]]
 
 
 @dataclass(frozen=True)

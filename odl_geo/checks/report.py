@@ -28,6 +28,7 @@ class Issue:
     :param code: stable identifier, used for translation and for tests.
     :param examples: a few feature indexes (0-based, in source order) to look at, not all of them.
     :param message_fr: the same message in French, for the reports (``--lang fr``); empty when not translated.
+    :param hint_fr: the hint in French, when it says more than the code's own help; empty when not translated.
     """
 
     code: str
@@ -38,13 +39,19 @@ class Issue:
     count: int = 1
     examples: list[int] = field(default_factory=list)
     message_fr: str = ""
+    hint_fr: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["severity"] = self.severity.value
-        if not self.message_fr:
-            del d["message_fr"]  # untranslated issues keep the JSON they always had
+        for key in ("message_fr", "hint_fr"):
+            if not d[key]:
+                del d[key]  # untranslated issues keep the JSON they always had
         return d
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (French when translated, else English)."""
+        return self.message_fr if lang == "fr" and self.message_fr else self.message
 
 
 @dataclass

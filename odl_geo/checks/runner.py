@@ -13,13 +13,15 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ._common import geometry_basics, geometry_name
 from .registry import REGISTRY, CheckContext, checks_for
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from .registry import Check
+    from .registry import Change, Check
     from .report import Issue
 
 __all__ = ["CheckOutcome", "Fix", "apply_fixes", "load_checks", "run_checks"]
@@ -58,9 +60,14 @@ class CheckOutcome:
 
 @dataclass
 class Fix:
+    """One fix applied to a layer: its change list in English (``changes``) and French, and every change, with
+    ``feature`` the row in the layer as it was checked (before any fix removed rows)."""
+
     code: str
     layer: str
     changes: list[str]
+    changes_fr: list[str] = field(default_factory=list)
+    details: list[Change] = field(default_factory=list)
 
 
 def run_checks(
@@ -106,13 +113,18 @@ def apply_fixes(ctx: CheckContext, outcome: CheckOutcome) -> tuple[gpd.GeoDataFr
     frame = ctx.frame
     done: list[Fix] = []
     seen: set[object] = set()
+    origin = np.arange(len(frame))  # row of the current frame -> row of the checked one
     for check in _fix_order(fired):
         if check.fix is None or check.fix in seen:
             continue
         seen.add(check.fix)
-        frame, changes = check.fix(replace(ctx, frame=frame))
-        if changes:
-            done.append(Fix(check.code, ctx.layer, changes))
+        frame, notes, changes = check.fix(replace(ctx, frame=frame))
+        details = [c if c.feature is None else replace(c, feature=int(origin[c.feature])) for c in changes]
+        removed = [c.feature for c in changes if c.field == "(feature)" and c.feature is not None]
+        if removed:
+            origin = np.delete(origin, removed)
+        if notes:
+            done.append(Fix(check.code, ctx.layer, [n.en for n in notes], [n.fr for n in notes], details))
     return frame, done
 
 

@@ -262,6 +262,10 @@ def parse_check(argv: Sequence[str]) -> None:
     build_parser(_RaisingParser).parse_args(list(argv))
 
 
+#: third-party loggers kept at WARNING even with --verbose (matplotlib alone logs hundreds of DEBUG lines)
+QUIET_LOGGERS = ("matplotlib", "PIL", "fiona")
+
+
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     _stop_on_sigterm()
@@ -274,6 +278,8 @@ def _main(argv: Sequence[str] | None) -> int:
         stream=sys.stderr,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    for name in QUIET_LOGGERS:  # --verbose is for odl-geo's own details, not for font caches and PNG chunks
+        logging.getLogger(name).setLevel(logging.WARNING)
     try:
         result, code = _run(args, out, err)
     except OdlGeoError as exc:

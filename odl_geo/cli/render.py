@@ -18,22 +18,45 @@ if TYPE_CHECKING:
 __all__ = ["extent_text", "print_issues", "print_layers", "print_manifest"]
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "dim"}
-_WORD = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
+_WORD = {
+    "en": {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"},
+    "fr": {Severity.ERROR: "erreur", Severity.WARNING: "avertissement", Severity.INFO: "info"},
+}
 
 
-def print_issues(console: Console, report: Report, verbose: bool) -> None:
+def print_issues(console: Console, report: Report, verbose: bool, lang: str = "en") -> None:
+    """The issues, errors first; ``lang="fr"`` prints the French messages and hints where they exist."""
+    fr = lang == "fr"
     shown = [i for i in report.issues if verbose or i.severity is not Severity.INFO]
     for issue in sorted(shown, key=lambda i: list(Severity).index(i.severity)):
-        count = f" ({issue.count} features)" if issue.count > 1 and "features" not in issue.message else ""
-        where = f"{issue.layer}: " if issue.layer and issue.layer not in issue.message else ""
-        examples = f" e.g. feature #{', #'.join(map(str, issue.examples))}" if issue.examples and verbose else ""
-        text = escape(f"[{issue.code}] {where}{issue.message}{count}{examples}")
-        console.print(f"[{_STYLE[issue.severity]}]{_WORD[issue.severity]}[/] {text}", highlight=False)
-        if issue.hint:
-            console.print(escape(f"    -> {issue.hint}"), highlight=False, style="dim")
+        message = issue.text(lang)
+        unit = "objets" if fr else "features"
+        count = f" ({issue.count} {unit})" if issue.count > 1 and unit not in message else ""
+        where = f"{issue.layer}: " if issue.layer and issue.layer not in message else ""
+        examples = ""
+        if issue.examples and verbose:
+            examples = (" p. ex. objet n°" if fr else " e.g. feature #") + (", n°" if fr else ", #").join(
+                map(str, issue.examples)
+            )
+        text = escape(f"[{issue.code}] {where}{message}{count}{examples}")
+        console.print(f"[{_STYLE[issue.severity]}]{_WORD[lang][issue.severity]}[/] {text}", highlight=False)
+        hint = (issue.hint_fr or _french_help(issue.code) or issue.hint) if fr else issue.hint
+        if hint:
+            console.print(escape(f"    -> {hint}"), highlight=False, style="dim")
     hidden = len(report.issues) - len(shown)
     if hidden:
-        console.print(f"[dim]({hidden} informational note(s) hidden; --verbose shows them)[/dim]")
+        note = (
+            f"({hidden} note(s) d'information masquée(s) ; --verbose les affiche)"
+            if fr
+            else f"({hidden} informational note(s) hidden; --verbose shows them)"
+        )
+        console.print(f"[dim]{escape(note)}[/dim]")
+
+
+def _french_help(code: str) -> str:
+    from ..reports.labels import code_help
+
+    return code_help(code, "fr")
 
 
 def print_layers(console: Console, layers: list[LayerReport], verbose: bool) -> None:

@@ -68,7 +68,9 @@ def _add_theme_options(p: argparse.ArgumentParser, check: bool) -> None:
         "--area", metavar="AREA", help="declared territory: occitanie, département codes (34,30) or INSEE codes"
     )
     g.add_argument("--fix", action="store_true", help="apply the automatic fixes (on a copy; the source is untouched)")
-    g.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of report.html (default: fr)")
+    g.add_argument(
+        "--lang", choices=("fr", "en"), default="fr", help="language of report.html and of the summary (default: fr)"
+    )
     a = p.add_argument_group("personal data")
     a.add_argument(
         "--keep-personal",
@@ -77,11 +79,19 @@ def _add_theme_options(p: argparse.ArgumentParser, check: bool) -> None:
         default=[],
         help="publish this personal field anyway (repeatable), e.g. nom_etab for companies",
     )
-    a.add_argument(
+    masking = a.add_mutually_exclusive_group()
+    masking.add_argument(
         "--mask-free-text",
+        dest="mask_free_text",
         action="store_true",
         default=None,
-        help="mask e-mail addresses and phone numbers found in free text (default: report them)",
+        help="mask e-mail addresses and phone numbers found in free text (the default)",
+    )
+    masking.add_argument(
+        "--no-mask-free-text",
+        dest="mask_free_text",
+        action="store_false",
+        help="only report e-mail addresses and phone numbers found in free text, do not mask them",
     )
     a.add_argument("--no-anonymise", action="store_true", help="publish personal fields (reported as a warning)")
 
@@ -150,17 +160,42 @@ def _options(args: argparse.Namespace, repair: bool) -> ThemeOptions:
     )
 
 
-def _summary(out: Console, run: ThemeRun, verbose: bool) -> None:
+_SUMMARY = {
+    "en": {
+        "generic": "generic checks",
+        "head": "{source} — {what}: {layers} layer(s), {features:,} feature(s)",
+        "counts": "  {error} error(s), {warning} warning(s), {info} note(s): {verdict}",
+        "ok": "[green]publishable[/]",
+        "ko": "[bold red]to be corrected before publishing[/]",
+        "report": "report: ",
+        "corrected": "corrected copy: ",
+        "wrote": "  wrote {path} ({format}, {features:,} features)",
+    },
+    "fr": {
+        "generic": "contrôles génériques",
+        "head": "{source} — {what} : {layers} couche(s), {features:,} objet(s)",
+        "counts": "  {error} erreur(s), {warning} avertissement(s), {info} note(s) : {verdict}",
+        "ok": "[green]publiable[/]",
+        "ko": "[bold red]à corriger avant publication[/]",
+        "report": "rapport : ",
+        "corrected": "copie corrigée : ",
+        "wrote": "  écrit {path} ({format}, {features:,} objets)",
+    },
+}
+
+
+def _summary(out: Console, run: ThemeRun, verbose: bool, lang: str = "fr") -> None:
+    """What the terminal shows, in the language of the reports (``--lang``, French by default)."""
+    words = _SUMMARY[lang]
     p = run.profile
-    what = f"{p.key} ({p.schema.name} {p.schema.version})" if p and p.schema else "generic checks"
+    what = f"{p.key} ({p.schema.name} {p.schema.version})" if p and p.schema else words["generic"]
     features = sum(len(lyr.frame) for lyr in run.layers)
-    out.print(
-        escape(f"{run.source.name} — {what}: {len(run.layers)} layer(s), {features:,} feature(s)"), highlight=False
-    )
+    head = words["head"].format(source=run.source.name, what=what, layers=len(run.layers), features=features)
+    out.print(escape(head), highlight=False)
     c = run.counts()
-    verdict = "[green]publishable[/]" if not run.report.has_errors else "[bold red]to be corrected before publishing[/]"
-    out.print(f"  {c['error']} error(s), {c['warning']} warning(s), {c['info']} note(s): {verdict}", highlight=False)
-    print_issues(out, run.report, verbose)
+    verdict = words["ok"] if not run.report.has_errors else words["ko"]
+    out.print(words["counts"].format(verdict=verdict, **c), highlight=False)
+    print_issues(out, run.report, verbose, lang)
 
 
 def _check_handler(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback) -> dict[str, Any]:
@@ -171,10 +206,11 @@ def _check_handler(args: argparse.Namespace, out: Console, err: Console, feedbac
         write_corrected(run, args.out)
     paths = write_reports(run, args.out, args.lang)
     if not args.json and not args.quiet:
-        _summary(out, run, args.verbose)
-        out.print(escape("report: " + ", ".join(str(p) for p in paths)), highlight=False)
+        _summary(out, run, args.verbose, args.lang)
+        words = _SUMMARY[args.lang]
+        out.print(escape(words["report"] + ", ".join(str(p) for p in paths)), highlight=False)
         for name in run.corrected:
-            out.print(escape(f"corrected copy: {Path(args.out) / name}"), highlight=False)
+            out.print(escape(f"{words['corrected']}{Path(args.out) / name}"), highlight=False)
     if args.strict and run.report.has_errors:
         n = len(run.report.by_severity(Severity.ERROR))
         raise InputError(f"{run.source.name} has {n} error(s) (--strict).", f"Read {paths[1]}.")
@@ -198,11 +234,12 @@ def _convert_handler(args: argparse.Namespace, out: Console, err: Console, feedb
         args.lang,
     )
     if not args.json and not args.quiet:
-        _summary(out, run, args.verbose)
+        _summary(out, run, args.verbose, args.lang)
         for f in run.files:
-            out.print(
-                escape(f"  wrote {Path(args.out) / f.path} ({f.format}, {f.feature_count:,} features)"), highlight=False
+            line = _SUMMARY[args.lang]["wrote"].format(
+                path=Path(args.out) / f.path, format=f.format, features=f.feature_count
             )
+            out.print(escape(line), highlight=False)
     return run.to_dict()
 
 

@@ -6,12 +6,17 @@ Three layers of protection, all listed in the report so that a person can see wh
    emptied ("dropped") or replaced by ``***`` ("masked") unless the mapping file keeps them;
 2. schema fields fed by a source field whose *name* says it is personal (``TEL_PROPRIO``, ``nom_proprietaire``,
    ``courriel``...) are emptied too; personal source fields outside the schema are never published and are listed;
-3. free-text fields are scanned for e-mail addresses and French phone numbers; what is found is reported with the
-   features concerned, and masked when asked (``mask_free_text``), since a phone in a description may be a
-   public service's as well as a resident's: a person decides.
+3. free-text fields are scanned for e-mail addresses and French phone numbers, which are **masked by default**
+   (``[courriel masqué]``, ``[téléphone masqué]``) and listed with the features concerned: a phone in a
+   description may be a resident's. ``mask_free_text = false`` (``--no-mask-free-text``) only reports them, for a
+   person to decide. Fields whose purpose is a public contact (``contact``, ``url``, ``lien``) are scanned for
+   *personal-looking* values only: an address at a personal mailbox provider (``@gmail.com``, ``@orange.fr``...)
+   or of the form ``firstname.lastname@``, and mobile numbers (06, 07); a structure's ``contact@`` or its
+   switchboard stay.
 
 Configuration: the mapping file's ``[anonymise]`` section (``keep``, ``drop``, ``mask``, ``scan_free_text``,
-``mask_free_text``) and the CLI flags ``--keep-personal``, ``--mask-free-text``, ``--no-anonymise``.
+``mask_free_text``) and the CLI flags ``--keep-personal``, ``--mask-free-text`` / ``--no-mask-free-text``,
+``--no-anonymise``.
 """
 
 from __future__ import annotations
@@ -33,7 +38,17 @@ if TYPE_CHECKING:
     from ..checks.report import Report
     from .base import Profile, ThemeDataset
 
-__all__ = ["EMAIL", "PHONE", "AnonymiseOptions", "Removal", "anonymise", "is_personal_name", "scan_text"]
+__all__ = [
+    "EMAIL",
+    "PHONE",
+    "AnonymiseOptions",
+    "Removal",
+    "anonymise",
+    "is_personal_email",
+    "is_personal_name",
+    "is_personal_phone",
+    "scan_text",
+]
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 PHONE = re.compile(r"(?<!\d)(?:(?:\+|00)33[\s.\-]?(?:\(0\))?|0)[1-9](?:[\s.\-]?\d{2}){4}(?!\d)")
@@ -47,8 +62,72 @@ PERSONAL_NAMES = re.compile(
     r"|proprietaire|proprio|owner|tel|telephone|phone|portable|mobile|gsm|fax|e_?mail|courriel|mail"
     r"|adresse_(proprietaire|proprio|particulier|domicile|perso|personnelle)|date_(de_)?naissance|birth)($|_)"
 )
-#: fields whose purpose is a public contact (a structure's e-mail, a web page): not scanned
+#: fields whose purpose is a public contact (a structure's e-mail, a web page): only personal-looking values count
 PUBLIC_CONTACT_FIELDS = frozenset({"contact", "url", "lien"})
+#: mailbox providers of private persons (an organisation has its own domain)
+PERSONAL_MAIL_DOMAINS = re.compile(
+    r"@(gmail|googlemail|hotmail|outlook|live|msn|yahoo|ymail|icloud|me|aol|gmx|protonmail|proton|laposte|orange"
+    r"|wanadoo|free|sfr|neuf|bbox|numericable|club-internet|aliceadsl|cegetel|voila|tutanota)\.[a-z.]+$",
+    re.IGNORECASE,
+)
+#: a local part made of words like a name ("jean.dupont", "m-martin"), unless a word says it is a service's
+NAME_LIKE = re.compile(r"^[a-zà-ÿ]+(?:[._-][a-zà-ÿ]+)+$", re.IGNORECASE)
+ROLE_WORDS = frozenset(
+    {
+        "contact",
+        "info",
+        "infos",
+        "information",
+        "accueil",
+        "mairie",
+        "office",
+        "tourisme",
+        "ot",
+        "rando",
+        "randonnee",
+        "randonnees",
+        "secretariat",
+        "service",
+        "services",
+        "communication",
+        "direction",
+        "parc",
+        "sentier",
+        "sentiers",
+        "admin",
+        "webmaster",
+        "noreply",
+        "no",
+        "reply",
+        "ne",
+        "pas",
+        "repondre",
+        "reservation",
+        "reservations",
+        "mail",
+        "courrier",
+        "bureau",
+        "club",
+        "association",
+        "asso",
+        "federation",
+        "comite",
+        "cdrp",
+        "ffrandonnee",
+        "maison",
+        "agence",
+        "pays",
+        "communaute",
+        "cc",
+        "ville",
+        "commune",
+        "syndicat",
+        "ddt",
+        "sdis",
+        "",
+    }
+)
+MOBILE = re.compile(r"^(?:(?:\+|00)33[\s.\-]?(?:\(0\))?|0)[67]")
 
 
 def is_personal_name(name: str) -> bool:
@@ -64,7 +143,7 @@ class AnonymiseOptions:
     drop: frozenset[str] = frozenset()
     mask: frozenset[str] = frozenset()
     scan_free_text: bool = True
-    mask_free_text: bool = False
+    mask_free_text: bool = True
 
     @classmethod
     def build(
@@ -82,7 +161,7 @@ class AnonymiseOptions:
             drop=frozenset(s.get("drop", [])),
             mask=frozenset(s.get("mask", [])),
             scan_free_text=bool(s.get("scan_free_text", True)),
-            mask_free_text=bool(s.get("mask_free_text", False)) if mask_free_text is None else mask_free_text,
+            mask_free_text=bool(s.get("mask_free_text", True)) if mask_free_text is None else mask_free_text,
         )
 
 
@@ -98,17 +177,42 @@ class Removal:
     examples: list[int] = dc_field(default_factory=list)
 
 
-def scan_text(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of the values holding an e-mail address, and a phone number."""
+def is_personal_email(address: str) -> bool:
+    """An address of a private person's mailbox, or one whose local part reads like a person's name."""
+    if PERSONAL_MAIL_DOMAINS.search(address):
+        return True
+    local = address.split("@", 1)[0]
+    return bool(NAME_LIKE.match(local)) and not (set(re.split(r"[._-]", local.lower())) & ROLE_WORDS)
+
+
+def is_personal_phone(number: str) -> bool:
+    """A mobile number (06, 07): a switchboard or a service number is a structure's."""
+    return bool(MOBILE.match(number.strip()))
+
+
+def _texts(series: pd.Series) -> pd.Series:
     text = series.astype(object).where(~is_blank(series), "")
-    text = text.map(lambda v: v if isinstance(v, str) else "")
-    return text.str.contains(EMAIL).to_numpy(dtype=bool), text.str.contains(PHONE).to_numpy(dtype=bool)
+    return text.map(lambda v: v if isinstance(v, str) else "")
 
 
-def _mask_text(v: object) -> object:
+def scan_text(series: pd.Series, personal_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the values holding an e-mail address, and a phone number (``personal_only``: personal-looking
+    ones, for public contact fields)."""
+    text = _texts(series)
+    if not personal_only:
+        return text.str.contains(EMAIL).to_numpy(dtype=bool), text.str.contains(PHONE).to_numpy(dtype=bool)
+    email = text.map(lambda v: any(is_personal_email(m.group()) for m in EMAIL.finditer(v)))
+    phone = text.map(lambda v: any(is_personal_phone(m.group()) for m in PHONE.finditer(v)))
+    return email.to_numpy(dtype=bool), phone.to_numpy(dtype=bool)
+
+
+def _mask_text(v: object, personal_only: bool = False) -> object:
     if not isinstance(v, str):
         return v
-    return PHONE.sub(PHONE_MASK, EMAIL.sub(EMAIL_MASK, v))
+    if not personal_only:
+        return PHONE.sub(PHONE_MASK, EMAIL.sub(EMAIL_MASK, v))
+    v = EMAIL.sub(lambda m: EMAIL_MASK if is_personal_email(m.group()) else m.group(), v)
+    return PHONE.sub(lambda m: PHONE_MASK if is_personal_phone(m.group()) else m.group(), v)
 
 
 def anonymise(
@@ -163,18 +267,20 @@ def anonymise(
                 removals.append(Removal(spec.role, col, "not published", 0, "personal source field outside the schema"))
         if options.scan_free_text:
             for tf in spec.fields:
-                if tf.kind != "string" or tf.enum or tf.name in PUBLIC_CONTACT_FIELDS or tf.name not in frame.columns:
+                if tf.kind != "string" or tf.enum or tf.name not in frame.columns or tf.name in options.keep:
                     continue
-                if tf.name in options.keep:
-                    continue
-                email, phone = scan_text(frame[tf.name])
+                public = tf.name in PUBLIC_CONTACT_FIELDS
+                email, phone = scan_text(frame[tf.name], personal_only=public)
                 hit = email | phone
                 if not hit.any():
                     continue
                 idx = np.flatnonzero(hit)
                 what = " and ".join(w for w, m in (("e-mail address", email), ("phone number", phone)) if m.any())
+                if public:
+                    what = "personal-looking " + what
                 if options.mask_free_text:
-                    frame[tf.name] = frame[tf.name].astype(object).where(~hit, frame[tf.name].map(_mask_text))
+                    masked = frame[tf.name].map(lambda v, p=public: _mask_text(v, p))
+                    frame[tf.name] = frame[tf.name].astype(object).where(~hit, masked)
                     removals.append(Removal(spec.role, tf.name, "masked in text", int(idx.size), what, idx.tolist()))
                 else:
                     removals.append(Removal(spec.role, tf.name, "found in text", int(idx.size), what, idx.tolist()))
@@ -212,8 +318,10 @@ def _report(removals: list[Removal], role: str, layer: str, report: Report) -> N
                 Issue(
                     "ANON_CONTACT_IN_TEXT",
                     Severity.WARNING,
-                    f"{r.field}: {r.count} text(s) contain: {r.reason}; check they are not a private person's.",
-                    "Mask them with --mask-free-text (or mask_free_text = true in [anonymise]) if they are personal.",
+                    f"{r.field}: {r.count} text(s) contain: {r.reason}; check they are not a private person's "
+                    "(not masked: mask_free_text = false or --no-mask-free-text).",
+                    "If they are personal, drop --no-mask-free-text (or mask_free_text = false in [anonymise]): they "
+                    "are then masked.",
                     layer=layer,
                     count=r.count,
                     examples=list(r.examples),
@@ -237,7 +345,10 @@ def _report(removals: list[Removal], role: str, layer: str, report: Report) -> N
 
 def _fr(reason: str) -> str:
     return (
-        reason.replace("e-mail address", "une adresse électronique")
+        reason.replace("personal-looking e-mail address", "une adresse électronique d'apparence personnelle")
+        .replace("personal-looking phone number", "un numéro de téléphone d'apparence personnelle")
+        .replace("personal-looking ", "")
+        .replace("e-mail address", "une adresse électronique")
         .replace("phone number", "un numéro de téléphone")
         .replace(" and ", " et ")
     )

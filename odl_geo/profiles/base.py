@@ -85,6 +85,11 @@ class ThemeDataset:
     field_matches: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
     notes: dict[str, dict[str, object]] = field(default_factory=dict)  # role -> free details for the reports
     source_path: Path | None = None  # the input file, for validators that must see the file (CNIG GeoPackage)
+    product_names: dict[str, str] = field(default_factory=dict)  # role -> XML-safe layer name of the products
+
+    def product_name(self, role: str) -> str:
+        """The name the products give the role's layer: XML-safe (see ``checks.names.product_layer_name``)."""
+        return self.product_names.get(role) or self.source_names.get(role, role)
 
 
 class Profile(ABC):

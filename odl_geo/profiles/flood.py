@@ -28,7 +28,7 @@ from ..exports.manifest import sha256_file
 from ..exports.ogr import wgs84_bbox
 from .base import Profile, RoleSpec, SchemaRef, ThemeDataset
 from .flood_cnig import cnig_to_cnig
-from .flood_covadis import covadis_to_cnig
+from .flood_covadis import covadis_to_cnig, map_local_codes
 from .flood_gpkg import build_geopackage
 from .flood_model import TYPEPPR, FloodSettings, PprDataset, add_issue
 from .flood_roles import COVADIS_ROLES, NOT_CONVERTED, assign_ppr_roles, cnig_role, settings_role
@@ -92,8 +92,14 @@ class FloodProfile(Profile):
                 "The N_ENJEU / N_ORIG_RISQ layers are not converted yet (Annexe A maps them to enjeu_* and "
                 "originerisque_*): the GeoPackage leaves those optional tables empty.",
                 "Convert them by hand if the delivery must include stakes or risk origins.",
+                fr="Les couches N_ENJEU / N_ORIG_RISQ ne sont pas encore converties (l'annexe A les fait "
+                "correspondre à enjeu_* et originerisque_*) : le GeoPackage laisse ces tables facultatives vides.",
+                hint_fr="Convertissez-les à la main si la livraison doit comprendre les enjeux ou les origines du "
+                "risque.",
             )
         is_covadis = any(s.role in dataset.frames for s in COVADIS_ROLES)
+        if is_covadis:
+            dataset = map_local_codes(dataset, mapping, report)
         result = covadis_to_cnig(dataset, settings, report) if is_covadis else cnig_to_cnig(dataset, settings, report)
         if settings.metadata_xml:
             result.metadata_xml = _read_metadata(settings.metadata_xml)
@@ -116,6 +122,8 @@ class FloodProfile(Profile):
                 "PPR_VALIDATED_PRODUCT",
                 Severity.INFO,
                 "The input file's path is unknown: the GeoPackage odl-geo would write was validated, not the input.",
+                fr="Le chemin du fichier d'entrée est inconnu : c'est le GeoPackage qu'odl-geo écrirait qui a été "
+                "validé, pas l'entrée.",
             )
         with tempfile.TemporaryDirectory(prefix="odl-geo-ppr-") as tmp:
             try:
@@ -123,7 +131,14 @@ class FloodProfile(Profile):
             except OdlGeoError as exc:
                 if ppr.typeppr not in TYPEPPR and "PPR_TYPEPPR_UNSUPPORTED" in report.codes():
                     return  # already said: no GeoPackage of the standard can be made for this procedure
-                add_issue(report, "PPR_BUILD_FAILED", Severity.ERROR, exc.message, exc.hint)
+                add_issue(
+                    report,
+                    "PPR_BUILD_FAILED",
+                    Severity.ERROR,
+                    exc.message,
+                    exc.hint,
+                    fr=f"Le GeoPackage CNIG ne peut pas être construit : {exc.message}",
+                )
                 return
             found = Report()
             validate_geopackage(built, found)
@@ -169,6 +184,7 @@ class FloodProfile(Profile):
             "PPR_WRITTEN",
             Severity.INFO,
             f"{path.name} written from the CNIG template {TEMPLATE_VERSION}: {len(files)} table(s) with data.",
+            fr=f"{path.name} écrit d'après le gabarit CNIG {TEMPLATE_VERSION} : {len(files)} table(s) remplie(s).",
         )
         return files
 

@@ -83,6 +83,10 @@ def _identity(
             f"The tables are prefixed {typeppr!r}: the CNIG PPR standard only has pprn (natural) and pprt "
             "(technological) plans; mining plans (PPRM) were taken out of its scope in version 0.2.",
             "odl-geo cannot write a conformant GeoPackage for this procedure.",
+            fr=f"Les tables sont préfixées {typeppr!r} : le standard CNIG PPR ne connaît que les plans pprn "
+            "(naturels) et pprt (technologiques) ; les plans miniers (PPRM) ont été retirés de son champ en "
+            "version 0.2.",
+            hint_fr="odl-geo ne peut pas écrire de GeoPackage conforme pour cette procédure.",
         )
     return typeppr, code
 
@@ -106,6 +110,7 @@ def _conform_table(table: TableDef, frame: pd.DataFrame, layer: str, report: Rep
                     Severity.INFO,
                     f"{layer}: column {alias} (a draft or misspelt name) is written as {col.name}.",
                     layer=layer,
+                    fr=f"{layer} : la colonne {alias} (nom d'un brouillon ou mal orthographié) est écrite {col.name}.",
                 )
         if series is not None:
             used.add(str(series.name).lower())
@@ -124,6 +129,7 @@ def _conform_table(table: TableDef, frame: pd.DataFrame, layer: str, report: Rep
             Severity.INFO,
             f"{layer}: column(s) {', '.join(map(str, dropped))} are not in the CNIG table and are not written.",
             layer=layer,
+            fr=f"{layer} : colonne(s) {', '.join(map(str, dropped))} absente(s) de la table CNIG, non écrite(s).",
         )
     if table.geometry_column is None:
         return pd.DataFrame(out, index=range(len(frame)))
@@ -157,5 +163,6 @@ def _coerce(series: pd.Series, base_type: str, layer: str, name: str, report: Re
             f"{layer}: {lost} value(s) of {name} are not whole numbers and are left empty.",
             layer=layer,
             count=lost,
+            fr=f"{layer} : {lost} valeur(s) de {name} ne sont pas des nombres entiers et sont laissées vides.",
         )
     return values

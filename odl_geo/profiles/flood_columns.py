@@ -43,6 +43,8 @@ def check_columns(conn: sqlite3.Connection, table: str, table_def: TableDef, rep
             name, declared = actual[twin][0], actual[twin][1]
             why = "the name is misspelt" if close else "it is the name used by a draft of the standard"
             types = "" if _base(declared) == col.base_type else " and the type differs"
+            why_fr = "le nom est mal orthographié" if close else "c'est le nom d'un brouillon du standard"
+            types_fr = "" if _base(declared) == col.base_type else " et le type diffère"
             add_issue(
                 report,
                 "PPR_COLUMN_MISNAMED",
@@ -51,6 +53,9 @@ def check_columns(conn: sqlite3.Connection, table: str, table_def: TableDef, rep
                 f"{why}{types}.",
                 f"Rename the column {col.name} ({col.declared}); odl-geo convert --theme flood rewrites it.",
                 layer=table,
+                fr=f"{table} a une colonne `{name}` ({declared}) là où le standard a `{col.name}` ({col.declared}) : "
+                f"{why_fr}{types_fr}.",
+                hint_fr=f"Renommez la colonne {col.name} ({col.declared}) ; odl-geo convert --theme flood la réécrit.",
             )
         else:
             add_issue(
@@ -60,6 +65,8 @@ def check_columns(conn: sqlite3.Connection, table: str, table_def: TableDef, rep
                 f"{table} has no column {col.name} ({col.declared}{', mandatory' if col.notnull else ''}).",
                 "Add the column as the standard defines it.",
                 layer=table,
+                fr=f"{table} n'a pas de colonne {col.name} ({col.declared}{', obligatoire' if col.notnull else ''}).",
+                hint_fr="Ajoutez la colonne telle que le standard la définit.",
             )
     for name in extra:
         real, declared, _, pk = actual[name]
@@ -71,6 +78,8 @@ def check_columns(conn: sqlite3.Connection, table: str, table_def: TableDef, rep
                 f"{table} has an integer key column fid that the standard does not define (added by GDAL/QGIS); "
                 "it is tolerated.",
                 layer=table,
+                fr=f"{table} a une colonne de clé entière fid que le standard ne définit pas (ajoutée par GDAL/QGIS) ; "
+                "elle est tolérée.",
             )
         else:
             add_issue(
@@ -80,6 +89,8 @@ def check_columns(conn: sqlite3.Connection, table: str, table_def: TableDef, rep
                 f"{table} has a column {real} ({declared}) that the standard does not define.",
                 "Remove it, or publish it in another table.",
                 layer=table,
+                fr=f"{table} a une colonne {real} ({declared}) que le standard ne définit pas.",
+                hint_fr="Retirez-la, ou publiez-la dans une autre table.",
             )
     _check_types(table, [(c, actual[c.name]) for c in table_def.columns if c.name in actual], report)
     _check_keys(conn, table, table_def, actual, report)
@@ -101,6 +112,8 @@ def _check_types(table: str, pairs: list[tuple[Column, tuple[str, str, bool, boo
                 f"{table}.{name} is {declared or 'untyped'} where the standard has {col.declared}.",
                 "Change the column type (odl-geo convert --theme flood rewrites the table).",
                 layer=table,
+                fr=f"{table}.{name} est de type {declared or 'non déclaré'} là où le standard a {col.declared}.",
+                hint_fr="Changez le type de la colonne (odl-geo convert --theme flood réécrit la table).",
             )
             continue
         length = re.search(r"\((\d+)\)", declared)
@@ -117,6 +130,9 @@ def _check_types(table: str, pairs: list[tuple[Column, tuple[str, str, bool, boo
             "Longer valid values would not fit: widen the columns.",
             layer=table,
             count=len(shorter),
+            fr=f"{table} : {len(shorter)} colonne(s) admettent des valeurs plus courtes que le standard : "
+            f"{', '.join(shorter)}.",
+            hint_fr="Des valeurs valides plus longues n'y tiendraient pas : élargissez les colonnes.",
         )
     if nullable:
         add_issue(
@@ -127,6 +143,8 @@ def _check_types(table: str, pairs: list[tuple[Column, tuple[str, str, bool, boo
             "Declare them NOT NULL; their values are checked anyway.",
             layer=table,
             count=len(nullable),
+            fr=f"{table} : {len(nullable)} colonne(s) obligatoire(s) non déclarée(s) NOT NULL : {', '.join(nullable)}.",
+            hint_fr="Déclarez-les NOT NULL ; leurs valeurs sont contrôlées de toute façon.",
         )
 
 
@@ -148,6 +166,9 @@ def _check_keys(
             f"the standard's is ({', '.join(wanted_pk)}).",
             "Identifiers are checked for uniqueness anyway.",
             layer=table,
+            fr=f"{table} : la clé primaire est ({', '.join(have_pk) or 'aucune'}), celle du standard est "
+            f"({', '.join(wanted_pk)}).",
+            hint_fr="L'unicité des identifiants est contrôlée de toute façon.",
         )
     have_fk = {str(r[3]).lower() for r in conn.execute(f'PRAGMA foreign_key_list("{table}")')}
     lost = sorted(fk.column for fk in table_def.foreign_keys if fk.column in actual and fk.column not in have_fk)
@@ -160,4 +181,6 @@ def _check_keys(
             "Declare them; their values are checked anyway.",
             layer=table,
             count=len(lost),
+            fr=f"{table} : {len(lost)} clé(s) étrangère(s) du standard non déclarée(s) ({', '.join(lost)}).",
+            hint_fr="Déclarez-les ; leurs valeurs sont contrôlées de toute façon.",
         )

@@ -8,6 +8,7 @@ the URLs of the map files (URLFIC).
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -79,6 +80,10 @@ def covadis_to_cnig(dataset: ThemeDataset, settings: FloodSettings, report: Repo
             "COVADIS does not record it.",
             "Set typeprocedure in the mapping file if the procedure is of another type.",
             layer=f"{prefix}_procedure",
+            fr=f"typeprocedure {typeprocedure} a été déduit des codes d'aléa "
+            f"({', '.join(sorted(hazards.codes)) or 'aucun'}"
+            f"{', avec des zones multirisques' if hazards.multirisk else ''}) : COVADIS ne l'enregistre pas.",
+            hint_fr="Indiquez typeprocedure dans le fichier de correspondance si la procédure est d'un autre type.",
         )
     out["procedure"] = pd.DataFrame(
         {
@@ -105,6 +110,9 @@ def covadis_to_cnig(dataset: ThemeDataset, settings: FloodSettings, report: Repo
             Severity.WARNING,
             "No N_ZONE_ALEA layer: the GeoPackage has no hazard zone.",
             "Add the hazard-zone layer if the PPR has one (it is optional for a prescribed PPR).",
+            fr="Pas de couche N_ZONE_ALEA : le GeoPackage n'a aucune zone d'aléa.",
+            hint_fr="Ajoutez la couche des zones d'aléa si le PPR en a une (elle est facultative pour un PPR "
+            "prescrit).",
         )
     return PprDataset(
         {kind: as_geoframe(frame) for kind, frame in out.items()},
@@ -114,6 +122,50 @@ def covadis_to_cnig(dataset: ThemeDataset, settings: FloodSettings, report: Repo
         input_kind="covadis",
         source_path=getattr(dataset, "source_path", None),
     )
+
+
+def map_local_codes(dataset: ThemeDataset, mapping: object, report: Report) -> ThemeDataset:
+    """A DDT's own codes turned into COVADIS codes before the translation, by the mapping file's ``[values.typereg]``
+    or ``[values.nivalea_std]`` (``"R" = "03"``): the raw value as written, or case and accents aside. The frames are
+    copied; what was mapped is reported (PPR_VALUES_MAPPED)."""
+    from .mapping import Mapping  # a mapping file; settings given as a dict or FloodSettings have no [values]
+    from .matching import normalise_value
+
+    tables = mapping.values if isinstance(mapping, Mapping) else {}
+    if not tables:
+        return dataset
+    frames = dict(dataset.frames)
+    for role, frame in dataset.frames.items():
+        role_tables = {**tables.get("", {}), **tables.get(role, {})}
+        for field, table in role_tables.items():
+            series = column(frame, field, "nivalea_st") if field == "nivalea_std" else column(frame, field)
+            if series is None:
+                continue
+            by_norm = {normalise_value(k): v for k, v in table.items()}
+            raw = text_values(series, len(frame))
+            codes = raw.map(lambda v, t=table, n=by_norm: None if v is None else t.get(v, n.get(normalise_value(v))))
+            hit = codes.notna().to_numpy()
+            if not hit.any():
+                continue
+            frame = frame.copy()
+            frame[series.name] = series.astype(object).where(~hit, codes.values)
+            frames[role] = frame
+            pairs = dict(zip(raw[hit], codes[hit], strict=True))
+            shown = ", ".join(f"{k!r} -> {v!r}" for k, v in list(pairs.items())[:8])
+            layer = _short(dataset.source_names.get(role, role))
+            add_issue(
+                report,
+                "PPR_VALUES_MAPPED",
+                Severity.INFO,
+                f"{layer}: {int(hit.sum())} {field.upper()} value(s) mapped by the mapping file: {shown}.",
+                layer=layer,
+                count=int(hit.sum()),
+                fr=f"{layer} : {int(hit.sum())} valeur(s) de {field.upper()} converties par le fichier de "
+                f"correspondance : {shown}.",
+            )
+    out = copy.copy(dataset)
+    out.frames = frames
+    return out
 
 
 def _short(display: str) -> str:
@@ -133,6 +185,8 @@ def _typeppr(names: dict[str, str], report: Report) -> str:
         Severity.WARNING,
         "The layer names do not say PPRN or PPRT (N_ZONE_ALEA_PPRN_...): pprn was assumed.",
         "Set typeppr (pprn or pprt) in the mapping file.",
+        fr="Les noms des couches ne disent pas PPRN ou PPRT (N_ZONE_ALEA_PPRN_...) : pprn a été supposé.",
+        hint_fr="Indiquez typeppr (pprn ou pprt) dans le fichier de correspondance.",
     )
     return "pprn"
 
@@ -182,6 +236,9 @@ def _label(
         f"libelleprocedure was set to {label!r}: without the N_DOCUMENT_PPR layer the procedure's name is unknown.",
         "Set libelleprocedure (e.g. 'PPRN de Le Bourg-d'Oisans') in the mapping file.",
         layer="procedure",
+        fr=f"libelleprocedure a été mis à {label!r} : sans la couche N_DOCUMENT_PPR, le nom de la procédure est "
+        "inconnu.",
+        hint_fr="Indiquez libelleprocedure (p. ex. « PPRN de Le Bourg-d'Oisans ») dans le fichier de correspondance.",
     )
     return label
 
@@ -248,6 +305,10 @@ def _perimeters(
             "TYPE (01 prescrit, 02 exposition aux risques = approved) and DATEVALID: no N_DOCUMENT_PPR layer says it.",
             "Set etatprocedure and dateetat in the mapping file if they differ.",
             layer=layer,
+            fr=f"etatprocedure et dateetat de {layer} ({'; '.join(sorted(set(inferred)))}) viennent du TYPE du "
+            "périmètre (01 prescrit, 02 exposition aux risques = approuvé) et de DATEVALID : aucune couche "
+            "N_DOCUMENT_PPR ne le dit.",
+            hint_fr="Indiquez etatprocedure et dateetat dans le fichier de correspondance s'ils diffèrent.",
         )
     out: dict[str, pd.DataFrame] = {}
     for kind, items in rows.items():
@@ -262,6 +323,8 @@ def _perimeters(
                     f"{layer} has no date for the procedure's state (dateetat is mandatory).",
                     "Fill DATEVALID or set dateetat (YYYY-MM-DD) in the mapping file.",
                     layer=layer,
+                    fr=f"{layer} n'a pas de date pour l'état de la procédure (dateetat est obligatoire).",
+                    hint_fr="Remplissez DATEVALID ou indiquez dateetat (AAAA-MM-JJ) dans le fichier de correspondance.",
                 )
             out[kind] = table
     return out
@@ -307,6 +370,9 @@ def _references(
             "referenceinternet is empty.",
             "Add the URL of the PPR's documents to the source layers.",
             layer=f"{prefix}_referenceinternet",
+            fr="Aucune adresse web trouvée pour la procédure (N_DOCUMENT_PPR.SITE_WEB ou URLFIC) : la table "
+            "obligatoire referenceinternet est vide.",
+            hint_fr="Ajoutez l'URL des documents du PPR aux couches sources.",
         )
     return pd.DataFrame(
         list(rows.values()), columns=["adresse", "codeprocedure", "nomressource", "typereference", "description"]
@@ -340,17 +406,21 @@ def _regulatory(frame: gpd.GeoDataFrame, suffix: str, code: str, layer: str, rep
                 layer=layer,
                 count=int(blank.sum()),
                 examples=[int(i) for i in blank.to_numpy().nonzero()[0][:5]],
+                fr=f"{int(blank.sum())} zone(s) de {layer} n'ont pas de {what} ; la table CNIG en demande un.",
+                hint_fr=f"Remplissez {what} dans la couche source.",
             )
     urba = typereg.map(TYPEREG_URBA)
     foncier = typereg.map(TYPEREG_FONCIER)
     unknown = urba.isna() & foncier.isna()
-    for mask, issue, text in (
+    odd = ", ".join(sorted(set(typereg[unknown].dropna())))
+    for mask, issue, text, text_fr in (
         (
             typereg.notna() & unknown,
             "PPR_CODE_NOT_IN_LIST",
-            f"have a TYPEREG with no CNIG code ({', '.join(sorted(set(typereg[unknown].dropna())))})",
+            f"have a TYPEREG with no CNIG code ({odd})",
+            f"ont un TYPEREG sans code CNIG ({odd})",
         ),
-        (typereg.isna(), "PPR_VALUE_MISSING", "have no TYPEREG"),
+        (typereg.isna(), "PPR_VALUE_MISSING", "have no TYPEREG", "n'ont pas de TYPEREG"),
     ):
         if mask.any():
             add_issue(
@@ -362,6 +432,9 @@ def _regulatory(frame: gpd.GeoDataFrame, suffix: str, code: str, layer: str, rep
                 layer=layer,
                 count=int(mask.sum()),
                 examples=[int(i) for i in mask.to_numpy().nonzero()[0][:5]],
+                fr=f"{int(mask.sum())} zone(s) de {layer} {text_fr}.",
+                hint_fr="Les TYPEREG COVADIS 01 à 04 deviennent des codes typereglementurba, 05 et 06 des codes "
+                "typereglementfoncier 01 et 02.",
             )
     parts, part_ids, _ = explode_parts(
         attrs.assign(typereglement=urba.fillna(foncier).fillna(typereg).values), ids, layer, report

@@ -58,6 +58,9 @@ def check_codes(
         listed = (
             ", ".join(sorted(allowed)) if len(allowed) <= 20 else f"{len(allowed)} codes, see the table {code_list}"
         )
+        listed_fr = (
+            ", ".join(sorted(allowed)) if len(allowed) <= 20 else f"{len(allowed)} codes, voir la table {code_list}"
+        )
         add_issue(
             report,
             "PPR_CODE_NOT_IN_LIST",
@@ -67,6 +70,9 @@ def check_codes(
             layer=layer,
             count=int(bad.sum()),
             examples=[int(i) for i in bad.to_numpy().nonzero()[0][:5]],
+            fr=f"{int(bad.sum())} ligne(s) de {layer} ont une valeur de {what} sans code CNIG {code_list} : "
+            f"{', '.join(shown)}.",
+            hint_fr=f"Corrigez les valeurs de la source ; codes {code_list} admis : {listed_fr}.",
         )
     blank = values.isna()
     if blank.any():
@@ -79,6 +85,8 @@ def check_codes(
             layer=layer,
             count=int(blank.sum()),
             examples=[int(i) for i in blank.to_numpy().nonzero()[0][:5]],
+            fr=f"{int(blank.sum())} ligne(s) de {layer} n'ont pas de {what} ; la table CNIG en demande un.",
+            hint_fr="Remplissez la valeur dans la couche source.",
         )
 
 
@@ -86,9 +94,14 @@ def check_ids(ids: pd.Series, layer: str, report: Report) -> None:
     """ID_ZONE becomes the primary key of the CNIG tables: it must be present and unique."""
     blank = ids.isna()
     dup = ids.notna() & ids.duplicated(keep=False)
-    for mask, code, text in (
-        (blank, "PPR_VALUE_MISSING", "have no ID_ZONE"),
-        (dup, "PPR_ID_DUPLICATE", "share their ID_ZONE with another feature"),
+    for mask, code, text, text_fr in (
+        (blank, "PPR_VALUE_MISSING", "have no ID_ZONE", "n'ont pas d'ID_ZONE"),
+        (
+            dup,
+            "PPR_ID_DUPLICATE",
+            "share their ID_ZONE with another feature",
+            "partagent leur ID_ZONE avec un autre objet",
+        ),
     ):
         if mask.any():
             add_issue(
@@ -100,6 +113,8 @@ def check_ids(ids: pd.Series, layer: str, report: Report) -> None:
                 layer=layer,
                 count=int(mask.sum()),
                 examples=[int(i) for i in mask.to_numpy().nonzero()[0][:5]],
+                fr=f"{int(mask.sum())} objet(s) de {layer} {text_fr} : il devient la clé primaire de la table CNIG.",
+                hint_fr="Donnez à chaque zone son propre identifiant dans la couche source.",
             )
 
 
@@ -127,6 +142,9 @@ def explode_parts(
             layer=layer,
             count=len(rows),
             examples=rows[:5],
+            fr=f"{len(rows)} objet(s) multi-parties de {layer} ont été découpés en parties simples : les tables CNIG "
+            "ont une partie par ligne. Les parties gardent l'identifiant source avec un suffixe (-1, -2...).",
+            hint_fr="Vérifiez que les parties sont des zones distinctes et non des restes de numérisation.",
         )
     source = list(parts["_source_id"])
     new_ids = [f"{s}-{r}" if cut and s is not None else s for s, r, cut in zip(source, rank, split, strict=True)]
@@ -212,6 +230,9 @@ def _check_multi_flag(alea: gpd.GeoDataFrame, codes: pd.Series, layer: str, repo
             layer=layer,
             count=int(mismatch.sum()),
             examples=[int(i) for i in mismatch.nonzero()[0][:5]],
+            fr=f"{int(mismatch.sum())} zone(s) de {layer} ont MULTI_ALEA et CODERISQUE en désaccord ; odl-geo suit "
+            "CODERISQUE (que des 9 = multirisque).",
+            hint_fr="Corrigez MULTI_ALEA ou CODERISQUE dans la source.",
         )
 
 
@@ -228,6 +249,11 @@ def _report_unconverted(codes: pd.Series, layer: str, report: Report) -> None:
         "Convert these zones by hand into the CNIG technological tables, or leave them out.",
         layer=layer,
         count=len(codes),
+        fr=f"{len(codes)} zone(s) de {layer} ont des codes d'aléa technologique ou minier "
+        f"({', '.join(sorted(set(codes)))}) : elles n'ont pas été converties. Les zones technologiques doivent être "
+        "réparties entre les tables rapide/lent/projection (l'annexe A dit que cela ne peut pas se faire "
+        "automatiquement) et les PPR miniers sont hors du standard CNIG PPR.",
+        hint_fr="Convertissez ces zones à la main dans les tables technologiques CNIG, ou laissez-les de côté.",
     )
 
 
@@ -253,6 +279,10 @@ def _expand_multirisk(
             "Add the N_MULTIALEA_* table (a .dbf) of this PPR to the input.",
             layer=layer,
             count=len(zone_ids),
+            fr=f"{len(zone_ids)} zone(s) « multirisques » sans détail : la table N_MULTIALEA qui liste leurs aléas "
+            "n'a pas été fournie. Elles sont gardées dans zonealeanaturelsynthese_s (typealea 999) mais "
+            "zonemultialeanaturel reste vide et les tables par aléa n'ont pas ces zones.",
+            hint_fr="Ajoutez la table N_MULTIALEA_* (un .dbf) de ce PPR à l'entrée.",
         )
         return empty, {}
     n = len(multi)
@@ -266,17 +296,24 @@ def _expand_multirisk(
     rows["typealea"] = rows["raw"].map(covadis_hazard_code)
     check_codes(rows["typealea"], "typealea", "CODERISQUE", layer, report, rows["raw"])
     check_codes(rows["niveaualea"], "typeniveaualea", "NIVALEA_STD", layer, report)
-    for mask, code, text in (
+    for mask, code, text, text_fr in (
         (
             rows.duplicated(["src", "typealea"]),
             "PPR_MULTIALEA_DUPLICATE",
             "repeat a (zone, hazard) pair; the first is kept",
+            "répètent un couple (zone, aléa) ; le premier est gardé",
         ),
-        (~rows["src"].isin(all_sources), "PPR_MULTIALEA_ORPHAN", "point at no zone of N_ZONE_ALEA and were skipped"),
+        (
+            ~rows["src"].isin(all_sources),
+            "PPR_MULTIALEA_ORPHAN",
+            "point at no zone of N_ZONE_ALEA and were skipped",
+            "ne renvoient à aucune zone de N_ZONE_ALEA et ont été ignorées",
+        ),
         (
             rows["src"].isin(all_sources) & ~rows["src"].isin(zone_ids),
             "PPR_MULTIALEA_NOT_MULTIRISK",
             "point at zones that are not 'multirisques' and were skipped",
+            "renvoient à des zones qui ne sont pas « multirisques » et ont été ignorées",
         ),
     ):
         if mask.any():
@@ -289,6 +326,8 @@ def _expand_multirisk(
                 layer=layer,
                 count=int(mask.sum()),
                 examples=[int(i) for i in mask.to_numpy().nonzero()[0][:5]],
+                fr=f"{int(mask.sum())} ligne(s) de {layer} {text_fr}.",
+                hint_fr="Corrigez ID_ZONE / CODERISQUE dans la table N_MULTIALEA.",
             )
     rows = rows[~rows.duplicated(["src", "typealea"]) & rows["src"].isin(zone_ids)]
     undocumented = zone_ids - set(rows["src"])
@@ -301,6 +340,9 @@ def _expand_multirisk(
             "Add their hazards to the N_MULTIALEA table.",
             layer=layer,
             count=len(undocumented),
+            fr=f"{len(undocumented)} zone(s) « multirisques » n'ont aucune ligne dans {layer} : leurs aléas sont "
+            "inconnus.",
+            hint_fr="Ajoutez leurs aléas à la table N_MULTIALEA.",
         )
     zones = mzones.rename(columns={"niveaualea": "zone_level"})[
         ["idzonealea", "_source", "zone_level", "description", "geometry"]
@@ -335,4 +377,7 @@ def _check_levels(joined: pd.DataFrame, layer: str, report: Report) -> None:
             "Check the levels of these zones in the source.",
             layer=layer,
             count=len(differ),
+            fr=f"{len(differ)} zone(s) « multirisques » portent un niveau (NIVALEA_STD) autre que le plus élevé de "
+            f"leurs aléas dans {layer} ; la table de synthèse CNIG devrait porter le plus élevé.",
+            hint_fr="Vérifiez les niveaux de ces zones dans la source.",
         )

@@ -132,8 +132,25 @@ def add_issue(
     layer: str = "",
     count: int = 1,
     examples: list[int] | None = None,
+    *,
+    fr: str,
+    hint_fr: str = "",
 ) -> None:
-    report.add(Issue(code, severity, message, hint, layer=layer, count=count, examples=list(examples or [])))
+    """One issue of the flood profile, in English and French (``fr``, ``hint_fr``): every message of the profile
+    reaches a French report."""
+    report.add(
+        Issue(
+            code,
+            severity,
+            message,
+            hint,
+            layer=layer,
+            count=count,
+            examples=list(examples or []),
+            message_fr=fr,
+            hint_fr=hint_fr if hint_fr or not hint else "",
+        )
+    )
 
 
 def column(frame: pd.DataFrame, *names: str) -> pd.Series | None:

@@ -14,7 +14,7 @@ from .base import RoleSpec, TargetField
 from .flood_cnig import split_table_name
 from .flood_template import load_template
 
-__all__ = ["COVADIS_ROLES", "NOT_CONVERTED", "assign_ppr_roles", "cnig_role", "settings_role"]
+__all__ = ["COVADIS_ROLES", "NOT_CONVERTED", "TYPEREG_CODES", "assign_ppr_roles", "cnig_role", "settings_role"]
 
 _COVADIS = re.compile(
     r"N_(?P<theme>PERIMETRE|ZONE_ALEA|ZONE_REG|MULTIALEA|DOCUMENT|ENJEU|ORIG_RISQ)_PPR[NTX]"
@@ -25,8 +25,15 @@ _COVADIS_ROLE = {"PERIMETRE": "perimetre", "ZONE_ALEA": "zone_alea", "MULTIALEA"
 NOT_CONVERTED = ("enjeu_s", "enjeu_l", "enjeu_p", "origine_risque_s", "origine_risque_l", "origine_risque_p")
 
 
-def _f(name: str, *synonyms: str, required: bool = False, description: str = "") -> TargetField:
-    return TargetField(name, required=required, synonyms=synonyms, description=description)
+def _f(
+    name: str, *synonyms: str, required: bool = False, description: str = "", enum: tuple[str, ...] | None = None
+) -> TargetField:
+    return TargetField(name, required=required, synonyms=synonyms, description=description, enum=enum)
+
+
+#: COVADIS TYPEREG codes (01-04 -> typereglementurba, 05-06 -> typereglementfoncier): a mapping file's
+#: [values.typereg] maps a DDT's local codes to them
+TYPEREG_CODES = ("01", "02", "03", "04", "05", "06")
 
 
 COVADIS_ROLES = (
@@ -49,7 +56,7 @@ COVADIS_ROLES = (
         (
             _f("id_zone", required=True),
             _f("coderisque", required=True),
-            _f("nivalea_std", "nivalea_st"),
+            _f("nivalea_std", "nivalea_st", enum=tuple(sorted(load_template().codes("typeniveaualea")))),
             _f("descript"),
             _f("multi_alea"),
         ),
@@ -60,7 +67,12 @@ COVADIS_ROLES = (
         "zone_reglementaire",
         {"fr": "Zonage réglementaire (COVADIS)", "en": "Regulatory zones (COVADIS)"},
         "polygon",
-        (_f("id_zone", required=True), _f("codezone"), _f("nom"), _f("typereg", required=True)),
+        (
+            _f("id_zone", required=True),
+            _f("codezone"),
+            _f("nom"),
+            _f("typereg", required=True, enum=TYPEREG_CODES, description="COVADIS TYPEREG 01-06"),
+        ),
         required=False,
         layer_hints=("N_ZONE_REG_",),
     ),

@@ -99,6 +99,7 @@ def _check_name(path: Path, tables: list[str], report: Report) -> str:
     stem = path.stem.lower()
     m = re.fullmatch(r"([a-z]+)_([0-9a-z]+)", stem)
     rule = "the standard names the file [typeppr]_[codegaspar].gpkg in lower case, e.g. pprn_76ddtm20120001.gpkg"
+    rule_fr = "le standard nomme le fichier [typeppr]_[codegaspar].gpkg en minuscules, p. ex. pprn_76ddtm20120001.gpkg"
     if m is None or path.suffix != ".gpkg":
         add_issue(
             report,
@@ -106,6 +107,8 @@ def _check_name(path: Path, tables: list[str], report: Report) -> str:
             Severity.ERROR,
             f"{path.name} does not follow the naming rule: {rule}.",
             "Rename the file after the procedure's type and GASPAR code.",
+            fr=f"{path.name} ne suit pas la règle de nommage : {rule_fr}.",
+            hint_fr="Renommez le fichier d'après le type de la procédure et son code GASPAR.",
         )
     elif path.name != path.name.lower():
         add_issue(
@@ -114,6 +117,8 @@ def _check_name(path: Path, tables: list[str], report: Report) -> str:
             Severity.ERROR,
             f"{path.name} has capital letters: {rule}.",
             f"Rename it {path.name.lower()}.",
+            fr=f"{path.name} a des majuscules : {rule_fr}.",
+            hint_fr=f"Renommez-le {path.name.lower()}.",
         )
     elif m.group(1) not in TYPEPPR:
         add_issue(
@@ -123,6 +128,9 @@ def _check_name(path: Path, tables: list[str], report: Report) -> str:
             f"{path.name}: {m.group(1)!r} is not a PPR type of the standard ({' or '.join(TYPEPPR)}); mining "
             "plans (PPRM) are outside the CNIG PPR standard.",
             "Only natural (pprn) and technological (pprt) plans can be delivered in this standard.",
+            fr=f"{path.name} : {m.group(1)!r} n'est pas un type de PPR du standard ({' ou '.join(TYPEPPR)}) ; les "
+            "plans miniers (PPRM) sont hors du standard CNIG PPR.",
+            hint_fr="Seuls les plans naturels (pprn) et technologiques (pprt) peuvent être livrés dans ce standard.",
         )
     if stem in prefixes or not prefixes:
         return stem
@@ -133,6 +141,9 @@ def _check_name(path: Path, tables: list[str], report: Report) -> str:
         f"The tables of {path.name} are prefixed {', '.join(prefixes)}, not {stem}: the standard prefixes every "
         "table with the file name.",
         "Rename the file or the tables so that they match.",
+        fr=f"Les tables de {path.name} sont préfixées {', '.join(prefixes)}, pas {stem} : le standard préfixe chaque "
+        "table par le nom du fichier.",
+        hint_fr="Renommez le fichier ou les tables pour qu'ils concordent.",
     )
     return prefixes[0]
 
@@ -154,6 +165,8 @@ def _match_tables(
                 f"{name} is not a table of the CNIG PPR standard.",
                 "Remove it from the delivery, or check its name against the standard.",
                 layer=name,
+                fr=f"{name} n'est pas une table du standard CNIG PPR.",
+                hint_fr="Retirez-la de la livraison, ou vérifiez son nom d'après le standard.",
             )
             continue
         if f"{parts[0]}_{parts[1]}" != prefix:
@@ -164,6 +177,8 @@ def _match_tables(
                 f"{name} does not start with the delivery's prefix {prefix}_.",
                 "Rename the table.",
                 layer=name,
+                fr=f"{name} ne commence pas par le préfixe de la livraison {prefix}_.",
+                hint_fr="Renommez la table.",
             )
         found = template.match(parts[2])
         assert found is not None  # split_table_name only matches template patterns
@@ -177,12 +192,22 @@ def _match_tables(
                 f"{name}: hazard code {code} ({label.strip()}) is not allowed in the {table_def.base} tables.",
                 _hazard_hint(table_def.base),
                 layer=name,
+                fr=f"{name} : le code d'aléa {code} ({label.strip()}) n'est pas admis dans les tables "
+                f"{table_def.base}.",
+                hint_fr=_hazard_hint(table_def.base, "fr"),
             )
         matched[name] = found
     return matched
 
 
-def _hazard_hint(base: str) -> str:
+def _hazard_hint(base: str, lang: str = "en") -> str:
+    if lang == "fr":
+        return {
+            "zonealeareference": "Ces tables portent les aléas naturels (codes typealea 1xx).",
+            "zonealeaecheance100ans": "Cette table n'existe que pour la submersion marine (117).",
+            "zonealeaexceptionnel": "Cette table n'existe que pour les avalanches (14).",
+            "zonealeatechnoprojection": "Cette table n'existe que pour l'effet de projection (214).",
+        }.get(base, "Utilisez un code de la liste typealea des aléas industriels (21x).")
     return {
         "zonealeareference": "These tables hold natural hazards (typealea codes 1xx).",
         "zonealeaecheance100ans": "This table only exists for marine submersion (117).",
@@ -204,6 +229,8 @@ def _check_presence(
                 f"The mandatory table {prefix}_{kind} is missing.",
                 "The standard requires procedure, perimetre_s and referenceinternet in every delivery.",
                 layer=f"{prefix}_{kind}",
+                fr=f"La table obligatoire {prefix}_{kind} est absente.",
+                hint_fr="Le standard exige procedure, perimetre_s et referenceinternet dans toute livraison.",
             )
     optional = sorted(
         t.kind
@@ -218,6 +245,8 @@ def _check_presence(
             f"{len(optional)} optional table(s) of the template are absent: {', '.join(optional)}.",
             "Nothing to do if the PPR has no such data.",
             count=len(optional),
+            fr=f"{len(optional)} table(s) facultative(s) du gabarit absente(s) : {', '.join(optional)}.",
+            hint_fr="Rien à faire si le PPR n'a pas de telles données.",
         )
     lists = sorted(k for k in template.code_lists if k not in tables)
     if lists:
@@ -229,6 +258,9 @@ def _check_presence(
             "but QGIS forms and foreign keys rely on them.",
             "odl-geo convert --theme flood writes all of them.",
             count=len(lists),
+            fr=f"{len(lists)} table(s) de listes de codes du gabarit absente(s) : {', '.join(lists)}. Elles sont "
+            "facultatives, mais les formulaires QGIS et les clés étrangères s'en servent.",
+            hint_fr="odl-geo convert --theme flood les écrit toutes.",
         )
 
 
@@ -242,6 +274,8 @@ def _check_declarations(conn: sqlite3.Connection, table: str, table_def: TableDe
             f"{table} is not declared in gpkg_contents.",
             "Declare it (GIS software will not list it otherwise).",
             layer=table,
+            fr=f"{table} n'est pas déclarée dans gpkg_contents.",
+            hint_fr="Déclarez-la (sinon les logiciels SIG ne la listent pas).",
         )
         return
     if row[0] != table_def.data_type:
@@ -252,6 +286,8 @@ def _check_declarations(conn: sqlite3.Connection, table: str, table_def: TableDe
             f"{table} is declared '{row[0]}' in gpkg_contents; the standard says '{table_def.data_type}'.",
             "Correct gpkg_contents.data_type.",
             layer=table,
+            fr=f"{table} est déclarée « {row[0]} » dans gpkg_contents ; le standard dit « {table_def.data_type} ».",
+            hint_fr="Corrigez gpkg_contents.data_type.",
         )
     if table_def.geometry_type is None:
         return
@@ -266,6 +302,8 @@ def _check_declarations(conn: sqlite3.Connection, table: str, table_def: TableDe
             f"{table} has no row in gpkg_geometry_columns.",
             "Declare its geometry column.",
             layer=table,
+            fr=f"{table} n'a pas de ligne dans gpkg_geometry_columns.",
+            hint_fr="Déclarez sa colonne de géométrie.",
         )
         return
     if str(geom[0]).upper() != table_def.geometry_type:
@@ -276,6 +314,8 @@ def _check_declarations(conn: sqlite3.Connection, table: str, table_def: TableDe
             f"{table} declares {geom[0]} geometries; the standard says {table_def.geometry_type}.",
             "Rewrite the table with the standard's geometry type.",
             layer=table,
+            fr=f"{table} déclare des géométries {geom[0]} ; le standard dit {table_def.geometry_type}.",
+            hint_fr="Réécrivez la table avec le type de géométrie du standard.",
         )
     srs = conn.execute(
         "SELECT organization, organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = ?", (geom[1],)
@@ -289,6 +329,9 @@ def _check_declarations(conn: sqlite3.Connection, table: str, table_def: TableDe
             "(Lambert-93).",
             "Reproject the data to EPSG:2154.",
             layer=table,
+            fr=f"{table} est dans le SRS {geom[1]} ({'/'.join(map(str, srs)) if srs else 'non défini'}), pas "
+            f"EPSG:{SRS_ID} (Lambert-93).",
+            hint_fr="Reprojetez les données en EPSG:2154.",
         )
     if geom[2] or geom[3]:
         add_issue(
@@ -298,6 +341,8 @@ def _check_declarations(conn: sqlite3.Connection, table: str, table_def: TableDe
             f"{table} declares Z or M coordinates; the standard has none.",
             "Drop Z and M (z = 0, m = 0).",
             layer=table,
+            fr=f"{table} déclare des coordonnées Z ou M ; le standard n'en a pas.",
+            hint_fr="Retirez Z et M (z = 0, m = 0).",
         )
 
 
@@ -317,6 +362,9 @@ def _check_code_list(conn: sqlite3.Connection, table: str, template: Template, r
             f"not in the standard {', '.join(map(str, extra)) or 'none'}.",
             "Replace it with the standard's list (odl-geo writes the official lists).",
             layer=table,
+            fr=f"La liste de codes {table} diffère de celle du standard : manquent {', '.join(missing) or 'aucun'} ; "
+            f"hors standard {', '.join(map(str, extra)) or 'aucun'}.",
+            hint_fr="Remplacez-la par la liste du standard (odl-geo écrit les listes officielles).",
         )
 
 
@@ -338,4 +386,8 @@ def _check_metadata(conn: sqlite3.Connection, names: set[str], report: Report) -
             "The GeoPackage holds no dataset metadata (gpkg_metadata): the standard asks for the ISO 19139 "
             "metadata of the delivery inside the file.",
             "Embed the metadata (FloodSettings.metadata_xml / mapping constant metadata_xml) before delivery.",
+            fr="Le GeoPackage ne contient aucune métadonnée de jeu de données (gpkg_metadata) : le standard demande "
+            "les métadonnées ISO 19139 de la livraison dans le fichier.",
+            hint_fr="Intégrez les métadonnées (FloodSettings.metadata_xml / constante metadata_xml du fichier de "
+            "correspondance) avant la livraison.",
         )

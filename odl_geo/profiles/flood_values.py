@@ -94,6 +94,8 @@ def _mandatory(conn: sqlite3.Connection, table: str, table_def: TableDef, cols: 
                     layer=table,
                     count=n,
                     examples=examples,
+                    fr=f"{table} : {n} ligne(s) sans {col.name}, que le standard rend obligatoire.",
+                    hint_fr="Remplissez la valeur.",
                 )
 
 
@@ -116,6 +118,8 @@ def _identifiers(
             "Give each row its own identifier (it is the table's primary key).",
             layer=table,
             count=dups,
+            fr=f"{table} : {dups} valeur(s) d'identifiant ({', '.join(keys)}) servent à plusieurs lignes.",
+            hint_fr="Donnez à chaque ligne son propre identifiant (c'est la clé primaire de la table).",
         )
 
 
@@ -157,6 +161,10 @@ def _references(
                     layer=table,
                     count=n,
                     examples=examples,
+                    fr=f"{table} : {n} ligne(s) ont un {fk.column} hors de la liste de codes {fk.table} "
+                    f"({', '.join(map(repr, values))}).",
+                    hint_fr=f"Utilisez un code de {fk.table} : "
+                    f"{', '.join(allowed) if len(allowed) <= 15 else 'voir la table'}.",
                 )
             continue
         target_kind = fk.table.replace("codealea", code) if code is not None else fk.table
@@ -173,6 +181,8 @@ def _references(
                     layer=table,
                     count=n,
                     examples=examples,
+                    fr=f"{table} : {n} ligne(s) renvoient par {fk.column} à la table {target}, qui est absente.",
+                    hint_fr=f"Ajoutez {target} ou videz {fk.column}.",
                 )
             continue
         ref_cols = {str(r[1]).lower(): str(r[1]) for r in conn.execute(f'PRAGMA table_info("{target}")')}
@@ -194,6 +204,8 @@ def _references(
                 layer=table,
                 count=n,
                 examples=examples,
+                fr=f"{table} : {n} ligne(s) ont un {fk.column} qui ne correspond à aucun {fk.ref_column} de {target}.",
+                hint_fr="Corrigez les identifiants pour que chaque référence désigne une ligne existante.",
             )
 
 
@@ -209,6 +221,8 @@ def _hazard_code(conn: sqlite3.Connection, table: str, code: str, report: Report
             layer=table,
             count=n,
             examples=examples,
+            fr=f"{table} : {n} ligne(s) ont un typealea autre que {code}, le code d'aléa du nom de la table.",
+            hint_fr="Déplacez ces zones dans la table de leur aléa.",
         )
 
 
@@ -232,6 +246,9 @@ def _formats(conn: sqlite3.Connection, table: str, table_def: TableDef, cols: di
                     "Write dates as YYYY-MM-DD.",
                     layer=table,
                     count=len(bad),
+                    fr=f"{table} : {len(bad)} valeur(s) de {col.name} ne sont pas des dates écrites AAAA-MM-JJ "
+                    f"({bad[0]!r}).",
+                    hint_fr="Écrivez les dates AAAA-MM-JJ.",
                 )
         elif col.base_type == "INTEGER":
             n, examples = _positions(conn, table, f'"{real}" IS NOT NULL AND typeof("{real}") <> \'integer\'')
@@ -245,6 +262,8 @@ def _formats(conn: sqlite3.Connection, table: str, table_def: TableDef, cols: di
                     layer=table,
                     count=n,
                     examples=examples,
+                    fr=f"{table} : {n} valeur(s) de {col.name} ne sont pas des nombres entiers.",
+                    hint_fr="Enregistrez des nombres entiers (p. ex. une période de retour en années).",
                 )
 
 
@@ -265,6 +284,8 @@ def _geometries(conn: sqlite3.Connection, table: str, table_def: TableDef, repor
             layer=table,
             count=len(missing),
             examples=missing[:5],
+            fr=f"{table} : {len(missing)} ligne(s) sans géométrie lisible ; le standard en exige une.",
+            hint_fr="Dessinez ou rétablissez la géométrie.",
         )
     present = [(i, d) for i, d in enumerate(decoded) if d is not None]
     if not present:
@@ -280,6 +301,8 @@ def _geometries(conn: sqlite3.Connection, table: str, table_def: TableDef, repor
             layer=table,
             count=len(wrong_srs),
             examples=wrong_srs[:5],
+            fr=f"{table} : {len(wrong_srs)} géométrie(s) portent un autre SRS qu'EPSG:{SRS_ID} dans leur en-tête.",
+            hint_fr="Réécrivez les géométries en EPSG:2154.",
         )
     index = np.array([i for i, _ in present])
     geoms = shapely.from_wkb([d[1] for _, d in present], on_invalid="ignore")
@@ -297,6 +320,9 @@ def _geometries(conn: sqlite3.Connection, table: str, table_def: TableDef, repor
             layer=table,
             count=len(wrong),
             examples=[int(i) for i in wrong[:5]],
+            fr=f"{table} : {len(wrong)} géométrie(s) sont des {min(set(names[np.isin(index, wrong)]))}, pas des "
+            f"{table_def.geometry_type}.",
+            hint_fr="Découpez les zones multi-parties en une ligne par partie.",
         )
     with_z = index[shapely.has_z(geoms)]
     if len(with_z):
@@ -309,6 +335,8 @@ def _geometries(conn: sqlite3.Connection, table: str, table_def: TableDef, repor
             layer=table,
             count=len(with_z),
             examples=[int(i) for i in with_z[:5]],
+            fr=f"{table} : {len(with_z)} géométrie(s) ont des valeurs Z.",
+            hint_fr="Retirez les coordonnées Z.",
         )
     invalid = index[~shapely.is_valid(geoms) & (types >= 0)]
     if len(invalid):
@@ -322,6 +350,9 @@ def _geometries(conn: sqlite3.Connection, table: str, table_def: TableDef, repor
             layer=table,
             count=len(invalid),
             examples=[int(i) for i in invalid[:5]],
+            fr=f"{table} : {len(invalid)} géométrie(s) enfreignent les règles OGC Simple Features (première : "
+            f"{reason}).",
+            hint_fr="Réparez-les (QGIS « Réparer les géométries », ou odl-geo convert, qui répare les polygones).",
         )
 
 
@@ -341,6 +372,8 @@ def _procedure_code(
             f"The delivery is named after {code}, but {table} holds the procedure(s) {', '.join(codes)}.",
             "Name the file and the tables after the GASPAR code of the procedure.",
             layer=table,
+            fr=f"La livraison porte le nom de {code}, mais {table} contient la ou les procédures {', '.join(codes)}.",
+            hint_fr="Nommez le fichier et les tables d'après le code GASPAR de la procédure.",
         )
 
 
@@ -367,4 +400,7 @@ def _multirisk_detail(
             layer=synth,
             count=n,
             examples=examples,
+            fr=f"{synth} : {n} zone(s) multirisques (typealea 999) n'ont aucune ligne dans zonemultialeanaturel, "
+            "leurs aléas sont donc inconnus.",
+            hint_fr="Listez les aléas de chaque zone multirisque dans zonemultialeanaturel.",
         )

@@ -195,7 +195,7 @@ class HikingProfile(Profile):
         report_validation(errors, "jsonschema", label, dataset.source_names.get("main", "main"), report)
 
     def write_products(self, dataset: ThemeDataset, out_dir: Path, report: Report) -> list[OutputFile]:
-        layer = dataset.source_names.get("main", "main")
+        layer = dataset.product_name("main")
         path = out_dir / f"{product_stem(layer, 'itineraire-randonnee')}.geojson"
         write_json(self.feature_collection(dataset), path)
         return [output_file(path, "geojson", layer, "EPSG:4326", dataset.frames["main"], "LineString")]

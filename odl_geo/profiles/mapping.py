@@ -40,7 +40,15 @@ if TYPE_CHECKING:
     from ..checks.report import Report
     from .base import Profile, RoleSpec, TargetField
 
-__all__ = ["ANONYMISE_KEYS", "Mapping", "conform_frame", "conform_generic", "load_mapping", "parse_mapping"]
+__all__ = [
+    "ANONYMISE_KEYS",
+    "Mapping",
+    "check_field_name",
+    "conform_frame",
+    "conform_generic",
+    "load_mapping",
+    "parse_mapping",
+]
 
 ANONYMISE_KEYS = {"keep": list, "drop": list, "mask": list, "scan_free_text": bool, "mask_free_text": bool}
 _SECTIONS = ("fields", "constants", "values", "anonymise")
@@ -97,6 +105,13 @@ def parse_mapping(text: str, profile: Profile, name: str = "mapping.toml") -> Ma
             )
     m = Mapping(path=name)
     roles = {r.role: r for r in profile.roles}
+    if data.get("fields") and not profile.field_mapping:
+        raise InputError(
+            f"{name} [fields]: the {profile.key} theme does not map fields, its standard names the source fields "
+            "itself (COVADIS for flood).",
+            'Map local codes with [values.FIELD] (e.g. [values.typereg] "R" = "03") and give what the source '
+            "lacks with [constants].",
+        )
     m.fields = _by_role(data.get("fields", {}), "fields", name, roles, str)
     m.constants = _by_role(data.get("constants", {}), "constants", name, roles, object)
     for role_key, entries in m.fields.items():
@@ -107,17 +122,6 @@ def parse_mapping(text: str, profile: Profile, name: str = "mapping.toml") -> Ma
                     f"{name} [fields] {target} must be the name of a source field in quotes, not {source!r}.",
                     f'Write {target} = "SOURCE_FIELD".',
                 )
-    for role_key, entries in m.constants.items():
-        for target, value in entries.items():
-            tf = _target(profile, roles, role_key, target, name, "constants")
-            if tf.enum is not None and str(value) not in [str(c) for c in tf.enum]:
-                raise InputError(
-                    f"{name} [constants] {target} = {value!r} is not a value of {target}.",
-                    "Allowed: " + ", ".join(map(str, tf.enum)) + ".",
-                )
-            _, bad = coerce(pd.Series([value], dtype=object), tf.kind)
-            if bad.any():
-                raise InputError(f"{name} [constants] {target} = {value!r} is not a {tf.kind}.", f"Give a {tf.kind}.")
     values = data.get("values", {})
     if not isinstance(values, dict):
         raise InputError(
@@ -145,6 +149,23 @@ def parse_mapping(text: str, profile: Profile, name: str = "mapping.toml") -> Ma
                     "Allowed: " + ", ".join(allowed) + ".",
                 )
         m.values.setdefault(role_key, {})[target] = {str(k): str(v) for k, v in table.items()}
+    for role_key, consts in m.constants.items():
+        for target, const_value in consts.items():
+            tf = _target(profile, roles, role_key, target, name, "constants")
+            # an enumerated constant goes through the same value mapping as a column: "Pedestre" is "pédestre"
+            if tf.enum is not None:
+                enum_code = constant_code(tf, const_value, m, role_key)
+                if enum_code is None:
+                    raise InputError(
+                        f"{name} [constants] {target} = {const_value!r} is not a value of {target}.",
+                        "Allowed: " + ", ".join(map(str, tf.enum)) + f". Or map it in [values.{target}].",
+                    )
+                consts[target] = const_value = enum_code
+            _, bad = coerce(pd.Series([const_value], dtype=object), tf.kind)
+            if bad.any():
+                raise InputError(
+                    f"{name} [constants] {target} = {const_value!r} is not a {tf.kind}.", f"Give a {tf.kind}."
+                )
     anonymise = data.get("anonymise", {})
     for key, value in anonymise.items():
         if key not in ANONYMISE_KEYS:
@@ -156,8 +177,35 @@ def parse_mapping(text: str, profile: Profile, name: str = "mapping.toml") -> Ma
                 f"{name} [anonymise] {key} must be a {ANONYMISE_KEYS[key].__name__}.",
                 'e.g. keep = ["nom_etab"] or mask_free_text = true',
             )
+        if isinstance(value, list):
+            for field_name in value:
+                check_field_name(profile, field_name, f"{name} [anonymise] {key}")
     m.anonymise = dict(anonymise)
     return m
+
+
+def constant_code(tf: TargetField, value: object, mapping: Mapping, role: str) -> object | None:
+    """The enumeration code a constant stands for (the code itself, case and accents aside, the mapping file's
+    ``[values]``, the profile's value synonyms), or None when it is none of them."""
+    extra = mapping.for_role(role)[2].get(tf.name)
+    col, _mapped, bad = map_enum(pd.Series([value], dtype=object), tf, extra)
+    return None if bad.any() else col.iloc[0]
+
+
+def check_field_name(profile: Profile, field_name: object, where: str) -> None:
+    """``field_name`` is a field of one of the profile's layers, else one :class:`InputError` saying ``where``
+    (``map.toml [anonymise] drop``, ``--keep-personal``) and suggesting the closest field.
+
+    :raises InputError: a name the schema does not have (a typo would otherwise be ignored silently).
+    """
+    known = sorted({tf.name for spec in profile.roles for tf in spec.fields})
+    if isinstance(field_name, str) and field_name in known:
+        return
+    close = get_close_matches(str(field_name), known, n=1)
+    raise InputError(
+        f"{where} names the field {field_name!r}, which the {profile.key} schema does not have.",
+        (f"Did you mean {close[0]!r}? " if close else "") + "Fields: " + ", ".join(known) + ".",
+    )
 
 
 def _split_role(key: str, roles: dict[str, RoleSpec]) -> tuple[str, str]:
@@ -250,7 +298,8 @@ def conform_frame(
     n = len(frame)
     for tf in spec.fields:
         if tf.name in constants:
-            columns[tf.name] = coerce(pd.Series([constants[tf.name]] * n, index=frame.index, dtype=object), tf.kind)[0]
+            value = constants[tf.name]  # an enumerated constant is a code already (parse_mapping mapped it)
+            columns[tf.name] = coerce(pd.Series([value] * n, index=frame.index, dtype=object), tf.kind)[0]
             matches[tf.name] = (f"= {constants[tf.name]!r}", "constant")
             continue
         match = result.matches.get(tf.name)

@@ -149,7 +149,7 @@ class PeiProfile(Profile):
         report_validation(errors, "frictionless", label, dataset.source_names.get("main", "main"), report)
 
     def write_products(self, dataset: ThemeDataset, out_dir: Path, report: Report) -> list[OutputFile]:
-        layer = dataset.source_names.get("main", "main")
+        layer = dataset.product_name("main")
         path = out_dir / f"{product_stem(layer, 'pei')}.csv"
         header, rows = self.table(dataset)
         write_csv(header, rows, path)

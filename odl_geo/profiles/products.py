@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj import Transformer
 
@@ -104,6 +105,17 @@ def _csv_text(v: Any, kind: str, true_false: tuple[str, str]) -> str:
     return str(v)
 
 
+def _csv_column(series: pd.Series, kind: str, true_false: tuple[str, str]) -> list[str]:
+    """:func:`_csv_text` of every value, computed once per distinct value (columns repeat a few values)."""
+    values = series.to_numpy(dtype=object)
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    except TypeError:  # lists or dicts
+        return [_csv_text(v, kind, true_false) for v in values]
+    texts = np.array([_csv_text(v, kind, true_false) for v in uniques], dtype=object)
+    return texts[codes].tolist()
+
+
 def csv_rows(
     frame: gpd.GeoDataFrame,
     fields: list[TargetField],
@@ -112,9 +124,8 @@ def csv_rows(
 ) -> tuple[list[str], list[list[str]]]:
     """Header and text rows: schema fields in order, then ``extra`` columns (coordinates)."""
     header = [f.name for f in fields]
-    cols = [frame[f.name].tolist() for f in fields]
-    kinds = [f.kind for f in fields]
-    rows = [[_csv_text(c[i], kinds[j], true_false) for j, c in enumerate(cols)] for i in range(len(frame))]
+    cols = [_csv_column(frame[f.name], f.kind, true_false) for f in fields]
+    rows = [list(r) for r in zip(*cols, strict=True)] if cols else [[] for _ in range(len(frame))]
     for name, values in (extra or {}).items():
         if name in header:
             j = header.index(name)

@@ -87,16 +87,32 @@ def _by_unique(series: pd.Series, func: Any) -> tuple[pd.Series, np.ndarray]:
     present = series[~blank]
     if present.empty:
         return out, bad
-    keys = present.map(_hashable)
-    table: dict[Any, tuple[Any, bool]] = {}
-    for key, raw in zip(keys, present, strict=True):
-        if key not in table:
-            table[key] = func(raw)
-    converted = keys.map(lambda k: table[k][0])
-    ok = keys.map(lambda k: table[k][1]).to_numpy(dtype=bool)
-    out.loc[present.index] = converted.where(ok, None).astype(object)
-    bad[np.flatnonzero(~blank)[~ok]] = True
+    codes, uniques = _factorize(present)
+    results = [func(raw) for raw in uniques]  # once per distinct value, then taken back by code
+    values = np.empty(len(results), dtype=object)
+    values[:] = [r[0] for r in results]
+    oks = np.array([r[1] for r in results], dtype=bool)
+    ok = oks[codes]
+    converted = values[codes]
+    converted[~ok] = None
+    where = np.flatnonzero(~blank)
+    out_values = out.to_numpy(dtype=object, copy=True)
+    out_values[where] = converted
+    out = pd.Series(out_values, index=series.index, dtype=object)
+    bad[where[~ok]] = True
     return out, bad
+
+
+def _factorize(present: pd.Series) -> tuple[np.ndarray, list[Any]]:
+    """Codes of the values and the distinct raw values (lists and dicts, unhashable, are compared as JSON)."""
+    try:
+        codes, uniques = pd.factorize(present.to_numpy(dtype=object))
+    except TypeError:
+        keys = present.map(_hashable)
+        codes, _ = pd.factorize(keys.to_numpy(dtype=object))
+        first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+        return np.asarray(codes), [present.iloc[i] for i in first]
+    return np.asarray(codes), list(uniques)
 
 
 def _hashable(v: Any) -> Any:

@@ -241,7 +241,7 @@ class WaterProfile(Profile):
         )
 
     def write_products(self, dataset: ThemeDataset, out_dir: Path, report: Report) -> list[OutputFile]:
-        layer = dataset.source_names.get("main", "main")
+        layer = dataset.product_name("main")
         frame = dataset.frames["main"]
         stem = product_stem(layer, "points-eau")
         gj = out_dir / f"{stem}.geojson"

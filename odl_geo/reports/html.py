@@ -82,7 +82,7 @@ def _issues_table(issues: list[Issue], lang: str) -> str:
     order = list(Severity)
     rows = []
     for i in sorted(issues, key=lambda i: order.index(i.severity)):
-        todo = code_help(i.code, lang) or i.hint
+        todo = (i.hint_fr if lang == "fr" else "") or code_help(i.code, lang) or i.hint
         examples = ", ".join(f"#{e}" for e in i.examples)
         rows.append(
             f"<tr><td>{_sev(i.severity, lang)}</td><td><b>{escape(code_title(i.code, lang))}</b><br>"
@@ -129,6 +129,29 @@ def _removals_table(lyr: LayerResult, lang: str) -> str:
     return f"<h3>{escape(t('anonymisation', lang))}</h3><table><tr>{head}</tr>{rows}</table>"
 
 
+CHANGES_SHOWN = 20
+
+
+def _changes_table(run: ThemeRun, lyr: LayerResult, lang: str) -> str:
+    """A readable sample of the changes with their total; every change is in report.json (or changes.csv)."""
+    changes = lyr.changes()
+    if not changes:
+        return ""
+    where = run.changes_file or "report.json"
+    caption = t("changes_sample", lang).format(shown=min(len(changes), CHANGES_SHOWN), total=len(changes), file=where)
+    rows = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{escape('' if v is None else str(v))}</td>"
+            for v in ("" if c["feature"] is None else f"#{c['feature']}", c["field"], c["code"], c["old"], c["new"])
+        )
+        + "</tr>"
+        for c in changes[:CHANGES_SHOWN]
+    )
+    head = "".join(f"<th>{escape(t(k, lang))}</th>" for k in ("feature", "field", "code", "old", "new"))
+    return f"<p>{escape(caption)}</p><table><tr>{head}</tr>{rows}</table>"
+
+
 def _layer_section(run: ThemeRun, lyr: LayerResult, lang: str) -> str:
     issues = [i for i in run.report.issues if i.layer == lyr.layer]
     png = preview_png(lyr.frame, lyr.faulty)
@@ -150,8 +173,11 @@ def _layer_section(run: ThemeRun, lyr: LayerResult, lang: str) -> str:
     )
     fixes = ""
     if lyr.fixes:
-        items = "".join(f"<li><code>{escape(f.code)}</code> {escape(' '.join(f.changes))}</li>" for f in lyr.fixes)
-        fixes = f"<h3>{escape(t('fixes', lang))}</h3><ul>{items}</ul>"
+        items = "".join(
+            f"<li><code>{escape(f.code)}</code> {escape(' '.join(f.changes_fr if lang == 'fr' else f.changes))}</li>"
+            for f in lyr.fixes
+        )
+        fixes = f"<h3>{escape(t('fixes', lang))}</h3><ul>{items}</ul>{_changes_table(run, lyr, lang)}"
     ran = ", ".join(f"<code>{escape(c)}</code>" for c in lyr.checks_ran)
     anon = _removals_table(lyr, lang) if run.profile is not None else ""
     return (

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ..checks.registry import REGISTRY
+from .labels_ppr import PPR_TITLES
 
 __all__ = ["CODE_HELP", "CODE_TITLES", "UI", "code_help", "code_title", "t"]
 
@@ -47,6 +48,13 @@ UI: dict[str, dict[str, str]] = {
         "fr": "Corrections automatiques appliquées (copie corrigée)",
         "en": "Automatic fixes applied (corrected copy)",
     },
+    "changes_sample": {
+        "fr": "{shown} modification(s) sur {total} ; toutes sont dans {file}.",
+        "en": "{shown} change(s) of {total}; all of them are in {file}.",
+    },
+    "feature": {"fr": "Objet", "en": "Feature"},
+    "old": {"fr": "Avant", "en": "Before"},
+    "new": {"fr": "Après", "en": "After"},
     "files": {"fr": "Fichiers produits", "en": "Files written"},
     "checks_run": {"fr": "Contrôles exécutés", "en": "Checks run"},
     "source_issues": {"fr": "Source", "en": "Source"},
@@ -77,6 +85,15 @@ UI: dict[str, dict[str, str]] = {
     },
     "phone number": {"fr": "numéro de téléphone", "en": "phone number"},
     "e-mail address": {"fr": "adresse électronique", "en": "e-mail address"},
+    "personal-looking e-mail address": {
+        "fr": "adresse électronique d'apparence personnelle",
+        "en": "personal-looking e-mail address",
+    },
+    "personal-looking phone number": {"fr": "numéro de portable", "en": "personal-looking phone number"},
+    "personal-looking e-mail address and phone number": {
+        "fr": "adresse électronique et numéro de portable d'apparence personnelle",
+        "en": "personal-looking e-mail address and phone number",
+    },
     "e-mail address and phone number": {
         "fr": "adresse électronique et numéro de téléphone",
         "en": "e-mail address and phone number",
@@ -90,10 +107,16 @@ CODE_HELP: dict[str, dict[str, str]] = {
         "en": "The official validator rejects the product: see the other issues of this layer for the cause.",
     },
     "ANON_CONTACT_IN_TEXT": {
-        "fr": "S'il s'agit d'un particulier, masquez-les avec --mask-free-text (ou mask_free_text = true dans "
-        "[anonymise]).",
-        "en": "If they are a private person's, mask them with --mask-free-text (or mask_free_text = true in "
-        "[anonymise]).",
+        "fr": "Le masquage a été désactivé (--no-mask-free-text ou mask_free_text = false) : s'il s'agit d'un "
+        "particulier, relancez sans, elles seront masquées.",
+        "en": "Masking was turned off (--no-mask-free-text or mask_free_text = false): if they are a private "
+        "person's, run again without it, they are then masked.",
+    },
+    "ANON_TEXT_MASKED": {
+        "fr": "Vérifiez qu'il ne s'agissait pas d'un service public ; pour les publier, mask_free_text = false dans "
+        "[anonymise] (ou --no-mask-free-text).",
+        "en": "Check they were not a public service's; to publish them, mask_free_text = false in [anonymise] (or "
+        "--no-mask-free-text).",
     },
     "VALUE_NOT_CONVERTED": {
         "fr": "Corrigez ces valeurs dans la source, ou associez un autre champ dans le fichier de correspondance.",
@@ -128,6 +151,8 @@ CODE_TITLES: dict[str, dict[str, str]] = {
     "ANON_TEXT_MASKED": {"fr": "Coordonnées masquées", "en": "Contact details masked"},
     "ANON_DISABLED": {"fr": "Anonymisation désactivée", "en": "Anonymisation turned off"},
     "FIX_APPLIED": {"fr": "Correction appliquée", "en": "Fix applied"},
+    "LAYER_RENAMED": {"fr": "Couche renommée dans les produits", "en": "Layer renamed in the products"},
+    "THEME_MISMATCH": {"fr": "Thème probablement erroné", "en": "Probably the wrong theme"},
     "FEATURES_LEFT_OUT": {"fr": "Objets écartés", "en": "Features left out"},
     "ROLE_MISSING": {"fr": "Couche attendue absente", "en": "Expected layer missing"},
     "LAYER_IGNORED": {"fr": "Couche non utilisée", "en": "Layer not used"},
@@ -145,6 +170,7 @@ CODE_TITLES: dict[str, dict[str, str]] = {
     "GEOM_EMPTY_RINGS_DROPPED": {"fr": "Trous vides retirés", "en": "Empty holes dropped"},
     "FIELD_RENAMED": {"fr": "Noms de champs nettoyés", "en": "Field names cleaned"},
     "FIELD_DECIMAL_COMMA": {"fr": "Virgules décimales lues", "en": "Decimal commas read"},
+    **PPR_TITLES,
 }
 
 

@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 
 __all__ = ["convert_theme", "write_corrected", "write_reports"]
 
-REPORT_JSON, REPORT_HTML = "report.json", "report.html"
+REPORT_JSON, REPORT_HTML, CHANGES_CSV = "report.json", "report.html", "changes.csv"
+INLINE_CHANGES = 50_000  # more changes than this go to changes.csv instead of report.json
 
 
 def _prepare(out: Path) -> None:
@@ -52,7 +53,12 @@ def write_reports(run: ThemeRun, out_dir: str | Path, lang: str = "fr") -> list[
     out = Path(out_dir)
     _prepare(out)
     paths = [out / REPORT_JSON, out / REPORT_HTML]
+    total = sum(len(f.details) for lyr in run.layers for f in lyr.fixes)
+    run.changes_file = CHANGES_CSV if total > INLINE_CHANGES else None
     try:
+        if run.changes_file:
+            _write_changes(run, out / CHANGES_CSV)
+            paths.append(out / CHANGES_CSV)
         paths[0].write_text(
             json.dumps(run.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
         )
@@ -60,6 +66,19 @@ def write_reports(run: ThemeRun, out_dir: str | Path, lang: str = "fr") -> list[
     except OSError as exc:
         raise OutputError(f"Cannot write the report in {out}: {exc.strerror}.", "Check the output folder.") from exc
     return paths
+
+
+def _write_changes(run: ThemeRun, path: Path) -> None:
+    """Every change of every fix as CSV: layer, feature (0-based row as checked), field, code, old, new."""
+    import csv
+
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["layer", "feature", "field", "code", "old", "new"])
+        for lyr in run.layers:
+            for c in lyr.changes():
+                cells = [lyr.layer, c["feature"], c["field"], c["code"], c["old"], c["new"]]
+                writer.writerow(["" if v is None else v for v in cells])
 
 
 def _plain(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -82,7 +101,7 @@ def write_corrected(run: ThemeRun, out_dir: str | Path) -> Path:
     if path.exists():
         path.unlink()
     for lyr in run.layers:
-        _write_layer(lyr.frame, path, lyr.layer)
+        _write_layer(lyr.frame, path, lyr.product_name or lyr.layer)
     run.corrected.append(path.name)
     return path
 
@@ -233,7 +252,7 @@ def _standard_formats(
     with tempfile.TemporaryDirectory(prefix="odl-geo-theme-") as tmp:
         gpkg = Path(tmp) / f"{safe_file_stem(run.source.stem.removesuffix('.shp'))}_{run.theme}.gpkg"
         for lyr in run.layers:
-            _write_layer(lyr.frame, gpkg, lyr.layer)
+            _write_layer(lyr.frame, gpkg, lyr.product_name or lyr.layer)
         sub = Path(tmp) / "out"
         manifest = convert(gpkg, sub, list(formats), feedback=feedback)
         for name in sorted({f.path for f in manifest.files}):  # a GeoPackage is listed once per layer

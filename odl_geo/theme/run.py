@@ -14,6 +14,7 @@ from pyproj import CRS
 from .._version import __version__
 from ..checks._common import attribute_columns
 from ..checks.areas import Area, resolve_area
+from ..checks.names import product_layer_name
 from ..checks.registry import CheckContext
 from ..checks.report import Issue, Report, Severity
 from ..checks.runner import Fix, apply_fixes, load_checks, run_checks
@@ -24,7 +25,7 @@ from ..normalise.frames import read_frame
 from ..normalise.options import NormaliseOptions
 from ..profiles.anonymise import AnonymiseOptions, Removal, anonymise
 from ..profiles.base import ThemeDataset
-from ..profiles.mapping import Mapping, load_mapping
+from ..profiles.mapping import Mapping, check_field_name, load_mapping
 from ..profiles.registry import load_profile
 from ..sources import ReadOptions, open_source
 
@@ -47,7 +48,7 @@ class ThemeOptions:
     :param area: the territory the data should cover (``occitanie``, ``34,30``, INSEE codes).
     :param fix: apply the automatic fixes (on copies; the source is never touched).
     :param keep_personal: personal fields to publish anyway (e.g. a company's name in ``nom_etab``).
-    :param mask_free_text: mask e-mails/phones found in free text (default: from the mapping file, else report only).
+    :param mask_free_text: mask e-mails/phones found in free text (default: from the mapping file, else mask them).
     :param anonymise: False turns anonymisation off (reported as a warning).
     :param repair: repair invalid geometries while reading (convert: yes; check: no, so that they are reported).
     """
@@ -78,18 +79,37 @@ class LayerResult:
     fixes: list[Fix] = field(default_factory=list)
     checks_ran: list[str] = field(default_factory=list)
     error_rows: set[int] = field(default_factory=set)  # features named by an error-level check
+    product_name: str = ""  # the layer's XML-safe name in the products and the corrected copy
 
-    def to_dict(self) -> dict[str, Any]:
+    def changes(self) -> list[dict[str, Any]]:
+        """Every change the fixes made, in order: feature (row as checked, 0-based; None for the layer), field,
+        the check's code, old and new value."""
+        return [
+            {"feature": c.feature, "field": c.field, "code": f.code, "old": c.old, "new": c.new}
+            for f in self.fixes
+            for c in f.details
+        ]
+
+    def to_dict(self, changes_file: str | None = None) -> dict[str, Any]:
+        """:param changes_file: the CSV holding the changes when they are too many for the JSON report."""
+        changes: dict[str, Any] = (
+            {"changes_file": changes_file} if changes_file else {"changes": self.changes()} if self.fixes else {}
+        )
         return {
             "role": self.role,
             "layer": self.layer,
+            "product_layer": self.product_name or self.layer,
             "source": self.display,
             "feature_count": len(self.frame),
             "crs": self.crs,
             "source_fields": self.source_fields,
             "fields": {t: {"source": s, "how": h} for t, (s, h) in self.matches.items()},
             "anonymisation": [r.__dict__ for r in self.removals],
-            "fixes": [{"code": f.code, "changes": f.changes} for f in self.fixes],
+            "fixes": [
+                {"code": f.code, "changes": f.changes, "changes_fr": f.changes_fr, "count": len(f.details)}
+                for f in self.fixes
+            ],
+            **changes,
             "checks_run": self.checks_ran,
             "features_with_problems": len(self.faulty),
         }
@@ -106,6 +126,7 @@ class ThemeRun:
     dataset: ThemeDataset | None = None
     files: list[OutputFile] = field(default_factory=list)
     corrected: list[str] = field(default_factory=list)
+    changes_file: str | None = None  # set by write_reports when the changes go to a CSV file
 
     def counts(self) -> dict[str, int]:
         return {s.value: sum(1 for i in self.report.issues if i.severity is s) for s in Severity}
@@ -120,7 +141,7 @@ class ThemeRun:
             "area": None if self.area is None else {"name": self.area.name, "communes": len(self.area.insee)},
             "summary": self.counts(),
             "publishable": not self.report.has_errors,
-            "layers": [lyr.to_dict() for lyr in self.layers],
+            "layers": [lyr.to_dict(self.changes_file) for lyr in self.layers],
             "issues": [i.to_dict() for i in self.report.issues],
             "files": [f.__dict__ for f in self.files],
             "corrected": self.corrected,
@@ -145,6 +166,10 @@ def check_theme(
     if options.mapping and profile is None:
         raise InputError("--mapping needs --theme: a mapping file maps fields to a theme's schema.", "Add --theme.")
     mapping = load_mapping(options.mapping, profile) if options.mapping and profile else Mapping()
+    if options.keep_personal and profile is None:
+        raise InputError("--keep-personal needs --theme: personal fields are a theme's.", "Add --theme.")
+    for name in options.keep_personal:
+        check_field_name(profile, name, "--keep-personal")  # type: ignore[arg-type]
     area = resolve_area(options.area) if options.area else None
     load_checks()
     report = Report()
@@ -172,6 +197,7 @@ def check_theme(
         frames=frames, source_names={r: descriptions[r].name for r in frames}, source_path=run.source
     )
     conformed = profile.conform(dataset, mapping, report)
+    _suggest_other_theme(profile, frames, descriptions, mapping, report)
     anon = AnonymiseOptions.build(mapping.anonymise, options.keep_personal, options.mask_free_text, options.anonymise)
     source_columns = {r: attribute_columns(f) for r, f in frames.items()}
     conformed, removals = anonymise(profile, conformed, anon, report, source_columns)
@@ -195,10 +221,62 @@ def check_theme(
         result.removals = [r for r in removals if r.role == role]
         result.source_fields = source_columns.get(role, [])
         conformed.frames[role] = result.frame
+        conformed.product_names[role] = result.product_name
         run.layers.append(result)
     profile.validate(conformed, report)
     run.dataset = conformed
     return run
+
+
+#: single-layer themes whose fields are matched: the ones a layer may have been given to by mistake
+_COMPARABLE = ("hiking", "water", "pei")
+#: field names every kind of layer has (KML/GPX placemarks, GIS keys): they say nothing of the theme
+_GENERIC = frozenset(
+    {"name", "nom", "description", "desc", "id", "fid", "gid", "objectid", "code", "type", "timestamp", "begin", "end",
+     "altitudemode", "tessellate", "extrude", "visibility", "draworder", "icon", "snippet", "comment", "cmt"}
+)  # fmt: skip
+
+
+def _suggest_other_theme(
+    profile: Profile,
+    frames: dict[str, gpd.GeoDataFrame],
+    layers: dict[str, LayerSource],
+    mapping: Mapping,
+    report: Report,
+) -> None:
+    """THEME_MISMATCH when a layer's fields match another theme's schema better than this one's (fire hydrants
+    given to --theme water, fountains to --theme pei): many errors would follow, the hint says where to go."""
+    from ..profiles.matching import match_fields
+
+    if profile.key not in _COMPARABLE or mapping.fields or len(profile.roles) != 1:
+        return
+    from ..profiles.matching import normalise_name
+
+    for role, frame in frames.items():
+        sources = [c for c in attribute_columns(frame) if normalise_name(c) not in _GENERIC]
+
+        def found(theme: str, sources: list[str] = sources) -> list[str]:
+            result = match_fields(sources, load_profile(theme).roles[0].fields)
+            return sorted(m.source for m in result.matches.values() if m.how in ("exact", "normalised", "synonym"))
+
+        own = found(profile.key)
+        best = max((k for k in _COMPARABLE if k != profile.key), key=lambda k: len(found(k)))
+        other = found(best)
+        if len(other) >= 3 and len(other) >= 2 * max(len(own), 1):
+            shown = ", ".join(other[:6])
+            report.add(
+                Issue(
+                    "THEME_MISMATCH",
+                    Severity.WARNING,
+                    f"The fields of {layers[role].name} match the {best} theme ({len(other)} fields: {shown}) much "
+                    f"better than {profile.key} ({len(own)}): is it a {best} layer?",
+                    f"Run again with --theme {best}.",
+                    layer=layers[role].name,
+                    message_fr=f"Les champs de {layers[role].name} correspondent bien mieux au thème {best} "
+                    f"({len(other)} champs : {shown}) qu'à {profile.key} ({len(own)}) : est-ce une couche {best} ?",
+                    hint_fr=f"Relancez avec --theme {best}.",
+                )
+            )
 
 
 def _assign(profile: Profile | None, names: list[str], source: str, report: Report) -> dict[str, str]:
@@ -280,11 +358,25 @@ def _check_layer(
         profile,
         spec,
         area.insee if area else None,
-        area.bounds if area else None,
+        area.outline if area else (),
         area.name if area else "",
     )
     theme = profile.key if profile else None
-    outcome = run_checks(ctx, theme)
+    # a theme product names the layer safely (see products): its source name is then no longer a problem
+    product = product_layer_name(name) if profile is not None else None
+    skip = frozenset({"LAYER_NAME_NOT_XML_SAFE"}) if product is not None and product != name else frozenset()
+    if skip:
+        report.add(
+            Issue(
+                "LAYER_RENAMED",
+                Severity.INFO,
+                f"The products name the layer {product!r}: {name!r} is not a safe XML name for WMS/WFS.",
+                layer=name,
+                message_fr=f"Les produits nomment la couche {product!r} : {name!r} n'est pas un nom XML sûr pour "
+                "WMS/WFS.",
+            )
+        )
+    outcome = run_checks(ctx, theme, skip)
     fixes: list[Fix] = []
     if options.fix and outcome.issues:
         fixed, fixes = apply_fixes(ctx, outcome)
@@ -295,15 +387,17 @@ def _check_layer(
                     Severity.INFO,
                     f"{f.code}: " + " ".join(f.changes),
                     layer=name,
-                    message_fr=f"{f.code} corrigé : " + " ".join(f.changes),
+                    count=max(len(f.details), 1),
+                    message_fr=f"{f.code} corrigé : " + " ".join(f.changes_fr),
                 )
             )
         ctx = replace(ctx, frame=fixed)
-        outcome = run_checks(ctx, theme)
+        outcome = run_checks(ctx, theme, skip)
     for issue in outcome.issues:
         report.add(replace(issue, examples=list(issue.examples)))
     errors = {i for issue in outcome.issues if issue.severity is Severity.ERROR for i in issue.examples}
     return LayerResult(
+        product_name=product or name,
         role=role,
         layer=name,
         display=display,

@@ -77,3 +77,16 @@ def test_isere_flood_plan_is_outside_occitanie(data_copy):
     assert "outside Occitanie" in outside[0].message
     assert "COORDS_OUTSIDE_FRANCE" not in run.report.codes()
     assert "COORDS_OUTSIDE_AREA" not in check_theme(src, None).report.codes()  # no --area, no area check
+
+
+def test_zero_length_line_is_not_repaired_into_an_empty_geometry(data_copy):
+    """make_valid would turn Geotrek's [[0, 0], [0, 0]] into LINESTRING EMPTY: that is no repair."""
+    run = check_theme(data_copy(f"{GEOTREK}/core/tests/data/bad_path.geojson"), None, ThemeOptions(fix=True))
+    assert _issue(run, "GEOM_NOT_VALID").examples == [0]  # still an error after --fix
+    assert run.report.has_errors
+    geom = run.layers[0].frame.geometry.iloc[0]
+    assert not geom.is_empty and geom.geom_type == "LineString"
+    fix = next(f for f in run.layers[0].fixes if f.code == "GEOM_NOT_VALID")
+    assert "cannot be repaired" in fix.changes[0] and "irréparable" in fix.changes_fr[0]
+    assert fix.details == []  # nothing was changed
+    assert "repaired with make_valid" not in " ".join(fix.changes)

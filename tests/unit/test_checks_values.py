@@ -170,3 +170,46 @@ def test_parallel_and_serial_runs_agree(data_copy, monkeypatch):
         (i.code, i.count, i.examples[:20]) for i in parallel.issues
     ]
     assert serial.faulty == parallel.faulty and len(serial.issues) >= 4
+
+
+def test_double_mojibake_is_fixed_in_one_pass(data_copy, tmp_path):
+    """A real UTF-8 file converted to "UTF-8" twice from Windows-1252 ('Théophraste' -> 'ThÃƒÂ©ophraste')."""
+    src = data_copy("water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.geojson")
+    text = src.read_text(encoding="utf-8")
+    twice = text.encode("utf-8").decode("cp1252", errors="strict").encode("utf-8").decode("cp1252").encode("utf-8")
+    damaged = tmp_path / "fontaines_double.geojson"
+    damaged.write_bytes(twice)
+    run = check_theme(damaged, None)
+    issue = _issue(run, "TEXT_ENCODING_DAMAGED")
+    assert "ÃƒÂ©" in issue.message
+    fixed = check_theme(damaged, None, ThemeOptions(fix=True))
+    assert "TEXT_ENCODING_DAMAGED" not in fixed.report.codes()
+    frame = fixed.layers[0].frame
+    original = check_theme(src, None).layers[0].frame
+    assert frame["Nom"].tolist() == original["Nom"].tolist()
+    assert "Square Théophraste Renaudot" in set(frame["Nom"])
+
+
+def test_theme_products_get_an_xml_safe_layer_name(shared_data, tmp_path):
+    """The same real file under a name with a leading digit: the products are named safely, and say so."""
+    import json
+
+    from odl_geo.theme import convert_theme
+
+    target = tmp_path / "2014 Bornes fontaines Montpellier é.csv"
+    shutil.copy(shared_data / "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.csv", target)
+    toml = tmp_path / "fontaines.toml"
+    toml.write_text('[constants]\ntype_point = "borne_fontaine"\ninsee = "34172"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    run = convert_theme(target, out, "water", ThemeOptions(mapping=toml))
+    assert "LAYER_NAME_NOT_XML_SAFE" not in run.report.codes()
+    renamed = _issue(run, "LAYER_RENAMED")
+    assert "'couche_2014_Bornes_fontaines_Montpellier_e'" in renamed.message
+    names = sorted(p.name for p in out.iterdir())
+    assert "couche_2014_Bornes_fontaines_Montpellier_e_points-eau.geojson" in names
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert all(f["layer"][0].isalpha() for f in manifest["files"])
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["layers"][0]["product_layer"] == (
+        "couche_2014_Bornes_fontaines_Montpellier_e"
+    )
+    assert "LAYER_NAME_NOT_XML_SAFE" in check_theme(target, None).report.codes()  # no theme, no product: warned

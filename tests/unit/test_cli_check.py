@@ -14,9 +14,19 @@ FOUNTAINS = "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.csv"
 CEVENNES = "hiking/pnx_schema_randonnee_cevennes/exemple-valide.json"
 
 
-def test_check_prints_a_summary_and_writes_the_reports(data_copy, tmp_path, capsys):
+def test_check_prints_a_summary_in_french_by_default(data_copy, tmp_path, capsys):
     out = tmp_path / "rep"
     assert main(["check", str(data_copy(FOUNTAINS)), "--theme", "pei", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "VilleMTP_MTP_Fontaines.csv — pei (datakode/schema-pei 1.0.0) : 1 couche(s), 48 objet(s)" in text
+    assert "4 erreur(s)" in text and "à corriger avant publication" in text
+    assert "erreur [REQUIRED_FIELD_MISSING]" in text and "Champ(s) obligatoire(s)" in text
+    assert "rapport : " in text and "to be corrected" not in text
+
+
+def test_check_prints_a_summary_and_writes_the_reports(data_copy, tmp_path, capsys):
+    out = tmp_path / "rep"
+    assert main(["check", str(data_copy(FOUNTAINS)), "--theme", "pei", "--out", str(out), "--lang", "en"]) == 0
     text = capsys.readouterr().out
     assert "VilleMTP_MTP_Fontaines.csv — pei (datakode/schema-pei 1.0.0): 1 layer(s), 48 feature(s)" in text
     assert "4 error(s)" in text and "to be corrected before publishing" in text
@@ -72,7 +82,7 @@ def test_convert_theme_writes_only_the_product_unless_formats_are_asked(data_cop
     out2 = tmp_path / "o2"
     assert main(["convert", str(data_copy(CEVENNES)), "--theme", "hiking", "--to", "gpkg,csv", "--out", str(out2)]) == 0
     assert {"exemple-valide_hiking.gpkg", "exemple-valide_hiking.csv"} <= {p.name for p in out2.iterdir()}
-    assert "wrote" in capsys.readouterr().out
+    assert "écrit" in capsys.readouterr().out
 
 
 def test_convert_theme_refuses_invalid_data_with_exit_2(data_copy, tmp_path, capsys):
@@ -105,3 +115,33 @@ def test_flood_theme_end_to_end(data_copy, tmp_path, capsys):
     out = tmp_path / "o"
     assert main(["convert", str(src), "--theme", "flood", "--out", str(out)]) == 0
     assert (out / "pprn_38ddt20200002.gpkg").exists() and (out / "report.html").exists()
+
+
+def test_cli_flags_for_free_text_and_a_mistyped_personal_field(data_copy, tmp_path, capsys):
+    src = str(data_copy(CEVENNES))
+    assert main(["check", src, "--theme", "hiking", "--out", str(tmp_path / "a"), "--no-mask-free-text"]) == 0
+    assert "[ANON_CONTACT_IN_TEXT]" in capsys.readouterr().out
+    assert main(["check", src, "--theme", "hiking", "--out", str(tmp_path / "b"), "--mask-free-text"]) == 0
+    assert "[ANON_CONTACT_IN_TEXT]" not in capsys.readouterr().out
+    assert main(["check", src, "--theme", "hiking", "--out", str(tmp_path / "c"), "--keep-personal", "foo"]) == 2
+    err = capsys.readouterr().err
+    assert "--keep-personal names the field 'foo', which the hiking schema does not have." in err
+
+
+def test_verbose_does_not_flood_the_terminal_with_third_party_debug(data_copy, tmp_path):
+    """Through a real process: pytest's own log capture would hide what logging.basicConfig does."""
+    import os
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    argv = [sys.executable, "-m", "odl_geo.cli", "check", str(data_copy(CEVENNES)), "--theme", "hiking", "-v"]
+    done = subprocess.run(
+        [*argv, "--out", str(tmp_path)], check=False, capture_output=True, text=True, env=env, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "report.html").exists()
+    assert "info [SCHEMA_VALID]" in done.stdout  # verbose still shows the notes
+    noisy = [line for line in done.stderr.splitlines() if line.startswith("DEBUG") and "odl_geo" not in line]
+    assert noisy == []  # before: about 70 lines of matplotlib's font manager

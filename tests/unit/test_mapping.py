@@ -71,7 +71,9 @@ producteur = "Parc naturel régional de Camargue"
 pratique = "rando pédestre"
 [values.type_itineraire]
 "Boucle" = "boucle"
-""".replace('pratique = "rando pédestre"', 'pratique = "pédestre"'),
+[values.pratique]
+"rando pédestre" = "pédestre"
+""",
         encoding="utf-8",
     )
     mapping = load_mapping(toml, profile)
@@ -86,6 +88,36 @@ pratique = "rando pédestre"
     # "Duration" = "2 h 30" is not a number of hours: reported, never guessed
     bad = [i for i in report.issues if i.code == "VALUE_NOT_CONVERTED"]
     assert bad and "duree" in bad[0].message and "'2 h 30'" in bad[0].message
+
+
+def test_constants_are_normalised_like_the_values_of_a_column(data_copy):
+    """[constants] pratique = "Pedestre" is refused no more: the same value in a column maps to "pédestre"."""
+    frame, layer = _frame(data_copy(TREK))
+    profile = load_profile("hiking")
+    m = parse_mapping('[constants]\npratique = "Pedestre"\n', profile, "map.toml")
+    assert m.constants[""]["pratique"] == "pédestre"
+    out = profile.conform(ThemeDataset({"main": frame}, {"main": layer}), m, Report())
+    assert set(out.frames["main"]["pratique"]) == {"pédestre"}
+    assert parse_mapping('[constants]\npratique = "VTT "', profile).constants[""]["pratique"] == "VTT"
+    flood = load_profile("flood")
+    assert parse_mapping('[constants]\ntypeppr = "PPRN"', flood).constants[""]["typeppr"] == "pprn"
+
+
+def test_anonymise_field_names_are_checked():
+    pei = load_profile("pei")
+    with pytest.raises(InputError) as info:
+        parse_mapping('[anonymise]\ndrop = ["situaton"]', pei, "pei.toml")
+    assert (
+        info.value.message
+        == "pei.toml [anonymise] drop names the field 'situaton', which the pei schema does not have."
+    )
+    assert info.value.hint.startswith("Did you mean 'situation'?")
+    with pytest.raises(InputError, match=r"\[anonymise\] mask names the field 'nom_etabl'") as info:
+        parse_mapping('[anonymise]\nmask = ["nom_etabl"]', pei, "pei.toml")
+    assert "Did you mean 'nom_etab'?" in info.value.hint
+    assert parse_mapping('[anonymise]\nkeep = ["nom_etab"]\ndrop = ["situation"]', pei).anonymise["drop"] == [
+        "situation"
+    ]
 
 
 def test_value_mapping_accepts_raw_and_normalised_keys():
@@ -103,7 +135,7 @@ def test_value_mapping_accepts_raw_and_normalised_keys():
         ("[fields]\nnom_itineraire = 3", r"must be the name of a source field in quotes"),
         ('[values.pratique]\n"rando" = "randonnée"', r"'randonnée' is not a value of pratique"),
         ('[values.depart]\n"x" = "y"', r"depart is not an enumeration"),
-        ('[constants]\npratique = "marche"', r"pratique = 'marche' is not a value of pratique"),
+        ('[constants]\npratique = "parapente"', r"pratique = 'parapente' is not a value of pratique"),
         ('[constants]\nduree = "deux heures"', r"duree = 'deux heures' is not a number"),
         ('[anonymise]\nkeep = "contact"', r"\[anonymise\] keep must be a list"),
         ('[anonymise]\nhide = ["contact"]', r"\[anonymise\] has an unknown key 'hide'"),

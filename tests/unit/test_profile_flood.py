@@ -564,3 +564,41 @@ def test_mapping_file_constants_reach_the_procedure(shared_data, tmp_path):
     assert ppr.frames["procedure"].iloc[0]["libelleprocedure"] == "PPRN de Le Bourg-d'Oisans"
     with pytest.raises(InputError, match=r"typeprocedure = 'PPRX' is not a value of typeprocedure"):
         parse_mapping('[constants]\ntypeprocedure = "PPRX"\n', FloodProfile(), "flood.toml")
+
+
+def test_a_mapping_file_maps_local_regulation_codes_for_the_covadis_translation(shared_data, tmp_path):
+    """The real Bourg-d'Oisans PPR with its TYPEREG written as a DDT's own letters (I, P, H): [values.typereg]
+    gives the COVADIS codes back, and the CNIG typereglement counts are the original ones (453, 90, 41)."""
+    from odl_geo.profiles.mapping import parse_mapping
+
+    folder = tmp_path / "bourg"
+    with zipfile.ZipFile(shared_data / BOURG) as zf:
+        zf.extractall(folder)
+    reg = next(folder.rglob("N_ZONE_REG_*_S_*.shp"))
+    frame = pyogrio.read_dataframe(reg)
+    frame["typereg"] = frame["typereg"].map({"03": "I", "02": "P", "01": "H"})
+    pyogrio.write_dataframe(frame, reg, encoding="UTF-8")
+    report = Report()
+    profile = FloodProfile()
+    raw = load_flood_dataset(folder, report)
+    profile.conform(raw, None, report)
+    bad = [i for i in report.issues if i.code == "PPR_CODE_NOT_IN_LIST" and "TYPEREG" in i.message]
+    assert bad and bad[0].count == 584  # without the mapping file: no CNIG code for I, P, H
+    mapping = parse_mapping('[values.typereg]\nI = "03"\nP = "02"\n"h" = "01"\n', profile, "ddt38.toml")
+    report, ppr, _ = convert(folder, tmp_path / "out", mapping)
+    counts = ppr.frames["zonereglementaireurba_s"]["typereglement"].value_counts().to_dict()
+    assert counts == {"03": 453, "02": 90, "01": 41}
+    mapped = next(i for i in report.issues if i.code == "PPR_VALUES_MAPPED")
+    assert mapped.count == 584 and "'I' -> '03'" in mapped.message and "converties" in mapped.message_fr
+    assert not [i for i in report.issues if i.code == "PPR_CODE_NOT_IN_LIST"]
+
+
+def test_flood_mapping_file_mistakes(shared_data):
+    from odl_geo.profiles.mapping import parse_mapping
+
+    with pytest.raises(InputError, match=r"\[values.typereg\] 'R' = '09': '09' is not a value of typereg"):
+        parse_mapping('[values.typereg]\nR = "09"\n', FloodProfile(), "ddt38.toml")
+    with pytest.raises(InputError, match=r"ddt38.toml \[fields\]: the flood theme does not map fields") as info:
+        parse_mapping('[fields.zone_reglementaire]\ncodezone = "CODE_ZONE"\n', FloodProfile(), "ddt38.toml")
+    assert "[values.typereg]" in info.value.hint
+    assert parse_mapping('[values.nivalea_std]\nF = "04"\n', FloodProfile()).values[""]["nivalea_std"] == {"F": "04"}

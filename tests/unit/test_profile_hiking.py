@@ -96,3 +96,16 @@ def test_points_are_the_wrong_geometry_for_trails(data_copy):
     run = check_theme(data_copy("water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.geojson"), "hiking")
     wrong = next(i for i in run.report.issues if i.code == "GEOM_WRONG_TYPE")
     assert wrong.count == 48 and "Point" in wrong.message and "line" in wrong.message
+
+
+def test_a_real_value_outside_the_practice_list_is_an_error(data_copy, tmp_path):
+    """Geotrek's trek.shp with a mapping file that feeds pratique from the wrong column (Themes): its real value
+    'Littoral + Marais' is no practice of the schema; jsonschema agrees."""
+    toml = tmp_path / "trek.toml"
+    toml.write_text('[fields]\npratique = "Themes"\n', encoding="utf-8")
+    run = check_theme(data_copy("hiking/geotrek_admin_fixtures/trekking/tests/data/trek.shp"), "hiking",
+                      ThemeOptions(mapping=toml))  # fmt: skip
+    enum = next(i for i in run.report.issues if i.code == "ENUM_VALUE_INVALID")
+    assert enum.severity.value == "error" and enum.examples == [0]
+    assert enum.message.startswith("pratique: 1 value(s) outside the allowed list ('Littoral + Marais')")
+    assert any(i.code == "SCHEMA_INVALID" and "pratique" in i.message for i in run.report.issues)

@@ -42,10 +42,11 @@ def test_every_planted_fault_is_found_at_its_row(tmp_path):
     assert by_code["REQUIRED_VALUE_EMPTY"].examples == [7] and by_code["REQUIRED_VALUE_EMPTY"].message.startswith(
         "insee"
     )
-    assert by_code["COORDS_OUTSIDE_AREA"].examples == [11]  # in the sea off the Occitanie coast
+    assert by_code["COORDS_OUTSIDE_FRANCE"].examples == [11]  # in the sea, 140 km off the Occitanie coast
+    assert "COORDS_OUTSIDE_AREA" not in by_code  # the other 29 are in Occitanie
     assert by_code["DATE_NOT_ISO"].examples == [15] and "'12/03/1999'" in by_code["DATE_NOT_ISO"].message
     assert by_code["DUPLICATE_ID"].examples == [19]
-    assert by_code["ANON_CONTACT_IN_TEXT"].examples == [22]  # a phone number in the address
+    assert by_code["ANON_TEXT_MASKED"].examples == [22]  # a phone number in the address, masked by default
     mapped = " ".join(i.message for i in run.report.issues if i.code == "ENUM_VALUES_MAPPED")
     assert "'Poteau' -> 'PI'" in mapped and "'privé' -> 'prive'" in mapped
     # the official validator agrees on the schema's own constraints
@@ -62,7 +63,8 @@ def test_fix_and_drop_invalid_give_a_csv_frictionless_accepts(tmp_path):
     report = _frictionless(product)
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type"])
     rows = list(csv.DictReader(product.open(encoding="utf-8")))
-    assert len(rows) == 30 - 3  # PX type, empty insee, duplicate id left out; the date was fixed, not dropped
+    # PX type, empty insee, point at sea, duplicate id left out; the date was fixed, not dropped
+    assert len(rows) == 30 - 4
     assert list(rows[0]) == [f["name"] for f in load_schema("point-eau-incendie.schema.json")["fields"]]
     fixed = next(r for r in rows if r["id_gestion"] == "1015")
     assert fixed["date_mes"] == "1999-03-12"

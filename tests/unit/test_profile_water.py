@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from pathlib import Path
 
 from frictionless import Resource, Schema
 
@@ -56,3 +57,22 @@ def test_geojson_twin_gives_the_same_identifiers(data_copy):
     run = check_theme(data_copy(FOUNTAINS_GEOJSON), "water")
     assert run.layers[0].frame["id_local"].iloc[0] == "1056"
     assert "DUPLICATE_ID" not in run.report.codes()
+
+
+def test_pei_data_given_to_the_water_theme_gets_a_hint(data_copy):
+    from odl_geo.sources import ReadOptions
+
+    pei = Path(__file__).resolve().parents[1] / "data" / "pei" / "pei_generated_occitanie.csv"
+    run = check_theme(pei, "water", read_options=ReadOptions(source_crs="EPSG:2154"))
+    hint = next(i for i in run.report.issues if i.code == "THEME_MISMATCH")
+    assert hint.severity.value == "warning" and hint.hint == "Run again with --theme pei."
+    assert "code_insee" in hint.message and "match the pei theme" in hint.message
+    fountains = check_theme(data_copy(FOUNTAINS_CSV), "pei")  # and the other way round
+    assert "Run again with --theme water." in [i.hint for i in fountains.report.issues if i.code == "THEME_MISMATCH"]
+    assert "THEME_MISMATCH" not in check_theme(data_copy(FOUNTAINS_CSV), "water").report.codes()
+    # a KML's Name/description are every placemark's, not a sign of trails
+    kml = data_copy("water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.kml")
+    assert "THEME_MISMATCH" not in check_theme(kml, "water").report.codes()
+    assert (
+        "THEME_MISMATCH" not in check_theme(pei, "pei", read_options=ReadOptions(source_crs="EPSG:2154")).report.codes()
+    )

@@ -31,3 +31,28 @@ def test_convert_theme_flood_with_extra_formats(data_copy, tmp_path):
     procedure = [f for f in manifest["files"] if f["layer"].endswith("_procedure")]
     assert procedure and all(f["crs"] is None for f in procedure)  # a table, not a layer without CRS
     assert all((out / name).is_file() for name in files)
+
+
+def test_every_flood_message_reaches_the_french_report_in_french(data_copy, tmp_path):
+    """The real DDT38 draft (validator codes, the three registered checks) and two COVADIS zips."""
+    from odl_geo.reports.labels import code_title
+    from odl_geo.theme import write_reports
+
+    seen: set[str] = set()
+    for rel in (
+        "flood/ddt38_pprm_cnig_gpkg/pprm_38ddt20180002.gpkg",
+        "flood/ddt38_pprn_bourg_oisans_covadis/PPRn_BourgOisans.zip",
+        "flood/ddt38_pprn_38DDT20180003_multialea/38DDT20180003.zip",
+    ):
+        run = check_theme(data_copy(rel), "flood")
+        ppr = [i for i in run.report.issues if i.code.startswith("PPR_")]
+        untranslated = [(i.code, i.message) for i in ppr if not i.message_fr or (i.hint and not i.hint_fr)]
+        assert untranslated == []
+        assert [i.code for i in ppr if code_title(i.code, "fr") == i.code] == []  # every code has a title
+        seen |= {i.code for i in ppr}
+        write_reports(run, tmp_path / rel.split("/")[1], "fr")
+    assert {"PPR_ALEA_LEVEL_OVERLAP", "PPR_ZONEREG_OVERLAP", "PPR_MICRO_SURFACE", "PPR_COLUMN_MISNAMED"} <= seen
+    assert len(seen) >= 15
+    html = (tmp_path / "ddt38_pprm_cnig_gpkg" / "report.html").read_text(encoding="utf-8")
+    assert "se superposent" in html and "micro-surfaces" in html and "mal orthographié" in html
+    assert "overlap (more than" not in html and "Rename the column" not in html

@@ -53,12 +53,13 @@ FAULTS = {
 }
 
 
-def main() -> None:
+def make_rows(n: int = 30) -> list[dict[str, str]]:
+    """``n`` rows (at least 30: the planted faults are rows 3 to 22); ``bench/check.py`` asks for 100,000."""
     rng = random.Random(20240501)
     to_l93 = Transformer.from_crs(4326, 2154, always_xy=True)
     rows = []
     codes = list(COMMUNES)
-    for i in range(30):
+    for i in range(max(n, 30)):
         insee = codes[i % len(codes)]
         _, lon, lat = COMMUNES[insee]
         x, y = to_l93.transform(lon, lat)
@@ -84,6 +85,8 @@ def main() -> None:
             "X": f"{x:.2f}",
             "Y": f"{y:.2f}",
         }
+        if i >= 30:  # a larger set (benchmark): one SDIS number per hydrant
+            row["numero_sdis"] = f"{insee}.{i:06d}"
         rows.append(row)
     rows[3]["type"] = "PX"
     rows[7]["code_insee"] = ""
@@ -93,10 +96,19 @@ def main() -> None:
     rows[19]["numero_sdis"] = rows[18]["numero_sdis"]
     rows[22].update(statut="privé", etablissement="M. Jean Dupont",
                     adresse="Mas des Oliviers, gardien M. Dupont 06 12 34 56 78")  # fmt: skip
-    with OUT.open("w", encoding="utf-8", newline="") as fh:
+    return rows
+
+
+def write(rows: list[dict[str, str]], path: Path) -> None:
+    with path.open("w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, HEADER, delimiter=";", lineterminator="\n")
         w.writeheader()
         w.writerows(rows)
+
+
+def main() -> None:
+    rows = make_rows(30)
+    write(rows, OUT)
     print(f"wrote {OUT} ({len(rows)} rows)")
 
 
