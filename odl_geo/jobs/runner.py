@@ -43,8 +43,14 @@ class StepResult:
         if "resources" in r:
             changed = sum(1 for x in r["resources"] if x.get("outcome") in ("created", "updated"))
             parts.append(f"{changed} resource(s) changed of {len(r['resources'])}")
-        if "planned_requests" in r:
-            parts.append(f"{len(r['planned_requests'])} request(s) planned")
+        if r.get("planned_requests") or r.get("dry_run"):
+            parts.append(f"{len(r.get('planned_requests') or [])} request(s) planned")
+        if "bytes_uploaded" in r:
+            parts.append(f"{r['bytes_uploaded']} bytes uploaded to {r.get('page') or 'data.gouv.fr'}")
+        if r.get("checks"):
+            parts.append(f"{sum(1 for c in r['checks'] if c.get('ok'))}/{len(r['checks'])} layer(s) checked in WMS/WFS")
+        if "layers" in r and isinstance(r["layers"], list) and r["layers"] and "table" in r["layers"][0]:
+            parts.append(f"{len(r['layers'])} table(s)")
         return ", ".join(parts) or "done"
 
 

@@ -91,8 +91,8 @@ def theme_arguments(
         args.append("--fix")
     if not alg.parameterAsBool(parameters, "ANONYMISE", context):
         args.append("--no-anonymise")
-    if alg.parameterAsBool(parameters, "MASK_FREE_TEXT", context):
-        args.append("--mask-free-text")
+    mask = alg.parameterAsBool(parameters, "MASK_FREE_TEXT", context)
+    args.append("--mask-free-text" if mask else "--no-mask-free-text")
     for name in (alg.parameterAsString(parameters, "KEEP_PERSONAL", context) or "").split(","):
         if name.strip():
             args += ["--keep-personal", name.strip()]

@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from odl_geo.cli.main import main
+from odl_geo.publishers.datagouv.models import DATASET_KEY_EXTRA
 
 REPO = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.server
@@ -40,9 +41,13 @@ def double(tmp_path_factory):
     proc.wait(10)
 
 
-def _requests_to(url: str, password: str) -> int:
-    log = requests.get(f"{url.removesuffix('/geoserver')}/_double/log", auth=("admin", password), timeout=10)
-    return len(log.json()) if log.ok else -1
+def _double_log(url: str) -> list[dict]:
+    """Every request the double received (its control API, not part of the GeoServer contract)."""
+    answer = requests.get(f"{url.removesuffix('/geoserver')}/__double__/log", timeout=10)
+    answer.raise_for_status()
+    log = answer.json()
+    assert isinstance(log, list)
+    return log
 
 
 @pytest.fixture
@@ -122,22 +127,22 @@ def test_a_job_publishes_everywhere_then_does_nothing_until_the_source_changes(j
     with pg_cluster.admin() as conn:
         assert conn.execute("SELECT count(*) FROM opendata.villemtp_mtp_fontaines_water").fetchone()[0] == 48
     datasets = requests.get(f"{udata.api}/organizations/{udata.info['ORG_SLUG']}/datasets/", timeout=10).json()
-    ours = [d for d in datasets["data"] if d.get("extras", {}).get("odl-geo:key") == "job-fontaines"]
+    ours = [d for d in datasets["data"] if d.get("extras", {}).get(DATASET_KEY_EXTRA) == "job-fontaines"]
     assert len(ours) == 1 and any(r["format"] == "ogc:wms" for r in ours[0]["resources"])
 
     # cron runs it again: nothing read, nothing sent anywhere
-    before_gs, before_udata = _requests_to(url, password), udata.mark()
+    before_gs, before_udata = len(_double_log(url)), udata.mark()
     code, again = _run(capsys, str(job))
     assert code == 0 and {d["outcome"] for d in again["datasets"]} == {"unchanged"}
-    assert _requests_to(url, password) == before_gs and udata.requests_since(before_udata) == []
+    assert len(_double_log(url)) == before_gs and udata.requests_since(before_udata) == []
 
     # the source changes: that dataset only is redone, in place (no second dataset on data.gouv.fr)
     src = job.parent / "VilleMTP_MTP_Fontaines.csv"
-    src.write_bytes(src.read_bytes().replace(b"Fontaine", b"Fontaine publique", 1))
+    src.write_bytes(src.read_bytes().replace(b"Square", b"Square public", 1))
     code, third = _run(capsys, str(job))
     assert code == 0 and [d["outcome"] for d in third["datasets"]] == ["done", "unchanged"]
     datasets = requests.get(f"{udata.api}/organizations/{udata.info['ORG_SLUG']}/datasets/", timeout=10).json()
-    assert len([d for d in datasets["data"] if d.get("extras", {}).get("odl-geo:key") == "job-fontaines"]) == 1
+    assert len([d for d in datasets["data"] if d.get("extras", {}).get(DATASET_KEY_EXTRA) == "job-fontaines"]) == 1
 
     journal = (job.parent / "publication" / "journal.jsonl").read_text(encoding="utf-8")
     assert len(journal.splitlines()) == 4 + 2 + 2 + 4 + 1  # every step once, the skips once each
@@ -146,7 +151,7 @@ def test_a_job_publishes_everywhere_then_does_nothing_until_the_source_changes(j
 
 
 def test_a_failed_dataset_does_not_stop_the_others_and_the_next_run_completes_it(job, double, capsys):
-    url, password = double
+    _url, password = double
     credentials = job.parent / "credentials.toml"
     good = credentials.read_text(encoding="utf-8")
     credentials.write_text(good.replace(f'password = "{password}"', 'password = "not-the-password"'), "utf-8")
@@ -172,14 +177,13 @@ def test_two_runs_of_a_job_never_overlap(job, capsys):
 
 
 def test_a_dry_run_changes_nothing_and_shows_the_requests(job, double, capsys):
-    url, password = double
-    before = _requests_to(url, password)
+    url, _password = double
+    before = len(_double_log(url))
     code, result = _run(capsys, str(job), "--dry-run", "--only", "sentiers")
     assert code == 0, result
     steps = result["datasets"][0]["steps"]
     assert result["datasets"][0]["outcome"] == "planned" and "request(s) planned" in steps[1]["summary"]
     assert not (job.parent / "publication" / "sentiers").exists()  # converted aside, in a temporary folder
     assert not (job.parent / "publication" / "journal.jsonl").exists()
-    writes = [e for e in requests.get(f"{url.removesuffix('/geoserver')}/_double/log", auth=("admin", password),
-              timeout=10).json()[before:] if e["method"] != "GET"]  # fmt: skip
+    writes = [e for e in _double_log(url)[before:] if e["method"] != "GET"]
     assert writes == []

@@ -239,3 +239,17 @@ def test_bad_credentials_give_auth_error_and_no_secret_anywhere(geoserver, outpu
     assert json.loads(out.out.splitlines()[0])["error"] == "AuthError"
     assert wrong not in out.out + out.err + caplog.text
     assert geoserver.client().get_workspace(ws) is None
+
+
+def test_a_second_dataset_in_an_existing_workspace_is_served_too(geoserver, outputs):
+    """Two publications into one workspace (a commune's water points, then its trails): both layers in WMS."""
+    from odl_geo.publishers.geoserver import raise_if_failed, verify_publication
+
+    ws = geoserver.workspace("commune")
+    client = geoserver.client()
+    for theme in ("water", "hiking"):
+        plan = plan_publication(outputs[theme], ws, PublishOptions())
+        publish_plan(plan, client)
+        checks = verify_publication(plan, geoserver.url, geoserver.credentials)
+        raise_if_failed(checks, ws)  # the new layer is in GetCapabilities, draws, and counts right
+        assert checks and all(c.ok for c in checks)

@@ -74,6 +74,9 @@ class OgcBackend:
         from qgis.core import QgsCoordinateReferenceSystem, QgsProject, QgsVectorLayer
 
         project = QgsProject()
+        # QGIS Server caches GetCapabilities by project file name: a rebuilt project needs a name of its own, or
+        # a layer published into an existing workspace would stay missing from the capabilities
+        project.setFileName(str(self.work_dir / "ogc" / f"{ws}-{self.catalog.version}.qgs"))
         project.setCrs(QgsCoordinateReferenceSystem("EPSG:2154"))
         layers: list[Any] = []
         snaps = self.work_dir / "ogc"
