@@ -137,15 +137,35 @@ class OdlGeoWorker:
         )
 
     def check_dependencies(self) -> tuple[bool, str]:
-        """(ok, text): whether odl_geo and its libraries import in the worker interpreter."""
+        """(ok, text): whether odl_geo and its libraries import, in versions that work, in the worker interpreter."""
+        from .toolbelt.dependencies import REQUIRED
+
         code = (
-            "import json, importlib; mods = ['numpy','shapely','pyproj','pyogrio','pyarrow','pandas','geopandas',"
-            "'requests','rich','odl_geo']\nbad = {}\nfor m in mods:\n try: importlib.import_module(m)\n"
-            " except Exception as e: bad[m] = f'{type(e).__name__}: {e}'\nprint(json.dumps(bad))"
+            "import importlib, json, sys\n"
+            "from importlib.metadata import version, PackageNotFoundError\n"
+            "bad = {}\n"
+            "for mod, req in json.loads(sys.argv[1]).items():\n"
+            "    try:\n"
+            "        importlib.import_module(mod)\n"
+            "    except Exception as e:\n"
+            "        bad[mod] = f'{type(e).__name__}: {e}'; continue\n"
+            "    try:\n"
+            "        from packaging.requirements import Requirement\n"
+            "        r = Requirement(req)\n"
+            "        if r.specifier and not r.specifier.contains(version(r.name), prereleases=True):\n"
+            "            bad[mod] = f'version {version(r.name)} does not satisfy {req}'\n"
+            "    except (ImportError, PackageNotFoundError):\n"
+            "        pass\n"
+            "print(json.dumps(bad))"
         )
         try:
             res = subprocess.run(
-                [self.python, "-c", code], capture_output=True, text=True, env=self.env(), timeout=60, check=False
+                [self.python, "-c", code, json.dumps(REQUIRED)],
+                capture_output=True,
+                text=True,
+                env=self.env(),
+                timeout=60,
+                check=False,
             )
         except (OSError, subprocess.TimeoutExpired) as exc:
             return False, f"{self.python}: {exc}"

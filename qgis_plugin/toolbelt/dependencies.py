@@ -30,6 +30,10 @@ REQUIRED: dict[str, str] = {
     "geopandas": "geopandas>=1.1,<1.2",
     "requests": "requests>=2.32",
     "rich": "rich>=13",
+    "lxml": "lxml>=4.9",
+    "owslib": "OWSLib>=0.31",  # Debian's 0.27 crashes on capabilities without keywords (environment.md)
+    "jsonschema": "jsonschema>=4.18",  # the hiking schema's validator
+    "frictionless": "frictionless>=5.18",  # the PEI / water points schemas' validator
     "odl_geo": "odl-geo",
 }
 

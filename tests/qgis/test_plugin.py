@@ -104,3 +104,15 @@ def test_missing_libraries_are_named_and_installed_in_a_background_task(plugin, 
         time.sleep(0.05)
     assert pushed and "installed" in pushed[-1][1], pushed
     assert task.status() == task.Complete
+
+
+def test_a_library_too_old_counts_as_missing(monkeypatch):
+    """Debian ships OWSLib 0.27 and jsonschema 4.10: importable, yet too old; the check names the version needed."""
+    from qgis_plugin.toolbelt import dependencies
+
+    monkeypatch.setitem(dependencies.REQUIRED, "rich", "rich>=999")
+    deps = dependencies.check_dependencies()
+    assert deps.missing == ("rich>=999",)
+    assert any("does not satisfy rich>=999" in e for e in deps.errors)
+    monkeypatch.undo()
+    assert dependencies.check_dependencies().ok  # the test environment has every library, in good versions
