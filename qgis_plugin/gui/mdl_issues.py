@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from qgis.PyQt.QtCore import QAbstractTableModel, QModelIndex, Qt
+from qgis.PyQt.QtCore import QModelIndex, Qt
 from qgis.PyQt.QtGui import QBrush, QColor
 
 from ..toolbelt.i18n import language, tr, tr_noop
+from .mdl_base import RowsModel
 
 __all__ = ["IssuesModel"]
 
 _COLOURS = {"error": "#c62828", "warning": "#b26a00", "info": "#546e7a"}
 
 
-class IssuesModel(QAbstractTableModel):
+class IssuesModel(RowsModel):
     HEADERS: ClassVar[tuple[str, ...]] = (
         tr_noop("Severity"),
         tr_noop("Code"),
@@ -30,33 +31,25 @@ class IssuesModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.issues: list[dict[str, Any]] = []
         self.french = language() == "fr"
 
     def set_issues(self, issues: list[dict[str, Any]]) -> None:
         order = {"error": 0, "warning": 1, "info": 2}
         self.beginResetModel()
-        self.issues = sorted(issues, key=lambda i: order.get(str(i.get("severity")), 3))
+        self.rows = sorted(issues, key=lambda i: order.get(str(i.get("severity")), 3))
         self.endResetModel()
 
+    @property
+    def issues(self) -> list[dict[str, Any]]:
+        return self.rows
+
     def count(self, severity: str) -> int:
-        return sum(1 for i in self.issues if i.get("severity") == severity)
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt API
-        return 0 if parent.isValid() else len(self.issues)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt API
-        return len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole) -> Any:
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
-            return tr(self.HEADERS[section])
-        return None
+        return sum(1 for i in self.rows if i.get("severity") == severity)
 
     def data(self, index: QModelIndex, role: int = Qt.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        issue = self.issues[index.row()]
+        issue = self.rows[index.row()]
         severity = str(issue.get("severity", ""))
         if role == Qt.DisplayRole:
             message = issue.get("message_fr") if self.french and issue.get("message_fr") else issue.get("message")

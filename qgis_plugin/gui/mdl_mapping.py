@@ -13,6 +13,7 @@ from qgis.PyQt.QtWidgets import QComboBox, QStyledItemDelegate, QWidget
 from odl_geo.profiles.mapping_toml import MappingChoices
 
 from ..toolbelt.i18n import language, tr, tr_noop
+from .mdl_base import RowsModel
 
 __all__ = ["ChoiceDelegate", "FieldsModel", "ValuesModel"]
 
@@ -28,7 +29,7 @@ HOW = {
 }
 
 
-class FieldsModel(QAbstractTableModel):
+class FieldsModel(RowsModel):
     """Schema field | required | source field (editable) | constant (editable) | how it was matched."""
 
     HEADERS: ClassVar[tuple[str, ...]] = (
@@ -41,8 +42,7 @@ class FieldsModel(QAbstractTableModel):
     SOURCE, CONSTANT = 2, 3
 
     def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self.rows: list[dict[str, Any]] = []  # one per target: role data + target data
+        super().__init__(parent)  # rows: one per target, role data + target data
         self.roles: list[dict[str, Any]] = []
         self.theme = ""
 
@@ -96,17 +96,6 @@ class FieldsModel(QAbstractTableModel):
         return sorted(set(names))
 
     # -- Qt ------------------------------------------------------------------------------------------------
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt API
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt API
-        return len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole) -> Any:
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
-            return tr(self.HEADERS[section])
-        return None
-
     def flags(self, index: QModelIndex) -> Qt.ItemFlags:
         base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
         row = self.rows[index.row()]
@@ -184,7 +173,7 @@ class FieldsModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(i, 0), self.index(i, len(self.HEADERS) - 1))
 
 
-class ValuesModel(QAbstractTableModel):
+class ValuesModel(RowsModel):
     """Schema field | value in the layer | schema code (editable): the values the matcher could not place."""
 
     HEADERS: ClassVar[tuple[str, ...]] = (tr_noop("Schema field"), tr_noop("Value in the layer"), tr_noop("Code"))
@@ -192,7 +181,6 @@ class ValuesModel(QAbstractTableModel):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.rows: list[dict[str, Any]] = []
         self.multi = False
 
     def set_suggestion(self, suggestion: dict[str, Any]) -> None:
@@ -217,17 +205,6 @@ class ValuesModel(QAbstractTableModel):
                 key = r["role"] if self.multi else ""
                 choices.values.setdefault(key, {}).setdefault(r["field"], {})[r["raw"]] = r["code"]
         return choices
-
-    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt API
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt API
-        return len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole) -> Any:
-        if role == Qt.DisplayRole and orientation == Qt.Horizontal:
-            return tr(self.HEADERS[section])
-        return None
 
     def flags(self, index: QModelIndex) -> Qt.ItemFlags:
         base = Qt.ItemIsEnabled | Qt.ItemIsSelectable
