@@ -29,6 +29,23 @@ class WorkerTask(QgsTask):
         self.error: Exception | None = None
         self._feedback = QgsFeedback()
         self._feedback.progressChanged.connect(self.setProgress)
+        self._before: list[QgsTask] = []
+        self.before_errors: list[str] = []
+
+    def after(self, tasks: list[QgsTask]) -> WorkerTask:
+        """Run ``tasks`` first, one after the other (they write the file the worker reads), before this one.
+
+        They are QGIS subtasks the worker depends on: cancelling this task cancels them, and a failed export ends
+        this task with the export's own message instead of a worker reading a half-written file.
+        """
+        previous: list[QgsTask] = []
+        for task in tasks:
+            if hasattr(task, "errorOccurred"):  # QgsVectorFileWriterTask
+                task.errorOccurred.connect(lambda _code, message: self.before_errors.append(message))
+            self.addSubTask(task, previous, QgsTask.ParentDependsOnSubTask)
+            previous = [task]
+        self._before = list(tasks)
+        return self
 
     def cancel(self) -> None:
         self._feedback.cancel()  # the worker loop sees it and terminates the process cleanly
@@ -44,6 +61,8 @@ class WorkerTask(QgsTask):
 
     def finished(self, result: bool) -> None:
         # QGIS calls this from C++: an exception escaping it would abort QGIS, so it is logged instead
+        if not result and self.error is None and self.before_errors:
+            self.error = RuntimeError("; ".join(self.before_errors))
         try:
             self.on_done(self.result, self.error)
         except Exception:  # noqa: BLE001 - a bug in a callback must not take QGIS down

@@ -21,7 +21,8 @@ from typing import Any
 
 from qgis.core import QgsFeedback, QgsProcessingFeedback, QgsSettings
 
-from odl_geo.errors import CancelledError, OdlGeoError
+from odl_geo import errors as odl_errors
+from odl_geo.errors import CancelledError, OdlGeoError, RemoteError
 
 from .__about__ import DIR_PLUGIN_ROOT
 
@@ -38,6 +39,19 @@ def worker_python() -> str:
     if Path(sys.executable).name.startswith("python"):
         return sys.executable
     return shutil.which("python3") or "python3"
+
+
+def error_from_payload(payload: dict[str, Any], details: str = "") -> OdlGeoError:
+    """The CLI's ``--json`` error back as the odl_geo exception it was (AuthError, NetworkError...), so that the
+    plugin says *what kind* of failure it is in the person's language, without parsing the English text."""
+    cls = getattr(odl_errors, str(payload.get("error", "")), OdlGeoError)
+    if not (isinstance(cls, type) and issubclass(cls, OdlGeoError)):
+        cls = OdlGeoError
+    message, hint = str(payload["message"]), str(payload.get("hint", ""))
+    if issubclass(cls, RemoteError):
+        status = str(payload.get("status", ""))
+        return cls(message, hint, details, status=int(status) if status.isdigit() else None)
+    return cls(message, hint, details)
 
 
 class OdlGeoWorker:
@@ -129,7 +143,7 @@ class OdlGeoWorker:
         if code == 0 and isinstance(payload, dict):
             return payload
         if isinstance(payload, dict) and payload.get("message"):
-            raise OdlGeoError(str(payload["message"]), str(payload.get("hint", "")), "\n".join(tail))
+            raise error_from_payload(payload, "\n".join(tail))
         raise OdlGeoError(
             f"odl-geo failed (exit code {code}) with {self.python}.",
             "Check the plugin's Python interpreter setting and the log panel.",

@@ -52,7 +52,7 @@ from odl_geo.exports.catalog import DEFAULT_FORMATS, FORMAT_LABELS
 from odl_geo.profiles.registry import MULTI_LAYER_THEMES, PROFILES
 
 from ..__about__ import DIR_PLUGIN_ROOT
-from ..processing.layer_input import source_arguments
+from ..processing.layer_input import export_in_background
 from ..style_export import export_layer_style
 from ..toolbelt.i18n import tr, tr_noop
 from ..toolbelt.settings import ProjectSettings
@@ -60,7 +60,7 @@ from .mdl_issues import IssuesModel
 from .wdg_mapping import MappingWidget
 from .wdg_targets import TargetsWidget
 
-__all__ = ["DlgPublish", "styles_folder"]
+__all__ = ["DlgPublish", "step_summary", "styles_folder"]
 
 THEMES = list(PROFILES)
 THEME_TITLES = {
@@ -82,6 +82,24 @@ def styles_folder(theme: str) -> str:
     return ""
 
 
+def step_summary(alg_id: str, results: dict[str, Any]) -> str:
+    """One translated sentence of what a publication step did, from its Processing outputs."""
+    r = results
+    if alg_id == "odl_geo:convert":
+        return tr("Files written in {0}.").format(r.get("OUTPUT", ""))
+    if alg_id == "odl_geo:publish_geoserver":
+        return tr("GeoServer: {0} created or updated, {1} unchanged, {2} layer(s) checked through WMS/WFS.").format(
+            int(r.get("CHANGED", 0)), int(r.get("UNCHANGED", 0)), int(r.get("VERIFIED", 0))
+        )
+    if alg_id == "odl_geo:publish_postgis":
+        return tr("PostGIS: {0} table(s) published.").format(int(r.get("TABLES", 0)))
+    if alg_id == "odl_geo:publish_datagouv":
+        return tr("data.gouv.fr: {0} ({1} bytes sent).").format(
+            r.get("PAGE") or r.get("DATASET_ID"), int(r.get("BYTES", 0))
+        )
+    return alg_id
+
+
 class DlgPublish(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,6 +112,9 @@ class DlgPublish(QDialog):
         self.checked_ok = False
         self.messages: list[str] = []
         self.style_warnings: list[str] = []
+        self.summaries: list[str] = []
+        self._step = ""
+        self._closed = False
         self._saved_layers: set[str] = set()
         self._build()
         self._restore()
@@ -219,9 +240,10 @@ class DlgPublish(QDialog):
     def _source_key(self) -> str:
         return self.theme_key + ":" + ",".join(sorted(lyr.id() for lyr in self.chosen_layers()))
 
-    def _source_args(self) -> list[str]:
-        """``PATH [--layer NAME] [--source-crs CRS]`` of the chosen layer(s) (exported by QGIS if needed)."""
-        return source_arguments(self.chosen_layers(), Path(self._workdir.name))
+    def _source_args(self) -> tuple[list[str], list[Any]]:
+        """``PATH [--layer NAME] [--source-crs CRS]`` of the chosen layer(s), and the QGIS tasks that export them
+        first when they have no file of their own (PostGIS, memory...), so that no export runs on the UI thread."""
+        return export_in_background(self.chosen_layers(), Path(self._workdir.name))
 
     def _theme_changed(self, *_: Any) -> None:
         multi = self.multi_layer
@@ -238,18 +260,20 @@ class DlgPublish(QDialog):
         self.propose()
 
     def propose(self, *_: Any) -> None:
+        if self._closed:
+            return
         if not self.chosen_layers():
             self.mapping.fields.clear()
             self.mapping.status.setText(tr("Choose a layer and a theme."))
             return
         try:
-            source = self._source_args()
-        except Exception as exc:  # noqa: BLE001 - QGIS could not export the layer: say so, keep the dialog usable
+            source, exports = self._source_args()
+        except Exception as exc:  # noqa: BLE001 - QGIS cannot export these layers: say so, keep the dialog usable
             self.mapping.status.setText(str(exc))
             return
         key = self._source_key()
         saved = self.mapping.restore_state(self.settings.read("mapping_choices"), key)
-        self.mapping.propose(source, self.theme_key, saved)
+        self.mapping.propose(source, self.theme_key, saved, exports)
 
     def _proposal_shown(self) -> None:
         self.keep.clear()
@@ -340,7 +364,13 @@ class DlgPublish(QDialog):
         self._save()
         out = Path(self.out_dir.filePath()) / "publication"
         formats = [i for i, key in enumerate(FORMAT_LABELS) if self.formats[key].isChecked()]
-        convert = {**self._common(), "THEME": THEMES.index(self.theme_key) + 1, "FORMATS": formats, "OUTPUT": str(out)}
+        convert = {
+            **self._common(),
+            "THEME": THEMES.index(self.theme_key) + 1,
+            "FORMATS": formats,
+            "REPLACE_PREVIOUS": True,  # the folder holds this publication only: nothing of another layer goes out
+            "OUTPUT": str(out),
+        }
         style = styles_folder(self.theme_key)
         self.style_warnings = []
         if self.targets.layer_style and not self.multi_layer:
@@ -368,6 +398,7 @@ class DlgPublish(QDialog):
     def _start(self, steps: list[tuple[str, dict[str, Any]]]) -> None:
         self._queue = list(steps)
         self.messages = list(self.style_warnings) if steps and steps[0][0] == "odl_geo:convert" else []
+        self.summaries = []
         self._set_busy(True)
         self._next()
 
@@ -384,16 +415,21 @@ class DlgPublish(QDialog):
         task.executed.connect(lambda ok, results: self._done(alg_id, ok, results, feedback))
         task.progressChanged.connect(lambda p: self.progress.setValue(int(p)))
         self._running = (task, context, feedback, alg)  # keep them alive while the task runs
-        self.status.setText(tr("Running: ") + alg.displayName())
+        self._step = alg.displayName()
+        self.status.setText(tr("Running: ") + self._step)
         QgsApplication.taskManager().addTask(task)
 
     def _done(self, alg_id: str, ok: bool, results: dict[str, Any], feedback: QgsProcessingFeedback) -> None:
+        log = feedback.textLog() if hasattr(feedback, "textLog") else ""
         if not ok:
             self._queue.clear()
-            log = feedback.textLog() if hasattr(feedback, "textLog") else ""
-            self.status.setText(tr("Failed: ") + (log.strip().splitlines() or [""])[-1])
+            if feedback.isCanceled():
+                self.status.setText(tr("Cancelled: {0}. The steps done before it stay done.").format(self._step))
+                self._tell(self.status.text(), Qgis.Warning, log)
+            else:
+                self.status.setText(tr("Failed: ") + (log.strip().splitlines() or [""])[-1])
+                self._tell(self.status.text(), Qgis.Critical, log)
             self.messages.append(log)
-            self._tell(self.status.text(), Qgis.Critical, log)
             self._set_busy(False)
             return
         if alg_id == "odl_geo:check":
@@ -410,16 +446,19 @@ class DlgPublish(QDialog):
                 + (tr("Ready to publish.") if self.checked_ok else tr("Fix the errors first."))
             )
         else:
-            self.messages.append(f"{alg_id}: {results}")
-            done = tr("Done: ") + alg_id.split(":")[1]
-            self.status.setText(done + (" — " + " ".join(self.style_warnings) if self.style_warnings else ""))
-            if not self._queue:  # the whole publication went through
-                self._tell(tr("Published: ") + self.chosen_layers()[0].name(), Qgis.Success, "\n".join(self.messages))
+            self.summaries.append(step_summary(alg_id, results))
+            self.messages.append(self.summaries[-1])
+            if self._queue:
+                self.status.setText(tr("Done: ") + self._step)
+            else:  # the whole publication went through
+                text = tr("Published: {0}.").format(", ".join(lyr.name() for lyr in self.chosen_layers()))
+                self.status.setText(" ".join([text, *self.summaries, *self.style_warnings]))
+                self._tell(" ".join([text, *self.summaries]), Qgis.Success, "\n".join(self.style_warnings))
         self._next()
 
     def _tell(self, text: str, level: Qgis.MessageLevel, details: str = "") -> None:
         """What the person must see in QGIS's message bar; the details in the log panel's odl-geo tab."""
-        QgsMessageLog.logMessage(details or text, "odl-geo", level)
+        QgsMessageLog.logMessage(text + ("\n" + details if details and details != text else ""), "odl-geo", level)
         from qgis.utils import iface
 
         if iface is not None:
@@ -432,6 +471,20 @@ class DlgPublish(QDialog):
         if not busy:
             self.progress.setValue(100)
             self._running = None
+
+    def done(self, result: int) -> None:
+        self._shut()
+        super().done(result)
+
+    def closeEvent(self, event: Any) -> None:
+        self._shut()
+        super().closeEvent(event)
+
+    def _shut(self) -> None:
+        """Closed: no more proposals (layers removed from the project would start exports), the pending one
+        cancelled with its exports. A running publication goes on in QGIS's task manager and reports there."""
+        self._closed = True
+        self.mapping.cancel()
 
     def cancel(self) -> None:
         self._queue.clear()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from qgis.core import QgsApplication
+from qgis.core import QgsApplication, QgsTask
 from qgis.gui import QgsFileWidget
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import pyqtSignal
@@ -84,8 +84,11 @@ class MappingWidget(QWidget):
     def busy(self) -> bool:
         return self._task is not None
 
-    def propose(self, source: list[str], theme: str, saved: MappingChoices | None = None) -> None:
-        """Ask the worker for a proposal for ``source`` (``PATH [--layer NAME]``) and ``theme``, then show it."""
+    def propose(
+        self, source: list[str], theme: str, saved: MappingChoices | None = None, exports: list[QgsTask] | None = None
+    ) -> None:
+        """Ask the worker for a proposal for ``source`` (``PATH [--layer NAME]``) and ``theme``, then show it;
+        ``exports`` are the QGIS tasks that write ``PATH`` first."""
         self._saved = saved
         args = ["mapping", *source, "--theme", theme]
         if self.start_file.filePath():
@@ -94,8 +97,15 @@ class MappingWidget(QWidget):
         if self._task is not None:  # a newer choice of layer or theme: the older proposal is not wanted
             self._task.cancel()
         task = WorkerTask(tr("odl-geo: field mapping"), args, lambda r, e: self._shown(task, r, e))
+        task.after(exports or [])
         self._task = task
         QgsApplication.taskManager().addTask(task)
+
+    def cancel(self) -> None:
+        """Drop the pending proposal (and the exports it waits for)."""
+        if self._task is not None:
+            task, self._task = self._task, None
+            task.cancel()
 
     def _shown(self, task: WorkerTask, result: dict[str, Any] | None, error: Exception | None) -> None:
         if sip.isdeleted(self) or task is not self._task:

@@ -17,6 +17,7 @@ from qgis.core import (
 )
 
 from odl_geo.exports.catalog import FORMAT_LABELS
+from odl_geo.exports.previous import listed_outputs, remove_stale_outputs
 from odl_geo.profiles.registry import PROFILES
 
 from ..toolbelt.i18n import tr
@@ -56,6 +57,13 @@ class ConvertAlgorithm(OdlGeoAlgorithm):
         )
         self.addParameter(QgsProcessingParameterBoolean("DECODE_HTML", tr("Decode HTML entities in texts"), False))
         self.addParameter(QgsProcessingParameterBoolean("DROP_EMPTY", tr("Drop features without geometry"), False))
+        self.addParameter(
+            QgsProcessingParameterBoolean(
+                "REPLACE_PREVIOUS",
+                tr("Remove what an earlier conversion wrote in the folder (as its manifest lists)"),
+                False,
+            )
+        )
         self.addParameter(QgsProcessingParameterFolderDestination("OUTPUT", tr("Output folder")))
         self.addOutput(QgsProcessingOutputFile("MANIFEST", tr("Manifest (JSON)")))
 
@@ -65,6 +73,7 @@ class ConvertAlgorithm(OdlGeoAlgorithm):
         out = self.parameterAsString(parameters, "OUTPUT", context)
         formats = [FORMAT_KEYS[i] for i in self.parameterAsEnums(parameters, "FORMATS", context)]
         crs = self.parameterAsCrs(parameters, "SOURCE_CRS", context)
+        earlier = listed_outputs(Path(out)) if self.parameterAsBool(parameters, "REPLACE_PREVIOUS", context) else set()
         with tempfile.TemporaryDirectory(prefix="odl-geo-qgis-") as tmp:
             source = input_arguments(self, parameters, context, Path(tmp))
             args = ["convert", *source, "--to", ",".join(formats), "--out", out]
@@ -78,6 +87,8 @@ class ConvertAlgorithm(OdlGeoAlgorithm):
             if theme > 0:  # the theme's schema-valid product, plus the formats asked for
                 args += ["--theme", THEMES[theme - 1], *theme_arguments(self, parameters, context)]
             manifest = run_worker(args, feedback)
+        for stale in remove_stale_outputs(Path(out), earlier):  # after success only: a failure keeps them
+            feedback.pushInfo(tr("Removed, from an earlier conversion: ") + stale.name)
         for f in manifest["files"]:
             feedback.pushInfo(f"{f['path']}: {f['feature_count']} features ({f['format']}, {f['crs']})")
         # a plain conversion returns its manifest (issues under "report"); a theme run returns its own summary

@@ -5,6 +5,8 @@ odl_geo reads files (it never imports qgis); memory, PostGIS or WFS layers are f
 
 from __future__ import annotations
 
+import re
+import uuid
 from pathlib import Path
 
 from qgis.core import (
@@ -13,29 +15,61 @@ from qgis.core import (
     QgsProcessingException,
     QgsProviderRegistry,
     QgsVectorFileWriter,
+    QgsVectorFileWriterTask,
     QgsVectorLayer,
 )
 
-__all__ = ["layer_file", "layers_file", "source_arguments", "source_layer_name"]
+__all__ = ["export_in_background", "layer_file", "layers_file", "source_arguments", "source_layer_name"]
 
 
-def layer_file(layer: QgsVectorLayer, workdir: Path) -> tuple[str, str | None]:
-    """(path odl_geo can open, layer name inside it or None)."""
+def _own_readable_file(layer: QgsVectorLayer) -> tuple[str, str | None] | None:
+    """(path, layer name or None) when odl_geo can read the layer from its own file as QGIS shows it."""
     if layer.providerType() == "ogr" and not layer.subsetString():
         parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
         path = parts.get("path")
         if path and Path(path).exists():
             return path, parts.get("layerName") or None
-    target = workdir / f"{layer.id()}.gpkg"
-    options = QgsVectorFileWriter.SaveVectorOptions()
-    options.driverName = "GPKG"
-    options.layerName = layer.name()
-    err, message, *_ = QgsVectorFileWriter.writeAsVectorFormatV3(
-        layer, str(target), QgsCoordinateTransformContext(), options
-    )
-    if err != QgsVectorFileWriter.NoError:
-        raise QgsProcessingException(f"Cannot export layer {layer.name()!r}: {message}")
-    return str(target), layer.name()
+    return None
+
+
+def _export_plan(
+    layers: list[QgsMapLayer], workdir: Path
+) -> tuple[str, str | None, list[tuple[QgsVectorLayer, QgsVectorFileWriter.SaveVectorOptions]]]:
+    """Where odl_geo will read the layer(s), and what QGIS must write there first (nothing for a file of its own).
+
+    One layer of another provider (memory, PostGIS, WFS, a filtered file) becomes a GeoPackage under its project
+    name; several layers become one GeoPackage, one table each under its source name, so that odl_geo reads them
+    as one set (a PPR from a zip, a folder, PostGIS...). Each export gets a new file name: an earlier proposal's
+    worker may still be reading the previous one.
+    """
+    vectors = [lyr for lyr in layers if isinstance(lyr, QgsVectorLayer)]
+    if not vectors:
+        raise QgsProcessingException("Choose at least one vector layer.")
+    if len(vectors) == 1 and (own := _own_readable_file(vectors[0])):
+        return own[0], own[1], []
+    # the file's name becomes the published product's name: the layer's, stable from one publication to the next
+    stem = (re.sub(r"[^\w.-]+", "_", vectors[0].name()).strip("._") or "layer") if len(vectors) == 1 else "layers"
+    target = workdir / uuid.uuid4().hex[:12] / f"{stem}.gpkg"
+    target.parent.mkdir(parents=True)
+    names: set[str] = set()
+    writes = []
+    for i, layer in enumerate(vectors):
+        name = layer.name() if len(vectors) == 1 else source_layer_name(layer)
+        if name in names:
+            raise QgsProcessingException(f"Two chosen layers are both named {name!r} in their source: keep one.")
+        names.add(name)
+        options = QgsVectorFileWriter.SaveVectorOptions()
+        options.driverName = "GPKG"
+        options.layerName = name
+        if i:
+            options.actionOnExistingFile = QgsVectorFileWriter.CreateOrOverwriteLayer
+        writes.append((layer, options))
+    return str(target), (vectors[0].name() if len(vectors) == 1 else None), writes
+
+
+def layer_file(layer: QgsVectorLayer, workdir: Path) -> tuple[str, str | None]:
+    """(path odl_geo can open, layer name inside it or None), written now if the layer has no file of its own."""
+    return layers_file([layer], workdir)
 
 
 def source_layer_name(layer: QgsVectorLayer) -> str:
@@ -55,31 +89,27 @@ def source_layer_name(layer: QgsVectorLayer) -> str:
 
 
 def layers_file(layers: list[QgsMapLayer], workdir: Path) -> tuple[str, str | None]:
-    """(path, layer or None) for one layer; several layers are written by QGIS into one GeoPackage, one table
-    each under its source name, so that odl_geo reads them as one set (a PPR from a zip, a folder, PostGIS...)."""
-    vectors = [lyr for lyr in layers if isinstance(lyr, QgsVectorLayer)]
-    if len(vectors) == 1:
-        return layer_file(vectors[0], workdir)
-    if not vectors:
-        raise QgsProcessingException("Choose at least one vector layer.")
-    target = workdir / "layers.gpkg"
-    names: set[str] = set()
-    for i, layer in enumerate(vectors):
-        name = source_layer_name(layer)
-        if name in names:
-            raise QgsProcessingException(f"Two chosen layers are both named {name!r} in their source: keep one.")
-        names.add(name)
-        options = QgsVectorFileWriter.SaveVectorOptions()
-        options.driverName = "GPKG"
-        options.layerName = name
-        if i:
-            options.actionOnExistingFile = QgsVectorFileWriter.CreateOrOverwriteLayer
+    """(path, layer or None), the exports written now: for Processing, which already runs in a task."""
+    path, name, writes = _export_plan(layers, workdir)
+    for layer, options in writes:
         err, message, *_ = QgsVectorFileWriter.writeAsVectorFormatV3(
-            layer, str(target), QgsCoordinateTransformContext(), options
+            layer, path, QgsCoordinateTransformContext(), options
         )
         if err != QgsVectorFileWriter.NoError:
             raise QgsProcessingException(f"Cannot export layer {layer.name()!r}: {message}")
-    return str(target), None
+    return path, name
+
+
+def export_in_background(layers: list[QgsMapLayer], workdir: Path) -> tuple[list[str], list[QgsVectorFileWriterTask]]:
+    """The worker's source arguments, and the QGIS tasks that write them (none for a layer with its own file).
+
+    For the dialog: writing a PostGIS layer of 100 000 features takes seconds, which must not freeze QGIS. The
+    tasks copy the features' source on the main thread now and write in a task thread; run them in order, before
+    the worker reads the file (``WorkerTask.after``).
+    """
+    path, name, writes = _export_plan(layers, workdir)
+    args = [path, *(["--layer", name] if name else []), *_crs_arguments(layers, path)]
+    return args, [QgsVectorFileWriterTask(layer, path, options) for layer, options in writes]
 
 
 def source_arguments(layers: list[QgsMapLayer], workdir: Path) -> list[str]:
@@ -89,12 +119,15 @@ def source_arguments(layers: list[QgsMapLayer], workdir: Path) -> list[str]:
     it (a Shapefile without .prj, a CSV of Lambert-93 x/y), because the person set it on the layer.
     """
     path, name = layers_file(layers, workdir)
-    args = [path, *(["--layer", name] if name else [])]
+    return [path, *(["--layer", name] if name else []), *_crs_arguments(layers, path)]
+
+
+def _crs_arguments(layers: list[QgsMapLayer], path: str) -> list[str]:
     if len(layers) == 1 and path == _own_file(layers[0]):  # an export carries the CRS itself
         crs = layers[0].crs()
         if crs.isValid() and crs.authid():
-            args += ["--source-crs", crs.authid()]
-    return args
+            return ["--source-crs", crs.authid()]
+    return []
 
 
 def _own_file(layer: QgsMapLayer) -> str | None:

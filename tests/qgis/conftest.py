@@ -112,3 +112,38 @@ def udata(tmp_path_factory):
     yield info
     proc.terminate()
     proc.wait(10)
+
+
+@pytest.fixture
+def french(tmp_path):
+    """The plugin's French translation, compiled from the .ts and installed as QGIS installs it for a French user."""
+    from qgis.PyQt.QtCore import QCoreApplication, QTranslator
+
+    qm = tmp_path / "odl_geo_fr.qm"
+    subprocess.run(
+        ["lrelease", "-silent", str(REPO / "qgis_plugin/resources/i18n/odl_geo_fr.ts"), "-qm", str(qm)], check=True
+    )
+    translator = QTranslator()
+    assert translator.load(str(qm))
+    QCoreApplication.installTranslator(translator)
+    yield
+    QCoreApplication.removeTranslator(translator)
+
+
+@pytest.fixture
+def project(qgis_new_project):
+    """A new, empty QGIS project; its layers are removed after the test (before QGIS exits)."""
+    from qgis.core import QgsProject
+
+    yield QgsProject.instance()
+    QgsProject.instance().removeAllMapLayers()
+
+
+@pytest.fixture
+def answer_yes(monkeypatch):
+    """The "the report has warnings, publish anyway?" question, answered Yes (and counted)."""
+    from qgis.PyQt.QtWidgets import QMessageBox
+
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.Yes)
+    return asked

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from qgis.core import QgsApplication, QgsAuthMethodConfig
+import time
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
-__all__ = ["auth_config"]
+from qgis.core import QgsApplication, QgsAuthMethodConfig
+from qgis.PyQt.QtCore import QCoreApplication, QElapsedTimer, QTimer
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from qgis_plugin.gui.dlg_publish import DlgPublish
+    from qgis_plugin.gui.mdl_mapping import FieldsModel
+
+__all__ = ["auth_config", "heartbeat", "open_dialog", "row", "set_constant", "wait", "wait_idle"]
 
 
 def auth_config(name: str, user: str, password: str) -> str:
@@ -18,3 +29,51 @@ def auth_config(name: str, user: str, password: str) -> str:
     ok, cfg = am.storeAuthenticationConfig(cfg)
     assert ok
     return cfg.id()
+
+
+def wait(condition, timeout_s: float = 120) -> None:
+    start = time.monotonic()
+    while not condition() and time.monotonic() - start < timeout_s:
+        QCoreApplication.processEvents()
+        time.sleep(0.01)
+    assert condition(), "timed out"
+
+
+def wait_idle(dlg: DlgPublish) -> None:
+    wait(lambda: dlg._running is None and not dlg._queue and not dlg.mapping.busy)
+
+
+@contextmanager
+def heartbeat():
+    """Gaps (ms) between the ticks of a 10 ms QTimer: the UI never stalls while tasks run."""
+    gaps: list[int] = []
+    clock = QElapsedTimer()
+    clock.start()
+    timer = QTimer()
+    timer.timeout.connect(lambda: gaps.append(clock.restart()))
+    timer.start(10)
+    try:
+        yield gaps
+    finally:
+        timer.stop()
+
+
+def row(model: FieldsModel, name: str) -> int:
+    return next(i for i, r in enumerate(model.rows) if r["name"] == name)
+
+
+def set_constant(dlg: DlgPublish, field: str, value: str) -> None:
+    from qgis_plugin.gui.mdl_mapping import FieldsModel
+
+    m = dlg.mapping.fields
+    assert m.setData(m.index(row(m, field), FieldsModel.CONSTANT), value)
+
+
+def open_dialog(theme: str, tmp_path: Path) -> DlgPublish:
+    """The publish dialog on ``theme``, writing under ``tmp_path/out``."""
+    from qgis_plugin.gui.dlg_publish import DlgPublish
+
+    dlg = DlgPublish()
+    dlg.theme.setCurrentIndex(dlg.theme.findData(theme))
+    dlg.out_dir.setFilePath(str(tmp_path / "out"))
+    return dlg

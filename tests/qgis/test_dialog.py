@@ -9,13 +9,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import time
 import zipfile
-from contextlib import contextmanager
 from pathlib import Path
 
-import pytest
 import requests
 from qgis.core import (
     QgsCategorizedSymbolRenderer,
@@ -25,52 +21,15 @@ from qgis.core import (
     QgsVectorLayer,
     QgsWkbTypes,
 )
-from qgis.PyQt.QtCore import QCoreApplication, QElapsedTimer, Qt, QTimer, QTranslator
+from qgis.PyQt.QtCore import QCoreApplication, Qt
 from qgis.PyQt.QtGui import QColor, QImage
-from qgis.PyQt.QtWidgets import QMessageBox
-from qgis_support import auth_config
+from qgis_support import auth_config, heartbeat, open_dialog, row, set_constant, wait_idle
 
 from qgis_plugin.gui.dlg_publish import TAB_MAPPING, TAB_REPORT, TAB_TARGETS, DlgPublish
-from qgis_plugin.gui.mdl_mapping import FieldsModel, ValuesModel
+from qgis_plugin.gui.mdl_mapping import ValuesModel
 
 REPO = Path(__file__).resolve().parents[2]
 PPR_ZIP = "flood/ddt38_pprn_bourg_oisans_covadis/PPRn_BourgOisans.zip"
-
-
-def _wait(condition, timeout_s: float = 120) -> None:
-    start = time.monotonic()
-    while not condition() and time.monotonic() - start < timeout_s:
-        QCoreApplication.processEvents()
-        time.sleep(0.01)
-    assert condition(), "timed out"
-
-
-def _wait_idle(dlg: DlgPublish) -> None:
-    _wait(lambda: dlg._running is None and not dlg._queue and not dlg.mapping.busy)
-
-
-@contextmanager
-def heartbeat():
-    """Gaps (ms) between the ticks of a 10 ms QTimer: the UI never stalls while tasks run."""
-    gaps: list[int] = []
-    clock = QElapsedTimer()
-    clock.start()
-    timer = QTimer()
-    timer.timeout.connect(lambda: gaps.append(clock.restart()))
-    timer.start(10)
-    try:
-        yield gaps
-    finally:
-        timer.stop()
-
-
-def _row(model: FieldsModel, name: str) -> int:
-    return next(i for i, r in enumerate(model.rows) if r["name"] == name)
-
-
-def _set_constant(dlg: DlgPublish, field: str, value: str) -> None:
-    m = dlg.mapping.fields
-    assert m.setData(m.index(_row(m, field), FieldsModel.CONSTANT), value)
 
 
 def _screenshot(dlg: DlgPublish, name: str, tmp_path: Path) -> None:
@@ -83,45 +42,11 @@ def _screenshot(dlg: DlgPublish, name: str, tmp_path: Path) -> None:
     assert QImage(str(folder / name)).width() >= 1000
 
 
-@pytest.fixture
-def french(tmp_path):
-    qm = tmp_path / "odl_geo_fr.qm"
-    subprocess.run(
-        ["lrelease", "-silent", str(REPO / "qgis_plugin/resources/i18n/odl_geo_fr.ts"), "-qm", str(qm)], check=True
-    )
-    translator = QTranslator()
-    assert translator.load(str(qm))
-    QCoreApplication.installTranslator(translator)
-    yield
-    QCoreApplication.removeTranslator(translator)
-
-
-@pytest.fixture
-def project(qgis_new_project):
-    yield QgsProject.instance()
-    QgsProject.instance().removeAllMapLayers()
-
-
-@pytest.fixture
-def answer_yes(monkeypatch):
-    """The "the report has warnings, publish anyway?" question, answered Yes (and counted)."""
-    asked: list[str] = []
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.Yes)
-    return asked
-
-
 def _add(project, path: Path | str, name: str, provider: str = "ogr") -> QgsVectorLayer:
     layer = QgsVectorLayer(str(path), name, provider)
     assert layer.isValid(), path
     project.addMapLayer(layer)
     return layer
-
-
-def _dialog(theme: str, tmp_path: Path) -> DlgPublish:
-    dlg = DlgPublish()
-    dlg.theme.setCurrentIndex(dlg.theme.findData(theme))
-    dlg.out_dir.setFilePath(str(tmp_path / "out"))
-    return dlg
 
 
 def _wfs_count(url: str, workspace: str, typename: str) -> int:
@@ -147,26 +72,26 @@ def test_water_points_mapping_table_check_and_publish_to_geoserver(
     shutil.copy(shared_data / "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.geojson", src)
     layer = _add(project, src, "Bornes fontaines")
     url, password = double
-    dlg = _dialog("water", tmp_path)
+    dlg = open_dialog("water", tmp_path)
     dlg.layer.setLayer(layer)
-    _wait_idle(dlg)
+    wait_idle(dlg)
     fields = dlg.mapping.fields
-    id_local = fields.rows[_row(fields, "id_local")]
+    id_local = fields.rows[row(fields, "id_local")]
     assert (id_local["source"], id_local["how"]) == ("Dossier", "synonym")  # the matcher's proposal
     assert fields.missing_required() == ["type_point"]
     assert "type_point" in dlg.mapping.status.text()
     dlg.run_check()
-    _wait_idle(dlg)
+    wait_idle(dlg)
     assert not dlg.checked_ok and "Erreurs" in dlg.status.text()  # the French translation is live
     assert any(i["code"] == "REQUIRED_FIELD_MISSING" for i in dlg.model.issues)
     shown = [dlg.model.data(dlg.model.index(r, 4)) for r in range(dlg.model.rowCount())]
     french_messages = [i["message_fr"] for i in dlg.model.issues if i.get("message_fr")]
     assert french_messages and set(french_messages) <= set(shown)  # the report speaks the interface's language
 
-    _set_constant(dlg, "type_point", "borne_fontaine")  # what the source lacks, given in the table
+    set_constant(dlg, "type_point", "borne_fontaine")  # what the source lacks, given in the table
     assert fields.missing_required() == [] and not dlg.btn_publish.isEnabled()
     dlg.run_check()
-    _wait_idle(dlg)
+    wait_idle(dlg)
     assert dlg.checked_ok and dlg.btn_publish.isEnabled(), dlg.status.text()
     mapping = (tmp_path / "out" / "mapping.toml").read_text(encoding="utf-8")
     assert 'type_point = "borne_fontaine"' in mapping and 'id_local = "Dossier"' in mapping
@@ -181,8 +106,9 @@ def test_water_points_mapping_table_check_and_publish_to_geoserver(
     _screenshot(dlg, "plugin_publish_fr.png", tmp_path)
     with heartbeat() as gaps:
         dlg.run_publish()
-        _wait_idle(dlg)
-    assert dlg.status.text().startswith("Terminé"), (dlg.status.text(), dlg.messages)
+        wait_idle(dlg)
+    status = dlg.status.text()
+    assert status.startswith("Publié : Bornes fontaines.") and "1 couche(s) vérifiée(s) en WMS/WFS" in status, status
     # the UI kept running through the whole publish (conversion, upload, OGC verification)
     assert len(gaps) > 20 and max(gaps[1:]) < 100, (len(gaps), max(gaps[1:]))
     assert _wfs_count(url, "eau", _published_table(tmp_path / "out")) == 48  # read back through QGIS's WFS client
@@ -194,9 +120,9 @@ def test_water_points_mapping_table_check_and_publish_to_geoserver(
         "odl_geo", "geoserver_authcfg"
     )[0]
     again = DlgPublish()
-    _wait_idle(again)
+    wait_idle(again)
     assert again.theme.currentData() == "water"
-    assert again.mapping.fields.rows[_row(again.mapping.fields, "type_point")]["constant"] == "borne_fontaine"
+    assert again.mapping.fields.rows[row(again.mapping.fields, "type_point")]["constant"] == "borne_fontaine"
     again.close()
     dlg.close()
 
@@ -206,16 +132,16 @@ def test_pei_values_table_fix_and_personal_data(plugin, qgis_processing, project
     csv = REPO / "tests/data/pei/pei_generated_occitanie.csv"  # generated fixture (see its README)
     layer = _add(project, csv, "PEI (généré)")
     layer.setCrs(QgsProject.instance().crs().fromEpsgId(2154))  # the x/y are Lambert-93: QGIS knows, the CSV not
-    dlg = _dialog("pei", tmp_path)
+    dlg = open_dialog("pei", tmp_path)
     dlg.layer.setLayer(layer)
-    _wait_idle(dlg)
+    wait_idle(dlg)
     values: ValuesModel = dlg.mapping.values
     assert [(r["field"], r["raw"]) for r in values.rows] == [("type_pei", "PX")]
     assert values.setData(values.index(0, ValuesModel.CODE), "PI")
     assert "nom_etab" in dlg.mapping.fields.personal_fields()
     dlg.fix.setChecked(True)
     dlg.run_check()
-    _wait_idle(dlg)
+    wait_idle(dlg)
     codes = {i["code"] for i in dlg.model.issues}
     assert "ENUM_VALUE_INVALID" not in codes  # PX -> PI from the values table
     assert "DUPLICATE_ID" in codes and not dlg.checked_ok  # the generated faults that need a person remain
@@ -245,12 +171,12 @@ def test_hiking_with_the_layer_style_to_geoserver_and_datagouv(
     url, password = double
     gs_auth = auth_config("geoserver-rando", "admin", password)  # before the dialog, as a person would have it
     dg_auth = auth_config("udata", "X-API-KEY", udata["API_KEY"])
-    dlg = _dialog("hiking", tmp_path)
+    dlg = open_dialog("hiking", tmp_path)
     dlg.layer.setLayer(layer)
-    _wait_idle(dlg)
+    wait_idle(dlg)
     assert dlg.mapping.fields.missing_required() == []
     dlg.run_check()
-    _wait_idle(dlg)
+    wait_idle(dlg)
     assert dlg.checked_ok, dlg.status.text()
     t = dlg.targets
     t.gs.setChecked(True)
@@ -265,8 +191,10 @@ def test_hiking_with_the_layer_style_to_geoserver_and_datagouv(
     dlg.tabs.setCurrentIndex(TAB_TARGETS)
     _screenshot(dlg, "plugin_targets_fr.png", tmp_path)
     dlg.run_publish()
-    _wait_idle(dlg)
-    assert dlg.status.text().startswith("Terminé : publish_datagouv"), (dlg.status.text(), dlg.messages)
+    wait_idle(dlg)
+    status = dlg.status.text()
+    assert status.startswith("Publié : Itinéraires du Parc."), (status, dlg.messages)
+    assert "GeoServer : " in status and "data.gouv.fr : " in status and "octets envoyés" in status, status
     assert answer_yes == [] or "avertissements" in answer_yes[0]
     assert any("opacité" in w for w in dlg.style_warnings), dlg.style_warnings
     out = tmp_path / "out" / "publication"
@@ -303,17 +231,17 @@ def test_flood_several_layers_of_a_ppr_to_geoserver(
     for member in members:
         _add(project, f"/vsizip/{archive}/{member}", Path(member).stem.split("_PPRN")[0].title())
     url, password = double
-    dlg = _dialog("flood", tmp_path)
+    dlg = open_dialog("flood", tmp_path)
     assert not dlg.layers.isHidden() and dlg.layer.isHidden()  # a set of layers, not one
     assert dlg.layers.count() == 3
     for i in range(dlg.layers.count()):
         dlg.layers.item(i).setCheckState(Qt.Checked)
-    _wait_idle(dlg)
+    wait_idle(dlg)
     roles = {r["role"] for r in dlg.mapping.fields.roles}
     assert {"perimetre", "zone_alea", "zone_reglementaire", "ppr"} <= roles
-    _set_constant(dlg, "etatprocedure", "APPROUVE")
+    set_constant(dlg, "etatprocedure", "APPROUVE")
     dlg.run_check()
-    _wait_idle(dlg)
+    wait_idle(dlg)
     assert dlg.checked_ok, (dlg.status.text(), [i["code"] for i in dlg.model.issues if i["severity"] == "error"])
     dlg.targets.gs.setChecked(True)
     dlg.targets.gs_url.setText(url)
@@ -322,8 +250,9 @@ def test_flood_several_layers_of_a_ppr_to_geoserver(
     dlg.tabs.setCurrentIndex(TAB_MAPPING)
     _screenshot(dlg, "plugin_flood_fr.png", tmp_path)
     dlg.run_publish()
-    _wait_idle(dlg)
-    assert dlg.status.text().startswith("Terminé : publish_geoserver"), (dlg.status.text(), dlg.messages)
+    wait_idle(dlg)
+    status = dlg.status.text()
+    assert status.startswith("Publié : ") and "GeoServer : " in status, (status, dlg.messages)
     gpkg = next((tmp_path / "out" / "publication").glob("pprn_*.gpkg"))
     assert gpkg.name == "pprn_38ddt20200002.gpkg"  # the CNIG géostandard's name
     caps = requests.get(f"{url}/ppr/wms", params={"SERVICE": "WMS", "REQUEST": "GetCapabilities"}, timeout=30)

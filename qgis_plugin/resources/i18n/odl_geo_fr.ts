@@ -1,14 +1,15 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="fr_FR">
   <context>
     <name>OdlGeo</name>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="266" />
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="243" />
       <source>(none)</source>
       <translation>(aucun)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="138" />
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="127" />
       <source>(set by the standard)</source>
       <translation>(fixé par le standard)</translation>
     </message>
@@ -33,12 +34,17 @@
       <translation>Un fichier de correspondance existant : ses choix sont affichés et modifiables</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/processing/errors.py" line="49" />
+      <source>An output cannot be written: </source>
+      <translation>Un fichier de sortie ne peut pas être écrit : </translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/processing/theme_params.py" line="66" />
       <source>Apply the automatic fixes (on a copy)</source>
       <translation>Appliquer les corrections automatiques (sur une copie)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="180" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="201" />
       <source>Apply the automatic fixes (on a copy; the layer is never changed)</source>
       <translation>Appliquer les corrections automatiques (sur une copie ; la couche n'est jamais modifiée)</translation>
     </message>
@@ -63,12 +69,22 @@
       <translation>Octets envoyés</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="150" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="171" />
       <source>Cancel task</source>
       <translation>Annuler la tâche</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="148" />
+      <location filename="../../../qgis_plugin/processing/errors.py" line="43" />
+      <source>Cancelled: </source>
+      <translation>Annulé : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="427" />
+      <source>Cancelled: {0}. The steps done before it stay done.</source>
+      <translation>Annulé : {0}. Les étapes terminées avant restent faites.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="169" />
       <source>Check</source>
       <translation>Contrôler</translation>
     </message>
@@ -83,7 +99,7 @@
       <translation>Vérifier les dépendances</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="142" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="163" />
       <source>Check the layer first.</source>
       <translation>Contrôlez d'abord la couche.</translation>
     </message>
@@ -93,12 +109,12 @@
       <translation>Vérifier ensuite les couches par WMS/WFS</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="310" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="334" />
       <source>Choose a layer (for flood: the layers of the PPR).</source>
       <translation>Choisissez une couche (pour les inondations : les couches du PPR).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="243" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="267" />
       <source>Choose a layer and a theme.</source>
       <translation>Choisissez une couche et un thème.</translation>
     </message>
@@ -108,12 +124,12 @@
       <translation>Choisissez une couche du projet ou un fichier.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="155" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="176" />
       <source>Close</source>
       <translation>Fermer</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="20" />
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="21" />
       <source>Code</source>
       <translation>Code</translation>
     </message>
@@ -128,7 +144,7 @@
       <translation>Dossier de conversion ou fichier</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="34" />
+      <location filename="../../../qgis_plugin/processing/convert.py" line="35" />
       <source>Convert to open formats</source>
       <translation>Convertir aux formats ouverts</translation>
     </message>
@@ -138,7 +154,12 @@
       <translation>Convertir aux formats ouverts…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="22" />
+      <location filename="../../../qgis_plugin/processing/errors.py" line="46" />
+      <source>Coordinate reference system problem: </source>
+      <translation>Problème de système de coordonnées : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="23" />
       <source>Count</source>
       <translation>Nombre</translation>
     </message>
@@ -173,7 +194,7 @@
       <translation>Page du jeu de données</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="119" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="140" />
       <source>Declared area</source>
       <translation>Territoire déclaré</translation>
     </message>
@@ -183,12 +204,12 @@
       <translation>Territoire déclaré (ex. occitanie, 34, 34172)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="57" />
+      <location filename="../../../qgis_plugin/processing/convert.py" line="58" />
       <source>Decode HTML entities in texts</source>
       <translation>Décoder les entités HTML des textes</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="414" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="452" />
       <source>Done: </source>
       <translation>Terminé : </translation>
     </message>
@@ -198,12 +219,12 @@
       <translation>Les effets de dessin (ombres, halo) ne sont pas exportés.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="58" />
+      <location filename="../../../qgis_plugin/processing/convert.py" line="59" />
       <source>Drop features without geometry</source>
       <translation>Supprimer les entités sans géométrie</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="26" />
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="27" />
       <source>Error</source>
       <translation>Erreur</translation>
     </message>
@@ -213,12 +234,12 @@
       <translation>Erreurs</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="409" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="445" />
       <source>Errors: {0}, warnings: {1}. </source>
       <translation>Erreurs : {0}, avertissements : {1}. </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="130" />
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="140" />
       <source>Every required field has a source or a value.</source>
       <translation>Chaque champ obligatoire a une source ou une valeur.</translation>
     </message>
@@ -228,12 +249,12 @@
       <translation>ÉCHEC</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="394" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="430" />
       <source>Failed: </source>
       <translation>Échec : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="132" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="153" />
       <source>Field mapping</source>
       <translation>Correspondance des champs</translation>
     </message>
@@ -248,12 +269,17 @@
       <translation>Fichier, dossier ou zip</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="89" />
+      <source>Files written in {0}.</source>
+      <translation>Fichiers écrits dans {0}.</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="69" />
       <source>Fire hydrants (point-eau-incendie)</source>
       <translation>Points d'eau incendie (point-eau-incendie)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="410" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="446" />
       <source>Fix the errors first.</source>
       <translation>Corrigez d'abord les erreurs.</translation>
     </message>
@@ -263,7 +289,7 @@
       <translation>Risque inondation (PPR, géostandard CNIG)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="128" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="149" />
       <source>Formats</source>
       <translation>Formats</translation>
     </message>
@@ -283,12 +309,17 @@
       <translation>URL du GeoServer (…/geoserver)</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="91" />
+      <source>GeoServer: {0} created or updated, {1} unchanged, {2} layer(s) checked through WMS/WFS.</source>
+      <translation>GeoServer : {0} créé(s) ou mis à jour, {1} inchangé(s), {2} couche(s) vérifiée(s) en WMS/WFS.</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="67" />
       <source>Hiking paths (itineraire-randonnee)</source>
       <translation>Itinéraires de randonnée (itineraire-randonnee)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="28" />
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="29" />
       <source>Info</source>
       <translation>Info</translation>
     </message>
@@ -313,7 +344,7 @@
       <translation>Installez-les avec cette commande, puis redémarrez QGIS :</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="111" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="132" />
       <source>Layer</source>
       <translation>Couche</translation>
     </message>
@@ -333,17 +364,17 @@
       <translation>Couches vérifiées par WMS/WFS</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="115" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="136" />
       <source>Layers of the set</source>
       <translation>Couches de l'ensemble</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="60" />
+      <location filename="../../../qgis_plugin/processing/convert.py" line="68" />
       <source>Manifest (JSON)</source>
       <translation>Manifeste (JSON)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="176" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="197" />
       <source>Mask e-mail addresses and phone numbers found in texts</source>
       <translation>Masquer les adresses électroniques et numéros de téléphone trouvés dans les textes</translation>
     </message>
@@ -353,17 +384,17 @@
       <translation>Masquer les courriels et numéros de téléphone trouvés dans les textes</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="39" />
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="40" />
       <source>Matched by</source>
       <translation>Associé par</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="23" />
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="24" />
       <source>Message</source>
       <translation>Message</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="108" />
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="118" />
       <source>No proposal: </source>
       <translation>Aucune proposition : </translation>
     </message>
@@ -378,12 +409,12 @@
       <translation>Organisation (slug ou identifiant)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="122" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="143" />
       <source>Output folder</source>
       <translation>Dossier de sortie</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="133" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="154" />
       <source>Personal data and fixes</source>
       <translation>Données personnelles et corrections</translation>
     </message>
@@ -393,7 +424,7 @@
       <translation>Champs personnels à publier malgré tout (séparés par des virgules)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="179" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="200" />
       <source>Personal fields to publish anyway, e.g. a company's name</source>
       <translation>Champs personnels à publier malgré tout, p. ex. le nom d'une entreprise</translation>
     </message>
@@ -408,22 +439,27 @@
       <translation>Base de données PostGIS</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="95" />
+      <source>PostGIS: {0} table(s) published.</source>
+      <translation>PostGIS : {0} table(s) publiée(s).</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="58" />
       <source>Propose again</source>
       <translation>Proposer à nouveau</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="149" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="170" />
       <source>Publish</source>
       <translation>Publier</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="183" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="204" />
       <source>Publish anyway</source>
       <translation>Publier malgré tout</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="88" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="106" />
       <source>Publish as open data</source>
       <translation>Publier en open data</translation>
     </message>
@@ -433,7 +469,7 @@
       <translation>Publier en open data…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="135" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="156" />
       <source>Publish to</source>
       <translation>Publier vers</translation>
     </message>
@@ -453,9 +489,9 @@
       <translation>Publier sur data.gouv.fr</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="417" />
-      <source>Published: </source>
-      <translation>Publié : </translation>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="454" />
+      <source>Published: {0}.</source>
+      <translation>Publié : {0}.</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/style_export.py" line="96" />
@@ -468,27 +504,27 @@
       <translation>QGIS n'a pas pu enregistrer le style en QML : {0}</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="140" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="161" />
       <source>Quality report</source>
       <translation>Rapport de qualité</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="35" />
+      <location filename="../../../qgis_plugin/processing/convert.py" line="36" />
       <source>Read and convert</source>
       <translation>Lire et convertir</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="93" />
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="96" />
       <source>Reading the layer's fields…</source>
       <translation>Lecture des champs de la couche…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="410" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="446" />
       <source>Ready to publish.</source>
       <translation>Prêt à publier.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="174" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="195" />
       <source>Remove personal data (names, phones, e-mails of private persons)</source>
       <translation>Retirer les données personnelles (noms, téléphones, courriels de particuliers)</translation>
     </message>
@@ -496,6 +532,16 @@
       <location filename="../../../qgis_plugin/processing/theme_params.py" line="68" />
       <source>Remove personal data (names, phones, e-mails)</source>
       <translation>Retirer les données personnelles (noms, téléphones, courriels)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/convert.py" line="63" />
+      <source>Remove what an earlier conversion wrote in the folder (as its manifest lists)</source>
+      <translation>Retirer ce qu'une conversion précédente a écrit dans le dossier (d'après son manifeste)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/convert.py" line="91" />
+      <source>Removed, from an earlier conversion: </source>
+      <translation>Retiré, d'une conversion précédente : </translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/check.py" line="39" />
@@ -513,7 +559,7 @@
       <translation>Dossier du rapport</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="127" />
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="137" />
       <source>Required fields without a source or a value: </source>
       <translation>Champs obligatoires sans source ni valeur : </translation>
     </message>
@@ -533,7 +579,7 @@
       <translation>Les étiquettes par règles ne sont pas exportées ; GeoServer n'affichera pas d'étiquettes.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="387" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="419" />
       <source>Running: </source>
       <translation>En cours : </translation>
     </message>
@@ -543,12 +589,12 @@
       <translation>Schéma</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="36" />
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="37" />
       <source>Schema field</source>
       <translation>Champ du schéma</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="19" />
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="20" />
       <source>Severity</source>
       <translation>Gravité</translation>
     </message>
@@ -563,12 +609,12 @@
       <translation>Des bibliothèques Python manquent : odl-geo est désactivé. Voir le menu de l'extension.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="55" />
+      <location filename="../../../qgis_plugin/processing/convert.py" line="56" />
       <source>Source CRS (when the file has none)</source>
       <translation>SCR source (si le fichier n'en déclare pas)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="37" />
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="38" />
       <source>Source field</source>
       <translation>Champ de la couche</translation>
     </message>
@@ -593,12 +639,22 @@
       <translation>Tables publiées</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="338" />
+      <location filename="../../../qgis_plugin/processing/errors.py" line="47" />
+      <source>Text encoding problem: </source>
+      <translation>Problème d'encodage du texte : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/errors.py" line="48" />
+      <source>The data or the options need a correction: </source>
+      <translation>Les données ou les options sont à corriger : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="362" />
       <source>The database address holds a password: put it in an authentication configuration.</source>
       <translation>L'adresse de la base contient un mot de passe : mettez-le dans une configuration d'authentification.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="313" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="337" />
       <source>The field mapping is still being read; try again in a moment.</source>
       <translation>La correspondance des champs est encore en lecture ; réessayez dans un instant.</translation>
     </message>
@@ -633,9 +689,34 @@
       <translation>Le rendu « {0} » ne peut pas s'écrire en SLD : GeoServer dessinera un style par défaut.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="333" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="357" />
       <source>The report has warnings. Publish anyway?</source>
       <translation>Le rapport contient des avertissements. Publier quand même ?</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/errors.py" line="41" />
+      <source>The server answered with an error: </source>
+      <translation>Le serveur a répondu par une erreur : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/errors.py" line="42" />
+      <source>The server cannot be reached: </source>
+      <translation>Le serveur est injoignable : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/errors.py" line="40" />
+      <source>The server refused the credentials: </source>
+      <translation>Le serveur a refusé les identifiants : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/errors.py" line="44" />
+      <source>The source cannot be found: </source>
+      <translation>La source est introuvable : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/errors.py" line="45" />
+      <source>The source cannot be read: </source>
+      <translation>La source est illisible : </translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/style_export.py" line="108" />
@@ -653,12 +734,12 @@
       <translation>Le style national du thème</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="108" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="129" />
       <source>Theme</source>
       <translation>Thème</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/convert.py" line="50" />
+      <location filename="../../../qgis_plugin/processing/convert.py" line="51" />
       <source>Theme (national schema product)</source>
       <translation>Thème (produit selon le schéma national)</translation>
     </message>
@@ -673,12 +754,12 @@
       <translation>Titre</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="38" />
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="39" />
       <source>Value for every feature</source>
       <translation>Valeur pour tous les objets</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="190" />
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="179" />
       <source>Value in the layer</source>
       <translation>Valeur dans la couche</translation>
     </message>
@@ -688,7 +769,7 @@
       <translation>Valeurs inconnues du schéma : choisissez leur code</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="27" />
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="28" />
       <source>Warning</source>
       <translation>Avertissement</translation>
     </message>
@@ -708,12 +789,12 @@
       <translation>Espace de travail</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="142" />
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="152" />
       <source>Written by the odl-geo QGIS plugin; usable with: odl-geo convert --mapping</source>
       <translation>Écrit par l'extension QGIS odl-geo ; utilisable avec : odl-geo convert --mapping</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="146" />
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="135" />
       <source>allowed values</source>
       <translation>valeurs admises</translation>
     </message>
@@ -723,27 +804,37 @@
       <translation>data.gouv.fr</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="97" />
+      <source>data.gouv.fr: {0} ({1} bytes sent).</source>
+      <translation>data.gouv.fr : {0} ({1} octets envoyés).</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/toolbelt/i18n.py" line="31" />
       <source>en</source>
       <translation>fr</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="25" />
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="26" />
       <source>known synonym</source>
       <translation>synonyme connu</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="22" />
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="23" />
       <source>mapping file</source>
       <translation>fichier de correspondance</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="105" />
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="115" />
       <source>no answer</source>
       <translation>pas de réponse</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="96" />
+      <location filename="../../../qgis_plugin/processing/errors.py" line="50" />
+      <source>odl-geo could not finish: </source>
+      <translation>odl-geo n'a pas pu terminer : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="99" />
       <source>odl-geo: field mapping</source>
       <translation>odl-geo : correspondance des champs</translation>
     </message>
@@ -758,22 +849,22 @@
       <translation>ok</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="26" />
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="27" />
       <source>resemblance: check it</source>
       <translation>ressemblance : à vérifier</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="23" />
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="24" />
       <source>same name</source>
       <translation>même nom</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="24" />
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="25" />
       <source>same name (case, accents)</source>
       <translation>même nom (casse, accents)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="144" />
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="133" />
       <source>type</source>
       <translation>type</translation>
     </message>
@@ -783,12 +874,12 @@
       <translation>enverrait : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="27" />
+      <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="28" />
       <source>your choice</source>
       <translation>votre choix</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="129" />
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="139" />
       <source>{0} value(s) without a code.</source>
       <translation>{0} valeur(s) sans code.</translation>
     </message>
