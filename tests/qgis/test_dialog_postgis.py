@@ -127,6 +127,7 @@ def test_a_postgis_table_published_to_postgis_then_a_cancelled_publication_chang
         dlg.layer.setLayer(big)
         wait_idle(dlg)
     assert not dlg.mapping.error and dlg.mapping.fields.rows, dlg.mapping.status.text()
+    print(f"heartbeat: {len(gaps)} ticks, longest gap {max(gaps[1:])} ms")  # shown with pytest -s
     assert len(gaps) > 20 and max(gaps[1:]) < 100, (len(gaps), max(gaps[1:]))
     _choose(dlg, big)
 

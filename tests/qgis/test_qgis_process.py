@@ -111,3 +111,30 @@ def test_errors_come_back_as_clear_messages(qgis_env, data_copy, tmp_path):
     )
     assert run.returncode != 0
     assert "has no .prj file" in run.stdout + run.stderr and "--source-crs EPSG:2154" in run.stdout + run.stderr
+
+
+def test_a_french_qgis_gets_the_french_plugin(qgis_env, tmp_path):
+    """The plugin follows QGIS's locale setting (not the system's): with the profile in French, the algorithms'
+    names and the failures are French, from the .qm built into the zip."""
+    _, env = qgis_env
+    french = tmp_path / "profile-fr"
+    ini = french / "profiles" / "default" / "QGIS" / "QGIS3.ini"
+    ini.parent.mkdir(parents=True)
+    ini.write_text("[locale]\noverrideFlag=true\nuserLocale=fr\n", encoding="utf-8")
+    env = {**env, "QGIS_CUSTOM_CONFIG_PATH": str(french), "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"}
+    enable = subprocess.run(
+        [QGIS_PROCESS, "plugins", "enable", "odl_geo_qgis"], env=env, capture_output=True, text=True, check=False
+    )
+    assert enable.returncode == 0, enable.stderr[-2000:]
+    listing = subprocess.run([QGIS_PROCESS, "list"], env=env, capture_output=True, text=True, check=False)
+    assert "Convertir aux formats ouverts" in listing.stdout, listing.stdout[-2000:]
+    assert "Publier sur GeoServer (WMS/WFS)" in listing.stdout and "Contrôler" in listing.stdout
+    run = subprocess.run(
+        [QGIS_PROCESS, "run", "odl_geo:convert", "--", f"INPUT={tmp_path / 'absent.shp'}", f"OUTPUT={tmp_path / 'o'}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode != 0
+    assert "La source est introuvable : " in run.stdout + run.stderr, (run.stdout + run.stderr)[-2000:]
