@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import re
 import secrets
 import subprocess
 import sys
@@ -63,23 +61,13 @@ def plugin(qgis_iface):
 
 @pytest.fixture(scope="session")
 def double(tmp_path_factory):
+    """The GeoServer REST test double in its own process (WMS/WFS by QGIS Server): (url, admin password)."""
+    from tests.server.geoserver_double.process import start_double_process, stop_double_process
+
     password = f"pw-{secrets.token_hex(6)}"
-    data = tmp_path_factory.mktemp("double")
-    env = {**os.environ, "GEOSERVER_DOUBLE_PASSWORD": password, "QT_QPA_PLATFORM": "offscreen"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.server.geoserver_double", "--port", "0", "--data-dir", str(data)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=(data / "stderr.log").open("wb"),
-        text=True,
-    )
-    line = proc.stdout.readline()
-    match = re.match(r"LISTENING (http://\S+)", line)
-    assert match, line
-    yield match.group(1), password
-    proc.terminate()
-    proc.wait(10)
+    proc, url = start_double_process(tmp_path_factory.mktemp("double"), password)
+    yield url, password
+    stop_double_process(proc)
 
 
 @pytest.fixture(scope="session")

@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
-import re
 import secrets
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +15,7 @@ import requests
 
 from odl_geo.cli.main import main
 from odl_geo.publishers.datagouv.models import DATASET_KEY_EXTRA
+from tests.server.geoserver_double.process import start_double_process, stop_double_process
 
 REPO = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.server
@@ -28,17 +25,9 @@ pytestmark = pytest.mark.server
 def double(tmp_path_factory):
     """The GeoServer REST test double in its own process (WMS/WFS by QGIS Server), with its request log."""
     password = f"pw-{secrets.token_hex(6)}"
-    data = tmp_path_factory.mktemp("double")
-    env = {**os.environ, "GEOSERVER_DOUBLE_PASSWORD": password, "QT_QPA_PLATFORM": "offscreen"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.server.geoserver_double", "--port", "0", "--data-dir", str(data)],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=(data / "stderr.log").open("wb"), text=True,
-    )  # fmt: skip
-    match = re.match(r"LISTENING (http://\S+)", proc.stdout.readline())
-    assert match, (data / "stderr.log").read_text()[-2000:]
-    yield match.group(1), password
-    proc.terminate()
-    proc.wait(10)
+    proc, url = start_double_process(tmp_path_factory.mktemp("double"), password)
+    yield url, password
+    stop_double_process(proc)
 
 
 def _double_log(url: str) -> list[dict]:

@@ -17,9 +17,6 @@ import os
 import re
 import secrets
 import shutil
-import subprocess
-import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +28,7 @@ from odl_geo.conversion import ConvertOptions, convert
 from odl_geo.credentials import Credentials
 from odl_geo.http import HttpRequest, RequestsTransport, RetryPolicy
 from odl_geo.publishers.geoserver import GeoServerClient
+from tests.server.geoserver_double.process import start_double_process, stop_double_process
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[2]
@@ -121,16 +119,6 @@ class Target:
         self.allowed_misuse.update(reasons)
 
 
-def _free_double(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-
-
 @pytest.fixture(scope="session")
 def geoserver_session(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Target:
     if REAL_URL:
@@ -145,27 +133,11 @@ def start_double(request: pytest.FixtureRequest, data_dir: Path, *extra: str) ->
     """Start the double in its own process (stopped by a finalizer); ``extra`` arguments, e.g. a version."""
     password = f"pw-{secrets.token_hex(8)}"
     reader_pw = f"rd-{secrets.token_hex(8)}"
-    env = {**os.environ, "GEOSERVER_DOUBLE_PASSWORD": password, "GEOSERVER_DOUBLE_READER_PASSWORD": reader_pw,
-           "QT_QPA_PLATFORM": "offscreen"}  # fmt: skip
-    cmd = ["-m", "tests.server.geoserver_double", "--port", "0", "--data-dir", str(data_dir), "--reader-user", "reader"]
-    proc = subprocess.Popen(
-        [sys.executable, *cmd, *extra],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=(data_dir / "stderr.log").open("wb"), text=True,
-    )  # fmt: skip
-    request.addfinalizer(lambda: _free_double(proc))
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    m = re.match(r"LISTENING (http://\S+)", line)
-    assert m, f"the GeoServer test double did not start: {line!r} (see {data_dir / 'stderr.log'})"
-    url = m.group(1)
+    proc, url = start_double_process(
+        data_dir, password, "--reader-user", "reader", *extra, env={"GEOSERVER_DOUBLE_READER_PASSWORD": reader_pw}
+    )
+    request.addfinalizer(lambda: stop_double_process(proc))
     base = url.removesuffix("/geoserver")
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            requests.get(f"{base}/__double__/health", timeout=1).raise_for_status()
-            break
-        except requests.RequestException:
-            time.sleep(0.05)
     return Target(url, Credentials("admin", password), control=base, reader=Credentials("reader", reader_pw))
 
 
