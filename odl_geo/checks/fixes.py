@@ -131,6 +131,13 @@ def drop_duplicate_features(ctx: CheckContext) -> FixResult:
     return ctx.frame[~dup].reset_index(drop=True), [note], changes
 
 
+def _apply_table(frame: pd.DataFrame, col: str, values: pd.Series, table: dict) -> tuple[int, list[Change]]:
+    """Replace in ``frame[col]`` the values ``table`` maps: (features changed, their changes for the report)."""
+    hit = values.isin(list(table)).to_numpy()
+    frame[col] = values.where(~hit, values.map(table))
+    return int(hit.sum()), _value_changes(col, values, hit, table)
+
+
 def _sample(table: dict, n: int) -> str:
     return ", ".join(f"{k!r} -> {v!r}" for k, v in list(table.items())[:n])
 
@@ -153,16 +160,15 @@ def fix_dates(ctx: CheckContext) -> FixResult:
                 table[v] = iso
         if not table:
             continue
-        hit = values.isin(list(table)).to_numpy()
-        frame[col] = values.where(~hit, values.map(table))
-        n, shown = int(hit.sum()), _sample(table, 5)
+        n, changed = _apply_table(frame, col, values, table)
+        shown = _sample(table, 5)
         notes.append(
             Note(
                 f"{col}: {n} date(s) rewritten as ISO 8601 ({shown}).",
                 f"{col} : {n} date(s) réécrite(s) au format ISO 8601 ({shown}).",
             )
         )
-        changes += _value_changes(col, values, hit, table)
+        changes += changed
     return frame, notes, changes
 
 
@@ -257,14 +263,13 @@ def fix_mojibake(ctx: CheckContext) -> FixResult:
                 if fixed is not None:
                     table[v] = fixed
         if table:
-            hit = values.isin(list(table)).to_numpy()
-            frame[col] = values.where(~hit, values.map(table))
-            n, shown = int(hit.sum()), _sample(table, 3)
+            n, changed = _apply_table(frame, col, values, table)
+            shown = _sample(table, 3)
             notes.append(
                 Note(
                     f"{col}: {n} value(s) re-decoded as UTF-8 ({shown}).",
                     f"{col} : {n} valeur(s) redécodée(s) en UTF-8 ({shown}).",
                 )
             )
-            changes += _value_changes(col, values, hit, table)
+            changes += changed
     return frame, notes, changes
