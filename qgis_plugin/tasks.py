@@ -29,7 +29,6 @@ class WorkerTask(QgsTask):
         self.error: Exception | None = None
         self._feedback = QgsFeedback()
         self._feedback.progressChanged.connect(self.setProgress)
-        self._before: list[QgsTask] = []
         self.before_errors: list[str] = []
 
     def after(self, tasks: list[QgsTask]) -> WorkerTask:
@@ -44,7 +43,6 @@ class WorkerTask(QgsTask):
                 task.errorOccurred.connect(lambda _code, message: self.before_errors.append(message))
             self.addSubTask(task, previous, QgsTask.ParentDependsOnSubTask)
             previous = [task]
-        self._before = list(tasks)
         return self
 
     def cancel(self) -> None:

@@ -94,8 +94,7 @@ class MappingWidget(QWidget):
         if self.start_file.filePath():
             args += ["--mapping", self.start_file.filePath()]
         self.status.setText(tr("Reading the layer's fields…"))
-        if self._task is not None:  # a newer choice of layer or theme: the older proposal is not wanted
-            self._task.cancel()
+        self.cancel()  # a newer choice of layer or theme: the older proposal is not wanted
         task = WorkerTask(tr("odl-geo: field mapping"), args, lambda r, e: self._shown(task, r, e))
         task.after(exports or [])
         self._task = task

@@ -24,10 +24,7 @@ class TargetsWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        gs = QGroupBox(tr("GeoServer (regional map platform)"), self)
-        gs.setCheckable(True)
-        gs.setChecked(False)
-        form = QFormLayout(gs)
+        gs, form = self._target(tr("GeoServer (regional map platform)"))
         self.gs_url, self.gs_workspace = QLineEdit(gs), QLineEdit(gs)
         self.gs_url.setPlaceholderText("https://…/geoserver")
         self.gs_auth = QgsAuthConfigSelect(gs)
@@ -39,10 +36,7 @@ class TargetsWidget(QWidget):
         form.addRow(tr("Authentication"), self.gs_auth)
         form.addRow(tr("Style"), self.gs_style)
         self.gs = gs
-        pg = QGroupBox(tr("PostGIS database"), self)
-        pg.setCheckable(True)
-        pg.setChecked(False)
-        form = QFormLayout(pg)
+        pg, form = self._target(tr("PostGIS database"))
         self.pg_dsn, self.pg_schema = QLineEdit(pg), QLineEdit("opendata", pg)
         self.pg_dsn.setPlaceholderText("postgresql://host:5432/database")
         self.pg_auth = QgsAuthConfigSelect(pg)
@@ -50,10 +44,7 @@ class TargetsWidget(QWidget):
         form.addRow(tr("Schema"), self.pg_schema)
         form.addRow(tr("Authentication"), self.pg_auth)
         self.pg = pg
-        dg = QGroupBox(tr("data.gouv.fr"), self)
-        dg.setCheckable(True)
-        dg.setChecked(False)
-        form = QFormLayout(dg)
+        dg, form = self._target(tr("data.gouv.fr"))
         self.dg_url, self.dg_org = QLineEdit("https://www.data.gouv.fr", dg), QLineEdit(dg)
         self.dg_auth = QgsAuthConfigSelect(dg)
         form.addRow(tr("Portal URL"), self.dg_url)
@@ -63,6 +54,13 @@ class TargetsWidget(QWidget):
         for box in (gs, pg, dg):
             layout.addWidget(box)
         layout.addStretch(1)
+
+    def _target(self, title: str) -> tuple[QGroupBox, QFormLayout]:
+        """A target's box, off until the person ticks it, and the form of its settings."""
+        box = QGroupBox(title, self)
+        box.setCheckable(True)
+        box.setChecked(False)
+        return box, QFormLayout(box)
 
     @property
     def layer_style(self) -> bool:

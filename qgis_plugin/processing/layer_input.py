@@ -19,7 +19,7 @@ from qgis.core import (
     QgsVectorLayer,
 )
 
-__all__ = ["export_in_background", "layer_file", "layers_file", "source_arguments", "source_layer_name"]
+__all__ = ["export_in_background", "source_arguments", "source_layer_name"]
 
 
 def _own_readable_file(layer: QgsVectorLayer) -> tuple[str, str | None] | None:
@@ -67,11 +67,6 @@ def _export_plan(
     return str(target), (vectors[0].name() if len(vectors) == 1 else None), writes
 
 
-def layer_file(layer: QgsVectorLayer, workdir: Path) -> tuple[str, str | None]:
-    """(path odl_geo can open, layer name inside it or None), written now if the layer has no file of its own."""
-    return layers_file([layer], workdir)
-
-
 def source_layer_name(layer: QgsVectorLayer) -> str:
     """The layer's name in its source (``N_ZONE_ALEA_PPRN_20200002_S_038``), not the name given in the project.
 
@@ -88,16 +83,13 @@ def source_layer_name(layer: QgsVectorLayer) -> str:
     return layer.name()
 
 
-def layers_file(layers: list[QgsMapLayer], workdir: Path) -> tuple[str, str | None]:
-    """(path, layer or None), the exports written now: for Processing, which already runs in a task."""
-    path, name, writes = _export_plan(layers, workdir)
+def _write(path: str, writes: list[tuple[QgsVectorLayer, QgsVectorFileWriter.SaveVectorOptions]]) -> None:
     for layer, options in writes:
         err, message, *_ = QgsVectorFileWriter.writeAsVectorFormatV3(
             layer, path, QgsCoordinateTransformContext(), options
         )
         if err != QgsVectorFileWriter.NoError:
             raise QgsProcessingException(f"Cannot export layer {layer.name()!r}: {message}")
-    return path, name
 
 
 def export_in_background(layers: list[QgsMapLayer], workdir: Path) -> tuple[list[str], list[QgsVectorFileWriterTask]]:
@@ -108,29 +100,23 @@ def export_in_background(layers: list[QgsMapLayer], workdir: Path) -> tuple[list
     the worker reads the file (``WorkerTask.after``).
     """
     path, name, writes = _export_plan(layers, workdir)
-    args = [path, *(["--layer", name] if name else []), *_crs_arguments(layers, path)]
-    return args, [QgsVectorFileWriterTask(layer, path, options) for layer, options in writes]
+    tasks = [QgsVectorFileWriterTask(layer, path, options) for layer, options in writes]
+    return _arguments(layers, path, name, exported=bool(writes)), tasks
 
 
 def source_arguments(layers: list[QgsMapLayer], workdir: Path) -> list[str]:
-    """``PATH [--layer NAME] [--source-crs CRS]`` for the worker: where odl_geo reads the layer(s) from.
-
-    The CRS of a single layer read from its own file is passed on: QGIS may know it when the file does not say
-    it (a Shapefile without .prj, a CSV of Lambert-93 x/y), because the person set it on the layer.
-    """
-    path, name = layers_file(layers, workdir)
-    return [path, *(["--layer", name] if name else []), *_crs_arguments(layers, path)]
+    """``PATH [--layer NAME] [--source-crs CRS]`` for the worker: where odl_geo reads the layer(s) from."""
+    path, name, writes = _export_plan(layers, workdir)
+    _write(path, writes)
+    return _arguments(layers, path, name, exported=bool(writes))
 
 
-def _crs_arguments(layers: list[QgsMapLayer], path: str) -> list[str]:
-    if len(layers) == 1 and path == _own_file(layers[0]):  # an export carries the CRS itself
-        crs = layers[0].crs()
-        if crs.isValid() and crs.authid():
-            return ["--source-crs", crs.authid()]
-    return []
-
-
-def _own_file(layer: QgsMapLayer) -> str | None:
-    if layer.providerType() != "ogr":
-        return None
-    return str(QgsProviderRegistry.instance().decodeUri("ogr", layer.source()).get("path") or "") or None
+def _arguments(layers: list[QgsMapLayer], path: str, name: str | None, *, exported: bool) -> list[str]:
+    """The CRS of a single layer read from its own file is passed on: QGIS may know it when the file does not say
+    it (a Shapefile without .prj, a CSV of Lambert-93 x/y), because the person set it on the layer. An export
+    carries the CRS itself."""
+    args = [path, *(["--layer", name] if name else [])]
+    crs = layers[0].crs() if len(layers) == 1 and not exported else None
+    if crs is not None and crs.isValid() and crs.authid():
+        args += ["--source-crs", crs.authid()]
+    return args
