@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from .checks.report import Issue, Report, Severity
     from .conversion import DEFAULT_FORMATS, ConvertOptions, convert
     from .errors import (
         CancelledError,
@@ -32,12 +31,13 @@ if TYPE_CHECKING:
     from .exports.manifest import Manifest
     from .feedback import Feedback, NullFeedback
     from .inspect import LayerReport, inspect_source
+    from .report import Issue, Report, Severity
     from .sources import LayerSource, ReadOptions, Source, open_source
 
 _EXPORTS: dict[str, str] = {
-    "Issue": ".checks.report",
-    "Report": ".checks.report",
-    "Severity": ".checks.report",
+    "Issue": ".report",
+    "Report": ".report",
+    "Severity": ".report",
     "DEFAULT_FORMATS": ".conversion",
     "ConvertOptions": ".conversion",
     "convert": ".conversion",

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ._version import __version__
-from .checks.report import Issue, Report, Severity
 from .errors import CrsError, InputError, OutputError
 from .exports.base import OutputFile, WriteContext, Writer
 from .exports.catalog import DEFAULT_FORMATS
@@ -28,6 +27,7 @@ from .exports.registry import writers_for
 from .feedback import Feedback, NullFeedback
 from .normalise.options import NormaliseOptions
 from .normalise.scan import scan_geometries
+from .report import Issue, Report, Severity
 from .sources import LayerSource, ReadOptions, Source, open_source
 
 __all__ = ["DEFAULT_FORMATS", "ConvertOptions", "convert"]

@@ -20,7 +20,7 @@ import pyproj
 from pyproj import CRS, Transformer
 from pyproj.transformer import TransformerGroup
 
-from .checks.report import Issue, Severity
+from .report import Issue, Severity
 
 if TYPE_CHECKING:
     from collections.abc import Callable

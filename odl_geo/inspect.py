@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .checks.report import Report
 from .crs import crs_code, label
 from .feedback import Feedback, NullFeedback
 from .normalise.options import NormaliseOptions
 from .normalise.pipeline import LayerStream
 from .normalise.scan import scan_geometries
+from .report import Report
 from .sources import ReadOptions, open_source
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .report import Issue
+from ..report import Issue
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -7,10 +7,10 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
+from ..report import Issue, Severity
 from . import outlines
 from ._common import geometry_basics, issue, memo
 from .registry import Check, CheckContext, Level, register
-from .report import Issue, Severity
 
 __all__ = ["COORDS_OUTSIDE_AREA", "COORDS_OUTSIDE_FRANCE", "CRS_UNDEFINED", "placement", "transform_arrays"]
 

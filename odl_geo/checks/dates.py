@@ -11,11 +11,11 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
-from ..profiles.values import is_blank, parse_date
+from ..report import Issue, Severity
+from ..values import is_blank, parse_date
 from . import fixes
 from ._common import fields_named, issue
 from .registry import Check, CheckContext, Level, register
-from .report import Issue, Severity
 
 __all__ = ["DATE_NOT_ISO", "date_columns"]
 

@@ -6,11 +6,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..profiles.values import is_blank
+from ..report import Issue, Severity
+from ..values import is_blank
 from . import fixes
 from ._common import attribute_columns, geometry_basics, geometry_name, issue, memo, norm
 from .registry import Check, CheckContext, Level, register
-from .report import Issue, Severity
 
 __all__ = ["DUPLICATE_FEATURE", "DUPLICATE_GEOMETRY", "DUPLICATE_ID", "exact_duplicates", "id_columns"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..profiles.values import is_blank
+from ..report import Issue, Severity
+from ..values import is_blank
 from ._common import issue
 from .registry import Check, CheckContext, Level, register
-from .report import Issue, Severity
 
 __all__ = ["ENUM_VALUE_INVALID", "REQUIRED_FIELD_MISSING", "REQUIRED_VALUE_EMPTY"]
 

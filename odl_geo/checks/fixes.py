@@ -145,7 +145,7 @@ def _sample(table: dict, n: int) -> str:
 def fix_dates(ctx: CheckContext) -> FixResult:
     """Complete dates written another way (``12/03/1999``, ``2010_11_05``, ``12 mars 1999``) rewritten as ISO
     ``YYYY-MM-DD``. Partial dates (``1930/??/??``, ``mars 1999``) are left: the day is not known."""
-    from ..profiles.values import parse_date
+    from ..values import parse_date
     from .dates import date_columns
 
     frame = ctx.frame.copy()

@@ -3,7 +3,7 @@
 They run on the conformed CNIG tables (``zonealeareference_115_s``, ``zonereglementaireurba_s``...) and follow
 the standard's "Qualité" chapter: zones of one hazard with different levels must not overlap, regulatory zones
 must not overlap ("Cohérence topologique"), and micro-surfaces are measured ("Nombre de micro-surfaces").
-Structure, code lists and references are the validator's job (``odl_geo.profiles.flood_validate``), so they are
+Structure, code lists and references are the validator's job (``odl_geo.profiles.flood.validate``), so they are
 not repeated here.
 """
 
@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import shapely
 
+from ..report import Issue, Severity
 from .registry import Check, CheckContext, Level, register
-from .report import Issue, Severity
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from ..report import Issue, Severity
 from . import fixes
 from ._common import geometry_basics, issue
 from .registry import Check, CheckContext, Level, register
-from .report import Issue, Severity
 
 __all__ = ["GEOM_MISSING", "GEOM_NOT_VALID", "GEOM_WRONG_TYPE"]
 

@@ -11,12 +11,12 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..profiles.values import is_blank
+from ..report import Issue, Severity
+from ..values import is_blank
 from . import fixes
 from ._common import fields_named, issue, memo
 from .communes import COG_VINTAGE, communes
 from .registry import Check, CheckContext, Level, register
-from .report import Issue, Severity
 
 __all__ = ["INSEE_INVALID", "INSEE_OUTDATED", "INSEE_OUTSIDE_AREA", "INSEE_UNKNOWN", "insee_columns"]
 

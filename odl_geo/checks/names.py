@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..report import Issue, Severity
 from . import fixes
 from ._common import attribute_columns, issue
 from .registry import Check, CheckContext, Level, register
-from .report import Issue, Severity
 
 __all__ = ["FIELD_NAME_NOT_XML_SAFE", "LAYER_NAME_NOT_XML_SAFE", "is_xml_safe", "product_layer_name"]
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from ..profiles.base import Profile, RoleSpec
-    from .report import Issue, Severity
+    from ..report import Issue, Severity
 
 __all__ = ["REGISTRY", "Change", "Check", "CheckContext", "FixResult", "Level", "Note", "checks_for", "register"]
 

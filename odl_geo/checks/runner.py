@@ -21,8 +21,8 @@ from .registry import REGISTRY, CheckContext, checks_for
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from ..report import Issue
     from .registry import Change, Check
-    from .report import Issue
 
 __all__ = ["CheckOutcome", "Fix", "apply_fixes", "load_checks", "run_checks"]
 

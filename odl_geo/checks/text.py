@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..report import Issue, Severity
 from . import fixes
 from ._common import issue, strings, text_columns
 from .mojibake import MOJIBAKE, REPLACEMENT
 from .registry import Check, CheckContext, Level, register
-from .report import Issue, Severity
 
 __all__ = ["TEXT_ENCODING_DAMAGED"]
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rich.markup import escape
 from rich.table import Table
 
-from ..checks.report import Report, Severity
+from ..report import Report, Severity
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
-from ..checks.report import Severity
 from ..errors import InputError
 from ..profiles.registry import PROFILES
+from ..report import Severity
 from .main import _add_read_options, _read_options
 from .render import print_issues
 

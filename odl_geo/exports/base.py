@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -13,13 +11,13 @@ from pyproj import CRS
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..checks.report import Report
     from ..feedback import Feedback
     from ..normalise.options import NormaliseOptions
     from ..normalise.scan import GeometryScan
+    from ..report import Report
     from ..sources.layer import LayerSource
 
-__all__ = ["OutputFile", "WriteContext", "Writer", "safe_file_stem"]
+__all__ = ["OutputFile", "WriteContext", "Writer"]
 
 
 @dataclass
@@ -80,8 +78,3 @@ class Writer(ABC):
         """Write one layer into ``ctx.staging``; return the files (or parts of files) written."""
 
 
-def safe_file_stem(name: str) -> str:
-    """A file name stem that every OS, zip tool and web server accepts (accents folded, no spaces)."""
-    flat = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    flat = re.sub(r"[^A-Za-z0-9._-]+", "_", flat).strip("._")
-    return flat or "layer"

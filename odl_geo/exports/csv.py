@@ -10,8 +10,9 @@ import pyarrow.csv as pacsv
 import shapely
 
 from ..errors import OutputError
+from ..naming import safe_file_stem
 from ..normalise.pipeline import GEOMETRY_COLUMN, LayerStream
-from .base import OutputFile, WriteContext, Writer, safe_file_stem
+from .base import OutputFile, WriteContext, Writer
 from .ogr import wgs84_bbox
 
 if TYPE_CHECKING:

@@ -10,10 +10,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..checks.report import Issue, Report, Severity
 from ..errors import OutputError
+from ..naming import safe_file_stem
 from ..normalise.pipeline import LayerStream
-from .base import OutputFile, WriteContext, Writer, safe_file_stem
+from ..report import Issue, Report, Severity
+from .base import OutputFile, WriteContext, Writer
 from .ogr import write_stream
 
 if TYPE_CHECKING:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..naming import safe_file_stem
 from ..normalise.pipeline import LayerStream
-from .base import OutputFile, WriteContext, Writer, safe_file_stem
+from .base import OutputFile, WriteContext, Writer
 from .ogr import write_stream
 
 if TYPE_CHECKING:

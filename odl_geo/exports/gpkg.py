@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 import pyogrio
 
+from ..naming import safe_file_stem
 from ..normalise.pipeline import LayerStream
-from .base import OutputFile, WriteContext, Writer, safe_file_stem
+from .base import OutputFile, WriteContext, Writer
 from .ogr import write_stream
 
 if TYPE_CHECKING:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from ..checks.report import Issue, Severity
+from ..naming import safe_file_stem
 from ..normalise.pipeline import LayerStream
-from .base import OutputFile, WriteContext, Writer, safe_file_stem
+from ..report import Issue, Severity
+from .base import OutputFile, WriteContext, Writer
 from .ogr import write_stream
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ..checks.report import Report
+from ..report import Report
 
 if TYPE_CHECKING:
     from pathlib import Path

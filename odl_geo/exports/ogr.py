@@ -11,11 +11,11 @@ import pyarrow as pa
 import pyogrio
 from pyogrio.errors import DataSourceError, FieldError, GeometryError
 
-from ..checks.report import Issue, Severity
 from ..crs import crs_code, identify
 from ..errors import OutputError
 from ..normalise.gdal_thread import GdalWarnings
 from ..normalise.pipeline import GEOMETRY_COLUMN, LayerStream
+from ..report import Issue, Severity
 from .base import OutputFile, WriteContext
 
 if TYPE_CHECKING:

@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..checks.report import Issue, Severity
+from ..naming import safe_file_stem
 from ..normalise.fields import truncate_names
 from ..normalise.pipeline import GEOMETRY_COLUMN, LayerStream
-from .base import OutputFile, WriteContext, Writer, safe_file_stem
+from ..report import Issue, Severity
+from .base import OutputFile, WriteContext, Writer
 from .ogr import write_stream
 
 if TYPE_CHECKING:

@@ -17,8 +17,8 @@ from .pipeline import GEOMETRY_COLUMN, LayerStream
 from .scan import scan_geometries
 
 if TYPE_CHECKING:
-    from ..checks.report import Report
     from ..feedback import Feedback
+    from ..report import Report
     from ..sources.layer import LayerSource
 
 __all__ = ["read_frame"]

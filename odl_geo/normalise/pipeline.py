@@ -18,9 +18,9 @@ import pyarrow as pa
 import pyogrio
 import shapely
 
-from ..checks.report import Issue, Report, Severity
 from ..crs import coordinate_transformer, label
 from ..feedback import Feedback, NullFeedback, check_cancelled
+from ..report import Issue, Report, Severity
 from . import geometry as geom_ops
 from .attributes import decimal_comma_columns, is_text, to_float_decimal_comma, unescape_html
 from .fields import clean_names

@@ -28,14 +28,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..checks.report import Issue, Severity
-from .matching import normalise_name
-from .values import is_blank
+from ..report import Issue, Severity
+from ..values import is_blank, normalise_name
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..checks.report import Report
+    from ..report import Report
     from .base import Profile, ThemeDataset
 
 __all__ = [

@@ -23,8 +23,8 @@ if TYPE_CHECKING:
 
     import geopandas as gpd
 
-    from ..checks.report import Report
     from ..exports.base import OutputFile
+    from ..report import Report
 
 __all__ = ["FieldKind", "Profile", "RoleSpec", "SchemaRef", "TargetField", "ThemeDataset"]
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import shapely
 
-from ..checks.report import Issue, Severity
+from ..report import Issue, Severity
 from .base import Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
 from .products import feature_collection, output_file, product_stem, report_validation, validate_json_schema, write_json
 from .schemas import load_schema
@@ -21,8 +21,8 @@ from .schemas import load_schema
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..checks.report import Report
     from ..exports.base import OutputFile
+    from ..report import Report
 
 __all__ = ["HikingProfile", "hiking_fields"]
 

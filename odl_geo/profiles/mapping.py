@@ -30,14 +30,14 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
-from ..checks.report import Issue, Severity
 from ..errors import InputError
+from ..report import Issue, Severity
 from .base import ThemeDataset
 from .matching import match_fields
 from .values import coerce, map_enum
 
 if TYPE_CHECKING:
-    from ..checks.report import Report
+    from ..report import Report
     from .base import Profile, RoleSpec, TargetField
 
 __all__ = [

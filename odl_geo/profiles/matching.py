@@ -8,11 +8,11 @@ confirms them; a mapping file (``odl_geo.profiles.mapping``) overrides any of th
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
+
+from ..values import normalise_name, normalise_value
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -26,17 +26,6 @@ __all__ = ["FUZZY_THRESHOLD", "FieldMatch", "MatchResult", "match_fields", "norm
 FUZZY_THRESHOLD = 0.85
 
 HOW_ORDER = ("mapping", "exact", "normalised", "synonym", "fuzzy")
-
-
-def normalise_name(name: str) -> str:
-    """Lower case, accents folded, every run of non-alphanumerics as one ``_``: ``"CatÉgorie "`` -> ``categorie``."""
-    flat = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "_", flat).strip("_")
-
-
-def normalise_value(value: object) -> str:
-    """The key used to compare enumeration values: like :func:`normalise_name`, spaces and dashes as ``_``."""
-    return normalise_name(str(value))
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,10 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from ..checks.report import Issue, Report, Severity
 from ..errors import OutputError
-from ..exports.base import OutputFile, safe_file_stem
+from ..exports.base import OutputFile
+from ..naming import safe_file_stem
+from ..report import Issue, Report, Severity
 
 if TYPE_CHECKING:
     import geopandas as gpd

@@ -16,68 +16,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from .matching import normalise_value
+from ..values import is_blank, normalise_value
 
 if TYPE_CHECKING:
     from .base import TargetField
 
-__all__ = ["coerce", "is_blank", "map_enum", "parse_date", "to_iso_date_text"]
+__all__ = ["coerce", "map_enum"]
 
 _TRUE = {"true", "vrai", "oui", "o", "yes", "y", "1", "t", "x"}
 _FALSE = {"false", "faux", "non", "n", "no", "0", "f"}
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
-
-MONTHS = {
-    "janvier": 1,
-    "janv": 1,
-    "jan": 1,
-    "fevrier": 2,
-    "fevr": 2,
-    "fev": 2,
-    "mars": 3,
-    "avril": 4,
-    "avr": 4,
-    "mai": 5,
-    "juin": 6,
-    "juillet": 7,
-    "juil": 7,
-    "aout": 8,
-    "septembre": 9,
-    "sept": 9,
-    "sep": 9,
-    "octobre": 10,
-    "oct": 10,
-    "novembre": 11,
-    "nov": 11,
-    "decembre": 12,
-    "dec": 12,
-    "january": 1,
-    "february": 2,
-    "march": 3,
-    "april": 4,
-    "may": 5,
-    "june": 6,
-    "july": 7,
-    "august": 8,
-    "september": 9,
-    "october": 10,
-    "november": 11,
-    "december": 12,
-}
-
-
-def is_blank(series: pd.Series) -> np.ndarray:
-    """Missing values: null, NaN, or text made only of spaces."""
-    missing = series.isna().to_numpy()
-    if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-        try:
-            blank = series.str.strip().eq("").fillna(False).to_numpy(dtype=bool)
-        except AttributeError:  # an object column without any text
-            return missing
-        return missing | blank
-    return missing
-
 
 def _by_unique(series: pd.Series, func: Any) -> tuple[pd.Series, np.ndarray]:
     """Apply ``func(value) -> (converted, ok)`` once per distinct non-missing value."""
@@ -273,67 +220,3 @@ def map_enum(
     if codes and all(re.fullmatch(r"-?\d+(\.\d+)?", c) for c in codes) and target.kind in ("number", "integer"):
         out = out.map(lambda v: None if v is None else (int(float(v)) if float(v).is_integer() else float(v)))
     return out, mapped, bad
-
-
-# -- dates --------------------------------------------------------------------------------------------------
-
-
-def parse_date(text: str) -> tuple[str | None, str]:
-    """Read a date written the French way (or another common way).
-
-    :returns: ``(iso, kind)`` where kind is ``"iso"`` (already ISO 8601), ``"full"`` (a complete date, ``iso`` is
-        its ISO form), ``"partial"`` (only a year or a month is known, ``iso`` is ``YYYY`` or ``YYYY-MM``),
-        ``"unknown"`` (``????/??/??``), or ``"unreadable"``.
-    """
-    s = str(text).strip()
-    if _ISO_DATE.match(s):
-        return (s, "iso") if _valid(int(s[:4]), int(s[5:7]), int(s[8:10])) else (None, "unreadable")
-    if _ISO_DATETIME.match(s):
-        return s, "iso"
-    m = re.fullmatch(r"(\d{1,2})[/.\- _](\d{1,2})[/.\- _](\d{4})", s)  # 12/03/1999, 09 08 1906
-    if m:
-        return _full(int(m[3]), int(m[2]), int(m[1]))
-    m = re.fullmatch(r"(\d{4})[/._ ](\d{1,2})[/._ ](\d{1,2})", s)  # 1997/12/18, 2010_11_05
-    if m:
-        return _full(int(m[1]), int(m[2]), int(m[3]))
-    m = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", s)  # 19971218
-    if m:
-        return _full(int(m[1]), int(m[2]), int(m[3]))
-    m = re.fullmatch(r"(\d{4})[/\-_. ](\d{1,2})[/\-_. ]\?\?", s)  # 1999/03/??
-    if m and 1 <= int(m[2]) <= 12:
-        return f"{m[1]}-{int(m[2]):02d}", "partial"
-    m = re.fullmatch(r"(\d{4})(?:[/\-_. ]\?\?){0,2}", s)  # 1930/??/??, 1840
-    if m:
-        return m[1], "partial"
-    if re.fullmatch(r"[\d?]{4}[/\-_. ][\d?]{2}[/\-_. ][\d?]{2}", s):  # ????/??/??, 19??/??/??
-        return None, "unknown"
-    words = re.findall(r"[^\W\d_]+|\d+", normalise_value(s).replace("_", " "))
-    nums = [w for w in words if w.isdigit()]
-    months = [MONTHS[w] for w in words if w in MONTHS]
-    if len(months) == 1 and nums and len(nums[-1]) == 4:
-        year = int(nums[-1])
-        day = [int(n) for n in nums[:-1] if len(n) <= 2] or [
-            int(w[:-2]) for w in words if re.fullmatch(r"\d{1,2}er", w)
-        ]
-        if day:
-            return _full(year, months[0], day[0])
-        return f"{year}-{months[0]:02d}", "partial"  # mars 1999
-    return None, "unreadable"
-
-
-def _valid(y: int, m: int, d: int) -> bool:
-    try:
-        dt.date(y, m, d)
-    except ValueError:
-        return False
-    return 1000 <= y <= 2999
-
-
-def _full(y: int, m: int, d: int) -> tuple[str | None, str]:
-    return (f"{y:04d}-{m:02d}-{d:02d}", "full") if _valid(y, m, d) else (None, "unreadable")
-
-
-def to_iso_date_text(value: object) -> str | None:
-    """The ISO form of a complete date, or None when the value is not one (partial, unknown, unreadable)."""
-    iso, kind = parse_date(str(value))
-    return iso if kind in ("iso", "full") else None

@@ -27,8 +27,8 @@ from .products import (
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from ..checks.report import Report
     from ..exports.base import OutputFile
+    from ..report import Report
 
 __all__ = ["WATER_FIELDS", "WaterProfile", "table_schema"]
 

@@ -11,7 +11,7 @@ import datetime as dt
 from html import escape
 from typing import TYPE_CHECKING
 
-from ..checks.report import Issue, Severity
+from ..report import Issue, Severity
 from .labels import code_help, code_title, t
 from .preview import preview_png
 

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..checks.report import Issue, Severity
+from ..report import Issue, Severity
 
 if TYPE_CHECKING:
     from pathlib import Path

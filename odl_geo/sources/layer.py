@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from ..checks.report import Issue, Report, Severity
+from ..report import Issue, Report, Severity
 
 if TYPE_CHECKING:
     from types import TracebackType

@@ -14,10 +14,10 @@ from pathlib import Path
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
-from ..checks.report import Issue, Report, Severity
 from ..crs import identify, looks_geographic
 from ..errors import InputError, OdlGeoError, SourceNotFoundError, UnsupportedSourceError
-from ..exports.base import safe_file_stem
+from ..naming import safe_file_stem
+from ..report import Issue, Report, Severity
 from . import shapefile
 from .csvfile import analyse_csv
 from .encoding import SAMPLE_BYTES, EncodingGuess, sniff_text, sniff_text_file

@@ -12,7 +12,7 @@ import shutil
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..checks.report import Issue, Severity
+from ..report import Issue, Severity
 from .encoding import LDID_NAMES, EncodingGuess, read_dbf_language_id, sniff_dbf
 
 if TYPE_CHECKING:

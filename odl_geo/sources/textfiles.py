@@ -13,7 +13,7 @@ from typing import IO, TYPE_CHECKING
 
 import pyogrio
 
-from ..checks.report import Issue, Severity
+from ..report import Issue, Severity
 from .csvfile import write_csvt
 from .zipfiles import ArchivedFile
 

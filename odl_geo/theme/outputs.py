@@ -19,10 +19,10 @@ import pyogrio
 
 from .._version import __version__
 from ..checks._common import geometry_name
-from ..checks.report import Issue, Severity
 from ..errors import InputError, OutputError
-from ..exports.base import safe_file_stem
 from ..exports.manifest import Manifest, fill_sizes_and_digests
+from ..naming import safe_file_stem
+from ..report import Issue, Severity
 from .run import ThemeOptions, ThemeRun, check_theme
 
 if TYPE_CHECKING:

@@ -16,7 +16,6 @@ from ..checks._common import attribute_columns
 from ..checks.areas import Area, resolve_area
 from ..checks.names import product_layer_name
 from ..checks.registry import CheckContext
-from ..checks.report import Issue, Report, Severity
 from ..checks.runner import Fix, apply_fixes, load_checks, run_checks
 from ..crs import crs_code
 from ..errors import InputError
@@ -27,6 +26,7 @@ from ..profiles.anonymise import AnonymiseOptions, Removal, anonymise
 from ..profiles.base import ThemeDataset
 from ..profiles.mapping import Mapping, check_field_name, load_mapping
 from ..profiles.registry import load_profile
+from ..report import Issue, Report, Severity
 from ..sources import ReadOptions, open_source
 
 if TYPE_CHECKING:
@@ -250,7 +250,7 @@ def _suggest_other_theme(
 
     if profile.key not in _COMPARABLE or mapping.fields or len(profile.roles) != 1:
         return
-    from ..profiles.matching import normalise_name
+    from ..values import normalise_name
 
     for role, frame in frames.items():
         sources = [c for c in attribute_columns(frame) if normalise_name(c) not in _GENERIC]

@@ -7,11 +7,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from odl_geo.checks.report import Report
 from odl_geo.profiles.anonymise import EMAIL, PHONE, AnonymiseOptions, anonymise, is_personal_name, scan_text
 from odl_geo.profiles.base import ThemeDataset
 from odl_geo.profiles.mapping import parse_mapping
 from odl_geo.profiles.registry import load_profile
+from odl_geo.report import Report
 from odl_geo.theme import ThemeOptions, check_theme
 
 CEVENNES = "hiking/pnx_schema_randonnee_cevennes/exemple-valide.json"

@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
-from odl_geo.profiles.values import parse_date
 from odl_geo.sources import ReadOptions
 from odl_geo.theme import ThemeOptions, check_theme
+from odl_geo.values import parse_date
 
 REPERES = "flood/ddtm34_reperes_crue/Exemple_Couche_Repere_Crue.zip"
 PAC = "flood/ddtm34_pac_risques/N_PAC_RISQUES_S_034.shp"

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from odl_geo.checks.report import Report
 from odl_geo.errors import InputError
 from odl_geo.normalise.frames import read_frame
 from odl_geo.profiles.base import TargetField, ThemeDataset
 from odl_geo.profiles.mapping import load_mapping, parse_mapping
-from odl_geo.profiles.matching import FUZZY_THRESHOLD, match_fields, normalise_name
+from odl_geo.profiles.matching import FUZZY_THRESHOLD, match_fields
 from odl_geo.profiles.registry import load_profile
+from odl_geo.report import Report
 from odl_geo.sources import open_source
+from odl_geo.values import normalise_name
 
 FOUNTAINS = "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.csv"
 TREK = "hiking/geotrek_admin_fixtures/trekking/tests/data/trek.shp"

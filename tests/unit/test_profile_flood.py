@@ -23,11 +23,11 @@ import pyogrio
 import pytest
 
 from odl_geo.checks.registry import REGISTRY, CheckContext
-from odl_geo.checks.report import Report, Severity
 from odl_geo.errors import InputError, SourceNotFoundError
 from odl_geo.profiles.flood import FloodProfile, FloodSettings, load_flood_dataset
-from odl_geo.profiles.flood_template import TEMPLATE_FILE, template_sql
-from odl_geo.profiles.flood_validate import validate_geopackage
+from odl_geo.profiles.flood.template import TEMPLATE_FILE, template_sql
+from odl_geo.profiles.flood.validate import validate_geopackage
+from odl_geo.report import Report, Severity
 
 FLOOD = "flood"
 BOURG = "flood/ddt38_pprn_bourg_oisans_covadis/PPRn_BourgOisans.zip"

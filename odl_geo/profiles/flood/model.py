@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
-from ..checks.report import Issue, Report, Severity
-from ..errors import InputError
-from .base import ThemeDataset
-from .flood_template import load_template
+from ...errors import InputError
+from ...report import Issue, Report, Severity
+from ..base import ThemeDataset
+from .template import load_template
 
 if TYPE_CHECKING:
     from pathlib import Path

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 import shapely
 
-from ..checks.report import Severity
-from .flood_model import add_issue
-from .flood_template import SRS_ID
+from ...report import Severity
+from .model import add_issue
+from .template import SRS_ID
 
 if TYPE_CHECKING:
-    from ..checks.report import Report
-    from .flood_template import TableDef, Template
+    from ...report import Report
+    from .template import TableDef, Template
 
 __all__ = ["check_values", "decode_blob"]
 

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import pandas as pd
 
-from ..checks.report import Severity
-from .flood_model import add_issue, column, text_values
-from .flood_template import load_template
+from ...report import Severity
+from .model import add_issue, column, text_values
+from .template import load_template
 
 if TYPE_CHECKING:
-    from ..checks.report import Report
+    from ...report import Report
 
 __all__ = ["HazardTables", "check_codes", "convert_hazards", "covadis_hazard_code", "explode_parts"]
 

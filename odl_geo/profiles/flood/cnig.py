@@ -1,6 +1,6 @@
 """An existing CNIG PPR GeoPackage (possibly a draft of the standard) -> conformed frames odl-geo can rewrite.
 
-Checking such a file is the validator's job (``flood_validate``): it reads the file itself. This module only
+Checking such a file is the validator's job (``flood.validate``): it reads the file itself. This module only
 brings the tables to the template's columns so that ``write_products`` can produce a conformant copy, fixing
 the drifts of the drafts that circulated before v1.0 (``occurence`` for ``occurrence``, ``obligationtravaux``
 for ``existemesuresobligatoires``) and saying so in the report.
@@ -15,15 +15,15 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
-from ..checks.report import Severity
-from .flood_model import TYPEPPR, PprDataset, add_issue, as_geoframe, column
-from .flood_template import load_template
+from ...report import Severity
+from .model import TYPEPPR, PprDataset, add_issue, as_geoframe, column
+from .template import load_template
 
 if TYPE_CHECKING:
-    from ..checks.report import Report
-    from .base import ThemeDataset
-    from .flood_model import FloodSettings
-    from .flood_template import TableDef
+    from ...report import Report
+    from ..base import ThemeDataset
+    from .model import FloodSettings
+    from .template import TableDef
 
 __all__ = ["DRAFT_ALIASES", "cnig_to_cnig", "split_table_name"]
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from ..errors import InputError
-from .base import RoleSpec, TargetField
-from .flood_cnig import split_table_name
-from .flood_template import load_template
+from ...errors import InputError
+from ..base import RoleSpec, TargetField
+from .cnig import split_table_name
+from .template import load_template
 
 __all__ = ["COVADIS_ROLES", "NOT_CONVERTED", "TYPEREG_CODES", "assign_ppr_roles", "cnig_role", "settings_role"]
 

@@ -25,14 +25,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..errors import InputError, OutputError
-from .flood_template import CORE_SQL, HAZARD_PLACEHOLDER, SRS_ID, TEMPLATE_PREFIX, load_template, template_sql
+from ...errors import InputError, OutputError
+from .template import CORE_SQL, HAZARD_PLACEHOLDER, SRS_ID, TEMPLATE_PREFIX, load_template, template_sql
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from pathlib import Path
 
-    from .flood_template import TableDef
+    from .template import TableDef
 
 __all__ = ["GPKG_APPLICATION_ID", "build_geopackage", "gpkg_blob", "ppr_prefix"]
 

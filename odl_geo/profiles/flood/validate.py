@@ -3,7 +3,7 @@
 The reference is the pinned template itself (``flood_template.load_template``), so the validator and the
 converter can never disagree on the standard. The file is opened read-only (``immutable``): shared data and
 users' deliveries are never touched. Values (code lists, references, geometries) are checked in
-``flood_values``. Every finding is an ``Issue`` with a stable ``PPR_*`` code; ERROR means "not conformant".
+``flood.values``. Every finding is an ``Issue`` with a stable ``PPR_*`` code; ERROR means "not conformant".
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..checks.report import Report, Severity
-from ..errors import InputError, SourceNotFoundError
-from .flood_cnig import split_table_name
-from .flood_columns import check_columns
-from .flood_model import TYPEPPR, add_issue
-from .flood_template import MANDATORY_TABLES, SRS_ID, TableDef, Template, load_template
-from .flood_values import check_values
+from ...errors import InputError, SourceNotFoundError
+from ...report import Report, Severity
+from .cnig import split_table_name
+from .columns import check_columns
+from .model import TYPEPPR, add_issue
+from .template import MANDATORY_TABLES, SRS_ID, TableDef, Template, load_template
+from .values import check_values
 
 __all__ = ["GpkgSummary", "open_readonly", "validate_geopackage"]
 

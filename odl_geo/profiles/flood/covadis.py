@@ -16,16 +16,16 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
-from ..checks.report import Severity
-from ..errors import InputError
-from .flood_hazards import check_codes, check_ids, convert_hazards, explode_parts
-from .flood_model import PprDataset, add_issue, as_geoframe, column, text_values
-from .flood_template import load_template
+from ...errors import InputError
+from ...report import Severity
+from .hazards import check_codes, check_ids, convert_hazards, explode_parts
+from .model import PprDataset, add_issue, as_geoframe, column, text_values
+from .template import load_template
 
 if TYPE_CHECKING:
-    from ..checks.report import Report
-    from .base import ThemeDataset
-    from .flood_model import FloodSettings
+    from ...report import Report
+    from ..base import ThemeDataset
+    from .model import FloodSettings
 
 __all__ = ["ETAT_COVADIS", "covadis_to_cnig", "infer_typeprocedure"]
 
@@ -128,8 +128,8 @@ def map_local_codes(dataset: ThemeDataset, mapping: object, report: Report) -> T
     """A DDT's own codes turned into COVADIS codes before the translation, by the mapping file's ``[values.typereg]``
     or ``[values.nivalea_std]`` (``"R" = "03"``): the raw value as written, or case and accents aside. The frames are
     copied; what was mapped is reported (PPR_VALUES_MAPPED)."""
-    from .mapping import Mapping  # a mapping file; settings given as a dict or FloodSettings have no [values]
-    from .matching import normalise_value
+    from ...values import normalise_value
+    from ..mapping import Mapping  # a mapping file; settings given as a dict or FloodSettings have no [values]
 
     tables = mapping.values if isinstance(mapping, Mapping) else {}
     if not tables:

@@ -10,15 +10,15 @@ import difflib
 import re
 from typing import TYPE_CHECKING
 
-from ..checks.report import Severity
-from .flood_cnig import DRAFT_ALIASES
-from .flood_model import add_issue
+from ...report import Severity
+from .cnig import DRAFT_ALIASES
+from .model import add_issue
 
 if TYPE_CHECKING:
     import sqlite3
 
-    from ..checks.report import Report
-    from .flood_template import Column, TableDef
+    from ...report import Report
+    from .template import Column, TableDef
 
 __all__ = ["check_columns"]
 

@@ -4,12 +4,12 @@ Two kinds of input:
 
 - the COVADIS shapefiles a DDT(M) publishes (N_PERIMETRE_PPRN_*, N_ZONE_ALEA_PPRN_*, N_ZONE_REG_PPRN_*, the
   table N_MULTIALEA_PPRN_* and, when present, N_DOCUMENT_PPRN_*), translated by the rules of the standard's
-  Annexe A (``flood_covadis``, ``flood_hazards``);
-- a GeoPackage that already claims the CNIG structure, validated as it is (``flood_validate``) and rewritten
-  conformant on demand (``flood_cnig``).
+  Annexe A (``flood.covadis``, ``flood.hazards``);
+- a GeoPackage that already claims the CNIG structure, validated as it is (``flood.validate``) and rewritten
+  conformant on demand (``flood.cnig``).
 
 The standard's structure and code lists are never typed here: they come from the pinned template SQL
-(``flood_template``), which also builds the product (``flood_gpkg``). See docs/flood.md.
+(``flood.template``), which also builds the product (``flood.gpkg``). See docs/flood.md.
 """
 
 from __future__ import annotations
@@ -20,23 +20,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from ..checks import flood as _flood_checks  # noqa: F401  (registers the PPR_* checks)
-from ..checks.report import Report, Severity
-from ..errors import InputError, OdlGeoError
-from ..exports.base import OutputFile
-from ..exports.manifest import sha256_file
-from ..exports.ogr import wgs84_bbox
-from .base import Profile, RoleSpec, SchemaRef, ThemeDataset
-from .flood_cnig import cnig_to_cnig
-from .flood_covadis import covadis_to_cnig, map_local_codes
-from .flood_gpkg import build_geopackage
-from .flood_model import TYPEPPR, FloodSettings, PprDataset, add_issue
-from .flood_roles import COVADIS_ROLES, NOT_CONVERTED, assign_ppr_roles, cnig_role, settings_role
-from .flood_template import SRS_ID, TEMPLATE_VERSION, load_template
-from .flood_validate import validate_geopackage
+from ...checks import flood as _flood_checks  # noqa: F401  (registers the PPR_* checks)
+from ...errors import InputError, OdlGeoError
+from ...exports.base import OutputFile
+from ...exports.manifest import sha256_file
+from ...exports.ogr import wgs84_bbox
+from ...report import Report, Severity
+from ..base import Profile, RoleSpec, SchemaRef, ThemeDataset
+from .cnig import cnig_to_cnig
+from .covadis import covadis_to_cnig, map_local_codes
+from .gpkg import build_geopackage
+from .model import TYPEPPR, FloodSettings, PprDataset, add_issue
+from .roles import COVADIS_ROLES, NOT_CONVERTED, assign_ppr_roles, cnig_role, settings_role
+from .template import SRS_ID, TEMPLATE_VERSION, load_template
+from .validate import validate_geopackage
 
 if TYPE_CHECKING:
-    from ..sources.layer import ReadOptions
+    from ...sources.layer import ReadOptions
 
 __all__ = ["FloodProfile", "FloodSettings", "PprDataset", "load_flood_dataset"]
 
@@ -266,9 +266,9 @@ def load_flood_dataset(
     """
     from pyproj import CRS
 
-    from ..normalise.frames import read_frame
-    from ..normalise.options import NormaliseOptions
-    from ..sources import open_source
+    from ...normalise.frames import read_frame
+    from ...normalise.options import NormaliseOptions
+    from ...sources import open_source
 
     profile = profile or FloodProfile()
     report = report if report is not None else Report()

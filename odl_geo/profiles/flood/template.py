@@ -34,7 +34,7 @@ __all__ = [
     "template_sql",
 ]
 
-TEMPLATE_FILE = Path(__file__).parent / "data" / "cnig_ppr" / "typeppr_codegasparppr.sql"
+TEMPLATE_FILE = Path(__file__).parents[1] / "data" / "cnig_ppr" / "typeppr_codegasparppr.sql"
 TEMPLATE_COMMIT = "d46e57969593fcf1a2c5c3c81bc7714f7f1b5f98"
 TEMPLATE_VERSION = "1.0.1"  # label of the standard document at TEMPLATE_COMMIT (see data/cnig_ppr/README.md)
 TEMPLATE_PREFIX = "typeppr_codegaspar"
