@@ -35,7 +35,7 @@ if [ -f /usr/share/proj/ntf_r93.gsb ]; then
   mkdir -p "$HOME/.local/share/proj" && ln -sf /usr/share/proj/ntf_r93.gsb "$HOME/.local/share/proj/ntf_r93.gsb"
 fi
 # Server test environments, each in its own venv so their pins never leak into .venv
-for extra in scripts/setup_udata.sh; do
+for extra in scripts/setup_udata.sh scripts/setup_pycsw.sh; do
   if [ -f "$extra" ]; then bash "$extra"; fi
 done
 QT_QPA_PLATFORM=offscreen .venv/bin/python -c "import qgis.core, geopandas, pyogrio; print('setup: env ok, QGIS', qgis.core.Qgis.QGIS_VERSION, '/ GDAL (pyogrio)', pyogrio.__gdal_version_string__)"
