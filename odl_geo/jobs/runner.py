@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..credentials import redact
 from ..feedback import Feedback, NullFeedback, check_cancelled
+from .records import publication_record
 from .state import append_journal, fingerprint, job_lock, read_state, write_state
 
 if TYPE_CHECKING:
@@ -105,7 +106,7 @@ def run_job(
         unknown = ", ".join(sorted(only - set(names)))
         raise InputError(f"The job {job.name!r} has no dataset {unknown}.", "Datasets: " + ", ".join(names) + ".")
     result = JobResult(job.name)
-    with job_lock(job.out, job.name):
+    with job_lock(job.out, job.name, write=not dry_run):  # a dry run writes nothing, not even the lock
         chosen = [d for d in job.datasets if not only or d.name in only]
         for n, ds in enumerate(chosen):
             check_cancelled(fb, f"Running {job.name}")
@@ -145,7 +146,9 @@ def _run_dataset(
         summary = res.summary()
         outcome.steps.append({"step": step.section, "code": res.code, "summary": redact(summary, secrets),
                               "seconds": seconds})  # fmt: skip
-        journal.write(step.section, "ok" if res.code == 0 else "failed", summary, code=res.code, seconds=seconds)
+        record = publication_record(step, res.result, folder) if res.code == 0 and not dry_run else None
+        journal.write(step.section, "ok" if res.code == 0 else "failed", summary, code=res.code, seconds=seconds,
+                      **({"published": record} if record else {}))  # fmt: skip
         if res.code != 0:
             outcome.outcome, outcome.code = "failed", res.code
             return outcome

@@ -38,16 +38,22 @@ class JobLocked(InputError):
 
 
 @contextmanager
-def job_lock(folder: Path, job_name: str) -> Iterator[None]:
+def job_lock(folder: Path, job_name: str, *, write: bool = True) -> Iterator[None]:
     """Hold ``folder/.odl-geo-job.lock`` for the run.
 
+    :param write: False for a dry run, which writes nothing: no folder, no lock file is created; an existing lock
+        file is only read (a shared lock, so that a dry run still says when a real run is in progress).
     :raises JobLocked: another run holds it (cron started the next run before this one ended).
     """
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / ".odl-geo-job.lock"
-    with path.open("a+") as fh:
+    if not write and not path.is_file():
+        yield
+        return
+    if write:
+        folder.mkdir(parents=True, exist_ok=True)
+    with path.open("a+" if write else "r") as fh:
         try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fh, (fcntl.LOCK_EX if write else fcntl.LOCK_SH) | fcntl.LOCK_NB)
         except BlockingIOError:
             fh.seek(0)
             holder = fh.read().strip() or "another process"
@@ -55,6 +61,12 @@ def job_lock(folder: Path, job_name: str) -> Iterator[None]:
                 f"The job {job_name!r} is already running ({holder}).",
                 "Wait for it to end; if no odl-geo process runs, the lock is released by itself.",
             ) from None
+        if not write:
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+            return
         fh.seek(0)
         fh.truncate()
         fh.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%dT%H:%M:%S')}")
