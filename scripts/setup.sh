@@ -30,6 +30,22 @@ if [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$want" ]; then
   .venv/bin/uv pip install -q --compile-bytecode --python .venv/bin/python -c "$LOCK" -e ".[$EXTRAS]"
   echo "$want" > .venv/.setup-stamp
 fi
+# The web components' bundle (odl_geo/embed/static/, build output, gitignored): `npm ci` only when
+# web/package-lock.json changed, the build only when web/ changed (stamp files, as for the venv).
+# Node.js 20 and its own npm from the machine: never Debian's npm (it conflicts with that Node.js).
+if [ -f web/package-lock.json ]; then
+  command -v npm >/dev/null || { echo "setup: npm is missing: install Node.js 20 with its npm (not Debian's npm)"; exit 1; }
+  lockhash="$(sha256sum web/package-lock.json | cut -c1-16)"
+  if [ "$(cat web/node_modules/.odl-setup-stamp 2>/dev/null)" != "$lockhash" ]; then
+    echo "setup: installing the web components' npm packages (web/package-lock.json)"
+    (cd web && npm ci --no-audit --no-fund --loglevel=error) && echo "$lockhash" > web/node_modules/.odl-setup-stamp
+  fi
+  webhash="$(cd web && { cat package-lock.json build.mjs; find src -type f | sort | xargs cat; } | sha256sum | cut -c1-16)"
+  if [ "$(cat odl_geo/embed/static/.build-stamp 2>/dev/null)" != "$webhash" ]; then
+    echo "setup: building the web components (node web/build.mjs -> odl_geo/embed/static/)"
+    node web/build.mjs && echo "$webhash" > odl_geo/embed/static/.build-stamp
+  fi
+fi
 # The pyproj wheel does not see Debian's NTF->RGF93 grid; PROJ's user dir is searched by every PROJ>=7.
 if [ -f /usr/share/proj/ntf_r93.gsb ]; then
   mkdir -p "$HOME/.local/share/proj" && ln -sf /usr/share/proj/ntf_r93.gsb "$HOME/.local/share/proj/ntf_r93.gsb"
