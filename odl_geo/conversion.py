@@ -22,7 +22,8 @@ from ._version import __version__
 from .errors import CrsError, InputError, OutputError
 from .exports.base import OutputFile, WriteContext, Writer
 from .exports.catalog import DEFAULT_FORMATS
-from .exports.manifest import Manifest, fill_sizes_and_digests, sha256_file
+from .exports.manifest import MANIFEST_NAME, Manifest, fill_sizes_and_digests, sha256_file
+from .exports.overlap import refuse_overlap, refuse_replacing
 from .exports.registry import writers_for
 from .feedback import Feedback, NullFeedback
 from .normalise.options import NormaliseOptions
@@ -66,6 +67,7 @@ def convert(
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise OutputError(f"The output {out} exists and is not a folder.", "Choose another --out.")
+    refuse_overlap(path, out, reserved=(MANIFEST_NAME,))
     with open_source(path, read_options) as src:
         layers, skipped = _convertible(src)
         if not layers:
@@ -144,6 +146,7 @@ def _convert_layers(
                 manifest.files.extend(writer.write_layer(layer, scan, replace(ctx, report=pass_report)))
                 report.add_new(pass_report)
             _check_count(layer, manifest.files[first_file:], options, report)
+        refuse_replacing(src.path, out, {f.path for f in manifest.files})
         _publish_staging(staging, out, manifest.files)
         manifest.source = _describe_source(src, digest)
         manifest.source["skipped"] = [i.layer for i in src.issues.by_severity(Severity.ERROR)] + [

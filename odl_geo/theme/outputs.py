@@ -20,7 +20,8 @@ import pyogrio
 from .._version import __version__
 from ..checks._common import geometry_name
 from ..errors import InputError, OutputError
-from ..exports.manifest import Manifest, fill_sizes_and_digests
+from ..exports.manifest import MANIFEST_NAME, Manifest, fill_sizes_and_digests
+from ..exports.overlap import refuse_overlap, refuse_replacing
 from ..naming import safe_file_stem
 from ..report import Issue, Severity
 from .run import ThemeOptions, ThemeRun, check_theme
@@ -51,6 +52,7 @@ def write_reports(run: ThemeRun, out_dir: str | Path, lang: str = "fr") -> list[
     from ..reports.html import render_html
 
     out = Path(out_dir)
+    refuse_overlap(run.source, out, reserved=(REPORT_JSON, REPORT_HTML, CHANGES_CSV))
     _prepare(out)
     paths = [out / REPORT_JSON, out / REPORT_HTML]
     total = sum(len(f.details) for lyr in run.layers for f in lyr.fixes)
@@ -96,6 +98,7 @@ def _plain(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 def write_corrected(run: ThemeRun, out_dir: str | Path) -> Path:
     """The checked (and fixed) layers as one GeoPackage, ``<source>_corrige.gpkg``; the source is not touched."""
     out = Path(out_dir)
+    refuse_overlap(run.source, out, reserved=(REPORT_JSON, REPORT_HTML, CHANGES_CSV))
     _prepare(out)
     path = out / f"{safe_file_stem(run.source.stem.removesuffix('.shp'))}_corrige.gpkg"
     if path.exists():
@@ -135,6 +138,7 @@ def convert_theme(
     :raises InputError: the data cannot be made valid (the reports are written first, and say why).
     """
     options = replace(options or ThemeOptions(), repair=True)
+    refuse_overlap(path, out_dir, reserved=(REPORT_JSON, REPORT_HTML, CHANGES_CSV, MANIFEST_NAME))
     run = check_theme(path, theme, options, read_options, feedback)
     assert run.profile is not None and run.dataset is not None
     out = Path(out_dir)
@@ -179,6 +183,7 @@ def convert_theme(
             manifest.files.extend(_standard_formats(run, staging, formats, feedback))
         manifest.files[:0] = files
         fill_sizes_and_digests(manifest.files, staging)
+        refuse_replacing(path, out, {f.path for f in manifest.files})
         for name in sorted({f.path for f in manifest.files}):
             (staging / name).replace(out / name)
     finally:
