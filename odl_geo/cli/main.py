@@ -124,6 +124,7 @@ COMMAND_MODULES = (
     "odl_geo.cli.publish_geoserver",
     "odl_geo.cli.publish_postgis",
     "odl_geo.cli.publish_datagouv",
+    "odl_geo.cli.publish_csw",
     "odl_geo.cli.serve_commands",
     "odl_geo.cli.job_command",
 )
