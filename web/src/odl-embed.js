@@ -33,6 +33,11 @@ export class OdlMap extends HTMLElement {
     });
   }
 
+  /** The OpenLayers map (for scripts of the page that want more), or null before it is built. */
+  get olMap() {
+    return this._impl?.map ?? null;
+  }
+
   disconnectedCallback() {
     this._impl?.destroy();
     this._impl = null;
