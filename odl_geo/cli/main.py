@@ -21,13 +21,12 @@ from rich.markup import escape
 
 from .._version import __version__
 from ..errors import OdlGeoError
-from ..exports.catalog import DEFAULT_FORMATS, FORMAT_LABELS
+from .options import add_read_options, read_options
 from .progress import JsonLinesFeedback, RichFeedback
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from ..sources import ReadOptions
 
 # The GDAL stack (pyogrio, pyproj, pandas, pyarrow) is imported by the commands that read data, not here:
 # `odl-geo publish datagouv` must not pay ~150 MB of memory for libraries it never uses.
@@ -37,19 +36,6 @@ __all__ = ["build_parser", "main", "parse_check", "run_argv"]
 EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 130
 EXIT_SKIPPED = 2  # convert wrote the layers it could, but left some out because of their errors (InputError's code)
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a process stopped by SIGPIPE
-
-
-def _add_read_options(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("reading")
-    g.add_argument("--layer", help="read only this layer (GeoPackage, zip, GPX...); default: all layers")
-    g.add_argument(
-        "--source-crs", metavar="CRS", help="CRS of the source when it declares none or a wrong one, e.g. EPSG:2154"
-    )
-    g.add_argument("--encoding", help="attribute encoding of the source, e.g. CP1252 (default: detected)")
-    g.add_argument("--x-field", help="CSV: column holding x / longitude")
-    g.add_argument("--y-field", help="CSV: column holding y / latitude")
-    g.add_argument("--wkt-field", help="CSV: column holding WKT geometries")
-    g.add_argument("--gpx-points", action="store_true", help="GPX: also read route_points and track_points")
 
 
 class _RaisingParser(argparse.ArgumentParser):
@@ -87,31 +73,8 @@ def build_parser(parser_class: type[argparse.ArgumentParser] = argparse.Argument
         description="Describe every layer of FILE (file, folder or zip) and count its problems. Writes nothing.",
     )
     p.add_argument("file", metavar="FILE")
-    _add_read_options(p)
+    add_read_options(p)
 
-    p = sub.add_parser(
-        "convert",
-        parents=[common],
-        help="convert a file to open formats",
-        description="Convert every layer of FILE to the given formats in --out, with a "
-        "manifest.json. Formats: " + ", ".join(f"{k} ({label})" for k, label in FORMAT_LABELS.items()),
-    )
-    p.add_argument("file", metavar="FILE")
-    p.add_argument(
-        "--to",
-        default=",".join(DEFAULT_FORMATS),
-        metavar="FORMATS",
-        help=f"comma-separated output formats (default: {','.join(DEFAULT_FORMATS)})",
-    )
-    p.add_argument("--out", required=True, metavar="DIR", help="output folder (created if needed)")
-    _add_read_options(p)
-    g = p.add_argument_group("normalising")
-    g.add_argument("--drop-empty", action="store_true", help="drop features without geometry (default: keep)")
-    g.add_argument("--decode-html", action="store_true", help="decode HTML entities (&eacute;) in text fields")
-    g.add_argument("--2d", dest="force_2d", action="store_true", help="drop Z coordinates")
-    g.add_argument("--no-repair", action="store_true", help="do not repair invalid geometries")
-    g.add_argument("--precision", type=int, default=7, help="decimals of GeoJSON/CSV coordinates (default 7)")
-    p.add_argument("--list-formats", action="store_true", help=argparse.SUPPRESS)
     _register_command_modules(sub, common)
     return parser
 
@@ -120,6 +83,7 @@ def build_parser(parser_class: type[argparse.ArgumentParser] = argparse.Argument
 #: ``handler=callable(args, out, err, feedback) -> dict`` on its parsers. Listed, not discovered, so that a
 #: broken module fails loudly; a module not written yet is simply absent.
 COMMAND_MODULES = (
+    "odl_geo.cli.convert_command",
     "odl_geo.cli.theme_commands",
     "odl_geo.cli.publish_geoserver",
     "odl_geo.cli.publish_postgis",
@@ -154,20 +118,6 @@ def _register_command_modules(sub: Any, common: argparse.ArgumentParser) -> None
             importlib.import_module(name).register(sub, common)
 
 
-def _read_options(args: argparse.Namespace) -> ReadOptions:
-    from ..sources import ReadOptions
-
-    return ReadOptions(
-        layer=args.layer,
-        source_crs=args.source_crs,
-        encoding=args.encoding,
-        x_field=args.x_field,
-        y_field=args.y_field,
-        wkt_field=args.wkt_field,
-        gpx_points=args.gpx_points,
-    )
-
-
 def _run(args: argparse.Namespace, out: Console, err: Console) -> tuple[dict[str, Any], int]:
     """Run the command; returns its JSON result and the exit code."""
     show_progress = not (args.quiet or args.json) and err.is_terminal
@@ -178,40 +128,22 @@ def _run(args: argparse.Namespace, out: Console, err: Console) -> tuple[dict[str
     )
     with feedback_cm as feedback:
         handler = getattr(args, "handler", None)
-        if handler is not None:  # commands of COMMAND_MODULES
-            result: dict[str, Any] = handler(args, out, err, feedback)
+        if handler is not None:  # commands of COMMAND_MODULES (convert included)
+            from .convert_command import PartialConversion
+
+            try:
+                result: dict[str, Any] = handler(args, out, err, feedback)
+            except PartialConversion as partial:
+                return partial.result, EXIT_SKIPPED
             return result, 0
-        from .render import print_issues, print_layers, print_manifest
+        from ..inspect import inspect_source
+        from .render import print_issues, print_layers
 
-        if args.command == "inspect":
-            from ..inspect import inspect_source
-
-            layers, source_report = inspect_source(args.file, _read_options(args), feedback)
-            if not args.json and not args.quiet:
-                print_layers(out, layers, args.verbose)
-                print_issues(out, source_report, args.verbose)
-            return {"layers": [lyr.to_dict() for lyr in layers], "issues": source_report.to_dict()["issues"]}, 0
-        from ..conversion import ConvertOptions, convert
-
-        options = ConvertOptions(
-            drop_empty=args.drop_empty,
-            decode_html=args.decode_html,
-            force_2d=args.force_2d,
-            repair=not args.no_repair,
-            geojson_precision=args.precision,
-        )
-        manifest = convert(args.file, args.out, args.to.split(","), _read_options(args), options, feedback)
-    if not args.json and not args.quiet:
-        print_manifest(out, manifest, args.out, args.verbose)
-    if manifest.skipped:
-        names = ", ".join(manifest.skipped)
-        err.print(
-            f"[bold red]error:[/] {escape(f'{len(manifest.skipped)} layer(s) not converted: {names}.')}",
-            highlight=False,
-        )
-        err.print(escape(f"  -> The other layers were written to {args.out}; fix the errors above and convert again."))
-        return manifest.to_dict(), EXIT_SKIPPED
-    return manifest.to_dict(), 0
+        layers, source_report = inspect_source(args.file, read_options(args), feedback)
+        if not args.json and not args.quiet:
+            print_layers(out, layers, args.verbose)
+            print_issues(out, source_report, args.verbose)
+        return {"layers": [lyr.to_dict() for lyr in layers], "issues": source_report.to_dict()["issues"]}, 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -31,7 +31,8 @@ def print_issues(console: Console, report: Report, verbose: bool, lang: str = "e
     for issue in sorted(shown, key=lambda i: list(Severity).index(i.severity)):
         message = issue.text(lang)
         unit = "objets" if fr else "features"
-        count = f" ({issue.count} {unit})" if issue.count > 1 and unit not in message else ""
+        shown_count = f"{issue.count:,}".replace(",", "\u202f" if fr else ",")
+        count = f" ({shown_count} {unit})" if issue.count > 1 and unit not in message else ""
         where = f"{issue.layer}: " if issue.layer and issue.layer not in message else ""
         examples = ""
         if issue.examples and verbose:

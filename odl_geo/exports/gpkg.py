@@ -15,7 +15,13 @@ if TYPE_CHECKING:
     from ..normalise.scan import GeometryScan
     from ..sources.layer import LayerSource
 
-__all__ = ["GeoPackageWriter"]
+__all__ = ["GPKG_VERSION", "GeoPackageWriter"]
+
+#: the GeoPackage version written (GDAL's ``VERSION`` creation option). GDAL 3.12 writes 1.4 by default, which
+#: GDAL 3.6 (QGIS 3.22 on Debian 12, older QGIS on Windows) opens with "This version of GeoPackage ... may only
+#: be partially supported" on every open; 1.2 is read without a warning by every GDAL since 2.2, and nothing
+#: odl-geo writes needs 1.3 or 1.4 (see docs/conversion.md)
+GPKG_VERSION = "1.2"
 
 
 class GeoPackageWriter(Writer):
@@ -36,6 +42,7 @@ class GeoPackageWriter(Writer):
                 fmt=self.key,
                 layer_name=layer.name,
                 append=path.exists(),
+                dataset_options=None if path.exists() else {"VERSION": GPKG_VERSION},
                 layer_options={"SPATIAL_INDEX": "YES", "GEOMETRY_NAME": "geom", "FID": "fid"}
                 if layer.has_geometry
                 else {"FID": "fid"},

@@ -19,7 +19,9 @@ import pyogrio
 
 from .._version import __version__
 from ..checks._common import geometry_name
+from ..csvsafe import neutralise_csv_row
 from ..errors import InputError, OutputError
+from ..exports.gpkg import GPKG_VERSION
 from ..exports.manifest import MANIFEST_NAME, Manifest, fill_sizes_and_digests
 from ..exports.overlap import refuse_overlap, refuse_replacing
 from ..naming import safe_file_stem
@@ -80,7 +82,7 @@ def _write_changes(run: ThemeRun, path: Path) -> None:
         for lyr in run.layers:
             for c in lyr.changes():
                 cells = [lyr.layer, c["feature"], c["field"], c["code"], c["old"], c["new"]]
-                writer.writerow(["" if v is None else v for v in cells])
+                writer.writerow(neutralise_csv_row("" if v is None else v for v in cells))
 
 
 def _plain(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -117,7 +119,14 @@ def _write_layer(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
     has_geom = geom is not None and not frame[geom].isna().all()
     data = frame if has_geom else pd.DataFrame(frame.drop(columns=[geom] if geom else []))
     try:
-        pyogrio.write_dataframe(data, path, layer=layer, driver="GPKG", append=path.exists())
+        pyogrio.write_dataframe(
+            data,
+            path,
+            layer=layer,
+            driver="GPKG",
+            append=path.exists(),
+            dataset_options=None if path.exists() else {"VERSION": GPKG_VERSION},
+        )
     except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
         raise OutputError(f"Cannot write {path.name} (layer {layer}): {exc}.", "Check the output folder.") from exc
 

@@ -91,8 +91,7 @@ class ConvertAlgorithm(OdlGeoAlgorithm):
             feedback.pushInfo(tr("Removed, from an earlier conversion: ") + stale.name)
         for f in manifest["files"]:
             feedback.pushInfo(f"{f['path']}: {f['feature_count']} features ({f['format']}, {f['crs']})")
-        # a plain conversion returns its manifest (issues under "report"); a theme run returns its own summary
-        issues = manifest["report"]["issues"] if "report" in manifest else manifest.get("issues", [])
-        for issue in issues:
+        # plain and theme runs return the same shape: the manifest's files and report
+        for issue in manifest["report"]["issues"]:
             feedback.pushInfo(f"[{issue['severity']}] {issue['code']}: {issue['message']}")
         return {"OUTPUT": out, "MANIFEST": str(Path(out) / "manifest.json")}

@@ -73,11 +73,16 @@ def test_bad_options_exit_2_with_a_message(data_copy, tmp_path, capsys, argv, me
     assert message in err and "Traceback" not in err
 
 
-def test_convert_theme_writes_only_the_product_unless_formats_are_asked(data_copy, tmp_path, capsys):
+def test_convert_theme_writes_the_product_and_the_default_formats_unless_formats_are_asked(
+    data_copy, tmp_path, capsys
+):
+    """Issue 16: one default for --to, with or without --theme, so that convert-then-publish works as written."""
     out = tmp_path / "o"
     assert main(["convert", str(data_copy(CEVENNES)), "--theme", "hiking", "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
-        "exemple-valide_itineraire-randonnee.geojson", "manifest.json", "report.html", "report.json",
+        "exemple-valide_hiking.csv", "exemple-valide_hiking.geojson", "exemple-valide_hiking.gpkg",
+        "exemple-valide_hiking.shp.zip", "exemple-valide_itineraire-randonnee.geojson", "manifest.json",
+        "report.html", "report.json",
     ]  # fmt: skip
     out2 = tmp_path / "o2"
     assert main(["convert", str(data_copy(CEVENNES)), "--theme", "hiking", "--to", "gpkg,csv", "--out", str(out2)]) == 0
