@@ -1,4 +1,8 @@
-"""CSV for spreadsheets: UTF-8, comma-separated; points as longitude/latitude columns, others as WKT (WGS84)."""
+"""CSV for spreadsheets: UTF-8, comma-separated; points as longitude/latitude columns, others as WKT (WGS84).
+
+Text cells a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``...) are prefixed with ``'``
+(:mod:`odl_geo.csvsafe`); numbers stay numbers.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import shapely
 
+from ..csvsafe import FORMULA_START, NUMBER, neutralise_csv_cell
 from ..errors import OutputError
 from ..naming import safe_file_stem
 from ..normalise.pipeline import GEOMETRY_COLUMN, LayerStream
@@ -33,7 +38,7 @@ class CSVWriter(Writer):
         writer = None
         try:
             for batch in stream.batches():
-                batch = _no_blank_lines(_geometry_as_text(batch, points, digits))
+                batch = _neutralised(_no_blank_lines(_geometry_as_text(batch, points, digits)))
                 if writer is None:
                     writer = pacsv.CSVWriter(
                         path, batch.schema, write_options=pacsv.WriteOptions(quoting_style="needed")
@@ -67,6 +72,21 @@ def _plain_columns(batch: pa.RecordBatch) -> pa.RecordBatch:
         return batch
     cols = [c.storage if isinstance(c.type, pa.BaseExtensionType) else c for c in batch.columns]
     return pa.RecordBatch.from_arrays(cols, names=batch.schema.names)
+
+
+def _neutralised(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """Text cells (and column names) a spreadsheet would run as a formula, prefixed with ``'`` (OWASP)."""
+    names = [str(neutralise_csv_cell(n)) for n in batch.schema.names]
+    cols = []
+    for col in batch.columns:
+        if pa.types.is_dictionary(col.type):
+            col = col.cast(col.type.value_type)
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            risky = pc.and_not(pc.match_substring_regex(col, FORMULA_START), pc.match_substring_regex(col, NUMBER))
+            if pc.any(risky).as_py():
+                col = pc.if_else(risky, pc.binary_join_element_wise("'", col, ""), col)
+        cols.append(col)
+    return pa.RecordBatch.from_arrays(cols, names=names)
 
 
 def _no_blank_lines(batch: pa.RecordBatch) -> pa.RecordBatch:

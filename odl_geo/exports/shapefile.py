@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..csvsafe import neutralise_csv_row
 from ..naming import safe_file_stem
 from ..normalise.fields import truncate_names
 from ..normalise.pipeline import GEOMETRY_COLUMN, LayerStream
@@ -185,7 +186,7 @@ def _zip_folder(folder: object, zip_path: object, mapping: dict[str, str], gdal_
             buf = io.StringIO()
             w = csv.writer(buf, lineterminator="\n")
             w.writerow(["source_field", "shapefile_field"])
-            w.writerows(sorted(mapping.items()))
+            w.writerows(neutralise_csv_row(pair) for pair in sorted(mapping.items()))  # see odl_geo.csvsafe
             info = zipfile.ZipInfo("fields.csv", date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, buf.getvalue().encode("utf-8"))

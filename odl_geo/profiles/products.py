@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from ..csvsafe import neutralise_csv_row
 from ..errors import OutputError
 from ..exports.base import OutputFile
 from ..naming import safe_file_stem
@@ -143,8 +144,8 @@ def write_csv(header: list[str], rows: list[list[str]], path: Path) -> None:
     try:
         with path.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows(rows)
+            writer.writerow(neutralise_csv_row(header))
+            writer.writerows(neutralise_csv_row(r) for r in rows)  # formulas as text (odl_geo.csvsafe)
     except OSError as exc:
         raise OutputError(f"Cannot write {path}: {exc.strerror}.", "Check the output folder.") from exc
 
