@@ -15,10 +15,12 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
+from lxml import etree
+
 from ...credentials import redact, redact_url
 from ...errors import AuthError, NetworkError, RemoteError
 from ...http import HttpRequest, HttpResponse, RequestsTransport
-from .endpoints import Endpoints
+from .endpoints import CSW_NS, Endpoints
 from .models import (
     CswRecord,
     ExceptionReport,
@@ -32,8 +34,6 @@ from .models import (
 )
 
 if TYPE_CHECKING:
-    from lxml import etree
-
     from ...credentials import Credentials
     from ...http import Transport
 
@@ -86,8 +86,9 @@ class CswClient:
         log.debug("%s (%s) -> %s", req.describe(), step, resp.status)
         return resp
 
-    def _xml(self, resp: HttpResponse, step: str) -> etree._Element:
-        """The parsed answer; raises on an HTTP error, a non-XML body or an ``ows:ExceptionReport``."""
+    def _xml(self, resp: HttpResponse, step: str, expect: str) -> etree._Element:
+        """The parsed answer, a ``csw:{expect}``; raises on an HTTP error, a non-XML body, an
+        ``ows:ExceptionReport`` or any other document (an XHTML portal page parses as XML too)."""
         secrets = self.credentials.secrets if self.credentials else ()
         detail = redact(resp.text.strip().replace("\n", " ")[:300], secrets)
         if resp.status in (401, 403):
@@ -118,13 +119,20 @@ class CswClient:
                 "enabled, and is this client allowed to use them?).",
                 status=resp.status,
             )
+        if root.tag != f"{{{CSW_NS}}}{expect}":
+            raise RemoteError(
+                f"CSW {self.server} {step}: the answer is not a csw:{expect} but <{etree.QName(root).localname}> "
+                f"({resp.header('Content-Type') or 'no type'}).",
+                "Check that the URL is the CSW endpoint (not a login or portal page).",
+                status=resp.status,
+            )
         return root
 
     # ------------------------------------------------------------------ operations
     def supports_transactions(self) -> bool:
         """GetCapabilities lists a ``Transaction`` operation (the cheapest check of URL, credentials and CSW-T)."""
         url, params = self.endpoints.capabilities()
-        root = self._xml(self._send("GET", url, "GetCapabilities", params=params), "GetCapabilities")
+        root = self._xml(self._send("GET", url, "GetCapabilities", params=params), "GetCapabilities", "Capabilities")
         names = {op.get("name") for op in root.iter("{http://www.opengis.net/ows}Operation")}
         return "Transaction" in names
 
@@ -132,7 +140,7 @@ class CswClient:
         """GetRecordById in ISO 19139; None when the catalogue holds no record with that file identifier."""
         url, params = self.endpoints.record_by_id(identifier)
         step = f"GetRecordById '{identifier}'"
-        root = self._xml(self._send("GET", url, step, params=params), step)
+        root = self._xml(self._send("GET", url, step, params=params), step, "GetRecordByIdResponse")
         md = stored_record(root)
         return CswRecord.from_element(md, f"the stored record '{identifier}'") if md is not None else None
 
@@ -146,7 +154,7 @@ class CswClient:
     def _transaction(self, kind: str, record: CswRecord) -> TransactionSummary:
         step = f"Transaction {kind} '{record.identifier}'"
         resp = self._send("POST", self.endpoints.transaction(), step, body=transaction_payload(kind, record))
-        root = self._xml(resp, step)
+        root = self._xml(resp, step, "TransactionResponse")
         summary = TransactionSummary.from_payload(root)
         if summary is None:
             raise RemoteError(f"CSW {self.server} {step}: the answer is not a csw:TransactionResponse.",
@@ -165,4 +173,5 @@ class CswClient:
         """GetRecords by free text and/or WGS 84 box: (number matched, records returned)."""
         step = f"GetRecords (text={text!r}, bbox={bbox})"
         body = getrecords_payload(text, bbox, max_records)
-        return records_from_payload(self._xml(self._send("POST", self.endpoints.records(), step, body=body), step))
+        resp = self._send("POST", self.endpoints.records(), step, body=body)
+        return records_from_payload(self._xml(resp, step, "GetRecordsResponse"))
