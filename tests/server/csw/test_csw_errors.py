@@ -111,11 +111,11 @@ def test_not_a_csw_is_exit_5(capsys, folder, httpserver):
 def test_missing_or_wrong_record_is_exit_2(capsys, tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
-    code, out, err = cli(capsys, empty, "--url", "http://127.0.0.1:1/csw")
+    code, _out, err = cli(capsys, empty, "--url", "http://127.0.0.1:1/csw")
     assert code == 2 and "has no metadata.xml" in err
     bad = tmp_path / "bad.xml"
     bad.write_text("<rdf:RDF xmlns:rdf='http://www.w3.org/1999/02/22-rdf-syntax-ns#'/>")
-    code, out, err = cli(capsys, bad, "--url", "http://127.0.0.1:1/csw")
+    code, _out, err = cli(capsys, bad, "--url", "http://127.0.0.1:1/csw")
     assert code == 2 and "is not an ISO 19139 record" in err
     no_id = tmp_path / "noid.xml"
     no_id.write_bytes(SAMPLE.read_bytes().replace(b"<gmd:fileIdentifier><gco:CharacterString>odl-geo-test-sample"
