@@ -106,7 +106,13 @@ def _convert_layers(
     for issue in skipped:
         report.add(issue)
     manifest = Manifest(source={}, report=report, odl_geo_version=__version__)
-    staging = Path(tempfile.mkdtemp(prefix=".odl-geo-staging-", dir=out))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".odl-geo-staging-", dir=out))
+    except OSError as exc:  # a read-only folder (or file system), no permission, a full disk: not a bug
+        raise OutputError(
+            f"Cannot write in the output folder {out}: {exc.strerror}.",
+            "Choose a folder you can write to (--out), or make this one writable, and convert again.",
+        ) from exc
     # the source's checksum is computed beside the conversion (hashlib releases the GIL), not before it
     hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="odl-geo-sha256")
     digest = hasher.submit(sha256_file, src.path) if src.path.is_file() else None

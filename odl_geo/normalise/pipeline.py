@@ -19,6 +19,7 @@ import pyogrio
 import shapely
 
 from ..crs import coordinate_transformer, label
+from ..errors import InputError
 from ..feedback import Feedback, NullFeedback, check_cancelled
 from ..report import Issue, Report, Severity
 from . import geometry as geom_ops
@@ -312,6 +313,7 @@ class LayerStream:
                     count=int(lost.size),
                     examples=(lost + offset).tolist(),
                 )
+        self._refuse_non_finite(geoms, offset)
         geoms, ringless = geom_ops.drop_empty_rings(geoms)
         if ringless.size:
             self._add(
@@ -355,6 +357,29 @@ class LayerStream:
             geoms = shapely.transform(geoms, self._transform.func, include_z=shapely.has_z(geoms).any())
         self.stats.add_bounds(geoms[keep])
         return geoms, keep
+
+    def _refuse_non_finite(self, geoms: np.ndarray, offset: int) -> None:
+        """NaN or Infinity among a geometry's coordinates is bad input: no writer can hold it (GDAL refuses it,
+        or writes 0 / drops the feature), so the user must fix the source. An empty point written as NaN NaN
+        (the WKB convention) is no coordinate and passes.
+
+        :raises InputError: some coordinates are not finite numbers; the message names the first features.
+        """
+        coords, index = shapely.get_coordinates(geoms, include_z=True, return_index=True)
+        if not coords.size:
+            return
+        with np.errstate(invalid="ignore"):
+            bad = ~np.isfinite(coords[:, :2]).all(axis=1)
+        if not bad.any():
+            return
+        rows = np.unique(index[bad]) + offset
+        shown = ", ".join(str(int(r)) for r in rows[:5]) + (", ..." if rows.size > 5 else "")
+        raise InputError(
+            f"{self.layer.display}: {rows.size} feature(s) have coordinates that are not numbers (NaN or "
+            f"Infinity), e.g. feature(s) {shown} (0-based, in source order).",
+            "Fix or delete the geometry of these features in the source (in QGIS, the vertex editor), "
+            "then convert again.",
+        )
 
     def _only_family(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Keep geometries of one family; collections keep their parts of that family."""

@@ -6,16 +6,24 @@ and records every surprise as an issue. It never writes beside the source.
 
 from __future__ import annotations
 
+import errno
 import logging
 import re
 import warnings
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
 
 from ..crs import identify, looks_geographic
-from ..errors import InputError, OdlGeoError, SourceNotFoundError, UnsupportedSourceError
+from ..errors import (
+    EncodingError,
+    InputError,
+    OdlGeoError,
+    OutputError,
+    SourceNotFoundError,
+    UnsupportedSourceError,
+)
 from ..naming import safe_file_stem
 from ..report import Issue, Report, Severity
 from . import shapefile
@@ -24,7 +32,7 @@ from .encoding import SAMPLE_BYTES, EncodingGuess, sniff_text, sniff_text_file
 from .formats import DATASET_EXTENSIONS, SIDECAR_EXTENSIONS, driver_for
 from .layer import LayerSource, ReadOptions, Source
 from .textfiles import declares_crs, fresh_dir, keep_identifiers_as_text, transcode
-from .zipfiles import ArchivedFile, extract_members, list_dataset_members
+from .zipfiles import ArchivedFile, ZipLimits, extract_members, list_dataset_members
 
 #: what a dataset to open is: a real file (or folder), a zip member read in place, or a path GDAL understands
 Item = Path | ArchivedFile | str
@@ -47,10 +55,22 @@ def open_source(path: str | Path, options: ReadOptions | None = None) -> Source:
     src_path = Path(path).expanduser()
     if not src_path.exists():
         raise SourceNotFoundError(f"{src_path} does not exist.", "Check the path (and its case).")
-    workdir = Source.new_workdir()
+    if options.encoding:
+        check_encoding_name(options.encoding)
+    workdir = _new_workdir()
     report = Report()
     try:
-        layers = _unique_names(_open_any(src_path, options, workdir, report))
+        try:
+            layers = _unique_names(_open_any(src_path, options, workdir, report))
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+                raise
+            # the opener writes only into its temporary folder (extracted zip members, UTF-8 copies)
+            raise OutputError(
+                f"The temporary folder {workdir.parent} is full: {src_path.name} could not be prepared for "
+                f"reading ({exc.strerror}).",
+                "Free space there, or point TMPDIR at a folder with more room, and convert again.",
+            ) from exc
         if options.layer is not None:
             layers = _select(layers, options.layer, src_path)
         if not layers:
@@ -66,6 +86,66 @@ def open_source(path: str | Path, options: ReadOptions | None = None) -> Source:
         Source(src_path, [], report, workdir).close()
         raise
     return Source(src_path, layers, report, workdir)
+
+
+def _new_workdir() -> Path:
+    """The source's temporary folder; a missing, read-only or full TMPDIR is said as such (exit 3), not as a bug."""
+    try:
+        return Source.new_workdir()
+    except OSError as exc:
+        import tempfile
+
+        raise OutputError(
+            f"Cannot create a temporary folder in {tempfile.gettempdir()}: {exc.strerror}.",
+            "Free space there or point TMPDIR at a writable folder, and convert again.",
+        ) from exc
+
+
+def check_encoding_name(encoding: str) -> None:
+    """:raises EncodingError: ``encoding`` is no encoding Python (hence odl-geo) knows."""
+    import codecs
+
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise EncodingError(
+            f"--encoding {encoding!r} is not an encoding odl-geo knows.",
+            "Use a name such as UTF-8, CP1252 (Windows, French), ISO-8859-15 or leave --encoding out "
+            "(the encoding is then detected).",
+        ) from None
+
+
+def _check_user_encoding(path: Path | ArchivedFile, display: str, encoding: str) -> None:
+    """The encoding the user gave must decode the start of a text source, strictly.
+
+    A UTF-16 file has NUL bytes between ASCII letters; a UTF-8 or CP1252 file has none: reading one as the
+    other would give a table of garbage (or fail deep inside the reader).
+
+    :raises EncodingError: the first bytes cannot be that encoding.
+    """
+    import codecs
+
+    sample = path.head(SAMPLE_BYTES) if isinstance(path, ArchivedFile) else _head(path, SAMPLE_BYTES)
+    name = codecs.lookup(encoding).name
+    problem = ""
+    if name.startswith(("utf-16", "utf-32")) and sample and b"\0" not in sample[:4096]:
+        problem = "it holds no NUL byte, which every UTF-16/UTF-32 text has"
+    else:
+        try:
+            codecs.getincrementaldecoder(encoding)("strict").decode(sample, final=False)
+        except UnicodeError as exc:
+            problem = str(exc)
+    if problem:
+        detected = sniff_text(sample).encoding
+        raise EncodingError(
+            f"{display} cannot be read as {encoding}: {problem}.",
+            f"It looks like {detected}: leave --encoding out (the encoding is then detected) or give the right one.",
+        )
+
+
+def _head(path: Path, size: int) -> bytes:
+    with path.open("rb") as fh:
+        return fh.read(size)
 
 
 def _unique_names(layers: list[LayerSource]) -> list[LayerSource]:
@@ -166,7 +246,8 @@ def _open_many(
 
 
 def _open_zip(path: Path, options: ReadOptions, workdir: Path, report: Report) -> list[LayerSource]:
-    members = list_dataset_members(path)
+    limits = ZipLimits.from_env()  # one budget (bytes, seconds) for every member extracted from this archive
+    members = list_dataset_members(path, limits)
     if not members:
         import zipfile
 
@@ -176,6 +257,10 @@ def _open_zip(path: Path, options: ReadOptions, workdir: Path, report: Report) -
             f"The zip archive {path.name} contains no GIS layer (it holds: {inside}).",
             "Check that the right file was downloaded or exported.",
         )
+    if options.layer is not None:  # extract only what is read: the member named like the layer, when one is
+        wanted = options.layer.lower()
+        named = [m for m in members if PurePosixPath(m.name).stem.lower() == wanted]
+        members = named or members  # else the layer is inside a member (a GeoPackage's table)
     items: list[tuple[Item, str]] = []
     for n, member in enumerate(members):
         if member.suffix in (".shp", ".dbf", ".tab", ".mif") or member.driver == "CSV":
@@ -184,7 +269,7 @@ def _open_zip(path: Path, options: ReadOptions, workdir: Path, report: Report) -
             dest = workdir / f"zip{n}"
             dest.mkdir()
             sidecars = (".csvt", ".prj") if member.driver == "CSV" else None
-            items.append((extract_members(path, member.name, dest, sidecars), member.name))
+            items.append((extract_members(path, member.name, dest, sidecars, limits), member.name))
         else:
             # read in place; text members (GeoJSON) are sniffed through the archive and transcoded if need be
             items.append((ArchivedFile(path, member.name), member.name))
@@ -214,6 +299,7 @@ def _open_file(
             gdal_path = str(parts.dbf)
     elif driver in ("CSV", "GeoJSON", "MapInfo File") and isinstance(path, Path | ArchivedFile):
         if options.encoding:
+            _check_user_encoding(path, display, options.encoding)
             guess = EncodingGuess(options.encoding.upper(), "user")
         else:
             guess = sniff_text_file(path) if isinstance(path, Path) else sniff_text(path.head(SAMPLE_BYTES))

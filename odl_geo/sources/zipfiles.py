@@ -4,13 +4,22 @@ Reading happens in place through GDAL's ``/vsizip/``; nothing is extracted unles
 file (a Shapefile whose sidecars must be inspected, a CSV whose layout is analysed), and then only after the
 member names were checked against path traversal and the sizes against a limit (zip bombs). Text members
 read in place are sniffed through :class:`ArchivedFile` (their bytes streamed from the archive).
+
+Zip bombs are bounded three ways, per archive and not only per member (a zip of many members each just under
+a per-member limit would otherwise expand without end): the sizes the archive declares (all members
+together, and their overall compression ratio), the bytes actually extracted, and the time spent
+extracting (:class:`ZipLimits`; ``ODL_GEO_ZIP_MAX_BYTES`` and ``ODL_GEO_ZIP_MAX_SECONDS`` lower or raise them).
+Damaged and password-protected archives are input errors (exit 2), never crashes.
 """
 
 from __future__ import annotations
 
+import os
+import time
 import zipfile
+import zlib
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING
 
@@ -20,12 +29,85 @@ from .formats import driver_for
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-__all__ = ["MAX_UNCOMPRESSED_BYTES", "ArchivedFile", "ZipMember", "extract_members", "list_dataset_members"]
+__all__ = [
+    "MAX_UNCOMPRESSED_BYTES",
+    "ArchivedFile",
+    "ZipLimits",
+    "ZipMember",
+    "extract_members",
+    "list_dataset_members",
+]
 
-#: refuse archives that would expand beyond this (a commune layer is far below it)
+#: refuse archives that would expand beyond this (a commune layer is far below it); ``ODL_GEO_ZIP_MAX_BYTES``
 MAX_UNCOMPRESSED_BYTES = 4 * 1024**3
-#: refuse members compressed more than this ratio (classic zip-bomb signature)
+#: stop extracting after this many seconds; ``ODL_GEO_ZIP_MAX_SECONDS``
+MAX_EXTRACT_SECONDS = 300.0
+#: refuse members (and whole archives) compressed more than this ratio (classic zip-bomb signature)...
 MAX_RATIO = 200
+#: ...once they expand beyond this many bytes (small highly compressible CSVs are normal)
+RATIO_FLOOR_BYTES = 50_000_000
+#: errors Python's zipfile raises on a damaged member (bad CRC, broken deflate stream, cut-off data)
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError)
+
+
+@dataclass
+class ZipLimits:
+    """The bounds of one archive's expansion: total bytes and seconds, shared by every member extracted.
+
+    :param max_bytes: declared size of all members together, and bytes actually extracted, at most this.
+    :param max_seconds: extraction stops (InputError) after this long.
+    """
+
+    max_bytes: int = MAX_UNCOMPRESSED_BYTES
+    max_seconds: float = MAX_EXTRACT_SECONDS
+    extracted: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @classmethod
+    def from_env(cls) -> ZipLimits:
+        """Defaults, or ``ODL_GEO_ZIP_MAX_BYTES`` / ``ODL_GEO_ZIP_MAX_SECONDS`` when set.
+
+        :raises InputError: one of them is not a number.
+        """
+        limits = cls()
+        for var, attr, kind in (("ODL_GEO_ZIP_MAX_BYTES", "max_bytes", int), ("ODL_GEO_ZIP_MAX_SECONDS",
+                                                                                "max_seconds", float)):  # fmt: skip
+            text = os.environ.get(var, "").strip()
+            if not text:
+                continue
+            try:
+                value = kind(text)
+            except ValueError:
+                raise InputError(f"{var}={text!r} is not a number.", f"Give a number, or unset {var}.") from None
+            if value < 0:
+                raise InputError(f"{var}={text!r} is negative.", f"Give a positive number, or unset {var}.")
+            setattr(limits, attr, value)
+        return limits
+
+    def spend(self, n: int, archive: Path) -> None:
+        """Count ``n`` more bytes extracted; :raises InputError: past the byte or time bound."""
+        self.extracted += n
+        if self.extracted > self.max_bytes:
+            raise InputError(
+                f"The zip archive {archive.name} expands beyond {_size(self.max_bytes)}: extraction stopped.",
+                "This looks like a zip bomb; extract it yourself if you trust it (or raise ODL_GEO_ZIP_MAX_BYTES).",
+            )
+        if time.monotonic() - self.started > self.max_seconds:
+            raise InputError(
+                f"Extracting the zip archive {archive.name} took longer than {self.max_seconds:g} s: stopped.",
+                "Extract it yourself and convert the files inside (or raise ODL_GEO_ZIP_MAX_SECONDS).",
+            )
+
+
+def _size(n: float) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{int(n)} bytes"
+
+
+def _damaged(archive: Path, name: str, exc: BaseException) -> UnsupportedSourceError:
+    return UnsupportedSourceError(
+        f"The zip archive {archive.name} is damaged: its member {name!r} cannot be decompressed ({exc}).",
+        "Download it again or re-create it.",
+    )
 
 
 @dataclass(frozen=True)
@@ -55,11 +137,14 @@ class ArchivedFile:
 
         :raises InputError: the member name is unsafe or it expands like a zip bomb.
         """
-        with zipfile.ZipFile(self.archive) as zf:
-            info = zf.getinfo(self.name)
-            _check_safe(info, self.archive)
-            with zf.open(info) as fh:
-                yield fh
+        try:
+            with zipfile.ZipFile(self.archive) as zf:
+                info = zf.getinfo(self.name)
+                _check_safe(info, self.archive)
+                with zf.open(info) as fh:
+                    yield fh
+        except DAMAGED as exc:
+            raise _damaged(self.archive, self.name, exc) from exc
 
     def head(self, size: int) -> bytes:
         """The first ``size`` bytes (for encoding detection)."""
@@ -75,6 +160,11 @@ def _check_safe(info: zipfile.ZipInfo, archive: Path) -> None:
             f"The zip archive {archive.name} contains an unsafe path: {name!r}.",
             "Refusing to read it. Re-create the archive without absolute paths or '..'.",
         )
+    if info.flag_bits & 0x1:
+        raise UnsupportedSourceError(
+            f"The zip archive {archive.name} is password-protected (its member {name!r} is encrypted).",
+            "Extract it yourself with its password and convert the files inside.",
+        )
     if info.compress_size and info.file_size / max(info.compress_size, 1) > MAX_RATIO and info.file_size > 50e6:
         raise InputError(
             f"The zip archive {archive.name} member {name!r} expands {info.file_size // info.compress_size}x.",
@@ -82,23 +172,35 @@ def _check_safe(info: zipfile.ZipInfo, archive: Path) -> None:
         )
 
 
-def list_dataset_members(archive: Path) -> list[ZipMember]:
-    """The datasets inside a zip, in archive order, sidecars and a .dbf next to its .shp left out."""
+def list_dataset_members(archive: Path, limits: ZipLimits | None = None) -> list[ZipMember]:
+    """The datasets inside a zip, in archive order, sidecars and a .dbf next to its .shp left out.
+
+    :raises UnsupportedSourceError: not a zip, damaged, or password-protected.
+    :raises InputError: unsafe member names, or it would expand beyond ``limits`` (or like a zip bomb).
+    """
+    limits = limits or ZipLimits.from_env()
     try:
         with zipfile.ZipFile(archive) as zf:
             infos = zf.infolist()
-    except zipfile.BadZipFile as exc:
+    except (*DAMAGED, OSError, ValueError) as exc:
         raise UnsupportedSourceError(
             f"{archive.name} is not a readable zip archive ({exc}).", "Download it again or re-create it."
         ) from exc
-    total = 0
+    total = packed = 0
     for info in infos:
         _check_safe(info, archive)
         total += info.file_size
-    if total > MAX_UNCOMPRESSED_BYTES:
+        packed += info.compress_size
+    if total > limits.max_bytes:
         raise InputError(
-            f"The zip archive {archive.name} would expand to {total / 1e9:.1f} GB.",
-            "Extract it yourself and convert the files inside.",
+            f"The zip archive {archive.name} would expand to {_size(total)} (more than {_size(limits.max_bytes)}).",
+            "Extract it yourself and convert the files inside (or raise ODL_GEO_ZIP_MAX_BYTES).",
+        )
+    if total > RATIO_FLOOR_BYTES and total / max(packed, 1) > MAX_RATIO:  # many members, each under the limit
+        raise InputError(
+            f"The zip archive {archive.name} expands {total // max(packed, 1)}x overall ({_size(total)} from "
+            f"{_size(packed)}).",
+            "This looks like a zip bomb; extract it yourself if you trust it.",
         )
     names = {i.filename.lower() for i in infos if not i.is_dir()}
     members: list[ZipMember] = []
@@ -123,13 +225,21 @@ def _looks_like_geojson_name(name: str) -> bool:
 
 
 def extract_members(
-    archive: Path, stem_member: str, dest: Path, sidecars: tuple[str, ...] | None = None
+    archive: Path,
+    stem_member: str,
+    dest: Path,
+    sidecars: tuple[str, ...] | None = None,
+    limits: ZipLimits | None = None,
 ) -> Path:
     """Extract one dataset member and its sidecars (same stem) into ``dest``; return the member path.
 
     :param sidecars: only these extensions (lower case, with the dot) beside the member; None: every file
         of the same stem (Shapefile and MapInfo sets).
+    :param limits: the archive's byte and time budget, shared by the members extracted from it.
+    :raises UnsupportedSourceError: a member is damaged or encrypted.
+    :raises InputError: the budget ran out (a partial file is removed).
     """
+    limits = limits or ZipLimits.from_env()
     member = PurePosixPath(stem_member)
     stem = member.with_suffix("").as_posix().lower()
     with zipfile.ZipFile(archive) as zf:
@@ -143,7 +253,15 @@ def extract_members(
                 continue
             _check_safe(info, archive)
             target = dest / PurePosixPath(info.filename).name
-            with zf.open(info) as src, target.open("wb") as dst:
-                while chunk := src.read(1 << 20):
-                    dst.write(chunk)
+            try:
+                with zf.open(info) as src, target.open("wb") as dst:
+                    while chunk := src.read(1 << 20):
+                        limits.spend(len(chunk), archive)
+                        dst.write(chunk)
+            except DAMAGED as exc:
+                target.unlink(missing_ok=True)
+                raise _damaged(archive, info.filename, exc) from exc
+            except InputError:
+                target.unlink(missing_ok=True)
+                raise
     return dest / PurePosixPath(stem_member).name

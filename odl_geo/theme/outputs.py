@@ -164,7 +164,13 @@ def convert_theme(
             f"Read {out / REPORT_HTML}; then use a mapping file (--mapping), --fix, or --drop-invalid "
             "to publish only the valid features.",
         )
-    staging = Path(tempfile.mkdtemp(prefix=".odl-geo-staging-", dir=out))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=".odl-geo-staging-", dir=out))
+    except OSError as exc:  # a read-only folder (or file system), no permission, a full disk: not a bug
+        raise OutputError(
+            f"Cannot write in the output folder {out}: {exc.strerror}.",
+            "Choose a folder you can write to (--out), or make this one writable, and convert again.",
+        ) from exc
     try:
         files = run.profile.write_products(run.dataset, staging, run.report)
         schema = _catalog_schema(run)
