@@ -151,7 +151,9 @@ export class OdlCatalogue extends HTMLElement {
   _item(d) {
     const lang = this._lang;
     const title = String(d.title ?? '');
-    const heading = h('h3', { className: 'odl-title' }, safeLink(d.page, title));
+    // udata gives the page's URL; a udata without front end (intranet, tests) gives null: its /datasets/ path
+    const page = d.page || `${this._site}/datasets/${encodeURIComponent(String(d.slug || d.id || ''))}/`;
+    const heading = h('h3', { className: 'odl-title' }, safeLink(page, title));
     const meta = h('ul', { className: 'odl-meta' });
     const date = formatDate(lang, d.last_update || d.last_modified);
     if (date) meta.append(h('li', { text: t(lang, 'updated', { date }) }));
