@@ -30,6 +30,9 @@ stage "plugin French translation is complete"
 stage "unit and server tests (no QGIS)"
 run_pytest -p no:pytest_qgis -m "not qgis" -rs tests/unit tests/server || status=1
 
+stage "browser tests (web components in headless Chromium, real QGIS Server and udata)"
+run_pytest -p no:pytest_qgis -m "not qgis" -rs tests/browser || status=1
+
 stage "QGIS tests (headless PyQGIS)"
 # only tests/qgis is collected here: collecting the others would import GDAL wheels into the QGIS process
 QT_QPA_PLATFORM=offscreen run_pytest_qgis -m qgis -rs tests/qgis || status=1
