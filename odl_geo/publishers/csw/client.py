@@ -90,7 +90,7 @@ class CswClient:
         """The parsed answer, a ``csw:{expect}``; raises on an HTTP error, a non-XML body, an
         ``ows:ExceptionReport`` or any other document (an XHTML portal page parses as XML too)."""
         secrets = self.credentials.secrets if self.credentials else ()
-        detail = redact(resp.text.strip().replace("\n", " ")[:300], secrets)
+        detail = redact(resp.text[:8000].strip().replace("\n", " "), secrets)[:300]
         if resp.status in (401, 403):
             what = "refused the credentials" if resp.status == 401 else "refused the permission"
             raise AuthError(f"CSW {self.server} {what} ({resp.status}) for {step}.", AUTH_HINT, status=resp.status)
