@@ -13,6 +13,7 @@ __all__ = [
     "CrsError",
     "EncodingError",
     "InputError",
+    "MissingDependencyError",
     "NetworkError",
     "OdlGeoError",
     "OutputError",
@@ -49,6 +50,29 @@ class InputError(OdlGeoError):
     """The input data or the user's options are wrong; fixing them makes the run succeed."""
 
     exit_code = 2
+
+
+class MissingDependencyError(InputError):
+    """An optional library a command needs is not installed (exit 2, with the install command as the hint)."""
+
+
+def require(module: str, extra: str, purpose: str) -> None:
+    """Import-check an optional dependency where it is used: its absence is the user's to fix, not a bug.
+
+    :param extra: the ``odl-geo[extra]`` that installs it; :param purpose: what needs it ("publishing to PostGIS").
+    :raises MissingDependencyError: ``module`` cannot be imported.
+    """
+    import importlib
+    import sys
+
+    try:
+        importlib.import_module(module)
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"{purpose} needs the Python library {module}, which is not installed ({exc}).",
+            f"Install it in odl-geo's environment: {sys.executable} -m pip install 'odl-geo[{extra}]' "
+            "(from a checkout: add -c requirements/lock.txt for the tested versions).",
+        ) from None
 
 
 class SourceNotFoundError(InputError):

@@ -34,7 +34,7 @@ def stage(dest: Path) -> Path:
     shutil.copytree(ROOT / "qgis_plugin", folder, ignore=IGNORE)
     shutil.copy2(ROOT / "metadata.txt", folder / "metadata.txt")
     shutil.copytree(ROOT / "odl_geo", folder / "vendor" / "odl_geo", ignore=IGNORE)
-    shutil.copytree(ROOT / "styles", folder / "styles", ignore=IGNORE)  # per-theme SLD/QML for publishing
+    # the per-theme SLD/QML styles travel inside the library (vendor/odl_geo/styles, found by odl_geo.profiles.styles)
     for ts in sorted((ROOT / "qgis_plugin" / "resources" / "i18n").glob("*.ts")):
         qm = folder / "resources" / "i18n" / ts.with_suffix(".qm").name
         subprocess.run(["lrelease", "-silent", str(ts), "-qm", str(qm)], check=True)

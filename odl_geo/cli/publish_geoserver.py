@@ -56,7 +56,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--attribution", help="attribution shown in WMS capabilities, e.g. 'Ville de Montpellier'")
     p.add_argument("--credentials", metavar="FILE", help="TOML credentials file with a [geoserver] section")
     p.add_argument("--ca-bundle", metavar="PEM", help="CA bundle for a private PKI (TLS verification stays on)")
-    p.add_argument("--deadline", type=float, default=1800.0, help="give up after this many seconds (default 1800)")
+    p.add_argument("--deadline", type=_seconds, default=1800.0, help="give up after this many seconds, every request "
+                   "and retry included (default 1800; exit 4)")  # fmt: skip
     p.add_argument("--no-verify", action="store_true", help="skip the WMS/WFS check after publishing")
     p.add_argument("--dry-run", action="store_true", help="print the planned requests (redacted); change nothing")
     g = p.add_argument_group("PostGIS tables instead of GeoPackages")
@@ -67,6 +68,19 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     g.add_argument("--table", action="append", default=[], help="a table to publish (repeat); default: the tables "
                    "`odl-geo publish postgis` loaded into the schema (those of OUTDIR when given)")  # fmt: skip
     p.set_defaults(handler=run)
+
+
+def _seconds(text: str) -> float:
+    """A positive number of seconds (``--deadline``)."""
+    import argparse
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: give a positive number of seconds")
+    return value
 
 
 def _plan(args: argparse.Namespace, options: Any) -> Any:
@@ -92,7 +106,7 @@ def _plan(args: argparse.Namespace, options: Any) -> Any:
 
 
 def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback) -> dict[str, Any]:
-    from ..http import RequestsTransport
+    from ..http import DeadlineTransport, RequestsTransport
     from ..publishers.geoserver import (
         Attribution,
         DryRunTransport,
@@ -121,7 +135,10 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
         store=args.store,
     )
     plan = _plan(args, options)
-    transport = RequestsTransport(ca_bundle=args.ca_bundle)
+    for warning in plan.warnings:  # a theme output without its styles: said, never silent
+        feedback.warning(escape(f"warning: {warning}"))
+    # one deadline for everything this command sends (publication and checks, retries included): exit 4 in time
+    transport = DeadlineTransport(RequestsTransport(ca_bundle=args.ca_bundle), args.deadline)
     if args.dry_run:
         dry = DryRunTransport(transport if has_creds else None)
         client = GeoServerClient(args.url, creds if has_creds else None, dry)
@@ -131,7 +148,7 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
             out.print(f"dry run against {escape(args.url)}, planned from {source}; nothing was changed.")
             for line in dry.planned or ["(nothing to write: everything is up to date)"]:
                 out.print(f"  {escape(line)}")
-        return {"dry_run": True, "planned_requests": dry.planned, **result.to_dict()}
+        return {"dry_run": True, "planned_requests": dry.planned, **result.to_dict(), "warnings": list(plan.warnings)}
     client = GeoServerClient(args.url, creds, transport)
     result = publish_plan(plan, client, feedback, deadline_s=args.deadline)
     checks = [] if args.no_verify else verify_publication(plan, args.url, creds, transport=transport, feedback=feedback)
@@ -147,4 +164,4 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
             state = "ok" if c.ok else "FAILED"
             out.print(f"  check {state:<6} {escape(c.layer)}: {c.feature_count} features {escape(c.problem)}")
     raise_if_failed(checks, plan.workspace)
-    return {**result.to_dict(), "checks": [c.to_dict() for c in checks]}
+    return {**result.to_dict(), "checks": [c.to_dict() for c in checks], "warnings": list(plan.warnings)}

@@ -201,6 +201,9 @@ def validate_json_schema(doc: dict[str, Any], schema: dict[str, Any]) -> list[tu
 
 def validate_table(path: Path, descriptor: dict[str, Any]) -> list[tuple[int | None, str, str, str]]:
     """Errors of ``frictionless`` for the CSV at ``path`` against a Table Schema, as (feature, field, rule, message)."""
+    from ..errors import require
+
+    require("frictionless", "validate", "Validating a CSV product against its Table Schema")
     from frictionless import Resource, Schema
 
     schema = Schema.from_descriptor({k: v for k, v in descriptor.items() if k != "$schema"})

@@ -9,13 +9,17 @@ symbol instead, and a note says so.
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
+
+from ..profiles.styles import styles_root as theme_styles_root
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "OWN_STYLES",
@@ -56,11 +60,8 @@ class LayerStyle:
 
 
 def styles_root(styles_dir: str | Path | None = None) -> Path | None:
-    """``styles_dir``, else ``$ODL_GEO_STYLES``, else the repository's ``styles/`` (None when none exists)."""
-    for candidate in (styles_dir, os.environ.get("ODL_GEO_STYLES"), Path(__file__).resolve().parents[2] / "styles"):
-        if candidate and Path(candidate).is_dir():
-            return Path(candidate)
-    return None
+    """``styles_dir``, else ``$ODL_GEO_STYLES``, else the packaged styles (see :mod:`odl_geo.profiles.styles`)."""
+    return theme_styles_root(styles_dir)
 
 
 def family_of(geometry_type: str | None) -> str | None:

@@ -50,8 +50,8 @@ from qgis.PyQt.QtWidgets import (
 
 from odl_geo.exports.catalog import DEFAULT_FORMATS, FORMAT_LABELS
 from odl_geo.profiles.registry import MULTI_LAYER_THEMES, PROFILES
+from odl_geo.profiles.styles import theme_style_dir
 
-from ..__about__ import DIR_PLUGIN_ROOT
 from ..processing.layer_input import export_in_background
 from ..style_export import export_layer_style
 from ..toolbelt.i18n import tr, tr_noop
@@ -75,11 +75,9 @@ TAB_MAPPING, TAB_PERSONAL, TAB_TARGETS, TAB_REPORT = range(4)
 
 
 def styles_folder(theme: str) -> str:
-    """The theme's SLD folder: shipped in the plugin zip, or the repository's styles/ in development."""
-    for root in (DIR_PLUGIN_ROOT / "styles", DIR_PLUGIN_ROOT.parent / "styles"):
-        if (root / theme).is_dir():
-            return str(root / theme)
-    return ""
+    """The theme's SLD folder, found as the library finds it (the styles ship inside odl_geo); "" when none."""
+    folder = theme_style_dir(theme, ".sld")
+    return str(folder) if folder is not None else ""
 
 
 def step_summary(alg_id: str, results: dict[str, Any]) -> str:

@@ -6,13 +6,13 @@ does not break reading.
 
 from __future__ import annotations
 
-import enum
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
 from ...errors import InputError
+from .. import Outcome
 
 __all__ = [
     "DATASET_KEY_EXTRA",
@@ -41,13 +41,6 @@ TAG_MIN, TAG_MAX = 3, 96  # udata's TAG_MIN_LENGTH / TAG_MAX_LENGTH
 TITLE_MAX = 350
 
 
-class Outcome(enum.StrEnum):
-    """What a publish step did; re-running an unchanged publish gives only UNCHANGED (and SKIPPED)."""
-
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    SKIPPED = "skipped"
 
 
 def is_object_id(value: str) -> bool:

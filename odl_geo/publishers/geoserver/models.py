@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 from xml.sax.saxutils import escape
+
+from .. import Outcome
 
 __all__ = [
     "Attribution",
@@ -32,13 +33,6 @@ SLD10_TYPE = "application/vnd.ogc.sld+xml; charset=UTF-8"
 SE11_TYPE = "application/vnd.ogc.se+xml; charset=UTF-8"
 
 
-class Outcome(StrEnum):
-    """What publishing did to one resource (same vocabulary as the other publishers)."""
-
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    SKIPPED = "skipped"
 
 
 def safe_name(text: str, fallback: str = "layer") -> str:

@@ -108,6 +108,8 @@ class StoreSpec:
 class PublishPlan:
     workspace: str
     stores: tuple[StoreSpec, ...]
+    #: what the user should know before publishing (a theme output whose styles were not found...)
+    warnings: tuple[str, ...] = ()
 
     @property
     def layers(self) -> list[LayerSpec]:
@@ -133,8 +135,10 @@ def plan_publication(path: str | Path, workspace: str, options: PublishOptions |
     else:
         groups = _from_gpkg(p)
     style = options.style
+    warnings: tuple[str, ...] = ()
     if style is None and theme and options.theme_styles:
         style = theme_style_folder(p if p.is_dir() else p.parent, theme)
+        warnings = () if style is not None else (missing_theme_style(theme),)
     styles = _style_files(style)
     stores = []
     for gpkg, (sha, size, entries) in groups.items():
@@ -142,19 +146,28 @@ def plan_publication(path: str | Path, workspace: str, options: PublishOptions |
         stores.append(StoreSpec(options.store or safe_name(gpkg.stem, "store"), gpkg, sha, size, layers))
     if options.store and len(stores) > 1:
         raise InputError("--store names one store, but there are several GeoPackages.", "Leave --store out.")
-    return disambiguate(PublishPlan(ws, tuple(stores)))
+    return disambiguate(PublishPlan(ws, tuple(stores), warnings))
+
+
+def missing_theme_style(theme: str) -> str:
+    """The warning for a theme output published without its styles: never silence (issue 16)."""
+    from ...profiles.styles import STYLES_ENV, styles_root
+
+    return (
+        f"No SLD style found for the {theme} theme (looked in OUTDIR/styles and {styles_root() or 'odl_geo/styles'}"
+        f"/{theme}): GeoServer's default styles are used. Give --style, or set {STYLES_ENV} to a styles folder."
+    )
 
 
 def theme_style_folder(outdir: Path, theme: str) -> Path | None:
     """The SLDs of a theme output: ``OUTDIR/styles/*.sld`` (the publisher's own), else ``styles/<theme>/``."""
-    from ...serve.styles import OWN_STYLES, styles_root
+    from ...profiles.styles import theme_style_dir
+    from ...serve.styles import OWN_STYLES
 
     own = outdir / OWN_STYLES
     if own.is_dir() and any(own.glob("*.sld")):
         return own
-    root = styles_root()
-    folder = root / theme if root is not None else None
-    return folder if folder is not None and folder.is_dir() and any(folder.glob("*.sld")) else None
+    return theme_style_dir(theme, ".sld")
 
 
 def disambiguate(plan: PublishPlan) -> PublishPlan:
@@ -174,7 +187,7 @@ def disambiguate(plan: PublishPlan) -> PublishPlan:
             new = next(layer_names)
             layers.append(lyr if new == lyr.name else replace(lyr, feature_type=replace(lyr.feature_type, name=new)))
         stores.append(replace(store, name=name, layers=tuple(layers)))
-    return PublishPlan(plan.workspace, tuple(stores))
+    return PublishPlan(plan.workspace, tuple(stores), plan.warnings)
 
 
 def _from_manifest(p: Path) -> tuple[dict[Path, tuple[str, int, list[dict[str, Any]]]], str | None]:

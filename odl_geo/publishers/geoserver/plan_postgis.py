@@ -35,6 +35,7 @@ from .plan import (
     _style_files,
     _to_wgs84,
     disambiguate,
+    missing_theme_style,
     theme_style_folder,
 )
 
@@ -83,8 +84,10 @@ def plan_postgis_publication(
     finally:
         conn.close()
     style = options.style
+    warnings: tuple[str, ...] = ()
     if style is None and theme and options.theme_styles and outdir is not None:
         style = theme_style_folder(Path(outdir), theme)
+        warnings = () if style is not None else (missing_theme_style(theme),)
     styles = _style_files(style)
     specs = tuple(_layer(t, options, styles) for t in chosen)
     database = params.get("dbname", "")
@@ -99,7 +102,8 @@ def plan_postgis_publication(
     )
     content = [[t["table"], t["fingerprint"] or [t["count"], t["bbox"]]] for t in chosen]
     digest = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
-    return disambiguate(PublishPlan(ws, (StoreSpec(store.name, None, digest, 0, specs, postgis=store),)))
+    store_spec = StoreSpec(store.name, None, digest, 0, specs, postgis=store)
+    return disambiguate(PublishPlan(ws, (store_spec,), warnings))
 
 
 def _manifest_layers(folder: Path) -> tuple[set[str], str | None]:
@@ -162,8 +166,9 @@ def _measure(conn: psycopg.Connection, schema: str, t: dict[str, Any]) -> None:
     qual = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(t["table"]))
     count = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(qual)).fetchone()
     box = conn.execute(
-        sql.SQL("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent({}) AS e FROM {}) x")
-        .format(sql.Identifier(t["column"]), qual)
+        sql.SQL(
+            "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent({}) AS e FROM {}) x"
+        ).format(sql.Identifier(t["column"]), qual)
     ).fetchone()
     t["count"] = int(count[0]) if count else 0
     t["bbox"] = [float(v) for v in box] if box and None not in box else None

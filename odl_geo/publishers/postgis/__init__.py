@@ -5,8 +5,12 @@ one transaction, ``ddl.py`` holds the SQL, ``connect.py`` the connection and the
 Needs the ``postgis`` extra (psycopg 3).
 """
 
-from .connect import redact_dsn
-from .models import LayerPlan, LayerResult, Outcome, PostgisTarget
-from .publish import PublishResult, publish_postgis
+from ...errors import require
+
+require("psycopg", "postgis", "Publishing to PostGIS")  # before the modules that import it at their top
+
+from .connect import redact_dsn  # noqa: E402
+from .models import LayerPlan  # noqa: E402, LayerResult, Outcome, PostgisTarget
+from .publish import PublishResult  # noqa: E402, publish_postgis
 
 __all__ = ["LayerPlan", "LayerResult", "Outcome", "PostgisTarget", "PublishResult", "publish_postgis", "redact_dsn"]

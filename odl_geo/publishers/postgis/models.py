@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
+
+from .. import Outcome
 
 __all__ = [
     "PG_IDENTIFIER_MAX",
@@ -25,13 +26,6 @@ __all__ = [
 PG_IDENTIFIER_MAX = 63
 
 
-class Outcome(StrEnum):
-    """What publishing did to one table (same vocabulary as the other publishers)."""
-
-    CREATED = "created"
-    UPDATED = "updated"
-    UNCHANGED = "unchanged"
-    SKIPPED = "skipped"
 
 
 @dataclass(frozen=True)
