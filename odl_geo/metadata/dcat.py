@@ -1,0 +1,189 @@
+"""DCAT-AP 2 (with the GeoDCAT-AP properties data.gouv.fr reads) of a :class:`DatasetRecord`, with rdflib.
+
+The same record as the ISO 19139 one, so both say the same thing: ``dct:identifier`` is the ISO codeSpace + code
+joined as the SEMIC ISO -> DCAT stylesheet joins them (what data.gouv.fr's ``csw-iso-19139`` harvester computes), the
+title, the dates (issued = publication, modified = revision), the licence URL (on the dataset and each distribution,
+as udata reads it), ``dct:spatial`` with a ``dcat:bbox`` WKT literal (udata's spatial coverage), the EU frequency
+URI (udata's ``frequency``), ``dct:temporal``, keywords, the INSPIRE theme and every distribution.
+
+:func:`catalogue_graph` groups several records into a ``dcat:Catalog``: the document udata's ``dcat`` harvester
+reads.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from rdflib import Graph
+    from rdflib.term import Node
+
+    from .model import DatasetRecord
+
+__all__ = ["catalogue_graph", "dataset_node", "record_graph", "serialize"]
+
+_EU = "http://publications.europa.eu/resource/authority/"
+_GSP_WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
+
+
+def _ns() -> dict[str, Any]:
+    from rdflib import Namespace
+    from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
+
+    return {
+        "dcat": DCAT,
+        "dct": DCTERMS,
+        "foaf": FOAF,
+        "rdf": RDF,
+        "rdfs": RDFS,
+        "xsd": XSD,
+        "vcard": Namespace("http://www.w3.org/2006/vcard/ns#"),
+        "adms": Namespace("http://www.w3.org/ns/adms#"),
+        "locn": Namespace("http://www.w3.org/ns/locn#"),
+        "gsp": Namespace("http://www.opengis.net/ont/geosparql#"),
+    }
+
+
+def _bind(graph: Graph) -> None:
+    for prefix, ns in _ns().items():
+        graph.bind(prefix, ns)
+
+
+def dataset_node(record: DatasetRecord) -> str:
+    """The dataset's URI: the identifier when it is a URI (http(s) or urn), else ``urn:uuid:<code>``."""
+    uri = record.identifier.uri
+    if uri.startswith(("http://", "https://", "urn:")):
+        return uri
+    return f"urn:uuid:{record.file_identifier}"
+
+
+def _add_dataset(graph: Graph, record: DatasetRecord) -> Node:
+    from rdflib import BNode, Literal, URIRef
+
+    n = _ns()
+    dcat, dct, foaf, rdf, rdfs, xsd, vcard = (n[k] for k in ("dcat", "dct", "foaf", "rdf", "rdfs", "xsd", "vcard"))
+    ds = URIRef(dataset_node(record))
+    add = graph.add
+    add((ds, rdf.type, dcat.Dataset))
+    add((ds, dct.identifier, Literal(record.identifier.uri)))
+    add((ds, dct.title, Literal(record.title, lang="fr")))
+    add((ds, dct.description, Literal(record.abstract, lang="fr")))
+    add((ds, dct.issued, Literal(record.dates.publication.isoformat(), datatype=xsd.date)))
+    add((ds, dct.modified, Literal(record.dates.revision.isoformat(), datatype=xsd.date)))
+    add((ds, dct.created, Literal(record.dates.creation.isoformat(), datatype=xsd.date)))
+    add((ds, dct.language, URIRef(f"{_EU}language/FRA")))
+    for label in record.keyword_labels:
+        add((ds, dcat.keyword, Literal(label, lang="fr")))
+    add((ds, dcat.theme, URIRef(record.inspire_theme.uri)))
+    add((ds, dct.accrualPeriodicity, URIRef(record.frequency.eu_uri)))
+    add((ds, dct.license, URIRef(record.licence.url)))
+    add((ds, dct.accessRights, URIRef(record.access_constraints[0])))
+    add((ds, dct.accessRights, URIRef(f"{_EU}access-right/PUBLIC")))
+    w, s, e, no = record.extent.wgs84
+    place = BNode()
+    add((ds, dct.spatial, place))
+    add((place, rdf.type, dct.Location))
+    wkt = f"POLYGON(({w} {s},{w} {no},{e} {no},{e} {s},{w} {s}))"
+    add((place, dcat.bbox, Literal(wkt, datatype=URIRef(_GSP_WKT))))
+    if record.temporal is not None:
+        period = BNode()
+        add((ds, dct.temporal, period))
+        add((period, rdf.type, dct.PeriodOfTime))
+        if record.temporal.start:
+            add((period, dcat.startDate, Literal(record.temporal.start.isoformat(), datatype=xsd.date)))
+        if record.temporal.end:
+            add((period, dcat.endDate, Literal(record.temporal.end.isoformat(), datatype=xsd.date)))
+    if record.resolution is not None and record.resolution.distance_m is not None:
+        add((ds, dcat.spatialResolutionInMeters, Literal(record.resolution.distance_m, datatype=xsd.decimal)))
+    contact = BNode()
+    add((ds, dcat.contactPoint, contact))
+    add((contact, rdf.type, vcard.Organization))
+    add((contact, vcard.fn, Literal(record.metadata_contact.organisation)))
+    add((contact, vcard.hasEmail, URIRef(f"mailto:{record.metadata_contact.email}")))
+    publisher = BNode()
+    add((ds, dct.publisher, publisher))
+    add((publisher, rdf.type, foaf.Agent))
+    add((publisher, foaf.name, Literal(record.producer.organisation)))
+    add((publisher, foaf.mbox, URIRef(f"mailto:{record.producer.email}")))
+    if record.schema is not None and record.schema.url:
+        add((ds, dct.conformsTo, URIRef(record.schema.url)))
+    for c in record.conformity:
+        if c.result == "pass" and c.uri and c.uri != (record.schema.url if record.schema else None):
+            add((ds, dct.conformsTo, URIRef(c.uri)))
+    lineage = BNode()
+    add((ds, dct.provenance, lineage))
+    add((lineage, rdf.type, dct.ProvenanceStatement))
+    add((lineage, rdfs.label, Literal(record.lineage, lang="fr")))
+    for d in record.distributions:
+        if d.kind == "page":
+            add((ds, dcat.landingPage, URIRef(d.url)))
+            continue
+        if d.kind == "metadata":
+            add((ds, foaf.isPrimaryTopicOf, URIRef(d.url)))
+            continue
+        dist = URIRef(d.url) if d.kind == "download" else BNode()
+        add((ds, dcat.distribution, dist))
+        add((dist, rdf.type, dcat.Distribution))
+        add((dist, dct.title, Literal(d.name or d.url)))
+        if d.description:
+            add((dist, dct.description, Literal(d.description, lang="fr")))
+        add((dist, dcat.accessURL, URIRef(d.url)))
+        if d.kind == "download":
+            add((dist, dcat.downloadURL, URIRef(d.url)))
+        if d.media_type:
+            add((dist, dcat.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{d.media_type}")))
+        if d.format:
+            add((dist, dct["format"], Literal(d.format)))
+        if d.kind in ("wms", "wfs"):
+            add((dist, dct.conformsTo, URIRef(f"http://www.opengis.net/def/serviceType/ogc/{d.kind}")))
+        add((dist, dct.license, URIRef(record.licence.url)))
+    return ds
+
+
+def record_graph(record: DatasetRecord) -> Graph:
+    """The DCAT-AP graph of one dataset."""
+    from rdflib import Graph
+
+    graph = Graph()
+    _bind(graph)
+    _add_dataset(graph, record)
+    return graph
+
+
+def catalogue_graph(
+    records: Iterable[DatasetRecord], title: str, description: str, uri: str, publisher: str = ""
+) -> Graph:
+    """A ``dcat:Catalog`` of several datasets (what udata's ``dcat`` harvester reads from one URL).
+
+    :param uri: the catalogue's own URI (its URL once served).
+    """
+    from rdflib import BNode, Graph, Literal, URIRef
+
+    n = _ns()
+    graph = Graph()
+    _bind(graph)
+    cat = URIRef(uri)
+    graph.add((cat, n["rdf"].type, n["dcat"].Catalog))
+    graph.add((cat, n["dct"].title, Literal(title, lang="fr")))
+    graph.add((cat, n["dct"].description, Literal(description, lang="fr")))
+    graph.add((cat, n["dct"].language, URIRef(f"{_EU}language/FRA")))
+    if publisher:
+        agent = BNode()
+        graph.add((cat, n["dct"].publisher, agent))
+        graph.add((agent, n["rdf"].type, n["foaf"].Agent))
+        graph.add((agent, n["foaf"].name, Literal(publisher)))
+    for record in records:
+        graph.add((cat, n["dcat"].dataset, _add_dataset(graph, record)))
+    return graph
+
+
+def serialize(graph: Graph, fmt: str = "xml") -> bytes:
+    """``fmt``: ``"xml"`` (RDF/XML, what harvesters read first), ``"json-ld"`` or ``"turtle"``."""
+    if fmt == "json-ld":
+        context = {k: str(v) for k, v in _ns().items()}
+        text = graph.serialize(format="json-ld", context=context, indent=2)
+    else:
+        text = graph.serialize(format="pretty-xml" if fmt == "xml" else fmt)
+    return text.encode("utf-8") if isinstance(text, str) else bytes(text)
