@@ -115,3 +115,28 @@ def harvester(tmp_path):
     yield make
     for h in made:
         h.close()
+
+
+@pytest.fixture(scope="session")
+def converted_themes(tmp_path_factory, shared_data) -> dict[str, Path]:
+    """The three demo themes converted once by odl-geo (read-only: tests copy them with ``theme_folder``)."""
+    from .themes import SOURCES, convert_theme
+
+    root = tmp_path_factory.mktemp("csw-themes")
+    return {theme: convert_theme(shared_data, theme, root / theme) for theme in SOURCES}
+
+
+@pytest.fixture
+def theme_folders(converted_themes, tmp_path) -> dict[str, Path]:
+    """Private copies of the three output folders, each with its metadata.xml (ISO 19139 by odl_geo.metadata)."""
+    import shutil
+
+    from .themes import write_iso
+
+    out = {}
+    for theme, src in converted_themes.items():
+        dest = tmp_path / "out" / theme
+        shutil.copytree(src, dest)
+        write_iso(dest, theme)
+        out[theme] = dest
+    return out
