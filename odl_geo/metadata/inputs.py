@@ -139,7 +139,7 @@ def load_metadata_file(path: str | Path) -> MetadataInput:
         raise InputError(
             f"{path.name} is not valid TOML: {exc}.", "Fix the line named (strings in double quotes)."
         ) from exc
-    return parse_metadata(table, path.name)
+    return parse_metadata(table, str(path))
 
 
 def parse_metadata(table: dict[str, Any], origin: str = METADATA_FILE) -> MetadataInput:

@@ -1,0 +1,90 @@
+"""``odl-geo metadata OUT_FOLDER [--metadata metadata.toml] [--check]``: the dataset's metadata.
+
+Builds the record of an ``odl-geo convert`` output folder from its manifest, quality report and theme, plus the
+``metadata.toml`` a person wrote (beside the outputs, or ``--metadata``); checks it (every missing element listed
+at once, in French; the INSPIRE rules); then writes ``metadata.xml`` (ISO 19139), ``metadata.jsonld`` (DCAT-AP),
+the ISO record into each GeoPackage, and lists them in ``manifest.json``. ``--check`` stops after the checks.
+
+Checks that need more than the record (``--check-harvest``: what data.gouv.fr's harvester makes of it) plug in
+through :data:`EXTRA_CHECKS`: a module adds its option in :func:`register` and a function there, run after the
+record is built and before anything is written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.markup import escape
+
+if TYPE_CHECKING:
+    import argparse
+    from collections.abc import Callable
+
+    from rich.console import Console
+
+    from ..feedback import Feedback
+    from ..metadata import MetadataResult
+
+__all__ = ["EXTRA_CHECKS", "register", "run"]
+
+#: (argparse dest, function(args, result, out) -> dict merged into the JSON result): checks run on the prepared
+#: record when their option is set (e.g. ``--check-harvest``), before anything is written
+EXTRA_CHECKS: list[tuple[str, Callable[[argparse.Namespace, MetadataResult, Console], dict[str, Any]]]] = []
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "metadata",
+        parents=[common],
+        help="write the ISO 19139 (INSPIRE) and DCAT-AP metadata of an output folder",
+        description="Build the metadata record of OUT_FOLDER (an `odl-geo convert` output) from its manifest, "
+        "quality report and theme, and from metadata.toml (title, abstract, producer, licence, update frequency: "
+        "see docs/metadata.md). Missing elements are all listed, in French, before anything is written. Writes "
+        "metadata.xml (ISO 19139, INSPIRE), metadata.jsonld (DCAT-AP), the record inside each GeoPackage, and "
+        "lists them in manifest.json.",
+    )
+    p.add_argument("folder", metavar="OUT_FOLDER")
+    p.add_argument("--metadata", metavar="FILE", help="the metadata file (default: OUT_FOLDER/metadata.toml)")
+    p.add_argument("--check", action="store_true", help="check only: build and verify the record, write nothing")
+    p.add_argument("--no-gpkg", action="store_true", help="do not embed the record in the GeoPackages")
+    p.set_defaults(handler=run)
+    _register_extra_options(p)
+
+
+def _register_extra_options(p: argparse.ArgumentParser) -> None:
+    """Options of checks living in other modules (each adds itself to EXTRA_CHECKS when importable)."""
+    import importlib
+    import importlib.util
+
+    for name in ("odl_geo.cli.metadata_harvest",):
+        if importlib.util.find_spec(name) is not None:
+            importlib.import_module(name).register_options(p)
+
+
+def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback) -> dict[str, Any]:
+    from ..metadata import metadata_input, prepare_record, write_metadata
+
+    folder = Path(args.folder)
+    feedback.info(f"Reading {folder}")
+    given = metadata_input(folder, args.metadata)
+    result = prepare_record(folder, given)
+    extra: dict[str, Any] = {}
+    for dest, check in EXTRA_CHECKS:
+        if getattr(args, dest, False):
+            extra |= check(args, result, out)
+    if not args.check:
+        write_metadata(folder, result, gpkg=not args.no_gpkg)
+    if not args.json and not args.quiet:
+        record = result.record
+        out.print(f"[bold]{escape(record.title)}[/bold]")
+        out.print(f"  identifiant : {escape(record.identifier.uri)}")
+        out.print(f"  thème INSPIRE : {escape(record.inspire_theme.label_fr)} ; licence : {escape(record.licence.title)}")
+        for w in result.warnings:
+            out.print(f"  [yellow]attention[/yellow] {escape(w.message_fr)}")
+        if args.check:
+            out.print("vérification seulement : rien n'a été écrit")
+        else:
+            for path in result.written:
+                out.print(f"  écrit : {escape(str(path))}")
+    return result.to_dict() | {"checked_only": bool(args.check)} | extra
