@@ -13,6 +13,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Protocol, runtime_checkable
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -20,7 +21,7 @@ from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from ._version import __version__
-from .credentials import redact, redact_url
+from .credentials import redact, redact_url, secret_forms, secrets_from_env
 from .errors import InputError, NetworkError
 
 if TYPE_CHECKING:
@@ -28,7 +29,23 @@ if TYPE_CHECKING:
 
     from .credentials import Credentials
 
-__all__ = ["HttpRequest", "HttpResponse", "RequestsTransport", "RetryPolicy", "Transport"]
+__all__ = [
+    "SECRET_HEADERS",
+    "HttpRequest",
+    "HttpResponse",
+    "RequestsTransport",
+    "RetryPolicy",
+    "Transport",
+    "redact",
+    "same_origin",
+    "secret_forms",
+    "secrets_from_env",
+]
+
+#: headers that carry a credential: never sent on after a redirect to another origin (requests drops only
+#: ``Authorization``, and only when the host changes; a custom header such as udata's ``X-API-KEY`` followed the
+#: redirect to whatever host the server named)
+SECRET_HEADERS = ("Authorization", "X-API-KEY", "X-Auth-Token", "Proxy-Authorization", "Cookie")
 
 log = logging.getLogger("odl_geo.http")
 
@@ -150,6 +167,29 @@ class Transport(Protocol):
     def send(self, request: HttpRequest) -> HttpResponse: ...
 
 
+def same_origin(a: str, b: str) -> bool:
+    """Same scheme, host and port (RFC 6454): the only redirects a credential may follow."""
+    pa, pb = urlsplit(a), urlsplit(b)
+    default = {"http": 80, "https": 443}
+    try:
+        ports = (pa.port or default.get(pa.scheme), pb.port or default.get(pb.scheme))
+    except ValueError:
+        return False
+    return (pa.scheme, (pa.hostname or "").lower(), ports[0]) == (pb.scheme, (pb.hostname or "").lower(), ports[1])
+
+
+class _OriginBoundSession(requests.Session):
+    """A session whose credentials never follow a redirect to another origin (scheme, host or port changed)."""
+
+    def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
+        previous = response.request.url or ""
+        if not same_origin(previous, prepared_request.url or ""):
+            for name in SECRET_HEADERS:
+                prepared_request.headers.pop(name, None)
+            log.debug("redirected to another origin: credentials not sent on")
+        super().rebuild_auth(prepared_request, response)
+
+
 class RequestsTransport:
     """``requests`` session with retries, timeouts and TLS verification (on by default, CA bundle optional).
 
@@ -172,7 +212,7 @@ class RequestsTransport:
                 "Give the PEM file of your organisation's certificate authority (--ca-bundle).",
             )
         self.ca_bundle = ca_bundle
-        self.session = requests.Session()
+        self.session = _OriginBoundSession()
         self.session.verify = ca_bundle or True
         self.session.headers["User-Agent"] = user_agent
         adapter = HTTPAdapter(max_retries=(retry or RetryPolicy()).to_urllib3())

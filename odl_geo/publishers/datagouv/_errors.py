@@ -30,10 +30,10 @@ def translate_error(
 ) -> RemoteError:
     """udata's status and message -> one sentence naming the object, and a hint."""
     status = response.status
-    detail = _udata_detail(response)
-    host = endpoints.site.split("://", 1)[-1]
     secrets = credentials.secrets if credentials else ()
-    details = redact(f"{response.url} -> {status}: {response.text[:500]}", secrets)
+    detail = redact(_udata_detail(response), secrets)[:400]  # a server may quote the request back, key included
+    host = endpoints.site.split("://", 1)[-1]
+    details = redact(f"{response.url} -> {status}: {response.text[:8000]}", secrets)[:600]
     message = f"{host} refused to {what} (HTTP {status}{': ' + detail if detail else ''})."
     if status == 401:
         return AuthError(
@@ -101,7 +101,7 @@ def _udata_detail(response: HttpResponse) -> str:
         value = body.get(key)
         if isinstance(value, str) and value.strip() and value not in parts:
             parts.append(value.strip())
-    return "; ".join(parts)[:400]
+    return "; ".join(parts)[:8000]  # cut after redaction (translate_error), never through a secret
 
 
 def _flatten_errors(errors: dict[str, Any], prefix: str = "") -> list[str]:

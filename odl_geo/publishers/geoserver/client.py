@@ -67,7 +67,7 @@ class GeoServerClient:
     def _fail(self, resp: HttpResponse, kind: str, name: str, step: str) -> RemoteError:
         """The error for an unexpected status: keyed on the status, GeoServer's text only quoted (§1)."""
         secrets = self.credentials.secrets if self.credentials else ()
-        detail = redact(resp.text.strip().replace("\n", " ")[:300], secrets)
+        detail = redact(resp.text[:8000].strip().replace("\n", " "), secrets)[:300]
         what = f"{kind} '{name}' {step} failed: {resp.status}{' ' + detail if detail else ''}"
         if resp.status == 401:
             return AuthError(

@@ -87,7 +87,8 @@ def verify_publication(
     what = f"The OGC services of workspace '{ws}' did not answer GetCapabilities"
     caps = get("wms", {"service": "WMS", "version": "1.3.0", "request": "GetCapabilities"})  # NetworkError raised
     if caps.status != 200:
-        raise RemoteError(f"{what}: HTTP {caps.status} {redact(caps.text[:200], secrets)}", hint, status=caps.status)
+        said = redact(caps.text[:8000], secrets)[:200]  # cut after masking: never through a secret
+        raise RemoteError(f"{what}: HTTP {caps.status} {said}", hint, status=caps.status)
     try:
         wms = WebMapService(ep.ows(ws, "wms"), version="1.3.0", xml=caps.body)
     except Exception as exc:  # noqa: BLE001 - OWSLib/lxml raise anything on a body that is no capabilities
@@ -122,7 +123,7 @@ def verify_publication(
                                "typename": f"{ws}:{name}", "outputFormat": "application/json"})  # fmt: skip
             data = resp.json() if resp.status == 200 else None
             if not isinstance(data, dict):
-                problems.append(f"WFS GetFeature failed: HTTP {resp.status} {redact(resp.text[:200], secrets)}")
+                problems.append(f"WFS GetFeature failed: HTTP {resp.status} {redact(resp.text[:8000], secrets)[:200]}")
             else:
                 count = len(data.get("features") or [])
                 if count != layer.feature_count:
