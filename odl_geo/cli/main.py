@@ -92,6 +92,8 @@ COMMAND_MODULES = (
     "odl_geo.cli.serve_commands",
     "odl_geo.cli.job_command",
     "odl_geo.cli.metadata_command",
+    "odl_geo.cli.monitor_command",
+    "odl_geo.cli.embed_command",
 )
 
 
@@ -179,16 +181,19 @@ def run_argv(argv: Sequence[str]) -> tuple[int, dict[str, Any] | None, dict[str,
     """
     args = build_parser(_RaisingParser).parse_args([*argv, "--quiet", "--json"])
     quiet = Console(file=open(os.devnull, "w"), highlight=False)  # noqa: SIM115 - closed below
+    from .secrets import redact_all, secrets_in_use
+
+    secrets = secrets_in_use(args)
     try:
         result, code = _run(args, quiet, quiet)
     except OdlGeoError as exc:
-        return exc.exit_code, None, exc.to_dict()
+        return exc.exit_code, None, redact_all(exc.to_dict(), secrets)
     except Exception as exc:  # noqa: BLE001 - a bug in one step must not stop the other datasets of a job
-        message = f"{type(exc).__name__}: {exc}"
+        message = redact_all(f"{type(exc).__name__}: {exc}", secrets)
         return EXIT_INTERNAL, None, {"error": "InternalError", "message": message, "hint": "This is a bug in odl-geo."}
     finally:
         quiet.file.close()
-    return code, result, None
+    return code, redact_all(result, secrets), None
 
 
 def parse_check(argv: Sequence[str]) -> None:
@@ -214,30 +219,37 @@ def _main(argv: Sequence[str] | None) -> int:
     )
     for name in QUIET_LOGGERS:  # --verbose is for odl-geo's own details, not for font caches and PNG chunks
         logging.getLogger(name).setLevel(logging.WARNING)
+    from .secrets import redact_all, secrets_in_use
+
+    secrets = secrets_in_use(args)  # whatever a server echoed, no secret in use is printed (issue #14)
     try:
         result, code = _run(args, out, err)
     except OdlGeoError as exc:
+        said = redact_all(exc.to_dict(), secrets)
         if args.json:
-            print(json.dumps(exc.to_dict(), ensure_ascii=False))
-        err.print(f"[bold red]error:[/] {escape(exc.message)}", highlight=False)
-        if exc.hint:
-            err.print(escape(f"  -> {exc.hint}"), highlight=False)
-        if exc.details and args.verbose:
-            err.print(escape(f"  details: {exc.details}"), highlight=False, style="dim")
+            print(json.dumps(said, ensure_ascii=False))
+        err.print(f"[bold red]error:[/] {escape(said['message'])}", highlight=False)
+        if said["hint"]:
+            err.print(escape(f"  -> {said['hint']}"), highlight=False)
+        if said["details"] and args.verbose:
+            err.print(escape(f"  details: {said['details']}"), highlight=False, style="dim")
         return exc.exit_code
     except KeyboardInterrupt:
         err.print("interrupted: nothing was changed in the output folder.")
         return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - a bug: say so plainly, never a raw traceback unless asked
         if args.json:
-            print(json.dumps({"error": "InternalError", "message": str(exc)}, ensure_ascii=False))
-        err.print(f"[bold red]internal error:[/] {escape(f'{type(exc).__name__}: {exc}')}", highlight=False)
+            print(json.dumps({"error": "InternalError", "message": redact_all(str(exc), secrets)}, ensure_ascii=False))
+        err.print(
+            f"[bold red]internal error:[/] {escape(redact_all(f'{type(exc).__name__}: {exc}', secrets))}",
+            highlight=False,
+        )
         err.print("  -> This is a bug in odl-geo. Run again with --verbose and report the output.", highlight=False)
         if args.verbose:
-            err.print(escape(traceback.format_exc()), highlight=False)
+            err.print(escape(redact_all(traceback.format_exc(), secrets)), highlight=False)
         return EXIT_INTERNAL
     if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=2, default=str))
+        print(redact_all(json.dumps(result, ensure_ascii=False, indent=2, default=str), secrets))
     return code
 
 
