@@ -10,7 +10,7 @@ from ...errors import require
 require("psycopg", "postgis", "Publishing to PostGIS")  # before the modules that import it at their top
 
 from .connect import redact_dsn  # noqa: E402
-from .models import LayerPlan  # noqa: E402, LayerResult, Outcome, PostgisTarget
-from .publish import PublishResult  # noqa: E402, publish_postgis
+from .models import LayerPlan, LayerResult, Outcome, PostgisTarget  # noqa: E402
+from .publish import PublishResult, publish_postgis  # noqa: E402
 
 __all__ = ["LayerPlan", "LayerResult", "Outcome", "PostgisTarget", "PublishResult", "publish_postgis", "redact_dsn"]
