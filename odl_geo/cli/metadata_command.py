@@ -79,7 +79,8 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
         record = result.record
         out.print(f"[bold]{escape(record.title)}[/bold]")
         out.print(f"  identifiant : {escape(record.identifier.uri)}")
-        out.print(f"  thème INSPIRE : {escape(record.inspire_theme.label_fr)} ; licence : {escape(record.licence.title)}")
+        out.print(f"  thème INSPIRE : {escape(record.inspire_theme.label_fr)}")
+        out.print(f"  licence : {escape(record.licence.title)} ; mise à jour : {record.frequency.datagouv}")
         for w in result.warnings:
             out.print(f"  [yellow]attention[/yellow] {escape(w.message_fr)}")
         if args.check:
