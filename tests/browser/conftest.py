@@ -225,6 +225,7 @@ def _seed(u: Udata) -> None:
 def site(tmp_path_factory, bundle, front, udata):
     s = Site(tmp_path_factory.mktemp("site"))
     s.dead_origin = _dead_origin()
+    s.datagouv = udata.site
     s.csp = csp_header([front.origin], [udata.site, s.dead_origin])
     yield s
     s.close()

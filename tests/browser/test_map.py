@@ -23,10 +23,10 @@ def outline(site) -> str:
     return site.file("montpellier.geojson", json.dumps({"type": "FeatureCollection", "features": [feature]}))
 
 
-def map_tag(front, layers: str, **attrs: str) -> str:
+def map_tag(site, front, layers: str | None, **attrs: str | None) -> str:
     base = {"server": front.url("water", "ows/"), "layers": layers, "territory": "commune:34172",
-            "filter-field": "insee", "title": "Bornes fontaines", "attribution": "Ville de Montpellier",
-            "licence": LICENCE, "height": "360px"}
+            "datagouv": site.datagouv, "filter-field": "insee", "title": "Bornes fontaines",
+            "attribution": "Ville de Montpellier", "licence": LICENCE, "height": "360px"}
     base.update(attrs)
     html_attrs = " ".join(f'{k}="{v}"' for k, v in base.items() if v is not None)
     return f"<odl-map {html_attrs}></odl-map>"
@@ -40,7 +40,7 @@ def center_on(page, selector: str, lon: float, lat: float) -> None:
 
 @pytest.fixture
 def water_page(site, front, map_servers):
-    return site.page("map.html", map_tag(front, water_layer(map_servers), **{"outline-src": outline(site)}))
+    return site.page("map.html", map_tag(site, front, water_layer(map_servers), **{"outline-src": outline(site)}))
 
 
 def test_map_renders_qgis_server_layer_with_legend_and_credits(page, water_page, front):
@@ -101,3 +101,129 @@ def test_feature_attribute_payloads_stay_text(page, water_page):
     page.wait_for_timeout(200)
     assert page.evaluate("() => typeof window.__xss") == "undefined"
     page.assert_clean()
+
+
+FAILED_LOAD = ("Failed to load resource",)  # Chromium logs failed loads itself: expected in error tests
+
+
+def test_theme_chooses_layers_from_capabilities_keywords(page, site, front, map_servers):
+    no_filter = {"filter-field": None}
+    body = map_tag(site, front, None, theme="water", **no_filter) + map_tag(
+        site, front, None, theme="flood", server=front.url("flood", "ows/"), territory="commune:38052", **no_filter)
+    page.goto(site.page("themes.html", body))
+    page.wait_state("odl-map:nth-of-type(1)")
+    page.wait_state("odl-map:nth-of-type(2)")
+    water = page.locator("odl-map").nth(0).locator(".odl-layer label").all_text_contents()
+    flood = page.locator("odl-map").nth(1).locator(".odl-layer label").all_text_contents()
+    assert len(water) == 1
+    assert len(flood) == len(map_servers["flood"].build.layer_names) > 1
+    for i in range(2):
+        assert non_background(page.screenshot_image(f"odl-map:nth-of-type({i + 1}) .odl-map-frame")) > 500
+    # the communes' outline comes from data.gouv.fr's zone API by default: here none answers -> a visible note
+    assert page.locator("odl-map .odl-note").first.text_content().startswith("Contour du territoire indisponible")
+    page.assert_clean(allow_console=FAILED_LOAD)
+
+
+def test_layer_switcher_changes_the_wms_request(page, site, front, map_servers):
+    names = map_servers["flood"].build.layer_names
+    perimeter = next(n for n in names if n.endswith("_perimetre_s"))
+    zones = next(n for n in names if n.endswith("_zonereglementaireurba_s"))
+    page.goto(site.page("switch.html", map_tag(site, front, f"{perimeter},{zones}", server=front.url("flood", "ows/"),
+                                               territory="commune:38052", **{"filter-field": None})))
+    page.wait_state("odl-map")
+    assert front.requests("flood", "GetMap")[-1]["LAYERS"] == f"{perimeter},{zones}"
+    boxes = page.locator("odl-map .odl-layer input[type=checkbox]")
+    assert boxes.count() == 2
+    page.get_by_label(zones, exact=True).uncheck()
+    deadline = 50
+    while front.requests("flood", "GetMap")[-1]["LAYERS"] != perimeter and deadline:
+        page.wait_for_timeout(100)
+        deadline -= 1
+    assert front.requests("flood", "GetMap")[-1]["LAYERS"] == perimeter
+    page.get_by_label(perimeter, exact=True).uncheck()
+    page.wait_for_timeout(500)
+    assert non_background(page.screenshot_image("odl-map .odl-map-frame"), tol=40) < 3000  # only controls left
+    page.assert_clean(allow_console=FAILED_LOAD)
+
+
+def test_keyboard_pan_zoom_query_and_announcements(page, site, front, map_servers, water_page):
+    page.goto(water_page)
+    page.wait_state("odl-map")
+    page.keyboard.press("Tab")  # the map is the first focusable element of the page
+    for _ in range(5):
+        if page.evaluate("() => document.activeElement.classList.contains('odl-map-target')"):
+            break
+        page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.classList.contains('odl-map-target')")
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline == "solid"  # visible focus
+    view = "() => { const v = document.querySelector('odl-map').olMap.getView(); return [v.getCenter(), v.getZoom()]; }"
+    (x0, y0), z0 = page.evaluate(view)
+    live = page.locator("odl-map [aria-live=polite]")
+    page.keyboard.press("ArrowRight")
+    (x1, y1), z1 = page.evaluate(view)
+    assert x1 > x0 and y1 == y0 and z1 == z0
+    page.wait_for_function("() => document.querySelector('odl-map [aria-live=polite]').textContent !== ''")
+    assert live.text_content() == "Carte déplacée vers l'est."
+    page.keyboard.press("ArrowUp")
+    assert page.evaluate(view)[0][1] > y0
+    page.keyboard.press("+")
+    assert page.evaluate(view)[1] == round(z0) + 1
+    page.wait_for_function("() => document.querySelector('odl-map [aria-live=polite]').textContent.startsWith('Zoom')")
+    page.keyboard.press("-")
+    page.keyboard.press("-")
+    assert page.evaluate(view)[1] == round(z0) - 1
+    page.keyboard.press("Enter")  # queries the centre: a popup, even when nothing is there
+    popup = page.locator("odl-map .odl-popup")
+    popup.wait_for(state="visible")
+    page.keyboard.press("Escape")
+    assert popup.is_hidden()
+    assert page.evaluate("() => document.activeElement.classList.contains('odl-map-target')")
+    assert page.locator("odl-map .odl-map-target").get_attribute("aria-label") == "Carte interactive : Bornes fontaines"
+    page.assert_clean()
+
+
+def test_feature_info_event_and_english(page, site, front, map_servers):
+    name, lon, lat = fountain(0)
+    page.goto(site.page("en.html", map_tag(site, front, map_servers["water"].build.layer_names[0], lang="en",
+                                           **{"outline-src": outline(site)}), lang="en"))
+    page.wait_state("odl-map")
+    center_on(page, "odl-map", lon, lat)
+    page.wait_state("odl-map")
+    detail = page.evaluate("""() => new Promise(resolve => {
+        const el = document.querySelector('odl-map');
+        el.addEventListener('odl-feature-info', e => resolve(e.detail), {once: true});
+        el.querySelector('.odl-map-target').focus();
+        el.querySelector('.odl-map-target').dispatchEvent(new KeyboardEvent('keydown', {key: 'Enter', bubbles: true}));
+    })""")
+    assert [f["properties"]["nom"] for f in detail["features"]] == [name]
+    popup = page.locator("odl-map .odl-popup")
+    pairs = dict(zip(popup.locator("dt").all_text_contents(), popup.locator("dd").all_text_contents(), strict=True))
+    assert pairs["Name"] == name and pairs["INSEE code"] == "34172"
+    assert page.locator("odl-map .odl-layers legend").text_content() == "Layers"
+    page.assert_clean()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_map_error_states(new_page, site, front, map_servers, lang):
+    layer = map_servers["water"].build.layer_names[0]
+    cases = {
+        "network": (map_tag(site, front, None, theme="water", server=f"{site.dead_origin}/ows/", lang=lang), "error",
+                    {"fr": "ne répond pas (erreur réseau)", "en": "does not answer (network error)"}),
+        "timeout": (map_tag(site, front, None, theme="water", server=front.url("water", "ows/", delay_ms=3000),
+                            timeout="600", lang=lang), "error",
+                    {"fr": "met trop de temps à répondre", "en": "takes too long to answer"}),
+        "no-layer": (map_tag(site, front, None, theme="hiking", lang=lang), "empty",
+                     {"fr": "Aucune couche du thème « hiking »", "en": "No layer of the theme “hiking”"}),
+        "image": (map_tag(site, front, layer, server=f"{site.dead_origin}/ows/", lang=lang), "error",
+                  {"fr": "n'a pas pu dessiner la carte", "en": "could not draw the map"}),
+    }
+    for name, (body, state, message) in cases.items():
+        page = new_page()
+        page.goto(site.page(f"map-err-{name}-{lang}.html", body))
+        page.wait_state("odl-map", state)
+        error = page.locator("odl-map .odl-error")
+        assert error.is_visible(), name
+        assert message[lang] in error.text_content(), (name, error.text_content())
+        # OpenLayers logs the undecodable image itself (console.error) when the server does not answer
+        page.assert_clean(allow_console=(*FAILED_LOAD, "EncodingError: The source image cannot be decoded"))
