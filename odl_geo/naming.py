@@ -9,7 +9,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["safe_file_stem"]
+__all__ = ["THEME_KEYWORD_PREFIX", "safe_file_stem", "theme_keyword"]
+
+#: the WMS keyword every layer of a theme carries (QGIS Server projects, GeoServer feature types): the web map
+#: ``<odl-map theme="water">`` picks its layers by it from GetCapabilities
+THEME_KEYWORD_PREFIX = "odl-geo:theme="
 
 
 def safe_file_stem(name: str) -> str:
@@ -17,3 +21,8 @@ def safe_file_stem(name: str) -> str:
     flat = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     flat = re.sub(r"[^A-Za-z0-9._-]+", "_", flat).strip("._")
     return flat or "layer"
+
+
+def theme_keyword(theme: str) -> str:
+    """``odl-geo:theme=water``: the keyword of the layers of a theme (one spelling for servers and web map)."""
+    return f"{THEME_KEYWORD_PREFIX}{theme}"

@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyogrio
 from lxml import etree
@@ -24,9 +24,14 @@ from pyproj import CRS, Transformer
 from .._version import __version__
 from ..errors import InputError, OutputError, SourceNotFoundError
 from ..exports.manifest import MANIFEST_NAME
+from ..naming import theme_keyword
 from .styles import OWN_STYLES, LayerStyle, family_of, style_for, styles_root
 
-__all__ = ["PROJECT_NAME", "ProjectBuild", "ProjectLayer", "build_project", "write_project"]
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+__all__ = ["PROJECT_NAME", "ProjectBuild", "ProjectLayer", "build_project", "build_projects", "output_folders",
+           "write_project"]
 
 PROJECT_NAME = "project.qgs"
 PROJECT_CRS = "EPSG:2154"
@@ -48,6 +53,7 @@ class ProjectLayer:
     title: str = ""
     abstract: str = ""
     style: LayerStyle | None = None
+    theme: str = ""  # gives the WMS keyword odl-geo:theme=<theme> (web maps choose layers by it)
 
     @property
     def id(self) -> str:
@@ -105,11 +111,60 @@ def build_project(
     :raises OutputError: the project file cannot be written.
     """
     folder = Path(out_dir).resolve()
+    layers, notes, theme, title, abstract = _folder_layers(folder, theme, styles_dir)
+    path = Path(project_path) if project_path else folder / PROJECT_NAME
+    build = ProjectBuild(path, title, layers, _union_extent(layers), notes, theme)
+    write_project(build, abstract=abstract)
+    return build
+
+
+def output_folders(path: str | Path) -> list[Path]:
+    """The output folders of a folder of outputs (``out/`` holding ``hiking/``, ``water/``... each with its
+    ``manifest.json``); empty when ``path`` is an output itself or holds none."""
+    p = Path(path)
+    if not p.is_dir() or (p / MANIFEST_NAME).is_file() or any(p.glob("*.gpkg")):
+        return []
+    return sorted(d for d in p.iterdir() if d.is_dir() and (d / MANIFEST_NAME).is_file())
+
+
+def build_projects(
+    out_dirs: Sequence[str | Path], project_path: str | Path, *, styles_dir: str | Path | None = None
+) -> ProjectBuild:
+    """One project serving the layers of several output folders (``odl-geo serve out/hiking out/water``), each
+    with its own theme's styles and keyword, written to ``project_path`` (sources relative to it).
+
+    :raises InputError: two folders hold a layer of the same name (one WMS name cannot serve both).
+    """
+    layers: list[ProjectLayer] = []
+    notes: list[str] = []
+    titles: list[str] = []
+    for out_dir in out_dirs:
+        lyrs, n, _theme, title, _abstract = _folder_layers(Path(out_dir).resolve(), None, styles_dir)
+        clash = sorted({lyr.name for lyr in lyrs} & {lyr.name for lyr in layers})
+        if clash:
+            raise InputError(
+                f"Layer name(s) {', '.join(clash)} of {out_dir} are already served from another folder.",
+                "Serve these folders separately (one odl-geo serve each, on two ports).",
+            )
+        layers += lyrs
+        notes += n
+        titles.append(title)
+    layers.sort(key=_draw_rank)
+    build = ProjectBuild(Path(project_path), " · ".join(titles), layers, _union_extent(layers), notes,
+                         ",".join(dict.fromkeys(lyr.theme for lyr in layers if lyr.theme)) or None)  # fmt: skip
+    write_project(build, abstract=f"Layers of {', '.join(titles)}, served by odl-geo {__version__}.")
+    return build
+
+
+def _folder_layers(
+    folder: Path, theme: str | None, styles_dir: str | Path | None
+) -> tuple[list[ProjectLayer], list[str], str | None, str, str]:
+    """(layers styled, notes, theme, title, abstract) of one output folder."""
     if not folder.is_dir():
         raise SourceNotFoundError(f"{folder} is not a folder.", "Give an output folder of odl-geo convert.")
     manifest = _manifest(folder)
     root = styles_root(styles_dir)
-    theme = theme or manifest.get("theme") or manifest.get("profile")
+    theme = theme or manifest.get("theme") or manifest.get("profile") or (manifest.get("source") or {}).get("theme")
     if not theme and root is not None and (root / folder.name).is_dir():
         theme = folder.name
     layers = _layers(folder, manifest)
@@ -123,13 +178,12 @@ def build_project(
     own = folder / OWN_STYLES if (folder / OWN_STYLES).is_dir() else None
     for i, lyr in enumerate(layers):
         lyr.style = style_for(lyr.name, lyr.geometry_type, lyr.fields, theme, root, i, own)
+        lyr.theme = str(theme or "")
         notes += [f"{lyr.name}: {n}" for n in lyr.style.notes]
     layers.sort(key=_draw_rank)  # again, now that the styles are known
     title = str(manifest.get("title") or (manifest.get("source") or {}).get("name") or folder.name)
-    path = Path(project_path) if project_path else folder / PROJECT_NAME
-    build = ProjectBuild(path, title, layers, _union_extent(layers), notes, theme)
-    write_project(build, abstract=str(manifest.get("abstract") or manifest.get("description") or ""))
-    return build
+    abstract = str(manifest.get("abstract") or manifest.get("description") or "")
+    return layers, notes, theme, title, abstract
 
 
 def _manifest(folder: Path) -> dict[str, Any]:
@@ -249,6 +303,9 @@ def _maplayer(parent: etree._Element, lyr: ProjectLayer, project_dir: Path) -> N
     _text(ml, "title", lyr.title or lyr.name)
     if lyr.abstract:
         _text(ml, "abstract", lyr.abstract)
+    if lyr.theme:  # QGIS joins the list with ", " and GetCapabilities splits it again: no comma in a keyword
+        kw = etree.SubElement(ml, "keywordList")
+        _text(kw, "value", theme_keyword(lyr.theme))
     _spatialrefsys(etree.SubElement(ml, "srs"), lyr.crs)
     _text(ml, "provider", "ogr", encoding="UTF-8")
     flags = etree.SubElement(ml, "flags")

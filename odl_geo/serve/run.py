@@ -4,6 +4,7 @@ or just long enough to check it and save one map image (the demo's ``snapshot``)
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,8 @@ from lxml import etree
 
 from ..errors import OutputError, RemoteError, SourceNotFoundError
 from ..http import HttpRequest, RequestsTransport, RetryPolicy, Transport
-from .project import ProjectBuild, build_project
+from .front import Front
+from .project import PROJECT_NAME, ProjectBuild, build_project, build_projects, output_folders
 from .server import QgisServer
 
 if TYPE_CHECKING:
@@ -26,7 +28,7 @@ _WMS_NS = {"wms": "http://www.opengis.net/wms"}
 
 
 def open_server(
-    path: str | Path,
+    path: str | Path | list[str | Path],
     *,
     host: str = "127.0.0.1",
     port: int = 0,
@@ -34,14 +36,25 @@ def open_server(
     styles_dir: str | Path | None = None,
     startup_timeout: float = 30.0,
 ) -> QgisServer:
-    """A server (not started yet) for ``path``: a ``.qgs``/``.qgz`` project, or an output folder whose project
-    is (re)written first. Use it as ``with open_server(out) as srv: ... srv.ows_url``.
+    """A server (not started yet) for ``path``: a ``.qgs``/``.qgz`` project, an output folder whose project
+    is (re)written first, a folder of output folders (``out/``), or a list of output folders (one project serving
+    them all, written as ``project.qgs`` in their common parent). Use it as ``with open_server(out) as srv: ...``.
 
-    ``srv.build`` is the :class:`ProjectBuild` when a folder was given (layers, styles used, notes), else None.
+    ``srv.build`` is the :class:`ProjectBuild` when folders were given (layers, styles used, notes), else None.
     """
-    p = Path(path)
+    paths = [Path(p) for p in path] if isinstance(path, list) else [Path(path)]
+    if len(paths) == 1 and (subs := output_folders(paths[0])):
+        paths = subs
     build: ProjectBuild | None = None
-    if p.is_dir():
+    p = paths[0]
+    if len(paths) > 1:
+        missing = [str(q) for q in paths if not q.is_dir()]
+        if missing:
+            raise SourceNotFoundError(f"{', '.join(missing)}: not a folder.", "Give output folders of odl-geo convert.")
+        parent = Path(os.path.commonpath([q.resolve() for q in paths]))
+        build = build_projects(paths, parent / PROJECT_NAME, styles_dir=styles_dir)
+        project = build.path
+    elif p.is_dir():
         build = build_project(p, theme=theme, styles_dir=styles_dir)
         project = build.path
     elif p.is_file() and p.suffix.lower() in (".qgs", ".qgz"):
@@ -51,31 +64,42 @@ def open_server(
             f"{p} is neither a QGIS project nor a folder.", "Give an output folder of odl-geo convert or a .qgs file."
         )
     server = QgisServer(project, host, port, startup_timeout=startup_timeout)
-    server.build = build  # type: ignore[attr-defined]
+    server.build = build
     return server
 
 
 def run_server(
-    path: str | Path,
+    path: str | Path | list[str | Path],
     *,
     duration: float | None = None,
     on_ready: Callable[[QgisServer], None] | None = None,
+    front: bool = False,
+    mounts: dict[str, Path] | None = None,
+    page_csp: str = "",
     **kwargs: Any,
 ) -> QgisServer:
     """Start, call ``on_ready(server)``, serve for ``duration`` s (None: until the server exits or Ctrl-C), stop.
 
-    Ctrl-C (KeyboardInterrupt) is a normal way to end: the server is stopped and the call returns.
+    With ``front``, QGIS Server listens on a free port of 127.0.0.1 and the CORS front (:class:`Front`) on
+    ``host:port``, serving ``mounts`` too; ``server.front`` is then that front (its ``ows_url`` is the one to give).
+    Ctrl-C (KeyboardInterrupt) is a normal way to end: the servers are stopped and the call returns.
     """
-    server = open_server(path, **kwargs)
+    host, port = kwargs.pop("host", "127.0.0.1"), kwargs.pop("port", 0)
+    server = open_server(path, host="127.0.0.1" if front else host, port=0 if front else port, **kwargs)
     with server:
-        if on_ready is not None:
-            on_ready(server)
+        gate = Front(server.base_url, host, port, mounts=mounts, page_csp=page_csp).start() if front else None
+        server.front = gate
         try:
+            if on_ready is not None:
+                on_ready(server)
             deadline = None if duration is None else time.monotonic() + duration
             while server.running and (deadline is None or time.monotonic() < deadline):
                 server.wait(0.2 if deadline is None else max(0.0, min(0.2, deadline - time.monotonic())))
         except KeyboardInterrupt:
             pass
+        finally:
+            if gate is not None:
+                gate.stop()
     return server
 
 
@@ -176,7 +200,8 @@ def snapshot(
     """
     started = time.perf_counter()
     server = open_server(out_dir, theme=theme, styles_dir=styles_dir)
-    build: ProjectBuild = server.build  # type: ignore[attr-defined]
+    build = server.build
+    assert build is not None  # a folder was given
     target = Path(png_path) if png_path else Path(out_dir) / SNAPSHOT_NAME
     xmin, ymin, xmax, ymax = build.extent
     height = max(64, round(width * (ymax - ymin) / (xmax - xmin)))

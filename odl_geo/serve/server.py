@@ -25,6 +25,9 @@ from ..errors import OdlGeoError, RemoteError, SourceNotFoundError
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from .front import Front
+    from .project import ProjectBuild
+
 __all__ = ["QgisServer", "find_mapserver"]
 
 _LISTENING = re.compile(r"listening on (http://\S+)", re.IGNORECASE)
@@ -73,6 +76,8 @@ class QgisServer:
         self._ready = threading.Event()
         self._reader: threading.Thread | None = None
         self._home: str | None = None
+        self.build: ProjectBuild | None = None  # set by open_server when it wrote the project
+        self.front: Front | None = None  # set by run_server(front=True): the CORS front before this server
 
     # -- URLs ----------------------------------------------------------------------------------------------
     @property

@@ -32,9 +32,10 @@ LAYERS: list[set[str]] = [
     {"profiles"},
     {"reports"},
     {"theme", "metadata"},
-    {"serve", "embed"},
+    {"serve"},
     {"publishers"},
     {"jobs"},
+    {"embed"},  # reads back what publishers and job runs wrote (layer names, the journal) to write the snippet
     {"monitor"},
     {"cli"},
 ]

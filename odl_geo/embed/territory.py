@@ -1,0 +1,106 @@
+"""The territory of an embedded map or catalogue: ``commune:34172``, ``epci:200067106``, ``departement:34``,
+``region:76``.
+
+Checked here, before anything is written, because a wrong code would not fail visibly on the commune's site: the
+map would zoom nowhere and the catalogue would list nothing. Codes are checked for their form (INSEE commune:
+5 characters, Corsica 2A/2B; EPCI: SIREN, 9 digits; département 2 or 3 characters; région 2 digits) and, where
+odl-geo ships the table (communes, départements, régions of the COG), for their existence. Messages are French:
+the people reading them are French webmasters and SIG administrators.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import InputError
+
+__all__ = ["KINDS", "Territory", "parse_territory", "territory_from_zone"]
+
+#: kind -> (udata zone level, pattern of the code, what the code is, in French)
+KINDS: dict[str, tuple[str, re.Pattern[str], str]] = {
+    "commune": ("fr:commune", re.compile(r"^(\d{5}|2[AB]\d{3})$"), "un code INSEE de 5 caractères (34172, 2A004)"),
+    "epci": ("fr:epci", re.compile(r"^\d{9}$"), "un numéro SIREN de 9 chiffres (200067106)"),
+    "departement": ("fr:departement", re.compile(r"^(\d{2}|2[AB]|97\d)$"), "2 ou 3 caractères (34, 2A, 974)"),
+    "region": ("fr:region", re.compile(r"^\d{2}$"), "2 chiffres (76 pour l'Occitanie)"),
+}
+_ALIASES = {"dep": "departement", "département": "departement", "région": "region", "com": "commune"}
+_OF = {"commune": "d'une commune", "epci": "d'un EPCI", "departement": "d'un département", "region": "d'une région"}
+_NONE = {"commune": "aucune commune", "epci": "aucun EPCI", "departement": "aucun département",
+         "region": "aucune région"}
+_EXAMPLE = "commune:34172, epci:200067106, departement:34 ou region:76"
+
+
+@dataclass(frozen=True)
+class Territory:
+    """A territory by kind and official code; ``str()`` gives the attribute value ``commune:34172``."""
+
+    kind: str
+    code: str
+    name: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.code}"
+
+    @property
+    def zone_id(self) -> str:
+        """data.gouv.fr's zone id (``fr:commune:34172``): what the catalogue filters on, the outline API's key."""
+        return f"{KINDS[self.kind][0]}:{self.code}"
+
+
+def _known_name(kind: str, code: str) -> str | None:
+    """The name in odl-geo's tables, "" when odl-geo has no table for the kind (EPCI), None when unknown."""
+    from ..checks.communes import communes, departements, regions
+
+    if kind == "commune":
+        row = communes().get(code)
+        return row.nom if row else None
+    if kind == "departement":
+        dep = departements().get(code)
+        return dep[0] if dep else None
+    if kind == "region":
+        return regions().get(code)
+    return ""
+
+
+def parse_territory(text: str) -> Territory:
+    """``commune:34172`` -> Territory (the kind may also be ``dep``; codes are trimmed, 2a -> 2A).
+
+    :raises InputError: no kind, an unknown kind, a code of the wrong form, or a code odl-geo's tables do not know.
+    """
+    raw = (text or "").strip()
+    kind, sep, code = raw.partition(":")
+    kind = _ALIASES.get(kind.strip().lower(), kind.strip().lower())
+    code = code.strip().upper()
+    if not sep or not code:
+        raise InputError(
+            f"Territoire « {raw} » : il faut le type et le code séparés par deux-points.", f"Exemples : {_EXAMPLE}."
+        )
+    if kind not in KINDS:
+        raise InputError(
+            f"Territoire « {raw} » : type « {kind} » inconnu.",
+            f"Types possibles : commune, epci, departement, region (exemples : {_EXAMPLE}).",
+        )
+    pattern, what = KINDS[kind][1], KINDS[kind][2]
+    if not pattern.match(code):
+        raise InputError(f"Territoire « {raw} » : le code {_OF[kind]} est {what}.", f"Exemples : {_EXAMPLE}.")
+    name = _known_name(kind, code)
+    if name is None:
+        raise InputError(
+            f"Territoire « {raw} » : {_NONE[kind]} n'a le code {code} dans le Code officiel géographique "
+            "livré avec odl-geo.",
+            "Vérifiez le code sur https://www.insee.fr/fr/recherche/recherche-geographique "
+            "(une commune fusionnée prend le code de la commune nouvelle).",
+        )
+    return Territory(kind, code, name)
+
+
+def territory_from_zone(zone_id: str) -> Territory | None:
+    """``fr:commune:34172`` (a udata zone id, as odl-geo writes them in manifests) -> Territory; None otherwise."""
+    parts = zone_id.split(":")
+    if len(parts) != 3 or parts[0] != "fr":
+        return None
+    try:
+        return parse_territory(f"{parts[1]}:{parts[2]}")
+    except InputError:
+        return None

@@ -1,0 +1,313 @@
+"""``odl-geo embed`` and ``odl_geo.embed``: the snippet for commune websites, from real outputs of the bundled
+examples (converted here with their theme, as ``make demo`` does)."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from odl_geo.cli.main import main
+from odl_geo.embed import (
+    STATIC_DIR,
+    Assets,
+    CatalogueSpec,
+    EmbedOptions,
+    MapSpec,
+    Snippet,
+    build_snippet,
+    discover,
+    parse_territory,
+    render_page,
+    render_snippet,
+)
+from odl_geo.errors import InputError, SourceNotFoundError
+
+REPO = Path(__file__).resolve().parents[2]
+CONVERT = {
+    "hiking": ["examples/hiking/cevennes_itineraires.json", "--theme", "hiking", "--area", "occitanie"],
+    "water": ["examples/water/VilleMTP_MTP_Fontaines.csv", "--theme", "water", "--mapping",
+              "examples/water/fontaines.toml", "--area", "34"],
+    "flood": ["examples/flood/PPRn_BourgOisans.zip", "--theme", "flood"],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """out/hiking, out/water, out/flood: real conversions of the bundled examples (manifests, GeoPackages)."""
+    root = tmp_path_factory.mktemp("out")
+    for theme, (src, *rest) in CONVERT.items():
+        args = [str(REPO / a) if a.startswith("examples/") else a for a in rest]
+        assert main(["convert", str(REPO / src), *args, "--to", "gpkg", "--out", str(root / theme), "-q"]) == 0
+    return root
+
+
+class _Elements(HTMLParser):
+    """Every start tag with its attributes, as a browser's tokenizer would see them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(html: str) -> _Elements:
+    p = _Elements()
+    p.feed(html)
+    p.close()
+    return p
+
+
+# -- territory -----------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "expected", "zone"),
+    [
+        ("commune:34172", ("commune", "34172", "Montpellier"), "fr:commune:34172"),
+        (" commune : 2a004 ", ("commune", "2A004", "Ajaccio"), "fr:commune:2A004"),
+        ("epci:243400017", ("epci", "243400017", ""), "fr:epci:243400017"),
+        ("dep:34", ("departement", "34", "Hérault"), "fr:departement:34"),
+        ("departement:2B", ("departement", "2B", "Haute-Corse"), "fr:departement:2B"),
+        ("departement:974", ("departement", "974", "La Réunion"), "fr:departement:974"),
+        ("region:76", ("region", "76", "Occitanie"), "fr:region:76"),
+    ],
+)
+def test_territories_accepted(text, expected, zone):
+    t = parse_territory(text)
+    assert (t.kind, t.code, t.name) == expected
+    assert t.zone_id == zone
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("34172", "il faut le type et le code"),
+        ("ville:34172", "type « ville » inconnu"),
+        ("commune:3417", "le code d'une commune est un code INSEE de 5 caractères"),
+        ("commune:341720", "code INSEE de 5 caractères"),
+        ("commune:2C004", "code INSEE de 5 caractères"),
+        ("epci:2434000", "le code d'un EPCI est un numéro SIREN de 9 chiffres"),
+        ("departement:345", "le code d'un département est 2 ou 3 caractères"),
+        ("region:7", "le code d'une région est 2 chiffres"),
+        ("commune:99999", "aucune commune n'a le code 99999"),
+        ("region:99", "aucune région n'a le code 99"),
+    ],
+)
+def test_territories_refused_in_french(text, message):
+    with pytest.raises(InputError, match=message) as info:
+        parse_territory(text)
+    assert info.value.exit_code == 2 and info.value.hint
+
+
+def test_cli_refuses_a_bad_territory_with_exit_2(published, tmp_path, capsys):
+    code = main(["embed", str(tmp_path / "site"), "--from", str(published), "--territory", "commune:3417"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "le code d'une commune est un code INSEE de 5 caractères" in err
+    assert not (tmp_path / "site").exists()  # nothing written
+
+
+# -- escaping ------------------------------------------------------------------------------------------------
+HOSTILE = [
+    '"><script>alert(1)</script>',
+    "' onmouseover='alert(2)",
+    '"><img src=x onerror=alert(3)>',
+    "</odl-map><script>alert(4)</script>",
+    "a&b <c> \"d\" 'e'",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_values_stay_inside_their_attribute(value):
+    snippet = Snippet(
+        Assets("odl-embed/"),
+        MapSpec(server="https://carto.example.fr/ows/", themes=["water"], title=value, attribution=value,
+                licence=value, layers=[value]),
+        CatalogueSpec(datagouv="https://www.data.gouv.fr", organization=value, tags=[value],
+                      fallback_url="https://www.data.gouv.fr/fr/organizations/x/", fallback_text=value),
+    )  # fmt: skip
+    for html in (render_snippet(snippet), render_page(snippet, title=value, notice=value)):
+        tags = parse(html)
+        names = [t for t, _ in tags.tags]
+        assert names.count("script") == 1  # only the module script of the components
+        assert "img" not in names
+        attrs = [a for _, a in tags.tags]
+        assert not any(k.startswith("on") for a in attrs for k in a), attrs
+        odl_map = next(a for t, a in tags.tags if t == "odl-map")
+        assert odl_map["title"] == value and odl_map["attribution"] == value and odl_map["licence"] == value
+        assert odl_map["layers"] == value
+        cat = next(a for t, a in tags.tags if t == "odl-catalogue")
+        assert cat["organization"] == value and cat["tag"] == value
+    page = parse(render_page(snippet, title=value))
+    assert value in page.text  # shown as text (the title), never parsed as markup
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "//evil.example",
+                                 "https://", "ftp://x.fr/"])  # fmt: skip
+def test_only_http_urls_are_accepted(url):
+    snippet = Snippet(Assets("odl-embed/"), MapSpec(server=url, themes=["water"]))
+    with pytest.raises(InputError, match="n'est pas une adresse http"):
+        snippet.validate()
+
+
+# -- discovery -----------------------------------------------------------------------------------------------
+def test_discover_published_folders(published):
+    found = discover([published])
+    assert found.themes == ["flood", "hiking", "water"]
+    names = {lyr.theme: [] for lyr in found.layers}
+    for lyr in found.layers:
+        names[lyr.theme].append(lyr.name)
+    assert names["water"] == ["VilleMTP_MTP_Fontaines_water"]
+    assert names["hiking"] == ["cevennes_itineraires_hiking"]
+    assert len(names["flood"]) >= 5
+    water = next(lyr for lyr in found.layers if lyr.theme == "water")
+    assert "insee" in water.fields and water.target == "qgis"
+    assert ["fr:departement:34"] in found.zones and ["fr:region:76"] in found.zones
+    assert len(found.read) == 3
+
+
+def test_discover_a_job_file_and_its_journal(published, tmp_path):
+    job = tmp_path / "job.toml"
+    job.write_text(
+        f"""[job]
+name = "Commune"
+out = "{published}"
+journal = "{tmp_path / 'journal.jsonl'}"
+
+[[dataset]]
+name = "water"
+[dataset.geoserver]
+url = "https://carto.example.fr/geoserver/rest"
+workspace = "commune"
+[dataset.datagouv]
+org = "ville-de-montpellier"
+url = "https://demo.data.gouv.fr"
+tag = ["eau", "fontaines"]
+
+[[dataset]]
+name = "hiking"
+[dataset.geoserver]
+url = "https://carto.example.fr/geoserver"
+workspace = "commune"
+
+[[dataset]]
+name = "absent"
+[dataset.datagouv]
+org = "ville-de-montpellier"
+""",
+        encoding="utf-8",
+    )
+    journal = [
+        {"job": "Commune", "dataset": "water", "step": "geoserver", "outcome": "ok", "detail": "done",
+         "published": {"url": "https://carto.example.fr/geoserver", "workspace": "commune",
+                       "layers": [{"name": "VilleMTP_MTP_Fontaines_water_2", "features": 48}]}},
+        {"job": "Commune", "dataset": "hiking", "step": "geoserver", "outcome": "failed", "detail": "401"},
+    ]  # fmt: skip
+    (tmp_path / "journal.jsonl").write_text("\n".join(json.dumps(e) for e in journal) + "\n", encoding="utf-8")
+    found = discover([job])
+    assert found.servers == [("https://carto.example.fr/geoserver/commune/wms", "geoserver")]
+    assert found.organizations == ["ville-de-montpellier"]
+    assert found.datagouv == ["https://demo.data.gouv.fr"]
+    assert found.tags == ["eau", "fontaines"]
+    by_theme = {lyr.theme: lyr for lyr in found.layers}
+    assert by_theme["water"].name == "VilleMTP_MTP_Fontaines_water_2"  # the name GeoServer gave (journal)
+    assert by_theme["water"].target == "geoserver" and "insee" in by_theme["water"].fields
+    assert by_theme["hiking"].name == "cevennes_itineraires_hiking"
+    codes = [n.code for n in found.notes]
+    assert codes.count("EMBED_NOT_PUBLISHED") == 2  # hiking's failed step, the dataset never converted
+    result = build_snippet(EmbedOptions(sources=[job], territory="commune:34172", themes=["water"]))
+    assert result.snippet.map is not None and result.snippet.catalogue is not None
+    assert result.snippet.map.server == "https://carto.example.fr/geoserver/commune/wms"
+    assert result.snippet.map.server_type == "geoserver"
+    assert result.snippet.map.filter_field == "insee"
+    assert result.snippet.catalogue.organization == "ville-de-montpellier"
+    assert result.snippet.catalogue.datagouv == "https://demo.data.gouv.fr"
+    assert "https://carto.example.fr" in result.csp and "https://demo.data.gouv.fr" in result.csp
+
+
+def test_discover_refuses_what_is_not_published(tmp_path):
+    with pytest.raises(SourceNotFoundError, match="n'existe pas"):
+        discover([tmp_path / "nothing"])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SourceNotFoundError, match="ni un dossier produit par odl-geo"):
+        discover([tmp_path / "empty"])
+
+
+# -- the command -----------------------------------------------------------------------------------------------
+def test_cli_embed_writes_snippet_page_readme_and_assets(published, tmp_path, capsys):
+    site = tmp_path / "site"
+    code = main(["embed", str(site), "--from", str(published / "water"), str(published / "hiking"),
+                 "--territory", "commune:34172", "--theme", "water", "--org", "ville-de-montpellier"])  # fmt: skip
+    assert code == 0
+    assert sorted(p.name for p in site.iterdir()) == ["LISEZMOI.txt", "index.html", "odl-embed", "snippet.html"]
+    assert (site / "odl-embed" / "odl-embed.js").read_bytes() == (STATIC_DIR / "odl-embed.js").read_bytes()
+    assert (site / "odl-embed" / "odl-embed.css").is_file()
+    snippet = (site / "snippet.html").read_text(encoding="utf-8")
+    tags = dict(parse(snippet).tags)
+    assert tags["odl-map"] == {
+        "server": "http://127.0.0.1:8000/ows/", "server-type": "qgis", "theme": "water", "territory": "commune:34172",
+        "filter-field": "insee", "datagouv": "https://www.data.gouv.fr", "lang": "fr", "height": "400px",
+    }  # fmt: skip
+    assert tags["odl-catalogue"]["organization"] == "ville-de-montpellier"
+    assert tags["odl-catalogue"]["territory"] == "commune:34172"
+    assert tags["a"]["href"] == "https://www.data.gouv.fr/fr/organizations/ville-de-montpellier/"  # no-JS fallback
+    assert tags["script"] == {"type": "module", "src": "odl-embed/odl-embed.js"}
+    page = (site / "index.html").read_text(encoding="utf-8")
+    assert snippet.split("\n", 2)[2] in page  # the page uses the very snippet
+    for tag, attrs in parse(page).tags:  # works under script-src 'self': no inline script, style or handler
+        assert tag != "style" and "style" not in attrs and not any(k.startswith("on") for k in attrs)
+        if tag == "script":
+            assert attrs.get("src")
+    assert "<script>" not in page and "<script type=\"module\">" not in page
+    readme = (site / "LISEZMOI.txt").read_text(encoding="utf-8")
+    assert "Content-Security-Policy: default-src 'self'; script-src 'self'" in readme
+    assert "odl-embed/" in readme and "aucune donnée n'est copiée" in readme
+    assert "EMBED_LOCAL_SERVER" not in readme and "sur cet ordinateur seulement" in readme
+    out = capsys.readouterr()
+    assert "<odl-map" in out.out and "sur cet ordinateur seulement" in out.err
+
+
+def test_cli_embed_json_with_assets_from_the_map_server(published, tmp_path, capsys):
+    site = tmp_path / "site"
+    code = main(["embed", str(site), "--from", str(published), "--server", "https://carto.example.fr/ows/",
+                 "--assets", "https://carto.example.fr/embed/", "--org", "5f1e3c2a9b8d7e6f5a4b3c2d", "--json",
+                 "--lang", "en", "--no-catalogue"])  # fmt: skip
+    assert code == 0
+    result = json.loads(capsys.readouterr().out)
+    assert not (site / "odl-embed").exists()  # loaded from the map server: nothing to host
+    assert result["attributes"]["catalogue"] is None
+    assert result["attributes"]["map"]["themes"] == ["hiking", "water", "flood"]
+    assert result["attributes"]["map"]["lang"] == "en"
+    assert result["snippet"] == (site / "snippet.html").read_text(encoding="utf-8")
+    assert 'src="https://carto.example.fr/embed/odl-embed.js"' in result["snippet"]
+    assert "script-src 'self' https://carto.example.fr;" in result["content_security_policy"]
+    codes = {n["code"] for n in result["found"]["notes"]}
+    assert "EMBED_TERRITORY_AMBIGUOUS" in codes  # Occitanie and Hérault: no territory guessed
+
+
+def test_cli_embed_writes_the_departement_outline(published, tmp_path):
+    site = tmp_path / "site"
+    assert main(["embed", str(site), "--from", str(published / "water"), "--territory", "departement:34", "-q"]) == 0
+    tags = dict(parse((site / "snippet.html").read_text(encoding="utf-8")).tags)
+    assert tags["odl-map"]["outline-src"] == "odl-embed/contour-departement-34.geojson"
+    assert "filter-field" not in tags["odl-map"] and "datagouv" not in tags["odl-map"]
+    doc = json.loads((site / "odl-embed" / "contour-departement-34.geojson").read_text(encoding="utf-8"))
+    feature = doc["features"][0]
+    assert feature["properties"]["nom"] == "Hérault"
+    lons = [p[0] for ring in feature["geometry"]["coordinates"] for p in ring] if feature["geometry"][
+        "type"] == "Polygon" else [p[0] for poly in feature["geometry"]["coordinates"] for ring in poly for p in ring]
+    assert 2.5 < min(lons) < 3.0 and 4.0 < max(lons) < 4.3  # Hérault, in WGS 84
+
+
+def test_cli_embed_with_nothing_to_embed_says_so(tmp_path, capsys):
+    assert main(["embed", str(tmp_path / "site"), "--no-map"]) == 2
+    assert "Rien à intégrer" in capsys.readouterr().err
+    assert main(["embed", str(tmp_path / "site"), "--theme", "forest"]) == 2
+    assert "Thème(s) inconnu(s) : forest" in capsys.readouterr().err
