@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 APT_PKGS="python3-qgis qgis qgis-server gdal-bin proj-data postgresql-15-postgis-3 xvfb chromium fonts-dejavu-core qttools5-dev-tools"
-EXTRAS="${EXTRAS:-dev,qgis-test,postgis,validate,metadata,server,fiona}"
+EXTRAS="${EXTRAS:-dev,qgis-test,postgis,validate,metadata,server,fiona,dask}"
 missing=""
 for p in $APT_PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
