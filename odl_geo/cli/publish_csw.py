@@ -73,12 +73,9 @@ def _record(path: str) -> Any:
 
     folder = Path(path)
     if folder.is_dir() and not (folder / METADATA_FILE).is_file() and (folder / "manifest.json").is_file():
-        from .. import metadata as md_api
+        from ..metadata import metadata_input, prepare_record, write_metadata
 
-        build = getattr(md_api, "write_metadata", None)
-        if build is None:
-            raise InputError(f"{path} has no {METADATA_FILE}.", f"Write it first: odl-geo metadata {path}")
-        build(folder)
+        write_metadata(folder, prepare_record(folder, metadata_input(folder)))  # as `odl-geo metadata` does
     return load_record(path)
 
 
