@@ -105,6 +105,7 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
                 out.print(f"  read back: ok; search by title and extent: {found} ({result.matched} match(es))")
     if args.dry_run:
         return {"dry_run": True, "planned_requests": result.planned, **data}
-    data["published"] = {"target": "csw", "url": result.url, "identifier": result.identifier,
-                         "title": result.title, "outcome": data["outcome"]}  # fmt: skip
+    # for the journal and `odl-geo monitor` (which checks the record is still there with this revision date)
+    data["published"] = {"target": "csw", "url": result.url, "identifier": result.identifier, "title": result.title,
+                         "outcome": data["outcome"], "date_stamp": result.date_stamp}  # fmt: skip
     return data

@@ -41,6 +41,7 @@ class CswPublishResult:
     read_back: bool = False  # GetRecordById returned the record with the same identifier and title
     findable: bool | None = None  # GetRecords (title text + bbox) found it; None when not checked
     matched: int = 0  # records that GetRecords matched
+    date_stamp: str = ""  # the metadata date of the record the catalogue holds now (kept when unchanged)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -54,6 +55,7 @@ class CswPublishResult:
             "read_back": self.read_back,
             "findable": self.findable,
             "matched": self.matched,
+            "date_stamp": self.date_stamp,
         }
 
 
@@ -108,6 +110,7 @@ def publish_record(
     else:
         outcome, kind = Outcome.UPDATED, "Update"
     result = CswPublishResult(client.server, record.identifier, record.title, outcome)
+    result.date_stamp = stored.date_stamp if stored is not None and not kind else record.date_stamp
     if dry_run:
         if kind:
             result.planned.append(f"POST {client.server} csw:Transaction {kind} '{record.identifier}'")

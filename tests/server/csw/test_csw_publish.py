@@ -56,7 +56,8 @@ def test_republish_unchanged_then_updated_never_duplicated(pycsw, theme_folders,
     first = cli(capsys, folder, "--url", pycsw.url)
     assert first["outcome"] == "created" and first["read_back"] and first["findable"]
     assert first["published"] == {"target": "csw", "url": pycsw.url, "identifier": first["identifier"],
-                                  "title": "Itinéraires de randonnée des Cévennes", "outcome": "created"}  # fmt: skip
+                                  "title": "Itinéraires de randonnée des Cévennes", "outcome": "created",
+                                  "date_stamp": load_record(folder).date_stamp}  # fmt: skip
     again = cli(capsys, folder, "--url", pycsw.url)
     assert again["outcome"] == "unchanged"
     assert again["requests"] == 3  # GetRecordById, read back, GetRecords: no Transaction
@@ -65,7 +66,8 @@ def test_republish_unchanged_then_updated_never_duplicated(pycsw, theme_folders,
     restamped = CswRecord.from_xml(record.xml.replace(f"<gco:Date>{record.date_stamp}</gco:Date>".encode(),
                                                       b"<gco:Date>2031-12-31</gco:Date>", 1))  # fmt: skip
     assert restamped.date_stamp == "2031-12-31" and restamped.xml != record.xml
-    assert publish_record(pycsw.client(), restamped, verify=False).outcome is Outcome.UNCHANGED
+    kept = publish_record(pycsw.client(), restamped, verify=False)
+    assert kept.outcome is Outcome.UNCHANGED and kept.date_stamp == record.date_stamp  # the catalogue's own
     # a real change: the title
     write_iso(folder, "hiking", title="Itinéraires de randonnée des Cévennes (2026)")
     changed = cli(capsys, folder, "--url", pycsw.url)
