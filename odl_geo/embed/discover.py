@@ -153,6 +153,8 @@ def _from_folder(
     for f in manifest.get("files") or []:
         if not isinstance(f, dict) or f.get("format") != "gpkg" or not f.get("layer") or not f.get("feature_count"):
             continue
+        if not f.get("geometry_type"):  # a table (a PPR's procedure): no map server draws it
+            continue
         table = str(f["layer"])
         if table in seen:
             continue

@@ -59,6 +59,13 @@ class _Elements(HTMLParser):
         self.text.append(data)
 
 
+def gpkg_layers(folder: Path) -> list[str]:
+    """The GeoPackage layers a manifest lists (what a map server serves), in order."""
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return list(dict.fromkeys(f["layer"] for f in manifest["files"] if f["format"] == "gpkg" and f["feature_count"]
+                              and f["geometry_type"]))  # fmt: skip
+
+
 def parse(html: str) -> _Elements:
     p = _Elements()
     p.feed(html)
@@ -164,8 +171,8 @@ def test_discover_published_folders(published):
     names = {lyr.theme: [] for lyr in found.layers}
     for lyr in found.layers:
         names[lyr.theme].append(lyr.name)
-    assert names["water"] == ["VilleMTP_MTP_Fontaines_water"]
-    assert names["hiking"] == ["cevennes_itineraires_hiking"]
+    for theme in ("water", "hiking", "flood"):
+        assert names[theme] == gpkg_layers(published / theme)
     assert len(names["flood"]) >= 5
     water = next(lyr for lyr in found.layers if lyr.theme == "water")
     assert "insee" in water.fields and water.target == "qgis"
@@ -204,10 +211,11 @@ org = "ville-de-montpellier"
 """,
         encoding="utf-8",
     )
+    water = gpkg_layers(published / "water")[0]
     journal = [
         {"job": "Commune", "dataset": "water", "step": "geoserver", "outcome": "ok", "detail": "done",
          "published": {"url": "https://carto.example.fr/geoserver", "workspace": "commune",
-                       "layers": [{"name": "VilleMTP_MTP_Fontaines_water_2", "features": 48}]}},
+                       "layers": [{"name": f"{water}_2", "features": 48}]}},
         {"job": "Commune", "dataset": "hiking", "step": "geoserver", "outcome": "failed", "detail": "401"},
     ]  # fmt: skip
     (tmp_path / "journal.jsonl").write_text("\n".join(json.dumps(e) for e in journal) + "\n", encoding="utf-8")
@@ -217,9 +225,9 @@ org = "ville-de-montpellier"
     assert found.datagouv == ["https://demo.data.gouv.fr"]
     assert found.tags == ["eau", "fontaines"]
     by_theme = {lyr.theme: lyr for lyr in found.layers}
-    assert by_theme["water"].name == "VilleMTP_MTP_Fontaines_water_2"  # the name GeoServer gave (journal)
+    assert by_theme["water"].name == f"{gpkg_layers(published / 'water')[0]}_2"  # the name GeoServer gave (journal)
     assert by_theme["water"].target == "geoserver" and "insee" in by_theme["water"].fields
-    assert by_theme["hiking"].name == "cevennes_itineraires_hiking"
+    assert by_theme["hiking"].name == gpkg_layers(published / "hiking")[0]
     codes = [n.code for n in found.notes]
     assert codes.count("EMBED_NOT_PUBLISHED") == 2  # hiking's failed step, the dataset never converted
     result = build_snippet(EmbedOptions(sources=[job], territory="commune:34172", themes=["water"]))
@@ -311,3 +319,13 @@ def test_cli_embed_with_nothing_to_embed_says_so(tmp_path, capsys):
     assert "Rien à intégrer" in capsys.readouterr().err
     assert main(["embed", str(tmp_path / "site"), "--theme", "forest"]) == 2
     assert "Thème(s) inconnu(s) : forest" in capsys.readouterr().err
+
+
+def test_theme_layers_carry_the_theme_keyword_on_geoserver_too(published):
+    """The GeoServer publisher keys a theme output's feature types like odl-geo serve does (WMS KeywordList)."""
+    from odl_geo.publishers.geoserver import PublishOptions, plan_publication
+
+    plan = plan_publication(published / "water", "commune", PublishOptions(keywords=("eau",)))
+    assert [lyr.feature_type.keywords for lyr in plan.layers] == [("eau", "odl-geo:theme=water")]
+    plan = plan_publication(published / "flood", "commune")
+    assert plan.layers and all(lyr.feature_type.keywords == ("odl-geo:theme=flood",) for lyr in plan.layers)
