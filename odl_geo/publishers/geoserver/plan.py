@@ -140,6 +140,12 @@ def plan_publication(path: str | Path, workspace: str, options: PublishOptions |
         style = theme_style_folder(p if p.is_dir() else p.parent, theme)
         warnings = () if style is not None else (missing_theme_style(theme),)
     styles = _style_files(style)
+    if theme:  # the web map (<odl-map theme="water">) picks a theme's layers by this WMS keyword (docs/embed.md)
+        from dataclasses import replace
+
+        from ...naming import theme_keyword
+
+        options = replace(options, keywords=tuple(dict.fromkeys((*options.keywords, theme_keyword(theme)))))
     stores = []
     for gpkg, (sha, size, entries) in groups.items():
         layers = tuple(_layer(e, options, styles) for e in entries)
