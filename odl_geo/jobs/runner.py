@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from ..credentials import redact
 from ..feedback import Feedback, NullFeedback, check_cancelled
+from .executors import SerialExecutor
 from .records import publication_record
 from .state import append_journal, fingerprint, job_lock, read_state, write_state
 
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from .executors import Executor
     from .jobfile import Dataset, Job, Step
 
 __all__ = ["DatasetOutcome", "JobResult", "StepResult", "run_job"]
@@ -61,6 +64,8 @@ class DatasetOutcome:
     outcome: str  # "done", "unchanged", "failed", "planned" (dry run)
     steps: list[dict[str, Any]] = field(default_factory=list)
     code: int = 0
+    #: journal entries not yet written (a worker's: the caller appends them, see odl_geo.jobs.executors)
+    journal: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "outcome": self.outcome, "code": self.code, "steps": self.steps}
@@ -90,11 +95,14 @@ def run_job(
     dry_run: bool = False,
     secrets: tuple[str, ...] = (),
     feedback: Feedback | None = None,
+    executor: Executor | None = None,
 ) -> JobResult:
     """Run ``job`` (see the module docstring).
 
     :param named_files: the files a dataset's options name (mapping files, styles), part of its fingerprint.
     :param secrets: strings never to write to the journal (the credentials in use).
+    :param executor: where datasets run (default: one after another here; see :mod:`odl_geo.jobs.executors`).
+        With workers, ``execute`` and ``named_files`` must survive cloudpickle (the CLI's do).
     :raises JobLocked: another run of the job is in progress.
     :raises InputError: ``only`` names no dataset of the job.
     """
@@ -108,10 +116,25 @@ def run_job(
     result = JobResult(job.name)
     with job_lock(job.out, job.name, write=not dry_run):  # a dry run writes nothing, not even the lock
         chosen = [d for d in job.datasets if not only or d.name in only]
-        for n, ds in enumerate(chosen):
+        runner = executor or SerialExecutor()
+        direct = runner.in_process
+        done: dict[str, DatasetOutcome] = {}
+        tasks = []
+        for ds in chosen:  # unchanged datasets are told here: no worker is started for them
+            skipped = None if force or dry_run else _unchanged(job, ds, named_files, secrets)
+            if skipped is not None:
+                done[ds.name] = skipped
+            else:
+                tasks.append((ds.name, partial(_run_dataset, job, ds, execute, named_files, dry_run, secrets, direct)))
+        fb.progress(100.0 * len(done) / max(1, len(chosen)), job.name)
+        for outcome in runner.run(tasks):
+            for entry in outcome.journal:  # one writer: the entries of a worker's dataset, once it ended
+                append_journal(job.journal, entry)
+            outcome.journal = []
+            done[outcome.name] = outcome
+            fb.progress(100.0 * len(done) / max(1, len(chosen)), outcome.name)
             check_cancelled(fb, f"Running {job.name}")
-            fb.progress(100.0 * n / max(1, len(chosen)), ds.name)
-            result.datasets.append(_run_dataset(job, ds, execute, named_files, force, dry_run, secrets))
+        result.datasets = [done[ds.name] for ds in chosen if ds.name in done]
     fb.progress(100.0, job.name)
     return result
 
@@ -121,24 +144,15 @@ def _run_dataset(
     ds: Dataset,
     execute: Callable[[Step, Dataset, Path, bool], StepResult],
     named_files: Callable[[Dataset], list[Path]],
-    force: bool,
     dry_run: bool,
     secrets: tuple[str, ...],
+    direct: bool = True,
 ) -> DatasetOutcome:
+    """Every step of one dataset, in order (in this process or a worker's); its state once all succeeded."""
     folder = job.out / ds.name
-    journal = _Journal(job, ds.name, secrets, dry_run)
+    journal = _Journal(job, ds.name, secrets, dry_run, direct)
     fp = fingerprint(ds, named_files(ds))
-    state = read_state(folder)
-    if (
-        not force
-        and not dry_run
-        and state.get("fingerprint") == fp
-        and state.get("ok")
-        and ((folder / "manifest.json").is_file() or "convert" not in {s.section for s in ds.steps})
-    ):
-        journal.write("dataset", "unchanged", "the source, its options and odl-geo are as at the last success")
-        return DatasetOutcome(ds.name, "unchanged")
-    outcome = DatasetOutcome(ds.name, "planned" if dry_run else "done")
+    outcome = DatasetOutcome(ds.name, "planned" if dry_run else "done", journal=journal.entries)
     for step in ds.steps:
         start = time.monotonic()
         res = execute(step, ds, folder, dry_run)
@@ -158,15 +172,37 @@ def _run_dataset(
     return outcome
 
 
+def _unchanged(
+    job: Job, ds: Dataset, named_files: Callable[[Dataset], list[Path]], secrets: tuple[str, ...]
+) -> DatasetOutcome | None:
+    """The "unchanged" outcome (journaled) when the fingerprint equals the last success's and outputs are there."""
+    folder = job.out / ds.name
+    state = read_state(folder)
+    if (
+        state.get("ok")
+        and state.get("fingerprint") == fingerprint(ds, named_files(ds))
+        and ((folder / "manifest.json").is_file() or "convert" not in {s.section for s in ds.steps})
+    ):
+        _Journal(job, ds.name, secrets, False).write(
+            "dataset", "unchanged", "the source, its options and odl-geo are as at the last success"
+        )
+        return DatasetOutcome(ds.name, "unchanged")
+    return None
+
+
 class _Journal:
-    def __init__(self, job: Job, dataset: str, secrets: tuple[str, ...], dry_run: bool) -> None:
-        self.job, self.dataset, self.secrets, self.dry_run = job, dataset, secrets, dry_run
+    """Appends to the job's journal now (``direct``), or keeps the entries for the caller to append (a worker)."""
+
+    def __init__(self, job: Job, dataset: str, secrets: tuple[str, ...], dry_run: bool, direct: bool = True) -> None:
+        self.job, self.dataset, self.secrets, self.dry_run, self.direct = job, dataset, secrets, dry_run, direct
+        self.entries: list[dict[str, Any]] = []
 
     def write(self, step: str, outcome: str, detail: str, **extra: Any) -> None:
         if self.dry_run:  # a dry run changes nothing, the journal included: its result is printed instead
             return
-        append_journal(
-            self.job.journal,
-            {"job": self.job.name, "dataset": self.dataset, "step": step, "outcome": outcome,
-             "detail": redact(detail, self.secrets), **extra},
-        )  # fmt: skip
+        entry = {"job": self.job.name, "dataset": self.dataset, "step": step, "outcome": outcome,
+                 "detail": redact(detail, self.secrets), **extra}  # fmt: skip
+        if self.direct:
+            append_journal(self.job.journal, entry)
+        else:
+            self.entries.append({"time": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **entry})
