@@ -47,25 +47,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="redo datasets even when nothing changed")
     p.add_argument("--dry-run", action="store_true", help="convert into a temporary folder, show what publishing "
                    "would send; change nothing")  # fmt: skip
-    g = p.add_argument_group("scaling (docs/scaling.md)")
-    g.add_argument("--jobs", type=int, default=1, metavar="N", help="run up to N datasets at a time, each in a "
-                   "worker process (default 1); each dataset's steps stay in order")  # fmt: skip
-    g.add_argument("--executor", choices=("local", "dask"), default="local", help="where datasets run: worker "
-                   "processes here (local), or tasks on a Dask distributed cluster (dask)")  # fmt: skip
-    g.add_argument("--scheduler", metavar="ADDRESS", default="", help="the Dask scheduler, e.g. tcp://HOST:8786 "
-                   "(workers: same odl-geo version, the job's paths on shared storage)")  # fmt: skip
     p.set_defaults(handler=_handler)
-
-
-def _executor(args: argparse.Namespace) -> Any:
-    """The executor of ``--jobs`` / ``--executor`` (:mod:`odl_geo.jobs.executors`)."""
-    from ..jobs.executors import DaskExecutor, ProcessExecutor, SerialExecutor
-
-    if args.executor == "dask":
-        return DaskExecutor(args.scheduler)
-    if args.scheduler:
-        raise InputError("--scheduler is for --executor dask.", "Add --executor dask, or remove --scheduler.")
-    return ProcessExecutor(args.jobs) if args.jobs != 1 else SerialExecutor()
 
 
 # -- options -> arguments -------------------------------------------------------------------------------------
@@ -131,6 +113,11 @@ def step_arguments(job: Job, ds: Dataset, step: Step, folder: Path, dry_run: boo
     """The ``odl-geo`` arguments of one step (the job's source, folder and credentials filled in)."""
     where = f"{job.path.name} [{ds.name}] [dataset.{step.section}]"
     args = [*step.command]
+    if step.section == "metadata":  # a metadata table, not options: checked whole now, every problem listed
+        from ..metadata.inputs import parse_metadata
+
+        parse_metadata(step.options, where)
+        return [*args, str(folder)]
     if step.section == "convert":
         args += [str(ds.source), "--out", str(folder)]
     else:
@@ -177,6 +164,8 @@ def _handler(args: argparse.Namespace, out: Console, err: Console, feedback: Fee
     def execute(step: Step, ds: Dataset, folder: Path, dry_run: bool) -> StepResult:
         converts = any(s.section == "convert" for s in ds.steps)
         target = scratch / ds.name if scratch is not None and converts else folder  # a dry run converts aside
+        if step.section == "metadata":
+            return _metadata_step(job, ds, step, target)
         code, result, error = run_argv(step_arguments(job, ds, step, target, dry_run))
         return StepResult(code, result, error)
 
@@ -195,7 +184,6 @@ def _handler(args: argparse.Namespace, out: Console, err: Console, feedback: Fee
             dry_run=args.dry_run,
             secrets=_secrets(job),
             feedback=feedback,
-            executor=_executor(args),
         )
     finally:
         if scratch is not None:
@@ -215,13 +203,32 @@ def _handler(args: argparse.Namespace, out: Console, err: Console, feedback: Fee
     return data
 
 
+def _metadata_step(job: Job, ds: Dataset, step: Step, folder: Path) -> StepResult:
+    """``[dataset.metadata]``: the table goes to the metadata builder as a ``metadata.toml`` would (the record is
+    built from the converted folder and written beside it: metadata.xml, metadata.jsonld, GeoPackages)."""
+    from ..errors import OdlGeoError
+    from ..jobs import StepResult
+    from ..metadata import metadata_input, prepare_record, write_metadata
+
+    where = f"{job.path.name} [{ds.name}] [dataset.metadata]"
+    try:
+        given = metadata_input(folder, table=step.options, origin=where)
+        result = write_metadata(folder, prepare_record(folder, given))
+    except OdlGeoError as exc:
+        return StepResult(exc.exit_code, None, exc.to_dict())
+    except Exception as exc:  # noqa: BLE001 - a bug in one step must not stop the other datasets of a job
+        return StepResult(1, None, {"error": "InternalError", "message": f"{type(exc).__name__}: {exc}",
+                                    "hint": "This is a bug in odl-geo."})  # fmt: skip
+    return StepResult(0, result.to_dict())
+
+
 def _secrets(job: Job) -> tuple[str, ...]:
     """Every credential the steps may use, so that none reaches the journal even inside a server's message."""
     found: list[str] = []
-    for prefix in ("ODL_GEOSERVER", "ODL_DATAGOUV", "ODL_POSTGIS"):
+    for prefix in ("ODL_GEOSERVER", "ODL_DATAGOUV", "ODL_POSTGIS", "ODL_CSW"):
         found += Credentials.from_env(prefix).secrets
     if job.credentials is not None and job.credentials.is_file():
-        for section in ("geoserver", "datagouv", "postgis"):
+        for section in ("geoserver", "datagouv", "postgis", "csw"):
             try:
                 found += Credentials.from_file(job.credentials, section).secrets
             except InputError:

@@ -20,9 +20,14 @@ is an ``odl-geo`` command, given with the same options as on the command line, w
     workspace = "commune"
     [dataset.datagouv]                        # odl-geo publish datagouv out/sentiers ...
     org = "commune-de-saint-guilhem"
+    [dataset.metadata]                        # what metadata.toml holds (title, abstract, producer, licence...)
+    title = "Sentiers de Saint-Guilhem"
+    [dataset.csw]                             # odl-geo publish csw out/sentiers ...
+    url = "https://catalogue.example.fr/geonetwork/srv/fre/csw-publication"
 
-Steps run in a fixed order: convert, then geoserver, postgis, datagouv. The job file holds no secret: a key such
-as ``password`` or ``api_key`` is refused; credentials come from the environment or the credentials file.
+Steps run in a fixed order: convert, metadata (writes metadata.xml), then geoserver, postgis, datagouv, csw. The
+job file holds no secret: a key such as ``password`` or ``api_key`` is refused; credentials come from the
+environment or the credentials file.
 Options are checked against the commands by the front end (``odl_geo.cli``) before anything runs.
 """
 
@@ -41,9 +46,11 @@ __all__ = ["STEP_ORDER", "Dataset", "Job", "Step", "load_job"]
 #: section of a dataset -> the command it runs (the folder of the dataset is its input after the conversion)
 STEP_ORDER: dict[str, tuple[str, ...]] = {
     "convert": ("convert",),
+    "metadata": ("metadata",),  # not command options: the metadata table itself (see odl_geo.metadata.inputs)
     "geoserver": ("publish", "geoserver"),
     "postgis": ("publish", "postgis"),
     "datagouv": ("publish", "datagouv"),
+    "csw": ("publish", "csw"),
 }
 _SECRET_KEYS = {"password", "passwd", "api_key", "apikey", "token", "secret", "key"}
 _JOB_KEYS = {"name", "out", "credentials", "journal"}

@@ -102,14 +102,16 @@ def _datagouv(options: dict[str, Any], result: dict[str, Any], layers: dict[str,
 
 def _csw(options: dict[str, Any], result: dict[str, Any], layers: dict[str, dict[str, Any]],
          folder: Path) -> dict[str, Any]:  # fmt: skip
-    """The record's identifier and its revision date (``gmd:dateStamp`` of the metadata.xml sent)."""
+    """The record's identifier and its revision date: the ``gmd:dateStamp`` the catalogue holds after publishing
+    (``publish csw`` says it: when the record was unchanged, the catalogue keeps its earlier date, not the one of a
+    rebuilt metadata.xml), else that of the metadata.xml sent."""
     from ..errors import OdlGeoError
 
-    date_stamp = None
+    date_stamp = result.get("date_stamp") or None
     try:
         from ..publishers.csw.publish import load_record
 
-        date_stamp = load_record(folder).date_stamp
+        date_stamp = date_stamp or load_record(folder).date_stamp
     except (ImportError, OdlGeoError):
         pass
     return {"url": redact_url(str(result.get("url") or options.get("url", ""))), "identifier": result.get("identifier"),
