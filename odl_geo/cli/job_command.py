@@ -47,7 +47,25 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--force", action="store_true", help="redo datasets even when nothing changed")
     p.add_argument("--dry-run", action="store_true", help="convert into a temporary folder, show what publishing "
                    "would send; change nothing")  # fmt: skip
+    g = p.add_argument_group("scaling (docs/scaling.md)")
+    g.add_argument("--jobs", type=int, default=1, metavar="N", help="run up to N datasets at a time, each in a "
+                   "worker process (default 1); each dataset's steps stay in order")  # fmt: skip
+    g.add_argument("--executor", choices=("local", "dask"), default="local", help="where datasets run: worker "
+                   "processes here (local), or tasks on a Dask distributed cluster (dask)")  # fmt: skip
+    g.add_argument("--scheduler", metavar="ADDRESS", default="", help="the Dask scheduler, e.g. tcp://HOST:8786 "
+                   "(workers: same odl-geo version, the job's paths on shared storage)")  # fmt: skip
     p.set_defaults(handler=_handler)
+
+
+def _executor(args: argparse.Namespace) -> Any:
+    """The executor of ``--jobs`` / ``--executor`` (:mod:`odl_geo.jobs.executors`)."""
+    from ..jobs.executors import DaskExecutor, ProcessExecutor, SerialExecutor
+
+    if args.executor == "dask":
+        return DaskExecutor(args.scheduler)
+    if args.scheduler:
+        raise InputError("--scheduler is for --executor dask.", "Add --executor dask, or remove --scheduler.")
+    return ProcessExecutor(args.jobs) if args.jobs != 1 else SerialExecutor()
 
 
 # -- options -> arguments -------------------------------------------------------------------------------------
@@ -184,6 +202,7 @@ def _handler(args: argparse.Namespace, out: Console, err: Console, feedback: Fee
             dry_run=args.dry_run,
             secrets=_secrets(job),
             feedback=feedback,
+            executor=_executor(args),
         )
     finally:
         if scratch is not None:
