@@ -63,6 +63,7 @@ def convert(
     """
     options = options or ConvertOptions()
     feedback = feedback or NullFeedback()
+    accept_loss = read_options is not None and read_options.accept_loss
     writers = writers_for(list(formats))
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -80,7 +81,7 @@ def convert(
         except OSError as exc:
             raise OutputError(f"Cannot create the output folder {out}: {exc.strerror}.", "Check the path.") from exc
         try:
-            manifest = _convert_layers(src, layers, skipped, out, writers, options, feedback)
+            manifest = _convert_layers(src, layers, skipped, out, writers, options, feedback, accept_loss)
         except BaseException:
             if created:
                 shutil.rmtree(out, ignore_errors=True)
@@ -97,6 +98,7 @@ def _convert_layers(
     writers: list[Writer],
     options: ConvertOptions,
     feedback: Feedback,
+    accept_loss: bool = False,
 ) -> Manifest:
     """Write every layer in every format into a staging folder, then move the files into ``out``."""
     report = Report()
@@ -151,7 +153,7 @@ def _convert_layers(
                 pass_report = Report()
                 manifest.files.extend(writer.write_layer(layer, scan, replace(ctx, report=pass_report)))
                 report.add_new(pass_report)
-            _check_count(layer, manifest.files[first_file:], options, report)
+            _check_count(layer, manifest.files[first_file:], options, report, accept_loss)
         refuse_replacing(src.path, out, {f.path for f in manifest.files})
         _publish_staging(staging, out, manifest.files)
         manifest.source = _describe_source(src, digest)
@@ -164,17 +166,32 @@ def _convert_layers(
     return manifest
 
 
-def _check_count(layer: LayerSource, files: list[OutputFile], options: ConvertOptions, report: Report) -> None:
-    """Warn when the outputs hold fewer features than the source declares (and none was dropped on purpose).
+def _check_count(
+    layer: LayerSource, files: list[OutputFile], options: ConvertOptions, report: Report, accept_loss: bool
+) -> None:
+    """Compare what was written with what the source declares: features missing from an output are an error
+    (``FEATURE_COUNT_MISMATCH``, exit 2, nothing written) unless the user accepted the loss (``--accept-loss``,
+    then a warning) or dropped features on purpose (``--drop-empty``).
 
     Shapefile outputs are left out: a mixed layer is split per type there, so its count differs by design.
+
+    :raises InputError: fewer features written than the source declares, loss not accepted.
     """
     counts = {f.feature_count for f in files if f.format != "shp"}
-    if options.drop_empty or len(counts) != 1:
+    if options.drop_empty or not counts:
         return
-    issue = layer.count_issue(counts.pop())
-    if issue is not None:
+    issue = layer.count_issue(min(counts))
+    if issue is None:
+        return
+    if accept_loss or min(counts) > layer.feature_count:
         report.add(issue)
+        return
+    raise InputError(
+        f"{issue.message} Nothing was written.",
+        "Check the file in the software that wrote it (or export it again); --accept-loss converts what can be "
+        "read, the loss reported.",
+        "FEATURE_COUNT_MISMATCH",
+    )
 
 
 def _convertible(src: Source) -> tuple[list[LayerSource], list[Issue]]:

@@ -32,6 +32,12 @@ def add_read_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--y-field", help="CSV: column holding y / latitude")
     g.add_argument("--wkt-field", help="CSV: column holding WKT geometries")
     g.add_argument("--gpx-points", action="store_true", help="GPX: also read route_points and track_points")
+    g.add_argument(
+        "--accept-loss",
+        action="store_true",
+        help="convert what can be read of a damaged source (cut-off .shp, .dbf short of records...); "
+        "by default that is an error (exit 2): the loss is still reported",
+    )
 
 
 def read_options(args: argparse.Namespace) -> ReadOptions:
@@ -45,6 +51,7 @@ def read_options(args: argparse.Namespace) -> ReadOptions:
         y_field=args.y_field,
         wkt_field=args.wkt_field,
         gpx_points=args.gpx_points,
+        accept_loss=getattr(args, "accept_loss", False),
     )
 
 

@@ -36,6 +36,9 @@ class ReadOptions:
     y_field: str | None = None
     wkt_field: str | None = None
     gpx_points: bool = False  # also read GPX route_points/track_points (duplicates of routes/tracks)
+    #: convert what can be read of a damaged source (a cut-off .shp, a .dbf holding fewer records than it declares)
+    #: instead of refusing it; every loss is still reported (a warning naming what is missing)
+    accept_loss: bool = False
 
 
 @dataclass

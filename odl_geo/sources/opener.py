@@ -291,6 +291,7 @@ def _open_file(
     if driver == "ESRI Shapefile" and isinstance(path, Path):
         parts = shapefile.find_parts(path, layer_hint)
         pre_issues.extend(parts.issues)
+        pre_issues.extend(shapefile.check_integrity(parts, layer_hint, options.accept_loss))
         guess = shapefile.guess_dbf_encoding(parts, options.encoding)
         encoding, guess = shapefile.attribute_encoding(parts, guess, pre_issues, layer_hint)
         if parts.shp is not None and parts.shx is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..report import Issue, Severity
 from .encoding import LDID_NAMES, EncodingGuess, read_dbf_language_id, sniff_dbf
@@ -18,7 +18,14 @@ from .encoding import LDID_NAMES, EncodingGuess, read_dbf_language_id, sniff_dbf
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["ShapefileParts", "attribute_encoding", "find_parts", "guess_dbf_encoding", "restore_shx_copy"]
+__all__ = [
+    "ShapefileParts",
+    "attribute_encoding",
+    "check_integrity",
+    "find_parts",
+    "guess_dbf_encoding",
+    "restore_shx_copy",
+]
 
 
 def _sidecar(path: Path, ext: str) -> Path | None:
@@ -186,3 +193,204 @@ def _single_byte(encoding: str) -> bool:
         return len(b"\xc3\xa9".decode(encoding, errors="replace")) == 2
     except LookupError:
         return False
+
+
+# -- integrity of the set: what GDAL reads without a word when a file is damaged -------------------------------
+#
+# GDAL reads a damaged Shapefile set as far as it can and says little: a truncated .shp gives features without
+# geometry, a .shx with wrong offsets loses the geometries it points past, a .dbf header whose field lengths do not add
+# up to its record length drops every attribute, a .dbf declaring more records than it holds ends the layer early.
+# Whatever was in the source and is not in the outputs is an error (exit 2) unless the user accepts the loss
+# (``--accept-loss``): so the headers and the index are checked against each other and against the file sizes.
+
+_SHP_HEADER, _DBF_FIELD = 100, 32
+
+
+def check_integrity(parts: ShapefileParts, layer: str, accept_loss: bool = False) -> list[Issue]:
+    """Cross-check the .shp, .shx and .dbf of a set: sizes, record counts and the index's offsets.
+
+    :returns: one issue per problem, errors (warnings when ``accept_loss``), naming the file, what is wrong and how
+        many features it costs. Reads the headers, the .shx and the record headers of the .shp only.
+    """
+    severity = Severity.WARNING if accept_loss else Severity.ERROR
+    hint = (
+        "Accepted with --accept-loss: these features are missing from the outputs, or incomplete in them."
+        if accept_loss
+        else "Export the layer again from the software that made it (or find an undamaged copy); --accept-loss "
+        "converts what can be read, the loss reported."
+    )
+    found: list[tuple[str, str, int]] = []  # (code, message, features concerned)
+    shapes = None
+    if parts.shp is not None:
+        shapes = _check_shp(parts.shp, parts.shx, found)
+    records = _check_dbf(parts.dbf, found) if parts.dbf is not None else None
+    told = any(code == "DBF_RECORDS_MISSING" for code, _, _ in found)  # the same loss, said once
+    if shapes is not None and records is not None and shapes != records and not told:
+        assert parts.shp is not None and parts.dbf is not None
+        found.append(
+            (
+                "SHP_DBF_COUNT_MISMATCH",
+                (
+                    f"{parts.shp.name} holds {shapes} shapes but {parts.dbf.name} {records} records: "
+                    f"{abs(shapes - records)} feature(s) would lose their "
+                    f"{'attributes' if shapes > records else 'geometry'} or be paired with another's."
+                ),
+                abs(shapes - records),
+            )
+        )
+    return [Issue(code, severity, message, hint, layer=layer, count=n) for code, message, n in found]
+
+
+def _check_shp(shp: Path, shx: Path | None, found: list[tuple[str, str, int]]) -> int | None:
+    """The number of shapes the set holds (by the .shx, or by walking the .shp when there is no .shx), or None
+    when the .shp is not readable at all (GDAL's own error then says so)."""
+    import mmap
+    import struct
+
+    size = shp.stat().st_size
+    if size < _SHP_HEADER:
+        found.append(("SHP_TRUNCATED", f"{shp.name} is cut off: {size} bytes, less than its 100-byte header.", 0))
+        return None
+    with shp.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        code, declared = struct.unpack(">i", data[0:4])[0], struct.unpack(">i", data[24:28])[0] * 2
+        if code != 9994:
+            return None
+        if shx is None:
+            return _walk_shp(shp.name, data, size, declared, found)
+        index = _read_index(shx, found)
+        if index is None:
+            return None
+        offsets, lengths = index
+        n = len(offsets)
+        if declared > size:
+            ends = offsets + 8 + lengths
+            beyond = int((ends > size).sum())
+            found.append(
+                (
+                    "SHP_TRUNCATED",
+                    (
+                        f"{shp.name} is cut off: {size} bytes of the {declared} its header declares; "
+                        f"{beyond} of its {n} shapes are missing or incomplete."
+                    ),
+                    beyond,
+                )
+            )
+            return n
+        wrong = _wrong_offsets(data, size, offsets, lengths)
+        if wrong:
+            found.append(
+                (
+                    "SHX_OFFSETS_WRONG",
+                    (
+                        f"{shx.name} points {wrong} of its {n} records to the wrong place in {shp.name}: "
+                        "their geometries would be lost."
+                    ),
+                    wrong,
+                )
+            )
+        return n
+
+
+def _read_index(shx: Path, found: list[tuple[str, str, int]]) -> tuple[Any, Any] | None:
+    """Offsets and content lengths of the .shx (bytes, as numpy arrays), or None when it is not an index."""
+    import numpy as np
+
+    raw = shx.read_bytes()
+    if len(raw) < _SHP_HEADER or raw[:4] != b"\x00\x00\x27\x0a":
+        found.append(("SHX_OFFSETS_WRONG", f"{shx.name} is not a Shapefile index (header damaged).", 0))
+        return None
+    if (len(raw) - _SHP_HEADER) % 8:
+        found.append(("SHX_OFFSETS_WRONG", f"{shx.name} is cut off in the middle of a record.", 0))
+    body = np.frombuffer(raw, dtype=">i4", count=(len(raw) - _SHP_HEADER) // 4, offset=_SHP_HEADER)
+    pairs = body.reshape(-1, 2).astype(np.int64) * 2
+    return pairs[:, 0], pairs[:, 1]
+
+
+def _wrong_offsets(data: Any, size: int, offsets: Any, lengths: Any) -> int:
+    """How many index records do not point at the .shp record of their number and length."""
+    import numpy as np
+
+    n = len(offsets)
+    inside = (offsets >= _SHP_HEADER) & (offsets + 8 + lengths <= size)
+    wrong = int(n - inside.sum())
+    at = offsets[inside]
+    if len(at):
+        buf = np.frombuffer(data, dtype=np.uint8)
+        heads = buf[at[:, None] + np.arange(8)].copy().view(">i4").reshape(-1, 2)
+        numbers = np.arange(1, n + 1)[inside]
+        wrong += int(((heads[:, 0] != numbers) | (heads[:, 1].astype(np.int64) * 2 != lengths[inside])).sum())
+    return wrong
+
+
+def _walk_shp(name: str, data: Any, size: int, declared: int, found: list[tuple[str, str, int]]) -> int:
+    """Count the records of a .shp without index (its .shx missing), noting a file cut off in a record."""
+    import struct
+
+    pos, n = _SHP_HEADER, 0
+    end = min(size, declared) if declared >= _SHP_HEADER else size
+    while pos + 8 <= end:
+        length = struct.unpack(">i", data[pos + 4 : pos + 8])[0] * 2
+        if length < 0 or pos + 8 + length > size:
+            break
+        pos += 8 + length
+        n += 1
+    if declared > size or pos < end:
+        found.append(
+            (
+                "SHP_TRUNCATED",
+                (
+                    f"{name} is cut off: {size} bytes of the {declared} its header declares; only {n} complete shapes "
+                    "could be found."
+                ),
+                0,
+            )
+        )
+    return n
+
+
+def _check_dbf(dbf: Path, found: list[tuple[str, str, int]]) -> int | None:
+    """The number of records the .dbf holds, noting a header that lies about them or about its fields."""
+    import struct
+
+    size = dbf.stat().st_size
+    with dbf.open("rb") as fh:
+        head = fh.read(32)
+        if len(head) < 32:
+            found.append(("DBF_RECORDS_MISSING", f"{dbf.name} is cut off inside its header.", 0))
+            return None
+        declared, header_len, record_len = struct.unpack("<IHH", head[4:12])
+        fields = fh.read(max(header_len - 32, 0))
+    widths = []
+    for i in range(0, len(fields) - _DBF_FIELD + 1, _DBF_FIELD):
+        if fields[i] == 0x0D:
+            break
+        # text fields longer than 255 bytes keep their high byte in the "decimals" byte (Clipper, GDAL)
+        widths.append(fields[i + 16] + (256 * fields[i + 17] if fields[i + 11] == ord("C") else 0))
+    if head[0] & 0x07 == 4:  # dBASE 7: 48-byte field descriptors, left to GDAL
+        return declared
+    if record_len <= 0 or sum(widths) + 1 != record_len:
+        found.append(
+            (
+                "DBF_HEADER_WRONG",
+                (
+                    f"{dbf.name}: its fields add up to {sum(widths) + 1} bytes per record but its header says "
+                    f"{record_len}: every attribute would be dropped or misread."
+                ),
+                declared,
+            )
+        )
+        return declared
+    held = max(size - header_len, 0) // record_len
+    if held < declared:
+        found.append(
+            (
+                "DBF_RECORDS_MISSING",
+                (
+                    f"{dbf.name} declares {declared} records but holds {held}: the other {declared - held} feature(s) "
+                    "would be missing from the outputs."
+                ),
+                declared - held,
+            )
+        )
+        return held
+    return declared
