@@ -6,16 +6,16 @@ A GeoPackage travels alone (e-mailed, dropped on a géocatalogue); with the reco
 description without the folder. The record is attached to the whole file (``reference_scope = 'geopackage'``).
 
 Written with SQL (GDAL's GPKG driver creates these tables only for its own GDAL-format metadata): the tables and
-the extension rows follow the GeoPackage 1.3 specification's DDL. Re-writing replaces odl-geo's previous ISO row,
-never other metadata a producer put there. The timestamp is the record's metadata date, so the same record gives
-the same bytes (publishers compare checksums).
+the extension rows follow the GeoPackage 1.3 specification's DDL. Re-writing replaces the previous ISO record of
+the whole file, never other metadata; the same record is not written twice (any SQLite write changes the bytes, and
+publishers compare checksums). The timestamp is the record's metadata date, not the clock.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import OutputError
 
@@ -49,12 +49,19 @@ _DDL = (
 )
 
 
-def write_gpkg_metadata(path: Path, xml: bytes, day: dt.date) -> None:
+def write_gpkg_metadata(path: Path, xml: bytes, day: dt.date) -> bool:
     """Put ``xml`` (an ISO 19139 document) in the GeoPackage ``path`` as its dataset metadata.
 
+    :returns: False when the file already held exactly this record (then it is not touched: any SQLite write
+        changes the file's bytes, and publishers would send it again).
     :raises OutputError: the file is not a GeoPackage or cannot be written.
     """
     stamp = f"{day.isoformat()}T00:00:00.000Z"
+    try:
+        if read_gpkg_metadata(path, with_timestamps=True) == [(xml.decode("utf-8"), stamp)]:
+            return False
+    except sqlite3.Error:
+        pass  # no metadata tables yet: written below
     try:
         with closing(sqlite3.connect(path)) as conn, conn:
             conn.execute("PRAGMA foreign_keys = ON")
@@ -88,20 +95,22 @@ def write_gpkg_metadata(path: Path, xml: bytes, day: dt.date) -> None:
                 "timestamp, md_file_id, md_parent_id) VALUES ('geopackage', NULL, NULL, NULL, ?, ?, NULL)",
                 (stamp, cur.lastrowid),
             )
+        return True
     except sqlite3.Error as exc:
         raise OutputError(
             f"Cannot write the metadata into {path.name}: {exc}.", "Check that the file is a GeoPackage and writable."
         ) from exc
 
 
-def read_gpkg_metadata(path: Path) -> list[str]:
-    """The ISO 19139 documents attached to the whole GeoPackage (for checks and tests)."""
-    with closing(sqlite3.connect(path)) as conn:
-        return [
-            r[0]
-            for r in conn.execute(
-                "SELECT m.metadata FROM gpkg_metadata m JOIN gpkg_metadata_reference r ON r.md_file_id = m.id "
-                "WHERE m.md_standard_uri = ? AND r.reference_scope = 'geopackage' ORDER BY m.id",
-                (GMD_URI,),
-            )
-        ]
+def read_gpkg_metadata(path: Path, with_timestamps: bool = False) -> list[Any]:
+    """The ISO 19139 documents attached to the whole GeoPackage (``(xml, timestamp)`` with ``with_timestamps``).
+
+    :raises sqlite3.Error: not a GeoPackage, or no metadata tables.
+    """
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        rows = conn.execute(
+            "SELECT m.metadata, r.timestamp FROM gpkg_metadata m JOIN gpkg_metadata_reference r "
+            "ON r.md_file_id = m.id WHERE m.md_standard_uri = ? AND r.reference_scope = 'geopackage' ORDER BY m.id",
+            (GMD_URI,),
+        ).fetchall()
+    return [tuple(r) if with_timestamps else r[0] for r in rows]

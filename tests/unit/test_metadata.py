@@ -1,0 +1,314 @@
+"""Metadata of the three demo themes (examples/ converted as `make demo` does, then `odl-geo metadata`): ISO 19139
+valid against the XSDs and the INSPIRE rule list, DCAT-AP saying the same as the ISO record, missing elements listed
+in French before anything is written, the GeoPackage metadata tables, stable identifiers and dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+import tomllib
+from typing import TYPE_CHECKING
+
+import pytest
+from lxml import etree
+from metadata_support import EXAMPLES, TODAY, convert_demo, iso_schema
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS
+
+from odl_geo.cli.main import run_argv
+from odl_geo.metadata import (
+    MetadataIncomplete,
+    check_iso,
+    load_metadata_file,
+    parse_metadata,
+    prepare_record,
+    write_metadata,
+)
+from odl_geo.metadata.build import stable_code
+from odl_geo.metadata.gpkg import read_gpkg_metadata
+from odl_geo.metadata.iso19139 import NS
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+#: an open namespace (rdflib's DCAT is closed and warns when pytest probes module attributes)
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+
+THEMES = ("hiking", "water", "flood")
+LINKS = {
+    "wms": "https://geo.example.fr/geoserver/ows",
+    "wfs": "https://geo.example.fr/geoserver/ows",
+    "workspace": "opendata",
+    "download": "https://data.example.fr/publi/",
+    "datagouv": "https://www.data.gouv.fr/fr/datasets/demo/",
+}
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    return {t: convert_demo(t, tmp_path_factory.mktemp(t)) for t in THEMES}
+
+
+@pytest.fixture(scope="module")
+def schema() -> etree.XMLSchema:
+    return iso_schema()
+
+
+def _given(theme: str, **extra: object):
+    table = {**tomllib.loads((EXAMPLES / theme / "metadata.toml").read_text("utf-8")), **extra}
+    return parse_metadata(table, f"examples/{theme}/metadata.toml")
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def written(converted: dict[str, Path]) -> dict[str, Path]:
+    """`odl-geo metadata OUT --metadata examples/<theme>/metadata.toml` on each converted theme."""
+    for theme, folder in converted.items():
+        code, result, error = run_argv(["metadata", str(folder), "--metadata", str(EXAMPLES / theme / "metadata.toml")])
+        assert code == 0, error
+        assert result is not None and not result["checked_only"]
+    return converted
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_iso_record_is_valid_against_the_iso_19139_schemas(written: dict[str, Path], schema, theme: str) -> None:
+    doc = etree.parse(str(written[theme] / "metadata.xml"))
+    assert schema.validate(doc), [f"{e.line}: {e.message}" for e in schema.error_log]
+    root = doc.getroot()
+    assert root.tag == f"{{{NS['gmd']}}}MD_Metadata"
+    assert root.xpath("string(gmd:language/gmd:LanguageCode/@codeListValue)", namespaces=NS) == "fre"
+    assert root.xpath("string(gmd:hierarchyLevel/*/@codeListValue)", namespaces=NS) == "dataset"
+
+
+def test_the_xsd_check_can_fail(written: dict[str, Path], schema) -> None:
+    """Control: the schema rejects a record with its title removed and one with two elements swapped."""
+    root = etree.parse(str(written["hiking"] / "metadata.xml")).getroot()
+    title = root.find(".//gmd:citation/gmd:CI_Citation/gmd:title", NS)
+    title.getparent().remove(title)
+    assert not schema.validate(root)
+    root = etree.parse(str(written["hiking"] / "metadata.xml")).getroot()
+    stamp = root.find("gmd:dateStamp", NS)
+    root.remove(stamp)
+    root.insert(0, stamp)
+    assert not schema.validate(root)
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_inspire_rules_pass_on_each_demo_record(written: dict[str, Path], theme: str) -> None:
+    xml = (written[theme] / "metadata.xml").read_bytes()
+    assert [i.code for i in check_iso(xml)] == ["INSPIRE_RESOURCE_LOCATOR"]  # no [links] in the examples
+    root = etree.fromstring(xml)
+    gemet = root.xpath(
+        "//gmd:MD_Keywords[gmd:thesaurusName/*/gmd:title/gmx:Anchor = 'GEMET - INSPIRE themes, version 1.0']",
+        namespaces=NS,
+    )
+    assert len(gemet) == 1
+    assert gemet[0].xpath("string(gmd:thesaurusName/*/gmd:date/*/gmd:date/gco:Date)", namespaces=NS) == "2008-06-01"
+    expected = {"hiking": "tn", "water": "us", "flood": "nz"}[theme]
+    assert gemet[0].xpath("string(gmd:keyword/gmx:Anchor/@xlink:href)", namespaces=NS).endswith(f"/theme/{expected}")
+
+
+def test_inspire_rules_name_what_is_missing_in_french(written: dict[str, Path]) -> None:
+    root = etree.parse(str(written["flood"] / "metadata.xml")).getroot()
+    for date in root.xpath("//gmd:thesaurusName/*/gmd:date/*/gmd:date/gco:Date", namespaces=NS):
+        date.text = "2008-01-01"  # an approximate thesaurus date: validators reject it
+    spec = root.xpath("//gmd:DQ_ConformanceResult/gmd:specification/*/gmd:title/*", namespaces=NS)[0]
+    spec.text = "Règlement INSPIRE 1089/2010"
+    for anchor in root.xpath("//gmd:accessConstraints/../gmd:otherConstraints", namespaces=NS):
+        anchor.getparent().remove(anchor)
+    issues = {i.code: i for i in check_iso(root)}
+    assert {"INSPIRE_INSPIRE_THEME_KEYWORD", "INSPIRE_CONFORMITY_1089", "INSPIRE_ACCESS_LIMITATIONS"} <= set(issues)
+    assert "GEMET - INSPIRE themes, version 1.0" in issues["INSPIRE_INSPIRE_THEME_KEYWORD"].message_fr
+    assert issues["INSPIRE_ACCESS_LIMITATIONS"].message_fr.startswith("INSPIRE : restrictions d'accès public")
+
+
+def test_conformity_lineage_and_constraints_follow_the_report(written: dict[str, Path]) -> None:
+    root = etree.parse(str(written["hiking"] / "metadata.xml")).getroot()
+    results = root.xpath("//gmd:DQ_ConformanceResult", namespaces=NS)
+    titles = [r.xpath("string(gmd:specification/*/gmd:title/*)", namespaces=NS) for r in results]
+    assert titles[0].startswith("Règlement (UE) n° 1089/2010 de la Commission du 23 novembre 2010")
+    assert results[0].xpath("string(gmd:specification/*/gmd:date/*/gmd:date/gco:Date)", namespaces=NS) == "2010-12-08"
+    assert results[0].find("gmd:pass", NS).get(f"{{{NS['gco']}}}nilReason") == "unknown"  # not evaluated
+    report = json.loads((written["hiking"] / "report.json").read_text("utf-8"))
+    assert report["publishable"] is True
+    assert titles[1] == f"PnX-SI/schema_randonnee version {report['schema']['version']}"
+    assert results[1].findtext("gmd:pass/gco:Boolean", namespaces=NS) == "true"
+    lineage = root.xpath("string(//gmd:LI_Lineage/gmd:statement/*)", namespaces=NS)
+    assert "cevennes_itineraires.json" in lineage and "Contrôles qualité : 0 erreur(s)" in lineage
+    hrefs = root.xpath("//gmd:resourceConstraints//gmd:otherConstraints/gmx:Anchor/@xlink:href", namespaces=NS)
+    assert hrefs == [
+        "http://inspire.ec.europa.eu/metadata-codelist/LimitationsOnPublicAccess/noLimitations",
+        "https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+    ]
+
+
+@pytest.mark.parametrize("theme", THEMES)
+def test_dcat_says_what_the_iso_record_says(written: dict[str, Path], theme: str) -> None:
+    folder = written[theme]
+    iso = etree.parse(str(folder / "metadata.xml")).getroot()
+    g = Graph().parse(folder / "metadata.jsonld", format="json-ld")
+    (ds,) = list(g.subjects(predicate=DCTERMS.identifier))
+    code = iso.xpath("string(//gmd:citation/*/gmd:identifier/*/gmd:code/*)", namespaces=NS)
+    space = iso.xpath("string(//gmd:citation/*/gmd:identifier/*/gmd:codeSpace/*)", namespaces=NS)
+    assert str(g.value(ds, DCTERMS.identifier)) == f"{space}/{code}"  # joined as SEMIC's ISO -> DCAT stylesheet
+    assert g.value(ds, DCTERMS.title) == Literal(iso.xpath("string(//gmd:citation/*/gmd:title/*)", namespaces=NS),
+                                                  lang="fr")  # fmt: skip
+    dates = {
+        iso_kind: iso.xpath(
+            f"string(//gmd:citation/*/gmd:date/*[gmd:dateType/*/@codeListValue='{iso_kind}']/gmd:date/gco:Date)",
+            namespaces=NS,
+        )
+        for iso_kind in ("publication", "revision")
+    }
+    assert str(g.value(ds, DCTERMS.issued)) == dates["publication"]
+    assert str(g.value(ds, DCTERMS.modified)) == dates["revision"]
+    licence = iso.xpath("string(//gmd:useConstraints/../gmd:otherConstraints/gmx:Anchor/@xlink:href)", namespaces=NS)
+    assert g.value(ds, DCTERMS.license) == URIRef(licence)
+    box = [
+        float(iso.xpath(f"string(//gmd:EX_GeographicBoundingBox/gmd:{k}/gco:Decimal)", namespaces=NS))
+        for k in ("westBoundLongitude", "southBoundLatitude", "eastBoundLongitude", "northBoundLatitude")
+    ]
+    wkt = str(g.value(g.value(ds, DCTERMS.spatial), DCAT.bbox))
+    first = [float(v) for v in wkt.removeprefix("POLYGON((").split(",")[0].split()]
+    assert first == pytest.approx(box[:2], abs=1e-6)
+    freq = iso.xpath("string(//gmd:maintenanceAndUpdateFrequency/*/@codeListValue)", namespaces=NS)
+    eu = str(g.value(ds, DCTERMS.accrualPeriodicity)).rsplit("/", 1)[1]
+    assert (freq, eu) in {("annually", "ANNUAL"), ("irregular", "IRREG"), ("asNeeded", "AS_NEEDED")}
+    gemet = iso.xpath("string(//gmd:keyword/gmx:Anchor/@xlink:href)", namespaces=NS)
+    assert URIRef(gemet) in set(g.objects(ds, DCAT.theme))
+
+
+def test_distributions_in_both_encodings(converted: dict[str, Path], tmp_path: Path) -> None:
+    folder = converted["water"]
+    result = prepare_record(folder, _given("water", links=LINKS), today=TODAY)
+    iso = etree.fromstring(result.xml)
+    online = iso.xpath("//gmd:transferOptions//gmd:CI_OnlineResource", namespaces=NS)
+    by_protocol: dict[str, list[tuple[str, str]]] = {}
+    for o in online:
+        by_protocol.setdefault(o.xpath("string(gmd:protocol/*)", namespaces=NS), []).append(
+            (o.xpath("string(gmd:linkage/gmd:URL)", namespaces=NS), o.xpath("string(gmd:name/*)", namespaces=NS))
+        )
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    (layer,) = {f["layer"] for f in manifest["files"] if f["format"] == "gpkg"}  # what GeoServer publishes
+    wms = "https://geo.example.fr/geoserver/ows?SERVICE=WMS&REQUEST=GetCapabilities"
+    assert by_protocol["OGC:WMS"] == [(wms, f"opendata:{layer}")]
+    assert len(by_protocol["OGC:WFS"]) == 1
+    downloads = {u for u, _ in by_protocol["WWW:DOWNLOAD-1.0-http--download"]}
+    assert "https://data.example.fr/publi/VilleMTP_MTP_Fontaines_water.gpkg" in downloads
+    assert by_protocol["WWW:LINK-1.0-http--link"] == [(LINKS["datagouv"], "data.gouv.fr")]
+    assert check_iso(result.xml) == []  # with links, every rule passes, the conditional ones too
+    g = Graph().parse(data=result.jsonld, format="json-ld")
+    assert {str(u) for u in g.objects(None, DCAT.downloadURL)} == downloads
+    assert {str(u) for u in g.objects(None, DCAT.landingPage)} == {LINKS["datagouv"]}
+
+
+def test_missing_elements_are_all_listed_in_french() -> None:
+    with pytest.raises(MetadataIncomplete) as caught:
+        parse_metadata({"titel": "faute de frappe", "licence": "cc-by-sa", "producer": {"name": "Mairie"},
+                        "frequency": "chaque lundi"}, "metadata.toml")  # fmt: skip
+    err = caught.value
+    assert err.exit_code == 2
+    assert [m.key for m in err.missing] == ["titel", "title", "abstract", "producer.email", "licence", "frequency"]
+    assert err.message.startswith("Métadonnées incomplètes (metadata.toml) : 6 élément(s) à compléter")
+    assert "le titre du jeu de données" in err.message and "licence inconnue 'cc-by-sa'" in err.message
+    assert "fréquence inconnue 'chaque lundi'" in err.message
+    assert "Rien n'a été écrit ni envoyé" in err.hint
+
+
+def test_french_words_and_aliases_are_understood() -> None:
+    given = _given("hiking", frequency="Mensuelle", licence="Licence Ouverte")
+    assert (given.frequency.datagouv, given.frequency.iso, given.licence.key) == ("monthly", "monthly", "lov2")
+    assert given.contact.organisation == given.producer.organisation  # no [contact]: the producer answers
+    assert given.contact.role == "pointOfContact" and given.producer.role == "owner"
+
+
+def test_incomplete_metadata_stops_the_command_before_writing(converted: dict[str, Path], tmp_path: Path) -> None:
+    folder = converted["hiking"]
+    before = {p.name: _sha(p) for p in folder.iterdir() if p.is_file()}
+    bad = tmp_path / "metadata.toml"
+    bad.write_text('title = "Sentiers"\n[producer]\nname = "Commune"\n', encoding="utf-8")
+    code, _result, error = run_argv(["metadata", str(folder), "--metadata", str(bad)])
+    assert code == 2 and error is not None
+    assert error["error"] == "MetadataIncomplete"
+    assert "abstract" in error["message"] and "producer.email" in error["message"] and "licence" in error["message"]
+    assert {p.name: _sha(p) for p in folder.iterdir() if p.is_file()} == before
+
+
+def test_no_metadata_file_says_where_to_put_one(converted: dict[str, Path]) -> None:
+    code, _r, error = run_argv(["metadata", str(converted["water"]), "--check"])
+    assert code == 2 and error is not None
+    assert "metadata.toml" in error["message"] and "metadata.toml" in error["hint"]
+
+
+def test_written_files_are_listed_in_the_manifest(written: dict[str, Path]) -> None:
+    folder = written["water"]
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    entries = {f["path"]: f for f in manifest["files"]}
+    assert entries["metadata.xml"]["format"] == "iso19139" and entries["metadata.jsonld"]["format"] == "dcat-jsonld"
+    for f in manifest["files"]:  # every checksum is the file's, GeoPackages rewritten with the record included
+        assert f["sha256"] == _sha(folder / f["path"]), f["path"]
+    assert manifest["metadata"]["file_identifier"] == etree.parse(str(folder / "metadata.xml")).findtext(
+        "gmd:fileIdentifier/gco:CharacterString", namespaces=NS
+    )
+
+
+def test_the_geopackage_carries_the_record(written: dict[str, Path]) -> None:
+    """GDAL reads it back as the dataset's metadata (GPKG_METADATA_ITEM_1), attached to the whole file."""
+    from osgeo import gdal
+
+    folder = written["hiking"]
+    (gpkg,) = folder.glob("*.gpkg")
+    xml = (folder / "metadata.xml").read_bytes()
+    assert read_gpkg_metadata(gpkg) == [xml.decode("utf-8")]
+    ds = gdal.OpenEx(str(gpkg))
+    assert etree.fromstring(ds.GetMetadataItem("GPKG_METADATA_ITEM_1").encode()).findtext(
+        "gmd:fileIdentifier/gco:CharacterString", namespaces=NS
+    ) == etree.fromstring(xml).findtext("gmd:fileIdentifier/gco:CharacterString", namespaces=NS)
+    ds = None
+    with sqlite3.connect(gpkg) as conn:
+        rows = conn.execute(
+            "SELECT r.reference_scope, m.md_scope, m.md_standard_uri FROM gpkg_metadata m "
+            "JOIN gpkg_metadata_reference r ON r.md_file_id = m.id"
+        ).fetchall()
+        ext = {
+            r[0] for r in conn.execute("SELECT table_name FROM gpkg_extensions WHERE extension_name='gpkg_metadata'")
+        }
+    assert rows == [("geopackage", "dataset", "http://www.isotc211.org/2005/gmd")]
+    assert ext == {"gpkg_metadata", "gpkg_metadata_reference"}
+    import pyogrio
+
+    assert len(pyogrio.read_dataframe(gpkg)) == 8  # the data are still read as before
+
+
+def test_same_data_same_identifier_dates_and_bytes(tmp_path: Path) -> None:
+    """Re-running keeps the identifier, the dates and the GeoPackage's bytes; a data change moves the revision."""
+    folder = convert_demo("flood", tmp_path)
+    first = write_metadata(folder, prepare_record(folder, _given("flood"), today=dt.date(2026, 1, 5)))
+    gpkg = next(folder.glob("*.gpkg"))
+    digest = _sha(gpkg)
+    again = write_metadata(folder, prepare_record(folder, _given("flood"), today=dt.date(2026, 2, 9)))
+    assert again.record.file_identifier == first.record.file_identifier
+    assert again.record.file_identifier == stable_code("DDT de l'Isère", "pprn_38ddt20200002_perimetre_s")
+    assert again.record.dates == first.record.dates and again.record.metadata_date == dt.date(2026, 1, 5)
+    assert _sha(gpkg) == digest and again.xml == first.xml
+    retitled = prepare_record(folder, _given("flood", title="PPRN du Bourg-d'Oisans"), today=dt.date(2026, 2, 9))
+    assert retitled.record.metadata_date == dt.date(2026, 2, 9)  # the record changed, not the data
+    assert retitled.record.dates.revision == dt.date(2026, 1, 5)
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    geojson = next(f for f in manifest["files"] if f["format"] == "geojson")
+    geojson["sha256"] = "0" * 64  # as if the data had changed
+    (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    changed = prepare_record(folder, _given("flood"), today=dt.date(2026, 3, 1))
+    assert changed.record.dates.revision == dt.date(2026, 3, 1)
+    assert changed.record.dates.creation == dt.date(2026, 1, 5)
+    assert changed.record.file_identifier == first.record.file_identifier
+
+
+def test_metadata_file_of_the_examples_loads() -> None:
+    given = load_metadata_file(EXAMPLES / "flood" / "metadata.toml")
+    assert given.contact.email == "risques@exemple-isere.fr" and given.resolution is not None
