@@ -128,7 +128,7 @@ class DaskExecutor:
         from ..errors import NetworkError
 
         try:
-            client = Client(self.scheduler, timeout=self.timeout, set_as_default=False)
+            client = Client(self.scheduler, timeout=self.timeout)  # as_completed looks for the default client
         except (OSError, TimeoutError) as exc:
             raise NetworkError(
                 f"Cannot reach the Dask scheduler at {self.scheduler} ({type(exc).__name__}).",
