@@ -8,7 +8,7 @@ import json
 import os
 import shutil
 import signal
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from distributed import LocalCluster
@@ -16,6 +16,9 @@ from distributed import LocalCluster
 from odl_geo.cli.main import main
 from odl_geo.jobs import StepResult, load_job, run_job
 from odl_geo.jobs.executors import DaskExecutor
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 FOUNTAINS = "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.csv"
 

@@ -4,15 +4,19 @@ written by one writer, the lock still one run per job, a dead worker failing its
 from __future__ import annotations
 
 import fcntl
+import itertools
 import json
 import os
 import shutil
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from odl_geo.cli.main import main
 from odl_geo.jobs import StepResult, load_job, run_job
 from odl_geo.jobs.executors import ProcessExecutor
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 FOUNTAINS = "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.csv"
 
@@ -65,7 +69,7 @@ def test_jobs_2_runs_datasets_side_by_side_each_in_order_with_one_journal(tmp_pa
         assert [r[1] for r in mine] == ["convert", "postgis"] and len({r[2] for r in mine}) == 1
         assert mine[0][4] <= mine[1][3]
     spans = sorted((r[3], r[4]) for r in rows)
-    assert any(b[0] < a[1] for a, b in zip(spans, spans[1:], strict=False))  # some steps overlapped in time
+    assert any(b[0] < a[1] for a, b in itertools.pairwise(spans))  # some steps overlapped in time
     journal = [json.loads(line) for line in job.journal.read_text().splitlines()]
     assert sorted((e["dataset"], e["step"]) for e in journal) == sorted(
         (n, s) for n in "abcd" for s in ("convert", "postgis")
