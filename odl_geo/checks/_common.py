@@ -62,17 +62,11 @@ def issue(
     )
 
 
-_MEMO: list[tuple[object, dict[str, object]]] = []
-
-
 def memo(ctx: CheckContext) -> dict[str, object]:
-    """A scratch dict shared by the checks of one context (the last one only): checks of one family compute
-    their common work (geometry hashes, lon/lat bounds, INSEE classification) once per layer."""
-    if _MEMO and _MEMO[0][0] is ctx:
-        return _MEMO[0][1]
-    scratch: dict[str, object] = {}
-    _MEMO[:] = [(ctx, scratch)]
-    return scratch
+    """A scratch dict shared by the checks of one context: checks of one family compute their common work
+    (geometry hashes, lon/lat bounds, INSEE classification) once per layer. It lives and dies with the
+    context (no module-level state keeping the last layer alive for the process)."""
+    return ctx.scratch
 
 
 def geometry_basics(ctx: CheckContext) -> dict[str, np.ndarray]:

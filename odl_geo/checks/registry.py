@@ -36,6 +36,9 @@ class CheckContext:
     area_insee: frozenset[str] | None = None  # declared territory (INSEE codes) when known
     area_outline: tuple[str, ...] = ()  # the départements whose outlines make its coordinate test, when known
     area_name: str = ""  # how the area was declared ("Occitanie", "départements 34, 30"), for messages
+    #: what several checks of this context compute once (geometry hashes, lon/lat bounds, INSEE classification);
+    #: not an init field, so ``dataclasses.replace(ctx, frame=fixed)`` starts with an empty one
+    scratch: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

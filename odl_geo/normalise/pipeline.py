@@ -144,7 +144,11 @@ class LayerStream:
     # -- iteration -------------------------------------------------------------------------------------
     def batches(self) -> Iterator[pa.RecordBatch]:
         """Normalised batches; raises CancelledError between batches when the user cancels."""
-        lyr, total, done = self.layer, max(self.layer.feature_count, 1), 0
+        lyr = self.layer
+        if lyr.table is not None:  # an in-memory layer: its batches, no GDAL read
+            geom = GEOMETRY_COLUMN if lyr.has_geometry else None
+            yield from self._normalised(iter(lyr.table.to_batches(self.options.batch_size)), geom)
+            return
         thread_name = f"odl-geo read {lyr.name}"
         with GdalWarnings(reader_thread=thread_name) as gdal, contextlib.ExitStack() as stack:
             with gdal.in_this_thread():  # GeoJSON, KML... are parsed when opened
@@ -157,17 +161,21 @@ class LayerStream:
                     )
                 )
             geom_name = (meta.get("geometry_name") or "wkb_geometry") if lyr.has_geometry else None
-            for batch in _read_ahead(reader, thread_name):
-                check_cancelled(self.feedback, f"Reading {lyr.display}")
-                with own_code():  # numpy/shapely/pyproj warnings here are no GDAL message
-                    out = self._normalise(batch, geom_name, done)
-                done += batch.num_rows
-                self.feedback.progress(min(100.0, 100.0 * done / total), lyr.name)
-                if out.num_rows:
-                    self.stats.count += out.num_rows
-                    yield out
+            yield from self._normalised(_read_ahead(reader, thread_name), geom_name)
         for message in gdal.messages:
             self._add("GDAL_WARNING", Severity.WARNING, f"GDAL: {message}")
+
+    def _normalised(self, batches: Iterator[pa.RecordBatch], geom_name: str | None) -> Iterator[pa.RecordBatch]:
+        lyr, total, done = self.layer, max(self.layer.feature_count, 1), 0
+        for batch in batches:
+            check_cancelled(self.feedback, f"Reading {lyr.display}")
+            with own_code():  # numpy/shapely/pyproj warnings here are no GDAL message
+                out = self._normalise(batch, geom_name, done)
+            done += batch.num_rows
+            self.feedback.progress(min(100.0, 100.0 * done / total), lyr.name)
+            if out.num_rows:
+                self.stats.count += out.num_rows
+                yield out
 
     def reader(self) -> pa.RecordBatchReader | None:
         """A RecordBatchReader over :meth:`batches` (None when the layer yields no row)."""

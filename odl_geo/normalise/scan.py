@@ -81,10 +81,13 @@ def scan_geometries(layer: LayerSource, batch_size: int = 65_536) -> GeometrySca
     A plain Shapefile of points or lines is scanned from its record headers instead (see
     :func:`scan_shapefile`), which gives the same answer without reading every geometry through GDAL.
     """
-    from .geometry import wkb_type_codes
 
     scan = GeometryScan()
     if not layer.has_geometry or layer.feature_count == 0:
+        return scan
+    if layer.table is not None:  # an in-memory layer: its WKB column
+        for chunk in layer.table.column("geometry").chunks:
+            _count_types(scan, chunk)
         return scan
     quick = scan_shapefile(layer)
     if quick is not None:
@@ -100,19 +103,25 @@ def scan_geometries(layer: LayerSource, batch_size: int = 65_536) -> GeometrySca
         ) as (meta, reader):
             geom_name = meta.get("geometry_name") or "wkb_geometry"
             for batch in reader:
-                if geom_name not in batch.schema.names:
-                    continue
-                raw = wkb_type_codes(batch.column(geom_name))
-                scan.nulls += int((raw < 0).sum())
-                valid = raw[raw >= 0]
-                dims = valid // 1000
-                scan.has_z |= bool(np.isin(dims, (1, 3)).any())
-                scan.has_m |= bool(np.isin(dims, (2, 3)).any())
-                codes, counts = np.unique(valid % 1000, return_counts=True)
-                for code, count in zip(codes, counts, strict=True):
-                    name = _NAMES.get(int(code), "GeometryCollection")
-                    scan.counts[name] = scan.counts.get(name, 0) + int(count)
+                if geom_name in batch.schema.names:
+                    _count_types(scan, batch.column(geom_name))
     return scan
+
+
+def _count_types(scan: GeometryScan, wkb: object) -> None:
+    """Add one WKB column's geometry types (from the headers) to ``scan``."""
+    from .geometry import wkb_type_codes
+
+    raw = wkb_type_codes(wkb)
+    scan.nulls += int((raw < 0).sum())
+    valid = raw[raw >= 0]
+    dims = valid // 1000
+    scan.has_z |= bool(np.isin(dims, (1, 3)).any())
+    scan.has_m |= bool(np.isin(dims, (2, 3)).any())
+    codes, counts = np.unique(valid % 1000, return_counts=True)
+    for code, count in zip(codes, counts, strict=True):
+        name = _NAMES.get(int(code), "GeometryCollection")
+        scan.counts[name] = scan.counts.get(name, 0) + int(count)
 
 
 def source_bytes(layer: LayerSource, attributes: bool = True) -> int:

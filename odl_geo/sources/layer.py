@@ -13,6 +13,7 @@ from ..report import Issue, Report, Severity
 if TYPE_CHECKING:
     from types import TracebackType
 
+    import pyarrow as pa
     from pyproj import CRS
 
     from .encoding import EncodingGuess
@@ -61,6 +62,9 @@ class LayerSource:
     crs_how: str = "none"  # "declared", "implied" (GeoJSON without "crs": RFC 7946), "user", "assumed", "none"
     issues: Report = field(default_factory=Report)
     text_fields_decimal_comma: bool = False  # CSV: French decimal commas may hide in text columns
+    #: an in-memory layer (a theme run's conformed layer): its rows, geometry as WKB in ``geometry``; streams
+    #: read this table instead of opening ``gdal_path``
+    table: pa.Table | None = field(default=None, repr=False)
 
     @property
     def has_geometry(self) -> bool:

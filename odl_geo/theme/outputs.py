@@ -24,6 +24,7 @@ from ..errors import InputError, OutputError
 from ..exports.gpkg import GPKG_VERSION
 from ..exports.manifest import MANIFEST_NAME, Manifest, fill_sizes_and_digests
 from ..exports.overlap import refuse_overlap, refuse_replacing
+from ..feedback import NullFeedback
 from ..naming import safe_file_stem
 from ..report import Issue, Severity
 from .run import ThemeOptions, ThemeRun, check_theme
@@ -31,6 +32,7 @@ from .run import ThemeOptions, ThemeRun, check_theme
 if TYPE_CHECKING:
     import geopandas as gpd
 
+    from ..exports.base import OutputFile
     from ..feedback import Feedback
     from ..sources import ReadOptions
 
@@ -265,19 +267,55 @@ def _drop_invalid(run: ThemeRun, max_rounds: int = 20) -> None:
 
 def _standard_formats(
     run: ThemeRun, staging: Path, formats: list[str] | tuple[str, ...], feedback: Feedback | None
-) -> list:
-    """The conformed layers through the ordinary writers (``odl-geo convert``), from a temporary GeoPackage."""
-    from ..conversion import convert
+) -> list[OutputFile]:
+    """The checked layers through the ordinary writers (those of ``odl-geo convert``), straight from memory.
 
-    with tempfile.TemporaryDirectory(prefix="odl-geo-theme-") as tmp:
-        gpkg = Path(tmp) / f"{safe_file_stem(run.source.stem.removesuffix('.shp'))}_{run.theme}.gpkg"
-        for lyr in run.layers:
-            _write_layer(lyr.frame, gpkg, lyr.product_name or lyr.layer)
-        sub = Path(tmp) / "out"
-        manifest = convert(gpkg, sub, list(formats), feedback=feedback)
-        for name in sorted({f.path for f in manifest.files}):  # a GeoPackage is listed once per layer
-            shutil.move(str(sub / name), staging / name)
-        return list(manifest.files)
+    Each layer's rows stream from the run's frames to every writer (:mod:`odl_geo.theme.layers`): no
+    temporary file, no second read. What the writers find worth a warning (a value a format cannot hold...)
+    joins the run's report; their notes on the conversion itself (reprojection) are the products' business.
+    """
+    from ..exports.base import WriteContext
+    from ..exports.registry import writers_for
+    from ..normalise.options import NormaliseOptions
+    from ..normalise.scan import scan_geometries
+    from ..report import Report
+    from .layers import frame_layer
+
+    feedback = feedback or NullFeedback()
+    writers = writers_for(list(formats))
+    stem = f"{safe_file_stem(run.source.stem.removesuffix('.shp'))}_{run.theme}"
+    notes = Report()
+    ctx = WriteContext(
+        staging=staging,
+        source_stem=stem,
+        base_options=NormaliseOptions(repair=True),
+        feedback=feedback,
+        report=notes,
+        gdal_date=_source_date(run.source),
+    )
+    files: list[OutputFile] = []
+    for n, lyr in enumerate(run.layers, start=1):
+        # one layer takes the products' name (``<source>_<theme>``), several keep their own, as in a conversion
+        name = stem if len(run.layers) == 1 else (lyr.product_name or lyr.layer)
+        layer = frame_layer(lyr.frame, name, name)
+        feedback.info(f"[{n}/{len(run.layers)}] {name}")
+        scan = scan_geometries(layer)
+        for writer in writers:
+            if not layer.has_geometry and not writer.writes_tables:
+                continue
+            feedback.info(f"  -> {writer.label}")
+            files.extend(writer.write_layer(layer, scan, ctx))
+    for issue in notes.issues:
+        if issue.severity is not Severity.INFO:
+            run.report.add(issue)
+    return files
+
+
+def _source_date(path: Path) -> str:
+    """When the source last changed, written into GeoPackages as their date (same input, same bytes)."""
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(int(path.stat().st_mtime), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # -- what a publisher needs to know about the products (manifest.json) -----------------------------------------

@@ -1,0 +1,100 @@
+"""A theme run's conformed layers as in-memory layers, written by the ordinary writers with no file in between.
+
+``convert --theme`` once wrote its checked frames to a temporary GeoPackage, then converted that file like any
+source: a second GeoPackage write (spatial index included), a re-open, a re-scan and a re-read of every row.
+Here each frame becomes a :class:`~odl_geo.sources.layer.LayerSource` holding an Arrow table (WKB geometry),
+which :class:`~odl_geo.normalise.pipeline.LayerStream` streams batch by batch to every writer. Values take the
+types a GeoPackage would have given them (lists and dicts as JSON text, mixed columns as text), so the
+products are the same as before.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import shapely
+
+from ..checks._common import geometry_name
+from ..normalise.pipeline import GEOMETRY_COLUMN
+from ..sources.layer import LayerSource
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+__all__ = ["frame_layer", "layers_of"]
+
+_TYPE_NAMES = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon",
+               7: "GeometryCollection"}  # fmt: skip
+
+
+def frame_layer(frame: pd.DataFrame, name: str, display: str) -> LayerSource:
+    """``frame`` (a checked GeoDataFrame, or a DataFrame for a table) as a layer named ``name``."""
+    geom = geometry_name(frame)
+    geoms = np.asarray(frame[geom].values) if geom is not None else None
+    has_geom = geoms is not None and not bool(shapely.is_missing(geoms).all())
+    columns = [c for c in frame.columns if c != geom]
+    arrays = [_column(frame[c]) for c in columns]
+    names = [str(c) for c in columns]
+    crs = getattr(frame, "crs", None) if has_geom else None
+    geometry_type = None
+    if has_geom:
+        assert geoms is not None
+        arrays.append(pa.array(shapely.to_wkb(geoms, flavor="iso"), type=pa.binary()))
+        names.append(GEOMETRY_COLUMN)
+        kinds = {int(t) for t in shapely.get_type_id(geoms) if t >= 0}
+        geometry_type = _TYPE_NAMES.get(kinds.pop(), "Unknown") if len(kinds) == 1 else "Unknown"
+    table = pa.Table.from_arrays(arrays, names=names) if names else pa.table({})
+    return LayerSource(
+        name=name,
+        display=display,
+        gdal_path="",
+        gdal_layer=None,
+        driver="memory",
+        geometry_type=geometry_type,
+        feature_count=len(frame),
+        fields=[(n, str(a.type)) for n, a in zip(names, arrays, strict=True) if n != GEOMETRY_COLUMN],
+        crs=crs,
+        crs_how="declared" if crs is not None else "none",
+        table=table,
+    )
+
+
+def _column(series: pd.Series) -> pa.Array:
+    """One column as Arrow: lists/dicts as JSON text (as GeoPackage stores them), mixed values and columns
+    without any value as text."""
+    array = _arrow(series)
+    if pa.types.is_dictionary(array.type):  # a pandas category: its values
+        array = array.dictionary_decode()
+    if pa.types.is_null(array.type):
+        return pa.nulls(len(array), pa.string())
+    if pa.types.is_large_string(array.type):  # pandas' string dtype: the writers take plain strings
+        return array.cast(pa.string())
+    return array
+
+
+def _arrow(series: pd.Series) -> pa.Array:
+    """Typed columns keep their type; a column of Python objects becomes text as a GeoPackage field would
+    (``str`` of each value: ``1`` -> ``"1"``, a date -> ``"2021-06-03"``), except date-times, which stay
+    date-times (pyogrio writes them as such)."""
+    if series.dtype != object:
+        return pa.array(series, from_pandas=True)
+    if pd.api.types.infer_dtype(series, skipna=True) == "datetime":
+        return pa.array(pd.to_datetime(series).astype("datetime64[ms]"), from_pandas=True)
+    return pa.array(series.map(_text), type=pa.string(), from_pandas=True)
+
+
+def _text(value: Any) -> str | None:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def layers_of(frames: list[tuple[gpd.GeoDataFrame, str, str]]) -> list[LayerSource]:
+    """In-memory layers for ``(frame, name, display)`` triples, in order."""
+    return [frame_layer(frame, name, display) for frame, name, display in frames]
