@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 
 from ..exports.catalog import DEFAULT_FORMATS, FORMAT_LABELS
+from .metadata_command import ConvertMetadata, add_convert_option
 from .options import THEMES, add_read_options, add_theme_options, read_options, theme_options
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with --theme: leave features with errors out of the products (they are listed)",
     )
+    add_convert_option(p)
     p.set_defaults(handler=run)
 
 
@@ -77,11 +79,12 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
     """The handler of ``convert``; a plain run that left layers out raises :class:`PartialConversion`."""
     if args.theme:
         return _theme(args, out, feedback)
-    if args.mapping or args.area or args.keep_personal or args.fix or args.drop_invalid:
+    if args.mapping or args.area or args.keep_personal or args.fix or args.drop_invalid or args.metadata:
         from ..errors import InputError
 
         raise InputError(
-            "--mapping, --area, --fix, --keep-personal and --drop-invalid need --theme.", "Add --theme THEME."
+            "--mapping, --area, --fix, --keep-personal, --drop-invalid and --metadata need --theme.",
+            "Add --theme THEME (or write the metadata of a plain conversion with `odl-geo metadata OUT`).",
         )
     return _plain(args, out, err, feedback)
 
@@ -126,6 +129,7 @@ def _theme(args: argparse.Namespace, out: Console, feedback: Feedback) -> dict[s
     from ..theme import convert_theme
     from .theme_commands import print_summary, print_written
 
+    metadata = ConvertMetadata(args)  # an incomplete metadata file stops the run here, before anything is written
     run = convert_theme(
         args.file,
         args.out,
@@ -141,4 +145,5 @@ def _theme(args: argparse.Namespace, out: Console, feedback: Feedback) -> dict[s
         print_written(out, run.files, Path(args.out), args.lang)
     result = run.to_dict()
     result["report"] = run.report.to_dict()  # the manifest's shape: front ends read one result for both runs
+    metadata.write(args, out, result)
     return result

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..feedback import Feedback
     from ..metadata import MetadataResult
 
-__all__ = ["EXTRA_CHECKS", "register", "run"]
+__all__ = ["EXTRA_CHECKS", "ConvertMetadata", "add_convert_option", "register", "run"]
 
 #: (argparse dest, function(args, result, out) -> dict merged into the JSON result): checks run on the prepared
 #: record when their option is set (e.g. ``--check-harvest``), before anything is written
@@ -89,3 +89,43 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
             for path in result.written:
                 out.print(f"  écrit : {escape(str(path))}")
     return result.to_dict() | {"checked_only": bool(args.check)} | extra
+
+
+def add_convert_option(p: argparse.ArgumentParser) -> None:
+    """``convert --metadata FILE`` (theme runs): the record is written with the outputs."""
+    p.add_argument(
+        "--metadata",
+        metavar="FILE",
+        help="with --theme: the metadata file (title, abstract, producer, licence, frequency; default: "
+        "OUT/metadata.toml when present): metadata.xml and metadata.jsonld are written with the outputs",
+    )
+
+
+class ConvertMetadata:
+    """The metadata part of ``odl-geo convert --theme``: checked before converting (an incomplete metadata file
+    stops the run before anything is written), built and written after.
+
+    Without ``--metadata`` and without ``OUT/metadata.toml``, nothing happens (the run says how to add it).
+    """
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        from ..metadata import METADATA_FILE, load_metadata_file, previous_state
+
+        out = Path(args.out)
+        path = Path(args.metadata) if getattr(args, "metadata", None) else out / METADATA_FILE
+        self.path = path if (getattr(args, "metadata", None) or path.is_file()) else None
+        self.given = load_metadata_file(self.path) if self.path is not None else None
+        self.previous = previous_state(out) if self.given is not None else None  # convert rewrites the manifest
+
+    def write(self, args: argparse.Namespace, out: Console, result: dict[str, Any]) -> None:
+        """Build, check and write the record into the converted folder; adds ``metadata`` to ``result``."""
+        from ..metadata import prepare_record, write_metadata
+
+        if self.given is None:
+            if not args.json and not args.quiet and args.verbose:
+                out.print("métadonnées : aucun metadata.toml (voir docs/metadata.md, puis odl-geo metadata DOSSIER)")
+            return
+        written = write_metadata(args.out, prepare_record(args.out, self.given, previous=self.previous))
+        result["metadata"] = written.to_dict()
+        if not args.json and not args.quiet:
+            out.print(f"métadonnées : metadata.xml, metadata.jsonld ({escape(written.record.identifier.uri)})")

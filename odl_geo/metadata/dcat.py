@@ -66,6 +66,11 @@ def _add_dataset(graph: Graph, record: DatasetRecord) -> Node:
     dcat, dct, foaf, rdf, rdfs, xsd, vcard = (n[k] for k in ("dcat", "dct", "foaf", "rdf", "rdfs", "xsd", "vcard"))
     ds = URIRef(dataset_node(record))
     add = graph.add
+
+    def node(role: str) -> BNode:
+        """A blank node named after the dataset and its role: the same record serialises to the same bytes."""
+        return BNode(f"{record.file_identifier}-{role}")
+
     add((ds, rdf.type, dcat.Dataset))
     add((ds, dct.identifier, Literal(record.identifier.uri)))
     add((ds, dct.title, Literal(record.title, lang="fr")))
@@ -82,13 +87,13 @@ def _add_dataset(graph: Graph, record: DatasetRecord) -> Node:
     add((ds, dct.accessRights, URIRef(record.access_constraints[0])))
     add((ds, dct.accessRights, URIRef(f"{_EU}access-right/PUBLIC")))
     w, s, e, no = record.extent.wgs84
-    place = BNode()
+    place = node("place")
     add((ds, dct.spatial, place))
     add((place, rdf.type, dct.Location))
     wkt = f"POLYGON(({w} {s},{w} {no},{e} {no},{e} {s},{w} {s}))"
     add((place, dcat.bbox, Literal(wkt, datatype=URIRef(_GSP_WKT))))
     if record.temporal is not None:
-        period = BNode()
+        period = node("period")
         add((ds, dct.temporal, period))
         add((period, rdf.type, dct.PeriodOfTime))
         if record.temporal.start:
@@ -97,12 +102,12 @@ def _add_dataset(graph: Graph, record: DatasetRecord) -> Node:
             add((period, dcat.endDate, Literal(record.temporal.end.isoformat(), datatype=xsd.date)))
     if record.resolution is not None and record.resolution.distance_m is not None:
         add((ds, dcat.spatialResolutionInMeters, Literal(record.resolution.distance_m, datatype=xsd.decimal)))
-    contact = BNode()
+    contact = node("contact")
     add((ds, dcat.contactPoint, contact))
     add((contact, rdf.type, vcard.Organization))
     add((contact, vcard.fn, Literal(record.metadata_contact.organisation)))
     add((contact, vcard.hasEmail, URIRef(f"mailto:{record.metadata_contact.email}")))
-    publisher = BNode()
+    publisher = node("publisher")
     add((ds, dct.publisher, publisher))
     add((publisher, rdf.type, foaf.Agent))
     add((publisher, foaf.name, Literal(record.producer.organisation)))
@@ -112,18 +117,18 @@ def _add_dataset(graph: Graph, record: DatasetRecord) -> Node:
     for c in record.conformity:
         if c.result == "pass" and c.uri and c.uri != (record.schema.url if record.schema else None):
             add((ds, dct.conformsTo, URIRef(c.uri)))
-    lineage = BNode()
+    lineage = node("lineage")
     add((ds, dct.provenance, lineage))
     add((lineage, rdf.type, dct.ProvenanceStatement))
     add((lineage, rdfs.label, Literal(record.lineage, lang="fr")))
-    for d in record.distributions:
+    for i, d in enumerate(record.distributions):
         if d.kind == "page":
             add((ds, dcat.landingPage, URIRef(d.url)))
             continue
         if d.kind == "metadata":
             add((ds, foaf.isPrimaryTopicOf, URIRef(d.url)))
             continue
-        dist = URIRef(d.url) if d.kind == "download" else BNode()
+        dist = URIRef(d.url) if d.kind == "download" else node(f"distribution-{i}")
         add((ds, dcat.distribution, dist))
         add((dist, rdf.type, dcat.Distribution))
         add((dist, dct.title, Literal(d.name or d.url)))
@@ -170,7 +175,7 @@ def catalogue_graph(
     graph.add((cat, n["dct"].description, Literal(description, lang="fr")))
     graph.add((cat, n["dct"].language, URIRef(f"{_EU}language/FRA")))
     if publisher:
-        agent = BNode()
+        agent = BNode("catalogue-publisher")
         graph.add((cat, n["dct"].publisher, agent))
         graph.add((agent, n["rdf"].type, n["foaf"].Agent))
         graph.add((agent, n["foaf"].name, Literal(publisher)))

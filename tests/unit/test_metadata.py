@@ -312,3 +312,34 @@ def test_same_data_same_identifier_dates_and_bytes(tmp_path: Path) -> None:
 def test_metadata_file_of_the_examples_loads() -> None:
     given = load_metadata_file(EXAMPLES / "flood" / "metadata.toml")
     assert given.contact.email == "risques@exemple-isere.fr" and given.resolution is not None
+
+
+def test_convert_with_metadata_writes_it_and_a_rerun_gives_the_same_bytes(tmp_path: Path) -> None:
+    src = tmp_path / "cevennes_itineraires.json"
+    src.write_bytes((EXAMPLES / "hiking" / "cevennes_itineraires.json").read_bytes())
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "metadata.toml").write_bytes((EXAMPLES / "hiking" / "metadata.toml").read_bytes())  # found by itself
+    argv = ["convert", str(src), "--theme", "hiking", "--to", "gpkg", "--out", str(out)]
+    code, result, error = run_argv(argv)
+    assert code == 0, error
+    assert result is not None and result["metadata"]["title"].startswith("Itinéraires de randonnée du Parc")
+    files = {p.name: _sha(p) for p in out.iterdir()}
+    assert {"metadata.xml", "metadata.jsonld"} <= set(files)
+    assert read_gpkg_metadata(next(out.glob("*.gpkg"))) == [(out / "metadata.xml").read_text("utf-8")]
+    code, _result, error = run_argv(argv)
+    assert code == 0, error
+    assert {p.name: _sha(p) for p in out.iterdir()} == files  # publishers see nothing to send again
+
+
+def test_convert_stops_on_incomplete_metadata_before_writing(tmp_path: Path) -> None:
+    src = tmp_path / "cevennes_itineraires.json"
+    src.write_bytes((EXAMPLES / "hiking" / "cevennes_itineraires.json").read_bytes())
+    bad = tmp_path / "m.toml"
+    bad.write_text('title = "Sentiers"\nlicence = "lov2"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    code, _r, error = run_argv(["convert", str(src), "--theme", "hiking", "--out", str(out), "--metadata", str(bad)])
+    assert code == 2 and error is not None and error["error"] == "MetadataIncomplete"
+    assert not out.exists()
+    code, _r, error = run_argv(["convert", str(src), "--out", str(out), "--metadata", str(bad)])
+    assert code == 2 and error is not None and "--metadata need --theme" in error["message"]
