@@ -34,3 +34,7 @@ echo "project.qgs and map.png (browse with: .venv/bin/odl-geo serve $OUT/flood).
 for d in "$OUT"/hiking "$OUT"/water "$OUT"/flood; do
   printf '  %-8s %3s files, %s\n' "$(basename "$d")" "$(find "$d" -type f | wc -l)" "$(du -sh "$d" | cut -f1)"
 done
+
+# the commune website (issue #11): the snippet, and a page with the live map of the three themes and the catalogue,
+# served locally; in a terminal it keeps serving until Ctrl-C, otherwise it checks the page and exits
+bash scripts/demo_site.sh "$OUT"

@@ -223,3 +223,24 @@ def test_cli_serve_folder_of_outputs_json(outputs, capsys):
     assert state["url"].endswith("/ows/") and state["embed"].endswith("/embed/")
     assert len(state["layers"]) >= 3
     assert (outputs / "project.qgs").is_file()
+
+
+def test_demo_site_checks_its_page_and_exits_when_not_interactive(outputs):
+    """The end of make demo (scripts/demo_site.sh): without a terminal it serves, checks the page and stops."""
+    import os
+    import socket
+    import subprocess
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DEMO_PORT": str(port)}
+    proc = subprocess.run(["bash", str(REPO / "scripts/demo_site.sh"), str(outputs)], cwd=REPO, capture_output=True,
+                          text=True, timeout=300, stdin=subprocess.DEVNULL, env=env, check=False)  # fmt: skip
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert f"demo page checked: http://127.0.0.1:{port}/ answers" in proc.stdout
+    assert "RECORDED data.gouv.fr answer" in proc.stdout and "not kept running" in proc.stdout
+    page = (outputs / "site" / "index.html").read_text(encoding="utf-8")
+    assert "réponse ENREGISTRÉE" in page and f'server="http://127.0.0.1:{port}/ows/"' in page
+    with socket.socket() as s:  # the server was stopped: the port is free again
+        assert s.connect_ex(("127.0.0.1", port)) != 0
