@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Screenshots of the demo page (docs/img/embed_demo.png, docs/img/embed_catalogue.png) in Debian's headless Chromium.
+"""Screenshots of the demo page (docs/img/embed_demo.png, docs/img/embed_demo_catalogue.png) in Debian's headless Chromium.
 
     scripts/demo_site.sh in a terminal (DEMO_PORT=8765), then: .venv/bin/python scripts/embed_screenshot.py URL
 
@@ -36,7 +36,7 @@ def main() -> int:
         page.wait_for_selector("odl-catalogue[data-state=ready]", state="attached", timeout=30000)
         page.wait_for_timeout(500)
         page.screenshot(path=REPO / "docs/img/embed_demo.png")
-        page.locator("odl-catalogue").screenshot(path=REPO / "docs/img/embed_catalogue.png")
+        page.locator("odl-catalogue").screenshot(path=REPO / "docs/img/embed_demo_catalogue.png")
         violations = page.evaluate("() => window.__csp")
         browser.close()
     print(f"map ready in {map_seconds:.2f} s; CSP violations: {violations}; console errors: {errors}")
