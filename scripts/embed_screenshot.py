@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Screenshots of the demo page (docs/img/embed_demo.png, docs/img/embed_demo_catalogue.png) in Debian's headless Chromium.
+"""Screenshots of the demo page (docs/img/embed_demo.png, embed_demo_catalogue.png) in Debian's headless Chromium.
 
     scripts/demo_site.sh in a terminal (DEMO_PORT=8765), then: .venv/bin/python scripts/embed_screenshot.py URL
 
