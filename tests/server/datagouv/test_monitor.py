@@ -185,8 +185,9 @@ def test_each_fault_fails_its_check_and_alerts_once_then_the_recovery_alerts_onc
 
     # 1. a layer removed from the server
     layer = _layer_of(first, "sentiers")
-    gone = requests.delete(f"{double['url']}/rest/workspaces/commune/layers/{layer}",
-                           auth=("admin", double["password"]), timeout=30)  # fmt: skip
+    # 1. a layer removed from the server (with its feature type, as GeoServer's admin page removes a layer)
+    gone = requests.delete(f"{double['url']}/rest/workspaces/commune/featuretypes/{layer}",
+                           params={"recurse": "true"}, auth=("admin", double["password"]), timeout=30)  # fmt: skip
     assert gone.status_code == 200, gone.text
     code, second = _monitor(capsys, published, receiver, smtp)
     assert code == 8
@@ -284,9 +285,16 @@ def test_a_map_server_down_is_one_failure_with_its_url_and_time(published, doubl
     code, result = _monitor(capsys, published, receiver, smtp, "--only", "sentiers", "--timeout", "3")
     assert code == 8
     down = [p for p in result["probes"] if p["status"] == "failed"]
-    assert [(p["service"], p["check"]) for p in down] == [("wms", "capabilities")]
-    assert "server down or unreachable" in down[0]["message"] and "request=GetCapabilities" in down[0]["url"]
-    assert down[0]["seconds"] < 30
+    # the map server's capabilities, and the WMS/WFS links data.gouv.fr gives to it
+    assert sorted((p["service"], p["check"], p["target"]) for p in down) == [
+        ("datagouv", "url", "remote:wfs"),
+        ("datagouv", "url", "remote:wms"),
+        ("wms", "capabilities", "commune"),
+    ]
+    assert all("does not answer" in p["message"] for p in down if p["service"] == "datagouv")
+    caps = next(p for p in down if p["check"] == "capabilities")
+    assert "server down or unreachable" in caps["message"] and "request=GetCapabilities" in caps["url"]
+    assert caps["seconds"] < 30
     assert all(p["status"] == "skipped" for p in result["probes"] if p["service"] in ("wms", "wfs")
                and p["check"] != "capabilities")  # fmt: skip
-    assert [c["check"] for c in result["changes"]] == ["capabilities"]
+    assert sorted(c["check"] for c in result["changes"]) == ["capabilities", "url", "url"]
