@@ -505,4 +505,25 @@ def state_of(record: DatasetRecord, facts: FolderFacts) -> dict[str, Any]:
             "publication": record.dates.publication.isoformat(),
             "metadata": record.metadata_date.isoformat(),
         },
+        "record": summary(record),
+    }
+
+
+def summary(record: DatasetRecord) -> dict[str, Any]:
+    """What publishers take from the record (``manifest.json["metadata"]["record"]``), in data.gouv.fr's
+    vocabulary: they describe the dataset as the catalogue does without rebuilding the record."""
+    temporal = record.temporal
+    return {
+        "identifier": record.identifier.uri,
+        "title": record.title,
+        "abstract": record.abstract,
+        "licence": record.licence.datagouv_id,
+        "licence_url": record.licence.url,
+        "frequency": record.frequency.datagouv,
+        "temporal": None
+        if temporal is None or temporal.start is None
+        else {"start": temporal.start.isoformat(), "end": temporal.end.isoformat() if temporal.end else ""},
+        "keywords": record.keyword_labels,
+        "producer": record.producer.organisation,
+        "inspire_theme": record.inspire_theme.uri,
     }

@@ -32,7 +32,11 @@ FORMATS: dict[str, tuple[str, str]] = {
     "kml": ("kml", "KML (WGS 84)"),
     "fgb": ("fgb", "FlatGeobuf (Lambert-93)"),
     "parquet": ("parquet", "GeoParquet (Lambert-93)"),
+    # the metadata record (odl-geo metadata): documentation resources, not data
+    "iso19139": ("xml", "Métadonnées ISO 19139 (INSPIRE)"),
+    "dcat-jsonld": ("json-ld", "Métadonnées DCAT-AP (JSON-LD)"),
 }
+METADATA_FORMATS = frozenset({"iso19139", "dcat-jsonld"})
 
 
 def source_name(manifest: dict[str, Any]) -> str:
@@ -60,6 +64,16 @@ def resource_meta(entry: dict[str, Any], options: PublishOptions) -> ResourceMet
         for lyr in layers
     )
     name = entry.get("layer") if len(layers) == 1 else None
+    if fmt in METADATA_FORMATS:  # the catalogue record of the dataset, as a documentation resource
+        return ResourceMeta(
+            key=str(entry["path"]),
+            title=label,
+            description="Fiche de métadonnées du jeu de données (mêmes identifiant, titre, licence et emprise que "
+            "les catalogues INSPIRE/CSW), écrite par odl-geo.",
+            type="documentation",
+            format=udata_format,
+            schema=None,
+        )
     schema = options.schema if options.schema and fmt in options.schema_formats else None
     if entry.get("schema") and isinstance(entry["schema"], dict):  # a profile product names its own schema
         schema = SchemaRef.from_payload(entry["schema"]) or schema

@@ -271,7 +271,35 @@ def _with_manifest_defaults(
         changes["granularity"] = str(source["granularity"])
     if not options.producer and source.get("producer"):
         changes["producer"] = str(source["producer"])
+    changes |= _metadata_defaults(options, manifest)
     return (replace(options, **changes) if changes else options), warnings
+
+
+def _metadata_defaults(options: PublishOptions, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Title, description, licence, update frequency, temporal coverage and tags of the folder's metadata record
+    (``odl-geo metadata``, kept in ``manifest.json["metadata"]["record"]``), for those not given: the portal then
+    says what the ISO/DCAT record says. The licence replaces only the default (lov2)."""
+    raw = manifest.get("metadata")
+    record = raw.get("record") if isinstance(raw, dict) else None
+    if not isinstance(record, dict):
+        return {}
+    changes: dict[str, Any] = {}
+    if options.title is None and record.get("title"):
+        changes["title"] = str(record["title"])
+    if not options.description.strip() and record.get("abstract"):
+        changes["description"] = str(record["abstract"])
+    if options.license == PublishOptions.license and record.get("licence"):
+        changes["license"] = str(record["licence"])
+    if options.frequency == PublishOptions.frequency and record.get("frequency"):
+        changes["frequency"] = str(record["frequency"])
+    temporal = record.get("temporal")
+    if options.temporal_coverage is None and isinstance(temporal, dict) and temporal.get("start"):
+        changes["temporal_coverage"] = TemporalCoverage(str(temporal["start"]), str(temporal.get("end") or ""))
+    if not options.tags and record.get("keywords"):
+        changes["tags"] = tuple(str(k) for k in record["keywords"])
+    if not options.producer and record.get("producer"):
+        changes["producer"] = str(record["producer"])
+    return changes
 
 
 def _files_to_publish(folder: Path, manifest: dict[str, Any], options: PublishOptions) -> list[dict[str, Any]]:
@@ -279,6 +307,8 @@ def _files_to_publish(folder: Path, manifest: dict[str, Any], options: PublishOp
     by_path: dict[str, dict[str, Any]] = {}
     for f in manifest["files"]:
         if options.formats is not None and f.get("format") not in options.formats:
+            continue
+        if f.get("format") == "dcat-jsonld":  # data.gouv.fr reads DCAT by harvesting; metadata.xml is the resource
             continue
         entry = by_path.setdefault(str(f["path"]), {**f, "layers": []})
         entry["layers"].append(f)
