@@ -12,6 +12,7 @@ reads.
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -68,8 +69,10 @@ def _add_dataset(graph: Graph, record: DatasetRecord) -> Node:
     add = graph.add
 
     def node(role: str) -> BNode:
-        """A blank node named after the dataset and its role: the same record serialises to the same bytes."""
-        return BNode(f"{record.file_identifier}-{role}")
+        """A blank node named after the dataset and its role: the same record serialises to the same bytes.
+        The name starts with a letter: RDF/XML's rdf:nodeID must be an XML NCName, and a file identifier may start
+        with a digit (udata's dcat harvester, rdflib, refuses "996b…-place")."""
+        return BNode(f"n{record.file_identifier}-{role}")
 
     add((ds, rdf.type, dcat.Dataset))
     add((ds, dct.identifier, Literal(record.identifier.uri)))
@@ -184,11 +187,23 @@ def catalogue_graph(
     return graph
 
 
+def _sorted(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _sorted(v) for k, v in sorted(value.items())}
+    if isinstance(value, list):
+        items = [_sorted(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
 def serialize(graph: Graph, fmt: str = "xml") -> bytes:
     """``fmt``: ``"xml"`` (RDF/XML, what harvesters read first), ``"json-ld"`` or ``"turtle"``."""
     if fmt == "json-ld":
         context = {k: str(v) for k, v in _ns().items()}
-        text = graph.serialize(format="json-ld", context=context, indent=2)
+        doc = json.loads(graph.serialize(format="json-ld", context=context))
+        # rdflib emits nodes and values in hash order (random per process); JSON-LD arrays are unordered sets, so
+        # sorting them gives the same bytes for the same record (publishers compare checksums)
+        text = json.dumps(_sorted(doc), ensure_ascii=False, indent=2) + "\n"
     else:
         text = graph.serialize(format="pretty-xml" if fmt == "xml" else fmt)
     return text.encode("utf-8") if isinstance(text, str) else bytes(text)
