@@ -165,17 +165,16 @@ WATER_TITLE = "Bornes fontaines de Montpellier"
 PAYLOAD_TITLE = XSS_SCRIPT + XSS_IMG + " Jeu piégé"
 
 
-@pytest.fixture(scope="session")
-def udata(tmp_path_factory) -> Udata:
-    """The real udata (tests/server/datagouv), text search enabled, seeded through its API."""
+def start_udata(work: Path) -> Udata:
+    """Start the real udata (tests/server/datagouv) with text search, in ``work``; :func:`stop_udata` ends it."""
     assert UDATA_PYTHON.exists(), f"{UDATA_PYTHON} is missing: run scripts/setup_udata.sh (make test does)"
-    work = tmp_path_factory.mktemp("udata-embed")
     err = (work / "server.err").open("w")
     proc = subprocess.Popen(
         [str(UDATA_PYTHON), str(Path(__file__).with_name("udata_text.py")), "--port", "0", "--print-token",
          "--data-dir", str(work / "data")],
         stdout=subprocess.PIPE, stderr=err, text=True, cwd=work,
     )
+    err.close()  # the child has its own copy
     info: dict[str, str] = {}
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -185,23 +184,33 @@ def udata(tmp_path_factory) -> Udata:
         info[key] = value
     else:
         proc.kill()
-        err.close()
-        pytest.fail(f"udata did not start: {(work / 'server.err').read_text()[-2000:]}")
-    u = Udata(info["BASE_URL"].removesuffix("/api/1"), info, proc)
+        raise RuntimeError(f"udata did not start: {(work / 'server.err').read_text()[-2000:]}")
+    return Udata(info["BASE_URL"].removesuffix("/api/1"), info, proc)
+
+
+def stop_udata(u: Udata) -> None:
+    u.proc.terminate()
     try:
-        _seed(u)
+        u.proc.wait(10)
+    except subprocess.TimeoutExpired:
+        u.proc.kill()
+    if u.proc.stdout:
+        u.proc.stdout.close()
+
+
+@pytest.fixture(scope="session")
+def udata(tmp_path_factory) -> Udata:
+    """The real udata, text search enabled, seeded through its API."""
+    u = start_udata(tmp_path_factory.mktemp("udata-embed"))
+    try:
+        seed(u)
         yield u
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        proc.stdout.close()
-        err.close()
+        stop_udata(u)
 
 
-def _seed(u: Udata) -> None:
+def seed(u: Udata) -> None:
+    """Two organisations, datasets in Montpellier and Bourg-d'Oisans, one dataset carrying payloads."""
     for title in CATALOGUE_TITLES:
         u.dataset(title, zones=[MONTPELLIER])
     u.dataset(WATER_TITLE, zones=[MONTPELLIER], tags=["eau"], description=(

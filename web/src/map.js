@@ -137,6 +137,9 @@ export class OdlMapView {
     const explicit = (el.getAttribute('layers') || '').split(',').map((s) => s.trim()).filter(Boolean);
     const themes = (el.getAttribute('theme') || '').split(/[\s,]+/).map((s) => s.trim().toLowerCase()).filter((s) => THEMES.includes(s));
     const serverHost = new URL(this.server, document.baseURI).host;
+    // capabilities and outline are fetched together; the map is built once both are known, so its first
+    // GetMap is already the territory's (not a wasted request for the whole world)
+    const outlineP = this.loadOutline();
     let capabilities = null;
     try {
       const res = await fetchTimed(withParams(this.server, { SERVICE: 'WMS', VERSION: '1.3.0', REQUEST: 'GetCapabilities' }),
@@ -164,9 +167,11 @@ export class OdlMapView {
       return this.fail(t(lang, 'noLayerAttr'));
     }
     this.layers = layers.map((l) => ({ ...l, visible: true }));
+    const outline = await outlineP;
+    if (this.abort.signal.aborted) return undefined;
     this.buildMap();
     this.buildSwitcher();
-    await this.fitTerritory();
+    this.fit(outline);
     return undefined;
   }
 
@@ -232,7 +237,8 @@ export class OdlMapView {
       const legend = h('img', {
         className: 'odl-legend',
         alt: t(lang, 'legend', { title: layer.title }),
-        src: withParams(this.server, {
+        // set once the first map image is drawn: a QGIS Server answers one request at a time, the map comes first
+        'data-src': withParams(this.server, {
           SERVICE: 'WMS', VERSION: '1.3.0', REQUEST: 'GetLegendGraphic', FORMAT: 'image/png', LAYER: layer.name,
           SLD_VERSION: '1.1.0', ...(this.serverType === 'qgis' ? { LAYERTITLE: 'FALSE' } : {}),
         }),
@@ -244,38 +250,41 @@ export class OdlMapView {
     this.switcher.hidden = false;
   }
 
-  async fitTerritory() {
-    const { el, lang } = this;
-    const src = (el.getAttribute('outline-src') || '').trim();
+  /** Features of the territory's outline (outline-src, else data.gouv.fr's zone API), or null; never throws. */
+  async loadOutline() {
+    const src = (this.el.getAttribute('outline-src') || '').trim();
     let url = null;
     if (src) url = new URL(src, document.baseURI).href;
     else if (this.territory) url = `${this.datagouv}/api/1/spatial/zone/${encodeURIComponent(this.territory.zone)}/`;
-    let outlineExtent = null;
-    if (url) {
-      try {
-        const body = await fetchJson(url, { timeout: this.timeout, signal: this.abort.signal });
-        const features = new GeoJSON().readFeatures(body, { dataProjection: 'EPSG:4326', featureProjection: 'EPSG:3857' })
-          .filter((f) => f.getGeometry());
-        if (features.length) {
-          this.outline.addFeatures(features);
-          outlineExtent = this.outline.getExtent();
-        }
-      } catch (err) {
-        if (this.abort.signal.aborted) return;
-        console.warn('odl-map: no outline:', err?.message || err);
-      }
-      if (!outlineExtent) {
-        this.note.textContent = t(lang, 'outlineUnavailable');
-        this.note.hidden = false;
-      }
+    if (!url) return null;
+    let features = [];
+    try {
+      const body = await fetchJson(url, { timeout: this.timeout, signal: this.abort.signal });
+      features = new GeoJSON().readFeatures(body, { dataProjection: 'EPSG:4326', featureProjection: 'EPSG:3857' })
+        .filter((f) => f.getGeometry());
+    } catch (err) {
+      if (!this.abort.signal.aborted) console.warn('odl-map: no outline:', err?.message || err);
     }
-    let extent = outlineExtent;
-    if (!extent) {
+    if (!features.length) {
+      // data.gouv.fr's zones may have no geometry, or the site be unreachable (intranet): say so, go on
+      this.note.textContent = t(this.lang, 'outlineUnavailable');
+      this.note.hidden = false;
+    }
+    return features;
+  }
+
+  fit(features) {
+    let extent = null;
+    if (features?.length) {
+      this.outline.addFeatures(features);
+      extent = this.outline.getExtent();
+    } else {
       extent = createEmpty();
       for (const l of this.layers) if (l.bbox) extend(extent, transformExtent(l.bbox, 'EPSG:4326', 'EPSG:3857'));
       if (isEmpty(extent)) extent = transformExtent(FRANCE, 'EPSG:4326', 'EPSG:3857');
     }
-    this.map.getView().fit(extent, { padding: [20, 20, 20, 20], maxZoom: 17 });
+    this.map.getView().fit(extent, { size: this.map.getSize() || [this.target.clientWidth || 300, this.target.clientHeight || 300],
+      padding: [20, 20, 20, 20], maxZoom: 17 });
   }
 
   ready() {
@@ -283,6 +292,10 @@ export class OdlMapView {
     this.setState('ready');
     if (this.readySent) return;
     this.readySent = true;
+    for (const img of this.switcher.querySelectorAll('img[data-src]')) {
+      img.src = img.dataset.src;
+      img.removeAttribute('data-src');
+    }
     this.say(t(this.lang, 'ready', { layers: this.layers.map((l) => l.title).join(', ') }));
     this.el.dispatchEvent(new CustomEvent('odl-map-ready', { bubbles: true, composed: true, detail: { layers: this.visibleNames() } }));
   }
