@@ -56,6 +56,7 @@ from ..processing.layer_input import export_in_background
 from ..style_export import export_layer_style
 from ..toolbelt.i18n import tr, tr_noop
 from ..toolbelt.settings import ProjectSettings
+from .embed_copy import EmbedCopy
 from .mdl_issues import IssuesModel
 from .wdg_mapping import MappingWidget
 from .wdg_targets import TargetsWidget
@@ -169,7 +170,8 @@ class DlgPublish(QDialog):
         self.btn_cancel = QPushButton(tr("Cancel task"), self)
         self.btn_publish.setEnabled(False)
         self.btn_cancel.setEnabled(False)
-        for b in (self.btn_check, self.btn_publish, self.btn_cancel):
+        self.embed = EmbedCopy(self, self.status)  # "Copy the embed code", enabled after a publication
+        for b in (self.btn_check, self.btn_publish, self.btn_cancel, self.embed.button):
             buttons.addButton(b, QDialogButtonBox.ActionRole)
         buttons.addButton(QPushButton(tr("Close"), self), QDialogButtonBox.RejectRole)
         buttons.rejected.connect(self.reject)
@@ -361,6 +363,7 @@ class DlgPublish(QDialog):
             return
         self._save()
         out = Path(self.out_dir.filePath()) / "publication"
+        self._publication = str(out)
         formats = [i for i, key in enumerate(FORMAT_LABELS) if self.formats[key].isChecked()]
         convert = {
             **self._common(),
@@ -452,6 +455,7 @@ class DlgPublish(QDialog):
                 text = tr("Published: {0}.").format(", ".join(lyr.name() for lyr in self.chosen_layers()))
                 self.status.setText(" ".join([text, *self.summaries, *self.style_warnings]))
                 self._tell(" ".join([text, *self.summaries]), Qgis.Success, "\n".join(self.style_warnings))
+                self.embed.ready(self._publication, self.targets)
         self._next()
 
     def _tell(self, text: str, level: Qgis.MessageLevel, details: str = "") -> None:

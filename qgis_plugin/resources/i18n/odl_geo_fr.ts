@@ -14,7 +14,7 @@
       <translation>(fixé par le standard)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="61" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="52" />
       <source>API key</source>
       <translation>Clé d'API</translation>
     </message>
@@ -54,7 +54,7 @@
       <translation>Encodage des attributs (détecté si vide)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="39" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="36" />
       <source>Authentication</source>
       <translation>Authentification</translation>
     </message>
@@ -64,12 +64,17 @@
       <translation>Authentification (Basic)</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/embed_copy.py" line="62" />
+      <source>Building the embed code…</source>
+      <translation>Préparation du code d'intégration…</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="56" />
       <source>Bytes uploaded</source>
       <translation>Octets envoyés</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="171" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="170" />
       <source>Cancel task</source>
       <translation>Annuler la tâche</translation>
     </message>
@@ -79,12 +84,12 @@
       <translation>Annulé : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="427" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="428" />
       <source>Cancelled: {0}. The steps done before it stay done.</source>
       <translation>Annulé : {0}. Les étapes terminées avant restent faites.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="169" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="168" />
       <source>Check</source>
       <translation>Contrôler</translation>
     </message>
@@ -99,7 +104,7 @@
       <translation>Vérifier les dépendances</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="163" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="162" />
       <source>Check the layer first.</source>
       <translation>Contrôlez d'abord la couche.</translation>
     </message>
@@ -159,6 +164,11 @@
       <translation>Problème de système de coordonnées : </translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/embed_copy.py" line="43" />
+      <source>Copy the embed code</source>
+      <translation>Copier le code d'intégration</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="23" />
       <source>Count</source>
       <translation>Nombre</translation>
@@ -169,7 +179,7 @@
       <translation>Les propriétés de symbole définies par les données (taille, couleur par expression) ne sont pas exportées.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="49" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="43" />
       <source>Database</source>
       <translation>Base de données</translation>
     </message>
@@ -194,7 +204,7 @@
       <translation>Page du jeu de données</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="140" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="139" />
       <source>Declared area</source>
       <translation>Territoire déclaré</translation>
     </message>
@@ -209,7 +219,7 @@
       <translation>Décoder les entités HTML des textes</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="452" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="453" />
       <source>Done: </source>
       <translation>Terminé : </translation>
     </message>
@@ -224,6 +234,16 @@
       <translation>Supprimer les entités sans géométrie</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/embed_copy.py" line="68" />
+      <source>Embed code</source>
+      <translation>Code d'intégration</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/embed_copy.py" line="83" />
+      <source>Embed code copied: paste it into the commune's web page.</source>
+      <translation>Code d'intégration copié : collez-le dans la page du site de la commune.</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="27" />
       <source>Error</source>
       <translation>Erreur</translation>
@@ -234,12 +254,12 @@
       <translation>Erreurs</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="445" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="446" />
       <source>Errors: {0}, warnings: {1}. </source>
       <translation>Erreurs : {0}, avertissements : {1}. </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="140" />
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="139" />
       <source>Every required field has a source or a value.</source>
       <translation>Chaque champ obligatoire a une source ou une valeur.</translation>
     </message>
@@ -249,12 +269,12 @@
       <translation>ÉCHEC</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="430" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="431" />
       <source>Failed: </source>
       <translation>Échec : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="153" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="152" />
       <source>Field mapping</source>
       <translation>Correspondance des champs</translation>
     </message>
@@ -269,27 +289,27 @@
       <translation>Fichier, dossier ou zip</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="89" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="88" />
       <source>Files written in {0}.</source>
       <translation>Fichiers écrits dans {0}.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="69" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="70" />
       <source>Fire hydrants (point-eau-incendie)</source>
       <translation>Points d'eau incendie (point-eau-incendie)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="446" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="447" />
       <source>Fix the errors first.</source>
       <translation>Corrigez d'abord les erreurs.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="70" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="71" />
       <source>Flood risk (CNIG PPR)</source>
       <translation>Risque inondation (PPR, géostandard CNIG)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="149" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="148" />
       <source>Formats</source>
       <translation>Formats</translation>
     </message>
@@ -299,7 +319,7 @@
       <translation>GeoServer (plateforme cartographique régionale)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="37" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="34" />
       <source>GeoServer URL</source>
       <translation>URL du GeoServer</translation>
     </message>
@@ -309,12 +329,12 @@
       <translation>URL du GeoServer (…/geoserver)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="91" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="90" />
       <source>GeoServer: {0} created or updated, {1} unchanged, {2} layer(s) checked through WMS/WFS.</source>
       <translation>GeoServer : {0} créé(s) ou mis à jour, {1} inchangé(s), {2} couche(s) vérifiée(s) en WMS/WFS.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="67" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="68" />
       <source>Hiking paths (itineraire-randonnee)</source>
       <translation>Itinéraires de randonnée (itineraire-randonnee)</translation>
     </message>
@@ -344,7 +364,7 @@
       <translation>Installez-les avec cette commande, puis redémarrez QGIS :</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="132" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="131" />
       <source>Layer</source>
       <translation>Couche</translation>
     </message>
@@ -364,7 +384,7 @@
       <translation>Couches vérifiées par WMS/WFS</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="136" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="135" />
       <source>Layers of the set</source>
       <translation>Couches de l'ensemble</translation>
     </message>
@@ -394,7 +414,7 @@
       <translation>Message</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="118" />
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="117" />
       <source>No proposal: </source>
       <translation>Aucune proposition : </translation>
     </message>
@@ -404,17 +424,17 @@
       <translation>Afficher seulement ce qui serait envoyé</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="60" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="51" />
       <source>Organization (slug or id)</source>
       <translation>Organisation (slug ou identifiant)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="143" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="142" />
       <source>Output folder</source>
       <translation>Dossier de sortie</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="154" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="153" />
       <source>Personal data and fixes</source>
       <translation>Données personnelles et corrections</translation>
     </message>
@@ -429,17 +449,17 @@
       <translation>Champs personnels à publier malgré tout, p. ex. le nom d'une entreprise</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="59" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="50" />
       <source>Portal URL</source>
       <translation>URL du portail</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="42" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="39" />
       <source>PostGIS database</source>
       <translation>Base de données PostGIS</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="95" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="94" />
       <source>PostGIS: {0} table(s) published.</source>
       <translation>PostGIS : {0} table(s) publiée(s).</translation>
     </message>
@@ -449,7 +469,7 @@
       <translation>Proposer à nouveau</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="170" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="169" />
       <source>Publish</source>
       <translation>Publier</translation>
     </message>
@@ -459,7 +479,7 @@
       <translation>Publier malgré tout</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="106" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="105" />
       <source>Publish as open data</source>
       <translation>Publier en open data</translation>
     </message>
@@ -469,7 +489,7 @@
       <translation>Publier en open data…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="156" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="155" />
       <source>Publish to</source>
       <translation>Publier vers</translation>
     </message>
@@ -489,7 +509,7 @@
       <translation>Publier sur data.gouv.fr</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="454" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="455" />
       <source>Published: {0}.</source>
       <translation>Publié : {0}.</translation>
     </message>
@@ -504,7 +524,7 @@
       <translation>QGIS n'a pas pu enregistrer le style en QML : {0}</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="161" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="160" />
       <source>Quality report</source>
       <translation>Rapport de qualité</translation>
     </message>
@@ -519,7 +539,7 @@
       <translation>Lecture des champs de la couche…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="446" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="447" />
       <source>Ready to publish.</source>
       <translation>Prêt à publier.</translation>
     </message>
@@ -559,7 +579,7 @@
       <translation>Dossier du rapport</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="137" />
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="136" />
       <source>Required fields without a source or a value: </source>
       <translation>Champs obligatoires sans source ni valeur : </translation>
     </message>
@@ -579,12 +599,12 @@
       <translation>Les étiquettes par règles ne sont pas exportées ; GeoServer n'affichera pas d'étiquettes.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="419" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="420" />
       <source>Running: </source>
       <translation>En cours : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="50" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="44" />
       <source>Schema</source>
       <translation>Schéma</translation>
     </message>
@@ -599,7 +619,7 @@
       <translation>Gravité</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="73" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="74" />
       <source>Shapefile (zipped)</source>
       <translation>Shapefile (zippé)</translation>
     </message>
@@ -624,7 +644,7 @@
       <translation>Partir d'un fichier de correspondance</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="40" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="37" />
       <source>Style</source>
       <translation>Style</translation>
     </message>
@@ -644,6 +664,11 @@
       <translation>Problème d'encodage du texte : </translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/embed_copy.py" line="44" />
+      <source>The code to paste into the commune's website: live map and data catalogue</source>
+      <translation>Le code à coller dans le site de la commune : carte vivante et catalogue de données</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/processing/errors.py" line="48" />
       <source>The data or the options need a correction: </source>
       <translation>Les données ou les options sont à corriger : </translation>
@@ -652,6 +677,11 @@
       <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="362" />
       <source>The database address holds a password: put it in an authentication configuration.</source>
       <translation>L'adresse de la base contient un mot de passe : mettez-le dans une configuration d'authentification.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/embed_copy.py" line="75" />
+      <source>The embed code could not be built: {0}</source>
+      <translation>Le code d'intégration n'a pas pu être préparé : {0}</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="337" />
@@ -669,7 +699,7 @@
       <translation>La couche n'a pas de style à exporter.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="36" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="33" />
       <source>The layer's current QGIS style</source>
       <translation>Le style QGIS actuel de la couche</translation>
     </message>
@@ -729,12 +759,12 @@
       <translation>La couche de symbole « {0} » n'a pas d'équivalent SLD : elle est omise.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="35" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="32" />
       <source>The theme's national style</source>
       <translation>Le style national du thème</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="129" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="128" />
       <source>Theme</source>
       <translation>Thème</translation>
     </message>
@@ -779,17 +809,17 @@
       <translation>Avertissements</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="68" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="69" />
       <source>Water points</source>
       <translation>Points d'eau</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="38" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="35" />
       <source>Workspace</source>
       <translation>Espace de travail</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="152" />
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="151" />
       <source>Written by the odl-geo QGIS plugin; usable with: odl-geo convert --mapping</source>
       <translation>Écrit par l'extension QGIS odl-geo ; utilisable avec : odl-geo convert --mapping</translation>
     </message>
@@ -799,12 +829,12 @@
       <translation>valeurs admises</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="53" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="47" />
       <source>data.gouv.fr</source>
       <translation>data.gouv.fr</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="97" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="96" />
       <source>data.gouv.fr: {0} ({1} bytes sent).</source>
       <translation>data.gouv.fr : {0} ({1} octets envoyés).</translation>
     </message>
@@ -824,7 +854,7 @@
       <translation>fichier de correspondance</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="115" />
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="114" />
       <source>no answer</source>
       <translation>pas de réponse</translation>
     </message>
@@ -834,7 +864,7 @@
       <translation>odl-geo n'a pas pu terminer : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="99" />
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="98" />
       <source>odl-geo: field mapping</source>
       <translation>odl-geo : correspondance des champs</translation>
     </message>
@@ -879,7 +909,7 @@
       <translation>votre choix</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="139" />
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="138" />
       <source>{0} value(s) without a code.</source>
       <translation>{0} valeur(s) sans code.</translation>
     </message>
