@@ -343,3 +343,18 @@ def test_convert_stops_on_incomplete_metadata_before_writing(tmp_path: Path) -> 
     assert not out.exists()
     code, _r, error = run_argv(["convert", str(src), "--out", str(out), "--metadata", str(bad)])
     assert code == 2 and error is not None and "--metadata need --theme" in error["message"]
+
+
+def test_the_documented_sample_is_what_odl_geo_writes() -> None:
+    """docs/metadata/sample-hiking.{xml,jsonld} are regenerated and compared byte for byte."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, str(EXAMPLES.parent / "scripts" / "make_metadata_sample.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
