@@ -3,7 +3,7 @@
 #   scripts/demo_site.sh [OUT]      (OUT holds hiking/, water/, flood/ converted by scripts/demo.sh)
 # odl-geo embed writes the snippet and a page (OUT/site) from the outputs; odl-geo serve serves the map (QGIS
 # Server behind its CORS front), the web components and the page, with the strict Content-Security-Policy.
-# The catalogue lists a RECORDED data.gouv.fr API answer (examples/embed/, made by scripts/record_demo_catalogue.py
+# The catalogue lists a RECORDED data.gouv.fr API answer (scripts/demo/, made by scripts/record_demo_catalogue.py
 # from the tests' local udata), served locally: the page and this script say so.
 # In a terminal, it serves until Ctrl-C; otherwise (CI, make test, a pipe) it checks that the page answers and exits.
 set -euo pipefail
@@ -13,7 +13,7 @@ PY=.venv/bin/python
 OUT=${1:-${OUT:-out}}
 PORT=${DEMO_PORT:-$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 BASE="http://127.0.0.1:$PORT"
-RECORDED=examples/embed/catalogue-enregistre
+RECORDED=scripts/demo/catalogue-enregistre
 ORG=$($PY -c 'import json, sys; print(json.load(open(sys.argv[1]))["odl_geo_recorded"]["organization"])' \
   "$RECORDED/api/1/datasets.json")
 NOTICE="Démo locale : le catalogue montre une réponse ENREGISTRÉE de l'API data.gouv.fr (udata local des tests, \

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Record the data.gouv.fr API answer that ``make demo``'s catalogue shows (examples/embed/).
+"""Record the data.gouv.fr API answer that ``make demo``'s catalogue shows (scripts/demo/).
 
 ``make demo`` does not start udata (it needs ``.venv-udata``, made for the tests only), so its page lists a
 **recorded** answer, served locally and labelled as such on the page and in the terminal. This script makes that
@@ -25,7 +25,7 @@ import urllib.request
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-TARGET = REPO / "examples" / "embed" / "catalogue-enregistre" / "api" / "1" / "datasets.json"
+TARGET = REPO / "scripts" / "demo" / "catalogue-enregistre" / "api" / "1" / "datasets.json"
 
 
 def main() -> int:
