@@ -1,7 +1,8 @@
 """Convert a layer (or every layer of a file, folder or zip) to several open formats in one call.
 
-Outputs are written into a hidden staging folder inside the output folder and moved into place only when
-every format succeeded: a failed or cancelled run leaves the output folder as it was.
+Outputs are written into a hidden staging folder inside the output folder, with their manifest, checked, synced
+and swapped into place only when every format succeeded (:mod:`odl_geo.exports.swap`): a failed or cancelled run
+leaves the output folder as it was, and outputs and manifest change together or not at all.
 
 A layer with an error (no CRS, broken CSV) is left out and reported (``LAYER_SKIPPED``, listed in the
 manifest's ``source.skipped``) while the other layers of the zip or folder are converted; when no layer is
@@ -10,9 +11,7 @@ left, its error is raised, as for a single file.
 
 from __future__ import annotations
 
-import os
 import shutil
-import tempfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ from .exports.catalog import DEFAULT_FORMATS
 from .exports.manifest import MANIFEST_NAME, Manifest, fill_sizes_and_digests, sha256_file
 from .exports.overlap import refuse_overlap, refuse_replacing
 from .exports.registry import writers_for
+from .exports.swap import Staging, check_complete, recover
 from .feedback import Feedback, NullFeedback
 from .normalise.options import NormaliseOptions
 from .normalise.scan import scan_geometries
@@ -86,7 +86,6 @@ def convert(
             if created:
                 shutil.rmtree(out, ignore_errors=True)
             raise
-    manifest.write(out)
     return manifest
 
 
@@ -108,13 +107,10 @@ def _convert_layers(
     for issue in skipped:
         report.add(issue)
     manifest = Manifest(source={}, report=report, odl_geo_version=__version__)
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=".odl-geo-staging-", dir=out))
-    except OSError as exc:  # a read-only folder (or file system), no permission, a full disk: not a bug
-        raise OutputError(
-            f"Cannot write in the output folder {out}: {exc.strerror}.",
-            "Choose a folder you can write to (--out), or make this one writable, and convert again.",
-        ) from exc
+    for note in recover(out):  # a crash of an earlier run: its swap finished, its staging folders removed
+        feedback.info(f"{out}: {note}")
+    staged = Staging(out)  # OutputError (exit 3) when the folder is read-only or the disk full
+    staging = staged.path
     # the source's checksum is computed beside the conversion (hashlib releases the GIL), not before it
     hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="odl-geo-sha256")
     digest = hasher.submit(sha256_file, src.path) if src.path.is_file() else None
@@ -155,14 +151,24 @@ def _convert_layers(
                 report.add_new(pass_report)
             _check_count(layer, manifest.files[first_file:], options, report, accept_loss)
         refuse_replacing(src.path, out, {f.path for f in manifest.files})
-        _publish_staging(staging, out, manifest.files)
+        for f in manifest.files:  # a writer that ignored a full disk left a file cut short
+            check_complete(staging / f.path, f.format)
+        fill_sizes_and_digests(manifest.files, staging)
         manifest.source = _describe_source(src, digest)
         manifest.source["skipped"] = [i.layer for i in src.issues.by_severity(Severity.ERROR)] + [
             i.layer for i in skipped
         ]
+        try:
+            manifest.write(staging)
+        except OSError as exc:
+            raise OutputError(
+                f"Writing {MANIFEST_NAME} failed: {exc.strerror}.",
+                "Check free disk space and write permission on the output folder, then convert again.",
+            ) from exc
+        staged.commit(f.path for f in manifest.files)  # outputs and manifest together, or not at all
     finally:
         hasher.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(staging, ignore_errors=True)
+        staged.close()
     return manifest
 
 
@@ -231,13 +237,6 @@ def _convertible(src: Source) -> tuple[list[LayerSource], list[Issue]]:
             )
         )
     return layers, skipped
-
-
-def _publish_staging(staging: Path, out: Path, files: list[OutputFile]) -> None:
-    """Move every staged file into the output folder, then fill sizes and checksums."""
-    for name in sorted({f.path for f in files}):
-        os.replace(staging / name, out / name)
-    fill_sizes_and_digests(files, out)
 
 
 def _describe_source(src: Source, digest: Future[str] | None) -> dict[str, object]:

@@ -33,7 +33,12 @@ if TYPE_CHECKING:
 
 __all__ = ["build_parser", "main", "parse_check", "run_argv"]
 
-EXIT_INTERNAL, EXIT_INTERRUPTED = 1, 130
+EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED = 1, 130, 143  # 128 + SIGINT / SIGTERM, as shells report them
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM: stops like Ctrl-C (cleanup runs, outputs stay as they were) but exits with 143, as a process killed
+    by SIGTERM would, so that a service manager or a front end tells a stop from a user's Ctrl-C."""
 EXIT_SKIPPED = 2  # convert wrote the layers it could, but left some out because of their errors (InputError's code)
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a process stopped by SIGPIPE
 
@@ -168,7 +173,7 @@ def _stop_on_sigterm() -> None:
     if threading.current_thread() is threading.main_thread():
 
         def _raise(signum: int, frame: object) -> None:
-            raise KeyboardInterrupt
+            raise Terminated
 
         signal.signal(signal.SIGTERM, _raise)
 
@@ -234,9 +239,10 @@ def _main(argv: Sequence[str] | None) -> int:
         if said["details"] and args.verbose:
             err.print(escape(f"  details: {said['details']}"), highlight=False, style="dim")
         return exc.exit_code
-    except KeyboardInterrupt:
-        err.print("interrupted: nothing was changed in the output folder.")
-        return EXIT_INTERRUPTED
+    except KeyboardInterrupt as exc:
+        stopped = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"
+        err.print(f"{stopped}: nothing was changed in the output folder.")
+        return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - a bug: say so plainly, never a raw traceback unless asked
         if args.json:
             print(json.dumps({"error": "InternalError", "message": redact_all(str(exc), secrets)}, ensure_ascii=False))

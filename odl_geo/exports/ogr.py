@@ -53,6 +53,10 @@ def write_stream(
         reader = pa.RecordBatchReader.from_batches(first.schema, _chain(first, reader, rename))
     crs = stream.options.target_crs or stream.layer.crs
     has_geom = GEOMETRY_COLUMN in reader.schema.names
+    # what stopped the stream GDAL pulls from (Ctrl-C, a cancel, bad input found while normalising) reaches GDAL
+    # as "Error while accessing batch from stream": raised again as it was, it keeps its own exit code
+    stopped: list[BaseException] = []
+    reader = pa.RecordBatchReader.from_batches(reader.schema, _watched(reader, stopped))
     # GDAL's writer runs in this thread; the batches it pulls are normalised here too, within own_code()
     with GdalWarnings(this_thread=True) as caught:
         try:
@@ -69,6 +73,8 @@ def write_stream(
                 dataset_options=dataset_options or {},
             )
         except (DataSourceError, FieldError, GeometryError, OSError, RuntimeError) as exc:
+            if stopped:
+                raise stopped[0] from None
             raise OutputError(
                 f"Writing {path.name} ({fmt}) failed: {exc}",
                 "Check free disk space and write permission on the output folder.",
@@ -87,6 +93,14 @@ def write_stream(
         bbox=stream.stats.bbox,
         bbox_wgs84=wgs84_bbox(stream.stats.bbox, crs) if has_geom else None,
     )
+
+
+def _watched(reader: pa.RecordBatchReader, stopped: list[BaseException]) -> Iterator[pa.RecordBatch]:
+    try:
+        yield from reader
+    except BaseException as exc:
+        stopped.append(exc)
+        raise
 
 
 def _chain(first: pa.RecordBatch, reader: pa.RecordBatchReader, rename: Callable[[pa.RecordBatch], pa.RecordBatch]
