@@ -1,5 +1,6 @@
 """``odl-geo publish csw OUT_FOLDER --url URL``: the folder's ISO 19139 record into a CSW catalogue (CSW-T).
 
+The record must pass odl-geo's INSPIRE rules (``odl_geo.metadata.require_inspire``) before anything is sent.
 Create-or-update by file identifier (GetRecordById first: never a duplicate; an unchanged record is not sent),
 then read back (GetRecordById) and searched for (GetRecords by title and extent). The record is the folder's
 ``metadata.xml``; when it is missing it is built first with ``odl_geo.metadata`` (as ``odl-geo metadata`` does).
@@ -83,10 +84,15 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
     import time
 
     from ..http import RequestsTransport
+    from ..metadata import require_inspire
     from ..publishers.csw import CswClient, publish_record
 
     creds = _credentials(args)
     record = _record(args.path)
+    # pycsw stores schema-invalid records and GeoNetwork incomplete ones: the INSPIRE rules are checked here, before
+    # anything is sent (every missing mandatory element listed, in French; exit 2)
+    for issue in require_inspire(record.xml, str(args.path)):
+        feedback.warning(issue.message_fr)
     client = CswClient(args.url, creds, RequestsTransport(ca_bundle=args.ca_bundle),
                        deadline=time.monotonic() + args.deadline)  # fmt: skip
     result = publish_record(client, record, feedback, dry_run=args.dry_run, verify=not args.no_verify)

@@ -11,7 +11,7 @@ import pytest
 from odl_geo.cli.main import main
 from odl_geo.credentials import Credentials
 from odl_geo.errors import AuthError, RemoteError
-from odl_geo.publishers.csw import CswRecord, publish_record
+from odl_geo.publishers.csw import CswRecord, load_record, publish_record
 
 from .conftest import SAMPLE
 
@@ -21,11 +21,13 @@ USER, PASSWORD = "editeur", "S3cret-csw-Pa55"
 
 
 @pytest.fixture
-def folder(tmp_path):
-    out = tmp_path / "out"
-    out.mkdir()
-    shutil.copy(SAMPLE, out / "metadata.xml")
-    return out
+def folder(theme_folders):
+    """The water theme's output folder with its INSPIRE-complete metadata.xml."""
+    return theme_folders["water"]
+
+
+def ident(folder):
+    return load_record(folder).identifier
 
 
 @pytest.fixture(autouse=True)
@@ -56,10 +58,10 @@ def test_exception_report_with_http_200_is_exit_5(capsys, folder, start_csw):
     assert code == 5
     error = json.loads(out)
     assert error["error"] == "RemoteError" and error["status"] == "200"
-    assert f"CSW {csw.url} Transaction Insert 'odl-geo-test-sample' failed: ExceptionReport" in error["message"]
+    assert f"CSW {csw.url} Transaction Insert '{ident(folder)}' failed: ExceptionReport" in error["message"]
     assert "Transaction" in error["message"].split("ExceptionReport", 1)[1]  # pycsw's own text is quoted
     # nothing was stored
-    assert csw.client().get_record("odl-geo-test-sample") is None
+    assert csw.client().get_record(ident(folder)) is None
 
 
 def test_transactions_refused_for_this_address_is_exit_5(start_csw):
@@ -122,6 +124,15 @@ def test_missing_or_wrong_record_is_exit_2(capsys, tmp_path):
                                                   b"</gco:CharacterString></gmd:fileIdentifier>", b""))  # fmt: skip
     code, _out, err = cli(capsys, no_id, "--url", "http://127.0.0.1:1/csw")
     assert code == 2 and "has no gmd:fileIdentifier" in err
+
+
+def test_record_failing_inspire_rules_is_exit_2_before_anything_is_sent(capsys, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    shutil.copy(SAMPLE, out / "metadata.xml")  # schema-valid ISO 19139, but no INSPIRE theme, lineage, conformity...
+    code, _out, err = cli(capsys, out, "--url", "http://127.0.0.1:1/csw")  # nothing listens: exit 4 if it sent
+    assert code == 2
+    assert "n'est pas conforme INSPIRE" in err and "odl-geo metadata" in err
 
 
 def test_half_credentials_are_refused(capsys, folder, monkeypatch):
