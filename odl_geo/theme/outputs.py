@@ -8,8 +8,6 @@ report) so that the rest can be published.
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +22,7 @@ from ..errors import InputError, OutputError
 from ..exports.gpkg import GPKG_VERSION
 from ..exports.manifest import MANIFEST_NAME, Manifest, fill_sizes_and_digests
 from ..exports.overlap import refuse_overlap, refuse_replacing
+from ..exports.swap import Staging, recover
 from ..feedback import NullFeedback
 from ..naming import safe_file_stem
 from ..report import Issue, Severity
@@ -166,13 +165,9 @@ def convert_theme(
             f"Read {out / REPORT_HTML}; then use a mapping file (--mapping), --fix, or --drop-invalid "
             "to publish only the valid features.",
         )
-    try:
-        staging = Path(tempfile.mkdtemp(prefix=".odl-geo-staging-", dir=out))
-    except OSError as exc:  # a read-only folder (or file system), no permission, a full disk: not a bug
-        raise OutputError(
-            f"Cannot write in the output folder {out}: {exc.strerror}.",
-            "Choose a folder you can write to (--out), or make this one writable, and convert again.",
-        ) from exc
+    recover(out)  # a crashed earlier run: its swap finished, its staging folders removed
+    staged = Staging(out)  # OutputError (exit 3) when the folder is read-only or the disk full
+    staging = staged.path
     try:
         files = run.profile.write_products(run.dataset, staging, run.report)
         schema = _catalog_schema(run)
@@ -201,12 +196,16 @@ def convert_theme(
         manifest.files[:0] = files
         fill_sizes_and_digests(manifest.files, staging)
         refuse_replacing(path, out, {f.path for f in manifest.files})
-        for name in sorted({f.path for f in manifest.files}):
-            (staging / name).replace(out / name)
+        try:
+            manifest.write(staging)
+        except OSError as exc:
+            raise OutputError(
+                f"Cannot write {MANIFEST_NAME} in {out}: {exc.strerror}.", "Check free disk space."
+            ) from exc
+        staged.commit(f.path for f in manifest.files)  # products and manifest together, or not at all
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        staged.close()
     run.files = manifest.files
-    manifest.write(out)
     write_reports(run, out, lang)
     return run
 
