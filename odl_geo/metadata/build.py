@@ -238,6 +238,7 @@ def build_record(
         layers=tuple(layers),
         zones=tuple(facts.manifest.get("source", {}).get("zones") or ()),
         source_name=str(facts.manifest.get("source", {}).get("name") or ""),
+        metadata_url=targets.metadata or (_join(targets.download, ISO_NAME) if targets.download else ""),
     )
     return _stable_dates(record, facts, given, today, previous)
 
@@ -526,4 +527,5 @@ def summary(record: DatasetRecord) -> dict[str, Any]:
         "keywords": record.keyword_labels,
         "producer": record.producer.organisation,
         "inspire_theme": record.inspire_theme.uri,
+        "metadata_url": record.metadata_url,
     }

@@ -384,6 +384,7 @@ class DatasetRecord:
     layers: tuple[str, ...] = ()  # the data layers described (product layer names)
     zones: tuple[str, ...] = ()  # data.gouv.fr spatial zones (fr:region:76...), from the manifest
     source_name: str = ""
+    metadata_url: str = ""  # where this ISO record is online ([links] metadata, or the download base + metadata.xml)
     extras: dict[str, str] = field(default_factory=dict)
 
     @property

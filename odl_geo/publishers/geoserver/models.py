@@ -210,6 +210,29 @@ class BoundingBox:
 
 
 @dataclass(frozen=True)
+class MetadataLink:
+    """A feature type's link to its metadata record (GeoServer ``metadataLinks``, published as the layer's
+    ``MetadataURL`` in WMS/WFS capabilities): ``metadata_type`` ISO19115:2003, FGDC, TC211, 19139 or other."""
+
+    content: str
+    type: str = "text/xml"
+    metadata_type: str = "ISO19115:2003"
+
+    def to_payload(self) -> dict[str, str]:
+        return {"type": self.type, "metadataType": self.metadata_type, "content": self.content}
+
+    @classmethod
+    def from_payload(cls, data: Any) -> tuple[MetadataLink, ...]:
+        """``{"metadataLink": [...]}``; one link may come as an object instead of a one-item list."""
+        links = data.get("metadataLink") if isinstance(data, dict) else None
+        return tuple(
+            cls(_s(d.get("content")), _s(d.get("type")), _s(d.get("metadataType")))
+            for d in _items(links)
+            if isinstance(d, dict) and d.get("content")
+        )
+
+
+@dataclass(frozen=True)
 class FeatureType:
     """A published table. ``name`` is the layer name (NCName); ``native_name`` the table in the store."""
 
@@ -222,6 +245,9 @@ class FeatureType:
     native_bbox: BoundingBox | None = None
     latlon_bbox: BoundingBox | None = None
     projection_policy: str = "FORCE_DECLARED"
+    #: links to the dataset's metadata record (odl-geo metadata); sent only when there are some, so that links
+    #: an administrator set by hand are never wiped
+    metadata_links: tuple[MetadataLink, ...] = ()
 
     def to_payload(self, *, for_update: bool = False) -> dict[str, Any]:
         """POST body (with name + nativeName) or PUT body (never a name: a different one would rename, §7.3)."""
@@ -239,6 +265,8 @@ class FeatureType:
             body["nativeBoundingBox"] = self.native_bbox.to_payload()
         if self.latlon_bbox:
             body["latLonBoundingBox"] = self.latlon_bbox.to_payload()
+        if self.metadata_links:
+            body["metadataLinks"] = {"metadataLink": [m.to_payload() for m in self.metadata_links]}
         return {"featureType": body}
 
     @classmethod
@@ -256,6 +284,7 @@ class FeatureType:
             BoundingBox.from_payload(ft.get("nativeBoundingBox")),
             BoundingBox.from_payload(ft.get("latLonBoundingBox")),
             _s(ft.get("projectionPolicy")) or "FORCE_DECLARED",
+            MetadataLink.from_payload(ft.get("metadataLinks")),
         )
 
 

@@ -20,7 +20,16 @@ from lxml import etree
 
 from ...errors import InputError, SourceNotFoundError
 from ...exports.manifest import MANIFEST_NAME, sha256_file
-from .models import Attribution, BoundingBox, DataStore, FeatureType, Style, safe_name, unique_names
+from .models import (
+    Attribution,
+    BoundingBox,
+    DataStore,
+    FeatureType,
+    MetadataLink,
+    Style,
+    safe_name,
+    unique_names,
+)
 
 __all__ = ["LayerSpec", "PublishOptions", "PublishPlan", "StoreSpec", "StyleSpec", "plan_publication"]
 
@@ -42,6 +51,9 @@ class PublishOptions:
     style: Path | None = None
     store: str | None = None  # store name (default: the GeoPackage's file name, made safe)
     theme_styles: bool = True
+    #: URL of the dataset's ISO 19139 record, linked from each feature type (GeoServer metadataLinks, the WMS
+    #: MetadataURL); default: the one ``odl-geo metadata`` recorded in the manifest, when it knows it
+    metadata_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -146,6 +158,10 @@ def plan_publication(path: str | Path, workspace: str, options: PublishOptions |
         from ...naming import theme_keyword
 
         options = replace(options, keywords=tuple(dict.fromkeys((*options.keywords, theme_keyword(theme)))))
+    if not options.metadata_url and (p.is_dir() or p.name == MANIFEST_NAME):
+        from dataclasses import replace as _replace
+
+        options = _replace(options, metadata_url=_manifest_metadata_url(p if p.is_dir() else p.parent))
     stores = []
     for gpkg, (sha, size, entries) in groups.items():
         layers = tuple(_layer(e, options, styles) for e in entries)
@@ -279,9 +295,21 @@ def _layer(entry: dict[str, Any], options: PublishOptions, styles: list[StyleSpe
         srs=crs,
         native_bbox=_bbox(bbox, crs),
         latlon_bbox=_bbox(wgs, "EPSG:4326"),
+        metadata_links=(MetadataLink(options.metadata_url),) if options.metadata_url else (),
     )
     return LayerSpec(ft, int(entry.get("feature_count") or 0), entry.get("geometry_type"), _match_style(table, styles),
                      options.attribution)  # fmt: skip
+
+
+def _manifest_metadata_url(folder: Path) -> str:
+    """Where the folder's ISO record is online, as ``odl-geo metadata`` recorded it (``[links]``), else ""."""
+    try:
+        data = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ""
+    meta = data.get("metadata") if isinstance(data, dict) else None
+    record = meta.get("record") if isinstance(meta, dict) else None
+    return str(record.get("metadata_url") or "") if isinstance(record, dict) else ""
 
 
 def _bbox(values: list[float] | None, crs: str) -> BoundingBox | None:

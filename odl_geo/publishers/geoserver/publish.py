@@ -259,6 +259,8 @@ def _same_featuretype(current: FeatureType, wanted: FeatureType) -> bool:
         wanted.srs,
     ):
         return False
+    if wanted.metadata_links and set(current.metadata_links) != set(wanted.metadata_links):
+        return False
     for a, b in ((current.native_bbox, wanted.native_bbox), (current.latlon_bbox, wanted.latlon_bbox)):
         if b is None:
             continue

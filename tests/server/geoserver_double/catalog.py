@@ -65,6 +65,8 @@ class FeatureType:
     latlon_bbox: dict[str, Any] = field(default_factory=dict)
     enabled: bool = True
     geometry_type: str = ""
+    #: ``[{"type", "metadataType", "content"}]`` as GeoServer's MetadataLinkInfo (REST ``metadataLinks``)
+    metadata_links: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass

@@ -103,6 +103,7 @@ class OgcBackend:
             vl.setTitle(ft.title or name)
             vl.setAbstract(ft.abstract)
             vl.setKeywordList(", ".join(ft.keywords))
+            _set_metadata_urls(vl, ft.metadata_links)
             style = cat.styles.get(lyr.default_style)
             if style is not None and style.workspace and style.body:
                 sld = self.work_dir / "ogc" / f"{style.workspace}__{style.name}.sld"
@@ -167,6 +168,15 @@ class OgcBackend:
         if status >= 400 and "xml" in ctype:
             status = 200
         return status, ctype, bytes(response.body())
+
+
+def _set_metadata_urls(layer: Any, links: list[dict[str, str]]) -> None:
+    """The feature type's metadataLinks as the layer's MetadataURL in WMS/WFS capabilities, as GeoServer does."""
+    from qgis.core import QgsMapLayerServerProperties
+
+    layer.serverProperties().setMetadataUrls(
+        [QgsMapLayerServerProperties.MetadataUrl(m["content"], m["metadataType"], m["type"]) for m in links]
+    )
 
 
 _CODE_LITERAL = re.compile(rb"<(?:\w+:)?Literal>\s*(\d+)\s*</")

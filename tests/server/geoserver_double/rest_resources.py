@@ -25,6 +25,8 @@ def ft_json(req: Req, ft: FeatureType) -> dict[str, Any]:
             "title": ft.title,
             "abstract": ft.abstract,
             "keywords": {"string": list(ft.keywords)} if ft.keywords else "",
+            # GeoServer writes the collection as a list, even of one link (its docs' featureType example)
+            "metadataLinks": {"metadataLink": [dict(m) for m in ft.metadata_links]} if ft.metadata_links else "",
             "nativeCRS": ft.native_crs,
             "srs": ft.srs,
             "nativeBoundingBox": ft.native_bbox,
@@ -86,6 +88,17 @@ def _apply_ft(ft: FeatureType, body: dict[str, Any]) -> None:
     if "keywords" in body:
         kw = body["keywords"]
         ft.keywords = [str(k) for k in as_list(kw.get("string") if isinstance(kw, dict) else kw)]
+    if "metadataLinks" in body:  # replaces the list, as GeoServer's PUT does (an empty value clears it)
+        links = body["metadataLinks"]
+        items = as_list(links.get("metadataLink") if isinstance(links, dict) else None)
+        bad = [m for m in items if not isinstance(m, dict) or not m.get("content")]
+        if bad:
+            raise RestError(400, f"metadataLink without content: {bad!r}")
+        ft.metadata_links = [
+            {"type": str(m.get("type") or ""), "metadataType": str(m.get("metadataType") or ""),
+             "content": str(m["content"])}
+            for m in items
+        ]  # fmt: skip
     if "enabled" in body:
         ft.enabled = str(body["enabled"]).lower() == "true"
     if isinstance(body.get("nativeBoundingBox"), dict):
