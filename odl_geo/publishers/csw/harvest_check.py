@@ -74,6 +74,26 @@ class HarvestPreview:
         }  # fmt: skip
 
 
+#: udata frequency ids in French (data.gouv.fr's own labels)
+_FREQUENCY_FR = {
+    "continuous": "temps réel", "daily": "quotidienne", "weekly": "hebdomadaire", "biweekly": "bimensuelle",
+    "monthly": "mensuelle", "quarterly": "trimestrielle", "semiannual": "semestrielle", "annual": "annuelle",
+    "punctual": "ponctuelle", "irregular": "irrégulière", "notPlanned": "non prévue", "unknown": "inconnue",
+}  # fmt: skip
+#: file extension -> the format udata shows for it, when they differ
+_FORMAT_OF = {"json": "geojson", "zip": "shp", "jsonld": "json-ld"}
+_KNOWN_EXTENSIONS = frozenset({"gpkg", "geojson", "json", "csv", "zip", "kml", "kmz", "fgb", "parquet", "gml"})
+
+
+def _extension(url: str) -> str:
+    """The data file extension of a download URL (``.shp.zip`` -> ``zip``), or "" for a service URL."""
+    from urllib.parse import urlsplit
+
+    name = urlsplit(url).path.rsplit("/", 1)[-1].lower()
+    ext = name.rsplit(".", 1)[-1] if "." in name else ""
+    return ext if ext in _KNOWN_EXTENSIONS else ""
+
+
 def _contact(c: dict[str, Any]) -> str:
     return f"{c.get('name') or ''} <{c.get('email')}>" if c.get("email") else str(c.get("name") or "")
 
@@ -157,13 +177,19 @@ def describe_fr(preview: HarvestPreview) -> list[str]:
     else:
         lines.append("ATTENTION : pas de couverture spatiale (emprise absente de la fiche).")
     if preview.frequency:
-        lines.append(f"Fréquence de mise à jour : {preview.frequency}")
+        label = _FREQUENCY_FR.get(preview.frequency, preview.frequency)
+        lines.append(f"Fréquence de mise à jour : {label} ({preview.frequency})")
     if preview.contacts:
         lines.append("Contacts : " + ", ".join(preview.contacts))
     if preview.resources:
         lines.append(f"Ressources ({len(preview.resources)}) :")
         lines += [f"  - {r.get('title') or '(sans titre)'} [{r.get('format') or '?'}] {r.get('url')}"
                   for r in preview.resources]  # fmt: skip
+        for r in preview.resources:
+            shown, ext = str(r.get("format") or "").lower(), _extension(str(r.get("url") or ""))
+            if ext and shown and ext != shown and _FORMAT_OF.get(ext, ext) != shown:
+                lines.append(f"ATTENTION : data.gouv.fr affichera le format « {shown} » pour {r.get('title')} "
+                             f"(fichier .{ext}) : la fiche ne donne pas le format de chaque lien.")  # fmt: skip
     else:
         lines.append("ATTENTION : aucune ressource (aucun lien de téléchargement ou de service dans la fiche).")
     return lines

@@ -52,7 +52,10 @@ def test_check_harvest_in_french_writes_nothing(water, capsys):
     assert "Mots-clés : eau-potable, fontaines" in out
     assert "Couverture spatiale : emprise 3.81" in out
     assert "https://data.example.fr/montpellier/VilleMTP_MTP_Fontaines.geojson" in out
-    assert "ATTENTION" not in out
+    # nothing wrong with the licence, the extent or the links (a format shown for several links may be flagged)
+    warnings = [line for line in out.splitlines() if "ATTENTION" in line]
+    assert all("data.gouv.fr affichera le format" in line for line in warnings), warnings
+    assert "Fréquence de mise à jour : mensuelle (monthly)" in out
     assert not (water / "metadata.xml").exists()  # --check: nothing written
 
 
@@ -92,5 +95,14 @@ def test_french_warnings_for_an_unrecognised_licence_and_no_resource():
             "« Licence non spécifiée ». Indiquez licence = \"lov2\" ou \"odbl\" dans metadata.toml.") in lines
     assert "ATTENTION : pas de couverture spatiale (emprise absente de la fiche)." in lines
     assert lines[-1].startswith("ATTENTION : aucune ressource")
+    resources = (
+        {"title": "a.csv", "format": "gpkg", "url": "https://x/a.csv"},
+        {"title": "b.shp.zip", "format": "shp", "url": "https://x/b.shp.zip"},
+        {"title": "WMS", "format": "ogc:wms", "url": "https://x/wms?service=WMS"},
+    )
+    wrong = describe_fr(HarvestPreview("z", True, title="T", licence="lov2", bbox=(1, 2, 3, 4), resources=resources))
+    expected = ("ATTENTION : data.gouv.fr affichera le format « gpkg » pour a.csv (fichier .csv) : la fiche ne donne "
+                "pas le format de chaque lien.")
+    assert [line for line in wrong if line.startswith("ATTENTION")] == [expected]
     refused = describe_fr(HarvestPreview("y", False, errors=("missing title on dataset",)))
     assert refused == ["ATTENTION : data.gouv.fr ne moissonnerait pas la fiche y : missing title on dataset"]
