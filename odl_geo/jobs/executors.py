@@ -67,10 +67,16 @@ def _call_pickled(blob: bytes) -> DatasetOutcome:
     return outcome
 
 
+#: imported once by the fork server, so that workers start with them loaded
+PRELOAD = ["odl_geo.cli.main", "odl_geo.conversion", "odl_geo.theme", "odl_geo.cli.job_command", "cloudpickle"]
+
+
 class ProcessExecutor:
     """At most ``jobs`` datasets at a time, each in a worker process of this machine (``--jobs N``).
 
-    Processes are started with ``spawn``: a fork of a process holding GDAL or a progress thread can deadlock.
+    Workers are forked from a ``forkserver`` that imported the conversion modules once (a worker then starts
+    without importing GDAL, pandas and pyproj again), never from this process: a fork of a process holding GDAL
+    state or a progress thread can deadlock.
     """
 
     in_process = False
@@ -88,9 +94,9 @@ class ProcessExecutor:
 
         if not tasks:
             return
-        pool = ProcessPoolExecutor(
-            max_workers=min(self.jobs, len(tasks)), mp_context=multiprocessing.get_context("spawn")
-        )
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(PRELOAD)
+        pool = ProcessPoolExecutor(max_workers=min(self.jobs, len(tasks)), mp_context=context)
         try:
             futures = {pool.submit(_call_pickled, cloudpickle.dumps(task)): name for name, task in tasks}
             for future in as_completed(futures):

@@ -1,0 +1,151 @@
+"""Benchmark: a 50-dataset job (``odl-geo run``) generated from the three samples, against local targets.
+
+The job has 50 datasets, the three demo samples in turn (Cévennes trails as ``hiking``, Montpellier fountains as
+``water`` with their mapping file, the Bourg-d'Oisans PPR as ``flood``), each a copy under its own name, each
+converted (theme products + GeoPackage + GeoJSON) and published to the GeoServer REST test double
+(``tests/server/geoserver_double``, WMS/WFS by QGIS Server, started here in its own process). ``odl-geo run`` is
+the installed command, run as cron would (a new process each time).
+
+Measures, with the load average of this shared machine before each run:
+
+1. the first run (everything converted and published);
+2. the unchanged re-run: target ≤ 5 % of the first run's time and 0 bytes uploaded (the double's request log);
+3. the conversion-bound part alone (the same 50 datasets, convert only), ``--jobs 1`` then ``--jobs 2`` into
+   fresh folders: target speed-up ≥ 1.6x (this machine has 2 cores).
+
+Usage::
+
+    .venv/bin/python bench/jobs.py                 # 50 datasets
+    .venv/bin/python bench/jobs.py --datasets 12   # quicker
+
+Exit status: 0 when every target is met, 1 otherwise (``--no-fail``: always 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(os.environ.get("ODL_SHARED_DATA", REPO.parent / "shared" / "data"))
+ODL_GEO = REPO / ".venv" / "bin" / "odl-geo"
+SAMPLES = [  # (theme, sample, file name in the job folder, convert options)
+    ("hiking", "hiking/pnx_schema_randonnee_cevennes/exemple-valide.json", "sentiers_{n}.json", ""),
+    ("water", "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.csv", "fontaines_{n}.csv",
+     'mapping = "fontaines.toml"\n'),
+    ("flood", "flood/ddt38_pprn_bourg_oisans_covadis/PPRn_BourgOisans.zip", "ppr_{n}.zip", ""),
+]  # fmt: skip
+MAX_RERUN_SHARE = 0.05
+MIN_SPEEDUP = 1.6
+
+
+def write_job(root: Path, n: int, geoserver: str | None, out: str) -> Path:
+    """The job file of ``n`` datasets (copies of the samples); with ``geoserver``, each is also published there."""
+    shutil.copy(REPO / "examples" / "water" / "fontaines.toml", root / "fontaines.toml")
+    body = f'[job]\nname = "bench {n} datasets"\nout = "{out}"\n'
+    if geoserver:
+        body += 'credentials = "credentials.toml"\n'
+    for i in range(n):
+        theme, sample, name, options = SAMPLES[i % len(SAMPLES)]
+        file = name.format(n=i)
+        if not (root / file).exists():
+            shutil.copy(DATA / sample, root / file)
+        body += f'\n[[dataset]]\nname = "d{i:02d}_{theme}"\nsource = "{file}"\n[dataset.convert]\ntheme = "{theme}"\n'
+        body += f'{options}to = ["gpkg", "geojson"]\n'
+        if geoserver:
+            body += f'[dataset.geoserver]\nurl = "{geoserver}"\nworkspace = "bench"\n'
+    path = root / f"job_{out}.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def start_double(workdir: Path) -> tuple[subprocess.Popen, str, str]:
+    password = secrets.token_hex(12)
+    env = {**os.environ, "GEOSERVER_DOUBLE_PASSWORD": password, "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.server.geoserver_double", "--port", "0", "--data-dir", str(workdir)],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    assert proc.stdout is not None
+    m = re.match(r"LISTENING (\S+)", proc.stdout.readline())
+    if not m:
+        proc.kill()
+        sys.exit("the GeoServer test double did not start")
+    return proc, m.group(1), password
+
+
+def double_log(url: str) -> list[dict]:
+    answer = requests.get(f"{url.removesuffix('/geoserver')}/__double__/log", timeout=30)
+    answer.raise_for_status()
+    return answer.json()
+
+
+def run(job: Path, *extra: str) -> tuple[float, str, int]:
+    """(wall seconds, load average before, exit code) of ``odl-geo run JOB --quiet ...`` in a new process."""
+    load = "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
+    t0 = time.perf_counter()
+    done = subprocess.run([str(ODL_GEO), "run", str(job), "--quiet", *extra], cwd=job.parent, check=False)
+    return time.perf_counter() - t0, load, done.returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--datasets", type=int, default=50, help="datasets in the job (default 50)")
+    ap.add_argument("--no-fail", action="store_true", help="exit 0 even when a target is missed")
+    args = ap.parse_args(argv)
+    n = args.datasets
+    ok = True
+    print(f"{n} datasets ({', '.join(t for t, *_ in SAMPLES)} in turn); {os.cpu_count()} CPU(s); "
+          "load = 1/5/15-min load average before each run (the machine is shared)\n")  # fmt: skip
+    print("{:<44} {:>8} {:>16}  {}".format("run", "time s", "load", "result"))
+    with tempfile.TemporaryDirectory(prefix="odl-bench-jobs-") as tmp:
+        root = Path(tmp)
+        proc, url, password = start_double(root / "double")
+        try:
+            creds = root / "credentials.toml"
+            creds.write_text(f'[geoserver]\nusername = "admin"\npassword = "{password}"\n', encoding="utf-8")
+            creds.chmod(0o600)
+            job = write_job(root, n, url, "published")
+            first, load, code = run(job)
+            print(f"{'first run (convert + publish to GeoServer)':<44} {first:>8.2f} {load:>16}  exit {code}")
+            ok = ok and code == 0
+            mark = len(double_log(url))
+            again, load, code = run(job)
+            sent = double_log(url)[mark:]
+            uploaded = sum(int(e.get("body_bytes") or 0) for e in sent)
+            share = again / first
+            passed = code == 0 and share <= MAX_RERUN_SHARE and uploaded == 0
+            print(f"{'unchanged re-run':<44} {again:>8.2f} {load:>16}  {share:.1%} of the first run, "
+                  f"{len(sent)} request(s), {uploaded} bytes uploaded "
+                  f"({'ok' if passed else 'FAILED'}: ≤ {MAX_RERUN_SHARE:.0%}, 0 bytes)")  # fmt: skip
+            ok = ok and passed
+        finally:
+            proc.terminate()
+            proc.wait(10)
+        times = {}
+        for jobs in (1, 2):
+            convert_only = write_job(root, n, None, f"converted_j{jobs}")
+            times[jobs], load, code = run(convert_only, "--jobs", str(jobs))
+            print(f"{f'convert only, --jobs {jobs}':<44} {times[jobs]:>8.2f} {load:>16}  exit {code}")
+            ok = ok and code == 0
+        speedup = times[1] / times[2]
+        passed = speedup >= MIN_SPEEDUP
+        print(f"{'speed-up --jobs 2 / --jobs 1':<44} {speedup:>8.2f}x {'':>15}  "
+              f"({'ok' if passed else 'FAILED'}: ≥ {MIN_SPEEDUP}x)")  # fmt: skip
+        ok = ok and passed
+    print("\nall targets met" if ok else "\nSOME TARGET MISSED")
+    return 0 if ok or args.no_fail else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
