@@ -222,7 +222,9 @@ def seed(u: Udata) -> None:
     ])
     payload_description = f"{XSS_IMG} {XSS_SCRIPT} [lien]({XSS_JS_URL})"
     u.dataset(PAYLOAD_TITLE, zones=[MONTPELLIER], description=payload_description,
-              resources=[{"title": XSS_IMG + " ressource", "url": "https://example.org/ok.csv", "format": "csv"}])
+              resources=[{"title": XSS_IMG + " ressource", "url": "https://example.org/ok.csv", "format": "csv"},
+                         # udata refuses javascript: and data: URLs (400) but takes ftp: ones: shown as text
+                         {"title": "archive ftp", "url": "ftp://example.org/bornes.zip", "format": "zip"}])
     u.dataset("Plan de prévention des risques de Bourg-d'Oisans", zones=[BOURG])
     other = u.post("/organizations/", {"name": "Autre collectivité", "description": "Une autre organisation."})
     u.other_org = other

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -124,10 +125,12 @@ def test_injected_payloads_stay_text(page, site, udata):
     assert PAYLOAD_TITLE in titles(page)
     item = page.locator("odl-catalogue .odl-dataset", has_text="Jeu piégé")
     assert item.locator("h3").text_content() == PAYLOAD_TITLE
-    assert item.locator(".odl-resources li").first.text_content().startswith(XSS_IMG + " ressource")
+    resources = item.locator(".odl-resources li").all_text_contents()
+    assert any(r.startswith(XSS_IMG + " ressource") for r in resources), resources
     assert page.locator("odl-catalogue img, odl-catalogue script").count() == 0
     # the description's Markdown became text: its javascript: link is only its label, never a link
     assert item.locator(".odl-excerpt a").count() == 0 and "lien" in item.locator(".odl-excerpt").text_content()
+    assert item.locator(".odl-resources .odl-nolink").all_text_contents() == ["archive ftp"]
     protocols = page.locator("odl-catalogue a").evaluate_all("els => els.map(a => new URL(a.href).protocol)")
     assert set(protocols) <= {"http:", "https:"}
     page.wait_for_timeout(300)
@@ -178,3 +181,28 @@ def test_loaded_event_detail(page, site, udata):
         el.addEventListener('odl-catalogue-loaded', e => resolve(e.detail.count), {once: true});
     })""")
     assert count == 11
+
+
+def test_forged_answer_with_script_urls_stays_text(page, site, udata):
+    """udata refuses javascript:/data: URLs, so a forged answer (a compromised or look-alike API, recorded in
+    the site's folder) carries them: they must never become links."""
+    forged = {"data": [{
+        "id": "f1", "title": "Jeu falsifié", "page": "javascript:window.__xss=4", "description": "texte",
+        "last_update": "2026-01-02T03:04:05+00:00", "license": "lov2",
+        "resources": [{"title": "r1", "url": "javascript:window.__xss=5", "format": "csv"},
+                      {"title": "r2", "url": "data:text/html,<script>window.__xss=6</script>", "format": "html"},
+                      {"title": "r3", "url": " JaVaScRiPt:window.__xss=7", "format": "csv"}],
+    }], "page": 1, "page_size": 10, "total": 1}
+    folder = site.root / "recorded" / "api" / "1" / "datasets"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "index.html").write_text(json.dumps(forged), encoding="utf-8")
+    page.goto(site.page("forged.html", catalogue(udata, datagouv=f"{site.origin}/recorded")))
+    page.wait_state("odl-catalogue")
+    assert page.locator("odl-catalogue .odl-catalogue a").count() == 0  # (the fallback link is the page's own)
+    assert page.locator("odl-catalogue .odl-nolink").all_text_contents() == ["Jeu falsifié", "r1", "r2", "r3"]
+    page.locator("odl-catalogue details").evaluate_all("ds => ds.forEach(d => { d.open = true; })")
+    for link in page.locator("odl-catalogue .odl-nolink").all():
+        link.click()
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => typeof window.__xss") == "undefined"
+    page.assert_clean()

@@ -227,3 +227,18 @@ def test_map_error_states(new_page, site, front, map_servers, lang):
         assert message[lang] in error.text_content(), (name, error.text_content())
         # OpenLayers logs the undecodable image itself (console.error) when the server does not answer
         page.assert_clean(allow_console=(*FAILED_LOAD, "EncodingError: The source image cannot be decoded"))
+
+
+def test_geoserver_filter_and_unsafe_licence(page, site, front, map_servers):
+    """server-type=geoserver sends one CQL_FILTER per layer; a licence that is no http(s) URL stays text."""
+    layer = map_servers["water"].build.layer_names[0]
+    before = len(front.requests("water", "GetMap"))
+    page.goto(site.page("gs.html", map_tag(site, front, layer, **{"server-type": "geoserver",
+                                                                  "licence": "javascript:window.__xss=1",
+                                                                  "outline-src": outline(site)})))
+    page.wait_state("odl-map")
+    query = front.requests("water", "GetMap")[before:][-1]
+    assert query["CQL_FILTER"] == "insee='34172'" and "FILTER" not in query
+    licence = page.locator("odl-map .odl-licence")
+    assert licence.text_content() == "Licence : javascript:window.__xss=1" and licence.locator("a").count() == 0
+    page.assert_clean()
