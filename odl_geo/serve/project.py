@@ -183,6 +183,8 @@ def _folder_layers(
     layers.sort(key=_draw_rank)  # again, now that the styles are known
     title = str(manifest.get("title") or (manifest.get("source") or {}).get("name") or folder.name)
     abstract = str(manifest.get("abstract") or manifest.get("description") or "")
+    if len(layers) == 1 and manifest.get("title") and layers[0].title == layers[0].name:
+        layers[0].title = str(manifest["title"])  # "Points d'eau", not the table name, in legends and layer lists
     return layers, notes, theme, title, abstract
 
 

@@ -82,11 +82,12 @@ def test_capabilities_through_the_front_carry_cors_and_theme_keywords(front, out
     direct = urllib.request.urlopen(server.ows_url + "?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetCapabilities", timeout=60)
     assert "access-control-allow-origin" not in {k.lower() for k in direct.headers}  # why the front exists
     root = etree.fromstring(body)
-    keywords = {}
+    keywords, titles = {}, {}
     for layer in root.iter(f"{WMS}Layer"):
         name = layer.findtext(f"{WMS}Name")
         if name:
             keywords[name] = [k.text for k in layer.iterfind(f"{WMS}KeywordList/{WMS}Keyword")]
+            titles[name] = layer.findtext(f"{WMS}Title")
     build = server.build
     assert build is not None and len(build.layers) >= 3
     for lyr in build.layers:
@@ -99,6 +100,10 @@ def test_capabilities_through_the_front_carry_cors_and_theme_keywords(front, out
         assert by_theme[theme] == sorted({f["layer"] for f in manifest["files"] if f["format"] == "gpkg"
                                           and f["feature_count"] and f["geometry_type"]}), theme  # fmt: skip
     assert len(by_theme["flood"]) >= 5
+    # a single-layer theme output is titled as its product ("Points d'eau"): what the layer list and legend show
+    for theme in ("water", "hiking"):
+        manifest = json.loads((outputs / theme / "manifest.json").read_text(encoding="utf-8"))
+        assert titles[by_theme[theme][0]] == manifest["title"]
 
 
 def _first_point(outputs: Path) -> tuple[float, float, dict]:
