@@ -18,10 +18,11 @@ run check examples/water/VilleMTP_MTP_Fontaines.csv --theme pei --out "$OUT/pei-
   echo "(expected: the fountains are no fire hydrants, the PEI check reports the missing required fields)"
 
 run convert examples/hiking/cevennes_itineraires.json --theme hiking --area occitanie \
-  --to gpkg,geojson,shp,csv,kml,fgb,parquet --out "$OUT/hiking"
+  --to gpkg,geojson,shp,csv,kml,fgb,parquet --metadata examples/hiking/metadata.toml --out "$OUT/hiking"
 run convert examples/water/VilleMTP_MTP_Fontaines.csv --theme water --mapping examples/water/fontaines.toml --area 34 \
-  --to gpkg,geojson,shp,csv,kml,fgb,parquet --out "$OUT/water"
-run convert examples/flood/PPRn_BourgOisans.zip --theme flood --to geojson,shp,csv --out "$OUT/flood"
+  --to gpkg,geojson,shp,csv,kml,fgb,parquet --metadata examples/water/metadata.toml --out "$OUT/water"
+run convert examples/flood/PPRn_BourgOisans.zip --theme flood --to geojson,shp,csv \
+  --metadata examples/flood/metadata.toml --out "$OUT/flood"
 
 # the embedded OGC server: QGIS Server over each output, GetCapabilities checked, one map saved as map.png
 run serve "$OUT/hiking" --once
@@ -30,6 +31,7 @@ run serve "$OUT/flood" --once
 
 echo
 echo "demo: done. In $OUT/<theme>/: the schema product, open formats, manifest.json, report.html (quality report),"
+echo "metadata.xml (ISO 19139, INSPIRE) and metadata.jsonld (DCAT-AP),"
 echo "project.qgs and map.png (browse with: .venv/bin/odl-geo serve $OUT/flood)."
 for d in "$OUT"/hiking "$OUT"/water "$OUT"/flood; do
   printf '  %-8s %3s files, %s\n' "$(basename "$d")" "$(find "$d" -type f | wc -l)" "$(du -sh "$d" | cut -f1)"
