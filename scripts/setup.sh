@@ -41,9 +41,9 @@ if [ -f web/package-lock.json ]; then
     (cd web && npm ci --no-audit --no-fund --loglevel=error) && echo "$lockhash" > web/node_modules/.odl-setup-stamp
   fi
   webhash="$(cd web && { cat package-lock.json build.mjs; find src -type f | sort | xargs cat; } | sha256sum | cut -c1-16)"
-  if [ "$(cat odl_geo/embed/static/.build-stamp 2>/dev/null)" != "$webhash" ]; then
+  if [ "$(cat web/node_modules/.odl-build-stamp 2>/dev/null)" != "$webhash" ] || [ ! -f odl_geo/embed/static/odl-embed.js ]; then
     echo "setup: building the web components (node web/build.mjs -> odl_geo/embed/static/)"
-    node web/build.mjs && echo "$webhash" > odl_geo/embed/static/.build-stamp
+    node web/build.mjs && echo "$webhash" > web/node_modules/.odl-build-stamp
   fi
 fi
 # The pyproj wheel does not see Debian's NTF->RGF93 grid; PROJ's user dir is searched by every PROJ>=7.
