@@ -341,11 +341,30 @@ def _fields(profile: Any, facts: FolderFacts) -> tuple[FieldInfo, ...]:
     found: list[FieldInfo] = []
     for row in facts.report.get("layers", []):
         spec = _role_spec(profile, str(row.get("role")))
-        if spec is None:
-            continue
         layer = str(row.get("product_layer") or row.get("layer"))
-        found.extend(FieldInfo(layer, f.name, f.kind, f.description) for f in spec.fields)
+        if spec is not None and spec.fields:
+            found.extend(FieldInfo(layer, f.name, f.kind, f.description) for f in spec.fields)
+        else:  # a table the profile describes by its template (CNIG PPR): the columns as written
+            found.extend(_gpkg_columns(facts, layer))
     return tuple(found)
+
+
+def _gpkg_columns(facts: FolderFacts, layer: str) -> list[FieldInfo]:
+    """The attribute columns of ``layer`` in the folder's GeoPackage, with their declared SQL types."""
+    import sqlite3
+    from contextlib import closing
+
+    entry = next((f for f in facts.data_files if f.get("format") == "gpkg" and f.get("layer") == layer), None)
+    if entry is None:
+        return []
+    try:
+        with closing(sqlite3.connect(f"file:{facts.folder / entry['path']}?mode=ro", uri=True)) as conn:
+            geometry = {r[0] for r in conn.execute("SELECT column_name FROM gpkg_geometry_columns WHERE "
+                                                   "table_name = ?", (layer,))}  # fmt: skip
+            rows = conn.execute("SELECT name, type, pk FROM pragma_table_info(?)", (layer,)).fetchall()
+    except sqlite3.Error:
+        return []
+    return [FieldInfo(layer, name, (kind or "").lower()) for name, kind, pk in rows if not pk and name not in geometry]
 
 
 def _schema(profile: Any, facts: FolderFacts) -> SchemaInfo | None:

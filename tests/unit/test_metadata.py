@@ -358,3 +358,14 @@ def test_the_documented_sample_is_what_odl_geo_writes() -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr
+
+
+def test_fields_come_from_the_theme_schema_or_the_product_tables(written: dict[str, Path]) -> None:
+    """Hiking: the schema's fields with their labels; CNIG PPR: the columns of the product's tables."""
+    hiking = etree.parse(str(written["hiking"] / "metadata.xml"))
+    text = hiking.xpath("string(//gmd:supplementalInformation/*)", namespaces=NS)
+    assert text.startswith("Champs :") and "nom_itineraire (string)" in text
+    flood = etree.parse(str(written["flood"] / "metadata.xml"))
+    text = flood.xpath("string(//gmd:supplementalInformation/*)", namespaces=NS)
+    assert "pprn_38ddt20200002_procedure.typeprocedure (text(10))" in text
+    assert "_perimetre_s.geom" not in text  # geometry columns are not fields
