@@ -195,6 +195,12 @@ def write_embed(out_dir: str | Path, options: EmbedOptions, *, notice: str = "")
     result = build_snippet(options)
     out = Path(out_dir)
     copied = options.assets == "copy"
+    target = out / ASSETS_DIR
+    if copied and target.exists() and not (target / "odl-embed.js").is_file():
+        raise OutputError(
+            f"{target} existe et ne contient pas les composants d'odl-geo : odl-geo ne le remplace pas.",
+            "Choisissez un autre dossier de sortie, ou déplacez ce dossier.",
+        )
     if copied and not (STATIC_DIR / "odl-embed.js").is_file():
         raise SourceNotFoundError(
             f"Les composants web ne sont pas construits ({STATIC_DIR / 'odl-embed.js'} manque).",
@@ -204,7 +210,6 @@ def write_embed(out_dir: str | Path, options: EmbedOptions, *, notice: str = "")
         out.mkdir(parents=True, exist_ok=True)
         outline_file = ""
         if copied:
-            target = out / ASSETS_DIR
             if target.exists():
                 shutil.rmtree(target)  # our own copy: an older bundle's chunks must not linger
             shutil.copytree(STATIC_DIR, target)

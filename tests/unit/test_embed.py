@@ -329,3 +329,19 @@ def test_theme_layers_carry_the_theme_keyword_on_geoserver_too(published):
     assert [lyr.feature_type.keywords for lyr in plan.layers] == [("eau", "odl-geo:theme=water")]
     plan = plan_publication(published / "flood", "commune")
     assert plan.layers and all(lyr.feature_type.keywords == ("odl-geo:theme=flood",) for lyr in plan.layers)
+
+
+def test_cli_embed_never_replaces_a_folder_it_did_not_write(published, tmp_path, capsys):
+    site = tmp_path / "site"
+    (site / "odl-embed").mkdir(parents=True)
+    (site / "odl-embed" / "photo.jpg").write_bytes(b"the webmaster's")
+    assert main(["embed", str(site), "--from", str(published / "water")]) == 3
+    assert "ne contient pas les composants d'odl-geo" in capsys.readouterr().err
+    assert (site / "odl-embed" / "photo.jpg").read_bytes() == b"the webmaster's"
+    assert not (site / "snippet.html").exists()
+    (site / "odl-embed" / "photo.jpg").unlink()
+    (site / "odl-embed").rmdir()
+    assert main(["embed", str(site), "--from", str(published / "water"), "-q"]) == 0
+    (site / "odl-embed" / "chunks" / "old-chunk.js").write_text("stale", encoding="utf-8")
+    assert main(["embed", str(site), "--from", str(published / "water"), "-q"]) == 0  # its own copy: replaced whole
+    assert not (site / "odl-embed" / "chunks" / "old-chunk.js").exists()
