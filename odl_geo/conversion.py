@@ -27,7 +27,7 @@ from .exports.registry import writers_for
 from .exports.swap import Staging, check_complete, recover
 from .feedback import Feedback, NullFeedback
 from .normalise.options import NormaliseOptions
-from .normalise.scan import scan_geometries
+from .normalise.scan import GeometryScan, scan_geometries
 from .report import Issue, Report, Severity
 from .sources import LayerSource, ReadOptions, Source, open_source
 
@@ -44,6 +44,17 @@ class ConvertOptions:
     repair: bool = True
     geojson_precision: int = 7
     batch_size: int = 65_536
+
+    def __post_init__(self) -> None:
+        """:raises InputError: a precision that would write every coordinate as 0 (``--precision -5``) or as noise."""
+        if not 0 <= self.geojson_precision <= 15:
+            raise InputError(
+                f"--precision {self.geojson_precision} is out of range: coordinates would be rounded to nothing "
+                "(negative) or carry digits that mean nothing (above 15).",
+                "Give 0 to 15 decimals (7 is about 1 cm in degrees, the default).",
+            )
+        if self.batch_size < 1:
+            raise InputError(f"The batch size {self.batch_size} must be at least 1.", "Leave it at its default.")
 
 
 def convert(
@@ -150,6 +161,7 @@ def _convert_layers(
                 manifest.files.extend(writer.write_layer(layer, scan, replace(ctx, report=pass_report)))
                 report.add_new(pass_report)
             _check_count(layer, manifest.files[first_file:], options, report, accept_loss)
+            _check_geometries(layer, scan, manifest.files[first_file:], accept_loss)
         refuse_replacing(src.path, out, {f.path for f in manifest.files})
         for f in manifest.files:  # a writer that ignored a full disk left a file cut short
             check_complete(staging / f.path, f.format)
@@ -197,6 +209,24 @@ def _check_count(
         "Check the file in the software that wrote it (or export it again); --accept-loss converts what can be "
         "read, the loss reported.",
         "FEATURE_COUNT_MISMATCH",
+    )
+
+
+def _check_geometries(layer: LayerSource, scan: GeometryScan, files: list[OutputFile], accept_loss: bool) -> None:
+    """Outputs of a layer whose source has geometries must hold some: a run that lost every geometry is an error.
+
+    :raises InputError: (exit 2, nothing written) unless the user accepted the loss.
+    """
+    in_source = sum(scan.counts.values())
+    written = [f for f in files if f.feature_count]
+    if not in_source or not written or accept_loss or any(f.bbox is not None for f in written):
+        return
+    raise InputError(
+        f"{layer.display}: its {in_source} geometries were all lost on the way (none is in the outputs); "
+        "nothing was written.",
+        "Check --source-crs (coordinates outside the CRS's area cannot be reprojected) and the geometry options; "
+        "--accept-loss writes the attributes alone.",
+        "GEOMETRY_LOST",
     )
 
 

@@ -89,6 +89,12 @@ def analyse_csv(
         except (StopIteration, csv.Error):
             header = []
     keys = {_key(h): h for h in header}
+    named = _named_columns(path, layer, header, keys, x_field, y_field, wkt_field)
+    if isinstance(named, Issue):  # a column the user named is not there: reading on would drop every geometry
+        layout = CsvLayout(_separator(first), {}, "none")
+        layout.issues.append(named)
+        return layout
+    x_field, y_field, wkt_field = named
     names = {"SEPARATOR": {";": "SEMICOLON", ",": "COMMA", "\t": "TAB", "|": "PIPE"}[sep]}
     opts: dict[str, str] = {**names, "AUTODETECT_TYPE": "YES", "EMPTY_STRING_AS_NULL": "YES"}
     wkt = wkt_field or next((keys[k] for k in WKT_NAMES if k in keys), None)
@@ -118,6 +124,49 @@ def analyse_csv(
     if header and not layout.issues_have_errors:
         layout.issues.extend(_extra_values(path, sep, len(header), layer))
     return layout
+
+
+def _named_columns(
+    path: Path,
+    layer: str,
+    header: list[str],
+    keys: dict[str, str],
+    x_field: str | None,
+    y_field: str | None,
+    wkt_field: str | None,
+) -> tuple[str | None, str | None, str | None] | Issue:
+    """The columns named by ``--x-field``/``--y-field``/``--wkt-field`` as spelt in the header (case and accents
+    forgiven), or a ``CSV_FIELD_NOT_FOUND`` error: a misspelt name used to make the file a table without any
+    geometry, silently."""
+    import difflib
+
+    if (x_field is None) != (y_field is None):
+        given, missing = ("--x-field", "--y-field") if x_field else ("--y-field", "--x-field")
+        return Issue(
+            "CSV_FIELD_NOT_FOUND",
+            Severity.ERROR,
+            f"{path.name}: {given} was given without {missing}.",
+            "Give both --x-field and --y-field (or --wkt-field alone).",
+            layer=layer,
+        )
+    found: list[str | None] = []
+    for option, name in (("--x-field", x_field), ("--y-field", y_field), ("--wkt-field", wkt_field)):
+        if name is None:
+            found.append(None)
+            continue
+        actual = name if name in header else keys.get(_key(name))
+        if actual is None:
+            close = difflib.get_close_matches(name, header, n=1, cutoff=0.5)
+            listed = ", ".join(header[:20]) + (", …" if len(header) > 20 else "")
+            return Issue(
+                "CSV_FIELD_NOT_FOUND",
+                Severity.ERROR,
+                f"{path.name} has no column {name!r} ({option}); its columns are: {listed}.",
+                f"Did you mean {option} {close[0]!r}?" if close else f"Give {option} one of the columns above.",
+                layer=layer,
+            )
+        found.append(actual)
+    return found[0], found[1], found[2]
 
 
 def _extra_values(path: Path, sep: str, n_names: int, layer: str, max_rows: int = 100_000) -> list[Issue]:
