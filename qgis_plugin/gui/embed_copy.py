@@ -3,12 +3,13 @@
 The snippet is built by the library (``odl-geo embed`` in the worker process, like every odl-geo call that reads
 GeoPackages, see ``worker.py``) from the publication's folder and the targets it went to: the GeoServer workspace's
 WMS for the map, the data.gouv.fr organisation for the catalogue. A short read, so a ``QgsTask.fromFunction``;
-the clipboard and the widgets are touched in its ``on_finished``, on the main thread.
+the clipboard and the widgets are touched in its ``on_finished``, on the main thread. The files to host with the
+page (``odl-embed/``), ``index.html`` and ``LISEZMOI.txt`` go to ``site/`` beside the publication's folder.
 """
 
 from __future__ import annotations
 
-import tempfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qgis.core import Qgis, QgsApplication, QgsMessageLog, QgsTask
@@ -48,11 +49,12 @@ class EmbedCopy:
         self.args: list[str] = []
         self.snippet = ""
         self.task: QgsTask | None = None
-        self._workdir = tempfile.TemporaryDirectory(prefix="odl-geo-embed-")
+        self.site = ""
 
     def ready(self, folder: str, targets: TargetsWidget | None) -> None:
         """A publication of ``folder`` went through: the button can build its snippet."""
-        self.args = embed_args(folder, self._workdir.name, targets)
+        self.site = str(Path(folder).parent / "site")
+        self.args = embed_args(folder, self.site, targets)
         self.button.setEnabled(True)
 
     def copy(self) -> None:
@@ -80,5 +82,7 @@ class EmbedCopy:
         QApplication.clipboard().setText(self.snippet)
         key = "message_fr" if language() == "fr" else "message"
         notes = [str(n.get(key) or n.get("message")) for n in result.get("found", {}).get("notes", [])]
-        self.status.setText(" ".join([tr("Embed code copied: paste it into the commune's web page."), *notes]))
+        done = tr("Embed code copied: paste it into the commune's web page; the files to host with it and the "
+                  "webmaster's notes (LISEZMOI.txt) are in {0}.").format(self.site)
+        self.status.setText(" ".join([done, *notes]))
         QgsMessageLog.logMessage(self.snippet, "odl-geo", Qgis.Info)

@@ -62,6 +62,10 @@ def test_copy_the_embed_code_after_a_publication(plugin, qgis_processing, projec
     status = dlg.status.text()
     assert status.startswith("Code d'intégration copié"), status
     assert "sur cet ordinateur seulement" in status  # the library's note, in French
+    site = tmp_path / "out" / "site"  # beside the publication: what the webmaster hosts with the page
+    assert str(site) in status
+    assert (site / "odl-embed" / "odl-embed.js").is_file() and (site / "LISEZMOI.txt").is_file()
+    assert (site / "snippet.html").read_text(encoding="utf-8") == snippet
 
     # with the GeoServer and data.gouv.fr targets ticked, the snippet names them (as after such a publication)
     dlg.targets.gs.setChecked(True)

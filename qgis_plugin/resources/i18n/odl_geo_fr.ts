@@ -64,7 +64,7 @@
       <translation>Authentification (Basic)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/embed_copy.py" line="62" />
+      <location filename="../../../qgis_plugin/gui/embed_copy.py" line="64" />
       <source>Building the embed code…</source>
       <translation>Préparation du code d'intégration…</translation>
     </message>
@@ -164,7 +164,7 @@
       <translation>Problème de système de coordonnées : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/embed_copy.py" line="43" />
+      <location filename="../../../qgis_plugin/gui/embed_copy.py" line="44" />
       <source>Copy the embed code</source>
       <translation>Copier le code d'intégration</translation>
     </message>
@@ -234,14 +234,14 @@
       <translation>Supprimer les entités sans géométrie</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/embed_copy.py" line="68" />
+      <location filename="../../../qgis_plugin/gui/embed_copy.py" line="70" />
       <source>Embed code</source>
       <translation>Code d'intégration</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/embed_copy.py" line="83" />
-      <source>Embed code copied: paste it into the commune's web page.</source>
-      <translation>Code d'intégration copié : collez-le dans la page du site de la commune.</translation>
+      <location filename="../../../qgis_plugin/gui/embed_copy.py" line="85" />
+      <source>Embed code copied: paste it into the commune's web page; the files to host with it and the webmaster's notes (LISEZMOI.txt) are in {0}.</source>
+      <translation>Code d'intégration copié : collez-le dans la page du site de la commune ; les fichiers à héberger avec elle et les consignes pour le webmestre (LISEZMOI.txt) sont dans {0}.</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="27" />
@@ -664,7 +664,7 @@
       <translation>Problème d'encodage du texte : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/embed_copy.py" line="44" />
+      <location filename="../../../qgis_plugin/gui/embed_copy.py" line="45" />
       <source>The code to paste into the commune's website: live map and data catalogue</source>
       <translation>Le code à coller dans le site de la commune : carte vivante et catalogue de données</translation>
     </message>
@@ -679,7 +679,7 @@
       <translation>L'adresse de la base contient un mot de passe : mettez-le dans une configuration d'authentification.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/embed_copy.py" line="75" />
+      <location filename="../../../qgis_plugin/gui/embed_copy.py" line="77" />
       <source>The embed code could not be built: {0}</source>
       <translation>Le code d'intégration n'a pas pu être préparé : {0}</translation>
     </message>
