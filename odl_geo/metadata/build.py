@@ -384,6 +384,8 @@ def _lineage(given: MetadataInput, facts: FolderFacts, schema: SchemaInfo | None
         f"« {source} » : lecture, réparation des géométries, normalisation des champs et reprojection "
         f"({', '.join(_crs(facts.data_files))})."
     )
+    if given.dates.get("source"):
+        parts.append(f"Données sources datées du {given.dates['source'].isoformat()}.")
     if schema is not None:
         parts.append(f"Mise en conformité avec le schéma national {schema.name} version {schema.version}.")
     report = facts.report

@@ -181,8 +181,16 @@ RULES: tuple[Rule, ...] = (
 
 
 def check_iso(document: bytes | etree._Element) -> list[Issue]:
-    """Every INSPIRE rule the document breaks (empty: INSPIRE-complete)."""
-    root = etree.fromstring(document) if isinstance(document, bytes) else document
+    """Every INSPIRE rule the document breaks (empty: INSPIRE-complete).
+
+    :raises InputError: ``document`` is not XML.
+    """
+    try:
+        root = etree.fromstring(document) if isinstance(document, bytes) else document
+    except etree.XMLSyntaxError as exc:
+        raise InputError(
+            f"La fiche de métadonnées n'est pas du XML lisible : {exc}.", "Régénérez-la : odl-geo metadata DOSSIER."
+        ) from exc
     return [
         Issue(
             f"INSPIRE_{rule.code}",

@@ -166,6 +166,7 @@ def publish_outputs(
     folder = Path(out_dir)
     manifest = load_manifest(folder)
     files = _files_to_publish(folder, manifest, options)
+    _check_metadata_record(folder, files)
     options, derived_warnings = _with_manifest_defaults(client, options, manifest)
     org = client.organization(options.organization)
     if not is_object_id(org.id):  # defensive: udata's POST /datasets/ refuses anything but the id
@@ -273,6 +274,18 @@ def _with_manifest_defaults(
         changes["producer"] = str(source["producer"])
     changes |= _metadata_defaults(options, manifest)
     return (replace(options, **changes) if changes else options), warnings
+
+
+def _check_metadata_record(folder: Path, files: list[dict[str, Any]]) -> None:
+    """The ISO record published with the data must pass the INSPIRE rules, checked before anything is sent.
+
+    :raises InputError: a mandatory INSPIRE element is missing (all listed, in French).
+    """
+    from ...metadata import require_inspire
+
+    for entry in files:
+        if entry.get("format") == "iso19139":
+            require_inspire((folder / entry["path"]).read_bytes(), str(entry["path"]))
 
 
 def _metadata_defaults(options: PublishOptions, manifest: dict[str, Any]) -> dict[str, Any]:

@@ -66,3 +66,22 @@ def test_dataset_follows_its_metadata_record(udata, client, outputs):
         organization=udata.info["ORG_SLUG"], dataset_key="metadata-water", frequency="annual"))  # fmt: skip
     assert explicit.outcome is Outcome.UPDATED  # an option given on the command line wins over the record
     assert server_dataset(udata, first.dataset_id)["frequency"] == "annual"
+
+
+def test_an_incomplete_iso_record_stops_the_publication_before_any_write(udata, client, outputs):
+    from lxml import etree
+
+    from odl_geo.errors import InputError
+
+    folder = outputs("water")
+    write_metadata(folder, prepare_record(folder, parse_metadata(METADATA), today=dt.date(2026, 1, 5)))
+    xml = folder / "metadata.xml"
+    root = etree.fromstring(xml.read_bytes())
+    ns = {"gmd": "http://www.isotc211.org/2005/gmd"}
+    for lineage in root.xpath("//gmd:lineage", namespaces=ns):
+        lineage.getparent().remove(lineage)
+    xml.write_bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8"))
+    mark = udata.mark()
+    with pytest.raises(InputError, match="généalogie"):
+        publish_outputs(folder, client, PublishOptions(organization=udata.info["ORG_SLUG"], dataset_key="md-bad"))
+    assert [e for e in udata.requests_since(mark) if e["method"] in ("POST", "PUT", "DELETE")] == []
