@@ -44,6 +44,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
                    "https://carto.example.fr/embed/ (odl-geo serve)")  # fmt: skip
     p.add_argument("--lang", choices=("fr", "en"), default="fr", help="language of the components (default fr)")
     p.add_argument("--title", default="", help="title of the map and of index.html")
+    p.add_argument("--attribution", default="", help="source shown under the map (default: the data's producers)")
+    p.add_argument("--licence", default="", help="licence shown under the map, text or URL (default: the job's)")
     p.add_argument("--tag", action="append", default=[], help="catalogue: only datasets with this tag (repeat)")
     p.add_argument("--page-size", type=int, default=10, help="catalogue: datasets per page (default 10)")
     p.add_argument("--no-map", action="store_true", help="no <odl-map>")
@@ -66,6 +68,8 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
         assets=args.assets,
         lang=args.lang,
         title=args.title,
+        attribution=args.attribution,
+        licence=args.licence,
         tags=args.tag,
         page_size=args.page_size,
         map=not args.no_map,

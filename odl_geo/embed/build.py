@@ -25,6 +25,13 @@ __all__ = ["ASSETS_DIR", "LOCAL_SERVER", "STATIC_DIR", "EmbedOptions", "EmbedRes
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 ASSETS_DIR = "odl-embed"
 LOCAL_SERVER = "http://127.0.0.1:8000/ows/"  # what `odl-geo serve OUTDIR` answers on by default
+#: data.gouv.fr licence id -> the page the map's licence line links to
+LICENCE_URLS = {
+    "lov2": "https://www.etalab.gouv.fr/licence-ouverte-open-licence",
+    "fr-lo": "https://www.etalab.gouv.fr/licence-ouverte-open-licence",
+    "odc-odbl": "https://opendatacommons.org/licenses/odbl/",
+    "cc-by": "https://creativecommons.org/licenses/by/4.0/",
+}
 
 
 @dataclass
@@ -41,6 +48,8 @@ class EmbedOptions:
     assets: str = "copy"  # "copy" (into OUT_DIR/odl-embed/) or the URL of a folder serving the components
     lang: str = "fr"
     title: str = ""
+    attribution: str = ""  # default: the producers the manifests name
+    licence: str = ""  # default: the licence the job publishes under on data.gouv.fr
     tags: list[str] = field(default_factory=list)
     page_size: int = 10
     map: bool = True
@@ -131,6 +140,12 @@ def _filter_field(found: Discovery, themes: list[str], server_type: str, territo
     return ""
 
 
+def _attribution(found: Discovery, themes: list[str]) -> str:
+    """The producers of the layers shown (the theme runs recorded them), at most three."""
+    producers = list(dict.fromkeys(lyr.producer for lyr in found.layers if lyr.theme in themes and lyr.producer))
+    return "; ".join(producers[:3]) + (" …" if len(producers) > 3 else "")
+
+
 def build_snippet(options: EmbedOptions) -> EmbedResult:
     """Decide every attribute (see the module docstring); writes nothing.
 
@@ -153,6 +168,8 @@ def build_snippet(options: EmbedOptions) -> EmbedResult:
             server=server, server_type=server_type, themes=themes, lang=options.lang, title=options.title,
             territory=str(territory) if territory else "",
             filter_field=_filter_field(found, themes, server_type, territory),
+            attribution=options.attribution or _attribution(found, themes),
+            licence=options.licence or (LICENCE_URLS.get(found.licenses[0], "") if len(found.licenses) == 1 else ""),
         )  # fmt: skip
         if territory is not None:
             # the outline: a file odl-geo writes (départements, régions), else data.gouv.fr's zone API

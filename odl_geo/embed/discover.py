@@ -44,6 +44,7 @@ class PublishedLayer:
     folder: str
     fields: list[str] = field(default_factory=list)
     title: str = ""
+    producer: str = ""  # who produces the data, as the theme run recorded it (the map's attribution)
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Discovery:
     datagouv: list[str] = field(default_factory=list)  # site base URLs
     zones: list[list[str]] = field(default_factory=list)  # per dataset, udata zone ids
     tags: list[str] = field(default_factory=list)
+    licenses: list[str] = field(default_factory=list)  # data.gouv.fr licence ids the job publishes under
     read: list[str] = field(default_factory=list)  # files read
     notes: list[Issue] = field(default_factory=list)
 
@@ -75,6 +77,7 @@ class Discovery:
             "datagouv": self.datagouv,
             "zones": self.zones,
             "tags": self.tags,
+            "licenses": self.licenses,
             "read": self.read,
             "notes": [n.to_dict() for n in self.notes],
         }
@@ -148,6 +151,7 @@ def _from_folder(
         )
     zones = [str(z) for z in source.get("zones") or []]
     found.zones.append(zones)
+    producer = str(source.get("producer") or "").strip()
     layers: list[PublishedLayer] = []
     seen: set[str] = set()
     for f in manifest.get("files") or []:
@@ -162,7 +166,7 @@ def _from_folder(
         gpkg = folder / str(f.get("path", ""))
         name = (names or {}).get(table, table)
         layers.append(PublishedLayer(name, theme, target, str(folder), _gpkg_fields(gpkg, table),
-                                     str(f.get("title") or manifest.get("title") or "")))  # fmt: skip
+                                     str(f.get("title") or manifest.get("title") or ""), producer))  # fmt: skip
     if not layers:
         found.note(
             "EMBED_NO_LAYER",
@@ -239,6 +243,9 @@ def _from_job(path: Path, found: Discovery) -> None:
             site = str(dg.get("url") or (DEMO_URL if dg.get("demo") else PRODUCTION_URL)).rstrip("/")
             if site not in found.datagouv:
                 found.datagouv.append(site)
+            licence = str(dg.get("license") or "lov2")  # publish datagouv's default
+            if licence not in found.licenses:
+                found.licenses.append(licence)
             tags = dg.get("tag") or []
             for tag in [tags] if isinstance(tags, str) else tags:
                 if str(tag) not in found.tags:

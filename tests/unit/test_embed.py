@@ -238,6 +238,11 @@ org = "ville-de-montpellier"
     assert result.snippet.catalogue.organization == "ville-de-montpellier"
     assert result.snippet.catalogue.datagouv == "https://demo.data.gouv.fr"
     assert "https://carto.example.fr" in result.csp and "https://demo.data.gouv.fr" in result.csp
+    assert result.snippet.map.licence == "https://www.etalab.gouv.fr/licence-ouverte-open-licence"  # lov2
+    assert result.snippet.map.attribution == ""  # the fountains' manifest names no producer
+    hiking = build_snippet(EmbedOptions(sources=[job], themes=["hiking"], catalogue=False))
+    assert hiking.snippet.map is not None
+    assert hiking.snippet.map.attribution.startswith("CC Causses Aigoual")  # the trails' producers, from the data
 
 
 def test_discover_refuses_what_is_not_published(tmp_path):
