@@ -51,6 +51,8 @@ def test_lists_exactly_the_organisation_datasets_of_the_commune_with_paging(page
     listed = all_pages(page)
     assert sorted(listed) == sorted(MONTPELLIER_ORG)  # not Bourg-d'Oisans', not the other organisation's
     assert page.locator("odl-catalogue .odl-page").text_content() == "Page 3 sur 3"
+    # the Next button is disabled on the last page: focus went to the result count, not lost to the page
+    assert page.evaluate("() => document.activeElement.classList.contains('odl-status')")
     assert page.locator("odl-catalogue .odl-fallback").is_hidden()
     page.assert_clean()
 

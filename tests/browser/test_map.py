@@ -242,3 +242,21 @@ def test_geoserver_filter_and_unsafe_licence(page, site, front, map_servers):
     licence = page.locator("odl-map .odl-licence")
     assert licence.text_content() == "Licence : javascript:window.__xss=1" and licence.locator("a").count() == 0
     page.assert_clean()
+
+
+def test_mouse_click_queries_the_feature_under_the_pointer(page, water_page):
+    name, lon, lat = fountain(0)
+    page.goto(water_page)
+    page.wait_state("odl-map")
+    center_on(page, "odl-map", lon + 0.002, lat + 0.001)  # the fountain is off-centre
+    page.wait_state("odl-map")
+    x, y = lonlat_to_3857(lon, lat)
+    px, py = page.evaluate("([x, y]) => document.querySelector('odl-map').olMap.getPixelFromCoordinate([x, y])", [x, y])
+    page.locator("odl-map .odl-map-target").click(position={"x": px, "y": py})
+    popup = page.locator("odl-map .odl-popup")
+    popup.wait_for(state="visible")
+    pairs = dict(zip(popup.locator("dt").all_text_contents(), popup.locator("dd").all_text_contents(), strict=True))
+    assert pairs["Nom"] == name
+    popup.get_by_role("button", name="Fermer").click()
+    assert popup.is_hidden()
+    page.assert_clean()

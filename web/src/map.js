@@ -114,8 +114,10 @@ export class OdlMapView {
 
   say(text) {
     // a polite live region: screen readers read it when idle (zoom, pan, results)
+    // cleared first so that the same sentence twice is read twice; the latest message wins
     this.live.textContent = '';
-    setTimeout(() => { this.live.textContent = text; }, 30);
+    clearTimeout(this.sayTimer);
+    this.sayTimer = setTimeout(() => { this.live.textContent = text; }, 30);
   }
 
   setState(state) {
@@ -389,6 +391,7 @@ export class OdlMapView {
 
   destroy() {
     this.abort.abort();
+    clearTimeout(this.sayTimer);
     this.map?.setTarget(null);
     this.root.remove();
   }

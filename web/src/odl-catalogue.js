@@ -63,7 +63,7 @@ export class OdlCatalogue extends HTMLElement {
       this._page = 1;
       this._load();
     });
-    this._status = h('p', { className: 'odl-status', role: 'status', 'aria-live': 'polite' });
+    this._status = h('p', { className: 'odl-status', role: 'status', 'aria-live': 'polite', tabindex: '-1' });
     this._list = h('ul', { className: 'odl-datasets' });
     this._pager = h('nav', { className: 'odl-pager', 'aria-label': t(lang, 'pagination') });
     this._body.replaceChildren(form, this._status, this._list, this._pager);
@@ -190,7 +190,8 @@ export class OdlCatalogue extends HTMLElement {
     this._pager.hidden = false;
     const go = (page) => () => {
       this._page = page;
-      this._load().then(() => this._status.focus?.());
+      // the button pressed may become disabled (last page): focus goes to the result count, read out
+      this._load().then(() => this._status.focus());
     };
     this._pager.replaceChildren(
       h('button', { type: 'button', className: 'odl-prev', disabled: this._page <= 1, onclick: go(this._page - 1), text: t(lang, 'previous') }),
