@@ -350,3 +350,16 @@ def test_cli_embed_never_replaces_a_folder_it_did_not_write(published, tmp_path,
     (site / "odl-embed" / "chunks" / "old-chunk.js").write_text("stale", encoding="utf-8")
     assert main(["embed", str(site), "--from", str(published / "water"), "-q"]) == 0  # its own copy: replaced whole
     assert not (site / "odl-embed" / "chunks" / "old-chunk.js").exists()
+
+
+def test_cli_embed_says_what_is_wrong_with_a_damaged_manifest_or_job(tmp_path, capsys):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "manifest.json").write_text("{not json", encoding="utf-8")
+    assert main(["embed", str(tmp_path / "site"), "--from", str(broken)]) == 2
+    assert "manifest.json ne peut pas être lu" in capsys.readouterr().err
+    job = tmp_path / "job.toml"
+    job.write_text("[job\nname = ", encoding="utf-8")
+    assert main(["embed", str(tmp_path / "site"), "--from", str(job)]) == 2
+    assert "job.toml" in capsys.readouterr().err
+    assert not (tmp_path / "site").exists()
