@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from typing import IO, TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
@@ -124,6 +125,9 @@ class HttpRequest:
     files: Mapping[str, FilePart] | None = None
     timeout: tuple[float, float] | None = None  # (connect, read) seconds; transport default when None
     auth: Credentials | None = None  # Basic auth when username/password; X-API-KEY header when api_key
+    #: ``time.monotonic()`` by which the answer must have come, retries included (None: only the timeouts bound
+    #: it); set by :class:`DeadlineTransport`
+    deadline: float | None = None
 
     def describe(self) -> str:
         """One redacted line for logs and dry runs (never the body of an upload)."""
@@ -215,11 +219,53 @@ class RequestsTransport:
         self.session = _OriginBoundSession()
         self.session.verify = ca_bundle or True
         self.session.headers["User-Agent"] = user_agent
-        adapter = HTTPAdapter(max_retries=(retry or RetryPolicy()).to_urllib3())
+        self.retry = retry or RetryPolicy()
+        adapter = HTTPAdapter(max_retries=self.retry.to_urllib3())
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
+        # requests with a deadline: urllib3's retries cannot be bounded in time (5 attempts x the read timeout),
+        # so this session makes one attempt and :meth:`_send_before` retries, by the same policy, within the deadline
+        self._once = _OriginBoundSession()  # credentials never follow a redirect to another origin
+        self._once.verify = self.session.verify
+        self._once.headers["User-Agent"] = user_agent
+        for prefix in ("http://", "https://"):
+            self._once.mount(prefix, HTTPAdapter(max_retries=Retry(total=0, connect=0, read=0, status=0, other=0,
+                                                                   redirect=None, raise_on_status=False)))  # fmt: skip
 
     def send(self, request: HttpRequest) -> HttpResponse:
+        if request.deadline is not None:
+            return self._send_before(request, request.deadline)
+        return self._attempt(request, self.session, request.timeout or self.timeout)
+
+    def _send_before(self, request: HttpRequest, deadline: float) -> HttpResponse:
+        """One request, retried by :class:`RetryPolicy`, every attempt and wait within ``deadline``.
+
+        :raises NetworkError: no answer before the deadline (or a failure that is not retried).
+        """
+        connect, read = request.timeout or self.timeout
+        attempt = 0
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise _too_late(request)
+            try:
+                resp = self._attempt(request, self._once, (min(connect, remaining), min(read, remaining)))
+            except NetworkError as exc:
+                if time.monotonic() >= deadline:
+                    raise _too_late(request) from None
+                # no answer: before sending, any method may be retried; after (a read timeout), idempotent only
+                sent = getattr(exc, "sent", None)  # None: not a timeout nor a connection failure (TLS...)
+                delay = None if sent is None else self.retry.delay(request.method, attempt, 504 if sent else None)
+                if delay is None or time.monotonic() + delay >= deadline:
+                    raise
+            else:
+                delay = self.retry.delay(request.method, attempt, resp.status, resp.header("Retry-After"))
+                if delay is None or time.monotonic() + delay >= deadline:
+                    return resp
+            time.sleep(delay)
+            attempt += 1
+
+    def _attempt(self, request: HttpRequest, session: requests.Session, timeout: tuple[float, float]) -> HttpResponse:
         headers = dict(request.headers)
         auth = None
         if request.auth is not None:
@@ -231,7 +277,7 @@ class RequestsTransport:
         files = {k: (name, content, ctype) for k, (name, content, ctype) in (request.files or {}).items()} or None
         log.debug("%s", request.describe())
         try:
-            resp = self.session.request(
+            resp = session.request(
                 request.method,
                 request.url,
                 params=request.params,
@@ -240,7 +286,7 @@ class RequestsTransport:
                 files=files,
                 headers=headers,
                 auth=auth,
-                timeout=request.timeout or self.timeout,
+                timeout=timeout,
                 allow_redirects=True,
                 # per request: requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override the session's bundle
                 verify=self.ca_bundle,
@@ -252,29 +298,84 @@ class RequestsTransport:
                 _safe(exc, request),
             ) from None
         except requests.exceptions.Timeout as exc:
-            raise NetworkError(
+            error = NetworkError(
                 f"{request.method} {redact_url(request.url)} timed out (after retries).",
                 "The server is slow or unreachable; try again later or raise the timeout.",
                 _safe(exc, request),
-            ) from None
+            )
+            error.sent = not isinstance(exc, requests.exceptions.ConnectTimeout)  # type: ignore[attr-defined]
+            raise error from None
         except (requests.exceptions.ConnectionError, requests.exceptions.RetryError) as exc:
             if isinstance(getattr(exc.args[0] if exc.args else None, "reason", None), ReadTimeoutError):
-                raise NetworkError(
+                error = NetworkError(
                     f"{request.method} {redact_url(request.url)} timed out (after retries).",
                     "The server is slow or unreachable; try again later or raise the timeout.",
                     _safe(exc, request),
-                ) from None
-            raise NetworkError(
+                )
+                error.sent = True  # type: ignore[attr-defined]
+                raise error from None
+            error = NetworkError(
                 f"Cannot reach {redact_url(request.url)}.",
                 "Check the URL, the network or proxy, and that the server is running.",
                 _safe(exc, request),
-            ) from None
+            )
+            error.sent = not _never_connected(exc)  # type: ignore[attr-defined]
+            raise error from None
         except requests.exceptions.RequestException as exc:
             raise NetworkError(
                 f"{request.method} {redact_url(request.url)} failed.", "Check the URL.", _safe(exc, request)
             ) from None
         log.debug("-> %s (%d bytes)", resp.status_code, len(resp.content))
         return HttpResponse(resp.status_code, dict(resp.headers), resp.content, redact_url(resp.url))
+
+
+class DeadlineTransport:
+    """Bounds everything sent through it by one deadline: every request, its retries and waits included.
+
+    A command's ``--deadline`` wraps its transport in this once, so that a server that never answers stops the
+    command within about the deadline (exit 4), not after every retry of every request has timed out. Each
+    request's timeouts are cut to the time left too, so transports that do not read ``deadline`` (the QGIS one)
+    are bounded as well.
+
+    :param inner: the transport that sends.
+    :param seconds: from now; the deadline is fixed when the object is made.
+    """
+
+    def __init__(self, inner: Transport, seconds: float) -> None:
+        self.inner = inner
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
+
+    def send(self, request: HttpRequest) -> HttpResponse:
+        deadline = min(self.deadline, request.deadline) if request.deadline is not None else self.deadline
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _too_late(request, self.seconds)
+        default = getattr(self.inner, "timeout", None)
+        timeout: tuple[float, float] = request.timeout or (default if isinstance(default, tuple) else (10.0, 120.0))
+        connect, read = timeout
+        return self.inner.send(
+            replace(request, deadline=deadline, timeout=(min(connect, remaining), min(read, remaining)))
+        )
+
+
+def _never_connected(exc: Exception) -> bool:
+    """True when the connection was never made (so the request cannot have reached the server); a reset or a cut
+    after connecting may come after the server acted on it (a POST must then not be replayed)."""
+    from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
+
+    reason = exc.args[0] if exc.args else None
+    if isinstance(reason, MaxRetryError):
+        reason = reason.reason
+    return isinstance(reason, NewConnectionError | ConnectTimeoutError)
+
+
+def _too_late(request: HttpRequest, seconds: float | None = None) -> NetworkError:
+    within = f" within the deadline ({seconds:g} s)" if seconds is not None else " before the deadline"
+    return NetworkError(
+        f"{request.method} {redact_url(request.url)}: no answer{within}.",
+        "The server is slow or unreachable; try again later, or raise --deadline.",
+    )
 
 
 def _safe(exc: Exception, request: HttpRequest) -> str:

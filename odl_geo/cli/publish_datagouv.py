@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from ..credentials import Credentials
 from ..errors import AuthError, InputError
-from ..http import RequestsTransport
+from ..http import DeadlineTransport, RequestsTransport
 from ..publishers.datagouv import (
     API_KEY_ENV,
     DEFAULT_CHUNK_SIZE,
@@ -25,6 +25,7 @@ from ..publishers.datagouv import (
     publish_outputs,
 )
 from .main import publish_subparsers
+from .publish_geoserver import _seconds
 
 if TYPE_CHECKING:
     import argparse
@@ -61,6 +62,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     g.add_argument("--demo", action="store_true", help=f"use the demo instance {DEMO_URL} (trials)")
     g.add_argument("--credentials", metavar="FILE", help="TOML file with [datagouv] api_key (chmod 600)")
     g.add_argument("--ca-bundle", metavar="PEM", help="CA bundle for a private PKI (TLS verification stays on)")
+    g.add_argument("--deadline", type=_seconds, default=1800.0, help="give up after this many seconds, every "
+                   "request, retry and upload part included (default 1800; exit 4)")  # fmt: skip
     g = p.add_argument_group("dataset")
     g.add_argument("--title", help="dataset title (default: from the source name)")
     g.add_argument("--description", default="", help="text put before the generated description")
@@ -131,7 +134,7 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
             f"Set {API_KEY_ENV} (or --credentials FILE with [datagouv] api_key); --dry-run works without one.",
         )
     options = options_from_args(args)
-    transport = RequestsTransport(ca_bundle=args.ca_bundle)
+    transport = DeadlineTransport(RequestsTransport(ca_bundle=args.ca_bundle), args.deadline)
     client = DatagouvClient(DEMO_URL if args.demo else args.url, credentials, transport, dry_run=args.dry_run)
     result = publish_outputs(args.outdir, client, options, feedback)
     if not args.json and not args.quiet:

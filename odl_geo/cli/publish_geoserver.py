@@ -48,6 +48,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--url", required=True, help="GeoServer base URL, e.g. https://carto.example.fr/geoserver")
     p.add_argument("--workspace", required=True, help="workspace (created when missing, never deleted)")
     p.add_argument("--store", help="datastore name (default: the GeoPackage's file name)")
+    p.add_argument("--layer-name", action="append", default=[], metavar="TABLE=NAME", help="publish table TABLE as "
+                   "layer NAME (repeat); for a name another store already holds in the workspace")  # fmt: skip
     p.add_argument("--style", metavar="SLD_OR_DIR", help="an SLD (1.0 or SE 1.1) for every layer, or a folder "
                    "such as styles/flood (one SLD matched per layer by name)")  # fmt: skip
     p.add_argument("--title", help="layer title (accents kept); default: the layer's name")
@@ -68,6 +70,17 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     g.add_argument("--table", action="append", default=[], help="a table to publish (repeat); default: the tables "
                    "`odl-geo publish postgis` loaded into the schema (those of OUTDIR when given)")  # fmt: skip
     p.set_defaults(handler=run)
+
+
+def _layer_names(pairs: list[str]) -> dict[str, str]:
+    """``--layer-name TABLE=NAME`` options as a dict; :raises InputError: one is not TABLE=NAME."""
+    chosen: dict[str, str] = {}
+    for pair in pairs:
+        table, sep, name = pair.partition("=")
+        if not sep or not table.strip() or not name.strip():
+            raise InputError(f"--layer-name {pair!r} is not TABLE=NAME.", "e.g. --layer-name sentiers=sentiers_2024")
+        chosen[table.strip()] = name.strip()
+    return chosen
 
 
 def _seconds(text: str) -> float:
@@ -133,6 +146,7 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
         attribution=Attribution(args.attribution) if args.attribution else None,
         style=Path(args.style) if args.style else None,
         store=args.store,
+        layer_names=_layer_names(args.layer_name),
     )
     plan = _plan(args, options)
     for warning in plan.warnings:  # a theme output without its styles: said, never silent

@@ -15,6 +15,7 @@ from rich.markup import escape
 from ..credentials import Credentials
 from ..errors import InputError
 from .main import publish_subparsers
+from .publish_geoserver import _seconds
 
 if TYPE_CHECKING:
     import argparse
@@ -44,6 +45,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--table", help="table name when publishing a single layer (default: the layer's name)")
     p.add_argument("--credentials", metavar="FILE", help="TOML credentials file with a [postgis] section")
     p.add_argument("--dry-run", action="store_true", help="connect and show what would be done; write nothing")
+    p.add_argument("--deadline", type=_seconds, default=1800.0, help="give up connecting after this many seconds, "
+                   "at most 10 (exit 4); tables being loaded wait at most 30 s for a lock")  # fmt: skip
     p.set_defaults(handler=run)
 
 
@@ -56,7 +59,8 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
             "No PostgreSQL connection string.", f"Pass --dsn postgresql://user@host/db or set {ENV_PREFIX}_DSN."
         )
     creds = Credentials.from_file(args.credentials, "postgis") if args.credentials else Credentials.from_env(ENV_PREFIX)
-    target = PostgisTarget(dsn=dsn, schema=args.schema, table=args.table, user=creds.username, password=creds.password)
+    target = PostgisTarget(dsn=dsn, schema=args.schema, table=args.table, user=creds.username, password=creds.password,
+                           connect_timeout=max(1, min(10, int(args.deadline))))  # fmt: skip
     result = publish_postgis(args.path, target, dry_run=args.dry_run, feedback=feedback)
     if not args.json and not args.quiet:
         head = "dry run: would publish to" if args.dry_run else "published to"

@@ -53,7 +53,7 @@ STEP_ORDER: dict[str, tuple[str, ...]] = {
     "csw": ("publish", "csw"),
 }
 _SECRET_KEYS = {"password", "passwd", "api_key", "apikey", "token", "secret", "key"}
-_JOB_KEYS = {"name", "out", "credentials", "journal"}
+_JOB_KEYS = {"name", "out", "credentials", "journal", "deadline"}
 _DATASET_KEYS = {"name", "source", *STEP_ORDER}
 _MANAGED = {"file", "out", "json", "quiet", "verbose", "progress_json", "credentials"}  # set by the runner
 
@@ -86,6 +86,8 @@ class Job:
     credentials: Path | None
     journal: Path
     datasets: tuple[Dataset, ...]
+    #: seconds the publishing steps of the whole run may take (``[job] deadline``); None: each step's own
+    deadline: float | None = None
 
 
 def _check_keys(where: str, table: dict[str, Any], allowed: set[str]) -> None:
@@ -170,4 +172,8 @@ def load_job(path: str | Path) -> Job:
         datasets.append(Dataset(name, source, tuple(steps), table))
     credentials = _path(base, head["credentials"], f"{p.name} [job] credentials") if "credentials" in head else None
     journal = _path(base, head["journal"], f"{p.name} [job] journal") if "journal" in head else out / "journal.jsonl"
-    return Job(str(head.get("name") or p.stem), p.resolve(), out, credentials, journal, tuple(datasets))
+    deadline = head.get("deadline")
+    if deadline is not None and (isinstance(deadline, bool) or not isinstance(deadline, int | float) or deadline <= 0):
+        raise InputError(f"{p.name} [job] deadline must be a positive number of seconds.", "deadline = 900")
+    return Job(str(head.get("name") or p.stem), p.resolve(), out, credentials, journal, tuple(datasets),
+               float(deadline) if deadline is not None else None)  # fmt: skip

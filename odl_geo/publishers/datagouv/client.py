@@ -22,8 +22,9 @@ import logging
 import math
 import time
 import uuid as uuidlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from ...credentials import redact
 from ...errors import AuthError, CancelledError, InputError, NetworkError, RemoteError
 from ...feedback import Feedback, NullFeedback
 from ...http import HttpRequest, RequestsTransport, Transport
@@ -43,6 +44,7 @@ __all__ = ["API_KEY_ENV", "DEFAULT_CHUNK_SIZE", "DatagouvClient", "UploadJournal
 
 log = logging.getLogger("odl_geo.publishers.datagouv")
 
+T = TypeVar("T")
 DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024  # files above this go in parts of this size
 PART_ATTEMPTS = 4  # a part is sent at most this many times before the upload is declared cut
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -109,7 +111,42 @@ class DatagouvClient:
         response = self.transport.send(request)
         if not response.ok:
             raise translate_error(response, what, self.endpoints, self.credentials)
-        return response.json()
+        data = response.json()
+        if data is None and response.body.strip():  # an HTML page (proxy, maintenance), or JSON cut off
+            raise RemoteError(
+                f"{self._host} answered '{what}' with something that is not JSON "
+                f"({response.header('Content-Type') or 'no content type'}, {len(response.body)} bytes).",
+                "Check that the URL points at a udata site (https://www.data.gouv.fr), not a proxy or login page; "
+                "run again later if it is under maintenance.",
+                status=response.status,
+            )
+        return data
+
+    @property
+    def _host(self) -> str:
+        return self.endpoints.site.split("://", 1)[-1]
+
+    def _model(self, parse: Callable[[dict[str, Any]], T], data: Any, what: str) -> T:
+        """A model from an answer that must describe an object with its ``id`` (udata's answers always do).
+
+        :raises RemoteError: the answer is ``{}``, a list, or lacks ``id``: exit 5 naming the server, never a
+            KeyError.
+        """
+        if not isinstance(data, dict) or not data.get("id"):
+            shown = redact(repr(data)[:120], self.credentials.secrets if self.credentials else ())
+            raise RemoteError(
+                f"{self._host} answered '{what}' without the object odl-geo expected (no id): {shown}.",
+                "Check that the URL points at a udata site (https://www.data.gouv.fr); run again later.",
+                status=200,
+            )
+        try:
+            return parse(data)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise RemoteError(
+                f"{self._host} answered '{what}' with an object odl-geo does not understand ({exc!r}).",
+                "Check that the URL points at a udata site (https://www.data.gouv.fr); run again later.",
+                status=200,
+            ) from None
 
     # --- reads ------------------------------------------------------------------------------------------
     def me(self) -> dict[str, Any]:
@@ -118,8 +155,9 @@ class DatagouvClient:
 
     def organization(self, id_or_slug: str) -> Organization:
         """An organization by id or slug (udata wants the id when creating a dataset)."""
-        data = self._send("GET", self.endpoints.organization(id_or_slug), f"find organization {id_or_slug!r}")
-        return Organization.from_payload(data)
+        what = f"find organization {id_or_slug!r}"
+        data = self._send("GET", self.endpoints.organization(id_or_slug), what)
+        return self._model(Organization.from_payload, data, what)
 
     def allowed_extensions(self) -> set[str]:
         data = self._send("GET", self.endpoints.extensions(), "list the allowed file extensions")
@@ -174,8 +212,10 @@ class DatagouvClient:
                 f"list the datasets of organization {org_id}",
                 params=params,
             )
+            if data is not None and not isinstance(data, dict):
+                data = {"data": [data]}  # not a page: refused below, naming the server
             for item in (data or {}).get("data") or []:
-                yield Dataset.from_payload(item)
+                yield self._model(Dataset.from_payload, item, f"list the datasets of organization {org_id}")
             if not data or not data.get("next_page"):
                 return
             page += 1
@@ -188,19 +228,19 @@ class DatagouvClient:
             if exc.status in (404, 410):
                 return None
             raise
-        return Dataset.from_payload(data)
+        return self._model(Dataset.from_payload, data, f"read dataset {id_or_slug!r}")
 
     # --- writes -----------------------------------------------------------------------------------------
     def create_dataset(self, payload: dict[str, Any], title: str) -> Dataset | None:
         data = self._send("POST", self.endpoints.datasets(), f"create dataset {title!r}", json_body=payload)
-        return Dataset.from_payload(data) if data else None
+        return None if self.dry_run else self._model(Dataset.from_payload, data, f"create dataset {title!r}")
 
     def update_dataset(self, dataset_id: str, changes: dict[str, Any], title: str) -> Dataset | None:
         """Partial update (udata's PUT changes only the keys given)."""
         data = self._send(
             "PUT", self.endpoints.dataset(dataset_id), f"update dataset {title!r} ({dataset_id})", json_body=changes
         )
-        return Dataset.from_payload(data) if data else None
+        return None if self.dry_run else self._model(Dataset.from_payload, data, f"update dataset {title!r}")
 
     def create_remote_resource(self, dataset_id: str, payload: dict[str, Any], dataset_title: str) -> Resource | None:
         data = self._send(
@@ -209,7 +249,8 @@ class DatagouvClient:
             f"add resource {payload.get('title')!r} to dataset {dataset_title!r}",
             json_body=payload,
         )
-        return Resource.from_payload(data) if data else None
+        what = f"add resource {payload.get('title')!r} to dataset {dataset_title!r}"
+        return None if self.dry_run else self._model(Resource.from_payload, data, what)
 
     def update_resource(
         self, dataset_id: str, resource_id: str, payload: dict[str, Any], dataset_title: str
@@ -220,7 +261,8 @@ class DatagouvClient:
             f"update resource {payload.get('title')!r} ({resource_id}) of dataset {dataset_title!r}",
             json_body=payload,
         )
-        return Resource.from_payload(data) if data else None
+        what = f"update resource {payload.get('title')!r} of dataset {dataset_title!r}"
+        return None if self.dry_run else self._model(Resource.from_payload, data, what)
 
     # --- uploads ----------------------------------------------------------------------------------------
     def upload_file(
@@ -263,7 +305,7 @@ class DatagouvClient:
             files = {"file": (name, data, "application/octet-stream")}
             result = self._send_with_second_retry("POST", url, what, files=files)
             self.bytes_sent += 0 if self.dry_run else size
-            return Resource.from_payload(result) if result else None
+            return None if self.dry_run else self._model(Resource.from_payload, result, what)
         return self._upload_chunked(url, path, name, what, sha1, size, chunk_size, journal, feedback)
 
     def _send_with_second_retry(
@@ -366,9 +408,9 @@ class DatagouvClient:
             raise
         if journal:
             journal.put(url, None)
-        if result is None:
+        if self.dry_run:
             return None
-        resource = Resource.from_payload(result)
+        resource = self._model(Resource.from_payload, result, what)
         if resource.checksum and resource.checksum.type == "sha1" and resource.checksum.value != sha1:
             raise RemoteError(
                 f"The file assembled by udata for {name!r} differs from the local file (sha1 "

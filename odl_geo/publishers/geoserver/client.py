@@ -90,8 +90,15 @@ class GeoServerClient:
             hint = "GeoServer rejected the request; the message above is its own."
         return RemoteError(what, hint, status=resp.status)
 
-    def _get_json(self, url: str, kind: str, name: str, step: str = "read") -> dict[str, Any] | None:
-        """GET with ``.json`` + ``Accept: application/json``; None on 404."""
+    def _get_json(
+        self, url: str, kind: str, name: str, step: str = "read", root: str | None = None
+    ) -> dict[str, Any] | None:
+        """GET with ``.json`` + ``Accept: application/json``; None on 404.
+
+        :param root: the object GeoServer wraps its answer in (``dataStore``...): an answer without it is refused.
+        :raises RemoteError: not JSON (an HTML page, a cut-off body), or JSON without ``root`` (exit 5, never a
+            KeyError deeper down).
+        """
         resp = self._send("GET", url, headers=JSON)
         if resp.status == 404:
             return None
@@ -100,11 +107,24 @@ class GeoServerClient:
         data = resp.json()
         if not isinstance(data, dict):
             raise RemoteError(
-                f"{kind} '{name}' {step} failed: GeoServer did not answer JSON ({resp.header('Content-Type')}).",
+                f"{kind} '{name}' {step} failed: the server at {self.endpoints.base} did not answer JSON "
+                f"({resp.header('Content-Type') or 'no content type'}, {len(resp.body)} bytes).",
                 "Check that the URL points at GeoServer itself (not a login page or proxy error page).",
                 status=resp.status,
             )
+        if root is not None and not isinstance(data.get(root), dict):
+            raise RemoteError(
+                f"{kind} '{name}' {step} failed: the server at {self.endpoints.base} answered JSON without "
+                f"'{root}' ({self._quote(resp)}).",
+                "Check that the URL points at GeoServer's REST API (…/geoserver), not another service or a proxy.",
+                status=resp.status,
+            )
         return data
+
+    def _quote(self, resp: HttpResponse, limit: int = 120) -> str:
+        """The start of an unexpected answer, on one line and without secrets (a server may echo the request)."""
+        flat = redact(" ".join(resp.text[:8000].split()), self.credentials.secrets if self.credentials else ())
+        return repr(flat if len(flat) <= limit else flat[: limit - 1] + "…")
 
     def _expect(self, resp: HttpResponse, ok: tuple[int, ...], kind: str, name: str, step: str) -> None:
         if resp.status not in ok:
@@ -121,7 +141,7 @@ class GeoServerClient:
 
     # ------------------------------------------------------------------ workspaces
     def get_workspace(self, ws: str) -> Workspace | None:
-        data = self._get_json(self.endpoints.workspace(ws), "workspace", ws)
+        data = self._get_json(self.endpoints.workspace(ws), "workspace", ws, root="workspace")
         return Workspace.from_payload(data) if data else None
 
     def create_workspace(self, ws: Workspace) -> bool:
@@ -137,7 +157,7 @@ class GeoServerClient:
 
     # ------------------------------------------------------------------ datastores
     def get_datastore(self, ws: str, ds: str) -> DataStore | None:
-        data = self._get_json(self.endpoints.datastore(ws, ds), "datastore", ds)
+        data = self._get_json(self.endpoints.datastore(ws, ds), "datastore", ds, root="dataStore")
         return DataStore.from_payload(data) if data else None
 
     def create_datastore(self, ws: str, store: DataStore) -> None:
@@ -175,7 +195,14 @@ class GeoServerClient:
         url = self.endpoints.featuretypes(ws, ds)
         resp = self._send("GET", url, headers=JSON, params=None if kind == "configured" else {"list": kind})
         self._expect(resp, (200,), "datastore", ds, "feature type listing")
-        data = resp.json() or {}
+        data = resp.json() or {}  # GeoServer answers "" for an empty list
+        if not isinstance(data, dict):
+            raise RemoteError(
+                f"datastore '{ds}' feature type listing failed: the server at {self.endpoints.base} answered "
+                f"{self._quote(resp)}.",
+                "Check that the URL points at GeoServer's REST API (…/geoserver), not another service or a proxy.",
+                status=resp.status,
+            )
         if kind == "configured":
             block = data.get("featureTypes") or {}
             items = block.get("featureType") if isinstance(block, dict) else []
@@ -185,7 +212,7 @@ class GeoServerClient:
         return [str(n) for n in (names if isinstance(names, list) else [names]) if n]
 
     def get_featuretype(self, ws: str, ds: str, name: str) -> FeatureType | None:
-        data = self._get_json(self.endpoints.featuretype(ws, ds, name), "feature type", name)
+        data = self._get_json(self.endpoints.featuretype(ws, ds, name), "feature type", name, root="featureType")
         return FeatureType.from_payload(data) if data else None
 
     def create_featuretype(self, ws: str, ds: str, ft: FeatureType) -> None:
@@ -202,7 +229,7 @@ class GeoServerClient:
 
     # ------------------------------------------------------------------ styles
     def get_style(self, ws: str, name: str) -> Style | None:
-        data = self._get_json(self.endpoints.style(ws, name), "style", name)
+        data = self._get_json(self.endpoints.style(ws, name), "style", name, root="style")
         return Style.from_payload(data) if data else None
 
     def create_style(self, ws: str, style: Style) -> None:
@@ -219,7 +246,7 @@ class GeoServerClient:
 
     # ------------------------------------------------------------------ layers
     def get_layer(self, ws: str, name: str) -> Layer | None:
-        data = self._get_json(self.endpoints.layer(ws, name), "layer", name)
+        data = self._get_json(self.endpoints.layer(ws, name), "layer", name, root="layer")
         return Layer.from_payload(data) if data else None
 
     def update_layer(self, ws: str, layer: Layer) -> None:

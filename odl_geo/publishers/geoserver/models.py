@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 from xml.sax.saxutils import escape
 
 from .. import Outcome
@@ -31,6 +32,8 @@ __all__ = [
 
 SLD10_TYPE = "application/vnd.ogc.sld+xml; charset=UTF-8"
 SE11_TYPE = "application/vnd.ogc.se+xml; charset=UTF-8"
+#: a layer's resource href names its store: ``…/workspaces/ws/datastores/{store}/featuretypes/x.json`` (L1)
+_STORE_IN_HREF = re.compile(r"/(?:datastores|coveragestores|wmsstores|wmtsstores)/([^/]+)/")
 
 
 
@@ -360,6 +363,10 @@ class Layer:
     name: str
     default_style: str | None = None
     attribution: Attribution | None = None
+    #: the store its resource belongs to (from the resource's ``href``, L1) and the resource's kind
+    #: (``featureType``, ``coverage``, ``wmsLayer``...): read only, never sent
+    store: str | None = field(default=None, compare=False)
+    resource_kind: str = field(default="", compare=False)
 
     def to_payload(self) -> dict[str, Any]:
         """L2 body: the style as ``{name, workspace}`` (a bare name is ambiguous, contract L2); never a name."""
@@ -379,4 +386,8 @@ class Layer:
         ws = ds.get("workspace") if isinstance(ds, dict) else None
         if style and ws and ":" not in style:  # GeoServer >= 2.19 may drop the prefix in some answers
             style = f"{_s(ws)}:{style}"
-        return cls(_s(lyr.get("name")), style or None, Attribution.from_payload(lyr.get("attribution")))
+        res: dict[str, Any] = lyr["resource"] if isinstance(lyr.get("resource"), dict) else {}
+        found = _STORE_IN_HREF.search(_s(res.get("href")))
+        store = unquote(found.group(1)) if found else None
+        return cls(_s(lyr.get("name")), style or None, Attribution.from_payload(lyr.get("attribution")), store,
+                   _s(res.get("@class")))  # fmt: skip

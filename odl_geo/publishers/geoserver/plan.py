@@ -54,6 +54,9 @@ class PublishOptions:
     #: URL of the dataset's ISO 19139 record, linked from each feature type (GeoServer metadataLinks, the WMS
     #: MetadataURL); default: the one ``odl-geo metadata`` recorded in the manifest, when it knows it
     metadata_url: str = ""
+    #: table -> layer name chosen by the user (``--layer-name TABLE=NAME``): a name another store holds in the
+    #: workspace is refused at publishing, and this is how to publish anyway
+    layer_names: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -168,6 +171,7 @@ def plan_publication(path: str | Path, workspace: str, options: PublishOptions |
         stores.append(StoreSpec(options.store or safe_name(gpkg.stem, "store"), gpkg, sha, size, layers))
     if options.store and len(stores) > 1:
         raise InputError("--store names one store, but there are several GeoPackages.", "Leave --store out.")
+    check_layer_names_option(options.layer_names, [lyr.feature_type.native_name for s in stores for lyr in s.layers])
     return disambiguate(PublishPlan(ws, tuple(stores), warnings))
 
 
@@ -190,6 +194,20 @@ def theme_style_folder(outdir: Path, theme: str) -> Path | None:
     if own.is_dir() and any(own.glob("*.sld")):
         return own
     return theme_style_dir(theme, ".sld")
+
+
+def check_layer_names_option(chosen: dict[str, str], tables: list[str]) -> None:
+    """``--layer-name TABLE=NAME``: TABLE must be published, NAME must be a valid GeoServer name.
+
+    :raises InputError: an unknown table or an unusable name.
+    """
+    for table, name in chosen.items():
+        if table not in tables:
+            raise InputError(f"--layer-name {table}={name}: there is no table {table!r} to publish.",
+                             "Tables: " + ", ".join(tables) + ".")  # fmt: skip
+        if safe_name(name) != name:
+            raise InputError(f"--layer-name {table}={name}: {name!r} is not a valid GeoServer layer name.",
+                             f"Use letters, digits, '_' and '-', e.g. {safe_name(name)!r}.")  # fmt: skip
 
 
 def disambiguate(plan: PublishPlan) -> PublishPlan:
@@ -232,10 +250,9 @@ def _from_manifest(p: Path) -> tuple[dict[Path, tuple[str, int, list[dict[str, A
         if gpkg not in groups:
             if not gpkg.is_file():
                 raise SourceNotFoundError(f"{gpkg} is listed in {MANIFEST_NAME} but missing.", "Convert again.")
-            sha, size = f.get("sha256", ""), int(f.get("size") or 0)
-            if not sha or gpkg.stat().st_size != size:  # edited since the conversion: trust the file, not the manifest
-                sha, size = sha256_file(gpkg), gpkg.stat().st_size
-            groups[gpkg] = (sha, size, [])
+            # the file's own bytes decide, never the manifest's word: a GeoPackage edited after the conversion
+            # (in QGIS, same size) must be uploaded again
+            groups[gpkg] = (sha256_file(gpkg), gpkg.stat().st_size, [])
         groups[gpkg][2].append(f)
     if not groups:
         raise SourceNotFoundError(f"{manifest} lists no GeoPackage.", "Convert with --to gpkg (the default).")
@@ -287,7 +304,7 @@ def _layer(entry: dict[str, Any], options: PublishOptions, styles: list[StyleSpe
     crs = entry.get("crs") or "EPSG:4326"
     bbox, wgs = entry.get("bbox"), entry.get("bbox_wgs84")
     ft = FeatureType(
-        name=safe_name(table),
+        name=options.layer_names.get(table) or safe_name(table),
         native_name=table,
         title=options.titles.get(table) or options.title or table,
         abstract=options.abstract,

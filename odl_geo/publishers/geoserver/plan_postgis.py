@@ -34,6 +34,7 @@ from .plan import (
     _match_style,
     _style_files,
     _to_wgs84,
+    check_layer_names_option,
     disambiguate,
     missing_theme_style,
     theme_style_folder,
@@ -90,6 +91,7 @@ def plan_postgis_publication(
         warnings = () if style is not None else (missing_theme_style(theme),)
     styles = _style_files(style)
     specs = tuple(_layer(t, options, styles) for t in chosen)
+    check_layer_names_option(options.layer_names, [s.feature_type.native_name for s in specs])
     database = params.get("dbname", "")
     store = DataStore.postgis(
         options.store or safe_name(f"{database}_{target.schema}", "postgis"),
@@ -192,7 +194,7 @@ def _layer(t: dict[str, Any], options: PublishOptions, styles: list[Any]) -> Lay
     crs = f"EPSG:{t['srid']}" if t["srid"] > 0 else "EPSG:4326"
     title, abstract = _comment_title_abstract(t["comment"])
     ft = FeatureType(
-        name=safe_name(table),
+        name=options.layer_names.get(table) or safe_name(table),
         native_name=table,
         title=options.titles.get(table) or options.title or title or table,
         abstract=options.abstract or abstract,

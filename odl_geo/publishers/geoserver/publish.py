@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from ...errors import InputError, NetworkError, RemoteError
 from ...feedback import NullFeedback, check_cancelled
+from ...http import DeadlineTransport
 from .models import DataStore, FeatureType, Layer, Outcome, PublishRecord, Workspace
 from .result import DryRunTransport, PublishResult, ResourceOutcome
 
@@ -51,6 +52,41 @@ class _Run:
         self.styles_done: dict[str, Outcome] = {}
         self.total = max(1, len(plan.layers))
         self.done = 0
+        #: layers of the plan found in the workspace before anything was written (read once, by check_layer_names)
+        self.found_layers: dict[str, Layer] = {}
+
+    def check_layer_names(self) -> None:
+        """Before writing anything: refuse a layer name that another store holds in the workspace.
+
+        GeoServer keeps one resource per name in a namespace, all stores together (its catalog validator answers
+        500 "Resource named … already exists in namespace" to the feature type creation, after the file was
+        uploaded). Refused here instead, naming the store that holds the name and what to do, so a re-run does not
+        fail the same way after uploading the file again. One GET per layer of the plan (kept for the unchanged
+        check, so a re-publication costs no more requests than before).
+
+        :raises InputError: one or more names are taken by another store (all of them listed).
+        """
+        self.tick(f"workspace {self.ws}: layer names")
+        conflicts = []
+        for store in self.plan.stores:
+            for layer in store.layers:
+                current = self.client.get_layer(self.ws, layer.name)
+                if current is None:
+                    continue
+                self.found_layers[layer.name] = current
+                if current.store != store.name or current.resource_kind not in ("", "featureType"):
+                    holder = f"store '{current.store}'" if current.store else "another resource"
+                    conflicts.append((layer.name, layer.feature_type.native_name, holder))
+        if conflicts:
+            table = conflicts[0][1]
+            listed = ", ".join(f"'{name}' (table '{tbl}', held by {holder})" for name, tbl, holder in conflicts)
+            raise InputError(
+                f"Layer name(s) already taken in workspace '{self.ws}' by another store: {listed}. "
+                "GeoServer keeps one layer per name in a workspace; nothing was changed.",
+                f"Publish under another name (--layer-name {table}=NEW_NAME, or layer_name = [\"{table}=NEW_NAME\"] "
+                "in a job file), publish to another --workspace, or remove the old layer in GeoServer if it is "
+                "obsolete.",
+            )
 
     def tick(self, what: str) -> None:
         """Between two requests: stop if cancelled or past the deadline; report progress."""
@@ -160,8 +196,9 @@ class _Run:
         self.result.add("datastore", store.name, outcome)
 
     def layer_unchanged(self, layer: LayerSpec) -> bool:
-        """Fast path when the store record matches: one GET proves the layer and its default style are there."""
-        current = self.client.get_layer(self.ws, layer.name)
+        """Fast path when the store record matches: one GET proves the layer and its default style are there
+        (the one :meth:`check_layer_names` made, when it found the layer)."""
+        current = self.found_layers.get(layer.name) or self.client.get_layer(self.ws, layer.name)
         wanted = self.wanted_layer(layer).default_style
         if current is None or (wanted is not None and current.default_style != wanted):
             return False
@@ -292,11 +329,13 @@ def publish_plan(
     With ``dry_run`` nothing is written: the client's transport is wrapped in a :class:`DryRunTransport` (unless it
     is one already), reads still go to the server, and the writes it would have sent are in ``result.planned``.
     """
+    client = _bounded(client, deadline_s)
     if dry_run and not isinstance(client.transport, DryRunTransport):
         client = client.with_transport(DryRunTransport(client.transport))
     run = _Run(plan, client, feedback or NullFeedback(), deadline_s, dry_run)
     start, req0, bytes0 = time.monotonic(), client.requests_sent, client.bytes_sent
     try:
+        run.check_layer_names()
         for store in plan.stores:
             run.publish_store(store)
     finally:
@@ -307,6 +346,19 @@ def publish_plan(
             run.result.planned = list(client.transport.planned)
     run.feedback.progress(100.0, "published")
     return run.result
+
+
+def _bounded(client: GeoServerClient, deadline_s: float) -> GeoServerClient:
+    """The client with every request bounded by the deadline (each request's wait, retries included), unless its
+    transport is bounded already (the CLI wraps its transport once for publication and checks together)."""
+    transport = client.transport
+    if isinstance(transport, DryRunTransport):
+        if transport.inner is not None and not isinstance(transport.inner, DeadlineTransport):
+            transport.inner = DeadlineTransport(transport.inner, deadline_s)
+        return client
+    if isinstance(transport, DeadlineTransport):
+        return client
+    return client.with_transport(DeadlineTransport(transport, deadline_s))
 
 
 def ensure_postgis_store(client: GeoServerClient, workspace: str, store: DataStore) -> Outcome:

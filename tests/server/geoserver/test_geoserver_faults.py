@@ -203,6 +203,7 @@ def test_deadline_stops_with_hint(geoserver, plan):
 # ---------------------------------------------------------------- faults while RE-publishing over a publication
 #: the re-publish changes everything: the GeoPackage (one trail less), the title and the style (a new one)
 REPUBLISH_STEPS = [
+    ("layer name check", "GET", r"/layers/[^/]+\.json$", 0),  # before anything is written (issue #14, item 14)
     ("store read", "GET", r"/datastores/[^/]+\.json$", 0),
     ("upload", "PUT", r"/file\.gpkg$", 0),
     ("store reset", "PUT", r"/datastores/[^/]+/reset$", 0),
@@ -211,12 +212,12 @@ REPUBLISH_STEPS = [
     ("style read", "GET", r"/styles/[^/]+\.json$", 0),
     ("style create", "POST", r"/styles$", 0),
     ("style upload", "PUT", r"/styles/[^/.]+$", 0),
-    ("layer read", "GET", r"/layers/[^/]+\.json$", 0),
+    ("layer read", "GET", r"/layers/[^/]+\.json$", 1),  # the second read: the first is the name check
     ("layer update", "PUT", r"/layers/[^/.]+$", 0),
     ("store record", "PUT", r"/datastores/[^/.]+$", 0),
 ]
 #: until the store is reset, the replaced GeoPackage is served stale: WFS answers the previous data
-BEFORE_SWITCH = {"store read", "upload", "store reset"}
+BEFORE_SWITCH = {"layer name check", "store read", "upload", "store reset"}
 FAULTS = {
     "500": {"action": "status", "status": 500, "body": "java.lang.RuntimeException: disk full"},
     "answer-lost": {"action": "reset_after"},
