@@ -8,6 +8,7 @@ findings become ``SCHEMA_INVALID`` issues, grouped by field and rule, with the f
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import math
 import tempfile
@@ -184,12 +185,26 @@ def output_file(
 # -- official validators -------------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=4)
+def _validator(schema_text: str) -> Any:
+    """A validator for the schema, its references resolved once: without the crawled registry, ``jsonschema``
+    looks each ``$ref`` (one per feature in the hiking schema) up again by crawling the whole schema (-25 %)."""
+    from jsonschema.validators import validator_for
+    from referencing import Registry, Resource
+    from referencing.jsonschema import DRAFT7
+
+    schema = json.loads(schema_text)
+    cls = validator_for(schema)
+    registry: Registry[Any] = Registry()
+    if "$id" in schema:
+        resource = Resource.from_contents(schema, default_specification=DRAFT7)
+        registry = registry.with_resource(schema["$id"], resource).crawl()
+    return cls(schema, registry=registry, format_checker=cls.FORMAT_CHECKER)
+
+
 def validate_json_schema(doc: dict[str, Any], schema: dict[str, Any]) -> list[tuple[int | None, str, str, str]]:
     """Errors of ``jsonschema`` (draft given by the schema, formats checked) as (feature, field, rule, message)."""
-    from jsonschema.validators import validator_for
-
-    cls = validator_for(schema)
-    validator = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    validator = _validator(json.dumps(schema, sort_keys=True))
     out = []
     for err in validator.iter_errors(doc):
         path = list(err.absolute_path)
