@@ -168,6 +168,7 @@ def _map_platform_links(ds: Dataset, step: Step) -> list[str]:
 def _handler(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback) -> dict[str, Any]:
     import shutil
     import tempfile
+    import time
 
     from ..jobs import StepResult, load_job, run_job
     from .main import parse_check, run_argv
@@ -178,13 +179,17 @@ def _handler(args: argparse.Namespace, out: Console, err: Console, feedback: Fee
         for step in ds.steps:
             parse_check(step_arguments(job, ds, step, job.out / ds.name, args.dry_run))
     scratch = Path(tempfile.mkdtemp(prefix="odl-geo-job-")) if args.dry_run else None
+    ends = None if job.deadline is None else time.monotonic() + job.deadline
 
     def execute(step: Step, ds: Dataset, folder: Path, dry_run: bool) -> StepResult:
         converts = any(s.section == "convert" for s in ds.steps)
         target = scratch / ds.name if scratch is not None and converts else folder  # a dry run converts aside
         if step.section == "metadata":
             return _metadata_step(job, ds, step, target)
-        code, result, error = run_argv(step_arguments(job, ds, step, target, dry_run))
+        argv = step_arguments(job, ds, step, target, dry_run)
+        if ends is not None and step.section != "convert" and "deadline" not in step.options:
+            argv += ["--deadline", f"{max(ends - time.monotonic(), 0.001):.3f}"]  # what is left of the job's
+        code, result, error = run_argv(argv)
         return StepResult(code, result, error)
 
     def named_files(ds: Dataset) -> list[Path]:
