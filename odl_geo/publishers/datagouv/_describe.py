@@ -12,8 +12,10 @@ import re
 import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from ..._version import __version__
+from . import _markdown as md
 from .models import ResourceMeta, SchemaRef, tag_slug
 
 if TYPE_CHECKING:
@@ -59,8 +61,8 @@ def resource_meta(entry: dict[str, Any], options: PublishOptions) -> ResourceMet
     udata_format, label = FORMATS.get(fmt, (fmt or Path(entry["path"]).suffix.lower().lstrip("."), fmt.upper()))
     layers = entry.get("layers") or [entry]
     description = "\n".join(
-        f"Couche `{lyr.get('layer', '')}` : {lyr.get('feature_count')} entités "
-        f"({lyr.get('geometry_type') or 'sans géométrie'}), {lyr.get('crs') or 'sans SCR'}."
+        f"Couche {md.code(lyr.get('layer', ''))} : {md.text(lyr.get('feature_count'))} entités "
+        f"({md.text(lyr.get('geometry_type') or 'sans géométrie')}), {md.text(lyr.get('crs') or 'sans SCR')}."
         for lyr in layers
     )
     name = entry.get("layer") if len(layers) == 1 else None
@@ -101,7 +103,7 @@ def describe_outputs(manifest: dict[str, Any], folder: Path, options: PublishOpt
     source = {"name": source_name(manifest) or "?"}
     lines = [options.description.strip(), ""] if options.description.strip() else []
     lines += ["## Origine", ""]
-    lines.append(f"- Source : `{source.get('name', '?')}`")
+    lines.append(f"- Source : {md.code(source.get('name', '?'))}")  # values from the data: escaped (_markdown)
     if options.producer:
         lines.append(f"- Producteur : {options.producer}")
     lines.append(f"- Fréquence de mise à jour : {options.frequency}")
@@ -112,7 +114,7 @@ def describe_outputs(manifest: dict[str, Any], folder: Path, options: PublishOpt
             schemas.append(ref)
     for ref in schemas:
         version = f" {ref.version}" if ref.version else ""
-        lines.append(f"- Schéma : [{ref.name}{version}](https://schema.data.gouv.fr/{ref.name}/)")
+        lines.append(f"- Schéma : [{md.text(ref.name + version)}](https://schema.data.gouv.fr/{quote(ref.name)}/)")
     lines += ["", "## Couches", "", "| Couche | Entités | Géométrie | Emprise (WGS 84) |", "|---|---|---|---|"]
     seen: dict[str, dict[str, Any]] = {}
     for f in manifest.get("files") or []:
@@ -120,23 +122,25 @@ def describe_outputs(manifest: dict[str, Any], folder: Path, options: PublishOpt
     for layer, f in seen.items():
         bbox = f.get("bbox_wgs84")
         extent = ", ".join(f"{v:.5f}" for v in bbox) if bbox else "—"
-        lines.append(f"| {layer} | {f.get('feature_count', '?')} | {f.get('geometry_type') or '—'} | {extent} |")
+        cells = (layer, f.get("feature_count", "?"), f.get("geometry_type") or "—", extent)
+        lines.append("| " + " | ".join(md.text(c) for c in cells) + " |")
     fields = _fields(folder, list(manifest.get("files") or []))
     if fields:
         lines += ["", "## Champs", ""]
         for layer, cols in fields.items():
             lines.append(
-                f"- **{layer}** : " + ", ".join(f"`{name}` ({kind})" if kind else f"`{name}`" for name, kind in cols)
+                f"- **{md.text(layer)}** : "
+                + ", ".join(f"{md.code(name)} ({md.text(kind)})" if kind else md.code(name) for name, kind in cols)
             )
     issues = (manifest.get("report") or {}).get("issues") or []
     notable = [i for i in issues if i.get("severity") in ("warning", "error")]
     lines += ["", "## Qualité", ""]
     if notable:
-        lines += [f"- {i.get('message', '')} ({i.get('count', 1)})" for i in notable[:20]]
+        lines += [f"- {md.text(i.get('message', ''))} ({md.text(i.get('count', 1))})" for i in notable[:20]]
     else:
         lines.append(f"Aucun avertissement à la conversion ({len(issues)} note(s) d'information).")
     formats = sorted({str(f.get("format")) for f in manifest.get("files") or []})
-    lines += ["", f"Formats : {', '.join(formats)}. Publié avec odl-geo {__version__}."]
+    lines += ["", f"Formats : {md.text(', '.join(formats))}. Publié avec odl-geo {__version__}."]
     return "\n".join(lines).strip() + "\n"
 
 
