@@ -59,6 +59,7 @@ from ..toolbelt.settings import ProjectSettings
 from .embed_copy import EmbedCopy
 from .mdl_issues import IssuesModel
 from .wdg_mapping import MappingWidget
+from .wdg_metadata import attach as attach_metadata
 from .wdg_targets import TargetsWidget
 
 __all__ = ["DlgPublish", "step_summary", "styles_folder"]
@@ -158,6 +159,7 @@ class DlgPublish(QDialog):
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.Stretch)
         self.table.verticalHeader().hide()
         self.tabs.addTab(self.table, tr("Quality report"))
+        self.metadata = attach_metadata(self)  # the "Metadata" tab (ISO 19139 / DCAT records), after the report
         layout.addWidget(self.tabs, 1)
         self.status = QLabel(tr("Check the layer first."), self)
         self.status.setWordWrap(True)
@@ -372,6 +374,10 @@ class DlgPublish(QDialog):
             "REPLACE_PREVIOUS": True,  # the folder holds this publication only: nothing of another layer goes out
             "OUTPUT": str(out),
         }
+        if not self.metadata.before_publish(out):
+            self.status.setText(tr("Complete the Metadata tab first (or untick it)."))
+            self.tabs.setCurrentWidget(self.metadata)
+            return
         style = styles_folder(self.theme_key)
         self.style_warnings = []
         if self.targets.layer_style and not self.multi_layer:

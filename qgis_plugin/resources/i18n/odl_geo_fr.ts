@@ -14,6 +14,11 @@
       <translation>(fixé par le standard)</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="67" />
+      <source>(the producer when empty)</source>
+      <translation>(le producteur si vide)</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="52" />
       <source>API key</source>
       <translation>Clé d'API</translation>
@@ -22,6 +27,11 @@
       <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="47" />
       <source>API key (Basic configuration, key as password)</source>
       <translation>Clé d'API (configuration Basic, clé en mot de passe)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="79" />
+      <source>Abstract</source>
+      <translation>Résumé</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/plugin_main.py" line="86" />
@@ -39,12 +49,17 @@
       <translation>Un fichier de sortie ne peut pas être écrit : </translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="39" />
+      <source>Annual</source>
+      <translation>Annuelle</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/processing/theme_params.py" line="66" />
       <source>Apply the automatic fixes (on a copy)</source>
       <translation>Appliquer les corrections automatiques (sur une copie)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="201" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="203" />
       <source>Apply the automatic fixes (on a copy; the layer is never changed)</source>
       <translation>Appliquer les corrections automatiques (sur une copie ; la couche n'est jamais modifiée)</translation>
     </message>
@@ -74,7 +89,7 @@
       <translation>Octets envoyés</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="170" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="172" />
       <source>Cancel task</source>
       <translation>Annuler la tâche</translation>
     </message>
@@ -84,12 +99,12 @@
       <translation>Annulé : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="428" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="434" />
       <source>Cancelled: {0}. The steps done before it stay done.</source>
       <translation>Annulé : {0}. Les étapes terminées avant restent faites.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="168" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="170" />
       <source>Check</source>
       <translation>Contrôler</translation>
     </message>
@@ -104,7 +119,7 @@
       <translation>Vérifier les dépendances</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="162" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="164" />
       <source>Check the layer first.</source>
       <translation>Contrôlez d'abord la couche.</translation>
     </message>
@@ -114,12 +129,17 @@
       <translation>Vérifier ensuite les couches par WMS/WFS</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="334" />
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="90" />
+      <source>Check the metadata</source>
+      <translation>Vérifier les métadonnées</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="336" />
       <source>Choose a layer (for flood: the layers of the PPR).</source>
       <translation>Choisissez une couche (pour les inondations : les couches du PPR).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="267" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="269" />
       <source>Choose a layer and a theme.</source>
       <translation>Choisissez une couche et un thème.</translation>
     </message>
@@ -129,7 +149,7 @@
       <translation>Choisissez une couche du projet ou un fichier.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="176" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="178" />
       <source>Close</source>
       <translation>Fermer</translation>
     </message>
@@ -137,6 +157,21 @@
       <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="21" />
       <source>Code</source>
       <translation>Code</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="378" />
+      <source>Complete the Metadata tab first (or untick it).</source>
+      <translation>Complétez d'abord l'onglet Métadonnées (ou décochez-le).</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="168" />
+      <source>Complete: the records will be written with the publication.</source>
+      <translation>Complet : les fiches seront écrites avec la publication.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="84" />
+      <source>Contact e-mail</source>
+      <translation>Courriel du contact</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="41" />
@@ -174,6 +209,11 @@
       <translation>Nombre</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="44" />
+      <source>Daily</source>
+      <translation>Quotidienne</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/style_export.py" line="72" />
       <source>Data-defined symbol properties (size, colour from an expression) are not exported.</source>
       <translation>Les propriétés de symbole définies par les données (taille, couleur par expression) ne sont pas exportées.</translation>
@@ -204,7 +244,7 @@
       <translation>Page du jeu de données</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="139" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="140" />
       <source>Declared area</source>
       <translation>Territoire déclaré</translation>
     </message>
@@ -219,7 +259,12 @@
       <translation>Décoder les entités HTML des textes</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="453" />
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="57" />
+      <source>Describe the dataset (ISO 19139 / INSPIRE and DCAT metadata records)</source>
+      <translation>Décrire le jeu de données (fiches de métadonnées ISO 19139 / INSPIRE et DCAT)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="459" />
       <source>Done: </source>
       <translation>Terminé : </translation>
     </message>
@@ -254,7 +299,7 @@
       <translation>Erreurs</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="446" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="452" />
       <source>Errors: {0}, warnings: {1}. </source>
       <translation>Erreurs : {0}, avertissements : {1}. </translation>
     </message>
@@ -269,12 +314,12 @@
       <translation>ÉCHEC</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="431" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="437" />
       <source>Failed: </source>
       <translation>Échec : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="152" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="153" />
       <source>Field mapping</source>
       <translation>Correspondance des champs</translation>
     </message>
@@ -289,27 +334,32 @@
       <translation>Fichier, dossier ou zip</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="88" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="89" />
       <source>Files written in {0}.</source>
       <translation>Fichiers écrits dans {0}.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="70" />
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="89" />
+      <source>Fill from the layer's QGIS metadata</source>
+      <translation>Reprendre les métadonnées QGIS de la couche</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="71" />
       <source>Fire hydrants (point-eau-incendie)</source>
       <translation>Points d'eau incendie (point-eau-incendie)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="447" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="453" />
       <source>Fix the errors first.</source>
       <translation>Corrigez d'abord les erreurs.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="71" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="72" />
       <source>Flood risk (CNIG PPR)</source>
       <translation>Risque inondation (PPR, géostandard CNIG)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="148" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="149" />
       <source>Formats</source>
       <translation>Formats</translation>
     </message>
@@ -329,12 +379,12 @@
       <translation>URL du GeoServer (…/geoserver)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="90" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="91" />
       <source>GeoServer: {0} created or updated, {1} unchanged, {2} layer(s) checked through WMS/WFS.</source>
       <translation>GeoServer : {0} créé(s) ou mis à jour, {1} inchangé(s), {2} couche(s) vérifiée(s) en WMS/WFS.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="68" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="69" />
       <source>Hiking paths (itineraire-randonnee)</source>
       <translation>Itinéraires de randonnée (itineraire-randonnee)</translation>
     </message>
@@ -364,7 +414,17 @@
       <translation>Installez-les avec cette commande, puis redémarrez QGIS :</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="131" />
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="45" />
+      <source>Irregular</source>
+      <translation>Irrégulière</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="80" />
+      <source>Keywords</source>
+      <translation>Mots-clés</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="132" />
       <source>Layer</source>
       <translation>Couche</translation>
     </message>
@@ -384,9 +444,19 @@
       <translation>Couches vérifiées par WMS/WFS</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="135" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="136" />
       <source>Layers of the set</source>
       <translation>Couches de l'ensemble</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="85" />
+      <source>Licence</source>
+      <translation>Licence</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="37" />
+      <source>Licence Ouverte 2.0 (Etalab)</source>
+      <translation>Licence Ouverte 2.0 (Etalab)</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/convert.py" line="68" />
@@ -394,7 +464,7 @@
       <translation>Manifeste (JSON)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="197" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="199" />
       <source>Mask e-mail addresses and phone numbers found in texts</source>
       <translation>Masquer les adresses électroniques et numéros de téléphone trouvés dans les textes</translation>
     </message>
@@ -414,9 +484,24 @@
       <translation>Message</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="220" />
+      <source>Metadata</source>
+      <translation>Métadonnées</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="42" />
+      <source>Monthly</source>
+      <translation>Mensuelle</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="117" />
       <source>No proposal: </source>
       <translation>Aucune proposition : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="37" />
+      <source>ODbL (Open Database License)</source>
+      <translation>ODbL (Open Database License)</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="53" />
@@ -429,12 +514,12 @@
       <translation>Organisation (slug ou identifiant)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="142" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="143" />
       <source>Output folder</source>
       <translation>Dossier de sortie</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="153" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="154" />
       <source>Personal data and fixes</source>
       <translation>Données personnelles et corrections</translation>
     </message>
@@ -444,9 +529,14 @@
       <translation>Champs personnels à publier malgré tout (séparés par des virgules)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="200" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="202" />
       <source>Personal fields to publish anyway, e.g. a company's name</source>
       <translation>Champs personnels à publier malgré tout, p. ex. le nom d'une entreprise</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="83" />
+      <source>Point of contact</source>
+      <translation>Point de contact</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="50" />
@@ -459,9 +549,19 @@
       <translation>Base de données PostGIS</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="94" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="95" />
       <source>PostGIS: {0} table(s) published.</source>
       <translation>PostGIS : {0} table(s) publiée(s).</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="81" />
+      <source>Producer (organisation)</source>
+      <translation>Producteur (organisme)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="82" />
+      <source>Producer e-mail</source>
+      <translation>Courriel du producteur</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="58" />
@@ -469,17 +569,17 @@
       <translation>Proposer à nouveau</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="169" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="171" />
       <source>Publish</source>
       <translation>Publier</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="204" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="206" />
       <source>Publish anyway</source>
       <translation>Publier malgré tout</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="105" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="106" />
       <source>Publish as open data</source>
       <translation>Publier en open data</translation>
     </message>
@@ -489,7 +589,7 @@
       <translation>Publier en open data…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="155" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="156" />
       <source>Publish to</source>
       <translation>Publier vers</translation>
     </message>
@@ -509,7 +609,7 @@
       <translation>Publier sur data.gouv.fr</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="455" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="461" />
       <source>Published: {0}.</source>
       <translation>Publié : {0}.</translation>
     </message>
@@ -524,9 +624,14 @@
       <translation>QGIS n'a pas pu enregistrer le style en QML : {0}</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="160" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="161" />
       <source>Quality report</source>
       <translation>Rapport de qualité</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="41" />
+      <source>Quarterly</source>
+      <translation>Trimestrielle</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/convert.py" line="36" />
@@ -539,12 +644,12 @@
       <translation>Lecture des champs de la couche…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="447" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="453" />
       <source>Ready to publish.</source>
       <translation>Prêt à publier.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="195" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="197" />
       <source>Remove personal data (names, phones, e-mails of private persons)</source>
       <translation>Retirer les données personnelles (noms, téléphones, courriels de particuliers)</translation>
     </message>
@@ -599,9 +704,14 @@
       <translation>Les étiquettes par règles ne sont pas exportées ; GeoServer n'affichera pas d'étiquettes.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="420" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="426" />
       <source>Running: </source>
       <translation>En cours : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="87" />
+      <source>Scale (spatial resolution)</source>
+      <translation>Échelle (résolution spatiale)</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="44" />
@@ -619,7 +729,7 @@
       <translation>Gravité</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="74" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="75" />
       <source>Shapefile (zipped)</source>
       <translation>Shapefile (zippé)</translation>
     </message>
@@ -674,7 +784,7 @@
       <translation>Les données ou les options sont à corriger : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="362" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="364" />
       <source>The database address holds a password: put it in an authentication configuration.</source>
       <translation>L'adresse de la base contient un mot de passe : mettez-le dans une configuration d'authentification.</translation>
     </message>
@@ -684,7 +794,7 @@
       <translation>Le code d'intégration n'a pas pu être préparé : {0}</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="337" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="339" />
       <source>The field mapping is still being read; try again in a moment.</source>
       <translation>La correspondance des champs est encore en lecture ; réessayez dans un instant.</translation>
     </message>
@@ -719,7 +829,7 @@
       <translation>Le rendu « {0} » ne peut pas s'écrire en SLD : GeoServer dessinera un style par défaut.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="357" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="359" />
       <source>The report has warnings. Publish anyway?</source>
       <translation>Le rapport contient des avertissements. Publier quand même ?</translation>
     </message>
@@ -764,7 +874,7 @@
       <translation>Le style national du thème</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="128" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="129" />
       <source>Theme</source>
       <translation>Thème</translation>
     </message>
@@ -779,9 +889,29 @@
       <translation>Ces bibliothèques Python manquent dans le Python de QGIS :</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="52" />
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="78" />
       <source>Title</source>
       <translation>Titre</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="166" />
+      <source>To complete:</source>
+      <translation>À compléter :</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="40" />
+      <source>Twice a year</source>
+      <translation>Semestrielle</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="47" />
+      <source>Unknown</source>
+      <translation>Inconnue</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="86" />
+      <source>Update frequency</source>
+      <translation>Fréquence de mise à jour</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="39" />
@@ -809,9 +939,19 @@
       <translation>Avertissements</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="69" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="70" />
       <source>Water points</source>
       <translation>Points d'eau</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="43" />
+      <source>Weekly</source>
+      <translation>Hebdomadaire</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="46" />
+      <source>When needed (punctual)</source>
+      <translation>Au besoin (ponctuelle)</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="35" />
@@ -829,12 +969,17 @@
       <translation>valeurs admises</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="64" />
+      <source>comma-separated, e.g. Cévennes, Lozère</source>
+      <translation>séparés par des virgules, ex. Cévennes, Lozère</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="47" />
       <source>data.gouv.fr</source>
       <translation>data.gouv.fr</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="96" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="97" />
       <source>data.gouv.fr: {0} ({1} bytes sent).</source>
       <translation>data.gouv.fr : {0} ({1} octets envoyés).</translation>
     </message>
@@ -857,6 +1002,11 @@
       <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="114" />
       <source>no answer</source>
       <translation>pas de réponse</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="76" />
+      <source>not given</source>
+      <translation>non indiquée</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/errors.py" line="50" />
@@ -892,6 +1042,11 @@
       <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="25" />
       <source>same name (case, accents)</source>
       <translation>même nom (casse, accents)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="158" />
+      <source>the Metadata tab</source>
+      <translation>l'onglet Métadonnées</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="133" />

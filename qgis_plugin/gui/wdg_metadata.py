@@ -1,0 +1,224 @@
+"""The "Metadata" tab: what only the producer knows about the dataset (title, abstract, producer, contact, licence,
+update frequency, keywords, scale), pre-filled from the layer's own QGIS metadata (``QgsLayerMetadata``).
+
+It writes the ``metadata.toml`` of the publication folder; ``odl-geo convert`` then builds the ISO 19139 (INSPIRE)
+and DCAT-AP records with everything odl-geo knows (extent, CRS, fields, schema, quality report) and the publishers
+use them. The check shown here is the library's own (:func:`odl_geo.metadata.inputs.parse_metadata`): every missing
+element at once, in French, before anything runs. No business logic here: the widget only collects and writes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from qgis.PyQt.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..toolbelt.i18n import tr, tr_noop
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from qgis.core import QgsMapLayer
+
+__all__ = ["FREQUENCIES", "LICENCES", "MetadataWidget", "attach"]
+
+LICENCES = {"lov2": tr_noop("Licence Ouverte 2.0 (Etalab)"), "odbl": tr_noop("ODbL (Open Database License)")}
+FREQUENCIES = {
+    "annual": tr_noop("Annual"),
+    "semiannual": tr_noop("Twice a year"),
+    "quarterly": tr_noop("Quarterly"),
+    "monthly": tr_noop("Monthly"),
+    "weekly": tr_noop("Weekly"),
+    "daily": tr_noop("Daily"),
+    "irregular": tr_noop("Irregular"),
+    "punctual": tr_noop("When needed (punctual)"),
+    "unknown": tr_noop("Unknown"),
+}
+
+
+class MetadataWidget(QWidget):
+    """``enabled`` (the box ticked) means: write the record with the publication."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.enabled = QCheckBox(tr("Describe the dataset (ISO 19139 / INSPIRE and DCAT metadata records)"), self)
+        layout.addWidget(self.enabled)
+        form = QFormLayout()
+        self.title = QLineEdit(self)
+        self.abstract = QPlainTextEdit(self)
+        self.abstract.setMaximumHeight(90)
+        self.keywords = QLineEdit(self)
+        self.keywords.setPlaceholderText(tr("comma-separated, e.g. Cévennes, Lozère"))
+        self.producer, self.producer_email = QLineEdit(self), QLineEdit(self)
+        self.contact, self.contact_email = QLineEdit(self), QLineEdit(self)
+        self.contact.setPlaceholderText(tr("(the producer when empty)"))
+        self.licence, self.frequency = QComboBox(self), QComboBox(self)
+        for key, label in LICENCES.items():
+            self.licence.addItem(tr(label), key)
+        for key, label in FREQUENCIES.items():
+            self.frequency.addItem(tr(label), key)
+        self.scale = QSpinBox(self)
+        self.scale.setRange(0, 10_000_000)
+        self.scale.setSingleStep(1000)
+        self.scale.setSpecialValueText(tr("not given"))
+        self.scale.setPrefix("1:")
+        form.addRow(tr("Title"), self.title)
+        form.addRow(tr("Abstract"), self.abstract)
+        form.addRow(tr("Keywords"), self.keywords)
+        form.addRow(tr("Producer (organisation)"), self.producer)
+        form.addRow(tr("Producer e-mail"), self.producer_email)
+        form.addRow(tr("Point of contact"), self.contact)
+        form.addRow(tr("Contact e-mail"), self.contact_email)
+        form.addRow(tr("Licence"), self.licence)
+        form.addRow(tr("Update frequency"), self.frequency)
+        form.addRow(tr("Scale (spatial resolution)"), self.scale)
+        layout.addLayout(form)
+        self.btn_fill = QPushButton(tr("Fill from the layer's QGIS metadata"), self)
+        self.btn_check = QPushButton(tr("Check the metadata"), self)
+        layout.addWidget(self.btn_fill)
+        layout.addWidget(self.btn_check)
+        self.result = QLabel(self)
+        self.result.setWordWrap(True)
+        layout.addWidget(self.result)
+        layout.addStretch(1)
+        self.btn_check.clicked.connect(self.check)
+
+    # -- from the layer -------------------------------------------------------------------------------------
+    def fill_from_layer(self, layer: QgsMapLayer | None, overwrite: bool = False) -> list[str]:
+        """Copy the layer's QGIS metadata into the empty fields (all of them with ``overwrite``); returns what was
+        filled, by field name. The extent is not copied: odl-geo computes it from the data it writes."""
+        if layer is None:
+            return []
+        md = layer.metadata()
+        filled: list[str] = []
+
+        def put(name: str, widget: Any, value: str) -> None:
+            current = widget.toPlainText() if isinstance(widget, QPlainTextEdit) else widget.text()
+            if value and (overwrite or not current.strip()):
+                (widget.setPlainText if isinstance(widget, QPlainTextEdit) else widget.setText)(value)
+                filled.append(name)
+
+        put("title", self.title, md.title().strip())
+        put("abstract", self.abstract, md.abstract().strip())
+        words = [w.strip() for group in md.keywords().values() for w in group if w.strip()]
+        put("keywords", self.keywords, ", ".join(dict.fromkeys(words)))
+        contacts = list(md.contacts())
+        owner = next((c for c in contacts if c.role.lower() in ("owner", "originator", "publisher")), None)
+        owner = owner or (contacts[0] if contacts else None)
+        point = next((c for c in contacts if c.role.lower() in ("pointofcontact", "point of contact")), None)
+        if owner is not None:
+            put("producer", self.producer, (owner.organization or owner.name).strip())
+            put("producer_email", self.producer_email, owner.email.strip())
+        if point is not None and point is not owner:
+            put("contact", self.contact, (point.organization or point.name).strip())
+            put("contact_email", self.contact_email, point.email.strip())
+        licence = _licence_key(" ".join([*md.licenses(), *md.rights()]))
+        if licence:
+            self.licence.setCurrentIndex(self.licence.findData(licence))
+            filled.append("licence")
+        return filled
+
+    # -- to the library -------------------------------------------------------------------------------------
+    def table(self) -> dict[str, Any]:
+        """The metadata table, as ``metadata.toml`` (and a job file's ``[dataset.metadata]``) holds it."""
+        table: dict[str, Any] = {
+            "title": self.title.text().strip(),
+            "abstract": self.abstract.toPlainText().strip(),
+            "licence": self.licence.currentData(),
+            "frequency": self.frequency.currentData(),
+            "producer": {"name": self.producer.text().strip(), "email": self.producer_email.text().strip()},
+        }
+        words = [w.strip() for w in self.keywords.text().split(",") if w.strip()]
+        if words:
+            table["keywords"] = words
+        if self.contact.text().strip() or self.contact_email.text().strip():
+            table["contact"] = {"name": self.contact.text().strip(), "email": self.contact_email.text().strip()}
+        if self.scale.value() > 0:
+            table["resolution"] = self.scale.value()
+        return table
+
+    def problems(self) -> list[str]:
+        """What is missing or wrong, in French (the library's messages); empty when complete."""
+        from odl_geo.metadata.inputs import MetadataIncomplete, parse_metadata
+
+        try:
+            parse_metadata(self.table(), tr("the Metadata tab"))
+        except MetadataIncomplete as exc:
+            return [f"{m.key} : {m.message_fr}" for m in exc.missing]
+        return []
+
+    def check(self) -> bool:
+        problems = self.problems()
+        if problems:
+            self.result.setText(tr("To complete:") + "\n" + "\n".join(f"• {p}" for p in problems))
+        else:
+            self.result.setText(tr("Complete: the records will be written with the publication."))
+        return not problems
+
+    def before_publish(self, folder: Path) -> bool:
+        """Write ``folder/metadata.toml`` when the box is ticked and the metadata are complete (False, with the
+        French list shown, when they are not: nothing is started). Unticked, a ``metadata.toml`` written by an
+        earlier publication is removed, so that no stale record goes out."""
+        if not self.enabled.isChecked():
+            (folder / "metadata.toml").unlink(missing_ok=True)
+            return True
+        if not self.check():
+            return False
+        self.write(folder)
+        return True
+
+    def write(self, folder: Path) -> Path:
+        """``folder/metadata.toml`` (strings written as JSON strings, which are valid TOML basic strings)."""
+        table = self.table()
+        lines = [f"{k} = {_toml(v)}" for k, v in table.items() if not isinstance(v, dict)]
+        for name in ("producer", "contact"):
+            if name in table:
+                lines += ["", f"[{name}]", *(f"{k} = {_toml(v)}" for k, v in table[name].items())]
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "metadata.toml"
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return path
+
+
+def _toml(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def _licence_key(text: str) -> str | None:
+    """lov2 / odbl when the layer's licence text names one of them."""
+    low = text.lower()
+    if "odbl" in low or "open database" in low:
+        return "odbl"
+    if "licence ouverte" in low or "open licence" in low or "etalab" in low:
+        return "lov2"
+    return None
+
+
+def attach(dialog: Any) -> MetadataWidget:
+    """Add the tab to the publication dialog and wire it: pre-filled when the layer changes (empty fields only),
+    the button copies the layer's metadata again. The dialog calls :meth:`MetadataWidget.before_publish`."""
+    widget = MetadataWidget(dialog)
+    dialog.tabs.addTab(widget, tr("Metadata"))
+    dialog.layer.layerChanged.connect(lambda layer: widget.fill_from_layer(layer))
+    widget.btn_fill.clicked.connect(lambda: widget.fill_from_layer(dialog.layer.currentLayer(), overwrite=True))
+    widget.fill_from_layer(dialog.layer.currentLayer())
+    return widget
