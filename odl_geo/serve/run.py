@@ -184,7 +184,7 @@ class SnapshotResult:
 
 
 def snapshot(
-    out_dir: str | Path,
+    out_dir: str | Path | list[str | Path],
     png_path: str | Path | None = None,
     *,
     width: int = 1024,
@@ -193,7 +193,8 @@ def snapshot(
     transport: Transport | None = None,
 ) -> SnapshotResult:
     """Build the project of ``out_dir``, start QGIS Server, check that GetCapabilities lists every layer, save
-    one GetMap PNG of all layers (default ``out_dir/map.png``), and stop the server.
+    one GetMap PNG of all layers (default ``out_dir/map.png``; for several folders, beside their project), and stop
+    the server.
 
     :raises RemoteError: the server did not start, or a layer is missing from its capabilities.
     :raises OutputError: the PNG cannot be written.
@@ -202,7 +203,7 @@ def snapshot(
     server = open_server(out_dir, theme=theme, styles_dir=styles_dir)
     build = server.build
     assert build is not None  # a folder was given
-    target = Path(png_path) if png_path else Path(out_dir) / SNAPSHOT_NAME
+    target = Path(png_path) if png_path else build.path.parent / SNAPSHOT_NAME
     xmin, ymin, xmax, ymax = build.extent
     height = max(64, round(width * (ymax - ymin) / (xmax - xmin)))
     if height > 2 * width:  # a tall area: keep the image at most 2:1 and widen the box instead

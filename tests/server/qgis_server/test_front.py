@@ -249,3 +249,10 @@ def test_demo_site_checks_its_page_and_exits_when_not_interactive(outputs):
     assert "réponse ENREGISTRÉE" in page and f'server="http://127.0.0.1:{port}/ows/"' in page
     with socket.socket() as s:  # the server was stopped: the port is free again
         assert s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_cli_serve_once_over_several_folders_saves_one_map(outputs, capsys):
+    assert main(["serve", str(outputs / "water"), str(outputs / "hiking"), "--once", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert Path(result["png"]) == outputs / "map.png" and (outputs / "map.png").read_bytes().startswith(b"\x89PNG")
+    assert len(result["layers"]) == 2
