@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import http.client
 import mimetypes
+import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -93,8 +94,9 @@ class Front:
 
         :raises RemoteError: the address is taken or not available.
         """
+        server_class = _ThreadingHTTPServer6 if ":" in self.host else ThreadingHTTPServer
         try:
-            self._httpd = ThreadingHTTPServer((self.host, self.port), _handler(self))
+            self._httpd = server_class((self.host, self.port), _handler(self))
         except OSError as exc:
             raise RemoteError(
                 f"Cannot listen on {self.host}:{self.port}: {exc.strerror or exc}.",
@@ -143,6 +145,10 @@ class Front:
                     return real
             return None
         return None
+
+
+class _ThreadingHTTPServer6(ThreadingHTTPServer):
+    address_family = socket.AF_INET6  # --host ::1 or ::
 
 
 def _handler(front: Front) -> type[BaseHTTPRequestHandler]:
