@@ -8,6 +8,7 @@ schema cannot say: the names real sources use (Geotrek exports, shapefiles from 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -15,6 +16,7 @@ import shapely
 
 from ..report import Issue, Severity
 from .base import Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
+from .geotrek import flatten_geotrek
 from .products import feature_collection, output_file, product_stem, report_validation, validate_json_schema, write_json
 from .schemas import load_schema
 
@@ -42,7 +44,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "arrivee": ("arrival", "end", "point_arrivee", "lieu_arrivee"),
     "duree": ("duration", "duree_h", "temps", "duree_heures"),
     "balisage": ("marking", "signaletique", "balise"),
-    "longueur": ("length", "longueur_m", "distance", "long_m"),
+    "longueur": ("length", "length_2d", "longueur_m", "distance", "long_m"),
     "difficulte": ("difficulty", "niveau", "cotation"),
     "altitude_max": ("max_elevation", "alt_max", "altitude_maximale"),
     "altitude_min": ("min_elevation", "alt_min", "altitude_minimale"),
@@ -97,6 +99,7 @@ VALUE_SYNONYMS: dict[str, dict[str, str]] = {
         "itinerance": "itinérance",
         "etape": "étape",
         "step": "étape",
+        "traversee": "aller simple",  # Geotrek's "Traversée"
     },
 }
 _KIND = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean", "array": "array"}
@@ -147,7 +150,26 @@ class HikingProfile(Profile):
     )
 
     def conform(self, dataset: ThemeDataset, mapping: object, report: Report) -> ThemeDataset:
-        """Generic conforming, then every geometry as one LineString: the schema accepts nothing else."""
+        """Geotrek's nested objects flattened (:mod:`.geotrek`), generic conforming, then every geometry as one
+        LineString: the schema accepts nothing else."""
+        frame = dataset.frames.get("main")
+        if frame is not None and len(frame):
+            flat, columns = flatten_geotrek(frame)
+            if columns:
+                dataset = replace(dataset, frames={**dataset.frames, "main": flat})
+                names = ", ".join(columns)
+                report.add(
+                    Issue(
+                        "GEOTREK_RECOGNISED",
+                        Severity.INFO,
+                        f"A Geotrek export: the objects of {names} were read as their labels (structure: its name, "
+                        "cities: their INSEE codes and names).",
+                        layer=dataset.source_names.get("main", "main"),
+                        count=len(columns),
+                        message_fr=f"Export Geotrek : les objets de {names} ont été lus comme leurs libellés "
+                        "(structure : son nom, cities : leurs codes INSEE et leurs noms).",
+                    )
+                )
         out = super().conform(dataset, mapping, report)
         frame = out.frames.get("main")
         if frame is not None and len(frame):

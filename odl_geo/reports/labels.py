@@ -157,6 +157,7 @@ CODE_TITLES: dict[str, dict[str, str]] = {
     "ROLE_MISSING": {"fr": "Couche attendue absente", "en": "Expected layer missing"},
     "LAYER_IGNORED": {"fr": "Couche non utilisée", "en": "Layer not used"},
     "LINES_MERGED": {"fr": "Lignes jointes", "en": "Lines joined"},
+    "GEOTREK_RECOGNISED": {"fr": "Export Geotrek reconnu", "en": "Geotrek export recognised"},
     "LINES_NOT_CONNECTED": {"fr": "Tronçons non raccordés", "en": "Parts not connected"},
     "CRS_MISSING": {"fr": "SCR absent", "en": "No CRS"},
     "CRS_REPROJECTED": {"fr": "Reprojection", "en": "Reprojected"},

@@ -190,6 +190,8 @@ def _distinct_values(layer: LayerSource, columns: list[str]) -> dict[str, list[s
     import pyarrow.compute as pc
     import pyogrio
 
+    from ..profiles.geotrek import label_of
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _, table = pyogrio.read_arrow(layer.gdal_path, columns=columns, read_geometry=False, **layer.read_kwargs())
@@ -199,7 +201,9 @@ def _distinct_values(layer: LayerSource, columns: list[str]) -> dict[str, list[s
             continue
         col = pc.utf8_trim_whitespace(table.column(name).cast("string"))
         unique = pc.unique(col).drop_null().to_pylist()
-        out[name] = sorted(v for v in unique if v)[:MAX_VALUES]
+        # a Geotrek export's objects ({"id": 4, "label": "Pédestre"}) are proposed by their labels, as conformed
+        labels = {label_of(v) or v for v in unique if v}
+        out[name] = sorted(labels)[:MAX_VALUES]
     return out
 
 
