@@ -110,7 +110,8 @@ def _option_arguments(step: Step, base: Path, where: str) -> list[str]:
                 args.append(flag)
             continue
         values = value if isinstance(value, list) else [value]
-        values = [_resolved(v, base) for v in values]
+        path_like = _is_path_option(action)
+        values = [_resolved(v, base) if path_like else _text(v) for v in values]
         if isinstance(action, argparse._AppendAction):
             for v in values:
                 args += [flag, v]
@@ -119,8 +120,22 @@ def _option_arguments(step: Step, base: Path, where: str) -> list[str]:
     return args
 
 
+#: metavars of options whose value is a path (a file or folder next to the job file is made absolute); the other
+#: values stay as written: a theme "water" is not the folder water/ beside the job file
+_PATH_METAVARS = {"FILE", "TOML", "PEM", "SLD_OR_DIR", "DIR", "PATH", "FOLDER"}
+
+
+def _is_path_option(action: argparse.Action) -> bool:
+    metavar = str(action.metavar or "")
+    return metavar in _PATH_METAVARS or metavar.endswith(("_FILE", "_DIR", "_FOLDER"))
+
+
+def _text(value: Any) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def _resolved(value: Any, base: Path) -> str:
-    text = str(value).lower() if isinstance(value, bool) else str(value)
+    text = _text(value)
     candidate = base / text
     if text and not Path(text).is_absolute() and "://" not in text and candidate.exists():
         return str(candidate)

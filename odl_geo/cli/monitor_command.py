@@ -39,6 +39,8 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("job", metavar="JOB")
     p.add_argument("--only", action="append", default=[], metavar="NAME", help="check only this dataset (repeat)")
     p.add_argument("--html", metavar="FILE", help="write an HTML status page there")
+    p.add_argument("--serve", action="store_true", help="also serve each converted folder's project.qgs with the "
+                   "embedded QGIS Server (odl-geo serve) and check its layers as a map client would")  # fmt: skip
     g = p.add_argument_group("alerts (sent when a check starts failing or recovers)")
     g.add_argument("--alert-webhook", metavar="URL", default="", help="POST a JSON alert to this URL")
     g.add_argument("--alert-email", metavar="ADDRESS", action="append", default=[], help="e-mail an alert (repeat)")
@@ -68,7 +70,9 @@ def _handler(args: argparse.Namespace, out: Console, err: Console, feedback: Fee
     budget = Budget(timeout=(min(5.0, args.timeout), args.timeout), max_requests=args.max_requests,
                     max_download=int(args.max_download * 1024 * 1024), max_downloads=args.max_downloads)  # fmt: skip
     alerts = AlertConfig(args.alert_webhook, tuple(args.alert_email), args.smtp_host, args.smtp_port, args.smtp_from)
-    result = run_monitor(job, only=set(args.only) or None, budget=budget, alerts=alerts, feedback=feedback)
+    result = run_monitor(
+        job, only=set(args.only) or None, budget=budget, alerts=alerts, feedback=feedback, serve=args.serve
+    )
     if args.html:
         page = Path(args.html)
         try:

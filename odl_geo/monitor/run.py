@@ -47,10 +47,12 @@ def run_monitor(
     transport: Transport | None = None,
     now: datetime | None = None,
     feedback: Feedback | None = None,
+    serve: bool = False,
 ) -> MonitorResult:
     """Check what the job's journal says was published (see :mod:`odl_geo.monitor`).
 
     :param now: the time freshness is judged at (default: now); tests move it to make a dataset stale.
+    :param serve: also serve each converted folder's project with the embedded QGIS Server and probe it.
     :raises InputError: ``only`` names no dataset of the job; the journal cannot be read.
     """
     names = {d.name for d in job.datasets}
@@ -74,6 +76,10 @@ def run_monitor(
             result.probes += _probe(pub, http, creds, now, budget)
         except BudgetExhausted as exc:
             result.probes.append(Probe(pub.dataset, pub.step, "budget", pub.step, SKIPPED, exc.message))
+    if serve:
+        from .probe_served import probe_served
+
+        result.probes += probe_served(job, only, http)
     result.requests = http.count
     result.seconds = time.monotonic() - start
     history = History(job.journal.parent / HISTORY_NAME)

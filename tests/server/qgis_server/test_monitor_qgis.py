@@ -4,6 +4,7 @@ listed, drawn and counted; a layer the server no longer has fails with its messa
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -44,3 +45,23 @@ def test_a_layer_the_server_does_not_have_fails_and_is_not_drawn(servers, theme_
     assert "no longer listed" in probes[("layer", "fontaines_supprimees")].message
     assert probes[("getmap", "fontaines_supprimees")].status == "skipped"
     assert probes[("hits", "fontaines_supprimees")].status == "failed"
+
+
+def test_monitor_serve_checks_each_converted_folder_through_qgis_server(tmp_path, shared_data, capsys):
+    from odl_geo.cli.main import main
+
+    shutil.copy(shared_data / "hiking/pnx_schema_randonnee_cevennes/exemple-valide.json", tmp_path / "trails.json")
+    job = tmp_path / "job.toml"
+    job.write_text('[job]\nname = "served"\nout = "out"\n[[dataset]]\nname = "hiking"\nsource = "trails.json"\n'
+                   '[dataset.convert]\ntheme = "hiking"\nto = ["gpkg"]\n', encoding="utf-8")  # fmt: skip
+    assert main(["run", str(job), "--quiet"]) == 0
+    assert main(["monitor", str(job), "--serve", "--json"]) == 8  # not served yet: no project.qgs
+    [probe] = json.loads(capsys.readouterr().out)["probes"]
+    assert probe["status"] == "failed" and "no project.qgs" in probe["message"]
+    assert main(["serve", str(tmp_path / "out" / "hiking"), "--once", "--quiet"]) == 0
+    assert main(["monitor", str(job), "--serve", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert {(p["service"], p["check"], p["status"]) for p in result["probes"]} == {
+        ("qgis-wms", "capabilities", "ok"), ("qgis-wms", "layer", "ok"), ("qgis-wms", "getmap", "ok"),
+        ("qgis-wfs", "hits", "ok")}  # fmt: skip
+    assert [(c["change"], c["check"]) for c in result["changes"]] == [("recovered", "capabilities")]
