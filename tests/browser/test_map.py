@@ -81,6 +81,7 @@ def test_feature_info_popup_shows_french_labels(page, water_page):
     pairs = dict(zip(popup.locator("dt").all_text_contents(), popup.locator("dd").all_text_contents(), strict=True))
     assert pairs["Nom"] == name
     assert pairs["Code INSEE"] == "34172"
+    save_screenshot(page, "odl-map", "embed_map_popup.png")
     page.keyboard.press("Escape")
     assert popup.is_hidden()
     page.assert_clean()

@@ -369,7 +369,8 @@ export class OdlMapView {
     const layer = this.layers.find((l) => l.name === layerName);
     const dl = h('dl');
     for (const [field, value] of Object.entries(feature.properties || {})) {
-      if (value === null || value === undefined || value === '' || typeof value === 'object') continue;
+      // fid: the GeoPackage's row number, meaningless to a visitor
+      if (value === null || value === undefined || value === '' || typeof value === 'object' || field === 'fid') continue;
       const label = LABELS[field]?.[lang] || LABELS[field]?.fr || field;
       const text = String(value);
       const isUrl = /^https?:\/\//i.test(text.trim()) && safeHref(text);
