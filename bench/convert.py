@@ -49,6 +49,8 @@ HERE = Path(__file__).resolve().parent
 DATA_VERSION = 1  # bump when the generator changes, so cached inputs are rebuilt
 GPKG_MAX_RATIO = 0.5
 GEOJSON_MAX_RATIO = 1.0
+GPKG_MAX_RATIO_312 = 0.75  # issue 16: against GDAL 3.12's own translator (bench/gdal312.py)
+GEOJSON_MAX_RATIO_312 = 1.0
 MAX_RSS_MB = 300.0
 
 # Occitanie in Lambert-93 (metres), and a few towns points cluster around
@@ -210,6 +212,7 @@ class Case:
     odl: list[Run] = field(default_factory=list)
     ogr: list[Run] = field(default_factory=list)
     ogr_gt: list[Run] = field(default_factory=list)  # ogr2ogr -gt 65536 (GeoPackage only)
+    gdal312: list[Run] = field(default_factory=list)  # GDAL 3.12's ogr2ogr (bench/gdal312.py)
 
     @staticmethod
     def med(runs: list[Run], attr: str) -> float:
@@ -218,6 +221,10 @@ class Case:
     @property
     def ratio(self) -> float:
         return self.med(self.odl, "seconds") / self.med(self.ogr, "seconds")
+
+    @property
+    def ratio_312(self) -> float:
+        return self.med(self.odl, "seconds") / self.med(self.gdal312, "seconds") if self.gdal312 else float("nan")
 
     @property
     def ratio_gt(self) -> float:
@@ -345,13 +352,22 @@ def run_case(case: Case, src: Path, work: Path, args: argparse.Namespace) -> Non
             if name == "ogr" and not sample_matches(odl_out, ogr_out, 1e-6 if ext == ".geojson" else 1e-3):
                 raise BrokenRun(f"{case.input} -> {case.target}: geometries differ from ogr2ogr's")
             ogr_out.unlink()
+        if not args.no_gdal312:  # the same ogr2ogr options, GDAL 3.12's translator (the GDAL odl-geo runs)
+            g_out = work / f"gdal312{ext}"
+            with contextlib.suppress(FileNotFoundError):
+                g_out.unlink()
+            cmd = [sys.executable, str(HERE / "gdal312.py"), str(g_out), str(src), *ogr_cmd[1:]]
+            sec, rss = timed(cmd, args.timeout, env=ogr_env)
+            case.gdal312.append(Run(sec, rss, count_features(g_out)))
+            g_out.unlink()
         shutil.rmtree(out_dir, ignore_errors=True)
-        counts = {r.count for r in case.odl + case.ogr + case.ogr_gt}
+        counts = {r.count for r in case.odl + case.ogr + case.ogr_gt + case.gdal312}
         if counts != {case.features}:
             raise BrokenRun(f"{case.input} -> {case.target}: feature counts differ: {sorted(counts)}")
         print(
             f"    {case.input} -> {case.target}: odl-geo {case.odl[-1].seconds:.2f} s, "
-            f"ogr2ogr {case.ogr[-1].seconds:.2f} s",
+            f"ogr2ogr {case.ogr[-1].seconds:.2f} s"
+            + (f", GDAL 3.12 {case.gdal312[-1].seconds:.2f} s" if case.gdal312 else ""),
             flush=True,
         )
 
@@ -360,15 +376,16 @@ def run_case(case: Case, src: Path, work: Path, args: argparse.Namespace) -> Non
 def print_table(cases: list[Case]) -> None:
     head = (
         f"{'input':<14} {'target':<8} {'odl-geo s':>9} {'ogr2ogr s':>9} {'ratio':>6} "
-        f"{'-gt 65536 s':>11} {'ratio':>6} {'odl RSS MB':>10} {'ogr RSS MB':>10}"
+        f"{'-gt 65536 s':>11} {'ratio':>6} {'GDAL3.12 s':>10} {'ratio':>6} {'odl RSS MB':>10} {'ogr RSS MB':>10}"
     )
     print(head)
     print("-" * len(head))
     for c in cases:
         gt = f"{c.med(c.ogr_gt, 'seconds'):>11.2f} {c.ratio_gt:>6.2f}" if c.ogr_gt else f"{'':>11} {'':>6}"
+        g312 = f"{c.med(c.gdal312, 'seconds'):>10.2f} {c.ratio_312:>6.2f}" if c.gdal312 else f"{'':>10} {'':>6}"
         print(
             f"{c.input:<14} {c.target:<8} {c.med(c.odl, 'seconds'):>9.2f} {c.med(c.ogr, 'seconds'):>9.2f} "
-            f"{c.ratio:>6.2f} {gt} {c.med(c.odl, 'rss_mb'):>10.0f} {c.med(c.ogr, 'rss_mb'):>10.0f}"
+            f"{c.ratio:>6.2f} {gt} {g312} {c.med(c.odl, 'rss_mb'):>10.0f} {c.med(c.ogr, 'rss_mb'):>10.0f}"
         )
 
 
@@ -388,6 +405,12 @@ def check_targets(cases: list[Case]) -> list[tuple[str, bool | None, str]]:
         what = "Shapefile -> GeoPackage" if c.target == "gpkg" else "Shapefile -> GeoJSON (EPSG:4326)"
         verdict = c.ratio <= limit if timed_target(c) else None
         results.append((f"{what}, {c.input}: time <= {limit}x ogr2ogr", verdict, f"{c.ratio:.2f}x"))
+        if c.gdal312:  # issue 16: against GDAL 3.12's own ogr2ogr, at 1M features and more
+            limit312 = GPKG_MAX_RATIO_312 if c.target == "gpkg" else GEOJSON_MAX_RATIO_312
+            judged = c.ratio_312 <= limit312 if c.kind == "points" and c.features >= 1_000_000 else None
+            results.append(
+                (f"{what}, {c.input}: time <= {limit312}x GDAL 3.12's ogr2ogr", judged, f"{c.ratio_312:.2f}x")
+            )
     rss = [max(r.rss_mb for r in c.odl) for c in cases]
     if rss:
         worst = max(rss)
@@ -425,6 +448,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--to", default="gpkg,geojson", help="targets (default: gpkg,geojson)")
     p.add_argument("--no-fail", action="store_true", help="exit 0 even when a target fails")
     p.add_argument("--no-gt", action="store_true", help="skip the ogr2ogr -gt 65536 variant")
+    p.add_argument("--no-gdal312", action="store_true", help="skip GDAL 3.12's ogr2ogr (bench/gdal312.py)")
     p.add_argument("--ogr2ogr", default="/usr/bin/ogr2ogr", help="ogr2ogr to compare with (default: Debian's)")
     p.add_argument("--data-dir", type=Path, default=HERE / ".data", help="cache of generated inputs")
     p.add_argument("--timeout", type=float, default=1800, help="seconds before one conversion is killed")
