@@ -214,11 +214,20 @@ def _licence_key(text: str) -> str | None:
 
 
 def attach(dialog: Any) -> MetadataWidget:
-    """Add the tab to the publication dialog and wire it: pre-filled when the layer changes (empty fields only),
-    the button copies the layer's metadata again. The dialog calls :meth:`MetadataWidget.before_publish`."""
+    """Add the tab to the publication dialog and wire it: its empty fields are filled from the chosen layer when the
+    person opens the tab, the button copies the layer's metadata again. The dialog calls
+    :meth:`MetadataWidget.before_publish`.
+
+    Not on the layer combo's ``layerChanged``: QGIS emits it while a project's layers are being removed, and reading
+    a layer's metadata then crashes QGIS; opening the tab is a person's action, with live layers.
+    """
     widget = MetadataWidget(dialog)
     dialog.tabs.addTab(widget, tr("Metadata"))
-    dialog.layer.layerChanged.connect(lambda layer: widget.fill_from_layer(layer))
+
+    def opened(index: int) -> None:
+        if not getattr(dialog, "_closed", False) and dialog.tabs.widget(index) is widget:
+            widget.fill_from_layer(dialog.layer.currentLayer())
+
+    dialog.tabs.currentChanged.connect(opened)
     widget.btn_fill.clicked.connect(lambda: widget.fill_from_layer(dialog.layer.currentLayer(), overwrite=True))
-    widget.fill_from_layer(dialog.layer.currentLayer())
     return widget

@@ -45,14 +45,17 @@ def test_the_tab_is_prefilled_from_the_layer_metadata(plugin, qgis_processing, p
     wait_idle(dlg)
     tab = dlg.metadata
     assert dlg.tabs.tabText(dlg.tabs.indexOf(tab)) == "Métadonnées"
+    assert tab.title.text() == ""  # filled when the person opens the tab
+    dlg.tabs.setCurrentWidget(tab)
     assert tab.title.text() == "Itinéraires de randonnée du Parc national des Cévennes"
     assert tab.abstract.toPlainText().startswith("Itinéraires balisés")
     assert set(tab.keywords.text().split(", ")) == {"randonnée", "sentier", "Cévennes"}
     assert (tab.producer.text(), tab.producer_email.text()) == ("Parc national des Cévennes", "sig@exemple-cevennes.fr")
     assert (tab.contact.text(), tab.contact_email.text()) == ("Maison du Parc", "accueil@exemple-cevennes.fr")
     assert tab.licence.currentData() == "lov2"
-    tab.title.setText("Mon titre")  # what the person typed is kept when the layer changes back
-    assert "title" not in tab.fill_from_layer(layer)
+    tab.title.setText("Mon titre")  # what the person typed is kept when the tab is opened again
+    dlg.tabs.setCurrentIndex(0)
+    dlg.tabs.setCurrentWidget(tab)
     assert tab.title.text() == "Mon titre"
     tab.btn_fill.click()  # the button copies the layer's metadata again
     assert tab.title.text() == "Itinéraires de randonnée du Parc national des Cévennes"
@@ -67,6 +70,7 @@ def test_incomplete_metadata_start_nothing_then_the_publication_carries_the_reco
     dlg.layer.setLayer(layer)
     wait_idle(dlg)
     tab = dlg.metadata
+    dlg.tabs.setCurrentWidget(tab)
     tab.enabled.setChecked(True)
     tab.producer_email.setText("")
     tab.abstract.setPlainText("")
