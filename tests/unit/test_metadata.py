@@ -369,3 +369,18 @@ def test_fields_come_from_the_theme_schema_or_the_product_tables(written: dict[s
     text = flood.xpath("string(//gmd:supplementalInformation/*)", namespaces=NS)
     assert "pprn_38ddt20200002_procedure.typeprocedure (text(10))" in text
     assert "_perimetre_s.geom" not in text  # geometry columns are not fields
+
+
+def test_a_plain_conversion_needs_its_inspire_theme_from_the_person(tmp_path: Path) -> None:
+    src = tmp_path / "fontaines.csv"
+    src.write_bytes((EXAMPLES / "water" / "VilleMTP_MTP_Fontaines.csv").read_bytes())
+    out = tmp_path / "out"
+    code, _r, error = run_argv(["convert", str(src), "--to", "gpkg", "--out", str(out)])
+    assert code == 0, error
+    with pytest.raises(MetadataIncomplete) as caught:
+        prepare_record(out, _given("water"), today=TODAY)
+    assert [m.key for m in caught.value.missing] == ["inspire_theme", "topic_categories"]
+    assert not (out / "metadata.xml").exists()
+    result = prepare_record(out, _given("water", inspire_theme="us", topic_categories=["utilitiesCommunication"]))
+    assert check_iso(result.xml) == [next(i for i in check_iso(result.xml) if i.code == "INSPIRE_RESOURCE_LOCATOR")]
+    assert [c.result for c in result.record.conformity] == ["notEvaluated"]  # no theme: no national schema claimed
