@@ -77,6 +77,11 @@ class Front:
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
+    def retarget(self, upstream: str) -> None:
+        """Send the next requests to another QGIS Server (a new one on a rebuilt project); those running finish."""
+        parts = urlsplit(upstream)
+        self.upstream_host, self.upstream_port = parts.hostname or "127.0.0.1", parts.port or 80
+
     @property
     def base_url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host

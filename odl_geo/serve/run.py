@@ -4,6 +4,7 @@ or just long enough to check it and save one map image (the demo's ``snapshot``)
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -12,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from lxml import etree
 
-from ..errors import OutputError, RemoteError, SourceNotFoundError
+from ..errors import OdlGeoError, OutputError, RemoteError, SourceNotFoundError
 from ..http import HttpRequest, RequestsTransport, RetryPolicy, Transport
 from .front import Front
 from .project import PROJECT_NAME, ProjectBuild, build_project, build_projects, output_folders
 from .server import QgisServer
 
 if TYPE_CHECKING:
+    import threading
     from collections.abc import Callable
 
 __all__ = ["SnapshotResult", "capabilities_layers", "get_map", "open_server", "run_server", "snapshot"]
@@ -76,31 +78,95 @@ def run_server(
     front: bool = False,
     mounts: dict[str, Path] | None = None,
     page_csp: str = "",
+    on_reload: Callable[[QgisServer], None] | None = None,
+    stop: threading.Event | None = None,
     **kwargs: Any,
 ) -> QgisServer:
     """Start, call ``on_ready(server)``, serve for ``duration`` s (None: until the server exits or Ctrl-C), stop.
 
     With ``front``, QGIS Server listens on a free port of 127.0.0.1 and the CORS front (:class:`Front`) on
     ``host:port``, serving ``mounts`` too; ``server.front`` is then that front (its ``ows_url`` is the one to give).
-    Ctrl-C (KeyboardInterrupt) is a normal way to end: the servers are stopped and the call returns.
+    Served folders are then **watched**: when a new conversion rewrites one (its ``manifest.json`` or a
+    GeoPackage changes, then stays still for a second), the project is rebuilt and a fresh QGIS Server started
+    behind the same front (``on_reload(new_server)``), the old one stopped: QGIS Server keeps the GeoPackages it
+    opened, so without this a web page would show the previous publication until a restart. A rebuild that fails
+    (a folder caught half-written) keeps the running server and is tried again at the next change.
+    Ctrl-C (KeyboardInterrupt), or setting ``stop`` from another thread, ends it: the servers are stopped and the
+    call returns.
     """
     host, port = kwargs.pop("host", "127.0.0.1"), kwargs.pop("port", 0)
     server = open_server(path, host="127.0.0.1" if front else host, port=0 if front else port, **kwargs)
-    with server:
+    server.start()
+    gate: Front | None = None
+    try:
         gate = Front(server.base_url, host, port, mounts=mounts, page_csp=page_csp).start() if front else None
         server.front = gate
-        try:
-            if on_ready is not None:
-                on_ready(server)
-            deadline = None if duration is None else time.monotonic() + duration
-            while server.running and (deadline is None or time.monotonic() < deadline):
-                server.wait(0.2 if deadline is None else max(0.0, min(0.2, deadline - time.monotonic())))
-        except KeyboardInterrupt:
-            pass
-        finally:
-            if gate is not None:
-                gate.stop()
+        if on_ready is not None:
+            on_ready(server)
+        watched = _watched_folders(path) if gate is not None and server.build is not None else []
+        seen, changed_at = _signature(watched), 0.0
+        deadline = None if duration is None else time.monotonic() + duration
+        while server.running and (deadline is None or time.monotonic() < deadline) and not (stop and stop.is_set()):
+            server.wait(0.2 if deadline is None else max(0.0, min(0.2, deadline - time.monotonic())))
+            if not watched or gate is None:
+                continue
+            now = _signature(watched)
+            if now != seen:
+                seen, changed_at = now, time.monotonic()
+            elif changed_at and time.monotonic() - changed_at > RELOAD_QUIET_S:
+                changed_at = 0.0
+                server = _reload(path, server, gate, kwargs, on_reload)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if gate is not None:
+            gate.stop()
+        server.stop()
     return server
+
+
+RELOAD_QUIET_S = 1.0  # a folder must stay unchanged this long before it is served again (a conversion writing)
+
+
+def _watched_folders(path: str | Path | list[str | Path]) -> list[Path]:
+    paths = [Path(p) for p in path] if isinstance(path, list) else [Path(path)]
+    if len(paths) == 1 and (subs := output_folders(paths[0])):
+        return subs
+    return [p for p in paths if p.is_dir()]
+
+
+def _signature(folders: list[Path]) -> tuple[tuple[str, int, int], ...]:
+    """(file, size, mtime) of what a conversion rewrites: the manifest and the GeoPackages."""
+    out = []
+    for folder in folders:
+        for f in sorted([folder / "manifest.json", *folder.glob("*.gpkg")]):
+            try:
+                st = f.stat()
+            except OSError:
+                continue
+            out.append((str(f), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def _reload(
+    path: str | Path | list[str | Path],
+    server: QgisServer,
+    gate: Front,
+    kwargs: dict[str, Any],
+    on_reload: Callable[[QgisServer], None] | None,
+) -> QgisServer:
+    """A new QGIS Server on the rebuilt project behind ``gate``; the old one stopped. The old one on failure."""
+    try:
+        fresh = open_server(path, host="127.0.0.1", port=0, **kwargs).start()
+    except OdlGeoError as exc:
+        logging.getLogger("odl_geo").warning("the changed folder cannot be served yet: %s", exc)
+        return server
+    fresh.front = gate
+    gate.retarget(fresh.base_url)
+    server.stop()
+    if on_reload is not None:
+        on_reload(fresh)
+    return fresh
 
 
 def _get(transport: Transport, url: str, params: dict[str, str], what: str) -> bytes:

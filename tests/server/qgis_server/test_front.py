@@ -256,3 +256,45 @@ def test_cli_serve_once_over_several_folders_saves_one_map(outputs, capsys):
     result = json.loads(capsys.readouterr().out)
     assert Path(result["png"]) == outputs / "map.png" and (outputs / "map.png").read_bytes().startswith(b"\x89PNG")
     assert len(result["layers"]) == 2
+
+
+def test_a_new_conversion_is_served_on_the_next_request(tmp_path):
+    """Self-updating: a folder converted again while odl-geo serve runs is served anew behind the same front."""
+    import threading
+
+    lines = (REPO / "examples/water/VilleMTP_MTP_Fontaines.csv").read_bytes().splitlines(keepends=True)
+    src, out = tmp_path / "fontaines.csv", tmp_path / "water"
+
+    def convert(rows: int) -> None:
+        src.write_bytes(b"".join(lines[: rows + 1]))
+        assert main(["convert", str(src), "--theme", "water", "--mapping", str(REPO / "examples/water/fontaines.toml"),
+                     "--area", "34", "--to", "gpkg", "--out", str(out), "-q"]) == 0  # fmt: skip
+
+    convert(10)
+    layer = str(pyogrio.list_layers(next(out.glob("*.gpkg")))[0, 0])
+    started, reloaded, stop = threading.Event(), threading.Event(), threading.Event()
+    seen: dict = {}
+
+    def ready(server) -> None:
+        seen["front"] = server.front
+        started.set()
+
+    thread = threading.Thread(target=run_server, args=(out,), kwargs={"duration": 120, "front": True, "stop": stop,
+                              "on_ready": ready, "on_reload": lambda s: reloaded.set()}, daemon=True)  # fmt: skip
+    thread.start()
+    assert started.wait(60)
+    hits = (seen["front"].ows_url + f"?SERVICE=WFS&VERSION=1.1.0&REQUEST=GetFeature&TYPENAME={layer}"
+            "&RESULTTYPE=hits")  # fmt: skip
+
+    def count() -> int:
+        return int(etree.fromstring(get(hits)[2]).get("numberOfFeatures"))
+
+    assert count() == 10
+    convert(25)  # the SIG administrator publishes again
+    assert reloaded.wait(60)
+    assert count() == 25  # through the same front, without restarting anything
+    stop.set()
+    thread.join(30)
+    assert not thread.is_alive()
+    with pytest.raises(urllib.error.URLError):  # both servers stopped
+        urllib.request.urlopen(hits, timeout=5)
