@@ -98,9 +98,15 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
                 )
             out.print("Ctrl-C to stop.")
 
+    def reloaded(server: QgisServer) -> None:
+        state["reloads"] = state.get("reloads", 0) + 1
+        if talk:
+            names = ", ".join(server.build.layer_names) if server.build else ""
+            out.print(f"new publication: QGIS Server restarted on the rebuilt project ({escape(names)})")
+
     path = args.path if len(args.path) > 1 else args.path[0]
     run_server(path, host=args.host, port=args.port, theme=args.theme, duration=args.duration, on_ready=ready,
-               front=not args.no_front, mounts=mounts, page_csp=args.page_csp)  # fmt: skip
+               front=not args.no_front, mounts=mounts, page_csp=args.page_csp, on_reload=reloaded)  # fmt: skip
     if talk:
         out.print("QGIS Server stopped.")
     return state
