@@ -260,9 +260,10 @@ class _Coordinates:
 def _strings(col: pa.Array | pa.ChunkedArray, kind: pa.DataType, state: _Written) -> list[str | None]:
     """A column's values as the text KML carries (None for a null, and for NaN: KML has no NaN).
 
-    Text that XML cannot carry (control characters) is cleaned for the whole column at once.
+    Text that XML cannot carry (control characters, invalid UTF-8) is cleaned for the whole column at once.
     """
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+        col = _valid_utf8(col, state)
         bad = pc.match_substring_regex(col, _NOT_XML_RE2)
         n_bad = pc.sum(bad).as_py() or 0
         if n_bad:
@@ -287,6 +288,29 @@ def _strings(col: pa.Array | pa.ChunkedArray, kind: pa.DataType, state: _Written
         else:
             out.append(_text(str(v), state))
     return out
+
+
+def _valid_utf8(col: pa.Array | pa.ChunkedArray, state: _Written) -> pa.Array | pa.ChunkedArray:
+    """The column, or a copy whose invalid UTF-8 (text cut in the middle of a character) is replaced by U+FFFD.
+
+    GDAL passes a source's bytes through; XML (and Python's strings) need valid UTF-8.
+    """
+    try:
+        col.validate(full=True)
+        return col
+    except pa.ArrowInvalid:
+        pass
+    values: list[str | None] = []
+    for raw in col.cast(pa.binary()).to_pylist():
+        if raw is None:
+            values.append(None)
+            continue
+        try:
+            values.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            values.append(raw.decode("utf-8", errors="replace"))
+            state.replaced += 1
+    return pa.array(values, type=pa.string())
 
 
 def _kml_type(kind: pa.DataType) -> str:

@@ -301,7 +301,8 @@ def _read_index(shx: Path, found: list[tuple[str, str, int]]) -> tuple[Any, Any]
         return None
     if (len(raw) - _SHP_HEADER) % 8:
         found.append(("SHX_OFFSETS_WRONG", f"{shx.name} is cut off in the middle of a record.", 0))
-    body = np.frombuffer(raw, dtype=">i4", count=(len(raw) - _SHP_HEADER) // 4, offset=_SHP_HEADER)
+    # whole records only: a .shx cut (or grown) in the middle of a record has an odd number of integers
+    body = np.frombuffer(raw, dtype=">i4", count=(len(raw) - _SHP_HEADER) // 8 * 2, offset=_SHP_HEADER)
     pairs = body.reshape(-1, 2).astype(np.int64) * 2
     return pairs[:, 0], pairs[:, 1]
 
@@ -311,7 +312,8 @@ def _wrong_offsets(data: Any, size: int, offsets: Any, lengths: Any) -> int:
     import numpy as np
 
     n = len(offsets)
-    inside = (offsets >= _SHP_HEADER) & (offsets + 8 + lengths <= size)
+    # a negative length (a damaged index) would let an offset beyond the file pass: it points nowhere
+    inside = (offsets >= _SHP_HEADER) & (lengths >= 0) & (offsets + 8 + lengths <= size)
     wrong = int(n - inside.sum())
     at = offsets[inside]
     if len(at):
