@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import MONTPELLIER, convert_water, fountain, non_background
+from .conftest import MONTPELLIER, NAMES, convert_water, fountain, non_background
 from .test_catalogue import catalogue
 from .test_map import center_on, map_tag, outline
 
@@ -95,13 +95,13 @@ def test_catalogue_only_page_does_not_load_the_map(page, site, udata):
     page.assert_clean()
 
 
-def test_page_shows_updates_after_republication(page, site, front, udata, tmp_path):
+def test_page_shows_updates_after_republication(page, site, front, udata, map_servers, tmp_path):
     """Load, re-publish (one feature changed, one dataset added), reload: both components show the change."""
     from odl_geo.serve import open_server
 
     name, lon, lat = fountain(0)
-    first = open_server(convert_water(tmp_path / "v1", {})).start()
-    servers = [first]
+    first = map_servers["water"]  # as published at first (its feature 0 keeps the sample's name)
+    second = None
     try:
         front.routes["live"] = first.base_url
         org = udata.post("/organizations/", {"name": "Commune mise à jour", "description": "Tests de mise à jour."})
@@ -129,11 +129,11 @@ def test_page_shows_updates_after_republication(page, site, front, udata, tmp_pa
         assert page.locator("odl-catalogue .odl-dataset h3").all_text_contents() == [
             "Bornes fontaines (première version)"]
 
-        # the SIG administrator re-publishes: one fountain renamed, served again; one more dataset on data.gouv.fr
-        second = open_server(convert_water(tmp_path / "v2", {0: "Fontaine renommée par la mairie"})).start()
-        servers.append(second)
+        # the SIG administrator re-publishes: one fountain renamed, served again (same address for the page);
+        # one more dataset on data.gouv.fr
+        renamed = {**NAMES, 0: "Fontaine renommée par la mairie"}
+        second = open_server(convert_water(tmp_path / "v2", renamed)).start()
         front.routes["live"] = second.base_url
-        first.stop()
         udata.dataset("Bornes fontaines (mise à jour)", zones=[MONTPELLIER], org=org["id"])
 
         page.reload()
@@ -142,5 +142,6 @@ def test_page_shows_updates_after_republication(page, site, front, udata, tmp_pa
             "Bornes fontaines (mise à jour)", "Bornes fontaines (première version)"]  # newest first
         page.assert_clean()
     finally:
-        for srv in servers:
-            srv.stop()
+        front.routes.pop("live", None)
+        if second:
+            second.stop()
