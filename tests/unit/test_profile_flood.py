@@ -523,12 +523,21 @@ def test_document_layer_gives_state_name_and_web_page(shared_data, tmp_path):
     assert ppr.frames["perimetre_s"].iloc[0]["dateetat"] == "2019-07-16"
 
 
-def test_stakes_layers_are_reported_as_not_converted(shared_data, tmp_path):
+def test_stakes_layers_are_converted(shared_data, tmp_path):
+    """Issue 16 (was: reported as not converted): N_ENJEU / N_ORIG_RISQ layers fill enjeu_* / originerisque_*.
+
+    A zone layer copied as N_ENJEU has none of the stake's fields: every row still lands in enjeu_s, and what is
+    missing (the category) is an error, not a silent gap; the full conversion is tested in test_flood_stakes.py.
+    """
     folder = shapefile_copy(shared_data, tmp_path, MULTI)
     for part in next(folder.rglob("N_ZONE_REG*.shp")).parent.glob("N_ZONE_REG*"):
         shutil.copy(part, part.with_name(part.name.replace("N_ZONE_REG_", "N_ENJEU_")))
-    report, ppr, _ = convert(folder, tmp_path / "out")
-    assert "PPR_LAYER_NOT_CONVERTED" in report.codes() and "enjeu_s" not in ppr.frames
+    report = Report()
+    ppr = FloodProfile().conform(load_flood_dataset(folder, report), None, report)  # products refuse the gap
+    assert "PPR_LAYER_NOT_CONVERTED" not in report.codes() and "PPR_STAKES_CONVERTED" in report.codes()
+    source = next(p for p in folder.rglob("N_ENJEU_*.shp"))
+    assert len(ppr.frames["enjeu_s"]) == pyogrio.read_info(source)["features"]
+    assert any(i.code == "PPR_VALUE_MISSING" and "CATEGORIE" in i.message for i in report.issues)
 
 
 def test_theme_runner_checks_a_covadis_ppr(data_copy):

@@ -20,6 +20,7 @@ from ...errors import InputError
 from ...report import Severity
 from .hazards import check_codes, check_ids, convert_hazards, explode_parts
 from .model import PprDataset, add_issue, as_geoframe, column, text_values
+from .stakes import convert_stakes
 from .template import load_template
 
 if TYPE_CHECKING:
@@ -103,6 +104,8 @@ def covadis_to_cnig(dataset: ThemeDataset, settings: FloodSettings, report: Repo
     for role, suffix in (("zone_reglementaire", "s"), ("zone_reglementaire_l", "l"), ("zone_reglementaire_p", "p")):
         if role in frames:
             out.update(_regulatory(frames[role], suffix, code, layer[role], report))
+    dated = when or (str(perimeter["dateetat"].iloc[0]) if perimeter is not None and len(perimeter) else None)
+    out.update(convert_stakes(frames, layer, code, dated, report))  # N_ENJEU / N_ORIG_RISQ (stakes.py)
     if "zone_alea" not in frames:
         add_issue(
             report,

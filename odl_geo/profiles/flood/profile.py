@@ -31,7 +31,7 @@ from .cnig import cnig_to_cnig
 from .covadis import covadis_to_cnig, map_local_codes
 from .gpkg import build_geopackage
 from .model import TYPEPPR, FloodSettings, PprDataset, add_issue
-from .roles import COVADIS_ROLES, NOT_CONVERTED, assign_ppr_roles, cnig_role, settings_role
+from .roles import COVADIS_ROLES, assign_ppr_roles, cnig_role, settings_role
 from .template import SRS_ID, TEMPLATE_VERSION, load_template
 from .validate import validate_geopackage
 
@@ -84,19 +84,6 @@ class FloodProfile(Profile):
             self.settings,
             **{f.name: getattr(given, f.name) for f in fields(given) if getattr(given, f.name) is not None},
         )
-        if any(role in dataset.frames for role in NOT_CONVERTED):
-            add_issue(
-                report,
-                "PPR_LAYER_NOT_CONVERTED",
-                Severity.WARNING,
-                "The N_ENJEU / N_ORIG_RISQ layers are not converted yet (Annexe A maps them to enjeu_* and "
-                "originerisque_*): the GeoPackage leaves those optional tables empty.",
-                "Convert them by hand if the delivery must include stakes or risk origins.",
-                fr="Les couches N_ENJEU / N_ORIG_RISQ ne sont pas encore converties (l'annexe A les fait "
-                "correspondre à enjeu_* et originerisque_*) : le GeoPackage laisse ces tables facultatives vides.",
-                hint_fr="Convertissez-les à la main si la livraison doit comprendre les enjeux ou les origines du "
-                "risque.",
-            )
         is_covadis = any(s.role in dataset.frames for s in COVADIS_ROLES)
         if is_covadis:
             dataset = map_local_codes(dataset, mapping, report)

@@ -14,7 +14,7 @@ from ..base import RoleSpec, TargetField
 from .cnig import split_table_name
 from .template import load_template
 
-__all__ = ["COVADIS_ROLES", "NOT_CONVERTED", "TYPEREG_CODES", "assign_ppr_roles", "cnig_role", "settings_role"]
+__all__ = ["COVADIS_ROLES", "TYPEREG_CODES", "assign_ppr_roles", "cnig_role", "settings_role"]
 
 _COVADIS = re.compile(
     r"N_(?P<theme>PERIMETRE|ZONE_ALEA|ZONE_REG|MULTIALEA|DOCUMENT|ENJEU|ORIG_RISQ)_PPR[NTX]"
@@ -22,7 +22,6 @@ _COVADIS = re.compile(
     re.IGNORECASE,
 )
 _COVADIS_ROLE = {"PERIMETRE": "perimetre", "ZONE_ALEA": "zone_alea", "MULTIALEA": "multi_alea", "DOCUMENT": "document"}
-NOT_CONVERTED = ("enjeu_s", "enjeu_l", "enjeu_p", "origine_risque_s", "origine_risque_l", "origine_risque_p")
 
 
 def _f(
@@ -162,8 +161,9 @@ def assign_ppr_roles(layer_names: list[str]) -> dict[str, str]:
                 _COVADIS_ROLE.get(theme)
                 or {
                     "ZONE_REG": "zone_reglementaire" + ("" if geom == "S" else f"_{geom.lower()}"),
-                    "ENJEU": f"enjeu_{geom.lower()}",
-                    "ORIG_RISQ": f"origine_risque_{geom.lower()}",
+                    # not the CNIG table names (enjeu_s...): the source layer and the table it fills stay apart
+                    "ENJEU": f"covadis_enjeu_{geom.lower()}",
+                    "ORIG_RISQ": f"covadis_orig_risq_{geom.lower()}",
                 }[theme]
             )
             covadis.setdefault(role, []).append(name)
