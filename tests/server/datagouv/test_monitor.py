@@ -269,15 +269,22 @@ def _published(job: Path, dataset: str, step: str) -> dict:
                 and "published" in e)  # fmt: skip
 
 
-def test_a_dataset_late_for_its_frequency_is_stale(published, tmp_path):
+def test_a_dataset_late_for_its_frequency_is_stale_and_alerted_once(published, receiver):
     job = load_job(published)
     later = datetime.now(UTC) + timedelta(days=3)  # daily: due by tomorrow, one day of grace, then stale
-    result = run_monitor(job, now=later, alerts=AlertConfig())
+    hook = AlertConfig(webhook=receiver.url_for("/hook"))
+    before = len(receiver.log)
+    result = run_monitor(job, now=later, alerts=hook)
     fresh = {p.dataset: p for p in result.probes if p.check == "fresh"}
     assert fresh["fontaines"].status == "failed" and "stale" in fresh["fontaines"].message
     assert "'daily'" in fresh["fontaines"].message and "day(s) late" in fresh["fontaines"].message
     assert fresh["sentiers"].status == "ok"  # annual: not due yet
     assert result.exit_code == 8
+    assert [(c["check"], c["dataset"]) for c in result.changes] == [("fresh", "fontaines")]
+    [alert] = [json.loads(req.get_data()) for req, _resp in receiver.log[before:]]
+    assert alert["changes"][0]["message"] == fresh["fontaines"].message
+    again = run_monitor(job, now=later, alerts=hook)  # still stale: no second alert
+    assert again.changes == [] and len(receiver.log) == before + 1
 
 
 def test_a_map_server_down_is_one_failure_with_its_url_and_time(published, double, receiver, smtp, capsys):
