@@ -106,16 +106,20 @@ def check_encoding_name(encoding: str) -> None:
     import codecs
 
     try:
-        codecs.lookup(encoding)
+        info = codecs.lookup(encoding)
     except LookupError:
+        info = None
+    if info is None or not getattr(info, "_is_text_encoding", True):  # rot13, base64...: no text encoding
         raise EncodingError(
             f"--encoding {encoding!r} is not an encoding odl-geo knows.",
             "Use a name such as UTF-8, CP1252 (Windows, French), ISO-8859-15 or leave --encoding out "
             "(the encoding is then detected).",
-        ) from None
+        )
 
 
-def _check_user_encoding(path: Path | ArchivedFile, display: str, encoding: str) -> None:
+def _check_user_encoding(
+    path: Path | ArchivedFile, display: str, encoding: str, skip: int = 0, *, strict: bool = True
+) -> None:
     """The encoding the user gave must decode the start of a text source, strictly.
 
     A UTF-16 file has NUL bytes between ASCII letters; a UTF-8 or CP1252 file has none: reading one as the
@@ -125,12 +129,12 @@ def _check_user_encoding(path: Path | ArchivedFile, display: str, encoding: str)
     """
     import codecs
 
-    sample = path.head(SAMPLE_BYTES) if isinstance(path, ArchivedFile) else _head(path, SAMPLE_BYTES)
+    sample = path.head(SAMPLE_BYTES) if isinstance(path, ArchivedFile) else _head(path, SAMPLE_BYTES, skip)
     name = codecs.lookup(encoding).name
     problem = ""
     if name.startswith(("utf-16", "utf-32")) and sample and b"\0" not in sample[:4096]:
         problem = "it holds no NUL byte, which every UTF-16/UTF-32 text has"
-    else:
+    elif strict:
         try:
             codecs.getincrementaldecoder(encoding)("strict").decode(sample, final=False)
         except UnicodeError as exc:
@@ -143,9 +147,17 @@ def _check_user_encoding(path: Path | ArchivedFile, display: str, encoding: str)
         )
 
 
-def _head(path: Path, size: int) -> bytes:
+def _head(path: Path, size: int, skip: int = 0) -> bytes:
     with path.open("rb") as fh:
+        fh.seek(skip)
         return fh.read(size)
+
+
+def _dbf_header_size(dbf: Path) -> int:
+    """Where a .dbf's records start (its header holds field names in ASCII, whatever the encoding)."""
+    with dbf.open("rb") as fh:
+        head = fh.read(12)
+    return int.from_bytes(head[8:10], "little") if len(head) == 12 else 0
 
 
 def _unique_names(layers: list[LayerSource]) -> list[LayerSource]:
@@ -291,6 +303,9 @@ def _open_file(
     if driver == "ESRI Shapefile" and isinstance(path, Path):
         parts = shapefile.find_parts(path, layer_hint)
         pre_issues.extend(parts.issues)
+        if options.encoding and parts.dbf is not None:
+            # only the UTF-16/32 rule: a .dbf may hold binary fields (FoxPro integers) no text encoding decodes
+            _check_user_encoding(parts.dbf, display, options.encoding, _dbf_header_size(parts.dbf), strict=False)
         pre_issues.extend(shapefile.check_integrity(parts, layer_hint, options.accept_loss))
         guess = shapefile.guess_dbf_encoding(parts, options.encoding)
         encoding, guess = shapefile.attribute_encoding(parts, guess, pre_issues, layer_hint)

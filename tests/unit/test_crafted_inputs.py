@@ -55,6 +55,14 @@ def _case_utf16_for_utf8(d):
     return crafted.fountains_csv(d / "pei.csv"), ["--encoding", "UTF-16"]
 
 
+def _case_utf16_for_a_shapefile(d):
+    return crafted.point_shapefile(d / "pei.shp", [(700_000.0, 6_300_000.0)], ["Église"]), ["--encoding", "UTF-16"]
+
+
+def _case_not_a_text_encoding(d):
+    return crafted.fountains_csv(d / "pei.csv"), ["--encoding", "rot13"]
+
+
 def _case_infinity_geojson(d):
     return crafted.geojson_points(d / "pts.geojson", ["3.8, 43.6", "Infinity, 43.6", "3.9, -Infinity"]), []
 
@@ -69,6 +77,8 @@ CASES = {
     "password-zip": (_case_encrypted_zip, 2, "password-protected"),
     "unknown-encoding": (_case_unknown_encoding, 2, "'KLINGON-8' is not an encoding"),
     "utf16-for-utf8": (_case_utf16_for_utf8, 2, "cannot be read as UTF-16"),
+    "utf16-for-a-shapefile": (_case_utf16_for_a_shapefile, 2, "pei.shp cannot be read as UTF-16"),
+    "not-a-text-encoding": (_case_not_a_text_encoding, 2, "'rot13' is not an encoding"),
     "infinity-geojson": (_case_infinity_geojson, 2, "2 feature(s) have coordinates that are not numbers"),
     "infinity-shapefile": (_case_infinity_shapefile, 2, "feature(s) 1 (0-based"),
 }
