@@ -74,7 +74,7 @@ def _postgis(options: dict[str, Any], result: dict[str, Any], layers: dict[str, 
 
 def _datagouv(options: dict[str, Any], result: dict[str, Any], layers: dict[str, dict[str, Any]],
               folder: Path) -> dict[str, Any]:  # fmt: skip
-    from ..publishers.datagouv.endpoints import DEMO_URL, PRODUCTION_URL
+    from ..publishers.datagouv.endpoints import DEMO_URL
 
     resources = []
     for s in result.get("steps") or []:
@@ -89,8 +89,9 @@ def _datagouv(options: dict[str, Any], result: dict[str, Any], layers: dict[str,
                     h.update(block)
             sha1, size = h.hexdigest(), path.stat().st_size
         resources.append({"name": s.get("name"), "id": s["id"], "sha1": sha1, "size": size, "remote": sha1 is None})
+    site = options.get("url") or (DEMO_URL if options.get("demo") else _default_site())
     return {
-        "url": redact_url(str(options.get("url") or (DEMO_URL if options.get("demo") else PRODUCTION_URL))).rstrip("/"),
+        "url": redact_url(str(site)).rstrip("/"),
         "dataset_id": result.get("dataset_id"),
         "slug": result.get("slug"),
         "page": result.get("page"),
@@ -98,6 +99,15 @@ def _datagouv(options: dict[str, Any], result: dict[str, Any], layers: dict[str,
         "frequency": str(options.get("frequency") or "unknown"),
         "resources": resources,
     }
+
+
+def _default_site() -> str:
+    """What ``publish datagouv`` uses without --url: ``ODL_DATAGOUV_URL`` (see odl_geo.cli.publish_datagouv)."""
+    import os
+
+    from ..publishers.datagouv.endpoints import PRODUCTION_URL
+
+    return os.environ.get("ODL_DATAGOUV_URL") or PRODUCTION_URL
 
 
 def _csw(options: dict[str, Any], result: dict[str, Any], layers: dict[str, dict[str, Any]],

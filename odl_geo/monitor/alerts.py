@@ -13,6 +13,7 @@ import smtplib
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from ..credentials import redact, redact_url
 from ..errors import NetworkError
@@ -81,7 +82,8 @@ def send_alerts(result: MonitorResult, config: AlertConfig, http: ProbeHttp) -> 
 def _webhook(result: MonitorResult, url: str, http: ProbeHttp) -> dict[str, Any]:
     payload = {"job": result.job, "time": result.time, "summary": _subject(result), "text": alert_text(result),
                "changes": result.changes, "failed": len(result.failed)}  # fmt: skip
-    shown = redact_url(url)
+    parts = urlsplit(redact_url(url))
+    shown = f"{parts.scheme}://{parts.netloc}/…"  # chat webhooks carry their secret in the path: never shown
     try:
         resp, _seconds = http.send("POST", url, json_body=payload)
     except NetworkError as exc:
