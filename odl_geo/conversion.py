@@ -162,6 +162,7 @@ def _convert_layers(
                 report.add_new(pass_report)
             _check_count(layer, manifest.files[first_file:], options, report, accept_loss)
             _check_geometries(layer, scan, manifest.files[first_file:], accept_loss)
+            _check_unreadable(layer, report, accept_loss)
         refuse_replacing(src.path, out, {f.path for f in manifest.files})
         for f in manifest.files:  # a writer that ignored a full disk left a file cut short
             check_complete(staging / f.path, f.format)
@@ -228,6 +229,25 @@ def _check_geometries(layer: LayerSource, scan: GeometryScan, files: list[Output
         "--accept-loss writes the attributes alone.",
         "GEOMETRY_LOST",
     )
+
+
+def _check_unreadable(layer: LayerSource, report: Report, accept_loss: bool) -> None:
+    """Geometries GDAL handed over but no reader could decode (``GEOM_UNREADABLE``) would be written as features
+    without geometry: a loss, so an error unless the user accepted it (then the warning stays in the report).
+
+    :raises InputError: (exit 2, nothing written).
+    """
+    if accept_loss:
+        return
+    lost = [i for i in report.issues if i.code == "GEOM_UNREADABLE" and i.layer in (layer.name, None)]
+    if lost:
+        examples = ", ".join(f"#{n}" for n in lost[0].examples)
+        raise InputError(
+            f"{layer.display}: {lost[0].count} geometry(ies) cannot be decoded (features {examples}); they would "
+            "be written without geometry. Nothing was written.",
+            "Repair the file in the software that wrote it; --accept-loss writes those features without geometry.",
+            "GEOM_UNREADABLE",
+        )
 
 
 def _convertible(src: Source) -> tuple[list[LayerSource], list[Issue]]:

@@ -13,7 +13,7 @@ from .feedback import Feedback, NullFeedback
 from .normalise.options import NormaliseOptions
 from .normalise.pipeline import LayerStream
 from .normalise.scan import scan_geometries
-from .report import Report
+from .report import Report, Severity
 from .sources import ReadOptions, open_source
 
 if TYPE_CHECKING:
@@ -71,6 +71,8 @@ def inspect_source(
             mismatch = layer.count_issue(stream.stats.count)
             if mismatch is not None:
                 report.add(mismatch)
+            if not (read_options and read_options.accept_loss):
+                _losses_are_errors(report, stream.stats.count < layer.feature_count)
             guess = layer.encoding_guess
             out.append(
                 LayerReport(
@@ -92,6 +94,22 @@ def inspect_source(
                 )
             )
         return out, src.issues
+
+
+#: what ``convert`` refuses as a loss (unless ``--accept-loss``): inspect says so with the same severity
+LOSSES = frozenset({"GEOM_UNREADABLE"})
+
+
+def _losses_are_errors(report: Report, fewer: bool) -> None:
+    """Warnings about data that would not reach the outputs, as errors: inspect explains what convert refuses."""
+    from dataclasses import replace
+
+    report.issues = [
+        replace(i, severity=Severity.ERROR)
+        if i.code in LOSSES or (fewer and i.code == "FEATURE_COUNT_MISMATCH")
+        else i
+        for i in report.issues
+    ]
 
 
 def _unit(layer: LayerSource) -> str | None:

@@ -178,3 +178,27 @@ def test_what_is_read_is_compared_with_what_is_written(shared_data: Path, tmp_pa
     assert status == 0
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert any(i["code"] == "FEATURE_COUNT_MISMATCH" and i["count"] == 3 for i in manifest["report"]["issues"])
+
+
+def test_a_geometry_no_reader_can_decode_is_an_error(tmp_path: Path, capsys) -> None:
+    """A GeoPackage whose second geometry blob holds a broken WKB: it used to be written without geometry, exit 0."""
+    import sqlite3
+
+    src = tmp_path / "src" / "sites.gpkg"
+    src.parent.mkdir()
+    gpd.GeoDataFrame({"nom": ["a", "b", "c"]}, geometry=[Point(3.8, 43.6), Point(3.9, 43.7), Point(3.7, 43.5)],
+                     crs=4326).to_file(src, layer="sites", engine="pyogrio")  # fmt: skip
+    with sqlite3.connect(src) as con:
+        for (trigger,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            con.execute(f'DROP TRIGGER "{trigger}"')  # GDAL's triggers call spatialite functions sqlite lacks
+        (blob,) = con.execute("SELECT geom FROM sites WHERE fid = 2").fetchone()
+        con.execute("UPDATE sites SET geom = ? WHERE fid = 2", (blob[:8] + b"\x01\x03\x00\x00\x00\xff\xff\xff\x7f",))
+    before = digests(src.parent)
+    out = tmp_path / "out"
+    assert main(["convert", str(src), "--to", "geojson", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "1 geometry(ies) cannot be decoded (features #1)" in err and "--accept-loss" in err
+    assert not out.exists() and digests(src.parent) == before
+    assert main(["convert", str(src), "--to", "geojson", "--out", str(out), "--accept-loss"]) == 0
+    doc = json.loads((out / "sites.geojson").read_text(encoding="utf-8"))
+    assert [f["geometry"] is None for f in doc["features"]] == [False, True, False]
