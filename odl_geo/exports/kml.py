@@ -166,12 +166,8 @@ def _placemarks(
     """
     names = batch.schema.names
     columns = [(_text(f.name, state), _strings(batch.column(names.index(f.name)), f.type, state)) for f in extended]
-    title = _strings(batch.column(names.index(NAME_FIELD)), pa.string(), state) if NAME_FIELD in names else None
-    about = (
-        _strings(batch.column(names.index(DESCRIPTION_FIELD)), pa.string(), state)
-        if DESCRIPTION_FIELD in names
-        else None
-    )
+    title = _column_text(batch, NAME_FIELD, state)
+    about = _column_text(batch, DESCRIPTION_FIELD, state)
     if GEOMETRY_COLUMN in names:
         geoms = shapely.from_wkb(batch.column(names.index(GEOMETRY_COLUMN)).to_numpy(zero_copy_only=False))
         coords = _Coordinates(geoms, digits)
@@ -196,6 +192,14 @@ def _placemarks(
         if coords is not None:
             coords.geometry_at(pm, i, geoms[i])
         yield pm
+
+
+def _column_text(batch: pa.RecordBatch, name: str, state: _Written) -> list[str | None] | None:
+    """The values of column ``name`` as text (whatever its type), or None when the batch has no such column."""
+    if name not in batch.schema.names:
+        return None
+    i = batch.schema.get_field_index(name)
+    return _strings(batch.column(i), batch.schema.field(i).type, state)
 
 
 class _Coordinates:
