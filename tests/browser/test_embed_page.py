@@ -4,11 +4,14 @@ components. Map from QGIS Server behind odl-geo's own front, catalogue from the 
 
 from __future__ import annotations
 
+import pytest
+
 from .conftest import non_background
 from .servers import Site
 
 
-def test_odl_geo_embed_page_works_under_its_own_csp(page, udata, map_servers, tmp_path):
+@pytest.mark.parametrize("territory", ["commune:34172", "departement:34"])
+def test_odl_geo_embed_page_works_under_its_own_csp(page, udata, map_servers, tmp_path, territory):
     from odl_geo.embed.build import EmbedOptions, write_embed
     from odl_geo.serve.front import Front as OdlFront
 
@@ -18,18 +21,26 @@ def test_odl_geo_embed_page_works_under_its_own_csp(page, udata, map_servers, tm
     try:
         out = tmp_path / "site"
         result = write_embed(out, EmbedOptions(
-            sources=[water.build.path.parent], organization=udata.info["ORG_ID"], territory="commune:34172",
+            sources=[water.build.path.parent], organization=udata.info["ORG_ID"], territory=territory,
             themes=["water"], server=front.ows_url, server_type="qgis", datagouv=udata.site, assets="copy"))
         assert result.csp, "odl-geo embed gives the policy to set"
         site = Site(out)
         site.csp = result.csp
         page.goto(f"{site.origin}/index.html")
         page.wait_state("odl-map")
-        page.wait_state("odl-catalogue")
+        page.wait_state("odl-catalogue", "ready|empty")
         assert non_background(page.screenshot_image("odl-map .odl-map-frame")) > 500
         assert page.locator("odl-map .odl-layer").count() >= 1
-        assert page.locator("odl-catalogue .odl-dataset").count() == 10  # page size 10 of the 11 datasets
-        assert page.locator("odl-catalogue .odl-status").text_content() == "11 jeu(x) de données"
+        outline = "() => document.querySelector('odl-map').olMap.getLayers().item(1).getSource().getFeatures().length"
+        if territory == "commune:34172":
+            assert page.locator("odl-catalogue .odl-dataset").count() == 10  # page size 10 of the 11 datasets
+            assert page.locator("odl-catalogue .odl-status").text_content() == "11 jeu(x) de données"
+            # odl-geo ships no commune outline and udata's zones have no geometry: said, not hidden
+            assert page.evaluate(outline) == 0 and page.locator("odl-map .odl-note").is_visible()
+        else:  # odl-geo wrote the département's outline next to the bundle (outline-src)
+            assert page.locator("odl-map").get_attribute("outline-src")
+            assert page.evaluate(outline) >= 1 and page.locator("odl-map .odl-note").is_hidden()
+            assert page.locator("odl-catalogue").get_attribute("data-state") in ("ready", "empty")
         page.assert_clean()
     finally:
         if site:
