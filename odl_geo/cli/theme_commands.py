@@ -160,6 +160,9 @@ def _mapping_handler(args: argparse.Namespace, out: Console, err: Console, feedb
     result = suggestion.to_dict()
     result["toml"] = text
     if args.out:
+        from ..exports.overlap import refuse_replacing_file
+
+        refuse_replacing_file(args.file, args.out)  # `--out fontaines.csv` must not replace the source
         try:
             Path(args.out).write_text(text, encoding="utf-8")
         except OSError as exc:

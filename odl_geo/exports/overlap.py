@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import InputError
 
-__all__ = ["refuse_overlap", "refuse_replacing", "source_files"]
+__all__ = ["refuse_overlap", "refuse_replacing", "refuse_replacing_file", "source_files"]
 
 #: sidecars read with a file of each format (same stem, any case): an output named like one replaces the source
 SIDECARS: dict[str, tuple[str, ...]] = {
@@ -88,3 +88,17 @@ def refuse_replacing(source: str | Path, out_dir: str | Path, names: set[str] | 
                 )
         except OSError:
             continue
+
+
+def refuse_replacing_file(source: str | Path, target: str | Path, option: str = "--out") -> None:
+    """Refuse to write the single file ``target`` (a mapping file...) when it is a file of the source.
+
+    :raises InputError: (exit 2) before anything is written.
+    """
+    files = source_files(source)
+    path = Path(target).expanduser()
+    if files and path.exists() and (path.resolve() in files or any(os.path.samefile(path, f) for f in files)):
+        raise InputError(
+            f"{option} {target} is a file of the source: writing it would replace the source; nothing was written.",
+            f"Give {option} another file name.",
+        )

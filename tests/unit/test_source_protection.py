@@ -158,3 +158,11 @@ def test_theme_convert_out_inside_a_folder_source_is_refused(tmp_path: Path, cap
     code, _, err = run(capsys, "convert", folder, "--theme", "water", "--out", folder / "publi")
     assert code == 2 and "inside the source folder" in err
     assert tree(tmp_path) == before
+
+
+def test_mapping_out_never_replaces_the_source(tmp_path: Path, capsys) -> None:
+    src = _csv(tmp_path)
+    before = tree(tmp_path)
+    code, _, err = run(capsys, "mapping", src, "--theme", "water", "--out", src)
+    assert code == 2 and "would replace the source" in err
+    assert tree(tmp_path) == before
