@@ -366,7 +366,8 @@ export class OdlMapView {
     const lang = this.lang;
     const id = String(feature.id ?? '');
     const layerName = id.includes('.') ? id.slice(0, id.lastIndexOf('.')) : '';
-    const layer = this.layers.find((l) => l.name === layerName);
+    // QGIS Server: "layer.fid"; GeoServer: "layer.fid" for the layer "workspace:layer"
+    const layer = this.layers.find((l) => l.name === layerName || l.name.split(':').pop() === layerName);
     const dl = h('dl');
     for (const [field, value] of Object.entries(feature.properties || {})) {
       // fid: the GeoPackage's row number, meaningless to a visitor
