@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote, quote_plus
@@ -196,21 +197,23 @@ def _redirector(target: str, status: int) -> type[BaseHTTPRequestHandler]:
     return Redirect
 
 
+@pytest.mark.parametrize("deadline", [False, True], ids=["no-deadline", "deadline"])
 @pytest.mark.parametrize("status", [301, 302, 307, 308])
-def test_an_api_key_never_follows_a_redirect_to_another_origin(status: int) -> None:
+def test_an_api_key_never_follows_a_redirect_to_another_origin(status: int, deadline: bool) -> None:
     recorder = type("Rec", (_Recorder,), {"seen": []})
     for other in _serve(recorder):
         redirect = _redirector(other + "/api/1/me/", status)
         for origin in _serve(redirect):
             transport = RequestsTransport(retry=RetryPolicy(total=0))
             creds = Credentials(USER, PASSWORD, API_KEY)
-            resp = transport.send(HttpRequest("GET", origin + "/api/1/me/", auth=creds))
+            by = time.monotonic() + 30 if deadline else None  # requests with a deadline take another session
+            resp = transport.send(HttpRequest("GET", origin + "/api/1/me/", auth=creds, deadline=by))
             assert resp.status == 200
             assert len(recorder.seen) == 1
             sent = {k.lower() for k in recorder.seen[0]}
             assert "x-api-key" not in sent and "authorization" not in sent
             # a redirect within the same origin keeps the key (the server asked for it there)
-            resp = transport.send(HttpRequest("GET", origin + "/same", auth=creds))
+            resp = transport.send(HttpRequest("GET", origin + "/same", auth=creds, deadline=by))
             assert resp.status == 200
             assert redirect.seen[-1].get("X-API-KEY") == API_KEY
 
