@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import threading
 import time
-from urllib.parse import urlencode
+from collections import Counter
+from urllib.parse import urlencode, urlsplit
 
-from qgis.core import QgsBlockingNetworkRequest, QgsFeedback
+from qgis.core import QgsBlockingNetworkRequest, QgsCredentials, QgsFeedback
 from qgis.PyQt.QtCore import QByteArray, QUrl, QUrlQuery
 from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 from urllib3 import encode_multipart_formdata
@@ -22,7 +24,71 @@ from odl_geo.credentials import redact, redact_url
 from odl_geo.errors import NetworkError
 from odl_geo.http import HttpRequest, HttpResponse, RetryPolicy
 
-__all__ = ["QgisTransport"]
+__all__ = ["NoPromptCredentials", "QgisTransport", "install_prompt_guard", "remove_prompt_guard"]
+
+
+class NoPromptCredentials(QgsCredentials):
+    """QGIS's credentials service, minus the "Enter credentials" prompt for the servers odl-geo is talking to.
+
+    When a server answers 401 to a request carrying an auth configuration, QGIS desktop asks the person for a user
+    name and password (QgsAppAuthRequestHandler -> ``QgsCredentials.instance().get("<realm> at <host>")``) in the
+    middle of a publication. For the hosts a QgisTransport is sending to, this answers "no credentials": the 401
+    comes back to odl-geo, which says in French which QGIS auth configuration to fix. Every other realm goes to
+    the credentials service QGIS had (its dialog), unchanged.
+    """
+
+    def __init__(self, previous: QgsCredentials | None) -> None:
+        super().__init__()
+        self.previous = previous
+        self.hosts: Counter[str] = Counter()
+        self.refused: list[str] = []  # realms answered without a prompt (for the log and the tests)
+        self._lock = threading.Lock()
+        self.setInstance(self)
+
+    def sending(self, host: str, delta: int) -> None:
+        with self._lock:
+            self.hosts[host] += delta
+            if self.hosts[host] <= 0:
+                del self.hosts[host]
+
+    def _ours(self, realm: str) -> bool:
+        with self._lock:
+            return any(realm.endswith(f" at {host}") for host in self.hosts)
+
+    def request(self, realm: str, username: str, password: str, message: str = "") -> tuple[bool, str, str]:
+        if self._ours(realm) or self.previous is None:
+            self.refused.append(realm)
+            return False, username, password
+        ok, user, pwd = self.previous.get(realm, username, password, message)
+        return ok, user, pwd
+
+    def requestMasterPassword(self, password: str, stored: bool = False) -> tuple[bool, str]:
+        if self.previous is None:
+            return False, password
+        ok, pwd = self.previous.getMasterPassword(password, stored)
+        return ok, pwd
+
+    def restore(self) -> None:
+        if self.previous is not None:
+            self.setInstance(self.previous)
+
+
+_guard: NoPromptCredentials | None = None
+
+
+def install_prompt_guard() -> NoPromptCredentials:
+    """Once per plugin load (initGui); QgisTransport registers its hosts with it while it sends."""
+    global _guard
+    if _guard is None:
+        _guard = NoPromptCredentials(QgsCredentials.instance())
+    return _guard
+
+
+def remove_prompt_guard() -> None:
+    global _guard
+    if _guard is not None:
+        _guard.restore()
+        _guard = None
 
 # errors that happen before the request reached the server: safe to retry any method
 _NOT_SENT = {
@@ -48,6 +114,17 @@ class QgisTransport:
         self.authcfg, self.retry, self.timeout_s, self.feedback = authcfg, retry or RetryPolicy(), timeout_s, feedback
 
     def send(self, request: HttpRequest) -> HttpResponse:
+        host = urlsplit(request.url).hostname or ""
+        guard = _guard
+        if guard is not None:
+            guard.sending(host, +1)
+        try:
+            return self._send(request)
+        finally:
+            if guard is not None:
+                guard.sending(host, -1)
+
+    def _send(self, request: HttpRequest) -> HttpResponse:
         for attempt in itertools.count():
             response, error = self._send_once(request)
             if response is not None:
@@ -61,6 +138,11 @@ class QgisTransport:
                     raise self._network_error(request, error)
             if self.feedback is not None and self.feedback.isCanceled():
                 raise NetworkError(f"{request.method} {redact_url(request.url)} was cancelled.", "")
+            if request.deadline is not None and time.monotonic() + delay >= request.deadline:
+                # the command's deadline (odl_geo.http.DeadlineTransport) leaves no time for another attempt
+                if response is not None:
+                    return response
+                raise self._network_error(request, error)
             time.sleep(delay)
         raise AssertionError("unreachable")
 
@@ -86,7 +168,9 @@ class QgisTransport:
                 query.addQueryItem(k, str(v))
             url.setQuery(query)
         qreq = QNetworkRequest(url)
-        qreq.setTransferTimeout(int(self.timeout_s * 1000))
+        # the request's read timeout when it sets one (a DeadlineTransport cuts it to the time left), else ours
+        timeout_s = min(self.timeout_s, request.timeout[1]) if request.timeout else self.timeout_s
+        qreq.setTransferTimeout(max(1, int(timeout_s * 1000)))
         for k, v in request.headers.items():
             qreq.setRawHeader(k.encode(), v.encode())
         if request.auth is not None and request.auth.api_key:

@@ -84,3 +84,24 @@ def test_unreachable_server_gives_network_error_without_secret(qgis_app):
     with pytest.raises(NetworkError, match=r"Cannot reach http://127\.0\.0\.1:9/x\?authkey=") as info:
         QgisTransport(retry=RetryPolicy(total=1, backoff=0.01)).send(req)
     assert "SECRET-KEY" not in str(info.value) + info.value.details
+
+
+def test_a_deadline_stops_a_request_to_a_server_that_never_answers(qgis_app):
+    """Through odl_geo.http.DeadlineTransport (what publish_plan wraps every transport in), QGIS's requests and
+    retries stop at the deadline (issue #14, item 10), not after every retry's own timeout."""
+    import socket
+    import time
+
+    from odl_geo.http import DeadlineTransport
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)  # connections are accepted by the kernel; nothing ever answers
+    try:
+        transport = DeadlineTransport(QgisTransport(timeout_s=120.0), 2.0)
+        start = time.monotonic()
+        with pytest.raises(NetworkError, match=r"timed out|no answer"):
+            transport.send(HttpRequest("GET", f"http://127.0.0.1:{silent.getsockname()[1]}/rest/about/version.json"))
+        assert time.monotonic() - start < 2.0 + 3.0
+    finally:
+        silent.close()
