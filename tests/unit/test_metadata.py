@@ -384,3 +384,20 @@ def test_a_plain_conversion_needs_its_inspire_theme_from_the_person(tmp_path: Pa
     result = prepare_record(out, _given("water", inspire_theme="us", topic_categories=["utilitiesCommunication"]))
     assert check_iso(result.xml) == [next(i for i in check_iso(result.xml) if i.code == "INSPIRE_RESOURCE_LOCATOR")]
     assert [c.result for c in result.record.conformity] == ["notEvaluated"]  # no theme: no national schema claimed
+
+
+def test_the_documented_metadata_toml_is_accepted_with_every_option_uncommented() -> None:
+    """docs/metadata.md's annotated metadata.toml, each commented-out option switched on, is read without error."""
+    doc = (EXAMPLES.parent / "docs" / "metadata.md").read_text(encoding="utf-8")
+    block = doc.split("## Ce que vous devez écrire : `metadata.toml`")[1].split("```toml")[1].split("```")[0]
+    lines = []
+    for line in block.splitlines():
+        text = line.strip()
+        if text.startswith("# ") and ("=" in text.split("#")[1] or text.startswith("# [")):
+            text = text[2:]
+        lines.append(text)
+    table = tomllib.loads("\n".join(lines))
+    assert {"temporal", "contact", "dates", "identifier", "links"} <= set(table)
+    given = parse_metadata(table, "docs/metadata.md")
+    assert given.code == "sentiers-parc" and given.links["workspace"] == "randonnee"
+    assert given.temporal is not None and given.dates["source"] == dt.date(2024, 5, 1)
