@@ -401,3 +401,35 @@ def test_the_documented_metadata_toml_is_accepted_with_every_option_uncommented(
     given = parse_metadata(table, "docs/metadata.md")
     assert given.code == "sentiers-parc" and given.links["workspace"] == "randonnee"
     assert given.temporal is not None and given.dates["source"] == dt.date(2024, 5, 1)
+
+
+def test_every_optional_element_stays_xsd_valid(converted: dict[str, Path], schema) -> None:
+    """Temporal extent open at its end, a ground resolution, a contact with phone and website, [dates], links."""
+    extra = {
+        "temporal": {"start": dt.date(2024, 1, 1)},
+        "resolution_m": 2.5,
+        "dates": {"source": dt.date(2023, 11, 30), "creation": dt.date(2024, 1, 2)},
+        "contact": {"name": "Maison du Parc", "email": "accueil@exemple.fr", "phone": "04 66 00 00 00",
+                    "url": "https://www.exemple.fr", "individual": "Accueil"},
+        "links": LINKS,
+        "lineage": "Relevé GPS & saisie <terrain> 2023.",
+    }  # fmt: skip
+    base = tomllib.loads((EXAMPLES / "hiking" / "metadata.toml").read_text("utf-8"))
+    base.pop("resolution")  # the ground distance instead of the scale
+    given = parse_metadata({**base, **extra})
+    result = prepare_record(converted["hiking"], given, today=TODAY)
+    root = etree.fromstring(result.xml)
+    assert schema.validate(root), [f"{e.line}: {e.message}" for e in schema.error_log]
+    assert check_iso(root) == []
+    assert root.xpath("string(//gmd:distance/gco:Distance/@uom)", namespaces=NS) == "m"
+    period = root.xpath("//gml:TimePeriod", namespaces=NS)[0]
+    assert period.findtext("gml:beginPosition", namespaces=NS) == "2024-01-01"
+    assert period.find("gml:endPosition", NS).get("indeterminatePosition") == "unknown"
+    assert "Relevé GPS & saisie <terrain> 2023. Jeu de données produit" in root.xpath(
+        "string(//gmd:LI_Lineage/gmd:statement/*)", namespaces=NS
+    )
+    assert "Données sources datées du 2023-11-30." in root.xpath("string(//gmd:LI_Lineage/gmd:statement/*)",
+                                                                   namespaces=NS)  # fmt: skip
+    g = Graph().parse(data=result.jsonld, format="json-ld")
+    assert str(next(g.objects(None, DCAT.startDate))) == "2024-01-01"
+    assert float(next(g.objects(None, DCAT.spatialResolutionInMeters))) == 2.5
