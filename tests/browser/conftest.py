@@ -41,6 +41,9 @@ RECORD = """
 window.__csp = [];
 document.addEventListener('securitypolicyviolation', e => window.__csp.push({
   directive: e.effectiveDirective, blocked: e.blockedURI, sample: e.sample, source: e.sourceFile}));
+window.__events = [];
+for (const type of ['odl-map-ready', 'odl-feature-info', 'odl-catalogue-loaded'])
+  document.addEventListener(type, e => window.__events.push({type, detail: e.detail}));
 """
 
 

@@ -61,6 +61,8 @@ def test_map_renders_qgis_server_layer_with_legend_and_credits(page, water_page,
     assert page.locator("odl-map .ol-scale-line").count() == 1
     assert page.locator("odl-map .odl-note").is_hidden()  # the outline came from outline-src
     save_screenshot(page, "odl-map", "embed_map.png")
+    events = page.evaluate("() => window.__events")
+    assert events == [{"type": "odl-map-ready", "detail": {"layers": [water_layer_name(page)]}}]
     page.assert_clean()
 
 
