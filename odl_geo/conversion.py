@@ -162,7 +162,7 @@ def _convert_layers(
                 report.add_new(pass_report)
             _check_count(layer, manifest.files[first_file:], options, report, accept_loss)
             _check_geometries(layer, scan, manifest.files[first_file:], accept_loss)
-            _check_unreadable(layer, report, accept_loss)
+            _check_losses(layer, report, accept_loss)
         refuse_replacing(src.path, out, {f.path for f in manifest.files})
         for f in manifest.files:  # a writer that ignored a full disk left a file cut short
             check_complete(staging / f.path, f.format)
@@ -231,22 +231,47 @@ def _check_geometries(layer: LayerSource, scan: GeometryScan, files: list[Output
     )
 
 
-def _check_unreadable(layer: LayerSource, report: Report, accept_loss: bool) -> None:
-    """Geometries GDAL handed over but no reader could decode (``GEOM_UNREADABLE``) would be written as features
-    without geometry: a loss, so an error unless the user accepted it (then the warning stays in the report).
+#: GDAL's words when a CSV value does not fit the type it guessed from the first rows: the value is dropped
+_GDAL_DROPPED_VALUE = "Invalid value type found"
 
-    :raises InputError: (exit 2, nothing written).
+
+def _check_losses(layer: LayerSource, report: Report, accept_loss: bool) -> None:
+    """Values or geometries read from the source but dropped on the way are a loss: an error unless accepted
+    (``--accept-loss``; the warnings then stay in the report).
+
+    - ``GEOM_UNREADABLE``: geometries GDAL handed over but no reader could decode (written without geometry);
+    - ``FIELD_NOT_A_NUMBER``: in a column of decimal-comma numbers, later values that are not numbers (emptied);
+    - GDAL's "Invalid value type found": a CSV value that does not fit the type GDAL guessed from the first rows.
+
+    :raises InputError: (exit 2, nothing written), the details naming the code.
     """
     if accept_loss:
         return
-    lost = [i for i in report.issues if i.code == "GEOM_UNREADABLE" and i.layer in (layer.name, None)]
-    if lost:
-        examples = ", ".join(f"#{n}" for n in lost[0].examples)
+    mine = [i for i in report.issues if i.layer in (layer.name, None, "")]
+    lost = next((i for i in mine if i.code in ("GEOM_UNREADABLE", "FIELD_NOT_A_NUMBER")), None)
+    if lost is not None and lost.code == "GEOM_UNREADABLE":
+        examples = ", ".join(f"#{n}" for n in lost.examples)
         raise InputError(
-            f"{layer.display}: {lost[0].count} geometry(ies) cannot be decoded (features {examples}); they would "
+            f"{layer.display}: {lost.count} geometry(ies) cannot be decoded (features {examples}); they would "
             "be written without geometry. Nothing was written.",
             "Repair the file in the software that wrote it; --accept-loss writes those features without geometry.",
             "GEOM_UNREADABLE",
+        )
+    if lost is not None:
+        raise InputError(
+            f"{layer.display}: {lost.message.rstrip('.')} (their column holds numbers with decimal commas "
+            "elsewhere). Nothing was written.",
+            "Fix those values (or empty them) in the source; --accept-loss writes them empty.",
+            "FIELD_NOT_A_NUMBER",
+        )
+    dropped = next((i for i in mine if i.code == "GDAL_WARNING" and _GDAL_DROPPED_VALUE in i.message), None)
+    if dropped is not None:
+        raise InputError(
+            f"{layer.display}: a value does not fit the type of its column, guessed from the first rows, and "
+            f"would be dropped ({dropped.message.removeprefix('GDAL: ')}). Nothing was written.",
+            'Declare the column\'s type in a .csvt file beside the CSV (one line such as "String","Real"), '
+            "or fix the value; --accept-loss writes it empty.",
+            "CSV_VALUE_DROPPED",
         )
 
 

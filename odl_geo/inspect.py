@@ -97,7 +97,9 @@ def inspect_source(
 
 
 #: what ``convert`` refuses as a loss (unless ``--accept-loss``): inspect says so with the same severity
-LOSSES = frozenset({"GEOM_UNREADABLE"})
+LOSSES = frozenset({"GEOM_UNREADABLE", "FIELD_NOT_A_NUMBER"})
+#: GDAL's words when it drops a CSV value that does not fit the column type it guessed
+DROPPED_VALUE = "Invalid value type found"
 
 
 def _losses_are_errors(report: Report, fewer: bool) -> None:
@@ -106,7 +108,9 @@ def _losses_are_errors(report: Report, fewer: bool) -> None:
 
     report.issues = [
         replace(i, severity=Severity.ERROR)
-        if i.code in LOSSES or (fewer and i.code == "FEATURE_COUNT_MISMATCH")
+        if i.code in LOSSES
+        or (fewer and i.code == "FEATURE_COUNT_MISMATCH")
+        or (i.code == "GDAL_WARNING" and DROPPED_VALUE in i.message)
         else i
         for i in report.issues
     ]
