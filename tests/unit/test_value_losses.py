@@ -27,7 +27,8 @@ def sha(path: Path) -> str:
 def test_a_value_gdal_would_drop_is_an_error(tmp_path: Path, capsys) -> None:
     src = tmp_path / "mesures.csv"
     rows = ["nom;lon;lat;mesure", *(f"p{i};3,{i % 1000:03d};43,6;{i % 50},5" for i in range(100_000))]
-    src.write_text("\n".join([*rows, "dernier;3,5;43,6;n/a"]) + "\n", encoding="utf-8")  # far past the rows GDAL types from
+    rows.append("dernier;3,5;43,6;n/a")  # far past the rows GDAL types the column from
+    src.write_text("\n".join(rows) + "\n", encoding="utf-8")
     digest = sha(src)
     out = tmp_path / "out"
     assert main(["convert", str(src), "--to", "csv", "--out", str(out)]) == 2
