@@ -56,6 +56,7 @@ __all__ = [
 
 METADATA_FILE = "metadata.toml"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_URL = re.compile(r"^https?://[^\s<>\"'`{}|\\^]+$")
 _TOP_KEYS = {
     "title", "abstract", "licence", "license", "frequency", "keywords", "lineage", "inspire_theme",
     "topic_categories", "resolution", "resolution_m", "temporal", "dates", "producer", "contact", "identifier",
@@ -194,8 +195,12 @@ def parse_metadata(table: dict[str, Any], origin: str = METADATA_FILE) -> Metada
              "a table of http(s) URLs")  # fmt: skip
         links = {}
     for key, url in links.items():
-        if key != "workspace" and not str(url).startswith(("http://", "https://")):
-            need(f"links.{key}", f"{url!r} n'est pas une adresse http(s)", f"{url!r} is not an http(s) URL")
+        if key != "workspace" and not _URL.match(str(url)):
+            need(f"links.{key}", f"{url!r} n'est pas une adresse http(s) (sans espace ni guillemet)",
+                 f"{url!r} is not an http(s) URL")  # fmt: skip
+        if key == "workspace" and not re.fullmatch(r"[A-Za-z_][\w.-]*", str(url)):
+            fr = f"{url!r} n'est pas un nom d'espace de travail GeoServer (lettres, chiffres, _ - .)"
+            need("links.workspace", fr, f"{url!r} is not a GeoServer workspace name")
     conformity = _text(table.get("inspire_conformity"))
     if conformity and conformity not in ("pass", "fail", "notEvaluated"):
         need("inspire_conformity", "pass, fail ou notEvaluated", "pass, fail or notEvaluated")

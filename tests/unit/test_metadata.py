@@ -433,3 +433,9 @@ def test_every_optional_element_stays_xsd_valid(converted: dict[str, Path], sche
     g = Graph().parse(data=result.jsonld, format="json-ld")
     assert str(next(g.objects(None, DCAT.startDate))) == "2024-01-01"
     assert float(next(g.objects(None, DCAT.spatialResolutionInMeters))) == 2.5
+
+
+def test_links_are_checked_before_they_reach_the_records() -> None:
+    with pytest.raises(MetadataIncomplete) as caught:
+        _given("hiking", links={"wms": "https://geo.exemple.fr/o ws", "download": "ftp://x", "workspace": "9 bad"})
+    assert [m.key for m in caught.value.missing] == ["links.wms", "links.download", "links.workspace"]
