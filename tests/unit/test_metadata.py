@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 #: an open namespace (rdflib's DCAT is closed and warns when pytest probes module attributes)
 DCAT = Namespace("http://www.w3.org/ns/dcat#")
 
+#: rdflib's own JSON-LD parser uses its deprecated ConjunctiveGraph internally (rdflib 7.6): not ours to fix
+pytestmark = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
 THEMES = ("hiking", "water", "flood")
 LINKS = {
     "wms": "https://geo.example.fr/geoserver/ows",
