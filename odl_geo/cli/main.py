@@ -2,8 +2,8 @@
 
 Exit codes: 0 success (warnings included), 2 bad input or options (also when ``convert`` left out some
 layers of a zip or folder because of their errors: the others are written), 3 output could not be written,
-1 internal error (a bug: please report it with ``--verbose`` output), 130 interrupted, 141 the reader of
-stdout went away (``| head``).
+1 internal error (a bug: please report it with ``--verbose`` output), 130 interrupted, 143 stopped by SIGTERM,
+141 the reader of stdout went away (``| head``).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def build_parser(parser_class: type[argparse.ArgumentParser] = argparse.Argument
         prog="odl-geo",
         description="Read, check, convert and publish GIS layers as open data.",
         epilog="Exit codes: 0 ok, 2 bad input (convert: also when some layers were left out, the others written), "
-        "3 output error, 1 internal error, 130 interrupted.",
+        "3 output error, 1 internal error, 130 interrupted (Ctrl-C), 143 stopped (SIGTERM).",
     )
     parser.add_argument("--version", action="version", version=f"odl-geo {__version__}")
     common = parser_class(add_help=False)
