@@ -145,5 +145,5 @@ def _theme(args: argparse.Namespace, out: Console, feedback: Feedback) -> dict[s
         print_written(out, run.files, Path(args.out), args.lang)
     result = run.to_dict()
     result["report"] = run.report.to_dict()  # the manifest's shape: front ends read one result for both runs
-    metadata.write(args, out, result)
+    metadata.write(args, out, result, run)
     return result

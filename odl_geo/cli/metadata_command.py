@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from ..feedback import Feedback
     from ..metadata import MetadataResult
+    from ..theme import ThemeRun
 
 __all__ = ["EXTRA_CHECKS", "ConvertMetadata", "add_convert_option", "register", "run"]
 
@@ -117,8 +118,13 @@ class ConvertMetadata:
         self.given = load_metadata_file(self.path) if self.path is not None else None
         self.previous = previous_state(out) if self.given is not None else None  # convert rewrites the manifest
 
-    def write(self, args: argparse.Namespace, out: Console, result: dict[str, Any]) -> None:
-        """Build, check and write the record into the converted folder; adds ``metadata`` to ``result``."""
+    def write(
+        self, args: argparse.Namespace, out: Console, result: dict[str, Any], run: ThemeRun | None = None
+    ) -> None:
+        """Build, check and write the record into the converted folder; adds ``metadata`` to ``result``.
+
+        :param run: the theme run; its report no longer says "no metadata in the GeoPackage" once it holds one.
+        """
         from ..metadata import prepare_record, write_metadata
 
         if self.given is None:
@@ -127,5 +133,40 @@ class ConvertMetadata:
             return
         written = write_metadata(args.out, prepare_record(args.out, self.given, previous=self.previous))
         result["metadata"] = written.to_dict()
+        if run is not None and any(p.suffix == ".gpkg" for p in written.written):
+            _settle_embedded(run, Path(args.out), getattr(args, "lang", "fr"), result)
         if not args.json and not args.quiet:
             out.print(f"métadonnées : metadata.xml, metadata.jsonld ({escape(written.record.identifier.uri)})")
+
+
+#: the theme validators' findings that embedding the record answers (CNIG PPR: the standard asks for it)
+EMBEDDED_ANSWERS = frozenset({"PPR_METADATA_MISSING"})
+
+
+def _settle_embedded(run: ThemeRun, folder: Path, lang: str, result: dict[str, Any]) -> None:
+    """The validator ran before the record was embedded: its "no metadata in the GeoPackage" finding is replaced
+    by what was done, in the reports (JSON, HTML), the manifest and the command's result."""
+    import json
+
+    from ..report import Issue, Severity
+    from ..theme import write_reports
+
+    if not any(i.code in EMBEDDED_ANSWERS for i in run.report.issues):
+        return
+    run.report.issues = [i for i in run.report.issues if i.code not in EMBEDDED_ANSWERS]
+    run.report.add(
+        Issue(
+            "METADATA_EMBEDDED",
+            Severity.INFO,
+            "The ISO 19139 record (metadata.xml) was embedded in the GeoPackage (gpkg_metadata).",
+            message_fr="La fiche ISO 19139 (metadata.xml) a été intégrée au GeoPackage (gpkg_metadata).",
+        )
+    )
+    write_reports(run, folder, lang)
+    path = folder / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["report"] = run.report.to_dict()
+    path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    result["report"] = run.report.to_dict()
+    result["issues"] = [i.to_dict() for i in run.report.issues]
+    result["summary"] = run.counts()

@@ -441,3 +441,27 @@ def test_links_are_checked_before_they_reach_the_records() -> None:
     with pytest.raises(MetadataIncomplete) as caught:
         _given("hiking", links={"wms": "https://geo.exemple.fr/o ws", "download": "ftp://x", "workspace": "9 bad"})
     assert [m.key for m in caught.value.missing] == ["links.wms", "links.download", "links.workspace"]
+
+
+def test_a_ppr_converted_with_its_metadata_no_longer_reports_them_missing(tmp_path: Path) -> None:
+    """The CNIG PPR validator asks for the record inside the GeoPackage: once embedded, the reports say so."""
+    src = tmp_path / "PPRn_BourgOisans.zip"
+    src.write_bytes((EXAMPLES / "flood" / "PPRn_BourgOisans.zip").read_bytes())
+    out = tmp_path / "out"
+    meta = str(EXAMPLES / "flood" / "metadata.toml")
+    code, result, error = run_argv(["convert", str(src), "--theme", "flood", "--to", "geojson", "--out", str(out),
+                                    "--metadata", meta])  # fmt: skip
+    assert code == 0, error
+    assert result is not None
+    codes = {i["code"] for i in result["issues"]}
+    assert "PPR_METADATA_MISSING" not in codes and "METADATA_EMBEDDED" in codes
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    assert {i["code"] for i in report["issues"]} == codes
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert {i["code"] for i in manifest["report"]["issues"]} == codes
+    assert "intégrée au GeoPackage" in (out / "report.html").read_text("utf-8")
+    assert read_gpkg_metadata(next(out.glob("pprn_*.gpkg"))) == [(out / "metadata.xml").read_text("utf-8")]
+    without = tmp_path / "plain"
+    code, result, error = run_argv(["convert", str(src), "--theme", "flood", "--to", "geojson", "--out", str(without)])
+    assert code == 0 and result is not None, error
+    assert "PPR_METADATA_MISSING" in {i["code"] for i in result["issues"]}  # the control: without a record
