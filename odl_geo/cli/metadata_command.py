@@ -74,8 +74,14 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
     for dest, check in EXTRA_CHECKS:
         if getattr(args, dest, False):
             extra |= check(args, result, out)
+    notes: list[str] = []
     if not args.check:
         write_metadata(folder, result, gpkg=not args.no_gpkg)
+        if not args.no_gpkg and any(folder.glob("*.gpkg")) and _report_says_missing(folder):
+            notes.append(
+                "report.json et report.html datent d'avant l'intégration de la fiche au GeoPackage (ils signalent "
+                "encore PPR_METADATA_MISSING) : convertissez avec --metadata pour un rapport à jour."
+            )
     if not args.json and not args.quiet:
         record = result.record
         out.print(f"[bold]{escape(record.title)}[/bold]")
@@ -84,12 +90,25 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
         out.print(f"  licence : {escape(record.licence.title)} ; mise à jour : {record.frequency.datagouv}")
         for w in result.warnings:
             out.print(f"  [yellow]attention[/yellow] {escape(w.message_fr)}")
+        for note in notes:
+            out.print(f"  [yellow]note[/yellow] {escape(note)}")
         if args.check:
             out.print("vérification seulement : rien n'a été écrit")
         else:
             for path in result.written:
                 out.print(f"  écrit : {escape(str(path))}")
-    return result.to_dict() | {"checked_only": bool(args.check)} | extra
+    return result.to_dict() | {"checked_only": bool(args.check), "notes": notes} | extra
+
+
+def _report_says_missing(folder: Path) -> bool:
+    """Whether the folder's quality report (written by the conversion) says the GeoPackage has no metadata."""
+    import json
+
+    try:
+        report = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return any(i.get("code") in EMBEDDED_ANSWERS for i in report.get("issues", []) if isinstance(i, dict))
 
 
 def add_convert_option(p: argparse.ArgumentParser) -> None:

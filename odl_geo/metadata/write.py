@@ -145,12 +145,13 @@ def write_metadata(folder: str | Path, result: MetadataResult, gpkg: bool = True
     files = [f for f in manifest.get("files", []) if f.get("path") not in (ISO_NAME, JSONLD_NAME)]
     if gpkg:
         for path in sorted({f["path"] for f in files if f.get("format") == "gpkg"}):
-            write_gpkg_metadata(folder / path, result.xml, result.record.metadata_date)
+            changed = write_gpkg_metadata(folder / path, result.xml, result.record.metadata_date)
             digest, size = sha256_file(folder / path), (folder / path).stat().st_size
             for f in files:
                 if f["path"] == path:
                     f["sha256"], f["size"] = digest, size
-            written.append(folder / path)
+            if changed:  # the same record already inside: the file was not touched
+                written.append(folder / path)
     files += [_entry(ISO_NAME, ISO_FORMAT, folder), _entry(JSONLD_NAME, JSONLD_FORMAT, folder)]
     manifest["files"] = files
     manifest["metadata"] = state_of(result.record, facts)
