@@ -3,7 +3,7 @@
 The components themselves are JavaScript (``web/``, built by ``node web/build.mjs`` into ``static/`` of this
 package, which ``odl-geo serve`` serves and a wheel carries); this package holds the Python side that writes
 the snippet a webmaster pastes: ``territory`` (codes checked), ``snippet`` (the attributes and their escaped
-HTML), ``discover`` (what was published), ``outline`` (département/région outlines odl-geo ships), ``page``
+HTML), ``discover`` (what was published), ``outline`` (the territory outlines odl-geo ships), ``page``
 (index.html, the CSP, LISEZMOI.txt), ``build`` (``odl-geo embed``).
 """
 

@@ -172,7 +172,7 @@ def build_snippet(options: EmbedOptions) -> EmbedResult:
             licence=options.licence or (LICENCE_URLS.get(found.licenses[0], "") if len(found.licenses) == 1 else ""),
         )  # fmt: skip
         if territory is not None:
-            # the outline: a file odl-geo writes (départements, régions), else data.gouv.fr's zone API
+            # the outline: a file odl-geo writes (communes, EPCI, départements, régions), else the zone API
             if territory.kind in OUTLINE_KINDS and options.assets == "copy":
                 map_spec.outline_src = f"{ASSETS_DIR}/{_outline_name(territory)}"
             else:

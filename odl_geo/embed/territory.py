@@ -49,7 +49,7 @@ class Territory:
 
 
 def _known_name(kind: str, code: str) -> str | None:
-    """The name in odl-geo's tables, "" when odl-geo has no table for the kind (EPCI), None when unknown."""
+    """The name in odl-geo's tables (COG 2026; EPCI: those of ``outlines.tsv.gz``), None when unknown."""
     from ..checks.communes import communes, departements, regions
 
     if kind == "commune":
@@ -60,7 +60,10 @@ def _known_name(kind: str, code: str) -> str | None:
         return dep[0] if dep else None
     if kind == "region":
         return regions().get(code)
-    return ""
+    from .outline import shipped_outline  # the EPCI of the COG come with their outlines
+
+    found = shipped_outline(kind, code)
+    return found[0] if found else None
 
 
 def parse_territory(text: str) -> Territory:
@@ -89,7 +92,9 @@ def parse_territory(text: str) -> Territory:
         raise InputError(
             f"Territoire « {raw} » : {_NONE[kind]} n'a le code {code} dans le Code officiel géographique "
             "livré avec odl-geo.",
-            "Vérifiez le code sur https://www.insee.fr/fr/recherche/recherche-geographique "
+            "Vérifiez le numéro SIREN de l'EPCI sur https://www.insee.fr/fr/information/2510634."
+            if kind == "epci"
+            else "Vérifiez le code sur https://www.insee.fr/fr/recherche/recherche-geographique "
             "(une commune fusionnée prend le code de la commune nouvelle).",
         )
     return Territory(kind, code, name)

