@@ -18,6 +18,7 @@ bench: setup
 	@.venv/bin/python bench/convert.py
 	@.venv/bin/python bench/publish.py
 	@.venv/bin/python bench/datagouv.py
+	@.venv/bin/python bench/embed.py
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache .mypy_cache
