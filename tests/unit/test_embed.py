@@ -267,8 +267,10 @@ def test_cli_embed_writes_snippet_page_readme_and_assets(published, tmp_path, ca
     tags = dict(parse(snippet).tags)
     assert tags["odl-map"] == {
         "server": "http://127.0.0.1:8000/ows/", "server-type": "qgis", "theme": "water", "territory": "commune:34172",
-        "filter-field": "insee", "datagouv": "https://www.data.gouv.fr", "lang": "fr", "height": "400px",
-    }  # fmt: skip
+        "filter-field": "insee", "outline-src": "odl-embed/contour-commune-34172.geojson", "lang": "fr",
+        "height": "400px",
+    }  # fmt: skip  (the commune's outline is shipped: no call to data.gouv.fr's zone API)
+    assert (site / "odl-embed" / "contour-commune-34172.geojson").is_file()
     assert tags["odl-catalogue"]["organization"] == "ville-de-montpellier"
     assert tags["odl-catalogue"]["territory"] == "commune:34172"
     assert tags["a"]["href"] == "https://www.data.gouv.fr/fr/organizations/ville-de-montpellier/"  # no-JS fallback
