@@ -25,6 +25,7 @@ from .._version import __version__
 from ..errors import InputError, OutputError, SourceNotFoundError
 from ..exports.manifest import MANIFEST_NAME
 from ..naming import theme_keyword
+from ..profiles.ppr_titles import ppr_table_title
 from .styles import OWN_STYLES, LayerStyle, family_of, style_for, styles_root
 
 if TYPE_CHECKING:
@@ -225,7 +226,8 @@ def _layers(folder: Path, manifest: dict[str, Any]) -> list[ProjectLayer]:
                     extent=tuple(float(v) for v in info["total_bounds"]),  # type: ignore[arg-type]
                     feature_count=int(info["features"]),
                     fields=[str(f) for f in info["fields"]],
-                    title=str(m.get("title") or layer_name),
+                    # a CNIG PPR table gets its meaning ("Zones d'aléa de référence : avalanche"), not its code
+                    title=str(m.get("title") or ppr_table_title(str(layer_name)) or layer_name),
                     abstract=str(m.get("abstract") or ""),
                 )
             )

@@ -379,6 +379,39 @@ def test_theme_layers_carry_the_theme_keyword_on_geoserver_too(published):
     assert plan.layers and all(lyr.feature_type.keywords == ("odl-geo:theme=flood",) for lyr in plan.layers)
 
 
+def test_flood_layers_have_french_titles_in_the_layer_list(published, tmp_path):
+    """The map's layer switcher and legend show the CNIG tables' meanings, not their codes, on both servers."""
+    import shutil
+
+    from lxml import etree
+
+    from odl_geo.profiles.ppr_titles import ppr_table_title
+    from odl_geo.publishers.geoserver import PublishOptions, plan_publication
+    from odl_geo.serve.project import build_project
+
+    assert ppr_table_title("pprn_38ddt20200002_zonealeareference_115_s") == (
+        "Zones d'aléa de référence : lave torrentielle (torrent et talweg)")
+    assert ppr_table_title("pprn_38ddt20200002_zonealeareference_123_s").endswith(": éboulement ou chutes de "
+                                                                                  "pierres et de blocs")
+    assert ppr_table_title("PPRN_X_ENJEU_P") == "Enjeux (points)"
+    assert ppr_table_title("water_points") is None and ppr_table_title("pprn_x_inconnue_s") is None
+    plan = plan_publication(published / "flood", "commune", PublishOptions(title="PPR de Bourg-d'Oisans"))
+    titles = {lyr.feature_type.native_name.split("_", 2)[2]: lyr.feature_type.title for lyr in plan.layers}
+    assert titles["zonereglementaireurba_s"] == "Zonage réglementaire"
+    assert titles["perimetre_s"] == "Périmètre du PPR"
+    assert titles["zonealeareference_14_s"] == "Zones d'aléa de référence : avalanche"
+    plan = plan_publication(published / "flood", "commune", PublishOptions(
+        titles={plan.layers[0].feature_type.native_name: "Mon titre"}))
+    assert plan.layers[0].feature_type.title == "Mon titre"  # an explicit title still wins
+    folder = tmp_path / "flood"
+    shutil.copytree(published / "flood", folder)
+    build = build_project(folder)
+    assert {lyr.title for lyr in build.layers} >= {"Zonage réglementaire", "Périmètre du PPR"}
+    assert not any(lyr.title.startswith("pprn_") for lyr in build.layers)
+    root = etree.parse(str(build.path)).getroot()
+    assert "Zones d'aléa de référence : avalanche" in root.xpath("//maplayer/title/text()")
+
+
 def test_cli_embed_never_replaces_a_folder_it_did_not_write(published, tmp_path, capsys):
     site = tmp_path / "site"
     (site / "odl-embed").mkdir(parents=True)

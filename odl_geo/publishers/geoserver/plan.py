@@ -20,6 +20,7 @@ from lxml import etree
 
 from ...errors import InputError, SourceNotFoundError
 from ...exports.manifest import MANIFEST_NAME, sha256_file
+from ...profiles.ppr_titles import ppr_table_title
 from .models import (
     Attribution,
     BoundingBox,
@@ -306,7 +307,8 @@ def _layer(entry: dict[str, Any], options: PublishOptions, styles: list[StyleSpe
     ft = FeatureType(
         name=options.layer_names.get(table) or safe_name(table),
         native_name=table,
-        title=options.titles.get(table) or options.title or table,
+        # a CNIG PPR table: its meaning ("Zonage réglementaire") rather than the dataset's title on every table
+        title=options.titles.get(table) or ppr_table_title(table) or options.title or table,
         abstract=options.abstract,
         keywords=tuple(options.keywords),
         srs=crs,
