@@ -26,13 +26,13 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "monitor",
         parents=[common],
-        help="check what a job published: map servers, data.gouv.fr, PostGIS (for cron)",
+        help="check what a job published: map servers, data.gouv.fr, PostGIS, CSW (for cron)",
         description="Check every publication the journal of JOB records: WMS GetCapabilities lists each layer, "
         "GetMap draws it, WFS counts its features; the data.gouv.fr dataset is there, public as intended and "
         "fresh for its frequency, its files answer with the checksum sent and the schema product still "
-        "validates; PostGIS tables have their row counts. Each check shows the URL it called and its time. "
-        "Alerts (webhook, e-mail) go out only when a check changes state (history in monitor.sqlite beside "
-        "the journal).",
+        "validates; PostGIS tables have their row counts; CSW records have the revision date published. "
+        "Each check shows the URL it called and its time. Alerts (webhook, e-mail) go out only when a check "
+        "changes state (history in monitor.sqlite beside the journal).",
         epilog="Exit codes: 0 every check passed; 8 at least one check failed; 2 the job file is wrong. "
         "See docs/automation.md for cron and systemd set-ups.",
     )
