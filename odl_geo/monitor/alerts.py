@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from ..credentials import redact, redact_url
 from ..errors import NetworkError
+from ..http import HttpRequest
 
 if TYPE_CHECKING:
     from .model import MonitorResult, ProbeHttp
@@ -84,10 +85,10 @@ def _webhook(result: MonitorResult, url: str, http: ProbeHttp) -> dict[str, Any]
                "changes": result.changes, "failed": len(result.failed)}  # fmt: skip
     parts = urlsplit(redact_url(url))
     shown = f"{parts.scheme}://{parts.netloc}/…"  # chat webhooks carry their secret in the path: never shown
-    try:
-        resp, _seconds = http.send("POST", url, json_body=payload)
-    except NetworkError as exc:
-        return {"channel": "webhook", "ok": False, "target": shown, "message": exc.message}
+    try:  # through the Transport, outside the probes' request budget: an alert is never capped out
+        resp = http.transport.send(HttpRequest("POST", url, json_body=payload, timeout=http.budget.timeout))
+    except NetworkError:  # its message would repeat the URL, secret path included
+        return {"channel": "webhook", "ok": False, "target": shown, "message": "no answer (unreachable or timed out)"}
     ok = 200 <= resp.status < 300
     return {"channel": "webhook", "ok": ok, "target": shown,
             "message": f"HTTP {resp.status}" + ("" if ok else f": {http.say(resp.text)}")}  # fmt: skip

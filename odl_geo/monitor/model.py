@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..credentials import redact, redact_url
-from ..errors import NetworkError
+from ..errors import NetworkError, OdlGeoError
 from ..http import HttpRequest
 
 if TYPE_CHECKING:
@@ -105,8 +105,9 @@ class Budget:
     max_downloads: int = 20  # at most this many resources downloaded per run (the others are sampled out)
 
 
-class BudgetExhausted(NetworkError):
-    """The run reached its request cap: the remaining probes are not run (each says so)."""
+class BudgetExhausted(OdlGeoError):
+    """The run reached its request cap: the probes left are not run and their checks keep their last state (not a
+    NetworkError: a probe must not take the cap for a server down and alert)."""
 
 
 class ProbeHttp:

@@ -79,7 +79,10 @@ def run_monitor(
     if serve:
         from .probe_served import probe_served
 
-        result.probes += probe_served(job, only, http)
+        try:
+            result.probes += probe_served(job, only, http)
+        except BudgetExhausted as exc:
+            result.probes.append(Probe("(served)", "qgis-wms", "budget", "wms", SKIPPED, exc.message))
     result.requests = http.count
     result.seconds = time.monotonic() - start
     history = History(job.journal.parent / HISTORY_NAME)

@@ -102,3 +102,34 @@ def test_monitor_of_a_job_never_published_says_so(tmp_path, capsys):
     assert main(["monitor", str(job)]) == 0
     assert "Nothing to check" in capsys.readouterr().out
     assert main(["monitor", str(job), "--only", "b"]) == 2
+
+
+CAPABILITIES = b"""<?xml version="1.0" encoding="UTF-8"?>
+<WMS_Capabilities version="1.3.0" xmlns="http://www.opengis.net/wms"><Service><Name>WMS</Name><Title>t</Title>
+</Service><Capability><Request><GetCapabilities><Format>text/xml</Format></GetCapabilities></Request>
+<Layer><Title>root</Title><Layer queryable="1"><Name>ws:sentiers</Name><Title>Sentiers</Title></Layer></Layer>
+</Capability></WMS_Capabilities>"""
+
+
+def test_the_request_cap_skips_the_rest_without_alerting(tmp_path, httpserver):
+    """With --max-requests reached, the checks left are skipped (their state kept), never failed as a server down."""
+    httpserver.expect_request("/geoserver/ws/wms").respond_with_data(CAPABILITIES, content_type="text/xml")
+    job_path = tmp_path / "job.toml"
+    job_path.write_text('[job]\nname = "j"\nout = "pub"\n[[dataset]]\nname = "a"\n[dataset.geoserver]\n'
+                        'url = "http://x"\nworkspace = "ws"\n', encoding="utf-8")  # fmt: skip
+    record = {"url": httpserver.url_for("/geoserver"), "workspace": "ws",
+              "layers": [{"name": "sentiers", "features": 8, "bbox": [0, 0, 1, 1], "crs": "EPSG:2154"}]}  # fmt: skip
+    (tmp_path / "pub").mkdir()
+    (tmp_path / "pub" / "journal.jsonl").write_text(
+        json.dumps({"time": "t", "job": "j", "dataset": "a", "step": "geoserver", "outcome": "ok", "published": record})
+        + "\n"
+    )
+    from odl_geo.jobs import load_job
+    from odl_geo.monitor import Budget, run_monitor
+
+    result = run_monitor(load_job(job_path), budget=Budget(max_requests=1))
+    assert [(p.check, p.status) for p in result.probes] == [("budget", "skipped")]
+    assert "cap of 1 requests" in result.probes[0].message
+    assert result.exit_code == 0 and result.changes == [] and result.requests == 1
+    full = run_monitor(load_job(job_path), budget=Budget(max_requests=10))
+    assert [(p.check, p.status) for p in full.probes][:2] == [("capabilities", "ok"), ("layer", "ok")]
