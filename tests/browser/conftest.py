@@ -218,7 +218,8 @@ def seed(u: Udata) -> None:
         u.dataset(title, zones=[MONTPELLIER])
     u.dataset(WATER_TITLE, zones=[MONTPELLIER], tags=["eau"], description=(
         "Les **bornes fontaines** de la ville, [publiées par odl-geo](https://example.org/odl).\n\n"
-        "# Détail\n- points d'eau potable"), resources=[
+        "# Détail\n- points d'eau potable\n\n| Couche | Entités |\n|---|---|\n| bornes_fontaines | 48 |\n\n"
+        "- champ `id_local`"), resources=[
         {"title": "bornes.geojson", "url": "https://example.org/bornes.geojson", "format": "geojson",
          "schema": {"name": "etalab/schema-point-eau"}},
         {"title": "bornes.csv", "url": "https://example.org/bornes.csv", "format": "csv"},

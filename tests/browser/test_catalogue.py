@@ -82,8 +82,8 @@ def test_dataset_entry_details_and_search(page, site, udata):
     assert page.locator("odl-catalogue .odl-status").text_content() == "1 jeu(x) de données pour « fontaines »"
     item = page.locator("odl-catalogue .odl-dataset")
     excerpt = item.locator(".odl-excerpt").text_content()
-    assert excerpt.startswith("Les bornes fontaines de la ville, publiées par odl-geo.")
-    assert "**" not in excerpt and "#" not in excerpt
+    # Markdown reduced to text: no heading, no table (and its pipes), list items apart, underscores of names kept
+    assert excerpt == "Les bornes fontaines de la ville, publiées par odl-geo. points d'eau potable · champ id_local"
     meta = item.locator(".odl-meta li").all_text_contents()
     assert re.fullmatch(r"Mis à jour le \d{1,2} \w+ 20\d\d", meta[0])
     assert meta[1] in ("Formats : geojson, csv", "Formats : csv, geojson")  # udata's order of the resources

@@ -105,18 +105,39 @@ export function safeLink(url, text, props = {}) {
   return href ? h('a', { ...props, href, rel: 'noopener noreferrer' }, label) : h('span', { className: 'odl-nolink' }, label);
 }
 
-/** Markdown (udata descriptions) to plain text: links keep their label, markup goes, never rendered as HTML. */
+/**
+ * Markdown -> a plain-text excerpt of at most `max` characters. Block by block: headings and tables are left
+ * out (a table's pipes are no prose; the descriptions odl-geo writes list layers and fields in them), list
+ * items and paragraphs are joined by " · " (by a space after a sentence's end); emphasis marks are removed only
+ * around words, so snake_case names (VilleMTP_MTP_Fontaines) keep their underscores.
+ */
 export function markdownToText(md, max = 280) {
-  let s = String(md ?? '');
-  s = s.replace(/```[\s\S]*?```/g, ' ')
+  const parts = [];
+  for (let line of String(md ?? '').replace(/```[\s\S]*?(```|$)/g, '\n').split(/\r?\n/)) {
+    line = line.trim();
+    if (!line || /^(#{1,6}\s|\|)|^:?-{3,}:?\s*\||^=+$/.test(line) || /^([-*_]\s*){3,}$/.test(line)) {
+      parts.push('');  // a blank line, a heading, a table row, a rule: a block ends, nothing kept
+      continue;
+    }
+    const item = /^(>\s*)*([-*+]|\d+[.)])\s+/.test(line);
+    line = line.replace(/^(>\s*)*(([-*+]|\d+[.)])\s+)?/, '');
+    if (item) parts.push('');
+    parts.push(line);
+  }
+  let s = '';
+  for (const p of parts) {
+    if (!p) { if (s && !s.endsWith(' · ')) s += ' · '; continue; }
+    s += s && !s.endsWith(' · ') ? ' ' + p : p;
+  }
+  s = s.replace(/([.!?:;…]) · /g, '$1 ').replace(/^ · | · $/g, '')
     .replace(/<[^>]*>/g, ' ')                       // tags are dropped from the TEXT (still inserted as text)
-    .replace(/!\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/^\s{0,3}(#{1,6}|>|[-*+]|\d+\.)\s+/gm, '')
-    .replace(/(\*\*|__|\*|_|`|~~)/g, '')
+    .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/`([^`]*)`/g, '$1')
+    .replace(/(^|[^\p{L}\p{N}_\\])(\*\*|__|\*|_|~~)(?=\S)(.*?\S)\2(?![\p{L}\p{N}_])/gu, '$1$3')
+    .replace(/\\([\\`*_{}[\]()#+\-.!|~>])/g, '$1')
     .replace(/\s+/g, ' ')
     .trim();
-  if (s.length > max) s = s.slice(0, max).replace(/\s+\S*$/, '') + ' …';
+  if (s.length > max) s = s.slice(0, max).replace(/\s+\S*$/, '').replace(/\s*·$/, '') + ' …';
   return s;
 }
 
