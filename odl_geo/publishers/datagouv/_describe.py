@@ -89,7 +89,24 @@ def resource_meta(entry: dict[str, Any], options: PublishOptions) -> ResourceMet
     )
 
 
-def default_title(manifest: dict[str, Any]) -> str:
+def default_title(manifest: dict[str, Any], zones: tuple[str, ...] = (), organization: str = "") -> str:
+    """The dataset's title when neither ``--title`` nor a metadata record gives one.
+
+    A theme product is titled by what it is and whose, "Points d'eau — Ville de Montpellier": the product's title
+    (the manifest's) and the commune it covers when it covers one (a département's PPR per commune must not all
+    read alike), else the publishing organisation. Other outputs keep their source file's name, tidied
+    (``VilleMTP_MTP_Fontaines.csv`` -> "VilleMTP MTP Fontaines"): odl-geo knows nothing better about them.
+    """
+    product = str(manifest.get("title") or "").strip()
+    if product:
+        where = organization.strip()
+        if len(zones) == 1 and zones[0].startswith("fr:commune:"):
+            from ...checks.communes import communes
+
+            commune = communes().get(zones[0].rsplit(":", 1)[1])
+            if commune and commune.nom.casefold() not in where.casefold():
+                where = commune.nom  # "Ville de Montpellier" already says Montpellier: kept
+        return f"{product} — {where}" if where and where.casefold() not in product.casefold() else product
     name = source_name(manifest) or "Jeu de données"
     stem = re.sub(r"(\.[A-Za-z0-9]{1,5})+$", "", name)
     return re.sub(r"[_\s]+", " ", stem).strip() or name

@@ -174,7 +174,7 @@ def publish_outputs(
     _check_choices(client, options)
     tags, warnings = normalise_tags(options.tags)
     key = options.dataset_key or default_key(manifest)
-    title = options.title or default_title(manifest)
+    title = options.title or default_title(manifest, tuple(options.zones), org.name)
     spec = DatasetSpec(
         key=key,
         title=title,

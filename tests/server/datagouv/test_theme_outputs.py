@@ -39,6 +39,8 @@ def test_hiking_product_gets_its_schema_zones_and_producer(udata, client, shared
     assert "- Producteur : CC Causses Aigoual Cévennes Terres Solidaires, CC Céze Cévennes" in ds["description"]
     assert "- Schéma : [PnX-SI/schema_randonnee 1.0.2]" in ds["description"]
     assert result.warnings == []
+    # no --title, no metadata record: the product's title and who publishes it, not the file's name
+    assert ds["title"] == "Itinéraires de randonnée — Local Test Org"
 
 
 def test_pei_product_gets_its_schema_and_the_declared_area(udata, client, tmp_path):
@@ -58,6 +60,9 @@ def test_pei_product_gets_its_schema_and_the_declared_area(udata, client, tmp_pa
     again = publish_outputs(out, client, given)
     ds = server_dataset(udata, again.dataset_id)
     assert ds["spatial"]["zones"] == ["fr:commune:34172"] and ds["spatial"]["granularity"] == "fr:commune"
+    # one commune covered: it names the dataset (a département's products per commune must not all read alike)
+    title = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["title"]
+    assert title and ds["title"] == f"{title} — Montpellier"
 
 
 def test_zones_unknown_to_the_instance_are_left_out_with_a_warning(udata, client, tmp_path, shared_data):
