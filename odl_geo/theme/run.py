@@ -201,6 +201,7 @@ def check_theme(
     anon = AnonymiseOptions.build(mapping.anonymise, options.keep_personal, options.mask_free_text, options.anonymise)
     source_columns = {r: attribute_columns(f) for r, f in frames.items()}
     conformed, removals = anonymise(profile, conformed, anon, report, source_columns)
+    del frames, dataset  # the layers as read: not needed any more, so not held through the checks and products
     for role, frame in list(conformed.frames.items()):
         if len(frame) == 0 and role not in descriptions:
             continue  # an empty table the profile adds for completeness: nothing to check
