@@ -1,18 +1,23 @@
-"""Plugin entry: menu actions, the Processing provider, translations and logging; clean unload.
+"""Plugin entry: menu and toolbar actions, the Processing provider, the settings page, translations and logging.
 
-No business logic here: actions open Processing dialogs (or, later, dialogs) that call odl_geo.
+No business logic here, and nothing slow: QGIS start-up never runs a subprocess. Whether odl-geo's libraries work
+is checked the first time the person opens the publish dialog (in a background task), and remembered; when they
+are missing, the first-use dialog offers to make odl-geo's own environment (toolbelt/environment.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from qgis.core import Qgis, QgsApplication, QgsMessageLog, QgsTask
-from qgis.PyQt.QtGui import QIcon
-from qgis.PyQt.QtWidgets import QAction, QMessageBox
+from qgis.core import QgsApplication, QgsTask
+from qgis.PyQt.QtCore import QUrl
+from qgis.PyQt.QtGui import QDesktopServices, QIcon
+from qgis.PyQt.QtWidgets import QAction
 
-from .__about__ import DIR_PLUGIN_ROOT, __title__
-from .toolbelt.dependencies import MissingDependencies, check_dependencies, install_command, install_dependencies
+from .__about__ import DIR_PLUGIN_ROOT
+from .network import install_prompt_guard, remove_prompt_guard
+from .processing.base import help_url
+from .toolbelt.environment import verified_python
 from .toolbelt.i18n import install_translator, tr
 from .toolbelt.log_handler import install_log_handler, remove_log_handler
 
@@ -26,13 +31,17 @@ class OdlGeoPlugin:
         self.iface = iface
         self.provider: Any = None
         self.actions: list[QAction] = []
+        self.toolbar_action: QAction | None = None
+        self.options_factory: Any = None
         self.dialog: Any = None
+        self.setup_dialog: Any = None
+        self.check_task: QgsTask | None = None
         self.translator = install_translator()
-        self.dependencies = check_dependencies()
 
     # -- Processing (also called by qgis_process, without GUI) -----------------------------------------
     def initProcessing(self) -> None:
-        if not self.dependencies.ok or self.provider is not None:
+        """Always registered: an algorithm run without the libraries fails with a clear message naming the Python."""
+        if self.provider is not None:
             return
         from .processing.provider import OdlGeoProvider
 
@@ -42,19 +51,20 @@ class OdlGeoPlugin:
     # -- GUI ------------------------------------------------------------------------------------------------
     def initGui(self) -> None:
         install_log_handler()
+        install_prompt_guard()
         self.initProcessing()
         icon = QIcon(str(DIR_PLUGIN_ROOT / "resources" / "icons" / "odl_geo.svg"))
-        self._action(icon, tr("Publish as open data…"), self.open_publish_dialog)
+        publish = self._action(icon, tr("Publish as open data…"), self.open_publish_dialog)
         self._action(icon, tr("Inspect a file…"), lambda: self._open_algorithm("odl_geo:inspect"))
         self._action(icon, tr("Convert to open formats…"), lambda: self._open_algorithm("odl_geo:convert"))
-        self._action(QIcon(), tr("Check dependencies"), self.show_dependencies)
-        if not self.dependencies.ok:
-            self.iface.messageBar().pushMessage(
-                __title__,
-                tr("Some Python libraries are missing: odl-geo is disabled. See the plugin menu."),
-                Qgis.Warning,
-                15,
-            )
+        self._action(QIcon(), tr("Settings…"), self.open_settings)
+        self._action(QIcon(), tr("Help"), self.open_help)
+        self.iface.addToolBarIcon(publish)
+        self.toolbar_action = publish
+        from .gui.wdg_settings import OdlGeoOptionsFactory
+
+        self.options_factory = OdlGeoOptionsFactory()
+        self.iface.registerOptionsWidgetFactory(self.options_factory)
 
     def _action(self, icon: QIcon, text: str, slot: Any) -> QAction:
         action = QAction(icon, text, self.iface.mainWindow())
@@ -64,76 +74,77 @@ class OdlGeoPlugin:
         return action
 
     def _open_algorithm(self, algorithm_id: str) -> None:
-        if not self.dependencies.ok:
-            self.show_dependencies()
-            return
         from processing import execAlgorithmDialog
 
         execAlgorithmDialog(algorithm_id)
 
-    def open_publish_dialog(self) -> None:
-        if not self.dependencies.ok:
-            self.show_dependencies()
+    def open_settings(self) -> None:
+        self.iface.showOptionsDialog(self.iface.mainWindow(), "odl-geo")
+
+    @staticmethod
+    def open_help() -> bool:
+        return QDesktopServices.openUrl(QUrl(help_url()))
+
+    # -- first use -------------------------------------------------------------------------------------------
+    def ensure_ready(self, then: Any) -> None:
+        """Call ``then`` once odl-geo's Python is known to work: at once when it was checked before with this
+        lock, else after a check in a background task, else after the first-use dialog made the environment."""
+        from .worker import worker_python
+
+        python = worker_python()
+        if verified_python() == python:
+            then()
             return
+        if self.check_task is not None:
+            return
+
+        def run(_task: QgsTask) -> Any:
+            from .toolbelt.dependencies import check_dependencies
+
+            return check_dependencies(python)
+
+        def done(exception: BaseException | None, deps: Any = None) -> None:
+            self.check_task = None
+            if deps is not None and deps.ok:
+                from .toolbelt.environment import mark_verified
+
+                mark_verified(python)
+                then()
+                return
+            from .gui.wdg_settings import SetupDialog
+
+            text = "\n".join(deps.errors) if deps is not None else str(exception)
+            self.setup_dialog = SetupDialog(text, self.iface.mainWindow(), on_ready=then)
+            self.setup_dialog.show()
+
+        self.check_task = QgsTask.fromFunction(tr("odl-geo: checking the libraries"), run, on_finished=done)
+        QgsApplication.taskManager().addTask(self.check_task)
+
+    def open_publish_dialog(self) -> None:
+        self.ensure_ready(self._show_publish_dialog)
+
+    def _show_publish_dialog(self) -> None:
         from .gui.dlg_publish import DlgPublish
 
         self.dialog = DlgPublish(self.iface.mainWindow())
         self.dialog.show()
 
-    def show_dependencies(self) -> None:
-        deps = self.dependencies = check_dependencies()
-        if deps.ok:
-            QMessageBox.information(self.iface.mainWindow(), __title__, tr("All dependencies are installed."))
-            return
-        text = (
-            tr("These Python libraries are missing in QGIS's Python:")
-            + "\n\n"
-            + "\n".join(deps.missing)
-            + "\n\n"
-            + tr("Install them with this command, then restart QGIS:")
-            + "\n\n"
-            + install_command(deps)
-        )
-        box = QMessageBox(QMessageBox.Warning, __title__, text, QMessageBox.Close, self.iface.mainWindow())
-        install = box.addButton(tr("Install now"), QMessageBox.AcceptRole)
-        box.setDetailedText("\n".join(deps.errors))
-        box.exec_()
-        if box.clickedButton() is install:
-            self.install_missing(deps)
-
-    def install_missing(self, deps: MissingDependencies) -> QgsTask:
-        """pip in a background task; the result in the message bar and the log, then the check is made again."""
-
-        def run(task: QgsTask) -> tuple[bool, str]:
-            return install_dependencies(deps)
-
-        def done(exception: Exception | None, result: tuple[bool, str] | None = None) -> None:
-            ok, output = result if result is not None else (False, str(exception))
-            QgsMessageLog.logMessage(output, "odl-geo", Qgis.Info if ok else Qgis.Critical)
-            self.dependencies = check_dependencies()
-            if ok and self.dependencies.ok:
-                self.iface.messageBar().pushMessage(
-                    __title__, tr("The libraries are installed. Restart QGIS to use odl-geo."), Qgis.Success, 15
-                )
-            else:
-                self.iface.messageBar().pushMessage(
-                    __title__, tr("The installation failed: see the odl-geo log."), Qgis.Critical, 15
-                )
-
-        task = QgsTask.fromFunction(tr("odl-geo: installing libraries"), run, on_finished=done)
-        QgsApplication.taskManager().addTask(task)
-        self._install_task = task  # kept alive while it runs
-        return task
-
     def unload(self) -> None:
         for action in self.actions:
             self.iface.removePluginMenu(MENU, action)
             action.deleteLater()
+        if self.toolbar_action is not None:
+            self.iface.removeToolBarIcon(self.toolbar_action)
+            self.toolbar_action = None
         self.actions.clear()
+        if self.options_factory is not None:
+            self.iface.unregisterOptionsWidgetFactory(self.options_factory)
+            self.options_factory = None
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None
         remove_log_handler()
+        remove_prompt_guard()
         if self.translator is not None:
             from qgis.PyQt.QtCore import QCoreApplication
 

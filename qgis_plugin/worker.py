@@ -28,14 +28,20 @@ from .__about__ import DIR_PLUGIN_ROOT
 
 __all__ = ["OdlGeoWorker", "worker_python"]
 
-SETTING_PYTHON = "odl_geo/python"
-
-
 def worker_python() -> str:
-    """The interpreter that runs odl-geo: setting > ODL_GEO_PYTHON > QGIS's Python when it is one > python3."""
-    configured = str(QgsSettings().value(SETTING_PYTHON, "") or "") or os.environ.get("ODL_GEO_PYTHON", "")
+    """The interpreter that runs odl-geo, in this order: the one chosen in the settings page; the plugin's private
+    environment (``<profile>/odl_geo/venv``, see toolbelt/environment.py); ``ODL_GEO_PYTHON``; QGIS's Python when
+    it is one; ``python3``."""
+    from .toolbelt.environment import SETTING_PYTHON, venv_python
+
+    configured = str(QgsSettings().value(SETTING_PYTHON, "") or "")
     if configured:
         return configured
+    private = venv_python()
+    if private.is_file():
+        return str(private)
+    if os.environ.get("ODL_GEO_PYTHON"):
+        return os.environ["ODL_GEO_PYTHON"]
     if Path(sys.executable).name.startswith("python"):
         return sys.executable
     return shutil.which("python3") or "python3"
@@ -68,6 +74,8 @@ class OdlGeoWorker:
         paths = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
         if vendor.is_dir():
             paths.append(str(vendor))  # after the user's paths: an installed odl_geo wins
+        elif (DIR_PLUGIN_ROOT.parent / "odl_geo" / "__init__.py").is_file():
+            paths.append(str(DIR_PLUGIN_ROOT.parent))  # a development checkout: the repository's odl_geo
         env["PYTHONPATH"] = os.pathsep.join(paths)
         env.pop("QT_PLUGIN_PATH", None)
         env["PYTHONIOENCODING"] = "utf-8"
@@ -76,7 +84,8 @@ class OdlGeoWorker:
 
     def run(self, args: list[str], feedback: QgsFeedback | None = None) -> dict[str, Any]:
         cmd = [self.python, "-m", "odl_geo.cli.main", *args, "--json", "--progress-json"]
-        proc = subprocess.Popen(
+        # ``with``: the pipes are closed and the process waited for on every path (no ResourceWarning, issue 12)
+        with subprocess.Popen(
             cmd,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -84,26 +93,31 @@ class OdlGeoWorker:
             text=True,
             encoding="utf-8",
             errors="replace",
-        )
-        out: list[str] = []
-        tail: list[str] = []
-        readers = [
-            threading.Thread(target=lambda: out.append(proc.stdout.read() if proc.stdout else ""), daemon=True),
-            threading.Thread(target=self._read_progress, args=(proc, feedback, tail), daemon=True),
-        ]
-        for t in readers:
-            t.start()
-        deadline = time.monotonic() + self.timeout_s
-        while proc.poll() is None:
-            if feedback is not None and feedback.isCanceled():
-                self._stop(proc)
-                raise CancelledError("odl-geo was cancelled.", "Nothing was written.")
-            if time.monotonic() > deadline:
-                self._stop(proc)
-                raise OdlGeoError("odl-geo took too long and was stopped.", "Try a smaller layer or raise the limit.")
-            time.sleep(0.05)
-        for t in readers:
-            t.join(10)
+        ) as proc:
+            out: list[str] = []
+            tail: list[str] = []
+            readers = [
+                threading.Thread(target=lambda: out.append(proc.stdout.read() if proc.stdout else ""), daemon=True),
+                threading.Thread(target=self._read_progress, args=(proc, feedback, tail), daemon=True),
+            ]
+            for t in readers:
+                t.start()
+            deadline = time.monotonic() + self.timeout_s
+            while proc.poll() is None:
+                if feedback is not None and feedback.isCanceled():
+                    self._stop(proc)
+                    for t in readers:
+                        t.join(10)
+                    raise CancelledError("odl-geo was cancelled.", "Nothing was written.")
+                if time.monotonic() > deadline:
+                    self._stop(proc)
+                    for t in readers:
+                        t.join(10)
+                    raise OdlGeoError("odl-geo took too long and was stopped.",
+                                      "Try a smaller layer or raise the limit.")  # fmt: skip
+                time.sleep(0.05)
+            for t in readers:
+                t.join(10)
         return self._result(proc.returncode, "".join(out), tail)
 
     @staticmethod

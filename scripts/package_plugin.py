@@ -1,8 +1,9 @@
 """Build the installable plugin zip: dist/odl_geo_qgis-<version>.zip holding one folder named after the plugin id.
 
 The folder holds qgis_plugin/'s files, metadata.txt, the odl_geo library under vendor/ (used only when QGIS's
-Python has no odl_geo of its own), and the French translation compiled with lrelease. Third-party libraries
-(geopandas, pyogrio...) are not bundled: the plugin checks them at load and says how to install them.
+Python has no odl_geo of its own), the French translation compiled with lrelease, the LICENSE (EUPL-1.2), and
+requirements/ (lock.txt and runtime.txt): third-party libraries (geopandas, pyogrio...) are not bundled, the plugin
+installs those pinned versions into its own environment in the QGIS profile (qgis_plugin/toolbelt/environment.py).
 
 Usage: .venv/bin/python scripts/package_plugin.py [--out DIR] [--install PROFILE_PLUGINS_DIR]
 """
@@ -15,6 +16,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -29,6 +31,13 @@ def version() -> str:
     return cp["general"]["version"]
 
 
+def runtime_requirements() -> list[str]:
+    """odl-geo's dependencies and the plugin's extras (pyproject's ``plugin`` extra: validate, postgis)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    extras = project.get("optional-dependencies", {})
+    return [*project["dependencies"], *(r for name in ("validate", "postgis") for r in extras.get(name, []))]
+
+
 def stage(dest: Path) -> Path:
     folder = dest / PLUGIN_ID
     shutil.copytree(ROOT / "qgis_plugin", folder, ignore=IGNORE)
@@ -38,6 +47,10 @@ def stage(dest: Path) -> Path:
     for ts in sorted((ROOT / "qgis_plugin" / "resources" / "i18n").glob("*.ts")):
         qm = folder / "resources" / "i18n" / ts.with_suffix(".qm").name
         subprocess.run(["lrelease", "-silent", str(ts), "-qm", str(qm)], check=True)
+    # odl-geo's private environment (qgis_plugin/toolbelt/environment.py) installs these, pinned by the lock
+    (folder / "requirements").mkdir()
+    shutil.copy2(ROOT / "requirements" / "lock.txt", folder / "requirements" / "lock.txt")
+    (folder / "requirements" / "runtime.txt").write_text("\n".join(runtime_requirements()) + "\n", encoding="utf-8")
     for doc in ("LICENSE", "README.md"):
         if (ROOT / doc).exists():
             shutil.copy2(ROOT / doc, folder / doc)

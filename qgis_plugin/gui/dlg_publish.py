@@ -8,6 +8,7 @@ project; credentials only as authentication configuration ids.
 
 from __future__ import annotations
 
+import html
 import json
 import tempfile
 from pathlib import Path
@@ -55,9 +56,12 @@ from odl_geo.profiles.styles import theme_style_dir
 from ..processing.layer_input import export_in_background
 from ..style_export import export_layer_style
 from ..toolbelt.i18n import tr, tr_noop
-from ..toolbelt.settings import ProjectSettings
+from ..toolbelt.settings import ProjectSettings, default_output_folder
+from .dlg_review import DlgReview
 from .embed_copy import EmbedCopy
 from .mdl_issues import IssuesModel
+from .publication_names import THEMES_FR, default_names, slug
+from .results import add_wms_layer, links_html, result_links
 from .wdg_mapping import MappingWidget
 from .wdg_metadata import attach as attach_metadata
 from .wdg_targets import TargetsWidget
@@ -116,6 +120,11 @@ class DlgPublish(QDialog):
         self._step = ""
         self._closed = False
         self._saved_layers: set[str] = set()
+        self.results: dict[str, dict[str, Any]] = {}
+        self.wms_layers: list[str] = []
+        self.dry_run = False
+        self.completed = False
+        self.review: DlgReview | None = None
         self._build()
         self._restore()
 
@@ -136,7 +145,7 @@ class DlgPublish(QDialog):
         self.layers_label = QLabel(tr("Layers of the set"), self)
         form.addRow(self.layers_label, self.layers)
         self.area = QLineEdit(self)
-        self.area.setPlaceholderText("occitanie, 34, 34172…")
+        self.area.setPlaceholderText("occitanie, 34, 34172, Florac…")
         form.addRow(tr("Declared area"), self.area)
         self.out_dir = QgsFileWidget(self)
         self.out_dir.setStorageMode(QgsFileWidget.GetDirectory)
@@ -164,6 +173,10 @@ class DlgPublish(QDialog):
         self.status = QLabel(tr("Check the layer first."), self)
         self.status.setWordWrap(True)
         self.progress = QProgressBar(self)
+        self.progress.setFormat(tr("Idle"))
+        self.progress.setTextVisible(True)
+        self.status.setTextFormat(Qt.RichText)
+        self.status.setOpenExternalLinks(True)
         layout.addWidget(self.status)
         layout.addWidget(self.progress)
         buttons = QDialogButtonBox(self)
@@ -184,6 +197,8 @@ class DlgPublish(QDialog):
         self.layer.layerChanged.connect(self._source_changed)
         self.theme.currentIndexChanged.connect(self._theme_changed)
         self.layers.itemChanged.connect(self._source_changed)
+        self.area.textChanged.connect(self._names_changed)
+        self.tabs.currentChanged.connect(self._tab_shown)
         self.mapping.btn_propose.clicked.connect(self.propose)
         self.mapping.start_file.fileChanged.connect(self.propose)
         self.mapping.proposed.connect(self._proposal_shown)
@@ -259,7 +274,36 @@ class DlgPublish(QDialog):
 
     def _source_changed(self, *_: Any) -> None:
         self._invalidate()
+        self._names_changed()
         self.propose()
+
+    def _place(self) -> str:
+        """Where the data is about, for the default names: the declared area, else the layer's name."""
+        layers = self.chosen_layers()
+        return self.area.text().strip() or (layers[0].name() if len(layers) == 1 else "")
+
+    def _names_changed(self, *_: Any) -> None:
+        self.targets.set_defaults(default_names(self.theme_key, self._place()))
+
+    def _tab_shown(self, index: int) -> None:
+        if self.tabs.widget(index) is self.targets:
+            self._defaults_from_layer()
+
+    def _defaults_from_layer(self) -> None:
+        """Tags and description from the layer's QGIS metadata. Read when the person opens the tab or publishes,
+        never on the layer combo's signal (QGIS emits it while layers are being removed; see wdg_metadata)."""
+        layers = self.chosen_layers()
+        if len(layers) != 1:
+            self._names_changed()
+            return
+        md = layers[0].metadata()
+        words = tuple(w for group in md.keywords().values() for w in group)
+        self.targets.set_defaults(default_names(self.theme_key, self._place()), md.abstract().strip(), words)
+
+    def mapping_file(self) -> Path:
+        """One mapping file per layer (or per set of layers): ``<folder>/mappings/<layer>.toml``."""
+        names = "_".join(slug(lyr.name()) for lyr in self.chosen_layers()) or self.theme_key
+        return Path(self.out_dir.filePath()) / "mappings" / f"{names[:80]}.toml"
 
     def propose(self, *_: Any) -> None:
         if self._closed:
@@ -274,7 +318,7 @@ class DlgPublish(QDialog):
             self.mapping.status.setText(str(exc))
             return
         key = self._source_key()
-        saved = self.mapping.restore_state(self.settings.read("mapping_choices"), key)
+        saved = self.mapping.restore_state(self.settings.read("mapping_choices"), key)  # this layer's own choices
         self.mapping.propose(source, self.theme_key, saved, exports)
 
     def _proposal_shown(self) -> None:
@@ -289,7 +333,7 @@ class DlgPublish(QDialog):
         self.theme.blockSignals(True)
         self.theme.setCurrentIndex(max(self.theme.findData(s.read("theme", "hiking")), 0))
         self.theme.blockSignals(False)
-        self.out_dir.setFilePath(s.read("out_dir", str(Path(tempfile.gettempdir()) / "odl-geo")))
+        self.out_dir.setFilePath(s.read("out_dir") or str(default_output_folder()))
         self.area.setText(s.read("area"))
         self._saved_layers = set(filter(None, s.read("layers").split(",")))
         self._fill_layers(self._saved_layers)
@@ -304,7 +348,7 @@ class DlgPublish(QDialog):
             ("area", self.area.text()),
             ("layers", ",".join(lyr.id() for lyr in self.chosen_layers())),
             ("keep_personal", ",".join(self.keep.checkedItems())),
-            ("mapping_choices", self.mapping.saved_state(self._source_key())),
+            ("mapping_choices", self.mapping.saved_state(self._source_key(), self.settings.read("mapping_choices"))),
         ):
             s.write(key, value)
         self.targets.save(s)
@@ -320,7 +364,7 @@ class DlgPublish(QDialog):
     def _common(self) -> dict[str, Any]:
         """Input and theme parameters of the check and convert algorithms, with the table's mapping file."""
         layers = self.chosen_layers()
-        mapping = self.mapping.write(Path(self.out_dir.filePath()) / "mapping.toml", self._anonymise())
+        mapping = self.mapping.write(self.mapping_file(), self._anonymise())
         return {
             "LAYER": layers[0].id() if len(layers) == 1 else None,
             "LAYERS": [lyr.id() for lyr in layers] if len(layers) > 1 else None,
@@ -333,10 +377,10 @@ class DlgPublish(QDialog):
 
     def _ready(self) -> bool:
         if not self.chosen_layers():
-            self.status.setText(tr("Choose a layer (for flood: the layers of the PPR)."))
+            self._say(tr("Choose a layer (for flood: the layers of the PPR)."))
             return False
         if self.mapping.busy:
-            self.status.setText(tr("The field mapping is still being read; try again in a moment."))
+            self._say(tr("The field mapping is still being read; try again in a moment."))
             return False
         return True
 
@@ -361,7 +405,7 @@ class DlgPublish(QDialog):
         ):
             return
         if self.targets.pg.isChecked() and urlsplit(self.targets.pg_dsn.text()).password:
-            self.status.setText(tr("The database address holds a password: put it in an authentication configuration."))
+            self._say(tr("The database address holds a password: put it in an authentication configuration."))
             return
         self._save()
         out = Path(self.out_dir.filePath()) / "publication"
@@ -375,17 +419,26 @@ class DlgPublish(QDialog):
             "OUTPUT": str(out),
         }
         if not self.metadata.before_publish(out):
-            self.status.setText(tr("Complete the Metadata tab first (or untick it)."))
+            self._say(tr("Complete the Metadata tab first (or untick it)."))
             self.tabs.setCurrentWidget(self.metadata)
             return
+        self._defaults_from_layer()
+        layers = ", ".join(lyr.name() for lyr in self.chosen_layers())
+        review = DlgReview(layers, self.theme.currentText(), str(out), self.targets.summary(), self)
+        review.accepted.connect(lambda: self._reviewed(convert, out, review.dry_run.isChecked()))
+        self.review = review
+        review.open()  # nothing is sent before the person confirms this summary
+
+    def _reviewed(self, convert: dict[str, Any], out: Path, dry_run: bool) -> None:
         style = styles_folder(self.theme_key)
         self.style_warnings = []
+        self.dry_run = dry_run
         if self.targets.layer_style and not self.multi_layer:
             exported = self._export_style(out)
             if exported is None:
                 return
             style = exported
-        self._start([("odl_geo:convert", convert), *self.targets.steps(str(out), style)])
+        self._start([("odl_geo:convert", convert), *self.targets.steps(str(out), style, dry_run)])
 
     def _export_style(self, out: Path) -> str | None:
         """The layer's own style as SLD (GeoServer) and QML (QGIS Server, ``out/styles``), fields renamed."""
@@ -393,9 +446,10 @@ class DlgPublish(QDialog):
         renames = {r["source"]: r["name"] for r in rows if r["source"] and not r["constant"]}
         published = {r["name"] for r in rows if r["source"] or r["constant"]}
         try:
-            exported = export_layer_style(self.chosen_layers()[0], out / "styles", self.theme_key, renames, published)
+            name = self.targets.gs_style_name.text().strip() or THEMES_FR.get(self.theme_key, (self.theme_key,))[0]
+            exported = export_layer_style(self.chosen_layers()[0], out / "styles", name, renames, published)
         except OSError as exc:
-            self.status.setText(str(exc))
+            self._say(str(exc))
             return None
         self.style_warnings = exported.warnings
         for w in exported.warnings:
@@ -406,6 +460,8 @@ class DlgPublish(QDialog):
         self._queue = list(steps)
         self.messages = list(self.style_warnings) if steps and steps[0][0] == "odl_geo:convert" else []
         self.summaries = []
+        self.results: dict[str, dict[str, Any]] = {}
+        self._total = len(steps)
         self._set_busy(True)
         self._next()
 
@@ -420,22 +476,41 @@ class DlgPublish(QDialog):
         feedback = QgsProcessingFeedback()
         task = QgsProcessingAlgRunnerTask(alg, {k: v for k, v in params.items() if v is not None}, context, feedback)
         task.executed.connect(lambda ok, results: self._done(alg_id, ok, results, feedback))
-        task.progressChanged.connect(lambda p: self.progress.setValue(int(p)))
+        task.progressChanged.connect(self._progress)
         self._running = (task, context, feedback, alg)  # keep them alive while the task runs
         self._step = alg.displayName()
-        self.status.setText(tr("Running: ") + self._step)
+        # one progress per step, from 0: "Étape 2/4 : Publier sur GeoServer — 40 %"
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        index = self._total - len(self._queue)
+        self.progress.setFormat(tr("Step {0}/{1}: {2}").format(index, self._total, self._step) + " — %p %")
+        self._say(tr("Running: ") + self._step)
         QgsApplication.taskManager().addTask(task)
+
+    def _progress(self, percent: float) -> None:
+        """The running step's progress; at 100 % while the step still works (the worker read the layer and now
+        checks it, with no measure), the bar turns "busy" rather than stay full."""
+        if self._running is None:
+            return
+        if percent >= 100:
+            self.progress.setRange(0, 0)
+        else:
+            self.progress.setRange(0, 100)
+            self.progress.setValue(int(percent))
 
     def _done(self, alg_id: str, ok: bool, results: dict[str, Any], feedback: QgsProcessingFeedback) -> None:
         log = feedback.textLog() if hasattr(feedback, "textLog") else ""
+        self.results[alg_id] = dict(results or {})
         if not ok:
             self._queue.clear()
             if feedback.isCanceled():
-                self.status.setText(tr("Cancelled: {0}. The steps done before it stay done.").format(self._step))
-                self._tell(self.status.text(), Qgis.Warning, log)
+                text = tr("Cancelled: {0}. The steps done before it stay done.").format(self._step)
+                level = Qgis.Warning
             else:
-                self.status.setText(tr("Failed: ") + (log.strip().splitlines() or [""])[-1])
-                self._tell(self.status.text(), Qgis.Critical, log)
+                text = tr("Failed: ") + (log.strip().splitlines() or [""])[-1]
+                level = Qgis.Critical
+            self._say(text)
+            self._tell(text, level, log)
             self.messages.append(log)
             self._set_busy(False)
             return
@@ -448,7 +523,7 @@ class DlgPublish(QDialog):
             self.tabs.setCurrentIndex(TAB_REPORT)
             self.checked_ok = results["ERRORS"] == 0
             self.btn_publish.setEnabled(self.checked_ok)
-            self.status.setText(
+            self._say(
                 tr("Errors: {0}, warnings: {1}. ").format(results["ERRORS"], results["WARNINGS"])
                 + (tr("Ready to publish.") if self.checked_ok else tr("Fix the errors first."))
             )
@@ -456,13 +531,40 @@ class DlgPublish(QDialog):
             self.summaries.append(step_summary(alg_id, results))
             self.messages.append(self.summaries[-1])
             if self._queue:
-                self.status.setText(tr("Done: ") + self._step)
+                self._say(tr("Done: ") + self._step)
             else:  # the whole publication went through
-                text = tr("Published: {0}.").format(", ".join(lyr.name() for lyr in self.chosen_layers()))
-                self.status.setText(" ".join([text, *self.summaries, *self.style_warnings]))
-                self._tell(" ".join([text, *self.summaries]), Qgis.Success, "\n".join(self.style_warnings))
-                self.embed.ready(self._publication, self.targets)
+                self._finished()
         self._next()
+
+    def _finished(self) -> None:
+        """The whole publication went through: say it, with links, and show the published layer on the map."""
+        names = ", ".join(lyr.name() for lyr in self.chosen_layers())
+        if getattr(self, "dry_run", False):
+            text = tr("Dry run of {0}: nothing was sent. What would be sent is in the odl-geo log.").format(names)
+        else:
+            text = tr("Published: {0}.").format(names)
+            self.embed.ready(self._publication, self.targets)
+            self._add_wms()
+        self.completed = True
+        links = result_links(self.results, self.out_dir.filePath(), self._publication)
+        plain = " ".join([text, *self.summaries, *self.style_warnings])
+        self.status.setText(html.escape(plain, quote=False) + "<br>" + links_html(links))
+        self._tell(" ".join([text, *self.summaries]), Qgis.Success, "\n".join([*self.style_warnings, *self.messages]))
+
+    def _add_wms(self) -> None:
+        published = str(self.results.get("odl_geo:publish_geoserver", {}).get("LAYERS") or "")
+        t = self.targets
+        for name in filter(None, published.split(",")):
+            layer = add_wms_layer(t.gs_url.text(), t.gs_workspace.text(), name, t.gs_title.text(), t.gs_auth.configId())
+            if layer is None:
+                QgsMessageLog.logMessage(tr("QGIS could not open the published WMS layer {0}.").format(name),
+                                         "odl-geo", Qgis.Warning)  # fmt: skip
+            else:
+                self.wms_layers.append(layer.id())
+
+    def _say(self, text: str) -> None:
+        """A plain sentence in the status line (rich text since it carries the results' links)."""
+        self.status.setText(html.escape(text, quote=False))
 
     def _tell(self, text: str, level: Qgis.MessageLevel, details: str = "") -> None:
         """What the person must see in QGIS's message bar; the details in the log panel's odl-geo tab."""
@@ -476,9 +578,14 @@ class DlgPublish(QDialog):
         self.btn_check.setEnabled(not busy)
         self.btn_publish.setEnabled(not busy and self.checked_ok)
         self.btn_cancel.setEnabled(busy)
-        if not busy:
-            self.progress.setValue(100)
+        if busy:
+            self.completed = False
+        else:
             self._running = None
+            self.progress.setRange(0, 100)
+            done = getattr(self, "completed", False) or self.checked_ok
+            self.progress.setValue(100 if done else 0)
+            self.progress.setFormat(tr("Done") if done else tr("Idle"))
 
     def done(self, result: int) -> None:
         self._shut()

@@ -8,6 +8,7 @@ from qgis.PyQt.QtCore import QModelIndex, Qt
 from qgis.PyQt.QtGui import QBrush, QColor
 
 from ..toolbelt.i18n import language, tr, tr_noop
+from ..toolbelt.messages import issue_hint, issue_message
 from .mdl_base import RowsModel
 
 __all__ = ["IssuesModel"]
@@ -52,7 +53,7 @@ class IssuesModel(RowsModel):
         issue = self.rows[index.row()]
         severity = str(issue.get("severity", ""))
         if role == Qt.DisplayRole:
-            message = issue.get("message_fr") if self.french and issue.get("message_fr") else issue.get("message")
+            message = issue_message(issue)
             values = (
                 tr(self.SEVERITIES.get(severity, severity)),
                 issue.get("code"),
@@ -62,7 +63,7 @@ class IssuesModel(RowsModel):
             )
             return values[index.column()]
         if role == Qt.ToolTipRole:
-            return issue.get("hint") or None
+            return issue_hint(issue) or None
         if role == Qt.ForegroundRole and index.column() == 0:
             return QBrush(QColor(_COLOURS.get(severity, "#000000")))
         return None

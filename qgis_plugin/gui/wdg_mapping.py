@@ -153,14 +153,27 @@ class MappingWidget(QWidget):
         path.write_text(dump_mapping(choices), encoding="utf-8")
         return path
 
-    def saved_state(self, key: str) -> str:
-        """The choices as JSON for the project, tied to ``key`` (layer and theme) so another layer starts afresh."""
-        return json.dumps({"key": key, "choices": self.fields.choices().to_dict()}, ensure_ascii=False)
+    def saved_state(self, key: str, previous: str = "") -> str:
+        """The project's mapping choices as JSON, one entry per layer (and theme): ``{key: choices}``, this
+        layer's replaced, the other layers' kept (issue 12: choosing another layer no longer loses them)."""
+        states = _states(previous)
+        states[key] = self.fields.choices().to_dict()
+        return json.dumps({"layers": states}, ensure_ascii=False)
 
     @staticmethod
     def restore_state(text: str, key: str) -> MappingChoices | None:
-        try:
-            data = json.loads(text) if text else {}
-        except ValueError:
-            return None
-        return MappingChoices.from_dict(data["choices"]) if data.get("key") == key and data.get("choices") else None
+        choices = _states(text).get(key)
+        return MappingChoices.from_dict(choices) if choices else None
+
+
+def _states(text: str) -> dict[str, Any]:
+    """Every layer's saved choices; a project saved by an older version (one layer's choices) is read too."""
+    try:
+        data = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    if isinstance(data.get("layers"), dict):
+        return dict(data["layers"])
+    return {str(data["key"]): data["choices"]} if data.get("key") and data.get("choices") else {}

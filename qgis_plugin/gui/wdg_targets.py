@@ -8,22 +8,43 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from qgis.gui import QgsAuthConfigSelect
-from qgis.PyQt.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLineEdit, QVBoxLayout, QWidget
+from qgis.PyQt.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ..toolbelt.i18n import tr
+from .wdg_metadata import LICENCES
 
 if TYPE_CHECKING:
     from ..toolbelt.settings import ProjectSettings
+    from .publication_names import PublicationNames
 
 __all__ = ["STYLE_LAYER", "STYLE_THEME", "TargetsWidget"]
 
 STYLE_THEME, STYLE_LAYER = "theme", "layer"
 
 
-class TargetsWidget(QWidget):
+class TargetsWidget(QScrollArea):
+    """The targets and, for each, what it will show (names, titles, licence...): French defaults the person edits.
+
+    A field the person typed in keeps their text; the others follow the theme and the layer (``set_defaults``).
+    """
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QVBoxLayout(self)
+        inner = QWidget(self)
+        self.setWidget(inner)
+        self.setWidgetResizable(True)
+        self.edited: set[str] = set()
+        layout = QVBoxLayout(inner)
         gs, form = self._target(tr("GeoServer (regional map platform)"))
         self.gs_url, self.gs_workspace = QLineEdit(gs), QLineEdit(gs)
         self.gs_url.setPlaceholderText("https://…/geoserver")
@@ -35,6 +56,11 @@ class TargetsWidget(QWidget):
         form.addRow(tr("Workspace"), self.gs_workspace)
         form.addRow(tr("Authentication"), self.gs_auth)
         form.addRow(tr("Style"), self.gs_style)
+        self.gs_layer_name, self.gs_title, self.gs_style_name = QLineEdit(gs), QLineEdit(gs), QLineEdit(gs)
+        self.gs_layer_name.setToolTip(tr("The name in WMS/WFS requests: letters, digits, '_' and '-'"))
+        form.addRow(tr("Layer name"), self.gs_layer_name)
+        form.addRow(tr("Layer title"), self.gs_title)
+        form.addRow(tr("Style name"), self.gs_style_name)
         self.gs = gs
         pg, form = self._target(tr("PostGIS database"))
         self.pg_dsn, self.pg_schema = QLineEdit(pg), QLineEdit("opendata", pg)
@@ -50,7 +76,24 @@ class TargetsWidget(QWidget):
         form.addRow(tr("Portal URL"), self.dg_url)
         form.addRow(tr("Organization (slug or id)"), self.dg_org)
         form.addRow(tr("API key"), self.dg_auth)
+        self.dg_title, self.dg_description, self.dg_tags = QLineEdit(dg), QPlainTextEdit(dg), QLineEdit(dg)
+        self.dg_description.setMaximumHeight(80)
+        self.dg_licence = QComboBox(dg)
+        for key, label in LICENCES.items():
+            self.dg_licence.addItem(tr(label), key)
+        self.dg_private = QCheckBox(tr("Private (draft): open it yourself on data.gouv.fr once checked"), dg)
+        self.dg_private.setChecked(True)
+        form.addRow(tr("Title"), self.dg_title)
+        form.addRow(tr("Description"), self.dg_description)
+        form.addRow(tr("Licence"), self.dg_licence)
+        form.addRow(tr("Tags (comma-separated)"), self.dg_tags)
+        form.addRow(self.dg_private)
         self.dg = dg
+        for name in ("gs_layer_name", "gs_title", "gs_style_name", "dg_title", "dg_tags"):
+            getattr(self, name).textEdited.connect(lambda _t, n=name: self.edited.add(n))
+        self.dg_description.textChanged.connect(
+            lambda: self.edited.add("dg_description") if self.dg_description.hasFocus() else None
+        )
         for box in (gs, pg, dg):
             layout.addWidget(box)
         layout.addStretch(1)
@@ -66,19 +109,59 @@ class TargetsWidget(QWidget):
     def layer_style(self) -> bool:
         return self.gs.isChecked() and self.gs_style.currentData() == STYLE_LAYER
 
-    def steps(self, folder: str, style: str) -> list[tuple[str, dict[str, Any]]]:
-        """The publishing algorithms to run on the conversion ``folder``, in order (map platform first)."""
+    def set_defaults(self, names: PublicationNames, description: str = "", keywords: tuple[str, ...] = ()) -> None:
+        """Fill what the person has not typed: names and titles from the theme, tags from the theme and the layer's
+        QGIS keywords, the description from the layer's QGIS abstract."""
+        tags = ", ".join(dict.fromkeys([*names.tags, *(k.strip() for k in keywords if k.strip())]))
+        for name, value in (("gs_layer_name", names.layer), ("gs_title", names.title),
+                            ("gs_style_name", names.style), ("dg_title", names.title), ("dg_tags", tags)):  # fmt: skip
+            if name not in self.edited:
+                getattr(self, name).setText(value)
+        if "dg_description" not in self.edited and description:
+            self.dg_description.setPlainText(description)
+
+    def steps(self, folder: str, style: str, dry_run: bool = False) -> list[tuple[str, dict[str, Any]]]:
+        """The publishing algorithms to run on the conversion ``folder``, in order (map platform first); a dry run
+        sends nothing (PostGIS, which has no dry run, is left out)."""
         steps: list[tuple[str, dict[str, Any]]] = []
         if self.gs.isChecked():
             params = {"INPUT": folder, "URL": self.gs_url.text(), "WORKSPACE": self.gs_workspace.text()}
-            steps.append(("odl_geo:publish_geoserver", {**params, "AUTHCFG": self.gs_auth.configId(), "STYLE": style}))
-        if self.pg.isChecked():
+            names = {"LAYER_NAME": self.gs_layer_name.text().strip(), "TITLE": self.gs_title.text().strip(),
+                     "STYLE_NAME": self.gs_style_name.text().strip(), "DRY_RUN": dry_run}  # fmt: skip
+            steps.append(
+                ("odl_geo:publish_geoserver", {**params, **names, "AUTHCFG": self.gs_auth.configId(), "STYLE": style})
+            )
+        if self.pg.isChecked() and not dry_run:
             params = {"INPUT": folder, "DSN": self.pg_dsn.text(), "SCHEMA": self.pg_schema.text() or "public"}
             steps.append(("odl_geo:publish_postgis", {**params, "AUTHCFG": self.pg_auth.configId()}))
         if self.dg.isChecked():
             params = {"INPUT": folder, "URL": self.dg_url.text(), "ORGANIZATION": self.dg_org.text()}
-            steps.append(("odl_geo:publish_datagouv", {**params, "AUTHCFG": self.dg_auth.configId()}))
+            review = {
+                "TITLE": self.dg_title.text().strip(),
+                "DESCRIPTION": self.dg_description.toPlainText().strip(),
+                "LICENSE": max(self.dg_licence.currentIndex(), 0),
+                "TAGS": self.dg_tags.text(),
+                "PRIVATE": self.dg_private.isChecked(),
+                "DRY_RUN": dry_run,
+            }
+            steps.append(("odl_geo:publish_datagouv", {**params, **review, "AUTHCFG": self.dg_auth.configId()}))
         return steps
+
+    def summary(self) -> list[str]:
+        """What will be sent where, one translated line per target (the review before anything is sent)."""
+        lines = []
+        if self.gs.isChecked():
+            lines.append(tr("GeoServer {0}, workspace {1}: layer {2} “{3}”, style {4}.").format(
+                self.gs_url.text(), self.gs_workspace.text(), self.gs_layer_name.text(), self.gs_title.text(),
+                self.gs_style_name.text()))  # fmt: skip
+        if self.pg.isChecked():
+            lines.append(tr("PostGIS {0}, schema {1}.").format(self.pg_dsn.text(), self.pg_schema.text()))
+        if self.dg.isChecked():
+            state = tr("private (draft)") if self.dg_private.isChecked() else tr("public")
+            text = tr("data.gouv.fr, organization {0}: “{1}”, {2}, licence {3}, tags: {4}.")
+            lines.append(text.format(self.dg_org.text(), self.dg_title.text(), state, self.dg_licence.currentText(),
+                                     self.dg_tags.text()))  # fmt: skip
+        return lines
 
     # -- project settings (auth config ids only) -------------------------------------------------------------
     def restore(self, s: ProjectSettings) -> None:
@@ -92,6 +175,8 @@ class TargetsWidget(QWidget):
         self.gs_auth.setConfigId(s.read("geoserver_authcfg"))
         self.pg_auth.setConfigId(s.read("postgis_authcfg"))
         self.dg_auth.setConfigId(s.read("datagouv_authcfg"))
+        self.dg_private.setChecked(s.read("datagouv_private", "1") != "0")
+        self.dg_licence.setCurrentIndex(max(self.dg_licence.findData(s.read("datagouv_licence", "lov2")), 0))
 
     def save(self, s: ProjectSettings) -> None:
         for key, value in (
@@ -105,5 +190,7 @@ class TargetsWidget(QWidget):
             ("datagouv_url", self.dg_url.text()),
             ("datagouv_org", self.dg_org.text()),
             ("datagouv_authcfg", self.dg_auth.configId()),
+            ("datagouv_private", "1" if self.dg_private.isChecked() else "0"),
+            ("datagouv_licence", self.dg_licence.currentData()),
         ):
             s.write(key, str(value or ""))

@@ -18,7 +18,7 @@ from qgis.core import (
 from odl_geo.profiles.registry import PROFILES
 
 from ..toolbelt.i18n import tr
-from .base import OdlGeoAlgorithm
+from .base import OdlGeoAlgorithm, issue_line
 from .theme_params import add_input_parameters, add_theme_parameters, input_arguments, theme_arguments
 from .worker_call import run_worker
 
@@ -54,7 +54,7 @@ class CheckAlgorithm(OdlGeoAlgorithm):
         counts = {"error": 0, "warning": 0}
         for issue in result.get("issues", result.get("report", {}).get("issues", [])):
             counts[issue["severity"]] = counts.get(issue["severity"], 0) + 1
-            feedback.pushInfo(f"[{issue['severity']}] {issue['code']}: {issue['message']}")
+            feedback.pushInfo(issue_line(issue))
         return {
             "OUTPUT": out,
             "REPORT_HTML": str(Path(out) / "report.html"),

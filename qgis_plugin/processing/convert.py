@@ -21,7 +21,7 @@ from odl_geo.exports.previous import listed_outputs, remove_stale_outputs
 from odl_geo.profiles.registry import PROFILES
 
 from ..toolbelt.i18n import tr
-from .base import OdlGeoAlgorithm
+from .base import OdlGeoAlgorithm, issue_line
 from .theme_params import add_input_parameters, add_theme_parameters, input_arguments, theme_arguments
 from .worker_call import run_worker
 
@@ -93,5 +93,5 @@ class ConvertAlgorithm(OdlGeoAlgorithm):
             feedback.pushInfo(f"{f['path']}: {f['feature_count']} features ({f['format']}, {f['crs']})")
         # plain and theme runs return the same shape: the manifest's files and report
         for issue in manifest["report"]["issues"]:
-            feedback.pushInfo(f"[{issue['severity']}] {issue['code']}: {issue['message']}")
+            feedback.pushInfo(issue_line(issue))
         return {"OUTPUT": out, "MANIFEST": str(Path(out) / "manifest.json")}

@@ -30,7 +30,7 @@ from ..toolbelt.i18n import tr, tr_noop
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["error_line", "processing_errors"]
+__all__ = ["auth_config_name", "error_line", "in_qgis", "processing_errors"]
 
 T = TypeVar("T")
 
@@ -51,13 +51,50 @@ KINDS: tuple[tuple[type[OdlGeoError], str], ...] = (
 )
 
 
+def auth_config_name(authcfg: str) -> str:
+    """The name the person gave the configuration (only its name and id: the secret is never read here)."""
+    from qgis.core import QgsApplication
+
+    configs = QgsApplication.authManager().availableAuthMethodConfigs()
+    cfg = configs.get(authcfg) if authcfg else None
+    return f"{cfg.name()} ({authcfg})" if cfg is not None else authcfg
+
+
+def in_qgis(exc: OdlGeoError, service: str = "", authcfg: str | None = None) -> OdlGeoError:
+    """The error as a person in QGIS must read it: for credentials and unreachable servers, a French (translated)
+    sentence naming the server and the QGIS authentication configuration to fix, instead of the command line's
+    advice (environment variables such as ODL_GEOSERVER_PASSWORD mean nothing inside QGIS)."""
+    server = service or tr("The server")
+    if isinstance(exc, AuthError) and authcfg is not None:
+        if authcfg:
+            message = tr("{0} refused the credentials of the QGIS authentication configuration “{1}”.").format(
+                server, auth_config_name(authcfg)
+            )
+            hint = tr("Correct its user name and password (or API key) in Settings > Options > Authentication, "
+                      "or choose another configuration.")  # fmt: skip
+        else:
+            message = tr("{0} asks for credentials and no authentication configuration was chosen.").format(server)
+            hint = tr("Create one in Settings > Options > Authentication and choose it for this server.")
+        return type(exc)(message, hint, exc.details, status=exc.status)
+    if isinstance(exc, NetworkError) and service:
+        message = tr("{0} cannot be reached or did not answer in time.").format(server)
+        hint = tr("Check the server's address, that the server is running, and QGIS's network settings "
+                  "(Settings > Options > Network).")  # fmt: skip
+        return NetworkError(message, hint, exc.details or exc.message)
+    if "ODL_" in exc.hint:  # command-line advice: name QGIS's settings instead
+        return type(exc)(exc.message, tr("Check the authentication configuration chosen for this server "
+                                         "(Settings > Options > Authentication)."), exc.details)  # fmt: skip
+    return exc
+
+
 def error_line(exc: OdlGeoError) -> str:
     kind = next(tr(text) for cls, text in KINDS if isinstance(exc, cls))
     return f"{kind}{exc.message}" + (f" → {exc.hint}" if exc.hint else "")
 
 
-def processing_errors(call: Callable[[], T]) -> T:
+def processing_errors(call: Callable[[], T], service: str = "", authcfg: str | None = None) -> T:
+    """Run ``call``; an odl_geo error becomes one QgsProcessingException line (see :func:`in_qgis`)."""
     try:
         return call()
     except OdlGeoError as exc:
-        raise QgsProcessingException(error_line(exc)) from exc
+        raise QgsProcessingException(error_line(in_qgis(exc, service, authcfg))) from exc

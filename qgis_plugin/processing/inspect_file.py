@@ -16,7 +16,7 @@ from qgis.core import (
 )
 
 from ..toolbelt.i18n import tr
-from .base import OdlGeoAlgorithm
+from .base import OdlGeoAlgorithm, issue_line
 from .worker_call import run_worker
 
 __all__ = ["InspectAlgorithm"]
@@ -57,8 +57,9 @@ class InspectAlgorithm(OdlGeoAlgorithm):
             json.dump(result, fh, ensure_ascii=False, indent=2, default=str)
         errors = 0
         for lyr in result["layers"]:
-            feedback.pushInfo(f"{lyr['display']}: {lyr['feature_count']} features, {lyr['crs_label']}")
+            crs = lyr["crs_label"] if lyr.get("crs_label") not in (None, "", "none") else tr("unknown")
+            feedback.pushInfo(tr("{0}: {1} features, CRS {2}").format(lyr["display"], lyr["feature_count"], crs))
             for issue in lyr["issues"]:
-                feedback.pushInfo(f"  [{issue['severity']}] {issue['code']}: {issue['message']}")
+                feedback.pushInfo("  " + issue_line(issue))
                 errors += issue["severity"] == "error"
         return {"OUTPUT": out, "LAYERS": len(result["layers"]), "ERRORS": errors}

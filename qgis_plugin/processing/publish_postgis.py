@@ -61,7 +61,7 @@ class PublishPostgisAlgorithm(OdlGeoAlgorithm):
             "--schema",
             self.parameterAsString(parameters, "SCHEMA", context),
         ]
-        result = processing_errors(lambda: worker.run(args, feedback))
+        result = processing_errors(lambda: worker.run(args, feedback), "PostGIS", authcfg)
         tables = result.get("tables", result.get("layers", []))
         for t in tables:
             feedback.pushInfo(str(t))

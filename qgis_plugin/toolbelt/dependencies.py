@@ -1,23 +1,16 @@
-"""Check, at plugin load, that odl_geo and its libraries import in the worker's Python, and say how to fix it.
+"""Check, when first needed (never at QGIS start-up), that odl_geo and its libraries work in the worker's Python.
 
 The check runs in the worker interpreter (see ``worker.py``), never by importing the libraries into QGIS:
 their GDAL/PROJ wheels must stay out of the QGIS process. Failing with an ImportError traceback helps nobody:
-this names what is missing and the exact command to install it.
+this names what is missing, in which Python; the plugin's settings page installs it into odl-geo's own
+environment (toolbelt/environment.py), never with ``pip --user`` into a system Python (PEP 668).
 """
 
 from __future__ import annotations
 
-import subprocess
 from dataclasses import dataclass
 
-__all__ = [
-    "REQUIRED",
-    "MissingDependencies",
-    "check_dependencies",
-    "install_arguments",
-    "install_command",
-    "install_dependencies",
-]
+__all__ = ["REQUIRED", "MissingDependencies", "check_dependencies"]
 
 #: module -> pip requirement (numpy<2: Debian's GDAL/QGIS bindings are built on numpy 1.x)
 REQUIRED: dict[str, str] = {
@@ -49,10 +42,12 @@ class MissingDependencies:
         return not self.missing
 
 
-def check_dependencies() -> MissingDependencies:
+def check_dependencies(python: str | None = None) -> MissingDependencies:
+    """Whether odl-geo and its libraries work in ``python`` (default: the worker's); runs a subprocess, so call it
+    from a task or a button, never while QGIS starts."""
     from ..worker import OdlGeoWorker
 
-    worker = OdlGeoWorker()
+    worker = OdlGeoWorker(python=python)
     ok, text = worker.check_dependencies()
     if ok:
         return MissingDependencies(worker.python, (), ())
@@ -60,34 +55,3 @@ def check_dependencies() -> MissingDependencies:
     modules = [line.split(":", 1)[0] for line in lines]
     missing = tuple(REQUIRED.get(m, m) for m in modules if m != "odl_geo") or ("odl-geo",)
     return MissingDependencies(worker.python, missing, lines)
-
-
-def install_arguments(deps: MissingDependencies) -> list[str]:
-    """pip in the worker's interpreter: into the user site (no admin rights), or into its virtualenv if it has one."""
-    in_venv = (
-        subprocess.run(
-            [deps.python, "-c", "import sys; print(sys.prefix != sys.base_prefix)"],
-            capture_output=True,
-            text=True,
-            check=False,
-            timeout=60,
-        ).stdout.strip()
-        == "True"
-    )
-    requirements = [r for r in deps.missing if r != "odl-geo"]
-    return [deps.python, "-m", "pip", "install", "--disable-pip-version-check", *([] if in_venv else ["--user"]),
-            *requirements]  # fmt: skip
-
-
-def install_command(deps: MissingDependencies) -> str:
-    """The command a person can paste in a terminal (the same one the Install button runs)."""
-    return " ".join(f'"{a}"' if " " in a or "<" in a or ">" in a else a for a in install_arguments(deps))
-
-
-def install_dependencies(deps: MissingDependencies, timeout_s: float = 900) -> tuple[bool, str]:
-    """Run pip for what is missing; (success, pip's output for the log). Meant for a background task."""
-    try:
-        proc = subprocess.run(install_arguments(deps), capture_output=True, text=True, check=False, timeout=timeout_s)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return False, str(exc)
-    return proc.returncode == 0, (proc.stdout + proc.stderr)[-20000:]

@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from qgis.core import QgsProject, QgsSettings
+from qgis.PyQt.QtCore import QStandardPaths
 
-__all__ = ["PluginSettings", "ProjectSettings"]
+__all__ = ["SETTING_OUTPUT", "PluginSettings", "ProjectSettings", "default_output_folder"]
+
+SETTING_OUTPUT = "odl_geo/output_folder"  # chosen in the settings page; empty: beside the project or in Documents
+
+
+def default_output_folder(project: QgsProject | None = None) -> Path:
+    """Where publications go unless the person chose: the settings page's folder, else ``odl-geo`` beside the saved
+    project, else ``Documents/odl-geo`` (never a temporary folder that the system empties)."""
+    chosen = str(QgsSettings().value(SETTING_OUTPUT, "") or "")
+    if chosen:
+        return Path(chosen)
+    home = (project or QgsProject.instance()).homePath()
+    if home:
+        return Path(home) / "odl-geo"
+    docs = QStandardPaths.writableLocation(QStandardPaths.DocumentsLocation) or str(Path.home())
+    return Path(docs) / "odl-geo"
 
 _PREFIX = "odl_geo/"
 _SCOPE = "odl_geo"

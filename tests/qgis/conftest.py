@@ -75,6 +75,7 @@ def udata(tmp_path_factory):
     python = REPO / ".venv-udata" / "bin" / "python"
     assert python.exists(), "run scripts/setup_udata.sh (make test does)"
     work = tmp_path_factory.mktemp("udata")
+    err = (work / "err.log").open("w")
     proc = subprocess.Popen(
         [
             str(python),
@@ -86,7 +87,7 @@ def udata(tmp_path_factory):
             str(work / "data"),
         ],
         stdout=subprocess.PIPE,
-        stderr=(work / "err.log").open("w"),
+        stderr=err,
         text=True,
         cwd=work,
     )
@@ -100,6 +101,8 @@ def udata(tmp_path_factory):
     yield info
     proc.terminate()
     proc.wait(10)
+    proc.stdout.close()  # closed here, not by the garbage collector: the plugin's tests fail on ResourceWarning
+    err.close()
 
 
 @pytest.fixture

@@ -77,3 +77,17 @@ def open_dialog(theme: str, tmp_path: Path) -> DlgPublish:
     dlg.theme.setCurrentIndex(dlg.theme.findData(theme))
     dlg.out_dir.setFilePath(str(tmp_path / "out"))
     return dlg
+
+
+def publish(dlg: DlgPublish, dry_run: bool = False) -> list[str]:
+    """Publish as a person does: *Publier*, read the review, confirm it (or a dry run); returns the review's lines."""
+    dlg.run_publish()
+    review = getattr(dlg, "review", None)
+    if review is None or not review.isVisible():
+        print("no review:", dlg.status.text())  # shown with the failing assertion's output
+        return []  # refused before the review (warnings not confirmed, metadata incomplete...): nothing started
+    review.dry_run.setChecked(dry_run)
+    items = list(review.items)
+    review.accept()
+    dlg.review = None
+    return items

@@ -23,7 +23,8 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QCoreApplication, Qt
 from qgis.PyQt.QtGui import QColor, QImage
-from qgis_support import auth_config, heartbeat, open_dialog, row, set_constant, wait_idle
+from qgis.PyQt.QtTest import QTest
+from qgis_support import auth_config, heartbeat, open_dialog, publish, row, set_constant, wait_idle
 
 from qgis_plugin.gui.dlg_publish import TAB_MAPPING, TAB_REPORT, TAB_TARGETS, DlgPublish
 from qgis_plugin.gui.mdl_mapping import ValuesModel
@@ -93,7 +94,7 @@ def test_water_points_mapping_table_check_and_publish_to_geoserver(
     dlg.run_check()
     wait_idle(dlg)
     assert dlg.checked_ok and dlg.btn_publish.isEnabled(), dlg.status.text()
-    mapping = (tmp_path / "out" / "mapping.toml").read_text(encoding="utf-8")
+    mapping = (tmp_path / "out" / "mappings" / "bornes_fontaines.toml").read_text(encoding="utf-8")
     assert 'type_point = "borne_fontaine"' in mapping and 'id_local = "Dossier"' in mapping
 
     dlg.targets.gs.setChecked(True)
@@ -105,18 +106,20 @@ def test_water_points_mapping_table_check_and_publish_to_geoserver(
     dlg.tabs.setCurrentIndex(TAB_REPORT)
     _screenshot(dlg, "plugin_publish_fr.png", tmp_path)
     with heartbeat() as gaps:
-        dlg.run_publish()
+        publish(dlg)
         wait_idle(dlg)
     status = dlg.status.text()
     assert status.startswith("Publié : Bornes fontaines.") and "1 couche(s) vérifiée(s) en WMS/WFS" in status, status
     # the UI kept running through the whole publish (conversion, upload, OGC verification)
     print(f"heartbeat: {len(gaps)} ticks, longest gap {max(gaps[1:])} ms")  # shown with pytest -s
     assert len(gaps) > 20 and max(gaps[1:]) < 100, (len(gaps), max(gaps[1:]))
-    assert _wfs_count(url, "eau", _published_table(tmp_path / "out")) == 48  # read back through QGIS's WFS client
+    assert _published_table(tmp_path / "out") == "VilleMTP_MTP_Fontaines_water"  # the product's table...
+    assert _wfs_count(url, "eau", "points_eau_bornes_fontaines") == 48  # ...published under a French name
 
     # the project remembers the choices (no secret), and a new dialog restores the table
     stored = json.loads(QgsProject.instance().readEntry("odl_geo", "mapping_choices")[0])
-    assert stored["choices"]["constants"][""]["type_point"] == "borne_fontaine"
+    (choices,) = stored["layers"].values()  # one entry per layer (issue 12 #7)
+    assert choices["constants"][""]["type_point"] == "borne_fontaine"
     assert "password" not in json.dumps(stored) and password not in QgsProject.instance().readEntry(
         "odl_geo", "geoserver_authcfg"
     )[0]
@@ -146,7 +149,7 @@ def test_pei_values_table_fix_and_personal_data(plugin, qgis_processing, project
     codes = {i["code"] for i in dlg.model.issues}
     assert "ENUM_VALUE_INVALID" not in codes  # PX -> PI from the values table
     assert "DUPLICATE_ID" in codes and not dlg.checked_ok  # the generated faults that need a person remain
-    mapping = (tmp_path / "out" / "mapping.toml").read_text(encoding="utf-8")
+    mapping = (tmp_path / "out" / "mappings" / "pei_genere.toml").read_text(encoding="utf-8")
     assert '[values.type_pei]\nPX = "PI"' in mapping and "mask_free_text = true" in mapping
     report = json.loads((tmp_path / "out" / "report" / "report.json").read_text(encoding="utf-8"))
     assert report["corrected"], "--fix wrote a corrected copy"
@@ -169,6 +172,10 @@ def test_hiking_with_the_layer_style_to_geoserver_and_datagouv(
         categories.append(QgsRendererCategory(value, symbol, value))
     layer.setRenderer(QgsCategorizedSymbolRenderer("pratique", categories))
     layer.setOpacity(0.8)  # something SLD cannot carry: the person is told
+    md = layer.metadata()  # the layer's QGIS metadata pre-fills data.gouv.fr's description and tags
+    md.setAbstract("Sentiers balisés du Parc national des Cévennes.")
+    md.setKeywords({"thèmes": ["Cévennes", "Lozère"]})
+    layer.setMetadata(md)
     url, password = double
     gs_auth = auth_config("geoserver-rando", "admin", password)  # before the dialog, as a person would have it
     dg_auth = auth_config("udata", "X-API-KEY", udata["API_KEY"])
@@ -190,26 +197,46 @@ def test_hiking_with_the_layer_style_to_geoserver_and_datagouv(
     t.dg_org.setText(udata["ORG_SLUG"])
     t.dg_auth.setConfigId(dg_auth)
     dlg.tabs.setCurrentIndex(TAB_TARGETS)
+    # issue 12 #6 and #5: French names from the theme's schema, data.gouv.fr's page from the layer's metadata
+    assert t.gs_layer_name.text() == "itineraires_randonnee_itineraires_du_parc"
+    assert t.gs_style_name.text() == "itineraires_randonnee"
+    assert t.gs_title.text() == t.dg_title.text() == "Itinéraires de randonnée - Itinéraires du Parc"
+    assert t.dg_description.toPlainText() == "Sentiers balisés du Parc national des Cévennes."
+    assert {"itineraire-randonnee", "randonnee", "Cévennes", "Lozère"} <= set(t.dg_tags.text().split(", "))
+    assert t.dg_private.isChecked() and t.dg_licence.currentData() == "lov2"  # a draft until the person opens it
+    t.gs_layer_name.clear()
+    QTest.keyClicks(t.gs_layer_name, "itineraires_randonnee_cevennes")  # typed: kept, whatever the layer
+    t.dg_title.setText("Itinéraires de randonnée du Parc national des Cévennes")
+    t.dg_title.textEdited.emit(t.dg_title.text())  # as QLineEdit says a person's edit (keyClicks aborts on "é")
+    dlg.tabs.setCurrentIndex(TAB_MAPPING)
+    dlg.tabs.setCurrentIndex(TAB_TARGETS)
+    assert t.gs_layer_name.text() == "itineraires_randonnee_cevennes"
     _screenshot(dlg, "plugin_targets_fr.png", tmp_path)
-    dlg.run_publish()
+    review = publish(dlg)
+    assert any("couche itineraires_randonnee_cevennes" in line and "style itineraires_randonnee" in line
+               for line in review), review  # fmt: skip
+    assert any("privé (brouillon)" in line and "Cévennes" in line for line in review), review
     wait_idle(dlg)
     status = dlg.status.text()
     assert status.startswith("Publié : Itinéraires du Parc."), (status, dlg.messages)
+    assert '">Page du jeu de données sur data.gouv.fr</a>' in status and '">Rapport de qualité</a>' in status
     assert "GeoServer : " in status and "data.gouv.fr : " in status and "octets envoyés" in status, status
     assert answer_yes == [] or "avertissements" in answer_yes[0]
     assert any("opacité" in w for w in dlg.style_warnings), dlg.style_warnings
     out = tmp_path / "out" / "publication"
-    sld = (out / "styles" / "hiking.sld").read_text(encoding="utf-8")
+    sld = (out / "styles" / "itineraires_randonnee.sld").read_text(encoding="utf-8")
     assert "pratique" in sld and "#c0392b" in sld  # QGIS's own SLD export of the layer's style
-    table = _published_table(tmp_path / "out")
+    table = "itineraires_randonnee_cevennes"  # the name the person typed
     body = requests.get(
-        f"{url}/rest/workspaces/rando/styles/hiking.sld", auth=("admin", password), timeout=10
+        f"{url}/rest/workspaces/rando/styles/itineraires_randonnee.sld", auth=("admin", password), timeout=10
     )
     assert body.status_code == 200 and b"#c0392b" in body.content  # the layer's style is on the map platform
     layer_info = requests.get(
         f"{url}/rest/layers/rando:{table}.json", auth=("admin", password), timeout=10
     ).json()
-    assert layer_info["layer"]["defaultStyle"]["name"] in ("hiking", "rando:hiking")
+    assert layer_info["layer"]["defaultStyle"]["name"] in ("itineraires_randonnee", "rando:itineraires_randonnee")
+    wms = [QgsProject.instance().mapLayer(i) for i in dlg.wms_layers]  # the published layer, read from GeoServer
+    assert [lyr.providerType() for lyr in wms] == ["wms"] and "itineraires_randonnee_cevennes" in wms[0].source()
     assert _wfs_count(url, "rando", table) == 8
     # the QGIS Server project of the folder uses the exported QML (odl-geo serve OUTDIR)
     from qgis_plugin.worker import OdlGeoWorker
@@ -217,8 +244,11 @@ def test_hiking_with_the_layer_style_to_geoserver_and_datagouv(
     OdlGeoWorker().run(["serve", str(out), "--once", "--port", "0"])
     qgs = (out / "project.qgs").read_text(encoding="utf-8")
     assert 'attr="pratique"' in qgs and "192,57,43" in qgs  # the layer's categories, not the theme's style
-    datasets = requests.get(f"{udata['BASE_URL']}/organizations/{udata['ORG_SLUG']}/datasets/", timeout=10).json()
-    assert any(len(d["resources"]) >= 2 for d in datasets["data"])
+    key = {"X-API-KEY": udata["API_KEY"]}
+    datasets = requests.get(f"{udata['BASE_URL']}/me/org_datasets/", headers=key, timeout=10).json()
+    mine = [d for d in datasets if d["title"] == "Itinéraires de randonnée du Parc national des Cévennes"]
+    assert mine and mine[0]["private"] is True and len(mine[0]["resources"]) >= 2, datasets
+    assert {"cevennes", "lozere", "itineraire-randonnee"} <= set(mine[0]["tags"])
     dlg.close()
 
 
@@ -250,7 +280,7 @@ def test_flood_several_layers_of_a_ppr_to_geoserver(
     dlg.targets.gs_auth.setConfigId(auth_config("geoserver-ppr", "admin", password))
     dlg.tabs.setCurrentIndex(TAB_MAPPING)
     _screenshot(dlg, "plugin_flood_fr.png", tmp_path)
-    dlg.run_publish()
+    publish(dlg)
     wait_idle(dlg)
     status = dlg.status.text()
     assert status.startswith("Publié : ") and "GeoServer : " in status, (status, dlg.messages)

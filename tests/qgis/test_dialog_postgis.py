@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from qgis.core import Qgis, QgsApplication, QgsDataSourceUri, QgsProject, QgsVectorLayer
-from qgis_support import auth_config, heartbeat, open_dialog, row, set_constant, wait, wait_idle
+from qgis_support import auth_config, heartbeat, open_dialog, publish, row, set_constant, wait, wait_idle
 
 if TYPE_CHECKING:
     from qgis_plugin.gui.dlg_publish import DlgPublish
@@ -104,7 +104,7 @@ def test_a_postgis_table_published_to_postgis_then_a_cancelled_publication_chang
     t.pg_dsn.setText(f"postgresql://127.0.0.1:{pg_source.port}/gis")
     t.pg_schema.setText("opendata")
     t.pg_auth.setConfigId(auth_config("pg-wrong", "postgres", "not-the-password"))
-    dlg.run_publish()  # a wrong password: said in French, what kind of failure first, no secret
+    publish(dlg)  # a wrong password: said in French, what kind of failure first, no secret
     wait_idle(dlg)
     status = dlg.status.text()
     assert status.startswith("Échec : Le serveur a refusé les identifiants : "), status
@@ -112,7 +112,7 @@ def test_a_postgis_table_published_to_postgis_then_a_cancelled_publication_chang
     assert any(m.startswith("Échec") and lvl == Qgis.Critical for m, lvl in logged), logged
     assert _tables(pg_source) == {}
     t.pg_auth.setConfigId(pg_auth)
-    dlg.run_publish()
+    publish(dlg)
     wait_idle(dlg)
     status = dlg.status.text()
     assert status.startswith("Publié : Fontaines (PostGIS).") and "PostGIS : 1 table(s) publiée(s)" in status, status
@@ -131,7 +131,7 @@ def test_a_postgis_table_published_to_postgis_then_a_cancelled_publication_chang
     assert len(gaps) > 20 and max(gaps[1:]) < 100, (len(gaps), max(gaps[1:]))
     _choose(dlg, big)
 
-    dlg.run_publish()  # cancelled while the table is loaded: the database keeps its previous state
+    publish(dlg)  # cancelled while the table is loaded: the database keeps its previous state
     wait(lambda: dlg._step == "Publier dans PostGIS" and dlg.progress.value() > 0, 300)
     dlg.cancel()
     wait_idle(dlg)

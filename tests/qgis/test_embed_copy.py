@@ -11,7 +11,7 @@ from qgis.core import QgsVectorLayer
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtTest import QTest
 from qgis.PyQt.QtWidgets import QApplication
-from qgis_support import open_dialog, set_constant, wait, wait_idle
+from qgis_support import open_dialog, publish, set_constant, wait, wait_idle
 
 pytestmark = pytest.mark.qgis
 
@@ -42,7 +42,7 @@ def test_copy_the_embed_code_after_a_publication(plugin, qgis_processing, projec
     wait_idle(dlg)
     assert dlg.checked_ok, dlg.status.text()
     dlg.targets.dg_org.setText("ville-de-montpellier")  # not ticked: not published there, so not in the snippet
-    dlg.run_publish()  # no target ticked: the conversion is the publication (served by odl-geo serve)
+    publish(dlg)  # no target ticked: the conversion is the publication (served by odl-geo serve)
     wait_idle(dlg)
     assert dlg.status.text().startswith("Publié"), dlg.status.text()
     assert button.isEnabled()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lxml import etree
 from qgis.core import QgsAbstractMetadataBase, QgsLayerMetadata, QgsVectorLayer
-from qgis_support import open_dialog, wait_idle
+from qgis_support import open_dialog, publish, wait_idle
 
 from odl_geo.metadata.inputs import load_metadata_file
 
@@ -74,7 +74,7 @@ def test_incomplete_metadata_start_nothing_then_the_publication_carries_the_reco
     tab.enabled.setChecked(True)
     tab.producer_email.setText("")
     tab.abstract.setPlainText("")
-    dlg.run_publish()
+    publish(dlg)
     assert dlg._running is None and not dlg._queue  # nothing started
     assert dlg.tabs.currentWidget() is tab
     assert "Métadonnées" in dlg.status.text() or "métadonnées" in dlg.status.text(), dlg.status.text()
@@ -88,7 +88,7 @@ def test_incomplete_metadata_start_nothing_then_the_publication_carries_the_reco
     tab.frequency.setCurrentIndex(tab.frequency.findData("monthly"))
     tab.scale.setValue(25000)
     assert tab.check(), tab.result.text()
-    dlg.run_publish()  # no target ticked: the conversion alone, in the worker
+    publish(dlg)  # no target ticked: the conversion alone, in the worker
     wait_idle(dlg)
     given = load_metadata_file(out / "metadata.toml")
     assert given.frequency.datagouv == "monthly" and given.resolution is not None and given.resolution.scale == 25000
@@ -102,7 +102,7 @@ def test_incomplete_metadata_start_nothing_then_the_publication_carries_the_reco
     assert manifest["metadata"]["record"]["frequency"] == "monthly"
 
     tab.enabled.setChecked(False)  # untick: the next publication writes no record
-    dlg.run_publish()
+    publish(dlg)
     wait_idle(dlg)
     assert not (out / "metadata.toml").exists() and not (out / "metadata.xml").exists()
     dlg.close()

@@ -189,9 +189,10 @@ def missing_theme_style(theme: str) -> str:
 def theme_style_folder(outdir: Path, theme: str) -> Path | None:
     """The SLDs of a theme output: ``OUTDIR/styles/*.sld`` (the publisher's own), else ``styles/<theme>/``."""
     from ...profiles.styles import theme_style_dir
-    from ...serve.styles import OWN_STYLES
 
-    own = outdir / OWN_STYLES
+    # "styles", as odl_geo.serve.styles.OWN_STYLES: not imported from there, because importing odl_geo.serve loads
+    # geopandas/pyogrio, which must never reach the QGIS process that plans a GeoServer publication (issue 12)
+    own = outdir / "styles"
     if own.is_dir() and any(own.glob("*.sld")):
         return own
     return theme_style_dir(theme, ".sld")

@@ -19,12 +19,17 @@
       <translation>(le producteur si vide)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="52" />
+      <location filename="../../../qgis_plugin/toolbelt/messages.py" line="23" />
+      <source>A warning while writing {layer} (the details are in the odl-geo log).</source>
+      <translation>Avertissement à l'écriture de {layer} (détails dans le journal odl-geo).</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="78" />
       <source>API key</source>
       <translation>Clé d'API</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="47" />
+      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="51" />
       <source>API key (Basic configuration, key as password)</source>
       <translation>Clé d'API (configuration Basic, clé en mot de passe)</translation>
     </message>
@@ -32,11 +37,6 @@
       <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="79" />
       <source>Abstract</source>
       <translation>Résumé</translation>
-    </message>
-    <message>
-      <location filename="../../../qgis_plugin/plugin_main.py" line="86" />
-      <source>All dependencies are installed.</source>
-      <translation>Toutes les dépendances sont installées.</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="55" />
@@ -59,7 +59,7 @@
       <translation>Appliquer les corrections automatiques (sur une copie)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="203" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="217" />
       <source>Apply the automatic fixes (on a copy; the layer is never changed)</source>
       <translation>Appliquer les corrections automatiques (sur une copie ; la couche n'est jamais modifiée)</translation>
     </message>
@@ -69,14 +69,19 @@
       <translation>Encodage des attributs (détecté si vide)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="36" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="57" />
       <source>Authentication</source>
       <translation>Authentification</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="52" />
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="74" />
       <source>Authentication (Basic)</source>
       <translation>Authentification (Basic)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_review.py" line="21" />
+      <source>Before publishing</source>
+      <translation>Avant de publier</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/embed_copy.py" line="64" />
@@ -84,14 +89,19 @@
       <translation>Préparation du code d'intégration…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="56" />
+      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="69" />
       <source>Bytes uploaded</source>
       <translation>Octets envoyés</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="172" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="184" />
       <source>Cancel task</source>
       <translation>Annuler la tâche</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/toolbelt/setup_task.py" line="91" />
+      <source>Cancelled.</source>
+      <translation>Annulé.</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/errors.py" line="43" />
@@ -99,12 +109,12 @@
       <translation>Annulé : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="434" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="505" />
       <source>Cancelled: {0}. The steps done before it stay done.</source>
       <translation>Annulé : {0}. Les étapes terminées avant restent faites.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="170" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="182" />
       <source>Check</source>
       <translation>Contrôler</translation>
     </message>
@@ -114,17 +124,22 @@
       <translation>Contrôler selon un schéma national</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/plugin_main.py" line="50" />
-      <source>Check dependencies</source>
-      <translation>Vérifier les dépendances</translation>
+      <location filename="../../../qgis_plugin/toolbelt/messages.py" line="28" />
+      <source>Check that the file is complete, or open it in QGIS to see why.</source>
+      <translation>Vérifiez que le fichier est complet, ou ouvrez-le dans QGIS pour voir pourquoi.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="164" />
+      <location filename="../../../qgis_plugin/processing/errors.py" line="85" />
+      <source>Check the authentication configuration chosen for this server (Settings &gt; Options &gt; Authentication).</source>
+      <translation>Vérifiez la configuration d'authentification choisie pour ce serveur (Préférences &gt; Options &gt; Authentification).</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="172" />
       <source>Check the layer first.</source>
       <translation>Contrôlez d'abord la couche.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="59" />
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="87" />
       <source>Check the layers through WMS/WFS afterwards</source>
       <translation>Vérifier ensuite les couches par WMS/WFS</translation>
     </message>
@@ -134,12 +149,22 @@
       <translation>Vérifier les métadonnées</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="336" />
+      <location filename="../../../qgis_plugin/processing/errors.py" line="81" />
+      <source>Check the server's address, that the server is running, and QGIS's network settings (Settings &gt; Options &gt; Network).</source>
+      <translation>Vérifiez l'adresse du serveur, qu'il est en marche, et les réglages réseau de QGIS (Préférences &gt; Options &gt; Réseau).</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="109" />
+      <source>Checking {0}…</source>
+      <translation>Vérification de {0}…</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="379" />
       <source>Choose a layer (for flood: the layers of the PPR).</source>
       <translation>Choisissez une couche (pour les inondations : les couches du PPR).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="269" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="312" />
       <source>Choose a layer and a theme.</source>
       <translation>Choisissez une couche et un thème.</translation>
     </message>
@@ -149,17 +174,22 @@
       <translation>Choisissez une couche du projet ou un fichier.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="178" />
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="130" />
+      <source>Click Install the libraries: odl-geo makes its own environment (nothing changes in QGIS).</source>
+      <translation>Cliquez sur Installer les bibliothèques : odl-geo crée son propre environnement (rien ne change dans QGIS).</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="190" />
       <source>Close</source>
       <translation>Fermer</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="21" />
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="22" />
       <source>Code</source>
       <translation>Code</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="378" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="421" />
       <source>Complete the Metadata tab first (or untick it).</source>
       <translation>Complétez d'abord l'onglet Métadonnées (ou décochez-le).</translation>
     </message>
@@ -174,7 +204,7 @@
       <translation>Courriel du contact</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="41" />
+      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="45" />
       <source>Conversion output folder (with manifest.json)</source>
       <translation>Dossier de conversion (avec manifest.json)</translation>
     </message>
@@ -189,7 +219,7 @@
       <translation>Convertir aux formats ouverts</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/plugin_main.py" line="49" />
+      <location filename="../../../qgis_plugin/plugin_main.py" line="59" />
       <source>Convert to open formats…</source>
       <translation>Convertir aux formats ouverts…</translation>
     </message>
@@ -204,9 +234,24 @@
       <translation>Copier le code d'intégration</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="23" />
+      <location filename="../../../qgis_plugin/processing/errors.py" line="73" />
+      <source>Correct its user name and password (or API key) in Settings &gt; Options &gt; Authentication, or choose another configuration.</source>
+      <translation>Corrigez son nom d'utilisateur et son mot de passe (ou sa clé d'API) dans Préférences &gt; Options &gt; Authentification, ou choisissez une autre configuration.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="24" />
       <source>Count</source>
       <translation>Nombre</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/errors.py" line="77" />
+      <source>Create one in Settings &gt; Options &gt; Authentication and choose it for this server.</source>
+      <translation>Créez-en une dans Préférences &gt; Options &gt; Authentification et choisissez-la pour ce serveur.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="69" />
+      <source>Creates odl-geo's own environment in the QGIS profile and installs the tested versions into it</source>
+      <translation>Crée l'environnement propre d'odl-geo dans le profil QGIS et y installe les versions testées</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="44" />
@@ -219,7 +264,7 @@
       <translation>Les propriétés de symbole définies par les données (taille, couleur par expression) ne sont pas exportées.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="43" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="69" />
       <source>Database</source>
       <translation>Base de données</translation>
     </message>
@@ -229,22 +274,27 @@
       <translation>Base de données (postgresql://hôte:port/base)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="54" />
+      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="67" />
       <source>Dataset id</source>
       <translation>Identifiant du jeu de données</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="50" />
+      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="54" />
       <source>Dataset key (to find it again)</source>
       <translation>Clé du jeu de données (pour le retrouver)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="55" />
+      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="68" />
       <source>Dataset page</source>
       <translation>Page du jeu de données</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="140" />
+      <location filename="../../../qgis_plugin/gui/results.py" line="33" />
+      <source>Dataset page on data.gouv.fr</source>
+      <translation>Page du jeu de données sur data.gouv.fr</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="148" />
       <source>Declared area</source>
       <translation>Territoire déclaré</translation>
     </message>
@@ -259,12 +309,27 @@
       <translation>Décoder les entités HTML des textes</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="176" />
+      <source>Default output folder</source>
+      <translation>Dossier de sortie par défaut</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="57" />
       <source>Describe the dataset (ISO 19139 / INSPIRE and DCAT metadata records)</source>
       <translation>Décrire le jeu de données (fiches de métadonnées ISO 19139 / INSPIRE et DCAT)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="459" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="87" />
+      <source>Description</source>
+      <translation>Description</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="586" />
+      <source>Done</source>
+      <translation>Terminé</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="532" />
       <source>Done: </source>
       <translation>Terminé : </translation>
     </message>
@@ -279,6 +344,16 @@
       <translation>Supprimer les entités sans géométrie</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="541" />
+      <source>Dry run of {0}: nothing was sent. What would be sent is in the odl-geo log.</source>
+      <translation>Essai à blanc de {0} : rien n'a été envoyé. Ce qui serait envoyé est dans le journal odl-geo.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_review.py" line="29" />
+      <source>Dry run: show what would be sent, send nothing</source>
+      <translation>Essai à blanc : montrer ce qui serait envoyé, ne rien envoyer</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/gui/embed_copy.py" line="70" />
       <source>Embed code</source>
       <translation>Code d'intégration</translation>
@@ -289,7 +364,7 @@
       <translation>Code d'intégration copié : collez-le dans la page du site de la commune ; les fichiers à héberger avec elle et les consignes pour le webmestre (LISEZMOI.txt) sont dans {0}.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="27" />
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="28" />
       <source>Error</source>
       <translation>Erreur</translation>
     </message>
@@ -299,7 +374,7 @@
       <translation>Erreurs</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="452" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="525" />
       <source>Errors: {0}, warnings: {1}. </source>
       <translation>Erreurs : {0}, avertissements : {1}. </translation>
     </message>
@@ -309,17 +384,17 @@
       <translation>Chaque champ obligatoire a une source ou une valeur.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="92" />
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="142" />
       <source>FAILED</source>
       <translation>ÉCHEC</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="437" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="508" />
       <source>Failed: </source>
       <translation>Échec : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="153" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="161" />
       <source>Field mapping</source>
       <translation>Correspondance des champs</translation>
     </message>
@@ -334,7 +409,7 @@
       <translation>Fichier, dossier ou zip</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="89" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="93" />
       <source>Files written in {0}.</source>
       <translation>Fichiers écrits dans {0}.</translation>
     </message>
@@ -344,52 +419,97 @@
       <translation>Reprendre les métadonnées QGIS de la couche</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="71" />
+      <location filename="../../../qgis_plugin/gui/publication_names.py" line="23" />
+      <source>Fire hydrants</source>
+      <translation>Points d'eau incendie</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="75" />
       <source>Fire hydrants (point-eau-incendie)</source>
       <translation>Points d'eau incendie (point-eau-incendie)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="453" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="526" />
       <source>Fix the errors first.</source>
       <translation>Corrigez d'abord les erreurs.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="72" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="76" />
       <source>Flood risk (CNIG PPR)</source>
       <translation>Risque inondation (PPR, géostandard CNIG)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="149" />
+      <location filename="../../../qgis_plugin/gui/publication_names.py" line="25" />
+      <source>Flood risk prevention plan</source>
+      <translation>Plan de prévention du risque inondation</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="157" />
       <source>Formats</source>
       <translation>Formats</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="27" />
+      <location filename="../../../qgis_plugin/toolbelt/messages.py" line="22" />
+      <source>GDAL warned while reading {layer} (the details are in the odl-geo log).</source>
+      <translation>Avertissement de GDAL à la lecture de {layer} (détails dans le journal odl-geo).</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="48" />
       <source>GeoServer (regional map platform)</source>
       <translation>GeoServer (plateforme cartographique régionale)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="34" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="55" />
       <source>GeoServer URL</source>
       <translation>URL du GeoServer</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="50" />
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="72" />
       <source>GeoServer URL (…/geoserver)</source>
       <translation>URL du GeoServer (…/geoserver)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="91" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="154" />
+      <source>GeoServer {0}, workspace {1}: layer {2} “{3}”, style {4}.</source>
+      <translation>GeoServer {0}, espace de travail {1} : couche {2} « {3} », style {4}.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="95" />
       <source>GeoServer: {0} created or updated, {1} unchanged, {2} layer(s) checked through WMS/WFS.</source>
       <translation>GeoServer : {0} créé(s) ou mis à jour, {1} inchangé(s), {2} couche(s) vérifiée(s) en WMS/WFS.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="69" />
+      <location filename="../../../qgis_plugin/toolbelt/messages.py" line="26" />
+      <source>Give the source CRS (for example EPSG:2154, Lambert-93) in the algorithm's “Source CRS” or in the layer's properties.</source>
+      <translation>Indiquez le SCR source (par exemple EPSG:2154, Lambert-93) dans le « SCR source » du traitement ou dans les propriétés de la couche.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/toolbelt/messages.py" line="19" />
+      <source>HTML entities (&amp;amp;eacute;…) decoded in the texts of {layer}: {count}.</source>
+      <translation>Entités HTML (&amp;amp;eacute;…) décodées dans les textes de {layer} : {count}.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/plugin_main.py" line="61" />
+      <source>Help</source>
+      <translation>Aide</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/publication_names.py" line="20" />
+      <source>Hiking paths</source>
+      <translation>Itinéraires de randonnée</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="73" />
       <source>Hiking paths (itineraire-randonnee)</source>
       <translation>Itinéraires de randonnée (itineraire-randonnee)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="29" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="175" />
+      <source>Idle</source>
+      <translation>En attente</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="30" />
       <source>Info</source>
       <translation>Info</translation>
     </message>
@@ -399,19 +519,14 @@
       <translation>Inspecter un fichier (couches, SCR, encodage, problèmes)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/plugin_main.py" line="48" />
+      <location filename="../../../qgis_plugin/plugin_main.py" line="58" />
       <source>Inspect a file…</source>
       <translation>Inspecter un fichier…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/plugin_main.py" line="98" />
-      <source>Install now</source>
-      <translation>Installer maintenant</translation>
-    </message>
-    <message>
-      <location filename="../../../qgis_plugin/plugin_main.py" line="93" />
-      <source>Install them with this command, then restart QGIS:</source>
-      <translation>Installez-les avec cette commande, puis redémarrez QGIS :</translation>
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="67" />
+      <source>Install the libraries</source>
+      <translation>Installer les bibliothèques</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="45" />
@@ -419,14 +534,29 @@
       <translation>Irrégulière</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="64" />
+      <source>Keep the dataset private (draft) on data.gouv.fr</source>
+      <translation>Garder le jeu de données privé (brouillon) sur data.gouv.fr</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="80" />
       <source>Keywords</source>
       <translation>Mots-clés</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="132" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="140" />
       <source>Layer</source>
       <translation>Couche</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="61" />
+      <source>Layer name</source>
+      <translation>Nom de la couche</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="80" />
+      <source>Layer name (one-layer publications)</source>
+      <translation>Nom de la couche (publication d'une seule couche)</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/theme_params.py" line="33" />
@@ -434,19 +564,34 @@
       <translation>Couche du projet</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="62" />
+      <source>Layer title</source>
+      <translation>Titre de la couche</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_review.py" line="23" />
+      <source>Layer: {0} ({1}).</source>
+      <translation>Couche : {0} ({1}).</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/processing/inspect_file.py" line="40" />
       <source>Layers</source>
       <translation>Couches</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="63" />
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="91" />
       <source>Layers checked through WMS/WFS</source>
       <translation>Couches vérifiées par WMS/WFS</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="136" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="144" />
       <source>Layers of the set</source>
       <translation>Couches de l'ensemble</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="60" />
+      <source>Leave empty: odl-geo uses its private environment, made by the Install button.</source>
+      <translation>Laisser vide : odl-geo utilise son propre environnement, créé par le bouton Installer.</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="85" />
@@ -459,12 +604,17 @@
       <translation>Licence Ouverte 2.0 (Etalab)</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="62" />
+      <source>Made from</source>
+      <translation>Créé à partir de</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/processing/convert.py" line="68" />
       <source>Manifest (JSON)</source>
       <translation>Manifeste (JSON)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="199" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="213" />
       <source>Mask e-mail addresses and phone numbers found in texts</source>
       <translation>Masquer les adresses électroniques et numéros de téléphone trouvés dans les textes</translation>
     </message>
@@ -479,14 +629,19 @@
       <translation>Associé par</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="24" />
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="25" />
       <source>Message</source>
       <translation>Message</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="220" />
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="225" />
       <source>Metadata</source>
       <translation>Métadonnées</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="129" />
+      <source>Missing or unusable in {0}:</source>
+      <translation>Absentes ou inutilisables dans {0} :</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="42" />
@@ -494,9 +649,24 @@
       <translation>Mensuelle</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/toolbelt/environment.py" line="116" />
+      <source>No Python 3.11 or newer was found ({0}). Choose one in the odl-geo settings page.</source>
+      <translation>Aucun Python 3.11 ou plus récent n'a été trouvé ({0}). Choisissez-en un dans la page de paramètres d'odl-geo.</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="117" />
       <source>No proposal: </source>
       <translation>Aucune proposition : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_review.py" line="25" />
+      <source>No server ticked: the files are only written in the folder.</source>
+      <translation>Aucun serveur coché : les fichiers sont seulement écrits dans le dossier.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="94" />
+      <source>No usable Python found: </source>
+      <translation>Aucun Python utilisable trouvé : </translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="37" />
@@ -504,22 +674,27 @@
       <translation>ODbL (Open Database License)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="53" />
+      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="66" />
       <source>Only show what would be sent</source>
       <translation>Afficher seulement ce qui serait envoyé</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="51" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="77" />
       <source>Organization (slug or id)</source>
       <translation>Organisation (slug ou identifiant)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="143" />
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="64" />
+      <source>Other Python (advanced)</source>
+      <translation>Autre Python (avancé)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="151" />
       <source>Output folder</source>
       <translation>Dossier de sortie</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="154" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="162" />
       <source>Personal data and fixes</source>
       <translation>Données personnelles et corrections</translation>
     </message>
@@ -529,7 +704,7 @@
       <translation>Champs personnels à publier malgré tout (séparés par des virgules)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="202" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="216" />
       <source>Personal fields to publish anyway, e.g. a company's name</source>
       <translation>Champs personnels à publier malgré tout, p. ex. le nom d'une entreprise</translation>
     </message>
@@ -539,19 +714,39 @@
       <translation>Point de contact</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="50" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="76" />
       <source>Portal URL</source>
       <translation>URL du portail</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="39" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="65" />
       <source>PostGIS database</source>
       <translation>Base de données PostGIS</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="95" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="158" />
+      <source>PostGIS {0}, schema {1}.</source>
+      <translation>PostGIS {0}, schéma {1}.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="99" />
       <source>PostGIS: {0} table(s) published.</source>
       <translation>PostGIS : {0} table(s) publiée(s).</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="142" />
+      <source>Preparing odl-geo's environment in {0}…</source>
+      <translation>Préparation de l'environnement d'odl-geo dans {0}…</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="84" />
+      <source>Private (draft): open it yourself on data.gouv.fr once checked</source>
+      <translation>Privé (brouillon) : vous l'ouvrirez vous-même sur data.gouv.fr après vérification</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="63" />
+      <source>Private environment</source>
+      <translation>Environnement propre</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="81" />
@@ -569,32 +764,37 @@
       <translation>Proposer à nouveau</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="171" />
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="170" />
+      <source>Publications</source>
+      <translation>Publications</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="183" />
       <source>Publish</source>
       <translation>Publier</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="206" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="220" />
       <source>Publish anyway</source>
       <translation>Publier malgré tout</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="106" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="110" />
       <source>Publish as open data</source>
       <translation>Publier en open data</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/plugin_main.py" line="47" />
+      <location filename="../../../qgis_plugin/plugin_main.py" line="57" />
       <source>Publish as open data…</source>
       <translation>Publier en open data…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="156" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="164" />
       <source>Publish to</source>
       <translation>Publier vers</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="41" />
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="63" />
       <source>Publish to GeoServer (WMS/WFS)</source>
       <translation>Publier sur GeoServer (WMS/WFS)</translation>
     </message>
@@ -604,14 +804,29 @@
       <translation>Publier dans PostGIS</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="35" />
+      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="39" />
       <source>Publish to data.gouv.fr</source>
       <translation>Publier sur data.gouv.fr</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="461" />
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="92" />
+      <source>Published layer names (comma-separated)</source>
+      <translation>Noms des couches publiées (séparés par des virgules)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="543" />
       <source>Published: {0}.</source>
       <translation>Publié : {0}.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="50" />
+      <source>Python environment of odl-geo</source>
+      <translation>Environnement Python d'odl-geo</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="61" />
+      <source>Python used</source>
+      <translation>Python utilisé</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/style_export.py" line="96" />
@@ -619,12 +834,17 @@
       <translation>QGIS n'a pas pu exporter le style en SLD : {0}</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="558" />
+      <source>QGIS could not open the published WMS layer {0}.</source>
+      <translation>QGIS n'a pas pu ouvrir la couche WMS publiée {0}.</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/style_export.py" line="100" />
       <source>QGIS could not save the style as QML: {0}</source>
       <translation>QGIS n'a pas pu enregistrer le style en QML : {0}</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="161" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="169" />
       <source>Quality report</source>
       <translation>Rapport de qualité</translation>
     </message>
@@ -644,12 +864,22 @@
       <translation>Lecture des champs de la couche…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="453" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="526" />
       <source>Ready to publish.</source>
       <translation>Prêt à publier.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="197" />
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="125" />
+      <source>Ready: odl-geo and its libraries work with {0}.</source>
+      <translation>Prêt : odl-geo et ses bibliothèques fonctionnent avec {0}.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="157" />
+      <source>Ready: the libraries are installed and checked with {0} (made from {1}).</source>
+      <translation>Prêt : les bibliothèques sont installées et vérifiées avec {0} (créé à partir de {1}).</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="211" />
       <source>Remove personal data (names, phones, e-mails of private persons)</source>
       <translation>Retirer les données personnelles (noms, téléphones, courriels de particuliers)</translation>
     </message>
@@ -689,12 +919,12 @@
       <translation>Champs obligatoires sans source ni valeur : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="61" />
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="89" />
       <source>Resources created or updated</source>
       <translation>Ressources créées ou mises à jour</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="62" />
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="90" />
       <source>Resources unchanged</source>
       <translation>Ressources inchangées</translation>
     </message>
@@ -704,7 +934,12 @@
       <translation>Les étiquettes par règles ne sont pas exportées ; GeoServer n'affichera pas d'étiquettes.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="426" />
+      <location filename="../../../qgis_plugin/gui/dlg_review.py" line="38" />
+      <source>Run the dry run</source>
+      <translation>Lancer l'essai à blanc</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="485" />
       <source>Running: </source>
       <translation>En cours : </translation>
     </message>
@@ -714,7 +949,7 @@
       <translation>Échelle (résolution spatiale)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="44" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="70" />
       <source>Schema</source>
       <translation>Schéma</translation>
     </message>
@@ -724,19 +959,19 @@
       <translation>Champ du schéma</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="20" />
+      <location filename="../../../qgis_plugin/plugin_main.py" line="60" />
+      <source>Settings…</source>
+      <translation>Paramètres…</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="21" />
       <source>Severity</source>
       <translation>Gravité</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="75" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="79" />
       <source>Shapefile (zipped)</source>
       <translation>Shapefile (zippé)</translation>
-    </message>
-    <message>
-      <location filename="../../../qgis_plugin/plugin_main.py" line="54" />
-      <source>Some Python libraries are missing: odl-geo is disabled. See the plugin menu.</source>
-      <translation>Des bibliothèques Python manquent : odl-geo est désactivé. Voir le menu de l'extension.</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/convert.py" line="56" />
@@ -754,14 +989,29 @@
       <translation>Partir d'un fichier de correspondance</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="37" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="484" />
+      <source>Step {0}/{1}: {2}</source>
+      <translation>Étape {0}/{1} : {2}</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="58" />
       <source>Style</source>
       <translation>Style</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="54" />
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="76" />
       <source>Style (SLD file or folder such as styles/flood)</source>
       <translation>Style (fichier SLD ou dossier comme styles/flood)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="63" />
+      <source>Style name</source>
+      <translation>Nom du style</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="83" />
+      <source>Style name (one-layer publications)</source>
+      <translation>Nom du style (publication d'une seule couche)</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/publish_postgis.py" line="42" />
@@ -769,9 +1019,19 @@
       <translation>Tables publiées</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="89" />
+      <source>Tags (comma-separated)</source>
+      <translation>Mots-clés (séparés par des virgules)</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/processing/errors.py" line="47" />
       <source>Text encoding problem: </source>
       <translation>Problème d'encodage du texte : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/toolbelt/messages.py" line="20" />
+      <source>The M values (measures) of {layer} were dropped.</source>
+      <translation>Les valeurs M (mesures) de {layer} ont été retirées.</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/embed_copy.py" line="45" />
@@ -784,7 +1044,7 @@
       <translation>Les données ou les options sont à corriger : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="364" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="407" />
       <source>The database address holds a password: put it in an authentication configuration.</source>
       <translation>L'adresse de la base contient un mot de passe : mettez-le dans une configuration d'authentification.</translation>
     </message>
@@ -794,14 +1054,19 @@
       <translation>Le code d'intégration n'a pas pu être préparé : {0}</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="339" />
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="161" />
+      <source>The environment could not be prepared: </source>
+      <translation>L'environnement n'a pas pu être préparé : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="382" />
       <source>The field mapping is still being read; try again in a moment.</source>
       <translation>La correspondance des champs est encore en lecture ; réessayez dans un instant.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/plugin_main.py" line="120" />
-      <source>The installation failed: see the odl-geo log.</source>
-      <translation>L'installation a échoué : voir le journal odl-geo.</translation>
+      <location filename="../../../qgis_plugin/toolbelt/setup_task.py" line="65" />
+      <source>The installation of the libraries failed: </source>
+      <translation>L'installation des bibliothèques a échoué : </translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/style_export.py" line="56" />
@@ -809,7 +1074,7 @@
       <translation>La couche n'a pas de style à exporter.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="33" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="54" />
       <source>The layer's current QGIS style</source>
       <translation>Le style QGIS actuel de la couche</translation>
     </message>
@@ -819,9 +1084,14 @@
       <translation>L'opacité de la couche n'est pas exportée (réglez plutôt la transparence des couleurs).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/plugin_main.py" line="116" />
-      <source>The libraries are installed. Restart QGIS to use odl-geo.</source>
-      <translation>Les bibliothèques sont installées. Redémarrez QGIS pour utiliser odl-geo.</translation>
+      <location filename="../../../qgis_plugin/toolbelt/setup_task.py" line="69" />
+      <source>The libraries are installed but odl-geo does not start with them: </source>
+      <translation>Les bibliothèques sont installées mais odl-geo ne démarre pas avec elles : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="60" />
+      <source>The name in WMS/WFS requests: letters, digits, '_' and '-'</source>
+      <translation>Le nom dans les requêtes WMS/WFS : lettres, chiffres, « _ » et « - »</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/style_export.py" line="59" />
@@ -829,9 +1099,14 @@
       <translation>Le rendu « {0} » ne peut pas s'écrire en SLD : GeoServer dessinera un style par défaut.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="359" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="402" />
       <source>The report has warnings. Publish anyway?</source>
       <translation>Le rapport contient des avertissements. Publier quand même ?</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/errors.py" line="67" />
+      <source>The server</source>
+      <translation>Le serveur</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/errors.py" line="41" />
@@ -859,6 +1134,11 @@
       <translation>La source est illisible : </translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="121" />
+      <source>The style name {0!r} cannot be used on GeoServer: use letters, digits, '_' and '-', e.g. {1!r}.</source>
+      <translation>Le nom de style {0!r} n'est pas accepté par GeoServer : utilisez des lettres, chiffres, « _ » et « - », p. ex. {1!r}.</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/style_export.py" line="108" />
       <source>The style uses the field '{0}', which is not published: map it to a schema field or restyle.</source>
       <translation>Le style utilise le champ « {0} », qui n'est pas publié : associez-le à un champ du schéma ou changez le style.</translation>
@@ -869,12 +1149,12 @@
       <translation>La couche de symbole « {0} » n'a pas d'équivalent SLD : elle est omise.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="32" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="53" />
       <source>The theme's national style</source>
       <translation>Le style national du thème</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="129" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="137" />
       <source>Theme</source>
       <translation>Thème</translation>
     </message>
@@ -882,11 +1162,6 @@
       <location filename="../../../qgis_plugin/processing/convert.py" line="51" />
       <source>Theme (national schema product)</source>
       <translation>Thème (produit selon le schéma national)</translation>
-    </message>
-    <message>
-      <location filename="../../../qgis_plugin/plugin_main.py" line="89" />
-      <source>These Python libraries are missing in QGIS's Python:</source>
-      <translation>Ces bibliothèques Python manquent dans le Python de QGIS :</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="78" />
@@ -929,7 +1204,7 @@
       <translation>Valeurs inconnues du schéma : choisissez leur code</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="28" />
+      <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="29" />
       <source>Warning</source>
       <translation>Avertissement</translation>
     </message>
@@ -939,7 +1214,7 @@
       <translation>Avertissements</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="70" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="74" />
       <source>Water points</source>
       <translation>Points d'eau</translation>
     </message>
@@ -954,7 +1229,7 @@
       <translation>Au besoin (ponctuelle)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="35" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="56" />
       <source>Workspace</source>
       <translation>Espace de travail</translation>
     </message>
@@ -974,12 +1249,17 @@
       <translation>séparés par des virgules, ex. Cévennes, Lozère</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="47" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="73" />
       <source>data.gouv.fr</source>
       <translation>data.gouv.fr</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="97" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="161" />
+      <source>data.gouv.fr, organization {0}: “{1}”, {2}, licence {3}, tags: {4}.</source>
+      <translation>data.gouv.fr, organisation {0} : « {1} », {2}, licence {3}, mots-clés : {4}.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="101" />
       <source>data.gouv.fr: {0} ({1} bytes sent).</source>
       <translation>data.gouv.fr : {0} ({1} octets envoyés).</translation>
     </message>
@@ -987,6 +1267,16 @@
       <location filename="../../../qgis_plugin/toolbelt/i18n.py" line="31" />
       <source>en</source>
       <translation>fr</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/base.py" line="75" />
+      <source>error</source>
+      <translation>erreur</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/base.py" line="75" />
+      <source>info</source>
+      <translation>info</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="26" />
@@ -1014,19 +1304,44 @@
       <translation>odl-geo n'a pas pu terminer : </translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="208" />
+      <source>odl-geo needs Python libraries (geopandas, pyogrio, pyproj…) that {0} does not have. Click Install the libraries: odl-geo makes its own environment in the QGIS profile and installs the tested versions there; QGIS and its Python are not changed.</source>
+      <translation>odl-geo a besoin de bibliothèques Python (geopandas, pyogrio, pyproj…) que {0} n'a pas. Cliquez sur Installer les bibliothèques : odl-geo crée son propre environnement dans le profil QGIS et y installe les versions testées ; QGIS et son Python ne sont pas modifiés.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="133" />
+      <source>odl-geo: checking the libraries</source>
+      <translation>odl-geo : vérification des bibliothèques</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="98" />
       <source>odl-geo: field mapping</source>
       <translation>odl-geo : correspondance des champs</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/plugin_main.py" line="123" />
-      <source>odl-geo: installing libraries</source>
-      <translation>odl-geo : installation des bibliothèques</translation>
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="205" />
+      <source>odl-geo: first use</source>
+      <translation>odl-geo : première utilisation</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="92" />
+      <location filename="../../../qgis_plugin/toolbelt/setup_task.py" line="43" />
+      <source>odl-geo: preparing its Python environment</source>
+      <translation>odl-geo : préparation de son environnement Python</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="142" />
       <source>ok</source>
       <translation>ok</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="160" />
+      <source>private (draft)</source>
+      <translation>privé (brouillon)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="160" />
+      <source>public</source>
+      <translation>public</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="27" />
@@ -1054,7 +1369,17 @@
       <translation>type</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="85" />
+      <location filename="../../../qgis_plugin/processing/inspect_file.py" line="60" />
+      <source>unknown</source>
+      <translation>inconnu</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/base.py" line="75" />
+      <source>warning</source>
+      <translation>avertissement</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="132" />
       <source>would send: </source>
       <translation>enverrait : </translation>
     </message>
@@ -1064,9 +1389,54 @@
       <translation>votre choix</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/processing/errors.py" line="76" />
+      <source>{0} asks for credentials and no authentication configuration was chosen.</source>
+      <translation>{0} demande des identifiants et aucune configuration d'authentification n'a été choisie.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/errors.py" line="80" />
+      <source>{0} cannot be reached or did not answer in time.</source>
+      <translation>{0} est injoignable ou n'a pas répondu à temps.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/toolbelt/environment.py" line="124" />
+      <source>{0} cannot create virtual environments: the python3-venv package is missing. Install it, then click Install the libraries again: {1}</source>
+      <translation>{0} ne peut pas créer d'environnement virtuel : le paquet python3-venv manque. Installez-le, puis cliquez à nouveau sur Installer les bibliothèques : {1}</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/toolbelt/environment.py" line="128" />
+      <source>{0} could not create the environment: </source>
+      <translation>{0} n'a pas pu créer l'environnement : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/toolbelt/environment.py" line="136" />
+      <source>{0} is missing from the plugin: reinstall the plugin.</source>
+      <translation>{0} manque dans l'extension : réinstallez l'extension.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/errors.py" line="70" />
+      <source>{0} refused the credentials of the QGIS authentication configuration “{1}”.</source>
+      <translation>{0} a refusé les identifiants de la configuration d'authentification QGIS « {1} ».</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="138" />
       <source>{0} value(s) without a code.</source>
       <translation>{0} valeur(s) sans code.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/inspect_file.py" line="61" />
+      <source>{0}: {1} features, CRS {2}</source>
+      <translation>{0} : {1} objets, SCR {2}</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/toolbelt/messages.py" line="21" />
+      <source>{layer} cannot be read.</source>
+      <translation>{layer} est illisible.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/toolbelt/messages.py" line="18" />
+      <source>{layer} has no coordinate reference system (its .prj file is missing).</source>
+      <translation>{layer} n'a pas de système de coordonnées (son fichier .prj manque).</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/theme_params.py" line="39" />

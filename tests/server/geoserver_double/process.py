@@ -30,10 +30,11 @@ def start_double_process(
     """
     variables = {**os.environ, "GEOSERVER_DOUBLE_PASSWORD": password, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
     log = data_dir / "stderr.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.server.geoserver_double", "--port", "0", "--data-dir", str(data_dir), *extra],
-        cwd=REPO, env=variables, stdout=subprocess.PIPE, stderr=log.open("wb"), text=True,
-    )  # fmt: skip
+    with log.open("wb") as err:  # the child keeps its own copy; ours is closed (no ResourceWarning)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.server.geoserver_double", "--port", "0", "--data-dir", str(data_dir), *extra],
+            cwd=REPO, env=variables, stdout=subprocess.PIPE, stderr=err, text=True,
+        )  # fmt: skip
     assert proc.stdout is not None
     line = proc.stdout.readline()
     match = re.match(r"LISTENING (http://\S+)", line)
@@ -59,3 +60,5 @@ def stop_double_process(proc: subprocess.Popen[str]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+    if proc.stdout is not None:
+        proc.stdout.close()
