@@ -489,12 +489,23 @@ def content_digest(record: DatasetRecord) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+#: a copy of the state beside the outputs, listed in no manifest: a new conversion rewrites ``manifest.json`` (and
+#: removes only the files a manifest listed), so a job's metadata step still finds the dates of the previous runs
+STATE_NAME = ".odl-geo-metadata.json"
+
+
 def previous_state(folder: str | Path) -> dict[str, Any] | None:
-    """The dates and digests an earlier metadata run kept in ``folder``'s manifest (None if none)."""
+    """The dates and digests an earlier metadata run kept in ``folder`` (its manifest, else the state file)."""
+    folder = Path(folder)
     try:
         state = read_folder(folder).manifest.get("metadata")
     except InputError:
-        return None
+        state = None
+    if not isinstance(state, dict):
+        try:
+            state = json.loads((folder / STATE_NAME).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
     return state if isinstance(state, dict) else None
 
 
@@ -503,7 +514,7 @@ def _stable_dates(
 ) -> DatasetRecord:
     """Keep the previous dates when nothing changed (``manifest.json["metadata"]``, written with the record):
     revision moves only when the data change, the metadata date only when the record changes."""
-    state = previous if previous is not None else (facts.manifest.get("metadata") or {})
+    state = previous if previous is not None else (previous_state(facts.folder) or {})
     prev = {k: dt.date.fromisoformat(v) for k, v in state.get("dates", {}).items() if isinstance(v, str)}
     same_data = state.get("data_digest") == data_digest(facts)
     creation = given.dates.get("creation") or prev.get("creation") or today

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, OutputError
 from ..exports.manifest import MANIFEST_NAME, sha256_file
-from .build import ISO_NAME, JSONLD_NAME, build_record, read_folder, state_of
+from .build import ISO_NAME, JSONLD_NAME, STATE_NAME, build_record, read_folder, state_of
 from .dcat import record_graph, serialize
 from .gpkg import write_gpkg_metadata
 from .inputs import METADATA_FILE, find_metadata_file, load_metadata_file, parse_metadata
@@ -154,8 +154,9 @@ def write_metadata(folder: str | Path, result: MetadataResult, gpkg: bool = True
                 written.append(folder / path)
     files += [_entry(ISO_NAME, ISO_FORMAT, folder), _entry(JSONLD_NAME, JSONLD_FORMAT, folder)]
     manifest["files"] = files
-    manifest["metadata"] = state_of(result.record, facts)
+    manifest["metadata"] = state = state_of(result.record, facts)
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+    _replace_atomically(folder / STATE_NAME, (json.dumps(state, ensure_ascii=False, indent=2) + "\n").encode())
     _replace_atomically(folder / MANIFEST_NAME, text.encode("utf-8"))
     result.written = written
     return result

@@ -465,3 +465,23 @@ def test_a_ppr_converted_with_its_metadata_no_longer_reports_them_missing(tmp_pa
     code, result, error = run_argv(["convert", str(src), "--theme", "flood", "--to", "geojson", "--out", str(without)])
     assert code == 0 and result is not None, error
     assert "PPR_METADATA_MISSING" in {i["code"] for i in result["issues"]}  # the control: without a record
+
+
+def test_dates_survive_a_new_conversion_that_rewrites_the_manifest(tmp_path: Path) -> None:
+    """A job converts (manifest rewritten, metadata files no longer listed), then builds the record: the dates of the
+    previous runs come back from the state file beside the outputs, listed in no manifest."""
+    src = tmp_path / "cevennes_itineraires.json"
+    src.write_bytes((EXAMPLES / "hiking" / "cevennes_itineraires.json").read_bytes())
+    out = tmp_path / "out"
+    argv = ["convert", str(src), "--theme", "hiking", "--to", "gpkg", "--out", str(out)]
+    assert run_argv(argv)[0] == 0
+    first = write_metadata(out, prepare_record(out, _given("hiking"), today=dt.date(2026, 1, 5)))
+    gpkg = next(out.glob("*.gpkg"))
+    digest = _sha(gpkg)
+    assert run_argv(argv)[0] == 0  # what a job's convert step does
+    manifest = json.loads((out / "manifest.json").read_text("utf-8"))
+    assert "metadata" not in manifest and "metadata.xml" not in {f["path"] for f in manifest["files"]}
+    assert (out / ".odl-geo-metadata.json").is_file()
+    again = write_metadata(out, prepare_record(out, _given("hiking"), today=dt.date(2026, 4, 1)))
+    assert again.record.dates == first.record.dates and again.record.metadata_date == dt.date(2026, 1, 5)
+    assert _sha(gpkg) == digest and again.xml == first.xml
