@@ -6,17 +6,20 @@
 - :class:`Front`: a CORS-adding front of the QGIS Servers (``/<name>/ows/...`` -> that server), as a map server
   published for websites answers; it can swap a server (re-publication), delay answers (time-outs) and
   records the requests it forwarded.
+- :class:`Tiles`: an XYZ tile server (``/{z}/{x}/{y}.png``, one plain colour) for the optional background map.
 """
 
 from __future__ import annotations
 
 import functools
+import io
+import re
 import shutil
 import threading
 import time
 import urllib.error
 import urllib.request
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -152,6 +155,36 @@ class Front(_Server):
     def requests(self, name: str, request: str) -> list[dict[str, str]]:
         """Queries of the recorded ``REQUEST=<request>`` calls forwarded to ``name``."""
         return [q for n, _, q in self.log if n == name and q.get("REQUEST", "").lower() == request.lower()]
+
+
+class Tiles(_Server):
+    """XYZ tiles of one colour: ``/{z}/{x}/{y}.png`` -> a 256 px PNG; the tiles asked are in :attr:`log`."""
+
+    def __init__(self, colour: tuple[int, int, int] = (150, 200, 240)) -> None:
+        from PIL import Image
+
+        buf = io.BytesIO()
+        Image.new("RGB", (256, 256), colour).save(buf, "PNG")
+        png, self.colour, self.log = buf.getvalue(), colour, []
+        tiles = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                m = re.fullmatch(r"/(\d+)/(\d+)/(\d+)\.png", urlsplit(self.path).path)
+                if not m:
+                    self.send_error(404)
+                    return
+                tiles.log.append(tuple(int(v) for v in m.groups()))
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.send_header("Content-Length", str(len(png)))
+                self.end_headers()
+                self.wfile.write(png)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        super().__init__(Handler)
 
 
 def copy_tree(src: Path, dest: Path) -> Path:

@@ -31,7 +31,7 @@ def test_odl_geo_embed_page_works_under_its_own_csp(page, udata, map_servers, tm
         page.wait_state("odl-catalogue", "ready|empty")
         assert non_background(page.screenshot_image("odl-map .odl-map-frame")) > 500
         assert page.locator("odl-map .odl-layer").count() >= 1
-        outline = "() => document.querySelector('odl-map').olMap.getLayers().item(1).getSource().getFeatures().length"
+        outline = "() => document.querySelector('odl-map').olMap.getLayers().getArray().at(-1).getSource().getFeatures().length"
         if territory == "commune:34172":
             assert page.locator("odl-catalogue .odl-dataset").count() == 10  # page size 10 of the 11 datasets
             assert page.locator("odl-catalogue .odl-status").text_content() == "11 jeu(x) de données"

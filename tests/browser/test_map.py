@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
 from .conftest import PAYLOAD_ROW, XSS_IMG, XSS_SCRIPT, fountain, lonlat_to_3857, non_background, save_screenshot
+from .servers import Tiles
 
 LICENCE = "https://www.etalab.gouv.fr/licence-ouverte-open-licence"
 
@@ -58,6 +60,8 @@ def test_map_renders_qgis_server_layer_with_legend_and_credits(page, water_page,
     assert legend.get_attribute("alt").startswith("Légende : ")
     assert page.locator("odl-map .odl-attribution").text_content() == "Source : Ville de Montpellier"
     assert page.locator("odl-map .odl-licence a").get_attribute("href") == LICENCE
+    # intranet first: no background map unless the page asks for one (WMS image + outline only)
+    assert page.evaluate("() => document.querySelector('odl-map').olMap.getLayers().getLength()") == 2
     assert page.locator("odl-map .ol-scale-line").count() == 1
     assert page.locator("odl-map .odl-note").is_hidden()  # the outline came from outline-src
     save_screenshot(page, "odl-map", "embed_map.png")
@@ -263,3 +267,35 @@ def test_mouse_click_queries_the_feature_under_the_pointer(page, water_page):
     popup.get_by_role("button", name="Fermer").click()
     assert popup.is_hidden()
     page.assert_clean()
+
+
+def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 2**z
+    y = (1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n
+    return int((lon + 180) / 360 * n), int(y)
+
+
+def test_optional_basemap_from_an_xyz_tile_server(page, site, front, map_servers):
+    """``basemap`` (an XYZ template, as IGN's WMTS in Web Mercator is used) under the CSP plus the tiles' origin."""
+    tiles = Tiles()
+    csp = site.csp
+    try:
+        site.csp = csp.replace("img-src 'self' data:", f"img-src 'self' data: {tiles.origin}")
+        page.goto(site.page("basemap.html", map_tag(site, front, water_layer(map_servers), **{
+            "outline-src": outline(site), "basemap": f"{tiles.origin}/{{z}}/{{x}}/{{y}}.png",
+            "basemap-attribution": "© Tuiles de test"})))  # fmt: skip
+        page.wait_state("odl-map")
+        assert tiles.log, "no tile asked"
+        z = max(t[0] for t in tiles.log)
+        assert 9 <= z <= 16 and (z, *_tile_of(3.8797, 43.6086, z)) in tiles.log  # Place de la Comédie's tile
+        img = page.screenshot_image("odl-map .odl-map-frame")
+        tile_pixels = sum(n for n, c in img.getcolors(1 << 24) if max(abs(a - b) for a, b in zip(c, tiles.colour,
+                                                                                               strict=True)) <= 3)
+        assert tile_pixels > 20000, "the background map is not drawn"
+        assert non_background(img) > 500
+        assert page.locator("odl-map .odl-basemap-credit").text_content() == "Fond de plan : © Tuiles de test"
+        assert page.locator("odl-map .odl-note").is_hidden()
+        page.assert_clean()
+    finally:
+        site.csp = csp
+        tiles.close()

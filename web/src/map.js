@@ -1,13 +1,16 @@
 // The <odl-map> implementation, loaded on demand by odl-embed.js (a separate chunk holding OpenLayers).
 // WMS (QGIS Server or GeoServer) drawn as one image per view; layers by name or by theme keyword
 // (odl-geo:theme=<theme> in the WMS capabilities); territory outline from a GeoJSON URL or data.gouv.fr's zone
-// API; GetFeatureInfo (JSON) shown as text with the schemas' field labels; keyboard operable.
+// API; GetFeatureInfo (JSON) shown as text with the schemas' field labels; keyboard operable. No background map
+// unless the page asks for one (`basemap`): intranet first, no request to a third party by default.
 import Map from 'ol/Map.js';
 import View from 'ol/View.js';
 import ImageLayer from 'ol/layer/Image.js';
+import TileLayer from 'ol/layer/Tile.js';
 import VectorLayer from 'ol/layer/Vector.js';
 import ImageWMS from 'ol/source/ImageWMS.js';
 import VectorSource from 'ol/source/Vector.js';
+import XYZ from 'ol/source/XYZ.js';
 import GeoJSON from 'ol/format/GeoJSON.js';
 import ScaleLine from 'ol/control/ScaleLine.js';
 import { defaults as defaultControls } from 'ol/control/defaults.js';
@@ -101,6 +104,8 @@ export class OdlMapView {
     this.credits = h('p', { className: 'odl-credits' });
     const attribution = el.getAttribute('attribution');
     if (attribution) this.credits.append(h('span', { className: 'odl-attribution', text: t(lang, 'attribution', { text: attribution }) }));
+    const basemapCredit = el.getAttribute('basemap') && el.getAttribute('basemap-attribution');
+    if (basemapCredit) this.credits.append(h('span', { className: 'odl-basemap-credit', text: t(lang, 'basemapCredit', { text: basemapCredit }) }));
     const licence = el.getAttribute('licence');
     if (licence) {
       this.credits.append(h('span', { className: 'odl-licence' }, t(lang, 'licenceLabel'),
@@ -210,9 +215,10 @@ export class OdlMapView {
     this.imageLayer = new ImageLayer({ source: this.source });
     this.outline = new VectorSource();
     const lang = this.lang;
+    const basemap = this.basemapLayer();
     this.map = new Map({
       target: this.target,
-      layers: [this.imageLayer, new VectorLayer({ source: this.outline, style: OUTLINE_STYLE })],
+      layers: [...(basemap ? [basemap] : []), this.imageLayer, new VectorLayer({ source: this.outline, style: OUTLINE_STYLE })],
       controls: defaultControls({
         attribution: false, rotate: false,
         zoomOptions: lang === 'fr' ? { zoomInTipLabel: 'Zoom avant', zoomOutTipLabel: 'Zoom arrière' } : {},
@@ -222,6 +228,32 @@ export class OdlMapView {
     });
     this.map.on('singleclick', (e) => this.queryAt(e.coordinate));
     this.target.addEventListener('keydown', (e) => this.onKey(e));
+  }
+
+  /**
+   * The optional background map (`basemap`, only http(s)): an XYZ template, which also covers a WMTS GetTile URL in
+   * Web Mercator (IGN Géoplateforme `TILEMATRIXSET=PM&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}`), or else a WMS
+   * (`basemap-layers`). Drawn as images: no CORS needed, only the CSP's img-src. A failure is said, not fatal.
+   */
+  basemapLayer() {
+    const url = (this.el.getAttribute('basemap') || '').trim();
+    if (!url || !/^https?:\/\//i.test(url) || !safeHref(url)) return null;
+    const failed = () => {
+      if (this.basemapFailed) return;
+      this.basemapFailed = true;
+      this.note.textContent = [this.note.hidden ? '' : this.note.textContent, t(this.lang, 'basemapError')].filter(Boolean).join(' ');
+      this.note.hidden = false;
+    };
+    if (/\{z\}/.test(url) && /\{x\}/.test(url) && /\{y\}/.test(url)) {
+      const source = new XYZ({ url, maxZoom: 19, transition: 0 });
+      source.on('tileloaderror', failed);
+      return new TileLayer({ source });
+    }
+    const layers = (this.el.getAttribute('basemap-layers') || '').trim();
+    if (!layers) return null;
+    const source = new ImageWMS({ url, params: { LAYERS: layers, FORMAT: 'image/png' }, ratio: 1 });
+    source.on('imageloaderror', failed);
+    return new ImageLayer({ source });
   }
 
   buildSwitcher() {
