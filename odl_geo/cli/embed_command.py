@@ -46,6 +46,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--title", default="", help="title of the map and of index.html")
     p.add_argument("--attribution", default="", help="source shown under the map (default: the data's producers)")
     p.add_argument("--licence", default="", help="licence shown under the map, text or URL (default: the job's)")
+    p.add_argument("--basemap", default="", metavar="URL",
+                   help="optional background map: XYZ/WMTS template with {z} {x} {y}, or a WMS with --basemap-layers "
+                        "(default: none)")
+    p.add_argument("--basemap-layers", default="", help="layers of a WMS background map")
+    p.add_argument("--basemap-attribution", default="", help="credit of the background map, e.g. '© IGN - Plan IGN'")
     p.add_argument("--tag", action="append", default=[], help="catalogue: only datasets with this tag (repeat)")
     p.add_argument("--page-size", type=int, default=10, help="catalogue: datasets per page (default 10)")
     p.add_argument("--no-map", action="store_true", help="no <odl-map>")
@@ -70,6 +75,9 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
         title=args.title,
         attribution=args.attribution,
         licence=args.licence,
+        basemap=args.basemap,
+        basemap_layers=args.basemap_layers,
+        basemap_attribution=args.basemap_attribution,
         tags=args.tag,
         page_size=args.page_size,
         map=not args.no_map,

@@ -50,6 +50,9 @@ class EmbedOptions:
     title: str = ""
     attribution: str = ""  # default: the producers the manifests name
     licence: str = ""  # default: the licence the job publishes under on data.gouv.fr
+    basemap: str = ""  # optional background map URL (none by default: intranet first)
+    basemap_layers: str = ""
+    basemap_attribution: str = ""
     tags: list[str] = field(default_factory=list)
     page_size: int = 10
     map: bool = True
@@ -170,6 +173,8 @@ def build_snippet(options: EmbedOptions) -> EmbedResult:
             filter_field=_filter_field(found, themes, server_type, territory),
             attribution=options.attribution or _attribution(found, themes),
             licence=options.licence or (LICENCE_URLS.get(found.licenses[0], "") if len(found.licenses) == 1 else ""),
+            basemap=options.basemap, basemap_layers=options.basemap_layers,
+            basemap_attribution=options.basemap_attribution,
         )  # fmt: skip
         if territory is not None:
             # the outline: a file odl-geo writes (communes, EPCI, départements, régions), else the zone API

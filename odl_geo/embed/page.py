@@ -32,8 +32,11 @@ def content_security_policy(snippet: Snippet) -> str:
     assets = _origin(snippet.assets.base)
     code = f"'self' {assets}" if assets else "'self'"
     more = (" " + " ".join(remote)) if remote else ""
+    # the background map is only drawn as images: its origin goes to img-src, not connect-src
+    base = _origin(snippet.map.basemap) if snippet.map is not None and snippet.map.basemap else None
+    images = more + (f" {base}" if base and base not in remote else "")
     return (
-        f"default-src 'self'; script-src {code}; style-src {code}; img-src 'self' data:{more}; "
+        f"default-src 'self'; script-src {code}; style-src {code}; img-src 'self' data:{images}; "
         f"connect-src 'self'{more}"
     )
 

@@ -60,6 +60,9 @@ class MapSpec:
     title: str = ""
     attribution: str = ""
     licence: str = ""
+    basemap: str = ""  # optional background (XYZ/WMTS template or WMS): none unless the commune asks
+    basemap_layers: str = ""
+    basemap_attribution: str = ""
 
     def attributes(self) -> list[tuple[str, str]]:
         """(name, value) in the order written, empty ones left out."""
@@ -77,6 +80,9 @@ class MapSpec:
             ("title", self.title),
             ("attribution", self.attribution),
             ("licence", self.licence),
+            ("basemap", self.basemap),
+            ("basemap-layers", self.basemap_layers),
+            ("basemap-attribution", self.basemap_attribution),
         ]
         return [(k, v) for k, v in pairs if v]
 
@@ -165,6 +171,8 @@ class Snippet:
                 check_url(m.outline_src, "Contour (outline-src)", relative=True)
             if m.datagouv:
                 check_url(m.datagouv, "data.gouv.fr (--datagouv)")
+            if m.basemap:
+                check_url(m.basemap, "Fond de plan (--basemap)")
         if self.catalogue is not None:
             c = self.catalogue
             check_url(c.datagouv, "data.gouv.fr (--datagouv)")

@@ -362,6 +362,25 @@ def test_cli_embed_writes_the_commune_outline(published, tmp_path):
     assert "outline-src" not in tags["odl-map"] and tags["odl-map"]["datagouv"].startswith("https://")
 
 
+def test_cli_embed_basemap_is_optional_and_goes_to_img_src(published, tmp_path, capsys):
+    wmts = ("https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=GEOGRAPHICALGRIDSYSTEMS."
+            "PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}")
+    site = tmp_path / "site"
+    assert main(["embed", str(site), "--from", str(published / "water"), "--json", "--no-catalogue"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert "basemap" not in result["snippet"] and "geopf" not in result["content_security_policy"]  # none by default
+    assert main(["embed", str(site), "--from", str(published / "water"), "--json", "--no-catalogue",
+                 "--basemap", wmts, "--basemap-attribution", "© IGN - Plan IGN"]) == 0  # fmt: skip
+    result = json.loads(capsys.readouterr().out)
+    tags = dict(parse(result["snippet"]).tags)
+    assert tags["odl-map"]["basemap"] == wmts and tags["odl-map"]["basemap-attribution"] == "© IGN - Plan IGN"
+    csp = result["content_security_policy"]
+    assert "img-src 'self' data: http://127.0.0.1:8000 https://data.geopf.fr;" in csp
+    assert "https://data.geopf.fr" not in csp.split("connect-src")[1]  # tiles are images: no fetch allowed
+    assert main(["embed", str(site), "--from", str(published / "water"), "--basemap", "javascript:alert(1)"]) == 2
+    assert "Fond de plan (--basemap)" in capsys.readouterr().err
+
+
 def test_cli_embed_with_nothing_to_embed_says_so(tmp_path, capsys):
     assert main(["embed", str(tmp_path / "site"), "--no-map"]) == 2
     assert "Rien à intégrer" in capsys.readouterr().err
