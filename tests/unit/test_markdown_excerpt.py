@@ -64,7 +64,9 @@ def test_descriptions_odl_geo_publishes_read_as_text():
     data = json.loads(RECORDED.read_text(encoding="utf-8"))["data"]
     got = excerpts([d["description"] for d in data])
     assert len(got) == 3
-    for text in got:
+    for text, d in zip(got, data, strict=True):
+        assert "|" in d["description"] and "## " in d["description"]  # the Markdown odl-geo writes: tables too
         assert "|" not in text and "---" not in text and "#" not in text and "`" not in text and "**" not in text
-        assert text.startswith("Source : ")
-    assert "VilleMTP_MTP_Fontaines_water : id_local (text)" in got[1]
+        assert "Source : " in text  # the "## Origine" heading left out, its list item kept
+    water = next(t for t, d in zip(got, data, strict=True) if "Fontaines" in d["description"])
+    assert "Source : VilleMTP_MTP_Fontaines.csv · " in water
