@@ -31,6 +31,7 @@ from .csvfile import analyse_csv
 from .encoding import SAMPLE_BYTES, EncodingGuess, sniff_text, sniff_text_file
 from .formats import DATASET_EXTENSIONS, SIDECAR_EXTENSIONS, driver_for
 from .layer import LayerSource, ReadOptions, Source
+from .nonfinite import nonfinite_points
 from .textfiles import declares_crs, fresh_dir, keep_identifiers_as_text, transcode
 from .zipfiles import ArchivedFile, ZipLimits, extract_members, list_dataset_members
 
@@ -144,6 +145,19 @@ def _check_user_encoding(
         raise EncodingError(
             f"{display} cannot be read as {encoding}: {problem}.",
             f"It looks like {detected}: leave --encoding out (the encoding is then detected) or give the right one.",
+        )
+
+
+def _refuse_nonfinite_points(shp: Path, shx: Path | None, display: str) -> None:
+    """:raises InputError: point records hold NaN or Infinity (GDAL would read them as empty points)."""
+    rows = nonfinite_points(shp, shx)
+    if rows.size:
+        shown = ", ".join(str(int(r)) for r in rows[:5]) + (", ..." if rows.size > 5 else "")
+        raise InputError(
+            f"{display}: {rows.size} feature(s) have coordinates that are not numbers (NaN or Infinity), e.g. "
+            f"feature(s) {shown} (0-based, in source order).",
+            "Fix or delete the geometry of these features in the source (in QGIS, the vertex editor), "
+            "then convert again.",
         )
 
 
@@ -303,6 +317,8 @@ def _open_file(
     if driver == "ESRI Shapefile" and isinstance(path, Path):
         parts = shapefile.find_parts(path, layer_hint)
         pre_issues.extend(parts.issues)
+        if parts.shp is not None:
+            _refuse_nonfinite_points(parts.shp, parts.shx, display)
         if options.encoding and parts.dbf is not None:
             # only the UTF-16/32 rule: a .dbf may hold binary fields (FoxPro integers) no text encoding decodes
             _check_user_encoding(parts.dbf, display, options.encoding, _dbf_header_size(parts.dbf), strict=False)

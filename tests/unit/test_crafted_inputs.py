@@ -72,6 +72,11 @@ def _case_infinity_shapefile(d):
     return crafted.point_shapefile(d / "pei.shp", pts), []
 
 
+def _case_nan_shapefile_point(d):  # GDAL alone would read it as an empty point: a warning, the geometry lost
+    pts = [(700_000.0, 6_300_000.0), (float("nan"), 6_300_000.0), (710_000.0, 6_310_000.0)]
+    return crafted.point_shapefile(d / "pei.shp", pts), []
+
+
 CASES = {
     "corrupt-zip": (_case_corrupt_zip, 2, "is damaged"),
     "password-zip": (_case_encrypted_zip, 2, "password-protected"),
@@ -81,6 +86,7 @@ CASES = {
     "not-a-text-encoding": (_case_not_a_text_encoding, 2, "'rot13' is not an encoding"),
     "infinity-geojson": (_case_infinity_geojson, 2, "2 feature(s) have coordinates that are not numbers"),
     "infinity-shapefile": (_case_infinity_shapefile, 2, "feature(s) 1 (0-based"),
+    "nan-shapefile-point": (_case_nan_shapefile_point, 2, "1 feature(s) have coordinates that are not numbers"),
 }
 
 

@@ -1,0 +1,51 @@
+"""NaN and Infinity in a Shapefile's point records, found in the raw ``.shp`` (issue #14).
+
+GDAL turns a point whose x (or y) is NaN into an empty point, which would reach the outputs as a feature without
+geometry and a mere warning: the coordinates are bad input, so they are found here, in the records themselves, and
+refused like a NaN anywhere else (exit 2). Lines and polygons keep their NaN through GDAL and are refused by the
+normaliser (:meth:`odl_geo.normalise.pipeline.LayerStream._refuse_non_finite`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = ["nonfinite_points"]
+
+_POINT_TYPES = {1: 20, 11: 36, 21: 28}  # shape type -> record content length (with Z: z and m; with M: m)
+
+
+def nonfinite_points(shp: Path, shx: Path | None) -> np.ndarray:
+    """0-based numbers of the point records whose x or y is NaN or infinite (empty when none, or not a point file,
+    or when the index does not describe the file: the Shapefile checks report that)."""
+    none = np.zeros(0, dtype=np.int64)
+    if shx is None:
+        return none
+    try:
+        with shp.open("rb") as fh:
+            head = fh.read(100)
+        if len(head) < 100 or int.from_bytes(head[32:36], "little") not in _POINT_TYPES:
+            return none
+        index = np.fromfile(shx, dtype=">i4", offset=100)
+        index = index[: index.size // 2 * 2].astype(np.int64) * 2
+        offsets, lengths = index[0::2], index[1::2]
+        data = np.memmap(shp, dtype=np.uint8, mode="r")
+        try:
+            size = data.size
+            ok = (offsets >= 100) & (lengths >= 20) & (offsets + 8 + lengths <= size)
+            rows = np.flatnonzero(ok)
+            at = offsets[rows] + 8
+            types = data[at[:, None] + np.arange(4)].copy().view("<i4").ravel()
+            points = types != 0  # null shapes (type 0) have no coordinate
+            rows, at = rows[points], at[points]
+            xy = data[at[:, None] + 4 + np.arange(16)].copy().view("<f8").reshape(-1, 2)
+        finally:
+            del data
+    except (OSError, ValueError):
+        return none
+    return rows[~np.isfinite(xy).all(axis=1)]
