@@ -522,6 +522,7 @@ class DlgPublish(QDialog):
             self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.Stretch)
             self.tabs.setCurrentIndex(TAB_REPORT)
             self.checked_ok = results["ERRORS"] == 0
+            self.completed = True
             self.btn_publish.setEnabled(self.checked_ok)
             self._say(
                 tr("Errors: {0}, warnings: {1}. ").format(results["ERRORS"], results["WARNINGS"])
@@ -583,7 +584,7 @@ class DlgPublish(QDialog):
         else:
             self._running = None
             self.progress.setRange(0, 100)
-            done = getattr(self, "completed", False) or self.checked_ok
+            done = self.completed  # the last run went through (a check, or the whole publication)
             self.progress.setValue(100 if done else 0)
             self.progress.setFormat(tr("Done") if done else tr("Idle"))
 

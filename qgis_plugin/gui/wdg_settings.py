@@ -212,6 +212,7 @@ class SetupDialog(QDialog):
         )  # fmt: skip
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        self.intro = intro
         self.details = QLabel(missing, self)
         self.details.setWordWrap(True)
         layout.addWidget(self.details)
