@@ -19,6 +19,7 @@ bench: setup
 	@.venv/bin/python bench/publish.py
 	@.venv/bin/python bench/datagouv.py
 	@.venv/bin/python bench/embed.py
+	@.venv/bin/python bench/jobs.py
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache .mypy_cache
