@@ -204,6 +204,26 @@ def serialize(graph: Graph, fmt: str = "xml") -> bytes:
         # rdflib emits nodes and values in hash order (random per process); JSON-LD arrays are unordered sets, so
         # sorting them gives the same bytes for the same record (publishers compare checksums)
         text = json.dumps(_sorted(doc), ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "xml":
+        return _sorted_rdf_xml(graph.serialize(format="xml"))
     else:
-        text = graph.serialize(format="pretty-xml" if fmt == "xml" else fmt)
+        text = graph.serialize(format=fmt)
     return text.encode("utf-8") if isinstance(text, str) else bytes(text)
+
+
+def _sorted_rdf_xml(text: str) -> bytes:
+    """RDF/XML with its node descriptions and their properties in a fixed order (rdflib writes them in hash
+    order, different in every process); order carries no meaning in RDF/XML, so the same graph gives the same
+    bytes and a catalogue re-written with nothing new looks unchanged."""
+    from lxml import etree
+
+    root = etree.fromstring(text.encode("utf-8"), etree.XMLParser(remove_blank_text=True))
+
+    def key(el: etree._Element) -> str:
+        return etree.tostring(el, encoding="unicode")
+
+    for node in root:
+        children = sorted(node, key=key)
+        node[:] = children
+    root[:] = sorted(root, key=key)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -485,3 +485,37 @@ def test_dates_survive_a_new_conversion_that_rewrites_the_manifest(tmp_path: Pat
     again = write_metadata(out, prepare_record(out, _given("hiking"), today=dt.date(2026, 4, 1)))
     assert again.record.dates == first.record.dates and again.record.metadata_date == dt.date(2026, 1, 5)
     assert _sha(gpkg) == digest and again.xml == first.xml
+
+
+def test_rdf_xml_is_the_same_graph_and_the_same_bytes_in_every_process(converted: dict[str, Path]) -> None:
+    """rdflib writes in hash order (PYTHONHASHSEED differs per process): odl-geo's RDF/XML and JSON-LD do not."""
+    import os
+    import subprocess
+    import sys
+
+    from rdflib.compare import isomorphic
+
+    from odl_geo.metadata import record_graph, serialize
+
+    record = prepare_record(converted["water"], _given("water", links=LINKS), today=TODAY).record
+    graph = record_graph(record)
+    assert isomorphic(Graph().parse(data=serialize(graph, "xml"), format="xml"), graph)
+    code = (
+        "import sys, tomllib, datetime as dt\n"
+        "from odl_geo.metadata import parse_metadata, build_record, record_graph, serialize\n"
+        f"t = tomllib.loads(open({str(EXAMPLES / 'water' / 'metadata.toml')!r}).read())\n"
+        f"r = build_record({str(converted['water'])!r}, parse_metadata(t), today=dt.date(2026, 3, 2))\n"
+        "g = record_graph(r)\n"
+        "sys.stdout.buffer.write(serialize(g, 'xml') + serialize(g, 'json-ld'))\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            check=True,
+            timeout=120,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
