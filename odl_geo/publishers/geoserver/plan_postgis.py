@@ -24,13 +24,14 @@ from typing import TYPE_CHECKING, Any
 
 from ...errors import InputError, SourceNotFoundError
 from ...exports.manifest import MANIFEST_NAME
-from .models import DataStore, FeatureType, safe_name
+from .models import DataStore, FeatureType, MetadataLink, safe_name
 from .plan import (
     LayerSpec,
     PublishOptions,
     PublishPlan,
     StoreSpec,
     _bbox,
+    _manifest_metadata_url,
     _match_style,
     _style_files,
     _to_wgs84,
@@ -90,6 +91,10 @@ def plan_postgis_publication(
         style = theme_style_folder(Path(outdir), theme)
         warnings = () if style is not None else (missing_theme_style(theme),)
     styles = _style_files(style)
+    if not options.metadata_url and outdir is not None:  # the folder's ISO record, when odl-geo metadata knows it
+        from dataclasses import replace
+
+        options = replace(options, metadata_url=_manifest_metadata_url(Path(outdir)))
     specs = tuple(_layer(t, options, styles) for t in chosen)
     check_layer_names_option(options.layer_names, [s.feature_type.native_name for s in specs])
     database = params.get("dbname", "")
@@ -202,6 +207,7 @@ def _layer(t: dict[str, Any], options: PublishOptions, styles: list[Any]) -> Lay
         srs=crs,
         native_bbox=_bbox(t["bbox"], crs),
         latlon_bbox=_bbox(_to_wgs84(t["bbox"], crs), "EPSG:4326"),
+        metadata_links=(MetadataLink(options.metadata_url),) if options.metadata_url else (),
     )
     return LayerSpec(ft, t["count"], t["geometry_type"], _match_style(t["layer"] or table, styles),
                      options.attribution)  # fmt: skip

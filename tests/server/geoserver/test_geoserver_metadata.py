@@ -72,3 +72,33 @@ def test_feature_types_link_the_metadata_record(geoserver, outputs, tmp_path):
     auth = (geoserver.credentials.username, geoserver.credentials.password)
     raw = requests.get(client.endpoints.featuretype(ws, store, layer.name), auth=auth, timeout=30).json()
     assert raw["featureType"]["metadataLinks"]["metadataLink"][0]["metadataType"] == "ISO19115:2003"
+
+
+@pytest.mark.double_only
+def test_postgis_store_feature_types_link_the_record_too(geoserver, pg_cluster, outputs, tmp_path):
+    """Tables loaded by `odl-geo publish postgis` from a folder with its record, published from that folder."""
+    import secrets
+    import shutil
+
+    from odl_geo.publishers.geoserver.plan_postgis import plan_postgis_publication
+    from odl_geo.publishers.postgis import PostgisTarget, publish_postgis
+
+    folder = tmp_path / "water"
+    shutil.copytree(outputs["water"], folder)
+    write_metadata(folder, prepare_record(folder, parse_metadata(METADATA), today=dt.date(2026, 1, 5)))
+    schema = "md_" + secrets.token_hex(4)
+    target = PostgisTarget(f"postgresql://postgres@127.0.0.1:{pg_cluster.port}/gis", schema=schema,
+                           password=pg_cluster.password)  # fmt: skip
+    try:
+        publish_postgis(folder, PostgisTarget(pg_cluster.dsn(), schema=schema))
+        ws = geoserver.workspace("pgmeta")
+        plan = plan_postgis_publication(target, ws, PublishOptions(), outdir=folder)
+        assert [lyr.feature_type.metadata_links for lyr in plan.layers] == [(MetadataLink(f"{DOWNLOAD}metadata.xml"),)]
+        client = geoserver.client()
+        publish_plan(plan, client)
+        (layer,) = plan.layers
+        ft = client.get_featuretype(ws, plan.stores[0].name, layer.name)
+        assert ft is not None and [m.content for m in ft.metadata_links] == [f"{DOWNLOAD}metadata.xml"]
+    finally:
+        with pg_cluster.admin() as conn:
+            conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
