@@ -64,11 +64,12 @@ def open_source(path: str | Path, options: ReadOptions | None = None) -> Source:
         try:
             layers = _unique_names(_open_any(src_path, options, workdir, report))
         except OSError as exc:
-            if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
                 raise
             # the opener writes only into its temporary folder (extracted zip members, UTF-8 copies)
+            state = "refuses a file that large" if exc.errno == errno.EFBIG else "is full"
             raise OutputError(
-                f"The temporary folder {workdir.parent} is full: {src_path.name} could not be prepared for "
+                f"The temporary folder {workdir.parent} {state}: {src_path.name} could not be prepared for "
                 f"reading ({exc.strerror}).",
                 "Free space there, or point TMPDIR at a folder with more room, and convert again.",
             ) from exc

@@ -164,6 +164,30 @@ def test_a_full_temporary_folder_is_exit_3_with_a_message(src, tmp_path, capsys,
     assert list(tmp.iterdir()) == []  # the partial extraction was removed too
 
 
+def test_a_full_disk_while_the_kml_streams_is_exit_3_and_nothing_is_left(src, tmp_path, capsys, mounted):
+    """The KML writer (lxml, streamed) reports a write failure; the half-written file never reaches --out."""
+    path = crafted.fountains_csv(src / "pei.csv", 20_000)  # about 6 MB of KML: more than the 300 kB disk
+    before = crafted.sha256_tree(src)
+    if ROOT:
+        out = mounted("full", "size=300k") / "out"
+        code, err = _run(capsys, "convert", str(path), "--to", "kml", "--out", str(out))
+    else:  # no tmpfs without root: a file size limit fails the write the same way (EFBIG instead of ENOSPC)
+        import resource
+        import signal
+
+        out = tmp_path / "out"
+        old = resource.getrlimit(resource.RLIMIT_FSIZE)
+        handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2_000_000, old[1]))  # the 1.2 MB source's copy fits, not the KML
+        try:
+            code, err = _run(capsys, "convert", str(path), "--to", "kml", "--out", str(out))
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, old)
+            signal.signal(signal.SIGXFSZ, handler)
+    assert code == 3 and "Writing pei.kml (kml) failed" in err, err
+    _assert_clean(src, before, out)
+
+
 # -- item 11: archives bounded in total bytes and time, only what is read extracted ------------------------------
 def _many_members(d: Path, n: int, size: int) -> Path:
     """``n`` CSV members of ``size`` bytes each, highly compressible, each far under the per-member limits."""
