@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import non_background
+from .conftest import non_background, save_screenshot
 from .servers import Site
 
 
@@ -31,7 +31,8 @@ def test_odl_geo_embed_page_works_under_its_own_csp(page, udata, map_servers, tm
         page.wait_state("odl-catalogue", "ready|empty")
         assert non_background(page.screenshot_image("odl-map .odl-map-frame")) > 500
         assert page.locator("odl-map .odl-layer").count() >= 1
-        outline = "() => document.querySelector('odl-map').olMap.getLayers().getArray().at(-1).getSource().getFeatures().length"
+        outline = ("() => document.querySelector('odl-map').olMap.getLayers().getArray().at(-1)"
+                   ".getSource().getFeatures().length")  # the outline is drawn last, above a background map
         if territory == "commune:34172":
             assert page.locator("odl-catalogue .odl-dataset").count() == 10  # page size 10 of the 11 datasets
             assert page.locator("odl-catalogue .odl-status").text_content() == "11 jeu(x) de données"
@@ -42,6 +43,9 @@ def test_odl_geo_embed_page_works_under_its_own_csp(page, udata, map_servers, tm
                                    " return m.getView().calculateExtent(m.getSize()); }")
             width_km = (extent[2] - extent[0]) / 1000 * 0.72  # Web Mercator at 43.6° N
             assert 10 < width_km < 60, extent
+            page.wait_for_function("() => [...document.querySelectorAll('odl-map img.odl-legend')]"
+                                   ".every(i => i.complete)")
+            save_screenshot(page, "odl-map", "embed_commune.png")
         else:  # odl-geo wrote the département's outline next to the bundle (outline-src)
             assert page.locator("odl-map").get_attribute("outline-src")
             assert page.locator("odl-catalogue").get_attribute("data-state") in ("ready", "empty")
