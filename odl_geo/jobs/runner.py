@@ -127,6 +127,7 @@ def run_job(
             else:
                 tasks.append((ds.name, partial(_run_dataset, job, ds, execute, named_files, dry_run, secrets, direct)))
         fb.progress(100.0 * len(done) / max(1, len(chosen)), job.name)
+        check_cancelled(fb, f"Running {job.name}")
         for outcome in runner.run(tasks) if tasks else ():  # nothing to do: no worker, no cluster contacted
             for entry in outcome.journal:  # one writer: the entries of a worker's dataset, once it ended
                 append_journal(job.journal, entry)
