@@ -1,21 +1,28 @@
-"""NaN and Infinity in a Shapefile's point records, found in the raw ``.shp`` (issue #14).
+"""NaN and Infinity in a Shapefile's point records and in GeoJSON coordinates, found in the raw bytes (issue #14).
 
 GDAL turns a point whose x (or y) is NaN into an empty point, which would reach the outputs as a feature without
 geometry and a mere warning: the coordinates are bad input, so they are found here, in the records themselves, and
 refused like a NaN anywhere else (exit 2). Lines and polygons keep their NaN through GDAL and are refused by the
-normaliser (:meth:`odl_geo.normalise.pipeline.LayerStream._refuse_non_finite`).
+normaliser (:meth:`odl_geo.normalise.pipeline.LayerStream._refuse_non_finite`). GeoJSON has no NaN at all (JSON
+does not allow it), but GDAL's parser accepts a bare ``NaN`` and reads that geometry as empty: such numbers are
+counted in the text of the file.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import re
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-__all__ = ["nonfinite_points"]
+__all__ = ["geojson_nonfinite", "nonfinite_points"]
+
+#: a bare NaN / Infinity as an element of an array ("[NaN, 43.6]", ", -Infinity]"): only coordinates are arrays of
+#: numbers in GeoJSON, and inside a string this would need its brackets and commas too
+_JSON_NONFINITE = re.compile(rb"[\[,]\s*[-+]?(?:NaN|Infinity)(?=\s*[,\]])")
 
 _POINT_TYPES = {1: 20, 11: 36, 21: 28}  # shape type -> record content length (with Z: z and m; with M: m)
 
@@ -49,3 +56,17 @@ def nonfinite_points(shp: Path, shx: Path | None) -> np.ndarray:
     except (OSError, ValueError):
         return none
     return rows[~np.isfinite(xy).all(axis=1)]
+
+
+def geojson_nonfinite(stream: IO[bytes], chunk: int = 1 << 22) -> int:
+    """How many bare NaN/Infinity numbers stand in arrays of a GeoJSON text (read in chunks, memory flat)."""
+    count, tail = 0, b""
+    while block := stream.read(chunk):
+        buf = tail + block
+        last = 0
+        for found in _JSON_NONFINITE.finditer(buf):
+            count += 1
+            last = found.end()
+        # carry the end of the chunk (a number cut between two reads), never a part already counted
+        tail = buf[max(last, len(buf) - 64) :]
+    return count

@@ -31,7 +31,7 @@ from .csvfile import analyse_csv
 from .encoding import SAMPLE_BYTES, EncodingGuess, sniff_text, sniff_text_file
 from .formats import DATASET_EXTENSIONS, SIDECAR_EXTENSIONS, driver_for
 from .layer import LayerSource, ReadOptions, Source
-from .nonfinite import nonfinite_points
+from .nonfinite import geojson_nonfinite, nonfinite_points
 from .textfiles import declares_crs, fresh_dir, keep_identifiers_as_text, transcode
 from .zipfiles import ArchivedFile, ZipLimits, extract_members, list_dataset_members
 
@@ -159,6 +159,23 @@ def _refuse_nonfinite_points(shp: Path, shx: Path | None, display: str) -> None:
             f"feature(s) {shown} (0-based, in source order).",
             "Fix or delete the geometry of these features in the source (in QGIS, the vertex editor), "
             "then convert again.",
+        )
+
+
+def _refuse_nonfinite_json(path: Path | ArchivedFile, display: str) -> None:
+    """:raises InputError: the GeoJSON holds bare NaN/Infinity numbers in its arrays (not JSON; GDAL would read
+    those geometries as empty)."""
+    if isinstance(path, ArchivedFile):
+        with path.open() as fh:
+            n = geojson_nonfinite(fh)
+    else:
+        with path.open("rb") as fh:
+            n = geojson_nonfinite(fh)
+    if n:
+        raise InputError(
+            f"{display}: {n} coordinate(s) are NaN or Infinity, which are not numbers (JSON does not even allow "
+            "them); those geometries would be read as empty.",
+            "Fix or delete the geometry of these features in the source, then convert again.",
         )
 
 
@@ -349,6 +366,7 @@ def _open_file(
             )
         if driver == "GeoJSON":
             crs_implied = not declares_crs(path)
+            _refuse_nonfinite_json(path, display)
         if driver == "CSV" and isinstance(path, Path):  # zipped CSVs were extracted by _open_zip
             layout = analyse_csv(Path(gdal_path), layer_hint, options.x_field, options.y_field, options.wkt_field)
             open_options, lonlat_names = layout.open_options, layout.lonlat_names

@@ -67,6 +67,10 @@ def _case_infinity_geojson(d):
     return crafted.geojson_points(d / "pts.geojson", ["3.8, 43.6", "Infinity, 43.6", "3.9, -Infinity"]), []
 
 
+def _case_nan_geojson(d):  # GDAL alone would read it as an empty geometry: a warning, the geometry lost
+    return crafted.geojson_points(d / "pts.geojson", ["3.8, 43.6", "NaN, 43.6", "3.9, 43.7"]), []
+
+
 def _case_infinity_shapefile(d):
     pts = [(700_000.0, 6_300_000.0), (float("inf"), 6_300_000.0), (710_000.0, 6_310_000.0)]
     return crafted.point_shapefile(d / "pei.shp", pts), []
@@ -84,7 +88,8 @@ CASES = {
     "utf16-for-utf8": (_case_utf16_for_utf8, 2, "cannot be read as UTF-16"),
     "utf16-for-a-shapefile": (_case_utf16_for_a_shapefile, 2, "pei.shp cannot be read as UTF-16"),
     "not-a-text-encoding": (_case_not_a_text_encoding, 2, "'rot13' is not an encoding"),
-    "infinity-geojson": (_case_infinity_geojson, 2, "2 feature(s) have coordinates that are not numbers"),
+    "infinity-geojson": (_case_infinity_geojson, 2, "2 coordinate(s) are NaN or Infinity"),
+    "nan-geojson": (_case_nan_geojson, 2, "1 coordinate(s) are NaN or Infinity"),
     "infinity-shapefile": (_case_infinity_shapefile, 2, "feature(s) 1 (0-based"),
     "nan-shapefile-point": (_case_nan_shapefile_point, 2, "1 feature(s) have coordinates that are not numbers"),
 }
