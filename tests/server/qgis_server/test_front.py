@@ -104,6 +104,10 @@ def test_capabilities_through_the_front_carry_cors_and_theme_keywords(front, out
     for theme in ("water", "hiking"):
         manifest = json.loads((outputs / theme / "manifest.json").read_text(encoding="utf-8"))
         assert titles[by_theme[theme][0]] == manifest["title"]
+    # the flood product's CNIG tables are titled by their meaning, in French, not by their codes
+    flood = {name.split("_", 2)[2]: titles[name] for name in by_theme["flood"]}
+    assert flood["zonereglementaireurba_s"] == "Zonage réglementaire" and flood["perimetre_s"] == "Périmètre du PPR"
+    assert flood["zonealeareference_14_s"] == "Zones d'aléa de référence : avalanche"
 
 
 def _first_point(outputs: Path) -> tuple[float, float, dict]:
