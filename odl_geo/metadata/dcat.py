@@ -27,6 +27,7 @@ __all__ = ["catalogue_graph", "dataset_node", "record_graph", "serialize"]
 
 _EU = "http://publications.europa.eu/resource/authority/"
 _GSP_WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
+_GSP_GML = "http://www.opengis.net/ont/geosparql#gmlLiteral"
 
 
 def _ns() -> dict[str, Any]:
@@ -95,6 +96,15 @@ def _add_dataset(graph: Graph, record: DatasetRecord) -> Node:
     add((place, rdf.type, dct.Location))
     wkt = f"POLYGON(({w} {s},{w} {no},{e} {no},{e} {s},{w} {s}))"
     add((place, dcat.bbox, Literal(wkt, datatype=URIRef(_GSP_WKT))))
+    if record.extent.lambert93 is not None:
+        # the same place in Lambert-93 (GeoDCAT-AP: locn:geometry as a GML literal naming its CRS). GML, not WKT:
+        # udata merges every WKT literal of dct:spatial into its spatial coverage, read as WGS 84; it skips GML
+        from lxml import etree
+
+        from .iso19139 import lambert93_polygon
+
+        gml = etree.tostring(lambert93_polygon(None, record.extent.lambert93), encoding="unicode")
+        add((place, n["locn"].geometry, Literal(gml, datatype=URIRef(_GSP_GML))))
     if record.temporal is not None:
         period = node("period")
         add((ds, dct.temporal, period))

@@ -219,9 +219,46 @@ def _identification(root: etree._Element, record: DatasetRecord) -> None:
                 _sub(period, tag, indeterminatePosition="unknown")
             else:
                 _sub(period, tag, day.isoformat())
+    if record.extent.lambert93 is not None:
+        _lambert93_extent(ident, record.extent.lambert93)
     if record.fields:
         lines = [f"{f.layer}.{f.name} ({f.type})" + (f" : {f.label}" if f.label else "") for f in record.fields]
         _string(ident, "gmd:supplementalInformation", "Champs :\n" + "\n".join(lines))
+
+
+#: the Lambert-93 CRS as INSPIRE and the CNIG name it (http URI of the OGC CRS register)
+LAMBERT93_URI = "http://www.opengis.net/def/crs/EPSG/0/2154"
+
+
+def lambert93_ring(box: tuple[float, float, float, float]) -> str:
+    """The closed ring of a Lambert-93 box (easting northing, EPSG:2154's axis order), as a ``gml:posList``."""
+    xmin, ymin, xmax, ymax = box
+    corners = ((xmin, ymin), (xmin, ymax), (xmax, ymax), (xmax, ymin), (xmin, ymin))
+    return " ".join(f"{x:.2f} {y:.2f}" for x, y in corners)
+
+
+def lambert93_polygon(parent: etree._Element | None, box: tuple[float, float, float, float]) -> etree._Element:
+    """``gml:Polygon`` (GML 3.2) of the box in Lambert-93, ``srsName`` the EPSG:2154 URI."""
+    attrs = {"gml_id": "emprise-lambert93", "srsName": LAMBERT93_URI, "srsDimension": "2"}
+    poly = etree.Element(_q("gml:Polygon"), nsmap={"gml": NS["gml"]}) if parent is None else _sub(parent, "gml:Polygon")
+    for key, value in attrs.items():
+        poly.set(_q(key.replace("_", ":", 1)) if "_" in key else key, value)
+    ring = _sub(_sub(poly, "gml:exterior"), "gml:LinearRing")
+    _sub(ring, "gml:posList", lambert93_ring(box))
+    return poly
+
+
+def _lambert93_extent(ident: etree._Element, box: tuple[float, float, float, float]) -> None:
+    """The extent in the data's native CRS, Lambert-93, as a second ``EX_Extent``: INSPIRE's TG (2017) require the
+    bounding box in WGS 84 (``EX_GeographicBoundingBox``, kept first: what catalogues and data.gouv.fr read) and
+    allow further geographic elements; a box in a projected CRS can only be an ``EX_BoundingPolygon`` whose
+    ``gml:Polygon`` names its CRS (``srsName``). The CNIG guide asks for the WGS 84 box; the Lambert-93 polygon
+    is the extra the issue asks for, ignored by udata's ISO -> DCAT stylesheet (it reads bounding boxes only)."""
+    extent = _sub(_sub(ident, "gmd:extent"), "gmd:EX_Extent")
+    _string(extent, "gmd:description", "Emprise en Lambert-93 (RGF93 v1 / Lambert-93, EPSG:2154)")
+    polygon = _sub(_sub(extent, "gmd:geographicElement"), "gmd:EX_BoundingPolygon")
+    _sub(_sub(polygon, "gmd:extentTypeCode"), "gco:Boolean", "true")
+    lambert93_polygon(_sub(polygon, "gmd:polygon"), box)
 
 
 def _distribution(root: etree._Element, record: DatasetRecord) -> None:

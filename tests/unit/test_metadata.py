@@ -185,6 +185,41 @@ def test_dcat_says_what_the_iso_record_says(written: dict[str, Path], theme: str
     assert URIRef(gemet) in set(g.objects(ds, DCAT.theme))
 
 
+@pytest.mark.parametrize("theme", THEMES)
+def test_lambert93_extent_in_both_encodings(written: dict[str, Path], theme: str) -> None:
+    """The extent in Lambert-93 beside the WGS 84 box: a second EX_Extent whose EX_BoundingPolygon holds a GML
+    polygon in EPSG:2154 (ISO), the same polygon as a GeoDCAT-AP GML literal (DCAT); both match the manifest."""
+    from pyproj import Transformer
+
+    folder = written[theme]
+    iso = etree.parse(str(folder / "metadata.xml")).getroot()
+    extents = iso.xpath("//gmd:MD_DataIdentification/gmd:extent/gmd:EX_Extent", namespaces=NS)
+    assert len(extents) == 2
+    assert extents[0].xpath("gmd:geographicElement/gmd:EX_GeographicBoundingBox", namespaces=NS)  # WGS 84 first
+    (poly,) = extents[1].xpath("gmd:geographicElement/gmd:EX_BoundingPolygon/gmd:polygon/gml:Polygon", namespaces=NS)
+    assert poly.get("srsName") == "http://www.opengis.net/def/crs/EPSG/0/2154"
+    values = [float(v) for v in poly.xpath("string(.//gml:posList)", namespaces=NS).split()]
+    xs, ys = values[0::2], values[1::2]
+    assert len(xs) == 5 and (xs[0], ys[0]) == (xs[-1], ys[-1])  # a closed ring
+    manifest = json.loads((folder / "manifest.json").read_text("utf-8"))
+    l93 = [f["bbox"] for f in manifest["files"] if f.get("crs") == "EPSG:2154" and f.get("bbox")]
+    if l93:  # the data's own Lambert-93 boxes, united
+        expected = (min(b[0] for b in l93), min(b[1] for b in l93), max(b[2] for b in l93), max(b[3] for b in l93))
+        assert (min(xs), min(ys), max(xs), max(ys)) == pytest.approx(expected, abs=0.01)
+    # and it is the same place as the WGS 84 box: its corners, in WGS 84, fall inside that box
+    w, s, e, n = (float(iso.xpath(f"string(//gmd:EX_GeographicBoundingBox/gmd:{k}/gco:Decimal)", namespaces=NS))
+                  for k in ("westBoundLongitude", "southBoundLatitude", "eastBoundLongitude", "northBoundLatitude"))
+    t = Transformer.from_crs(2154, 4326, always_xy=True)
+    for x, y in zip(xs, ys, strict=True):
+        lon, lat = t.transform(x, y)
+        assert w - 1e-5 <= lon <= e + 1e-5 and s - 1e-5 <= lat <= n + 1e-5, (theme, lon, lat, (w, s, e, n))
+    assert 100_000 < min(xs) < 1_300_000 and 6_000_000 < min(ys) < 7_200_000  # metres, metropolitan France
+    g = Graph().parse(folder / "metadata.jsonld", format="json-ld")
+    (gml,) = list(g.objects(None, URIRef("http://www.w3.org/ns/locn#geometry")))
+    assert gml.datatype == URIRef("http://www.opengis.net/ont/geosparql#gmlLiteral")
+    assert "EPSG/0/2154" in str(gml) and poly.xpath("string(.//gml:posList)", namespaces=NS) in str(gml)
+
+
 def test_distributions_in_both_encodings(converted: dict[str, Path], tmp_path: Path) -> None:
     folder = converted["water"]
     result = prepare_record(folder, _given("water", links=LINKS), today=TODAY)
