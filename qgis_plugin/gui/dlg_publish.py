@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import html
 import json
+import shutil
 import tempfile
+import weakref
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -112,7 +114,9 @@ class DlgPublish(QDialog):
         self.model = IssuesModel(self)
         self._running: tuple[Any, ...] | None = None
         self._queue: list[tuple[str, dict[str, Any]]] = []
-        self._workdir = tempfile.TemporaryDirectory(prefix="odl-geo-dialog-")
+        # the layers' exports for the mapping proposal; removed with the dialog (finalize: no ResourceWarning)
+        self._workdir = Path(tempfile.mkdtemp(prefix="odl-geo-dialog-"))
+        weakref.finalize(self, shutil.rmtree, str(self._workdir), True)
         self.checked_ok = False
         self.messages: list[str] = []
         self.style_warnings: list[str] = []
@@ -260,7 +264,7 @@ class DlgPublish(QDialog):
     def _source_args(self) -> tuple[list[str], list[Any]]:
         """``PATH [--layer NAME] [--source-crs CRS]`` of the chosen layer(s), and the QGIS tasks that export them
         first when they have no file of their own (PostGIS, memory...), so that no export runs on the UI thread."""
-        return export_in_background(self.chosen_layers(), Path(self._workdir.name))
+        return export_in_background(self.chosen_layers(), self._workdir)
 
     def _theme_changed(self, *_: Any) -> None:
         multi = self.multi_layer

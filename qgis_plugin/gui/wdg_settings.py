@@ -63,7 +63,7 @@ class EnvironmentWidget(QWidget):
         form.addRow(tr("Private environment"), self.env_label)
         form.addRow(tr("Other Python (advanced)"), self.custom)
         buttons = QHBoxLayout()
-        self.btn_check = QPushButton(tr("Check"), box)
+        self.btn_check = QPushButton(tr("Verify"), box)
         self.btn_install = QPushButton(tr("Install the libraries"), box)
         self.btn_install.setToolTip(
             tr("Creates odl-geo's own environment in the QGIS profile and installs the tested versions into it")

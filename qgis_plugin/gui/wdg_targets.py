@@ -13,14 +13,17 @@ from qgis.PyQt.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from ..toolbelt.i18n import tr
+from .connection_test import ConnectionTest, probe_datagouv, probe_geoserver, probe_postgis
 from .wdg_metadata import LICENCES
 
 if TYPE_CHECKING:
@@ -61,6 +64,8 @@ class TargetsWidget(QScrollArea):
         form.addRow(tr("Layer name"), self.gs_layer_name)
         form.addRow(tr("Layer title"), self.gs_title)
         form.addRow(tr("Style name"), self.gs_style_name)
+        probe = lambda: (probe_geoserver, (self.gs_url.text(), self.gs_auth.configId()))  # noqa: E731
+        self.gs_test = self._tester(form, "GeoServer", probe)
         self.gs = gs
         pg, form = self._target(tr("PostGIS database"))
         self.pg_dsn, self.pg_schema = QLineEdit(pg), QLineEdit("opendata", pg)
@@ -69,6 +74,8 @@ class TargetsWidget(QScrollArea):
         form.addRow(tr("Database"), self.pg_dsn)
         form.addRow(tr("Schema"), self.pg_schema)
         form.addRow(tr("Authentication"), self.pg_auth)
+        self.pg_test = self._tester(form, "PostGIS",
+                                    lambda: (probe_postgis, (self.pg_dsn.text(), self.pg_auth.configId())))  # fmt: skip
         self.pg = pg
         dg, form = self._target(tr("data.gouv.fr"))
         self.dg_url, self.dg_org = QLineEdit("https://www.data.gouv.fr", dg), QLineEdit(dg)
@@ -88,6 +95,8 @@ class TargetsWidget(QScrollArea):
         form.addRow(tr("Licence"), self.dg_licence)
         form.addRow(tr("Tags (comma-separated)"), self.dg_tags)
         form.addRow(self.dg_private)
+        probe = lambda: (probe_datagouv, (self.dg_url.text(), self.dg_auth.configId()))  # noqa: E731
+        self.dg_test = self._tester(form, "data.gouv.fr", probe)
         self.dg = dg
         for name in ("gs_layer_name", "gs_title", "gs_style_name", "dg_title", "dg_tags"):
             getattr(self, name).textEdited.connect(lambda _t, n=name: self.edited.add(n))
@@ -104,6 +113,13 @@ class TargetsWidget(QScrollArea):
         box.setCheckable(True)
         box.setChecked(False)
         return box, QFormLayout(box)
+
+    def _tester(self, form: QFormLayout, service: str, probe: Any) -> ConnectionTest:
+        """A "Test the connection" button and its answer, under a target's settings."""
+        button, label = QPushButton(tr("Test the connection"), self), QLabel(self)
+        label.setWordWrap(True)
+        form.addRow(button, label)
+        return ConnectionTest(button, label, service, probe)
 
     @property
     def layer_style(self) -> bool:

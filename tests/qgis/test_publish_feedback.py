@@ -85,7 +85,7 @@ def test_a_wrong_geoserver_password_opens_no_prompt_and_names_the_auth_configura
 ):
     import processing
 
-    prompt, plugin = desktop_prompt
+    prompt, _plugin = desktop_prompt
     url, _ = double
     authcfg = auth_config("GeoServer régional", "admin", "not-the-password")
     params = {"INPUT": str(water_out), "URL": url, "WORKSPACE": "faux", "AUTHCFG": authcfg}
@@ -215,4 +215,30 @@ def test_mapping_choices_are_kept_per_layer_in_one_file_each(plugin, project, fr
     wait_idle(dlg)
     fields = dlg.mapping.fields
     assert fields.rows[row(fields, "type_point")]["constant"] == "borne_fontaine"
+    dlg.close()
+
+
+def test_test_the_connection_of_geoserver_and_datagouv(plugin, project, french, double, udata, tmp_path):
+    """"Tester la connexion": GeoServer's about/version and udata's me/, with each target's auth configuration."""
+    from qgis_support import wait
+
+    url, password = double
+    dlg = open_dialog("water", tmp_path)
+    t = dlg.targets
+    t.gs.setChecked(True)  # a target's button works once the target is ticked
+    t.dg.setChecked(True)
+    t.gs_url.setText(url)
+    t.gs_auth.setConfigId(auth_config("gs-test-connexion", "admin", password))
+    t.dg_url.setText(udata["BASE_URL"].removesuffix("/api/1"))
+    t.dg_auth.setConfigId(auth_config("dg-test-connexion", "X-API-KEY", udata["API_KEY"]))
+    for tester in (t.gs_test, t.dg_test):
+        tester.button.click()
+        wait(lambda tester=tester: tester.task is None and tester.answer, 60)
+    assert t.gs_test.answer.startswith("✔ GeoServer 2.") and "accepte les identifiants" in t.gs_test.answer
+    assert t.dg_test.answer.startswith("✔ data.gouv.fr répond"), t.dg_test.answer
+    t.gs_auth.setConfigId(auth_config("gs-mauvais", "admin", "faux"))
+    t.gs_test.answer = ""
+    t.gs_test.button.click()
+    wait(lambda: t.gs_test.task is None and t.gs_test.answer, 60)
+    assert t.gs_test.answer.startswith("✘ Le serveur a refusé les identifiants : GeoServer a refusé"), t.gs_test.answer
     dlg.close()

@@ -24,7 +24,7 @@
       <translation>Avertissement à l'écriture de {layer} (détails dans le journal odl-geo).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="78" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="85" />
       <source>API key</source>
       <translation>Clé d'API</translation>
     </message>
@@ -59,7 +59,7 @@
       <translation>Appliquer les corrections automatiques (sur une copie)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="217" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="218" />
       <source>Apply the automatic fixes (on a copy; the layer is never changed)</source>
       <translation>Appliquer les corrections automatiques (sur une copie ; la couche n'est jamais modifiée)</translation>
     </message>
@@ -69,7 +69,7 @@
       <translation>Encodage des attributs (détecté si vide)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="57" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="60" />
       <source>Authentication</source>
       <translation>Authentification</translation>
     </message>
@@ -94,7 +94,7 @@
       <translation>Octets envoyés</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="184" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="185" />
       <source>Cancel task</source>
       <translation>Annuler la tâche</translation>
     </message>
@@ -109,12 +109,12 @@
       <translation>Annulé : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="505" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="507" />
       <source>Cancelled: {0}. The steps done before it stay done.</source>
       <translation>Annulé : {0}. Les étapes terminées avant restent faites.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="182" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="183" />
       <source>Check</source>
       <translation>Contrôler</translation>
     </message>
@@ -134,7 +134,7 @@
       <translation>Vérifiez la configuration d'authentification choisie pour ce serveur (Préférences &gt; Options &gt; Authentification).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="172" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="173" />
       <source>Check the layer first.</source>
       <translation>Contrôlez d'abord la couche.</translation>
     </message>
@@ -159,12 +159,12 @@
       <translation>Vérification de {0}…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="379" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="380" />
       <source>Choose a layer (for flood: the layers of the PPR).</source>
       <translation>Choisissez une couche (pour les inondations : les couches du PPR).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="312" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="313" />
       <source>Choose a layer and a theme.</source>
       <translation>Choisissez une couche et un thème.</translation>
     </message>
@@ -179,7 +179,7 @@
       <translation>Cliquez sur Installer les bibliothèques : odl-geo crée son propre environnement (rien ne change dans QGIS).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="190" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="191" />
       <source>Close</source>
       <translation>Fermer</translation>
     </message>
@@ -189,7 +189,7 @@
       <translation>Code</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="421" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="422" />
       <source>Complete the Metadata tab first (or untick it).</source>
       <translation>Complétez d'abord l'onglet Métadonnées (ou décochez-le).</translation>
     </message>
@@ -264,7 +264,7 @@
       <translation>Les propriétés de symbole définies par les données (taille, couleur par expression) ne sont pas exportées.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="69" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="74" />
       <source>Database</source>
       <translation>Base de données</translation>
     </message>
@@ -294,7 +294,7 @@
       <translation>Page du jeu de données sur data.gouv.fr</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="148" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="149" />
       <source>Declared area</source>
       <translation>Territoire déclaré</translation>
     </message>
@@ -319,17 +319,17 @@
       <translation>Décrire le jeu de données (fiches de métadonnées ISO 19139 / INSPIRE et DCAT)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="87" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="94" />
       <source>Description</source>
       <translation>Description</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="586" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="589" />
       <source>Done</source>
       <translation>Terminé</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="532" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="535" />
       <source>Done: </source>
       <translation>Terminé : </translation>
     </message>
@@ -344,7 +344,7 @@
       <translation>Supprimer les entités sans géométrie</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="541" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="544" />
       <source>Dry run of {0}: nothing was sent. What would be sent is in the odl-geo log.</source>
       <translation>Essai à blanc de {0} : rien n'a été envoyé. Ce qui serait envoyé est dans le journal odl-geo.</translation>
     </message>
@@ -374,7 +374,7 @@
       <translation>Erreurs</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="525" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="528" />
       <source>Errors: {0}, warnings: {1}. </source>
       <translation>Erreurs : {0}, avertissements : {1}. </translation>
     </message>
@@ -389,12 +389,12 @@
       <translation>ÉCHEC</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="508" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="510" />
       <source>Failed: </source>
       <translation>Échec : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="161" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="162" />
       <source>Field mapping</source>
       <translation>Correspondance des champs</translation>
     </message>
@@ -429,7 +429,7 @@
       <translation>Points d'eau incendie (point-eau-incendie)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="526" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="529" />
       <source>Fix the errors first.</source>
       <translation>Corrigez d'abord les erreurs.</translation>
     </message>
@@ -444,7 +444,7 @@
       <translation>Plan de prévention du risque inondation</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="157" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="158" />
       <source>Formats</source>
       <translation>Formats</translation>
     </message>
@@ -454,12 +454,12 @@
       <translation>Avertissement de GDAL à la lecture de {layer} (détails dans le journal odl-geo).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="48" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="51" />
       <source>GeoServer (regional map platform)</source>
       <translation>GeoServer (plateforme cartographique régionale)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="55" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="58" />
       <source>GeoServer URL</source>
       <translation>URL du GeoServer</translation>
     </message>
@@ -469,7 +469,12 @@
       <translation>URL du GeoServer (…/geoserver)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="154" />
+      <location filename="../../../qgis_plugin/gui/connection_test.py" line="35" />
+      <source>GeoServer {0} answers and accepts the credentials.</source>
+      <translation>GeoServer {0} répond et accepte les identifiants.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="170" />
       <source>GeoServer {0}, workspace {1}: layer {2} “{3}”, style {4}.</source>
       <translation>GeoServer {0}, espace de travail {1} : couche {2} « {3} », style {4}.</translation>
     </message>
@@ -504,7 +509,7 @@
       <translation>Itinéraires de randonnée (itineraire-randonnee)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="175" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="176" />
       <source>Idle</source>
       <translation>En attente</translation>
     </message>
@@ -544,12 +549,12 @@
       <translation>Mots-clés</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="140" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="141" />
       <source>Layer</source>
       <translation>Couche</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="61" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="64" />
       <source>Layer name</source>
       <translation>Nom de la couche</translation>
     </message>
@@ -564,7 +569,7 @@
       <translation>Couche du projet</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="62" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="65" />
       <source>Layer title</source>
       <translation>Titre de la couche</translation>
     </message>
@@ -584,7 +589,7 @@
       <translation>Couches vérifiées par WMS/WFS</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="144" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="145" />
       <source>Layers of the set</source>
       <translation>Couches de l'ensemble</translation>
     </message>
@@ -614,7 +619,7 @@
       <translation>Manifeste (JSON)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="213" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="214" />
       <source>Mask e-mail addresses and phone numbers found in texts</source>
       <translation>Masquer les adresses électroniques et numéros de téléphone trouvés dans les textes</translation>
     </message>
@@ -679,7 +684,7 @@
       <translation>Afficher seulement ce qui serait envoyé</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="77" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="84" />
       <source>Organization (slug or id)</source>
       <translation>Organisation (slug ou identifiant)</translation>
     </message>
@@ -689,12 +694,12 @@
       <translation>Autre Python (avancé)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="151" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="152" />
       <source>Output folder</source>
       <translation>Dossier de sortie</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="162" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="163" />
       <source>Personal data and fixes</source>
       <translation>Données personnelles et corrections</translation>
     </message>
@@ -704,7 +709,7 @@
       <translation>Champs personnels à publier malgré tout (séparés par des virgules)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="216" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="217" />
       <source>Personal fields to publish anyway, e.g. a company's name</source>
       <translation>Champs personnels à publier malgré tout, p. ex. le nom d'une entreprise</translation>
     </message>
@@ -714,17 +719,22 @@
       <translation>Point de contact</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="76" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="83" />
       <source>Portal URL</source>
       <translation>URL du portail</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="65" />
+      <location filename="../../../qgis_plugin/gui/connection_test.py" line="55" />
+      <source>PostGIS answers (SELECT 1) with these credentials.</source>
+      <translation>PostGIS répond (SELECT 1) avec ces identifiants.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="70" />
       <source>PostGIS database</source>
       <translation>Base de données PostGIS</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="158" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="174" />
       <source>PostGIS {0}, schema {1}.</source>
       <translation>PostGIS {0}, schéma {1}.</translation>
     </message>
@@ -739,7 +749,7 @@
       <translation>Préparation de l'environnement d'odl-geo dans {0}…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="84" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="91" />
       <source>Private (draft): open it yourself on data.gouv.fr once checked</source>
       <translation>Privé (brouillon) : vous l'ouvrirez vous-même sur data.gouv.fr après vérification</translation>
     </message>
@@ -769,12 +779,12 @@
       <translation>Publications</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="183" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="184" />
       <source>Publish</source>
       <translation>Publier</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="220" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="221" />
       <source>Publish anyway</source>
       <translation>Publier malgré tout</translation>
     </message>
@@ -789,7 +799,7 @@
       <translation>Publier en open data…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="164" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="165" />
       <source>Publish to</source>
       <translation>Publier vers</translation>
     </message>
@@ -814,7 +824,7 @@
       <translation>Noms des couches publiées (séparés par des virgules)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="543" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="546" />
       <source>Published: {0}.</source>
       <translation>Publié : {0}.</translation>
     </message>
@@ -834,7 +844,7 @@
       <translation>QGIS n'a pas pu exporter le style en SLD : {0}</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="558" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="561" />
       <source>QGIS could not open the published WMS layer {0}.</source>
       <translation>QGIS n'a pas pu ouvrir la couche WMS publiée {0}.</translation>
     </message>
@@ -844,7 +854,7 @@
       <translation>QGIS n'a pas pu enregistrer le style en QML : {0}</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="169" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="170" />
       <source>Quality report</source>
       <translation>Rapport de qualité</translation>
     </message>
@@ -864,7 +874,7 @@
       <translation>Lecture des champs de la couche…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="526" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="529" />
       <source>Ready to publish.</source>
       <translation>Prêt à publier.</translation>
     </message>
@@ -879,7 +889,7 @@
       <translation>Prêt : les bibliothèques sont installées et vérifiées avec {0} (créé à partir de {1}).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="211" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="212" />
       <source>Remove personal data (names, phones, e-mails of private persons)</source>
       <translation>Retirer les données personnelles (noms, téléphones, courriels de particuliers)</translation>
     </message>
@@ -939,7 +949,7 @@
       <translation>Lancer l'essai à blanc</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="485" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="487" />
       <source>Running: </source>
       <translation>En cours : </translation>
     </message>
@@ -949,7 +959,7 @@
       <translation>Échelle (résolution spatiale)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="70" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="75" />
       <source>Schema</source>
       <translation>Schéma</translation>
     </message>
@@ -989,12 +999,12 @@
       <translation>Partir d'un fichier de correspondance</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="484" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="486" />
       <source>Step {0}/{1}: {2}</source>
       <translation>Étape {0}/{1} : {2}</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="58" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="61" />
       <source>Style</source>
       <translation>Style</translation>
     </message>
@@ -1004,7 +1014,7 @@
       <translation>Style (fichier SLD ou dossier comme styles/flood)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="63" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="66" />
       <source>Style name</source>
       <translation>Nom du style</translation>
     </message>
@@ -1019,9 +1029,19 @@
       <translation>Tables publiées</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="89" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="96" />
       <source>Tags (comma-separated)</source>
       <translation>Mots-clés (séparés par des virgules)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="119" />
+      <source>Test the connection</source>
+      <translation>Tester la connexion</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/connection_test.py" line="72" />
+      <source>Testing…</source>
+      <translation>Test en cours…</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/errors.py" line="47" />
@@ -1044,7 +1064,7 @@
       <translation>Les données ou les options sont à corriger : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="407" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="408" />
       <source>The database address holds a password: put it in an authentication configuration.</source>
       <translation>L'adresse de la base contient un mot de passe : mettez-le dans une configuration d'authentification.</translation>
     </message>
@@ -1059,7 +1079,7 @@
       <translation>L'environnement n'a pas pu être préparé : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="382" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="383" />
       <source>The field mapping is still being read; try again in a moment.</source>
       <translation>La correspondance des champs est encore en lecture ; réessayez dans un instant.</translation>
     </message>
@@ -1074,7 +1094,7 @@
       <translation>La couche n'a pas de style à exporter.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="54" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="57" />
       <source>The layer's current QGIS style</source>
       <translation>Le style QGIS actuel de la couche</translation>
     </message>
@@ -1089,7 +1109,7 @@
       <translation>Les bibliothèques sont installées mais odl-geo ne démarre pas avec elles : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="60" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="63" />
       <source>The name in WMS/WFS requests: letters, digits, '_' and '-'</source>
       <translation>Le nom dans les requêtes WMS/WFS : lettres, chiffres, « _ » et « - »</translation>
     </message>
@@ -1099,7 +1119,7 @@
       <translation>Le rendu « {0} » ne peut pas s'écrire en SLD : GeoServer dessinera un style par défaut.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="402" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="403" />
       <source>The report has warnings. Publish anyway?</source>
       <translation>Le rapport contient des avertissements. Publier quand même ?</translation>
     </message>
@@ -1149,12 +1169,12 @@
       <translation>La couche de symbole « {0} » n'a pas d'équivalent SLD : elle est omise.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="53" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="56" />
       <source>The theme's national style</source>
       <translation>Le style national du thème</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="137" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="138" />
       <source>Theme</source>
       <translation>Thème</translation>
     </message>
@@ -1204,6 +1224,11 @@
       <translation>Valeurs inconnues du schéma : choisissez leur code</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="66" />
+      <source>Verify</source>
+      <translation>Vérifier</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/gui/mdl_issues.py" line="29" />
       <source>Warning</source>
       <translation>Avertissement</translation>
@@ -1229,7 +1254,7 @@
       <translation>Au besoin (ponctuelle)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="56" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="59" />
       <source>Workspace</source>
       <translation>Espace de travail</translation>
     </message>
@@ -1249,12 +1274,17 @@
       <translation>séparés par des virgules, ex. Cévennes, Lozère</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="73" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="80" />
       <source>data.gouv.fr</source>
       <translation>data.gouv.fr</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="161" />
+      <location filename="../../../qgis_plugin/gui/connection_test.py" line="41" />
+      <source>data.gouv.fr answers; the API key is {0}'s.</source>
+      <translation>data.gouv.fr répond ; la clé d'API est celle de {0}.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="177" />
       <source>data.gouv.fr, organization {0}: “{1}”, {2}, licence {3}, tags: {4}.</source>
       <translation>data.gouv.fr, organisation {0} : « {1} », {2}, licence {3}, mots-clés : {4}.</translation>
     </message>
@@ -1329,17 +1359,22 @@
       <translation>odl-geo : préparation de son environnement Python</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/connection_test.py" line="89" />
+      <source>odl-geo: testing the connection</source>
+      <translation>odl-geo : test de la connexion</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="142" />
       <source>ok</source>
       <translation>ok</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="160" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="176" />
       <source>private (draft)</source>
       <translation>privé (brouillon)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="160" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="176" />
       <source>public</source>
       <translation>public</translation>
     </message>
