@@ -174,7 +174,8 @@ RULES: tuple[Rule, ...] = (
     Rule("SPATIAL_RESOLUTION", W, _has(f"{_ID}/gmd:spatialResolution/gmd:MD_Resolution/*"),
          "résolution spatiale absente : indiquez resolution (dénominateur d'échelle) ou resolution_m dans "
          "metadata.toml", "no spatial resolution (give resolution or resolution_m)"),
-    Rule("RESOURCE_LOCATOR", W, _has("gmd:distributionInfo/*/gmd:transferOptions/*/gmd:onLine/*/gmd:linkage/gmd:URL"),
+    Rule("RESOURCE_LOCATOR", W, _has("gmd:distributionInfo/*/*[self::gmd:transferOptions or self::gmd:distributor]"
+                                     "//gmd:onLine/*/gmd:linkage/gmd:URL"),
          "aucun lien vers la ressource (WMS, WFS, téléchargement) : indiquez [links] dans metadata.toml ou publiez "
          "d'abord", "no resource locator (WMS, WFS, download link)"),
 )  # fmt: skip

@@ -17,6 +17,7 @@ and :mod:`.inspire_rules`. Choices a validator checks literally:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from lxml import etree
@@ -24,7 +25,7 @@ from lxml import etree
 if TYPE_CHECKING:
     import datetime as dt
 
-    from .model import Conformity, DatasetRecord, Party, Thesaurus
+    from .model import Conformity, DatasetRecord, Distribution, Party, Thesaurus
 
 __all__ = ["NS", "record_to_xml", "to_element"]
 
@@ -261,24 +262,49 @@ def _lambert93_extent(ident: etree._Element, box: tuple[float, float, float, flo
     lambert93_polygon(_sub(polygon, "gmd:polygon"), box)
 
 
+def _online(options: etree._Element, d: Distribution) -> None:
+    online = _sub(_sub(options, "gmd:onLine"), "gmd:CI_OnlineResource")
+    _sub(_sub(online, "gmd:linkage"), "gmd:URL", d.url)
+    _string(online, "gmd:protocol", d.protocol)
+    if d.name:
+        _string(online, "gmd:name", d.name)
+    if d.description:
+        _string(online, "gmd:description", d.description)
+    _code(online, "gmd:function", "CI_OnLineFunctionCode", d.function)
+
+
 def _distribution(root: etree._Element, record: DatasetRecord) -> None:
+    """Formats, then the links. Downloads of a known format go in one ``gmd:distributor`` block per format
+    (``distributorFormat`` + ``distributorTransferOptions``): ISO's way of saying which format each link
+    delivers, and what udata's ISO -> DCAT stylesheet reads per link (a link under the distribution's own
+    ``transferOptions`` gets every ``distributionFormat`` of the record, so data.gouv.fr showed the first one,
+    "gpkg", on a .geojson). Services and pages stay in ``transferOptions``. The distributor is the producer."""
     dist = _sub(_sub(root, "gmd:distributionInfo"), "gmd:MD_Distribution")
     for name, version in record.formats:
         fmt = _sub(_sub(dist, "gmd:distributionFormat"), "gmd:MD_Format")
         _string(fmt, "gmd:name", name)
         _string(fmt, "gmd:version", version)
-    if not record.distributions:
-        return
-    options = _sub(_sub(dist, "gmd:transferOptions"), "gmd:MD_DigitalTransferOptions")
+    versions = dict(record.formats)
+    by_format: dict[str, list[Distribution]] = {}
+    plain: list[Distribution] = []
     for d in record.distributions:
-        online = _sub(_sub(options, "gmd:onLine"), "gmd:CI_OnlineResource")
-        _sub(_sub(online, "gmd:linkage"), "gmd:URL", d.url)
-        _string(online, "gmd:protocol", d.protocol)
-        if d.name:
-            _string(online, "gmd:name", d.name)
-        if d.description:
-            _string(online, "gmd:description", d.description)
-        _code(online, "gmd:function", "CI_OnLineFunctionCode", d.function)
+        if d.kind == "download" and d.format:
+            by_format.setdefault(d.format, []).append(d)
+        else:
+            plain.append(d)
+    for name, links in by_format.items():
+        distributor = _sub(_sub(dist, "gmd:distributor"), "gmd:MD_Distributor")
+        _party(distributor, "gmd:distributorContact", replace(record.producer, role="distributor"))
+        fmt = _sub(_sub(distributor, "gmd:distributorFormat"), "gmd:MD_Format")
+        _string(fmt, "gmd:name", name)
+        _string(fmt, "gmd:version", versions.get(name, ""))
+        options = _sub(_sub(distributor, "gmd:distributorTransferOptions"), "gmd:MD_DigitalTransferOptions")
+        for d in links:
+            _online(options, d)
+    if plain:
+        options = _sub(_sub(dist, "gmd:transferOptions"), "gmd:MD_DigitalTransferOptions")
+        for d in plain:
+            _online(options, d)
 
 
 def _quality(root: etree._Element, record: DatasetRecord) -> None:

@@ -224,7 +224,13 @@ def test_distributions_in_both_encodings(converted: dict[str, Path], tmp_path: P
     folder = converted["water"]
     result = prepare_record(folder, _given("water", links=LINKS), today=TODAY)
     iso = etree.fromstring(result.xml)
-    online = iso.xpath("//gmd:transferOptions//gmd:CI_OnlineResource", namespaces=NS)
+    online = iso.xpath("//gmd:distributionInfo//gmd:CI_OnlineResource", namespaces=NS)
+    # each download sits in the distributor block of its own format (what udata maps per link)
+    for o in iso.xpath("//gmd:distributorTransferOptions//gmd:CI_OnlineResource", namespaces=NS):
+        url = o.xpath("string(gmd:linkage/gmd:URL)", namespaces=NS)
+        fmt = o.xpath("string(ancestor::gmd:MD_Distributor/gmd:distributorFormat/*/gmd:name/*)", namespaces=NS)
+        assert {"gpkg": "GeoPackage", "geojson": "GeoJSON", "csv": "CSV"}[url.rsplit(".", 1)[1]] == fmt, (url, fmt)
+    assert not iso.xpath("//gmd:transferOptions//gmd:protocol[starts-with(*, 'WWW:DOWNLOAD')]", namespaces=NS)
     by_protocol: dict[str, list[tuple[str, str]]] = {}
     for o in online:
         by_protocol.setdefault(o.xpath("string(gmd:protocol/*)", namespaces=NS), []).append(
