@@ -94,8 +94,15 @@ def _extension(url: str) -> str:
     return ext if ext in _KNOWN_EXTENSIONS else ""
 
 
+#: udata contact point roles (ISO pointOfContact -> "contact", owner -> "rightsHolder"...), in French
+_ROLE_FR = {"contact": "point de contact", "rightsHolder": "détenteur des droits", "publisher": "diffuseur",
+            "creator": "auteur", "custodian": "gestionnaire"}  # fmt: skip
+
+
 def _contact(c: dict[str, Any]) -> str:
-    return f"{c.get('name') or ''} <{c.get('email')}>" if c.get("email") else str(c.get("name") or "")
+    who = f"{c.get('name') or ''} <{c.get('email')}>" if c.get("email") else str(c.get("name") or "")
+    role = str(c.get("role") or "")
+    return f"{who} ({_ROLE_FR.get(role, role)})" if role else who
 
 
 def _bbox(geom: dict[str, Any] | None) -> tuple[float, float, float, float] | None:
@@ -189,7 +196,8 @@ def describe_fr(preview: HarvestPreview) -> list[str]:
             shown, ext = str(r.get("format") or "").lower(), _extension(str(r.get("url") or ""))
             if ext and shown and ext != shown and _FORMAT_OF.get(ext, ext) != shown:
                 lines.append(f"ATTENTION : data.gouv.fr affichera le format « {shown} » pour {r.get('title')} "
-                             f"(fichier .{ext}) : la fiche ne donne pas le format de chaque lien.")  # fmt: skip
+                             f"(fichier .{ext}) : la conversion ISO -> DCAT de data.gouv.fr donne à chaque lien "
+                             "le premier format de la fiche (docs/metadata.md).")  # fmt: skip
     else:
         lines.append("ATTENTION : aucune ressource (aucun lien de téléchargement ou de service dans la fiche).")
     return lines

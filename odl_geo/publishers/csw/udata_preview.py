@@ -7,9 +7,12 @@ that must stay out of odl-geo's environment. It imports only udata and the stand
 
 data.gouv.fr harvests geographic catalogues with udata's ``csw-iso-19139`` backend: GetRecords in ISO 19139, each
 record converted to DCAT-AP by SEMIC's XSLT 2.0 stylesheet (Saxon), then read by ``dataset_from_rdf``. This script
-runs that very backend in udata's *preview* mode (``udata.harvest.actions.preview``: the dry run behind the
-"preview" button of a harvest source on data.gouv.fr) against a one-shot local CSW that answers GetRecords with the
-given records, on an in-memory mongomock database. The stylesheet is the copy shipped in the udata wheel (its
+runs that very backend against a one-shot local CSW that answers GetRecords with the given records, on an in-memory
+mongomock database thrown away when the script ends. It runs a REAL harvest there, not udata's preview mode
+(``actions.preview``, the dry run behind the "preview" button on data.gouv.fr): in a dry run udata only reuses
+contact points that already exist (``udata.rdf.contact_points_from_rdf``: "Mongoengine doesn't allow referencing
+unsaved documents"), so a preview never shows the record's contact point although the real harvest creates it.
+The stylesheet is the copy shipped in the udata wheel (its
 tests' fixture); the licences known are data.gouv.fr's main ones (``LICENSES``), so "recognised" means by udata's
 own ``License.guess``.
 
@@ -143,14 +146,15 @@ def main() -> int:
         return 2
     csw_url = serve(post_body=records_response(paths)) + "/csw"
     app = build_app(xslt_url())
-    from udata.harvest import actions
+    from udata.harvest import backends
     from udata.harvest.models import HarvestSource
 
     with app.app_context():
         org = seed()
         source = HarvestSource.objects.create(name="odl-geo preview", url=csw_url, backend="csw-iso-19139",
                                               organization=org)  # fmt: skip
-        job = actions.preview(source)
+        # a real harvest on the throwaway database (see the module docstring: a preview drops contact points)
+        job = backends.get_backend(source.backend)(source).harvest()
         out = {
             "status": str(job.status),
             "errors": [e.message for e in job.errors],

@@ -56,6 +56,7 @@ def test_check_harvest_in_french_writes_nothing(water, capsys):
     warnings = [line for line in out.splitlines() if "ATTENTION" in line]
     assert all("data.gouv.fr affichera le format" in line for line in warnings), warnings
     assert "Fréquence de mise à jour : mensuelle (monthly)" in out
+    assert "opendata@montpellier.fr> (point de contact)" in out  # the contact point comes across
     assert not (water / "metadata.xml").exists()  # --check: nothing written
 
 
@@ -101,8 +102,8 @@ def test_french_warnings_for_an_unrecognised_licence_and_no_resource():
         {"title": "WMS", "format": "ogc:wms", "url": "https://x/wms?service=WMS"},
     )
     wrong = describe_fr(HarvestPreview("z", True, title="T", licence="lov2", bbox=(1, 2, 3, 4), resources=resources))
-    expected = ("ATTENTION : data.gouv.fr affichera le format « gpkg » pour a.csv (fichier .csv) : la fiche ne donne "
-                "pas le format de chaque lien.")
+    expected = ("ATTENTION : data.gouv.fr affichera le format « gpkg » pour a.csv (fichier .csv) : la conversion "
+                "ISO -> DCAT de data.gouv.fr donne à chaque lien le premier format de la fiche (docs/metadata.md).")
     assert [line for line in wrong if line.startswith("ATTENTION")] == [expected]
     refused = describe_fr(HarvestPreview("y", False, errors=("missing title on dataset",)))
     assert refused == ["ATTENTION : data.gouv.fr ne moissonnerait pas la fiche y : missing title on dataset"]

@@ -135,6 +135,13 @@ def test_check_harvest_preview_agrees_with_the_real_harvest(pycsw, theme_folders
     assert preview.identifier == real["dct_identifier"]
     assert _close(preview.bbox, _bbox(real["spatial_geom"]))
     assert sorted(r["url"] for r in preview.resources) == sorted(r["url"] for r in real["resources"])
+    # the contact point comes across in both (udata's own preview mode drops it: the check runs a real harvest on
+    # a throwaway database), with the record's e-mail, as the point of contact and as the owner (rights holder)
+    real_contacts = sorted((c["name"], c["email"], c["role"]) for c in real["contact_points"])
+    assert ("Ville de Montpellier", "opendata@montpellier.fr", "contact") in real_contacts, real_contacts
+    assert ("Ville de Montpellier", "opendata@montpellier.fr", "rightsHolder") in real_contacts, real_contacts
+    roles = {"contact": "point de contact", "rightsHolder": "détenteur des droits"}
+    assert preview.contacts == tuple(f"{c['name']} <{c['email']}> ({roles[c['role']]})" for c in real["contact_points"])
     lines = describe_fr(preview)
     assert lines[0] == "Titre : Bornes fontaines de Montpellier"
     assert "Licence : reconnue, Open Data Commons Open Database License (ODbL) (odc-odbl)" in lines
