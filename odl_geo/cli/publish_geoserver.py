@@ -178,4 +178,9 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
             state = "ok" if c.ok else "FAILED"
             out.print(f"  check {state:<6} {escape(c.layer)}: {c.feature_count} features {escape(c.problem)}")
     raise_if_failed(checks, plan.workspace)
-    return {**result.to_dict(), "checks": [c.to_dict() for c in checks], "warnings": list(plan.warnings)}
+    data = {**result.to_dict(), "checks": [c.to_dict() for c in checks], "warnings": list(plan.warnings)}
+    if args.path:  # the layer names GeoServer gave go into the folder's metadata record (WMS/WFS links)
+        from .publication_links import remember_published
+
+        remember_published(args.path, "geoserver", {"url": args.url, "workspace": plan.workspace}, data, feedback)
+    return data

@@ -85,6 +85,8 @@ class PublicationTargets:
     :param download: base URL under which the output files are served (``https://…/donnees/rando/``).
     :param datagouv: the data.gouv.fr dataset page.
     :param metadata: where the ISO record itself is online (a CSW GetRecordById URL).
+    :param layers: the WMS/WFS layer names as published (``workspace:name``, from :mod:`.published`); empty: the
+        GeoPackage tables, prefixed by ``workspace``.
     """
 
     wms: str = ""
@@ -93,10 +95,12 @@ class PublicationTargets:
     download: str = ""
     datagouv: str = ""
     metadata: str = ""
+    layers: tuple[str, ...] = ()
 
     @classmethod
     def from_links(cls, links: dict[str, str]) -> PublicationTargets:
-        return cls(**{k: v for k, v in links.items() if k in cls.__dataclass_fields__})
+        known: dict[str, Any] = {k: v for k, v in links.items() if k in cls.__dataclass_fields__ and k != "layers"}
+        return cls(**known)
 
     def merged(self, other: PublicationTargets | None) -> PublicationTargets:
         """Self, completed by ``other``'s non-empty values (a publisher's known URLs win over nothing)."""
@@ -175,7 +179,10 @@ def build_record(
     """
     facts = read_folder(folder)
     today = today or dt.date.today()
-    targets = PublicationTargets.from_links(given.links).merged(targets)
+    from .published import published_targets  # it reads the state file this module names
+
+    # what was published (layer names, the data.gouv.fr page) < [links] (a person's URLs) < the caller's targets
+    targets = published_targets(folder).merged(PublicationTargets.from_links(given.links)).merged(targets)
     files = facts.data_files
     profile = _profile(facts.theme)
     missing: list[Missing] = []
@@ -448,14 +455,18 @@ def _capabilities(url: str, service: str) -> str:
 def _distributions(files: list[dict[str, Any]], targets: PublicationTargets) -> tuple[Distribution, ...]:
     """WMS/WFS per published layer (the GeoPackage layers a map server publishes), downloads, the portal page."""
     found: list[Distribution] = []
-    served = list(dict.fromkeys(str(f["layer"]) for f in files if f.get("format") == "gpkg" and f.get("crs")))
-    prefix = f"{targets.workspace}:" if targets.workspace else ""
+    if targets.layers:  # the names the map server gave (renamed, suffixed): what a client must ask for
+        names = list(targets.layers)
+    else:
+        served = list(dict.fromkeys(str(f["layer"]) for f in files if f.get("format") == "gpkg" and f.get("crs")))
+        prefix = f"{targets.workspace}:" if targets.workspace else ""
+        names = [prefix + layer for layer in served]
     for kind, url in (("wms", targets.wms), ("wfs", targets.wfs)):
         if url:
             label = "Service de visualisation WMS" if kind == "wms" else "Service de téléchargement WFS"
             found.extend(
-                Distribution(kind, _capabilities(url, kind.upper()), prefix + layer, f"{label} : couche {layer}")
-                for layer in served
+                Distribution(kind, _capabilities(url, kind.upper()), name, f"{label} : couche {name.split(':')[-1]}")
+                for name in names
             )
     if targets.download:
         for f in files:

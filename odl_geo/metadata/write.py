@@ -156,7 +156,11 @@ def write_metadata(folder: str | Path, result: MetadataResult, gpkg: bool = True
     manifest["files"] = files
     manifest["metadata"] = state = state_of(result.record, facts)
     text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
-    _replace_atomically(folder / STATE_NAME, (json.dumps(state, ensure_ascii=False, indent=2) + "\n").encode())
+    from .published import PUBLISHED_KEY, published_state
+
+    kept = {PUBLISHED_KEY: published} if (published := published_state(folder)) else {}  # what publishers said
+    text_state = json.dumps({**state, **kept}, ensure_ascii=False, indent=2) + "\n"
+    _replace_atomically(folder / STATE_NAME, text_state.encode())
     _replace_atomically(folder / MANIFEST_NAME, text.encode("utf-8"))
     result.written = written
     return result

@@ -560,3 +560,36 @@ def test_rdf_xml_is_the_same_graph_and_the_same_bytes_in_every_process(converted
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1
+
+
+def test_links_follow_what_was_published(converted: dict[str, Path], tmp_path: Path) -> None:
+    """After a publication the record names the layers as the map server named them (a GeoServer ``_2`` suffix
+    here) and links the data.gouv.fr page, from the facts the publisher kept; a person's [links] URLs still win,
+    and rewriting the record keeps those facts."""
+    import shutil
+
+    from odl_geo.metadata.published import published_state, published_targets, remember_publication
+
+    folder = tmp_path / "water"
+    shutil.copytree(converted["water"], folder)
+    assert published_targets(folder).layers == ()
+    geo = {"url": "http://127.0.0.1:8080/geoserver", "workspace": "commune",
+           "layers": [{"name": "VilleMTP_MTP_Fontaines_water_2", "features": 48}]}  # fmt: skip
+    assert remember_publication(folder, "geoserver", geo)
+    assert not remember_publication(folder, "geoserver", geo)  # the same facts: nothing rewritten
+    page = "https://www.data.gouv.fr/fr/datasets/fontaines-de-montpellier/"
+    remember_publication(folder, "datagouv", {"url": "https://www.data.gouv.fr", "page": page})
+    result = prepare_record(folder, _given("water"), today=TODAY)
+    names = {(d.kind, d.url, d.name) for d in result.record.distributions if d.kind in ("wms", "wfs")}
+    ows = "http://127.0.0.1:8080/geoserver/ows"
+    assert names == {("wms", f"{ows}?SERVICE=WMS&REQUEST=GetCapabilities", "commune:VilleMTP_MTP_Fontaines_water_2"),
+                     ("wfs", f"{ows}?SERVICE=WFS&REQUEST=GetCapabilities", "commune:VilleMTP_MTP_Fontaines_water_2")}
+    assert [d.url for d in result.record.distributions if d.kind == "page"] == [page]
+    # the public address a person wrote wins over the one odl-geo published through; the names stay the published
+    public = prepare_record(folder, _given("water", links={"wms": "https://geo.example.fr/ows"}), today=TODAY)
+    [wms] = [d for d in public.record.distributions if d.kind == "wms"]
+    assert (wms.url, wms.name) == ("https://geo.example.fr/ows?SERVICE=WMS&REQUEST=GetCapabilities",
+                                   "commune:VilleMTP_MTP_Fontaines_water_2")  # fmt: skip
+    write_metadata(folder, result)
+    assert published_state(folder)["geoserver"] == geo  # kept when the record is written again
+    assert b"commune:VilleMTP_MTP_Fontaines_water_2" in (folder / "metadata.xml").read_bytes()
