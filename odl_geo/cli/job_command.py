@@ -201,6 +201,13 @@ def _handler(args: argparse.Namespace, out: Console, err: Console, feedback: Fee
         target = scratch / ds.name if scratch is not None and converts else folder  # a dry run converts aside
         if step.section == "metadata":
             return _metadata_step(job, ds, step, target)
+        meta = next((s for s in ds.steps if s.section == "metadata"), None)
+        if step.section == "csw" and meta is not None and not dry_run:
+            # the record again, now with what the geoserver/datagouv steps published (layer names, the
+            # data.gouv.fr page: odl_geo.metadata.published), so the catalogue gets links to what exists
+            refreshed = _metadata_step(job, ds, meta, target)
+            if refreshed.code:
+                return refreshed
         argv = step_arguments(job, ds, step, target, dry_run)
         if ends is not None and step.section != "convert" and "deadline" not in step.options:
             argv += ["--deadline", f"{max(ends - time.monotonic(), 0.001):.3f}"]  # what is left of the job's

@@ -153,4 +153,11 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
             )
         for warning in result.warnings:
             err.print(escape(f"warning: {warning}"))
-    return result.to_dict()
+    data = result.to_dict()
+    if not args.dry_run:  # the dataset page goes into the folder's metadata record (link to data.gouv.fr)
+        from .publication_links import remember_published
+
+        data["page"] = data.get("page") or client.endpoints.dataset_page(result.slug)
+        step_options = {"url": args.url, "demo": args.demo, "private": args.private, "frequency": args.frequency}
+        remember_published(args.outdir, "datagouv", step_options, data, feedback)
+    return data
