@@ -49,6 +49,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.add_argument("--metadata", metavar="FILE", help="the metadata file (default: OUT_FOLDER/metadata.toml)")
     p.add_argument("--check", action="store_true", help="check only: build and verify the record, write nothing")
     p.add_argument("--no-gpkg", action="store_true", help="do not embed the record in the GeoPackages")
+    p.add_argument("--preview", action="store_true", help="show the record's main elements and what is missing, "
+                   "write nothing; OUT_FOLDER may then be a data file (converted aside, thrown away)")  # fmt: skip
+    p.add_argument("--theme", help="with --preview on a data file: the odl-geo theme (its INSPIRE theme)")
     p.set_defaults(handler=run)
     _register_extra_options(p)
 
@@ -68,6 +71,8 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
 
     folder = Path(args.folder)
     feedback.info(f"Reading {folder}")
+    if args.preview:
+        return _preview(args, out)
     given = metadata_input(folder, args.metadata)
     result = prepare_record(folder, given)
     extra: dict[str, Any] = {}
@@ -98,6 +103,35 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
             for path in result.written:
                 out.print(f"  écrit : {escape(str(path))}")
     return result.to_dict() | {"checked_only": bool(args.check), "notes": notes} | extra
+
+
+def _preview(args: argparse.Namespace, out: Console) -> dict[str, Any]:
+    """``--preview``: the record's main elements (odl_geo.metadata.preview), written nowhere."""
+    import tomllib
+
+    from ..errors import InputError
+    from ..metadata import METADATA_FILE
+    from ..metadata.preview import preview_record
+
+    path = Path(args.metadata) if args.metadata else Path(args.folder) / METADATA_FILE
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"Cannot read the metadata file {path}: {exc}.", "Give --metadata FILE (TOML).") from None
+    data = preview_record(table, args.folder, args.theme, str(path))
+    if not args.json and not args.quiet:
+        for label, key in (("Titre", "title"), ("Identifiant", "identifier"), ("Thème INSPIRE", "inspire_theme"),
+                           ("Licence", "licence"), ("Fréquence", "frequency")):  # fmt: skip
+            out.print(f"{label} : {escape(str(data[key] or '—'))}")
+        if data["extent_wgs84"]:
+            out.print("Emprise (WGS 84) : " + ", ".join(f"{v:.5f}" for v in data["extent_wgs84"]))
+        for link in data["links"]:
+            out.print(f"  lien {link['kind']} : {escape(link['url'])} {escape(link['name'])}")
+        for m in data["missing"]:
+            out.print(f"[yellow]à compléter[/yellow] {escape(m['key'])} : {escape(m['message_fr'])}")
+        if data["note"]:
+            out.print(escape(data["note"]))
+    return {"preview": data}
 
 
 def _report_says_missing(folder: Path) -> bool:
