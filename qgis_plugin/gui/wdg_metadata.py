@@ -88,8 +88,12 @@ class MetadataWidget(QWidget):
         layout.addLayout(form)
         self.btn_fill = QPushButton(tr("Fill from the layer's QGIS metadata"), self)
         self.btn_check = QPushButton(tr("Check the metadata"), self)
+        self.btn_preview = QPushButton(tr("Preview the record"), self)
+        self.btn_preview.setToolTip(tr("The record's main elements as they will be published, built by odl-geo"))
         layout.addWidget(self.btn_fill)
         layout.addWidget(self.btn_check)
+        layout.addWidget(self.btn_preview)
+        self.preview_dialog: Any = None  # the last preview shown (read-only)
         self.result = QLabel(self)
         self.result.setWordWrap(True)
         layout.addWidget(self.result)
@@ -168,6 +172,44 @@ class MetadataWidget(QWidget):
             self.result.setText(tr("Complete: the records will be written with the publication."))
         return not problems
 
+    # -- preview -----------------------------------------------------------------------------------------------
+    def preview_data(self, path: Path | None, theme: str | None) -> dict[str, Any]:
+        """The record's main elements, built by the library in the worker (``odl-geo metadata PATH --preview``):
+        from ``path`` (the publication folder when already converted, else the layer's data file), with the
+        theme's INSPIRE theme; without a path, the form alone (what is missing)."""
+        import tempfile
+        from pathlib import Path as _Path
+
+        from ..worker import OdlGeoWorker
+
+        with tempfile.TemporaryDirectory(prefix="odl-geo-preview-") as tmp:
+            toml = self.write(_Path(tmp))
+            args = ["metadata", str(path if path is not None else tmp), "--preview", "--metadata", str(toml)]
+            if theme:
+                args += ["--theme", theme]
+            result = OdlGeoWorker().run(args)
+        return dict(result.get("preview") or {})
+
+    def show_preview(self, path: Path | None, theme: str | None) -> None:
+        """Build the preview (wait cursor: a data file is converted aside) and show it read-only."""
+        from qgis.PyQt.QtCore import Qt
+        from qgis.PyQt.QtWidgets import QApplication
+
+        from odl_geo.errors import OdlGeoError
+
+        from .dlg_metadata_preview import DlgMetadataPreview
+
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            data = self.preview_data(path, theme)
+        except OdlGeoError as exc:
+            self.result.setText(tr("The preview failed:") + f" {exc.message} {exc.hint}".rstrip())
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        self.preview_dialog = DlgMetadataPreview(data, self)
+        self.preview_dialog.open()
+
     def before_publish(self, folder: Path) -> bool:
         """Write ``folder/metadata.toml`` when the box is ticked and the metadata are complete (False, with the
         French list shown, when they are not: nothing is started). Unticked, a ``metadata.toml`` written by an
@@ -230,4 +272,20 @@ def attach(dialog: Any) -> MetadataWidget:
 
     dialog.tabs.currentChanged.connect(opened)
     widget.btn_fill.clicked.connect(lambda: widget.fill_from_layer(dialog.layer.currentLayer(), overwrite=True))
+    widget.btn_preview.clicked.connect(lambda: widget.show_preview(*preview_source(dialog)))
     return widget
+
+
+def preview_source(dialog: Any) -> tuple[Path | None, str | None]:
+    """What the preview is built from, read from the dialog (never changed): the publication folder when a
+    publication already converted it, else the chosen layer's data file (a file-based layer), else nothing."""
+    from pathlib import Path as _Path
+
+    theme = str(getattr(dialog, "theme_key", "") or "") or None
+    out = str(dialog.out_dir.filePath() or "") if hasattr(dialog, "out_dir") else ""
+    publication = _Path(out) / "publication" if out else None
+    if publication is not None and (publication / "manifest.json").is_file():
+        return publication, theme
+    layer = dialog.layer.currentLayer()
+    source = _Path(layer.source().split("|")[0]) if layer is not None else None
+    return (source if source is not None and source.is_file() else None), theme

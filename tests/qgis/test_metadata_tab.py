@@ -106,3 +106,44 @@ def test_incomplete_metadata_start_nothing_then_the_publication_carries_the_reco
     wait_idle(dlg)
     assert not (out / "metadata.toml").exists() and not (out / "metadata.xml").exists()
     dlg.close()
+
+
+def test_preview_shows_the_record_before_publishing(plugin, qgis_processing, project, french, tmp_path):
+    """« Prévisualiser la fiche »: the record's main elements, built by the library in the worker from the layer's
+    data (nothing published yet), read-only; what is missing listed; after a publication, from its folder."""
+    layer = _layer_with_metadata(project, tmp_path)
+    dlg = open_dialog("hiking", tmp_path)
+    dlg.layer.setLayer(layer)
+    wait_idle(dlg)
+    tab = dlg.metadata
+    dlg.tabs.setCurrentWidget(tab)
+    assert tab.btn_preview.text() == "Prévisualiser la fiche"
+    tab.btn_preview.click()
+    shown = tab.preview_dialog
+    assert shown is not None and shown.isVisible() and shown.view.isReadOnly()
+    text = shown.view.toPlainText()
+    assert "Itinéraires de randonnée du Parc national des Cévennes" in text
+    assert "Réseaux de transport (http://inspire.ec.europa.eu/theme/tn)" in text  # the hiking theme's
+    assert "Licence Ouverte / Open Licence version 2.0" in text
+    assert "(provisoire)" in text  # built from the layer as it is: the identifier follows the product layer
+    assert "EPSG:2154" in text and "Emprise (WGS 84)" in text
+    assert "À compléter" not in text
+    shown.close()
+
+    tab.abstract.setPlainText("")  # something missing: listed in French, with what to write
+    tab.btn_preview.click()
+    text = tab.preview_dialog.view.toPlainText()
+    assert "À compléter (1)" in text and "abstract : le résumé" in text, text
+    tab.preview_dialog.close()
+
+    tab.abstract.setPlainText("Itinéraires balisés du Parc national des Cévennes.")
+    tab.enabled.setChecked(True)
+    publish(dlg)  # converted into out/publication: the preview is then built from that folder, exact
+    wait_idle(dlg)
+    tab.btn_preview.click()
+    text = tab.preview_dialog.view.toPlainText()
+    record = etree.parse(str(tmp_path / "out" / "publication" / "metadata.xml"))
+    code = record.findtext(".//gmd:citation/*/gmd:identifier/*/gmd:code/gco:CharacterString", namespaces=GMD)
+    assert code and code in text and "(provisoire)" not in text
+    tab.preview_dialog.close()
+    dlg.close()

@@ -149,6 +149,86 @@
       <translation>Vérifier les métadonnées</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="1" />
+      <source>Preview the record</source>
+      <translation>Prévisualiser la fiche</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="1" />
+      <source>The record&apos;s main elements as they will be published, built by odl-geo</source>
+      <translation>Les éléments principaux de la fiche telle qu&apos;elle sera publiée, construite par odl-geo</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="1" />
+      <source>The preview failed:</source>
+      <translation>L&apos;aperçu a échoué :</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
+      <source>Metadata record preview</source>
+      <translation>Aperçu de la fiche de métadonnées</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
+      <source>Identifier</source>
+      <translation>Identifiant</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
+      <source>provisional</source>
+      <translation>provisoire</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
+      <source>Extent (WGS 84)</source>
+      <translation>Emprise (WGS 84)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
+      <source>Extent (Lambert-93)</source>
+      <translation>Emprise (Lambert-93)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
+      <source>INSPIRE theme</source>
+      <translation>Thème INSPIRE</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
+      <source>Features</source>
+      <translation>Objets</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
+      <source>Links</source>
+      <translation>Liens</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
+      <source>No link yet: they are added at publication.</source>
+      <translation>Pas encore de lien : ils sont ajoutés à la publication.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
+      <source>To complete</source>
+      <translation>À compléter</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
+      <source>Download</source>
+      <translation>Téléchargement</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
+      <source>Page</source>
+      <translation>Page</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
+      <source>Record</source>
+      <translation>Fiche</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/processing/errors.py" line="81" />
       <source>Check the server's address, that the server is running, and QGIS's network settings (Settings &gt; Options &gt; Network).</source>
       <translation>Vérifiez l'adresse du serveur, qu'il est en marche, et les réglages réseau de QGIS (Préférences &gt; Options &gt; Réseau).</translation>
