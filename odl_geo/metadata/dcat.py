@@ -28,6 +28,9 @@ __all__ = ["catalogue_graph", "dataset_node", "record_graph", "serialize"]
 _EU = "http://publications.europa.eu/resource/authority/"
 _GSP_WKT = "http://www.opengis.net/ont/geosparql#wktLiteral"
 _GSP_GML = "http://www.opengis.net/ont/geosparql#gmlLiteral"
+#: ISO distributionFormat name (odl_geo.metadata.build.FORMATS) -> EU file-type authority code
+_EU_FILE_TYPES = {"GeoPackage": "GPKG", "GeoJSON": "GEOJSON", "CSV": "CSV", "ESRI Shapefile": "SHP", "KML": "KML",
+                  "GeoParquet": "PARQUET"}  # fmt: skip
 
 
 def _ns() -> dict[str, Any]:
@@ -152,8 +155,9 @@ def _add_dataset(graph: Graph, record: DatasetRecord) -> Node:
             add((dist, dcat.downloadURL, URIRef(d.url)))
         if d.media_type:
             add((dist, dcat.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{d.media_type}")))
-        if d.format:
-            add((dist, dct["format"], Literal(d.format)))
+        if d.format:  # the EU file-type authority when it has the format (DCAT-AP; udata shows its code: gpkg)
+            code = _EU_FILE_TYPES.get(d.format)
+            add((dist, dct["format"], URIRef(f"{_EU}file-type/{code}") if code else Literal(d.format)))
         if d.kind in ("wms", "wfs"):
             add((dist, dct.conformsTo, URIRef(f"http://www.opengis.net/def/serviceType/ogc/{d.kind}")))
         add((dist, dct.license, URIRef(record.licence.url)))

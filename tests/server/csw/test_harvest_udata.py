@@ -113,6 +113,11 @@ def test_dcat_backend_harvests_the_catalogue_odl_geo_writes(theme_folders, harve
         d = by_title[record.title]
         _check_dataset(d, theme, record)
         assert d["dct_identifier"] == record.identifier.uri
+        # through DCAT each download keeps its own format (the ISO path cannot: see docs/metadata.md)
+        for r in d["resources"]:
+            ext = r["url"].rsplit(".", 1)[-1]
+            if ext in ("gpkg", "geojson", "csv"):
+                assert r["format"] == ext, (theme, r)
     # the catalogue rewritten with one title changed: updated in place, no duplicate
     records["flood"] = build(theme_folders["flood"], "flood", title="PPRn du Bourg-d'Oisans (révision)")
     write_catalogue(root / "catalogue.rdf", list(records.values()), url)
