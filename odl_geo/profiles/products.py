@@ -40,6 +40,7 @@ __all__ = [
     "validate_json_schema",
     "validate_table",
     "write_csv",
+    "write_feature_collection",
     "write_json",
 ]
 
@@ -84,6 +85,23 @@ def feature_collection(frame: gpd.GeoDataFrame, fields: list[TargetField]) -> di
         props = {k: _json_value(v) for k, v in rec.items() if not (v is None and k in omit)}
         features.append({"type": "Feature", "properties": props, "geometry": _geometry(geom)})
     return {"type": "FeatureCollection", "features": features}
+
+
+def write_feature_collection(
+    frame: gpd.GeoDataFrame, fields: list[TargetField], path: Path, chunk: int = 10_000
+) -> None:
+    """The same bytes as ``write_json(feature_collection(frame, fields), path)``, built ``chunk`` features at a
+    time: the whole collection as Python objects was the peak of a water run's memory (about 1.4 KB a point)."""
+    try:
+        with path.open("w", encoding="utf-8") as fh:
+            fh.write('{"type":"FeatureCollection","features":[')
+            for start in range(0, len(frame), chunk):
+                part = feature_collection(frame.iloc[start : start + chunk], fields)["features"]
+                text = ",".join(json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in part)
+                fh.write(("," if start else "") + text)
+            fh.write("]}\n")
+    except OSError as exc:
+        raise OutputError(f"Cannot write {path}: {exc.strerror}.", "Check the output folder.") from exc
 
 
 def write_json(doc: dict[str, Any], path: Path) -> None:

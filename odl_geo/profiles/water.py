@@ -14,14 +14,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .base import Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
 from .products import (
     csv_rows,
-    feature_collection,
     lonlat,
     output_file,
     product_stem,
     report_validation,
     validate_rows,
     write_csv,
-    write_json,
+    write_feature_collection,
 )
 
 if TYPE_CHECKING:
@@ -245,7 +244,7 @@ class WaterProfile(Profile):
         frame = dataset.frames["main"]
         stem = product_stem(layer, "points-eau")
         gj = out_dir / f"{stem}.geojson"
-        write_json(feature_collection(frame, list(WATER_FIELDS)), gj)
+        write_feature_collection(frame, list(WATER_FIELDS), gj)
         csv_path = out_dir / f"{stem}.csv"
         header, rows = self.table(dataset)
         write_csv(header, rows, csv_path)
