@@ -19,6 +19,7 @@ from .products import csv_rows, lonlat, output_file, product_stem, report_valida
 from .schemas import load_schema
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
     import geopandas as gpd
@@ -134,7 +135,7 @@ class PeiProfile(Profile):
                     fields[name] = ("geometry", "computed")
         return out
 
-    def table(self, dataset: ThemeDataset) -> tuple[list[str], list[list[str]]]:
+    def table(self, dataset: ThemeDataset) -> tuple[list[str], Iterator[list[str]]]:
         fmt = next(f for f in load_schema(SCHEMA_FILE)["fields"] if f["name"] == "disponible")
         return csv_rows(
             dataset.frames["main"], list(self.roles[0].fields), true_false=(fmt["trueValues"][0], fmt["falseValues"][0])

@@ -28,6 +28,8 @@ from ..naming import safe_file_stem
 from ..report import Issue, Report, Severity
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+
     import geopandas as gpd
 
     from .base import TargetField
@@ -142,24 +144,45 @@ def csv_rows(
     fields: list[TargetField],
     extra: dict[str, np.ndarray] | None = None,
     true_false: tuple[str, str] = ("true", "false"),
-) -> tuple[list[str], list[list[str]]]:
-    """Header and text rows: schema fields in order, then ``extra`` columns (coordinates)."""
+    chunk: int = 10_000,
+) -> tuple[list[str], Iterator[list[str]]]:
+    """Header and text rows: schema fields in order, then ``extra`` columns (coordinates).
+
+    The rows are made ``chunk`` features at a time as they are consumed (once: by the validator's temporary CSV or
+    by the product), so a large layer's text never sits in memory whole.
+    """
     header = [f.name for f in fields]
-    cols = [_csv_column(frame[f.name], f.kind, true_false) for f in fields]
-    rows = [list(r) for r in zip(*cols, strict=True)] if cols else [[] for _ in range(len(frame))]
-    for name, values in (extra or {}).items():
-        if name in header:
-            j = header.index(name)
-            for i, v in enumerate(values):
-                rows[i][j] = "" if v is None or (isinstance(v, float) and math.isnan(v)) else repr(float(v))
-        else:
-            header.append(name)
-            for i, v in enumerate(values):
-                rows[i].append("" if v is None or (isinstance(v, float) and math.isnan(v)) else repr(float(v)))
-    return header, rows
+    extra = extra or {}
+    header += [name for name in extra if name not in header]
+    return header, _row_chunks(frame, fields, extra, true_false, chunk)
 
 
-def write_csv(header: list[str], rows: list[list[str]], path: Path) -> None:
+def _row_chunks(
+    frame: gpd.GeoDataFrame,
+    fields: list[TargetField],
+    extra: dict[str, np.ndarray],
+    true_false: tuple[str, str],
+    chunk: int,
+) -> Iterator[list[str]]:
+    names = [f.name for f in fields]
+    for start in range(0, len(frame), chunk):
+        part = frame.iloc[start : start + chunk]
+        cols = [_csv_column(part[f.name], f.kind, true_false) for f in fields]
+        rows = [list(r) for r in zip(*cols, strict=True)] if cols else [[] for _ in range(len(part))]
+        for name, values in extra.items():
+            texts = ["" if v is None or (isinstance(v, float) and math.isnan(v)) else repr(float(v))
+                     for v in values[start : start + chunk]]  # fmt: skip
+            if name in names:
+                j = names.index(name)
+                for row, text in zip(rows, texts, strict=True):
+                    row[j] = text
+            else:
+                for row, text in zip(rows, texts, strict=True):
+                    row.append(text)
+        yield from rows
+
+
+def write_csv(header: list[str], rows: Iterable[list[str]], path: Path) -> None:
     try:
         with path.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
@@ -253,7 +276,7 @@ def validate_table(path: Path, descriptor: dict[str, Any]) -> list[tuple[int | N
 
 
 def validate_rows(
-    header: list[str], rows: list[list[str]], descriptor: dict[str, Any]
+    header: list[str], rows: Iterable[list[str]], descriptor: dict[str, Any]
 ) -> list[tuple[int | None, str, str, str]]:
     """:func:`validate_table` on rows written to a temporary CSV exactly as the product is written."""
     with tempfile.TemporaryDirectory(prefix="odl-geo-validate-") as tmp:

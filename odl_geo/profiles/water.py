@@ -24,6 +24,7 @@ from .products import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
     from ..exports.base import OutputFile
@@ -225,7 +226,7 @@ class WaterProfile(Profile):
         ),
     )
 
-    def table(self, dataset: ThemeDataset) -> tuple[list[str], list[list[str]]]:
+    def table(self, dataset: ThemeDataset) -> tuple[list[str], Iterator[list[str]]]:
         frame = dataset.frames["main"]
         lon, lat = lonlat(frame)
         return csv_rows(frame, list(WATER_FIELDS), {"lon": lon, "lat": lat})
