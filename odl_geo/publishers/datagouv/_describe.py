@@ -98,6 +98,8 @@ def default_title(manifest: dict[str, Any], zones: tuple[str, ...] = (), organiz
     (``VilleMTP_MTP_Fontaines.csv`` -> "VilleMTP MTP Fontaines"): odl-geo knows nothing better about them.
     """
     product = str(manifest.get("title") or "").strip()
+    if product == str(source_name(manifest) or "").strip():
+        product = ""  # a plain conversion's manifest title is its source file's name: no product title
     if product:
         where = organization.strip()
         if len(zones) == 1 and zones[0].startswith("fr:commune:"):
