@@ -55,11 +55,11 @@ def _damaged(ctx: CheckContext) -> list[Issue]:
         if present.empty:
             continue
         uniques = list(pd.unique(present))
-        damaged = {v for v in uniques if REPLACEMENT in v or MOJIBAKE.search(v)}
+        damaged = [v for v in uniques if REPLACEMENT in v or MOJIBAKE.search(v)]  # source order: same report every run
         if not damaged:
             continue
-        bad = np.flatnonzero(ctx.frame[col].isin(list(damaged)).to_numpy())
-        sample = ", ".join(repr(v[:40]) for v in list(damaged)[:3])
+        bad = np.flatnonzero(ctx.frame[col].isin(damaged).to_numpy())
+        sample = ", ".join(repr(v[:40]) for v in damaged[:3])
         lost = any(REPLACEMENT in v for v in damaged)
         out.append(
             issue(
