@@ -1,8 +1,9 @@
 """"Tester la connexion": one cheap, read-only request per server, with the auth configuration chosen for it.
 
 GeoServer: REST ``about/version`` (also checks the Basic credentials); data.gouv.fr: udata's ``me/`` (checks the
-API key); PostGIS: ``SELECT 1`` through QGIS's own postgres provider (psycopg stays out of QGIS's process). Run in a
-``QgsTask.fromFunction``; the answer is one translated sentence, a failure the same French line as a publication's.
+API key); CSW: GetCapabilities; PostGIS: ``SELECT 1`` through QGIS's own postgres provider (psycopg stays out of
+QGIS's process). Run in a ``QgsTask.fromFunction``; the answer is one translated sentence, a failure the same French
+line as a publication's.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from urllib.parse import urlsplit
 from qgis.core import QgsApplication, QgsDataSourceUri, QgsProviderRegistry, QgsTask
 from qgis.PyQt import sip
 
-from odl_geo.errors import NetworkError, OdlGeoError
+from odl_geo.errors import AuthError, NetworkError, OdlGeoError, RemoteError
+from odl_geo.http import HttpRequest
 from odl_geo.publishers.datagouv import DatagouvClient
 from odl_geo.publishers.geoserver import GeoServerClient
 
@@ -27,7 +29,7 @@ if TYPE_CHECKING:
 
     from qgis.PyQt.QtWidgets import QLabel, QPushButton
 
-__all__ = ["ConnectionTest", "probe_datagouv", "probe_geoserver", "probe_postgis"]
+__all__ = ["ConnectionTest", "probe_csw", "probe_datagouv", "probe_geoserver", "probe_postgis"]
 
 
 def probe_geoserver(url: str, authcfg: str) -> str:
@@ -39,6 +41,17 @@ def probe_datagouv(url: str, authcfg: str) -> str:
     me = DatagouvClient(url, api_key_credentials(authcfg), QgisTransport(timeout_s=20)).me()
     who = " ".join(str(me.get(k) or "") for k in ("first_name", "last_name")).strip() or str(me.get("slug", ""))
     return tr("data.gouv.fr answers; the API key is {0}'s.").format(who)
+
+
+def probe_csw(url: str, authcfg: str) -> str:
+    params = {"service": "CSW", "version": "2.0.2", "request": "GetCapabilities"}
+    answer = QgisTransport(authcfg, timeout_s=20).send(HttpRequest("GET", url, params=params))
+    if answer.status in (401, 403):
+        raise AuthError(f"{url} refused the credentials (HTTP {answer.status}).", "", status=answer.status)
+    if answer.status != 200 or b"Capabilities" not in answer.body[:4000]:
+        raise RemoteError(tr("{0} answered HTTP {1}, not a CSW GetCapabilities.").format(url, answer.status), "",
+                          status=answer.status)  # fmt: skip
+    return tr("The CSW catalogue answers (GetCapabilities).")
 
 
 def probe_postgis(dsn: str, authcfg: str) -> str:

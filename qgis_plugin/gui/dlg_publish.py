@@ -99,6 +99,8 @@ def step_summary(alg_id: str, results: dict[str, Any]) -> str:
         )
     if alg_id == "odl_geo:publish_postgis":
         return tr("PostGIS: {0} table(s) published.").format(int(r.get("TABLES", 0)))
+    if alg_id == "odl_geo:publish_csw":
+        return tr("CSW catalogue: record {0} {1}.").format(r.get("IDENTIFIER", ""), r.get("OUTCOME", ""))
     if alg_id == "odl_geo:publish_datagouv":
         return tr("data.gouv.fr: {0} ({1} bytes sent).").format(
             r.get("PAGE") or r.get("DATASET_ID"), int(r.get("BYTES", 0))

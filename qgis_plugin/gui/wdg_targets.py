@@ -23,7 +23,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..toolbelt.i18n import tr
-from .connection_test import ConnectionTest, probe_datagouv, probe_geoserver, probe_postgis
+from .connection_test import ConnectionTest, probe_csw, probe_datagouv, probe_geoserver, probe_postgis
 from .wdg_metadata import LICENCES
 
 if TYPE_CHECKING:
@@ -98,12 +98,21 @@ class TargetsWidget(QScrollArea):
         probe = lambda: (probe_datagouv, (self.dg_url.text(), self.dg_auth.configId()))  # noqa: E731
         self.dg_test = self._tester(form, "data.gouv.fr", probe)
         self.dg = dg
+        cs, form = self._target(tr("CSW catalogue (metadata record)"))
+        self.csw_url = QLineEdit(cs)
+        self.csw_url.setPlaceholderText("https://…/geonetwork/srv/fre/csw-publication")
+        self.csw_auth = QgsAuthConfigSelect(cs)
+        form.addRow(tr("CSW catalogue URL"), self.csw_url)
+        form.addRow(tr("Authentication"), self.csw_auth)
+        probe = lambda: (probe_csw, (self.csw_url.text(), self.csw_auth.configId()))  # noqa: E731
+        self.csw_test = self._tester(form, tr("The CSW catalogue"), probe)
+        self.csw = cs
         for name in ("gs_layer_name", "gs_title", "gs_style_name", "dg_title", "dg_tags"):
             getattr(self, name).textEdited.connect(lambda _t, n=name: self.edited.add(n))
         self.dg_description.textChanged.connect(
             lambda: self.edited.add("dg_description") if self.dg_description.hasFocus() else None
         )
-        for box in (gs, pg, dg):
+        for box in (gs, pg, dg, cs):
             layout.addWidget(box)
         layout.addStretch(1)
 
@@ -161,6 +170,9 @@ class TargetsWidget(QScrollArea):
                 "DRY_RUN": dry_run,
             }
             steps.append(("odl_geo:publish_datagouv", {**params, **review, "AUTHCFG": self.dg_auth.configId()}))
+        if self.csw.isChecked():
+            params = {"INPUT": folder, "URL": self.csw_url.text().strip(), "DRY_RUN": dry_run}
+            steps.append(("odl_geo:publish_csw", {**params, "AUTHCFG": self.csw_auth.configId()}))
         return steps
 
     def summary(self) -> list[str]:
@@ -177,6 +189,8 @@ class TargetsWidget(QScrollArea):
             text = tr("data.gouv.fr, organization {0}: “{1}”, {2}, licence {3}, tags: {4}.")
             lines.append(text.format(self.dg_org.text(), self.dg_title.text(), state, self.dg_licence.currentText(),
                                      self.dg_tags.text()))  # fmt: skip
+        if self.csw.isChecked():
+            lines.append(tr("CSW catalogue {0}: the ISO 19139 metadata record.").format(self.csw_url.text()))
         return lines
 
     # -- project settings (auth config ids only) -------------------------------------------------------------
@@ -192,6 +206,8 @@ class TargetsWidget(QScrollArea):
         self.pg_auth.setConfigId(s.read("postgis_authcfg"))
         self.dg_auth.setConfigId(s.read("datagouv_authcfg"))
         self.dg_private.setChecked(s.read("datagouv_private", "1") != "0")
+        self.csw_url.setText(s.read("csw_url"))
+        self.csw_auth.setConfigId(s.read("csw_authcfg"))
         self.dg_licence.setCurrentIndex(max(self.dg_licence.findData(s.read("datagouv_licence", "lov2")), 0))
 
     def save(self, s: ProjectSettings) -> None:
@@ -207,6 +223,8 @@ class TargetsWidget(QScrollArea):
             ("datagouv_org", self.dg_org.text()),
             ("datagouv_authcfg", self.dg_auth.configId()),
             ("datagouv_private", "1" if self.dg_private.isChecked() else "0"),
+            ("csw_url", self.csw_url.text()),
+            ("csw_authcfg", self.csw_auth.configId()),
             ("datagouv_licence", self.dg_licence.currentData()),
         ):
             s.write(key, str(value or ""))

@@ -9,6 +9,7 @@ from ..__about__ import DIR_PLUGIN_ROOT, __version__
 from .check import CheckAlgorithm
 from .convert import ConvertAlgorithm
 from .inspect_file import InspectAlgorithm
+from .publish_csw import PublishCswAlgorithm
 from .publish_datagouv import PublishDatagouvAlgorithm
 from .publish_geoserver import PublishGeoServerAlgorithm
 from .publish_postgis import PublishPostgisAlgorithm
@@ -37,5 +38,6 @@ class OdlGeoProvider(QgsProcessingProvider):
             PublishGeoServerAlgorithm(),
             PublishPostgisAlgorithm(),
             PublishDatagouvAlgorithm(),
+            PublishCswAlgorithm(),
         ):
             self.addAlgorithm(algorithm)

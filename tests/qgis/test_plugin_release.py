@@ -18,7 +18,9 @@ from qgis_support import auth_config
 from qgis_plugin import classFactory
 
 REPO = Path(__file__).resolve().parents[2]
-ALGORITHMS = ("inspect", "convert", "check", "publish_geoserver", "publish_postgis", "publish_datagouv")
+ALGORITHMS = (
+    "inspect", "convert", "check", "publish_geoserver", "publish_postgis", "publish_datagouv", "publish_csw"
+)  # fmt: skip
 #: modules of the wheels that bundle their own GDAL/PROJ/GEOS (and what imports them)
 GDAL_WHEELS = ("pyogrio", "fiona", "pyproj", "shapely", "geopandas")
 
@@ -135,6 +137,7 @@ def test_no_gdal_wheel_reaches_qgis_with_any_algorithm_default_parameters(
         "check": {"INPUT": csv, "OUTPUT": str(tmp_path / "rep")},
         "publish_geoserver": {"INPUT": str(out), "URL": url, "WORKSPACE": "defauts", "AUTHCFG": gs_auth},
         "publish_postgis": {"INPUT": str(out), "DSN": "postgresql://127.0.0.1:9/nothing"},
+        "publish_csw": {"INPUT": str(out), "URL": "http://127.0.0.1:9/csw"},  # in the worker: nothing listens
         "publish_datagouv": {
             "INPUT": str(out), "URL": udata["BASE_URL"].removesuffix("/api/1"), "ORGANIZATION": udata["ORG_SLUG"],
             "AUTHCFG": dg_auth,

@@ -242,3 +242,56 @@ def test_test_the_connection_of_geoserver_and_datagouv(plugin, project, french, 
     wait(lambda: t.gs_test.task is None and t.gs_test.answer, 60)
     assert t.gs_test.answer.startswith("✘ Le serveur a refusé les identifiants : GeoServer a refusé"), t.gs_test.answer
     dlg.close()
+
+
+def test_the_csw_catalogue_is_a_target_with_its_own_connection(
+    plugin, qgis_processing, project, french, answer_yes, tmp_path
+):
+    """The publication's ISO 19139 record to a real pycsw (CSW-T), after "Tester la connexion" (GetCapabilities)."""
+    import requests
+    from qgis.core import QgsLayerMetadata
+    from qgis_support import wait
+
+    from tests.server.csw.process import start_pycsw, stop_pycsw
+
+    proc, csw_url = start_pycsw(tmp_path / "pycsw", "--fix-apiso-case")
+    try:
+        src = tmp_path / "cevennes.json"
+        shutil.copy(REPO / "examples/hiking/cevennes_itineraires.json", src)
+        layer = QgsVectorLayer(str(src), "Itinéraires du Parc", "ogr")
+        md = QgsLayerMetadata()
+        md.setTitle("Itinéraires de randonnée du Parc national des Cévennes")
+        md.setAbstract("Itinéraires balisés du Parc, saisis par le service SIG.")
+        md.setKeywords({"gemet": ["randonnée", "sentier"]})
+        md.setLicenses(["Licence Ouverte / Open Licence version 2.0"])
+        layer.setMetadata(md)
+        project.addMapLayer(layer)
+        dlg = open_dialog("hiking", tmp_path)
+        dlg.layer.setLayer(layer)
+        wait_idle(dlg)
+        tab = dlg.metadata
+        dlg.tabs.setCurrentWidget(tab)
+        tab.enabled.setChecked(True)
+        tab.producer.setText("Parc national des Cévennes")
+        tab.producer_email.setText("sig@exemple-cevennes.fr")
+        dlg.run_check()
+        wait_idle(dlg)
+        assert dlg.checked_ok, dlg.status.text()
+        t = dlg.targets
+        t.csw.setChecked(True)
+        t.csw_url.setText(csw_url)
+        t.csw_test.button.click()
+        wait(lambda: t.csw_test.task is None and t.csw_test.answer, 60)
+        assert t.csw_test.answer == "✔ Le catalogue CSW répond (GetCapabilities).", t.csw_test.answer
+        review = publish(dlg)
+        assert any(line.startswith(f"Catalogue CSW {csw_url}") for line in review), review
+        wait_idle(dlg)
+        status = dlg.status.text()
+        assert status.startswith("Publié : Itinéraires du Parc.") and "Catalogue CSW : fiche " in status, status
+        found = requests.get(csw_url, params={"service": "CSW", "version": "2.0.2", "request": "GetRecords",
+                                              "typeNames": "csw:Record", "resultType": "results",
+                                              "elementSetName": "brief"}, timeout=30)  # fmt: skip
+        assert "Itinéraires de randonnée du Parc national des Cévennes" in found.text
+        dlg.close()
+    finally:
+        stop_pycsw(proc)

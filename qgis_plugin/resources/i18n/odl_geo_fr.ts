@@ -59,7 +59,7 @@
       <translation>Appliquer les corrections automatiques (sur une copie)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="218" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="224" />
       <source>Apply the automatic fixes (on a copy; the layer is never changed)</source>
       <translation>Appliquer les corrections automatiques (sur une copie ; la couche n'est jamais modifiée)</translation>
     </message>
@@ -74,7 +74,7 @@
       <translation>Authentification</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="74" />
+      <location filename="../../../qgis_plugin/processing/publish_csw.py" line="42" />
       <source>Authentication (Basic)</source>
       <translation>Authentification (Basic)</translation>
     </message>
@@ -94,7 +94,32 @@
       <translation>Octets envoyés</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="185" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="101" />
+      <source>CSW catalogue (metadata record)</source>
+      <translation>Catalogue CSW (fiche de métadonnées)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="105" />
+      <source>CSW catalogue URL</source>
+      <translation>URL du catalogue CSW</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/processing/publish_csw.py" line="41" />
+      <source>CSW catalogue URL (CSW-T endpoint)</source>
+      <translation>URL du catalogue CSW (point d'accès CSW-T)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="193" />
+      <source>CSW catalogue {0}: the ISO 19139 metadata record.</source>
+      <translation>Catalogue CSW {0} : la fiche de métadonnées ISO 19139.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="103" />
+      <source>CSW catalogue: record {0} {1}.</source>
+      <translation>Catalogue CSW : fiche {0} {1}.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="191" />
       <source>Cancel task</source>
       <translation>Annuler la tâche</translation>
     </message>
@@ -109,12 +134,12 @@
       <translation>Annulé : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="507" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="513" />
       <source>Cancelled: {0}. The steps done before it stay done.</source>
       <translation>Annulé : {0}. Les étapes terminées avant restent faites.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="183" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="189" />
       <source>Check</source>
       <translation>Contrôler</translation>
     </message>
@@ -134,7 +159,7 @@
       <translation>Vérifiez la configuration d'authentification choisie pour ce serveur (Préférences &gt; Options &gt; Authentification).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="173" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="179" />
       <source>Check the layer first.</source>
       <translation>Contrôlez d'abord la couche.</translation>
     </message>
@@ -239,12 +264,12 @@
       <translation>Vérification de {0}…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="380" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="386" />
       <source>Choose a layer (for flood: the layers of the PPR).</source>
       <translation>Choisissez une couche (pour les inondations : les couches du PPR).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="313" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="319" />
       <source>Choose a layer and a theme.</source>
       <translation>Choisissez une couche et un thème.</translation>
     </message>
@@ -259,7 +284,7 @@
       <translation>Cliquez sur Installer les bibliothèques : odl-geo crée son propre environnement (rien ne change dans QGIS).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="191" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="197" />
       <source>Close</source>
       <translation>Fermer</translation>
     </message>
@@ -269,7 +294,7 @@
       <translation>Code</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="422" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="428" />
       <source>Complete the Metadata tab first (or untick it).</source>
       <translation>Complétez d'abord l'onglet Métadonnées (ou décochez-le).</translation>
     </message>
@@ -284,7 +309,7 @@
       <translation>Courriel du contact</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="45" />
+      <location filename="../../../qgis_plugin/processing/publish_csw.py" line="38" />
       <source>Conversion output folder (with manifest.json)</source>
       <translation>Dossier de conversion (avec manifest.json)</translation>
     </message>
@@ -374,7 +399,7 @@
       <translation>Page du jeu de données sur data.gouv.fr</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="149" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="155" />
       <source>Declared area</source>
       <translation>Territoire déclaré</translation>
     </message>
@@ -404,12 +429,12 @@
       <translation>Description</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="589" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="595" />
       <source>Done</source>
       <translation>Terminé</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="535" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="541" />
       <source>Done: </source>
       <translation>Terminé : </translation>
     </message>
@@ -424,7 +449,7 @@
       <translation>Supprimer les entités sans géométrie</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="544" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="550" />
       <source>Dry run of {0}: nothing was sent. What would be sent is in the odl-geo log.</source>
       <translation>Essai à blanc de {0} : rien n'a été envoyé. Ce qui serait envoyé est dans le journal odl-geo.</translation>
     </message>
@@ -454,7 +479,7 @@
       <translation>Erreurs</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="528" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="534" />
       <source>Errors: {0}, warnings: {1}. </source>
       <translation>Erreurs : {0}, avertissements : {1}. </translation>
     </message>
@@ -469,12 +494,12 @@
       <translation>ÉCHEC</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="510" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="516" />
       <source>Failed: </source>
       <translation>Échec : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="162" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="168" />
       <source>Field mapping</source>
       <translation>Correspondance des champs</translation>
     </message>
@@ -489,7 +514,7 @@
       <translation>Fichier, dossier ou zip</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="93" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="95" />
       <source>Files written in {0}.</source>
       <translation>Fichiers écrits dans {0}.</translation>
     </message>
@@ -504,17 +529,17 @@
       <translation>Points d'eau incendie</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="75" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="77" />
       <source>Fire hydrants (point-eau-incendie)</source>
       <translation>Points d'eau incendie (point-eau-incendie)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="529" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="535" />
       <source>Fix the errors first.</source>
       <translation>Corrigez d'abord les erreurs.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="76" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="78" />
       <source>Flood risk (CNIG PPR)</source>
       <translation>Risque inondation (PPR, géostandard CNIG)</translation>
     </message>
@@ -524,7 +549,7 @@
       <translation>Plan de prévention du risque inondation</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="158" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="164" />
       <source>Formats</source>
       <translation>Formats</translation>
     </message>
@@ -549,17 +574,17 @@
       <translation>URL du GeoServer (…/geoserver)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/connection_test.py" line="35" />
+      <location filename="../../../qgis_plugin/gui/connection_test.py" line="36" />
       <source>GeoServer {0} answers and accepts the credentials.</source>
       <translation>GeoServer {0} répond et accepte les identifiants.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="170" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="182" />
       <source>GeoServer {0}, workspace {1}: layer {2} “{3}”, style {4}.</source>
       <translation>GeoServer {0}, espace de travail {1} : couche {2} « {3} », style {4}.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="95" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="97" />
       <source>GeoServer: {0} created or updated, {1} unchanged, {2} layer(s) checked through WMS/WFS.</source>
       <translation>GeoServer : {0} créé(s) ou mis à jour, {1} inchangé(s), {2} couche(s) vérifiée(s) en WMS/WFS.</translation>
     </message>
@@ -584,12 +609,12 @@
       <translation>Itinéraires de randonnée</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="73" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="75" />
       <source>Hiking paths (itineraire-randonnee)</source>
       <translation>Itinéraires de randonnée (itineraire-randonnee)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="176" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="182" />
       <source>Idle</source>
       <translation>En attente</translation>
     </message>
@@ -629,7 +654,7 @@
       <translation>Mots-clés</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="141" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="147" />
       <source>Layer</source>
       <translation>Couche</translation>
     </message>
@@ -669,7 +694,7 @@
       <translation>Couches vérifiées par WMS/WFS</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="145" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="151" />
       <source>Layers of the set</source>
       <translation>Couches de l'ensemble</translation>
     </message>
@@ -699,7 +724,7 @@
       <translation>Manifeste (JSON)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="214" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="220" />
       <source>Mask e-mail addresses and phone numbers found in texts</source>
       <translation>Masquer les adresses électroniques et numéros de téléphone trouvés dans les textes</translation>
     </message>
@@ -759,7 +784,7 @@
       <translation>ODbL (Open Database License)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/processing/publish_datagouv.py" line="66" />
+      <location filename="../../../qgis_plugin/processing/publish_csw.py" line="43" />
       <source>Only show what would be sent</source>
       <translation>Afficher seulement ce qui serait envoyé</translation>
     </message>
@@ -774,12 +799,17 @@
       <translation>Autre Python (avancé)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="152" />
+      <location filename="../../../qgis_plugin/processing/publish_csw.py" line="45" />
+      <source>Outcome</source>
+      <translation>Résultat</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="158" />
       <source>Output folder</source>
       <translation>Dossier de sortie</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="163" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="169" />
       <source>Personal data and fixes</source>
       <translation>Données personnelles et corrections</translation>
     </message>
@@ -789,7 +819,7 @@
       <translation>Champs personnels à publier malgré tout (séparés par des virgules)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="217" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="223" />
       <source>Personal fields to publish anyway, e.g. a company's name</source>
       <translation>Champs personnels à publier malgré tout, p. ex. le nom d'une entreprise</translation>
     </message>
@@ -804,7 +834,7 @@
       <translation>URL du portail</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/connection_test.py" line="55" />
+      <location filename="../../../qgis_plugin/gui/connection_test.py" line="67" />
       <source>PostGIS answers (SELECT 1) with these credentials.</source>
       <translation>PostGIS répond (SELECT 1) avec ces identifiants.</translation>
     </message>
@@ -814,12 +844,12 @@
       <translation>Base de données PostGIS</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="174" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="186" />
       <source>PostGIS {0}, schema {1}.</source>
       <translation>PostGIS {0}, schéma {1}.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="99" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="101" />
       <source>PostGIS: {0} table(s) published.</source>
       <translation>PostGIS : {0} table(s) publiée(s).</translation>
     </message>
@@ -859,17 +889,17 @@
       <translation>Publications</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="184" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="190" />
       <source>Publish</source>
       <translation>Publier</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="221" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="227" />
       <source>Publish anyway</source>
       <translation>Publier malgré tout</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="110" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="114" />
       <source>Publish as open data</source>
       <translation>Publier en open data</translation>
     </message>
@@ -879,7 +909,12 @@
       <translation>Publier en open data…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="165" />
+      <location filename="../../../qgis_plugin/processing/publish_csw.py" line="32" />
+      <source>Publish the metadata record to a CSW catalogue</source>
+      <translation>Publier la fiche de métadonnées dans un catalogue CSW</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="171" />
       <source>Publish to</source>
       <translation>Publier vers</translation>
     </message>
@@ -904,7 +939,7 @@
       <translation>Noms des couches publiées (séparés par des virgules)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="546" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="552" />
       <source>Published: {0}.</source>
       <translation>Publié : {0}.</translation>
     </message>
@@ -924,7 +959,7 @@
       <translation>QGIS n'a pas pu exporter le style en SLD : {0}</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="561" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="567" />
       <source>QGIS could not open the published WMS layer {0}.</source>
       <translation>QGIS n'a pas pu ouvrir la couche WMS publiée {0}.</translation>
     </message>
@@ -934,7 +969,7 @@
       <translation>QGIS n'a pas pu enregistrer le style en QML : {0}</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="170" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="176" />
       <source>Quality report</source>
       <translation>Rapport de qualité</translation>
     </message>
@@ -954,7 +989,7 @@
       <translation>Lecture des champs de la couche…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="529" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="535" />
       <source>Ready to publish.</source>
       <translation>Prêt à publier.</translation>
     </message>
@@ -969,7 +1004,12 @@
       <translation>Prêt : les bibliothèques sont installées et vérifiées avec {0} (créé à partir de {1}).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="212" />
+      <location filename="../../../qgis_plugin/processing/publish_csw.py" line="44" />
+      <source>Record identifier</source>
+      <translation>Identifiant de la fiche</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="218" />
       <source>Remove personal data (names, phones, e-mails of private persons)</source>
       <translation>Retirer les données personnelles (noms, téléphones, courriels de particuliers)</translation>
     </message>
@@ -1029,7 +1069,7 @@
       <translation>Lancer l'essai à blanc</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="487" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="493" />
       <source>Running: </source>
       <translation>En cours : </translation>
     </message>
@@ -1059,7 +1099,7 @@
       <translation>Gravité</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="79" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="81" />
       <source>Shapefile (zipped)</source>
       <translation>Shapefile (zippé)</translation>
     </message>
@@ -1079,7 +1119,7 @@
       <translation>Partir d'un fichier de correspondance</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="486" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="492" />
       <source>Step {0}/{1}: {2}</source>
       <translation>Étape {0}/{1} : {2}</translation>
     </message>
@@ -1114,12 +1154,12 @@
       <translation>Mots-clés (séparés par des virgules)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="119" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="128" />
       <source>Test the connection</source>
       <translation>Tester la connexion</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/connection_test.py" line="72" />
+      <location filename="../../../qgis_plugin/gui/connection_test.py" line="84" />
       <source>Testing…</source>
       <translation>Test en cours…</translation>
     </message>
@@ -1127,6 +1167,16 @@
       <location filename="../../../qgis_plugin/processing/errors.py" line="47" />
       <source>Text encoding problem: </source>
       <translation>Problème d'encodage du texte : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="108" />
+      <source>The CSW catalogue</source>
+      <translation>Le catalogue CSW</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/connection_test.py" line="53" />
+      <source>The CSW catalogue answers (GetCapabilities).</source>
+      <translation>Le catalogue CSW répond (GetCapabilities).</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/toolbelt/messages.py" line="20" />
@@ -1144,7 +1194,7 @@
       <translation>Les données ou les options sont à corriger : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="408" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="414" />
       <source>The database address holds a password: put it in an authentication configuration.</source>
       <translation>L'adresse de la base contient un mot de passe : mettez-le dans une configuration d'authentification.</translation>
     </message>
@@ -1159,7 +1209,7 @@
       <translation>L'environnement n'a pas pu être préparé : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="383" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="389" />
       <source>The field mapping is still being read; try again in a moment.</source>
       <translation>La correspondance des champs est encore en lecture ; réessayez dans un instant.</translation>
     </message>
@@ -1199,7 +1249,7 @@
       <translation>Le rendu « {0} » ne peut pas s'écrire en SLD : GeoServer dessinera un style par défaut.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="403" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="409" />
       <source>The report has warnings. Publish anyway?</source>
       <translation>Le rapport contient des avertissements. Publier quand même ?</translation>
     </message>
@@ -1254,7 +1304,7 @@
       <translation>Le style national du thème</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="138" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="144" />
       <source>Theme</source>
       <translation>Thème</translation>
     </message>
@@ -1319,7 +1369,7 @@
       <translation>Avertissements</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="74" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="76" />
       <source>Water points</source>
       <translation>Points d'eau</translation>
     </message>
@@ -1359,17 +1409,17 @@
       <translation>data.gouv.fr</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/connection_test.py" line="41" />
+      <location filename="../../../qgis_plugin/gui/connection_test.py" line="42" />
       <source>data.gouv.fr answers; the API key is {0}'s.</source>
       <translation>data.gouv.fr répond ; la clé d'API est celle de {0}.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="177" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="189" />
       <source>data.gouv.fr, organization {0}: “{1}”, {2}, licence {3}, tags: {4}.</source>
       <translation>data.gouv.fr, organisation {0} : « {1} », {2}, licence {3}, mots-clés : {4}.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="101" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="105" />
       <source>data.gouv.fr: {0} ({1} bytes sent).</source>
       <translation>data.gouv.fr : {0} ({1} octets envoyés).</translation>
     </message>
@@ -1439,7 +1489,7 @@
       <translation>odl-geo : préparation de son environnement Python</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/connection_test.py" line="89" />
+      <location filename="../../../qgis_plugin/gui/connection_test.py" line="101" />
       <source>odl-geo: testing the connection</source>
       <translation>odl-geo : test de la connexion</translation>
     </message>
@@ -1449,12 +1499,12 @@
       <translation>ok</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="176" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="188" />
       <source>private (draft)</source>
       <translation>privé (brouillon)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="176" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="188" />
       <source>public</source>
       <translation>public</translation>
     </message>
@@ -1502,6 +1552,11 @@
       <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="28" />
       <source>your choice</source>
       <translation>votre choix</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/connection_test.py" line="51" />
+      <source>{0} answered HTTP {1}, not a CSW GetCapabilities.</source>
+      <translation>{0} a répondu HTTP {1}, pas un GetCapabilities CSW.</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/errors.py" line="76" />
