@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from qgis.core import (
     Qgis,
     QgsApplication,
+    QgsFeatureRequest,
     QgsMapLayerProxyModel,
     QgsMessageLog,
     QgsProcessingAlgRunnerTask,
@@ -173,6 +174,8 @@ class DlgPublish(QDialog):
         self.table.setModel(self.model)
         self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.Stretch)
         self.table.verticalHeader().hide()
+        self.table.setToolTip(tr("Double-click a row: its features are selected in the layer and shown on the map"))
+        self.table.doubleClicked.connect(lambda index: self.show_issue_features(index.row()))
         self.tabs.addTab(self.table, tr("Quality report"))
         self.metadata = attach_metadata(self)  # the "Metadata" tab (ISO 19139 / DCAT records), after the report
         layout.addWidget(self.tabs, 1)
@@ -568,6 +571,32 @@ class DlgPublish(QDialog):
                                          "odl-geo", Qgis.Warning)  # fmt: skip
             else:
                 self.wms_layers.append(layer.id())
+
+    def show_issue_features(self, row: int) -> list[int]:
+        """Select, in the chosen layer, the features a report row gives as examples (0-based positions in source
+        order, as odl-geo read them) and zoom the map to them; returns the QGIS feature ids selected."""
+        issue = self.model.rows[row] if 0 <= row < len(self.model.rows) else {}
+        positions = {int(i) for i in issue.get("examples") or []}
+        layers = self.chosen_layers()
+        layer = next((lyr for lyr in layers if issue.get("layer") in (lyr.name(), slug(lyr.name()))), None)
+        layer = layer or (layers[0] if len(layers) == 1 else None)
+        if layer is None or not positions:
+            self._say(tr("This row names no feature to show."))
+            return []
+        request = QgsFeatureRequest().setNoAttributes().setFlags(QgsFeatureRequest.NoGeometry)
+        ids: list[int] = []
+        for n, feature in enumerate(layer.getFeatures(request)):
+            if n in positions:
+                ids.append(feature.id())
+            if n >= max(positions):
+                break
+        layer.selectByIds(ids)
+        from qgis.utils import iface
+
+        if iface is not None and ids:
+            iface.mapCanvas().zoomToSelected(layer)
+        self._say(tr("{0} feature(s) selected in {1}.").format(len(ids), layer.name()))
+        return ids
 
     def _say(self, text: str) -> None:
         """A plain sentence in the status line (rich text since it carries the results' links)."""

@@ -295,3 +295,25 @@ def test_the_csw_catalogue_is_a_target_with_its_own_connection(
         dlg.close()
     finally:
         stop_pycsw(proc)
+
+
+def test_a_report_row_selects_and_shows_its_features(plugin, qgis_processing, project, french, tmp_path):
+    """Double-clicking a quality-report row selects the features it gives as examples (source order)."""
+    csv = REPO / "tests/data/pei/pei_generated_occitanie.csv"
+    layer = QgsVectorLayer(str(csv), "PEI (généré)", "ogr")
+    project.addMapLayer(layer)
+    dlg = open_dialog("pei", tmp_path)
+    dlg.layer.setLayer(layer)
+    wait_idle(dlg)
+    dlg.run_check()
+    wait_idle(dlg)
+    rows = [i for i, issue in enumerate(dlg.model.rows) if issue.get("examples")]
+    assert rows, [i["code"] for i in dlg.model.rows]
+    issue = dlg.model.rows[rows[0]]
+    index = dlg.model.index(rows[0], 0)
+    dlg.table.doubleClicked.emit(index)  # what a double-click on the row sends
+    features = list(layer.getFeatures())
+    expected = sorted(features[n].id() for n in issue["examples"])
+    assert sorted(layer.selectedFeatureIds()) == expected and expected
+    assert "objet(s) sélectionné(s)" in dlg.status.text(), dlg.status.text()
+    dlg.close()

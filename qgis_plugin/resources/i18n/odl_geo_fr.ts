@@ -34,7 +34,7 @@
       <translation>Clé d'API (configuration Basic, clé en mot de passe)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="79" />
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="37" />
       <source>Abstract</source>
       <translation>Résumé</translation>
     </message>
@@ -59,7 +59,7 @@
       <translation>Appliquer les corrections automatiques (sur une copie)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="224" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="227" />
       <source>Apply the automatic fixes (on a copy; the layer is never changed)</source>
       <translation>Appliquer les corrections automatiques (sur une copie ; la couche n'est jamais modifiée)</translation>
     </message>
@@ -114,12 +114,12 @@
       <translation>Catalogue CSW {0} : la fiche de métadonnées ISO 19139.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="103" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="104" />
       <source>CSW catalogue: record {0} {1}.</source>
       <translation>Catalogue CSW : fiche {0} {1}.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="191" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="194" />
       <source>Cancel task</source>
       <translation>Annuler la tâche</translation>
     </message>
@@ -134,12 +134,12 @@
       <translation>Annulé : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="513" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="516" />
       <source>Cancelled: {0}. The steps done before it stay done.</source>
       <translation>Annulé : {0}. Les étapes terminées avant restent faites.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="189" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="192" />
       <source>Check</source>
       <translation>Contrôler</translation>
     </message>
@@ -159,7 +159,7 @@
       <translation>Vérifiez la configuration d'authentification choisie pour ce serveur (Préférences &gt; Options &gt; Authentification).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="179" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="182" />
       <source>Check the layer first.</source>
       <translation>Contrôlez d'abord la couche.</translation>
     </message>
@@ -174,86 +174,6 @@
       <translation>Vérifier les métadonnées</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="1" />
-      <source>Preview the record</source>
-      <translation>Prévisualiser la fiche</translation>
-    </message>
-    <message>
-      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="1" />
-      <source>The record&apos;s main elements as they will be published, built by odl-geo</source>
-      <translation>Les éléments principaux de la fiche telle qu&apos;elle sera publiée, construite par odl-geo</translation>
-    </message>
-    <message>
-      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="1" />
-      <source>The preview failed:</source>
-      <translation>L&apos;aperçu a échoué :</translation>
-    </message>
-    <message>
-      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
-      <source>Metadata record preview</source>
-      <translation>Aperçu de la fiche de métadonnées</translation>
-    </message>
-    <message>
-      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
-      <source>Identifier</source>
-      <translation>Identifiant</translation>
-    </message>
-    <message>
-      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
-      <source>provisional</source>
-      <translation>provisoire</translation>
-    </message>
-    <message>
-      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
-      <source>Extent (WGS 84)</source>
-      <translation>Emprise (WGS 84)</translation>
-    </message>
-    <message>
-      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
-      <source>Extent (Lambert-93)</source>
-      <translation>Emprise (Lambert-93)</translation>
-    </message>
-    <message>
-      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
-      <source>INSPIRE theme</source>
-      <translation>Thème INSPIRE</translation>
-    </message>
-    <message>
-      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
-      <source>Features</source>
-      <translation>Objets</translation>
-    </message>
-    <message>
-      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
-      <source>Links</source>
-      <translation>Liens</translation>
-    </message>
-    <message>
-      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
-      <source>No link yet: they are added at publication.</source>
-      <translation>Pas encore de lien : ils sont ajoutés à la publication.</translation>
-    </message>
-    <message>
-      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
-      <source>To complete</source>
-      <translation>À compléter</translation>
-    </message>
-    <message>
-      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
-      <source>Download</source>
-      <translation>Téléchargement</translation>
-    </message>
-    <message>
-      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
-      <source>Page</source>
-      <translation>Page</translation>
-    </message>
-    <message>
-      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="1" />
-      <source>Record</source>
-      <translation>Fiche</translation>
-    </message>
-    <message>
       <location filename="../../../qgis_plugin/processing/errors.py" line="81" />
       <source>Check the server's address, that the server is running, and QGIS's network settings (Settings &gt; Options &gt; Network).</source>
       <translation>Vérifiez l'adresse du serveur, qu'il est en marche, et les réglages réseau de QGIS (Préférences &gt; Options &gt; Réseau).</translation>
@@ -264,12 +184,12 @@
       <translation>Vérification de {0}…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="386" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="389" />
       <source>Choose a layer (for flood: the layers of the PPR).</source>
       <translation>Choisissez une couche (pour les inondations : les couches du PPR).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="319" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="322" />
       <source>Choose a layer and a theme.</source>
       <translation>Choisissez une couche et un thème.</translation>
     </message>
@@ -284,7 +204,7 @@
       <translation>Cliquez sur Installer les bibliothèques : odl-geo crée son propre environnement (rien ne change dans QGIS).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="197" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="200" />
       <source>Close</source>
       <translation>Fermer</translation>
     </message>
@@ -294,12 +214,12 @@
       <translation>Code</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="428" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="431" />
       <source>Complete the Metadata tab first (or untick it).</source>
       <translation>Complétez d'abord l'onglet Métadonnées (ou décochez-le).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="168" />
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="172" />
       <source>Complete: the records will be written with the publication.</source>
       <translation>Complet : les fiches seront écrites avec la publication.</translation>
     </message>
@@ -399,7 +319,7 @@
       <translation>Page du jeu de données sur data.gouv.fr</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="155" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="156" />
       <source>Declared area</source>
       <translation>Territoire déclaré</translation>
     </message>
@@ -429,14 +349,24 @@
       <translation>Description</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="595" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="624" />
       <source>Done</source>
       <translation>Terminé</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="541" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="544" />
       <source>Done: </source>
       <translation>Terminé : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="177" />
+      <source>Double-click a row: its features are selected in the layer and shown on the map</source>
+      <translation>Double-cliquez sur une ligne : ses objets sont sélectionnés dans la couche et montrés sur la carte</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="17" />
+      <source>Download</source>
+      <translation>Téléchargement</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/style_export.py" line="76" />
@@ -449,7 +379,7 @@
       <translation>Supprimer les entités sans géométrie</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="550" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="553" />
       <source>Dry run of {0}: nothing was sent. What would be sent is in the odl-geo log.</source>
       <translation>Essai à blanc de {0} : rien n'a été envoyé. Ce qui serait envoyé est dans le journal odl-geo.</translation>
     </message>
@@ -479,7 +409,7 @@
       <translation>Erreurs</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="534" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="537" />
       <source>Errors: {0}, warnings: {1}. </source>
       <translation>Erreurs : {0}, avertissements : {1}. </translation>
     </message>
@@ -489,17 +419,32 @@
       <translation>Chaque champ obligatoire a une source ou une valeur.</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="41" />
+      <source>Extent (Lambert-93)</source>
+      <translation>Emprise (Lambert-93)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="40" />
+      <source>Extent (WGS 84)</source>
+      <translation>Emprise (WGS 84)</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/processing/publish_geoserver.py" line="142" />
       <source>FAILED</source>
       <translation>ÉCHEC</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="516" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="519" />
       <source>Failed: </source>
       <translation>Échec : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="168" />
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="47" />
+      <source>Features</source>
+      <translation>Objets</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="169" />
       <source>Field mapping</source>
       <translation>Correspondance des champs</translation>
     </message>
@@ -514,7 +459,7 @@
       <translation>Fichier, dossier ou zip</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="95" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="96" />
       <source>Files written in {0}.</source>
       <translation>Fichiers écrits dans {0}.</translation>
     </message>
@@ -529,17 +474,17 @@
       <translation>Points d'eau incendie</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="77" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="78" />
       <source>Fire hydrants (point-eau-incendie)</source>
       <translation>Points d'eau incendie (point-eau-incendie)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="535" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="538" />
       <source>Fix the errors first.</source>
       <translation>Corrigez d'abord les erreurs.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="78" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="79" />
       <source>Flood risk (CNIG PPR)</source>
       <translation>Risque inondation (PPR, géostandard CNIG)</translation>
     </message>
@@ -549,7 +494,7 @@
       <translation>Plan de prévention du risque inondation</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="164" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="165" />
       <source>Formats</source>
       <translation>Formats</translation>
     </message>
@@ -574,7 +519,7 @@
       <translation>URL du GeoServer (…/geoserver)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/connection_test.py" line="36" />
+      <location filename="../../../qgis_plugin/gui/connection_test.py" line="37" />
       <source>GeoServer {0} answers and accepts the credentials.</source>
       <translation>GeoServer {0} répond et accepte les identifiants.</translation>
     </message>
@@ -584,7 +529,7 @@
       <translation>GeoServer {0}, espace de travail {1} : couche {2} « {3} », style {4}.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="97" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="98" />
       <source>GeoServer: {0} created or updated, {1} unchanged, {2} layer(s) checked through WMS/WFS.</source>
       <translation>GeoServer : {0} créé(s) ou mis à jour, {1} inchangé(s), {2} couche(s) vérifiée(s) en WMS/WFS.</translation>
     </message>
@@ -609,12 +554,22 @@
       <translation>Itinéraires de randonnée</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="75" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="76" />
       <source>Hiking paths (itineraire-randonnee)</source>
       <translation>Itinéraires de randonnée (itineraire-randonnee)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="182" />
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="42" />
+      <source>INSPIRE theme</source>
+      <translation>Thème INSPIRE</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="38" />
+      <source>Identifier</source>
+      <translation>Identifiant</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="185" />
       <source>Idle</source>
       <translation>En attente</translation>
     </message>
@@ -654,7 +609,7 @@
       <translation>Mots-clés</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="147" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="148" />
       <source>Layer</source>
       <translation>Couche</translation>
     </message>
@@ -694,7 +649,7 @@
       <translation>Couches vérifiées par WMS/WFS</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="151" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="152" />
       <source>Layers of the set</source>
       <translation>Couches de l'ensemble</translation>
     </message>
@@ -704,7 +659,7 @@
       <translation>Laisser vide : odl-geo utilise son propre environnement, créé par le bouton Installer.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="85" />
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="43" />
       <source>Licence</source>
       <translation>Licence</translation>
     </message>
@@ -712,6 +667,11 @@
       <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="37" />
       <source>Licence Ouverte 2.0 (Etalab)</source>
       <translation>Licence Ouverte 2.0 (Etalab)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="52" />
+      <source>Links</source>
+      <translation>Liens</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="62" />
@@ -724,7 +684,7 @@
       <translation>Manifeste (JSON)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="220" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="223" />
       <source>Mask e-mail addresses and phone numbers found in texts</source>
       <translation>Masquer les adresses électroniques et numéros de téléphone trouvés dans les textes</translation>
     </message>
@@ -744,9 +704,14 @@
       <translation>Message</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="225" />
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="267" />
       <source>Metadata</source>
       <translation>Métadonnées</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="77" />
+      <source>Metadata record preview</source>
+      <translation>Aperçu de la fiche de métadonnées</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="129" />
@@ -762,6 +727,11 @@
       <location filename="../../../qgis_plugin/toolbelt/environment.py" line="116" />
       <source>No Python 3.11 or newer was found ({0}). Choose one in the odl-geo settings page.</source>
       <translation>Aucun Python 3.11 ou plus récent n'a été trouvé ({0}). Choisissez-en un dans la page de paramètres d'odl-geo.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="59" />
+      <source>No link yet: they are added at publication.</source>
+      <translation>Pas encore de lien : ils sont ajoutés à la publication.</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="117" />
@@ -804,12 +774,17 @@
       <translation>Résultat</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="158" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="159" />
       <source>Output folder</source>
       <translation>Dossier de sortie</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="169" />
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="17" />
+      <source>Page</source>
+      <translation>Page</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="170" />
       <source>Personal data and fixes</source>
       <translation>Données personnelles et corrections</translation>
     </message>
@@ -819,7 +794,7 @@
       <translation>Champs personnels à publier malgré tout (séparés par des virgules)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="223" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="226" />
       <source>Personal fields to publish anyway, e.g. a company's name</source>
       <translation>Champs personnels à publier malgré tout, p. ex. le nom d'une entreprise</translation>
     </message>
@@ -834,7 +809,7 @@
       <translation>URL du portail</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/connection_test.py" line="67" />
+      <location filename="../../../qgis_plugin/gui/connection_test.py" line="68" />
       <source>PostGIS answers (SELECT 1) with these credentials.</source>
       <translation>PostGIS répond (SELECT 1) avec ces identifiants.</translation>
     </message>
@@ -849,7 +824,7 @@
       <translation>PostGIS {0}, schéma {1}.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="101" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="102" />
       <source>PostGIS: {0} table(s) published.</source>
       <translation>PostGIS : {0} table(s) publiée(s).</translation>
     </message>
@@ -857,6 +832,11 @@
       <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="142" />
       <source>Preparing odl-geo's environment in {0}…</source>
       <translation>Préparation de l'environnement d'odl-geo dans {0}…</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="91" />
+      <source>Preview the record</source>
+      <translation>Prévisualiser la fiche</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="91" />
@@ -889,17 +869,17 @@
       <translation>Publications</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="190" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="193" />
       <source>Publish</source>
       <translation>Publier</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="227" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="230" />
       <source>Publish anyway</source>
       <translation>Publier malgré tout</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="114" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="115" />
       <source>Publish as open data</source>
       <translation>Publier en open data</translation>
     </message>
@@ -914,7 +894,7 @@
       <translation>Publier la fiche de métadonnées dans un catalogue CSW</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="171" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="172" />
       <source>Publish to</source>
       <translation>Publier vers</translation>
     </message>
@@ -939,7 +919,7 @@
       <translation>Noms des couches publiées (séparés par des virgules)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="552" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="555" />
       <source>Published: {0}.</source>
       <translation>Publié : {0}.</translation>
     </message>
@@ -959,7 +939,7 @@
       <translation>QGIS n'a pas pu exporter le style en SLD : {0}</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="567" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="570" />
       <source>QGIS could not open the published WMS layer {0}.</source>
       <translation>QGIS n'a pas pu ouvrir la couche WMS publiée {0}.</translation>
     </message>
@@ -969,7 +949,7 @@
       <translation>QGIS n'a pas pu enregistrer le style en QML : {0}</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="176" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="179" />
       <source>Quality report</source>
       <translation>Rapport de qualité</translation>
     </message>
@@ -989,7 +969,7 @@
       <translation>Lecture des champs de la couche…</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="535" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="538" />
       <source>Ready to publish.</source>
       <translation>Prêt à publier.</translation>
     </message>
@@ -1004,12 +984,17 @@
       <translation>Prêt : les bibliothèques sont installées et vérifiées avec {0} (créé à partir de {1}).</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="18" />
+      <source>Record</source>
+      <translation>Fiche</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/processing/publish_csw.py" line="44" />
       <source>Record identifier</source>
       <translation>Identifiant de la fiche</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="218" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="221" />
       <source>Remove personal data (names, phones, e-mails of private persons)</source>
       <translation>Retirer les données personnelles (noms, téléphones, courriels de particuliers)</translation>
     </message>
@@ -1069,7 +1054,7 @@
       <translation>Lancer l'essai à blanc</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="493" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="496" />
       <source>Running: </source>
       <translation>En cours : </translation>
     </message>
@@ -1099,7 +1084,7 @@
       <translation>Gravité</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="81" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="82" />
       <source>Shapefile (zipped)</source>
       <translation>Shapefile (zippé)</translation>
     </message>
@@ -1119,7 +1104,7 @@
       <translation>Partir d'un fichier de correspondance</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="492" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="495" />
       <source>Step {0}/{1}: {2}</source>
       <translation>Étape {0}/{1} : {2}</translation>
     </message>
@@ -1159,7 +1144,7 @@
       <translation>Tester la connexion</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/connection_test.py" line="84" />
+      <location filename="../../../qgis_plugin/gui/connection_test.py" line="85" />
       <source>Testing…</source>
       <translation>Test en cours…</translation>
     </message>
@@ -1174,7 +1159,7 @@
       <translation>Le catalogue CSW</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/connection_test.py" line="53" />
+      <location filename="../../../qgis_plugin/gui/connection_test.py" line="54" />
       <source>The CSW catalogue answers (GetCapabilities).</source>
       <translation>Le catalogue CSW répond (GetCapabilities).</translation>
     </message>
@@ -1194,7 +1179,7 @@
       <translation>Les données ou les options sont à corriger : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="414" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="417" />
       <source>The database address holds a password: put it in an authentication configuration.</source>
       <translation>L'adresse de la base contient un mot de passe : mettez-le dans une configuration d'authentification.</translation>
     </message>
@@ -1209,7 +1194,7 @@
       <translation>L'environnement n'a pas pu être préparé : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="389" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="392" />
       <source>The field mapping is still being read; try again in a moment.</source>
       <translation>La correspondance des champs est encore en lecture ; réessayez dans un instant.</translation>
     </message>
@@ -1244,12 +1229,22 @@
       <translation>Le nom dans les requêtes WMS/WFS : lettres, chiffres, « _ » et « - »</translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="206" />
+      <source>The preview failed:</source>
+      <translation>L'aperçu a échoué :</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="92" />
+      <source>The record's main elements as they will be published, built by odl-geo</source>
+      <translation>Les éléments principaux de la fiche telle qu'elle sera publiée, construite par odl-geo</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/style_export.py" line="59" />
       <source>The renderer '{0}' cannot be written as SLD: GeoServer will draw a default style.</source>
       <translation>Le rendu « {0} » ne peut pas s'écrire en SLD : GeoServer dessinera un style par défaut.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="409" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="412" />
       <source>The report has warnings. Publish anyway?</source>
       <translation>Le rapport contient des avertissements. Publier quand même ?</translation>
     </message>
@@ -1304,7 +1299,7 @@
       <translation>Le style national du thème</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="144" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="145" />
       <source>Theme</source>
       <translation>Thème</translation>
     </message>
@@ -1314,12 +1309,22 @@
       <translation>Thème (produit selon le schéma national)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="78" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="584" />
+      <source>This row names no feature to show.</source>
+      <translation>Cette ligne ne désigne aucun objet à montrer.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="36" />
       <source>Title</source>
       <translation>Titre</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="166" />
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="62" />
+      <source>To complete</source>
+      <translation>À compléter</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="170" />
       <source>To complete:</source>
       <translation>À compléter :</translation>
     </message>
@@ -1334,7 +1339,7 @@
       <translation>Inconnue</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="86" />
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="44" />
       <source>Update frequency</source>
       <translation>Fréquence de mise à jour</translation>
     </message>
@@ -1369,7 +1374,7 @@
       <translation>Avertissements</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="76" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="77" />
       <source>Water points</source>
       <translation>Points d'eau</translation>
     </message>
@@ -1409,7 +1414,7 @@
       <translation>data.gouv.fr</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/connection_test.py" line="42" />
+      <location filename="../../../qgis_plugin/gui/connection_test.py" line="43" />
       <source>data.gouv.fr answers; the API key is {0}'s.</source>
       <translation>data.gouv.fr répond ; la clé d'API est celle de {0}.</translation>
     </message>
@@ -1419,7 +1424,7 @@
       <translation>data.gouv.fr, organisation {0} : « {1} », {2}, licence {3}, mots-clés : {4}.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="105" />
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="106" />
       <source>data.gouv.fr: {0} ({1} bytes sent).</source>
       <translation>data.gouv.fr : {0} ({1} octets envoyés).</translation>
     </message>
@@ -1489,7 +1494,7 @@
       <translation>odl-geo : préparation de son environnement Python</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/connection_test.py" line="101" />
+      <location filename="../../../qgis_plugin/gui/connection_test.py" line="102" />
       <source>odl-geo: testing the connection</source>
       <translation>odl-geo : test de la connexion</translation>
     </message>
@@ -1502,6 +1507,11 @@
       <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="188" />
       <source>private (draft)</source>
       <translation>privé (brouillon)</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_metadata_preview.py" line="39" />
+      <source>provisional</source>
+      <translation>provisoire</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="188" />
@@ -1524,7 +1534,7 @@
       <translation>même nom (casse, accents)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="158" />
+      <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="162" />
       <source>the Metadata tab</source>
       <translation>l'onglet Métadonnées</translation>
     </message>
@@ -1554,7 +1564,7 @@
       <translation>votre choix</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/connection_test.py" line="51" />
+      <location filename="../../../qgis_plugin/gui/connection_test.py" line="52" />
       <source>{0} answered HTTP {1}, not a CSW GetCapabilities.</source>
       <translation>{0} a répondu HTTP {1}, pas un GetCapabilities CSW.</translation>
     </message>
@@ -1577,6 +1587,11 @@
       <location filename="../../../qgis_plugin/toolbelt/environment.py" line="128" />
       <source>{0} could not create the environment: </source>
       <translation>{0} n'a pas pu créer l'environnement : </translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="598" />
+      <source>{0} feature(s) selected in {1}.</source>
+      <translation>{0} objet(s) sélectionné(s) dans {1}.</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/toolbelt/environment.py" line="136" />
