@@ -13,6 +13,7 @@ from qgis.PyQt.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -23,6 +24,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..toolbelt.i18n import tr
+from ..toolbelt.servers import load_server, save_server, server_names
 from .connection_test import ConnectionTest, probe_csw, probe_datagouv, probe_geoserver, probe_postgis
 from .wdg_metadata import LICENCES
 
@@ -66,6 +68,8 @@ class TargetsWidget(QScrollArea):
         form.addRow(tr("Style name"), self.gs_style_name)
         probe = lambda: (probe_geoserver, (self.gs_url.text(), self.gs_auth.configId()))  # noqa: E731
         self.gs_test = self._tester(form, "GeoServer", probe)
+        self.gs_saved = self._saved(form, "geoserver", {"url": self.gs_url, "workspace": self.gs_workspace,
+                                                        "authcfg": self.gs_auth})  # fmt: skip
         self.gs = gs
         pg, form = self._target(tr("PostGIS database"))
         self.pg_dsn, self.pg_schema = QLineEdit(pg), QLineEdit("opendata", pg)
@@ -74,6 +78,8 @@ class TargetsWidget(QScrollArea):
         form.addRow(tr("Database"), self.pg_dsn)
         form.addRow(tr("Schema"), self.pg_schema)
         form.addRow(tr("Authentication"), self.pg_auth)
+        self.pg_saved = self._saved(form, "postgis", {"dsn": self.pg_dsn, "schema": self.pg_schema,
+                                                      "authcfg": self.pg_auth})  # fmt: skip
         self.pg_test = self._tester(form, "PostGIS",
                                     lambda: (probe_postgis, (self.pg_dsn.text(), self.pg_auth.configId())))  # fmt: skip
         self.pg = pg
@@ -97,6 +103,8 @@ class TargetsWidget(QScrollArea):
         form.addRow(self.dg_private)
         probe = lambda: (probe_datagouv, (self.dg_url.text(), self.dg_auth.configId()))  # noqa: E731
         self.dg_test = self._tester(form, "data.gouv.fr", probe)
+        self.dg_saved = self._saved(form, "datagouv", {"url": self.dg_url, "organization": self.dg_org,
+                                                       "authcfg": self.dg_auth})  # fmt: skip
         self.dg = dg
         cs, form = self._target(tr("CSW catalogue (metadata record)"))
         self.csw_url = QLineEdit(cs)
@@ -106,6 +114,7 @@ class TargetsWidget(QScrollArea):
         form.addRow(tr("Authentication"), self.csw_auth)
         probe = lambda: (probe_csw, (self.csw_url.text(), self.csw_auth.configId()))  # noqa: E731
         self.csw_test = self._tester(form, tr("The CSW catalogue"), probe)
+        self.csw_saved = self._saved(form, "csw", {"url": self.csw_url, "authcfg": self.csw_auth})
         self.csw = cs
         for name in ("gs_layer_name", "gs_title", "gs_style_name", "dg_title", "dg_tags"):
             getattr(self, name).textEdited.connect(lambda _t, n=name: self.edited.add(n))
@@ -122,6 +131,38 @@ class TargetsWidget(QScrollArea):
         box.setCheckable(True)
         box.setChecked(False)
         return box, QFormLayout(box)
+
+    def _saved(self, form: QFormLayout, kind: str, fields: dict[str, Any]) -> QComboBox:
+        """Servers defined once (global settings, an auth configuration each): choose one to fill this target, or
+        type a name and save this target's server for every project."""
+        combo = QComboBox(self)
+        combo.setEditable(True)
+        combo.lineEdit().setPlaceholderText(tr("a name, e.g. Région Occitanie"))
+        combo.addItems(["", *server_names(kind)])
+        button = QPushButton(tr("Save this server"), self)
+        row = QHBoxLayout()
+        row.addWidget(combo, 1)
+        row.addWidget(button)
+        form.insertRow(0, tr("Saved server"), row)
+
+        def fill(name: str) -> None:
+            values = load_server(kind, name) if name in server_names(kind) else {}
+            for key, widget in fields.items():
+                if key in values:
+                    (widget.setConfigId if isinstance(widget, QgsAuthConfigSelect) else widget.setText)(values[key])
+
+        def save() -> None:
+            name = combo.currentText().strip()
+            if not name:
+                return
+            save_server(kind, name, {key: (w.configId() if isinstance(w, QgsAuthConfigSelect) else w.text())
+                                     for key, w in fields.items()})  # fmt: skip
+            if combo.findText(name) < 0:
+                combo.addItem(name)
+
+        combo.activated[str].connect(fill)
+        button.clicked.connect(save)
+        return combo
 
     def _tester(self, form: QFormLayout, service: str, probe: Any) -> ConnectionTest:
         """A "Test the connection" button and its answer, under a target's settings."""

@@ -317,3 +317,37 @@ def test_a_report_row_selects_and_shows_its_features(plugin, qgis_processing, pr
     assert sorted(layer.selectedFeatureIds()) == expected and expected
     assert "objet(s) sélectionné(s)" in dlg.status.text(), dlg.status.text()
     dlg.close()
+
+
+def test_servers_are_defined_once_and_chosen_per_publication(plugin, project, french, double, tmp_path):
+    """A server saved from one publication (name, URL, workspace, auth configuration id) fills another one."""
+    from qgis.core import QgsSettings
+
+    from qgis_plugin.toolbelt.servers import delete_server, server_names
+
+    url, password = double
+    authcfg = auth_config("geoserver-region", "admin", password)
+    first = open_dialog("water", tmp_path)
+    t = first.targets
+    t.gs.setChecked(True)
+    t.gs_url.setText(url)
+    t.gs_workspace.setText("occitanie")
+    t.gs_auth.setConfigId(authcfg)
+    t.gs_saved.setEditText("Région Occitanie")
+    save_button = next(b for b in t.findChildren(type(t.gs_test.button)) if b.text() == "Enregistrer ce serveur")
+    save_button.click()
+    first.close()
+    try:
+        assert "Région Occitanie" in server_names("geoserver")
+        stored = {k: QgsSettings().value(f"odl_geo/servers/geoserver/Région Occitanie/{k}") for k in
+                  ("url", "workspace", "authcfg")}  # fmt: skip
+        assert stored == {"url": url, "workspace": "occitanie", "authcfg": authcfg}  # an id, never the password
+        second = open_dialog("hiking", tmp_path)
+        s = second.targets
+        assert s.gs_saved.findText("Région Occitanie") > 0
+        s.gs_saved.setCurrentIndex(s.gs_saved.findText("Région Occitanie"))
+        s.gs_saved.activated[str].emit("Région Occitanie")  # as a person's choice in the list
+        assert (s.gs_url.text(), s.gs_workspace.text(), s.gs_auth.configId()) == (url, "occitanie", authcfg)
+        second.close()
+    finally:
+        delete_server("geoserver", "Région Occitanie")

@@ -24,7 +24,7 @@
       <translation>Avertissement à l'écriture de {layer} (détails dans le journal odl-geo).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="85" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="91" />
       <source>API key</source>
       <translation>Clé d'API</translation>
     </message>
@@ -69,7 +69,7 @@
       <translation>Encodage des attributs (détecté si vide)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="60" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="62" />
       <source>Authentication</source>
       <translation>Authentification</translation>
     </message>
@@ -94,12 +94,12 @@
       <translation>Octets envoyés</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="101" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="109" />
       <source>CSW catalogue (metadata record)</source>
       <translation>Catalogue CSW (fiche de métadonnées)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="105" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="113" />
       <source>CSW catalogue URL</source>
       <translation>URL du catalogue CSW</translation>
     </message>
@@ -109,7 +109,7 @@
       <translation>URL du catalogue CSW (point d'accès CSW-T)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="193" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="234" />
       <source>CSW catalogue {0}: the ISO 19139 metadata record.</source>
       <translation>Catalogue CSW {0} : la fiche de métadonnées ISO 19139.</translation>
     </message>
@@ -289,7 +289,7 @@
       <translation>Les propriétés de symbole définies par les données (taille, couleur par expression) ne sont pas exportées.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="74" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="78" />
       <source>Database</source>
       <translation>Base de données</translation>
     </message>
@@ -344,7 +344,7 @@
       <translation>Décrire le jeu de données (fiches de métadonnées ISO 19139 / INSPIRE et DCAT)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="94" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="100" />
       <source>Description</source>
       <translation>Description</translation>
     </message>
@@ -504,12 +504,12 @@
       <translation>Avertissement de GDAL à la lecture de {layer} (détails dans le journal odl-geo).</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="51" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="53" />
       <source>GeoServer (regional map platform)</source>
       <translation>GeoServer (plateforme cartographique régionale)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="58" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="60" />
       <source>GeoServer URL</source>
       <translation>URL du GeoServer</translation>
     </message>
@@ -524,7 +524,7 @@
       <translation>GeoServer {0} répond et accepte les identifiants.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="182" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="223" />
       <source>GeoServer {0}, workspace {1}: layer {2} “{3}”, style {4}.</source>
       <translation>GeoServer {0}, espace de travail {1} : couche {2} « {3} », style {4}.</translation>
     </message>
@@ -614,7 +614,7 @@
       <translation>Couche</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="64" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="66" />
       <source>Layer name</source>
       <translation>Nom de la couche</translation>
     </message>
@@ -629,7 +629,7 @@
       <translation>Couche du projet</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="65" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="67" />
       <source>Layer title</source>
       <translation>Titre de la couche</translation>
     </message>
@@ -759,7 +759,7 @@
       <translation>Afficher seulement ce qui serait envoyé</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="84" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="90" />
       <source>Organization (slug or id)</source>
       <translation>Organisation (slug ou identifiant)</translation>
     </message>
@@ -804,7 +804,7 @@
       <translation>Point de contact</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="83" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="89" />
       <source>Portal URL</source>
       <translation>URL du portail</translation>
     </message>
@@ -814,12 +814,12 @@
       <translation>PostGIS répond (SELECT 1) avec ces identifiants.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="70" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="74" />
       <source>PostGIS database</source>
       <translation>Base de données PostGIS</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="186" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="227" />
       <source>PostGIS {0}, schema {1}.</source>
       <translation>PostGIS {0}, schéma {1}.</translation>
     </message>
@@ -839,7 +839,7 @@
       <translation>Prévisualiser la fiche</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="91" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="97" />
       <source>Private (draft): open it yourself on data.gouv.fr once checked</source>
       <translation>Privé (brouillon) : vous l'ouvrirez vous-même sur data.gouv.fr après vérification</translation>
     </message>
@@ -1059,12 +1059,22 @@
       <translation>En cours : </translation>
     </message>
     <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="142" />
+      <source>Save this server</source>
+      <translation>Enregistrer ce serveur</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="146" />
+      <source>Saved server</source>
+      <translation>Serveur enregistré</translation>
+    </message>
+    <message>
       <location filename="../../../qgis_plugin/gui/wdg_metadata.py" line="87" />
       <source>Scale (spatial resolution)</source>
       <translation>Échelle (résolution spatiale)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="75" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="79" />
       <source>Schema</source>
       <translation>Schéma</translation>
     </message>
@@ -1109,7 +1119,7 @@
       <translation>Étape {0}/{1} : {2}</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="61" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="63" />
       <source>Style</source>
       <translation>Style</translation>
     </message>
@@ -1119,7 +1129,7 @@
       <translation>Style (fichier SLD ou dossier comme styles/flood)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="66" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="68" />
       <source>Style name</source>
       <translation>Nom du style</translation>
     </message>
@@ -1134,12 +1144,12 @@
       <translation>Tables publiées</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="96" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="102" />
       <source>Tags (comma-separated)</source>
       <translation>Mots-clés (séparés par des virgules)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="128" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="169" />
       <source>Test the connection</source>
       <translation>Tester la connexion</translation>
     </message>
@@ -1154,7 +1164,7 @@
       <translation>Problème d'encodage du texte : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="108" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="116" />
       <source>The CSW catalogue</source>
       <translation>Le catalogue CSW</translation>
     </message>
@@ -1209,7 +1219,7 @@
       <translation>La couche n'a pas de style à exporter.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="57" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="59" />
       <source>The layer's current QGIS style</source>
       <translation>Le style QGIS actuel de la couche</translation>
     </message>
@@ -1224,7 +1234,7 @@
       <translation>Les bibliothèques sont installées mais odl-geo ne démarre pas avec elles : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="63" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="65" />
       <source>The name in WMS/WFS requests: letters, digits, '_' and '-'</source>
       <translation>Le nom dans les requêtes WMS/WFS : lettres, chiffres, « _ » et « - »</translation>
     </message>
@@ -1294,7 +1304,7 @@
       <translation>La couche de symbole « {0} » n'a pas d'équivalent SLD : elle est omise.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="56" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="58" />
       <source>The theme's national style</source>
       <translation>Le style national du thème</translation>
     </message>
@@ -1389,7 +1399,7 @@
       <translation>Au besoin (ponctuelle)</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="59" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="61" />
       <source>Workspace</source>
       <translation>Espace de travail</translation>
     </message>
@@ -1397,6 +1407,11 @@
       <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="151" />
       <source>Written by the odl-geo QGIS plugin; usable with: odl-geo convert --mapping</source>
       <translation>Écrit par l'extension QGIS odl-geo ; utilisable avec : odl-geo convert --mapping</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="140" />
+      <source>a name, e.g. Région Occitanie</source>
+      <translation>un nom, p. ex. Région Occitanie</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/mdl_mapping.py" line="135" />
@@ -1409,7 +1424,7 @@
       <translation>séparés par des virgules, ex. Cévennes, Lozère</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="80" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="86" />
       <source>data.gouv.fr</source>
       <translation>data.gouv.fr</translation>
     </message>
@@ -1419,7 +1434,7 @@
       <translation>data.gouv.fr répond ; la clé d'API est celle de {0}.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="189" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="230" />
       <source>data.gouv.fr, organization {0}: “{1}”, {2}, licence {3}, tags: {4}.</source>
       <translation>data.gouv.fr, organisation {0} : « {1} », {2}, licence {3}, mots-clés : {4}.</translation>
     </message>
@@ -1504,7 +1519,7 @@
       <translation>ok</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="188" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="229" />
       <source>private (draft)</source>
       <translation>privé (brouillon)</translation>
     </message>
@@ -1514,7 +1529,7 @@
       <translation>provisoire</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="188" />
+      <location filename="../../../qgis_plugin/gui/wdg_targets.py" line="229" />
       <source>public</source>
       <translation>public</translation>
     </message>
