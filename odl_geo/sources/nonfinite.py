@@ -38,24 +38,44 @@ def nonfinite_points(shp: Path, shx: Path | None) -> np.ndarray:
             head = fh.read(100)
         if len(head) < 100 or int.from_bytes(head[32:36], "little") not in _POINT_TYPES:
             return none
-        index = np.fromfile(shx, dtype=">i4", offset=100)
-        index = index[: index.size // 2 * 2].astype(np.int64) * 2
-        offsets, lengths = index[0::2], index[1::2]
-        data = np.memmap(shp, dtype=np.uint8, mode="r")
-        try:
-            size = data.size
-            ok = (offsets >= 100) & (lengths >= 20) & (offsets + 8 + lengths <= size)
-            rows = np.flatnonzero(ok)
-            at = offsets[rows] + 8
-            types = data[at[:, None] + np.arange(4)].copy().view("<i4").ravel()
-            points = types != 0  # null shapes (type 0) have no coordinate
-            rows, at = rows[points], at[points]
-            xy = data[at[:, None] + 4 + np.arange(16)].copy().view("<f8").reshape(-1, 2)
-        finally:
-            del data
+        size = shp.stat().st_size
+        records = max(0, (shx.stat().st_size - 100) // 8)
+        found = []
+        for first in range(0, records, _CHUNK):  # slices of the index, each with its own window on the .shp
+            index = np.fromfile(shx, dtype=">i4", count=2 * min(_CHUNK, records - first), offset=100 + 8 * first)
+            index = index.astype(np.int64) * 2
+            found.append(_nonfinite_in(shp, size, index[0::2], index[1::2], first))
     except (OSError, ValueError):
         return none
-    return rows[~np.isfinite(xy).all(axis=1)]
+    return np.concatenate(found) if found else none
+
+
+#: records looked at together: the gathers below take ~200 bytes a record, so memory stays ~50 MB at any size
+_CHUNK = 1 << 18
+
+
+def _nonfinite_in(shp: Path, size: int, offsets: np.ndarray, lengths: np.ndarray, first: int) -> np.ndarray:
+    """The record numbers (from ``first``) among one slice of the index whose point has a non-finite x or y.
+
+    Only the part of the ``.shp`` that this slice points into is mapped, and unmapped on return: mapped pages count
+    in the process's memory, and a whole 5M-point file mapped at once would add its size to every conversion.
+    """
+    ok = (offsets >= 100) & (lengths >= 20) & (offsets + 8 + lengths <= size)
+    rows = np.flatnonzero(ok)
+    if rows.size == 0:
+        return rows
+    at = offsets[rows] + 8
+    lo, hi = int(at.min()), int(at.max()) + 20
+    data = np.memmap(shp, dtype=np.uint8, mode="r", offset=lo, shape=(hi - lo,))
+    try:
+        at -= lo
+        types = data[at[:, None] + np.arange(4)].copy().view("<i4").ravel()
+        points = types != 0  # null shapes (type 0) have no coordinate
+        rows, at = rows[points], at[points]
+        xy = data[at[:, None] + 4 + np.arange(16)].copy().view("<f8").reshape(-1, 2)
+    finally:
+        del data
+    return rows[~np.isfinite(xy).all(axis=1)] + first
 
 
 def geojson_nonfinite(stream: IO[bytes], chunk: int = 1 << 22) -> int:

@@ -307,3 +307,18 @@ def _zip_with_raw_member(damaged_zip: Path, name: str, sound: bytes) -> bytes:
     end = (b"PK\x05\x06" + (0).to_bytes(4, "little") + (2).to_bytes(2, "little") + (2).to_bytes(2, "little")
            + len(cd).to_bytes(4, "little") + len(body).to_bytes(4, "little") + (0).to_bytes(2, "little"))  # fmt: skip
     return bytes(body + cd + end)
+
+
+def test_nonfinite_points_are_found_across_chunks(tmp_path, monkeypatch):
+    """The raw NaN scan reads the index in slices (flat memory on millions of points): record numbers stay global."""
+    from odl_geo.sources import nonfinite
+
+    nan = float("nan")
+    pts = [(700_000.0 + i, 6_300_000.0) for i in range(10)]
+    for i in (1, 4, 5, 9):
+        pts[i] = (nan, 6_300_000.0) if i % 2 else (700_000.0, float("inf"))
+    shp = crafted.point_shapefile(tmp_path / "pts.shp", pts)
+    whole = nonfinite.nonfinite_points(shp, shp.with_suffix(".shx"))
+    monkeypatch.setattr(nonfinite, "_CHUNK", 3)
+    sliced = nonfinite.nonfinite_points(shp, shp.with_suffix(".shx"))
+    assert whole.tolist() == sliced.tolist() == [1, 4, 5, 9]
