@@ -37,7 +37,7 @@ from qgis.PyQt.QtCore import QSize, QVariant
 from qgis.PyQt.QtGui import QColor, QImage, QPainter
 
 REPO = Path(__file__).resolve().parents[2]
-STYLES = REPO / "styles"
+STYLES = REPO / "odl_geo" / "styles"  # package data; styles/<theme> are links to it
 SCRIPT = REPO / "scripts" / "make_styles.py"
 NAMES = {
     "hiking": ["itineraire_randonnee"],
