@@ -16,6 +16,7 @@ from ..report import Issue, Severity
 from .encoding import LDID_NAMES, EncodingGuess, read_dbf_language_id, sniff_dbf
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 __all__ = [
@@ -257,14 +258,11 @@ def _check_shp(shp: Path, shx: Path | None, found: list[tuple[str, str, int]]) -
             return None
         if shx is None:
             return _walk_shp(shp.name, data, size, declared, found)
-        index = _read_index(shx, found)
-        if index is None:
+        n = _index_records(shx, found)
+        if n is None:
             return None
-        offsets, lengths = index
-        n = len(offsets)
         if declared > size:
-            ends = offsets + 8 + lengths
-            beyond = int((ends > size).sum())
+            beyond = sum(int((offsets + 8 + lengths > size).sum()) for _, offsets, lengths in _index_slices(shx, n))
             found.append(
                 (
                     "SHP_TRUNCATED",
@@ -276,7 +274,7 @@ def _check_shp(shp: Path, shx: Path | None, found: list[tuple[str, str, int]]) -
                 )
             )
             return n
-        wrong = _wrong_offsets(data, size, offsets, lengths)
+        wrong = sum(_wrong_offsets(shp, size, first, offs, lens) for first, offs, lens in _index_slices(shx, n))
         if wrong:
             found.append(
                 (
@@ -291,24 +289,39 @@ def _check_shp(shp: Path, shx: Path | None, found: list[tuple[str, str, int]]) -
         return n
 
 
-def _read_index(shx: Path, found: list[tuple[str, str, int]]) -> tuple[Any, Any] | None:
-    """Offsets and content lengths of the .shx (bytes, as numpy arrays), or None when it is not an index."""
-    import numpy as np
+#: index records read and checked together: memory stays a few tens of MB whatever the layer's size
+_SLICE = 1 << 18
 
-    raw = shx.read_bytes()
-    if len(raw) < _SHP_HEADER or raw[:4] != b"\x00\x00\x27\x0a":
+
+def _index_records(shx: Path, found: list[tuple[str, str, int]]) -> int | None:
+    """How many whole records the .shx holds, or None when it is not an index (the problem noted in ``found``)."""
+    size = shx.stat().st_size
+    with shx.open("rb") as fh:
+        head = fh.read(4)
+    if size < _SHP_HEADER or head != b"\x00\x00\x27\x0a":
         found.append(("SHX_OFFSETS_WRONG", f"{shx.name} is not a Shapefile index (header damaged).", 0))
         return None
-    if (len(raw) - _SHP_HEADER) % 8:
+    if (size - _SHP_HEADER) % 8:
         found.append(("SHX_OFFSETS_WRONG", f"{shx.name} is cut off in the middle of a record.", 0))
-    # whole records only: a .shx cut (or grown) in the middle of a record has an odd number of integers
-    body = np.frombuffer(raw, dtype=">i4", count=(len(raw) - _SHP_HEADER) // 8 * 2, offset=_SHP_HEADER)
-    pairs = body.reshape(-1, 2).astype(np.int64) * 2
-    return pairs[:, 0], pairs[:, 1]
+    return (size - _SHP_HEADER) // 8  # whole records only: a .shx cut in the middle of one has an odd count
 
 
-def _wrong_offsets(data: Any, size: int, offsets: Any, lengths: Any) -> int:
-    """How many index records do not point at the .shp record of their number and length."""
+def _index_slices(shx: Path, n: int) -> Iterator[tuple[int, Any, Any]]:
+    """``(first record number, offsets, content lengths)`` of the .shx in slices (bytes, as numpy int64 arrays)."""
+    import numpy as np
+
+    for first in range(0, n, _SLICE):
+        body = np.fromfile(shx, dtype=">i4", count=2 * min(_SLICE, n - first), offset=_SHP_HEADER + 8 * first)
+        pairs = body.reshape(-1, 2).astype(np.int64) * 2
+        yield first, pairs[:, 0], pairs[:, 1]
+
+
+def _wrong_offsets(shp: Path, size: int, first: int, offsets: Any, lengths: Any) -> int:
+    """How many index records of one slice do not point at the .shp record of their number and length.
+
+    Only the part of the .shp the slice points into is mapped (and unmapped on return): mapped pages count in the
+    process's memory, and this check runs before every conversion of a Shapefile.
+    """
     import numpy as np
 
     n = len(offsets)
@@ -317,9 +330,13 @@ def _wrong_offsets(data: Any, size: int, offsets: Any, lengths: Any) -> int:
     wrong = int(n - inside.sum())
     at = offsets[inside]
     if len(at):
-        buf = np.frombuffer(data, dtype=np.uint8)
-        heads = buf[at[:, None] + np.arange(8)].copy().view(">i4").reshape(-1, 2)
-        numbers = np.arange(1, n + 1)[inside]
+        lo, hi = int(at.min()), int(at.max()) + 8
+        buf = np.memmap(shp, dtype=np.uint8, mode="r", offset=lo, shape=(hi - lo,))
+        try:
+            heads = buf[(at - lo)[:, None] + np.arange(8)].copy().view(">i4").reshape(-1, 2)
+        finally:
+            del buf
+        numbers = np.arange(first + 1, first + n + 1)[inside]
         wrong += int(((heads[:, 0] != numbers) | (heads[:, 1].astype(np.int64) * 2 != lengths[inside])).sum())
     return wrong
 

@@ -202,3 +202,17 @@ def test_a_geometry_no_reader_can_decode_is_an_error(tmp_path: Path, capsys) -> 
     assert main(["convert", str(src), "--to", "geojson", "--out", str(out), "--accept-loss"]) == 0
     doc = json.loads((out / "sites.geojson").read_text(encoding="utf-8"))
     assert [f["geometry"] is None for f in doc["features"]] == [False, True, False]
+
+
+@pytest.mark.parametrize("case", ["truncated-shp", "shx-wrong-offsets"])
+def test_the_index_is_checked_in_slices_with_the_same_counts(tmp_path: Path, monkeypatch, case: str) -> None:
+    """The .shx is read and checked in slices (flat memory on millions of shapes): the counts do not depend on it."""
+    from odl_geo.sources import shapefile
+
+    shp = healthy(tmp_path)
+    CASES[case][0](shp)
+    parts = shapefile.find_parts(shp, "pts")
+    whole = [(i.code, i.message) for i in shapefile.check_integrity(parts, "pts")]
+    monkeypatch.setattr(shapefile, "_SLICE", 7)
+    sliced = [(i.code, i.message) for i in shapefile.check_integrity(parts, "pts")]
+    assert whole == sliced and whole[0][0] == CASES[case][1]
