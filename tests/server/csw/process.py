@@ -7,12 +7,16 @@ quoted when it does not start.
 from __future__ import annotations
 
 import os
-import re
-import subprocess
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import requests
+
+from tests.server.launcher import log_tail, start_server_process, stop_server_process
+
+if TYPE_CHECKING:
+    import subprocess
 
 __all__ = ["PYCSW_PYTHON", "start_pycsw", "stop_pycsw"]
 
@@ -30,17 +34,10 @@ def start_pycsw(home: Path, *extra: str, env: dict[str, str] | None = None) -> t
     assert PYCSW_PYTHON.exists(), f"{PYCSW_PYTHON} is missing: run scripts/setup_pycsw.sh (make test does)"
     home.mkdir(parents=True, exist_ok=True)
     log = home / "stderr.log"
-    proc = subprocess.Popen(
+    proc, url = start_server_process(
         [str(PYCSW_PYTHON), "-W", "ignore", str(HERE / "pycsw_server.py"), "--home", str(home), "--port", "0", *extra],
-        env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=log.open("wb"), text=True,
+        log=log, ready="READY", name="pycsw", env={**os.environ, **(env or {})},
     )  # fmt: skip
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    match = re.match(r"READY (http://\S+)", line)
-    if not match:
-        stop_pycsw(proc)
-        raise AssertionError(f"pycsw did not start: {line!r}\n{log.read_text()[-2000:]}")
-    url = match.group(1)
     deadline = time.monotonic() + 15
     while True:
         try:
@@ -52,18 +49,10 @@ def start_pycsw(home: Path, *extra: str, env: dict[str, str] | None = None) -> t
             pass
         if time.monotonic() > deadline:
             stop_pycsw(proc)
-            raise AssertionError(f"pycsw does not answer at {url}\n{log.read_text()[-2000:]}")
+            raise AssertionError(f"pycsw does not answer at {url}\n{log_tail(log)}")
         time.sleep(0.05)
     return proc, url
 
 
 def stop_pycsw(proc: subprocess.Popen[str]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-    if proc.stdout is not None:
-        proc.stdout.close()
+    stop_server_process(proc)

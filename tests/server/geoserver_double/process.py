@@ -7,13 +7,17 @@ psycopg or QGIS Server into QGIS's process.
 from __future__ import annotations
 
 import os
-import re
-import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import requests
+
+from tests.server.launcher import start_server_process, stop_server_process
+
+if TYPE_CHECKING:
+    import subprocess
 
 __all__ = ["start_double_process", "stop_double_process"]
 
@@ -29,19 +33,10 @@ def start_double_process(
     password). Its stderr goes to ``data_dir/stderr.log``, quoted when it does not start.
     """
     variables = {**os.environ, "GEOSERVER_DOUBLE_PASSWORD": password, "QT_QPA_PLATFORM": "offscreen", **(env or {})}
-    log = data_dir / "stderr.log"
-    with log.open("wb") as err:  # the child keeps its own copy; ours is closed (no ResourceWarning)
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.server.geoserver_double", "--port", "0", "--data-dir", str(data_dir), *extra],
-            cwd=REPO, env=variables, stdout=subprocess.PIPE, stderr=err, text=True,
-        )  # fmt: skip
-    assert proc.stdout is not None
-    line = proc.stdout.readline()
-    match = re.match(r"LISTENING (http://\S+)", line)
-    if not match:
-        stop_double_process(proc)
-        raise AssertionError(f"the GeoServer test double did not start: {line!r}\n{log.read_text()[-2000:]}")
-    url = match.group(1)
+    proc, url = start_server_process(
+        [sys.executable, "-m", "tests.server.geoserver_double", "--port", "0", "--data-dir", str(data_dir), *extra],
+        log=data_dir / "stderr.log", ready="LISTENING", name="the GeoServer test double", env=variables, cwd=REPO,
+    )  # fmt: skip
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
@@ -53,12 +48,4 @@ def start_double_process(
 
 
 def stop_double_process(proc: subprocess.Popen[str]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
-    if proc.stdout is not None:
-        proc.stdout.close()
+    stop_server_process(proc)
