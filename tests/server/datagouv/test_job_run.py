@@ -7,17 +7,15 @@ from __future__ import annotations
 import fcntl
 import json
 import secrets
-import shutil
-from pathlib import Path
 
 import pytest
 import requests
 
 from odl_geo.cli.main import main
 from odl_geo.publishers.datagouv.models import DATASET_KEY_EXTRA
+from tests.server.datagouv.job_inputs import write_job_inputs
 from tests.server.geoserver_double.process import start_double_process, stop_double_process
 
-REPO = Path(__file__).resolve().parents[3]
 pytestmark = pytest.mark.server
 
 
@@ -43,17 +41,7 @@ def _double_log(url: str) -> list[dict]:
 def job(tmp_path, shared_data, double, udata, pg_cluster):
     """A job of two datasets (the Montpellier fountains with a mapping file, the Cévennes trails) to every target."""
     url, password = double
-    shutil.copy(shared_data / "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.csv", tmp_path)
-    shutil.copy(REPO / "examples/water/fontaines.toml", tmp_path)
-    shutil.copy(shared_data / "hiking/pnx_schema_randonnee_cevennes/exemple-valide.json", tmp_path / "sentiers.json")
-    credentials = tmp_path / "credentials.toml"
-    credentials.write_text(
-        f'[geoserver]\nusername = "admin"\npassword = "{password}"\n'
-        f'[datagouv]\napi_key = "{udata.info["API_KEY"]}"\n'
-        f'[postgis]\nusername = "postgres"\npassword = "{pg_cluster.password}"\n',
-        encoding="utf-8",
-    )
-    credentials.chmod(0o600)
+    write_job_inputs(tmp_path, shared_data, geoserver_password=password, udata=udata, pg_cluster=pg_cluster)
     dsn = f"postgresql://127.0.0.1:{pg_cluster.port}/gis"
     text = f"""
 [job]

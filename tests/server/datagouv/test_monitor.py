@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import json
 import secrets
-import shutil
 import socket
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.header import decode_header, make_header
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import requests
@@ -22,9 +21,12 @@ from aiosmtpd.controller import Controller
 from odl_geo.cli.main import main
 from odl_geo.jobs import load_job
 from odl_geo.monitor import AlertConfig, run_monitor
+from tests.server.datagouv.job_inputs import write_job_inputs
 from tests.server.geoserver_double.process import start_double_process, stop_double_process
 
-REPO = Path(__file__).resolve().parents[3]
+if TYPE_CHECKING:
+    from pathlib import Path
+
 pytestmark = pytest.mark.server
 SERVICE_EXCEPTION = (
     '<?xml version="1.0" encoding="UTF-8"?><ServiceExceptionReport version="1.3.0" '
@@ -75,17 +77,7 @@ def published(tmp_path_factory, shared_data, double, udata, pg_cluster):
     """A job of two datasets run once: fontaines to GeoServer, PostGIS and data.gouv.fr (daily), sentiers to
     GeoServer and data.gouv.fr (annual, with the hiking schema product)."""
     root = tmp_path_factory.mktemp("monitored")
-    shutil.copy(shared_data / "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.csv", root)
-    shutil.copy(REPO / "examples/water/fontaines.toml", root)
-    shutil.copy(shared_data / "hiking/pnx_schema_randonnee_cevennes/exemple-valide.json", root / "sentiers.json")
-    credentials = root / "credentials.toml"
-    credentials.write_text(
-        f'[geoserver]\nusername = "admin"\npassword = "{double["password"]}"\n'
-        f'[datagouv]\napi_key = "{udata.info["API_KEY"]}"\n'
-        f'[postgis]\nusername = "postgres"\npassword = "{pg_cluster.password}"\n',
-        encoding="utf-8",
-    )
-    credentials.chmod(0o600)
+    write_job_inputs(root, shared_data, geoserver_password=double["password"], udata=udata, pg_cluster=pg_cluster)
     url = double["url"]
     (root / "job.toml").write_text(
         f"""
