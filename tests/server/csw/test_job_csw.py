@@ -10,9 +10,12 @@ import pytest
 from odl_geo.cli.main import main
 from odl_geo.publishers.csw import load_record
 
+from .jobs import FONTAINES_METADATA
+
 pytestmark = pytest.mark.server
 
-JOB = """\
+JOB = (
+    """\
 [job]
 name = "Montpellier"
 out = "publication"
@@ -22,20 +25,13 @@ name = "fontaines"
 source = "data/VilleMTP_MTP_Fontaines.csv"
 [dataset.convert]
 to = ["geojson", "gpkg"]
-[dataset.metadata]
-title = "Bornes fontaines de Montpellier"
-abstract = "Localisation des bornes fontaines d'eau potable de la ville de Montpellier."
-licence = "odbl"
-frequency = "monthly"
-keywords = ["eau potable", "fontaines"]
-inspire_theme = "us"
-topic_categories = ["utilitiesCommunication"]
-[dataset.metadata.producer]
-name = "Ville de Montpellier"
-email = "opendata@montpellier.fr"
+"""
+    + FONTAINES_METADATA
+    + """\
 [dataset.csw]
 url = "{url}"
 """
+)
 
 
 @pytest.fixture

@@ -11,11 +11,13 @@ import pytest
 from odl_geo.cli.main import main
 from odl_geo.publishers.csw import CswRecord, load_record
 
+from .jobs import FONTAINES_METADATA
 from .process import stop_pycsw
 
 pytestmark = pytest.mark.server
 
-JOB = """\
+JOB = (
+    """\
 [job]
 name = "Catalogue"
 out = "publication"
@@ -25,20 +27,13 @@ name = "fontaines"
 source = "VilleMTP_MTP_Fontaines.csv"
 [dataset.convert]
 to = ["gpkg"]
-[dataset.metadata]
-title = "Bornes fontaines de Montpellier"
-abstract = "Localisation des bornes fontaines d'eau potable de la ville de Montpellier."
-licence = "odbl"
-frequency = "monthly"
-keywords = ["eau potable", "fontaines"]
-inspire_theme = "us"
-topic_categories = ["utilitiesCommunication"]
-[dataset.metadata.producer]
-name = "Ville de Montpellier"
-email = "opendata@montpellier.fr"
+"""
+    + FONTAINES_METADATA
+    + """\
 [dataset.csw]
 url = "{url}"
 """
+)
 
 
 def _monitor(capsys, job) -> tuple[int, list[dict]]:
