@@ -7,9 +7,12 @@ scripts/setup_udata.sh).
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import os
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -140,3 +143,17 @@ def theme_folders(converted_themes, tmp_path) -> dict[str, Path]:
         write_iso(dest, theme)
         out[theme] = dest
     return out
+
+
+@pytest.fixture
+def www(tmp_path):
+    """A folder served by http.server on 127.0.0.1 (the DCAT catalogue odl-geo writes, as a web site would)."""
+    root = tmp_path / "www"
+    root.mkdir()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *a: None
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield root, f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    httpd.server_close()

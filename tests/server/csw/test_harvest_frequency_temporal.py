@@ -5,9 +5,6 @@ preview mode on the ISO 19139 record, what ``--check-harvest`` runs: the frequen
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import http.server
-import threading
 
 import pytest
 
@@ -22,20 +19,6 @@ CHANGES = {
     "temporal": {"start": dt.date(2024, 1, 1), "end": dt.date(2024, 12, 31)},
     "contact": {"name": "Service SIG de la Ville", "email": "sig@exemple-montpellier.fr"},
 }
-
-
-@pytest.fixture
-def www(tmp_path):
-    """A folder served on 127.0.0.1, as the web site holding the catalogue would serve it."""
-    root = tmp_path / "www"
-    root.mkdir()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *a: None
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield root, f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def test_dcat_harvest_takes_frequency_temporal_coverage_and_contact(theme_folders, harvester, www):

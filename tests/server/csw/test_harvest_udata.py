@@ -5,10 +5,6 @@ http.server. A second harvest after a change updates the same datasets, never du
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
-
 import pytest
 
 from odl_geo.publishers.csw import Outcome, load_record, publish_record
@@ -82,21 +78,6 @@ def test_csw_iso_19139_harvests_what_odl_geo_published(pycsw, theme_folders, har
     after = {d["remote_id"]: d for d in second["datasets"]}
     assert after[changed.identifier.uri]["title"] == "Bornes fontaines de Montpellier (mise à jour)"
     assert after[records["hiking"].identifier.uri]["title"] == METADATA["hiking"]["title"]
-
-
-@pytest.fixture
-def www(tmp_path):
-    """A folder served by http.server on 127.0.0.1 (the DCAT catalogue odl-geo writes, as a web site would)."""
-    root = tmp_path / "www"
-    root.mkdir()
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
-    handler.log_message = lambda *a: None
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield root, f"http://127.0.0.1:{httpd.server_port}"
-    httpd.shutdown()
-    httpd.server_close()
 
 
 def test_dcat_backend_harvests_the_catalogue_odl_geo_writes(theme_folders, harvester, www):
