@@ -171,6 +171,10 @@ class QgisTransport:
         # the request's read timeout when it sets one (a DeadlineTransport cuts it to the time left), else ours
         timeout_s = min(self.timeout_s, request.timeout[1]) if request.timeout else self.timeout_s
         qreq.setTransferTimeout(max(1, int(timeout_s * 1000)))
+        # stateless APIs (Basic, X-API-KEY): no session cookie kept in or taken from QGIS's shared cookie jar, so a
+        # wrong key or password is never masked by an earlier good one's session (udata and GeoServer set one)
+        qreq.setAttribute(QNetworkRequest.CookieLoadControlAttribute, QNetworkRequest.Manual)
+        qreq.setAttribute(QNetworkRequest.CookieSaveControlAttribute, QNetworkRequest.Manual)
         for k, v in request.headers.items():
             qreq.setRawHeader(k.encode(), v.encode())
         if request.auth is not None and request.auth.api_key:

@@ -28,7 +28,8 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..__about__ import DIR_PLUGIN_ROOT
-from ..toolbelt.environment import SETTING_PYTHON, EnvironmentError_, env_dir, find_base_python, mark_verified
+from ..toolbelt import environment
+from ..toolbelt.environment import SETTING_PYTHON, EnvironmentError_, find_base_python, mark_verified
 from ..toolbelt.i18n import tr
 from ..toolbelt.settings import SETTING_OUTPUT, default_output_folder
 from ..toolbelt.setup_task import SetupTask
@@ -54,7 +55,7 @@ class EnvironmentWidget(QWidget):
         self.python_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.base_label = QLabel(box)
         self.base_label.setWordWrap(True)
-        self.env_label = QLabel(str(env_dir()), box)
+        self.env_label = QLabel(str(environment.env_dir()), box)
         self.env_label.setWordWrap(True)
         self.custom = QgsFileWidget(box)
         self.custom.setToolTip(tr("Leave empty: odl-geo uses its private environment, made by the Install button."))
@@ -139,7 +140,7 @@ class EnvironmentWidget(QWidget):
         self._busy(True)
         self.progress.setRange(0, 100)
         self.progress.setValue(0)
-        self.status.setText(tr("Preparing odl-geo's environment in {0}…").format(env_dir()))
+        self.status.setText(tr("Preparing odl-geo's environment in {0}…").format(environment.env_dir()))
         task = SetupTask(self._installed)
         task.progressChanged.connect(lambda p: None if sip.isdeleted(self) else self.progress.setValue(int(p)))
         self.task = task

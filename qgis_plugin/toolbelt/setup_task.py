@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING
 from qgis.core import Qgis, QgsMessageLog, QgsTask
 
 from ..worker import OdlGeoWorker
+from . import environment
 from .environment import (
     EnvironmentError_,
     Interpreter,
-    env_dir,
     explain_venv_failure,
     find_base_python,
     install_commands,
@@ -41,7 +41,7 @@ class SetupTask(QgsTask):
 
     def __init__(self, on_done: Callable[[SetupTask], None] | None = None, folder: Path | None = None) -> None:
         super().__init__(tr("odl-geo: preparing its Python environment"), QgsTask.CanCancel)
-        self.folder = folder or env_dir()
+        self.folder = folder or environment.env_dir()  # looked up at run time (a test gives a fresh profile)
         self.on_done = on_done
         self.base: Interpreter | None = None
         self.python = ""

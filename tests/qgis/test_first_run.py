@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsProject, QgsSettings, QgsVectorLayer
+from qgis.core import QgsApplication, QgsProject, QgsSettings, QgsVectorLayer
 from qgis.PyQt.QtCore import QCoreApplication
 from qgis_support import auth_config, publish, set_constant, wait, wait_idle
 
@@ -43,7 +43,9 @@ def fresh_profile(tmp_path, monkeypatch):
     for key in keys:
         QgsSettings().remove(key)
     monkeypatch.setenv("ODL_GEO_PYTHON", "/usr/bin/python3")  # what QGIS desktop finds on Debian 12
+    real = Path(QgsApplication.qgisSettingsDirPath()) / "odl_geo" / "venv"
     yield folder
+    assert not real.exists(), "the test's environment must stay in its own profile folder"
     for key in keys:
         QgsSettings().remove(key)
 

@@ -117,7 +117,8 @@ def test_a_wrong_datagouv_key_and_a_server_down_are_said_in_french(
 
     bad_key = auth_config("Clé data.gouv.fr", "X-API-KEY", "not-a-key")
     site = udata["BASE_URL"].removesuffix("/api/1")
-    params = {"INPUT": str(water_out), "URL": site, "ORGANIZATION": udata["ORG_SLUG"], "AUTHCFG": bad_key}
+    params = {"INPUT": str(water_out), "URL": site, "ORGANIZATION": udata["ORG_SLUG"], "AUTHCFG": bad_key,
+              "DATASET_KEY": f"cle-refusee-{water_out.parent.name}"}  # a new dataset: the key must write  # fmt: skip
     with pytest.raises(QgsProcessingException) as info:
         processing.run("odl_geo:publish_datagouv", params)
     message = str(info.value)
