@@ -44,6 +44,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyogrio
 import shapely
+from _support import count_marker, parse_size
 
 HERE = Path(__file__).resolve().parent
 DATA_VERSION = 1  # bump when the generator changes, so cached inputs are rebuilt
@@ -93,12 +94,6 @@ CATEGORIES = ["Éclairage public", "Borne incendie", "Arbre d'alignement", "Banc
 
 
 # -- inputs ------------------------------------------------------------------------------------------
-def parse_size(text: str) -> int:
-    t = text.strip().lower().replace("_", "")
-    mult = {"k": 1_000, "m": 1_000_000}.get(t[-1:], 1)
-    return int(float(t[:-1] if mult > 1 else t) * mult)
-
-
 def human(n: int) -> str:
     if n >= 1_000_000 and n % 1_000_000 == 0:
         return f"{n // 1_000_000}M"
@@ -259,13 +254,7 @@ def timed(cmd: list[str], timeout: float, env: dict[str, str] | None = None) -> 
 def count_features(path: Path) -> int:
     if path.suffix == ".geojson":
         # GDAL writes one feature per line; counting the marker is exact and needs no parsing
-        marker, n, tail = b'"type": "Feature",', 0, b""
-        with path.open("rb") as fh:
-            while chunk := fh.read(1 << 24):
-                buf = tail + chunk
-                n += buf.count(marker)
-                tail = buf[-(len(marker) - 1) :]
-        return n
+        return count_marker(path, b'"type": "Feature",')
     return int(pyogrio.read_info(path, force_feature_count=True)["features"])
 
 

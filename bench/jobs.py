@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import secrets
 import shutil
 import subprocess
@@ -36,6 +35,7 @@ import time
 from pathlib import Path
 
 import requests
+from _support import start_double as start_geoserver_double
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("ODL_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -72,17 +72,8 @@ def write_job(root: Path, n: int, geoserver: str | None, out: str) -> Path:
 
 def start_double(workdir: Path) -> tuple[subprocess.Popen, str, str]:
     password = secrets.token_hex(12)
-    env = {**os.environ, "GEOSERVER_DOUBLE_PASSWORD": password, "QT_QPA_PLATFORM": "offscreen"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.server.geoserver_double", "--port", "0", "--data-dir", str(workdir)],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
-    assert proc.stdout is not None
-    m = re.match(r"LISTENING (\S+)", proc.stdout.readline())
-    if not m:
-        proc.kill()
-        sys.exit("the GeoServer test double did not start")
-    return proc, m.group(1), password
+    proc, url = start_geoserver_double(workdir, password)
+    return proc, url, password
 
 
 def double_log(url: str) -> list[dict]:

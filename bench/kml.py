@@ -32,6 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from _support import count_marker  # noqa: E402
 from convert import BrokenRun, make_points, odl_command, parse_size, timed, warm_cache  # noqa: E402
 
 MAX_RATIO_TO_GEOJSON = 1.15
@@ -39,13 +40,7 @@ MAX_RATIO_TO_GEOJSON = 1.15
 
 def placemarks(path: Path) -> int:
     """Placemarks in a KML, counted in the bytes (no parse, no memory)."""
-    marker, n, tail = b"<Placemark", 0, b""
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 24):
-            buf = tail + chunk
-            n += buf.count(marker)
-            tail = buf[-(len(marker) - 1) :]
-    return n
+    return count_marker(path, b"<Placemark")
 
 
 def run(size: int, data_dir: Path, work: Path, libkml: bool, timeout: float) -> dict[str, object]:

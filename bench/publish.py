@@ -18,14 +18,12 @@ Exit status: 0 when every target passes, 1 when one fails.
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
@@ -34,6 +32,8 @@ from shapely import points
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))  # measure this tree's odl_geo, not whichever one the venv has installed
+
+from _support import start_double as start_geoserver_double  # noqa: E402
 
 from odl_geo.credentials import Credentials  # noqa: E402
 from odl_geo.http import RequestsTransport  # noqa: E402
@@ -44,6 +44,9 @@ from odl_geo.publishers.geoserver import (  # noqa: E402
     plan_publication,
     publish_plan,
 )
+
+if TYPE_CHECKING:
+    import subprocess
 
 N_LAYERS = 20
 MAX_REQUESTS_PER_LAYER = 2
@@ -68,17 +71,8 @@ def make_layers(folder: Path, layout: str, features: int) -> list[Path]:
 
 def start_double(workdir: Path) -> tuple[subprocess.Popen, str, Credentials]:
     password = secrets.token_hex(12)
-    env = {**os.environ, "GEOSERVER_DOUBLE_PASSWORD": password, "QT_QPA_PLATFORM": "offscreen"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.server.geoserver_double", "--port", "0", "--data-dir", str(workdir)],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
-    assert proc.stdout is not None
-    m = re.match(r"LISTENING (\S+)", proc.stdout.readline())
-    if not m:
-        proc.kill()
-        sys.exit("the GeoServer test double did not start")
-    return proc, m.group(1), Credentials("admin", password)
+    proc, url = start_geoserver_double(workdir, password)
+    return proc, url, Credentials("admin", password)
 
 
 def run(url: str, creds: Credentials, plan: PublishPlan) -> tuple[int, int, int, float, set[str]]:

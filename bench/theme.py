@@ -49,6 +49,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from _support import parse_size
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -58,12 +59,6 @@ DATA_VERSION = 1
 MAX_RSS_MB = 400.0
 MAX_RATIO = 1.5
 FORMATS = "gpkg,geojson,csv"
-
-
-def parse_size(text: str) -> int:
-    t = text.strip().lower().replace("_", "")
-    mult = {"k": 1_000, "m": 1_000_000}.get(t[-1:], 1)
-    return int(float(t[:-1] if mult > 1 else t) * mult)
 
 
 def human(n: int) -> str:
