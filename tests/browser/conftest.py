@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.server.launcher import read_ready_info
+
 from .servers import AXE, REPO, STATIC, Front, Site, csp_header
 
 CHROMIUM = os.environ.get("ODL_CHROMIUM", "/usr/bin/chromium")
@@ -178,14 +180,9 @@ def start_udata(work: Path) -> Udata:
         stdout=subprocess.PIPE, stderr=err, text=True, cwd=work,
     )
     err.close()  # the child has its own copy
-    info: dict[str, str] = {}
     assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith("READY"):
-            break
-        key, _, value = line.strip().partition("=")
-        info[key] = value
-    else:
+    info = read_ready_info(proc.stdout)
+    if info is None:
         proc.kill()
         raise RuntimeError(f"udata did not start: {(work / 'server.err').read_text()[-2000:]}")
     return Udata(info["BASE_URL"].removesuffix("/api/1"), info, proc)

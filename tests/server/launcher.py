@@ -1,7 +1,8 @@
 """Start a local test server in its own process and stop it: the part the pycsw and GeoServer-double launchers share.
 
-The child prints one line (``READY http://...`` or ``LISTENING http://...``) on stdout once it listens; its stderr
-goes to a log file that is quoted when it does not start, so a failure says why.
+The child prints one line (``READY http://...`` or ``LISTENING http://...``) on stdout once it listens (the local
+udata prints ``KEY=VALUE`` lines, then ``READY``); its stderr goes to a log file that is quoted when it does not
+start, so a failure says why.
 """
 
 from __future__ import annotations
@@ -11,14 +12,27 @@ import subprocess
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
 
-__all__ = ["log_tail", "start_server_process", "stop_server_process"]
+__all__ = ["log_tail", "read_ready_info", "start_server_process", "stop_server_process"]
 
 
 def log_tail(log: Path) -> str:
     """The end of the child's stderr log, quoted in failure messages."""
     return log.read_text()[-2000:]
+
+
+def read_ready_info(stdout: Iterable[str]) -> dict[str, str] | None:
+    """The ``KEY=VALUE`` lines a child prints before its ``READY`` line (the local udata: its URL, API key,
+    organisation); ``None`` when its stdout ends without ``READY`` (it did not start)."""
+    info: dict[str, str] = {}
+    for line in stdout:
+        if line.startswith("READY"):
+            return info
+        key, _, value = line.strip().partition("=")
+        info[key] = value
+    return None
 
 
 def start_server_process(

@@ -21,6 +21,7 @@ from odl_geo.conversion import ConvertOptions, convert
 from odl_geo.credentials import Credentials
 from odl_geo.http import RequestsTransport, RetryPolicy
 from odl_geo.publishers.datagouv import DatagouvClient
+from tests.server.launcher import read_ready_info
 
 from .faultproxy import FaultProxy
 
@@ -86,14 +87,9 @@ def udata(tmp_path_factory) -> UdataServer:
         text=True,
         cwd=work,
     )
-    info: dict[str, str] = {}
     assert proc.stdout is not None
-    for line in proc.stdout:
-        if line.startswith("READY"):
-            break
-        key, _, value = line.strip().partition("=")
-        info[key] = value
-    else:
+    info = read_ready_info(proc.stdout)
+    if info is None:
         proc.kill()
         stderr.close()
         pytest.fail(f"udata server did not start: {(work / 'server.err').read_text()[-2000:]}")
