@@ -40,6 +40,17 @@ def center_on(page, selector: str, lon: float, lat: float) -> None:
     page.evaluate(js, [selector, x, y])
 
 
+def open_popup(page, lon: float, lat: float):
+    """Centre the map on (lon, lat) and press Enter on it (the keyboard way to feature info): the visible popup."""
+    center_on(page, "odl-map", lon, lat)
+    page.wait_state("odl-map")
+    page.locator("odl-map .odl-map-target").focus()
+    page.keyboard.press("Enter")
+    popup = page.locator("odl-map .odl-popup")
+    popup.wait_for(state="visible")
+    return popup
+
+
 @pytest.fixture
 def water_page(site, front, map_servers):
     return site.page("map.html", map_tag(site, front, water_layer(map_servers), **{"outline-src": outline(site)}))
@@ -78,12 +89,7 @@ def test_feature_info_popup_shows_french_labels(page, water_page):
     page.goto(water_page)
     page.wait_state("odl-map")
     name, lon, lat = fountain(0)
-    center_on(page, "odl-map", lon, lat)
-    page.wait_state("odl-map")
-    page.locator("odl-map .odl-map-target").focus()
-    page.keyboard.press("Enter")
-    popup = page.locator("odl-map .odl-popup")
-    popup.wait_for(state="visible")
+    popup = open_popup(page, lon, lat)
     pairs = dict(zip(popup.locator("dt").all_text_contents(), popup.locator("dd").all_text_contents(), strict=True))
     assert pairs["Nom"] == name
     assert pairs["Code INSEE"] == "34172"
@@ -97,12 +103,7 @@ def test_feature_attribute_payloads_stay_text(page, water_page):
     page.goto(water_page)
     page.wait_state("odl-map")
     _, lon, lat = fountain(PAYLOAD_ROW)
-    center_on(page, "odl-map", lon, lat)
-    page.wait_state("odl-map")
-    page.locator("odl-map .odl-map-target").focus()
-    page.keyboard.press("Enter")
-    popup = page.locator("odl-map .odl-popup")
-    popup.wait_for(state="visible")
+    popup = open_popup(page, lon, lat)
     assert XSS_IMG + XSS_SCRIPT in popup.locator("dd").all_text_contents()
     assert popup.locator("img, script").count() == 0
     page.wait_for_timeout(200)

@@ -7,7 +7,7 @@ import pytest
 
 from .conftest import MONTPELLIER, NAMES, convert_water, fountain, non_background
 from .test_catalogue import catalogue
-from .test_map import center_on, map_tag, outline
+from .test_map import map_tag, open_popup, outline
 
 INJECT = "() => { document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=\"window.__xss=1\">'); }"
 AXE_RUN = """() => axe.run(document, {resultTypes: ['violations']})
@@ -123,12 +123,7 @@ def test_page_shows_updates_after_republication(page, site, front, udata, map_se
         def popup_name() -> str:
             page.wait_state("odl-map")
             page.wait_state("odl-catalogue")
-            center_on(page, "odl-map", lon, lat)
-            page.wait_state("odl-map")
-            page.locator("odl-map .odl-map-target").focus()
-            page.keyboard.press("Enter")
-            popup = page.locator("odl-map .odl-popup")
-            popup.wait_for(state="visible")
+            popup = open_popup(page, lon, lat)
             pairs = dict(zip(popup.locator("dt").all_text_contents(), popup.locator("dd").all_text_contents(),
                              strict=True))
             return pairs["Nom"]
