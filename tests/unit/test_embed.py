@@ -24,24 +24,15 @@ from odl_geo.embed import (
     render_snippet,
 )
 from odl_geo.errors import InputError, SourceNotFoundError
+from tests.demo_outputs import convert_demo_examples
 
 REPO = Path(__file__).resolve().parents[2]
-CONVERT = {
-    "hiking": ["examples/hiking/cevennes_itineraires.json", "--theme", "hiking", "--area", "occitanie"],
-    "water": ["examples/water/VilleMTP_MTP_Fontaines.csv", "--theme", "water", "--mapping",
-              "examples/water/fontaines.toml", "--area", "34"],
-    "flood": ["examples/flood/PPRn_BourgOisans.zip", "--theme", "flood"],
-}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """out/hiking, out/water, out/flood: real conversions of the bundled examples (manifests, GeoPackages)."""
-    root = tmp_path_factory.mktemp("out")
-    for theme, (src, *rest) in CONVERT.items():
-        args = [str(REPO / a) if a.startswith("examples/") else a for a in rest]
-        assert main(["convert", str(REPO / src), *args, "--to", "gpkg", "--out", str(root / theme), "-q"]) == 0
-    return root
+    return convert_demo_examples(tmp_path_factory.mktemp("out"))
 
 
 class _Elements(HTMLParser):

@@ -20,26 +20,16 @@ from odl_geo.cli.main import main
 from odl_geo.embed import STATIC_DIR
 from odl_geo.errors import InputError
 from odl_geo.serve import Front, build_projects, open_server, run_server
+from tests.demo_outputs import convert_demo_examples
 
 pytestmark = pytest.mark.server
 REPO = Path(__file__).resolve().parents[3]
 WMS = "{http://www.opengis.net/wms}"
-CONVERT = {  # what make demo converts: the bundled samples, with their theme
-    "hiking": ["examples/hiking/cevennes_itineraires.json", "--theme", "hiking", "--area", "occitanie"],
-    "water": ["examples/water/VilleMTP_MTP_Fontaines.csv", "--theme", "water", "--mapping",
-              "examples/water/fontaines.toml", "--area", "34"],
-    "flood": ["examples/flood/PPRn_BourgOisans.zip", "--theme", "flood"],
-}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("front")
-    for theme, args in CONVERT.items():
-        src, *rest = args
-        assert main(["convert", str(REPO / src), *[str(REPO / a) if a.startswith("examples/") else a for a in rest],
-                     "--to", "gpkg", "--out", str(root / theme), "--quiet"]) == 0  # fmt: skip
-    return root
+    return convert_demo_examples(tmp_path_factory.mktemp("front"))
 
 
 @pytest.fixture(scope="module")
