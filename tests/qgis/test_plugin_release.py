@@ -46,6 +46,7 @@ def test_start_up_runs_nothing_slow_and_adds_toolbar_settings_and_help(qgis_ifac
         return real_popen(cmd, *a, **k)
 
     monkeypatch.setattr(subprocess, "Popen", popen)
+    qgis_iface.registerOptionsWidgetFactory.reset_mock()  # the fake iface is shared by every test of the session
     toolbar: list = []
     monkeypatch.setattr(qgis_iface, "addToolBarIcon", toolbar.append)
     opened: list = []
