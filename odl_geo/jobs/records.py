@@ -52,6 +52,11 @@ def _geoserver(options: dict[str, Any], result: dict[str, Any], layers: dict[str
     from ..publishers.geoserver.models import safe_name
 
     by_name = {safe_name(name): entry for name, entry in layers.items()}
+    chosen = options.get("layer_name") or []  # "TABLE=NAME": a layer published under a name of the user's
+    for pair in [chosen] if isinstance(chosen, str) else chosen:
+        table, _, name = str(pair).partition("=")
+        if name.strip() and table.strip() in layers:
+            by_name[name.strip()] = layers[table.strip()]
     names = [c["layer"] for c in result.get("checks") or [] if c.get("layer")]
     counts = {c["layer"]: c.get("expected_count") for c in result.get("checks") or []}
     if not names:

@@ -97,6 +97,7 @@ def test_csw_step_publishes_a_record_linking_to_the_published_layer_and_the_data
     page = published["datagouv"]["page"]
     assert page.startswith("http") and "/datasets/" in page
     assert [lyr["name"] for lyr in published["geoserver"]["layers"]] == ["bornes_fontaines"]
+    assert published["geoserver"]["layers"][0]["bbox"], "the renamed layer keeps its extent (the monitor draws it)"
 
     folder = job.parent / "publication" / "fontaines"
     links = _links((folder / "metadata.xml").read_bytes())
