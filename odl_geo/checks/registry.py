@@ -36,6 +36,12 @@ class CheckContext:
     area_insee: frozenset[str] | None = None  # declared territory (INSEE codes) when known
     area_outline: tuple[str, ...] = ()  # the départements whose outlines make its coordinate test, when known
     area_name: str = ""  # how the area was declared ("Occitanie", "départements 34, 30"), for messages
+    #: streaming (``convert --theme`` reads a layer in chunks): the row of ``frame``'s first feature in the layer
+    offset: int = 0
+    #: what the checks remember of the layer's earlier chunks (bounded: hashes, counters), shared by every
+    #: chunk's context of one layer; checks read it, and only :func:`~odl_geo.checks.runner.commit_chunk`
+    #: writes it, once a chunk is final (checked and fixed). Empty for a whole layer checked at once.
+    carry: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
     #: what several checks of this context compute once (geometry hashes, lon/lat bounds, INSEE classification);
     #: not an init field, so ``dataclasses.replace(ctx, frame=fixed)`` starts with an empty one
     scratch: dict[str, object] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -74,6 +80,12 @@ class Check:
     run: Callable[[CheckContext], list[Issue]]
     themes: frozenset[str] = field(default_factory=frozenset)  # empty = every theme
     fix: Callable[[CheckContext], FixResult] | None = None
+    #: streaming: record this final chunk's rows in ``ctx.carry`` (e.g. the hashes of its features, so that a later
+    #: chunk's copies of them are duplicates)
+    commit: Callable[[CheckContext], None] | None = None
+    #: streaming: the issues only the whole layer can tell (a required field empty in every chunk), from
+    #: ``ctx.carry`` after the last chunk; ``ctx.frame`` is then an empty frame with the layer's columns
+    finish: Callable[[CheckContext], list[Issue]] | None = None
 
     @property
     def fixable(self) -> bool:

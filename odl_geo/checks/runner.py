@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..report import Issue
     from .registry import Change, Check
 
-__all__ = ["CheckOutcome", "Fix", "apply_fixes", "load_checks", "run_checks"]
+__all__ = ["CheckOutcome", "Fix", "apply_fixes", "commit_chunk", "finish_checks", "load_checks", "run_checks"]
 
 FAMILIES = ("geometry", "crs", "duplicates", "fields", "dates", "insee", "names", "text")
 OPTIONAL_FAMILIES = ("flood",)
@@ -133,3 +133,29 @@ def _fix_order(fired: set[str]) -> list[Check]:
     drops = ("GEOM_MISSING", "DUPLICATE_FEATURE")
     checks = [REGISTRY[c] for c in REGISTRY if c in fired]
     return [c for c in checks if c.code not in drops] + [c for c in checks if c.code in drops]
+
+
+def commit_chunk(ctx: CheckContext, theme: str | None, skip: frozenset[str] = frozenset()) -> None:
+    """Streaming: ``ctx.frame`` is a final chunk (checked, fixed, rows left out): let every check that remembers
+    the layer's earlier rows (``Check.commit``) record it in ``ctx.carry``. Each hook runs once per chunk."""
+    load_checks()
+    done: set[object] = set()
+    for check in checks_for(theme):
+        if check.code in skip or check.commit is None or check.commit in done:
+            continue
+        done.add(check.commit)
+        check.commit(ctx)
+
+
+def finish_checks(ctx: CheckContext, theme: str | None, skip: frozenset[str] = frozenset()) -> CheckOutcome:
+    """Streaming: after the last chunk, the issues only the whole layer tells (``Check.finish``), from
+    ``ctx.carry``; ``ctx.frame`` is an empty frame with the layer's columns."""
+    load_checks()
+    out = CheckOutcome()
+    for check in checks_for(theme):
+        if check.code in skip or check.finish is None:
+            continue
+        for issue in check.finish(ctx):
+            out.issues.append(issue)
+            out.faulty.update(issue.examples)
+    return out

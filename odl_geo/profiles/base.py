@@ -26,7 +26,16 @@ if TYPE_CHECKING:
     from ..exports.base import OutputFile
     from ..report import Report
 
-__all__ = ["FieldKind", "Profile", "RoleSpec", "SchemaRef", "TargetField", "ThemeDataset"]
+__all__ = [
+    "BufferedSink",
+    "FieldKind",
+    "ProductSink",
+    "Profile",
+    "RoleSpec",
+    "SchemaRef",
+    "TargetField",
+    "ThemeDataset",
+]
 
 FieldKind = str  # "string", "integer", "number", "boolean", "date", "datetime", "array", "object"
 
@@ -92,6 +101,56 @@ class ThemeDataset:
         return self.product_names.get(role) or self.source_names.get(role, role)
 
 
+class ProductSink(ABC):
+    """Where ``convert --theme`` writes a theme's products as the layer streams by, chunk after chunk.
+
+    ``write`` receives each chunk as a :class:`ThemeDataset` (conformed, anonymised, checked, fixed, rows left out,
+    validated); ``close`` ends the files and returns them. The files are the same bytes that
+    :meth:`Profile.write_products` writes for the whole layer at once.
+    """
+
+    @abstractmethod
+    def write(self, chunk: ThemeDataset) -> None:
+        """Append one chunk to the products."""
+
+    @abstractmethod
+    def close(self) -> list[OutputFile]:
+        """End the products (after the last chunk) and describe them."""
+
+
+class BufferedSink(ProductSink):
+    """The fallback for profiles whose products need the whole dataset (the CNIG PPR joins its tables): chunks are
+    gathered, and :meth:`Profile.write_products` writes them at the end."""
+
+    def __init__(self, profile: Profile, out_dir: Path, report: Report) -> None:
+        self.profile, self.out_dir, self.report = profile, out_dir, report
+        self.chunks: list[ThemeDataset] = []
+
+    def write(self, chunk: ThemeDataset) -> None:
+        self.chunks.append(chunk)
+
+    def close(self) -> list[OutputFile]:
+        import pandas as pd
+
+        if not self.chunks:
+            return []
+        first = self.chunks[0]
+        frames = {
+            role: pd.concat([c.frames[role] for c in self.chunks if role in c.frames], ignore_index=True)
+            for role in first.frames
+        }
+        whole = ThemeDataset(
+            frames=frames,  # type: ignore[arg-type]
+            source_names=first.source_names,
+            field_matches=first.field_matches,
+            notes=first.notes,
+            source_path=first.source_path,
+            product_names=first.product_names,
+        )
+        self.chunks = []
+        return self.profile.write_products(whole, self.out_dir, self.report)
+
+
 class Profile(ABC):
     """A theme. Subclasses are registered in ``odl_geo.profiles.registry`` under ``key``."""
 
@@ -134,3 +193,8 @@ class Profile(ABC):
     @abstractmethod
     def write_products(self, dataset: ThemeDataset, out_dir: Path, report: Report) -> list[OutputFile]:
         """Write the standard product(s) of the theme into ``out_dir`` and return them."""
+
+    def open_products(self, out_dir: Path, report: Report) -> ProductSink:
+        """A sink writing the products chunk by chunk (``convert --theme`` streams the layer). The default gathers
+        the chunks and calls :meth:`write_products` at the end; single-layer profiles stream."""
+        return BufferedSink(self, out_dir, report)
