@@ -149,6 +149,9 @@ class LayerStream:
             geom = GEOMETRY_COLUMN if lyr.has_geometry else None
             yield from self._normalised(iter(lyr.table.to_batches(self.options.batch_size)), geom)
             return
+        if lyr.batch_source is not None:  # a spooled layer: its batches, no GDAL read
+            yield from self._normalised(lyr.batch_source(), GEOMETRY_COLUMN if lyr.has_geometry else None)
+            return
         thread_name = f"odl-geo read {lyr.name}"
         with GdalWarnings(reader_thread=thread_name) as gdal, contextlib.ExitStack() as stack:
             with gdal.in_this_thread():  # GeoJSON, KML... are parsed when opened

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Self
 from ..report import Issue, Report, Severity
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
     from types import TracebackType
 
     import pyarrow as pa
@@ -65,6 +66,9 @@ class LayerSource:
     #: an in-memory layer (a theme run's conformed layer): its rows, geometry as WKB in ``geometry``; streams
     #: read this table instead of opening ``gdal_path``
     table: pa.Table | None = field(default=None, repr=False)
+    #: an in-memory layer too large to hold (a streamed theme run's spooled rows): each call gives its batches
+    #: anew, in order, geometry as WKB in ``geometry``, one schema
+    batch_source: Callable[[], Iterator[pa.RecordBatch]] | None = field(default=None, repr=False)
 
     @property
     def has_geometry(self) -> bool:
