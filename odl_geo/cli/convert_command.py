@@ -64,8 +64,25 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with --theme: leave features with errors out of the products (they are listed)",
     )
+    p.add_argument(
+        "--chunk-rows",
+        type=_positive,
+        default=50_000,
+        metavar="N",
+        help="with --theme: check and write the layer N features at a time (memory; default 50000)",
+    )
     add_convert_option(p)
     p.set_defaults(handler=run)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of features (1 or more)")
+    return value
 
 
 def formats(args: argparse.Namespace) -> list[str]:

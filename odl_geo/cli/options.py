@@ -104,4 +104,5 @@ def theme_options(args: argparse.Namespace, repair: bool) -> ThemeOptions:
         anonymise=not args.no_anonymise,
         repair=repair,
         drop_invalid=getattr(args, "drop_invalid", False),
+        chunk_rows=getattr(args, "chunk_rows", 50_000),
     )

@@ -106,7 +106,7 @@ def print_summary(out: Console, run: ThemeRun, verbose: bool, lang: str = "fr") 
     words = _SUMMARY[lang]
     p = run.profile
     what = f"{p.key} ({p.schema.name} {p.schema.version})" if p and p.schema else words["generic"]
-    features = sum(len(lyr.frame) for lyr in run.layers)
+    features = sum(lyr.feature_count for lyr in run.layers)
     head = words["head"].format(
         source=run.source.name, what=what, layers=len(run.layers), features=french_number(features, lang)
     )

@@ -158,7 +158,7 @@ def _layer_section(run: ThemeRun, lyr: LayerResult, lang: str) -> str:
     img = (
         (
             f'<figure><img alt="map" src="data:image/png;base64,{png}"><figcaption class="hint">'
-            f"{escape(t('map', lang))} ({len(lyr.faulty):,} / {len(lyr.frame):,})</figcaption></figure>"
+            f"{escape(t('map', lang))} ({lyr.problem_count:,} / {lyr.feature_count:,})</figcaption></figure>"
         )
         if png
         else f"<p class='hint'>{escape(t('no_map', lang))}</p>"
@@ -166,7 +166,7 @@ def _layer_section(run: ThemeRun, lyr: LayerResult, lang: str) -> str:
     n = {s: sum(1 for i in issues if i.severity is s) for s in Severity}
     facts = (
         f"<table class='facts'><tr><td>{escape(t('layer', lang))}</td><td>{escape(lyr.display)}</td></tr>"
-        f"<tr><td>{escape(t('features', lang))}</td><td>{len(lyr.frame):,}</td></tr>"
+        f"<tr><td>{escape(t('features', lang))}</td><td>{lyr.feature_count:,}</td></tr>"
         f"<tr><td>{escape(t('crs', lang))}</td><td>{escape(lyr.crs or '—')}</td></tr>"
         f"<tr><td>{escape(t('errors', lang))}</td><td class='n-error'>{n[Severity.ERROR]}</td></tr>"
         f"<tr><td>{escape(t('warnings', lang))}</td><td class='n-warning'>{n[Severity.WARNING]}</td></tr></table>"

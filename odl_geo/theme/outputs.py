@@ -33,7 +33,9 @@ if TYPE_CHECKING:
 
     from ..exports.base import OutputFile
     from ..feedback import Feedback
+    from ..normalise.scan import GeometryScan
     from ..sources import ReadOptions
+    from ..sources.layer import LayerSource
 
 __all__ = ["convert_theme", "write_corrected", "write_reports"]
 
@@ -147,8 +149,13 @@ def convert_theme(
 
     :raises InputError: the data cannot be made valid (the reports are written first, and say why).
     """
+    from ..profiles.registry import load_profile
+    from .stream import streamable
+
     options = replace(options or ThemeOptions(), repair=True)
     refuse_overlap(path, out_dir, reserved=(REPORT_JSON, REPORT_HTML, CHANGES_CSV, MANIFEST_NAME))
+    if streamable(load_profile(theme)):
+        return _convert_streamed(path, Path(out_dir), theme, options, formats, read_options, feedback, lang)
     run = check_theme(path, theme, options, read_options, feedback)
     assert run.profile is not None and run.dataset is not None
     out = Path(out_dir)
@@ -198,6 +205,76 @@ def convert_theme(
         refuse_replacing(path, out, {f.path for f in manifest.files})
         try:
             manifest.write(staging)
+        except OSError as exc:
+            raise OutputError(
+                f"Cannot write {MANIFEST_NAME} in {out}: {exc.strerror}.", "Check free disk space."
+            ) from exc
+        staged.commit(f.path for f in manifest.files)  # products and manifest together, or not at all
+    finally:
+        staged.close()
+    run.files = manifest.files
+    write_reports(run, out, lang)
+    return run
+
+
+def _convert_streamed(
+    path: str | Path,
+    out: Path,
+    theme: str,
+    options: ThemeOptions,
+    formats: list[str] | tuple[str, ...],
+    read_options: ReadOptions | None,
+    feedback: Feedback | None,
+    lang: str,
+) -> ThemeRun:
+    """:func:`convert_theme` for a single-layer theme: one pass over the layer (:mod:`odl_geo.theme.stream`),
+    products and standard formats written into the staging folder as the chunks go, swapped in only when the
+    whole layer is publishable."""
+    from ..profiles.registry import load_profile
+    from .stream import stream_layer
+
+    profile = load_profile(theme)
+    _prepare(out)
+    recover(out)  # a crashed earlier run: its swap finished, its staging folders removed
+    staged = Staging(out)  # OutputError (exit 3) when the folder is read-only or the disk full
+    try:
+        streamed = stream_layer(path, profile, options, staged.path, read_options, feedback)
+        run = streamed.run
+        try:
+            files = streamed.sink.close()
+            if run.report.has_errors:
+                write_reports(run, out, lang)
+                errors = run.report.by_severity(Severity.ERROR)
+                codes = ", ".join(dict.fromkeys(i.code for i in errors))
+                raise InputError(
+                    f"{run.source.name} cannot be published as {profile.key}: {len(errors)} error(s) ({codes}). "
+                    f"Nothing but the report was written in {out}.",
+                    f"Read {out / REPORT_HTML}; then use a mapping file (--mapping), --fix, or --drop-invalid "
+                    "to publish only the valid features.",
+                )
+            schema = _catalog_schema(run)
+            for f in files:
+                f.schema = schema
+            manifest = Manifest(
+                source={"name": run.source.name, "theme": run.theme,
+                        **_publication(run, streamed.producers, streamed.insee)},
+                report=run.report,
+                odl_geo_version=__version__,
+                title=profile.title.get("fr") or profile.key,
+                abstract=_summary(run),
+            )  # fmt: skip
+            if formats:
+                spooled = streamed.spool.layer()
+                manifest.files.extend(
+                    _standard_formats(run, staged.path, formats, feedback, [(spooled, streamed.spool.scan)])
+                )
+            manifest.files[:0] = files
+        finally:
+            streamed.spool.close()
+        fill_sizes_and_digests(manifest.files, staged.path)
+        refuse_replacing(path, out, {f.path for f in manifest.files})
+        try:
+            manifest.write(staged.path)
         except OSError as exc:
             raise OutputError(
                 f"Cannot write {MANIFEST_NAME} in {out}: {exc.strerror}.", "Check free disk space."
@@ -265,7 +342,11 @@ def _drop_invalid(run: ThemeRun, max_rounds: int = 20) -> None:
 
 
 def _standard_formats(
-    run: ThemeRun, staging: Path, formats: list[str] | tuple[str, ...], feedback: Feedback | None
+    run: ThemeRun,
+    staging: Path,
+    formats: list[str] | tuple[str, ...],
+    feedback: Feedback | None,
+    spooled: list[tuple[LayerSource, GeometryScan]] | None = None,
 ) -> list[OutputFile]:
     """The checked layers through the ordinary writers (those of ``odl-geo convert``), straight from memory.
 
@@ -293,12 +374,14 @@ def _standard_formats(
         gdal_date=_source_date(run.source),
     )
     files: list[OutputFile] = []
-    for n, lyr in enumerate(run.layers, start=1):
+    if spooled is None:
         # one layer takes the products' name (``<source>_<theme>``), several keep their own, as in a conversion
-        name = stem if len(run.layers) == 1 else (lyr.product_name or lyr.layer)
-        layer = frame_layer(lyr.frame, name, name)
-        feedback.info(f"[{n}/{len(run.layers)}] {name}")
-        scan = scan_geometries(layer)
+        names = [stem if len(run.layers) == 1 else (lyr.product_name or lyr.layer) for lyr in run.layers]
+        layers = [frame_layer(lyr.frame, name, name) for lyr, name in zip(run.layers, names, strict=True)]
+        spooled = [(layer, scan_geometries(layer)) for layer in layers]
+    for n, (layer, scan) in enumerate(spooled, start=1):
+        name = layer.name
+        feedback.info(f"[{n}/{len(spooled)}] {name}")
         for writer in writers:
             if not layer.has_geometry and not writer.writes_tables:
                 continue
@@ -345,7 +428,7 @@ def _summary(run: ThemeRun) -> str:
     """
     assert run.profile is not None
     counts = run.counts()
-    n = sum(len(lyr.frame) for lyr in run.layers)
+    n = sum(lyr.feature_count for lyr in run.layers)
     schema = run.profile.schema
     conform = f", conformes au schéma {schema.name} {schema.version}" if schema else ""
     return (
@@ -355,22 +438,34 @@ def _summary(run: ThemeRun) -> str:
     )
 
 
-def _publication(run: ThemeRun) -> dict[str, object]:
-    """Spatial coverage (udata zone ids), granularity and producer, from the declared area or the data."""
+def _publication(run: ThemeRun, producers: set[str] | None = None, insee: set[str] | None = None) -> dict[str, object]:
+    """Spatial coverage (udata zone ids), granularity and producer, from the declared area or the data.
+
+    :param producers: :param insee: what a streamed run gathered as it went (its frames are gone)
+    """
+    from ..checks.communes import communes
+
     out: dict[str, object] = {}
-    codes = set(run.area.insee) if run.area is not None else _insee_codes(run)
+    if run.area is not None:
+        codes = set(run.area.insee)
+    elif insee is not None:
+        table = communes()
+        codes = {c for c in insee if c in table}
+    else:
+        codes = _insee_codes(run)
     zones = zones_for(codes)
     if zones:
         out["zones"] = zones
     families = {spec.geometry_family for spec in run.profile.roles} if run.profile else set()
     out["granularity"] = "poi" if families == {"point"} else "other"
-    producers = sorted(
+    producers_found = sorted(
+        producers if producers is not None else
         {str(v).strip() for lyr in run.layers for c in PRODUCER_COLUMNS if c in lyr.frame for v in lyr.frame[c]
          if v is not None and str(v).strip() and str(v) != "nan"}
     )  # fmt: skip
-    if producers:
-        more = f" et {len(producers) - 5} autre(s)" if len(producers) > 5 else ""
-        out["producer"] = ", ".join(producers[:5]) + more
+    if producers_found:
+        more = f" et {len(producers_found) - 5} autre(s)" if len(producers_found) > 5 else ""
+        out["producer"] = ", ".join(producers_found[:5]) + more
     return out
 
 

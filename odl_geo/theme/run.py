@@ -61,6 +61,9 @@ class ThemeOptions:
     anonymise: bool = True
     repair: bool = False
     drop_invalid: bool = False
+    #: ``convert --theme`` reads a single-layer theme's layer in chunks of this many features (flat memory); a
+    #: layer of at most this many is one chunk, checked as a whole
+    chunk_rows: int = 50_000
 
 
 @dataclass
@@ -80,6 +83,18 @@ class LayerResult:
     checks_ran: list[str] = field(default_factory=list)
     error_rows: set[int] = field(default_factory=set)  # features named by an error-level check
     product_name: str = ""  # the layer's XML-safe name in the products and the corrected copy
+    #: a streamed layer (``convert --theme`` in chunks): ``frame`` is then a sample for the map preview, and these
+    #: count the whole layer's features and the features with problems
+    total: int | None = None
+    faulty_total: int | None = None
+
+    @property
+    def feature_count(self) -> int:
+        return self.total if self.total is not None else len(self.frame)
+
+    @property
+    def problem_count(self) -> int:
+        return self.faulty_total if self.faulty_total is not None else len(self.faulty)
 
     def changes(self) -> list[dict[str, Any]]:
         """Every change the fixes made, in order: feature (row as checked, 0-based; None for the layer), field,
@@ -100,7 +115,7 @@ class LayerResult:
             "layer": self.layer,
             "product_layer": self.product_name or self.layer,
             "source": self.display,
-            "feature_count": len(self.frame),
+            "feature_count": self.feature_count,
             "crs": self.crs,
             "source_fields": self.source_fields,
             "fields": {t: {"source": s, "how": h} for t, (s, h) in self.matches.items()},
@@ -111,7 +126,7 @@ class LayerResult:
             ],
             **changes,
             "checks_run": self.checks_ran,
-            "features_with_problems": len(self.faulty),
+            "features_with_problems": self.problem_count,
         }
 
 
@@ -350,7 +365,11 @@ def _check_layer(
     area: Area | None,
     report: Report,
     feedback: Feedback,
+    offset: int = 0,
+    carry: dict[str, object] | None = None,
 ) -> LayerResult:
+    """Check ``frame`` (fix it and check it again with ``--fix``); ``offset`` and ``carry`` when it is one chunk of
+    a streamed layer (see :class:`~odl_geo.checks.registry.CheckContext`)."""
     name, display = layer
     feedback.info(f"Checking {name}")
     ctx = CheckContext(
@@ -361,6 +380,8 @@ def _check_layer(
         area.insee if area else None,
         area.outline if area else (),
         area.name if area else "",
+        offset=offset,
+        carry={} if carry is None else carry,
     )
     theme = profile.key if profile else None
     # a theme product names the layer safely (see products): its source name is then no longer a problem

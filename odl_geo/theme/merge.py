@@ -1,0 +1,145 @@
+"""Merging what the chunks of one streamed layer found into one report, as if the layer had been checked whole.
+
+``convert --theme`` checks a large layer in chunks (:mod:`odl_geo.theme.stream`). Each chunk's issues name rows of
+that chunk; here they are shifted to rows of the layer and merged: one line per kind of finding with the layer's
+total count, whatever the number of chunks. A finding of the layer itself (a field renamed, the CRS) comes once,
+not once per chunk.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
+
+from ..report import Issue, Report, Severity
+
+if TYPE_CHECKING:
+    from ..checks.runner import Fix
+    from ..profiles.anonymise import Removal
+
+__all__ = ["ChunkMerger"]
+
+_NUMBER = re.compile(r"\d+(?:[  ,.]\d{3})*")
+#: findings that count features without naming them (``7 value(s) dropped``): their chunks' counts add up
+COUNTING = frozenset({"ANON_FIELD_REMOVED", "ENUM_VALUES_MAPPED", "GEOTREK_RECOGNISED", "LINES_MERGED", "FIX_APPLIED"})
+#: rows of each finding kept for the map preview and --drop-invalid's list (the report shows five)
+KEPT_ROWS = 5_000
+
+
+def _counts_features(code: str) -> bool:
+    from ..checks.registry import REGISTRY, Level
+
+    check = REGISTRY.get(code)
+    return code in COUNTING or (check is not None and check.level is Level.FEATURE)
+
+
+def _shape(text: str) -> str:
+    """The message with its numbers masked: two chunks' ``12 feature(s)…`` and ``7 feature(s)…`` are one finding."""
+    return _NUMBER.sub("#", text)
+
+
+def _with_total(text: str, first: int, total: int) -> str:
+    """``text`` (written for the first chunk's ``first`` features) with the layer's ``total`` instead."""
+    if first == total or not text:
+        return text
+    pattern = re.compile(rf"(?<![\d.,]){first}(?![\d])")
+    return pattern.sub(str(total), text, count=1)
+
+
+@dataclass
+class _Finding:
+    issue: Issue
+    first_count: int
+    rows: list[int] = field(default_factory=list)
+    chunks: int = 1
+
+
+class ChunkMerger:
+    """Issues, fixes and anonymisation lines of every chunk of the layers of one run."""
+
+    def __init__(self) -> None:
+        self._findings: dict[tuple[str, str, str, str], _Finding] = {}
+        self._fixes: dict[tuple[str, str], Fix] = {}
+        self._removals: dict[tuple[str, str, str, str], Removal] = {}
+
+    # -- issues ----------------------------------------------------------------------------------------
+    def add_report(self, report: Report, offset: int) -> None:
+        for issue in report.issues:
+            self.add(issue, offset)
+
+    def add(self, issue: Issue, offset: int) -> None:
+        key = (issue.code, issue.layer, issue.severity.value, _shape(issue.message))
+        rows = [r + offset for r in issue.examples]
+        found = self._findings.get(key)
+        if found is None:
+            copy = replace(issue, examples=rows[:5])
+            self._findings[key] = _Finding(copy, issue.count, rows[:KEPT_ROWS])
+            return
+        if not issue.examples and issue.message == found.issue.message and not _counts_features(issue.code):
+            return  # a finding of the layer itself (no feature named), said again by the next chunk
+        found.issue.count += issue.count
+        found.chunks += 1
+        room = 5 - len(found.issue.examples)
+        if room > 0:
+            found.issue.examples.extend(rows[:room])
+        if len(found.rows) < KEPT_ROWS:
+            found.rows.extend(rows[: KEPT_ROWS - len(found.rows)])
+
+    def rows(self, layer: str, severities: tuple[Severity, ...] = (Severity.ERROR, Severity.WARNING)) -> set[int]:
+        """Rows of ``layer`` named by findings of ``severities`` (at most :data:`KEPT_ROWS` per finding)."""
+        return {r for f in self._findings.values() if f.issue.layer == layer and f.issue.severity in severities
+                for r in f.rows}  # fmt: skip
+
+    def issues(self) -> list[Issue]:
+        """The merged issues, their messages counting the whole layer. A layer found valid in some chunks and
+        not in others is not valid: its SCHEMA_VALID goes."""
+        invalid = {f.issue.layer for f in self._findings.values() if f.issue.code == "SCHEMA_INVALID"}
+        out = []
+        for f in self._findings.values():
+            issue = f.issue
+            if issue.code == "SCHEMA_VALID" and issue.layer in invalid:
+                continue
+            if f.chunks > 1:
+                issue = replace(
+                    issue,
+                    message=_with_total(issue.message, f.first_count, issue.count),
+                    message_fr=_with_total(issue.message_fr, f.first_count, issue.count),
+                )
+            out.append(issue)
+        return out
+
+    # -- fixes and anonymisation -------------------------------------------------------------------------
+    def add_fixes(self, fixes: list[Fix], offset: int) -> None:
+        for fix in fixes:
+            details = [d if d.feature is None else replace(d, feature=d.feature + offset) for d in fix.details]
+            known = self._fixes.get((fix.layer, fix.code))
+            if known is None:
+                self._fixes[(fix.layer, fix.code)] = replace(
+                    fix, changes=list(fix.changes), changes_fr=list(fix.changes_fr), details=details
+                )
+                continue
+            known.details.extend(d for d in details if d.feature is not None)
+            for note in fix.changes:
+                if note not in known.changes and len(known.changes) < 20:
+                    known.changes.append(note)
+            for note in fix.changes_fr:
+                if note not in known.changes_fr and len(known.changes_fr) < 20:
+                    known.changes_fr.append(note)
+
+    def fixes(self, layer: str) -> list[Fix]:
+        return [f for (lyr, _), f in self._fixes.items() if lyr == layer]
+
+    def add_removals(self, removals: list[Removal], offset: int) -> None:
+        for r in removals:
+            key = (r.role, r.field, r.action, r.reason)
+            rows = [e + offset for e in r.examples]
+            known = self._removals.get(key)
+            if known is None:
+                self._removals[key] = replace(r, examples=rows[:5])
+                continue
+            known.count += r.count  # features (0 for a source field that is not published)
+            known.examples.extend(rows[: max(0, 5 - len(known.examples))])
+
+    def removals(self) -> list[Removal]:
+        return list(self._removals.values())

@@ -1,0 +1,281 @@
+"""``convert --theme`` in one pass over the layer, chunk by chunk, in flat memory.
+
+The source layer is read once, as frames of ``ThemeOptions.chunk_rows`` features (:func:`read_frames`). Each chunk
+is conformed to the schema, anonymised, checked, fixed and checked again, its features in error left out
+(``--drop-invalid``), validated, then written to the theme's products (the profile's :class:`ProductSink`) and
+spooled for the standard formats (:class:`LayerSpool`). What the layer as a whole decides (duplicates across
+chunks, identifiers used twice, a field empty everywhere) is remembered as bounded state (``CheckContext.carry``:
+hashes and counters) and told after the last chunk (``finish_checks``). The report merges the chunks' findings
+(:class:`ChunkMerger`) with the layer's row numbers and totals.
+
+A layer of at most ``chunk_rows`` features is one chunk: it goes through exactly the steps of
+:func:`~odl_geo.theme.run.check_theme`, so its products and reports are those of a whole-layer run.
+
+Only single-layer themes stream (hiking, water points, PEI). The CNIG PPR builds its tables from joins between
+layers (zones, perimeters, procedures): it keeps the whole-dataset path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..checks._common import attribute_columns
+from ..checks.areas import resolve_area
+from ..checks.names import product_layer_name
+from ..checks.registry import CheckContext
+from ..checks.runner import commit_chunk, finish_checks, load_checks
+from ..crs import crs_code
+from ..feedback import NullFeedback, check_cancelled
+from ..normalise.frames import read_frames
+from ..profiles.anonymise import AnonymiseOptions, anonymise
+from ..profiles.base import ThemeDataset
+from ..profiles.mapping import Mapping, check_field_name, load_mapping
+from ..report import Report
+from ..sources import open_source
+from .merge import ChunkMerger
+from .run import (
+    LayerResult,
+    ThemeRun,
+    _assign,
+    _check_layer,
+    _named,
+    _normalise_options,
+    _spec,
+    _suggest_other_theme,
+)
+from .spool import LayerSpool
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..checks.areas import Area
+    from ..feedback import Feedback
+    from ..profiles.base import ProductSink, Profile
+    from ..sources import ReadOptions
+    from .run import ThemeOptions
+
+__all__ = ["PREVIEW_ROWS", "StreamedLayer", "stream_layer", "streamable"]
+
+#: features kept for the report's map preview of a streamed layer (every faulty one up to this, then a sample)
+PREVIEW_ROWS = 20_000
+#: distinct producers and INSEE codes remembered for the publication's description
+MAX_DISTINCT = 50_000
+
+
+def streamable(profile: Profile) -> bool:
+    """Single-layer themes stream; the CNIG PPR (several tables joined) does not."""
+    return len(profile.roles) == 1
+
+
+@dataclass
+class StreamedLayer:
+    """What a streamed run leaves for the outputs: the run (its report merged), the products written by the sink,
+    the spooled rows for the standard formats, and what the publication's description needs."""
+
+    run: ThemeRun
+    sink: ProductSink
+    spool: LayerSpool
+    producers: set[str] = field(default_factory=set)
+    insee: set[str] = field(default_factory=set)
+
+
+def stream_layer(
+    path: str | Path,
+    profile: Profile,
+    options: ThemeOptions,
+    staging: Path,
+    read_options: ReadOptions | None = None,
+    feedback: Feedback | None = None,
+) -> StreamedLayer:
+    """Read, conform, anonymise, check, fix, validate and write the layer of ``path`` chunk by chunk.
+
+    The products go into ``staging`` (the caller swaps them in, or drops them when the report has errors).
+
+    :raises InputError: bad mapping file or area, unreadable source, no layer the theme can use.
+    """
+    feedback = feedback or NullFeedback()
+    mapping = load_mapping(options.mapping, profile) if options.mapping else Mapping()
+    for name in options.keep_personal:
+        check_field_name(profile, name, "--keep-personal")
+    area = resolve_area(options.area) if options.area else None
+    load_checks()
+    report = Report()
+    merger = ChunkMerger()
+    anon = AnonymiseOptions.build(mapping.anonymise, options.keep_personal, options.mask_free_text, options.anonymise)
+    with open_source(path, read_options) as src:
+        report.extend(src.issues)
+        layers = {lyr.name: lyr for lyr in src.layers}
+        chosen = _assign(profile, list(layers), src.path.name, report)
+        ((role, name),) = chosen.items()
+        layer = layers[name]
+        report.extend(layer.issues)
+        run = ThemeRun(src.path, profile.key, profile, report, [], area)
+        spec = _spec(profile, role)
+        product = product_layer_name(layer.name)
+        skip = frozenset({"LAYER_NAME_NOT_XML_SAFE"}) if product != layer.name else frozenset()
+        sink = profile.open_products(staging, report)
+        spool = LayerSpool(_stem(src.path, profile), staging)
+        out = StreamedLayer(run, sink, spool)
+        carry: dict[str, object] = {}
+        state: dict[str, Any] = {}
+        preview = _Preview(layer.feature_count)
+        source_fields: list[str] = []
+        offset = faulty = kept = 0
+        first: LayerResult | None = None
+        chunks = read_frames(layer, options.chunk_rows, _normalise_options(profile, layer, options), report, feedback)
+        for raw in chunks:
+            check_cancelled(feedback, "Checking")
+            chunk_report = Report()
+            n = len(raw)
+            dataset = ThemeDataset(frames={role: raw}, source_names={role: layer.name}, source_path=src.path)
+            conformed = _conform(profile, dataset, mapping, chunk_report, state)
+            columns = attribute_columns(raw)
+            if first is None:
+                source_fields = columns
+                _suggest_other_theme(profile, {role: raw}, {role: layer}, mapping, chunk_report)
+            conformed, removals = _anonymise(profile, conformed, anon, chunk_report, {role: columns}, state)
+            del raw, dataset
+            result = _check_layer(
+                role, conformed.frames[role], _named(layer), profile, spec, options, area, chunk_report, feedback,
+                offset=offset, carry=carry,
+            )  # fmt: skip
+            result.matches = conformed.field_matches.get(role, {})
+            conformed.frames[role] = result.frame
+            conformed.product_names[role] = result.product_name
+            checked = result.frame
+            chunk = ThemeRun(run.source, profile.key, profile, chunk_report, [result], area, conformed)
+            profile.validate(conformed, chunk_report)
+            if options.drop_invalid:
+                from .outputs import _drop_invalid
+
+                _drop_invalid(chunk)
+            final = conformed.frames[role]
+            ctx = CheckContext(final, layer.name, profile, spec, *_area(area), offset=offset, carry=carry)
+            commit_chunk(ctx, profile.key, skip)
+            sink.write(conformed)
+            spool.add(final)
+            _remember(out, final)
+            preview.add(checked, result.faulty, offset)
+            merger.add_report(chunk_report, offset)
+            merger.add_fixes(result.fixes, offset)
+            merger.add_removals(removals, offset)
+            faulty += len(result.faulty)
+            kept += len(final)
+            if first is None:
+                first = result
+            offset += n
+        assert first is not None  # read_frames gives at least one (maybe empty) frame
+        end = CheckContext(
+            _empty_like(first.frame), layer.name, profile, spec, *_area(area), offset=offset, carry=carry
+        )
+        for issue in finish_checks(end, profile.key, skip).issues:
+            merger.add(issue, 0)
+    report.issues.extend(merger.issues())
+    single = offset <= options.chunk_rows
+    frame, rows = (first.frame, first.faulty) if single else preview.frame()
+    run.layers.append(
+        LayerResult(
+            role=role,
+            layer=layer.name,
+            display=layer.display,
+            frame=frame,
+            source_fields=source_fields,
+            crs=first.crs or (crs_code(c) if (c := getattr(frame, "crs", None)) is not None else None),
+            faulty=rows,
+            matches=first.matches,
+            removals=merger.removals(),
+            fixes=merger.fixes(layer.name),
+            checks_ran=first.checks_ran,
+            product_name=first.product_name,
+            total=kept,
+            faulty_total=faulty,
+        )
+    )
+    return out
+
+
+def _stem(source: Path, profile: Profile) -> str:
+    from ..naming import safe_file_stem
+
+    return f"{safe_file_stem(source.stem.removesuffix('.shp'))}_{profile.key}"
+
+
+def _area(area: Area | None) -> tuple[frozenset[str] | None, tuple[str, ...], str]:
+    return (area.insee, area.outline, area.name) if area else (None, (), "")
+
+
+def _conform(
+    profile: Profile, dataset: ThemeDataset, mapping: Mapping, report: Report, state: dict[str, Any]
+) -> ThemeDataset:
+    """``profile.conform`` for one chunk; a profile that takes the layer's decisions once (``state``) gets it."""
+    import inspect
+
+    if "state" in inspect.signature(profile.conform).parameters:
+        return profile.conform(dataset, mapping, report, state=state)  # type: ignore[call-arg]
+    return profile.conform(dataset, mapping, report)
+
+
+def _anonymise(
+    profile: Profile,
+    dataset: ThemeDataset,
+    options: AnonymiseOptions,
+    report: Report,
+    columns: dict[str, list[str]],
+    state: dict[str, Any],
+) -> tuple[ThemeDataset, list[Any]]:
+    import inspect
+
+    if "state" in inspect.signature(anonymise).parameters:
+        return anonymise(profile, dataset, options, report, columns, state=state)  # type: ignore[call-arg]
+    return anonymise(profile, dataset, options, report, columns)
+
+
+def _remember(out: StreamedLayer, frame: pd.DataFrame) -> None:
+    """Producers and INSEE codes of a final chunk, for the publication's description (bounded)."""
+    from .outputs import INSEE_COLUMNS, PRODUCER_COLUMNS
+
+    for col in PRODUCER_COLUMNS:
+        if col in frame and len(out.producers) < MAX_DISTINCT:
+            out.producers.update(
+                s for v in pd.unique(frame[col].dropna().astype(str)) if (s := v.strip()) and s != "nan"
+            )
+    for col in INSEE_COLUMNS:
+        if col in frame and len(out.insee) < MAX_DISTINCT:
+            for value in pd.unique(frame[col].dropna().astype(str)):
+                out.insee.update(c.strip() for c in value.replace(";", ",").split(",") if c.strip())
+
+
+def _empty_like(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.iloc[:0]
+
+
+class _Preview:
+    """A bounded sample of a streamed layer for the report's map: its faulty features first, then every k-th."""
+
+    def __init__(self, declared: int) -> None:
+        self.step = max(1, declared // PREVIEW_ROWS)
+        self.parts: list[pd.DataFrame] = []
+        self.faulty: list[np.ndarray] = []
+        self.held = 0
+
+    def add(self, frame: pd.DataFrame, faulty: set[int], offset: int) -> None:
+        n = len(frame)
+        if not n or self.held >= 2 * PREVIEW_ROWS:
+            return
+        bad = np.zeros(n, dtype=bool)
+        rows = np.fromiter((r for r in faulty if 0 <= r < n), dtype=np.int64)
+        bad[rows[:PREVIEW_ROWS]] = True
+        take = bad | ((np.arange(n) + offset) % self.step == 0)
+        part = frame[take]
+        self.parts.append(part)
+        self.faulty.append(bad[take])
+        self.held += len(part)
+
+    def frame(self) -> tuple[pd.DataFrame, set[int]]:
+        frame = pd.concat(self.parts, ignore_index=True) if self.parts else pd.DataFrame()
+        flags = np.concatenate(self.faulty) if self.faulty else np.zeros(0, dtype=bool)
+        return frame, {int(i) for i in np.flatnonzero(flags)}
