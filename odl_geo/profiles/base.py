@@ -140,7 +140,7 @@ class BufferedSink(ProductSink):
             for role in first.frames
         }
         whole = ThemeDataset(
-            frames=frames,  # type: ignore[arg-type]
+            frames=frames,
             source_names=first.source_names,
             field_matches=first.field_matches,
             notes=first.notes,
