@@ -1,4 +1,10 @@
-"""Duplicates: exact copies of a feature, features sharing one geometry, identifiers used twice."""
+"""Duplicates: exact copies of a feature, features sharing one geometry, identifiers used twice.
+
+Streaming (``convert --theme`` checks a layer chunk by chunk): a copy of a feature of an *earlier chunk* is a
+duplicate too, and ``--fix`` removes it. What the earlier chunks hold is kept in ``ctx.carry`` as sorted arrays of
+64-bit hashes (:mod:`._carry`): the geometries (8 bytes a feature), geometry + attributes (8 bytes) and each
+identifier field's values (8 bytes). ``run`` and the fix read them; ``commit`` adds a final chunk's rows.
+"""
 
 from __future__ import annotations
 
@@ -9,67 +15,127 @@ import shapely
 from ..report import Issue, Severity
 from ..values import is_blank
 from . import fixes
+from ._carry import add_hashes, hashes_in
 from ._common import attribute_columns, geometry_basics, geometry_name, issue, memo, norm
 from .registry import Check, CheckContext, Level, register
 
 __all__ = ["DUPLICATE_FEATURE", "DUPLICATE_GEOMETRY", "DUPLICATE_ID", "exact_duplicates", "id_columns"]
 
 _ID_NAMES = ("id", "identifiant", "id_local", "gid", "objectid", "fid", "uuid")
+#: carry keys: the geometries of the earlier chunks, their geometry + attributes, an identifier field's values
+GEOMETRIES = "duplicates.geometry"
+FEATURES = "duplicates.feature"
+IDS = "duplicates.id."
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_MIX2 = np.uint64(0xBF58476D1CE4E5B9)
+
+
+def _point_hashes(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """A hash of the two coordinates' bits (+0.0 and -0.0 made equal), no WKB needed."""
+    x = np.asarray(x, dtype=np.float64) + 0.0
+    y = np.asarray(y, dtype=np.float64) + 0.0
+    h: np.ndarray = x.view(np.uint64) * _MIX ^ y.view(np.uint64)
+    return h
 
 
 def _geometry_hashes(frame: pd.DataFrame, basics: dict[str, np.ndarray] | None = None
                      ) -> tuple[np.ndarray, np.ndarray] | None:  # fmt: skip
     """A 64-bit hash of each geometry (normalised, so that ring order and start point do not matter), and the mask
-    of features that have one. Points are hashed from their coordinates, without WKB."""
+    of features that have one. Points are hashed from their coordinates, without WKB, in a layer of points or not
+    (so that a point hashes the same in every chunk of a layer)."""
     if geometry_name(frame) is None:
         return None
     if basics is None:
         basics = geometry_basics(CheckContext(frame, ""))
     geoms, present = basics["geoms"], basics["present"]
     if "x" in basics:
-        # points: a hash of the two coordinates' bits (+0.0 and -0.0 made equal), no WKB needed
-        x = basics["x"] + 0.0
-        y = basics["y"] + 0.0
-        h = x.view(np.uint64) * np.uint64(0x9E3779B97F4A7C15) ^ y.view(np.uint64)
-        return h, present
+        return _point_hashes(basics["x"], basics["y"]), present
     wkb = np.asarray(shapely.to_wkb(shapely.normalize(geoms)), dtype=object)
     wkb[~present] = b""
-    return pd.util.hash_array(wkb), present
+    h = pd.util.hash_array(wkb)
+    points = np.flatnonzero(present & (basics["types"] == 0))
+    if points.size:
+        h[points] = _point_hashes(shapely.get_x(geoms[points]), shapely.get_y(geoms[points]))
+    return h, present
+
+
+def _number_bits(values: pd.Series) -> np.ndarray:
+    """Numbers as 64 bits that do not depend on the column's dtype: ``5`` and ``5.0`` alike (a chunk may read a
+    column as integers, the next one as floats because of a blank)."""
+    if pd.api.types.is_integer_dtype(values.dtype) and not values.hasnans:
+        return values.to_numpy(dtype=np.int64).view(np.uint64)
+    x = values.to_numpy(dtype=np.float64, na_value=np.nan) + 0.0
+    out = x.view(np.uint64).copy()
+    whole = np.isfinite(x) & (np.abs(x) < 2.0**62)
+    whole[whole] = x[whole] == np.trunc(x[whole])
+    out[whole] = x[whole].astype(np.int64).view(np.uint64)
+    return out
+
+
+def _numeric(values: pd.Series) -> bool:
+    dtype = values.dtype
+    return (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)) and not (
+        pd.api.types.is_object_dtype(dtype)
+    )
 
 
 def _hash_columns(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
-    """One 64-bit hash per row; columns of lists or dicts (GeoJSON arrays) are hashed as their text."""
+    """One 64-bit hash per row; columns of lists or dicts (GeoJSON arrays) are hashed as their text, numbers
+    whatever their dtype (:func:`_number_bits`)."""
+    data = frame[cols]
+    numeric = [c for c in cols if _numeric(data[c])]
+    if numeric:
+        data = data.copy()
+        for c in numeric:
+            data[c] = _number_bits(data[c])
     try:
-        return pd.util.hash_pandas_object(frame[cols], index=False).to_numpy()
+        return pd.util.hash_pandas_object(data, index=False).to_numpy()
     except TypeError:
-        return pd.util.hash_pandas_object(frame[cols].astype(str), index=False).to_numpy()
+        return pd.util.hash_pandas_object(data.astype(str), index=False).to_numpy()
 
 
-def _analyse(frame: pd.DataFrame, basics: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """(exact duplicates, same geometry with other attributes), each as "repeats an earlier row" masks.
+def _feature_keys(geometry: np.ndarray, attributes: np.ndarray) -> np.ndarray:
+    """One hash of geometry and attributes together (what an exact copy shares)."""
+    key: np.ndarray = geometry ^ (attributes * _MIX2 + _MIX)
+    return key
+
+
+def _analyse(
+    frame: pd.DataFrame, basics: dict[str, np.ndarray] | None = None, carry: dict[str, object] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(exact duplicates, same geometry with other attributes), each as "repeats an earlier row" masks; with
+    ``carry``, the rows of the layer's earlier chunks are earlier rows too.
 
     Only rows whose geometry occurs twice can be exact copies, so attributes are hashed for those rows only
     (a table without geometry hashes them all).
     """
     n = len(frame)
+    carry = carry or {}
     geo = _geometry_hashes(frame, basics)
     cols = attribute_columns(frame)
     if geo is None:
         if not cols:
             return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
-        exact = pd.Series(_hash_columns(frame, cols)).duplicated(keep="first").to_numpy()
+        keys = _hash_columns(frame, cols)
+        exact = pd.Series(keys).duplicated(keep="first").to_numpy() | hashes_in(carry, FEATURES, keys)
         return exact, np.zeros(n, dtype=bool)
     h, present = geo
     keyed = np.where(present, h, 0)
     later_geom = np.array(pd.Series(keyed).duplicated(keep="first"), dtype=bool) & present
     same_geom = np.isin(keyed, np.unique(keyed[later_geom])) & present if later_geom.any() else later_geom.copy()
+    earlier = hashes_in(carry, GEOMETRIES, h) & present  # the geometry of a feature of an earlier chunk
+    if earlier.any():
+        later_geom |= earlier
+        same_geom |= earlier
     exact = np.zeros(n, dtype=bool)
     candidates = np.flatnonzero(same_geom)
     if candidates.size:
         sub = frame.iloc[candidates]
         attrs = _hash_columns(sub, cols) if cols else np.zeros(candidates.size, dtype=np.uint64)
         combined = pd.DataFrame({"g": h[candidates], "a": attrs})
-        exact[candidates] = combined.duplicated(keep="first").to_numpy()
+        exact[candidates] = combined.duplicated(keep="first").to_numpy() | hashes_in(
+            carry, FEATURES, _feature_keys(h[candidates], attrs)
+        )
     return exact, later_geom & ~exact
 
 
@@ -77,14 +143,31 @@ def _cached(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray]:
     scratch = memo(ctx)
     if "duplicates" not in scratch:
         basics = geometry_basics(ctx) if geometry_name(ctx.frame) is not None else None
-        scratch["duplicates"] = _analyse(ctx.frame, basics)
+        scratch["duplicates"] = _analyse(ctx.frame, basics, ctx.carry)
     result: tuple[np.ndarray, np.ndarray] = scratch["duplicates"]  # type: ignore[assignment]
     return result
 
 
-def exact_duplicates(frame: pd.DataFrame) -> np.ndarray:
-    """Rows that repeat an earlier row in every attribute and in geometry."""
-    return _analyse(frame)[0]
+def exact_duplicates(frame: pd.DataFrame, carry: dict[str, object] | None = None) -> np.ndarray:
+    """Rows that repeat an earlier row (of ``frame``, or of the earlier chunks ``carry`` recorded) in every
+    attribute and in geometry."""
+    return _analyse(frame, carry=carry)[0]
+
+
+def _commit_features(ctx: CheckContext) -> None:
+    """Record a final chunk's geometries and features in ``ctx.carry``, for the next chunks' copies of them."""
+    frame = ctx.frame
+    cols = attribute_columns(frame)
+    geo = _geometry_hashes(frame, geometry_basics(ctx) if geometry_name(frame) is not None else None)
+    if geo is None:
+        if cols:
+            add_hashes(ctx.carry, FEATURES, _hash_columns(frame, cols))
+        return
+    h, present = geo
+    rows = np.flatnonzero(present)
+    add_hashes(ctx.carry, GEOMETRIES, h[rows])
+    attrs = _hash_columns(frame.iloc[rows], cols) if cols else np.zeros(rows.size, dtype=np.uint64)
+    add_hashes(ctx.carry, FEATURES, _feature_keys(h[rows], attrs))
 
 
 def _duplicate_features(ctx: CheckContext) -> list[Issue]:
@@ -148,17 +231,32 @@ def id_columns(ctx: CheckContext) -> list[str]:
     return [c for c in cols if norm(c) in _ID_NAMES][:1]
 
 
+def _value_keys(values: pd.Series) -> np.ndarray:
+    """A 64-bit hash of each value, the same in every chunk of a layer: numbers by :func:`_number_bits`, the rest
+    as text."""
+    if _numeric(values):
+        return pd.util.hash_array(_number_bits(values))
+    return pd.util.hash_array(values.astype(str).to_numpy(dtype=object))
+
+
 def _duplicate_ids(ctx: CheckContext) -> list[Issue]:
     out = []
     for col in id_columns(ctx):
         values = ctx.frame[col]
         codes = _codes(values)  # one hashing pass decides the usual case: all distinct
-        if not codes.size or codes.max() + 1 == len(codes):
-            continue
-        shared, later = _repeats(codes)
-        idx = np.flatnonzero(shared)
-        blank = np.zeros(len(values), dtype=bool)
-        blank[idx] = is_blank(values.iloc[idx])  # blank text is "no identifier", not a shared one
+        earlier = ctx.carry.get(IDS + col)  # the values of the layer's earlier chunks
+        if not isinstance(earlier, np.ndarray) or not earlier.size:
+            if not codes.size or codes.max() + 1 == len(codes):
+                continue
+            shared, later = _repeats(codes)
+            idx = np.flatnonzero(shared)
+            blank = np.zeros(len(values), dtype=bool)
+            blank[idx] = is_blank(values.iloc[idx])  # blank text is "no identifier", not a shared one
+        else:
+            shared, later = _repeats(codes)
+            blank = is_blank(values)
+            seen = hashes_in(ctx.carry, IDS + col, _value_keys(values))  # used by an earlier chunk's feature
+            shared, later = shared | seen, later | seen
         dup, later = shared & ~blank, later & ~blank
         bad = np.flatnonzero(later)
         if not bad.size:
@@ -178,6 +276,14 @@ def _duplicate_ids(ctx: CheckContext) -> list[Issue]:
     return out
 
 
+def _commit_ids(ctx: CheckContext) -> None:
+    """Record a final chunk's identifiers (blanks are no identifier) in ``ctx.carry``."""
+    for col in id_columns(ctx):
+        values = ctx.frame[col]
+        filled = ~is_blank(values)
+        add_hashes(ctx.carry, IDS + col, _value_keys(values[filled]))
+
+
 DUPLICATE_FEATURE = register(
     Check(
         "DUPLICATE_FEATURE",
@@ -191,6 +297,7 @@ DUPLICATE_FEATURE = register(
         },
         _duplicate_features,
         fix=fixes.drop_duplicate_features,
+        commit=_commit_features,
     )
 )
 DUPLICATE_GEOMETRY = register(
@@ -207,6 +314,7 @@ DUPLICATE_GEOMETRY = register(
             "one place (marks of several floods); to check, no automatic fix.",
         },
         _duplicate_geometries,
+        commit=_commit_features,
     )
 )
 DUPLICATE_ID = register(
@@ -221,5 +329,6 @@ DUPLICATE_ID = register(
             "en": "An identifier must name one feature: re-users rely on it to follow updates.",
         },
         _duplicate_ids,
+        commit=_commit_ids,
     )
 )

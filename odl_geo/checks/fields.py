@@ -1,4 +1,11 @@
-"""Schema fields: required fields present and filled, enumerations respected."""
+"""Schema fields: required fields present and filled, enumerations respected.
+
+Streaming (``convert --theme`` checks a layer chunk by chunk): "empty in every feature" is a verdict on the whole
+layer. A chunk (:func:`._carry.chunked`) reports its empty values row by row (REQUIRED_VALUE_EMPTY, even when the
+whole chunk is empty: a later chunk may fill the field), ``commit`` counts the rows and notes the fields filled
+somewhere, and ``finish`` reports the fields absent or empty in every feature of the layer (REQUIRED_FIELD_MISSING)
+as one whole layer checked at once would. State: one counter and a set of field names.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ import pandas as pd
 
 from ..report import Issue, Severity
 from ..values import is_blank
+from ._carry import chunked
 from ._common import issue
 from .registry import Check, CheckContext, Level, register
 
@@ -24,9 +32,40 @@ def _required(ctx: CheckContext) -> list[tuple[str, np.ndarray | None]]:
     ]
 
 
+#: carry keys: rows committed, required fields filled in at least one of them
+ROWS = "fields.rows"
+FILLED = "fields.filled"
+
+
 def _field_missing(ctx: CheckContext) -> list[Issue]:
+    if chunked(ctx):
+        return []  # absent or empty everywhere: a verdict on the whole layer, given by finish
     n = len(ctx.frame)
-    missing = [name for name, blank in _required(ctx) if blank is None or (n and blank.all())]
+    return _missing_issue(ctx, [name for name, blank in _required(ctx) if blank is None or (n and blank.all())])
+
+
+def _commit_required(ctx: CheckContext) -> None:
+    """Count a final chunk's rows and note the required fields it fills."""
+    ctx.carry[ROWS] = int(ctx.carry.get(ROWS, 0)) + len(ctx.frame)  # type: ignore[call-overload]
+    filled: set[str] = ctx.carry.setdefault(FILLED, set())  # type: ignore[assignment]
+    filled.update(name for name, blank in _required(ctx) if blank is not None and not blank.all())
+
+
+def _finish_required(ctx: CheckContext) -> list[Issue]:
+    """After the last chunk: the required fields absent from the layer, or empty in every feature of it."""
+    rows = int(ctx.carry.get(ROWS, 0))  # type: ignore[call-overload]
+    filled: set[str] = ctx.carry.get(FILLED, set())  # type: ignore[assignment]
+    if ctx.role is None:
+        return []
+    missing = [
+        f.name
+        for f in ctx.role.fields
+        if f.required and (f.name not in ctx.frame.columns or (rows and f.name not in filled))
+    ]
+    return _missing_issue(ctx, missing)
+
+
+def _missing_issue(ctx: CheckContext, missing: list[str]) -> list[Issue]:
     if not missing:
         return []
     return [
@@ -43,8 +82,9 @@ def _field_missing(ctx: CheckContext) -> list[Issue]:
 
 def _value_empty(ctx: CheckContext) -> list[Issue]:
     out = []
+    whole = not chunked(ctx)  # a whole layer empty everywhere is REQUIRED_FIELD_MISSING; a chunk may be filled later
     for name, blank in _required(ctx):
-        if blank is None or blank.all() or not blank.any():
+        if blank is None or (whole and blank.all()) or not blank.any():
             continue
         bad = np.flatnonzero(blank)
         out.append(
@@ -107,6 +147,8 @@ REQUIRED_FIELD_MISSING = register(
             "all features ([constants]); odl-geo never invents a value.",
         },
         _field_missing,
+        commit=_commit_required,
+        finish=_finish_required,
     )
 )
 REQUIRED_VALUE_EMPTY = register(

@@ -115,10 +115,11 @@ def drop_empty_geometries(ctx: CheckContext) -> FixResult:
 
 
 def drop_duplicate_features(ctx: CheckContext) -> FixResult:
-    """Exact copies (same geometry and same attributes) of an earlier feature removed; the first one is kept."""
+    """Exact copies (same geometry and same attributes) of an earlier feature removed; the first one is kept.
+    Streaming: copies of a feature of an earlier chunk (``ctx.carry``) are removed too."""
     from .duplicates import exact_duplicates
 
-    dup = exact_duplicates(ctx.frame)
+    dup = exact_duplicates(ctx.frame, ctx.carry)
     idx = np.flatnonzero(dup)
     if not idx.size:
         return ctx.frame.copy(), [], []

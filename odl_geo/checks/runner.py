@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ._carry import layer_carry
 from ._common import geometry_basics, geometry_name
 from .registry import REGISTRY, CheckContext, checks_for
 
@@ -24,7 +25,16 @@ if TYPE_CHECKING:
     from ..report import Issue
     from .registry import Change, Check
 
-__all__ = ["CheckOutcome", "Fix", "apply_fixes", "commit_chunk", "finish_checks", "load_checks", "run_checks"]
+__all__ = [
+    "CheckOutcome",
+    "Fix",
+    "apply_fixes",
+    "commit_chunk",
+    "finish_checks",
+    "layer_carry",
+    "load_checks",
+    "run_checks",
+]
 
 FAMILIES = ("geometry", "crs", "duplicates", "fields", "dates", "insee", "names", "text")
 OPTIONAL_FAMILIES = ("flood",)
@@ -136,8 +146,13 @@ def _fix_order(fired: set[str]) -> list[Check]:
 
 
 def commit_chunk(ctx: CheckContext, theme: str | None, skip: frozenset[str] = frozenset()) -> None:
-    """Streaming: ``ctx.frame`` is a final chunk (checked, fixed, rows left out): let every check that remembers
-    the layer's earlier rows (``Check.commit``) record it in ``ctx.carry``. Each hook runs once per chunk."""
+    """Streaming: ``ctx.frame`` is a final chunk (checked and fixed): let every check that remembers the layer's
+    earlier rows (``Check.commit``) record it in ``ctx.carry``. Each hook runs once per chunk.
+
+    Commit the fixed chunk *before* leaving out its rows with errors (``--drop-invalid``): a whole layer checked
+    at once compares every fixed row, so the copy of a left-out feature is a duplicate there too, and a required
+    field empty in every feature stays "empty everywhere" even when all its rows are left out. ``ctx.carry`` is
+    :func:`layer_carry`'s dict, the same for every chunk of the layer."""
     load_checks()
     done: set[object] = set()
     for check in checks_for(theme):
