@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -176,11 +176,19 @@ class Profile(ABC):
                     found.setdefault(spec.role, name)
         return found
 
-    def conform(self, dataset: ThemeDataset, mapping: object, report: Report) -> ThemeDataset:
+    def conform(
+        self, dataset: ThemeDataset, mapping: object, report: Report, state: dict[str, Any] | None = None
+    ) -> ThemeDataset:
         """Raw frames -> frames in the target schema (renamed, typed, enumerations mapped, constants set).
 
         The default is the generic field matcher + mapping file (``odl_geo.profiles.mapping``); profiles whose
         standard needs more than renaming (the CNIG PPR splits and joins tables) override it.
+
+        :param state: streaming (``convert --theme`` conforms a layer chunk by chunk): one dict per layer, the
+            same for every chunk, in which a profile keeps the decisions it takes from the data (which columns
+            hold Geotrek objects) on the first chunk, so that every chunk is conformed alike. None: ``dataset``
+            is the whole layer. The generic conforming takes no decision from the data (fields are matched by
+            their names, values one by one), so it needs none.
         """
         from .mapping import conform_generic  # the generic machinery, shared by every profile
 

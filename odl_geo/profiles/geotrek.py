@@ -17,6 +17,7 @@ the profile's value synonyms ("Pédestre" -> ``pédestre``, "Aller-retour" -> ``
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -24,7 +25,7 @@ import pandas as pd
 if TYPE_CHECKING:
     import geopandas as gpd
 
-__all__ = ["GEOTREK_FIELDS", "flatten_geotrek", "label_of"]
+__all__ = ["GEOTREK_FIELDS", "GeotrekColumns", "flatten_geotrek", "label_of", "recognise_geotrek"]
 
 #: keys that hold an object's label in Geotrek's serializers (translated: a {"fr": ..., "en": ...} dict)
 LABEL_KEYS = ("label", "name", "route", "title")
@@ -65,9 +66,13 @@ def label_of(value: Any) -> str | None:
     return None
 
 
+def _blank(v: Any) -> bool:
+    return v is None or v == "" or (isinstance(v, float) and pd.isna(v))
+
+
 def _objects(series: pd.Series) -> bool:
     """Every value present is a Geotrek object (or a list of them; an empty list counts)."""
-    present = [v for v in series if v is not None and not (isinstance(v, float) and pd.isna(v)) and v != ""]
+    present = [v for v in series if not _blank(v)]
     if not present:
         return False
     for v in present:
@@ -79,12 +84,19 @@ def _objects(series: pd.Series) -> bool:
     return True
 
 
-def flatten_geotrek(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str]]:
-    """The frame with Geotrek's objects as plain values, and the columns flattened (empty: not a Geotrek export).
+@dataclass(frozen=True)
+class GeotrekColumns:
+    """What recognising a Geotrek export decided: the columns holding objects, and the ``cities`` column when it
+    holds lists of cities. Streaming (``convert --theme`` conforms a layer chunk by chunk) takes this decision on
+    the first chunk and applies it to every chunk, so that all of them are read alike."""
 
-    ``cities`` gives a ``communes_code`` column (INSEE codes, comma-separated) besides the names, unless the
-    frame has one already.
-    """
+    objects: tuple[str, ...]
+    cities: str | None
+
+
+def recognise_geotrek(frame: pd.DataFrame) -> GeotrekColumns | None:
+    """The Geotrek columns of ``frame`` (at least two of its fields hold objects in every feature), or None
+    when it is not a Geotrek export."""
     candidates = [
         c
         for c in frame.columns
@@ -98,16 +110,55 @@ def flatten_geotrek(frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, list[str
     ) and city_lists.notna().any()  # fmt: skip
     objects = [c for c in candidates if c != cities and _objects(frame[c])]
     if len(objects) + int(bool(is_city_list)) < 2:
+        return None
+    return GeotrekColumns(tuple(objects), cities if is_city_list else None)
+
+
+def _label_or_value(v: Any) -> Any:
+    """A Geotrek object's label; a blank or an empty list None; anything else (a later chunk's plain text in a
+    column the first chunk found full of objects) kept as it is, for the checks to judge, never lost."""
+    if _blank(v):
+        return None
+    obj = _parsed(v)
+    if obj == []:
+        return None
+    label = label_of(obj) if obj is not None else None
+    return label if label is not None else v
+
+
+def flatten_geotrek(frame: gpd.GeoDataFrame, found: GeotrekColumns | None = None) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """The frame with Geotrek's objects as plain values, and the columns flattened (empty: not a Geotrek export).
+
+    ``cities`` gives a ``communes_code`` column (INSEE codes, comma-separated) besides the names, unless the
+    frame has one already.
+
+    :param found: the columns to flatten, as :func:`recognise_geotrek` found them in the layer's first chunk
+        (streaming); None: recognise them in ``frame``.
+    """
+    found = found if found is not None else recognise_geotrek(frame)
+    if found is None:
         return frame, []
     out = frame.copy()
-    for c in objects:
-        out[c] = frame[c].map(lambda v: label_of(v) if _parsed(v) not in (None, []) else None).astype(object)
-    flattened = list(objects)
-    if is_city_list and city_lists is not None and cities is not None:
-        out[cities] = city_lists.map(lambda v: ",".join(str(o.get("name", "")) for o in v) if isinstance(v, list)
-                                     else None)  # fmt: skip
+    for c in found.objects:
+        if c in out.columns:
+            out[c] = frame[c].map(_label_or_value).astype(object)
+    flattened = [c for c in found.objects if c in out.columns]
+    cities = found.cities
+    if cities is not None and cities in out.columns:
+        city_lists = frame[cities].map(_parsed)
+        out[cities] = city_lists.map(
+            lambda v: (
+                ",".join(str(o.get("name", "")) for o in v if isinstance(o, dict)) if isinstance(v, list) else None
+            )
+        )
         if "communes_code" not in out.columns:
-            codes = city_lists.map(lambda v: ",".join(str(o["code"]) for o in v) if isinstance(v, list) else None)
+            codes = city_lists.map(
+                lambda v: (
+                    ",".join(str(o["code"]) for o in v if isinstance(o, dict) and "code" in o)
+                    if isinstance(v, list)
+                    else None
+                )
+            )
             geometry = getattr(out, "_geometry_column_name", None)
             at = list(out.columns).index(geometry) if geometry in out.columns else len(out.columns)
             out.insert(at, "communes_code", codes)

@@ -16,7 +16,7 @@ import shapely
 
 from ..report import Issue, Severity
 from .base import Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
-from .geotrek import flatten_geotrek
+from .geotrek import flatten_geotrek, recognise_geotrek
 from .products import feature_collection, output_file, product_stem, report_validation, validate_json_schema, write_json
 from .schemas import load_schema
 
@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 __all__ = ["HikingProfile", "hiking_fields"]
 
 SCHEMA_FILE = "itineraire-randonnee.schema.json"
+#: streaming state key (see :meth:`HikingProfile.conform`): the layer's Geotrek decision
+GEOTREK_STATE = "hiking.geotrek"
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "id_local": ("id", "identifiant", "id_itineraire", "id_trek", "code", "pk", "gid", "objectid"),
@@ -149,14 +151,27 @@ class HikingProfile(Profile):
         ),
     )
 
-    def conform(self, dataset: ThemeDataset, mapping: object, report: Report) -> ThemeDataset:
+    def conform(
+        self, dataset: ThemeDataset, mapping: object, report: Report, state: dict[str, Any] | None = None
+    ) -> ThemeDataset:
         """Geotrek's nested objects flattened (:mod:`.geotrek`), generic conforming, then every geometry as one
-        LineString: the schema accepts nothing else."""
+        LineString: the schema accepts nothing else.
+
+        :param state: streaming (one dict per layer, the same for all its chunks): whether the layer is a Geotrek
+            export, and which of its columns hold objects, is decided on the first chunk with features and kept
+            here (``state["hiking.geotrek"]``), so that every chunk is read alike; GEOTREK_RECOGNISED is reported
+            once. None: decided on ``dataset`` (a whole layer).
+        """
         frame = dataset.frames.get("main")
         if frame is not None and len(frame):
-            flat, columns = flatten_geotrek(frame)
+            decided = None if state is None else state.get(GEOTREK_STATE)
+            found = recognise_geotrek(frame) if decided is None else decided or None
+            if state is not None and decided is None:
+                state[GEOTREK_STATE] = found or False  # False: not a Geotrek export, decided
+            flat, columns = flatten_geotrek(frame, found) if found is not None else (frame, [])
             if columns:
                 dataset = replace(dataset, frames={**dataset.frames, "main": flat})
+            if columns and decided is None:
                 names = ", ".join(columns)
                 report.add(
                     Issue(
@@ -170,7 +185,7 @@ class HikingProfile(Profile):
                         "(structure : son nom, cities : leurs codes INSEE et leurs noms).",
                     )
                 )
-        out = super().conform(dataset, mapping, report)
+        out = super().conform(dataset, mapping, report, state)
         frame = out.frames.get("main")
         if frame is not None and len(frame):
             layer = out.source_names.get("main", "main")

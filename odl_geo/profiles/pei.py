@@ -9,7 +9,7 @@ water utilities use in their exports, and the usual words for the codes (``potea
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import shapely
@@ -124,9 +124,12 @@ class PeiProfile(Profile):
     product_formats = ("csv",)
     roles = (RoleSpec(role="main", title={"fr": "PEI", "en": "PEI"}, geometry_family="point", fields=pei_fields()),)
 
-    def conform(self, dataset: ThemeDataset, mapping: object, report: Report) -> ThemeDataset:
-        """Generic conforming, then x/y/lon/lat from the geometry (attributes of the source are not trusted)."""
-        out = super().conform(dataset, mapping, report)
+    def conform(
+        self, dataset: ThemeDataset, mapping: object, report: Report, state: dict[str, Any] | None = None
+    ) -> ThemeDataset:
+        """Generic conforming, then x/y/lon/lat from the geometry (attributes of the source are not trusted): row by
+        row, so ``state`` (streaming) holds no decision of its own."""
+        out = super().conform(dataset, mapping, report, state)
         frame = out.frames.get("main")
         if frame is not None:
             out.frames["main"] = with_coordinates(frame)

@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...checks import flood as _flood_checks  # noqa: F401  (registers the PPR_* checks)
 from ...errors import InputError, OdlGeoError
@@ -77,8 +77,12 @@ class FloodProfile(Profile):
         """
         return assign_ppr_roles(layer_names)
 
-    def conform(self, dataset: ThemeDataset, mapping: object, report: Report) -> PprDataset:
-        """Raw frames by role -> the CNIG tables (keys: table kinds), with the procedure identity."""
+    def conform(
+        self, dataset: ThemeDataset, mapping: object, report: Report, state: dict[str, Any] | None = None
+    ) -> PprDataset:
+        """Raw frames by role -> the CNIG tables (keys: table kinds), with the procedure identity.
+
+        ``state`` is not used: a PPR (several layers joined into tables) is conformed whole, never streamed."""
         given = FloodSettings.from_mapping(mapping)
         settings = replace(
             self.settings,
