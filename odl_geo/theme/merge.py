@@ -22,7 +22,7 @@ __all__ = ["ChunkMerger"]
 
 _NUMBER = re.compile(r"\d+(?:[  ,.]\d{3})*")
 #: findings that count features without naming them (``7 value(s) dropped``): their chunks' counts add up
-COUNTING = frozenset({"ANON_FIELD_REMOVED", "ENUM_VALUES_MAPPED", "GEOTREK_RECOGNISED", "LINES_MERGED", "FIX_APPLIED"})
+COUNTING = frozenset({"ANON_FIELD_REMOVED", "ENUM_VALUES_MAPPED", "LINES_MERGED", "FIX_APPLIED"})
 #: rows of each finding kept for the map preview and --drop-invalid's list (the report shows five)
 KEPT_ROWS = 5_000
 

@@ -1,0 +1,170 @@
+"""Issue 16: ``convert --theme`` streams a single-layer theme in chunks, and chunks change nothing that is published.
+
+Each bundled sample is converted whole (one chunk) and in tiny chunks (the seams between chunks everywhere): the
+products and the open formats are the same bytes, the report the same findings with the same counts. A layer
+with faults spanning chunks (a copy of a feature in a later chunk, an identifier used again much later) is
+reported and fixed as when checked whole. The spool and staging folders never outlive the run.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyogrio
+import pytest
+import shapely
+
+from odl_geo.errors import InputError
+from odl_geo.report import Issue, Report, Severity
+from odl_geo.theme import ThemeOptions, convert_theme
+from odl_geo.theme.merge import ChunkMerger
+from odl_geo.theme.spool import LayerSpool
+
+REPO = Path(__file__).resolve().parents[2]
+FORMATS = ("gpkg", "geojson", "csv")
+
+
+def _copy(src: Path, tmp: Path) -> Path:
+    dest = tmp / "src"
+    dest.mkdir()
+    shutil.copy(src, dest / src.name)
+    return dest / src.name
+
+
+SAMPLES = {
+    "water": (REPO / "examples/water/VilleMTP_MTP_Fontaines.csv",
+              {"mapping": str(REPO / "examples/water/fontaines.toml"), "fix": True}, {}),
+    "hiking": (REPO / "examples/hiking/cevennes_itineraires.json", {"fix": True, "area": "occitanie"}, {}),
+    "pei": (REPO / "tests/data/pei/pei_generated_occitanie.csv",
+            {"fix": True, "drop_invalid": True, "area": "occitanie"}, {"source_crs": "EPSG:2154"}),
+}  # fmt: skip
+
+
+def _run(src: Path, out: Path, theme: str, options: dict, read: dict, chunk_rows: int):
+    from odl_geo.sources import ReadOptions
+
+    opts = ThemeOptions(**options, chunk_rows=chunk_rows)
+    return convert_theme(src, out, theme, opts, FORMATS, ReadOptions(**read) if read else None)
+
+
+def _findings(out: Path) -> Counter:
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    return Counter((i["code"], i["severity"], i["count"]) for i in report["issues"])
+
+
+def _layer(out: Path) -> dict:
+    layer = json.loads((out / "report.json").read_text(encoding="utf-8"))["layers"][0]
+    return {k: v for k, v in layer.items() if k not in ("changes", "fixes")}
+
+
+def _same_outputs(whole: Path, chunked: Path) -> None:
+    names = sorted(p.name for p in whole.iterdir() if p.suffix in (".geojson", ".csv", ".gpkg"))
+    assert names == sorted(p.name for p in chunked.iterdir() if p.suffix in (".geojson", ".csv", ".gpkg"))
+    for name in names:
+        if name.endswith(".gpkg"):
+            a = pyogrio.read_dataframe(whole / name)
+            b = pyogrio.read_dataframe(chunked / name)
+            pd.testing.assert_frame_equal(pd.DataFrame(a), pd.DataFrame(b), check_dtype=False)
+        else:
+            assert (whole / name).read_bytes() == (chunked / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("theme", sorted(SAMPLES))
+def test_a_bundled_sample_in_tiny_chunks_gives_the_same_products_and_report(theme, tmp_path):
+    path, options, read = SAMPLES[theme]
+    src = _copy(path, tmp_path)
+    whole = _run(src, tmp_path / "whole", theme, options, read, 50_000)
+    chunked = _run(src, tmp_path / "chunked", theme, options, read, 3)
+    assert whole.layers[0].feature_count == chunked.layers[0].feature_count > 3
+    _same_outputs(tmp_path / "whole", tmp_path / "chunked")
+    assert _findings(tmp_path / "whole") == _findings(tmp_path / "chunked")
+    assert _layer(tmp_path / "whole") == _layer(tmp_path / "chunked")
+    assert not [p for p in (tmp_path / "chunked").iterdir() if p.name.startswith(".")]  # no spool, no staging
+
+
+def _water_layer(tmp: Path, n: int = 40) -> Path:
+    """Water points with a copy of feature 2 at row 33 and feature 5's id again at row 37 (other chunks)."""
+    rows = [
+        {"Dossier": f"F{i:03d}", "Nom": f"Fontaine {i}", "BORNE_FONT": "Fontaine", "Catégorie": "Fontaine à boire",
+         "Longitude": f"{3.80 + i / 1000:.5f}".replace(".", ","),
+         "Latitude": f"{43.60 + i / 1000:.5f}".replace(".", ",")}
+        for i in range(n)
+    ]  # fmt: skip
+    rows[33] = dict(rows[2])
+    rows[37] = {**rows[37], "Dossier": rows[5]["Dossier"]}
+    path = tmp / "fontaines.csv"
+    pd.DataFrame(rows).to_csv(path, sep=";", index=False)
+    return path
+
+
+def test_duplicates_across_chunks_are_found_and_fixed_as_in_a_whole_layer(tmp_path):
+    src = _water_layer(tmp_path)
+    options = {"mapping": str(REPO / "examples/water/fontaines.toml"), "fix": True, "drop_invalid": True}
+    whole = _run(src, tmp_path / "whole", "water", options, {}, 50_000)
+    chunked = _run(src, tmp_path / "chunked", "water", options, {}, 10)
+    fixed = {i.message.split(":")[0] for i in whole.report.issues if i.code == "FIX_APPLIED"}
+    assert "DUPLICATE_FEATURE" in fixed
+    assert any(i.code == "DUPLICATE_ID" for i in chunked.report.issues)
+    # the copy removed by --fix, the feature reusing an identifier left out by --drop-invalid
+    assert whole.layers[0].feature_count == chunked.layers[0].feature_count == 38
+    _same_outputs(tmp_path / "whole", tmp_path / "chunked")
+    assert _findings(tmp_path / "whole") == _findings(tmp_path / "chunked")
+
+
+def test_a_layer_left_with_errors_writes_only_the_report_and_no_temporary_folder(tmp_path):
+    src = _water_layer(tmp_path)
+    table = pd.read_csv(src, sep=";")
+    table.loc[12, "Longitude"] = "abc"  # a point with no coordinates: an error that --fix cannot fix
+    table.to_csv(src, sep=";", index=False)
+    out = tmp_path / "out"
+    with pytest.raises(InputError, match="cannot be published"):
+        _run(src, out, "water", {"mapping": str(REPO / "examples/water/fontaines.toml")}, {}, 10)
+    assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json"]
+
+
+def test_the_spool_gives_the_writers_one_schema_the_widest():
+    frames = [
+        pd.DataFrame({"n": [1, 2], "t": ["a", "b"], "empty": [None, None]}),
+        pd.DataFrame({"n": [1.5, None], "t": [3, 4], "empty": ["x", None]}),
+    ]
+    import tempfile
+
+    import geopandas as gpd
+
+    with tempfile.TemporaryDirectory() as tmp:
+        spool = LayerSpool("layer", Path(tmp))
+        for i, f in enumerate(frames):
+            spool.add(gpd.GeoDataFrame(f, geometry=[shapely.Point(i, 0), shapely.Point(i, 1)], crs="EPSG:4326"))
+        schema = spool.schema()
+        assert schema.field("n").type == pa.float64() and schema.field("t").type == pa.string()
+        assert schema.field("empty").type == pa.string()
+        layer = spool.layer()
+        rows = pa.Table.from_batches(list(layer.batch_source())).to_pylist()
+        assert [r["n"] for r in rows] == [1.0, 2.0, 1.5, None] and [r["t"] for r in rows] == ["a", "b", "3", "4"]
+        assert layer.feature_count == 4 and spool.scan.counts == {"Point": 4}
+        spool.close()
+        assert not spool.folder.exists()
+
+
+def test_chunk_findings_merge_into_the_layers_rows_and_totals():
+    merger = ChunkMerger()
+    first, second = Report(), Report()
+    first.add(Issue("DATE_NOT_ISO", Severity.WARNING, "3 date(s) not ISO", layer="l", count=3, examples=[1, 2, 4],
+                    message_fr="3 date(s) non ISO"))  # fmt: skip
+    first.add(Issue("LAYER_RENAMED", Severity.INFO, "renamed", layer="l"))
+    second.add(Issue("DATE_NOT_ISO", Severity.WARNING, "2 date(s) not ISO", layer="l", count=2, examples=[0, 6],
+                     message_fr="2 date(s) non ISO"))  # fmt: skip
+    second.add(Issue("LAYER_RENAMED", Severity.INFO, "renamed", layer="l"))
+    merger.add_report(first, 0)
+    merger.add_report(second, 100)
+    issues = merger.issues()
+    assert [i.code for i in issues] == ["DATE_NOT_ISO", "LAYER_RENAMED"]
+    dates = issues[0]
+    assert dates.count == 5 and dates.examples == [1, 2, 4, 100, 106]
+    assert dates.message == "5 date(s) not ISO" and dates.message_fr == "5 date(s) non ISO"
+    assert merger.rows("l") == {1, 2, 4, 100, 106}
