@@ -77,6 +77,7 @@ class Run:
     seconds: float
     rss_mb: float
     status: str  # "ok", "killed", "failed"
+    input_mib: float = 0.0
 
 
 def timed(cmd: list[str], kill_rss_mb: float, timeout: float) -> tuple[float, float, str, str]:
@@ -151,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
                 with open(path, "rb") as fh:
                     while fh.read(1 << 24):
                         pass
-            print(f"  {src.name}: {sum(f.stat().st_size for f in files) / 2**20:,.1f} MiB", flush=True)
+            mib = sum(f.stat().st_size for f in files) / 2**20
+            print(f"  {src.name}: {mib:,.1f} MiB", flush=True)
             for kind in ("plain", "theme"):
                 out = DATA / "theme-out" / f"{theme}_{human(size)}_{kind}"
                 shutil.rmtree(out, ignore_errors=True)
@@ -159,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
                 if kind == "theme":
                     cmd += ["--theme", theme, *options, *theme_extra]
                 seconds, rss, status, err = timed(cmd, args.kill_rss, args.timeout)
-                runs.append(Run(theme, size, kind, round(seconds, 2), round(rss, 1), status))
+                runs.append(Run(theme, size, kind, round(seconds, 2), round(rss, 1), status, round(mib, 1)))
                 print(f"  {theme:<7} {human(size):>5} {kind:<6} {seconds:8.2f} s {rss:8.1f} MB  {status}  "
                       f"[{load()}]", flush=True)  # fmt: skip
                 if err and status != "ok":
@@ -169,8 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     notes.append(load())
     if args.chunk_rows is not None:
         notes.append(f"--chunk-rows {args.chunk_rows}")
-    print("\n| theme | features | plain s | plain RSS | theme s | theme RSS | ratio | RSS <= 400 MB | <= 1.5x |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("\n| theme | features | input | plain s | plain RSS | theme s | theme RSS | ratio | RSS <= 400 MB "
+          "| <= 1.5x |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|")
     failed = False
     for theme in args.themes.split(","):
         for size in [parse_size(s) for s in args.sizes.split(",")]:
@@ -181,8 +184,13 @@ def main(argv: list[str] | None = None) -> int:
             time_ok = t.status == "ok" and ratio <= MAX_RATIO
             failed |= not (rss_ok and time_ok)
             theme_s = f"{t.seconds:.1f}" if t.status == "ok" else f"{t.status} after {t.seconds:.0f} s"
-            print(f"| {theme} | {human(size)} | {p.seconds:.1f} | {p.rss_mb:.0f} MB | {theme_s} | {t.rss_mb:.0f} MB | "
-                  f"{ratio:.2f} | {'yes' if rss_ok else 'no'} | {'yes' if time_ok else 'no'} |")  # fmt: skip
+            print(f"| {theme} | {human(size)} | {p.input_mib:,.0f} MiB | {p.seconds:.1f} | {p.rss_mb:.0f} MB | "
+                  f"{theme_s} | {t.rss_mb:.0f} MB | {ratio:.2f} | {'yes' if rss_ok else 'no'} | "
+                  f"{'yes' if time_ok else 'no'} |")  # fmt: skip
+    for theme in args.themes.split(","):  # "flat": the theme run's peak RSS at the largest size against the smallest
+        ok = sorted((r.features, r.rss_mb) for r in runs if (r.theme, r.kind, r.status) == (theme, "theme", "ok"))
+        if len(ok) >= 2:
+            print(f"{theme}: theme peak RSS {human(ok[-1][0])} / {human(ok[0][0])} = {ok[-1][1] / ok[0][1]:.2f}")
     print("\n" + "; ".join(notes))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -35,9 +35,18 @@ fed by a ``RecordBatchReader``), so 5M features need one batch of memory (about 
   "multirisques" zones a copy are reported). The folder is what a DDT delivers: Shapefiles named
   ``N_<THEME>_PPRN_20200002_S_038``.
 
-Sizes on disk (v2): water 10.8 MB at 100k, ~109 MB at 1M, ~545 MB at 5M; pei 17.4 MB / 175 MB / ~0.9 GB;
-hiking 295 MB at 100k (~3 GB at 1M, ~15 GB at 5M: its texts); flood see ``bench/theme.py``'s docstring
-(measured sizes are listed there and in docs/performance.md).
+Sizes on disk (v2; measured where a number is given, else extrapolated from 100k), and generation time at
+``nice -n 19`` on the shared machine (load about 5 on 2 cores):
+
+=======  ===========================  ====================  ==========================================
+theme    100k                         1M                    5M
+=======  ===========================  ====================  ==========================================
+water    10.3 MiB, < 1 s              104.2 MiB, 7 s        525.0 MiB, 181 s
+pei      16.6 MiB, 1 s                ~166 MiB              ~830 MiB
+hiking   281.4 MiB, 6 s               ~2.8 GiB              ~14 GiB (its texts: check ``df -h /work``)
+flood    103.3 MiB, 26 s              ~1.0 GiB, ~4 min      ~5.0 GiB, ~20 min; largest file the hazard
+                                                            zones' ``.shp``, ~1.92 GiB (< 2 GiB)
+=======  ===========================  ====================  ==========================================
 
 Usage (generation only, e.g. at low priority before a benchmark)::
 
