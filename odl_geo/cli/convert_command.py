@@ -17,7 +17,7 @@ from rich.markup import escape
 
 from ..exports.catalog import DEFAULT_FORMATS, FORMAT_LABELS
 from .metadata_command import ConvertMetadata, add_convert_option
-from .options import THEMES, add_read_options, add_theme_options, read_options, theme_options
+from .options import THEMES, add_chunk_option, add_read_options, add_theme_options, read_options, theme_options
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -64,25 +64,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
         action="store_true",
         help="with --theme: leave features with errors out of the products (they are listed)",
     )
-    p.add_argument(
-        "--chunk-rows",
-        type=_positive,
-        default=50_000,
-        metavar="N",
-        help="with --theme: check and write the layer N features at a time (memory; default 50000)",
-    )
+    add_chunk_option(p)
     add_convert_option(p)
     p.set_defaults(handler=run)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of features (1 or more)")
-    return value
 
 
 def formats(args: argparse.Namespace) -> list[str]:

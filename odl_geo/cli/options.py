@@ -6,17 +6,16 @@ command module imports public helpers rather than another module's private ones.
 
 from __future__ import annotations
 
+import argparse
 from typing import TYPE_CHECKING
 
 from ..profiles.registry import PROFILES
 
 if TYPE_CHECKING:
-    import argparse
-
     from ..sources import ReadOptions
     from ..theme import ThemeOptions
 
-__all__ = ["THEMES", "add_read_options", "add_theme_options", "read_options", "theme_options"]
+__all__ = ["THEMES", "add_chunk_option", "add_read_options", "add_theme_options", "read_options", "theme_options"]
 
 THEMES = ", ".join(PROFILES)
 
@@ -90,6 +89,28 @@ def add_theme_options(p: argparse.ArgumentParser, theme_help: str) -> None:
         help="only report e-mail addresses and phone numbers found in free text, do not mask them",
     )
     a.add_argument("--no-anonymise", action="store_true", help="publish personal fields (reported as a warning)")
+
+
+def add_chunk_option(p: argparse.ArgumentParser) -> None:
+    """``--chunk-rows``: how many features a streamed theme run holds at a time (``odl_geo.theme.stream``)."""
+    p.add_argument(
+        "--chunk-rows",
+        type=_positive,
+        default=50_000,
+        metavar="N",
+        help="with --theme: check (and write) the layer N features at a time; memory grows with N "
+        "(default %(default)s)",
+    )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of features (1 or more)")
+    return value
 
 
 def theme_options(args: argparse.Namespace, repair: bool) -> ThemeOptions:

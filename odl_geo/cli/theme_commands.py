@@ -13,7 +13,7 @@ from rich.markup import escape
 
 from ..errors import InputError
 from ..report import Severity
-from .options import THEMES, add_read_options, add_theme_options, read_options, theme_options
+from .options import THEMES, add_chunk_option, add_read_options, add_theme_options, read_options, theme_options
 from .render import print_issues
 
 if TYPE_CHECKING:
@@ -47,6 +47,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--strict", action="store_true", help="exit with code 2 when the data has errors")
     add_theme_options(p, f"check against a theme: {THEMES} (default: generic checks)")
+    add_chunk_option(p)
     add_read_options(p)
     p.set_defaults(handler=_check_handler)
     m = sub.add_parser(
@@ -118,11 +119,18 @@ def print_summary(out: Console, run: ThemeRun, verbose: bool, lang: str = "fr") 
 
 
 def _check_handler(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback) -> dict[str, Any]:
+    from ..profiles.registry import load_profile
     from ..theme import check_theme, write_corrected, write_reports
+    from ..theme.outputs import check_streamed
+    from ..theme.stream import streamable
 
-    run = check_theme(args.file, args.theme, theme_options(args, repair=False), read_options(args), feedback)
-    if args.fix:
-        write_corrected(run, args.out)
+    options = theme_options(args, repair=False)
+    if args.theme and streamable(load_profile(args.theme)):  # one pass, flat memory (issue 16)
+        run = check_streamed(args.file, args.theme, args.out, options, read_options(args), feedback)
+    else:
+        run = check_theme(args.file, args.theme, options, read_options(args), feedback)
+        if args.fix:
+            write_corrected(run, args.out)
     paths = write_reports(run, args.out, args.lang)
     if not args.json and not args.quiet:
         print_summary(out, run, args.verbose, args.lang)

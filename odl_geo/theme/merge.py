@@ -94,7 +94,11 @@ class ChunkMerger:
     def issues(self) -> list[Issue]:
         """The merged issues, their messages counting the whole layer. A layer found valid in some chunks and
         not in others is not valid: its SCHEMA_VALID goes."""
-        invalid = {f.issue.layer for f in self._findings.values() if f.issue.code == "SCHEMA_INVALID"}
+        # a schema's ``unique`` rule is judged by the validator within a chunk only; across chunks DUPLICATE_ID
+        # (bounded state) finds the identifiers used twice: the layer is then not valid either
+        invalid = {f.issue.layer for f in self._findings.values()
+                   if f.issue.code == "SCHEMA_INVALID" or (f.issue.code == "DUPLICATE_ID"
+                                                           and f.issue.severity is Severity.ERROR)}  # fmt: skip
         out = []
         for f in self._findings.values():
             issue = f.issue

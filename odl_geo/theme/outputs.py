@@ -7,6 +7,7 @@ report) so that the rest can be published.
 
 from __future__ import annotations
 
+import itertools
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from ..sources import ReadOptions
     from ..sources.layer import LayerSource
 
-__all__ = ["convert_theme", "write_corrected", "write_reports"]
+__all__ = ["check_streamed", "convert_theme", "write_corrected", "write_reports"]
 
 REPORT_JSON, REPORT_HTML, CHANGES_CSV = "report.json", "report.html", "changes.csv"
 INLINE_CHANGES = 50_000  # more changes than this go to changes.csv instead of report.json
@@ -112,6 +113,75 @@ def write_corrected(run: ThemeRun, out_dir: str | Path) -> Path:
         _write_layer(lyr.frame, path, lyr.product_name or lyr.layer)
     run.corrected.append(path.name)
     return path
+
+
+def check_streamed(
+    path: str | Path,
+    theme: str,
+    out_dir: str | Path,
+    options: ThemeOptions | None = None,
+    read_options: ReadOptions | None = None,
+    feedback: Feedback | None = None,
+) -> ThemeRun:
+    """``odl-geo check --theme`` for a single-layer theme, in one pass and flat memory (:mod:`.stream`); with
+    ``options.fix`` the corrected copy ``<source>_corrige.gpkg`` is written into ``out_dir`` from the spool.
+
+    The reports are the caller's (:func:`write_reports`), as after :func:`check_theme`.
+    """
+    import tempfile
+
+    from ..profiles.registry import load_profile
+    from .stream import stream_layer
+
+    options = options or ThemeOptions()
+    profile = load_profile(theme)
+    out = Path(out_dir)
+    refuse_overlap(path, out, reserved=(REPORT_JSON, REPORT_HTML, CHANGES_CSV))
+    _prepare(out)
+    with tempfile.TemporaryDirectory(prefix=".odl-geo-check-", dir=out) as tmp:
+        streamed = stream_layer(path, profile, options, Path(tmp), read_options, feedback, products=False)
+        run = streamed.run
+        lyr = run.layers[0]
+        try:
+            if not options.fix:
+                return run
+            if lyr.total is None or lyr.feature_count <= options.chunk_rows:
+                write_corrected(run, out)  # one chunk: its frame is whole, written as check_theme's run is
+                return run
+            target = out / f"{safe_file_stem(run.source.stem.removesuffix('.shp'))}_corrige.gpkg"
+            _write_spooled(streamed.spool.layer(), target, lyr.product_name or lyr.layer)
+            run.corrected.append(target.name)
+        finally:
+            streamed.spool.close()
+    return run
+
+
+def _write_spooled(layer: LayerSource, path: Path, name: str) -> None:
+    """A spooled layer as one GeoPackage table (the corrected copy of a streamed ``check --fix``)."""
+    import pyarrow as pa
+
+    assert layer.batch_source is not None
+    batches = layer.batch_source()
+    first = next(batches, None)
+    if path.exists():
+        path.unlink()
+    if first is None:
+        return
+    reader = pa.RecordBatchReader.from_batches(first.schema, itertools.chain([first], batches))
+    crs = layer.crs.to_wkt() if layer.crs is not None else None
+    try:
+        pyogrio.write_arrow(
+            reader,
+            path,
+            layer=name,
+            driver="GPKG",
+            geometry_name="geometry" if layer.has_geometry else None,
+            geometry_type=layer.geometry_type if layer.has_geometry else None,
+            crs=crs,
+            dataset_options={"VERSION": GPKG_VERSION},
+        )
+    except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
+        raise OutputError(f"Cannot write {path.name} (layer {name}): {exc}.", "Check the output folder.") from exc
 
 
 def _write_layer(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:

@@ -32,7 +32,7 @@ from ..crs import crs_code
 from ..feedback import NullFeedback, check_cancelled
 from ..normalise.frames import read_frames
 from ..profiles.anonymise import AnonymiseOptions, anonymise
-from ..profiles.base import ThemeDataset
+from ..profiles.base import ProductSink, ThemeDataset
 from ..profiles.mapping import Mapping, check_field_name, load_mapping
 from ..report import Report
 from ..sources import open_source
@@ -53,8 +53,9 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ..checks.areas import Area
+    from ..exports.base import OutputFile
     from ..feedback import Feedback
-    from ..profiles.base import ProductSink, Profile
+    from ..profiles.base import Profile
     from ..sources import ReadOptions
     from .run import ThemeOptions
 
@@ -90,10 +91,15 @@ def stream_layer(
     staging: Path,
     read_options: ReadOptions | None = None,
     feedback: Feedback | None = None,
+    products: bool = True,
+    spool_name: str | None = None,
 ) -> StreamedLayer:
     """Read, conform, anonymise, check, fix, validate and write the layer of ``path`` chunk by chunk.
 
-    The products go into ``staging`` (the caller swaps them in, or drops them when the report has errors).
+    The products go into ``staging`` (the caller swaps them in, or drops them when the report has errors), with
+    the spool of the final rows. ``products=False`` (``odl-geo check``) writes no product, only the spool.
+
+    :param spool_name: the spooled layer's name (default ``<source>_<theme>``, the name of the --to formats).
 
     :raises InputError: bad mapping file or area, unreadable source, no layer the theme can use.
     """
@@ -117,8 +123,8 @@ def stream_layer(
         spec = _spec(profile, role)
         product = product_layer_name(layer.name)
         skip = frozenset({"LAYER_NAME_NOT_XML_SAFE"}) if product != layer.name else frozenset()
-        sink = profile.open_products(staging, report)
-        spool = LayerSpool(_stem(src.path, profile), staging)
+        sink = profile.open_products(staging, report) if products else _NoProducts()
+        spool = LayerSpool(spool_name or _stem(src.path, profile), staging)
         out = StreamedLayer(run, sink, spool)
         carry: dict[str, object] = {}
         state: dict[str, Any] = {}
@@ -198,6 +204,16 @@ def stream_layer(
     return out
 
 
+class _NoProducts(ProductSink):
+    """``odl-geo check``: the chunks are checked, nothing is published."""
+
+    def write(self, chunk: ThemeDataset) -> None:
+        pass
+
+    def close(self) -> list[OutputFile]:
+        return []
+
+
 def _stem(source: Path, profile: Profile) -> str:
     from ..naming import safe_file_stem
 
@@ -215,7 +231,7 @@ def _conform(
     import inspect
 
     if "state" in inspect.signature(profile.conform).parameters:
-        return profile.conform(dataset, mapping, report, state=state)  # type: ignore[call-arg]
+        return profile.conform(dataset, mapping, report, state=state)
     return profile.conform(dataset, mapping, report)
 
 

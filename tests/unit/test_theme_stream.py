@@ -168,3 +168,25 @@ def test_chunk_findings_merge_into_the_layers_rows_and_totals():
     assert dates.count == 5 and dates.examples == [1, 2, 4, 100, 106]
     assert dates.message == "5 date(s) not ISO" and dates.message_fr == "5 date(s) non ISO"
     assert merger.rows("l") == {1, 2, 4, 100, 106}
+
+
+def test_check_fix_in_chunks_writes_the_corrected_copy_of_a_whole_run(tmp_path):
+    from odl_geo.cli.main import main
+
+    src = _water_layer(tmp_path)
+    mapping = str(REPO / "examples/water/fontaines.toml")
+    for n in ("50000", "10"):
+        code = main(["check", str(src), "--theme", "water", "--mapping", mapping, "--fix", "-q",
+                     "--out", str(tmp_path / n), "--chunk-rows", n])  # fmt: skip
+        assert code == 0
+    a = pyogrio.read_dataframe(tmp_path / "50000" / "fontaines_corrige.gpkg")
+    b = pyogrio.read_dataframe(tmp_path / "10" / "fontaines_corrige.gpkg")
+    assert len(a) == 39  # the copy of feature 2 removed by --fix, in both
+    pd.testing.assert_frame_equal(pd.DataFrame(a), pd.DataFrame(b), check_dtype=False)
+    # the Table Schema's ``unique`` rule: the validator sees the two features in the whole layer (SCHEMA_INVALID);
+    # in chunks they are in different chunks and DUPLICATE_ID, an error in both, says it; nothing says "valid"
+    whole, chunked = _findings(tmp_path / "50000"), _findings(tmp_path / "10")
+    assert whole.pop(("SCHEMA_INVALID", "error", 1)) == 1
+    assert whole == chunked and ("DUPLICATE_ID", "error", 1) in chunked
+    assert sorted(p.name for p in (tmp_path / "10").iterdir()) == [
+        "fontaines_corrige.gpkg", "report.html", "report.json"]  # fmt: skip
