@@ -10,7 +10,8 @@ compares the output folders file by file:
 * every file byte for byte (products, ``manifest.json``, ``report.json``, ``report.html``);
 * when bytes differ, ``report.json`` and ``manifest.json`` again without what may change with no change to the
   data: the ``odl_geo_version`` keys, keys naming a time (``*time*``, ``*date*`` holding an ISO timestamp of a run,
-  ``generated``, ``created``) and absolute paths; ``report.html`` without the version string.
+  ``generated``, ``created``) and absolute paths; ``report.html`` without its footer (version and the minute of the
+  run: two runs a minute apart differ there) and timestamps.
 
 Both runs read the same copy of each sample (same path, same modification time: the flood GeoPackage's timestamp
 is the source's) and write to the same output path, one after the other, so paths never differ. With
@@ -20,6 +21,7 @@ Usage::
 
     .venv/bin/python bench/theme_identical.py 0cc675d            # every sample, both variants
     .venv/bin/python bench/theme_identical.py 0cc675d --cases flood,water --to gpkg,geojson,csv
+    .venv/bin/python bench/theme_identical.py 0cc675d --cases all    # + Geotrek export, DDT PPR samples
 
 Exit status: 0 when every output is identical (bytes, or normalised reports), 1 when one differs, 2 when a run
 cannot be set up (unknown revision, worktree not created).
@@ -49,6 +51,14 @@ CASES: dict[str, tuple[str, list[str]]] = {
     "pei": ("tests/data/pei/pei_generated_occitanie.csv", ["--source-crs", "EPSG:2154", "--area", "occitanie"]),
     "flood": ("examples/flood/PPRn_BourgOisans.zip", []),
 }  # fmt: skip
+#: more samples, with ``--cases all`` (or by name): the Geotrek export of the tests, and the DDT samples of the
+#: shared data folder when it is there (a PPR with its N_MULTIALEA table, the largest COVADIS PPR)
+SHARED = Path(os.environ.get("ODL_GEO_SHARED_DATA", "/work/shared/data"))
+EXTRA_CASES: dict[str, tuple[str, str, list[str]]] = {  # case -> (theme, sample, options)
+    "geotrek": ("hiking", "tests/data/geotrek/geotrek_treks.geojson", ["--area", "occitanie"]),
+    "flood-multialea": ("flood", str(SHARED / "flood/ddt38_pprn_38DDT20180003_multialea/38DDT20180003.zip"), []),
+    "flood-20170001": ("flood", str(SHARED / "flood/ddt38_pprn_38DDT20170001_covadis/38DDT20170001.zip"), []),
+}
 VARIANTS = {"as-is": [], "fix": ["--fix", "--drop-invalid"]}
 _RUN = "import sys; from odl_geo.cli.main import main; sys.exit(main())"
 _STAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -141,13 +151,18 @@ def compare_file(ref: Path, cur: Path) -> tuple[str, str]:
         ja, jb = _normalise(json.loads(a)), _normalise(json.loads(b))
         return ("normalised", "") if ja == jb else ("DIFFERENT", _first_difference(ja, jb))
     if ref.suffix == ".html":
-        version = re.compile(rb"odl-geo\s+\d+\.\d+\.\d+\S*|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\S*")
-        if version.sub(b"", a) == version.sub(b"", b):
+        # the footer says the version and the minute of the run (``2026-12-06 12:53 UTC``)
+        stamp = rb"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?[^<\s]*( UTC)?"
+        volatile = re.compile(rb"<footer>.*?</footer>|" + stamp, re.DOTALL)
+        if volatile.sub(b"", a) == volatile.sub(b"", b):
             return "normalised", ""
     if ref.suffix in {".csv", ".geojson", ".json", ".html", ".xml", ".jsonld", ".txt"}:
         la, lb = a.splitlines(), b.splitlines()
         line = next((i for i, (x, y) in enumerate(zip(la, lb, strict=False)) if x != y), min(len(la), len(lb)))
-        return "DIFFERENT", f"line {line + 1} ({len(la)} vs {len(lb)} lines, {len(a)} vs {len(b)} bytes)"
+        at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+        around = slice(max(at - 40, 0), at + 40)
+        return "DIFFERENT", (f"line {line + 1} ({len(la)} vs {len(lb)} lines, {len(a)} vs {len(b)} bytes): "
+                             f"{a[around]!r} vs {b[around]!r}")  # fmt: skip
     return "DIFFERENT", f"{len(a)} vs {len(b)} bytes"
 
 
@@ -167,12 +182,19 @@ def compare_dirs(case: str, variant: str, ref: Path, cur: Path, label: str) -> l
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("rev", help="git revision to compare with (e.g. 0cc675d)")
-    ap.add_argument("--cases", default=",".join(CASES), help=f"among {', '.join(CASES)}")
+    ap.add_argument("--cases", default=",".join(CASES), help=f"among {', '.join([*CASES, *EXTRA_CASES])}, or all")
     ap.add_argument("--variants", default=",".join(VARIANTS), help=f"among {', '.join(VARIANTS)}")
     ap.add_argument("--to", help="--to FORMATS of every run (default: convert's own default)")
     ap.add_argument("--repeat", action="store_true", help="also run this tree twice (run-to-run reproducibility)")
     ap.add_argument("--keep", action="store_true", help="keep the outputs and the worktree (paths are printed)")
     args = ap.parse_args(argv)
+    known = {case: (case, sample, options) for case, (sample, options) in CASES.items()}
+    known.update({case: spec for case, spec in EXTRA_CASES.items() if (REPO / spec[1]).exists()})
+    cases = list(known) if args.cases == "all" else args.cases.split(",")
+    missing = [case for case in cases if case not in known]
+    if missing:
+        print(f"unknown or absent sample(s): {', '.join(missing)} (known here: {', '.join(known)})", file=sys.stderr)
+        return 2
     try:
         ref_tree = worktree(args.rev)
     except subprocess.CalledProcessError as exc:
@@ -185,13 +207,13 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Compared] = []
     exits: list[tuple[str, str, int, int]] = []
     try:
-        for case in args.cases.split(","):
-            sample, options = CASES[case]
+        for case in cases:
+            theme, sample, options = known[case]
             src_dir = work / "in" / case
             src_dir.mkdir(parents=True)
             src = src_dir / Path(sample).name
             shutil.copy2(REPO / sample, src)  # one copy, same path and time for both runs
-            extra = ["--theme", case, *[str(REPO / o[1:]) if o.startswith("@") else o for o in options]]
+            extra = ["--theme", theme, *[str(REPO / o[1:]) if o.startswith("@") else o for o in options]]
             extra += ["--to", args.to] if args.to else []
             for variant in args.variants.split(","):
                 out = work / "out" / f"{case}-{variant}"
