@@ -3,8 +3,8 @@
 Every input is built from a bundled sample's columns, values and shapes, with the faults a theme run has to report
 or fix, and cached in ``bench/.data/`` under a name carrying ``DATA_VERSION`` (bump it when the bytes change: the
 old files are then ignored, delete them by hand). Generation streams: a batch of ``BATCH`` features is drawn from
-its own random generator (seeded by theme and batch number, so a smaller size is the first rows of a larger one
-apart from the last batch's faults) and appended to the file (``pyarrow.csv.CSVWriter``; ``pyogrio.write_arrow``
+its own random generator (seeded by theme and batch number: the water, pei and hiking files of 100k and 1M start
+with the same 100,000 rows) and appended to the file (``pyarrow.csv.CSVWriter``; ``pyogrio.write_arrow``
 fed by a ``RecordBatchReader``), so 5M features need one batch of memory (about 100-300 MB), not the whole table.
 
 * **water** — the Montpellier fountains CSV (``examples/water``): its columns (``Dossier``, ``Nom``,
