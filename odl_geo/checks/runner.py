@@ -38,7 +38,7 @@ __all__ = [
 
 FAMILIES = ("geometry", "crs", "duplicates", "fields", "dates", "insee", "names", "text")
 OPTIONAL_FAMILIES = ("flood",)
-PARALLEL_FROM = 50_000  # features: below this, threads cost more than they save
+PARALLEL_FROM = 10_000  # features: below this, threads cost more than they save (a streamed chunk is 20k-50k)
 _loaded: list[str] = []
 
 
