@@ -91,6 +91,9 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
 
 
 def _plain(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback) -> dict[str, Any]:
+    from .lean_import import import_pyogrio_lean
+
+    import_pyogrio_lean()  # this process only streams Arrow batches: no pandas (-28 MB, -0.2 s; issue 16)
     from ..conversion import ConvertOptions, convert
     from .render import print_manifest
 

@@ -242,6 +242,10 @@ def _scan_records(shp: Path, shx: Path, dbf: Path | None, feature_count: int) ->
     return scan
 
 
+#: a point record: header (number, content length in 16-bit words), shape type, x, y
+_POINT_RECORD = np.dtype([("number", ">i4"), ("length", ">i4"), ("type", "<i4"), ("x", "<f8"), ("y", "<f8")])
+
+
 def _i32(buf: np.ndarray, at: np.ndarray, order: str = "<") -> np.ndarray:
     """Signed 32-bit integers at byte positions ``at`` of ``buf``."""
     return buf[at[:, None] + np.arange(4)].view(f"{order}i4").ravel().astype(np.int64)
@@ -251,6 +255,15 @@ def _scan_chunk(
     buf: np.ndarray, start: np.ndarray, size: np.ndarray, file_type: int, scan: GeometryScan, counts: dict[str, int]
 ) -> bool:
     """Check and count one chunk of records; False when a record is not what GDAL reads plainly."""
+    if file_type == _SHP_POINT and start[0] == 0 and buf.size == 28 * start.size and (size == 20).all():
+        # points one after the other (the common case): the headers read in place, no gather (issue 16)
+        rec = buf.view(_POINT_RECORD)
+        if (np.diff(start) != 28).any():
+            return False
+        if (rec["length"] != 10).any() or (rec["type"] != _SHP_POINT).any():
+            return False
+        counts["single"] += int(start.size)
+        return True
     if (_i32(buf, start + 4, ">") * 2 != size).any():
         return False
     content = start + 8

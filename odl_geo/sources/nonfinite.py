@@ -15,6 +15,8 @@ from typing import IO, TYPE_CHECKING
 
 import numpy as np
 
+from .shp_records import regular_records
+
 if TYPE_CHECKING:
     from pathlib import Path
 
@@ -60,6 +62,13 @@ def _nonfinite_in(shp: Path, size: int, offsets: np.ndarray, lengths: np.ndarray
     Only the part of the ``.shp`` that this slice points into is mapped, and unmapped on return: mapped pages count
     in the process's memory, and a whole 5M-point file mapped at once would add its size to every conversion.
     """
+    records = regular_records(shp, size, offsets, lengths)
+    if records is not None and int(lengths[0]) >= 20:  # one point after the other: read in place
+        try:
+            bad = (records["type"] != 0) & ~(np.isfinite(records["x"]) & np.isfinite(records["y"]))
+        finally:
+            del records
+        return np.flatnonzero(bad) + first
     ok = (offsets >= 100) & (lengths >= 20) & (offsets + 8 + lengths <= size)
     rows = np.flatnonzero(ok)
     if rows.size == 0:

@@ -324,7 +324,16 @@ def _wrong_offsets(shp: Path, size: int, first: int, offsets: Any, lengths: Any)
     """
     import numpy as np
 
+    from .shp_records import regular_records
+
     n = len(offsets)
+    records = regular_records(shp, size, offsets, lengths)
+    if records is not None:  # records of one length one after the other (points): their headers read in place
+        try:
+            numbers = np.arange(first + 1, first + n + 1)
+            return int(((records["number"] != numbers) | (records["length"].astype(np.int64) * 2 != lengths)).sum())
+        finally:
+            del records
     # a negative length (a damaged index) would let an offset beyond the file pass: it points nowhere
     inside = (offsets >= _SHP_HEADER) & (lengths >= 0) & (offsets + 8 + lengths <= size)
     wrong = int(n - inside.sum())
