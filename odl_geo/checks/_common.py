@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "attribute_columns",
+    "blank_mask",
     "field_kind",
     "fields_named",
     "geometry_name",
@@ -67,6 +68,17 @@ def memo(ctx: CheckContext) -> dict[str, object]:
     (geometry hashes, lon/lat bounds, INSEE classification) once per layer. It lives and dies with the
     context (no module-level state keeping the last layer alive for the process)."""
     return ctx.scratch
+
+
+def blank_mask(ctx: CheckContext, col: str) -> np.ndarray:
+    """:func:`~odl_geo.values.is_blank` of a column of ``ctx.frame``, computed once per context (the required
+    fields' checks, the identifiers' check and the streaming hooks of one chunk share it)."""
+    from ..values import is_blank
+
+    cache: dict[str, np.ndarray] = memo(ctx).setdefault("blank", {})  # type: ignore[assignment]
+    if col not in cache:
+        cache[col] = is_blank(ctx.frame[col])
+    return cache[col]
 
 
 def geometry_basics(ctx: CheckContext) -> dict[str, np.ndarray]:

@@ -15,8 +15,8 @@ import shapely
 from ..report import Issue, Severity
 from ..values import is_blank
 from . import fixes
-from ._carry import add_hashes, hashes_in
-from ._common import attribute_columns, geometry_basics, geometry_name, issue, memo, norm
+from ._carry import HashSet, add_hashes, hashes_in
+from ._common import attribute_columns, blank_mask, geometry_basics, geometry_name, issue, memo, norm
 from .registry import Check, CheckContext, Level, register
 
 __all__ = ["DUPLICATE_FEATURE", "DUPLICATE_GEOMETRY", "DUPLICATE_ID", "exact_duplicates", "id_columns"]
@@ -63,12 +63,13 @@ def _number_bits(values: pd.Series) -> np.ndarray:
     """Numbers as 64 bits that do not depend on the column's dtype: ``5`` and ``5.0`` alike (a chunk may read a
     column as integers, the next one as floats because of a blank)."""
     if pd.api.types.is_integer_dtype(values.dtype) and not values.hasnans:
-        return values.to_numpy(dtype=np.int64).view(np.uint64)
+        return values.to_numpy(dtype=np.int64).view(np.uint64).copy()
     x = values.to_numpy(dtype=np.float64, na_value=np.nan) + 0.0
     out = x.view(np.uint64).copy()
     whole = np.isfinite(x) & (np.abs(x) < 2.0**62)
     whole[whole] = x[whole] == np.trunc(x[whole])
     out[whole] = x[whole].astype(np.int64).view(np.uint64)
+    out[np.isnan(x)] = _MISSING
     return out
 
 
@@ -79,19 +80,82 @@ def _numeric(values: pd.Series) -> bool:
     )
 
 
+_MISSING = np.uint64(0x5555555555555555)  # a blank (None, NaN, NA): every blank alike
+_NUMBERS = frozenset({"integer", "floating", "mixed-integer-float", "decimal", "boolean"})
+
+
+def _one(v: object) -> int:
+    """The hash of one value of a column of mixed kinds (text and lists...), as the vectorised ones give it: text
+    by Python's hash, numbers by their bits (:func:`_number_bits`), anything else by its repr."""
+    if isinstance(v, str):
+        return hash(v)
+    if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and -(2**63) <= v < 2**63:
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        if np.isnan(v):
+            return int(_MISSING.view(np.int64))
+        f = float(v) + 0.0
+        if np.isfinite(f) and abs(f) < 2.0**62 and f == int(f):
+            return int(f)
+        return int(np.float64(f).view(np.int64))
+    return hash(repr(v))
+
+
+def _value_hashes(values: pd.Series) -> np.ndarray:
+    """A 64-bit hash of each value of a column, equal for equal values in every chunk of a layer, whatever dtype
+    the chunk's column has: numbers by :func:`_number_bits`, text by Python's own string hash (computed in C,
+    ten times faster than hashing bytes; the carry lives in one process, so its per-process seed is no matter),
+    lists and dicts by their repr. Blanks share one hash."""
+    if _numeric(values):
+        return _number_bits(values)
+    n = len(values)
+    kind = pd.api.types.infer_dtype(values, skipna=True)
+    if kind in _NUMBERS:
+        return _number_bits(pd.to_numeric(values.astype(object), errors="coerce"))
+    if kind in ("string", "empty") and not pd.api.types.is_object_dtype(values.dtype) and n:
+        # Arrow text: few distinct values (a type, a state) are hashed once each
+        codes, uniques = pd.factorize(values)
+        if not len(uniques):
+            return np.full(n, _MISSING, dtype=np.uint64)
+        if len(uniques) * 4 < n:
+            hashed = np.fromiter(map(hash, uniques.to_numpy(dtype=object)), dtype=np.int64, count=len(uniques))
+            out = np.where(codes >= 0, hashed.view(np.uint64)[np.maximum(codes, 0)], _MISSING)
+            return np.asarray(out, dtype=np.uint64)
+    missing = np.asarray(pd.isna(values), dtype=bool)
+    out = np.full(n, _MISSING, dtype=np.uint64)
+    if missing.all():  # a schema field the source does not fill: nothing to hash
+        return out
+    obj = values.to_numpy(dtype=object)
+    if missing.any():
+        obj = obj[~missing]
+    func = hash if kind in ("string", "empty") else _one
+    out[~missing] = np.fromiter(map(func, obj), dtype=np.int64, count=obj.size).view(np.uint64)
+    return out
+
+
+def _mix(acc: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """Fold a column's hashes into the row hashes (splitmix64's finaliser: column order matters, bits spread)."""
+    z: np.ndarray = acc * _MIX + h
+    z = (z ^ (z >> np.uint64(30))) * _MIX2
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
 def _hash_columns(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
-    """One 64-bit hash per row; columns of lists or dicts (GeoJSON arrays) are hashed as their text, numbers
-    whatever their dtype (:func:`_number_bits`)."""
-    data = frame[cols]
-    numeric = [c for c in cols if _numeric(data[c])]
-    if numeric:
-        data = data.copy()
-        for c in numeric:
-            data[c] = _number_bits(data[c])
-    try:
-        return pd.util.hash_pandas_object(data, index=False).to_numpy()
-    except TypeError:
-        return pd.util.hash_pandas_object(data.astype(str), index=False).to_numpy()
+    """One 64-bit hash per row of the values of ``cols`` (:func:`_value_hashes`)."""
+    acc = np.zeros(len(frame), dtype=np.uint64)
+    for c in cols:
+        acc = _mix(acc, _value_hashes(frame[c]))
+    return acc
+
+
+def _column_hashes(ctx: CheckContext, col: str) -> np.ndarray:
+    """:func:`_value_hashes` of a column of ``ctx.frame``, computed once per context (the identifiers' check and
+    the commit hooks of one chunk share them)."""
+    cache: dict[str, np.ndarray] = memo(ctx).setdefault("value_hashes", {})  # type: ignore[assignment]
+    if col not in cache:
+        cache[col] = _value_hashes(ctx.frame[col])
+    return cache[col]
 
 
 def _feature_keys(geometry: np.ndarray, attributes: np.ndarray) -> np.ndarray:
@@ -157,17 +221,17 @@ def exact_duplicates(frame: pd.DataFrame, carry: dict[str, object] | None = None
 def _commit_features(ctx: CheckContext) -> None:
     """Record a final chunk's geometries and features in ``ctx.carry``, for the next chunks' copies of them."""
     frame = ctx.frame
-    cols = attribute_columns(frame)
+    attrs = np.zeros(len(frame), dtype=np.uint64)
+    for col in attribute_columns(frame):
+        attrs = _mix(attrs, _column_hashes(ctx, col))
     geo = _geometry_hashes(frame, geometry_basics(ctx) if geometry_name(frame) is not None else None)
     if geo is None:
-        if cols:
-            add_hashes(ctx.carry, FEATURES, _hash_columns(frame, cols))
+        if attribute_columns(frame):
+            add_hashes(ctx.carry, FEATURES, attrs)
         return
     h, present = geo
-    rows = np.flatnonzero(present)
-    add_hashes(ctx.carry, GEOMETRIES, h[rows])
-    attrs = _hash_columns(frame.iloc[rows], cols) if cols else np.zeros(rows.size, dtype=np.uint64)
-    add_hashes(ctx.carry, FEATURES, _feature_keys(h[rows], attrs))
+    add_hashes(ctx.carry, GEOMETRIES, h[present])
+    add_hashes(ctx.carry, FEATURES, _feature_keys(h[present], attrs[present]))
 
 
 def _duplicate_features(ctx: CheckContext) -> list[Issue]:
@@ -231,21 +295,13 @@ def id_columns(ctx: CheckContext) -> list[str]:
     return [c for c in cols if norm(c) in _ID_NAMES][:1]
 
 
-def _value_keys(values: pd.Series) -> np.ndarray:
-    """A 64-bit hash of each value, the same in every chunk of a layer: numbers by :func:`_number_bits`, the rest
-    as text."""
-    if _numeric(values):
-        return pd.util.hash_array(_number_bits(values))
-    return pd.util.hash_array(values.astype(str).to_numpy(dtype=object))
-
-
 def _duplicate_ids(ctx: CheckContext) -> list[Issue]:
     out = []
     for col in id_columns(ctx):
         values = ctx.frame[col]
         codes = _codes(values)  # one hashing pass decides the usual case: all distinct
         earlier = ctx.carry.get(IDS + col)  # the values of the layer's earlier chunks
-        if not isinstance(earlier, np.ndarray) or not earlier.size:
+        if not isinstance(earlier, HashSet) or not len(earlier):
             if not codes.size or codes.max() + 1 == len(codes):
                 continue
             shared, later = _repeats(codes)
@@ -254,8 +310,8 @@ def _duplicate_ids(ctx: CheckContext) -> list[Issue]:
             blank[idx] = is_blank(values.iloc[idx])  # blank text is "no identifier", not a shared one
         else:
             shared, later = _repeats(codes)
-            blank = is_blank(values)
-            seen = hashes_in(ctx.carry, IDS + col, _value_keys(values))  # used by an earlier chunk's feature
+            blank = blank_mask(ctx, col)
+            seen = hashes_in(ctx.carry, IDS + col, _column_hashes(ctx, col))  # used by an earlier chunk's feature
             shared, later = shared | seen, later | seen
         dup, later = shared & ~blank, later & ~blank
         bad = np.flatnonzero(later)
@@ -277,11 +333,10 @@ def _duplicate_ids(ctx: CheckContext) -> list[Issue]:
 
 
 def _commit_ids(ctx: CheckContext) -> None:
-    """Record a final chunk's identifiers (blanks are no identifier) in ``ctx.carry``."""
+    """Record a final chunk's identifiers in ``ctx.carry`` (blanks too, a few hashes: ``run`` never counts a
+    blank as an identifier, so they are not looked for)."""
     for col in id_columns(ctx):
-        values = ctx.frame[col]
-        filled = ~is_blank(values)
-        add_hashes(ctx.carry, IDS + col, _value_keys(values[filled]))
+        add_hashes(ctx.carry, IDS + col, _column_hashes(ctx, col))
 
 
 DUPLICATE_FEATURE = register(

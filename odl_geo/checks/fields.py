@@ -15,7 +15,7 @@ import pandas as pd
 from ..report import Issue, Severity
 from ..values import is_blank
 from ._carry import chunked
-from ._common import issue
+from ._common import blank_mask, issue
 from .registry import Check, CheckContext, Level, register
 
 __all__ = ["ENUM_VALUE_INVALID", "REQUIRED_FIELD_MISSING", "REQUIRED_VALUE_EMPTY"]
@@ -26,7 +26,7 @@ def _required(ctx: CheckContext) -> list[tuple[str, np.ndarray | None]]:
     if ctx.role is None:
         return []
     return [
-        (f.name, is_blank(ctx.frame[f.name]) if f.name in ctx.frame.columns else None)
+        (f.name, blank_mask(ctx, f.name) if f.name in ctx.frame.columns else None)
         for f in ctx.role.fields
         if f.required
     ]
@@ -45,10 +45,19 @@ def _field_missing(ctx: CheckContext) -> list[Issue]:
 
 
 def _commit_required(ctx: CheckContext) -> None:
-    """Count a final chunk's rows and note the required fields it fills."""
+    """Count a final chunk's rows and note the required fields it fills (found filled once: not looked at again)."""
     ctx.carry[ROWS] = int(ctx.carry.get(ROWS, 0)) + len(ctx.frame)  # type: ignore[call-overload]
     filled: set[str] = ctx.carry.setdefault(FILLED, set())  # type: ignore[assignment]
-    filled.update(name for name, blank in _required(ctx) if blank is not None and not blank.all())
+    if ctx.role is None:
+        return
+    for f in ctx.role.fields:
+        if f.required and f.name not in filled and f.name in ctx.frame.columns and _any_filled(ctx.frame[f.name]):
+            filled.add(f.name)
+
+
+def _any_filled(values: pd.Series) -> bool:
+    """Whether a value is filled, looking at the values present one by one until one is (usually the first)."""
+    return any(not isinstance(v, str) or bool(v.strip()) for v in values.dropna())
 
 
 def _finish_required(ctx: CheckContext) -> list[Issue]:

@@ -233,35 +233,39 @@ def test_polygon_duplicates_of_a_real_flood_layer(data_copy) -> None:
 
 
 def test_the_carry_holds_8_bytes_per_feature_in_numpy_arrays() -> None:
-    """1M features: the hashes of the earlier chunks are sorted uint64 arrays, not Python sets."""
+    """1M features: the hashes of the earlier chunks are sorted uint64 arrays (8 bytes each) and a bitmap of
+    1 to 2 bytes each, not Python sets (~60 bytes each)."""
     carry = layer_carry()
     rng = np.random.default_rng(5)
     hashes = rng.integers(0, 2**63, size=1_000_000, dtype=np.int64).view(np.uint64)
     for chunk in np.array_split(hashes, 20):
         _carry.add_hashes(carry, "duplicates.feature", chunk)
-        _carry.add_hashes(carry, "duplicates.feature", chunk[:10])  # a chunk seen twice adds nothing
     kept = carry["duplicates.feature"]
-    assert isinstance(kept, np.ndarray) and kept.dtype == np.uint64
-    assert kept.size == np.unique(hashes).size
-    assert _carry.carry_nbytes(carry) == 8 * kept.size
-    assert bool(np.all(kept[1:] > kept[:-1]))  # sorted, distinct
-    probe = np.concatenate([hashes[:1000], rng.integers(0, 2**63, size=1000, dtype=np.int64).view(np.uint64)])
+    assert isinstance(kept, _carry.HashSet) and len(kept) == np.unique(hashes).size
+    assert all(isinstance(r, np.ndarray) and r.dtype == np.uint64 for r in kept.runs)
+    assert all(bool(np.all(r[1:] > r[:-1])) for r in kept.runs)  # each run sorted, distinct
+    assert sum(r.nbytes for r in kept.runs) == 8 * len(kept)
+    assert len(kept) <= kept.bits.nbytes <= 2 * len(kept)
+    assert _carry.carry_nbytes(carry) == kept.nbytes <= 10 * 1_000_000
+    assert len(kept.runs) <= 8  # merged as they come: lookups search a few runs, not one per chunk
+    probe = np.concatenate([hashes[::997], rng.integers(0, 2**63, size=1000, dtype=np.int64).view(np.uint64)])
     found = _carry.hashes_in(carry, "duplicates.feature", probe)
-    assert found[:1000].all() and found[1000:].sum() == np.isin(probe[1000:], hashes).sum()
+    n = hashes[::997].size
+    assert found[:n].all() and found[n:].sum() == np.isin(probe[n:], hashes).sum()
 
 
-def test_the_carry_of_a_streamed_layer_is_arrays_and_counters() -> None:
-    """After a streamed water layer, the carry holds only numpy arrays (8 bytes a feature each), counters and
-    flags: no per-feature Python object."""
+def test_the_carry_of_a_streamed_layer_is_hash_sets_and_counters() -> None:
+    """After a streamed water layer, the carry holds hash sets (8 bytes a feature each, in numpy arrays),
+    counters and flags: no per-feature Python object."""
     frame = _water(500)
     carry = layer_carry()
     for start in range(0, len(frame), 50):
         ctx = _ctx(frame.iloc[start : start + 50].reset_index(drop=True), "water", offset=start, carry=carry)
         commit_chunk(ctx, "water")
-    arrays = {k: v for k, v in carry.items() if isinstance(v, np.ndarray)}
-    assert set(arrays) == {"duplicates.geometry", "duplicates.feature", "duplicates.id.id_local"}
-    assert all(v.dtype == np.uint64 and v.size == 500 for v in arrays.values())
-    others = {k: v for k, v in carry.items() if k not in arrays}
+    sets = {k: v for k, v in carry.items() if isinstance(v, _carry.HashSet)}
+    assert set(sets) == {"duplicates.geometry", "duplicates.feature", "duplicates.id.id_local"}
+    assert all(len(v) == 500 and sum(r.nbytes for r in v.runs) == 8 * 500 for v in sets.values())
+    others = {k: v for k, v in carry.items() if k not in sets}
     assert others == {"chunked": True, "fields.rows": 500, "fields.filled": {"id_local", "type_point"}}
 
 
