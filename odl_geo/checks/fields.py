@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..report import Issue, Severity
 from ..values import is_blank
-from ._carry import chunked
+from ._carry import CHUNKED, chunked
 from ._common import blank_mask, issue
 from .registry import Check, CheckContext, Level, register
 
@@ -61,10 +61,11 @@ def _any_filled(values: pd.Series) -> bool:
 
 
 def _finish_required(ctx: CheckContext) -> list[Issue]:
-    """After the last chunk: the required fields absent from the layer, or empty in every feature of it."""
+    """After the last chunk: the required fields absent from the layer, or empty in every feature of it. Nothing
+    for a layer checked at once (a carry not made by ``layer_carry``): its ``run`` said it already."""
     rows = int(ctx.carry.get(ROWS, 0))  # type: ignore[call-overload]
     filled: set[str] = ctx.carry.get(FILLED, set())  # type: ignore[assignment]
-    if ctx.role is None:
+    if ctx.role is None or not ctx.carry.get(CHUNKED):
         return []
     missing = [
         f.name
