@@ -165,17 +165,18 @@ def _feature_keys(geometry: np.ndarray, attributes: np.ndarray) -> np.ndarray:
 
 
 def _analyse(
-    frame: pd.DataFrame, basics: dict[str, np.ndarray] | None = None, carry: dict[str, object] | None = None
+    frame: pd.DataFrame, geo: tuple[np.ndarray, np.ndarray] | None, carry: dict[str, object] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """(exact duplicates, same geometry with other attributes), each as "repeats an earlier row" masks; with
     ``carry``, the rows of the layer's earlier chunks are earlier rows too.
 
     Only rows whose geometry occurs twice can be exact copies, so attributes are hashed for those rows only
     (a table without geometry hashes them all).
+
+    :param geo: :func:`_geometry_hashes` of ``frame`` (None for a table).
     """
     n = len(frame)
     carry = carry or {}
-    geo = _geometry_hashes(frame, basics)
     cols = attribute_columns(frame)
     if geo is None:
         if not cols:
@@ -203,11 +204,20 @@ def _analyse(
     return exact, later_geom & ~exact
 
 
+def _geometry_cached(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray] | None:
+    """:func:`_geometry_hashes` of ``ctx.frame``, once per context (the checks and the commit hook share it)."""
+    scratch = memo(ctx)
+    if "geometry_hashes" not in scratch:
+        basics = geometry_basics(ctx) if geometry_name(ctx.frame) is not None else None
+        scratch["geometry_hashes"] = _geometry_hashes(ctx.frame, basics)
+    result: tuple[np.ndarray, np.ndarray] | None = scratch["geometry_hashes"]  # type: ignore[assignment]
+    return result
+
+
 def _cached(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray]:
     scratch = memo(ctx)
     if "duplicates" not in scratch:
-        basics = geometry_basics(ctx) if geometry_name(ctx.frame) is not None else None
-        scratch["duplicates"] = _analyse(ctx.frame, basics, ctx.carry)
+        scratch["duplicates"] = _analyse(ctx.frame, _geometry_cached(ctx), ctx.carry)
     result: tuple[np.ndarray, np.ndarray] = scratch["duplicates"]  # type: ignore[assignment]
     return result
 
@@ -215,7 +225,7 @@ def _cached(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray]:
 def exact_duplicates(frame: pd.DataFrame, carry: dict[str, object] | None = None) -> np.ndarray:
     """Rows that repeat an earlier row (of ``frame``, or of the earlier chunks ``carry`` recorded) in every
     attribute and in geometry."""
-    return _analyse(frame, carry=carry)[0]
+    return _analyse(frame, _geometry_hashes(frame), carry)[0]
 
 
 def _commit_features(ctx: CheckContext) -> None:
@@ -224,7 +234,7 @@ def _commit_features(ctx: CheckContext) -> None:
     attrs = np.zeros(len(frame), dtype=np.uint64)
     for col in attribute_columns(frame):
         attrs = _mix(attrs, _column_hashes(ctx, col))
-    geo = _geometry_hashes(frame, geometry_basics(ctx) if geometry_name(frame) is not None else None)
+    geo = _geometry_cached(ctx)
     if geo is None:
         if attribute_columns(frame):
             add_hashes(ctx.carry, FEATURES, attrs)
