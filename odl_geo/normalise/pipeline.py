@@ -248,7 +248,9 @@ class LayerStream:
             else:
                 simple = geom_ops.simple_lines(wkb, transform, promote=self.options.promote_multi)
             if simple is not None:
-                keep = self._report_missing(np.asarray(wkb.is_null()), offset)
+                # no null (the common case): no mask to build and convert
+                missing = np.asarray(wkb.is_null()) if wkb.null_count else np.zeros(len(wkb), dtype=bool)
+                keep = self._report_missing(missing, offset)
                 self.stats.merge_bounds(simple.bounds)
                 return simple.wkb, keep
         geoms, keep = self._geometries(wkb, offset)
