@@ -221,6 +221,36 @@ def test_a_table_without_geometry_and_a_layer_without_a_theme() -> None:
         assert got.rows == expected.rows
 
 
+def test_trails_copied_across_chunks_with_their_ends_reversed() -> None:
+    """Hiking lines: a trail drawn the other way round is the same geometry (normalised WKB hashes), in any chunk."""
+    n = 20
+    lines = [
+        shapely.LineString([(3.5 + i * 0.01, 43.6), (3.51 + i * 0.01, 43.62), (3.52 + i * 0.01, 43.6)])
+        for i in range(n)
+    ]
+    frame = gpd.GeoDataFrame(
+        {
+            "id_local": [f"T{i}" for i in range(n)],
+            "producteur": ["PNC"] * n,
+            "nom_itineraire": [f"Sentier {i}" for i in range(n)],
+            "pratique": ["pédestre"] * n,
+            "depart": ["Florac"] * n,
+            "arrivee": ["Florac"] * n,
+            "instructions": ["Suivre le balisage."] * n,
+        },
+        geometry=lines,
+        crs="EPSG:4326",
+    )
+    _copy_row(frame, 2, 11)  # exact copy, two chunks of 7 later
+    _copy_row(frame, 5, 17, id_local="T905", nom_itineraire="Variante")
+    frame.loc[17, "geometry"] = shapely.reverse(frame.loc[5, "geometry"])  # same line, drawn the other way
+    frame.loc[13, "id_local"] = "T1"  # an identifier of the first chunk
+    expected = assert_same(frame, "hiking")
+    assert (11, "(feature)", "exact copy of an earlier feature", None) in expected.changes
+    assert expected.rows[("DUPLICATE_GEOMETRY", "warning")] == (1, [16])
+    assert expected.rows[("DUPLICATE_ID", "error")] == (1, [12])
+
+
 def test_polygon_duplicates_of_a_real_flood_layer(data_copy) -> None:
     """The DDT's PAC layer: 174 features share a geometry with an earlier one (in WKB, not coordinates)."""
     from odl_geo.normalise.frames import read_frame
