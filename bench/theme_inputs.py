@@ -5,7 +5,9 @@ or fix, and cached in ``bench/.data/`` under a name carrying ``DATA_VERSION`` (b
 old files are then ignored, delete them by hand). Generation streams: a batch of ``BATCH`` features is drawn from
 its own random generator (seeded by theme and batch number: the water, pei and hiking files of 100k and 1M start
 with the same 100,000 rows) and appended to the file (``pyarrow.csv.CSVWriter``; ``pyogrio.write_arrow``
-fed by a ``RecordBatchReader``), so 5M features need one batch of memory (about 100-300 MB), not the whole table.
+fed by a ``RecordBatchReader``), so 5M features need one batch of memory, not the whole table: batches of 100,000
+points, 20,000 trails, 25,000 zones; peak RSS of a generation about 200 MB (water), 380 MB (flood, flat from 50k to
+600k zones), 450 MB (hiking at 250k; 1.4 GB with batches of 100,000 trails).
 
 * **water** — the Montpellier fountains CSV (``examples/water``): its columns (``Dossier``, ``Nom``,
   ``BORNE_FONT``, ``Catégorie``, decimal-comma ``Longitude``/``Latitude``), its names and categories, points
@@ -43,8 +45,8 @@ theme    100k                         1M                    5M
 =======  ===========================  ====================  ==========================================
 water    10.3 MiB, < 1 s              104.2 MiB, 7 s        525.0 MiB, 181 s
 pei      16.6 MiB, 1 s                ~166 MiB              ~830 MiB
-hiking   281.4 MiB, 6 s               ~2.8 GiB              ~14 GiB (its texts: check ``df -h /work``)
-flood    103.3 MiB, 26 s              ~1.0 GiB, ~4 min      ~5.0 GiB, ~20 min; largest file the hazard
+hiking   282.4 MiB, 4 s               ~2.8 GiB              ~14 GiB (its texts: check ``df -h /work``)
+flood    103.3 MiB, 11 s              ~1.0 GiB, ~2 min      ~5.0 GiB, ~10 min; largest file the hazard
                                                             zones' ``.shp``, ~1.92 GiB (< 2 GiB)
 =======  ===========================  ====================  ==========================================
 
@@ -78,7 +80,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DATA = HERE / ".data"
 DATA_VERSION = 2
-BATCH = 100_000
+BATCH = 100_000  # rows a batch (points); the trails and the zones, heavier, go by smaller batches
 
 
 def human(n: int) -> str:
@@ -91,10 +93,10 @@ def _rng(theme_seed: int, batch: int) -> np.random.Generator:
     return np.random.default_rng([theme_seed, batch])
 
 
-def _spans(n: int) -> Iterator[tuple[int, int, int]]:
+def _spans(n: int, batch: int = BATCH) -> Iterator[tuple[int, int, int]]:
     """(batch number, first row, row count) of the batches of ``n`` rows."""
-    for i, start in enumerate(range(0, n, BATCH)):
-        yield i, start, min(BATCH, n - start)
+    for i, start in enumerate(range(0, n, batch)):
+        yield i, start, min(batch, n - start)
 
 
 def _pick(rng: np.random.Generator, values: list[str], n: int) -> pa.Array:
@@ -152,17 +154,17 @@ def _write_ogr(path: Path, layer: str, batches: Iterator[pa.Table], geometry_typ
     """Stream the batches (WKB column ``geometry``) into one layer of a GDAL file, a batch in memory at a time."""
     import pyogrio
 
-    first = next(batches)
-    reader = pa.RecordBatchReader.from_batches(
-        first.schema, (b for t in _chain(first, batches) for b in t.cast(first.schema).to_batches())
-    )
+    head: list[pa.Table] = [next(batches)]
+    schema = head[0].schema
+
+    def stream() -> Iterator[pa.RecordBatch]:
+        yield from head.pop().to_batches()  # the first batch is not held once written
+        for table in batches:
+            yield from table.cast(schema).to_batches()
+
+    reader = pa.RecordBatchReader.from_batches(schema, stream())
     pyogrio.write_arrow(reader, path, layer=layer, geometry_name="geometry", geometry_type=geometry_type, crs=crs,
                         **kw)  # fmt: skip
-
-
-def _chain(first: pa.Table, rest: Iterator[pa.Table]) -> Iterator[pa.Table]:
-    yield first
-    yield from rest
 
 
 def _announce(path: Path) -> float:
@@ -320,7 +322,7 @@ def make_hiking(n: int) -> Path:
             templates[key] = pa.array([None if v is None else str(v) for v in values], pa.string())
 
     def batches() -> Iterator[pa.Table]:
-        for i, first, k in _spans(n):
+        for i, first, k in _spans(n, 20_000):
             rng = _rng(20261208, i)
             template = rng.integers(0, len(feats), k)
             nverts = lengths[template]
@@ -441,7 +443,7 @@ def make_flood(n: int) -> Path:
 
         def batches(theme: str = theme, count: int = count, seed: int = seed, attrs: pa.Table = attrs,
                     shapes: np.ndarray = shapes, per_copy: int = per_copy) -> Iterator[pa.Table]:  # fmt: skip
-            for i, first, k in _spans(count):
+            for i, first, k in _spans(count, 25_000):
                 rng = _rng(20261209 + seed, i)
                 rows = np.arange(first, first + k)
                 # 0.1 % of the zones drawn twice (same shape, same values, their own id_zone: an ID_ZONE repeated
