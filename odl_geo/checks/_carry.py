@@ -68,11 +68,14 @@ class HashSet:
     FREEZE = 1 << 20
     _BITS_PER_HASH = 8
 
-    def __init__(self) -> None:
+    def __init__(self, prefilter: bool = True) -> None:
+        """:param prefilter: keep the bitmap; without it (a set only probed for a few values, such as the exact
+        copies among features whose geometry is known already) each hash costs 8 bytes and nothing more."""
         self.runs: list[np.ndarray] = []
         self.count = 0
+        self.prefilter = prefilter
         self._shift = np.uint64(64 - 16)  # the bitmap indexes the top 16 bits at first (8 KB), then grows
-        self.bits = np.zeros((1 << 16) // 8, dtype=np.uint8)
+        self.bits = np.zeros((1 << 16) // 8 if prefilter else 0, dtype=np.uint8)
 
     def __len__(self) -> int:
         return self.count
@@ -99,7 +102,7 @@ class HashSet:
         found = np.zeros(m.size, dtype=bool)
         if not self.runs or not m.size:
             return found
-        maybe = np.flatnonzero(self._marked(m))
+        maybe = np.flatnonzero(self._marked(m)) if self.prefilter else np.arange(m.size)
         if not maybe.size:
             return found
         probe = m[maybe]
@@ -125,9 +128,10 @@ class HashSet:
         if not m.size:
             return
         self.count += m.size
-        if self.count * self._BITS_PER_HASH > self.bits.size * 8:
-            self._grow()
-        self._mark(m)
+        if self.prefilter:
+            if self.count * self._BITS_PER_HASH > self.bits.size * 8:
+                self._grow()
+            self._mark(m)
         self.runs.append(m)
         while len(self.runs) > 1 and self.runs[-2].size < self.FREEZE and self.runs[-2].size <= 2 * self.runs[-1].size:
             last = self.runs.pop()
@@ -153,11 +157,11 @@ def hashes_in(carry: dict[str, object], key: str, hashes: np.ndarray) -> np.ndar
     return seen.contains(hashes)
 
 
-def add_hashes(carry: dict[str, object], key: str, hashes: np.ndarray) -> None:
+def add_hashes(carry: dict[str, object], key: str, hashes: np.ndarray, prefilter: bool = True) -> None:
     """Record ``hashes`` under ``key`` (a :class:`HashSet`, made on first use)."""
     seen = carry.get(key)
     if not isinstance(seen, HashSet):
-        seen = carry[key] = HashSet()
+        seen = carry[key] = HashSet(prefilter)
     seen.add(hashes)
 
 
