@@ -15,9 +15,10 @@ import numpy as np
 import shapely
 
 from ..report import Issue, Severity
-from .base import Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
+from .base import ProductSink, Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
 from .geotrek import flatten_geotrek, recognise_geotrek
-from .products import feature_collection, output_file, product_stem, report_validation, validate_json_schema, write_json
+from .product_sinks import GeoJSONProduct, StreamedProducts, write_whole
+from .products import feature_collection, report_validation, validate_json_schema
 from .schemas import load_schema
 
 if TYPE_CHECKING:
@@ -240,10 +241,13 @@ class HikingProfile(Profile):
         report_validation(errors, "jsonschema", label, dataset.source_names.get("main", "main"), report)
 
     def write_products(self, dataset: ThemeDataset, out_dir: Path, report: Report) -> list[OutputFile]:
-        layer = dataset.product_name("main")
-        path = out_dir / f"{product_stem(layer, 'itineraire-randonnee')}.geojson"
-        write_json(self.feature_collection(dataset), path)
-        return [output_file(path, "geojson", layer, "EPSG:4326", dataset.frames["main"], "LineString")]
+        return write_whole(self.open_products(out_dir, report), dataset)
+
+    def open_products(self, out_dir: Path, report: Report) -> ProductSink:
+        """The FeatureCollection, written chunk by chunk (column-wise: the same text as :meth:`feature_collection`
+        dumped by ``json``)."""
+        product = GeoJSONProduct(list(self.roles[0].fields), "LineString")
+        return StreamedProducts(out_dir, "itineraire-randonnee", "EPSG:4326", [product])
 
 
 def merge_lines(geoms: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:

@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 import shapely
 
-from .base import Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
-from .products import csv_rows, lonlat, output_file, product_stem, report_validation, validate_rows, write_csv
+from .base import ProductSink, Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
+from .product_sinks import CsvProduct, StreamedProducts, write_whole
+from .products import csv_rows, lonlat, report_validation, validate_rows
 from .schemas import load_schema
 
 if TYPE_CHECKING:
@@ -153,11 +154,13 @@ class PeiProfile(Profile):
         report_validation(errors, "frictionless", label, dataset.source_names.get("main", "main"), report)
 
     def write_products(self, dataset: ThemeDataset, out_dir: Path, report: Report) -> list[OutputFile]:
-        layer = dataset.product_name("main")
-        path = out_dir / f"{product_stem(layer, 'pei')}.csv"
-        header, rows = self.table(dataset)
-        write_csv(header, rows, path)
-        return [output_file(path, "csv", layer, "EPSG:2154", dataset.frames["main"], None)]
+        return write_whole(self.open_products(out_dir, report), dataset)
+
+    def open_products(self, out_dir: Path, report: Report) -> ProductSink:
+        """The CSV, written chunk by chunk."""
+        fmt = next(f for f in load_schema(SCHEMA_FILE)["fields"] if f["name"] == "disponible")
+        csv = CsvProduct(list(self.roles[0].fields), true_false=(fmt["trueValues"][0], fmt["falseValues"][0]))
+        return StreamedProducts(out_dir, "pei", "EPSG:2154", [csv])
 
 
 def with_coordinates(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

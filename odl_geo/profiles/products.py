@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import shapely
 from pyproj import Transformer
 
@@ -26,11 +25,13 @@ from ..errors import OutputError
 from ..exports.base import OutputFile
 from ..naming import safe_file_stem
 from ..report import Issue, Report, Severity
+from .product_sinks import PRECISION, GeoJSONProduct, csv_texts, geometry_mapping, json_value
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     import geopandas as gpd
+    import pandas as pd
 
     from .base import TargetField
 
@@ -46,35 +47,13 @@ __all__ = [
     "write_json",
 ]
 
-PRECISION = 7  # decimals of lon/lat: about 1 cm
-
-
 def product_stem(layer: str, suffix: str) -> str:
     return f"{safe_file_stem(layer)}_{suffix}"
 
 
-def _json_value(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, float) and not math.isfinite(v):
-        return None
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
-
-
-def _geometry(geom: Any) -> dict[str, Any] | None:
-    if geom is None or shapely.is_missing(geom) or shapely.is_empty(geom):
-        return None
-    rounded = shapely.set_precision(geom, 10**-PRECISION) if geom.geom_type != "Point" else geom
-    mapping: dict[str, Any] = json.loads(shapely.to_geojson(rounded))
-    if geom.geom_type == "Point":
-        mapping["coordinates"] = [round(c, PRECISION) for c in mapping["coordinates"]]
-    return mapping
-
-
 def feature_collection(frame: gpd.GeoDataFrame, fields: list[TargetField]) -> dict[str, Any]:
-    """A GeoJSON FeatureCollection (frame in WGS 84) with the fields in schema order, nulls kept.
+    """A GeoJSON FeatureCollection (frame in WGS 84) with the fields in schema order, nulls kept, as Python objects
+    (what ``jsonschema`` validates; the product file is written column-wise by :class:`.GeoJSONProduct`, same text).
 
     Except for optional enumerations: a JSON Schema ``enum`` without ``null`` (as in itineraire-randonnee) refuses
     ``null`` even when the type allows it, so an empty optional enumeration is left out of the properties.
@@ -84,26 +63,21 @@ def feature_collection(frame: gpd.GeoDataFrame, fields: list[TargetField]) -> di
     records = frame[names].astype(object).where(frame[names].notna(), None).to_dict("records")
     features = []
     for rec, geom in zip(records, frame.geometry, strict=True):
-        props = {k: _json_value(v) for k, v in rec.items() if not (v is None and k in omit)}
-        features.append({"type": "Feature", "properties": props, "geometry": _geometry(geom)})
+        props = {k: json_value(v) for k, v in rec.items() if not (v is None and k in omit)}
+        features.append({"type": "Feature", "properties": props, "geometry": geometry_mapping(geom)})
     return {"type": "FeatureCollection", "features": features}
 
 
 def write_feature_collection(
     frame: gpd.GeoDataFrame, fields: list[TargetField], path: Path, chunk: int = 10_000
 ) -> None:
-    """The same bytes as ``write_json(feature_collection(frame, fields), path)``, built ``chunk`` features at a
-    time: the whole collection as Python objects was the peak of a water run's memory (about 1.4 KB a point)."""
-    try:
-        with path.open("w", encoding="utf-8") as fh:
-            fh.write('{"type":"FeatureCollection","features":[')
-            for start in range(0, len(frame), chunk):
-                part = feature_collection(frame.iloc[start : start + chunk], fields)["features"]
-                text = ",".join(json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in part)
-                fh.write(("," if start else "") + text)
-            fh.write("]}\n")
-    except OSError as exc:
-        raise OutputError(f"Cannot write {path}: {exc.strerror}.", "Check the output folder.") from exc
+    """The same bytes as ``write_json(feature_collection(frame, fields), path)``, written column-wise ``chunk``
+    features at a time (:class:`.GeoJSONProduct`)."""
+    product = GeoJSONProduct(fields, None)
+    product.open(path)
+    for start in range(0, len(frame), chunk):
+        product.write(frame.iloc[start : start + chunk])
+    product.close()
 
 
 def write_json(doc: dict[str, Any], path: Path) -> None:
@@ -115,28 +89,10 @@ def write_json(doc: dict[str, Any], path: Path) -> None:
         raise OutputError(f"Cannot write {path}: {exc.strerror}.", "Check the output folder.") from exc
 
 
-def _csv_text(v: Any, kind: str, true_false: tuple[str, str]) -> str:
-    v = _json_value(v)
-    if v is None:
-        return ""
-    if kind == "boolean":
-        return true_false[0] if v else true_false[1]
-    if isinstance(v, float) and v.is_integer() and kind in ("number", "integer"):
-        return str(int(v))
-    if isinstance(v, (list, dict)):
-        return json.dumps(v, ensure_ascii=False)
-    return str(v)
-
-
 def _csv_column(series: pd.Series, kind: str, true_false: tuple[str, str]) -> list[str]:
-    """:func:`_csv_text` of every value, computed once per distinct value (columns repeat a few values)."""
-    values = series.to_numpy(dtype=object)
-    try:
-        codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    except TypeError:  # lists or dicts
-        return [_csv_text(v, kind, true_false) for v in values]
-    texts = np.array([_csv_text(v, kind, true_false) for v in uniques], dtype=object)
-    return texts[codes].tolist()
+    """:func:`.csv_text` of every value, computed once per distinct value (columns repeat a few values)."""
+    codes, texts = csv_texts(series, kind, true_false)
+    return np.array(texts, dtype=object)[codes].tolist()
 
 
 def csv_rows(
@@ -193,11 +149,11 @@ def write_csv(header: list[str], rows: Iterable[list[str]], path: Path) -> None:
 
 
 def lonlat(frame: gpd.GeoDataFrame, digits: int = PRECISION) -> tuple[np.ndarray, np.ndarray]:
-    """Longitude/latitude of point features (NaN for others), whatever the frame's CRS."""
-    geoms = frame.geometry.values
-    pts = shapely.get_type_id(np.asarray(geoms)) == 0
-    x = np.where(pts, shapely.get_x(np.asarray(geoms)), np.nan)
-    y = np.where(pts, shapely.get_y(np.asarray(geoms)), np.nan)
+    """Longitude/latitude of point features (NaN for others and empty points), whatever the frame's CRS."""
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    pts = (shapely.get_type_id(geoms) == 0) & ~shapely.is_empty(geoms)
+    x, y = np.full(len(geoms), np.nan), np.full(len(geoms), np.nan)
+    x[pts], y[pts] = shapely.get_x(geoms[pts]), shapely.get_y(geoms[pts])
     if frame.crs is not None and not frame.crs.equals("EPSG:4326"):
         from ..checks.crs import transform_arrays
 

@@ -11,21 +11,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from .base import Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
-from .products import (
-    csv_rows,
-    lonlat,
-    output_file,
-    product_stem,
-    report_validation,
-    validate_rows,
-    write_csv,
-    write_feature_collection,
-)
+from .base import ProductSink, Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
+from .product_sinks import CsvProduct, GeoJSONProduct, StreamedProducts, write_whole
+from .products import csv_rows, lonlat, report_validation, validate_rows
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
+
+    import geopandas as gpd
+    import numpy as np
 
     from ..exports.base import OutputFile
     from ..report import Report
@@ -241,15 +236,19 @@ class WaterProfile(Profile):
         )
 
     def write_products(self, dataset: ThemeDataset, out_dir: Path, report: Report) -> list[OutputFile]:
-        layer = dataset.product_name("main")
-        frame = dataset.frames["main"]
-        stem = product_stem(layer, "points-eau")
-        gj = out_dir / f"{stem}.geojson"
-        write_feature_collection(frame, list(WATER_FIELDS), gj)
-        csv_path = out_dir / f"{stem}.csv"
-        header, rows = self.table(dataset)
-        write_csv(header, rows, csv_path)
-        return [
-            output_file(gj, "geojson", layer, "EPSG:4326", frame, "Point"),
-            output_file(csv_path, "csv", layer, "EPSG:4326", frame, None),
-        ]
+        return write_whole(self.open_products(out_dir, report), dataset)
+
+    def open_products(self, out_dir: Path, report: Report) -> ProductSink:
+        """The GeoJSON and the CSV with lon/lat, written chunk by chunk."""
+        fields = list(WATER_FIELDS)
+        return StreamedProducts(
+            out_dir,
+            "points-eau",
+            "EPSG:4326",
+            [GeoJSONProduct(fields, "Point"), CsvProduct(fields, _lonlat_columns, ("lon", "lat"))],
+        )
+
+
+def _lonlat_columns(frame: gpd.GeoDataFrame) -> dict[str, np.ndarray]:
+    lon, lat = lonlat(frame)
+    return {"lon": lon, "lat": lat}
