@@ -312,3 +312,26 @@ def test_a_single_chunk_layer_with_an_empty_carry_is_checked_as_today(size: int)
     assert ctx.carry == {}
     commit_chunk(ctx, "water")
     assert finish_checks(_ctx(frame.iloc[:0], "water", carry=ctx.carry, offset=size), "water").issues == []
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (pd.Series(["a", None, "b"], dtype=object), pd.Series(["a", None, "b"])),  # object / Arrow text
+        (pd.Series([1, 2, 3]), pd.Series([1.0, 2.0, 3.0])),  # a blank makes the next chunk's integers floats
+        (pd.Series([1, None, 3], dtype=object), pd.Series([1.0, np.nan, 3.0])),
+        (pd.Series(["x", [1, 2], None], dtype=object), pd.Series(["x", [1, 2], np.nan], dtype=object)),
+    ],
+)
+def test_values_hash_alike_whatever_the_chunk_dtype(first: pd.Series, second: pd.Series) -> None:
+    from odl_geo.checks.duplicates import _value_hashes
+
+    assert _value_hashes(first).tolist() == _value_hashes(second).tolist()
+
+
+def test_values_that_differ_hash_apart() -> None:
+    """Python hashes -1 and -2 alike, and 1, 1.0 and True: identifiers must not."""
+    from odl_geo.checks.duplicates import _value_hashes
+
+    for values in ([-1, -2], [1, "1"], [True, 1], ["a", "a "], [None, ""], [1.5, 2.5]):
+        assert len(set(_value_hashes(pd.Series(values, dtype=object)).tolist())) == 2, values
