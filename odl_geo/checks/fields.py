@@ -62,8 +62,11 @@ def _any_filled(values: pd.Series) -> bool:
 
 def _finish_required(ctx: CheckContext) -> list[Issue]:
     """After the last chunk: the required fields absent from the layer, or empty in every feature of it. Nothing
-    for a layer checked at once (a carry not made by ``layer_carry``): its ``run`` said it already."""
-    rows = int(ctx.carry.get(ROWS, 0))  # type: ignore[call-overload]
+    for a layer checked at once (a carry not made by ``layer_carry``): its ``run`` said it already.
+
+    The layer had features if a chunk committed some or if ``ctx.offset`` (the end of the layer) says so: a
+    pipeline that commits its chunks after leaving out their errors may have committed none, all being empty."""
+    rows = max(int(ctx.carry.get(ROWS, 0)), ctx.offset)  # type: ignore[call-overload]
     filled: set[str] = ctx.carry.get(FILLED, set())  # type: ignore[assignment]
     if ctx.role is None or not ctx.carry.get(CHUNKED):
         return []

@@ -199,6 +199,30 @@ def test_a_required_field_empty_everywhere_is_reported_by_finish() -> None:
         assert got.rows[("REQUIRED_VALUE_EMPTY", "error")] == (10, list(range(10)))
 
 
+@pytest.mark.parametrize("commit_after_drop", [False, True])
+def test_a_field_empty_everywhere_whose_rows_are_all_left_out(commit_after_drop: bool) -> None:
+    """Every row is an error (REQUIRED_VALUE_EMPTY), so --drop-invalid leaves them all out. Committed before the
+    drop (as runner.commit_chunk asks), finish says what the whole layer says. Committed after it, no row is
+    committed: finish still knows the layer had features (its ``offset``) and refuses it; it then cannot tell
+    that id_local was filled, and names it too. Never silence (an empty layer published)."""
+    frame = _water(14)
+    frame["type_point"] = None
+    carry = layer_carry()
+    for start in (0, 7):
+        ctx = _ctx(frame.iloc[start : start + 7].reset_index(drop=True), "water", offset=start, carry=carry)
+        found = run_checks(ctx, "water", workers=1).issues
+        errors = {r for i in found if i.severity == "error" for r in i.examples}
+        assert errors == set(range(7))  # every row: REQUIRED_VALUE_EMPTY
+        commit_chunk(replace(ctx, frame=ctx.frame.drop(index=sorted(errors))) if commit_after_drop else ctx, "water")
+    end = finish_checks(_ctx(frame.iloc[:0], "water", offset=14, carry=carry), "water").issues
+    fields = "id_local, type_point" if commit_after_drop else "type_point"
+    assert [(i.code, i.message) for i in end] == [
+        ("REQUIRED_FIELD_MISSING", f"Required field(s) missing, or empty in every feature: {fields}.")
+    ]
+    if not commit_after_drop:
+        assert ("REQUIRED_FIELD_MISSING", "error", end[0].message) in whole(frame, "water").layer
+
+
 def test_an_empty_layer_has_no_field_empty_everywhere() -> None:
     frame = _water(0)
     assert chunked(frame, "water", 7).layer == whole(frame, "water").layer
