@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -17,6 +19,9 @@ _QUICK = "[\u00c3\u00c2\u00e2\ufffd]"  # a cheap first pass: every damaged value
 
 
 _TELLTALE = (b"\xc3\x83", b"\xc3\x82", b"\xc3\xa2", b"\xef\xbf\xbd")  # Ã Â â � in UTF-8
+
+
+_QUICK_RX = re.compile(_QUICK)
 
 
 def _may_hold_damage(values: pd.Series) -> bool:
@@ -39,13 +44,41 @@ def _may_hold_damage(values: pd.Series) -> bool:
     return False
 
 
+def _object_hits(values: pd.Series) -> np.ndarray:
+    """The values of an object column (a conformed layer's) holding a tell-tale character: one regex search of the
+    column's strings joined, its matches taken back to their values (a few milliseconds for 50,000 values, where
+    a search of each value took ~60)."""
+    hit = np.zeros(len(values), dtype=bool)
+    idx = np.flatnonzero(~np.asarray(pd.isna(values), dtype=bool))
+    texts = values.to_numpy()[idx]
+    try:
+        joined = "\x00".join(texts)
+    except TypeError:  # numbers, lists: their text values only
+        if pd.api.types.infer_dtype(texts) not in ("mixed", "mixed-integer"):
+            return hit  # no text at all (numbers, dates, booleans)
+        keep = np.fromiter((type(v) is str for v in texts), dtype=bool, count=texts.size)
+        idx, texts = idx[keep], texts[keep]
+        joined = "\x00".join(texts)
+    found = [m.start() for m in _QUICK_RX.finditer(joined)]
+    if found:
+        lens = np.fromiter(map(len, texts), dtype=np.int64, count=texts.size) + 1
+        starts = np.cumsum(lens) - lens
+        hit[idx[np.searchsorted(starts, found, side="right") - 1]] = True
+    return hit
+
+
 def _damaged(ctx: CheckContext) -> list[Issue]:
     out = []
     for col in text_columns(ctx.frame):
         values = ctx.frame[col]
-        if not _may_hold_damage(values):
+        if values.dtype == object:
+            hit = _object_hits(values)
+            if not hit.any():
+                continue
+            values = values[hit]
+        elif not _may_hold_damage(values):
             continue
-        if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        elif pd.api.types.is_string_dtype(values.dtype):
             # Arrow-backed text: one vectorised regex pass (RE2) before looking at values one by one
             hit = values.str.contains(_QUICK, regex=True).fillna(False).to_numpy(dtype=bool)
             if not hit.any():
