@@ -18,6 +18,7 @@ import csv
 import io
 import json
 import math
+import re
 from abc import ABC, abstractmethod
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -64,7 +65,7 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # w
 #: first characters of a cell :func:`odl_geo.csvsafe.neutralise_csv_cell` may change (then it decides)
 _FORMULA_FIRST = frozenset("\t\r \n=+-@\uff1d\uff0b\uff0d\uff20")
 #: characters that may make Python's csv writer quote a cell (then it decides)
-_CSV_SPECIAL = (",", '"', "\n", "\r")
+_CSV_SPECIAL = re.compile('[,"\n\r]').search
 
 
 def json_value(v: Any) -> Any:
@@ -97,16 +98,15 @@ def _groups(values: np.ndarray, found: str) -> tuple[np.ndarray, list[Any]] | No
     """(codes, distinct values) of ``values`` (no nulls) when equal values have equal texts, else None.
 
     Strings are grouped by Arrow (pandas' hash table cuts them at a NUL character: ``"0"`` and ``"0\\x00"`` were
-    one value); floats only without zeros (``0.0 == -0.0``); mixed types never (``1 == 1.0 == True``).
+    one value); mixed types never (``1 == 1.0 == True``); floats are not grouped (``0.0 == -0.0``) but encoded
+    value by value, vectorised (:func:`_reprs`).
     """
     if found == "string":
         encoded = pa.array(values, type=pa.string()).dictionary_encode()
         return encoded.indices.to_numpy(zero_copy_only=False), encoded.dictionary.to_pylist()
-    if found not in ("boolean", "integer", "empty", "floating"):
+    if found not in ("boolean", "integer", "empty"):
         return None
     codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    if found == "floating" and np.any(np.asarray(uniques, dtype=float) == 0.0):
-        return None
     return codes, list(uniques)
 
 
@@ -125,7 +125,13 @@ def _json_column(series: pd.Series, omit: bool) -> pa.Array:
     present = series.notna().to_numpy()
     values = series.astype(object).to_numpy()[present]
     missing: str | None = None if omit else key + "null"
-    grouped = _groups(values, pd.api.types.infer_dtype(values, skipna=False))
+    found = pd.api.types.infer_dtype(values, skipna=False)
+    if found == "floating":  # json_value: non-finite -> null; numpy floats -> the same Python float
+        floats = np.asarray(values, dtype=float)
+        texts = pc.if_else(pa.array(np.isfinite(floats)), _reprs(floats), "null")
+        keyed = pc.binary_join_element_wise(key, texts, "")
+        return _scatter(keyed, present, missing)
+    grouped = _groups(values, found)
     if grouped is not None:
         codes, uniques = grouped
         texts = [key + _dumps(json_value(u)) for u in uniques]
@@ -135,6 +141,14 @@ def _json_column(series: pd.Series, omit: bool) -> pa.Array:
     full = np.full(n, len(texts), dtype=np.int64)
     full[present] = codes
     return _take([*texts, missing], full)
+
+
+def _scatter(texts: pa.Array, where: np.ndarray, other: str | None) -> pa.Array:
+    """An array as long as ``where``: ``texts`` in order where it is true, ``other`` elsewhere."""
+    if where.all():
+        return texts
+    full = pa.array(np.full(len(where), other, dtype=object), type=pa.string())
+    return pc.replace_with_mask(full, pa.array(where), texts)
 
 
 def _round(values: np.ndarray) -> list[float]:
@@ -154,9 +168,34 @@ def _round(values: np.ndarray) -> list[float]:
     return result
 
 
+def _reprs(values: np.ndarray | list[float]) -> pa.Array:
+    """``repr`` of each float (what ``json`` writes for a finite float, and ``str`` gives).
+
+    Most are coordinates on the 10⁻⁷ grid: a float that is the nearest to n / 10⁷, with 10⁻⁴ <= |v| < 10⁸, has
+    for shortest round-trip text n's digits with the point 7 places from the right, trailing zeros dropped (any
+    other decimal of at most 7 places lies 10⁻⁷ away, more than its ulp): written by Arrow from the integers n.
+    Python writes the others.
+    """
+    floats = np.asarray(values, dtype=float)
+    with np.errstate(all="ignore"):
+        scaled = np.rint(floats * 1e7)
+        size = np.abs(floats)
+        grid = (scaled / 1e7 == floats) & (((size >= 1e-4) & (size < 1e8)) | (floats == 0))
+    n = np.abs(scaled[grid]).astype(np.int64)
+    digits = pc.cast(pa.array(n % 10**7), pa.string())
+    decimals = pc.utf8_rtrim(pc.utf8_lpad(digits, 7, "0"), "0")
+    decimals = pc.if_else(pc.equal(n % 10**7, 0), "0", decimals)
+    sign = pc.if_else(pa.array(np.signbit(floats[grid])), "-", "")
+    texts = pc.binary_join_element_wise(sign, pc.cast(pa.array(n // 10**7), pa.string()), ".", decimals, "")
+    if grid.all():
+        return texts
+    others = pa.array(list(map(float.__repr__, floats[~grid].tolist())), type=pa.string())
+    return pc.replace_with_mask(_scatter(texts, grid, ""), pa.array(~grid), others)
+
+
 def _point_texts(geoms: np.ndarray) -> list[str]:
-    x, y = _round(shapely.get_x(geoms)), _round(shapely.get_y(geoms))
-    return [f'{{"type":"Point","coordinates":[{a!r},{b!r}]}}' for a, b in zip(x, y, strict=True)]
+    x, y = _reprs(_round(shapely.get_x(geoms))), _reprs(_round(shapely.get_y(geoms)))  # finite: json's text
+    return pc.binary_join_element_wise('{"type":"Point","coordinates":[', x, ",", y, "]}", "").to_pylist()
 
 
 def _line_texts(geoms: np.ndarray) -> list[str]:
@@ -168,8 +207,8 @@ def _line_texts(geoms: np.ndarray) -> list[str]:
     while start < len(geoms):
         stop = start + max(1, int(np.searchsorted(np.cumsum(counts[start:]), LINE_COORDS)))
         part, sizes = geoms[start:stop], counts[start:stop]
-        flat = shapely.get_coordinates(part).ravel().tolist()
-        numbers = pa.array(list(map(float.__repr__, flat)), type=pa.string())
+        flat = shapely.get_coordinates(part).ravel()
+        numbers = _reprs(flat)
         pairs = pc.binary_join_element_wise("[", numbers[0::2], ",", numbers[1::2], "]", "")
         offsets = pa.array(np.concatenate([[0], np.cumsum(sizes)]), type=pa.int32())
         joined = pc.binary_join(pa.ListArray.from_arrays(offsets, pairs), ",")
@@ -253,31 +292,81 @@ def csv_texts(series: pd.Series, kind: str, true_false: tuple[str, str]) -> tupl
     """:func:`csv_text` of every value as (codes, texts), ``texts[codes[i]]`` being row i's: each distinct value's
     text is computed once (columns repeat a few values) where equal values have equal texts; in a column mixing
     types (``1``, ``1.0``, ``True``) or signed zeros, value by value (grouped, these took the first one's text)."""
-    values = series.to_numpy(dtype=object)
-    none = np.equal(values, None)  # type: ignore[call-overload]
-    some = values[~none]
-    grouped = _groups(some, pd.api.types.infer_dtype(some, skipna=False))
-    if grouped is not None:
-        codes, uniques = grouped
-        texts = [csv_text(v, kind, true_false) for v in uniques]
-    else:
-        texts = [csv_text(v, kind, true_false) for v in some]
+    return _csv_texts(*_csv_values(series), kind, true_false)
+
+
+def _csv_texts(
+    none: np.ndarray, some: np.ndarray, found: str, kind: str, true_false: tuple[str, str]
+) -> tuple[np.ndarray, list[str]]:
+    if found == "floating" and kind != "boolean":
+        texts = _float_csv_texts(np.asarray(some, dtype=float), kind).to_pylist()
         codes = np.arange(len(some))
-    full = np.full(len(values), len(texts), dtype=np.int64)
+    else:
+        grouped = _groups(some, found)
+        if grouped is not None:
+            codes, uniques = grouped
+            texts = [csv_text(v, kind, true_false) for v in uniques]
+        else:
+            texts = [csv_text(v, kind, true_false) for v in some]
+            codes = np.arange(len(some))
+    full = np.full(len(none), len(texts), dtype=np.int64)
     full[~none] = codes
     return full, [*texts, ""]
 
 
-def _float_texts(values: np.ndarray) -> list[str]:
-    """``repr(float(v))`` of each, ``""`` for NaN (the coordinate columns of the CSV products)."""
-    return ["" if math.isnan(v) else repr(v) for v in np.asarray(values, dtype=float).tolist()]
+def _csv_values(series: pd.Series) -> tuple[np.ndarray, np.ndarray, str]:
+    """The rows holding None, the other values, and their kind (``infer_dtype``)."""
+    values = series.to_numpy(dtype=object)
+    none = np.equal(values, None)  # type: ignore[call-overload]
+    some = values[~none]
+    return none, some, pd.api.types.infer_dtype(some, skipna=False)
+
+
+def _float_csv_texts(floats: np.ndarray, kind: str) -> pa.Array:
+    """:func:`csv_text` of floats (not for booleans): ``""`` if not finite, the integer if whole for numbers, else
+    ``repr``."""
+    finite = np.isfinite(floats)
+    texts = _reprs(floats)
+    if kind in ("number", "integer"):
+        whole = finite & (floats == np.floor(floats))
+        small = whole & (np.abs(floats) < 2.0**62)
+        if small.any():
+            ints = pc.cast(pa.array(floats[small].astype(np.int64)), pa.string())
+            texts = pc.replace_with_mask(texts, pa.array(small), ints)
+        if (whole & ~small).any():
+            big = [str(int(v)) for v in floats[whole & ~small].tolist()]
+            texts = pc.replace_with_mask(texts, pa.array(whole & ~small), pa.array(big, type=pa.string()))
+    return texts if finite.all() else pc.if_else(pa.array(finite), texts, "")
+
+
+def _csv_cells(series: pd.Series, kind: str, true_false: tuple[str, str]) -> pa.Array:
+    """The cells of a column of the CSV product (texts neutralised and quoted: :func:`_csv_cell`)."""
+    none, some, found = _csv_values(series)
+    if found == "floating" and kind != "boolean":  # numbers: nothing to neutralise (csvsafe.NUMBER) or quote
+        return _scatter(_float_csv_texts(np.asarray(some, dtype=float), kind), ~none, "")
+    codes, texts = _csv_texts(none, some, found, kind, true_false)
+    return _take([_csv_cell(t) for t in texts], codes)
+
+
+def _float_cells(values: np.ndarray) -> pa.Array:
+    """The cells of a coordinate column of the CSV products: ``repr(float(v))``, ``""`` for NaN.
+
+    As :func:`_csv_cell` would give them: the ``repr`` of a finite float is a number for
+    :data:`odl_geo.csvsafe.NUMBER` (never neutralised) with nothing to quote; ``-inf`` is neutralised.
+    """
+    floats = np.asarray(values, dtype=float)
+    cells = _reprs(floats.tolist())
+    for mask, text in ((np.isnan(floats), ""), (np.isneginf(floats), "'-inf")):
+        if mask.any():
+            cells = pc.if_else(pa.array(mask), text, cells)
+    return cells
 
 
 def _csv_cell(text: str) -> str:
     """A cell as Python's csv writer (quoting when needed) writes it after :func:`neutralise_csv_cell`."""
     if text[:1] in _FORMULA_FIRST:
         text = str(neutralise_csv_cell(text))
-    if any(c in text for c in _CSV_SPECIAL):
+    if _CSV_SPECIAL(text):
         buf = io.StringIO()
         csv.writer(buf, lineterminator="\n").writerow([text, ""])
         return buf.getvalue()[:-2]  # the cell, without ",\n" of the empty second cell
@@ -301,14 +390,13 @@ def csv_lines(
     columns: list[pa.Array] = []
     for f in fields:
         if f.name in extra:
-            columns.append(pa.array([_csv_cell(t) for t in _float_texts(extra[f.name])], type=pa.string()))
+            columns.append(_float_cells(extra[f.name]))
             continue
-        codes, texts = csv_texts(frame[f.name], f.kind, true_false)
-        columns.append(_take([_csv_cell(t) for t in texts], codes))
+        columns.append(_csv_cells(frame[f.name], f.kind, true_false))
     names = {f.name for f in fields}
     for name, values in extra.items():
         if name not in names:
-            columns.append(pa.array([_csv_cell(t) for t in _float_texts(values)], type=pa.string()))
+            columns.append(_float_cells(values))
     row = pc.binary_join_element_wise(*columns, ",") if columns else pa.array([""] * len(frame), type=pa.string())
     return pc.binary_join_element_wise(row, "\n", "")
 

@@ -11,6 +11,7 @@ with the same feature counts and bounding boxes.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
 import shutil
@@ -243,6 +244,35 @@ def test_rounding_is_pythons_even_near_halves() -> None:
     expected = [round(v, 7) for v in values.tolist()]
     got = _round(values)
     assert [repr(v) for v in got] == [repr(v) for v in expected]
+
+
+def test_float_texts_are_reprs() -> None:
+    """Floats are written from integers when they lie on the 10⁻⁷ grid: the text is still ``repr``'s."""
+    from odl_geo.profiles.product_sinks import _reprs
+
+    rng = np.random.default_rng(11)
+    grid = rng.integers(-(10**15), 10**15, 100_000) / 1e7
+    values = np.concatenate([
+        grid, np.round(rng.uniform(-180, 180, 100_000), 7), np.round(rng.uniform(0, 7e6, 50_000), 2),
+        rng.uniform(-1e9, 1e9, 50_000), np.nextafter(grid[:20_000], np.inf), 10.0 ** rng.uniform(-320, 308, 20_000),
+        [0.0, -0.0, 1e-4, 9.999999e-5, 0.0001001, 1e-7, -1e-7, 99999999.9999999, 1e8, 123.0, -5.5, 2.0**62, 1e16,
+         np.nan, np.inf, -np.inf, 5e-324],
+    ])  # fmt: skip
+    assert _reprs(values).to_pylist() == [repr(v) for v in values.tolist()]
+
+
+def test_coordinate_cells_are_neutralised_and_quoted_as_any_cell() -> None:
+    """The CSV coordinate columns skip the per-cell formula and quoting checks: what they give is what those
+    checks (neutralise_csv_row, then Python's csv writer) give for every float, infinities and NaN included."""
+    from odl_geo.profiles.product_sinks import _float_cells
+
+    rng = np.random.default_rng(3)
+    values = np.concatenate([rng.normal(0, 100, 5000), -(10.0 ** rng.uniform(-320, 308, 5000)),
+                             [np.nan, np.inf, -np.inf, -0.0, 0.0, 1e16, -1e-5, 5e-324]])  # fmt: skip
+    rows = [["" if math.isnan(v) else repr(float(v)), "x"] for v in values.tolist()]
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(neutralise_csv_row(r) for r in rows)
+    assert "".join(f"{cell},x\n" for cell in _float_cells(values).to_pylist()) == buf.getvalue()
 
 
 # -- fuzzed frames ---------------------------------------------------------------------------------------------
