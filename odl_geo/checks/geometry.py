@@ -22,6 +22,8 @@ _TYPE_NAMES = {
     5: "MultiLineString",
     6: "MultiPolygon",
 }
+#: family of each GEOS type id (index), "collection" last for anything else: one lookup for a whole layer
+_FAMILIES = np.array([_FAMILY.get(t, "collection") for t in range(8)] + ["collection"])
 _FAMILY_FR = {"point": "ponctuelle", "line": "linéaire", "polygon": "surfacique"}
 
 
@@ -60,7 +62,7 @@ def _wrong_type(ctx: CheckContext) -> list[Issue]:
     types = shapely.get_type_id(geoms)
     want = ctx.role.geometry_family
     present = ~shapely.is_missing(geoms)
-    fam = np.array([_FAMILY.get(int(t), "collection") for t in types])
+    fam = _FAMILIES[np.where((types >= 0) & (types < _FAMILIES.size - 1), types, _FAMILIES.size - 1)]
     bad = np.flatnonzero(present & (fam != want))
     if not bad.size:
         return []
