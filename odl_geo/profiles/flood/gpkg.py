@@ -34,7 +34,14 @@ if TYPE_CHECKING:
 
     from .template import TableDef
 
-__all__ = ["GPKG_APPLICATION_ID", "build_geopackage", "gpkg_blob", "ppr_prefix"]
+__all__ = [
+    "GPKG_APPLICATION_ID",
+    "build_geopackage",
+    "gpkg_blob",
+    "gpkg_blobs",
+    "ppr_prefix",
+    "refuse_broken_references",
+]
 
 GPKG_APPLICATION_ID = 0x47504B47  # "GPKG"
 GPKG_USER_VERSION = 10200  # GeoPackage 1.2: the standard accepts 1.1 and later
@@ -110,7 +117,7 @@ def build_geopackage(
         if metadata_xml:
             _insert_metadata(conn, metadata_xml, timestamp)
         if check_foreign_keys:
-            _refuse_broken_references(conn)
+            refuse_broken_references(conn)
         conn.commit()
         conn.execute("VACUUM")
     except BaseException:
@@ -190,6 +197,41 @@ def _py(value: Any) -> Any:
     return value
 
 
+#: rows inserted per ``executemany``: the Python rows of one batch only are alive, whatever the table's size
+INSERT_BATCH = 20_000
+_HEADER = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs", "<i4"), ("envelope", "<f8", (4,))])
+
+
+def gpkg_blobs(geoms: np.ndarray, srs_id: int = SRS_ID) -> list[bytes | None]:
+    """:func:`gpkg_blob` of every geometry, the same bytes, computed in bulk (WKB, envelopes and headers at once)."""
+    out: list[bytes | None] = [None] * len(geoms)
+    present = np.flatnonzero(np.array([g is not None for g in geoms], dtype=bool))
+    if not len(present):
+        return out
+    shown = geoms[present]
+    wkbs = shapely.to_wkb(shown, byte_order=1, output_dimension=2)
+    empty = shapely.is_empty(shown)
+    bounds = shapely.bounds(shown)
+    headers = np.zeros(len(shown), dtype=_HEADER)
+    headers["magic"] = b"GP"
+    headers["flags"] = 0b0000_0011
+    headers["srs"] = srs_id
+    headers["envelope"] = bounds[:, [0, 2, 1, 3]]  # minx, maxx, miny, maxy
+    raw = headers.tobytes()
+    size = _HEADER.itemsize
+    empty_header = b"GP" + bytes((0, 0b0001_0001)) + struct.pack("<i", srs_id)
+    for k, (i, wkb) in enumerate(zip(present.tolist(), wkbs.tolist(), strict=True)):
+        out[i] = empty_header + wkb if empty[k] else raw[k * size : (k + 1) * size] + wkb
+    return out
+
+
+def _cells(series: pd.Series) -> list[Any]:
+    """The column's values as sqlite3 stores them (:func:`_py`), text columns on a fast path."""
+    if series.dtype == object:
+        return [v if type(v) is str else _py(v) for v in series.tolist()]
+    return [_py(v) for v in series.tolist()] if series.dtype.kind != "M" else [_py(v) for v in series]
+
+
 def _insert(conn: sqlite3.Connection, table: str, table_def: TableDef, frame: pd.DataFrame) -> int:
     columns = [c.name for c in table_def.columns]
     geoms = None
@@ -198,29 +240,33 @@ def _insert(conn: sqlite3.Connection, table: str, table_def: TableDef, frame: pd
             frame.geometry.values if hasattr(frame, "geometry") else frame[table_def.geometry_column], dtype=object
         )
         geoms = _shape(raw, str(table_def.geometry_type), table)
-    cells: list[list[Any]] = []
-    for col in columns:
-        if col == table_def.geometry_column:
-            cells.append([gpkg_blob(g) for g in geoms] if geoms is not None else [None] * len(frame))
-        else:
-            cells.append([_py(v) for v in frame[col]] if col in frame.columns else [None] * len(frame))
-    values = [list(row) for row in zip(*cells, strict=True)]
     marks = ", ".join("?" for _ in columns)
     names = ", ".join(f'"{c}"' for c in columns)
-    try:
-        conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', values)
-    except sqlite3.IntegrityError as exc:
-        raise InputError(
-            f"{table} breaks a rule of the CNIG PPR template: {exc}.",
-            "Run `odl-geo check --theme flood` to see which values are missing or duplicated, fix them, convert again.",
-        ) from exc
+    for start in range(0, len(frame), INSERT_BATCH):
+        stop = min(start + INSERT_BATCH, len(frame))
+        batch = frame.iloc[start:stop]
+        cells: list[list[Any]] = []
+        for col in columns:
+            if col == table_def.geometry_column:
+                cells.append(gpkg_blobs(geoms[start:stop]) if geoms is not None else [None] * len(batch))
+            else:
+                cells.append(_cells(batch[col]) if col in batch.columns else [None] * len(batch))
+        try:
+            conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', zip(*cells, strict=True))
+        except sqlite3.IntegrityError as exc:
+            raise InputError(
+                f"{table} breaks a rule of the CNIG PPR template: {exc}.",
+                "Run `odl-geo check --theme flood` to see which values are missing or duplicated, fix them, "
+                "convert again.",
+            ) from exc
+        del cells
     if geoms is not None and len(geoms):
         minx, miny, maxx, maxy = shapely.total_bounds(geoms)
         conn.execute(
             "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?",
             (float(minx), float(miny), float(maxx), float(maxy), table),
         )
-    return len(values)
+    return len(frame)
 
 
 def _insert_metadata(conn: sqlite3.Connection, xml: str, timestamp: str) -> None:
@@ -232,7 +278,11 @@ def _insert_metadata(conn: sqlite3.Connection, xml: str, timestamp: str) -> None
     )
 
 
-def _refuse_broken_references(conn: sqlite3.Connection) -> None:
+def refuse_broken_references(conn: sqlite3.Connection) -> None:
+    """Raise when a value is outside its code list or points at nothing (``PRAGMA foreign_key_check``).
+
+    :raises InputError: the first five such values, and how many there are.
+    """
     problems = []
     rows = conn.execute("PRAGMA foreign_key_check").fetchall()
     for table, rowid, parent, fkid in rows[:5]:

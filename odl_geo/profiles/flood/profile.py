@@ -14,11 +14,17 @@ The standard's structure and code lists are never typed here: they come from the
 
 from __future__ import annotations
 
+import os
+import shutil
+import sqlite3
 import tempfile
-from dataclasses import fields, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
+
+import numpy as np
+import pandas as pd
 
 from ...checks import flood as _flood_checks  # noqa: F401  (registers the PPR_* checks)
 from ...errors import InputError, OdlGeoError
@@ -29,7 +35,7 @@ from ...report import Report, Severity
 from ..base import Profile, RoleSpec, SchemaRef, ThemeDataset
 from .cnig import cnig_to_cnig
 from .covadis import covadis_to_cnig, map_local_codes
-from .gpkg import build_geopackage
+from .gpkg import build_geopackage, refuse_broken_references
 from .model import TYPEPPR, FloodSettings, PprDataset, add_issue
 from .roles import COVADIS_ROLES, assign_ppr_roles, cnig_role, settings_role
 from .template import SRS_ID, TEMPLATE_VERSION, load_template
@@ -61,6 +67,7 @@ class FloodProfile(Profile):
 
     def __init__(self, settings: FloodSettings | None = None) -> None:
         self.settings = (settings or FloodSettings()).checked()
+        self._built: _Built | None = None  # the last GeoPackage validate built (see _reuse_built)
 
     def spec_for(self, role: str) -> RoleSpec | None:
         """The RoleSpec of a role, including CNIG per-hazard roles such as ``zonealeareference_115_s``."""
@@ -116,23 +123,34 @@ class FloodProfile(Profile):
                 fr="Le chemin du fichier d'entrée est inconnu : c'est le GeoPackage qu'odl-geo écrirait qui a été "
                 "validé, pas l'entrée.",
             )
-        with tempfile.TemporaryDirectory(prefix="odl-geo-ppr-") as tmp:
-            try:
-                built = self._build(ppr, Path(tmp), check_foreign_keys=False)
-            except OdlGeoError as exc:
-                if ppr.typeppr not in TYPEPPR and "PPR_TYPEPPR_UNSUPPORTED" in report.codes():
-                    return  # already said: no GeoPackage of the standard can be made for this procedure
-                add_issue(
-                    report,
-                    "PPR_BUILD_FAILED",
-                    Severity.ERROR,
-                    exc.message,
-                    exc.hint,
-                    fr=f"Le GeoPackage CNIG ne peut pas être construit : {exc.message}",
-                )
-                return
-            found = Report()
+        self._forget_built()  # an earlier build of another state of the data is never the product
+        tmp = tempfile.TemporaryDirectory(prefix="odl-geo-ppr-")
+        try:
+            built = self._build(ppr, Path(tmp.name), check_foreign_keys=False)
+        except OdlGeoError as exc:
+            tmp.cleanup()
+            if ppr.typeppr not in TYPEPPR and "PPR_TYPEPPR_UNSUPPORTED" in report.codes():
+                return  # already said: no GeoPackage of the standard can be made for this procedure
+            add_issue(
+                report,
+                "PPR_BUILD_FAILED",
+                Severity.ERROR,
+                exc.message,
+                exc.hint,
+                fr=f"Le GeoPackage CNIG ne peut pas être construit : {exc.message}",
+            )
+            return
+        except BaseException:
+            tmp.cleanup()
+            raise
+        found = Report()
+        try:
             validate_geopackage(built, found)
+        except BaseException:
+            tmp.cleanup()
+            raise
+        # the validated file is the product write_products moves into place, if the data stay as they are
+        self._built = _Built(tmp, built, _fingerprint(ppr))
         # conform already named these problems on the source layers (with the raw values): keep those only
         known = report.codes()
         for issue in found.issues:
@@ -145,7 +163,7 @@ class FloodProfile(Profile):
         :raises InputError: the data would not make a conformant GeoPackage (the message names the first problems).
         """
         ppr = _as_ppr(dataset)
-        path = self._build(ppr, Path(out_dir), check_foreign_keys=True)
+        path = self._reuse_built(ppr, Path(out_dir)) or self._build(ppr, Path(out_dir), check_foreign_keys=True)
         digest, size = sha256_file(path), path.stat().st_size
         template = load_template()
         files = []
@@ -185,6 +203,42 @@ class FloodProfile(Profile):
         validate_geopackage(Path(path), report)
         return report
 
+    def _reuse_built(self, ppr: PprDataset, out_dir: Path) -> Path | None:
+        """The GeoPackage ``validate`` built and validated, moved to ``out_dir``, when it is this data's.
+
+        Built once, not twice: the file the validator read is the very file published. It is this data's when
+        the dataset holds the same frames, with the same rows and values, as when it was validated (a
+        ``--drop-invalid`` round replaces frames, and validates again: the last build is the one reused).
+        Anything else (no build, another dataset, a frame changed since) returns None: the caller builds.
+
+        :raises InputError: a value outside the code lists or pointing at nothing, as a fresh build would.
+        """
+        built, self._built = self._built, None
+        if built is None:
+            return None
+        try:
+            if built.fingerprint != _fingerprint(ppr):
+                return None
+            conn = sqlite3.connect(built.path)
+            try:
+                refuse_broken_references(conn)
+            finally:
+                conn.close()
+            out_dir.mkdir(parents=True, exist_ok=True)
+            target = out_dir / built.path.name
+            try:
+                os.replace(built.path, target)
+            except OSError:  # another file system: copy
+                shutil.copyfile(built.path, target)
+            return target
+        finally:
+            built.folder.cleanup()
+
+    def _forget_built(self) -> None:
+        built, self._built = self._built, None
+        if built is not None:
+            built.folder.cleanup()
+
     def _build(self, ppr: PprDataset, out_dir: Path, check_foreign_keys: bool) -> Path:
         if ppr.typeppr not in TYPEPPR:
             raise InputError(
@@ -204,6 +258,52 @@ class FloodProfile(Profile):
             check_foreign_keys=check_foreign_keys,
         )
         return path
+
+
+@dataclass
+class _Built:
+    """A GeoPackage ``validate`` built in its own temporary folder, and what it was built from."""
+
+    folder: tempfile.TemporaryDirectory[str]
+    path: Path
+    fingerprint: tuple[object, ...]
+
+
+def _fingerprint(ppr: PprDataset) -> tuple[object, ...]:
+    """What the GeoPackage is made of, cheaply: the procedure's identity and, per table, its rows' attribute
+    values (hashed, vectorised) and its geometries (by identity: shapely geometries are immutable, and the
+    fingerprint holds them, so an identity is never reused by another geometry while it is compared)."""
+    tables: list[object] = [ppr.prefix, _timestamp(ppr), ppr.metadata_xml]
+    for kind, frame in sorted(ppr.frames.items()):
+        spatial = [c for c in frame.columns if str(frame[c].dtype) == "geometry"]
+        attrs = frame.drop(columns=spatial)
+        hashed = pd.util.hash_pandas_object(attrs, index=False).to_numpy() if len(attrs.columns) else None
+        geoms = [_Same(np.asarray(frame[c].values, dtype=object), identity=True) for c in spatial]
+        tables.append((kind, tuple(frame.columns), len(frame), _Same(hashed), tuple(geoms)))
+    return tuple(tables)
+
+
+class _Same:
+    """Compares arrays by value (hashes) or by element identity (geometries) inside a fingerprint tuple."""
+
+    __slots__ = ("identity", "values")
+
+    def __init__(self, values: np.ndarray | None, identity: bool = False) -> None:
+        self.values, self.identity = values, identity
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, _Same):
+            return NotImplemented
+        a, b = self.values, other.values
+        if a is None or b is None:
+            return a is None and b is None
+        if len(a) != len(b):
+            return False
+        if self.identity:
+            return all(x is y for x, y in zip(a, b, strict=True))
+        return bool(np.array_equal(a, b))
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 def _as_ppr(dataset: ThemeDataset) -> PprDataset:
