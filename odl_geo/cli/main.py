@@ -213,6 +213,9 @@ QUIET_LOGGERS = ("matplotlib", "PIL", "fiona")
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     _stop_on_sigterm()
+    from ..memory import limit_arenas
+
+    limit_arenas()  # before the commands start their threads: flat memory in long runs (odl_geo.memory)
     out = Console(highlight=False, soft_wrap=True)
     if not out.is_terminal:
         out = Console(highlight=False, soft_wrap=True, width=160)  # logs and pipes: no truncated tables

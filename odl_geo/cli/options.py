@@ -96,7 +96,7 @@ def add_chunk_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--chunk-rows",
         type=_positive,
-        default=50_000,
+        default=20_000,
         metavar="N",
         help="with --theme: check (and write) the layer N features at a time; memory grows with N "
         "(default %(default)s)",
@@ -125,5 +125,5 @@ def theme_options(args: argparse.Namespace, repair: bool) -> ThemeOptions:
         anonymise=not args.no_anonymise,
         repair=repair,
         drop_invalid=getattr(args, "drop_invalid", False),
-        chunk_rows=getattr(args, "chunk_rows", 50_000),
+        chunk_rows=getattr(args, "chunk_rows", 20_000),
     )

@@ -63,7 +63,7 @@ class ThemeOptions:
     drop_invalid: bool = False
     #: ``convert --theme`` reads a single-layer theme's layer in chunks of this many features (flat memory); a
     #: layer of at most this many is one chunk, checked as a whole
-    chunk_rows: int = 50_000
+    chunk_rows: int = 20_000
 
 
 @dataclass

@@ -30,6 +30,7 @@ from ..checks.registry import CheckContext
 from ..checks.runner import commit_chunk, finish_checks, load_checks
 from ..crs import crs_code
 from ..feedback import NullFeedback, check_cancelled
+from ..memory import release_free_memory
 from ..normalise.frames import read_frames
 from ..profiles.anonymise import AnonymiseOptions, anonymise
 from ..profiles.base import ProductSink, ThemeDataset
@@ -135,6 +136,8 @@ def stream_layer(
         chunks = read_frames(layer, options.chunk_rows, _normalise_options(profile, layer, options), report, feedback)
         for raw in chunks:
             check_cancelled(feedback, "Checking")
+            if first is not None and len(first.frame):  # a second chunk: the first one's rows are not needed
+                first.frame, first.faulty = first.frame.iloc[:0], set()
             chunk_report = Report()
             n = len(raw)
             dataset = ThemeDataset(frames={role: raw}, source_names={role: layer.name}, source_path=src.path)
@@ -174,6 +177,8 @@ def stream_layer(
             if first is None:
                 first = result
             offset += n
+            del conformed, chunk, result, checked, final, ctx
+            release_free_memory()  # the chunk's pages back to the system (odl_geo.memory)
         assert first is not None  # read_frames gives at least one (maybe empty) frame
         end = CheckContext(
             _empty_like(first.frame), layer.name, profile, spec, *_area(area), offset=offset, carry=carry
@@ -286,7 +291,8 @@ class _Preview:
         rows = np.fromiter((r for r in faulty if 0 <= r < n), dtype=np.int64)
         bad[rows[:PREVIEW_ROWS]] = True
         take = bad | ((np.arange(n) + offset) % self.step == 0)
-        part = frame[take]
+        geom = getattr(frame, "_geometry_column_name", None)
+        part = frame.loc[take, [geom]] if geom in frame.columns else frame[take]  # the map needs the shapes only
         self.parts.append(part)
         self.faulty.append(bad[take])
         self.held += len(part)

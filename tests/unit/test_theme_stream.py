@@ -85,6 +85,10 @@ def test_a_bundled_sample_in_tiny_chunks_gives_the_same_products_and_report(them
     assert _findings(tmp_path / "whole") == _findings(tmp_path / "chunked")
     assert _layer(tmp_path / "whole") == _layer(tmp_path / "chunked")
     assert not [p for p in (tmp_path / "chunked").iterdir() if p.name.startswith(".")]  # no spool, no staging
+    maps = [
+        (tmp_path / d / "report.html").read_text(encoding="utf-8").count("data:image/png") for d in ("whole", "chunked")
+    ]
+    assert maps[0] == maps[1] >= 1  # the map preview, drawn from the chunks' sample
 
 
 def _water_layer(tmp: Path, n: int = 40) -> Path:
