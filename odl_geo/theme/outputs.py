@@ -139,7 +139,9 @@ def check_streamed(
     refuse_overlap(path, out, reserved=(REPORT_JSON, REPORT_HTML, CHANGES_CSV))
     _prepare(out)
     with tempfile.TemporaryDirectory(prefix=".odl-geo-check-", dir=out) as tmp:
-        streamed = stream_layer(path, profile, options, Path(tmp), read_options, feedback, products=False)
+        streamed = stream_layer(
+            path, profile, options, Path(tmp), read_options, feedback, products=False, keep_rows=options.fix
+        )
         run = streamed.run
         lyr = run.layers[0]
         try:

@@ -17,6 +17,7 @@ layers (zones, perimeters, procedures): it keeps the whole-dataset path.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +61,8 @@ if TYPE_CHECKING:
     from ..sources import ReadOptions
     from .run import ThemeOptions
 
+logger = logging.getLogger(__name__)
+
 __all__ = ["PREVIEW_ROWS", "StreamedLayer", "stream_layer", "streamable"]
 
 #: features kept for the report's map preview of a streamed layer (every faulty one up to this, then a sample)
@@ -94,11 +97,13 @@ def stream_layer(
     feedback: Feedback | None = None,
     products: bool = True,
     spool_name: str | None = None,
+    keep_rows: bool = True,
 ) -> StreamedLayer:
     """Read, conform, anonymise, check, fix, validate and write the layer of ``path`` chunk by chunk.
 
     The products go into ``staging`` (the caller swaps them in, or drops them when the report has errors), with
-    the spool of the final rows. ``products=False`` (``odl-geo check``) writes no product, only the spool.
+    the spool of the final rows. ``products=False`` (``odl-geo check``) writes no product; ``keep_rows=False``
+    (``check`` without ``--fix``) spools nothing.
 
     :param spool_name: the spooled layer's name (default ``<source>_<theme>``, the name of the --to formats).
 
@@ -134,51 +139,57 @@ def stream_layer(
         offset = faulty = kept = 0
         first: LayerResult | None = None
         chunks = read_frames(layer, options.chunk_rows, _normalise_options(profile, layer, options), report, feedback)
-        for raw in chunks:
-            check_cancelled(feedback, "Checking")
-            if first is not None and len(first.frame):  # a second chunk: the first one's rows are not needed
-                first.frame, first.faulty = first.frame.iloc[:0], set()
-            chunk_report = Report()
-            n = len(raw)
-            dataset = ThemeDataset(frames={role: raw}, source_names={role: layer.name}, source_path=src.path)
-            conformed = _conform(profile, dataset, mapping, chunk_report, state)
-            columns = attribute_columns(raw)
-            if first is None:
-                source_fields = columns
-                _suggest_other_theme(profile, {role: raw}, {role: layer}, mapping, chunk_report)
-            conformed, removals = _anonymise(profile, conformed, anon, chunk_report, {role: columns}, state)
-            del raw, dataset
-            result = _check_layer(
-                role, conformed.frames[role], _named(layer), profile, spec, options, area, chunk_report, feedback,
-                offset=offset, carry=carry,
-            )  # fmt: skip
-            result.matches = conformed.field_matches.get(role, {})
-            conformed.frames[role] = result.frame
-            conformed.product_names[role] = result.product_name
-            checked = result.frame
-            chunk = ThemeRun(run.source, profile.key, profile, chunk_report, [result], area, conformed)
-            profile.validate(conformed, chunk_report)
-            if options.drop_invalid:
-                from .outputs import _drop_invalid
+        try:
+            for raw in chunks:
+                check_cancelled(feedback, "Checking")
+                if first is not None and len(first.frame):  # a second chunk: the first one's rows are not needed
+                    first.frame, first.faulty = first.frame.iloc[:0], set()
+                chunk_report = Report()
+                n = len(raw)
+                dataset = ThemeDataset(frames={role: raw}, source_names={role: layer.name}, source_path=src.path)
+                conformed = _conform(profile, dataset, mapping, chunk_report, state)
+                columns = attribute_columns(raw)
+                if first is None:
+                    source_fields = columns
+                    _suggest_other_theme(profile, {role: raw}, {role: layer}, mapping, chunk_report)
+                conformed, removals = _anonymise(profile, conformed, anon, chunk_report, {role: columns}, state)
+                del raw, dataset
+                result = _check_layer(
+                    role, conformed.frames[role], _named(layer), profile, spec, options, area, chunk_report, feedback,
+                    offset=offset, carry=carry,
+                )  # fmt: skip
+                result.matches = conformed.field_matches.get(role, {})
+                conformed.frames[role] = result.frame
+                conformed.product_names[role] = result.product_name
+                checked = result.frame
+                chunk = ThemeRun(run.source, profile.key, profile, chunk_report, [result], area, conformed)
+                profile.validate(conformed, chunk_report)
+                if options.drop_invalid:
+                    from .outputs import _drop_invalid
 
-                _drop_invalid(chunk)
-            final = conformed.frames[role]
-            ctx = CheckContext(final, layer.name, profile, spec, *_area(area), offset=offset, carry=carry)
-            commit_chunk(ctx, profile.key, skip)
-            sink.write(conformed)
-            spool.add(final)
-            _remember(out, final)
-            preview.add(checked, result.faulty, offset)
-            merger.add_report(chunk_report, offset)
-            merger.add_fixes(result.fixes, offset)
-            merger.add_removals(removals, offset)
-            faulty += len(result.faulty)
-            kept += len(final)
-            if first is None:
-                first = result
-            offset += n
-            del conformed, chunk, result, checked, final, ctx
-            release_free_memory()  # the chunk's pages back to the system (odl_geo.memory)
+                    _drop_invalid(chunk)
+                final = conformed.frames[role]
+                ctx = CheckContext(final, layer.name, profile, spec, *_area(area), offset=offset, carry=carry)
+                commit_chunk(ctx, profile.key, skip)
+                sink.write(conformed)
+                if keep_rows:
+                    spool.add(final)
+                _remember(out, final)
+                preview.add(checked, result.faulty, offset)
+                merger.add_report(chunk_report, offset)
+                merger.add_fixes(result.fixes, offset)
+                merger.add_removals(removals, offset)
+                faulty += len(result.faulty)
+                kept += len(final)
+                if first is None:
+                    first = result
+                offset += n
+                del conformed, chunk, result, checked, final, ctx
+                release_free_memory()  # the chunk's pages back to the system (odl_geo.memory)
+        except BaseException:  # a failure or a cancel: no open file left behind in the staging folder
+            _close_quietly(sink)
+            spool.close()
+            raise
         assert first is not None  # read_frames gives at least one (maybe empty) frame
         end = CheckContext(
             _empty_like(first.frame), layer.name, profile, spec, *_area(area), offset=offset, carry=carry
@@ -207,6 +218,13 @@ def stream_layer(
         )
     )
     return out
+
+
+def _close_quietly(sink: ProductSink) -> None:
+    try:
+        sink.close()
+    except Exception:
+        logger.debug("closing the products after a failure failed too", exc_info=True)
 
 
 class _NoProducts(ProductSink):

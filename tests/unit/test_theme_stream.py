@@ -194,3 +194,36 @@ def test_check_fix_in_chunks_writes_the_corrected_copy_of_a_whole_run(tmp_path):
     assert whole == chunked and ("DUPLICATE_ID", "error", 1) in chunked
     assert sorted(p.name for p in (tmp_path / "10").iterdir()) == [
         "fontaines_corrige.gpkg", "report.html", "report.json"]  # fmt: skip
+
+
+class _CancelAfterFirstChunk:
+    """The QGIS task's cancel button, pressed while the second chunk is read."""
+
+    def __init__(self) -> None:
+        self.checks = 0
+
+    def progress(self, percent: float, text: str = "") -> None:
+        pass
+
+    def info(self, text: str) -> None:
+        if text.startswith("Checking"):
+            self.checks += 1
+
+    def warning(self, text: str) -> None:
+        pass
+
+    def is_cancelled(self) -> bool:
+        return self.checks >= 2
+
+
+def test_a_cancelled_streamed_run_leaves_the_output_folder_as_it_was(tmp_path):
+    from odl_geo.errors import CancelledError
+
+    src = _water_layer(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "earlier.txt").write_text("kept", encoding="utf-8")
+    options = ThemeOptions(mapping=str(REPO / "examples/water/fontaines.toml"), fix=True, chunk_rows=10)
+    with pytest.raises(CancelledError):
+        convert_theme(src, out, "water", options, FORMATS, None, _CancelAfterFirstChunk())
+    assert sorted(p.name for p in out.iterdir()) == ["earlier.txt"]  # no product, no staging, no spool
