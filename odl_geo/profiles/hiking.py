@@ -18,8 +18,9 @@ from ..report import Issue, Severity
 from .base import ProductSink, Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
 from .geotrek import flatten_geotrek, recognise_geotrek
 from .product_sinks import GeoJSONProduct, StreamedProducts, write_whole
-from .products import feature_collection, report_validation, validate_json_schema
+from .products import feature_collection, report_validation
 from .schemas import load_schema
+from .validation import validate_feature_collection
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -236,7 +237,8 @@ class HikingProfile(Profile):
     def validate(self, dataset: ThemeDataset, report: Report) -> None:
         if "main" not in dataset.frames:
             return
-        errors = validate_json_schema(self.feature_collection(dataset), load_schema(SCHEMA_FILE))
+        # jsonschema decides, on the features a compiled checker flags and a sample (.validation)
+        errors = validate_feature_collection(self.feature_collection(dataset), load_schema(SCHEMA_FILE))
         label = f"itineraire-randonnee {self.schema.version if self.schema else ''}".strip()
         report_validation(errors, "jsonschema", label, dataset.source_names.get("main", "main"), report)
 

@@ -16,8 +16,9 @@ import shapely
 
 from .base import ProductSink, Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
 from .product_sinks import CsvProduct, StreamedProducts, write_whole
-from .products import csv_rows, lonlat, report_validation, validate_rows
+from .products import csv_rows, lonlat, report_validation
 from .schemas import load_schema
+from .validation import validate_table_rows
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -149,7 +150,7 @@ class PeiProfile(Profile):
         if "main" not in dataset.frames:
             return
         header, rows = self.table(dataset)
-        errors = validate_rows(header, rows, load_schema(SCHEMA_FILE))
+        errors = validate_table_rows(header, rows, load_schema(SCHEMA_FILE))  # frictionless decides (.validation)
         label = f"point-eau-incendie {self.schema.version if self.schema else ''}".strip()
         report_validation(errors, "frictionless", label, dataset.source_names.get("main", "main"), report)
 

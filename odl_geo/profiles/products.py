@@ -213,6 +213,14 @@ def validate_json_schema(doc: dict[str, Any], schema: dict[str, Any]) -> list[tu
 
 def validate_table(path: Path, descriptor: dict[str, Any]) -> list[tuple[int | None, str, str, str]]:
     """Errors of ``frictionless`` for the CSV at ``path`` against a Table Schema, as (feature, field, rule, message)."""
+    return table_errors(path, descriptor)[0]
+
+
+def table_errors(
+    path: Path, descriptor: dict[str, Any], dialect: Any = None
+) -> tuple[list[tuple[int | None, str, str, str]], str | None]:
+    """:func:`validate_table`, with a ``frictionless.Dialect`` (the fast path declares its placeholder lines
+    comments, :mod:`.validation`), and the encoding frictionless detected."""
     from ..errors import require
 
     require("frictionless", "validate", "Validating a CSV product against its Table Schema")
@@ -220,7 +228,8 @@ def validate_table(path: Path, descriptor: dict[str, Any]) -> list[tuple[int | N
 
     schema = Schema.from_descriptor({k: v for k, v in descriptor.items() if k != "$schema"})
     # a relative path under basepath: frictionless refuses absolute paths as "not safe"
-    resource = Resource(path=path.name, basepath=str(path.parent), schema=schema)
+    extra = {"dialect": dialect} if dialect is not None else {}
+    resource = Resource(path=path.name, basepath=str(path.parent), schema=schema, **extra)
     report = resource.validate(limit_errors=100_000)
     out = []
     for task in report.tasks:
@@ -228,7 +237,7 @@ def validate_table(path: Path, descriptor: dict[str, Any]) -> list[tuple[int | N
             row = getattr(err, "row_number", None)
             feature = row - 2 if isinstance(row, int) else None  # row 1 is the header
             out.append((feature, getattr(err, "field_name", "") or "(table)", err.type, err.message))
-    return out
+    return out, resource.encoding
 
 
 def validate_rows(

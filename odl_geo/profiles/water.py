@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from .base import ProductSink, Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
 from .product_sinks import CsvProduct, GeoJSONProduct, StreamedProducts, write_whole
-from .products import csv_rows, lonlat, report_validation, validate_rows
+from .products import csv_rows, lonlat, report_validation
+from .validation import validate_table_rows
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -230,7 +231,7 @@ class WaterProfile(Profile):
         if "main" not in dataset.frames:
             return
         header, rows = self.table(dataset)
-        errors = validate_rows(header, rows, table_schema())
+        errors = validate_table_rows(header, rows, table_schema())  # frictionless decides (.validation)
         report_validation(
             errors, "frictionless", "points-eau (odl-geo)", dataset.source_names.get("main", "main"), report
         )
