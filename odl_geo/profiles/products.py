@@ -1,8 +1,13 @@
 """Writing a theme's products and checking them with the *official* validators.
 
 Conformance is decided by the tools the national portals use (``jsonschema`` for JSON Schemas, ``frictionless``
-for Table Schemas), run on the very bytes odl-geo writes, never by odl-geo's own reading of the schema. Their
+for Table Schemas), run on the very text odl-geo writes, never by odl-geo's own reading of the schema. Their
 findings become ``SCHEMA_INVALID`` issues, grouped by field and rule, with the features concerned.
+
+How they are run (:mod:`.validation`): on a layer or chunk of at most ``validation.SMALL_LAYER`` rows, on every
+row; on a larger one, a compiled equivalent of the schema runs on every row and the official validator on every
+row it flags plus a deterministic sample, the official validator's findings being the only ones reported. A
+keyword the compiler does not know, or a sampled row it wrongly passed, sends every row to the official validator.
 """
 
 from __future__ import annotations
