@@ -2,8 +2,9 @@
 
 Streaming (``convert --theme`` checks a layer chunk by chunk): a copy of a feature of an *earlier chunk* is a
 duplicate too, and ``--fix`` removes it. What the earlier chunks hold is kept in ``ctx.carry`` as sorted arrays of
-64-bit hashes (:class:`._carry.HashSet`): the geometries (8 bytes a feature + 1 to 2 for a bitmap), geometry +
-attributes (8 bytes) and each identifier field's values (9 to 10 bytes): ~26 bytes a feature for a water layer.
+64-bit hashes: the geometries, each with 32 bits of its attributes' hash (:class:`._carry.PairSet`, 12 bytes a
+feature + 1 to 2 for a bitmap; a table's rows: 64-bit hashes of their attributes) and each identifier field's
+values (:class:`._carry.HashSet`, 9 to 10 bytes): ~23 bytes a feature for a water layer.
 ``run`` and the fix read them; ``commit`` adds a final chunk's rows.
 """
 
@@ -16,14 +17,15 @@ import shapely
 from ..report import Issue, Severity
 from ..values import is_blank
 from . import fixes
-from ._carry import HashSet, add_hashes, hashes_in
+from ._carry import HashSet, PairSet, add_hashes, hashes_in
 from ._common import attribute_columns, blank_mask, geometry_basics, geometry_name, issue, memo, norm
 from .registry import Check, CheckContext, Level, register
 
 __all__ = ["DUPLICATE_FEATURE", "DUPLICATE_GEOMETRY", "DUPLICATE_ID", "exact_duplicates", "id_columns"]
 
 _ID_NAMES = ("id", "identifiant", "id_local", "gid", "objectid", "fid", "uuid")
-#: carry keys: the geometries of the earlier chunks, their geometry + attributes, an identifier field's values
+#: carry keys: the geometries of the earlier chunks with 32 bits of their attributes' hash (a PairSet), the
+#: attributes of a table's rows (no geometry), an identifier field's values
 GEOMETRIES = "duplicates.geometry"
 FEATURES = "duplicates.feature"
 IDS = "duplicates.id."
@@ -159,10 +161,9 @@ def _column_hashes(ctx: CheckContext, col: str) -> np.ndarray:
     return cache[col]
 
 
-def _feature_keys(geometry: np.ndarray, attributes: np.ndarray) -> np.ndarray:
-    """One hash of geometry and attributes together (what an exact copy shares)."""
-    key: np.ndarray = geometry ^ (attributes * _MIX2 + _MIX)
-    return key
+def _attr32(attributes: np.ndarray) -> np.ndarray:
+    """32 bits of the attributes' hashes (their top bits, well mixed by :func:`_mix`), kept with each geometry."""
+    return np.asarray(attributes >> np.uint64(32), dtype=np.uint32)
 
 
 def _analyse(
@@ -189,8 +190,9 @@ def _analyse(
     keyed = np.where(present, h, 0)
     later_geom = np.array(pd.Series(keyed).duplicated(keep="first"), dtype=bool) & present
     same_geom = np.isin(keyed, np.unique(keyed[later_geom])) & present if later_geom.any() else later_geom.copy()
-    earlier = hashes_in(carry, GEOMETRIES, h) & present  # the geometry of a feature of an earlier chunk
-    if earlier.any():
+    seen = carry.get(GEOMETRIES)
+    earlier = seen.contains(h) & present if isinstance(seen, PairSet) else np.zeros(n, dtype=bool)
+    if earlier.any():  # the geometry of a feature of an earlier chunk
         later_geom |= earlier
         same_geom |= earlier
     exact = np.zeros(n, dtype=bool)
@@ -199,9 +201,9 @@ def _analyse(
         sub = frame.iloc[candidates]
         attrs = _hash_columns(sub, cols) if cols else np.zeros(candidates.size, dtype=np.uint64)
         combined = pd.DataFrame({"g": h[candidates], "a": attrs})
-        exact[candidates] = combined.duplicated(keep="first").to_numpy() | hashes_in(
-            carry, FEATURES, _feature_keys(h[candidates], attrs)
-        )
+        exact[candidates] = combined.duplicated(keep="first").to_numpy()
+        if isinstance(seen, PairSet):  # a copy of a feature of an earlier chunk: its geometry and attributes
+            exact[candidates] |= earlier[candidates] & seen.contains_pairs(h[candidates], _attr32(attrs))
     return exact, later_geom & ~exact
 
 
@@ -241,9 +243,10 @@ def _commit_features(ctx: CheckContext) -> None:
             add_hashes(ctx.carry, FEATURES, attrs)
         return
     h, present = geo
-    add_hashes(ctx.carry, GEOMETRIES, h[present])
-    # probed only for the features whose geometry an earlier chunk has: no bitmap, 8 bytes a feature
-    add_hashes(ctx.carry, FEATURES, _feature_keys(h[present], attrs[present]), prefilter=False)
+    seen = ctx.carry.get(GEOMETRIES)
+    if not isinstance(seen, PairSet):
+        seen = ctx.carry[GEOMETRIES] = PairSet()
+    seen.add_pairs(h[present], _attr32(attrs[present]))
 
 
 def _duplicate_features(ctx: CheckContext) -> list[Issue]:

@@ -308,17 +308,42 @@ def test_the_carry_holds_8_bytes_per_feature_in_numpy_arrays() -> None:
     assert found[:n].all() and found[n:].sum() == np.isin(probe[n:], hashes).sum()
 
 
+def test_geometries_keep_their_attributes_hash_pairs_found_across_runs() -> None:
+    """A PairSet: a key (geometry) may come with several values (features at one place with other attributes),
+    in several runs; a pair is found only with its own value."""
+    pairs = _carry.PairSet()
+    rng = np.random.default_rng(7)
+    keys = rng.integers(0, 2**63, size=200_000, dtype=np.int64).view(np.uint64)
+    values = rng.integers(0, 2**32, size=keys.size, dtype=np.int64).astype(np.uint32)
+    place = keys[:3].repeat(4)  # three places, four features each, in four chunks
+    attrs = np.arange(12, dtype=np.uint32)
+    for part in range(4):
+        chunk = slice(part * 50_000, (part + 1) * 50_000)
+        pairs.add_pairs(np.concatenate([keys[chunk], place[part::4]]), np.concatenate([values[chunk], attrs[part::4]]))
+    assert len(pairs.runs) <= 3 and len(pairs) == 200_012
+    assert pairs.contains(keys).all() and not pairs.contains(keys + np.uint64(1)).any()
+    assert pairs.contains_pairs(keys[::1000], values[::1000]).all()
+    assert not pairs.contains_pairs(keys[::1000], values[::1000] + np.uint32(1)).any()
+    assert pairs.contains_pairs(place, attrs).all()  # each of the four features at one place
+    assert not pairs.contains_pairs(place, attrs + np.uint32(100)).any()
+    assert sum(r.nbytes for r in pairs.runs) + sum(p.nbytes for p in pairs.payloads) == 12 * len(pairs)
+    assert pairs.bits.nbytes <= 2 * len(pairs)
+
+
 def test_the_carry_of_a_streamed_layer_is_hash_sets_and_counters() -> None:
-    """After a streamed water layer, the carry holds hash sets (8 bytes a feature each, in numpy arrays),
-    counters and flags: no per-feature Python object."""
+    """After a streamed water layer, the carry holds hash sets (geometries with their attributes' 32-bit hash: 12
+    bytes a feature; identifiers: 8), counters and flags, in numpy arrays: no per-feature Python object."""
     frame = _water(500)
     carry = layer_carry()
     for start in range(0, len(frame), 50):
         ctx = _ctx(frame.iloc[start : start + 50].reset_index(drop=True), "water", offset=start, carry=carry)
         commit_chunk(ctx, "water")
     sets = {k: v for k, v in carry.items() if isinstance(v, _carry.HashSet)}
-    assert set(sets) == {"duplicates.geometry", "duplicates.feature", "duplicates.id.id_local"}
+    assert set(sets) == {"duplicates.geometry", "duplicates.id.id_local"}
     assert all(len(v) == 500 and sum(r.nbytes for r in v.runs) == 8 * 500 for v in sets.values())
+    geometries = sets["duplicates.geometry"]
+    assert isinstance(geometries, _carry.PairSet)  # with 32 bits of each feature's attributes
+    assert sum(p.nbytes for p in geometries.payloads) == 4 * 500 and geometries.payloads[0].dtype == np.uint32
     others = {k: v for k, v in carry.items() if k not in sets}
     assert others == {"chunked": True, "fields.rows": 500, "fields.filled": {"id_local", "type_point"}}
 
