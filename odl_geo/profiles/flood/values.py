@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import struct
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -71,12 +72,15 @@ def check_values(
 def _positions(
     conn: sqlite3.Connection, table: str, where: str, params: tuple[object, ...] = ()
 ) -> tuple[int, list[int]]:
-    """How many rows match ``where`` and the 0-based positions (in rowid order) of the first five."""
-    rows = conn.execute(
-        f'SELECT pos FROM (SELECT row_number() OVER (ORDER BY rowid) - 1 AS pos, * FROM "{table}") WHERE {where}',
-        params,
-    ).fetchall()
-    return len(rows), [r[0] for r in rows[:5]]
+    """How many rows match ``where`` and the 0-based positions (in rowid order) of the first five.
+
+    A plain count first (most rules match no row), then the first five rowids and their rank: never a window
+    over the whole table with its geometries."""
+    (n,) = conn.execute(f'SELECT count(*) FROM "{table}" WHERE {where}', params).fetchone()
+    if not n:
+        return 0, []
+    first = [r[0] for r in conn.execute(f'SELECT rowid FROM "{table}" WHERE {where} ORDER BY rowid LIMIT 5', params)]
+    return n, [conn.execute(f'SELECT count(*) FROM "{table}" WHERE rowid < ?', (r,)).fetchone()[0] for r in first]
 
 
 def _mandatory(conn: sqlite3.Connection, table: str, table_def: TableDef, cols: dict[str, str], report: Report) -> None:
@@ -267,90 +271,123 @@ def _formats(conn: sqlite3.Connection, table: str, table_def: TableDef, cols: di
                 )
 
 
+#: geometries decoded and checked per batch: the blobs and shapes of one batch only are in memory
+GEOMETRY_BATCH = 20_000
+
+
+@dataclass
+class _Found:
+    """Rows breaking one geometry rule, over every batch: how many, the first five, and what is remembered."""
+
+    count: int = 0
+    examples: list[int] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)
+    reason: str = ""
+
+    def add(self, rows: np.ndarray) -> None:
+        self.count += len(rows)
+        self.examples.extend(int(i) for i in rows[: 5 - len(self.examples)])
+
+
 def _geometries(conn: sqlite3.Connection, table: str, table_def: TableDef, report: Report) -> None:
     column = conn.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (table,)).fetchone()
     if column is None:
         return
-    blobs = [r[0] for r in conn.execute(f'SELECT "{column[0]}" FROM "{table}" ORDER BY rowid')]
-    decoded = [decode_blob(b) if isinstance(b, bytes) else None for b in blobs]
-    missing = [i for i, (b, d) in enumerate(zip(blobs, decoded, strict=True)) if b is None or d is None]
-    if missing:
+    missing, wrong_srs, wrong, with_z, invalid = _Found(), _Found(), _Found(), _Found(), _Found()
+    present_any = False
+    cursor = conn.execute(f'SELECT "{column[0]}" FROM "{table}" ORDER BY rowid')
+    start = 0
+    while blobs := [r[0] for r in cursor.fetchmany(GEOMETRY_BATCH)]:
+        decoded = [decode_blob(b) if isinstance(b, bytes) else None for b in blobs]
+        index = np.array([i for i, d in enumerate(decoded, start) if d is not None], dtype=np.int64)
+        missing.add(np.array([i for i, d in enumerate(decoded, start) if d is None], dtype=np.int64))
+        present = [d for d in decoded if d is not None]
+        start += len(blobs)
+        del blobs, decoded
+        if not present:
+            continue
+        present_any = True
+        wrong_srs.add(index[np.array([d[0] != SRS_ID for d in present], dtype=bool)])
+        geoms = shapely.from_wkb([d[1] for d in present], on_invalid="ignore")
+        del present
+        types = shapely.get_type_id(geoms)
+        names = np.array([_TYPE_NAMES.get(int(t), "OTHER") for t in types])
+        bad_type = (names != table_def.geometry_type) & (types >= 0)
+        wrong.add(index[bad_type])
+        wrong.names.update(names[bad_type].tolist())
+        with_z.add(index[shapely.has_z(geoms)])
+        bad = ~shapely.is_valid(geoms) & (types >= 0)
+        if bad.any() and not invalid.count:
+            invalid.reason = str(shapely.is_valid_reason(geoms[bad][0]))
+        invalid.add(index[bad])
+        del geoms
+    if missing.count:
         add_issue(
             report,
             "PPR_GEOMETRY_MISSING",
             Severity.ERROR,
-            f"{table}: {len(missing)} row(s) have no readable geometry; the standard requires one.",
+            f"{table}: {missing.count} row(s) have no readable geometry; the standard requires one.",
             "Draw or restore the geometry.",
             layer=table,
-            count=len(missing),
-            examples=missing[:5],
-            fr=f"{table} : {len(missing)} ligne(s) sans géométrie lisible ; le standard en exige une.",
+            count=missing.count,
+            examples=missing.examples,
+            fr=f"{table} : {missing.count} ligne(s) sans géométrie lisible ; le standard en exige une.",
             hint_fr="Dessinez ou rétablissez la géométrie.",
         )
-    present = [(i, d) for i, d in enumerate(decoded) if d is not None]
-    if not present:
+    if not present_any:
         return
-    wrong_srs = [i for i, d in present if d[0] != SRS_ID]
-    if wrong_srs:
+    if wrong_srs.count:
         add_issue(
             report,
             "PPR_GEOMETRY_SRS",
             Severity.ERROR,
-            f"{table}: {len(wrong_srs)} geometrie(s) carry another SRS than EPSG:{SRS_ID} in their header.",
+            f"{table}: {wrong_srs.count} geometrie(s) carry another SRS than EPSG:{SRS_ID} in their header.",
             "Rewrite the geometries in EPSG:2154.",
             layer=table,
-            count=len(wrong_srs),
-            examples=wrong_srs[:5],
-            fr=f"{table} : {len(wrong_srs)} géométrie(s) portent un autre SRS qu'EPSG:{SRS_ID} dans leur en-tête.",
+            count=wrong_srs.count,
+            examples=wrong_srs.examples,
+            fr=f"{table} : {wrong_srs.count} géométrie(s) portent un autre SRS qu'EPSG:{SRS_ID} dans leur en-tête.",
             hint_fr="Réécrivez les géométries en EPSG:2154.",
         )
-    index = np.array([i for i, _ in present])
-    geoms = shapely.from_wkb([d[1] for _, d in present], on_invalid="ignore")
-    types = shapely.get_type_id(geoms)
-    names = np.array([_TYPE_NAMES.get(int(t), "OTHER") for t in types])
-    wrong = index[(names != table_def.geometry_type) & (types >= 0)]
-    if len(wrong):
+    if wrong.count:
+        kind = min(wrong.names)
         add_issue(
             report,
             "PPR_GEOMETRY_TYPE",
             Severity.ERROR,
-            f"{table}: {len(wrong)} geometrie(s) are {min(set(names[np.isin(index, wrong)]))}, not "
-            f"{table_def.geometry_type}.",
+            f"{table}: {wrong.count} geometrie(s) are {kind}, not {table_def.geometry_type}.",
             "Split multi-part zones into one row per part.",
             layer=table,
-            count=len(wrong),
-            examples=[int(i) for i in wrong[:5]],
-            fr=f"{table} : {len(wrong)} géométrie(s) sont des {min(set(names[np.isin(index, wrong)]))}, pas des "
-            f"{table_def.geometry_type}.",
+            count=wrong.count,
+            examples=wrong.examples,
+            fr=f"{table} : {wrong.count} géométrie(s) sont des {kind}, pas des {table_def.geometry_type}.",
             hint_fr="Découpez les zones multi-parties en une ligne par partie.",
         )
-    with_z = index[shapely.has_z(geoms)]
-    if len(with_z):
+    if with_z.count:
         add_issue(
             report,
             "PPR_GEOMETRY_ZM",
             Severity.ERROR,
-            f"{table}: {len(with_z)} geometrie(s) have Z values.",
+            f"{table}: {with_z.count} geometrie(s) have Z values.",
             "Drop the Z coordinates.",
             layer=table,
-            count=len(with_z),
-            examples=[int(i) for i in with_z[:5]],
-            fr=f"{table} : {len(with_z)} géométrie(s) ont des valeurs Z.",
+            count=with_z.count,
+            examples=with_z.examples,
+            fr=f"{table} : {with_z.count} géométrie(s) ont des valeurs Z.",
             hint_fr="Retirez les coordonnées Z.",
         )
-    invalid = index[~shapely.is_valid(geoms) & (types >= 0)]
-    if len(invalid):
-        reason = shapely.is_valid_reason(geoms[np.isin(index, invalid)][0])
+    if invalid.count:
+        reason = invalid.reason
         add_issue(
             report,
             "PPR_GEOMETRY_INVALID",
             Severity.ERROR,
-            f"{table}: {len(invalid)} geometrie(s) break the OGC Simple Features rules (first: {reason}).",
+            f"{table}: {invalid.count} geometrie(s) break the OGC Simple Features rules (first: {reason}).",
             "Repair them (QGIS 'Fix geometries', or odl-geo convert, which repairs polygons).",
             layer=table,
-            count=len(invalid),
-            examples=[int(i) for i in invalid[:5]],
-            fr=f"{table} : {len(invalid)} géométrie(s) enfreignent les règles OGC Simple Features (première : "
+            count=invalid.count,
+            examples=invalid.examples,
+            fr=f"{table} : {invalid.count} géométrie(s) enfreignent les règles OGC Simple Features (première : "
             f"{reason}).",
             hint_fr="Réparez-les (QGIS « Réparer les géométries », ou odl-geo convert, qui répare les polygones).",
         )
