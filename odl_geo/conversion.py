@@ -22,6 +22,7 @@ from .errors import CrsError, InputError, OutputError
 from .exports.base import OutputFile, WriteContext, Writer
 from .exports.catalog import DEFAULT_FORMATS
 from .exports.manifest import MANIFEST_NAME, Manifest, fill_sizes_and_digests, sha256_file
+from .exports.ogr import release_free_memory
 from .exports.overlap import refuse_overlap, refuse_replacing
 from .exports.registry import writers_for
 from .exports.swap import Staging, check_complete, recover
@@ -144,6 +145,7 @@ def _convert_layers(
         for n, layer in enumerate(layers, start=1):
             feedback.info(f"[{n}/{len(layers)}] {layer.display}")
             scan = scan_geometries(layer)
+            release_free_memory()  # what the Shapefile checks and the scan read is not carried into the stream
             first_file = len(manifest.files)
             for writer in writers:
                 if not layer.has_geometry and not writer.writes_tables:
