@@ -151,7 +151,7 @@ def _scatter(texts: pa.Array, where: np.ndarray, other: str | None) -> pa.Array:
     return pc.replace_with_mask(full, pa.array(where), texts)
 
 
-def _round(values: np.ndarray) -> list[float]:
+def _round(values: np.ndarray) -> np.ndarray:
     """``round(v, PRECISION)`` of each value as Python's correctly rounded ``round`` gives it.
 
     numpy's ``round`` scales, rounds and divides, which differs from Python's when the scaled value lies within an
@@ -162,64 +162,114 @@ def _round(values: np.ndarray) -> list[float]:
         scaled = values * scale
         out = np.rint(scaled) / scale
         doubt = (np.abs(scaled - np.floor(scaled) - 0.5) <= np.abs(scaled) * 2.0**-48) | ~(np.abs(scaled) < 2.0**50)
-    result: list[float] = out.tolist()
     for i in np.flatnonzero(doubt):
-        result[i] = round(float(values[i]), PRECISION)
-    return result
+        out[i] = round(float(values[i]), PRECISION)
+    return out
 
 
-def _reprs(values: np.ndarray | list[float]) -> pa.Array:
-    """``repr`` of each float (what ``json`` writes for a finite float, and ``str`` gives).
+_WIDTH = 24  # bytes of the longest repr of a float ("-1.2345678901234567e-300"), six 4-byte words
+
+
+def _words(texts: list[str]) -> np.ndarray:
+    """4-byte words (native order) holding the 4 ASCII characters of each text."""
+    return np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint32)
+
+
+_DIGITS = _words([f"{i:04d}" for i in range(10_000)])  # 4 digits of 0..9999
+_KEEP = _words([chr(1) * k + chr(0) * (4 - k) for k in range(5)])  # the first k bytes of a word kept
+_KEEP_LAST = _words([chr(0) * (4 - k) + chr(1) * k for k in range(5)])  # the last k bytes kept
+_POWERS = 10 ** np.arange(1, 9)
+_ZEROS = np.array([4 - len(f"{i:04d}".rstrip("0")) for i in range(10_000)])  # trailing zeros of 4 digits
+
+
+def _float_bytes(values: np.ndarray | list[float]) -> tuple[np.ndarray, np.ndarray]:
+    """``repr`` of each float (what ``json`` writes for a finite float, and ``str`` gives) as a byte matrix, one
+    row a float, and the mask of the bytes that make the text.
 
     Most are coordinates on the 10⁻⁷ grid: a float that is the nearest to n / 10⁷, with 10⁻⁴ <= |v| < 10⁸, has
     for shortest round-trip text n's digits with the point 7 places from the right, trailing zeros dropped (any
-    other decimal of at most 7 places lies 10⁻⁷ away, more than its ulp): written by Arrow from the integers n.
-    Python writes the others.
+    other decimal of at most 7 places lies 10⁻⁷ away, more than its ulp). A row is six words: sign, the whole
+    part's 8 digits, point, the 7 decimals (looked up 4 digits at a time from the integers n), and the mask keeps
+    the sign of negatives, the digits from the first non-zero one and the decimals to the last non-zero one.
+    Python writes the other floats (``repr``).
     """
     floats = np.asarray(values, dtype=float)
     with np.errstate(all="ignore"):
         scaled = np.rint(floats * 1e7)
         size = np.abs(floats)
         grid = (scaled / 1e7 == floats) & (((size >= 1e-4) & (size < 1e8)) | (floats == 0))
-    n = np.abs(scaled[grid]).astype(np.int64)
-    digits = pc.cast(pa.array(n % 10**7), pa.string())
-    decimals = pc.utf8_rtrim(pc.utf8_lpad(digits, 7, "0"), "0")
-    decimals = pc.if_else(pc.equal(n % 10**7, 0), "0", decimals)
-    sign = pc.if_else(pa.array(np.signbit(floats[grid])), "-", "")
-    texts = pc.binary_join_element_wise(sign, pc.cast(pa.array(n // 10**7), pa.string()), ".", decimals, "")
-    if grid.all():
-        return texts
-    others = pa.array(list(map(float.__repr__, floats[~grid].tolist())), type=pa.string())
-    return pc.replace_with_mask(_scatter(texts, grid, ""), pa.array(~grid), others)
+    whole, decimals = np.divmod(np.where(grid, np.abs(scaled), 0).astype(np.int64), 10**7)
+    high, low = np.divmod(decimals, 1000)
+    digits = np.searchsorted(_POWERS, whole, side="right") + 1  # of the whole part
+    kept = np.maximum(1, 7 - np.where(low == 0, 3 + _ZEROS[high], _ZEROS[low * 10] - 1))  # decimals
+    words = np.empty((len(floats), 6), dtype=np.uint32)
+    masks = np.empty((len(floats), 6), dtype=np.uint32)
+    words[:, 0], masks[:, 0] = ord("-"), _KEEP[np.signbit(floats).astype(np.int64)]
+    words[:, 1], masks[:, 1] = _DIGITS[whole // 10_000], _KEEP_LAST[np.clip(digits - 4, 0, 4)]
+    words[:, 2], masks[:, 2] = _DIGITS[whole % 10_000], _KEEP_LAST[np.minimum(digits, 4)]
+    words[:, 3], masks[:, 3] = ord("."), _KEEP[1]
+    words[:, 4], masks[:, 4] = _DIGITS[high], _KEEP[np.minimum(kept, 4)]
+    words[:, 5], masks[:, 5] = _DIGITS[low * 10], _KEEP[np.maximum(kept - 4, 0)]
+    out = words.view(np.uint8).reshape(-1, _WIDTH)
+    keep = masks.view(np.uint8).reshape(-1, _WIDTH).view(bool)
+    if not grid.all():
+        texts = list(map(float.__repr__, floats[~grid].tolist()))
+        out[~grid] = np.array(texts, dtype=f"S{_WIDTH}").view(np.uint8).reshape(-1, _WIDTH)
+        keep[~grid] = np.arange(_WIDTH) < np.array([len(t) for t in texts])[:, None]
+    return out, keep
 
 
-def _point_texts(geoms: np.ndarray) -> list[str]:
+def _strings(out: np.ndarray, keep: np.ndarray) -> pa.Array:
+    """The string array whose items are the kept bytes of each row of the matrix ``out``."""
+    lengths = keep.sum(axis=1)
+    offsets = np.zeros(len(lengths) + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    return pa.StringArray.from_buffers(len(lengths), pa.py_buffer(offsets), pa.py_buffer(out[keep].tobytes()))
+
+
+def _reprs(values: np.ndarray | list[float]) -> pa.Array:
+    """``repr`` of each float (:func:`_float_bytes`)."""
+    return _strings(*_float_bytes(values))
+
+
+def _point_texts(geoms: np.ndarray) -> pa.Array:
     x, y = _reprs(_round(shapely.get_x(geoms))), _reprs(_round(shapely.get_y(geoms)))  # finite: json's text
-    return pc.binary_join_element_wise('{"type":"Point","coordinates":[', x, ",", y, "]}", "").to_pylist()
+    return pc.binary_join_element_wise('{"type":"Point","coordinates":[', x, ",", y, "]}", "")
 
 
-def _line_texts(geoms: np.ndarray) -> list[str]:
+def _line_texts(geoms: np.ndarray) -> pa.Array:
     """LineStrings (2D, finite) on the 10⁻⁷ grid, their coordinates as ``repr`` writes them (GEOS's GeoJSON gives
-    the shortest round-trip text, which ``json`` read back into the very same floats)."""
-    out: list[str] = []
+    the shortest round-trip text, which ``json`` read back into the very same floats): ``[x,y]`` pairs made as
+    byte matrices (:func:`_float_bytes`), a batch of lines at a time."""
+    out: list[pa.Array] = []
     counts = shapely.get_num_coordinates(geoms)
+    ends = np.cumsum(counts)
     start = 0
     while start < len(geoms):
-        stop = start + max(1, int(np.searchsorted(np.cumsum(counts[start:]), LINE_COORDS)))
+        stop = max(start + 1, int(np.searchsorted(ends, (ends[start - 1] if start else 0) + LINE_COORDS)))
         part, sizes = geoms[start:stop], counts[start:stop]
-        flat = shapely.get_coordinates(part).ravel()
-        numbers = _reprs(flat)
-        pairs = pc.binary_join_element_wise("[", numbers[0::2], ",", numbers[1::2], "]", "")
-        offsets = pa.array(np.concatenate([[0], np.cumsum(sizes)]), type=pa.int32())
-        joined = pc.binary_join(pa.ListArray.from_arrays(offsets, pairs), ",")
-        out += pc.binary_join_element_wise('{"type":"LineString","coordinates":[', joined, "]}", "").to_pylist()
+        numbers, kept = _float_bytes(shapely.get_coordinates(part).ravel())
+        x, y = numbers[0::2], numbers[1::2]
+        m = len(x)
+        marks = np.frombuffer(b"[,],", dtype=np.uint8)
+        pairs = np.concatenate([np.broadcast_to(marks[:1], (m, 1)), x, np.broadcast_to(marks[1:2], (m, 1)), y,
+                                np.broadcast_to(marks[2:], (m, 2))], axis=1)  # fmt: skip
+        keep = np.ones(pairs.shape, dtype=bool)
+        width = numbers.shape[1]
+        keep[:, 1 : 1 + width], keep[:, 2 + width : 2 + 2 * width] = kept[0::2], kept[1::2]
+        keep[np.cumsum(sizes) - 1, -1] = False  # no comma after a line's last pair
+        lengths = keep.sum(axis=1)
+        offsets = np.zeros(len(sizes) + 1, dtype=np.int32)
+        np.cumsum(np.add.reduceat(lengths, np.concatenate([[0], np.cumsum(sizes)[:-1]])), out=offsets[1:])
+        body = pa.StringArray.from_buffers(len(sizes), pa.py_buffer(offsets), pa.py_buffer(pairs[keep].tobytes()))
+        out.append(pc.binary_join_element_wise('{"type":"LineString","coordinates":[', body, "]}", ""))
         start = stop
-    return out
+    return pa.concat_arrays(out) if out else pa.array([], type=pa.string())
 
 
 def _geometry_column(geoms: np.ndarray) -> pa.Array:
     """The GeoJSON text of each geometry (``null`` for none or empty), as :func:`geometry_mapping` dumped gives."""
-    out = np.full(len(geoms), "null", dtype=object)
+    out = pa.array(np.full(len(geoms), "null", dtype=object), type=pa.string())
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     flat = present & ~shapely.has_z(geoms)
     kind = shapely.get_type_id(geoms)
@@ -228,8 +278,8 @@ def _geometry_column(geoms: np.ndarray) -> pa.Array:
     if points.size:
         finite = np.isfinite(shapely.get_x(geoms[points])) & np.isfinite(shapely.get_y(geoms[points]))
         points = points[finite]
-        out[points] = _point_texts(geoms[points])
         done[points] = True
+        out = pc.replace_with_mask(out, pa.array(done), _point_texts(geoms[points]))
     lines = np.flatnonzero(flat & (kind == 1))
     if lines.size:
         coords = shapely.get_coordinates(geoms[lines])
@@ -239,11 +289,15 @@ def _geometry_column(geoms: np.ndarray) -> pa.Array:
             lines = np.delete(lines, np.unique(owner[bad]))
         rounded = shapely.set_precision(geoms[lines], 10**-PRECISION)
         plain = (shapely.get_type_id(rounded) == 1) & ~shapely.is_empty(rounded)
-        out[lines[plain]] = _line_texts(rounded[plain])
-        done[lines[plain]] = True
-    for i in np.flatnonzero(present & ~done):
-        out[i] = _dumps(geometry_mapping(geoms[i]))
-    return pa.array(out, type=pa.string())
+        chosen = np.zeros(len(geoms), dtype=bool)
+        chosen[lines[plain]] = True
+        out = pc.replace_with_mask(out, pa.array(chosen), _line_texts(rounded[plain]))
+        done |= chosen
+    others = np.flatnonzero(present & ~done)
+    if others.size:
+        texts = pa.array([_dumps(geometry_mapping(g)) for g in geoms[others]], type=pa.string())
+        out = pc.replace_with_mask(out, pa.array(present & ~done), texts)
+    return out
 
 
 def feature_texts(frame: gpd.GeoDataFrame, fields: list[TargetField]) -> pa.Array:

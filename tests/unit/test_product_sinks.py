@@ -220,6 +220,20 @@ def test_samples_give_the_same_bytes(theme: str, source: str, mapping: str | Non
     assert all(len(b) > 100 for b in files.values())
 
 
+@pytest.mark.parametrize("theme", ["water", "hiking"])
+def test_batch_seams_give_the_same_bytes(theme: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Features are encoded BATCH at a time and trails LINE_COORDS coordinates at a time: tiny batches give the
+    same bytes (the bundled samples, whose trails have hundreds of points)."""
+    from odl_geo.profiles import product_sinks
+
+    monkeypatch.setattr(product_sinks, "BATCH", 3)
+    monkeypatch.setattr(product_sinks, "LINE_COORDS", 50)
+    source, mapping = SAMPLES[theme][0]
+    run = check_theme(ROOT / source, theme, ThemeOptions(mapping=ROOT / mapping if mapping else None))
+    assert run.dataset is not None
+    assert_same_products(theme, run.dataset, tmp_path, chunks=(5,))
+
+
 @pytest.mark.parametrize("theme", ["water", "pei", "hiking"])
 def test_an_empty_layer_gives_the_old_files(theme: str, tmp_path: Path) -> None:
     fields = load_profile(theme).roles[0].fields
@@ -242,7 +256,7 @@ def test_rounding_is_pythons_even_near_halves() -> None:
         rng.normal(0, 1e-7, 10_000), 10.0 ** rng.uniform(-320, 300, 10_000), [0.0, -0.0, 5e-324, 1e300, -1e17],
     ])  # fmt: skip
     expected = [round(v, 7) for v in values.tolist()]
-    got = _round(values)
+    got = _round(values).tolist()
     assert [repr(v) for v in got] == [repr(v) for v in expected]
 
 
