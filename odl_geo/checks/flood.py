@@ -54,32 +54,40 @@ def _overlapping_pairs(
     if isinstance(cached, tuple) and _same_input(cached[0], cached[1], geoms, keys):
         return cached[2], cached[3]
     tree = shapely.STRtree(geoms)
-    left, right = tree.query(geoms)
-    keep = left < right
-    if keys is not None:
-        keep &= keys[left] != keys[right]
-    left, right = left[keep], right[keep]
-    if len(left):
-        probes = geoms[np.unique(left)]
-        shapely.prepare(probes)
-        try:
-            touching = shapely.intersects(geoms[left], geoms[right])
-        finally:
-            shapely.destroy_prepared(probes)  # the prepared indexes weigh more than the polygons: never kept
-        left, right = left[touching], right[touching]
-    if len(left):
-        inner = shapely.relate_pattern(geoms[left], geoms[right], "T********")
-        left, right = left[inner], right[inner]
-    if len(left):
-        area = shapely.area(shapely.intersection(geoms[left], geoms[right]))
-        big = area > MIN_OVERLAP_M2
-        left, right = left[big], right[big]
+    lefts, rights = [], []
+    for start in range(0, len(geoms), OVERLAP_BLOCK):  # the bounding-box pairs of one block only in memory
+        left, right = tree.query(geoms[start : start + OVERLAP_BLOCK])
+        left += start
+        keep = left < right
+        if keys is not None:
+            keep &= keys[left] != keys[right]
+        left, right = left[keep], right[keep]
+        if len(left):
+            probes = geoms[np.unique(left)]
+            shapely.prepare(probes)
+            try:
+                touching = shapely.intersects(geoms[left], geoms[right])
+            finally:
+                shapely.destroy_prepared(probes)  # the prepared indexes weigh more than the polygons: never kept
+            left, right = left[touching], right[touching]
+        if len(left):
+            inner = shapely.relate_pattern(geoms[left], geoms[right], "T********")
+            left, right = left[inner], right[inner]
+        if len(left):
+            big = shapely.area(shapely.intersection(geoms[left], geoms[right])) > MIN_OVERLAP_M2
+            left, right = left[big], right[big]
+        lefts.append(left)
+        rights.append(right)
+    left = np.concatenate(lefts) if lefts else np.zeros(0, dtype=np.int64)
+    right = np.concatenate(rights) if rights else np.zeros(0, dtype=np.int64)
     if carry is not None:  # one answer only: bounded, whatever the number of tables or chunks
         carry[_PAIRS_MEMO] = (geoms, None if keys is None else keys.copy(), left, right)
     return left, right
 
 
 _PAIRS_MEMO = "flood.overlapping_pairs"
+#: features whose bounding-box pairs are looked at together (bounds the pairs held at once)
+OVERLAP_BLOCK = 2_000
 
 
 def _same_input(

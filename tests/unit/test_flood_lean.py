@@ -243,3 +243,14 @@ def test_positions_are_the_ranks_in_rowid_order(tmp_path):
         assert n == sum(v in ("0", "1") for v in rows)
         assert examples == [i for i, v in enumerate(rows) if v in ("0", "1")][:5]
         assert flood_values._positions(conn, "t", "v = 'x'") == (0, [])
+
+
+def test_overlaps_in_small_blocks_are_the_same_pairs(multi, monkeypatch):
+    frame = multi[1].frames["zonealeanaturelsynthese_s"]
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    keys = frame["niveaualea"].astype(object).to_numpy()
+    whole = flood_checks._overlapping_pairs(geoms, keys)
+    monkeypatch.setattr(flood_checks, "OVERLAP_BLOCK", 7)
+    blocks = flood_checks._overlapping_pairs(geoms, keys)
+    assert whole[0].tolist() == blocks[0].tolist() and whole[1].tolist() == blocks[1].tolist()
+    assert len(whole[0]) == len(_plain_pairs(geoms, keys)[0])
