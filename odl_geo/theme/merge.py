@@ -34,6 +34,18 @@ def _counts_features(code: str) -> bool:
     return code in COUNTING or (check is not None and check.level is Level.FEATURE)
 
 
+def _key(issue: Issue) -> str:
+    """What makes two chunks' findings one: a check's finding on a field is one whatever values the chunks quote
+    as examples (``id_local: 2 identifier(s) used twice, e.g. 'F-12'``), so its key is the field (the text before
+    the first ``": "``); a fix is one per check (``DATE_NOT_ISO: …``); anything else is its message, numbers
+    masked (the validator's findings differ by rule)."""
+    from ..checks.registry import REGISTRY
+
+    if (issue.code in REGISTRY or issue.code == "FIX_APPLIED") and ": " in issue.message:
+        return _shape(issue.message.split(": ", 1)[0])
+    return _shape(issue.message)
+
+
 def _shape(text: str) -> str:
     """The message with its numbers masked: two chunks' ``12 feature(s)…`` and ``7 feature(s)…`` are one finding."""
     return _NUMBER.sub("#", text)
@@ -69,7 +81,7 @@ class ChunkMerger:
             self.add(issue, offset)
 
     def add(self, issue: Issue, offset: int) -> None:
-        key = (issue.code, issue.layer, issue.severity.value, _shape(issue.message))
+        key = (issue.code, issue.layer, issue.severity.value, _key(issue))
         rows = [r + offset for r in issue.examples]
         found = self._findings.get(key)
         if found is None:

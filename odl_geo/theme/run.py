@@ -87,6 +87,8 @@ class LayerResult:
     #: count the whole layer's features and the features with problems
     total: int | None = None
     faulty_total: int | None = None
+    #: the context of the last check run (after the fixes): a streamed run commits the chunk from it
+    context: CheckContext | None = field(default=None, repr=False, compare=False)
 
     @property
     def feature_count(self) -> int:
@@ -430,4 +432,5 @@ def _check_layer(
         fixes=fixes,
         checks_ran=outcome.ran,
         error_rows=errors,
+        context=ctx,
     )

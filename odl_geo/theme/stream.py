@@ -28,7 +28,7 @@ from ..checks._common import attribute_columns
 from ..checks.areas import resolve_area
 from ..checks.names import product_layer_name
 from ..checks.registry import CheckContext
-from ..checks.runner import commit_chunk, finish_checks, load_checks
+from ..checks.runner import commit_chunk, finish_checks, layer_carry, load_checks
 from ..crs import crs_code
 from ..feedback import NullFeedback, check_cancelled
 from ..memory import release_free_memory
@@ -132,27 +132,30 @@ def stream_layer(
         sink = profile.open_products(staging, report) if products else _NoProducts()
         spool = LayerSpool(spool_name or _stem(src.path, profile), staging)
         out = StreamedLayer(run, sink, spool)
-        carry: dict[str, object] = {}
+        # several chunks: the checks' whole-layer verdicts wait for the last one (odl_geo.checks._carry)
+        one_chunk = 0 < layer.feature_count <= options.chunk_rows
+        carry: dict[str, object] = {} if one_chunk else layer_carry()
         state: dict[str, Any] = {}
         preview = _Preview(layer.feature_count)
         source_fields: list[str] = []
-        offset = faulty = kept = 0
+        offset = faulty = kept = fixed_rows = 0
         first: LayerResult | None = None
         chunks = read_frames(layer, options.chunk_rows, _normalise_options(profile, layer, options), report, feedback)
         try:
             for raw in chunks:
                 check_cancelled(feedback, "Checking")
                 if first is not None and len(first.frame):  # a second chunk: the first one's rows are not needed
-                    first.frame, first.faulty = first.frame.iloc[:0], set()
-                chunk_report = Report()
+                    first.frame, first.faulty, first.context = first.frame.iloc[:0], set(), None
+                # conforming and anonymising name rows as read; checks and validation rows after the fixes
+                prep_report, chunk_report = Report(), Report()
                 n = len(raw)
                 dataset = ThemeDataset(frames={role: raw}, source_names={role: layer.name}, source_path=src.path)
-                conformed = _conform(profile, dataset, mapping, chunk_report, state)
+                conformed = _conform(profile, dataset, mapping, prep_report, state)
                 columns = attribute_columns(raw)
                 if first is None:
                     source_fields = columns
-                    _suggest_other_theme(profile, {role: raw}, {role: layer}, mapping, chunk_report)
-                conformed, removals = _anonymise(profile, conformed, anon, chunk_report, {role: columns}, state)
+                    _suggest_other_theme(profile, {role: raw}, {role: layer}, mapping, prep_report)
+                conformed, removals = _anonymise(profile, conformed, anon, prep_report, {role: columns}, state)
                 del raw, dataset
                 result = _check_layer(
                     role, conformed.frames[role], _named(layer), profile, spec, options, area, chunk_report, feedback,
@@ -162,6 +165,9 @@ def stream_layer(
                 conformed.frames[role] = result.frame
                 conformed.product_names[role] = result.product_name
                 checked = result.frame
+                # the fixed chunk is what later chunks compare with, rows left out included (as in a whole layer)
+                assert result.context is not None
+                commit_chunk(result.context, profile.key, skip)
                 chunk = ThemeRun(run.source, profile.key, profile, chunk_report, [result], area, conformed)
                 profile.validate(conformed, chunk_report)
                 if options.drop_invalid:
@@ -169,22 +175,22 @@ def stream_layer(
 
                     _drop_invalid(chunk)
                 final = conformed.frames[role]
-                ctx = CheckContext(final, layer.name, profile, spec, *_area(area), offset=offset, carry=carry)
-                commit_chunk(ctx, profile.key, skip)
                 sink.write(conformed)
                 if keep_rows:
                     spool.add(final)
                 _remember(out, final)
-                preview.add(checked, result.faulty, offset)
-                merger.add_report(chunk_report, offset)
+                preview.add(checked, result.faulty, fixed_rows)
+                merger.add_report(prep_report, offset)
+                merger.add_report(chunk_report, fixed_rows)
                 merger.add_fixes(result.fixes, offset)
                 merger.add_removals(removals, offset)
+                fixed_rows += len(checked)
                 faulty += len(result.faulty)
                 kept += len(final)
                 if first is None:
                     first = result
                 offset += n
-                del conformed, chunk, result, checked, final, ctx
+                del conformed, chunk, result, checked, final
                 release_free_memory()  # the chunk's pages back to the system (odl_geo.memory)
         except BaseException:  # a failure or a cancel: no open file left behind in the staging folder
             _close_quietly(sink)
