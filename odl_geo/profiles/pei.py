@@ -18,7 +18,7 @@ from .base import ProductSink, Profile, RoleSpec, SchemaRef, TargetField, ThemeD
 from .product_sinks import CsvProduct, StreamedProducts, write_whole
 from .products import csv_rows, lonlat, report_validation
 from .schemas import load_schema
-from .validation import validate_table_rows
+from .validation import validate_table_frame
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -149,8 +149,11 @@ class PeiProfile(Profile):
     def validate(self, dataset: ThemeDataset, report: Report) -> None:
         if "main" not in dataset.frames:
             return
-        header, rows = self.table(dataset)
-        errors = validate_table_rows(header, rows, load_schema(SCHEMA_FILE))  # frictionless decides (.validation)
+        fmt = next(f for f in load_schema(SCHEMA_FILE)["fields"] if f["name"] == "disponible")
+        true_false = (fmt["trueValues"][0], fmt["falseValues"][0])
+        # frictionless decides, on the rows a compiled checker flags and a sample (.validation)
+        fields = list(self.roles[0].fields)
+        errors = validate_table_frame(dataset.frames["main"], fields, load_schema(SCHEMA_FILE), true_false=true_false)
         label = f"point-eau-incendie {self.schema.version if self.schema else ''}".strip()
         report_validation(errors, "frictionless", label, dataset.source_names.get("main", "main"), report)
 

@@ -52,6 +52,7 @@ __all__ = [
     "write_json",
 ]
 
+
 def product_stem(layer: str, suffix: str) -> str:
     return f"{safe_file_stem(layer)}_{suffix}"
 
@@ -222,10 +223,11 @@ def validate_table(path: Path, descriptor: dict[str, Any]) -> list[tuple[int | N
 
 
 def table_errors(
-    path: Path, descriptor: dict[str, Any], dialect: Any = None
+    path: Path, descriptor: dict[str, Any], dialect: Any = None, encoding: str | None = None
 ) -> tuple[list[tuple[int | None, str, str, str]], str | None]:
     """:func:`validate_table`, with a ``frictionless.Dialect`` (the fast path declares its placeholder lines
-    comments, :mod:`.validation`), and the encoding frictionless detected."""
+    comments, :mod:`.validation`) and the encoding frictionless detected in the whole table, if given; and the
+    encoding it read the file with."""
     from ..errors import require
 
     require("frictionless", "validate", "Validating a CSV product against its Table Schema")
@@ -233,7 +235,7 @@ def table_errors(
 
     schema = Schema.from_descriptor({k: v for k, v in descriptor.items() if k != "$schema"})
     # a relative path under basepath: frictionless refuses absolute paths as "not safe"
-    extra = {"dialect": dialect} if dialect is not None else {}
+    extra: dict[str, Any] = {k: v for k, v in (("dialect", dialect), ("encoding", encoding)) if v is not None}
     resource = Resource(path=path.name, basepath=str(path.parent), schema=schema, **extra)
     report = resource.validate(limit_errors=100_000)
     out = []

@@ -27,7 +27,9 @@ repeated identifiers, not this module.
 from __future__ import annotations
 
 import csv
+import io
 import logging
+import math
 import re
 import tempfile
 from functools import partial
@@ -47,6 +49,8 @@ from . import products
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    from .base import TargetField
+
 __all__ = [
     "PREFIX_FEATURES",
     "PREFIX_ROWS",
@@ -65,13 +69,15 @@ log = logging.getLogger("odl_geo.validation")
 #: rows: at most this many, the official validator runs on every row (the bundled samples, a few hundred rows, go
 #: through it unchanged). Below ``ThemeOptions.chunk_rows`` (20 000), or every chunk of a streamed run would.
 SMALL_LAYER = 5_000
-PREFIX_ROWS = 2_000  # the first rows, always validated officially (and the bytes frictionless sniffs)
-SAMPLE_ROWS = 1_000  # more rows drawn with SEED, validated officially to check the compiler
+# per call (a chunk of 20 000 rows in a streamed run): the first rows, always validated officially (at least the
+# 100 lines frictionless sniffs the CSV dialect from), and more rows drawn with SEED; about 5 % of a chunk
+PREFIX_ROWS = 500
+SAMPLE_ROWS = 500
+SNIFF_LINES = 100  # frictionless guesses the CSV dialect from the first 100 lines: they stay real rows
 # jsonschema takes about 0.7 ms a hiking feature (frictionless 75 µs a row): a smaller sample, same purpose
-PREFIX_FEATURES = 500
-SAMPLE_FEATURES = 500
+PREFIX_FEATURES = 100
+SAMPLE_FEATURES = 200
 SEED = 16
-PREFIX_CHARS = 131_072  # frictionless detects the encoding on its first 100 000 bytes: they stay real rows
 SKIP = "#odl-geo:skip#"  # first cell of the placeholder lines (declared comments) standing for rows left out
 
 Errors = list[tuple[int | None, str, str, str]]
@@ -335,22 +341,83 @@ def validate_table_rows(header: list[str], rows: Iterable[list[str]], descriptor
     rows = rows if isinstance(rows, list) else list(rows)
     if len(rows) <= SMALL_LAYER:
         return products.validate_rows(header, rows, descriptor)
+
+    def rows_at(at: Any) -> list[list[str]]:
+        return rows[at] if isinstance(at, slice) else [rows[i] for i in at]
+
+    return _validate_table(header, len(rows), lambda: _columns(rows, len(header)), rows_at, descriptor)
+
+
+def validate_table_frame(
+    frame: pd.DataFrame,
+    fields: list[TargetField],
+    descriptor: dict[str, Any],
+    extra: dict[str, np.ndarray] | None = None,
+    true_false: tuple[str, str] = ("true", "false"),
+) -> Errors:
+    """:func:`validate_table_rows` of a CSV product made of ``fields`` then the ``extra`` columns (coordinates),
+    its texts built a column at a time as the product's writer builds them (:func:`.product_sinks.csv_texts`,
+    ``repr`` of the coordinates): no Python list per row but for the rows frictionless reads."""
+    extra = extra or {}
+    names = [f.name for f in fields]
+    header = names + [n for n in extra if n not in names]
+    raw = [_float_texts(extra[f.name]) if f.name in extra else _texts(frame[f.name], f.kind, true_false)
+           for f in fields] + [_float_texts(v) for n, v in extra.items() if n not in names]  # fmt: skip
+
+    def rows_at(at: Any) -> list[list[str]]:
+        idx = pa.array(np.arange(len(frame))[at], type=pa.int64())
+        return [list(r) for r in zip(*(c.take(idx).to_pylist() for c in raw), strict=True)] if raw else []
+
+    if len(frame) <= SMALL_LAYER:
+        return products.validate_rows(header, rows_at(slice(None)), descriptor)
+    odd = np.zeros(len(frame), dtype=bool)
+    return _validate_table(header, len(frame), lambda: ([_neutralised(c) for c in raw], odd), rows_at, descriptor)
+
+
+def _texts(series: pd.Series, kind: str, true_false: tuple[str, str]) -> pa.Array:
+    from .product_sinks import csv_texts
+
+    codes, texts = csv_texts(series, kind, true_false)
+    return pa.array(texts, type=pa.string()).take(pa.array(codes))
+
+
+def _float_texts(values: np.ndarray) -> pa.Array:
+    """``repr(float(v))``, ``""`` for NaN: the coordinates' text in the CSV products."""
+    return pa.array(["" if math.isnan(v) else repr(v) for v in np.asarray(values, dtype=float).tolist()])
+
+
+def _validate_table(
+    header: list[str],
+    n: int,
+    columns_of: Callable[[], tuple[list[pa.Array], Mask]],
+    rows_at: Callable[[Any], Any],
+    descriptor: dict[str, Any],
+) -> Errors:
+    """The fast path: ``columns_of()`` gives the neutralised columns and rows of odd shape, ``rows_at(indexes)``
+    the rows (as written) frictionless reads."""
+
+    def whole() -> Errors:
+        return products.validate_rows(header, rows_at(slice(None)), descriptor)
+
     schema = {k: v for k, v in descriptor.items() if k != "$schema"}
     try:
         check = compile_table_schema(schema, header)
     except Unsupported as exc:
         log.info("frictionless on every row: %s", exc)
-        return products.validate_rows(header, rows, descriptor)
-    columns, odd = _columns(rows, len(header))
+        return whole()
+    columns, odd = columns_of()
     if any(pc.any(pc.match_substring_regex(c, _SPLITS_ROWS)).as_py() for c in columns) or (
         columns and pc.any(pc.starts_with(columns[0], SKIP)).as_py()  # would read as a placeholder
     ):
         log.info("frictionless on every row: a cell holds a carriage return, or begins as a placeholder line")
-        return products.validate_rows(header, rows, descriptor)
+        return whole()
     flagged = check(columns) | odd
-    prefix = _prefix_rows(rows)
-    keep = _selection(len(rows), flagged, prefix)
-    errors, settled = _frictionless_on(header, rows, keep, descriptor)
+    encoding = _whole_table_encoding(header, n, rows_at)
+    if encoding != "utf-8":  # the compiled checker tested the text as written, in UTF-8
+        log.info("frictionless on every row: it would read the table as %s", encoding)
+        return whole()
+    keep = _selection(n, flagged, max(PREFIX_ROWS, SNIFF_LINES))
+    errors, settled = _frictionless_on(header, n, keep, rows_at(keep), descriptor)
     missed = _compiler_missed(errors, flagged)
     if not settled or missed:
         if missed:
@@ -359,43 +426,48 @@ def validate_table_rows(header: list[str], rows: Iterable[list[str]], descriptor
                 "validated by frictionless.",
                 missed[0],
             )
-        return products.validate_rows(header, rows, descriptor)
+        return whole()
     return errors
 
 
-def _prefix_rows(rows: list[list[str]]) -> int:
-    """How many first rows stay real: at least PREFIX_ROWS, and enough text for frictionless' encoding and
-    dialect detection to read exactly the bytes it reads in the whole table."""
-    total = 0
-    for i, row in enumerate(rows):
-        total += sum(len(c) for c in row if isinstance(c, str)) + len(row)
-        if i + 1 >= PREFIX_ROWS and total >= PREFIX_CHARS:
-            return i + 1
-    return len(rows)
+def _whole_table_encoding(header: list[str], n: int, rows_at: Callable[[Any], list[list[str]]]) -> str:
+    """The encoding frictionless detects in the whole table's CSV: its own detector on the same first bytes (the
+    file of the sampled rows begins otherwise, so the encoding found here is given to it)."""
+    from frictionless import Detector
+
+    detector = Detector()
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(neutralise_csv_row(header))
+    start, head = 0, b""
+    while start < n and len(head) < detector.buffer_size:
+        writer.writerows(neutralise_csv_row(r) for r in rows_at(slice(start, start + 500)))
+        start += 500
+        head = buf.getvalue().encode("utf-8")
+    return str(detector.detect_encoding(head[: detector.buffer_size] or buf.getvalue().encode("utf-8")))
 
 
 def _frictionless_on(
-    header: list[str], rows: list[list[str]], keep: np.ndarray, descriptor: dict[str, Any]
+    header: list[str], n: int, keep: np.ndarray, kept_rows: list[list[str]], descriptor: dict[str, Any]
 ) -> tuple[Errors, bool]:
     """``frictionless`` on the kept rows, each at its own row number. ``settled`` is False when its reading of the
     file (encoding, CSV dialect, table-level errors) may differ from its reading of the whole table."""
     from frictionless import Dialect
 
-    kept = np.zeros(len(rows), dtype=bool)
-    kept[keep] = True
     with tempfile.TemporaryDirectory(prefix="odl-geo-validate-") as tmp:
         path = Path(tmp) / "table.csv"
         with path.open("w", encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(neutralise_csv_row(header))
-            for i, row in enumerate(rows):
-                if kept[i]:
-                    writer.writerow(neutralise_csv_row(row))
-                else:
-                    fh.write(SKIP + "\n")
+            done = 0
+            for i, row in zip(keep.tolist(), kept_rows, strict=True):
+                fh.write((SKIP + "\n") * (i - done))  # the rows left out, as comment lines
+                writer.writerow(neutralise_csv_row(row))
+                done = i + 1
+            fh.write((SKIP + "\n") * (n - done))
         dialect_ok = _plain_csv(path)
-        errors, encoding = products.table_errors(path, descriptor, Dialect(comment_char=SKIP))
-    settled = dialect_ok and encoding == "utf-8" and all(f is not None for f, *_ in errors)
+        errors, _ = products.table_errors(path, descriptor, Dialect(comment_char=SKIP), encoding="utf-8")
+    settled = dialect_ok and all(f is not None for f, *_ in errors)
     return errors, settled
 
 

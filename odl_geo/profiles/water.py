@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .base import ProductSink, Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
 from .product_sinks import CsvProduct, GeoJSONProduct, StreamedProducts, write_whole
 from .products import csv_rows, lonlat, report_validation
-from .validation import validate_table_rows
+from .validation import validate_table_frame
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -230,8 +230,10 @@ class WaterProfile(Profile):
     def validate(self, dataset: ThemeDataset, report: Report) -> None:
         if "main" not in dataset.frames:
             return
-        header, rows = self.table(dataset)
-        errors = validate_table_rows(header, rows, table_schema())  # frictionless decides (.validation)
+        frame = dataset.frames["main"]
+        lon, lat = lonlat(frame)
+        # frictionless decides, on the rows a compiled checker flags and a sample (.validation)
+        errors = validate_table_frame(frame, list(WATER_FIELDS), table_schema(), {"lon": lon, "lat": lat})
         report_validation(
             errors, "frictionless", "points-eau (odl-geo)", dataset.source_names.get("main", "main"), report
         )

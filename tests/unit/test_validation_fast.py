@@ -21,8 +21,9 @@ from odl_geo.profiles import products, validation
 from odl_geo.profiles.base import ThemeDataset
 from odl_geo.profiles.hiking import HikingProfile
 from odl_geo.profiles.pei import PeiProfile
+from odl_geo.profiles.products import lonlat
 from odl_geo.profiles.schemas import load_schema
-from odl_geo.profiles.water import WaterProfile, table_schema
+from odl_geo.profiles.water import WATER_FIELDS, WaterProfile, table_schema
 from odl_geo.report import Report
 from odl_geo.sources import ReadOptions
 from odl_geo.theme import ThemeOptions, check_theme
@@ -47,7 +48,6 @@ def fast(monkeypatch):
     monkeypatch.setattr(validation, "SMALL_LAYER", 0)
     monkeypatch.setattr(validation, "PREFIX_ROWS", 3)
     monkeypatch.setattr(validation, "SAMPLE_ROWS", 3)
-    monkeypatch.setattr(validation, "PREFIX_CHARS", 0)
     monkeypatch.setattr(validation, "PREFIX_FEATURES", 2)
     monkeypatch.setattr(validation, "SAMPLE_FEATURES", 2)
     whole: list[tuple[str, int]] = []
@@ -122,16 +122,29 @@ def test_water_samples(fast, data_copy):
     for src in (REPO / "examples/water/VilleMTP_MTP_Fontaines.csv",
                 data_copy("water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.geojson")):  # fmt: skip
         for options in (ThemeOptions(mapping=mapping), ThemeOptions()):
-            header, rows = WaterProfile().table(_dataset(src, "water", options))
-            _table(header, list(rows), table_schema(), fast)
+            ds = _dataset(src, "water", options)
+            header, rows = WaterProfile().table(ds)
+            old = _table(header, list(rows), table_schema(), fast)
+            frame = ds.frames["main"]
+            lon, lat = lonlat(frame)  # the profile's own path: texts built a column at a time
+            assert (
+                validation.validate_table_frame(frame, list(WATER_FIELDS), table_schema(), {"lon": lon, "lat": lat})
+                == old
+            )
 
 
 def test_pei_sample(fast):
     src = REPO / "tests/data/pei/pei_generated_occitanie.csv"
     read = ReadOptions(source_crs="EPSG:2154")
     for options in (ThemeOptions(area="occitanie"), ThemeOptions(fix=True, area="occitanie")):
-        header, rows = PeiProfile().table(_dataset(src, "pei", options, read))
+        ds = _dataset(src, "pei", options, read)
+        header, rows = PeiProfile().table(ds)
         errors = _table(header, list(rows), load_schema(PEI_SCHEMA), fast)
+        fields = list(PeiProfile.roles[0].fields)
+        assert (
+            validation.validate_table_frame(ds.frames["main"], fields, load_schema(PEI_SCHEMA), true_false=("1", "0"))
+            == errors
+        )
         assert errors  # the generated file plants faults: the comparison is not between two empty lists
 
 
@@ -190,9 +203,9 @@ def _rows(descriptor: dict, min_rows: int = 8, max_rows: int = 30) -> st.SearchS
 
 
 def _after_filler(descriptor: dict, rows: list[list[str]], free: str, valid: dict[str, str]) -> list[list[str]]:
-    """``rows`` after valid rows holding long text in the column ``free``: as in a real layer, the bytes
-    frictionless sniffs (100 lines) and reads for the encoding (100 000 bytes) are then real rows, the same in
-    the whole table and in the table of the sampled rows (the fixture keeps PREFIX_CHARS for these tests)."""
+    """``rows`` after valid rows holding long text in the column ``free``: as in a real layer, the 100 lines
+    frictionless sniffs the dialect from are plain rows, and the 100 000 bytes it detects the encoding in read as
+    UTF-8 (fuzzed text there could make it guess another encoding: every row would then go to frictionless)."""
     names = [f["name"] for f in descriptor["fields"]]
     filler = [[("x" * 1100 if n == free else valid.get(n, "")) for n in names] for _ in range(125)]
     for i, row in enumerate(filler):
@@ -207,7 +220,6 @@ PEI_VALID = {"insee": "34172", "type_pei": "PI", "type_rd": "x"}
 @FUZZ
 @given(rows=_rows(table_schema()), dup=st.integers(0, 100))
 def test_fuzzed_water_tables(fast, monkeypatch, rows, dup):
-    monkeypatch.setattr(validation, "PREFIX_CHARS", 131_072)
     if dup and len(rows) > 5:
         rows[-1][0] = rows[dup % 3][0]  # a repeated id_local far from the first one (unique)
     descriptor = table_schema()
@@ -218,7 +230,6 @@ def test_fuzzed_water_tables(fast, monkeypatch, rows, dup):
 @FUZZ
 @given(rows=_rows(load_schema(PEI_SCHEMA)))
 def test_fuzzed_pei_tables(fast, monkeypatch, rows):
-    monkeypatch.setattr(validation, "PREFIX_CHARS", 131_072)
     descriptor = load_schema(PEI_SCHEMA)
     rows = _after_filler(descriptor, rows, "situation", PEI_VALID)
     _table([f["name"] for f in descriptor["fields"]], rows, descriptor, fast)
