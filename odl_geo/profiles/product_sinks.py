@@ -110,6 +110,23 @@ def _groups(values: np.ndarray, found: str) -> tuple[np.ndarray, list[Any]] | No
     return codes, list(uniques)
 
 
+def _text_column(series: pd.Series) -> pa.DictionaryArray | None:
+    """The column as distinct strings and their indices (null for None) when it holds only strings and None,
+    which Arrow checks as it converts (the usual column: no need to look at each value's type); else None."""
+    if series.dtype != object:
+        return None
+    try:
+        return pa.array(series.to_numpy(), type=pa.string()).dictionary_encode()
+    except (pa.ArrowException, TypeError, ValueError):  # numbers, NaN, pd.NA...: look at the values
+        return None
+
+
+def _take_texts(texts: list[str | None], column: pa.DictionaryArray, null: str | None) -> pa.Array:
+    """``texts[i]`` for each index i of ``column``, ``null`` where it is null."""
+    indices = column.indices.fill_null(len(texts)) if column.null_count else column.indices
+    return pa.array([*texts, null], type=pa.string()).take(indices)
+
+
 def _take(texts: list[str | None], codes: np.ndarray) -> pa.Array:
     return pa.array(texts, type=pa.string()).take(pa.array(codes, type=pa.int64()))
 
@@ -122,9 +139,12 @@ def _json_column(series: pd.Series, omit: bool) -> pa.Array:
     """
     n = len(series)
     key = _dumps(str(series.name)) + ":"
+    missing: str | None = None if omit else key + "null"
+    strings = _text_column(series)
+    if strings is not None:  # missing = None
+        return _take_texts([key + _dumps(u) for u in strings.dictionary.to_pylist()], strings, missing)
     present = series.notna().to_numpy()
     values = series.astype(object).to_numpy()[present]
-    missing: str | None = None if omit else key + "null"
     found = pd.api.types.infer_dtype(values, skipna=False)
     if found == "floating":  # json_value: non-finite -> null; numpy floats -> the same Python float
         floats = np.asarray(values, dtype=float)
@@ -395,6 +415,10 @@ def _float_csv_texts(floats: np.ndarray, kind: str) -> pa.Array:
 
 def _csv_cells(series: pd.Series, kind: str, true_false: tuple[str, str]) -> pa.Array:
     """The cells of a column of the CSV product (texts neutralised and quoted: :func:`_csv_cell`)."""
+    strings = _text_column(series)
+    if strings is not None:
+        return _take_texts([_csv_cell(csv_text(u, kind, true_false)) for u in strings.dictionary.to_pylist()],
+                           strings, "")  # fmt: skip
     none, some, found = _csv_values(series)
     if found == "floating" and kind != "boolean":  # numbers: nothing to neutralise (csvsafe.NUMBER) or quote
         return _scatter(_float_csv_texts(np.asarray(some, dtype=float), kind), ~none, "")
