@@ -224,15 +224,10 @@ class HikingProfile(Profile):
         return out
 
     def feature_collection(self, dataset: ThemeDataset) -> dict[str, Any]:
-        """The product's FeatureCollection; built once per frame (validation and writing share it: on 100k trails
-        building it costs as much as writing it)."""
-        frame = dataset.frames["main"]
-        cached = getattr(self, "_collection", None)
-        if cached is not None and cached[0] is frame:
-            return cached[1]
-        doc = feature_collection(frame, list(self.roles[0].fields))
-        self._collection = (frame, doc)  # the frame itself is kept, so its id cannot be reused meanwhile
-        return doc
+        """The product's FeatureCollection as Python objects, for ``jsonschema`` (the product file is written
+        column-wise, :meth:`open_products`). Not kept: with chunks, the previous chunk's collection would stay
+        alive while the next one is built."""
+        return feature_collection(dataset.frames["main"], list(self.roles[0].fields))
 
     def validate(self, dataset: ThemeDataset, report: Report) -> None:
         if "main" not in dataset.frames:
