@@ -34,7 +34,7 @@ import re
 import tempfile
 from functools import partial
 from itertools import chain, compress, repeat
-from operator import contains, is_, methodcaller
+from operator import contains, is_, itemgetter, methodcaller
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -583,7 +583,12 @@ class _JsonCompiler:
         if any(k in node for k in ("items", "minItems", "maxItems")):
             tests.append(self._array_test(node, depth))
 
+        only_types = set(node) & _JSON_KEYWORDS == {"type"}
+        allowed = _allowed_types(node["type"]) if only_types else set()
+
         def test(values: list[Any]) -> Mask:
+            if only_types and allowed.issuperset(map(type, values)):
+                return np.zeros(len(values), dtype=bool)  # a leaf whose values all have a right type: no list
             types = list(map(type, values))
             out = np.zeros(len(values), dtype=bool)
             for t in tests:
@@ -661,6 +666,16 @@ def _columns_of(objects: list[dict[str, Any]], names: list[str]) -> dict[str, li
     the same order (a product's features: at most a few such shapes) are transposed at once by ``zip``, which is
     ten times faster than a lookup per object and property."""
     n = len(objects)
+    present = [name for name in names if n and name in objects[0]]
+    absent = [name for name in names if name not in present]
+    if present and not any(any(map(contains, objects, repeat(name))) for name in absent):
+        try:  # every object has the first one's properties (the usual case): one C-level pass
+            got = itemgetter(*present)
+            tuples = map(got, objects) if len(present) > 1 else ((v,) for v in map(got, objects))
+            columns = dict(zip(present, map(list, zip(*tuples, strict=True)), strict=True))
+            return {name: columns[name] if name in columns else [_MISSING] * n for name in names}
+        except KeyError:
+            pass
     shapes: dict[tuple[str, ...], list[int]] = {}
     for i, shape in enumerate(map(tuple, objects)):
         shapes.setdefault(shape, []).append(i)
@@ -685,12 +700,19 @@ def _is(types: list[type], t: type) -> Mask:
     return np.fromiter(map(is_, types, repeat(t)), bool, len(types))
 
 
-def _type_test(spec: str | list[str]) -> Callable[[list[Any], list[type]], Mask]:
+def _allowed_types(spec: str | list[str]) -> set[type]:
+    """The Python types that certainly pass ``type``: exact types (subclasses such as numpy.str_ are left to
+    jsonschema), floats for ``integer`` only where ``number`` is allowed too (else judged value by value)."""
     names = [spec] if isinstance(spec, str) else list(spec)
     if any(n not in _PY_TYPES for n in names):
         raise Unsupported(f"type {spec!r}")
-    # exact types: subclasses (numpy.str_, numpy.float64...) are left to jsonschema
     allowed = set(chain.from_iterable(_PY_TYPES[n] for n in names)) | {_MISSING_TYPE}
+    return allowed if "integer" not in names or "number" in names else allowed - {float}
+
+
+def _type_test(spec: str | list[str]) -> Callable[[list[Any], list[type]], Mask]:
+    names = [spec] if isinstance(spec, str) else list(spec)
+    allowed = _allowed_types(spec)
     whole_floats = "integer" in names and "number" not in names
 
     def test(values: list[Any], types: list[type]) -> Mask:
