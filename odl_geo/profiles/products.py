@@ -27,7 +27,6 @@ from pyproj import Transformer
 
 from ..csvsafe import neutralise_csv_row
 from ..errors import OutputError
-from ..exports.base import OutputFile
 from ..naming import safe_file_stem
 from ..report import Issue, Report, Severity
 from .product_sinks import PRECISION, GeoJSONProduct, csv_texts, geometry_mapping, json_value
@@ -165,24 +164,6 @@ def lonlat(frame: gpd.GeoDataFrame, digits: int = PRECISION) -> tuple[np.ndarray
 
         x, y = transform_arrays(Transformer.from_crs(frame.crs, 4326, always_xy=True), x, y)
     return np.round(x, digits), np.round(y, digits)
-
-
-def output_file(
-    path: Path, fmt: str, layer: str, crs: str | None, frame: gpd.GeoDataFrame, geometry_type: str | None
-) -> OutputFile:
-    bbox = None
-    valid = frame.geometry[~frame.geometry.isna()] if len(frame) else frame.geometry
-    if len(valid) and crs:
-        bbox = [round(float(v), 7) for v in valid.total_bounds]
-    return OutputFile(
-        path=path.name,
-        format=fmt,
-        layer=layer,
-        crs=crs,
-        feature_count=len(frame),
-        geometry_type=geometry_type,
-        bbox=bbox,
-    )
 
 
 # -- official validators -------------------------------------------------------------------------------------
