@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 
 from ...report import Severity
 from .model import add_issue, column, text_values
@@ -126,7 +128,15 @@ def explode_parts(
     :returns: the exploded frame, the new identifier of each row and the identifier of its source feature.
     """
     work = frame.assign(_source_id=list(ids), _row=range(len(frame)))
-    parts = work.explode(index_parts=False, ignore_index=True)
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    # a non-empty single polygon (line, point) is its own only part: kept as it is, the same geometry object
+    # as the source layer's (exploding it would copy every zone's coordinates); only the others are exploded
+    single = np.isin(shapely.get_type_id(geoms), (0, 1, 3)) & ~shapely.is_empty(geoms)
+    if single.all():
+        parts = work.reset_index(drop=True)
+    else:
+        exploded = work[~single].explode(index_parts=False, ignore_index=True)
+        parts = pd.concat([work[single], exploded]).sort_values("_row", kind="stable").reset_index(drop=True)
     size = parts.groupby("_row")["_row"].transform("size")
     rank = parts.groupby("_row").cumcount() + 1
     split = (size > 1).to_numpy()

@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from ...errors import InputError
@@ -180,7 +181,17 @@ def text_values(series: pd.Series | None, length: int, pad: int = 0) -> pd.Serie
             return None
         return text.zfill(pad) if pad and text.isdigit() else text
 
-    return pd.Series([one(v) for v in series], index=series.index, dtype=object)
+    homogeneous = (
+        series.dtype.kind in "iuf"
+        or isinstance(series.dtype, pd.StringDtype)
+        or (series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"))
+    )
+    if not homogeneous:  # mixed Python values (1, 1.0, True hash alike): one by one
+        return pd.Series([one(v) for v in series], index=series.index, dtype=object)
+    # one value of one type: each distinct value cleaned once (a layer repeats few codes)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    cleaned = np.array([*(one(v) for v in uniques), None], dtype=object)
+    return pd.Series(cleaned[codes], index=series.index, dtype=object)
 
 
 def as_geoframe(frame: pd.DataFrame) -> gpd.GeoDataFrame:
