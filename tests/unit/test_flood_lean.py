@@ -254,3 +254,46 @@ def test_overlaps_in_small_blocks_are_the_same_pairs(multi, monkeypatch):
     blocks = flood_checks._overlapping_pairs(geoms, keys)
     assert whole[0].tolist() == blocks[0].tolist() and whole[1].tolist() == blocks[1].tolist()
     assert len(whole[0]) == len(_plain_pairs(geoms, keys)[0])
+
+
+# --- conversion without copies --------------------------------------------------------------------------------
+
+
+def test_splitting_multi_parts_keeps_single_zones_as_they_are():
+    from shapely.geometry import MultiPolygon
+
+    from odl_geo.profiles.flood.hazards import explode_parts
+
+    shapes = [box(0, 0, 1, 1), MultiPolygon([box(0, 0, 1, 1), box(2, 2, 3, 3)]), None, Polygon()]
+    shapes += [MultiPolygon([box(5, 5, 6, 6)]), box(1, 1, 2, 2)]
+    frame = gpd.GeoDataFrame({"a": list("abcdef")}, geometry=shapes, crs=2154, index=[10, 11, 12, 13, 14, 15])
+    ids = gpd.pd.Series(["1", "2", "3", None, "5", "6"])
+    report = Report()
+    parts, new_ids, sources = explode_parts(frame, ids, "L", report)
+    plain = frame.assign(_s=list(ids)).explode(index_parts=False, ignore_index=True)  # the former way
+    assert list(parts["a"]) == list(plain["a"]) and list(parts.index) == list(range(len(plain)))
+    assert [None if g is None else g.wkb for g in parts.geometry] == [
+        None if g is None else g.wkb for g in plain.geometry
+    ]
+    assert new_ids.tolist()[:3] == ["1", "2-1", "2-2"] and sources.tolist()[:3] == ["1", "2", "2"]
+    assert parts.geometry.iloc[0] is shapes[0] and parts.geometry.iloc[-1] is shapes[-1]  # not copied
+    assert report.codes() == {"PPR_MULTIPART_SPLIT"}
+
+
+@pytest.mark.parametrize(
+    ("values", "plain", "padded"),
+    [
+        (["02", " 2 ", None, "", "2.0", "x"], ["02", "2", None, None, "2", "x"], ["02", "02", None, None, "02", "x"]),
+        ([1, 2, 2, 3], ["1", "2", "2", "3"], ["01", "02", "02", "03"]),
+        ([1.0, np.nan, 2.5, 2.0], ["1", None, "2.5", "2"], ["01", None, "2.5", "02"]),
+        ([1, "1", 1.0, True, None], ["1", "1", "1", "True", None], ["01", "01", "01", "True", None]),  # mixed
+        ([None, None], [None, None], [None, None]),
+    ],
+)
+def test_codes_cleaned_once_per_value(values, plain, padded):
+    from odl_geo.profiles.flood.model import text_values
+
+    series = gpd.pd.Series(values, index=range(3, 3 + len(values)))
+    for pad, expected in ((0, plain), (2, padded)):
+        cleaned = text_values(series, len(series), pad)
+        assert cleaned.tolist() == expected and cleaned.index.equals(series.index) and cleaned.dtype == object
