@@ -1,5 +1,6 @@
 """Issue 16: the products of water, PEI and hiking are written chunk by chunk, column-wise
-(:mod:`odl_geo.profiles.product_sinks`), with the very bytes the per-feature writers gave for the whole layer.
+(:mod:`odl_geo.profiles.product_sinks`, :mod:`.product_text`), with the very bytes the per-feature writers gave for
+the whole layer.
 
 The reference below is a copy of those writers as they were (a dict per feature dumped by ``json``, a list per CSV
 row through :func:`odl_geo.csvsafe.neutralise_csv_row` and Python's csv writer). Each profile's products are
@@ -224,10 +225,10 @@ def test_samples_give_the_same_bytes(theme: str, source: str, mapping: str | Non
 def test_batch_seams_give_the_same_bytes(theme: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Features are encoded BATCH at a time and trails LINE_COORDS coordinates at a time: tiny batches give the
     same bytes (the bundled samples, whose trails have hundreds of points)."""
-    from odl_geo.profiles import product_sinks
+    from odl_geo.profiles import product_sinks, product_text
 
     monkeypatch.setattr(product_sinks, "BATCH", 3)
-    monkeypatch.setattr(product_sinks, "LINE_COORDS", 50)
+    monkeypatch.setattr(product_text, "LINE_COORDS", 50)
     source, mapping = SAMPLES[theme][0]
     run = check_theme(ROOT / source, theme, ThemeOptions(mapping=ROOT / mapping if mapping else None))
     assert run.dataset is not None
@@ -247,7 +248,7 @@ def test_an_empty_layer_gives_the_old_files(theme: str, tmp_path: Path) -> None:
 def test_rounding_is_pythons_even_near_halves() -> None:
     """Point coordinates are rounded column-wise as Python's correctly rounded ``round`` does, also for values
     within an ulp of a half at the 7th decimal (where numpy's scale-and-round may differ)."""
-    from odl_geo.profiles.product_sinks import _round
+    from odl_geo.profiles.product_numbers import round_like_python
 
     rng = np.random.default_rng(7)
     halves = (rng.integers(-1_800_000_000, 1_800_000_000, 200_000) + 0.5) / 1e7
@@ -256,13 +257,13 @@ def test_rounding_is_pythons_even_near_halves() -> None:
         rng.normal(0, 1e-7, 10_000), 10.0 ** rng.uniform(-320, 300, 10_000), [0.0, -0.0, 5e-324, 1e300, -1e17],
     ])  # fmt: skip
     expected = [round(v, 7) for v in values.tolist()]
-    got = _round(values).tolist()
+    got = round_like_python(values).tolist()
     assert [repr(v) for v in got] == [repr(v) for v in expected]
 
 
 def test_float_texts_are_reprs() -> None:
     """Floats are written from integers when they lie on the 10⁻⁷ grid: the text is still ``repr``'s."""
-    from odl_geo.profiles.product_sinks import _reprs
+    from odl_geo.profiles.product_numbers import reprs
 
     rng = np.random.default_rng(11)
     grid = rng.integers(-(10**15), 10**15, 100_000) / 1e7
@@ -272,13 +273,13 @@ def test_float_texts_are_reprs() -> None:
         [0.0, -0.0, 1e-4, 9.999999e-5, 0.0001001, 1e-7, -1e-7, 99999999.9999999, 1e8, 123.0, -5.5, 2.0**62, 1e16,
          np.nan, np.inf, -np.inf, 5e-324],
     ])  # fmt: skip
-    assert _reprs(values).to_pylist() == [repr(v) for v in values.tolist()]
+    assert reprs(values).to_pylist() == [repr(v) for v in values.tolist()]
 
 
 def test_coordinate_cells_are_neutralised_and_quoted_as_any_cell() -> None:
     """The CSV coordinate columns skip the per-cell formula and quoting checks: what they give is what those
     checks (neutralise_csv_row, then Python's csv writer) give for every float, infinities and NaN included."""
-    from odl_geo.profiles.product_sinks import _float_cells
+    from odl_geo.profiles.product_text import _float_cells
 
     rng = np.random.default_rng(3)
     values = np.concatenate([rng.normal(0, 100, 5000), -(10.0 ** rng.uniform(-320, 308, 5000)),
