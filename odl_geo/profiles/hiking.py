@@ -20,7 +20,7 @@ from .geotrek import flatten_geotrek, recognise_geotrek
 from .product_sinks import GeoJSONProduct, StreamedProducts, write_whole
 from .products import feature_collection, report_validation
 from .schemas import load_schema
-from .validation import validate_feature_collection
+from .validation import validate_feature_frame
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -233,7 +233,7 @@ class HikingProfile(Profile):
         if "main" not in dataset.frames:
             return
         # jsonschema decides, on the features a compiled checker flags and a sample (.validation)
-        errors = validate_feature_collection(self.feature_collection(dataset), load_schema(SCHEMA_FILE))
+        errors = validate_feature_frame(dataset.frames["main"], list(self.roles[0].fields), load_schema(SCHEMA_FILE))
         label = f"itineraire-randonnee {self.schema.version if self.schema else ''}".strip()
         report_validation(errors, "jsonschema", label, dataset.source_names.get("main", "main"), report)
 

@@ -155,9 +155,11 @@ def test_hiking_samples(fast, data_copy):
         REPO / "tests/data/geotrek/geotrek_treks.geojson",
         data_copy("hiking/pnx_schema_randonnee_cevennes/exemple-valide.json"),
     ]
+    fields = list(HikingProfile.roles[0].fields)
     for src in sources:
-        doc = HikingProfile().feature_collection(_dataset(src, "hiking", ThemeOptions()))
-        _features(doc, schema, fast)
+        ds = _dataset(src, "hiking", ThemeOptions())
+        old = _features(HikingProfile().feature_collection(ds), schema, fast)
+        assert validation.validate_feature_frame(ds.frames["main"], fields, schema) == old  # the profile's path
     # the parser's faulty files as they are (no conforming): wrong geometries, no geometry...
     found = 0
     for name in ("incorrect_geoms.geojson", "incorrect_parking_location.geojson", "no_geom.geojson"):
@@ -420,3 +422,38 @@ def test_a_carriage_return_or_a_placeholder_sends_the_table_to_frictionless_whol
     whole, _, rows_official, _ = fast
     assert validation.validate_table_rows(header, rows, descriptor) == rows_official(header, rows, descriptor)
     assert whole == [("validate_rows", 30)]
+
+
+def test_trail_frames_with_odd_geometries(fast, caplog):
+    """The frame path builds the features' geometries from coordinate arrays: whatever the geometry, the same
+    verdicts as jsonschema on ``products.feature_collection``."""
+    import shapely
+
+    ds = _dataset(REPO / "examples/hiking/cevennes_itineraires.json", "hiking", ThemeOptions())
+    frame = ds.frames["main"]
+    frame = frame.iloc[np.arange(24) % len(frame)].reset_index(drop=True)
+    odd = [
+        None,
+        shapely.Point(3.5, 44.1),
+        shapely.MultiLineString([[(3.5, 44.1), (3.6, 44.2)], [(3.8, 44.1), (3.9, 44.2)]]),
+        shapely.LineString(),
+        shapely.LineString([(3.5, 44.1, 100.0), (3.6, 44.2, 120.0)]),
+        shapely.LineString([(3.5, 44.1), (float("nan"), 44.2)]),
+        shapely.LineString([(3.5, 44.1), (3.5 + 1e-9, 44.1)]),  # one point once rounded to 10^-7
+        shapely.LineString([(3.5, 44.1), (float("inf"), 44.2)]),
+        shapely.Polygon([(3.5, 44.1), (3.6, 44.1), (3.6, 44.2)]),
+    ]
+    geoms = list(frame.geometry.values)
+    for i, g in enumerate(odd):
+        geoms[2 * i + 3] = g
+    frame = frame.set_geometry(geoms, crs=frame.crs)
+    frame.loc[5, "pratique"] = "ski alpin"
+    fields = list(HikingProfile.roles[0].fields)
+    schema = load_schema(HIKING_SCHEMA)
+    _, _, _, json_official = fast
+    old = json_official(products.feature_collection(frame, fields), schema)
+    with caplog.at_level(logging.INFO, logger="odl_geo.validation"):
+        new = validation.validate_feature_frame(frame, fields, schema)
+    assert new == old
+    assert {f for f, *_ in old} >= {3, 5, 7, 9, 13, 15, 19}  # 11, a 3D line, is valid
+    assert "jsonschema rejects" not in caplog.text and "every feature" not in caplog.text
