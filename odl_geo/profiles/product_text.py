@@ -85,13 +85,17 @@ def _groups(values: np.ndarray, found: str) -> tuple[np.ndarray, list[Any]] | No
 
 
 def _text_column(series: pd.Series) -> pa.DictionaryArray | None:
-    """The column as distinct strings and their indices (null for None) when it holds only strings and None,
-    which Arrow checks as it converts (the usual column: no need to look at each value's type); else None."""
+    """The column as distinct strings and their indices (null for None) when it holds only strings and None (the
+    usual column); else None. ``infer_dtype`` says the values present are all ``str`` (not bytes, which Arrow
+    would take as text), Arrow that the missing ones are all None (it refuses NaN and pd.NA as strings)."""
     if series.dtype != object:
         return None
+    values = series.to_numpy()
+    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+        return None
     try:
-        return pa.array(series.to_numpy(), type=pa.string()).dictionary_encode()
-    except (pa.ArrowException, TypeError, ValueError):  # numbers, NaN, pd.NA...: look at the values
+        return pa.array(values, type=pa.string()).dictionary_encode()
+    except (pa.ArrowException, TypeError, ValueError):  # NaN, pd.NA, NaT...: look at the values
         return None
 
 

@@ -245,6 +245,18 @@ def test_an_empty_layer_gives_the_old_files(theme: str, tmp_path: Path) -> None:
                for b in files.values())  # fmt: skip
 
 
+def test_odd_cells_of_a_text_column(tmp_path: Path) -> None:
+    """Bytes (a binary field), NaN, pd.NA and NaT among the texts of a column are written as the old writer wrote
+    them (``str`` of the value in the CSV), not taken for text or for empty cells."""
+    fields = load_profile("pei").roles[0].fields
+    odd = [b"abc", "x", None, float("nan"), pd.NA, pd.NaT, "=1+1", 'a"b', "y"]
+    columns = {f.name: pd.Series(odd if f.kind == "string" else [None] * len(odd), dtype=object) for f in fields}
+    frame = gpd.GeoDataFrame(columns, geometry=[shapely.Point(700000, 6300000)] * len(odd), crs=2154)
+    files = assert_same_products("pei", ThemeDataset(frames={"main": frame}, source_names={"main": "pei"}), tmp_path)
+    text = next(iter(files.values())).decode()
+    assert "b'abc'" in text and "<NA>" in text and "NaT" in text and "'=1+1" in text
+
+
 def test_rounding_is_pythons_even_near_halves() -> None:
     """Point coordinates are rounded column-wise as Python's correctly rounded ``round`` does, also for values
     within an ulp of a half at the 7th decimal (where numpy's scale-and-round may differ)."""
