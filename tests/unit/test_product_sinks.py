@@ -257,6 +257,15 @@ def test_odd_cells_of_a_text_column(tmp_path: Path) -> None:
     assert "b'abc'" in text and "<NA>" in text and "NaT" in text and "'=1+1" in text
 
 
+def test_an_unwritable_folder_is_an_output_error(tmp_path: Path) -> None:
+    from odl_geo.errors import OutputError
+
+    frame = gpd.GeoDataFrame({"id_local": ["1"]}, geometry=[shapely.Point(3.8, 43.6)], crs=4326)
+    sink = load_profile("water").open_products(tmp_path / "missing", Report())
+    with pytest.raises(OutputError, match=r"Cannot write .*missing.*points-eau"):
+        sink.write(ThemeDataset(frames={"main": frame}, source_names={"main": "fontaines"}))
+
+
 def test_rounding_is_pythons_even_near_halves() -> None:
     """Point coordinates are rounded column-wise as Python's correctly rounded ``round`` does, also for values
     within an ulp of a half at the 7th decimal (where numpy's scale-and-round may differ)."""
