@@ -27,6 +27,8 @@ from dataclasses import field as dc_field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..report import Issue, Severity
 from ..values import is_blank, normalise_name
@@ -196,13 +198,34 @@ def _texts(series: pd.Series) -> pd.Series:
 
 def scan_text(series: pd.Series, personal_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Masks of the values holding an e-mail address, and a phone number (``personal_only``: personal-looking
-    ones, for public contact fields)."""
+    ones, for public contact fields).
+
+    The regular expressions run only on the values that can match: an address has an ``@``, a phone number ten
+    digits; Arrow finds those in C, so a column of names or descriptions costs little (a streamed layer scans
+    every chunk)."""
     text = _texts(series)
-    if not personal_only:
-        return text.str.contains(EMAIL).to_numpy(dtype=bool), text.str.contains(PHONE).to_numpy(dtype=bool)
-    email = text.map(lambda v: any(is_personal_email(m.group()) for m in EMAIL.finditer(v)))
-    phone = text.map(lambda v: any(is_personal_phone(m.group()) for m in PHONE.finditer(v)))
-    return email.to_numpy(dtype=bool), phone.to_numpy(dtype=bool)
+    email = np.zeros(len(text), dtype=bool)
+    phone = np.zeros(len(text), dtype=bool)
+    if not len(text):
+        return email, phone
+    arr = pa.array(text.to_numpy(dtype=object), type=pa.string())
+    at = np.asarray(pc.fill_null(pc.match_substring(arr, "@"), False), dtype=bool)
+    digits = pc.utf8_length(pc.replace_substring_regex(arr, r"[^0-9]", ""))
+    ten = np.asarray(pc.fill_null(pc.greater_equal(digits, 10), False), dtype=bool)
+    for mask, rx, personal, is_personal in (
+        (email, EMAIL, at, is_personal_email),
+        (phone, PHONE, ten, is_personal_phone),
+    ):
+        idx = np.flatnonzero(personal)
+        if not idx.size:
+            continue
+        values = text.iloc[idx]
+        if personal_only:
+            found = values.map(lambda v, rx=rx, judge=is_personal: any(judge(m.group()) for m in rx.finditer(v)))
+        else:
+            found = values.str.contains(rx)
+        mask[idx] = found.to_numpy(dtype=bool)
+    return email, phone
 
 
 def _mask_text(v: object, personal_only: bool = False) -> object:
@@ -278,8 +301,9 @@ def anonymise(
                 if public:
                     what = "personal-looking " + what
                 if options.mask_free_text:
-                    masked = frame[tf.name].map(lambda v, p=public: _mask_text(v, p))
-                    frame[tf.name] = frame[tf.name].astype(object).where(~hit, masked)
+                    column = frame[tf.name].astype(object)
+                    column.iloc[idx] = [_mask_text(v, public) for v in column.iloc[idx]]
+                    frame[tf.name] = column
                     removals.append(Removal(spec.role, tf.name, "masked in text", int(idx.size), what, idx.tolist()))
                 else:
                     removals.append(Removal(spec.role, tf.name, "found in text", int(idx.size), what, idx.tolist()))

@@ -82,8 +82,11 @@ def _arrow(series: pd.Series) -> pa.Array:
     date-times (pyogrio writes them as such)."""
     if series.dtype != object:
         return pa.array(series, from_pandas=True)
-    if pd.api.types.infer_dtype(series, skipna=True) == "datetime":
+    kind = pd.api.types.infer_dtype(series, skipna=True)
+    if kind == "datetime":
         return pa.array(pd.to_datetime(series).astype("datetime64[ms]"), from_pandas=True)
+    if kind in ("string", "empty"):  # text and blanks only: Arrow converts them in C (None and NaN -> null)
+        return pa.array(series.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
     return pa.array(series.map(_text), type=pa.string(), from_pandas=True)
 
 
