@@ -24,7 +24,16 @@ from ..exports.base import OutputFile
 from ..naming import safe_file_stem
 from .base import ProductSink
 from .product_numbers import PRECISION
-from .product_text import csv_header, csv_lines, csv_text, csv_texts, feature_texts, geometry_mapping, json_value
+from .product_text import (
+    Shared,
+    csv_header,
+    csv_lines,
+    csv_text,
+    csv_texts,
+    feature_texts,
+    geometry_mapping,
+    json_value,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -115,10 +124,15 @@ class ProductFile(ABC):
             self.fh: BinaryIO = path.open("wb")
             self.fh.write(self.head)
 
-    def write(self, frame: gpd.GeoDataFrame) -> None:
+    def write(self, frame: gpd.GeoDataFrame, shared: Shared | None = None) -> None:
+        """Append the features of ``frame``, :data:`BATCH` at a time (``shared``: of a frame of one batch)."""
         with self._guard():
+            if shared is not None and len(frame) <= BATCH:
+                self.append(frame, shared)
+                return
             for start in range(0, len(frame), BATCH):
-                self.append(frame.iloc[start : start + BATCH] if len(frame) > BATCH else frame)
+                part = frame.iloc[start : start + BATCH] if len(frame) > BATCH else frame
+                self.append(part, Shared(part))
 
     def close(self) -> None:
         try:
@@ -135,8 +149,8 @@ class ProductFile(ABC):
             raise OutputError(f"Cannot write {self.path}: {exc.strerror}.", "Check the output folder.") from exc
 
     @abstractmethod
-    def append(self, frame: gpd.GeoDataFrame) -> None:
-        """Write the features of ``frame``."""
+    def append(self, frame: gpd.GeoDataFrame, shared: Shared) -> None:
+        """Write the features of ``frame`` (at most :data:`BATCH`; ``shared``: what other products found in it)."""
 
 
 class GeoJSONProduct(ProductFile):
@@ -155,10 +169,10 @@ class GeoJSONProduct(ProductFile):
         self.fields, self.geometry_type = fields, geometry_type
         self.first = True
 
-    def append(self, frame: gpd.GeoDataFrame) -> None:
+    def append(self, frame: gpd.GeoDataFrame, shared: Shared) -> None:
         if not len(frame):
             return
-        texts = pc.binary_join_element_wise(",", feature_texts(frame, self.fields), "")
+        texts = pc.binary_join_element_wise(",", feature_texts(frame, self.fields, shared), "")
         _write_texts(self.fh, texts, skip=1 if self.first else 0)
         self.first = False
 
@@ -181,9 +195,9 @@ class CsvProduct(ProductFile):
         self.header = names + [n for n in extra_names if n not in names]
         self.head = csv_header(self.header)
 
-    def append(self, frame: gpd.GeoDataFrame) -> None:
+    def append(self, frame: gpd.GeoDataFrame, shared: Shared) -> None:
         extra = self.extra(frame) if self.extra is not None else {}
-        _write_texts(self.fh, csv_lines(frame, self.fields, extra, self.true_false))
+        _write_texts(self.fh, csv_lines(frame, self.fields, extra, self.true_false, shared))
 
 
 class StreamedProducts(ProductSink):
@@ -204,8 +218,11 @@ class StreamedProducts(ProductSink):
             stem = f"{safe_file_stem(self.layer)}_{self.suffix}"  # products.product_stem
             for f in self.files:
                 f.open(self.out_dir / f"{stem}.{f.extension}")
-        for f in self.files:
-            f.write(frame)
+        for start in range(0, len(frame), BATCH):  # each batch encoded once for all the files
+            part = frame.iloc[start : start + BATCH] if len(frame) > BATCH else frame
+            shared = Shared(part)
+            for f in self.files:
+                f.write(part, shared)
         self.extent.add(frame)
 
     def close(self) -> list[OutputFile]:

@@ -31,7 +31,16 @@ if TYPE_CHECKING:
 
     from .base import TargetField
 
-__all__ = ["csv_header", "csv_lines", "csv_text", "csv_texts", "feature_texts", "geometry_mapping", "json_value"]
+__all__ = [
+    "Shared",
+    "csv_header",
+    "csv_lines",
+    "csv_text",
+    "csv_texts",
+    "feature_texts",
+    "geometry_mapping",
+    "json_value",
+]
 
 LINE_COORDS = 200_000  # coordinates of lines formatted at a time (a trail may have thousands)
 
@@ -99,6 +108,19 @@ def _text_column(series: pd.Series) -> pa.DictionaryArray | None:
         return None
 
 
+class Shared:
+    """What the products of one batch of features share: each column's distinct strings, found once."""
+
+    def __init__(self, frame: gpd.GeoDataFrame) -> None:
+        self.frame = frame
+        self.found: dict[str, pa.DictionaryArray | None] = {}
+
+    def strings(self, name: str) -> pa.DictionaryArray | None:
+        if name not in self.found:
+            self.found[name] = _text_column(self.frame[name])
+        return self.found[name]
+
+
 def _take_texts(texts: list[str | None], column: pa.DictionaryArray, null: str | None) -> pa.Array:
     """``texts[i]`` for each index i of ``column``, ``null`` where it is null."""
     indices = column.indices.fill_null(len(texts)) if column.null_count else column.indices
@@ -109,7 +131,7 @@ def _take(texts: list[str | None], codes: np.ndarray) -> pa.Array:
     return pa.array(texts, type=pa.string()).take(pa.array(codes, type=pa.int64()))
 
 
-def _json_column(series: pd.Series, omit: bool) -> pa.Array:
+def _json_column(series: pd.Series, omit: bool, strings: pa.DictionaryArray | None) -> pa.Array:
     """``"name":value`` of each feature as the per-feature writer gave it; null where the property is left out.
 
     Missing values (``notna`` false) are ``null``, or left out when ``omit`` (an optional enumeration);
@@ -118,7 +140,6 @@ def _json_column(series: pd.Series, omit: bool) -> pa.Array:
     n = len(series)
     key = _dumps(str(series.name)) + ":"
     missing: str | None = None if omit else key + "null"
-    strings = _text_column(series)
     if strings is not None:  # missing = None
         return _take_texts([key + _dumps(u) for u in strings.dictionary.to_pylist()], strings, missing)
     present = series.notna().to_numpy()
@@ -218,10 +239,12 @@ def _geometry_column(geoms: np.ndarray) -> pa.Array:
     return out
 
 
-def feature_texts(frame: gpd.GeoDataFrame, fields: list[TargetField]) -> pa.Array:
+def feature_texts(frame: gpd.GeoDataFrame, fields: list[TargetField], shared: Shared | None = None) -> pa.Array:
     """The JSON text of each feature of ``frame``: properties in schema order, optional enumerations left out
     when empty, then the geometry; exactly ``json.dumps(feature, ensure_ascii=False, separators=(",", ":"))``."""
-    columns = [_json_column(frame[f.name], f.enum is not None and not f.required) for f in fields]
+    shared = shared or Shared(frame)
+    columns = [_json_column(frame[f.name], f.enum is not None and not f.required, shared.strings(f.name))
+               for f in fields]  # fmt: skip
     props = (
         pc.binary_join_element_wise(*columns, ",", null_handling="skip")
         if columns
@@ -296,9 +319,10 @@ def _float_csv_texts(floats: np.ndarray, kind: str) -> pa.Array:
     return texts if finite.all() else pc.if_else(pa.array(finite), texts, "")
 
 
-def _csv_cells(series: pd.Series, kind: str, true_false: tuple[str, str]) -> pa.Array:
+def _csv_cells(
+    series: pd.Series, kind: str, true_false: tuple[str, str], strings: pa.DictionaryArray | None
+) -> pa.Array:
     """The cells of a column of the CSV product (texts neutralised and quoted: :func:`_csv_cell`)."""
-    strings = _text_column(series)
     if strings is not None:
         return _take_texts([_csv_cell(csv_text(u, kind, true_false)) for u in strings.dictionary.to_pylist()],
                            strings, "")  # fmt: skip
@@ -345,15 +369,17 @@ def csv_lines(
     fields: list[TargetField],
     extra: dict[str, np.ndarray],
     true_false: tuple[str, str],
+    shared: Shared | None = None,
 ) -> pa.Array:
     """Each row of the CSV product, ``\\n`` ended: schema fields in order then the ``extra`` columns not among
     them, neutralised (:mod:`odl_geo.csvsafe`) and quoted as Python's csv writer does."""
+    shared = shared or Shared(frame)
     columns: list[pa.Array] = []
     for f in fields:
         if f.name in extra:
             columns.append(_float_cells(extra[f.name]))
             continue
-        columns.append(_csv_cells(frame[f.name], f.kind, true_false))
+        columns.append(_csv_cells(frame[f.name], f.kind, true_false, shared.strings(f.name)))
     names = {f.name for f in fields}
     for name, values in extra.items():
         if name not in names:
