@@ -297,3 +297,29 @@ def test_codes_cleaned_once_per_value(values, plain, padded):
     for pad, expected in ((0, plain), (2, padded)):
         cleaned = text_values(series, len(series), pad)
         assert cleaned.tolist() == expected and cleaned.index.equals(series.index) and cleaned.dtype == object
+
+
+def test_a_theme_run_publishes_the_validated_file_and_leaves_no_temporary_folder(data_copy, tmp_path, monkeypatch):
+    """convert --theme flood --fix --drop-invalid: validated twice (the drop round), built twice, written once."""
+    import tempfile
+
+    from odl_geo.profiles.flood import profile as flood_profile
+    from odl_geo.theme import convert_theme
+    from odl_geo.theme.run import ThemeOptions
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    builds = []
+    real = flood_profile.build_geopackage
+    monkeypatch.setattr(
+        flood_profile, "build_geopackage", lambda path, *a, **k: builds.append(path) or real(path, *a, **k)
+    )
+    src = data_copy(MULTI)
+    run = convert_theme(src, tmp_path / "out", "flood", ThemeOptions(fix=True, drop_invalid=True), formats=["csv"])
+    product = tmp_path / "out" / "pprn_38ddt20180003.gpkg"
+    assert product.is_file() and any(f.path == product.name for f in run.files)
+    # every build was a validation's (in the temporary folder), none the writer's
+    assert builds and all(Path(b).parent.parent == scratch for b in builds)
+    assert validate_geopackage(product).conformant
+    assert not list(scratch.iterdir())  # the validated file was moved out, the earlier build removed
