@@ -108,6 +108,10 @@ class FloodProfile(Profile):
 
         The standard's quality checks on whole tables (``odl_geo.checks.flood``: overlaps, micro-surfaces) are
         registered checks: the theme runner runs them on the conformed tables, before this.
+
+        The GeoPackage built here is kept (in a temporary folder of its own, removed when the next validation
+        or ``write_products`` takes over, or with the profile) so that ``write_products`` publishes this very
+        file rather than building it again (:meth:`_reuse_built`).
         """
         ppr = _as_ppr(dataset)
         path = getattr(dataset, "source_path", None)
