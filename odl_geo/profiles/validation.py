@@ -5,8 +5,9 @@ layer of 100 000 features validation cost more than the whole conversion. Confor
 official tools, run exactly as before (:mod:`.products`, section "official validators"), but not on every row:
 
 1. the schema is *compiled* into column tests (numpy, pandas, pyarrow compute) that return the rows which MAY
-   fail. Every keyword the schema uses is translated; a keyword the compiler does not know raises
-   :class:`Unsupported` and the official validator then runs on every row (correct, slow), never a silent pass;
+   fail (:mod:`.compiled_table` for Table Schemas, :mod:`.compiled_json` for JSON Schemas). Every keyword the
+   schema uses is translated; a keyword the compiler does not know raises :class:`Unsupported` and the official
+   validator then runs on every row (correct, slow), never a silent pass;
 2. the official validator runs on the flagged rows plus a deterministic sample (the first :data:`PREFIX_ROWS` rows
    and :data:`SAMPLE_ROWS` more drawn with a fixed seed). Its findings are the report's, so the messages, counts
    and examples are the official ones. If it rejects a sampled row the compiled checker passed, the compiler is
@@ -15,13 +16,16 @@ official tools, run exactly as before (:mod:`.products`, section "official valid
 
 Rows keep their positions: the CSV handed to ``frictionless`` has every row at its place, the rows left out
 replaced by a one-cell line starting with :data:`SKIP` that the dialect declares a comment, so its row numbers
-(and the row numbers inside its messages) are those of the whole table; the features handed to ``jsonschema`` are
-a sub-collection whose indexes are mapped back.
+(and the row numbers inside its messages) are those of the whole table, chunk-local in a streamed run. It reads
+that file with the encoding its own detector finds in the whole table's first bytes, and the first
+:data:`SNIFF_LINES` rows are real, so it guesses the same CSV dialect. A table it would read otherwise than
+as written (another encoding or dialect, a carriage return in a cell, which it takes for a line break) goes to it
+whole. The features handed to ``jsonschema`` are a sub-collection whose indexes are mapped back.
 
-Cross-row rules (Table Schema ``unique``, ``primaryKey``) are judged within the frame validated: every row of a
-repeated value is flagged, so the official validator sees each group whole. The streaming pipeline validates one
-chunk at a time (issue 16): across chunks, the DUPLICATE_ID check (bounded state over the whole layer) reports
-repeated identifiers, not this module.
+Cross-row rules: Table Schema ``unique`` is judged within the frame validated, every row of a repeated value
+being flagged so that frictionless sees each group whole (``primaryKey`` is not compiled: every row goes to
+frictionless). The streaming pipeline validates one chunk at a time (issue 16): across chunks, the DUPLICATE_ID
+check (bounded state over the whole layer) reports repeated identifiers, not this module.
 """
 
 from __future__ import annotations
@@ -30,28 +34,26 @@ import csv
 import io
 import logging
 import math
-import re
 import tempfile
-from functools import partial
-from itertools import chain, compress, repeat
-from operator import contains, is_, itemgetter, methodcaller
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
 
 from ..csvsafe import neutralise_csv_cell, neutralise_csv_row
 from . import products
+from .compiled_json import MISSING, ObjectColumns, compile_feature_schema
+from .compiled_table import Mask, Unsupported, as_mask, compile_table_schema
 from .product_sinks import PRECISION, csv_texts, geometry_mapping, json_value
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     import geopandas as gpd
+    import pandas as pd
 
     from .base import TargetField
 
@@ -65,6 +67,8 @@ __all__ = [
     "compile_feature_schema",
     "compile_table_schema",
     "validate_feature_collection",
+    "validate_feature_frame",
+    "validate_table_frame",
     "validate_table_rows",
 ]
 
@@ -85,11 +89,6 @@ SEED = 16
 SKIP = "#odl-geo:skip#"  # first cell of the placeholder lines (declared comments) standing for rows left out
 
 Errors = list[tuple[int | None, str, str, str]]
-Mask = np.ndarray  # of bool, one per row: True where the row MAY fail
-
-
-class Unsupported(Exception):
-    """The schema uses something the compiler does not translate: the official validator checks every row."""
 
 
 # -- which rows to give the official validator --------------------------------------------------------------
@@ -112,197 +111,9 @@ def _compiler_missed(errors: Errors, flagged: Mask) -> list[int]:
 
 # -- Table Schema (frictionless) ----------------------------------------------------------------------------
 
-#: keys of a Table Schema or of its fields that say nothing about the values (documentation, provenance)
-_TABLE_METADATA = {
-    "$schema", "name", "title", "description", "countryCode", "homepage", "path", "resources", "sources",
-    "created", "lastModified", "version", "contributors", "keywords", "licenses", "example", "examples",
-    "rdfType", "profile", "image", "fieldsMatch",
-}  # fmt: skip
-_DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
-_DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
-_INTEGER = r"^[+-]?[0-9]+$"
-_MAX_DIGITS = 4000  # int() refuses more than 4 300 digits: longer texts go to frictionless
-_NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
-_DATE = r"^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}$"  # no year 0 (strptime)
-_PARSE_RISK = "[\x00\r\n]"  # characters a CSV round trip may not give back as they were: the row is flagged
 # a CR is written unquoted (the writer ends lines with LF) and read back as a line break: the rows after it are
 # numbered differently from the rows written, so the table goes to frictionless whole
 _SPLITS_ROWS = "[\x00\r]"
-
-
-def compile_table_schema(descriptor: dict[str, Any], header: list[str]) -> Callable[[list[pa.Array]], Mask]:
-    """Column tests equivalent to ``frictionless`` on a table whose columns are ``header`` (neutralised text).
-
-    :raises Unsupported: a key of the schema or of a field that has no translation here (``primaryKey``,
-        ``missingValues``, a string ``format``, a ``datetime`` field...), or a header other than the fields.
-    """
-    for key in descriptor:
-        if key not in _TABLE_METADATA and key != "fields":
-            raise Unsupported(f"Table Schema key {key!r}")
-    fields = descriptor.get("fields", [])
-    if [f.get("name") for f in fields] != header:
-        raise Unsupported("the header is not the schema's fields in order")
-    tests = [_field_test(f) for f in fields]
-
-    def check(columns: list[pa.Array]) -> Mask:
-        n = len(columns[0]) if columns else 0
-        flagged = np.zeros(n, dtype=bool)
-        blank = np.ones(n, dtype=bool)
-        for column, test in zip(columns, tests, strict=True):
-            empty = _np(pc.equal(column, ""))
-            blank &= empty
-            flagged |= _np(pc.match_substring_regex(column, _PARSE_RISK))
-            flagged |= test(column, empty)
-        return flagged | (blank & bool(columns))  # a blank row is a row error
-
-    return check
-
-
-def _np(arr: pa.Array | pa.ChunkedArray) -> Mask:
-    """Booleans as numpy, a null (a value a test could not judge) counting as True: the row is flagged."""
-    return np.asarray(pc.fill_null(arr, True).to_numpy(zero_copy_only=False), dtype=bool)
-
-
-def _field_test(field: dict[str, Any]) -> Callable[[pa.Array, Mask], Mask]:
-    """One field's test: True where a cell may break its type, format or a constraint."""
-    known = {"name", "type", "format", "constraints", "trueValues", "falseValues"}
-    for key in field:
-        if key not in known and key not in _TABLE_METADATA:
-            raise Unsupported(f"field key {key!r}")
-    kind = field.get("type", "any")
-    fmt = field.get("format", "default")
-    constraints = dict(field.get("constraints", {}))
-    required = bool(constraints.pop("required", False))
-    unique = bool(constraints.pop("unique", False))
-    if fmt != "default":
-        raise Unsupported(f"format {fmt!r}")
-    value: Callable[[pa.Array], Mask]
-    if kind == "string":
-        value = _string_test(constraints)
-        if unique:
-            value = _with_unique(value)
-    elif kind in ("integer", "number"):
-        if unique:
-            raise Unsupported("unique on a number (frictionless compares the numbers, not the text)")
-        value = _number_test(kind, constraints)
-    elif kind == "boolean":
-        if unique or constraints:
-            raise Unsupported(f"boolean constraints {sorted(constraints)}")
-        allowed = pa.array(field.get("trueValues", _DEFAULT_TRUE) + field.get("falseValues", _DEFAULT_FALSE))
-
-        def value(col: pa.Array) -> Mask:
-            return ~_np(pc.is_in(col, value_set=allowed))
-
-    elif kind == "date":
-        if unique or constraints:
-            raise Unsupported(f"date constraints {sorted(constraints)}")
-        value = _date_test
-    else:
-        raise Unsupported(f"field type {kind!r}")
-
-    def test(col: pa.Array, empty: Mask) -> Mask:
-        out = value(col) & ~empty  # a missing value ("") is None: only ``required`` judges it
-        return out | empty if required else out
-
-    return test
-
-
-def _string_test(constraints: dict[str, Any]) -> Callable[[pa.Array], Mask]:
-    tests: list[Callable[[pa.Array], Mask]] = []
-    for name, arg in constraints.items():
-        if name == "enum":
-            if not all(isinstance(v, str) for v in arg):
-                raise Unsupported("enum of non-strings on a string field")
-            tests.append(partial(_not_in, pa.array(arg, type=pa.string())))
-        elif name == "pattern":
-            rx = re.compile(f"^{arg}$")  # as frictionless compiles it, applied with re.match
-            tests.append(partial(_per_value, judge=rx.match, negate=True))
-        elif name in ("minLength", "maxLength"):
-            tests.append(partial(_length_out, pc.less if name == "minLength" else pc.greater, int(arg)))
-        else:
-            raise Unsupported(f"string constraint {name!r}")
-
-    def test(col: pa.Array) -> Mask:
-        out = np.zeros(len(col), dtype=bool)
-        for t in tests:
-            out |= t(col)
-        return out
-
-    return test
-
-
-def _not_in(allowed: pa.Array, col: pa.Array) -> Mask:
-    return ~_np(pc.is_in(col, value_set=allowed))
-
-
-def _length_out(compare: Callable[..., Any], k: int, col: pa.Array) -> Mask:
-    return _np(compare(pc.utf8_length(col), k))
-
-
-def _with_unique(value: Callable[[pa.Array], Mask]) -> Callable[[pa.Array], Mask]:
-    """Every row of a repeated value flagged (first one included: frictionless' note names the previous row)."""
-
-    def test(col: pa.Array) -> Mask:
-        repeated = pd.Series(col.to_numpy(zero_copy_only=False)).duplicated(keep=False).to_numpy()
-        return value(col) | repeated
-
-    return test
-
-
-def _per_value(col: pa.Array, judge: Callable[[str], Any], negate: bool = False) -> Mask:
-    """``judge`` (true where a value fails, or passes with ``negate``) applied once per distinct value (columns
-    repeat a few values), spread back to the rows."""
-    encoded = pc.dictionary_encode(col)
-    verdicts = np.array([bool(judge(v)) != negate for v in encoded.dictionary.to_pylist()], dtype=bool)
-    return verdicts[encoded.indices.to_numpy(zero_copy_only=False)] if len(verdicts) else np.zeros(len(col), bool)
-
-
-def _number_test(kind: str, constraints: dict[str, Any]) -> Callable[[pa.Array], Mask]:
-    syntax = _INTEGER if kind == "integer" else _NUMBER
-    bounds: list[tuple[str, float]] = []
-    enum: pa.Array | None = None
-    for name, arg in constraints.items():
-        if name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-            if isinstance(arg, bool) or not isinstance(arg, (int, float)) or arg != int(arg) or abs(arg) > 2**52:
-                raise Unsupported(f"{name} {arg!r} (only whole numbers are compared exactly here)")
-            bounds.append((name, float(arg)))
-        elif name == "enum":
-            if not all(isinstance(v, int) and not isinstance(v, bool) for v in arg):
-                raise Unsupported("enum of non-integers on a number field")
-            # texts that read as exactly these numbers (any other spelling goes to frictionless)
-            texts = [str(v) for v in arg] + ([f"{v}.0" for v in arg] if kind == "number" else [])
-            enum = pa.array(texts, type=pa.string())
-        else:
-            raise Unsupported(f"{kind} constraint {name!r}")
-
-    def test(col: pa.Array) -> Mask:
-        bad = ~_np(pc.match_substring_regex(col, syntax)) | _np(pc.greater(pc.utf8_length(col), _MAX_DIGITS))
-        if enum is not None:
-            bad |= ~_np(pc.is_in(col, value_set=enum))
-        if bounds:
-            values = np.full(len(col), np.nan)
-            ok = ~bad
-            if ok.any():
-                values[ok] = pd.to_numeric(col.filter(pa.array(ok)).to_numpy(zero_copy_only=False), errors="coerce")
-            with np.errstate(invalid="ignore"):
-                for name, b in bounds:
-                    # strict comparisons of the nearest double: sound for a whole-number bound (rounding to
-                    # nearest never crosses a representable number), values equal to the bound go to frictionless
-                    bad |= ~(values > b) if name in ("minimum", "exclusiveMinimum") else ~(values < b)
-        return bad
-
-    return test
-
-
-def _date_test(col: pa.Array) -> Mask:
-    bad = ~_np(pc.match_substring_regex(col, _DATE))
-    ok = ~bad
-    if ok.any():
-        parsed = pd.to_datetime(col.filter(pa.array(ok)).to_numpy(zero_copy_only=False), format="%Y-%m-%d",
-                                errors="coerce")  # fmt: skip
-        sub = np.asarray(pd.isna(parsed))  # impossible dates, and years pandas cannot hold: to frictionless
-        bad[np.flatnonzero(ok)[sub]] = True
-    return bad
 
 
 def _columns(rows: list[list[str]], width: int) -> tuple[list[pa.Array], Mask]:
@@ -318,7 +129,7 @@ def _columns(rows: list[list[str]], width: int) -> tuple[list[pa.Array], Mask]:
             arr = pa.array(values, type=pa.string())
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             arr = pa.array([v if isinstance(v, str) else None for v in values], type=pa.string())
-            odd |= _np(pc.is_null(arr))  # not text: the writer's str() decides, frictionless judges
+            odd |= as_mask(pc.is_null(arr))  # not text: the writer's str() decides, frictionless judges
             arr = pc.fill_null(arr, "")
         columns.append(_neutralised(arr))
     return columns, odd
@@ -330,7 +141,7 @@ _FIRST = pa.array(list("\t\r \n=+-@\uff1d\uff0b\uff0d\uff20"))
 def _neutralised(arr: pa.Array) -> pa.Array:
     """The cells as :func:`odl_geo.csvsafe.neutralise_csv_row` writes them (only cells that may start a formula
     are passed to it: few)."""
-    risky = _np(pc.is_in(pc.utf8_slice_codeunits(arr, 0, 1), value_set=_FIRST))
+    risky = as_mask(pc.is_in(pc.utf8_slice_codeunits(arr, 0, 1), value_set=_FIRST))
     if not risky.any():
         return arr
     values = arr.to_numpy(zero_copy_only=False).copy()
@@ -490,322 +301,6 @@ def _plain_csv(path: Path) -> bool:
 
 # -- JSON Schema (jsonschema), the features of a FeatureCollection -------------------------------------------
 
-_MISSING = object()  # a property absent from its object
-_MISSING_TYPE = type(_MISSING)
-_JSON_KEYWORDS = {
-    "$ref", "additionalItems", "additionalProperties", "allOf", "anyOf", "const", "contains", "dependencies",
-    "enum", "exclusiveMaximum", "exclusiveMinimum", "format", "if", "items", "maxItems", "maxLength",
-    "maxProperties", "maximum", "minItems", "minLength", "minProperties", "minimum", "multipleOf", "not", "oneOf",
-    "pattern", "patternProperties", "properties", "propertyNames", "required", "type", "uniqueItems",
-    "then", "else",
-}  # fmt: skip
-_PY_TYPES: dict[str, tuple[type, ...]] = {
-    "string": (str,),
-    "null": (type(None),),
-    "boolean": (bool,),
-    "number": (int, float),
-    "integer": (int,),  # and floats that are whole (draft 4 onwards): tested on the values
-    "array": (list,),
-    "object": (dict,),
-}
-
-
-def compile_feature_schema(schema: dict[str, Any]) -> Callable[[list[Any]], Mask]:
-    """A test of a FeatureCollection's features equivalent to ``jsonschema`` with the schema's draft and formats.
-
-    The document's own keywords (``type``, ``required``, the collection's ``bbox``) are left to ``jsonschema``,
-    which always sees the collection (with the features to judge); the features' schema (``properties.features.
-    items``, ``$ref``s resolved) is compiled.
-
-    :raises Unsupported: a keyword with no translation here (``oneOf``, ``const``, ``uniqueItems``...) where it
-        applies to the features.
-    """
-    from jsonschema.validators import validator_for
-
-    format_checker = validator_for(schema).FORMAT_CHECKER
-    for key in schema:
-        if key in _JSON_KEYWORDS and key not in ("type", "required", "properties", "additionalProperties"):
-            raise Unsupported(f"document keyword {key!r}")
-    features = schema.get("properties", {}).get("features")
-    if not isinstance(features, dict) or not isinstance(features.get("items"), dict):
-        raise Unsupported("no features.items schema")
-    for key in features:
-        if key in _JSON_KEYWORDS and key not in ("type", "items"):
-            raise Unsupported(f"features keyword {key!r}")
-    return _JsonCompiler(schema, format_checker).compile(features["items"])
-
-
-class _JsonCompiler:
-    """Compiles a JSON Schema node into ``test(values) -> Mask``; values absent from their object are
-    :data:`_MISSING` and pass (``required`` is judged by the object holding them). The loops run in C (``map``
-    over builtins): a Python loop per value would cost as much as a good part of jsonschema itself."""
-
-    def __init__(self, root: dict[str, Any], format_checker: Any) -> None:
-        self.root = root
-        self.format_checker = format_checker
-
-    def resolve(self, ref: str) -> dict[str, Any]:
-        """A ``$ref`` of the schema: a JSON pointer (``#/definitions/x``) or the ``$id`` of a definition."""
-        if ref.startswith("#/"):
-            node: Any = self.root
-            for part in ref[2:].split("/"):
-                node = node[part.replace("~1", "/").replace("~0", "~")]
-            return dict(node)
-        for sub in self.root.get("definitions", {}).values():
-            if isinstance(sub, dict) and sub.get("$id") == ref:
-                return sub
-        raise Unsupported(f"$ref {ref!r}")
-
-    def compile(self, node: dict[str, Any], depth: int = 0) -> Callable[[list[Any]], Mask]:
-        if depth > 20:
-            raise Unsupported("schema nested too deep (recursive $ref)")
-        if "$ref" in node:  # draft 7: the keywords beside a $ref are ignored
-            return self.compile(self.resolve(node["$ref"]), depth + 1)
-        handled = {"type", "enum", "format", "pattern", "minLength", "maxLength", "required", "properties",
-                   "additionalProperties", "items", "minItems", "maxItems"}  # fmt: skip
-        for key in node:
-            if key in _JSON_KEYWORDS and key not in handled:
-                raise Unsupported(f"keyword {key!r}")
-        tests: list[Callable[[list[Any], list[type]], Mask]] = []
-        if "type" in node:
-            tests.append(_type_test(node["type"]))
-        if "enum" in node:
-            tests.append(_enum_test(node["enum"]))
-        if "format" in node and self.format_checker is not None:
-            tests.append(_format_test(node["format"], self.format_checker))
-        if "pattern" in node:
-            rx = re.compile(node["pattern"])
-            tests.append(_str_test(partial(_no_search, rx)))  # jsonschema: re.search
-        if "minLength" in node:
-            tests.append(_str_test(partial(_shorter, node["minLength"])))
-        if "maxLength" in node:
-            tests.append(_str_test(partial(_longer, node["maxLength"])))
-        if any(k in node for k in ("required", "properties", "additionalProperties")):
-            tests.append(self._object_test(node, depth))
-        if any(k in node for k in ("items", "minItems", "maxItems")):
-            tests.append(self._array_test(node, depth))
-
-        only_types = set(node) & _JSON_KEYWORDS == {"type"}
-        allowed = _allowed_types(node["type"]) if only_types else set()
-
-        def test(values: list[Any]) -> Mask:
-            if only_types and allowed.issuperset(map(type, values)):
-                return np.zeros(len(values), dtype=bool)  # a leaf whose values all have a right type: no list
-            types = list(map(type, values))
-            out = np.zeros(len(values), dtype=bool)
-            for t in tests:
-                out |= t(values, types)
-            return out
-
-        return test
-
-    def _object_test(self, node: dict[str, Any], depth: int) -> Callable[[list[Any], list[type]], Mask]:
-        required = list(node.get("required", []))
-        props = {name: self.compile(sub, depth + 1) for name, sub in node.get("properties", {}).items()}
-        extra = node.get("additionalProperties", True)
-        if extra is not True and extra is not False:
-            raise Unsupported("additionalProperties as a schema")
-        allowed = frozenset(node.get("properties", {}))
-
-        def test(values: list[Any], types: list[type]) -> Mask:
-            n = len(values)
-            if isinstance(values, _Objects):
-                return columnar(values, n)
-            is_dict = _is(types, dict)
-            objects = values if is_dict.all() else [v if d else _EMPTY for v, d in zip(values, is_dict, strict=True)]
-            out = np.zeros(n, dtype=bool)
-            for name in required:
-                out |= is_dict & ~np.fromiter(map(contains, objects, repeat(name)), bool, n)
-            if extra is False:
-                out |= is_dict & ~np.fromiter(map(allowed.issuperset, objects), bool, n)
-            columns = _columns_of(objects, list(props))
-            for name, sub in props.items():
-                out |= sub(columns[name])
-            return out
-
-        def columnar(values: _Objects, n: int) -> Mask:
-            """The same tests on objects given as columns (:data:`_MISSING` where a property is absent)."""
-            out = np.zeros(n, dtype=bool)
-            for name in required:
-                column = values.columns.get(name)
-                out |= True if column is None else np.fromiter(map(is_, column, repeat(_MISSING)), bool, n)
-            if extra is False:
-                for name in set(values.columns) - allowed:
-                    out |= ~np.fromiter(map(is_, values.columns[name], repeat(_MISSING)), bool, n)
-            for name, sub in props.items():
-                column = values.columns.get(name)
-                out |= sub(column if column is not None else [_MISSING] * n)
-            return out
-
-        return test
-
-    def _array_test(self, node: dict[str, Any], depth: int) -> Callable[[list[Any], list[type]], Mask]:
-        items = node.get("items")
-        if items is not None and not isinstance(items, dict):
-            raise Unsupported("items as a list of schemas")
-        item_test = self.compile(items, depth + 1) if items is not None else None
-        lo, hi = node.get("minItems"), node.get("maxItems")
-
-        def test(values: list[Any], types: list[type]) -> Mask:
-            n = len(values)
-            is_list = _is(types, list)
-            arrays = values if is_list.all() else [v if b else () for v, b in zip(values, is_list, strict=True)]
-            lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=n)
-            out = np.zeros(n, dtype=bool)
-            if lo is not None:
-                out |= is_list & (lengths < lo)
-            if hi is not None:
-                out |= is_list & (lengths > hi)
-            if item_test is not None and lengths.sum():
-                owners = np.repeat(np.arange(n), lengths)
-                out[owners[item_test(list(chain.from_iterable(arrays)))]] = True
-            return out
-
-        return test
-
-
-_EMPTY: dict[str, Any] = {}
-
-
-class _Objects(list):
-    """``n`` JSON objects given by their properties' columns (``columns[name][i]``, :data:`_MISSING` where object i
-    has no such property): what the object keywords read, without a dict per object. Its items are empty dicts,
-    so that ``type: object`` sees objects."""
-
-    def __init__(self, n: int, columns: dict[str, list[Any]]) -> None:
-        super().__init__([_EMPTY] * n)
-        self.columns = columns
-
-
-def _no_search(rx: re.Pattern[str], text: str) -> bool:
-    return rx.search(text) is None
-
-
-def _shorter(k: int, text: str) -> bool:
-    return len(text) < k
-
-
-def _longer(k: int, text: str) -> bool:
-    return len(text) > k
-
-
-def _columns_of(objects: list[dict[str, Any]], names: list[str]) -> dict[str, list[Any]]:
-    """Each named property's values over ``objects`` (:data:`_MISSING` where absent). Objects with the same keys in
-    the same order (a product's features: at most a few such shapes) are transposed at once by ``zip``, which is
-    ten times faster than a lookup per object and property."""
-    n = len(objects)
-    present = [name for name in names if n and name in objects[0]]
-    absent = [name for name in names if name not in present]
-    if present and not any(any(map(contains, objects, repeat(name))) for name in absent):
-        try:  # every object has the first one's properties (the usual case): one C-level pass
-            got = itemgetter(*present)
-            tuples = map(got, objects) if len(present) > 1 else ((v,) for v in map(got, objects))
-            columns = dict(zip(present, map(list, zip(*tuples, strict=True)), strict=True))
-            return {name: columns[name] if name in columns else [_MISSING] * n for name in names}
-        except KeyError:
-            pass
-    shapes: dict[tuple[str, ...], list[int]] = {}
-    for i, shape in enumerate(map(tuple, objects)):
-        shapes.setdefault(shape, []).append(i)
-    if len(shapes) > 8:
-        return {name: list(map(methodcaller("get", name, _MISSING), objects)) for name in names}
-    wanted = set(names)
-    if len(shapes) == 1:
-        shape = next(iter(shapes))
-        cols = dict(zip(shape, zip(*map(dict.values, objects), strict=True), strict=True)) if n else {}
-        return {name: list(cols[name]) if name in cols else [_MISSING] * n for name in names}
-    out = {name: np.full(n, _MISSING, dtype=object) for name in names}
-    for shape, rows in shapes.items():
-        at = np.array(rows)
-        part = [objects[i] for i in rows]
-        for key, values in zip(shape, zip(*map(dict.values, part), strict=True), strict=True):
-            if key in wanted:
-                out[key][at] = np.fromiter(values, dtype=object, count=len(rows))
-    return {name: col.tolist() for name, col in out.items()}
-
-
-def _is(types: list[type], t: type) -> Mask:
-    return np.fromiter(map(is_, types, repeat(t)), bool, len(types))
-
-
-def _allowed_types(spec: str | list[str]) -> set[type]:
-    """The Python types that certainly pass ``type``: exact types (subclasses such as numpy.str_ are left to
-    jsonschema), floats for ``integer`` only where ``number`` is allowed too (else judged value by value)."""
-    names = [spec] if isinstance(spec, str) else list(spec)
-    if any(n not in _PY_TYPES for n in names):
-        raise Unsupported(f"type {spec!r}")
-    allowed = set(chain.from_iterable(_PY_TYPES[n] for n in names)) | {_MISSING_TYPE}
-    return allowed if "integer" not in names or "number" in names else allowed - {float}
-
-
-def _type_test(spec: str | list[str]) -> Callable[[list[Any], list[type]], Mask]:
-    names = [spec] if isinstance(spec, str) else list(spec)
-    allowed = _allowed_types(spec)
-    whole_floats = "integer" in names and "number" not in names
-
-    def test(values: list[Any], types: list[type]) -> Mask:
-        kinds = set(types)
-        if allowed.issuperset(kinds) and not (whole_floats and float in kinds):
-            return np.zeros(len(types), dtype=bool)  # the usual case, decided without a mask per value
-        out = ~np.fromiter(map(allowed.__contains__, types), bool, len(types))
-        if whole_floats:
-            at = np.flatnonzero(_is(types, float))
-            if len(at):
-                x = np.array([values[i] for i in at], dtype=float)
-                with np.errstate(invalid="ignore"):
-                    out[at] = ~(np.isfinite(x) & (np.floor(x) == x))  # float.is_integer(), as jsonschema
-        return out
-
-    return test
-
-
-def _enum_test(options: list[Any]) -> Callable[[list[Any], list[type]], Mask]:
-    if not all(o is None or isinstance(o, str) for o in options):
-        raise Unsupported("enum of values other than strings and null")
-    strings = frozenset(o for o in options if isinstance(o, str))
-    null_ok = None in options
-
-    def test(values: list[Any], types: list[type]) -> Mask:
-        is_str = _is(types, str)
-        ok = _is(types, _MISSING_TYPE)
-        if null_ok:
-            ok |= _is(types, type(None))
-        ok[is_str] = np.fromiter(map(strings.__contains__, compress(values, is_str)), bool, int(is_str.sum()))
-        return ~ok
-
-    return test
-
-
-def _str_test(fails: Callable[[str], bool]) -> Callable[[list[Any], list[type]], Mask]:
-    """A string keyword (pattern, lengths, format): judged once per distinct string, other values pass."""
-
-    def test(values: list[Any], types: list[type]) -> Mask:
-        is_str = _is(types, str)
-        out = np.zeros(len(values), dtype=bool)
-        if is_str.any():
-            codes, uniques = pd.factorize(np.array(list(compress(values, is_str)), dtype=object))
-            out[is_str] = np.array([fails(u) for u in uniques], dtype=bool)[codes]
-        # str subclasses (numpy.str_...) are strings for jsonschema: let it judge them
-        out |= ~is_str & np.fromiter(map(isinstance, values, repeat(str)), bool, len(values))
-        return out
-
-    return test
-
-
-def _format_test(fmt: str, format_checker: Any) -> Callable[[list[Any], list[type]], Mask]:
-    """``format`` as jsonschema's FORMAT_CHECKER judges it (its own function, once per distinct string); formats it
-    does not check are not checked (jsonschema ignores them too)."""
-    if fmt not in format_checker.checkers:
-        return lambda values, types: np.zeros(len(values), dtype=bool)
-    strings = _str_test(lambda v: not format_checker.conforms(v, fmt))
-    passing = {_MISSING_TYPE, str} | ({type(None)} if format_checker.conforms(None, fmt) else set())
-
-    def test(values: list[Any], types: list[type]) -> Mask:
-        others = ~np.fromiter(map(passing.__contains__, types), bool, len(types))
-        return strings(values, types) | others  # other types (numbers...): jsonschema judges them
-
-    return test
-
 
 def validate_feature_collection(doc: dict[str, Any], schema: dict[str, Any]) -> Errors:
     """The findings of :func:`.products.validate_json_schema` on ``doc``, computed with the compiled checker on
@@ -836,10 +331,12 @@ def validate_feature_frame(frame: gpd.GeoDataFrame, fields: list[TargetField], s
             if not {str, int, bool, type(None)}.issuperset(map(type, values)):  # floats: inf is null in JSON
                 values = list(map(json_value, values))
             if f.name in omit:  # left out of the properties when null (products.feature_collection)
-                values = [_MISSING if v is None else v for v in values]
+                values = [MISSING if v is None else v for v in values]
             columns[f.name] = values
         geometry = _line_mappings(np.asarray(frame.geometry.values, dtype=object))
-        return _Objects(n, {"type": ["Feature"] * n, "properties": _Objects(n, columns), "geometry": geometry})
+        return ObjectColumns(
+            n, {"type": ["Feature"] * n, "properties": ObjectColumns(n, columns), "geometry": geometry}
+        )
 
     def exact(at: np.ndarray) -> list[dict[str, Any]]:
         features: list[dict[str, Any]] = products.feature_collection(frame.iloc[at], fields)["features"]

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from odl_geo.profiles import products, validation
+from odl_geo.profiles import compiled_json, compiled_table, products, validation
 from odl_geo.profiles.base import ThemeDataset
 from odl_geo.profiles.hiking import HikingProfile
 from odl_geo.profiles.pei import PeiProfile
@@ -312,7 +312,7 @@ def test_a_compiler_missing_a_date_rule_is_caught_and_every_row_validated(fast, 
     rows[1][10] = "10/06/1995"  # in the prefix (always sampled)
     rows[30][10] = "31/12/1999"  # out of the sample: found only because every row is then validated
     whole, _, rows_official, _ = fast
-    monkeypatch.setattr(validation, "_date_test", lambda col: np.zeros(len(col), dtype=bool))
+    monkeypatch.setattr(compiled_table, "_date_test", lambda col: np.zeros(len(col), dtype=bool))
     with caplog.at_level(logging.WARNING, logger="odl_geo.validation"):
         new = validation.validate_table_rows(header, rows, descriptor)
     assert new == rows_official(header, rows, descriptor)
@@ -333,7 +333,7 @@ def test_a_compiler_missing_a_format_rule_is_caught_and_every_feature_validated(
     whole, spy_json, _, json_official = fast
     spy_json.whole = doc
     monkeypatch.setattr(
-        validation, "_format_test", lambda fmt, checker: lambda values, types: np.zeros(len(values), bool)
+        compiled_json, "_format_test", lambda fmt, checker: lambda values, types: np.zeros(len(values), bool)
     )
     with caplog.at_level(logging.WARNING, logger="odl_geo.validation"):
         new = validation.validate_feature_collection(doc, schema)

@@ -1,0 +1,219 @@
+"""A Table Schema compiled into column tests: the rows ``frictionless`` MAY reject, for :mod:`.validation`.
+
+Every key of the schema is translated into pyarrow / pandas tests on the CSV's text columns (as written:
+neutralised, before quoting), each a sound over-approximation of frictionless 5 (``fields/*.py``,
+``schema/field.py``, the row stream's ``unique``): a row it passes, frictionless passes. A key it does not know
+raises :class:`Unsupported` (frictionless then judges every row), never a silent pass.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = ["Mask", "Unsupported", "as_mask", "compile_table_schema"]
+
+Mask = np.ndarray  # of bool, one per row: True where the row MAY fail
+
+
+class Unsupported(Exception):
+    """The schema uses something the compiler does not translate: the official validator checks every row."""
+
+
+#: keys of a Table Schema or of its fields that say nothing about the values (documentation, provenance)
+_TABLE_METADATA = {
+    "$schema", "name", "title", "description", "countryCode", "homepage", "path", "resources", "sources",
+    "created", "lastModified", "version", "contributors", "keywords", "licenses", "example", "examples",
+    "rdfType", "profile", "image", "fieldsMatch",
+}  # fmt: skip
+_DEFAULT_TRUE = ["true", "True", "TRUE", "1"]
+_DEFAULT_FALSE = ["false", "False", "FALSE", "0"]
+_INTEGER = r"^[+-]?[0-9]+$"
+_MAX_DIGITS = 4000  # int() refuses more than 4 300 digits: longer texts go to frictionless
+_NUMBER = r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+_DATE = r"^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]{2}$"  # no year 0 (strptime)
+_PARSE_RISK = "[\x00\r\n]"  # characters a CSV round trip may not give back as they were: the row is flagged
+
+
+def compile_table_schema(descriptor: dict[str, Any], header: list[str]) -> Callable[[list[pa.Array]], Mask]:
+    """Column tests equivalent to ``frictionless`` on a table whose columns are ``header`` (neutralised text).
+
+    :raises Unsupported: a key of the schema or of a field that has no translation here (``primaryKey``,
+        ``missingValues``, a string ``format``, a ``datetime`` field...), or a header other than the fields.
+    """
+    for key in descriptor:
+        if key not in _TABLE_METADATA and key != "fields":
+            raise Unsupported(f"Table Schema key {key!r}")
+    fields = descriptor.get("fields", [])
+    if [f.get("name") for f in fields] != header:
+        raise Unsupported("the header is not the schema's fields in order")
+    tests = [_field_test(f) for f in fields]
+
+    def check(columns: list[pa.Array]) -> Mask:
+        n = len(columns[0]) if columns else 0
+        flagged = np.zeros(n, dtype=bool)
+        blank = np.ones(n, dtype=bool)
+        for column, test in zip(columns, tests, strict=True):
+            empty = as_mask(pc.equal(column, ""))
+            blank &= empty
+            flagged |= as_mask(pc.match_substring_regex(column, _PARSE_RISK))
+            flagged |= test(column, empty)
+        return flagged | (blank & bool(columns))  # a blank row is a row error
+
+    return check
+
+
+def as_mask(arr: pa.Array | pa.ChunkedArray) -> Mask:
+    """Booleans as numpy, a null (a value a test could not judge) counting as True: the row is flagged."""
+    return np.asarray(pc.fill_null(arr, True).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _field_test(field: dict[str, Any]) -> Callable[[pa.Array, Mask], Mask]:
+    """One field's test: True where a cell may break its type, format or a constraint."""
+    known = {"name", "type", "format", "constraints", "trueValues", "falseValues"}
+    for key in field:
+        if key not in known and key not in _TABLE_METADATA:
+            raise Unsupported(f"field key {key!r}")
+    kind = field.get("type", "any")
+    fmt = field.get("format", "default")
+    constraints = dict(field.get("constraints", {}))
+    required = bool(constraints.pop("required", False))
+    unique = bool(constraints.pop("unique", False))
+    if fmt != "default":
+        raise Unsupported(f"format {fmt!r}")
+    value: Callable[[pa.Array], Mask]
+    if kind == "string":
+        value = _string_test(constraints)
+        if unique:
+            value = _with_unique(value)
+    elif kind in ("integer", "number"):
+        if unique:
+            raise Unsupported("unique on a number (frictionless compares the numbers, not the text)")
+        value = _number_test(kind, constraints)
+    elif kind == "boolean":
+        if unique or constraints:
+            raise Unsupported(f"boolean constraints {sorted(constraints)}")
+        allowed = pa.array(field.get("trueValues", _DEFAULT_TRUE) + field.get("falseValues", _DEFAULT_FALSE))
+
+        def value(col: pa.Array) -> Mask:
+            return ~as_mask(pc.is_in(col, value_set=allowed))
+
+    elif kind == "date":
+        if unique or constraints:
+            raise Unsupported(f"date constraints {sorted(constraints)}")
+        value = _date_test
+    else:
+        raise Unsupported(f"field type {kind!r}")
+
+    def test(col: pa.Array, empty: Mask) -> Mask:
+        out = value(col) & ~empty  # a missing value ("") is None: only ``required`` judges it
+        return out | empty if required else out
+
+    return test
+
+
+def _string_test(constraints: dict[str, Any]) -> Callable[[pa.Array], Mask]:
+    tests: list[Callable[[pa.Array], Mask]] = []
+    for name, arg in constraints.items():
+        if name == "enum":
+            if not all(isinstance(v, str) for v in arg):
+                raise Unsupported("enum of non-strings on a string field")
+            tests.append(partial(_not_in, pa.array(arg, type=pa.string())))
+        elif name == "pattern":
+            rx = re.compile(f"^{arg}$")  # as frictionless compiles it, applied with re.match
+            tests.append(partial(_per_value, judge=rx.match, negate=True))
+        elif name in ("minLength", "maxLength"):
+            tests.append(partial(_length_out, pc.less if name == "minLength" else pc.greater, int(arg)))
+        else:
+            raise Unsupported(f"string constraint {name!r}")
+
+    def test(col: pa.Array) -> Mask:
+        out = np.zeros(len(col), dtype=bool)
+        for t in tests:
+            out |= t(col)
+        return out
+
+    return test
+
+
+def _not_in(allowed: pa.Array, col: pa.Array) -> Mask:
+    return ~as_mask(pc.is_in(col, value_set=allowed))
+
+
+def _length_out(compare: Callable[..., Any], k: int, col: pa.Array) -> Mask:
+    return as_mask(compare(pc.utf8_length(col), k))
+
+
+def _with_unique(value: Callable[[pa.Array], Mask]) -> Callable[[pa.Array], Mask]:
+    """Every row of a repeated value flagged (first one included: frictionless' note names the previous row)."""
+
+    def test(col: pa.Array) -> Mask:
+        repeated = pd.Series(col.to_numpy(zero_copy_only=False)).duplicated(keep=False).to_numpy()
+        return value(col) | repeated
+
+    return test
+
+
+def _per_value(col: pa.Array, judge: Callable[[str], Any], negate: bool = False) -> Mask:
+    """``judge`` (true where a value fails, or passes with ``negate``) applied once per distinct value (columns
+    repeat a few values), spread back to the rows."""
+    encoded = pc.dictionary_encode(col)
+    verdicts = np.array([bool(judge(v)) != negate for v in encoded.dictionary.to_pylist()], dtype=bool)
+    return verdicts[encoded.indices.to_numpy(zero_copy_only=False)] if len(verdicts) else np.zeros(len(col), bool)
+
+
+def _number_test(kind: str, constraints: dict[str, Any]) -> Callable[[pa.Array], Mask]:
+    syntax = _INTEGER if kind == "integer" else _NUMBER
+    bounds: list[tuple[str, float]] = []
+    enum: pa.Array | None = None
+    for name, arg in constraints.items():
+        if name in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            if isinstance(arg, bool) or not isinstance(arg, (int, float)) or arg != int(arg) or abs(arg) > 2**52:
+                raise Unsupported(f"{name} {arg!r} (only whole numbers are compared exactly here)")
+            bounds.append((name, float(arg)))
+        elif name == "enum":
+            if not all(isinstance(v, int) and not isinstance(v, bool) for v in arg):
+                raise Unsupported("enum of non-integers on a number field")
+            # texts that read as exactly these numbers (any other spelling goes to frictionless)
+            texts = [str(v) for v in arg] + ([f"{v}.0" for v in arg] if kind == "number" else [])
+            enum = pa.array(texts, type=pa.string())
+        else:
+            raise Unsupported(f"{kind} constraint {name!r}")
+
+    def test(col: pa.Array) -> Mask:
+        bad = ~as_mask(pc.match_substring_regex(col, syntax)) | as_mask(pc.greater(pc.utf8_length(col), _MAX_DIGITS))
+        if enum is not None:
+            bad |= ~as_mask(pc.is_in(col, value_set=enum))
+        if bounds:
+            values = np.full(len(col), np.nan)
+            ok = ~bad
+            if ok.any():
+                values[ok] = pd.to_numeric(col.filter(pa.array(ok)).to_numpy(zero_copy_only=False), errors="coerce")
+            with np.errstate(invalid="ignore"):
+                for name, b in bounds:
+                    # strict comparisons of the nearest double: sound for a whole-number bound (rounding to
+                    # nearest never crosses a representable number), values equal to the bound go to frictionless
+                    bad |= ~(values > b) if name in ("minimum", "exclusiveMinimum") else ~(values < b)
+        return bad
+
+    return test
+
+
+def _date_test(col: pa.Array) -> Mask:
+    bad = ~as_mask(pc.match_substring_regex(col, _DATE))
+    ok = ~bad
+    if ok.any():
+        parsed = pd.to_datetime(col.filter(pa.array(ok)).to_numpy(zero_copy_only=False), format="%Y-%m-%d",
+                                errors="coerce")  # fmt: skip
+        sub = np.asarray(pd.isna(parsed))  # impossible dates, and years pandas cannot hold: to frictionless
+        bad[np.flatnonzero(ok)[sub]] = True
+    return bad
