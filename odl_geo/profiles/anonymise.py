@@ -27,6 +27,7 @@ from dataclasses import field as dc_field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -34,7 +35,6 @@ from ..report import Issue, Severity
 from ..values import is_blank, normalise_name
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from ..report import Report
     from .base import Profile, ThemeDataset
@@ -203,12 +203,17 @@ def scan_text(series: pd.Series, personal_only: bool = False) -> tuple[np.ndarra
     The regular expressions run only on the values that can match: an address has an ``@``, a phone number ten
     digits; Arrow finds those in C, so a column of names or descriptions costs little (a streamed layer scans
     every chunk)."""
-    text = _texts(series)
-    email = np.zeros(len(text), dtype=bool)
-    phone = np.zeros(len(text), dtype=bool)
-    if not len(text):
+    email = np.zeros(len(series), dtype=bool)
+    phone = np.zeros(len(series), dtype=bool)
+    if not len(series):
         return email, phone
-    arr = pa.array(text.to_numpy(dtype=object), type=pa.string())
+    raw = series.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):  # text and nulls: no copy in Python
+        text = pd.Series(raw, index=series.index)
+        arr = pa.array(raw, type=pa.string(), from_pandas=True)
+    else:  # numbers, lists...: their text is not scanned (as _texts says)
+        text = _texts(series)
+        arr = pa.array(text.to_numpy(dtype=object), type=pa.string())
     at = np.asarray(pc.fill_null(pc.match_substring(arr, "@"), False), dtype=bool)
     digits = pc.utf8_length(pc.replace_substring_regex(arr, r"[^0-9]", ""))
     ten = np.asarray(pc.fill_null(pc.greater_equal(digits, 10), False), dtype=bool)
