@@ -30,6 +30,8 @@ from ..report import Issue, Severity
 from .run import ThemeOptions, ThemeRun, check_theme
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     import geopandas as gpd
 
     from ..exports.base import OutputFile
@@ -446,14 +448,19 @@ def _standard_formats(
         gdal_date=_source_date(run.source),
     )
     files: list[OutputFile] = []
-    if spooled is None:
-        # one layer takes the products' name (``<source>_<theme>``), several keep their own, as in a conversion
-        names = [stem if len(run.layers) == 1 else (lyr.product_name or lyr.layer) for lyr in run.layers]
-        layers = [frame_layer(lyr.frame, name, name) for lyr, name in zip(run.layers, names, strict=True)]
-        spooled = [(layer, scan_geometries(layer)) for layer in layers]
-    for n, (layer, scan) in enumerate(spooled, start=1):
+    # one layer takes the products' name (``<source>_<theme>``), several keep their own, as in a conversion
+    names = [stem if len(run.layers) == 1 else (lyr.product_name or lyr.layer) for lyr in run.layers]
+
+    def in_memory() -> Iterator[tuple[LayerSource, GeometryScan]]:
+        """Each checked frame as an Arrow layer, one at a time (a PPR has a dozen tables: never all at once)."""
+        for lyr, name in zip(run.layers, names, strict=True):
+            layer = frame_layer(lyr.frame, name, name)
+            yield layer, scan_geometries(layer)
+
+    count = len(spooled) if spooled is not None else len(run.layers)
+    for n, (layer, scan) in enumerate(spooled if spooled is not None else in_memory(), start=1):
         name = layer.name
-        feedback.info(f"[{n}/{len(spooled)}] {name}")
+        feedback.info(f"[{n}/{count}] {name}")
         for writer in writers:
             if not layer.has_geometry and not writer.writes_tables:
                 continue
