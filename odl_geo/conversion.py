@@ -162,6 +162,7 @@ def _convert_layers(
                 pass_report = Report()
                 manifest.files.extend(writer.write_layer(layer, scan, replace(ctx, report=pass_report)))
                 report.add_new(pass_report)
+                release_free_memory()  # one format's working memory is not carried into the next one's
             _check_count(layer, manifest.files[first_file:], options, report, accept_loss)
             _check_geometries(layer, scan, manifest.files[first_file:], accept_loss)
             _check_losses(layer, report, accept_loss)
