@@ -22,11 +22,11 @@ from .errors import CrsError, InputError, OutputError
 from .exports.base import OutputFile, WriteContext, Writer
 from .exports.catalog import DEFAULT_FORMATS
 from .exports.manifest import MANIFEST_NAME, Manifest, fill_sizes_and_digests, sha256_file
-from .exports.ogr import release_free_memory
 from .exports.overlap import refuse_overlap, refuse_replacing
 from .exports.registry import writers_for
 from .exports.swap import Staging, check_complete, recover
 from .feedback import Feedback, NullFeedback
+from .memory import release_free_memory
 from .normalise.options import NormaliseOptions
 from .normalise.scan import GeometryScan, scan_geometries
 from .report import Issue, Report, Severity

@@ -4,7 +4,8 @@ A streamed theme run frees each chunk's frames once it is written, but glibc's a
 and, with several threads (GDAL's reader, the checks' pool, the hashing thread), one arena per thread: the
 resident size then creeps up chunk after chunk though the live data does not grow. Two glibc calls fix that:
 ``mallopt(M_ARENA_MAX, 2)`` at the start of the command line (two arenas for two cores) and ``malloc_trim(0)``
-after each chunk. Elsewhere (musl, macOS, Windows) both are no-ops.
+after each chunk, with Arrow's pool released first. Elsewhere (musl, macOS, Windows) the glibc calls are no-ops.
+Conversions call it too, before GDAL builds a GeoPackage's spatial index (``exports/ogr.py``).
 """
 
 from __future__ import annotations
@@ -40,7 +41,11 @@ def limit_arenas(arenas: int = 2) -> bool:
 
 
 def release_free_memory() -> None:
-    """Give the allocator's free pages back to the system (a few milliseconds)."""
+    """Give the allocators' free pages back to the system (a few milliseconds): Arrow's pool (mimalloc keeps
+    freed blocks for reuse), then glibc's."""
+    arrow = sys.modules.get("pyarrow")
+    if arrow is not None:
+        arrow.default_memory_pool().release_unused()
     libc = _glibc()
     if libc is not None:
         libc.malloc_trim(0)

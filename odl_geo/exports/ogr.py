@@ -5,9 +5,6 @@ GDAL writes the whole stream in one call, so the file is opened once and memory 
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import sys
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -16,6 +13,7 @@ from pyogrio.errors import DataSourceError, FieldError, GeometryError
 
 from ..crs import crs_code, identify
 from ..errors import OutputError
+from ..memory import release_free_memory
 from ..normalise.gdal_thread import GdalWarnings
 from ..normalise.pipeline import GEOMETRY_COLUMN, LayerStream
 from ..report import Issue, Severity
@@ -104,33 +102,13 @@ def _watched(reader: pa.RecordBatchReader, stopped: list[BaseException]) -> Iter
     except BaseException as exc:
         stopped.append(exc)
         raise
+    # the stream's working memory back to the system before GDAL builds a GeoPackage's spatial index, which needs
+    # memory of its own (issue 16: peak RSS at most 300 MB for 5M points)
     release_free_memory()
 
 
-def release_free_memory() -> None:
-    """Give the memory the stream's batches held back to the system once GDAL has pulled the last one.
-
-    Arrow's allocator (mimalloc) and glibc's keep freed memory for reuse, so the process would carry the stream's
-    working memory into what GDAL does after it: building a GeoPackage's spatial index, which needs memory of its
-    own (issue 16: peak RSS at most 300 MB for 5M points).
-    """
-    pa.default_memory_pool().release_unused()
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
-
-
-def _glibc() -> ctypes.CDLL | None:
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc if hasattr(libc, "malloc_trim") else None
-    except OSError:  # not glibc (musl, macOS, Windows): nothing to trim
-        return None
-
-
-_LIBC = _glibc() if sys.platform.startswith("linux") else None
-
-
-def _chain(first: pa.RecordBatch, reader: pa.RecordBatchReader, rename: Callable[[pa.RecordBatch], pa.RecordBatch]
+def _chain(
+    first: pa.RecordBatch, reader: pa.RecordBatchReader, rename: Callable[[pa.RecordBatch], pa.RecordBatch]
 ) -> Iterator[pa.RecordBatch]:
     yield first
     for batch in reader:
