@@ -6,6 +6,7 @@ with a profile (``checks/flood.py`` for the CNIG PPR) is optional: when it is no
 
 from __future__ import annotations
 
+import gc
 import importlib
 import importlib.util
 import os
@@ -38,6 +39,8 @@ __all__ = [
 
 FAMILIES = ("geometry", "crs", "duplicates", "fields", "dates", "insee", "names", "text")
 OPTIONAL_FAMILIES = ("flood",)
+#: families that call PROJ (pyproj): run in the calling thread, never in the pool (PROJ objects are per thread)
+MAIN_THREAD_FAMILIES = frozenset({"odl_geo.checks.crs"})
 PARALLEL_FROM = 10_000  # features: below this, threads cost more than they save (a streamed chunk is 20k-50k)
 _loaded: list[str] = []
 
@@ -100,11 +103,25 @@ def run_checks(
         families: dict[str, list[Check]] = {}
         for check in checks:
             families.setdefault(check.run.__module__, []).append(check)
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="odl-geo-check") as pool:
-            found = dict(
-                pair for pairs in pool.map(lambda group: [(c.code, c.run(ctx)) for c in group], families.values())
-                for pair in pairs
-            )  # fmt: skip
+        here = [group for module, group in families.items() if module in MAIN_THREAD_FAMILIES]
+        away = [group for module, group in families.items() if module not in MAIN_THREAD_FAMILIES]
+
+        def run(group: list[Check]) -> list[tuple[str, list[Issue]]]:
+            return [(c.code, c.run(ctx)) for c in group]
+
+        # no garbage collection while the threads run: a cycle holding PROJ objects collected in a worker
+        # thread crashed the process (segfault in pyproj); the main thread collects once they are done
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="odl-geo-check") as pool:
+                futures = [pool.submit(run, group) for group in away]
+                results = [run(group) for group in here]  # PROJ work stays in this thread
+                results += [f.result() for f in futures]
+        finally:
+            if collecting:
+                gc.enable()
+        found = dict(pair for pairs in results for pair in pairs)
     else:
         found = {check.code: check.run(ctx) for check in checks}
     for check in checks:
