@@ -34,8 +34,10 @@ stage "browser tests (web components in headless Chromium, real QGIS Server and 
 run_pytest -p no:pytest_qgis -m "not qgis" -rs tests/browser || status=1
 
 stage "QGIS tests (headless PyQGIS)"
-# only tests/qgis is collected here: collecting the others would import GDAL wheels into the QGIS process
-QT_QPA_PLATFORM=offscreen run_pytest_qgis -m qgis -rs tests/qgis || status=1
+# only tests/qgis is collected here: collecting the others would import GDAL wheels into the QGIS process;
+# a test stuck inside QGIS's C++ (a blocking request waiting on an authentication handshake, seen once under load)
+# never returns to Python, so the timeout's thread dumps every stack and stops the process instead of hanging CI
+QT_QPA_PLATFORM=offscreen run_pytest_qgis -m qgis -rs --timeout-method=thread tests/qgis || status=1
 
 echo
 if [ $status -eq 0 ]; then echo "ALL TEST STAGES PASSED"; else echo "SOME TEST STAGE FAILED"; fi
