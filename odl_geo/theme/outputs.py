@@ -11,7 +11,7 @@ import itertools
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import pandas as pd
 import pyogrio
@@ -237,30 +237,13 @@ def convert_theme(
     if options.drop_invalid:
         _drop_invalid(run)
     if run.report.has_errors:
-        write_reports(run, out, lang)
-        errors = run.report.by_severity(Severity.ERROR)
-        codes = ", ".join(dict.fromkeys(i.code for i in errors))
-        raise InputError(
-            f"{run.source.name} cannot be published as {run.profile.key}: {len(errors)} error(s) ({codes}). "
-            f"Nothing but the report was written in {out}.",
-            f"Read {out / REPORT_HTML}; then use a mapping file (--mapping), --fix, or --drop-invalid "
-            "to publish only the valid features.",
-        )
+        _refuse(run, out, lang)
     recover(out)  # a crashed earlier run: its swap finished, its staging folders removed
     staged = Staging(out)  # OutputError (exit 3) when the folder is read-only or the disk full
     staging = staged.path
     try:
         files = run.profile.write_products(run.dataset, staging, run.report)
-        schema = _catalog_schema(run)
-        for f in files:
-            f.schema = schema
-        manifest = Manifest(
-            source={"name": run.source.name, "theme": run.theme, **_publication(run)},
-            report=run.report,
-            odl_geo_version=__version__,
-            title=run.profile.title.get("fr") or run.profile.key,
-            abstract=_summary(run),
-        )
+        manifest = _manifest(run, files, _publication(run))
         if any(f.format == "gpkg" for f in files) and "gpkg" in formats:
             # the product is a GeoPackage already (CNIG PPR): a second one would publish every table twice
             formats = [f for f in formats if f != "gpkg"]
@@ -275,15 +258,7 @@ def convert_theme(
         if formats:
             manifest.files.extend(_standard_formats(run, staging, formats, feedback))
         manifest.files[:0] = files
-        fill_sizes_and_digests(manifest.files, staging)
-        refuse_replacing(path, out, {f.path for f in manifest.files})
-        try:
-            manifest.write(staging)
-        except OSError as exc:
-            raise OutputError(
-                f"Cannot write {MANIFEST_NAME} in {out}: {exc.strerror}.", "Check free disk space."
-            ) from exc
-        staged.commit(f.path for f in manifest.files)  # products and manifest together, or not at all
+        _commit(path, out, staged, manifest)
     finally:
         staged.close()
     run.files = manifest.files
@@ -317,26 +292,8 @@ def _convert_streamed(
         try:
             files = streamed.sink.close()
             if run.report.has_errors:
-                write_reports(run, out, lang)
-                errors = run.report.by_severity(Severity.ERROR)
-                codes = ", ".join(dict.fromkeys(i.code for i in errors))
-                raise InputError(
-                    f"{run.source.name} cannot be published as {profile.key}: {len(errors)} error(s) ({codes}). "
-                    f"Nothing but the report was written in {out}.",
-                    f"Read {out / REPORT_HTML}; then use a mapping file (--mapping), --fix, or --drop-invalid "
-                    "to publish only the valid features.",
-                )
-            schema = _catalog_schema(run)
-            for f in files:
-                f.schema = schema
-            manifest = Manifest(
-                source={"name": run.source.name, "theme": run.theme,
-                        **_publication(run, streamed.producers, streamed.insee)},
-                report=run.report,
-                odl_geo_version=__version__,
-                title=profile.title.get("fr") or profile.key,
-                abstract=_summary(run),
-            )  # fmt: skip
+                _refuse(run, out, lang)
+            manifest = _manifest(run, files, _publication(run, streamed.producers, streamed.insee))
             if formats:
                 spooled = streamed.spool.layer()
                 manifest.files.extend(
@@ -345,20 +302,52 @@ def _convert_streamed(
             manifest.files[:0] = files
         finally:
             streamed.spool.close()
-        fill_sizes_and_digests(manifest.files, staged.path)
-        refuse_replacing(path, out, {f.path for f in manifest.files})
-        try:
-            manifest.write(staged.path)
-        except OSError as exc:
-            raise OutputError(
-                f"Cannot write {MANIFEST_NAME} in {out}: {exc.strerror}.", "Check free disk space."
-            ) from exc
-        staged.commit(f.path for f in manifest.files)  # products and manifest together, or not at all
+        _commit(path, out, staged, manifest)
     finally:
         staged.close()
     run.files = manifest.files
     write_reports(run, out, lang)
     return run
+
+
+def _refuse(run: ThemeRun, out: Path, lang: str) -> NoReturn:
+    """The run has errors: its reports are written, nothing else, and the command stops (exit 2)."""
+    assert run.profile is not None
+    write_reports(run, out, lang)
+    errors = run.report.by_severity(Severity.ERROR)
+    codes = ", ".join(dict.fromkeys(i.code for i in errors))
+    raise InputError(
+        f"{run.source.name} cannot be published as {run.profile.key}: {len(errors)} error(s) ({codes}). "
+        f"Nothing but the report was written in {out}.",
+        f"Read {out / REPORT_HTML}; then use a mapping file (--mapping), --fix, or --drop-invalid "
+        "to publish only the valid features.",
+    )
+
+
+def _manifest(run: ThemeRun, products: list[OutputFile], publication: dict[str, object]) -> Manifest:
+    """The manifest of a theme run's outputs (its products named with their national schema, when known)."""
+    assert run.profile is not None
+    schema = _catalog_schema(run)
+    for f in products:
+        f.schema = schema
+    return Manifest(
+        source={"name": run.source.name, "theme": run.theme, **publication},
+        report=run.report,
+        odl_geo_version=__version__,
+        title=run.profile.title.get("fr") or run.profile.key,
+        abstract=_summary(run),
+    )
+
+
+def _commit(source: str | Path, out: Path, staged: Staging, manifest: Manifest) -> None:
+    """Sizes and digests, the manifest, then the staged files swapped into ``out`` together, or not at all."""
+    fill_sizes_and_digests(manifest.files, staged.path)
+    refuse_replacing(source, out, {f.path for f in manifest.files})
+    try:
+        manifest.write(staged.path)
+    except OSError as exc:
+        raise OutputError(f"Cannot write {MANIFEST_NAME} in {out}: {exc.strerror}.", "Check free disk space.") from exc
+    staged.commit(f.path for f in manifest.files)
 
 
 def _drop_invalid(run: ThemeRun, max_rounds: int = 20) -> None:
