@@ -261,7 +261,13 @@ def test_mouse_click_queries_the_feature_under_the_pointer(page, water_page):
     center_on(page, "odl-map", lon + 0.002, lat + 0.001)  # the fountain is off-centre
     page.wait_state("odl-map")
     x, y = lonlat_to_3857(lon, lat)
-    px, py = page.evaluate("([x, y]) => document.querySelector('odl-map').olMap.getPixelFromCoordinate([x, y])", [x, y])
+    # the pixel from a frame rendered at the new centre: getPixelFromCoordinate reads the last rendered frame, and
+    # the map may not have drawn since center_on (the click then missed the fountain, 3 runs in 13)
+    js = (
+        "([x, y]) => { const m = document.querySelector('odl-map').olMap; m.renderSync();"
+        " return m.getPixelFromCoordinate([x, y]); }"
+    )
+    px, py = page.evaluate(js, [x, y])
     page.locator("odl-map .odl-map-target").click(position={"x": px, "y": py})
     popup = page.locator("odl-map .odl-popup")
     popup.wait_for(state="visible")
