@@ -25,9 +25,8 @@ from ..exports.manifest import MANIFEST_NAME, Manifest, fill_sizes_and_digests
 from ..exports.overlap import refuse_overlap, refuse_replacing
 from ..exports.swap import Staging, recover
 from ..feedback import NullFeedback
-from ..naming import safe_file_stem
 from ..report import Issue, Severity
-from .run import ThemeOptions, ThemeRun, check_theme
+from .run import ThemeOptions, ThemeRun, check_theme, source_stem
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -37,6 +36,7 @@ if TYPE_CHECKING:
     from ..exports.base import OutputFile
     from ..feedback import Feedback
     from ..normalise.scan import GeometryScan
+    from ..profiles.base import Profile
     from ..sources import ReadOptions
     from ..sources.layer import LayerSource
 
@@ -108,7 +108,7 @@ def write_corrected(run: ThemeRun, out_dir: str | Path) -> Path:
     out = Path(out_dir)
     refuse_overlap(run.source, out, reserved=(REPORT_JSON, REPORT_HTML, CHANGES_CSV))
     _prepare(out)
-    path = out / f"{safe_file_stem(run.source.stem.removesuffix('.shp'))}_corrige.gpkg"
+    path = _corrected_path(run, out)
     if path.exists():
         path.unlink()
     for lyr in run.layers:
@@ -145,19 +145,23 @@ def check_streamed(
             path, profile, options, Path(tmp), read_options, feedback, products=False, keep_rows=options.fix
         )
         run = streamed.run
-        lyr = run.layers[0]
+        lyr = run.layers[0]  # a streamed run has one layer
         try:
             if not options.fix:
                 return run
-            if lyr.total is None or lyr.feature_count <= options.chunk_rows:
+            if streamed.whole:
                 write_corrected(run, out)  # one chunk: its frame is whole, written as check_theme's run is
                 return run
-            target = out / f"{safe_file_stem(run.source.stem.removesuffix('.shp'))}_corrige.gpkg"
+            target = _corrected_path(run, out)
             _write_spooled(streamed.spool.layer(), target, lyr.product_name or lyr.layer)
             run.corrected.append(target.name)
         finally:
             streamed.spool.close()
     return run
+
+
+def _corrected_path(run: ThemeRun, out: Path) -> Path:
+    return out / f"{source_stem(run.source)}_corrige.gpkg"
 
 
 def _write_spooled(layer: LayerSource, path: Path, name: str) -> None:
@@ -228,8 +232,9 @@ def convert_theme(
 
     options = replace(options or ThemeOptions(), repair=True)
     refuse_overlap(path, out_dir, reserved=(REPORT_JSON, REPORT_HTML, CHANGES_CSV, MANIFEST_NAME))
-    if streamable(load_profile(theme)):
-        return _convert_streamed(path, Path(out_dir), theme, options, formats, read_options, feedback, lang)
+    profile = load_profile(theme)
+    if streamable(profile):
+        return _convert_streamed(path, Path(out_dir), profile, options, formats, read_options, feedback, lang)
     run = check_theme(path, theme, options, read_options, feedback)
     assert run.profile is not None and run.dataset is not None
     out = Path(out_dir)
@@ -269,7 +274,7 @@ def convert_theme(
 def _convert_streamed(
     path: str | Path,
     out: Path,
-    theme: str,
+    profile: Profile,
     options: ThemeOptions,
     formats: list[str] | tuple[str, ...],
     read_options: ReadOptions | None,
@@ -279,10 +284,8 @@ def _convert_streamed(
     """:func:`convert_theme` for a single-layer theme: one pass over the layer (:mod:`odl_geo.theme.stream`),
     products and standard formats written into the staging folder as the chunks go, swapped in only when the
     whole layer is publishable."""
-    from ..profiles.registry import load_profile
     from .stream import stream_layer
 
-    profile = load_profile(theme)
     _prepare(out)
     recover(out)  # a crashed earlier run: its swap finished, its staging folders removed
     staged = Staging(out)  # OutputError (exit 3) when the folder is read-only or the disk full
@@ -426,7 +429,7 @@ def _standard_formats(
 
     feedback = feedback or NullFeedback()
     writers = writers_for(list(formats))
-    stem = f"{safe_file_stem(run.source.stem.removesuffix('.shp'))}_{run.theme}"
+    stem = f"{source_stem(run.source)}_{run.theme}"
     notes = Report()
     ctx = WriteContext(
         staging=staging,

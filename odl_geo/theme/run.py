@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from ..profiles.base import Profile, RoleSpec
     from ..sources.layer import LayerSource
 
-__all__ = ["LayerResult", "ThemeOptions", "ThemeRun", "check_theme"]
+__all__ = ["LayerResult", "ThemeOptions", "ThemeRun", "check_theme", "source_stem"]
 
 
 @dataclass(frozen=True)
@@ -244,6 +244,13 @@ def check_theme(
     profile.validate(conformed, report)
     run.dataset = conformed
     return run
+
+
+def source_stem(source: Path) -> str:
+    """The stem the outputs of a theme run take from their source (``fontaines.shp.zip`` -> ``fontaines``)."""
+    from ..naming import safe_file_stem
+
+    return safe_file_stem(source.stem.removesuffix(".shp"))
 
 
 #: single-layer themes whose fields are matched: the ones a layer may have been given to by mistake

@@ -48,6 +48,7 @@ from .run import (
     _normalise_options,
     _spec,
     _suggest_other_theme,
+    source_stem,
 )
 from .spool import LayerSpool
 
@@ -86,6 +87,8 @@ class StreamedLayer:
     spool: LayerSpool
     producers: set[str] = field(default_factory=set)
     insee: set[str] = field(default_factory=set)
+    #: the layer came as one chunk: its LayerResult's frame is the whole checked layer, not a preview sample
+    whole: bool = False
 
 
 def stream_layer(
@@ -96,7 +99,6 @@ def stream_layer(
     read_options: ReadOptions | None = None,
     feedback: Feedback | None = None,
     products: bool = True,
-    spool_name: str | None = None,
     keep_rows: bool = True,
 ) -> StreamedLayer:
     """Read, conform, anonymise, check, fix, validate and write the layer of ``path`` chunk by chunk.
@@ -104,8 +106,6 @@ def stream_layer(
     The products go into ``staging`` (the caller swaps them in, or drops them when the report has errors), with
     the spool of the final rows. ``products=False`` (``odl-geo check``) writes no product; ``keep_rows=False``
     (``check`` without ``--fix``) spools nothing.
-
-    :param spool_name: the spooled layer's name (default ``<source>_<theme>``, the name of the --to formats).
 
     :raises InputError: bad mapping file or area, unreadable source, no layer the theme can use.
     """
@@ -130,7 +130,7 @@ def stream_layer(
         product = product_layer_name(layer.name)
         skip = frozenset({"LAYER_NAME_NOT_XML_SAFE"}) if product != layer.name else frozenset()
         sink = profile.open_products(staging, report) if products else _NoProducts()
-        spool = LayerSpool(spool_name or _stem(src.path, profile), staging)
+        spool = LayerSpool(f"{source_stem(src.path)}_{profile.key}", staging)  # the --to formats' name
         out = StreamedLayer(run, sink, spool)
         # several chunks: the checks' whole-layer verdicts wait for the last one (odl_geo.checks._carry)
         one_chunk = 0 < layer.feature_count <= options.chunk_rows
@@ -197,14 +197,12 @@ def stream_layer(
             spool.close()
             raise
         assert first is not None  # read_frames gives at least one (maybe empty) frame
-        end = CheckContext(
-            _empty_like(first.frame), layer.name, profile, spec, *_area(area), offset=offset, carry=carry
-        )
+        end = CheckContext(first.frame.iloc[:0], layer.name, profile, spec, *_area(area), offset=offset, carry=carry)
         for issue in finish_checks(end, profile.key, skip).issues:
             merger.add(issue, 0)
     report.issues.extend(merger.issues())
-    single = offset <= options.chunk_rows
-    frame, rows = (first.frame, first.faulty) if single else preview.frame()
+    out.whole = offset <= options.chunk_rows
+    frame, rows = (first.frame, first.faulty) if out.whole else preview.frame()
     run.layers.append(
         LayerResult(
             role=role,
@@ -241,12 +239,6 @@ class _NoProducts(ProductSink):
 
     def close(self) -> list[OutputFile]:
         return []
-
-
-def _stem(source: Path, profile: Profile) -> str:
-    from ..naming import safe_file_stem
-
-    return f"{safe_file_stem(source.stem.removesuffix('.shp'))}_{profile.key}"
 
 
 def _area(area: Area | None) -> tuple[frozenset[str] | None, tuple[str, ...], str]:
@@ -292,10 +284,6 @@ def _remember(out: StreamedLayer, frame: pd.DataFrame) -> None:
         if col in frame and len(out.insee) < MAX_DISTINCT:
             for value in pd.unique(frame[col].dropna().astype(str)):
                 out.insee.update(c.strip() for c in value.replace(";", ",").split(",") if c.strip())
-
-
-def _empty_like(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.iloc[:0]
 
 
 class _Preview:

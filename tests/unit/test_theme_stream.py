@@ -272,3 +272,22 @@ def test_faults_on_the_seams_give_the_report_and_products_of_a_whole_run(tmp_pat
     assert (
         _layer(tmp_path / "whole")["features_with_problems"] == _layer(tmp_path / "chunked")["features_with_problems"]
     )
+
+
+def test_check_fix_of_two_chunks_whose_fixes_leave_one_chunk_of_rows_writes_every_field(tmp_path):
+    """12 fountains in chunks of 10, two of them copies --fix removes: 10 features are left, but the layer came in
+    two chunks, so the corrected copy is written from the spool (all fields), never from the map's sample."""
+    from odl_geo.cli.main import main
+
+    src = _water_layer(tmp_path)
+    table = pd.read_csv(src, sep=";", dtype=str).iloc[:10]
+    pd.concat([table, table.iloc[[1, 4]]], ignore_index=True).to_csv(src, sep=";", index=False)
+    mapping = str(REPO / "examples/water/fontaines.toml")
+    for n in ("50000", "10"):
+        code = main(["check", str(src), "--theme", "water", "--mapping", mapping, "--fix", "-q",
+                     "--out", str(tmp_path / n), "--chunk-rows", n])  # fmt: skip
+        assert code == 0
+    a = pyogrio.read_dataframe(tmp_path / "50000" / "fontaines_corrige.gpkg")
+    b = pyogrio.read_dataframe(tmp_path / "10" / "fontaines_corrige.gpkg")
+    assert len(a) == 10 and "nom" in b.columns
+    pd.testing.assert_frame_equal(pd.DataFrame(a), pd.DataFrame(b), check_dtype=False)
