@@ -9,6 +9,7 @@ not once per chunk.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
 
 __all__ = ["ChunkMerger"]
 
-_NUMBER = re.compile(r"\d+(?:[  ,.]\d{3})*")
+#: a number as messages write it: 12, 1.4139, 43,6, 1 004 (French thousands), 1,004
+_NUMBER = re.compile("\\d+(?:[.,\u202f\u00a0]\\d+| \\d{3}(?!\\d))*")
 #: findings that count features without naming them (``7 value(s) dropped``): their chunks' counts add up
 COUNTING = frozenset({"ANON_FIELD_REMOVED", "ENUM_VALUES_MAPPED", "LINES_MERGED", "FIX_APPLIED"})
 #: rows of each finding kept for the map preview and --drop-invalid's list (the report shows five)
@@ -44,6 +46,12 @@ def _key(issue: Issue) -> str:
     if (issue.code in REGISTRY or issue.code == "FIX_APPLIED") and ": " in issue.message:
         return _shape(issue.message.split(": ", 1)[0])
     return _shape(issue.message)
+
+
+def _note_key(note: str) -> str:
+    """A fix's note is about one field (``date_mes : 98 date(s) …``): the field, or the note's shape."""
+    head, sep, _ = note.partition(":")
+    return head.strip() if sep else _shape(note)
 
 
 def _shape(text: str) -> str:
@@ -73,6 +81,8 @@ class ChunkMerger:
     def __init__(self) -> None:
         self._findings: dict[tuple[str, str, str, str], _Finding] = {}
         self._fixes: dict[tuple[str, str], Fix] = {}
+        #: per fix, each note kept and how many changes of its field its chunk made (what its number may count)
+        self._said: dict[tuple[str, str], dict[str, int]] = {}
         self._removals: dict[tuple[str, str, str, str], Removal] = {}
 
     # -- issues ----------------------------------------------------------------------------------------
@@ -129,22 +139,42 @@ class ChunkMerger:
     def add_fixes(self, fixes: list[Fix], offset: int) -> None:
         for fix in fixes:
             details = [d if d.feature is None else replace(d, feature=d.feature + offset) for d in fix.details]
-            known = self._fixes.get((fix.layer, fix.code))
+            here = Counter(d.field for d in details)
+            key = (fix.layer, fix.code)
+            known = self._fixes.get(key)
             if known is None:
-                self._fixes[(fix.layer, fix.code)] = replace(
-                    fix, changes=list(fix.changes), changes_fr=list(fix.changes_fr), details=details
-                )
-                continue
-            known.details.extend(d for d in details if d.feature is not None)
-            for note in fix.changes:
-                if note not in known.changes and len(known.changes) < 20:
-                    known.changes.append(note)
-            for note in fix.changes_fr:
-                if note not in known.changes_fr and len(known.changes_fr) < 20:
-                    known.changes_fr.append(note)
+                known = self._fixes[key] = replace(fix, changes=[], changes_fr=[], details=details)
+                self._said[key] = {}
+            else:  # a change of the layer itself (a field renamed) is said by every chunk: kept once
+                known.details.extend(d for d in details if d.feature is not None)
+            said = self._said[key]
+            for notes, kept in ((fix.changes, known.changes), (fix.changes_fr, known.changes_fr)):
+                for note in notes:
+                    if (note_key := _note_key(note)) not in {_note_key(k) for k in kept}:
+                        kept.append(note)
+                        said[note] = here.get(note_key, 0)
 
     def fixes(self, layer: str) -> list[Fix]:
-        return [f for (lyr, _), f in self._fixes.items() if lyr == layer]
+        """The layer's fixes. A note on a field (``date_mes : 98 date(s) rewritten …``) is said once, by the first
+        chunk that changed the field; when its number counted that chunk's changes of the field, it is made the
+        count of the whole layer."""
+        out = []
+        for key, fix in self._fixes.items():
+            if key[0] != layer:
+                continue
+            said, total = self._said[key], Counter(d.field for d in fix.details)
+
+            def counted(note: str, said: dict[str, int] = said, total: Counter[str] = total) -> str:
+                head, _, rest = note.partition(":")
+                number = re.match(r"\s*(\d+)\b", rest)
+                first = said.get(note, 0)
+                if number is None or int(number.group(1)) != first or not total[head.strip()]:
+                    return note  # its number counts something else than the field's changes: left as said
+                return f"{head}:{rest[: number.start(1)]}{total[head.strip()]}{rest[number.end(1) :]}"
+
+            out.append(replace(fix, changes=[counted(n) for n in fix.changes],
+                               changes_fr=[counted(n) for n in fix.changes_fr]))  # fmt: skip
+        return out
 
     def add_removals(self, removals: list[Removal], offset: int) -> None:
         for r in removals:

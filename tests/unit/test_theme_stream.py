@@ -291,3 +291,24 @@ def test_check_fix_of_two_chunks_whose_fixes_leave_one_chunk_of_rows_writes_ever
     b = pyogrio.read_dataframe(tmp_path / "10" / "fontaines_corrige.gpkg")
     assert len(a) == 10 and "nom" in b.columns
     pd.testing.assert_frame_equal(pd.DataFrame(a), pd.DataFrame(b), check_dtype=False)
+
+
+def test_a_fix_note_and_a_finding_said_by_several_chunks_come_once_with_the_layers_count():
+    from odl_geo.checks.registry import Change
+    from odl_geo.checks.runner import Fix
+
+    merger = ChunkMerger()
+    for offset, n, sample in ((0, 3, "'01/02/2003' -> '2003-02-01'"), (100, 2, "'04/05/2006' -> '2006-05-04'")):
+        details = [Change(i, "date_mes", "x", "y") for i in range(n)]
+        merger.add_fixes([Fix("DATE_NOT_ISO", "l", [f"date_mes: {n} date(s) rewritten ({sample})."],
+                              [f"date_mes : {n} date(s) réécrite(s) ({sample})."], details)], offset)  # fmt: skip
+        report, lon = Report(), 1.4139 if n == 3 else 1.443  # samples with other numbers of decimals
+        report.add(Issue("COORDS_OUTSIDE_AREA", Severity.WARNING, f"{n} feature(s) outside, e.g. lon {lon}",
+                         layer="l", count=n, examples=list(range(n))))  # fmt: skip
+        merger.add_report(report, offset)
+    (fix,) = merger.fixes("l")
+    assert fix.changes == ["date_mes: 5 date(s) rewritten ('01/02/2003' -> '2003-02-01')."]
+    assert fix.changes_fr == ["date_mes : 5 date(s) réécrite(s) ('01/02/2003' -> '2003-02-01')."]
+    assert len(fix.details) == 5
+    (found,) = merger.issues()
+    assert found.count == 5 and found.message == "5 feature(s) outside, e.g. lon 1.4139"
