@@ -48,10 +48,21 @@ def _key(issue: Issue) -> str:
     return _shape(issue.message)
 
 
+#: the count a fix's note starts with, after its field when it names one: ``date_mes : 98 …``, ``19 feature(s) …``
+_NOTE_NUMBER = re.compile(r"(?:[^:\d]*:)?\s*(\d+)\b")
+
+
 def _note_key(note: str) -> str:
-    """A fix's note is about one field (``date_mes : 98 date(s) …``): the field, or the note's shape."""
+    """What makes two chunks' notes one: the text before the first ``:`` (a field), numbers masked."""
+    return _shape(note.partition(":")[0].strip())
+
+
+def _note_count(note: str, changes: Counter[str]) -> int:
+    """How many of ``changes`` (per field) ``note``'s number may count: its field's, or every row's change."""
     head, sep, _ = note.partition(":")
-    return head.strip() if sep else _shape(note)
+    if sep and head.strip() in changes:
+        return changes[head.strip()]
+    return sum(changes.values()) if not sep or head[:1].isdigit() else 0
 
 
 def _shape(text: str) -> str:
@@ -150,14 +161,14 @@ class ChunkMerger:
             said = self._said[key]
             for notes, kept in ((fix.changes, known.changes), (fix.changes_fr, known.changes_fr)):
                 for note in notes:
-                    if (note_key := _note_key(note)) not in {_note_key(k) for k in kept}:
+                    if _note_key(note) not in {_note_key(k) for k in kept}:
                         kept.append(note)
-                        said[note] = here.get(note_key, 0)
+                        said[note] = _note_count(note, here)
 
     def fixes(self, layer: str) -> list[Fix]:
-        """The layer's fixes. A note on a field (``date_mes : 98 date(s) rewritten …``) is said once, by the first
-        chunk that changed the field; when its number counted that chunk's changes of the field, it is made the
-        count of the whole layer."""
+        """The layer's fixes. A note (``date_mes : 98 date(s) rewritten …``, ``19 feature(s) removed: #39…``) is
+        said once, by the first chunk that made it; when its number counted that chunk's changes (of its field, or
+        all of them), it is made the count of the whole layer."""
         out = []
         for key, fix in self._fixes.items():
             if key[0] != layer:
@@ -165,12 +176,11 @@ class ChunkMerger:
             said, total = self._said[key], Counter(d.field for d in fix.details)
 
             def counted(note: str, said: dict[str, int] = said, total: Counter[str] = total) -> str:
-                head, _, rest = note.partition(":")
-                number = re.match(r"\s*(\d+)\b", rest)
-                first = said.get(note, 0)
-                if number is None or int(number.group(1)) != first or not total[head.strip()]:
-                    return note  # its number counts something else than the field's changes: left as said
-                return f"{head}:{rest[: number.start(1)]}{total[head.strip()]}{rest[number.end(1) :]}"
+                number = _NOTE_NUMBER.match(note)
+                first, now = said.get(note, 0), _note_count(note, total)
+                if number is None or not first or int(number.group(1)) != first:
+                    return note  # its number counts something else than the changes: left as said
+                return f"{note[: number.start(1)]}{now}{note[number.end(1) :]}"
 
             out.append(replace(fix, changes=[counted(n) for n in fix.changes],
                                changes_fr=[counted(n) for n in fix.changes_fr]))  # fmt: skip

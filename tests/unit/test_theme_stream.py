@@ -312,3 +312,16 @@ def test_a_fix_note_and_a_finding_said_by_several_chunks_come_once_with_the_laye
     assert len(fix.details) == 5
     (found,) = merger.issues()
     assert found.count == 5 and found.message == "5 feature(s) outside, e.g. lon 1.4139"
+
+
+def test_a_fix_note_without_a_field_counts_the_fixs_changes_of_the_whole_layer():
+    from odl_geo.checks.registry import Change
+    from odl_geo.checks.runner import Fix
+
+    merger = ChunkMerger()
+    for offset, rows in ((0, [39, 199]), (100, [5, 6, 7])):
+        details = [Change(r, "(feature)", "", None) for r in rows]
+        note = f"{len(rows)} feature(s) removed as exact copies: " + ", ".join(f"#{r + offset}" for r in rows) + "."
+        merger.add_fixes([Fix("DUPLICATE_FEATURE", "l", [note], [note], details)], offset)
+    (fix,) = merger.fixes("l")
+    assert fix.changes == ["5 feature(s) removed as exact copies: #39, #199."] and len(fix.details) == 5
