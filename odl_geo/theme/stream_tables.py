@@ -1,0 +1,216 @@
+"""A multi-table product (the CNIG PPR GeoPackage) as the source of the standard formats, read in Arrow batches.
+
+``convert --theme flood --to geojson,csv`` writes each CNIG table to GeoJSON and CSV besides the GeoPackage. The
+whole-dataset path turned every checked frame into an in-memory Arrow table (its geometries as WKB) next to the
+frames themselves: the memory peak of a large PPR's run (about 840 MB at 100,000 zones) and 23 s of it. The
+product GeoPackage is written by then and holds exactly those rows in that order (it is built from the final
+frames, after ``--drop-invalid``), so here each table is read back from it with GDAL's Arrow stream
+(``pyogrio.open_arrow``), a batch at a time, and the frames are released first (:func:`release_frames`): only a
+bounded sample stays for the report's map.
+
+The batches are given the very Arrow types :func:`~odl_geo.theme.layers.frame_layer` would have given the frame
+(a column the template declares INTEGER, DATE or BOOLEAN but the frame held as text stays text, written as
+``str`` of the value, as before), so the GeoJSON and CSV files are the same bytes (``bench/theme_identical.py``,
+``tests/unit/test_flood_stream_tables.py``). A table whose columns are not the frame's is streamed from the
+frame as before.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyogrio
+import shapely
+
+from ..checks._common import geometry_name
+from ..normalise.pipeline import GEOMETRY_COLUMN
+from ..normalise.scan import GeometryScan, scan_geometries
+from ..sources.layer import LayerSource
+from .layers import frame_layer
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from ..exports.base import OutputFile
+    from .run import LayerResult, ThemeRun
+
+__all__ = ["PREVIEW_SHAPES", "TableLayer", "product_sources", "product_table_layers", "release_frames"]
+
+#: shapes kept per table for the report's map once the frames are released (the faulty ones first): a map of
+#: 560 x 380 pixels shows no more, and matplotlib draws a polygon in about 0.1 ms
+PREVIEW_SHAPES = 5_000
+#: rows per Arrow batch read back from the GeoPackage (the CNIG zones are about 1 KB of coordinates each)
+BATCH_ROWS = 20_000
+
+_TYPE_NAMES = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon",
+               7: "GeometryCollection"}  # fmt: skip
+
+
+class TableLayer:
+    """What is needed to stream one checked table from the product file once its frame is gone."""
+
+    def __init__(self, lyr: LayerResult, name: str, path: Path, table: str) -> None:
+        frame = lyr.frame
+        geom = geometry_name(frame)
+        geoms = np.asarray(frame[geom].values) if geom is not None else None
+        has_geom = geoms is not None and not bool(shapely.is_missing(geoms).all())
+        self.name, self.path, self.table = name, path, table
+        #: the frame as an in-memory layer, built before the frames go, when the file cannot stand for it
+        self.fallback: LayerSource | None = None
+        self.columns = [str(c) for c in frame.columns if c != geom]
+        self.schema = _frame_schema(frame, geom)
+        self.count = len(frame)
+        self.crs = getattr(frame, "crs", None) if has_geom else None
+        self.geometry_type: str | None = None
+        if has_geom:
+            assert geoms is not None
+            kinds = {int(t) for t in shapely.get_type_id(geoms) if t >= 0}
+            self.geometry_type = _TYPE_NAMES.get(kinds.pop(), "Unknown") if len(kinds) == 1 else "Unknown"
+
+    def matches_file(self) -> bool:
+        """The table in the file has the frame's columns, geometry type and row count: it can stand for the frame.
+
+        Not when the file promotes the frame's shapes (the perimeter's polygons are MULTIPOLYGON in the file):
+        the standard formats have always written the checked frame's own shapes."""
+        try:
+            info = pyogrio.read_info(self.path, layer=self.table)
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError):
+            return False
+        fields = [str(f) for f in info["fields"]]
+        return (
+            set(self.columns) <= set(fields)
+            and info.get("geometry_type") == self.geometry_type
+            and int(info["features"]) == self.count
+        )
+
+    def batches(self) -> Iterator[pa.RecordBatch]:
+        """The table's rows in file order, with the frame's columns, names and Arrow types."""
+        target = self.schema
+        with pyogrio.open_arrow(
+            self.path, layer=self.table, columns=self.columns, batch_size=BATCH_ROWS, use_pyarrow=True
+        ) as (meta, reader):
+            geom = meta.get("geometry_name") or "wkb_geometry"
+            for batch in reader:
+                arrays = [_as_type(batch.column(n), target.field(n).type) for n in self.columns]
+                if self.geometry_type is not None:
+                    arrays.append(batch.column(geom).cast(pa.binary()))
+                yield pa.RecordBatch.from_arrays(arrays, schema=target)
+
+    def layer(self) -> LayerSource:
+        if self.fallback is not None:
+            return self.fallback
+        return LayerSource(
+            name=self.name,
+            display=self.name,
+            gdal_path=str(self.path),  # the geometry scan reads the file's geometries (see scan_geometries)
+            gdal_layer=self.table,
+            driver="GPKG",
+            geometry_type=self.geometry_type,
+            feature_count=self.count,
+            fields=[(f.name, str(f.type)) for f in self.schema if f.name != GEOMETRY_COLUMN],
+            crs=self.crs,
+            crs_how="declared" if self.crs is not None else "none",
+            batch_source=self.batches,
+        )
+
+
+def product_table_layers(run: ThemeRun, products: list[OutputFile], folder: Path) -> list[TableLayer] | None:
+    """Each checked layer of ``run`` as a table of the GeoPackage product in ``folder`` (None when there is no
+    such product); a layer the file cannot stand for (another geometry type, other rows) is converted from its
+    frame now, as before, so that the frames can go.
+
+    Call it before :func:`release_frames`: the frames give the columns, Arrow types and geometry type.
+    """
+    tables = {f.layer: folder / f.path for f in products if f.format == "gpkg" and f.layer}
+    names = [lyr.product_name or lyr.layer for lyr in run.layers]
+    if len(run.layers) < 2 or not any(n in tables for n in names):
+        return None  # one layer takes the products' name in the standard formats: not a multi-table product
+    found = []
+    for lyr, name in zip(run.layers, names, strict=True):
+        table = TableLayer(lyr, name, tables.get(name, folder / "-"), name)
+        if name not in tables or not table.matches_file():
+            table.fallback = frame_layer(lyr.frame, name, name)  # as before: from the frame (a small table)
+        found.append(table)
+    return found
+
+
+def product_sources(
+    run: ThemeRun, products: list[OutputFile], folder: Path, formats: list[str] | tuple[str, ...]
+) -> list[tuple[LayerSource, GeometryScan]] | None:
+    """What :func:`~odl_geo.theme.outputs.convert_theme` gives the standard formats' writers once a multi-table
+    product is written: its tables read back in batches (the frames released, a sample kept for the map), or
+    None when the frames must be streamed as they are (no such product; then they are kept)."""
+    tables = product_table_layers(run, products, folder) if formats else None
+    if tables is None and formats:
+        return None
+    release_frames(run)
+    return list(layers_with_scans(tables)) if tables is not None else None
+
+
+def layers_with_scans(tables: list[TableLayer]) -> Iterator[tuple[LayerSource, GeometryScan]]:
+    """One table at a time, with its geometry scan (read from the file's geometry headers only)."""
+    for table in tables:
+        layer = table.layer()
+        yield layer, scan_geometries(layer)
+
+
+def release_frames(run: ThemeRun, keep: int = PREVIEW_SHAPES) -> None:
+    """Let the checked frames go once the products are written: each layer keeps its counts and, for the
+    report's map, its shapes when it has at most ``keep`` rows, else its faulty shapes (up to ``keep``) and an
+    even sample of the others (``keep`` in all). The run's dataset goes too."""
+    run.dataset = None
+    for lyr in run.layers:
+        lyr.context = None  # the last check run's context holds the whole frame
+        frame = lyr.frame
+        n = len(frame)
+        if lyr.total is None:
+            lyr.total = n
+        if lyr.faulty_total is None:
+            lyr.faulty_total = len(lyr.faulty)
+        if n <= keep:
+            continue
+        geom = geometry_name(frame)
+        bad = np.zeros(n, dtype=bool)
+        rows = np.fromiter((r for r in lyr.faulty if 0 <= r < n), dtype=np.int64)
+        bad[np.sort(rows)[:keep]] = True
+        others = np.flatnonzero(~bad)
+        room = max(keep - int(bad.sum()), 0)
+        take = bad.copy()
+        if room and others.size:
+            take[others[np.linspace(0, others.size - 1, min(room, others.size)).astype(np.int64)]] = True
+        part = frame.loc[take, [geom]] if geom is not None else frame.iloc[:0]
+        lyr.frame = part.reset_index(drop=True)
+        lyr.faulty = {int(i) for i in np.flatnonzero(bad[take])}
+
+
+def _frame_schema(frame: pd.DataFrame, geom: str | None) -> pa.Schema:
+    """The Arrow schema :func:`~odl_geo.theme.layers.frame_layer` gives ``frame``, without converting its rows:
+    typed columns keep their type, object columns are text unless they hold date-times only."""
+    columns = [c for c in frame.columns if c != geom]
+    empty = frame_layer(pd.DataFrame(frame[columns].iloc[:0]), "schema", "schema").table
+    assert empty is not None
+    fields = []
+    for c in columns:
+        field = empty.schema.field(str(c))
+        if frame[c].dtype == object and pd.api.types.infer_dtype(frame[c], skipna=True) == "datetime":
+            field = field.with_type(pa.timestamp("ms"))
+        fields.append(field)
+    if geom is not None and not bool(shapely.is_missing(np.asarray(frame[geom].values)).all()):
+        fields.append(pa.field(GEOMETRY_COLUMN, pa.binary()))
+    return pa.schema(fields)
+
+
+def _as_type(column: pa.Array, target: pa.DataType) -> pa.Array:
+    """A column read from the GeoPackage in the frame's type. Text the frame held in a column the template
+    types otherwise (INTEGER, REAL, DATE, BOOLEAN) is ``str`` of the value, as the frame's text was."""
+    if column.type == target:
+        return column
+    if column.null_count == len(column):
+        return pa.nulls(len(column), target)
+    if pa.types.is_string(target):
+        return pa.array([None if v is None else str(v) for v in column.to_pylist()], type=pa.string())
+    return column.cast(target)
