@@ -158,10 +158,20 @@ def _rasterise(polygon: shapely.Geometry, x0: float, y0: float, cell: float) -> 
     # the first corner column right of the crossing; parity of the crossings left of each corner = inside
     i = np.clip(np.floor((xc - x0) / cell).astype(np.int64) + 1, 0, cols + 1)
     keep = (j >= 0) & (j <= rows)
-    flips = np.bincount(j[keep] * (cols + 2) + i[keep], minlength=(rows + 1) * (cols + 2)) & 1
-    corners = np.bitwise_xor.accumulate(flips.astype(np.uint8).reshape(rows + 1, cols + 2), axis=1)[:, : cols + 1]
-    total = corners[:-1, :-1] + corners[1:, :-1] + corners[:-1, 1:] + corners[1:, 1:]
-    return np.where(total == 4, 1, np.where(total == 0, 0, 2)).astype(np.int8)
+    # every grid-sized array is one byte a cell (a 2048-cell grid has 4.2M corners: int64 counts and np.where
+    # made the run's first chunk peak about 80 MB higher, though the grid kept is 4 MB)
+    hit, count = np.unique(j[keep] * (cols + 2) + i[keep], return_counts=True)
+    flips = np.zeros((rows + 1) * (cols + 2), dtype=np.uint8)
+    flips[hit[(count & 1) == 1]] = 1
+    corners = np.bitwise_xor.accumulate(flips.reshape(rows + 1, cols + 2), axis=1)[:, : cols + 1]
+    del flips
+    total = corners[:-1, :-1] + corners[1:, :-1]
+    total += corners[:-1, 1:]
+    total += corners[1:, 1:]
+    state = np.full(total.shape, 2, dtype=np.int8)
+    state[total == 4] = 1
+    state[total == 0] = 0
+    return state
 
 
 def _project(geom: shapely.Geometry, source: int, target: CRS) -> shapely.Geometry | None:
