@@ -26,7 +26,7 @@ import pyogrio
 import shapely
 
 from ..checks._common import geometry_name
-from ..normalise.pipeline import GEOMETRY_COLUMN
+from ..normalise.pipeline import BATCH_BYTES, GEOMETRY_COLUMN
 from ..normalise.scan import GeometryScan, scan_geometries
 from ..sources.layer import LayerSource
 from .layers import frame_layer
@@ -43,8 +43,10 @@ __all__ = ["PREVIEW_SHAPES", "TableLayer", "product_sources", "product_table_lay
 #: shapes kept per table for the report's map once the frames are released (the faulty ones first): a map of
 #: 560 x 380 pixels shows no more, and matplotlib draws a polygon in about 0.1 ms
 PREVIEW_SHAPES = 5_000
-#: rows per Arrow batch read back from the GeoPackage (the CNIG zones are about 1 KB of coordinates each)
-BATCH_ROWS = 20_000
+#: rows per Arrow batch read back from the GeoPackage at most; fewer for large shapes, so that a batch holds about
+#: :data:`~odl_geo.normalise.pipeline.BATCH_BYTES` of geometry as a plain conversion's batches do (a CNIG zone is
+#: about 1 KB of coordinates: 20,000 of them raised the GeoJSON writer's peak by ~190 MB at 100,000 zones)
+BATCH_ROWS = 65_536
 
 _TYPE_NAMES = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon",
                7: "GeometryCollection"}  # fmt: skip
@@ -64,6 +66,7 @@ class TableLayer:
         self.columns = [str(c) for c in frame.columns if c != geom]
         self.schema = _frame_schema(frame, geom)
         self.count = len(frame)
+        self.batch_rows = _batch_rows(geoms) if geoms is not None and has_geom else BATCH_ROWS
         self.crs = getattr(frame, "crs", None) if has_geom else None
         self.geometry_type: str | None = None
         if has_geom:
@@ -91,7 +94,7 @@ class TableLayer:
         """The table's rows in file order, with the frame's columns, names and Arrow types."""
         target = self.schema
         with pyogrio.open_arrow(
-            self.path, layer=self.table, columns=self.columns, batch_size=BATCH_ROWS, use_pyarrow=True
+            self.path, layer=self.table, columns=self.columns, batch_size=self.batch_rows, use_pyarrow=True
         ) as (meta, reader):
             geom = meta.get("geometry_name") or "wkb_geometry"
             for batch in reader:
@@ -185,6 +188,14 @@ def release_frames(run: ThemeRun, keep: int = PREVIEW_SHAPES) -> None:
         part = frame.loc[take, [geom]] if geom is not None else frame.iloc[:0]
         lyr.frame = part.reset_index(drop=True)
         lyr.faulty = {int(i) for i in np.flatnonzero(bad[take])}
+
+
+def _batch_rows(geoms: np.ndarray) -> int:
+    """Rows per batch for shapes like ``geoms``: about BATCH_BYTES of WKB (16 bytes a vertex), 1,024 at least."""
+    if not len(geoms):
+        return BATCH_ROWS
+    per_row = 16 * float(shapely.get_num_coordinates(geoms).mean()) + 64
+    return int(min(BATCH_ROWS, max(1_024, BATCH_BYTES // per_row)))
 
 
 def _frame_schema(frame: pd.DataFrame, geom: str | None) -> pa.Schema:

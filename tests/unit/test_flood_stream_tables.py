@@ -54,7 +54,10 @@ def test_every_zone_table_reads_back_as_its_frame(ppr):
             # the perimeter's polygons are MULTIPOLYGON in the file: that table keeps the frame's own shapes
             assert lyr.role.startswith("perimetre") or lyr.role in ("procedure", "referenceinternet"), lyr.role
             continue
-        got = pa.Table.from_batches(list(table.batches()), schema=table.schema)
+        table.batch_rows = 7  # batches of 7 rows: the seams between batches are exercised
+        batches = list(table.batches())
+        assert len(batches) == -(-len(lyr.frame) // 7), lyr.role
+        got = pa.Table.from_batches(batches, schema=table.schema)
         assert got.schema.equals(expected.schema), lyr.role
         assert got.equals(expected), lyr.role
         streamed += 1
@@ -72,6 +75,8 @@ def test_geojson_and_csv_are_the_same_bytes_from_the_file(ppr, tmp_path):
     _standard_formats(run, from_frames, formats, None)
     tables = product_table_layers(run, files, out)
     assert tables is not None
+    for table in tables:
+        table.batch_rows = 64  # several batches a table: the files must not show the seams
     release_frames(run)  # as convert_theme does: the file alone is read
     _standard_formats(run, from_file, formats, None, list(layers_with_scans(tables)))
     names = sorted(p.name for p in from_frames.iterdir())
