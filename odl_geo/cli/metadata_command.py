@@ -163,13 +163,17 @@ class ConvertMetadata:
     """
 
     def __init__(self, args: argparse.Namespace) -> None:
-        from ..metadata import METADATA_FILE, load_metadata_file, previous_state
+        from ..metadata import METADATA_FILE, load_metadata_file
 
         out = Path(args.out)
         path = Path(args.metadata) if getattr(args, "metadata", None) else out / METADATA_FILE
         self.path = path if (getattr(args, "metadata", None) or path.is_file()) else None
         self.given = load_metadata_file(self.path) if self.path is not None else None
-        self.previous = previous_state(out) if self.given is not None else None  # convert rewrites the manifest
+        self.previous: dict[str, Any] | None = None
+        if self.given is not None:  # the encoders (lxml) only for a run that has metadata to write
+            from ..metadata import previous_state
+
+            self.previous = previous_state(out)  # convert rewrites the manifest
 
     def write(
         self, args: argparse.Namespace, out: Console, result: dict[str, Any], run: ThemeRun | None = None

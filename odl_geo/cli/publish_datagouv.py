@@ -12,27 +12,18 @@ from rich.markup import escape
 
 from ..credentials import Credentials
 from ..errors import AuthError, InputError
-from ..http import DeadlineTransport, RequestsTransport
-from ..publishers.datagouv import (
-    API_KEY_ENV,
-    DEFAULT_CHUNK_SIZE,
-    DEMO_URL,
-    PRODUCTION_URL,
-    DatagouvClient,
-    PublishOptions,
-    SchemaRef,
-    TemporalCoverage,
-    publish_outputs,
-)
+from ..publishers.datagouv._errors import API_KEY_ENV
+from ..publishers.datagouv.endpoints import DEMO_URL, PRODUCTION_URL
 from .main import publish_subparsers
 from .publish_geoserver import _seconds
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the client and its HTTP stack (requests) are imported by the command, not its registration
     import argparse
 
     from rich.console import Console
 
     from ..feedback import Feedback
+    from ..publishers.datagouv import PublishOptions, TemporalCoverage
 
 __all__ = ["register"]
 
@@ -82,7 +73,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     g.add_argument("--wms-url", default="", help="WMS endpoint to add as a remote resource (GetCapabilities)")
     g.add_argument("--wfs-url", default="", help="WFS endpoint to add as a remote resource (GetCapabilities)")
     g.add_argument("--embed-url", default="", help="page embedding the map, added as a remote resource")
-    g.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK_SIZE, help="bytes per part of large uploads")
+    g.add_argument("--chunk-size", type=int, help="bytes per part of large uploads (default 8 MiB)")
     p.set_defaults(handler=run)
 
 
@@ -94,6 +85,8 @@ def _credentials(args: argparse.Namespace) -> Credentials | None:
 
 
 def _temporal(text: str | None) -> TemporalCoverage | None:
+    from ..publishers.datagouv import TemporalCoverage
+
     if not text:
         return None
     start, _, end = text.partition("/")
@@ -103,6 +96,8 @@ def _temporal(text: str | None) -> TemporalCoverage | None:
 
 
 def options_from_args(args: argparse.Namespace) -> PublishOptions:
+    from ..publishers.datagouv import DEFAULT_CHUNK_SIZE, PublishOptions, SchemaRef
+
     return PublishOptions(
         organization=args.org,
         dataset_key=args.dataset_key,
@@ -122,7 +117,7 @@ def options_from_args(args: argparse.Namespace) -> PublishOptions:
         wfs_url=args.wfs_url,
         embed_url=args.embed_url,
         keep_private=args.private,
-        chunk_size=args.chunk_size,
+        chunk_size=DEFAULT_CHUNK_SIZE if args.chunk_size is None else args.chunk_size,
     )
 
 
@@ -133,6 +128,9 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
             "No data.gouv.fr API key.",
             f"Set {API_KEY_ENV} (or --credentials FILE with [datagouv] api_key); --dry-run works without one.",
         )
+    from ..http import DeadlineTransport, RequestsTransport
+    from ..publishers.datagouv import DatagouvClient, publish_outputs
+
     options = options_from_args(args)
     transport = DeadlineTransport(RequestsTransport(ca_bundle=args.ca_bundle), args.deadline)
     client = DatagouvClient(DEMO_URL if args.demo else args.url, credentials, transport, dry_run=args.dry_run)

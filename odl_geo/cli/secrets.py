@@ -12,8 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..credentials import Credentials
-from ..http import redact, secrets_from_env
+from ..credentials import Credentials, redact, secrets_from_env  # not through ..http: no requests for this
 
 if TYPE_CHECKING:
     import argparse

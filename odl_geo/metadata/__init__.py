@@ -8,15 +8,26 @@ Typical use (what ``odl-geo metadata OUT`` does)::
     given = metadata_input("publi/")                    # publi/metadata.toml, checked (all problems at once)
     result = prepare_record("publi/", given)            # record + ISO XML + JSON-LD, INSPIRE rules passed
     write_metadata("publi/", result)                    # metadata.xml, metadata.jsonld, GeoPackages, manifest
+
+The names below are imported from their module on first use (PEP 562): ``convert --theme`` looks for a
+``metadata.toml`` in every run, and needs lxml and the encoders (about 6 MB of a run's fixed memory) only when
+there is one.
 """
 
-from .build import ISO_NAME, JSONLD_NAME, PublicationTargets, build_record, previous_state, read_folder
-from .dcat import catalogue_graph, record_graph, serialize
-from .inputs import METADATA_FILE, MetadataIncomplete, MetadataInput, load_metadata_file, parse_metadata
-from .inspire_rules import check_iso, check_record, require_inspire
-from .iso19139 import record_to_xml
-from .model import DatasetRecord
-from .write import MetadataResult, metadata_input, prepare_record, write_metadata
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .build import ISO_NAME, JSONLD_NAME, PublicationTargets, build_record, previous_state, read_folder
+    from .dcat import catalogue_graph, record_graph, serialize
+    from .inputs import METADATA_FILE, MetadataIncomplete, MetadataInput, load_metadata_file, parse_metadata
+    from .inspire_rules import check_iso, check_record, require_inspire
+    from .iso19139 import record_to_xml
+    from .model import DatasetRecord
+    from .write import MetadataResult, metadata_input, prepare_record, write_metadata
+
 
 __all__ = [
     "ISO_NAME",
@@ -43,3 +54,30 @@ __all__ = [
     "serialize",
     "write_metadata",
 ]
+
+#: name -> module of this package that defines it
+_WHERE = {
+    **dict.fromkeys(("ISO_NAME", "JSONLD_NAME", "PublicationTargets", "build_record", "previous_state"), "build"),
+    "read_folder": "build",
+    **dict.fromkeys(("catalogue_graph", "record_graph", "serialize"), "dcat"),
+    **dict.fromkeys(
+        ("METADATA_FILE", "MetadataIncomplete", "MetadataInput", "load_metadata_file", "parse_metadata"), "inputs"
+    ),
+    **dict.fromkeys(("check_iso", "check_record", "require_inspire"), "inspire_rules"),
+    "record_to_xml": "iso19139",
+    "DatasetRecord": "model",
+    **dict.fromkeys(("MetadataResult", "metadata_input", "prepare_record", "write_metadata"), "write"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

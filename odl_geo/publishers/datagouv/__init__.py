@@ -1,22 +1,30 @@
-"""Publish to data.gouv.fr (or any udata) through its API v1: typed client + idempotent publisher."""
+"""Publish to data.gouv.fr (or any udata) through its API v1: typed client + idempotent publisher.
+
+The names below are imported from their module on first use (PEP 562): the command line registers
+``publish datagouv`` in every command, and the HTTP stack (``requests``, about 6 MB) is for a publication only.
+"""
 
 from __future__ import annotations
 
-from .client import API_KEY_ENV, DEFAULT_CHUNK_SIZE, DatagouvClient, UploadJournal, file_digest
-from .endpoints import DEMO_URL, PRODUCTION_URL, Endpoints
-from .models import (
-    Dataset,
-    DatasetSpec,
-    Organization,
-    Outcome,
-    RemoteResourceSpec,
-    Resource,
-    ResourceMeta,
-    SchemaRef,
-    Spatial,
-    TemporalCoverage,
-)
-from .publish import PublishOptions, PublishResult, Step, describe_outputs, publish_outputs
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .client import API_KEY_ENV, DEFAULT_CHUNK_SIZE, DatagouvClient, UploadJournal, file_digest
+    from .endpoints import DEMO_URL, PRODUCTION_URL, Endpoints
+    from .models import (
+        Dataset,
+        DatasetSpec,
+        Organization,
+        Outcome,
+        RemoteResourceSpec,
+        Resource,
+        ResourceMeta,
+        SchemaRef,
+        Spatial,
+        TemporalCoverage,
+    )
+    from .publish import PublishOptions, PublishResult, Step, describe_outputs, publish_outputs
 
 __all__ = [
     "API_KEY_ENV",
@@ -43,3 +51,28 @@ __all__ = [
     "file_digest",
     "publish_outputs",
 ]
+
+#: name -> module of this package that defines it
+_WHERE = {
+    **dict.fromkeys(("API_KEY_ENV", "DEFAULT_CHUNK_SIZE", "DatagouvClient", "UploadJournal", "file_digest"), "client"),
+    **dict.fromkeys(("DEMO_URL", "PRODUCTION_URL", "Endpoints"), "endpoints"),
+    **dict.fromkeys(
+        ("Dataset", "DatasetSpec", "Organization", "Outcome", "RemoteResourceSpec", "Resource", "ResourceMeta"),
+        "models",
+    ),
+    **dict.fromkeys(("SchemaRef", "Spatial", "TemporalCoverage"), "models"),
+    **dict.fromkeys(("PublishOptions", "PublishResult", "Step", "describe_outputs", "publish_outputs"), "publish"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
