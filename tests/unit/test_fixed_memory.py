@@ -102,7 +102,7 @@ _PROBE = """
 import json, sys
 from odl_geo.cli.main import main
 code = main(sys.argv[1:])
-watched = ("matplotlib", "PIL", "frictionless", "jsonschema", "pandas", "geopandas")
+watched = ("matplotlib", "PIL", "frictionless", "jsonschema", "pandas", "geopandas", "requests")
 print(json.dumps({"code": code, "loaded": [m for m in watched if m in sys.modules]}))
 """
 
@@ -122,7 +122,7 @@ def test_plain_conversion_imports_no_report_or_validation_machinery(tmp_path):
     out = tmp_path / "out"
     got = _modules_after(tmp_path, "convert", str(src), "--to", "gpkg,geojson,csv", "--out", str(out), "-q")
     assert got["code"] == 0 and (out / "fontaines.gpkg").is_file()
-    assert got["loaded"] == []  # not matplotlib (the report's map), frictionless, jsonschema, pandas
+    assert got["loaded"] == []  # not matplotlib (the report's map), frictionless, jsonschema, pandas, requests
 
 
 def test_theme_run_draws_its_map_with_matplotlib_imported_late(tmp_path):
@@ -135,10 +135,31 @@ def test_theme_run_draws_its_map_with_matplotlib_imported_late(tmp_path):
     assert got["code"] == 0
     loaded = got["loaded"]
     assert isinstance(loaded, list) and {"matplotlib", "frictionless", "pandas"} <= set(loaded)
+    assert "requests" not in loaded  # the HTTP stack is for publishing
     assert 'src="data:image/png;base64,' in (out / "report.html").read_text(encoding="utf-8")
 
 
-def test_importing_the_reports_does_not_import_matplotlib():
-    code = "import sys, odl_geo.reports, odl_geo.reports.labels; print('matplotlib' in sys.modules)"
+@pytest.mark.parametrize(
+    ("modules", "heavy"),
+    [
+        ("odl_geo.reports, odl_geo.reports.labels", "matplotlib"),
+        ("odl_geo.metadata.inputs", "lxml"),
+        ("odl_geo.publishers.datagouv.endpoints, odl_geo.publishers.datagouv._errors", "requests"),
+        ("odl_geo.cli.secrets, odl_geo.cli.publish_datagouv", "requests"),  # every command registers it
+    ],
+)
+def test_light_modules_do_not_import_heavy_ones(modules, heavy):
+    code = f"import sys, {modules}; print({heavy!r} in sys.modules)"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
     assert done.stdout.strip() == "False"
+
+
+def test_lazy_packages_still_give_every_name():
+    import odl_geo.metadata
+    import odl_geo.publishers.datagouv
+
+    for package in (odl_geo.metadata, odl_geo.publishers.datagouv):
+        assert all(getattr(package, name) is not None for name in package.__all__)
+        assert set(package.__all__) <= set(dir(package))
+        with pytest.raises(AttributeError):
+            package.no_such_name  # noqa: B018
