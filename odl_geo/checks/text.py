@@ -44,10 +44,11 @@ def _may_hold_damage(values: pd.Series) -> bool:
     return False
 
 
-def _object_hits(values: pd.Series) -> np.ndarray:
+def _object_hits(values: pd.Series, subclasses: bool = False) -> np.ndarray:
     """The values of an object column (a conformed layer's) holding a tell-tale character: one regex search of the
     column's strings joined, its matches taken back to their values (a few milliseconds for 50,000 values, where
-    a search of each value took ~60)."""
+    a search of each value took ~60). In a column mixing text and other values, only ``str`` values are searched
+    (``subclasses``: ``str`` subclasses too, as ``isinstance``; the fix looks at every text value)."""
     hit = np.zeros(len(values), dtype=bool)
     idx = np.flatnonzero(~np.asarray(pd.isna(values), dtype=bool))
     texts = values.to_numpy()[idx]
@@ -56,7 +57,10 @@ def _object_hits(values: pd.Series) -> np.ndarray:
     except TypeError:  # numbers, lists: their text values only
         if pd.api.types.infer_dtype(texts) not in ("mixed", "mixed-integer"):
             return hit  # no text at all (numbers, dates, booleans)
-        keep = np.fromiter((type(v) is str for v in texts), dtype=bool, count=texts.size)
+        if subclasses:
+            keep = np.fromiter((isinstance(v, str) for v in texts), dtype=bool, count=texts.size)
+        else:
+            keep = np.fromiter((type(v) is str for v in texts), dtype=bool, count=texts.size)
         idx, texts = idx[keep], texts[keep]
         joined = "\x00".join(texts)
     found = [m.start() for m in _QUICK_RX.finditer(joined)]

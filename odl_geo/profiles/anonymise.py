@@ -215,8 +215,9 @@ def scan_text(series: pd.Series, personal_only: bool = False) -> tuple[np.ndarra
         text = _texts(series)
         arr = pa.array(text.to_numpy(dtype=object), type=pa.string())
     at = np.asarray(pc.fill_null(pc.match_substring(arr, "@"), False), dtype=bool)
-    digits = pc.utf8_length(pc.replace_substring_regex(arr, r"[^0-9]", ""))
-    ten = np.asarray(pc.fill_null(pc.greater_equal(digits, 10), False), dtype=bool)
+    # ten digits or more anywhere: one RE2 search (removing the other characters first built a copy of every
+    # value: 20 times slower on a column of names)
+    ten = np.asarray(pc.fill_null(pc.match_substring_regex(arr, r"(?:[0-9][^0-9]*){10}"), False), dtype=bool)
     for mask, rx, personal, is_personal in (
         (email, EMAIL, at, is_personal_email),
         (phone, PHONE, ten, is_personal_phone),

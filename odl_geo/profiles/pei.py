@@ -182,5 +182,6 @@ def with_coordinates(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         y = np.where(pts, shapely.get_y(lg), np.nan)
     lon, lat = lonlat(frame)
     for name, values in (("x", np.round(x, 2)), ("y", np.round(y, 2)), ("lon", lon), ("lat", lat)):
-        frame[name] = [None if np.isnan(v) else float(v) for v in values]
+        # a float column (NaN where there is no point); a list of None when there is none at all (object column)
+        frame[name] = values if not np.isnan(values).all() else [None] * len(values)
     return frame

@@ -34,11 +34,24 @@ def _by_unique(series: pd.Series, func: Any) -> tuple[pd.Series, np.ndarray]:
     present = series[~blank]
     if present.empty:
         return out, bad
+    if func is _to_number and present.dtype.kind in "fiu":
+        converted, ok = _numbers(present.to_numpy())
+        where = np.flatnonzero(~blank)
+        out_values = out.to_numpy(dtype=object, copy=True)
+        out_values[where] = converted
+        bad[where[~ok]] = True
+        return pd.Series(out_values, index=series.index, dtype=object), bad
     codes, uniques = _factorize(present)
-    results = [func(raw) for raw in uniques]  # once per distinct value, then taken back by code
-    values = np.empty(len(results), dtype=object)
-    values[:] = [r[0] for r in results]
-    oks = np.array([r[1] for r in results], dtype=bool)
+    strip = func in _STRIP_TEXT
+    if strip and all(type(raw) is str for raw in uniques):  # text kept as text: what func does, without its tests
+        values = np.empty(len(uniques), dtype=object)
+        values[:] = [raw.strip() for raw in uniques]
+        oks = np.ones(len(uniques), dtype=bool)
+    else:
+        results = [func(raw) for raw in uniques]  # once per distinct value, then taken back by code
+        values = np.empty(len(results), dtype=object)
+        values[:] = [r[0] for r in results]
+        oks = np.array([r[1] for r in results], dtype=bool)
     ok = oks[codes]
     converted = values[codes]
     converted[~ok] = None
@@ -50,8 +63,24 @@ def _by_unique(series: pd.Series, func: Any) -> tuple[pd.Series, np.ndarray]:
     return out, bad
 
 
+def _numbers(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_to_number` of a numeric column's values, without a Python call per value: floats as Python floats,
+    infinities not numbers. As on distinct values, ``0.0`` and ``-0.0`` (equal) both become the first one seen."""
+    values = raw.astype(np.float64)
+    ok = np.isfinite(values)
+    zeros = np.flatnonzero(values == 0)
+    if zeros.size:
+        values[zeros] = values[zeros[0]]
+    converted = values.astype(object)
+    converted[~ok] = None
+    return converted, ok
+
+
 def _factorize(present: pd.Series) -> tuple[np.ndarray, list[Any]]:
     """Codes of the values and the distinct raw values (lists and dicts, unhashable, are compared as JSON)."""
+    if isinstance(present.dtype, pd.StringDtype):  # text read by Arrow: its own hash table, no copy to objects
+        codes, uniques = present.factorize()
+        return np.asarray(codes), uniques.tolist()
     try:
         codes, uniques = pd.factorize(present.to_numpy(dtype=object))
     except TypeError:
@@ -166,6 +195,10 @@ _CONVERTERS = {
 }
 
 
+#: converters that give a text value back stripped (``str(v).strip()``) and accepted
+_STRIP_TEXT = frozenset({_to_string, _to_date_text, _to_datetime_text})
+
+
 def coerce(series: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:
     """``series`` as ``kind`` (an object column, None for missing) and the mask of values that could not be converted.
 
@@ -209,14 +242,46 @@ def map_enum(
         return raw, False
 
     blank = is_blank(series)
-    out = pd.Series([None] * len(series), index=series.index, dtype=object)
     bad = np.zeros(len(series), dtype=bool)
+    numeric = bool(codes) and all(re.fullmatch(r"-?\d+(\.\d+)?", c) for c in codes)
+    numeric = numeric and target.kind in ("number", "integer")
     present = series[~blank]
-    if not present.empty:
-        table = {key: one(key) for key in present.map(_hashable).unique()}
-        keys = present.map(_hashable)
-        out.loc[present.index] = keys.map(lambda k: table[k][0]).astype(object)
-        bad[np.flatnonzero(~blank)] = ~keys.map(lambda k: table[k][1]).to_numpy(dtype=bool)
-    if codes and all(re.fullmatch(r"-?\d+(\.\d+)?", c) for c in codes) and target.kind in ("number", "integer"):
-        out = out.map(lambda v: None if v is None else (int(float(v)) if float(v).is_integer() else float(v)))
+    try:  # each distinct value looked up once, then taken back by code (no Python call per row)
+        keys, uniques = pd.factorize(present.to_numpy(dtype=object))
+    except TypeError:  # lists, dicts: compared as their JSON text
+        out = pd.Series([None] * len(series), index=series.index, dtype=object)
+        if not present.empty:
+            table = {key: one(key) for key in present.map(_hashable).unique()}
+            hashed = present.map(_hashable)
+            out.loc[present.index] = hashed.map(lambda k: table[k][0]).astype(object)
+            bad[np.flatnonzero(~blank)] = ~hashed.map(lambda k: table[k][1]).to_numpy(dtype=bool)
+        if numeric:
+            out = out.map(_as_number)
+        return out, mapped, bad
+    found = [one(key) for key in uniques]  # first-seen order, as the report lists what was mapped
+    values = np.empty(len(found), dtype=object)
+    values[:] = [_as_number(v) if numeric else v for v, _ok in found]
+    where = np.flatnonzero(~blank)
+    taken = np.full(len(series), None, dtype=object)
+    taken[where] = values[keys]
+    bad[where] = ~np.array([ok for _v, ok in found], dtype=bool)[keys]
+    out = pd.Series(taken, index=series.index, dtype=object)
+    if numeric:  # the column's type as a per-row map infers it (integers, floats with NaN for blanks, or mixed)
+        out = out.map(_same)
     return out, mapped, bad
+
+
+def _as_number(v: Any) -> Any:
+    """A numeric code as a number: ``"100"`` -> 100, ``"2.5"`` -> 2.5; a value outside the enumeration that is no
+    number stays as it is (flagged: ENUM_VALUE_INVALID reports it; it used to stop the run with a ValueError)."""
+    if v is None:
+        return None
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return v
+    return int(f) if f.is_integer() else f
+
+
+def _same(v: Any) -> Any:
+    return v
