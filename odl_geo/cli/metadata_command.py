@@ -182,12 +182,12 @@ class ConvertMetadata:
 
         :param run: the theme run; its report no longer says "no metadata in the GeoPackage" once it holds one.
         """
-        from ..metadata import prepare_record, write_metadata
-
         if self.given is None:
             if not args.json and not args.quiet and args.verbose:
                 out.print("métadonnées : aucun metadata.toml (voir docs/metadata.md, puis odl-geo metadata DOSSIER)")
             return
+        from ..metadata import prepare_record, write_metadata
+
         written = write_metadata(args.out, prepare_record(args.out, self.given, previous=self.previous))
         result["metadata"] = written.to_dict()
         if run is not None and any(p.suffix == ".gpkg" for p in written.written):

@@ -102,7 +102,8 @@ _PROBE = """
 import json, sys
 from odl_geo.cli.main import main
 code = main(sys.argv[1:])
-watched = ("matplotlib", "PIL", "frictionless", "jsonschema", "pandas", "geopandas", "requests")
+watched = ("matplotlib", "PIL", "frictionless", "jsonschema", "pandas", "geopandas", "requests",
+           "odl_geo.metadata.write")
 print(json.dumps({"code": code, "loaded": [m for m in watched if m in sys.modules]}))
 """
 
@@ -136,6 +137,7 @@ def test_theme_run_draws_its_map_with_matplotlib_imported_late(tmp_path):
     loaded = got["loaded"]
     assert isinstance(loaded, list) and {"matplotlib", "frictionless", "pandas"} <= set(loaded)
     assert "requests" not in loaded  # the HTTP stack is for publishing
+    assert "odl_geo.metadata.write" not in loaded  # no metadata.toml: no ISO/DCAT encoders
     assert 'src="data:image/png;base64,' in (out / "report.html").read_text(encoding="utf-8")
 
 
