@@ -202,6 +202,7 @@ class Run:
     seconds: float
     rss_mb: float
     count: int
+    cpu: float = float("nan")  # user + system seconds (/usr/bin/time): less distorted by the load than wall time
 
 
 @dataclass
@@ -237,10 +238,10 @@ class BrokenRun(RuntimeError):
     pass
 
 
-def timed(cmd: list[str], timeout: float, env: dict[str, str] | None = None) -> tuple[float, float]:
-    """Run ``cmd`` under /usr/bin/time; return (wall seconds, peak RSS in MB)."""
+def timed(cmd: list[str], timeout: float, env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """Run ``cmd`` under /usr/bin/time; return (wall seconds, peak RSS in MB, user + system CPU seconds)."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
-        full = ["/usr/bin/time", "-f", "%e %M", "-o", tf.name, *cmd]
+        full = ["/usr/bin/time", "-f", "%e %U %S %M", "-o", tf.name, *cmd]
         start = time.perf_counter()
         proc = subprocess.Popen(
             full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True, text=True
@@ -255,7 +256,7 @@ def timed(cmd: list[str], timeout: float, env: dict[str, str] | None = None) -> 
         if proc.returncode != 0:
             raise BrokenRun(f"exit {proc.returncode}: {' '.join(cmd)}\n{err[-2000:]}")
         fields = tf.read().split()
-        return wall, int(fields[-1]) / 1024.0
+        return wall, int(fields[-1]) / 1024.0, float(fields[-3]) + float(fields[-2])
 
 
 def count_features(path: Path) -> int:
@@ -333,19 +334,19 @@ def run_case(case: Case, src: Path, work: Path, args: argparse.Namespace) -> Non
         out_dir = work / "odl"
         shutil.rmtree(out_dir, ignore_errors=True)
         case.load.append(os.getloadavg()[0])
-        sec, rss = timed(
+        sec, rss, cpu = timed(
             [*odl_command(args.odl_geo), "convert", str(src), "--to", case.target, "--out", str(out_dir), "-q"],
             args.timeout,
         )
         odl_out = out_dir / f"{stem}{ext}"
-        case.odl.append(Run(sec, rss, count_features(odl_out)))
+        case.odl.append(Run(sec, rss, count_features(odl_out), cpu))
         # ogr2ogr, default then -gt 65536
         for name, extra in variants:
             ogr_out = work / f"ogr_{name}{ext}"
             with contextlib.suppress(FileNotFoundError):
                 ogr_out.unlink()
-            sec, rss = timed([*ogr_cmd, *extra, str(ogr_out), str(src)], args.timeout, env=ogr_env)
-            getattr(case, name).append(Run(sec, rss, count_features(ogr_out)))
+            sec, rss, cpu = timed([*ogr_cmd, *extra, str(ogr_out), str(src)], args.timeout, env=ogr_env)
+            getattr(case, name).append(Run(sec, rss, count_features(ogr_out), cpu))
             if name == "ogr" and not sample_matches(odl_out, ogr_out, 1e-6 if ext == ".geojson" else 1e-3):
                 raise BrokenRun(f"{case.input} -> {case.target}: geometries differ from ogr2ogr's")
             ogr_out.unlink()
@@ -354,8 +355,8 @@ def run_case(case: Case, src: Path, work: Path, args: argparse.Namespace) -> Non
             with contextlib.suppress(FileNotFoundError):
                 g_out.unlink()
             cmd = [sys.executable, str(HERE / "gdal312.py"), str(g_out), str(src), *ogr_cmd[1:]]
-            sec, rss = timed(cmd, args.timeout, env=ogr_env)
-            case.gdal312.append(Run(sec, rss, count_features(g_out)))
+            sec, rss, cpu = timed(cmd, args.timeout, env=ogr_env)
+            case.gdal312.append(Run(sec, rss, count_features(g_out), cpu))
             if not case.ogr and not sample_matches(odl_out, g_out, 1e-6 if ext == ".geojson" else 1e-3):
                 raise BrokenRun(f"{case.input} -> {case.target}: geometries differ from GDAL 3.12's")
             g_out.unlink()
@@ -365,9 +366,13 @@ def run_case(case: Case, src: Path, work: Path, args: argparse.Namespace) -> Non
             raise BrokenRun(f"{case.input} -> {case.target}: feature counts differ: {sorted(counts)}")
         print(
             f"    {case.input} -> {case.target} (load {case.load[-1]:.1f}): odl-geo {case.odl[-1].seconds:.2f} s "
-            f"{case.odl[-1].rss_mb:.0f} MB"
+            f"({case.odl[-1].cpu:.2f} CPU-s) {case.odl[-1].rss_mb:.0f} MB"
             + (f", ogr2ogr {case.ogr[-1].seconds:.2f} s" if case.ogr else "")
-            + (f", GDAL 3.12 {case.gdal312[-1].seconds:.2f} s" if case.gdal312 else "")
+            + (
+                f", GDAL 3.12 {case.gdal312[-1].seconds:.2f} s ({case.gdal312[-1].cpu:.2f} CPU-s)"
+                if case.gdal312
+                else ""
+            )
             + (f" {case.gdal312[-1].rss_mb:.0f} MB" if case.gdal312 else ""),
             flush=True,
         )

@@ -40,11 +40,13 @@ def write_stream(
     dataset_options: dict[str, str] | None = None,
     rename: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None,
     counted: re.Pattern[str] | None = None,
+    observe: Callable[[pa.RecordBatch], None] | None = None,
 ) -> OutputFile | None:
     """Stream ``stream`` into ``path``; returns None when the layer had no row to write.
 
     :param rename: applied to every batch before GDAL sees it (Shapefile field names).
     :param counted: GDAL warnings the caller counts and reports itself (GDAL says them once per layer).
+    :param observe: called with every batch GDAL is given, in order (the GeoPackage's spatial index).
     """
     reader = stream.reader()
     if reader is None:
@@ -57,7 +59,7 @@ def write_stream(
     # what stopped the stream GDAL pulls from (Ctrl-C, a cancel, bad input found while normalising) reaches GDAL
     # as "Error while accessing batch from stream": raised again as it was, it keeps its own exit code
     stopped: list[BaseException] = []
-    reader = pa.RecordBatchReader.from_batches(reader.schema, _watched(reader, stopped))
+    reader = pa.RecordBatchReader.from_batches(reader.schema, _watched(reader, stopped, observe))
     # GDAL's writer runs in this thread; the batches it pulls are normalised here too, within own_code()
     with GdalWarnings(this_thread=True) as caught:
         try:
@@ -96,9 +98,16 @@ def write_stream(
     )
 
 
-def _watched(reader: pa.RecordBatchReader, stopped: list[BaseException]) -> Iterator[pa.RecordBatch]:
+def _watched(
+    reader: pa.RecordBatchReader,
+    stopped: list[BaseException],
+    observe: Callable[[pa.RecordBatch], None] | None = None,
+) -> Iterator[pa.RecordBatch]:
     try:
-        yield from reader
+        for batch in reader:
+            if observe is not None:
+                observe(batch)
+            yield batch
     except BaseException as exc:
         stopped.append(exc)
         raise
