@@ -20,9 +20,11 @@ import pyarrow.compute as pc
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["Mask", "Unsupported", "as_mask", "compile_table_schema"]
+__all__ = ["CompiledTable", "Encoded", "Mask", "Unsupported", "as_mask", "compile_table_schema"]
 
 Mask = np.ndarray  # of bool, one per row: True where the row MAY fail
+#: a column dictionary-encoded: (codes, values), row i's text being ``values[codes[i]]``
+Encoded = tuple[np.ndarray, pa.Array]
 
 
 class Unsupported(Exception):
@@ -44,7 +46,7 @@ _DATE = r"^(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])-[0-9]{2}-[0-9]
 _PARSE_RISK = "[\x00\r\n]"  # characters a CSV round trip may not give back as they were: the row is flagged
 
 
-def compile_table_schema(descriptor: dict[str, Any], header: list[str]) -> Callable[[list[pa.Array]], Mask]:
+def compile_table_schema(descriptor: dict[str, Any], header: list[str]) -> CompiledTable:
     """Column tests equivalent to ``frictionless`` on a table whose columns are ``header`` (neutralised text).
 
     :raises Unsupported: a key of the schema or of a field that has no translation here (``primaryKey``,
@@ -57,19 +59,50 @@ def compile_table_schema(descriptor: dict[str, Any], header: list[str]) -> Calla
     if [f.get("name") for f in fields] != header:
         raise Unsupported("the header is not the schema's fields in order")
     tests = [_field_test(f) for f in fields]
+    return CompiledTable([t for t, _ in tests], [u for _, u in tests])
 
-    def check(columns: list[pa.Array]) -> Mask:
-        n = len(columns[0]) if columns else 0
+
+class CompiledTable:
+    """The compiled tests of a table. Called with its columns (neutralised text), the rows that MAY fail.
+
+    :meth:`rows` and :meth:`repeated` take the columns dictionary-encoded (``Encoded``: row ``i``'s text is
+    ``values[codes[i]]``): each distinct text is tested once (columns repeat a few values), and the verdicts on the
+    rows alone (:meth:`rows`: a row keeps them whatever the other rows) are apart from the one cross-row rule,
+    ``unique`` (:meth:`repeated`), so that a table with rows left out is judged again only where that can change.
+    """
+
+    def __init__(self, tests: list[Callable[[pa.Array, Mask], Mask]], unique: list[bool]) -> None:
+        self.tests, self.unique = tests, unique
+
+    def __call__(self, columns: list[pa.Array]) -> Mask:
+        encoded = [(np.arange(len(c)), c) for c in columns]
+        return self.rows(encoded) | self.repeated(encoded)
+
+    def rows(self, columns: list[Encoded]) -> Mask:
+        """True where a row may break a rule judged on the row alone (type, format, constraint, blank row)."""
+        n = len(columns[0][0]) if columns else 0
         flagged = np.zeros(n, dtype=bool)
         blank = np.ones(n, dtype=bool)
-        for column, test in zip(columns, tests, strict=True):
-            empty = as_mask(pc.equal(column, ""))
-            blank &= empty
-            flagged |= as_mask(pc.match_substring_regex(column, _PARSE_RISK))
-            flagged |= test(column, empty)
+        for (codes, values), test in zip(columns, self.tests, strict=True):
+            empty = as_mask(pc.equal(values, ""))
+            bad = as_mask(pc.match_substring_regex(values, _PARSE_RISK)) | test(values, empty)
+            blank &= empty[codes]
+            flagged |= bad[codes]
         return flagged | (blank & bool(columns))  # a blank row is a row error
 
-    return check
+    def repeated(self, columns: list[Encoded]) -> Mask:
+        """True on every row of a value repeated in a ``unique`` field (the first one included: frictionless'
+        note names the previous row); a missing value ("") is never a repeat."""
+        n = len(columns[0][0]) if columns else 0
+        out = np.zeros(n, dtype=bool)
+        for (codes, values), unique in zip(columns, self.unique, strict=True):
+            if not unique:
+                continue
+            same = pc.dictionary_encode(values)  # equal texts, one id (a dictionary may repeat a text)
+            ids = same.indices.to_numpy(zero_copy_only=False)[codes]
+            empty = as_mask(pc.equal(values, ""))[codes]
+            out |= pd.Series(ids).duplicated(keep=False).to_numpy() & ~empty
+        return out
 
 
 def as_mask(arr: pa.Array | pa.ChunkedArray) -> Mask:
@@ -77,8 +110,9 @@ def as_mask(arr: pa.Array | pa.ChunkedArray) -> Mask:
     return np.asarray(pc.fill_null(arr, True).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _field_test(field: dict[str, Any]) -> Callable[[pa.Array, Mask], Mask]:
-    """One field's test: True where a cell may break its type, format or a constraint."""
+def _field_test(field: dict[str, Any]) -> tuple[Callable[[pa.Array, Mask], Mask], bool]:
+    """One field's test (True where a cell may break its type, format or a constraint) and whether its values
+    must be unique (judged across the rows: :meth:`CompiledTable.repeated`)."""
     known = {"name", "type", "format", "constraints", "trueValues", "falseValues"}
     for key in field:
         if key not in known and key not in _TABLE_METADATA:
@@ -93,8 +127,6 @@ def _field_test(field: dict[str, Any]) -> Callable[[pa.Array, Mask], Mask]:
     value: Callable[[pa.Array], Mask]
     if kind == "string":
         value = _string_test(constraints)
-        if unique:
-            value = _with_unique(value)
     elif kind in ("integer", "number"):
         if unique:
             raise Unsupported("unique on a number (frictionless compares the numbers, not the text)")
@@ -118,7 +150,7 @@ def _field_test(field: dict[str, Any]) -> Callable[[pa.Array, Mask], Mask]:
         out = value(col) & ~empty  # a missing value ("") is None: only ``required`` judges it
         return out | empty if required else out
 
-    return test
+    return test, unique
 
 
 def _string_test(constraints: dict[str, Any]) -> Callable[[pa.Array], Mask]:
@@ -151,16 +183,6 @@ def _not_in(allowed: pa.Array, col: pa.Array) -> Mask:
 
 def _length_out(compare: Callable[..., Any], k: int, col: pa.Array) -> Mask:
     return as_mask(compare(pc.utf8_length(col), k))
-
-
-def _with_unique(value: Callable[[pa.Array], Mask]) -> Callable[[pa.Array], Mask]:
-    """Every row of a repeated value flagged (first one included: frictionless' note names the previous row)."""
-
-    def test(col: pa.Array) -> Mask:
-        repeated = pd.Series(col.to_numpy(zero_copy_only=False)).duplicated(keep=False).to_numpy()
-        return value(col) | repeated
-
-    return test
 
 
 def _per_value(col: pa.Array, judge: Callable[[str], Any], negate: bool = False) -> Mask:

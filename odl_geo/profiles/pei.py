@@ -18,7 +18,7 @@ from .base import ProductSink, Profile, RoleSpec, SchemaRef, TargetField, ThemeD
 from .product_sinks import CsvProduct, StreamedProducts, write_whole
 from .products import csv_rows, lonlat, report_validation
 from .schemas import load_schema
-from .validation import validate_table_frame
+from .validation import check_table_frame, kept_rows_check
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from ..exports.base import OutputFile
     from ..report import Report
+    from .validation import Mask, TableCheck
 
 __all__ = ["COORDINATE_FIELDS", "PeiProfile", "pei_fields"]
 
@@ -147,15 +148,25 @@ class PeiProfile(Profile):
         )
 
     def validate(self, dataset: ThemeDataset, report: Report) -> None:
+        self.validate_table(dataset, report)
+
+    def validate_table(
+        self, dataset: ThemeDataset, report: Report, earlier: TableCheck | None = None, keep: Mask | None = None
+    ) -> TableCheck | None:
+        """:meth:`validate`, kept for ``--drop-invalid`` (:class:`.validation.ValidatesOnce`)."""
         if "main" not in dataset.frames:
-            return
-        fmt = next(f for f in load_schema(SCHEMA_FILE)["fields"] if f["name"] == "disponible")
-        true_false = (fmt["trueValues"][0], fmt["falseValues"][0])
-        # frictionless decides, on the rows a compiled checker flags and a sample (.validation)
-        fields = list(self.roles[0].fields)
-        errors = validate_table_frame(dataset.frames["main"], fields, load_schema(SCHEMA_FILE), true_false=true_false)
+            return None
+        frame = dataset.frames["main"]
+        checked = kept_rows_check(earlier, keep, frame)
+        if checked is None:
+            fmt = next(f for f in load_schema(SCHEMA_FILE)["fields"] if f["name"] == "disponible")
+            true_false = (fmt["trueValues"][0], fmt["falseValues"][0])
+            # frictionless decides, on the rows a compiled checker flags and a sample (.validation)
+            fields = list(self.roles[0].fields)
+            checked = check_table_frame(frame, fields, load_schema(SCHEMA_FILE), true_false=true_false)
         label = f"point-eau-incendie {self.schema.version if self.schema else ''}".strip()
-        report_validation(errors, "frictionless", label, dataset.source_names.get("main", "main"), report)
+        report_validation(checked.errors, "frictionless", label, dataset.source_names.get("main", "main"), report)
+        return checked
 
     def write_products(self, dataset: ThemeDataset, out_dir: Path, report: Report) -> list[OutputFile]:
         return write_whole(self.open_products(out_dir, report), dataset)

@@ -35,8 +35,9 @@ import io
 import logging
 import math
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 import pyarrow as pa
@@ -46,7 +47,7 @@ import shapely
 from ..csvsafe import neutralise_csv_cell, neutralise_csv_row
 from . import products
 from .compiled_json import MISSING, ObjectColumns, compile_feature_schema
-from .compiled_table import Mask, Unsupported, as_mask, compile_table_schema
+from .compiled_table import Encoded, Mask, Unsupported, as_mask, compile_table_schema
 from .product_sinks import PRECISION, csv_texts, geometry_mapping, json_value
 
 if TYPE_CHECKING:
@@ -55,7 +56,8 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-    from .base import TargetField
+    from ..report import Report
+    from .base import TargetField, ThemeDataset
 
 __all__ = [
     "PREFIX_FEATURES",
@@ -63,9 +65,14 @@ __all__ = [
     "SAMPLE_FEATURES",
     "SAMPLE_ROWS",
     "SMALL_LAYER",
+    "TableCheck",
     "Unsupported",
+    "ValidatesOnce",
+    "check_table_frame",
+    "check_table_rows",
     "compile_feature_schema",
     "compile_table_schema",
+    "kept_rows_check",
     "validate_feature_collection",
     "validate_feature_frame",
     "validate_table_frame",
@@ -116,14 +123,113 @@ def _compiler_missed(errors: Errors, flagged: Mask) -> list[int]:
 _SPLITS_ROWS = "[\x00\r]"
 
 
+@dataclass
+class _Table:
+    """A CSV product's table as the validators need it: its columns dictionary-encoded (row ``i``'s text of a
+    column is ``values[codes[i]]``, as written before neutralising), the rows of odd shape, and the rows as lists
+    (``rows_at``) for frictionless, built only for the rows it reads."""
+
+    header: list[str]
+    texts: list[Encoded]
+    odd: Mask
+    lists: list[list[str]] | None = None  # the rows as given (validate_table_rows): frictionless reads them
+    _neutral: list[Encoded] | None = field(default=None, repr=False)
+
+    @property
+    def n(self) -> int:
+        return len(self.odd)
+
+    def rows_at(self, at: Any) -> list[list[str]]:
+        if self.lists is not None:
+            return self.lists[at] if isinstance(at, slice) else [self.lists[i] for i in at]
+        if not self.texts:
+            return []
+        idx = np.arange(self.n)[at]
+        return [list(r) for r in zip(*(v.take(pa.array(c[idx])).to_pylist() for c, v in self.texts), strict=True)]
+
+    def columns(self) -> list[Encoded]:
+        """The columns as the CSV writer writes them (neutralised), each distinct text once."""
+        if self._neutral is None:
+            self._neutral = [(c, _neutralised(v)) for c, v in self.texts]
+        return self._neutral
+
+    def without(self, keep: Mask) -> _Table:
+        """The table with only the ``keep`` rows (their texts are not built again)."""
+        neutral = None if self._neutral is None else [(c[keep], v) for c, v in self._neutral]
+        lists = None if self.lists is None else [self.lists[i] for i in np.flatnonzero(keep).tolist()]
+        return _Table(self.header, [(c[keep], v) for c, v in self.texts], self.odd[keep], lists, neutral)
+
+
+@dataclass
+class TableCheck:
+    """What one validation of a table found (``errors``, those of frictionless on the whole table), kept so that
+    the same table with rows left out (``--drop-invalid``) is validated again without building its text again nor
+    judging again what leaving rows out cannot change: :meth:`without`."""
+
+    errors: Errors
+    table: _Table
+    descriptor: dict[str, Any]
+    #: the compiled checker's verdicts on the rows alone (:meth:`.CompiledTable.rows`), when the fast path ran
+    flags: Mask | None = None
+    #: the encoding frictionless detects in the table's first bytes, and how many rows those bytes held
+    encoding: tuple[str, int] | None = None
+
+    def without(self, keep: Mask) -> TableCheck:
+        """The validation of the table with only the ``keep`` rows: what :func:`validate_table_frame` gives on it.
+
+        A row's own findings (a type, a format, a constraint broken) do not depend on the other rows: the compiled
+        checker's verdicts on the kept rows stand, and frictionless reads again only the rows they flag, those whose
+        ``unique`` value is still repeated (the one cross-row rule a left-out row can change), and the first
+        :data:`SNIFF_LINES` rows (the dialect it guesses, the encoding it detects in the first bytes are computed
+        again too). The rows the fast path's sample judged already were judged on the same text; a row it wrongly
+        passes among those read sends the table to frictionless whole, as in :func:`validate_table_frame`. When
+        the fast path did not run (a small table, a schema the compiler does not know...), the table is validated
+        as :func:`validate_table_frame` would.
+        """
+        keep = np.asarray(keep, dtype=bool)
+        flags = None if self.flags is None else self.flags[keep]
+        # the first bytes are the same when their rows are all kept: so is the encoding detected in them
+        same = self.encoding is not None and bool(keep[: self.encoding[1]].all())
+        return _check_table(self.table.without(keep), self.descriptor, flags, self.encoding if same else None)
+
+
+@runtime_checkable
+class ValidatesOnce(Protocol):
+    """A profile whose validation of its one table is kept, so that after rows are left out (``--drop-invalid``)
+    only what leaving them out can change is validated again (:meth:`TableCheck.without`)."""
+
+    def validate_table(
+        self, dataset: ThemeDataset, report: Report, earlier: TableCheck | None = None, keep: Mask | None = None
+    ) -> TableCheck | None:
+        """``validate`` (its findings added to ``report``), returning what it found; with ``earlier``, its
+        validation of the dataset before only the ``keep`` rows of its table were kept."""
+
+
+def kept_rows_check(earlier: TableCheck | None, keep: Mask | None, frame: pd.DataFrame) -> TableCheck | None:
+    """``earlier.without(keep)`` when ``frame`` is that table's ``keep`` rows (by their count), else None: the
+    caller then validates ``frame`` from the start."""
+    if earlier is None or keep is None:
+        return None
+    keep = np.asarray(keep, dtype=bool)
+    if len(keep) != earlier.table.n or int(keep.sum()) != len(frame):
+        return None
+    return earlier.without(keep)
+
+
 def _columns(rows: list[list[str]], width: int) -> tuple[list[pa.Array], Mask]:
     """The table's columns as Arrow strings, neutralised as the CSV writer writes them, and the rows whose shape
     alone (cells that are not text, a wrong number of cells) sends them to the official validator."""
+    texts, odd = _row_texts(rows, width)
+    return [_neutralised(v) for _, v in texts], odd
+
+
+def _row_texts(rows: list[list[str]], width: int) -> tuple[list[Encoded], Mask]:
     n = len(rows)
     odd = np.fromiter(map(len, rows), dtype=np.int64, count=n) != width
     if odd.any():
         rows = [r if len(r) == width else [""] * width for r in rows]
     columns = []
+    every = np.arange(n)
     for values in zip(*rows, strict=True) if n else [() for _ in range(width)]:
         try:
             arr = pa.array(values, type=pa.string())
@@ -131,7 +237,7 @@ def _columns(rows: list[list[str]], width: int) -> tuple[list[pa.Array], Mask]:
             arr = pa.array([v if isinstance(v, str) else None for v in values], type=pa.string())
             odd |= as_mask(pc.is_null(arr))  # not text: the writer's str() decides, frictionless judges
             arr = pc.fill_null(arr, "")
-        columns.append(_neutralised(arr))
+        columns.append((every, arr))
     return columns, odd
 
 
@@ -156,11 +262,13 @@ def validate_table_rows(header: list[str], rows: Iterable[list[str]], descriptor
     rows = rows if isinstance(rows, list) else list(rows)
     if len(rows) <= SMALL_LAYER:
         return products.validate_rows(header, rows, descriptor)
+    return check_table_rows(header, rows, descriptor).errors
 
-    def rows_at(at: Any) -> list[list[str]]:
-        return rows[at] if isinstance(at, slice) else [rows[i] for i in at]
 
-    return _validate_table(header, len(rows), lambda: _columns(rows, len(header)), rows_at, descriptor)
+def check_table_rows(header: list[str], rows: list[list[str]], descriptor: dict[str, Any]) -> TableCheck:
+    """:func:`validate_table_rows`, its findings kept with what :meth:`TableCheck.without` needs."""
+    texts, odd = _row_texts(rows, len(header))
+    return _check_table(_Table(header, texts, odd, rows), descriptor)
 
 
 def validate_table_frame(
@@ -173,64 +281,73 @@ def validate_table_frame(
     """:func:`validate_table_rows` of a CSV product made of ``fields`` then the ``extra`` columns (coordinates),
     its texts built a column at a time as the product's writer builds them (:func:`.product_sinks.csv_texts`,
     ``repr`` of the coordinates): no Python list per row but for the rows frictionless reads."""
+    return check_table_frame(frame, fields, descriptor, extra, true_false).errors
+
+
+def check_table_frame(
+    frame: pd.DataFrame,
+    fields: list[TargetField],
+    descriptor: dict[str, Any],
+    extra: dict[str, np.ndarray] | None = None,
+    true_false: tuple[str, str] = ("true", "false"),
+) -> TableCheck:
+    """:func:`validate_table_frame`, its findings kept with what :meth:`TableCheck.without` needs."""
     extra = extra or {}
     names = [f.name for f in fields]
     header = names + [n for n in extra if n not in names]
-    raw = [_float_texts(extra[f.name]) if f.name in extra else _texts(frame[f.name], f.kind, true_false)
-           for f in fields] + [_float_texts(v) for n, v in extra.items() if n not in names]  # fmt: skip
-
-    def rows_at(at: Any) -> list[list[str]]:
-        idx = pa.array(np.arange(len(frame))[at], type=pa.int64())
-        return [list(r) for r in zip(*(c.take(idx).to_pylist() for c in raw), strict=True)] if raw else []
-
-    if len(frame) <= SMALL_LAYER:
-        return products.validate_rows(header, rows_at(slice(None)), descriptor)
-    odd = np.zeros(len(frame), dtype=bool)
-    return _validate_table(header, len(frame), lambda: ([_neutralised(c) for c in raw], odd), rows_at, descriptor)
+    texts = [_float_texts(extra[f.name]) if f.name in extra else _texts(frame[f.name], f.kind, true_false)
+             for f in fields] + [_float_texts(v) for n, v in extra.items() if n not in names]  # fmt: skip
+    return _check_table(_Table(header, texts, np.zeros(len(frame), dtype=bool)), descriptor)
 
 
-def _texts(series: pd.Series, kind: str, true_false: tuple[str, str]) -> pa.Array:
+def _texts(series: pd.Series, kind: str, true_false: tuple[str, str]) -> Encoded:
     codes, texts = csv_texts(series, kind, true_false)
-    return pa.array(texts, type=pa.string()).take(pa.array(codes))
+    return np.asarray(codes, dtype=np.int64), pa.array(texts, type=pa.string())
 
 
-def _float_texts(values: np.ndarray) -> pa.Array:
+def _float_texts(values: np.ndarray) -> Encoded:
     """``repr(float(v))``, ``""`` for NaN: the coordinates' text in the CSV products."""
-    return pa.array(["" if math.isnan(v) else repr(v) for v in np.asarray(values, dtype=float).tolist()])
+    texts = pa.array(["" if math.isnan(v) else repr(v) for v in np.asarray(values, dtype=float).tolist()])
+    return np.arange(len(texts)), texts
 
 
-def _validate_table(
-    header: list[str],
-    n: int,
-    columns_of: Callable[[], tuple[list[pa.Array], Mask]],
-    rows_at: Callable[[Any], Any],
-    descriptor: dict[str, Any],
-) -> Errors:
-    """The fast path: ``columns_of()`` gives the neutralised columns and rows of odd shape, ``rows_at(indexes)``
-    the rows (as written) frictionless reads."""
+def _check_table(
+    table: _Table, descriptor: dict[str, Any], flags: Mask | None = None, encoding: tuple[str, int] | None = None
+) -> TableCheck:
+    """The fast path, or frictionless on every row when it cannot be taken. ``flags``: the compiled checker's
+    verdicts on the rows alone, and ``encoding``, what frictionless detects in the first bytes, when known from
+    an earlier validation of a table these rows were part of (:meth:`TableCheck.without`)."""
+    header, n = table.header, table.n
 
-    def whole() -> Errors:
-        return products.validate_rows(header, rows_at(slice(None)), descriptor)
+    def whole() -> TableCheck:
+        return TableCheck(products.validate_rows(header, table.rows_at(slice(None)), descriptor), table, descriptor)
 
+    if n <= SMALL_LAYER:
+        return whole()
     schema = {k: v for k, v in descriptor.items() if k != "$schema"}
     try:
         check = compile_table_schema(schema, header)
     except Unsupported as exc:
         log.info("frictionless on every row: %s", exc)
         return whole()
-    columns, odd = columns_of()
-    if any(pc.any(pc.match_substring_regex(c, _SPLITS_ROWS)).as_py() for c in columns) or (
-        columns and pc.any(pc.starts_with(columns[0], SKIP)).as_py()  # would read as a placeholder
-    ):
-        log.info("frictionless on every row: a cell holds a carriage return, or begins as a placeholder line")
+    columns = table.columns()
+    if flags is None:  # (rows kept from a table that passed this test pass it)
+        if any(pc.any(pc.match_substring_regex(v, _SPLITS_ROWS)).as_py() for _, v in columns) or (
+            columns and pc.any(pc.starts_with(columns[0][1], SKIP)).as_py()  # would read as a placeholder
+        ):
+            log.info("frictionless on every row: a cell holds a carriage return, or begins as a placeholder line")
+            return whole()
+        flags = check.rows(columns) | table.odd
+        prefix, sample = max(PREFIX_ROWS, SNIFF_LINES), SAMPLE_ROWS
+    else:  # the kept rows were judged (flagged or sampled) with the whole table: the dialect's lines only
+        prefix, sample = SNIFF_LINES, 0
+    flagged = flags | check.repeated(columns)
+    encoding = encoding or _whole_table_encoding(header, n, table.rows_at)
+    if encoding[0] != "utf-8":  # the compiled checker tested the text as written, in UTF-8
+        log.info("frictionless on every row: it would read the table as %s", encoding[0])
         return whole()
-    flagged = check(columns) | odd
-    encoding = _whole_table_encoding(header, n, rows_at)
-    if encoding != "utf-8":  # the compiled checker tested the text as written, in UTF-8
-        log.info("frictionless on every row: it would read the table as %s", encoding)
-        return whole()
-    keep = _selection(n, flagged, max(PREFIX_ROWS, SNIFF_LINES))
-    errors, settled = _frictionless_on(header, n, keep, rows_at(keep), descriptor)
+    keep = _selection(n, flagged, prefix, sample)
+    errors, settled = _frictionless_on(header, n, keep, table.rows_at(keep), descriptor)
     missed = _compiler_missed(errors, flagged)
     if not settled or missed:
         if missed:
@@ -240,24 +357,27 @@ def _validate_table(
                 missed[0],
             )
         return whole()
-    return errors
+    return TableCheck(errors, table, descriptor, flags, encoding)
 
 
-def _whole_table_encoding(header: list[str], n: int, rows_at: Callable[[Any], list[list[str]]]) -> str:
+def _whole_table_encoding(header: list[str], n: int, rows_at: Callable[[Any], list[list[str]]]) -> tuple[str, int]:
     """The encoding frictionless detects in the whole table's CSV: its own detector on the same first bytes (the
-    file of the sampled rows begins otherwise, so the encoding found here is given to it)."""
+    file of the sampled rows begins otherwise, so the encoding found here is given to it); and how many rows
+    those bytes were taken from."""
     from frictionless import Detector
 
     detector = Detector()
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(neutralise_csv_row(header))
-    start, head = 0, b""
+    start, head, step = 0, b"", 32  # rows of a few hundred bytes: the detector's first bytes in a few steps
     while start < n and len(head) < detector.buffer_size:
-        writer.writerows(neutralise_csv_row(r) for r in rows_at(slice(start, start + 500)))
-        start += 500
+        writer.writerows(neutralise_csv_row(r) for r in rows_at(slice(start, start + step)))
+        start += step
+        step *= 2
         head = buf.getvalue().encode("utf-8")
-    return str(detector.detect_encoding(head[: detector.buffer_size] or buf.getvalue().encode("utf-8")))
+    found = detector.detect_encoding(head[: detector.buffer_size] or buf.getvalue().encode("utf-8"))
+    return str(found), min(start, n)
 
 
 def _frictionless_on(
@@ -277,7 +397,7 @@ def _frictionless_on(
                 fh.write((SKIP + "\n") * (i - done))  # the rows left out, as comment lines
                 writer.writerow(neutralise_csv_row(row))
                 done = i + 1
-            fh.write((SKIP + "\n") * (n - done))
+            # (no placeholders after the last row read: they would change no row number)
         dialect_ok = _plain_csv(path)
         errors, _ = products.table_errors(path, descriptor, Dialect(comment_char=SKIP), encoding="utf-8")
     settled = dialect_ok and all(f is not None for f, *_ in errors)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .base import ProductSink, Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
 from .product_sinks import CsvProduct, GeoJSONProduct, StreamedProducts, write_whole
 from .products import csv_rows, lonlat, report_validation
-from .validation import validate_table_frame
+from .validation import check_table_frame, kept_rows_check
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from ..exports.base import OutputFile
     from ..report import Report
+    from .validation import Mask, TableCheck
 
 __all__ = ["WATER_FIELDS", "WaterProfile", "table_schema"]
 
@@ -228,15 +229,24 @@ class WaterProfile(Profile):
         return csv_rows(frame, list(WATER_FIELDS), {"lon": lon, "lat": lat})
 
     def validate(self, dataset: ThemeDataset, report: Report) -> None:
+        self.validate_table(dataset, report)
+
+    def validate_table(
+        self, dataset: ThemeDataset, report: Report, earlier: TableCheck | None = None, keep: Mask | None = None
+    ) -> TableCheck | None:
+        """:meth:`validate`, kept for ``--drop-invalid`` (:class:`.validation.ValidatesOnce`)."""
         if "main" not in dataset.frames:
-            return
+            return None
         frame = dataset.frames["main"]
-        lon, lat = lonlat(frame)
-        # frictionless decides, on the rows a compiled checker flags and a sample (.validation)
-        errors = validate_table_frame(frame, list(WATER_FIELDS), table_schema(), {"lon": lon, "lat": lat})
+        checked = kept_rows_check(earlier, keep, frame)
+        if checked is None:
+            lon, lat = lonlat(frame)
+            # frictionless decides, on the rows a compiled checker flags and a sample (.validation)
+            checked = check_table_frame(frame, list(WATER_FIELDS), table_schema(), {"lon": lon, "lat": lat})
         report_validation(
-            errors, "frictionless", "points-eau (odl-geo)", dataset.source_names.get("main", "main"), report
+            checked.errors, "frictionless", "points-eau (odl-geo)", dataset.source_names.get("main", "main"), report
         )
+        return checked
 
     def write_products(self, dataset: ThemeDataset, out_dir: Path, report: Report) -> list[OutputFile]:
         return write_whole(self.open_products(out_dir, report), dataset)

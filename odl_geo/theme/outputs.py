@@ -37,10 +37,11 @@ if TYPE_CHECKING:
     from ..feedback import Feedback
     from ..normalise.scan import GeometryScan
     from ..profiles.base import Profile
+    from ..profiles.validation import TableCheck
     from ..sources import ReadOptions
     from ..sources.layer import LayerSource
 
-__all__ = ["check_streamed", "convert_theme", "write_corrected", "write_reports"]
+__all__ = ["check_streamed", "convert_theme", "validate_chunk", "write_corrected", "write_reports"]
 
 REPORT_JSON, REPORT_HTML, CHANGES_CSV = "report.json", "report.html", "changes.csv"
 INLINE_CHANGES = 50_000  # more changes than this go to changes.csv instead of report.json
@@ -357,11 +358,31 @@ def _commit(source: str | Path, out: Path, staged: Staging, manifest: Manifest) 
     staged.commit(f.path for f in manifest.files)
 
 
-def _drop_invalid(run: ThemeRun, max_rounds: int = 20) -> None:
+def validate_chunk(run: ThemeRun, drop_invalid: bool) -> None:
+    """``profile.validate`` of a streamed chunk then, with ``drop_invalid``, :func:`_drop_invalid`, the chunk
+    validated once: a profile that keeps its validation (:class:`~odl_geo.profiles.validation.ValidatesOnce`) is
+    not asked to validate the whole chunk again after rows are left out, only what leaving them out can change."""
+    from ..profiles.validation import ValidatesOnce
+
+    assert run.profile is not None and run.dataset is not None
+    earlier = None
+    if isinstance(run.profile, ValidatesOnce):
+        earlier = run.profile.validate_table(run.dataset, run.report)
+    else:
+        run.profile.validate(run.dataset, run.report)
+    if drop_invalid:
+        _drop_invalid(run, earlier=earlier)
+
+
+def _drop_invalid(run: ThemeRun, max_rounds: int = 20, earlier: TableCheck | None = None) -> None:
     """Leave out the features named by error-level checks, then those the official validator still rejects.
 
     The original issues stay in the report as warnings marked "left out", so that nothing disappears silently.
+    ``earlier``: the profile's validation of the run's one layer as it stands (:func:`validate_chunk`), continued
+    on the rows kept at each round instead of validating the layer again from the start.
     """
+    from ..profiles.validation import ValidatesOnce
+
     assert run.profile is not None and run.dataset is not None
     by_layer = {lyr.layer: lyr for lyr in run.layers}
     rows = {lyr.layer: set(lyr.error_rows) for lyr in run.layers}
@@ -371,11 +392,13 @@ def _drop_invalid(run: ThemeRun, max_rounds: int = 20) -> None:
     for _ in range(max_rounds):
         if not any(rows.values()):
             return
+        kept = None
         for name, bad in rows.items():
             if not bad:
                 continue
             lyr = by_layer[name]
             keep = ~lyr.frame.index.isin(sorted(bad))
+            kept = keep if len(run.layers) == 1 else None
             n = int((~keep).sum())
             run.report.add(
                 Issue(
@@ -403,7 +426,10 @@ def _drop_invalid(run: ThemeRun, max_rounds: int = 20) -> None:
                 )
             issues.append(issue)
         run.report.issues = issues
-        run.profile.validate(run.dataset, run.report)
+        if earlier is not None and kept is not None and isinstance(run.profile, ValidatesOnce):
+            earlier = run.profile.validate_table(run.dataset, run.report, earlier, kept)
+        else:
+            run.profile.validate(run.dataset, run.report)
         # the validator names at most five features per rule in the report: drop them and validate again
         rows = {lyr.layer: set() for lyr in run.layers}
         for issue in run.report.by_severity(Severity.ERROR):

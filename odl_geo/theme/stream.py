@@ -169,11 +169,9 @@ def stream_layer(
                 assert result.context is not None
                 commit_chunk(result.context, profile.key, skip)
                 chunk = ThemeRun(run.source, profile.key, profile, chunk_report, [result], area, conformed)
-                profile.validate(conformed, chunk_report)
-                if options.drop_invalid:
-                    from .outputs import _drop_invalid
+                from .outputs import validate_chunk
 
-                    _drop_invalid(chunk)
+                validate_chunk(chunk, options.drop_invalid)  # validated once: --drop-invalid goes on from it
                 final = conformed.frames[role]
                 sink.write(conformed)
                 if keep_rows:
