@@ -135,7 +135,10 @@ def drop_duplicate_features(ctx: CheckContext) -> FixResult:
 def _apply_table(frame: pd.DataFrame, col: str, values: pd.Series, table: dict) -> tuple[int, list[Change]]:
     """Replace in ``frame[col]`` the values ``table`` maps: (features changed, their changes for the report)."""
     hit = values.isin(list(table)).to_numpy()
-    frame[col] = values.where(~hit, values.map(table))
+    new = values.to_numpy(dtype=object, copy=True)
+    idx = np.flatnonzero(hit)
+    new[idx] = [table[v] for v in new[idx]]  # the few rows changed looked up, not the whole column (values.map)
+    frame[col] = values.where(~hit, pd.Series(new, index=values.index, dtype=object))
     return int(hit.sum()), _value_changes(col, values, hit, table)
 
 
