@@ -20,7 +20,7 @@ from .geotrek import flatten_geotrek, recognise_geotrek
 from .product_sinks import GeoJSONProduct, StreamedProducts, write_whole
 from .products import feature_collection, report_validation
 from .schemas import load_schema
-from .validation import validate_feature_frame
+from .validation import LayerSample, validate_feature_frame
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -33,6 +33,12 @@ __all__ = ["HikingProfile", "hiking_fields"]
 SCHEMA_FILE = "itineraire-randonnee.schema.json"
 #: streaming state key (see :meth:`HikingProfile.conform`): the layer's Geotrek decision
 GEOTREK_STATE = "hiking.geotrek"
+#: streaming state key: the layer's feature count as its source declares it (set by the streaming pass)
+LAYER_FEATURES = "layer.features"
+#: streaming state key, and the chunk's ``ThemeDataset.notes["main"]`` key: the layer's validation budget
+VALIDATION_STATE = "hiking.validation"
+#: ``ThemeDataset.notes["main"]`` key: the chunk was validated once (``--drop-invalid`` validates it again)
+VALIDATED = "hiking.validated"
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "id_local": ("id", "identifiant", "id_itineraire", "id_trek", "code", "pk", "gid", "objectid"),
@@ -162,7 +168,8 @@ class HikingProfile(Profile):
         :param state: streaming (one dict per layer, the same for all its chunks): whether the layer is a Geotrek
             export, and which of its columns hold objects, is decided on the first chunk with features and kept
             here (``state["hiking.geotrek"]``), so that every chunk is read alike; GEOTREK_RECOGNISED is reported
-            once. None: decided on ``dataset`` (a whole layer).
+            once. None: decided on ``dataset`` (a whole layer). The layer's validation budget
+            (:class:`.validation.LayerSample`) is kept there too, and handed to :meth:`validate` with each chunk.
         """
         frame = dataset.frames.get("main")
         if frame is not None and len(frame):
@@ -188,6 +195,9 @@ class HikingProfile(Profile):
                     )
                 )
         out = super().conform(dataset, mapping, report, state)
+        if state is not None:
+            sample = state.setdefault(VALIDATION_STATE, LayerSample(state.get(LAYER_FEATURES)))
+            out.notes.setdefault("main", {})[VALIDATION_STATE] = sample
         frame = out.frames.get("main")
         if frame is not None and len(frame):
             layer = out.source_names.get("main", "main")
@@ -232,8 +242,18 @@ class HikingProfile(Profile):
     def validate(self, dataset: ThemeDataset, report: Report) -> None:
         if "main" not in dataset.frames:
             return
-        # jsonschema decides, on the features a compiled checker flags and a sample (.validation)
-        errors = validate_feature_frame(dataset.frames["main"], list(self.roles[0].fields), load_schema(SCHEMA_FILE))
+        # jsonschema decides, on the features a compiled checker flags and a sample (.validation); a streamed
+        # chunk with its layer's budget, validated a second time after features were left out (--drop-invalid)
+        notes = dataset.notes.setdefault("main", {})
+        layer = notes.get(VALIDATION_STATE)
+        errors = validate_feature_frame(
+            dataset.frames["main"],
+            list(self.roles[0].fields),
+            load_schema(SCHEMA_FILE),
+            layer if isinstance(layer, LayerSample) else None,
+            again=bool(notes.get(VALIDATED)),
+        )
+        notes[VALIDATED] = True
         label = f"itineraire-randonnee {self.schema.version if self.schema else ''}".strip()
         report_validation(errors, "jsonschema", label, dataset.source_names.get("main", "main"), report)
 

@@ -46,7 +46,7 @@ import shapely
 
 from ..csvsafe import neutralise_csv_cell, neutralise_csv_row
 from . import products
-from .compiled_json import MISSING, ObjectColumns, compile_feature_schema
+from .compiled_json import MISSING, NumberArrays, Numbers, ObjectColumns, compile_feature_schema
 from .compiled_table import Encoded, Mask, Unsupported, as_mask, compile_table_schema
 from .product_sinks import PRECISION, csv_texts, geometry_mapping, json_value
 
@@ -65,6 +65,7 @@ __all__ = [
     "SAMPLE_FEATURES",
     "SAMPLE_ROWS",
     "SMALL_LAYER",
+    "LayerSample",
     "TableCheck",
     "Unsupported",
     "ValidatesOnce",
@@ -432,31 +433,69 @@ def validate_feature_collection(doc: dict[str, Any], schema: dict[str, Any]) -> 
     def whole() -> Errors:
         return products.validate_json_schema(doc, schema)
 
-    return _validate_features(len(features), lambda: features, lambda at: [features[i] for i in at], doc, schema, whole)
+    return _validate_features(
+        len(features), lambda check: check(features), lambda at: [features[i] for i in at], doc, schema, whole
+    )
 
 
-def validate_feature_frame(frame: gpd.GeoDataFrame, fields: list[TargetField], schema: dict[str, Any]) -> Errors:
+def validate_feature_frame(
+    frame: gpd.GeoDataFrame,
+    fields: list[TargetField],
+    schema: dict[str, Any],
+    layer: LayerSample | None = None,
+    again: bool = False,
+) -> Errors:
     """:func:`validate_feature_collection` of ``products.feature_collection(frame, fields)``, without building it:
-    the compiled checker reads features whose geometries are made from the coordinate arrays (a LineString's
-    ``geometry_mapping``, 60 µs a trail, was most of the cost), jsonschema the exact features it judges."""
-    if len(frame) <= SMALL_LAYER:
+    the compiled checker reads the properties as columns and the LineStrings' coordinates as arrays
+    (:func:`_geometry_columns`), jsonschema the exact features it judges.
+
+    :param layer: ``frame`` is a chunk of a layer validated chunk by chunk: the layer's size decides between
+        jsonschema on every feature and the fast path, and the sample is the layer's (:class:`LayerSample`).
+    :param again: the chunk was validated before and has lost features since (``--drop-invalid``).
+    """
+    whole_layer, prefix, sample = (
+        layer.plan(len(frame), again) if layer is not None else (len(frame) <= SMALL_LAYER, None, None)
+    )
+    if whole_layer:
         return products.validate_json_schema(products.feature_collection(frame, fields), schema)
 
-    def quick() -> list[Any]:
+    def flags(check: Callable[[list[Any]], Mask]) -> Mask:
+        from pandas import isna
+
         n = len(frame)
         omit = {f.name for f in fields if f.enum is not None and not f.required}
         columns = {}
         for f in fields:
-            values = frame[f.name].astype(object).where(frame[f.name].notna(), None).tolist()
+            cells = frame[f.name].to_numpy(dtype=object)
+            missing = isna(cells)  # what Series.notna() says is missing, as None
+            if missing.any():
+                cells = cells.copy()  # (maybe the frame's own array)
+                cells[missing] = None
+            values = cells.tolist()
             if not {str, int, bool, type(None)}.issuperset(map(type, values)):  # floats: inf is null in JSON
                 values = list(map(json_value, values))
             if f.name in omit:  # left out of the properties when null (products.feature_collection)
                 values = [MISSING if v is None else v for v in values]
             columns[f.name] = values
-        geometry = _line_mappings(np.asarray(frame.geometry.values, dtype=object))
-        return ObjectColumns(
-            n, {"type": ["Feature"] * n, "properties": ObjectColumns(n, columns), "geometry": geometry}
+        geoms = np.asarray(frame.geometry.values, dtype=object)
+        geometry, odd = _geometry_columns(geoms)
+        flagged = check(
+            ObjectColumns(n, {"type": ["Feature"] * n, "properties": ObjectColumns(n, columns), "geometry": geometry})
         )
+        if len(odd):  # other geometries: their mappings, as the exact features hold them
+            some = {name: [values[i] for i in odd.tolist()] for name, values in columns.items()}
+            k = len(odd)
+            flagged[odd] = check(
+                ObjectColumns(
+                    k,
+                    {
+                        "type": ["Feature"] * k,
+                        "properties": ObjectColumns(k, some),
+                        "geometry": [geometry_mapping(g) for g in geoms[odd]],
+                    },
+                )
+            )
+        return flagged
 
     def exact(at: np.ndarray) -> list[dict[str, Any]]:
         features: list[dict[str, Any]] = products.feature_collection(frame.iloc[at], fields)["features"]
@@ -466,56 +505,84 @@ def validate_feature_frame(frame: gpd.GeoDataFrame, fields: list[TargetField], s
         return products.validate_json_schema(products.feature_collection(frame, fields), schema)
 
     doc = {"type": "FeatureCollection", "features": None}
-    return _validate_features(len(frame), quick, exact, doc, schema, whole)
+    check = layer.check(schema) if layer is not None else None
+    return _validate_features(len(frame), flags, exact, doc, schema, whole, prefix, sample, check)
 
 
-def _line_mappings(geoms: np.ndarray) -> list[dict[str, Any] | None]:
-    """:func:`.product_sinks.geometry_mapping` of each geometry, as far as a schema can tell: finite 2D LineStrings
-    (after the same rounding) from the coordinate arrays, in one pass; any other geometry through it."""
+def _geometry_columns(geoms: np.ndarray) -> tuple[ObjectColumns, np.ndarray]:
+    """The geometries of :func:`.product_sinks.geometry_mapping` as the compiled checker reads them, and the rows
+    it must read otherwise.
+
+    LineStrings with finite coordinates, once rounded as it rounds them, are columns: ``type`` and ``coordinates``
+    (:class:`.compiled_json.NumberArrays` over the coordinate arrays: no list per position). The other rows (no
+    geometry, another type, an empty or non-finite line) are returned apart: their mappings are judged one by one
+    (here they stand as lines without positions).
+    """
     n = len(geoms)
-    out: list[dict[str, Any] | None] = [None] * n
     line = ~shapely.is_missing(geoms)
     line[line] = (shapely.get_type_id(geoms[line]) == 1) & ~shapely.is_empty(geoms[line])
-    with np.errstate(invalid="ignore"):  # NaN coordinates: the lines they spoil go through geometry_mapping
-        rounded = shapely.set_precision(geoms[line], 10**-PRECISION)
-    plain = (shapely.get_type_id(rounded) == 1) & ~shapely.is_empty(rounded) & ~shapely.has_z(rounded)
-    counts = shapely.get_num_coordinates(rounded[plain])
-    coords = shapely.get_coordinates(rounded[plain])
-    ends = np.cumsum(counts)
-    finite = np.isfinite(coords).all(axis=1)
-    bad_rows = np.flatnonzero(~finite)
-    spoilt = np.zeros(len(counts), dtype=bool)
-    spoilt[np.searchsorted(ends, bad_rows, side="right")] = True
-    positions = coords.tolist()
-    at_line = np.flatnonzero(line)
-    at_plain = at_line[plain]
-    for k, (i, end, count) in enumerate(zip(at_plain.tolist(), ends.tolist(), counts.tolist(), strict=True)):
-        if not spoilt[k]:
-            out[i] = {"type": "LineString", "coordinates": positions[end - count : end]}
-    done = np.zeros(n, dtype=bool)
-    done[at_plain[~spoilt]] = True
-    for i in np.flatnonzero(~done).tolist():
-        out[i] = geometry_mapping(geoms[i])
-    return out
+    at = np.flatnonzero(line)
+    with np.errstate(invalid="ignore"):  # NaN coordinates: the lines they spoil are read apart
+        rounded = shapely.set_precision(geoms[at], 10**-PRECISION)
+    good = (shapely.get_type_id(rounded) == 1) & ~shapely.is_empty(rounded)
+    at, rounded = at[good], rounded[good]
+    z = shapely.has_z(rounded)
+    counts = shapely.get_num_coordinates(rounded)
+    widths = np.where(z, 3, 2)
+    sizes = counts * widths  # numbers of each line
+    starts = np.cumsum(sizes) - sizes
+    numbers = np.empty(int(sizes.sum()), dtype=np.float64)
+    for flat in (False, True):
+        which = z == flat
+        if not which.any():
+            continue
+        values = shapely.get_coordinates(rounded[which], include_z=flat).ravel()
+        part = sizes[which]
+        local = np.arange(len(values)) - np.repeat(np.cumsum(part) - part, part)
+        numbers[np.repeat(starts[which], part) + local] = values
+    spoilt = np.zeros(len(at), dtype=bool)
+    bad = np.flatnonzero(~np.isfinite(numbers))
+    if bad.size:
+        spoilt[np.searchsorted(np.cumsum(sizes), bad, side="right")] = True
+    ok = np.zeros(n, dtype=bool)
+    ok[at[~spoilt]] = True
+    line_counts = np.zeros(n, dtype=np.int64)
+    line_counts[at] = np.where(spoilt, 0, counts)
+    kept = np.repeat(~spoilt, sizes)
+    position_widths = np.repeat(widths[~spoilt], counts[~spoilt])
+    line_ends = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(line_counts, out=line_ends[1:])
+    position_ends = np.zeros(len(position_widths) + 1, dtype=np.int64)
+    np.cumsum(position_widths, out=position_ends[1:])
+    coordinates = NumberArrays(line_ends, NumberArrays(position_ends, Numbers(numbers[kept])))
+    return ObjectColumns(n, {"type": ["LineString"] * n, "coordinates": coordinates}), np.flatnonzero(~ok)
 
 
 def _validate_features(
     n: int,
-    quick: Callable[[], list[Any]],
+    flags: Callable[[Callable[[list[Any]], Mask]], Mask],
     exact: Callable[[np.ndarray], list[Any]],
     doc: dict[str, Any],
     schema: dict[str, Any],
     whole: Callable[[], Errors],
+    prefix: int | None = None,
+    sample: int | None = None,
+    check: Callable[[list[Any]], Mask] | None = None,
 ) -> Errors:
-    """The fast path: the compiled checker on ``quick()`` (features judged as jsonschema judges the exact ones),
-    jsonschema on ``exact(indexes)`` in a collection like ``doc``; ``whole()`` is jsonschema on every feature."""
-    try:
-        check = compile_feature_schema(schema)
-    except Unsupported as exc:
-        log.info("jsonschema on every feature: %s", exc)
-        return whole()
-    flagged = check(quick())
-    keep = _selection(n, flagged, PREFIX_FEATURES, SAMPLE_FEATURES)
+    """The fast path: the compiled checker's verdicts (``flags(check)``, features judged as jsonschema judges the
+    exact ones), jsonschema on ``exact(indexes)`` in a collection like ``doc``: the flagged features, the first
+    ``prefix`` and ``sample`` more (default :data:`PREFIX_FEATURES`, :data:`SAMPLE_FEATURES`); ``whole()`` is
+    jsonschema on every feature. ``check``: the schema compiled already."""
+    if check is None:
+        try:
+            check = compile_feature_schema(schema)
+        except Unsupported as exc:
+            log.info("jsonschema on every feature: %s", exc)
+            return whole()
+    flagged = flags(check)
+    prefix = PREFIX_FEATURES if prefix is None else prefix
+    sample = SAMPLE_FEATURES if sample is None else sample
+    keep = _selection(n, flagged, prefix, sample)
     part = {**doc, "features": exact(keep)}
     errors = [
         (int(keep[f]) if f is not None else None, where, rule, message)
@@ -530,3 +597,51 @@ def _validate_features(
         )
         return whole()
     return errors
+
+
+@dataclass
+class LayerSample:
+    """How the features of a layer validated chunk by chunk (a streamed ``convert --theme``) are validated.
+
+    The rules of this module are the layer's, not the chunk's: a layer of at most :data:`SMALL_LAYER` features
+    (as its source declares it) is validated by jsonschema on every feature however it is cut, a larger one on the
+    fast path however small its chunks (chunks sized by bytes hold a few thousand trails, each of which jsonschema
+    validated, 2 ms a trail: most of a run). jsonschema reads the flagged features, the layer's first
+    :data:`PREFIX_FEATURES` and :data:`SAMPLE_FEATURES` drawn over the whole layer, each chunk its share (it was
+    that many per chunk of more than :data:`SMALL_LAYER`); a chunk validated again after features were left out
+    (``--drop-invalid``) only its flagged features, its others having been judged already. The schema is compiled
+    once for the layer.
+
+    :param features: the layer's feature count as its source declares it; None (or negative): unknown, and each
+        chunk is then validated as a layer of its own.
+    """
+
+    features: int | None
+    seen: int = 0  # features of the chunks validated so far
+    compiled: tuple[dict[str, Any], Callable[[list[Any]], Mask]] | None = field(default=None, repr=False)
+
+    def plan(self, n: int, again: bool = False) -> tuple[bool, int, int]:
+        """(jsonschema on every feature, prefix, sample) for the next chunk of ``n`` features (``again``: the last
+        chunk, validated again)."""
+        start = self.seen - n if again else self.seen
+        if not again:
+            self.seen += n
+        total = self.features if self.features is not None and self.features >= 0 else None
+        if total is None:
+            return n <= SMALL_LAYER, (0 if again else PREFIX_FEATURES), (0 if again else SAMPLE_FEATURES)
+        total = max(total, self.seen)  # a source that declared fewer features than it gave
+        if total <= SMALL_LAYER:
+            return True, 0, 0
+        if again:
+            return False, 0, 0
+        share = SAMPLE_FEATURES * (start + n) // total - SAMPLE_FEATURES * start // total  # the layer's sum: SAMPLE
+        return False, max(0, PREFIX_FEATURES - start), share
+
+    def check(self, schema: dict[str, Any]) -> Callable[[list[Any]], Mask] | None:
+        """The schema compiled (once for the layer); None when it cannot be (:func:`_validate_features` says)."""
+        if self.compiled is None or self.compiled[0] != schema:
+            try:
+                self.compiled = (schema, compile_feature_schema(schema))
+            except Unsupported:
+                return None
+        return self.compiled[1]

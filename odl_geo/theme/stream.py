@@ -135,7 +135,8 @@ def stream_layer(
         # several chunks: the checks' whole-layer verdicts wait for the last one (odl_geo.checks._carry)
         one_chunk = 0 < layer.feature_count <= options.chunk_rows
         carry: dict[str, object] = {} if one_chunk else layer_carry()
-        state: dict[str, Any] = {}
+        # the profile's decisions for the whole layer; the declared count lets it apply per-layer rules to chunks
+        state: dict[str, Any] = {"layer.features": layer.feature_count}
         preview = _Preview(layer.feature_count)
         source_fields: list[str] = []
         offset = faulty = kept = fixed_rows = 0
