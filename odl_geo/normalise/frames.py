@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..report import Report
     from ..sources.layer import LayerSource
 
-__all__ = ["read_frame", "read_frames"]
+__all__ = ["CHUNK_BYTES", "FrameChunks", "chunk_rows_for", "read_frame", "read_frames"]
 
 
 def read_frame(
@@ -46,36 +46,94 @@ def read_frame(
     return _frame(reader.read_all(), crs)
 
 
+#: normalised Arrow bytes a streamed chunk holds at most (about one reader batch): the chunk's frames, copies and
+#: checks weigh 8 to 10 times that (a 2 KB hiking trail: ~20 KB in pandas/shapely through a theme run's steps)
+CHUNK_BYTES = 8 << 20
+#: fewest rows a chunk is cut to, however heavy its features (the per-chunk work must not dominate)
+MIN_CHUNK_ROWS = 256
+
+
+def chunk_rows_for(rows: int, nbytes: int, num_rows: int, budget: int = CHUNK_BYTES) -> int:
+    """Rows per chunk: at most ``rows`` (the user's ``--chunk-rows``), fewer when features are heavy, so that a
+    chunk holds about ``budget`` bytes of normalised Arrow data (``nbytes`` for ``num_rows`` features read)."""
+    if num_rows <= 0 or nbytes <= 0:
+        return rows
+    return max(1, min(rows, max(MIN_CHUNK_ROWS, budget * num_rows // nbytes)))
+
+
+class FrameChunks:
+    """The normalised layer as GeoDataFrames, read once, in order (see :func:`read_frames`).
+
+    :attr:`rows` is the requested rows per chunk until the first batch is read, then the rows each chunk really
+    holds (fewer for heavy features: :func:`chunk_rows_for`), known before the first frame is given.
+    """
+
+    def __init__(
+        self,
+        layer: LayerSource,
+        rows: int,
+        options: NormaliseOptions | None,
+        report: Report | None,
+        feedback: Feedback | None,
+        budget: int | None,
+    ) -> None:
+        self.layer, self.rows, self.budget = layer, max(1, rows), budget
+        self.options = options or NormaliseOptions()
+        self.report, self.feedback = report, feedback
+
+    def __iter__(self) -> Iterator[gpd.GeoDataFrame]:
+        layer, options = self.layer, self.options
+        stream = LayerStream(layer, options, scan_geometries(layer), self.feedback, self.report)
+        crs = (options.target_crs or layer.crs) if layer.has_geometry else None
+        pending: list[pa.RecordBatch] = []
+        held, any_row, sized = 0, False, self.budget is None
+        for batch in stream.batches():
+            if not sized and batch.num_rows:
+                assert self.budget is not None
+                self.rows = chunk_rows_for(self.rows, batch.nbytes, batch.num_rows, self.budget)
+                sized = True
+            rows = self.rows
+            while batch.num_rows:
+                take = min(batch.num_rows, rows - held)
+                pending.append(batch.slice(0, take))
+                held += take
+                batch = batch.slice(take)
+                if held == rows:
+                    # nothing of the chunk stays referenced here while the caller works on its frame
+                    yield _take(pending, crs)
+                    held, any_row = 0, True
+            del batch
+        if pending:
+            yield _take(pending, crs)
+        elif not any_row:  # an empty layer: one empty frame, as read_frame gives
+            yield gpd.GeoDataFrame({n: pd.Series(dtype=object) for n, _ in layer.fields}, geometry=[], crs=crs)
+
+
 def read_frames(
     layer: LayerSource,
     rows: int,
     options: NormaliseOptions | None = None,
     report: Report | None = None,
     feedback: Feedback | None = None,
-) -> Iterator[gpd.GeoDataFrame]:
+    budget: int | None = None,
+) -> FrameChunks:
     """The normalised layer as GeoDataFrames of ``rows`` features (the last one shorter), read once, in order.
 
-    What :func:`read_frame` gives, cut in pieces: concatenated, they are that frame (a layer of at most ``rows``
-    features comes as one frame, built exactly as :func:`read_frame` builds it). Memory holds one piece.
+    What :func:`read_frame` gives, cut in pieces: concatenated, they are that frame (a layer of at most the chunk's
+    rows comes as one frame, built exactly as :func:`read_frame` builds it). Memory holds one piece.
+
+    :param budget: normalised Arrow bytes a chunk may hold (e.g. :data:`CHUNK_BYTES`): the rows per chunk are then
+        chosen from the first batch's bytes per feature, ``rows`` staying the upper bound
+        (:attr:`FrameChunks.rows` says how many, once the first frame is given). None: ``rows`` as given.
     """
-    options = options or NormaliseOptions()
-    stream = LayerStream(layer, options, scan_geometries(layer), feedback, report)
-    crs = (options.target_crs or layer.crs) if layer.has_geometry else None
-    pending: list[pa.RecordBatch] = []
-    held, any_row = 0, False
-    for batch in stream.batches():
-        while batch.num_rows:
-            take = min(batch.num_rows, rows - held)
-            pending.append(batch.slice(0, take))
-            held += take
-            batch = batch.slice(take)
-            if held == rows:
-                yield _frame(pa.Table.from_batches(pending), crs)
-                pending, held, any_row = [], 0, True
-    if pending:
-        yield _frame(pa.Table.from_batches(pending), crs)
-    elif not any_row:  # an empty layer: one empty frame, as read_frame gives
-        yield gpd.GeoDataFrame({n: pd.Series(dtype=object) for n, _ in layer.fields}, geometry=[], crs=crs)
+    return FrameChunks(layer, rows, options, report, feedback, budget)
+
+
+def _take(pending: list[pa.RecordBatch], crs: object) -> gpd.GeoDataFrame:
+    """The frame of the ``pending`` slices, emptied (the Arrow copy is freed as soon as pandas holds the rows)."""
+    table = pa.Table.from_batches(pending)
+    pending.clear()
+    return _frame(table, crs)
 
 
 def _frame(table: pa.Table, crs: object) -> gpd.GeoDataFrame:

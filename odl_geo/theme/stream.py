@@ -18,12 +18,16 @@ layers (zones, perimeters, procedures): it keeps the whole-dataset path.
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from ..checks._carry import settle
 from ..checks._common import attribute_columns
 from ..checks.areas import resolve_area
 from ..checks.names import product_layer_name
@@ -32,7 +36,7 @@ from ..checks.runner import commit_chunk, finish_checks, layer_carry, load_check
 from ..crs import crs_code
 from ..feedback import NullFeedback, check_cancelled
 from ..memory import release_free_memory
-from ..normalise.frames import read_frames
+from ..normalise.frames import CHUNK_BYTES, read_frames
 from ..profiles.anonymise import AnonymiseOptions, anonymise
 from ..profiles.base import ProductSink, ThemeDataset
 from ..profiles.mapping import Mapping, check_field_name, load_mapping
@@ -53,8 +57,6 @@ from .run import (
 from .spool import LayerSpool
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from ..checks.areas import Area
     from ..exports.base import OutputFile
     from ..feedback import Feedback
@@ -132,19 +134,24 @@ def stream_layer(
         sink = profile.open_products(staging, report) if products else _NoProducts()
         spool = LayerSpool(f"{source_stem(src.path)}_{profile.key}", staging)  # the --to formats' name
         out = StreamedLayer(run, sink, spool)
-        # several chunks: the checks' whole-layer verdicts wait for the last one (odl_geo.checks._carry)
-        one_chunk = 0 < layer.feature_count <= options.chunk_rows
-        carry: dict[str, object] = {} if one_chunk else layer_carry()
+        carry: dict[str, object] | None = None  # known with the chunks' size (the first batch's bytes)
+        spill = _SpillFolder(staging)
         # the profile's decisions for the whole layer; the declared count lets it apply per-layer rules to chunks
         state: dict[str, Any] = {"layer.features": layer.feature_count}
         preview = _Preview(layer.feature_count)
         source_fields: list[str] = []
         offset = faulty = kept = fixed_rows = 0
         first: LayerResult | None = None
-        chunks = read_frames(layer, options.chunk_rows, _normalise_options(profile, layer, options), report, feedback)
+        chunks = read_frames(
+            layer, options.chunk_rows, _normalise_options(profile, layer, options), report, feedback, CHUNK_BYTES
+        )
         try:
             for raw in chunks:
                 check_cancelled(feedback, "Checking")
+                if carry is None:
+                    # several chunks: the checks' whole-layer verdicts wait for the last one (odl_geo.checks._carry)
+                    one_chunk = 0 < layer.feature_count <= chunks.rows
+                    carry = {} if one_chunk else layer_carry(spill.folder())
                 if first is not None and len(first.frame):  # a second chunk: the first one's rows are not needed
                     first.frame, first.faulty, first.context = first.frame.iloc[:0], set(), None
                 # conforming and anonymising name rows as read; checks and validation rows after the fixes
@@ -169,6 +176,7 @@ def stream_layer(
                 # the fixed chunk is what later chunks compare with, rows left out included (as in a whole layer)
                 assert result.context is not None
                 commit_chunk(result.context, profile.key, skip)
+                settle(carry)  # the hashes past the sets' memory share go to the spill folder
                 chunk = ThemeRun(run.source, profile.key, profile, chunk_report, [result], area, conformed)
                 from .outputs import validate_chunk
 
@@ -191,16 +199,21 @@ def stream_layer(
                 offset += n
                 del conformed, chunk, result, checked, final
                 release_free_memory()  # the chunk's pages back to the system (odl_geo.memory)
+            assert first is not None and carry is not None  # read_frames gives at least one (maybe empty) frame
+            end = CheckContext(first.frame.iloc[:0], layer.name, profile, spec, *_area(area), offset=offset,
+                               carry=carry)  # fmt: skip
+            for issue in finish_checks(end, profile.key, skip).issues:
+                merger.add(issue, 0)
+            del end  # the outputs are written without the checks' hashes in memory
         except BaseException:  # a failure or a cancel: no open file left behind in the staging folder
             _close_quietly(sink)
             spool.close()
             raise
-        assert first is not None  # read_frames gives at least one (maybe empty) frame
-        end = CheckContext(first.frame.iloc[:0], layer.name, profile, spec, *_area(area), offset=offset, carry=carry)
-        for issue in finish_checks(end, profile.key, skip).issues:
-            merger.add(issue, 0)
+        finally:  # the checks' hashes written to disk go, whatever happened
+            carry = None
+            spill.remove()
     report.issues.extend(merger.issues())
-    out.whole = offset <= options.chunk_rows
+    out.whole = offset <= chunks.rows
     frame, rows = (first.frame, first.faulty) if out.whole else preview.frame()
     run.layers.append(
         LayerResult(
@@ -221,6 +234,26 @@ def stream_layer(
         )
     )
     return out
+
+
+class _SpillFolder:
+    """The private folder where the checks' carry writes its sorted hash runs (:func:`~odl_geo.checks._carry.settle`),
+    made on first use in the run's staging folder and removed after the layer's last check, even on a failure or a
+    cancel."""
+
+    def __init__(self, parent: Path) -> None:
+        self.parent = parent
+        self.path: Path | None = None
+
+    def folder(self) -> Path:
+        if self.path is None:
+            self.path = Path(tempfile.mkdtemp(prefix=".odl-geo-carry-", dir=self.parent))
+        return self.path
+
+    def remove(self) -> None:
+        if self.path is not None:
+            shutil.rmtree(self.path, ignore_errors=True)
+            self.path = None
 
 
 def _close_quietly(sink: ProductSink) -> None:
@@ -303,7 +336,13 @@ class _Preview:
         bad[rows[:PREVIEW_ROWS]] = True
         take = bad | ((np.arange(n) + offset) % self.step == 0)
         geom = getattr(frame, "_geometry_column_name", None)
-        part = frame.loc[take, [geom]] if geom in frame.columns else frame[take]  # the map needs the shapes only
+        if geom in frame.columns:  # the map needs the shapes only, and only what it can draw of them
+            import geopandas as gpd
+
+            shapes = gpd.GeoSeries(_drawn(np.asarray(frame[geom].array)[take]), crs=frame.crs)
+            part = gpd.GeoDataFrame({geom: shapes}, geometry=geom, crs=frame.crs)
+        else:
+            part = frame[take]
         self.parts.append(part)
         self.faulty.append(bad[take])
         self.held += len(part)
@@ -312,3 +351,26 @@ class _Preview:
         frame = pd.concat(self.parts, ignore_index=True) if self.parts else pd.DataFrame()
         flags = np.concatenate(self.faulty) if self.faulty else np.zeros(0, dtype=bool)
         return frame, {int(i) for i in np.flatnonzero(flags)}
+
+
+#: a preview shape keeps the vertices the report's map (560 pixels wide) can tell apart: a tenth of a pixel
+_PREVIEW_TOLERANCE = 1 / 5_600
+
+
+def _drawn(geoms: np.ndarray) -> np.ndarray:
+    """Lines and polygons simplified below what the map can show: a sampled trail of 2 KB holds a few dozen bytes
+    (20 000 of them were ~35 MB of the run's peak). The tolerance is a fraction of the chunk's extent, no larger
+    than the layer's: the drawing is the same."""
+    import shapely
+
+    types = shapely.get_type_id(geoms)
+    lines = np.flatnonzero(types > 0)  # not points (0), nor missing (-1)
+    if not lines.size:
+        return geoms
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms[lines])
+    tolerance = max(xmax - xmin, ymax - ymin) * _PREVIEW_TOLERANCE
+    if not np.isfinite(tolerance) or tolerance <= 0:
+        return geoms
+    out = geoms.copy()
+    out[lines] = shapely.simplify(geoms[lines], tolerance, preserve_topology=True)
+    return out

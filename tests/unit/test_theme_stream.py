@@ -325,3 +325,165 @@ def test_a_fix_note_without_a_field_counts_the_fixs_changes_of_the_whole_layer()
         merger.add_fixes([Fix("DUPLICATE_FEATURE", "l", [note], [note], details)], offset)
     (fix,) = merger.fixes("l")
     assert fix.changes == ["5 feature(s) removed as exact copies: #39, #199."] and len(fix.details) == 5
+
+
+# -- flat memory: the checks' hashes spilled to disk, chunks sized by bytes ----------------------------------------
+
+
+@pytest.fixture
+def tiny_spill(monkeypatch):
+    """Hash sets that keep at most 4 hashes in memory and write blocks of 2 keys: every chunk spills, runs merge
+    on disk, lookups read blocks. Returns the list of the runs written (their paths)."""
+    from odl_geo.checks import _carry
+
+    monkeypatch.setattr(_carry.HashSet, "RAM_HASHES", 4)
+    monkeypatch.setattr(_carry.HashSet, "MAX_BITS", 1 << 6)  # a saturated bitmap: most probes go to the disk
+    monkeypatch.setattr(_carry._DiskRun, "BLOCK", 2)
+    monkeypatch.setattr(_carry._DiskRun, "PIECE", 3)
+    monkeypatch.setattr(_carry._DiskRun, "PROBES", 5)
+    written: list[Path] = []
+    write = _carry._DiskRun.write.__func__
+
+    def spy(cls, path, keys, payload):
+        written.append(path)
+        return write(cls, path, keys, payload)
+
+    monkeypatch.setattr(_carry._DiskRun, "write", classmethod(spy))
+    return written
+
+
+def test_hash_sets_spilled_to_disk_answer_exactly_as_in_memory(tmp_path, tiny_spill):
+    import numpy as np
+
+    from odl_geo.checks._carry import HashSet, PairSet, layer_carry, settle
+
+    rng = np.random.default_rng(7)
+    carry = layer_carry(tmp_path / "spill")
+    (tmp_path / "spill").mkdir()
+    keys_seen: set[int] = set()
+    pairs_seen: set[tuple[int, int]] = set()
+    for _ in range(40):  # chunks of values drawn from a small range: many repeats, within and across chunks
+        keys = rng.integers(0, 300, size=int(rng.integers(0, 12)), dtype=np.uint64)
+        values = rng.integers(0, 3, size=keys.size, dtype=np.uint32)
+        ids, pairs = carry.get("ids"), carry.get("pairs")
+        if isinstance(ids, HashSet) and isinstance(pairs, PairSet):
+            probe = rng.integers(0, 300, size=50, dtype=np.uint64)
+            pv = rng.integers(0, 3, size=50, dtype=np.uint32)
+            assert ids.contains(probe).tolist() == [int(k) in keys_seen for k in probe]
+            assert pairs.contains(probe).tolist() == [int(k) in {a for a, _ in pairs_seen} for k in probe]
+            assert pairs.contains_pairs(probe, pv).tolist() == [
+                (int(k), int(v)) in pairs_seen for k, v in zip(probe, pv, strict=True)]  # fmt: skip
+        carry.setdefault("ids", HashSet())
+        carry.setdefault("pairs", PairSet())
+        carry["ids"].add(keys)  # type: ignore[union-attr]
+        carry["pairs"].add_pairs(keys, values)  # type: ignore[union-attr]
+        settle(carry)
+        keys_seen |= {int(k) for k in keys}
+        pairs_seen |= {(int(k), int(v)) for k, v in zip(keys, values, strict=True)}
+    ids, pairs = carry["ids"], carry["pairs"]
+    assert isinstance(ids, HashSet) and isinstance(pairs, PairSet)
+    assert len(tiny_spill) > 10 and ids.disk and pairs.disk  # spilled many times
+    assert len(ids.disk) < 8  # runs of alike sizes merged on disk
+    assert sum(r.size for r in ids.runs) <= 4 + 12  # memory holds at most the share plus one chunk
+    on_disk = sorted(p.name for p in (tmp_path / "spill").iterdir())
+    assert on_disk == sorted(f.name for r in ids.disk + pairs.disk for f in
+                             [r.keys_path] + ([r.payload_path] if r.payload else []))  # fmt: skip
+    ids.remove()
+    pairs.remove()
+    assert not list((tmp_path / "spill").iterdir())
+
+
+@pytest.mark.parametrize("chunk_rows", [3, 7])
+def test_duplicates_on_the_seams_found_from_runs_spilled_to_disk_as_in_a_whole_run(tmp_path, tiny_spill, chunk_rows):
+    src = _faulty_fountains(tmp_path)
+    options = {"mapping": str(REPO / "examples/water/fontaines.toml"), "fix": True, "drop_invalid": True,
+               "area": "34"}  # fmt: skip
+    whole = _run(src, tmp_path / "whole", "water", options, {}, 50_000)
+    assert not tiny_spill  # one chunk: nothing carried, nothing written
+    chunked = _run(src, tmp_path / "chunked", "water", options, {}, chunk_rows)
+    assert len(tiny_spill) > 20
+    assert not any(p.with_suffix(p.suffix + ".u64").exists() for p in tiny_spill)
+    assert not tiny_spill[0].parent.exists()  # the spill folder went with the run
+    assert whole.layers[0].feature_count == chunked.layers[0].feature_count
+    _same_outputs(tmp_path / "whole", tmp_path / "chunked")
+    a, b = _findings(tmp_path / "whole"), _findings(tmp_path / "chunked")
+    a.pop(("SCHEMA_INVALID", "error", 1), None)  # `unique` judged by the validator only within a chunk (see above)
+    b.pop(("SCHEMA_INVALID", "error", 1), None)
+    assert a == b
+    assert "DUPLICATE_ID" in {c for c, _, _ in a}
+    fixed = {i.message.split(":")[0] for i in chunked.report.issues if i.code == "FIX_APPLIED"}
+    assert "DUPLICATE_FEATURE" in fixed  # the copy 187 rows later, found in a run on disk
+
+
+def test_a_cancelled_run_removes_the_checks_runs_spilled_to_disk(tmp_path, tiny_spill):
+    from odl_geo.errors import CancelledError
+
+    src = _water_layer(tmp_path)
+    out = tmp_path / "out"
+    options = ThemeOptions(mapping=str(REPO / "examples/water/fontaines.toml"), fix=True, chunk_rows=10)
+    with pytest.raises(CancelledError):
+        convert_theme(src, out, "water", options, FORMATS, None, _CancelAfterFirstChunk())
+    assert tiny_spill  # the first chunk's hashes were on disk when the run was cancelled
+    assert not tiny_spill[0].parent.exists()
+    assert not out.exists() or not list(out.iterdir())
+
+
+def test_chunk_rows_follow_the_bytes_of_a_feature_within_the_users_bound():
+    from odl_geo.normalise.frames import CHUNK_BYTES, MIN_CHUNK_ROWS, chunk_rows_for
+
+    water, hiking = 134, 2_100  # normalised Arrow bytes per feature of the benchmark's inputs
+    assert chunk_rows_for(20_000, water * 65_536, 65_536) == 20_000  # light points: the user's bound
+    assert chunk_rows_for(20_000, hiking * 2_832, 2_832) == CHUNK_BYTES // hiking  # heavy trails: by bytes
+    assert chunk_rows_for(7, hiking * 2_832, 2_832) == 7  # --chunk-rows stays the upper bound
+    assert chunk_rows_for(20_000, 10**9, 10) == MIN_CHUNK_ROWS  # huge features: a floor
+    assert chunk_rows_for(20_000, 0, 0) == 20_000  # nothing read: as asked
+
+
+def test_heavy_features_come_in_chunks_sized_by_bytes_and_give_a_whole_runs_outputs(tmp_path, monkeypatch):
+    """The hiking sample with a chunk budget of a few trails' bytes: several chunks though --chunk-rows allows
+    the whole layer in one, and the same products, formats and report as one chunk."""
+    from odl_geo.normalise import frames
+    from odl_geo.theme import stream
+
+    path, options, read = SAMPLES["hiking"]
+    src = _copy(path, tmp_path)
+    whole = _run(src, tmp_path / "whole", "hiking", options, read, 50_000)
+    n = whole.layers[0].feature_count
+    seen: list[int] = []
+    take = frames._take
+
+    def spy(pending, crs):
+        frame = take(pending, crs)
+        seen.append(len(frame))
+        return frame
+
+    monkeypatch.setattr(frames, "_take", spy)
+    monkeypatch.setattr(frames, "MIN_CHUNK_ROWS", 1)
+    monkeypatch.setattr(stream, "CHUNK_BYTES", 3_000)  # a trail of the sample weighs ~1-2 KB in Arrow
+    chunked = _run(src, tmp_path / "chunked", "hiking", options, read, 50_000)
+    assert len(seen) > 2 and max(seen) < n and sum(seen) >= n
+    assert chunked.layers[0].feature_count == n
+    _same_outputs(tmp_path / "whole", tmp_path / "chunked")
+    assert _findings(tmp_path / "whole") == _findings(tmp_path / "chunked")
+
+
+def test_a_layer_that_fits_one_chunk_by_rows_and_bytes_is_one_chunk(tmp_path, monkeypatch):
+    from odl_geo.normalise import frames
+
+    seen: list[int] = []
+    take = frames._take
+
+    def spy(pending, crs):
+        frame = take(pending, crs)
+        seen.append(len(frame))
+        return frame
+
+    monkeypatch.setattr(frames, "_take", spy)
+    path, options, read = SAMPLES["hiking"]
+    result = _run(_copy(path, tmp_path), tmp_path / "out", "hiking", options, read, 50_000)
+    assert seen == [result.layers[0].feature_count + _removed(result)]
+
+
+def _removed(run) -> int:
+    """Features the fixes removed (the frame read had them)."""
+    return sum(1 for f in run.layers[0].fixes for c in f.details if c.field == "(feature)")
