@@ -41,8 +41,9 @@ if TYPE_CHECKING:
 __all__ = ["PREVIEW_SHAPES", "TableLayer", "product_sources", "product_table_layers", "release_frames"]
 
 #: shapes kept per table for the report's map once the frames are released (the faulty ones first): a map of
-#: 560 x 380 pixels shows no more, and matplotlib draws a polygon in about 0.1 ms
-PREVIEW_SHAPES = 5_000
+#: 560 x 380 pixels shows the table's extent and density with this many, and matplotlib draws a polygon in about
+#: 0.5-1 ms (a PPR of 100,000 zones has a dozen tables: 5,000 a table drew 24,000 polygons, 31 s under load)
+PREVIEW_SHAPES = 2_000
 #: rows per Arrow batch read back from the GeoPackage at most; fewer for large shapes, so that a batch holds about
 #: :data:`~odl_geo.normalise.pipeline.BATCH_BYTES` of geometry as a plain conversion's batches do (a CNIG zone is
 #: about 1 KB of coordinates: 20,000 of them raised the GeoJSON writer's peak by ~190 MB at 100,000 zones)
