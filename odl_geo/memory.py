@@ -5,6 +5,12 @@ and, with several threads (GDAL's reader, the checks' pool, the hashing thread),
 resident size then creeps up chunk after chunk though the live data does not grow. Two glibc calls fix that:
 ``mallopt(M_ARENA_MAX, 2)`` at the start of the command line (two arenas for two cores) and ``malloc_trim(0)``
 after each chunk, with Arrow's pool released first. Elsewhere (musl, macOS, Windows) the glibc calls are no-ops.
+
+The command line also fixes glibc's mmap threshold at 1 MiB (:data:`MMAP_THRESHOLD`): by default it rises, up to
+32 MiB, each time a large block is freed, so that a chunk's large temporaries (columns, text buffers) end up in
+the heap, where the holes they leave keep the resident size up until the next trim. Fixed, they are mapped and
+given back as soon as freed: water 100k theme run 7-9 MB lower at its peak, plain conversion unchanged (RSS and
+CPU time, 1M points).
 Conversions call it too, before GDAL builds a GeoPackage's spatial index (``exports/ogr.py``).
 """
 
@@ -17,7 +23,9 @@ import sys
 
 __all__ = ["limit_arenas", "release_free_memory"]
 
-_M_ARENA_MAX = -8  # glibc's mallopt parameter
+_M_ARENA_MAX = -8  # glibc's mallopt parameters
+_M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD = 1 << 20  # blocks from 1 MiB are mapped on their own (glibc's default starts at 128 KiB, then rises)
 
 
 @functools.cache
@@ -33,11 +41,17 @@ def _glibc() -> ctypes.CDLL | None:
     return libc
 
 
-def limit_arenas(arenas: int = 2) -> bool:
-    """At most ``arenas`` malloc arenas for the process's threads (call early, from the command line only: it is
-    the process's allocator, not the library's business in a host such as QGIS). True when it took effect."""
+def limit_arenas(arenas: int = 2, mmap_threshold: int | None = MMAP_THRESHOLD) -> bool:
+    """At most ``arenas`` malloc arenas for the process's threads, and a fixed mmap threshold (None: glibc's
+    moving one). Call early, from the command line only: it is the process's allocator, not the library's business
+    in a host such as QGIS. True when both took effect."""
     libc = _glibc()
-    return bool(libc is not None and libc.mallopt(_M_ARENA_MAX, arenas) == 1)
+    if libc is None:
+        return False
+    ok = libc.mallopt(_M_ARENA_MAX, arenas) == 1
+    if mmap_threshold is not None:
+        ok = libc.mallopt(_M_MMAP_THRESHOLD, mmap_threshold) == 1 and ok
+    return bool(ok)
 
 
 def release_free_memory() -> None:

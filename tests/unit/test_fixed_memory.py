@@ -165,3 +165,12 @@ def test_lazy_packages_still_give_every_name():
         assert set(package.__all__) <= set(dir(package))
         with pytest.raises(AttributeError):
             package.no_such_name  # noqa: B018
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator: Linux only")
+def test_command_line_allocator_settings_take_effect():
+    """glibc is found and accepts both settings (mallopt answers 1): the arena limit and the fixed mmap threshold;
+    without them the command line would silently keep glibc's defaults and the memory they cost."""
+    code = "from odl_geo.memory import limit_arenas; print(limit_arenas(), limit_arenas(2, None))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=300)
+    assert done.stdout.split() == ["True", "True"]
