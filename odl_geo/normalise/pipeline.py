@@ -22,6 +22,7 @@ from ..crs import coordinate_transformer, label
 from ..errors import InputError
 from ..feedback import Feedback, NullFeedback, check_cancelled
 from ..report import Issue, Report, Severity
+from ..sources.shp_direct import Fallback, PointShapefile
 from . import geometry as geom_ops
 from .attributes import decimal_comma_columns, is_text, to_float_decimal_comma, unescape_html
 from .fields import clean_names
@@ -164,7 +165,10 @@ class LayerStream:
                     )
                 )
             geom_name = (meta.get("geometry_name") or "wkb_geometry") if lyr.has_geometry else None
-            yield from self._normalised(_read_ahead(reader, thread_name), geom_name)
+            rows = batch_rows(lyr, self.options.batch_size, target=BATCH_BYTES)
+            direct = PointShapefile.open(lyr, reader.schema, meta.get("encoding"))
+            source = reader if direct is None else _direct_then_gdal(direct, lyr, reader.schema, rows)
+            yield from self._normalised(_read_ahead(source, thread_name), geom_name)
         for message in gdal.messages:
             self._add("GDAL_WARNING", Severity.WARNING, f"GDAL: {message}")
 
@@ -419,3 +423,17 @@ def _as_multi(geom: object, family: str) -> object:
     maker = {"point": shapely.MultiPoint, "line": shapely.MultiLineString, "polygon": shapely.MultiPolygon}[family]
     flat = [q for p in parts for q in shapely.get_parts(p)]
     return maker(flat)
+
+
+def _direct_then_gdal(
+    direct: PointShapefile, layer: LayerSource, schema: pa.Schema, rows: int
+) -> Iterator[pa.RecordBatch]:
+    """A plain point Shapefile's batches read directly (:mod:`odl_geo.sources.shp_direct`); from the first row
+    it cannot read as GDAL would, GDAL's own stream (same schema, same rows)."""
+    try:
+        yield from direct.batches(schema, rows)
+    except Fallback as fb:
+        with pyogrio.open_arrow(
+            layer.gdal_path, batch_size=rows, use_pyarrow=True, skip_features=fb.rows_done, **layer.read_kwargs()
+        ) as (_, reader):
+            yield from reader
