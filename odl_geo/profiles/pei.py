@@ -18,7 +18,7 @@ from .base import ProductSink, Profile, RoleSpec, SchemaRef, TargetField, ThemeD
 from .product_sinks import CsvProduct, StreamedProducts, write_whole
 from .products import csv_rows, lonlat, report_validation
 from .schemas import load_schema
-from .validation import check_table_frame, kept_rows_check
+from .validation import TABLE_LAYER, TableLayer, check_table_frame, kept_rows_check, table_layer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -133,6 +133,7 @@ class PeiProfile(Profile):
         """Generic conforming, then x/y/lon/lat from the geometry (attributes of the source are not trusted): row by
         row, so ``state`` (streaming) holds no decision of its own."""
         out = super().conform(dataset, mapping, report, state)
+        table_layer(out.notes.setdefault("main", {}), state)  # a streamed layer: validated as one (.validation)
         frame = out.frames.get("main")
         if frame is not None:
             out.frames["main"] = with_coordinates(frame)
@@ -163,7 +164,9 @@ class PeiProfile(Profile):
             true_false = (fmt["trueValues"][0], fmt["falseValues"][0])
             # frictionless decides, on the rows a compiled checker flags and a sample (.validation)
             fields = list(self.roles[0].fields)
-            checked = check_table_frame(frame, fields, load_schema(SCHEMA_FILE), true_false=true_false)
+            layer = dataset.notes.get("main", {}).get(TABLE_LAYER)
+            layer = layer if isinstance(layer, TableLayer) else None
+            checked = check_table_frame(frame, fields, load_schema(SCHEMA_FILE), true_false=true_false, layer=layer)
         label = f"point-eau-incendie {self.schema.version if self.schema else ''}".strip()
         report_validation(checked.errors, "frictionless", label, dataset.source_names.get("main", "main"), report)
         return checked

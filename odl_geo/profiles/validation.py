@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import shapely
@@ -54,7 +55,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
     import geopandas as gpd
-    import pandas as pd
 
     from ..report import Report
     from .base import TargetField, ThemeDataset
@@ -67,6 +67,7 @@ __all__ = [
     "SMALL_LAYER",
     "LayerSample",
     "TableCheck",
+    "TableLayer",
     "Unsupported",
     "ValidatesOnce",
     "check_table_frame",
@@ -74,6 +75,7 @@ __all__ = [
     "compile_feature_schema",
     "compile_table_schema",
     "kept_rows_check",
+    "table_layer",
     "validate_feature_collection",
     "validate_feature_frame",
     "validate_table_frame",
@@ -174,6 +176,8 @@ class TableCheck:
     flags: Mask | None = None
     #: the encoding frictionless detects in the table's first bytes, and how many rows those bytes held
     encoding: tuple[str, int] | None = None
+    #: the layer's plan for this chunk (:meth:`TableLayer.plan`); None: the table's own (by its size)
+    plan: tuple[bool, int, int] | None = None
 
     def without(self, keep: Mask) -> TableCheck:
         """The validation of the table with only the ``keep`` rows: what :func:`validate_table_frame` gives on it.
@@ -191,7 +195,8 @@ class TableCheck:
         flags = None if self.flags is None else self.flags[keep]
         # the first bytes are the same when their rows are all kept: so is the encoding detected in them
         same = self.encoding is not None and bool(keep[: self.encoding[1]].all())
-        return _check_table(self.table.without(keep), self.descriptor, flags, self.encoding if same else None)
+        table = self.table.without(keep)
+        return _check_table(table, self.descriptor, flags, self.encoding if same else None, self.plan)
 
 
 @runtime_checkable
@@ -291,17 +296,81 @@ def check_table_frame(
     descriptor: dict[str, Any],
     extra: dict[str, np.ndarray] | None = None,
     true_false: tuple[str, str] = ("true", "false"),
+    layer: TableLayer | None = None,
 ) -> TableCheck:
-    """:func:`validate_table_frame`, its findings kept with what :meth:`TableCheck.without` needs."""
+    """:func:`validate_table_frame`, its findings kept with what :meth:`TableCheck.without` needs.
+
+    :param layer: ``frame`` is a chunk of a layer validated chunk by chunk (:class:`TableLayer`)."""
     extra = extra or {}
     names = [f.name for f in fields]
     header = names + [n for n in extra if n not in names]
     texts = [_float_texts(extra[f.name]) if f.name in extra else _texts(frame[f.name], f.kind, true_false)
              for f in fields] + [_float_texts(v) for n, v in extra.items() if n not in names]  # fmt: skip
-    return _check_table(_Table(header, texts, np.zeros(len(frame), dtype=bool)), descriptor)
+    plan = layer.plan(len(frame)) if layer is not None else None
+    return _check_table(_Table(header, texts, np.zeros(len(frame), dtype=bool)), descriptor, plan=plan)
+
+
+@dataclass
+class TableLayer:
+    """How the chunks of one layer validated chunk by chunk (a streamed ``convert --theme``) are validated: the
+    rules of this module are the layer's, not the chunk's. A layer of at most :data:`SMALL_LAYER` rows (as its
+    source declares it) goes to frictionless on every row however it is cut, a larger one on the fast path
+    however small its chunks; frictionless reads the flagged rows, the layer's first :data:`PREFIX_ROWS` rows
+    and :data:`SAMPLE_ROWS` rows drawn over the whole layer, each chunk its share (it was that many per chunk:
+    five times as many rows as it flags in a chunk of 20 000), plus each chunk's first :data:`SNIFF_LINES`, the
+    lines it guesses the CSV dialect from. A compiled checker's miss among the rows it reads still sends the
+    chunk to frictionless whole.
+
+    :param rows: the layer's feature count as its source declares it; None (or negative): unknown, and each
+        chunk is then validated as a table of its own.
+    """
+
+    rows: int | None
+    seen: int = 0  # rows of the chunks validated so far
+
+    def plan(self, n: int) -> tuple[bool, int, int]:
+        """(frictionless on every row, first rows, sample) for the next chunk, of ``n`` rows."""
+        start = self.seen
+        self.seen += n
+        if self.rows is None or self.rows < 0:
+            return n <= SMALL_LAYER, max(PREFIX_ROWS, SNIFF_LINES), SAMPLE_ROWS
+        total = max(self.rows, self.seen)  # a source that declared fewer features than it gave
+        if total <= SMALL_LAYER:
+            return True, 0, 0
+        return False, max(SNIFF_LINES, PREFIX_ROWS - start), math.ceil(SAMPLE_ROWS * n / total)
+
+
+#: ``ThemeDataset.notes[role]`` key of a streamed layer's :class:`TableLayer`, and of the layer's feature count
+#: in the profile's per-layer ``state``
+TABLE_LAYER = "validation.table_layer"
+LAYER_FEATURES = "layer.features"
+
+
+def table_layer(notes: dict[str, object], state: dict[str, Any] | None) -> None:
+    """Give a conformed chunk its layer's :class:`TableLayer` (``state``: the profile's per-layer state of a
+    streamed run; None, a whole layer: nothing to give)."""
+    if state is not None:
+        notes[TABLE_LAYER] = state.setdefault(TABLE_LAYER, TableLayer(state.get(LAYER_FEATURES)))
 
 
 def _texts(series: pd.Series, kind: str, true_false: tuple[str, str]) -> Encoded:
+    """:func:`.product_sinks.csv_texts` of a column (the product's text of each cell), dictionary-encoded.
+
+    Two kinds of columns are common and costly there, one Python call per distinct value: text, whose CSV text
+    is the text itself (``csv_text`` of a ``str`` is ``str(v)``, None is ""), encoded by Arrow here; and floats
+    (codes, measures) whose values repeat, given to it once per distinct value (same bits: ``0.0`` and ``-0.0``
+    stay apart), its text of a float depending on that float alone."""
+    values = series.to_numpy(dtype=object) if series.dtype == object else None
+    if values is not None and kind != "boolean":
+        none = np.equal(values, None)  # type: ignore[call-overload]
+        if pd.api.types.infer_dtype(values[~none], skipna=False) == "string":
+            encoded = pc.dictionary_encode(pc.fill_null(pa.array(values, type=pa.string()), ""))
+            return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
+    elif series.dtype == np.float64 and len(series) > 1:
+        bits, codes = np.unique(series.to_numpy().view(np.int64), return_inverse=True)
+        if len(bits) <= len(series) // 2:
+            unique_codes, texts = csv_texts(pd.Series(bits.view(np.float64)), kind, true_false)
+            return np.asarray(unique_codes, dtype=np.int64)[codes], pa.array(texts, type=pa.string())
     codes, texts = csv_texts(series, kind, true_false)
     return np.asarray(codes, dtype=np.int64), pa.array(texts, type=pa.string())
 
@@ -313,17 +382,24 @@ def _float_texts(values: np.ndarray) -> Encoded:
 
 
 def _check_table(
-    table: _Table, descriptor: dict[str, Any], flags: Mask | None = None, encoding: tuple[str, int] | None = None
+    table: _Table,
+    descriptor: dict[str, Any],
+    flags: Mask | None = None,
+    encoding: tuple[str, int] | None = None,
+    plan: tuple[bool, int, int] | None = None,
 ) -> TableCheck:
     """The fast path, or frictionless on every row when it cannot be taken. ``flags``: the compiled checker's
     verdicts on the rows alone, and ``encoding``, what frictionless detects in the first bytes, when known from
-    an earlier validation of a table these rows were part of (:meth:`TableCheck.without`)."""
+    an earlier validation of a table these rows were part of (:meth:`TableCheck.without`). ``plan``: frictionless
+    on every row, first rows and sample, as the layer decides (:class:`TableLayer`); by default the table's own."""
     header, n = table.header, table.n
+    layer_plan, plan = plan, plan or (n <= SMALL_LAYER, max(PREFIX_ROWS, SNIFF_LINES), SAMPLE_ROWS)
 
     def whole() -> TableCheck:
-        return TableCheck(products.validate_rows(header, table.rows_at(slice(None)), descriptor), table, descriptor)
+        errors = products.validate_rows(header, table.rows_at(slice(None)), descriptor)
+        return TableCheck(errors, table, descriptor, plan=layer_plan)
 
-    if n <= SMALL_LAYER:
+    if plan[0]:
         return whole()
     schema = {k: v for k, v in descriptor.items() if k != "$schema"}
     try:
@@ -339,7 +415,7 @@ def _check_table(
             log.info("frictionless on every row: a cell holds a carriage return, or begins as a placeholder line")
             return whole()
         flags = check.rows(columns) | table.odd
-        prefix, sample = max(PREFIX_ROWS, SNIFF_LINES), SAMPLE_ROWS
+        prefix, sample = max(plan[1], SNIFF_LINES), plan[2]
     else:  # the kept rows were judged (flagged or sampled) with the whole table: the dialect's lines only
         prefix, sample = SNIFF_LINES, 0
     flagged = flags | check.repeated(columns)
@@ -358,7 +434,7 @@ def _check_table(
                 missed[0],
             )
         return whole()
-    return TableCheck(errors, table, descriptor, flags, encoding)
+    return TableCheck(errors, table, descriptor, flags, encoding, layer_plan)
 
 
 def _whole_table_encoding(header: list[str], n: int, rows_at: Callable[[Any], list[list[str]]]) -> tuple[str, int]:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .base import ProductSink, Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
 from .product_sinks import CsvProduct, GeoJSONProduct, StreamedProducts, write_whole
 from .products import csv_rows, lonlat, report_validation
-from .validation import check_table_frame, kept_rows_check
+from .validation import TABLE_LAYER, TableLayer, check_table_frame, kept_rows_check, table_layer
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -223,6 +223,14 @@ class WaterProfile(Profile):
         ),
     )
 
+    def conform(
+        self, dataset: ThemeDataset, mapping: object, report: Report, state: dict[str, Any] | None = None
+    ) -> ThemeDataset:
+        """Generic conforming; a chunk of a streamed layer gets the layer's validation plan (.validation)."""
+        out = super().conform(dataset, mapping, report, state)
+        table_layer(out.notes.setdefault("main", {}), state)
+        return out
+
     def table(self, dataset: ThemeDataset) -> tuple[list[str], Iterator[list[str]]]:
         frame = dataset.frames["main"]
         lon, lat = lonlat(frame)
@@ -242,7 +250,11 @@ class WaterProfile(Profile):
         if checked is None:
             lon, lat = lonlat(frame)
             # frictionless decides, on the rows a compiled checker flags and a sample (.validation)
-            checked = check_table_frame(frame, list(WATER_FIELDS), table_schema(), {"lon": lon, "lat": lat})
+            layer = dataset.notes.get("main", {}).get(TABLE_LAYER)
+            layer = layer if isinstance(layer, TableLayer) else None
+            checked = check_table_frame(
+                frame, list(WATER_FIELDS), table_schema(), {"lon": lon, "lat": lat}, layer=layer
+            )
         report_validation(
             checked.errors, "frictionless", "points-eau (odl-geo)", dataset.source_names.get("main", "main"), report
         )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from odl_geo.profiles import compiled_table, products, validation
@@ -198,3 +199,70 @@ def test_drop_invalid_validating_once_reports_what_validating_again_reported(fas
     assert run.layers[0].frame.equals(before.layers[0].frame)
     assert any(i.code == "FEATURES_LEFT_OUT" for i in run.report.issues)
     assert not run.report.by_severity(Severity.ERROR)
+
+
+# -- the texts of a column, and the layer's sample -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "values, kind",
+    [
+        (["a", None, "a", "b", "", "é\u00a0x", "=1+2", "a"], "string"),
+        ([np.str_("x"), "x", None, None], "string"),
+        (["true", "", None], "boolean"),  # a boolean field's text is not the text: csv_texts decides
+        ([1.5, 1.5, 2.0, np.nan, -0.0, 0.0, np.inf, 2.0, 1.5, 1e16, 1.5, 2.0], "number"),
+        ([1.5, 1.5, 2.0, np.nan, -0.0, 0.0, 2.0, 1.5, 2.0, 1.5], "string"),
+        ([3.0, 3.0, 3.0, 3.0], "integer"),
+        ([0.1 * i for i in range(50)], "number"),  # all distinct: csv_texts as it is
+        (["1", 1, 1.0, True, None], "string"),  # mixed types: csv_texts as it is
+    ],
+)
+def test_the_texts_validated_are_the_products_texts(values, kind):
+    series = pd.Series(values, dtype=float if all(isinstance(v, float) for v in values) else object)
+    codes, texts = products.csv_texts(series, kind, ("1", "0"))
+    mine_codes, mine = validation._texts(series, kind, ("1", "0"))
+    assert mine.take(pa.array(mine_codes)).to_pylist() == [texts[c] for c in codes]
+
+
+def _chunks_validated(rows: list[list[str]], header, descriptor, size: int, layer) -> list[validation.TableCheck]:
+    frame_rows = [rows[i : i + size] for i in range(0, len(rows), size)]
+    out = []
+    for part in frame_rows:
+        texts, odd = validation._row_texts(part, len(header))
+        plan = layer.plan(len(part)) if layer is not None else None
+        out.append(validation._check_table(validation._Table(header, texts, odd, part), descriptor, plan=plan))
+    return out
+
+
+def test_a_layer_validated_chunk_by_chunk_shares_one_sample(fast):
+    """A streamed layer's chunks: the findings of frictionless on each chunk, the layer's first rows and sample
+    read once for the layer (each chunk its share and the lines frictionless guesses the dialect from)."""
+    whole, read, official = fast
+    header, rows, descriptor = _water_rows(1200)
+    for i in (5, 250, 610, 1190):
+        rows[i][10] = "2020-02-30"
+    rows[700][0] = rows[1100][0] = "twice"  # in another chunk: within each chunk, no repeat
+    rows[701][0] = rows[705][0] = "again"
+    layer = validation.TableLayer(len(rows))
+    checks = _chunks_validated(rows, header, descriptor, 300, layer)
+    for k, check in enumerate(checks):
+        assert check.errors == official(header, rows[300 * k : 300 * (k + 1)], descriptor)
+    assert [f for f, *_ in checks[2].errors] == [10, 105]  # 610 and the repeat at 705, chunk-local
+    assert not whole
+    # each chunk: its first lines (the layer's 3 first rows among them), its share of the 3 rows drawn over the
+    # layer (one), and its flagged rows beyond the first lines (250; none; 701 and 705; 1190)
+    sniff = validation.SNIFF_LINES
+    assert read == [sniff + 1 + 1, sniff + 1, sniff + 1 + 2, sniff + 1 + 1]
+    assert layer.seen == 1200
+
+
+def test_layer_plans():
+    small = validation.TableLayer(validation.SMALL_LAYER)
+    assert [small.plan(n) for n in (2000, 2000, 1000)] == [(True, 0, 0)] * 3  # however cut: frictionless whole
+    big = validation.TableLayer(100_000)
+    prefix, sample, sniff = validation.PREFIX_ROWS, validation.SAMPLE_ROWS, validation.SNIFF_LINES
+    assert big.plan(20_000) == (False, max(prefix, sniff), sample // 5)
+    assert big.plan(3_000) == (False, sniff, int(np.ceil(sample * 3_000 / 100_000)))  # a small chunk: fast too
+    unknown = validation.TableLayer(None)
+    assert unknown.plan(20_000) == (False, max(prefix, sniff), sample)  # each chunk a table of its own
+    assert unknown.plan(100) == (True, max(prefix, sniff), sample)
