@@ -17,6 +17,7 @@ frame as before.
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -26,6 +27,7 @@ import pyogrio
 import shapely
 
 from ..checks._common import geometry_name
+from ..memory import release_free_memory
 from ..normalise.pipeline import BATCH_BYTES, GEOMETRY_COLUMN
 from ..normalise.scan import GeometryScan, scan_geometries
 from ..sources.layer import LayerSource
@@ -189,6 +191,9 @@ def release_frames(run: ThemeRun, keep: int = PREVIEW_SHAPES) -> None:
         part = frame.loc[take, [geom]] if geom is not None else frame.iloc[:0]
         lyr.frame = part.reset_index(drop=True)
         lyr.faulty = {int(i) for i in np.flatnonzero(bad[take])}
+    frame = None  # the last table's whole frame: not held through the collection
+    gc.collect()  # frames in reference cycles (pandas' caches) would wait for the next collection
+    release_free_memory()
 
 
 def _batch_rows(geoms: np.ndarray) -> int:
