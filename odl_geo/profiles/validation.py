@@ -535,25 +535,16 @@ def validate_feature_frame(
     if whole_layer:
         return products.validate_json_schema(products.feature_collection(frame, fields), schema)
 
-    def flags(check: Callable[[list[Any]], Mask]) -> Mask:
-        from pandas import isna
+    geoms = np.asarray(frame.geometry.values, dtype=object)
+    names = [f.name for f in fields]
+    columns: dict[str, list[Any]] = {}
+    plain: list[bool] = []
 
+    def flags(check: Callable[[list[Any]], Mask]) -> Mask:
         n = len(frame)
-        omit = {f.name for f in fields if f.enum is not None and not f.required}
-        columns = {}
-        for f in fields:
-            cells = frame[f.name].to_numpy(dtype=object)
-            missing = isna(cells)  # what Series.notna() says is missing, as None
-            if missing.any():
-                cells = cells.copy()  # (maybe the frame's own array)
-                cells[missing] = None
-            values = cells.tolist()
-            if not {str, int, bool, type(None)}.issuperset(map(type, values)):  # floats: inf is null in JSON
-                values = list(map(json_value, values))
-            if f.name in omit:  # left out of the properties when null (products.feature_collection)
-                values = [MISSING if v is None else v for v in values]
-            columns[f.name] = values
-        geoms = np.asarray(frame.geometry.values, dtype=object)
+        found, simple = _property_columns(frame, fields)
+        columns.update(found)
+        plain.append(simple)
         geometry, odd = _geometry_columns(geoms)
         flagged = check(
             ObjectColumns(n, {"type": ["Feature"] * n, "properties": ObjectColumns(n, columns), "geometry": geometry})
@@ -574,8 +565,17 @@ def validate_feature_frame(
         return flagged
 
     def exact(at: np.ndarray) -> list[dict[str, Any]]:
-        features: list[dict[str, Any]] = products.feature_collection(frame.iloc[at], fields)["features"]
-        return features
+        if not (plain and plain[0]):  # values of other types: as products.feature_collection boxes them
+            features: list[dict[str, Any]] = products.feature_collection(frame.iloc[at], fields)["features"]
+            return features
+        return [  # the same features, from the columns (a frame per call cost more than jsonschema on them)
+            {
+                "type": "Feature",
+                "properties": {k: v for k in names if (v := columns[k][i]) is not MISSING},
+                "geometry": geometry_mapping(geoms[i]),
+            }
+            for i in at.tolist()
+        ]
 
     def whole() -> Errors:
         return products.validate_json_schema(products.feature_collection(frame, fields), schema)
@@ -583,6 +583,45 @@ def validate_feature_frame(
     doc = {"type": "FeatureCollection", "features": None}
     check = layer.check(schema) if layer is not None else None
     return _validate_features(len(frame), flags, exact, doc, schema, whole, prefix, sample, check)
+
+
+def _property_columns(frame: gpd.GeoDataFrame, fields: list[TargetField]) -> tuple[dict[str, list[Any]], bool]:
+    """Each field's values as :func:`.products.feature_collection` puts them in the properties (``json_value`` of
+    the cells, None where ``notna`` is false), :data:`MISSING` where it leaves the property out (an empty optional
+    enumeration); and whether they are all str, int, bool, float or None (then its features are built from these
+    columns: ``to_dict`` boxes nothing else)."""
+    from pandas import isna
+
+    omit = {f.name for f in fields if f.enum is not None and not f.required}
+    columns: dict[str, list[Any]] = {}
+    simple = True
+    for f in fields:
+        column = frame[f.name]
+        if column.dtype == np.float64:
+            raw = column.to_numpy()
+            cells = raw.astype(object)
+            none = np.isnan(raw)  # what notna() calls missing
+            null = ~np.isfinite(raw)  # and what json_value makes null: infinities too
+            floats = True
+        else:
+            cells = column.to_numpy(dtype=object)
+            none = null = isna(cells)
+            floats = False
+        if null.any():
+            cells = cells.copy()  # (maybe the frame's own array)
+            cells[null] = None
+        values = cells.tolist()
+        types = set() if floats else set(map(type, values))
+        if types <= {float, type(None)} and float in types:  # json_value: infinities are null
+            for i in np.flatnonzero(~np.isfinite(np.array(values, dtype=float)) & ~null).tolist():
+                values[i] = None
+        elif not types <= {str, int, bool, type(None)}:
+            values = list(map(json_value, values))  # floats (inf is null in JSON), numpy scalars...
+            simple = simple and types <= {str, int, bool, float, type(None)}
+        if f.name in omit and none.any():  # left out of the properties when missing
+            values = [MISSING if gone else v for v, gone in zip(values, none.tolist(), strict=True)]
+        columns[f.name] = values
+    return columns, simple
 
 
 def _geometry_columns(geoms: np.ndarray) -> tuple[ObjectColumns, np.ndarray]:

@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from odl_geo.profiles import compiled_json, products, validation
 from odl_geo.profiles.base import ThemeDataset
@@ -233,3 +235,38 @@ def test_numeric_keywords(node, arrays, flagged):
     geometry = ObjectColumns(n, {"coordinates": values})
     got = compile_feature_schema(schema)(ObjectColumns(n, {"geometry": geometry, "x": [MISSING] * n}))
     assert got.tolist() == flagged
+
+
+CELLS = st.one_of(
+    st.none(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-(2**40), 2**40),
+    st.booleans(),
+    st.sampled_from(["pédestre", "boucle", "2020-12-31", "31/12/2020", "", "x" * 3, "VTT", "ski alpin"]),
+)
+
+
+@settings(derandomize=True, max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+          HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    cells=st.lists(st.tuples(st.integers(0, 29), st.sampled_from(FIELDS), CELLS), max_size=12),
+    floats=st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=30, max_size=30),
+    size=st.sampled_from([4, 11, 30]),
+)
+def test_fuzzed_chunks_against_jsonschema(judged, cells, floats, size):
+    """Whatever the values (numbers where text is due, infinities, booleans...) and the float columns, the
+    findings of each chunk are those of jsonschema on every feature of that chunk."""
+    sizes, official = judged
+    frame = _trails(30)
+    frame["longueur"] = np.array(floats, dtype=np.float64)  # a float column: its own path
+    for row, field, value in cells:
+        column = frame[field.name].astype(object)
+        column.iloc[row] = value
+        frame[field.name] = column
+    schema = load_schema(SCHEMA)
+    layer = validation.LayerSample(len(frame))
+    for chunk in _chunks(frame, size):
+        expected = official(products.feature_collection(chunk, FIELDS), schema)
+        sizes.clear()
+        assert validation.validate_feature_frame(chunk, FIELDS, schema, layer) == expected
+        assert len(sizes) == 1  # the fast path, no fallback
