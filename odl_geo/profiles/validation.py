@@ -150,6 +150,13 @@ class _Table:
         idx = np.arange(self.n)[at]
         return [list(r) for r in zip(*(v.take(pa.array(c[idx])).to_pylist() for c, v in self.texts), strict=True)]
 
+    def neutral_rows_at(self, at: Any) -> list[list[str]]:
+        """:meth:`rows_at` as the CSV writer writes them (neutralised)."""
+        if self.lists is not None or not self.texts:
+            return [neutralise_csv_row(r) for r in self.rows_at(at)]
+        idx = np.arange(self.n)[at]
+        return [list(r) for r in zip(*(v.take(pa.array(c[idx])).to_pylist() for c, v in self.columns()), strict=True)]
+
     def columns(self) -> list[Encoded]:
         """The columns as the CSV writer writes them (neutralised), each distinct text once."""
         if self._neutral is None:
@@ -365,20 +372,20 @@ def _texts(series: pd.Series, kind: str, true_false: tuple[str, str]) -> Encoded
         none = np.equal(values, None)  # type: ignore[call-overload]
         if pd.api.types.infer_dtype(values[~none], skipna=False) == "string":
             encoded = pc.dictionary_encode(pc.fill_null(pa.array(values, type=pa.string()), ""))
-            return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64), encoded.dictionary
+            return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32), encoded.dictionary
     elif series.dtype == np.float64 and len(series) > 1:
         bits, codes = np.unique(series.to_numpy().view(np.int64), return_inverse=True)
         if len(bits) <= len(series) // 2:
             unique_codes, texts = csv_texts(pd.Series(bits.view(np.float64)), kind, true_false)
-            return np.asarray(unique_codes, dtype=np.int64)[codes], pa.array(texts, type=pa.string())
+            return np.asarray(unique_codes, dtype=np.int32)[codes], pa.array(texts, type=pa.string())
     codes, texts = csv_texts(series, kind, true_false)
-    return np.asarray(codes, dtype=np.int64), pa.array(texts, type=pa.string())
+    return np.asarray(codes, dtype=np.int32), pa.array(texts, type=pa.string())
 
 
 def _float_texts(values: np.ndarray) -> Encoded:
     """``repr(float(v))``, ``""`` for NaN: the coordinates' text in the CSV products."""
     texts = pa.array(["" if math.isnan(v) else repr(v) for v in np.asarray(values, dtype=float).tolist()])
-    return np.arange(len(texts)), texts
+    return np.arange(len(texts), dtype=np.int32), texts
 
 
 def _check_table(
@@ -419,7 +426,7 @@ def _check_table(
     else:  # the kept rows were judged (flagged or sampled) with the whole table: the dialect's lines only
         prefix, sample = SNIFF_LINES, 0
     flagged = flags | check.repeated(columns)
-    encoding = encoding or _whole_table_encoding(header, n, table.rows_at)
+    encoding = encoding or _whole_table_encoding(header, n, table.neutral_rows_at)
     if encoding[0] != "utf-8":  # the compiled checker tested the text as written, in UTF-8
         log.info("frictionless on every row: it would read the table as %s", encoding[0])
         return whole()
@@ -437,7 +444,9 @@ def _check_table(
     return TableCheck(errors, table, descriptor, flags, encoding, layer_plan)
 
 
-def _whole_table_encoding(header: list[str], n: int, rows_at: Callable[[Any], list[list[str]]]) -> tuple[str, int]:
+def _whole_table_encoding(
+    header: list[str], n: int, neutral_rows_at: Callable[[Any], list[list[str]]]
+) -> tuple[str, int]:
     """The encoding frictionless detects in the whole table's CSV: its own detector on the same first bytes (the
     file of the sampled rows begins otherwise, so the encoding found here is given to it); and how many rows
     those bytes were taken from."""
@@ -447,9 +456,9 @@ def _whole_table_encoding(header: list[str], n: int, rows_at: Callable[[Any], li
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(neutralise_csv_row(header))
-    start, head, step = 0, b"", 32  # rows of a few hundred bytes: the detector's first bytes in a few steps
+    start, head, step = 0, b"", 256  # rows of a few hundred bytes: the detector's first bytes in a few steps
     while start < n and len(head) < detector.buffer_size:
-        writer.writerows(neutralise_csv_row(r) for r in rows_at(slice(start, start + step)))
+        writer.writerows(neutral_rows_at(slice(start, start + step)))
         start += step
         step *= 2
         head = buf.getvalue().encode("utf-8")
