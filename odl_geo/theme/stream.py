@@ -177,6 +177,10 @@ def stream_layer(
                 assert result.context is not None
                 commit_chunk(result.context, profile.key, skip)
                 settle(carry)  # the hashes past the sets' memory share go to the spill folder
+                # the map's sample now: the checked rows are not held while the kept ones are validated and written
+                preview.add(checked, result.faulty, fixed_rows)
+                checked_rows = len(checked)
+                del checked
                 chunk = ThemeRun(run.source, profile.key, profile, chunk_report, [result], area, conformed)
                 from .outputs import validate_chunk
 
@@ -186,18 +190,17 @@ def stream_layer(
                 if keep_rows:
                     spool.add(final)
                 _remember(out, final)
-                preview.add(checked, result.faulty, fixed_rows)
                 merger.add_report(prep_report, offset)
                 merger.add_report(chunk_report, fixed_rows)
                 merger.add_fixes(result.fixes, offset)
                 merger.add_removals(removals, offset)
-                fixed_rows += len(checked)
+                fixed_rows += checked_rows
                 faulty += len(result.faulty)
                 kept += len(final)
                 if first is None:
                     first = result
                 offset += n
-                del conformed, chunk, result, checked, final
+                del conformed, chunk, result, final
                 release_free_memory()  # the chunk's pages back to the system (odl_geo.memory)
             assert first is not None and carry is not None  # read_frames gives at least one (maybe empty) frame
             end = CheckContext(first.frame.iloc[:0], layer.name, profile, spec, *_area(area), offset=offset,
