@@ -2,7 +2,7 @@
 
 ``convert --theme flood --to geojson,csv`` writes each CNIG table to GeoJSON and CSV besides the GeoPackage. The
 whole-dataset path turned every checked frame into an in-memory Arrow table (its geometries as WKB) next to the
-frames themselves: the memory peak of a large PPR's run (about 840 MB at 100,000 zones) and 23 s of it. The
+frames themselves: the memory peak of a large PPR's run (about 840 MB at 100,000 zones). The
 product GeoPackage is written by then and holds exactly those rows in that order (it is built from the final
 frames, after ``--drop-invalid``), so here each table is read back from it with GDAL's Arrow stream
 (``pyogrio.open_arrow``), a batch at a time, and the frames are released first (:func:`release_frames`): only a
@@ -11,8 +11,9 @@ bounded sample stays for the report's map.
 The batches are given the very Arrow types :func:`~odl_geo.theme.layers.frame_layer` would have given the frame
 (a column the template declares INTEGER, DATE or BOOLEAN but the frame held as text stays text, written as
 ``str`` of the value, as before), so the GeoJSON and CSV files are the same bytes (``bench/theme_identical.py``,
-``tests/unit/test_flood_stream_tables.py``). A table whose columns are not the frame's is streamed from the
-frame as before.
+``tests/unit/test_flood_stream_tables.py``). A table the file cannot stand for (other columns, rows or geometry
+type: the perimeter, whose polygons the file promotes to MULTIPOLYGON) is converted from its frame as before,
+before the frames go. Reading back costs about the CPU the conversion of the frames did: the gain is memory.
 """
 
 from __future__ import annotations
