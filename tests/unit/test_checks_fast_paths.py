@@ -185,3 +185,20 @@ def test_pei_coordinates_float_columns_or_none():
     assert out["x"].dtype == np.float64 and out["x"].iloc[0] == 700000.12 and np.isnan(out["x"].iloc[1])
     none = with_coordinates(gpd.GeoDataFrame({"a": [1]}, geometry=[None], crs=2154))
     assert none["x"].dtype == object and none["x"].tolist() == [None]
+
+
+@pytest.mark.parametrize("subclasses", [False, True])
+def test_tell_tale_search_with_str_find_is_the_regex(subclasses):
+    """``_object_hits`` (str.isascii, then str.find of each tell-tale character) against the regex on each value."""
+    from odl_geo.checks.text import _QUICK_RX, _object_hits
+
+    rng = random.Random(3)
+    alphabet = "abc éâÃÂ\ufffd\x00-1"
+    values: list[object] = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(2000)]
+    values += [np.str_("Ã©"), 7, None, 2.5, "plain ascii", ["Ã"]]
+    series = pd.Series(values, dtype=object)
+    kind = (lambda v: isinstance(v, str)) if subclasses else (lambda v: type(v) is str)
+    expected = [kind(v) and _QUICK_RX.search(v) is not None for v in values]
+    assert _object_hits(series, subclasses=subclasses).tolist() == expected
+    ascii_only = pd.Series(["abc", "12", None, "x y"], dtype=object)
+    assert not _object_hits(ascii_only).any()
