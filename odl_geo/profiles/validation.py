@@ -150,7 +150,7 @@ class _Table:
         idx = np.arange(self.n)[at]
         return [list(r) for r in zip(*(v.take(pa.array(c[idx])).to_pylist() for c, v in self.texts), strict=True)]
 
-    def neutral_rows_at(self, at: Any) -> list[list[str]]:
+    def neutral_rows_at(self, at: Any) -> list[list[Any]]:
         """:meth:`rows_at` as the CSV writer writes them (neutralised)."""
         if self.lists is not None or not self.texts:
             return [neutralise_csv_row(r) for r in self.rows_at(at)]
@@ -445,7 +445,7 @@ def _check_table(
 
 
 def _whole_table_encoding(
-    header: list[str], n: int, neutral_rows_at: Callable[[Any], list[list[str]]]
+    header: list[str], n: int, neutral_rows_at: Callable[[Any], list[list[Any]]]
 ) -> tuple[str, int]:
     """The encoding frictionless detects in the whole table's CSV: its own detector on the same first bytes (the
     file of the sampled rows begins otherwise, so the encoding found here is given to it); and how many rows
