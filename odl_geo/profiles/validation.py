@@ -374,10 +374,13 @@ def _texts(series: pd.Series, kind: str, true_false: tuple[str, str]) -> Encoded
             encoded = pc.dictionary_encode(pc.fill_null(pa.array(values, type=pa.string()), ""))
             return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32), encoded.dictionary
     elif series.dtype == np.float64 and len(series) > 1:
-        bits, codes = np.unique(series.to_numpy().view(np.int64), return_inverse=True)
-        if len(bits) <= len(series) // 2:
-            unique_codes, texts = csv_texts(pd.Series(bits.view(np.float64)), kind, true_false)
-            return np.asarray(unique_codes, dtype=np.int32)[codes], pa.array(texts, type=pa.string())
+        every = series.to_numpy().view(np.int64)
+        head = every[:1024]
+        if len(np.unique(head)) <= len(head) // 2:  # (coordinates hardly repeat: not sorted for nothing)
+            bits, codes = np.unique(every, return_inverse=True)
+            if len(bits) <= len(series) // 2:
+                unique_codes, texts = csv_texts(pd.Series(bits.view(np.float64)), kind, true_false)
+                return np.asarray(unique_codes, dtype=np.int32)[codes], pa.array(texts, type=pa.string())
     codes, texts = csv_texts(series, kind, true_false)
     return np.asarray(codes, dtype=np.int32), pa.array(texts, type=pa.string())
 
