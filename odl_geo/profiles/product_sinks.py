@@ -58,6 +58,9 @@ __all__ = [
 ]
 
 BATCH = 10_000  # features encoded at a time: bounds the text held in memory, whatever the chunk
+#: coordinates encoded at a time by a sink (lines: about 1,000 trails of 30 vertices, whose texts with their
+#: properties' were the peak of a hiking run, ~10 MB held three or four times while a batch is joined)
+BATCH_COORDS = 30_000
 
 
 def _write_texts(fh: BinaryIO, texts: pa.Array, skip: int = 0) -> None:
@@ -218,8 +221,8 @@ class StreamedProducts(ProductSink):
             stem = f"{safe_file_stem(self.layer)}_{self.suffix}"  # products.product_stem
             for f in self.files:
                 f.open(self.out_dir / f"{stem}.{f.extension}")
-        for start in range(0, len(frame), BATCH):  # each batch encoded once for all the files
-            part = frame.iloc[start : start + BATCH] if len(frame) > BATCH else frame
+        for start, stop in _batches(frame):  # each batch encoded once for all the files
+            part = frame.iloc[start:stop] if stop - start < len(frame) else frame
             shared = Shared(part)
             for f in self.files:
                 f.write(part, shared)
@@ -231,6 +234,25 @@ class StreamedProducts(ProductSink):
         for f in self.files:
             f.close()
         return [self.extent.output_file(f.path, f.format, self.layer, self.crs, f.geometry_type) for f in self.files]
+
+
+def _batches(frame: gpd.GeoDataFrame) -> Iterator[tuple[int, int]]:
+    """(start, stop) of the frame's batches: at most :data:`BATCH` features and :data:`BATCH_COORDS` coordinates
+    (at least one feature)."""
+    n = len(frame)
+    column = getattr(frame, "_geometry_column_name", None)
+    geoms = np.asarray(frame[column].values, dtype=object) if n and column in frame.columns else None
+    if geoms is None or n <= 1:
+        yield from ((start, min(start + BATCH, n)) for start in range(0, n, BATCH))
+        return
+    ends = np.cumsum(shapely.get_num_coordinates(geoms))
+    start = 0
+    while start < n:
+        before = int(ends[start - 1]) if start else 0
+        stop = int(np.searchsorted(ends, before + BATCH_COORDS, side="right"))
+        stop = min(max(stop, start + 1), start + BATCH)
+        yield start, stop
+        start = stop
 
 
 def write_whole(sink: ProductSink, dataset: ThemeDataset) -> list[OutputFile]:

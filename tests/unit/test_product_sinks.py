@@ -16,6 +16,7 @@ import io
 import json
 import math
 import shutil
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -233,6 +234,28 @@ def test_batch_seams_give_the_same_bytes(theme: str, tmp_path: Path, monkeypatch
     run = check_theme(ROOT / source, theme, ThemeOptions(mapping=ROOT / mapping if mapping else None))
     assert run.dataset is not None
     assert_same_products(theme, run.dataset, tmp_path, chunks=(5,))
+
+
+@pytest.mark.parametrize("coords", [1, 400, 1000])
+def test_batches_cut_by_coordinates_give_the_same_bytes(
+    coords: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sink encodes at most BATCH_COORDS coordinates at a time (heavy trails): one trail a batch, or a few, give
+    the same bytes as the old writer, and every batch holds what the budget allows (at least one trail)."""
+    from odl_geo.profiles import product_sinks
+
+    monkeypatch.setattr(product_sinks, "BATCH_COORDS", coords)
+    source, _ = SAMPLES["hiking"][0]
+    run = check_theme(ROOT / source, "hiking", ThemeOptions())
+    assert run.dataset is not None
+    frame = run.dataset.frames["main"]
+    sizes = shapely.get_num_coordinates(np.asarray(frame.geometry.values, dtype=object))
+    batches = list(product_sinks._batches(frame))
+    assert batches[0][0] == 0 and batches[-1][1] == len(frame)
+    assert all(a[1] == b[0] for a, b in pairwise(batches))
+    assert all(stop - start == 1 or sizes[start:stop].sum() <= coords for start, stop in batches)
+    assert len(batches) > 1 or coords >= sizes.sum()
+    assert_same_products("hiking", run.dataset, tmp_path, chunks=(1000,))
 
 
 @pytest.mark.parametrize("theme", ["water", "pei", "hiking"])
