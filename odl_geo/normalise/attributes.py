@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from functools import lru_cache
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -18,8 +19,14 @@ def is_text(col: pa.Array | pa.ChunkedArray) -> bool:
     return pa.types.is_string(col.type) or pa.types.is_large_string(col.type)
 
 
+@lru_cache(maxsize=4096)
+def _decoded(entity: str) -> str:
+    """One entity's text, decoded once: a trail description repeats the same few entities thousands of times."""
+    return html.unescape(entity)
+
+
 def _decode_entity(match: re.Match[str]) -> str:
-    return html.unescape(match.group(0))
+    return _decoded(match.group(0))
 
 
 def unescape_html(col: pa.Array) -> tuple[pa.Array, int]:
@@ -31,8 +38,9 @@ def unescape_html(col: pa.Array) -> tuple[pa.Array, int]:
     if not is_text(col) or not pc.any(pc.match_substring_regex(col, _ENTITY.pattern)).as_py():
         return col, 0
     values = col.to_pylist()
-    out = [_ENTITY.sub(_decode_entity, v) if v and "&" in v else v for v in values]
-    changed = sum(1 for a, b in zip(values, out, strict=True) if a != b)
+    sub = _ENTITY.sub
+    out = [sub(_decode_entity, v) if v and "&" in v else v for v in values]
+    changed = sum(1 for a, b in zip(values, out, strict=True) if a is not b and a != b)
     return pa.array(out, type=col.type), changed
 
 
