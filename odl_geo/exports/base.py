@@ -76,5 +76,3 @@ class Writer(ABC):
     @abstractmethod
     def write_layer(self, layer: LayerSource, scan: GeometryScan, ctx: WriteContext) -> list[OutputFile]:
         """Write one layer into ``ctx.staging``; return the files (or parts of files) written."""
-
-
