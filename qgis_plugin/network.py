@@ -182,7 +182,7 @@ class QgisTransport:
         data, ctype = _body(request)
         if ctype:
             qreq.setHeader(QNetworkRequest.ContentTypeHeader, ctype)
-        blocking = QgsBlockingNetworkRequest()
+        blocking = _blocking_request()
         if self.authcfg:
             blocking.setAuthCfg(self.authcfg)
         method = request.method.upper()
@@ -209,6 +209,29 @@ class QgisTransport:
         return HttpResponse(int(status), headers, bytes(reply.content()), redact_url(request.url)), None
 
     _last_error = ""
+
+
+def _ignore(*_args: object) -> None:
+    """A slot that does nothing (see :func:`_blocking_request`)."""
+
+
+def _blocking_request() -> QgsBlockingNetworkRequest:
+    """A ``QgsBlockingNetworkRequest`` whose Qt notifications never wait for Python's lock.
+
+    Made from Python, the request is sip's subclass: each time Qt connects or disconnects one of its signals
+    (``doRequest`` does both, in the task's thread, while holding Qt's connection lock), sip takes the GIL to
+    look for a Python override of ``connectNotify``/``disconnectNotify``. If the main thread holds the GIL and
+    waits for that same Qt lock (a progress bar repainting, which deletes its busy animation), both wait for
+    ever: QGIS froze so in a publication (gdb: the task in ``sipQgsBlockingNetworkRequest::disconnectNotify`` ->
+    ``PyGILState_Ensure``, the main thread in ``QProgressBar`` -> ``~QObject`` -> ``QBasicMutex::lockInternal``).
+    sip remembers, per object, that a method has no Python override once it has looked (``*pymc = 1``: "use the
+    fast track in future", siplib's ``sip_is_py_method``), and then never takes the GIL for it again. So the
+    first look is done here, in Python, before the request runs: one connect and one disconnect.
+    """
+    blocking = QgsBlockingNetworkRequest()
+    blocking.downloadFinished.connect(_ignore)
+    blocking.downloadFinished.disconnect(_ignore)
+    return blocking
 
 
 def _body(request: HttpRequest) -> tuple[bytes, str | None]:

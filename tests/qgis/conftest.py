@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import faulthandler
 import secrets
 import subprocess
 import sys
@@ -22,6 +23,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 #: wheels that carry their own GDAL/PROJ/GEOS: in the QGIS process they bind to QGIS's copies and crash QGIS
 FORBIDDEN_IN_QGIS = ("pyogrio", "pyproj", "fiona", "shapely")
+
+
+#: seconds after which a QGIS test is stopped from outside Python (more than pytest-timeout's 300 s)
+HANG_SECONDS = 330
+
+
+@pytest.fixture(autouse=True)
+def _stop_a_hung_qgis():
+    """Stop the process, every thread's stack printed, when a test hangs in Qt while holding the GIL.
+
+    pytest-timeout's thread method needs the GIL to fire, so a deadlock of the main thread inside Qt (one seen:
+    a progress bar's repaint waiting for a Qt lock that a task thread holds while it waits for the GIL) held CI
+    until its 90-minute limit. faulthandler's watchdog is a C thread that needs no GIL.
+    """
+    faulthandler.dump_traceback_later(HANG_SECONDS, exit=True, file=sys.__stderr__)
+    yield
+    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(scope="session", autouse=True)
