@@ -36,7 +36,8 @@ run_pytest -p no:pytest_qgis -m "not qgis" -rs tests/browser || status=1
 stage "QGIS tests (headless PyQGIS)"
 # only tests/qgis is collected here: collecting the others would import GDAL wheels into the QGIS process;
 # a test stuck inside QGIS's C++ (a blocking request waiting on an authentication handshake, seen once under load)
-# never returns to Python, so the timeout's thread dumps every stack and stops the process instead of hanging CI
+# never returns to Python, so the timeout's thread dumps every stack and stops the process instead of hanging CI;
+# when the stuck main thread holds the GIL, tests/qgis/conftest.py's faulthandler watchdog (no GIL needed) does
 QT_QPA_PLATFORM=offscreen run_pytest_qgis -m qgis -rs --timeout-method=thread tests/qgis || status=1
 
 echo
