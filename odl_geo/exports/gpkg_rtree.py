@@ -282,6 +282,8 @@ def _fids(con: sqlite3.Connection, table: str, fid: str, rows: int) -> np.ndarra
 BUCKET_BITS = 6
 #: boxes read from the file at a time
 READ_ROWS = 1 << 17
+#: records of a bucket sorted in memory at a time (24 bytes each: 6 MB, and as much again for the sort)
+SORT_RECORDS = 1 << 18
 
 _RECORD = np.dtype([("code", "<u4"), ("row", "<u4"), ("box", "<f4", (4,))])
 
@@ -319,12 +321,7 @@ def _bulk_load(con: sqlite3.Connection, rtree: str, boxes: PointBoxes, fids: np.
         leaf_boxes = np.empty((counts[0], 4), dtype=np.float32)
         pending = np.empty(0, dtype=_RECORD)
         done_leaves, pos = 0, 0  # leaves written; global position of pending[0]
-        for bucket in buckets:
-            if not bucket.exists():
-                continue
-            rec = np.fromfile(bucket, dtype=_RECORD)
-            bucket.unlink()
-            rec = rec[np.argsort((rec["code"].astype(np.uint64) << np.uint64(32)) | rec["row"], kind="stable")]
+        for rec in _sorted_runs(buckets, 32 - BUCKET_BITS):
             pending = np.concatenate([pending, rec]) if len(pending) else rec
             end = pos + len(pending)
             upto = int(np.searchsorted(leaf_bounds, end, side="right")) - 1  # leaves done..upto-1 are complete
@@ -371,6 +368,57 @@ def _bulk_load(con: sqlite3.Connection, rtree: str, boxes: PointBoxes, fids: np.
         sel = np.flatnonzero(leaf_of_row[s : s + ROWID_CHUNK]) + s
         ids = (fids[sel] if fids is not None else sel + 1).tolist()
         con.executemany(f"INSERT INTO {table} VALUES (?, ?)", zip(ids, leaf_of_row[sel].tolist(), strict=True))
+
+
+def _sorted_runs(buckets: list[Path], low_bits: int) -> Iterator[np.ndarray]:
+    """The buckets' records in (code, row) order, at most :data:`SORT_RECORDS` of them in memory at a time.
+
+    Points gathered in a small part of the layer's extent (a commune's water points and a few far away) share
+    the top bits of their codes: nearly all of them fall in one bucket, which sorted whole took 250 MB at 5M
+    points. Such a bucket is spread again over 64 files by the code's next bits (``low_bits`` are the bits not
+    yet used), as often as needed; one whose codes are all used up holds a single code, already in row order
+    (records are always appended in row order), and is read piece by piece.
+    """
+    for bucket in buckets:
+        if not bucket.exists():
+            continue
+        n = bucket.stat().st_size // _RECORD.itemsize
+        if n <= SORT_RECORDS:
+            rec = np.fromfile(bucket, dtype=_RECORD)
+            bucket.unlink()
+            yield rec[np.argsort((rec["code"].astype(np.uint64) << np.uint64(32)) | rec["row"], kind="stable")]
+        elif low_bits <= 0:
+            with bucket.open("rb") as f:
+                while len(rec := np.fromfile(f, dtype=_RECORD, count=SORT_RECORDS)):
+                    yield rec
+            bucket.unlink()
+        else:
+            step = min(BUCKET_BITS, low_bits)
+            parts = _respread(bucket, low_bits - step, step)
+            bucket.unlink()
+            yield from _sorted_runs(parts, low_bits - step)
+
+
+def _respread(bucket: Path, shift: int, bits: int) -> list[Path]:
+    """Write the records of ``bucket`` to ``2**bits`` files by ``(code >> shift)``'s low bits, in row order."""
+    parts = [bucket.with_name(f"{bucket.name}_{k:02d}") for k in range(1 << bits)]
+    files: dict[int, BinaryIO] = {}
+    try:
+        with bucket.open("rb") as src:
+            while len(rec := np.fromfile(src, dtype=_RECORD, count=READ_ROWS)):
+                which = (rec["code"] >> np.uint32(shift)) & np.uint32((1 << bits) - 1)
+                order = np.argsort(which, kind="stable")
+                rec, which = rec[order], which[order]
+                edges = np.searchsorted(which, np.arange((1 << bits) + 1))
+                for k in np.flatnonzero(np.diff(edges)):
+                    f = files.get(k)
+                    if f is None:
+                        f = files[k] = parts[k].open("wb")
+                    f.write(rec[edges[k] : edges[k + 1]].tobytes())
+    finally:
+        for f in files.values():
+            f.close()
+    return parts
 
 
 def _spread(boxes: PointBoxes, tmp: Path) -> list[Path]:

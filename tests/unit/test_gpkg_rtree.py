@@ -224,3 +224,40 @@ def test_convert_writes_the_same_geopackage_as_with_gdals_index(
     gdal, odl = tmp_path / "gdal" / "bornes.gpkg", tmp_path / "odl" / "bornes.gpkg"
     assert gdal.read_bytes() != odl.read_bytes()  # the two indexes were built differently...
     _compare(gdal, odl, ["bornes"])  # ...and hold the same
+
+
+def test_points_gathered_in_a_corner_are_sorted_in_small_pieces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commune's points and a few far away: nearly all share a bucket, which is spread again by the code's
+    next bits, down to piles of one code (the same point many times), never sorted whole; the index is GDAL's,
+    and its nodes are byte for byte those of one sort in memory."""
+    from odl_geo.exports import gpkg_rtree
+
+    rng = np.random.default_rng(7)
+    n = 6_000
+    x, y = rng.normal(770_000, 50, n), rng.normal(6_280_000, 50, n)
+    x[:3], y[:3] = [100_000, 1_200_000, 650_000], [6_050_000, 7_100_000, 6_900_000]  # the far ones
+    x[100:900], y[100:900] = 770_001.25, 6_280_002.5  # one point 800 times: one Hilbert code
+    wkb = pa.array(list(shapely.to_wkb(shapely.points(x, y))), type=pa.binary())
+    table = pa.table({"num": pa.array(np.arange(n)), "geometry": wkb})
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2026-01-01T00:00:00Z"})
+    try:
+        _write(table, tmp_path / "gdal.gpkg", "pts", index=True)
+        _write(table, tmp_path / "whole.gpkg", "pts", index=False)
+        spread: list[int] = []
+        original = gpkg_rtree._respread
+        monkeypatch.setattr(gpkg_rtree, "SORT_RECORDS", 64)
+        monkeypatch.setattr(gpkg_rtree, "READ_ROWS", 500)
+        monkeypatch.setattr(
+            gpkg_rtree, "_respread", lambda b, shift, bits: spread.append(shift) or original(b, shift, bits)
+        )
+        _write(table, tmp_path / "pieces.gpkg", "pts", index=False)
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+    assert 0 in spread and len(spread) > 5  # spread again down to the last bits
+    _compare(tmp_path / "gdal.gpkg", tmp_path / "pieces.gpkg", ["pts"])
+    with sqlite3.connect(tmp_path / "whole.gpkg") as a, sqlite3.connect(tmp_path / "pieces.gpkg") as b:
+        for part in ("node", "rowid", "parent"):
+            sql = f'SELECT * FROM "rtree_pts_geom_{part}" ORDER BY 1'
+            assert a.execute(sql).fetchall() == b.execute(sql).fetchall(), part
