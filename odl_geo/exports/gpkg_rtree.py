@@ -406,19 +406,23 @@ def _respread(bucket: Path, shift: int, bits: int) -> list[Path]:
     try:
         with bucket.open("rb") as src:
             while len(rec := np.fromfile(src, dtype=_RECORD, count=READ_ROWS)):
-                which = (rec["code"] >> np.uint32(shift)) & np.uint32((1 << bits) - 1)
-                order = np.argsort(which, kind="stable")
-                rec, which = rec[order], which[order]
-                edges = np.searchsorted(which, np.arange((1 << bits) + 1))
-                for k in np.flatnonzero(np.diff(edges)):
-                    f = files.get(k)
-                    if f is None:
-                        f = files[k] = parts[k].open("wb")
-                    f.write(rec[edges[k] : edges[k + 1]].tobytes())
+                _append_by_bucket(rec, (rec["code"] >> np.uint32(shift)) & np.uint32((1 << bits) - 1), parts, files)
     finally:
         for f in files.values():
             f.close()
     return parts
+
+
+def _append_by_bucket(rec: np.ndarray, which: np.ndarray, paths: list[Path], files: dict[int, BinaryIO]) -> None:
+    """Append each record to the file of its bucket ``which`` (opened on first use), keeping their order."""
+    order = np.argsort(which, kind="stable")
+    rec, which = rec[order], which[order]
+    edges = np.searchsorted(which, np.arange(len(paths) + 1))
+    for k in np.flatnonzero(np.diff(edges)):
+        f = files.get(k)
+        if f is None:
+            f = files[k] = paths[k].open("wb")
+        f.write(rec[edges[k] : edges[k + 1]].tobytes())
 
 
 def _spread(boxes: PointBoxes, tmp: Path) -> list[Path]:
@@ -439,15 +443,7 @@ def _spread(boxes: PointBoxes, tmp: Path) -> list[Path]:
             rec["code"] = _hilbert(cx, cy, extent)
             rec["row"] = has + start
             rec["box"] = b
-            which = rec["code"] >> (32 - BUCKET_BITS)
-            order = np.argsort(which, kind="stable")
-            rec, which = rec[order], which[order]
-            edges = np.searchsorted(which, np.arange((1 << BUCKET_BITS) + 1))
-            for k in np.flatnonzero(np.diff(edges)):
-                f = files.get(k)
-                if f is None:
-                    f = files[k] = buckets[k].open("wb")
-                f.write(rec[edges[k] : edges[k + 1]].tobytes())
+            _append_by_bucket(rec, rec["code"] >> (32 - BUCKET_BITS), buckets, files)
     finally:
         for f in files.values():
             f.close()
