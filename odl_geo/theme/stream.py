@@ -111,6 +111,8 @@ def stream_layer(
 
     :raises InputError: bad mapping file or area, unreadable source, no layer the theme can use.
     """
+    from .outputs import validate_chunk  # outputs imports this module when it runs a stream
+
     feedback = feedback or NullFeedback()
     mapping = load_mapping(options.mapping, profile) if options.mapping else Mapping()
     for name in options.keep_personal:
@@ -182,8 +184,6 @@ def stream_layer(
                 checked_rows = len(checked)
                 del checked
                 chunk = ThemeRun(run.source, profile.key, profile, chunk_report, [result], area, conformed)
-                from .outputs import validate_chunk
-
                 validate_chunk(chunk, options.drop_invalid)  # validated once: --drop-invalid goes on from it
                 final = conformed.frames[role]
                 sink.write(conformed)
