@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from rich.markup import escape
 from rich.table import Table
 
+from ..numbers import count_text
 from ..report import Report, Severity
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ def print_issues(console: Console, report: Report, verbose: bool, lang: str = "e
     for issue in sorted(shown, key=lambda i: list(Severity).index(i.severity)):
         message = issue.text(lang)
         unit = "objets" if fr else "features"
-        shown_count = f"{issue.count:,}".replace(",", "\u202f" if fr else ",")
+        shown_count = count_text(issue.count, lang if fr else "en")
         count = f" ({shown_count} {unit})" if issue.count > 1 and unit not in message else ""
         where = f"{issue.layer}: " if issue.layer and issue.layer not in message else ""
         examples = ""

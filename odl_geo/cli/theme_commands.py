@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 
 from ..errors import InputError
+from ..numbers import count_text
 from ..report import Severity
 from .options import THEMES, add_chunk_option, add_read_options, add_theme_options, read_options, theme_options
 from .render import print_issues
@@ -98,8 +99,7 @@ _SUMMARY = {
 def french_number(n: int, lang: str = "fr") -> str:
     """``1 004`` in French (a narrow no-break space between thousands, as French typography and CLDR have it),
     ``1,004`` in English."""
-    text = f"{n:,}"
-    return text.replace(",", "\u202f") if lang == "fr" else text
+    return count_text(n, "fr" if lang == "fr" else "en")
 
 
 def print_summary(out: Console, run: ThemeRun, verbose: bool, lang: str = "fr") -> None:

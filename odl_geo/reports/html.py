@@ -11,6 +11,7 @@ import datetime as dt
 from html import escape
 from typing import TYPE_CHECKING
 
+from ..numbers import count_text
 from ..report import Issue, Severity
 from .labels import code_help, code_title, t
 from .preview import preview_png
@@ -138,7 +139,9 @@ def _changes_table(run: ThemeRun, lyr: LayerResult, lang: str) -> str:
     if not changes:
         return ""
     where = run.changes_file or "report.json"
-    caption = t("changes_sample", lang).format(shown=min(len(changes), CHANGES_SHOWN), total=len(changes), file=where)
+    caption = t("changes_sample", lang).format(
+        shown=count_text(min(len(changes), CHANGES_SHOWN), lang), total=count_text(len(changes), lang), file=where
+    )
     rows = "".join(
         "<tr>"
         + "".join(
@@ -158,7 +161,8 @@ def _layer_section(run: ThemeRun, lyr: LayerResult, lang: str) -> str:
     img = (
         (
             f'<figure><img alt="map" src="data:image/png;base64,{png}"><figcaption class="hint">'
-            f"{escape(t('map', lang))} ({lyr.problem_count:,} / {lyr.feature_count:,})</figcaption></figure>"
+            f"{escape(t('map', lang))} ({count_text(lyr.problem_count, lang)} / "
+            f"{count_text(lyr.feature_count, lang)})</figcaption></figure>"
         )
         if png
         else f"<p class='hint'>{escape(t('no_map', lang))}</p>"
@@ -166,7 +170,7 @@ def _layer_section(run: ThemeRun, lyr: LayerResult, lang: str) -> str:
     n = {s: sum(1 for i in issues if i.severity is s) for s in Severity}
     facts = (
         f"<table class='facts'><tr><td>{escape(t('layer', lang))}</td><td>{escape(lyr.display)}</td></tr>"
-        f"<tr><td>{escape(t('features', lang))}</td><td>{lyr.feature_count:,}</td></tr>"
+        f"<tr><td>{escape(t('features', lang))}</td><td>{count_text(lyr.feature_count, lang)}</td></tr>"
         f"<tr><td>{escape(t('crs', lang))}</td><td>{escape(lyr.crs or '—')}</td></tr>"
         f"<tr><td>{escape(t('errors', lang))}</td><td class='n-error'>{n[Severity.ERROR]}</td></tr>"
         f"<tr><td>{escape(t('warnings', lang))}</td><td class='n-warning'>{n[Severity.WARNING]}</td></tr></table>"
@@ -221,7 +225,7 @@ def render_html(run: ThemeRun, lang: str = "fr") -> str:
     parts.extend(_layer_section(run, lyr, lang) for lyr in run.layers)
     if run.files or run.corrected:
         items = "".join(
-            f"<li><code>{escape(f.path)}</code> ({f.format}, {f.feature_count:,} {escape(t('features', lang))})</li>"
+            f"<li><code>{escape(f.path)}</code> ({f.format}, {count_text(f.feature_count, lang)} {escape(t('features', lang))})</li>"
             for f in run.files
         )
         items += "".join(f"<li><code>{escape(c)}</code> ({escape(t('corrected', lang))})</li>" for c in run.corrected)

@@ -21,7 +21,7 @@ PACKAGE = Path(__file__).resolve().parents[2] / "odl_geo"
 #: bottom to top; units on one line are peers and may not import each other.
 LAYERS: list[set[str]] = [
     {"_version", "errors", "style_fields", "csvsafe"},
-    {"feedback", "credentials", "report", "values", "naming", "memory", "lazy"},
+    {"feedback", "credentials", "report", "values", "naming", "memory", "lazy", "numbers"},
     {"http"},
     {"crs"},
     {"sources"},
