@@ -225,7 +225,8 @@ def render_html(run: ThemeRun, lang: str = "fr") -> str:
     parts.extend(_layer_section(run, lyr, lang) for lyr in run.layers)
     if run.files or run.corrected:
         items = "".join(
-            f"<li><code>{escape(f.path)}</code> ({f.format}, {count_text(f.feature_count, lang)} {escape(t('features', lang))})</li>"
+            f"<li><code>{escape(f.path)}</code> ({f.format}, {count_text(f.feature_count, lang)} "
+            f"{escape(t('features', lang))})</li>"
             for f in run.files
         )
         items += "".join(f"<li><code>{escape(c)}</code> ({escape(t('corrected', lang))})</li>" for c in run.corrected)
