@@ -45,8 +45,9 @@ def frame_layer(frame: pd.DataFrame, name: str, display: str) -> LayerSource:
         assert geoms is not None
         arrays.append(pa.array(shapely.to_wkb(geoms, flavor="iso"), type=pa.binary()))
         names.append(GEOMETRY_COLUMN)
-        kinds = {int(t) for t in shapely.get_type_id(geoms) if t >= 0}
-        geometry_type = _TYPE_NAMES.get(kinds.pop(), "Unknown") if len(kinds) == 1 else "Unknown"
+        types = shapely.get_type_id(geoms)
+        kinds = np.unique(types[types >= 0])
+        geometry_type = _TYPE_NAMES.get(int(kinds[0]), "Unknown") if len(kinds) == 1 else "Unknown"
     table = pa.Table.from_arrays(arrays, names=names) if names else pa.table({})
     return LayerSource(
         name=name,
@@ -87,7 +88,46 @@ def _arrow(series: pd.Series) -> pa.Array:
         return pa.array(pd.to_datetime(series).astype("datetime64[ms]"), from_pandas=True)
     if kind in ("string", "empty"):  # text and blanks only: Arrow converts them in C (None and NaN -> null)
         return pa.array(series.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
+    if kind in ("integer", "floating", "boolean"):
+        fast = _numbers_as_text(series.to_numpy(dtype=object), kind)
+        if fast is not None:
+            return fast
     return pa.array(series.map(_text), type=pa.string(), from_pandas=True)
+
+
+#: the Python types whose ``str`` :func:`_numbers_as_text` writes without calling it on every value
+_INTEGERS = frozenset({int, np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32})
+_FLOATS = frozenset({float, np.float64})  # np.float32's str is not its float64's ("0.1", "0.10000000149011612")
+_BOOLEANS = frozenset({bool, np.bool_})
+
+
+def _numbers_as_text(values: np.ndarray, kind: str) -> pa.Array | None:
+    """:func:`_text` of every value of a column of Python numbers (a conformed ``nombre``, ``debit``...), without
+    a Python call per value: integers through Arrow's cast (the same digits as ``str``), floats through ``str`` of
+    each distinct bit pattern (``0.0`` and ``-0.0`` stay apart), booleans as ``True``/``False``. None when the
+    column holds a type whose text could differ (numpy float32, integers past 64 bits...): the caller maps it."""
+    null = pd.isna(values)
+    present = values[~null] if null.any() else values
+    types = set(map(type, present))
+    try:
+        if kind == "integer" and types <= _INTEGERS:
+            numbers = np.zeros(len(values), dtype=np.int64)
+            numbers[~null] = np.asarray(present, dtype=np.int64)
+            return pa.array(numbers, mask=null).cast(pa.string())
+        if kind == "floating" and types <= _FLOATS:
+            floats = np.asarray(present, dtype=np.float64)
+            distinct, inverse = np.unique(floats.view(np.int64), return_inverse=True)
+            texts = np.array([str(float(v)) for v in distinct.view(np.float64)] + [None], dtype=object)
+            at = np.full(len(values), len(distinct))  # a missing value: the None after the distinct texts
+            at[~null] = inverse
+            return pa.array(texts[at], type=pa.string())  # NaN is missing (pd.isna), as _text has it
+        if kind == "boolean" and types <= _BOOLEANS:
+            flags = np.zeros(len(values), dtype=bool)
+            flags[~null] = np.asarray(present, dtype=bool)
+            return pa.array(np.where(flags, "True", "False").astype(object), type=pa.string(), mask=null)
+    except (OverflowError, ValueError, TypeError, pa.ArrowException):
+        return None
+    return None
 
 
 def _text(value: Any) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..report import Issue, Report, Severity
@@ -25,8 +25,6 @@ __all__ = ["ChunkMerger"]
 _NUMBER = re.compile("\\d+(?:[.,\u202f\u00a0]\\d+| \\d{3}(?!\\d))*")
 #: findings that count features without naming them (``7 value(s) dropped``): their chunks' counts add up
 COUNTING = frozenset({"ANON_FIELD_REMOVED", "ENUM_VALUES_MAPPED", "LINES_MERGED", "FIX_APPLIED"})
-#: rows of each finding kept for the map preview and --drop-invalid's list (the report shows five)
-KEPT_ROWS = 5_000
 
 
 def _counts_features(code: str) -> bool:
@@ -82,7 +80,6 @@ def _with_total(text: str, first: int, total: int) -> str:
 class _Finding:
     issue: Issue
     first_count: int
-    rows: list[int] = field(default_factory=list)
     chunks: int = 1
 
 
@@ -103,11 +100,11 @@ class ChunkMerger:
 
     def add(self, issue: Issue, offset: int) -> None:
         key = (issue.code, issue.layer, issue.severity.value, _key(issue))
-        rows = [r + offset for r in issue.examples]
+        rows = [r + offset for r in issue.examples[:5]]  # the report names five
         found = self._findings.get(key)
         if found is None:
             copy = replace(issue, examples=rows[:5])
-            self._findings[key] = _Finding(copy, issue.count, rows[:KEPT_ROWS])
+            self._findings[key] = _Finding(copy, issue.count)
             return
         if not issue.examples and issue.message == found.issue.message and not _counts_features(issue.code):
             return  # a finding of the layer itself (no feature named), said again by the next chunk
@@ -116,13 +113,6 @@ class ChunkMerger:
         room = 5 - len(found.issue.examples)
         if room > 0:
             found.issue.examples.extend(rows[:room])
-        if len(found.rows) < KEPT_ROWS:
-            found.rows.extend(rows[: KEPT_ROWS - len(found.rows)])
-
-    def rows(self, layer: str, severities: tuple[Severity, ...] = (Severity.ERROR, Severity.WARNING)) -> set[int]:
-        """Rows of ``layer`` named by findings of ``severities`` (at most :data:`KEPT_ROWS` per finding)."""
-        return {r for f in self._findings.values() if f.issue.layer == layer and f.issue.severity in severities
-                for r in f.rows}  # fmt: skip
 
     def issues(self) -> list[Issue]:
         """The merged issues, their messages counting the whole layer. A layer found valid in some chunks and

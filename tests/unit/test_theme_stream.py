@@ -171,7 +171,6 @@ def test_chunk_findings_merge_into_the_layers_rows_and_totals():
     dates = issues[0]
     assert dates.count == 5 and dates.examples == [1, 2, 4, 100, 106]
     assert dates.message == "5 date(s) not ISO" and dates.message_fr == "5 date(s) non ISO"
-    assert merger.rows("l") == {1, 2, 4, 100, 106}
 
 
 def test_check_fix_in_chunks_writes_the_corrected_copy_of_a_whole_run(tmp_path):
@@ -487,3 +486,59 @@ def test_a_layer_that_fits_one_chunk_by_rows_and_bytes_is_one_chunk(tmp_path, mo
 def _removed(run) -> int:
     """Features the fixes removed (the frame read had them)."""
     return sum(1 for f in run.layers[0].fixes for c in f.details if c.field == "(feature)")
+
+
+@pytest.mark.parametrize("empty", ["some", "all", "none"])
+def test_csv_points_read_in_chunks_without_their_type_scan_are_the_scanned_ones(tmp_path, monkeypatch, empty):
+    """A CSV's X/Y points need no type scan (GDAL makes every row a 2D point, or none): the chunks are the same
+    frames, and the read the same findings, as with the scan, rows without coordinates included."""
+    from odl_geo.normalise import frames
+    from odl_geo.normalise.options import NormaliseOptions
+    from odl_geo.sources import open_source
+
+    lines = ["id;nom;X;Y"]
+    for i in range(40):
+        blank = empty == "all" or (empty == "some" and i % 7 == 3)
+        lines.append(f"{i};n{i};" + (";" if blank else f"{3.8 + i / 1000};{43.6 + i / 1000}"))
+    path = tmp_path / "points.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    def read(declared: bool) -> tuple[list[pd.DataFrame], list[tuple]]:
+        report = Report()
+        if not declared:  # the scan, as before
+            monkeypatch.setattr(frames, "declared_scan", lambda layer: None)
+        with open_source(path) as src:
+            layer = src.layers[0]
+            assert (frames.declared_scan(layer) is not None) is declared
+            options = NormaliseOptions(repair=True, target_crs=None)
+            chunks = [f.to_wkb() for f in frames.read_frames(layer, 7, options, report)]
+        monkeypatch.undo()
+        return chunks, [(i.code, i.count, i.examples) for i in report.issues]
+
+    declared, scanned = read(True), read(False)
+    assert len(declared[0]) == 6
+    for a, b in zip(declared[0], scanned[0], strict=True):
+        pd.testing.assert_frame_equal(pd.DataFrame(a), pd.DataFrame(b))
+    assert declared[1] == scanned[1]
+
+
+def test_the_spool_writes_number_objects_as_their_text():
+    """Conformed columns of Python numbers (a water point's ``nombre``, a hydrant's ``debit``) are written as the
+    text ``str`` gives each value, as a GeoPackage field would hold it, without a call per value."""
+    import numpy as np
+
+    from odl_geo.theme.layers import _arrow, _text
+
+    columns = [
+        [0, 1, -1, 2**40, -(2**63), 2**63 - 1, np.int64(7), np.int32(-3), np.uint32(4_000_000_000), None, np.nan],
+        [0.0, -0.0, 0.1, 1e16, 1e-5, 100.0, -2.5, float("inf"), np.float64(3.25), np.nan, None, 1 / 3, 5e-324],
+        [True, False, np.bool_(True), None, np.nan],
+        [np.float32(0.1), 0.5, None],  # float32's text is not its float64's: mapped value by value
+        [2**64, 1, None],  # past 64 bits: value by value
+        [1, 1.5, True, "x", None],
+    ]
+    for values in columns:
+        for n in (0, 1, 5, 50):
+            series = pd.Series([values[(i * 7 + n) % len(values)] for i in range(n)], dtype=object)
+            expected = pa.array(series.map(_text), type=pa.string(), from_pandas=True)
+            assert _arrow(series).equals(expected), list(series)
