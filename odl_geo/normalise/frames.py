@@ -15,7 +15,7 @@ import shapely
 
 from .options import NormaliseOptions
 from .pipeline import GEOMETRY_COLUMN, LayerStream
-from .scan import scan_geometries
+from .scan import GeometryScan, scan_geometries
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ..report import Report
     from ..sources.layer import LayerSource
 
-__all__ = ["CHUNK_BYTES", "FrameChunks", "chunk_rows_for", "read_frame", "read_frames"]
+__all__ = ["CHUNK_BYTES", "FrameChunks", "chunk_rows_for", "declared_scan", "read_frame", "read_frames"]
 
 
 def read_frame(
@@ -83,7 +83,7 @@ class FrameChunks:
 
     def __iter__(self) -> Iterator[gpd.GeoDataFrame]:
         layer, options = self.layer, self.options
-        stream = LayerStream(layer, options, scan_geometries(layer), self.feedback, self.report)
+        stream = LayerStream(layer, options, declared_scan(layer) or scan_geometries(layer), self.feedback, self.report)
         crs = (options.target_crs or layer.crs) if layer.has_geometry else None
         pending: list[pa.RecordBatch] = []
         held, any_row, sized = 0, False, self.budget is None
@@ -107,6 +107,26 @@ class FrameChunks:
             yield _take(pending, crs)
         elif not any_row:  # an empty layer: one empty frame, as read_frame gives
             yield gpd.GeoDataFrame({n: pd.Series(dtype=object) for n, _ in layer.fields}, geometry=[], crs=crs)
+
+
+def declared_scan(layer: LayerSource) -> GeometryScan | None:
+    """What the type scan would tell of a CSV whose points GDAL builds from X/Y columns, without reading it.
+
+    GDAL makes every row of such a layer a 2D ``Point`` (or no geometry): the scan, one more read-through of a
+    1M-row CSV, could only say that. The chunks' stream needs only the types (its point fast path, no promotion);
+    which rows have no geometry it finds itself, as with a scanned layer. None for any other layer: scan it.
+    """
+    options = layer.open_options
+    if (
+        layer.driver != "CSV"
+        or layer.geometry_type != "Point"
+        or "X_POSSIBLE_NAMES" not in options
+        or "Y_POSSIBLE_NAMES" not in options
+        or any(k in options for k in ("Z_POSSIBLE_NAMES", "GEOM_POSSIBLE_NAMES"))
+        or layer.feature_count <= 0
+    ):
+        return None
+    return GeometryScan(counts={"Point": layer.feature_count})
 
 
 def read_frames(

@@ -11,6 +11,7 @@ import logging
 import re
 import warnings
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pyogrio
 from pyogrio.errors import DataLayerError, DataSourceError
@@ -27,7 +28,7 @@ from ..errors import (
 from ..naming import safe_file_stem
 from ..report import Issue, Report, Severity
 from . import shapefile
-from .csvfile import analyse_csv
+from .csvfile import analyse_csv, write_csvt
 from .encoding import SAMPLE_BYTES, EncodingGuess, sniff_text, sniff_text_file
 from .formats import DATASET_EXTENSIONS, SIDECAR_EXTENSIONS, driver_for
 from .layer import LayerSource, ReadOptions, Source
@@ -332,6 +333,7 @@ def _open_file(
     crs_implied = False  # a GeoJSON without "crs" member: WGS 84 by RFC 7946, not declared
     layer_hint = Path(display).stem
     restore_shx = False
+    known: dict[str, Any] | None = None  # a CSV described before its .csvt was written (_csv_info)
     if driver == "ESRI Shapefile" and isinstance(path, Path):
         parts = shapefile.find_parts(path, layer_hint)
         pre_issues.extend(parts.issues)
@@ -372,9 +374,15 @@ def _open_file(
             open_options, lonlat_names = layout.open_options, layout.lonlat_names
             pre_issues.extend(layout.issues)
             if layout.identifier_columns:
-                gdal_path = keep_identifiers_as_text(
-                    Path(gdal_path), path, open_options, layout.identifier_columns, workdir, display, pre_issues
-                )
+                known = _csv_info(Path(gdal_path), open_options, workdir, display, driver)
+                if known is not None:  # read once: the copy with its .csvt is described from it
+                    gdal_path = _identifiers_as_text(
+                        Path(gdal_path), path, known, layout.identifier_columns, workdir, display, pre_issues
+                    )
+                else:
+                    gdal_path = keep_identifiers_as_text(
+                        Path(gdal_path), path, open_options, layout.identifier_columns, workdir, display, pre_issues
+                    )
     try:
         if restore_shx:
             pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": "YES"})
@@ -401,7 +409,7 @@ def _open_file(
         )
         for issue in pre_issues:
             lyr.issues.add(Issue(**{**issue.__dict__, "layer": lyr.name}))
-        _describe(lyr, options, lonlat_names, crs_implied)
+        _describe(lyr, options, lonlat_names, crs_implied, known)
         if lyr.feature_count == 0:
             lyr.issues.add(
                 Issue(
@@ -420,17 +428,18 @@ def _open_file(
     return layers
 
 
-def _describe(lyr: LayerSource, options: ReadOptions, lonlat_names: bool, crs_implied: bool = False) -> None:
-    """Fill declared facts (type, count, bounds, fields, CRS) from GDAL, and check the CRS."""
-    kwargs = lyr.read_kwargs()
-    try:
-        with warnings.catch_warnings():
-            # GDAL's per-feature warnings ("Ignoring invalid WKT") come back when the layer is streamed,
-            # where they are counted into the report; here they would only reach the terminal raw
-            warnings.simplefilter("ignore", RuntimeWarning)
-            info = pyogrio.read_info(lyr.gdal_path, force_feature_count=True, force_total_bounds=True, **kwargs)
-    except (DataSourceError, DataLayerError, UnicodeDecodeError) as exc:
-        raise _unreadable(lyr.display, lyr.driver, exc) from exc
+def _describe(
+    lyr: LayerSource,
+    options: ReadOptions,
+    lonlat_names: bool,
+    crs_implied: bool = False,
+    known: dict[str, Any] | None = None,
+) -> None:
+    """Fill declared facts (type, count, bounds, fields, CRS) from GDAL, and check the CRS.
+
+    :param known: what GDAL said of this very layer already (:func:`_csv_info`), not asked again.
+    """
+    info = known if known is not None else _read_info(lyr.gdal_path, lyr.read_kwargs(), lyr.display, lyr.driver)
     lyr.driver = lyr.driver or str(info.get("driver") or "")
     lyr.geometry_type = info.get("geometry_type")
     lyr.feature_count = max(int(info.get("features") or 0), 0)
@@ -443,6 +452,78 @@ def _describe(lyr: LayerSource, options: ReadOptions, lonlat_names: bool, crs_im
         else:
             return
     _resolve_crs(lyr, info.get("crs"), options, lonlat_names, crs_implied)
+
+
+def _read_info(gdal_path: str, kwargs: dict[str, Any], display: str, driver: str | None) -> dict[str, Any]:
+    """GDAL's description of a layer: count and bounds forced (a CSV is read through for both)."""
+    try:
+        with warnings.catch_warnings():
+            # GDAL's per-feature warnings ("Ignoring invalid WKT") come back when the layer is streamed,
+            # where they are counted into the report; here they would only reach the terminal raw
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return pyogrio.read_info(gdal_path, force_feature_count=True, force_total_bounds=True, **kwargs)
+    except (DataSourceError, DataLayerError, UnicodeDecodeError) as exc:
+        raise _unreadable(display, driver, exc) from exc
+
+
+#: GDAL's detected CSV column types that a .csvt of :func:`~odl_geo.sources.csvfile.write_csvt` gives back as they
+#: were (``object`` is text, or a time of day, which the .csvt makes text: ``object`` again)
+_CSVT_SAME_DTYPES = frozenset({"int32", "int64", "float64", "object", "datetime64[D]", "datetime64[ms]"})
+
+
+def _csv_info(
+    csv_path: Path, open_options: dict[str, str], workdir: Path, display: str, driver: str | None
+) -> dict[str, Any] | None:
+    """A CSV whose identifier columns go to a .csvt (codes read as text), described once, before the .csvt.
+
+    GDAL reads a CSV through to count its rows (even unforced) and again for its bounds: asking for its detected
+    types (to write the .csvt), then describing the copy with its .csvt, read a 1M-row CSV three times. The
+    description of the CSV as it is holds all the copy's (same rows, same X/Y or WKT columns, which are never
+    identifier columns), the identifier columns' type aside (text, set by :func:`_identifiers_as_text`).
+
+    None when that would not hold: a column type the .csvt does not give back as it is, or a .prj beside the
+    user's file (the copy is made without it): the copy is then described as before.
+    """
+    if not csv_path.is_relative_to(workdir) and any(csv_path.with_suffix(e).exists() for e in (".prj", ".PRJ")):
+        return None
+    info = _read_info(str(csv_path), dict(open_options), display, driver)
+    if not all(str(t) in _CSVT_SAME_DTYPES for t in info["dtypes"]):
+        return None
+    return info
+
+
+def _identifiers_as_text(
+    csv_path: Path,
+    source: Path,
+    info: dict[str, Any],
+    columns: list[str],
+    workdir: Path,
+    display: str,
+    issues: list[Issue],
+) -> str:
+    """:func:`~odl_geo.sources.textfiles.keep_identifiers_as_text` with the types GDAL gave in ``info`` (which
+    then describes the copy: its identifier columns made text)."""
+    import shutil
+
+    fields = [(str(n), str(t)) for n, t in zip(info["fields"], info["dtypes"], strict=False)]
+    if not csv_path.is_relative_to(workdir):  # the user's file: copy it so the .csvt does not land beside it
+        copy = fresh_dir(workdir) / source.name
+        shutil.copyfile(source, copy)
+        csv_path = copy
+    write_csvt(csv_path, fields, columns)
+    text = set(columns)
+    info["dtypes"] = [
+        "object" if str(n) in text else str(t) for n, t in zip(info["fields"], info["dtypes"], strict=False)
+    ]
+    issues.append(
+        Issue(
+            "CSV_IDENTIFIERS_AS_TEXT",
+            Severity.INFO,
+            f"{display}: {', '.join(columns)} read as text (codes whose leading or trailing zeros matter).",
+            layer=Path(display).stem,
+        )
+    )
+    return str(csv_path)
 
 
 def _resolve_crs(
