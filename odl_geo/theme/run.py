@@ -16,11 +16,12 @@ from ..checks._common import attribute_columns
 from ..checks.areas import Area, resolve_area
 from ..checks.names import product_layer_name
 from ..checks.registry import CheckContext
-from ..checks.runner import Fix, apply_fixes, load_checks, run_checks
+from ..checks.runner import Fix, fix_context, load_checks, run_checks
 from ..crs import crs_code
 from ..errors import InputError
 from ..feedback import Feedback, NullFeedback, check_cancelled
-from ..normalise.frames import read_frame
+from ..memory import release_free_memory
+from ..normalise.frames import CHUNK_BYTES, read_frame, read_frames
 from ..normalise.options import NormaliseOptions
 from ..profiles.anonymise import AnonymiseOptions, Removal, anonymise
 from ..profiles.base import ThemeDataset
@@ -195,13 +196,17 @@ def check_theme(
         layers = {lyr.name: lyr for lyr in src.layers}
         chosen = _assign(profile, list(layers), src.path.name, report)
         frames: dict[str, gpd.GeoDataFrame] = {}
+        tables = profile is not None and len(profile.roles) > 1  # several layers joined into tables (CNIG PPR)
         for role, name in chosen.items():
             check_cancelled(feedback, "Checking")
             feedback.info(f"Reading {layers[name].display}")
             report.extend(layers[name].issues)
-            frames[role] = read_frame(
-                layers[name], _normalise_options(profile, layers[name], options), report, feedback
-            )
+            normalise = _normalise_options(profile, layers[name], options)
+            if tables:
+                frames[role] = _read_in_pieces(layers[name], normalise, report, feedback, options.chunk_rows)
+                release_free_memory()  # the reader's pages back before the next layer is read
+            else:
+                frames[role] = read_frame(layers[name], normalise, report, feedback)
         descriptions = {role: layers[name] for role, name in chosen.items()}
     run = ThemeRun(src.path, profile.key if profile else None, profile, report, [], area)
     if profile is None:
@@ -219,6 +224,7 @@ def check_theme(
     source_columns = {r: attribute_columns(f) for r, f in frames.items()}
     conformed, removals = anonymise(profile, conformed, anon, report, source_columns)
     del frames, dataset  # the layers as read: not needed any more, so not held through the checks and products
+    release_free_memory()  # what conform freed (the source layers' attributes) back before the checks' arrays
     for role, frame in list(conformed.frames.items()):
         if len(frame) == 0 and role not in descriptions:
             continue  # an empty table the profile adds for completeness: nothing to check
@@ -240,10 +246,31 @@ def check_theme(
         result.source_fields = source_columns.get(role, [])
         conformed.frames[role] = result.frame
         conformed.product_names[role] = result.product_name
+        # the last check run's context: its frame is result.frame, its scratch (geometry hashes, bounds, where
+        # each feature lies) serves nothing more on this path (a streamed run commits its chunks from it)
+        result.context = None
         run.layers.append(result)
+        release_free_memory()  # a large table's check and fix arrays back before the next table's
     profile.validate(conformed, report)
     run.dataset = conformed
     return run
+
+
+def _read_in_pieces(
+    layer: LayerSource, normalise: NormaliseOptions, report: Report, feedback: Feedback, rows: int
+) -> gpd.GeoDataFrame:
+    """The whole normalised layer, as :func:`read_frame` gives it, read in pieces of about
+    :data:`~odl_geo.normalise.frames.CHUNK_BYTES` and put together: each piece's Arrow rows (the shapes as WKB) are
+    freed once its frame is made, instead of the whole layer's WKB living beside its shapes. A layer of one piece
+    is that piece, as read_frame builds it."""
+    pieces = list(read_frames(layer, rows, normalise, report, feedback, budget=CHUNK_BYTES))
+    if len(pieces) == 1:
+        return pieces[0]
+    import pandas as pd
+
+    whole = pd.concat(pieces, ignore_index=True)
+    del pieces
+    return whole
 
 
 def source_stem(source: Path) -> str:
@@ -410,7 +437,7 @@ def _check_layer(
     outcome = run_checks(ctx, theme, skip)
     fixes: list[Fix] = []
     if options.fix and outcome.issues:
-        fixed, fixes = apply_fixes(ctx, outcome)
+        fixed, fixes = fix_context(ctx, outcome)  # the fixed frame's context keeps what the fixes left true
         for f in fixes:
             report.add(
                 Issue(
@@ -422,7 +449,7 @@ def _check_layer(
                     message_fr=f"{f.code} corrigé : " + " ".join(f.changes_fr),
                 )
             )
-        ctx = replace(ctx, frame=fixed)
+        ctx = fixed
         outcome = run_checks(ctx, theme, skip)
     for issue in outcome.issues:
         report.add(replace(issue, examples=list(issue.examples)))
