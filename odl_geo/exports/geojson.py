@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from ..naming import safe_file_stem
 from ..normalise.pipeline import LayerStream
 from .base import OutputFile, WriteContext, Writer
+from .geojson_text import write_points
 from .ogr import write_stream
 
 if TYPE_CHECKING:
@@ -33,5 +34,9 @@ class GeoJSONWriter(Writer):
             # a point's box is the point itself: about +30 % of the file for nothing (issue 16); the layer's box
             # is in the manifest (bbox_wgs84)
             options.pop("WRITE_BBOX", None)
-        out = write_stream(stream, path, "GeoJSON", ctx, fmt=self.key, layer_name=layer.name, layer_options=options)
+        if scan.families == {"point"} and not scan.has_multi_points:
+            # point features printed a batch at a time as GDAL's driver prints them (geojson_text.py)
+            out = write_points(stream, path, ctx, layer_name=layer.name, layer_options=options)
+        else:
+            out = write_stream(stream, path, "GeoJSON", ctx, fmt=self.key, layer_name=layer.name, layer_options=options)
         return [out] if out else []

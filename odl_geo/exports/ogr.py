@@ -5,6 +5,7 @@ GDAL writes the whole stream in one call, so the file is opened once and memory 
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -41,14 +42,16 @@ def write_stream(
     rename: Callable[[pa.RecordBatch], pa.RecordBatch] | None = None,
     counted: re.Pattern[str] | None = None,
     observe: Callable[[pa.RecordBatch], None] | None = None,
+    batches: Iterator[pa.RecordBatch] | None = None,
 ) -> OutputFile | None:
     """Stream ``stream`` into ``path``; returns None when the layer had no row to write.
 
     :param rename: applied to every batch before GDAL sees it (Shapefile field names).
     :param counted: GDAL warnings the caller counts and reports itself (GDAL says them once per layer).
     :param observe: called with every batch GDAL is given, in order (the GeoPackage's spatial index).
+    :param batches: the stream's batches when the caller has already started it (``stream.batches()``).
     """
-    reader = stream.reader()
+    reader = stream.reader() if batches is None else _reader(batches)
     if reader is None:
         return None
     if rename is not None:
@@ -114,6 +117,13 @@ def _watched(
     # the stream's working memory back to the system before GDAL builds a GeoPackage's spatial index, which needs
     # memory of its own (issue 16: peak RSS at most 300 MB for 5M points)
     release_free_memory()
+
+
+def _reader(batches: Iterator[pa.RecordBatch]) -> pa.RecordBatchReader | None:
+    first = next(batches, None)
+    if first is None:
+        return None
+    return pa.RecordBatchReader.from_batches(first.schema, itertools.chain([first], batches))
 
 
 def _chain(
