@@ -229,18 +229,14 @@ def check_theme(
         if len(frame) == 0 and role not in descriptions:
             continue  # an empty table the profile adds for completeness: nothing to check
         spec = _spec(profile, role)
-        result = _check_layer(
-            role,
-            frame,
-            # a table the profile builds itself (the CNIG PPR tables) has no source layer of its own
-            _named(descriptions[role]) if role in descriptions else _built(conformed, role),
-            profile,
-            spec,
-            options,
-            area,
-            report,
-            feedback,
-        )
+        # a table the profile builds itself (the CNIG PPR tables) has no source layer of its own
+        named = _named(descriptions[role]) if role in descriptions else _built(conformed, role)
+        if tables and len(frame) > options.chunk_rows:
+            rows = min(CHECK_PIECE_ROWS, options.chunk_rows)
+            result = _check_in_pieces(role, frame, named, profile, spec, options, area, report, feedback, rows)
+        else:
+            result = _check_layer(role, frame, named, profile, spec, options, area, report, feedback)
+        del frame
         result.matches = conformed.field_matches.get(role, {})
         result.removals = [r for r in removals if r.role == role]
         result.source_fields = source_columns.get(role, [])
@@ -391,6 +387,112 @@ def _built(dataset: ThemeDataset, role: str) -> tuple[str, str]:
     return name, f"{name} (built by the profile)"
 
 
+#: rows of a large table of a multi-layer theme (CNIG PPR) checked at a time: the checks' arrays of a piece of
+#: ~5,000 zones weigh a few MB, those of a 50,000-zone table (a 100k PPR's synthesis) ~120 MB at once
+CHECK_PIECE_ROWS = 5_000
+#: checks that compare every zone of a table with every other (the overlaps): run once on the whole checked
+#: table, after its pieces (they fix nothing)
+WHOLE_TABLE_CHECKS = frozenset({"PPR_ALEA_LEVEL_OVERLAP", "PPR_ZONEREG_OVERLAP"})
+
+
+def _check_in_pieces(
+    role: str,
+    frame: gpd.GeoDataFrame,
+    layer: tuple[str, str],
+    profile: Profile,
+    spec: RoleSpec | None,
+    options: ThemeOptions,
+    area: Area | None,
+    report: Report,
+    feedback: Feedback,
+    rows: int = CHECK_PIECE_ROWS,
+) -> LayerResult:
+    """Check (and fix) a large table ``rows`` at a time, as a streamed layer's chunks are checked: the checks that
+    need earlier rows (duplicates, identifiers used twice) remember them in a bounded carry (hashes, spilled to
+    disk past their memory share), their findings are merged into one line per kind for the whole table
+    (:class:`~odl_geo.theme.merge.ChunkMerger`), rows named in the whole table's numbering. The overlap checks
+    (:data:`WHOLE_TABLE_CHECKS`) then run once on the whole fixed table. The table returned is the fixed pieces
+    put together, as a whole check's fixed frame."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    import pandas as pd
+
+    from ..checks._carry import layer_carry, settle
+    from ..checks.registry import checks_for
+    from ..checks.runner import commit_chunk, finish_checks
+    from .merge import ChunkMerger
+
+    name = layer[0]
+    theme = profile.key
+    merger = ChunkMerger()
+    pieces: list[gpd.GeoDataFrame] = []
+    faulty: set[int] = set()
+    errors: set[int] = set()
+    first: LayerResult | None = None
+    skip = WHOLE_TABLE_CHECKS | ({"LAYER_NAME_NOT_XML_SAFE"} if product_layer_name(name) != name else set())
+    spill = Path(tempfile.mkdtemp(prefix="odl-geo-carry-"))
+    try:
+        carry = layer_carry(spill)
+        done = 0  # rows of the fixed table so far (a fix may leave rows out)
+        for start in range(0, len(frame), rows):
+            check_cancelled(feedback, "Checking")
+            piece_report = Report()
+            piece = frame.iloc[start : start + rows].reset_index(drop=True)
+            result = _check_layer(
+                role, piece, layer, profile, spec, options, area, piece_report, feedback,
+                offset=start, carry=carry, skip=WHOLE_TABLE_CHECKS,
+            )  # fmt: skip
+            del piece
+            assert result.context is not None
+            commit_chunk(result.context, theme, frozenset(skip))
+            settle(carry)
+            merger.add_report(piece_report, done)
+            merger.add_fixes(result.fixes, start)
+            faulty.update(r + done for r in result.faulty)
+            errors.update(r + done for r in result.error_rows)
+            pieces.append(result.frame)
+            done += len(result.frame)
+            result.context = None
+            if first is None:
+                first = result
+            release_free_memory()
+        assert first is not None
+        end = CheckContext(first.frame.iloc[:0], name, profile, spec, *_area_fields(area), offset=len(frame),
+                           carry=carry)  # fmt: skip
+        for issue in finish_checks(end, theme, frozenset(skip)).issues:
+            merger.add(issue, 0)
+            faulty.update(issue.examples)
+            if issue.severity is Severity.ERROR:
+                errors.update(issue.examples)
+        del end, carry
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+    checked = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
+    del pieces
+    whole = CheckContext(checked, name, profile, spec, *_area_fields(area))
+    others = frozenset(c.code for c in checks_for(theme) if c.code not in WHOLE_TABLE_CHECKS)
+    overlaps = run_checks(whole, theme, others)
+    del whole
+    for issue in overlaps.issues:
+        merger.add(issue, 0)
+        faulty.update(issue.examples)
+        if issue.severity is Severity.ERROR:
+            errors.update(issue.examples)
+    for issue in merger.issues():
+        report.add(issue)
+    ran = set(first.checks_ran) | set(overlaps.ran)
+    first.frame, first.faulty, first.error_rows = checked, faulty, errors
+    first.fixes = merger.fixes(name)
+    first.checks_ran = [c.code for c in checks_for(theme) if c.code in ran]
+    return first
+
+
+def _area_fields(area: Area | None) -> tuple[frozenset[str] | None, tuple[str, ...], str]:
+    return (area.insee if area else None, area.outline if area else (), area.name if area else "")
+
+
 def _check_layer(
     role: str,
     frame: gpd.GeoDataFrame,
@@ -403,6 +505,7 @@ def _check_layer(
     feedback: Feedback,
     offset: int = 0,
     carry: dict[str, object] | None = None,
+    skip: frozenset[str] = frozenset(),
 ) -> LayerResult:
     """Check ``frame`` (fix it and check it again with ``--fix``); ``offset`` and ``carry`` when it is one chunk of
     a streamed layer (see :class:`~odl_geo.checks.registry.CheckContext`)."""
@@ -422,8 +525,9 @@ def _check_layer(
     theme = profile.key if profile else None
     # a theme product names the layer safely (see products): its source name is then no longer a problem
     product = product_layer_name(name) if profile is not None else None
-    skip = frozenset({"LAYER_NAME_NOT_XML_SAFE"}) if product is not None and product != name else frozenset()
-    if skip:
+    renamed = product is not None and product != name
+    skip = skip | {"LAYER_NAME_NOT_XML_SAFE"} if renamed else skip
+    if renamed:
         report.add(
             Issue(
                 "LAYER_RENAMED",
