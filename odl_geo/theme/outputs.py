@@ -29,7 +29,7 @@ from ..report import Issue, Severity
 from .run import ThemeOptions, ThemeRun, check_theme, source_stem
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     import geopandas as gpd
 
@@ -289,6 +289,7 @@ def _convert_streamed(
     """:func:`convert_theme` for a single-layer theme: one pass over the layer (:mod:`odl_geo.theme.stream`),
     products and standard formats written into the staging folder as the chunks go, swapped in only when the
     whole layer is publishable."""
+    from .digests import Digests
     from .stream import stream_layer
 
     _prepare(out)
@@ -297,20 +298,25 @@ def _convert_streamed(
     try:
         streamed = stream_layer(path, profile, options, staged.path, read_options, feedback)
         run = streamed.run
-        try:
-            files = streamed.sink.close()
-            if run.report.has_errors:
-                _refuse(run, out, lang)
-            manifest = _manifest(run, files, _publication(run, streamed.producers, streamed.insee))
-            if formats:
-                spooled = streamed.spool.layer()
-                manifest.files.extend(
-                    _standard_formats(run, staged.path, formats, feedback, [(spooled, streamed.spool.scan)])
-                )
-            manifest.files[:0] = files
-        finally:
-            streamed.spool.close()
-        _commit(path, out, staged, manifest)
+        # each output hashed as soon as it is complete, while the next one is written (odl_geo.theme.digests)
+        with Digests(staged.path) as digests:
+            try:
+                files = streamed.sink.close()
+                if run.report.has_errors:
+                    _refuse(run, out, lang)
+                digests.add(files)
+                manifest = _manifest(run, files, _publication(run, streamed.producers, streamed.insee))
+                if formats:
+                    spooled = streamed.spool.layer()
+                    manifest.files.extend(
+                        _standard_formats(
+                            run, staged.path, formats, feedback, [(spooled, streamed.spool.scan)], digests.add
+                        )
+                    )
+                manifest.files[:0] = files
+            finally:
+                streamed.spool.close()
+            _commit(path, out, staged, manifest, digests.fill)
     finally:
         staged.close()
     run.files = manifest.files
@@ -347,9 +353,21 @@ def _manifest(run: ThemeRun, products: list[OutputFile], publication: dict[str, 
     )
 
 
-def _commit(source: str | Path, out: Path, staged: Staging, manifest: Manifest) -> None:
-    """Sizes and digests, the manifest, then the staged files swapped into ``out`` together, or not at all."""
-    fill_sizes_and_digests(manifest.files, staged.path)
+def _commit(
+    source: str | Path,
+    out: Path,
+    staged: Staging,
+    manifest: Manifest,
+    fill: Callable[[list[OutputFile]], None] | None = None,
+) -> None:
+    """Sizes and digests, the manifest, then the staged files swapped into ``out`` together, or not at all.
+
+    :param fill: sets the files' sizes and digests (hashed while they were written); None: hashed here.
+    """
+    if fill is not None:
+        fill(manifest.files)
+    else:
+        fill_sizes_and_digests(manifest.files, staged.path)
     refuse_replacing(source, out, {f.path for f in manifest.files})
     try:
         manifest.write(staged.path)
@@ -443,12 +461,15 @@ def _standard_formats(
     formats: list[str] | tuple[str, ...],
     feedback: Feedback | None,
     spooled: list[tuple[LayerSource, GeometryScan]] | None = None,
+    written: Callable[[list[OutputFile]], None] | None = None,
 ) -> list[OutputFile]:
     """The checked layers through the ordinary writers (those of ``odl-geo convert``), straight from memory.
 
     Each layer's rows stream from the run's frames to every writer (:mod:`odl_geo.theme.layers`): no
     temporary file, no second read. What the writers find worth a warning (a value a format cannot hold...)
     joins the run's report; their notes on the conversion itself (reprojection) are the products' business.
+
+    :param written: told each writer's files as soon as they are written (hashed while the next is written).
     """
     from ..exports.base import WriteContext
     from ..exports.registry import writers_for
@@ -487,7 +508,10 @@ def _standard_formats(
             if not layer.has_geometry and not writer.writes_tables:
                 continue
             feedback.info(f"  -> {writer.label}")
-            files.extend(writer.write_layer(layer, scan, ctx))
+            done = writer.write_layer(layer, scan, ctx)
+            if written is not None:
+                written(done)
+            files.extend(done)
     for issue in notes.issues:
         if issue.severity is not Severity.INFO:
             run.report.add(issue)
