@@ -6,9 +6,11 @@ same normalised data (same repairs, same reprojection, same report) as one GeoDa
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import shapely
@@ -24,7 +26,16 @@ if TYPE_CHECKING:
     from ..report import Report
     from ..sources.layer import LayerSource
 
-__all__ = ["CHUNK_BYTES", "FrameChunks", "chunk_rows_for", "declared_scan", "read_frame", "read_frames"]
+__all__ = [
+    "CHUNK_BYTES",
+    "FrameChunks",
+    "SourceWkb",
+    "chunk_rows_for",
+    "declared_scan",
+    "read_frame",
+    "read_frames",
+    "wkb_of",
+]
 
 
 def read_frame(
@@ -61,11 +72,40 @@ def chunk_rows_for(rows: int, nbytes: int, num_rows: int, budget: int = CHUNK_BY
     return max(1, min(rows, max(MIN_CHUNK_ROWS, budget * num_rows // nbytes)))
 
 
+@dataclass
+class SourceWkb:
+    """The WKB a chunk's geometries were made from: a geometry still in the frame once its rows are worked on
+    (the same object) can be written again from it rather than encoded anew (:func:`wkb_of`)."""
+
+    geoms: np.ndarray  # the chunk's geometry objects, held: their ids stay theirs while this lives
+    wkb: pa.Array
+
+
+def wkb_of(geoms: np.ndarray, source: SourceWkb | None) -> pa.Array:
+    """``shapely.to_wkb(geoms, flavor="iso")`` as Arrow binary, each geometry of ``source`` taken from its WKB.
+
+    The normalised stream's WKB is what shapely writes for the geometry it reads from it (ISO, little-endian,
+    the same coordinates): only geometries made since (a fix, a reprojection) are encoded.
+    """
+    if source is None or not len(geoms):
+        return pa.array(shapely.to_wkb(geoms, flavor="iso"), type=pa.binary())
+    at = {id(g): i for i, g in enumerate(source.geoms) if g is not None}
+    pos = np.fromiter((at.get(id(g), -1) for g in geoms), dtype=np.int64, count=len(geoms))
+    found = pos >= 0
+    if found.all():
+        return source.wkb.take(pa.array(pos))
+    out = np.empty(len(geoms), dtype=object)
+    out[found] = source.wkb.take(pa.array(pos[found])).to_numpy(zero_copy_only=False)
+    out[~found] = shapely.to_wkb(geoms[~found], flavor="iso")
+    return pa.array(out, type=pa.binary())
+
+
 class FrameChunks:
     """The normalised layer as GeoDataFrames, read once, in order (see :func:`read_frames`).
 
     :attr:`rows` is the requested rows per chunk until the first batch is read, then the rows each chunk really
     holds (fewer for heavy features: :func:`chunk_rows_for`), known before the first frame is given.
+    :attr:`wkb` is the WKB of the frame last given (:class:`SourceWkb`; None for a layer without geometry).
     """
 
     def __init__(
@@ -80,6 +120,7 @@ class FrameChunks:
         self.layer, self.rows, self.budget = layer, max(1, rows), budget
         self.options = options or NormaliseOptions()
         self.report, self.feedback = report, feedback
+        self.wkb: SourceWkb | None = None
 
     def __iter__(self) -> Iterator[gpd.GeoDataFrame]:
         layer, options = self.layer, self.options
@@ -100,13 +141,23 @@ class FrameChunks:
                 batch = batch.slice(take)
                 if held == rows:
                     # nothing of the chunk stays referenced here while the caller works on its frame
-                    yield _take(pending, crs)
+                    yield self._take(pending, crs)
                     held, any_row = 0, True
             del batch
         if pending:
-            yield _take(pending, crs)
+            yield self._take(pending, crs)
         elif not any_row:  # an empty layer: one empty frame, as read_frame gives
             yield gpd.GeoDataFrame({n: pd.Series(dtype=object) for n, _ in layer.fields}, geometry=[], crs=crs)
+
+    def _take(self, pending: list[pa.RecordBatch], crs: object) -> gpd.GeoDataFrame:
+        """The frame of the ``pending`` slices (:func:`_take`), their WKB kept as :attr:`wkb`."""
+        self.wkb = None
+        names = pending[0].schema.names if pending else []
+        wkb = pa.concat_arrays([b.column(GEOMETRY_COLUMN) for b in pending]) if GEOMETRY_COLUMN in names else None
+        frame = _take(pending, crs)
+        if wkb is not None:
+            self.wkb = SourceWkb(np.asarray(frame.geometry.values), wkb)
+        return frame
 
 
 def declared_scan(layer: LayerSource) -> GeometryScan | None:

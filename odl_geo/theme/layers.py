@@ -19,11 +19,14 @@ import pyarrow as pa
 import shapely
 
 from ..checks._common import geometry_name
+from ..normalise.frames import wkb_of
 from ..normalise.pipeline import GEOMETRY_COLUMN
 from ..sources.layer import LayerSource
 
 if TYPE_CHECKING:
     import geopandas as gpd
+
+    from ..normalise.frames import SourceWkb
 
 __all__ = ["frame_layer", "layers_of"]
 
@@ -31,8 +34,11 @@ _TYPE_NAMES = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "M
                7: "GeometryCollection"}  # fmt: skip
 
 
-def frame_layer(frame: pd.DataFrame, name: str, display: str) -> LayerSource:
-    """``frame`` (a checked GeoDataFrame, or a DataFrame for a table) as a layer named ``name``."""
+def frame_layer(frame: pd.DataFrame, name: str, display: str, source: SourceWkb | None = None) -> LayerSource:
+    """``frame`` (a checked GeoDataFrame, or a DataFrame for a table) as a layer named ``name``.
+
+    :param source: the WKB the frame's geometries were read from: those left as they were are not encoded again.
+    """
     geom = geometry_name(frame)
     geoms = np.asarray(frame[geom].values) if geom is not None else None
     has_geom = geoms is not None and not bool(shapely.is_missing(geoms).all())
@@ -43,7 +49,7 @@ def frame_layer(frame: pd.DataFrame, name: str, display: str) -> LayerSource:
     geometry_type = None
     if has_geom:
         assert geoms is not None
-        arrays.append(pa.array(shapely.to_wkb(geoms, flavor="iso"), type=pa.binary()))
+        arrays.append(wkb_of(geoms, source))
         names.append(GEOMETRY_COLUMN)
         types = shapely.get_type_id(geoms)
         kinds = np.unique(types[types >= 0])

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 
     import pandas as pd
 
+    from ..normalise.frames import SourceWkb
+
 __all__ = ["LayerSpool"]
 
 
@@ -46,11 +48,14 @@ class LayerSpool:
         self.crs: object = None
         self.geometry_types: set[str] = set()
 
-    def add(self, frame: pd.DataFrame) -> None:
-        """Spool one final chunk (a checked GeoDataFrame, or a DataFrame for a table)."""
+    def add(self, frame: pd.DataFrame, source: SourceWkb | None = None) -> None:
+        """Spool one final chunk (a checked GeoDataFrame, or a DataFrame for a table).
+
+        :param source: the WKB the chunk was read from (its geometries left as they were are not encoded again).
+        """
         if not len(frame):
             return
-        layer = frame_layer(frame, self.name, self.name)
+        layer = frame_layer(frame, self.name, self.name, source)
         assert layer.table is not None
         table = layer.table
         for name, typ in zip(table.schema.names, table.schema.types, strict=True):

@@ -156,6 +156,7 @@ def stream_layer(
                     carry = {} if one_chunk else layer_carry(spill.folder())
                 if first is not None and len(first.frame):  # a second chunk: the first one's rows are not needed
                     first.frame, first.faulty, first.context = first.frame.iloc[:0], set(), None
+                source_wkb = chunks.wkb  # the geometries left as read are spooled from their WKB
                 # conforming and anonymising name rows as read; checks and validation rows after the fixes
                 prep_report, chunk_report = Report(), Report()
                 n = len(raw)
@@ -188,7 +189,8 @@ def stream_layer(
                 final = conformed.frames[role]
                 sink.write(conformed)
                 if keep_rows:
-                    spool.add(final)
+                    spool.add(final, source_wkb)
+                source_wkb = None
                 _remember(out, final)
                 merger.add_report(prep_report, offset)
                 merger.add_report(chunk_report, fixed_rows)

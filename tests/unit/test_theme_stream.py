@@ -542,3 +542,79 @@ def test_the_spool_writes_number_objects_as_their_text():
             series = pd.Series([values[(i * 7 + n) % len(values)] for i in range(n)], dtype=object)
             expected = pa.array(series.map(_text), type=pa.string(), from_pandas=True)
             assert _arrow(series).equals(expected), list(series)
+
+
+def test_the_manifest_records_the_digests_of_the_files_hashed_while_the_next_ones_were_written(tmp_path):
+    """A streamed run hashes each output as soon as it is written (odl_geo.theme.digests): the manifest's sizes
+    and SHA-256 are those of the files swapped into the output folder, products and standard formats alike."""
+    import hashlib
+
+    src = _water_layer(tmp_path)
+    out = tmp_path / "out"
+    options = {"mapping": str(REPO / "examples/water/fontaines.toml"), "fix": True, "drop_invalid": True}
+    _run(src, out, "water", options, {}, 10)
+    files = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
+    assert {f["format"] for f in files} >= {"gpkg", "geojson", "csv"} and len(files) == 5
+    for f in files:
+        data = (out / f["path"]).read_bytes()
+        assert (f["size"], f["sha256"]) == (len(data), hashlib.sha256(data).hexdigest()), f["path"]
+
+
+def test_a_writer_failing_after_others_were_hashed_leaves_the_output_folder_as_it_was(tmp_path, monkeypatch):
+    import threading
+
+    from odl_geo.errors import OutputError
+    from odl_geo.exports.csv import CSVWriter
+
+    def broken(self, layer, scan, ctx):
+        raise OutputError("disk full", "free space")
+
+    monkeypatch.setattr(CSVWriter, "write_layer", broken)  # the last format: the others are written and hashed
+    src = _water_layer(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "earlier.txt").write_text("kept", encoding="utf-8")
+    options = {"mapping": str(REPO / "examples/water/fontaines.toml"), "fix": True, "drop_invalid": True}
+    with pytest.raises(OutputError, match="disk full"):
+        _run(src, out, "water", options, {}, 10)
+    assert sorted(p.name for p in out.iterdir()) == ["earlier.txt"]  # no product, no staging, no spool
+    assert not [t for t in threading.enumerate() if t.name.startswith("odl-geo-sha256")]
+
+
+@pytest.mark.parametrize(
+    "sample",
+    ["examples/hiking/cevennes_itineraires.json", "examples/water/VilleMTP_MTP_Fontaines.csv",
+     "tests/data/geotrek/geotrek_treks.geojson", "tests/data/pei/pei_generated_occitanie.csv"],
+)  # fmt: skip
+def test_geometries_left_as_read_are_spooled_from_their_wkb_as_shapely_would_write_them(sample):
+    """The spool writes a chunk's geometries that are still the objects read (most of them) from the stream's WKB:
+    the same bytes as encoding them again, with rows left out, repeated, replaced or emptied on the way."""
+    import numpy as np
+
+    from odl_geo.normalise.frames import read_frames, wkb_of
+    from odl_geo.normalise.options import NormaliseOptions
+    from odl_geo.sources import open_source
+
+    path = REPO / sample
+    if not path.exists():
+        pytest.fail(f"{sample} is a bundled sample and must be there")
+    with open_source(path) as src:
+        layer = src.layers[0]
+        for target in (None, 4326, 2154):
+            from pyproj import CRS
+
+            options = NormaliseOptions(repair=True, target_crs=CRS.from_epsg(target) if target else None)
+            chunks = read_frames(layer, 5, options)
+            for n, frame in enumerate(chunks):
+                source = chunks.wkb
+                assert source is not None
+                geoms = np.asarray(frame.geometry.values)
+                cases = [geoms, geoms[::-1], geoms[1:], np.concatenate([geoms, geoms[:2]])]
+                changed = geoms.copy()
+                changed[0] = shapely.Point(1.5, 2.5) if n % 2 else None  # a fix made it anew, or left it empty
+                if len(changed) > 2:
+                    changed[2] = shapely.force_3d(geoms[2]) if n % 3 == 0 else shapely.reverse(geoms[2])
+                cases.append(changed)
+                for case in cases:
+                    expected = pa.array(shapely.to_wkb(case, flavor="iso"), type=pa.binary())
+                    assert wkb_of(case, source).equals(expected)
