@@ -118,6 +118,11 @@ def test_generated_file_read_directly_is_gdals(tmp_path: Path) -> None:
         ("date_maj", b"00000000"),  # zero date: null
         ("date_maj", b""),
         ("grand", b"-000000000007"),
+        # spaces are trimmed byte by byte (ascii_trim): only U+0020, never a byte of a multi-byte character
+        ("nom", "\u00a0insécable\u00a0".encode()),  # no-break spaces stay
+        ("nom", "  \u3000全角\u3000 ".encode()),  # ideographic spaces stay, ASCII ones go
+        ("nom", b"\ttab\t "),
+        ("nom", "  é".encode()),
     ],
 )
 def test_values_other_software_writes_are_read_directly_as_gdal_reads_them(
@@ -141,6 +146,7 @@ def test_values_other_software_writes_are_read_directly_as_gdal_reads_them(
         ("numero", b"abc", 0),
         ("date_maj", b"2020-01-01", 140),
         ("date_maj", b"20201341", 499),  # month 13
+        ("date_maj", "2020é12".encode(), 70),  # 8 bytes, 7 characters
     ],
 )
 def test_rows_the_direct_reader_cannot_read_are_read_by_gdal(
