@@ -17,14 +17,13 @@ Anything else stays GDAL's: a layer with other field types (times, lists, float3
 written by GDAL's driver as before, and so is any batch holding a value this module does not print the way GDAL
 does (a control character, a text that looks like JSON, a NaN, a coordinate outside lon/lat) -- that batch's
 features are printed by GDAL's driver into a scratch file and copied in, so the file stays GDAL's, byte for byte.
-Each layer also checks itself: the first rows are printed both ways before anything is written, and any
-difference hands the whole layer to GDAL's driver. ``tests/unit/test_geojson_text.py`` compares both writers on
+Each layer also checks itself: its first rows printed here are printed by GDAL's driver too, and any difference
+hands the rest of the layer to GDAL's driver. ``tests/unit/test_geojson_text.py`` compares both writers on
 generated and bundled data.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -357,24 +356,22 @@ def write_points(
     first = next(batches, None)
     if first is None:
         return None
-    gdal = _GdalText(path, stream, layer_name, layer_options)
     if (
         precision not in PRECISIONS
         or stream.output_geometry_type != "Point"
         or layer_options.get("WRITE_BBOX")
         or not supported_schema(first.schema)
     ):
-        return _with_gdal(stream, path, ctx, first, batches, layer_name, layer_options)
+        return write_stream(
+            stream, path, "GeoJSON", ctx, fmt="geojson", layer_name=layer_name, layer_options=layer_options,
+            batches=_chain(first, batches),
+        )  # fmt: skip
+    gdal = _GdalText(path, stream, layer_name, layer_options)
     try:
-        sample = first.slice(0, SELF_CHECK_ROWS)
-        header, expected = gdal.features(sample)
-        mine = render_batch(sample, precision)
-        if mine is not None and bytes(_text_bytes(mine)) != expected:
-            # GDAL prints these rows otherwise (another GDAL release?): its driver writes the layer
-            return _with_gdal(stream, path, ctx, first, batches, layer_name, layer_options)
+        header, _ = gdal.features(first.slice(0, 1))
         with path.open("wb") as out:
             out.write(header)
-            _write_batches(out, _chain(first, batches), gdal, precision, first_row=True)
+            _write_batches(out, _chain(first, batches), gdal, precision)
             out.write(_FOOT)
     except (DataSourceError, FieldError, GeometryError, OSError) as exc:
         raise OutputError(
@@ -396,14 +393,23 @@ def write_points(
     )
 
 
-def _write_batches(
-    out: BinaryIO, batches: Iterator[pa.RecordBatch], gdal: _GdalText, precision: int, *, first_row: bool
-) -> None:
+def _write_batches(out: BinaryIO, batches: Iterator[pa.RecordBatch], gdal: _GdalText, precision: int) -> None:
+    """The features of every batch, printed here or, where this module cannot print them as GDAL does, by GDAL.
+
+    The first rows printed here are also printed by GDAL and compared (:data:`SELF_CHECK_ROWS`): when they differ
+    (another GDAL release printing otherwise), every later row is printed by GDAL, so the file stays GDAL's.
+    """
     pool = pa.default_memory_pool()
+    first_row, checked, trusted = True, False, True
     for batch in batches:
         for start in range(0, batch.num_rows, RENDER_ROWS):
             part = batch.slice(start, RENDER_ROWS)
-            texts = render_batch(part, precision)
+            texts = render_batch(part, precision) if trusted else None
+            if texts is not None and not checked:
+                checked = True
+                sample = texts.slice(0, SELF_CHECK_ROWS)
+                if bytes(_text_bytes(sample)) != gdal.features(part.slice(0, len(sample)))[1]:
+                    texts, trusted = None, False
             chunk: bytes | memoryview = gdal.features(part)[1] if texts is None else _text_bytes(texts)
             if first_row:  # the file's first feature follows the header directly
                 chunk, first_row = chunk[2:], False
@@ -416,21 +422,3 @@ def _write_batches(
 def _chain(first: pa.RecordBatch, rest: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     yield first
     yield from rest
-
-
-def _with_gdal(
-    stream: LayerStream,
-    path: Path,
-    ctx: WriteContext,
-    first: pa.RecordBatch,
-    rest: Iterator[pa.RecordBatch],
-    layer_name: str,
-    layer_options: dict[str, str],
-) -> OutputFile | None:
-    """GDAL's driver writes the layer, from the batch already taken on."""
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
-    return write_stream(
-        stream, path, "GeoJSON", ctx, fmt="geojson", layer_name=layer_name, layer_options=layer_options,
-        batches=_chain(first, rest),
-    )  # fmt: skip
