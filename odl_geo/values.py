@@ -7,6 +7,7 @@ need the same answers: a date one check reads as complete must be complete for t
 
 from __future__ import annotations
 
+import ctypes
 import datetime as dt
 import re
 import unicodedata
@@ -14,7 +15,15 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-__all__ = ["MONTHS", "is_blank", "normalise_name", "normalise_value", "parse_date", "to_iso_date_text"]
+__all__ = [
+    "MONTHS",
+    "distinct_objects",
+    "is_blank",
+    "normalise_name",
+    "normalise_value",
+    "parse_date",
+    "to_iso_date_text",
+]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
@@ -75,11 +84,15 @@ def is_blank(series: pd.Series) -> np.ndarray:
     if series.dtype == object:
         # one C-level pass calling a tiny test per present value: pandas' ``str.strip().eq("")`` gives the same
         # answer (only text can be blank; ``strip`` and ``isspace`` know the same spaces) five times slower
+        values = series.to_numpy()
+        objects = distinct_objects(values)
+        if objects is not None:  # a column repeating the same objects: each one tested once
+            codes, first = objects
+            return missing | np.fromiter(map(_blank_text, values[first]), dtype=bool, count=len(first))[codes]
         present = np.flatnonzero(~missing)
         blank = np.array(missing, dtype=bool, copy=True)
         if present.size:
-            values = series.to_numpy()[present]
-            blank[present] = np.fromiter(map(_blank_text, values), dtype=bool, count=present.size)
+            blank[present] = np.fromiter(map(_blank_text, values[present]), dtype=bool, count=present.size)
         return blank
     if pd.api.types.is_string_dtype(series.dtype):
         try:
@@ -92,6 +105,30 @@ def is_blank(series: pd.Series) -> np.ndarray:
 
 def _blank_text(v: object) -> bool:
     return isinstance(v, str) and (not v or v.isspace())
+
+
+#: rows looked at for a repeated object before an object column is told apart by its objects
+_HEAD = 512
+
+
+def distinct_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """An object column as the index of each row's object among its distinct objects (``codes``) and the first row
+    holding each one (``first``), objects told apart by identity: a test that depends on the value alone runs once
+    per object, then ``result[codes]``. Conformed columns hold one object per distinct value (converted once,
+    taken back by row), so a column of repeated text costs its distinct values only, and no long text is hashed.
+
+    None when the first rows repeat no object (an identifier, a column built value by value): then every row.
+    """
+    n = len(values)
+    if n < 2 or len(set(map(id, values[:_HEAD]))) == min(n, _HEAD):
+        return None
+    # the objects' addresses, read from the array itself (C-contiguous: one pointer per row)
+    rows = values if values.flags.c_contiguous else np.ascontiguousarray(values)
+    addresses = np.ctypeslib.as_array((ctypes.c_ssize_t * n).from_address(rows.ctypes.data)).copy()
+    codes, _ = pd.factorize(addresses)
+    first = np.empty(int(codes.max()) + 1, dtype=np.intp)
+    first[codes[::-1]] = np.arange(n - 1, -1, -1)
+    return codes, first
 
 
 # -- dates --------------------------------------------------------------------------------------------------

@@ -32,10 +32,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..report import Issue, Severity
-from ..values import is_blank, normalise_name
+from ..values import distinct_objects, is_blank, normalise_name
 
 if TYPE_CHECKING:
-
     from ..report import Report
     from .base import Profile, ThemeDataset
 
@@ -53,6 +52,12 @@ __all__ = [
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 PHONE = re.compile(r"(?<!\d)(?:(?:\+|00)33[\s.\-]?(?:\(0\))?|0)[1-9](?:[\s.\-]?\d{2}){4}(?!\d)")
+#: PHONE for RE2 (Arrow), matching wherever PHONE matches and sometimes where it does not: RE2 has no lookaround,
+#: so the digit before and after are any character but an ASCII digit, and its ``\d``/``\s`` are ASCII only, so
+#: every non-ASCII character stands for a digit or a space (Python's are Unicode)
+_SPACE = r"[\t-\r\x1c-\x20.\-\x{80}-\x{10FFFF}]"
+_DIGIT = r"[0-9\x{80}-\x{10FFFF}]"
+PHONE_LOOSE = rf"(?:^|[^0-9])(?:(?:\+|00)33{_SPACE}?(?:\(0\))?|0)[1-9](?:{_SPACE}?{_DIGIT}{_DIGIT}){{4}}(?:$|[^0-9])"
 MASK = "***"
 EMAIL_MASK = "[courriel masqué]"
 PHONE_MASK = "[téléphone masqué]"
@@ -200,37 +205,79 @@ def scan_text(series: pd.Series, personal_only: bool = False) -> tuple[np.ndarra
     """Masks of the values holding an e-mail address, and a phone number (``personal_only``: personal-looking
     ones, for public contact fields).
 
-    The regular expressions run only on the values that can match: an address has an ``@``, a phone number ten
-    digits; Arrow finds those in C, so a column of names or descriptions costs little (a streamed layer scans
-    every chunk)."""
+    What a value holds depends on that value alone, so each value is scanned once and the answer taken back by
+    row: a conformed column repeats the same text object over its rows (a trail's description, a manager, an
+    address), and objects are told apart by identity (no hashing of long texts again). A few distinct values are
+    scanned one by one in Python (:func:`_scan_one`), many at once by Arrow (:func:`_scan_values`)."""
+    values = series.to_numpy(dtype=object)
+    objects = distinct_objects(values)
+    if objects is not None:
+        codes, first = objects
+        distinct = values[first]
+        if len(distinct) <= _FEW:
+            found = [_scan_one(v, personal_only) for v in distinct]
+            email = np.array([e for e, _p in found], dtype=bool)
+            phone = np.array([p for _e, p in found], dtype=bool)
+        else:
+            email, phone = _scan_values(pd.Series(distinct, dtype=object), personal_only)
+        return email[codes], phone[codes]
+    return _scan_values(series, personal_only)
+
+
+#: up to this many distinct values, :func:`_scan_one` in Python costs less than a call to Arrow
+_FEW = 64
+_DIGITS = "0123456789"
+
+
+def _scan_one(v: object, personal_only: bool) -> tuple[bool, bool]:
+    """:func:`_scan_values` of one value: only text is scanned; an ``@`` for an address, ten ASCII digits or
+    more for a phone number, then the regular expressions (and the personal-looking tests)."""
+    if not isinstance(v, str):
+        return False, False
+    email = phone = False
+    if "@" in v:
+        email = _holds(v, EMAIL, is_personal_email, personal_only)
+    if sum(map(v.count, _DIGITS)) >= 10:
+        phone = _holds(v, PHONE, is_personal_phone, personal_only)
+    return email, phone
+
+
+def _holds(v: str, rx: re.Pattern[str], is_personal: Any, personal_only: bool) -> bool:
+    if personal_only:
+        return any(is_personal(m.group()) for m in rx.finditer(v))
+    return rx.search(v) is not None
+
+
+def _scan_values(series: pd.Series, personal_only: bool) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`scan_text` value by value. The regular expressions run only on the values that can match: an address
+    has an ``@``, a phone number ten digits; Arrow finds those in C, so a column of names or descriptions costs
+    little (a streamed layer scans every chunk)."""
     email = np.zeros(len(series), dtype=bool)
     phone = np.zeros(len(series), dtype=bool)
     if not len(series):
         return email, phone
     raw = series.to_numpy(dtype=object)
     if pd.api.types.infer_dtype(raw, skipna=True) in ("string", "empty"):  # text and nulls: no copy in Python
-        text = pd.Series(raw, index=series.index)
+        texts = raw
         arr = pa.array(raw, type=pa.string(), from_pandas=True)
     else:  # numbers, lists...: their text is not scanned (as _texts says)
-        text = _texts(series)
-        arr = pa.array(text.to_numpy(dtype=object), type=pa.string())
-    at = np.asarray(pc.fill_null(pc.match_substring(arr, "@"), False), dtype=bool)
+        texts = _texts(series).to_numpy(dtype=object)
+        arr = pa.array(texts, type=pa.string())
+    # an address: EMAIL itself (ASCII classes only: RE2 finds what ``re`` finds)
+    at = np.asarray(pc.fill_null(pc.match_substring_regex(arr, EMAIL.pattern), False), dtype=bool)
     # ten digits or more anywhere: one RE2 search (removing the other characters first built a copy of every
-    # value: 20 times slower on a column of names)
+    # value: 20 times slower on a column of names); then what PHONE needs, read loosely (identifiers such as
+    # "30189.000000" hold ten digits but no phone number: no Python search for each of them)
     ten = np.asarray(pc.fill_null(pc.match_substring_regex(arr, r"(?:[0-9][^0-9]*){10}"), False), dtype=bool)
-    for mask, rx, personal, is_personal in (
+    if ten.any():
+        ten &= np.asarray(pc.fill_null(pc.match_substring_regex(arr, PHONE_LOOSE), False), dtype=bool)
+    for mask, rx, candidates, is_personal in (
         (email, EMAIL, at, is_personal_email),
         (phone, PHONE, ten, is_personal_phone),
     ):
-        idx = np.flatnonzero(personal)
-        if not idx.size:
-            continue
-        values = text.iloc[idx]
-        if personal_only:
-            found = values.map(lambda v, rx=rx, judge=is_personal: any(judge(m.group()) for m in rx.finditer(v)))
-        else:
-            found = values.str.contains(rx)
-        mask[idx] = found.to_numpy(dtype=bool)
+        idx = np.flatnonzero(candidates)
+        if idx.size:  # the candidates are text (a null is never one)
+            mask[idx] = [_holds(v, rx, is_personal, personal_only) for v in texts[idx]]
     return email, phone
 
 
@@ -271,7 +318,7 @@ def anonymise(
         if frame is None:
             continue
         layer = dataset.source_names.get(spec.role, spec.role)
-        frame = frame.copy()
+        frame = frame.copy(deep=False)  # copy-on-write (pandas 3): columns are replaced, never written in place
         matches = dataset.field_matches.get(spec.role, {})
         for tf in spec.fields:
             if tf.name not in frame.columns or tf.name in options.keep:
@@ -308,7 +355,11 @@ def anonymise(
                     what = "personal-looking " + what
                 if options.mask_free_text:
                     column = frame[tf.name].astype(object)
-                    column.iloc[idx] = [_mask_text(v, public) for v in column.iloc[idx]]
+                    masked: dict[str, object] = {}  # each distinct text masked once
+                    column.iloc[idx] = [
+                        masked[v] if v in masked else masked.setdefault(v, _mask_text(v, public))
+                        for v in column.iloc[idx]
+                    ]
                     frame[tf.name] = column
                     removals.append(Removal(spec.role, tf.name, "masked in text", int(idx.size), what, idx.tolist()))
                 else:

@@ -34,7 +34,7 @@ from ..errors import InputError
 from ..report import Issue, Severity
 from .base import ThemeDataset
 from .matching import match_fields
-from .values import coerce, map_enum
+from .values import coerce, is_arrow_text, map_enum
 
 if TYPE_CHECKING:
     from ..report import Report
@@ -299,7 +299,9 @@ def conform_frame(
     for tf in spec.fields:
         if tf.name in constants:
             value = constants[tf.name]  # an enumerated constant is a code already (parse_mapping mapped it)
-            columns[tf.name] = coerce(pd.Series([value] * n, index=frame.index, dtype=object), tf.kind)[0]
+            # converted once: every row holds the same value, so the column's conversion is this value's
+            typed_value = coerce(pd.Series([value], dtype=object), tf.kind)[0].iloc[0]
+            columns[tf.name] = pd.Series([typed_value] * n, index=frame.index, dtype=object)
             matches[tf.name] = (f"= {constants[tf.name]!r}", "constant")
             continue
         match = result.matches.get(tf.name)
@@ -309,7 +311,9 @@ def conform_frame(
         matches[tf.name] = (match.source, match.how if match.how != "fuzzy" else f"fuzzy {match.score:.2f}")
         raw = frame[match.source]
         if tf.enum is not None:
-            typed, _bad = coerce(raw, "string") if tf.kind == "string" else (raw, None)
+            # map_enum strips text itself: Arrow text goes to it as read (its dictionary, no copy to objects)
+            as_read = tf.kind != "string" or is_arrow_text(raw)
+            typed, _bad = (raw, None) if as_read else coerce(raw, "string")
             col, mapped, _outside = map_enum(typed, tf, values.get(tf.name))
             if mapped:
                 shown = ", ".join(f"{k!r} -> {v!r}" for k, v in list(mapped.items())[:8])
@@ -371,7 +375,8 @@ def conform_frame(
         )
     data = pd.DataFrame(columns, index=frame.index)
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
-        out = gpd.GeoDataFrame(data, geometry=frame.geometry.values, crs=frame.crs)
+        # copy=False: ``data`` is this function's own (GeoDataFrame copies a DataFrame whole by default)
+        out = gpd.GeoDataFrame(data, geometry=frame.geometry.values, crs=frame.crs, copy=False)
     else:
         out = gpd.GeoDataFrame(data)
     return out.reset_index(drop=True), matches

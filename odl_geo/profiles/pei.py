@@ -183,7 +183,7 @@ class PeiProfile(Profile):
 
 def with_coordinates(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """x/y in Lambert-93 rounded to 2 decimals (the schema's precision) and lon/lat in WGS 84."""
-    frame = frame.copy()
+    frame = frame.copy(deep=False)  # copy-on-write (pandas 3): the caller's frame keeps its columns
     geoms = np.asarray(frame.geometry.values)
     pts = shapely.get_type_id(geoms) == 0
     if frame.crs is not None and frame.crs.to_epsg() == 2154:

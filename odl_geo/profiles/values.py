@@ -15,19 +15,31 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..values import is_blank, normalise_value
 
 if TYPE_CHECKING:
     from .base import TargetField
 
-__all__ = ["coerce", "map_enum"]
+__all__ = ["coerce", "is_arrow_text", "map_enum"]
 
 _TRUE = {"true", "vrai", "oui", "o", "yes", "y", "1", "t", "x"}
 _FALSE = {"false", "faux", "non", "n", "no", "0", "f"}
 
+
 def _by_unique(series: pd.Series, func: Any) -> tuple[pd.Series, np.ndarray]:
-    """Apply ``func(value) -> (converted, ok)`` once per distinct non-missing value."""
+    """Apply ``func(value) -> (converted, ok)`` once per distinct non-missing value.
+
+    Three shortcuts give what that gives without a Python call per row: text read by Arrow is dictionary-encoded
+    by Arrow (:func:`_by_dictionary`); integer, float and date columns are converted by numpy/Arrow where the
+    result is sure to be the converter's (:func:`_vectorised`), every other value going through the converter."""
+    if len(series) and _arrow_text(series) is not None:
+        return _by_dictionary(series, func)
+    fast = _vectorised(series, func)
+    if fast is not None:
+        return fast
     blank = is_blank(series)
     out = pd.Series([None] * len(series), index=series.index, dtype=object)
     bad = np.zeros(len(series), dtype=bool)
@@ -61,6 +73,109 @@ def _by_unique(series: pd.Series, func: Any) -> tuple[pd.Series, np.ndarray]:
     out = pd.Series(out_values, index=series.index, dtype=object)
     bad[where[~ok]] = True
     return out, bad
+
+
+def is_arrow_text(series: pd.Series) -> bool:
+    """Text read by Arrow (pandas' ``str`` dtype): its conversions are worked out on Arrow's dictionary."""
+    return isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow"
+
+
+def _arrow_text(series: pd.Series) -> pa.Array | None:
+    """The column's Arrow array when it is text read by Arrow (pandas' ``str`` dtype), else None."""
+    if not is_arrow_text(series):
+        return None
+    arr = pa.array(series.array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    return arr if pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type) else None
+
+
+def _by_dictionary(series: pd.Series, func: Any) -> tuple[pd.Series, np.ndarray]:
+    """:func:`_by_unique` of Arrow text: Arrow's dictionary of the column holds its distinct values in the order
+    they are first seen (as ``pd.factorize``), blank ones found by Arrow's own trim (as :func:`is_blank` on this
+    dtype), then each non-blank one converted once and taken back by its index."""
+    uniques, codes, blank = _dictionary(series)
+    k = len(uniques)
+    values = np.empty(k + 1, dtype=object)  # [k]: the null rows; None where blank or not converted
+    oks = np.ones(k + 1, dtype=bool)
+    keep = np.flatnonzero(~blank)
+    if keep.size:
+        texts = uniques[keep]
+        if func in _STRIP_TEXT:  # text kept as text: what func does, without its tests
+            values[keep] = [raw.strip() for raw in texts]
+        else:
+            results = [func(raw) for raw in texts]
+            converted = np.empty(len(results), dtype=object)
+            converted[:] = [r[0] for r in results]
+            ok = np.array([r[1] for r in results], dtype=bool)
+            converted[~ok] = None
+            values[keep] = converted
+            oks[keep] = ok
+    out = values[codes]
+    return pd.Series(out, index=series.index, dtype=object), ~oks[codes]
+
+
+def _dictionary(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct values of Arrow text (first seen first), each row's index among them (``len(uniques)`` for a
+    null) and which distinct values are blank."""
+    arr = _arrow_text(series)
+    assert arr is not None
+    enc = pc.dictionary_encode(arr)
+    dictionary = enc.dictionary
+    uniques = dictionary.to_numpy(zero_copy_only=False)
+    blank = np.asarray(pc.equal(pc.utf8_trim_whitespace(dictionary), ""), dtype=bool)
+    codes = pc.fill_null(enc.indices, len(uniques)).to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
+    return uniques, codes, blank
+
+
+#: integers from -2**53 to 2**53 are exact as floats: the converters' float() keeps them
+_EXACT = 2**53
+
+
+def _vectorised(series: pd.Series, func: Any) -> tuple[pd.Series, np.ndarray] | None:
+    """What :func:`_by_unique` gives for an integer or float column (to text or integer) and for a column of
+    ``datetime.date`` objects (to text), computed by numpy/Arrow; None for any other column or value the shortcut
+    is not sure of (the caller then converts per distinct value)."""
+    dtype = series.dtype
+    if not len(series) or func is _to_number or not isinstance(dtype, np.dtype):
+        return None
+    if dtype.kind in "iu" and func in (_to_string, _to_integer):
+        raw = series.to_numpy()
+        if func is _to_integer:  # float(v).is_integer() -> int(f): exact below 2**53
+            if raw.size and (raw.min() < -_EXACT or raw.max() > _EXACT):
+                return None
+            out = raw.astype(np.int64).astype(object)
+        else:
+            out = raw.astype(str).astype(object)  # str(int(v)), strip has nothing to take
+        return pd.Series(out, index=series.index, dtype=object), np.zeros(len(series), dtype=bool)
+    if dtype.kind == "f" and func in (_to_string, _to_integer):
+        raw = series.to_numpy()
+        missing = np.isnan(raw)
+        whole = ~missing & np.isfinite(raw) & (np.floor(raw) == raw) & (np.abs(raw) <= _EXACT)
+        out = np.full(len(raw), None, dtype=object)
+        bad = np.zeros(len(raw), dtype=bool)
+        ints = raw[whole].astype(np.int64)
+        out[whole] = ints.astype(str).astype(object) if func is _to_string else ints.astype(object)
+        rest = np.flatnonzero(~missing & ~whole)  # fractions, infinities, huge values: the converter decides
+        if rest.size:
+            codes, uniques = pd.factorize(raw[rest])
+            results = [func(float(v)) for v in uniques]
+            converted = np.empty(len(results) + 1, dtype=object)
+            converted[: len(results)] = [r[0] if r[1] else None for r in results]
+            out[rest] = converted[codes]
+            bad[rest] = ~np.array([r[1] for r in results], dtype=bool)[codes]
+        return pd.Series(out, index=series.index, dtype=object), bad
+    if dtype.kind == "O" and func in (_to_string, _to_date_text, _to_datetime_text):
+        raw = series.to_numpy()
+        missing = pd.isna(raw)
+        present = raw[~missing]
+        if not present.size or set(map(type, present)) != {dt.date}:  # datetimes, Timestamps, text: not here
+            return None
+        text = pa.array(present, type=pa.date32()).cast(pa.string()).to_numpy(zero_copy_only=False)
+        out = np.full(len(raw), None, dtype=object)
+        out[~missing] = text  # date.isoformat(): YYYY-MM-DD, years below 1000 with their zeros too
+        return pd.Series(out, index=series.index, dtype=object), np.zeros(len(raw), dtype=bool)
+    return None
 
 
 def _numbers(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -241,10 +356,23 @@ def map_enum(
                 return table[key], True
         return raw, False
 
-    blank = is_blank(series)
-    bad = np.zeros(len(series), dtype=bool)
     numeric = bool(codes) and all(re.fullmatch(r"-?\d+(\.\d+)?", c) for c in codes)
     numeric = numeric and target.kind in ("number", "integer")
+    if len(series) and _arrow_text(series) is not None:
+        # text read by Arrow: its dictionary holds the distinct values first seen first, as pd.factorize below
+        uniques, indexes, blank_text = _dictionary(series)
+        # blank as Arrow trims (coerce) or as Python strips (what the stripped text was then tested with)
+        keep = np.array([i for i in np.flatnonzero(~blank_text) if uniques[i].strip()], dtype=np.intp)
+        found = [one(raw) for raw in uniques[keep]]
+        values = np.empty(len(uniques) + 1, dtype=object)  # [-1]: the null rows
+        oks = np.ones(len(uniques) + 1, dtype=bool)
+        values[keep] = [_as_number(v) if numeric else v for v, _ok in found]
+        oks[keep] = [ok for _v, ok in found]
+        if numeric:
+            return _typed_like_map(values, indexes, series.index), mapped, ~oks[indexes]
+        return pd.Series(values[indexes], index=series.index, dtype=object), mapped, ~oks[indexes]
+    blank = is_blank(series)
+    bad = np.zeros(len(series), dtype=bool)
     present = series[~blank]
     try:  # each distinct value looked up once, then taken back by code (no Python call per row)
         keys, uniques = pd.factorize(present.to_numpy(dtype=object))
@@ -259,16 +387,29 @@ def map_enum(
             out = out.map(_as_number)
         return out, mapped, bad
     found = [one(key) for key in uniques]  # first-seen order, as the report lists what was mapped
-    values = np.empty(len(found), dtype=object)
-    values[:] = [_as_number(v) if numeric else v for v, _ok in found]
+    values = np.empty(len(found) + 1, dtype=object)  # [-1]: the blank rows
+    values[:-1] = [_as_number(v) if numeric else v for v, _ok in found]
     where = np.flatnonzero(~blank)
-    taken = np.full(len(series), None, dtype=object)
-    taken[where] = values[keys]
+    rows = np.full(len(series), len(found), dtype=np.intp)
+    rows[where] = keys
     bad[where] = ~np.array([ok for _v, ok in found], dtype=bool)[keys]
-    out = pd.Series(taken, index=series.index, dtype=object)
-    if numeric:  # the column's type as a per-row map infers it (integers, floats with NaN for blanks, or mixed)
-        out = out.map(_same)
-    return out, mapped, bad
+    if numeric:
+        return _typed_like_map(values, rows, series.index), mapped, bad
+    return pd.Series(values[rows], index=series.index, dtype=object), mapped, bad
+
+
+def _typed_like_map(values: np.ndarray, rows: np.ndarray, index: pd.Index) -> pd.Series:
+    """``pd.Series(values[rows], index=index, dtype=object).map(_same)``: the column's type as a per-row map infers
+    it (integers, floats with NaN for blanks, or mixed). The inference looks at which kinds of values are there,
+    not how often nor in which order: it runs on the distinct values used, and an integer or float answer is
+    taken back by row; any other answer (objects, text) comes from the per-row map itself."""
+    used = np.unique(rows)
+    typed = pd.Series(values[used], dtype=object).map(_same)
+    if len(used) and typed.dtype in (np.dtype(np.int64), np.dtype(np.float64)):
+        lookup = np.zeros(len(values), dtype=typed.dtype)
+        lookup[used] = typed.to_numpy()
+        return pd.Series(lookup[rows], index=index)
+    return pd.Series(values[rows], index=index, dtype=object).map(_same)
 
 
 def _as_number(v: Any) -> Any:
