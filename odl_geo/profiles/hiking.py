@@ -202,7 +202,8 @@ class HikingProfile(Profile):
         if frame is not None and len(frame):
             layer = out.source_names.get("main", "main")
             merged, n_merged, still_multi = merge_lines(np.asarray(frame.geometry.values))
-            frame = frame.set_geometry(merged, crs=frame.crs)
+            frame = frame.copy(deep=False)  # set_geometry would copy every column (copy-on-write keeps the caller's)
+            frame.set_geometry(merged, crs=frame.crs, inplace=True)
             out.frames["main"] = frame
             if n_merged:
                 report.add(
