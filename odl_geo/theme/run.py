@@ -259,7 +259,11 @@ def _read_in_pieces(
     :data:`~odl_geo.normalise.frames.CHUNK_BYTES` and put together: each piece's Arrow rows (the shapes as WKB) are
     freed once its frame is made, instead of the whole layer's WKB living beside its shapes. A layer of one piece
     is that piece, as read_frame builds it."""
-    pieces = list(read_frames(layer, rows, normalise, report, feedback, budget=CHUNK_BYTES))
+    pieces = []
+    for piece in read_frames(layer, rows, normalise, report, feedback, budget=CHUNK_BYTES):
+        pieces.append(piece)
+        release_free_memory()  # the piece's normalising arrays back before the next one is read
+    del piece
     if len(pieces) == 1:
         return pieces[0]
     import pandas as pd

@@ -97,6 +97,7 @@ class TableLayer:
     def batches(self) -> Iterator[pa.RecordBatch]:
         """The table's rows in file order, with the frame's columns, names and Arrow types."""
         target = self.schema
+        release_free_memory()  # what the previous table's writer freed goes back before this one is read
         with pyogrio.open_arrow(
             self.path, layer=self.table, columns=self.columns, batch_size=self.batch_rows, use_pyarrow=True
         ) as (meta, reader):
