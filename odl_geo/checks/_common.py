@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -12,7 +12,7 @@ import pandas as pd
 from ..report import Issue
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from .registry import Check, CheckContext
 
@@ -20,13 +20,16 @@ __all__ = [
     "attribute_columns",
     "blank_mask",
     "blanks",
+    "column_memo",
     "field_kind",
     "fields_named",
+    "follow",
     "geometry_name",
     "issue",
     "norm",
     "strings",
     "text_columns",
+    "value_memo",
 ]
 
 
@@ -71,13 +74,105 @@ def memo(ctx: CheckContext) -> dict[str, object]:
     return ctx.scratch
 
 
+def column_memo(
+    ctx: CheckContext, kind: str, col: str, compute: Callable[[pd.Series], np.ndarray], local: bool = False
+) -> np.ndarray:
+    """``compute(ctx.frame[col])``, an array of one answer per row that depends on that row's value only (a blank
+    mask, value hashes, the rows holding a tell-tale character...), computed once per context.
+
+    Such answers follow the rows through the fixes (:func:`follow`): the context of a fixed frame starts with them,
+    taken on the rows the fixes kept, for every column no fix changed, so the check again after ``--fix`` and
+    the fixes themselves do not compute them again. ``kind`` names the answer (one per function).
+
+    ``local``: ``compute`` gives each row the same answer on any part of the column holding it (a row's blank
+    test looks at its value only), so a column a fix changed is answered again on the rows it changed only."""
+    scratch = memo(ctx)
+    cache: dict[tuple[str, str], np.ndarray] = scratch.setdefault("rows", {})  # type: ignore[assignment]
+    if local:
+        scratch.setdefault("local", {})[kind] = compute  # type: ignore[index]
+    key = (kind, col)
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = compute(ctx.frame[col])
+    return found
+
+
+def value_memo(ctx: CheckContext, kind: str) -> dict[object, object]:
+    """A dict of answers that depend on a value alone (a text's date reading, an INSEE code's status in the
+    context's area), shared by the checks and fixes of a context and the contexts of its fixed frames."""
+    values: dict[str, dict[object, object]] = memo(ctx).setdefault("values", {})  # type: ignore[assignment]
+    return values.setdefault(kind, {})
+
+
+def follow(
+    scratch: dict[str, object],
+    kept: np.ndarray | None,
+    changed: set[str],
+    geometry: bool,
+    frame: pd.DataFrame | None = None,
+    rows_changed: dict[str, np.ndarray] | None = None,
+) -> dict[str, object]:
+    """What a context's scratch still says of ``frame``, a frame a fix made from its frame: the per-row answers of
+    the columns the fix did not change (``changed``: column names, old and new names of renamed ones), taken on the
+    rows it kept (``kept``: their positions in the old frame, in order; None for all), the per-value answers
+    whole, and the geometry's answers when it changed no geometry (``geometry`` False).
+
+    A fix that removes no row and names the rows it changed in a column (``rows_changed``) leaves that column's
+    ``local`` answers (see :func:`column_memo`) true but on those rows: they are answered again on them only.
+
+    The geometry's answers follow only when the kept rows would get the same kind of answers (a layer of points
+    is looked at through its coordinates, any other through GEOS: rows kept from a mixed layer that are all points
+    start afresh). The duplicates' analysis follows only a fix that changed nothing (it compares rows together)."""
+
+    def take(a: Any) -> Any:
+        return a if kept is None else a[kept]
+
+    out: dict[str, object] = {}
+    if "values" in scratch:
+        out["values"] = scratch["values"]
+    rows: dict[tuple[str, str], np.ndarray] = scratch.get("rows", {})  # type: ignore[assignment]
+    local: dict[str, Callable[[pd.Series], np.ndarray]] = scratch.get("local", {})  # type: ignore[assignment]
+    patch = rows_changed if kept is None and frame is not None and rows_changed else {}
+    followed: dict[tuple[str, str], np.ndarray] = {}
+    for (kind, col), a in list(rows.items()):
+        if col not in changed:
+            followed[kind, col] = take(a)
+        elif kind in local and col in patch and col in frame.columns:  # type: ignore[union-attr]
+            idx = patch[col]
+            answers = a.copy()
+            answers[idx] = local[kind](frame[col].iloc[idx])  # type: ignore[index]
+            followed[kind, col] = answers
+    out["rows"] = followed
+    if local:
+        out["local"] = local
+    basics = scratch.get("geometry")
+    if geometry or not isinstance(basics, dict):
+        return out
+    if kept is not None and "x" not in basics and np.isin(basics["types"][kept], (-1, 0)).all():
+        return out  # the rows kept are all points: their answers are those of a layer of points
+    out["geometry"] = {k: take(v) for k, v in list(basics.items())}
+    hashes = scratch.get("geometry_hashes")
+    if isinstance(hashes, tuple):
+        out["geometry_hashes"] = tuple(take(a) for a in hashes)
+    where = scratch.get("placement")
+    if isinstance(where, dict):
+        out["placement"] = {k: take(v) for k, v in where.items()}
+    if kept is None and not changed and "duplicates" in scratch:
+        out["duplicates"] = scratch["duplicates"]
+    known = scratch.get("candidate_hashes")
+    if kept is None and isinstance(known, dict) and "rows" in known:  # the same rows: the columns left alone
+        out["candidate_hashes"] = {
+            "rows": known["rows"],
+            "cols": {c: h for c, h in known["cols"].items() if c not in changed},
+        }
+    return out
+
+
 def blank_mask(ctx: CheckContext, col: str) -> np.ndarray:
     """:func:`~odl_geo.values.is_blank` of a column of ``ctx.frame``, computed once per context (the required
-    fields' checks, the identifiers' check and the streaming hooks of one chunk share it)."""
-    cache: dict[str, np.ndarray] = memo(ctx).setdefault("blank", {})  # type: ignore[assignment]
-    if col not in cache:
-        cache[col] = blanks(ctx.frame[col])
-    return cache[col]
+    fields' checks, the identifiers' check and the streaming hooks of one chunk share it, and it follows the
+    rows through the fixes: :func:`column_memo`)."""
+    return column_memo(ctx, "blank", col, blanks, local=True)
 
 
 def blanks(values: pd.Series) -> np.ndarray:
@@ -85,7 +180,22 @@ def blanks(values: pd.Series) -> np.ndarray:
     checks; on an object column (a conformed layer's) it is one C-level pass over the present values."""
     from ..values import is_blank
 
-    return is_blank(values)  # its object path is that pass (over the present values only)
+    if values.dtype == object and len(values):
+        # each distinct value tested once: factorising (the values' own hashes, in C) finds the missing ones and
+        # the few distinct texts of a code or a name column; the same answers as is_blank (a test pins it)
+        try:
+            codes, uniques = pd.factorize(values)
+        except TypeError:  # lists, dicts: not hashable
+            return is_blank(values)
+        tested = np.fromiter(map(_blank_text, uniques), dtype=bool, count=len(uniques))
+        out: np.ndarray = np.append(tested, True)[codes]  # code -1 (missing): the True appended
+        return out
+    return is_blank(values)
+
+
+def _blank_text(v: object) -> bool:
+    """A value made only of spaces (:func:`~odl_geo.values.is_blank`'s test of a present value)."""
+    return isinstance(v, str) and (not v or v.isspace())
 
 
 def geometry_basics(ctx: CheckContext) -> dict[str, np.ndarray]:

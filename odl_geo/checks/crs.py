@@ -9,7 +9,7 @@ from pyproj import Transformer
 
 from ..report import Issue, Severity
 from . import outlines
-from ._common import geometry_basics, issue, memo
+from ._common import geometry_basics, issue, memo, value_memo
 from .registry import Check, CheckContext, Level, register
 
 __all__ = ["COORDS_OUTSIDE_AREA", "COORDS_OUTSIDE_FRANCE", "CRS_UNDEFINED", "placement", "transform_arrays"]
@@ -69,9 +69,16 @@ def _placement(ctx: CheckContext) -> dict[str, np.ndarray] | None:
 def _lonlat(ctx: CheckContext, i: int) -> tuple[float, float]:
     """Longitude and latitude of feature ``i`` (its first vertex), for messages."""
     x, y = (float(v) for v in shapely.get_coordinates(ctx.frame.geometry.values[i])[0])
-    if ctx.frame.crs.equals("EPSG:4326"):
+    crs = ctx.frame.crs
+    made = value_memo(ctx, "to_lonlat")  # a chunk's checks and its fixed frame's: one transformer (~10 ms to make)
+    known = made.get("crs")
+    if known is None or (known is not crs and getattr(known, "srs", None) != crs.srs):  # (CRS == takes ~5 ms)
+        made["crs"] = crs
+        made["to"] = None if crs.equals("EPSG:4326") else Transformer.from_crs(crs, 4326, always_xy=True)
+    to = made["to"]
+    if to is None:
         return x, y
-    lon, lat = transform_arrays(Transformer.from_crs(ctx.frame.crs, 4326, always_xy=True), np.array([x]), np.array([y]))
+    lon, lat = transform_arrays(to, np.array([x]), np.array([y]))  # type: ignore[arg-type]
     return float(lon[0]), float(lat[0])
 
 

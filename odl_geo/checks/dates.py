@@ -14,10 +14,10 @@ import pandas as pd
 from ..report import Issue, Severity
 from ..values import is_blank, parse_date
 from . import fixes
-from ._common import fields_named, issue
+from ._common import column_memo, fields_named, issue, value_memo
 from .registry import Check, CheckContext, Level, register
 
-__all__ = ["DATE_NOT_ISO", "date_columns"]
+__all__ = ["DATE_NOT_ISO", "date_columns", "iso_dates", "read_date"]
 
 _KIND_FR = {"full": "complètes", "partial": "partielles", "unknown": "inconnues", "unreadable": "illisibles"}
 _KIND_EN = {"full": "complete", "partial": "partial", "unknown": "unknown", "unreadable": "unreadable"}
@@ -73,17 +73,31 @@ def _valid_iso(values: pd.Series) -> np.ndarray:
     return out
 
 
+def iso_dates(ctx: CheckContext, col: str) -> np.ndarray:
+    """:func:`_valid_iso` of a column of ``ctx.frame``, once for the check, its fix and (when no fix changed the
+    column) the check after the fixes (:func:`._common.column_memo`)."""
+    return column_memo(ctx, "iso_dates", col, _valid_iso, local=True)  # local: True says "iso" on any rows
+
+
+def read_date(ctx: CheckContext, text: str) -> tuple[str | None, str]:
+    """:func:`~odl_geo.values.parse_date` of a text, read once per context and the contexts of its fixed frames
+    (a chunk repeats the same few non-ISO dates; the check and the fix read the same ones)."""
+    known = value_memo(ctx, "parse_date")
+    found = known.get(text)
+    if found is None:
+        found = known[text] = parse_date(text)
+    return found  # type: ignore[return-value]
+
+
 def _not_iso(ctx: CheckContext) -> list[Issue]:
     out = []
     for col in date_columns(ctx):
         values = ctx.frame[col]
-        rest = ~_valid_iso(values)  # the (usually few) values that need a closer look, blanks left out below
+        rest = ~iso_dates(ctx, col)  # the (usually few) values that need a closer look, blanks left out below
         idx = np.flatnonzero(rest)
         rest[idx[is_blank(values.iloc[idx])]] = False
         present = values[rest].astype(str)
-        kinds: dict[str, str] = {}
-        for v in pd.unique(present):
-            kinds[v] = parse_date(v)[1]
+        kinds = {v: read_date(ctx, v)[1] for v in pd.unique(present)}
         kind_of = present.map(kinds)
         not_iso = (kind_of != "iso").to_numpy()
         if not not_iso.any():

@@ -10,6 +10,8 @@ values (:class:`._carry.HashSet`, 9 to 10 bytes): ~23 bytes a feature for a wate
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import shapely
@@ -18,10 +20,17 @@ from ..report import Issue, Severity
 from ..values import is_blank
 from . import fixes
 from ._carry import HashSet, PairSet, add_hashes, hashes_in
-from ._common import attribute_columns, blank_mask, geometry_basics, geometry_name, issue, memo, norm
+from ._common import attribute_columns, blank_mask, column_memo, geometry_basics, geometry_name, issue, memo, norm
 from .registry import Check, CheckContext, Level, register
 
-__all__ = ["DUPLICATE_FEATURE", "DUPLICATE_GEOMETRY", "DUPLICATE_ID", "exact_duplicates", "id_columns"]
+__all__ = [
+    "DUPLICATE_FEATURE",
+    "DUPLICATE_GEOMETRY",
+    "DUPLICATE_ID",
+    "duplicate_rows",
+    "exact_duplicates",
+    "id_columns",
+]
 
 _ID_NAMES = ("id", "identifiant", "id_local", "gid", "objectid", "fid", "uuid")
 #: carry keys: the geometries of the earlier chunks with 32 bits of their attributes' hash (a PairSet), the
@@ -124,6 +133,12 @@ def _value_hashes(values: pd.Series) -> np.ndarray:
             hashed = np.fromiter(map(hash, uniques.to_numpy(dtype=object)), dtype=np.int64, count=len(uniques))
             out = np.where(codes >= 0, hashed.view(np.uint64)[np.maximum(codes, 0)], _MISSING)
             return np.asarray(out, dtype=np.uint64)
+    if kind == "string" and n:
+        # text objects (a conformed layer's): factorising finds the blanks and the distinct values in one pass (the
+        # strings' own cached hashes), then each distinct text is hashed once, as below
+        codes, uniques = pd.factorize(values)
+        hashed = np.fromiter(map(hash, uniques), dtype=np.int64, count=len(uniques)).view(np.uint64)
+        return np.where(codes >= 0, hashed[np.maximum(codes, 0)] if len(uniques) else _MISSING, _MISSING)
     missing = np.asarray(pd.isna(values), dtype=bool)
     out = np.full(n, _MISSING, dtype=np.uint64)
     if missing.all():  # a schema field the source does not fill: nothing to hash
@@ -154,11 +169,9 @@ def _hash_columns(frame: pd.DataFrame, cols: list[str]) -> np.ndarray:
 
 def _column_hashes(ctx: CheckContext, col: str) -> np.ndarray:
     """:func:`_value_hashes` of a column of ``ctx.frame``, computed once per context (the identifiers' check and
-    the commit hooks of one chunk share them)."""
-    cache: dict[str, np.ndarray] = memo(ctx).setdefault("value_hashes", {})  # type: ignore[assignment]
-    if col not in cache:
-        cache[col] = _value_hashes(ctx.frame[col])
-    return cache[col]
+    the commit hooks of one chunk share them; they follow the rows through the fixes: a column no fix changed is
+    not hashed again for the chunk's commit)."""
+    return column_memo(ctx, "value_hashes", col, _value_hashes)
 
 
 def _attr32(attributes: np.ndarray) -> np.ndarray:
@@ -166,8 +179,32 @@ def _attr32(attributes: np.ndarray) -> np.ndarray:
     return np.asarray(attributes >> np.uint64(32), dtype=np.uint32)
 
 
+def _candidate_hashes(
+    frame: pd.DataFrame, cols: list[str], candidates: np.ndarray, known: dict[str, Any] | None
+) -> np.ndarray:
+    """:func:`_hash_columns` of the ``candidates`` rows; ``known`` (a context's scratch entry) keeps each column's
+    hashes of these rows, so that the duplicates' fix, which sees the same candidates (the fixes before it change
+    no geometry and remove no row), hashes again only the columns those fixes changed (see ``_common.follow``)."""
+    if known is None:
+        return _hash_columns(frame.iloc[candidates], cols)
+    if "rows" not in known or not np.array_equal(known["rows"], candidates):
+        known.clear()
+        known.update(rows=candidates, cols={})
+    hashed: dict[str, np.ndarray] = known["cols"]
+    acc = np.zeros(candidates.size, dtype=np.uint64)
+    for c in cols:
+        h = hashed.get(c)
+        if h is None:
+            h = hashed[c] = _value_hashes(frame[c].iloc[candidates])
+        acc = _mix(acc, h)
+    return acc
+
+
 def _analyse(
-    frame: pd.DataFrame, geo: tuple[np.ndarray, np.ndarray] | None, carry: dict[str, object] | None = None
+    frame: pd.DataFrame,
+    geo: tuple[np.ndarray, np.ndarray] | None,
+    carry: dict[str, object] | None = None,
+    known: dict[str, Any] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(exact duplicates, same geometry with other attributes), each as "repeats an earlier row" masks; with
     ``carry``, the rows of the layer's earlier chunks are earlier rows too.
@@ -198,8 +235,7 @@ def _analyse(
     exact = np.zeros(n, dtype=bool)
     candidates = np.flatnonzero(same_geom)
     if candidates.size:
-        sub = frame.iloc[candidates]
-        attrs = _hash_columns(sub, cols) if cols else np.zeros(candidates.size, dtype=np.uint64)
+        attrs = _candidate_hashes(frame, cols, candidates, known)
         combined = pd.DataFrame({"g": h[candidates], "a": attrs})
         exact[candidates] = combined.duplicated(keep="first").to_numpy()
         if isinstance(seen, PairSet):  # a copy of a feature of an earlier chunk: its geometry and attributes
@@ -217,10 +253,13 @@ def _geometry_cached(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray] | None:
     return result
 
 
-def _cached(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray]:
+def duplicate_rows(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray]:
+    """(exact duplicates, same geometry with other attributes) of ``ctx.frame`` (:func:`_analyse`), once per
+    context: the checks and the fix of the same frame share them."""
     scratch = memo(ctx)
     if "duplicates" not in scratch:
-        scratch["duplicates"] = _analyse(ctx.frame, _geometry_cached(ctx), ctx.carry)
+        known: dict[str, Any] = scratch.setdefault("candidate_hashes", {})  # type: ignore[assignment]
+        scratch["duplicates"] = _analyse(ctx.frame, _geometry_cached(ctx), ctx.carry, known)
     result: tuple[np.ndarray, np.ndarray] = scratch["duplicates"]  # type: ignore[assignment]
     return result
 
@@ -250,7 +289,7 @@ def _commit_features(ctx: CheckContext) -> None:
 
 
 def _duplicate_features(ctx: CheckContext) -> list[Issue]:
-    dup = np.flatnonzero(_cached(ctx)[0])
+    dup = np.flatnonzero(duplicate_rows(ctx)[0])
     if not dup.size:
         return []
     return [
@@ -265,7 +304,7 @@ def _duplicate_features(ctx: CheckContext) -> list[Issue]:
 
 
 def _duplicate_geometries(ctx: CheckContext) -> list[Issue]:
-    bad = np.flatnonzero(_cached(ctx)[1])
+    bad = np.flatnonzero(duplicate_rows(ctx)[1])
     if not bad.size:
         return []
     return [

@@ -9,14 +9,18 @@ as one whole layer checked at once would. State: one counter and a set of field 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
 from ..report import Issue, Severity
-from ..values import is_blank
 from ._carry import CHUNKED, chunked
-from ._common import blank_mask, issue
+from ._common import blank_mask, column_memo, issue
 from .registry import Check, CheckContext, Level, register
+
+if TYPE_CHECKING:
+    from ..profiles.base import TargetField
 
 __all__ = ["ENUM_VALUE_INVALID", "REQUIRED_FIELD_MISSING", "REQUIRED_VALUE_EMPTY"]
 
@@ -120,13 +124,11 @@ def _enum(ctx: CheckContext) -> list[Issue]:
         if f.enum is None or f.name not in ctx.frame.columns:
             continue
         values = ctx.frame[f.name]
-        blank = is_blank(values)
-        allowed = {str(c) for c in f.enum} | {c for c in f.enum if not isinstance(c, str)}
-        inside = values.astype(object).isin(list(allowed)).to_numpy().copy()
-        if f.kind in ("number", "integer"):
-            as_num = pd.to_numeric(values, errors="coerce")
-            inside |= as_num.isin([float(c) for c in f.enum]).to_numpy()
-        bad = np.flatnonzero(~blank & ~inside)
+
+        def outside(v: pd.Series, f: TargetField = f) -> np.ndarray:
+            return ~blank_mask(ctx, f.name) & ~_inside(f, v)
+
+        bad = np.flatnonzero(column_memo(ctx, "enum", f.name, outside))
         if not bad.size:
             continue
         wrong = pd.unique(values.iloc[bad].astype(str))
@@ -143,6 +145,16 @@ def _enum(ctx: CheckContext) -> list[Issue]:
             )
         )
     return out
+
+
+def _inside(f: TargetField, values: pd.Series) -> np.ndarray:
+    """Values of the field's enumeration (as text, as themselves, and as numbers for a numeric field)."""
+    allowed = {str(c) for c in f.enum or ()} | {c for c in f.enum or () if not isinstance(c, str)}
+    inside = values.astype(object).isin(list(allowed)).to_numpy().copy()
+    if f.kind in ("number", "integer"):
+        as_num = pd.to_numeric(values, errors="coerce")
+        inside |= as_num.isin([float(c) for c in f.enum or ()]).to_numpy()
+    return inside
 
 
 REQUIRED_FIELD_MISSING = register(

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from .registry import CheckContext, FixResult
 
 __all__ = [
+    "LISTS_EVERY_CHANGE",
     "drop_duplicate_features",
     "drop_empty_geometries",
     "fix_dates",
@@ -117,9 +118,9 @@ def drop_empty_geometries(ctx: CheckContext) -> FixResult:
 def drop_duplicate_features(ctx: CheckContext) -> FixResult:
     """Exact copies (same geometry and same attributes) of an earlier feature removed; the first one is kept.
     Streaming: copies of a feature of an earlier chunk (``ctx.carry``) are removed too."""
-    from .duplicates import exact_duplicates
+    from .duplicates import duplicate_rows
 
-    dup = exact_duplicates(ctx.frame, ctx.carry)
+    dup = duplicate_rows(ctx)[0]
     idx = np.flatnonzero(dup)
     if not idx.size:
         return ctx.frame.copy(), [], []
@@ -149,17 +150,16 @@ def _sample(table: dict, n: int) -> str:
 def fix_dates(ctx: CheckContext) -> FixResult:
     """Complete dates written another way (``12/03/1999``, ``2010_11_05``, ``12 mars 1999``) rewritten as ISO
     ``YYYY-MM-DD``. Partial dates (``1930/??/??``, ``mars 1999``) are left: the day is not known."""
-    from ..values import parse_date
-    from .dates import _valid_iso, date_columns
+    from .dates import date_columns, iso_dates, read_date
 
-    frame = ctx.frame.copy()
+    frame = ctx.frame.copy(deep=False)  # copy on write: the columns replaced below are new, the others shared
     notes, changes = [], []
     for col in date_columns(ctx):
         values = frame[col].astype(object)
-        present = values.notna().to_numpy() & ~_valid_iso(values)  # ISO dates already are never rewritten
+        present = values.notna().to_numpy() & ~iso_dates(ctx, col)  # ISO dates already are never rewritten
         table = {}
         for v in pd.unique(values[present]):
-            iso, kind = parse_date(str(v))
+            iso, kind = read_date(ctx, str(v))
             if kind == "full" and iso != v:
                 table[v] = iso
         if not table:
@@ -253,15 +253,18 @@ def safe_name(name: str) -> str:
 def fix_mojibake(ctx: CheckContext) -> FixResult:
     """Text decoded with the wrong encoding (UTF-8 bytes read as Windows-1252: ``PhilippidÃ¨s``, or twice:
     ``PhilippidÃƒÂ¨s``) decoded again (``Philippidès``). Values that do not decode cleanly are left as they are."""
-    from .text import _object_hits
+    from .text import text_hits
 
-    frame = ctx.frame.copy()
+    frame = ctx.frame.copy(deep=False)  # copy on write: the columns replaced below are new, the others shared
     notes, changes = [], []
     for col in text_columns(frame):
-        values = frame[col].astype(object)
         # only values holding Ã, Â or â (every MOJIBAKE match starts with one) are looked at: one search of the
-        # column's text joined instead of a regex per distinct value
-        present = strings(values[_object_hits(values, subclasses=True)])
+        # column's text joined instead of a regex per distinct value (the check's search, when it made it)
+        hits = text_hits(ctx, col, subclasses=True)
+        if not hits.any():
+            continue
+        values = frame[col].astype(object)
+        present = strings(values[hits])
         if present.empty:
             continue
         table = {}
@@ -281,3 +284,10 @@ def fix_mojibake(ctx: CheckContext) -> FixResult:
             )
             changes += changed
     return frame, notes, changes
+
+
+#: the fixes whose change lists name every value they change (and every row they remove): what the checks computed
+#: on the other columns and rows stays true after them (:func:`odl_geo.checks.runner.fix_context`)
+LISTS_EVERY_CHANGE = frozenset(
+    {make_valid, drop_empty_geometries, drop_duplicate_features, fix_dates, fix_insee, fix_field_names, fix_mojibake}
+)

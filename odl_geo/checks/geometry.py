@@ -39,8 +39,11 @@ def _not_valid(ctx: CheckContext) -> list[Issue]:
     if "x" in basics:  # points are valid unless a coordinate is not finite
         bad = np.flatnonzero(present & ~(np.isfinite(basics["x"]) & np.isfinite(basics["y"])))
     else:
-        bad = np.flatnonzero(present)
-        bad = bad[~shapely.is_valid(geoms[bad])]
+        if "valid" not in basics:  # once per context, and for the rows a fix keeps when it changes no geometry
+            valid = np.ones(len(geoms), dtype=bool)
+            valid[present] = shapely.is_valid(geoms[present])
+            basics["valid"] = valid
+        bad = np.flatnonzero(present & ~basics["valid"])
     if not bad.size:
         return []
     reason = shapely.is_valid_reason(geoms[bad[0]])
@@ -58,10 +61,10 @@ def _not_valid(ctx: CheckContext) -> list[Issue]:
 def _wrong_type(ctx: CheckContext) -> list[Issue]:
     if not _has_geometry(ctx) or ctx.role is None or ctx.role.geometry_family is None:
         return []
-    geoms = np.asarray(ctx.frame.geometry.values)
-    types = shapely.get_type_id(geoms)
+    basics = geometry_basics(ctx)
+    geoms, types = basics["geoms"], basics["types"]
     want = ctx.role.geometry_family
-    present = ~shapely.is_missing(geoms)
+    present = types >= 0  # not missing (empty geometries have a type)
     fam = _FAMILIES[np.where((types >= 0) & (types < _FAMILIES.size - 1), types, _FAMILIES.size - 1)]
     bad = np.flatnonzero(present & (fam != want))
     if not bad.size:

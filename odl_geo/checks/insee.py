@@ -14,7 +14,7 @@ import pandas as pd
 from ..report import Issue, Severity
 from ..values import is_blank
 from . import fixes
-from ._common import fields_named, issue, memo
+from ._common import column_memo, fields_named, issue, value_memo
 from .communes import COG_VINTAGE, communes
 from .registry import Check, CheckContext, Level, register
 
@@ -32,16 +32,21 @@ def insee_columns(ctx: CheckContext) -> list[str]:
 _STATUSES = ("format", "unknown", "outdated", "outside", "ok")
 
 
-def _classify(ctx: CheckContext) -> dict[str, tuple[dict[str, str], np.ndarray]]:
-    """column -> ({raw value -> status}, per-row status index into _STATUSES, -1 for blanks), once per layer."""
-    scratch = memo(ctx)
-    if "insee" not in scratch:
-        scratch["insee"] = _classify_values(ctx)
-    result: dict[str, tuple[dict[str, str], np.ndarray]] = scratch["insee"]  # type: ignore[assignment]
-    return result
+def _classify(ctx: CheckContext) -> dict[str, np.ndarray]:
+    """column -> per-row status index into _STATUSES (-1 for blanks), each column once per context (and, when no
+    fix changed it, for the check after the fixes: :func:`._common.column_memo`)."""
+    return {col: column_memo(ctx, "insee", col, lambda values: _statuses(ctx, values)) for col in insee_columns(ctx)}
 
 
 def _status_of(raw: str, ctx: CheckContext) -> str:
+    known = value_memo(ctx, "insee")  # the context's area is the same for its fixed frames'
+    found = known.get(raw)
+    if found is None:
+        found = known[raw] = _status(raw, ctx)
+    return found  # type: ignore[return-value]
+
+
+def _status(raw: str, ctx: CheckContext) -> str:
     table = communes()
     worst = "ok"
     for code in (p.strip() for p in raw.split(",")):
@@ -60,25 +65,25 @@ def _status_of(raw: str, ctx: CheckContext) -> str:
     return worst
 
 
-def _classify_values(ctx: CheckContext) -> dict[str, tuple[dict[str, str], np.ndarray]]:
-    out: dict[str, tuple[dict[str, str], np.ndarray]] = {}
-    for col in insee_columns(ctx):
-        values = ctx.frame[col]
-        blank = is_blank(values)
-        codes, uniques = pd.factorize(values)  # each distinct value is classified once
-        labels = [str(u) for u in uniques]
-        status = {raw: _status_of(raw, ctx) for raw in labels}
-        per_value = np.array([_STATUSES.index(status[raw]) for raw in labels] + [-1], dtype=np.int64)
-        rows = per_value[np.where(codes >= 0, codes, len(labels))]
-        rows[blank] = -1
-        out[col] = ({raw: st for raw, st in status.items() if raw.strip()}, rows)
-    return out
+def _statuses(ctx: CheckContext, values: pd.Series) -> np.ndarray:
+    blank = is_blank(values)
+    codes, uniques = pd.factorize(values)  # each distinct value is classified once
+    labels = [str(u) for u in uniques]
+    per_value = np.array([_STATUSES.index(_status_of(raw, ctx)) for raw in labels] + [-1], dtype=np.int64)
+    rows = per_value[np.where(codes >= 0, codes, len(labels))]
+    rows[blank] = -1
+    return rows
 
 
 def _rows(ctx: CheckContext, col: str, wanted: tuple[str, ...]) -> tuple[np.ndarray, list[str]]:
-    status, rows = _classify(ctx)[col]
+    """The rows of ``col`` with one of the ``wanted`` statuses, and their distinct values as text, in the order
+    they first occur in the column: a value's status is the same in all its rows, so its first row is one of
+    these, and factorising them gives the values the whole column's factorisation gives."""
+    rows = _classify(ctx)[col]
     bad = np.flatnonzero(np.isin(rows, [_STATUSES.index(w) for w in wanted]))
-    return bad, [v for v, s in status.items() if s in wanted]
+    if not bad.size:
+        return bad, []
+    return bad, list(dict.fromkeys(str(u) for u in pd.factorize(ctx.frame[col].iloc[bad])[1]))
 
 
 def _invalid(ctx: CheckContext) -> list[Issue]:

@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._carry import layer_carry
-from ._common import geometry_basics, geometry_name
+from ._common import follow, geometry_basics, geometry_name
+from .fixes import LISTS_EVERY_CHANGE
 from .registry import REGISTRY, CheckContext, checks_for
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ __all__ = [
     "apply_fixes",
     "commit_chunk",
     "finish_checks",
+    "fix_context",
     "layer_carry",
     "load_checks",
     "run_checks",
@@ -134,25 +136,54 @@ def run_checks(
 def apply_fixes(ctx: CheckContext, outcome: CheckOutcome) -> tuple[gpd.GeoDataFrame, list[Fix]]:
     """Apply the fix of every fixable check that fired, in registry order, each on the previous one's result.
 
-    The frame of ``ctx`` is not changed: each fix returns a corrected copy.
+    The frame of ``ctx`` is not changed: each fix returns a corrected copy. (:func:`fix_context` gives the fixed
+    frame's context too, for checking it again.)
     """
+    fixed, done = fix_context(ctx, outcome)
+    return fixed.frame, done
+
+
+def fix_context(ctx: CheckContext, outcome: CheckOutcome) -> tuple[CheckContext, list[Fix]]:
+    """:func:`apply_fixes`, giving the context of the fixed frame: check it again with :func:`run_checks`.
+
+    That context starts with what the checks and fixes computed that a fix did not make stale
+    (:func:`._common.follow`: per-row answers of the columns no fix changed, taken on the rows kept; the geometry's
+    when no fix changed one), so checking again costs about what the fixes changed. This holds for the fixes
+    that list every value they change (:data:`.fixes.LISTS_EVERY_CHANGE`); after any other one the context starts
+    empty, every answer computed again."""
     fired = set(outcome.fired)
-    frame = ctx.frame
+    current = ctx
     done: list[Fix] = []
     seen: set[object] = set()
-    origin = np.arange(len(frame))  # row of the current frame -> row of the checked one
+    origin = np.arange(len(ctx.frame))  # row of the current frame -> row of the checked one
     for check in _fix_order(fired):
         if check.fix is None or check.fix in seen:
             continue
         seen.add(check.fix)
-        frame, notes, changes = check.fix(replace(ctx, frame=frame))
+        frame, notes, changes = check.fix(current)
         details = [c if c.feature is None else replace(c, feature=int(origin[c.feature])) for c in changes]
         removed = [c.feature for c in changes if c.field == "(feature)" and c.feature is not None]
+        following = replace(ctx, frame=frame)
+        if check.fix in LISTS_EVERY_CHANGE:
+            kept = np.delete(np.arange(len(current.frame)), removed) if removed else None
+            changed = {c.field for c in changes if c.field != "(feature)"}
+            changed |= {str(c.new) for c in changes if c.feature is None}  # a field renamed: its new name too
+            where: dict[str, list[int]] = {}
+            for c in changes:
+                if c.feature is not None and c.field != "(feature)":
+                    where.setdefault(c.field, []).append(c.feature)
+            named = {col: np.unique(rows) for col, rows in where.items()}  # a renamed column is not patched
+            named = {col: rows for col, rows in named.items() if not any(c.feature is None for c in changes)}
+            following.scratch.update(follow(current.scratch, kept, changed, "geometry" in changed, frame, named))
+        current = following
         if removed:
             origin = np.delete(origin, removed)
         if notes:
             done.append(Fix(check.code, ctx.layer, [n.en for n in notes], [n.fr for n in notes], details))
-    return frame, done
+    if current is ctx:  # no fix ran: the same frame, and all that was computed on it
+        current = replace(ctx, frame=ctx.frame)
+        current.scratch.update(follow(ctx.scratch, None, set(), False))
+    return current, done
 
 
 def _fix_order(fired: set[str]) -> list[Check]:

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..report import Issue, Severity
 from . import fixes
-from ._common import issue, strings, text_columns
+from ._common import issue, memo, strings, text_columns
 from .mojibake import MOJIBAKE, REPLACEMENT
 from .registry import Check, CheckContext, Level, register
 
@@ -50,22 +50,35 @@ def _object_hits(values: pd.Series, subclasses: bool = False) -> np.ndarray:
     column's strings joined, its matches taken back to their values (a few milliseconds for 50,000 values, where
     a search of each value took ~60). In a column mixing text and other values, only ``str`` values are searched
     (``subclasses``: ``str`` subclasses too, as ``isinstance``; the fix looks at every text value)."""
+    return _scan(values, subclasses)[0]
+
+
+def _scan(values: pd.Series, subclasses: bool) -> tuple[np.ndarray, bool]:
+    """:func:`_object_hits`, and whether the answer is the same with or without ``subclasses`` (True unless the
+    column mixes text with other values)."""
     hit = np.zeros(len(values), dtype=bool)
-    idx = np.flatnonzero(~np.asarray(pd.isna(values), dtype=bool))
-    texts = values.to_numpy()[idx]
-    try:
+    both = True
+    texts = values.to_numpy()
+    idx: np.ndarray | None = None  # the rows of ``texts``, when not all of them
+    try:  # a column of text without blanks (most of them): no need to look for the missing values first
         joined = "\x00".join(texts)
-    except TypeError:  # numbers, lists: their text values only
-        if pd.api.types.infer_dtype(texts) not in ("mixed", "mixed-integer"):
-            return hit  # no text at all (numbers, dates, booleans)
-        if subclasses:
-            keep = np.fromiter((isinstance(v, str) for v in texts), dtype=bool, count=texts.size)
-        else:
-            keep = np.fromiter((type(v) is str for v in texts), dtype=bool, count=texts.size)
-        idx, texts = idx[keep], texts[keep]
-        joined = "\x00".join(texts)
+    except TypeError:
+        idx = np.flatnonzero(~np.asarray(pd.isna(values), dtype=bool))
+        texts = texts[idx]
+        try:
+            joined = "\x00".join(texts)
+        except TypeError:  # numbers, lists: their text values only
+            if pd.api.types.infer_dtype(texts) not in ("mixed", "mixed-integer"):
+                return hit, both  # no text at all (numbers, dates, booleans)
+            both = False
+            if subclasses:
+                keep = np.fromiter((isinstance(v, str) for v in texts), dtype=bool, count=texts.size)
+            else:
+                keep = np.fromiter((type(v) is str for v in texts), dtype=bool, count=texts.size)
+            idx, texts = idx[keep], texts[keep]
+            joined = "\x00".join(texts)
     if joined.isascii():  # most columns (codes, dates, numbers as text): nothing to look for
-        return hit
+        return hit, both
     found = []  # each tell-tale character found by str.find (a C memory search; a regex class is ~20x slower)
     for ch in _QUICK_CHARS:
         at = joined.find(ch)
@@ -75,8 +88,36 @@ def _object_hits(values: pd.Series, subclasses: bool = False) -> np.ndarray:
     if found:
         lens = np.fromiter(map(len, texts), dtype=np.int64, count=texts.size) + 1
         starts = np.cumsum(lens) - lens
-        hit[idx[np.searchsorted(starts, found, side="right") - 1]] = True
-    return hit
+        at_rows = np.searchsorted(starts, found, side="right") - 1
+        hit[at_rows if idx is None else idx[at_rows]] = True
+    return hit, both
+
+
+def _hits(values: pd.Series) -> np.ndarray:
+    return _scan(values if values.dtype == object else values.astype(object), False)[0]
+
+
+def _hits_sub(values: pd.Series) -> np.ndarray:
+    return _scan(values if values.dtype == object else values.astype(object), True)[0]
+
+
+def text_hits(ctx: CheckContext, col: str, subclasses: bool = False) -> np.ndarray:
+    """:func:`_object_hits` of a column of ``ctx.frame`` (as objects), once per context for the check and its fix
+    (and, for the columns no fix changed, for the check again after the fixes: :func:`._common.column_memo`)."""
+    scratch = memo(ctx)
+    cache: dict[tuple[str, str], np.ndarray] = scratch.setdefault("rows", {})  # type: ignore[assignment]
+    # local (see column_memo): a fix writes plain str values, whose hits do not depend on the other values
+    scratch.setdefault("local", {}).update(text_hits=_hits, text_hits_sub=_hits_sub)  # type: ignore[attr-defined]
+    key = ("text_hits_sub" if subclasses else "text_hits", col)
+    found = cache.get(key)
+    if found is None:
+        values = ctx.frame[col]
+        found, both = _scan(values if values.dtype == object else values.astype(object), subclasses)
+        cache[key] = found
+        if both:
+            cache.setdefault(("text_hits", col), found)
+            cache.setdefault(("text_hits_sub", col), found)
+    return found
 
 
 def _damaged(ctx: CheckContext) -> list[Issue]:
@@ -84,7 +125,7 @@ def _damaged(ctx: CheckContext) -> list[Issue]:
     for col in text_columns(ctx.frame):
         values = ctx.frame[col]
         if values.dtype == object:
-            hit = _object_hits(values)
+            hit = text_hits(ctx, col)
             if not hit.any():
                 continue
             values = values[hit]
