@@ -258,7 +258,7 @@ def fix_mojibake(ctx: CheckContext) -> FixResult:
     frame = ctx.frame.copy(deep=False)  # copy on write: the columns replaced below are new, the others shared
     notes, changes = [], []
     for col in text_columns(frame):
-        # only values holding Ã, Â or â (every MOJIBAKE match starts with one) are looked at: one search of the
+        # only values holding Ã, Â or â€ (every MOJIBAKE match starts with one) are looked at: one search of the
         # column's text joined instead of a regex per distinct value (the check's search, when it made it)
         hits = text_hits(ctx, col, subclasses=True)
         if not hits.any():

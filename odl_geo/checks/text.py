@@ -15,14 +15,16 @@ from .registry import Check, CheckContext, Level, register
 
 __all__ = ["TEXT_ENCODING_DAMAGED"]
 
-_QUICK = "[\u00c3\u00c2\u00e2\ufffd]"  # a cheap first pass: every damaged value holds one of these
+#: a cheap first pass: every damaged value holds one of these (every MOJIBAKE match starts with Ã, Â or â€; a
+#: lone â is French: château, pâturage — a trail's descriptions hold thousands)
+_QUICK = "[\u00c3\u00c2\ufffd]|\u00e2\u20ac"
 
 
 _TELLTALE = (b"\xc3\x83", b"\xc3\x82", b"\xc3\xa2", b"\xef\xbf\xbd")  # Ã Â â � in UTF-8
 
 
-_QUICK_RX = re.compile(_QUICK)  # the rule; _object_hits finds its characters with str.find (same values)
-_QUICK_CHARS = "\u00c3\u00c2\u00e2\ufffd"
+_QUICK_RX = re.compile(_QUICK)  # the rule; _object_hits finds its needles with str.find (same values)
+_QUICK_NEEDLES = ("\u00c3", "\u00c2", "\ufffd", "\u00e2\u20ac")
 
 
 def _may_hold_damage(values: pd.Series) -> bool:
@@ -46,11 +48,15 @@ def _may_hold_damage(values: pd.Series) -> bool:
 
 
 def _object_hits(values: pd.Series, subclasses: bool = False) -> np.ndarray:
-    """The values of an object column (a conformed layer's) holding a tell-tale character: one search of the
+    """The values of an object column (a conformed layer's) holding a tell-tale (Ã, Â, �, â€): one search of the
     column's strings joined, its matches taken back to their values (a few milliseconds for 50,000 values, where
     a search of each value took ~60). In a column mixing text and other values, only ``str`` values are searched
     (``subclasses``: ``str`` subclasses too, as ``isinstance``; the fix looks at every text value)."""
     return _scan(values, subclasses)[0]
+
+
+#: what ``infer_dtype`` (missing values skipped) says of a column holding no text at all
+_NOT_TEXT = frozenset({"empty", "integer", "floating", "mixed-integer-float", "decimal", "boolean", "complex"})
 
 
 def _scan(values: pd.Series, subclasses: bool) -> tuple[np.ndarray, bool]:
@@ -63,6 +69,8 @@ def _scan(values: pd.Series, subclasses: bool) -> tuple[np.ndarray, bool]:
     try:  # a column of text without blanks (most of them): no need to look for the missing values first
         joined = "\x00".join(texts)
     except TypeError:
+        if pd.api.types.infer_dtype(texts, skipna=True) in _NOT_TEXT:
+            return hit, both  # numbers, booleans or nothing: no text to look at
         idx = np.flatnonzero(~np.asarray(pd.isna(values), dtype=bool))
         texts = texts[idx]
         try:
@@ -79,8 +87,8 @@ def _scan(values: pd.Series, subclasses: bool) -> tuple[np.ndarray, bool]:
             joined = "\x00".join(texts)
     if joined.isascii():  # most columns (codes, dates, numbers as text): nothing to look for
         return hit, both
-    found = []  # each tell-tale character found by str.find (a C memory search; a regex class is ~20x slower)
-    for ch in _QUICK_CHARS:
+    found = []  # each tell-tale found by str.find (a C memory search; a regex class is ~20x slower)
+    for ch in _QUICK_NEEDLES:
         at = joined.find(ch)
         while at >= 0:
             found.append(at)

@@ -193,7 +193,7 @@ def test_tell_tale_search_with_str_find_is_the_regex(subclasses):
     from odl_geo.checks.text import _QUICK_RX, _object_hits
 
     rng = random.Random(3)
-    alphabet = "abc éâÃÂ\ufffd\x00-1"
+    alphabet = "abc éâ€Ã©Â\ufffd\x00-1"
     values: list[object] = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(2000)]
     values += [np.str_("Ã©"), 7, None, 2.5, "plain ascii", ["Ã"]]
     series = pd.Series(values, dtype=object)
@@ -202,3 +202,19 @@ def test_tell_tale_search_with_str_find_is_the_regex(subclasses):
     assert _object_hits(series, subclasses=subclasses).tolist() == expected
     ascii_only = pd.Series(["abc", "12", None, "x y"], dtype=object)
     assert not _object_hits(ascii_only).any()
+
+
+def test_every_damaged_text_passes_the_first_pass():
+    """The first pass (``_QUICK``) lets through every value the check or the fix could call damaged: a MOJIBAKE
+    match (Ã or Â then an upper Windows-1252 character, â€ then one) or a lost character (�); a lone â (château)
+    does not need a closer look."""
+    from odl_geo.checks.mojibake import _HIGH, MOJIBAKE, REPLACEMENT
+    from odl_geo.checks.text import _QUICK_RX
+
+    rng = random.Random(16)
+    alphabet = "aé âÃÂ€\ufffd" + _HIGH.replace("-", "")[:40] + "\u2122\u0153\u00a6\u201c\u201d"
+    for _ in range(20_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6)))
+        if MOJIBAKE.search(text) or REPLACEMENT in text:
+            assert _QUICK_RX.search(text), repr(text)
+    assert _QUICK_RX.search("PhilippidÃ¨s") and _QUICK_RX.search("â€™") and not _QUICK_RX.search("Château")
