@@ -14,7 +14,7 @@ import pandas as pd
 from ..report import Issue, Severity
 from ..values import is_blank, parse_date
 from . import fixes
-from ._common import column_memo, fields_named, issue, value_memo
+from ._common import blank_mask, column_memo, fields_named, issue, value_memo
 from .registry import Check, CheckContext, Level, register
 
 __all__ = ["DATE_NOT_ISO", "date_columns", "iso_dates", "read_date"]
@@ -95,7 +95,10 @@ def _not_iso(ctx: CheckContext) -> list[Issue]:
         values = ctx.frame[col]
         rest = ~iso_dates(ctx, col)  # the (usually few) values that need a closer look, blanks left out below
         idx = np.flatnonzero(rest)
-        rest[idx[is_blank(values.iloc[idx])]] = False
+        if idx.size * 4 > len(values):  # mostly not ISO (an empty column): the column's blank mask, kept for later
+            rest &= ~blank_mask(ctx, col)
+        else:
+            rest[idx[is_blank(values.iloc[idx])]] = False
         present = values[rest].astype(str)
         kinds = {v: read_date(ctx, v)[1] for v in pd.unique(present)}
         kind_of = present.map(kinds)
