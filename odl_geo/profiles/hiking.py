@@ -20,13 +20,14 @@ from .geotrek import flatten_geotrek, recognise_geotrek
 from .product_sinks import GeoJSONProduct, StreamedProducts, write_whole
 from .products import feature_collection, report_validation
 from .schemas import load_schema
-from .validation import LayerSample, validate_feature_frame
+from .validation import FeatureCheck, LayerSample, check_feature_frame
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from ..exports.base import OutputFile
     from ..report import Report
+    from .validation import Mask
 
 __all__ = ["HikingProfile", "hiking_fields"]
 
@@ -241,22 +242,33 @@ class HikingProfile(Profile):
         return feature_collection(dataset.frames["main"], list(self.roles[0].fields))
 
     def validate(self, dataset: ThemeDataset, report: Report) -> None:
+        self.validate_table(dataset, report)
+
+    def validate_table(
+        self, dataset: ThemeDataset, report: Report, earlier: Any = None, keep: Mask | None = None
+    ) -> FeatureCheck | None:
+        """:meth:`validate`, its compiled checker's verdicts kept for ``--drop-invalid``
+        (:class:`.validation.ValidatesOnce`): ``earlier``, this chunk's validation before only its ``keep``
+        features were kept."""
         if "main" not in dataset.frames:
-            return
+            return None
         # jsonschema decides, on the features a compiled checker flags and a sample (.validation); a streamed
         # chunk with its layer's budget, validated a second time after features were left out (--drop-invalid)
         notes = dataset.notes.setdefault("main", {})
         layer = notes.get(VALIDATION_STATE)
-        errors = validate_feature_frame(
-            dataset.frames["main"],
+        frame = dataset.frames["main"]
+        checked = check_feature_frame(
+            frame,
             list(self.roles[0].fields),
             load_schema(SCHEMA_FILE),
             layer if isinstance(layer, LayerSample) else None,
             again=bool(notes.get(VALIDATED)),
+            flags=earlier.kept(keep, len(frame)) if isinstance(earlier, FeatureCheck) else None,
         )
         notes[VALIDATED] = True
         label = f"itineraire-randonnee {self.schema.version if self.schema else ''}".strip()
-        report_validation(errors, "jsonschema", label, dataset.source_names.get("main", "main"), report)
+        report_validation(checked.errors, "jsonschema", label, dataset.source_names.get("main", "main"), report)
+        return checked
 
     def write_products(self, dataset: ThemeDataset, out_dir: Path, report: Report) -> list[OutputFile]:
         return write_whole(self.open_products(out_dir, report), dataset)

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from ..feedback import Feedback
     from ..normalise.scan import GeometryScan
     from ..profiles.base import Profile
-    from ..profiles.validation import TableCheck
+    from ..profiles.validation import FeatureCheck, TableCheck
     from ..sources import ReadOptions
     from ..sources.layer import LayerSource
 
@@ -392,7 +392,7 @@ def validate_chunk(run: ThemeRun, drop_invalid: bool) -> None:
         _drop_invalid(run, earlier=earlier)
 
 
-def _drop_invalid(run: ThemeRun, max_rounds: int = 20, earlier: TableCheck | None = None) -> None:
+def _drop_invalid(run: ThemeRun, max_rounds: int = 20, earlier: TableCheck | FeatureCheck | None = None) -> None:
     """Leave out the features named by error-level checks, then those the official validator still rejects.
 
     The original issues stay in the report as warnings marked "left out", so that nothing disappears silently.
