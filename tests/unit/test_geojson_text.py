@@ -271,6 +271,29 @@ def test_a_layer_printed_otherwise_by_gdal_goes_to_gdal(tmp_path: Path, monkeypa
     assert '"type": "Point"' in next(fast.glob("*.geojson")).read_text(encoding="utf-8")
 
 
+def test_the_self_check_waits_for_the_first_rows_printed_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first batch goes to GDAL (a control character); the check runs on the second, the first printed here,
+    and its difference (printed wrongly on purpose) hands the rest to GDAL: the file is still GDAL's."""
+    n = 3_000
+    notes = ["ok"] * n
+    notes[10] = "bip\x07"
+    src = _points_gpkg(tmp_path / "points.gpkg", n, extra={"note": pa.array(notes)})
+    real = geojson_text.render_batch
+    rendered: list[int] = []
+
+    def wrong(batch: pa.RecordBatch, precision: int) -> pa.StringArray | None:
+        out = real(batch, precision)
+        if out is not None:
+            rendered.append(batch.num_rows)
+            out = pa.array([t.replace('"Feature"', '"feature"') for t in out.to_pylist()])
+        return out
+
+    monkeypatch.setattr(geojson_text, "render_batch", wrong)
+    fast, slow = _convert_both(src, tmp_path, monkeypatch, batch_size=1_000)
+    _same_outputs(fast, slow)
+    assert rendered == [1_000]  # printed here once (the second batch), then never trusted again
+
+
 def test_other_field_types_and_precisions_go_to_gdal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     stamps = pa.array([dt.datetime(2024, 5, 1, 12, 30) + dt.timedelta(hours=i) for i in range(300)])
     src = _points_gpkg(tmp_path / "points.gpkg", 300, extra={"vu_le": stamps})
