@@ -105,7 +105,8 @@ class FrameChunks:
 
     :attr:`rows` is the requested rows per chunk until the first batch is read, then the rows each chunk really
     holds (fewer for heavy features: :func:`chunk_rows_for`), known before the first frame is given.
-    :attr:`wkb` is the WKB of the frame last given (:class:`SourceWkb`; None for a layer without geometry).
+    With ``keep_wkb``, :attr:`wkb` is the WKB of the frame last given (:class:`SourceWkb`; None for a layer
+    without geometry, and once the last frame was given).
     """
 
     def __init__(
@@ -116,10 +117,12 @@ class FrameChunks:
         report: Report | None,
         feedback: Feedback | None,
         budget: int | None,
+        keep_wkb: bool = False,
     ) -> None:
         self.layer, self.rows, self.budget = layer, max(1, rows), budget
         self.options = options or NormaliseOptions()
         self.report, self.feedback = report, feedback
+        self.keep_wkb = keep_wkb
         self.wkb: SourceWkb | None = None
 
     def __iter__(self) -> Iterator[gpd.GeoDataFrame]:
@@ -148,10 +151,13 @@ class FrameChunks:
             yield self._take(pending, crs)
         elif not any_row:  # an empty layer: one empty frame, as read_frame gives
             yield gpd.GeoDataFrame({n: pd.Series(dtype=object) for n, _ in layer.fields}, geometry=[], crs=crs)
+        self.wkb = None
 
     def _take(self, pending: list[pa.RecordBatch], crs: object) -> gpd.GeoDataFrame:
         """The frame of the ``pending`` slices (:func:`_take`), their WKB kept as :attr:`wkb`."""
         self.wkb = None
+        if not self.keep_wkb:
+            return _take(pending, crs)
         names = pending[0].schema.names if pending else []
         wkb = pa.concat_arrays([b.column(GEOMETRY_COLUMN) for b in pending]) if GEOMETRY_COLUMN in names else None
         frame = _take(pending, crs)
@@ -187,6 +193,7 @@ def read_frames(
     report: Report | None = None,
     feedback: Feedback | None = None,
     budget: int | None = None,
+    keep_wkb: bool = False,
 ) -> FrameChunks:
     """The normalised layer as GeoDataFrames of ``rows`` features (the last one shorter), read once, in order.
 
@@ -196,8 +203,10 @@ def read_frames(
     :param budget: normalised Arrow bytes a chunk may hold (e.g. :data:`CHUNK_BYTES`): the rows per chunk are then
         chosen from the first batch's bytes per feature, ``rows`` staying the upper bound
         (:attr:`FrameChunks.rows` says how many, once the first frame is given). None: ``rows`` as given.
+    :param keep_wkb: keep each frame's WKB as :attr:`FrameChunks.wkb` while it is worked on (a streamed theme
+        run spools its geometries left as read from it).
     """
-    return FrameChunks(layer, rows, options, report, feedback, budget)
+    return FrameChunks(layer, rows, options, report, feedback, budget, keep_wkb)
 
 
 def _take(pending: list[pa.RecordBatch], crs: object) -> gpd.GeoDataFrame:

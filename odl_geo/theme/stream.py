@@ -145,7 +145,13 @@ def stream_layer(
         offset = faulty = kept = fixed_rows = 0
         first: LayerResult | None = None
         chunks = read_frames(
-            layer, options.chunk_rows, _normalise_options(profile, layer, options), report, feedback, CHUNK_BYTES
+            layer,
+            options.chunk_rows,
+            _normalise_options(profile, layer, options),
+            report,
+            feedback,
+            CHUNK_BYTES,
+            keep_wkb=keep_rows,
         )
         try:
             for raw in chunks:

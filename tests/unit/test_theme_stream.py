@@ -604,7 +604,7 @@ def test_geometries_left_as_read_are_spooled_from_their_wkb_as_shapely_would_wri
             from pyproj import CRS
 
             options = NormaliseOptions(repair=True, target_crs=CRS.from_epsg(target) if target else None)
-            chunks = read_frames(layer, 5, options)
+            chunks = read_frames(layer, 5, options, keep_wkb=True)
             for n, frame in enumerate(chunks):
                 source = chunks.wkb
                 assert source is not None
@@ -618,3 +618,7 @@ def test_geometries_left_as_read_are_spooled_from_their_wkb_as_shapely_would_wri
                 for case in cases:
                     expected = pa.array(shapely.to_wkb(case, flavor="iso"), type=pa.binary())
                     assert wkb_of(case, source).equals(expected)
+            assert chunks.wkb is None  # not held once the last chunk was given
+        # a reader that does not spool (the flood layers read in pieces) keeps no chunk's WKB
+        plain = read_frames(layer, 5, NormaliseOptions(repair=True))
+        assert all(plain.wkb is None for _ in plain)
