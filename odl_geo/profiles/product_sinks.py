@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import shapely
 
 from ..errors import OutputError
@@ -175,7 +174,7 @@ class GeoJSONProduct(ProductFile):
     def append(self, frame: gpd.GeoDataFrame, shared: Shared) -> None:
         if not len(frame):
             return
-        texts = pc.binary_join_element_wise(",", feature_texts(frame, self.fields, shared), "")
+        texts = feature_texts(frame, self.fields, shared, lead=",")  # the file's first feature: no comma
         _write_texts(self.fh, texts, skip=1 if self.first else 0)
         self.first = False
 

@@ -1,7 +1,9 @@
 """The text of the theme products' features, a column at a time: GeoJSON features and CSV rows.
 
-Each column's distinct values are encoded once (JSON, CSV text, formula neutralisation, CSV quoting), floats and
-coordinates vectorised (:mod:`.product_numbers`), then the columns are joined row by row with ``pyarrow.compute``.
+The distinct strings of a batch's text columns are pooled and made into JSON and CSV texts by a few Arrow calls
+(a string ``json`` would escape, or whose CSV cell formula neutralisation or quoting may change, by the per-value
+functions), integers and floats by Arrow and numpy (:mod:`.product_numbers`), then each feature or CSV row is one
+Arrow join of its parts (the properties after the first carry their comma; an omitted one is null).
 The text is that of the per-feature writers (``json.dumps(feature, ensure_ascii=False, separators=(",", ":"))``,
 Python's ``csv`` writer after :mod:`odl_geo.csvsafe`), for every input: whatever is not plainly safe to encode
 column-wise (mixed types in a column, a value a spreadsheet might run, a cell needing quotes, an odd geometry)
@@ -15,7 +17,7 @@ import io
 import json
 import math
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -24,9 +26,11 @@ import pyarrow.compute as pc
 import shapely
 
 from ..csvsafe import neutralise_csv_cell
-from .product_numbers import PRECISION, float_bytes, reprs, round_like_python
+from .product_numbers import PRECISION, reprs, round_like_python
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
     import geopandas as gpd
 
     from .base import TargetField
@@ -49,6 +53,11 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # w
 _FORMULA_FIRST = frozenset("\t\r \n=+-@\uff1d\uff0b\uff0d\uff20")
 #: characters that may make Python's csv writer quote a cell (then it decides)
 _CSV_SPECIAL = re.compile('[,"\n\r]').search
+#: the strings whose CSV cell :func:`_csv_cell` decides (RE2): one of :data:`_FORMULA_FIRST` first, or one of
+#: :data:`_CSV_SPECIAL` anywhere; any other string is its own cell
+_CSV_DOUBT = '^[\t\r \n=+\\-@\uff1d\uff0b\uff0d\uff20]|[,"\n\r]'
+#: the strings ``json`` escapes (RE2): a quote, a backslash, a control character; any other is written in quotes
+_JSON_ESCAPED = r'[\x00-\x1f"\\]'
 
 
 def json_value(v: Any) -> Any:
@@ -93,63 +102,174 @@ def _groups(values: np.ndarray, found: str) -> tuple[np.ndarray, list[Any]] | No
     return codes, list(uniques)
 
 
-def _text_column(series: pd.Series) -> pa.DictionaryArray | None:
-    """The column as distinct strings and their indices (null for None) when it holds only strings and None (the
-    usual column); else None. ``infer_dtype`` says the values present are all ``str`` (not bytes, which Arrow
-    would take as text), Arrow that the missing ones are all None (it refuses NaN and pd.NA as strings)."""
+class Distinct(NamedTuple):
+    """A text column as its distinct values (``values``, an Arrow string array, null for None) and the index of
+    each row's among them (``codes``; None: ``values`` is the column itself, its values being mostly distinct)."""
+
+    codes: np.ndarray | None
+    values: pa.Array
+
+    def take(self, texts: pa.Array) -> pa.Array:
+        """``texts[code]`` of each row (``texts`` as long as :attr:`values`)."""
+        return texts if self.codes is None else texts.take(pa.array(self.codes))
+
+
+def _text_column(series: pd.Series) -> Distinct | None:
+    """The column's distinct strings (None kept) when it holds only strings and None (the usual column); else None.
+
+    ``infer_dtype`` says the values present are all ``str`` (not bytes, which Arrow would take as text), Arrow that
+    the missing ones are all None (it refuses NaN and pd.NA as strings). The distinct values are found by a Python
+    dict: a str keeps its hash, so long repeated texts are not encoded to UTF-8 row after row, and ``"0"`` differs
+    from ``"0\\x00"`` (pandas' string hash table took them for one value). A column of mostly distinct values (an
+    identifier, a date) is taken as it is.
+    """
     if series.dtype != object:
         return None
     values = series.to_numpy()
-    if pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty"):
+    found = pd.api.types.infer_dtype(values, skipna=True)
+    if found not in ("string", "empty"):
         return None
     try:
-        return pa.array(values, type=pa.string()).dictionary_encode()
+        if found == "empty":  # all None (Arrow says), the usual optional field: one distinct value
+            pa.array(values, type=pa.string())
+            return Distinct(np.zeros(len(values), dtype=np.int32), pa.nulls(1, pa.string()))
+        index = dict.fromkeys(values)
+        if 2 * len(index) > len(values):
+            return Distinct(None, pa.array(values, type=pa.string()))
+        uniques = list(index)
+        distinct = pa.array(np.array(uniques, dtype=object), type=pa.string())
     except (pa.ArrowException, TypeError, ValueError):  # NaN, pd.NA, NaT...: look at the values
         return None
+    for i, u in enumerate(uniques):
+        index[u] = i
+    return Distinct(np.fromiter(map(index.__getitem__, values), dtype=np.int32, count=len(values)), distinct)
+
+
+class Pool(NamedTuple):
+    """The distinct strings of a batch's text columns, one column after the other (:attr:`values`, null for None),
+    and the place of each row's string there (:attr:`codes`, column after column): the texts of every text column
+    are made by a few Arrow calls on :attr:`values` (trails come in batches of a few hundred features, and per
+    column calls cost more than their work there)."""
+
+    names: list[str]
+    values: pa.Array
+    sizes: np.ndarray  # distinct strings of each column
+    codes: np.ndarray
+
+    def repeat(self, texts: Sequence[str | None]) -> pa.Array:
+        """``texts[j]`` for each distinct string of column j."""
+        return pa.array(texts, type=pa.string()).take(pa.array(np.repeat(np.arange(len(texts)), self.sizes)))
+
+    def split(self, texts: pa.Array) -> dict[str, pa.Array]:
+        """Each column's rows of ``texts`` (one text per distinct string)."""
+        rows = texts.take(pa.array(self.codes))
+        n = len(self.codes) // len(self.names)
+        return {name: rows.slice(j * n, n) for j, name in enumerate(self.names)}
 
 
 class Shared:
-    """What the products of one batch of features share: each column's distinct strings, found once."""
+    """What the products of one batch of features share: its text columns' distinct strings, found once."""
 
     def __init__(self, frame: gpd.GeoDataFrame) -> None:
         self.frame = frame
-        self.found: dict[str, pa.DictionaryArray | None] = {}
+        self.found: dict[str, Distinct | None] = {}
+        self.pools: dict[tuple[str, ...], Pool | None] = {}
 
-    def strings(self, name: str) -> pa.DictionaryArray | None:
+    def strings(self, name: str) -> Distinct | None:
         if name not in self.found:
             self.found[name] = _text_column(self.frame[name])
         return self.found[name]
 
+    def pool(self, names: list[str]) -> Pool | None:
+        """The :class:`Pool` of the text columns among ``names`` (None: there is none)."""
+        key = tuple(names)
+        if key not in self.pools:
+            found = [(name, d) for name in names if (d := self.strings(name)) is not None]
+            n = len(self.frame)
+            if not found:
+                self.pools[key] = None
+                return None
+            sizes = np.array([len(d.values) for _, d in found], dtype=np.int64)
+            starts = np.cumsum(sizes) - sizes
+            codes = [(np.arange(n) if d.codes is None else d.codes) + start
+                     for (_, d), start in zip(found, starts, strict=True)]  # fmt: skip
+            values = pa.concat_arrays([d.values for _, d in found])
+            self.pools[key] = Pool([name for name, _ in found], values, sizes, np.concatenate(codes))
+        return self.pools[key]
 
-def _take_texts(texts: list[str | None], column: pa.DictionaryArray, null: str | None) -> pa.Array:
-    """``texts[i]`` for each index i of ``column``, ``null`` where it is null."""
-    indices = column.indices.fill_null(len(texts)) if column.null_count else column.indices
-    return pa.array([*texts, null], type=pa.string()).take(indices)
+
+def _by_python(strings: pa.Array, where: pa.Array, text: Callable[[str], str]) -> pa.Array:
+    """``text(s)`` of the strings where ``where`` is true, in order, computed once per distinct string."""
+    chosen = strings.filter(where).dictionary_encode()
+    return pa.array([text(s) for s in chosen.dictionary.to_pylist()], type=pa.string()).take(chosen.indices)
+
+
+def _fix(texts: pa.Array, strings: pa.Array, doubt: str, text: Callable[[str], str]) -> pa.Array:
+    """``texts``, with ``text(s)`` instead where the string ``s`` matches the RE2 pattern ``doubt``."""
+    where = pc.match_substring_regex(strings, doubt).fill_null(False)
+    if not where.true_count:
+        return texts
+    return pc.replace_with_mask(texts, where, _by_python(strings, where, text))
+
+
+def _json_pool(pool: Pool, keys: list[str], missing: list[str | None]) -> dict[str, pa.Array]:
+    """``keys[j]`` then the JSON text (``_dumps``) of each row's string of the pool's column j, ``missing[j]``
+    where None: made by Arrow, by ``_dumps`` itself for the strings it escapes (a quote, a backslash, a control
+    character)."""
+    keyed = pc.binary_join_element_wise(pool.repeat([k + '"' for k in keys]), pool.values, '"', "")
+    where = pc.match_substring_regex(pool.values, _JSON_ESCAPED).fill_null(False)
+    if where.true_count:
+        escaped = pc.binary_join_element_wise(
+            pool.repeat(keys).filter(where), _by_python(pool.values, where, _dumps), ""
+        )
+        keyed = pc.replace_with_mask(keyed, where, escaped)
+    if pool.values.null_count:
+        keyed = pc.coalesce(keyed, pool.repeat(missing))
+    return pool.split(keyed)
+
+
+def _csv_pool(pool: Pool) -> dict[str, pa.Array]:
+    """The CSV cell of each row's string of the pool's columns (:func:`_csv_cell` of :func:`csv_text`: the string
+    itself, empty for None) made by Arrow; by :func:`_csv_cell` itself for the strings it may change (a
+    formula-like first character, a character that may need quotes)."""
+    cells = _fix(pool.values, pool.values, _CSV_DOUBT, _csv_cell)
+    return pool.split(cells.fill_null("") if cells.null_count else cells)
+
+
+def _int_texts(values: np.ndarray) -> pa.Array | None:
+    """``str`` of each integer (what ``json`` and :func:`csv_text` write: a sign and digits) made by Arrow, when
+    they all fit 64 bits."""
+    try:
+        ints = np.asarray(values, dtype=np.int64)
+    except (OverflowError, TypeError, ValueError):
+        return None
+    return pc.cast(pa.array(ints), pa.string())
 
 
 def _take(texts: list[str | None], codes: np.ndarray) -> pa.Array:
     return pa.array(texts, type=pa.string()).take(pa.array(codes, type=pa.int64()))
 
 
-def _json_column(series: pd.Series, omit: bool, strings: pa.DictionaryArray | None) -> pa.Array:
-    """``"name":value`` of each feature as the per-feature writer gave it; null where the property is left out.
-
-    Missing values (``notna`` false) are ``null``, or left out when ``omit`` (an optional enumeration);
-    non-finite numbers are ``null`` and never left out.
+def _json_column(series: pd.Series, key: str, missing: str | None) -> pa.Array:
+    """``key`` and the JSON value of each feature as the per-feature writer gave it (a column that is not all
+    strings); ``missing`` where the value is missing (``notna`` false), null where the property is left out
+    (``missing`` None: an optional enumeration). Non-finite numbers are ``null`` and never left out.
     """
     n = len(series)
-    key = _dumps(str(series.name)) + ":"
-    missing: str | None = None if omit else key + "null"
-    if strings is not None:  # missing = None
-        return _take_texts([key + _dumps(u) for u in strings.dictionary.to_pylist()], strings, missing)
     present = series.notna().to_numpy()
-    values = series.astype(object).to_numpy()[present]
-    found = pd.api.types.infer_dtype(values, skipna=False)
+    if series.dtype.kind == "f":  # float64: no Python float made
+        values, found = series.to_numpy()[present], "floating"
+    else:
+        values = series.astype(object).to_numpy()[present]
+        found = pd.api.types.infer_dtype(values, skipna=False)
     if found == "floating":  # json_value: non-finite -> null; numpy floats -> the same Python float
         floats = np.asarray(values, dtype=float)
         texts = pc.if_else(pa.array(np.isfinite(floats)), reprs(floats), "null")
         keyed = pc.binary_join_element_wise(key, texts, "")
         return _scatter(keyed, present, missing)
+    ints = _int_texts(values) if found == "integer" else None
+    if ints is not None:  # json_value: numpy integers -> the same Python int
+        return _scatter(pc.binary_join_element_wise(key, ints, ""), present, missing)
     grouped = _groups(values, found)
     if grouped is not None:
         codes, uniques = grouped
@@ -178,29 +298,19 @@ def _point_texts(geoms: np.ndarray) -> pa.Array:
 
 def _line_texts(geoms: np.ndarray) -> pa.Array:
     """LineStrings (2D, finite) on the 10⁻⁷ grid, their coordinates as ``repr`` writes them (GEOS's GeoJSON gives
-    the shortest round-trip text, which ``json`` read back into the very same floats): ``[x,y]`` pairs made as
-    byte matrices (:func:`.product_numbers.float_bytes`), a batch of lines at a time."""
+    the shortest round-trip text, which ``json`` read back into the very same floats): ``[x,y]`` pairs joined by
+    Arrow (:func:`.product_numbers.reprs`), a line's pairs joined as a list, a batch of lines at a time."""
     out: list[pa.Array] = []
     counts = shapely.get_num_coordinates(geoms)
     ends = np.cumsum(counts)
     start = 0
     while start < len(geoms):
         stop = max(start + 1, int(np.searchsorted(ends, (ends[start - 1] if start else 0) + LINE_COORDS)))
-        part, sizes = geoms[start:stop], counts[start:stop]
-        numbers, kept = float_bytes(shapely.get_coordinates(part).ravel())
-        x, y = numbers[0::2], numbers[1::2]
-        m = len(x)
-        marks = np.frombuffer(b"[,],", dtype=np.uint8)
-        pairs = np.concatenate([np.broadcast_to(marks[:1], (m, 1)), x, np.broadcast_to(marks[1:2], (m, 1)), y,
-                                np.broadcast_to(marks[2:], (m, 2))], axis=1)  # fmt: skip
-        keep = np.ones(pairs.shape, dtype=bool)
-        width = numbers.shape[1]
-        keep[:, 1 : 1 + width], keep[:, 2 + width : 2 + 2 * width] = kept[0::2], kept[1::2]
-        keep[np.cumsum(sizes) - 1, -1] = False  # no comma after a line's last pair
-        lengths = keep.sum(axis=1)
-        offsets = np.zeros(len(sizes) + 1, dtype=np.int32)
-        np.cumsum(np.add.reduceat(lengths, np.concatenate([[0], np.cumsum(sizes)[:-1]])), out=offsets[1:])
-        body = pa.StringArray.from_buffers(len(sizes), pa.py_buffer(offsets), pa.py_buffer(pairs[keep].tobytes()))
+        xy = shapely.get_coordinates(geoms[start:stop])
+        pairs = pc.binary_join_element_wise("[", reprs(xy[:, 0]), ",", reprs(xy[:, 1]), "]", "")
+        offsets = np.zeros(stop - start + 1, dtype=np.int32)
+        np.cumsum(counts[start:stop], out=offsets[1:])
+        body = pc.binary_join(pa.ListArray.from_arrays(pa.array(offsets), pairs), ",")
         out.append(pc.binary_join_element_wise('{"type":"LineString","coordinates":[', body, "]}", ""))
         start = stop
     return pa.concat_arrays(out) if out else pa.array([], type=pa.string())
@@ -239,19 +349,33 @@ def _geometry_column(geoms: np.ndarray) -> pa.Array:
     return out
 
 
-def feature_texts(frame: gpd.GeoDataFrame, fields: list[TargetField], shared: Shared | None = None) -> pa.Array:
+def feature_texts(
+    frame: gpd.GeoDataFrame, fields: list[TargetField], shared: Shared | None = None, lead: str = ""
+) -> pa.Array:
     """The JSON text of each feature of ``frame``: properties in schema order, optional enumerations left out
-    when empty, then the geometry; exactly ``json.dumps(feature, ensure_ascii=False, separators=(",", ":"))``."""
+    when empty, then the geometry; exactly ``json.dumps(feature, ensure_ascii=False, separators=(",", ":"))``,
+    after ``lead``.
+
+    When the first property is always there (not an optional enumeration), the others carry their comma and a
+    feature is one Arrow join of its parts (a property left out is null: nothing); else the properties are joined
+    first, skipping those left out.
+    """
     shared = shared or Shared(frame)
-    columns = [_json_column(frame[f.name], f.enum is not None and not f.required, shared.strings(f.name))
-               for f in fields]  # fmt: skip
-    props = (
-        pc.binary_join_element_wise(*columns, ",", null_handling="skip")
-        if columns
-        else pa.array([""] * len(frame), type=pa.string())
-    )
+    omit = [f.enum is not None and not f.required for f in fields]
+    inline = not (fields and omit[0])
+    keys = [("," if j and inline else "") + _dumps(f.name) + ":" for j, f in enumerate(fields)]
+    missing = [None if o else k + "null" for k, o in zip(keys, omit, strict=True)]
+    pool = shared.pool([f.name for f in fields])
+    at = {f.name: j for j, f in enumerate(fields)}
+    texts = _json_pool(pool, [keys[at[n]] for n in pool.names], [missing[at[n]] for n in pool.names]) if pool else {}
+    columns = [texts[f.name] if f.name in texts else _json_column(frame[f.name], keys[j], missing[j])
+               for j, f in enumerate(fields)]  # fmt: skip
     geoms = _geometry_column(np.asarray(frame.geometry.values, dtype=object))
-    return pc.binary_join_element_wise('{"type":"Feature","properties":{', props, '},"geometry":', geoms, "}", "")
+    head = lead + '{"type":"Feature","properties":{'
+    if inline:
+        return pc.binary_join_element_wise(head, *columns, '},"geometry":', geoms, "}", "", null_handling="replace")
+    props = pc.binary_join_element_wise(*columns, ",", null_handling="skip")
+    return pc.binary_join_element_wise(head, props, '},"geometry":', geoms, "}", "")
 
 
 def csv_text(v: Any, kind: str, true_false: tuple[str, str]) -> str:
@@ -319,16 +443,16 @@ def _float_csv_texts(floats: np.ndarray, kind: str) -> pa.Array:
     return texts if finite.all() else pc.if_else(pa.array(finite), texts, "")
 
 
-def _csv_cells(
-    series: pd.Series, kind: str, true_false: tuple[str, str], strings: pa.DictionaryArray | None
-) -> pa.Array:
+def _csv_cells(series: pd.Series, kind: str, true_false: tuple[str, str]) -> pa.Array:
     """The cells of a column of the CSV product (texts neutralised and quoted: :func:`_csv_cell`)."""
-    if strings is not None:
-        return _take_texts([_csv_cell(csv_text(u, kind, true_false)) for u in strings.dictionary.to_pylist()],
-                           strings, "")  # fmt: skip
+    if series.dtype.kind == "f" and kind != "boolean":  # float64: as below, no Python float made
+        return _float_csv_texts(series.to_numpy(dtype=float), kind)
     none, some, found = _csv_values(series)
     if found == "floating" and kind != "boolean":  # numbers: nothing to neutralise (csvsafe.NUMBER) or quote
         return _scatter(_float_csv_texts(np.asarray(some, dtype=float), kind), ~none, "")
+    ints = _int_texts(some) if found == "integer" and kind != "boolean" else None
+    if ints is not None:  # str of the integer: a number for csvsafe.NUMBER, nothing to quote
+        return _scatter(ints, ~none, "")
     codes, texts = _csv_texts(none, some, found, kind, true_false)
     return _take([_csv_cell(t) for t in texts], codes)
 
@@ -340,7 +464,7 @@ def _float_cells(values: np.ndarray) -> pa.Array:
     :data:`odl_geo.csvsafe.NUMBER` (never neutralised) with nothing to quote; ``-inf`` is neutralised.
     """
     floats = np.asarray(values, dtype=float)
-    cells = reprs(floats.tolist())
+    cells = reprs(floats)
     for mask, text in ((np.isnan(floats), ""), (np.isneginf(floats), "'-inf")):
         if mask.any():
             cells = pc.if_else(pa.array(mask), text, cells)
@@ -374,17 +498,19 @@ def csv_lines(
     """Each row of the CSV product, ``\\n`` ended: schema fields in order then the ``extra`` columns not among
     them, neutralised (:mod:`odl_geo.csvsafe`) and quoted as Python's csv writer does."""
     shared = shared or Shared(frame)
+    pool = shared.pool([f.name for f in fields])
+    texts = _csv_pool(pool) if pool else {}
     columns: list[pa.Array] = []
     for f in fields:
         if f.name in extra:
             columns.append(_float_cells(extra[f.name]))
-            continue
-        columns.append(_csv_cells(frame[f.name], f.kind, true_false, shared.strings(f.name)))
+        elif f.name in texts and f.kind != "boolean":  # csv_text of a string: the string
+            columns.append(texts[f.name])
+        else:
+            columns.append(_csv_cells(frame[f.name], f.kind, true_false))
     names = {f.name for f in fields}
-    for name, values in extra.items():
-        if name not in names:
-            columns.append(_float_cells(values))
-    row = pc.binary_join_element_wise(*columns, ",") if columns else pa.array([""] * len(frame), type=pa.string())
-    return pc.binary_join_element_wise(row, "\n", "")
-
-
+    columns += [_float_cells(values) for name, values in extra.items() if name not in names]
+    if not columns:
+        return pa.array(["\n"] * len(frame), type=pa.string())
+    parts = [part for column in columns for part in (",", column)][1:]  # the cells, commas between
+    return pc.binary_join_element_wise(*parts, "\n", "", null_handling="replace")  # no null cell

@@ -396,3 +396,119 @@ def test_fuzzed_frames_give_the_same_bytes(theme: str, tmp_path: Path) -> None:
         assert_same_products(theme, dataset, tmp_path / "case", chunks=(1, 7))
 
     check()
+
+
+# -- the column-wise texts against the per-value functions (round 4: texts by Arrow, floats trimmed rows) --------
+
+
+def test_float_texts_are_reprs_for_any_double() -> None:
+    """``reprs`` writes any double as ``repr`` does: random bit patterns (every exponent, NaN and infinities among
+    them), the 10⁻⁷ grid with every count of whole digits and decimals and both signs (the sign sits before the
+    first digit, in the word before when the whole part has 4 or 8 digits), and the edges of the grid."""
+    from odl_geo.profiles.product_numbers import reprs
+
+    rng = np.random.default_rng(2026)
+    bits = rng.integers(0, 2**64, 200_000, dtype=np.uint64).view(np.float64)
+    digits = rng.integers(0, 9, 100_000)
+    grid = rng.integers(0, 10**15, 100_000) % (10 ** (digits + 7)) / 1e7 * rng.choice([-1.0, 1.0], 100_000)
+    decimals = rng.integers(-(10**8), 10**8, 100_000) / 10.0 ** rng.integers(0, 8, 100_000)
+    edges = [0.0, -0.0, 1e-7, -1e-7, 1e-4, -1e-4, 9.999999e-5, 1.0000001e-4, 1e8, -1e8, 99999999.9999999,
+             -99999999.9999999, 10000000.5, -10000000.5, 9999.9999999, -9999.9999999, 1000.0, -1000.0, -1234.5,
+             0.1, -0.1, 0.5, 123456789.0, 1e16, -1e22, 1e300, 5e-324, -5e-324, 2.0**62, 0.30000000000000004,
+             1.2345678901234567e-300, -1.2345678901234567e-300, math.pi, -math.e, float("nan"), float("inf"),
+             -float("inf")]  # fmt: skip
+    values = np.concatenate([bits, grid, decimals, np.nextafter(grid[:20_000], np.inf), edges])
+    assert reprs(values).to_pylist() == [repr(v) for v in values.tolist()]
+    assert reprs(np.array([], dtype=float)).to_pylist() == []
+
+
+AWKWARD = ["", " ", "a", "é", "日本語", "😀", '"', "'", "\\", '\\"', ",", '","', "a,b", "a\nb", "a\rb", "\r\n", "\t",
+           "\x00", "0", "0\x00", "\x01\x1f", "\x7f", "\u2028\u2029", "\ufeff", "=1+1", "+33 4 67", "-5.2", "-",
+           "@x", " =x", "\n-x", "\uff1dx", "\uff0b1", "\uff0d", "\uff20a", "-inf", "1e5", "=HYPERLINK(\"a\";\"b\")",
+           "2024-01-31", "31/01/2024", "true", "null", "<p>x</p>", "a\u00a0b", "x" * 300]  # fmt: skip
+
+
+def _awkward_column(rng: np.random.Generator, n: int, distinct: bool) -> list[str | None]:
+    if distinct:  # mostly distinct values (an identifier): the column taken as it is
+        return [None if i % 17 == 0 else f"{AWKWARD[i % len(AWKWARD)]}{i}" for i in range(n)]
+    return [None if rng.random() < 0.1 else AWKWARD[rng.integers(len(AWKWARD))] for _ in range(n)]
+
+
+@pytest.mark.parametrize("n", [1, 2, 60, 2000])
+def test_text_columns_match_the_per_value_texts(n: int) -> None:
+    """The texts of a batch's text columns, made by Arrow over their distinct strings (one pool for all), are
+    ``"key":json.dumps(s)`` and the CSV cell of each value (``_csv_cell(csv_text(s))``), with awkward strings
+    (quotes, backslashes, control characters, NUL, line breaks, commas, formula starts, unicode) in columns of
+    repeated values and of distinct ones, None among them."""
+    from odl_geo.profiles.product_text import Shared, _csv_cell, _csv_pool, _json_pool, csv_text
+
+    rng = np.random.default_rng(n)
+    data = {f"c{j}": _awkward_column(rng, n, distinct=j % 2 == 1) for j in range(6)}
+    data["empty"] = [None] * n
+    frame = gpd.GeoDataFrame({k: pd.Series(v, dtype=object) for k, v in data.items()},
+                             geometry=[shapely.Point(1, 2)] * n, crs=4326)  # fmt: skip
+    names = list(data)
+    pool = Shared(frame).pool(names)
+    assert pool is not None and pool.names == names
+    keys = [f',"{name}":' for name in names]
+    missing = [None if j % 3 == 0 else keys[j] + "null" for j in range(len(names))]
+    json_texts, cells = _json_pool(pool, keys, missing), _csv_pool(pool)
+    for j, name in enumerate(names):
+        expected = [missing[j] if v is None else keys[j] + json.dumps(v, ensure_ascii=False) for v in data[name]]
+        assert json_texts[name].to_pylist() == expected, name
+        assert cells[name].to_pylist() == [_csv_cell(csv_text(v, "string", ("t", "f"))) for v in data[name]], name
+
+
+def test_csv_doubt_pattern_is_the_python_test() -> None:
+    """The strings whose CSV cell Arrow hands back to :func:`_csv_cell` (RE2 pattern) are exactly those for which
+    that function may change anything: a first character it may neutralise, or a character that may need quotes."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from odl_geo.profiles.product_text import _CSV_DOUBT, _CSV_SPECIAL, _FORMULA_FIRST, _JSON_ESCAPED, _csv_cell
+
+    rng = np.random.default_rng(5)
+    alphabet = [*_FORMULA_FIRST, ",", '"', "\n", "\r", "a", "é", "0", "'", " ", "\x00", "\x1f", "\\", "\u2028"]
+    texts = ["".join(rng.choice(alphabet, rng.integers(0, 4))) for _ in range(20_000)] + AWKWARD
+    doubt = pc.match_substring_regex(pa.array(texts), _CSV_DOUBT).to_pylist()
+    assert doubt == [t[:1] in _FORMULA_FIRST or bool(_CSV_SPECIAL(t)) for t in texts]
+    assert all(_csv_cell(t) == t for t, d in zip(texts, doubt, strict=True) if not d)
+    escaped = pc.match_substring_regex(pa.array(texts), _JSON_ESCAPED).to_pylist()
+    assert all(json.dumps(t, ensure_ascii=False) == f'"{t}"' for t, e in zip(texts, escaped, strict=True) if not e)
+    assert all(json.dumps(t, ensure_ascii=False) != f'"{t}"' for t, e in zip(texts, escaped, strict=True) if e)
+
+
+@pytest.mark.parametrize("theme", ["water", "pei", "hiking"])
+def test_awkward_columns_give_the_same_bytes(theme: str, tmp_path: Path) -> None:
+    """Products of frames whose every field holds awkward texts (repeated or distinct), integers at and beyond the
+    64-bit edges, float64 columns with NaN and signed zeros, or nothing: the old writers' bytes, whole and in
+    chunks."""
+    fields = load_profile(theme).roles[0].fields
+    rng = np.random.default_rng(len(theme))
+    n = 300
+    ints = [0, -1, 1, 2**63 - 1, -(2**63), 10**20, -(10**19), np.int64(7), None]
+    floats = [0.0, -0.0, np.nan, 1.5, -2.0, 1e16, 43.6109, 3.8767, -1e-7, 700000.25]
+    columns: dict[str, Any] = {}
+    for j, f in enumerate(fields):
+        style = j % 5
+        if style == 0:
+            columns[f.name] = pd.Series(_awkward_column(rng, n, distinct=False), dtype=object)
+        elif style == 1:
+            columns[f.name] = pd.Series(_awkward_column(rng, n, distinct=True), dtype=object)
+        elif style == 2:
+            columns[f.name] = pd.Series([ints[i % len(ints)] for i in range(n)], dtype=object)
+        elif style == 3:
+            columns[f.name] = pd.Series([floats[i % len(floats)] for i in range(n)], dtype=float)
+        else:
+            columns[f.name] = pd.Series([None] * n, dtype=object)
+    if theme == "hiking":
+        xy = rng.uniform([3.0, 43.0], [4.5, 44.5], (n, 4, 2))
+        geoms = [shapely.LineString(c) for c in xy]
+    else:
+        geoms = [shapely.Point(x, y) for x, y in rng.uniform([-5.0, 41.0], [9.0, 51.0], (n, 2))]
+    crs = 2154 if theme == "pei" else 4326
+    if theme == "pei":
+        geoms = [shapely.Point(x, y) for x, y in rng.uniform([100_000, 6_000_000], [1_200_000, 7_100_000], (n, 2))]
+    frame = gpd.GeoDataFrame(columns, geometry=geoms, crs=crs)
+    dataset = ThemeDataset(frames={"main": frame}, source_names={"main": "bizarre"})
+    assert_same_products(theme, dataset, tmp_path, chunks=(1, 7, 128))
