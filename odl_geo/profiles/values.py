@@ -35,7 +35,7 @@ def _by_unique(series: pd.Series, func: Any) -> tuple[pd.Series, np.ndarray]:
     Three shortcuts give what that gives without a Python call per row: text read by Arrow is dictionary-encoded
     by Arrow (:func:`_by_dictionary`); integer, float and date columns are converted by numpy/Arrow where the
     result is sure to be the converter's (:func:`_vectorised`), every other value going through the converter."""
-    if len(series) and _arrow_text(series) is not None:
+    if len(series) and is_arrow_text(series):
         return _by_dictionary(series, func)
     fast = _vectorised(series, func)
     if fast is not None:
@@ -358,7 +358,7 @@ def map_enum(
 
     numeric = bool(codes) and all(re.fullmatch(r"-?\d+(\.\d+)?", c) for c in codes)
     numeric = numeric and target.kind in ("number", "integer")
-    if len(series) and _arrow_text(series) is not None:
+    if len(series) and is_arrow_text(series):
         # text read by Arrow: its dictionary holds the distinct values first seen first, as pd.factorize below
         uniques, indexes, blank_text = _dictionary(series)
         # blank as Arrow trims (coerce) or as Python strips (what the stripped text was then tested with)

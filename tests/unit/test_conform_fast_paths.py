@@ -236,12 +236,12 @@ def test_object_columns_mixing_types_as_before() -> None:
 def _old_map_enum(series, target, extra):
     """``map_enum`` as conform_frame called it before: the column converted to text first."""
     typed = coerce(series, "string")[0] if target.kind == "string" else series
-    values_arrow = values_mod._arrow_text
+    values_arrow = values_mod.is_arrow_text
     try:
-        values_mod._arrow_text = lambda s: None  # the object path, as before
+        values_mod.is_arrow_text = lambda s: False  # the object path, as before
         return map_enum(typed, target, extra)
     finally:
-        values_mod._arrow_text = values_arrow
+        values_mod.is_arrow_text = values_arrow
 
 
 ENUM_TARGETS = [
