@@ -438,8 +438,13 @@ def _number_texts(floats: np.ndarray, kind: str) -> pa.Array:
 
 
 def _float_texts(values: np.ndarray) -> Encoded:
-    """``repr(float(v))``, ``""`` for NaN: the coordinates' text in the CSV products."""
-    texts = pa.array(["" if math.isnan(v) else repr(v) for v in np.asarray(values, dtype=float).tolist()])
+    """``repr(float(v))``, ``""`` for NaN: the coordinates' text in the CSV products (made by numpy and Arrow,
+    :func:`.product_numbers.reprs`, not a ``repr`` call per value)."""
+    floats = np.asarray(values, dtype=float)
+    texts = reprs(floats)
+    nan = np.isnan(floats)
+    if nan.any():
+        texts = pc.if_else(pa.array(~nan), texts, "")
     return np.arange(len(texts), dtype=np.int32), texts
 
 

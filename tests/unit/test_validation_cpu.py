@@ -19,8 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from odl_geo.profiles import compiled_table, products, validation
 from odl_geo.profiles import pei as pei_module
-from odl_geo.profiles import products, validation
 from odl_geo.profiles.base import ThemeDataset
 from odl_geo.profiles.hiking import LAYER_FEATURES, VALIDATION_STATE, HikingProfile
 from odl_geo.profiles.pei import PeiProfile
@@ -349,3 +349,18 @@ def test_hiking_profile_validates_once(monkeypatch):
     assert [i.to_dict() for i in run.report.issues] == [i.to_dict() for i in before.report.issues]
     assert run.layers[0].frame.equals(before.layers[0].frame)
     assert any(i.code == "FEATURES_LEFT_OUT" for i in run.report.issues)
+
+
+def test_coordinate_texts_are_their_reprs():
+    values = np.array([3.8765432, -0.0, 0.0, 1e16, 5e-324, np.inf, -np.inf, np.nan, 43.0, -1.23456789e-7])
+    codes, texts = validation._float_texts(values)
+    assert texts.take(pa.array(codes)).to_pylist() == ["" if np.isnan(v) else repr(v) for v in values.tolist()]
+
+
+def test_numbers_read_as_python_reads_them():
+    rng = np.random.default_rng(7)
+    texts = [".5", "5.", "+5", "-0", "00012", "1E5", "0.1e-3", "1e400", "-1e-400", "9" * 400, "180.00000000000001"]
+    texts += [f"{v!r}" for v in rng.normal(size=200) * 10.0 ** rng.integers(-30, 30, 200)]
+    texts += [f"{v:.{d}f}" for v, d in zip(rng.uniform(-200, 200, 200), rng.integers(0, 25, 200), strict=True)]
+    read = compiled_table._numbers(pa.array(texts))
+    assert read.tolist() == [float(t) for t in texts]
