@@ -9,12 +9,15 @@ water utilities use in their exports, and the usual words for the codes (``potea
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import shapely
+from pyproj import CRS, Transformer
 
 from .base import ProductSink, Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
+from .product_numbers import PRECISION
 from .product_sinks import CsvProduct, StreamedProducts, write_whole
 from .products import csv_rows, lonlat, report_validation
 from .schemas import load_schema
@@ -185,17 +188,33 @@ def with_coordinates(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """x/y in Lambert-93 rounded to 2 decimals (the schema's precision) and lon/lat in WGS 84."""
     frame = frame.copy(deep=False)  # copy-on-write (pandas 3): the caller's frame keeps its columns
     geoms = np.asarray(frame.geometry.values)
-    pts = shapely.get_type_id(geoms) == 0
+    pts = (shapely.get_type_id(geoms) == 0) & ~shapely.is_empty(geoms)  # GEOS has no x for an empty point
     if frame.crs is not None and frame.crs.to_epsg() == 2154:
-        x = np.where(pts, shapely.get_x(geoms), np.nan)
-        y = np.where(pts, shapely.get_y(geoms), np.nan)
+        from ..checks.crs import transform_arrays  # as products.lonlat imports it
+
+        x, y = _xy(geoms, pts)
+        # products.lonlat's own steps on these same x/y (an empty point has none either), its transformer built once
+        # per CRS instead of once per chunk (~2 ms)
+        lon, lat = transform_arrays(_to_wgs84(frame.crs), x, y)
+        lon, lat = np.round(lon, PRECISION), np.round(lat, PRECISION)
     else:
         local = frame.to_crs(2154) if frame.crs is not None else frame
-        lg = np.asarray(local.geometry.values)
-        x = np.where(pts, shapely.get_x(lg), np.nan)
-        y = np.where(pts, shapely.get_y(lg), np.nan)
-    lon, lat = lonlat(frame)
+        x, y = _xy(np.asarray(local.geometry.values), pts)
+        lon, lat = lonlat(frame)
     for name, values in (("x", np.round(x, 2)), ("y", np.round(y, 2)), ("lon", lon), ("lat", lat)):
         # a float column (NaN where there is no point); a list of None when there is none at all (object column)
         frame[name] = values if not np.isnan(values).all() else [None] * len(values)
     return frame
+
+
+def _xy(geoms: np.ndarray, pts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points' coordinates, NaN for every other feature (as :func:`.products.lonlat` reads them)."""
+    x, y = np.full(len(geoms), np.nan), np.full(len(geoms), np.nan)
+    x[pts], y[pts] = shapely.get_x(geoms[pts]), shapely.get_y(geoms[pts])
+    return x, y
+
+
+@functools.lru_cache(maxsize=8)
+def _to_wgs84(crs: CRS) -> Transformer:
+    """The transformer :func:`.products.lonlat` builds (pyproj's are thread-safe since 3.1)."""
+    return Transformer.from_crs(crs, 4326, always_xy=True)

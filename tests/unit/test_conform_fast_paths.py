@@ -585,3 +585,28 @@ def test_blank_object_column_tested_once_per_object_as_every_row(seed: int) -> N
     copies = pd.Series(["".join(v) if isinstance(v, str) else v for v in repeated], dtype=object)
     for series in (repeated, copies, repeated.iloc[::3], pd.Series([], dtype=object), pd.Series([" "], dtype=object)):
         assert np.array_equal(is_blank(series), _old_is_blank(series))
+
+
+def test_pei_lon_lat_as_products_lonlat() -> None:
+    """with_coordinates' lon/lat (its transformer kept per CRS) are products.lonlat's, points, empty points, lines
+    and missing geometries alike, chunk after chunk."""
+    import geopandas as gpd
+    import shapely
+
+    from odl_geo.profiles.pei import with_coordinates
+    from odl_geo.profiles.products import lonlat
+
+    rng = np.random.default_rng(13)
+    for n in (1, 2, 500):
+        geoms = list(shapely.points(rng.uniform(100000, 1200000, n), rng.uniform(6000000, 7100000, n)))
+        if n > 2:
+            geoms[1] = shapely.from_wkt("POINT EMPTY")
+            geoms[2] = None
+            geoms[3] = shapely.LineString([(700000, 6300000), (700100, 6300100)])
+        frame = gpd.GeoDataFrame({"a": range(n)}, geometry=geoms, crs=2154)
+        for _ in range(2):
+            out = with_coordinates(frame)
+            lon, lat = lonlat(frame)
+            for name, want in (("lon", lon), ("lat", lat)):
+                got = out[name].to_numpy(dtype=float) if out[name].dtype != object else np.full(n, np.nan)
+                assert np.array_equal(got, want, equal_nan=True), name
