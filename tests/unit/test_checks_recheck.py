@@ -21,7 +21,6 @@ from shapely.geometry import LineString, Point, Polygon
 
 from odl_geo.checks._common import blanks
 from odl_geo.checks.areas import resolve_area
-from odl_geo.checks.duplicates import _value_hashes
 from odl_geo.checks.registry import CheckContext
 from odl_geo.checks.runner import Fix, _fix_order, commit_chunk, fix_context, layer_carry, run_checks
 from odl_geo.profiles.registry import load_profile
@@ -246,6 +245,11 @@ def test_blank_masks_of_object_columns_are_is_blank() -> None:
 
 def test_text_values_hash_as_python_hashes_them() -> None:
     """Text objects are hashed once per distinct value: each row gets its value's Python hash (blanks one hash)."""
+    from odl_geo.checks.runner import load_checks
+
+    load_checks()  # the families registered in their order first (the fixes' order follows it)
+    from odl_geo.checks.duplicates import _value_hashes
+
     values = pd.Series(["b", None, "a", "b", np.nan, "é", np.str_("a")] * 3, dtype=object)
     got = _value_hashes(values)
     missing = _value_hashes(pd.Series([None], dtype=object))[0]
