@@ -79,13 +79,12 @@ def _git(*args: str) -> str:
 
 
 def worktree(rev: str) -> Path:
-    """A detached worktree of ``rev`` in /tmp (reused when it is already there)."""
+    """A detached worktree of ``rev`` of this run's own in /tmp: two comparisons running at once each remove only
+    their own when they end (a shared one was removed under the other run, whose reference runs then failed)."""
     sha = _git("rev-parse", "--verify", f"{rev}^{{commit}}")
-    path = Path(tempfile.gettempdir()) / f"odl-geo-ref-{sha[:12]}"
-    if not (path / "odl_geo").is_dir():
-        shutil.rmtree(path, ignore_errors=True)
-        _git("worktree", "prune")
-        _git("worktree", "add", "--detach", str(path), sha)
+    path = Path(tempfile.mkdtemp(prefix=f"odl-geo-ref-{sha[:12]}-")) / "tree"
+    _git("worktree", "prune")
+    _git("worktree", "add", "--detach", str(path), sha)
     return path
 
 
@@ -248,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
             subprocess.run(["git", "worktree", "remove", "--force", str(ref_tree)], cwd=REPO, check=False,
                            capture_output=True)  # fmt: skip
+            shutil.rmtree(ref_tree.parent, ignore_errors=True)
     print(f"\n| sample | variant | exit ({label} / this tree) | files | identical bytes | identical reports "
           f"(normalised) | different |")  # fmt: skip
     print("|---|---|---|---|---|---|---|")
