@@ -31,6 +31,7 @@ from ..report import Issue, Report, Severity
 from ..sources import ReadOptions, open_source
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
     import geopandas as gpd
@@ -99,19 +100,20 @@ class LayerResult:
     def problem_count(self) -> int:
         return self.faulty_total if self.faulty_total is not None else len(self.faulty)
 
-    def changes(self) -> list[dict[str, Any]]:
+    def changes(self) -> Iterator[dict[str, Any]]:
         """Every change the fixes made, in order: feature (row as checked, 0-based; None for the layer), field,
-        the check's code, old and new value."""
-        return [
+        the check's code, old and new value. One at a time: a streamed run's may be millions, read back from
+        temporary files (:class:`~odl_geo.theme.merge.SpilledChanges`)."""
+        return (
             {"feature": c.feature, "field": c.field, "code": f.code, "old": c.old, "new": c.new}
             for f in self.fixes
             for c in f.details
-        ]
+        )
 
     def to_dict(self, changes_file: str | None = None) -> dict[str, Any]:
         """:param changes_file: the CSV holding the changes when they are too many for the JSON report."""
         changes: dict[str, Any] = (
-            {"changes_file": changes_file} if changes_file else {"changes": self.changes()} if self.fixes else {}
+            {"changes_file": changes_file} if changes_file else {"changes": list(self.changes())} if self.fixes else {}
         )
         return {
             "role": self.role,
@@ -392,8 +394,9 @@ def _built(dataset: ThemeDataset, role: str) -> tuple[str, str]:
 
 
 #: rows of a large table of a multi-layer theme (CNIG PPR) checked at a time: the checks' arrays of a piece of
-#: ~5,000 zones weigh a few MB, those of a 50,000-zone table (a 100k PPR's synthesis) ~120 MB at once
-CHECK_PIECE_ROWS = 5_000
+#: 10,000 zones weigh ~25 MB, those of a 50,000-zone table (a 100k PPR's synthesis) ~120 MB at once; not fewer, so
+#: that the check families still run in threads (``checks.runner.PARALLEL_FROM``)
+CHECK_PIECE_ROWS = 10_000
 #: checks that compare every zone of a table with every other (the overlaps): run once on the whole checked
 #: table, after its pieces (they fix nothing)
 WHOLE_TABLE_CHECKS = frozenset({"PPR_ALEA_LEVEL_OVERLAP", "PPR_ZONEREG_OVERLAP"})
