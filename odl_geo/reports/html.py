@@ -8,6 +8,7 @@ first) with what to do, the field mapping, what was removed as personal data, an
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from html import escape
 from typing import TYPE_CHECKING
 
@@ -135,12 +136,14 @@ CHANGES_SHOWN = 20
 
 def _changes_table(run: ThemeRun, lyr: LayerResult, lang: str) -> str:
     """A readable sample of the changes with their total; every change is in report.json (or changes.csv)."""
-    changes = lyr.changes()
-    if not changes:
+    total = sum(len(f.details) for f in lyr.fixes)
+    if not total:
         return ""
+    # the first ones only: a streamed run's changes may be millions, read back from temporary files
+    changes = list(itertools.islice(lyr.changes(), CHANGES_SHOWN))
     where = run.changes_file or "report.json"
     caption = t("changes_sample", lang).format(
-        shown=count_text(min(len(changes), CHANGES_SHOWN), lang), total=count_text(len(changes), lang), file=where
+        shown=count_text(min(total, CHANGES_SHOWN), lang), total=count_text(total, lang), file=where
     )
     rows = "".join(
         "<tr>"

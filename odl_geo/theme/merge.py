@@ -8,18 +8,28 @@ not once per chunk.
 
 from __future__ import annotations
 
+import pickle
 import re
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
+from ..checks.registry import Change
 from ..report import Issue, Report, Severity
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from pathlib import Path
+
     from ..checks.runner import Fix
     from ..profiles.anonymise import Removal
 
-__all__ = ["ChunkMerger"]
+__all__ = ["HELD_CHANGES", "ChunkMerger", "SpilledChanges"]
+
+#: how many fix changes (feature, field, old, new) a streamed run holds in memory; the next ones go to a temporary
+#: file (about 200 bytes each in memory: 50,000 is ~10 MB, where 5M fixed rows would be ~1 GB)
+HELD_CHANGES = 50_000
 
 #: a number as messages write it: 12, 1.4139, 43,6, 1 004 (French thousands), 1,004
 _NUMBER = re.compile("\\d+(?:[.,\u202f\u00a0]\\d+| \\d{3}(?!\\d))*")
@@ -83,12 +93,79 @@ class _Finding:
     chunks: int = 1
 
 
-class ChunkMerger:
-    """Issues, fixes and anonymisation lines of every chunk of the layers of one run."""
+class SpilledChanges(list):
+    """A fix's changes, in order: the first ones in memory (this list's own items), the rest in an unnamed
+    temporary file, written one chunk's batch at a time and read back one batch at a time.
 
-    def __init__(self) -> None:
+    A list so that a :class:`~odl_geo.checks.runner.Fix` can hold it as its ``details``: ``len()`` and iterating
+    count and give every change; indexing and slicing see only the ones in memory (nothing does that on a merged
+    fix). The file has no name (``tempfile.TemporaryFile``): nothing is left behind whatever happens to the run,
+    and its disk space goes back when :meth:`close` is called or the fix is dropped.
+    """
+
+    def __init__(self, held: Iterable[Change] = ()) -> None:
+        super().__init__(held)
+        self._file: IO[bytes] | None = None
+        self._spilled = 0
+
+    def spill(self, changes: list[Change], folder: Path | None) -> None:
+        """Append ``changes`` after every change known, in the temporary file (made in ``folder`` on first use)."""
+        if not changes:
+            return
+        if self._file is None:
+            # no context manager: the file lives as long as the fix, until close()
+            self._file = tempfile.TemporaryFile(prefix=".odl-geo-changes-", dir=folder)  # noqa: SIM115
+        self._file.seek(0, 2)
+        pickle.dump([(c.feature, c.field, c.old, c.new) for c in changes], self._file, pickle.HIGHEST_PROTOCOL)
+        self._spilled += len(changes)
+
+    @property
+    def spilled(self) -> int:
+        return self._spilled
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()  # kept: reading it again says the changes were released, rather than fewer
+
+    def __len__(self) -> int:
+        return super().__len__() + self._spilled
+
+    def __bool__(self) -> bool:
+        return len(self) > 0
+
+    def __iter__(self) -> Iterator[Change]:
+        yield from super().__iter__()
+        if self._file is None or not self._spilled:
+            return
+        if self._file.closed:
+            raise ValueError("the changes written to the temporary file were released")
+        self._file.flush()
+        position = 0
+        while True:  # one batch in memory at a time; the position kept, so that a spill between reads is safe
+            self._file.seek(position)
+            try:
+                batch = pickle.load(self._file)
+            except EOFError:
+                return
+            position = self._file.tell()
+            for feature, name, old, new in batch:
+                yield Change(feature, name, old, new)
+
+
+class ChunkMerger:
+    """Issues, fixes and anonymisation lines of every chunk of the layers of one run.
+
+    :param spill_to: a streamed run's staging folder: past :data:`HELD_CHANGES` changes held in memory, the
+        fixes' further changes go to temporary files there (:class:`SpilledChanges`). None: all in memory.
+    """
+
+    def __init__(self, spill_to: Path | None = None) -> None:
         self._findings: dict[tuple[str, str, str, str], _Finding] = {}
         self._fixes: dict[tuple[str, str], Fix] = {}
+        self._spill_to = spill_to
+        self._held = 0  # changes held in memory by the fixes' lists
+        #: per fix, its changes per field (what the notes' numbers count), kept as they come
+        self._fields: dict[tuple[str, str], Counter[str]] = {}
         #: per fix, each note kept and how many changes of its field its chunk made (what its number may count)
         self._said: dict[tuple[str, str], dict[str, int]] = {}
         self._removals: dict[tuple[str, str, str, str], Removal] = {}
@@ -144,16 +221,36 @@ class ChunkMerger:
             key = (fix.layer, fix.code)
             known = self._fixes.get(key)
             if known is None:
-                known = self._fixes[key] = replace(fix, changes=[], changes_fr=[], details=details)
-                self._said[key] = {}
+                known = self._fixes[key] = replace(fix, changes=[], changes_fr=[], details=SpilledChanges())
+                self._said[key], self._fields[key] = {}, Counter()
+                added = details
             else:  # a change of the layer itself (a field renamed) is said by every chunk: kept once
-                known.details.extend(d for d in details if d.feature is not None)
+                added = [d for d in details if d.feature is not None]
+            self._keep(known.details, added)
+            self._fields[key].update(d.field for d in added)
             said = self._said[key]
             for notes, kept in ((fix.changes, known.changes), (fix.changes_fr, known.changes_fr)):
                 for note in notes:
                     if _note_key(note) not in {_note_key(k) for k in kept}:
                         kept.append(note)
                         said[note] = _note_count(note, here)
+
+    def _keep(self, into: list[Change], changes: list[Change]) -> None:
+        """``changes`` after ``into``'s: in memory while the run holds fewer than :data:`HELD_CHANGES`, then in
+        ``into``'s temporary file (a streamed run's fixed rows may be millions)."""
+        if self._spill_to is None or not isinstance(into, SpilledChanges):
+            into.extend(changes)
+            return
+        room = 0 if into.spilled else max(0, HELD_CHANGES - self._held)  # a list spilled once stays in order
+        into.extend(changes[:room])
+        self._held += min(room, len(changes))
+        into.spill(changes[room:], self._spill_to)
+
+    def close(self) -> None:
+        """Give back the disk space of the changes written to temporary files (a failed or cancelled run)."""
+        for fix in self._fixes.values():
+            if isinstance(fix.details, SpilledChanges):
+                fix.details.close()
 
     def fixes(self, layer: str) -> list[Fix]:
         """The layer's fixes. A note (``date_mes : 98 date(s) rewritten …``, ``19 feature(s) removed: #39…``) is
@@ -163,7 +260,7 @@ class ChunkMerger:
         for key, fix in self._fixes.items():
             if key[0] != layer:
                 continue
-            said, total = self._said[key], Counter(d.field for d in fix.details)
+            said, total = self._said[key], self._fields[key]
 
             def counted(note: str, said: dict[str, int] = said, total: Counter[str] = total) -> str:
                 number = _NOTE_NUMBER.match(note)

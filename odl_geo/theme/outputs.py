@@ -87,7 +87,7 @@ def _write_changes(run: ThemeRun, path: Path) -> None:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(["layer", "feature", "field", "code", "old", "new"])
         for lyr in run.layers:
-            for c in lyr.changes():
+            for c in lyr.changes():  # one at a time: a streamed run's may be millions, read from temporary files
                 cells = [lyr.layer, c["feature"], c["field"], c["code"], c["old"], c["new"]]
                 writer.writerow(neutralise_csv_row("" if v is None else v for v in cells))
 

@@ -120,7 +120,9 @@ def stream_layer(
     area = resolve_area(options.area) if options.area else None
     load_checks()
     report = Report()
-    merger = ChunkMerger()
+    # past a bound, the fixes' changes go to unnamed temporary files beside the staging folder (the reports,
+    # written after it is swapped in or dropped, read them back): millions of fixed rows are not held in memory
+    merger = ChunkMerger(spill_to=staging.parent)
     anon = AnonymiseOptions.build(mapping.anonymise, options.keep_personal, options.mask_free_text, options.anonymise)
     with open_source(path, read_options) as src:
         report.extend(src.issues)
@@ -219,6 +221,7 @@ def stream_layer(
         except BaseException:  # a failure or a cancel: no open file left behind in the staging folder
             _close_quietly(sink)
             spool.close()
+            merger.close()
             raise
         finally:  # the checks' hashes written to disk go, whatever happened
             carry = None
