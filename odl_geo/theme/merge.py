@@ -73,6 +73,18 @@ def _note_count(note: str, changes: Counter[str]) -> int:
     return sum(changes.values()) if not sep or head[:1].isdigit() else 0
 
 
+#: a feature named in a message: ``#414``, ``feature #414``, ``objet n°414`` (the row in the chunk it was found in)
+_ROW_REF = re.compile(r"(#|n°)(\d+)\b")
+
+
+def _in_layer(text: str, offset: int) -> str:
+    """``text`` with the features it names numbered in the layer, not in their chunk (``#414`` of the chunk
+    starting at row 20,000 is the layer's ``#20414``), as the issue's examples are."""
+    if not offset or not text:
+        return text
+    return _ROW_REF.sub(lambda m: f"{m.group(1)}{int(m.group(2)) + offset}", text)
+
+
 def _shape(text: str) -> str:
     """The message with its numbers masked: two chunks' ``12 feature(s)…`` and ``7 feature(s)…`` are one finding."""
     return _NUMBER.sub("#", text)
@@ -171,16 +183,21 @@ class ChunkMerger:
         self._removals: dict[tuple[str, str, str, str], Removal] = {}
 
     # -- issues ----------------------------------------------------------------------------------------
-    def add_report(self, report: Report, offset: int) -> None:
+    def add_report(self, report: Report, offset: int, fixes_offset: int | None = None) -> None:
+        """A chunk's findings, its rows after ``offset`` in the layer; ``fixes_offset``: where the rows its fixes
+        name start (a chunk is fixed as read, and checked again once fixed: the rows earlier chunks' fixes
+        removed are not counted in ``offset``)."""
         for issue in report.issues:
-            self.add(issue, offset)
+            here = fixes_offset if fixes_offset is not None and issue.code == "FIX_APPLIED" else offset
+            self.add(issue, here)
 
     def add(self, issue: Issue, offset: int) -> None:
         key = (issue.code, issue.layer, issue.severity.value, _key(issue))
         rows = [r + offset for r in issue.examples[:5]]  # the report names five
         found = self._findings.get(key)
         if found is None:
-            copy = replace(issue, examples=rows[:5])
+            copy = replace(issue, examples=rows[:5], message=_in_layer(issue.message, offset),
+                           message_fr=_in_layer(issue.message_fr, offset))  # fmt: skip
             self._findings[key] = _Finding(copy, issue.count)
             return
         if not issue.examples and issue.message == found.issue.message and not _counts_features(issue.code):
@@ -232,8 +249,9 @@ class ChunkMerger:
             for notes, kept in ((fix.changes, known.changes), (fix.changes_fr, known.changes_fr)):
                 for note in notes:
                     if _note_key(note) not in {_note_key(k) for k in kept}:
-                        kept.append(note)
-                        said[note] = _note_count(note, here)
+                        shifted = _in_layer(note, offset)  # the rows it names, numbered in the layer
+                        kept.append(shifted)
+                        said[shifted] = _note_count(shifted, here)
 
     def _keep(self, into: list[Change], changes: list[Change]) -> None:
         """``changes`` after ``into``'s: in memory while the run holds fewer than :data:`HELD_CHANGES`, then in

@@ -201,7 +201,7 @@ def stream_layer(
                 source_wkb = None
                 _remember(out, final)
                 merger.add_report(prep_report, offset)
-                merger.add_report(chunk_report, fixed_rows)
+                merger.add_report(chunk_report, fixed_rows, fixes_offset=offset)
                 merger.add_fixes(result.fixes, offset)
                 merger.add_removals(removals, offset)
                 fixed_rows += checked_rows

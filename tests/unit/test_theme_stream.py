@@ -9,6 +9,7 @@ reported and fixed as when checked whole. The spool and staging folders never ou
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -622,3 +623,24 @@ def test_geometries_left_as_read_are_spooled_from_their_wkb_as_shapely_would_wri
         # a reader that does not spool (the flood layers read in pieces) keeps no chunk's WKB
         plain = read_frames(layer, 5, NormaliseOptions(repair=True))
         assert all(plain.wkb is None for _ in plain)
+
+
+@pytest.mark.parametrize("chunk_rows", [7, 64])
+def test_features_named_in_messages_are_numbered_in_the_layer_not_in_their_chunk(tmp_path, chunk_rows):
+    """``e.g. #20`` of a point outside the area, ``removed: #190`` of a duplicate: the chunk that found them
+    numbered them in itself (``#6`` of the chunk starting at row 14); the report numbers them in the layer."""
+    src = _faulty_fountains(tmp_path)
+    options = {"mapping": str(REPO / "examples/water/fontaines.toml"), "fix": True, "drop_invalid": True,
+               "area": "34"}  # fmt: skip
+    whole = _run(src, tmp_path / "whole", "water", options, {}, 50_000)
+    chunked = _run(src, tmp_path / "chunked", "water", options, {}, chunk_rows)
+
+    def named(run) -> dict[str, tuple[str, str]]:
+        return {i.code if i.code != "FIX_APPLIED" else i.message.split(":")[0]: (i.message, i.message_fr)
+                for i in run.report.issues if re.search(r"#\d|n°\d", i.message + i.message_fr)}  # fmt: skip
+
+    expected = named(whole)
+    assert {"COORDS_OUTSIDE_FRANCE", "DUPLICATE_FEATURE"} <= set(expected)
+    assert "#20 " in expected["COORDS_OUTSIDE_FRANCE"][0] and "n°20 " in expected["COORDS_OUTSIDE_FRANCE"][1]
+    assert "removed: #190." in expected["DUPLICATE_FEATURE"][0]
+    assert named(chunked) == expected
