@@ -42,6 +42,7 @@ __all__ = [
     "csv_text",
     "csv_texts",
     "feature_texts",
+    "float_csv_texts",
     "geometry_mapping",
     "json_value",
 ]
@@ -403,7 +404,7 @@ def _csv_texts(
     none: np.ndarray, some: np.ndarray, found: str, kind: str, true_false: tuple[str, str]
 ) -> tuple[np.ndarray, list[str]]:
     if found == "floating" and kind != "boolean":
-        texts = _float_csv_texts(np.asarray(some, dtype=float), kind).to_pylist()
+        texts = float_csv_texts(np.asarray(some, dtype=float), kind).to_pylist()
         codes = np.arange(len(some))
     else:
         grouped = _groups(some, found)
@@ -426,7 +427,7 @@ def _csv_values(series: pd.Series) -> tuple[np.ndarray, np.ndarray, str]:
     return none, some, pd.api.types.infer_dtype(some, skipna=False)
 
 
-def _float_csv_texts(floats: np.ndarray, kind: str) -> pa.Array:
+def float_csv_texts(floats: np.ndarray, kind: str) -> pa.Array:
     """:func:`csv_text` of floats (not for booleans): ``""`` if not finite, the integer if whole for numbers, else
     ``repr``."""
     finite = np.isfinite(floats)
@@ -446,10 +447,10 @@ def _float_csv_texts(floats: np.ndarray, kind: str) -> pa.Array:
 def _csv_cells(series: pd.Series, kind: str, true_false: tuple[str, str]) -> pa.Array:
     """The cells of a column of the CSV product (texts neutralised and quoted: :func:`_csv_cell`)."""
     if series.dtype.kind == "f" and kind != "boolean":  # float64: as below, no Python float made
-        return _float_csv_texts(series.to_numpy(dtype=float), kind)
+        return float_csv_texts(series.to_numpy(dtype=float), kind)
     none, some, found = _csv_values(series)
     if found == "floating" and kind != "boolean":  # numbers: nothing to neutralise (csvsafe.NUMBER) or quote
-        return _scatter(_float_csv_texts(np.asarray(some, dtype=float), kind), ~none, "")
+        return _scatter(float_csv_texts(np.asarray(some, dtype=float), kind), ~none, "")
     ints = _int_texts(some) if found == "integer" and kind != "boolean" else None
     if ints is not None:  # str of the integer: a number for csvsafe.NUMBER, nothing to quote
         return _scatter(ints, ~none, "")

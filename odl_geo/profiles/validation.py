@@ -53,6 +53,7 @@ from .compiled_json import MISSING, NumberArrays, Numbers, ObjectColumns, compil
 from .compiled_table import Encoded, Mask, Unsupported, as_mask, compile_table_schema
 from .product_numbers import reprs
 from .product_sinks import PRECISION, csv_texts, geometry_mapping, json_value
+from .product_text import float_csv_texts
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -390,7 +391,7 @@ def _texts(series: pd.Series, kind: str, true_false: tuple[str, str]) -> Encoded
 
     Three kinds of columns are common and costly there: text, whose CSV text is the text itself (``csv_text`` of
     a ``str`` is ``str(v)``, None is ""), encoded by Arrow here; floats, whose texts are made by numpy and Arrow
-    (:func:`_number_texts`, what ``csv_texts`` makes of floats, without a Python string per value), once per
+    (:func:`.product_text.float_csv_texts`, what ``csv_texts`` makes of floats, no Python string a value), once per
     distinct value when they repeat (same bits: ``0.0`` and ``-0.0`` stay apart); and object columns holding only
     floats and None (measures read as objects), the same way, None being ""."""
     values = series.to_numpy(dtype=object) if series.dtype == object else None
@@ -401,7 +402,7 @@ def _texts(series: pd.Series, kind: str, true_false: tuple[str, str]) -> Encoded
             encoded = pc.dictionary_encode(pc.fill_null(pa.array(values, type=pa.string()), ""))
             return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32), encoded.dictionary
         if found == "floating":  # csv_texts: np.asarray(some, dtype=float), then its float texts; None is ""
-            texts = _number_texts(np.asarray(values[~none], dtype=float), kind)
+            texts = float_csv_texts(np.asarray(values[~none], dtype=float), kind)
             codes = np.full(len(values), len(texts), dtype=np.int32)
             codes[~none] = np.arange(len(texts), dtype=np.int32)
             return codes, pa.concat_arrays([texts, pa.array([""], type=pa.string())])
@@ -413,28 +414,10 @@ def _texts(series: pd.Series, kind: str, true_false: tuple[str, str]) -> Encoded
             if len(np.unique(head)) <= len(head) // 2:  # (coordinates hardly repeat: not sorted for nothing)
                 distinct, codes = np.unique(bits, return_inverse=True)
                 if len(distinct) <= len(every) // 2:
-                    return codes.astype(np.int32), _number_texts(distinct.view(np.float64), kind)
-        return np.arange(len(every), dtype=np.int32), _number_texts(every, kind)
+                    return codes.astype(np.int32), float_csv_texts(distinct.view(np.float64), kind)
+        return np.arange(len(every), dtype=np.int32), float_csv_texts(every, kind)
     codes, texts = csv_texts(series, kind, true_false)
     return np.asarray(codes, dtype=np.int32), pa.array(texts, type=pa.string())
-
-
-def _number_texts(floats: np.ndarray, kind: str) -> pa.Array:
-    """:func:`.product_text.csv_text` of each float (not for booleans), as ``csv_texts`` makes them: ``""`` when
-    not finite (``json_value`` makes it None), the integer's text when whole in a number or integer field, else
-    ``repr``; made by numpy and Arrow (:func:`.product_numbers.reprs`)."""
-    finite = np.isfinite(floats)
-    texts = reprs(floats)
-    if kind in ("number", "integer"):
-        whole = finite & (floats == np.floor(floats))
-        small = whole & (np.abs(floats) < 2.0**62)
-        if small.any():
-            ints = pc.cast(pa.array(floats[small].astype(np.int64)), pa.string())
-            texts = pc.replace_with_mask(texts, pa.array(small), ints)
-        if (whole & ~small).any():
-            big = [str(int(v)) for v in floats[whole & ~small].tolist()]
-            texts = pc.replace_with_mask(texts, pa.array(whole & ~small), pa.array(big, type=pa.string()))
-    return texts if finite.all() else pc.if_else(pa.array(finite), texts, "")
 
 
 def _float_texts(values: np.ndarray) -> Encoded:

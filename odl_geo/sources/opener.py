@@ -28,12 +28,12 @@ from ..errors import (
 from ..naming import safe_file_stem
 from ..report import Issue, Report, Severity
 from . import shapefile
-from .csvfile import analyse_csv, write_csvt
+from .csvfile import analyse_csv
 from .encoding import SAMPLE_BYTES, EncodingGuess, sniff_text, sniff_text_file
 from .formats import DATASET_EXTENSIONS, SIDECAR_EXTENSIONS, driver_for
 from .layer import LayerSource, ReadOptions, Source
 from .nonfinite import geojson_nonfinite, nonfinite_points
-from .textfiles import declares_crs, fresh_dir, keep_identifiers_as_text, transcode
+from .textfiles import declares_crs, fresh_dir, identifiers_as_text_copy, keep_identifiers_as_text, transcode
 from .zipfiles import ArchivedFile, ZipLimits, extract_members, list_dataset_members
 
 #: what a dataset to open is: a real file (or folder), a zip member read in place, or a path GDAL understands
@@ -503,27 +503,13 @@ def _identifiers_as_text(
 ) -> str:
     """:func:`~odl_geo.sources.textfiles.keep_identifiers_as_text` with the types GDAL gave in ``info`` (which
     then describes the copy: its identifier columns made text)."""
-    import shutil
-
     fields = [(str(n), str(t)) for n, t in zip(info["fields"], info["dtypes"], strict=False)]
-    if not csv_path.is_relative_to(workdir):  # the user's file: copy it so the .csvt does not land beside it
-        copy = fresh_dir(workdir) / source.name
-        shutil.copyfile(source, copy)
-        csv_path = copy
-    write_csvt(csv_path, fields, columns)
+    path = identifiers_as_text_copy(csv_path, source, fields, columns, workdir, display, issues)
     text = set(columns)
     info["dtypes"] = [
         "object" if str(n) in text else str(t) for n, t in zip(info["fields"], info["dtypes"], strict=False)
     ]
-    issues.append(
-        Issue(
-            "CSV_IDENTIFIERS_AS_TEXT",
-            Severity.INFO,
-            f"{display}: {', '.join(columns)} read as text (codes whose leading or trailing zeros matter).",
-            layer=Path(display).stem,
-        )
-    )
-    return str(csv_path)
+    return path
 
 
 def _resolve_crs(

@@ -50,6 +50,20 @@ def keep_identifiers_as_text(
     source), with GDAL's own detected type for every other column."""
     info = pyogrio.read_info(str(csv_path), **open_options)
     fields = [(str(n), str(t)) for n, t in zip(info["fields"], info["dtypes"], strict=False)]
+    return identifiers_as_text_copy(csv_path, source, fields, columns, workdir, display, issues)
+
+
+def identifiers_as_text_copy(
+    csv_path: Path,
+    source: Path,
+    fields: list[tuple[str, str]],
+    columns: list[str],
+    workdir: Path,
+    display: str,
+    issues: list[Issue],
+) -> str:
+    """The CSV to read, with a .csvt giving ``columns`` as text and every other field GDAL's type in ``fields``:
+    a copy of the user's file in ``workdir`` (the .csvt never lands beside the source)."""
     if not csv_path.is_relative_to(workdir):  # the user's file: copy it so the .csvt does not land beside it
         copy = fresh_dir(workdir) / source.name
         shutil.copyfile(source, copy)
