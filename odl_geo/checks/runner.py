@@ -57,18 +57,7 @@ def load_checks() -> list[str]:
             if importlib.util.find_spec(f"odl_geo.checks.{name}") is not None:
                 importlib.import_module(f"odl_geo.checks.{name}")
                 _loaded.append(name)
-        _in_family_order()
     return list(_loaded)
-
-
-def _in_family_order() -> None:
-    """The registry in the families' order, whatever was imported first: the checks run, and their fixes apply,
-    in registry order, so a program that imported ``odl_geo.checks.duplicates`` before the first run got its
-    fixes in another order (and other rows) than the command line."""
-    rank = {f"odl_geo.checks.{name}": i for i, name in enumerate((*FAMILIES, *OPTIONAL_FAMILIES))}
-    ordered = sorted(REGISTRY.items(), key=lambda item: rank.get(getattr(item[1].run, "__module__", ""), len(rank)))
-    REGISTRY.clear()
-    REGISTRY.update(ordered)
 
 
 @dataclass
