@@ -196,10 +196,11 @@ def test_check_fix_in_chunks_writes_the_corrected_copy_of_a_whole_run(tmp_path):
         "fontaines_corrige.gpkg", "report.html", "report.json"]  # fmt: skip
 
 
-class _CancelAfterFirstChunk:
-    """The QGIS task's cancel button, pressed while the second chunk is read."""
+class CancelAtChunk:
+    """The QGIS task's cancel button, pressed while chunk number ``at`` is read (the second by default)."""
 
-    def __init__(self) -> None:
+    def __init__(self, at: int = 2) -> None:
+        self.at = at
         self.checks = 0
 
     def progress(self, percent: float, text: str = "") -> None:
@@ -213,7 +214,7 @@ class _CancelAfterFirstChunk:
         pass
 
     def is_cancelled(self) -> bool:
-        return self.checks >= 2
+        return self.checks >= self.at
 
 
 def test_a_cancelled_streamed_run_leaves_the_output_folder_as_it_was(tmp_path):
@@ -225,7 +226,7 @@ def test_a_cancelled_streamed_run_leaves_the_output_folder_as_it_was(tmp_path):
     (out / "earlier.txt").write_text("kept", encoding="utf-8")
     options = ThemeOptions(mapping=str(REPO / "examples/water/fontaines.toml"), fix=True, chunk_rows=10)
     with pytest.raises(CancelledError):
-        convert_theme(src, out, "water", options, FORMATS, None, _CancelAfterFirstChunk())
+        convert_theme(src, out, "water", options, FORMATS, None, CancelAtChunk())
     assert sorted(p.name for p in out.iterdir()) == ["earlier.txt"]  # no product, no staging, no spool
 
 
@@ -422,7 +423,7 @@ def test_a_cancelled_run_removes_the_checks_runs_spilled_to_disk(tmp_path, tiny_
     out = tmp_path / "out"
     options = ThemeOptions(mapping=str(REPO / "examples/water/fontaines.toml"), fix=True, chunk_rows=10)
     with pytest.raises(CancelledError):
-        convert_theme(src, out, "water", options, FORMATS, None, _CancelAfterFirstChunk())
+        convert_theme(src, out, "water", options, FORMATS, None, CancelAtChunk())
     assert tiny_spill  # the first chunk's hashes were on disk when the run was cancelled
     assert not tiny_spill[0].parent.exists()
     assert not out.exists() or not list(out.iterdir())

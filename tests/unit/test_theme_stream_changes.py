@@ -15,6 +15,7 @@ from odl_geo.checks.registry import Change
 from odl_geo.errors import CancelledError, InputError
 from odl_geo.theme import ThemeOptions, convert_theme, merge, outputs
 from odl_geo.theme.merge import ChunkMerger, SpilledChanges
+from tests.unit.test_theme_stream import CancelAtChunk
 
 REPO = Path(__file__).resolve().parents[2]
 MAPPING = str(REPO / "examples/water/fontaines.toml")
@@ -112,26 +113,6 @@ def test_a_layer_refused_writes_its_report_from_the_spilled_changes_and_leaves_n
     assert sorted(p.name for p in out.iterdir()) == ["report.html", "report.json"]
 
 
-class _CancelAtChunk:
-    """The QGIS task's cancel button, pressed while the fifth chunk is read (four chunks' changes spilled)."""
-
-    def __init__(self) -> None:
-        self.checks = 0
-
-    def progress(self, percent: float, text: str = "") -> None:
-        pass
-
-    def info(self, text: str) -> None:
-        if text.startswith("Checking"):
-            self.checks += 1
-
-    def warning(self, text: str) -> None:
-        pass
-
-    def is_cancelled(self) -> bool:
-        return self.checks >= 5
-
-
 def test_a_cancelled_run_closes_its_spilled_changes_and_leaves_the_folder_as_it_was(tmp_path, monkeypatch, spied):
     monkeypatch.setattr(merge, "HELD_CHANGES", 5)
     src = _french_dated(tmp_path)
@@ -139,7 +120,7 @@ def test_a_cancelled_run_closes_its_spilled_changes_and_leaves_the_folder_as_it_
     out.mkdir()
     (out / "earlier.txt").write_text("kept", encoding="utf-8")
     with pytest.raises(CancelledError):
-        _run(src, out, 7, _CancelAtChunk())
+        _run(src, out, 7, CancelAtChunk(at=5))  # four chunks' changes spilled
     assert spied.files and all(fh.closed for fh in spied.files)  # their disk space given back at once
     assert sorted(p.name for p in out.iterdir()) == ["earlier.txt"]
 
