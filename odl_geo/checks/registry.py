@@ -19,7 +19,18 @@ if TYPE_CHECKING:
     from ..profiles.base import Profile, RoleSpec
     from ..report import Issue, Severity
 
-__all__ = ["REGISTRY", "Change", "Check", "CheckContext", "FixResult", "Level", "Note", "checks_for", "register"]
+__all__ = [
+    "ORDER",
+    "REGISTRY",
+    "Change",
+    "Check",
+    "CheckContext",
+    "FixResult",
+    "Level",
+    "Note",
+    "checks_for",
+    "register",
+]
 
 
 class Level(enum.StrEnum):
@@ -92,13 +103,32 @@ class Check:
         return self.fix is not None
 
 
+#: The order the check families run in, and their fixes apply (each fix works on the previous one's result, so the
+#: order decides which rows a fix sees), by module of ``odl_geo.checks``. It is the order the command line has
+#: always had: ``odl_geo.theme`` imports ``names`` first (for the products' layer names), the flood profile imports
+#: ``flood`` with it, then :func:`~odl_geo.checks.runner.load_checks` imports the others in this order. Declared,
+#: so that a program importing a family first (``odl_geo.checks.duplicates``) runs them as the command line does.
+#: Checks of any other module (a program's own) come after these, in the order they were registered.
+ORDER = ("names", "flood", "geometry", "crs", "duplicates", "fields", "dates", "insee", "text")
+_RANK = {f"odl_geo.checks.{name}": rank for rank, name in enumerate(ORDER)}
+
 REGISTRY: dict[str, Check] = {}
 
 
+def _rank(check: Check) -> int:
+    return _RANK.get(getattr(check.run, "__module__", ""), len(ORDER))
+
+
 def register(check: Check) -> Check:
+    """Add ``check`` to :data:`REGISTRY`, which stays in :data:`ORDER` whatever the order of the imports (within
+    a family, the order its module registers them)."""
     if check.code in REGISTRY:
         raise ValueError(f"check code {check.code} registered twice")
     REGISTRY[check.code] = check
+    if len(REGISTRY) > 1 and _rank(check) < max(_rank(c) for c in REGISTRY.values()):
+        ordered = sorted(REGISTRY.values(), key=_rank)  # stable: a family's checks keep their order
+        REGISTRY.clear()
+        REGISTRY.update((c.code, c) for c in ordered)
     return check
 
 

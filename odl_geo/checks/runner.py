@@ -39,6 +39,7 @@ __all__ = [
     "run_checks",
 ]
 
+#: the families :func:`load_checks` imports; they run in :data:`.registry.ORDER`, whatever was imported first
 FAMILIES = ("geometry", "crs", "duplicates", "fields", "dates", "insee", "names", "text")
 OPTIONAL_FAMILIES = ("flood",)
 #: families that call PROJ (pyproj): run in the calling thread, never in the pool (PROJ objects are per thread)
