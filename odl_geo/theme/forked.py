@@ -1,0 +1,182 @@
+"""One standard format written by a forked child process while the run writes the others (the second core).
+
+A streamed theme run writes its standard formats (``--to gpkg,geojson,csv``) from the spool after the pass. Each
+writer is GDAL or Arrow code that holds Python's lock for the whole write (pyogrio's ``write_arrow``: a Python
+thread beside it gets about 1 % of a core), so threads do not overlap two writes: a process does. Just after
+the pass, before any thread of the outputs starts (the digests' hashing thread), the run forks a child that
+writes the GeoPackage into the staging folder from the spool, while the parent writes GeoJSON and CSV. The
+child inherits everything it needs (the spool's layer, the writer, GDAL's settings), copy-on-write, and sends
+back through a pipe the files it wrote and what its writer noted (a value the format cannot hold...), or its
+error; the parent puts them in the formats' order, so manifests and reports are those of a run writing the
+formats one after the other, and the files are the same bytes (same code, same inputs).
+
+When fork is not safe, the formats are written one after the other as before (:func:`fork_allowed`):
+
+* not Linux (macOS: fork without exec breaks its system frameworks; Windows has no fork);
+* not the main thread, or another Python thread alive: the QGIS plugin runs a conversion in a ``QgsTask``
+  thread, and a lock held by another thread at fork time stays held for ever in the child;
+* Qt loaded (a QGIS or PyQt program has threads Python does not know of);
+* ``ODL_GEO_FORK_FORMATS=0`` in the environment.
+
+The native threads of a command-line run at that point are idle pools (OpenBLAS's, Arrow's CPU pool, which
+restarts its workers in a forked child, the allocator's background thread): none holds a lock the child needs.
+
+Failures: the child's error (disk full, GDAL error) is raised in the parent as the same exception, so the same
+message and exit code as when the parent writes the format itself; a child that dies without a word (killed,
+out of memory) is an :class:`~odl_geo.errors.OutputError`. On a cancel or any failure of the parent, the child is
+killed and waited for before the staging folder is removed. Progress: the child reports nothing (its feedback
+is silent); the parent says the format is written beside the others and, if its own formats end first, polls
+for a cancel while it waits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import pickle
+import select
+import signal
+import sys
+import threading
+from typing import TYPE_CHECKING, Any
+
+from ..errors import OdlGeoError, OutputError
+from ..feedback import check_cancelled
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ..feedback import Feedback
+
+__all__ = ["ENV_SWITCH", "ForkedTask", "fork_allowed"]
+
+#: ``0`` writes the formats one after the other in the run's process (what a platform without fork does)
+ENV_SWITCH = "ODL_GEO_FORK_FORMATS"
+_POLL_SECONDS = 0.2
+
+
+def fork_allowed() -> bool:
+    """True when forking now cannot leave the child with a lock held by another thread (see the module's notes)."""
+    if os.environ.get(ENV_SWITCH, "1") == "0":
+        return False
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False
+    if threading.current_thread() is not threading.main_thread() or threading.active_count() != 1:
+        return False
+    return not any(name in sys.modules for name in ("PyQt5.QtCore", "PyQt6.QtCore", "qgis.core"))
+
+
+class ForkedTask:
+    """``work()`` run in a forked child; :meth:`result` is its return value, or raises its exception.
+
+    Call only when :func:`fork_allowed`. The child never returns into the caller's code: it ends with
+    ``os._exit`` (no ``atexit``, no ``finally`` of the parent's frames, no cleanup of the staging folder).
+    """
+
+    def __init__(self, work: Callable[[], Any], label: str) -> None:
+        self.label = label
+        for stream in (sys.stdout, sys.stderr):  # what is buffered is the parent's to print, once
+            with contextlib.suppress(AttributeError, OSError, ValueError):
+                stream.flush()
+        gc.collect()  # the pass's garbage freed before its pages are shared with the child
+        read, write = os.pipe()
+        self.pid: int | None = os.fork()
+        if self.pid == 0:  # the child
+            os.close(read)
+            _child(work, write)  # never returns
+        os.close(write)
+        self._read = read
+
+    def result(self, feedback: Feedback | None = None) -> Any:
+        """Wait for the child (a cancel asked of ``feedback`` meanwhile kills it) and return what it returned."""
+        chunks: list[bytes] = []
+        try:
+            while True:
+                if feedback is not None:
+                    check_cancelled(feedback, "Writing")
+                ready, _, _ = select.select([self._read], [], [], _POLL_SECONDS)
+                if not ready:
+                    continue
+                data = os.read(self._read, 1 << 16)
+                if not data:
+                    break
+                chunks.append(data)
+        except BaseException:
+            self.stop()
+            raise
+        status = self._wait()
+        try:
+            kind, value = pickle.loads(b"".join(chunks))
+        except Exception:  # noqa: BLE001 - nothing or a part of it: the child died before it could answer
+            raise OutputError(
+                f"Writing the {self.label} stopped unexpectedly (its process ended with status {status}).",
+                "Check free memory and disk space, then run the command again.",
+            ) from None
+        if kind == "ok":
+            return value
+        raise _rebuilt(value)
+
+    def stop(self) -> None:
+        """Kill the child (if still running) and wait for it; nothing of it is left running."""
+        if self.pid is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signal.SIGKILL)
+        self._wait()
+
+    def _wait(self) -> int:
+        status = 0
+        if self.pid is not None:
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = None
+            os.close(self._read)
+        return os.waitstatus_to_exitcode(status)
+
+
+def _child(work: Callable[[], Any], fd: int) -> None:
+    """The child's whole life: do the work, send its outcome, exit without running any of the parent's cleanup."""
+    code = 0
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it kills the child
+        try:
+            outcome: tuple[str, Any] = ("ok", work())
+        except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it as its own
+            outcome = ("error", _portable(exc))
+        payload = pickle.dumps(outcome)
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.close(fd)
+    except BaseException:  # noqa: BLE001 - the parent is told by the missing answer and this status
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def _portable(exc: BaseException) -> tuple[type[BaseException], tuple[Any, ...], dict[str, Any]] | str:
+    """An exception as its class, arguments and attributes (OdlGeoError's message, hint and details), when they
+    survive pickling; else its text."""
+    state = (type(exc), exc.args, dict(getattr(exc, "__dict__", {})))
+    try:
+        pickle.loads(pickle.dumps(state))
+    except Exception:  # noqa: BLE001 - any failure to pickle: the text goes instead
+        return f"{type(exc).__name__}: {exc}"
+    return state
+
+
+def _rebuilt(value: tuple[type[BaseException], tuple[Any, ...], dict[str, Any]] | str) -> BaseException:
+    if isinstance(value, str):
+        return OutputError(f"Writing a standard format failed: {value}.", "Check the output folder.")
+    cls, args, attributes = value
+    if issubclass(cls, OdlGeoError):
+        exc: BaseException = cls.__new__(cls)
+        exc.args = args
+        exc.__dict__.update(attributes)
+        return exc
+    try:
+        exc = cls(*args)
+    except Exception:  # noqa: BLE001 - a class that cannot be rebuilt from its arguments
+        return OutputError(f"Writing a standard format failed: {cls.__name__}: {args}.", "Check the output folder.")
+    exc.__dict__.update(attributes)
+    return exc

@@ -1,0 +1,250 @@
+"""A streamed theme run's GeoPackage written by a forked child while the run writes GeoJSON and CSV
+(odl_geo.theme.forked): the same files, manifest and report as written one after the other, the same errors,
+cancel and failures leave nothing behind, and no fork where it is not safe."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from odl_geo.errors import CancelledError, OutputError
+from odl_geo.exports.csv import CSVWriter
+from odl_geo.exports.gpkg import GeoPackageWriter
+from odl_geo.feedback import NullFeedback
+from odl_geo.theme import ThemeOptions, convert_theme
+from odl_geo.theme import forked as forked_module
+from odl_geo.theme.forked import ENV_SWITCH, ForkedTask, fork_allowed
+
+REPO = Path(__file__).resolve().parents[2]
+FORMATS = ("gpkg", "geojson", "csv")
+WATER = {"mapping": str(REPO / "examples/water/fontaines.toml"), "fix": True, "drop_invalid": True}
+SAMPLES = {
+    "water": (REPO / "examples/water/VilleMTP_MTP_Fontaines.csv", WATER, {}),
+    "hiking": (REPO / "examples/hiking/cevennes_itineraires.json", {"fix": True, "area": "occitanie"}, {}),
+    "pei": (REPO / "tests/data/pei/pei_generated_occitanie.csv",
+            {"fix": True, "drop_invalid": True, "area": "occitanie"}, {"source_crs": "EPSG:2154"}),
+}  # fmt: skip
+
+
+@pytest.fixture
+def forks(monkeypatch):
+    """The children forked by the run (their pids), recorded in the parent."""
+    pids: list[int] = []
+    original = ForkedTask.__init__
+
+    def spy(self, work, label):
+        original(self, work, label)
+        pids.append(self.pid)
+
+    monkeypatch.setattr(ForkedTask, "__init__", spy)
+    return pids
+
+
+def _run(src: Path, out: Path, theme: str, options: dict, read: dict, chunk_rows: int = 7, feedback=None):
+    from odl_geo.sources import ReadOptions
+
+    opts = ThemeOptions(**options, chunk_rows=chunk_rows)
+    return convert_theme(src, out, theme, opts, FORMATS, ReadOptions(**read) if read else None, feedback)
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+def _folder_as_before(out: Path) -> None:
+    assert sorted(p.name for p in out.iterdir()) == ["earlier.txt"]  # no product, no staging, no spool
+
+
+def _out(tmp: Path) -> Path:
+    out = tmp / "out"
+    out.mkdir()
+    (out / "earlier.txt").write_text("kept", encoding="utf-8")
+    return out
+
+
+@pytest.mark.parametrize("theme", sorted(SAMPLES))
+def test_the_geopackage_written_by_a_forked_child_gives_the_files_of_a_run_writing_one_format_after_the_other(
+    theme, tmp_path, monkeypatch, forks
+):
+    path, options, read = SAMPLES[theme]
+    _run(path, tmp_path / "forked", theme, options, read)
+    assert len(forks) == 1 and _gone(forks[0])  # the GeoPackage was the child's, and the child is gone
+    monkeypatch.setenv(ENV_SWITCH, "0")
+    _run(path, tmp_path / "serial", theme, options, read)
+    assert len(forks) == 1  # no second child: the formats one after the other, as before
+    names = sorted(p.name for p in (tmp_path / "serial").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "forked").iterdir())
+    assert {n.rsplit(".", 1)[-1] for n in names} >= {"gpkg", "geojson", "csv", "json", "html"}
+    for name in names:  # every byte: the GeoPackage, the manifest (order, sizes, digests), the reports
+        assert (tmp_path / "forked" / name).read_bytes() == (tmp_path / "serial" / name).read_bytes(), name
+
+
+def test_a_note_of_the_forked_writer_joins_the_report_in_the_formats_order(tmp_path, monkeypatch, forks):
+    """What the child's writer notes reaches the run's report, before the notes of the formats written after it
+    (the order of a run writing them one after the other)."""
+    from odl_geo.report import Issue, Severity
+
+    def noting(original):
+        def write_layer(self, layer, scan, ctx):
+            ctx.report.add(Issue("WRITE_WARNING", Severity.WARNING, f"{self.key}: a note", layer=layer.name))
+            return original(self, layer, scan, ctx)
+
+        return write_layer
+
+    monkeypatch.setattr(GeoPackageWriter, "write_layer", noting(GeoPackageWriter.write_layer))
+    monkeypatch.setattr(CSVWriter, "write_layer", noting(CSVWriter.write_layer))
+    path, options, read = SAMPLES["water"]
+    _run(path, tmp_path / "out", "water", options, read)
+    assert len(forks) == 1
+    issues = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))["issues"]
+    notes = [i["message"] for i in issues if i["code"] == "WRITE_WARNING"]
+    assert notes == ["gpkg: a note", "csv: a note"]
+
+
+def test_a_failure_of_the_forked_writer_is_its_own_error_and_leaves_the_output_folder_as_it_was(
+    tmp_path, monkeypatch, forks
+):
+    def broken(self, layer, scan, ctx):
+        raise OutputError("Cannot write x.gpkg: disk full.", "Free some space.", "GDAL: No space left on device")
+
+    monkeypatch.setattr(GeoPackageWriter, "write_layer", broken)  # in the child only: the parent writes the others
+    path, options, read = SAMPLES["water"]
+    out = _out(tmp_path)
+    with pytest.raises(OutputError, match="disk full") as caught:
+        _run(path, out, "water", options, read)
+    assert (caught.value.hint, caught.value.details, caught.value.exit_code) == (
+        "Free some space.", "GDAL: No space left on device", 3,
+    )  # fmt: skip
+    assert len(forks) == 1 and _gone(forks[0])
+    _folder_as_before(out)
+    assert not [t for t in threading.enumerate() if t.name.startswith("odl-geo-sha256")]
+
+
+def test_a_forked_writer_that_dies_without_a_word_is_a_clear_output_error(tmp_path, monkeypatch, forks):
+    def killed(self, layer, scan, ctx):
+        os._exit(9)  # as the kernel's out-of-memory killer would leave it: no answer
+
+    monkeypatch.setattr(GeoPackageWriter, "write_layer", killed)
+    path, options, read = SAMPLES["water"]
+    out = _out(tmp_path)
+    with pytest.raises(OutputError, match=r"GeoPackage stopped unexpectedly .*status 9"):
+        _run(path, out, "water", options, read)
+    assert len(forks) == 1 and _gone(forks[0])
+    _folder_as_before(out)
+
+
+class _CancelAfterCsv(NullFeedback):
+    cancelled = False
+
+    def is_cancelled(self) -> bool:
+        return self.cancelled
+
+
+def test_a_cancel_while_the_run_waits_for_the_forked_writer_kills_it(tmp_path, monkeypatch, forks):
+    feedback = _CancelAfterCsv()
+    original = CSVWriter.write_layer
+
+    def slow(self, layer, scan, ctx):
+        time.sleep(120)  # the child would write for two minutes
+        return []
+
+    def then_cancel(self, layer, scan, ctx):
+        files = original(self, layer, scan, ctx)
+        feedback.cancelled = True  # the user cancels once the run's own formats are written
+        return files
+
+    monkeypatch.setattr(GeoPackageWriter, "write_layer", slow)
+    monkeypatch.setattr(CSVWriter, "write_layer", then_cancel)
+    path, options, read = SAMPLES["water"]
+    out = _out(tmp_path)
+    started = time.monotonic()
+    with pytest.raises(CancelledError):
+        _run(path, out, "water", options, read, feedback=feedback)
+    assert time.monotonic() - started < 60  # not the child's two minutes: it was killed
+    assert len(forks) == 1 and _gone(forks[0])
+    _folder_as_before(out)
+
+
+def test_a_failure_of_the_runs_own_writer_stops_the_forked_one(tmp_path, monkeypatch, forks):
+    def slow(self, layer, scan, ctx):
+        time.sleep(120)
+        return []
+
+    def broken(self, layer, scan, ctx):
+        raise OutputError("Cannot write x.csv: disk full.", "Free some space.")
+
+    monkeypatch.setattr(GeoPackageWriter, "write_layer", slow)
+    monkeypatch.setattr(CSVWriter, "write_layer", broken)
+    path, options, read = SAMPLES["water"]
+    out = _out(tmp_path)
+    with pytest.raises(OutputError, match=r"x\.csv: disk full"):
+        _run(path, out, "water", options, read)
+    assert len(forks) == 1 and _gone(forks[0])
+    _folder_as_before(out)
+
+
+def test_no_fork_while_another_thread_runs_and_the_outputs_are_the_same(tmp_path, forks):
+    """A library call beside other threads (the QGIS plugin's QgsTask): the formats one after the other."""
+    path, options, read = SAMPLES["water"]
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, name="another-thread")
+    other.start()
+    try:
+        assert not fork_allowed()
+        _run(path, tmp_path / "beside", "water", options, read)
+    finally:
+        stop.set()
+        other.join()
+    assert forks == []
+    _run(path, tmp_path / "alone", "water", options, read)
+    assert len(forks) == 1
+    for p in (tmp_path / "alone").iterdir():
+        assert p.read_bytes() == (tmp_path / "beside" / p.name).read_bytes(), p.name
+
+
+def test_fork_is_allowed_only_in_the_main_thread_of_a_program_without_qt(monkeypatch):
+    assert fork_allowed()  # pytest's main thread, no other thread, no Qt
+    answers: list[bool] = []
+    thread = threading.Thread(target=lambda: answers.append(fork_allowed()))
+    thread.start()
+    thread.join()
+    assert answers == [False]
+    monkeypatch.setenv(ENV_SWITCH, "0")
+    assert not fork_allowed()
+    monkeypatch.delenv(ENV_SWITCH)
+    monkeypatch.setitem(__import__("sys").modules, "qgis.core", object())
+    assert not fork_allowed()
+
+
+def test_an_exception_crosses_from_the_child_as_its_class_message_hint_and_details():
+    from odl_geo.errors import InputError
+
+    sent = InputError("Bad value in x.", "Fix x.", "detail")
+    back = forked_module._rebuilt(forked_module._portable(sent))
+    assert type(back) is InputError and (back.message, back.hint, back.details, str(back)) == (
+        "Bad value in x.", "Fix x.", "detail", str(sent),
+    )  # fmt: skip
+    back = forked_module._rebuilt(forked_module._portable(OSError(28, "No space left on device")))
+    assert isinstance(back, OSError) and back.errno == 28 and back.strerror == "No space left on device"
+
+    class Local(Exception):  # a class pickle cannot find again: its text comes instead
+        pass
+
+    back = forked_module._rebuilt(forked_module._portable(Local("odd")))
+    assert isinstance(back, OutputError) and "Local: odd" in back.message
+
+
+def test_a_forked_task_returns_the_childs_value_and_leaves_no_process():
+    task = ForkedTask(lambda: ([1, 2], {"a": "b" * 200_000}), "test")  # more than a pipe's buffer
+    pid = task.pid
+    assert task.result() == ([1, 2], {"a": "b" * 200_000})
+    assert pid is not None and _gone(pid) and task.pid is None
