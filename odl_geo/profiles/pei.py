@@ -21,7 +21,7 @@ from .product_numbers import PRECISION
 from .product_sinks import CsvProduct, StreamedProducts, write_whole
 from .products import csv_rows, lonlat, report_validation
 from .schemas import load_schema
-from .validation import TABLE_LAYER, TableLayer, check_table_frame, kept_rows_check, table_layer
+from .validation import check_table_frame, kept_rows_check, streamed_layer, table_layer, validated
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -167,12 +167,11 @@ class PeiProfile(Profile):
             true_false = (fmt["trueValues"][0], fmt["falseValues"][0])
             # frictionless decides, on the rows a compiled checker flags and a sample (.validation)
             fields = list(self.roles[0].fields)
-            layer = dataset.notes.get("main", {}).get(TABLE_LAYER)
-            layer = layer if isinstance(layer, TableLayer) else None
+            layer = streamed_layer(dataset)
             checked = check_table_frame(frame, fields, load_schema(SCHEMA_FILE), true_false=true_false, layer=layer)
         label = f"point-eau-incendie {self.schema.version if self.schema else ''}".strip()
         report_validation(checked.errors, "frictionless", label, dataset.source_names.get("main", "main"), report)
-        return checked
+        return validated(dataset, frame, checked)  # (a streamed chunk's CSV product takes its text)
 
     def write_products(self, dataset: ThemeDataset, out_dir: Path, report: Report) -> list[OutputFile]:
         return write_whole(self.open_products(out_dir, report), dataset)

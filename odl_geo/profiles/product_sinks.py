@@ -25,7 +25,9 @@ from .base import ProductSink
 from .product_numbers import PRECISION
 from .product_text import (
     Shared,
+    TableTexts,
     csv_header,
+    csv_join,
     csv_lines,
     csv_text,
     csv_texts,
@@ -44,6 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PRECISION",
+    "VALIDATED_TEXTS",
     "CsvProduct",
     "Extent",
     "GeoJSONProduct",
@@ -56,6 +59,9 @@ __all__ = [
     "write_whole",
 ]
 
+#: ``ThemeDataset.notes[role]`` key of the CSV text a streamed chunk's validation built for the role's frame as it
+#: stands (:class:`.validation.ValidatedTexts`): the CSV product takes its cells instead of building them again
+VALIDATED_TEXTS = "validation.csv_texts"
 BATCH = 10_000  # features encoded at a time: bounds the text held in memory, whatever the chunk
 #: coordinates encoded at a time by a sink (lines: about 1,000 trails of 30 vertices, whose texts with their
 #: properties' were the peak of a hiking run, ~10 MB held three or four times while a batch is joined)
@@ -198,6 +204,10 @@ class CsvProduct(ProductFile):
         self.head = csv_header(self.header)
 
     def append(self, frame: gpd.GeoDataFrame, shared: Shared) -> None:
+        cells = shared.csv_cells(self.header)  # the text the validation of these rows built, when it did
+        if cells is not None:
+            _write_texts(self.fh, csv_join(cells, len(frame)))
+            return
         extra = self.extra(frame) if self.extra is not None else {}
         _write_texts(self.fh, csv_lines(frame, self.fields, extra, self.true_false, shared))
 
@@ -220,9 +230,15 @@ class StreamedProducts(ProductSink):
             stem = f"{safe_file_stem(self.layer)}_{self.suffix}"  # products.product_stem
             for f in self.files:
                 f.open(self.out_dir / f"{stem}.{f.extension}")
+        # the CSV text the chunk's validation built, if it validated this very frame (taken: not held further)
+        validated: TableTexts | None = chunk.notes.get(self.role, {}).pop(VALIDATED_TEXTS, None)  # type: ignore[assignment]
+        if validated is not None and validated.frame is not frame:
+            validated = None
         for start, stop in _batches(frame):  # each batch encoded once for all the files
             part = frame.iloc[start:stop] if stop - start < len(frame) else frame
             shared = Shared(part)
+            if validated is not None:
+                shared.validated = (validated, start, stop)
             for f in self.files:
                 f.write(part, shared)
         self.extent.add(frame)

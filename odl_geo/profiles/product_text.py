@@ -17,7 +17,7 @@ import io
 import json
 import math
 import re
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Shared",
     "csv_header",
+    "csv_join",
     "csv_lines",
     "csv_text",
     "csv_texts",
@@ -45,6 +46,7 @@ __all__ = [
     "float_csv_texts",
     "geometry_mapping",
     "json_value",
+    "quoted_cells",
 ]
 
 LINE_COORDS = 200_000  # coordinates of lines formatted at a time (a trail may have thousands)
@@ -168,13 +170,32 @@ class Pool(NamedTuple):
         return {name: rows.slice(j * n, n) for j, name in enumerate(self.names)}
 
 
+class TableTexts(Protocol):
+    """The CSV text of a frame's table built by its validation (:class:`.validation.ValidatedTexts`)."""
+
+    frame: pd.DataFrame
+
+    def csv_cells(self, header: list[str], start: int, stop: int) -> list[pa.Array] | None:
+        """Each column's CSV cells (neutralised, quoted) of rows ``start:stop``, for a table of ``header``; None
+        when the table validated is not one of these columns."""
+
+
 class Shared:
-    """What the products of one batch of features share: its text columns' distinct strings, found once."""
+    """What the products of one batch of features share: its text columns' distinct strings, found once; and the
+    CSV text its validation built (:attr:`validated`: the texts of the frame the batch is rows ``start:stop`` of)."""
 
     def __init__(self, frame: gpd.GeoDataFrame) -> None:
         self.frame = frame
         self.found: dict[str, Distinct | None] = {}
         self.pools: dict[tuple[str, ...], Pool | None] = {}
+        self.validated: tuple[TableTexts, int, int] | None = None
+
+    def csv_cells(self, header: list[str]) -> list[pa.Array] | None:
+        """The batch's CSV cells, column by column, as its validation built them (None: build them)."""
+        if self.validated is None:
+            return None
+        texts, start, stop = self.validated
+        return texts.csv_cells(header, start, stop)
 
     def strings(self, name: str) -> Distinct | None:
         if name not in self.found:
@@ -511,7 +532,23 @@ def csv_lines(
             columns.append(_csv_cells(frame[f.name], f.kind, true_false))
     names = {f.name for f in fields}
     columns += [_float_cells(values) for name, values in extra.items() if name not in names]
+    return csv_join(columns, len(frame))
+
+
+def csv_join(columns: list[pa.Array], n: int) -> pa.Array:
+    """The CSV lines of ``n`` rows whose cells (neutralised and quoted) are ``columns``, ``\\n`` ended."""
     if not columns:
-        return pa.array(["\n"] * len(frame), type=pa.string())
+        return pa.array(["\n"] * n, type=pa.string())
     parts = [part for column in columns for part in (",", column)][1:]  # the cells, commas between
     return pc.binary_join_element_wise(*parts, "\n", "", null_handling="replace")  # no null cell
+
+
+#: characters that may make Python's csv writer quote a cell (RE2, as :data:`_CSV_SPECIAL`)
+_CSV_QUOTED = '[,"\n\r]'
+
+
+def quoted_cells(neutral: pa.Array) -> pa.Array:
+    """The CSV cells of texts already neutralised (:func:`odl_geo.csvsafe.neutralise_csv_cell`): quoted as Python's
+    csv writer quotes them, by :func:`_csv_cell` itself (which neutralises nothing again: a neutralised text is
+    its own neutralisation) for the texts that may need quotes, once per distinct text; the others as they are."""
+    return _fix(neutral, neutral, _CSV_QUOTED, _csv_cell)

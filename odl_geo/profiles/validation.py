@@ -52,8 +52,8 @@ from . import products
 from .compiled_json import MISSING, NumberArrays, Numbers, ObjectColumns, compile_feature_schema
 from .compiled_table import Encoded, Mask, Unsupported, as_mask, compile_table_schema
 from .product_numbers import reprs
-from .product_sinks import PRECISION, csv_texts, geometry_mapping, json_value
-from .product_text import float_csv_texts
+from .product_sinks import PRECISION, VALIDATED_TEXTS, csv_texts, geometry_mapping, json_value
+from .product_text import float_csv_texts, quoted_cells
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -74,18 +74,22 @@ __all__ = [
     "TableCheck",
     "TableLayer",
     "Unsupported",
+    "ValidatedTexts",
     "ValidatesOnce",
     "check_feature_frame",
     "check_table_frame",
     "check_table_rows",
     "compile_feature_schema",
     "compile_table_schema",
+    "keep_texts",
     "kept_rows_check",
+    "streamed_layer",
     "table_layer",
     "validate_feature_collection",
     "validate_feature_frame",
     "validate_table_frame",
     "validate_table_rows",
+    "validated",
 ]
 
 log = logging.getLogger("odl_geo.validation")
@@ -246,6 +250,33 @@ def kept_rows_check(earlier: TableCheck | None, keep: Mask | None, frame: pd.Dat
     return earlier.without(keep)
 
 
+class ValidatedTexts:
+    """The CSV text of ``frame``'s table as its validation built it (``check.table``: each column's texts,
+    dictionary-encoded and neutralised as the CSV writer writes them), for the CSV product of the same frame
+    (:data:`.product_sinks.VALIDATED_TEXTS`): its cells are these texts quoted (once per distinct text), taken
+    for the rows of each batch, instead of the column's text being built again from the frame (PEI: half the
+    product's time). The texts are the product's own: validation builds them as :func:`.product_sinks.csv_texts`
+    does (``tests/unit/test_validated_texts.py``: the product's bytes with and without them)."""
+
+    def __init__(self, frame: pd.DataFrame, check: TableCheck) -> None:
+        self.frame, self.table = frame, check.table
+        self._cells: list[tuple[np.ndarray, pa.Array]] | None = None
+
+    def csv_cells(self, header: list[str], start: int, stop: int) -> list[pa.Array] | None:
+        table = self.table
+        if header != table.header or table.lists is not None or table.n != len(self.frame) or table.odd.any():
+            return None
+        if self._cells is None:
+            self._cells = [(codes, quoted_cells(values)) for codes, values in table.columns()]
+        return [cells.take(pa.array(codes[start:stop])) for codes, cells in self._cells]
+
+
+def keep_texts(notes: dict[str, object], frame: pd.DataFrame, check: TableCheck) -> None:
+    """Give a streamed chunk's CSV product the text its validation of ``frame`` built (:class:`ValidatedTexts`);
+    a chunk validated again after rows were left out gives the text of the rows kept."""
+    notes[VALIDATED_TEXTS] = ValidatedTexts(frame, check)
+
+
 def _columns(rows: list[list[str]], width: int) -> tuple[list[pa.Array], Mask]:
     """The table's columns as Arrow strings, neutralised as the CSV writer writes them, and the rows whose shape
     alone (cells that are not text, a wrong number of cells) sends them to the official validator."""
@@ -384,6 +415,20 @@ def table_layer(notes: dict[str, object], state: dict[str, Any] | None) -> None:
     streamed run; None, a whole layer: nothing to give)."""
     if state is not None:
         notes[TABLE_LAYER] = state.setdefault(TABLE_LAYER, TableLayer(state.get(LAYER_FEATURES)))
+
+
+def streamed_layer(dataset: ThemeDataset, role: str = "main") -> TableLayer | None:
+    """The :class:`TableLayer` of a streamed chunk's ``role`` (:func:`table_layer`); None for a whole layer."""
+    layer = dataset.notes.get(role, {}).get(TABLE_LAYER)
+    return layer if isinstance(layer, TableLayer) else None
+
+
+def validated(dataset: ThemeDataset, frame: pd.DataFrame, check: TableCheck, role: str = "main") -> TableCheck:
+    """``check``, the validation of ``frame``; a streamed chunk's CSV product gets its text (:func:`keep_texts`:
+    the chunk is written next, and dropped)."""
+    if streamed_layer(dataset, role) is not None:
+        keep_texts(dataset.notes[role], frame, check)
+    return check
 
 
 def _texts(series: pd.Series, kind: str, true_false: tuple[str, str]) -> Encoded:

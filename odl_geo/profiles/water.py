@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from .base import ProductSink, Profile, RoleSpec, SchemaRef, TargetField, ThemeDataset
 from .product_sinks import CsvProduct, GeoJSONProduct, StreamedProducts, write_whole
 from .products import csv_rows, lonlat, report_validation
-from .validation import TABLE_LAYER, TableLayer, check_table_frame, kept_rows_check, table_layer
+from .validation import check_table_frame, kept_rows_check, streamed_layer, table_layer, validated
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -250,15 +250,14 @@ class WaterProfile(Profile):
         if checked is None:
             lon, lat = lonlat(frame)
             # frictionless decides, on the rows a compiled checker flags and a sample (.validation)
-            layer = dataset.notes.get("main", {}).get(TABLE_LAYER)
-            layer = layer if isinstance(layer, TableLayer) else None
+            layer = streamed_layer(dataset)
             checked = check_table_frame(
                 frame, list(WATER_FIELDS), table_schema(), {"lon": lon, "lat": lat}, layer=layer
             )
         report_validation(
             checked.errors, "frictionless", "points-eau (odl-geo)", dataset.source_names.get("main", "main"), report
         )
-        return checked
+        return validated(dataset, frame, checked)  # (a streamed chunk's CSV product takes its text)
 
     def write_products(self, dataset: ThemeDataset, out_dir: Path, report: Report) -> list[OutputFile]:
         return write_whole(self.open_products(out_dir, report), dataset)
