@@ -199,7 +199,22 @@ def check_theme(
         chosen = _assign(profile, list(layers), src.path.name, report)
         frames: dict[str, gpd.GeoDataFrame] = {}
         tables = profile is not None and len(profile.roles) > 1  # several layers joined into tables (CNIG PPR)
-        for role, name in chosen.items():
+        # layers the profile conforms a piece at a time (a COVADIS PPR's zones): read while it asks for them
+        by_piece = set(getattr(profile, "piece_roles", ())) & set(chosen) if tables else set()
+        source_columns: dict[str, list[str]] = {}
+        conformed: ThemeDataset | None = None
+        if by_piece:
+            assert profile is not None
+            streams = {
+                role: _layer_frames(role, layers[name], role in by_piece, profile, options, report, feedback,
+                                    source_columns)
+                for role, name in chosen.items()
+            }  # fmt: skip
+            conform_pieces = profile.conform_pieces  # type: ignore[attr-defined]
+            conformed = conform_pieces(streams, {r: layers[n].name for r, n in chosen.items()}, src.path, mapping,
+                                       report)  # fmt: skip
+            del streams
+        for role, name in chosen.items() if not by_piece else ():
             check_cancelled(feedback, "Checking")
             feedback.info(f"Reading {layers[name].display}")
             report.extend(layers[name].issues)
@@ -217,15 +232,17 @@ def check_theme(
                 _check_layer(role, frame, _named(descriptions[role]), None, None, options, area, report, feedback)
             )
         return run
-    dataset = ThemeDataset(
-        frames=frames, source_names={r: descriptions[r].name for r in frames}, source_path=run.source
-    )
-    conformed = profile.conform(dataset, mapping, report)
-    _suggest_other_theme(profile, frames, descriptions, mapping, report)
+    if conformed is None:
+        dataset = ThemeDataset(
+            frames=frames, source_names={r: descriptions[r].name for r in frames}, source_path=run.source
+        )
+        conformed = profile.conform(dataset, mapping, report)
+        _suggest_other_theme(profile, frames, descriptions, mapping, report)
+        source_columns = {r: attribute_columns(f) for r, f in frames.items()}
+        del dataset
     anon = AnonymiseOptions.build(mapping.anonymise, options.keep_personal, options.mask_free_text, options.anonymise)
-    source_columns = {r: attribute_columns(f) for r, f in frames.items()}
     conformed, removals = anonymise(profile, conformed, anon, report, source_columns)
-    del frames, dataset  # the layers as read: not needed any more, so not held through the checks and products
+    del frames  # the layers as read: not needed any more, so not held through the checks and products
     release_free_memory()  # what conform freed (the source layers' attributes) back before the checks' arrays
     for role, frame in list(conformed.frames.items()):
         if len(frame) == 0 and role not in descriptions:
@@ -254,6 +271,45 @@ def check_theme(
     return run
 
 
+def _layer_frames(
+    role: str,
+    layer: LayerSource,
+    by_piece: bool,
+    profile: Profile,
+    options: ThemeOptions,
+    report: Report,
+    feedback: Feedback,
+    columns: dict[str, list[str]],
+) -> Iterator[gpd.GeoDataFrame]:
+    """One layer of a multi-layer theme as its profile's ``conform_pieces`` asks for it: its pieces one after
+    the other (``by_piece``), else the whole layer as one frame. Read when asked, in the order of the layers,
+    with what the reading of each layer says (its issues, its progress) at the same place as when every layer
+    was read before ``conform``. ``columns`` gets the layer's source fields (for the report and anonymising)."""
+    check_cancelled(feedback, "Checking")
+    feedback.info(f"Reading {layer.display}")
+    report.extend(layer.issues)
+    normalise = _normalise_options(profile, layer, options)
+    if not by_piece:
+        frame = _read_in_pieces(layer, normalise, report, feedback, options.chunk_rows)
+        columns[role] = attribute_columns(frame)
+        release_free_memory()  # the reader's pages back before the next layer is read
+        yield frame
+        return
+    for piece in _frame_pieces(layer, normalise, report, feedback, options.chunk_rows):
+        columns.setdefault(role, attribute_columns(piece))
+        yield piece
+        del piece
+        release_free_memory()  # the piece and what conform made of it that it does not keep, back
+
+
+def _frame_pieces(
+    layer: LayerSource, normalise: NormaliseOptions, report: Report, feedback: Feedback, rows: int
+) -> Iterator[gpd.GeoDataFrame]:
+    """The normalised layer in pieces of about :data:`~odl_geo.normalise.frames.CHUNK_BYTES` (at most ``rows``
+    features): joined, they are the frame :func:`read_frame` gives."""
+    yield from read_frames(layer, rows, normalise, report, feedback, budget=CHUNK_BYTES)
+
+
 def _read_in_pieces(
     layer: LayerSource, normalise: NormaliseOptions, report: Report, feedback: Feedback, rows: int
 ) -> gpd.GeoDataFrame:
@@ -262,7 +318,7 @@ def _read_in_pieces(
     freed once its frame is made, instead of the whole layer's WKB living beside its shapes. A layer of one piece
     is that piece, as read_frame builds it."""
     pieces = []
-    for piece in read_frames(layer, rows, normalise, report, feedback, budget=CHUNK_BYTES):
+    for piece in _frame_pieces(layer, normalise, report, feedback, rows):
         pieces.append(piece)
         release_free_memory()  # the piece's normalising arrays back before the next one is read
     del piece

@@ -58,13 +58,13 @@ def test_pieces_joined_are_the_layer_read_whole(ppr):
 def test_a_run_read_in_small_pieces_is_the_same_run(ppr, monkeypatch):
     whole = check_theme(ppr, "flood", ThemeOptions(fix=True, repair=True))
     calls: list[int] = []
-    real = theme_run._read_in_pieces
+    real = theme_run._frame_pieces  # how every layer of a PPR is cut (the zones given to conform in pieces)
 
     def small(layer, normalise, report, feedback, rows):
         calls.append(rows)
         return real(layer, normalise, report, feedback, 29)
 
-    monkeypatch.setattr(theme_run, "_read_in_pieces", small)
+    monkeypatch.setattr(theme_run, "_frame_pieces", small)
     pieces = check_theme(ppr, "flood", ThemeOptions(fix=True, repair=True))
     assert calls  # the multi-layer path reads in pieces
     assert [i.to_dict() for i in whole.report.issues] == [i.to_dict() for i in pieces.report.issues]

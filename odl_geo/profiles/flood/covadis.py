@@ -14,26 +14,39 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from ...errors import InputError
 from ...report import Severity
-from .hazards import check_codes, check_ids, convert_hazards, explode_parts
+from .hazards import HazardPieces, check_codes, check_ids, report_split, split_parts
 from .model import PprDataset, add_issue, as_geoframe, column, text_values
 from .stakes import convert_stakes
 from .template import load_template
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from ...report import Report
     from ..base import ThemeDataset
     from .model import FloodSettings
 
-__all__ = ["ETAT_COVADIS", "covadis_to_cnig", "infer_typeprocedure"]
+__all__ = [
+    "ETAT_COVADIS",
+    "PIECE_ROLES",
+    "LocalCodes",
+    "ZonePieces",
+    "covadis_to_cnig",
+    "infer_typeprocedure",
+]
 
 ETAT_COVADIS = {"01": "PRESCRIT", "02": "APPROUVE", "03": "ABROGE", "04": "ANTICIPE"}  # DocumentPPR.ETAT
 PERIMETER_STATE = {"01": "PRESCRIT", "02": "APPROUVE"}  # PerimetrePPR.TYPE: prescrit / exposition aux risques
 TYPEREG_URBA = {"01": "01", "02": "02", "03": "03", "04": "04"}  # TYPEREG -> typereglementurba (same codes)
 TYPEREG_FONCIER = {"05": "01", "06": "02"}  # délaissement / expropriation possible -> typereglementfoncier
+#: the COVADIS layers ``conform`` can take a piece at a time (:class:`ZonePieces`): the zones, which make a PPR
+#: large; the others (perimeter, N_DOCUMENT, N_MULTIALEA, stakes) are small and taken whole
+PIECE_ROLES = ("zone_alea", "zone_reglementaire", "zone_reglementaire_l", "zone_reglementaire_p")
 _FAMILIES = (
     ("117", "PPRN-L"), ("125", "PPRN-L"), ("126", "PPRN-L"), ("11", "PPRN-I"), ("12", "PPRN-Mvt"), ("13", "PPRN-S"),
     ("14", "PPRN-Av"), ("15", "PPRN-Ev"), ("16", "PPRN-If"), ("171", "PPRN-Cy"), ("18", "PPRN-Rad"),
@@ -50,19 +63,27 @@ def infer_typeprocedure(typeppr: str, codes: set[str], multirisk: bool) -> str:
     return families.pop() if families else "PPRN"
 
 
-def covadis_to_cnig(dataset: ThemeDataset, settings: FloodSettings, report: Report) -> PprDataset:
+def covadis_to_cnig(
+    dataset: ThemeDataset, settings: FloodSettings, report: Report, pieces: ZonePieces | None = None
+) -> PprDataset:
     """All the CNIG tables one COVADIS PPR gives (see the module docstring and docs/flood.md).
 
+    :param pieces: the zone layers (:data:`PIECE_ROLES`) already taken a piece at a time; a zone layer among
+        ``dataset.frames`` is taken as one piece. The tables and findings are the same either way.
     :raises InputError: no GASPAR code, or layers of several procedures mixed.
     """
-    frames, names = dataset.frames, dataset.source_names
-    layer = {role: _short(names.get(role, role)) for role in frames}
+    names = dataset.source_names
+    taken = pieces if pieces is not None else ZonePieces()
+    for role in PIECE_ROLES:
+        if role in dataset.frames:
+            taken.add(role, dataset.frames[role])
+    frames = {role: frame for role, frame in dataset.frames.items() if role not in PIECE_ROLES}
+    layer = {role: _short(names.get(role, role)) for role in [*frames, *taken.roles]}
     typeppr = settings.typeppr or _typeppr(names, report)
-    code = settings.codeprocedure or _gaspar(frames, layer)
+    code = settings.codeprocedure or _gaspar(_gaspar_values(frames, taken), layer)
     prefix = f"{typeppr}_{code}".lower()
     document = frames.get("document")
-    hazards = convert_hazards(
-        frames.get("zone_alea"),
+    hazards = taken.hazards.finish(
         frames.get("multi_alea"),
         code,
         report,
@@ -99,14 +120,14 @@ def covadis_to_cnig(dataset: ThemeDataset, settings: FloodSettings, report: Repo
     perimeter = out.get("perimetre_s")
     if state is None and perimeter is not None and len(perimeter):
         state = perimeter["etatprocedure"].iloc[0]  # as inferred from the perimeter's TYPE
-    out["referenceinternet"] = _references(frames, document, code, state or "", prefix, report)
+    out["referenceinternet"] = _references(taken.urls, document, code, state or "", prefix, report)
     out.update(hazards.frames)
     for role, suffix in (("zone_reglementaire", "s"), ("zone_reglementaire_l", "l"), ("zone_reglementaire_p", "p")):
-        if role in frames:
-            out.update(_regulatory(frames[role], suffix, code, layer[role], report))
+        if role in taken.regulatory:
+            out.update(taken.regulatory.pop(role).finish(suffix, code, layer[role], report))
     dated = when or (str(perimeter["dateetat"].iloc[0]) if perimeter is not None and len(perimeter) else None)
     out.update(convert_stakes(frames, layer, code, dated, report))  # N_ENJEU / N_ORIG_RISQ (stakes.py)
-    if "zone_alea" not in frames:
+    if "zone_alea" not in taken.roles:
         add_issue(
             report,
             "PPR_LAYER_ABSENT",
@@ -131,16 +152,40 @@ def map_local_codes(dataset: ThemeDataset, mapping: object, report: Report) -> T
     """A DDT's own codes turned into COVADIS codes before the translation, by the mapping file's ``[values.typereg]``
     or ``[values.nivalea_std]`` (``"R" = "03"``): the raw value as written, or case and accents aside. The frames are
     copied; what was mapped is reported (PPR_VALUES_MAPPED)."""
-    from ...values import normalise_value
-    from ..mapping import Mapping  # a mapping file; settings given as a dict or FloodSettings have no [values]
-
-    tables = mapping.values if isinstance(mapping, Mapping) else {}
-    if not tables:
+    codes = LocalCodes(mapping)
+    if not codes:
         return dataset
-    frames = dict(dataset.frames)
-    for role, frame in dataset.frames.items():
-        role_tables = {**tables.get("", {}), **tables.get(role, {})}
-        for field, table in role_tables.items():
+    frames = {role: codes.apply(role, frame) for role, frame in dataset.frames.items()}
+    codes.report(list(dataset.frames), dataset.source_names, report)
+    out = copy.copy(dataset)
+    out.frames = frames
+    return out
+
+
+class LocalCodes:
+    """The mapping file's ``[values]`` applied to frames, or to the pieces of a layer one after the other
+    (``apply``), and reported once for the whole layers (``report``): the counts and the pairs shown are the
+    layer's, as :func:`map_local_codes` reports them on whole frames."""
+
+    def __init__(self, mapping: object) -> None:
+        from ..mapping import Mapping  # a mapping file; settings given as a dict or FloodSettings have no [values]
+
+        self.tables: dict[str, dict[str, dict[str, str]]] = mapping.values if isinstance(mapping, Mapping) else {}
+        self._found: dict[tuple[str, str], tuple[int, dict[object, object]]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self.tables)
+
+    def _role_tables(self, role: str) -> dict[str, dict[str, str]]:
+        return {**self.tables.get("", {}), **self.tables.get(role, {})}
+
+    def apply(self, role: str, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` (a layer of ``role``, or one of its pieces) with the local codes replaced: a copy when any is."""
+        from ...values import normalise_value
+
+        if not self.tables:
+            return frame
+        for field, table in self._role_tables(role).items():
             series = column(frame, field, "nivalea_st") if field == "nivalea_std" else column(frame, field)
             if series is None:
                 continue
@@ -152,23 +197,69 @@ def map_local_codes(dataset: ThemeDataset, mapping: object, report: Report) -> T
                 continue
             frame = frame.copy()
             frame[series.name] = series.astype(object).where(~hit, codes.values)
-            frames[role] = frame
-            pairs = dict(zip(raw[hit], codes[hit], strict=True))
-            shown = ", ".join(f"{k!r} -> {v!r}" for k, v in list(pairs.items())[:8])
-            layer = _short(dataset.source_names.get(role, role))
-            add_issue(
-                report,
-                "PPR_VALUES_MAPPED",
-                Severity.INFO,
-                f"{layer}: {int(hit.sum())} {field.upper()} value(s) mapped by the mapping file: {shown}.",
-                layer=layer,
-                count=int(hit.sum()),
-                fr=f"{layer} : {int(hit.sum())} valeur(s) de {field.upper()} converties par le fichier de "
-                f"correspondance : {shown}.",
-            )
-    out = copy.copy(dataset)
-    out.frames = frames
-    return out
+            count, pairs = self._found.get((role, field), (0, {}))
+            pairs.update(zip(raw[hit], codes[hit], strict=True))
+            self._found[role, field] = (count + int(hit.sum()), pairs)
+        return frame
+
+    def report(self, roles: list[str], names: dict[str, str], report: Report) -> None:
+        """PPR_VALUES_MAPPED for each layer and field that had local codes, in the order of ``roles``."""
+        for role in roles:
+            for field in self._role_tables(role):
+                if (role, field) not in self._found:
+                    continue
+                count, pairs = self._found[role, field]
+                shown = ", ".join(f"{k!r} -> {v!r}" for k, v in list(pairs.items())[:8])
+                layer = _short(names.get(role, role))
+                add_issue(
+                    report,
+                    "PPR_VALUES_MAPPED",
+                    Severity.INFO,
+                    f"{layer}: {count} {field.upper()} value(s) mapped by the mapping file: {shown}.",
+                    layer=layer,
+                    count=count,
+                    fr=f"{layer} : {count} valeur(s) de {field.upper()} converties par le fichier de "
+                    f"correspondance : {shown}.",
+                )
+
+
+class ZonePieces:
+    """The zone layers (:data:`PIECE_ROLES`) taken a piece at a time: each piece becomes its CNIG rows at once
+    (:class:`~odl_geo.profiles.flood.hazards.HazardPieces`, :class:`RegulatoryPieces`), and what
+    :func:`covadis_to_cnig` decides over whole layers is kept as small state: the ``ID_GASPAR`` values met, the
+    map files' addresses (``URLFIC`` -> ``NOMFIC``, first seen), the code columns the findings are judged on."""
+
+    def __init__(self) -> None:
+        self.roles: list[str] = []  # the zone layers given, in order (an empty one too)
+        self.hazards = HazardPieces()
+        self.regulatory: dict[str, RegulatoryPieces] = {}
+        self.gaspar: dict[str, set[str]] = {}
+        self.urls: dict[str, dict[str, str | None]] = {}
+
+    def start(self, role: str) -> None:
+        """``role``'s layer is given (its pieces follow, maybe none)."""
+        if role not in self.roles:
+            self.roles.append(role)
+            self.gaspar[role] = set()
+            self.urls[role] = {}
+            if role != "zone_alea":
+                self.regulatory[role] = RegulatoryPieces()
+
+    def add(self, role: str, piece: gpd.GeoDataFrame) -> None:
+        """The next piece of ``role``'s layer."""
+        self.start(role)
+        n = len(piece)
+        self.gaspar[role].update(text_values(column(piece, "id_gaspar"), n).dropna())
+        urls = self.urls[role]
+        for url, label in zip(
+            text_values(column(piece, "urlfic"), n), text_values(column(piece, "nomfic"), n), strict=True
+        ):
+            if url and url not in urls:
+                urls[url] = label
+        if role == "zone_alea":
+            self.hazards.add(piece)
+        else:
+            self.regulatory[role].add(piece)
 
 
 def _short(display: str) -> str:
@@ -194,11 +285,16 @@ def _typeppr(names: dict[str, str], report: Report) -> str:
     return "pprn"
 
 
-def _gaspar(frames: dict[str, gpd.GeoDataFrame], layer: dict[str, str]) -> str:
+def _gaspar_values(frames: dict[str, gpd.GeoDataFrame], pieces: ZonePieces) -> dict[str, set[str]]:
+    """The ``ID_GASPAR`` values of each layer (role -> distinct values)."""
+    found = {role: set(text_values(column(frame, "id_gaspar"), len(frame)).dropna()) for role, frame in frames.items()}
+    return {**found, **pieces.gaspar}
+
+
+def _gaspar(values: dict[str, set[str]], layer: dict[str, str]) -> str:
     codes: dict[str, set[str]] = {}
-    for role, frame in frames.items():
-        values = text_values(column(frame, "id_gaspar"), len(frame)).dropna()
-        for value in set(values):
+    for role, found in values.items():
+        for value in found:
             codes.setdefault(value.upper(), set()).add(layer[role])
     if not codes:
         raise InputError(
@@ -334,7 +430,7 @@ def _perimeters(
 
 
 def _references(
-    frames: dict[str, gpd.GeoDataFrame],
+    zone_urls: dict[str, dict[str, str | None]],
     document: pd.DataFrame | None,
     code: str,
     state: str,
@@ -350,12 +446,15 @@ def _references(
     ]
     rows: dict[str, dict[str, Any]] = {}
     for role, url_field, name_field, kind, description in sources:
-        frame = document if role == "document" else frames.get(role)
-        if frame is None:
-            continue
-        urls = text_values(column(frame, url_field), len(frame))
-        labels = text_values(column(frame, name_field), len(frame))
-        for url, label in zip(urls, labels, strict=True):
+        if role == "document":
+            if document is None:
+                continue
+            urls = text_values(column(document, url_field), len(document))
+            labels = text_values(column(document, name_field), len(document))
+            pairs: Iterable[tuple[str | None, str | None]] = zip(urls, labels, strict=True)
+        else:  # the map files of a zone layer, first seen (ZonePieces)
+            pairs = zone_urls.get(role, {}).items()
+        for url, label in pairs:
             if url and url not in rows:
                 rows[url] = {
                     "adresse": url,
@@ -382,75 +481,119 @@ def _references(
     )
 
 
-def _regulatory(frame: gpd.GeoDataFrame, suffix: str, code: str, layer: str, report: Report) -> dict[str, pd.DataFrame]:
-    """N_ZONE_REG_* -> zonereglementaireurba_<s|l|p> (TYPEREG 01-04) or zonereglementairefoncier (05, 06)."""
-    n = len(frame)
-    ids = text_values(column(frame, "id_zone"), n)
-    check_ids(ids, layer, report)
-    typereg = text_values(column(frame, "typereg"), n, pad=2)
-    attrs = gpd.GeoDataFrame(
-        {
-            "codezonereglement": text_values(column(frame, "codezone"), n).values,
-            "libellezonereglement": text_values(column(frame, "nom"), n).values,
-            "typereg": typereg.values,
-        },
-        geometry=frame.geometry.values,
-        crs=frame.crs,
-    )
-    for field, what in (("codezonereglement", "CODEZONE"), ("libellezonereglement", "NOM")):
-        blank = attrs[field].isna()
-        if blank.any():
-            add_issue(
-                report,
-                "PPR_VALUE_MISSING",
-                Severity.ERROR,
-                f"{int(blank.sum())} zone(s) of {layer} have no {what}; the CNIG table needs one.",
-                f"Fill {what} in the source layer.",
-                layer=layer,
-                count=int(blank.sum()),
-                examples=[int(i) for i in blank.to_numpy().nonzero()[0][:5]],
-                fr=f"{int(blank.sum())} zone(s) de {layer} n'ont pas de {what} ; la table CNIG en demande un.",
-                hint_fr=f"Remplissez {what} dans la couche source.",
-            )
-    urba = typereg.map(TYPEREG_URBA)
-    foncier = typereg.map(TYPEREG_FONCIER)
-    unknown = urba.isna() & foncier.isna()
-    odd = ", ".join(sorted(set(typereg[unknown].dropna())))
-    for mask, issue, text, text_fr in (
-        (
-            typereg.notna() & unknown,
-            "PPR_CODE_NOT_IN_LIST",
-            f"have a TYPEREG with no CNIG code ({odd})",
-            f"ont un TYPEREG sans code CNIG ({odd})",
-        ),
-        (typereg.isna(), "PPR_VALUE_MISSING", "have no TYPEREG", "n'ont pas de TYPEREG"),
-    ):
-        if mask.any():
-            add_issue(
-                report,
-                issue,
-                Severity.ERROR,
-                f"{int(mask.sum())} zone(s) of {layer} {text}.",
-                "COVADIS TYPEREG 01-04 become typereglementurba codes, 05-06 typereglementfoncier 01-02.",
-                layer=layer,
-                count=int(mask.sum()),
-                examples=[int(i) for i in mask.to_numpy().nonzero()[0][:5]],
-                fr=f"{int(mask.sum())} zone(s) de {layer} {text_fr}.",
-                hint_fr="Les TYPEREG COVADIS 01 à 04 deviennent des codes typereglementurba, 05 et 06 des codes "
-                "typereglementfoncier 01 et 02.",
-            )
-    parts, part_ids, _ = explode_parts(
-        attrs.assign(typereglement=urba.fillna(foncier).fillna(typereg).values), ids, layer, report
-    )
-    parts = parts.assign(idzonereglementaire=part_ids.values, codeprocedure=code, existemesuresobligatoires=None)
-    is_foncier = parts["typereg"].isin(list(TYPEREG_FONCIER)).to_numpy()
-    cols = ["idzonereglementaire", "codeprocedure", "codezonereglement", "libellezonereglement", "typereglement"]
-    out = {}
-    for kind, mask, extra in (
-        (f"zonereglementaireurba_{suffix}", ~is_foncier, ["existemesuresobligatoires"]),
-        (f"zonereglementairefoncier_{suffix}", is_foncier, []),
-    ):
-        if mask.any():
-            part = parts[mask]
-            out[kind] = gpd.GeoDataFrame(part[cols + extra], geometry=part.geometry.values, crs=frame.crs)
-    return out
+class RegulatoryPieces:
+    """N_ZONE_REG_* taken a piece at a time (``add``), then zonereglementaireurba_<s|l|p> (TYPEREG 01-04) and
+    zonereglementairefoncier (05, 06) and the layer's findings (``finish``): the same tables (rows, order and
+    index) and issues as the whole layer gives; the pieces' code columns are kept for the findings."""
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.crs: object = None
+        self._parts = 0  # rows of the exploded pieces so far: the tables keep the whole layer's numbering
+        self._ids: list[pd.Series] = []
+        self._typereg: list[pd.Series] = []
+        self._blank: dict[str, list[np.ndarray]] = {"codezonereglement": [], "libellezonereglement": []}
+        self._split: list[int] = []
+        self._urba: list[pd.DataFrame] = []
+        self._foncier: list[pd.DataFrame] = []
+
+    def add(self, frame: gpd.GeoDataFrame) -> None:
+        n = len(frame)
+        if not n:
+            return
+        if self.crs is None:
+            self.crs = frame.crs
+        ids = text_values(column(frame, "id_zone"), n)
+        typereg = text_values(column(frame, "typereg"), n, pad=2)
+        attrs = gpd.GeoDataFrame(
+            {
+                "codezonereglement": text_values(column(frame, "codezone"), n).values,
+                "libellezonereglement": text_values(column(frame, "nom"), n).values,
+                "typereg": typereg.values,
+            },
+            geometry=frame.geometry.values,
+            crs=frame.crs,
+        )
+        for field, blanks in self._blank.items():
+            blanks.append(attrs[field].isna().to_numpy())
+        urba = typereg.map(TYPEREG_URBA)
+        foncier = typereg.map(TYPEREG_FONCIER)
+        typed = attrs.assign(typereglement=urba.fillna(foncier).fillna(typereg).values)
+        parts, part_ids, _, split = split_parts(typed, ids)
+        del typed
+        del attrs
+        self._split.extend(r + self.rows for r in split)
+        parts = parts.assign(idzonereglementaire=part_ids.values, existemesuresobligatoires=None)
+        parts.index = parts.index + self._parts
+        self._parts += len(parts)
+        is_foncier = parts["typereg"].isin(list(TYPEREG_FONCIER)).to_numpy()
+        self._urba.append(parts[~is_foncier])
+        self._foncier.append(parts[is_foncier])
+        self._ids.append(ids)
+        self._typereg.append(typereg)
+        self.rows += n
+
+    def finish(self, suffix: str, code: str, layer: str, report: Report) -> dict[str, pd.DataFrame]:
+        if not self.rows:
+            return {}
+        ids = pd.concat(self._ids, ignore_index=True)
+        self._ids = []
+        check_ids(ids, layer, report)
+        del ids
+        for field, what in (("codezonereglement", "CODEZONE"), ("libellezonereglement", "NOM")):
+            blank = np.concatenate(self._blank[field])
+            if blank.any():
+                add_issue(
+                    report,
+                    "PPR_VALUE_MISSING",
+                    Severity.ERROR,
+                    f"{int(blank.sum())} zone(s) of {layer} have no {what}; the CNIG table needs one.",
+                    f"Fill {what} in the source layer.",
+                    layer=layer,
+                    count=int(blank.sum()),
+                    examples=[int(i) for i in blank.nonzero()[0][:5]],
+                    fr=f"{int(blank.sum())} zone(s) de {layer} n'ont pas de {what} ; la table CNIG en demande un.",
+                    hint_fr=f"Remplissez {what} dans la couche source.",
+                )
+        typereg = pd.concat(self._typereg, ignore_index=True)
+        self._typereg = []
+        unknown = typereg.map(TYPEREG_URBA).isna() & typereg.map(TYPEREG_FONCIER).isna()
+        odd = ", ".join(sorted(set(typereg[unknown].dropna())))
+        for mask, issue, text, text_fr in (
+            (
+                typereg.notna() & unknown,
+                "PPR_CODE_NOT_IN_LIST",
+                f"have a TYPEREG with no CNIG code ({odd})",
+                f"ont un TYPEREG sans code CNIG ({odd})",
+            ),
+            (typereg.isna(), "PPR_VALUE_MISSING", "have no TYPEREG", "n'ont pas de TYPEREG"),
+        ):
+            if mask.any():
+                add_issue(
+                    report,
+                    issue,
+                    Severity.ERROR,
+                    f"{int(mask.sum())} zone(s) of {layer} {text}.",
+                    "COVADIS TYPEREG 01-04 become typereglementurba codes, 05-06 typereglementfoncier 01-02.",
+                    layer=layer,
+                    count=int(mask.sum()),
+                    examples=[int(i) for i in mask.to_numpy().nonzero()[0][:5]],
+                    fr=f"{int(mask.sum())} zone(s) de {layer} {text_fr}.",
+                    hint_fr="Les TYPEREG COVADIS 01 à 04 deviennent des codes typereglementurba, 05 et 06 des codes "
+                    "typereglementfoncier 01 et 02.",
+                )
+        del typereg
+        report_split(self._split, layer, report)
+        cols = ["idzonereglementaire", "codeprocedure", "codezonereglement", "libellezonereglement", "typereglement"]
+        out = {}
+        for kind, kept, extra in (
+            (f"zonereglementaireurba_{suffix}", self._urba, ["existemesuresobligatoires"]),
+            (f"zonereglementairefoncier_{suffix}", self._foncier, []),
+        ):
+            filled = [p for p in kept if len(p)]
+            if filled:
+                part = pd.concat(filled).assign(codeprocedure=code)
+                del filled
+                kept.clear()
+                out[kind] = gpd.GeoDataFrame(part[cols + extra], geometry=part.geometry.values, crs=self.crs)
+        return out

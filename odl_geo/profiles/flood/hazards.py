@@ -27,7 +27,16 @@ from .template import load_template
 if TYPE_CHECKING:
     from ...report import Report
 
-__all__ = ["HazardTables", "check_codes", "convert_hazards", "covadis_hazard_code", "explode_parts"]
+__all__ = [
+    "HazardPieces",
+    "HazardTables",
+    "check_codes",
+    "convert_hazards",
+    "covadis_hazard_code",
+    "explode_parts",
+    "report_split",
+    "split_parts",
+]
 
 ZONE_COLUMNS = ["idzonealea", "codeprocedure", "typealea", "niveaualea", "occurrence", "description"]
 MULTI_CODE = "999"
@@ -127,6 +136,14 @@ def explode_parts(
 
     :returns: the exploded frame, the new identifier of each row and the identifier of its source feature.
     """
+    parts, new_ids, sources, split = split_parts(frame, ids)
+    report_split(split, layer, report)
+    return parts, new_ids, sources
+
+
+def split_parts(frame: gpd.GeoDataFrame, ids: pd.Series) -> tuple[gpd.GeoDataFrame, pd.Series, pd.Series, list[int]]:
+    """:func:`explode_parts` without its report: also the rows (of ``frame``) that were split, so that the pieces
+    of a layer can be reported on once, in the layer's numbering (:func:`report_split`)."""
     work = frame.assign(_source_id=list(ids), _row=range(len(frame)))
     geoms = np.asarray(frame.geometry.values, dtype=object)
     # a non-empty single polygon (line, point) is its own only part: kept as it is, the same geometry object
@@ -140,8 +157,16 @@ def explode_parts(
     size = parts.groupby("_row")["_row"].transform("size")
     rank = parts.groupby("_row").cumcount() + 1
     split = (size > 1).to_numpy()
-    if split.any():
-        rows = sorted({int(r) for r in parts.loc[split, "_row"]})
+    rows = sorted({int(r) for r in parts.loc[split, "_row"]}) if split.any() else []
+    source = list(parts["_source_id"])
+    new_ids = [f"{s}-{r}" if cut and s is not None else s for s, r, cut in zip(source, rank, split, strict=True)]
+    out = parts.drop(columns=["_source_id", "_row"])
+    return out, pd.Series(new_ids, dtype=object), pd.Series(source, dtype=object), rows
+
+
+def report_split(rows: list[int], layer: str, report: Report) -> None:
+    """PPR_MULTIPART_SPLIT for the source ``rows`` whose multi-part geometry was split."""
+    if rows:
         add_issue(
             report,
             "PPR_MULTIPART_SPLIT",
@@ -156,10 +181,6 @@ def explode_parts(
             "ont une partie par ligne. Les parties gardent l'identifiant source avec un suffixe (-1, -2...).",
             hint_fr="Vérifiez que les parties sont des zones distinctes et non des restes de numérisation.",
         )
-    source = list(parts["_source_id"])
-    new_ids = [f"{s}-{r}" if cut and s is not None else s for s, r, cut in zip(source, rank, split, strict=True)]
-    out = parts.drop(columns=["_source_id", "_row"])
-    return out, pd.Series(new_ids, dtype=object), pd.Series(source, dtype=object)
 
 
 def convert_hazards(
@@ -171,62 +192,133 @@ def convert_hazards(
     multi_layer: str = "N_MULTIALEA",
 ) -> HazardTables:
     """The CNIG hazard tables of one procedure (see the module docstring for the rules)."""
-    out = HazardTables()
-    if alea is None or not len(alea):
+    pieces = HazardPieces()
+    if alea is not None:
+        pieces.add(alea)
+    return pieces.finish(multi, codeprocedure, report, alea_layer, multi_layer)
+
+
+class HazardPieces:
+    """N_ZONE_ALEA taken a piece at a time (``add``), then the CNIG hazard tables and the layer's findings
+    (``finish``): the same tables, rows in the same order, and the same issues as the whole layer gives.
+
+    Each piece is turned into its CNIG rows at once (codes cleaned, multi-parts split, rows sorted into the
+    tables of their hazard, the synthesis and the multirisk zones), so the source piece can go; what the findings
+    need over the whole layer is kept as its few code columns (identifiers, codes, levels: references to a few
+    distinct strings, about 100 bytes a zone) and the rows split, and judged in ``finish``.
+    """
+
+    def __init__(self) -> None:
+        self.rows = 0
+        self.crs: object = None
+        self._ids: list[pd.Series] = []
+        self._raw: list[pd.Series] = []
+        self._codes: list[pd.Series] = []
+        self._levels: list[pd.Series] = []
+        self._flags: list[pd.Series] | None = None  # MULTI_ALEA, when the layer has it
+        self._split: list[int] = []
+        self._unconverted: list[pd.Series] = []
+        self._natural: dict[str, list[pd.DataFrame]] = defaultdict(list)
+        self._synthesis: list[pd.DataFrame] = []
+        self._multirisk: list[pd.DataFrame] = []
+        self._sources: set[object] = set()
+
+    def add(self, alea: gpd.GeoDataFrame) -> None:
+        """One piece of the layer, in the layer's order."""
+        n = len(alea)
+        if not n:
+            return
+        if self.crs is None:
+            self.crs = alea.crs
+        ids = text_values(column(alea, "id_zone"), n)
+        raw = text_values(column(alea, "coderisque"), n)
+        codes = raw.map(covadis_hazard_code)
+        levels = text_values(column(alea, "nivalea_std", "nivalea_st"), n, pad=2)
+        flag = column(alea, "multi_alea")
+        if flag is not None:
+            self._flags = [*(self._flags or []), flag.reset_index(drop=True)]
+        attrs = {
+            "typealea": codes.values,
+            "niveaualea": levels.values,
+            "description": text_values(column(alea, "descript"), n).values,
+        }
+        zones = gpd.GeoDataFrame(attrs, geometry=alea.geometry.values, crs=alea.crs)
+        parts, part_ids, sources, split = split_parts(zones, ids)
+        del zones
+        self._split.extend(r + self.rows for r in split)
+        parts = parts.assign(idzonealea=part_ids.values, occurrence=None, _source=sources.values)
+        is_multi = (parts["typealea"] == MULTI_CODE).to_numpy()
+        natural = parts["typealea"].fillna("").str.startswith("1").to_numpy() & ~is_multi
+        self._unconverted.append(parts.loc[~natural & ~is_multi & parts["typealea"].notna().to_numpy(), "typealea"])
+        for code, group in parts[natural].groupby("typealea"):
+            self._natural[str(code)].append(group)
+        # the synthesis holds every natural zone when the layer has multirisk zones: kept until the layer says
+        self._synthesis.append(parts[natural | is_multi])
+        if is_multi.any():
+            self._multirisk.append(parts[is_multi])
+        self._sources.update(sources)
+        for kept, series in ((self._ids, ids), (self._raw, raw), (self._codes, codes), (self._levels, levels)):
+            kept.append(series)
+        self.rows += n
+
+    def finish(
+        self,
+        multi: pd.DataFrame | None,
+        codeprocedure: str,
+        report: Report,
+        alea_layer: str = "N_ZONE_ALEA",
+        multi_layer: str = "N_MULTIALEA",
+    ) -> HazardTables:
+        """The CNIG hazard tables of the pieces given, and the layer's findings (see the module docstring)."""
+        out = HazardTables()
+        if not self.rows:
+            return out
+        ids, raw, codes, levels = (_joined(kept) for kept in (self._ids, self._raw, self._codes, self._levels))
+        self._ids = self._raw = self._levels = []
+        check_ids(ids, alea_layer, report)
+        del ids
+        check_codes(codes, "typealea", "CODERISQUE", alea_layer, report, raw)
+        check_codes(levels, "typeniveaualea", "NIVALEA_STD", alea_layer, report)
+        del raw, levels
+        if self._flags is not None:
+            _check_multi_flag(_joined(self._flags), codes, alea_layer, report)
+        report_split(self._split, alea_layer, report)
+        _report_unconverted(_joined(self._unconverted), alea_layer, report)
+        natural = sorted(self._natural.items())  # the tables in the order a groupby of the whole layer gives
+        pieces: dict[str, list[pd.DataFrame]] = {f"zonealeareference_{c}_s": g for c, g in natural}
+        out.codes.update(self._natural)
+        self._natural = defaultdict(list)
+        if self._multirisk:
+            out.multirisk = int(sum(1 for c in codes if c == MULTI_CODE))
+            pieces["zonealeanaturelsynthese_s"] = [p for p in self._synthesis if len(p)]
+            detail, expanded = _expand_multirisk(
+                pd.concat(self._multirisk, ignore_index=True),
+                self._sources,
+                multi,
+                codeprocedure,
+                report,
+                multi_layer if multi is not None else alea_layer,
+            )
+            out.frames["zonemultialeanaturel"] = detail
+            for code, group in expanded.items():
+                pieces.setdefault(f"zonealeareference_{code}_s", []).append(group)
+                out.codes.add(code)
+        self._synthesis, self._multirisk = [], []
+        for kind, groups in pieces.items():
+            frame = pd.concat(groups, ignore_index=True).assign(codeprocedure=codeprocedure)
+            groups.clear()
+            out.frames[kind] = gpd.GeoDataFrame(frame[ZONE_COLUMNS], geometry=frame.geometry.values, crs=self.crs)
         return out
-    n = len(alea)
-    ids = text_values(column(alea, "id_zone"), n)
-    check_ids(ids, alea_layer, report)
-    raw = text_values(column(alea, "coderisque"), n)
-    codes = raw.map(covadis_hazard_code)
-    levels = text_values(column(alea, "nivalea_std", "nivalea_st"), n, pad=2)
-    check_codes(codes, "typealea", "CODERISQUE", alea_layer, report, raw)
-    check_codes(levels, "typeniveaualea", "NIVALEA_STD", alea_layer, report)
-    _check_multi_flag(alea, codes, alea_layer, report)
-    attrs = {
-        "typealea": codes.values,
-        "niveaualea": levels.values,
-        "description": text_values(column(alea, "descript"), n).values,
-    }
-    zones = gpd.GeoDataFrame(attrs, geometry=alea.geometry.values, crs=alea.crs)
-    parts, part_ids, sources = explode_parts(zones, ids, alea_layer, report)
-    parts = parts.assign(
-        idzonealea=part_ids.values, codeprocedure=codeprocedure, occurrence=None, _source=sources.values
-    )
-    is_multi = (parts["typealea"] == MULTI_CODE).to_numpy()
-    natural = parts["typealea"].fillna("").str.startswith("1").to_numpy() & ~is_multi
-    _report_unconverted(
-        parts.loc[~natural & ~is_multi & parts["typealea"].notna().to_numpy(), "typealea"], alea_layer, report
-    )
-    pieces: dict[str, list[pd.DataFrame]] = defaultdict(list)
-    for code, group in parts[natural].groupby("typealea"):
-        pieces[f"zonealeareference_{code}_s"].append(group)
-        out.codes.add(str(code))
-    if is_multi.any():
-        out.multirisk = int(sum(1 for c in codes if c == MULTI_CODE))
-        pieces["zonealeanaturelsynthese_s"].append(parts[natural | is_multi])
-        detail, expanded = _expand_multirisk(
-            parts[is_multi],
-            set(sources),
-            multi,
-            codeprocedure,
-            report,
-            multi_layer if multi is not None else alea_layer,
-        )
-        out.frames["zonemultialeanaturel"] = detail
-        for code, group in expanded.items():
-            pieces[f"zonealeareference_{code}_s"].append(group)
-            out.codes.add(code)
-    for kind, groups in pieces.items():
-        frame = pd.concat(groups, ignore_index=True)
-        out.frames[kind] = gpd.GeoDataFrame(frame[ZONE_COLUMNS], geometry=frame.geometry.values, crs=alea.crs)
-    return out
 
 
-def _check_multi_flag(alea: gpd.GeoDataFrame, codes: pd.Series, layer: str, report: Report) -> None:
-    flag = column(alea, "multi_alea")
-    if flag is None:
-        return
+def _joined(pieces: list[pd.Series]) -> pd.Series:
+    """The pieces' values as one series numbered 0..n-1 (as the whole layer's)."""
+    if len(pieces) == 1:
+        return pieces[0].reset_index(drop=True)
+    return pd.concat(pieces, ignore_index=True)
+
+
+def _check_multi_flag(flag: pd.Series, codes: pd.Series, layer: str, report: Report) -> None:
     says_multi = flag.astype(str).str.strip().str.lower().isin(["oui", "o", "1", "true", "yes"])
     mismatch = says_multi.to_numpy() != (codes == MULTI_CODE).to_numpy()
     if mismatch.any():

@@ -34,7 +34,7 @@ from ...exports.ogr import wgs84_bbox
 from ...report import Report, Severity
 from ..base import Profile, RoleSpec, SchemaRef, ThemeDataset
 from .cnig import cnig_to_cnig
-from .covadis import covadis_to_cnig, map_local_codes
+from .covadis import PIECE_ROLES, LocalCodes, ZonePieces, covadis_to_cnig, map_local_codes
 from .gpkg import build_geopackage, refuse_broken_references
 from .model import TYPEPPR, FloodSettings, PprDataset, add_issue
 from .roles import COVADIS_ROLES, assign_ppr_roles, cnig_role, settings_role
@@ -42,6 +42,10 @@ from .template import SRS_ID, TEMPLATE_VERSION, load_template
 from .validate import validate_geopackage
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    import geopandas as gpd
+
     from ...sources.layer import ReadOptions
 
 __all__ = ["FloodProfile", "FloodSettings", "PprDataset", "load_flood_dataset"]
@@ -64,6 +68,8 @@ class FloodProfile(Profile):
     # The pseudo-role "ppr" carries the settings a mapping file may give as [constants].
     roles: ClassVar[tuple[RoleSpec, ...]] = (*COVADIS_ROLES, settings_role())
     field_mapping: ClassVar[bool] = False  # the géostandard's Annexe A translates COVADIS fields
+    #: the roles whose layers :meth:`conform_pieces` takes a piece at a time (the COVADIS zones)
+    piece_roles: ClassVar[tuple[str, ...]] = PIECE_ROLES
 
     def __init__(self, settings: FloodSettings | None = None) -> None:
         self.settings = (settings or FloodSettings()).checked()
@@ -89,12 +95,9 @@ class FloodProfile(Profile):
     ) -> PprDataset:
         """Raw frames by role -> the CNIG tables (keys: table kinds), with the procedure identity.
 
-        ``state`` is not used: a PPR (several layers joined into tables) is conformed whole, never streamed."""
-        given = FloodSettings.from_mapping(mapping)
-        settings = replace(
-            self.settings,
-            **{f.name: getattr(given, f.name) for f in fields(given) if getattr(given, f.name) is not None},
-        )
+        ``state`` is not used: a PPR's tables are built whole (:meth:`conform_pieces` takes the zone layers a
+        piece at a time)."""
+        settings = self._settings(mapping)
         is_covadis = any(s.role in dataset.frames for s in COVADIS_ROLES)
         if is_covadis:
             dataset = map_local_codes(dataset, mapping, report)
@@ -102,6 +105,51 @@ class FloodProfile(Profile):
         if settings.metadata_xml:
             result.metadata_xml = _read_metadata(settings.metadata_xml)
         return result
+
+    def conform_pieces(
+        self,
+        layers: Mapping[str, Iterable[gpd.GeoDataFrame]],
+        names: dict[str, str],
+        source_path: Path | None,
+        mapping: object,
+        report: Report,
+    ) -> PprDataset:
+        """:meth:`conform` of COVADIS layers given as pieces (role -> the layer's frames, in order, read as they are
+        asked for): the zone layers (:attr:`piece_roles`) are turned into CNIG rows a piece at a time, so that no
+        zone layer is ever held whole with its source fields; the other layers are joined. The same tables and
+        findings as :meth:`conform` on the whole layers (``tests/unit/test_flood_pieces.py``).
+
+        :param names: role -> source layer name, in the order the layers are read.
+        """
+        settings = self._settings(mapping)
+        codes = LocalCodes(mapping)
+        pieces = ZonePieces()
+        frames: dict[str, gpd.GeoDataFrame] = {}
+        for role, stream in layers.items():
+            if role in self.piece_roles:
+                pieces.start(role)
+                for piece in stream:
+                    pieces.add(role, codes.apply(role, piece))
+                    del piece
+            else:
+                whole = list(stream)
+                frame = whole[0] if len(whole) == 1 else pd.concat(whole, ignore_index=True)
+                del whole
+                frames[role] = codes.apply(role, frame)
+        codes.report(list(names), names, report)
+        dataset = ThemeDataset(frames=frames, source_names=dict(names), source_path=source_path)
+        result = covadis_to_cnig(dataset, settings, report, pieces)
+        if settings.metadata_xml:
+            result.metadata_xml = _read_metadata(settings.metadata_xml)
+        return result
+
+    def _settings(self, mapping: object) -> FloodSettings:
+        """The profile's settings, overridden by the mapping's (constants of a mapping file, or a dict)."""
+        given = FloodSettings.from_mapping(mapping)
+        return replace(
+            self.settings,
+            **{f.name: getattr(given, f.name) for f in fields(given) if getattr(given, f.name) is not None},
+        )
 
     def validate(self, dataset: ThemeDataset, report: Report) -> None:
         """An existing CNIG GeoPackage is validated as it is; anything else as the GeoPackage odl-geo would write.
