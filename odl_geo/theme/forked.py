@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
     from ..feedback import Feedback
 
-__all__ = ["ENV_SWITCH", "ForkedTask", "fork_allowed"]
+__all__ = ["ENV_SWITCH", "Claims", "ForkedTask", "fork_allowed"]
 
 #: ``0`` writes the formats one after the other in the run's process (what a platform without fork does)
 ENV_SWITCH = "ODL_GEO_FORK_FORMATS"
@@ -67,6 +67,39 @@ def fork_allowed() -> bool:
     return not any(name in sys.modules for name in ("PyQt5.QtCore", "PyQt6.QtCore", "qgis.core"))
 
 
+class Claims:
+    """Numbers of the tasks still to do, each taken once by whichever process is free first (parent or child).
+
+    A pipe filled with one byte per task, its writing end closed, then shared by the fork: a one-byte read is
+    atomic between processes, and an empty pipe reads as its end (no task left).
+    """
+
+    def __init__(self, tasks: list[int]) -> None:
+        if any(not 0 <= t < 256 for t in tasks):
+            raise ValueError("task numbers are bytes")
+        read, write = os.pipe()
+        try:
+            os.write(write, bytes(tasks))  # a handful of bytes: far below a pipe's buffer
+        finally:
+            os.close(write)
+        self._read: int | None = read
+
+    def take(self) -> int | None:
+        """The next task's number, None when none is left."""
+        if self._read is None:
+            return None
+        data = os.read(self._read, 1)
+        if not data:
+            self.close()
+            return None
+        return data[0]
+
+    def close(self) -> None:
+        if self._read is not None:
+            os.close(self._read)
+            self._read = None
+
+
 class ForkedTask:
     """``work()`` run in a forked child; :meth:`result` is its return value, or raises its exception.
 
@@ -81,7 +114,12 @@ class ForkedTask:
                 stream.flush()
         gc.collect()  # the pass's garbage freed before its pages are shared with the child
         read, write = os.pipe()
-        self.pid: int | None = os.fork()
+        try:
+            self.pid: int | None = os.fork()
+        except OSError:  # no child (a process limit, no memory for its tables): the caller writes it itself
+            os.close(read)
+            os.close(write)
+            raise
         if self.pid == 0:  # the child
             os.close(read)
             _child(work, write)  # never returns

@@ -33,14 +33,15 @@ if TYPE_CHECKING:
 
     import geopandas as gpd
 
-    from ..exports.base import OutputFile, WriteContext
+    from ..exports.base import OutputFile, WriteContext, Writer
     from ..feedback import Feedback
     from ..normalise.scan import GeometryScan
     from ..profiles.base import Profile
     from ..profiles.validation import FeatureCheck, TableCheck
+    from ..report import Report
     from ..sources import ReadOptions
     from ..sources.layer import LayerSource
-    from .forked import ForkedTask
+    from .forked import Claims, ForkedTask
 
 __all__ = ["check_streamed", "convert_theme", "validate_chunk", "write_corrected", "write_reports"]
 
@@ -318,7 +319,7 @@ def _convert_streamed(
                 manifest.files[:0] = files
             finally:
                 if aside is not None:  # a failure or a cancel: the child is stopped before staging goes
-                    aside.task.stop()
+                    aside.stop()
                 streamed.spool.close()
             _commit(path, out, staged, manifest, digests.fill)
     finally:
@@ -461,14 +462,21 @@ def _drop_invalid(run: ThemeRun, max_rounds: int = 20, earlier: TableCheck | Fea
 
 @dataclass
 class _Aside:
-    """A standard format written by a forked child (:mod:`odl_geo.theme.forked`) while the run writes the others."""
+    """Standard formats written by a forked child (:mod:`odl_geo.theme.forked`) while the run writes the others:
+    the child starts with the GeoPackage; each process then takes the next format left, when it is free."""
 
-    key: str
-    task: ForkedTask
+    writers: list[Writer]  # the layer's writers, in the formats' order
+    first: int  # the child's first (the GeoPackage)
+    claims: Claims  # the others, taken by whichever process is free first
+    task: ForkedTask  # returns {writer's number: (files, notes)}
+
+    def stop(self) -> None:
+        self.task.stop()
+        self.claims.close()
 
 
-#: the format a forked child writes beside the others: the GeoPackage (its rows, then its spatial index, ~40 % of
-#: the formats' time for points), while the run's process writes GeoJSON and CSV
+#: the format a forked child starts with: the GeoPackage (its rows, then its spatial index, the longest of the
+#: three for points), while the run's process writes the next ones (GeoJSON, then CSV if the child is not free)
 FORKED_FORMAT = "gpkg"
 
 
@@ -478,24 +486,40 @@ def _fork_format(
     formats: list[str] | tuple[str, ...],
     spooled: list[tuple[LayerSource, GeometryScan]],
 ) -> _Aside | None:
-    """The GeoPackage of a streamed layer started in a forked child, when there is another format for the run's
-    process to write meanwhile and forking is safe now (:func:`~odl_geo.theme.forked.fork_allowed`); else None
+    """The standard formats of a streamed layer shared with a forked child, when there are two formats or more,
+    one of them the GeoPackage, and forking is safe now (:func:`~odl_geo.theme.forked.fork_allowed`); else None
     (the formats are then written one after the other, as before)."""
     from ..exports.registry import writers_for
     from ..memory import release_free_memory
-    from .forked import ForkedTask, fork_allowed
+    from ..report import Report
+    from .forked import Claims, ForkedTask, fork_allowed
 
     if len(spooled) != 1:
         return None
     layer, scan = spooled[0]
     writers = [w for w in writers_for(list(formats)) if layer.has_geometry or w.writes_tables]
-    chosen = [w for w in writers if w.key == FORKED_FORMAT]
-    if len(writers) < 2 or not chosen or not fork_allowed():
+    keys = [w.key for w in writers]
+    if len(writers) < 2 or FORKED_FORMAT not in keys or len(writers) > 255 or not fork_allowed():
         return None
-    writer = chosen[0]
+    first = keys.index(FORKED_FORMAT)
+    claims = Claims([n for n in range(len(writers)) if n != first])
     ctx = _write_context(run, staging, NullFeedback())
+
+    def work() -> dict[int, tuple[list[OutputFile], Report]]:  # in the child
+        done: dict[int, tuple[list[OutputFile], Report]] = {}
+        n: int | None = first
+        while n is not None:
+            own = replace(ctx, report=Report())
+            done[n] = (writers[n].write_layer(layer, scan, own), own.report)
+            n = claims.take()
+        return done
+
     release_free_memory()  # the pass's freed pages given back before they are shared with the child
-    return _Aside(writer.key, ForkedTask(lambda: (writer.write_layer(layer, scan, ctx), ctx.report), writer.label))
+    try:
+        return _Aside(writers, first, claims, ForkedTask(work, writers[first].label))
+    except OSError:  # no fork possible now (no memory for the child's tables, a process limit): as before
+        claims.close()
+        return None
 
 
 def _write_context(run: ThemeRun, staging: Path, feedback: Feedback) -> WriteContext:
@@ -530,7 +554,7 @@ def _standard_formats(
     joins the run's report; their notes on the conversion itself (reprojection) are the products' business.
 
     :param written: told each writer's files as soon as they are written (hashed while the next is written).
-    :param aside: the format a forked child is writing (:func:`_fork_format`): its files and notes take their
+    :param aside: the formats shared with a forked child (:func:`_fork_format`): its files and notes take their
         place among the others' once the child is done, so the list and the report are those of a run writing
         the formats one after the other.
     """
@@ -545,8 +569,7 @@ def _standard_formats(
     writers = writers_for(list(formats))
     ctx = _write_context(run, staging, feedback)
     stem = ctx.source_stem
-    # each writer's files and notes, in the formats' order (the forked child's are filled in when it is done)
-    done: list[tuple[list[OutputFile], Report] | _Aside] = []
+    done: list[tuple[list[OutputFile], Report]] = []  # each writer's files and notes, in the formats' order
     # one layer takes the products' name (``<source>_<theme>``), several keep their own, as in a conversion
     names = [stem if len(run.layers) == 1 else (lyr.product_name or lyr.layer) for lyr in run.layers]
 
@@ -560,34 +583,60 @@ def _standard_formats(
     for n, (layer, scan) in enumerate(spooled if spooled is not None else in_memory(), start=1):
         name = layer.name
         feedback.info(f"[{n}/{count}] {name}")
+        if aside is not None:  # the one spooled layer, its formats shared with the forked child
+            done.extend(_shared_formats(aside, layer, scan, ctx, feedback, written))
+            continue
         for writer in writers:
             if not layer.has_geometry and not writer.writes_tables:
                 continue
             feedback.info(f"  -> {writer.label}")
-            if aside is not None and writer.key == aside.key:
-                done.append(aside)  # being written by the child meanwhile
-                continue
             own = with_report(ctx, report=Report())
             files = writer.write_layer(layer, scan, own)
             if written is not None:
                 written(files)
             done.append((files, own.report))
-    if aside is not None:
-        files, report = aside.task.result(feedback)  # its error is raised here, as the writer's own
-        if written is not None:
-            written(files)
-        done = [(files, report) if d is aside else d for d in done]
     notes = Report()  # the writers' notes merged in their order, as one report shared by all writers holds them
     out: list[OutputFile] = []
-    for item in done:
-        assert not isinstance(item, _Aside)
-        out.extend(item[0])
-        for issue in item[1].issues:
+    for files, report in done:
+        out.extend(files)
+        for issue in report.issues:
             notes.add(issue)
     for issue in notes.issues:
         if issue.severity is not Severity.INFO:
             run.report.add(issue)
     return out
+
+
+def _shared_formats(
+    aside: _Aside,
+    layer: LayerSource,
+    scan: GeometryScan,
+    ctx: WriteContext,
+    feedback: Feedback,
+    written: Callable[[list[OutputFile]], None] | None,
+) -> list[tuple[list[OutputFile], Report]]:
+    """The run's part of the formats shared with the child: the next format left, while there is one; then the
+    child's, once it is done (its error raised here as the writer's own). Files and notes in the formats' order."""
+    from dataclasses import replace as with_report
+
+    from ..report import Report
+
+    feedback.info(f"  -> {aside.writers[aside.first].label}")
+    done: dict[int, tuple[list[OutputFile], Report]] = {}
+    while (n := aside.claims.take()) is not None:
+        writer = aside.writers[n]
+        feedback.info(f"  -> {writer.label}")
+        own = with_report(ctx, report=Report())
+        done[n] = (writer.write_layer(layer, scan, own), own.report)
+        if written is not None:
+            written(done[n][0])
+    theirs = aside.task.result(feedback)
+    for n in sorted(theirs):
+        if written is not None:
+            written(theirs[n][0])
+    done.update(theirs)
+    assert sorted(done) == list(range(len(aside.writers)))
+    return [done[n] for n in range(len(aside.writers))]
 
 
 def _source_date(path: Path) -> str:

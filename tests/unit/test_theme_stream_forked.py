@@ -248,3 +248,49 @@ def test_a_forked_task_returns_the_childs_value_and_leaves_no_process():
     pid = task.pid
     assert task.result() == ([1, 2], {"a": "b" * 200_000})
     assert pid is not None and _gone(pid) and task.pid is None
+
+
+def test_the_child_free_first_takes_the_next_format_and_the_files_are_those_written_one_after_the_other(
+    tmp_path, monkeypatch, forks
+):
+    """The formats after the GeoPackage go to whichever process is free first: with the run's GeoJSON slow, the
+    child writes the CSV too; files, manifest and report as when written one after the other."""
+    from odl_geo.exports.geojson import GeoJSONWriter
+
+    log = tmp_path / "writers.log"
+    parent = os.getpid()
+
+    def logged(original, slow_in_parent=False):
+        def write_layer(self, layer, scan, ctx):
+            if slow_in_parent and os.getpid() == parent:
+                time.sleep(3)  # the child is done with its GeoPackage meanwhile
+            files = original(self, layer, scan, ctx)
+            with log.open("a", encoding="utf-8") as fh:
+                fh.write(f"{self.key} {'parent' if os.getpid() == parent else 'child'}\n")
+            return files
+
+        return write_layer
+
+    for cls, slow in ((GeoPackageWriter, False), (GeoJSONWriter, True), (CSVWriter, False)):
+        monkeypatch.setattr(cls, "write_layer", logged(cls.write_layer, slow))
+    path, options, read = SAMPLES["water"]
+    _run(path, tmp_path / "shared", "water", options, read)
+    assert len(forks) == 1 and _gone(forks[0])
+    assert sorted(log.read_text(encoding="utf-8").split("\n")[:-1]) == ["csv child", "geojson parent", "gpkg child"]
+    monkeypatch.setenv(ENV_SWITCH, "0")
+    _run(path, tmp_path / "serial", "water", options, read)
+    for p in (tmp_path / "serial").iterdir():
+        assert p.read_bytes() == (tmp_path / "shared" / p.name).read_bytes(), p.name
+
+
+def test_claims_give_each_task_once_across_a_fork():
+    from odl_geo.theme.forked import Claims
+
+    claims = Claims([3, 1, 2])
+    task = ForkedTask(lambda: [claims.take(), claims.take()], "test")  # the child takes two, the parent the rest
+    theirs = task.result()
+    ours = []
+    while (n := claims.take()) is not None:
+        ours.append(n)
+    assert sorted(t for t in theirs + ours if t is not None) == [1, 2, 3]
+    assert claims.take() is None
