@@ -7,6 +7,7 @@ same normalised data (same repairs, same reprojection, same report) as one GeoDa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 import geopandas as gpd
@@ -89,8 +90,11 @@ def wkb_of(geoms: np.ndarray, source: SourceWkb | None) -> pa.Array:
     """
     if source is None or not len(geoms):
         return pa.array(shapely.to_wkb(geoms, flavor="iso"), type=pa.binary())
-    at = {id(g): i for i, g in enumerate(source.geoms) if g is not None}
-    pos = np.fromiter((at.get(id(g), -1) for g in geoms), dtype=np.int64, count=len(geoms))
+    # each geometry's row in the source, found by identity (-1: made since); built and looked up by C-level
+    # iteration (map/zip), not a Python loop per row: the dict and its look-ups are the cost (~20k rows a chunk)
+    at = dict(zip(map(id, source.geoms), range(len(source.geoms)), strict=True))
+    at.pop(id(None), None)  # a missing geometry is not "left as read": encoded (to null) as before
+    pos = np.fromiter(map(at.get, map(id, geoms), repeat(-1)), dtype=np.int64, count=len(geoms))
     found = pos >= 0
     if found.all():
         return source.wkb.take(pa.array(pos))

@@ -122,18 +122,30 @@ def _numbers_as_text(values: np.ndarray, kind: str) -> pa.Array | None:
             return pa.array(numbers, mask=null).cast(pa.string())
         if kind == "floating" and types <= _FLOATS:
             floats = np.asarray(present, dtype=np.float64)
-            distinct, inverse = np.unique(floats.view(np.int64), return_inverse=True)
-            texts = np.array([str(float(v)) for v in distinct.view(np.float64)] + [None], dtype=object)
-            at = np.full(len(values), len(distinct))  # a missing value: the None after the distinct texts
-            at[~null] = inverse
-            return pa.array(texts[at], type=pa.string())  # NaN is missing (pd.isna), as _text has it
+            codes, distinct = pd.factorize(floats.view(np.int64))  # each bit pattern: -0.0 is not 0.0
+            texts = pa.array([str(float(v)) for v in distinct.view(np.float64)], type=pa.string())
+            # each row's text taken by Arrow from the distinct ones (no Python string per row); NaN is missing
+            # (pd.isna), as _text has it
+            return texts.take(_indices(codes, null))
         if kind == "boolean" and types <= _BOOLEANS:
-            flags = np.zeros(len(values), dtype=bool)
-            flags[~null] = np.asarray(present, dtype=bool)
-            return pa.array(np.where(flags, "True", "False").astype(object), type=pa.string(), mask=null)
+            flags = np.asarray(present, dtype=bool).astype(np.int8)
+            return _BOOLEAN_TEXTS.take(_indices(flags, null))
     except (OverflowError, ValueError, TypeError, pa.ArrowException):
         return None
     return None
+
+
+#: ``str`` of False and True, taken by index
+_BOOLEAN_TEXTS = pa.array(["False", "True"], type=pa.string())
+
+
+def _indices(present: np.ndarray, null: np.ndarray) -> pa.Array:
+    """Indices for Arrow's ``take``: ``present``'s, in order, at the rows that are not ``null``; null at those."""
+    if not null.any():
+        return pa.array(present)
+    at = np.zeros(len(null), dtype=present.dtype)
+    at[~null] = present
+    return pa.array(at, mask=null)
 
 
 def _text(value: Any) -> str | None:
