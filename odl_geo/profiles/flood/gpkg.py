@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GPKG_APPLICATION_ID",
+    "GpkgBuilder",
     "build_geopackage",
     "gpkg_blob",
     "gpkg_blobs",
@@ -76,6 +77,8 @@ def build_geopackage(
 ) -> dict[str, int]:
     """Create ``path`` from the template and fill it; return the row count of every table written.
 
+    The three steps of :class:`GpkgBuilder` (create, append each table, finish) in one call.
+
     :param frames: table kind (``"perimetre_s"``, ``"zonealeareference_115_s"``) -> rows with exactly the
         template's columns (the geometry in the frame's active geometry column).
     :param timestamp: ``YYYY-MM-DDTHH:MM:SS.SSSZ`` written as ``last_change`` of every table.
@@ -85,61 +88,157 @@ def build_geopackage(
         code outside its list): the file would not be conformant, so it is not written.
     :raises OutputError: the file cannot be written.
     """
-    template = load_template()
-    defs: dict[str, tuple[TableDef, str | None]] = {}
     for kind in frames:
-        found = template.match(kind)
-        if found is None:
+        if load_template().match(kind) is None:
             raise InputError(f"{kind} is not a table of the CNIG PPR standard.", "This is a bug in odl-geo.")
-        defs[kind] = found
-    tmp = path.with_name(path.name + ".part")
-    tmp.unlink(missing_ok=True)
+    builder = GpkgBuilder(path, prefix, timestamp=timestamp)
     try:
-        conn = sqlite3.connect(tmp)
-    except sqlite3.Error as exc:
-        raise OutputError(f"Cannot create {path}: {exc}.", "Check the output folder and its permissions.") from exc
-    try:
-        # a fresh file renamed into place at the end: no journal and no fsync needed while building
-        conn.execute("PRAGMA journal_mode = MEMORY")
-        conn.execute("PRAGMA synchronous = OFF")
-        conn.execute(f"PRAGMA application_id = {GPKG_APPLICATION_ID}")
-        conn.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
-        conn.executescript(CORE_SQL)
-        conn.executescript(template_sql(SRS_ID).replace(TEMPLATE_PREFIX, prefix))
-        conn.execute("DELETE FROM gpkg_metadata_reference")
-        conn.execute("DELETE FROM gpkg_metadata")
-        _instantiate_hazard_tables(conn, prefix, {kind: d for kind, d in defs.items() if d[0].placeholder})
-        conn.execute("UPDATE gpkg_contents SET last_change = ?", (timestamp,))
-        counts = {}
+        for kind in frames:  # every hazard table first, in the frames' order, as the template's tables are
+            builder.table(kind)
         for kind, frame in frames.items():
-            table = f"{prefix}_{kind}"
-            counts[table] = _insert(conn, table, defs[kind][0], frame)
-        if metadata_xml:
-            _insert_metadata(conn, metadata_xml, timestamp)
-        if check_foreign_keys:
-            refuse_broken_references(conn)
-        conn.commit()
-        # no rollback journal for the VACUUM: in MEMORY mode it would hold every page of the file it rewrites
-        # (a 1M-zone PPR's GeoPackage is about 1 GB); a failed build's file is removed anyway
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("VACUUM")
+            builder.append(kind, frame)
+        return builder.finish(metadata_xml=metadata_xml, check_foreign_keys=check_foreign_keys)
     except BaseException:
-        conn.close()
-        tmp.unlink(missing_ok=True)
+        builder.abort()
         raise
-    conn.close()
-    try:
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"Cannot write {path}: {exc}.", "Check the output folder and its permissions.") from exc
-    return counts
+
+
+class GpkgBuilder:
+    """The CNIG GeoPackage built in steps, so that its rows can come a piece at a time:
+
+    - **create** (the constructor): ``<path>.part`` with the GeoPackage core tables and every table of the
+      template, its code lists, the prefix and ``EPSG:2154`` substituted, ``last_change`` set;
+    - **append** (:meth:`append`, any number of times per table, in order): rows inserted 20,000 at a time,
+      geometries encoded in bulk, the table's extent in ``gpkg_contents`` widened; a hazard table
+      (``zonealeareference_<code>_s``…) is created from its ``codealea`` template the first time its code
+      comes (:meth:`table`);
+    - **finish** (:meth:`finish`): the ``codealea`` placeholders dropped, the metadata, the foreign keys
+      checked, ``VACUUM``, the file renamed into place. :meth:`abort` removes the unfinished file.
+
+    Appending a table's rows in pieces gives the file the same bytes as appending them at once (same rows,
+    same order, same extent); hazard tables created in the same order give the same schema.
+
+    :raises OutputError: the file cannot be created.
+    """
+
+    def __init__(self, path: Path, prefix: str, *, timestamp: str) -> None:
+        self.path, self.prefix, self.timestamp = path, prefix, timestamp
+        self.counts: dict[str, int] = {}
+        self._defs: dict[str, tuple[TableDef, str | None]] = {}
+        self._extents: dict[str, tuple[float, float, float, float]] = {}
+        self._tmp = path.with_name(path.name + ".part")
+        self._tmp.unlink(missing_ok=True)
+        try:
+            self._conn: sqlite3.Connection | None = sqlite3.connect(self._tmp)
+        except sqlite3.Error as exc:
+            raise OutputError(f"Cannot create {path}: {exc}.", "Check the output folder and its permissions.") from exc
+        conn = self._conn
+        try:
+            # a fresh file renamed into place at the end: no journal and no fsync needed while building
+            conn.execute("PRAGMA journal_mode = MEMORY")
+            conn.execute("PRAGMA synchronous = OFF")
+            conn.execute(f"PRAGMA application_id = {GPKG_APPLICATION_ID}")
+            conn.execute(f"PRAGMA user_version = {GPKG_USER_VERSION}")
+            conn.executescript(CORE_SQL)
+            conn.executescript(template_sql(SRS_ID).replace(TEMPLATE_PREFIX, prefix))
+            conn.execute("DELETE FROM gpkg_metadata_reference")
+            conn.execute("DELETE FROM gpkg_metadata")
+            # the hazard tables made later copy their placeholder's gpkg_contents row, this timestamp included
+            conn.execute("UPDATE gpkg_contents SET last_change = ?", (timestamp,))
+        except BaseException:
+            self.abort()
+            raise
+
+    def table(self, kind: str) -> TableDef:
+        """The definition of ``kind``'s table, created in the file first if it is a new hazard table.
+
+        :raises InputError: ``kind`` is not a table of the standard.
+        """
+        found = self._defs.get(kind)
+        if found is None:
+            found = load_template().match(kind)
+            if found is None:
+                raise InputError(f"{kind} is not a table of the CNIG PPR standard.", "This is a bug in odl-geo.")
+            if found[0].placeholder:
+                _instantiate_hazard_tables(self._connection(), self.prefix, {kind: found})
+            self._defs[kind] = found
+        return found[0]
+
+    def append(self, kind: str, frame: pd.DataFrame) -> int:
+        """Insert ``frame``'s rows (the template's columns, the geometry in its active geometry column) at the end
+        of ``kind``'s table; returns how many.
+
+        :raises InputError: a value breaks a rule of the template (empty mandatory value, duplicate identifier).
+        """
+        table_def = self.table(kind)
+        table = f"{self.prefix}_{kind}"
+        bounds = _insert(self._connection(), table, table_def, frame)
+        self.counts[table] = self.counts.get(table, 0) + len(frame)
+        if bounds is not None:
+            old = self._extents.get(table)
+            if old is not None:
+                bounds = (
+                    min(old[0], bounds[0]),
+                    min(old[1], bounds[1]),
+                    max(old[2], bounds[2]),
+                    max(old[3], bounds[3]),
+                )
+            self._extents[table] = bounds
+            self._connection().execute(
+                "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?",
+                (*bounds, table),
+            )
+        return len(frame)
+
+    def finish(self, *, metadata_xml: str | None = None, check_foreign_keys: bool = True) -> dict[str, int]:
+        """Complete the file and move it to ``path``; returns the row count of every table appended to.
+
+        :raises InputError: with ``check_foreign_keys``, a value outside its code list or pointing at nothing.
+        :raises OutputError: the file cannot be written.
+        """
+        conn = self._connection()
+        try:
+            _drop_placeholders(conn)
+            if metadata_xml:
+                _insert_metadata(conn, metadata_xml, self.timestamp)
+            if check_foreign_keys:
+                refuse_broken_references(conn)
+            conn.commit()
+            # no rollback journal for the VACUUM: in MEMORY mode it would hold every page of the file it rewrites
+            # (a 1M-zone PPR's GeoPackage is about 1 GB); a failed build's file is removed anyway
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("VACUUM")
+        except BaseException:
+            self.abort()
+            raise
+        conn.close()
+        self._conn = None
+        try:
+            os.replace(self._tmp, self.path)
+        except OSError as exc:
+            self._tmp.unlink(missing_ok=True)
+            raise OutputError(
+                f"Cannot write {self.path}: {exc}.", "Check the output folder and its permissions."
+            ) from exc
+        return self.counts
+
+    def abort(self) -> None:
+        """Close and remove the unfinished file (a failed or cancelled build)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        self._tmp.unlink(missing_ok=True)
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise OutputError(f"{self.path}: the GeoPackage build is over.", "This is a bug in odl-geo.")
+        return self._conn
 
 
 def _instantiate_hazard_tables(
     conn: sqlite3.Connection, prefix: str, wanted: dict[str, tuple[TableDef, str | None]]
 ) -> None:
-    """One table per hazard code from each ``codealea`` template table, then drop every placeholder table."""
+    """One table per hazard code from each ``codealea`` template table (:func:`_drop_placeholders` drops those)."""
     for table_def, code in wanted.values():
         assert code is not None  # a placeholder kind always matches with a code
         source = f"{prefix}_{table_def.kind}"
@@ -152,6 +251,10 @@ def _instantiate_hazard_tables(
             )
             params = [code] * sum(c in ("table_name", "identifier") for c in cols)
             conn.execute(f"INSERT INTO {meta} SELECT {select} FROM {meta} WHERE table_name = ?", (*params, source))
+
+
+def _drop_placeholders(conn: sqlite3.Connection) -> None:
+    """Drop the template's ``codealea`` tables, once every hazard table has been made from them."""
     placeholders = [
         r[0]
         for r in conn.execute(
@@ -235,7 +338,10 @@ def _cells(series: pd.Series) -> list[Any]:
     return [_py(v) for v in series.tolist()] if series.dtype.kind != "M" else [_py(v) for v in series]
 
 
-def _insert(conn: sqlite3.Connection, table: str, table_def: TableDef, frame: pd.DataFrame) -> int:
+def _insert(
+    conn: sqlite3.Connection, table: str, table_def: TableDef, frame: pd.DataFrame
+) -> tuple[float, float, float, float] | None:
+    """Insert ``frame``'s rows into ``table``; returns the bounds of its geometries (None: none)."""
     columns = [c.name for c in table_def.columns]
     geoms = None
     if table_def.geometry_column is not None and len(frame):
@@ -265,11 +371,8 @@ def _insert(conn: sqlite3.Connection, table: str, table_def: TableDef, frame: pd
         del cells
     if geoms is not None and len(geoms):
         minx, miny, maxx, maxy = shapely.total_bounds(geoms)
-        conn.execute(
-            "UPDATE gpkg_contents SET min_x = ?, min_y = ?, max_x = ?, max_y = ? WHERE table_name = ?",
-            (float(minx), float(miny), float(maxx), float(maxy), table),
-        )
-    return len(frame)
+        return float(minx), float(miny), float(maxx), float(maxy)
+    return None
 
 
 def _insert_metadata(conn: sqlite3.Connection, xml: str, timestamp: str) -> None:

@@ -1,0 +1,88 @@
+"""The CNIG GeoPackage built in steps (``profiles/flood/gpkg.py``, ``GpkgBuilder``): create, append, finish.
+
+A large PPR's rows can then go into the file a piece at a time. These tests build the real DDT38 PPRs' GeoPackages
+both ways, the whole tables at once (``build_geopackage``) and every table appended in small pieces with the
+hazard tables created when their first rows come: the files are the same bytes. And a failed or abandoned build
+leaves no file behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from odl_geo.errors import InputError
+from odl_geo.profiles.flood import FloodProfile, load_flood_dataset
+from odl_geo.profiles.flood.gpkg import GpkgBuilder, build_geopackage
+from odl_geo.report import Report
+
+BUNDLED = Path(__file__).resolve().parents[2] / "examples" / "flood" / "PPRn_BourgOisans.zip"
+MULTI = "flood/ddt38_pprn_38DDT20180003_multialea/38DDT20180003.zip"
+STAMP = "2024-05-06T07:08:09.000Z"
+
+
+@pytest.fixture(params=["bundled", "multialea"])
+def ppr(request, shared_data, tmp_path):
+    src = BUNDLED if request.param == "bundled" else shared_data / MULTI
+    copy = Path(shutil.copy2(src, tmp_path / src.name))
+    report = Report()
+    return FloodProfile().conform(load_flood_dataset(copy, report), None, report)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_appended_in_pieces_the_same_bytes_as_whole(ppr, tmp_path):
+    whole = tmp_path / "whole" / f"{ppr.prefix}.gpkg"
+    whole.parent.mkdir()
+    counts = build_geopackage(whole, ppr.prefix, ppr.frames, timestamp=STAMP)
+
+    steps = tmp_path / "steps" / f"{ppr.prefix}.gpkg"
+    steps.parent.mkdir()
+    builder = GpkgBuilder(steps, ppr.prefix, timestamp=STAMP)
+    hazard = [kind for kind in ppr.frames if kind.startswith("zonealeareference_")]
+    assert hazard  # hazard tables are made from the template's codealea tables when their code first comes
+    for kind, frame in ppr.frames.items():
+        for start in range(0, max(len(frame), 1), 17):
+            builder.append(kind, frame.iloc[start : start + 17])
+    assert not steps.exists()  # nothing in place before finish
+    assert builder.finish() == counts
+    assert _digest(steps) == _digest(whole)
+    assert not steps.with_name(steps.name + ".part").exists()
+    conn = sqlite3.connect(steps)
+    try:
+        placeholders = conn.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE '%codealea%'").fetchone()
+        extent = conn.execute(
+            "SELECT min_x, max_x FROM gpkg_contents WHERE table_name = ?", (f"{ppr.prefix}_{hazard[0]}",)
+        ).fetchone()
+    finally:
+        conn.close()
+    assert placeholders == (0,)
+    bounds = ppr.frames[hazard[0]].total_bounds
+    assert extent == (pytest.approx(bounds[0], abs=0), pytest.approx(bounds[2], abs=0))  # widened to the whole
+
+
+def test_a_refused_build_leaves_no_file(ppr, tmp_path):
+    path = tmp_path / f"{ppr.prefix}.gpkg"
+    builder = GpkgBuilder(path, ppr.prefix, timestamp=STAMP)
+    frame = ppr.frames["zonereglementaireurba_s"]
+    builder.append("zonereglementaireurba_s", frame.iloc[:5])
+    with pytest.raises(InputError, match="breaks a rule of the CNIG PPR template"):
+        builder.append("zonereglementaireurba_s", frame.iloc[:1])  # the same identifier again
+    builder.abort()
+    assert not path.exists() and not path.with_name(path.name + ".part").exists()
+    builder = GpkgBuilder(path, ppr.prefix, timestamp=STAMP)
+    with pytest.raises(InputError, match="not a table of the CNIG PPR standard"):
+        builder.table("zonefantaisie_s")
+    builder.abort()
+    builder = GpkgBuilder(path, ppr.prefix, timestamp=STAMP)
+    bad = frame.iloc[:3].assign(typereglement="99")  # outside the code list: refused at finish
+    builder.append("zonereglementaireurba_s", bad)
+    with pytest.raises(InputError, match="outside the CNIG code lists"):
+        builder.finish()
+    assert not path.exists() and not path.with_name(path.name + ".part").exists()
