@@ -7,6 +7,7 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
+from ..numbers import count_text
 from ..report import Issue, Severity
 from . import outlines
 from ._common import geometry_basics, issue, memo, value_memo
@@ -109,10 +110,10 @@ def _outside_france(ctx: CheckContext) -> list[Issue]:
         issue(
             COORDS_OUTSIDE_FRANCE,
             ctx,
-            f"{bad.size} feature(s) lie outside France (more than 1 km from its land), e.g. #{bad[0]} at lon "
-            f"{x:.5g}, lat {y:.5g}.",
-            f"{bad.size} objet(s) hors de France (à plus d'1 km de son territoire), p. ex. n°{bad[0]} à lon {x:.5g}, "
-            f"lat {y:.5g}.",
+            f"{count_text(bad.size, 'en')} feature(s) lie outside France (more than 1 km from its land), "
+            f"e.g. #{bad[0]} at lon {x:.5g}, lat {y:.5g}.",
+            f"{count_text(bad.size)} objet(s) hors de France (à plus d'1 km de son territoire), "
+            f"p. ex. n°{bad[0]} à lon {x:.5g}, lat {y:.5g}.",
             bad,
         )
     ]
@@ -133,10 +134,10 @@ def _outside_area(ctx: CheckContext) -> list[Issue]:
         issue(
             COORDS_OUTSIDE_AREA,
             ctx,
-            f"{bad.size} feature(s) lie outside {area} (by more than 1 km), e.g. #{bad[0]} at lon {x:.5g}, "
-            f"lat {y:.5g}.",
-            f"{bad.size} objet(s) hors de {ctx.area_name or 'la zone déclarée'} (à plus d'1 km), p. ex. n°{bad[0]} "
-            f"à lon {x:.5g}, lat {y:.5g}.",
+            f"{count_text(bad.size, 'en')} feature(s) lie outside {area} (by more than 1 km), "
+            f"e.g. #{bad[0]} at lon {x:.5g}, lat {y:.5g}.",
+            f"{count_text(bad.size)} objet(s) hors de {ctx.area_name or 'la zone déclarée'} (à plus d'1 km), "
+            f"p. ex. n°{bad[0]} à lon {x:.5g}, lat {y:.5g}.",
             bad,
         )
     ]

@@ -11,6 +11,7 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
+from ..numbers import count_text
 from ..report import Issue, Severity
 from ..values import is_blank, parse_date
 from . import fixes
@@ -108,18 +109,18 @@ def _not_iso(ctx: CheckContext) -> list[Issue]:
         bad = np.flatnonzero(rest)[not_iso]
         counts = Counter(kind_of[not_iso])
         samples = ", ".join(repr(v) for v in pd.unique(present[not_iso])[:4])
-        parts_en = ", ".join(f"{_KIND_EN[k]}: {n}" for k, n in counts.most_common())
-        parts_fr = ", ".join(f"{_KIND_FR[k]} : {n}" for k, n in counts.most_common())
+        parts_en = ", ".join(f"{_KIND_EN[k]}: {count_text(n, 'en')}" for k, n in counts.most_common())
+        parts_fr = ", ".join(f"{_KIND_FR[k]} : {count_text(n)}" for k, n in counts.most_common())
         fixable = counts.get("full", 0)
+        rewrite = f"--fix rewrites the {count_text(fixable, 'en')} complete date(s) as YYYY-MM-DD; " if fixable else ""
         out.append(
             issue(
                 DATE_NOT_ISO,
                 ctx,
-                f"{col}: {bad.size} date(s) not in ISO 8601 ({parts_en}), e.g. {samples}.",
-                f"{col} : {bad.size} date(s) hors format ISO 8601 ({parts_fr}), p. ex. {samples}.",
+                f"{col}: {count_text(bad.size, 'en')} date(s) not in ISO 8601 ({parts_en}), e.g. {samples}.",
+                f"{col} : {count_text(bad.size)} date(s) hors format ISO 8601 ({parts_fr}), p. ex. {samples}.",
                 bad,
-                hint=(f"--fix rewrites the {fixable} complete date(s) as YYYY-MM-DD; " if fixable else "")
-                + "partial or unreadable dates must be completed or emptied in the source.",
+                hint=rewrite + "partial or unreadable dates must be completed or emptied in the source.",
             )
         )
     return out

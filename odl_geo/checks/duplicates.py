@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..numbers import count_text
 from ..report import Issue, Severity
 from ..values import is_blank
 from . import fixes
@@ -296,8 +297,8 @@ def _duplicate_features(ctx: CheckContext) -> list[Issue]:
         issue(
             DUPLICATE_FEATURE,
             ctx,
-            f"{dup.size} feature(s) are exact copies of an earlier one.",
-            f"{dup.size} objet(s) sont des copies exactes d'un objet précédent.",
+            f"{count_text(dup.size, 'en')} feature(s) are exact copies of an earlier one.",
+            f"{count_text(dup.size)} objet(s) sont des copies exactes d'un objet précédent.",
             dup,
         )
     ]
@@ -311,8 +312,8 @@ def _duplicate_geometries(ctx: CheckContext) -> list[Issue]:
         issue(
             DUPLICATE_GEOMETRY,
             ctx,
-            f"{bad.size} feature(s) have the same geometry as an earlier one, with other attributes.",
-            f"{bad.size} objet(s) ont la même géométrie qu'un objet précédent, avec d'autres attributs.",
+            f"{count_text(bad.size, 'en')} feature(s) have the same geometry as an earlier one, with other attributes.",
+            f"{count_text(bad.size)} objet(s) ont la même géométrie qu'un objet précédent, avec d'autres attributs.",
             bad,
         )
     ]
@@ -377,9 +378,10 @@ def _duplicate_ids(ctx: CheckContext) -> list[Issue]:
             issue(
                 DUPLICATE_ID,
                 ctx,
-                f"{col}: {len(shared)} identifier(s) are used by several features ({bad.size} repeats), e.g. {sample}.",
-                f"{col} : {len(shared)} identifiant(s) utilisé(s) par plusieurs objets ({bad.size} "
-                f"répétitions), p. ex. {sample}.",
+                f"{col}: {count_text(len(shared), 'en')} identifier(s) are used by several features "
+                f"({count_text(bad.size, 'en')} repeats), e.g. {sample}.",
+                f"{col} : {count_text(len(shared))} identifiant(s) utilisé(s) par plusieurs objets "
+                f"({count_text(bad.size)} répétitions), p. ex. {sample}.",
                 bad,
             )
         )

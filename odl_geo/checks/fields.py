@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from ..numbers import count_text
 from ..report import Issue, Severity
 from ._carry import CHUNKED, chunked
 from ._common import blank_mask, column_memo, issue
@@ -108,8 +109,8 @@ def _value_empty(ctx: CheckContext) -> list[Issue]:
             issue(
                 REQUIRED_VALUE_EMPTY,
                 ctx,
-                f"{name}: required, but empty in {bad.size} feature(s).",
-                f"{name} : obligatoire, mais vide pour {bad.size} objet(s).",
+                f"{name}: required, but empty in {count_text(bad.size, 'en')} feature(s).",
+                f"{name} : obligatoire, mais vide pour {count_text(bad.size)} objet(s).",
                 bad,
             )
         )
@@ -138,8 +139,10 @@ def _enum(ctx: CheckContext) -> list[Issue]:
             issue(
                 ENUM_VALUE_INVALID,
                 ctx,
-                f"{f.name}: {bad.size} value(s) outside the allowed list ({sample}); allowed: {codes}.",
-                f"{f.name} : {bad.size} valeur(s) hors de la liste autorisée ({sample}) ; valeurs admises : {codes}.",
+                f"{f.name}: {count_text(bad.size, 'en')} value(s) outside the allowed list ({sample}); "
+                f"allowed: {codes}.",
+                f"{f.name} : {count_text(bad.size)} valeur(s) hors de la liste autorisée ({sample}) ; "
+                f"valeurs admises : {codes}.",
                 bad,
                 hint=f'Map them in a mapping file: [values.{f.name}] "{wrong[0]}" = "<one of: {codes}>".',
             )

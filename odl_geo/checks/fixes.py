@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ..numbers import count_text
 from ._common import geometry_name, norm, strings, text_columns
 from .communes import communes
 from .mojibake import MOJIBAKE, redecode
@@ -36,7 +37,8 @@ __all__ = [
 def _rows(idx: np.ndarray, limit: int = 10) -> tuple[str, str]:
     shown = ", ".join(f"#{i}" for i in idx[:limit])
     more = len(idx) - limit
-    return shown + (f" and {more} more" if more > 0 else ""), shown + (f" et {more} autre(s)" if more > 0 else "")
+    en = shown + (f" and {count_text(more, 'en')} more" if more > 0 else "")
+    return en, shown + (f" et {count_text(more)} autre(s)" if more > 0 else "")
 
 
 def _plain(v: object) -> object:
@@ -73,8 +75,8 @@ def make_valid(ctx: CheckContext) -> FixResult:
         en, fr = _rows(repaired)
         notes.append(
             Note(
-                f"{repaired.size} invalid geometrie(s) repaired with make_valid: features {en}.",
-                f"{repaired.size} géométrie(s) invalide(s) reconstruite(s) avec make_valid : objets {fr}.",
+                f"{count_text(repaired.size, 'en')} invalid geometrie(s) repaired with make_valid: features {en}.",
+                f"{count_text(repaired.size)} géométrie(s) invalide(s) reconstruite(s) avec make_valid : objets {fr}.",
             )
         )
         reasons = shapely.is_valid_reason(geoms[repaired])
@@ -87,10 +89,10 @@ def make_valid(ctx: CheckContext) -> FixResult:
         en, fr = _rows(kept)
         notes.append(
             Note(
-                f"{kept.size} geometrie(s) cannot be repaired (a line of zero length or a ring without area would "
-                f"become empty): left as they are, still errors: features {en}.",
-                f"{kept.size} géométrie(s) irréparable(s) (une ligne de longueur nulle ou un anneau sans surface "
-                f"deviendrait vide) : laissée(s) telle(s) quelle(s), toujours en erreur : objets {fr}.",
+                f"{count_text(kept.size, 'en')} geometrie(s) cannot be repaired (a line of zero length or a ring "
+                f"without area would become empty): left as they are, still errors: features {en}.",
+                f"{count_text(kept.size)} géométrie(s) irréparable(s) (une ligne de longueur nulle ou un anneau "
+                f"sans surface deviendrait vide) : laissée(s) telle(s) quelle(s), toujours en erreur : objets {fr}.",
             )
         )
     return frame, notes, changes
@@ -108,8 +110,8 @@ def drop_empty_geometries(ctx: CheckContext) -> FixResult:
         return frame.copy(), [], []
     en, fr = _rows(idx)
     note = Note(
-        f"{idx.size} feature(s) without geometry removed: {en}.",
-        f"{idx.size} objet(s) sans géométrie retiré(s) : {fr}.",
+        f"{count_text(idx.size, 'en')} feature(s) without geometry removed: {en}.",
+        f"{count_text(idx.size)} objet(s) sans géométrie retiré(s) : {fr}.",
     )
     changes = [Change(int(i), "(feature)", "no geometry", None) for i in idx.tolist()]
     return frame[~missing].reset_index(drop=True), [note], changes
@@ -126,8 +128,8 @@ def drop_duplicate_features(ctx: CheckContext) -> FixResult:
         return ctx.frame.copy(), [], []
     en, fr = _rows(idx)
     note = Note(
-        f"{idx.size} exact duplicate feature(s) removed: {en}.",
-        f"{idx.size} objet(s) en double exact retiré(s) : {fr}.",
+        f"{count_text(idx.size, 'en')} exact duplicate feature(s) removed: {en}.",
+        f"{count_text(idx.size)} objet(s) en double exact retiré(s) : {fr}.",
     )
     changes = [Change(int(i), "(feature)", "exact copy of an earlier feature", None) for i in idx.tolist()]
     return ctx.frame[~dup].reset_index(drop=True), [note], changes
@@ -168,8 +170,8 @@ def fix_dates(ctx: CheckContext) -> FixResult:
         shown = _sample(table, 5)
         notes.append(
             Note(
-                f"{col}: {n} date(s) rewritten as ISO 8601 ({shown}).",
-                f"{col} : {n} date(s) réécrite(s) au format ISO 8601 ({shown}).",
+                f"{col}: {count_text(n, 'en')} date(s) rewritten as ISO 8601 ({shown}).",
+                f"{col} : {count_text(n)} date(s) réécrite(s) au format ISO 8601 ({shown}).",
             )
         )
         changes += changed
@@ -207,8 +209,8 @@ def fix_insee(ctx: CheckContext) -> FixResult:
             n, shown = int(hit.sum()), _sample(mapping, 5)
             notes.append(
                 Note(
-                    f"{col}: {n} INSEE code(s) corrected ({shown}).",
-                    f"{col} : {n} code(s) INSEE corrigé(s) ({shown}).",
+                    f"{col}: {count_text(n, 'en')} INSEE code(s) corrected ({shown}).",
+                    f"{col} : {count_text(n)} code(s) INSEE corrigé(s) ({shown}).",
                 )
             )
             changes += _value_changes(col, values.astype(object), hit, mapping)
@@ -278,8 +280,8 @@ def fix_mojibake(ctx: CheckContext) -> FixResult:
             shown = _sample(table, 3)
             notes.append(
                 Note(
-                    f"{col}: {n} value(s) re-decoded as UTF-8 ({shown}).",
-                    f"{col} : {n} valeur(s) redécodée(s) en UTF-8 ({shown}).",
+                    f"{col}: {count_text(n, 'en')} value(s) re-decoded as UTF-8 ({shown}).",
+                    f"{col} : {count_text(n)} valeur(s) redécodée(s) en UTF-8 ({shown}).",
                 )
             )
             changes += changed

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
+from ..numbers import count_text
 from ..report import Issue, Severity
 from . import fixes
 from ._common import geometry_basics, issue
@@ -51,8 +52,8 @@ def _not_valid(ctx: CheckContext) -> list[Issue]:
         issue(
             GEOM_NOT_VALID,
             ctx,
-            f"{bad.size} geometrie(s) are not valid (GEOS), e.g. feature #{bad[0]}: {reason}.",
-            f"{bad.size} géométrie(s) invalide(s) (GEOS), p. ex. l'objet n°{bad[0]} : {reason}.",
+            f"{count_text(bad.size, 'en')} geometrie(s) are not valid (GEOS), e.g. feature #{bad[0]}: {reason}.",
+            f"{count_text(bad.size)} géométrie(s) invalide(s) (GEOS), p. ex. l'objet n°{bad[0]} : {reason}.",
             bad,
         )
     ]
@@ -75,8 +76,8 @@ def _wrong_type(ctx: CheckContext) -> list[Issue]:
         issue(
             GEOM_WRONG_TYPE,
             ctx,
-            f"{bad.size} feature(s) are {names}, the theme expects {want} geometries.",
-            f"{bad.size} objet(s) de type {names}, le thème attend une géométrie {_FAMILY_FR[want]}.",
+            f"{count_text(bad.size, 'en')} feature(s) are {names}, the theme expects {want} geometries.",
+            f"{count_text(bad.size)} objet(s) de type {names}, le thème attend une géométrie {_FAMILY_FR[want]}.",
             bad,
         )
     ]
@@ -93,8 +94,8 @@ def _missing(ctx: CheckContext) -> list[Issue]:
         issue(
             GEOM_MISSING,
             ctx,
-            f"{bad.size} feature(s) have no geometry (null or empty).",
-            f"{bad.size} objet(s) sans géométrie (nulle ou vide).",
+            f"{count_text(bad.size, 'en')} feature(s) have no geometry (null or empty).",
+            f"{count_text(bad.size)} objet(s) sans géométrie (nulle ou vide).",
             bad,
         )
     ]

@@ -11,6 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..numbers import count_text
 from ..report import Issue, Severity
 from ..values import is_blank
 from . import fixes
@@ -101,8 +102,8 @@ def _invalid(ctx: CheckContext) -> list[Issue]:
             issue(
                 INSEE_INVALID,
                 ctx,
-                f"{col}: {bad.size} value(s) are not INSEE commune codes, e.g. {sample}.",
-                f"{col} : {bad.size} valeur(s) ne sont pas des codes commune INSEE, p. ex. {sample}.",
+                f"{col}: {count_text(bad.size, 'en')} value(s) are not INSEE commune codes, e.g. {sample}.",
+                f"{col} : {count_text(bad.size)} valeur(s) ne sont pas des codes commune INSEE, p. ex. {sample}.",
                 bad,
                 hint=hint,
             )
@@ -121,9 +122,9 @@ def _unknown(ctx: CheckContext) -> list[Issue]:
             issue(
                 INSEE_UNKNOWN,
                 ctx,
-                f"{col}: {bad.size} value(s) hold codes absent from INSEE's Code officiel géographique "
-                f"{COG_VINTAGE}, e.g. {sample}.",
-                f"{col} : {bad.size} valeur(s) portent des codes absents du Code officiel géographique "
+                f"{col}: {count_text(bad.size, 'en')} value(s) hold codes absent from INSEE's Code officiel "
+                f"géographique {COG_VINTAGE}, e.g. {sample}.",
+                f"{col} : {count_text(bad.size)} valeur(s) portent des codes absents du Code officiel géographique "
                 f"{COG_VINTAGE}, p. ex. {sample}.",
                 bad,
             )
@@ -146,8 +147,9 @@ def _outdated(ctx: CheckContext) -> list[Issue]:
             issue(
                 INSEE_OUTDATED,
                 ctx,
-                f"{col}: {bad.size} value(s) use the code of a former commune (merged since), e.g. {sample}.",
-                f"{col} : {bad.size} valeur(s) portent le code d'une ancienne commune (fusionnée depuis), "
+                f"{col}: {count_text(bad.size, 'en')} value(s) use the code of a former commune (merged since), "
+                f"e.g. {sample}.",
+                f"{col} : {count_text(bad.size)} valeur(s) portent le code d'une ancienne commune (fusionnée depuis), "
                 f"p. ex. {sample}.",
                 bad,
             )
@@ -169,8 +171,8 @@ def _outside(ctx: CheckContext) -> list[Issue]:
             issue(
                 INSEE_OUTSIDE_AREA,
                 ctx,
-                f"{col}: {bad.size} value(s) name communes outside {area}, e.g. {sample}.",
-                f"{col} : {bad.size} valeur(s) désignent des communes hors de "
+                f"{col}: {count_text(bad.size, 'en')} value(s) name communes outside {area}, e.g. {sample}.",
+                f"{col} : {count_text(bad.size)} valeur(s) désignent des communes hors de "
                 f"{ctx.area_name or 'la zone déclarée'}, p. ex. {sample}.",
                 bad,
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..numbers import count_text
 from ..report import Issue, Severity
 from . import fixes
 from ._common import attribute_columns, issue
@@ -60,8 +61,8 @@ def _fields(ctx: CheckContext) -> list[Issue]:
         issue(
             FIELD_NAME_NOT_XML_SAFE,
             ctx,
-            f"{len(bad)} field name(s) are not safe XML names for WMS/WFS: {shown}.",
-            f"{len(bad)} nom(s) de champ ne sont pas des noms XML sûrs pour WMS/WFS : {shown}.",
+            f"{count_text(len(bad), 'en')} field name(s) are not safe XML names for WMS/WFS: {shown}.",
+            f"{count_text(len(bad))} nom(s) de champ ne sont pas des noms XML sûrs pour WMS/WFS : {shown}.",
         )
     ]
 

@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..numbers import count_text
 from ..report import Issue, Severity
 from . import fixes
 from ._common import issue, memo, strings, text_columns
@@ -159,8 +160,8 @@ def _damaged(ctx: CheckContext) -> list[Issue]:
             issue(
                 TEXT_ENCODING_DAMAGED,
                 ctx,
-                f"{col}: {bad.size} value(s) show encoding damage, e.g. {sample}.",
-                f"{col} : {bad.size} valeur(s) abîmée(s) par un mauvais encodage, p. ex. {sample}.",
+                f"{col}: {count_text(bad.size, 'en')} value(s) show encoding damage, e.g. {sample}.",
+                f"{col} : {count_text(bad.size)} valeur(s) abîmée(s) par un mauvais encodage, p. ex. {sample}.",
                 bad,
                 hint=("Some characters were lost (�): re-read the source with the right --encoding. " if lost else "")
                 + "--fix decodes UTF-8 read as Windows-1252 again.",

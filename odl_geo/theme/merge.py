@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import IO, TYPE_CHECKING
 
 from ..checks.registry import Change
+from ..numbers import count_text
 from ..report import Issue, Report, Severity
 
 if TYPE_CHECKING:
@@ -56,8 +57,26 @@ def _key(issue: Issue) -> str:
     return _shape(issue.message)
 
 
-#: the count a fix's note starts with, after its field when it names one: ``date_mes : 98 …``, ``19 feature(s) …``
-_NOTE_NUMBER = re.compile(r"(?:[^:\d]*:)?\s*(\d+)\b")
+#: the count a fix's note starts with, after its field when it names one: ``date_mes : 98 …``, ``19 feature(s) …``,
+#: grouped as the checks write counts (``1\u202f004`` in French, ``1,004`` in English: :mod:`odl_geo.numbers`)
+_NOTE_NUMBER = re.compile("(?:[^:\\d]*:)?\\s*(\\d{1,3}(?:[,\u202f]\\d{3})+|\\d+)(?![\\d,\u202f])")
+
+
+def _note_int(text: str) -> int:
+    """The count :data:`_NOTE_NUMBER` found, its groups' separators left out."""
+    return int(text.replace(",", "").replace("\u202f", ""))
+
+
+def _grouped(code: str) -> bool:
+    """Whether an issue's messages write their counts grouped (:mod:`odl_geo.numbers`): the checks' do (and the
+    notes of their fixes, ``FIX_APPLIED``) but the flood family's (not yet), other findings write them as they
+    always did."""
+    from ..checks.registry import REGISTRY
+
+    check = REGISTRY.get(code)
+    if check is not None:
+        return getattr(check.run, "__module__", "") != "odl_geo.checks.flood"
+    return code == "FIX_APPLIED"
 
 
 def _note_key(note: str) -> str:
@@ -90,10 +109,16 @@ def _shape(text: str) -> str:
     return _NUMBER.sub("#", text)
 
 
-def _with_total(text: str, first: int, total: int) -> str:
-    """``text`` (written for the first chunk's ``first`` features) with the layer's ``total`` instead."""
+def _with_total(text: str, first: int, total: int, lang: str = "en", grouped: bool = False) -> str:
+    """``text`` (written for the first chunk's ``first`` features) with the layer's ``total`` instead.
+
+    ``grouped``: ``text`` writes its counts grouped by thousands in ``lang`` (:func:`odl_geo.numbers.count_text`),
+    as the checks' messages do; the total is written so too."""
     if first == total or not text:
         return text
+    if grouped:
+        pattern = re.compile(f"(?<![\\d.,\u202f]){re.escape(count_text(first, lang))}(?![\\d]|[.,\u202f]\\d)")
+        return pattern.sub(count_text(total, lang), text, count=1)
     pattern = re.compile(rf"(?<![\d.,]){first}(?![\d])")
     return pattern.sub(str(total), text, count=1)
 
@@ -222,10 +247,11 @@ class ChunkMerger:
             if issue.code == "SCHEMA_VALID" and issue.layer in invalid:
                 continue
             if f.chunks > 1:
+                grouped = _grouped(issue.code)
                 issue = replace(
                     issue,
-                    message=_with_total(issue.message, f.first_count, issue.count),
-                    message_fr=_with_total(issue.message_fr, f.first_count, issue.count),
+                    message=_with_total(issue.message, f.first_count, issue.count, "en", grouped),
+                    message_fr=_with_total(issue.message_fr, f.first_count, issue.count, "fr", grouped),
                 )
             out.append(issue)
         return out
@@ -280,15 +306,15 @@ class ChunkMerger:
                 continue
             said, total = self._said[key], self._fields[key]
 
-            def counted(note: str, said: dict[str, int] = said, total: Counter[str] = total) -> str:
+            def counted(note: str, lang: str, said: dict[str, int] = said, total: Counter[str] = total) -> str:
                 number = _NOTE_NUMBER.match(note)
                 first, now = said.get(note, 0), _note_count(note, total)
-                if number is None or not first or int(number.group(1)) != first:
+                if number is None or not first or _note_int(number.group(1)) != first:
                     return note  # its number counts something else than the changes: left as said
-                return f"{note[: number.start(1)]}{now}{note[number.end(1) :]}"
+                return f"{note[: number.start(1)]}{count_text(now, lang)}{note[number.end(1) :]}"
 
-            out.append(replace(fix, changes=[counted(n) for n in fix.changes],
-                               changes_fr=[counted(n) for n in fix.changes_fr]))  # fmt: skip
+            out.append(replace(fix, changes=[counted(n, "en") for n in fix.changes],
+                               changes_fr=[counted(n, "fr") for n in fix.changes_fr]))  # fmt: skip
         return out
 
     def add_removals(self, removals: list[Removal], offset: int) -> None:
