@@ -135,12 +135,226 @@ def _gdal_real(v: float) -> str:
 
 
 def format_reals(values: NDArray[np.float64]) -> pa.StringArray:
-    """Finite doubles as GDAL writes real properties; each distinct value is printed once."""
+    """Finite doubles as GDAL writes real properties; each distinct value is printed once.
+
+    Values of magnitude 1e-6 to 1e17 (the usual ones) are printed by :func:`_reals_vectorised`, the others
+    (zeros, tiny and huge values) one by one by :func:`_gdal_real`.
+    """
     # distinct bit patterns, not values: -0.0 is written "-0.0" and 0.0 "0.0"
+    bits, inverse = np.unique(np.ascontiguousarray(values, dtype=np.float64).view(np.int64), return_inverse=True)
+    uniq = bits.view(np.float64)
+    fast, done = _reals_vectorised(uniq)
+    if done.all():
+        return fast.take(pa.array(inverse.ravel()))
+    slow = pa.array([_gdal_real(float(v)) for v in uniq[~done].tolist()], type=pa.string())
+    where = np.empty(uniq.size, dtype=np.int64)
+    where[done] = np.arange(len(fast))
+    where[~done] = len(fast) + np.arange(len(slow))
+    return pa.concat_arrays([fast, slow]).take(pa.array(where[inverse.ravel()]))
+
+
+def format_reals_one_by_one(values: NDArray[np.float64]) -> pa.StringArray:
+    """:func:`format_reals` printing every distinct value with :func:`_gdal_real` (the reference, for tests)."""
     bits, inverse = np.unique(np.ascontiguousarray(values, dtype=np.float64).view(np.int64), return_inverse=True)
     uniq = bits.view(np.float64)
     texts = pa.array([_gdal_real(float(v)) for v in uniq.tolist()], type=pa.string())
     return texts.take(pa.array(inverse.ravel()))
+
+
+# -- real numbers, vectorised -----------------------------------------------------------------------------
+#: powers of ten exactly representable as doubles (5**22 < 2**53)
+_POW10 = np.array([10.0**i for i in range(23)])
+_POW10_INT = np.array([10**i for i in range(18)], dtype=np.int64)
+
+
+def _round17(
+    a: NDArray[np.float64], s: NDArray[np.int64]
+) -> tuple[NDArray[np.int64], NDArray[np.int8], NDArray[np.bool_], NDArray[np.bool_]]:
+    """``round(a * 10**s)`` on the exact product, ties to even, the sign of what rounding dropped, and whether the
+    exact product is below 10**16 or at least 10**17 (then ``s`` was not the right scale).
+
+    ``a * 10**s`` is ``hi + lo`` exactly (:func:`_two_product`, 10**s exact for s <= 22). For ``hi`` of 2**52
+    and more, ``hi`` is an integer and ``lo`` (at most half an ulp of hi) holds the rest; below, ``lo`` is under a
+    quarter and only matters when ``hi`` sits exactly halfway between two integers.
+    """
+    hi, lo = _two_product(a, _POW10[s])  # type: ignore[arg-type]
+    nf = np.rint(hi)
+    d = hi - nf  # exact (Sterbenz): hi >= 1 here
+    k = np.rint(lo)  # an integer part of lo only when hi is an integer (d == 0)
+    lo2 = lo - k  # exact, |lo2| <= 0.5
+    n = nf.astype(np.int64) + k.astype(np.int64)
+    sign = np.sign(d + lo2).astype(np.int8)  # exact sign of the exact residual when |d| < 0.5 or d == 0
+    # a tie in lo (hi an integer, lo2 = +-0.5): to even
+    tie = (d == 0) & (np.abs(lo2) == 0.5)
+    if tie.any():
+        odd = tie & (n % 2 == 1)
+        step = np.sign(lo2).astype(np.int64)
+        n = np.where(odd, n + step, n)
+        sign = np.where(odd, -sign, sign).astype(np.int8)
+    # hi exactly halfway (rint went to even): lo on the same side moves it to the other integer
+    half = np.abs(d) == 0.5
+    if half.any():
+        sd = np.sign(d)
+        away = half & (lo2 != 0) & (np.sign(lo2) == sd)
+        n = np.where(away, n + sd.astype(np.int64), n)
+        sign = np.where(half, np.where(away, -sd, sd), sign).astype(np.int8)
+    low = (hi < 1e16) | ((hi == 1e16) & (lo < 0))
+    high = (hi > 1e17) | ((hi == 1e17) & (lo >= 0))
+    return n, sign, low, high
+
+
+def _digits17(
+    a: NDArray[np.float64],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int8], NDArray[np.bool_]]:
+    """The 17 significant digits ``%.17g`` prints of each positive ``a`` (as an integer of 10**16 to 10**17),
+    its decimal exponent, the sign of what was rounded off, and the rows computed (others: printed by Python)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = np.floor(np.log10(a)).astype(np.int64)
+    n = np.zeros(a.size, dtype=np.int64)
+    sign = np.zeros(a.size, dtype=np.int8)
+    todo = np.ones(a.size, dtype=bool)
+    done = np.zeros(a.size, dtype=bool)
+    for _ in range(3):  # log10's estimate can be one off next to a power of ten, and rounding can carry
+        s = 16 - e
+        todo &= (s >= 0) & (s <= 22)
+        if not todo.any():
+            break
+        idx = np.flatnonzero(todo)
+        ni, si, low, high = _round17(a[idx], s[idx])
+        ok = ~(low | high)
+        # rounded up to 10**17 from below: one digit fewer at the next exponent, what was dropped is negative
+        carry = ok & (ni == _POW10_INT[17])
+        ni, si = np.where(carry, _POW10_INT[16], ni), np.where(carry, -1, si).astype(np.int8)
+        e[idx[carry]] += 1
+        n[idx[ok]], sign[idx[ok]] = ni[ok], si[ok]
+        done[idx[ok]] = True
+        e[idx[low]] -= 1
+        e[idx[high]] += 1
+        todo[idx[ok]] = False
+    return n, e, sign, done
+
+
+def _round_to(
+    n17: NDArray[np.int64], e: NDArray[np.int64], sign: NDArray[np.int8], p: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The ``p`` significant digits (p < 17) of the value whose 17 are ``n17`` with ``sign`` of the rest: exact."""
+    div = _POW10_INT[17 - p]
+    q, rem = np.divmod(n17, div)
+    halfway = div // 2
+    up = (rem > halfway) | ((rem == halfway) & ((sign > 0) | ((sign == 0) & (q % 2 == 1))))
+    q = q + up
+    carry = q == _POW10_INT[p]
+    return np.where(carry, _POW10_INT[p - 1], q), e + carry
+
+
+_ZERO = ord("0")
+
+
+def _g_digits(
+    q: NDArray[np.int64], e: NDArray[np.int64], p: int
+) -> tuple[NDArray[np.uint8], NDArray[np.int64], NDArray[np.int64]]:
+    """``%.{p}g``'s digits of ``q * 10**(e - p + 1)`` (q of p digits, e from -4 to p - 1: the fixed form).
+
+    Returns the digits as characters, a row each (values below 1 start with their ``-e`` zeros: ``0``, then
+    ``0`` to ``000`` after the point), the number of digits before the point, and the number up to the last
+    non-zero one.
+    """
+    rows = q.size
+    text = pc.cast(pa.array(q), pa.string())  # p characters each: q has p digits
+    digits = np.frombuffer(text.buffers()[2], dtype=np.uint8, count=rows * p).reshape(rows, p)
+    last = ((digits != _ZERO) * np.arange(1, p + 1, dtype=np.uint8)).max(axis=1).astype(np.int64)
+    shift = np.maximum(-e, 0)
+    if shift.any():
+        matrix = np.full((rows, p + 4), _ZERO, dtype=np.uint8)
+        for s in np.unique(shift).tolist():
+            at = shift == s
+            matrix[at, s : s + p] = digits[at]
+    else:
+        matrix = digits
+    return matrix, np.maximum(e, 0) + 1, last + shift
+
+
+def _gdal_tests(
+    matrix: NDArray[np.uint8], units: NDArray[np.int64], last: NDArray[np.int64]
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """GDAL's tests of a ``%g`` text: (it has a point, a run of six 0 or six 9 follows the point).
+
+    The runs are looked for along the rows laid end to end; a run across two rows starts too late in the first
+    one to be inside its decimals, which end at its last non-zero digit.
+    """
+    rows, width = matrix.shape
+    pointed = last > units
+    start = np.arange(width)[None, :]
+    inside = (start >= units[:, None]) & (start + 6 <= last[:, None])
+    flat = matrix.ravel()
+    run = np.zeros(rows * width, dtype=bool)
+    for digit in (_ZERO, _ZERO + 9):
+        one = flat == digit
+        two = one[:-1] & one[1:]
+        four = two[:-2] & two[2:]
+        run[:-5] |= four[:-2] & two[4:]
+    return pointed, (run.reshape(rows, width) & inside).any(axis=1)
+
+
+def _g_texts(
+    matrix: NDArray[np.uint8], units: NDArray[np.int64], last: NDArray[np.int64], neg: NDArray[np.bool_]
+) -> pa.StringArray:
+    """The texts of :func:`_g_digits`'s digits: sign, units, point, decimals (``0`` when none: GDAL's ``.0``)."""
+    rows, width = matrix.shape
+    # a text a row, as wide as the widest, blanks where a text has no character (the sign's place when
+    # positive, after its last decimal), then the blanks trimmed
+    before = np.full((rows, width + 1), _ZERO, dtype=np.uint8)
+    before[:, :width] = matrix
+    after = np.empty((rows, width + 1), dtype=np.uint8)
+    after[:, 1:] = matrix
+    col = np.arange(width + 1)[None, :]
+    u = units[:, None]
+    end = np.maximum(last, units + 1)[:, None]  # digits written ("12" is written "12.0": one decimal at least)
+    out = np.empty((rows, width + 2), dtype=np.uint8)
+    out[:, 0] = np.where(neg, ord("-"), ord(" "))
+    out[:, 1:] = np.where(col < u, before, np.where(col == u, ord("."), np.where(col > end, ord(" "), after)))
+    offsets = np.arange(0, rows * (width + 2) + 1, width + 2, dtype=np.int32)
+    return pc.ascii_trim(pa.StringArray.from_buffers(rows, pa.py_buffer(offsets), pa.py_buffer(out)), " ")
+
+
+def _reals_vectorised(values: NDArray[np.float64]) -> tuple[pa.StringArray, NDArray[np.bool_]]:
+    """GDAL's texts (:func:`_gdal_real`) of the values of magnitude 1e-4 to 1e13, and the rows printed here
+    (their texts, in order; the other rows are left to :func:`_gdal_real`)."""
+    a = np.abs(values)
+    usual = (a >= 1e-4) & (a < 1e13)
+    n17, e17, sign, done = _digits17(np.where(usual, a, 1.0))
+    # exponents -4 to 12: every retry's text has the fixed form (a carry makes 13 at most, below 14 digits)
+    done &= usual & (e17 >= -4) & (e17 <= 12)
+    if not done.all():
+        n17, e17, sign = n17[done], e17[done], sign[done]
+    neg = np.signbit(values[done])
+    # %.17g, then GDAL's retries at 16, 15 and 14 digits for a text with a point and a run of 0 or 9 in its
+    # decimals; a retry counts when its text has a point and no run; none counts: %.17g's text
+    matrix, units, last = _g_digits(n17, e17, 17)
+    pointed, run = _gdal_tests(matrix, units, last)
+    undecided = pointed & run
+    if not undecided.any():
+        return _g_texts(matrix, units, last, neg), done
+    settled = np.flatnonzero(~undecided)
+    pieces = [_g_texts(matrix[settled], units[settled], last[settled], neg[settled])]
+    order = [settled]
+    rows = np.flatnonzero(undecided)
+    for fewer in (16, 15, 14):
+        q, e = _round_to(n17[rows], e17[rows], sign[rows], fewer)
+        m_f, u_f, l_f = _g_digits(q, e, fewer)
+        pointed, run = _gdal_tests(m_f, u_f, l_f)
+        found = np.flatnonzero(pointed & ~run)
+        pieces.append(_g_texts(m_f[found], u_f[found], l_f[found], neg[rows[found]]))
+        order.append(rows[found])
+        rows = rows[~(pointed & ~run)]
+        if not rows.size:
+            break
+    if rows.size:  # no retry without a run: %.17g's text
+        pieces.append(_g_texts(matrix[rows], units[rows], last[rows], neg[rows]))
+        order.append(rows)
+    where = np.empty(n17.size, dtype=np.int64)
+    where[np.concatenate(order)] = np.arange(n17.size)
+    return pa.concat_arrays(pieces).take(pa.array(where)), done
 
 
 # -- text ------------------------------------------------------------------------------------------------

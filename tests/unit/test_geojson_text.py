@@ -25,7 +25,13 @@ import shapely
 from odl_geo import convert
 from odl_geo.conversion import ConvertOptions
 from odl_geo.exports import geojson_text
-from odl_geo.exports.geojson_text import format_coordinates, format_reals, json_texts, point_xy
+from odl_geo.exports.geojson_text import (
+    format_coordinates,
+    format_reals,
+    format_reals_one_by_one,
+    json_texts,
+    point_xy,
+)
 from odl_geo.sources import ReadOptions
 
 REPO = Path(__file__).resolve().parents[2]
@@ -103,6 +109,74 @@ def test_reals_are_printed_as_gdal_prints_them(tmp_path: Path) -> None:
             [0.0, -0.0, 1e20, 1e-7, 5e-324, 1.7976931348623157e308, 0.1 + 0.2, 1 / 3],
         ]
     )
+    text = _gdal_text(tmp_path, {"v": pa.array(values)}, np.zeros((values.size, 2)))
+    assert format_reals(values).to_pylist() == _property_values(text, "v")
+
+
+def _hard_reals(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Doubles where ``%.17g`` and GDAL's retries are easy to get wrong when printed without the C library.
+
+    Measures and coordinates as a theme writes them (2 and 7 decimals, Lambert-93, lon/lat), exact binary
+    fractions whose decimal expansion ends in a 5 at the 15th to 18th digit (ties, rounded to even), the
+    neighbours one ulp either side of short decimals and of powers of ten (the exponent one off), runs of 0 and
+    9 at every place (``1.0000001``, ``2.9999999``), integers, negatives, zeros, and values outside the range
+    printed vectorised (tiny, huge, subnormal).
+    """
+    short = np.concatenate(
+        [
+            np.round(rng.uniform(440_000, 850_000, n), 2),
+            np.round(rng.uniform(6_160_000, 6_450_000, n), 2),
+            np.round(rng.uniform(-5, 9, n), 7),
+            np.round(rng.uniform(41, 51, n), 7),
+            np.round(rng.gamma(2.0, 3.0, n), 2),
+            rng.integers(1, 10**6, n) * 10.0 ** rng.integers(-10, 10, n),
+        ]
+    )
+    places = rng.integers(1, 12, n)
+    runs = np.concatenate(
+        [
+            rng.integers(1, 100, n) + 10.0 ** -places.astype(float),  # 12.0000001
+            rng.integers(1, 100, n) - 10.0 ** -places.astype(float),  # 11.9999999
+            rng.integers(1, 10**6, n) / 10.0**6 + 10.0 ** -(places + 6).astype(float),
+        ]
+    )
+    ties = np.concatenate(
+        [
+            rng.integers(2**49, 2**53, n) * 2.0 ** -rng.integers(1, 5, n),  # 1234567890123456.75 and the like
+            rng.integers(1, 2**53, n) * 2.0 ** rng.integers(-70, 0, n),
+            rng.integers(1, 10**5, n) * 2.0 ** -rng.integers(1, 40, n),
+        ]
+    )
+    tens = 10.0 ** np.arange(-12, 20)
+    wide = rng.uniform(-1, 1, n) * 10.0 ** rng.integers(-320, 308, n)
+    values = np.concatenate([short, runs, ties, wide, tens, np.cumsum(np.full(n, 0.1)), rng.uniform(-1e13, 1e13, n)])
+    values = np.concatenate([values, np.nextafter(values, np.inf), np.nextafter(values, -np.inf)])
+    values = np.concatenate([values, -values, [0.0, -0.0, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308]])
+    return values[np.isfinite(values)]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_reals_printed_vectorised_are_the_c_librarys(seed: int) -> None:
+    # each value printed one by one with Python's correctly rounded %g (the C library's, GDAL's rules) and by
+    # the vectorised path: the same texts
+    values = _hard_reals(np.random.default_rng(seed), 20_000)
+    assert format_reals(values).to_pylist() == format_reals_one_by_one(values).to_pylist()
+
+
+def test_usual_reals_are_printed_vectorised() -> None:
+    # the fast path is taken for the values a theme writes (zeros and the far ranges are left to Python)
+    rng = np.random.default_rng(7)
+    values = np.concatenate([np.round(rng.uniform(-1e6, 1e7, 50_000), 2), np.round(rng.uniform(-5, 51, 50_000), 7)])
+    values = values[values != 0]
+    texts, done = geojson_text._reals_vectorised(values)
+    assert done.all()
+    assert texts.to_pylist() == [geojson_text._gdal_real(v) for v in values.tolist()]
+    _, done = geojson_text._reals_vectorised(np.array([0.0, 5e-5, 1e13, 1e300, 2.5]))
+    assert done.tolist() == [False, False, False, False, True]
+
+
+def test_hard_reals_are_printed_as_gdal_prints_them(tmp_path: Path) -> None:
+    values = _hard_reals(np.random.default_rng(4), 3_000)
     text = _gdal_text(tmp_path, {"v": pa.array(values)}, np.zeros((values.size, 2)))
     assert format_reals(values).to_pylist() == _property_values(text, "v")
 
