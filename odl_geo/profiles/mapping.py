@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
@@ -275,11 +276,8 @@ def conform_frame(
     :raises InputError: the mapping file names a source field the layer does not have.
     """
     forced, constants, values = mapping.for_role(spec.role)
-    sources = (
-        [c for c in frame.columns if c != frame.geometry.name]
-        if isinstance(frame, gpd.GeoDataFrame)
-        else list(frame.columns)
-    )
+    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None  # looked up once
+    sources = [c for c in frame.columns if c != geometry] if geometry is not None else list(frame.columns)
     targets = {tf.name for tf in spec.fields}
     for target, source in forced.items():
         if target in targets and source and source not in sources:
@@ -306,7 +304,7 @@ def conform_frame(
             continue
         match = result.matches.get(tf.name)
         if match is None:
-            columns[tf.name] = pd.Series([None] * n, index=frame.index, dtype=object)
+            columns[tf.name] = np.full(n, None, dtype=object)  # by position, as the frame's rows
             continue
         matches[tf.name] = (match.source, match.how if match.how != "fuzzy" else f"fuzzy {match.score:.2f}")
         raw = frame[match.source]
@@ -323,7 +321,7 @@ def conform_frame(
                         Severity.INFO,
                         f"{tf.name}: values mapped to the schema's codes: {shown}.",
                         layer=layer,
-                        count=int(raw.astype(object).isin(list(mapped)).sum()),
+                        count=_rows_in(raw, list(mapped)),
                         message_fr=f"{tf.name} : valeurs ramenées aux codes du schéma : {shown}.",
                     )
                 )
@@ -373,10 +371,20 @@ def conform_frame(
                 message_fr="Champs de la source hors schéma, non publiés : " + ", ".join(unused) + ".",
             )
         )
-    data = pd.DataFrame(columns, index=frame.index)
+    # copy=False: the columns are this function's own. pandas would copy each one, then stack the object columns
+    # into one 2-D block (~15 ms a 20,000-row PEI chunk); left as they are, a later deep copy (the fixes) does that
+    data = pd.DataFrame(columns, index=frame.index, copy=False)
     if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.name in frame.columns:
         # copy=False: ``data`` is this function's own (GeoDataFrame copies a DataFrame whole by default)
         out = gpd.GeoDataFrame(data, geometry=frame.geometry.values, crs=frame.crs, copy=False)
     else:
         out = gpd.GeoDataFrame(data)
     return out.reset_index(drop=True), matches
+
+
+def _rows_in(raw: pd.Series, keys: list[Any]) -> int:
+    """Rows of ``raw`` holding one of ``keys`` (``raw.astype(object).isin(keys)``): Arrow text against text keys
+    by Arrow's own ``is_in`` (exact text, a missing value in none), without a copy of the column to objects."""
+    if is_arrow_text(raw) and all(type(k) is str for k in keys):
+        return int(raw.isin(keys).sum())
+    return int(raw.astype(object).isin(keys).sum())
