@@ -20,11 +20,25 @@ import pyarrow.compute as pc
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["CompiledTable", "Encoded", "Mask", "Unsupported", "as_mask", "compile_table_schema"]
+__all__ = [
+    "CompiledTable",
+    "Encoded",
+    "Mask",
+    "Numbers",
+    "Unsupported",
+    "as_mask",
+    "compile_table_schema",
+    "parse_risks",
+]
 
 Mask = np.ndarray  # of bool, one per row: True where the row MAY fail
 #: a column dictionary-encoded: (codes, values), row i's text being ``values[codes[i]]``
 Encoded = tuple[np.ndarray, pa.Array]
+#: the doubles a column's texts (its ``values``) were written from, one per text: ``(numbers, whole_as_int)``. A
+#: finite number's text is its shortest round-trip text (``repr``), or with ``whole_as_int`` the integer's digits
+#: when it is whole (:func:`.product_text.float_csv_texts` of a number field); a NaN's text is "" (a column
+#: holding an infinity, whose text is ``inf``, has none). Its tests then read these numbers instead of the text.
+Numbers = tuple[np.ndarray, bool]
 
 
 class Unsupported(Exception):
@@ -59,7 +73,7 @@ def compile_table_schema(descriptor: dict[str, Any], header: list[str]) -> Compi
     if [f.get("name") for f in fields] != header:
         raise Unsupported("the header is not the schema's fields in order")
     tests = [_field_test(f) for f in fields]
-    return CompiledTable([t for t, _ in tests], [u for _, u in tests])
+    return CompiledTable([t for t, _, _ in tests], [u for _, u, _ in tests], [m for _, _, m in tests])
 
 
 class CompiledTable:
@@ -71,23 +85,40 @@ class CompiledTable:
     ``unique`` (:meth:`repeated`), so that a table with rows left out is judged again only where that can change.
     """
 
-    def __init__(self, tests: list[Callable[[pa.Array, Mask], Mask]], unique: list[bool]) -> None:
+    def __init__(
+        self,
+        tests: list[Callable[[pa.Array, Mask], Mask]],
+        unique: list[bool],
+        numeric: list[Callable[[pa.Array, Mask, Numbers], Mask] | None] | None = None,
+    ) -> None:
         self.tests, self.unique = tests, unique
+        self.numeric = numeric or [None] * len(tests)
 
     def __call__(self, columns: list[pa.Array]) -> Mask:
         encoded = [(np.arange(len(c)), c) for c in columns]
         return self.rows(encoded) | self.repeated(encoded)
 
-    def rows(self, columns: list[Encoded]) -> Mask:
-        """True where a row may break a rule judged on the row alone (type, format, constraint, blank row)."""
+    def rows(
+        self, columns: list[Encoded], numbers: list[Numbers | None] | None = None, risky: list[Mask] | None = None
+    ) -> Mask:
+        """True where a row may break a rule judged on the row alone (type, format, constraint, blank row).
+
+        :param numbers: the doubles each column's texts were written from, where known (:data:`Numbers`): a
+            number field's test reads them (the same verdicts as on their texts, without parsing them again).
+        :param risky: each column's texts holding a character a CSV round trip may not give back
+            (:func:`parse_risks`), when found already."""
         n = len(columns[0][0]) if columns else 0
         flagged = np.zeros(n, dtype=bool)
         blank = np.ones(n, dtype=bool)
-        for (codes, values), test in zip(columns, self.tests, strict=True):
+        numbers = numbers or [None] * len(columns)
+        risky = risky or parse_risks(columns, numbers)
+        for (codes, values), test, numeric, known, risk in zip(
+            columns, self.tests, self.numeric, numbers, risky, strict=True
+        ):
             empty = as_mask(pc.equal(values, ""))
-            bad = as_mask(pc.match_substring_regex(values, _PARSE_RISK)) | test(values, empty)
+            bad = numeric(values, empty, known) if numeric is not None and known is not None else test(values, empty)
             blank &= empty[codes]
-            flagged |= bad[codes]
+            flagged |= (bad | risk)[codes]
         return flagged | (blank & bool(columns))  # a blank row is a row error
 
     def repeated(self, columns: list[Encoded]) -> Mask:
@@ -105,14 +136,29 @@ class CompiledTable:
         return out
 
 
+def parse_risks(columns: list[Encoded], numbers: list[Numbers | None] | None = None) -> list[Mask]:
+    """Each column's texts holding a character a CSV round trip may not give back (NUL, CR, LF): such a row is
+    flagged. Texts written from numbers (``numbers``, :data:`Numbers`) hold none."""
+    numbers = numbers or [None] * len(columns)
+    return [
+        np.zeros(len(values), dtype=bool)
+        if known is not None
+        else as_mask(pc.match_substring_regex(values, _PARSE_RISK))
+        for (_, values), known in zip(columns, numbers, strict=True)
+    ]
+
+
 def as_mask(arr: pa.Array | pa.ChunkedArray) -> Mask:
     """Booleans as numpy, a null (a value a test could not judge) counting as True: the row is flagged."""
     return np.asarray(pc.fill_null(arr, True).to_numpy(zero_copy_only=False), dtype=bool)
 
 
-def _field_test(field: dict[str, Any]) -> tuple[Callable[[pa.Array, Mask], Mask], bool]:
-    """One field's test (True where a cell may break its type, format or a constraint) and whether its values
-    must be unique (judged across the rows: :meth:`CompiledTable.repeated`)."""
+def _field_test(
+    field: dict[str, Any],
+) -> tuple[Callable[[pa.Array, Mask], Mask], bool, Callable[[pa.Array, Mask, Numbers], Mask] | None]:
+    """One field's test (True where a cell may break its type, format or a constraint), whether its values
+    must be unique (judged across the rows: :meth:`CompiledTable.repeated`), and for a number field the same
+    test reading the doubles the texts were written from (:data:`Numbers`)."""
     known = {"name", "type", "format", "constraints", "trueValues", "falseValues"}
     for key in field:
         if key not in known and key not in _TABLE_METADATA:
@@ -125,12 +171,13 @@ def _field_test(field: dict[str, Any]) -> tuple[Callable[[pa.Array, Mask], Mask]
     if fmt != "default":
         raise Unsupported(f"format {fmt!r}")
     value: Callable[[pa.Array], Mask]
+    numeric: Callable[[pa.Array, Numbers], Mask] | None = None
     if kind == "string":
         value = _string_test(constraints)
     elif kind in ("integer", "number"):
         if unique:
             raise Unsupported("unique on a number (frictionless compares the numbers, not the text)")
-        value = _number_test(kind, constraints)
+        value, numeric = _number_test(kind, constraints)
     elif kind == "boolean":
         if unique or constraints:
             raise Unsupported(f"boolean constraints {sorted(constraints)}")
@@ -150,7 +197,15 @@ def _field_test(field: dict[str, Any]) -> tuple[Callable[[pa.Array, Mask], Mask]
         out = value(col) & ~empty  # a missing value ("") is None: only ``required`` judges it
         return out | empty if required else out
 
-    return test, unique
+    if numeric is None:
+        return test, unique, None
+    read = numeric
+
+    def from_numbers(col: pa.Array, empty: Mask, numbers: Numbers) -> Mask:
+        out = read(col, numbers) & ~empty
+        return out | empty if required else out
+
+    return test, unique, from_numbers
 
 
 def _string_test(constraints: dict[str, Any]) -> Callable[[pa.Array], Mask]:
@@ -193,7 +248,9 @@ def _per_value(col: pa.Array, judge: Callable[[str], Any], negate: bool = False)
     return verdicts[encoded.indices.to_numpy(zero_copy_only=False)] if len(verdicts) else np.zeros(len(col), bool)
 
 
-def _number_test(kind: str, constraints: dict[str, Any]) -> Callable[[pa.Array], Mask]:
+def _number_test(
+    kind: str, constraints: dict[str, Any]
+) -> tuple[Callable[[pa.Array], Mask], Callable[[pa.Array, Numbers], Mask]]:
     syntax = _INTEGER if kind == "integer" else _NUMBER
     bounds: list[tuple[str, float]] = []
     enum: pa.Array | None = None
@@ -227,7 +284,27 @@ def _number_test(kind: str, constraints: dict[str, Any]) -> Callable[[pa.Array],
                     bad |= ~(values > b) if name in ("minimum", "exclusiveMinimum") else ~(values < b)
         return bad
 
-    return test
+    def from_numbers(col: pa.Array, known: Numbers) -> Mask:
+        """:func:`test` of texts written from the doubles ``known`` (:data:`Numbers`): the text of a finite one
+        has the number syntax (a ``repr``, or the integer's digits), and for an integer field it has the integer
+        syntax exactly when it is the digits of a whole number; it reads back as that very double, which the
+        bounds compare (a NaN's text "" is judged as the empty text it is)."""
+        numbers, whole_as_int = known
+        finite = np.isfinite(numbers)
+        bad = ~finite  # "": not a number (the caller clears the empty texts)
+        if kind == "integer":  # a repr (not whole_as_int) is never integer syntax: "150.0", "1e+16"
+            with np.errstate(invalid="ignore"):
+                bad |= ~(numbers == np.floor(numbers)) if whole_as_int else np.ones(len(numbers), dtype=bool)
+        if enum is not None:
+            bad |= ~as_mask(pc.is_in(col, value_set=enum))
+        if bounds:
+            values = np.where(bad, np.nan, numbers)
+            with np.errstate(invalid="ignore"):
+                for name, b in bounds:
+                    bad |= ~(values > b) if name in ("minimum", "exclusiveMinimum") else ~(values < b)
+        return bad
+
+    return test, from_numbers
 
 
 def _numbers(texts: pa.Array) -> np.ndarray:
@@ -240,12 +317,28 @@ def _numbers(texts: pa.Array) -> np.ndarray:
         return np.asarray(pd.to_numeric(texts.to_numpy(zero_copy_only=False), errors="coerce"), dtype=float)
 
 
+#: days of each month (index 1..12) in a common year
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+
+
 def _date_test(col: pa.Array) -> Mask:
+    """True where ``datetime.strptime(text, "%Y-%m-%d")`` (frictionless' default date format) may fail: the text
+    is not ``YYYY-MM-DD`` (no year 0) or not a day of the calendar (month 1-12, day 1 to the month's last, 29
+    February of leap years only), read from its digits (it was ``pandas.to_datetime``, which also refused years
+    outside 1677-2262)."""
     bad = ~as_mask(pc.match_substring_regex(col, _DATE))
-    ok = ~bad
-    if ok.any():
-        parsed = pd.to_datetime(col.filter(pa.array(ok)).to_numpy(zero_copy_only=False), format="%Y-%m-%d",
-                                errors="coerce")  # fmt: skip
-        sub = np.asarray(pd.isna(parsed))  # impossible dates, and years pandas cannot hold: to frictionless
-        bad[np.flatnonzero(ok)[sub]] = True
+    ok = np.flatnonzero(~bad)
+    if len(ok):
+        texts = col.take(pa.array(ok))  # each 10 ASCII bytes (the pattern's)
+        if isinstance(texts, pa.ChunkedArray):
+            texts = texts.combine_chunks()
+        texts = texts.cast(pa.string())  # (32-bit offsets)
+        offsets = np.frombuffer(texts.buffers()[1], dtype=np.int32)[texts.offset : texts.offset + len(texts) + 1]
+        data = np.frombuffer(texts.buffers()[2], dtype=np.uint8)[int(offsets[0]) : int(offsets[-1])]
+        digits = data.reshape(len(ok), 10).astype(np.int64) - ord("0")
+        year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+        month, day = digits[:, 5] * 10 + digits[:, 6], digits[:, 8] * 10 + digits[:, 9]
+        leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+        last = _MONTH_DAYS[np.clip(month, 0, 12)] + (leap & (month == 2))
+        bad[ok] = (month < 1) | (month > 12) | (day < 1) | (day > last)
     return bad

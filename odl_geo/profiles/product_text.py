@@ -47,6 +47,7 @@ __all__ = [
     "geometry_mapping",
     "json_value",
     "quoted_cells",
+    "text_column",
 ]
 
 LINE_COORDS = 200_000  # coordinates of lines formatted at a time (a trail may have thousands)
@@ -117,7 +118,7 @@ class Distinct(NamedTuple):
         return texts if self.codes is None else texts.take(pa.array(self.codes))
 
 
-def _text_column(series: pd.Series) -> Distinct | None:
+def _text_column(series: pd.Series, found: str | None = None) -> Distinct | None:
     """The column's distinct strings (None kept) when it holds only strings and None (the usual column); else None.
 
     ``infer_dtype`` says the values present are all ``str`` (not bytes, which Arrow would take as text), Arrow that
@@ -129,7 +130,7 @@ def _text_column(series: pd.Series) -> Distinct | None:
     if series.dtype != object:
         return None
     values = series.to_numpy()
-    found = pd.api.types.infer_dtype(values, skipna=True)
+    found = found or pd.api.types.infer_dtype(values, skipna=True)  # (``found``: the caller's, the same)
     if found not in ("string", "empty"):
         return None
     try:
@@ -218,6 +219,11 @@ class Shared:
             values = pa.concat_arrays([d.values for _, d in found])
             self.pools[key] = Pool([name for name, _ in found], values, sizes, np.concatenate(codes))
         return self.pools[key]
+
+
+def text_column(series: pd.Series, found: str | None = None) -> Distinct | None:
+    """:func:`_text_column`: a column of strings and None as its distinct strings (for :mod:`.validation`)."""
+    return _text_column(series, found)
 
 
 def _by_python(strings: pa.Array, where: pa.Array, text: Callable[[str], str]) -> pa.Array:

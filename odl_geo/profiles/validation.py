@@ -50,10 +50,11 @@ import shapely
 from ..csvsafe import neutralise_csv_cell, neutralise_csv_row
 from . import products
 from .compiled_json import MISSING, NumberArrays, Numbers, ObjectColumns, compile_feature_schema
-from .compiled_table import Encoded, Mask, Unsupported, as_mask, compile_table_schema
+from .compiled_table import Encoded, Mask, Unsupported, as_mask, compile_table_schema, parse_risks
+from .compiled_table import Numbers as TextNumbers
 from .product_numbers import reprs
 from .product_sinks import PRECISION, VALIDATED_TEXTS, csv_texts, geometry_mapping, json_value
-from .product_text import float_csv_texts, quoted_cells
+from .product_text import float_csv_texts, quoted_cells, text_column
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -147,6 +148,8 @@ class _Table:
     odd: Mask
     lists: list[list[str]] | None = None  # the rows as given (validate_table_rows): frictionless reads them
     _neutral: list[Encoded] | None = field(default=None, repr=False)
+    #: the doubles each column's texts were written from, where they were (their tests read them)
+    numbers: list[TextNumbers | None] | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -165,15 +168,20 @@ class _Table:
 
     def columns(self) -> list[Encoded]:
         """The columns as the CSV writer writes them (neutralised), each distinct text once."""
-        if self._neutral is None:
-            self._neutral = [(c, _neutralised(v)) for c, v in self.texts]
+        if self._neutral is None:  # (the text of a finite number, or "", is its own neutralisation)
+            numbers = self.numbers or [None] * len(self.texts)
+            self._neutral = [
+                (c, v if known is not None else _neutralised(v))
+                for (c, v), known in zip(self.texts, numbers, strict=True)
+            ]
         return self._neutral
 
     def without(self, keep: Mask) -> _Table:
         """The table with only the ``keep`` rows (their texts are not built again)."""
         neutral = None if self._neutral is None else [(c[keep], v) for c, v in self._neutral]
         lists = None if self.lists is None else [self.lists[i] for i in np.flatnonzero(keep).tolist()]
-        return _Table(self.header, [(c[keep], v) for c, v in self.texts], self.odd[keep], lists, neutral)
+        texts = [(c[keep], v) for c, v in self.texts]
+        return _Table(self.header, texts, self.odd[keep], lists, neutral, numbers=self.numbers)
 
 
 def _rows_of(columns: list[Encoded], n: int, at: Any) -> list[list[str]]:
@@ -359,10 +367,11 @@ def check_table_frame(
     extra = extra or {}
     names = [f.name for f in fields]
     header = names + [n for n in extra if n not in names]
-    texts = [_float_texts(extra[f.name]) if f.name in extra else _texts(frame[f.name], f.kind, true_false)
-             for f in fields] + [_float_texts(v) for n, v in extra.items() if n not in names]  # fmt: skip
+    built = [_numbered_float_texts(extra[f.name]) if f.name in extra
+             else _numbered_texts(frame[f.name], f.kind, true_false)
+             for f in fields] + [_numbered_float_texts(v) for n, v in extra.items() if n not in names]  # fmt: skip
     plan = layer.plan(len(frame)) if layer is not None else None
-    table = _Table(header, texts, np.zeros(len(frame), dtype=bool))
+    table = _Table(header, [t for t, _ in built], np.zeros(len(frame), dtype=bool), numbers=[m for _, m in built])
     checked = _check_table(table, descriptor, plan=plan, judged=layer is not None and layer.judged)
     if layer is not None and checked.flags is not None:
         layer.judged = True  # the fast path ran: frictionless read this header and schema and found them right
@@ -432,25 +441,49 @@ def validated(dataset: ThemeDataset, frame: pd.DataFrame, check: TableCheck, rol
 
 
 def _texts(series: pd.Series, kind: str, true_false: tuple[str, str]) -> Encoded:
-    """:func:`.product_sinks.csv_texts` of a column (the product's text of each cell), dictionary-encoded.
+    """:func:`.product_sinks.csv_texts` of a column (the product's text of each cell), dictionary-encoded
+    (:func:`_numbered_texts` without the numbers)."""
+    return _numbered_texts(series, kind, true_false)[0]
+
+
+def _float_numbers(floats: np.ndarray, kind: str) -> TextNumbers:
+    """The :data:`Numbers` of :func:`.product_text.float_csv_texts` of ``floats``: "" for a NaN or an infinity."""
+    return np.where(np.isfinite(floats), floats, np.nan), kind in ("number", "integer")
+
+
+def _numbered_texts(series: pd.Series, kind: str, true_false: tuple[str, str]) -> tuple[Encoded, TextNumbers | None]:
+    """:func:`.product_sinks.csv_texts` of a column (the product's text of each cell), dictionary-encoded, and
+    the doubles its texts were written from when they were (:data:`.compiled_table.Numbers`).
 
     Three kinds of columns are common and costly there: text, whose CSV text is the text itself (``csv_text`` of
-    a ``str`` is ``str(v)``, None is ""), encoded by Arrow here; floats, whose texts are made by numpy and Arrow
-    (:func:`.product_text.float_csv_texts`, what ``csv_texts`` makes of floats, no Python string a value), once per
-    distinct value when they repeat (same bits: ``0.0`` and ``-0.0`` stay apart); and object columns holding only
-    floats and None (measures read as objects), the same way, None being ""."""
+    a ``str`` is ``str(v)``, None is ""), its distinct strings found by a dict (:func:`.product_text.text_column`:
+    a str keeps its hash, a column of few values is not encoded row by row); floats, whose texts are made by numpy
+    and Arrow (:func:`.product_text.float_csv_texts`, what ``csv_texts`` makes of floats, no Python string a
+    value), once per distinct value when they repeat (same bits: ``0.0`` and ``-0.0`` stay apart); and object
+    columns holding only floats and None (measures read as objects), the same way, None being ""."""
     values = series.to_numpy(dtype=object) if series.dtype == object else None
     if values is not None and kind != "boolean":
+        strings = pd.api.types.infer_dtype(values, skipna=True)
+        if strings in ("string", "empty") and (distinct := text_column(series, strings)) is not None:
+            # strings and None: each distinct string found by a dict (a str keeps its hash), None is ""
+            texts = distinct.values.fill_null("") if distinct.values.null_count else distinct.values
+            codes = np.arange(len(values), dtype=np.int32) if distinct.codes is None else distinct.codes
+            return (codes, texts), None
         none = np.equal(values, None)  # type: ignore[call-overload]
         found = pd.api.types.infer_dtype(values[~none], skipna=False)
         if found == "string":
             encoded = pc.dictionary_encode(pc.fill_null(pa.array(values, type=pa.string()), ""))
-            return encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32), encoded.dictionary
+            return (encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32), encoded.dictionary), None
         if found == "floating":  # csv_texts: np.asarray(some, dtype=float), then its float texts; None is ""
-            texts = float_csv_texts(np.asarray(values[~none], dtype=float), kind)
+            floats = np.asarray(values[~none], dtype=float)
+            texts = float_csv_texts(floats, kind)
             codes = np.full(len(values), len(texts), dtype=np.int32)
             codes[~none] = np.arange(len(texts), dtype=np.int32)
-            return codes, pa.concat_arrays([texts, pa.array([""], type=pa.string())])
+            numbers, whole = _float_numbers(floats, kind)
+            return (codes, pa.concat_arrays([texts, pa.array([""], type=pa.string())])), (
+                np.append(numbers, np.nan),
+                whole,
+            )
     elif series.dtype == np.float64 and kind != "boolean":
         every = series.to_numpy()
         if len(every) > 1:
@@ -459,15 +492,27 @@ def _texts(series: pd.Series, kind: str, true_false: tuple[str, str]) -> Encoded
             if len(np.unique(head)) <= len(head) // 2:  # (coordinates hardly repeat: not sorted for nothing)
                 distinct, codes = np.unique(bits, return_inverse=True)
                 if len(distinct) <= len(every) // 2:
-                    return codes.astype(np.int32), float_csv_texts(distinct.view(np.float64), kind)
-        return np.arange(len(every), dtype=np.int32), float_csv_texts(every, kind)
+                    floats = distinct.view(np.float64)
+                    return (codes.astype(np.int32), float_csv_texts(floats, kind)), _float_numbers(floats, kind)
+        return (np.arange(len(every), dtype=np.int32), float_csv_texts(every, kind)), _float_numbers(every, kind)
     codes, texts = csv_texts(series, kind, true_false)
-    return np.asarray(codes, dtype=np.int32), pa.array(texts, type=pa.string())
+    return (np.asarray(codes, dtype=np.int32), pa.array(texts, type=pa.string())), None
 
 
 def _float_texts(values: np.ndarray) -> Encoded:
     """``repr(float(v))``, ``""`` for NaN: the coordinates' text in the CSV products (made by numpy and Arrow,
     :func:`.product_numbers.reprs`, not a ``repr`` call per value)."""
+    return _numbered_float_texts(values)[0]
+
+
+def _numbered_float_texts(values: np.ndarray) -> tuple[Encoded, TextNumbers | None]:
+    """:func:`_float_texts` and the doubles they were written from (none when one is infinite: ``inf``)."""
+    encoded = _float_texts_of(values)
+    floats = np.asarray(values, dtype=float)
+    return encoded, (None if np.isinf(floats).any() else (floats, False))
+
+
+def _float_texts_of(values: np.ndarray) -> Encoded:
     floats = np.asarray(values, dtype=float)
     texts = reprs(floats)
     nan = np.isnan(floats)
@@ -513,12 +558,14 @@ def _check_table(
         return whole()
     columns = table.columns()
     if flags is None:  # (rows kept from a table that passed this test pass it)
-        if any(pc.any(pc.match_substring_regex(v, _SPLITS_ROWS)).as_py() for _, v in columns) or (
-            columns and pc.any(pc.starts_with(columns[0][1], SKIP)).as_py()  # would read as a placeholder
-        ):
+        risky = parse_risks(columns, table.numbers)  # (NUL, CR, LF: a CR or a NUL splits rows)
+        if any(
+            r.any() and pc.any(pc.match_substring_regex(v.filter(pa.array(r)), _SPLITS_ROWS)).as_py()
+            for r, (_, v) in zip(risky, columns, strict=True)
+        ) or (columns and pc.any(pc.starts_with(columns[0][1], SKIP)).as_py()):  # would read as a placeholder
             log.info("frictionless on every row: a cell holds a carriage return, or begins as a placeholder line")
             return whole()
-        flags = check.rows(columns) | table.odd
+        flags = check.rows(columns, table.numbers, risky) | table.odd
         prefix, sample = max(plan[1], SNIFF_LINES), plan[2]
     else:  # the kept rows were judged (flagged or sampled) with the whole table: the dialect's lines only
         prefix, sample = SNIFF_LINES, 0
