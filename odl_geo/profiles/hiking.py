@@ -20,7 +20,7 @@ from .geotrek import flatten_geotrek, recognise_geotrek
 from .product_sinks import GeoJSONProduct, StreamedProducts, write_whole
 from .products import feature_collection, report_validation
 from .schemas import load_schema
-from .validation import FeatureCheck, LayerSample, check_feature_frame
+from .validation import FeatureCheck, LayerSample, check_feature_frame, keep_rounded_lines
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -266,6 +266,13 @@ class HikingProfile(Profile):
             flags=earlier.kept(keep, len(frame)) if isinstance(earlier, FeatureCheck) else None,
         )
         notes[VALIDATED] = True
+        if isinstance(layer, LayerSample):  # a streamed chunk: its GeoJSON product takes the lines rounded here
+            rounded = checked.rounded
+            if rounded is None and isinstance(earlier, FeatureCheck) and earlier.rounded is not None:
+                kept = np.asarray(keep, dtype=bool) if keep is not None else None
+                if kept is not None and len(kept) == len(earlier.rounded) and int(kept.sum()) == len(frame):
+                    rounded = checked.rounded = earlier.rounded[kept]
+            keep_rounded_lines(notes, frame, rounded)
         label = f"itineraire-randonnee {self.schema.version if self.schema else ''}".strip()
         report_validation(checked.errors, "jsonschema", label, dataset.source_names.get("main", "main"), report)
         return checked

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PRECISION",
+    "ROUNDED_LINES",
     "VALIDATED_TEXTS",
     "CsvProduct",
     "Extent",
@@ -62,6 +63,9 @@ __all__ = [
 #: ``ThemeDataset.notes[role]`` key of the CSV text a streamed chunk's validation built for the role's frame as it
 #: stands (:class:`.validation.ValidatedTexts`): the CSV product takes its cells instead of building them again
 VALIDATED_TEXTS = "validation.csv_texts"
+#: ``ThemeDataset.notes[role]`` key of the lines a streamed chunk's validation rounded to the grid: ``(frame,
+#: rounded)``, one per feature of that frame (None where it rounded none); the GeoJSON product takes them
+ROUNDED_LINES = "validation.rounded_lines"
 BATCH = 10_000  # features encoded at a time: bounds the text held in memory, whatever the chunk
 #: coordinates encoded at a time by a sink (lines: about 1,000 trails of 30 vertices, whose texts with their
 #: properties' were the peak of a hiking run, ~10 MB held three or four times while a batch is joined)
@@ -234,11 +238,15 @@ class StreamedProducts(ProductSink):
         validated: TableTexts | None = chunk.notes.get(self.role, {}).pop(VALIDATED_TEXTS, None)  # type: ignore[assignment]
         if validated is not None and validated.frame is not frame:
             validated = None
+        lines = chunk.notes.get(self.role, {}).pop(ROUNDED_LINES, None)  # (frame, each feature's rounded line)
+        rounded = lines[1] if isinstance(lines, tuple) and lines[0] is frame and len(lines[1]) == len(frame) else None
         for start, stop in _batches(frame):  # each batch encoded once for all the files
             part = frame.iloc[start:stop] if stop - start < len(frame) else frame
             shared = Shared(part)
             if validated is not None:
                 shared.validated = (validated, start, stop)
+            if rounded is not None:
+                shared.rounded = rounded[start:stop]
             for f in self.files:
                 f.write(part, shared)
         self.extent.add(frame)

@@ -190,6 +190,8 @@ class Shared:
         self.found: dict[str, Distinct | None] = {}
         self.pools: dict[tuple[str, ...], Pool | None] = {}
         self.validated: tuple[TableTexts, int, int] | None = None
+        #: each feature's LineString rounded to the grid by its validation (None where it rounded none)
+        self.rounded: np.ndarray | None = None
 
     def csv_cells(self, header: list[str]) -> list[pa.Array] | None:
         """The batch's CSV cells, column by column, as its validation built them (None: build them)."""
@@ -344,8 +346,11 @@ def _line_texts(geoms: np.ndarray) -> pa.Array:
     return pa.concat_arrays(out) if out else pa.array([], type=pa.string())
 
 
-def _geometry_column(geoms: np.ndarray) -> pa.Array:
-    """The GeoJSON text of each geometry (``null`` for none or empty), as :func:`geometry_mapping` dumped gives."""
+def _geometry_column(geoms: np.ndarray, rounded_rows: np.ndarray | None = None) -> pa.Array:
+    """The GeoJSON text of each geometry (``null`` for none or empty), as :func:`geometry_mapping` dumped gives.
+
+    :param rounded_rows: each geometry's LineString rounded to the grid already (``set_precision``, the same
+        call: the validation's), None where not: the lines found there are not rounded again."""
     out = pa.array(np.full(len(geoms), "null", dtype=object), type=pa.string())
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     flat = present & ~shapely.has_z(geoms)
@@ -364,7 +369,11 @@ def _geometry_column(geoms: np.ndarray) -> pa.Array:
         if bad.any():  # lines with a NaN or infinite coordinate: the per-feature way
             owner = np.repeat(np.arange(lines.size), shapely.get_num_coordinates(geoms[lines]))
             lines = np.delete(lines, np.unique(owner[bad]))
-        rounded = shapely.set_precision(geoms[lines], 10**-PRECISION)
+        known = rounded_rows[lines] if rounded_rows is not None and len(rounded_rows) == len(geoms) else None
+        if known is not None and not shapely.is_missing(known).any():
+            rounded = known
+        else:
+            rounded = shapely.set_precision(geoms[lines], 10**-PRECISION)
         plain = (shapely.get_type_id(rounded) == 1) & ~shapely.is_empty(rounded)
         chosen = np.zeros(len(geoms), dtype=bool)
         chosen[lines[plain]] = True
@@ -398,7 +407,7 @@ def feature_texts(
     texts = _json_pool(pool, [keys[at[n]] for n in pool.names], [missing[at[n]] for n in pool.names]) if pool else {}
     columns = [texts[f.name] if f.name in texts else _json_column(frame[f.name], keys[j], missing[j])
                for j, f in enumerate(fields)]  # fmt: skip
-    geoms = _geometry_column(np.asarray(frame.geometry.values, dtype=object))
+    geoms = _geometry_column(np.asarray(frame.geometry.values, dtype=object), shared.rounded)
     head = lead + '{"type":"Feature","properties":{'
     if inline:
         return pc.binary_join_element_wise(head, *columns, '},"geometry":', geoms, "}", "", null_handling="replace")

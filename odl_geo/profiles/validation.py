@@ -53,7 +53,7 @@ from .compiled_json import MISSING, NumberArrays, Numbers, ObjectColumns, compil
 from .compiled_table import Encoded, Mask, Unsupported, as_mask, compile_table_schema, parse_risks
 from .compiled_table import Numbers as TextNumbers
 from .product_numbers import reprs
-from .product_sinks import PRECISION, VALIDATED_TEXTS, csv_texts, geometry_mapping, json_value
+from .product_sinks import PRECISION, ROUNDED_LINES, VALIDATED_TEXTS, csv_texts, geometry_mapping, json_value
 from .product_text import float_csv_texts, quoted_cells, text_column
 
 if TYPE_CHECKING:
@@ -82,6 +82,7 @@ __all__ = [
     "check_table_rows",
     "compile_feature_schema",
     "compile_table_schema",
+    "keep_rounded_lines",
     "keep_texts",
     "kept_rows_check",
     "streamed_layer",
@@ -424,6 +425,15 @@ def table_layer(notes: dict[str, object], state: dict[str, Any] | None) -> None:
     streamed run; None, a whole layer: nothing to give)."""
     if state is not None:
         notes[TABLE_LAYER] = state.setdefault(TABLE_LAYER, TableLayer(state.get(LAYER_FEATURES)))
+
+
+def keep_rounded_lines(notes: dict[str, object], frame: pd.DataFrame, rounded: np.ndarray | None) -> None:
+    """Give a streamed chunk's GeoJSON product the lines its validation of ``frame`` rounded (one per feature,
+    None where it rounded none: :data:`.product_sinks.ROUNDED_LINES`), instead of rounding them again."""
+    if rounded is not None and len(rounded) == len(frame):
+        notes[ROUNDED_LINES] = (frame, rounded)
+    else:
+        notes.pop(ROUNDED_LINES, None)
 
 
 def streamed_layer(dataset: ThemeDataset, role: str = "main") -> TableLayer | None:
@@ -769,6 +779,9 @@ class FeatureCheck:
 
     errors: Errors
     flags: Mask | None = None
+    #: each feature's LineString rounded to the grid (``set_precision``) where the checker rounded it, else None
+    #: (an object array, one per feature): the GeoJSON product takes them (:data:`.product_sinks.ROUNDED_LINES`)
+    rounded: np.ndarray | None = field(default=None, repr=False)
 
     def kept(self, keep: Mask | None, n: int) -> Mask | None:
         """The verdicts on the ``keep`` features, when they stand for a frame of ``n`` features: the checker
@@ -804,6 +817,7 @@ def check_feature_frame(
     names = [f.name for f in fields]
     columns: dict[str, list[Any]] = {}
     plain: list[bool] = []
+    lines: list[np.ndarray] = []
 
     def verdicts(check: Callable[[list[Any]], Mask]) -> Mask:
         if flags is not None and len(flags) == len(frame):
@@ -812,7 +826,8 @@ def check_feature_frame(
         found, simple = _property_columns(frame, fields)
         columns.update(found)
         plain.append(simple)
-        geometry, odd = _geometry_columns(geoms)
+        geometry, odd, rounded = _geometry_columns(geoms)
+        lines.append(rounded)
         flagged = check(
             ObjectColumns(n, {"type": ["Feature"] * n, "properties": ObjectColumns(n, columns), "geometry": geometry})
         )
@@ -852,7 +867,7 @@ def check_feature_frame(
     doc = {"type": "FeatureCollection", "features": None}
     check = layer.check(schema) if layer is not None else None
     errors, flagged = _validate_features(len(frame), verdicts, exact, doc, schema, whole, prefix, sample, check)
-    return FeatureCheck(errors, flagged)
+    return FeatureCheck(errors, flagged, lines[0] if lines else None)
 
 
 def _property_columns(frame: gpd.GeoDataFrame, fields: list[TargetField]) -> tuple[dict[str, list[Any]], bool]:
@@ -894,9 +909,9 @@ def _property_columns(frame: gpd.GeoDataFrame, fields: list[TargetField]) -> tup
     return columns, simple
 
 
-def _geometry_columns(geoms: np.ndarray) -> tuple[ObjectColumns, np.ndarray]:
+def _geometry_columns(geoms: np.ndarray) -> tuple[ObjectColumns, np.ndarray, np.ndarray]:
     """The geometries of :func:`.product_sinks.geometry_mapping` as the compiled checker reads them, and the rows
-    it must read otherwise.
+    it must read otherwise; and each row's line rounded (``set_precision``, None where it rounded none).
 
     LineStrings with finite coordinates, once rounded as it rounds them, are columns: ``type`` and ``coordinates``
     (:class:`.compiled_json.NumberArrays` over the coordinate arrays: no list per position). The other rows (no
@@ -909,6 +924,8 @@ def _geometry_columns(geoms: np.ndarray) -> tuple[ObjectColumns, np.ndarray]:
     at = np.flatnonzero(line)
     with np.errstate(invalid="ignore"):  # NaN coordinates: the lines they spoil are read apart
         rounded = shapely.set_precision(geoms[at], 10**-PRECISION)
+    every = np.full(n, None, dtype=object)
+    every[at] = rounded
     good = (shapely.get_type_id(rounded) == 1) & ~shapely.is_empty(rounded)
     at, rounded = at[good], rounded[good]
     z = shapely.has_z(rounded)
@@ -940,7 +957,7 @@ def _geometry_columns(geoms: np.ndarray) -> tuple[ObjectColumns, np.ndarray]:
     position_ends = np.zeros(len(position_widths) + 1, dtype=np.int64)
     np.cumsum(position_widths, out=position_ends[1:])
     coordinates = NumberArrays(line_ends, NumberArrays(position_ends, Numbers(numbers[kept])))
-    return ObjectColumns(n, {"type": ["LineString"] * n, "coordinates": coordinates}), np.flatnonzero(~ok)
+    return ObjectColumns(n, {"type": ["LineString"] * n, "coordinates": coordinates}), np.flatnonzero(~ok), every
 
 
 def _validate_features(

@@ -169,3 +169,87 @@ def test_another_frame_is_written_from_the_frame(theme: str, tmp_path: Path) -> 
     sink.write(chunk)
     sink.close()
     assert _bytes(out) == reference(theme, other, tmp_path / "old")
+
+
+# -- hiking: the GeoJSON product takes the lines its validation rounded to the grid -----------------------------
+
+
+def hiking_products(frame: gpd.GeoDataFrame, out: Path, size: int, drop: int = 0) -> dict[str, bytes]:
+    """The hiking GeoJSON of ``frame`` in chunks of ``size`` features, each validated first as a streamed run
+    validates it (a large layer: the compiled checker rounds the lines); with ``drop``, every ``drop``-th feature
+    of a chunk is left out after its validation and the chunk validated again, as ``--drop-invalid`` does."""
+    from odl_geo.profiles.hiking import VALIDATION_STATE
+    from odl_geo.profiles.product_sinks import ROUNDED_LINES
+    from odl_geo.profiles.validation import LayerSample
+
+    profile = load_profile("hiking")
+    out.mkdir(parents=True)
+    sink = profile.open_products(out, Report())
+    layer = LayerSample(1_000_000)
+    for start in range(0, max(len(frame), 1), size):
+        part = frame.iloc[start : start + size].reset_index(drop=True)
+        chunk = ThemeDataset(frames={"main": part}, source_names={"main": "fuzz ?é"},
+                             notes={"main": {VALIDATION_STATE: layer}})  # fmt: skip
+        earlier = profile.validate_table(chunk, Report())
+        if drop and len(part):
+            keep = np.arange(len(part)) % drop != 0
+            part = part[keep].reset_index(drop=True)
+            chunk.frames["main"] = part
+            profile.validate_table(chunk, Report(), earlier, keep)
+        if len(part):
+            stashed = chunk.notes["main"][ROUNDED_LINES]
+            assert stashed[0] is part and len(stashed[1]) == len(part)
+            assert stashed[1][0] is not None  # the sample's trails are lines: rounded by the validation
+        sink.write(chunk)
+        assert ROUNDED_LINES not in chunk.notes["main"]
+    sink.close()
+    return _bytes(out)
+
+
+def test_hiking_lines_rounded_once(tmp_path: Path) -> None:
+    source, _ = SAMPLES["hiking"][0]
+    run = check_theme(ROOT / source, "hiking", ThemeOptions(fix=True))
+    assert run.dataset is not None
+    frame = run.dataset.frames["main"]
+    expected = reference("hiking", frame, tmp_path / "old")
+    for size in (1, 3, 100):
+        assert hiking_products(frame, tmp_path / f"v{size}", size) == expected, size
+    keep = np.arange(len(frame)) % 3 != 0
+    kept = frame[keep].reset_index(drop=True)
+    assert hiking_products(frame, tmp_path / "drop", len(frame), drop=3) == reference("hiking", kept, tmp_path / "o2")
+
+
+def test_hiking_fuzzed_lines(tmp_path: Path) -> None:
+    """Lines of any coordinates (NaN, huge, tiny, repeated points), missing, empty and other geometries."""
+    case = [0]
+
+    @settings(max_examples=40, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(frames("hiking"))
+    def check(frame: gpd.GeoDataFrame) -> None:
+        case[0] += 1
+        out = tmp_path / str(case[0])
+        frame = frame.reset_index(drop=True)
+        expected = reference("hiking", frame, out / "old")
+        layer_products = _hiking_products_unchecked(frame, out / "new", 5)
+        assert layer_products == expected
+
+    check()
+
+
+def _hiking_products_unchecked(frame: gpd.GeoDataFrame, out: Path, size: int) -> dict[str, bytes]:
+    """:func:`hiking_products` without its assertions on what was stashed (fuzzed chunks may hold no line)."""
+    from odl_geo.profiles.hiking import VALIDATION_STATE
+    from odl_geo.profiles.validation import LayerSample
+
+    profile = load_profile("hiking")
+    out.mkdir(parents=True)
+    sink = profile.open_products(out, Report())
+    layer = LayerSample(1_000_000)
+    for start in range(0, max(len(frame), 1), size):
+        part = frame.iloc[start : start + size].reset_index(drop=True)
+        chunk = ThemeDataset(frames={"main": part}, source_names={"main": "fuzz ?é"},
+                             notes={"main": {VALIDATION_STATE: layer}})  # fmt: skip
+        profile.validate_table(chunk, Report())
+        sink.write(chunk)
+    sink.close()
+    return _bytes(out)
