@@ -62,9 +62,14 @@ def fork_allowed() -> bool:
         return False
     if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
         return False
-    if threading.current_thread() is not threading.main_thread() or threading.active_count() != 1:
+    if threading.current_thread() is not threading.main_thread() or _other_threads():
         return False
     return not any(name in sys.modules for name in ("PyQt5.QtCore", "PyQt6.QtCore", "qgis.core"))
+
+
+def _other_threads() -> int:
+    """Python threads alive besides the main one."""
+    return threading.active_count() - 1
 
 
 class Claims:
@@ -113,12 +118,17 @@ class ForkedTask:
             with contextlib.suppress(AttributeError, OSError, ValueError):
                 stream.flush()
         gc.collect()  # the pass's garbage freed before its pages are shared with the child
+        # the objects alive now out of the collector's sight until the child is done: a collection (in the child,
+        # or in the run's process) writes into every object it visits, and each page written then is copied,
+        # counted once more in the run's memory (the child's unique pages)
+        gc.freeze()
         read, write = os.pipe()
         try:
             self.pid: int | None = os.fork()
         except OSError:  # no child (a process limit, no memory for its tables): the caller writes it itself
             os.close(read)
             os.close(write)
+            gc.unfreeze()
             raise
         if self.pid == 0:  # the child
             os.close(read)
@@ -169,6 +179,7 @@ class ForkedTask:
             _, status = os.waitpid(self.pid, 0)
             self.pid = None
             os.close(self._read)
+            gc.unfreeze()  # nothing shared any more: the collector sees every object again
         return os.waitstatus_to_exitcode(status)
 
 
