@@ -54,7 +54,7 @@ from .compiled_table import Encoded, Mask, Unsupported, as_mask, compile_table_s
 from .compiled_table import Numbers as TextNumbers
 from .product_numbers import reprs
 from .product_sinks import PRECISION, ROUNDED_LINES, VALIDATED_TEXTS, csv_texts, geometry_mapping, json_value
-from .product_text import float_csv_texts, quoted_cells, text_column
+from .product_text import csv_header, csv_join, float_csv_texts, quoted_cells, text_column
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -151,6 +151,7 @@ class _Table:
     _neutral: list[Encoded] | None = field(default=None, repr=False)
     #: the doubles each column's texts were written from, where they were (their tests read them)
     numbers: list[TextNumbers | None] | None = field(default=None, repr=False)
+    _cells: list[Encoded] | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -176,6 +177,36 @@ class _Table:
                 for (c, v), known in zip(self.texts, numbers, strict=True)
             ]
         return self._neutral
+
+    def cells(self) -> list[Encoded]:
+        """The columns' CSV cells as the writer writes them (neutralised, quoted), each distinct text once."""
+        if self._cells is None:
+            self._cells = [(codes, quoted_cells(values)) for codes, values in self.columns()]
+        return self._cells
+
+    def csv_bytes(self, stop: int) -> bytes | None:
+        """The UTF-8 CSV the writer writes of the header and the first ``stop`` rows (neutralised, ``\\n``
+        ended), made by Arrow from :meth:`cells` (the CSV product's own lines); None for rows given as lists,
+        which the writer itself writes (:meth:`neutral_rows_at`), and for a table of one column (the writer
+        quotes a row of one empty cell: ``""``)."""
+        if self.lists is not None or len(self.texts) < 2:
+            return None
+        stop = min(stop, self.n)
+        head = csv_header(self.header)
+        if not stop:
+            return head
+        lines = csv_join([cells.take(pa.array(codes[:stop])) for codes, cells in self.cells()], stop)
+        offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[lines.offset : lines.offset + stop + 1]
+        data = lines.buffers()[2]
+        return head + (data.to_pybytes()[int(offsets[0]) : int(offsets[-1])] if data is not None else b"")
+
+    def first_lines(self) -> list[str]:
+        """:func:`_first_lines` of the table (its first :data:`SNIFF_LINES` rows), by :meth:`csv_bytes` when it
+        can make them."""
+        text = self.csv_bytes(SNIFF_LINES)
+        if text is None:
+            return _first_lines(self.header, self.neutral_rows_at(slice(0, SNIFF_LINES)))
+        return _split_lines(text.decode("utf-8"))
 
     def without(self, keep: Mask) -> _Table:
         """The table with only the ``keep`` rows (their texts are not built again)."""
@@ -269,15 +300,12 @@ class ValidatedTexts:
 
     def __init__(self, frame: pd.DataFrame, check: TableCheck) -> None:
         self.frame, self.table = frame, check.table
-        self._cells: list[tuple[np.ndarray, pa.Array]] | None = None
 
     def csv_cells(self, header: list[str], start: int, stop: int) -> list[pa.Array] | None:
         table = self.table
         if header != table.header or table.lists is not None or table.n != len(self.frame) or table.odd.any():
             return None
-        if self._cells is None:
-            self._cells = [(codes, quoted_cells(values)) for codes, values in table.columns()]
-        return [cells.take(pa.array(codes[start:stop])) for codes, cells in self._cells]
+        return [cells.take(pa.array(codes[start:stop])) for codes, cells in table.cells()]
 
 
 def keep_texts(notes: dict[str, object], frame: pd.DataFrame, check: TableCheck) -> None:
@@ -580,19 +608,19 @@ def _check_table(
     else:  # the kept rows were judged (flagged or sampled) with the whole table: the dialect's lines only
         prefix, sample = SNIFF_LINES, 0
     flagged = flags | check.repeated(columns)
-    encoding = encoding or _whole_table_encoding(header, n, table.neutral_rows_at)
+    encoding = encoding or _whole_table_encoding(header, n, table.neutral_rows_at, table.csv_bytes)
     if encoding[0] != "utf-8":  # the compiled checker tested the text as written, in UTF-8
         log.info("frictionless on every row: it would read the table as %s", encoding[0])
         return whole()
     if judged and prefix <= SNIFF_LINES and not flagged.any():  # nothing for frictionless to judge (see above)
-        if not _plain_lines(_first_lines(header, table.neutral_rows_at(slice(0, SNIFF_LINES)))):
+        if not _plain_lines(table.first_lines()):
             log.info("frictionless on every row: it would not read the table with the writer's CSV dialect")
             return whole()
         return TableCheck([], table, descriptor, flags, encoding, layer_plan)
     keep = _selection(n, flagged, prefix, sample)
     if judged and layer_plan is not None and not table.odd[:SNIFF_LINES].any():
         # a chunk of a layer whose header and schema frictionless has read: its rows' verdicts without the file
-        if not _plain_lines(_first_lines(header, table.neutral_rows_at(slice(0, SNIFF_LINES)))):
+        if not _plain_lines(table.first_lines()):
             log.info("frictionless on every row: it would not read the table with the writer's CSV dialect")
             return whole()
         errors, settled = _frictionless_rows(keep, table.neutral_rows_at(keep), json.dumps(descriptor)), True
@@ -611,14 +639,26 @@ def _check_table(
 
 
 def _whole_table_encoding(
-    header: list[str], n: int, neutral_rows_at: Callable[[Any], list[list[Any]]]
+    header: list[str],
+    n: int,
+    neutral_rows_at: Callable[[Any], list[list[Any]]],
+    csv_bytes: Callable[[int], bytes | None] | None = None,
 ) -> tuple[str, int]:
     """The encoding frictionless detects in the whole table's CSV: its own detector on the same first bytes (the
     file of the sampled rows begins otherwise, so the encoding found here is given to it); and how many rows
-    those bytes were taken from."""
+    those bytes were taken from. ``csv_bytes``: the table's CSV of the header and first rows when made without
+    the csv writer (:meth:`_Table.csv_bytes`, the same bytes)."""
     from frictionless import Detector
 
     detector = Detector()
+    if csv_bytes is not None and (whole := csv_bytes(0)) is not None:  # the writer's loop below, by Arrow
+        start, head, step = 0, b"", 256
+        while start < n and len(head) < detector.buffer_size:
+            start += step
+            step *= 2
+            head = csv_bytes(start) or b""
+        found = detector.detect_encoding(head[: detector.buffer_size] or whole)
+        return str(found), min(start, n)
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(neutralise_csv_row(header))
@@ -720,7 +760,12 @@ def _first_lines(header: list[str], rows: list[list[Any]]) -> list[str]:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(neutralise_csv_row(header))
     writer.writerows(rows)
-    return [line for _, line in zip(range(100), io.StringIO(buf.getvalue(), newline=""), strict=False)]
+    return _split_lines(buf.getvalue())
+
+
+def _split_lines(text: str) -> list[str]:
+    """The first 100 lines of a CSV text, split as a file read with ``newline=""`` splits them."""
+    return [line for _, line in zip(range(100), io.StringIO(text, newline=""), strict=False)]
 
 
 def _plain_lines(sample: list[str]) -> bool:
@@ -826,7 +871,7 @@ def check_feature_frame(
         found, simple = _property_columns(frame, fields)
         columns.update(found)
         plain.append(simple)
-        geometry, odd, rounded = _geometry_columns(geoms)
+        geometry, odd, rounded = _rounded_geometry_columns(geoms)
         lines.append(rounded)
         flagged = check(
             ObjectColumns(n, {"type": ["Feature"] * n, "properties": ObjectColumns(n, columns), "geometry": geometry})
@@ -909,7 +954,13 @@ def _property_columns(frame: gpd.GeoDataFrame, fields: list[TargetField]) -> tup
     return columns, simple
 
 
-def _geometry_columns(geoms: np.ndarray) -> tuple[ObjectColumns, np.ndarray, np.ndarray]:
+def _geometry_columns(geoms: np.ndarray) -> tuple[ObjectColumns, np.ndarray]:
+    """:func:`_rounded_geometry_columns` without the rounded lines."""
+    columns, odd, _ = _rounded_geometry_columns(geoms)
+    return columns, odd
+
+
+def _rounded_geometry_columns(geoms: np.ndarray) -> tuple[ObjectColumns, np.ndarray, np.ndarray]:
     """The geometries of :func:`.product_sinks.geometry_mapping` as the compiled checker reads them, and the rows
     it must read otherwise; and each row's line rounded (``set_precision``, None where it rounded none).
 

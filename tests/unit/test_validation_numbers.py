@@ -120,3 +120,31 @@ def test_date_test_is_strptime() -> None:
     # others: flagged (frictionless judges them), strptime's leniency (one-digit month, full-width digits) aside
     assert all(flagged[shaped:]) and not all(expected[shaped:])
     assert _date_test(column.slice(7, 500)).tolist() == flagged[7:507]  # an array that starts at an offset
+
+
+@pytest.mark.parametrize("n", [0, 2, 5, 400, 3000])
+def test_csv_head_is_the_writers(n: int) -> None:
+    """The CSV bytes whose encoding frictionless would detect, and the first lines it guesses the dialect from,
+    made by Arrow from the table's cells (the CSV product's lines) are the csv writer's own: awkward texts
+    (quotes, line breaks, formula starts, non-ASCII), floats, integers, None."""
+    import csv
+    import io
+
+    from odl_geo.csvsafe import neutralise_csv_row
+    from odl_geo.profiles.registry import load_profile
+    from tests.unit.test_validated_texts import _awkward_frame
+
+    fields = list(load_profile("pei").roles[0].fields)
+    frame = _awkward_frame("pei", max(n, 5)).iloc[:n]
+    texts = [validation._texts(frame[f.name], f.kind, ("1", "0")) for f in fields]
+    table = validation._Table([f.name for f in fields], texts, np.zeros(n, dtype=bool))
+    for stop in (0, 1, 7, 256, 768, 10**6):
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(neutralise_csv_row(table.header))
+        writer.writerows(table.neutral_rows_at(slice(0, stop)))
+        assert table.csv_bytes(stop) == buf.getvalue().encode("utf-8"), stop
+    rows = table.neutral_rows_at(slice(0, validation.SNIFF_LINES))
+    assert table.first_lines() == validation._first_lines(table.header, rows)
+    by_writer = validation._whole_table_encoding(table.header, n, table.neutral_rows_at)
+    assert validation._whole_table_encoding(table.header, n, table.neutral_rows_at, table.csv_bytes) == by_writer
