@@ -47,6 +47,7 @@ def test_lookups_in_runs_on_disk_answer_alike_whatever_the_window(
     (tmp_path / "pairs").mkdir()
     plain = _spilled(_carry.HashSet, tmp_path / "set", keys, values)
     pairs = _spilled(_carry.PairSet, tmp_path / "pairs", keys, values)
+    assert isinstance(pairs, _carry.PairSet)
     dropped = []
     drop = _carry._Mapped.drop_pages
 
