@@ -487,12 +487,13 @@ def _fork_format(
     spooled: list[tuple[LayerSource, GeometryScan]],
 ) -> _Aside | None:
     """The standard formats of a streamed layer shared with a forked child, when there are two formats or more,
-    one of them the GeoPackage, and forking is safe now (:func:`~odl_geo.theme.forked.fork_allowed`); else None
-    (the formats are then written one after the other, as before)."""
+    one of them the GeoPackage, forking is safe now (:func:`~odl_geo.theme.forked.fork_allowed`) and the child
+    fits in the run's memory bar (:func:`~odl_geo.theme.forked.room_for_child`); else None (the formats are
+    then written one after the other, as before)."""
     from ..exports.registry import writers_for
     from ..memory import release_free_memory
     from ..report import Report
-    from .forked import Claims, ForkedTask, fork_allowed
+    from .forked import Claims, ForkedTask, fork_allowed, room_for_child
 
     if len(spooled) != 1:
         return None
@@ -500,6 +501,9 @@ def _fork_format(
     writers = [w for w in writers_for(list(formats)) if layer.has_geometry or w.writes_tables]
     keys = [w.key for w in writers]
     if len(writers) < 2 or FORKED_FORMAT not in keys or len(writers) > 255 or not fork_allowed():
+        return None
+    release_free_memory()  # the pass's freed pages given back before they are shared with the child
+    if not room_for_child(layer.feature_count):  # the formats one after the other: within the memory bar
         return None
     first = keys.index(FORKED_FORMAT)
     claims = Claims([n for n in range(len(writers)) if n != first])
@@ -514,7 +518,6 @@ def _fork_format(
             n = claims.take()
         return done
 
-    release_free_memory()  # the pass's freed pages given back before they are shared with the child
     try:
         return _Aside(writers, first, claims, ForkedTask(work, writers[first].label))
     except OSError:  # no fork possible now (no memory for the child's tables, a process limit): as before

@@ -37,6 +37,8 @@ def alone(monkeypatch):
     threads started during the test count as the run's other threads."""
     before = forked_module._other_threads()
     monkeypatch.setattr(forked_module, "_other_threads", lambda: max(0, threading.active_count() - 1 - before))
+    # the memory bar is a run's (a command's process); pytest's process holds every test's imports and more
+    monkeypatch.setattr(forked_module, "MEMORY_BUDGET", forked_module._resident() + (1 << 30))
 
 
 @pytest.fixture
@@ -72,6 +74,10 @@ def _same_files(a: Path, b: Path) -> None:
         if name == "report.html":
             x, y = footer.sub(b"", x), footer.sub(b"", y)
         assert x == y, name
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 def _gone(pid: int) -> bool:
@@ -283,7 +289,10 @@ def test_the_child_free_first_takes_the_next_format_and_the_files_are_those_writ
     def logged(original, slow_in_parent=False):
         def write_layer(self, layer, scan, ctx):
             if slow_in_parent and os.getpid() == parent:
-                time.sleep(3)  # the child is done with its GeoPackage meanwhile
+                # the run's GeoJSON is slow: it goes on once the child has written the CSV (at most a minute)
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline and "csv child" not in _read(log):
+                    time.sleep(0.05)
             files = original(self, layer, scan, ctx)
             with log.open("a", encoding="utf-8") as fh:
                 fh.write(f"{self.key} {'parent' if os.getpid() == parent else 'child'}\n")
@@ -298,8 +307,8 @@ def test_the_child_free_first_takes_the_next_format_and_the_files_are_those_writ
     assert len(forks) == 1 and _gone(forks[0])
     wrote = dict(line.split() for line in log.read_text(encoding="utf-8").splitlines())
     assert len(wrote) == 3 and wrote["gpkg"] == "child"  # each format once, the GeoPackage by the child
-    # the child, free long before the run's slow GeoJSON is done, took the CSV (or, on a machine so busy that
-    # the run's process had not yet taken the GeoJSON when the child was done with the GeoPackage, that too)
+    # the child, free before the run's slow GeoJSON is done, took the CSV (and the GeoJSON too when the run's
+    # process had not taken it yet as the child was done with the GeoPackage)
     assert wrote["csv"] == "child"
     monkeypatch.setenv(ENV_SWITCH, "0")
     _run(path, tmp_path / "serial", "water", options, read)
@@ -317,3 +326,21 @@ def test_claims_give_each_task_once_across_a_fork():
         ours.append(n)
     assert sorted(t for t in theirs + ours if t is not None) == [1, 2, 3]
     assert claims.take() is None
+
+
+def test_no_fork_when_the_child_would_take_the_run_past_its_memory_bar(tmp_path, monkeypatch, forks):
+    """The run's resident set at the end of the pass, with what the child adds, must stay within the bar (the
+    processes' memory together): else the formats are written one after the other, the same files."""
+    path, options, read = SAMPLES["water"]
+    room = forked_module.MEMORY_BUDGET
+    assert forked_module.room_for_child(48)
+    monkeypatch.setattr(forked_module, "MEMORY_BUDGET", forked_module._resident() + forked_module.CHILD_FIXED)
+    assert forked_module.room_for_child(0) and not forked_module.room_for_child(100_000)
+    monkeypatch.setattr(forked_module, "MEMORY_BUDGET", 1 << 20)
+    assert not forked_module.room_for_child(0)
+    _run(path, tmp_path / "tight", "water", options, read)
+    assert forks == []
+    monkeypatch.setattr(forked_module, "MEMORY_BUDGET", room)
+    _run(path, tmp_path / "room", "water", options, read)
+    assert len(forks) == 1
+    _same_files(tmp_path / "tight", tmp_path / "room")
