@@ -58,10 +58,11 @@ _POLL_SECONDS = 0.2
 MEMORY_BUDGET = 400 << 20
 #: what a GeoPackage child adds to the run's memory: its own pages (GDAL, SQLite's cache, one chunk's batches)
 #: and the run's growth while it writes its own format meanwhile, plus the child's spatial index of a point
-#: layer (boxes sorted along a Hilbert curve: ~50 bytes a point). Measured (water, ``--to gpkg,geojson,csv``):
-#: 100k points 261 MB at the fork, 337 MB at most together; 1M points 263 MB at the fork, 387 MB at most
-CHILD_FIXED = 70 << 20
-CHILD_PER_FEATURE = 56
+#: layer (boxes sorted along a Hilbert curve: ~50 bytes a point). Measured (``--to gpkg,geojson,csv``, the
+#: run's resident set at the fork -> the processes together at most): water 100k 261 -> 337 MB (+76), water
+#: 1M 263 -> 387 MB (+124), PEI 100k 274 -> 362 MB (+88); this estimate: +85, +130, +85
+CHILD_FIXED = 80 << 20
+CHILD_PER_FEATURE = 50
 
 
 def fork_allowed() -> bool:
