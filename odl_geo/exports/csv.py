@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -18,6 +19,7 @@ from ..errors import OutputError
 from ..naming import safe_file_stem
 from ..normalise.pipeline import GEOMETRY_COLUMN, LayerStream
 from .base import OutputFile, WriteContext, Writer
+from .geojson_text import point_xy
 from .ogr import wgs84_bbox
 
 if TYPE_CHECKING:
@@ -81,12 +83,33 @@ def _neutralised(batch: pa.RecordBatch) -> pa.RecordBatch:
     for col in batch.columns:
         if pa.types.is_dictionary(col.type):
             col = col.cast(col.type.value_type)
-        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
-            risky = pc.and_not(pc.match_substring_regex(col, FORMULA_START), pc.match_substring_regex(col, NUMBER))
-            if pc.any(risky).as_py():
-                col = pc.if_else(risky, pc.binary_join_element_wise("'", col, ""), col)
+        if (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)) and _may_start_a_formula(col):
+            formula = pc.match_substring_regex(col, FORMULA_START)
+            if pc.any(formula).as_py():
+                risky = pc.and_not(formula, pc.match_substring_regex(col, NUMBER))
+                if pc.any(risky).as_py():
+                    col = pc.if_else(risky, pc.binary_join_element_wise("'", col, ""), col)
         cols.append(col)
     return pa.RecordBatch.from_arrays(cols, names=names)
+
+
+#: first bytes of a cell :data:`FORMULA_START` may match: tab, CR, space, LF, = + - @, and 0xEF, the first byte
+#: of the full-width signs U+FF1D, U+FF0B, U+FF0D and U+FF20 in UTF-8
+_FORMULA_FIRST_BYTES = np.zeros(256, dtype=bool)
+_FORMULA_FIRST_BYTES[[0x09, 0x0D, 0x20, 0x0A, 0x3D, 0x2B, 0x2D, 0x40, 0xEF]] = True
+
+
+def _may_start_a_formula(col: pa.Array) -> bool:
+    """False when no cell starts with a byte a formula may start with: the regular expressions are not needed
+    (the usual column: 2 regular expressions a cell were most of a theme CSV's neutralising time)."""
+    if isinstance(col, pa.ChunkedArray) or not pa.types.is_string(col.type) or len(col) == 0:
+        return True  # rare shapes: the regular expressions decide
+    _, offsets_buf, data_buf = col.buffers()[:3]
+    if data_buf is None:
+        return False
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32)[col.offset : col.offset + len(col) + 1]
+    starts = offsets[:-1][np.diff(offsets) > 0]  # null and empty cells have no first byte (never a formula)
+    return bool(_FORMULA_FIRST_BYTES[np.frombuffer(data_buf, dtype=np.uint8)[starts]].any())
 
 
 def _no_blank_lines(batch: pa.RecordBatch) -> pa.RecordBatch:
@@ -103,15 +126,23 @@ def _geometry_as_text(batch: pa.RecordBatch, points: bool, digits: int) -> pa.Re
     if GEOMETRY_COLUMN not in batch.schema.names:
         return batch
     idx = batch.schema.get_field_index(GEOMETRY_COLUMN)
-    geoms = shapely.from_wkb(batch.column(idx).to_numpy(zero_copy_only=False))
     rest = batch.drop_columns([GEOMETRY_COLUMN])
     taken = {n.lower() for n in rest.schema.names}
     if points:
-        present = ~shapely.is_missing(geoms)
-        x = shapely.get_x(geoms).round(digits)
-        y = shapely.get_y(geoms).round(digits)
+        # plain 2D points read straight from their WKB (the same doubles shapely returns, without building a
+        # geometry a row); any other WKB goes through shapely
+        where = point_xy(batch.column(idx))
+        if where is not None and np.isfinite(where[0][where[1]]).all():  # an empty point: shapely's way
+            xy, present = where
+            x, y = xy[:, 0].round(digits), xy[:, 1].round(digits)
+        else:
+            geoms = shapely.from_wkb(batch.column(idx).to_numpy(zero_copy_only=False))
+            present = ~shapely.is_missing(geoms)
+            x = shapely.get_x(geoms).round(digits)
+            y = shapely.get_y(geoms).round(digits)
         rest = rest.append_column(_free_name("longitude", taken), pa.array(x, mask=~present))
         return rest.append_column(_free_name("latitude", taken), pa.array(y, mask=~present))
+    geoms = shapely.from_wkb(batch.column(idx).to_numpy(zero_copy_only=False))
     wkt = shapely.to_wkt(geoms, rounding_precision=digits, trim=True)
     return rest.append_column(_free_name("wkt", taken), pa.array(wkt, type=pa.string()))
 
