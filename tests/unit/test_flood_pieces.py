@@ -133,3 +133,53 @@ def test_faults_across_pieces_found_as_in_whole_layers(shared_data, tmp_path, mo
     assert list(foncier.index) == [10, 180, 181] and set(foncier["typereglement"]) == {"01"}
     refs = pieces.dataset.frames["referenceinternet"]
     assert "https://example.org/zonage-annexe.pdf" in set(refs["adresse"])
+
+
+def _arrow_buffers(value: object, seen: set[int] | None = None) -> set[int]:
+    """The addresses of the Arrow buffers of every pandas column reachable from ``value``."""
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return set()
+    seen.add(id(value))
+    if isinstance(value, (pd.Series, pd.Index)):
+        data = getattr(value.array, "_pa_array", None)
+        if data is None:
+            return set()
+        return {b.address for chunk in data.chunks for b in chunk.buffers() if b is not None and b.size}
+    if isinstance(value, pd.DataFrame):
+        return {a for c in value.columns for a in _arrow_buffers(value[c], seen)}
+    if isinstance(value, dict):
+        return {a for v in value.values() for a in _arrow_buffers(v, seen)}
+    if isinstance(value, (list, tuple, set)):
+        return {a for v in value for a in _arrow_buffers(v, seen)}
+    if hasattr(value, "__dict__") and type(value).__module__.startswith("odl_geo"):
+        return _arrow_buffers(vars(value), seen)
+    return set()
+
+
+def test_the_pieces_state_holds_no_column_of_a_piece(shared_data):
+    """What the accumulators keep of a piece is its values, never a column of the piece's frame as read: such a
+    column (Arrow memory imported from GDAL's stream) keeps the piece's whole Arrow batch alive, its shapes' WKB
+    included (a kept MULTI_ALEA column held ~60 MiB of WKB at 100,000 zones until ``conform`` returned)."""
+    from pyproj import CRS
+
+    from odl_geo.normalise.frames import read_frames
+    from odl_geo.normalise.options import NormaliseOptions
+    from odl_geo.profiles.flood.covadis import ZonePieces
+    from odl_geo.report import Report
+    from odl_geo.sources import open_source
+
+    pieces = ZonePieces()
+    read: list[pd.DataFrame] = []  # kept alive, so that no address of theirs is reused while the test looks
+    with open_source(shared_data / MULTI) as src:
+        for layer in src.layers:
+            if "_ZONE_" not in layer.name.upper():
+                continue
+            role = "zone_alea" if "ALEA_" in layer.name.upper() else "zone_reglementaire"
+            for piece in read_frames(layer, 40, NormaliseOptions(target_crs=CRS.from_epsg(2154)), Report()):
+                read.append(piece)
+                pieces.add(role, piece)
+    as_read = _arrow_buffers(read)
+    assert as_read  # the pieces do come with Arrow columns
+    assert pieces.hazards.rows > 40 and pieces.regulatory["zone_reglementaire"].rows > 40
+    assert not _arrow_buffers(pieces) & as_read

@@ -215,7 +215,9 @@ class HazardPieces:
         self._raw: list[pd.Series] = []
         self._codes: list[pd.Series] = []
         self._levels: list[pd.Series] = []
-        self._flags: list[pd.Series] | None = None  # MULTI_ALEA, when the layer has it
+        # whether MULTI_ALEA says "multirisk", per zone, when the layer has the field: the piece's answers, never
+        # its column (a column of a piece's frame can hold the piece's other text fields alive with it)
+        self._flags: list[np.ndarray] | None = None
         self._split: list[int] = []
         self._unconverted: list[pd.Series] = []
         self._natural: dict[str, list[pd.DataFrame]] = defaultdict(list)
@@ -236,7 +238,9 @@ class HazardPieces:
         levels = text_values(column(alea, "nivalea_std", "nivalea_st"), n, pad=2)
         flag = column(alea, "multi_alea")
         if flag is not None:
-            self._flags = [*(self._flags or []), flag.reset_index(drop=True)]
+            self._flags = self._flags if self._flags is not None else []
+            self._flags.append(_says_multi(flag))
+        del flag
         attrs = {
             "typealea": codes.values,
             "niveaualea": levels.values,
@@ -274,14 +278,15 @@ class HazardPieces:
         if not self.rows:
             return out
         ids, raw, codes, levels = (_joined(kept) for kept in (self._ids, self._raw, self._codes, self._levels))
-        self._ids = self._raw = self._levels = []
+        self._ids, self._raw, self._codes, self._levels = [], [], [], []
         check_ids(ids, alea_layer, report)
         del ids
         check_codes(codes, "typealea", "CODERISQUE", alea_layer, report, raw)
         check_codes(levels, "typeniveaualea", "NIVALEA_STD", alea_layer, report)
         del raw, levels
         if self._flags is not None:
-            _check_multi_flag(_joined(self._flags), codes, alea_layer, report)
+            _check_multi_flag(np.concatenate(self._flags), codes, alea_layer, report)
+            self._flags = None
         report_split(self._split, alea_layer, report)
         _report_unconverted(_joined(self._unconverted), alea_layer, report)
         natural = sorted(self._natural.items())  # the tables in the order a groupby of the whole layer gives
@@ -318,9 +323,13 @@ def _joined(pieces: list[pd.Series]) -> pd.Series:
     return pd.concat(pieces, ignore_index=True)
 
 
-def _check_multi_flag(flag: pd.Series, codes: pd.Series, layer: str, report: Report) -> None:
-    says_multi = flag.astype(str).str.strip().str.lower().isin(["oui", "o", "1", "true", "yes"])
-    mismatch = says_multi.to_numpy() != (codes == MULTI_CODE).to_numpy()
+def _says_multi(flag: pd.Series) -> np.ndarray:
+    """MULTI_ALEA read as a yes/no per zone."""
+    return flag.astype(str).str.strip().str.lower().isin(["oui", "o", "1", "true", "yes"]).to_numpy()
+
+
+def _check_multi_flag(says_multi: np.ndarray, codes: pd.Series, layer: str, report: Report) -> None:
+    mismatch = says_multi != (codes == MULTI_CODE).to_numpy()
     if mismatch.any():
         add_issue(
             report,
