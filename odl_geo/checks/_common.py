@@ -75,7 +75,12 @@ def memo(ctx: CheckContext) -> dict[str, object]:
 
 
 def column_memo(
-    ctx: CheckContext, kind: str, col: str, compute: Callable[[pd.Series], np.ndarray], local: bool = False
+    ctx: CheckContext,
+    kind: str,
+    col: str,
+    compute: Callable[[pd.Series], np.ndarray],
+    local: bool = False,
+    first: Callable[[], np.ndarray] | None = None,
 ) -> np.ndarray:
     """``compute(ctx.frame[col])``, an array of one answer per row that depends on that row's value only (a blank
     mask, value hashes, the rows holding a tell-tale character...), computed once per context.
@@ -85,7 +90,10 @@ def column_memo(
     the fixes themselves do not compute them again. ``kind`` names the answer (one per function).
 
     ``local``: ``compute`` gives each row the same answer on any part of the column holding it (a row's blank
-    test looks at its value only), so a column a fix changed is answered again on the rows it changed only."""
+    test looks at its value only), so a column a fix changed is answered again on the rows it changed only.
+
+    ``first``: how to answer the whole column when nothing is known yet, when it can do so with less work than
+    ``compute`` (from :func:`factorized`); the same answer."""
     scratch = memo(ctx)
     cache: dict[tuple[str, str], np.ndarray] = scratch.setdefault("rows", {})  # type: ignore[assignment]
     if local:
@@ -93,8 +101,29 @@ def column_memo(
     key = (kind, col)
     found = cache.get(key)
     if found is None:
-        found = cache[key] = compute(ctx.frame[col])
+        found = cache[key] = first() if first is not None else compute(ctx.frame[col])
     return found
+
+
+def factorized(ctx: CheckContext, col: str) -> tuple[np.ndarray, Any] | None:
+    """``pd.factorize`` of an object column of ``ctx.frame`` (a code per row, -1 for a missing value; the
+    distinct values), once per context. Why: the blank test, the value hashes of the duplicates' checks and
+    commit, and the identifiers' check each factorised the same column, one hashing pass over its texts each
+    (an identifier column of 20,000 distinct texts three times per chunk). None for a column of another dtype,
+    or of values that cannot be hashed (lists, dicts). It follows the rows through the fixes as the per-row
+    answers do (:func:`follow`): the codes of the rows kept, for the columns no fix changed (a value may then be
+    in the distinct values without a row holding it)."""
+    cache: dict[str, tuple[np.ndarray, Any] | None] = memo(ctx).setdefault("factorized", {})  # type: ignore[assignment]
+    if col not in cache:
+        values = ctx.frame[col]
+        found = None
+        if values.dtype == object and len(values):
+            try:
+                found = pd.factorize(values)
+            except TypeError:  # lists, dicts: not hashable
+                found = None
+        cache[col] = found
+    return cache[col]
 
 
 def value_memo(ctx: CheckContext, kind: str) -> dict[object, object]:
@@ -145,6 +174,11 @@ def follow(
     out["rows"] = followed
     if local:
         out["local"] = local
+    factors: dict[str, tuple[np.ndarray, Any] | None] = scratch.get("factorized", {})  # type: ignore[assignment]
+    if factors:  # a factorisation's codes are per-row answers too; its distinct values stay a superset
+        out["factorized"] = {
+            col: None if f is None else (take(f[0]), f[1]) for col, f in factors.items() if col not in changed
+        }
     basics = scratch.get("geometry")
     if geometry or not isinstance(basics, dict):
         return out
@@ -172,7 +206,18 @@ def blank_mask(ctx: CheckContext, col: str) -> np.ndarray:
     """:func:`~odl_geo.values.is_blank` of a column of ``ctx.frame``, computed once per context (the required
     fields' checks, the identifiers' check and the streaming hooks of one chunk share it, and it follows the
     rows through the fixes: :func:`column_memo`)."""
-    return column_memo(ctx, "blank", col, blanks, local=True)
+    return column_memo(ctx, "blank", col, blanks, local=True, first=lambda: _factorized_blanks(ctx, col))
+
+
+def _factorized_blanks(ctx: CheckContext, col: str) -> np.ndarray:
+    """:func:`blanks` of a whole column, from its :func:`factorized` codes when it has them (the same answer:
+    :func:`blanks` factorises an object column the same way)."""
+    found = factorized(ctx, col)
+    if found is None:
+        return blanks(ctx.frame[col])
+    codes, uniques = found
+    out: np.ndarray = np.append(_blank_values(uniques), True)[codes]  # code -1 (missing): the True appended
+    return out
 
 
 def blanks(values: pd.Series) -> np.ndarray:
@@ -187,10 +232,20 @@ def blanks(values: pd.Series) -> np.ndarray:
             codes, uniques = pd.factorize(values)
         except TypeError:  # lists, dicts: not hashable
             return is_blank(values)
-        tested = np.fromiter(map(_blank_text, uniques), dtype=bool, count=len(uniques))
-        out: np.ndarray = np.append(tested, True)[codes]  # code -1 (missing): the True appended
+        out: np.ndarray = np.append(_blank_values(uniques), True)[codes]  # code -1 (missing): the True appended
         return out
     return is_blank(values)
+
+
+def _blank_values(values: Any) -> np.ndarray:
+    """:func:`_blank_text` of each of ``values`` (distinct values: a million in a million-row identifier column):
+    for texts only, ``str.isspace`` called from C and a comparison with ``""``, not a Python call per value."""
+    objects = np.asarray(values, dtype=object)
+    try:
+        spaces = np.fromiter(map(str.isspace, objects), dtype=bool, count=objects.size)
+    except TypeError:  # not only texts (numbers, lists...): the test of each value
+        return np.fromiter(map(_blank_text, objects), dtype=bool, count=objects.size)
+    return spaces | (objects == "")
 
 
 def _blank_text(v: object) -> bool:

@@ -10,7 +10,7 @@ values (:class:`._carry.HashSet`, 9 to 10 bytes): ~23 bytes a feature for a wate
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,9 +20,22 @@ from ..numbers import count_text
 from ..report import Issue, Severity
 from ..values import is_blank
 from . import fixes
-from ._carry import HashSet, PairSet, add_hashes, hashes_in
-from ._common import attribute_columns, blank_mask, column_memo, geometry_basics, geometry_name, issue, memo, norm
+from ._carry import CHUNKED, HashSet, PairSet, add_hashes, hashes_in
+from ._common import (
+    attribute_columns,
+    blank_mask,
+    column_memo,
+    factorized,
+    geometry_basics,
+    geometry_name,
+    issue,
+    memo,
+    norm,
+)
 from .registry import Check, CheckContext, Level, register
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 __all__ = [
     "DUPLICATE_FEATURE",
@@ -114,11 +127,14 @@ def _one(v: object) -> int:
     return hash(repr(v))
 
 
-def _value_hashes(values: pd.Series) -> np.ndarray:
+def _value_hashes(values: pd.Series, factors: Callable[[], tuple[np.ndarray, Any] | None] | None = None) -> np.ndarray:
     """A 64-bit hash of each value of a column, equal for equal values in every chunk of a layer, whatever dtype
     the chunk's column has: numbers by :func:`_number_bits`, text by Python's own string hash (computed in C,
     ten times faster than hashing bytes; the carry lives in one process, so its per-process seed is no matter),
-    lists and dicts by their repr. Blanks share one hash."""
+    lists and dicts by their repr. Blanks share one hash.
+
+    ``factors``: gives ``pd.factorize(values)`` when it is known already (:func:`._common.factorized`), for a
+    column of text objects: the distinct texts are then hashed without factorising the column again."""
     if _numeric(values):
         return _number_bits(values)
     n = len(values)
@@ -130,14 +146,14 @@ def _value_hashes(values: pd.Series) -> np.ndarray:
         codes, uniques = pd.factorize(values)
         if not len(uniques):
             return np.full(n, _MISSING, dtype=np.uint64)
-        if len(uniques) * 4 < n:
-            hashed = np.fromiter(map(hash, uniques.to_numpy(dtype=object)), dtype=np.int64, count=len(uniques))
-            out = np.where(codes >= 0, hashed.view(np.uint64)[np.maximum(codes, 0)], _MISSING)
-            return np.asarray(out, dtype=np.uint64)
+        hashed = np.fromiter(map(hash, uniques.to_numpy(dtype=object)), dtype=np.int64, count=len(uniques))
+        out = np.where(codes >= 0, hashed.view(np.uint64)[np.maximum(codes, 0)], _MISSING)
+        return np.asarray(out, dtype=np.uint64)  # (many distinct values too: factorised once, not twice)
     if kind == "string" and n:
         # text objects (a conformed layer's): factorising finds the blanks and the distinct values in one pass (the
         # strings' own cached hashes), then each distinct text is hashed once, as below
-        codes, uniques = pd.factorize(values)
+        known = factors() if factors is not None and values.dtype == object else None
+        codes, uniques = known if known is not None else pd.factorize(values)
         hashed = np.fromiter(map(hash, uniques), dtype=np.int64, count=len(uniques)).view(np.uint64)
         return np.where(codes >= 0, hashed[np.maximum(codes, 0)] if len(uniques) else _MISSING, _MISSING)
     missing = np.asarray(pd.isna(values), dtype=bool)
@@ -172,7 +188,8 @@ def _column_hashes(ctx: CheckContext, col: str) -> np.ndarray:
     """:func:`_value_hashes` of a column of ``ctx.frame``, computed once per context (the identifiers' check and
     the commit hooks of one chunk share them; they follow the rows through the fixes: a column no fix changed is
     not hashed again for the chunk's commit)."""
-    return column_memo(ctx, "value_hashes", col, _value_hashes)
+    return column_memo(ctx, "value_hashes", col, _value_hashes,
+                       first=lambda: _value_hashes(ctx.frame[col], lambda: factorized(ctx, col)))  # fmt: skip
 
 
 def _attr32(attributes: np.ndarray) -> np.ndarray:
@@ -206,6 +223,7 @@ def _analyse(
     geo: tuple[np.ndarray, np.ndarray] | None,
     carry: dict[str, object] | None = None,
     known: dict[str, Any] | None = None,
+    column_hashes: Callable[[str], np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(exact duplicates, same geometry with other attributes), each as "repeats an earlier row" masks; with
     ``carry``, the rows of the layer's earlier chunks are earlier rows too.
@@ -214,6 +232,8 @@ def _analyse(
     (a table without geometry hashes them all).
 
     :param geo: :func:`_geometry_hashes` of ``frame`` (None for a table).
+    :param column_hashes: a column's :func:`_value_hashes` on every row, when they are wanted anyway (a streamed
+        layer's commit hashes every row of every column): the candidates' are taken from them.
     """
     n = len(frame)
     carry = carry or {}
@@ -236,7 +256,12 @@ def _analyse(
     exact = np.zeros(n, dtype=bool)
     candidates = np.flatnonzero(same_geom)
     if candidates.size:
-        attrs = _candidate_hashes(frame, cols, candidates, known)
+        if column_hashes is not None:
+            attrs = np.zeros(candidates.size, dtype=np.uint64)
+            for c in cols:
+                attrs = _mix(attrs, column_hashes(c)[candidates])
+        else:
+            attrs = _candidate_hashes(frame, cols, candidates, known)
         combined = pd.DataFrame({"g": h[candidates], "a": attrs})
         exact[candidates] = combined.duplicated(keep="first").to_numpy()
         if isinstance(seen, PairSet):  # a copy of a feature of an earlier chunk: its geometry and attributes
@@ -260,7 +285,10 @@ def duplicate_rows(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray]:
     scratch = memo(ctx)
     if "duplicates" not in scratch:
         known: dict[str, Any] = scratch.setdefault("candidate_hashes", {})  # type: ignore[assignment]
-        scratch["duplicates"] = _analyse(ctx.frame, _geometry_cached(ctx), ctx.carry, known)
+        # a streamed layer's chunk: its commit hashes every row of every column, so the candidates' hashes are
+        # taken from those (computed once, following the rows through the fixes) rather than computed apart
+        whole = (lambda col: _column_hashes(ctx, col)) if ctx.carry.get(CHUNKED) else None
+        scratch["duplicates"] = _analyse(ctx.frame, _geometry_cached(ctx), ctx.carry, known, whole)
     result: tuple[np.ndarray, np.ndarray] = scratch["duplicates"]  # type: ignore[assignment]
     return result
 
@@ -337,6 +365,12 @@ def _repeats(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return shared, later
 
 
+def _all_distinct(codes: np.ndarray) -> bool:
+    """No value missing, none used twice. ``codes`` may be those of the rows a fix kept (:func:`._common.follow`):
+    not dense then (``[0, 0, 2]`` has its largest code + 1 equal to its length, and a repeat)."""
+    return bool(codes.min() >= 0 and np.bincount(codes).max() == 1)
+
+
 def _codes(values: pd.Series) -> np.ndarray:
     """Integer codes of the values (-1 for missing), one hashing pass."""
     return np.asarray(pd.factorize(values)[0])
@@ -354,10 +388,11 @@ def _duplicate_ids(ctx: CheckContext) -> list[Issue]:
     out = []
     for col in id_columns(ctx):
         values = ctx.frame[col]
-        codes = _codes(values)  # one hashing pass decides the usual case: all distinct
+        known = factorized(ctx, col)  # one hashing pass decides the usual case: all distinct
+        codes = known[0] if known is not None else _codes(values)
         earlier = ctx.carry.get(IDS + col)  # the values of the layer's earlier chunks
         if not isinstance(earlier, HashSet) or not len(earlier):
-            if not codes.size or codes.max() + 1 == len(codes):
+            if not codes.size or _all_distinct(codes):
                 continue
             shared, later = _repeats(codes)
             idx = np.flatnonzero(shared)

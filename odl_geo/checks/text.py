@@ -10,7 +10,7 @@ import pandas as pd
 from ..numbers import count_text
 from ..report import Issue, Severity
 from . import fixes
-from ._common import issue, memo, strings, text_columns
+from ._common import factorized, issue, memo, strings, text_columns
 from .mojibake import MOJIBAKE, REPLACEMENT
 from .registry import Check, CheckContext, Level, register
 
@@ -121,7 +121,16 @@ def text_hits(ctx: CheckContext, col: str, subclasses: bool = False) -> np.ndarr
     found = cache.get(key)
     if found is None:
         values = ctx.frame[col]
-        found, both = _scan(values if values.dtype == object else values.astype(object), subclasses)
+        known = factorized(ctx, col)
+        both, found = False, np.zeros(len(values), dtype=bool)
+        if known is not None:
+            # each distinct value looked at once (a code, a commune, a type: a few texts in 20,000 rows); the
+            # factorisation is shared with the blank test and the duplicates' hashes of the same column
+            codes, uniques = known
+            per_value, both = _scan(pd.Series(np.asarray(uniques, dtype=object), dtype=object), subclasses)
+            found = np.append(per_value, False)[codes]  # code -1 (missing): no text
+        if not both:  # no factorisation, or text mixed with other values (str subclasses are told apart then)
+            found, both = _scan(values if values.dtype == object else values.astype(object), subclasses)
         cache[key] = found
         if both:
             cache.setdefault(("text_hits", col), found)
