@@ -60,8 +60,11 @@ MEMORY_BUDGET = 400 << 20
 #: and the run's growth while it writes its own format meanwhile, plus the child's spatial index of a point
 #: layer (boxes sorted along a Hilbert curve: ~50 bytes a point). Measured (``--to gpkg,geojson,csv``, the
 #: run's resident set at the fork -> the processes together at most): water 100k 261 -> 337 MB (+76), water
-#: 1M 263 -> 387 MB (+124), PEI 100k 274 -> 362 MB (+88); this estimate: +85, +130, +85
+#: 1M 263 -> 387 MB (+124), PEI 100k 274 -> 362 MB (+88); this estimate: +85, +130, +85. Lines and polygons
+#: weigh more (a trail's chunk is larger; GDAL builds their index in memory, up to 64 MB): hiking 100k 254 ->
+#: 377 MB (+123); this estimate: +135
 CHILD_FIXED = 80 << 20
+CHILD_FIXED_SHAPES = 130 << 20
 CHILD_PER_FEATURE = 50
 
 
@@ -76,13 +79,15 @@ def fork_allowed() -> bool:
     return not any(name in sys.modules for name in ("PyQt5.QtCore", "PyQt6.QtCore", "qgis.core"))
 
 
-def room_for_child(features: int) -> bool:
-    """True when the run's memory now, with what a child writing ``features`` rows adds, stays within
-    :data:`MEMORY_BUDGET`; else the formats are written one after the other (no more memory than the pass's)."""
+def room_for_child(features: int, points: bool = True) -> bool:
+    """True when the run's memory now, with what a child writing ``features`` rows (of points, or else of
+    lines, polygons or no geometry) adds, stays within :data:`MEMORY_BUDGET`; else the formats are written one
+    after the other (no more memory than the pass's)."""
     resident = _resident()
     if resident is None:
         return False
-    return resident + CHILD_FIXED + CHILD_PER_FEATURE * max(features, 0) <= MEMORY_BUDGET
+    fixed = CHILD_FIXED if points else CHILD_FIXED_SHAPES
+    return resident + fixed + CHILD_PER_FEATURE * max(features, 0) <= MEMORY_BUDGET
 
 
 def _resident() -> int | None:

@@ -503,7 +503,8 @@ def _fork_format(
     if len(writers) < 2 or FORKED_FORMAT not in keys or len(writers) > 255 or not fork_allowed():
         return None
     release_free_memory()  # the pass's freed pages given back before they are shared with the child
-    if not room_for_child(layer.feature_count):  # the formats one after the other: within the memory bar
+    points = "Point" in (layer.geometry_type or "")
+    if not room_for_child(layer.feature_count, points):  # else the formats one after the other: the memory bar
         return None
     first = keys.index(FORKED_FORMAT)
     claims = Claims([n for n in range(len(writers)) if n != first])

@@ -336,6 +336,7 @@ def test_no_fork_when_the_child_would_take_the_run_past_its_memory_bar(tmp_path,
     assert forked_module.room_for_child(48)
     monkeypatch.setattr(forked_module, "MEMORY_BUDGET", forked_module._resident() + forked_module.CHILD_FIXED)
     assert forked_module.room_for_child(0) and not forked_module.room_for_child(100_000)
+    assert not forked_module.room_for_child(0, points=False)  # lines and polygons: a larger child
     monkeypatch.setattr(forked_module, "MEMORY_BUDGET", 1 << 20)
     assert not forked_module.room_for_child(0)
     _run(path, tmp_path / "tight", "water", options, read)
