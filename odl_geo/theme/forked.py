@@ -16,7 +16,9 @@ When fork is not safe, the formats are written one after the other as before (:f
 * not the main thread, or another Python thread alive: the QGIS plugin runs a conversion in a ``QgsTask``
   thread, and a lock held by another thread at fork time stays held for ever in the child;
 * Qt loaded (a QGIS or PyQt program has threads Python does not know of);
-* ``ODL_GEO_FORK_FORMATS=0`` in the environment.
+* ``ODL_GEO_FORK_FORMATS=0`` in the environment;
+* no room for the child in the run's memory bar (:func:`room_for_child`: the child's own pages, GDAL's and the
+  GeoPackage's spatial index, add to the run's resident set; issue 16's bar counts the processes together).
 
 The native threads of a command-line run at that point are idle pools (OpenBLAS's, Arrow's CPU pool, which
 restarts its workers in a forked child, the allocator's background thread): none holds a lock the child needs.
