@@ -14,7 +14,8 @@ When fork is not safe, the formats are written one after the other as before (:f
 
 * not Linux (macOS: fork without exec breaks its system frameworks; Windows has no fork);
 * not the main thread, or another Python thread alive: the QGIS plugin runs a conversion in a ``QgsTask``
-  thread, and a lock held by another thread at fork time stays held for ever in the child;
+  thread, and a lock held by another thread at fork time stays held for ever in the child (the command line's
+  progress bar is the exception: rich's refresh thread holds only rich's locks, which the child never takes);
 * Qt loaded (a QGIS or PyQt program has threads Python does not know of);
 * ``ODL_GEO_FORK_FORMATS=0`` in the environment;
 * no room for the child in the run's memory bar (:func:`room_for_child`: the child's own pages, GDAL's and the
@@ -102,8 +103,16 @@ def _resident() -> int | None:
 
 
 def _other_threads() -> int:
-    """Python threads alive besides the main one."""
-    return threading.active_count() - 1
+    """Python threads alive besides the main one, but for the command line's progress bar: rich's refresh
+    thread only takes rich's own locks and writes to the terminal, which the child never does (its standard
+    streams are new objects on the same descriptors, :func:`_child`)."""
+    others = [t for t in threading.enumerate() if t is not threading.main_thread()]
+    return sum(1 for t in others if not _progress_bar(t))
+
+
+def _progress_bar(thread: threading.Thread) -> bool:
+    cls = type(thread)
+    return cls.__name__ == "_RefreshThread" and cls.__module__ == "rich.live"
 
 
 class Claims:
@@ -222,6 +231,9 @@ def _child(work: Callable[[], Any], fd: int) -> None:
     code = 0
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it kills the child
+        # new stream objects: a lock of the old ones may be held by a thread of the parent (the progress bar's)
+        sys.stdout = open(1, "w", closefd=False, encoding="utf-8", errors="replace")  # noqa: SIM115
+        sys.stderr = open(2, "w", closefd=False, encoding="utf-8", errors="replace")  # noqa: SIM115
         try:
             outcome: tuple[str, Any] = ("ok", work())
         except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it as its own

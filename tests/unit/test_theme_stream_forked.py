@@ -35,8 +35,9 @@ SAMPLES = {
 def alone(monkeypatch):
     """Threads other tests of the session left behind (an idle local server's) are not this test's: only the
     threads started during the test count as the run's other threads."""
-    before = forked_module._other_threads()
-    monkeypatch.setattr(forked_module, "_other_threads", lambda: max(0, threading.active_count() - 1 - before))
+    real = forked_module._other_threads
+    before = real()
+    monkeypatch.setattr(forked_module, "_other_threads", lambda: max(0, real() - before))
     # the memory bar is a run's (a command's process); pytest's process holds every test's imports and more
     monkeypatch.setattr(forked_module, "MEMORY_BUDGET", forked_module._resident() + (1 << 30))
 
@@ -345,3 +346,26 @@ def test_no_fork_when_the_child_would_take_the_run_past_its_memory_bar(tmp_path,
     _run(path, tmp_path / "room", "water", options, read)
     assert len(forks) == 1
     _same_files(tmp_path / "tight", tmp_path / "room")
+
+
+def test_the_command_lines_progress_bar_does_not_prevent_the_fork(tmp_path, forks):
+    """rich's refresh thread (a terminal's progress bar) takes only rich's locks: the run still forks, and the
+    files are those written one after the other."""
+    import io
+
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from odl_geo.cli.progress import RichFeedback
+
+    path, options, read = SAMPLES["water"]
+    console = Console(file=io.StringIO(), force_terminal=True)
+    feedback = RichFeedback(console, enabled=True, verbose=False)
+    with feedback:
+        assert any(type(t).__name__ == "_RefreshThread" for t in threading.enumerate())
+        assert fork_allowed()
+        _run(path, tmp_path / "bar", "water", options, read, feedback=feedback)
+    assert len(forks) == 1 and _gone(forks[0])
+    assert isinstance(feedback._progress, Progress)
+    _run(path, tmp_path / "plain", "water", options, read)
+    _same_files(tmp_path / "bar", tmp_path / "plain")
