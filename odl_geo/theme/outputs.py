@@ -291,6 +291,7 @@ def _convert_streamed(
     """:func:`convert_theme` for a single-layer theme: one pass over the layer (:mod:`odl_geo.theme.stream`),
     products and standard formats written into the staging folder as the chunks go, swapped in only when the
     whole layer is publishable."""
+    from ..memory import release_free_memory
     from .digests import Digests
     from .stream import stream_layer
 
@@ -299,6 +300,8 @@ def _convert_streamed(
     staged = Staging(out)  # OutputError (exit 3) when the folder is read-only or the disk full
     try:
         streamed = stream_layer(path, profile, options, staged.path, read_options, feedback)
+        # the chunks are validated: chardet's models (~25 MB) go before the formats and a forked writer (M)
+        release_free_memory(caches=True)
         run = streamed.run
         # each output hashed as soon as it is complete, while the next one is written (odl_geo.theme.digests)
         with Digests(staged.path) as digests:
