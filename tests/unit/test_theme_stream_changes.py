@@ -5,6 +5,7 @@ left behind on success, failure or cancel."""
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -57,6 +58,10 @@ def spied(monkeypatch):
     return _Spied(monkeypatch)
 
 
+#: report.html's footer (odl-geo's version and the minute of the run)
+FOOTER = re.compile(rb"<footer>.*?</footer>", re.DOTALL)
+
+
 def _run(src: Path, out: Path, chunk_rows: int, feedback=None, **options):
     opts = ThemeOptions(mapping=MAPPING, fix=True, chunk_rows=chunk_rows, **options)
     return convert_theme(src, out, "water", opts, FORMATS, None, feedback)
@@ -83,7 +88,10 @@ def test_changes_past_the_bound_give_the_reports_of_a_run_that_held_them_all(tmp
         a, b = tmp_path / "held" / name, tmp_path / "spilled" / name
         assert a.exists() == b.exists() == (name != "changes.csv" or not inline)
         if a.exists():
-            assert a.read_bytes() == b.read_bytes(), name
+            x, y = a.read_bytes(), b.read_bytes()
+            if name == "report.html":  # its footer says the minute of the run: two runs may straddle one
+                x, y = FOOTER.sub(b"", x), FOOTER.sub(b"", y)
+            assert x == y, name
     if inline:
         dates = [c for c in _changes(tmp_path / "spilled") if c["code"] == "DATE_NOT_ISO"]
         assert len(dates) == 90 and dates[89]["feature"] == 89  # every row, numbered in the layer
