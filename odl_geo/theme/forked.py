@@ -65,10 +65,16 @@ MEMORY_BUDGET = 400 << 20
 #: run's resident set at the fork -> the processes together at most): water 100k 261 -> 337 MB (+76), water
 #: 1M 263 -> 387 MB (+124), PEI 100k 274 -> 362 MB (+88); this estimate: +85, +130, +85. Lines and polygons
 #: weigh more (a trail's chunk is larger; GDAL builds their index in memory, up to 64 MB): hiking 100k 254 ->
-#: 377 MB (+123); this estimate: +135
+#: 377 MB (+123); this estimate: +135.
+#: A wide layer adds more: the run's own writers, while the child writes, reuse freed pages of its heap, and each
+#: page so written is copied (the child keeps the one it shares): PEI 1M (29 columns, a 252 MB spool) 257 ->
+#: 443 MB (+186), where water 1M (17 columns, 170 MB) added +124. So a point layer's estimate is the larger of
+#: the per-feature one and :data:`CHILD_SPOOL_SHARE` of the spool's bytes: water 1M +130 (forks, 387-397 MB
+#: measured), PEI 1M +151 (does not fork: 382 MB, one format after the other)
 CHILD_FIXED = 80 << 20
 CHILD_FIXED_SHAPES = 130 << 20
 CHILD_PER_FEATURE = 50
+CHILD_SPOOL_SHARE = 0.28
 
 
 def fork_allowed() -> bool:
@@ -82,15 +88,17 @@ def fork_allowed() -> bool:
     return not any(name in sys.modules for name in ("PyQt5.QtCore", "PyQt6.QtCore", "qgis.core"))
 
 
-def room_for_child(features: int, points: bool = True) -> bool:
+def room_for_child(features: int, points: bool = True, spooled_bytes: int = 0) -> bool:
     """True when the run's memory now, with what a child writing ``features`` rows (of points, or else of
-    lines, polygons or no geometry) adds, stays within :data:`MEMORY_BUDGET`; else the formats are written one
-    after the other (no more memory than the pass's)."""
+    lines, polygons or no geometry; ``spooled_bytes`` of spool) adds, stays within :data:`MEMORY_BUDGET`; else
+    the formats are written one after the other (no more memory than the pass's)."""
     resident = _resident()
     if resident is None:
         return False
-    fixed = CHILD_FIXED if points else CHILD_FIXED_SHAPES
-    return resident + fixed + CHILD_PER_FEATURE * max(features, 0) <= MEMORY_BUDGET
+    if points:
+        grows = max(CHILD_PER_FEATURE * max(features, 0), int(CHILD_SPOOL_SHARE * max(spooled_bytes, 0)))
+        return resident + CHILD_FIXED + grows <= MEMORY_BUDGET
+    return resident + CHILD_FIXED_SHAPES + CHILD_PER_FEATURE * max(features, 0) <= MEMORY_BUDGET
 
 
 def _resident() -> int | None:

@@ -312,7 +312,7 @@ def _convert_streamed(
                     _refuse(run, out, lang)
                 spooled = [(streamed.spool.layer(), streamed.spool.scan)] if formats else []
                 # before the hashing thread starts: the GeoPackage by a forked child (odl_geo.theme.forked)
-                aside = _fork_format(run, staged.path, formats, spooled)
+                aside = _fork_format(run, staged.path, formats, spooled, streamed.spool.nbytes)
                 digests.add(files)
                 manifest = _manifest(run, files, _publication(run, streamed.producers, streamed.insee))
                 if formats:
@@ -488,6 +488,7 @@ def _fork_format(
     staging: Path,
     formats: list[str] | tuple[str, ...],
     spooled: list[tuple[LayerSource, GeometryScan]],
+    spooled_bytes: int = 0,
 ) -> _Aside | None:
     """The standard formats of a streamed layer shared with a forked child, when there are two formats or more,
     one of them the GeoPackage, forking is safe now (:func:`~odl_geo.theme.forked.fork_allowed`) and the child
@@ -507,7 +508,7 @@ def _fork_format(
         return None
     release_free_memory()  # the pass's freed pages given back before they are shared with the child
     points = "Point" in (layer.geometry_type or "")
-    if not room_for_child(layer.feature_count, points):  # else the formats one after the other: the memory bar
+    if not room_for_child(layer.feature_count, points, spooled_bytes):  # else one after the other: the memory bar
         return None
     first = keys.index(FORKED_FORMAT)
     claims = Claims([n for n in range(len(writers)) if n != first])

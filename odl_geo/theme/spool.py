@@ -77,6 +77,11 @@ class LayerSpool:
         self.files.append(path)
         self.count += len(frame)
 
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the spooled chunks on disk (what a forked writer's memory estimate scales with)."""
+        return sum(path.stat().st_size for path in self.files)
+
     def schema(self) -> pa.Schema:
         """One schema for every chunk: a column's type where chunks agree, else the widest."""
         fields = [pa.field(name, _widest(types)) for name, types in self.types.items() if name != GEOMETRY_COLUMN]
