@@ -496,7 +496,6 @@ def _fork_format(
     then written one after the other, as before)."""
     from ..exports.registry import writers_for
     from ..memory import release_free_memory
-    from ..report import Report
     from .forked import Claims, ForkedTask, fork_allowed, room_for_child
 
     if len(spooled) != 1:
@@ -518,8 +517,7 @@ def _fork_format(
         done: dict[int, tuple[list[OutputFile], Report]] = {}
         n: int | None = first
         while n is not None:
-            own = replace(ctx, report=Report())
-            done[n] = (writers[n].write_layer(layer, scan, own), own.report)
+            done[n] = _write_one(writers[n], layer, scan, ctx)
             n = claims.take()
         return done
 
@@ -566,8 +564,6 @@ def _standard_formats(
         place among the others' once the child is done, so the list and the report are those of a run writing
         the formats one after the other.
     """
-    from dataclasses import replace as with_report
-
     from ..exports.registry import writers_for
     from ..normalise.scan import scan_geometries
     from ..report import Report
@@ -598,11 +594,10 @@ def _standard_formats(
             if not layer.has_geometry and not writer.writes_tables:
                 continue
             feedback.info(f"  -> {writer.label}")
-            own = with_report(ctx, report=Report())
-            files = writer.write_layer(layer, scan, own)
+            files, notes = _write_one(writer, layer, scan, ctx)
             if written is not None:
                 written(files)
-            done.append((files, own.report))
+            done.append((files, notes))
     notes = Report()  # the writers' notes merged in their order, as one report shared by all writers holds them
     out: list[OutputFile] = []
     for files, report in done:
@@ -625,17 +620,12 @@ def _shared_formats(
 ) -> list[tuple[list[OutputFile], Report]]:
     """The run's part of the formats shared with the child: the next format left, while there is one; then the
     child's, once it is done (its error raised here as the writer's own). Files and notes in the formats' order."""
-    from dataclasses import replace as with_report
-
-    from ..report import Report
-
     feedback.info(f"  -> {aside.writers[aside.first].label}")
     done: dict[int, tuple[list[OutputFile], Report]] = {}
     while (n := aside.claims.take()) is not None:
         writer = aside.writers[n]
         feedback.info(f"  -> {writer.label}")
-        own = with_report(ctx, report=Report())
-        done[n] = (writer.write_layer(layer, scan, own), own.report)
+        done[n] = _write_one(writer, layer, scan, ctx)
         if written is not None:
             written(done[n][0])
     theirs = aside.task.result(feedback)
@@ -645,6 +635,17 @@ def _shared_formats(
     done.update(theirs)
     assert sorted(done) == list(range(len(aside.writers)))
     return [done[n] for n in range(len(aside.writers))]
+
+
+def _write_one(
+    writer: Writer, layer: LayerSource, scan: GeometryScan, ctx: WriteContext
+) -> tuple[list[OutputFile], Report]:
+    """One writer's files and its own notes (a report of its own, merged later in the formats' order, whichever
+    process wrote it)."""
+    from ..report import Report
+
+    own = replace(ctx, report=Report())
+    return writer.write_layer(layer, scan, own), own.report
 
 
 def _source_date(path: Path) -> str:
