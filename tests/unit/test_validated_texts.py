@@ -174,10 +174,14 @@ def test_another_frame_is_written_from_the_frame(theme: str, tmp_path: Path) -> 
 # -- hiking: the GeoJSON product takes the lines its validation rounded to the grid -----------------------------
 
 
-def hiking_products(frame: gpd.GeoDataFrame, out: Path, size: int, drop: int = 0) -> dict[str, bytes]:
+def hiking_products(
+    frame: gpd.GeoDataFrame, out: Path, size: int, drop: int = 0, stashed: bool = True
+) -> dict[str, bytes]:
     """The hiking GeoJSON of ``frame`` in chunks of ``size`` features, each validated first as a streamed run
     validates it (a large layer: the compiled checker rounds the lines); with ``drop``, every ``drop``-th feature
-    of a chunk is left out after its validation and the chunk validated again, as ``--drop-invalid`` does."""
+    of a chunk is left out after its validation and the chunk validated again, as ``--drop-invalid`` does.
+    ``stashed``: assert what the validation stashed for the product (not for fuzzed chunks: they may hold no
+    line)."""
     from odl_geo.profiles.hiking import VALIDATION_STATE
     from odl_geo.profiles.product_sinks import ROUNDED_LINES
     from odl_geo.profiles.validation import LayerSample
@@ -196,12 +200,13 @@ def hiking_products(frame: gpd.GeoDataFrame, out: Path, size: int, drop: int = 0
             part = part[keep].reset_index(drop=True)
             chunk.frames["main"] = part
             profile.validate_table(chunk, Report(), earlier, keep)
-        if len(part):
-            stashed = chunk.notes["main"][ROUNDED_LINES]
-            assert stashed[0] is part and len(stashed[1]) == len(part)
-            assert stashed[1][0] is not None  # the sample's trails are lines: rounded by the validation
+        if stashed and len(part):
+            lines = chunk.notes["main"][ROUNDED_LINES]
+            assert lines[0] is part and len(lines[1]) == len(part)
+            assert lines[1][0] is not None  # the sample's trails are lines: rounded by the validation
         sink.write(chunk)
-        assert ROUNDED_LINES not in chunk.notes["main"]
+        if stashed:
+            assert ROUNDED_LINES not in chunk.notes["main"]
     sink.close()
     return _bytes(out)
 
@@ -230,26 +235,7 @@ def test_hiking_fuzzed_lines(tmp_path: Path) -> None:
         out = tmp_path / str(case[0])
         frame = frame.reset_index(drop=True)
         expected = reference("hiking", frame, out / "old")
-        layer_products = _hiking_products_unchecked(frame, out / "new", 5)
+        layer_products = hiking_products(frame, out / "new", 5, stashed=False)
         assert layer_products == expected
 
     check()
-
-
-def _hiking_products_unchecked(frame: gpd.GeoDataFrame, out: Path, size: int) -> dict[str, bytes]:
-    """:func:`hiking_products` without its assertions on what was stashed (fuzzed chunks may hold no line)."""
-    from odl_geo.profiles.hiking import VALIDATION_STATE
-    from odl_geo.profiles.validation import LayerSample
-
-    profile = load_profile("hiking")
-    out.mkdir(parents=True)
-    sink = profile.open_products(out, Report())
-    layer = LayerSample(1_000_000)
-    for start in range(0, max(len(frame), 1), size):
-        part = frame.iloc[start : start + size].reset_index(drop=True)
-        chunk = ThemeDataset(frames={"main": part}, source_names={"main": "fuzz ?é"},
-                             notes={"main": {VALIDATION_STATE: layer}})  # fmt: skip
-        profile.validate_table(chunk, Report())
-        sink.write(chunk)
-    sink.close()
-    return _bytes(out)
