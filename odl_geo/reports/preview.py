@@ -24,7 +24,7 @@ from ..memory import release_free_memory
 if TYPE_CHECKING:
     import geopandas as gpd
     from matplotlib.axes import Axes
-    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
 
 __all__ = ["HAS_MATPLOTLIB", "preview_png"]
 
@@ -36,35 +36,46 @@ OK_COLOUR, BAD_COLOUR = "#5b7fa6", "#d62728"
 
 
 def _lines(geoms: np.ndarray) -> list[np.ndarray]:
+    """The vertices (x, y) of each line and each polygon's outer ring, one array per part, as the map draws them.
+
+    Taken apart by shapely's array functions, not part by part in Python: a sample of 20,000 trails or zones
+    costs a few milliseconds instead of a second."""
     parts = shapely.get_parts(geoms)
-    out: list[np.ndarray] = []
-    for p in parts:
-        if p.geom_type in ("LineString", "LinearRing"):
-            out.append(np.asarray(p.coords)[:, :2])
-        elif p.geom_type == "Polygon":
-            out.append(np.asarray(p.exterior.coords)[:, :2])
-    return out
+    types = shapely.get_type_id(parts)
+    lines = parts[np.isin(types, (1, 2))]  # LineString, LinearRing
+    outers = shapely.get_exterior_ring(parts[types == 3])
+    # one list in the parts' order, as the loop over the parts gave it: lines and outer rings interleaved
+    order = np.concatenate([np.flatnonzero(np.isin(types, (1, 2))), np.flatnonzero(types == 3)])
+    drawn = np.empty(len(order), dtype=object)
+    drawn[np.argsort(order, kind="stable")] = np.concatenate([lines, outers])
+    coords, owner = shapely.get_coordinates(drawn, return_index=True)
+    return np.split(coords, np.cumsum(np.bincount(owner, minlength=len(drawn)))[:-1]) if len(drawn) else []
 
 
-def _polygon_patches(geoms: np.ndarray) -> list[PathPatch]:
-    from matplotlib.patches import PathPatch
+def _polygon_paths(geoms: np.ndarray) -> list[MplPath]:
+    """One matplotlib path a polygon (its outer ring, then its holes: each ring moved to, drawn, closed).
+
+    Built from shapely's coordinate arrays in one go, then cut per polygon: the same paths, vertex for vertex, as
+    one ``PathPatch`` a polygon, without a matplotlib artist each (1.6 s for a flood plan's 20,000 zones)."""
     from matplotlib.path import Path as MplPath
 
-    patches = []
-    for p in shapely.get_parts(geoms):
-        if p.geom_type != "Polygon" or p.is_empty:
-            continue
-        rings = [np.asarray(p.exterior.coords)[:, :2]] + [np.asarray(r.coords)[:, :2] for r in p.interiors]
-        verts = np.concatenate(rings)
-        codes = np.concatenate(
-            [[MplPath.MOVETO] + [MplPath.LINETO] * (len(r) - 2) + [MplPath.CLOSEPOLY] for r in rings]
-        )
-        patches.append(PathPatch(MplPath(verts, codes)))
-    return patches
+    parts = shapely.get_parts(geoms)
+    parts = parts[(shapely.get_type_id(parts) == 3) & ~shapely.is_empty(parts)]
+    if not len(parts):
+        return []
+    rings, polygon = shapely.get_rings(parts, return_index=True)
+    coords, ring = shapely.get_coordinates(rings, return_index=True)
+    ring_sizes = np.bincount(ring, minlength=len(rings))
+    starts = np.cumsum(ring_sizes) - ring_sizes
+    codes = np.full(len(coords), MplPath.LINETO, dtype=MplPath.code_type)
+    codes[starts] = MplPath.MOVETO
+    codes[starts + ring_sizes - 1] = MplPath.CLOSEPOLY
+    cuts = np.cumsum(np.bincount(polygon, weights=ring_sizes, minlength=len(parts)).astype(np.int64))[:-1]
+    return [MplPath(v, c) for v, c in zip(np.split(coords, cuts), np.split(codes, cuts), strict=True)]
 
 
 def _draw(ax: Axes, geoms: np.ndarray, colour: str, bad: bool) -> None:
-    from matplotlib.collections import LineCollection, PatchCollection
+    from matplotlib.collections import LineCollection, PathCollection
 
     if not geoms.size:
         return
@@ -94,8 +105,8 @@ def _draw(ax: Axes, geoms: np.ndarray, colour: str, bad: bool) -> None:
     polys = geoms[np.isin(types, (3, 6))]
     if polys.size:
         ax.add_collection(
-            PatchCollection(
-                _polygon_patches(polys),
+            PathCollection(  # the paths as they are: no sizes, so no scaling (scatter's use of the class)
+                _polygon_paths(polys),
                 facecolor=colour,
                 edgecolor=colour,
                 alpha=0.55 if bad else 0.25,
