@@ -16,11 +16,12 @@ official tools, run exactly as before (:mod:`.products`, section "official valid
 
 Rows keep their positions: the CSV handed to ``frictionless`` has every row at its place, the rows left out
 replaced by a one-cell line starting with :data:`SKIP` that the dialect declares a comment, so its row numbers
-(and the row numbers inside its messages) are those of the whole table, chunk-local in a streamed run. It reads
-that file with the encoding its own detector finds in the whole table's first bytes, and the first
-:data:`SNIFF_LINES` rows are real, so it guesses the same CSV dialect. A table it would read otherwise than
-as written (another encoding or dialect, a carriage return in a cell, which it takes for a line break) goes to it
-whole. The features handed to ``jsonschema`` are a sub-collection whose indexes are mapped back.
+(and the row numbers inside its messages) are those of the whole table, chunk-local in a streamed run. It is told
+the file's encoding, UTF-8, the product's own (as on the whole table: :func:`.products.validate_rows`; its
+detector, chardet, is never run on a text the run wrote itself), and the first :data:`SNIFF_LINES` rows are real,
+so it guesses the same CSV dialect. A table it would read otherwise than as written (another dialect, a carriage
+return in a cell, which it takes for a line break) goes to it whole. The features handed to ``jsonschema`` are a
+sub-collection whose indexes are mapped back.
 
 Cross-row rules: Table Schema ``unique`` is judged within the frame validated, every row of a repeated value
 being flagged so that frictionless sees each group whole (``primaryKey`` is not compiled: every row goes to
@@ -237,8 +238,6 @@ class TableCheck:
     descriptor: dict[str, Any]
     #: the compiled checker's verdicts on the rows alone (:meth:`.CompiledTable.rows`), when the fast path ran
     flags: Mask | None = None
-    #: the encoding frictionless detects in the table's first bytes, and how many rows those bytes held
-    encoding: tuple[str, int] | None = None
     #: the layer's plan for this chunk (:meth:`TableLayer.plan`); None: the table's own (by its size)
     plan: tuple[bool, int, int] | None = None
 
@@ -248,22 +247,19 @@ class TableCheck:
         A row's own findings (a type, a format, a constraint broken) do not depend on the other rows: the compiled
         checker's verdicts on the kept rows stand, and frictionless reads again only the rows they flag, those whose
         ``unique`` value is still repeated (the one cross-row rule a left-out row can change), and the first
-        :data:`SNIFF_LINES` rows (the dialect it guesses, the encoding it detects in the first bytes are computed
-        again too). The rows the fast path's sample judged already were judged on the same text; a row it wrongly
-        passes among those read sends the table to frictionless whole, as in :func:`validate_table_frame`. When
-        the fast path did not run (a small table, a schema the compiler does not know...), the table is validated
-        as :func:`validate_table_frame` would.
+        :data:`SNIFF_LINES` rows (the dialect it guesses is found again too). The rows the fast path's sample
+        judged already were judged on the same text; a row it wrongly passes among those read sends the table to
+        frictionless whole, as in :func:`validate_table_frame`. When the fast path did not run (a small table, a
+        schema the compiler does not know...), the table is validated as :func:`validate_table_frame` would.
         """
         keep = np.asarray(keep, dtype=bool)
         flags = None if self.flags is None else self.flags[keep]
-        # the first bytes are the same when their rows are all kept: so is the encoding detected in them
-        same = self.encoding is not None and bool(keep[: self.encoding[1]].all())
         table = self.table.without(keep)
         # judged: the fast path ran (frictionless found nothing wrong with the table itself) and, for a table of
         # its own, the first lines it guesses the dialect from are the same rows (new rows coming there are read
         # by it); a layer's chunk was sampled with the layer (TableLayer): its unflagged rows are not read again
         judged = flags is not None and (self.plan is not None or bool(keep[:SNIFF_LINES].all()))
-        return _check_table(table, self.descriptor, flags, self.encoding if same else None, self.plan, judged)
+        return _check_table(table, self.descriptor, flags, self.plan, judged)
 
 
 @runtime_checkable
@@ -563,13 +559,12 @@ def _check_table(
     table: _Table,
     descriptor: dict[str, Any],
     flags: Mask | None = None,
-    encoding: tuple[str, int] | None = None,
     plan: tuple[bool, int, int] | None = None,
     judged: bool = False,
 ) -> TableCheck:
     """The fast path, or frictionless on every row when it cannot be taken. ``flags``: the compiled checker's
-    verdicts on the rows alone, and ``encoding``, what frictionless detects in the first bytes, when known from
-    an earlier validation of a table these rows were part of (:meth:`TableCheck.without`). ``plan``: frictionless
+    verdicts on the rows alone, when known from an earlier validation of a table these rows were part of
+    (:meth:`TableCheck.without`). ``plan``: frictionless
     on every row, first rows and sample, as the layer decides (:class:`TableLayer`); by default the table's own.
 
     ``judged``: frictionless has read a table of this header and schema on the fast path already (an earlier
@@ -577,8 +572,8 @@ def _check_table(
     (header, metadata). A table none of whose rows the compiled checker flags, holding none of the layer's first
     rows, then is not given to frictionless at all: it would read only rows the checker passed (the dialect's
     first lines, a sample) and find nothing (a chunk of 20,000 rows cost it 40-80 ms of CPU); the dialect it
-    would guess from those first lines and the encoding it would detect in the first bytes are still found as it
-    finds them, and send the table to it whole when they are not the writer's."""
+    would guess from those first lines is still found as it finds it, and sends the table to it whole when it is
+    not the writer's. (Its encoding is not guessed: frictionless is told the product's, UTF-8.)"""
     header, n = table.header, table.n
     layer_plan, plan = plan, plan or (n <= SMALL_LAYER, max(PREFIX_ROWS, SNIFF_LINES), SAMPLE_ROWS)
 
@@ -608,15 +603,11 @@ def _check_table(
     else:  # the kept rows were judged (flagged or sampled) with the whole table: the dialect's lines only
         prefix, sample = SNIFF_LINES, 0
     flagged = flags | check.repeated(columns)
-    encoding = encoding or _whole_table_encoding(header, n, table.neutral_rows_at, table.csv_bytes)
-    if encoding[0] != "utf-8":  # the compiled checker tested the text as written, in UTF-8
-        log.info("frictionless on every row: it would read the table as %s", encoding[0])
-        return whole()
     if judged and prefix <= SNIFF_LINES and not flagged.any():  # nothing for frictionless to judge (see above)
         if not _plain_lines(table.first_lines()):
             log.info("frictionless on every row: it would not read the table with the writer's CSV dialect")
             return whole()
-        return TableCheck([], table, descriptor, flags, encoding, layer_plan)
+        return TableCheck([], table, descriptor, flags, layer_plan)
     keep = _selection(n, flagged, prefix, sample)
     if judged and layer_plan is not None and not table.odd[:SNIFF_LINES].any():
         # a chunk of a layer whose header and schema frictionless has read: its rows' verdicts without the file
@@ -635,41 +626,7 @@ def _check_table(
                 missed[0],
             )
         return whole()
-    return TableCheck(errors, table, descriptor, flags, encoding, layer_plan)
-
-
-def _whole_table_encoding(
-    header: list[str],
-    n: int,
-    neutral_rows_at: Callable[[Any], list[list[Any]]],
-    csv_bytes: Callable[[int], bytes | None] | None = None,
-) -> tuple[str, int]:
-    """The encoding frictionless detects in the whole table's CSV: its own detector on the same first bytes (the
-    file of the sampled rows begins otherwise, so the encoding found here is given to it); and how many rows
-    those bytes were taken from. ``csv_bytes``: the table's CSV of the header and first rows when made without
-    the csv writer (:meth:`_Table.csv_bytes`, the same bytes)."""
-    from frictionless import Detector
-
-    detector = Detector()
-    if csv_bytes is not None and (whole := csv_bytes(0)) is not None:  # the writer's loop below, by Arrow
-        start, head, step = 0, b"", 256
-        while start < n and len(head) < detector.buffer_size:
-            start += step
-            step *= 2
-            head = csv_bytes(start) or b""
-        found = detector.detect_encoding(head[: detector.buffer_size] or whole)
-        return str(found), min(start, n)
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(neutralise_csv_row(header))
-    start, head, step = 0, b"", 256  # rows of a few hundred bytes: the detector's first bytes in a few steps
-    while start < n and len(head) < detector.buffer_size:
-        writer.writerows(neutral_rows_at(slice(start, start + step)))
-        start += step
-        step *= 2
-        head = buf.getvalue().encode("utf-8")
-    found = detector.detect_encoding(head[: detector.buffer_size] or buf.getvalue().encode("utf-8"))
-    return str(found), min(start, n)
+    return TableCheck(errors, table, descriptor, flags, layer_plan)
 
 
 def _frictionless_on(
