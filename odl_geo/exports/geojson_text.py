@@ -135,9 +135,58 @@ def _gdal_real(v: float) -> str:
 
 
 def format_reals(values: NDArray[np.float64]) -> pa.StringArray:
+    """Finite doubles as GDAL writes real properties.
+
+    Short decimals (a measure, a coordinate rounded to 7 decimals: at most nine digits) are Arrow's shortest
+    texts (:func:`_shortest_texts`); the others are printed by :func:`_distinct_reals`.
+    """
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    texts, short = _shortest_texts(values)
+    if short.all():
+        return texts
+    if not short.any():
+        return _distinct_reals(values)
+    rest = np.flatnonzero(~short)
+    where = np.empty(values.size, dtype=np.int64)
+    where[short] = np.arange(values.size - rest.size)
+    where[rest] = values.size - rest.size + np.arange(rest.size)
+    return pa.concat_arrays([texts.filter(pa.array(short)), _distinct_reals(values[rest])]).take(pa.array(where))
+
+
+def _shortest_texts(values: NDArray[np.float64]) -> tuple[pa.StringArray, NDArray[np.bool_]]:
+    """Arrow's shortest round-trip texts of ``values`` (``.0`` added to integers), and the rows where that text
+    is GDAL's: fixed notation, magnitude at least 1e-4, at most nine digits, integers or no run of six 0 or 9.
+
+    Why those are GDAL's texts: let ``S`` be such a text (k <= 9 significant digits) and ``x`` the double, ``x``
+    within half an ulp of ``S``: ``|x - S| < 1.12e-16 * 10**(E+1)`` with ``E`` the decimal exponent of ``x``,
+    that is less than 11.2 units of the 17th significant digit, 1.12 of the 16th, 0.112 of the 15th. So
+    ``%.15g`` prints ``S``. ``%.17g`` prints ``S`` when ``x == S``; otherwise (``S`` has a point: a double below
+    2**53 that is not an integer has no integer for shortest text) ``S`` plus or minus at most 11 units of the
+    17th digit, whose digits k+1 to 15 (at least six, after the point) are all 0 or all 9: a run, GDAL retries
+    at 16 digits, which prints ``S`` or ``S`` with at least six 0 or 9 before a last digit 1 or 9 (a run
+    again), then at 15 digits: ``S``. An integer is exact and ``%.17g`` prints it without a point: GDAL adds
+    ``.0``. ``tests/unit/test_geojson_text.py`` compares these texts with Python's ``%g`` and GDAL's driver.
+    """
+    n = values.size
+    text = pc.cast(pa.array(values), pa.string())
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[: n + 1]
+    whole = np.floor(values) == values
+    # characters other than the sign and the point: the digits, leading zeros of "0.0001234" included
+    digits = np.diff(offsets) - np.signbit(values) - ~whole
+    short = (np.abs(values) >= 1e-4) & (digits <= 9)
+    if short.any():
+        exponent = np.asarray(pc.match_substring(text, "e"))  # Arrow's "1e+14", "2.5e-7"
+        run = np.asarray(pc.or_(pc.match_substring(text, "000000"), pc.match_substring(text, "999999")))
+        short &= ~exponent & (whole | ~run)  # an integer's zeros are no decimals: GDAL writes "100000000.0"
+    if whole.any():
+        text = pc.binary_join_element_wise(text, pc.if_else(pa.array(whole), ".0", ""), "")
+    return text, short
+
+
+def _distinct_reals(values: NDArray[np.float64]) -> pa.StringArray:
     """Finite doubles as GDAL writes real properties; each distinct value is printed once.
 
-    Values of magnitude 1e-6 to 1e17 (the usual ones) are printed by :func:`_reals_vectorised`, the others
+    Values of magnitude 1e-4 to 1e13 (the usual ones) are printed by :func:`_reals_vectorised`, the others
     (zeros, tiny and huge values) one by one by :func:`_gdal_real`.
     """
     # distinct bit patterns, not values: -0.0 is written "-0.0" and 0.0 "0.0"

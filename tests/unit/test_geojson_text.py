@@ -175,6 +175,39 @@ def test_usual_reals_are_printed_vectorised() -> None:
     assert done.tolist() == [False, False, False, False, True]
 
 
+@pytest.mark.parametrize("seed", [5, 6])
+def test_short_decimals_are_arrows_shortest_texts(seed: int) -> None:
+    # the rows _shortest_texts keeps (Arrow's shortest round-trip text) are those Python's %g with GDAL's
+    # retries prints, and they are the values a theme writes (measures, Lambert-93 and lon/lat coordinates)
+    rng = np.random.default_rng(seed)
+    values = _hard_reals(rng, 20_000)
+    texts, short = geojson_text._shortest_texts(values)
+    kept = np.flatnonzero(short)
+    assert kept.size > 100_000
+    assert texts.take(pa.array(kept)).to_pylist() == [geojson_text._gdal_real(v) for v in values[kept].tolist()]
+    usual = np.concatenate(
+        [
+            np.round(rng.uniform(440_000, 850_000, 10_000), 2),
+            np.round(rng.uniform(6_160_000, 6_450_000, 10_000), 2),
+            np.round(rng.uniform(-5, 9, 10_000), 7),
+            np.round(rng.uniform(41, 51, 10_000), 7),
+            rng.integers(1, 10**6, 10_000).astype(float),
+        ]
+    )
+    _, short = geojson_text._shortest_texts(usual[np.abs(usual) >= 1e-4])
+    assert short.mean() > 0.99
+    edge = np.array([1.0000001, 2.9999999, 1e8, 123456789.0, 1e14, 1e-4, 9.99e-5, -0.0, 0.0, 0.1 + 0.2, -5.5, 1e9])
+    texts, short = geojson_text._shortest_texts(edge)
+    assert short.tolist() == [False, False, True, True, False, True, False, False, False, False, True, False]
+    assert [t for t, s in zip(texts.to_pylist(), short.tolist(), strict=True) if s] == [
+        "100000000.0",
+        "123456789.0",
+        "0.0001",
+        "-5.5",
+    ]
+    assert format_reals(edge).to_pylist() == [geojson_text._gdal_real(v) for v in edge.tolist()]
+
+
 def test_hard_reals_are_printed_as_gdal_prints_them(tmp_path: Path) -> None:
     values = _hard_reals(np.random.default_rng(4), 3_000)
     text = _gdal_text(tmp_path, {"v": pa.array(values)}, np.zeros((values.size, 2)))
