@@ -52,6 +52,16 @@ _ID_NAMES = ("id", "identifiant", "id_local", "gid", "objectid", "fid", "uuid")
 GEOMETRIES = "duplicates.geometry"
 FEATURES = "duplicates.feature"
 IDS = "duplicates.id."
+#: the identifiers already counted as used by several features (their hashes): a later chunk's repeat of one of
+#: them is a repeat, not one more identifier used twice
+SHARED_IDS = "duplicates.shared_id."
+#: key suffixes of the rows a fix changed or removed: ``READ`` their versions as read, ``FIXED`` as fixed; the key
+#: itself holds the rows no fix changed. A chunk's first check (its rows as read, before any fix) compares them
+#: with the earlier rows *as read* (key + READ), its fixes and its check again with them *as fixed* (key + FIXED),
+#: as a whole layer's first check and fixes do (a later copy of a row an earlier chunk's fix changed is a copy).
+READ, FIXED = ".read", ".fixed"
+#: the context of the chunk checked as read, until its commit (the checks after it see the chunk as fixed)
+AS_READ = "duplicates.as_read"
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _MIX2 = np.uint64(0xBF58476D1CE4E5B9)
 
@@ -224,6 +234,7 @@ def _analyse(
     carry: dict[str, object] | None = None,
     known: dict[str, Any] | None = None,
     column_hashes: Callable[[str], np.ndarray] | None = None,
+    phase: str = FIXED,
 ) -> tuple[np.ndarray, np.ndarray]:
     """(exact duplicates, same geometry with other attributes), each as "repeats an earlier row" masks; with
     ``carry``, the rows of the layer's earlier chunks are earlier rows too.
@@ -234,6 +245,8 @@ def _analyse(
     :param geo: :func:`_geometry_hashes` of ``frame`` (None for a table).
     :param column_hashes: a column's :func:`_value_hashes` on every row, when they are wanted anyway (a streamed
         layer's commit hashes every row of every column): the candidates' are taken from them.
+    :param phase: ``READ``: ``frame`` is a chunk as read, compared with the earlier chunks' rows as read;
+        ``FIXED``: a chunk being fixed or fixed, compared with them as fixed (see :func:`_commit_features`).
     """
     n = len(frame)
     carry = carry or {}
@@ -242,14 +255,19 @@ def _analyse(
         if not cols:
             return np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
         keys = _hash_columns(frame, cols)
-        exact = pd.Series(keys).duplicated(keep="first").to_numpy() | hashes_in(carry, FEATURES, keys)
+        exact = np.array(pd.Series(keys).duplicated(keep="first"), dtype=bool)
+        for key in (FEATURES, FEATURES + phase):
+            exact |= hashes_in(carry, key, keys)
         return exact, np.zeros(n, dtype=bool)
     h, present = geo
     keyed = np.where(present, h, 0)
     later_geom = np.array(pd.Series(keyed).duplicated(keep="first"), dtype=bool) & present
     same_geom = np.isin(keyed, np.unique(keyed[later_geom])) & present if later_geom.any() else later_geom.copy()
-    seen = carry.get(GEOMETRIES)
-    earlier = seen.contains(h) & present if isinstance(seen, PairSet) else np.zeros(n, dtype=bool)
+    sets = [s for s in (carry.get(GEOMETRIES), carry.get(GEOMETRIES + phase)) if isinstance(s, PairSet)]
+    earlier = np.zeros(n, dtype=bool)
+    for seen in sets:
+        earlier |= seen.contains(h)
+    earlier &= present
     if earlier.any():  # the geometry of a feature of an earlier chunk
         later_geom |= earlier
         same_geom |= earlier
@@ -264,7 +282,7 @@ def _analyse(
             attrs = _candidate_hashes(frame, cols, candidates, known)
         combined = pd.DataFrame({"g": h[candidates], "a": attrs})
         exact[candidates] = combined.duplicated(keep="first").to_numpy()
-        if isinstance(seen, PairSet):  # a copy of a feature of an earlier chunk: its geometry and attributes
+        for seen in sets:  # a copy of a feature of an earlier chunk: its geometry and attributes
             exact[candidates] |= earlier[candidates] & seen.contains_pairs(h[candidates], _attr32(attrs))
     return exact, later_geom & ~exact
 
@@ -288,7 +306,11 @@ def duplicate_rows(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray]:
         # a streamed layer's chunk: its commit hashes every row of every column, so the candidates' hashes are
         # taken from those (computed once, following the rows through the fixes) rather than computed apart
         whole = (lambda col: _column_hashes(ctx, col)) if ctx.carry.get(CHUNKED) else None
-        scratch["duplicates"] = _analyse(ctx.frame, _geometry_cached(ctx), ctx.carry, known, whole)
+        as_read = bool(ctx.carry.get(CHUNKED)) and AS_READ not in ctx.carry
+        if as_read:  # the chunk's first check: the commit compares its rows as read with the final ones
+            ctx.carry[AS_READ] = ctx
+        scratch["duplicates"] = _analyse(ctx.frame, _geometry_cached(ctx), ctx.carry, known, whole,
+                                         READ if as_read else FIXED)  # fmt: skip
     result: tuple[np.ndarray, np.ndarray] = scratch["duplicates"]  # type: ignore[assignment]
     return result
 
@@ -299,22 +321,64 @@ def exact_duplicates(frame: pd.DataFrame, carry: dict[str, object] | None = None
     return _analyse(frame, _geometry_hashes(frame), carry)[0]
 
 
-def _commit_features(ctx: CheckContext) -> None:
-    """Record a final chunk's geometries and features in ``ctx.carry``, for the next chunks' copies of them."""
-    frame = ctx.frame
-    attrs = np.zeros(len(frame), dtype=np.uint64)
-    for col in attribute_columns(frame):
+def _row_attributes(ctx: CheckContext) -> np.ndarray:
+    """One hash per row of ``ctx.frame``'s attributes (values only: a field renamed hashes alike)."""
+    attrs = np.zeros(len(ctx.frame), dtype=np.uint64)
+    for col in attribute_columns(ctx.frame):
         attrs = _mix(attrs, _column_hashes(ctx, col))
-    geo = _geometry_cached(ctx)
+    return attrs
+
+
+def _pairs(ctx: CheckContext, geo: tuple[np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(keys, values, one 64-bit hash of both) of the rows ``ctx.carry`` records: (geometry, 32 bits of the
+    attributes) of the rows with a geometry, or (attributes, 0) of a table's rows."""
+    attrs = _row_attributes(ctx)
     if geo is None:
-        if attribute_columns(frame):
-            add_hashes(ctx.carry, FEATURES, attrs)
-        return
+        values = np.zeros(attrs.size, dtype=np.uint32)
+        return attrs, values, attrs
     h, present = geo
-    seen = ctx.carry.get(GEOMETRIES)
+    keys, values = h[present], _attr32(attrs[present])
+    return keys, values, _mix(keys, values.astype(np.uint64))
+
+
+def _add_pairs(carry: dict[str, object], key: str, keys: np.ndarray, values: np.ndarray, table: bool) -> None:
+    if not keys.size:
+        return
+    if table:
+        add_hashes(carry, key, keys)
+        return
+    seen = carry.get(key)
     if not isinstance(seen, PairSet):
-        seen = ctx.carry[GEOMETRIES] = PairSet()
-    seen.add_pairs(h[present], _attr32(attrs[present]))
+        seen = carry[key] = PairSet()
+    seen.add_pairs(keys, values)
+
+
+def _commit_features(ctx: CheckContext) -> None:
+    """Record a final chunk's geometries and features in ``ctx.carry``, for the next chunks' copies of them.
+
+    When fixes changed the chunk, the rows they changed or removed are recorded apart, as read (``READ``) and as
+    fixed (``FIXED``): the next chunks' first checks see the earlier rows as read, their fixes and checks after
+    the fixes see them as fixed (the rows no fix changed, the usual case, are recorded once)."""
+    table = geometry_name(ctx.frame) is None
+    if table and not attribute_columns(ctx.frame):
+        ctx.carry.pop(AS_READ, None)
+        return
+    base = FEATURES if table else GEOMETRIES
+    keys, values, both = _pairs(ctx, _geometry_cached(ctx))
+    read = ctx.carry.pop(AS_READ, None)
+    if (
+        not isinstance(read, CheckContext)
+        or read.frame is ctx.frame
+        or len(attribute_columns(read.frame)) != len(attribute_columns(ctx.frame))
+    ):
+        _add_pairs(ctx.carry, base, keys, values, table)  # no fix changed a row (or none was checked as read)
+        return
+    read_keys, read_values, read_both = _pairs(read, _geometry_cached(read))
+    fixed = ~np.isin(both, read_both)  # rows a fix changed, as fixed
+    _add_pairs(ctx.carry, base, keys[~fixed], values[~fixed], table)
+    _add_pairs(ctx.carry, base + FIXED, keys[fixed], values[fixed], table)
+    gone = ~np.isin(read_both, both)  # rows a fix changed or removed, as read
+    _add_pairs(ctx.carry, base + READ, read_keys[gone], read_values[gone], table)
 
 
 def _duplicate_features(ctx: CheckContext) -> list[Issue]:
