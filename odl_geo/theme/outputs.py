@@ -263,12 +263,16 @@ def convert_theme(
                     message_fr="Le produit est lui-même un GeoPackage : aucun second GeoPackage n'a été écrit.",
                 )
             )
-        from .stream_tables import product_sources
+        from .stream_tables import formats_on_two_processes, product_sources
 
         # a multi-table GeoPackage product (CNIG PPR): the formats read its tables back in batches, the frames go
         tables = product_sources(run, files, staging, formats)
         if formats:
-            manifest.files.extend(_standard_formats(run, staging, formats, feedback, tables))
+            # its tables' formats on two processes when a child can be forked, else one after the other
+            shared = formats_on_two_processes(run, staging, formats, tables, feedback) if tables else None
+            manifest.files.extend(
+                shared if shared is not None else _standard_formats(run, staging, formats, feedback, tables)
+            )
         manifest.files[:0] = files
         _commit(path, out, staged, manifest)
     finally:
