@@ -164,6 +164,10 @@ class ForkedTask:
     """
 
     def __init__(self, work: Callable[[], Any], label: str) -> None:
+        self._start(work, label)
+
+    def _start(self, work: Callable[[], Any], label: str) -> None:
+        """Fork the child running ``work`` (a subclass's ``__init__`` too: :mod:`odl_geo.theme.pass_child`)."""
         self.label = label
         for stream in (sys.stdout, sys.stderr):  # what is buffered is the parent's to print, once
             with contextlib.suppress(AttributeError, OSError, ValueError):

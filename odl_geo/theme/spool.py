@@ -77,6 +77,17 @@ class LayerSpool:
         self.files.append(path)
         self.count += len(frame)
 
+    def state(self) -> dict[str, object]:
+        """What the spool knows of its chunks (files, types, geometries), for the process that reads them back: a
+        forked pass spools in its child (:mod:`odl_geo.theme.pass_child`), the run's process writes the formats."""
+        keys = ("files", "types", "scan", "count", "crs", "geometry_types")
+        return {key: getattr(self, key) for key in keys}
+
+    def restore(self, state: dict[str, object]) -> None:
+        """Take the :meth:`state` of the same spool (same folder) as filled by another process."""
+        for key, value in state.items():
+            setattr(self, key, value)
+
     @property
     def nbytes(self) -> int:
         """Bytes of the spooled chunks on disk (what a forked writer's memory estimate scales with)."""

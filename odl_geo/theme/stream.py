@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from ..feedback import Feedback
     from ..profiles.base import Profile
     from ..sources import ReadOptions
+    from .pass_child import PassChild
     from .run import ThemeOptions
 
 logger = logging.getLogger(__name__)
@@ -146,16 +147,19 @@ def stream_layer(
         source_fields: list[str] = []
         offset = faulty = kept = fixed_rows = 0
         first: LayerResult | None = None
-        chunks = read_frames(
-            layer,
-            options.chunk_rows,
-            _normalise_options(profile, layer, options),
-            report,
-            feedback,
-            CHUNK_BYTES,
-            keep_wkb=keep_rows,
-        )
+        # several chunks for sure: validation, products and spool by a forked child, before any thread starts
+        child = _fork_pass(profile, options, layer.feature_count, run, role, sink, spool, report, products, keep_rows)
+        waiting: _Waiting | None = None  # the chunk the child works on: its reports merged when it answers
         try:
+            chunks = read_frames(
+                layer,
+                options.chunk_rows,
+                _normalise_options(profile, layer, options),
+                report,
+                feedback,
+                CHUNK_BYTES,
+                keep_wkb=keep_rows and child is None,
+            )
             for raw in chunks:
                 check_cancelled(feedback, "Checking")
                 if carry is None:
@@ -192,6 +196,20 @@ def stream_layer(
                 preview.add(checked, result.faulty, fixed_rows)
                 checked_rows = len(checked)
                 del checked
+                if child is not None:  # validation, products and spool by the child, while the next chunk is read
+                    if waiting is not None:
+                        kept += waiting.merge(merger, *child.answer(feedback))
+                    child.send(conformed, result, chunk_report)
+                    waiting = _Waiting(offset, fixed_rows, prep_report, result.fixes, removals)
+                    fixed_rows += checked_rows
+                    faulty += len(result.faulty)
+                    if first is None:
+                        first = result
+                        first.fixes = []  # the merger holds them (as it holds later chunks')
+                    offset += n
+                    del conformed, result, prep_report, chunk_report, removals
+                    release_free_memory()
+                    continue
                 chunk = ThemeRun(run.source, profile.key, profile, chunk_report, [result], area, conformed)
                 validate_chunk(chunk, options.drop_invalid)  # validated once: --drop-invalid goes on from it
                 final = conformed.frames[role]
@@ -212,13 +230,24 @@ def stream_layer(
                 offset += n
                 del conformed, chunk, result, final
                 release_free_memory()  # the chunk's pages back to the system (odl_geo.memory)
+            if child is not None and waiting is not None:
+                kept += waiting.merge(merger, *child.answer(feedback))
+                waiting = None
             assert first is not None and carry is not None  # read_frames gives at least one (maybe empty) frame
             end = CheckContext(first.frame.iloc[:0], layer.name, profile, spec, *_area(area), offset=offset,
                                carry=carry)  # fmt: skip
             for issue in finish_checks(end, profile.key, skip).issues:
                 merger.add(issue, 0)
             del end  # the outputs are written without the checks' hashes in memory
+            if child is not None:  # the child closes the products; its spool's files are the run's to read
+                done = child.finish(feedback)
+                out.sink = _Written(done.files)
+                spool.restore(done.spool)
+                out.producers, out.insee = done.producers, done.insee
+                report.issues.extend(done.issues)
         except BaseException:  # a failure or a cancel: no open file left behind in the staging folder
+            if child is not None:  # killed and waited for before the staging folder goes
+                child.stop()
             _close_quietly(sink)
             spool.close()
             merger.close()
@@ -227,7 +256,7 @@ def stream_layer(
             carry = None
             spill.remove()
     report.issues.extend(merger.issues())
-    out.whole = offset <= chunks.rows
+    out.whole = offset <= chunks.rows and child is None  # a forked pass's first frame is not the final one
     frame, rows = (first.frame, first.faulty) if out.whole else preview.frame()
     run.layers.append(
         LayerResult(
@@ -248,6 +277,64 @@ def stream_layer(
         )
     )
     return out
+
+
+def _fork_pass(
+    profile: Profile,
+    options: ThemeOptions,
+    declared: int,
+    run: ThemeRun,
+    role: str,
+    sink: ProductSink,
+    spool: LayerSpool,
+    report: Report,
+    products: bool,
+    keep_rows: bool,
+) -> PassChild | None:
+    """The pass's child (:mod:`odl_geo.theme.pass_child`) for a layer of more features than a chunk holds, when
+    it writes products and forking is safe now; else None (one process, as before). A layer of one chunk (every
+    bundled sample) keeps the one-process path: its frame is the final one the reports show."""
+    from .forked import fork_allowed
+    from .pass_child import PassChild
+
+    if not (products and keep_rows) or declared <= options.chunk_rows or not fork_allowed():
+        return None
+    try:
+        return PassChild(profile, options.drop_invalid, run.area, run.source, role, sink, spool, report)
+    except OSError:  # no fork possible now (a process limit, no memory for the child's tables): one process
+        return None
+
+
+@dataclass
+class _Waiting:
+    """A chunk sent to the pass's child: what the run merges, in a one-process run's order, once it answers."""
+
+    offset: int
+    fixed_rows: int
+    prep: Report
+    fixes: list[Any]
+    removals: list[Any]
+
+    def merge(self, merger: ChunkMerger, report: Report, kept: int) -> int:
+        """Merge the chunk's reports as a one-process run does; return the rows it kept."""
+        merger.add_report(self.prep, self.offset)
+        merger.add_report(report, self.fixed_rows, fixes_offset=self.offset)
+        merger.add_fixes(self.fixes, self.offset)
+        merger.add_removals(self.removals, self.offset)
+        return kept
+
+
+class _Written(ProductSink):
+    """The products the pass's child wrote and closed: :meth:`close` describes them."""
+
+    def __init__(self, files: list[OutputFile]) -> None:
+        self.files = files
+
+    def write(self, chunk: ThemeDataset) -> None:
+        raise AssertionError("the products are closed")
+
+    def close(self) -> list[OutputFile]:
+        return self.files
 
 
 class _SpillFolder:

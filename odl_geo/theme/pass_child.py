@@ -1,0 +1,237 @@
+"""The second half of a streamed theme pass in a forked child process: validation, products, spool (second core).
+
+A streamed run (:mod:`odl_geo.theme.stream`) does, per chunk: read, conform, anonymise, check (the checks' carry
+makes these sequential), then validate (and ``--drop-invalid``), write the products and spool the final rows.
+That second half depends on nothing later chunks do. When the layer is several chunks and forking is safe
+(:func:`~odl_geo.theme.forked.fork_allowed`), the run forks, before its first thread starts (the reader's, the
+checks' pool), a child that takes each checked chunk through a pipe (pickle protocol 5: dtypes, NaN/None, Arrow
+strings and geometries as shapely's WKB, exact), validates it, leaves out the invalid rows, writes the products
+and spools the rows; it answers with the chunk's report (the checks' findings and the validation's, the errors
+left out marked as such) and the rows kept. Meanwhile the run reads and checks the next chunk.
+
+Order: the run merges chunk ``i``'s reports when the child answers for it, before chunk ``i + 1``'s, so the report
+is the one of a one-process run. In flight: the chunk the child works on and the one the run checks (memory: two
+chunks, as one process holding a chunk and its validation). The run waits for the child's answer on chunk ``i``
+before sending it chunk ``i + 1``: the child is then always reading when the run writes (no deadlock on the pipes).
+
+At the end the child closes the products (their files' descriptions), and sends the spool's description (its
+Arrow files are in the staging folder: the run's own :class:`~odl_geo.theme.spool.LayerSpool` takes it), the
+producers and INSEE codes it saw. Its error is raised in the run as the same exception (same message and exit
+code: :class:`~odl_geo.theme.forked.ForkedTask`); a child dead without a word is an
+:class:`~odl_geo.errors.OutputError`; on a cancel or any failure of the run the child is killed and waited for
+before the staging folder goes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import select
+import struct
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from ..errors import OutputError
+from ..feedback import check_cancelled
+from .forked import ForkedTask
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from ..checks.areas import Area
+    from ..exports.base import OutputFile
+    from ..feedback import Feedback
+    from ..profiles.base import ProductSink, Profile, ThemeDataset
+    from ..report import Issue, Report
+    from .run import LayerResult
+    from .spool import LayerSpool
+
+__all__ = ["LABEL", "PassChild", "PassEnd"]
+
+#: what the run's error says stopped when the child dies without a word ("Writing the products stopped...")
+LABEL = "products"
+_LENGTH = struct.Struct("<Q")
+_POLL_SECONDS = 0.2
+
+
+class _PassTask(ForkedTask):
+    """A :class:`ForkedTask` of the pass (its own class: the standard formats' child is another one)."""
+
+    def __init__(self, work: Any, label: str) -> None:
+        self._start(work, label)
+
+
+@dataclass
+class _Found:
+    """Producers and INSEE codes seen in the final rows (``stream._remember``'s target)."""
+
+    producers: set[str] = field(default_factory=set)
+    insee: set[str] = field(default_factory=set)
+
+
+@dataclass
+class PassEnd:
+    """What the child leaves when the layer is done."""
+
+    files: list[OutputFile]  # the products, closed
+    spool: dict[str, object]  # LayerSpool.state()
+    producers: set[str]
+    insee: set[str]
+    issues: list[Issue]  # what the products' sink added to the run's report (none today)
+
+
+class PassChild:
+    """The forked child of one streamed layer; the run calls :meth:`send`, :meth:`answer`, :meth:`finish`, and
+    :meth:`stop` on any failure."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        drop_invalid: bool,
+        area: Area | None,
+        source: Path,
+        role: str,
+        sink: ProductSink,
+        spool: LayerSpool,
+        report: Report,
+    ) -> None:
+        req_r, req_w = os.pipe()
+        ans_r, ans_w = os.pipe()
+
+        def work() -> PassEnd:  # in the child
+            os.close(req_w)
+            os.close(ans_r)
+            return _serve(req_r, ans_w, profile, drop_invalid, area, source, role, sink, spool, report)
+
+        try:
+            self.task: _PassTask | None = _PassTask(work, LABEL)
+        except OSError:
+            for fd in (req_r, req_w, ans_r, ans_w):
+                os.close(fd)
+            raise
+        os.close(req_r)
+        os.close(ans_w)
+        self._requests: Any = os.fdopen(req_w, "wb")
+        self._answers: int | None = ans_r
+
+    def send(self, dataset: ThemeDataset, result: LayerResult, report: Report) -> None:
+        """Give the child a checked chunk: its dataset (conformed, fixed), its layer's result, its report so far."""
+        # the fixes stay with the run (its merger); the checks' context is the run's (committed already)
+        light = replace(result, fixes=[], context=None)
+        try:
+            pickle.dump((dataset, light, report), self._requests, protocol=5)
+            self._requests.flush()
+        except OSError:  # the child is gone (a broken pipe): its own error, or that it died
+            self._failed()
+
+    def answer(self, feedback: Feedback) -> tuple[Report, int]:
+        """The child's answer on the chunk sent last: its report (validated, rows left out) and the rows kept."""
+        assert self._answers is not None
+        while not select.select([self._answers], [], [], _POLL_SECONDS)[0]:
+            check_cancelled(feedback, "Checking")
+        head = self._read(_LENGTH.size)
+        if head is None:
+            self._failed()
+        (size,) = _LENGTH.unpack(head)
+        body = self._read(size)
+        if body is None:
+            self._failed()
+        report, kept = pickle.loads(body)
+        return report, kept
+
+    def finish(self, feedback: Feedback) -> PassEnd:
+        """Tell the child the layer is done; its products closed and its spool described (or its error)."""
+        assert self.task is not None
+        try:
+            pickle.dump(None, self._requests, protocol=5)
+            self._requests.flush()
+        except OSError:
+            self._failed()
+        self._close()
+        end: PassEnd = self.task.result(feedback)
+        self.task = None
+        return end
+
+    def stop(self) -> None:
+        """Kill the child (if running) and wait for it; close the pipes."""
+        if self.task is not None:
+            self.task.stop()
+            self.task = None
+        self._close()
+
+    def _read(self, size: int) -> bytes | None:
+        assert self._answers is not None
+        parts: list[bytes] = []
+        left = size
+        while left:
+            data = os.read(self._answers, min(left, 1 << 20))
+            if not data:
+                return None
+            parts.append(data)
+            left -= len(data)
+        return b"".join(parts)
+
+    def _failed(self) -> NoReturn:
+        """The child stopped answering: raise its own error (or that it died without a word)."""
+        self._close()
+        task, self.task = self.task, None
+        if task is not None:
+            task.result()  # raises the child's error; returns only if it ended normally, which it cannot here
+        raise OutputError(
+            f"Writing the {LABEL} stopped unexpectedly.",
+            "Check free memory and disk space, then run the command again.",
+        )
+
+    def _close(self) -> None:
+        if self._requests is not None:
+            with contextlib.suppress(OSError):
+                self._requests.close()
+            self._requests = None
+        if self._answers is not None:
+            os.close(self._answers)
+            self._answers = None
+
+
+def _serve(
+    requests_fd: int,
+    answers_fd: int,
+    profile: Profile,
+    drop_invalid: bool,
+    area: Area | None,
+    source: Path,
+    role: str,
+    sink: ProductSink,
+    spool: LayerSpool,
+    report: Report,
+) -> PassEnd:
+    """The child's loop: each chunk validated, its invalid rows left out, written, spooled, answered."""
+    from ..memory import release_free_memory
+    from .outputs import validate_chunk
+    from .run import ThemeRun
+    from .stream import _remember
+
+    found = _Found()
+    before = len(report.issues)
+    with os.fdopen(requests_fd, "rb") as requests:
+        while (message := pickle.load(requests)) is not None:
+            dataset, result, chunk_report = message
+            chunk = ThemeRun(source, profile.key, profile, chunk_report, [result], area, dataset)
+            validate_chunk(chunk, drop_invalid)  # validated once: --drop-invalid goes on from it
+            final = dataset.frames[role]
+            sink.write(dataset)
+            spool.add(final)  # its geometries encoded anew: the same ISO WKB as the source's (frames.wkb_of)
+            _remember(found, final)  # type: ignore[arg-type]
+            payload = pickle.dumps((chunk_report, len(final)), protocol=5)
+            _write_all(answers_fd, _LENGTH.pack(len(payload)) + payload)
+            del message, dataset, result, chunk_report, chunk, final, payload
+            release_free_memory()
+    os.close(answers_fd)
+    files = sink.close()
+    return PassEnd(files, spool.state(), found.producers, found.insee, report.issues[before:])
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
