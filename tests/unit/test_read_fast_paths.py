@@ -2,6 +2,9 @@
 
 HTML entities (``normalise.attributes.unescape_html``): decoded per distinct row holding one, put back by Arrow,
 against the former row-by-row decoding of the whole column, on generated messy texts and a real Geotrek sample.
+Unbalanced CSV quotes (``sources.csvfile._quote_problems``): the quotes counted on the bytes first, against the
+former line-by-line reading, on generated files (quoted runs over several lines, CRLF and CR line ends, invalid
+UTF-8 next to quotes, a BOM) and the bundled CSV samples.
 """
 
 from __future__ import annotations
@@ -10,15 +13,14 @@ import html
 import random
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
 from odl_geo.normalise.attributes import unescape_html
-
-if TYPE_CHECKING:
-    from pathlib import Path
+from odl_geo.report import Issue, Severity
+from odl_geo.sources.csvfile import _quote_problems
 
 _ENTITY = re.compile(r"&(#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]{1,31});")
 
@@ -90,3 +92,63 @@ def test_unescape_html_on_a_real_geotrek_sample(shared_data: Path) -> None:
     out, changed = unescape_html(col)
     expected, expected_changed = _former_unescape(col)
     assert out.equals(expected) and changed == expected_changed > 0
+
+
+def _former_quote_problems(path: Path, layer: str) -> list[Issue]:
+    """``_quote_problems`` as it was (f889d15): every line read and its quotes counted."""
+    inside, opened_at = False, 0
+    with path.open(encoding="utf-8", errors="replace", newline="") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if line.count('"') % 2:
+                inside = not inside
+                opened_at = lineno if inside else opened_at
+    if inside:
+        return [
+            Issue(
+                "CSV_UNBALANCED_QUOTE",
+                Severity.ERROR,
+                f"{path.name}: the double quote opened on line {opened_at} is never closed, so every line after "
+                "it is read as part of one value (rows are lost).",
+                f"Fix the quote on line {opened_at} in a spreadsheet or text editor, then convert again.",
+                layer=layer,
+            )
+        ]
+    return []
+
+
+_CSV_PIECES = [
+    b"a", b"12,5", b";", b",", b'"', b'""', b'"x;y"', b"\n", b"\r\n", b"\r", b"\xc3\xa9", b"\xe2\x80", b"\xe2",
+    b"\xff", b"\xc3", b" ", b"\t", b'"\n"', b"\xef\xbb\xbf",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_quote_problems_as_the_line_by_line_reading(seed: int, tmp_path: Path) -> None:
+    rnd = random.Random(seed)
+    data = b"".join(rnd.choice(_CSV_PIECES) for _ in range(rnd.randint(0, 400)))
+    if seed % 3 == 0 and data.count(b'"') % 2:  # as many balanced files as unbalanced ones
+        data += b'"'
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(data)
+    found, expected = _quote_problems(path, "fuzz"), _former_quote_problems(path, "fuzz")
+    assert [vars(i) for i in found] == [vars(i) for i in expected]
+    assert bool(found) == bool(data.count(b'"') % 2)
+
+
+def test_quote_problems_names_the_line_that_opened_the_quote(tmp_path: Path) -> None:
+    path = tmp_path / "broken.csv"
+    path.write_bytes(b'id;nom\r\n1;"Fontaine\r\n2;"Lavoir ""vieux"" ";x\r3;Puits\n')
+    (issue,) = _quote_problems(path, "broken")
+    assert issue.code == "CSV_UNBALANCED_QUOTE" and issue.severity is Severity.ERROR
+    assert "line 2 " in issue.message and [vars(i) for i in _former_quote_problems(path, "broken")] == [vars(issue)]
+    path.write_bytes(b'id;nom\n1;"Fontaine\nsur deux lignes"\n2;"a ""b"" c"\n')
+    assert _quote_problems(path, "ok") == [] == _former_quote_problems(path, "ok")
+
+
+def test_quote_problems_on_the_bundled_csv_samples(shared_data: Path) -> None:
+    samples = sorted(shared_data.rglob("*.csv")) + sorted(Path(__file__).parents[1].joinpath("data").rglob("*.csv"))
+    assert len(samples) >= 5
+    for path in samples:
+        assert [vars(i) for i in _quote_problems(path, path.stem)] == [
+            vars(i) for i in _former_quote_problems(path, path.stem)
+        ], path
