@@ -417,6 +417,15 @@ _LOOKS_JSON = r"^(\{.*\}|\[.*\])$"
 
 def json_texts(arr: pa.Array) -> pa.StringArray | None:
     """Text values as quoted JSON strings (nulls stay null); None when one needs GDAL's own handling."""
+    escaped = _escaped(arr)
+    if escaped is None or len(escaped) == 0:
+        return escaped
+    quote = _repeat('"', len(escaped))
+    return pc.binary_join_element_wise(quote, escaped, quote, "")
+
+
+def _escaped(arr: pa.Array) -> pa.StringArray | None:
+    """Text values with json-c's escapes, not quoted (nulls stay null); None when one needs GDAL's handling."""
     if pa.types.is_dictionary(arr.type) or pa.types.is_large_string(arr.type):
         arr = arr.cast(pa.string())
     if len(arr) == 0:
@@ -436,8 +445,7 @@ def json_texts(arr: pa.Array) -> pa.StringArray | None:
                 return None
             for raw, escaped in _ESCAPES:
                 arr = pc.replace_substring(arr, raw, escaped)
-    quote = _repeat('"', len(arr))
-    return pc.binary_join_element_wise(quote, arr, quote, "")
+    return arr
 
 
 def _repeat(text: str, n: int) -> pa.StringArray:
@@ -451,16 +459,28 @@ def _json_key(name: str) -> str:
     return f'"{name}": '
 
 
-def _values(arr: pa.Array) -> pa.StringArray | None:
-    """One column's values as GDAL prints them in ``properties`` (nulls as ``null``); None: GDAL's handling."""
+def _piece(arr: pa.Array) -> tuple[str, pa.StringArray | None, str] | None:
+    """One column's values as GDAL prints them, as ``(before, texts, after)``: the texts with what every row's
+    text starts and ends with apart (quotes of a column without null; a column of nulls is ``("null", None,
+    "")``), so that :func:`render_batch` joins them with the literal text around them, not a row at a time.
+    None: GDAL's handling."""
     t = arr.type
+    n = len(arr)
+    if n and arr.null_count == n:
+        return ("null", None, "") if _printable_type(t) else None
     if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_dictionary(t):
-        text = json_texts(arr)
+        escaped = _escaped(arr)
+        if escaped is None:
+            return None
+        if not arr.null_count:
+            return '"', escaped, '"'
+        quote = _repeat('"', n)
+        text = pc.binary_join_element_wise(quote, escaped, quote, "")
     elif pa.types.is_int32(t) or pa.types.is_int64(t) or pa.types.is_int16(t) or pa.types.is_int8(t):
         text = pc.cast(arr, pa.string())
     elif pa.types.is_float64(t):
         values = arr.to_numpy(zero_copy_only=False)  # nulls as NaN
-        valid = np.asarray(arr.is_valid()) if arr.null_count else np.ones(len(arr), dtype=bool)
+        valid = np.asarray(arr.is_valid()) if arr.null_count else np.ones(n, dtype=bool)
         if not np.isfinite(values[valid]).all():
             return None  # NaN or infinity: GDAL leaves the member out and warns
         text = format_reals(np.where(valid, values, 0.0))
@@ -474,34 +494,34 @@ def _values(arr: pa.Array) -> pa.StringArray | None:
         # years 1 to 9999 (Arrow and GDAL print them alike, four digits)
         if present.size and (present.min() < -719_162 or present.max() > 2_932_896):
             return None
-        quote = _repeat('"', len(arr))
+        if not arr.null_count:
+            return '"', pc.cast(arr, pa.string()), '"'
+        quote = _repeat('"', n)
         text = pc.binary_join_element_wise(quote, pc.cast(arr, pa.string()), quote, "")
     else:
         return None
-    return text.fill_null("null") if text is not None else None
+    return "", text.fill_null("null") if arr.null_count else text, ""
 
 
 def supported_schema(schema: pa.Schema) -> bool:
     """Field types this module prints (others: GDAL's driver writes the layer)."""
-    for f in schema:
-        if f.name == GEOMETRY_COLUMN:
-            continue
-        t = f.type
-        if pa.types.is_dictionary(t):
-            t = t.value_type
-        if not (
-            pa.types.is_string(t)
-            or pa.types.is_large_string(t)
-            or pa.types.is_int8(t)
-            or pa.types.is_int16(t)
-            or pa.types.is_int32(t)
-            or pa.types.is_int64(t)
-            or pa.types.is_float64(t)
-            or pa.types.is_boolean(t)
-            or pa.types.is_date32(t)
-        ):
-            return False
-    return True
+    return all(_printable_type(f.type) for f in schema if f.name != GEOMETRY_COLUMN)
+
+
+def _printable_type(t: pa.DataType) -> bool:
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    return (
+        pa.types.is_string(t)
+        or pa.types.is_large_string(t)
+        or pa.types.is_int8(t)
+        or pa.types.is_int16(t)
+        or pa.types.is_int32(t)
+        or pa.types.is_int64(t)
+        or pa.types.is_float64(t)
+        or pa.types.is_boolean(t)
+        or pa.types.is_date32(t)
+    )
 
 
 # -- geometry --------------------------------------------------------------------------------------------
@@ -557,12 +577,14 @@ def render_batch(batch: pa.RecordBatch, precision: int) -> pa.StringArray | None
         literals = [',\n{ "type": "Feature", "properties": { ']
         values: list[pa.Array] = []
         for k, name in enumerate(names):
-            text = _values(batch.column(name))
-            if text is None:
+            piece = _piece(batch.column(name))
+            if piece is None:
                 return None
-            literals[-1] += (", " if k else "") + _json_key(name)
-            values.append(text)
-            literals.append("")
+            before, text, after = piece
+            literals[-1] += (", " if k else "") + _json_key(name) + before
+            if text is not None:  # else a constant ("null"), part of the literal text
+                values.append(text)
+                literals.append(after)
         literals[-1] += ' }, "geometry": ' if names else '}, "geometry": '
         parts: list[pa.Array] = []
         for literal, text in zip(literals, [*values, geometry], strict=True):

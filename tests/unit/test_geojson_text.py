@@ -234,6 +234,35 @@ def test_texts_are_escaped_as_gdal_escapes_them(tmp_path: Path) -> None:
     assert mine.fill_null("null").to_pylist() == _property_values(text, "t")
 
 
+def test_columns_of_nulls_and_without_nulls_are_printed_as_gdal_prints_them(tmp_path: Path) -> None:
+    # a column of nulls is printed as part of the literal text, the quotes of a column without null too
+    # (render_batch joins fewer arrays): the features are still GDAL's, byte for byte
+    n = 60
+    days = [dt.date(1990, 1, 1) + dt.timedelta(days=37 * i) for i in range(n)]
+    columns = {
+        "vide_texte": pa.nulls(n, pa.string()),
+        "nom": pa.array([f'Borne "{i}" \\ n°{i}' for i in range(n)]),
+        "vide_reel": pa.nulls(n, pa.float64()),
+        "vide_date": pa.nulls(n, pa.date32()),
+        "jour": pa.array(days),
+        "vide_entier": pa.nulls(n, pa.int32()),
+        "vide_bool": pa.nulls(n, pa.bool_()),
+        "troue": pa.array([None if i % 3 else f"t{i}" for i in range(n)]),
+        "jour_troue": pa.array([None if i % 4 else d for i, d in enumerate(days)]),
+        "debit": pa.array([None if i % 5 == 0 else 30.0 + i for i in range(n)]),
+    }
+    xy = np.column_stack([np.linspace(-4.5, 8.5, n), np.linspace(42.1, 50.9, n)])
+    text = _gdal_text(tmp_path, columns, xy)
+    batch = pa.RecordBatch.from_pydict(
+        {**columns, "geometry": pa.array(shapely.to_wkb(shapely.points(xy)), type=pa.binary())}
+    )
+    mine = geojson_text.render_batch(batch, 7)
+    assert mine is not None
+    features = text[text.index('"features": [\n') + len('"features": [\n') : -len("\n]\n}\n")]
+    assert "".join(mine.to_pylist())[2:] == features
+    assert '"vide_texte": null, "nom": "Borne \\"0\\" \\\\ n°0"' in features  # what is compared
+
+
 @pytest.mark.parametrize(
     "value",
     ['{"a": 1}', "[1, 2]", "{x}", "nul\x00", "bip\x07", "\x1b[0m"],
