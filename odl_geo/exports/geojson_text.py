@@ -480,12 +480,15 @@ def _piece(arr: pa.Array) -> tuple[str, pa.StringArray | None, str] | None:
         text = pc.cast(arr, pa.string())
     elif pa.types.is_float64(t):
         values = arr.to_numpy(zero_copy_only=False)  # nulls as NaN
-        valid = np.asarray(arr.is_valid()) if arr.null_count else np.ones(n, dtype=bool)
+        if not arr.null_count:
+            if not np.isfinite(values).all():
+                return None  # NaN or infinity: GDAL leaves the member out and warns
+            return "", format_reals(values), ""
+        valid = np.asarray(arr.is_valid())
         if not np.isfinite(values[valid]).all():
-            return None  # NaN or infinity: GDAL leaves the member out and warns
-        text = format_reals(np.where(valid, values, 0.0))
-        if arr.null_count:
-            text = pc.if_else(pa.array(valid), text, pa.scalar(None, pa.string()))
+            return None
+        # the values alone printed, then put back in their rows (the nulls' rows: null, taken from nowhere)
+        text = format_reals(values[valid]).take(pa.array(np.cumsum(valid) - 1, mask=~valid))
     elif pa.types.is_boolean(t):
         text = pc.if_else(arr, "true", "false")
     elif pa.types.is_date32(t):
