@@ -141,6 +141,8 @@ def format_reals(values: NDArray[np.float64]) -> pa.StringArray:
     texts (:func:`_shortest_texts`); the others are printed by :func:`_distinct_reals`.
     """
     values = np.ascontiguousarray(values, dtype=np.float64)
+    if values.size > _SHORT_SAMPLE and not _shortest_texts(values[:_SHORT_SAMPLE])[1].any():
+        return _distinct_reals(values)  # full doubles (a computed measure): Arrow's texts would be thrown away
     texts, short = _shortest_texts(values)
     if short.all():
         return texts
@@ -151,6 +153,10 @@ def format_reals(values: NDArray[np.float64]) -> pa.StringArray:
     where[short] = np.arange(values.size - rest.size)
     where[rest] = values.size - rest.size + np.arange(rest.size)
     return pa.concat_arrays([texts.filter(pa.array(short)), _distinct_reals(values[rest])]).take(pa.array(where))
+
+
+#: values tried first: when none is a short decimal, the column's batch is printed by :func:`_distinct_reals`
+_SHORT_SAMPLE = 64
 
 
 def _shortest_texts(values: NDArray[np.float64]) -> tuple[pa.StringArray, NDArray[np.bool_]]:

@@ -206,6 +206,10 @@ def test_short_decimals_are_arrows_shortest_texts(seed: int) -> None:
         "-5.5",
     ]
     assert format_reals(edge).to_pylist() == [geojson_text._gdal_real(v) for v in edge.tolist()]
+    # full doubles first (no short decimal among the first ones: the batch is printed the other way), then short
+    mixed = np.concatenate([rng.uniform(-1e6, 1e6, 200), np.round(rng.uniform(-5, 9, 200), 7)])
+    assert not geojson_text._shortest_texts(mixed[: geojson_text._SHORT_SAMPLE])[1].any()
+    assert format_reals(mixed).to_pylist() == [geojson_text._gdal_real(v) for v in mixed.tolist()]
 
 
 def test_hard_reals_are_printed_as_gdal_prints_them(tmp_path: Path) -> None:
