@@ -117,6 +117,12 @@ class Distinct(NamedTuple):
         """``texts[code]`` of each row (``texts`` as long as :attr:`values`)."""
         return texts if self.codes is None else texts.take(pa.array(self.codes))
 
+    def rows(self, start: int, stop: int) -> Distinct:
+        """The column's rows ``start:stop``: their codes among the same values (some maybe unused there)."""
+        if self.codes is None:
+            return Distinct(None, self.values.slice(start, stop - start))
+        return Distinct(self.codes[start:stop], self.values)
+
 
 def _text_column(series: pd.Series, found: str | None = None) -> Distinct | None:
     """The column's distinct strings (None kept) when it holds only strings and None (the usual column); else None.
@@ -180,10 +186,15 @@ class TableTexts(Protocol):
         """Each column's CSV cells (neutralised, quoted) of rows ``start:stop``, for a table of ``header``; None
         when the table validated is not one of these columns."""
 
+    def distinct(self, name: str, start: int, stop: int) -> Distinct | None:
+        """The distinct strings of the text column ``name`` (:func:`_text_column` of the validated frame's column)
+        for its rows ``start:stop``; None when the validation did not find them."""
+
 
 class Shared:
     """What the products of one batch of features share: its text columns' distinct strings, found once; and the
-    CSV text its validation built (:attr:`validated`: the texts of the frame the batch is rows ``start:stop`` of)."""
+    CSV text its validation built (:attr:`validated`: the texts of the frame the batch is rows ``start:stop`` of),
+    and the distinct strings it found in its text columns (the GeoJSON product's: found once a chunk, not twice)."""
 
     def __init__(self, frame: gpd.GeoDataFrame) -> None:
         self.frame = frame
@@ -202,7 +213,11 @@ class Shared:
 
     def strings(self, name: str) -> Distinct | None:
         if name not in self.found:
-            self.found[name] = _text_column(self.frame[name])
+            known = None
+            if self.validated is not None:
+                texts, start, stop = self.validated
+                known = texts.distinct(name, start, stop)
+            self.found[name] = known if known is not None else _text_column(self.frame[name])
         return self.found[name]
 
     def pool(self, names: list[str]) -> Pool | None:

@@ -55,7 +55,7 @@ from .compiled_table import Encoded, Mask, Unsupported, as_mask, compile_table_s
 from .compiled_table import Numbers as TextNumbers
 from .product_numbers import reprs
 from .product_sinks import PRECISION, ROUNDED_LINES, VALIDATED_TEXTS, csv_texts, geometry_mapping, json_value
-from .product_text import csv_header, csv_join, float_csv_texts, quoted_cells, text_column
+from .product_text import Distinct, csv_header, csv_join, float_csv_texts, quoted_cells, text_column
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -153,6 +153,9 @@ class _Table:
     #: the doubles each column's texts were written from, where they were (their tests read them)
     numbers: list[TextNumbers | None] | None = field(default=None, repr=False)
     _cells: list[Encoded] | None = field(default=None, repr=False)
+    #: the distinct strings (None kept) of the frame's text columns, by field name, as the texts were built from
+    #: them (:func:`_numbered_texts`): the GeoJSON product of the same frame takes them (:class:`ValidatedTexts`)
+    distinct: dict[str, Distinct] = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
@@ -303,6 +306,13 @@ class ValidatedTexts:
             return None
         return [cells.take(pa.array(codes[start:stop])) for codes, cells in table.cells()]
 
+    def distinct(self, name: str, start: int, stop: int) -> Distinct | None:
+        table = self.table
+        found = table.distinct.get(name)
+        if found is None or table.lists is not None or table.n != len(self.frame):
+            return None
+        return found.rows(start, stop)
+
 
 def keep_texts(notes: dict[str, object], frame: pd.DataFrame, check: TableCheck) -> None:
     """Give a streamed chunk's CSV product the text its validation of ``frame`` built (:class:`ValidatedTexts`);
@@ -392,11 +402,13 @@ def check_table_frame(
     extra = extra or {}
     names = [f.name for f in fields]
     header = names + [n for n in extra if n not in names]
+    distinct: dict[str, Distinct] = {}
     built = [_numbered_float_texts(extra[f.name]) if f.name in extra
-             else _numbered_texts(frame[f.name], f.kind, true_false)
+             else _numbered_texts(frame[f.name], f.kind, true_false, distinct)
              for f in fields] + [_numbered_float_texts(v) for n, v in extra.items() if n not in names]  # fmt: skip
     plan = layer.plan(len(frame)) if layer is not None else None
-    table = _Table(header, [t for t, _ in built], np.zeros(len(frame), dtype=bool), numbers=[m for _, m in built])
+    table = _Table(header, [t for t, _ in built], np.zeros(len(frame), dtype=bool), numbers=[m for _, m in built],
+                   distinct=distinct)  # fmt: skip
     checked = _check_table(table, descriptor, plan=plan, judged=layer is not None and layer.judged)
     if layer is not None and checked.flags is not None:
         layer.judged = True  # the fast path ran: frictionless read this header and schema and found them right
@@ -485,7 +497,9 @@ def _float_numbers(floats: np.ndarray, kind: str) -> TextNumbers:
     return np.where(np.isfinite(floats), floats, np.nan), kind in ("number", "integer")
 
 
-def _numbered_texts(series: pd.Series, kind: str, true_false: tuple[str, str]) -> tuple[Encoded, TextNumbers | None]:
+def _numbered_texts(
+    series: pd.Series, kind: str, true_false: tuple[str, str], found: dict[str, Distinct] | None = None
+) -> tuple[Encoded, TextNumbers | None]:
     """:func:`.product_sinks.csv_texts` of a column (the product's text of each cell), dictionary-encoded, and
     the doubles its texts were written from when they were (:data:`.compiled_table.Numbers`).
 
@@ -494,12 +508,16 @@ def _numbered_texts(series: pd.Series, kind: str, true_false: tuple[str, str]) -
     a str keeps its hash, a column of few values is not encoded row by row); floats, whose texts are made by numpy
     and Arrow (:func:`.product_text.float_csv_texts`, what ``csv_texts`` makes of floats, no Python string a
     value), once per distinct value when they repeat (same bits: ``0.0`` and ``-0.0`` stay apart); and object
-    columns holding only floats and None (measures read as objects), the same way, None being ""."""
+    columns holding only floats and None (measures read as objects), the same way, None being "".
+
+    :param found: where to keep a text column's distinct strings (None kept), under the series' name."""
     values = series.to_numpy(dtype=object) if series.dtype == object else None
     if values is not None and kind != "boolean":
         strings = pd.api.types.infer_dtype(values, skipna=True)
         if strings in ("string", "empty") and (distinct := text_column(series, strings)) is not None:
             # strings and None: each distinct string found by a dict (a str keeps its hash), None is ""
+            if found is not None:  # (kept for the GeoJSON product of the same frame)
+                found[str(series.name)] = distinct
             texts = distinct.values.fill_null("") if distinct.values.null_count else distinct.values
             codes = np.arange(len(values), dtype=np.int32) if distinct.codes is None else distinct.codes
             return (codes, texts), None

@@ -171,6 +171,37 @@ def test_another_frame_is_written_from_the_frame(theme: str, tmp_path: Path) -> 
     assert _bytes(out) == reference(theme, other, tmp_path / "old")
 
 
+@pytest.mark.parametrize("theme", ["water", "pei"])
+@pytest.mark.parametrize("batch", [3, 10_000])
+def test_the_geojson_takes_the_distinct_strings_validation_found(
+    theme: str, batch: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The products' text columns' distinct strings are those the validation of the same frame found (one search
+    a chunk, not two), taken for each batch of the chunk (several batches a chunk: their codes among the chunk's
+    strings, or the rows themselves); the bytes are the per-feature writers'."""
+    from odl_geo.profiles import product_sinks, product_text
+
+    frame = _awkward_frame(theme, 120)
+    expected = reference(theme, frame, tmp_path / "old")
+    real = product_text._text_column
+    found: list[tuple[str, int]] = []
+
+    def spy(series: pd.Series, strings: str | None = None) -> Any:
+        distinct = real(series, strings)
+        if distinct is not None:
+            found.append((str(series.name), len(series)))
+        return distinct
+
+    monkeypatch.setattr(product_text, "_text_column", spy)
+    monkeypatch.setattr(product_sinks, "BATCH", batch)
+    assert validated_products(theme, frame, tmp_path / "new", 50, 1_000_000) == expected
+    # the text columns the validation searched (once a chunk: 50, 50, 20 rows) are not searched by the products'
+    # batches again (they search those the validation does not: booleans, a batch's all-None column)
+    validated = {name for name, n in found if n in (50, 20)}
+    assert len(validated) >= 4
+    assert sorted(n for name, n in found if name in validated) == sorted([50, 50, 20] * len(validated))
+
+
 # -- hiking: the GeoJSON product takes the lines its validation rounded to the grid -----------------------------
 
 
