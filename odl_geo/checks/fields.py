@@ -17,7 +17,7 @@ import pandas as pd
 from ..numbers import count_text
 from ..report import Issue, Severity
 from ._carry import CHUNKED, chunked
-from ._common import blank_mask, column_memo, issue
+from ._common import blank_mask, column_memo, factorized, issue
 from .registry import Check, CheckContext, Level, register
 
 if TYPE_CHECKING:
@@ -129,7 +129,18 @@ def _enum(ctx: CheckContext) -> list[Issue]:
         def outside(v: pd.Series, f: TargetField = f) -> np.ndarray:
             return ~blank_mask(ctx, f.name) & ~_inside(f, v)
 
-        bad = np.flatnonzero(column_memo(ctx, "enum", f.name, outside))
+        def first(f: TargetField = f) -> np.ndarray:
+            # the column's distinct values tested once each (a code column of 20,000 rows holds a few codes),
+            # from the factorisation the blank test and the duplicates' hashes share: the same answer, a
+            # value's answer depending on that value alone
+            found = factorized(ctx, f.name)
+            if found is None:
+                return outside(ctx.frame[f.name])
+            codes, uniques = found
+            inside = _inside(f, pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+            return ~blank_mask(ctx, f.name) & ~np.append(inside, True)[codes]  # code -1 (missing): blank
+
+        bad = np.flatnonzero(column_memo(ctx, "enum", f.name, outside, first=first))
         if not bad.size:
             continue
         wrong = pd.unique(values.iloc[bad].astype(str))
