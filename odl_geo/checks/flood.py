@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import shapely
 
+from ..numbers import literal
 from ..report import Issue, Severity
 from .registry import Check, CheckContext, Level, register
 
@@ -125,16 +126,19 @@ def check_alea_level_overlap(ctx: CheckContext) -> list[Issue]:
         Issue(
             "PPR_ALEA_LEVEL_OVERLAP",
             Severity.WARNING,
-            f"{len(left)} pair(s) of zones of {ctx.layer} overlap (more than {MIN_OVERLAP_M2:g} m²) with "
-            "different hazard levels: a place cannot have two levels of the same hazard.",
+            "",
             "Cut the zones along a common boundary in the source (QGIS: Difference, or snapping).",
             layer=ctx.layer,
             count=len(left),
             examples=hit[:5],
-            message_fr=f"{len(left)} paire(s) de zones de {ctx.layer} se superposent (plus de {MIN_OVERLAP_M2:g} m²) "
-            "avec des niveaux d'aléa différents : un lieu ne peut pas avoir deux niveaux du même aléa.",
             hint_fr="Découpez les zones le long d'une limite commune dans la source (QGIS : Différence, ou "
             "accrochage).",
+        ).counted(
+            f"{{pairs}} pair(s) of zones of {literal(ctx.layer)} overlap (more than {MIN_OVERLAP_M2:g} m²) with "
+            "different hazard levels: a place cannot have two levels of the same hazard.",
+            f"{{pairs}} paire(s) de zones de {literal(ctx.layer)} se superposent (plus de {MIN_OVERLAP_M2:g} m²) "
+            "avec des niveaux d'aléa différents : un lieu ne peut pas avoir deux niveaux du même aléa.",
+            pairs=len(left),
         )
     ]
 
@@ -152,15 +156,18 @@ def check_zonereg_overlap(ctx: CheckContext) -> list[Issue]:
         Issue(
             "PPR_ZONEREG_OVERLAP",
             Severity.WARNING,
-            f"{len(left)} pair(s) of regulatory zones of {ctx.layer} overlap (more than {MIN_OVERLAP_M2:g} m²): "
-            "the standard wants one homogeneous regulation per place.",
+            "",
             "Cut the zones along a common boundary in the source.",
             layer=ctx.layer,
             count=len(left),
             examples=hit[:5],
-            message_fr=f"{len(left)} paire(s) de zones réglementaires de {ctx.layer} se superposent (plus de "
-            f"{MIN_OVERLAP_M2:g} m²) : le standard veut une seule réglementation homogène en chaque lieu.",
             hint_fr="Découpez les zones le long d'une limite commune dans la source.",
+        ).counted(
+            f"{{pairs}} pair(s) of regulatory zones of {literal(ctx.layer)} overlap (more than "
+            f"{MIN_OVERLAP_M2:g} m²): the standard wants one homogeneous regulation per place.",
+            f"{{pairs}} paire(s) de zones réglementaires de {literal(ctx.layer)} se superposent (plus de "
+            f"{MIN_OVERLAP_M2:g} m²) : le standard veut une seule réglementation homogène en chaque lieu.",
+            pairs=len(left),
         )
     ]
 
@@ -180,14 +187,17 @@ def check_micro_surface(ctx: CheckContext) -> list[Issue]:
         Issue(
             "PPR_MICRO_SURFACE",
             Severity.WARNING,
-            f"{len(rows)} polygon(s) of {ctx.layer} are smaller than {MICRO_SURFACE_M2:g} m² (micro-surfaces).",
+            "",
             "Merge them into their neighbour or delete them in the source.",
             layer=ctx.layer,
             count=len(rows),
             examples=rows[:5],
-            message_fr=f"{len(rows)} polygone(s) de {ctx.layer} font moins de {MICRO_SURFACE_M2:g} m² "
-            "(micro-surfaces).",
             hint_fr="Fusionnez-les avec leur voisin ou supprimez-les dans la source.",
+        ).counted(
+            f"{{polygons}} polygon(s) of {literal(ctx.layer)} are smaller than {MICRO_SURFACE_M2:g} m² "
+            "(micro-surfaces).",
+            f"{{polygons}} polygone(s) de {literal(ctx.layer)} font moins de {MICRO_SURFACE_M2:g} m² (micro-surfaces).",
+            polygons=len(rows),
         )
     ]
 
