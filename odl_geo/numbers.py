@@ -8,7 +8,13 @@ data stack (``odl_geo.values`` loads pandas).
 
 from __future__ import annotations
 
-__all__ = ["NARROW_NBSP", "count_text"]
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = ["NARROW_NBSP", "count_text", "fill", "literal"]
 
 #: what French typography and CLDR's ``fr`` locale put between groups of thousands: a narrow no-break space
 NARROW_NBSP = "\u202f"
@@ -18,3 +24,29 @@ def count_text(n: int, lang: str = "fr") -> str:
     """``n`` grouped by thousands the way ``lang`` writes it (French unless ``lang`` is ``"en"``)."""
     text = f"{n:,}"
     return text if lang == "en" else text.replace(",", NARROW_NBSP)
+
+
+#: a named count in a template (``{repeats}``), or a brace written twice (``{{``: one brace of the text)
+_FIELD = re.compile(r"\{\{|\}\}|\{(\w+)\}")
+
+
+def fill(template: str, numbers: Mapping[str, int], lang: str = "fr") -> str:
+    """``template`` with each ``{name}`` of ``numbers`` written by :func:`count_text` in ``lang``.
+
+    Why templates: a streamed run merges the findings of a layer's chunks (``odl_geo.theme.merge``); a message
+    written from named counts is written again from the layer's counts, every number of it, where replacing
+    numbers in the text could only guess which one was which. Braces of the text itself are doubled
+    (:func:`literal`); a ``{name}`` not in ``numbers`` is left as it is."""
+
+    def one(m: re.Match[str]) -> str:
+        name = m.group(1)
+        if name is None:
+            return m.group(0)[0]
+        return count_text(numbers[name], lang) if name in numbers else m.group(0)
+
+    return _FIELD.sub(one, template)
+
+
+def literal(text: str) -> str:
+    """``text`` (a value quoted as an example, a field name) put in a template of :func:`fill` as it is."""
+    return text.replace("{", "{{").replace("}", "}}")

@@ -12,6 +12,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .numbers import fill
+
 __all__ = ["Issue", "Report", "Severity"]
 
 
@@ -29,6 +31,10 @@ class Issue:
     :param examples: a few feature indexes (0-based, in source order) to look at, not all of them.
     :param message_fr: the same message in French, for the reports (``--lang fr``); empty when not translated.
     :param hint_fr: the hint in French, when it says more than the code's own help; empty when not translated.
+    :param numbers: the counts the message is written from, by name (``{"ids": 4, "repeats": 6}``), when it is
+        (:meth:`counted`); ``template`` and ``template_fr`` are the message with ``{ids}`` where the count goes.
+        A streamed run's merge adds up each count over the chunks and writes the message again: every number of
+        it is then the layer's. Not in :meth:`to_dict` (the report's JSON says the message).
     """
 
     code: str
@@ -40,9 +46,22 @@ class Issue:
     examples: list[int] = field(default_factory=list)
     message_fr: str = ""
     hint_fr: str = ""
+    numbers: dict[str, int] = field(default_factory=dict)
+    template: str = ""
+    template_fr: str = ""
+
+    def counted(self, template: str, template_fr: str, **numbers: int) -> Issue:
+        """This issue's messages written from ``numbers`` (:func:`odl_geo.numbers.fill`: ``2,941`` in English,
+        ``2 941`` in French), the templates and counts kept for a merge of chunks. Returns the issue."""
+        self.numbers, self.template, self.template_fr = dict(numbers), template, template_fr
+        self.message = fill(template, numbers, "en")
+        self.message_fr = fill(template_fr, numbers, "fr") if template_fr else ""
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
+        for key in ("numbers", "template", "template_fr"):
+            del d[key]
         d["severity"] = self.severity.value
         for key in ("message_fr", "hint_fr"):
             if not d[key]:
@@ -82,7 +101,7 @@ class Report:
 
     def extend(self, other: Report) -> None:
         for issue in other.issues:
-            self.add(Issue(**{**issue.__dict__, "examples": list(issue.examples)}))
+            self.add(Issue(**{**issue.__dict__, "examples": list(issue.examples), "numbers": dict(issue.numbers)}))
 
     def by_severity(self, severity: Severity) -> list[Issue]:
         return [i for i in self.issues if i.severity is severity]

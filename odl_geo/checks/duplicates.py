@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..numbers import count_text
+from ..numbers import literal
 from ..report import Issue, Severity
 from ..values import is_blank
 from . import fixes
@@ -386,12 +386,10 @@ def _duplicate_features(ctx: CheckContext) -> list[Issue]:
     if not dup.size:
         return []
     return [
-        issue(
-            DUPLICATE_FEATURE,
-            ctx,
-            f"{count_text(dup.size, 'en')} feature(s) are exact copies of an earlier one.",
-            f"{count_text(dup.size)} objet(s) sont des copies exactes d'un objet précédent.",
-            dup,
+        issue(DUPLICATE_FEATURE, ctx, "", "", dup).counted(
+            "{n} feature(s) are exact copies of an earlier one.",
+            "{n} objet(s) sont des copies exactes d'un objet précédent.",
+            n=int(dup.size),
         )
     ]
 
@@ -401,12 +399,10 @@ def _duplicate_geometries(ctx: CheckContext) -> list[Issue]:
     if not bad.size:
         return []
     return [
-        issue(
-            DUPLICATE_GEOMETRY,
-            ctx,
-            f"{count_text(bad.size, 'en')} feature(s) have the same geometry as an earlier one, with other attributes.",
-            f"{count_text(bad.size)} objet(s) ont la même géométrie qu'un objet précédent, avec d'autres attributs.",
-            bad,
+        issue(DUPLICATE_GEOMETRY, ctx, "", "", bad).counted(
+            "{n} feature(s) have the same geometry as an earlier one, with other attributes.",
+            "{n} objet(s) ont la même géométrie qu'un objet précédent, avec d'autres attributs.",
+            n=int(bad.size),
         )
     ]
 
@@ -472,16 +468,22 @@ def _duplicate_ids(ctx: CheckContext) -> list[Issue]:
         if not bad.size:
             continue
         shared = pd.unique(values[dup].astype(str))
-        sample = ", ".join(repr(v) for v in shared[:3])
+        sample = literal(", ".join(repr(v) for v in shared[:3]))
+        ids = len(shared)
+        if ctx.carry.get(CHUNKED):
+            # a chunk of a streamed layer counts the identifiers it is the first to see used twice (each has a
+            # repeat here): summed over the chunks, the layer's count; the commit records them
+            repeated = np.unique(_column_hashes(ctx, col)[later])
+            memo(ctx).setdefault("id_repeats", {})[col] = repeated  # type: ignore[index]
+            ids = int(np.count_nonzero(~hashes_in(ctx.carry, SHARED_IDS + col, repeated)))
+        name = literal(col)
         out.append(
-            issue(
-                DUPLICATE_ID,
-                ctx,
-                f"{col}: {count_text(len(shared), 'en')} identifier(s) are used by several features "
-                f"({count_text(bad.size, 'en')} repeats), e.g. {sample}.",
-                f"{col} : {count_text(len(shared))} identifiant(s) utilisé(s) par plusieurs objets "
-                f"({count_text(bad.size)} répétitions), p. ex. {sample}.",
-                bad,
+            issue(DUPLICATE_ID, ctx, "", "", bad).counted(
+                f"{name}: {{ids}} identifier(s) are used by several features ({{repeats}} repeats), e.g. {sample}.",
+                f"{name} : {{ids}} identifiant(s) utilisé(s) par plusieurs objets ({{repeats}} répétitions), "
+                f"p. ex. {sample}.",
+                ids=ids,
+                repeats=int(bad.size),
             )
         )
     return out
@@ -490,8 +492,11 @@ def _duplicate_ids(ctx: CheckContext) -> list[Issue]:
 def _commit_ids(ctx: CheckContext) -> None:
     """Record a final chunk's identifiers in ``ctx.carry`` (blanks too, a few hashes: ``run`` never counts a
     blank as an identifier, so they are not looked for)."""
+    repeats: dict[str, np.ndarray] = memo(ctx).get("id_repeats", {})  # type: ignore[assignment]
     for col in id_columns(ctx):
         add_hashes(ctx.carry, IDS + col, _column_hashes(ctx, col))
+        if col in repeats and repeats[col].size:  # counted by this chunk: a later repeat is not a new one
+            add_hashes(ctx.carry, SHARED_IDS + col, repeats[col])
 
 
 DUPLICATE_FEATURE = register(

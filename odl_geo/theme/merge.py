@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import IO, TYPE_CHECKING
 
 from ..checks.registry import Change
-from ..numbers import count_text
+from ..numbers import count_text, fill, literal
 from ..report import Issue, Report, Severity
 
 if TYPE_CHECKING:
@@ -107,6 +107,36 @@ def _in_layer(text: str, offset: int) -> str:
 def _shape(text: str) -> str:
     """The message with its numbers masked: two chunks' ``12 feature(s)…`` and ``7 feature(s)…`` are one finding."""
     return _NUMBER.sub("#", text)
+
+
+def _prefixed(message: str, template: str, numbers: dict[str, int], lang: str) -> str:
+    """``template`` with what was put before its message since (``[left out] ``, by ``--drop-invalid``), or ""
+    when ``message`` is not the template's text."""
+    if not template:
+        return ""
+    written = fill(template, numbers, lang)
+    if not message.endswith(written):
+        return ""
+    return literal(message[: len(message) - len(written)]) + template
+
+
+#: the end of a fix's note that lists features: ``#3, #4`` then maybe ``and 7 more`` (French: ``et 7 autre(s)``)
+_LISTED = {
+    "en": re.compile(r"(#\d+(?:, #\d+)*)(?: and (\d{1,3}(?:,\d{3})*) more)?(\.?)$"),
+    "fr": re.compile(r"(#\d+(?:, #\d+)*)(?: et (\d{1,3}(?:\u202f\d{3})*) autre\(s\))?(\.?)$"),
+}
+
+
+def _more(note: str, first: int, total: int, lang: str) -> str:
+    """A fix's note listing ten of its first chunk's ``first`` features, then "and N more", made to say how many
+    of the layer's ``total`` it does not list. (A note that listed every feature of its chunk is left as it was:
+    its count says the layer's, its list the first chunk's.)"""
+    found = _LISTED[lang].search(note)
+    if found is None or total <= first or not found.group(2):
+        return note
+    more = _note_int(found.group(2)) + total - first
+    tail = f" and {count_text(more, 'en')} more" if lang == "en" else f" et {count_text(more)} autre(s)"
+    return note[: found.end(1)] + tail + found.group(3)
 
 
 def _with_total(text: str, first: int, total: int, lang: str = "en", grouped: bool = False) -> str:
@@ -221,13 +251,21 @@ class ChunkMerger:
         rows = [r + offset for r in issue.examples[:5]]  # the report names five
         found = self._findings.get(key)
         if found is None:
+            # a message written from counts (Issue.counted) is written again from the layer's: its templates, with
+            # what was put before its text since; none when the message is not the template's text any more
+            template = _prefixed(issue.message, issue.template, issue.numbers, "en")
+            template_fr = _prefixed(issue.message_fr, issue.template_fr, issue.numbers, "fr") if template else ""
             copy = replace(issue, examples=rows[:5], message=_in_layer(issue.message, offset),
-                           message_fr=_in_layer(issue.message_fr, offset))  # fmt: skip
+                           message_fr=_in_layer(issue.message_fr, offset), numbers=dict(issue.numbers),
+                           template=_in_layer(template, offset),
+                           template_fr=_in_layer(template_fr, offset))  # fmt: skip
             self._findings[key] = _Finding(copy, issue.count)
             return
         if not issue.examples and issue.message == found.issue.message and not _counts_features(issue.code):
             return  # a finding of the layer itself (no feature named), said again by the next chunk
         found.issue.count += issue.count
+        for name, n in issue.numbers.items():
+            found.issue.numbers[name] = found.issue.numbers.get(name, 0) + n
         found.chunks += 1
         room = 5 - len(found.issue.examples)
         if room > 0:
@@ -246,13 +284,19 @@ class ChunkMerger:
             issue = f.issue
             if issue.code == "SCHEMA_VALID" and issue.layer in invalid:
                 continue
-            if f.chunks > 1:
-                grouped = _grouped(issue.code)
+            if f.chunks > 1 and issue.template:  # every count of its message the layer's
                 issue = replace(
                     issue,
-                    message=_with_total(issue.message, f.first_count, issue.count, "en", grouped),
-                    message_fr=_with_total(issue.message_fr, f.first_count, issue.count, "fr", grouped),
+                    message=fill(issue.template, issue.numbers, "en"),
+                    message_fr=fill(issue.template_fr, issue.numbers, "fr") if issue.template_fr else issue.message_fr,
                 )
+            elif f.chunks > 1:
+                grouped = _grouped(issue.code)
+                en = _with_total(issue.message, f.first_count, issue.count, "en", grouped)
+                fr = _with_total(issue.message_fr, f.first_count, issue.count, "fr", grouped)
+                if issue.code == "FIX_APPLIED" and en != issue.message:  # its note's count was the changes'
+                    en, fr = _more(en, f.first_count, issue.count, "en"), _more(fr, f.first_count, issue.count, "fr")
+                issue = replace(issue, message=en, message_fr=fr)
             out.append(issue)
         return out
 
@@ -311,6 +355,7 @@ class ChunkMerger:
                 first, now = said.get(note, 0), _note_count(note, total)
                 if number is None or not first or _note_int(number.group(1)) != first:
                     return note  # its number counts something else than the changes: left as said
+                note = _more(note, first, now, lang)  # "and N more": the features of the layer it does not list
                 return f"{note[: number.start(1)]}{count_text(now, lang)}{note[number.end(1) :]}"
 
             out.append(replace(fix, changes=[counted(n, "en") for n in fix.changes],

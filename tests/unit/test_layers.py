@@ -20,8 +20,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "odl_geo"
 
 #: bottom to top; units on one line are peers and may not import each other.
 LAYERS: list[set[str]] = [
-    {"_version", "errors", "style_fields", "csvsafe"},
-    {"feedback", "credentials", "report", "values", "naming", "memory", "lazy", "numbers"},
+    {"_version", "errors", "style_fields", "csvsafe", "numbers"},  # numbers: imports nothing; the issue model uses it
+    {"feedback", "credentials", "report", "values", "naming", "memory", "lazy"},
     {"http"},
     {"crs"},
     {"sources"},
