@@ -29,7 +29,7 @@ import shapely
 
 from ..checks._common import geometry_name
 from ..memory import release_free_memory
-from ..normalise.pipeline import BATCH_BYTES, GEOMETRY_COLUMN
+from ..normalise.pipeline import GEOMETRY_COLUMN
 from ..normalise.scan import GeometryScan, scan_geometries
 from ..sources.layer import LayerSource
 from .layers import frame_layer
@@ -57,9 +57,15 @@ __all__ = [
 #: 0.5-1 ms (a PPR of 100,000 zones has a dozen tables: 5,000 a table drew 24,000 polygons, 31 s under load)
 PREVIEW_SHAPES = 2_000
 #: rows per Arrow batch read back from the GeoPackage at most; fewer for large shapes, so that a batch holds about
-#: :data:`~odl_geo.normalise.pipeline.BATCH_BYTES` of geometry as a plain conversion's batches do (a CNIG zone is
-#: about 1 KB of coordinates: 20,000 of them raised the GeoJSON writer's peak by ~190 MB at 100,000 zones)
+#: :data:`TABLE_BATCH_BYTES` of geometry (a CNIG zone is about 1 KB of coordinates: 20,000 of them raised the
+#: GeoJSON writer's peak by ~190 MB at 100,000 zones)
 BATCH_ROWS = 65_536
+#: WKB bytes per batch read back: a quarter of a plain conversion's :data:`~odl_geo.normalise.pipeline.BATCH_BYTES`.
+#: The GeoJSON and CSV writers' working memory grows with the batch, not their speed (the largest table of flood
+#: 100k, 52,488 zones of 45 vertices, alone in a process: GeoJSON 65,536 rows a batch +320 MB, 16,384 +180,
+#: 4,096 +58, 2,048 +36, for 2.0-2.3 s of CPU each; CSV 8,192 +122 MB 1.8 s, 2,048 +47 MB 1.4 s), and two of them
+#: run at once when the formats are shared with a forked child (:func:`formats_on_two_processes`)
+TABLE_BATCH_BYTES = 2 << 20
 
 _TYPE_NAMES = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon",
                7: "GeometryCollection"}  # fmt: skip
@@ -178,9 +184,12 @@ def layers_with_scans(tables: list[TableLayer]) -> Iterator[tuple[LayerSource, G
 #: what one row costs a writer, relatively (measured at 100,000 zones, profiled: GeoJSON through GDAL 15.3 s,
 #: CSV 5.7 s): the largest tasks are handed out first, so that the two processes end about together
 FORMAT_WEIGHTS = {"geojson": 3, "csv": 1}
-#: what the child writing GeoJSON and CSV files adds to the run's memory (its own pages: GDAL's writer, one
-#: batch of a table read back, the pages of the run's process it writes meanwhile; see docs/flood.md)
-TABLE_CHILD_BYTES = 80 << 20
+#: what sharing the formats with a child adds to the run's memory, the processes together, over the run's resident
+#: set at the fork: the child's own pages (GDAL's writer, a batch of a table read back, and the pages of the run's
+#: process that either process writes meanwhile, which the child then holds alone: its unique set grew from 38 to
+#: 99 MB through the tables) and the run's own writer's growth. Measured at 100,000 zones (2,048-row batches):
+#: 287 MB at the fork, 420 MB at most together (+133); so this run does not fork (docs/flood.md)
+TABLE_CHILD_BYTES = 135 << 20
 
 
 def formats_on_two_processes(
@@ -321,11 +330,12 @@ def release_frames(run: ThemeRun, keep: int = PREVIEW_SHAPES) -> None:
 
 
 def _batch_rows(geoms: np.ndarray) -> int:
-    """Rows per batch for shapes like ``geoms``: about BATCH_BYTES of WKB (16 bytes a vertex), 1,024 at least."""
+    """Rows per batch for shapes like ``geoms``: about TABLE_BATCH_BYTES of WKB (16 bytes a vertex), 1,024 at
+    least."""
     if not len(geoms):
         return BATCH_ROWS
     per_row = 16 * float(shapely.get_num_coordinates(geoms).mean()) + 64
-    return int(min(BATCH_ROWS, max(1_024, BATCH_BYTES // per_row)))
+    return int(min(BATCH_ROWS, max(1_024, TABLE_BATCH_BYTES // per_row)))
 
 
 def _frame_schema(frame: pd.DataFrame, geom: str | None) -> pa.Schema:
