@@ -69,6 +69,10 @@ def test_unescape_html_on_columns_without_entities_or_values() -> None:
         out, changed = unescape_html(col)
         expected, expected_changed = _former_unescape(col)
         assert out.equals(expected) and changed == expected_changed == 0
+    sliced = pa.array(["x", "&eacute;", None, "y &amp; z", "plain", "&lt;"] * 3).slice(4, 9)  # an offset
+    out, changed = unescape_html(sliced)
+    expected, expected_changed = _former_unescape(sliced)
+    assert out.equals(expected) and changed == expected_changed == 4
     chunked = pa.chunked_array([["&eacute;t&eacute;", None], ["x &amp; y"]])
     out, changed = unescape_html(chunked)
     assert out.to_pylist() == ["été", None, "x & y"] and changed == 2
