@@ -289,8 +289,11 @@ def attribute_columns(frame: pd.DataFrame) -> list[str]:
 def text_columns(frame: pd.DataFrame) -> list[str]:
     """Columns holding text (object or string dtype), geometry excluded."""
     out = []
-    for c in attribute_columns(frame):
-        dtype = frame[c].dtype
+    geom = geometry_name(frame)
+    # the dtypes all at once: a frame's column (``frame[c]``) costs ~0.1 ms, for each of 20-30 columns per chunk
+    for c, dtype in zip(frame.columns, frame.dtypes, strict=True):
+        if c == geom:
+            continue
         if pd.api.types.is_string_dtype(dtype) or dtype is np.dtype(object):
             out.append(c)
     return out

@@ -60,12 +60,13 @@ def _object_hits(values: pd.Series, subclasses: bool = False) -> np.ndarray:
 _NOT_TEXT = frozenset({"empty", "integer", "floating", "mixed-integer-float", "decimal", "boolean", "complex"})
 
 
-def _scan(values: pd.Series, subclasses: bool) -> tuple[np.ndarray, bool]:
+def _scan(values: pd.Series | np.ndarray, subclasses: bool) -> tuple[np.ndarray, bool]:
     """:func:`_object_hits`, and whether the answer is the same with or without ``subclasses`` (True unless the
-    column mixes text with other values)."""
+    column mixes text with other values). ``values``: a column, or an array of objects (a column's distinct
+    values: no Series built for them)."""
     hit = np.zeros(len(values), dtype=bool)
     both = True
-    texts = values.to_numpy()
+    texts = values if isinstance(values, np.ndarray) else values.to_numpy()
     idx: np.ndarray | None = None  # the rows of ``texts``, when not all of them
     try:  # a column of text without blanks (most of them): no need to look for the missing values first
         joined = "\x00".join(texts)
@@ -120,16 +121,16 @@ def text_hits(ctx: CheckContext, col: str, subclasses: bool = False) -> np.ndarr
     key = ("text_hits_sub" if subclasses else "text_hits", col)
     found = cache.get(key)
     if found is None:
-        values = ctx.frame[col]
         known = factorized(ctx, col)
-        both, found = False, np.zeros(len(values), dtype=bool)
+        both, found = False, np.zeros(len(ctx.frame), dtype=bool)
         if known is not None:
             # each distinct value looked at once (a code, a commune, a type: a few texts in 20,000 rows); the
             # factorisation is shared with the blank test and the duplicates' hashes of the same column
             codes, uniques = known
-            per_value, both = _scan(pd.Series(np.asarray(uniques, dtype=object), dtype=object), subclasses)
+            per_value, both = _scan(np.asarray(uniques, dtype=object), subclasses)
             found = np.append(per_value, False)[codes]  # code -1 (missing): no text
         if not both:  # no factorisation, or text mixed with other values (str subclasses are told apart then)
+            values = ctx.frame[col]
             found, both = _scan(values if values.dtype == object else values.astype(object), subclasses)
         cache[key] = found
         if both:
@@ -140,14 +141,14 @@ def text_hits(ctx: CheckContext, col: str, subclasses: bool = False) -> np.ndarr
 
 def _damaged(ctx: CheckContext) -> list[Issue]:
     out = []
+    dtypes = dict(zip(ctx.frame.columns, ctx.frame.dtypes, strict=True))  # a column taken only when it has a hit
     for col in text_columns(ctx.frame):
-        values = ctx.frame[col]
-        if values.dtype == object:
+        if dtypes[col] == np.dtype(object):  # (an unpickled frame's dtype is another instance)
             hit = text_hits(ctx, col)
             if not hit.any():
                 continue
-            values = values[hit]
-        elif not _may_hold_damage(values):
+            values = ctx.frame[col][hit]
+        elif not _may_hold_damage(values := ctx.frame[col]):
             continue
         elif pd.api.types.is_string_dtype(values.dtype):
             # Arrow-backed text: one vectorised regex pass (RE2) before looking at values one by one

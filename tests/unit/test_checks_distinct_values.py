@@ -119,3 +119,17 @@ def test_enumerations_from_the_distinct_values_are_those_of_the_whole_column(fie
     found = [i for i in _enum(ctx) if i.message.startswith(f"{field}:")]
     assert expected.size and len(found) == 1 and found[0].examples == expected.tolist()
     assert np.array_equal(blank_mask(ctx, field), is_blank(col))
+
+
+def test_the_encoding_check_of_an_unpickled_chunk_is_that_of_the_chunk():
+    """A streamed chunk may come through a pipe (pickled): its object columns' dtype is then another instance of
+    ``dtype('O')``, and a column of numbers held as objects must still be looked at as objects, not as text."""
+    import pickle
+
+    from odl_geo.checks.text import _damaged
+
+    frame = pd.DataFrame({"nom": _column(["CafÃ©", "Bézier", None, "Pont", 3]), "nombre": _column([1, 2, None])})
+    ctx = _ctx(frame)
+    again = _ctx(pickle.loads(pickle.dumps(pd.DataFrame(frame), protocol=5)))
+    expected = [(i.message, i.examples) for i in _damaged(ctx)]
+    assert expected and [(i.message, i.examples) for i in _damaged(again)] == expected
