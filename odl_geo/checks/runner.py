@@ -32,6 +32,7 @@ __all__ = [
     "Fix",
     "apply_fixes",
     "commit_chunk",
+    "default_workers",
     "finish_checks",
     "fix_context",
     "layer_carry",
@@ -91,15 +92,15 @@ def run_checks(
 ) -> CheckOutcome:
     """Run every check registered for ``theme`` (and the generic ones) on ``ctx.frame``.
 
-    On large layers the families run in threads (``workers``, default: the CPU count): their work is numpy,
-    Arrow and GEOS code that releases the GIL. The geometry basics every family needs are computed first, once.
-    Issues come back in registry order whatever the scheduling.
+    On large layers the families may run in threads (``workers``, default :func:`default_workers`: one thread
+    on two cores). The geometry basics every family needs are computed first, once. Issues come back in registry
+    order whatever the scheduling.
     """
     load_checks()
     out = CheckOutcome()
     checks = [c for c in checks_for(theme) if c.code not in skip]
     out.ran = [c.code for c in checks]
-    workers = workers or os.cpu_count() or 1
+    workers = workers or default_workers()
     if workers > 1 and len(ctx.frame) >= PARALLEL_FROM:
         if geometry_name(ctx.frame) is not None:
             geometry_basics(ctx)
@@ -132,6 +133,30 @@ def run_checks(
             out.issues.append(issue)
             out.faulty.update(issue.examples)
     return out
+
+
+def default_workers() -> int:
+    """The threads :func:`run_checks` runs the check families in by default: the cores this process may use, less
+    one, at least one (so none on a machine of two cores).
+
+    Why not every core: a streamed theme run keeps its second core busy with its own second process (the pass's
+    child validating, writing the products and spooling each chunk while the checks go on; the forked GeoPackage
+    writer after the pass), so threads would take that core from it. And the pool gains little on its own: the
+    duplicates' family, about half of the step, is one task, and its hashing of text objects (``pd.factorize``,
+    Python's string hash) holds the GIL. Measured on this project's two-core machine (docs/performance.md,
+    sixth round): the pool cost 5-15 % more CPU for the step and saved no wall time, alone or beside a busy
+    process. A machine of more cores still runs the families in threads, beside the run's other process.
+
+    ``ODL_GEO_CHECK_THREADS`` (a whole number, 1 = no pool) sets it: to compare both ways on a given machine
+    (``bench/theme.py`` runs the command line, which takes the environment); any other value is ignored."""
+    chosen = os.environ.get("ODL_GEO_CHECK_THREADS", "").strip()
+    if chosen.isdigit() and int(chosen) >= 1:
+        return int(chosen)
+    try:
+        cores = len(os.sched_getaffinity(0))  # the cores this process may run on (taskset, container cpusets)
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(cores - 1, 1)
 
 
 def apply_fixes(ctx: CheckContext, outcome: CheckOutcome) -> tuple[gpd.GeoDataFrame, list[Fix]]:
