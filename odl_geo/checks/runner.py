@@ -144,8 +144,10 @@ def default_workers() -> int:
     writer after the pass), so threads would take that core from it. And the pool gains little on its own: the
     duplicates' family, about half of the step, is one task, and its hashing of text objects (``pd.factorize``,
     Python's string hash) holds the GIL. Measured on this project's two-core machine (docs/performance.md,
-    sixth round): the pool cost 5-15 % more CPU for the step and saved no wall time, alone or beside a busy
-    process. A machine of more cores still runs the families in threads, beside the run's other process.
+    "Checks, sixth round"): the pool cost 0-15 % more CPU for the step, and its best possible gain, with a free
+    second core and no GIL at all, is 1.2-1.9 s of a 1M-feature run; on the loaded shared machine its wall time
+    was shorter, by taking a larger share of the cores from the other processes, which in a run is its own child.
+    A machine of more cores still runs the families in threads, beside the run's other process.
 
     ``ODL_GEO_CHECK_THREADS`` (a whole number, 1 = no pool) sets it: to compare both ways on a given machine
     (``bench/theme.py`` runs the command line, which takes the environment); any other value is ignored."""
