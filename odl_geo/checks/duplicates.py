@@ -364,21 +364,63 @@ def _commit_features(ctx: CheckContext) -> None:
         ctx.carry.pop(AS_READ, None)
         return
     base = FEATURES if table else GEOMETRIES
-    keys, values, both = _pairs(ctx, _geometry_cached(ctx))
     read = ctx.carry.pop(AS_READ, None)
     if (
         not isinstance(read, CheckContext)
         or read.frame is ctx.frame
         or len(attribute_columns(read.frame)) != len(attribute_columns(ctx.frame))
     ):
+        keys, values, _ = _pairs(ctx, _geometry_cached(ctx))
         _add_pairs(ctx.carry, base, keys, values, table)  # no fix changed a row (or none was checked as read)
         return
-    read_keys, read_values, read_both = _pairs(read, _geometry_cached(read))
-    fixed = ~np.isin(both, read_both)  # rows a fix changed, as fixed
+    geo, read_geo = _geometry_cached(ctx), _geometry_cached(read)
+    if len(read.frame) == len(ctx.frame) and (geo is None) == (read_geo is None):
+        _commit_aligned(ctx, read, geo, read_geo, base)
+        return
+    # rows removed: the rows as read and as fixed matched by value
+    keys, values, both = _pairs(ctx, geo)
+    read_keys, read_values, read_both = _pairs(read, read_geo)
+    # (pandas' hash table: ~0.6 ms for two chunks of 20,000 rows, where numpy's isin sorts them: ~11 ms)
+    fixed = ~pd.Index(both).isin(read_both)  # rows a fix changed, as fixed
     _add_pairs(ctx.carry, base, keys[~fixed], values[~fixed], table)
     _add_pairs(ctx.carry, base + FIXED, keys[fixed], values[fixed], table)
-    gone = ~np.isin(read_both, both)  # rows a fix changed or removed, as read
+    gone = ~pd.Index(read_both).isin(both)  # rows a fix changed or removed, as read
     _add_pairs(ctx.carry, base + READ, read_keys[gone], read_values[gone], table)
+
+
+def _commit_aligned(
+    ctx: CheckContext,
+    read: CheckContext,
+    geo: tuple[np.ndarray, np.ndarray] | None,
+    read_geo: tuple[np.ndarray, np.ndarray] | None,
+    base: str,
+) -> None:
+    """:func:`_commit_features` of a chunk whose fixes removed no row: row i as read is row i as fixed. The rows
+    that differ are found column by column (a column no fix changed has the same hashes, the same array most
+    often: not compared), and only they are hashed as read."""
+    cols, read_cols = attribute_columns(ctx.frame), attribute_columns(read.frame)
+    diff = np.zeros(len(ctx.frame), dtype=bool)
+    for col, read_col in zip(cols, read_cols, strict=True):
+        now, was = _column_hashes(ctx, col), _column_hashes(read, read_col)
+        if now is not was:
+            diff |= now != was
+    if geo is not None and read_geo is not None and geo[0] is not read_geo[0]:
+        diff |= (geo[0] != read_geo[0]) | (geo[1] != read_geo[1])
+    attrs = _row_attributes(ctx)
+    read_attrs = np.zeros(int(np.count_nonzero(diff)), dtype=np.uint64)
+    for read_col in read_cols:
+        read_attrs = _mix(read_attrs, _column_hashes(read, read_col)[diff])
+    if geo is None or read_geo is None:  # a table: its rows' attributes
+        _add_pairs(ctx.carry, base, attrs[~diff], np.zeros(0, dtype=np.uint32), True)
+        _add_pairs(ctx.carry, base + FIXED, attrs[diff], np.zeros(0, dtype=np.uint32), True)
+        _add_pairs(ctx.carry, base + READ, read_attrs, np.zeros(0, dtype=np.uint32), True)
+        return
+    (h, present), (read_h, read_present) = geo, read_geo
+    kept, fixed = ~diff & present, diff & present
+    _add_pairs(ctx.carry, base, h[kept], _attr32(attrs[kept]), False)
+    _add_pairs(ctx.carry, base + FIXED, h[fixed], _attr32(attrs[fixed]), False)
+    was_present = read_present[diff]
+    _add_pairs(ctx.carry, base + READ, read_h[diff][was_present], _attr32(read_attrs[was_present]), False)
 
 
 def _duplicate_features(ctx: CheckContext) -> list[Issue]:
