@@ -9,7 +9,8 @@ prints their features itself with Arrow's string kernels and numpy, in the forma
   characters whose decimals end in ``00000x`` drops the ``x``, one ending in ``99999x`` is rounded up at the
   first decimal) and its trailing zeros trimmed to one (``3.0``);
 - real properties: GDAL's ``%.17g`` with its retries at 16, 15 and 14 digits when the decimals hold ``000000`` or
-  ``999999`` (``0.1 + 0.2`` is written ``0.3``), ``.0`` added to integers;
+  ``999999`` (``0.1 + 0.2`` is written ``0.3``), ``.0`` added to integers; a short decimal (at most nine digits:
+  a measure, a coordinate column) is Arrow's shortest text, which is that text (:func:`_shortest_texts`);
 - text: json-c's escapes (``\\"``, ``\\\\``, ``\\n``, ``\\r``, ``\\t``, ``\\b``, ``\\f``; ``/`` and non-ASCII
   as they are); integers, booleans, dates (``YYYY-MM-DD``) and nulls as GDAL writes them.
 
