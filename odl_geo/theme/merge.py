@@ -69,14 +69,10 @@ def _note_int(text: str) -> int:
 
 def _grouped(code: str) -> bool:
     """Whether an issue's messages write their counts grouped (:mod:`odl_geo.numbers`): the checks' do (and the
-    notes of their fixes, ``FIX_APPLIED``) but the flood family's (not yet), other findings write them as they
-    always did."""
+    notes of their fixes, ``FIX_APPLIED``), other findings write them as they always did."""
     from ..checks.registry import REGISTRY
 
-    check = REGISTRY.get(code)
-    if check is not None:
-        return getattr(check.run, "__module__", "") != "odl_geo.checks.flood"
-    return code == "FIX_APPLIED"
+    return code in REGISTRY or code == "FIX_APPLIED"
 
 
 def _note_key(note: str) -> str:

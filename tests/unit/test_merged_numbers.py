@@ -129,3 +129,18 @@ def test_issues_written_from_counts_keep_the_json_they_always_had():
                                                                                       n=2)  # fmt: skip
     assert counted.to_dict() == plain.to_dict()
     assert counted.message == plain.message and counted.message_fr == plain.message_fr
+
+
+def test_flood_findings_merged_from_pieces_write_the_layers_count_grouped():
+    from odl_geo.numbers import literal
+
+    merger = ChunkMerger()
+    for offset, n in ((0, 1200), (5000, 900)):
+        found = Issue("PPR_MICRO_SURFACE", Severity.WARNING, "", layer="zones", count=n, examples=[1])
+        name = literal("zones {a}")
+        found.counted(f"{{polygons}} polygon(s) of {name} are smaller than 1 m².",
+                      f"{{polygons}} polygone(s) de {name} font moins de 1 m².", polygons=n)  # fmt: skip
+        merger.add(found, offset)
+    (merged,) = merger.issues()
+    assert merged.message == "2,100 polygon(s) of zones {a} are smaller than 1 m²."
+    assert merged.message_fr == "2\u202f100 polygone(s) de zones {a} font moins de 1 m²."
