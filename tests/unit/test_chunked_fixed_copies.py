@@ -87,3 +87,27 @@ def test_a_table_without_geometry_decides_the_same_way() -> None:
     for size in (1, 7, 1000):
         got = chunked(table, "water", size)
         assert got.rows == expected.rows and sorted(got.changes, key=repr) == sorted(expected.changes, key=repr)
+
+
+def test_a_streamed_pei_run_removes_the_later_copy_of_a_row_whose_date_it_fixed(tmp_path) -> None:
+    """The whole pipeline (``convert --theme``: the pass, its child when it forks, the merged report): the PEI
+    sample's row with the date ``12/03/1999`` copied as is at the end, 24 rows later (chunks of 7)."""
+    import json
+    import shutil
+
+    from tests.unit.test_theme_stream import SAMPLES, _run
+
+    path, options, read = SAMPLES["pei"]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    dated = next(line for line in lines if "12/03/1999" in line)
+    src = tmp_path / "src" / path.name
+    src.parent.mkdir()
+    src.write_text("\n".join([*lines, dated]) + "\n", encoding="utf-8")
+    runs = {rows: _run(src, tmp_path / str(rows), "pei", options, read, rows) for rows in (50_000, 7)}
+    reports = {rows: json.loads((tmp_path / str(rows) / "report.json").read_text(encoding="utf-8")) for rows in runs}
+    for rows, report in reports.items():
+        (layer,) = report["layers"]
+        removed = [c for c in layer["changes"] if c["code"] == "DUPLICATE_FEATURE"]
+        assert [c["feature"] for c in removed] == [len(lines) - 1], rows  # the copy, row 31 of the layer
+    assert runs[7].layers[0].feature_count == runs[50_000].layers[0].feature_count
+    shutil.rmtree(tmp_path / "src")
