@@ -93,8 +93,8 @@ def run_checks(
     """Run every check registered for ``theme`` (and the generic ones) on ``ctx.frame``.
 
     On large layers the families may run in threads (``workers``, default :func:`default_workers`: one thread
-    on two cores). The geometry basics every family needs are computed first, once. Issues come back in registry
-    order whatever the scheduling.
+    on two cores while the run's child process works). The geometry basics every family needs are computed
+    first, once. Issues come back in registry order whatever the scheduling.
     """
     load_checks()
     out = CheckOutcome()
@@ -137,17 +137,16 @@ def run_checks(
 
 def default_workers() -> int:
     """The threads :func:`run_checks` runs the check families in by default: the cores this process may use, less
-    one, at least one (so none on a machine of two cores).
+    one for each child process of this one now running (:func:`_children`), at least one.
 
-    Why not every core: a streamed theme run keeps its second core busy with its own second process (the pass's
-    child validating, writing the products and spooling each chunk while the checks go on; the forked GeoPackage
-    writer after the pass), so threads would take that core from it. And the pool gains little on its own: the
-    duplicates' family, about half of the step, is one task, and its hashing of text objects (``pd.factorize``,
-    Python's string hash) holds the GIL. Measured on this project's two-core machine (docs/performance.md,
-    "Checks, sixth round"): the pool cost 0-15 % more CPU for the step, and its best possible gain, with a free
-    second core and no GIL at all, is 1.2-1.9 s of a 1M-feature run; on the loaded shared machine its wall time
-    was shorter, by taking a larger share of the cores from the other processes, which in a run is its own child.
-    A machine of more cores still runs the families in threads, beside the run's other process.
+    Why: a streamed theme run of several chunks forks a child that validates, writes the products and spools each
+    chunk while the checks of the next one go on (``theme/pass_child.py``); on two cores that child has the second
+    core, and threads would take it from it. The duplicates' family, about half of the step, is one task whose
+    hashing of text objects holds the GIL anyway. Without a child (a one-chunk layer, the flood tables checked in
+    pieces, ``odl-geo check``) the families keep every core: the flood family's GEOS work releases the GIL, and
+    flood 100k ran ~15 s faster with the pool than in one thread. Measured (docs/performance.md, "Checks, sixth
+    round"): on the streamed replays the pool cost 0-15 % more CPU, and its best possible gain, with a free second
+    core and no GIL at all, is 1.2-1.9 s of a 1M-feature run.
 
     ``ODL_GEO_CHECK_THREADS`` (a whole number, 1 = no pool) sets it: to compare both ways on a given machine
     (``bench/theme.py`` runs the command line, which takes the environment); any other value is ignored."""
@@ -158,7 +157,20 @@ def default_workers() -> int:
         cores = len(os.sched_getaffinity(0))  # the cores this process may run on (taskset, container cpusets)
     except AttributeError:  # not on Linux
         cores = os.cpu_count() or 1
-    return max(cores - 1, 1)
+    return max(cores - _children(), 1)
+
+
+def _children() -> int:
+    """How many child processes this process has now (Linux: ``/proc/self/task/*/children``; 0 elsewhere or when
+    the kernel does not list them): the run's own other processes, each of which keeps a core busy."""
+    found = 0
+    try:
+        for task in os.listdir("/proc/self/task"):
+            with open(f"/proc/self/task/{task}/children", encoding="ascii") as f:
+                found += len(f.read().split())
+    except OSError:  # not Linux, a thread ended meanwhile, or no such file: count what was read
+        pass
+    return found
 
 
 def apply_fixes(ctx: CheckContext, outcome: CheckOutcome) -> tuple[gpd.GeoDataFrame, list[Fix]]:

@@ -1,8 +1,11 @@
-"""How many threads the check families run in by default: the cores this process may use, less one (the run's
-other process, the pass's child or the forked writer, has the last one), so on two cores the families run one
-after the other in the calling thread; with more cores in a pool, with the same issues as one thread."""
+"""How many threads the check families run in by default: the cores this process may use, less one per child
+process now running (the pass's child has a core), so on two cores beside the pass child the families run one
+after the other in the calling thread; without a child, or with more cores, in a pool, with the same issues."""
 
 from __future__ import annotations
+
+import os
+import time
 
 import geopandas as gpd
 import numpy as np
@@ -27,21 +30,37 @@ def _frame(n: int = runner.PARALLEL_FROM + 500) -> gpd.GeoDataFrame:
     )
 
 
-def test_two_cores_give_one_thread_and_more_cores_one_less(monkeypatch):
+def test_one_core_less_per_child_process(monkeypatch):
     monkeypatch.delenv("ODL_GEO_CHECK_THREADS", raising=False)
-    for cores, expected in ((1, 1), (2, 1), (4, 3), (16, 15)):
+    for cores, children, expected in ((1, 0, 1), (2, 0, 2), (2, 1, 1), (2, 3, 1), (4, 1, 3), (16, 2, 14)):
         monkeypatch.setattr(runner.os, "sched_getaffinity", lambda _pid, n=cores: set(range(n)))
+        monkeypatch.setattr(runner, "_children", lambda k=children: k)
         assert runner.default_workers() == expected
+
+
+def test_a_forked_child_is_counted_while_it_runs():
+    before = runner._children()
+    pid = os.fork()
+    if pid == 0:  # the child: stays until killed
+        time.sleep(30)
+        os._exit(0)
+    try:
+        assert runner._children() == before + 1
+    finally:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+    assert runner._children() == before
 
 
 def test_the_environment_sets_the_threads_for_a_comparison(monkeypatch):
     monkeypatch.setattr(runner.os, "sched_getaffinity", lambda _pid: {0, 1})
+    monkeypatch.setattr(runner, "_children", lambda: 1)
     for value, expected in (("2", 2), (" 4 ", 4), ("1", 1), ("0", 1), ("deux", 1), ("-3", 1), ("", 1)):
         monkeypatch.setenv("ODL_GEO_CHECK_THREADS", value)
         assert runner.default_workers() == expected
 
 
-def test_on_two_cores_the_families_run_in_the_calling_thread_with_the_pools_issues(monkeypatch):
+def test_beside_a_child_on_two_cores_the_families_run_in_the_calling_thread_with_the_pools_issues(monkeypatch):
     frame = _frame()
     pooled = runner.run_checks(CheckContext(frame, "couche"), None, workers=2)
 
@@ -55,6 +74,7 @@ def test_on_two_cores_the_families_run_in_the_calling_thread_with_the_pools_issu
     monkeypatch.setattr(runner, "ThreadPoolExecutor", NoPool)
     monkeypatch.delenv("ODL_GEO_CHECK_THREADS", raising=False)
     monkeypatch.setattr(runner.os, "sched_getaffinity", lambda _pid: {0, 1})
+    monkeypatch.setattr(runner, "_children", lambda: 1)
     alone = runner.run_checks(CheckContext(frame, "couche"), None)
     assert not started
     assert [(i.code, i.message, i.examples) for i in alone.issues] == [
@@ -63,7 +83,7 @@ def test_on_two_cores_the_families_run_in_the_calling_thread_with_the_pools_issu
     assert {"DUPLICATE_ID", "DATE_NOT_ISO", "TEXT_ENCODING_DAMAGED"} <= set(alone.fired)
 
 
-def test_with_four_cores_the_families_run_in_a_pool_of_three(monkeypatch):
+def test_without_a_child_two_cores_run_the_families_in_a_pool_of_two(monkeypatch):
     sizes: list[int] = []
     real = runner.ThreadPoolExecutor
 
@@ -73,6 +93,7 @@ def test_with_four_cores_the_families_run_in_a_pool_of_three(monkeypatch):
 
     monkeypatch.setattr(runner, "ThreadPoolExecutor", counting)
     monkeypatch.delenv("ODL_GEO_CHECK_THREADS", raising=False)
-    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
+    monkeypatch.setattr(runner.os, "sched_getaffinity", lambda _pid: {0, 1})
+    monkeypatch.setattr(runner, "_children", lambda: 0)
     out = runner.run_checks(CheckContext(_frame(), "couche"), None)
-    assert sizes == [3] and "DUPLICATE_ID" in out.fired
+    assert sizes == [2] and "DUPLICATE_ID" in out.fired
