@@ -47,11 +47,28 @@ if TYPE_CHECKING:
     from .run import LayerResult
     from .spool import LayerSpool
 
-__all__ = ["LABEL", "PassChild", "PassEnd"]
+__all__ = ["ENV_SWITCH", "LABEL", "PASS_MAX_CELLS", "PassChild", "PassEnd", "room_for_pass"]
 
 #: what the run's error says stopped when the child dies without a word ("Writing the products stopped...")
 LABEL = "products"
+#: ``0``: the pass in one process (the standard formats' child is still forked); ``ODL_GEO_FORK_FORMATS=0`` turns
+#: off both (:func:`~odl_geo.theme.forked.fork_allowed`)
+ENV_SWITCH = "ODL_GEO_FORK_PASS"
 _LENGTH = struct.Struct("<Q")
+#: the largest layer (declared features x source fields) whose pass forks a child: the two processes together stay
+#: within issue 16's 400 MB bar. The child's own pages (its chunk, validation, the products' text, the pages of
+#: the run it copies) are 50-80 MB, of which the run's process no longer holds the validation's ~30 MB, and the
+#: run's own pass grows with the layer (its heap's free space, M's section of docs/performance.md). Measured
+#: (the processes together, sampled every 0.1 s): water 1M x 9 fields 370 MB, PEI 100k x 17 340 MB, hiking 100k
+#: 370 MB fork; PEI 1M x 17 (17M cells) 395-408 MB and PEI 5M 423 MB would not fit: one process, as before
+PASS_MAX_CELLS = 10_000_000
+
+
+def room_for_pass(features: int, fields: int) -> bool:
+    """True when a layer of ``features`` x ``fields`` may have its pass on two processes (:data:`PASS_MAX_CELLS`)."""
+    return os.environ.get(ENV_SWITCH, "1") != "0" and features * max(fields, 1) <= PASS_MAX_CELLS
+
+
 _POLL_SECONDS = 0.2
 
 

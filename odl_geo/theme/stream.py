@@ -68,6 +68,7 @@ if TYPE_CHECKING:
     from ..feedback import Feedback
     from ..profiles.base import Profile
     from ..sources import ReadOptions
+    from ..sources.layer import LayerSource
     from .pass_child import PassChild
     from .run import ThemeOptions
 
@@ -154,7 +155,7 @@ def stream_layer(
         offset = faulty = kept = fixed_rows = 0
         first: LayerResult | None = None
         # several chunks for sure: validation, products and spool by a forked child, before any thread starts
-        child = _fork_pass(profile, options, layer.feature_count, run, role, sink, spool, report, products, keep_rows)
+        child = _fork_pass(profile, options, layer, run, role, sink, spool, report, products, keep_rows)
         waiting: _Waiting | None = None  # the chunk the child works on: its reports merged when it answers
         try:
             chunks = read_frames(
@@ -288,7 +289,7 @@ def stream_layer(
 def _fork_pass(
     profile: Profile,
     options: ThemeOptions,
-    declared: int,
+    layer: LayerSource,
     run: ThemeRun,
     role: str,
     sink: ProductSink,
@@ -298,12 +299,16 @@ def _fork_pass(
     keep_rows: bool,
 ) -> PassChild | None:
     """The pass's child (:mod:`odl_geo.theme.pass_child`) for a layer of more features than a chunk holds, when
-    it writes products and forking is safe now; else None (one process, as before). A layer of one chunk (every
-    bundled sample) keeps the one-process path: its frame is the final one the reports show."""
+    it writes products, forking is safe now and the two processes fit in the memory bar (:func:`room_for_pass`);
+    else None (one process, as before). A layer of one chunk (every bundled sample) keeps the one-process path:
+    its frame is the final one the reports show."""
     from .forked import fork_allowed
-    from .pass_child import PassChild
+    from .pass_child import PassChild, room_for_pass
 
-    if not (products and keep_rows) or declared <= options.chunk_rows or not fork_allowed():
+    declared = layer.feature_count
+    if not (products and keep_rows) or declared <= options.chunk_rows:
+        return None
+    if not room_for_pass(declared, len(layer.fields)) or not fork_allowed():
         return None
     try:
         return PassChild(profile, options.drop_invalid, run.area, run.source, role, sink, spool, report)

@@ -307,3 +307,19 @@ def test_chunks_cross_the_pipe_exactly():
     assert list(shapely.to_wkb(got[:-1], flavor="iso")) == list(shapely.to_wkb(sent[:-1], flavor="iso"))
     assert [shapely.has_z(g) for g in got[:-1]] == [False, True, False, True, False]
     assert [shapely.has_m(g) for g in got[:-1]] == [False, False, True, True, False]
+
+
+def test_a_layer_past_the_memory_bars_cells_keeps_one_process(tmp_path, children, monkeypatch):
+    from odl_geo.theme import pass_child
+
+    assert pass_child.room_for_pass(1_000_000, 9) and not pass_child.room_for_pass(1_000_000, 17)
+    monkeypatch.setenv(pass_child.ENV_SWITCH, "0")  # the pass alone in one process
+    assert not pass_child.room_for_pass(1_000, 9)
+    monkeypatch.delenv(pass_child.ENV_SWITCH)
+    monkeypatch.setattr(pass_child, "PASS_MAX_CELLS", 47)  # fewer cells than the fountains' 48 features
+    _run("water", tmp_path / "one")
+    assert children == []
+    monkeypatch.setattr(pass_child, "PASS_MAX_CELLS", 48 * 100)
+    _run("water", tmp_path / "two")
+    assert len(children) == 1
+    assert _files(tmp_path / "one") == _files(tmp_path / "two")
