@@ -51,8 +51,11 @@ __all__ = ["ENV_SWITCH", "LABEL", "PASS_MAX_CELLS", "PassChild", "PassEnd", "roo
 
 #: what the run's error says stopped when the child dies without a word ("Writing the products stopped...")
 LABEL = "products"
-#: ``0``: the pass in one process (the standard formats' child is still forked); ``ODL_GEO_FORK_FORMATS=0`` turns
-#: off both (:func:`~odl_geo.theme.forked.fork_allowed`)
+#: ``1``: the pass on two processes where it may (opt-in); unset or ``0``: one process, as before (the standard
+#: formats' child is forked either way). Off by default: on a near-quiet machine (load 1.1-1.8) it was not faster
+#: for water (100k 6.5/5.7 s against 5.4/5.1 s; 1M 33.1 against 30.9 s, 49.4 against 37.7 CPU-s), a little for
+#: PEI 100k (5.9/6.7 against 7.0/7.2 s) and hiking 100k (17.3 against 18.7 s), and it adds 40-55 MB
+#: (docs/performance.md, "The pass on two processes"). ``ODL_GEO_FORK_FORMATS=0`` turns off both.
 ENV_SWITCH = "ODL_GEO_FORK_PASS"
 _LENGTH = struct.Struct("<Q")
 #: the largest layer (declared features x source fields) whose pass forks a child: the two processes together stay
@@ -66,7 +69,7 @@ PASS_MAX_CELLS = 10_000_000
 
 def room_for_pass(features: int, fields: int) -> bool:
     """True when a layer of ``features`` x ``fields`` may have its pass on two processes (:data:`PASS_MAX_CELLS`)."""
-    return os.environ.get(ENV_SWITCH, "1") != "0" and features * max(fields, 1) <= PASS_MAX_CELLS
+    return os.environ.get(ENV_SWITCH, "0") == "1" and features * max(fields, 1) <= PASS_MAX_CELLS
 
 
 _POLL_SECONDS = 0.2

@@ -21,6 +21,7 @@ from odl_geo.theme import ThemeOptions, convert_theme
 from odl_geo.theme import forked as forked_module
 from odl_geo.theme import outputs as outputs_module
 from odl_geo.theme.forked import ENV_SWITCH
+from odl_geo.theme.pass_child import ENV_SWITCH as PASS_SWITCH
 from odl_geo.theme.pass_child import PassChild
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,6 +43,7 @@ def alone(monkeypatch):
     before = real()
     monkeypatch.setattr(forked_module, "_other_threads", lambda: max(0, real() - before))
     monkeypatch.setattr(forked_module, "MEMORY_BUDGET", forked_module._resident() + (1 << 30))
+    monkeypatch.setenv(PASS_SWITCH, "1")  # the pass on two processes is opt-in
 
 
 @pytest.fixture
@@ -313,9 +315,11 @@ def test_a_layer_past_the_memory_bars_cells_keeps_one_process(tmp_path, children
     from odl_geo.theme import pass_child
 
     assert pass_child.room_for_pass(1_000_000, 9) and not pass_child.room_for_pass(1_000_000, 17)
-    monkeypatch.setenv(pass_child.ENV_SWITCH, "0")  # the pass alone in one process
+    monkeypatch.delenv(pass_child.ENV_SWITCH)  # off unless asked for
     assert not pass_child.room_for_pass(1_000, 9)
-    monkeypatch.delenv(pass_child.ENV_SWITCH)
+    monkeypatch.setenv(pass_child.ENV_SWITCH, "0")
+    assert not pass_child.room_for_pass(1_000, 9)
+    monkeypatch.setenv(pass_child.ENV_SWITCH, "1")
     monkeypatch.setattr(pass_child, "PASS_MAX_CELLS", 47)  # fewer cells than the fountains' 48 features
     _run("water", tmp_path / "one")
     assert children == []
