@@ -47,15 +47,16 @@ if TYPE_CHECKING:
     from .run import LayerResult
     from .spool import LayerSpool
 
-__all__ = ["ENV_SWITCH", "LABEL", "PASS_MAX_CELLS", "PassChild", "PassEnd", "room_for_pass"]
+__all__ = ["ENV_SWITCH", "LABEL", "PASS_MAX_CELLS", "PassChild", "PassEnd", "room_for_pass", "second_core_free"]
 
 #: what the run's error says stopped when the child dies without a word ("Writing the products stopped...")
 LABEL = "products"
-#: ``1``: the pass on two processes where it may (opt-in); unset or ``0``: one process, as before (the standard
-#: formats' child is forked either way). Off by default: on a near-quiet machine (load 1.1-1.8) it was not faster
-#: for water (100k 6.5/5.7 s against 5.4/5.1 s; 1M 33.1 against 30.9 s, 49.4 against 37.7 CPU-s), a little for
-#: PEI 100k (5.9/6.7 against 7.0/7.2 s) and hiking 100k (17.3 against 18.7 s), and it adds 40-55 MB
-#: (docs/performance.md, "The pass on two processes"). ``ODL_GEO_FORK_FORMATS=0`` turns off both.
+#: ``1``: the pass on two processes wherever it fits; ``0``: one process (the standard formats' child is forked
+#: either way); unset: two processes when the machine has a second core it is not using (:func:`second_core_free`).
+#: The child costs CPU (+10-30 %: pickling both ways, copy-on-write pages) and gives wall time only on a free
+#: core: on a quiet machine water 1M ran in 23.1-24.1 s against 27.7-28.8 s in one process (plain 16.3-18.5 s),
+#: at load 3-5 it was slower (docs/performance.md, "The pass on two processes"). ``ODL_GEO_FORK_FORMATS=0`` turns
+#: off both.
 ENV_SWITCH = "ODL_GEO_FORK_PASS"
 _LENGTH = struct.Struct("<Q")
 #: the largest layer (declared features x source fields) whose pass forks a child: the two processes together stay
@@ -68,8 +69,29 @@ PASS_MAX_CELLS = 10_000_000
 
 
 def room_for_pass(features: int, fields: int) -> bool:
-    """True when a layer of ``features`` x ``fields`` may have its pass on two processes (:data:`PASS_MAX_CELLS`)."""
-    return os.environ.get(ENV_SWITCH, "0") == "1" and features * max(fields, 1) <= PASS_MAX_CELLS
+    """True when a layer of ``features`` x ``fields`` may have its pass on two processes: it fits the memory bar
+    (:data:`PASS_MAX_CELLS`) and the switch says so, or, unset, a second core is free (:func:`second_core_free`)."""
+    switch = os.environ.get(ENV_SWITCH, "")
+    if switch == "0" or features * max(fields, 1) > PASS_MAX_CELLS:
+        return False
+    return switch == "1" or second_core_free()
+
+
+def second_core_free() -> bool:
+    """The run may use one more core: it may run on two or more, and fewer processes than those cores were
+    runnable on average over the last minute (the run itself is one of them).
+
+    A child beside a busy machine only adds its overhead: the cores are shared, the pass is not shorter."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux: fork_allowed says no anyway
+        cores = os.cpu_count() or 1
+    if cores < 2:
+        return False
+    try:
+        return os.getloadavg()[0] < cores
+    except OSError:  # no load average to read: no child, as on a busy machine
+        return False
 
 
 _POLL_SECONDS = 0.2

@@ -8,8 +8,9 @@ chunks, identifiers used twice, a field empty everywhere) is remembered as bound
 hashes and counters) and told after the last chunk (``finish_checks``). The report merges the chunks' findings
 (:class:`ChunkMerger`) with the layer's row numbers and totals.
 
-A layer declaring more features than ``chunk_rows`` is several chunks for sure: with ``ODL_GEO_FORK_PASS=1``
-(opt-in), when forking is safe (:func:`~odl_geo.theme.forked.fork_allowed`) and the layer fits, a child forked
+A layer declaring more features than ``chunk_rows`` is several chunks for sure: when the machine has a free second
+core (or ``ODL_GEO_FORK_PASS=1``; ``0`` never), forking is safe (:func:`~odl_geo.theme.forked.fork_allowed`) and
+the layer fits the memory bar (:func:`~odl_geo.theme.pass_child.room_for_pass`), a child forked
 before the reading starts validates each checked chunk, leaves out its invalid rows, writes the products and
 spools the rows (:mod:`odl_geo.theme.pass_child`) while this process reads and checks the next chunk: the second
 core. The chunks' reports are merged in the same order as in one process.

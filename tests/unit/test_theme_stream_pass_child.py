@@ -43,7 +43,7 @@ def alone(monkeypatch):
     before = real()
     monkeypatch.setattr(forked_module, "_other_threads", lambda: max(0, real() - before))
     monkeypatch.setattr(forked_module, "MEMORY_BUDGET", forked_module._resident() + (1 << 30))
-    monkeypatch.setenv(PASS_SWITCH, "1")  # the pass on two processes is opt-in
+    monkeypatch.setenv(PASS_SWITCH, "1")  # forced on: these tests do not depend on the machine's load
 
 
 @pytest.fixture
@@ -315,7 +315,14 @@ def test_a_layer_past_the_memory_bars_cells_keeps_one_process(tmp_path, children
     from odl_geo.theme import pass_child
 
     assert pass_child.room_for_pass(1_000_000, 9) and not pass_child.room_for_pass(1_000_000, 17)
-    monkeypatch.delenv(pass_child.ENV_SWITCH)  # off unless asked for
+    monkeypatch.delenv(pass_child.ENV_SWITCH)  # unset: a free second core decides
+    monkeypatch.setattr(pass_child.os, "sched_getaffinity", lambda pid: {0, 1})
+    monkeypatch.setattr(pass_child.os, "getloadavg", lambda: (0.9, 1.2, 1.0))
+    assert pass_child.room_for_pass(1_000, 9) and not pass_child.room_for_pass(1_000_000, 17)
+    monkeypatch.setattr(pass_child.os, "getloadavg", lambda: (2.0, 0.5, 0.5))  # both cores taken
+    assert not pass_child.room_for_pass(1_000, 9)
+    monkeypatch.setattr(pass_child.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.setattr(pass_child.os, "sched_getaffinity", lambda pid: {3})  # one core for this process
     assert not pass_child.room_for_pass(1_000, 9)
     monkeypatch.setenv(pass_child.ENV_SWITCH, "0")
     assert not pass_child.room_for_pass(1_000, 9)
