@@ -570,7 +570,6 @@ def _standard_formats(
     """
     from ..exports.registry import writers_for
     from ..normalise.scan import scan_geometries
-    from ..report import Report
     from .layers import frame_layer
 
     feedback = feedback or NullFeedback()
@@ -602,16 +601,9 @@ def _standard_formats(
             if written is not None:
                 written(files)
             done.append((files, notes))
-    notes = Report()  # the writers' notes merged in their order, as one report shared by all writers holds them
-    out: list[OutputFile] = []
-    for files, report in done:
-        out.extend(files)
-        for issue in report.issues:
-            notes.add(issue)
-    for issue in notes.issues:
-        if issue.severity is not Severity.INFO:
-            run.report.add(issue)
-    return out
+    from .stream_tables import merged_outputs  # the writers' notes merged in their order, as one report holds them
+
+    return merged_outputs(run, done)
 
 
 def _shared_formats(

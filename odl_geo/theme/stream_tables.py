@@ -47,6 +47,7 @@ __all__ = [
     "PREVIEW_SHAPES",
     "TableLayer",
     "formats_on_two_processes",
+    "merged_outputs",
     "product_sources",
     "product_table_layers",
     "release_frames",
@@ -262,7 +263,7 @@ def formats_on_two_processes(
     finally:
         claims.close()
     assert sorted(done) == list(range(len(tasks)))
-    return _merged(run, [done[n] for n in range(len(tasks))])
+    return merged_outputs(run, [done[n] for n in range(len(tasks))])
 
 
 def _room_for_child() -> bool:
@@ -280,9 +281,9 @@ def _room_for_child() -> bool:
     return resident + TABLE_CHILD_BYTES <= MEMORY_BUDGET
 
 
-def _merged(run: ThemeRun, done: list[tuple[list[OutputFile], Report]]) -> list[OutputFile]:
+def merged_outputs(run: ThemeRun, done: list[tuple[list[OutputFile], Report]]) -> list[OutputFile]:
     """The files in the formats' order; the writers' notes merged in that order, as one report shared by all the
-    writers holds them, the warnings added to the run's report (as ``_standard_formats`` does)."""
+    writers holds them, the warnings added to the run's report (the standard formats' end, one process or two)."""
     from ..report import Report, Severity
 
     notes = Report()
