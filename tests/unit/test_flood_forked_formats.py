@@ -18,7 +18,8 @@ from odl_geo.exports.geojson import GeoJSONWriter
 from odl_geo.feedback import NullFeedback
 from odl_geo.theme import ThemeOptions, convert_theme, stream_tables
 from odl_geo.theme import forked as forked_module
-from odl_geo.theme.forked import ENV_SWITCH, ForkedTask
+from odl_geo.theme.forked import ENV_SWITCH
+from tests.unit import forking
 
 REPO = Path(__file__).resolve().parents[2]
 BUNDLED = REPO / "examples" / "flood" / "PPRn_BourgOisans.zip"
@@ -29,26 +30,13 @@ OPTIONS = ThemeOptions(fix=True, drop_invalid=True)
 
 @pytest.fixture(autouse=True)
 def alone(monkeypatch):
-    """Only the threads started during the test count as the run's others; the memory bar is a command's, not
-    pytest's process (which holds every test's imports)."""
-    real = forked_module._other_threads
-    before = real()
-    monkeypatch.setattr(forked_module, "_other_threads", lambda: max(0, real() - before))
-    monkeypatch.setattr(forked_module, "MEMORY_BUDGET", forked_module._resident() + (1 << 30))
+    forking.as_a_command(monkeypatch)
 
 
 @pytest.fixture
 def forks(monkeypatch):
     """The children forked by the run (their pids), recorded in the parent."""
-    pids: list[int] = []
-    original = ForkedTask.__init__
-
-    def spy(self, work, label):
-        original(self, work, label)
-        pids.append(self.pid)
-
-    monkeypatch.setattr(ForkedTask, "__init__", spy)
-    return pids
+    return forking.record_forks(monkeypatch)
 
 
 def _source(tmp: Path, which: str, shared_data: Path | None = None) -> Path:

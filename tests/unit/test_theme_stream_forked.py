@@ -8,7 +8,7 @@ import json
 import os
 import threading
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -19,41 +19,24 @@ from odl_geo.feedback import NullFeedback
 from odl_geo.theme import ThemeOptions, convert_theme
 from odl_geo.theme import forked as forked_module
 from odl_geo.theme.forked import ENV_SWITCH, ForkedTask, fork_allowed
+from tests.unit import forking
 
-REPO = Path(__file__).resolve().parents[2]
+if TYPE_CHECKING:
+    from pathlib import Path
+
 FORMATS = ("gpkg", "geojson", "csv")
-WATER = {"mapping": str(REPO / "examples/water/fontaines.toml"), "fix": True, "drop_invalid": True}
-SAMPLES = {
-    "water": (REPO / "examples/water/VilleMTP_MTP_Fontaines.csv", WATER, {}),
-    "hiking": (REPO / "examples/hiking/cevennes_itineraires.json", {"fix": True, "area": "occitanie"}, {}),
-    "pei": (REPO / "tests/data/pei/pei_generated_occitanie.csv",
-            {"fix": True, "drop_invalid": True, "area": "occitanie"}, {"source_crs": "EPSG:2154"}),
-}  # fmt: skip
+SAMPLES = forking.SAMPLES
 
 
 @pytest.fixture(autouse=True)
 def alone(monkeypatch):
-    """Threads other tests of the session left behind (an idle local server's) are not this test's: only the
-    threads started during the test count as the run's other threads."""
-    real = forked_module._other_threads
-    before = real()
-    monkeypatch.setattr(forked_module, "_other_threads", lambda: max(0, real() - before))
-    # the memory bar is a run's (a command's process); pytest's process holds every test's imports and more
-    monkeypatch.setattr(forked_module, "MEMORY_BUDGET", forked_module._resident() + (1 << 30))
+    forking.as_a_command(monkeypatch)
 
 
 @pytest.fixture
 def forks(monkeypatch):
     """The children forked by the run (their pids), recorded in the parent."""
-    pids: list[int] = []
-    original = ForkedTask.__init__
-
-    def spy(self, work, label):
-        original(self, work, label)
-        pids.append(self.pid)
-
-    monkeypatch.setattr(ForkedTask, "__init__", spy)
-    return pids
+    return forking.record_forks(monkeypatch)
 
 
 def _run(src: Path, out: Path, theme: str, options: dict, read: dict, chunk_rows: int = 7, feedback=None):

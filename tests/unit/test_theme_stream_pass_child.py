@@ -10,7 +10,7 @@ import json
 import os
 import re
 import signal
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -18,31 +18,22 @@ from odl_geo.errors import CancelledError, InputError, OutputError
 from odl_geo.feedback import NullFeedback
 from odl_geo.profiles.product_sinks import StreamedProducts
 from odl_geo.theme import ThemeOptions, convert_theme
-from odl_geo.theme import forked as forked_module
 from odl_geo.theme import outputs as outputs_module
 from odl_geo.theme.forked import ENV_SWITCH
 from odl_geo.theme.pass_child import ENV_SWITCH as PASS_SWITCH
 from odl_geo.theme.pass_child import PassChild
+from tests.unit import forking
 
-REPO = Path(__file__).resolve().parents[2]
+if TYPE_CHECKING:
+    from pathlib import Path
+
 FORMATS = ("gpkg", "geojson", "csv")
-WATER = {"mapping": str(REPO / "examples/water/fontaines.toml"), "fix": True, "drop_invalid": True}
-SAMPLES = {
-    "water": (REPO / "examples/water/VilleMTP_MTP_Fontaines.csv", WATER, {}),
-    "hiking": (REPO / "examples/hiking/cevennes_itineraires.json", {"fix": True, "area": "occitanie"}, {}),
-    "pei": (REPO / "tests/data/pei/pei_generated_occitanie.csv",
-            {"fix": True, "drop_invalid": True, "area": "occitanie"}, {"source_crs": "EPSG:2154"}),
-}  # fmt: skip
+WATER, SAMPLES = forking.WATER, forking.SAMPLES
 
 
 @pytest.fixture(autouse=True)
 def alone(monkeypatch):
-    """Only the threads started during the test count as the run's other threads (an idle server another test
-    left is not the run's); the memory bar is a command's process, not pytest's with every test's imports."""
-    real = forked_module._other_threads
-    before = real()
-    monkeypatch.setattr(forked_module, "_other_threads", lambda: max(0, real() - before))
-    monkeypatch.setattr(forked_module, "MEMORY_BUDGET", forked_module._resident() + (1 << 30))
+    forking.as_a_command(monkeypatch)
     monkeypatch.setenv(PASS_SWITCH, "1")  # forced on: these tests do not depend on the machine's load
 
 
