@@ -94,7 +94,7 @@ def _by_dictionary(series: pd.Series, func: Any) -> tuple[pd.Series, np.ndarray]
     """:func:`_by_unique` of Arrow text: Arrow's dictionary of the column holds its distinct values in the order
     they are first seen (as ``pd.factorize``), blank ones found by Arrow's own trim (as :func:`is_blank` on this
     dtype), then each non-blank one converted once and taken back by its index."""
-    uniques, codes, blank = _dictionary(series)
+    uniques, codes, blank, padded = _dictionary(series)
     k = len(uniques)
     values = np.empty(k + 1, dtype=object)  # [k]: the null rows; None where blank or not converted
     oks = np.ones(k + 1, dtype=bool)
@@ -102,7 +102,12 @@ def _by_dictionary(series: pd.Series, func: Any) -> tuple[pd.Series, np.ndarray]
     if keep.size:
         texts = uniques[keep]
         if func in _STRIP_TEXT:  # text kept as text: what func does, without its tests
-            values[keep] = [raw.strip() for raw in texts]
+            # Arrow's trim takes off exactly the characters str.strip() does (tests/unit/test_conform_fast_paths.py):
+            # a value it leaves whole is what strip() gives back (the same object); only the others are stripped
+            values[keep] = texts
+            pad = np.flatnonzero(padded & ~blank)
+            if pad.size:
+                values[pad] = [raw.strip() for raw in uniques[pad]]
         else:
             results = [func(raw) for raw in texts]
             converted = np.empty(len(results), dtype=object)
@@ -115,17 +120,20 @@ def _by_dictionary(series: pd.Series, func: Any) -> tuple[pd.Series, np.ndarray]
     return pd.Series(out, index=series.index, dtype=object), ~oks[codes]
 
 
-def _dictionary(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _dictionary(series: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Distinct values of Arrow text (first seen first), each row's index among them (``len(uniques)`` for a
-    null) and which distinct values are blank."""
+    null), which distinct values are blank and which begin or end with white space (trimmed shorter)."""
     arr = _arrow_text(series)
     assert arr is not None
     enc = pc.dictionary_encode(arr)
     dictionary = enc.dictionary
     uniques = dictionary.to_numpy(zero_copy_only=False)
-    blank = np.asarray(pc.equal(pc.utf8_trim_whitespace(dictionary), ""), dtype=bool)
+    trimmed = pc.utf8_trim_whitespace(dictionary)
+    lengths = pc.binary_length(trimmed)
+    blank = np.asarray(pc.equal(lengths, 0), dtype=bool)
+    padded = np.asarray(pc.not_equal(lengths, pc.binary_length(dictionary)), dtype=bool)
     codes = pc.fill_null(enc.indices, len(uniques)).to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
-    return uniques, codes, blank
+    return uniques, codes, blank, padded
 
 
 #: integers from -2**53 to 2**53 are exact as floats: the converters' float() keeps them
@@ -360,7 +368,7 @@ def map_enum(
     numeric = numeric and target.kind in ("number", "integer")
     if len(series) and is_arrow_text(series):
         # text read by Arrow: its dictionary holds the distinct values first seen first, as pd.factorize below
-        uniques, indexes, blank_text = _dictionary(series)
+        uniques, indexes, blank_text, _padded = _dictionary(series)
         # blank as Arrow trims (coerce) or as Python strips (what the stripped text was then tested with)
         keep = np.array([i for i in np.flatnonzero(~blank_text) if uniques[i].strip()], dtype=np.intp)
         found = [one(raw) for raw in uniques[keep]]

@@ -147,6 +147,31 @@ def test_arrow_text_edge_columns(kind: str) -> None:
         _assert_same(coerce(series, kind), _old_by_unique(series, _CONVERTERS[kind]), f"{texts!r} -> {kind}")
 
 
+def test_arrow_trims_exactly_what_python_strips() -> None:
+    """The text conversions strip in Python only the distinct values Arrow's trim shortens: that needs Arrow's
+    white space to be Python's, every code point checked (pinned for a pyarrow upgrade)."""
+    import sys
+
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    points = [c for c in range(sys.maxunicode + 1) if not 0xD800 <= c <= 0xDFFF]
+    texts = pa.array([f"{chr(c)}a{chr(c)}" for c in points])
+    shortened = np.asarray(pc.not_equal(pc.binary_length(pc.utf8_trim_whitespace(texts)), pc.binary_length(texts)))
+    assert [c for c, s in zip(points, shortened, strict=True) if s] == [c for c in points if chr(c).isspace()]
+
+
+@pytest.mark.parametrize("kind", ["string", "date", "datetime"])
+def test_arrow_text_padded_with_every_space_is_stripped_as_before(kind: str) -> None:
+    rng = random.Random(7)
+    texts = [f"{rng.choice(SPACES)}{v}{rng.choice(SPACES)}" for v in ("a", "b c", "é", "2020-01-01")]
+    texts += [f"{c}x" for c in SPACES] + [f"x{c}" for c in SPACES] + ["x", "x", " x", None, "", *SPACES]
+    rng.shuffle(texts)
+    series = pd.Series(texts, dtype="str")
+    _assert_same(coerce(series, kind), _old_by_unique(series, _CONVERTERS[kind]), f"padded -> {kind}")
+    _assert_same(coerce(series, kind), _per_row(series, kind), f"padded -> {kind}, per row")
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_arrow_text_with_several_chunks(kind: str) -> None:
     import pyarrow as pa
