@@ -198,6 +198,20 @@ def validate_json_schema(doc: dict[str, Any], schema: dict[str, Any]) -> list[tu
     return out
 
 
+@functools.cache
+def ready_frictionless() -> None:
+    """frictionless imported, what validating a CSV needs of it, and its plugins found without walking the whole
+    ``sys.path`` (:mod:`.frictionless_plugins`): once per process, the first time a table is validated or ahead
+    of it, where a process has time to spare (:func:`.validation.prepare_validation`)."""
+    import frictionless  # noqa: F401 - the import is what is paid here
+    from frictionless import Dialect, Resource, Schema  # noqa: F401
+    from frictionless.table.row import Row, create_cell_handlers  # noqa: F401
+
+    from .frictionless_plugins import prime_plugins
+
+    prime_plugins()
+
+
 def validate_table(path: Path, descriptor: dict[str, Any]) -> list[tuple[int | None, str, str, str]]:
     """Errors of ``frictionless`` for the CSV at ``path`` against a Table Schema, as (feature, field, rule, message)."""
     return table_errors(path, descriptor)[0]
@@ -212,6 +226,7 @@ def table_errors(
     from ..errors import require
 
     require("frictionless", "validate", "Validating a CSV product against its Table Schema")
+    ready_frictionless()
     from frictionless import Resource, Schema
 
     schema = Schema.from_descriptor({k: v for k, v in descriptor.items() if k != "$schema"})

@@ -249,10 +249,12 @@ def _serve(
 ) -> PassEnd:
     """The child's loop: each chunk validated, its invalid rows left out, written, spooled, answered."""
     from ..memory import release_free_memory
+    from ..profiles.validation import prepare_validation
     from .outputs import validate_chunk
     from .run import ThemeRun
     from .stream import _remember
 
+    prepare_validation(profile)  # its imports paid while the run reads and checks the first chunk
     found = _Found()
     before = len(report.issues)
     with os.fdopen(requests_fd, "rb") as requests:
