@@ -6,22 +6,39 @@ rewritten by ``--fix``; partial ones (year or month only) cannot be, since the d
 
 from __future__ import annotations
 
+import re
 from collections import Counter
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ..numbers import count_text
+from ..numbers import count_text, fill, literal
 from ..report import Issue, Severity
 from ..values import is_blank, parse_date
 from . import fixes
 from ._common import blank_mask, column_memo, factorized, fields_named, issue, value_memo
 from .registry import Check, CheckContext, Level, register
 
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 __all__ = ["DATE_NOT_ISO", "date_columns", "iso_dates", "read_date"]
 
 _KIND_FR = {"full": "complètes", "partial": "partielles", "unknown": "inconnues", "unreadable": "illisibles"}
 _KIND_EN = {"full": "complete", "partial": "partial", "unknown": "unknown", "unreadable": "unreadable"}
+#: the list of kinds a message's template holds, ``complete: {full}, partial: {partial}`` (French: ``complètes :
+#: {full}``), found again in a merged finding's template to be written from the layer's counts
+_KINDS_WRITTEN = {
+    lang: re.compile(
+        r"\((?:{one})(?:, (?:{one}))*\)".format(
+            one=r"(?:{}){}\{{(?:{})\}}".format(
+                "|".join(map(re.escape, names.values())), " : " if lang == "fr" else ": ", "|".join(names)
+            )
+        )
+    )
+    for lang, names in (("en", _KIND_EN), ("fr", _KIND_FR))
+}
 
 
 def date_columns(ctx: CheckContext) -> list[str]:
@@ -128,23 +145,77 @@ def _not_iso(ctx: CheckContext) -> list[Issue]:
             continue
         bad = rows[not_iso]
         wrong = [v for v, bad_one in zip(present, not_iso.tolist(), strict=True) if bad_one]
+        # the kinds in the order the rows show them first (a Counter keeps it): the order of equal counts, in a
+        # chunk as in the merge of a streamed layer's chunks (their counts summed, later kinds appended)
         counts = Counter(k for k in kind_of if k != "iso")
-        samples = ", ".join(repr(v) for v in list(dict.fromkeys(wrong))[:4])
-        parts_en = ", ".join(f"{_KIND_EN[k]}: {count_text(n, 'en')}" for k, n in counts.most_common())
-        parts_fr = ", ".join(f"{_KIND_FR[k]} : {count_text(n)}" for k, n in counts.most_common())
-        fixable = counts.get("full", 0)
-        rewrite = f"--fix rewrites the {count_text(fixable, 'en')} complete date(s) as YYYY-MM-DD; " if fixable else ""
+        samples = literal(_samples(list(dict.fromkeys(wrong))[:4]))
+        name = literal(col)
         out.append(
-            issue(
-                DATE_NOT_ISO,
-                ctx,
-                f"{col}: {count_text(bad.size, 'en')} date(s) not in ISO 8601 ({parts_en}), e.g. {samples}.",
-                f"{col} : {count_text(bad.size)} date(s) hors format ISO 8601 ({parts_fr}), p. ex. {samples}.",
-                bad,
-                hint=rewrite + "partial or unreadable dates must be completed or emptied in the source.",
+            issue(DATE_NOT_ISO, ctx, "", "", bad, hint=_hint(counts.get("full", 0))).counted(
+                f"{name}: {{dates}} date(s) not in ISO 8601 ({_kinds(counts, 'en')}){_E_G['en']}{samples}.",
+                f"{name} : {{dates}} date(s) hors format ISO 8601 ({_kinds(counts, 'fr')}){_E_G['fr']}{samples}.",
+                dates=int(bad.size),
+                **counts,
             )
         )
     return out
+
+
+def _kinds(numbers: Mapping[str, int], lang: str) -> str:
+    """The template of the kinds of format found, most frequent first (equal counts: in the order of
+    ``numbers``), each with its count's name: ``complete: {full}, partial: {partial}``."""
+    found = sorted(((k, n) for k, n in numbers.items() if k in _KIND_EN and n), key=lambda kn: kn[1], reverse=True)
+    if lang == "fr":
+        return ", ".join(f"{_KIND_FR[k]} : {{{k}}}" for k, _ in found)
+    return ", ".join(f"{_KIND_EN[k]}: {{{k}}}" for k, _ in found)
+
+
+def _hint(fixable: int) -> str:
+    rewrite = f"--fix rewrites the {count_text(fixable, 'en')} complete date(s) as YYYY-MM-DD; " if fixable else ""
+    return rewrite + "partial or unreadable dates must be completed or emptied in the source."
+
+
+def _joined(found: Issue, later: Issue) -> None:
+    """A later chunk's finding on the same column joined into the one merged so far (a streamed layer), their
+    counts already added up: ``found``'s kinds of format are written again from the counts (most frequent first;
+    a kind only later chunks found is added), up to four distinct values quoted (the first chunks' first, as the
+    whole layer quotes its first ones), and the hint counts the complete dates of the chunks so far."""
+    for lang, attr in (("en", "template"), ("fr", "template_fr")):
+        template, more = getattr(found, attr), getattr(later, "template" if lang == "en" else "template_fr")
+        kinds = _KINDS_WRITTEN[lang].search(template)
+        if not template or kinds is None:
+            continue
+        quoted = _quoted(template[kinds.end() :], lang)
+        added = _quoted(more[m.end() :], lang) if more and (m := _KINDS_WRITTEN[lang].search(more)) else None
+        if quoted is not None and added is not None and len(quoted) < 4:
+            quoted = list(dict.fromkeys(quoted + added))[:4]
+        tail = template[kinds.end() :] if quoted is None else f"{_E_G[lang]}{literal(_samples(quoted))}."
+        setattr(found, attr, f"{template[: kinds.start()]}({_kinds(found.numbers, lang)}){tail}")
+    found.hint = _hint(found.numbers.get("full", 0))
+
+
+#: what comes between the kinds of format and the values quoted
+_E_G = {"en": ", e.g. ", "fr": ", p. ex. "}
+
+
+def _samples(values: list[str]) -> str:
+    return ", ".join(repr(v) for v in values)
+
+
+def _quoted(tail: str, lang: str) -> list[str] | None:
+    """The values a template quotes after its kinds of format (``, e.g. '1930/??/??', 'mars 1999'.``), or None
+    when it is not what :func:`_not_iso` wrote."""
+    import ast
+
+    if not (tail.startswith(_E_G[lang]) and tail.endswith(".")):
+        return None
+    try:
+        values = ast.literal_eval(f"[{fill(tail[len(_E_G[lang]) : -1], {})}]")  # the braces written once again
+    except (ValueError, SyntaxError):
+        return None
+    if not all(type(v) is str for v in values) or _samples(values) != fill(tail[len(_E_G[lang]) : -1], {}):
+        return None
+    return values
 
 
 DATE_NOT_ISO = register(
@@ -162,5 +233,6 @@ DATE_NOT_ISO = register(
         },
         _not_iso,
         fix=fixes.fix_dates,
+        joined=_joined,
     )
 )

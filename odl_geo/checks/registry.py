@@ -97,6 +97,11 @@ class Check:
     #: streaming: the issues only the whole layer can tell (a required field empty in every chunk), from
     #: ``ctx.carry`` after the last chunk; ``ctx.frame`` is then an empty frame with the layer's columns
     finish: Callable[[CheckContext], list[Issue]] | None = None
+    #: streaming: ``joined(found, later)``, a later chunk's finding joined into the one merged so far
+    #: (:class:`odl_geo.theme.merge.ChunkMerger`, which has added ``later``'s named counts to ``found``'s): the
+    #: check fits ``found``'s templates and hint to them when the text's shape depends on them (the dates' kinds of
+    #: format, most frequent first, and the values quoted); the merge then fills the templates with the counts
+    joined: Callable[[Issue, Issue], None] | None = None
 
     @property
     def fixable(self) -> bool:

@@ -262,6 +262,12 @@ class ChunkMerger:
         found.issue.count += issue.count
         for name, n in issue.numbers.items():
             found.issue.numbers[name] = found.issue.numbers.get(name, 0) + n
+        if found.issue.template and issue.template:
+            from ..checks.registry import REGISTRY
+
+            check = REGISTRY.get(issue.code)
+            if check is not None and check.joined is not None:  # a text whose shape depends on the counts
+                check.joined(found.issue, issue)
         found.chunks += 1
         room = 5 - len(found.issue.examples)
         if room > 0:
