@@ -221,66 +221,10 @@ def _take(pending: list[pa.RecordBatch], crs: object) -> gpd.GeoDataFrame:
 
 
 def _frame(table: pa.Table, crs: object) -> gpd.GeoDataFrame:
-    geoms: np.ndarray | list[None]
     if GEOMETRY_COLUMN in table.column_names:
-        geoms = geometries_of(table.column(GEOMETRY_COLUMN))
+        geoms = shapely.from_wkb(table.column(GEOMETRY_COLUMN).to_numpy(zero_copy_only=False))
         table = table.drop_columns([GEOMETRY_COLUMN])
     else:
         geoms = [None] * table.num_rows
     frame = table.to_pandas()
     return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geoms, crs=crs), crs=crs)
-
-
-#: ISO WKB of a 2D point, little-endian: byte order 1, type 1 (uint32), then x and y (float64)
-_POINT_WKB_SIZE = 21
-_POINT_HEAD = np.array([1, 1, 0, 0, 0], dtype=np.uint8)
-
-
-def geometries_of(wkb: pa.Array | pa.ChunkedArray) -> np.ndarray:
-    """``shapely.from_wkb`` of the normalised stream's WKB column (None for null).
-
-    A layer of 2D points (a CSV of X/Y columns: water points, fire hydrants) is the common case of a theme run,
-    whose checks need shapely objects where a plain conversion keeps the WKB: such points are made by
-    ``shapely.points`` from their coordinates read straight out of the WKB bytes, ~4 times cheaper than parsing
-    each one. Anything else (another type, big-endian, a non-finite coordinate, POINT EMPTY) goes through
-    ``from_wkb``; the geometries are the same either way (tests/unit/test_frames_points.py).
-    """
-    array = wkb.combine_chunks() if isinstance(wkb, pa.ChunkedArray) else wkb
-    points = _points(array)
-    if points is not None:
-        return points
-    return shapely.from_wkb(array.to_numpy(zero_copy_only=False))
-
-
-def _points(array: pa.Array) -> np.ndarray | None:
-    """The 2D points of ``array`` (binary WKB), or None when any present value is not an ISO little-endian
-    2D point with finite coordinates."""
-    n = len(array)
-    if not n or not (pa.types.is_binary(array.type) or pa.types.is_large_binary(array.type)):
-        return None
-    _validity, offsets_buf, data_buf = array.buffers()
-    if offsets_buf is None or data_buf is None:
-        return None
-    wide = np.int64 if pa.types.is_large_binary(array.type) else np.int32
-    offsets = np.frombuffer(offsets_buf, dtype=wide, count=n + 1, offset=array.offset * np.dtype(wide).itemsize)
-    valid = np.ones(n, dtype=bool) if array.null_count == 0 else array.is_valid().to_numpy(zero_copy_only=False)
-    starts = offsets[:-1][valid].astype(np.int64)
-    if not starts.size or not (offsets[1:][valid] - starts == _POINT_WKB_SIZE).all():
-        return None
-    data = np.frombuffer(data_buf, dtype=np.uint8)
-    first = int(starts[0])
-    if (starts == first + _POINT_WKB_SIZE * np.arange(starts.size)).all():  # back to back: a view of the bytes
-        rows = data[first : first + _POINT_WKB_SIZE * starts.size].reshape(starts.size, _POINT_WKB_SIZE)
-    else:
-        rows = data[starts[:, None] + np.arange(_POINT_WKB_SIZE)]
-    if not (rows[:, :5] == _POINT_HEAD).all():
-        return None
-    xy = np.ascontiguousarray(rows[:, 5:]).view("<f8")
-    if not np.isfinite(xy).all():  # POINT EMPTY (NaN NaN) and odd values: shapely's parser decides
-        return None
-    made = shapely.points(xy)
-    if valid.all():
-        return made
-    out = np.full(n, None, dtype=object)
-    out[valid] = made
-    return out
