@@ -416,6 +416,13 @@ def _drop_invalid(run: ThemeRun, max_rounds: int = 20, earlier: TableCheck | Fea
     assert run.profile is not None and run.dataset is not None
     by_layer = {lyr.layer: lyr for lyr in run.layers}
     rows = {lyr.layer: set(lyr.error_rows) for lyr in run.layers}
+    # a CNIG PPR: its GeoPackage, built and validated from these very tables, loses the rows the tables lose
+    # instead of being built again (docs/flood.md, "The zone layers in pieces", step 4)
+    on_file = None
+    if run.profile.key == "flood" and any(rows.values()):
+        from ..profiles.flood.leave_out import validate_left_out, validated_file
+
+        on_file = validated_file(run.profile, run.dataset)
     for issue in run.report.by_severity(Severity.ERROR):
         if issue.code == "SCHEMA_INVALID" and issue.layer in rows:
             rows[issue.layer].update(issue.examples)
@@ -423,12 +430,14 @@ def _drop_invalid(run: ThemeRun, max_rounds: int = 20, earlier: TableCheck | Fea
         if not any(rows.values()):
             return
         kept = None
+        left_out: dict[str, list[int]] = {}
         for name, bad in rows.items():
             if not bad:
                 continue
             lyr = by_layer[name]
             keep = ~lyr.frame.index.isin(sorted(bad))
             kept = keep if len(run.layers) == 1 else None
+            left_out[lyr.role] = (~keep).nonzero()[0].tolist()
             n = int((~keep).sum())
             run.report.add(
                 Issue(
@@ -458,7 +467,7 @@ def _drop_invalid(run: ThemeRun, max_rounds: int = 20, earlier: TableCheck | Fea
         run.report.issues = issues
         if earlier is not None and kept is not None and isinstance(run.profile, ValidatesOnce):
             earlier = run.profile.validate_table(run.dataset, run.report, earlier, kept)
-        else:
+        elif on_file is None or not validate_left_out(run.profile, on_file, run.dataset, left_out, run.report):
             run.profile.validate(run.dataset, run.report)
         # the validator names at most five features per rule in the report: drop them and validate again
         rows = {lyr.layer: set() for lyr in run.layers}

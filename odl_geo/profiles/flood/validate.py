@@ -58,8 +58,12 @@ def open_readonly(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(f"file:{path.resolve()}?mode=ro&immutable=1", uri=True)
 
 
-def validate_geopackage(path: Path | str, report: Report | None = None) -> GpkgSummary:
+def validate_geopackage(path: Path | str, report: Report | None = None, *, geometries: bool = True) -> GpkgSummary:
     """Check ``path`` against the CNIG PPR standard; add the findings to ``report`` and summarise them.
+
+    ``geometries=False`` leaves out the geometry rules, judged row by row: only for a file validated whole before
+    and since then only rid of rows (``--drop-invalid`` on the file, :mod:`.leave_out`), where they can find
+    nothing new.
 
     :raises SourceNotFoundError: the file does not exist.
     :raises InputError: the file is not a GeoPackage at all.
@@ -84,7 +88,7 @@ def validate_geopackage(path: Path | str, report: Report | None = None) -> GpkgS
             _check_declarations(conn, table, table_def, found)
         for code_list in (t for t in user if t in template.code_lists):
             _check_code_list(conn, code_list, template, found)
-        counts = check_values(conn, matched, prefix, template, found)
+        counts = check_values(conn, matched, prefix, template, found, geometries=geometries)
         _check_metadata(conn, names, found)
     finally:
         conn.close()

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ...report import Report
     from .template import TableDef, Template
 
-__all__ = ["check_values", "decode_blob"]
+__all__ = ["check_values", "decode_blob", "decode_blobs"]
 
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
 _TYPE_NAMES = {0: "POINT", 1: "LINESTRING", 3: "POLYGON", 4: "MULTIPOINT", 5: "MULTILINESTRING", 6: "MULTIPOLYGON"}
@@ -42,52 +42,168 @@ def decode_blob(blob: bytes) -> tuple[int, bytes] | None:
     return srs_id, blob[8 + env :]
 
 
+_HEADER = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs", "<i4")])
+_ENVELOPES = np.array([_ENVELOPE_BYTES.get(code, -1) for code in range(8)], dtype=np.int64)
+
+
+def decode_blobs(blobs: list[object]) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
+    """:func:`decode_blob` of a batch, the headers read at once: (which values are GeoPackage geometries, the
+    srs_id of each value (meaningful where it is one), the WKB of those, in order)."""
+    ok = np.array([type(b) is bytes and len(b) >= 8 for b in blobs], dtype=bool)
+    heads = np.frombuffer(
+        b"".join(b[:8] if k else b"\0" * 8 for b, k in zip(blobs, ok.tolist(), strict=True)),  # type: ignore[index]
+        dtype=_HEADER,
+    )
+    envelope = _ENVELOPES[(heads["flags"] >> 1) & 0b111]
+    ok &= (heads["magic"] == b"GP") & (envelope >= 0)
+    srs = heads["srs"].astype(np.int64)
+    big = (heads["flags"] & 1) == 0  # the header's byte order: bit 0 of the flags, 1 = little endian
+    srs[big] = heads["srs"][big].byteswap()
+    starts = (envelope + 8).tolist()
+    wkbs = [b[i:] for b, i, k in zip(blobs, starts, ok.tolist(), strict=True) if k]  # type: ignore[index]
+    return ok, srs, wkbs
+
+
 def check_values(
     conn: sqlite3.Connection,
     matched: dict[str, tuple[TableDef, str | None]],
     prefix: str,
     template: Template,
     report: Report,
+    *,
+    geometries: bool = True,
 ) -> dict[str, int]:
-    """Check every known table's values; return the row count of each data table."""
+    """Check every known table's values; return the row count of each data table.
+
+    :param geometries: False skips the geometry rules (type, SRS, Z, OGC validity), each judged row by row: for
+        a file validated whole before, then only *rid of rows* (``--drop-invalid``, :mod:`.leave_out`), they
+        can name no rule that the whole validation did not name already.
+    """
     counts: dict[str, int] = {}
     for table, (table_def, code) in matched.items():
         if table_def.is_code_list:
             continue
         cols = {str(r[1]).lower(): str(r[1]) for r in conn.execute(f'PRAGMA table_info("{table}")')}
-        counts[table] = conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
-        _mandatory(conn, table, table_def, cols, report)
+        # every row rule of the table counted in one scan (each rule used to read the whole table again)
+        rules = _row_rules(conn, table, table_def, code, cols, matched, prefix, template)
+        counted = _count_rules(conn, table, rules)
+        counts[table] = counted.pop(("1", ()))
+        _mandatory(conn, table, table_def, cols, report, counted)
         _identifiers(conn, table, table_def, cols, report)
-        _references(conn, table, table_def, code, cols, matched, prefix, template, report)
+        _references(conn, table, table_def, code, cols, matched, prefix, template, report, counted)
         if code is not None and "typealea" in cols:
-            _hazard_code(conn, table, code, report)
-        _formats(conn, table, table_def, cols, report)
-        if table_def.geometry_type:
+            _hazard_code(conn, table, code, report, counted)
+        _formats(conn, table, table_def, cols, report, counted)
+        if table_def.geometry_type and geometries:
             _geometries(conn, table, table_def, report)
     _procedure_code(conn, matched, prefix, report)
     _multirisk_detail(conn, matched, report)
     return counts
 
 
+#: a row rule of :func:`_positions`: its SQL condition and the condition's parameters
+_Rule = tuple[str, tuple[object, ...]]
+
+
+def _missing_where(real: str) -> str:
+    return f'"{real}" IS NULL OR trim("{real}") = \'\''
+
+
+def _code_where(real: str, allowed: list[str]) -> _Rule:
+    marks = ", ".join("?" for _ in allowed)
+    return f'"{real}" IS NOT NULL AND "{real}" NOT IN ({marks})', tuple(allowed)
+
+
+def _reference_where(real: str, target: str, ref: str) -> str:
+    return f'"{real}" IS NOT NULL AND "{real}" NOT IN (SELECT "{ref}" FROM "{target}" WHERE "{ref}" IS NOT NULL)'
+
+
+def _integer_where(real: str) -> str:
+    return f'"{real}" IS NOT NULL AND typeof("{real}") <> \'integer\''
+
+
+def _row_rules(
+    conn: sqlite3.Connection,
+    table: str,
+    table_def: TableDef,
+    code: str | None,
+    cols: dict[str, str],
+    matched: dict[str, tuple[TableDef, str | None]],
+    prefix: str,
+    template: Template,
+) -> list[_Rule]:
+    """The conditions :func:`_mandatory`, :func:`_references`, :func:`_hazard_code` and :func:`_formats` count,
+    built by the same helpers (a condition left out here is still counted, by :func:`_positions` itself)."""
+    rules: list[_Rule] = [("1", ())]  # the table's row count
+    for col in table_def.columns:
+        if col.notnull and col.name in cols:
+            rules.append((_missing_where(cols[col.name]), ()))
+    for fk in table_def.foreign_keys:
+        if fk.column not in cols:
+            continue
+        real = cols[fk.column]
+        if fk.to_code_list:
+            rules.append(_code_where(real, sorted(template.codes(fk.table))))
+            continue
+        target = f"{prefix}_{fk.table.replace('codealea', code) if code is not None else fk.table}"
+        if target not in matched:
+            rules.append((f'"{real}" IS NOT NULL', ()))
+            continue
+        ref_cols = {str(r[1]).lower(): str(r[1]) for r in conn.execute(f'PRAGMA table_info("{target}")')}
+        if fk.ref_column in ref_cols:
+            rules.append((_reference_where(real, target, ref_cols[fk.ref_column]), ()))
+    if code is not None and "typealea" in cols:
+        rules.append(("typealea IS NOT NULL AND typealea <> ?", (code,)))
+    for col in table_def.columns:
+        if col.name in cols and col.base_type == "INTEGER":
+            rules.append((_integer_where(cols[col.name]), ()))
+    return rules
+
+
+def _count_rules(conn: sqlite3.Connection, table: str, rules: list[_Rule]) -> dict[_Rule, int]:
+    """How many rows of ``table`` match each rule, all counted in one scan of the table."""
+    unique = list(dict.fromkeys(rules))
+    sums = ", ".join(f"coalesce(sum(CASE WHEN ({where}) THEN 1 ELSE 0 END), 0)" for where, _ in unique)
+    params = tuple(p for _, rule_params in unique for p in rule_params)
+    row = conn.execute(f'SELECT {sums} FROM "{table}"', params).fetchone()
+    return {rule: int(n) for rule, n in zip(unique, row, strict=True)}
+
+
 def _positions(
-    conn: sqlite3.Connection, table: str, where: str, params: tuple[object, ...] = ()
+    conn: sqlite3.Connection,
+    table: str,
+    where: str,
+    params: tuple[object, ...] = (),
+    counted: dict[_Rule, int] | None = None,
 ) -> tuple[int, list[int]]:
     """How many rows match ``where`` and the 0-based positions (in rowid order) of the first five.
 
-    A plain count first (most rules match no row), then the first five rowids and their rank: never a window
-    over the whole table with its geometries."""
-    (n,) = conn.execute(f'SELECT count(*) FROM "{table}" WHERE {where}', params).fetchone()
+    A plain count first (most rules match no row; ``counted``: the counts :func:`_count_rules` made in one scan),
+    then the first five rowids and their rank: never a window over the whole table with its geometries."""
+    known = counted.get((where, params)) if counted is not None else None
+    (n,) = (
+        (known,)
+        if known is not None
+        else conn.execute(f'SELECT count(*) FROM "{table}" WHERE {where}', params).fetchone()
+    )
     if not n:
         return 0, []
     first = [r[0] for r in conn.execute(f'SELECT rowid FROM "{table}" WHERE {where} ORDER BY rowid LIMIT 5', params)]
     return n, [conn.execute(f'SELECT count(*) FROM "{table}" WHERE rowid < ?', (r,)).fetchone()[0] for r in first]
 
 
-def _mandatory(conn: sqlite3.Connection, table: str, table_def: TableDef, cols: dict[str, str], report: Report) -> None:
+def _mandatory(
+    conn: sqlite3.Connection,
+    table: str,
+    table_def: TableDef,
+    cols: dict[str, str],
+    report: Report,
+    counted: dict[_Rule, int] | None = None,
+) -> None:
     for col in table_def.columns:
         if col.notnull and col.name in cols:
             real = cols[col.name]
-            n, examples = _positions(conn, table, f'"{real}" IS NULL OR trim("{real}") = \'\'')
+            n, examples = _positions(conn, table, _missing_where(real), counted=counted)
             if n:
                 add_issue(
                     report,
@@ -137,6 +253,7 @@ def _references(
     prefix: str,
     template: Template,
     report: Report,
+    counted: dict[_Rule, int] | None = None,
 ) -> None:
     for fk in table_def.foreign_keys:
         if fk.column not in cols:
@@ -145,7 +262,7 @@ def _references(
         if fk.to_code_list:
             allowed = sorted(template.codes(fk.table))
             marks = ", ".join("?" for _ in allowed)
-            n, examples = _positions(conn, table, f'"{real}" IS NOT NULL AND "{real}" NOT IN ({marks})', tuple(allowed))
+            n, examples = _positions(conn, table, *_code_where(real, allowed), counted=counted)
             if n:
                 values = [
                     r[0]
@@ -174,7 +291,7 @@ def _references(
         target_kind = fk.table.replace("codealea", code) if code is not None else fk.table
         target = f"{prefix}_{target_kind}"
         if target not in matched:
-            n, examples = _positions(conn, table, f'"{real}" IS NOT NULL')
+            n, examples = _positions(conn, table, f'"{real}" IS NOT NULL', counted=counted)
             if n:
                 add_issue(
                     report,
@@ -192,12 +309,7 @@ def _references(
         ref_cols = {str(r[1]).lower(): str(r[1]) for r in conn.execute(f'PRAGMA table_info("{target}")')}
         if fk.ref_column not in ref_cols:
             continue
-        n, examples = _positions(
-            conn,
-            table,
-            f'"{real}" IS NOT NULL AND "{real}" NOT IN '
-            f'(SELECT "{ref_cols[fk.ref_column]}" FROM "{target}" WHERE "{ref_cols[fk.ref_column]}" IS NOT NULL)',
-        )
+        n, examples = _positions(conn, table, _reference_where(real, target, ref_cols[fk.ref_column]), counted=counted)
         if n:
             add_issue(
                 report,
@@ -213,8 +325,10 @@ def _references(
             )
 
 
-def _hazard_code(conn: sqlite3.Connection, table: str, code: str, report: Report) -> None:
-    n, examples = _positions(conn, table, "typealea IS NOT NULL AND typealea <> ?", (code,))
+def _hazard_code(
+    conn: sqlite3.Connection, table: str, code: str, report: Report, counted: dict[_Rule, int] | None = None
+) -> None:
+    n, examples = _positions(conn, table, "typealea IS NOT NULL AND typealea <> ?", (code,), counted)
     if n:
         add_issue(
             report,
@@ -230,7 +344,14 @@ def _hazard_code(conn: sqlite3.Connection, table: str, code: str, report: Report
         )
 
 
-def _formats(conn: sqlite3.Connection, table: str, table_def: TableDef, cols: dict[str, str], report: Report) -> None:
+def _formats(
+    conn: sqlite3.Connection,
+    table: str,
+    table_def: TableDef,
+    cols: dict[str, str],
+    report: Report,
+    counted: dict[_Rule, int] | None = None,
+) -> None:
     for col in table_def.columns:
         if col.name not in cols:
             continue
@@ -255,7 +376,7 @@ def _formats(conn: sqlite3.Connection, table: str, table_def: TableDef, cols: di
                     hint_fr="Écrivez les dates AAAA-MM-JJ.",
                 )
         elif col.base_type == "INTEGER":
-            n, examples = _positions(conn, table, f'"{real}" IS NOT NULL AND typeof("{real}") <> \'integer\'')
+            n, examples = _positions(conn, table, _integer_where(real), counted=counted)
             if n:
                 add_issue(
                     report,
@@ -271,8 +392,9 @@ def _formats(conn: sqlite3.Connection, table: str, table_def: TableDef, cols: di
                 )
 
 
-#: geometries decoded and checked per batch: the blobs and shapes of one batch only are in memory
-GEOMETRY_BATCH = 20_000
+#: geometries decoded and checked per batch: the blobs and shapes of one batch only are in memory (5,000 as the
+#: build's batches, ``gpkg.INSERT_BATCH``: ~9 MiB less at the peak of a 100,000-zone run than 20,000, the same CPU)
+GEOMETRY_BATCH = 5_000
 
 
 @dataclass
@@ -294,27 +416,27 @@ def _geometries(conn: sqlite3.Connection, table: str, table_def: TableDef, repor
     if column is None:
         return
     missing, wrong_srs, wrong, with_z, invalid = _Found(), _Found(), _Found(), _Found(), _Found()
+    # the declared type's id (-2 when the template's type has none: every geometry is then of a wrong type)
+    wanted = next((t for t, name in _TYPE_NAMES.items() if name == table_def.geometry_type), -2)
     present_any = False
     cursor = conn.execute(f'SELECT "{column[0]}" FROM "{table}" ORDER BY rowid')
     start = 0
     while blobs := [r[0] for r in cursor.fetchmany(GEOMETRY_BATCH)]:
-        decoded = [decode_blob(b) if isinstance(b, bytes) else None for b in blobs]
-        index = np.array([i for i, d in enumerate(decoded, start) if d is not None], dtype=np.int64)
-        missing.add(np.array([i for i, d in enumerate(decoded, start) if d is None], dtype=np.int64))
-        present = [d for d in decoded if d is not None]
+        ok, srs, wkbs = decode_blobs(blobs)
+        index = np.flatnonzero(ok) + start
+        missing.add(np.flatnonzero(~ok) + start)
         start += len(blobs)
-        del blobs, decoded
-        if not present:
+        del blobs
+        if not len(wkbs):
             continue
         present_any = True
-        wrong_srs.add(index[np.array([d[0] != SRS_ID for d in present], dtype=bool)])
-        geoms = shapely.from_wkb([d[1] for d in present], on_invalid="ignore")
-        del present
+        wrong_srs.add(index[srs[ok] != SRS_ID])
+        geoms = shapely.from_wkb(wkbs, on_invalid="ignore")
+        del wkbs
         types = shapely.get_type_id(geoms)
-        names = np.array([_TYPE_NAMES.get(int(t), "OTHER") for t in types])
-        bad_type = (names != table_def.geometry_type) & (types >= 0)
+        bad_type = (types != wanted) & (types >= 0)
         wrong.add(index[bad_type])
-        wrong.names.update(names[bad_type].tolist())
+        wrong.names.update(_TYPE_NAMES.get(int(t), "OTHER") for t in np.unique(types[bad_type]))
         with_z.add(index[shapely.has_z(geoms)])
         bad = ~shapely.is_valid(geoms) & (types >= 0)
         if bad.any() and not invalid.count:
