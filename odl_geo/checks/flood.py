@@ -9,7 +9,10 @@ not repeated here.
 
 from __future__ import annotations
 
+import gc
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -55,35 +58,73 @@ def _overlapping_pairs(
     if isinstance(cached, tuple) and _same_input(cached[0], cached[1], geoms, keys):
         return cached[2], cached[3]
     tree = shapely.STRtree(geoms)
-    lefts, rights = [], []
-    for start in range(0, len(geoms), OVERLAP_BLOCK):  # the bounding-box pairs of one block only in memory
-        left, right = tree.query(geoms[start : start + OVERLAP_BLOCK])
-        left += start
-        keep = left < right
-        if keys is not None:
-            keep &= keys[left] != keys[right]
-        left, right = left[keep], right[keep]
-        if len(left):
-            probes = geoms[np.unique(left)]
-            shapely.prepare(probes)
-            try:
-                touching = shapely.intersects(geoms[left], geoms[right])
-            finally:
-                shapely.destroy_prepared(probes)  # the prepared indexes weigh more than the polygons: never kept
-            left, right = left[touching], right[touching]
-        if len(left):
-            inner = shapely.relate_pattern(geoms[left], geoms[right], "T********")
-            left, right = left[inner], right[inner]
-        if len(left):
-            big = shapely.area(shapely.intersection(geoms[left], geoms[right])) > MIN_OVERLAP_M2
-            left, right = left[big], right[big]
-        lefts.append(left)
-        rights.append(right)
-    left = np.concatenate(lefts) if lefts else np.zeros(0, dtype=np.int64)
-    right = np.concatenate(rights) if rights else np.zeros(0, dtype=np.int64)
+    lock = threading.Lock()
+    starts = range(0, len(geoms), OVERLAP_BLOCK)
+    workers = min(overlap_workers(), len(starts))
+    if workers > 1:
+        # the blocks are independent and GEOS releases the GIL: they run on every core, their pairs joined in the
+        # blocks' order (the same pairs, in the same order, as one after the other); each thread holds its own
+        # block's pairs only. No garbage collection meanwhile (as the checks' pool: a cycle holding PROJ objects
+        # collected in a worker thread crashed pyproj)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="odl-geo-overlaps") as pool:
+                found = list(pool.map(lambda start: _block_pairs(geoms, keys, tree, lock, start), starts))
+        finally:
+            if collecting:
+                gc.enable()
+    else:
+        found = [_block_pairs(geoms, keys, tree, lock, start) for start in starts]
+    left = np.concatenate([f[0] for f in found]) if found else np.zeros(0, dtype=np.int64)
+    right = np.concatenate([f[1] for f in found]) if found else np.zeros(0, dtype=np.int64)
     if carry is not None:  # one answer only: bounded, whatever the number of tables or chunks
         carry[_PAIRS_MEMO] = (geoms, None if keys is None else keys.copy(), left, right)
     return left, right
+
+
+def _block_pairs(
+    geoms: NDArray[np.object_],
+    keys: NDArray[np.object_] | None,
+    tree: shapely.STRtree,
+    lock: threading.Lock,
+    start: int,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The overlapping pairs (i, j) of :func:`_overlapping_pairs` whose i is in the block of
+    :data:`OVERLAP_BLOCK` features from ``start``, in the tree's order. The tree is queried under ``lock`` (a
+    shapely tree is built on its first query: one thread at a time; the query is a few percent of the work)."""
+    with lock:
+        left, right = tree.query(geoms[start : start + OVERLAP_BLOCK])  # the bounding-box pairs of this block only
+    left += start
+    keep = left < right
+    if keys is not None:
+        keep &= keys[left] != keys[right]
+    left, right = left[keep], right[keep]
+    if len(left):
+        # the block's own features are prepared (another thread's block never holds them as its i)
+        probes = geoms[np.unique(left)]
+        shapely.prepare(probes)
+        try:
+            touching = shapely.intersects(geoms[left], geoms[right])
+        finally:
+            shapely.destroy_prepared(probes)  # the prepared indexes weigh more than the polygons: never kept
+        left, right = left[touching], right[touching]
+    if len(left):
+        inner = shapely.relate_pattern(geoms[left], geoms[right], "T********")
+        left, right = left[inner], right[inner]
+    if len(left):
+        big = shapely.area(shapely.intersection(geoms[left], geoms[right])) > MIN_OVERLAP_M2
+        left, right = left[big], right[big]
+    return left, right
+
+
+def overlap_workers() -> int:
+    """Threads for the overlap tests of a large table: the checks' own default (the cores this process may use,
+    less one per child process working; ``ODL_GEO_CHECK_THREADS``), see
+    :func:`~odl_geo.checks.runner.default_workers`."""
+    from .runner import default_workers
+
+    return default_workers()
 
 
 _PAIRS_MEMO = "flood.overlapping_pairs"

@@ -6,8 +6,10 @@ the products and reports stay what they were (``bench/theme_identical.py`` compa
 
 from __future__ import annotations
 
+import gc
 import shutil
 import sqlite3
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -254,6 +256,38 @@ def test_overlaps_in_small_blocks_are_the_same_pairs(multi, monkeypatch):
     blocks = flood_checks._overlapping_pairs(geoms, keys)
     assert whole[0].tolist() == blocks[0].tolist() and whole[1].tolist() == blocks[1].tolist()
     assert len(whole[0]) == len(_plain_pairs(geoms, keys)[0])
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_overlap_blocks_in_threads_give_the_pairs_of_one_thread(multi, monkeypatch, workers):
+    """The blocks run on several threads (seventh round): the same pairs, in the same order, as one thread and
+    as the plain pairs, on both kinds of table, blocks small enough for every thread to have several; the
+    garbage collector is back on afterwards."""
+    monkeypatch.setattr(flood_checks, "OVERLAP_BLOCK", 5)
+    threads: list[str] = []
+    block_pairs = flood_checks._block_pairs
+
+    def recorded(*args):
+        threads.append(threading.current_thread().name)
+        return block_pairs(*args)
+
+    monkeypatch.setattr(flood_checks, "_block_pairs", recorded)
+    for kind, keyed in (("zonereglementaireurba_s", False), ("zonealeanaturelsynthese_s", True)):
+        frame = multi[1].frames[kind]
+        geoms = np.asarray(frame.geometry.values, dtype=object)
+        keys = frame["niveaualea"].astype(object).to_numpy() if keyed else None
+        monkeypatch.setattr(flood_checks, "overlap_workers", lambda: 1)
+        threads.clear()
+        alone = flood_checks._overlapping_pairs(geoms, keys)
+        assert set(threads) == {threading.current_thread().name}
+        monkeypatch.setattr(flood_checks, "overlap_workers", lambda: workers)
+        threads.clear()
+        shared = flood_checks._overlapping_pairs(geoms, keys)
+        assert len(threads) == -(-len(geoms) // 5) and all(t.startswith("odl-geo-overlaps") for t in threads)
+        assert shared[0].tolist() == alone[0].tolist() and shared[1].tolist() == alone[1].tolist()
+        plain = _plain_pairs(geoms, keys)
+        assert shared[0].tolist() == plain[0].tolist() and shared[1].tolist() == plain[1].tolist()
+        assert gc.isenabled()
 
 
 # --- conversion without copies --------------------------------------------------------------------------------
