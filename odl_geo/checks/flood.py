@@ -128,8 +128,10 @@ def overlap_workers() -> int:
 
 
 _PAIRS_MEMO = "flood.overlapping_pairs"
-#: features whose bounding-box pairs are looked at together (bounds the pairs held at once)
-OVERLAP_BLOCK = 2_000
+#: features whose bounding-box pairs are looked at together (bounds the pairs held at once, per thread): at 100k
+#: zones a regulatory table's tests added ~30 MB at their peak with blocks of 2,000 in one thread, ~54 with two
+#: threads, ~18 with blocks of 500 in two threads, for no more CPU (seventh round)
+OVERLAP_BLOCK = 500
 
 
 def _same_input(
