@@ -158,9 +158,9 @@ def _changes_table(run: ThemeRun, lyr: LayerResult, lang: str) -> str:
     return f"<p>{escape(caption)}</p><table><tr>{head}</tr>{rows}</table>"
 
 
-def _layer_section(run: ThemeRun, lyr: LayerResult, lang: str) -> str:
+def _layer_section(run: ThemeRun, lyr: LayerResult, lang: str, drawn: list[str | None] | None, at: int) -> str:
     issues = [i for i in run.report.issues if i.layer == lyr.layer]
-    png = preview_png(lyr.frame, lyr.faulty)
+    png = drawn[at] if drawn is not None else preview_png(lyr.frame, lyr.faulty)
     img = (
         (
             f'<figure><img alt="map" src="data:image/png;base64,{png}"><figcaption class="hint">'
@@ -196,8 +196,10 @@ def _layer_section(run: ThemeRun, lyr: LayerResult, lang: str) -> str:
     )
 
 
-def render_html(run: ThemeRun, lang: str = "fr") -> str:
-    """The whole report as one HTML document."""
+def render_html(run: ThemeRun, lang: str = "fr", maps: list[str | None] | None = None) -> str:
+    """The whole report as one HTML document. ``maps``: each layer's map (:func:`.preview.preview_png`'s PNG),
+    drawn already (by a forked child while the run wrote its formats: ``odl_geo.theme.report_maps``); None:
+    drawn here."""
     lang = lang if lang in ("fr", "en") else "fr"
     p = run.profile
     counts = run.counts()
@@ -225,7 +227,8 @@ def render_html(run: ThemeRun, lang: str = "fr") -> str:
     ]
     if other:
         parts.append(f"<h2>{escape(t('source_issues', lang))}</h2>{_issues_block(other, lang)}")
-    parts.extend(_layer_section(run, lyr, lang) for lyr in run.layers)
+    drawn = maps if maps is not None and len(maps) == len(run.layers) else None
+    parts.extend(_layer_section(run, lyr, lang, drawn, at) for at, lyr in enumerate(run.layers))
     if run.files or run.corrected:
         items = "".join(
             f"<li><code>{escape(f.path)}</code> ({f.format}, {count_text(f.feature_count, lang)} "

@@ -116,8 +116,13 @@ def _draw(ax: Axes, geoms: np.ndarray, colour: str, bad: bool) -> None:
         )
 
 
-def preview_png(frame: gpd.GeoDataFrame, faulty: set[int], width_px: int = 560, height_px: int = 380) -> str | None:
-    """The PNG as base64 text, or None when there is nothing to draw (a table, no geometry, no matplotlib)."""
+def preview_png(
+    frame: gpd.GeoDataFrame, faulty: set[int], width_px: int = 560, height_px: int = 380, release: bool = True
+) -> str | None:
+    """The PNG as base64 text, or None when there is nothing to draw (a table, no geometry, no matplotlib).
+
+    ``release``: the allocators' free pages given back first (a run's process); False in a forked child, whose
+    trimming of the heap it shares with the run would only copy its pages (``odl_geo.theme.report_maps``)."""
     if not HAS_MATPLOTLIB or getattr(frame, "_geometry_column_name", None) not in frame.columns:
         return None
     geoms = np.asarray(frame.geometry.values)
@@ -138,7 +143,8 @@ def preview_png(frame: gpd.GeoDataFrame, faulty: set[int], width_px: int = 560, 
         from matplotlib.figure import Figure
     except ImportError:  # pragma: no cover - matplotlib is a dependency; a broken install loses only the map
         return None
-    release_free_memory()  # what the run freed goes back before matplotlib's import and drawing add theirs
+    if release:
+        release_free_memory()  # what the run freed goes back before matplotlib's import and drawing add theirs
     dpi = 100
     fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
     FigureCanvasAgg(fig)

@@ -58,8 +58,11 @@ def _prepare(out: Path) -> None:
         raise OutputError(f"Cannot create the output folder {out}: {exc.strerror}.", "Check the path.") from exc
 
 
-def write_reports(run: ThemeRun, out_dir: str | Path, lang: str = "fr") -> list[Path]:
-    """``report.json`` and the self-contained ``report.html`` (with map previews) in ``out_dir``."""
+def write_reports(
+    run: ThemeRun, out_dir: str | Path, lang: str = "fr", maps: list[str | None] | None = None
+) -> list[Path]:
+    """``report.json`` and the self-contained ``report.html`` (with map previews) in ``out_dir``; ``maps``: the
+    layers' maps drawn already (:mod:`.report_maps`), else drawn here."""
     from ..reports.html import render_html
 
     out = Path(out_dir)
@@ -75,7 +78,7 @@ def write_reports(run: ThemeRun, out_dir: str | Path, lang: str = "fr") -> list[
         paths[0].write_text(
             json.dumps(run.to_dict(), ensure_ascii=False, indent=2, default=str) + "\n", encoding="utf-8"
         )
-        paths[1].write_text(render_html(run, lang), encoding="utf-8")
+        paths[1].write_text(render_html(run, lang, maps), encoding="utf-8")
     except OSError as exc:
         raise OutputError(f"Cannot write the report in {out}: {exc.strerror}.", "Check the output folder.") from exc
     return paths
@@ -297,6 +300,7 @@ def _convert_streamed(
     whole layer is publishable."""
     from ..memory import release_free_memory
     from .digests import Digests
+    from .report_maps import MapsAside, draw_maps_aside
     from .stream import stream_layer
 
     _prepare(out)
@@ -310,6 +314,7 @@ def _convert_streamed(
         # each output hashed as soon as it is complete, while the next one is written (odl_geo.theme.digests)
         with Digests(staged.path) as digests:
             aside: _Aside | None = None
+            maps: MapsAside | None = None
             try:
                 files = streamed.sink.close()
                 if run.report.has_errors:
@@ -317,6 +322,7 @@ def _convert_streamed(
                 spooled = [(streamed.spool.layer(), streamed.spool.scan)] if formats else []
                 # before the hashing thread starts: the GeoPackage by a forked child (odl_geo.theme.forked)
                 aside = _fork_format(run, staged.path, formats, spooled, streamed.spool.nbytes)
+                maps = draw_maps_aside(run, bool(spooled), streamed.spool.nbytes)  # the report's maps, meanwhile
                 digests.add(files)
                 manifest = _manifest(run, files, _publication(run, streamed.producers, streamed.insee))
                 if formats:
@@ -324,15 +330,18 @@ def _convert_streamed(
                         _standard_formats(run, staged.path, formats, feedback, spooled, digests.add, aside)
                     )
                 manifest.files[:0] = files
+                drawn = maps.maps() if maps is not None else None
             finally:
                 if aside is not None:  # a failure or a cancel: the child is stopped before staging goes
                     aside.stop()
+                if maps is not None:
+                    maps.stop()
                 streamed.spool.close()
             _commit(path, out, staged, manifest, digests.fill)
     finally:
         staged.close()
     run.files = manifest.files
-    write_reports(run, out, lang)
+    write_reports(run, out, lang, drawn)
     return run
 
 
