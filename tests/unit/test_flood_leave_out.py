@@ -249,3 +249,39 @@ def test_blobs_decoded_in_bulk_as_one_by_one():
     assert ok.tolist() == [d is not None for d in expected]
     assert [int(s) for s, k in zip(srs, ok, strict=True) if k] == [d[0] for d in expected if d is not None]
     assert wkbs == [d[1] for d in expected if d is not None]
+
+
+def test_a_file_that_cannot_be_changed_is_built_again(tmp_path, monkeypatch):
+    """A failure while leaving the rows out of the file (here: SQLite refusing) falls back to the former round:
+    the half-changed file is forgotten (its folder removed), the tables built and validated again, the same run."""
+    import tempfile
+
+    from odl_geo.theme import convert_theme
+    from odl_geo.theme.run import ThemeOptions
+
+    src = _outside_france(tmp_path)
+    out = tmp_path / "out"
+    options = ThemeOptions(fix=True, drop_invalid=True)
+    convert_theme(src, out, "flood", options, formats=["csv"])
+    expected = _outputs(out)
+    shutil.rmtree(out)
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    real = flood_leave_out.leave_out_rows
+
+    def refused(path, positions):
+        real(path, {table: rows[:1] for table, rows in positions.items()})  # the file half changed...
+        raise sqlite3.OperationalError("database or disk is full")  # ...then refused
+
+    monkeypatch.setattr(flood_leave_out, "leave_out_rows", refused)
+    builds: list[Path] = []
+    real_build = flood_profile.build_geopackage
+    monkeypatch.setattr(
+        flood_profile, "build_geopackage", lambda path, *a, **k: builds.append(path) or real_build(path, *a, **k)
+    )
+    convert_theme(src, out, "flood", options, formats=["csv"])
+    assert len(builds) == 2  # validated, then built again for the round
+    assert _outputs(out) == expected
+    assert not list(scratch.iterdir())
