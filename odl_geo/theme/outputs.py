@@ -431,7 +431,9 @@ def _drop_invalid(run: ThemeRun, max_rounds: int = 20, earlier: TableCheck | Fea
     if run.profile.key == "flood" and any(rows.values()):
         from ..profiles.flood.leave_out import validate_left_out, validated_file
 
-        on_file = validated_file(run.profile, run.dataset)
+        # the rows' positions are the layers' frames': they must be the tables the file was built from
+        same = all(by_layer[n].frame is run.dataset.frames.get(by_layer[n].role) for n, bad in rows.items() if bad)
+        on_file = validated_file(run.profile, run.dataset) if same else None
     for issue in run.report.by_severity(Severity.ERROR):
         if issue.code == "SCHEMA_INVALID" and issue.layer in rows:
             rows[issue.layer].update(issue.examples)
