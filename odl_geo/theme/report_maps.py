@@ -94,6 +94,8 @@ def draw_maps_aside(run: ThemeRun, formats: bool = False, spooled_bytes: int = 0
         return None
     from .pass_child import second_core_free
 
+    if not any(_drawn(lyr.frame) for lyr in run.layers):  # tables, empty layers: no map, no child
+        return None
     if not fork_allowed() or not (switch == "1" or second_core_free()):
         return None
     resident = forked._resident()
@@ -110,6 +112,17 @@ def draw_maps_aside(run: ThemeRun, formats: bool = False, spooled_bytes: int = 0
         return MapsAside(run)
     except OSError:  # no fork possible now: the report draws its maps itself
         return None
+
+
+def _drawn(frame: Any) -> bool:
+    """The layer's sample has a shape to draw (:func:`~odl_geo.reports.preview.preview_png` draws a map)."""
+    import numpy as np
+    import shapely
+
+    if getattr(frame, "_geometry_column_name", None) not in getattr(frame, "columns", ()):
+        return False
+    geoms = np.asarray(frame.geometry.values)
+    return bool((~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)).any())
 
 
 def _points(frame: Any) -> bool:

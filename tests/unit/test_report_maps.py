@@ -130,3 +130,28 @@ def test_a_failure_of_the_run_stops_the_child_and_waits_for_it(tmp_path, monkeyp
     assert len(pids) == 1
     with pytest.raises(ProcessLookupError):  # killed and waited for: no process, not even a zombie
         os.kill(pids[0], 0)
+
+
+def test_no_child_when_no_layer_has_a_shape_to_draw(monkeypatch, labels):
+    from types import SimpleNamespace
+
+    import geopandas as gpd
+    import pandas as pd
+    import shapely
+
+    from odl_geo.theme.report_maps import draw_maps_aside
+
+    monkeypatch.setenv(ENV_SWITCH, "1")
+    table = SimpleNamespace(frame=pd.DataFrame({"a": [1, 2]}), faulty=set(), feature_count=2)
+    empty = SimpleNamespace(
+        frame=gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point()], crs=4326), faulty=set(), feature_count=1
+    )
+    assert draw_maps_aside(SimpleNamespace(layers=[table, empty])) is None  # type: ignore[arg-type]
+    assert labels == []
+    points = SimpleNamespace(
+        frame=gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(3, 43)], crs=4326), faulty={0}, feature_count=1
+    )
+    aside = draw_maps_aside(SimpleNamespace(layers=[table, points]))  # type: ignore[arg-type]
+    assert aside is not None and labels == [LABEL]
+    maps = aside.maps()
+    assert maps is not None and maps[0] is None and maps[1] and maps[1].startswith("iVBOR")
