@@ -127,3 +127,56 @@ def test_values_of_other_types_become_the_text_the_frame_held():
     nulls = _as_type(pa.nulls(3, pa.int64()), pa.string())
     assert nulls.type == pa.string() and nulls.null_count == 3
     assert _as_type(pa.array(["1", "2"]), pa.int64()).to_pylist() == [1, 2]
+
+
+def test_kept_shapes_packed_again_are_the_same_frames():
+    """compact_shapes (seventh round): each layer's kept frame made again from its shapes' ISO WKB once the
+    originals are freed: the same columns, index, CRS, geometry column and values (Z, M, None and empty shapes
+    included), every shape a new object; tables without shapes untouched."""
+    import geopandas as gpd
+    import numpy as np
+    import pandas as pd
+    import shapely
+    from shapely.geometry import MultiPolygon, Point, Polygon, box
+
+    from odl_geo.theme.run import LayerResult
+    from odl_geo.theme.stream_tables import compact_shapes
+
+    shapes = [
+        box(0, 0, 1, 1),
+        Polygon([(0, 0, 5), (1, 0, 6), (1, 1, 7), (0, 0, 5)]),
+        None,
+        Polygon(),
+        MultiPolygon([box(2, 2, 3, 3), box(4, 4, 5.123456789012345, 5)]),
+        shapely.from_wkt("POINT M (1 2 3)"),
+        Point(1e6 + 0.1, 6.2e6 + 0.3),
+    ]
+    index = pd.Index([3, 1, 4, 0, 5, 9, 2])
+    zones = gpd.GeoDataFrame(
+        {"code": ["a", "b", None, "d", "e", "f", "g"], "n": np.arange(7) * 1.5},
+        index=index,
+        geometry=gpd.GeoSeries(shapes, index=index, crs=2154),
+        crs=2154,
+    ).rename_geometry("geom")
+    zones = zones[["code", "geom", "n"]]
+    sample = gpd.GeoDataFrame(geometry=[box(0, 0, 2, 2)] * 3)  # no CRS, the default geometry column
+    table = pd.DataFrame({"codeprocedure": ["38DDT20200002"]})
+    empty = zones.iloc[:0]
+    layers = [LayerResult(r, r, r, f, [], None) for r, f in (("z", zones), ("s", sample), ("t", table), ("e", empty))]
+    before = [lyr.frame.copy() for lyr in layers]
+    originals = [list(f.geometry.values) if isinstance(f, gpd.GeoDataFrame) and len(f) else [] for f in before]
+    compact_shapes(layers)
+    for lyr, old, kept in zip(layers, before, originals, strict=True):
+        new = lyr.frame
+        assert type(new) is type(old) and list(new.columns) == list(old.columns) and new.index.equals(old.index)
+        if not isinstance(old, gpd.GeoDataFrame):
+            pd.testing.assert_frame_equal(new, old)
+            continue
+        assert new.geometry.name == old.geometry.name and new.crs == old.crs
+        pd.testing.assert_frame_equal(pd.DataFrame(new.drop(columns=old.geometry.name)),
+                                      pd.DataFrame(old.drop(columns=old.geometry.name)))  # fmt: skip
+        as_wkb = [shapely.to_wkb(g, output_dimension=4, flavor="iso") if g is not None else None for g in new.geometry]
+        assert as_wkb == [shapely.to_wkb(g, output_dimension=4, flavor="iso") if g is not None else None
+                          for g in old.geometry]  # fmt: skip
+        assert not any(a is b for a, b in zip(new.geometry.values, kept, strict=False) if a is not None)
+    assert layers[0].frame.geometry.values[5].has_m and layers[0].frame.geometry.values[1].has_z
