@@ -155,3 +155,24 @@ def test_no_child_when_no_layer_has_a_shape_to_draw(monkeypatch, labels):
     assert aside is not None and labels == [LABEL]
     maps = aside.maps()
     assert maps is not None and maps[0] is None and maps[1] and maps[1].startswith("iVBOR")
+
+
+@pytest.mark.parametrize("free", [True, False])
+def test_by_default_a_child_only_when_a_second_core_is_free(free, monkeypatch, labels):
+    from types import SimpleNamespace
+
+    import geopandas as gpd
+    import shapely
+
+    from odl_geo.theme import pass_child
+    from odl_geo.theme.report_maps import draw_maps_aside
+
+    monkeypatch.delenv(ENV_SWITCH, raising=False)
+    monkeypatch.setattr(pass_child, "second_core_free", lambda: free)
+    points = SimpleNamespace(
+        frame=gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(3, 43)], crs=4326), faulty=set(), feature_count=1
+    )
+    aside = draw_maps_aside(SimpleNamespace(layers=[points]))  # type: ignore[arg-type]
+    assert (aside is not None) is free and labels == ([LABEL] if free else [])
+    if aside is not None:
+        assert aside.maps() is not None
