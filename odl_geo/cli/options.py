@@ -98,8 +98,8 @@ def add_chunk_option(p: argparse.ArgumentParser) -> None:
         type=_positive,
         default=20_000,
         metavar="N",
-        help="with --theme: check (and write) the layer N features at a time; memory grows with N "
-        "(default %(default)s)",
+        help="with --theme: check (and write) the layer at most N features at a time (a wide layer, N/2); memory "
+        "grows with N (default %(default)s)",
     )
 
 
