@@ -321,6 +321,10 @@ def _fork_pass(
 #: the cells (rows x source fields) of a chunk read whole in a layer of several chunks; a wider chunk is read in
 #: halves (:func:`_chunk_size`): 20,000 rows of water points (9 fields) whole, of PEI (17) or trails (30) halved
 WHOLE_CHUNK_CELLS = 200_000
+#: the cells (features x source fields) of a layer whose chunks are read whole, whatever their width: measured
+#: within the bar forked in whole chunks (PEI 100k x 17: 342 MB, hiking 100k: 370-387 MB; sixth round)
+WHOLE_LAYER_CELLS = 10_000_000
+
 
 def _chunk_size(declared: int, rows: int, fields: int) -> tuple[int, int]:
     """The rows and normalised Arrow bytes of a chunk: a layer of at most ``rows`` features (``--chunk-rows``) is
@@ -337,8 +341,16 @@ def _chunk_size(declared: int, rows: int, fields: int) -> tuple[int, int]:
     columns' types from that row alone. A narrow layer keeps whole chunks: halves cost CPU a chunk (water 1M, 9
     fields, forked on a quiet machine: 29.1-29.7 s and ~47 CPU-s in halves against 22.2-25.6 s and ~38 in chunks
     of 20,000, whose two processes stayed within the bar: 374 MB), so only layers wider than
-    :data:`WHOLE_CHUNK_CELLS` / ``rows`` fields are halved (PEI's 17, hiking's 30 at the default 20,000 rows)."""
-    if declared <= rows or rows < 2 * MIN_CHUNK_ROWS or rows * max(fields, 1) <= WHOLE_CHUNK_CELLS:
+    :data:`WHOLE_CHUNK_CELLS` / ``rows`` fields are halved (PEI's 17, hiking's 30 at the default 20,000 rows), and
+    only when larger than :data:`WHOLE_LAYER_CELLS` (PEI and trails from ~1M features: their pass grows with
+    the layer)."""
+    width = max(fields, 1)
+    if (
+        declared <= rows
+        or rows < 2 * MIN_CHUNK_ROWS
+        or rows * width <= WHOLE_CHUNK_CELLS
+        or declared * width <= WHOLE_LAYER_CELLS
+    ):
         return rows, CHUNK_BYTES
     return max(1, rows // 2), CHUNK_BYTES // 2
 

@@ -1,4 +1,4 @@
-"""A streamed layer of several wide chunks (PEI's 17 fields, hiking's 30; water points' 9 keep whole chunks) is read
+"""A large streamed layer of wide chunks (PEI's 17 fields, hiking's 30; water points' 9 keep whole chunks) is read
 in chunks of half the asked rows (odl_geo.theme.stream._chunk_size), so that the pass's two processes hold about
 what one process held: forked or not (the machine's load decides), the chunks are the same and so are the bytes;
 the outputs are those of a whole-layer run."""
@@ -28,14 +28,17 @@ FORMATS = ("gpkg", "geojson", "csv")
 def test_a_layer_of_several_chunks_is_read_in_halves_and_a_small_one_whole():
     size = stream_module._chunk_size
     assert size(20_000, 20_000, 17) == (20_000, CHUNK_BYTES)  # one chunk: the whole-layer path
-    assert size(20_001, 20_000, 17) == (10_000, CHUNK_BYTES // 2)  # PEI's 17 fields
+    assert size(1_000_000, 20_000, 17) == (10_000, CHUNK_BYTES // 2)  # PEI's 17 fields, 1M features
     assert size(5_000_000, 20_000, 17) == (10_000, CHUNK_BYTES // 2)
+    assert size(100_000, 20_000, 17) == (20_000, CHUNK_BYTES)  # PEI 100k: 1.7M cells, whole chunks
+    assert size(20_001, 20_000, 17) == (20_000, CHUNK_BYTES)
     assert size(1_000_000, 20_000, 30) == (10_000, CHUNK_BYTES // 2)  # hiking's 30
     assert size(1_000_000, 20_000, 9) == (20_000, CHUNK_BYTES)  # water points' 9: narrow, whole chunks
-    assert size(1_000_000, 40_000, 9) == (20_000, CHUNK_BYTES // 2)  # ... unless the asked chunk is wide
+    assert size(5_000_000, 40_000, 9) == (20_000, CHUNK_BYTES // 2)  # ... unless the asked chunk is wide
     assert size(1_000, 1_000, 250) == (1_000, CHUNK_BYTES)
-    assert size(1_300, 1_000, 250) == (500, CHUNK_BYTES // 2)
-    assert size(1_300, 1_000, 200) == (1_000, CHUNK_BYTES)  # 200,000 cells: whole
+    assert size(100_000, 1_000, 250) == (500, CHUNK_BYTES // 2)
+    assert size(100_000, 1_000, 200) == (1_000, CHUNK_BYTES)  # 200,000 cells a chunk: whole
+    assert size(40_000, 1_000, 250) == (1_000, CHUNK_BYTES)  # 10M cells a layer: whole
     assert size(100, 7, 10**6) == (7, CHUNK_BYTES)  # tests' tiny chunks: as asked
 
 
@@ -83,7 +86,8 @@ def sizes(monkeypatch):
 def test_halves_forked_or_not_give_the_same_bytes_and_those_of_a_whole_layer(tmp_path, monkeypatch, sizes):
     forking.as_a_command(monkeypatch)
     forks = forking.record_forks(monkeypatch)
-    monkeypatch.setattr(stream_module, "WHOLE_CHUNK_CELLS", 0)  # these 6 fields: halved as a wide layer is
+    monkeypatch.setattr(stream_module, "WHOLE_CHUNK_CELLS", 0)  # these 6 fields, 1,300 features: halved as a
+    monkeypatch.setattr(stream_module, "WHOLE_LAYER_CELLS", 0)  # wide and large layer is
     src = _fountains(tmp_path, 1_300)
     monkeypatch.setenv(PASS_SWITCH, "1")
     _run(src, tmp_path / "two", 1_000)
