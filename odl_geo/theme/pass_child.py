@@ -63,9 +63,10 @@ _LENGTH = struct.Struct("<Q")
 #: within issue 16's 400 MB bar. The child's own pages (its chunk, validation, the products' text, the pages of
 #: the run it copies) are 50-80 MB, of which the run's process no longer holds the validation's ~30 MB, and the
 #: run's own pass grows with the layer (its heap's free space, M's section of docs/performance.md). Since a layer
-#: of several chunks is read in chunks of half ``--chunk-rows`` (``stream._chunk_size``), each process holds half
-#: a chunk. Measured (the processes together, sampled every 0.1 s): PEI 1M x 17 fields (17M cells) 361 MB forked
-#: (395-408 MB in whole chunks), hiking 1M x 30 (30M) 370 MB, water 5M x 9 (45M) 379 MB; before the halves water
+#: of several wide chunks is read in chunks of half ``--chunk-rows`` (``stream._chunk_size``), each process holds
+#: half a chunk. Measured (the processes together, sampled every 0.1 s): PEI 1M x 17 fields (17M cells) 361 MB
+#: forked (395-408 MB in whole chunks), hiking 1M x 30 (30M) 370 MB, water 5M x 9 (45M) 379 MB in halves and 394 MB
+#: in the whole chunks of 20,000 a narrow layer keeps (seventh round, docs/performance.md); before the halves water
 #: 1M x 9 370 MB, PEI 100k x 17 340 MB, hiking 100k 370 MB. Not measured in halves to the end: PEI 5M x 17 (85M;
 #: 386 MB at most over its first ~95 %): one process, as before
 PASS_MAX_CELLS = 50_000_000
