@@ -8,33 +8,19 @@ leaves no file behind.
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 import sqlite3
-from pathlib import Path
 
 import pytest
 
 from odl_geo.errors import InputError
-from odl_geo.profiles.flood import FloodProfile, load_flood_dataset
 from odl_geo.profiles.flood.gpkg import GpkgBuilder, build_geopackage
-from odl_geo.report import Report
-
-BUNDLED = Path(__file__).resolve().parents[2] / "examples" / "flood" / "PPRn_BourgOisans.zip"
-MULTI = "flood/ddt38_pprn_38DDT20180003_multialea/38DDT20180003.zip"
-STAMP = "2024-05-06T07:08:09.000Z"
+from tests.unit.flood_pprs import NAMES, STAMP, conformed
+from tests.unit.flood_pprs import digest as _digest
 
 
-@pytest.fixture(params=["bundled", "multialea"])
+@pytest.fixture(params=NAMES)
 def ppr(request, shared_data, tmp_path):
-    src = BUNDLED if request.param == "bundled" else shared_data / MULTI
-    copy = Path(shutil.copy2(src, tmp_path / src.name))
-    report = Report()
-    return FloodProfile().conform(load_flood_dataset(copy, report), None, report)
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return conformed(request.param, shared_data, tmp_path)
 
 
 def test_appended_in_pieces_the_same_bytes_as_whole(ppr, tmp_path):

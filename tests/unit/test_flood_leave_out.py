@@ -13,19 +13,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import sqlite3
 import struct
 import zipfile
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyogrio
 import pytest
 import shapely
 
-from odl_geo.profiles.flood import FloodProfile, load_flood_dataset
 from odl_geo.profiles.flood import leave_out as flood_leave_out
 from odl_geo.profiles.flood import profile as flood_profile
 from odl_geo.profiles.flood import values as flood_values
@@ -33,22 +31,16 @@ from odl_geo.profiles.flood.gpkg import build_geopackage, gpkg_blob
 from odl_geo.profiles.flood.leave_out import leave_out_rows
 from odl_geo.profiles.flood.validate import validate_geopackage
 from odl_geo.report import Report
+from tests.unit.flood_pprs import BUNDLED, NAMES, STAMP, conformed
+from tests.unit.flood_pprs import digest as _digest
 
-BUNDLED = Path(__file__).resolve().parents[2] / "examples" / "flood" / "PPRn_BourgOisans.zip"
-MULTI = "flood/ddt38_pprn_38DDT20180003_multialea/38DDT20180003.zip"
-STAMP = "2024-05-06T07:08:09.000Z"
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
-@pytest.fixture(params=["bundled", "multialea"])
+@pytest.fixture(params=NAMES)
 def ppr(request, shared_data, tmp_path):
-    src = BUNDLED if request.param == "bundled" else shared_data / MULTI
-    copy = Path(shutil.copy2(src, tmp_path / src.name))
-    report = Report()
-    return FloodProfile().conform(load_flood_dataset(copy, report), None, report)
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return conformed(request.param, shared_data, tmp_path)
 
 
 def _build(ppr, frames, folder: Path) -> Path:
