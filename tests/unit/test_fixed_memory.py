@@ -126,8 +126,12 @@ def test_plain_conversion_imports_no_report_or_validation_machinery(tmp_path):
     assert got["loaded"] == []  # not matplotlib (the report's map), frictionless, jsonschema, pandas, requests
 
 
-def test_theme_run_draws_its_map_with_matplotlib_imported_late(tmp_path):
-    """The counterpart: a theme run does import them (so the probe above can see them), and writes its map."""
+def test_theme_run_draws_its_map_with_matplotlib_imported_late(tmp_path, monkeypatch):
+    """The counterpart: a theme run does import them (so the probe above can see them), and writes its map.
+
+    Its map drawn by the run's own process: on a machine with a free second core a forked child may draw it
+    (``odl_geo.theme.report_maps``), and matplotlib is then imported by that child, which the probe cannot see."""
+    monkeypatch.setenv("ODL_GEO_FORK_MAPS", "0")
     src = tmp_path / "fontaines.csv"
     shutil.copy(WATER / "VilleMTP_MTP_Fontaines.csv", src)
     out = tmp_path / "out"
