@@ -166,8 +166,14 @@ def test_ctrl_c_and_sigterm_during_a_conversion(big: Path, tmp_path: Path, sig: 
     out.mkdir()
     (out / "earlier.txt").write_text("x", encoding="utf-8")
     before = tree(out)
-    proc = subprocess.Popen([*ODL_GEO, "convert", str(src), "--to", "geojson,kml", "--out", str(out)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    # the command must hear Ctrl-C: a test run started in the background of a script ignores SIGINT, and a child
+    # inherits an ignored signal, while a caught one (Python's own handler) is the default again in the child
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen([*ODL_GEO, "convert", str(src), "--to", "geojson,kml", "--out", str(out)],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    finally:
+        signal.signal(signal.SIGINT, previous)
     deadline = time.monotonic() + 60
     while not list(out.glob(".odl-geo-staging-*/*.geojson")) and time.monotonic() < deadline:
         time.sleep(0.05)  # stop it while it writes

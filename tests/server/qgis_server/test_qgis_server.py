@@ -189,12 +189,18 @@ def test_run_server_bounded_then_stopped(theme_outputs):
 
 def test_cli_serve_until_ctrl_c(theme_outputs):
     """The real command: prints the URLs, serves, and on Ctrl-C stops the server and exits 0."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "odl_geo.cli", "serve", str(theme_outputs["water"]), "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # the command must hear Ctrl-C: a test run started in the background of a script ignores SIGINT, and a child
+    # inherits an ignored signal, while a caught one (Python's own handler) is the default again in the child
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "odl_geo.cli", "serve", str(theme_outputs["water"]), "--port", "0"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     lines = []
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
