@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import faulthandler
+import sys
 import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from qgis.core import QgsApplication, QgsAuthMethodConfig
+from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsTask
 from qgis.PyQt.QtCore import QCoreApplication, QElapsedTimer, QTimer
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from qgis_plugin.gui.dlg_publish import DlgPublish
@@ -31,16 +34,32 @@ def auth_config(name: str, user: str, password: str) -> str:
     return cfg.id()
 
 
-def wait(condition, timeout_s: float = 120) -> None:
+def wait(condition, timeout_s: float = 120, what: Callable[[], str] = lambda: "") -> None:
     start = time.monotonic()
     while not condition() and time.monotonic() - start < timeout_s:
         QCoreApplication.processEvents()
         time.sleep(0.01)
-    assert condition(), "timed out"
+    assert condition(), "timed out; " + what() + _tasks_state()
+
+
+def _tasks_state() -> str:
+    """What QGIS's task manager still holds, and every Python thread's stack (printed to stderr): a timeout says
+    which task was stuck, and where, instead of only that something was."""
+    statuses = {QgsTask.Queued: "queued", QgsTask.OnHold: "on hold", QgsTask.Running: "running",
+                QgsTask.Complete: "complete", QgsTask.Terminated: "terminated"}  # fmt: skip
+    described = [
+        f"{t.description()!r} {statuses.get(t.status(), t.status())} {t.progress():.0f}%"
+        for t in QgsApplication.taskManager().tasks()
+    ]
+    faulthandler.dump_traceback(file=sys.__stderr__, all_threads=True)
+    return "tasks: " + ("; ".join(described) or "none")
 
 
 def wait_idle(dlg: DlgPublish) -> None:
-    wait(lambda: dlg._running is None and not dlg._queue and not dlg.mapping.busy)
+    wait(
+        lambda: dlg._running is None and not dlg._queue and not dlg.mapping.busy,
+        what=lambda: f"running {dlg._running!r}, queued {dlg._queue!r}, mapping busy {dlg.mapping.busy}; ",
+    )
 
 
 @contextmanager
