@@ -72,3 +72,33 @@ def test_a_refused_build_leaves_no_file(ppr, tmp_path):
     with pytest.raises(InputError, match="outside the CNIG code lists"):
         builder.finish()
     assert not path.exists() and not path.with_name(path.name + ".part").exists()
+
+
+def test_tables_appended_interleaved_the_same_bytes_as_one_after_the_other(ppr, tmp_path):
+    """Step 3 of docs/flood.md feeds several tables from each piece of a zone layer (the synthesis and the table
+    of each hazard code): the rows of different tables then reach the file interleaved. With every table created
+    up front in the order of a whole build, the file after the ``VACUUM`` has the bytes of the tables appended one
+    after the other (``VACUUM`` copies each table's rows in rowid order, whatever pages they were written to)."""
+    whole = tmp_path / "whole" / f"{ppr.prefix}.gpkg"
+    whole.parent.mkdir()
+    counts = build_geopackage(whole, ppr.prefix, ppr.frames, timestamp=STAMP)
+
+    mixed = tmp_path / "mixed" / f"{ppr.prefix}.gpkg"
+    mixed.parent.mkdir()
+    builder = GpkgBuilder(mixed, ppr.prefix, timestamp=STAMP)
+    for kind in ppr.frames:  # every table first, in the whole build's order
+        builder.table(kind)
+    starts = dict.fromkeys(ppr.frames, 0)
+    rounds = 0
+    while any(starts[k] < len(f) for k, f in ppr.frames.items()):
+        # the tables taken last first every other round: no table's rows follow each other in the file's pages
+        order = list(ppr.frames.items()) if rounds % 2 == 0 else list(reversed(ppr.frames.items()))
+        for kind, frame in order:
+            size = 3 + (rounds + len(kind)) % 11
+            if starts[kind] < len(frame) or rounds == 0:  # an empty table is appended to once, as in a build
+                builder.append(kind, frame.iloc[starts[kind] : starts[kind] + size])
+                starts[kind] += size
+        rounds += 1
+    assert rounds > 5  # the tables really were interleaved
+    assert builder.finish() == counts
+    assert _digest(mixed) == _digest(whole)
