@@ -84,6 +84,7 @@ __all__ = [
     "check_table_rows",
     "compile_feature_schema",
     "compile_table_schema",
+    "keep_layer_state",
     "keep_rounded_lines",
     "keep_texts",
     "kept_rows_check",
@@ -486,6 +487,25 @@ def keep_rounded_lines(notes: dict[str, object], frame: pd.DataFrame, rounded: n
         notes[ROUNDED_LINES] = (frame, rounded)
     else:
         notes.pop(ROUNDED_LINES, None)
+
+
+def keep_layer_state(dataset: ThemeDataset, kept: dict[tuple[str, str], object]) -> None:
+    """Give a streamed chunk the validation state its layer had after the chunks validated before it, in this
+    process: the first :class:`TableLayer` / :class:`LayerSample` of each note seen is kept in ``kept`` and put
+    back in every later chunk's notes in place of the one it came with.
+
+    In one process every chunk's notes hold the layer's very object (the profile's ``state``). A chunk that
+    crossed a pipe (the pass's forked child, :mod:`odl_geo.theme.pass_child`) holds a copy of the run's object,
+    which the run never advances (it does not validate): without this, each chunk was validated as the layer's
+    first (frictionless on a file of its first 500 rows, once per chunk instead of once per layer; jsonschema's
+    first features and sample share again; the feature schema compiled again). With it, the forked child
+    validates the rows one process validates."""
+    for role, notes in dataset.notes.items():
+        if not isinstance(notes, dict):
+            continue
+        for key, value in list(notes.items()):
+            if isinstance(value, (TableLayer, LayerSample)):
+                notes[key] = kept.setdefault((role, key), value)
 
 
 def streamed_layer(dataset: ThemeDataset, role: str = "main") -> TableLayer | None:

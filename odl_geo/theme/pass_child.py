@@ -253,17 +253,19 @@ def _serve(
 ) -> PassEnd:
     """The child's loop: each chunk validated, its invalid rows left out, written, spooled, answered."""
     from ..memory import release_free_memory
-    from ..profiles.validation import prepare_validation
+    from ..profiles.validation import keep_layer_state, prepare_validation
     from .outputs import validate_chunk
     from .run import ThemeRun
     from .stream import _remember
 
     prepare_validation(profile)  # its imports paid while the run reads and checks the first chunk
     found = _Found()
+    layers: dict[tuple[str, str], object] = {}  # the layer's validation state, kept across chunks
     before = len(report.issues)
     with os.fdopen(requests_fd, "rb") as requests:
         while (message := pickle.load(requests)) is not None:
             dataset, result, chunk_report = message
+            keep_layer_state(dataset, layers)  # the layer's validation state as this child left it, not the copy's
             chunk = ThemeRun(source, profile.key, profile, chunk_report, [result], area, dataset)
             validate_chunk(chunk, drop_invalid)  # validated once: --drop-invalid goes on from it
             final = dataset.frames[role]
