@@ -21,6 +21,9 @@ from .model import add_issue
 from .template import SRS_ID
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
     from ...report import Report
     from .template import TableDef, Template
 
@@ -79,21 +82,14 @@ def check_values(
         a file validated whole before, then only *rid of rows* (``--drop-invalid``, :mod:`.leave_out`), they
         can name no rule that the whole validation did not name already.
     """
+    conn.create_function(_NOT_A_DATE, 1, _not_a_date, deterministic=True)
     counts: dict[str, int] = {}
     for table, (table_def, code) in matched.items():
         if table_def.is_code_list:
             continue
         cols = {str(r[1]).lower(): str(r[1]) for r in conn.execute(f'PRAGMA table_info("{table}")')}
-        # every row rule of the table counted in one scan (each rule used to read the whole table again)
-        rules = _row_rules(conn, table, table_def, code, cols, matched, prefix, template)
-        counted = _count_rules(conn, table, rules)
-        counts[table] = counted.pop(("1", ()))
-        _mandatory(conn, table, table_def, cols, report, counted)
-        _identifiers(conn, table, table_def, cols, report)
-        _references(conn, table, table_def, code, cols, matched, prefix, template, report, counted)
-        if code is not None and "typealea" in cols:
-            _hazard_code(conn, table, code, report, counted)
-        _formats(conn, table, table_def, cols, report, counted)
+        rules = _table_rules(conn, table, table_def, code, cols, matched, prefix, template)
+        counts[table] = _judge(conn, table, rules, report)
         if table_def.geometry_type and geometries:
             _geometries(conn, table, table_def, report)
     _procedure_code(conn, matched, prefix, report)
@@ -101,28 +97,92 @@ def check_values(
     return counts
 
 
-#: a row rule of :func:`_positions`: its SQL condition and the condition's parameters
+#: a row rule's SQL condition and the condition's parameters (what :func:`_count_rules` counts)
 _Rule = tuple[str, tuple[object, ...]]
+#: the "rule" every row matches: the table's row count, counted in the same scan
+_ROWS: _Rule = ("1", ())
+#: (message, hint, French message, French hint) of a finding
+_Texts = tuple[str, str, str, str]
 
 
-def _missing_where(real: str) -> str:
-    return f'"{real}" IS NULL OR trim("{real}") = \'\''
+@dataclass(frozen=True)
+class _RowRule:
+    """A rule judged row by row, declared once: its SQL condition (``where``, ``params``) is both what the table's
+    one scan counts and what its first rows are looked up by; ``texts`` words the finding from the count and from
+    ``detail`` (what the message quotes, read only when some row breaks the rule)."""
+
+    code: str
+    where: str
+    params: tuple[object, ...]
+    texts: Callable[[int, Any], _Texts]
+    detail: Callable[[sqlite3.Connection], Any] | None = None
+    #: False: the finding names no rows (the date rule quotes a value instead)
+    examples: bool = True
+
+    @property
+    def key(self) -> _Rule:
+        return self.where, self.params
+
+    def judge(self, conn: sqlite3.Connection, table: str, counted: dict[_Rule, int], report: Report) -> None:
+        if self.examples:
+            n, examples = _positions(conn, table, self.where, self.params, counted)
+        else:
+            n, examples = _count(conn, table, self.where, self.params, counted), None
+        if not n:
+            return
+        message, hint, fr, hint_fr = self.texts(n, self.detail(conn) if self.detail is not None else None)
+        add_issue(
+            report,
+            self.code,
+            Severity.ERROR,
+            message,
+            hint,
+            layer=table,
+            count=n,
+            examples=examples,
+            fr=fr,
+            hint_fr=hint_fr,
+        )
 
 
-def _code_where(real: str, allowed: list[str]) -> _Rule:
-    marks = ", ".join("?" for _ in allowed)
-    return f'"{real}" IS NOT NULL AND "{real}" NOT IN ({marks})', tuple(allowed)
+@dataclass(frozen=True)
+class _UniqueKey:
+    """The identifier rule, judged across rows (a ``GROUP BY`` on the table's primary key): not in the scan."""
+
+    keys: tuple[str, ...]
+
+    def judge(self, conn: sqlite3.Connection, table: str, counted: dict[_Rule, int], report: Report) -> None:
+        group = ", ".join(f'"{k}"' for k in self.keys)
+        dups = conn.execute(
+            f'SELECT count(*) FROM (SELECT {group} FROM "{table}" GROUP BY {group} HAVING count(*) > 1)'
+        ).fetchone()[0]
+        if dups:
+            names = ", ".join(self.keys)
+            add_issue(
+                report,
+                "PPR_ID_DUPLICATE",
+                Severity.ERROR,
+                f"{table}: {dups} identifier value(s) ({names}) are used by several rows.",
+                "Give each row its own identifier (it is the table's primary key).",
+                layer=table,
+                count=dups,
+                fr=f"{table} : {dups} valeur(s) d'identifiant ({names}) servent à plusieurs lignes.",
+                hint_fr="Donnez à chaque ligne son propre identifiant (c'est la clé primaire de la table).",
+            )
 
 
-def _reference_where(real: str, target: str, ref: str) -> str:
-    return f'"{real}" IS NOT NULL AND "{real}" NOT IN (SELECT "{ref}" FROM "{target}" WHERE "{ref}" IS NOT NULL)'
+def _judge(conn: sqlite3.Connection, table: str, rules: list[_RowRule | _UniqueKey], report: Report) -> int:
+    """The one driver of a table's rules: every row rule counted in one scan of the table (with the table's row
+    count, returned), then each rule's finding in the declared order, its first rows looked up only when it
+    matched some (most rules match none)."""
+    counted = _count_rules(conn, table, [_ROWS, *(r.key for r in rules if isinstance(r, _RowRule))])
+    rows = counted.pop(_ROWS)
+    for rule in rules:
+        rule.judge(conn, table, counted, report)
+    return rows
 
 
-def _integer_where(real: str) -> str:
-    return f'"{real}" IS NOT NULL AND typeof("{real}") <> \'integer\''
-
-
-def _row_rules(
+def _table_rules(
     conn: sqlite3.Connection,
     table: str,
     table_def: TableDef,
@@ -131,33 +191,170 @@ def _row_rules(
     matched: dict[str, tuple[TableDef, str | None]],
     prefix: str,
     template: Template,
-) -> list[_Rule]:
-    """The conditions :func:`_mandatory`, :func:`_references`, :func:`_hazard_code` and :func:`_formats` count,
-    built by the same helpers (a condition left out here is still counted, by :func:`_positions` itself)."""
-    rules: list[_Rule] = [("1", ())]  # the table's row count
-    for col in table_def.columns:
-        if col.notnull and col.name in cols:
-            rules.append((_missing_where(cols[col.name]), ()))
+) -> list[_RowRule | _UniqueKey]:
+    """Every value rule of ``table``, in the order of their findings: mandatory values, identifiers, references
+    (code lists and tables), the hazard code of the table's name, formats (dates, whole numbers)."""
+    rules: list[_RowRule | _UniqueKey] = [
+        _mandatory_rule(table, col.name, cols[col.name])
+        for col in table_def.columns
+        if col.notnull and col.name in cols
+    ]
+    keys = tuple(cols[c.name] for c in table_def.columns if c.pk and c.name in cols)
+    if keys and len(keys) == sum(c.pk for c in table_def.columns):
+        rules.append(_UniqueKey(keys))
     for fk in table_def.foreign_keys:
         if fk.column not in cols:
             continue
         real = cols[fk.column]
         if fk.to_code_list:
-            rules.append(_code_where(real, sorted(template.codes(fk.table))))
+            rules.append(_code_list_rule(table, fk.column, fk.table, real, sorted(template.codes(fk.table))))
             continue
         target = f"{prefix}_{fk.table.replace('codealea', code) if code is not None else fk.table}"
         if target not in matched:
-            rules.append((f'"{real}" IS NOT NULL', ()))
+            rules.append(_missing_table_rule(table, fk.column, real, target))
             continue
         ref_cols = {str(r[1]).lower(): str(r[1]) for r in conn.execute(f'PRAGMA table_info("{target}")')}
         if fk.ref_column in ref_cols:
-            rules.append((_reference_where(real, target, ref_cols[fk.ref_column]), ()))
+            rules.append(_reference_rule(table, fk.column, real, target, fk.ref_column, ref_cols[fk.ref_column]))
     if code is not None and "typealea" in cols:
-        rules.append(("typealea IS NOT NULL AND typealea <> ?", (code,)))
+        rules.append(_hazard_code_rule(table, code))
     for col in table_def.columns:
-        if col.name in cols and col.base_type == "INTEGER":
-            rules.append((_integer_where(cols[col.name]), ()))
+        if col.name not in cols:
+            continue
+        if col.base_type == "DATE":
+            rules.append(_date_rule(table, col.name, cols[col.name]))
+        elif col.base_type == "INTEGER":
+            rules.append(_integer_rule(table, col.name, cols[col.name]))
     return rules
+
+
+def _mandatory_rule(table: str, name: str, real: str) -> _RowRule:
+    return _RowRule(
+        "PPR_VALUE_MISSING",
+        f'"{real}" IS NULL OR trim("{real}") = \'\'',
+        (),
+        lambda n, _: (
+            f"{table}: {n} row(s) have no {name}, which the standard makes mandatory.",
+            "Fill the value.",
+            f"{table} : {n} ligne(s) sans {name}, que le standard rend obligatoire.",
+            "Remplissez la valeur.",
+        ),
+    )
+
+
+def _code_list_rule(table: str, name: str, code_list: str, real: str, allowed: list[str]) -> _RowRule:
+    marks = ", ".join("?" for _ in allowed)
+    where = f'"{real}" IS NOT NULL AND "{real}" NOT IN ({marks})'
+    listed, listed_fr = (", ".join(allowed),) * 2 if len(allowed) <= 15 else ("see the table", "voir la table")
+
+    def texts(n: int, values: list[object]) -> _Texts:
+        quoted = ", ".join(map(repr, values))
+        return (
+            f"{table}: {n} row(s) have a {name} outside the code list {code_list} ({quoted}).",
+            f"Use a code of {code_list}: {listed}.",
+            f"{table} : {n} ligne(s) ont un {name} hors de la liste de codes {code_list} ({quoted}).",
+            f"Utilisez un code de {code_list} : {listed_fr}.",
+        )
+
+    def values(conn: sqlite3.Connection) -> list[object]:
+        """The first five distinct codes out of the list, quoted by the message."""
+        return [r[0] for r in conn.execute(f'SELECT DISTINCT "{real}" FROM "{table}" WHERE {where} LIMIT 5', allowed)]
+
+    return _RowRule("PPR_CODE_NOT_IN_LIST", where, tuple(allowed), texts, values)
+
+
+def _missing_table_rule(table: str, name: str, real: str, target: str) -> _RowRule:
+    return _RowRule(
+        "PPR_REFERENCE_BROKEN",
+        f'"{real}" IS NOT NULL',
+        (),
+        lambda n, _: (
+            f"{table}: {n} row(s) refer through {name} to the table {target}, which is missing.",
+            f"Add {target} or empty {name}.",
+            f"{table} : {n} ligne(s) renvoient par {name} à la table {target}, qui est absente.",
+            f"Ajoutez {target} ou videz {name}.",
+        ),
+    )
+
+
+def _reference_rule(table: str, name: str, real: str, target: str, ref_name: str, ref: str) -> _RowRule:
+    return _RowRule(
+        "PPR_REFERENCE_BROKEN",
+        f'"{real}" IS NOT NULL AND "{real}" NOT IN (SELECT "{ref}" FROM "{target}" WHERE "{ref}" IS NOT NULL)',
+        (),
+        lambda n, _: (
+            f"{table}: {n} row(s) have a {name} that matches no {ref_name} of {target}.",
+            "Correct the identifiers so that every reference points at an existing row.",
+            f"{table} : {n} ligne(s) ont un {name} qui ne correspond à aucun {ref_name} de {target}.",
+            "Corrigez les identifiants pour que chaque référence désigne une ligne existante.",
+        ),
+    )
+
+
+def _hazard_code_rule(table: str, code: str) -> _RowRule:
+    return _RowRule(
+        "PPR_HAZARD_CODE_MISMATCH",
+        "typealea IS NOT NULL AND typealea <> ?",
+        (code,),
+        lambda n, _: (
+            f"{table}: {n} row(s) have a typealea other than {code}, the hazard code in the table's name.",
+            "Move these zones to the table of their hazard.",
+            f"{table} : {n} ligne(s) ont un typealea autre que {code}, le code d'aléa du nom de la table.",
+            "Déplacez ces zones dans la table de leur aléa.",
+        ),
+    )
+
+
+#: the SQL name of :func:`_not_a_date`, registered on the connection by :func:`check_values`
+_NOT_A_DATE = "odl_geo_not_a_date"
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: the dates SQLite can accept alone: a text of exactly ten bytes, ASCII digits (any of them a date for
+#: :func:`_not_a_date` too); every other value is judged by :func:`_not_a_date`, so the rule is that function's
+_ASCII_DATE = "[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]"
+
+
+def _not_a_date(value: object) -> bool:
+    """The standard's date rule for a value SQLite holds: not written YYYY-MM-DD (``\\d``: any decimal digit)."""
+    return value is not None and _DATE.fullmatch(str(value)) is None
+
+
+def _date_rule(table: str, name: str, real: str) -> _RowRule:
+    where = (
+        f'"{real}" IS NOT NULL AND NOT (typeof("{real}") = \'text\' AND length(CAST("{real}" AS BLOB)) = 10 '
+        f'AND "{real}" GLOB \'{_ASCII_DATE}\') AND {_NOT_A_DATE}("{real}")'
+    )
+
+    def first(conn: sqlite3.Connection) -> object:
+        """The first value that is not a date, in the order a scan of the column's values gives them."""
+        return conn.execute(f'SELECT "{real}" FROM "{table}" WHERE {where} LIMIT 1').fetchone()[0]
+
+    return _RowRule(
+        "PPR_DATE_FORMAT",
+        where,
+        (),
+        lambda n, bad: (
+            f"{table}: {n} value(s) of {name} are not dates written YYYY-MM-DD ({bad!r}).",
+            "Write dates as YYYY-MM-DD.",
+            f"{table} : {n} valeur(s) de {name} ne sont pas des dates écrites AAAA-MM-JJ ({bad!r}).",
+            "Écrivez les dates AAAA-MM-JJ.",
+        ),
+        first,
+        examples=False,
+    )
+
+
+def _integer_rule(table: str, name: str, real: str) -> _RowRule:
+    return _RowRule(
+        "PPR_VALUE_TYPE",
+        f'"{real}" IS NOT NULL AND typeof("{real}") <> \'integer\'',
+        (),
+        lambda n, _: (
+            f"{table}: {n} value(s) of {name} are not whole numbers.",
+            "Store whole numbers (e.g. a return period in years).",
+            f"{table} : {n} valeur(s) de {name} ne sont pas des nombres entiers.",
+            "Enregistrez des nombres entiers (p. ex. une période de retour en années).",
+        ),
+    )
 
 
 def _count_rules(conn: sqlite3.Connection, table: str, rules: list[_Rule]) -> dict[_Rule, int]:
@@ -167,6 +364,20 @@ def _count_rules(conn: sqlite3.Connection, table: str, rules: list[_Rule]) -> di
     params = tuple(p for _, rule_params in unique for p in rule_params)
     row = conn.execute(f'SELECT {sums} FROM "{table}"', params).fetchone()
     return {rule: int(n) for rule, n in zip(unique, row, strict=True)}
+
+
+def _count(
+    conn: sqlite3.Connection,
+    table: str,
+    where: str,
+    params: tuple[object, ...] = (),
+    counted: dict[_Rule, int] | None = None,
+) -> int:
+    """How many rows match ``where``: from ``counted`` (the one scan of :func:`_count_rules`), else counted."""
+    known = counted.get((where, params)) if counted is not None else None
+    if known is not None:
+        return known
+    return int(conn.execute(f'SELECT count(*) FROM "{table}" WHERE {where}', params).fetchone()[0])
 
 
 def _positions(
@@ -180,216 +391,11 @@ def _positions(
 
     A plain count first (most rules match no row; ``counted``: the counts :func:`_count_rules` made in one scan),
     then the first five rowids and their rank: never a window over the whole table with its geometries."""
-    known = counted.get((where, params)) if counted is not None else None
-    (n,) = (
-        (known,)
-        if known is not None
-        else conn.execute(f'SELECT count(*) FROM "{table}" WHERE {where}', params).fetchone()
-    )
+    n = _count(conn, table, where, params, counted)
     if not n:
         return 0, []
     first = [r[0] for r in conn.execute(f'SELECT rowid FROM "{table}" WHERE {where} ORDER BY rowid LIMIT 5', params)]
     return n, [conn.execute(f'SELECT count(*) FROM "{table}" WHERE rowid < ?', (r,)).fetchone()[0] for r in first]
-
-
-def _mandatory(
-    conn: sqlite3.Connection,
-    table: str,
-    table_def: TableDef,
-    cols: dict[str, str],
-    report: Report,
-    counted: dict[_Rule, int] | None = None,
-) -> None:
-    for col in table_def.columns:
-        if col.notnull and col.name in cols:
-            real = cols[col.name]
-            n, examples = _positions(conn, table, _missing_where(real), counted=counted)
-            if n:
-                add_issue(
-                    report,
-                    "PPR_VALUE_MISSING",
-                    Severity.ERROR,
-                    f"{table}: {n} row(s) have no {col.name}, which the standard makes mandatory.",
-                    "Fill the value.",
-                    layer=table,
-                    count=n,
-                    examples=examples,
-                    fr=f"{table} : {n} ligne(s) sans {col.name}, que le standard rend obligatoire.",
-                    hint_fr="Remplissez la valeur.",
-                )
-
-
-def _identifiers(
-    conn: sqlite3.Connection, table: str, table_def: TableDef, cols: dict[str, str], report: Report
-) -> None:
-    keys = [cols[c.name] for c in table_def.columns if c.pk and c.name in cols]
-    if not keys or len(keys) != sum(c.pk for c in table_def.columns):
-        return
-    group = ", ".join(f'"{k}"' for k in keys)
-    dups = conn.execute(
-        f'SELECT count(*) FROM (SELECT {group} FROM "{table}" GROUP BY {group} HAVING count(*) > 1)'
-    ).fetchone()[0]
-    if dups:
-        add_issue(
-            report,
-            "PPR_ID_DUPLICATE",
-            Severity.ERROR,
-            f"{table}: {dups} identifier value(s) ({', '.join(keys)}) are used by several rows.",
-            "Give each row its own identifier (it is the table's primary key).",
-            layer=table,
-            count=dups,
-            fr=f"{table} : {dups} valeur(s) d'identifiant ({', '.join(keys)}) servent à plusieurs lignes.",
-            hint_fr="Donnez à chaque ligne son propre identifiant (c'est la clé primaire de la table).",
-        )
-
-
-def _references(
-    conn: sqlite3.Connection,
-    table: str,
-    table_def: TableDef,
-    code: str | None,
-    cols: dict[str, str],
-    matched: dict[str, tuple[TableDef, str | None]],
-    prefix: str,
-    template: Template,
-    report: Report,
-    counted: dict[_Rule, int] | None = None,
-) -> None:
-    for fk in table_def.foreign_keys:
-        if fk.column not in cols:
-            continue
-        real = cols[fk.column]
-        if fk.to_code_list:
-            allowed = sorted(template.codes(fk.table))
-            marks = ", ".join("?" for _ in allowed)
-            n, examples = _positions(conn, table, *_code_where(real, allowed), counted=counted)
-            if n:
-                values = [
-                    r[0]
-                    for r in conn.execute(
-                        f'SELECT DISTINCT "{real}" FROM "{table}" '
-                        f'WHERE "{real}" IS NOT NULL AND "{real}" NOT IN ({marks}) LIMIT 5',
-                        tuple(allowed),
-                    )
-                ]
-                add_issue(
-                    report,
-                    "PPR_CODE_NOT_IN_LIST",
-                    Severity.ERROR,
-                    f"{table}: {n} row(s) have a {fk.column} outside the code list {fk.table} "
-                    f"({', '.join(map(repr, values))}).",
-                    f"Use a code of {fk.table}: {', '.join(allowed) if len(allowed) <= 15 else 'see the table'}.",
-                    layer=table,
-                    count=n,
-                    examples=examples,
-                    fr=f"{table} : {n} ligne(s) ont un {fk.column} hors de la liste de codes {fk.table} "
-                    f"({', '.join(map(repr, values))}).",
-                    hint_fr=f"Utilisez un code de {fk.table} : "
-                    f"{', '.join(allowed) if len(allowed) <= 15 else 'voir la table'}.",
-                )
-            continue
-        target_kind = fk.table.replace("codealea", code) if code is not None else fk.table
-        target = f"{prefix}_{target_kind}"
-        if target not in matched:
-            n, examples = _positions(conn, table, f'"{real}" IS NOT NULL', counted=counted)
-            if n:
-                add_issue(
-                    report,
-                    "PPR_REFERENCE_BROKEN",
-                    Severity.ERROR,
-                    f"{table}: {n} row(s) refer through {fk.column} to the table {target}, which is missing.",
-                    f"Add {target} or empty {fk.column}.",
-                    layer=table,
-                    count=n,
-                    examples=examples,
-                    fr=f"{table} : {n} ligne(s) renvoient par {fk.column} à la table {target}, qui est absente.",
-                    hint_fr=f"Ajoutez {target} ou videz {fk.column}.",
-                )
-            continue
-        ref_cols = {str(r[1]).lower(): str(r[1]) for r in conn.execute(f'PRAGMA table_info("{target}")')}
-        if fk.ref_column not in ref_cols:
-            continue
-        n, examples = _positions(conn, table, _reference_where(real, target, ref_cols[fk.ref_column]), counted=counted)
-        if n:
-            add_issue(
-                report,
-                "PPR_REFERENCE_BROKEN",
-                Severity.ERROR,
-                f"{table}: {n} row(s) have a {fk.column} that matches no {fk.ref_column} of {target}.",
-                "Correct the identifiers so that every reference points at an existing row.",
-                layer=table,
-                count=n,
-                examples=examples,
-                fr=f"{table} : {n} ligne(s) ont un {fk.column} qui ne correspond à aucun {fk.ref_column} de {target}.",
-                hint_fr="Corrigez les identifiants pour que chaque référence désigne une ligne existante.",
-            )
-
-
-def _hazard_code(
-    conn: sqlite3.Connection, table: str, code: str, report: Report, counted: dict[_Rule, int] | None = None
-) -> None:
-    n, examples = _positions(conn, table, "typealea IS NOT NULL AND typealea <> ?", (code,), counted)
-    if n:
-        add_issue(
-            report,
-            "PPR_HAZARD_CODE_MISMATCH",
-            Severity.ERROR,
-            f"{table}: {n} row(s) have a typealea other than {code}, the hazard code in the table's name.",
-            "Move these zones to the table of their hazard.",
-            layer=table,
-            count=n,
-            examples=examples,
-            fr=f"{table} : {n} ligne(s) ont un typealea autre que {code}, le code d'aléa du nom de la table.",
-            hint_fr="Déplacez ces zones dans la table de leur aléa.",
-        )
-
-
-def _formats(
-    conn: sqlite3.Connection,
-    table: str,
-    table_def: TableDef,
-    cols: dict[str, str],
-    report: Report,
-    counted: dict[_Rule, int] | None = None,
-) -> None:
-    for col in table_def.columns:
-        if col.name not in cols:
-            continue
-        real = cols[col.name]
-        if col.base_type == "DATE":
-            bad = [
-                v
-                for (v,) in conn.execute(f'SELECT "{real}" FROM "{table}" WHERE "{real}" IS NOT NULL')
-                if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(v))
-            ]
-            if bad:
-                add_issue(
-                    report,
-                    "PPR_DATE_FORMAT",
-                    Severity.ERROR,
-                    f"{table}: {len(bad)} value(s) of {col.name} are not dates written YYYY-MM-DD ({bad[0]!r}).",
-                    "Write dates as YYYY-MM-DD.",
-                    layer=table,
-                    count=len(bad),
-                    fr=f"{table} : {len(bad)} valeur(s) de {col.name} ne sont pas des dates écrites AAAA-MM-JJ "
-                    f"({bad[0]!r}).",
-                    hint_fr="Écrivez les dates AAAA-MM-JJ.",
-                )
-        elif col.base_type == "INTEGER":
-            n, examples = _positions(conn, table, _integer_where(real), counted=counted)
-            if n:
-                add_issue(
-                    report,
-                    "PPR_VALUE_TYPE",
-                    Severity.ERROR,
-                    f"{table}: {n} value(s) of {col.name} are not whole numbers.",
-                    "Store whole numbers (e.g. a return period in years).",
-                    layer=table,
-                    count=n,
-                    examples=examples,
-                    fr=f"{table} : {n} valeur(s) de {col.name} ne sont pas des nombres entiers.",
-                    hint_fr="Enregistrez des nombres entiers (p. ex. une période de retour en années).",
-                )
 
 
 #: geometries decoded and checked per batch: the blobs and shapes of one batch only are in memory (5,000 as the
