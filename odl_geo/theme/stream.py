@@ -64,6 +64,8 @@ from .run import (
 from .spool import LayerSpool
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..checks.areas import Area
     from ..exports.base import OutputFile
     from ..feedback import Feedback
@@ -111,12 +113,15 @@ def stream_layer(
     feedback: Feedback | None = None,
     products: bool = True,
     keep_rows: bool = True,
+    meanwhile: Callable[[ThemeRun], None] | None = None,
 ) -> StreamedLayer:
     """Read, conform, anonymise, check, fix, validate and write the layer of ``path`` chunk by chunk.
 
     The products go into ``staging`` (the caller swaps them in, or drops them when the report has errors), with
     the spool of the final rows. ``products=False`` (``odl-geo check``) writes no product; ``keep_rows=False``
-    (``check`` without ``--fix``) spools nothing.
+    (``check`` without ``--fix``) spools nothing. ``meanwhile``: the caller's work that needs none of the pass's
+    results (its imports, the area's zones), done once the last chunk is read and checked, while the pass's
+    forked child validates and writes it (the run's process would otherwise wait for it; in one process: then).
 
     :raises InputError: bad mapping file or area, unreadable source, no layer the theme can use.
     """
@@ -239,15 +244,20 @@ def stream_layer(
                 offset += n
                 del conformed, chunk, result, final
                 release_free_memory()  # the chunk's pages back to the system (odl_geo.memory)
+            assert first is not None and carry is not None  # read_frames gives at least one (maybe empty) frame
+            # the layer's verdicts (duplicates across chunks...) while the child validates and writes the last chunk:
+            # told after its findings, as in one process
+            end = CheckContext(first.frame.iloc[:0], layer.name, profile, spec, *_area(area), offset=offset,
+                               carry=carry)  # fmt: skip
+            verdicts = finish_checks(end, profile.key, skip).issues
+            del end  # the outputs are written without the checks' hashes in memory
+            if meanwhile is not None:
+                meanwhile(run)
             if child is not None and waiting is not None:
                 kept += waiting.merge(merger, *child.answer(feedback))
                 waiting = None
-            assert first is not None and carry is not None  # read_frames gives at least one (maybe empty) frame
-            end = CheckContext(first.frame.iloc[:0], layer.name, profile, spec, *_area(area), offset=offset,
-                               carry=carry)  # fmt: skip
-            for issue in finish_checks(end, profile.key, skip).issues:
+            for issue in verdicts:
                 merger.add(issue, 0)
-            del end  # the outputs are written without the checks' hashes in memory
             if child is not None:  # the child closes the products; its spool's files are the run's to read
                 done = child.finish(feedback)
                 out.sink = _Written(done.files)
