@@ -165,25 +165,28 @@ def check_alea_level_overlap(ctx: CheckContext) -> list[Issue]:
     if not len(left):
         return []
     hit = sorted({int(rows[i]) for i in np.concatenate([left, right])})
-    return [
-        Issue(
-            "PPR_ALEA_LEVEL_OVERLAP",
-            Severity.WARNING,
-            "",
-            "Cut the zones along a common boundary in the source (QGIS: Difference, or snapping).",
-            layer=ctx.layer,
-            count=len(left),
-            examples=hit[:5],
-            hint_fr="Découpez les zones le long d'une limite commune dans la source (QGIS : Différence, ou "
-            "accrochage).",
-        ).counted(
-            f"{{pairs}} pair(s) of zones of {literal(ctx.layer)} overlap (more than {MIN_OVERLAP_M2:g} m²) with "
-            "different hazard levels: a place cannot have two levels of the same hazard.",
-            f"{{pairs}} paire(s) de zones de {literal(ctx.layer)} se superposent (plus de {MIN_OVERLAP_M2:g} m²) "
-            "avec des niveaux d'aléa différents : un lieu ne peut pas avoir deux niveaux du même aléa.",
-            pairs=len(left),
-        )
-    ]
+    return [alea_level_overlap_issue(ctx.layer, len(left), hit[:5])]
+
+
+def alea_level_overlap_issue(layer: str, pairs: int, examples: list[int]) -> Issue:
+    """PPR_ALEA_LEVEL_OVERLAP for ``pairs`` pairs of zones of ``layer``, naming ``examples`` (the table's rows):
+    the whole-table check's and the one fed a piece at a time (:mod:`odl_geo.checks.flood_rtree`)."""
+    return Issue(
+        "PPR_ALEA_LEVEL_OVERLAP",
+        Severity.WARNING,
+        "",
+        "Cut the zones along a common boundary in the source (QGIS: Difference, or snapping).",
+        layer=layer,
+        count=pairs,
+        examples=examples,
+        hint_fr="Découpez les zones le long d'une limite commune dans la source (QGIS : Différence, ou accrochage).",
+    ).counted(
+        f"{{pairs}} pair(s) of zones of {literal(layer)} overlap (more than {MIN_OVERLAP_M2:g} m²) with "
+        "different hazard levels: a place cannot have two levels of the same hazard.",
+        f"{{pairs}} paire(s) de zones de {literal(layer)} se superposent (plus de {MIN_OVERLAP_M2:g} m²) "
+        "avec des niveaux d'aléa différents : un lieu ne peut pas avoir deux niveaux du même aléa.",
+        pairs=pairs,
+    )
 
 
 def check_zonereg_overlap(ctx: CheckContext) -> list[Issue]:
@@ -195,24 +198,28 @@ def check_zonereg_overlap(ctx: CheckContext) -> list[Issue]:
     if not len(left):
         return []
     hit = sorted({int(rows[i]) for i in np.concatenate([left, right])})
-    return [
-        Issue(
-            "PPR_ZONEREG_OVERLAP",
-            Severity.WARNING,
-            "",
-            "Cut the zones along a common boundary in the source.",
-            layer=ctx.layer,
-            count=len(left),
-            examples=hit[:5],
-            hint_fr="Découpez les zones le long d'une limite commune dans la source.",
-        ).counted(
-            f"{{pairs}} pair(s) of regulatory zones of {literal(ctx.layer)} overlap (more than "
-            f"{MIN_OVERLAP_M2:g} m²): the standard wants one homogeneous regulation per place.",
-            f"{{pairs}} paire(s) de zones réglementaires de {literal(ctx.layer)} se superposent (plus de "
-            f"{MIN_OVERLAP_M2:g} m²) : le standard veut une seule réglementation homogène en chaque lieu.",
-            pairs=len(left),
-        )
-    ]
+    return [zonereg_overlap_issue(ctx.layer, len(left), hit[:5])]
+
+
+def zonereg_overlap_issue(layer: str, pairs: int, examples: list[int]) -> Issue:
+    """PPR_ZONEREG_OVERLAP for ``pairs`` pairs of regulatory zones of ``layer`` (see
+    :func:`alea_level_overlap_issue`)."""
+    return Issue(
+        "PPR_ZONEREG_OVERLAP",
+        Severity.WARNING,
+        "",
+        "Cut the zones along a common boundary in the source.",
+        layer=layer,
+        count=pairs,
+        examples=examples,
+        hint_fr="Découpez les zones le long d'une limite commune dans la source.",
+    ).counted(
+        f"{{pairs}} pair(s) of regulatory zones of {literal(layer)} overlap (more than "
+        f"{MIN_OVERLAP_M2:g} m²): the standard wants one homogeneous regulation per place.",
+        f"{{pairs}} paire(s) de zones réglementaires de {literal(layer)} se superposent (plus de "
+        f"{MIN_OVERLAP_M2:g} m²) : le standard veut une seule réglementation homogène en chaque lieu.",
+        pairs=pairs,
+    )
 
 
 def check_micro_surface(ctx: CheckContext) -> list[Issue]:

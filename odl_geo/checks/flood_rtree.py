@@ -31,12 +31,22 @@ from typing import TYPE_CHECKING, Self
 import numpy as np
 import shapely
 
-from .flood import MIN_OVERLAP_M2, _overlapping_pairs
+from .flood import (
+    _ALEA,
+    _ZONEREG,
+    MIN_OVERLAP_M2,
+    _overlapping_pairs,
+    alea_level_overlap_issue,
+    zonereg_overlap_issue,
+)
 
 if TYPE_CHECKING:
+    import pandas as pd
     from numpy.typing import NDArray
 
-__all__ = ["EXAMPLES", "OverlapsOnDisk"]
+    from ..report import Issue
+
+__all__ = ["EXAMPLES", "OverlapsOnDisk", "TableOverlaps"]
 
 #: rows a finding names (as the whole-table check: ``examples=hit[:5]``)
 EXAMPLES = 5
@@ -204,3 +214,51 @@ def _differ(kept: object, value: object) -> bool:
     (``keys[i] != keys[j]`` on objects: NaN differs from everything, NaN included; None equals None)."""
     other = _plain(value)
     return kept == _NAN or other == _NAN or kept != other
+
+
+class TableOverlaps:
+    """The overlap checks that apply to one CNIG table (as the whole-table checks decide it from the table's name
+    and role), fed its checked pieces in order (:meth:`add`), their finding at the end (:meth:`issues`): what
+    ``run_checks`` gives for ``PPR_ALEA_LEVEL_OVERLAP`` and ``PPR_ZONEREG_OVERLAP`` on the whole table.
+
+    :param codes: the checks the run runs (a check not among them is not run here either).
+    """
+
+    def __init__(self, layer: str, role: str, codes: frozenset[str] | set[str], folder: Path | None = None) -> None:
+        self.layer = layer
+        kind = f"{layer} {role}"
+        self._checks: list[tuple[bool, OverlapsOnDisk | None]] = []
+        if "PPR_ALEA_LEVEL_OVERLAP" in codes and _ALEA.search(kind):
+            self._checks.append((True, OverlapsOnDisk(True, folder)))
+        if "PPR_ZONEREG_OVERLAP" in codes and _ZONEREG.search(kind):
+            self._checks.append((False, OverlapsOnDisk(False, folder)))
+
+    def add(self, frame: pd.DataFrame) -> None:
+        """The next checked piece of the table (its rows follow the pieces before in the table's numbering)."""
+        if not self._checks:
+            return
+        geoms = np.asarray(frame.geometry.values, dtype=object)
+        for n, (keyed, disk) in enumerate(self._checks):
+            if disk is None:
+                continue
+            if keyed and "niveaualea" not in frame.columns:  # the whole-table check says nothing then
+                disk.close()
+                self._checks[n] = (keyed, None)
+                continue
+            disk.add(geoms, frame["niveaualea"].astype(object).to_numpy() if keyed else None)
+
+    def issues(self) -> list[Issue]:
+        """The findings, in the registry's order (as ``run_checks`` gives them)."""
+        out = []
+        for keyed, disk in self._checks:
+            if disk is not None and disk.pairs:
+                make = alea_level_overlap_issue if keyed else zonereg_overlap_issue
+                out.append(make(self.layer, disk.pairs, disk.examples))
+        return out
+
+    def close(self) -> None:
+        """Remove the R-trees' files."""
+        for _, disk in self._checks:
+            if disk is not None:
+                disk.close()
+        self._checks = [(keyed, None) for keyed, _ in self._checks]

@@ -84,11 +84,13 @@ def test_a_run_read_in_small_pieces_is_the_same_run(ppr, monkeypatch):
 
 def _faulty_copy(tmp_path: Path) -> Path:
     """The bundled PPR unzipped, its regulatory zones given faults a fix or a check spans pieces with: damaged
-    accents (re-decoded by ``--fix``) early and late, and a zone repeated at the end (a duplicate of a zone of the
-    first piece)."""
+    accents (re-decoded by ``--fix``) early and late, a zone repeated at the end (a duplicate of a zone of the
+    first piece), then a zone at the end that overlaps one of the first piece; and a hazard zone at the end that
+    overlaps one of the first piece with another level (the overlap checks take the pieces one after the other)."""
     import zipfile
 
     import pyogrio
+    import shapely.affinity
 
     folder = tmp_path / "ppr"
     with zipfile.ZipFile(BUNDLED) as z:
@@ -97,11 +99,25 @@ def _faulty_copy(tmp_path: Path) -> Path:
     zones = pyogrio.read_dataframe(shp)
     for row in (3, 400):
         zones.loc[row, "nom"] = "Zone rÃ©glementÃ©e"
-    zones = pd.concat([zones, zones.iloc[[10]]], ignore_index=True)
+    moved = zones.iloc[[20]].assign(id_zone="moved-20")
+    moved = moved.set_geometry(moved.geometry.map(lambda g: shapely.affinity.translate(g, 3, 3)))
+    zones = pd.concat([zones, zones.iloc[[10]], moved], ignore_index=True)
+    _rewrite(zones, shp)
+    (shp,) = folder.rglob("N_ZONE_ALEA_*.shp")
+    zones = pyogrio.read_dataframe(shp)
+    assert (zones.loc[7, "coderisque"], zones.loc[7, "nivalea_st"]) == ("1150000", "01")
+    moved = zones.iloc[[7]].assign(id_zone="moved-7", nivalea_st="03")
+    moved = moved.set_geometry(moved.geometry.map(lambda g: shapely.affinity.translate(g, 3, 3)))
+    _rewrite(pd.concat([zones, moved], ignore_index=True), shp)
+    return folder
+
+
+def _rewrite(frame: pd.DataFrame, shp: Path) -> None:
+    import pyogrio
+
     for part in shp.parent.glob(shp.stem + ".*"):
         part.unlink()
-    pyogrio.write_dataframe(zones, shp, encoding="UTF-8")
-    return folder
+    pyogrio.write_dataframe(frame, shp, encoding="UTF-8")
 
 
 def _findings(run) -> list[tuple[object, ...]]:
@@ -128,3 +144,11 @@ def test_large_tables_checked_in_pieces_as_if_whole(tmp_path, rows):
     assert len(fixed.frame) > rows
     assert {f.code for f in fixed.fixes} == {"TEXT_ENCODING_DAMAGED", "DUPLICATE_FEATURE"}
     assert [d.feature for f in fixed.fixes if f.code == "DUPLICATE_FEATURE" for d in f.details] == [584]
+    # the zones moved to the end overlap zones of the first piece: found across the pieces, as on the whole table
+    found = {(i.code, i.layer.split("_", 2)[2]): i for i in pieces.report.issues if "OVERLAP" in i.code}
+    assert set(found) == {
+        ("PPR_ZONEREG_OVERLAP", "zonereglementaireurba_s"),
+        ("PPR_ALEA_LEVEL_OVERLAP", "zonealeareference_115_s"),
+        ("PPR_ALEA_LEVEL_OVERLAP", "zonealeanaturelsynthese_s"),
+    }
+    assert 20 in found["PPR_ZONEREG_OVERLAP", "zonereglementaireurba_s"].examples
