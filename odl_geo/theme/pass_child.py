@@ -67,9 +67,10 @@ _LENGTH = struct.Struct("<Q")
 #: half a chunk. Measured (the processes together, sampled every 0.1 s): PEI 1M x 17 fields (17M cells) 361 MB
 #: forked (395-408 MB in whole chunks), hiking 1M x 30 (30M) 370 MB, water 5M x 9 (45M) 379 MB in halves and 394 MB
 #: in the whole chunks of 20,000 a narrow layer keeps (seventh round, docs/performance.md); before the halves water
-#: 1M x 9 370 MB, PEI 100k x 17 340 MB, hiking 100k 370 MB. Not measured in halves to the end: PEI 5M x 17 (85M;
-#: 386 MB at most over its first ~95 %): one process, as before
-PASS_MAX_CELLS = 50_000_000
+#: 1M x 9 370 MB, PEI 100k x 17 340 MB, hiking 100k 370 MB; PEI 5M x 17 (85M) forked in halves to the end 381 MB
+#: (eighth round: the pass's child and the formats after it, the processes together; 386 MB at most over its first
+#: ~95 % in the seventh). Not measured forked: layers between 30M and 85M cells but water 5M (hiking 1-2.8M)
+PASS_MAX_CELLS = 85_000_000
 
 
 def room_for_pass(features: int, fields: int) -> bool:
