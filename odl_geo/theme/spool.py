@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from pyarrow import ipc
 
 from ..normalise.pipeline import GEOMETRY_COLUMN
@@ -43,6 +44,8 @@ class LayerSpool:
         self.folder = Path(tempfile.mkdtemp(prefix=".odl-geo-spool-", dir=parent))
         self.files: list[Path] = []
         self.types: dict[str, list[pa.DataType]] = {}
+        #: per column, whether each chunk held a value in it (a column empty in a chunk has no type of its own there)
+        self.valued: dict[str, list[bool]] = {}
         self.scan = GeometryScan()
         self.count = 0
         self.crs: object = None
@@ -58,8 +61,9 @@ class LayerSpool:
         layer = frame_layer(frame, self.name, self.name, source)
         assert layer.table is not None
         table = layer.table
-        for name, typ in zip(table.schema.names, table.schema.types, strict=True):
-            self.types.setdefault(name, []).append(typ)
+        for name, column in zip(table.schema.names, table.columns, strict=True):
+            self.types.setdefault(name, []).append(column.type)
+            self.valued.setdefault(name, []).append(column.null_count < len(column))
         if layer.has_geometry:
             part = scan_geometries(layer)
             for kind, n in part.counts.items():
@@ -80,7 +84,7 @@ class LayerSpool:
     def state(self) -> dict[str, object]:
         """What the spool knows of its chunks (files, types, geometries), for the process that reads them back: a
         forked pass spools in its child (:mod:`odl_geo.theme.pass_child`), the run's process writes the formats."""
-        keys = ("files", "types", "scan", "count", "crs", "geometry_types")
+        keys = ("files", "types", "valued", "scan", "count", "crs", "geometry_types")
         return {key: getattr(self, key) for key in keys}
 
     def restore(self, state: dict[str, object]) -> None:
@@ -95,7 +99,11 @@ class LayerSpool:
 
     def schema(self) -> pa.Schema:
         """One schema for every chunk: a column's type where chunks agree, else the widest."""
-        fields = [pa.field(name, _widest(types)) for name, types in self.types.items() if name != GEOMETRY_COLUMN]
+        fields = [
+            pa.field(name, _widest(types, self.valued.get(name)))
+            for name, types in self.types.items()
+            if name != GEOMETRY_COLUMN
+        ]
         if GEOMETRY_COLUMN in self.types:
             fields.append(pa.field(GEOMETRY_COLUMN, pa.binary()))
         return pa.schema(fields)
@@ -132,7 +140,20 @@ class LayerSpool:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def _widest(types: list[pa.DataType]) -> pa.DataType:
+def _widest(types: list[pa.DataType], valued: list[bool] | None = None) -> pa.DataType:
+    """One type for a column whose chunks have ``types``, as the whole layer in one frame has it.
+
+    ``valued``: whether each chunk held a value in the column. A chunk without any (a one-row chunk of a blank
+    diameter, an object column of None spooled as text) has no type of its own: the others decide, and its
+    missing values make integers decimals and booleans text, as pandas holds them in the whole layer
+    (``--chunk-rows 1`` wrote PEI's diameters as text, ``"100"``, where a whole run writes ``100``)."""
+    if valued is not None and any(valued) and not all(valued):
+        typed = [t for t, v in zip(types, valued, strict=True) if v]
+        if all(pa.types.is_integer(t) for t in typed):
+            return pa.float64()
+        if all(pa.types.is_boolean(t) for t in typed):
+            return pa.string()
+        types = typed
     known = [t for t in types if not pa.types.is_null(t)]
     if not known:
         return pa.string()
@@ -152,6 +173,8 @@ def _conform(table: pa.Table, schema: pa.Schema) -> pa.Table:
     for field in schema:
         if field.name in table.column_names:
             column = table.column(field.name)
+            if pa.types.is_boolean(column.type) and pa.types.is_string(field.type):  # as str() writes them
+                column = pc.if_else(column, "True", "False")
             arrays.append(column if column.type.equals(field.type) else column.cast(field.type))
         else:
             arrays.append(pa.nulls(table.num_rows, field.type))
