@@ -35,6 +35,9 @@ class Issue:
         (:meth:`counted`); ``template`` and ``template_fr`` are the message with ``{ids}`` where the count goes.
         A streamed run's merge adds up each count over the chunks and writes the message again: every number of
         it is then the layer's. Not in :meth:`to_dict` (the report's JSON says the message).
+    :param quoted: the values the message quotes as examples (``'F-12', 'F-40'``: each as written in it, joined by
+        ``", "``), at most ``quote_max`` (:meth:`quoting`). A streamed run's merge quotes the layer's first ones,
+        a later chunk's after the earlier ones', as a whole-layer run quotes them. Not in :meth:`to_dict`.
     """
 
     code: str
@@ -49,6 +52,14 @@ class Issue:
     numbers: dict[str, int] = field(default_factory=dict)
     template: str = ""
     template_fr: str = ""
+    quoted: list[str] = field(default_factory=list)
+    quote_max: int = 0
+
+    def quoting(self, quoted: list[str], most: int) -> Issue:
+        """Say which values the message quotes (each written as in the message, joined there by ``", "``) and how
+        many it quotes at most: a streamed run's merge completes the list from later chunks. Returns the issue."""
+        self.quoted, self.quote_max = list(quoted), most
+        return self
 
     def counted(self, template: str, template_fr: str, **numbers: int) -> Issue:
         """This issue's messages written from ``numbers`` (:func:`odl_geo.numbers.fill`: ``2,941`` in English,
@@ -60,7 +71,7 @@ class Issue:
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        for key in ("numbers", "template", "template_fr"):
+        for key in ("numbers", "template", "template_fr", "quoted", "quote_max"):
             del d[key]
         d["severity"] = self.severity.value
         for key in ("message_fr", "hint_fr"):
@@ -101,7 +112,8 @@ class Report:
 
     def extend(self, other: Report) -> None:
         for issue in other.issues:
-            self.add(Issue(**{**issue.__dict__, "examples": list(issue.examples), "numbers": dict(issue.numbers)}))
+            copy = {"examples": list(issue.examples), "numbers": dict(issue.numbers), "quoted": list(issue.quoted)}
+            self.add(Issue(**{**issue.__dict__, **copy}))
 
     def by_severity(self, severity: Severity) -> list[Issue]:
         return [i for i in self.issues if i.severity is severity]

@@ -510,7 +510,8 @@ def _duplicate_ids(ctx: CheckContext) -> list[Issue]:
         if not bad.size:
             continue
         shared = pd.unique(values[dup].astype(str))
-        sample = literal(", ".join(repr(v) for v in shared[:3]))
+        quoted = [repr(v) for v in shared[:3]]
+        sample = literal(", ".join(quoted))
         ids = len(shared)
         if ctx.carry.get(CHUNKED):
             # a chunk of a streamed layer counts the identifiers it is the first to see used twice (each has a
@@ -520,13 +521,15 @@ def _duplicate_ids(ctx: CheckContext) -> list[Issue]:
             ids = int(np.count_nonzero(~hashes_in(ctx.carry, SHARED_IDS + col, repeated)))
         name = literal(col)
         out.append(
-            issue(DUPLICATE_ID, ctx, "", "", bad).counted(
+            issue(DUPLICATE_ID, ctx, "", "", bad)
+            .counted(
                 f"{name}: {{ids}} identifier(s) are used by several features ({{repeats}} repeats), e.g. {sample}.",
                 f"{name} : {{ids}} identifiant(s) utilisé(s) par plusieurs objets ({{repeats}} répétitions), "
                 f"p. ex. {sample}.",
                 ids=ids,
                 repeats=int(bad.size),
             )
+            .quoting(quoted, 3)
         )
     return out
 

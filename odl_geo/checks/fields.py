@@ -144,7 +144,8 @@ def _enum(ctx: CheckContext) -> list[Issue]:
         if not bad.size:
             continue
         wrong = pd.unique(values.iloc[bad].astype(str))
-        sample = ", ".join(repr(v) for v in wrong[:5])
+        quoted = [repr(v) for v in wrong[:5]]
+        sample = ", ".join(quoted)
         codes = ", ".join(map(str, f.enum))
         out.append(
             issue(
@@ -156,7 +157,7 @@ def _enum(ctx: CheckContext) -> list[Issue]:
                 f"valeurs admises : {codes}.",
                 bad,
                 hint=f'Map them in a mapping file: [values.{f.name}] "{wrong[0]}" = "<one of: {codes}>".',
-            )
+            ).quoting(quoted, 5)
         )
     return out
 

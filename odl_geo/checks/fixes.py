@@ -146,7 +146,12 @@ def _apply_table(frame: pd.DataFrame, col: str, values: pd.Series, table: dict) 
 
 
 def _sample(table: dict, n: int) -> str:
-    return ", ".join(f"{k!r} -> {v!r}" for k, v in list(table.items())[:n])
+    return ", ".join(_quotes(table, n))
+
+
+def _quotes(table: dict, n: int) -> tuple[str, ...]:
+    """The first ``n`` changes of ``table`` as a note quotes them (``'12/03/1999' -> '1999-03-12'``)."""
+    return tuple(f"{k!r} -> {v!r}" for k, v in list(table.items())[:n])
 
 
 def fix_dates(ctx: CheckContext) -> FixResult:
@@ -172,6 +177,8 @@ def fix_dates(ctx: CheckContext) -> FixResult:
             Note(
                 f"{col}: {count_text(n, 'en')} date(s) rewritten as ISO 8601 ({shown}).",
                 f"{col} : {count_text(n)} date(s) réécrite(s) au format ISO 8601 ({shown}).",
+                _quotes(table, 5),
+                5,
             )
         )
         changes += changed
@@ -211,6 +218,8 @@ def fix_insee(ctx: CheckContext) -> FixResult:
                 Note(
                     f"{col}: {count_text(n, 'en')} INSEE code(s) corrected ({shown}).",
                     f"{col} : {count_text(n)} code(s) INSEE corrigé(s) ({shown}).",
+                    _quotes(mapping, 5),
+                    5,
                 )
             )
             changes += _value_changes(col, values.astype(object), hit, mapping)
@@ -282,6 +291,8 @@ def fix_mojibake(ctx: CheckContext) -> FixResult:
                 Note(
                     f"{col}: {count_text(n, 'en')} value(s) re-decoded as UTF-8 ({shown}).",
                     f"{col} : {count_text(n)} valeur(s) redécodée(s) en UTF-8 ({shown}).",
+                    _quotes(table, 3),
+                    3,
                 )
             )
             changes += changed

@@ -93,7 +93,8 @@ def _invalid(ctx: CheckContext) -> list[Issue]:
         bad, values = _rows(ctx, col, ("format",))
         if not bad.size:
             continue
-        sample = ", ".join(repr(v) for v in values[:5])
+        quoted = [repr(v) for v in values[:5]]
+        sample = ", ".join(quoted)
         lost_zero = any(re.fullmatch(r"\d{4}(\.0)?", v) for v in values)
         hint = ("Some codes lost their leading zero (read as numbers): --fix restores it. " if lost_zero else "") + (
             "An INSEE commune code has 5 characters (2A/2B for Corsica)."
@@ -106,7 +107,7 @@ def _invalid(ctx: CheckContext) -> list[Issue]:
                 f"{col} : {count_text(bad.size)} valeur(s) ne sont pas des codes commune INSEE, p. ex. {sample}.",
                 bad,
                 hint=hint,
-            )
+            ).quoting(quoted, 5)
         )
     return out
 
@@ -117,7 +118,8 @@ def _unknown(ctx: CheckContext) -> list[Issue]:
         bad, values = _rows(ctx, col, ("unknown",))
         if not bad.size:
             continue
-        sample = ", ".join(repr(v) for v in values[:5])
+        quoted = [repr(v) for v in values[:5]]
+        sample = ", ".join(quoted)
         out.append(
             issue(
                 INSEE_UNKNOWN,
@@ -127,7 +129,7 @@ def _unknown(ctx: CheckContext) -> list[Issue]:
                 f"{col} : {count_text(bad.size)} valeur(s) portent des codes absents du Code officiel géographique "
                 f"{COG_VINTAGE}, p. ex. {sample}.",
                 bad,
-            )
+            ).quoting(quoted, 5)
         )
     return out
 
@@ -142,7 +144,8 @@ def _outdated(ctx: CheckContext) -> list[Issue]:
         codes = [
             c.strip() for v in values for c in v.split(",") if c.strip() in table and table[c.strip()].kind in "DS"
         ]
-        sample = ", ".join(f"{c} ({table[c].nom} -> {table[c].parent})" for c in codes[:3])
+        quoted = [f"{c} ({table[c].nom} -> {table[c].parent})" for c in codes[:3]]
+        sample = ", ".join(quoted)
         out.append(
             issue(
                 INSEE_OUTDATED,
@@ -152,7 +155,7 @@ def _outdated(ctx: CheckContext) -> list[Issue]:
                 f"{col} : {count_text(bad.size)} valeur(s) portent le code d'une ancienne commune (fusionnée depuis), "
                 f"p. ex. {sample}.",
                 bad,
-            )
+            ).quoting(quoted, 3)
         )
     return out
 
@@ -165,7 +168,8 @@ def _outside(ctx: CheckContext) -> list[Issue]:
         bad, values = _rows(ctx, col, ("outside",))
         if not bad.size:
             continue
-        sample = ", ".join(repr(v) for v in values[:5])
+        quoted = [repr(v) for v in values[:5]]
+        sample = ", ".join(quoted)
         area = ctx.area_name or "the declared area"
         out.append(
             issue(
@@ -175,7 +179,7 @@ def _outside(ctx: CheckContext) -> list[Issue]:
                 f"{col} : {count_text(bad.size)} valeur(s) désignent des communes hors de "
                 f"{ctx.area_name or 'la zone déclarée'}, p. ex. {sample}.",
                 bad,
-            )
+            ).quoting(quoted, 5)
         )
     return out
 

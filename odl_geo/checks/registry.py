@@ -64,6 +64,10 @@ class Note:
 
     en: str
     fr: str
+    #: the values both texts quote as examples (each as written, joined by ``", "``) and how many they quote at most:
+    #: a streamed run's merge completes the first chunk's list from later chunks, as a whole layer's would be
+    quoted: tuple[str, ...] = ()
+    most: int = 0
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,8 @@ class Fix:
     changes: list[str]
     changes_fr: list[str] = field(default_factory=list)
     details: list[Change] = field(default_factory=list)
+    #: per note of ``changes`` (and ``changes_fr``), the values it quotes and how many at most (:class:`Note`)
+    quoted: list[tuple[tuple[str, ...], int]] = field(default_factory=list)
 
 
 def run_checks(
@@ -219,7 +221,8 @@ def fix_context(ctx: CheckContext, outcome: CheckOutcome) -> tuple[CheckContext,
         if removed:
             origin = np.delete(origin, removed)
         if notes:
-            done.append(Fix(check.code, ctx.layer, [n.en for n in notes], [n.fr for n in notes], details))
+            quoted = [(n.quoted, n.most) for n in notes]
+            done.append(Fix(check.code, ctx.layer, [n.en for n in notes], [n.fr for n in notes], details, quoted))
     if current is ctx:  # no fix ran: the same frame, and all that was computed on it
         current = replace(ctx, frame=ctx.frame)
         current.scratch.update(follow(ctx.scratch, None, set(), False))

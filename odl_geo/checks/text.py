@@ -164,7 +164,8 @@ def _damaged(ctx: CheckContext) -> list[Issue]:
         if not damaged:
             continue
         bad = np.flatnonzero(ctx.frame[col].isin(damaged).to_numpy())
-        sample = ", ".join(repr(v[:40]) for v in damaged[:3])
+        quoted = [repr(v[:40]) for v in damaged[:3]]
+        sample = ", ".join(quoted)
         lost = any(REPLACEMENT in v for v in damaged)
         out.append(
             issue(
@@ -175,7 +176,7 @@ def _damaged(ctx: CheckContext) -> list[Issue]:
                 bad,
                 hint=("Some characters were lost (�): re-read the source with the right --encoding. " if lost else "")
                 + "--fix decodes UTF-8 read as Windows-1252 again.",
-            )
+            ).quoting(quoted, 3)
         )
     return out
 

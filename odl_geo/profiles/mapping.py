@@ -314,7 +314,8 @@ def conform_frame(
             typed, _bad = (raw, None) if as_read else coerce(raw, "string")
             col, mapped, _outside = map_enum(typed, tf, values.get(tf.name))
             if mapped:
-                shown = ", ".join(f"{k!r} -> {v!r}" for k, v in list(mapped.items())[:8])
+                quoted = [f"{k!r} -> {v!r}" for k, v in list(mapped.items())[:8]]
+                shown = ", ".join(quoted)
                 report.add(
                     Issue(
                         "ENUM_VALUES_MAPPED",
@@ -323,13 +324,14 @@ def conform_frame(
                         layer=layer,
                         count=_rows_in(raw, list(mapped)),
                         message_fr=f"{tf.name} : valeurs ramenées aux codes du schéma : {shown}.",
-                    )
+                    ).quoting(quoted, 8)
                 )
         else:
             col, bad = coerce(raw, tf.kind)
             if bad.any():
                 idx = bad.nonzero()[0]
-                samples = ", ".join(repr(v) for v in pd.unique(raw.iloc[idx].astype(str))[:3])
+                quoted = [repr(v) for v in pd.unique(raw.iloc[idx].astype(str))[:3]]
+                samples = ", ".join(quoted)
                 report.add(
                     Issue(
                         "VALUE_NOT_CONVERTED",
@@ -343,7 +345,7 @@ def conform_frame(
                         examples=idx.tolist(),
                         message_fr=f"{tf.name} (depuis {match.source}) : {len(idx)} valeur(s) ne sont pas du type "
                         f"{tf.kind} et ont été laissées vides, p. ex. {samples}.",
-                    )
+                    ).quoting(quoted, 3)
                 )
         columns[tf.name] = col
     fuzzy = {k: v for k, v in result.matches.items() if v.how == "fuzzy"}

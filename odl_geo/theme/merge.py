@@ -54,7 +54,28 @@ def _key(issue: Issue) -> str:
 
     if (issue.code in REGISTRY or issue.code == "FIX_APPLIED") and ": " in issue.message:
         return _shape(issue.message.split(": ", 1)[0])
-    return _shape(issue.message)
+    # the values it quotes are a chunk's own (``'Poteau' -> 'PI'`` here, ``'bouche' -> 'BI'`` there): not its key
+    return _shape(_requote(issue.message, issue.quoted, []))
+
+
+def _requote(text: str, old: list[str] | tuple[str, ...], new: list[str], escape: bool = False) -> str:
+    """``text`` quoting ``new`` where it quoted ``old`` (its last place: the values come after the words);
+    ``escape``: ``text`` is a template of :func:`~odl_geo.numbers.fill` (the values written there as literals)."""
+    if not old:
+        return text
+    was, now = ", ".join(old), ", ".join(new)
+    if escape:
+        was, now = literal(was), literal(now)
+    at = text.rfind(was)
+    return text if at < 0 else f"{text[:at]}{now}{text[at + len(was) :]}"
+
+
+def _more_quoted(quoted: list[str], later: list[str] | tuple[str, ...], most: int) -> list[str]:
+    """The values a whole layer would quote: the earlier chunks' first, then a later one's new ones, ``most`` in
+    all (each chunk quotes its own first ones, in the layer's order)."""
+    if len(quoted) >= most or not later:
+        return quoted
+    return list(dict.fromkeys([*quoted, *later]))[:most]
 
 
 #: the count a fix's note starts with, after its field when it names one: ``date_mes : 98 …``, ``19 feature(s) …``,
@@ -149,6 +170,18 @@ def _with_total(text: str, first: int, total: int, lang: str = "en", grouped: bo
     return pattern.sub(str(total), text, count=1)
 
 
+def _quote_more(found: Issue, later: Issue) -> None:
+    """``found``'s texts quoting ``later``'s values too, up to the most it quotes (:meth:`Issue.quoting`)."""
+    quoted = _more_quoted(found.quoted, later.quoted, found.quote_max)
+    if quoted == found.quoted:
+        return
+    found.message = _requote(found.message, found.quoted, quoted)
+    found.message_fr = _requote(found.message_fr, found.quoted, quoted)
+    found.template = _requote(found.template, found.quoted, quoted, escape=True)
+    found.template_fr = _requote(found.template_fr, found.quoted, quoted, escape=True)
+    found.quoted = quoted
+
+
 @dataclass
 class _Finding:
     issue: Issue
@@ -232,6 +265,10 @@ class ChunkMerger:
         #: per fix, each note kept and how many changes of its field its chunk made (what its number may count)
         self._said: dict[tuple[str, str], dict[str, int]] = {}
         self._removals: dict[tuple[str, str, str, str], Removal] = {}
+        #: per fix, the values each kept note quotes, by its language and place in that language's list
+        self._quoted: dict[tuple[str, str], dict[tuple[str, int], list[str]]] = {}
+        #: the text each quoting note had when first said (its fix's FIX_APPLIED finding joins these texts)
+        self._first_said: dict[tuple[tuple[str, str], str, int], str] = {}
 
     # -- issues ----------------------------------------------------------------------------------------
     def add_report(self, report: Report, offset: int, fixes_offset: int | None = None) -> None:
@@ -252,6 +289,7 @@ class ChunkMerger:
             template = _prefixed(issue.message, issue.template, issue.numbers, "en")
             template_fr = _prefixed(issue.message_fr, issue.template_fr, issue.numbers, "fr") if template else ""
             copy = replace(issue, examples=rows[:5], message=_in_layer(issue.message, offset),
+                           quoted=list(issue.quoted),
                            message_fr=_in_layer(issue.message_fr, offset), numbers=dict(issue.numbers),
                            template=_in_layer(template, offset),
                            template_fr=_in_layer(template_fr, offset))  # fmt: skip
@@ -269,6 +307,7 @@ class ChunkMerger:
             if check is not None and check.joined is not None:  # a text whose shape depends on the counts
                 check.joined(found.issue, issue)
         found.chunks += 1
+        _quote_more(found.issue, issue)
         room = 5 - len(found.issue.examples)
         if room > 0:
             found.issue.examples.extend(rows[:room])
@@ -286,6 +325,8 @@ class ChunkMerger:
             issue = f.issue
             if issue.code == "SCHEMA_VALID" and issue.layer in invalid:
                 continue
+            if issue.code == "FIX_APPLIED":
+                issue = self._fix_quotes(issue)
             if f.chunks > 1 and issue.template:  # every count of its message the layer's
                 issue = replace(
                     issue,
@@ -302,6 +343,25 @@ class ChunkMerger:
             out.append(issue)
         return out
 
+    def _fix_quotes(self, issue: Issue) -> Issue:
+        """A fix's FIX_APPLIED finding (its notes joined) quoting the values its notes quote once merged."""
+        code = issue.message.partition(": ")[0]
+        message, message_fr = issue.message, issue.message_fr
+        for (key, lang, at), said in self._first_said.items():
+            if key[1] != code or (key[0] != issue.layer and (issue.layer, code) in self._fixes):
+                continue
+            fix = self._fixes[key]
+            now = (fix.changes if lang == "en" else fix.changes_fr)[at]
+            if lang == "en":
+                message = message.replace(said, now, 1)
+            else:
+                message_fr = message_fr.replace(said, now, 1)
+        return (
+            issue
+            if message == issue.message and message_fr == issue.message_fr
+            else replace(issue, message=message, message_fr=message_fr)
+        )
+
     # -- fixes and anonymisation -------------------------------------------------------------------------
     def add_fixes(self, fixes: list[Fix], offset: int) -> None:
         for fix in fixes:
@@ -311,19 +371,32 @@ class ChunkMerger:
             known = self._fixes.get(key)
             if known is None:
                 known = self._fixes[key] = replace(fix, changes=[], changes_fr=[], details=SpilledChanges())
-                self._said[key], self._fields[key] = {}, Counter()
+                self._said[key], self._fields[key], self._quoted[key] = {}, Counter(), {}
                 added = details
             else:  # a change of the layer itself (a field renamed) is said by every chunk: kept once
                 added = [d for d in details if d.feature is not None]
             self._keep(known.details, added)
             self._fields[key].update(d.field for d in added)
-            said = self._said[key]
-            for notes, kept in ((fix.changes, known.changes), (fix.changes_fr, known.changes_fr)):
-                for note in notes:
-                    if _note_key(note) not in {_note_key(k) for k in kept}:
+            said, quotes = self._said[key], self._quoted[key]
+            for lang, notes, kept in (("en", fix.changes, known.changes), ("fr", fix.changes_fr, known.changes_fr)):
+                for i, note in enumerate(notes):
+                    keys = [_note_key(k) for k in kept]
+                    quoted, most = fix.quoted[i] if i < len(fix.quoted) else ((), 0)
+                    if _note_key(note) not in keys:
                         shifted = _in_layer(note, offset)  # the rows it names, numbered in the layer
                         kept.append(shifted)
                         said[shifted] = _note_count(shifted, here)
+                        if most:
+                            quotes[(lang, len(kept) - 1)] = list(quoted)
+                            self._first_said[(key, lang, len(kept) - 1)] = shifted
+                    elif most and (lang, at := keys.index(_note_key(note))) in quotes:
+                        # said by an earlier chunk: it quotes this chunk's values too, up to its most
+                        now = _more_quoted(quotes[(lang, at)], quoted, most)
+                        if now != quotes[(lang, at)]:
+                            old = kept[at]
+                            kept[at] = _requote(old, quotes[(lang, at)], now)
+                            said[kept[at]] = said.pop(old, 0)
+                            quotes[(lang, at)] = now
 
     def _keep(self, into: list[Change], changes: list[Change]) -> None:
         """``changes`` after ``into``'s: in memory while the run holds fewer than :data:`HELD_CHANGES`, then in
@@ -346,10 +419,14 @@ class ChunkMerger:
         """The layer's fixes. A note (``date_mes : 98 date(s) rewritten …``, ``19 feature(s) removed: #39…``) is
         said once, by the first chunk that made it; when its number counted that chunk's changes (of its field, or
         all of them), it is made the count of the whole layer."""
+        from ..checks.runner import _fix_order
+
+        ours = [key for key in self._fixes if key[0] == layer]
+        # in the order a whole layer's fixes run (the chunks' first fixes are not always the layer's first)
+        rank = {check.code: i for i, check in enumerate(_fix_order({code for _, code in ours}))}
         out = []
-        for key, fix in self._fixes.items():
-            if key[0] != layer:
-                continue
+        for key in sorted(ours, key=lambda k: rank.get(k[1], len(rank))):
+            fix = self._fixes[key]
             said, total = self._said[key], self._fields[key]
 
             def counted(note: str, lang: str, said: dict[str, int] = said, total: Counter[str] = total) -> str:
