@@ -300,12 +300,14 @@ def _convert_streamed(
     whole layer is publishable."""
     from ..memory import release_free_memory
     from .digests import Digests
+    from .forked import KeptFrozen
     from .report_maps import MapsAside, draw_maps_aside
     from .stream import stream_layer
 
     _prepare(out)
     recover(out)  # a crashed earlier run: its swap finished, its staging folders removed
     staged = Staging(out)  # OutputError (exit 3) when the folder is read-only or the disk full
+    frozen = KeptFrozen()  # the pass's, then the formats' forks: one collection of the run's objects, not two
     try:
         early = _Early()
         streamed = stream_layer(path, profile, options, staged.path, read_options, feedback, meanwhile=early)
@@ -340,6 +342,7 @@ def _convert_streamed(
                 streamed.spool.close()
             _commit(path, out, staged, manifest, digests.fill)
     finally:
+        frozen.release()
         staged.close()
     run.files = manifest.files
     write_reports(run, out, lang, drawn)
