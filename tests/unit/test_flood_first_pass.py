@@ -123,3 +123,79 @@ def test_the_mapping_files_local_codes_read_as_conform_reads_them(tmp_path):
     mapping.write_text('[values.typereg]\n"01" = "05"\n"02" = "05"\n"03" = "06"\n"04" = "06"\n', encoding="utf-8")
     tables = _compare(ppr, mapping)
     assert "zonereglementairefoncier_s" in tables and "zonereglementaireurba_s" not in tables
+
+
+def _conformed_by_pieces(ppr: Path, emit: bool, rows: int = 23):
+    """``covadis_to_cnig`` with the zone layers given ``rows`` at a time; with ``emit``, each piece's rows given
+    back as they come (the procedure's code and the multirisk flag from the first pass). Returns the tables, the
+    rows given back per table (in order), the report."""
+    from odl_geo.profiles.base import ThemeDataset
+    from odl_geo.profiles.flood.covadis import LocalCodes, ZonePieces, covadis_to_cnig
+
+    profile = FloodProfile()
+    report = Report()
+    dataset = load_flood_dataset(ppr, Report())
+    local = LocalCodes(None)
+    pieces = ZonePieces()
+    if emit:
+        with open_source(ppr) as src:
+            roles = profile.assign_roles([lyr.name for lyr in src.layers])
+            by_name = {lyr.name: lyr for lyr in src.layers}
+            codes = first_pass({role: by_name[name] for role, name in roles.items()})
+        others = {
+            role: set(text_values(column(frame, "id_gaspar"), len(frame)).dropna())
+            for role, frame in dataset.frames.items()
+            if role not in PIECE_ROLES
+        }
+        layer = {role: _short(name) for role, name in dataset.source_names.items()}
+        pieces.emit_rows(procedure_code(codes, others, layer), codes.has_multirisk)
+    given: dict[str, list] = {}
+    for role in PIECE_ROLES:
+        if role not in dataset.frames:
+            continue
+        frame = dataset.frames[role]
+        pieces.start(role)
+        for start in range(0, len(frame), rows):
+            for kind, part in pieces.add(role, local.apply(role, frame.iloc[start : start + rows])).items():
+                given.setdefault(kind, []).append(part)
+    rest = ThemeDataset(
+        frames={r: f for r, f in dataset.frames.items() if r not in PIECE_ROLES},
+        source_names=dict(dataset.source_names),
+        source_path=ppr,
+    )
+    out = covadis_to_cnig(rest, profile._settings(None), report, pieces)
+    return out, given, report
+
+
+@pytest.mark.parametrize("name", ["bundled", "multialea", "20170001", "faulty"])
+def test_rows_given_back_piece_by_piece_are_the_tables(name, shared_data, tmp_path):
+    """With the first pass's answers, ``conform`` can give each piece's CNIG rows back as it comes (step 3 of
+    docs/flood.md: checked and appended, never kept): those rows, followed by what ``finish`` still makes (the
+    multirisk zones' expansion), are the tables of the path in use, row for row (values, numbering, shapes), and
+    the findings are the same."""
+    import geopandas as gpd
+    import shapely
+
+    if name == "faulty":
+        ppr = _faulty(tmp_path, shared_data)
+    else:
+        src = {"bundled": BUNDLED, "multialea": shared_data / MULTI, "20170001": shared_data / OTHER}[name]
+        ppr = Path(shutil.copy2(src, tmp_path / src.name))
+    kept, _, kept_report = _conformed_by_pieces(ppr, emit=False)
+    given_out, given, given_report = _conformed_by_pieces(ppr, emit=True)
+    assert [i.to_dict() for i in kept_report.issues] == [i.to_dict() for i in given_report.issues]
+    zone_kinds = [k for k in kept.frames if k.startswith(ZONE_TABLES)]
+    assert all(k in given for k in zone_kinds if k.startswith("zonereglementaire"))
+    assert any(k in given for k in zone_kinds if k.startswith("zonealeareference_"))
+    for kind in zone_kinds:
+        parts = [*given.get(kind, []), *([given_out.frames[kind]] if kind in given_out.frames else [])]
+        joined = pd.concat(parts) if "reglementaire" in kind else pd.concat(parts, ignore_index=True)
+        joined = gpd.GeoDataFrame(joined, geometry=joined.geometry.name, crs=kept.frames[kind].crs)
+        whole = kept.frames[kind]
+        geom = whole.geometry.name
+        pd.testing.assert_frame_equal(pd.DataFrame(joined).drop(columns=geom), pd.DataFrame(whole).drop(columns=geom))
+        assert list(shapely.to_wkb(joined.geometry.values)) == list(shapely.to_wkb(whole.geometry.values)), kind
+    pd.testing.assert_frame_equal(given_out.frames["procedure"], kept.frames["procedure"])
+    assert [k for k in given_out.frames if not k.startswith(ZONE_TABLES)] == [
+        k for k in kept.frames if not k.startswith(ZONE_TABLES)
+    ]

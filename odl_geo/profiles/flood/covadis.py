@@ -47,6 +47,7 @@ TYPEREG_FONCIER = {"05": "01", "06": "02"}  # délaissement / expropriation poss
 #: the COVADIS layers ``conform`` can take a piece at a time (:class:`ZonePieces`): the zones, which make a PPR
 #: large; the others (perimeter, N_DOCUMENT, N_MULTIALEA, stakes) are small and taken whole
 PIECE_ROLES = ("zone_alea", "zone_reglementaire", "zone_reglementaire_l", "zone_reglementaire_p")
+_SUFFIX = {"zone_reglementaire": "s", "zone_reglementaire_l": "l", "zone_reglementaire_p": "p"}
 _FAMILIES = (
     ("117", "PPRN-L"), ("125", "PPRN-L"), ("126", "PPRN-L"), ("11", "PPRN-I"), ("12", "PPRN-Mvt"), ("13", "PPRN-S"),
     ("14", "PPRN-Av"), ("15", "PPRN-Ev"), ("16", "PPRN-If"), ("171", "PPRN-Cy"), ("18", "PPRN-Rad"),
@@ -235,6 +236,12 @@ class ZonePieces:
         self.regulatory: dict[str, RegulatoryPieces] = {}
         self.gaspar: dict[str, set[str]] = {}
         self.urls: dict[str, dict[str, str | None]] = {}
+        self._emit: tuple[str, bool] | None = None
+
+    def emit_rows(self, codeprocedure: str, has_multirisk: bool) -> None:
+        """Give each piece's CNIG rows back from :meth:`add` (see
+        :meth:`~odl_geo.profiles.flood.hazards.HazardPieces.emit_rows`), for layers started from now on."""
+        self._emit = (codeprocedure, has_multirisk)
 
     def start(self, role: str) -> None:
         """``role``'s layer is given (its pieces follow, maybe none)."""
@@ -244,9 +251,13 @@ class ZonePieces:
             self.urls[role] = {}
             if role != "zone_alea":
                 self.regulatory[role] = RegulatoryPieces()
+                if self._emit is not None:
+                    self.regulatory[role].emit_rows(self._emit[0], _SUFFIX[role])
+            elif self._emit is not None:
+                self.hazards.emit_rows(*self._emit)
 
-    def add(self, role: str, piece: gpd.GeoDataFrame) -> None:
-        """The next piece of ``role``'s layer."""
+    def add(self, role: str, piece: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+        """The next piece of ``role``'s layer; with :meth:`emit_rows`, its CNIG rows of each table."""
         self.start(role)
         n = len(piece)
         self.gaspar[role].update(text_values(column(piece, "id_gaspar"), n).dropna())
@@ -257,9 +268,8 @@ class ZonePieces:
             if url and url not in urls:
                 urls[url] = label
         if role == "zone_alea":
-            self.hazards.add(piece)
-        else:
-            self.regulatory[role].add(piece)
+            return self.hazards.add(piece)
+        return self.regulatory[role].add(piece)
 
 
 def _short(display: str) -> str:
@@ -496,11 +506,20 @@ class RegulatoryPieces:
         self._split: list[int] = []
         self._urba: list[pd.DataFrame] = []
         self._foncier: list[pd.DataFrame] = []
+        self._emit: tuple[str, str] | None = None  # (codeprocedure, suffix) once :meth:`emit_rows` is called
 
-    def add(self, frame: gpd.GeoDataFrame) -> None:
+    def emit_rows(self, code: str, suffix: str) -> None:
+        """Give each piece's rows back from :meth:`add` instead of keeping them until :meth:`finish` (see
+        :meth:`~odl_geo.profiles.flood.hazards.HazardPieces.emit_rows`): ``code`` is the procedure's, ``suffix``
+        the layer's geometry (``s``, ``l``, ``p``)."""
+        self._emit = (code, suffix)
+
+    def add(self, frame: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+        """One piece of the layer, in order; with :meth:`emit_rows`, its rows of each table (numbered in the
+        layer's numbering, as :meth:`finish`'s tables), else nothing."""
         n = len(frame)
         if not n:
-            return
+            return {}
         if self.crs is None:
             self.crs = frame.crs
         ids = text_values(column(frame, "id_zone"), n)
@@ -527,11 +546,22 @@ class RegulatoryPieces:
         parts.index = parts.index + self._parts
         self._parts += len(parts)
         is_foncier = parts["typereg"].isin(list(TYPEREG_FONCIER)).to_numpy()
-        self._urba.append(parts[~is_foncier])
-        self._foncier.append(parts[is_foncier])
+        emitted: dict[str, gpd.GeoDataFrame] = {}
+        if self._emit is None:
+            self._urba.append(parts[~is_foncier])
+            self._foncier.append(parts[is_foncier])
+        else:
+            code, suffix = self._emit
+            for kind, rows, extra in (
+                (f"zonereglementaireurba_{suffix}", parts[~is_foncier], ["existemesuresobligatoires"]),
+                (f"zonereglementairefoncier_{suffix}", parts[is_foncier], []),
+            ):
+                if len(rows):
+                    emitted[kind] = _regulatory_table([rows], code, extra, self.crs)
         self._ids.append(ids)
         self._typereg.append(typereg)
         self.rows += n
+        return emitted
 
     def finish(self, suffix: str, code: str, layer: str, report: Report) -> dict[str, pd.DataFrame]:
         if not self.rows:
@@ -584,16 +614,21 @@ class RegulatoryPieces:
                 )
         del typereg
         report_split(self._split, layer, report)
-        cols = ["idzonereglementaire", "codeprocedure", "codezonereglement", "libellezonereglement", "typereglement"]
         out = {}
         for kind, kept, extra in (
             (f"zonereglementaireurba_{suffix}", self._urba, ["existemesuresobligatoires"]),
             (f"zonereglementairefoncier_{suffix}", self._foncier, []),
         ):
             filled = [p for p in kept if len(p)]
+            kept.clear()
             if filled:
-                part = pd.concat(filled).assign(codeprocedure=code)
-                del filled
-                kept.clear()
-                out[kind] = gpd.GeoDataFrame(part[cols + extra], geometry=part.geometry.values, crs=self.crs)
+                out[kind] = _regulatory_table(filled, code, extra, self.crs)
         return out
+
+
+def _regulatory_table(filled: list[pd.DataFrame], code: str, extra: list[str], crs: object) -> gpd.GeoDataFrame:
+    """The rows of ``filled`` (in the layer's numbering) with the CNIG regulatory table's columns."""
+    cols = ["idzonereglementaire", "codeprocedure", "codezonereglement", "libellezonereglement", "typereglement"]
+    part = pd.concat(filled).assign(codeprocedure=code)
+    filled.clear()
+    return gpd.GeoDataFrame(part[cols + extra], geometry=part.geometry.values, crs=crs)

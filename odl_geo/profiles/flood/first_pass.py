@@ -29,7 +29,7 @@ import warnings
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .covadis import PIECE_ROLES, TYPEREG_FONCIER, LocalCodes, _gaspar
+from .covadis import _SUFFIX, PIECE_ROLES, TYPEREG_FONCIER, LocalCodes, _gaspar
 from .hazards import MULTI_CODE, covadis_hazard_code
 from .model import column, text_values
 
@@ -50,7 +50,6 @@ _FIELDS = {
     "multi_alea": ("id_zone", "coderisque"),
     **{role: ("id_gaspar", "typereg") for role in PIECE_ROLES if role != "zone_alea"},
 }
-_SUFFIX = {"zone_reglementaire": "s", "zone_reglementaire_l": "l", "zone_reglementaire_p": "p"}
 
 
 @dataclass

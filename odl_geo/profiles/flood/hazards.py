@@ -224,12 +224,25 @@ class HazardPieces:
         self._synthesis: list[pd.DataFrame] = []
         self._multirisk: list[pd.DataFrame] = []
         self._sources: set[object] = set()
+        #: set by :meth:`emit_rows`: each piece's rows are given back by :meth:`add` instead of kept
+        self._emit: tuple[str, bool] | None = None
+        self._met: set[str] = set()  # the natural codes met, when the rows are given back
 
-    def add(self, alea: gpd.GeoDataFrame) -> None:
-        """One piece of the layer, in the layer's order."""
+    def emit_rows(self, codeprocedure: str, has_multirisk: bool) -> None:
+        """Give each piece's CNIG rows back from :meth:`add` (step 3 of docs/flood.md) instead of keeping them
+        until :meth:`finish`: what ``finish`` decides over the whole layer is then known before the first piece
+        (:mod:`~odl_geo.profiles.flood.first_pass`): the procedure's code, and whether the layer has multirisk
+        zones (the synthesis table is made only then). The multirisk zones are still kept: their expansion with
+        ``N_MULTIALEA`` comes from :meth:`finish`, after the natural rows of each code's table."""
+        self._emit = (codeprocedure, has_multirisk)
+
+    def add(self, alea: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+        """One piece of the layer, in the layer's order. With :meth:`emit_rows`, the piece's rows of each table
+        (natural hazards' tables, the synthesis), which the same tables' rows of :meth:`finish` follow; else
+        nothing (the rows are kept for :meth:`finish`)."""
         n = len(alea)
         if not n:
-            return
+            return {}
         if self.crs is None:
             self.crs = alea.crs
         ids = text_values(column(alea, "id_zone"), n)
@@ -254,16 +267,25 @@ class HazardPieces:
         is_multi = (parts["typealea"] == MULTI_CODE).to_numpy()
         natural = parts["typealea"].fillna("").str.startswith("1").to_numpy() & ~is_multi
         self._unconverted.append(parts.loc[~natural & ~is_multi & parts["typealea"].notna().to_numpy(), "typealea"])
+        emitted: dict[str, gpd.GeoDataFrame] = {}
         for code, group in parts[natural].groupby("typealea"):
-            self._natural[str(code)].append(group)
+            if self._emit is None:
+                self._natural[str(code)].append(group)
+            else:
+                self._met.add(str(code))
+                emitted[f"zonealeareference_{code}_s"] = _table([group], self._emit[0], self.crs)
         # the synthesis holds every natural zone when the layer has multirisk zones: kept until the layer says
-        self._synthesis.append(parts[natural | is_multi])
+        if self._emit is None:
+            self._synthesis.append(parts[natural | is_multi])
+        elif self._emit[1] and (natural | is_multi).any():
+            emitted["zonealeanaturelsynthese_s"] = _table([parts[natural | is_multi]], self._emit[0], self.crs)
         if is_multi.any():
             self._multirisk.append(parts[is_multi])
         self._sources.update(sources)
         for kept, series in ((self._ids, ids), (self._raw, raw), (self._codes, codes), (self._levels, levels)):
             kept.append(series)
         self.rows += n
+        return emitted
 
     def finish(
         self,
@@ -292,10 +314,12 @@ class HazardPieces:
         natural = sorted(self._natural.items())  # the tables in the order a groupby of the whole layer gives
         pieces: dict[str, list[pd.DataFrame]] = {f"zonealeareference_{c}_s": g for c, g in natural}
         out.codes.update(self._natural)
+        out.codes.update(self._met)
         self._natural = defaultdict(list)
         if self._multirisk:
             out.multirisk = int(sum(1 for c in codes if c == MULTI_CODE))
-            pieces["zonealeanaturelsynthese_s"] = [p for p in self._synthesis if len(p)]
+            if self._emit is None:  # else given back piece by piece
+                pieces["zonealeanaturelsynthese_s"] = [p for p in self._synthesis if len(p)]
             detail, expanded = _expand_multirisk(
                 pd.concat(self._multirisk, ignore_index=True),
                 self._sources,
@@ -310,10 +334,15 @@ class HazardPieces:
                 out.codes.add(code)
         self._synthesis, self._multirisk = [], []
         for kind, groups in pieces.items():
-            frame = pd.concat(groups, ignore_index=True).assign(codeprocedure=codeprocedure)
-            groups.clear()
-            out.frames[kind] = gpd.GeoDataFrame(frame[ZONE_COLUMNS], geometry=frame.geometry.values, crs=self.crs)
+            out.frames[kind] = _table(groups, codeprocedure, self.crs)
         return out
+
+
+def _table(groups: list[pd.DataFrame], codeprocedure: str, crs: object) -> gpd.GeoDataFrame:
+    """The rows of ``groups`` (one after the other, numbered 0..n-1) with the CNIG zone table's columns."""
+    frame = pd.concat(groups, ignore_index=True).assign(codeprocedure=codeprocedure)
+    groups.clear()
+    return gpd.GeoDataFrame(frame[ZONE_COLUMNS], geometry=frame.geometry.values, crs=crs)
 
 
 def _joined(pieces: list[pd.Series]) -> pd.Series:
