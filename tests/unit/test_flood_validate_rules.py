@@ -11,20 +11,24 @@ rows of those that matched. Proven here against the former code, kept as ``tests
   bundled PPR's tables grown to thousands of rows with seeded faults of every kind in many rows;
 - the date rule (SQLite alone for the ASCII dates, the former Python rule for every other value) counts and
   quotes what the former Python loop did, for values of every kind;
-- a table is scanned once for all its row rules when none matches.
+- a table is scanned once for all its row rules when none matches;
+- the geometries a build writes, cut out of their blobs by SQLite, decode as the blobs did (every other blob
+  goes through ``decode_blobs`` as before).
 """
 
 from __future__ import annotations
 
 import random
 import sqlite3
+import struct
 from typing import TYPE_CHECKING
 
 import pytest
+import shapely
 
 from odl_geo.profiles.flood import validate as flood_validate
 from odl_geo.profiles.flood import values as flood_values
-from odl_geo.profiles.flood.gpkg import build_geopackage
+from odl_geo.profiles.flood.gpkg import build_geopackage, gpkg_blob
 from odl_geo.profiles.flood.validate import validate_geopackage
 from odl_geo.report import Report
 from tests.unit import flood_values_former
@@ -227,3 +231,48 @@ def _matched(table: str):
     found = _template().match(parts[2])
     assert found is not None
     return found
+
+
+def test_geometries_cut_by_sqlite_decode_as_the_blobs_do(tmp_path):
+    """The geometry rules read the blobs a build writes already cut by SQLite (``_geometry_query``) and decode
+    the others as before: the same (readable, SRS, WKB) for blobs of every kind, in any mix, in batches."""
+    built = [gpkg_blob(shapely.box(i, i, i + 2, i + 3)) for i in range(6)]
+    wkb = shapely.to_wkb(shapely.box(0, 0, 1, 1))
+    others: list[object] = [
+        b"GP" + bytes((0, 0)) + struct.pack(">i", 4326) + wkb,  # big endian, no envelope
+        b"GP" + bytes((0, 3)) + struct.pack("<i", 4326) + bytes(32) + wkb,  # a build's flags, another SRS
+        b"GP" + bytes((0, 3)) + struct.pack("<i", 2154) + bytes(32),  # a build's header, no WKB after it
+        b"GP" + bytes((1, 3)) + struct.pack("<i", 2154) + bytes(32) + wkb,  # version 1
+        b"GP" + bytes((0, 0b101)) + struct.pack("<i", 2154) + bytes(48) + wkb,  # xyz envelope
+        b"GP" + bytes((0, 0b1111)) + struct.pack("<i", 2154) + wkb,  # envelope code 7: not a geometry
+        gpkg_blob(shapely.Polygon()),  # empty
+        b"XX" + bytes(30),
+        b"GP\x00",
+        b"",
+        None,
+        "text",
+        12,
+    ]
+    rng = random.Random(3)
+    values = [rng.choice(built + others) for _ in range(300)] + built
+    path = tmp_path / "g.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE t (geom BLOB)")
+        conn.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
+    conn = sqlite3.connect(path)
+    try:
+        for batch in (1, 7, 1000):
+            cursor = conn.execute(flood_values._geometry_query("geom", "t"))
+            start = 0
+            while rows := cursor.fetchmany(batch):
+                ok, srs, wkbs = flood_values._decode_rows(rows)
+                want_ok, want_srs, want_wkbs = flood_values.decode_blobs(values[start : start + len(rows)])
+                assert ok.tolist() == want_ok.tolist()
+                assert srs[ok].tolist() == want_srs[want_ok].tolist()
+                assert wkbs == want_wkbs
+                start += len(rows)
+            assert start == len(values)
+        cut = conn.execute(flood_values._geometry_query("geom", "t")).fetchall()
+        assert sum(w is not None for w, _ in cut) >= len(built)  # the fast path is taken
+    finally:
+        conn.close()

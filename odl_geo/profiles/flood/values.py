@@ -417,6 +417,41 @@ class _Found:
         self.examples.extend(int(i) for i in rows[: 5 - len(self.examples)])
 
 
+#: the first 8 bytes of every geometry a build writes (``gpkg.gpkg_blobs``): "GP", version 0, flags 3 (little
+#: endian, an xy envelope of 32 bytes), SRS 2154 little endian; its WKB starts at byte 41
+_BUILT_HEADER = b"GP\x00\x03" + struct.pack("<i", SRS_ID)
+
+
+def _geometry_query(column: str, table: str) -> str:
+    """The table's geometries in rowid order, as (WKB, None) when the blob starts with :data:`_BUILT_HEADER`
+    (SQLite cuts the header and envelope off: no slicing of each blob in Python), else (None, the blob as it is),
+    which :func:`decode_blobs` reads."""
+    built = f'substr("{column}", 1, 8) = x\'{_BUILT_HEADER.hex()}\' AND length("{column}") > 40'
+    return (
+        f'SELECT CASE WHEN {built} THEN substr("{column}", 41) END, '
+        f'CASE WHEN {built} THEN NULL ELSE "{column}" END FROM "{table}" ORDER BY rowid'
+    )
+
+
+def _decode_rows(rows: list[tuple[object, object]]) -> tuple[np.ndarray, np.ndarray, list[bytes]]:
+    """:func:`decode_blobs` of a batch of :func:`_geometry_query`'s rows: the geometries SQLite already cut are
+    geometries of SRS 2154, the others are decoded as :func:`decode_blobs` does; the WKB in the rows' order."""
+    cut = [wkb for wkb, _ in rows]
+    n = len(cut)
+    if None not in cut:  # every geometry as a build writes it
+        return np.ones(n, dtype=bool), np.full(n, SRS_ID, dtype=np.int64), cut  # type: ignore[return-value]
+    others = [i for i, wkb in enumerate(cut) if wkb is None]
+    ok_others, srs_others, wkbs_others = decode_blobs([rows[i][1] for i in others])
+    ok = np.ones(n, dtype=bool)
+    ok[others] = ok_others
+    srs = np.full(n, SRS_ID, dtype=np.int64)
+    srs[others] = srs_others
+    decoded = iter(wkbs_others)
+    read = ok.tolist()
+    wkbs = [wkb if wkb is not None else next(decoded) for wkb, k in zip(cut, read, strict=True) if k]
+    return ok, srs, wkbs  # type: ignore[return-value]
+
+
 def _geometries(conn: sqlite3.Connection, table: str, table_def: TableDef, report: Report) -> None:
     column = conn.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (table,)).fetchone()
     if column is None:
@@ -425,14 +460,14 @@ def _geometries(conn: sqlite3.Connection, table: str, table_def: TableDef, repor
     # the declared type's id (-2 when the template's type has none: every geometry is then of a wrong type)
     wanted = next((t for t, name in _TYPE_NAMES.items() if name == table_def.geometry_type), -2)
     present_any = False
-    cursor = conn.execute(f'SELECT "{column[0]}" FROM "{table}" ORDER BY rowid')
+    cursor = conn.execute(_geometry_query(column[0], table))
     start = 0
-    while blobs := [r[0] for r in cursor.fetchmany(GEOMETRY_BATCH)]:
-        ok, srs, wkbs = decode_blobs(blobs)
+    while rows := cursor.fetchmany(GEOMETRY_BATCH):
+        ok, srs, wkbs = _decode_rows(rows)
         index = np.flatnonzero(ok) + start
         missing.add(np.flatnonzero(~ok) + start)
-        start += len(blobs)
-        del blobs
+        start += len(rows)
+        del rows
         if not len(wkbs):
             continue
         present_any = True
