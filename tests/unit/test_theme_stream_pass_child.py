@@ -306,11 +306,12 @@ def test_a_layer_past_the_memory_bars_cells_keeps_one_process(tmp_path, children
     from odl_geo.theme import pass_child
 
     assert pass_child.room_for_pass(1_000_000, 17) and pass_child.room_for_pass(1_000_000, 30)  # PEI, hiking 1M
-    assert pass_child.room_for_pass(5_000_000, 9) and not pass_child.room_for_pass(5_000_000, 17)  # water, PEI 5M
+    assert pass_child.room_for_pass(5_000_000, 9) and pass_child.room_for_pass(5_000_000, 17)  # water, PEI 5M
+    assert not pass_child.room_for_pass(5_000_000, 30)  # hiking 5M: not measured (its outputs do not fit the disk)
     monkeypatch.delenv(pass_child.ENV_SWITCH)  # unset: a free second core decides
     monkeypatch.setattr(pass_child.os, "sched_getaffinity", lambda pid: {0, 1})
     monkeypatch.setattr(pass_child.os, "getloadavg", lambda: (0.9, 1.2, 1.0))
-    assert pass_child.room_for_pass(1_000, 9) and not pass_child.room_for_pass(5_000_000, 17)
+    assert pass_child.room_for_pass(1_000, 9) and not pass_child.room_for_pass(5_000_000, 30)
     monkeypatch.setattr(pass_child.os, "getloadavg", lambda: (2.0, 0.5, 0.5))  # both cores taken
     assert not pass_child.room_for_pass(1_000, 9)
     monkeypatch.setattr(pass_child.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
