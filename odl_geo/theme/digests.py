@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     from ..exports.base import OutputFile
 
-__all__ = ["Digests"]
+__all__ = ["Digests", "hash_written"]
 
 
 class Digests:
@@ -42,10 +42,15 @@ class Digests:
         self._again: set[str] = set()  # written to again after it was hashed (a layer appended): hashed at the end
 
     def add(self, files: list[OutputFile]) -> None:
-        """``files`` are complete: hash them now (a file named again is hashed again, once the writing ends)."""
+        """``files`` are complete: hash them now (a file named again is hashed again, once the writing ends); a
+        file hashed already by the process that wrote it (:func:`hash_written`) keeps its digest."""
         for f in files:
             if f.path in self._started:
                 self._again.add(f.path)
+            elif f.sha256:
+                done: Future[str] = Future()
+                done.set_result(f.sha256)
+                self._started[f.path] = done
             else:
                 self._started[f.path] = self._pool.submit(_hash_and_flush, self.folder / f.path)
 
@@ -65,6 +70,18 @@ class Digests:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def hash_written(files: list[OutputFile], folder: Path) -> None:
+    """Hash and flush ``files`` of ``folder`` now, in the process that has just written them (a forked format
+    writer, :mod:`odl_geo.theme.forked`): their ``sha256`` and ``size`` set, which :meth:`Digests.add` keeps.
+
+    The run's process learns of a child's files when the child is done with all of its formats: hashed then, the
+    GeoPackage (and a CSV the child took after it) were hashed and flushed after the last format was written, on
+    the run's critical path (PEI 1M: ~1-2 s); hashed by the child, each is hashed while the run writes its own."""
+    for f in files:
+        path = folder / f.path
+        f.sha256, f.size = _hash_and_flush(path), path.stat().st_size
 
 
 def _hash_and_flush(path: Path) -> str:

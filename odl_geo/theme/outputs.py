@@ -542,6 +542,7 @@ def _fork_format(
     then written one after the other, as before)."""
     from ..exports.registry import writers_for
     from ..memory import release_free_memory
+    from .digests import hash_written
     from .forked import Claims, ForkedTask, fork_allowed, room_for_child
 
     if len(spooled) != 1:
@@ -564,6 +565,7 @@ def _fork_format(
         n: int | None = first
         while n is not None:
             done[n] = _write_one(writers[n], layer, scan, ctx)
+            hash_written(done[n][0], staging)  # by this core, while the run writes its own formats
             n = claims.take()
         return done
 
