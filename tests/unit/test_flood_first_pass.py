@@ -148,8 +148,11 @@ def _conformed_by_pieces(ppr: Path, emit: bool, rows: int = 23):
             if role not in PIECE_ROLES
         }
         layer = {role: _short(name) for role, name in dataset.source_names.items()}
-        pieces.emit_rows(procedure_code(codes, others, layer), codes.has_multirisk)
+        multi = dataset.frames.get("multi_alea")
+        multi = None if multi is None else local.apply("multi_alea", multi)
+        pieces.emit_rows(procedure_code(codes, others, layer), codes.has_multirisk, multi, codes.multirisk)
     given: dict[str, list] = {}
+    later: dict[str, list] = {}
     for role in PIECE_ROLES:
         if role not in dataset.frames:
             continue
@@ -158,6 +161,12 @@ def _conformed_by_pieces(ppr: Path, emit: bool, rows: int = 23):
         for start in range(0, len(frame), rows):
             for kind, part in pieces.add(role, local.apply(role, frame.iloc[start : start + rows])).items():
                 given.setdefault(kind, []).append(part)
+            for kind, part in (pieces.hazards.later if role == "zone_alea" else {}).items():
+                later.setdefault(kind, []).append(part)
+    # the PPRs with N_MULTIALEA have multirisk zones expanded into their hazards' tables
+    assert bool(later) == (emit and "multi_alea" in dataset.frames)
+    for kind, parts in later.items():  # the expanded rows follow every natural row of their table
+        given.setdefault(kind, []).extend(parts)
     rest = ThemeDataset(
         frames={r: f for r, f in dataset.frames.items() if r not in PIECE_ROLES},
         source_names=dict(dataset.source_names),
@@ -172,7 +181,8 @@ def test_rows_given_back_piece_by_piece_are_the_tables(name, shared_data, tmp_pa
     """With the first pass's answers, ``conform`` can give each piece's CNIG rows back as it comes (step 3 of
     docs/flood.md: checked and appended, never kept): those rows, followed by what ``finish`` still makes (the
     multirisk zones' expansion), are the tables of the path in use, row for row (values, numbering, shapes), and
-    the findings are the same."""
+    the findings are the same. The multirisk zones are expanded piece by piece too: their detail rows come with
+    the piece, their hazards' rows after every natural row of their table."""
     import geopandas as gpd
     import shapely
 

@@ -236,12 +236,20 @@ class ZonePieces:
         self.regulatory: dict[str, RegulatoryPieces] = {}
         self.gaspar: dict[str, set[str]] = {}
         self.urls: dict[str, dict[str, str | None]] = {}
-        self._emit: tuple[str, bool] | None = None
+        self._emit: tuple[str, bool, pd.DataFrame | None, set[object] | None] | None = None
 
-    def emit_rows(self, codeprocedure: str, has_multirisk: bool) -> None:
+    def emit_rows(
+        self,
+        codeprocedure: str,
+        has_multirisk: bool,
+        multi: pd.DataFrame | None = None,
+        multirisk: set[object] | None = None,
+    ) -> None:
         """Give each piece's CNIG rows back from :meth:`add` (see
-        :meth:`~odl_geo.profiles.flood.hazards.HazardPieces.emit_rows`), for layers started from now on."""
-        self._emit = (codeprocedure, has_multirisk)
+        :meth:`~odl_geo.profiles.flood.hazards.HazardPieces.emit_rows`: ``multi`` is the ``N_MULTIALEA`` frame
+        :func:`covadis_to_cnig` will be given, ``multirisk`` the multirisk zones' identifiers), for layers started
+        from now on. The expanded rows of a piece of ``N_ZONE_ALEA`` are then in ``hazards.later``."""
+        self._emit = (codeprocedure, has_multirisk, multi, multirisk)
 
     def start(self, role: str) -> None:
         """``role``'s layer is given (its pieces follow, maybe none)."""
@@ -255,6 +263,7 @@ class ZonePieces:
                     self.regulatory[role].emit_rows(self._emit[0], _SUFFIX[role])
             elif self._emit is not None:
                 self.hazards.emit_rows(*self._emit)
+                self._emit = (*self._emit[:2], None, None)  # the hazards' expansion has what it needs
 
     def add(self, role: str, piece: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
         """The next piece of ``role``'s layer; with :meth:`emit_rows`, its CNIG rows of each table."""

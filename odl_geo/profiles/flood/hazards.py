@@ -227,19 +227,35 @@ class HazardPieces:
         #: set by :meth:`emit_rows`: each piece's rows are given back by :meth:`add` instead of kept
         self._emit: tuple[str, bool] | None = None
         self._met: set[str] = set()  # the natural codes met, when the rows are given back
+        self._details: pd.DataFrame | None = None  # N_MULTIALEA's rows that expand, when the rows are given back
+        #: with :meth:`emit_rows`: the last piece's multirisk zones expanded (table -> rows), to be appended
+        #: after every natural row of their table
+        self.later: dict[str, gpd.GeoDataFrame] = {}
 
-    def emit_rows(self, codeprocedure: str, has_multirisk: bool) -> None:
+    def emit_rows(
+        self,
+        codeprocedure: str,
+        has_multirisk: bool,
+        multi: pd.DataFrame | None = None,
+        multirisk: set[object] | None = None,
+    ) -> None:
         """Give each piece's CNIG rows back from :meth:`add` (step 3 of docs/flood.md) instead of keeping them
         until :meth:`finish`: what ``finish`` decides over the whole layer is then known before the first piece
-        (:mod:`~odl_geo.profiles.flood.first_pass`): the procedure's code, and whether the layer has multirisk
-        zones (the synthesis table is made only then). The multirisk zones are still kept: their expansion with
-        ``N_MULTIALEA`` comes from :meth:`finish`, after the natural rows of each code's table."""
+        (:mod:`~odl_geo.profiles.flood.first_pass`): the procedure's code, whether the layer has multirisk zones
+        (the synthesis table is made only then) and their identifiers (``multirisk``). With ``multi`` (the same
+        ``N_MULTIALEA`` frame :meth:`finish` will be given), each piece's multirisk zones are expanded at once:
+        their ``zonemultialeanaturel`` rows come with the piece's rows, their rows of the hazards' tables in
+        :attr:`later` (they follow every natural row of their table). Only their attributes are kept, for the
+        findings :meth:`finish` makes."""
         self._emit = (codeprocedure, has_multirisk)
+        self._details = None if multi is None else _expanding_rows(multi, multirisk or set())
 
     def add(self, alea: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
         """One piece of the layer, in the layer's order. With :meth:`emit_rows`, the piece's rows of each table
-        (natural hazards' tables, the synthesis), which the same tables' rows of :meth:`finish` follow; else
-        nothing (the rows are kept for :meth:`finish`)."""
+        (natural hazards' tables, the synthesis, ``zonemultialeanaturel``), which the same tables' rows of
+        :meth:`finish` follow (and :attr:`later` is the piece's expanded rows); else nothing (the rows are kept
+        for :meth:`finish`)."""
+        self.later = {}
         n = len(alea)
         if not n:
             return {}
@@ -279,8 +295,19 @@ class HazardPieces:
             self._synthesis.append(parts[natural | is_multi])
         elif self._emit[1] and (natural | is_multi).any():
             emitted["zonealeanaturelsynthese_s"] = _table([parts[natural | is_multi]], self._emit[0], self.crs)
-        if is_multi.any():
+        if is_multi.any() and self._emit is None:
             self._multirisk.append(parts[is_multi])
+        elif is_multi.any():
+            multirisk, procedure = parts[is_multi], self._emit[0] if self._emit is not None else ""
+            if self._details is not None:
+                detail, expanded = _joined_details(multirisk, self._details, procedure, self.crs)
+                if len(detail):
+                    emitted["zonemultialeanaturel"] = detail
+                for code, group in expanded.items():
+                    self._met.add(code)
+                    self.later[f"zonealeareference_{code}_s"] = _table([group], procedure, self.crs)
+            # the attributes only, for the findings finish makes over the layer: never the shapes
+            self._multirisk.append(pd.DataFrame(multirisk.drop(columns=multirisk.geometry.name)))
         self._sources.update(sources)
         for kept, series in ((self._ids, ids), (self._raw, raw), (self._codes, codes), (self._levels, levels)):
             kept.append(series)
@@ -327,8 +354,9 @@ class HazardPieces:
                 codeprocedure,
                 report,
                 multi_layer if multi is not None else alea_layer,
+                shapes=self._emit is None,
             )
-            out.frames["zonemultialeanaturel"] = detail
+            out.frames["zonemultialeanaturel"] = detail  # none of its rows when they were given back
             for code, group in expanded.items():
                 pieces.setdefault(f"zonealeareference_{code}_s", []).append(group)
                 out.codes.add(code)
@@ -397,6 +425,46 @@ def _report_unconverted(codes: pd.Series, layer: str, report: Report) -> None:
     )
 
 
+def _expanding_rows(multi: pd.DataFrame, zone_ids: set[object]) -> pd.DataFrame:
+    """N_MULTIALEA's rows that expand a multirisk zone (its first row of each (zone, hazard) pair, pointing at one
+    of ``zone_ids``), as :func:`_expand_multirisk` keeps them."""
+    rows = _detail_rows(multi)
+    return rows[~rows.duplicated(["src", "typealea"]) & rows["src"].isin(zone_ids)]
+
+
+def _detail_rows(multi: pd.DataFrame) -> pd.DataFrame:
+    n = len(multi)
+    rows = pd.DataFrame(
+        {
+            "src": text_values(column(multi, "id_zone"), n).values,
+            "raw": text_values(column(multi, "coderisque"), n).values,
+            "niveaualea": text_values(column(multi, "nivalea_std", "nivalea_st"), n, pad=2).values,
+        }
+    )
+    rows["typealea"] = rows["raw"].map(covadis_hazard_code)
+    return rows
+
+
+def _joined_details(
+    mzones: gpd.GeoDataFrame, rows: pd.DataFrame, codeprocedure: str, crs: object
+) -> tuple[pd.DataFrame, dict[str, gpd.GeoDataFrame]]:
+    """The multirisk zones ``mzones`` joined with their hazards' ``rows``: their ``zonemultialeanaturel`` rows and
+    their rows of each natural hazard's table (in the zones' order, each zone's hazards in N_MULTIALEA's order)."""
+    zones = mzones.rename(columns={"niveaualea": "zone_level"})[
+        ["idzonealea", "_source", "zone_level", "description", "geometry"]
+    ]
+    joined = zones.merge(rows, left_on="_source", right_on="src")
+    detail = joined[["typealea", "idzonealea", "niveaualea"]].assign(occurrence=None).reset_index(drop=True)
+    natural = joined["typealea"].fillna("").str.startswith("1")
+    expanded = {
+        str(code): gpd.GeoDataFrame(
+            group.assign(codeprocedure=codeprocedure, occurrence=None), geometry="geometry", crs=crs
+        )
+        for code, group in joined[natural].groupby("typealea")
+    }
+    return detail.astype(object), expanded
+
+
 def _expand_multirisk(
     mzones: gpd.GeoDataFrame,
     all_sources: set[object],
@@ -404,8 +472,11 @@ def _expand_multirisk(
     codeprocedure: str,
     report: Report,
     layer: str,
+    shapes: bool = True,
 ) -> tuple[pd.DataFrame, dict[str, gpd.GeoDataFrame]]:
-    """``zonemultialeanaturel`` rows and the per-hazard rows of the multirisk zones, from N_MULTIALEA."""
+    """``zonemultialeanaturel`` rows and the per-hazard rows of the multirisk zones, from N_MULTIALEA, and the
+    findings on them. ``shapes`` False: ``mzones`` holds their attributes only (their rows were given back piece
+    by piece, :meth:`HazardPieces.emit_rows`): the findings alone, and no row."""
     empty = pd.DataFrame({"typealea": [], "idzonealea": [], "niveaualea": [], "occurrence": []}, dtype=object)
     zone_ids = set(mzones["_source"])
     if multi is None:
@@ -425,15 +496,7 @@ def _expand_multirisk(
             hint_fr="Ajoutez la table N_MULTIALEA_* (un .dbf) de ce PPR à l'entrée.",
         )
         return empty, {}
-    n = len(multi)
-    rows = pd.DataFrame(
-        {
-            "src": text_values(column(multi, "id_zone"), n).values,
-            "raw": text_values(column(multi, "coderisque"), n).values,
-            "niveaualea": text_values(column(multi, "nivalea_std", "nivalea_st"), n, pad=2).values,
-        }
-    )
-    rows["typealea"] = rows["raw"].map(covadis_hazard_code)
+    rows = _detail_rows(multi)
     check_codes(rows["typealea"], "typealea", "CODERISQUE", layer, report, rows["raw"])
     check_codes(rows["niveaualea"], "typeniveaualea", "NIVALEA_STD", layer, report)
     for mask, code, text, text_fr in (
@@ -484,21 +547,15 @@ def _expand_multirisk(
             "inconnus.",
             hint_fr="Ajoutez leurs aléas à la table N_MULTIALEA.",
         )
-    zones = mzones.rename(columns={"niveaualea": "zone_level"})[
-        ["idzonealea", "_source", "zone_level", "description", "geometry"]
-    ]
+    zones = mzones.rename(columns={"niveaualea": "zone_level"})[["idzonealea", "_source", "zone_level"]]
     joined = zones.merge(rows, left_on="_source", right_on="src")
     _check_levels(joined, layer, report)
-    detail = joined[["typealea", "idzonealea", "niveaualea"]].assign(occurrence=None).reset_index(drop=True)
     natural = joined["typealea"].fillna("").str.startswith("1")
     _report_unconverted(joined.loc[~natural & joined["typealea"].notna(), "typealea"], layer, report)
-    expanded = {
-        str(code): gpd.GeoDataFrame(
-            group.assign(codeprocedure=codeprocedure, occurrence=None), geometry="geometry", crs=mzones.crs
-        )
-        for code, group in joined[natural].groupby("typealea")
-    }
-    return detail.astype(object), expanded
+    if not shapes:
+        return empty, {}
+    del joined
+    return _joined_details(mzones, rows, codeprocedure, mzones.crs)
 
 
 def _check_levels(joined: pd.DataFrame, layer: str, report: Report) -> None:
