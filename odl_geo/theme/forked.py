@@ -167,17 +167,20 @@ class KeptFrozen:
     keeps its pages shared meanwhile. Garbage cycles among the frozen objects wait for :meth:`release`."""
 
     held = 0
+    _lock = threading.Lock()  # the QGIS plugin converts in threads (it never forks: nothing is frozen there)
 
     def __init__(self) -> None:
-        KeptFrozen.held += 1
+        with KeptFrozen._lock:
+            KeptFrozen.held += 1
         self._held = True
 
     def release(self) -> None:
         if self._held:
             self._held = False
-            KeptFrozen.held -= 1
-            if not KeptFrozen.held:
-                gc.unfreeze()
+            with KeptFrozen._lock:
+                KeptFrozen.held -= 1
+                if not KeptFrozen.held:
+                    gc.unfreeze()
 
 
 class ForkedTask:
