@@ -42,6 +42,30 @@ def _stop_a_hung_qgis():
     faulthandler.cancel_dump_traceback_later()
 
 
+#: seconds a test's tasks get to end after it: an export or a worker call of a few seconds, never a stuck one
+TASKS_END_SECONDS = 60
+
+
+@pytest.fixture(autouse=True)
+def _no_task_left_running():
+    """Each test ends with QGIS's task manager idle; else its tasks are cancelled and the test fails, named.
+
+    QGIS runs tasks on a pool of as many threads as cores (two here): tasks a test leaves running (a proposal, an
+    export, a publication going on after its dialog closed) hold the threads the next test's tasks then wait for,
+    and that test times out without a clue (a PostGIS dialog test did, rarely, in CI).
+    """
+    yield
+    from qgis.core import QgsApplication
+    from qgis_support import tasks_state, wait_tasks_ended
+
+    if wait_tasks_ended(TASKS_END_SECONDS):
+        return
+    left = tasks_state()
+    QgsApplication.taskManager().cancelAll()
+    wait_tasks_ended(TASKS_END_SECONDS)
+    pytest.fail(f"the test left QGIS tasks running {TASKS_END_SECONDS} s after it ended (cancelled): {left}")
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _no_gdal_wheels_in_the_qgis_process():
     """The plugin must run odl-geo's GDAL work in its worker process, never import those wheels into QGIS."""

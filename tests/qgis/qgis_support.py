@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     from qgis_plugin.gui.dlg_publish import DlgPublish
     from qgis_plugin.gui.mdl_mapping import FieldsModel
 
-__all__ = ["auth_config", "heartbeat", "open_dialog", "row", "set_constant", "wait", "wait_idle"]
+__all__ = [
+    "auth_config", "heartbeat", "open_dialog", "row", "set_constant", "tasks_state", "wait", "wait_idle",
+    "wait_tasks_ended",
+]  # fmt: skip
 
 
 def auth_config(name: str, user: str, password: str) -> str:
@@ -39,19 +42,30 @@ def wait(condition, timeout_s: float = 120, what: Callable[[], str] = lambda: ""
     while not condition() and time.monotonic() - start < timeout_s:
         QCoreApplication.processEvents()
         time.sleep(0.01)
-    assert condition(), "timed out; " + what() + _tasks_state()
+    if not condition():
+        faulthandler.dump_traceback(file=sys.__stderr__, all_threads=True)  # where each Python thread is
+        raise AssertionError("timed out; " + what() + tasks_state())
 
 
-def _tasks_state() -> str:
-    """What QGIS's task manager still holds, and every Python thread's stack (printed to stderr): a timeout says
-    which task was stuck, and where, instead of only that something was."""
+def wait_tasks_ended(timeout_s: float) -> bool:
+    """True once QGIS's task manager has no task left (queued, running or finishing), within ``timeout_s``."""
+    start = time.monotonic()
+    manager = QgsApplication.taskManager()
+    while manager.count() and time.monotonic() - start < timeout_s:
+        QCoreApplication.processEvents()
+        time.sleep(0.01)
+    return not manager.count()
+
+
+def tasks_state() -> str:
+    """What QGIS's task manager still holds: a timeout says which task was stuck instead of only that something
+    was."""
     statuses = {QgsTask.Queued: "queued", QgsTask.OnHold: "on hold", QgsTask.Running: "running",
                 QgsTask.Complete: "complete", QgsTask.Terminated: "terminated"}  # fmt: skip
     described = [
         f"{t.description()!r} {statuses.get(t.status(), t.status())} {t.progress():.0f}%"
         for t in QgsApplication.taskManager().tasks()
     ]
-    faulthandler.dump_traceback(file=sys.__stderr__, all_threads=True)
     return "tasks: " + ("; ".join(described) or "none")
 
 
