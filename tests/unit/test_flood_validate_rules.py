@@ -13,8 +13,7 @@ rows of those that matched. Proven here against the former code, kept as ``tests
   quotes what the former Python loop did, for values of every kind;
 - a table is scanned once for all its row rules when none matches;
 - the geometries a build writes, cut out of their blobs by SQLite, decode as the blobs did (every other blob
-  goes through ``decode_blobs`` as before);
-- the geometries' validity judged on a second thread gives the findings of one thread.
+  goes through ``decode_blobs`` as before).
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ from __future__ import annotations
 import random
 import sqlite3
 import struct
-import threading
 from typing import TYPE_CHECKING
 
 import pytest
@@ -278,20 +276,3 @@ def test_geometries_cut_by_sqlite_decode_as_the_blobs_do(tmp_path):
         assert sum(w is not None for w, _ in cut) >= len(built)  # the fast path is taken
     finally:
         conn.close()
-
-
-def test_validity_judged_on_a_second_thread_gives_the_same_findings(ppr, tmp_path, monkeypatch):
-    """The geometries' validity judged on a second thread while the next batch is read (a second core) gives
-    the findings of one thread, at every batch size, and leaves no thread behind."""
-    path = _faulty_geopackage(ppr, tmp_path)
-    found = {}
-    for workers in (1, 2):
-        monkeypatch.setattr(flood_values, "default_workers", lambda w=workers: w)
-        for batch in (1, 3, 5_000):
-            monkeypatch.setattr(flood_values, "GEOMETRY_BATCH", batch)
-            threads = threading.active_count()
-            found[workers, batch] = _findings(path)
-            assert threading.active_count() == threads
-    assert len({repr(f) for f in found.values()}) == 1
-    invalid = [i for i in found[2, 3][0] if i["code"] == "PPR_GEOMETRY_INVALID"]
-    assert invalid and sum(i["count"] for i in invalid) >= 2

@@ -10,14 +10,12 @@ from __future__ import annotations
 import re
 import sqlite3
 import struct
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
 
-from ...checks.runner import default_workers
 from ...report import Severity
 from .model import add_issue
 from .template import SRS_ID
@@ -454,24 +452,6 @@ def _decode_rows(rows: list[tuple[object, object]]) -> tuple[np.ndarray, np.ndar
     return ok, srs, wkbs  # type: ignore[return-value]
 
 
-@dataclass
-class _Judged:
-    """A batch whose validity is judged (``valid``: the verdicts, or their future on the second thread)."""
-
-    index: np.ndarray
-    geoms: np.ndarray
-    types: np.ndarray
-    valid: np.ndarray | Future[np.ndarray]
-
-    def add_to(self, invalid: _Found) -> None:
-        """The batch's invalid geometries counted in ``invalid``; the reason of the first one of the table kept."""
-        valid = self.valid.result() if isinstance(self.valid, Future) else self.valid
-        bad = ~valid & (self.types >= 0)
-        if bad.any() and not invalid.count:
-            invalid.reason = str(shapely.is_valid_reason(self.geoms[bad][0]))
-        invalid.add(self.index[bad])
-
-
 def _geometries(conn: sqlite3.Connection, table: str, table_def: TableDef, report: Report) -> None:
     column = conn.execute("SELECT column_name FROM gpkg_geometry_columns WHERE table_name = ?", (table,)).fetchone()
     if column is None:
@@ -482,43 +462,28 @@ def _geometries(conn: sqlite3.Connection, table: str, table_def: TableDef, repor
     present_any = False
     cursor = conn.execute(_geometry_query(column[0], table))
     start = 0
-    # the validity of a batch (GEOS, without the GIL) judged on a second thread while the next batch is read and
-    # decoded, when the process has a second core; the batches' verdicts taken in their order. Two batches are
-    # then alive at once: each is half a batch, so that the shapes held stay those of one (+9 MB at 1M otherwise)
-    pool = ThreadPoolExecutor(1, thread_name_prefix="odl-geo-validity") if default_workers() > 1 else None
-    batch = max(GEOMETRY_BATCH // 2, 1) if pool is not None else GEOMETRY_BATCH
-    judged: _Judged | None = None
-    try:
-        while rows := cursor.fetchmany(batch):
-            ok, srs, wkbs = _decode_rows(rows)
-            index = np.flatnonzero(ok) + start
-            missing.add(np.flatnonzero(~ok) + start)
-            start += len(rows)
-            del rows
-            if not len(wkbs):
-                continue
-            present_any = True
-            wrong_srs.add(index[srs[ok] != SRS_ID])
-            geoms = shapely.from_wkb(wkbs, on_invalid="ignore")
-            del wkbs
-            types = shapely.get_type_id(geoms)
-            bad_type = (types != wanted) & (types >= 0)
-            wrong.add(index[bad_type])
-            wrong.names.update(_TYPE_NAMES.get(int(t), "OTHER") for t in np.unique(types[bad_type]))
-            with_z.add(index[shapely.has_z(geoms)])
-            if pool is None:
-                _Judged(index, geoms, types, shapely.is_valid(geoms)).add_to(invalid)
-            else:
-                if judged is not None:
-                    judged.add_to(invalid)
-                judged = _Judged(index, geoms, types, pool.submit(shapely.is_valid, geoms))
-            del geoms
-        if judged is not None:
-            judged.add_to(invalid)
-            judged = None
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)  # no thread left behind (a fork after the validation needs none)
+    while rows := cursor.fetchmany(GEOMETRY_BATCH):
+        ok, srs, wkbs = _decode_rows(rows)
+        index = np.flatnonzero(ok) + start
+        missing.add(np.flatnonzero(~ok) + start)
+        start += len(rows)
+        del rows
+        if not len(wkbs):
+            continue
+        present_any = True
+        wrong_srs.add(index[srs[ok] != SRS_ID])
+        geoms = shapely.from_wkb(wkbs, on_invalid="ignore")
+        del wkbs
+        types = shapely.get_type_id(geoms)
+        bad_type = (types != wanted) & (types >= 0)
+        wrong.add(index[bad_type])
+        wrong.names.update(_TYPE_NAMES.get(int(t), "OTHER") for t in np.unique(types[bad_type]))
+        with_z.add(index[shapely.has_z(geoms)])
+        bad = ~shapely.is_valid(geoms) & (types >= 0)
+        if bad.any() and not invalid.count:
+            invalid.reason = str(shapely.is_valid_reason(geoms[bad][0]))
+        invalid.add(index[bad])
+        del geoms
     if missing.count:
         add_issue(
             report,
