@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from qgis.core import QgsApplication, QgsAuthMethodConfig, QgsTask
-from qgis.PyQt.QtCore import QCoreApplication, QElapsedTimer, QTimer
+from qgis.PyQt.QtCore import QCoreApplication, QElapsedTimer, QThreadPool, QTimer
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -62,11 +62,15 @@ def tasks_state() -> str:
     was."""
     statuses = {QgsTask.Queued: "queued", QgsTask.OnHold: "on hold", QgsTask.Running: "running",
                 QgsTask.Complete: "complete", QgsTask.Terminated: "terminated"}  # fmt: skip
+    manager = QgsApplication.taskManager()
+    listed = list(manager.tasks())
+    listed += [t for t in manager.activeTasks() if t not in listed]  # subtasks too (a layer's export)
     described = [
-        f"{t.description()!r} {statuses.get(t.status(), t.status())} {t.progress():.0f}%"
-        for t in QgsApplication.taskManager().tasks()
+        f"{t.description()!r} {statuses.get(t.status(), t.status())} {t.progress():.0f}%" for t in listed
     ]
-    return "tasks: " + ("; ".join(described) or "none")
+    pool = QThreadPool.globalInstance()  # QGIS's tasks and map renders share it
+    threads = f" (thread pool: {pool.activeThreadCount()} of {pool.maxThreadCount()} threads busy)"
+    return "tasks: " + ("; ".join(described) or "none") + threads
 
 
 def wait_idle(dlg: DlgPublish) -> None:
