@@ -65,9 +65,7 @@ def tasks_state() -> str:
     manager = QgsApplication.taskManager()
     listed = list(manager.tasks())
     listed += [t for t in manager.activeTasks() if t not in listed]  # subtasks too (a layer's export)
-    described = [
-        f"{t.description()!r} {statuses.get(t.status(), t.status())} {t.progress():.0f}%" for t in listed
-    ]
+    described = [f"{t.description()!r} {statuses.get(t.status(), t.status())} {t.progress():.0f}%" for t in listed]
     pool = QThreadPool.globalInstance()  # QGIS's tasks and map renders share it
     threads = f" (thread pool: {pool.activeThreadCount()} of {pool.maxThreadCount()} threads busy)"
     return "tasks: " + ("; ".join(described) or "none") + threads
