@@ -474,9 +474,8 @@ def _check_in_pieces(
     need earlier rows (duplicates, identifiers used twice) remember them in a bounded carry (hashes, spilled to
     disk past their memory share), their findings are merged into one line per kind for the whole table
     (:class:`~odl_geo.theme.merge.ChunkMerger`), rows named in the whole table's numbering. The overlap checks
-    (:data:`WHOLE_TABLE_CHECKS`) take the fixed pieces one after the other, each against an R-tree on disk of
-    the pieces before (:class:`~odl_geo.checks.flood_rtree.TableOverlaps`): the finding of one run on the whole
-    fixed table. The table returned is the fixed pieces put together, as a whole check's fixed frame."""
+    (:data:`WHOLE_TABLE_CHECKS`) then run once on the whole fixed table. The table returned is the fixed pieces
+    put together, as a whole check's fixed frame."""
     import shutil
     import tempfile
     from pathlib import Path
@@ -484,7 +483,6 @@ def _check_in_pieces(
     import pandas as pd
 
     from ..checks._carry import layer_carry, settle
-    from ..checks.flood_rtree import TableOverlaps
     from ..checks.registry import checks_for
     from ..checks.runner import commit_chunk, finish_checks
     from .merge import ChunkMerger
@@ -498,10 +496,6 @@ def _check_in_pieces(
     first: LayerResult | None = None
     skip = WHOLE_TABLE_CHECKS | ({"LAYER_NAME_NOT_XML_SAFE"} if product_layer_name(name) != name else set())
     spill = Path(tempfile.mkdtemp(prefix="odl-geo-carry-"))
-    # the overlap checks take the checked pieces one after the other, against an R-tree on disk of the pieces
-    # before (checks/flood_rtree.py): the same finding as on the whole table, without its shapes at once
-    theme_codes = frozenset(c.code for c in checks_for(theme))
-    overlaps = TableOverlaps(name, spec.role if spec is not None else "", theme_codes & WHOLE_TABLE_CHECKS, spill)
     try:
         carry = layer_carry(spill)
         done = 0  # rows of the fixed table so far (a fix may leave rows out)
@@ -521,7 +515,6 @@ def _check_in_pieces(
             merger.add_fixes(result.fixes, start)
             faulty.update(r + done for r in result.faulty)
             errors.update(r + done for r in result.error_rows)
-            overlaps.add(result.frame)
             pieces.append(result.frame)
             done += len(result.frame)
             result.context = None
@@ -537,19 +530,22 @@ def _check_in_pieces(
             if issue.severity is Severity.ERROR:
                 errors.update(issue.examples)
         del end, carry
-        for issue in overlaps.issues():
-            merger.add(issue, 0)
-            faulty.update(issue.examples)
-            if issue.severity is Severity.ERROR:
-                errors.update(issue.examples)
     finally:
-        overlaps.close()
         shutil.rmtree(spill, ignore_errors=True)
     checked = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
     del pieces
+    whole = CheckContext(checked, name, profile, spec, *_area_fields(area))
+    others = frozenset(c.code for c in checks_for(theme) if c.code not in WHOLE_TABLE_CHECKS)
+    overlaps = run_checks(whole, theme, others)
+    del whole
+    for issue in overlaps.issues:
+        merger.add(issue, 0)
+        faulty.update(issue.examples)
+        if issue.severity is Severity.ERROR:
+            errors.update(issue.examples)
     for issue in merger.issues():
         report.add(issue)
-    ran = set(first.checks_ran) | (theme_codes & WHOLE_TABLE_CHECKS)
+    ran = set(first.checks_ran) | set(overlaps.ran)
     first.frame, first.faulty, first.error_rows = checked, faulty, errors
     first.fixes = merger.fixes(name)
     first.checks_ran = [c.code for c in checks_for(theme) if c.code in ran]
