@@ -13,10 +13,11 @@ import json
 import threading
 import time
 from collections import Counter
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlencode, urlsplit
 
 from qgis.core import QgsBlockingNetworkRequest, QgsCredentials, QgsFeedback
-from qgis.PyQt.QtCore import QByteArray, QUrl, QUrlQuery
+from qgis.PyQt.QtCore import QByteArray, QCoreApplication, QThread, QUrl, QUrlQuery
 from qgis.PyQt.QtNetwork import QNetworkReply, QNetworkRequest
 from urllib3 import encode_multipart_formdata
 
@@ -24,7 +25,14 @@ from odl_geo.credentials import redact, redact_url
 from odl_geo.errors import NetworkError
 from odl_geo.http import HttpRequest, HttpResponse, RetryPolicy
 
-__all__ = ["NoPromptCredentials", "QgisTransport", "install_prompt_guard", "remove_prompt_guard"]
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = [
+    "NoPromptCredentials", "QgisTransport", "install_prompt_guard", "off_the_main_thread", "remove_prompt_guard",
+]  # fmt: skip
+
+T = TypeVar("T")
 
 
 class NoPromptCredentials(QgsCredentials):
@@ -89,6 +97,7 @@ def remove_prompt_guard() -> None:
     if _guard is not None:
         _guard.restore()
         _guard = None
+
 
 # errors that happen before the request reached the server: safe to retry any method
 _NOT_SENT = {
@@ -182,37 +191,86 @@ class QgisTransport:
         data, ctype = _body(request)
         if ctype:
             qreq.setHeader(QNetworkRequest.ContentTypeHeader, ctype)
+        method = request.method.upper()
+        if method not in ("GET", "HEAD", "POST", "PUT", "DELETE"):
+            raise ValueError(f"unsupported method {method}")
+        status, code, headers, content, error, self._last_error = off_the_main_thread(
+            lambda: self._exchange(method, qreq, data)
+        )
+        if status is None or (code != QgsBlockingNetworkRequest.NoError and not status):
+            return None, error
+        return HttpResponse(int(status), headers, content, redact_url(request.url)), None
+
+    def _exchange(
+        self, method: str, qreq: QNetworkRequest, data: bytes
+    ) -> tuple[object, object, dict[str, str], bytes, object, str]:
+        """One request through ``QgsBlockingNetworkRequest`` in the calling thread (never the main one, see
+        :func:`off_the_main_thread`): (HTTP status or None, QGIS's error code, headers, body, Qt's network error,
+        QGIS's error message), plain values that any thread may read."""
         blocking = _blocking_request()
         if self.authcfg:
             blocking.setAuthCfg(self.authcfg)
-        method = request.method.upper()
         if method == "GET":
-            err = blocking.get(qreq, True, self.feedback)
+            code = blocking.get(qreq, True, self.feedback)
         elif method == "HEAD":
-            err = blocking.head(qreq, True, self.feedback)
+            code = blocking.head(qreq, True, self.feedback)
         elif method == "POST":
-            err = blocking.post(qreq, QByteArray(data), True, self.feedback)
+            code = blocking.post(qreq, QByteArray(data), True, self.feedback)
         elif method == "PUT":
-            err = blocking.put(qreq, QByteArray(data), self.feedback)
-        elif method == "DELETE":
-            err = blocking.deleteResource(qreq, self.feedback)
+            code = blocking.put(qreq, QByteArray(data), self.feedback)
         else:
-            raise ValueError(f"unsupported method {method}")
+            code = blocking.deleteResource(qreq, self.feedback)
         reply = blocking.reply()
-        status = reply.attribute(QNetworkRequest.HttpStatusCodeAttribute)
-        self._last_error = blocking.errorMessage()
-        if status is None or (err != QgsBlockingNetworkRequest.NoError and not status):
-            return None, reply.error()
         headers = {
             bytes(k).decode("latin-1"): bytes(reply.rawHeader(k)).decode("latin-1") for k in reply.rawHeaderList()
         }
-        return HttpResponse(int(status), headers, bytes(reply.content()), redact_url(request.url)), None
+        status = reply.attribute(QNetworkRequest.HttpStatusCodeAttribute)
+        return status, code, headers, bytes(reply.content()), reply.error(), blocking.errorMessage()
 
     _last_error = ""
 
 
 def _ignore(*_args: object) -> None:
     """A slot that does nothing (see :func:`_blocking_request`)."""
+
+
+def off_the_main_thread(call: Callable[[], T]) -> T:
+    """``call()`` in a helper thread while the main thread goes on handling Qt's events, when called from the main
+    thread (a Processing algorithm run from the Python console or a script, the tests); else ``call()`` here.
+
+    Why: called from the main thread, ``QgsBlockingNetworkRequest`` (QGIS 3.22) runs the request in a thread of
+    its own and puts the main thread to sleep on a wait condition, woken to handle each authentication request
+    (a 401) with one ``processEvents``. A second 401 (QNetworkAccessManager tries again with the credentials QGIS
+    gave) that comes while the main thread is still in that ``processEvents`` wakes nobody: the request's thread
+    then waits for the main thread to handle it, and the main thread waits for a wake-up, for ever (gdb: the
+    downloader thread in ``QgsNetworkAccessManager::onAuthRequired`` -> ``QSemaphore::acquire``, the main thread
+    in ``QgsBlockingNetworkRequest::doRequest`` -> ``QWaitCondition::wait``; seen with a wrong GeoServer password
+    on a loaded machine). From any other thread QGIS runs the request in that thread and the main thread's own
+    event loop handles the authentication requests, as here.
+    """
+    app = QCoreApplication.instance()
+    if app is None or QThread.currentThread() != app.thread():
+        return call()
+    outcome: list[tuple[bool, object]] = []
+    done = threading.Event()
+
+    def target() -> None:
+        try:
+            outcome.append((True, call()))
+        except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread
+            outcome.append((False, exc))
+        finally:
+            done.set()
+
+    helper = threading.Thread(target=target, name="odl-geo-request", daemon=True)
+    helper.start()
+    while not done.wait(0.01):
+        QCoreApplication.processEvents()
+    helper.join()
+    ok, value = outcome[0]
+    if not ok:
+        raise value  # type: ignore[misc]
+    return value  # type: ignore[return-value]
 
 
 def _blocking_request() -> QgsBlockingNetworkRequest:

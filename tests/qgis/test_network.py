@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from qgis.core import QgsApplication, QgsAuthMethodConfig
 from werkzeug import Response
@@ -105,3 +107,58 @@ def test_a_deadline_stops_a_request_to_a_server_that_never_answers(qgis_app):
         assert time.monotonic() - start < 2.0 + 3.0
     finally:
         silent.close()
+
+
+def test_a_request_made_from_the_main_thread_runs_in_a_helper_thread_while_the_main_thread_handles_events(
+    qgis_app, httpserver, monkeypatch
+):
+    """QGIS 3.22's QgsBlockingNetworkRequest, called from the main thread, can wait for ever when a server answers
+    401 twice (qgis_plugin/network.py, ``off_the_main_thread``): the transport never lets it run there."""
+    import threading
+
+    from qgis.PyQt.QtCore import QTimer
+
+    from qgis_plugin import network
+
+    httpserver.expect_request("/api").respond_with_json({"ok": True})
+    seen: list[str] = []
+    exchange = QgisTransport._exchange
+
+    def spy(self, *args):
+        seen.append(threading.current_thread().name)
+        return exchange(self, *args)
+
+    monkeypatch.setattr(QgisTransport, "_exchange", spy)
+    ticks: list[int] = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(1)  # the main thread's events go on while the request runs
+    delayed = httpserver.url_for("/slow")
+
+    def late(_request):
+        time.sleep(0.3)
+        return Response("late")
+
+    httpserver.expect_request("/slow").respond_with_handler(late)
+    assert QgisTransport(retry=FAST).send(HttpRequest("GET", httpserver.url_for("/api"))).json() == {"ok": True}
+    assert QgisTransport(retry=FAST).send(HttpRequest("GET", delayed)).body == b"late"
+    timer.stop()
+    assert seen == ["odl-geo-request", "odl-geo-request"]
+    assert len(ticks) >= 10, ticks  # ~300 ms of a 1 ms timer: the main thread was not asleep
+    # from another thread (a QgsTask's), the call stays in that thread
+    names: list[str] = []
+    worker = threading.Thread(target=lambda: names.append(network.off_the_main_thread(
+        lambda: threading.current_thread().name)), name="a-task-thread")  # fmt: skip
+    worker.start()
+    worker.join()
+    assert names == ["a-task-thread"]
+
+
+def test_an_error_raised_in_the_helper_thread_is_raised_in_the_caller(qgis_app):
+    from qgis_plugin.network import off_the_main_thread
+
+    def fail() -> None:
+        raise NetworkError("Cannot reach http://127.0.0.1:9/.", "")
+
+    with pytest.raises(NetworkError, match="Cannot reach"):
+        off_the_main_thread(fail)
