@@ -144,7 +144,7 @@ def test_a_request_made_from_the_main_thread_runs_in_a_helper_thread_while_the_m
     assert QgisTransport(retry=FAST).send(HttpRequest("GET", delayed)).body == b"late"
     timer.stop()
     assert seen == ["odl-geo-request", "odl-geo-request"]
-    assert len(ticks) >= 10, ticks  # ~300 ms of a 1 ms timer: the main thread was not asleep
+    assert len(ticks) >= 3, ticks  # a 1 ms timer fired during ~300 ms: the main thread was not asleep in a wait
     # from another thread (a QgsTask's), the call stays in that thread
     names: list[str] = []
     worker = threading.Thread(target=lambda: names.append(network.off_the_main_thread(
