@@ -35,6 +35,7 @@ __all__ = [
     "default_workers",
     "finish_checks",
     "fix_context",
+    "fix_order",
     "layer_carry",
     "load_checks",
     "run_checks",
@@ -198,7 +199,7 @@ def fix_context(ctx: CheckContext, outcome: CheckOutcome) -> tuple[CheckContext,
     done: list[Fix] = []
     seen: set[object] = set()
     origin = np.arange(len(ctx.frame))  # row of the current frame -> row of the checked one
-    for check in _fix_order(fired):
+    for check in fix_order(fired):
         if check.fix is None or check.fix in seen:
             continue
         seen.add(check.fix)
@@ -229,8 +230,9 @@ def fix_context(ctx: CheckContext, outcome: CheckOutcome) -> tuple[CheckContext,
     return current, done
 
 
-def _fix_order(fired: set[str]) -> list[Check]:
-    """Fixes that keep rows first, fixes that drop rows (empty geometries, duplicates) last."""
+def fix_order(fired: set[str]) -> list[Check]:
+    """Fixes that keep rows first, fixes that drop rows (empty geometries, duplicates) last: the order a run
+    applies them in, which a streamed run's merge lists them in too (:mod:`odl_geo.theme.merge`)."""
     drops = ("GEOM_MISSING", "DUPLICATE_FEATURE")
     checks = [REGISTRY[c] for c in REGISTRY if c in fired]
     return [c for c in checks if c.code not in drops] + [c for c in checks if c.code in drops]

@@ -419,11 +419,11 @@ class ChunkMerger:
         """The layer's fixes. A note (``date_mes : 98 date(s) rewritten …``, ``19 feature(s) removed: #39…``) is
         said once, by the first chunk that made it; when its number counted that chunk's changes (of its field, or
         all of them), it is made the count of the whole layer."""
-        from ..checks.runner import _fix_order
+        from ..checks.runner import fix_order
 
         ours = [key for key in self._fixes if key[0] == layer]
         # in the order a whole layer's fixes run (the chunks' first fixes are not always the layer's first)
-        rank = {check.code: i for i, check in enumerate(_fix_order({code for _, code in ours}))}
+        rank = {check.code: i for i, check in enumerate(fix_order({code for _, code in ours}))}
         out = []
         for key in sorted(ours, key=lambda k: rank.get(k[1], len(rank))):
             fix = self._fixes[key]

@@ -22,7 +22,7 @@ from shapely.geometry import LineString, Point, Polygon
 from odl_geo.checks._common import blanks
 from odl_geo.checks.areas import resolve_area
 from odl_geo.checks.registry import CheckContext
-from odl_geo.checks.runner import Fix, _fix_order, commit_chunk, fix_context, layer_carry, run_checks
+from odl_geo.checks.runner import Fix, commit_chunk, fix_context, fix_order, layer_carry, run_checks
 from odl_geo.profiles.registry import load_profile
 from odl_geo.values import is_blank
 
@@ -34,7 +34,7 @@ def _fresh_fixes(ctx: CheckContext, outcome: CheckOutcome) -> tuple[gpd.GeoDataF
     """The fixes as they ran before: each on a context of its own (nothing computed shared), rows mapped back."""
     frame, done, seen = ctx.frame, [], set()
     origin = np.arange(len(frame))
-    for check in _fix_order(set(outcome.fired)):
+    for check in fix_order(set(outcome.fired)):
         if check.fix is None or check.fix in seen:
             continue
         seen.add(check.fix)
