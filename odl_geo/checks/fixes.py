@@ -145,10 +145,6 @@ def _apply_table(frame: pd.DataFrame, col: str, values: pd.Series, table: dict) 
     return int(hit.sum()), _value_changes(col, values, hit, table)
 
 
-def _sample(table: dict, n: int) -> str:
-    return ", ".join(_quotes(table, n))
-
-
 def _quotes(table: dict, n: int) -> tuple[str, ...]:
     """The first ``n`` changes of ``table`` as a note quotes them (``'12/03/1999' -> '1999-03-12'``)."""
     return tuple(f"{k!r} -> {v!r}" for k, v in list(table.items())[:n])
@@ -172,12 +168,13 @@ def fix_dates(ctx: CheckContext) -> FixResult:
         if not table:
             continue
         n, changed = _apply_table(frame, col, values, table)
-        shown = _sample(table, 5)
+        quoted = _quotes(table, 5)
+        shown = ", ".join(quoted)
         notes.append(
             Note(
                 f"{col}: {count_text(n, 'en')} date(s) rewritten as ISO 8601 ({shown}).",
                 f"{col} : {count_text(n)} date(s) réécrite(s) au format ISO 8601 ({shown}).",
-                _quotes(table, 5),
+                quoted,
                 5,
             )
         )
@@ -213,12 +210,13 @@ def fix_insee(ctx: CheckContext) -> FixResult:
         if mapping:
             hit = values.isin(list(mapping)).to_numpy()
             frame[col] = values.astype(object).where(~hit, values.map(mapping))
-            n, shown = int(hit.sum()), _sample(mapping, 5)
+            quoted = _quotes(mapping, 5)
+            n, shown = int(hit.sum()), ", ".join(quoted)
             notes.append(
                 Note(
                     f"{col}: {count_text(n, 'en')} INSEE code(s) corrected ({shown}).",
                     f"{col} : {count_text(n)} code(s) INSEE corrigé(s) ({shown}).",
-                    _quotes(mapping, 5),
+                    quoted,
                     5,
                 )
             )
@@ -286,12 +284,13 @@ def fix_mojibake(ctx: CheckContext) -> FixResult:
                     table[v] = fixed
         if table:
             n, changed = _apply_table(frame, col, values, table)
-            shown = _sample(table, 3)
+            quoted = _quotes(table, 3)
+            shown = ", ".join(quoted)
             notes.append(
                 Note(
                     f"{col}: {count_text(n, 'en')} value(s) re-decoded as UTF-8 ({shown}).",
                     f"{col} : {count_text(n)} valeur(s) redécodée(s) en UTF-8 ({shown}).",
-                    _quotes(table, 3),
+                    quoted,
                     3,
                 )
             )
