@@ -134,3 +134,27 @@ def test_same_answer_in_any_crs_and_grid_agrees_with_geos(epsg):
         exact |= shapely.contains_xy(loc.polygon, x, y)
     assert 0.3 < got.mean() < 0.8
     assert (got != exact).mean() < 0.002  # a cell whose corners agree may hold a sliver of the other side
+
+
+def test_polygons_placed_a_slice_of_vertices_at_a_time_as_all_at_once(monkeypatch):
+    """Locator.touches works through slices of about TOUCH_COORDINATES vertices (bounded temporaries): the
+    answers are those of one slice holding every vertex, whatever the slices' seams; a geometry larger than a
+    slice is one slice of its own; missing and empty shapes are not inside."""
+    crs = CRS.from_epsg(2154)
+    found = outlines.locators("departement", resolve_area("occitanie").outline, crs)
+    rng = np.random.default_rng(7)
+    lon, lat = rng.uniform(-0.5, 5.0, 3_000), rng.uniform(42.2, 45.2, 3_000)
+    x, y = Transformer.from_crs(4326, crs, always_xy=True).transform(lon, lat)
+    sizes = rng.uniform(50, 40_000, x.size)
+    geoms = shapely.buffer(shapely.points(x, y), sizes, quad_segs=rng.integers(1, 30))
+    geoms = np.concatenate(
+        [geoms, np.array([None, shapely.Polygon(), shapely.buffer(shapely.Point(x[0], y[0]), 5e4, quad_segs=400)])]
+    )
+    rng.shuffle(geoms)
+    loc = found[0]
+    whole = loc._touches(geoms)
+    assert 0.2 < whole.mean() < 0.9
+    for budget in (1, 97, 4_096, 10**9):
+        monkeypatch.setattr(outlines, "TOUCH_COORDINATES", budget)
+        assert np.array_equal(loc.touches(geoms), whole), budget
+    assert not loc.touches(np.array([None, shapely.Polygon()], dtype=object)).any()
