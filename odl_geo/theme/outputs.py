@@ -269,13 +269,14 @@ def convert_theme(
         from .stream_tables import formats_on_two_processes, product_sources
 
         # a multi-table GeoPackage product (CNIG PPR): the formats read its tables back in batches, the frames go
-        tables = product_sources(run, files, staging, formats)
+        tables, packed = product_sources(run, files, staging, formats)
         if formats:
             # its tables' formats on two processes when a child can be forked, else one after the other
             shared = formats_on_two_processes(run, staging, formats, tables, feedback) if tables else None
             manifest.files.extend(
                 shared if shared is not None else _standard_formats(run, staging, formats, feedback, tables)
             )
+        packed.restore()  # the maps' shapes, kept as WKB through the formats
         manifest.files[:0] = files
         _commit(path, out, staged, manifest)
     finally:

@@ -45,10 +45,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "PREVIEW_SHAPES",
+    "PackedShapes",
     "TableLayer",
     "compact_shapes",
     "formats_on_two_processes",
     "merged_outputs",
+    "pack_shapes",
     "product_sources",
     "product_table_layers",
     "release_frames",
@@ -165,15 +167,16 @@ def product_table_layers(run: ThemeRun, products: list[OutputFile], folder: Path
 
 def product_sources(
     run: ThemeRun, products: list[OutputFile], folder: Path, formats: list[str] | tuple[str, ...]
-) -> list[tuple[LayerSource, GeometryScan]] | None:
+) -> tuple[list[tuple[LayerSource, GeometryScan]] | None, PackedShapes]:
     """What :func:`~odl_geo.theme.outputs.convert_theme` gives the standard formats' writers once a multi-table
     product is written: its tables read back in batches (the frames released, a sample kept for the map), or
-    None when the frames must be streamed as they are (no such product; then they are kept)."""
+    None when the frames must be streamed as they are (no such product; then they are kept); and the kept
+    samples' shapes, packed until the caller restores them (after the formats, before the maps)."""
     tables = product_table_layers(run, products, folder) if formats else None
     if tables is None and formats:
-        return None
-    release_frames(run)
-    return list(layers_with_scans(tables)) if tables is not None else None
+        return None, PackedShapes()
+    packed = release_frames(run)
+    return (list(layers_with_scans(tables)) if tables is not None else None), packed
 
 
 def layers_with_scans(tables: list[TableLayer]) -> Iterator[tuple[LayerSource, GeometryScan]]:
@@ -299,10 +302,13 @@ def merged_outputs(run: ThemeRun, done: list[tuple[list[OutputFile], Report]]) -
     return out
 
 
-def release_frames(run: ThemeRun, keep: int = PREVIEW_SHAPES) -> None:
+def release_frames(run: ThemeRun, keep: int = PREVIEW_SHAPES) -> PackedShapes:
     """Let the checked frames go once the products are written: each layer keeps its counts and, for the
     report's map, its shapes when it has at most ``keep`` rows, else its faulty shapes (up to ``keep``) and an
-    even sample of the others (``keep`` in all). The run's dataset goes too."""
+    even sample of the others (``keep`` in all). The run's dataset goes too.
+
+    The kept shapes are returned packed (:class:`PackedShapes`): each layer's frame holds its other columns only
+    until :meth:`PackedShapes.restore` puts them back, after the standard formats (the maps are drawn last)."""
     run.dataset = None
     for lyr in run.layers:
         lyr.context = None  # the last check run's context holds the whole frame
@@ -327,44 +333,73 @@ def release_frames(run: ThemeRun, keep: int = PREVIEW_SHAPES) -> None:
         lyr.frame = part.reset_index(drop=True)
         lyr.faulty = {int(i) for i in np.flatnonzero(bad[take])}
     frame = None  # the last table's whole frame: not held through the collection
-    compact_shapes(run.layers)
+    packed = pack_shapes(run.layers)
     gc.collect()  # frames in reference cycles (pandas' caches) would wait for the next collection
     release_free_memory()
+    return packed
 
 
 def compact_shapes(layers: list[LayerResult]) -> None:
     """The shapes the layers keep (the maps' samples, the small tables) made again, packed, once the tables'
     shapes are freed: the same shapes (ISO WKB with Z and M, so every coordinate as it was), frames, columns,
-    index and CRS, but new objects.
+    index and CRS, but new objects (:func:`pack_shapes`, then restored at once)."""
+    pack_shapes(layers).restore()
+
+
+class PackedShapes:
+    """The shapes of the layers' kept frames as ISO WKB, one buffer per layer, while their frames hold the other
+    columns only; :meth:`restore` makes them again (the same coordinates, Z and M, frames, index and CRS).
 
     Why: the kept shapes were allocated among the whole tables' (the heap of a 100k-zone PPR: ~100 MB), and
-    each still-live shape pins the pages around it, so freeing the rest gave back little: 278 MiB left when the
-    standard formats start at 100k, 245 MiB with the samples packed (seventh round), which lets the formats'
-    child fork within the memory bar (:data:`TABLE_CHILD_BYTES`). Their WKB waits in one buffer per layer (a
-    mapped block, outside the heap) while the originals go and the free pages are given back."""
-    import geopandas as gpd
+    each still-live shape pins the pages around it, so freeing the rest gave back little (278 MiB left when the
+    standard formats start at 100k; 245 MiB with the samples packed and made again at once, seventh round).
+    Kept as WKB through the standard formats they weigh their bytes (about 1 KB a zone, in one mapped block
+    outside the heap) instead of GEOS objects (about 2.2 KB, and Python objects the forked formats' child
+    would copy as it touches them): the run's resident set when the formats start, and what the child adds to
+    it, are what decide whether they can be shared with a forked child within the memory bar
+    (:data:`TABLE_CHILD_BYTES`). The maps are drawn after the formats, from the restored frames."""
 
-    packed = []
-    for lyr in layers:
+    def __init__(self) -> None:
+        self._held: list[tuple[LayerResult, str, list[object], object, pd.DataFrame, bytes, np.ndarray]] = []
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def add(self, lyr: LayerResult) -> None:
+        """Pack ``lyr``'s shapes (nothing to do for a table without them); its frame keeps the other columns."""
         frame = lyr.frame
         geom = geometry_name(frame)
         if geom is None or not len(frame):
-            continue
+            return
         wkbs = shapely.to_wkb(np.asarray(frame[geom].values, dtype=object), output_dimension=4, flavor="iso")
         sizes = np.fromiter((0 if w is None else len(w) for w in wkbs), dtype=np.int64, count=len(wkbs))
         buffer = b"".join(w for w in wkbs if w is not None)
-        packed.append((lyr, geom, list(frame.columns), frame.crs, frame.drop(columns=[geom]), buffer, sizes))
-        lyr.frame = frame = None
-        del wkbs
+        rest = pd.DataFrame(frame.drop(columns=[geom]))
+        self._held.append((lyr, geom, list(frame.columns), frame.crs, rest, buffer, sizes))
+        lyr.frame = rest  # until restore(): the shapes are in the buffer
+
+    def restore(self) -> None:
+        """Each packed layer's frame made again with its shapes, as it was before :meth:`add`; then nothing held."""
+        import geopandas as gpd
+
+        held, self._held = self._held, []
+        for lyr, geom, columns, crs, rest, buffer, sizes in held:
+            ends = np.cumsum(sizes)
+            parts = np.empty(len(sizes), dtype=object)
+            for i, (start, end) in enumerate(zip((ends - sizes).tolist(), ends.tolist(), strict=True)):
+                parts[i] = buffer[start:end] if end > start else None
+            rest.insert(columns.index(geom), geom, gpd.GeoSeries(shapely.from_wkb(parts), index=rest.index, crs=crs))
+            lyr.frame = gpd.GeoDataFrame(rest, geometry=geom, crs=crs)
+
+
+def pack_shapes(layers: list[LayerResult]) -> PackedShapes:
+    """The layers' kept shapes packed (:class:`PackedShapes`), the originals freed and their pages given back."""
+    packed = PackedShapes()
+    for lyr in layers:
+        packed.add(lyr)
     gc.collect()
     release_free_memory()
-    for lyr, geom, columns, crs, rest, buffer, sizes in packed:
-        ends = np.cumsum(sizes)
-        parts = np.empty(len(sizes), dtype=object)
-        for i, (start, end) in enumerate(zip((ends - sizes).tolist(), ends.tolist(), strict=True)):
-            parts[i] = buffer[start:end] if end > start else None
-        rest.insert(columns.index(geom), geom, gpd.GeoSeries(shapely.from_wkb(parts), index=rest.index, crs=crs))
-        lyr.frame = gpd.GeoDataFrame(rest, geometry=geom, crs=crs)
+    return packed
 
 
 def _batch_rows(geoms: np.ndarray) -> int:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from odl_geo.checks._common import geometry_name
 from odl_geo.reports.preview import preview_png
 from odl_geo.theme.layers import frame_layer
 from odl_geo.theme.outputs import _standard_formats
@@ -77,8 +78,9 @@ def test_geojson_and_csv_are_the_same_bytes_from_the_file(ppr, tmp_path):
     assert tables is not None
     for table in tables:
         table.batch_rows = 64  # several batches a table: the files must not show the seams
-    release_frames(run)  # as convert_theme does: the file alone is read
+    packed = release_frames(run)  # as convert_theme does: the file alone is read
     _standard_formats(run, from_file, formats, None, list(layers_with_scans(tables)))
+    packed.restore()
     names = sorted(p.name for p in from_frames.iterdir())
     assert names == sorted(p.name for p in from_file.iterdir())
     assert len(names) == 2 * len(run.layers)
@@ -106,10 +108,16 @@ def test_release_keeps_counts_and_a_bounded_sample_with_the_faulty_first(tmp_pat
     synthesis.faulty = {3, 100, 640}
     before = [lyr.to_dict() for lyr in run.layers]
     sizes = {lyr.role: len(lyr.frame) for lyr in run.layers}
+    shaped = {lyr.role for lyr in run.layers if geometry_name(lyr.frame) is not None and len(lyr.frame)}
     faulty_shapes = synthesis.frame.geometry.iloc[[3, 100, 640]].tolist()
-    release_frames(run, keep=50)
+    packed = release_frames(run, keep=50)
     assert run.dataset is None
     assert [lyr.to_dict() for lyr in run.layers] == before  # counts and problems of the whole tables
+    # until restored, the kept frames hold no shape objects: their shapes wait as WKB through the formats
+    assert len(packed) == len(shaped) and "zonealeanaturelsynthese_s" in shaped
+    assert not any(geometry_name(lyr.frame) is not None for lyr in run.layers if lyr.role in shaped)
+    packed.restore()
+    assert not len(packed)
     for lyr in run.layers:
         assert lyr.context is None
         assert len(lyr.frame) == min(sizes[lyr.role], 50), lyr.role
