@@ -2,33 +2,27 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING
 
 from ..errors import InputError
-from .csv import CSVWriter
-from .flatgeobuf import FlatGeobufWriter
-from .geojson import GeoJSONWriter
-from .geoparquet import GeoParquetWriter
-from .gpkg import GeoPackageWriter
-from .kml import KMLWriter
-from .shapefile import ShapefileWriter
 
 if TYPE_CHECKING:
     from .base import Writer
 
-__all__ = ["FORMATS", "writers_for"]
+__all__ = ["WRITERS", "writer_class", "writers_for"]
 
-FORMATS: dict[str, type[Writer]] = {
-    w.key: w
-    for w in (
-        GeoPackageWriter,
-        GeoJSONWriter,
-        ShapefileWriter,
-        CSVWriter,
-        KMLWriter,
-        FlatGeobufWriter,
-        GeoParquetWriter,
-    )
+#: format key -> the module and class of its writer, imported when the format is asked for: a writer's module
+#: brings its library (KML: lxml, GeoParquet: Arrow's Parquet and file systems), ~6 MB of a process's resident
+#: set for formats a run does not write
+WRITERS: dict[str, tuple[str, str]] = {
+    "gpkg": ("gpkg", "GeoPackageWriter"),
+    "geojson": ("geojson", "GeoJSONWriter"),
+    "shp": ("shapefile", "ShapefileWriter"),
+    "csv": ("csv", "CSVWriter"),
+    "kml": ("kml", "KMLWriter"),
+    "fgb": ("flatgeobuf", "FlatGeobufWriter"),
+    "parquet": ("geoparquet", "GeoParquetWriter"),
 }
 ALIASES = {
     "geopackage": "gpkg",
@@ -41,6 +35,13 @@ ALIASES = {
 }
 
 
+def writer_class(key: str) -> type[Writer]:
+    """The writer of format ``key`` (a key of :data:`WRITERS`), its module imported now."""
+    module, name = WRITERS[key]
+    found: type[Writer] = getattr(importlib.import_module(f".{module}", __package__), name)
+    return found
+
+
 def writers_for(keys: list[str] | tuple[str, ...]) -> list[Writer]:
     """Writers for format keys, in the given order, each once.
 
@@ -49,10 +50,10 @@ def writers_for(keys: list[str] | tuple[str, ...]) -> list[Writer]:
     out: list[Writer] = []
     for raw in keys:
         key = ALIASES.get(raw.strip().lower(), raw.strip().lower())
-        if key not in FORMATS:
-            raise InputError(f"Unknown output format {raw!r}.", "Choose among: " + ", ".join(FORMATS) + ".")
+        if key not in WRITERS:
+            raise InputError(f"Unknown output format {raw!r}.", "Choose among: " + ", ".join(WRITERS) + ".")
         if all(w.key != key for w in out):
-            out.append(FORMATS[key]())
+            out.append(writer_class(key)())
     if not out:
         raise InputError("No output format was given.", "Use --to, e.g. --to gpkg,geojson.")
     return out

@@ -7,6 +7,7 @@ report) so that the rest can be published.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 from dataclasses import dataclass, replace
@@ -310,7 +311,7 @@ def _convert_streamed(
     staged = Staging(out)  # OutputError (exit 3) when the folder is read-only or the disk full
     frozen = KeptFrozen()  # the pass's, then the formats' forks: one collection of the run's objects, not two
     try:
-        early = _Early()
+        early = _Early(formats)
         streamed = stream_layer(path, profile, options, staged.path, read_options, feedback, meanwhile=early)
         # the chunks are validated: chardet's models (~25 MB) go before the formats and a forked writer (M)
         release_free_memory(caches=True)
@@ -356,16 +357,21 @@ class _Early:
     (``zones_for`` walks every commune: ~0.2 s) and the imports of the formats' writers and of the report, which
     the run pays after the pass anyway (water points 100k: the run's process waited ~0.3-1 s for the child)."""
 
-    def __init__(self) -> None:
+    def __init__(self, formats: list[str] | tuple[str, ...] = ()) -> None:
         self.zones: list[str] | None = None
+        self.formats = formats
 
     def __call__(self, run: ThemeRun) -> None:
         import importlib
 
+        from ..exports.registry import writers_for
+
         if run.area is not None:
             self.zones = zones_for(set(run.area.insee))
-        for module in ("exports.registry", "reports.html"):
-            importlib.import_module(f"..{module}", __package__)
+        if self.formats:
+            with contextlib.suppress(InputError):  # an unknown format is the formats' step to report
+                writers_for(self.formats)  # their modules imported now (the registry imports none up front)
+        importlib.import_module("..reports.html", __package__)
 
 
 def _refuse(run: ThemeRun, out: Path, lang: str) -> NoReturn:
