@@ -64,12 +64,14 @@ PREVIEW_SHAPES = 2_000
 #: :data:`TABLE_BATCH_BYTES` of geometry (a CNIG zone is about 1 KB of coordinates: 20,000 of them raised the
 #: GeoJSON writer's peak by ~190 MB at 100,000 zones)
 BATCH_ROWS = 65_536
-#: WKB bytes per batch read back: a quarter of a plain conversion's :data:`~odl_geo.normalise.pipeline.BATCH_BYTES`.
+#: WKB bytes per batch read back: an eighth of a plain conversion's :data:`~odl_geo.normalise.pipeline.BATCH_BYTES`.
 #: The GeoJSON and CSV writers' working memory grows with the batch, not their speed (the largest table of flood
 #: 100k, 52,488 zones of 45 vertices, alone in a process: GeoJSON 65,536 rows a batch +320 MB, 16,384 +180,
 #: 4,096 +58, 2,048 +36, for 2.0-2.3 s of CPU each; CSV 8,192 +122 MB 1.8 s, 2,048 +47 MB 1.4 s), and two of them
-#: run at once when the formats are shared with a forked child (:func:`formats_on_two_processes`)
-TABLE_BATCH_BYTES = 2 << 20
+#: run at once when the formats are shared with a forked child (:func:`formats_on_two_processes`): 2 MB until the
+#: tenth session, when the two processes' writers together reached 397-416 MB at 100k, 355-363 MB with 1 MB (the
+#: same run time, 24-25 s)
+TABLE_BATCH_BYTES = 1 << 20
 
 _TYPE_NAMES = {0: "Point", 1: "LineString", 3: "Polygon", 4: "MultiPoint", 5: "MultiLineString", 6: "MultiPolygon",
                7: "GeometryCollection"}  # fmt: skip
@@ -191,10 +193,11 @@ def layers_with_scans(tables: list[TableLayer]) -> Iterator[tuple[LayerSource, G
 FORMAT_WEIGHTS = {"geojson": 3, "csv": 1}
 #: what sharing the formats with a child adds to the run's memory, the processes together, over the run's resident
 #: set at the fork: the child's own pages (GDAL's writer, a batch of a table read back, and the pages of the run's
-#: process that either process writes meanwhile, which the child then holds alone: its unique set grew from 38 to
-#: 99 MB through the tables) and the run's own writer's growth. Measured at 100,000 zones (2,048-row batches):
-#: 287 MB at the fork, 420 MB at most together (+133); so this run does not fork (docs/flood.md)
-TABLE_CHILD_BYTES = 135 << 20
+#: process that either process writes meanwhile, which the child then holds alone) and the run's own writer's
+#: growth. Measured at 100,000 zones: with 2 MB batches 287 MB at the fork, 420 MB at most together (+133; sixth
+#: round, another machine) and 265 -> 397-416 MB (+132-151, tenth session); with 1 MB batches
+#: (:data:`TABLE_BATCH_BYTES`) 265 -> 355-363 MB (+90-98, three runs), hence this figure with a margin
+TABLE_CHILD_BYTES = 110 << 20
 
 
 def formats_on_two_processes(
