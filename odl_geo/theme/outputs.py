@@ -25,7 +25,7 @@ from ..exports.gpkg import GPKG_VERSION
 from ..exports.manifest import MANIFEST_NAME, Manifest, fill_sizes_and_digests
 from ..exports.overlap import refuse_overlap, refuse_replacing
 from ..exports.swap import Staging, recover
-from ..feedback import NullFeedback
+from ..feedback import NullFeedback, check_cancelled
 from ..report import Issue, Severity
 from .run import ThemeOptions, ThemeRun, check_theme, source_stem
 
@@ -244,9 +244,12 @@ def convert_theme(
         return _convert_streamed(path, Path(out_dir), profile, options, formats, read_options, feedback, lang)
     run = check_theme(path, theme, options, read_options, feedback)
     assert run.profile is not None and run.dataset is not None
+    told = feedback or NullFeedback()
     out = Path(out_dir)
     _prepare(out)
     if options.drop_invalid:
+        check_cancelled(told, "Converting")
+        told.info("Leaving out the features in error (--drop-invalid)")
         _drop_invalid(run)
     if run.report.has_errors:
         _refuse(run, out, lang)
@@ -254,6 +257,8 @@ def convert_theme(
     staged = Staging(out)  # OutputError (exit 3) when the folder is read-only or the disk full
     staging = staged.path
     try:
+        check_cancelled(told, "Converting")
+        told.info("Writing the products")
         files = run.profile.write_products(run.dataset, staging, run.report)
         manifest = _manifest(run, files, _publication(run))
         if any(f.format == "gpkg" for f in files) and "gpkg" in formats:

@@ -266,6 +266,8 @@ def check_theme(
         result.context = None
         run.layers.append(result)
         release_free_memory()  # a large table's check and fix arrays back before the next table's
+    check_cancelled(feedback, "Checking")
+    feedback.info(f"Validating against the {profile.key} schema")  # a large PPR's GeoPackage: seconds
     profile.validate(conformed, report)
     run.dataset = conformed
     return run

@@ -168,3 +168,30 @@ def test_no_fork_when_the_child_would_take_the_run_past_its_memory_bar(tmp_path,
     convert_theme(_source(tmp_path, "bundled"), tmp_path / "forked", "flood", OPTIONS, FORMATS)
     assert len(forks) == 1
     _same_files(tmp_path / "forked", tmp_path / "serial")
+
+
+def test_the_steps_between_the_checks_and_the_formats_are_told_and_can_be_cancelled(tmp_path, monkeypatch):
+    """A large PPR spends seconds validating its GeoPackage, leaving out the features in error and writing the
+    product after its checks: each step is told (the plugin's progress text, the CLI's --progress-json) and a
+    cancel there leaves the output folder as it was."""
+    told: list[str] = []
+    feedback = _Cancel()
+    monkeypatch.setattr(feedback, "info", told.append)
+    convert_theme(_source(tmp_path, "bundled"), tmp_path / "told", "flood", OPTIONS, FORMATS, feedback=feedback)
+    steps = ["Validating against the flood schema", "Leaving out the features in error (--drop-invalid)",
+             "Writing the products"]  # fmt: skip
+    at = [told.index(s) for s in steps]
+    assert at == sorted(at) and at[-1] < next(i for i, t in enumerate(told) if t.startswith("[1/"))
+    assert max(i for i, t in enumerate(told) if t.startswith("Checking ")) < at[0]
+    for step in steps:
+        cancelled = _Cancel()
+
+        def cancel_at(text: str, step: str = step, cancelled: _Cancel = cancelled) -> None:
+            cancelled.cancelled = cancelled.cancelled or text == step
+
+        monkeypatch.setattr(cancelled, "info", cancel_at)
+        (tmp_path / step.split()[0]).mkdir()
+        out = _out(tmp_path / step.split()[0])
+        with pytest.raises(CancelledError):
+            convert_theme(_source(tmp_path, "bundled"), out, "flood", OPTIONS, FORMATS, feedback=cancelled)
+        assert sorted(p.name for p in out.iterdir()) == ["earlier.txt"], step
