@@ -12,7 +12,7 @@ import pandas as pd
 from ..report import Issue
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from .registry import Check, CheckContext
 
@@ -30,6 +30,7 @@ __all__ = [
     "strings",
     "text_columns",
     "value_memo",
+    "vertex_slices",
 ]
 
 
@@ -321,3 +322,24 @@ def fields_named(ctx: CheckContext, pattern: str, kinds: tuple[str, ...] = ()) -
         return [c for c in cols if c in wanted]
     rx = re.compile(pattern)
     return [c for c in cols if rx.search(norm(c))]
+
+
+#: vertices a check turns into arrays of their own at a time (coordinates, normalised copies, WKB): ~3 MB of
+#: temporaries, where a 10,000-zone chunk of a PPR holds ~450,000 vertices
+SLICE_VERTICES = 65_536
+
+
+def vertex_slices(geoms: np.ndarray, budget: int | None = None) -> Iterator[slice]:
+    """Consecutive slices of ``geoms`` holding about ``budget`` (:data:`SLICE_VERTICES`) vertices each, a geometry
+    larger than that alone in its slice: for work done geometry by geometry whose temporaries grow with the
+    vertices (a chunk's every vertex at once was the largest temporary of a large PPR's checks)."""
+    import shapely
+
+    budget = SLICE_VERTICES if budget is None else budget
+    ends = np.cumsum(shapely.get_num_coordinates(geoms))
+    start = 0
+    while start < len(geoms):
+        before = int(ends[start - 1]) if start else 0
+        stop = max(int(np.searchsorted(ends, before + budget, side="right")), start + 1)
+        yield slice(start, stop)
+        start = stop

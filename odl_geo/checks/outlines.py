@@ -22,6 +22,8 @@ import numpy as np
 import shapely
 from pyproj import CRS, Transformer
 
+from ._common import vertex_slices
+
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
@@ -29,8 +31,6 @@ __all__ = ["FRANCE", "TOLERANCE_M", "Locator", "departement_codes", "locators"]
 
 TOLERANCE_M = 1000.0
 GRID = 2048  # cells along the longer side of an outline
-#: vertices whose placement :meth:`Locator.touches` computes at a time (~3 MB of temporaries)
-TOUCH_COORDINATES = 65_536
 MIN_CELL_M, MIN_CELL_DEG = 250.0, 0.0025  # no finer cells than that: small outlines (overseas) need no more
 #: collectivités d'outre-mer the outlines do not cover, as lon/lat boxes (with a margin of about 5 km)
 EXTRA_BOXES: dict[str, tuple[float, float, float, float]] = {
@@ -118,20 +118,13 @@ class Locator:
     def touches(self, geoms: np.ndarray) -> np.ndarray:
         """Which geometries (lines, polygons) have a vertex inside, or else intersect the polygon.
 
-        A slice of about :data:`TOUCH_COORDINATES` vertices at a time: each geometry's answer is its own, and the
-        vertices' arrays (coordinates, their geometry, grid positions: ~50 bytes a vertex) of a whole chunk were
-        the checks' largest temporaries (~30 MB for 10,000 zones of 45 vertices, the peak of a 100k-zone PPR's
-        checks)."""
+        A slice of about :data:`~odl_geo.checks._common.SLICE_VERTICES` vertices at a time: each geometry's answer
+        is its own, and the vertices' arrays (coordinates, their geometry, grid positions: ~50 bytes a vertex) of a
+        whole chunk were the checks' largest temporaries (~30 MB for 10,000 zones of 45 vertices, the peak of a
+        100k-zone PPR's checks)."""
         out = np.zeros(len(geoms), dtype=bool)
-        if not len(geoms):
-            return out
-        ends = np.cumsum(shapely.get_num_coordinates(geoms))
-        start = 0
-        while start < len(geoms):
-            before = int(ends[start - 1]) if start else 0
-            stop = max(int(np.searchsorted(ends, before + TOUCH_COORDINATES, side="right")), start + 1)
-            out[start:stop] = self._touches(geoms[start:stop])
-            start = stop
+        for part in vertex_slices(geoms):
+            out[part] = self._touches(geoms[part])
         return out
 
     def _touches(self, geoms: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ import pytest
 import shapely
 from pyproj import CRS, Transformer
 
-from odl_geo.checks import outlines
+from odl_geo.checks import _common, outlines
 from odl_geo.checks.areas import resolve_area
 from odl_geo.theme import ThemeOptions, check_theme
 
@@ -137,7 +137,7 @@ def test_same_answer_in_any_crs_and_grid_agrees_with_geos(epsg):
 
 
 def test_polygons_placed_a_slice_of_vertices_at_a_time_as_all_at_once(monkeypatch):
-    """Locator.touches works through slices of about TOUCH_COORDINATES vertices (bounded temporaries): the
+    """Locator.touches works through slices of about SLICE_VERTICES vertices (bounded temporaries): the
     answers are those of one slice holding every vertex, whatever the slices' seams; a geometry larger than a
     slice is one slice of its own; missing and empty shapes are not inside."""
     crs = CRS.from_epsg(2154)
@@ -155,6 +155,6 @@ def test_polygons_placed_a_slice_of_vertices_at_a_time_as_all_at_once(monkeypatc
     whole = loc._touches(geoms)
     assert 0.2 < whole.mean() < 0.9
     for budget in (1, 97, 4_096, 10**9):
-        monkeypatch.setattr(outlines, "TOUCH_COORDINATES", budget)
+        monkeypatch.setattr(_common, "SLICE_VERTICES", budget)
         assert np.array_equal(loc.touches(geoms), whole), budget
     assert not loc.touches(np.array([None, shapely.Polygon()], dtype=object)).any()
