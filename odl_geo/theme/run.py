@@ -297,11 +297,20 @@ def _layer_frames(
         release_free_memory()  # the reader's pages back before the next layer is read
         yield frame
         return
+    # GDAL's batches of a small size: a batch waits read ahead while the piece before is conformed, beside the
+    # rows of every piece before (a COVADIS layer's end of reading was a 100k-zone PPR's peak)
+    normalise = replace(normalise, batch_size=min(normalise.batch_size, PIECE_BATCH_ROWS))
     for piece in _frame_pieces(layer, normalise, report, feedback, options.chunk_rows):
         columns.setdefault(role, attribute_columns(piece))
         yield piece
         del piece
         release_free_memory()  # the piece and what conform made of it that it does not keep, back
+
+
+#: rows of GDAL's batches for a layer its profile conforms a piece at a time (about 2 MB of a PPR's zones, where
+#: a plain conversion's batches are ~8 MB); the pieces themselves are still ~8 MB, and the same tables whatever
+#: their size
+PIECE_BATCH_ROWS = 2_048
 
 
 def _frame_pieces(

@@ -22,6 +22,7 @@ import pyogrio
 import pytest
 import shapely
 
+from odl_geo.normalise.options import NormaliseOptions
 from odl_geo.profiles.flood import FloodProfile
 from odl_geo.theme import run as theme_run
 from odl_geo.theme.run import ThemeOptions, check_theme
@@ -183,3 +184,22 @@ def test_the_pieces_state_holds_no_column_of_a_piece(shared_data):
     assert as_read  # the pieces do come with Arrow columns
     assert pieces.hazards.rows > 40 and pieces.regulatory["zone_reglementaire"].rows > 40
     assert not _arrow_buffers(pieces) & as_read
+
+
+def test_zone_layers_read_in_small_gdal_batches_as_if_whole(ppr, monkeypatch):
+    """The zone layers read from GDAL in batches of PIECE_BATCH_ROWS rows (tenth session: ~2 MB, so that the batch
+    read ahead weighs little beside the pieces held): batches of 5 rows, pieces of 23 rows, the tables and the
+    report of the whole layers (batches and pieces whose seams fall anywhere)."""
+    monkeypatch.setattr(theme_run, "PIECE_BATCH_ROWS", 5)
+    batches: list[int] = []
+    real = theme_run._frame_pieces
+
+    def told(layer, normalise, report, feedback, rows):
+        batches.append(normalise.batch_size)
+        yield from real(layer, normalise, report, feedback, rows)
+
+    monkeypatch.setattr(theme_run, "_frame_pieces", told)
+    whole, pieces = _runs(ppr, monkeypatch)
+    assert 5 in batches  # the layers given in pieces read 5 rows a batch; the others as before
+    assert set(batches) == {5, NormaliseOptions().batch_size}
+    _same(whole, pieces)
