@@ -70,11 +70,16 @@ MEMORY_BUDGET = 400 << 20
 #: page so written is copied (the child keeps the one it shares): PEI 1M (29 columns, a 252 MB spool) 257 ->
 #: 443 MB (+186), where water 1M (17 columns, 170 MB) added +124. So a point layer's estimate is the larger of
 #: the per-feature one and :data:`CHILD_SPOOL_SHARE` of the spool's bytes: water 1M +130 (forks, 387-397 MB
-#: measured), PEI 1M +151 (does not fork: 382 MB, one format after the other)
+#: measured), PEI 1M +151 (does not fork: 382 MB, one format after the other).
+#: Measured again since: PEI 1M +132-141 (eighth round, 223 MB at the fork, at load) and +127-130 (tenth
+#: session, 248-249 MB at the fork, quiet, the fork forced), where a share of 0.28 estimated +151 and let PEI 1M
+#: fork only when its resident set happened to be 249.4 MB at most (247.4 and 249.5 in two runs: its formats
+#: one after the other in one run of two, 1.36x and 1.51x the plain conversion); 0.25 estimates +143, above every
+#: measurement since the seventh round's +186 (taken with the writers' larger batches of then)
 CHILD_FIXED = 80 << 20
 CHILD_FIXED_SHAPES = 130 << 20
 CHILD_PER_FEATURE = 50
-CHILD_SPOOL_SHARE = 0.28
+CHILD_SPOOL_SHARE = 0.25
 
 
 def fork_allowed() -> bool:
