@@ -170,18 +170,29 @@ def test_no_fork_when_the_child_would_take_the_run_past_its_memory_bar(tmp_path,
     _same_files(tmp_path / "forked", tmp_path / "serial")
 
 
-def test_the_steps_between_the_checks_and_the_formats_are_told_and_can_be_cancelled(tmp_path, monkeypatch):
+@pytest.mark.parametrize("forked", [True, False])
+def test_the_steps_between_the_checks_and_the_formats_are_told_and_can_be_cancelled(
+    tmp_path, monkeypatch, forked, forks
+):
     """A large PPR spends seconds validating its GeoPackage, leaving out the features in error and writing the
     product after its checks: each step is told (the plugin's progress text, the CLI's --progress-json) and a
-    cancel there leaves the output folder as it was."""
+    cancel there leaves the output folder as it was; the formats shared with a forked child or not."""
+    if forked:
+        monkeypatch.setattr(stream_tables, "TABLE_CHILD_BYTES", 0)  # room for the child whatever the process holds
+    else:
+        monkeypatch.setenv("ODL_GEO_FORK_FORMATS", "0")
     told: list[str] = []
     feedback = _Cancel()
     monkeypatch.setattr(feedback, "info", told.append)
     convert_theme(_source(tmp_path, "bundled"), tmp_path / "told", "flood", OPTIONS, FORMATS, feedback=feedback)
+    assert len(forks) == (1 if forked else 0)
     steps = ["Validating against the flood schema", "Leaving out the features in error (--drop-invalid)",
              "Writing the products"]  # fmt: skip
     at = [told.index(s) for s in steps]
-    assert at == sorted(at) and at[-1] < next(i for i, t in enumerate(told) if t.startswith("[1/"))
+    # the formats' first file, "[n/12] table" (one process after the other, from the first table) or "[n/12] table
+    # -> format" (shared with a forked child, the largest first): after the steps either way
+    first_format = next(i for i, t in enumerate(told) if re.match(r"\[\d+/\d+\] ", t))
+    assert at == sorted(at) and at[-1] < first_format
     assert max(i for i, t in enumerate(told) if t.startswith("Checking ")) < at[0]
     for step in steps:
         cancelled = _Cancel()
