@@ -47,7 +47,6 @@ __all__ = [
     "PREVIEW_SHAPES",
     "PackedShapes",
     "TableLayer",
-    "compact_shapes",
     "formats_on_two_processes",
     "merged_outputs",
     "pack_shapes",
@@ -336,17 +335,7 @@ def release_frames(run: ThemeRun, keep: int = PREVIEW_SHAPES) -> PackedShapes:
         lyr.frame = part.reset_index(drop=True)
         lyr.faulty = {int(i) for i in np.flatnonzero(bad[take])}
     frame = None  # the last table's whole frame: not held through the collection
-    packed = pack_shapes(run.layers)
-    gc.collect()  # frames in reference cycles (pandas' caches) would wait for the next collection
-    release_free_memory()
-    return packed
-
-
-def compact_shapes(layers: list[LayerResult]) -> None:
-    """The shapes the layers keep (the maps' samples, the small tables) made again, packed, once the tables'
-    shapes are freed: the same shapes (ISO WKB with Z and M, so every coordinate as it was), frames, columns,
-    index and CRS, but new objects (:func:`pack_shapes`, then restored at once)."""
-    pack_shapes(layers).restore()
+    return pack_shapes(run.layers)
 
 
 class PackedShapes:
@@ -396,11 +385,12 @@ class PackedShapes:
 
 
 def pack_shapes(layers: list[LayerResult]) -> PackedShapes:
-    """The layers' kept shapes packed (:class:`PackedShapes`), the originals freed and their pages given back."""
+    """The layers' kept shapes packed (:class:`PackedShapes`), the originals freed and their pages given back
+    (restored, they are the same shapes as new objects, allocated together)."""
     packed = PackedShapes()
     for lyr in layers:
         packed.add(lyr)
-    gc.collect()
+    gc.collect()  # frames in reference cycles (pandas' caches) would wait for the next collection
     release_free_memory()
     return packed
 

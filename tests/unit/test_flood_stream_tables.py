@@ -138,9 +138,10 @@ def test_values_of_other_types_become_the_text_the_frame_held():
 
 
 def test_kept_shapes_packed_again_are_the_same_frames():
-    """compact_shapes (seventh round): each layer's kept frame made again from its shapes' ISO WKB once the
-    originals are freed: the same columns, index, CRS, geometry column and values (Z, M, None and empty shapes
-    included), every shape a new object; tables without shapes untouched."""
+    """pack_shapes, then restore (seventh round; kept packed through the formats since the tenth session): each
+    layer's kept frame made again from its shapes' ISO WKB once the originals are freed: the same columns, index,
+    CRS, geometry column and values (Z, M, None and empty shapes included), every shape a new object; tables
+    without shapes untouched."""
     import geopandas as gpd
     import numpy as np
     import pandas as pd
@@ -148,7 +149,7 @@ def test_kept_shapes_packed_again_are_the_same_frames():
     from shapely.geometry import MultiPolygon, Point, Polygon, box
 
     from odl_geo.theme.run import LayerResult
-    from odl_geo.theme.stream_tables import compact_shapes
+    from odl_geo.theme.stream_tables import pack_shapes
 
     shapes = [
         box(0, 0, 1, 1),
@@ -173,7 +174,7 @@ def test_kept_shapes_packed_again_are_the_same_frames():
     layers = [LayerResult(r, r, r, f, [], None) for r, f in (("z", zones), ("s", sample), ("t", table), ("e", empty))]
     before = [lyr.frame.copy() for lyr in layers]
     originals = [list(f.geometry.values) if isinstance(f, gpd.GeoDataFrame) and len(f) else [] for f in before]
-    compact_shapes(layers)
+    pack_shapes(layers).restore()
     for lyr, old, kept in zip(layers, before, originals, strict=True):
         new = lyr.frame
         assert type(new) is type(old) and list(new.columns) == list(old.columns) and new.index.equals(old.index)
