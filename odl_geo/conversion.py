@@ -27,6 +27,7 @@ from .exports.registry import writers_for
 from .exports.swap import Staging, check_complete, recover
 from .feedback import Feedback, NullFeedback
 from .memory import release_free_memory
+from .naming import display_name
 from .normalise.options import NormaliseOptions
 from .normalise.scan import GeometryScan, scan_geometries
 from .report import Issue, Report, Severity
@@ -84,7 +85,9 @@ def convert(
     with open_source(path, read_options) as src:
         layers, skipped = _convertible(src)
         if not layers:
-            raise InputError(f"{src.path.name} has no feature to convert.", "Check that the right file was given.")
+            raise InputError(
+                f"{display_name(src.path)} has no feature to convert.", "Check that the right file was given."
+            )
         # created only once the source is known to be convertible, and removed again if writing fails:
         # a failed run must not leave an empty folder behind
         created = not out.exists()

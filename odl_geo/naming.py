@@ -8,12 +8,24 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
-__all__ = ["THEME_KEYWORD_PREFIX", "safe_file_stem", "theme_keyword"]
+if TYPE_CHECKING:
+    from pathlib import Path
+
+__all__ = ["THEME_KEYWORD_PREFIX", "display_name", "safe_file_stem", "theme_keyword"]
 
 #: the WMS keyword every layer of a theme carries (QGIS Server projects, GeoServer feature types): the web map
 #: ``<odl-map theme="water">`` picks its layers by it from GetCapabilities
 THEME_KEYWORD_PREFIX = "odl-geo:theme="
+
+
+def display_name(source: Path) -> str:
+    """A source's name: its last part, or the folder's resolved name when given as ``.``/``..`` (whose name is empty
+    or ``..``: a user inside the folder would read "error:  cannot be published")."""
+    if source.name in ("", ".", ".."):
+        return source.resolve().name or str(source.resolve())
+    return source.name
 
 
 def safe_file_stem(name: str) -> str:

@@ -109,7 +109,7 @@ def print_summary(out: Console, run: ThemeRun, verbose: bool, lang: str = "fr") 
     what = f"{p.key} ({p.schema.name} {p.schema.version})" if p and p.schema else words["generic"]
     features = sum(lyr.feature_count for lyr in run.layers)
     head = words["head"].format(
-        source=run.source.name, what=what, layers=len(run.layers), features=french_number(features, lang)
+        source=run.source_name, what=what, layers=len(run.layers), features=french_number(features, lang)
     )
     out.print(escape(head), highlight=False)
     c = run.counts()
@@ -140,7 +140,7 @@ def _check_handler(args: argparse.Namespace, out: Console, err: Console, feedbac
             out.print(escape(f"{words['corrected']}{Path(args.out) / name}"), highlight=False)
     if args.strict and run.report.has_errors:
         n = len(run.report.by_severity(Severity.ERROR))
-        raise InputError(f"{run.source.name} has {n} error(s) (--strict).", f"Read {paths[1]}.")
+        raise InputError(f"{run.source_name} has {n} error(s) (--strict).", f"Read {paths[1]}.")
     result = run.to_dict()
     result["reports"] = [str(p) for p in paths]
     return result

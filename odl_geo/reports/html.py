@@ -215,7 +215,7 @@ def render_html(run: ThemeRun, lang: str = "fr", maps: list[str | None] | None =
     layer_names = {lyr.layer for lyr in run.layers}
     other = [i for i in run.report.issues if i.layer not in layer_names]
     parts = [
-        f"<h1>{escape(t('title', lang))} — {escape(run.source.name)}</h1>",
+        f"<h1>{escape(t('title', lang))} — {escape(run.source_name)}</h1>",
         *meta,
         f"<div class='verdict {'ok' if ok else 'ko'}'>{escape(t('verdict_ok' if ok else 'verdict_ko', lang))}</div>",
         (
@@ -241,7 +241,7 @@ def render_html(run: ThemeRun, lang: str = "fr", maps: list[str | None] | None =
 
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     parts.append(f"<footer>{escape(t('generated', lang))} {escape(__version__)} — {stamp}</footer>")
-    title = f"{t('title', lang)} — {run.source.name}"
+    title = f"{t('title', lang)} — {run.source_name}"
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><title>{escape(title)}</title>'
         f'<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_CSS}</style></head>'

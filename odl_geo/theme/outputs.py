@@ -386,7 +386,7 @@ def _refuse(run: ThemeRun, out: Path, lang: str) -> NoReturn:
     errors = run.report.by_severity(Severity.ERROR)
     codes = ", ".join(dict.fromkeys(i.code for i in errors))
     raise InputError(
-        f"{run.source.name} cannot be published as {run.profile.key}: {len(errors)} error(s) ({codes}). "
+        f"{run.source_name} cannot be published as {run.profile.key}: {len(errors)} error(s) ({codes}). "
         f"Nothing but the report was written in {out}.",
         f"Read {out / REPORT_HTML}; then use a mapping file (--mapping), --fix, or --drop-invalid "
         "to publish only the valid features.",
@@ -400,7 +400,7 @@ def _manifest(run: ThemeRun, products: list[OutputFile], publication: dict[str, 
     for f in products:
         f.schema = schema
     return Manifest(
-        source={"name": run.source.name, "theme": run.theme, **publication},
+        source={"name": run.source_name, "theme": run.theme, **publication},
         report=run.report,
         odl_geo_version=__version__,
         title=run.profile.title.get("fr") or run.profile.key,
@@ -740,7 +740,7 @@ def _summary(run: ThemeRun) -> str:
     conform = f", conformes au schéma {schema.name} {schema.version}" if schema else ""
     return (
         f"{run.profile.title.get('fr', run.profile.key)} : {n} objet(s){conform}, produits par odl-geo depuis "
-        f"{run.source.name}. Contrôles : {counts.get('error', 0)} erreur(s), {counts.get('warning', 0)} "
+        f"{run.source_name}. Contrôles : {counts.get('error', 0)} erreur(s), {counts.get('warning', 0)} "
         f"avertissement(s), {counts.get('info', 0)} information(s)."
     )
 

@@ -21,6 +21,7 @@ from ..crs import crs_code
 from ..errors import InputError
 from ..feedback import Feedback, NullFeedback, check_cancelled
 from ..memory import release_free_memory
+from ..naming import display_name
 from ..normalise.frames import CHUNK_BYTES, read_frame, read_frames
 from ..normalise.options import NormaliseOptions
 from ..profiles.anonymise import AnonymiseOptions, Removal, anonymise
@@ -148,6 +149,11 @@ class ThemeRun:
     corrected: list[str] = field(default_factory=list)
     changes_file: str | None = None  # set by write_reports when the changes go to a CSV file
 
+    @property
+    def source_name(self) -> str:
+        """The source's name as the user knows it (``.`` or ``..`` given: the folder's own name)."""
+        return display_name(self.source)
+
     def counts(self) -> dict[str, int]:
         return {s.value: sum(1 for i in self.report.issues if i.severity is s) for s in Severity}
 
@@ -155,7 +161,7 @@ class ThemeRun:
         p = self.profile
         return {
             "odl_geo_version": __version__,
-            "source": str(self.source.name),
+            "source": self.source_name,
             "theme": self.theme,
             "schema": None if p is None or p.schema is None else {"name": p.schema.name, "version": p.schema.version},
             "area": None if self.area is None else {"name": self.area.name, "communes": len(self.area.insee)},
@@ -196,7 +202,7 @@ def check_theme(
     with open_source(path, read_options) as src:
         report.extend(src.issues)
         layers = {lyr.name: lyr for lyr in src.layers}
-        chosen = _assign(profile, list(layers), src.path.name, report)
+        chosen = _assign(profile, list(layers), display_name(src.path), report)
         frames: dict[str, gpd.GeoDataFrame] = {}
         tables = profile is not None and len(profile.roles) > 1  # several layers joined into tables (CNIG PPR)
         # layers the profile conforms a piece at a time (a COVADIS PPR's zones): read while it asks for them
@@ -346,7 +352,8 @@ def source_stem(source: Path) -> str:
     """The stem the outputs of a theme run take from their source (``fontaines.shp.zip`` -> ``fontaines``)."""
     from ..naming import safe_file_stem
 
-    return safe_file_stem(source.stem.removesuffix(".shp"))
+    named = source.resolve() if source.name in ("", ".", "..") else source  # "." given: the folder's own name
+    return safe_file_stem(named.stem.removesuffix(".shp"))
 
 
 #: single-layer themes whose fields are matched: the ones a layer may have been given to by mistake

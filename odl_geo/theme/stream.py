@@ -43,6 +43,7 @@ from ..checks.runner import commit_chunk, finish_checks, layer_carry, load_check
 from ..crs import crs_code
 from ..feedback import NullFeedback, check_cancelled
 from ..memory import release_free_memory
+from ..naming import display_name
 from ..normalise.frames import CHUNK_BYTES, MIN_CHUNK_ROWS, read_frames
 from ..profiles.anonymise import AnonymiseOptions, anonymise
 from ..profiles.base import ProductSink, ThemeDataset
@@ -141,7 +142,7 @@ def stream_layer(
     with open_source(path, read_options) as src:
         report.extend(src.issues)
         layers = {lyr.name: lyr for lyr in src.layers}
-        chosen = _assign(profile, list(layers), src.path.name, report)
+        chosen = _assign(profile, list(layers), display_name(src.path), report)
         ((role, name),) = chosen.items()
         layer = layers[name]
         report.extend(layer.issues)

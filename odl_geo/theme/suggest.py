@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
+from ..naming import display_name
 from ..profiles.anonymise import is_personal_name
 from ..profiles.mapping import Mapping, load_mapping
 from ..profiles.mapping_toml import MappingChoices
@@ -129,7 +130,7 @@ def suggest_mapping(
         chosen = profile.assign_roles(list(layers))
         if not chosen and any(spec.required for spec in profile.roles):
             raise InputError(
-                f"{src.path.name} has no layer the {profile.key} theme can use.",
+                f"{display_name(src.path)} has no layer the {profile.key} theme can use.",
                 "Check the file, or choose the layer with --layer.",
             )
         editable = profile.field_mapping
@@ -140,7 +141,7 @@ def suggest_mapping(
             for spec in profile.roles
             if spec.role in chosen or spec.required or not spec.layer_hints
         ]
-    return MappingSuggestion(profile.key, src.path.name, roles)
+    return MappingSuggestion(profile.key, display_name(src.path), roles)
 
 
 def _role(spec: RoleSpec, layer: LayerSource | None, mapping: Mapping, editable: bool) -> RoleSuggestion:
