@@ -82,6 +82,9 @@ def convert(
     if out.exists() and not out.is_dir():
         raise OutputError(f"The output {out} exists and is not a folder.", "Choose another --out.")
     refuse_overlap(path, out, reserved=(MANIFEST_NAME,))
+    # said first: GDAL reads a CSV through to count its rows and bounds (~13 s at 5M rows), one call that cannot
+    # tell its progress
+    feedback.info(f"Opening {display_name(Path(path))}")
     with open_source(path, read_options) as src:
         layers, skipped = _convertible(src)
         if not layers:

@@ -7,6 +7,7 @@ a theme, only the generic checks run, on every layer of the file, with the layer
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pyproj import CRS
@@ -33,7 +34,6 @@ from ..sources import ReadOptions, open_source
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
-    from pathlib import Path
 
     import geopandas as gpd
 
@@ -199,6 +199,7 @@ def check_theme(
     area = resolve_area(options.area) if options.area else None
     load_checks()
     report = Report()
+    feedback.info(f"Opening {display_name(Path(path))}")  # a large CSV: GDAL reads it through first (seconds)
     with open_source(path, read_options) as src:
         report.extend(src.issues)
         layers = {lyr.name: lyr for lyr in src.layers}
@@ -496,7 +497,6 @@ def _check_in_pieces(
     put together, as a whole check's fixed frame."""
     import shutil
     import tempfile
-    from pathlib import Path
 
     import pandas as pd
 

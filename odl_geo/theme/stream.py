@@ -139,6 +139,7 @@ def stream_layer(
     # written after it is swapped in or dropped, read them back): millions of fixed rows are not held in memory
     merger = ChunkMerger(spill_to=staging.parent)
     anon = AnonymiseOptions.build(mapping.anonymise, options.keep_personal, options.mask_free_text, options.anonymise)
+    feedback.info(f"Opening {display_name(Path(path))}")  # a large CSV: GDAL reads it through first (seconds)
     with open_source(path, read_options) as src:
         report.extend(src.issues)
         layers = {lyr.name: lyr for lyr in src.layers}
