@@ -207,6 +207,9 @@ def stream_layer(
                 # the fixed chunk is what later chunks compare with, rows left out included (as in a whole layer)
                 assert result.context is not None
                 commit_chunk(result.context, profile.key, skip)
+                # its scratch (the columns' memos, hashes, where each feature lies) serves nothing more: not held
+                # while the chunk is handed over, validated and written
+                result.context = None
                 settle(carry)  # the hashes past the sets' memory share go to the spill folder
                 # the map's sample now: the checked rows are not held while the kept ones are validated and written
                 preview.add(checked, result.faulty, fixed_rows)
