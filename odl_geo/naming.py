@@ -23,8 +23,9 @@ THEME_KEYWORD_PREFIX = "odl-geo:theme="
 def display_name(source: Path) -> str:
     """A source's name: its last part, or the folder's resolved name when given as ``.``/``..`` (whose name is empty
     or ``..``: a user inside the folder would read "error:  cannot be published")."""
-    if source.name in ("", ".", ".."):
-        return source.resolve().name or str(source.resolve())
+    if source.name in ("", ".."):  # pathlib drops a "." part: "." and "a/." name "" and "a"
+        folder = source.resolve()
+        return folder.name or str(folder)
     return source.name
 
 

@@ -22,7 +22,7 @@ from ..crs import crs_code
 from ..errors import InputError
 from ..feedback import Feedback, NullFeedback, check_cancelled
 from ..memory import release_free_memory
-from ..naming import display_name
+from ..naming import display_name, safe_file_stem
 from ..normalise.frames import CHUNK_BYTES, read_frame, read_frames
 from ..normalise.options import NormaliseOptions
 from ..profiles.anonymise import AnonymiseOptions, Removal, anonymise
@@ -351,10 +351,7 @@ def _read_in_pieces(
 
 def source_stem(source: Path) -> str:
     """The stem the outputs of a theme run take from their source (``fontaines.shp.zip`` -> ``fontaines``)."""
-    from ..naming import safe_file_stem
-
-    named = source.resolve() if source.name in ("", ".", "..") else source  # "." given: the folder's own name
-    return safe_file_stem(named.stem.removesuffix(".shp"))
+    return safe_file_stem(Path(display_name(source)).stem.removesuffix(".shp"))  # "." given: the folder's name
 
 
 #: single-layer themes whose fields are matched: the ones a layer may have been given to by mistake
