@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["NARROW_NBSP", "count_text", "fill", "literal"]
+__all__ = ["NARROW_NBSP", "agree", "count_text", "decimal_text", "fill", "literal", "quantity"]
 
 #: what French typography and CLDR's ``fr`` locale put between groups of thousands: a narrow no-break space
 NARROW_NBSP = "\u202f"
@@ -24,6 +24,25 @@ def count_text(n: int, lang: str = "fr") -> str:
     """``n`` grouped by thousands the way ``lang`` writes it (French unless ``lang`` is ``"en"``)."""
     text = f"{n:,}"
     return text if lang == "en" else text.replace(",", NARROW_NBSP)
+
+
+def agree(n: int, one: str, many: str, lang: str = "fr") -> str:
+    """``one`` or ``many``: the words that agree with the count ``n`` in ``lang``. French takes the singular for 0
+    and 1 (« 0 erreur », « 1 objet », « 2 objets »), English for 1 only (« 0 errors », « 1 error »)."""
+    return one if (abs(n) < 2 if lang != "en" else abs(n) == 1) else many
+
+
+def quantity(n: int, one: str, many: str, lang: str = "fr") -> str:
+    """``n`` written by :func:`count_text`, then the words agreeing with it (:func:`agree`): « 1 objet »,
+    « 1\u202f004 objets »."""
+    return f"{count_text(n, lang)} {agree(n, one, many, lang)}"
+
+
+def decimal_text(x: float, decimals: int = 0, lang: str = "fr") -> str:
+    """``x`` with ``decimals`` digits after the decimal mark, grouped by thousands: ``6\u202f279\u202f703`` and
+    ``2,3522`` in French, ``6,279,703`` and ``2.3522`` in English."""
+    text = f"{x:,.{decimals}f}"
+    return text if lang == "en" else text.replace(",", NARROW_NBSP).replace(".", ",")
 
 
 #: a named count in a template (``{repeats}``), or a brace written twice (``{{``: one brace of the text)
