@@ -20,6 +20,7 @@ import pyproj
 from pyproj import CRS, Transformer
 from pyproj.transformer import TransformerGroup
 
+from .numbers import decimal_text
 from .report import Issue, Severity
 
 if TYPE_CHECKING:
@@ -103,12 +104,22 @@ def guess_crs_from_bounds(bounds: tuple[float, float, float, float] | None) -> l
     ]
 
 
-def suggestion(bounds: tuple[float, float, float, float] | None) -> str:
+def suggestion(bounds: tuple[float, float, float, float] | None, lang: str = "en") -> str:
+    """What to give as ``--source-crs`` for coordinates within ``bounds``, in English or in French (``lang="fr"``)."""
     candidates = guess_crs_from_bounds(bounds)
+    french = lang == "fr"
     if not candidates:
+        if french:
+            return "Indiquez le SCR source avec --source-crs (p. ex. --source-crs EPSG:2154 pour le Lambert-93)."
         return "Give the source CRS with --source-crs (e.g. --source-crs EPSG:2154 for Lambert-93)."
     first = candidates[0]
     also = ", ".join(f"EPSG:{c.epsg}" for c in candidates[1:4])
+    if french:
+        more = f" (autres possibilités : {also})" if also else ""
+        return (
+            f"Les coordonnées ressemblent à du {first.name} : indiquez ce SCR source avec --source-crs "
+            f"EPSG:{first.epsg}{more}."
+        )
     more = f" (other possibilities: {also})" if also else ""
     return f"The coordinates look like {first.name}: add --source-crs EPSG:{first.epsg}{more}."
 
@@ -126,6 +137,9 @@ def plausibility_issue(crs: CRS, bounds: tuple[float, float, float, float] | Non
             f"{xmax:,.0f}, {ymax:,.0f}, which are not degrees.",
             suggestion(bounds),
             layer=layer,
+            message_fr=f"La couche déclare des coordonnées en longitude/latitude ({label(crs)}) mais elles "
+            f"atteignent {decimal_text(xmax)}, {decimal_text(ymax)}, qui ne sont pas des degrés.",
+            hint_fr=suggestion(bounds, "fr"),
         )
     if crs.is_projected and looks_geographic(bounds) and (xmax - xmin) < 20 and (ymax - ymin) < 20:
         return Issue(
@@ -135,6 +149,9 @@ def plausibility_issue(crs: CRS, bounds: tuple[float, float, float, float] | Non
             "look like longitude/latitude degrees.",
             "Add --source-crs EPSG:4326 if the coordinates are GPS degrees.",
             layer=layer,
+            message_fr=f"La couche se déclare en {label(crs)} (mètres) mais ses coordonnées "
+            f"({decimal_text(xmin, 4)} ; {decimal_text(ymin, 4)}) ressemblent à des degrés de longitude/latitude.",
+            hint_fr="Ajoutez --source-crs EPSG:4326 si les coordonnées sont des degrés GPS.",
         )
     return None
 

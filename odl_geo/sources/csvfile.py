@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from ..numbers import quantity
 from ..report import Issue, Severity
 
 if TYPE_CHECKING:
@@ -116,6 +117,9 @@ def analyse_csv(
                 f"{path.name}: no x/y, lon/lat or WKT column was recognised; it is read as a table.",
                 "Name the columns with --x-field/--y-field or --wkt-field.",
                 layer=layer,
+                message_fr=f"{path.name} : aucune colonne x/y, lon/lat ou WKT n'a été reconnue ; le fichier est lu "
+                "comme une table.",
+                hint_fr="Désignez les colonnes avec --x-field/--y-field ou --wkt-field.",
             )
         )
     if not path.with_suffix(".csvt").exists() and not path.with_suffix(".CSVT").exists():
@@ -148,6 +152,8 @@ def _named_columns(
             f"{path.name}: {given} was given without {missing}.",
             "Give both --x-field and --y-field (or --wkt-field alone).",
             layer=layer,
+            message_fr=f"{path.name} : {given} a été donné sans {missing}.",
+            hint_fr="Donnez à la fois --x-field et --y-field (ou --wkt-field seul).",
         )
     found: list[str | None] = []
     for option, name in (("--x-field", x_field), ("--y-field", y_field), ("--wkt-field", wkt_field)):
@@ -164,6 +170,10 @@ def _named_columns(
                 f"{path.name} has no column {name!r} ({option}); its columns are: {listed}.",
                 f"Did you mean {option} {close[0]!r}?" if close else f"Give {option} one of the columns above.",
                 layer=layer,
+                message_fr=f"{path.name} n'a pas de colonne {name!r} ({option}) ; ses colonnes sont : {listed}.",
+                hint_fr=f"Vouliez-vous dire {option} {close[0]!r} ?"
+                if close
+                else f"Donnez à {option} l'une des colonnes ci-dessus.",
             )
         found.append(actual)
     return found[0], found[1], found[2]
@@ -192,6 +202,13 @@ def _extra_values(path: Path, sep: str, n_names: int, layer: str, max_rows: int 
                             f"Add the missing column name(s) to the header line, or fix the separators on line {n} "
                             "(quote values that contain the separator).",
                             layer=layer,
+                            # a line number is written as editors show it (ligne 12345), a count the French way
+                            message_fr=f"{path.name} : la ligne {n} a {quantity(len(row), 'valeur', 'valeurs')} "
+                            f"mais l'en-tête ne nomme que {quantity(n_names, 'colonne', 'colonnes')} : des valeurs "
+                            "seraient lues sous le mauvais nom de colonne.",
+                            hint_fr="Ajoutez le ou les noms de colonnes manquants à la ligne d'en-tête, ou corrigez "
+                            f"les séparateurs de la ligne {n} (mettez entre guillemets les valeurs qui contiennent "
+                            "le séparateur).",
                         )
                     ]
         except (StopIteration, csv.Error):
@@ -226,6 +243,10 @@ def _quote_problems(path: Path, layer: str) -> list[Issue]:
                 "it is read as part of one value (rows are lost).",
                 f"Fix the quote on line {opened_at} in a spreadsheet or text editor, then convert again.",
                 layer=layer,
+                message_fr=f"{path.name} : le guillemet double ouvert à la ligne {opened_at} n'est jamais fermé : "
+                "toutes les lignes qui suivent sont lues comme une seule valeur (des lignes sont perdues).",
+                hint_fr=f"Corrigez le guillemet de la ligne {opened_at} dans un tableur ou un éditeur de texte, puis "
+                "relancez la conversion.",
             )
         ]
     return []

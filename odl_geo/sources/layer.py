@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
+from ..numbers import agree, count_text, quantity
 from ..report import Issue, Report, Severity
 
 if TYPE_CHECKING:
@@ -84,6 +85,11 @@ class LayerSource:
             return None
         missing = self.feature_count - read
         what = f"the other {missing} are missing from the outputs" if missing > 0 else "the file's count is wrong"
+        what_fr = (
+            f"{quantity(missing, 'objet manque', 'objets manquent')} dans les fichiers produits"
+            if missing > 0
+            else "le nombre déclaré par le fichier est faux"
+        )
         return Issue(
             "FEATURE_COUNT_MISMATCH",
             Severity.WARNING,
@@ -91,6 +97,10 @@ class LayerSource:
             "GDAL skipped objects it cannot decode: check the file in the software that wrote it.",
             layer=self.name,
             count=abs(missing),
+            message_fr=f"{self.display} déclare {quantity(self.feature_count, 'objet', 'objets')} mais "
+            f"{count_text(read)} {agree(read, 'a pu être lu', 'ont pu être lus')} ; {what_fr}.",
+            hint_fr="GDAL a sauté des objets qu'il ne sait pas décoder : vérifiez le fichier dans le logiciel qui l'a "
+            "produit.",
         )
 
     def read_kwargs(self) -> dict[str, object]:

@@ -221,6 +221,8 @@ def _unique_names(layers: list[LayerSource]) -> list[LayerSource]:
                     Severity.INFO,
                     f"{lyr.display}: another layer is also named {lyr.name!r}; its outputs are named {name!r}.",
                     layer=name,
+                    message_fr=f"{lyr.display} : une autre couche s'appelle aussi {lyr.name!r} ; ses fichiers produits "
+                    f"sont nommés {name!r}.",
                 )
             )
             for issue in lyr.issues.issues:
@@ -286,7 +288,19 @@ def _open_many(
                 _open_file(item, f"{container.name}:{display}", driver_for(display), options, workdir, report)
             )
         except OdlGeoError as exc:
-            report.add(Issue("SOURCE_MEMBER_UNREADABLE", Severity.ERROR, exc.message, exc.hint, layer=display))
+            # the error's own text (English) is kept as it is, after French words saying what it means here
+            report.add(
+                Issue(
+                    "SOURCE_MEMBER_UNREADABLE",
+                    Severity.ERROR,
+                    exc.message,
+                    exc.hint,
+                    layer=display,
+                    message_fr=f"Fichier illisible, laissé de côté : {exc.message}",
+                    hint_fr="Vérifiez que le fichier est complet (avec tous ses fichiers annexes) et non endommagé."
+                    + (f" {exc.hint}" if exc.hint else ""),
+                )
+            )
     return layers
 
 
@@ -364,6 +378,9 @@ def _open_file(
                     f"{display} is encoded in {guess.encoding}, not UTF-8: it was read as {guess.encoding}.",
                     "Use --encoding if the accents still look wrong.",
                     layer=layer_hint,
+                    message_fr=f"{display} est encodé en {guess.encoding}, pas en UTF-8 : il a été lu en "
+                    f"{guess.encoding}.",
+                    hint_fr="Utilisez --encoding si les accents sont encore faux.",
                 )
             )
         if driver == "GeoJSON":
@@ -418,6 +435,8 @@ def _open_file(
                     f"{lyr.display} has no feature.",
                     "Nothing will be exported for it.",
                     layer=lyr.name,
+                    message_fr=f"{lyr.display} ne contient aucun objet.",
+                    hint_fr="Rien ne sera exporté pour cette couche.",
                 )
             )
             if driver == "GPX":
@@ -529,6 +548,8 @@ def _resolve_crs(
                     f"{lyr.display}: the declared CRS is not understood ({exc}).",
                     "Give --source-crs.",
                     layer=lyr.name,
+                    message_fr=f"{lyr.display} : le SCR déclaré n'est pas reconnu ({exc}).",
+                    hint_fr="Indiquez le SCR source avec --source-crs.",
                 )
             )
     if options.source_crs:
@@ -546,6 +567,8 @@ def _resolve_crs(
                     Severity.WARNING,
                     f"{lyr.display} declares {label(crs)}; it was read as {label(user)} as asked.",
                     layer=lyr.name,
+                    message_fr=f"{lyr.display} déclare {label(crs)} ; la couche a été lue en {label(user)}, comme "
+                    "demandé.",
                 )
             )
         lyr.crs, lyr.crs_how = user, "user"
@@ -562,19 +585,36 @@ def _resolve_crs(
                 f"{lyr.display}: longitude/latitude columns, read as WGS 84 (EPSG:4326).",
                 "Give --source-crs if that is wrong.",
                 layer=lyr.name,
+                message_fr=f"{lyr.display} : colonnes longitude/latitude, lues en WGS 84 (EPSG:4326).",
+                hint_fr="Indiquez --source-crs si c'est faux.",
             )
         )
     else:
         what = "has no .prj file" if lyr.driver == "ESRI Shapefile" else "declares no coordinate system"
+        what_fr = (
+            "n'a pas de système de coordonnées (pas de fichier .prj)"
+            if lyr.driver == "ESRI Shapefile"
+            else "ne déclare aucun système de coordonnées"
+        )
         if declared and "LOCAL_CS" in declared.upper():
             what = "uses a non-earth (local) coordinate system"
+            what_fr = "utilise un système de coordonnées local (non terrestre)"
         lyr.issues.add(
-            Issue("CRS_MISSING", Severity.ERROR, f"{lyr.display} {what}.", suggestion(lyr.bounds), layer=lyr.name)
+            Issue(
+                "CRS_MISSING",
+                Severity.ERROR,
+                f"{lyr.display} {what}.",
+                suggestion(lyr.bounds),
+                layer=lyr.name,
+                message_fr=f"{lyr.display} {what_fr}.",
+                hint_fr=suggestion(lyr.bounds, "fr"),
+            )
         )
         return
     problem = plausibility_issue(lyr.crs, lyr.bounds, lyr.name)
     if problem is not None:
         problem.message = f"{lyr.display}: {problem.message}"
+        problem.message_fr = f"{lyr.display} : {problem.message_fr[:1].lower()}{problem.message_fr[1:]}"
         lyr.issues.add(problem)
 
 

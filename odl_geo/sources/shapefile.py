@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..numbers import agree, count_text, quantity
 from ..report import Issue, Severity
 from .encoding import LDID_NAMES, EncodingGuess, read_dbf_language_id, sniff_dbf
 
@@ -68,6 +69,9 @@ def find_parts(path: Path, layer: str) -> ShapefileParts:
                 f"{path.name} has no .shp beside it: it is read as a table without geometry.",
                 "If this table belongs to a layer (e.g. a COVADIS multi-hazard table), join it to that layer.",
                 layer=layer,
+                message_fr=f"{path.name} n'a pas de .shp à côté de lui : il est lu comme une table sans géométrie.",
+                hint_fr="Si cette table appartient à une couche (p. ex. une table multialéa COVADIS), joignez-la à "
+                "cette couche.",
             )
         )
     elif parts.dbf is None:
@@ -78,6 +82,9 @@ def find_parts(path: Path, layer: str) -> ShapefileParts:
                 f"{parts.shp.name} has no .dbf: only the geometries can be read, every attribute is missing.",
                 "Find the .dbf that came with the file (same name) and put it beside the .shp.",
                 layer=layer,
+                message_fr=f"{parts.shp.name} n'a pas de .dbf : seules les géométries peuvent être lues, tous les "
+                "attributs manquent.",
+                hint_fr="Retrouvez le .dbf livré avec le fichier (même nom) et placez-le à côté du .shp.",
             )
         )
     if parts.shp is not None and parts.shx is None:
@@ -88,6 +95,9 @@ def find_parts(path: Path, layer: str) -> ShapefileParts:
                 f"{parts.shp.name} has no .shx index: it was rebuilt in a temporary copy (the source is untouched).",
                 "Ship the .shx with the layer next time.",
                 layer=layer,
+                message_fr=f"{parts.shp.name} n'a pas d'index .shx : il a été reconstruit dans une copie temporaire "
+                "(la source n'est pas modifiée).",
+                hint_fr="Livrez le .shx avec la couche la prochaine fois.",
             )
         )
     return parts
@@ -152,6 +162,9 @@ def attribute_encoding(
                     f"{parts.dbf.name}: the .cpg says UTF-8 but the text is not UTF-8; it was read as CP1252.",
                     "Fix or delete the .cpg file, or give --encoding.",
                     layer=layer,
+                    message_fr=f"{parts.dbf.name} : le .cpg indique UTF-8 mais le texte n'est pas en UTF-8 ; il a "
+                    "été lu en CP1252.",
+                    hint_fr="Corrigez ou supprimez le fichier .cpg, ou indiquez --encoding.",
                 )
             )
             return "CP1252", EncodingGuess("CP1252", "detected", guess.declared)
@@ -165,6 +178,10 @@ def attribute_encoding(
                     f"{parts.dbf.name}: the .cpg says {guess.declared} but the text is UTF-8; it was read as UTF-8.",
                     "Fix the .cpg file (it should say UTF-8) or delete it, or give --encoding.",
                     layer=layer,
+                    message_fr=f"{parts.dbf.name} : le .cpg indique {guess.declared} mais le texte est en UTF-8 ; il "
+                    "a été lu en UTF-8.",
+                    hint_fr="Corrigez le fichier .cpg (il devrait indiquer UTF-8) ou supprimez-le, ou indiquez "
+                    "--encoding.",
                 )
             )
             return "UTF-8", EncodingGuess("UTF-8", "detected", guess.declared)
@@ -180,6 +197,9 @@ def attribute_encoding(
             f"{parts.dbf.name} does not declare its encoding (no .cpg); the text was detected as {guess.encoding}.",
             "Add a .cpg file or use --encoding if accents look wrong.",
             layer=layer,
+            message_fr=f"{parts.dbf.name} ne déclare pas son encodage (pas de .cpg) ; l'encodage détecté est "
+            f"{guess.encoding}.",
+            hint_fr="Ajoutez un fichier .cpg, ou utilisez --encoding si les accents sont faux.",
         )
     )
     return guess.encoding, guess
@@ -207,6 +227,16 @@ def _single_byte(encoding: str) -> bool:
 _SHP_HEADER, _DBF_FIELD = 100, 32
 
 
+class Damage(NamedTuple):
+    """One problem of a set found by :func:`check_integrity`: its code, its message in English and in French, and
+    how many ``features`` it costs."""
+
+    code: str
+    message: str
+    message_fr: str
+    features: int
+
+
 def check_integrity(parts: ShapefileParts, layer: str, accept_loss: bool = False) -> list[Issue]:
     """Cross-check the .shp, .shx and .dbf of a set: sizes, record counts and the index's offsets.
 
@@ -220,29 +250,54 @@ def check_integrity(parts: ShapefileParts, layer: str, accept_loss: bool = False
         else "Export the layer again from the software that made it (or find an undamaged copy); --accept-loss "
         "converts what can be read, the loss reported."
     )
-    found: list[tuple[str, str, int]] = []  # (code, message, features concerned)
+    hint_fr = (
+        "Accepté avec --accept-loss : ces objets manquent dans les fichiers produits, ou y sont incomplets."
+        if accept_loss
+        else "Exportez à nouveau la couche depuis le logiciel qui l'a produite (ou trouvez une copie intacte) ; "
+        "--accept-loss convertit ce qui peut être lu, en signalant la perte."
+    )
+    found: list[Damage] = []
     shapes = None
     if parts.shp is not None:
         shapes = _check_shp(parts.shp, parts.shx, found)
     records = _check_dbf(parts.dbf, found) if parts.dbf is not None else None
-    told = any(code == "DBF_RECORDS_MISSING" for code, _, _ in found)  # the same loss, said once
+    told = any(d.code == "DBF_RECORDS_MISSING" for d in found)  # the same loss, said once
     if shapes is not None and records is not None and shapes != records and not told:
         assert parts.shp is not None and parts.dbf is not None
+        n = abs(shapes - records)
+        if shapes > records:
+            lose = agree(
+                n, "perdrait ses attributs ou recevrait ceux", "perdraient leurs attributs ou recevraient ceux"
+            )
+        else:
+            lose = agree(
+                n, "perdrait sa géométrie ou recevrait celle", "perdraient leur géométrie ou recevraient celle"
+            )
         found.append(
-            (
+            Damage(
                 "SHP_DBF_COUNT_MISMATCH",
                 (
                     f"{parts.shp.name} holds {shapes} shapes but {parts.dbf.name} {records} records: "
                     f"{abs(shapes - records)} feature(s) would lose their "
                     f"{'attributes' if shapes > records else 'geometry'} or be paired with another's."
                 ),
-                abs(shapes - records),
+                message_fr=(
+                    f"{parts.shp.name} contient {quantity(shapes, 'géométrie', 'géométries')} mais {parts.dbf.name} "
+                    f"{quantity(records, 'enregistrement', 'enregistrements')} : {quantity(n, 'objet', 'objets')} "
+                    f"{lose} d'un autre objet."
+                ),
+                features=n,
             )
         )
-    return [Issue(code, severity, message, hint, layer=layer, count=n) for code, message, n in found]
+    return [
+        Issue(
+            d.code, severity, d.message, hint, layer=layer, count=d.features, message_fr=d.message_fr, hint_fr=hint_fr
+        )
+        for d in found
+    ]
 
 
-def _check_shp(shp: Path, shx: Path | None, found: list[tuple[str, str, int]]) -> int | None:
+def _check_shp(shp: Path, shx: Path | None, found: list[Damage]) -> int | None:
     """The number of shapes the set holds (by the .shx, or by walking the .shp when there is no .shx), or None
     when the .shp is not readable at all (GDAL's own error then says so)."""
     import mmap
@@ -250,7 +305,15 @@ def _check_shp(shp: Path, shx: Path | None, found: list[tuple[str, str, int]]) -
 
     size = shp.stat().st_size
     if size < _SHP_HEADER:
-        found.append(("SHP_TRUNCATED", f"{shp.name} is cut off: {size} bytes, less than its 100-byte header.", 0))
+        found.append(
+            Damage(
+                "SHP_TRUNCATED",
+                f"{shp.name} is cut off: {size} bytes, less than its 100-byte header.",
+                message_fr=f"{shp.name} est tronqué : {quantity(size, 'octet', 'octets')}, moins que son en-tête de "
+                "100 octets.",
+                features=0,
+            )
+        )
         return None
     with shp.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
         code, declared = struct.unpack(">i", data[0:4])[0], struct.unpack(">i", data[24:28])[0] * 2
@@ -264,26 +327,36 @@ def _check_shp(shp: Path, shx: Path | None, found: list[tuple[str, str, int]]) -
         if declared > size:
             beyond = sum(int((offsets + 8 + lengths > size).sum()) for _, offsets, lengths in _index_slices(shx, n))
             found.append(
-                (
+                Damage(
                     "SHP_TRUNCATED",
                     (
                         f"{shp.name} is cut off: {size} bytes of the {declared} its header declares; "
                         f"{beyond} of its {n} shapes are missing or incomplete."
                     ),
-                    beyond,
+                    message_fr=(
+                        f"{shp.name} est tronqué : {count_text(size)} octets sur les {count_text(declared)} que "
+                        f"déclare son en-tête ; {quantity(beyond, 'géométrie', 'géométries')} sur {count_text(n)} "
+                        f"{agree(beyond, 'manque ou est incomplète', 'manquent ou sont incomplètes')}."
+                    ),
+                    features=beyond,
                 )
             )
             return n
         wrong = sum(_wrong_offsets(shp, size, first, offs, lens) for first, offs, lens in _index_slices(shx, n))
         if wrong:
             found.append(
-                (
+                Damage(
                     "SHX_OFFSETS_WRONG",
                     (
                         f"{shx.name} points {wrong} of its {n} records to the wrong place in {shp.name}: "
                         "their geometries would be lost."
                     ),
-                    wrong,
+                    message_fr=(
+                        f"Dans {shx.name}, {quantity(wrong, 'enregistrement', 'enregistrements')} sur "
+                        f"{count_text(n)} {agree(wrong, 'pointe', 'pointent')} au mauvais endroit de {shp.name} : "
+                        f"{agree(wrong, 'sa géométrie serait perdue', 'leurs géométries seraient perdues')}."
+                    ),
+                    features=wrong,
                 )
             )
         return n
@@ -293,16 +366,30 @@ def _check_shp(shp: Path, shx: Path | None, found: list[tuple[str, str, int]]) -
 _SLICE = 1 << 18
 
 
-def _index_records(shx: Path, found: list[tuple[str, str, int]]) -> int | None:
+def _index_records(shx: Path, found: list[Damage]) -> int | None:
     """How many whole records the .shx holds, or None when it is not an index (the problem noted in ``found``)."""
     size = shx.stat().st_size
     with shx.open("rb") as fh:
         head = fh.read(4)
     if size < _SHP_HEADER or head != b"\x00\x00\x27\x0a":
-        found.append(("SHX_OFFSETS_WRONG", f"{shx.name} is not a Shapefile index (header damaged).", 0))
+        found.append(
+            Damage(
+                "SHX_OFFSETS_WRONG",
+                f"{shx.name} is not a Shapefile index (header damaged).",
+                message_fr=f"{shx.name} n'est pas un index de Shapefile (en-tête endommagé).",
+                features=0,
+            )
+        )
         return None
     if (size - _SHP_HEADER) % 8:
-        found.append(("SHX_OFFSETS_WRONG", f"{shx.name} is cut off in the middle of a record.", 0))
+        found.append(
+            Damage(
+                "SHX_OFFSETS_WRONG",
+                f"{shx.name} is cut off in the middle of a record.",
+                message_fr=f"{shx.name} est tronqué au milieu d'un enregistrement.",
+                features=0,
+            )
+        )
     return (size - _SHP_HEADER) // 8  # whole records only: a .shx cut in the middle of one has an odd count
 
 
@@ -350,7 +437,7 @@ def _wrong_offsets(shp: Path, size: int, first: int, offsets: Any, lengths: Any)
     return wrong
 
 
-def _walk_shp(name: str, data: Any, size: int, declared: int, found: list[tuple[str, str, int]]) -> int:
+def _walk_shp(name: str, data: Any, size: int, declared: int, found: list[Damage]) -> int:
     """Count the records of a .shp without index (its .shx missing), noting a file cut off in a record."""
     import struct
 
@@ -363,20 +450,30 @@ def _walk_shp(name: str, data: Any, size: int, declared: int, found: list[tuple[
         pos += 8 + length
         n += 1
     if declared > size or pos < end:
+        if n == 0:
+            only = "aucune géométrie complète n'a pu y être trouvée"
+        elif n == 1:
+            only = "seule 1 géométrie complète a pu y être trouvée"
+        else:
+            only = f"seules {count_text(n)} géométries complètes ont pu y être trouvées"
         found.append(
-            (
+            Damage(
                 "SHP_TRUNCATED",
                 (
                     f"{name} is cut off: {size} bytes of the {declared} its header declares; only {n} complete shapes "
                     "could be found."
                 ),
-                0,
+                message_fr=(
+                    f"{name} est tronqué : {count_text(size)} octets sur les {count_text(declared)} que déclare son "
+                    f"en-tête ; {only}."
+                ),
+                features=0,
             )
         )
     return n
 
 
-def _check_dbf(dbf: Path, found: list[tuple[str, str, int]]) -> int | None:
+def _check_dbf(dbf: Path, found: list[Damage]) -> int | None:
     """The number of records the .dbf holds, noting a header that lies about them or about its fields."""
     import struct
 
@@ -384,7 +481,14 @@ def _check_dbf(dbf: Path, found: list[tuple[str, str, int]]) -> int | None:
     with dbf.open("rb") as fh:
         head = fh.read(32)
         if len(head) < 32:
-            found.append(("DBF_RECORDS_MISSING", f"{dbf.name} is cut off inside its header.", 0))
+            found.append(
+                Damage(
+                    "DBF_RECORDS_MISSING",
+                    f"{dbf.name} is cut off inside its header.",
+                    message_fr=f"{dbf.name} est tronqué au milieu de son en-tête.",
+                    features=0,
+                )
+            )
             return None
         declared, header_len, record_len = struct.unpack("<IHH", head[4:12])
         fields = fh.read(max(header_len - 32, 0))
@@ -398,26 +502,36 @@ def _check_dbf(dbf: Path, found: list[tuple[str, str, int]]) -> int | None:
         return declared
     if record_len <= 0 or sum(widths) + 1 != record_len:
         found.append(
-            (
+            Damage(
                 "DBF_HEADER_WRONG",
                 (
                     f"{dbf.name}: its fields add up to {sum(widths) + 1} bytes per record but its header says "
                     f"{record_len}: every attribute would be dropped or misread."
                 ),
-                declared,
+                message_fr=(
+                    f"{dbf.name} : ses champs totalisent {quantity(sum(widths) + 1, 'octet', 'octets')} par "
+                    f"enregistrement mais son en-tête en annonce {count_text(record_len)} : tous les attributs "
+                    "seraient perdus ou mal lus."
+                ),
+                features=declared,
             )
         )
         return declared
     held = max(size - header_len, 0) // record_len
     if held < declared:
         found.append(
-            (
+            Damage(
                 "DBF_RECORDS_MISSING",
                 (
                     f"{dbf.name} declares {declared} records but holds {held}: the other {declared - held} feature(s) "
                     "would be missing from the outputs."
                 ),
-                declared - held,
+                message_fr=(
+                    f"{dbf.name} déclare {quantity(declared, 'enregistrement', 'enregistrements')} mais en contient "
+                    f"{count_text(held)} : il manquerait {quantity(declared - held, 'objet', 'objets')} dans les "
+                    "fichiers produits."
+                ),
+                features=declared - held,
             )
         )
         return held

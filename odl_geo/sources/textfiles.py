@@ -75,6 +75,13 @@ def identifiers_as_text_copy(
             Severity.INFO,
             f"{display}: {', '.join(columns)} read as text (codes whose leading or trailing zeros matter).",
             layer=Path(display).stem,
+            message_fr=f"{display} : "
+            + (
+                f"le champ {columns[0]} a été lu comme du texte"
+                if len(columns) == 1
+                else f"les champs {', '.join(columns)} ont été lus comme du texte"
+            )
+            + " (des codes dont les zéros en tête ou en fin comptent).",
         )
     )
     return str(csv_path)

@@ -166,7 +166,8 @@ def test_processing_log_and_report_rows_speak_french(plugin, qgis_processing, fr
     feedback = QgsProcessingFeedback()
     processing.run("odl_geo:inspect", {"INPUT": str(src), "OUTPUT": str(tmp_path / "r.json")}, feedback=feedback)
     log = feedback.textLog()
-    assert "[erreur] CRS_MISSING : Monuments_Historiques n'a pas de système de coordonnées" in log, log
+    # the library's own French (message_fr), which names the file
+    assert "[erreur] CRS_MISSING : Monuments_Historiques.shp n'a pas de système de coordonnées" in log, log
     from qgis_plugin.toolbelt.messages import issue_hint
 
     issue = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["layers"][0]["issues"][0]
