@@ -21,6 +21,7 @@ import shapely
 from ..crs import coordinate_transformer, label
 from ..errors import InputError
 from ..feedback import Feedback, NullFeedback, check_cancelled
+from ..numbers import agree, quantity
 from ..report import Issue, Report, Severity
 from ..sources.shp_direct import Fallback, PointShapefile
 from . import geometry as geom_ops
@@ -114,12 +115,19 @@ class LayerStream:
                     f"The precise transformation from {label(layer.crs)} needs a grid that is not installed{named}; "
                     f"a less accurate one was used ({self._transform.description}).",
                     "Install Debian's proj-data (scripts/setup.sh does) for metre-level accuracy.",
+                    message_fr=f"La transformation précise depuis {label(layer.crs)} demande une grille qui n'est pas "
+                    f"installée{named} ; une transformation moins précise a été utilisée "
+                    f"({self._transform.description}).",
+                    hint_fr="Installez le paquet proj-data de Debian (scripts/setup.sh le fait) pour une précision "
+                    "au mètre.",
                 )
             else:
                 self._add(
                     "CRS_REPROJECTED",
                     Severity.INFO,
                     f"Reprojected from {label(layer.crs)} to {label(options.target_crs)} "
+                    f"({self._transform.description}).",
+                    message_fr=f"Couche reprojetée de {label(layer.crs)} vers {label(options.target_crs)} "
                     f"({self._transform.description}).",
                 )
 
@@ -135,11 +143,25 @@ class LayerStream:
         severity: Severity,
         message: str,
         hint: str = "",
+        *,
+        message_fr: str,
+        hint_fr: str = "",
         count: int = 1,
         examples: list[int] | None = None,
     ) -> None:
+        """An issue of this layer; ``message_fr`` (and ``hint_fr`` when there is a hint) for the French reports."""
         self.report.add(
-            Issue(code, severity, message, hint, layer=self.layer.name, count=count, examples=list(examples or []))
+            Issue(
+                code,
+                severity,
+                message,
+                hint,
+                layer=self.layer.name,
+                count=count,
+                examples=list(examples or []),
+                message_fr=message_fr,
+                hint_fr=hint_fr,
+            )
         )
 
     # -- iteration -------------------------------------------------------------------------------------
@@ -170,7 +192,10 @@ class LayerStream:
             source = reader if direct is None else _direct_then_gdal(direct, lyr, reader.schema, rows)
             yield from self._normalised(_read_ahead(source, thread_name), geom_name)
         for message in gdal.messages:
-            self._add("GDAL_WARNING", Severity.WARNING, f"GDAL: {message}")
+            # GDAL's own words, kept as they are (English), after French ones
+            self._add(
+                "GDAL_WARNING", Severity.WARNING, f"GDAL: {message}", message_fr=f"Avertissement de GDAL : {message}"
+            )
 
     def _normalised(self, batches: Iterator[pa.RecordBatch], geom_name: str | None) -> Iterator[pa.RecordBatch]:
         lyr, total, done = self.layer, max(self.layer.feature_count, 1), 0
@@ -203,6 +228,7 @@ class LayerStream:
                     "FIELD_RENAMED",
                     Severity.INFO,
                     "Field names cleaned: " + ", ".join(f"{k!r} -> {v!r}" for k, v in changed.items()),
+                    message_fr="Noms de champs nettoyés : " + ", ".join(f"{k!r} -> {v!r}" for k, v in changed.items()),
                     count=len(changed),
                 )
         if self._decimal_cols is None:
@@ -212,6 +238,8 @@ class LayerStream:
                     "FIELD_DECIMAL_COMMA",
                     Severity.INFO,
                     "Numbers with decimal commas read as numbers in: " + ", ".join(self._decimal_cols),
+                    message_fr="Nombres à virgule décimale lus comme des nombres dans : "
+                    + ", ".join(self._decimal_cols),
                 )
         columns, names = [], []
         keep = np.ones(batch.num_rows, dtype=bool)
@@ -227,13 +255,24 @@ class LayerStream:
                         "FIELD_NOT_A_NUMBER",
                         Severity.WARNING,
                         f"{bad} value(s) of {name!r} are not numbers and were left empty.",
+                        message_fr=f"{quantity(bad, 'valeur', 'valeurs')} de {name!r} "
+                        + agree(
+                            bad,
+                            "n'est pas un nombre et a été laissée vide",
+                            "ne sont pas des nombres et ont été laissées vides",
+                        )
+                        + ".",
                         count=bad,
                     )
             elif self.options.decode_html and is_text(col):
                 col, n_decoded = unescape_html(col)
                 if n_decoded:
                     self._add(
-                        "FIELD_HTML_DECODED", Severity.INFO, f"HTML entities decoded in {name!r}.", count=n_decoded
+                        "FIELD_HTML_DECODED",
+                        Severity.INFO,
+                        f"HTML entities decoded in {name!r}.",
+                        message_fr=f"Entités HTML décodées dans {name!r}.",
+                        count=n_decoded,
                     )
             columns.append(col)
             names.append(self.renames.get(name, name))
@@ -289,6 +328,7 @@ class LayerStream:
                     "GEOM_EMPTY_DROPPED",
                     Severity.WARNING,
                     "Features without geometry were dropped (--drop-empty).",
+                    message_fr="Les objets sans géométrie ont été écartés (--drop-empty).",
                     count=n_missing,
                     examples=idx.tolist(),
                 )
@@ -298,6 +338,8 @@ class LayerStream:
                     Severity.WARNING,
                     "Features have no geometry (null or empty); they are kept without geometry.",
                     "Use --drop-empty to leave them out.",
+                    message_fr="Des objets n'ont pas de géométrie (nulle ou vide) ; ils sont gardés sans géométrie.",
+                    hint_fr="Utilisez --drop-empty pour les écarter.",
                     count=n_missing,
                     examples=idx.tolist(),
                 )
@@ -319,6 +361,8 @@ class LayerStream:
                     Severity.WARNING,
                     "Geometries with impossible parts (a line of one point, a ring of two) were rebuilt "
                     "without those parts.",
+                    message_fr="Des géométries aux parties impossibles (une ligne d'un seul point, un anneau de deux) "
+                    "ont été reconstruites sans ces parties.",
                     count=int(unreadable.size - lost.size),
                     examples=(unreadable + offset).tolist(),
                 )
@@ -327,6 +371,7 @@ class LayerStream:
                     "GEOM_UNREADABLE",
                     Severity.WARNING,
                     "Geometries could not be read at all; the features are kept without geometry.",
+                    message_fr="Des géométries sont totalement illisibles ; leurs objets sont gardés sans géométrie.",
                     count=int(lost.size),
                     examples=(lost + offset).tolist(),
                 )
@@ -337,6 +382,8 @@ class LayerStream:
                 "GEOM_EMPTY_RINGS_DROPPED",
                 Severity.INFO,
                 "Polygons had empty interior rings (holes without points); those rings were left out.",
+                message_fr="Des polygones avaient des anneaux intérieurs vides (trous sans points) ; ces anneaux ont "
+                "été retirés.",
                 count=int(ringless.size),
                 examples=(ringless + offset).tolist(),
             )
@@ -349,6 +396,8 @@ class LayerStream:
                     "GEOM_INVALID_REPAIRED",
                     Severity.WARNING,
                     "Invalid geometries (self-intersections, holes outside shells) were repaired with make_valid.",
+                    message_fr="Des géométries invalides (auto-intersections, trous hors du contour) ont été réparées "
+                    "avec make_valid.",
                     count=int(fixed.size),
                     examples=(fixed + offset).tolist(),
                 )
@@ -358,11 +407,19 @@ class LayerStream:
                     Severity.WARNING,
                     "Lines without length (all points identical) cannot be repaired; they are kept as they are.",
                     "Check these features in the source.",
+                    message_fr="Des lignes de longueur nulle (tous leurs points identiques) ne peuvent pas être "
+                    "réparées ; elles sont gardées telles quelles.",
+                    hint_fr="Vérifiez ces objets dans la source.",
                     count=int(kept.size),
                     examples=(kept + offset).tolist(),
                 )
         if self.scan.has_m:
-            self._add("GEOM_M_DROPPED", Severity.INFO, "M values (measures) were dropped.")
+            self._add(
+                "GEOM_M_DROPPED",
+                Severity.INFO,
+                "M values (measures) were dropped.",
+                message_fr="Les valeurs M (mesures) ont été retirées.",
+            )
         if self.options.family is not None:
             geoms, family_keep = self._only_family(geoms)
             keep &= family_keep
