@@ -161,6 +161,8 @@ def _convert_layers(
                             Severity.INFO,
                             f"{layer.name} has no geometry: not written as {writer.label}.",
                             layer=layer.name,
+                            message_fr=f"{layer.name} n'a pas de géométrie : la couche n'est pas écrite en "
+                            f"{writer.label}.",
                         )
                     )
                     continue
@@ -308,9 +310,12 @@ def _convertible(src: Source) -> tuple[list[LayerSource], list[Issue]]:
         details = f"Other layers that cannot be converted either: {', '.join(others)}." if others else ""
         raise cls(first.message, first.hint, details)
     for lyr, first in broken:
-        hint = first.hint
+        hint, hint_fr = first.hint, first.hint_fr or first.hint
         if first.code.startswith("CRS_") and "--source-crs" in hint:
             hint += f" Convert this layer alone (--layer {lyr.name}): --source-crs applies to every layer."
+            hint_fr += (
+                f" Convertissez cette couche seule (--layer {lyr.name}) : --source-crs s'applique à toutes les couches."
+            )
         skipped.append(
             Issue(
                 "LAYER_SKIPPED",
@@ -318,6 +323,9 @@ def _convertible(src: Source) -> tuple[list[LayerSource], list[Issue]]:
                 f"{lyr.display} was not converted because of its {first.code} error; the other layers were.",
                 hint,
                 layer=lyr.name,
+                message_fr=f"La couche {lyr.display} n'a pas été convertie à cause de son erreur {first.code} ; les "
+                "autres l'ont été.",
+                hint_fr=hint_fr,
             )
         )
     return layers, skipped

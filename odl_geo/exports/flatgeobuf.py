@@ -47,6 +47,9 @@ class FlatGeobufWriter(Writer):
                     "was written without one (readers scan it whole).",
                     "Use --drop-empty to leave those features out and keep the index.",
                     layer=layer.name,
+                    message_fr=f"{path.name} : des objets sans géométrie ne peuvent pas figurer dans l'index spatial "
+                    "d'un FlatGeobuf ; le fichier a donc été écrit sans index (les logiciels le lisent en entier).",
+                    hint_fr="Utilisez --drop-empty pour écarter ces objets et garder l'index.",
                 )
             )
             out = self._write(layer, scan, ctx, path, spatial_index=False)

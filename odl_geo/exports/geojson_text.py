@@ -675,7 +675,15 @@ def write_points(
             "Check free disk space and write permission on the output folder.",
         ) from exc
     for message in gdal.messages:
-        ctx.report.add(Issue("WRITE_WARNING", Severity.WARNING, f"geojson: {message}", layer=stream.layer.name))
+        ctx.report.add(
+            Issue(
+                "WRITE_WARNING",
+                Severity.WARNING,
+                f"geojson: {message}",
+                layer=stream.layer.name,
+                message_fr=f"Avertissement de GDAL à l'écriture (geojson) : {message}",
+            )
+        )
     crs = stream.options.target_crs or stream.layer.crs
     return OutputFile(
         path=path.name,

@@ -68,6 +68,8 @@ class KMLWriter(Writer):
                     f"{path.name}: KML cannot hold invalid polygons, so they were repaired in the KML file only "
                     "(--no-repair still applies to the other formats).",
                     layer=layer.name,
+                    message_fr=f"{path.name} : le KML ne peut pas contenir de polygones invalides ; ils ont été "
+                    "réparés dans le fichier KML seulement (--no-repair s'applique toujours aux autres formats).",
                 )
             )
             options = replace(options, repair=True)
@@ -90,6 +92,9 @@ class KMLWriter(Writer):
                     "in the KML only.",
                     "Check these values in the source (they often come from a copy-paste).",
                     layer=layer.name,
+                    message_fr=f"{path.name} : des valeurs contenaient des caractères de contrôle que le XML ne peut "
+                    "pas porter ; ils ont été remplacés par '\ufffd' dans le KML seulement.",
+                    hint_fr="Vérifiez ces valeurs dans la source (elles viennent souvent d'un copier-coller).",
                     count=written.replaced,
                 )
             )

@@ -88,7 +88,16 @@ def write_stream(
     for message in caught.messages:
         if counted is not None and counted.search(message):
             continue
-        ctx.report.add(Issue("WRITE_WARNING", Severity.WARNING, f"{fmt}: {message}", layer=stream.layer.name))
+        # GDAL's own words, kept as they are (English), after French ones
+        ctx.report.add(
+            Issue(
+                "WRITE_WARNING",
+                Severity.WARNING,
+                f"{fmt}: {message}",
+                layer=stream.layer.name,
+                message_fr=f"Avertissement de GDAL à l'écriture ({fmt}) : {message}",
+            )
+        )
     return OutputFile(
         path=path.name,
         format=fmt,

@@ -25,6 +25,7 @@ from ..csvsafe import neutralise_csv_row
 from ..naming import safe_file_stem
 from ..normalise.fields import truncate_names
 from ..normalise.pipeline import GEOMETRY_COLUMN, LayerStream
+from ..numbers import count_text
 from ..report import Issue, Severity
 from .base import OutputFile, WriteContext, Writer
 from .ogr import write_stream
@@ -63,6 +64,8 @@ class ShapefileWriter(Writer):
                     f"A Shapefile holds one geometry type; the layer mixes {', '.join(families)}, so the "
                     "zip holds one Shapefile per type.",
                     layer=layer.name,
+                    message_fr="Un Shapefile ne contient qu'un type de géométrie ; la couche mélange "
+                    f"{_mixed_fr(families)}, le zip contient donc un Shapefile par type.",
                 )
             )
         written: list[OutputFile] = []
@@ -101,6 +104,9 @@ class ShapefileWriter(Writer):
                     + ", ".join(f"{k} -> {v}" for k, v in mapping.items() if k != v),
                     "The zip holds fields.csv with the full mapping.",
                     layer=layer.name,
+                    message_fr="Les noms de champs d'un Shapefile sont limités à 10 caractères : "
+                    + ", ".join(f"{k} -> {v}" for k, v in mapping.items() if k != v),
+                    hint_fr="Le zip contient fields.csv avec la correspondance complète.",
                 )
             )
         if cut:
@@ -112,6 +118,9 @@ class ShapefileWriter(Writer):
                     + ", ".join(f"{name} ({n})" for name, n in cut.items()),
                     "Use the GeoPackage or GeoJSON output to keep the full text.",
                     layer=layer.name,
+                    message_fr=f"Les textes d'un Shapefile tiennent en {MAX_TEXT_BYTES} octets au plus ; les plus "
+                    "longs ont été coupés : " + ", ".join(f"{name} ({count_text(n)})" for name, n in cut.items()),
+                    hint_fr="Utilisez la sortie GeoPackage ou GeoJSON pour garder le texte entier.",
                     count=sum(cut.values()),
                 )
             )
@@ -132,6 +141,16 @@ class ShapefileWriter(Writer):
                 field_mapping={k: v for k, v in mapping.items() if k != v},
             )
         ]
+
+
+#: the geometry families in French (a split layer's note)
+FAMILY_FR = {"point": "points", "line": "lignes", "polygon": "polygones"}
+
+
+def _mixed_fr(families: list[str]) -> str:
+    """``["line", "point"]`` said in French: « lignes et points »."""
+    words = [FAMILY_FR.get(f, f) for f in families]
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} et {words[-1]}"
 
 
 def _collection_families() -> set[str]:
