@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 
 from ..errors import InputError
-from ..numbers import count_text
+from ..numbers import count_text, quantity
 from ..report import Severity
 from .options import THEMES, add_chunk_option, add_read_options, add_theme_options, read_options, theme_options
 from .render import print_issues
@@ -74,7 +74,7 @@ _SUMMARY = {
     "en": {
         "generic": "generic checks",
         "head": "{source} — {what}: {layers} layer(s), {features} feature(s)",
-        "counts": "  {error} error(s), {warning} warning(s), {info} note(s): {verdict}",
+        "counts": "  {error}, {warning}, {info}: {verdict}",
         "ok": "[green]publishable[/]",
         "ko": "[bold red]to be corrected before publishing[/]",
         "report": "report: ",
@@ -85,7 +85,7 @@ _SUMMARY = {
     "fr": {
         "generic": "contrôles génériques",
         "head": "{source} — {what} : {layers} couche(s), {features} objet(s)",
-        "counts": "  {error} erreur(s), {warning} avertissement(s), {info} note(s) : {verdict}",
+        "counts": "  {error}, {warning}, {info} : {verdict}",
         "ok": "[green]publiable[/]",
         "ko": "[bold red]à corriger avant publication[/]",
         "report": "rapport : ",
@@ -93,6 +93,14 @@ _SUMMARY = {
         "wrote": "  écrit {path} ({format}, {features} objets)",
         "wrote_table": "  écrit {path}, table {table} ({format}, {features} objets)",
     },
+}
+
+
+#: the summary's count line, each count with its word in the singular or the plural (« 1 erreur, 0 avertissement,
+#: 3 notes » ; "1 error, 0 warnings, 3 notes")
+_COUNT_WORDS = {
+    "en": {"error": ("error", "errors"), "warning": ("warning", "warnings"), "info": ("note", "notes")},
+    "fr": {"error": ("erreur", "erreurs"), "warning": ("avertissement", "avertissements"), "info": ("note", "notes")},
 }
 
 
@@ -114,7 +122,9 @@ def print_summary(out: Console, run: ThemeRun, verbose: bool, lang: str = "fr") 
     out.print(escape(head), highlight=False)
     c = run.counts()
     verdict = words["ok"] if not run.report.has_errors else words["ko"]
-    out.print(words["counts"].format(verdict=verdict, **c), highlight=False)
+    lang_words = _COUNT_WORDS["fr" if lang == "fr" else "en"]
+    counted = {key: quantity(c[key], *lang_words[key], lang="fr" if lang == "fr" else "en") for key in lang_words}
+    out.print(words["counts"].format(verdict=verdict, **counted), highlight=False)
     print_issues(out, run.report, verbose, lang)
 
 

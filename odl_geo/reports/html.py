@@ -12,7 +12,7 @@ import itertools
 from html import escape
 from typing import TYPE_CHECKING
 
-from ..numbers import count_text
+from ..numbers import count_text, quantity
 from ..report import Issue, Severity
 from .labels import code_help, code_title, t
 from .preview import preview_png
@@ -62,6 +62,12 @@ def _sev(s: Severity, lang: str) -> str:
     return f'<span class="sev sev-{s.value}">{escape(t(s.value, lang))}</span>'
 
 
+def _counted(n: int, key: str, lang: str) -> str:
+    """``n`` and the word ``key`` agreeing with it, escaped: « 1 erreur », « 0 erreur », « 2 erreurs »; "1 error",
+    "0 errors"; the count written the way ``lang`` writes it (« 1 004 »)."""
+    return escape(quantity(n, t(f"{key}_one", lang), t(key, lang), lang))
+
+
 def _message(issue: Issue, lang: str) -> str:
     return issue.message_fr if lang == "fr" and issue.message_fr else issue.message
 
@@ -73,7 +79,7 @@ def _issues_block(issues: list[Issue], lang: str) -> str:
     out = _issues_table(main, lang) if main else f"<p>{escape(t('none', lang))}</p>"
     if notes:
         out += (
-            f"<details><summary>{len(notes)} {escape(t('infos', lang))}</summary>{_issues_table(notes, lang)}</details>"
+            f"<details><summary>{_counted(len(notes), 'infos', lang)}</summary>{_issues_table(notes, lang)}</details>"
         )
     return out
 
@@ -220,9 +226,9 @@ def render_html(run: ThemeRun, lang: str = "fr", maps: list[str | None] | None =
         f"<div class='verdict {'ok' if ok else 'ko'}'>{escape(t('verdict_ok' if ok else 'verdict_ko', lang))}</div>",
         (
             "<div class='counts'>"
-            f"<span class='n-error'>{counts['error']} {escape(t('errors', lang))}</span>"
-            f"<span class='n-warning'>{counts['warning']} {escape(t('warnings', lang))}</span>"
-            f"<span class='n-info'>{counts['info']} {escape(t('infos', lang))}</span></div>"
+            f"<span class='n-error'>{_counted(counts['error'], 'errors', lang)}</span>"
+            f"<span class='n-warning'>{_counted(counts['warning'], 'warnings', lang)}</span>"
+            f"<span class='n-info'>{_counted(counts['info'], 'infos', lang)}</span></div>"
         ),
     ]
     if other:

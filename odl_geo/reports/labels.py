@@ -20,6 +20,10 @@ UI: dict[str, dict[str, str]] = {
     "errors": {"fr": "erreurs", "en": "errors"},
     "warnings": {"fr": "avertissements", "en": "warnings"},
     "infos": {"fr": "informations", "en": "notes"},
+    # the same words after a count that takes the singular (0 or 1 in French, 1 in English: odl_geo.numbers.agree)
+    "errors_one": {"fr": "erreur", "en": "error"},
+    "warnings_one": {"fr": "avertissement", "en": "warning"},
+    "infos_one": {"fr": "information", "en": "note"},
     "layer": {"fr": "Couche", "en": "Layer"},
     "features": {"fr": "objets", "en": "features"},
     "crs": {"fr": "SCR", "en": "CRS"},
