@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rich.markup import escape
 from rich.table import Table
 
-from ..numbers import count_text
+from ..numbers import agree, count_text
 from ..report import Report, Severity
 
 if TYPE_CHECKING:
@@ -34,7 +34,8 @@ def print_issues(console: Console, report: Report, verbose: bool, lang: str = "e
         unit = "objets" if fr else "features"
         shown_count = count_text(issue.count, lang if fr else "en")
         count = f" ({shown_count} {unit})" if issue.count > 1 and unit not in message else ""
-        where = f"{issue.layer}: " if issue.layer and issue.layer not in message else ""
+        # French typography puts a space before the colon (« couche : message »), as the French messages do
+        where = f"{issue.layer}{' :' if fr else ':'} " if issue.layer and issue.layer not in message else ""
         examples = ""
         if issue.examples and verbose:
             examples = (" p. ex. objet n°" if fr else " e.g. feature #") + (", n°" if fr else ", #").join(
@@ -47,10 +48,12 @@ def print_issues(console: Console, report: Report, verbose: bool, lang: str = "e
             console.print(escape(f"    -> {hint}"), highlight=False, style="dim")
     hidden = len(report.issues) - len(shown)
     if hidden:
+        n = count_text(hidden, "fr" if fr else "en")
         note = (
-            f"({hidden} note(s) d'information masquée(s) ; --verbose les affiche)"
+            f"({n} {agree(hidden, 'note', 'notes')} d'information {agree(hidden, 'masquée', 'masquées')} ; "
+            "--verbose les affiche)"
             if fr
-            else f"({hidden} informational note(s) hidden; --verbose shows them)"
+            else f"({n} informational {agree(hidden, 'note', 'notes', 'en')} hidden; --verbose shows them)"
         )
         console.print(f"[dim]{escape(note)}[/dim]")
 

@@ -73,25 +73,25 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 _SUMMARY = {
     "en": {
         "generic": "generic checks",
-        "head": "{source} — {what}: {layers} layer(s), {features} feature(s)",
+        "head": "{source} — {what}: {layers}, {features}",
         "counts": "  {error}, {warning}, {info}: {verdict}",
         "ok": "[green]publishable[/]",
         "ko": "[bold red]to be corrected before publishing[/]",
         "report": "report: ",
         "corrected": "corrected copy: ",
-        "wrote": "  wrote {path} ({format}, {features} features)",
-        "wrote_table": "  wrote {path}, table {table} ({format}, {features} features)",
+        "wrote": "  wrote {path} ({format}, {features})",
+        "wrote_table": "  wrote {path}, table {table} ({format}, {features})",
     },
     "fr": {
         "generic": "contrôles génériques",
-        "head": "{source} — {what} : {layers} couche(s), {features} objet(s)",
+        "head": "{source} — {what} : {layers}, {features}",
         "counts": "  {error}, {warning}, {info} : {verdict}",
         "ok": "[green]publiable[/]",
         "ko": "[bold red]à corriger avant publication[/]",
         "report": "rapport : ",
         "corrected": "copie corrigée : ",
-        "wrote": "  écrit {path} ({format}, {features} objets)",
-        "wrote_table": "  écrit {path}, table {table} ({format}, {features} objets)",
+        "wrote": "  écrit {path} ({format}, {features})",
+        "wrote_table": "  écrit {path}, table {table} ({format}, {features})",
     },
 }
 
@@ -102,6 +102,19 @@ _COUNT_WORDS = {
     "en": {"error": ("error", "errors"), "warning": ("warning", "warnings"), "info": ("note", "notes")},
     "fr": {"error": ("erreur", "erreurs"), "warning": ("avertissement", "avertissements"), "info": ("note", "notes")},
 }
+
+#: the layers and features of the summary's first line and of the files written, agreeing with their counts
+#: (« 1 couche, 48 objets », « 646 objets » ; "1 layer, 48 features", "1 feature")
+_THINGS = {
+    "en": {"layers": ("layer", "layers"), "features": ("feature", "features")},
+    "fr": {"layers": ("couche", "couches"), "features": ("objet", "objets")},
+}
+
+
+def _counted(n: int, what: str, lang: str) -> str:
+    """``n`` layers or features (``what``), grouped the way ``lang`` writes counts, the word agreeing with ``n``."""
+    lang = "fr" if lang == "fr" else "en"
+    return quantity(n, *_THINGS[lang][what], lang=lang)
 
 
 def french_number(n: int, lang: str = "fr") -> str:
@@ -117,7 +130,10 @@ def print_summary(out: Console, run: ThemeRun, verbose: bool, lang: str = "fr") 
     what = f"{p.key} ({p.schema.name} {p.schema.version})" if p and p.schema else words["generic"]
     features = sum(lyr.feature_count for lyr in run.layers)
     head = words["head"].format(
-        source=run.source_name, what=what, layers=len(run.layers), features=french_number(features, lang)
+        source=run.source_name,
+        what=what,
+        layers=_counted(len(run.layers), "layers", lang),
+        features=_counted(features, "features", lang),
     )
     out.print(escape(head), highlight=False)
     c = run.counts()
@@ -163,7 +179,7 @@ def print_written(out: Console, files: list[OutputFile], folder: Path, lang: str
     for f in files:
         per_file[f.path] = per_file.get(f.path, 0) + 1
     for f in files:
-        values = {"path": folder / f.path, "format": f.format, "features": french_number(f.feature_count, lang)}
+        values = {"path": folder / f.path, "format": f.format, "features": _counted(f.feature_count, "features", lang)}
         key = "wrote_table" if per_file[f.path] > 1 else "wrote"
         out.print(escape(words[key].format(table=f.layer, **values)), highlight=False)
 

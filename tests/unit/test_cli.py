@@ -99,7 +99,7 @@ def test_quiet_default_and_verbose_output(shared_data: Path, tmp_path: Path, cap
     assert (code, quiet, quiet_err) == (0, "", "")
     code, default, _ = run(capsys, "inspect", src)
     assert code == 0 and "CP1252 [detected]" in default
-    assert "(2 informational note(s) hidden; --verbose shows them)" in default
+    assert "(2 informational notes hidden; --verbose shows them)" in default
     assert "[ENCODING_TRANSCODED]" not in default
     code, verbose, _ = run(capsys, "inspect", "--verbose", src)
     assert code == 0 and "info [ENCODING_TRANSCODED]" in verbose and "info [CRS_ASSUMED_WGS84]" in verbose

@@ -18,7 +18,7 @@ def test_check_prints_a_summary_in_french_by_default(data_copy, tmp_path, capsys
     out = tmp_path / "rep"
     assert main(["check", str(data_copy(FOUNTAINS)), "--theme", "pei", "--out", str(out)]) == 0
     text = capsys.readouterr().out
-    assert "VilleMTP_MTP_Fontaines.csv — pei (datakode/schema-pei 1.0.0) : 1 couche(s), 48 objet(s)" in text
+    assert "VilleMTP_MTP_Fontaines.csv — pei (datakode/schema-pei 1.0.0) : 1 couche, 48 objets" in text
     assert "4 erreurs, " in text and "à corriger avant publication" in text
     assert "erreur [REQUIRED_FIELD_MISSING]" in text and "Champ(s) obligatoire(s)" in text
     assert "rapport : " in text and "to be corrected" not in text
@@ -28,7 +28,7 @@ def test_check_prints_a_summary_and_writes_the_reports(data_copy, tmp_path, caps
     out = tmp_path / "rep"
     assert main(["check", str(data_copy(FOUNTAINS)), "--theme", "pei", "--out", str(out), "--lang", "en"]) == 0
     text = capsys.readouterr().out
-    assert "VilleMTP_MTP_Fontaines.csv — pei (datakode/schema-pei 1.0.0): 1 layer(s), 48 feature(s)" in text
+    assert "VilleMTP_MTP_Fontaines.csv — pei (datakode/schema-pei 1.0.0): 1 layer, 48 features" in text
     assert "4 errors, " in text and "to be corrected before publishing" in text
     assert "[REQUIRED_FIELD_MISSING]" in text and "insee, type_pei, type_rd" in text
     assert (out / "report.html").exists() and (out / "report.json").exists()

@@ -1,0 +1,90 @@
+"""French output reads as French: counts with their words in the singular or the plural (« 1 couche, 48 objets »,
+never « couche(s) »), « couche : message » with French typography's space before the colon, the HTML report's
+counts grouped the French way (« 1 004 ») and its labels agreeing with them, and a title in both languages for
+every issue code odl_geo emits.
+
+Real runs of the command line on copies of the shared data (some damaged in a temporary folder); the exact French
+(and English) strings are asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import struct
+from typing import TYPE_CHECKING
+
+from odl_geo.cli.main import main
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+TRAM = "encoding/lizmap_montpellier_demo/tram_stops.shp"  # 174 points, a .prj, no .cpg
+FOUNTAINS = "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.csv"  # 48 points, CP1252
+CEVENNES = "hiking/pnx_schema_randonnee_cevennes/exemple-valide.json"  # 8 trails, valid against the schema
+
+
+def cut_dbf(shp: Path, keep: int) -> None:
+    """Keep the first ``keep`` records of the .dbf beside ``shp``, its header still declaring them all."""
+    dbf = shp.with_suffix(".dbf")
+    data = dbf.read_bytes()
+    _declared, header, record = struct.unpack("<IHH", data[4:12])
+    dbf.write_bytes(data[: header + record * keep])
+
+
+def first_features(geojson: Path, keep: int) -> Path:
+    """``geojson`` cut to its first ``keep`` features."""
+    data = json.loads(geojson.read_text(encoding="utf-8"))
+    data["features"] = data["features"][:keep]
+    geojson.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return geojson
+
+
+# -- the command line's summary --------------------------------------------------------------------------------
+
+
+def test_the_summary_counts_layers_and_features_with_their_words(data_copy, tmp_path: Path, capsys) -> None:
+    src = data_copy(FOUNTAINS)
+    assert main(["check", str(src), "--theme", "pei", "--out", str(tmp_path / "fr")]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("VilleMTP_MTP_Fontaines.csv — pei (datakode/schema-pei 1.0.0) : 1 couche, 48 objets\n")
+    assert "(s)" not in text.splitlines()[0]
+    assert "(4 notes d'information masquées ; --verbose les affiche)" in text
+    assert main(["check", str(src), "--theme", "pei", "--out", str(tmp_path / "en"), "--lang", "en"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("VilleMTP_MTP_Fontaines.csv — pei (datakode/schema-pei 1.0.0): 1 layer, 48 features\n")
+    assert "(4 informational notes hidden; --verbose shows them)" in text
+
+
+def test_one_feature_and_one_hidden_note_take_the_singular(data_copy, tmp_path: Path, capsys) -> None:
+    src = first_features(data_copy(CEVENNES), 1)
+    out = tmp_path / "out"
+    assert main(["convert", str(src), "--theme", "hiking", "--to", "gpkg", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("exemple-valide.json — hiking (PnX-SI/schema_randonnee 1.0.2) : 1 couche, 1 objet\n")
+    assert f"  écrit {out / 'exemple-valide_hiking.gpkg'} (gpkg, 1 objet)\n" in text
+    assert main(["convert", str(src), "--theme", "hiking", "--to", "gpkg", "--out", str(out), "--lang", "en"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("exemple-valide.json — hiking (PnX-SI/schema_randonnee 1.0.2): 1 layer, 1 feature\n")
+    assert f"  wrote {out / 'exemple-valide_hiking.gpkg'} (gpkg, 1 feature)\n" in text
+
+    shp = data_copy(TRAM)
+    cut_dbf(shp, 87)
+    assert main(["check", str(shp), "--out", str(tmp_path / "tram"), "--accept-loss"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("tram_stops.shp — contrôles génériques : 1 couche, 87 objets\n")
+    assert "(1 note d'information masquée ; --verbose les affiche)" in text
+    assert main(["check", str(shp), "--out", str(tmp_path / "tram-en"), "--accept-loss", "--lang", "en"]) == 0
+    assert "(1 informational note hidden; --verbose shows them)" in capsys.readouterr().out
+
+
+def test_a_layer_named_before_its_message_takes_a_space_before_the_colon_in_french(
+    data_copy, tmp_path: Path, capsys
+) -> None:
+    src = data_copy(FOUNTAINS)
+    assert main(["check", str(src), "--theme", "pei", "--out", str(tmp_path / "fr")]) == 0
+    text = capsys.readouterr().out
+    assert "erreur [REQUIRED_FIELD_MISSING] VilleMTP_MTP_Fontaines : Champ(s) obligatoire(s) absent(s)" in text
+    assert "VilleMTP_MTP_Fontaines: " not in text
+    assert main(["check", str(src), "--theme", "pei", "--out", str(tmp_path / "en"), "--lang", "en"]) == 0
+    text = capsys.readouterr().out
+    assert "error [REQUIRED_FIELD_MISSING] VilleMTP_MTP_Fontaines: Required field(s) missing" in text
