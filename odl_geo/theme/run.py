@@ -486,85 +486,17 @@ def _check_in_pieces(
     feedback: Feedback,
     rows: int = CHECK_PIECE_ROWS,
 ) -> LayerResult:
-    """Check (and fix) a large table ``rows`` at a time, as a streamed layer's chunks are checked: the checks that
-    need earlier rows (duplicates, identifiers used twice) remember them in a bounded carry (hashes, spilled to
-    disk past their memory share), their findings are merged into one line per kind for the whole table
-    (:class:`~odl_geo.theme.merge.ChunkMerger`), rows named in the whole table's numbering. The overlap checks
-    (:data:`WHOLE_TABLE_CHECKS`) then run once on the whole fixed table. The table returned is the fixed pieces
-    put together, as a whole check's fixed frame."""
-    import shutil
-    import tempfile
+    """Check (and fix) a large table ``rows`` at a time, as a streamed layer's chunks are checked
+    (:class:`~odl_geo.theme.table_checks.TableChecks`): the checks that need earlier rows (duplicates, identifiers
+    used twice) remember them in a bounded carry, their findings are merged into one line per kind for the whole
+    table, rows named in the whole table's numbering. The overlap checks (:data:`WHOLE_TABLE_CHECKS`) then run once
+    on the whole fixed table. The table returned is the fixed pieces put together, as a whole check's fixed frame."""
+    from .table_checks import TableChecks
 
-    import pandas as pd
-
-    from ..checks._carry import layer_carry, settle
-    from ..checks.registry import checks_for
-    from ..checks.runner import commit_chunk, finish_checks
-    from .merge import ChunkMerger
-
-    name = layer[0]
-    theme = profile.key
-    merger = ChunkMerger()
-    pieces: list[gpd.GeoDataFrame] = []
-    faulty: set[int] = set()
-    errors: set[int] = set()
-    first: LayerResult | None = None
-    skip = WHOLE_TABLE_CHECKS | ({"LAYER_NAME_NOT_XML_SAFE"} if product_layer_name(name) != name else set())
-    spill = Path(tempfile.mkdtemp(prefix="odl-geo-carry-"))
-    try:
-        carry = layer_carry(spill)
-        done = 0  # rows of the fixed table so far (a fix may leave rows out)
-        for start in range(0, len(frame), rows):
-            check_cancelled(feedback, "Checking")
-            piece_report = Report()
-            piece = frame.iloc[start : start + rows].reset_index(drop=True)
-            result = _check_layer(
-                role, piece, layer, profile, spec, options, area, piece_report, feedback,
-                offset=start, carry=carry, skip=WHOLE_TABLE_CHECKS,
-            )  # fmt: skip
-            del piece
-            assert result.context is not None
-            commit_chunk(result.context, theme, frozenset(skip))
-            settle(carry)
-            merger.add_report(piece_report, done)
-            merger.add_fixes(result.fixes, start)
-            faulty.update(r + done for r in result.faulty)
-            errors.update(r + done for r in result.error_rows)
-            pieces.append(result.frame)
-            done += len(result.frame)
-            result.context = None
-            if first is None:
-                first = result
-            release_free_memory()
-        assert first is not None
-        end = CheckContext(first.frame.iloc[:0], name, profile, spec, *_area_fields(area), offset=len(frame),
-                           carry=carry)  # fmt: skip
-        for issue in finish_checks(end, theme, frozenset(skip)).issues:
-            merger.add(issue, 0)
-            faulty.update(issue.examples)
-            if issue.severity is Severity.ERROR:
-                errors.update(issue.examples)
-        del end, carry
-    finally:
-        shutil.rmtree(spill, ignore_errors=True)
-    checked = pd.concat(pieces, ignore_index=True) if len(pieces) > 1 else pieces[0]
-    del pieces
-    whole = CheckContext(checked, name, profile, spec, *_area_fields(area))
-    others = frozenset(c.code for c in checks_for(theme) if c.code not in WHOLE_TABLE_CHECKS)
-    overlaps = run_checks(whole, theme, others)
-    del whole
-    for issue in overlaps.issues:
-        merger.add(issue, 0)
-        faulty.update(issue.examples)
-        if issue.severity is Severity.ERROR:
-            errors.update(issue.examples)
-    for issue in merger.issues():
-        report.add(issue)
-    ran = set(first.checks_ran) | set(overlaps.ran)
-    first.frame, first.faulty, first.error_rows = checked, faulty, errors
-    first.fixes = merger.fixes(name)
-    first.checks_ran = [c.code for c in checks_for(theme) if c.code in ran]
-    return first
+    with TableChecks(role, layer, profile, spec, options, area, feedback, rows) as checks:
+        checks.add(frame)
+        del frame
+        return checks.finish(report)
 
 
 def _area_fields(area: Area | None) -> tuple[frozenset[str] | None, tuple[str, ...], str]:

@@ -1,0 +1,174 @@
+"""A large CNIG table checked as its rows come (``odl_geo/theme/table_checks.py``): the same checks whatever the
+pieces it is given, and, with the overlaps checked on disk and the fixed slices given to a sink, the same findings
+and the same fixed rows as the table checked whole (step 3 of docs/flood.md: a PPR's zones checked and written a
+piece at a time).
+
+The tables are those a real run checks in slices: the bundled PPR of Le Bourg-d'Oisans and a DDT38 PPR with
+multirisk zones, the first given faults that span slices (accents damaged early and late, a zone repeated at the
+end, zones moved to the end that overlap zones of the first slice), captured from ``check_theme`` with a small
+``chunk_rows``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import pytest
+import shapely
+import shapely.affinity
+
+from odl_geo.feedback import NullFeedback
+from odl_geo.report import Report
+from odl_geo.theme import run as theme_run
+from odl_geo.theme.run import ThemeOptions, check_theme
+from odl_geo.theme.table_checks import TableChecks
+
+BUNDLED = Path(__file__).resolve().parents[2] / "examples" / "flood" / "PPRn_BourgOisans.zip"
+MULTI = "flood/ddt38_pprn_38DDT20180003_multialea/38DDT20180003.zip"
+ROWS = 40  # rows a slice: the tables of both PPRs come in several
+
+
+def _faulty_copy(tmp_path: Path) -> Path:
+    """The bundled PPR unzipped, with faults whose checks span slices (see the module's docstring)."""
+    folder = tmp_path / "ppr"
+    with zipfile.ZipFile(BUNDLED) as z:
+        z.extractall(folder)
+    (shp,) = folder.rglob("N_ZONE_REG_*.shp")
+    zones = pyogrio.read_dataframe(shp)
+    for row in (3, 400):
+        zones.loc[row, "nom"] = "Zone rÃ©glementÃ©e"
+    moved = zones.iloc[[20]].assign(id_zone="moved-20")
+    moved = moved.set_geometry(moved.geometry.map(lambda g: shapely.affinity.translate(g, 3, 3)))
+    _rewrite(pd.concat([zones, zones.iloc[[10]], moved], ignore_index=True), shp)
+    (shp,) = folder.rglob("N_ZONE_ALEA_*.shp")
+    zones = pyogrio.read_dataframe(shp)
+    moved = zones.iloc[[7]].assign(id_zone="moved-7", nivalea_st="03")
+    moved = moved.set_geometry(moved.geometry.map(lambda g: shapely.affinity.translate(g, 3, 3)))
+    _rewrite(pd.concat([zones, moved], ignore_index=True), shp)
+    return folder
+
+
+def _rewrite(frame: pd.DataFrame, shp: Path) -> None:
+    for part in shp.parent.glob(shp.stem + ".*"):
+        part.unlink()
+    pyogrio.write_dataframe(frame, shp, encoding="UTF-8")
+
+
+@pytest.fixture(params=["faulty", "multialea"])
+def tables(request, shared_data, tmp_path, monkeypatch) -> list[tuple[tuple[object, ...], Report, object]]:
+    """Each table a run checks in slices: the arguments it was checked with, its findings and its result."""
+    if request.param == "faulty":
+        src = _faulty_copy(tmp_path)
+    else:
+        src = Path(shutil.copy2(shared_data / MULTI, tmp_path / Path(MULTI).name))
+    seen: list[tuple[tuple[object, ...], Report, object]] = []
+    real = theme_run._check_in_pieces
+
+    def capture(role, frame, layer, profile, spec, options, area, report, feedback, rows):
+        own = Report()
+        result = real(role, frame, layer, profile, spec, options, area, own, feedback, rows)
+        seen.append(((role, frame, layer, profile, spec, options, area, rows), own, result))
+        for issue in own.issues:
+            report.add(issue)
+        return result
+
+    monkeypatch.setattr(theme_run, "_check_in_pieces", capture)
+    check_theme(src, "flood", ThemeOptions(fix=True, repair=True, chunk_rows=ROWS))
+    assert len(seen) >= 3 and any(len(args[1]) > 3 * ROWS for args, _, _ in seen)
+    return seen
+
+
+def _issues(report: Report) -> list[dict[str, object]]:
+    return [i.to_dict() for i in report.issues]
+
+
+def _checks(args: tuple[object, ...], **kw: object) -> TableChecks:
+    role, _, layer, profile, spec, options, area, rows = args
+    return TableChecks(role, layer, profile, spec, options, area, NullFeedback(), rows, **kw)  # type: ignore[arg-type]
+
+
+def _cut(frame: pd.DataFrame, seed: int) -> list[pd.DataFrame]:
+    """The frame in pieces of 0 to 3 slices' rows (an empty piece among them), each numbered from 0."""
+    rng = np.random.default_rng(seed)
+    cuts = sorted(set(rng.integers(0, len(frame), size=max(len(frame) // 25, 2)).tolist()))
+    bounds = [0, 0, *cuts, len(frame)]
+    return [frame.iloc[a:b].reset_index(drop=True) for a, b in itertools.pairwise(bounds)]
+
+
+def _same_result(a, b) -> None:
+    assert a.frame.equals(b.frame)
+    assert (a.faulty, a.error_rows, a.checks_ran, a.product_name) == (b.faulty, b.error_rows, b.checks_ran,
+                                                                      b.product_name)  # fmt: skip
+    assert [(f.code, f.details, f.changes, f.changes_fr) for f in a.fixes] == [
+        (f.code, f.details, f.changes, f.changes_fr) for f in b.fixes
+    ]
+
+
+def test_the_pieces_given_do_not_change_the_checks(tables):
+    """Fed in pieces of any size, the table is checked in the same slices: the same findings, fixed rows, rows
+    with problems and fixes as the whole table given at once (what the run does)."""
+    for seed, (args, whole_report, whole) in enumerate(tables):
+        checks = _checks(args)
+        pieces = _cut(args[1], seed)
+        assert len(pieces) > 2 and not len(pieces[0])
+        for piece in pieces:
+            checks.add(piece)
+        report = Report()
+        result = checks.finish(report)
+        assert _issues(report) == _issues(whole_report), args[0]
+        _same_result(result, whole)
+
+
+def test_overlaps_on_disk_and_a_sink_give_the_table_checked_whole(tables):
+    """The fixed slices given to a sink (a GeoPackage being built) and the overlaps found against the slices
+    before on disk: the same findings (the overlaps across the first and last slices included), the sink's rows
+    are the fixed table, and the result counts them without holding them."""
+    overlaps_found = 0
+    for seed, (args, whole_report, whole) in enumerate(tables):
+        sunk: list[pd.DataFrame] = []
+        checks = _checks(args, overlaps="on_disk", sink=sunk.append)
+        for piece in _cut(args[1], seed + 100):
+            checks.add(piece)
+        report = Report()
+        result = checks.finish(report)
+        assert _issues(report) == _issues(whole_report), args[0]
+        overlaps_found += sum("OVERLAP" in i.code for i in report.issues)
+        fixed = pd.concat(sunk, ignore_index=True)
+        assert all(len(s) <= args[-1] for s in sunk)
+        assert fixed.equals(whole.frame), args[0]
+        assert list(result.frame.columns) == list(whole.frame.columns) and len(result.frame) == 0
+        assert (result.feature_count, result.problem_count) == (len(whole.frame), len(whole.faulty))
+        assert (result.faulty, result.error_rows, result.checks_ran) == (whole.faulty, whole.error_rows,
+                                                                         whole.checks_ran)  # fmt: skip
+    assert overlaps_found >= 1  # the faulty copy's moved zones
+
+
+def test_the_carry_folder_goes_whatever_happens(tables):
+    """A failure while the table is checked (here its sink: a disk full while the GeoPackage is written) leaves
+    no carry or R-tree file behind."""
+    args = next(args for args, _, _ in tables if "reglementaire" in args[0])
+
+    def full(frame: pd.DataFrame) -> None:
+        assert any(folder.iterdir())  # the carry's hashes and the overlaps' R-tree are there meanwhile
+        raise OSError("No space left on device")
+
+    with pytest.raises(OSError, match="No space"), _checks(args, overlaps="on_disk", sink=full) as checks:
+        folder = checks._spill
+        checks.add(args[1])
+    assert not folder.exists()
+    with pytest.raises(ValueError, match="sink"):
+        _checks(args, sink=lambda frame: None)
+
+
+def test_an_empty_table_is_checked_as_one_empty_slice(tables):
+    args = tables[0][0]
+    checks = _checks(args, overlaps="on_disk", sink=lambda frame: None)
+    checks.add(args[1].iloc[:0])
+    result = checks.finish(Report())
+    assert result.feature_count == 0 and result.checks_ran
