@@ -26,6 +26,7 @@ from typing import Any
 from .._version import __version__
 from ..errors import InputError
 from ..exports.manifest import MANIFEST_NAME
+from ..numbers import quantity
 from .inputs import MetadataIncomplete, MetadataInput, Missing
 from .model import (
     ACCESS_NO_LIMITATIONS,
@@ -398,10 +399,10 @@ def _lineage(given: MetadataInput, facts: FolderFacts, schema: SchemaInfo | None
     report = facts.report
     if report:
         counts = report.get("summary", {})
-        parts.append(
-            f"Contrôles qualité : {counts.get('error', 0)} erreur(s), {counts.get('warning', 0)} avertissement(s), "
-            f"{counts.get('info', 0)} information(s)."
-        )
+        errors = quantity(counts.get("error", 0), "erreur", "erreurs")
+        warnings = quantity(counts.get("warning", 0), "avertissement", "avertissements")
+        notes = quantity(counts.get("info", 0), "information", "informations")
+        parts.append(f"Contrôles qualité : {errors}, {warnings}, {notes}.")
         fixes = sorted({f["code"] for lyr in report.get("layers", []) for f in lyr.get("fixes", [])})
         if fixes:
             parts.append("Corrections automatiques : " + ", ".join(fixes) + ".")
@@ -435,8 +436,8 @@ def _conformity(given: MetadataInput, facts: FolderFacts, schema: SchemaInfo | N
         elif report.get("publishable"):
             result, why = "pass", "Le validateur du schéma (odl-geo check) n'a relevé aucune erreur."
         else:
-            errors = report.get("summary", {}).get("error", 0)
-            result, why = "fail", f"Le validateur du schéma a relevé {errors} erreur(s) : voir report.html."
+            errors = quantity(report.get("summary", {}).get("error", 0), "erreur", "erreurs")
+            result, why = "fail", f"Le validateur du schéma a relevé {errors} : voir report.html."
         found.append(Conformity(f"{schema.name} version {schema.version}", None, result, why, schema.url))
     return tuple(found)
 

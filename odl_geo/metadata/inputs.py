@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from ..numbers import quantity
 from .model import (
     FREQUENCIES,
     FREQUENCY_ALIASES,
@@ -83,10 +84,11 @@ class MetadataIncomplete(InputError):
         lines_fr = "\n".join(f"  - {m.key} : {m.message_fr}" for m in missing)
         lines_en = "\n".join(f"  - {m.key}: {m.message_en}" for m in missing)
         super().__init__(
-            f"Métadonnées incomplètes ({origin}) : {len(missing)} élément(s) à compléter avant d'écrire ou de "
-            f"publier quoi que ce soit :\n{lines_fr}",
+            f"Métadonnées incomplètes ({origin}) : {quantity(len(missing), 'élément', 'éléments')} à compléter avant "
+            f"d'écrire ou de publier quoi que ce soit :\n{lines_fr}",
             f"Complétez {origin} (modèle dans docs/metadata.md) puis relancez. Rien n'a été écrit ni envoyé.",
-            f"Metadata incomplete ({origin}), {len(missing)} element(s) to fill in:\n{lines_en}",
+            f"Metadata incomplete ({origin}), {quantity(len(missing), 'element', 'elements', 'en')} to fill in:\n"
+            f"{lines_en}",
         )
 
 

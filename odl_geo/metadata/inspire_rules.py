@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from ..errors import InputError
+from ..numbers import quantity
 from ..report import Issue, Severity
 from .iso19139 import NS, to_element
 from .model import ACCESS_NO_LIMITATIONS, GEMET_INSPIRE_THEMES, REGULATION_1089
@@ -218,7 +219,8 @@ def require_inspire(document: bytes | etree._Element, what: str = "metadata.xml"
     if errors:
         lines = "\n".join(f"  - {i.message_fr}" for i in errors)
         raise InputError(
-            f"La fiche {what} n'est pas conforme INSPIRE ({len(errors)} élément(s) obligatoire(s)) :\n{lines}",
+            f"La fiche {what} n'est pas conforme INSPIRE "
+            f"({quantity(len(errors), 'élément obligatoire', 'éléments obligatoires')}) :\n{lines}",
             "Complétez metadata.toml puis régénérez la fiche (odl-geo metadata DOSSIER).",
             "\n".join(i.message for i in errors),
         )

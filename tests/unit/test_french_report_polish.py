@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import json
 import struct
-from typing import TYPE_CHECKING
+import tomllib
+from pathlib import Path
+
+import pytest
+from lxml import etree
 
 from odl_geo.cli.main import main
+from odl_geo.errors import InputError
+from odl_geo.metadata import MetadataIncomplete, MetadataInput, parse_metadata, prepare_record
+from odl_geo.metadata.inspire_rules import require_inspire
+from odl_geo.metadata.iso19139 import NS
 
-if TYPE_CHECKING:
-    from pathlib import Path
+REPO = Path(__file__).resolve().parents[2]
 
 TRAM = "encoding/lizmap_montpellier_demo/tram_stops.shp"  # 174 points, a .prj, no .cpg
 FOUNTAINS = "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.csv"  # 48 points, CP1252
@@ -88,3 +95,68 @@ def test_a_layer_named_before_its_message_takes_a_space_before_the_colon_in_fren
     assert main(["check", str(src), "--theme", "pei", "--out", str(tmp_path / "en"), "--lang", "en"]) == 0
     text = capsys.readouterr().out
     assert "error [REQUIRED_FIELD_MISSING] VilleMTP_MTP_Fontaines: Required field(s) missing" in text
+
+
+# -- metadata ------------------------------------------------------------------------------------------------
+
+
+def hiking_metadata(**changes: object) -> MetadataInput:
+    """The metadata of the bundled hiking example (examples/hiking/metadata.toml), ``changes`` applied (None: the
+    key removed)."""
+    table = tomllib.loads((REPO / "examples" / "hiking" / "metadata.toml").read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        if value is None:
+            table.pop(key)
+        else:
+            table[key] = value
+    return parse_metadata(table, "metadata.toml")
+
+
+def test_one_missing_metadata_element_is_said_in_the_singular() -> None:
+    with pytest.raises(MetadataIncomplete) as caught:
+        hiking_metadata(abstract=None)
+    assert caught.value.message.startswith(
+        "Métadonnées incomplètes (metadata.toml) : 1 élément à compléter avant d'écrire ou de publier quoi que ce "
+        "soit :\n  - abstract : "
+    )
+    assert caught.value.details.startswith("Metadata incomplete (metadata.toml), 1 element to fill in:\n")
+    with pytest.raises(MetadataIncomplete) as caught:
+        hiking_metadata(abstract=None, licence="cc-by-sa")
+    assert caught.value.message.startswith("Métadonnées incomplètes (metadata.toml) : 2 éléments à compléter avant")
+    assert caught.value.details.startswith("Metadata incomplete (metadata.toml), 2 elements to fill in:\n")
+
+
+def test_a_record_short_of_inspire_elements_counts_them_with_their_words() -> None:
+    sample = etree.parse(str(REPO / "docs" / "metadata" / "sample-hiking.xml")).getroot()
+    (lineage,) = sample.xpath("//gmd:LI_Lineage", namespaces=NS)
+    lineage.getparent().remove(lineage)
+    with pytest.raises(InputError) as caught:
+        require_inspire(sample)
+    assert caught.value.message.startswith("La fiche metadata.xml n'est pas conforme INSPIRE (1 élément obligatoire) :")
+    (title,) = sample.xpath("//gmd:identificationInfo//gmd:citation/*/gmd:title", namespaces=NS)
+    title.getparent().remove(title)
+    with pytest.raises(InputError) as caught:
+        require_inspire(sample, "sample-hiking.xml")
+    assert caught.value.message.startswith(
+        "La fiche sample-hiking.xml n'est pas conforme INSPIRE (2 éléments obligatoires) :"
+    )
+
+
+def test_the_lineage_and_the_conformity_count_with_their_words(data_copy, tmp_path: Path) -> None:
+    # the documented sample is regenerated and compared byte for byte by test_metadata.py
+    sample = (REPO / "docs" / "metadata" / "sample-hiking.xml").read_text(encoding="utf-8")
+    assert "Contrôles qualité : 0 erreur, 1 avertissement, 8 informations." in sample
+    out = tmp_path / "out"
+    assert main(["convert", str(data_copy(CEVENNES)), "--theme", "hiking", "--to", "gpkg", "--out", str(out)]) == 0
+    record = prepare_record(out, hiking_metadata()).xml.decode("utf-8")
+    assert "Contrôles qualité : 0 erreur, 1 avertissement, 8 informations." in record
+    assert "Le validateur du schéma (odl-geo check) n'a relevé aucune erreur." in record
+    # the same products with a report that found errors (one, then two) in them
+    report_path = out / "report.json"
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    for errors, said in ((1, "1 erreur"), (2, "2 erreurs")):
+        summary = {**report["summary"], "error": errors}
+        report_path.write_text(json.dumps({**report, "publishable": False, "summary": summary}), encoding="utf-8")
+        record = prepare_record(out, hiking_metadata()).xml.decode("utf-8")
+        assert f"Le validateur du schéma a relevé {said} : voir report.html." in record
+        assert f"Contrôles qualité : {said}, 1 avertissement, 8 informations." in record

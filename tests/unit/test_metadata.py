@@ -141,7 +141,7 @@ def test_conformity_lineage_and_constraints_follow_the_report(written: dict[str,
     assert titles[1] == f"PnX-SI/schema_randonnee version {report['schema']['version']}"
     assert results[1].findtext("gmd:pass/gco:Boolean", namespaces=NS) == "true"
     lineage = root.xpath("string(//gmd:LI_Lineage/gmd:statement/*)", namespaces=NS)
-    assert "cevennes_itineraires.json" in lineage and "Contrôles qualité : 0 erreur(s)" in lineage
+    assert "cevennes_itineraires.json" in lineage and "Contrôles qualité : 0 erreur, " in lineage
     hrefs = root.xpath("//gmd:resourceConstraints//gmd:otherConstraints/gmx:Anchor/@xlink:href", namespaces=NS)
     assert hrefs == [
         "http://inspire.ec.europa.eu/metadata-codelist/LimitationsOnPublicAccess/noLimitations",
@@ -257,7 +257,7 @@ def test_missing_elements_are_all_listed_in_french() -> None:
     err = caught.value
     assert err.exit_code == 2
     assert [m.key for m in err.missing] == ["titel", "title", "abstract", "producer.email", "licence", "frequency"]
-    assert err.message.startswith("Métadonnées incomplètes (metadata.toml) : 6 élément(s) à compléter")
+    assert err.message.startswith("Métadonnées incomplètes (metadata.toml) : 6 éléments à compléter")
     assert "le titre du jeu de données" in err.message and "licence inconnue 'cc-by-sa'" in err.message
     assert "fréquence inconnue 'chaque lundi'" in err.message
     assert "Rien n'a été écrit ni envoyé" in err.hint
