@@ -17,11 +17,14 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from odl_geo.checks.runner import load_checks
 from odl_geo.cli.main import main
 from odl_geo.errors import InputError
 from odl_geo.metadata import MetadataIncomplete, MetadataInput, parse_metadata, prepare_record
 from odl_geo.metadata.inspire_rules import require_inspire
 from odl_geo.metadata.iso19139 import NS
+from odl_geo.reports.labels import CODE_TITLES, code_title
+from tests.unit.test_issue_codes_documented import emitted_codes
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -160,3 +163,26 @@ def test_the_lineage_and_the_conformity_count_with_their_words(data_copy, tmp_pa
         record = prepare_record(out, hiking_metadata()).xml.decode("utf-8")
         assert f"Le validateur du schéma a relevé {said} : voir report.html." in record
         assert f"Contrôles qualité : {said}, 1 avertissement, 8 informations." in record
+
+
+# -- the HTML report --------------------------------------------------------------------------------------------
+
+
+def test_every_issue_code_has_a_title_in_french_and_in_english() -> None:
+    """The report shows an issue's title above its code: a code without one showed the code twice
+    (« DBF_RECORDS_MISSING » as its own title). Codes collected as the documentation test collects them."""
+    load_checks()  # the checks' titles are in their registry
+    codes = emitted_codes()
+    assert {"DBF_RECORDS_MISSING", "SHP_NO_DBF", "GEOM_UNREADABLE", "WRITE_WARNING", "LAYER_SKIPPED"} <= set(codes)
+    untitled = {
+        code: where for code, where in codes.items() if code_title(code, "fr") == code or code_title(code, "en") == code
+    }
+    assert not untitled, f"codes without a title (CODE_TITLES in odl_geo/reports/labels.py): {untitled}"
+    english_in_french = {
+        code: code_title(code, "fr")
+        for code in codes
+        if code in CODE_TITLES and code_title(code, "fr") == code_title(code, "en")
+    }
+    assert not english_in_french, f"French titles that are the English: {english_in_french}"
+    assert code_title("DBF_RECORDS_MISSING", "fr") == "Enregistrements manquants dans le .dbf"
+    assert code_title("DBF_RECORDS_MISSING", "en") == "Records missing from the .dbf"

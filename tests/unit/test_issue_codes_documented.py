@@ -1,7 +1,8 @@
 """Every issue code odl_geo can emit is documented, so front ends and users can look each one up.
 
 The codes are collected from the source, as the string literals given as code to ``Issue(...)``, ``Check(...)``
-(the check registry) and the pipeline's ``_add(...)``; a code in a message only would not count.
+(the check registry), the pipeline's ``_add(...)`` and the Shapefile integrity's ``Damage(...)``; a code in a
+message only would not count.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 DOCS = ("docs/errors.md", "docs/themes.md")
-CODE_CALLS = {"Issue", "Check", "_add"}
+CODE_CALLS = {"Issue", "Check", "_add", "Damage"}
 CODE = re.compile(r"^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$")
 
 
@@ -47,6 +48,7 @@ def documented_codes() -> set[str]:
 def test_the_collector_sees_the_codes_of_each_kind_of_call() -> None:
     codes = emitted_codes()
     assert {"CRS_MISSING", "GDAL_WARNING", "LAYER_RENAMED", "CSV_EXTRA_VALUES"} <= set(codes)  # Issue(), _add()
+    assert {"DBF_RECORDS_MISSING", "SHX_OFFSETS_WRONG"} <= set(codes)  # Damage()
     assert len(codes) > 60
 
 
