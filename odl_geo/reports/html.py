@@ -12,7 +12,7 @@ import itertools
 from html import escape
 from typing import TYPE_CHECKING
 
-from ..numbers import count_text, quantity
+from ..numbers import agree, count_text, quantity
 from ..report import Issue, Severity
 from .labels import code_help, code_title, t
 from .preview import preview_png
@@ -68,6 +68,17 @@ def _counted(n: int, key: str, lang: str) -> str:
     return escape(quantity(n, t(f"{key}_one", lang), t(key, lang), lang))
 
 
+def _label(n: int, key: str, lang: str) -> str:
+    """The word ``key`` agreeing with the count ``n`` written beside it, escaped: « erreur » for 0 or 1 in French,
+    « erreurs » for 2 and more; "error" for 1 in English."""
+    return escape(agree(n, t(f"{key}_one", lang), t(key, lang), lang))
+
+
+def _words(n: int, key: str, lang: str) -> str:
+    """Like :func:`_counted`, not escaped (for a text escaped whole later)."""
+    return quantity(n, t(f"{key}_one", lang), t(key, lang), lang)
+
+
 def _message(issue: Issue, lang: str) -> str:
     return issue.message_fr if lang == "fr" and issue.message_fr else issue.message
 
@@ -95,7 +106,8 @@ def _issues_table(issues: list[Issue], lang: str) -> str:
         rows.append(
             f"<tr><td>{_sev(i.severity, lang)}</td><td><b>{escape(code_title(i.code, lang))}</b><br>"
             f"<code>{escape(i.code)}</code></td><td>{escape(_message(i, lang))}</td>"
-            f'<td class="hint">{escape(todo)}</td><td class="num">{i.count}</td><td>{escape(examples)}</td></tr>'
+            f'<td class="hint">{escape(todo)}</td><td class="num">{count_text(i.count, lang)}</td>'
+            f"<td>{escape(examples)}</td></tr>"
         )
     head = "".join(f"<th>{escape(t(k, lang))}</th>" for k in ("severity", "code", "what", "todo", "count", "examples"))
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
@@ -130,7 +142,7 @@ def _removals_table(lyr: LayerResult, lang: str) -> str:
         return f"<h3>{escape(t('anonymisation', lang))}</h3><p>{escape(t('no_anon', lang))}</p>"
     rows = "".join(
         f"<tr><td><code>{escape(r.field)}</code></td><td>{escape(t(r.action, lang))}</td>"
-        f'<td class="num">{r.count or ""}</td><td>{escape(t(r.reason, lang))}</td></tr>'
+        f'<td class="num">{count_text(r.count, lang) if r.count else ""}</td><td>{escape(t(r.reason, lang))}</td></tr>'
         for r in lyr.removals
     )
     head = "".join(f"<th>{escape(t(k, lang))}</th>" for k in ("field", "action", "count", "reason"))
@@ -148,8 +160,9 @@ def _changes_table(run: ThemeRun, lyr: LayerResult, lang: str) -> str:
     # the first ones only: a streamed run's changes may be millions, read back from temporary files
     changes = list(itertools.islice(lyr.changes(), CHANGES_SHOWN))
     where = run.changes_file or "report.json"
-    caption = t("changes_sample", lang).format(
-        shown=count_text(min(total, CHANGES_SHOWN), lang), total=count_text(total, lang), file=where
+    shown = min(total, CHANGES_SHOWN)
+    caption = t("changes_sample" if shown < total else "changes_all", lang).format(
+        shown=_words(shown, "changes", lang), total=count_text(total, lang), file=where
     )
     rows = "".join(
         "<tr>"
@@ -169,7 +182,8 @@ def _layer_section(run: ThemeRun, lyr: LayerResult, lang: str, drawn: list[str |
     png = drawn[at] if drawn is not None else preview_png(lyr.frame, lyr.faulty)
     img = (
         (
-            f'<figure><img alt="map" src="data:image/png;base64,{png}"><figcaption class="hint">'
+            f'<figure><img alt="{escape(t("map_alt", lang))}" src="data:image/png;base64,{png}">'
+            '<figcaption class="hint">'
             f"{escape(t('map', lang))} ({count_text(lyr.problem_count, lang)} / "
             f"{count_text(lyr.feature_count, lang)})</figcaption></figure>"
         )
@@ -177,12 +191,15 @@ def _layer_section(run: ThemeRun, lyr: LayerResult, lang: str, drawn: list[str |
         else f"<p class='hint'>{escape(t('no_map', lang))}</p>"
     )
     n = {s: sum(1 for i in issues if i.severity is s) for s in Severity}
+    errors, warnings = n[Severity.ERROR], n[Severity.WARNING]
+    # each label agrees with its count, as « 1 erreur » would read (« erreur | 1 », « erreurs | 2 »)
     facts = (
         f"<table class='facts'><tr><td>{escape(t('layer', lang))}</td><td>{escape(lyr.display)}</td></tr>"
-        f"<tr><td>{escape(t('features', lang))}</td><td>{count_text(lyr.feature_count, lang)}</td></tr>"
+        f"<tr><td>{_label(lyr.feature_count, 'features', lang)}</td><td>{count_text(lyr.feature_count, lang)}</td></tr>"
         f"<tr><td>{escape(t('crs', lang))}</td><td>{escape(lyr.crs or '—')}</td></tr>"
-        f"<tr><td>{escape(t('errors', lang))}</td><td class='n-error'>{n[Severity.ERROR]}</td></tr>"
-        f"<tr><td>{escape(t('warnings', lang))}</td><td class='n-warning'>{n[Severity.WARNING]}</td></tr></table>"
+        f"<tr><td>{_label(errors, 'errors', lang)}</td><td class='n-error'>{count_text(errors, lang)}</td></tr>"
+        f"<tr><td>{_label(warnings, 'warnings', lang)}</td><td class='n-warning'>{count_text(warnings, lang)}</td>"
+        "</tr></table>"
     )
     fixes = ""
     if lyr.fixes:
@@ -211,13 +228,14 @@ def render_html(run: ThemeRun, lang: str = "fr", maps: list[str | None] | None =
     counts = run.counts()
     ok = not run.report.has_errors
     theme = f"{p.title.get(lang, p.title['en'])} (<code>{escape(p.key)}</code>)" if p else escape(t("no_theme", lang))
-    meta = [f"<p class='meta'>{escape(t('theme', lang))} : {theme}</p>"]
+    colon = " :" if lang == "fr" else ":"  # French typography puts a space before the colon, English none
+    meta = [f"<p class='meta'>{escape(t('theme', lang))}{colon} {theme}</p>"]
     if p is not None and p.schema is not None:
         meta.append(
-            f"<p class='meta'>{escape(t('schema', lang))} : {escape(p.schema.name)} {escape(p.schema.version)}</p>"
+            f"<p class='meta'>{escape(t('schema', lang))}{colon} {escape(p.schema.name)} {escape(p.schema.version)}</p>"
         )
     if run.area is not None:
-        meta.append(f"<p class='meta'>{escape(t('area', lang))} : {escape(run.area.name)}</p>")
+        meta.append(f"<p class='meta'>{escape(t('area', lang))}{colon} {escape(run.area.name)}</p>")
     layer_names = {lyr.layer for lyr in run.layers}
     other = [i for i in run.report.issues if i.layer not in layer_names]
     parts = [
@@ -237,8 +255,8 @@ def render_html(run: ThemeRun, lang: str = "fr", maps: list[str | None] | None =
     parts.extend(_layer_section(run, lyr, lang, drawn, at) for at, lyr in enumerate(run.layers))
     if run.files or run.corrected:
         items = "".join(
-            f"<li><code>{escape(f.path)}</code> ({f.format}, {count_text(f.feature_count, lang)} "
-            f"{escape(t('features', lang))})</li>"
+            f"<li><code>{escape(f.path)}</code> ({escape(f.format)}, "
+            f"{_counted(f.feature_count, 'features', lang)})</li>"
             for f in run.files
         )
         items += "".join(f"<li><code>{escape(c)}</code> ({escape(t('corrected', lang))})</li>" for c in run.corrected)

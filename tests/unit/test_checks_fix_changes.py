@@ -28,7 +28,7 @@ def test_every_rewritten_date_is_in_report_json(data_copy, tmp_path):
     frame = run.layers[0].frame
     assert all(frame["DATE_CRUE"].iloc[c["feature"]] == c["new"] for c in dates[:500])
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "20 modification(s) sur 2\u202f941 ; toutes sont dans report.json." in html  # 2 941, French grouping
+    assert "20 modifications sur 2\u202f941 ; toutes sont dans report.json." in html  # 2 941, French grouping
     assert "DATE_CRUE : 2\u202f941 date(s) réécrite(s) au format ISO 8601" in html  # the change list in French
 
 

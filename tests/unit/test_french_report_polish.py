@@ -14,6 +14,8 @@ import struct
 import tomllib
 from pathlib import Path
 
+import pandas as pd
+import pyogrio
 import pytest
 from lxml import etree
 
@@ -23,6 +25,7 @@ from odl_geo.errors import InputError
 from odl_geo.metadata import MetadataIncomplete, MetadataInput, parse_metadata, prepare_record
 from odl_geo.metadata.inspire_rules import require_inspire
 from odl_geo.metadata.iso19139 import NS
+from odl_geo.numbers import NARROW_NBSP as NB
 from odl_geo.reports.labels import CODE_TITLES, code_title
 from tests.unit.test_issue_codes_documented import emitted_codes
 
@@ -31,6 +34,7 @@ REPO = Path(__file__).resolve().parents[2]
 TRAM = "encoding/lizmap_montpellier_demo/tram_stops.shp"  # 174 points, a .prj, no .cpg
 FOUNTAINS = "water/montpellier_bornes_fontaines/VilleMTP_MTP_Fontaines.csv"  # 48 points, CP1252
 CEVENNES = "hiking/pnx_schema_randonnee_cevennes/exemple-valide.json"  # 8 trails, valid against the schema
+REPERES = "flood/ddtm34_reperes_crue/Exemple_Couche_Repere_Crue.zip"  # 2,941 flood marks, dates as 1997/12/18
 
 
 def cut_dbf(shp: Path, keep: int) -> None:
@@ -186,3 +190,68 @@ def test_every_issue_code_has_a_title_in_french_and_in_english() -> None:
     assert not english_in_french, f"French titles that are the English: {english_in_french}"
     assert code_title("DBF_RECORDS_MISSING", "fr") == "Enregistrements manquants dans le .dbf"
     assert code_title("DBF_RECORDS_MISSING", "en") == "Records missing from the .dbf"
+
+
+def page_of(out: Path) -> str:
+    return (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_damaged_source_report_groups_its_counts_and_titles_its_codes(data_copy, tmp_path: Path) -> None:
+    tram = pyogrio.read_dataframe(data_copy(TRAM), encoding="UTF-8")
+    big = tmp_path / "big" / "arrets.shp"
+    big.parent.mkdir()
+    pyogrio.write_dataframe(pd.concat([tram] * 12, ignore_index=True), big, encoding="UTF-8")  # 2,088 points
+    cut_dbf(big, 1084)  # an error; and the copies of the stops, a warning
+    assert main(["check", str(big), "--out", str(tmp_path / "fr"), "--lang", "fr", "-q"]) == 0
+    page = page_of(tmp_path / "fr")
+    assert "<p class='meta'>Thème : contrôles génériques (sans thème)</p>" in page
+    assert "<b>Enregistrements manquants dans le .dbf</b><br><code>DBF_RECORDS_MISSING</code>" in page
+    assert f'<td class="num">1{NB}004</td>' in page  # the « Nb » column, grouped as the message's « 1 004 »
+    assert f"<tr><td>objets</td><td>1{NB}084</td></tr>" in page
+    assert "<tr><td>erreur</td><td class='n-error'>1</td></tr>" in page
+    assert "<tr><td>avertissement</td><td class='n-warning'>1</td></tr>" in page
+    assert '<img alt="carte de la couche" src="data:image/png;base64,' in page
+
+    assert main(["check", str(big), "--out", str(tmp_path / "en"), "--lang", "en", "-q"]) == 0
+    page = page_of(tmp_path / "en")
+    assert "<p class='meta'>Theme: generic checks (no theme)</p>" in page
+    assert "<b>Records missing from the .dbf</b><br><code>DBF_RECORDS_MISSING</code>" in page
+    assert '<td class="num">1,004</td>' in page and "<tr><td>features</td><td>1,084</td></tr>" in page
+    assert "<tr><td>error</td><td class='n-error'>1</td></tr>" in page
+    assert "<tr><td>warning</td><td class='n-warning'>1</td></tr>" in page
+    assert '<img alt="map of the layer" src="data:image/png;base64,' in page
+
+
+def test_the_facts_agree_with_their_counts(data_copy, tmp_path: Path) -> None:
+    src = data_copy(FOUNTAINS)  # 4 errors and 1 warning against the PEI schema
+    assert main(["check", str(src), "--theme", "pei", "--out", str(tmp_path / "fr"), "-q"]) == 0
+    page = page_of(tmp_path / "fr")
+    assert "<tr><td>erreurs</td><td class='n-error'>4</td></tr>" in page
+    assert "<tr><td>avertissement</td><td class='n-warning'>1</td></tr>" in page
+    assert "<p class='meta'>Schéma : datakode/schema-pei 1.0.0</p>" in page
+    assert main(["check", str(src), "--theme", "pei", "--out", str(tmp_path / "en"), "--lang", "en", "-q"]) == 0
+    page = page_of(tmp_path / "en")
+    assert "<tr><td>errors</td><td class='n-error'>4</td></tr>" in page
+    assert "<tr><td>warning</td><td class='n-warning'>1</td></tr>" in page
+    assert "<p class='meta'>Schema: datakode/schema-pei 1.0.0</p>" in page
+
+
+def test_one_feature_written_and_one_change_made_take_the_singular(data_copy, tmp_path: Path) -> None:
+    src = first_features(data_copy(CEVENNES), 1)
+    out = tmp_path / "hiking"
+    assert main(["convert", str(src), "--theme", "hiking", "--to", "gpkg", "--out", str(out), "-q"]) == 0
+    page = page_of(out)
+    assert "<li><code>exemple-valide_hiking.gpkg</code> (gpkg, 1 objet)</li>" in page
+    assert "<tr><td>objet</td><td>1</td></tr>" in page and "<tr><td>erreur</td><td class='n-error'>0</td></tr>" in page
+    assert "<b>Entités HTML décodées</b><br><code>FIELD_HTML_DECODED</code>" in page
+
+    zipped = f"/vsizip/{data_copy(REPERES)}/Exemple_Couche_Repere_Crue/Reperes_crue_extrait_DDTM34.shp"
+    marks = pyogrio.read_dataframe(zipped, max_features=1)  # a flood mark, its date written 1997/12/18
+    one = tmp_path / "one" / "repere.gpkg"
+    one.parent.mkdir()
+    pyogrio.write_dataframe(marks, one)
+    assert main(["check", str(one), "--area", "34", "--fix", "--out", str(tmp_path / "fr"), "-q"]) == 0
+    assert "<p>1 modification, aussi dans report.json.</p>" in page_of(tmp_path / "fr")
+    argv = ["check", str(one), "--area", "34", "--fix", "--out", str(tmp_path / "en"), "--lang", "en", "-q"]
+    assert main(argv) == 0
+    assert "<p>1 change, also in report.json.</p>" in page_of(tmp_path / "en")

@@ -100,7 +100,7 @@ def test_changes_past_the_bound_give_the_reports_of_a_run_that_held_them_all(tmp
         lines = (tmp_path / "spilled" / "changes.csv").read_text(encoding="utf-8").splitlines()
         assert len(lines) == 1 + sum(len(d) for d in details)
     html = (tmp_path / "spilled" / "report.html").read_text(encoding="utf-8")
-    assert "20 modification(s) sur" in html  # the sample of the first twenty, and the whole count
+    assert "20 modifications sur" in html  # the sample of the first twenty, and the whole count
     assert not [p for p in (tmp_path / "spilled").iterdir() if p.name.startswith(".")]  # nothing left beside
 
 
