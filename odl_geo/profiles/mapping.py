@@ -371,6 +371,7 @@ def conform_frame(
                 "Map one of them in a mapping file if it holds a schema field.",
                 layer=layer,
                 message_fr="Champs de la source hors schéma, non publiés : " + ", ".join(unused) + ".",
+                hint_fr="Associez-en un dans un fichier de correspondance ([fields]) s'il contient un champ du schéma.",
             )
         )
     # copy=False: the columns are this function's own. pandas would copy each one, then stack the object columns

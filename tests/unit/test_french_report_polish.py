@@ -222,18 +222,22 @@ def test_a_damaged_source_report_groups_its_counts_and_titles_its_codes(data_cop
     assert '<img alt="map of the layer" src="data:image/png;base64,' in page
 
 
-def test_the_facts_agree_with_their_counts(data_copy, tmp_path: Path) -> None:
+def test_the_facts_agree_with_their_counts_and_the_hints_are_french(data_copy, tmp_path: Path) -> None:
     src = data_copy(FOUNTAINS)  # 4 errors and 1 warning against the PEI schema
     assert main(["check", str(src), "--theme", "pei", "--out", str(tmp_path / "fr"), "-q"]) == 0
     page = page_of(tmp_path / "fr")
     assert "<tr><td>erreurs</td><td class='n-error'>4</td></tr>" in page
     assert "<tr><td>avertissement</td><td class='n-warning'>1</td></tr>" in page
     assert "<p class='meta'>Schéma : datakode/schema-pei 1.0.0</p>" in page
+    # FIELD_NOT_PUBLISHED's hint was English in the French report
+    assert "Associez-en un dans un fichier de correspondance ([fields]) s&#x27;il contient un champ du schéma." in page
+    assert "Map one of them" not in page
     assert main(["check", str(src), "--theme", "pei", "--out", str(tmp_path / "en"), "--lang", "en", "-q"]) == 0
     page = page_of(tmp_path / "en")
     assert "<tr><td>errors</td><td class='n-error'>4</td></tr>" in page
     assert "<tr><td>warning</td><td class='n-warning'>1</td></tr>" in page
     assert "<p class='meta'>Schema: datakode/schema-pei 1.0.0</p>" in page
+    assert "Map one of them in a mapping file if it holds a schema field." in page
 
 
 def test_one_feature_written_and_one_change_made_take_the_singular(data_copy, tmp_path: Path) -> None:
