@@ -46,6 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import OdlGeoError, OutputError
 from ..feedback import check_cancelled
+from ..memory import in_own_arena
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -281,7 +282,8 @@ def _child(work: Callable[[], Any], fd: int) -> None:
         sys.stdout = open(1, "w", closefd=False, encoding="utf-8", errors="replace")  # noqa: SIM115
         sys.stderr = open(2, "w", closefd=False, encoding="utf-8", errors="replace")  # noqa: SIM115
         try:
-            outcome: tuple[str, Any] = ("ok", work())
+            # its allocations in fresh pages, not in the parent's heap it shares (each page written is copied)
+            outcome: tuple[str, Any] = ("ok", in_own_arena(work))
         except BaseException as exc:  # noqa: BLE001 - sent to the parent, which raises it as its own
             outcome = ("error", _portable(exc))
         payload = pickle.dumps(outcome)

@@ -356,3 +356,52 @@ def test_the_command_lines_progress_bar_does_not_prevent_the_fork(tmp_path, fork
     assert isinstance(feedback._progress, Progress)
     _run(path, tmp_path / "plain", "water", options, read)
     _same_files(tmp_path / "bar", tmp_path / "plain")
+
+
+def _heap_range() -> tuple[int, int]:
+    """The main arena's pages (``[heap]`` in /proc/self/maps)."""
+    with open("/proc/self/maps", encoding="ascii") as fh:
+        line = next(line for line in fh if line.rstrip().endswith("[heap]"))
+    low, high = (int(x, 16) for x in line.split()[0].split("-"))
+    return low, high
+
+
+def _fresh_block() -> int:
+    import ctypes
+
+    libc = ctypes.CDLL("libc.so.6")
+    libc.malloc.restype = ctypes.c_void_p
+    libc.free.argtypes = [ctypes.c_void_p]
+    block = libc.malloc(4000)  # below the mmap threshold: from the thread's arena
+    libc.free(block)
+    return int(block)
+
+
+def test_a_forked_childs_allocations_go_to_an_arena_of_its_own_not_the_heap_it_shares():
+    """A child works on a thread of its own arena (odl_geo.memory.in_own_arena): what it allocates is not taken
+    from the heap it shares with the run copy-on-write (each page of it written would be copied, counted again)."""
+    import threading
+
+    low, high = _heap_range()
+    block = _fresh_block()
+    assert low <= block < high  # the test's own thread allocates in the heap: the check below can fail
+
+    def work() -> tuple[str, bool]:
+        here = _fresh_block()
+        return threading.current_thread().name, low <= here < high
+
+    name, in_heap = ForkedTask(work, "test").result()
+    assert name == "odl-geo-own-arena" and not in_heap
+
+
+def test_in_own_arena_returns_the_value_and_raises_the_error_of_its_work():
+    from odl_geo.errors import InputError
+    from odl_geo.memory import in_own_arena
+
+    assert in_own_arena(lambda: {"a": 1}) == {"a": 1}
+
+    def fails() -> None:
+        raise InputError("bad", "fix it")
+
+    with pytest.raises(InputError, match="bad"):
+        in_own_arena(fails)
