@@ -60,27 +60,22 @@ ENV_SWITCH = "ODL_GEO_FORK_FORMATS"
 _POLL_SECONDS = 0.2
 #: issue 16's bar for a run's memory, its processes together (the run's resident set + the child's own pages)
 MEMORY_BUDGET = 400 << 20
-#: what a GeoPackage child adds to the run's memory: its own pages (GDAL, SQLite's cache, one chunk's batches)
-#: and the run's growth while it writes its own format meanwhile, plus the child's spatial index of a point
-#: layer (boxes sorted along a Hilbert curve: ~50 bytes a point). Measured (``--to gpkg,geojson,csv``, the
-#: run's resident set at the fork -> the processes together at most): water 100k 261 -> 337 MB (+76), water
-#: 1M 263 -> 387 MB (+124), PEI 100k 274 -> 362 MB (+88); this estimate: +85, +130, +85. Lines and polygons
-#: weigh more (a trail's chunk is larger; GDAL builds their index in memory, up to 64 MB): hiking 100k 254 ->
-#: 377 MB (+123); this estimate: +135.
-#: A wide layer adds more: the run's own writers, while the child writes, reuse freed pages of its heap, and each
-#: page so written is copied (the child keeps the one it shares): PEI 1M (29 columns, a 252 MB spool) 257 ->
-#: 443 MB (+186), where water 1M (17 columns, 170 MB) added +124. So a point layer's estimate is the larger of
-#: the per-feature one and :data:`CHILD_SPOOL_SHARE` of the spool's bytes: water 1M +130 (forks, 387-397 MB
-#: measured), PEI 1M +151 (does not fork: 382 MB, one format after the other).
-#: Measured again since: PEI 1M +132-141 (eighth round, 223 MB at the fork, at load) and +127-130 (tenth
-#: session, 248-249 MB at the fork, quiet, the fork forced), where a share of 0.28 estimated +151 and let PEI 1M
-#: fork only when its resident set happened to be 249.4 MB at most (247.4 and 249.5 in two runs: its formats
-#: one after the other in one run of two, 1.36x and 1.51x the plain conversion); 0.25 estimates +143, above every
-#: measurement since the seventh round's +186 (taken with the writers' larger batches of then)
-CHILD_FIXED = 80 << 20
+#: what a GeoPackage child adds to the run's memory: its own pages (GDAL, SQLite's cache, one chunk's batches, the
+#: spatial index's bulk load: 4 bytes a point for the leaves, one bucket of boxes at a time) and the run's growth
+#: while it writes its own formats meanwhile. Since the child works in a malloc arena of its own
+#: (:func:`odl_geo.memory.in_own_arena`), not in the free chunks of the heap it shares with the run (each page of
+#: it written was copied: most of what the child held before), measured with the fork forced (the run's resident
+#: set at the fork -> the processes together at most, quiet machine, twelfth session): water 1M 240 -> 328 MB
+#: (+87; +124 before), water 5M 250 -> 369 MB (+119; +150-160 before), PEI 1M (29 columns, 252 MB of spool) 263
+#: -> 364 MB (+101; +127-141 before), PEI 5M 267 -> 413 MB (+146); lines: hiking 100k 269 -> 391 MB (+122),
+#: hiking 1M 273 -> 392 MB (+119; GDAL builds a line layer's index in memory, up to 64 MB). A wide layer's child
+#: holds more (larger batches), hence a share of the spool's bytes besides the count of points. This estimate:
+#: water 1M +100, water 5M +138, PEI 1M +103, PEI 5M +157 (no fork: 267 + 157 > 400), hiking 100k +130 (forks
+#: at 269 MB), hiking 1M +132 (no fork at 273 MB).
+CHILD_FIXED = 90 << 20
 CHILD_FIXED_SHAPES = 130 << 20
-CHILD_PER_FEATURE = 50
-CHILD_SPOOL_SHARE = 0.25
+CHILD_PER_FEATURE = 2
+CHILD_SPOOL_SHARE = 0.045
 
 
 def fork_allowed() -> bool:
@@ -102,7 +97,7 @@ def room_for_child(features: int, points: bool = True, spooled_bytes: int = 0) -
     if resident is None:
         return False
     if points:
-        grows = max(CHILD_PER_FEATURE * max(features, 0), int(CHILD_SPOOL_SHARE * max(spooled_bytes, 0)))
+        grows = CHILD_PER_FEATURE * max(features, 0) + int(CHILD_SPOOL_SHARE * max(spooled_bytes, 0))
         return resident + CHILD_FIXED + grows <= MEMORY_BUDGET
     return resident + CHILD_FIXED_SHAPES + CHILD_PER_FEATURE * max(features, 0) <= MEMORY_BUDGET
 

@@ -140,5 +140,5 @@ def _formats_child(features: int, points: bool, spooled_bytes: int) -> int:
     """What the standard formats' child adds: :func:`.forked.room_for_child`'s estimate, with its constants."""
     if points:
         per_feature = forked.CHILD_PER_FEATURE * max(features, 0)
-        return forked.CHILD_FIXED + max(per_feature, int(forked.CHILD_SPOOL_SHARE * max(spooled_bytes, 0)))
+        return forked.CHILD_FIXED + per_feature + int(forked.CHILD_SPOOL_SHARE * max(spooled_bytes, 0))
     return forked.CHILD_FIXED_SHAPES + forked.CHILD_PER_FEATURE * max(features, 0)
