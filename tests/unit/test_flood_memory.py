@@ -82,53 +82,15 @@ def test_a_run_read_in_small_pieces_is_the_same_run(ppr, monkeypatch):
     assert all(lyr.context is None for lyr in pieces.layers)
 
 
-def _faulty_copy(tmp_path: Path) -> Path:
-    """The bundled PPR unzipped, its regulatory zones given faults a fix or a check spans pieces with: damaged
-    accents (re-decoded by ``--fix``) early and late, a zone repeated at the end (a duplicate of a zone of the
-    first piece), then a zone at the end that overlaps one of the first piece; and a hazard zone at the end that
-    overlaps one of the first piece with another level (the overlap checks take the pieces one after the other)."""
-    import zipfile
-
-    import pyogrio
-    import shapely.affinity
-
-    folder = tmp_path / "ppr"
-    with zipfile.ZipFile(BUNDLED) as z:
-        z.extractall(folder)
-    (shp,) = folder.rglob("N_ZONE_REG_*.shp")
-    zones = pyogrio.read_dataframe(shp)
-    for row in (3, 400):
-        zones.loc[row, "nom"] = "Zone rÃ©glementÃ©e"
-    moved = zones.iloc[[20]].assign(id_zone="moved-20")
-    moved = moved.set_geometry(moved.geometry.map(lambda g: shapely.affinity.translate(g, 3, 3)))
-    zones = pd.concat([zones, zones.iloc[[10]], moved], ignore_index=True)
-    _rewrite(zones, shp)
-    (shp,) = folder.rglob("N_ZONE_ALEA_*.shp")
-    zones = pyogrio.read_dataframe(shp)
-    assert (zones.loc[7, "coderisque"], zones.loc[7, "nivalea_st"]) == ("1150000", "01")
-    moved = zones.iloc[[7]].assign(id_zone="moved-7", nivalea_st="03")
-    moved = moved.set_geometry(moved.geometry.map(lambda g: shapely.affinity.translate(g, 3, 3)))
-    _rewrite(pd.concat([zones, moved], ignore_index=True), shp)
-    return folder
-
-
-def _rewrite(frame: pd.DataFrame, shp: Path) -> None:
-    import pyogrio
-
-    for part in shp.parent.glob(shp.stem + ".*"):
-        part.unlink()
-    pyogrio.write_dataframe(frame, shp, encoding="UTF-8")
-
-
 def _findings(run) -> list[tuple[object, ...]]:
     return [(i.code, i.severity.value, i.layer, i.count, tuple(i.examples)) for i in run.report.issues]
 
 
 @pytest.mark.parametrize("rows", [29, 250])
-def test_large_tables_checked_in_pieces_as_if_whole(tmp_path, rows):
+def test_large_tables_checked_in_pieces_as_if_whole(faulty_ppr, rows):
     """A table of more rows than ``chunk_rows`` is checked (and fixed) in pieces: the same fixed tables, the same
     findings (count and rows), the same rows with problems or errors (``--drop-invalid`` leaves those out)."""
-    src = _faulty_copy(tmp_path)
+    src = faulty_ppr
     whole = check_theme(src, "flood", ThemeOptions(fix=True, repair=True))
     pieces = check_theme(src, "flood", ThemeOptions(fix=True, repair=True, chunk_rows=rows))
     # the same findings; a message may differ where a check quotes a row in its own words ("removed: #4" for

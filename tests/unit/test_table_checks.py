@@ -13,15 +13,11 @@ from __future__ import annotations
 
 import itertools
 import shutil
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pyogrio
 import pytest
-import shapely
-import shapely.affinity
 
 from odl_geo.feedback import NullFeedback
 from odl_geo.report import Report
@@ -29,42 +25,15 @@ from odl_geo.theme import run as theme_run
 from odl_geo.theme.run import ThemeOptions, check_theme
 from odl_geo.theme.table_checks import TableChecks
 
-BUNDLED = Path(__file__).resolve().parents[2] / "examples" / "flood" / "PPRn_BourgOisans.zip"
 MULTI = "flood/ddt38_pprn_38DDT20180003_multialea/38DDT20180003.zip"
 ROWS = 40  # rows a slice: the tables of both PPRs come in several
-
-
-def _faulty_copy(tmp_path: Path) -> Path:
-    """The bundled PPR unzipped, with faults whose checks span slices (see the module's docstring)."""
-    folder = tmp_path / "ppr"
-    with zipfile.ZipFile(BUNDLED) as z:
-        z.extractall(folder)
-    (shp,) = folder.rglob("N_ZONE_REG_*.shp")
-    zones = pyogrio.read_dataframe(shp)
-    for row in (3, 400):
-        zones.loc[row, "nom"] = "Zone rÃ©glementÃ©e"
-    moved = zones.iloc[[20]].assign(id_zone="moved-20")
-    moved = moved.set_geometry(moved.geometry.map(lambda g: shapely.affinity.translate(g, 3, 3)))
-    _rewrite(pd.concat([zones, zones.iloc[[10]], moved], ignore_index=True), shp)
-    (shp,) = folder.rglob("N_ZONE_ALEA_*.shp")
-    zones = pyogrio.read_dataframe(shp)
-    moved = zones.iloc[[7]].assign(id_zone="moved-7", nivalea_st="03")
-    moved = moved.set_geometry(moved.geometry.map(lambda g: shapely.affinity.translate(g, 3, 3)))
-    _rewrite(pd.concat([zones, moved], ignore_index=True), shp)
-    return folder
-
-
-def _rewrite(frame: pd.DataFrame, shp: Path) -> None:
-    for part in shp.parent.glob(shp.stem + ".*"):
-        part.unlink()
-    pyogrio.write_dataframe(frame, shp, encoding="UTF-8")
 
 
 @pytest.fixture(params=["faulty", "multialea"])
 def tables(request, shared_data, tmp_path, monkeypatch) -> list[tuple[tuple[object, ...], Report, object]]:
     """Each table a run checks in slices: the arguments it was checked with, its findings and its result."""
     if request.param == "faulty":
-        src = _faulty_copy(tmp_path)
+        src = request.getfixturevalue("faulty_ppr")  # tests/unit/conftest.py
     else:
         src = Path(shutil.copy2(shared_data / MULTI, tmp_path / Path(MULTI).name))
     seen: list[tuple[tuple[object, ...], Report, object]] = []
