@@ -39,9 +39,8 @@ from ..errors import OutputError
 from ..memory import release_free_memory
 from ..normalise.gdal_thread import GdalWarnings, own_code
 from ..normalise.pipeline import GEOMETRY_COLUMN, LayerStream
-from ..report import Issue, Severity
 from .base import OutputFile, WriteContext
-from .ogr import wgs84_bbox, write_stream
+from .ogr import wgs84_bbox, write_stream, write_warning
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -675,15 +674,7 @@ def write_points(
             "Check free disk space and write permission on the output folder.",
         ) from exc
     for message in gdal.messages:
-        ctx.report.add(
-            Issue(
-                "WRITE_WARNING",
-                Severity.WARNING,
-                f"geojson: {message}",
-                layer=stream.layer.name,
-                message_fr=f"Avertissement de GDAL à l'écriture (geojson) : {message}",
-            )
-        )
+        ctx.report.add(write_warning("geojson", message, stream.layer.name))
     crs = stream.options.target_crs or stream.layer.crs
     return OutputFile(
         path=path.name,

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
 
-__all__ = ["write_stream"]
+__all__ = ["write_stream", "write_warning"]
 
 
 def write_stream(
@@ -88,16 +88,7 @@ def write_stream(
     for message in caught.messages:
         if counted is not None and counted.search(message):
             continue
-        # GDAL's own words, kept as they are (English), after French ones
-        ctx.report.add(
-            Issue(
-                "WRITE_WARNING",
-                Severity.WARNING,
-                f"{fmt}: {message}",
-                layer=stream.layer.name,
-                message_fr=f"Avertissement de GDAL à l'écriture ({fmt}) : {message}",
-            )
-        )
+        ctx.report.add(write_warning(fmt, message, stream.layer.name))
     return OutputFile(
         path=path.name,
         format=fmt,
@@ -154,3 +145,14 @@ def wgs84_bbox(bbox: list[float] | None, crs: object) -> list[float] | None:
         return [round(v, 7) for v in bbox]
     t = Transformer.from_crs(src, 4326, always_xy=True)
     return [round(v, 7) for v in t.transform_bounds(bbox[0], bbox[1], bbox[2], bbox[3], densify_pts=21)]
+
+
+def write_warning(fmt: str, message: str, layer: str) -> Issue:
+    """GDAL's warning while a format was written: its own words kept as they are (English), after French ones."""
+    return Issue(
+        "WRITE_WARNING",
+        Severity.WARNING,
+        f"{fmt}: {message}",
+        layer=layer,
+        message_fr=f"Avertissement de GDAL à l'écriture ({fmt}) : {message}",
+    )
