@@ -29,13 +29,8 @@ MULTI = "flood/ddt38_pprn_38DDT20180003_multialea/38DDT20180003.zip"
 ROWS = 40  # rows a slice: the tables of both PPRs come in several
 
 
-@pytest.fixture(params=["faulty", "multialea"])
-def tables(request, shared_data, tmp_path, monkeypatch) -> list[tuple[tuple[object, ...], Report, object]]:
-    """Each table a run checks in slices: the arguments it was checked with, its findings and its result."""
-    if request.param == "faulty":
-        src = request.getfixturevalue("faulty_ppr")  # tests/unit/conftest.py
-    else:
-        src = Path(shutil.copy2(shared_data / MULTI, tmp_path / Path(MULTI).name))
+def _captured(src: Path, monkeypatch: pytest.MonkeyPatch) -> list[tuple[tuple[object, ...], Report, object]]:
+    """Each table a run of ``src`` checks in slices: the arguments it was checked with, its findings, its result."""
     seen: list[tuple[tuple[object, ...], Report, object]] = []
     real = theme_run._check_in_pieces
 
@@ -49,8 +44,19 @@ def tables(request, shared_data, tmp_path, monkeypatch) -> list[tuple[tuple[obje
 
     monkeypatch.setattr(theme_run, "_check_in_pieces", capture)
     check_theme(src, "flood", ThemeOptions(fix=True, repair=True, chunk_rows=ROWS))
+    monkeypatch.undo()
     assert len(seen) >= 3 and any(len(args[1]) > 3 * ROWS for args, _, _ in seen)
     return seen
+
+
+@pytest.fixture(params=["faulty", "multialea"])
+def tables(request, shared_data, tmp_path, monkeypatch) -> list[tuple[tuple[object, ...], Report, object]]:
+    """The tables a run checks in slices (:func:`_captured`) of the faulty bundled PPR and a DDT38 PPR."""
+    if request.param == "faulty":
+        src = request.getfixturevalue("faulty_ppr")  # tests/unit/conftest.py
+    else:
+        src = Path(shutil.copy2(shared_data / MULTI, tmp_path / Path(MULTI).name))
+    return _captured(src, monkeypatch)
 
 
 def _issues(report: Report) -> list[dict[str, object]]:
@@ -141,3 +147,53 @@ def test_an_empty_table_is_checked_as_one_empty_slice(tables):
     checks.add(args[1].iloc[:0])
     result = checks.finish(Report())
     assert result.feature_count == 0 and result.checks_ran
+
+
+@pytest.mark.parametrize("name", ["multialea", "faulty-pieces", "faulty-slices"])
+def test_the_rows_conform_gives_back_piece_by_piece_are_checked_as_the_whole_tables(
+    name, request, shared_data, tmp_path, monkeypatch
+):
+    """Step 3's way in: ``conform`` gives each piece's CNIG rows back as it comes (``ZonePieces.emit_rows``, the
+    first pass's answers), and each zone table's rows go to its ``TableChecks`` as they come, the multirisk zones'
+    expanded rows last: the same findings, fixed rows and fixes as the run's check of the whole table. The pieces'
+    frames are built as the whole table's (their columns' types), so a slice spanning two pieces is checked as the
+    same slice of the whole table."""
+    from odl_geo.profiles.flood.model import as_geoframe
+    from tests.unit.test_flood_first_pass import _conformed_by_pieces
+    from tests.unit.test_flood_pieces import _faulty
+
+    if name == "multialea":
+        ppr = Path(shutil.copy2(shared_data / MULTI, tmp_path / Path(MULTI).name))
+    elif name == "faulty-pieces":  # faults in the first and last pieces of the zone layers
+        ppr = _faulty(tmp_path, shared_data)
+    else:  # faults whose checks span slices
+        ppr = request.getfixturevalue("faulty_ppr")
+    seen = _captured(ppr, monkeypatch)
+    given_out, given, _ = _conformed_by_pieces(ppr, emit=True, rows=17)
+    compared = 0
+    for args, whole_report, whole in seen:
+        kind = str(args[0])
+        parts = [*given.get(kind, []), *([given_out.frames[kind]] if kind in given_out.frames else [])]
+        if not kind.startswith(("zonealea", "zonemultialea", "zonereglementaire")):
+            continue
+        assert parts, kind
+        with _checks(args) as checks:
+            for part in parts:
+                checks.add(as_geoframe(part))  # as covadis_to_cnig hands every table on (a table: a null geometry)
+            report = Report()
+            result = checks.finish(report)
+        assert _issues(report) == _issues(whole_report), kind
+        _same_result(result, whole)
+        # and as step 3 will: the overlaps on disk, each fixed slice to the GeoPackage being built
+        sunk: list[pd.DataFrame] = []
+        with _checks(args, overlaps="on_disk", sink=sunk.append) as checks:
+            for part in parts:
+                checks.add(as_geoframe(part))
+            report = Report()
+            result = checks.finish(report)
+        assert _issues(report) == _issues(whole_report), kind
+        assert pd.concat(sunk, ignore_index=True).equals(whole.frame), kind
+        assert (result.faulty, result.error_rows, result.feature_count) == (whole.faulty, whole.error_rows,
+                                                                            len(whole.frame))  # fmt: skip
+        compared += 1
+    assert compared >= 2
