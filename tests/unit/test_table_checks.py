@@ -197,3 +197,64 @@ def test_the_rows_conform_gives_back_piece_by_piece_are_checked_as_the_whole_tab
                                                                             len(whole.frame))  # fmt: skip
         compared += 1
     assert compared >= 2
+
+
+@pytest.mark.parametrize("name", ["multialea", "faulty-slices"])
+def test_the_checked_slices_appended_as_they_come_are_the_geopackage_of_the_run(
+    name, request, shared_data, tmp_path, monkeypatch
+):
+    """Step 3's way out: each zone table's fixed slices appended to the CNIG GeoPackage as they are checked
+    (``GpkgBuilder.append`` as ``TableChecks``' sink, the tables' pieces interleaved as one piece of zones feeds
+    several tables), the other tables whole: the file's bytes are those of the GeoPackage the run builds from its
+    whole tables (the product ``write_products`` publishes)."""
+    from odl_geo.profiles.flood.gpkg import GpkgBuilder
+    from odl_geo.profiles.flood.model import as_geoframe
+    from odl_geo.profiles.flood.profile import _as_ppr, _timestamp
+    from tests.unit.test_flood_first_pass import _conformed_by_pieces
+
+    if name == "multialea":
+        ppr_path = Path(shutil.copy2(shared_data / MULTI, tmp_path / Path(MULTI).name))
+    else:
+        ppr_path = request.getfixturevalue("faulty_ppr")
+    seen: list[tuple[tuple[object, ...], Report, object]] = []
+    real = theme_run._check_in_pieces
+
+    def capture(role, frame, layer, profile, spec, options, area, report, feedback, rows):
+        result = real(role, frame, layer, profile, spec, options, area, report, feedback, rows)
+        seen.append(((role, frame, layer, profile, spec, options, area, rows), Report(), result))
+        return result
+
+    monkeypatch.setattr(theme_run, "_check_in_pieces", capture)
+    run = check_theme(ppr_path, "flood", ThemeOptions(fix=True, repair=True, chunk_rows=ROWS))
+    monkeypatch.undo()
+    assert run.profile is not None and run.dataset is not None
+    ppr = _as_ppr(run.dataset)
+    whole = run.profile._build(ppr, tmp_path / "whole", check_foreign_keys=True)  # type: ignore[attr-defined]
+
+    given_out, given, _ = _conformed_by_pieces(ppr_path, emit=True, rows=17)
+    streamed = tmp_path / "streamed" / whole.name
+    streamed.parent.mkdir()
+    builder = GpkgBuilder(streamed, ppr.prefix, timestamp=_timestamp(ppr))
+    for kind in ppr.frames:  # every table created first, in the tables' order (the first pass gives it)
+        builder.table(kind)
+    by_kind = {str(args[0]): args for args, _, _ in seen}
+    zone = [k for k in ppr.frames if k in by_kind]
+    assert len(zone) >= 2
+    checks = {
+        kind: _checks(by_kind[kind], overlaps="on_disk", sink=lambda f, kind=kind: builder.append(kind, f))
+        for kind in zone
+    }
+    queues = {
+        kind: [*given.get(kind, []), *([given_out.frames[kind]] if kind in given_out.frames else [])] for kind in zone
+    }
+    while any(queues.values()):  # the tables' pieces interleaved
+        for kind in zone:
+            if queues[kind]:
+                checks[kind].add(as_geoframe(queues[kind].pop(0)))
+    for kind in zone:
+        checks[kind].finish(Report())
+    for kind, frame in ppr.frames.items():
+        if kind not in zone and len(frame):
+            builder.append(kind, frame)
+    builder.finish(metadata_xml=ppr.metadata_xml, check_foreign_keys=True)
+    assert streamed.read_bytes() == whole.read_bytes()
