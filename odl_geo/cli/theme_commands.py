@@ -96,25 +96,32 @@ _SUMMARY = {
 }
 
 
-#: the summary's count line, each count with its word in the singular or the plural (« 1 erreur, 0 avertissement,
-#: 3 notes » ; "1 error, 0 warnings, 3 notes")
-_COUNT_WORDS = {
-    "en": {"error": ("error", "errors"), "warning": ("warning", "warnings"), "info": ("note", "notes")},
-    "fr": {"error": ("erreur", "erreurs"), "warning": ("avertissement", "avertissements"), "info": ("note", "notes")},
-}
-
-#: the layers and features of the summary's first line and of the files written, agreeing with their counts
-#: (« 1 couche, 48 objets », « 646 objets » ; "1 layer, 48 features", "1 feature")
-_THINGS = {
-    "en": {"layers": ("layer", "layers"), "features": ("feature", "features")},
-    "fr": {"layers": ("couche", "couches"), "features": ("objet", "objets")},
+#: the words of the summary's counts, singular and plural, each agreeing with its count: the count line (« 1 erreur,
+#: 0 avertissement, 3 notes » ; "1 error, 0 warnings, 3 notes"), the layers and features of its first line and of
+#: the files written (« 1 couche, 48 objets » ; "1 layer, 48 features", "1 feature")
+_WORDS = {
+    "en": {
+        "error": ("error", "errors"),
+        "warning": ("warning", "warnings"),
+        "info": ("note", "notes"),
+        "layers": ("layer", "layers"),
+        "features": ("feature", "features"),
+    },
+    "fr": {
+        "error": ("erreur", "erreurs"),
+        "warning": ("avertissement", "avertissements"),
+        "info": ("note", "notes"),
+        "layers": ("couche", "couches"),
+        "features": ("objet", "objets"),
+    },
 }
 
 
 def _counted(n: int, what: str, lang: str) -> str:
-    """``n`` layers or features (``what``), grouped the way ``lang`` writes counts, the word agreeing with ``n``."""
+    """``n`` things (``what``: a key of :data:`_WORDS`), grouped the way ``lang`` writes counts, the word agreeing
+    with ``n``."""
     lang = "fr" if lang == "fr" else "en"
-    return quantity(n, *_THINGS[lang][what], lang=lang)
+    return quantity(n, *_WORDS[lang][what], lang=lang)
 
 
 def french_number(n: int, lang: str = "fr") -> str:
@@ -138,8 +145,7 @@ def print_summary(out: Console, run: ThemeRun, verbose: bool, lang: str = "fr") 
     out.print(escape(head), highlight=False)
     c = run.counts()
     verdict = words["ok"] if not run.report.has_errors else words["ko"]
-    lang_words = _COUNT_WORDS["fr" if lang == "fr" else "en"]
-    counted = {key: quantity(c[key], *lang_words[key], lang="fr" if lang == "fr" else "en") for key in lang_words}
+    counted = {key: _counted(c[key], key, lang) for key in ("error", "warning", "info")}
     out.print(words["counts"].format(verdict=verdict, **counted), highlight=False)
     print_issues(out, run.report, verbose, lang)
 

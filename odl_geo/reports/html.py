@@ -63,9 +63,8 @@ def _sev(s: Severity, lang: str) -> str:
 
 
 def _counted(n: int, key: str, lang: str) -> str:
-    """``n`` and the word ``key`` agreeing with it, escaped: « 1 erreur », « 0 erreur », « 2 erreurs »; "1 error",
-    "0 errors"; the count written the way ``lang`` writes it (« 1 004 »)."""
-    return escape(quantity(n, t(f"{key}_one", lang), t(key, lang), lang))
+    """:func:`_words`, escaped: « 1 erreur », « 0 erreur », « 2 erreurs »; "1 error", "0 errors"."""
+    return escape(_words(n, key, lang))
 
 
 def _label(n: int, key: str, lang: str) -> str:
@@ -75,7 +74,8 @@ def _label(n: int, key: str, lang: str) -> str:
 
 
 def _words(n: int, key: str, lang: str) -> str:
-    """Like :func:`_counted`, not escaped (for a text escaped whole later)."""
+    """``n`` and the word ``key`` agreeing with it, the count written the way ``lang`` writes it (« 1 004 »); not
+    escaped (for a text escaped whole later)."""
     return quantity(n, t(f"{key}_one", lang), t(key, lang), lang)
 
 
