@@ -53,7 +53,16 @@ if TYPE_CHECKING:
 
     from ..feedback import Feedback
 
-__all__ = ["ENV_SWITCH", "MEMORY_BUDGET", "Claims", "ForkedTask", "KeptFrozen", "fork_allowed", "room_for_child"]
+__all__ = [
+    "ENV_SWITCH",
+    "MEMORY_BUDGET",
+    "Claims",
+    "ForkedTask",
+    "KeptFrozen",
+    "child_growth",
+    "fork_allowed",
+    "room_for_child",
+]
 
 #: ``0`` writes the formats one after the other in the run's process (what a platform without fork does)
 ENV_SWITCH = "ODL_GEO_FORK_FORMATS"
@@ -96,10 +105,16 @@ def room_for_child(features: int, points: bool = True, spooled_bytes: int = 0) -
     resident = _resident()
     if resident is None:
         return False
+    return resident + child_growth(features, points, spooled_bytes) <= MEMORY_BUDGET
+
+
+def child_growth(features: int, points: bool = True, spooled_bytes: int = 0) -> int:
+    """Bytes a standard formats' child writing ``features`` rows (``spooled_bytes`` of spool) adds to the run's
+    memory, the run's own growth meanwhile included (see :data:`CHILD_FIXED`)."""
+    per_feature = CHILD_PER_FEATURE * max(features, 0)
     if points:
-        grows = CHILD_PER_FEATURE * max(features, 0) + int(CHILD_SPOOL_SHARE * max(spooled_bytes, 0))
-        return resident + CHILD_FIXED + grows <= MEMORY_BUDGET
-    return resident + CHILD_FIXED_SHAPES + CHILD_PER_FEATURE * max(features, 0) <= MEMORY_BUDGET
+        return CHILD_FIXED + per_feature + int(CHILD_SPOOL_SHARE * max(spooled_bytes, 0))
+    return CHILD_FIXED_SHAPES + per_feature
 
 
 def _resident() -> int | None:

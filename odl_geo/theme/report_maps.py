@@ -105,7 +105,7 @@ def draw_maps_aside(run: ThemeRun, formats: bool = False, spooled_bytes: int = 0
     grows = MAP_CHILD_POINTS if points else MAP_CHILD_SHAPES
     if formats:
         features = sum(lyr.feature_count for lyr in run.layers)
-        grows += _formats_child(features, points, spooled_bytes)
+        grows += forked.child_growth(features, points, spooled_bytes)  # the formats' child meanwhile
     if resident + grows > forked.MEMORY_BUDGET:
         return None
     try:
@@ -134,11 +134,3 @@ def _points(frame: Any) -> bool:
         return True  # a table: no map is drawn, the child's pages are matplotlib's at most
     types = shapely.get_type_id(np.asarray(frame.geometry.values))
     return bool(np.isin(types, (-1, 0, 4)).all())
-
-
-def _formats_child(features: int, points: bool, spooled_bytes: int) -> int:
-    """What the standard formats' child adds: :func:`.forked.room_for_child`'s estimate, with its constants."""
-    if points:
-        per_feature = forked.CHILD_PER_FEATURE * max(features, 0)
-        return forked.CHILD_FIXED + per_feature + int(forked.CHILD_SPOOL_SHARE * max(spooled_bytes, 0))
-    return forked.CHILD_FIXED_SHAPES + forked.CHILD_PER_FEATURE * max(features, 0)
