@@ -30,7 +30,7 @@ from ..checks.names import product_layer_name
 from ..checks.registry import CheckContext
 from ..feedback import check_cancelled
 from ..memory import release_free_memory
-from ..report import Report, Severity
+from ..report import Issue, Report, Severity
 from .run import CHECK_PIECE_ROWS, WHOLE_TABLE_CHECKS, LayerResult, ThemeOptions, _area_fields, _check_layer
 
 if TYPE_CHECKING:
@@ -212,10 +212,7 @@ class TableChecks:
         first.checks_ran = [c.code for c in checks_for(theme) if c.code in ran]
         return first
 
-    def _note(self, issue: object, offset: int) -> None:
-        from ..report import Issue
-
-        assert isinstance(issue, Issue)
+    def _note(self, issue: Issue, offset: int) -> None:
         self._merger.add(issue, offset)
         self._faulty.update(issue.examples)
         if issue.severity is Severity.ERROR:

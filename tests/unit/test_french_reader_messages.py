@@ -28,6 +28,7 @@ from odl_geo.normalise.pipeline import LayerStream
 from odl_geo.normalise.scan import scan_geometries
 from odl_geo.numbers import NARROW_NBSP as NB
 from odl_geo.numbers import agree, decimal_text, quantity
+from tests.unit.test_damaged_shapefiles import shift_shx_offsets, truncate_shp
 
 if TYPE_CHECKING:
     from odl_geo.report import Issue
@@ -144,20 +145,6 @@ def test_a_dbf_of_another_layer(data_copy) -> None:
     )
 
 
-def _truncate_shp(shp: Path) -> None:
-    data = shp.read_bytes()
-    shp.write_bytes(data[: len(data) // 2])
-
-
-def _shift_shx_offsets(shp: Path) -> None:
-    shx = shp.with_suffix(".shx")
-    data = bytearray(shx.read_bytes())
-    for i in range(10, (len(data) - 100) // 8):
-        at = 100 + 8 * i
-        data[at : at + 4] = struct.pack(">i", struct.unpack(">i", data[at : at + 4])[0] + 3)
-    shx.write_bytes(bytes(data))
-
-
 def _shorten_a_field(shp: Path) -> None:
     dbf = shp.with_suffix(".dbf")
     data = bytearray(dbf.read_bytes())
@@ -169,7 +156,7 @@ def _shorten_a_field(shp: Path) -> None:
     ("damage", "code", "english", "french_text"),
     [
         (
-            _truncate_shp,
+            truncate_shp,
             "SHP_TRUNCATED",
             (
                 "tram_stops.shp is cut off: 2486 bytes of the 4972 its header declares; 89 of its 174 shapes are "
@@ -181,7 +168,7 @@ def _shorten_a_field(shp: Path) -> None:
             ),
         ),
         (
-            _shift_shx_offsets,
+            shift_shx_offsets,
             "SHX_OFFSETS_WRONG",
             (
                 "tram_stops.shx points 164 of its 174 records to the wrong place in tram_stops.shp: their "
