@@ -224,11 +224,12 @@ class LayerStream:
             self.renames = clean_names(attrs)
             changed = {k: v for k, v in self.renames.items() if k != v}
             if changed:
+                listed = ", ".join(f"{k!r} -> {v!r}" for k, v in changed.items())
                 self._add(
                     "FIELD_RENAMED",
                     Severity.INFO,
-                    "Field names cleaned: " + ", ".join(f"{k!r} -> {v!r}" for k, v in changed.items()),
-                    message_fr="Noms de champs nettoyés : " + ", ".join(f"{k!r} -> {v!r}" for k, v in changed.items()),
+                    "Field names cleaned: " + listed,
+                    message_fr="Noms de champs nettoyés : " + listed,
                     count=len(changed),
                 )
         if self._decimal_cols is None:
