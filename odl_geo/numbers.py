@@ -45,8 +45,9 @@ def decimal_text(x: float, decimals: int = 0, lang: str = "fr") -> str:
     return text if lang == "en" else text.replace(",", NARROW_NBSP).replace(".", ",")
 
 
-#: a named count in a template (``{repeats}``), or a brace written twice (``{{``: one brace of the text)
-_FIELD = re.compile(r"\{\{|\}\}|\{(\w+)\}")
+#: a named count in a template (``{repeats}``), the words that agree with it (``{repeats:répétition|répétitions}``),
+#: or a brace written twice (``{{``: one brace of the text)
+_FIELD = re.compile(r"\{\{|\}\}|\{(\w+)(?::([^{}|]*)\|([^{}|]*))?\}")
 
 
 def fill(template: str, numbers: Mapping[str, int], lang: str = "fr") -> str:
@@ -55,13 +56,21 @@ def fill(template: str, numbers: Mapping[str, int], lang: str = "fr") -> str:
     Why templates: a streamed run merges the findings of a layer's chunks (``odl_geo.theme.merge``); a message
     written from named counts is written again from the layer's counts, every number of it, where replacing
     numbers in the text could only guess which one was which. Braces of the text itself are doubled
-    (:func:`literal`); a ``{name}`` not in ``numbers`` is left as it is."""
+    (:func:`literal`); a ``{name}`` not in ``numbers`` is left as it is.
+
+    ``{name:one|many}`` writes the words that agree with that count (:func:`agree`: « 1 objet est », « 0 objet
+    est », « 3 objets sont »; "0 features are", "1 feature is"), so that a message merged from a layer's chunks
+    agrees with the layer's count, not with its first chunk's, and no message needs « objet(s) »."""
 
     def one(m: re.Match[str]) -> str:
         name = m.group(1)
         if name is None:
             return m.group(0)[0]
-        return count_text(numbers[name], lang) if name in numbers else m.group(0)
+        if name not in numbers:
+            return m.group(0)
+        if m.group(2) is not None:
+            return agree(numbers[name], m.group(2), m.group(3), lang)
+        return count_text(numbers[name], lang)
 
     return _FIELD.sub(one, template)
 

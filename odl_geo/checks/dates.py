@@ -152,8 +152,10 @@ def _not_iso(ctx: CheckContext) -> list[Issue]:
         name = literal(col)
         out.append(
             issue(DATE_NOT_ISO, ctx, "", "", bad, hint=_hint(counts.get("full", 0))).counted(
-                f"{name}: {{dates}} date(s) not in ISO 8601 ({_kinds(counts, 'en')}){_E_G['en']}{samples}.",
-                f"{name} : {{dates}} date(s) hors format ISO 8601 ({_kinds(counts, 'fr')}){_E_G['fr']}{samples}.",
+                f"{name}: {{dates}} {{dates:date|dates}} not in ISO 8601 ({_kinds(counts, 'en')}){_E_G['en']}"
+                f"{samples}.",
+                f"{name} : {{dates}} {{dates:date|dates}} hors format ISO 8601 ({_kinds(counts, 'fr')})"
+                f"{_E_G['fr']}{samples}.",
                 dates=int(bad.size),
                 **counts,
             )

@@ -432,8 +432,8 @@ def _duplicate_features(ctx: CheckContext) -> list[Issue]:
         return []
     return [
         issue(DUPLICATE_FEATURE, ctx, "", "", dup).counted(
-            "{n} feature(s) are exact copies of an earlier one.",
-            "{n} objet(s) sont des copies exactes d'un objet précédent.",
+            "{n} {n:feature is an exact copy|features are exact copies} of an earlier one.",
+            "{n} {n:objet est une copie exacte|objets sont des copies exactes} d'un objet précédent.",
             n=int(dup.size),
         )
     ]
@@ -445,8 +445,8 @@ def _duplicate_geometries(ctx: CheckContext) -> list[Issue]:
         return []
     return [
         issue(DUPLICATE_GEOMETRY, ctx, "", "", bad).counted(
-            "{n} feature(s) have the same geometry as an earlier one, with other attributes.",
-            "{n} objet(s) ont la même géométrie qu'un objet précédent, avec d'autres attributs.",
+            "{n} {n:feature has|features have} the same geometry as an earlier one, with other attributes.",
+            "{n} {n:objet a|objets ont} la même géométrie qu'un objet précédent, avec d'autres attributs.",
             n=int(bad.size),
         )
     ]
@@ -526,9 +526,10 @@ def _duplicate_ids(ctx: CheckContext) -> list[Issue]:
         out.append(
             issue(DUPLICATE_ID, ctx, "", "", bad)
             .counted(
-                f"{name}: {{ids}} identifier(s) are used by several features ({{repeats}} repeats), e.g. {sample}.",
-                f"{name} : {{ids}} identifiant(s) utilisé(s) par plusieurs objets ({{repeats}} répétitions), "
-                f"p. ex. {sample}.",
+                f"{name}: {{ids}} {{ids:identifier is|identifiers are}} used by several features ({{repeats}} "
+                f"{{repeats:repeat|repeats}}), e.g. {sample}.",
+                f"{name} : {{ids}} {{ids:identifiant utilisé|identifiants utilisés}} par plusieurs objets ({{repeats}} "
+                f"{{repeats:répétition|répétitions}}), p. ex. {sample}.",
                 ids=ids,
                 repeats=int(bad.size),
             )

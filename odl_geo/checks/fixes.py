@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ..numbers import count_text
+from ..numbers import agree, literal
 from ._common import geometry_name, norm, strings, text_columns
 from .communes import communes
 from .mojibake import MOJIBAKE, redecode
@@ -34,11 +34,14 @@ __all__ = [
 ]
 
 
-def _rows(idx: np.ndarray, limit: int = 10) -> tuple[str, str]:
+def _rows(idx: np.ndarray, limit: int = 10) -> tuple[str, str, dict[str, int]]:
+    """The features of ``idx`` a note lists, as templates of :meth:`Note.counted`: the first ``limit`` named, then
+    how many more (``more``: « et 1 autre », « et 7 autres »)."""
     shown = ", ".join(f"#{i}" for i in idx[:limit])
     more = len(idx) - limit
-    en = shown + (f" and {count_text(more, 'en')} more" if more > 0 else "")
-    return en, shown + (f" et {count_text(more)} autre(s)" if more > 0 else "")
+    if more <= 0:
+        return shown, shown, {}
+    return f"{shown} and {{more}} more", f"{shown} et {{more}} {{more:autre|autres}}", {"more": more}
 
 
 def _plain(v: object) -> object:
@@ -72,11 +75,14 @@ def make_valid(ctx: CheckContext) -> FixResult:
         fixed = geoms.copy()
         fixed[repaired] = rebuilt[~collapsed]
         frame = frame.set_geometry(fixed, crs=frame.crs)
-        en, fr = _rows(repaired)
+        en, fr, more = _rows(repaired)
         notes.append(
-            Note(
-                f"{count_text(repaired.size, 'en')} invalid geometrie(s) repaired with make_valid: features {en}.",
-                f"{count_text(repaired.size)} géométrie(s) invalide(s) reconstruite(s) avec make_valid : objets {fr}.",
+            Note.counted(
+                f"{{n}} invalid {{n:geometry|geometries}} repaired with make_valid: features {en}.",
+                f"{{n}} {{n:géométrie invalide reconstruite|géométries invalides reconstruites}} avec make_valid : "
+                f"objets {fr}.",
+                n=int(repaired.size),
+                **more,
             )
         )
         reasons = shapely.is_valid_reason(geoms[repaired])
@@ -86,13 +92,16 @@ def make_valid(ctx: CheckContext) -> FixResult:
             for i, r, t in zip(repaired.tolist(), reasons, types, strict=True)
         ]
     if kept.size:
-        en, fr = _rows(kept)
+        en, fr, more = _rows(kept)
         notes.append(
-            Note(
-                f"{count_text(kept.size, 'en')} geometrie(s) cannot be repaired (a line of zero length or a ring "
-                f"without area would become empty): left as they are, still errors: features {en}.",
-                f"{count_text(kept.size)} géométrie(s) irréparable(s) (une ligne de longueur nulle ou un anneau "
-                f"sans surface deviendrait vide) : laissée(s) telle(s) quelle(s), toujours en erreur : objets {fr}.",
+            Note.counted(
+                f"{{n}} {{n:geometry|geometries}} cannot be repaired (a line of zero length or a ring without area "
+                f"would become empty): left as {{n:it is|they are}}, still {{n:an error|errors}}: features {en}.",
+                f"{{n}} {{n:géométrie irréparable|géométries irréparables}} (une ligne de longueur nulle ou un anneau "
+                f"sans surface deviendrait vide) : {{n:laissée telle quelle|laissées telles quelles}}, toujours en "
+                f"erreur : objets {fr}.",
+                n=int(kept.size),
+                **more,
             )
         )
     return frame, notes, changes
@@ -108,10 +117,12 @@ def drop_empty_geometries(ctx: CheckContext) -> FixResult:
     idx = np.flatnonzero(missing)
     if not idx.size:
         return frame.copy(), [], []
-    en, fr = _rows(idx)
-    note = Note(
-        f"{count_text(idx.size, 'en')} feature(s) without geometry removed: {en}.",
-        f"{count_text(idx.size)} objet(s) sans géométrie retiré(s) : {fr}.",
+    en, fr, more = _rows(idx)
+    note = Note.counted(
+        f"{{n}} {{n:feature|features}} without geometry removed: {en}.",
+        f"{{n}} {{n:objet|objets}} sans géométrie {{n:retiré|retirés}} : {fr}.",
+        n=int(idx.size),
+        **more,
     )
     changes = [Change(int(i), "(feature)", "no geometry", None) for i in idx.tolist()]
     return frame[~missing].reset_index(drop=True), [note], changes
@@ -126,10 +137,12 @@ def drop_duplicate_features(ctx: CheckContext) -> FixResult:
     idx = np.flatnonzero(dup)
     if not idx.size:
         return ctx.frame.copy(), [], []
-    en, fr = _rows(idx)
-    note = Note(
-        f"{count_text(idx.size, 'en')} exact duplicate feature(s) removed: {en}.",
-        f"{count_text(idx.size)} objet(s) en double exact retiré(s) : {fr}.",
+    en, fr, more = _rows(idx)
+    note = Note.counted(
+        f"{{n}} exact duplicate {{n:feature|features}} removed: {en}.",
+        f"{{n}} {{n:objet|objets}} en double exact {{n:retiré|retirés}} : {fr}.",
+        n=int(idx.size),
+        **more,
     )
     changes = [Change(int(i), "(feature)", "exact copy of an earlier feature", None) for i in idx.tolist()]
     return ctx.frame[~dup].reset_index(drop=True), [note], changes
@@ -169,13 +182,14 @@ def fix_dates(ctx: CheckContext) -> FixResult:
             continue
         n, changed = _apply_table(frame, col, values, table)
         quoted = _quotes(table, 5)
-        shown = ", ".join(quoted)
+        shown, name = literal(", ".join(quoted)), literal(col)
         notes.append(
-            Note(
-                f"{col}: {count_text(n, 'en')} date(s) rewritten as ISO 8601 ({shown}).",
-                f"{col} : {count_text(n)} date(s) réécrite(s) au format ISO 8601 ({shown}).",
+            Note.counted(
+                f"{name}: {{n}} {{n:date|dates}} rewritten as ISO 8601 ({shown}).",
+                f"{name} : {{n}} {{n:date réécrite|dates réécrites}} au format ISO 8601 ({shown}).",
                 quoted,
                 5,
+                n=n,
             )
         )
         changes += changed
@@ -211,13 +225,14 @@ def fix_insee(ctx: CheckContext) -> FixResult:
             hit = values.isin(list(mapping)).to_numpy()
             frame[col] = values.astype(object).where(~hit, values.map(mapping))
             quoted = _quotes(mapping, 5)
-            n, shown = int(hit.sum()), ", ".join(quoted)
+            n, shown, name = int(hit.sum()), literal(", ".join(quoted)), literal(col)
             notes.append(
-                Note(
-                    f"{col}: {count_text(n, 'en')} INSEE code(s) corrected ({shown}).",
-                    f"{col} : {count_text(n)} code(s) INSEE corrigé(s) ({shown}).",
+                Note.counted(
+                    f"{name}: {{n}} INSEE {{n:code|codes}} corrected ({shown}).",
+                    f"{name} : {{n}} {{n:code INSEE corrigé|codes INSEE corrigés}} ({shown}).",
                     quoted,
                     5,
+                    n=n,
                 )
             )
             changes += _value_changes(col, values.astype(object), hit, mapping)
@@ -245,7 +260,11 @@ def fix_field_names(ctx: CheckContext) -> FixResult:
     if not renames:
         return frame.copy(), [], []
     shown = ", ".join(f"{k!r} -> {v!r}" for k, v in renames.items())
-    note = Note(f"Field(s) renamed for OGC servers: {shown}.", f"Champ(s) renommé(s) pour les serveurs OGC : {shown}.")
+    fields = len(renames)
+    note = Note(
+        f"{agree(fields, 'Field', 'Fields', 'en')} renamed for OGC servers: {shown}.",
+        f"{agree(fields, 'Champ renommé', 'Champs renommés')} pour les serveurs OGC : {shown}.",
+    )
     changes = [Change(None, old, old, new) for old, new in renames.items()]
     return frame.rename(columns=renames), [note], changes
 
@@ -285,13 +304,14 @@ def fix_mojibake(ctx: CheckContext) -> FixResult:
         if table:
             n, changed = _apply_table(frame, col, values, table)
             quoted = _quotes(table, 3)
-            shown = ", ".join(quoted)
+            shown, name = literal(", ".join(quoted)), literal(col)
             notes.append(
-                Note(
-                    f"{col}: {count_text(n, 'en')} value(s) re-decoded as UTF-8 ({shown}).",
-                    f"{col} : {count_text(n)} valeur(s) redécodée(s) en UTF-8 ({shown}).",
+                Note.counted(
+                    f"{name}: {{n}} {{n:value|values}} re-decoded as UTF-8 ({shown}).",
+                    f"{name} : {{n}} {{n:valeur redécodée|valeurs redécodées}} en UTF-8 ({shown}).",
                     quoted,
                     3,
+                    n=n,
                 )
             )
             changes += changed

@@ -181,10 +181,11 @@ def alea_level_overlap_issue(layer: str, pairs: int, examples: list[int]) -> Iss
         examples=examples,
         hint_fr="Découpez les zones le long d'une limite commune dans la source (QGIS : Différence, ou accrochage).",
     ).counted(
-        f"{{pairs}} pair(s) of zones of {literal(layer)} overlap (more than {MIN_OVERLAP_M2:g} m²) with "
-        "different hazard levels: a place cannot have two levels of the same hazard.",
-        f"{{pairs}} paire(s) de zones de {literal(layer)} se superposent (plus de {MIN_OVERLAP_M2:g} m²) "
-        "avec des niveaux d'aléa différents : un lieu ne peut pas avoir deux niveaux du même aléa.",
+        f"{{pairs}} {{pairs:pair|pairs}} of zones of {literal(layer)} {{pairs:overlaps|overlap}} (more than "
+        f"{MIN_OVERLAP_M2:g} m²) with different hazard levels: a place cannot have two levels of the same hazard.",
+        f"{{pairs}} {{pairs:paire|paires}} de zones de {literal(layer)} {{pairs:se superpose|se superposent}} (plus de "
+        f"{MIN_OVERLAP_M2:g} m²) avec des niveaux d'aléa différents : un lieu ne peut pas avoir deux niveaux du même "
+        "aléa.",
         pairs=pairs,
     )
 
@@ -214,10 +215,11 @@ def zonereg_overlap_issue(layer: str, pairs: int, examples: list[int]) -> Issue:
         examples=examples,
         hint_fr="Découpez les zones le long d'une limite commune dans la source.",
     ).counted(
-        f"{{pairs}} pair(s) of regulatory zones of {literal(layer)} overlap (more than "
-        f"{MIN_OVERLAP_M2:g} m²): the standard wants one homogeneous regulation per place.",
-        f"{{pairs}} paire(s) de zones réglementaires de {literal(layer)} se superposent (plus de "
-        f"{MIN_OVERLAP_M2:g} m²) : le standard veut une seule réglementation homogène en chaque lieu.",
+        f"{{pairs}} {{pairs:pair|pairs}} of regulatory zones of {literal(layer)} {{pairs:overlaps|overlap}} (more "
+        f"than {MIN_OVERLAP_M2:g} m²): the standard wants one homogeneous regulation per place.",
+        f"{{pairs}} {{pairs:paire|paires}} de zones réglementaires de {literal(layer)} "
+        f"{{pairs:se superpose|se superposent}} (plus de {MIN_OVERLAP_M2:g} m²) : le standard veut une seule "
+        "réglementation homogène en chaque lieu.",
         pairs=pairs,
     )
 
@@ -244,9 +246,10 @@ def check_micro_surface(ctx: CheckContext) -> list[Issue]:
             examples=rows[:5],
             hint_fr="Fusionnez-les avec leur voisin ou supprimez-les dans la source.",
         ).counted(
-            f"{{polygons}} polygon(s) of {literal(ctx.layer)} are smaller than {MICRO_SURFACE_M2:g} m² "
-            "(micro-surfaces).",
-            f"{{polygons}} polygone(s) de {literal(ctx.layer)} font moins de {MICRO_SURFACE_M2:g} m² (micro-surfaces).",
+            f"{{polygons}} {{polygons:polygon|polygons}} of {literal(ctx.layer)} {{polygons:is|are}} smaller than "
+            f"{MICRO_SURFACE_M2:g} m² (micro-surfaces).",
+            f"{{polygons}} {{polygons:polygone|polygones}} de {literal(ctx.layer)} {{polygons:fait|font}} moins de "
+            f"{MICRO_SURFACE_M2:g} m² ({{polygons:micro-surface|micro-surfaces}}).",
             polygons=len(rows),
         )
     ]

@@ -68,6 +68,30 @@ class Note:
     #: a streamed run's merge completes the first chunk's list from later chunks, as a whole layer's would be
     quoted: tuple[str, ...] = ()
     most: int = 0
+    #: the texts' templates (:func:`odl_geo.numbers.fill`) and their counts, when written from counts
+    #: (:meth:`counted`): a streamed run's merge writes the note again with the layer's count, ``n``, its words
+    #: agreeing with it (« 1 objet retiré », « 17 objets retirés »)
+    template: str = ""
+    template_fr: str = ""
+    numbers: tuple[tuple[str, int], ...] = ()
+
+    @classmethod
+    def counted(
+        cls, template: str, template_fr: str, quoted: tuple[str, ...] = (), most: int = 0, /, **numbers: int
+    ) -> Note:
+        """A note written from ``numbers`` (``n``: the count it starts with, after its field when it names one;
+        ``more``: how many features its list does not name), in English and French."""
+        from ..numbers import fill
+
+        return cls(
+            fill(template, numbers, "en"),
+            fill(template_fr, numbers, "fr"),
+            quoted,
+            most,
+            template,
+            template_fr,
+            tuple(numbers.items()),
+        )
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,9 @@ class Fix:
     details: list[Change] = field(default_factory=list)
     #: per note of ``changes`` (and ``changes_fr``), the values it quotes and how many at most (:class:`Note`)
     quoted: list[tuple[tuple[str, ...], int]] = field(default_factory=list)
+    #: per note, its templates and counts when it was written from counts (:meth:`Note.counted`), else ``("", "",
+    #: {})``
+    templates: list[tuple[str, str, dict[str, int]]] = field(default_factory=list)
 
 
 def run_checks(
@@ -223,7 +226,10 @@ def fix_context(ctx: CheckContext, outcome: CheckOutcome) -> tuple[CheckContext,
             origin = np.delete(origin, removed)
         if notes:
             quoted = [(n.quoted, n.most) for n in notes]
-            done.append(Fix(check.code, ctx.layer, [n.en for n in notes], [n.fr for n in notes], details, quoted))
+            templates = [(n.template, n.template_fr, dict(n.numbers)) for n in notes]
+            done.append(
+                Fix(check.code, ctx.layer, [n.en for n in notes], [n.fr for n in notes], details, quoted, templates)
+            )
     if current is ctx:  # no fix ran: the same frame, and all that was computed on it
         current = replace(ctx, frame=ctx.frame)
         current.scratch.update(follow(ctx.scratch, None, set(), False))

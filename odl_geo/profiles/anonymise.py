@@ -31,6 +31,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ..numbers import literal
 from ..report import Issue, Severity
 from ..values import distinct_objects, is_blank, normalise_name
 
@@ -384,16 +385,14 @@ def anonymise(
 
 def _report(removals: list[Removal], role: str, layer: str, report: Report) -> None:
     for r in (r for r in removals if r.role == role):
+        field = literal(r.field)
         if r.action in ("dropped", "masked"):
-            verb_fr = "vidé" if r.action == "dropped" else "masqué"
+            verb_fr = "vidée" if r.action == "dropped" else "masquée"
             report.add(
-                Issue(
-                    "ANON_FIELD_REMOVED",
-                    Severity.INFO,
-                    f"{r.field}: {r.count} value(s) {r.action} ({r.reason}).",
-                    layer=layer,
-                    count=r.count,
-                    message_fr=f"{r.field} : {r.count} valeur(s) {verb_fr}(s) (donnée personnelle).",
+                Issue("ANON_FIELD_REMOVED", Severity.INFO, "", layer=layer, count=r.count).counted(
+                    f"{field}: {{n}} {{n:value|values}} {r.action} ({literal(r.reason)}).",
+                    f"{field} : {{n}} {{n:valeur {verb_fr}|valeurs {verb_fr}s}} (donnée personnelle).",
+                    n=r.count,
                 )
             )
         elif r.action == "not published":
@@ -411,29 +410,36 @@ def _report(removals: list[Removal], role: str, layer: str, report: Report) -> N
                 Issue(
                     "ANON_CONTACT_IN_TEXT",
                     Severity.WARNING,
-                    f"{r.field}: {r.count} text(s) contain: {r.reason}; check they are not a private person's "
-                    "(not masked: mask_free_text = false or --no-mask-free-text).",
+                    "",
                     "If they are personal, drop --no-mask-free-text (or mask_free_text = false in [anonymise]): they "
                     "are then masked.",
                     layer=layer,
                     count=r.count,
                     examples=list(r.examples),
-                    message_fr=f"{r.field} : {r.count} texte(s) contiennent {_fr(r.reason)} ; vérifiez qu'il ne s'agit "
-                    "pas de coordonnées d'un particulier.",
+                ).counted(
+                    f"{field}: {{n}} {{n:text contains|texts contain}}: {literal(r.reason)}; check they are not a "
+                    "private person's (not masked: mask_free_text = false or --no-mask-free-text).",
+                    f"{field} : {{n}} {{n:texte contient|textes contiennent}} {literal(_fr(r.reason))} ; vérifiez "
+                    "qu'il ne s'agit pas de coordonnées d'un particulier.",
+                    n=r.count,
                 )
             )
         else:
             report.add(
-                Issue(
-                    "ANON_TEXT_MASKED",
-                    Severity.INFO,
-                    f"{r.field}: {r.reason} masked in {r.count} text(s).",
-                    layer=layer,
-                    count=r.count,
-                    examples=list(r.examples),
-                    message_fr=f"{r.field} : {_fr(r.reason)} masqué(s) dans {r.count} texte(s).",
+                Issue("ANON_TEXT_MASKED", Severity.INFO, "", layer=layer, count=r.count, examples=list(r.examples))
+                .counted(
+                    f"{field}: {literal(r.reason)} masked in {{n}} {{n:text|texts}}.",
+                    f"{field} : {literal(_fr(r.reason))} {_masked_fr(r.reason)} dans {{n}} {{n:texte|textes}}.",
+                    n=r.count,
                 )
             )
+
+
+def _masked_fr(reason: str) -> str:
+    """« masqué » agreeing with what :func:`_fr` names: an address (feminine), a number, or both (plural)."""
+    if " and " in reason:
+        return "masqués"
+    return "masquée" if "e-mail" in reason else "masqué"
 
 
 def _fr(reason: str) -> str:

@@ -208,14 +208,11 @@ class HikingProfile(Profile):
             out.frames["main"] = frame
             if n_merged:
                 report.add(
-                    Issue(
-                        "LINES_MERGED",
-                        Severity.INFO,
-                        f"{n_merged} multi-part line(s) joined into one LineString, as the schema requires.",
-                        layer=layer,
-                        count=n_merged,
-                        message_fr=f"{n_merged} ligne(s) en plusieurs parties jointe(s) en une LineString, "
-                        "comme le schéma l'exige.",
+                    Issue("LINES_MERGED", Severity.INFO, "", layer=layer, count=n_merged).counted(
+                        "{n} multi-part {n:line|lines} joined into one LineString, as the schema requires.",
+                        "{n} {n:ligne|lignes} en plusieurs parties {n:jointe|jointes} en une LineString, comme le "
+                        "schéma l'exige.",
+                        n=n_merged,
                     )
                 )
             if still_multi.size:
@@ -223,14 +220,19 @@ class HikingProfile(Profile):
                     Issue(
                         "LINES_NOT_CONNECTED",
                         Severity.ERROR,
-                        f"{still_multi.size} trail(s) are made of parts that do not connect; the schema needs one "
-                        "LineString per trail.",
+                        "",
                         "Join the parts in a GIS (or split the trail into stages) and run again.",
                         layer=layer,
                         count=int(still_multi.size),
                         examples=still_multi.tolist(),
-                        message_fr=f"{still_multi.size} itinéraire(s) formé(s) de morceaux non raccordés ; le schéma "
+                        hint_fr="Raccordez les morceaux dans un SIG (ou découpez l'itinéraire en étapes), puis "
+                        "relancez.",
+                    ).counted(
+                        "{n} {n:trail is|trails are} made of parts that do not connect; the schema needs one "
+                        "LineString per trail.",
+                        "{n} {n:itinéraire est formé|itinéraires sont formés} de morceaux non raccordés ; le schéma "
                         "exige une seule LineString par itinéraire.",
+                        n=int(still_multi.size),
                     )
                 )
         return out

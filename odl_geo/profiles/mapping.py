@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..numbers import literal
 from ..report import Issue, Severity
 from .base import ThemeDataset
 from .matching import match_fields
@@ -336,16 +337,23 @@ def conform_frame(
                     Issue(
                         "VALUE_NOT_CONVERTED",
                         Severity.WARNING,
-                        f"{tf.name} (from {match.source}): {len(idx)} value(s) are not a {tf.kind} and were left "
-                        "empty, "
-                        f"e.g. {samples}.",
+                        "",
                         "Correct them in the source, or map another field with a mapping file.",
                         layer=layer,
                         count=len(idx),
                         examples=idx.tolist(),
-                        message_fr=f"{tf.name} (depuis {match.source}) : {len(idx)} valeur(s) ne sont pas du type "
-                        f"{tf.kind} et ont été laissées vides, p. ex. {samples}.",
-                    ).quoting(quoted, 3)
+                        hint_fr="Corrigez-les dans la source, ou associez un autre champ avec un fichier de "
+                        "correspondance.",
+                    )
+                    .counted(
+                        f"{literal(tf.name)} (from {literal(match.source)}): {{n}} {{n:value is|values are}} not a "
+                        f"{tf.kind} and {{n:was|were}} left empty, e.g. {literal(samples)}.",
+                        f"{literal(tf.name)} (depuis {literal(match.source)}) : {{n}} "
+                        f"{{n:valeur n'est pas|valeurs ne sont pas}} du type {tf.kind} et {{n:a été laissée|ont été "
+                        f"laissées}} vide{{n:|s}}, p. ex. {literal(samples)}.",
+                        n=len(idx),
+                    )
+                    .quoting(quoted, 3)
                 )
         columns[tf.name] = col
     fuzzy = {k: v for k, v in result.matches.items() if v.how == "fuzzy"}

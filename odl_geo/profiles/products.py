@@ -28,6 +28,7 @@ from pyproj import Transformer
 from ..csvsafe import neutralise_csv_row
 from ..errors import OutputError
 from ..naming import safe_file_stem
+from ..numbers import literal
 from ..report import Issue, Report, Severity
 from .product_sinks import PRECISION, GeoJSONProduct, csv_texts, geometry_mapping, json_value
 
@@ -282,12 +283,16 @@ def report_validation(
             Issue(
                 "SCHEMA_INVALID",
                 Severity.ERROR,
-                f"{validator}: {where} breaks the rule '{rule}' ({len(items)} time(s)), e.g. {first}",
+                "",
                 f"See the other issues of this layer for the cause; the product does not conform to {schema}.",
                 layer=layer,
                 count=len(items),
                 examples=features,
-                message_fr=f"{validator} : {where} ne respecte pas la règle « {rule} » ({len(items)} fois), p. ex. "
-                f"{first}",
+            ).counted(
+                f"{literal(validator)}: {literal(where)} breaks the rule '{literal(rule)}' ({{n}} {{n:time|times}}), "
+                f"e.g. {literal(first)}",
+                f"{literal(validator)} : {literal(where)} ne respecte pas la règle « {literal(rule)} » ({{n}} fois), "
+                f"p. ex. {literal(first)}",
+                n=len(items),
             )
         )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import IO, TYPE_CHECKING
 
 from ..checks.registry import Change
-from ..numbers import count_text, fill, literal
+from ..numbers import count_text, fill, literal, quantity
 from ..report import Issue, Report, Severity
 
 if TYPE_CHECKING:
@@ -49,13 +49,18 @@ def _counts_features(code: str) -> bool:
 
 def _key(issue: Issue) -> str:
     """What makes two chunks' findings one: a check's finding on a field is one whatever values the chunks quote
-    as examples (``id_local: 2 identifier(s) used twice, e.g. 'F-12'``), so its key is the field (the text before
-    the first ``": "``); a fix is one per check (``DATE_NOT_ISO: …``); anything else is its message, numbers
-    masked (the validator's findings differ by rule)."""
+    as examples (``id_local: 2 identifiers used twice, e.g. 'F-12'``), so its key is the field (the text before
+    the first ``": "``); a fix is one per check (``DATE_NOT_ISO: …``); a message written from counts is its
+    template; anything else is its message, numbers masked (the validator's findings differ by rule)."""
     from ..checks.registry import REGISTRY
 
     if (issue.code in REGISTRY or issue.code == "FIX_APPLIED") and ": " in issue.message:
         return _shape(issue.message.split(": ", 1)[0])
+    # a message written from counts (Issue.counted): its template, whose words do not change with the counts
+    # (« 1 objet est », « 3 objets sont »), with what was put before its text since
+    template = _prefixed(issue.message, issue.template, issue.numbers, "en")
+    if template:
+        return _shape(_requote(template, issue.quoted, [], escape=True))
     # the values it quotes are a chunk's own (``'Poteau' -> 'PI'`` here, ``'bouche' -> 'BI'`` there): not its key
     return _shape(_requote(issue.message, issue.quoted, []))
 
@@ -98,8 +103,12 @@ def _grouped(code: str) -> bool:
     return code in REGISTRY or code == "FIX_APPLIED"
 
 
-def _note_key(note: str) -> str:
-    """What makes two chunks' notes one: the text before the first ``:`` (a field), numbers masked."""
+def _note_key(note: str, template: str = "", numbers: dict[str, int] | None = None, lang: str = "en") -> str:
+    """What makes two chunks' notes one: the text before the first ``:`` (a field), numbers masked. A note
+    written from counts (``template``) is taken in its plural words, whatever its counts (« 1 objet retiré » and
+    « 3 objets retirés » are one note)."""
+    if template:
+        note = fill(template, dict.fromkeys(numbers or {}, 2), lang)
     return _shape(note.partition(":")[0].strip())
 
 
@@ -139,10 +148,10 @@ def _prefixed(message: str, template: str, numbers: dict[str, int], lang: str) -
     return literal(message[: len(message) - len(written)]) + template
 
 
-#: the end of a fix's note that lists features: ``#3, #4`` then maybe ``and 7 more`` (French: ``et 7 autre(s)``)
+#: the end of a fix's note that lists features: ``#3, #4`` then maybe ``and 7 more`` (French: ``et 7 autres``)
 _LISTED = {
     "en": re.compile(r"(#\d+(?:, #\d+)*)(?: and (\d{1,3}(?:,\d{3})*) more)?(\.?)$"),
-    "fr": re.compile(r"(#\d+(?:, #\d+)*)(?: et (\d{1,3}(?:\u202f\d{3})*) autre\(s\))?(\.?)$"),
+    "fr": re.compile(r"(#\d+(?:, #\d+)*)(?: et (\d{1,3}(?:\u202f\d{3})*) autre(?:s|\(s\))?)?(\.?)$"),
 }
 
 
@@ -154,7 +163,7 @@ def _more(note: str, first: int, total: int, lang: str) -> str:
     if found is None or total <= first or not found.group(2):
         return note
     more = _note_int(found.group(2)) + total - first
-    tail = f" and {count_text(more, 'en')} more" if lang == "en" else f" et {count_text(more)} autre(s)"
+    tail = f" and {count_text(more, 'en')} more" if lang == "en" else f" et {quantity(more, 'autre', 'autres')}"
     return note[: found.end(1)] + tail + found.group(3)
 
 
@@ -267,6 +276,9 @@ class ChunkMerger:
         #: per fix, each note kept and how many changes of its field its chunk made (what its number may count)
         self._said: dict[tuple[str, str], dict[str, int]] = {}
         self._removals: dict[tuple[str, str, str, str], Removal] = {}
+        #: per fix, the template and counts of each kept note written from counts (``Note.counted``), by its
+        #: language and place in that language's list
+        self._templates: dict[tuple[str, str], dict[tuple[str, int], tuple[str, dict[str, int]]]] = {}
         #: per fix, the values each kept note quotes, by its language and place in that language's list
         self._quoted: dict[tuple[str, str], dict[tuple[str, int], list[str]]] = {}
         #: the text each quoting note had when first said (its fix's FIX_APPLIED finding joins these texts)
@@ -328,6 +340,10 @@ class ChunkMerger:
             if issue.code == "SCHEMA_VALID" and issue.layer in invalid:
                 continue
             if issue.code == "FIX_APPLIED":
+                joined = self._fix_notes(issue) if f.chunks > 1 else None
+                if joined is not None:
+                    out.append(joined)
+                    continue
                 issue = self._fix_quotes(issue)
             if f.chunks > 1 and issue.template:  # every count of its message the layer's
                 issue = replace(
@@ -344,6 +360,17 @@ class ChunkMerger:
                 issue = replace(issue, message=en, message_fr=fr)
             out.append(issue)
         return out
+
+    def _fix_notes(self, issue: Issue) -> Issue | None:
+        """A fix's FIX_APPLIED finding said by several chunks, written again as a whole layer writes it: its code,
+        then its notes once merged (:meth:`fixes`: the layer's counts, the words agreeing with them, the values
+        quoted). None when its fix's notes are not known (a finding merged without its fix)."""
+        code = issue.message.partition(": ")[0]
+        if (issue.layer, code) not in self._fixes:
+            return None
+        fix = self._merged_fix((issue.layer, code))
+        return replace(issue, message=f"{code}: " + " ".join(fix.changes),
+                       message_fr=f"{code} corrigé : " + " ".join(fix.changes_fr))  # fmt: skip
 
     def _fix_quotes(self, issue: Issue) -> Issue:
         """A fix's FIX_APPLIED finding (its notes joined) quoting the values its notes quote once merged."""
@@ -372,32 +399,40 @@ class ChunkMerger:
             key = (fix.layer, fix.code)
             known = self._fixes.get(key)
             if known is None:
-                known = self._fixes[key] = replace(fix, changes=[], changes_fr=[], details=SpilledChanges())
-                self._said[key], self._fields[key], self._quoted[key] = {}, Counter(), {}
+                known = self._fixes[key] = replace(fix, changes=[], changes_fr=[], details=SpilledChanges(),
+                                                   templates=[])  # fmt: skip
+                self._said[key], self._fields[key], self._quoted[key], self._templates[key] = {}, Counter(), {}, {}
                 added = details
             else:  # a change of the layer itself (a field renamed) is said by every chunk: kept once
                 added = [d for d in details if d.feature is not None]
             self._keep(known.details, added)
             self._fields[key].update(d.field for d in added)
-            said, quotes = self._said[key], self._quoted[key]
+            said, quotes, templates = self._said[key], self._quoted[key], self._templates[key]
             for lang, notes, kept in (("en", fix.changes, known.changes), ("fr", fix.changes_fr, known.changes_fr)):
                 for i, note in enumerate(notes):
-                    keys = [_note_key(k) for k in kept]
+                    keys = [_note_key(k, *templates.get((lang, j), ("", {})), lang) for j, k in enumerate(kept)]
                     quoted, most = fix.quoted[i] if i < len(fix.quoted) else ((), 0)
-                    if _note_key(note) not in keys:
+                    en, fr, numbers = fix.templates[i] if i < len(fix.templates) else ("", "", {})
+                    template = en if lang == "en" else fr
+                    if (this := _note_key(note, template, numbers, lang)) not in keys:
                         shifted = _in_layer(note, offset)  # the rows it names, numbered in the layer
                         kept.append(shifted)
                         said[shifted] = _note_count(shifted, here)
+                        if template:
+                            templates[(lang, len(kept) - 1)] = (_in_layer(template, offset), dict(numbers))
                         if most:
                             quotes[(lang, len(kept) - 1)] = list(quoted)
                             self._first_said[(key, lang, len(kept) - 1)] = shifted
-                    elif most and (lang, at := keys.index(_note_key(note))) in quotes:
+                    elif most and (lang, at := keys.index(this)) in quotes:
                         # said by an earlier chunk: it quotes this chunk's values too, up to its most
                         now = _more_quoted(quotes[(lang, at)], quoted, most)
                         if now != quotes[(lang, at)]:
                             old = kept[at]
                             kept[at] = _requote(old, quotes[(lang, at)], now)
                             said[kept[at]] = said.pop(old, 0)
+                            if (lang, at) in templates:
+                                was, counts = templates[(lang, at)]
+                                templates[(lang, at)] = (_requote(was, quotes[(lang, at)], now, escape=True), counts)
                             quotes[(lang, at)] = now
 
     def _keep(self, into: list[Change], changes: list[Change]) -> None:
@@ -426,22 +461,25 @@ class ChunkMerger:
         ours = [key for key in self._fixes if key[0] == layer]
         # in the order a whole layer's fixes run (the chunks' first fixes are not always the layer's first)
         rank = {check.code: i for i, check in enumerate(fix_order({code for _, code in ours}))}
-        out = []
-        for key in sorted(ours, key=lambda k: rank.get(k[1], len(rank))):
-            fix = self._fixes[key]
-            said, total = self._said[key], self._fields[key]
+        return [self._merged_fix(key) for key in sorted(ours, key=lambda k: rank.get(k[1], len(rank)))]
 
-            def counted(note: str, lang: str, said: dict[str, int] = said, total: Counter[str] = total) -> str:
-                number = _NOTE_NUMBER.match(note)
-                first, now = said.get(note, 0), _note_count(note, total)
-                if number is None or not first or _note_int(number.group(1)) != first:
-                    return note  # its number counts something else than the changes: left as said
-                note = _more(note, first, now, lang)  # "and N more": the features of the layer it does not list
-                return f"{note[: number.start(1)]}{count_text(now, lang)}{note[number.end(1) :]}"
+    def _merged_fix(self, key: tuple[str, str]) -> Fix:
+        """One fix of the layer, each note counting the layer's changes (:meth:`fixes`)."""
+        fix, said, total, templates = self._fixes[key], self._said[key], self._fields[key], self._templates[key]
 
-            out.append(replace(fix, changes=[counted(n, "en") for n in fix.changes],
-                               changes_fr=[counted(n, "fr") for n in fix.changes_fr]))  # fmt: skip
-        return out
+        def counted(note: str, lang: str, at: int) -> str:
+            number = _NOTE_NUMBER.match(note)
+            first, now = said.get(note, 0), _note_count(note, total)
+            if number is None or not first or _note_int(number.group(1)) != first:
+                return note  # its number counts something else than the changes: left as said
+            if (lang, at) in templates:  # written again from the layer's count: its words agree with it
+                template, numbers = templates[(lang, at)]
+                return _more(fill(template, {**numbers, "n": now}, lang), first, now, lang)
+            note = _more(note, first, now, lang)  # "and N more": the features of the layer it does not list
+            return f"{note[: number.start(1)]}{count_text(now, lang)}{note[number.end(1) :]}"
+
+        return replace(fix, changes=[counted(n, "en", i) for i, n in enumerate(fix.changes)],
+                       changes_fr=[counted(n, "fr", i) for i, n in enumerate(fix.changes_fr)])  # fmt: skip
 
     def add_removals(self, removals: list[Removal], offset: int) -> None:
         for r in removals:

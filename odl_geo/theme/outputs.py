@@ -26,6 +26,7 @@ from ..exports.manifest import MANIFEST_NAME, Manifest, fill_sizes_and_digests
 from ..exports.overlap import refuse_overlap, refuse_replacing
 from ..exports.swap import Staging, recover
 from ..feedback import NullFeedback, check_cancelled
+from ..numbers import agree, quantity
 from ..report import Issue, Severity
 from .run import ThemeOptions, ThemeRun, check_theme, source_stem
 
@@ -485,14 +486,10 @@ def _drop_invalid(run: ThemeRun, max_rounds: int = 20, earlier: TableCheck | Fea
             left_out[lyr.role] = (~keep).nonzero()[0].tolist()
             n = int((~keep).sum())
             run.report.add(
-                Issue(
-                    "FEATURES_LEFT_OUT",
-                    Severity.WARNING,
-                    f"{n} feature(s) with errors left out of the products (--drop-invalid).",
-                    layer=name,
-                    count=n,
-                    examples=sorted(bad),
-                    message_fr=f"{n} objet(s) en erreur écarté(s) des produits (--drop-invalid).",
+                Issue("FEATURES_LEFT_OUT", Severity.WARNING, "", layer=name, count=n, examples=sorted(bad)).counted(
+                    "{n} {n:feature|features} with errors left out of the products (--drop-invalid).",
+                    "{n} {n:objet|objets} en erreur {n:écarté|écartés} des produits (--drop-invalid).",
+                    n=n,
                 )
             )
             lyr.frame = lyr.frame[keep].reset_index(drop=True)
@@ -738,10 +735,12 @@ def _summary(run: ThemeRun) -> str:
     n = sum(lyr.feature_count for lyr in run.layers)
     schema = run.profile.schema
     conform = f", conformes au schéma {schema.name} {schema.version}" if schema else ""
+    errors, warnings, infos = counts.get("error", 0), counts.get("warning", 0), counts.get("info", 0)
     return (
-        f"{run.profile.title.get('fr', run.profile.key)} : {n} objet(s){conform}, produits par odl-geo depuis "
-        f"{run.source_name}. Contrôles : {counts.get('error', 0)} erreur(s), {counts.get('warning', 0)} "
-        f"avertissement(s), {counts.get('info', 0)} information(s)."
+        f"{run.profile.title.get('fr', run.profile.key)} : {quantity(n, 'objet', 'objets')}{conform}, "
+        f"{agree(n, 'produit', 'produits')} par odl-geo depuis {run.source_name}. Contrôles : "
+        f"{quantity(errors, 'erreur', 'erreurs')}, {quantity(warnings, 'avertissement', 'avertissements')}, "
+        f"{quantity(infos, 'information', 'informations')}."
     )
 
 
@@ -778,7 +777,7 @@ def _publication(
          if v is not None and str(v).strip() and str(v) != "nan"}
     )  # fmt: skip
     if producers_found:
-        more = f" et {len(producers_found) - 5} autre(s)" if len(producers_found) > 5 else ""
+        more = f" et {quantity(len(producers_found) - 5, 'autre', 'autres')}" if len(producers_found) > 5 else ""
         out["producer"] = ", ".join(producers_found[:5]) + more
     return out
 

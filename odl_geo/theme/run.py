@@ -25,6 +25,7 @@ from ..memory import release_free_memory
 from ..naming import display_name, safe_file_stem
 from ..normalise.frames import CHUNK_BYTES, read_frame, read_frames
 from ..normalise.options import NormaliseOptions
+from ..numbers import agree
 from ..profiles.anonymise import AnonymiseOptions, Removal, anonymise
 from ..profiles.base import ThemeDataset
 from ..profiles.mapping import Mapping, check_field_name, load_mapping
@@ -433,10 +434,13 @@ def _assign(profile: Profile | None, names: list[str], source: str, report: Repo
             Issue(
                 "LAYER_IGNORED",
                 Severity.WARNING,
-                f"Layer(s) not used by the {profile.key} theme: {', '.join(ignored)}.",
+                f"{agree(len(ignored), 'Layer', 'Layers', 'en')} not used by the {profile.key} theme: "
+                f"{', '.join(ignored)}.",
                 "Use --layer to pick the right one.",
                 count=len(ignored),
-                message_fr=f"Couche(s) non utilisée(s) par le thème {profile.key} : {', '.join(ignored)}.",
+                message_fr=f"{agree(len(ignored), 'Couche non utilisée', 'Couches non utilisées')} par le thème "
+                f"{profile.key} : {', '.join(ignored)}.",
+                hint_fr="Choisissez la bonne avec --layer.",
             )
         )
     return chosen

@@ -46,7 +46,7 @@ def test_patterns(text, email, phone):
 def test_real_phone_number_in_cevennes_free_text_is_masked_by_default(data_copy):
     run = check_theme(data_copy(CEVENNES), "hiking")
     masked = next(i for i in run.report.issues if i.code == "ANON_TEXT_MASKED")
-    assert masked.examples == [5] and masked.message == "transports_commun: phone number masked in 1 text(s)."
+    assert masked.examples == [5] and masked.message == "transports_commun: phone number masked in 1 text."
     text = run.layers[0].frame["transports_commun"].iloc[5]
     assert "08 10 33 42 73" not in text and "[téléphone masqué]" in text
     removal = run.layers[0].removals[0]
@@ -59,7 +59,7 @@ def test_real_phone_number_in_cevennes_free_text_is_masked_by_default(data_copy)
 def test_no_mask_free_text_only_reports(data_copy):
     run = check_theme(data_copy(CEVENNES), "hiking", ThemeOptions(mask_free_text=False))
     found = next(i for i in run.report.issues if i.code == "ANON_CONTACT_IN_TEXT")
-    assert found.examples == [5] and found.message.startswith("transports_commun: 1 text(s) contain: phone number")
+    assert found.examples == [5] and found.message.startswith("transports_commun: 1 text contains: phone number")
     assert "08 10 33 42 73" in run.layers[0].frame["transports_commun"].iloc[5]
 
 

@@ -29,7 +29,7 @@ def test_every_rewritten_date_is_in_report_json(data_copy, tmp_path):
     assert all(frame["DATE_CRUE"].iloc[c["feature"]] == c["new"] for c in dates[:500])
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "20 modifications sur 2\u202f941 ; toutes sont dans report.json." in html  # 2 941, French grouping
-    assert "DATE_CRUE : 2\u202f941 date(s) réécrite(s) au format ISO 8601" in html  # the change list in French
+    assert "DATE_CRUE : 2\u202f941 dates réécrites au format ISO 8601" in html  # the change list in French
 
 
 def test_very_many_changes_go_to_a_csv_next_to_the_reports(data_copy, tmp_path, monkeypatch):

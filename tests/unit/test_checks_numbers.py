@@ -1,4 +1,4 @@
-"""The checks write their counts the way people read them: ``2 941 date(s)`` in French (a narrow no-break space
+"""The checks write their counts the way people read them: ``2 941 dates`` in French (a narrow no-break space
 between groups of thousands, as ``odl_geo.numbers`` writes them everywhere else), ``2,941`` in English; a
 streamed layer's report says the same as the whole layer's, counts of the whole layer grouped the same way.
 Row references (``#1234``, ``n°1234``) are identifiers, not counts: never grouped."""
@@ -38,13 +38,13 @@ def test_a_check_groups_its_counts_in_french_and_in_english():
     ctx = CheckContext(frame, "couche", load_profile("pei"), load_profile("pei").roles[0])
     outcome = run_checks(ctx, "pei")
     [dates] = [i for i in outcome.issues if i.code == "DATE_NOT_ISO"]
-    assert dates.message.startswith("date_mes: 2,941 date(s) not in ISO 8601 (complete: 2,941)")
-    assert dates.message_fr.startswith(f"date_mes : 2{NNBSP}941 date(s) hors format ISO 8601 (complètes : 2{NNBSP}941)")
+    assert dates.message.startswith("date_mes: 2,941 dates not in ISO 8601 (complete: 2,941)")
+    assert dates.message_fr.startswith(f"date_mes : 2{NNBSP}941 dates hors format ISO 8601 (complètes : 2{NNBSP}941)")
     assert dates.hint.startswith("--fix rewrites the 2,941 complete date(s)")
     _, fixes = apply_fixes(ctx, outcome)
     [fix] = [f for f in fixes if f.code == "DATE_NOT_ISO"]
-    assert fix.changes[0].startswith("date_mes: 2,941 date(s) rewritten as ISO 8601")
-    assert fix.changes_fr[0].startswith(f"date_mes : 2{NNBSP}941 date(s) réécrite(s) au format ISO 8601")
+    assert fix.changes[0].startswith("date_mes: 2,941 dates rewritten as ISO 8601")
+    assert fix.changes_fr[0].startswith(f"date_mes : 2{NNBSP}941 dates réécrites au format ISO 8601")
 
 
 def test_row_references_are_not_grouped_but_counts_of_more_rows_are():
@@ -53,13 +53,13 @@ def test_row_references_are_not_grouped_but_counts_of_more_rows_are():
     ctx = CheckContext(gpd.GeoDataFrame(frame, crs="EPSG:4326"), "couche")
     outcome = run_checks(ctx, None)
     messages = {i.code: i for i in outcome.issues}
-    assert messages["DUPLICATE_FEATURE"].message_fr.startswith(f"1{NNBSP}012 objet(s) sont des copies exactes")
-    assert messages["DUPLICATE_FEATURE"].message.startswith("1,012 feature(s) are exact copies")
+    assert messages["DUPLICATE_FEATURE"].message_fr.startswith(f"1{NNBSP}012 objets sont des copies exactes")
+    assert messages["DUPLICATE_FEATURE"].message.startswith("1,012 features are exact copies")
     _, fixes = apply_fixes(ctx, outcome)
     removed = next(f for f in fixes if f.code == "DUPLICATE_FEATURE")
-    assert removed.changes[0].startswith("1,012 exact duplicate feature(s) removed: #1500, #1501,")
+    assert removed.changes[0].startswith("1,012 exact duplicate features removed: #1500, #1501,")
     assert removed.changes[0].endswith("#1509 and 1,002 more.")
-    assert removed.changes_fr[0].endswith(f"#1509 et 1{NNBSP}002 autre(s).")
+    assert removed.changes_fr[0].endswith(f"#1509 et 1{NNBSP}002 autres.")
 
 
 def test_merged_chunks_write_the_layers_total_grouped_as_the_checks_do():
@@ -120,8 +120,8 @@ def test_a_streamed_layer_reports_the_grouped_counts_of_the_whole_layer(tmp_path
     whole, chunked = _report(src, tmp_path / "whole", 100_000), _report(src, tmp_path / "chunked", 700)
     [layer] = whole["layers"]
     dates, copies = layer["fixes"]
-    assert dates["changes_fr"][0].startswith(f"date_mes : 1{NNBSP}500 date(s) réécrite(s) au format ISO 8601")
-    assert copies["changes_fr"][0].startswith(f"1{NNBSP}100 objet(s) en double exact retiré(s) : #3000, #3001,")
+    assert dates["changes_fr"][0].startswith(f"date_mes : 1{NNBSP}500 dates réécrites au format ISO 8601")
+    assert copies["changes_fr"][0].startswith(f"1{NNBSP}100 objets en double exact retirés : #3000, #3001,")
     assert layer["fixes"][1]["changes"][0].endswith("#3009 and 1,090 more.")
 
     # the same findings and fixes, said with the same words and counts (chunks list them in another order; a

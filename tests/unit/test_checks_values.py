@@ -47,7 +47,7 @@ def test_flood_marks_dates_duplicates_and_unknown_insee(data_copy):
     dates = _issue(run, "DATE_NOT_ISO")
     assert dates.count == 5133
     assert "complete: 2,941" in dates.message and "partial: 1,976" in dates.message and "unknown: 216" in dates.message
-    assert "DATE_CRUE : 5\u202f133 date(s) hors format ISO 8601" in dates.message_fr  # French grouping
+    assert "DATE_CRUE : 5\u202f133 dates hors format ISO 8601" in dates.message_fr  # French grouping
     assert _issue(run, "DUPLICATE_GEOMETRY").count == 2137  # marks of several floods on one wall
     assert "DUPLICATE_FEATURE" not in run.report.codes()
     unknown = _issue(run, "INSEE_UNKNOWN")
@@ -64,7 +64,7 @@ def test_fix_rewrites_complete_dates_only(data_copy):
     remaining = _issue(run, "DATE_NOT_ISO")
     assert remaining.count == 5133 - 2941
     fix = next(f for f in run.layers[0].fixes if f.code == "DATE_NOT_ISO")
-    assert fix.changes[0].startswith("DATE_CRUE: 2,941 date(s) rewritten as ISO 8601")
+    assert fix.changes[0].startswith("DATE_CRUE: 2,941 dates rewritten as ISO 8601")
 
 
 def test_underscore_dates_of_the_pac_layer(data_copy):
@@ -85,7 +85,7 @@ def test_duplicate_identifiers(data_copy):
     """GDAL's departs.shp: three features, all with ID 0."""
     run = check_theme(data_copy("encoding/gdal_autotest/shp/departs.shp"), None)
     dup = _issue(run, "DUPLICATE_ID")
-    assert dup.examples == [1, 2] and "ID: 1 identifier(s)" in dup.message
+    assert dup.examples == [1, 2] and "ID: 1 identifier is used" in dup.message
 
 
 def test_malformed_insee_code(data_copy):

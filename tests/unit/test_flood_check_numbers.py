@@ -30,16 +30,16 @@ def _run(code: str, frame: gpd.GeoDataFrame, layer: str = LAYER):
 def test_micro_surfaces_are_counted_the_way_each_language_writes_numbers():
     issue = _run("PPR_MICRO_SURFACE", _squares(1_234, 0.5))
     assert issue.count == 1_234 and issue.numbers == {"polygons": 1_234}
-    assert issue.message == f"1,234 polygon(s) of {LAYER} are smaller than 1 m² (micro-surfaces)."
-    assert issue.message_fr == f"1{NARROW_NBSP}234 polygone(s) de {LAYER} font moins de 1 m² (micro-surfaces)."
+    assert issue.message == f"1,234 polygons of {LAYER} are smaller than 1 m² (micro-surfaces)."
+    assert issue.message_fr == f"1{NARROW_NBSP}234 polygones de {LAYER} font moins de 1 m² (micro-surfaces)."
 
 
 def test_overlapping_regulatory_zones_are_counted_the_way_each_language_writes_numbers():
     # 1,001 squares of 20 m, 10 m apart: each overlaps the next by 200 m², 1,000 pairs
     issue = _run("PPR_ZONEREG_OVERLAP", _squares(1_001, 20.0))
     assert issue.count == 1_000 and issue.numbers == {"pairs": 1_000}
-    assert issue.message.startswith(f"1,000 pair(s) of regulatory zones of {LAYER} overlap")
-    assert issue.message_fr.startswith(f"1{NARROW_NBSP}000 paire(s) de zones réglementaires de {LAYER}")
+    assert issue.message.startswith(f"1,000 pairs of regulatory zones of {LAYER} overlap")
+    assert issue.message_fr.startswith(f"1{NARROW_NBSP}000 paires de zones réglementaires de {LAYER}")
 
 
 def test_hazard_levels_overlapping_are_counted_in_both_languages():
@@ -47,8 +47,8 @@ def test_hazard_levels_overlapping_are_counted_in_both_languages():
     frame["niveaualea"] = ["01", "02"] * 500 + ["01"]
     issue = _run("PPR_ALEA_LEVEL_OVERLAP", frame, "x_zonealeareference_115_s")
     assert issue.numbers == {"pairs": 1_000}
-    assert issue.message.startswith("1,000 pair(s) of zones of x_zonealeareference_115_s overlap")
-    assert issue.message_fr.startswith(f"1{NARROW_NBSP}000 paire(s) de zones de x_zonealeareference_115_s")
+    assert issue.message.startswith("1,000 pairs of zones of x_zonealeareference_115_s overlap")
+    assert issue.message_fr.startswith(f"1{NARROW_NBSP}000 paires de zones de x_zonealeareference_115_s")
 
 
 def test_a_table_checked_in_pieces_says_the_whole_tables_count():
@@ -61,9 +61,9 @@ def test_a_table_checked_in_pieces_says_the_whole_tables_count():
     whole = _run("PPR_MICRO_SURFACE", _squares(1_300, 0.5))
     assert issue.count == whole.count == 1_300
     assert (issue.message, issue.message_fr) == (whole.message, whole.message_fr)
-    assert issue.message_fr.startswith(f"1{NARROW_NBSP}300 polygone(s)")
+    assert issue.message_fr.startswith(f"1{NARROW_NBSP}300 polygones")
 
 
 def test_a_layer_name_with_braces_is_written_as_it_is():
     issue = _run("PPR_MICRO_SURFACE", _squares(3, 0.5), "x_{v2}_zonereglementaireurba_s")
-    assert issue.message == "3 polygon(s) of x_{v2}_zonereglementaireurba_s are smaller than 1 m² (micro-surfaces)."
+    assert issue.message == "3 polygons of x_{v2}_zonereglementaireurba_s are smaller than 1 m² (micro-surfaces)."

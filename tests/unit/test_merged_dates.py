@@ -74,8 +74,8 @@ def test_a_layer_in_several_chunks_says_the_dates_kinds_and_counts_of_one_chunk(
         hint = ("--fix rewrites the 7 complete date(s) as YYYY-MM-DD; partial or unreadable dates must be completed "
                 "or emptied in the source.")  # fmt: skip
     assert whole == [(
-        f"[left out] date_mes: {n} date(s) not in ISO 8601 ({kinds_en}), e.g. {samples}.",
-        f"[écarté] date_mes : {n} date(s) hors format ISO 8601 ({kinds_fr}), p. ex. {samples}.",
+        f"[left out] date_mes: {n} dates not in ISO 8601 ({kinds_en}), e.g. {samples}.",
+        f"[écarté] date_mes : {n} dates hors format ISO 8601 ({kinds_fr}), p. ex. {samples}.",
         hint,
         n,
     )]  # fmt: skip
@@ -106,12 +106,12 @@ def test_the_merged_counts_are_grouped_and_their_kinds_ordered_as_in_the_whole_l
     [expected] = [i for i in whole if i.code == "DATE_NOT_ISO"]
     assert merged.message == expected.message
     assert merged.message == (
-        "date_mes: 3,502 date(s) not in ISO 8601 (complete: 2,000, partial: 1,500, unknown: 2), "
+        "date_mes: 3,502 dates not in ISO 8601 (complete: 2,000, partial: 1,500, unknown: 2), "
         "e.g. '1930/??/??', '????/??/??', '18/12/1997'."
     )
     assert merged.message_fr == expected.message_fr
     assert merged.message_fr == (
-        f"date_mes : 3{NNBSP}502 date(s) hors format ISO 8601 (complètes : 2{NNBSP}000, partielles : 1{NNBSP}500, "
+        f"date_mes : 3{NNBSP}502 dates hors format ISO 8601 (complètes : 2{NNBSP}000, partielles : 1{NNBSP}500, "
         "inconnues : 2), p. ex. '1930/??/??', '????/??/??', '18/12/1997'."
     )
     assert merged.hint == expected.hint
@@ -130,6 +130,6 @@ def test_a_column_name_with_braces_and_parentheses_is_kept_as_it_is():
         merger.add_report(report, offset)
     [merged] = [i for i in merger.issues() if i.code == "DATE_NOT_ISO"]
     assert merged.message == (
-        "date (partial: {partial}): 3 date(s) not in ISO 8601 (complete: 2, partial: 1), e.g. 'mars 1999', "
+        "date (partial: {partial}): 3 dates not in ISO 8601 (complete: 2, partial: 1), e.g. 'mars 1999', "
         "'18/12/1997'."
     )

@@ -54,8 +54,8 @@ def test_identifiers_used_again_in_later_chunks_are_counted_once_with_every_repe
     _run(src, tmp_path / "chunked", "water", OPTIONS, {}, 10)
     whole = _messages(tmp_path / "whole", "DUPLICATE_ID")
     assert whole == [(
-        "[left out] id_local: 4 identifier(s) are used by several features (6 repeats), e.g. 'F001', 'F002', 'F005'.",
-        ("[écarté] id_local : 4 identifiant(s) utilisé(s) par plusieurs objets (6 répétitions), p. ex. 'F001', "
+        "[left out] id_local: 4 identifiers are used by several features (6 repeats), e.g. 'F001', 'F002', 'F005'.",
+        ("[écarté] id_local : 4 identifiants utilisés par plusieurs objets (6 répétitions), p. ex. 'F001', "
          "'F002', 'F005'."),
         6,
     )]  # fmt: skip
@@ -68,8 +68,8 @@ def test_a_fix_listing_ten_features_says_how_many_more_in_the_whole_layer(tmp_pa
     _run(src, tmp_path / "whole", "water", OPTIONS, {}, 50_000)
     _run(src, tmp_path / "chunked", "water", OPTIONS, {}, 20)
     whole = [m for m in _messages(tmp_path / "whole", "FIX_APPLIED") if "DUPLICATE_FEATURE" in m[0]]
-    assert len(whole) == 1 and whole[0][0].endswith(" and 7 more.") and whole[0][1].endswith(" et 7 autre(s).")
-    assert "17 exact duplicate feature(s) removed" in whole[0][0]
+    assert len(whole) == 1 and whole[0][0].endswith(" and 7 more.") and whole[0][1].endswith(" et 7 autres.")
+    assert "17 exact duplicate features removed" in whole[0][0]
     chunked = [m for m in _messages(tmp_path / "chunked", "FIX_APPLIED") if "DUPLICATE_FEATURE" in m[0]]
     assert chunked == whole
 
@@ -112,7 +112,7 @@ def test_a_merged_fix_note_says_how_many_features_it_does_not_list():
     (fix,) = merger.fixes("l")
     listed = ", ".join(f"#{r}" for r in range(10))
     assert fix.changes == [f"16 exact duplicate feature(s) removed: {listed} and 6 more."]
-    assert fix.changes_fr == [f"16 objet(s) en double exact retiré(s) : {listed} et 6 autre(s)."]
+    assert fix.changes_fr == [f"16 objet(s) en double exact retiré(s) : {listed} et 6 autres."]
 
 
 @pytest.mark.parametrize("lang, expected", [("en", "1,004 of {x} ({y}): 3"), ("fr", "1\u202f004 of {x} ({y}): 3")])

@@ -168,7 +168,7 @@ def test_table_comments_carry_the_manifest_title_and_abstract(pg_cluster, theme_
     lines = comments[theme_table].splitlines()
     assert lines[0] == "Itinéraires de randonnée" == manifest["title"]
     assert lines[1] == manifest["abstract"]
-    assert lines[1].startswith("Itinéraires de randonnée : 8 objet(s), conformes au schéma PnX-SI/schema_randonnee")
+    assert lines[1].startswith("Itinéraires de randonnée : 8 objets, conformes au schéma PnX-SI/schema_randonnee")
     assert lines[2].startswith("Source: exemple-valide.json, layer ")
     assert comments["villemtp_mtp_fontaines"].splitlines()[0] == "VilleMTP_MTP_Fontaines.csv"
 
