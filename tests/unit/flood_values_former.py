@@ -1,7 +1,8 @@
 """The flood validator's value rules as they were written before each rule was declared once (``git show
 2ba0ea2:odl_geo/profiles/flood/values.py``, lines 67-393): each rule's condition written twice, once to count
 (``_row_rules``) and once to find (``_mandatory``, ``_references``, ``_hazard_code``, ``_formats``), the dates
-read whole into Python. Kept here, unchanged but for its imports, as the reference that
+read whole into Python. Kept here, unchanged but for its imports and its messages (templates whose words agree
+with the count, as the module's now are: « 1 ligne a », « 3 lignes ont »), as the reference that
 ``test_flood_validate_rules.py`` compares the one declaration per rule with; the helpers that did not change
 (``_count_rules``, ``_positions``, the geometry, procedure and multirisk rules) are the module's own."""
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from odl_geo.numbers import literal
 from odl_geo.profiles.flood.model import add_issue
 from odl_geo.profiles.flood.values import (
     _count_rules,
@@ -137,13 +139,14 @@ def _mandatory(
                     report,
                     "PPR_VALUE_MISSING",
                     Severity.ERROR,
-                    f"{table}: {n} row(s) have no {col.name}, which the standard makes mandatory.",
+                    f"{table}: {{n}} {{n:row has|rows have}} no {col.name}, which the standard makes mandatory.",
                     "Fill the value.",
                     layer=table,
                     count=n,
                     examples=examples,
-                    fr=f"{table} : {n} ligne(s) sans {col.name}, que le standard rend obligatoire.",
+                    fr=f"{table} : {{n}} {{n:ligne|lignes}} sans {col.name}, que le standard rend obligatoire.",
                     hint_fr="Remplissez la valeur.",
+                    numbers={"n": n},
                 )
 
 
@@ -162,12 +165,14 @@ def _identifiers(
             report,
             "PPR_ID_DUPLICATE",
             Severity.ERROR,
-            f"{table}: {dups} identifier value(s) ({', '.join(keys)}) are used by several rows.",
+            f"{table}: {{n}} identifier {{n:value|values}} ({', '.join(keys)}) {{n:is|are}} used by several rows.",
             "Give each row its own identifier (it is the table's primary key).",
             layer=table,
             count=dups,
-            fr=f"{table} : {dups} valeur(s) d'identifiant ({', '.join(keys)}) servent à plusieurs lignes.",
+            fr=f"{table} : {{n}} {{n:valeur|valeurs}} d'identifiant ({', '.join(keys)}) {{n:sert|servent}} à "
+            "plusieurs lignes.",
             hint_fr="Donnez à chaque ligne son propre identifiant (c'est la clé primaire de la table).",
+            numbers={"n": dups},
         )
 
 
@@ -204,16 +209,17 @@ def _references(
                     report,
                     "PPR_CODE_NOT_IN_LIST",
                     Severity.ERROR,
-                    f"{table}: {n} row(s) have a {fk.column} outside the code list {fk.table} "
-                    f"({', '.join(map(repr, values))}).",
+                    f"{table}: {{n}} {{n:row has|rows have}} a {fk.column} outside the code list {fk.table} "
+                    f"({literal(', '.join(map(repr, values)))}).",
                     f"Use a code of {fk.table}: {', '.join(allowed) if len(allowed) <= 15 else 'see the table'}.",
                     layer=table,
                     count=n,
                     examples=examples,
-                    fr=f"{table} : {n} ligne(s) ont un {fk.column} hors de la liste de codes {fk.table} "
-                    f"({', '.join(map(repr, values))}).",
+                    fr=f"{table} : {{n}} {{n:ligne a|lignes ont}} un {fk.column} hors de la liste de codes {fk.table} "
+                    f"({literal(', '.join(map(repr, values)))}).",
                     hint_fr=f"Utilisez un code de {fk.table} : "
                     f"{', '.join(allowed) if len(allowed) <= 15 else 'voir la table'}.",
+                    numbers={"n": n},
                 )
             continue
         target_kind = fk.table.replace("codealea", code) if code is not None else fk.table
@@ -225,13 +231,16 @@ def _references(
                     report,
                     "PPR_REFERENCE_BROKEN",
                     Severity.ERROR,
-                    f"{table}: {n} row(s) refer through {fk.column} to the table {target}, which is missing.",
+                    f"{table}: {{n}} {{n:row refers|rows refer}} through {fk.column} to the table {target}, which is "
+                    "missing.",
                     f"Add {target} or empty {fk.column}.",
                     layer=table,
                     count=n,
                     examples=examples,
-                    fr=f"{table} : {n} ligne(s) renvoient par {fk.column} à la table {target}, qui est absente.",
+                    fr=f"{table} : {{n}} {{n:ligne renvoie|lignes renvoient}} par {fk.column} à la table {target}, qui "
+                    "est absente.",
                     hint_fr=f"Ajoutez {target} ou videz {fk.column}.",
+                    numbers={"n": n},
                 )
             continue
         ref_cols = {str(r[1]).lower(): str(r[1]) for r in conn.execute(f'PRAGMA table_info("{target}")')}
@@ -243,13 +252,15 @@ def _references(
                 report,
                 "PPR_REFERENCE_BROKEN",
                 Severity.ERROR,
-                f"{table}: {n} row(s) have a {fk.column} that matches no {fk.ref_column} of {target}.",
+                f"{table}: {{n}} {{n:row has|rows have}} a {fk.column} that matches no {fk.ref_column} of {target}.",
                 "Correct the identifiers so that every reference points at an existing row.",
                 layer=table,
                 count=n,
                 examples=examples,
-                fr=f"{table} : {n} ligne(s) ont un {fk.column} qui ne correspond à aucun {fk.ref_column} de {target}.",
+                fr=f"{table} : {{n}} {{n:ligne a|lignes ont}} un {fk.column} qui ne correspond à aucun {fk.ref_column} "
+                f"de {target}.",
                 hint_fr="Corrigez les identifiants pour que chaque référence désigne une ligne existante.",
+                numbers={"n": n},
             )
 
 
@@ -262,13 +273,16 @@ def _hazard_code(
             report,
             "PPR_HAZARD_CODE_MISMATCH",
             Severity.ERROR,
-            f"{table}: {n} row(s) have a typealea other than {code}, the hazard code in the table's name.",
+            f"{table}: {{n}} {{n:row has|rows have}} a typealea other than {code}, the hazard code in the table's "
+            "name.",
             "Move these zones to the table of their hazard.",
             layer=table,
             count=n,
             examples=examples,
-            fr=f"{table} : {n} ligne(s) ont un typealea autre que {code}, le code d'aléa du nom de la table.",
+            fr=f"{table} : {{n}} {{n:ligne a|lignes ont}} un typealea autre que {code}, le code d'aléa du nom de la "
+            "table.",
             hint_fr="Déplacez ces zones dans la table de leur aléa.",
+            numbers={"n": n},
         )
 
 
@@ -295,13 +309,16 @@ def _formats(
                     report,
                     "PPR_DATE_FORMAT",
                     Severity.ERROR,
-                    f"{table}: {len(bad)} value(s) of {col.name} are not dates written YYYY-MM-DD ({bad[0]!r}).",
+                    f"{table}: {{n}} {{n:value|values}} of {col.name} {{n:is not a date|are not dates}} written "
+                    f"YYYY-MM-DD ({literal(repr(bad[0]))}).",
                     "Write dates as YYYY-MM-DD.",
                     layer=table,
                     count=len(bad),
-                    fr=f"{table} : {len(bad)} valeur(s) de {col.name} ne sont pas des dates écrites AAAA-MM-JJ "
-                    f"({bad[0]!r}).",
+                    fr=f"{table} : {{n}} {{n:valeur|valeurs}} de {col.name} "
+                    "{n:n'est pas une date écrite|ne sont pas des dates écrites} AAAA-MM-JJ "
+                    f"({literal(repr(bad[0]))}).",
                     hint_fr="Écrivez les dates AAAA-MM-JJ.",
+                    numbers={"n": len(bad)},
                 )
         elif col.base_type == "INTEGER":
             n, examples = _positions(conn, table, _integer_where(real), counted=counted)
@@ -310,11 +327,14 @@ def _formats(
                     report,
                     "PPR_VALUE_TYPE",
                     Severity.ERROR,
-                    f"{table}: {n} value(s) of {col.name} are not whole numbers.",
+                    f"{table}: {{n}} {{n:value|values}} of {col.name} "
+                    "{n:is not a whole number|are not whole numbers}.",
                     "Store whole numbers (e.g. a return period in years).",
                     layer=table,
                     count=n,
                     examples=examples,
-                    fr=f"{table} : {n} valeur(s) de {col.name} ne sont pas des nombres entiers.",
+                    fr=f"{table} : {{n}} {{n:valeur|valeurs}} de {col.name} "
+                    "{n:n'est pas un nombre entier|ne sont pas des nombres entiers}.",
                     hint_fr="Enregistrez des nombres entiers (p. ex. une période de retour en années).",
+                    numbers={"n": n},
                 )

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
+from ...numbers import agree, literal
 from ...report import Severity
 from .model import TYPEPPR, PprDataset, add_issue, as_geoframe, column
 from .template import load_template
@@ -123,13 +124,16 @@ def _conform_table(table: TableDef, frame: pd.DataFrame, layer: str, report: Rep
         if str(c).lower() not in used | _IGNORED and c != getattr(frame, "_geometry_column_name", None)
     ]
     if dropped:
+        names, n = ", ".join(map(str, dropped)), len(dropped)
         add_issue(
             report,
             "PPR_COLUMN_DROPPED",
             Severity.INFO,
-            f"{layer}: column(s) {', '.join(map(str, dropped))} are not in the CNIG table and are not written.",
+            f"{layer}: {agree(n, 'column', 'columns', 'en')} {names} {agree(n, 'is', 'are', 'en')} not in the CNIG "
+            f"table and {agree(n, 'is', 'are', 'en')} not written.",
             layer=layer,
-            fr=f"{layer} : colonne(s) {', '.join(map(str, dropped))} absente(s) de la table CNIG, non écrite(s).",
+            fr=f"{layer} : {agree(n, 'colonne', 'colonnes')} {names} {agree(n, 'absente', 'absentes')} de la table "
+            f"CNIG, {agree(n, 'non écrite', 'non écrites')}.",
         )
     if table.geometry_column is None:
         return pd.DataFrame(out, index=range(len(frame)))
@@ -160,9 +164,12 @@ def _coerce(series: pd.Series, base_type: str, layer: str, name: str, report: Re
             report,
             "PPR_VALUE_DROPPED",
             Severity.WARNING,
-            f"{layer}: {lost} value(s) of {name} are not whole numbers and are left empty.",
+            f"{literal(layer)}: {{n}} {{n:value|values}} of {literal(name)} {{n:is not a whole number and is|are not "
+            "whole numbers and are} left empty.",
             layer=layer,
             count=lost,
-            fr=f"{layer} : {lost} valeur(s) de {name} ne sont pas des nombres entiers et sont laissées vides.",
+            fr=f"{literal(layer)} : {{n}} {{n:valeur|valeurs}} de {literal(name)} {{n:n'est pas un nombre entier et "
+            "est laissée vide|ne sont pas des nombres entiers et sont laissées vides}.",
+            numbers={"n": lost},
         )
     return values

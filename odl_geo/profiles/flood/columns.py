@@ -10,6 +10,7 @@ import difflib
 import re
 from typing import TYPE_CHECKING
 
+from ...numbers import literal
 from ...report import Severity
 from .cnig import DRAFT_ALIASES
 from .model import add_issue
@@ -126,25 +127,30 @@ def _check_types(table: str, pairs: list[tuple[Column, tuple[str, str, bool, boo
             report,
             "PPR_COLUMN_LENGTH",
             Severity.WARNING,
-            f"{table}: {len(shorter)} column(s) allow shorter values than the standard: {', '.join(shorter)}.",
+            f"{literal(table)}: {{n}} {{n:column allows|columns allow}} shorter values than the standard: "
+            f"{literal(', '.join(shorter))}.",
             "Longer valid values would not fit: widen the columns.",
             layer=table,
             count=len(shorter),
-            fr=f"{table} : {len(shorter)} colonne(s) admettent des valeurs plus courtes que le standard : "
-            f"{', '.join(shorter)}.",
+            fr=f"{literal(table)} : {{n}} {{n:colonne admet|colonnes admettent}} des valeurs plus courtes que le "
+            f"standard : {literal(', '.join(shorter))}.",
             hint_fr="Des valeurs valides plus longues n'y tiendraient pas : élargissez les colonnes.",
+            numbers={"n": len(shorter)},
         )
     if nullable:
         add_issue(
             report,
             "PPR_COLUMN_NULLABLE",
             Severity.WARNING,
-            f"{table}: {len(nullable)} mandatory column(s) are not declared NOT NULL: {', '.join(nullable)}.",
+            f"{literal(table)}: {{n}} mandatory {{n:column is|columns are}} not declared NOT NULL: "
+            f"{literal(', '.join(nullable))}.",
             "Declare them NOT NULL; their values are checked anyway.",
             layer=table,
             count=len(nullable),
-            fr=f"{table} : {len(nullable)} colonne(s) obligatoire(s) non déclarée(s) NOT NULL : {', '.join(nullable)}.",
+            fr=f"{literal(table)} : {{n}} {{n:colonne obligatoire non déclarée|colonnes obligatoires non déclarées}} "
+            f"NOT NULL : {literal(', '.join(nullable))}.",
             hint_fr="Déclarez-les NOT NULL ; leurs valeurs sont contrôlées de toute façon.",
+            numbers={"n": len(nullable)},
         )
 
 
@@ -177,10 +183,13 @@ def _check_keys(
             report,
             "PPR_FOREIGN_KEYS_ABSENT",
             Severity.WARNING,
-            f"{table}: {len(lost)} foreign key(s) of the standard are not declared ({', '.join(lost)}).",
+            f"{literal(table)}: {{n}} foreign {{n:key|keys}} of the standard {{n:is|are}} not declared "
+            f"({literal(', '.join(lost))}).",
             "Declare them; their values are checked anyway.",
             layer=table,
             count=len(lost),
-            fr=f"{table} : {len(lost)} clé(s) étrangère(s) du standard non déclarée(s) ({', '.join(lost)}).",
+            fr=f"{literal(table)} : {{n}} {{n:clé étrangère|clés étrangères}} du standard non "
+            f"{{n:déclarée|déclarées}} ({literal(', '.join(lost))}).",
             hint_fr="Déclarez-les ; leurs valeurs sont contrôlées de toute façon.",
+            numbers={"n": len(lost)},
         )

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import InputError
+from ...numbers import literal
 from ...report import Severity
 from .hazards import HazardPieces, check_codes, check_ids, report_split, split_parts
 from .model import PprDataset, add_issue, as_geoframe, column, text_values
@@ -216,11 +217,13 @@ class LocalCodes:
                     report,
                     "PPR_VALUES_MAPPED",
                     Severity.INFO,
-                    f"{layer}: {count} {field.upper()} value(s) mapped by the mapping file: {shown}.",
+                    f"{literal(layer)}: {{n}} {field.upper()} {{n:value|values}} mapped by the mapping file: "
+                    f"{literal(shown)}.",
                     layer=layer,
                     count=count,
-                    fr=f"{layer} : {count} valeur(s) de {field.upper()} converties par le fichier de "
-                    f"correspondance : {shown}.",
+                    fr=f"{literal(layer)} : {{n}} {{n:valeur|valeurs}} de {field.upper()} {{n:convertie|converties}} "
+                    f"par le fichier de correspondance : {literal(shown)}.",
+                    numbers={"n": count},
                 )
 
 
@@ -586,13 +589,15 @@ class RegulatoryPieces:
                     report,
                     "PPR_VALUE_MISSING",
                     Severity.ERROR,
-                    f"{int(blank.sum())} zone(s) of {layer} have no {what}; the CNIG table needs one.",
+                    f"{{n}} {{n:zone|zones}} of {literal(layer)} {{n:has|have}} no {what}; the CNIG table needs one.",
                     f"Fill {what} in the source layer.",
                     layer=layer,
                     count=int(blank.sum()),
                     examples=[int(i) for i in blank.nonzero()[0][:5]],
-                    fr=f"{int(blank.sum())} zone(s) de {layer} n'ont pas de {what} ; la table CNIG en demande un.",
+                    fr=f"{{n}} {{n:zone|zones}} de {literal(layer)} {{n:n'a|n'ont}} pas de {what} ; la table CNIG en "
+                    "demande un.",
                     hint_fr=f"Remplissez {what} dans la couche source.",
+                    numbers={"n": int(blank.sum())},
                 )
         typereg = pd.concat(self._typereg, ignore_index=True)
         self._typereg = []
@@ -602,22 +607,23 @@ class RegulatoryPieces:
             (
                 typereg.notna() & unknown,
                 "PPR_CODE_NOT_IN_LIST",
-                f"have a TYPEREG with no CNIG code ({odd})",
-                f"ont un TYPEREG sans code CNIG ({odd})",
+                f"{{n:has|have}} a TYPEREG with no CNIG code ({literal(odd)})",
+                f"{{n:a|ont}} un TYPEREG sans code CNIG ({literal(odd)})",
             ),
-            (typereg.isna(), "PPR_VALUE_MISSING", "have no TYPEREG", "n'ont pas de TYPEREG"),
+            (typereg.isna(), "PPR_VALUE_MISSING", "{n:has|have} no TYPEREG", "{n:n'a|n'ont} pas de TYPEREG"),
         ):
             if mask.any():
                 add_issue(
                     report,
                     issue,
                     Severity.ERROR,
-                    f"{int(mask.sum())} zone(s) of {layer} {text}.",
+                    f"{{n}} {{n:zone|zones}} of {literal(layer)} {text}.",
                     "COVADIS TYPEREG 01-04 become typereglementurba codes, 05-06 typereglementfoncier 01-02.",
                     layer=layer,
                     count=int(mask.sum()),
                     examples=[int(i) for i in mask.to_numpy().nonzero()[0][:5]],
-                    fr=f"{int(mask.sum())} zone(s) de {layer} {text_fr}.",
+                    fr=f"{{n}} {{n:zone|zones}} de {literal(layer)} {text_fr}.",
+                    numbers={"n": int(mask.sum())},
                     hint_fr="Les TYPEREG COVADIS 01 à 04 deviennent des codes typereglementurba, 05 et 06 des codes "
                     "typereglementfoncier 01 et 02.",
                 )

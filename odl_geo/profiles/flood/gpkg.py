@@ -26,6 +26,7 @@ import pandas as pd
 import shapely
 
 from ...errors import InputError, OutputError
+from ...numbers import agree, count_text, quantity
 from .template import CORE_SQL, HAZARD_PLACEHOLDER, SRS_ID, TEMPLATE_PREFIX, load_template, template_sql
 
 if TYPE_CHECKING:
@@ -282,7 +283,8 @@ def _shape(geoms: np.ndarray, geometry_type: str, table: str) -> np.ndarray:
     bad = (types != wanted) & (types != -1)
     if bad.any():
         raise InputError(
-            f"{table} needs {geometry_type} geometries but {int(bad.sum())} feature(s) are of another type.",
+            f"{table} needs {geometry_type} geometries but "
+            f"{quantity(int(bad.sum()), 'feature is', 'features are', 'en')} of another type.",
             "Split multi-part zones into single parts (odl-geo does it when converting COVADIS layers).",
         )
     return geoms
@@ -399,8 +401,9 @@ def refuse_broken_references(conn: sqlite3.Connection) -> None:
         (value,) = conn.execute(f'SELECT "{column}" FROM "{table}" WHERE rowid = ?', (rowid,)).fetchone()
         problems.append(f"{table}.{column} = {value!r} is not in {parent}")
     if rows:
-        more = f" (and {len(rows) - len(problems)} more)" if len(rows) > len(problems) else ""
+        more = f" (and {count_text(len(rows) - len(problems), 'en')} more)" if len(rows) > len(problems) else ""
         raise InputError(
-            f"{len(rows)} value(s) are outside the CNIG code lists or point at nothing: {'; '.join(problems)}{more}.",
+            f"{quantity(len(rows), 'value is', 'values are', 'en')} outside the CNIG code lists or "
+            f"{agree(len(rows), 'points', 'point', 'en')} at nothing: {'; '.join(problems)}{more}.",
             "Run `odl-geo check --theme flood` to list them all, fix the source codes and convert again.",
         )

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ...numbers import literal
 from ...report import Severity
 from .model import add_issue, column, text_values
 from .template import load_template
@@ -76,14 +77,16 @@ def check_codes(
             report,
             "PPR_CODE_NOT_IN_LIST",
             Severity.ERROR,
-            f"{int(bad.sum())} row(s) of {layer} have a {what} with no CNIG {code_list} code: {', '.join(shown)}.",
+            f"{{n}} {{n:row|rows}} of {literal(layer)} {{n:has|have}} a {literal(what)} with no CNIG "
+            f"{literal(code_list)} code: {literal(', '.join(shown))}.",
             f"Correct the source values; allowed {code_list} codes: {listed}.",
             layer=layer,
             count=int(bad.sum()),
             examples=[int(i) for i in bad.to_numpy().nonzero()[0][:5]],
-            fr=f"{int(bad.sum())} ligne(s) de {layer} ont une valeur de {what} sans code CNIG {code_list} : "
-            f"{', '.join(shown)}.",
+            fr=f"{{n}} {{n:ligne|lignes}} de {literal(layer)} {{n:a|ont}} une valeur de {literal(what)} sans code "
+            f"CNIG {literal(code_list)} : {literal(', '.join(shown))}.",
             hint_fr=f"Corrigez les valeurs de la source ; codes {code_list} admis : {listed_fr}.",
+            numbers={"n": int(bad.sum())},
         )
     blank = values.isna()
     if blank.any():
@@ -91,13 +94,15 @@ def check_codes(
             report,
             "PPR_VALUE_MISSING",
             Severity.ERROR,
-            f"{int(blank.sum())} row(s) of {layer} have no {what}; the CNIG table needs one.",
+            f"{{n}} {{n:row|rows}} of {literal(layer)} {{n:has|have}} no {literal(what)}; the CNIG table needs one.",
             "Fill the value in the source layer.",
             layer=layer,
             count=int(blank.sum()),
             examples=[int(i) for i in blank.to_numpy().nonzero()[0][:5]],
-            fr=f"{int(blank.sum())} ligne(s) de {layer} n'ont pas de {what} ; la table CNIG en demande un.",
+            fr=f"{{n}} {{n:ligne|lignes}} de {literal(layer)} {{n:n'a|n'ont}} pas de {literal(what)} ; la table CNIG "
+            "en demande un.",
             hint_fr="Remplissez la valeur dans la couche source.",
+            numbers={"n": int(blank.sum())},
         )
 
 
@@ -106,12 +111,12 @@ def check_ids(ids: pd.Series, layer: str, report: Report) -> None:
     blank = ids.isna()
     dup = ids.notna() & ids.duplicated(keep=False)
     for mask, code, text, text_fr in (
-        (blank, "PPR_VALUE_MISSING", "have no ID_ZONE", "n'ont pas d'ID_ZONE"),
+        (blank, "PPR_VALUE_MISSING", "{n:has|have} no ID_ZONE", "{n:n'a|n'ont} pas d'ID_ZONE"),
         (
             dup,
             "PPR_ID_DUPLICATE",
-            "share their ID_ZONE with another feature",
-            "partagent leur ID_ZONE avec un autre objet",
+            "{n:shares its|share their} ID_ZONE with another feature",
+            "{n:partage son|partagent leur} ID_ZONE avec un autre objet",
         ),
     ):
         if mask.any():
@@ -119,13 +124,16 @@ def check_ids(ids: pd.Series, layer: str, report: Report) -> None:
                 report,
                 code,
                 Severity.ERROR,
-                f"{int(mask.sum())} feature(s) of {layer} {text}: it becomes the primary key of the CNIG table.",
+                f"{{n}} {{n:feature|features}} of {literal(layer)} {text}: it becomes the primary key of the CNIG "
+                "table.",
                 "Give every zone its own identifier in the source layer.",
                 layer=layer,
                 count=int(mask.sum()),
                 examples=[int(i) for i in mask.to_numpy().nonzero()[0][:5]],
-                fr=f"{int(mask.sum())} objet(s) de {layer} {text_fr} : il devient la clé primaire de la table CNIG.",
+                fr=f"{{n}} {{n:objet|objets}} de {literal(layer)} {text_fr} : il devient la clé primaire de la table "
+                "CNIG.",
                 hint_fr="Donnez à chaque zone son propre identifiant dans la couche source.",
+                numbers={"n": int(mask.sum())},
             )
 
 
@@ -171,15 +179,17 @@ def report_split(rows: list[int], layer: str, report: Report) -> None:
             report,
             "PPR_MULTIPART_SPLIT",
             Severity.WARNING,
-            f"{len(rows)} multi-part feature(s) of {layer} were split into single parts: the CNIG tables hold one "
-            "part per row. The parts keep the source identifier with a suffix (-1, -2...).",
+            f"{{n}} multi-part {{n:feature|features}} of {literal(layer)} {{n:was|were}} split into single parts: the "
+            "CNIG tables hold one part per row. The parts keep the source identifier with a suffix (-1, -2...).",
             "Check that the parts are separate zones and not digitising slivers.",
             layer=layer,
             count=len(rows),
             examples=rows[:5],
-            fr=f"{len(rows)} objet(s) multi-parties de {layer} ont été découpés en parties simples : les tables CNIG "
-            "ont une partie par ligne. Les parties gardent l'identifiant source avec un suffixe (-1, -2...).",
+            fr=f"{{n}} {{n:objet|objets}} multi-parties de {literal(layer)} {{n:a été découpé|ont été découpés}} en "
+            "parties simples : les tables CNIG ont une partie par ligne. Les parties gardent l'identifiant source avec "
+            "un suffixe (-1, -2...).",
             hint_fr="Vérifiez que les parties sont des zones distinctes et non des restes de numérisation.",
+            numbers={"n": len(rows)},
         )
 
 
@@ -392,36 +402,40 @@ def _check_multi_flag(says_multi: np.ndarray, codes: pd.Series, layer: str, repo
             report,
             "PPR_MULTIALEA_FLAG_MISMATCH",
             Severity.WARNING,
-            f"{int(mismatch.sum())} zone(s) of {layer} have MULTI_ALEA and CODERISQUE that disagree; odl-geo follows "
-            "CODERISQUE (all nines = multirisk).",
+            f"{{n}} {{n:zone|zones}} of {literal(layer)} {{n:has|have}} MULTI_ALEA and CODERISQUE that disagree; "
+            "odl-geo follows CODERISQUE (all nines = multirisk).",
             "Correct MULTI_ALEA or CODERISQUE in the source.",
             layer=layer,
             count=int(mismatch.sum()),
             examples=[int(i) for i in mismatch.nonzero()[0][:5]],
-            fr=f"{int(mismatch.sum())} zone(s) de {layer} ont MULTI_ALEA et CODERISQUE en désaccord ; odl-geo suit "
-            "CODERISQUE (que des 9 = multirisque).",
+            fr=f"{{n}} {{n:zone|zones}} de {literal(layer)} {{n:a|ont}} MULTI_ALEA et CODERISQUE en désaccord ; "
+            "odl-geo suit CODERISQUE (que des 9 = multirisque).",
             hint_fr="Corrigez MULTI_ALEA ou CODERISQUE dans la source.",
+            numbers={"n": int(mismatch.sum())},
         )
 
 
 def _report_unconverted(codes: pd.Series, layer: str, report: Report) -> None:
     if codes.empty:
         return
+    listed = ", ".join(sorted(set(codes)))
     add_issue(
         report,
         "PPR_HAZARD_NOT_CONVERTED",
         Severity.ERROR,
-        f"{len(codes)} zone(s) of {layer} have technological or mining hazard codes ({', '.join(sorted(set(codes)))}): "
-        "they were not converted. Technological zones must be sorted into the rapid/slow/projection tables (Annexe A "
-        "says it cannot be done automatically) and mining PPRs are outside the CNIG PPR standard.",
+        f"{{n}} {{n:zone|zones}} of {literal(layer)} {{n:has|have}} technological or mining hazard codes "
+        f"({literal(listed)}): {{n:it was|they were}} not converted. Technological zones must be sorted into the "
+        "rapid/slow/projection tables (Annexe A says it cannot be done automatically) and mining PPRs are outside the "
+        "CNIG PPR standard.",
         "Convert these zones by hand into the CNIG technological tables, or leave them out.",
         layer=layer,
         count=len(codes),
-        fr=f"{len(codes)} zone(s) de {layer} ont des codes d'aléa technologique ou minier "
-        f"({', '.join(sorted(set(codes)))}) : elles n'ont pas été converties. Les zones technologiques doivent être "
-        "réparties entre les tables rapide/lent/projection (l'annexe A dit que cela ne peut pas se faire "
-        "automatiquement) et les PPR miniers sont hors du standard CNIG PPR.",
+        fr=f"{{n}} {{n:zone|zones}} de {literal(layer)} {{n:a|ont}} des codes d'aléa technologique ou minier "
+        f"({literal(listed)}) : {{n:elle n'a pas été convertie|elles n'ont pas été converties}}. Les zones "
+        "technologiques doivent être réparties entre les tables rapide/lent/projection (l'annexe A dit que cela ne "
+        "peut pas se faire automatiquement) et les PPR miniers sont hors du standard CNIG PPR.",
         hint_fr="Convertissez ces zones à la main dans les tables technologiques CNIG, ou laissez-les de côté.",
+        numbers={"n": len(codes)},
     )
 
 
@@ -484,16 +498,17 @@ def _expand_multirisk(
             report,
             "PPR_MULTIALEA_DETAIL_MISSING",
             Severity.WARNING,
-            f"{len(zone_ids)} 'multirisques' zone(s) have no detail: the N_MULTIALEA table that lists their hazards "
-            "was not given. They are kept in zonealeanaturelsynthese_s (typealea 999) but zonemultialeanaturel stays "
-            "empty and the per-hazard tables lack these zones.",
+            "{n} 'multirisques' {n:zone has|zones have} no detail: the N_MULTIALEA table that lists {n:its|their} "
+            "hazards was not given. {n:It is|They are} kept in zonealeanaturelsynthese_s (typealea 999) but "
+            "zonemultialeanaturel stays empty and the per-hazard tables lack {n:this zone|these zones}.",
             "Add the N_MULTIALEA_* table (a .dbf) of this PPR to the input.",
             layer=layer,
             count=len(zone_ids),
-            fr=f"{len(zone_ids)} zone(s) « multirisques » sans détail : la table N_MULTIALEA qui liste leurs aléas "
-            "n'a pas été fournie. Elles sont gardées dans zonealeanaturelsynthese_s (typealea 999) mais "
-            "zonemultialeanaturel reste vide et les tables par aléa n'ont pas ces zones.",
+            fr="{n} {n:zone|zones} « multirisques » sans détail : la table N_MULTIALEA qui liste {n:ses|leurs} aléas "
+            "n'a pas été fournie. {n:Elle est gardée|Elles sont gardées} dans zonealeanaturelsynthese_s (typealea "
+            "999) mais zonemultialeanaturel reste vide et les tables par aléa n'ont pas {n:cette zone|ces zones}.",
             hint_fr="Ajoutez la table N_MULTIALEA_* (un .dbf) de ce PPR à l'entrée.",
+            numbers={"n": len(zone_ids)},
         )
         return empty, {}
     rows = _detail_rows(multi)
@@ -503,20 +518,23 @@ def _expand_multirisk(
         (
             rows.duplicated(["src", "typealea"]),
             "PPR_MULTIALEA_DUPLICATE",
-            "repeat a (zone, hazard) pair; the first is kept",
-            "répètent un couple (zone, aléa) ; le premier est gardé",
+            "{n:repeats|repeat} a (zone, hazard) pair; the first is kept",
+            "{n:répète|répètent} un couple (zone, aléa) ; le premier est gardé",
         ),
         (
             ~rows["src"].isin(all_sources),
             "PPR_MULTIALEA_ORPHAN",
-            "point at no zone of N_ZONE_ALEA and were skipped",
-            "ne renvoient à aucune zone de N_ZONE_ALEA et ont été ignorées",
+            "{n:points|point} at no zone of N_ZONE_ALEA and {n:was|were} skipped",
+            "{n:ne renvoie|ne renvoient} à aucune zone de N_ZONE_ALEA et {n:a été ignorée|ont été ignorées}",
         ),
         (
             rows["src"].isin(all_sources) & ~rows["src"].isin(zone_ids),
             "PPR_MULTIALEA_NOT_MULTIRISK",
-            "point at zones that are not 'multirisques' and were skipped",
-            "renvoient à des zones qui ne sont pas « multirisques » et ont été ignorées",
+            "{n:points at a zone that is|point at zones that are} not 'multirisques' and {n:was|were} skipped",
+            (
+                "{n:renvoie à une zone qui n'est|renvoient à des zones qui ne sont} pas « multirisques » et "
+                "{n:a été ignorée|ont été ignorées}"
+            ),
         ),
     ):
         if mask.any():
@@ -524,13 +542,14 @@ def _expand_multirisk(
                 report,
                 code,
                 Severity.WARNING,
-                f"{int(mask.sum())} row(s) of {layer} {text}.",
+                f"{{n}} {{n:row|rows}} of {literal(layer)} {text}.",
                 "Correct ID_ZONE / CODERISQUE in the N_MULTIALEA table.",
                 layer=layer,
                 count=int(mask.sum()),
                 examples=[int(i) for i in mask.to_numpy().nonzero()[0][:5]],
-                fr=f"{int(mask.sum())} ligne(s) de {layer} {text_fr}.",
+                fr=f"{{n}} {{n:ligne|lignes}} de {literal(layer)} {text_fr}.",
                 hint_fr="Corrigez ID_ZONE / CODERISQUE dans la table N_MULTIALEA.",
+                numbers={"n": int(mask.sum())},
             )
     rows = rows[~rows.duplicated(["src", "typealea"]) & rows["src"].isin(zone_ids)]
     undocumented = zone_ids - set(rows["src"])
@@ -539,13 +558,15 @@ def _expand_multirisk(
             report,
             "PPR_MULTIALEA_DETAIL_MISSING",
             Severity.WARNING,
-            f"{len(undocumented)} 'multirisques' zone(s) have no row in {layer}: their hazards are unknown.",
+            f"{{n}} 'multirisques' {{n:zone has|zones have}} no row in {literal(layer)}: {{n:its|their}} hazards are "
+            "unknown.",
             "Add their hazards to the N_MULTIALEA table.",
             layer=layer,
             count=len(undocumented),
-            fr=f"{len(undocumented)} zone(s) « multirisques » n'ont aucune ligne dans {layer} : leurs aléas sont "
-            "inconnus.",
+            fr=f"{{n}} {{n:zone|zones}} « multirisques » {{n:n'a|n'ont}} aucune ligne dans {literal(layer)} : "
+            "{n:ses|leurs} aléas sont inconnus.",
             hint_fr="Ajoutez leurs aléas à la table N_MULTIALEA.",
+            numbers={"n": len(undocumented)},
         )
     zones = mzones.rename(columns={"niveaualea": "zone_level"})[["idzonealea", "_source", "zone_level"]]
     joined = zones.merge(rows, left_on="_source", right_on="src")
@@ -569,12 +590,13 @@ def _check_levels(joined: pd.DataFrame, layer: str, report: Report) -> None:
             report,
             "PPR_MULTIALEA_LEVEL_MISMATCH",
             Severity.WARNING,
-            f"{len(differ)} 'multirisques' zone(s) carry a level (NIVALEA_STD) other than the highest level of their "
-            f"hazards in {layer}; the CNIG synthesis table should hold the highest.",
+            "{n} 'multirisques' {n:zone carries|zones carry} a level (NIVALEA_STD) other than the highest level of "
+            f"{{n:its|their}} hazards in {literal(layer)}; the CNIG synthesis table should hold the highest.",
             "Check the levels of these zones in the source.",
             layer=layer,
             count=len(differ),
-            fr=f"{len(differ)} zone(s) « multirisques » portent un niveau (NIVALEA_STD) autre que le plus élevé de "
-            f"leurs aléas dans {layer} ; la table de synthèse CNIG devrait porter le plus élevé.",
+            fr="{n} {n:zone|zones} « multirisques » {n:porte|portent} un niveau (NIVALEA_STD) autre que le plus élevé "
+            f"de {{n:ses|leurs}} aléas dans {literal(layer)} ; la table de synthèse CNIG devrait porter le plus élevé.",
             hint_fr="Vérifiez les niveaux de ces zones dans la source.",
+            numbers={"n": len(differ)},
         )

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ...errors import InputError
+from ...numbers import agree
 from ...report import Issue, Report, Severity
 from ..base import ThemeDataset
 from .template import load_template
@@ -86,7 +87,8 @@ class FloodSettings:
             unknown = sorted(set(mapping) - known)
             if unknown:
                 raise InputError(
-                    f"Unknown flood setting(s): {', '.join(unknown)}.", f"Known settings: {', '.join(sorted(known))}."
+                    f"Unknown flood {agree(len(unknown), 'setting', 'settings', 'en')}: {', '.join(unknown)}.",
+                    f"Known settings: {', '.join(sorted(known))}.",
                 )
             values = mapping
         else:
@@ -136,22 +138,29 @@ def add_issue(
     *,
     fr: str,
     hint_fr: str = "",
+    numbers: dict[str, int] | None = None,
 ) -> None:
     """One issue of the flood profile, in English and French (``fr``, ``hint_fr``): every message of the profile
-    reaches a French report."""
-    report.add(
-        Issue(
-            code,
-            severity,
-            message,
-            hint,
-            layer=layer,
-            count=count,
-            examples=list(examples or []),
-            message_fr=fr,
-            hint_fr=hint_fr if hint_fr or not hint else "",
-        )
+    reaches a French report.
+
+    :param numbers: the counts of the message by name, when ``message`` and ``fr`` are templates of
+        :func:`odl_geo.numbers.fill` (``{n}`` for a count, ``{n:zone|zones}`` for the words agreeing with it;
+        other text through :func:`odl_geo.numbers.literal`): the issue is then :meth:`~Issue.counted`.
+    """
+    issue = Issue(
+        code,
+        severity,
+        "" if numbers is not None else message,
+        hint,
+        layer=layer,
+        count=count,
+        examples=list(examples or []),
+        message_fr="" if numbers is not None else fr,
+        hint_fr=hint_fr if hint_fr or not hint else "",
     )
+    if numbers is not None:
+        issue.counted(message, fr, **numbers)
+    report.add(issue)
 
 
 def column(frame: pd.DataFrame, *names: str) -> pd.Series | None:

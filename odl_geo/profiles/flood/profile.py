@@ -31,6 +31,7 @@ from ...errors import InputError, OdlGeoError
 from ...exports.base import OutputFile
 from ...exports.manifest import sha256_file
 from ...exports.ogr import wgs84_bbox
+from ...numbers import literal
 from ...report import Report, Severity
 from ..base import Profile, RoleSpec, SchemaRef, ThemeDataset
 from .cnig import cnig_to_cnig
@@ -244,8 +245,11 @@ class FloodProfile(Profile):
             report,
             "PPR_WRITTEN",
             Severity.INFO,
-            f"{path.name} written from the CNIG template {TEMPLATE_VERSION}: {len(files)} table(s) with data.",
-            fr=f"{path.name} écrit d'après le gabarit CNIG {TEMPLATE_VERSION} : {len(files)} table(s) remplie(s).",
+            f"{literal(path.name)} written from the CNIG template {TEMPLATE_VERSION}: {{n}} {{n:table|tables}} with "
+            "data.",
+            fr=f"{literal(path.name)} écrit d'après le gabarit CNIG {TEMPLATE_VERSION} : {{n}} "
+            "{n:table remplie|tables remplies}.",
+            numbers={"n": len(files)},
         )
         return files
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import geopandas as gpd
 import pandas as pd
 
+from ...numbers import literal
 from ...report import Severity
 from .model import add_issue, column, text_values
 
@@ -74,10 +75,12 @@ def convert_stakes(
             report,
             "PPR_STAKES_CONVERTED",
             Severity.INFO,
-            f"{len(frame)} feature(s) of {layer} converted to the CNIG table {kind}.",
+            f"{{n}} {{n:feature|features}} of {literal(layer)} converted to the CNIG table {literal(kind)}.",
             layer=layer,
             count=len(frame),
-            fr=f"{len(frame)} objet(s) de {layer} convertis dans la table CNIG {kind}.",
+            fr=f"{{n}} {{n:objet|objets}} de {literal(layer)} {{n:converti|convertis}} dans la table CNIG "
+            f"{literal(kind)}.",
+            numbers={"n": len(frame)},
         )
     return out
 
@@ -93,17 +96,18 @@ def _ids(frame: gpd.GeoDataFrame, names: tuple[str, ...], prefix: str, layer: st
             report,
             "PPR_ID_GENERATED",
             Severity.WARNING,
-            f"{int(bad.sum())} feature(s) of {layer} have no identifier usable as the CNIG key (missing, repeated or "
-            f"longer than {_ID_MAX} characters): they were numbered {prefix}1, {prefix}2...; the COVADIS value is kept "
-            "in idrefexterne.",
+            f"{{n}} {{n:feature|features}} of {literal(layer)} {{n:has|have}} no identifier usable as the CNIG key "
+            f"(missing, repeated or longer than {_ID_MAX} characters): {{n:it was|they were}} numbered "
+            f"{literal(prefix)}1, {literal(prefix)}2...; the COVADIS value is kept in idrefexterne.",
             "Give each feature a unique identifier of at most 15 characters in the source layer.",
             layer=layer,
             count=int(bad.sum()),
             examples=[int(i) for i in bad.to_numpy().nonzero()[0][:5]],
-            fr=f"{int(bad.sum())} objet(s) de {layer} n'ont pas d'identifiant utilisable comme clé CNIG (absent, "
-            f"répété ou de plus de {_ID_MAX} caractères) : ils ont été numérotés {prefix}1, {prefix}2… ; la valeur "
-            "COVADIS est gardée dans idrefexterne.",
+            fr=f"{{n}} {{n:objet|objets}} de {literal(layer)} {{n:n'a|n'ont}} pas d'identifiant utilisable comme clé "
+            f"CNIG (absent, répété ou de plus de {_ID_MAX} caractères) : {{n:il a été numéroté|ils ont été numérotés}} "
+            f"{literal(prefix)}1, {literal(prefix)}2… ; la valeur COVADIS est gardée dans idrefexterne.",
             hint_fr="Donnez à chaque objet un identifiant unique d'au plus 15 caractères dans la couche source.",
+            numbers={"n": int(bad.sum())},
         )
     return ids
 
@@ -118,13 +122,16 @@ def _name(frame: gpd.GeoDataFrame, what: str, layer: str, report: Report) -> pd.
             report,
             "PPR_VALUE_MISSING",
             Severity.ERROR,
-            f"{int(blank.sum())} feature(s) of {layer} have neither NOM nor DESCRIPT: the CNIG table needs {what}.",
+            f"{{n}} {{n:feature|features}} of {literal(layer)} {{n:has|have}} neither NOM nor DESCRIPT: the CNIG table "
+            f"needs {literal(what)}.",
             "Fill NOM in the source layer.",
             layer=layer,
             count=int(blank.sum()),
             examples=[int(i) for i in blank.to_numpy().nonzero()[0][:5]],
-            fr=f"{int(blank.sum())} objet(s) de {layer} n'ont ni NOM ni DESCRIPT : la table CNIG demande {what}.",
+            fr=f"{{n}} {{n:objet|objets}} de {literal(layer)} {{n:n'a|n'ont}} ni NOM ni DESCRIPT : la table CNIG "
+            f"demande {literal(what)}.",
             hint_fr="Remplissez NOM dans la couche source.",
+            numbers={"n": int(blank.sum())},
         )
     return name
 
@@ -142,14 +149,16 @@ def _stakes(
             report,
             "PPR_VALUE_MISSING",
             Severity.ERROR,
-            f"{int(blank.sum())} stake(s) of {layer} have no category (CATEGORIE): codeenjeu is mandatory.",
+            f"{{n}} {{n:stake|stakes}} of {literal(layer)} {{n:has|have}} no category (CATEGORIE): codeenjeu is "
+            "mandatory.",
             "Fill CATEGORIE with the COVADIS stake category in the source layer.",
             layer=layer,
             count=int(blank.sum()),
             examples=[int(i) for i in blank.to_numpy().nonzero()[0][:5]],
-            fr=f"{int(blank.sum())} enjeu(x) de {layer} n'ont pas de catégorie (CATEGORIE) : codeenjeu est "
-            "obligatoire.",
+            fr=f"{{n}} {{n:enjeu|enjeux}} de {literal(layer)} {{n:n'a|n'ont}} pas de catégorie (CATEGORIE) : "
+            "codeenjeu est obligatoire.",
             hint_fr="Remplissez CATEGORIE avec la catégorie d'enjeu COVADIS dans la couche source.",
+            numbers={"n": int(blank.sum())},
         )
     dates = column(frame, *_DATE)
     recorded = dates.map(_iso) if dates is not None else pd.Series([None] * n, dtype=object)
@@ -160,26 +169,29 @@ def _stakes(
             report,
             "PPR_STAKE_DATE_DEFAULTED",
             Severity.INFO,
-            f"{int(missing.sum())} stake(s) of {layer} record no date: dateenjeu is the procedure's date ({when}).",
+            f"{{n}} {{n:stake|stakes}} of {literal(layer)} {{n:records|record}} no date: dateenjeu is the procedure's "
+            f"date ({literal(when)}).",
             "Give the date the stakes were recorded (DATE_COLL) if it differs.",
             layer=layer,
             count=int(missing.sum()),
-            fr=f"{int(missing.sum())} enjeu(x) de {layer} sans date : dateenjeu prend la date de la procédure "
-            f"({when}).",
+            fr=f"{{n}} {{n:enjeu|enjeux}} de {literal(layer)} sans date : dateenjeu prend la date de la procédure "
+            f"({literal(when)}).",
             hint_fr="Indiquez la date de recensement des enjeux (DATE_COLL) si elle diffère.",
+            numbers={"n": int(missing.sum())},
         )
     elif missing.any():
         add_issue(
             report,
             "PPR_VALUE_MISSING",
             Severity.ERROR,
-            f"{int(missing.sum())} stake(s) of {layer} have no date, and the procedure has none: dateenjeu is "
-            "mandatory.",
+            f"{{n}} {{n:stake|stakes}} of {literal(layer)} {{n:has|have}} no date, and the procedure has none: "
+            "dateenjeu is mandatory.",
             "Fill DATE_COLL in the source layer, or set dateetat in the mapping file.",
             layer=layer,
             count=int(missing.sum()),
-            fr=f"{int(missing.sum())} enjeu(x) de {layer} n'ont pas de date, la procédure non plus : dateenjeu est "
-            "obligatoire.",
+            fr=f"{{n}} {{n:enjeu|enjeux}} de {literal(layer)} {{n:n'a|n'ont}} pas de date, la procédure non plus : "
+            "dateenjeu est obligatoire.",
+            numbers={"n": int(missing.sum())},
             hint_fr="Remplissez DATE_COLL dans la couche source, ou indiquez dateetat dans le fichier de "
             "correspondance.",
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ...errors import InputError, SourceNotFoundError
+from ...numbers import literal
 from ...report import Report, Severity
 from .cnig import split_table_name
 from .columns import check_columns
@@ -246,11 +247,13 @@ def _check_presence(
             report,
             "PPR_TABLES_OPTIONAL_ABSENT",
             Severity.INFO,
-            f"{len(optional)} optional table(s) of the template are absent: {', '.join(optional)}.",
+            f"{{n}} optional {{n:table|tables}} of the template {{n:is|are}} absent: {literal(', '.join(optional))}.",
             "Nothing to do if the PPR has no such data.",
             count=len(optional),
-            fr=f"{len(optional)} table(s) facultative(s) du gabarit absente(s) : {', '.join(optional)}.",
+            fr=f"{{n}} {{n:table facultative|tables facultatives}} du gabarit {{n:absente|absentes}} : "
+            f"{literal(', '.join(optional))}.",
             hint_fr="Rien à faire si le PPR n'a pas de telles données.",
+            numbers={"n": len(optional)},
         )
     lists = sorted(k for k in template.code_lists if k not in tables)
     if lists:
@@ -258,13 +261,15 @@ def _check_presence(
             report,
             "PPR_CODE_LISTS_ABSENT",
             Severity.INFO,
-            f"{len(lists)} code-list table(s) of the template are absent: {', '.join(lists)}. They are optional, "
-            "but QGIS forms and foreign keys rely on them.",
+            f"{{n}} code-list {{n:table|tables}} of the template {{n:is|are}} absent: {literal(', '.join(lists))}. "
+            "{n:It is|They are} optional, but QGIS forms and foreign keys rely on {n:it|them}.",
             "odl-geo convert --theme flood writes all of them.",
             count=len(lists),
-            fr=f"{len(lists)} table(s) de listes de codes du gabarit absente(s) : {', '.join(lists)}. Elles sont "
-            "facultatives, mais les formulaires QGIS et les clés étrangères s'en servent.",
+            fr=f"{{n}} {{n:table|tables}} de listes de codes du gabarit {{n:absente|absentes}} : "
+            f"{literal(', '.join(lists))}. {{n:Elle est facultative|Elles sont facultatives}}, mais les formulaires "
+            "QGIS et les clés étrangères s'en servent.",
             hint_fr="odl-geo convert --theme flood les écrit toutes.",
+            numbers={"n": len(lists)},
         )
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import shapely
 
+from ...numbers import agree, literal
 from ...report import Severity
 from .model import add_issue
 from .template import SRS_ID
@@ -101,20 +102,21 @@ def check_values(
 _Rule = tuple[str, tuple[object, ...]]
 #: the "rule" every row matches: the table's row count, counted in the same scan
 _ROWS: _Rule = ("1", ())
-#: (message, hint, French message, French hint) of a finding
+#: (message, hint, French message, French hint) of a finding, the messages templates of :func:`odl_geo.numbers.fill`
+#: (``{n}``: the count of rows or values, ``{n:row has|rows have}``: the words agreeing with it)
 _Texts = tuple[str, str, str, str]
 
 
 @dataclass(frozen=True)
 class _RowRule:
     """A rule judged row by row, declared once: its SQL condition (``where``, ``params``) is both what the table's
-    one scan counts and what its first rows are looked up by; ``texts`` words the finding from the count and from
-    ``detail`` (what the message quotes, read only when some row breaks the rule)."""
+    one scan counts and what its first rows are looked up by; ``texts`` words the finding from ``detail`` (what the
+    message quotes, read only when some row breaks the rule), its messages templates filled with the count."""
 
     code: str
     where: str
     params: tuple[object, ...]
-    texts: Callable[[int, Any], _Texts]
+    texts: Callable[[Any], _Texts]
     detail: Callable[[sqlite3.Connection], Any] | None = None
     #: False: the finding names no rows (the date rule quotes a value instead)
     examples: bool = True
@@ -130,7 +132,7 @@ class _RowRule:
             n, examples = _count(conn, table, self.where, self.params, counted), None
         if not n:
             return
-        message, hint, fr, hint_fr = self.texts(n, self.detail(conn) if self.detail is not None else None)
+        message, hint, fr, hint_fr = self.texts(self.detail(conn) if self.detail is not None else None)
         add_issue(
             report,
             self.code,
@@ -142,6 +144,7 @@ class _RowRule:
             examples=examples,
             fr=fr,
             hint_fr=hint_fr,
+            numbers={"n": n},
         )
 
 
@@ -162,12 +165,15 @@ class _UniqueKey:
                 report,
                 "PPR_ID_DUPLICATE",
                 Severity.ERROR,
-                f"{table}: {dups} identifier value(s) ({names}) are used by several rows.",
+                f"{literal(table)}: {{n}} identifier {{n:value|values}} ({literal(names)}) {{n:is|are}} used by "
+                "several rows.",
                 "Give each row its own identifier (it is the table's primary key).",
                 layer=table,
                 count=dups,
-                fr=f"{table} : {dups} valeur(s) d'identifiant ({names}) servent à plusieurs lignes.",
+                fr=f"{literal(table)} : {{n}} {{n:valeur|valeurs}} d'identifiant ({literal(names)}) "
+                "{n:sert|servent} à plusieurs lignes.",
                 hint_fr="Donnez à chaque ligne son propre identifiant (c'est la clé primaire de la table).",
+                numbers={"n": dups},
             )
 
 
@@ -233,10 +239,10 @@ def _mandatory_rule(table: str, name: str, real: str) -> _RowRule:
         "PPR_VALUE_MISSING",
         f'"{real}" IS NULL OR trim("{real}") = \'\'',
         (),
-        lambda n, _: (
-            f"{table}: {n} row(s) have no {name}, which the standard makes mandatory.",
+        lambda _: (
+            f"{literal(table)}: {{n}} {{n:row has|rows have}} no {literal(name)}, which the standard makes mandatory.",
             "Fill the value.",
-            f"{table} : {n} ligne(s) sans {name}, que le standard rend obligatoire.",
+            f"{literal(table)} : {{n}} {{n:ligne|lignes}} sans {literal(name)}, que le standard rend obligatoire.",
             "Remplissez la valeur.",
         ),
     )
@@ -247,12 +253,18 @@ def _code_list_rule(table: str, name: str, code_list: str, real: str, allowed: l
     where = f'"{real}" IS NOT NULL AND "{real}" NOT IN ({marks})'
     listed, listed_fr = (", ".join(allowed),) * 2 if len(allowed) <= 15 else ("see the table", "voir la table")
 
-    def texts(n: int, values: list[object]) -> _Texts:
-        quoted = ", ".join(map(repr, values))
+    def texts(values: list[object]) -> _Texts:
+        quoted = literal(", ".join(map(repr, values)))
         return (
-            f"{table}: {n} row(s) have a {name} outside the code list {code_list} ({quoted}).",
+            (
+                f"{literal(table)}: {{n}} {{n:row has|rows have}} a {literal(name)} outside the code list "
+                f"{literal(code_list)} ({quoted})."
+            ),
             f"Use a code of {code_list}: {listed}.",
-            f"{table} : {n} ligne(s) ont un {name} hors de la liste de codes {code_list} ({quoted}).",
+            (
+                f"{literal(table)} : {{n}} {{n:ligne a|lignes ont}} un {literal(name)} hors de la liste de codes "
+                f"{literal(code_list)} ({quoted})."
+            ),
             f"Utilisez un code de {code_list} : {listed_fr}.",
         )
 
@@ -268,10 +280,16 @@ def _missing_table_rule(table: str, name: str, real: str, target: str) -> _RowRu
         "PPR_REFERENCE_BROKEN",
         f'"{real}" IS NOT NULL',
         (),
-        lambda n, _: (
-            f"{table}: {n} row(s) refer through {name} to the table {target}, which is missing.",
+        lambda _: (
+            (
+                f"{literal(table)}: {{n}} {{n:row refers|rows refer}} through {literal(name)} to the table "
+                f"{literal(target)}, which is missing."
+            ),
             f"Add {target} or empty {name}.",
-            f"{table} : {n} ligne(s) renvoient par {name} à la table {target}, qui est absente.",
+            (
+                f"{literal(table)} : {{n}} {{n:ligne renvoie|lignes renvoient}} par {literal(name)} à la table "
+                f"{literal(target)}, qui est absente."
+            ),
             f"Ajoutez {target} ou videz {name}.",
         ),
     )
@@ -282,10 +300,16 @@ def _reference_rule(table: str, name: str, real: str, target: str, ref_name: str
         "PPR_REFERENCE_BROKEN",
         f'"{real}" IS NOT NULL AND "{real}" NOT IN (SELECT "{ref}" FROM "{target}" WHERE "{ref}" IS NOT NULL)',
         (),
-        lambda n, _: (
-            f"{table}: {n} row(s) have a {name} that matches no {ref_name} of {target}.",
+        lambda _: (
+            (
+                f"{literal(table)}: {{n}} {{n:row has|rows have}} a {literal(name)} that matches no "
+                f"{literal(ref_name)} of {literal(target)}."
+            ),
             "Correct the identifiers so that every reference points at an existing row.",
-            f"{table} : {n} ligne(s) ont un {name} qui ne correspond à aucun {ref_name} de {target}.",
+            (
+                f"{literal(table)} : {{n}} {{n:ligne a|lignes ont}} un {literal(name)} qui ne correspond à aucun "
+                f"{literal(ref_name)} de {literal(target)}."
+            ),
             "Corrigez les identifiants pour que chaque référence désigne une ligne existante.",
         ),
     )
@@ -296,10 +320,16 @@ def _hazard_code_rule(table: str, code: str) -> _RowRule:
         "PPR_HAZARD_CODE_MISMATCH",
         "typealea IS NOT NULL AND typealea <> ?",
         (code,),
-        lambda n, _: (
-            f"{table}: {n} row(s) have a typealea other than {code}, the hazard code in the table's name.",
+        lambda _: (
+            (
+                f"{literal(table)}: {{n}} {{n:row has|rows have}} a typealea other than {literal(code)}, the hazard "
+                "code in the table's name."
+            ),
             "Move these zones to the table of their hazard.",
-            f"{table} : {n} ligne(s) ont un typealea autre que {code}, le code d'aléa du nom de la table.",
+            (
+                f"{literal(table)} : {{n}} {{n:ligne a|lignes ont}} un typealea autre que {literal(code)}, le code "
+                "d'aléa du nom de la table."
+            ),
             "Déplacez ces zones dans la table de leur aléa.",
         ),
     )
@@ -332,10 +362,16 @@ def _date_rule(table: str, name: str, real: str) -> _RowRule:
         "PPR_DATE_FORMAT",
         where,
         (),
-        lambda n, bad: (
-            f"{table}: {n} value(s) of {name} are not dates written YYYY-MM-DD ({bad!r}).",
+        lambda bad: (
+            (
+                f"{literal(table)}: {{n}} {{n:value|values}} of {literal(name)} {{n:is not a date|are not dates}} "
+                f"written YYYY-MM-DD ({literal(repr(bad))})."
+            ),
             "Write dates as YYYY-MM-DD.",
-            f"{table} : {n} valeur(s) de {name} ne sont pas des dates écrites AAAA-MM-JJ ({bad!r}).",
+            (
+                f"{literal(table)} : {{n}} {{n:valeur|valeurs}} de {literal(name)} "
+                f"{{n:n'est pas une date écrite|ne sont pas des dates écrites}} AAAA-MM-JJ ({literal(repr(bad))})."
+            ),
             "Écrivez les dates AAAA-MM-JJ.",
         ),
         first,
@@ -348,10 +384,16 @@ def _integer_rule(table: str, name: str, real: str) -> _RowRule:
         "PPR_VALUE_TYPE",
         f'"{real}" IS NOT NULL AND typeof("{real}") <> \'integer\'',
         (),
-        lambda n, _: (
-            f"{table}: {n} value(s) of {name} are not whole numbers.",
+        lambda _: (
+            (
+                f"{literal(table)}: {{n}} {{n:value|values}} of {literal(name)} "
+                "{n:is not a whole number|are not whole numbers}."
+            ),
             "Store whole numbers (e.g. a return period in years).",
-            f"{table} : {n} valeur(s) de {name} ne sont pas des nombres entiers.",
+            (
+                f"{literal(table)} : {{n}} {{n:valeur|valeurs}} de {literal(name)} "
+                "{n:n'est pas un nombre entier|ne sont pas des nombres entiers}."
+            ),
             "Enregistrez des nombres entiers (p. ex. une période de retour en années).",
         ),
     )
@@ -489,13 +531,14 @@ def _geometries(conn: sqlite3.Connection, table: str, table_def: TableDef, repor
             report,
             "PPR_GEOMETRY_MISSING",
             Severity.ERROR,
-            f"{table}: {missing.count} row(s) have no readable geometry; the standard requires one.",
+            f"{literal(table)}: {{n}} {{n:row has|rows have}} no readable geometry; the standard requires one.",
             "Draw or restore the geometry.",
             layer=table,
             count=missing.count,
             examples=missing.examples,
-            fr=f"{table} : {missing.count} ligne(s) sans géométrie lisible ; le standard en exige une.",
+            fr=f"{literal(table)} : {{n}} {{n:ligne|lignes}} sans géométrie lisible ; le standard en exige une.",
             hint_fr="Dessinez ou rétablissez la géométrie.",
+            numbers={"n": missing.count},
         )
     if not present_any:
         return
@@ -504,13 +547,16 @@ def _geometries(conn: sqlite3.Connection, table: str, table_def: TableDef, repor
             report,
             "PPR_GEOMETRY_SRS",
             Severity.ERROR,
-            f"{table}: {wrong_srs.count} geometrie(s) carry another SRS than EPSG:{SRS_ID} in their header.",
+            f"{literal(table)}: {{n}} {{n:geometry carries|geometries carry}} another SRS than EPSG:{SRS_ID} in "
+            "{n:its|their} header.",
             "Rewrite the geometries in EPSG:2154.",
             layer=table,
             count=wrong_srs.count,
             examples=wrong_srs.examples,
-            fr=f"{table} : {wrong_srs.count} géométrie(s) portent un autre SRS qu'EPSG:{SRS_ID} dans leur en-tête.",
+            fr=f"{literal(table)} : {{n}} {{n:géométrie porte|géométries portent}} un autre SRS qu'EPSG:{SRS_ID} dans "
+            "{n:son|leur} en-tête.",
             hint_fr="Réécrivez les géométries en EPSG:2154.",
+            numbers={"n": wrong_srs.count},
         )
     if wrong.count:
         kind = min(wrong.names)
@@ -518,26 +564,30 @@ def _geometries(conn: sqlite3.Connection, table: str, table_def: TableDef, repor
             report,
             "PPR_GEOMETRY_TYPE",
             Severity.ERROR,
-            f"{table}: {wrong.count} geometrie(s) are {kind}, not {table_def.geometry_type}.",
+            f"{literal(table)}: {{n}} {{n:geometry is|geometries are}} {literal(kind)}, not "
+            f"{literal(str(table_def.geometry_type))}.",
             "Split multi-part zones into one row per part.",
             layer=table,
             count=wrong.count,
             examples=wrong.examples,
-            fr=f"{table} : {wrong.count} géométrie(s) sont des {kind}, pas des {table_def.geometry_type}.",
+            fr=f"{literal(table)} : {{n}} {{n:géométrie est un|géométries sont des}} {literal(kind)}, pas "
+            f"{{n:un|des}} {literal(str(table_def.geometry_type))}.",
             hint_fr="Découpez les zones multi-parties en une ligne par partie.",
+            numbers={"n": wrong.count},
         )
     if with_z.count:
         add_issue(
             report,
             "PPR_GEOMETRY_ZM",
             Severity.ERROR,
-            f"{table}: {with_z.count} geometrie(s) have Z values.",
+            f"{literal(table)}: {{n}} {{n:geometry has|geometries have}} Z values.",
             "Drop the Z coordinates.",
             layer=table,
             count=with_z.count,
             examples=with_z.examples,
-            fr=f"{table} : {with_z.count} géométrie(s) ont des valeurs Z.",
+            fr=f"{literal(table)} : {{n}} {{n:géométrie a|géométries ont}} des valeurs Z.",
             hint_fr="Retirez les coordonnées Z.",
+            numbers={"n": with_z.count},
         )
     if invalid.count:
         reason = invalid.reason
@@ -545,14 +595,16 @@ def _geometries(conn: sqlite3.Connection, table: str, table_def: TableDef, repor
             report,
             "PPR_GEOMETRY_INVALID",
             Severity.ERROR,
-            f"{table}: {invalid.count} geometrie(s) break the OGC Simple Features rules (first: {reason}).",
+            f"{literal(table)}: {{n}} {{n:geometry breaks|geometries break}} the OGC Simple Features rules (first: "
+            f"{literal(reason)}).",
             "Repair them (QGIS 'Fix geometries', or odl-geo convert, which repairs polygons).",
             layer=table,
             count=invalid.count,
             examples=invalid.examples,
-            fr=f"{table} : {invalid.count} géométrie(s) enfreignent les règles OGC Simple Features (première : "
-            f"{reason}).",
+            fr=f"{literal(table)} : {{n}} {{n:géométrie enfreint|géométries enfreignent}} les règles OGC Simple "
+            f"Features (première : {literal(reason)}).",
             hint_fr="Réparez-les (QGIS « Réparer les géométries », ou odl-geo convert, qui répare les polygones).",
+            numbers={"n": invalid.count},
         )
 
 
@@ -569,10 +621,12 @@ def _procedure_code(
             report,
             "PPR_FILE_NAME_CODE_MISMATCH",
             Severity.ERROR,
-            f"The delivery is named after {code}, but {table} holds the procedure(s) {', '.join(codes)}.",
+            f"The delivery is named after {code}, but {table} holds the "
+            f"{agree(len(codes), 'procedure', 'procedures', 'en')} {', '.join(codes)}.",
             "Name the file and the tables after the GASPAR code of the procedure.",
             layer=table,
-            fr=f"La livraison porte le nom de {code}, mais {table} contient la ou les procédures {', '.join(codes)}.",
+            fr=f"La livraison porte le nom de {code}, mais {table} contient "
+            f"{agree(len(codes), 'la procédure', 'les procédures')} {', '.join(codes)}.",
             hint_fr="Nommez le fichier et les tables d'après le code GASPAR de la procédure.",
         )
 
@@ -594,13 +648,14 @@ def _multirisk_detail(
             report,
             "PPR_MULTIALEA_DETAIL_MISSING",
             Severity.WARNING,
-            f"{synth}: {n} multirisk zone(s) (typealea 999) have no row in zonemultialeanaturel, so their "
-            "hazards are unknown.",
+            f"{literal(synth)}: {{n}} multirisk {{n:zone|zones}} (typealea 999) {{n:has|have}} no row in "
+            "zonemultialeanaturel, so {n:its|their} hazards are unknown.",
             "List the hazards of each multirisk zone in zonemultialeanaturel.",
             layer=synth,
             count=n,
             examples=examples,
-            fr=f"{synth} : {n} zone(s) multirisques (typealea 999) n'ont aucune ligne dans zonemultialeanaturel, "
-            "leurs aléas sont donc inconnus.",
+            fr=f"{literal(synth)} : {{n}} {{n:zone multirisque|zones multirisques}} (typealea 999) {{n:n'a|n'ont}} "
+            "aucune ligne dans zonemultialeanaturel, {n:ses|leurs} aléas sont donc inconnus.",
             hint_fr="Listez les aléas de chaque zone multirisque dans zonemultialeanaturel.",
+            numbers={"n": n},
         )
