@@ -47,7 +47,7 @@ def test_lists_exactly_the_organisation_datasets_of_the_commune_with_paging(page
     page.wait_state("odl-catalogue")
     assert page.locator("odl-catalogue .odl-page").text_content() == "Page 1 sur 3"
     assert page.locator("odl-catalogue .odl-prev").is_disabled()
-    assert page.locator("odl-catalogue .odl-status").text_content() == "11 jeu(x) de données"
+    assert page.locator("odl-catalogue .odl-status").text_content() == "11 jeux de données"
     listed = all_pages(page)
     assert sorted(listed) == sorted(MONTPELLIER_ORG)  # not Bourg-d'Oisans', not the other organisation's
     assert page.locator("odl-catalogue .odl-page").text_content() == "Page 3 sur 3"
@@ -79,7 +79,7 @@ def test_dataset_entry_details_and_search(page, site, udata):
     page.wait_for_function("() => document.querySelectorAll('odl-catalogue .odl-dataset').length === 1")
     page.wait_state("odl-catalogue")
     assert titles(page) == [WATER_TITLE]
-    assert page.locator("odl-catalogue .odl-status").text_content() == "1 jeu(x) de données pour « fontaines »"
+    assert page.locator("odl-catalogue .odl-status").text_content() == "1 jeu de données pour « fontaines »"
     item = page.locator("odl-catalogue .odl-dataset")
     excerpt = item.locator(".odl-excerpt").text_content()
     # Markdown reduced to text: no heading, no table (and its pipes), list items apart, underscores of names kept
@@ -114,7 +114,7 @@ def test_english(page, site, udata):
     page.goto(site.page("cat-en.html", catalogue(udata, lang="en", **{"page-size": "5"}), lang="en"))
     page.wait_state("odl-catalogue")
     assert page.get_by_label("Search the datasets").count() == 1
-    assert page.locator("odl-catalogue .odl-status").text_content() == "11 dataset(s)"
+    assert page.locator("odl-catalogue .odl-status").text_content() == "11 datasets"
     assert page.locator("odl-catalogue .odl-page").text_content() == "Page 1 of 3"
     meta = page.locator("odl-catalogue .odl-meta li").first.text_content()
     assert re.fullmatch(r"Updated on \d{1,2} [A-Z][a-z]+ 20\d\d", meta)

@@ -35,7 +35,7 @@ def test_odl_geo_embed_page_works_under_its_own_csp(page, udata, map_servers, tm
                    ".getSource().getFeatures().length")  # the outline is drawn last, above a background map
         if territory == "commune:34172":
             assert page.locator("odl-catalogue .odl-dataset").count() == 10  # page size 10 of the 11 datasets
-            assert page.locator("odl-catalogue .odl-status").text_content() == "11 jeu(x) de données"
+            assert page.locator("odl-catalogue .odl-status").text_content() == "11 jeux de données"
             # udata's zones have no geometry: the commune's outline is the one odl-geo ships, written next to
             # the bundle; the map frames it (Montpellier, not the whole Hérault) and no note says it is missing
             assert page.locator("odl-map").get_attribute("outline-src") == "odl-embed/contour-commune-34172.geojson"

@@ -79,7 +79,7 @@ def test_two_of_each_on_one_page(new_page, site, front, udata, map_servers, widt
     assert len(page.locator("odl-catalogue").nth(0).locator(".odl-dataset").all()) == 2
     assert page.locator("odl-catalogue").nth(1).locator(".odl-dataset h3").all_text_contents() == [
         "Plan de prévention des risques de Bourg-d'Oisans"]
-    assert page.locator("odl-catalogue").nth(1).locator(".odl-status").text_content() == "1 dataset(s)"
+    assert page.locator("odl-catalogue").nth(1).locator(".odl-status").text_content() == "1 dataset"
     # responsive: nothing wider than the screen
     wide = page.evaluate("""w => [...document.querySelectorAll('body *')]
         .filter(e => e.getBoundingClientRect().right > w + 1).slice(0, 8)

@@ -1,4 +1,6 @@
-// Messages of both components, French first. t(lang, key, {var}) fills {var} placeholders (text only).
+// Messages of both components, French first. t(lang, key, {var}) fills {var} placeholders (text only): a number
+// written the language's way (« 1 234 », "1,234"), and {var:one|many} the words that agree with it (French: the
+// singular for 0 and 1, « 1 jeu de données »; English: for 1 only), as odl_geo.numbers.fill writes the reports.
 const MESSAGES = {
   fr: {
     loading: 'Chargement…',
@@ -6,8 +8,8 @@ const MESSAGES = {
     catalogue: 'Catalogue de données ouvertes',
     search: 'Rechercher dans les jeux de données',
     searchButton: 'Rechercher',
-    results: '{count} jeu(x) de données',
-    resultsFor: '{count} jeu(x) de données pour « {q} »',
+    results: '{count} {count:jeu|jeux} de données',
+    resultsFor: '{count} {count:jeu|jeux} de données pour « {q} »',
     updated: 'Mis à jour le {date}',
     formats: 'Formats : {list}',
     licence: 'Licence : {name}',
@@ -43,7 +45,7 @@ const MESSAGES = {
     north: 'le nord', south: 'le sud', east: "l'est", west: "l'ouest",
     info: 'Informations',
     infoNone: 'Aucun objet à cet endroit.',
-    infoCount: '{count} objet(s) trouvé(s).',
+    infoCount: '{count} {count:objet trouvé|objets trouvés}.',
     infoError: "Le serveur n'a pas pu donner les informations de cet endroit.",
     close: 'Fermer',
     attribution: 'Source : {text}',
@@ -57,8 +59,8 @@ const MESSAGES = {
     catalogue: 'Open data catalogue',
     search: 'Search the datasets',
     searchButton: 'Search',
-    results: '{count} dataset(s)',
-    resultsFor: '{count} dataset(s) for “{q}”',
+    results: '{count} {count:dataset|datasets}',
+    resultsFor: '{count} {count:dataset|datasets} for “{q}”',
     updated: 'Updated on {date}',
     formats: 'Formats: {list}',
     licence: 'Licence: {name}',
@@ -92,7 +94,7 @@ const MESSAGES = {
     north: 'north', south: 'south', east: 'east', west: 'west',
     info: 'Information',
     infoNone: 'No feature here.',
-    infoCount: '{count} feature(s) found.',
+    infoCount: '{count} {count:feature|features} found.',
     infoError: 'The server could not give the information for this place.',
     close: 'Close',
     attribution: 'Source: {text}',
@@ -103,10 +105,24 @@ const MESSAGES = {
   },
 };
 
+const PLACEHOLDER = /\{(\w+)(?::([^{}|]*)\|([^{}|]*))?\}/g;
+
 export function t(lang, key, vars = {}) {
   const table = MESSAGES[lang] || MESSAGES.fr;
   const text = table[key] ?? MESSAGES.fr[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => (name in vars ? String(vars[name]) : `{${name}}`));
+  const english = lang === 'en';
+  return text.replace(PLACEHOLDER, (whole, name, one, many) => {
+    if (!(name in vars)) return whole;
+    const value = vars[name];
+    if (one !== undefined) {
+      const n = Math.abs(Number(value));
+      return (english ? n === 1 : n < 2) ? one : many;
+    }
+    if (typeof value === 'number' && Number.isInteger(value)) {
+      return new Intl.NumberFormat(english ? 'en-GB' : 'fr-FR').format(value);
+    }
+    return String(value);
+  });
 }
 
 /** The translated message of a FetchError (common.js) for the server `site`. */
