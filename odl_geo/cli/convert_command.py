@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 
 from ..exports.catalog import DEFAULT_FORMATS, FORMAT_LABELS
+from ..numbers import quantity
 from .metadata_command import ConvertMetadata, add_convert_option
 from .options import THEMES, add_chunk_option, add_read_options, add_theme_options, read_options, theme_options
 
@@ -110,10 +111,8 @@ def _plain(args: argparse.Namespace, out: Console, err: Console, feedback: Feedb
     result = manifest.to_dict()
     if manifest.skipped:
         names = ", ".join(manifest.skipped)
-        err.print(
-            f"[bold red]error:[/] {escape(f'{len(manifest.skipped)} layer(s) not converted: {names}.')}",
-            highlight=False,
-        )
+        skipped = quantity(len(manifest.skipped), "layer", "layers", "en")
+        err.print(f"[bold red]error:[/] {escape(f'{skipped} not converted: {names}.')}", highlight=False)
         err.print(escape(f"  -> The other layers were written to {args.out}; fix the errors above and convert again."))
         raise PartialConversion(result)
     return result

@@ -16,6 +16,7 @@ from rich.markup import escape
 
 from ..credentials import Credentials
 from ..errors import InputError
+from ..numbers import quantity
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -244,7 +245,8 @@ def _handler(args: argparse.Namespace, out: Console, err: Console, feedback: Fee
     data = result.to_dict()
     if result.exit_code:
         failed = [d.name for d in result.datasets if d.outcome == "failed"]
-        raise _JobFailed(result.exit_code, f"{len(failed)} dataset(s) of {job.name!r} failed: {', '.join(failed)}.",
+        datasets = quantity(len(failed), "dataset", "datasets", "en")
+        raise _JobFailed(result.exit_code, f"{datasets} of {job.name!r} failed: {', '.join(failed)}.",
                          f"Read {job.journal} (and run again: publishing resumes).", data)  # fmt: skip
     return data
 

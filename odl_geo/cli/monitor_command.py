@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 
 from ..errors import OdlGeoError, OutputError
+from ..numbers import count_text, quantity
 
 if TYPE_CHECKING:
     import argparse
@@ -110,8 +111,10 @@ def _print(out: Console, result: Any) -> None:
     for a in result.alerts:
         out.print(escape(f"alert {a['channel']} -> {a['target']}: {'sent' if a['ok'] else 'NOT SENT'} "
                          f"({a['message']})"), highlight=False)  # fmt: skip
-    out.print(escape(f"{len(result.probes)} check(s), {len(result.failed)} failed, {result.requests} request(s), "
-                     f"{result.seconds:.1f} s"), highlight=False)  # fmt: skip
+    out.print(escape(f"{quantity(len(result.probes), 'check', 'checks', 'en')}, "
+                     f"{count_text(len(result.failed), 'en')} failed, "
+                     f"{quantity(result.requests, 'request', 'requests', 'en')}, {result.seconds:.1f} s"),
+              highlight=False)  # fmt: skip
 
 
 class MonitorFailed(OdlGeoError):
@@ -120,7 +123,7 @@ class MonitorFailed(OdlGeoError):
     exit_code = 8
 
     def __init__(self, failed: int, job: str, result: dict[str, Any]) -> None:
-        super().__init__(f"{failed} check(s) of what {job!r} published failed.",
+        super().__init__(f"{quantity(failed, 'check', 'checks', 'en')} of what {job!r} published failed.",
                          "Read the table (or --html page): each failed check names the URL it called.")  # fmt: skip
         self.result = result
 

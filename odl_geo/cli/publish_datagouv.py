@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from ..credentials import Credentials
 from ..errors import AuthError, InputError
+from ..numbers import quantity
 from ..publishers.datagouv._errors import API_KEY_ENV
 from ..publishers.datagouv.endpoints import DEMO_URL, PRODUCTION_URL
 from .main import publish_subparsers
@@ -137,7 +138,8 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
     result = publish_outputs(args.outdir, client, options, feedback)
     if not args.json and not args.quiet:
         if args.dry_run:
-            out.print(f"dry run: {len(result.planned_requests)} write request(s) would be sent (reads were sent):")
+            planned = quantity(len(result.planned_requests), "write request", "write requests", "en")
+            out.print(f"dry run: {planned} would be sent (reads were sent):")
             for line in result.planned_requests:
                 out.print(escape(f"  {line}"))
         else:

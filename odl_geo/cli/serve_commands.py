@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
+from ..numbers import quantity
+
 if TYPE_CHECKING:
     import argparse
 
@@ -53,7 +55,8 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
     if args.once:
         result = snapshot(args.path if len(args.path) > 1 else args.path[0], args.snapshot, theme=args.theme)
         if talk:
-            out.print(f"QGIS Server answered in {result.start_seconds:.2f} s with {len(result.layers)} layer(s):")
+            layers = quantity(len(result.layers), "layer", "layers", "en")
+            out.print(f"QGIS Server answered in {result.start_seconds:.2f} s with {layers}:")
             for name in result.layers:
                 out.print(f"  {escape(name)}")
             for note in result.notes:

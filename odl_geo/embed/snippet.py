@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..errors import InputError
+from ..numbers import agree
 
 __all__ = ["DEFAULT_DATAGOUV", "Assets", "CatalogueSpec", "MapSpec", "Snippet", "check_url", "render_snippet"]
 
@@ -164,7 +165,10 @@ class Snippet:
                 raise InputError(f"Type de serveur « {m.server_type} » inconnu.", "Utilisez qgis ou geoserver.")
             unknown = [t for t in m.themes if t not in THEMES]
             if unknown:
-                raise InputError(f"Thème(s) inconnu(s) : {', '.join(unknown)}.", f"Thèmes : {', '.join(THEMES)}.")
+                raise InputError(
+                    f"{agree(len(unknown), 'Thème inconnu', 'Thèmes inconnus')} : {', '.join(unknown)}.",
+                    f"Thèmes : {', '.join(THEMES)}.",
+                )
             if not m.layers and not m.themes:
                 raise InputError("La carte n'a ni couche ni thème.", "Donnez --theme (hiking water pei flood).")
             if m.outline_src:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..credentials import redact
 from ..feedback import Feedback, NullFeedback, check_cancelled
+from ..numbers import agree, count_text, quantity
 from .executors import SerialExecutor
 from .records import publication_record
 from .state import append_journal, fingerprint, job_lock, read_state, write_state
@@ -43,18 +44,21 @@ class StepResult:
         r = self.result or {}
         parts = []
         if "files" in r:
-            parts.append(f"{len(r['files'])} file(s)")
+            parts.append(quantity(len(r["files"]), "file", "files", "en"))
         if "resources" in r:
             changed = sum(1 for x in r["resources"] if x.get("outcome") in ("created", "updated"))
-            parts.append(f"{changed} resource(s) changed of {len(r['resources'])}")
+            changed_of = count_text(len(r["resources"]), "en")
+            parts.append(f"{quantity(changed, 'resource', 'resources', 'en')} changed of {changed_of}")
         if r.get("planned_requests") or r.get("dry_run"):
-            parts.append(f"{len(r.get('planned_requests') or [])} request(s) planned")
+            parts.append(f"{quantity(len(r.get('planned_requests') or []), 'request', 'requests', 'en')} planned")
         if "bytes_uploaded" in r:
             parts.append(f"{r['bytes_uploaded']} bytes uploaded to {r.get('page') or 'data.gouv.fr'}")
         if r.get("checks"):
-            parts.append(f"{sum(1 for c in r['checks'] if c.get('ok'))}/{len(r['checks'])} layer(s) checked in WMS/WFS")
+            ok, checked = sum(1 for c in r["checks"] if c.get("ok")), len(r["checks"])
+            layers = agree(checked, "layer", "layers", "en")  # "1/2 layers": the layers checked, 2 of them
+            parts.append(f"{count_text(ok, 'en')}/{count_text(checked, 'en')} {layers} checked in WMS/WFS")
         if "layers" in r and isinstance(r["layers"], list) and r["layers"] and "table" in r["layers"][0]:
-            parts.append(f"{len(r['layers'])} table(s)")
+            parts.append(quantity(len(r["layers"]), "table", "tables", "en"))
         return ", ".join(parts) or "done"
 
 

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from ..credentials import redact, redact_url
 from ..errors import NetworkError
 from ..http import HttpRequest
+from ..numbers import agree, quantity
 
 if TYPE_CHECKING:
     from .model import MonitorResult, ProbeHttp
@@ -47,9 +48,9 @@ def _subject(result: MonitorResult) -> str:
     recovered = len(result.changes) - failing
     parts = []
     if failing:
-        parts.append(f"{failing} contrôle(s) en échec / failing")
+        parts.append(f"{quantity(failing, 'contrôle', 'contrôles')} en échec / failing")
     if recovered:
-        parts.append(f"{recovered} rétabli(s) / recovered")
+        parts.append(f"{quantity(recovered, 'rétabli', 'rétablis')} / recovered")
     return f"[odl-geo] {result.job} : " + ", ".join(parts)
 
 
@@ -64,7 +65,11 @@ def alert_text(result: MonitorResult) -> str:
             lines.append(f"    {c['url']}")
     still = len(result.failed) - sum(1 for c in result.changes if c["change"] == "failing")
     if still > 0:
-        lines += ["", f"{still} autre(s) contrôle(s) toujours en échec (déjà signalés) / still failing (alerted)"]
+        others = quantity(still, "autre contrôle", "autres contrôles")
+        lines += [
+            "",
+            f"{others} toujours en échec ({agree(still, 'déjà signalé', 'déjà signalés')}) / still failing (alerted)",
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from ..numbers import quantity
+
 __all__ = ["FREQUENCY_DELTAS", "freshness"]
 
 _D, _W = timedelta(days=1), timedelta(weeks=1)
@@ -55,4 +57,4 @@ def freshness(frequency: str, last_update: str | None, now: datetime | None = No
         return True, f"updated {last:%Y-%m-%d %H:%M} UTC, next update due by {next_update:%Y-%m-%d %H:%M} UTC"
     late = (current - next_update).days
     return False, (f"stale: last updated {last:%Y-%m-%d %H:%M} UTC, due by {next_update:%Y-%m-%d %H:%M} UTC for "
-                   f"frequency {frequency!r}, {late} day(s) late")  # fmt: skip
+                   f"frequency {frequency!r}, {quantity(late, 'day', 'days', 'en')} late")  # fmt: skip

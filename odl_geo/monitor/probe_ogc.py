@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NetworkError
+from ..numbers import count_text, quantity
 from ..publishers.geoserver.verify import png_is_blank
 from .model import FAILED, OK, SKIPPED, Probe
 
@@ -50,7 +51,8 @@ def probe_ows(dataset: str, wms_url: str, wfs_url: str, layers: list[dict[str, A
             problem = f"WMS GetCapabilities is not a capabilities document ({type(exc).__name__}): " \
                       f"{http.say(resp.text)}"  # fmt: skip
     probes = [Probe(dataset, "wms", "capabilities", prefix or "wms", FAILED if problem else OK,
-                    problem or f"WMS GetCapabilities lists {len(contents)} layer(s)", url, seconds)]  # fmt: skip
+                    problem or f"WMS GetCapabilities lists {quantity(len(contents), 'layer', 'layers', 'en')}", url,
+                    seconds)]  # fmt: skip
     if problem:
         return probes + _skipped(dataset, layers, "WMS GetCapabilities failed")
     for layer in layers:
@@ -170,10 +172,11 @@ def _hits(dataset: str, wfs_url: str, name: str, expected: Any, http: ProbeHttp,
             url,
             seconds,
         )
+    features = quantity(count, "feature", "features", "en")
     if expected is not None and count != expected:
         return Probe(dataset, "wfs", "hits", name, FAILED,
-                     f"WFS counts {count} feature(s), the manifest {expected}", url, seconds)  # fmt: skip
-    return Probe(dataset, "wfs", "hits", name, OK, f"WFS counts {count} feature(s), as published", url, seconds)
+                     f"WFS counts {features}, the manifest {count_text(expected, 'en')}", url, seconds)  # fmt: skip
+    return Probe(dataset, "wfs", "hits", name, OK, f"WFS counts {features}, as published", url, seconds)
 
 
 def _down(dataset: str, service: str, url: str, exc: NetworkError, check: str = "capabilities",

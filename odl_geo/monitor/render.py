@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import TYPE_CHECKING
 
+from ..numbers import quantity
 from .model import FAILED, OK
 
 if TYPE_CHECKING:
@@ -23,8 +24,9 @@ def status_html(result: MonitorResult, since: dict[str, str] | None = None) -> s
     """The page of one run. ``since``: check key -> since when it is in its present state (history)."""
     since = since or {}
     failed = len(result.failed)
-    head = (f"{failed} contrôle(s) en échec" if failed else "Tout est en ordre") + \
-        f" — {len(result.probes)} contrôle(s), {result.requests} requête(s), {result.seconds:.1f} s"  # fmt: skip
+    head = (f"{quantity(failed, 'contrôle', 'contrôles')} en échec" if failed else "Tout est en ordre") + \
+        f" — {quantity(len(result.probes), 'contrôle', 'contrôles')}, " \
+        f"{quantity(result.requests, 'requête', 'requêtes')}, {result.seconds:.1f} s"  # fmt: skip
     rows = []
     for p in result.probes:
         rows.append(

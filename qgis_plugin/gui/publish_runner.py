@@ -24,26 +24,48 @@ from qgis.core import (
 )
 from qgis.PyQt.QtWidgets import QHeaderView
 
-from ..toolbelt.i18n import tr
+from odl_geo.numbers import agree, count_text, fill
+
+from ..toolbelt.i18n import language, tr
 from .publication_names import slug
 from .results import add_wms_layer, links_html, result_links
 
-__all__ = ["TAB_MAPPING", "TAB_PERSONAL", "TAB_REPORT", "TAB_TARGETS", "PublishRunner", "step_summary"]
+__all__ = [
+    "TAB_MAPPING",
+    "TAB_PERSONAL",
+    "TAB_REPORT",
+    "TAB_TARGETS",
+    "PublishRunner",
+    "count_language",
+    "step_summary",
+]
 
 TAB_MAPPING, TAB_PERSONAL, TAB_TARGETS, TAB_REPORT = range(4)
+
+
+def count_language() -> str:
+    """The rule the interface's counts follow (``odl_geo.numbers``): French when it speaks French (« 0 objet »,
+    « 2 objets », thousands grouped by a narrow no-break space), English otherwise ("0 features", "1,004")."""
+    return "fr" if language() == "fr" else "en"
 
 
 def step_summary(alg_id: str, results: dict[str, Any]) -> str:
     """One translated sentence of what a publication step did, from its Processing outputs."""
     r = results
+    lang = count_language()
     if alg_id == "odl_geo:convert":
         return tr("Files written in {0}.").format(r.get("OUTPUT", ""))
     if alg_id == "odl_geo:publish_geoserver":
-        return tr("GeoServer: {0} created or updated, {1} unchanged, {2} layer(s) checked through WMS/WFS.").format(
-            int(r.get("CHANGED", 0)), int(r.get("UNCHANGED", 0)), int(r.get("VERIFIED", 0))
-        )
+        # three counts, and French agrees with each of them: the translation says which words agree with which
+        # count ({changed:créé|créés}), odl_geo.numbers.fill writes them
+        counts = {"changed": int(r.get("CHANGED", 0)), "unchanged": int(r.get("UNCHANGED", 0)),
+                  "verified": int(r.get("VERIFIED", 0))}  # fmt: skip
+        return fill(tr("GeoServer: {changed} created or updated, {unchanged} unchanged, "
+                       "{verified} {verified:layer|layers} checked through WMS/WFS."), counts, lang)  # fmt: skip
     if alg_id == "odl_geo:publish_postgis":
-        return tr("PostGIS: {0} table(s) published.").format(int(r.get("TABLES", 0)))
+        tables = int(r.get("TABLES", 0))
+        text = agree(tables, tr("PostGIS: {0} table published."), tr("PostGIS: {0} tables published."), lang)
+        return text.format(count_text(tables, lang))
     if alg_id == "odl_geo:publish_csw":
         return tr("CSW catalogue: record {0} {1}.").format(r.get("IDENTIFIER", ""), r.get("OUTCOME", ""))
     if alg_id == "odl_geo:publish_datagouv":
@@ -189,7 +211,9 @@ class PublishRunner:
 
         if iface is not None and ids:
             iface.mapCanvas().zoomToSelected(layer)
-        self._say(tr("{0} feature(s) selected in {1}.").format(len(ids), layer.name()))
+        lang = count_language()
+        text = agree(len(ids), tr("{0} feature selected in {1}."), tr("{0} features selected in {1}."), lang)
+        self._say(text.format(count_text(len(ids), lang), layer.name()))
         return ids
 
     def _say(self, text: str) -> None:

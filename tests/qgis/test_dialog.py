@@ -109,7 +109,7 @@ def test_water_points_mapping_table_check_and_publish_to_geoserver(
         publish(dlg)
         wait_idle(dlg)
     status = dlg.status.text()
-    assert status.startswith("Publié : Bornes fontaines.") and "1 couche(s) vérifiée(s) en WMS/WFS" in status, status
+    assert status.startswith("Publié : Bornes fontaines.") and "1 couche vérifiée en WMS/WFS" in status, status
     # the UI kept running through the whole publish (conversion, upload, OGC verification)
     print(f"heartbeat: {len(gaps)} ticks, longest gap {max(gaps[1:])} ms")  # shown with pytest -s
     assert len(gaps) > 20 and max(gaps[1:]) < 100, (len(gaps), max(gaps[1:]))

@@ -115,10 +115,10 @@ def test_a_postgis_table_published_to_postgis_then_a_cancelled_publication_chang
     publish(dlg)
     wait_idle(dlg)
     status = dlg.status.text()
-    assert status.startswith("Publié : Fontaines (PostGIS).") and "PostGIS : 1 table(s) publiée(s)" in status, status
+    assert status.startswith("Publié : Fontaines (PostGIS).") and "PostGIS : 1 table publiée." in status, status
     assert list(_tables(pg_source).values()) == [48]
     assert (tmp_path / "out" / "publication" / "Fontaines_PostGIS_water.gpkg").is_file()  # the layer's name
-    assert any("PostGIS : 1 table(s)" in m and lvl == Qgis.Success for m, lvl in logged), logged
+    assert any("PostGIS : 1 table publiée." in m and lvl == Qgis.Success for m, lvl in logged), logged
     assert pg_source.password not in " ".join(m for m, _ in logged)
     before = _tables(pg_source)
 

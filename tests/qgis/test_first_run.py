@@ -116,7 +116,7 @@ def test_a_fresh_profile_goes_from_no_libraries_to_a_published_layer(
         publish(dlg)
         wait_idle(dlg)
         assert dlg.status.text().startswith("Publié : Bornes fontaines."), (dlg.status.text(), dlg.messages)
-        assert "1 couche(s) vérifiée(s) en WMS/WFS" in dlg.status.text()
+        assert "1 couche vérifiée en WMS/WFS" in dlg.status.text()
         dlg.close()
     finally:
         plugin.unload()

@@ -316,7 +316,8 @@ def test_a_report_row_selects_and_shows_its_features(plugin, qgis_processing, pr
     features = list(layer.getFeatures())
     expected = sorted(features[n].id() for n in issue["examples"])
     assert sorted(layer.selectedFeatureIds()) == expected and expected
-    assert "objet(s) sélectionné(s)" in dlg.status.text(), dlg.status.text()
+    selected = f"{len(expected)} objets sélectionnés" if len(expected) > 1 else "1 objet sélectionné"
+    assert dlg.status.text() == f"{selected} dans PEI (généré).", dlg.status.text()
     dlg.close()
 
 

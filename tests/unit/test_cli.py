@@ -146,7 +146,7 @@ def test_layers_left_out_give_exit_2_with_the_others_written(shared_data: Path, 
     out_dir, kml = tmp_path / "o", shared_data / "encoding/gdal_autotest/kml"
     code, out, err = run(capsys, "convert", kml, "--out", out_dir, "--to", "gpkg", "--accept-loss")
     assert code == 2
-    assert "error: 1 layer(s) not converted: truncated.kml." in err and f"written to {out_dir}" in err
+    assert "error: 1 layer not converted: truncated.kml." in err and f"written to {out_dir}" in err
     assert "[SOURCE_MEMBER_UNREADABLE]" in out and "truncated.kml" in out
     assert json.loads((out_dir / "manifest.json").read_text(encoding="utf-8"))["source"]["skipped"] == ["truncated.kml"]
     assert (out_dir / "kml.gpkg").exists()

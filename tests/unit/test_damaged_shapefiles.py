@@ -141,7 +141,7 @@ def test_a_damaged_layer_of_a_folder_is_left_out_the_others_written(tmp_path: Pa
     status = main(["convert", str(folder), "--to", "geojson", "--out", str(out)])
     err = capsys.readouterr().err
     assert status == 2
-    assert "1 layer(s) not converted: abime" in err
+    assert "1 layer not converted: abime" in err
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["source"]["skipped"] == ["abime"]
     assert [f["path"] for f in manifest["files"]] == ["bon.geojson"]

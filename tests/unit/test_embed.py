@@ -376,7 +376,7 @@ def test_cli_embed_with_nothing_to_embed_says_so(tmp_path, capsys):
     assert main(["embed", str(tmp_path / "site"), "--no-map"]) == 2
     assert "Rien à intégrer" in capsys.readouterr().err
     assert main(["embed", str(tmp_path / "site"), "--theme", "forest"]) == 2
-    assert "Thème(s) inconnu(s) : forest" in capsys.readouterr().err
+    assert "Thème inconnu : forest" in capsys.readouterr().err
 
 
 def test_theme_layers_carry_the_theme_keyword_on_geoserver_too(published):

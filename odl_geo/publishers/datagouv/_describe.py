@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from ..._version import __version__
+from ...numbers import quantity
 from . import _markdown as md
 from .models import ResourceMeta, SchemaRef, tag_slug
 
@@ -157,7 +158,7 @@ def describe_outputs(manifest: dict[str, Any], folder: Path, options: PublishOpt
     if notable:
         lines += [f"- {md.text(i.get('message', ''))} ({md.text(i.get('count', 1))})" for i in notable[:20]]
     else:
-        lines.append(f"Aucun avertissement à la conversion ({len(issues)} note(s) d'information).")
+        lines.append(f"Aucun avertissement à la conversion ({quantity(len(issues), 'note', 'notes')} d'information).")
     formats = sorted({str(f.get("format")) for f in manifest.get("files") or []})
     lines += ["", f"Formats : {md.text(', '.join(formats))}. Publié avec odl-geo {__version__}."]
     return "\n".join(lines).strip() + "\n"

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from ...errors import InputError, NetworkError, RemoteError
 from ...feedback import NullFeedback, check_cancelled
 from ...http import DeadlineTransport
+from ...numbers import agree
 from .models import DataStore, FeatureType, Layer, Outcome, PublishRecord, Workspace
 from .result import DryRunTransport, PublishResult, ResourceOutcome
 
@@ -81,7 +82,8 @@ class _Run:
             table = conflicts[0][1]
             listed = ", ".join(f"'{name}' (table '{tbl}', held by {holder})" for name, tbl, holder in conflicts)
             raise InputError(
-                f"Layer name(s) already taken in workspace '{self.ws}' by another store: {listed}. "
+                f"{agree(len(conflicts), 'Layer name', 'Layer names', 'en')} already taken in workspace '{self.ws}' "
+                f"by another store: {listed}. "
                 "GeoServer keeps one layer per name in a workspace; nothing was changed.",
                 f"Publish under another name (--layer-name {table}=NEW_NAME, or layer_name = [\"{table}=NEW_NAME\"] "
                 "in a job file), publish to another --workspace, or remove the old layer in GeoServer if it is "

@@ -22,6 +22,7 @@ from ...credentials import redact
 from ...errors import NetworkError, RemoteError
 from ...feedback import NullFeedback, check_cancelled
 from ...http import HttpRequest, RequestsTransport
+from ...numbers import quantity
 from .endpoints import Endpoints
 
 if TYPE_CHECKING:
@@ -151,7 +152,7 @@ def raise_if_failed(checks: list[LayerCheck], workspace: str) -> None:
     bad = [c for c in checks if not c.ok]
     if bad:
         raise RemoteError(
-            f"{len(bad)} layer(s) of workspace '{workspace}' failed the OGC check: "
+            f"{quantity(len(bad), 'layer', 'layers', 'en')} of workspace '{workspace}' failed the OGC check: "
             + "; ".join(f"{c.layer}: {c.problem}" for c in bad),
             "The REST publication succeeded; look at GeoServer's log for the layer (style or data errors).",
         )

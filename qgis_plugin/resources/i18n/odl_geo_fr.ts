@@ -529,9 +529,9 @@
       <translation>GeoServer {0}, espace de travail {1} : couche {2} « {3} », style {4}.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="98" />
-      <source>GeoServer: {0} created or updated, {1} unchanged, {2} layer(s) checked through WMS/WFS.</source>
-      <translation>GeoServer : {0} créé(s) ou mis à jour, {1} inchangé(s), {2} couche(s) vérifiée(s) en WMS/WFS.</translation>
+      <location filename="../../../qgis_plugin/gui/publish_runner.py" line="63" />
+      <source>GeoServer: {changed} created or updated, {unchanged} unchanged, {verified} {verified:layer|layers} checked through WMS/WFS.</source>
+      <translation>GeoServer : {changed} {changed:créé|créés} ou mis à jour, {unchanged} {unchanged:inchangé|inchangés}, {verified} {verified:couche vérifiée|couches vérifiées} en WMS/WFS.</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/toolbelt/messages.py" line="26" />
@@ -824,9 +824,14 @@
       <translation>PostGIS {0}, schéma {1}.</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="102" />
-      <source>PostGIS: {0} table(s) published.</source>
-      <translation>PostGIS : {0} table(s) publiée(s).</translation>
+      <location filename="../../../qgis_plugin/gui/publish_runner.py" line="67" />
+      <source>PostGIS: {0} table published.</source>
+      <translation>PostGIS : {0} table publiée.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/publish_runner.py" line="67" />
+      <source>PostGIS: {0} tables published.</source>
+      <translation>PostGIS : {0} tables publiées.</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/gui/wdg_settings.py" line="142" />
@@ -1604,9 +1609,14 @@
       <translation>{0} n'a pas pu créer l'environnement : </translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/dlg_publish.py" line="598" />
-      <source>{0} feature(s) selected in {1}.</source>
-      <translation>{0} objet(s) sélectionné(s) dans {1}.</translation>
+      <location filename="../../../qgis_plugin/gui/publish_runner.py" line="215" />
+      <source>{0} feature selected in {1}.</source>
+      <translation>{0} objet sélectionné dans {1}.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/publish_runner.py" line="215" />
+      <source>{0} features selected in {1}.</source>
+      <translation>{0} objets sélectionnés dans {1}.</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/toolbelt/environment.py" line="136" />
@@ -1619,9 +1629,14 @@
       <translation>{0} a refusé les identifiants de la configuration d'authentification QGIS « {1} ».</translation>
     </message>
     <message>
-      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="138" />
-      <source>{0} value(s) without a code.</source>
-      <translation>{0} valeur(s) sans code.</translation>
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="141" />
+      <source>{0} value without a code.</source>
+      <translation>{0} valeur sans code.</translation>
+    </message>
+    <message>
+      <location filename="../../../qgis_plugin/gui/wdg_mapping.py" line="141" />
+      <source>{0} values without a code.</source>
+      <translation>{0} valeurs sans code.</translation>
     </message>
     <message>
       <location filename="../../../qgis_plugin/processing/inspect_file.py" line="61" />

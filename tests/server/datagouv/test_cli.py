@@ -63,7 +63,7 @@ def test_publish_then_rerun_json_and_exit_codes(udata, key_env, outputs, capsys)
     assert code == 0
     assert "dataset unchanged" in out and "0 bytes uploaded" in out and key_env not in out
     code, out, _err = run(capsys, *args, "--formats", "csv,geojson", "--dry-run")
-    assert code == 0 and "0 write request(s) would be sent" in out
+    assert code == 0 and "0 write requests would be sent" in out
 
 
 def test_bad_key_exits_6_with_hint_and_without_the_key(udata, outputs, capsys, monkeypatch):

@@ -159,7 +159,7 @@ def test_a_dry_run_changes_nothing_and_shows_the_requests(job, double, capsys):
     code, result = _run(capsys, str(job), "--dry-run", "--only", "sentiers")
     assert code == 0, result
     steps = result["datasets"][0]["steps"]
-    assert result["datasets"][0]["outcome"] == "planned" and "request(s) planned" in steps[1]["summary"]
+    assert result["datasets"][0]["outcome"] == "planned" and "requests planned" in steps[1]["summary"]
     assert not (job.parent / "publication" / "sentiers").exists()  # converted aside, in a temporary folder
     assert not (job.parent / "publication" / "journal.jsonl").exists()
     writes = [e for e in _double_log(url)[before:] if e["method"] != "GET"]

@@ -7,6 +7,7 @@ not a second one on the next failing run; recoveries are alerted once too."""
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import socket
 import time
@@ -191,7 +192,7 @@ def test_each_fault_fails_its_check_and_alerts_once_then_the_recovery_alerts_onc
     assert changes == [("failing", "layer", layer), ("failing", "hits", layer)]
     hooks = _hooks(receiver)
     assert len(hooks) == 1 and hooks[0]["changes"][0]["target"] == layer and hooks[0]["job"] == "Surveillance"
-    assert len(box.messages) == 1 and "2 contrôle(s) en échec" in box.subjects()[0]
+    assert len(box.messages) == 1 and "2 contrôles en échec" in box.subjects()[0]
     assert layer in box.messages[0].decode("utf-8", "replace")
     # still failing at the next run: no second alert
     code, third = _monitor(capsys, published, receiver, smtp)
@@ -273,7 +274,8 @@ def test_a_dataset_late_for_its_frequency_is_stale_and_alerted_once(published, r
     result = run_monitor(job, now=later, alerts=hook)
     fresh = {p.dataset: p for p in result.probes if p.check == "fresh"}
     assert fresh["fontaines"].status == "failed" and "stale" in fresh["fontaines"].message
-    assert "'daily'" in fresh["fontaines"].message and "day(s) late" in fresh["fontaines"].message
+    late = re.search(r"'daily', (\d+) (days?) late$", fresh["fontaines"].message)
+    assert late and late[2] == ("day" if late[1] == "1" else "days"), fresh["fontaines"].message
     assert fresh["sentiers"].status == "ok"  # annual: not due yet
     assert result.exit_code == 8
     assert [(c["check"], c["dataset"]) for c in result.changes] == [("fresh", "fontaines")]

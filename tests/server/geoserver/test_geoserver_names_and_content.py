@@ -64,6 +64,7 @@ def test_a_layer_name_held_by_another_store_is_refused_before_any_write(geoserve
     with pytest.raises(InputError) as info:
         publish_plan(plan, client)
     err = info.value
+    assert err.message.startswith(f"Layer name already taken in workspace '{ws}' by another store: ")  # one name
     assert f"'{TABLE}' (table '{TABLE}', held by store 'a_la_main')" in err.message
     assert "nothing was changed" in err.message
     assert f"--layer-name {TABLE}=NEW_NAME" in err.hint and "--workspace" in err.hint
