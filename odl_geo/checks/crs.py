@@ -7,7 +7,7 @@ import numpy as np
 import shapely
 from pyproj import Transformer
 
-from ..numbers import count_text
+from ..numbers import literal
 from ..report import Issue, Severity
 from . import outlines
 from ._common import geometry_basics, issue, memo, value_memo
@@ -107,14 +107,12 @@ def _outside_france(ctx: CheckContext) -> list[Issue]:
         return []
     x, y = _lonlat(ctx, int(bad[0]))
     return [
-        issue(
-            COORDS_OUTSIDE_FRANCE,
-            ctx,
-            f"{count_text(bad.size, 'en')} feature(s) lie outside France (more than 1 km from its land), "
+        issue(COORDS_OUTSIDE_FRANCE, ctx, "", "", bad).counted(
+            f"{{n}} {{n:feature lies|features lie}} outside France (more than 1 km from its land), "
             f"e.g. #{bad[0]} at lon {x:.5g}, lat {y:.5g}.",
-            f"{count_text(bad.size)} objet(s) hors de France (à plus d'1 km de son territoire), "
+            f"{{n}} {{n:objet|objets}} hors de France (à plus d'1 km de son territoire), "
             f"p. ex. n°{bad[0]} à lon {x:.5g}, lat {y:.5g}.",
-            bad,
+            n=int(bad.size),
         )
     ]
 
@@ -131,14 +129,12 @@ def _outside_area(ctx: CheckContext) -> list[Issue]:
     area = ctx.area_name or "the declared area"
     x, y = _lonlat(ctx, int(bad[0]))
     return [
-        issue(
-            COORDS_OUTSIDE_AREA,
-            ctx,
-            f"{count_text(bad.size, 'en')} feature(s) lie outside {area} (by more than 1 km), "
+        issue(COORDS_OUTSIDE_AREA, ctx, "", "", bad).counted(
+            f"{{n}} {{n:feature lies|features lie}} outside {literal(area)} (by more than 1 km), "
             f"e.g. #{bad[0]} at lon {x:.5g}, lat {y:.5g}.",
-            f"{count_text(bad.size)} objet(s) hors de {ctx.area_name or 'la zone déclarée'} (à plus d'1 km), "
+            f"{{n}} {{n:objet|objets}} hors de {literal(ctx.area_name or 'la zone déclarée')} (à plus d'1 km), "
             f"p. ex. n°{bad[0]} à lon {x:.5g}, lat {y:.5g}.",
-            bad,
+            n=int(bad.size),
         )
     ]
 

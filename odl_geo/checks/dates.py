@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..numbers import count_text, fill, literal
+from ..numbers import fill, literal, quantity
 from ..report import Issue, Severity
 from ..values import is_blank, parse_date
 from . import fixes
@@ -173,7 +173,8 @@ def _kinds(numbers: Mapping[str, int], lang: str) -> str:
 
 
 def _hint(fixable: int) -> str:
-    rewrite = f"--fix rewrites the {count_text(fixable, 'en')} complete date(s) as YYYY-MM-DD; " if fixable else ""
+    dates = quantity(fixable, "complete date", "complete dates", "en")
+    rewrite = f"--fix rewrites the {dates} as YYYY-MM-DD; " if fixable else ""
     return rewrite + "partial or unreadable dates must be completed or emptied in the source."
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..numbers import count_text
+from ..numbers import agree, literal
 from ..report import Issue, Severity
 from ._carry import CHUNKED, chunked
 from ._common import blank_mask, column_memo, factorized, issue
@@ -90,8 +90,10 @@ def _missing_issue(ctx: CheckContext, missing: list[str]) -> list[Issue]:
         issue(
             REQUIRED_FIELD_MISSING,
             ctx,
-            f"Required field(s) missing, or empty in every feature: {', '.join(missing)}.",
-            f"Champ(s) obligatoire(s) absent(s) ou vide(s) partout : {', '.join(missing)}.",
+            f"Required {agree(len(missing), 'field', 'fields', 'en')} missing, or empty in every feature: "
+            f"{', '.join(missing)}.",
+            f"{agree(len(missing), 'Champ obligatoire absent ou vide', 'Champs obligatoires absents ou vides')} "
+            f"partout : {', '.join(missing)}.",
             hint=f'Name the source field in a mapping file ([fields] {missing[0]} = "SOURCE") or give a value '
             "for all features ([constants]); odl-geo never invents a value.",
         )
@@ -106,12 +108,10 @@ def _value_empty(ctx: CheckContext) -> list[Issue]:
             continue
         bad = np.flatnonzero(blank)
         out.append(
-            issue(
-                REQUIRED_VALUE_EMPTY,
-                ctx,
-                f"{name}: required, but empty in {count_text(bad.size, 'en')} feature(s).",
-                f"{name} : obligatoire, mais vide pour {count_text(bad.size)} objet(s).",
-                bad,
+            issue(REQUIRED_VALUE_EMPTY, ctx, "", "", bad).counted(
+                f"{literal(name)}: required, but empty in {{n}} {{n:feature|features}}.",
+                f"{literal(name)} : obligatoire, mais vide pour {{n}} {{n:objet|objets}}.",
+                n=int(bad.size),
             )
         )
     return out
@@ -151,13 +151,19 @@ def _enum(ctx: CheckContext) -> list[Issue]:
             issue(
                 ENUM_VALUE_INVALID,
                 ctx,
-                f"{f.name}: {count_text(bad.size, 'en')} value(s) outside the allowed list ({sample}); "
-                f"allowed: {codes}.",
-                f"{f.name} : {count_text(bad.size)} valeur(s) hors de la liste autorisée ({sample}) ; "
-                f"valeurs admises : {codes}.",
+                "",
+                "",
                 bad,
                 hint=f'Map them in a mapping file: [values.{f.name}] "{wrong[0]}" = "<one of: {codes}>".',
-            ).quoting(quoted, 5)
+            )
+            .counted(
+                f"{literal(f.name)}: {{n}} {{n:value|values}} outside the allowed list ({literal(sample)}); "
+                f"allowed: {literal(codes)}.",
+                f"{literal(f.name)} : {{n}} {{n:valeur|valeurs}} hors de la liste autorisée ({literal(sample)}) ; "
+                f"valeurs admises : {literal(codes)}.",
+                n=int(bad.size),
+            )
+            .quoting(quoted, 5)
         )
     return out
 

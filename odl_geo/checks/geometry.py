@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from ..numbers import count_text
+from ..numbers import literal
 from ..report import Issue, Severity
 from . import fixes
 from ._common import geometry_basics, issue
@@ -49,12 +49,11 @@ def _not_valid(ctx: CheckContext) -> list[Issue]:
         return []
     reason = shapely.is_valid_reason(geoms[bad[0]])
     return [
-        issue(
-            GEOM_NOT_VALID,
-            ctx,
-            f"{count_text(bad.size, 'en')} geometrie(s) are not valid (GEOS), e.g. feature #{bad[0]}: {reason}.",
-            f"{count_text(bad.size)} géométrie(s) invalide(s) (GEOS), p. ex. l'objet n°{bad[0]} : {reason}.",
-            bad,
+        issue(GEOM_NOT_VALID, ctx, "", "", bad).counted(
+            f"{{n}} {{n:geometry is|geometries are}} not valid (GEOS), e.g. feature #{bad[0]}: {literal(reason)}.",
+            f"{{n}} {{n:géométrie invalide|géométries invalides}} (GEOS), p. ex. l'objet n°{bad[0]} : "
+            f"{literal(reason)}.",
+            n=int(bad.size),
         )
     ]
 
@@ -73,12 +72,10 @@ def _wrong_type(ctx: CheckContext) -> list[Issue]:
     found = sorted({shapely.get_type_id(geoms[i]) for i in bad[:1000]})
     names = ", ".join(_TYPE_NAMES.get(int(t), "GeometryCollection") for t in found)
     return [
-        issue(
-            GEOM_WRONG_TYPE,
-            ctx,
-            f"{count_text(bad.size, 'en')} feature(s) are {names}, the theme expects {want} geometries.",
-            f"{count_text(bad.size)} objet(s) de type {names}, le thème attend une géométrie {_FAMILY_FR[want]}.",
-            bad,
+        issue(GEOM_WRONG_TYPE, ctx, "", "", bad).counted(
+            f"{{n}} {{n:feature is|features are}} {names}, the theme expects {want} geometries.",
+            f"{{n}} {{n:objet|objets}} de type {names}, le thème attend une géométrie {_FAMILY_FR[want]}.",
+            n=int(bad.size),
         )
     ]
 
@@ -91,12 +88,10 @@ def _missing(ctx: CheckContext) -> list[Issue]:
     if not bad.size:
         return []
     return [
-        issue(
-            GEOM_MISSING,
-            ctx,
-            f"{count_text(bad.size, 'en')} feature(s) have no geometry (null or empty).",
-            f"{count_text(bad.size)} objet(s) sans géométrie (nulle ou vide).",
-            bad,
+        issue(GEOM_MISSING, ctx, "", "", bad).counted(
+            "{n} {n:feature has|features have} no geometry (null or empty).",
+            "{n} {n:objet|objets} sans géométrie (nulle ou vide).",
+            n=int(bad.size),
         )
     ]
 

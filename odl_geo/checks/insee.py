@@ -11,7 +11,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..numbers import count_text
+from ..numbers import literal
 from ..report import Issue, Severity
 from ..values import is_blank
 from . import fixes
@@ -100,14 +100,15 @@ def _invalid(ctx: CheckContext) -> list[Issue]:
             "An INSEE commune code has 5 characters (2A/2B for Corsica)."
         )
         out.append(
-            issue(
-                INSEE_INVALID,
-                ctx,
-                f"{col}: {count_text(bad.size, 'en')} value(s) are not INSEE commune codes, e.g. {sample}.",
-                f"{col} : {count_text(bad.size)} valeur(s) ne sont pas des codes commune INSEE, p. ex. {sample}.",
-                bad,
-                hint=hint,
-            ).quoting(quoted, 5)
+            issue(INSEE_INVALID, ctx, "", "", bad, hint=hint)
+            .counted(
+                f"{literal(col)}: {{n}} {{n:value is not an INSEE commune code|values are not INSEE commune codes}}, "
+                f"e.g. {literal(sample)}.",
+                f"{literal(col)} : {{n}} {{n:valeur n'est pas un code commune INSEE|valeurs ne sont pas des codes "
+                f"commune INSEE}}, p. ex. {literal(sample)}.",
+                n=int(bad.size),
+            )
+            .quoting(quoted, 5)
         )
     return out
 
@@ -121,15 +122,15 @@ def _unknown(ctx: CheckContext) -> list[Issue]:
         quoted = [repr(v) for v in values[:5]]
         sample = ", ".join(quoted)
         out.append(
-            issue(
-                INSEE_UNKNOWN,
-                ctx,
-                f"{col}: {count_text(bad.size, 'en')} value(s) hold codes absent from INSEE's Code officiel "
-                f"géographique {COG_VINTAGE}, e.g. {sample}.",
-                f"{col} : {count_text(bad.size)} valeur(s) portent des codes absents du Code officiel géographique "
-                f"{COG_VINTAGE}, p. ex. {sample}.",
-                bad,
-            ).quoting(quoted, 5)
+            issue(INSEE_UNKNOWN, ctx, "", "", bad)
+            .counted(
+                f"{literal(col)}: {{n}} {{n:value holds a code|values hold codes}} absent from INSEE's Code officiel "
+                f"géographique {COG_VINTAGE}, e.g. {literal(sample)}.",
+                f"{literal(col)} : {{n}} {{n:valeur porte un code absent|valeurs portent des codes absents}} du Code "
+                f"officiel géographique {COG_VINTAGE}, p. ex. {literal(sample)}.",
+                n=int(bad.size),
+            )
+            .quoting(quoted, 5)
         )
     return out
 
@@ -147,15 +148,15 @@ def _outdated(ctx: CheckContext) -> list[Issue]:
         quoted = [f"{c} ({table[c].nom} -> {table[c].parent})" for c in codes[:3]]
         sample = ", ".join(quoted)
         out.append(
-            issue(
-                INSEE_OUTDATED,
-                ctx,
-                f"{col}: {count_text(bad.size, 'en')} value(s) use the code of a former commune (merged since), "
-                f"e.g. {sample}.",
-                f"{col} : {count_text(bad.size)} valeur(s) portent le code d'une ancienne commune (fusionnée depuis), "
-                f"p. ex. {sample}.",
-                bad,
-            ).quoting(quoted, 3)
+            issue(INSEE_OUTDATED, ctx, "", "", bad)
+            .counted(
+                f"{literal(col)}: {{n}} {{n:value uses|values use}} the code of a former commune (merged since), "
+                f"e.g. {literal(sample)}.",
+                f"{literal(col)} : {{n}} {{n:valeur porte|valeurs portent}} le code d'une ancienne commune (fusionnée "
+                f"depuis), p. ex. {literal(sample)}.",
+                n=int(bad.size),
+            )
+            .quoting(quoted, 3)
         )
     return out
 
@@ -172,14 +173,15 @@ def _outside(ctx: CheckContext) -> list[Issue]:
         sample = ", ".join(quoted)
         area = ctx.area_name or "the declared area"
         out.append(
-            issue(
-                INSEE_OUTSIDE_AREA,
-                ctx,
-                f"{col}: {count_text(bad.size, 'en')} value(s) name communes outside {area}, e.g. {sample}.",
-                f"{col} : {count_text(bad.size)} valeur(s) désignent des communes hors de "
-                f"{ctx.area_name or 'la zone déclarée'}, p. ex. {sample}.",
-                bad,
-            ).quoting(quoted, 5)
+            issue(INSEE_OUTSIDE_AREA, ctx, "", "", bad)
+            .counted(
+                f"{literal(col)}: {{n}} {{n:value names a commune|values name communes}} outside {literal(area)}, "
+                f"e.g. {literal(sample)}.",
+                f"{literal(col)} : {{n}} {{n:valeur désigne une commune|valeurs désignent des communes}} hors de "
+                f"{literal(ctx.area_name or 'la zone déclarée')}, p. ex. {literal(sample)}.",
+                n=int(bad.size),
+            )
+            .quoting(quoted, 5)
         )
     return out
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..numbers import count_text
+from ..numbers import literal
 from ..report import Issue, Severity
 from . import fixes
 from ._common import attribute_columns, issue
@@ -58,11 +58,12 @@ def _fields(ctx: CheckContext) -> list[Issue]:
         return []
     shown = ", ".join(repr(c) for c in bad[:10])
     return [
-        issue(
-            FIELD_NAME_NOT_XML_SAFE,
-            ctx,
-            f"{count_text(len(bad), 'en')} field name(s) are not safe XML names for WMS/WFS: {shown}.",
-            f"{count_text(len(bad))} nom(s) de champ ne sont pas des noms XML sûrs pour WMS/WFS : {shown}.",
+        issue(FIELD_NAME_NOT_XML_SAFE, ctx, "", "").counted(
+            f"{{n}} field {{n:name is not a safe XML name|names are not safe XML names}} for WMS/WFS: "
+            f"{literal(shown)}.",
+            f"{{n}} {{n:nom de champ n'est pas un nom XML sûr|noms de champ ne sont pas des noms XML sûrs}} pour "
+            f"WMS/WFS : {literal(shown)}.",
+            n=len(bad),
         )
     ]
 

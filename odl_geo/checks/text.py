@@ -7,7 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from ..numbers import count_text
+from ..numbers import literal
 from ..report import Issue, Severity
 from . import fixes
 from ._common import factorized, issue, memo, strings, text_columns
@@ -171,12 +171,19 @@ def _damaged(ctx: CheckContext) -> list[Issue]:
             issue(
                 TEXT_ENCODING_DAMAGED,
                 ctx,
-                f"{col}: {count_text(bad.size, 'en')} value(s) show encoding damage, e.g. {sample}.",
-                f"{col} : {count_text(bad.size)} valeur(s) abîmée(s) par un mauvais encodage, p. ex. {sample}.",
+                "",
+                "",
                 bad,
                 hint=("Some characters were lost (�): re-read the source with the right --encoding. " if lost else "")
                 + "--fix decodes UTF-8 read as Windows-1252 again.",
-            ).quoting(quoted, 3)
+            )
+            .counted(
+                f"{literal(col)}: {{n}} {{n:value shows|values show}} encoding damage, e.g. {literal(sample)}.",
+                f"{literal(col)} : {{n}} {{n:valeur abîmée|valeurs abîmées}} par un mauvais encodage, p. ex. "
+                f"{literal(sample)}.",
+                n=int(bad.size),
+            )
+            .quoting(quoted, 3)
         )
     return out
 

@@ -255,7 +255,9 @@ class LayerStream:
                     self._add(
                         "FIELD_NOT_A_NUMBER",
                         Severity.WARNING,
-                        f"{bad} value(s) of {name!r} are not numbers and were left empty.",
+                        f"{quantity(bad, 'value', 'values', 'en')} of {name!r} "
+                        + agree(bad, "is not a number and was left empty", "are not numbers and were left empty", "en")
+                        + ".",
                         message_fr=f"{quantity(bad, 'valeur', 'valeurs')} de {name!r} "
                         + agree(
                             bad,
@@ -450,8 +452,9 @@ class LayerStream:
         rows = np.unique(index[bad]) + offset
         shown = ", ".join(str(int(r)) for r in rows[:5]) + (", ..." if rows.size > 5 else "")
         raise InputError(
-            f"{self.layer.display}: {rows.size} feature(s) have coordinates that are not numbers (NaN or "
-            f"Infinity), e.g. feature(s) {shown} (0-based, in source order).",
+            f"{self.layer.display}: {quantity(rows.size, 'feature has', 'features have', 'en')} coordinates that "
+            f"are not numbers (NaN or Infinity), e.g. {agree(rows.size, 'feature', 'features', 'en')} {shown} "
+            "(0-based, in source order).",
             "Fix or delete the geometry of these features in the source (in QGIS, the vertex editor), "
             "then convert again.",
         )

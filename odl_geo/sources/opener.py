@@ -26,6 +26,7 @@ from ..errors import (
     UnsupportedSourceError,
 )
 from ..naming import safe_file_stem
+from ..numbers import agree, quantity
 from ..report import Issue, Report, Severity
 from . import shapefile
 from .csvfile import analyse_csv
@@ -156,8 +157,9 @@ def _refuse_nonfinite_points(shp: Path, shx: Path | None, display: str) -> None:
     if rows.size:
         shown = ", ".join(str(int(r)) for r in rows[:5]) + (", ..." if rows.size > 5 else "")
         raise InputError(
-            f"{display}: {rows.size} feature(s) have coordinates that are not numbers (NaN or Infinity), e.g. "
-            f"feature(s) {shown} (0-based, in source order).",
+            f"{display}: {quantity(rows.size, 'feature has', 'features have', 'en')} coordinates that are not "
+            f"numbers (NaN or Infinity), e.g. {agree(rows.size, 'feature', 'features', 'en')} {shown} (0-based, in "
+            "source order).",
             "Fix or delete the geometry of these features in the source (in QGIS, the vertex editor), "
             "then convert again.",
         )
@@ -174,8 +176,8 @@ def _refuse_nonfinite_json(path: Path | ArchivedFile, display: str) -> None:
             n = geojson_nonfinite(fh)
     if n:
         raise InputError(
-            f"{display}: {n} coordinate(s) are NaN or Infinity, which are not numbers (JSON does not even allow "
-            "them); those geometries would be read as empty.",
+            f"{display}: {quantity(n, 'coordinate is', 'coordinates are', 'en')} NaN or Infinity, which are not "
+            "numbers (JSON does not even allow them); those geometries would be read as empty.",
             "Fix or delete the geometry of these features in the source, then convert again.",
         )
 

@@ -278,7 +278,7 @@ def check_integrity(parts: ShapefileParts, layer: str, accept_loss: bool = False
                 "SHP_DBF_COUNT_MISMATCH",
                 (
                     f"{parts.shp.name} holds {shapes} shapes but {parts.dbf.name} {records} records: "
-                    f"{abs(shapes - records)} feature(s) would lose their "
+                    f"{quantity(abs(shapes - records), 'feature', 'features', 'en')} would lose their "
                     f"{'attributes' if shapes > records else 'geometry'} or be paired with another's."
                 ),
                 message_fr=(
@@ -523,8 +523,8 @@ def _check_dbf(dbf: Path, found: list[Damage]) -> int | None:
             Damage(
                 "DBF_RECORDS_MISSING",
                 (
-                    f"{dbf.name} declares {declared} records but holds {held}: the other {declared - held} feature(s) "
-                    "would be missing from the outputs."
+                    f"{dbf.name} declares {declared} records but holds {held}: the other "
+                    f"{quantity(declared - held, 'feature', 'features', 'en')} would be missing from the outputs."
                 ),
                 message_fr=(
                     f"{dbf.name} déclare {quantity(declared, 'enregistrement', 'enregistrements')} mais en contient "

@@ -54,15 +54,14 @@ def _key(issue: Issue) -> str:
     template; anything else is its message, numbers masked (the validator's findings differ by rule)."""
     from ..checks.registry import REGISTRY
 
-    if (issue.code in REGISTRY or issue.code == "FIX_APPLIED") and ": " in issue.message:
-        return _shape(issue.message.split(": ", 1)[0])
-    # a message written from counts (Issue.counted): its template, whose words do not change with the counts
-    # (« 1 objet est », « 3 objets sont »), with what was put before its text since
+    # a message written from counts (Issue.counted) is taken in its plural words whatever its counts (« 1 objet
+    # est », « 3 objets sont »: one finding), with what was put before its text since
     template = _prefixed(issue.message, issue.template, issue.numbers, "en")
-    if template:
-        return _shape(_requote(template, issue.quoted, [], escape=True))
+    text = fill(template, dict.fromkeys(issue.numbers, 2), "en") if template else issue.message
+    if (issue.code in REGISTRY or issue.code == "FIX_APPLIED") and ": " in text:
+        return _shape(text.split(": ", 1)[0])
     # the values it quotes are a chunk's own (``'Poteau' -> 'PI'`` here, ``'bouche' -> 'BI'`` there): not its key
-    return _shape(_requote(issue.message, issue.quoted, []))
+    return _shape(_requote(text, issue.quoted, []))
 
 
 def _requote(text: str, old: list[str] | tuple[str, ...], new: list[str], escape: bool = False) -> str:

@@ -215,10 +215,10 @@ def test_a_field_empty_everywhere_whose_rows_are_all_left_out(commit_after_drop:
         assert errors == set(range(7))  # every row: REQUIRED_VALUE_EMPTY
         commit_chunk(replace(ctx, frame=ctx.frame.drop(index=sorted(errors))) if commit_after_drop else ctx, "water")
     end = finish_checks(_ctx(frame.iloc[:0], "water", offset=14, carry=carry), "water").issues
-    fields = "id_local, type_point" if commit_after_drop else "type_point"
-    assert [(i.code, i.message) for i in end] == [
-        ("REQUIRED_FIELD_MISSING", f"Required field(s) missing, or empty in every feature: {fields}.")
-    ]
+    fields = "fields missing, or empty in every feature: id_local, type_point" if commit_after_drop else (
+        "field missing, or empty in every feature: type_point"
+    )
+    assert [(i.code, i.message) for i in end] == [("REQUIRED_FIELD_MISSING", f"Required {fields}.")]
     if not commit_after_drop:
         assert ("REQUIRED_FIELD_MISSING", "error", end[0].message) in whole(frame, "water").layer
 

@@ -24,7 +24,7 @@ from odl_geo.theme.merge import ChunkMerger
 
 REPO = Path(__file__).resolve().parents[2]
 NNBSP = "\u202f"
-_more = re.compile("(and|et) [\\d,\u202f]+ (more|autre\\(s\\))")
+_more = re.compile("(and|et) [\\d,\u202f]+ (more|autres?)")
 
 
 def _points(n: int, **columns: object) -> gpd.GeoDataFrame:
@@ -40,7 +40,7 @@ def test_a_check_groups_its_counts_in_french_and_in_english():
     [dates] = [i for i in outcome.issues if i.code == "DATE_NOT_ISO"]
     assert dates.message.startswith("date_mes: 2,941 dates not in ISO 8601 (complete: 2,941)")
     assert dates.message_fr.startswith(f"date_mes : 2{NNBSP}941 dates hors format ISO 8601 (complètes : 2{NNBSP}941)")
-    assert dates.hint.startswith("--fix rewrites the 2,941 complete date(s)")
+    assert dates.hint.startswith("--fix rewrites the 2,941 complete dates")
     _, fixes = apply_fixes(ctx, outcome)
     [fix] = [f for f in fixes if f.code == "DATE_NOT_ISO"]
     assert fix.changes[0].startswith("date_mes: 2,941 dates rewritten as ISO 8601")

@@ -90,7 +90,7 @@ def test_duplicate_identifiers(data_copy):
 
 def test_malformed_insee_code(data_copy):
     run = check_theme(data_copy("hiking/geotrek_admin_fixtures/zoning/tests/data/polygon_not_valid.geojson"), None)
-    assert "Insee: 1 value(s) are not INSEE commune codes, e.g. '0'" in _issue(run, "INSEE_INVALID").message
+    assert "Insee: 1 value is not an INSEE commune code, e.g. '0'" in _issue(run, "INSEE_INVALID").message
 
 
 def test_insee_code_of_a_former_commune_and_lost_leading_zero(data_copy, tmp_path):

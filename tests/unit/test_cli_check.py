@@ -20,7 +20,7 @@ def test_check_prints_a_summary_in_french_by_default(data_copy, tmp_path, capsys
     text = capsys.readouterr().out
     assert "VilleMTP_MTP_Fontaines.csv — pei (datakode/schema-pei 1.0.0) : 1 couche, 48 objets" in text
     assert "4 erreurs, " in text and "à corriger avant publication" in text
-    assert "erreur [REQUIRED_FIELD_MISSING]" in text and "Champ(s) obligatoire(s)" in text
+    assert "erreur [REQUIRED_FIELD_MISSING]" in text and "Champs obligatoires" in text
     assert "rapport : " in text and "to be corrected" not in text
 
 

@@ -147,3 +147,42 @@ def test_a_list_of_ten_features_ends_with_how_many_more_agreeing():
                             **more)  # fmt: skip
         assert note.fr.endswith(tail)
         assert note.en.endswith(f"and {extra} more.")
+
+
+@pytest.mark.parametrize(
+    ("missing", "fr", "en"),
+    [
+        (1, "1 objet sans géométrie (nulle ou vide).", "1 feature has no geometry (null or empty)."),
+        (2, "2 objets sans géométrie (nulle ou vide).", "2 features have no geometry (null or empty)."),
+    ],
+)
+def test_a_checks_finding_agrees_with_its_count(missing, fr, en):
+    import geopandas as gpd
+    import shapely
+
+    from odl_geo.checks.registry import CheckContext
+    from odl_geo.checks.runner import run_checks
+    from odl_geo.profiles.registry import load_profile
+
+    geoms = shapely.points(np.full(5, 3.8), np.full(5, 43.6))
+    geoms[:missing] = None
+    frame = gpd.GeoDataFrame({"id_local": [f"F{i}" for i in range(5)]}, geometry=geoms, crs="EPSG:4326")
+    profile = load_profile("water")
+    [found] = [i for i in run_checks(CheckContext(frame, "l", profile, profile.roles[0]), "water").issues
+               if i.code == "GEOM_MISSING"]  # fmt: skip
+    assert (found.message_fr, found.message) == (fr, en)
+
+
+def test_findings_of_one_and_of_two_features_in_two_chunks_merge_into_one_plural_finding():
+    from odl_geo.checks.geometry import GEOM_MISSING  # noqa: F401 - registers the check
+
+    merger = ChunkMerger()
+    for offset, n in ((0, 1), (100, 2)):
+        report = Report()
+        report.add(Issue("GEOM_MISSING", Severity.ERROR, "", layer="l", count=n, examples=[0]).counted(
+            "{n} {n:feature has|features have} no geometry (null or empty).",
+            "{n} {n:objet|objets} sans géométrie (nulle ou vide).", n=n))  # fmt: skip
+        merger.add_report(report, offset)
+    [issue] = merger.issues()
+    assert (issue.message, issue.message_fr) == ("3 features have no geometry (null or empty).",
+                                                 "3 objets sans géométrie (nulle ou vide).")  # fmt: skip

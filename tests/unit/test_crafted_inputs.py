@@ -88,10 +88,10 @@ CASES = {
     "utf16-for-utf8": (_case_utf16_for_utf8, 2, "cannot be read as UTF-16"),
     "utf16-for-a-shapefile": (_case_utf16_for_a_shapefile, 2, "pei.shp cannot be read as UTF-16"),
     "not-a-text-encoding": (_case_not_a_text_encoding, 2, "'rot13' is not an encoding"),
-    "infinity-geojson": (_case_infinity_geojson, 2, "2 coordinate(s) are NaN or Infinity"),
-    "nan-geojson": (_case_nan_geojson, 2, "1 coordinate(s) are NaN or Infinity"),
-    "infinity-shapefile": (_case_infinity_shapefile, 2, "feature(s) 1 (0-based"),
-    "nan-shapefile-point": (_case_nan_shapefile_point, 2, "1 feature(s) have coordinates that are not numbers"),
+    "infinity-geojson": (_case_infinity_geojson, 2, "2 coordinates are NaN or Infinity"),
+    "nan-geojson": (_case_nan_geojson, 2, "1 coordinate is NaN or Infinity"),
+    "infinity-shapefile": (_case_infinity_shapefile, 2, "e.g. feature 1 (0-based"),
+    "nan-shapefile-point": (_case_nan_shapefile_point, 2, "1 feature has coordinates that are not numbers"),
 }
 
 

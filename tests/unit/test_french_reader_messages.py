@@ -92,7 +92,7 @@ def test_a_dbf_cut_in_half_is_said_in_french(data_copy) -> None:
     issue = the_issue(layer_issues(shp), "DBF_RECORDS_MISSING")
     assert (declared, issue.count, issue.severity) == (624, 312, Severity.ERROR)
     assert issue.message == (
-        "VilleMTP_MTP_EspacesVertsSurface_2011.dbf declares 624 records but holds 312: the other 312 feature(s) "
+        "VilleMTP_MTP_EspacesVertsSurface_2011.dbf declares 624 records but holds 312: the other 312 features "
         "would be missing from the outputs."
     )
     assert french(issue) == (
@@ -114,7 +114,7 @@ def test_counts_past_a_thousand_are_grouped_the_french_way(data_copy, tmp_path: 
     cut_dbf(big, 1084)
     issue = the_issue(layer_issues(big), "DBF_RECORDS_MISSING")
     assert issue.message == (
-        "arrets.dbf declares 2088 records but holds 1084: the other 1004 feature(s) would be missing from the outputs."
+        "arrets.dbf declares 2088 records but holds 1084: the other 1,004 features would be missing from the outputs."
     )
     assert french(issue) == (
         f"arrets.dbf déclare 2{NB}088 enregistrements mais en contient 1{NB}084 : il manquerait 1{NB}004 objets "
@@ -126,7 +126,7 @@ def test_one_record_missing_is_said_in_the_singular(data_copy) -> None:
     shp = data_copy(TRAM)
     cut_dbf(shp, 173)
     issue = the_issue(layer_issues(shp), "DBF_RECORDS_MISSING")
-    assert "the other 1 feature(s) would be missing" in issue.message
+    assert "the other 1 feature would be missing" in issue.message
     assert french(issue).endswith("mais en contient 173 : il manquerait 1 objet dans les fichiers produits.")
 
 
@@ -136,7 +136,7 @@ def test_a_dbf_of_another_layer(data_copy) -> None:
     shutil.copyfile(other.with_suffix(".dbf"), shp.with_suffix(".dbf"))
     issue = the_issue(layer_issues(shp), "SHP_DBF_COUNT_MISMATCH")
     assert issue.message == (
-        "tram_stops.shp holds 174 shapes but tram_stops.dbf 71 records: 103 feature(s) would lose their attributes "
+        "tram_stops.shp holds 174 shapes but tram_stops.dbf 71 records: 103 features would lose their attributes "
         "or be paired with another's."
     )
     assert french(issue) == (
@@ -359,7 +359,7 @@ def test_an_unreadable_member_keeps_its_error_text_after_french_words(shared_dat
 def test_the_french_report_of_a_damaged_source(data_copy, tmp_path: Path, capsys) -> None:
     shp = data_copy(TRAM)
     cut_dbf(shp, 87)
-    english = "tram_stops.dbf declares 174 records but holds 87: the other 87 feature(s) would be missing"
+    english = "tram_stops.dbf declares 174 records but holds 87: the other 87 features would be missing"
     out = tmp_path / "fr"
     assert main(["check", str(shp), "--out", str(out), "--lang", "fr"]) == 0
     page = (out / "report.html").read_text(encoding="utf-8")

@@ -97,11 +97,11 @@ def test_a_layer_named_before_its_message_takes_a_space_before_the_colon_in_fren
     src = data_copy(FOUNTAINS)
     assert main(["check", str(src), "--theme", "pei", "--out", str(tmp_path / "fr")]) == 0
     text = capsys.readouterr().out
-    assert "erreur [REQUIRED_FIELD_MISSING] VilleMTP_MTP_Fontaines : Champ(s) obligatoire(s) absent(s)" in text
+    assert "erreur [REQUIRED_FIELD_MISSING] VilleMTP_MTP_Fontaines : Champs obligatoires absents" in text
     assert "VilleMTP_MTP_Fontaines: " not in text
     assert main(["check", str(src), "--theme", "pei", "--out", str(tmp_path / "en"), "--lang", "en"]) == 0
     text = capsys.readouterr().out
-    assert "error [REQUIRED_FIELD_MISSING] VilleMTP_MTP_Fontaines: Required field(s) missing" in text
+    assert "error [REQUIRED_FIELD_MISSING] VilleMTP_MTP_Fontaines: Required fields missing" in text
 
 
 # -- metadata ------------------------------------------------------------------------------------------------

@@ -71,7 +71,7 @@ def test_a_layer_in_several_chunks_says_the_dates_kinds_and_counts_of_one_chunk(
         kinds_en = "complete: 7, partial: 3, unknown: 2, unreadable: 2"
         kinds_fr = "complètes : 7, partielles : 3, inconnues : 2, illisibles : 2"
         n = 14
-        hint = ("--fix rewrites the 7 complete date(s) as YYYY-MM-DD; partial or unreadable dates must be completed "
+        hint = ("--fix rewrites the 7 complete dates as YYYY-MM-DD; partial or unreadable dates must be completed "
                 "or emptied in the source.")  # fmt: skip
     assert whole == [(
         f"[left out] date_mes: {n} dates not in ISO 8601 ({kinds_en}), e.g. {samples}.",
@@ -115,7 +115,7 @@ def test_the_merged_counts_are_grouped_and_their_kinds_ordered_as_in_the_whole_l
         "inconnues : 2), p. ex. '1930/??/??', '????/??/??', '18/12/1997'."
     )
     assert merged.hint == expected.hint
-    assert merged.hint.startswith("--fix rewrites the 2,000 complete date(s)")
+    assert merged.hint.startswith("--fix rewrites the 2,000 complete dates")
     assert merged.count == expected.count == 3502
 
 

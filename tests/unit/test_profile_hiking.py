@@ -107,5 +107,5 @@ def test_a_real_value_outside_the_practice_list_is_an_error(data_copy, tmp_path)
                       ThemeOptions(mapping=toml))  # fmt: skip
     enum = next(i for i in run.report.issues if i.code == "ENUM_VALUE_INVALID")
     assert enum.severity.value == "error" and enum.examples == [0]
-    assert enum.message.startswith("pratique: 1 value(s) outside the allowed list ('Littoral + Marais')")
+    assert enum.message.startswith("pratique: 1 value outside the allowed list ('Littoral + Marais')")
     assert any(i.code == "SCHEMA_INVALID" and "pratique" in i.message for i in run.report.issues)

@@ -91,7 +91,7 @@ def test_montpellier_fountains_are_not_pei_and_nothing_is_invented(data_copy, tm
     src = data_copy(FOUNTAINS)
     run = check_theme(src, "pei")
     missing = next(i for i in run.report.issues if i.code == "REQUIRED_FIELD_MISSING")
-    assert missing.message == "Required field(s) missing, or empty in every feature: insee, type_pei, type_rd."
+    assert missing.message == "Required fields missing, or empty in every feature: insee, type_pei, type_rd."
     assert "never invents" in missing.hint
     frame = run.layers[0].frame
     assert frame["insee"].isna().all() and frame["type_pei"].isna().all() and frame["type_rd"].isna().all()

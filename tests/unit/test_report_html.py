@@ -37,7 +37,7 @@ def test_json_report(data_copy, tmp_path):
     codes = [i["code"] for i in data["issues"]]
     assert "REQUIRED_FIELD_MISSING" in codes and codes.count("SCHEMA_INVALID") == 3
     missing = next(i for i in data["issues"] if i["code"] == "REQUIRED_FIELD_MISSING")
-    assert missing["message_fr"].startswith("Champ(s) obligatoire(s) absent(s)")
+    assert missing["message_fr"].startswith("Champs obligatoires absents")
     assert html_path.name == "report.html"
 
 
