@@ -172,7 +172,8 @@ def _check_handler(args: argparse.Namespace, out: Console, err: Console, feedbac
             out.print(escape(f"{words['corrected']}{Path(args.out) / name}"), highlight=False)
     if args.strict and run.report.has_errors:
         n = len(run.report.by_severity(Severity.ERROR))
-        raise InputError(f"{run.source_name} has {n} error(s) (--strict).", f"Read {paths[1]}.")
+        found = quantity(n, "error", "errors", "en")
+        raise InputError(f"{run.source_name} has {found} (--strict).", f"Read {paths[1]}.")
     result = run.to_dict()
     result["reports"] = [str(p) for p in paths]
     return result

@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING
 
 from ..errors import OdlGeoError
+from ..numbers import quantity
 from .model import FAILED, OK, SKIPPED, Probe
 
 if TYPE_CHECKING:
@@ -64,8 +65,8 @@ def probe_postgis(pub: Publication, credentials: Credentials | None, timeout: fl
             expected = t.get("features")
             ok = expected is None or count == expected
             probes.append(Probe(ds, "postgis", "table", qualified, OK if ok else FAILED,
-                                f"{count} row(s), as published" if ok
-                                else f"{count} row(s), the publication recorded {expected}",
+                                f"{quantity(count, 'row', 'rows', 'en')}, as published" if ok
+                                else f"{quantity(count, 'row', 'rows', 'en')}, the publication recorded {expected}",
                                 f"{shown} {statement}", time.monotonic() - start))  # fmt: skip
             conn.rollback()
     except Exception as exc:  # noqa: BLE001 - psycopg errors of any kind: said, never a crash of the monitor

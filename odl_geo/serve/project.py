@@ -25,6 +25,7 @@ from .._version import __version__
 from ..errors import InputError, OutputError, SourceNotFoundError
 from ..exports.manifest import MANIFEST_NAME
 from ..naming import theme_keyword
+from ..numbers import agree
 from ..profiles.ppr_titles import ppr_table_title
 from .styles import OWN_STYLES, LayerStyle, family_of, style_for, styles_root
 
@@ -144,7 +145,8 @@ def build_projects(
         clash = sorted({lyr.name for lyr in lyrs} & {lyr.name for lyr in layers})
         if clash:
             raise InputError(
-                f"Layer name(s) {', '.join(clash)} of {out_dir} are already served from another folder.",
+                f"{agree(len(clash), 'Layer name', 'Layer names', 'en')} {', '.join(clash)} of {out_dir} "
+                f"{agree(len(clash), 'is', 'are', 'en')} already served from another folder.",
                 "Serve these folders separately (one odl-geo serve each, on two ports).",
             )
         layers += lyrs

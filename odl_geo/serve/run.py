@@ -15,6 +15,7 @@ from lxml import etree
 
 from ..errors import OdlGeoError, OutputError, RemoteError, SourceNotFoundError
 from ..http import HttpRequest, RequestsTransport, RetryPolicy, Transport
+from ..numbers import agree
 from .front import Front
 from .project import PROJECT_NAME, ProjectBuild, build_project, build_projects, output_folders
 from .server import QgisServer
@@ -281,7 +282,7 @@ def snapshot(
         missing = [n for n in build.layer_names if n not in names]
         if missing:
             raise RemoteError(
-                f"QGIS Server does not list the layer(s) {', '.join(missing)}.",
+                f"QGIS Server does not list the {agree(len(missing), 'layer', 'layers', 'en')} {', '.join(missing)}.",
                 "See the server output.",
                 server.log[-4000:],
             )

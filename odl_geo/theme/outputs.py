@@ -387,7 +387,8 @@ def _refuse(run: ThemeRun, out: Path, lang: str) -> NoReturn:
     errors = run.report.by_severity(Severity.ERROR)
     codes = ", ".join(dict.fromkeys(i.code for i in errors))
     raise InputError(
-        f"{run.source_name} cannot be published as {run.profile.key}: {len(errors)} error(s) ({codes}). "
+        f"{run.source_name} cannot be published as {run.profile.key}: "
+        f"{quantity(len(errors), 'error', 'errors', 'en')} ({codes}). "
         f"Nothing but the report was written in {out}.",
         f"Read {out / REPORT_HTML}; then use a mapping file (--mapping), --fix, or --drop-invalid "
         "to publish only the valid features.",

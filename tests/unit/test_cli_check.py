@@ -37,7 +37,7 @@ def test_check_prints_a_summary_and_writes_the_reports(data_copy, tmp_path, caps
 def test_check_strict_exits_2_on_errors(data_copy, tmp_path, capsys):
     code = main(["check", str(data_copy(FOUNTAINS)), "--theme", "pei", "--out", str(tmp_path), "--strict"])
     assert code == 2
-    assert "has 4 error(s) (--strict)" in capsys.readouterr().err
+    assert "has 4 errors (--strict)" in capsys.readouterr().err
 
 
 def test_check_json_and_fix_write_a_corrected_copy(tmp_path, capsys):

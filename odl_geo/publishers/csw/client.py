@@ -20,6 +20,7 @@ from lxml import etree
 from ...credentials import redact, redact_url
 from ...errors import AuthError, NetworkError, RemoteError
 from ...http import HttpRequest, HttpResponse, RequestsTransport
+from ...numbers import agree
 from .endpoints import CSW_NS, Endpoints
 from .models import (
     CswRecord,
@@ -162,7 +163,8 @@ class CswClient:
         done = summary.inserted if kind == "Insert" else summary.updated
         if done != 1:
             raise RemoteError(
-                f"CSW {self.server} {step}: the catalogue reports {done} record(s) {kind.lower()}ed, not 1.",
+                f"CSW {self.server} {step}: the catalogue reports {done} {agree(done, 'record', 'records', 'en')} "
+                f"{kind.lower()}ed, not 1.",
                 "The catalogue did not store the record; check its log (GeoNetwork: the user's rights on the group).",
                 status=resp.status,
             )
