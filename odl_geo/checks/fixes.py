@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .registry import CheckContext, FixResult
 
 __all__ = [
+    "LISTED_FEATURES",
     "LISTS_EVERY_CHANGE",
     "drop_duplicate_features",
     "drop_empty_geometries",
@@ -34,7 +35,12 @@ __all__ = [
 ]
 
 
-def _rows(idx: np.ndarray, limit: int = 10) -> tuple[str, str, dict[str, int]]:
+#: how many features a fix's note names before saying how many more (a streamed run's merge completes a first chunk's
+#: shorter list from later chunks' up to this, as a whole layer's note names its first ones)
+LISTED_FEATURES = 10
+
+
+def _rows(idx: np.ndarray, limit: int = LISTED_FEATURES) -> tuple[str, str, dict[str, int]]:
     """The features of ``idx`` a note lists, as templates of :meth:`Note.counted`: the first ``limit`` named, then
     how many more (``more``: « et 1 autre », « et 7 autres »)."""
     shown = ", ".join(f"#{i}" for i in idx[:limit])

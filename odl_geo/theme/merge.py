@@ -166,6 +166,30 @@ def _more(note: str, first: int, total: int, lang: str) -> str:
     return note[: found.end(1)] + tail + found.group(3)
 
 
+def _listing(note: str, rows: list[str], total: int, lang: str) -> str:
+    """A fix's note naming the layer's first features of ``rows`` (``#39``, as the layer numbers them: its first
+    chunks' lists in order), at most :data:`~odl_geo.checks.fixes.LISTED_FEATURES`, then how many of its ``total``
+    it does not name, as a whole layer's note does (a first chunk that named all its features is completed from the
+    next chunks': « #5, #21, #22, #23 », not « #5 » for four)."""
+    from ..checks.fixes import LISTED_FEATURES
+
+    found = _LISTED[lang].search(note)
+    if found is None:
+        return note
+    shown = rows[:LISTED_FEATURES]
+    more = total - len(shown)
+    tail = "" if more <= 0 else (
+        f" and {count_text(more, 'en')} more" if lang == "en" else f" et {quantity(more, 'autre', 'autres')}"
+    )
+    return note[: found.start(1)] + ", ".join(shown) + tail + found.group(3)
+
+
+def _listed_rows(note: str, lang: str) -> list[str] | None:
+    """The features a fix's note names (``["#5", "#21"]``), None when it names none."""
+    found = _LISTED[lang].search(note)
+    return found.group(1).split(", ") if found is not None else None
+
+
 def _with_total(text: str, first: int, total: int, lang: str = "en", grouped: bool = False) -> str:
     """``text`` (written for the first chunk's ``first`` features) with the layer's ``total`` instead.
 
@@ -278,6 +302,9 @@ class ChunkMerger:
         #: per fix, the template and counts of each kept note written from counts (``Note.counted``), by its
         #: language and place in that language's list
         self._templates: dict[tuple[str, str], dict[tuple[str, int], tuple[str, dict[str, int]]]] = {}
+        #: per fix, the features each kept note names, its later chunks' included (up to a note's most), by its
+        #: language and place in that language's list
+        self._listed: dict[tuple[str, str], dict[tuple[str, int], list[str]]] = {}
         #: per fix, the values each kept note quotes, by its language and place in that language's list
         self._quoted: dict[tuple[str, str], dict[tuple[str, int], list[str]]] = {}
         #: the text each quoting note had when first said (its fix's FIX_APPLIED finding joins these texts)
@@ -401,12 +428,14 @@ class ChunkMerger:
                 known = self._fixes[key] = replace(fix, changes=[], changes_fr=[], details=SpilledChanges(),
                                                    templates=[])  # fmt: skip
                 self._said[key], self._fields[key], self._quoted[key], self._templates[key] = {}, Counter(), {}, {}
+                self._listed[key] = {}
                 added = details
             else:  # a change of the layer itself (a field renamed) is said by every chunk: kept once
                 added = [d for d in details if d.feature is not None]
             self._keep(known.details, added)
             self._fields[key].update(d.field for d in added)
             said, quotes, templates = self._said[key], self._quoted[key], self._templates[key]
+            listed = self._listed[key]
             for lang, notes, kept in (("en", fix.changes, known.changes), ("fr", fix.changes_fr, known.changes_fr)):
                 for i, note in enumerate(notes):
                     keys = [_note_key(k, *templates.get((lang, j), ("", {})), lang) for j, k in enumerate(kept)]
@@ -419,10 +448,19 @@ class ChunkMerger:
                         said[shifted] = _note_count(shifted, here)
                         if template:
                             templates[(lang, len(kept) - 1)] = (_in_layer(template, offset), dict(numbers))
+                        if (rows := _listed_rows(shifted, lang)) is not None:
+                            listed[(lang, len(kept) - 1)] = rows
                         if most:
                             quotes[(lang, len(kept) - 1)] = list(quoted)
                             self._first_said[(key, lang, len(kept) - 1)] = shifted
-                    elif most and (lang, at := keys.index(this)) in quotes:
+                        continue
+                    at = keys.index(this)
+                    if (lang, at) in listed and (later := _listed_rows(_in_layer(note, offset), lang)) is not None:
+                        from ..checks.fixes import LISTED_FEATURES
+
+                        names = listed[(lang, at)]  # said by an earlier chunk: its list goes on with this chunk's
+                        names.extend(later[: max(0, LISTED_FEATURES - len(names))])
+                    if most and (lang, at) in quotes:
                         # said by an earlier chunk: it quotes this chunk's values too, up to its most
                         now = _more_quoted(quotes[(lang, at)], quoted, most)
                         if now != quotes[(lang, at)]:
@@ -464,7 +502,8 @@ class ChunkMerger:
 
     def _merged_fix(self, key: tuple[str, str]) -> Fix:
         """One fix of the layer, each note counting the layer's changes (:meth:`fixes`)."""
-        fix, said, total, templates = self._fixes[key], self._said[key], self._fields[key], self._templates[key]
+        fix, said, total = self._fixes[key], self._said[key], self._fields[key]
+        templates, listed = self._templates[key], self._listed[key]
 
         def counted(note: str, lang: str, at: int) -> str:
             number = _NOTE_NUMBER.match(note)
@@ -473,9 +512,12 @@ class ChunkMerger:
                 return note  # its number counts something else than the changes: left as said
             if (lang, at) in templates:  # written again from the layer's count: its words agree with it
                 template, numbers = templates[(lang, at)]
-                return _more(fill(template, {**numbers, "n": now}, lang), first, now, lang)
-            note = _more(note, first, now, lang)  # "and N more": the features of the layer it does not list
-            return f"{note[: number.start(1)]}{count_text(now, lang)}{note[number.end(1) :]}"
+                written = fill(template, {**numbers, "n": now}, lang)
+            else:
+                written = f"{note[: number.start(1)]}{count_text(now, lang)}{note[number.end(1) :]}"
+            if (lang, at) in listed:  # the layer's first features named, then how many more
+                return _listing(written, listed[(lang, at)], now, lang)
+            return _more(written, first, now, lang)  # "and N more": the features of the layer it does not list
 
         return replace(fix, changes=[counted(n, "en", i) for i, n in enumerate(fix.changes)],
                        changes_fr=[counted(n, "fr", i) for i, n in enumerate(fix.changes_fr)])  # fmt: skip

@@ -123,11 +123,20 @@ def test_a_fix_said_in_the_singular_by_its_first_chunk_agrees_with_the_layers_co
     assert en == ["4 exact duplicate features removed: #5, #21, #22, #23."]
     assert fr == ["4 objets en double exact retirés : #5, #21, #22, #23."]
     assert applied == [(f"DUPLICATE_FEATURE: {en[0]}", f"DUPLICATE_FEATURE corrigé : {fr[0]}", 4)]
-    # the streamed layer's note lists its first chunk's features (as before), its words the layer's count
-    en, fr, applied = _fix_notes(tmp_path / "chunked", "DUPLICATE_FEATURE")
-    assert en == ["4 exact duplicate features removed: #5."]
-    assert fr == ["4 objets en double exact retirés : #5."]
-    assert applied == [(f"DUPLICATE_FEATURE: {en[0]}", f"DUPLICATE_FEATURE corrigé : {fr[0]}", 4)]
+    # the streamed layer's note names the layer's features (its first chunk's, then the next one's), as the whole
+    # layer's does, where it named « #5 » alone for four
+    assert _fix_notes(tmp_path / "chunked", "DUPLICATE_FEATURE") == (en, fr, applied)
+
+
+def test_a_list_completed_from_later_chunks_names_ten_then_says_how_many_more(tmp_path):
+    # 3 copies in chunk 0 (rows 0-19), 12 in chunk 1: the layer's note names the first ten, then "and 5 more"
+    src = _fountains(tmp_path, 60, dict.fromkeys([5, 6, 7], -2) | dict.fromkeys(range(21, 33), -1))
+    _run(src, tmp_path / "whole", "water", OPTIONS, {}, 50_000)
+    _run(src, tmp_path / "chunked", "water", OPTIONS, {}, 20)
+    en, fr, applied = _fix_notes(tmp_path / "whole", "DUPLICATE_FEATURE")
+    assert en == ["15 exact duplicate features removed: #5, #6, #7, #21, #22, #23, #24, #25, #26, #27 and 5 more."]
+    assert fr == ["15 objets en double exact retirés : #5, #6, #7, #21, #22, #23, #24, #25, #26, #27 et 5 autres."]
+    assert _fix_notes(tmp_path / "chunked", "DUPLICATE_FEATURE") == (en, fr, applied)
 
 
 def test_one_fix_of_one_feature_is_said_in_the_singular(tmp_path):

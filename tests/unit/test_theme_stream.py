@@ -322,10 +322,13 @@ def test_a_fix_note_without_a_field_counts_the_fixs_changes_of_the_whole_layer()
     merger = ChunkMerger()
     for offset, rows in ((0, [39, 199]), (100, [5, 6, 7])):
         details = [Change(r, "(feature)", "", None) for r in rows]
-        note = f"{len(rows)} feature(s) removed as exact copies: " + ", ".join(f"#{r + offset}" for r in rows) + "."
+        # a chunk's note names its rows in the chunk (the merge numbers them in the layer)
+        note = f"{len(rows)} feature(s) removed as exact copies: " + ", ".join(f"#{r}" for r in rows) + "."
         merger.add_fixes([Fix("DUPLICATE_FEATURE", "l", [note], [note], details)], offset)
     (fix,) = merger.fixes("l")
-    assert fix.changes == ["5 feature(s) removed as exact copies: #39, #199."] and len(fix.details) == 5
+    # the layer's count, and its features named as a whole layer names them (the first chunk's, then the next one's)
+    assert fix.changes == ["5 feature(s) removed as exact copies: #39, #199, #105, #106, #107."]
+    assert len(fix.details) == 5
 
 
 # -- flat memory: the checks' hashes spilled to disk, chunks sized by bytes ----------------------------------------
