@@ -30,6 +30,7 @@ from .memory import release_free_memory
 from .naming import display_name
 from .normalise.options import NormaliseOptions
 from .normalise.scan import GeometryScan, scan_geometries
+from .numbers import agree, quantity
 from .report import Issue, Report, Severity
 from .sources import LayerSource, ReadOptions, Source, open_source
 
@@ -263,15 +264,16 @@ def _check_losses(layer: LayerSource, report: Report, accept_loss: bool) -> None
     if lost is not None and lost.code == "GEOM_UNREADABLE":
         examples = ", ".join(f"#{n}" for n in lost.examples)
         raise InputError(
-            f"{layer.display}: {lost.count} geometry(ies) cannot be decoded (features {examples}); they would "
-            "be written without geometry. Nothing was written.",
+            f"{layer.display}: {quantity(lost.count, 'geometry', 'geometries', 'en')} cannot be decoded (features "
+            f"{examples}); {agree(lost.count, 'it', 'they', 'en')} would be written without geometry. Nothing was "
+            "written.",
             "Repair the file in the software that wrote it; --accept-loss writes those features without geometry.",
             "GEOM_UNREADABLE",
         )
     if lost is not None:
         raise InputError(
-            f"{layer.display}: {lost.message.rstrip('.')} (their column holds numbers with decimal commas "
-            "elsewhere). Nothing was written.",
+            f"{layer.display}: {lost.message.rstrip('.')} ({agree(lost.count, 'its', 'their', 'en')} column holds "
+            "numbers with decimal commas elsewhere). Nothing was written.",
             "Fix those values (or empty them) in the source; --accept-loss writes them empty.",
             "FIELD_NOT_A_NUMBER",
         )

@@ -19,6 +19,7 @@ from rich.markup import escape
 
 from ..credentials import Credentials
 from ..errors import InputError
+from ..numbers import quantity
 from .main import publish_subparsers
 
 if TYPE_CHECKING:
@@ -108,7 +109,8 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
                       f"{escape(result.url)} ({result.requests} requests, {result.seconds:.2f} s)")  # fmt: skip
             if result.read_back:
                 found = "found" if result.findable else "NOT found (the catalogue's index may lag)"
-                out.print(f"  read back: ok; search by title and extent: {found} ({result.matched} match(es))")
+                matches = quantity(result.matched, "match", "matches", "en")
+                out.print(f"  read back: ok; search by title and extent: {found} ({matches})")
     if args.dry_run:
         return {"dry_run": True, "planned_requests": result.planned, **data}
     # for the journal and `odl-geo monitor` (which checks the record is still there with this revision date)

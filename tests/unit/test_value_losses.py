@@ -47,7 +47,8 @@ def test_a_non_number_among_decimal_commas_is_an_error(tmp_path: Path) -> None:
     digest = sha(src)
     out = tmp_path / "out"
     small = ConvertOptions(batch_size=10)  # the column is recognised on the first batch, the text comes later
-    with pytest.raises(InputError, match=r"'debit' are not numbers") as err:
+    lost = r"1 value of 'debit' is not a number and was left empty \(its column holds numbers"
+    with pytest.raises(InputError, match=lost) as err:
         convert(src, out, ["geojson"], options=small)
     assert err.value.details == "FIELD_NOT_A_NUMBER"
     assert not out.exists() and sha(src) == digest

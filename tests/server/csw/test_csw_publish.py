@@ -94,4 +94,4 @@ def test_human_output(pycsw, theme_folders, capsys):
     out = capsys.readouterr().out
     assert code == 0
     assert "created: " in out and "« Bornes fontaines de Montpellier »" in out
-    assert "read back: ok; search by title and extent: found (1 match(es))" in out
+    assert "read back: ok; search by title and extent: found (1 match)" in out
