@@ -64,9 +64,9 @@ def probe_postgis(pub: Publication, credentials: Credentials | None, timeout: fl
             count = int(row[0]) if row else -1
             expected = t.get("features")
             ok = expected is None or count == expected
+            rows = quantity(count, "row", "rows", "en")
             probes.append(Probe(ds, "postgis", "table", qualified, OK if ok else FAILED,
-                                f"{quantity(count, 'row', 'rows', 'en')}, as published" if ok
-                                else f"{quantity(count, 'row', 'rows', 'en')}, the publication recorded {expected}",
+                                f"{rows}, as published" if ok else f"{rows}, the publication recorded {expected}",
                                 f"{shown} {statement}", time.monotonic() - start))  # fmt: skip
             conn.rollback()
     except Exception as exc:  # noqa: BLE001 - psycopg errors of any kind: said, never a crash of the monitor

@@ -57,7 +57,7 @@ def _key(issue: Issue) -> str:
     # a message written from counts (Issue.counted) is taken in its plural words whatever its counts (« 1 objet
     # est », « 3 objets sont »: one finding), with what was put before its text since
     template = _prefixed(issue.message, issue.template, issue.numbers, "en")
-    text = fill(template, dict.fromkeys(issue.numbers, 2), "en") if template else issue.message
+    text = _plural(template, issue.numbers, "en") if template else issue.message
     if (issue.code in REGISTRY or issue.code == "FIX_APPLIED") and ": " in text:
         return _shape(text.split(": ", 1)[0])
     # the values it quotes are a chunk's own (``'Poteau' -> 'PI'`` here, ``'bouche' -> 'BI'`` there): not its key
@@ -107,8 +107,13 @@ def _note_key(note: str, template: str = "", numbers: dict[str, int] | None = No
     written from counts (``template``) is taken in its plural words, whatever its counts (« 1 objet retiré » and
     « 3 objets retirés » are one note)."""
     if template:
-        note = fill(template, dict.fromkeys(numbers or {}, 2), lang)
+        note = _plural(template, numbers or {}, lang)
     return _shape(note.partition(":")[0].strip())
+
+
+def _plural(template: str, numbers: dict[str, int], lang: str) -> str:
+    """``template`` written with every count at 2: its words the same whatever its counts (a merge's key)."""
+    return fill(template, dict.fromkeys(numbers, 2), lang)
 
 
 def _note_count(note: str, changes: Counter[str]) -> int:
@@ -161,9 +166,12 @@ def _more(note: str, first: int, total: int, lang: str) -> str:
     found = _LISTED[lang].search(note)
     if found is None or total <= first or not found.group(2):
         return note
-    more = _note_int(found.group(2)) + total - first
-    tail = f" and {count_text(more, 'en')} more" if lang == "en" else f" et {quantity(more, 'autre', 'autres')}"
-    return note[: found.end(1)] + tail + found.group(3)
+    return note[: found.end(1)] + _more_tail(_note_int(found.group(2)) + total - first, lang) + found.group(3)
+
+
+def _more_tail(more: int, lang: str) -> str:
+    """How many features a note's list does not name: " and 7 more", « et 1 autre », « et 7 autres »."""
+    return f" and {count_text(more, 'en')} more" if lang == "en" else f" et {quantity(more, 'autre', 'autres')}"
 
 
 def _listing(note: str, rows: list[str], total: int, lang: str) -> str:
@@ -178,9 +186,7 @@ def _listing(note: str, rows: list[str], total: int, lang: str) -> str:
         return note
     shown = rows[:LISTED_FEATURES]
     more = total - len(shown)
-    tail = "" if more <= 0 else (
-        f" and {count_text(more, 'en')} more" if lang == "en" else f" et {quantity(more, 'autre', 'autres')}"
-    )
+    tail = _more_tail(more, lang) if more > 0 else ""
     return note[: found.start(1)] + ", ".join(shown) + tail + found.group(3)
 
 
@@ -515,9 +521,9 @@ class ChunkMerger:
                 written = fill(template, {**numbers, "n": now}, lang)
             else:
                 written = f"{note[: number.start(1)]}{count_text(now, lang)}{note[number.end(1) :]}"
-            if (lang, at) in listed:  # the layer's first features named, then how many more
-                return _listing(written, listed[(lang, at)], now, lang)
-            return _more(written, first, now, lang)  # "and N more": the features of the layer it does not list
+            # a note that names features (every one _LISTED finds is in `listed` from its first chunk): the layer's
+            # first ones, then how many more
+            return _listing(written, listed[(lang, at)], now, lang) if (lang, at) in listed else written
 
         return replace(fix, changes=[counted(n, "en", i) for i, n in enumerate(fix.changes)],
                        changes_fr=[counted(n, "fr", i) for i, n in enumerate(fix.changes_fr)])  # fmt: skip

@@ -24,9 +24,9 @@ from qgis.core import (
 )
 from qgis.PyQt.QtWidgets import QHeaderView
 
-from odl_geo.numbers import agree, count_text, fill
+from odl_geo.numbers import fill
 
-from ..toolbelt.i18n import language, tr
+from ..toolbelt.i18n import count_language, counted, tr
 from .publication_names import slug
 from .results import add_wms_layer, links_html, result_links
 
@@ -36,23 +36,15 @@ __all__ = [
     "TAB_REPORT",
     "TAB_TARGETS",
     "PublishRunner",
-    "count_language",
     "step_summary",
 ]
 
 TAB_MAPPING, TAB_PERSONAL, TAB_TARGETS, TAB_REPORT = range(4)
 
 
-def count_language() -> str:
-    """The rule the interface's counts follow (``odl_geo.numbers``): French when it speaks French (« 0 objet »,
-    « 2 objets », thousands grouped by a narrow no-break space), English otherwise ("0 features", "1,004")."""
-    return "fr" if language() == "fr" else "en"
-
-
 def step_summary(alg_id: str, results: dict[str, Any]) -> str:
     """One translated sentence of what a publication step did, from its Processing outputs."""
     r = results
-    lang = count_language()
     if alg_id == "odl_geo:convert":
         return tr("Files written in {0}.").format(r.get("OUTPUT", ""))
     if alg_id == "odl_geo:publish_geoserver":
@@ -60,12 +52,12 @@ def step_summary(alg_id: str, results: dict[str, Any]) -> str:
         # count ({changed:créé|créés}), odl_geo.numbers.fill writes them
         counts = {"changed": int(r.get("CHANGED", 0)), "unchanged": int(r.get("UNCHANGED", 0)),
                   "verified": int(r.get("VERIFIED", 0))}  # fmt: skip
-        return fill(tr("GeoServer: {changed} created or updated, {unchanged} unchanged, "
-                       "{verified} {verified:layer|layers} checked through WMS/WFS."), counts, lang)  # fmt: skip
+        text = tr("GeoServer: {changed} created or updated, {unchanged} unchanged, "
+                  "{verified} {verified:layer|layers} checked through WMS/WFS.")  # fmt: skip
+        return fill(text, counts, count_language())
     if alg_id == "odl_geo:publish_postgis":
-        tables = int(r.get("TABLES", 0))
-        text = agree(tables, tr("PostGIS: {0} table published."), tr("PostGIS: {0} tables published."), lang)
-        return text.format(count_text(tables, lang))
+        return counted(int(r.get("TABLES", 0)), tr("PostGIS: {0} table published."),
+                       tr("PostGIS: {0} tables published."))  # fmt: skip
     if alg_id == "odl_geo:publish_csw":
         return tr("CSW catalogue: record {0} {1}.").format(r.get("IDENTIFIER", ""), r.get("OUTCOME", ""))
     if alg_id == "odl_geo:publish_datagouv":
@@ -211,9 +203,8 @@ class PublishRunner:
 
         if iface is not None and ids:
             iface.mapCanvas().zoomToSelected(layer)
-        lang = count_language()
-        text = agree(len(ids), tr("{0} feature selected in {1}."), tr("{0} features selected in {1}."), lang)
-        self._say(text.format(count_text(len(ids), lang), layer.name()))
+        self._say(counted(len(ids), tr("{0} feature selected in {1}."), tr("{0} features selected in {1}."),
+                          layer.name()))  # fmt: skip
         return ids
 
     def _say(self, text: str) -> None:

@@ -24,13 +24,11 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from odl_geo.numbers import agree, count_text
 from odl_geo.profiles.mapping_toml import MappingChoices, dump_mapping
 
 from ..tasks import WorkerTask
-from ..toolbelt.i18n import tr
+from ..toolbelt.i18n import counted, tr
 from .mdl_mapping import ChoiceDelegate, FieldsModel, ValuesModel
-from .publish_runner import count_language
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -137,9 +135,7 @@ class MappingWidget(QWidget):
         if missing:
             parts.append(tr("Required fields without a source or a value: ") + ", ".join(missing) + ".")
         if unknown:
-            lang = count_language()
-            text = agree(unknown, tr("{0} value without a code."), tr("{0} values without a code."), lang)
-            parts.append(text.format(count_text(unknown, lang)))
+            parts.append(counted(unknown, tr("{0} value without a code."), tr("{0} values without a code.")))
         self.status.setText(" ".join(parts) or tr("Every required field has a source or a value."))
 
     # -- the mapping file ------------------------------------------------------------------------------------
