@@ -1,8 +1,11 @@
 """One exception hierarchy for odl-geo.
 
 Every error carries a *message* (what is wrong, naming the file/layer/field) and a *hint* (what the user
-can do about it). The CLI maps the class to an exit code, the QGIS plugin to a message bar; neither has
-to parse text. Messages never contain secrets: callers pass redacted values only.
+can do about it), in English and in French (``message_fr``, ``hint_fr``): the people who meet them are French
+SIG administrators first, in QGIS and in their terminals, and scripts and logs read English. The CLI maps the
+class to an exit code and prints the language of the terminal (:func:`odl_geo.cli.language.error_language`),
+the QGIS plugin the language of QGIS; neither has to parse text. Messages never contain secrets: callers pass
+redacted values only.
 """
 
 from __future__ import annotations
@@ -28,22 +31,44 @@ class OdlGeoError(Exception):
 
     :param message: what is wrong, in one sentence naming the object concerned.
     :param hint: what to do about it.
-    :param details: optional technical detail (e.g. GDAL's own error text), shown with ``--verbose``.
+    :param details: optional technical detail (e.g. GDAL's own error text), shown with ``--verbose``; it stays
+        as the tool that wrote it said it (one language).
+    :param message_fr: the message in French (« Le fichier … est introuvable. »); empty: only the English exists.
+    :param hint_fr: the hint in French.
     """
 
     exit_code = 1
 
-    def __init__(self, message: str, hint: str = "", details: str = "") -> None:
+    def __init__(
+        self, message: str, hint: str = "", details: str = "", *, message_fr: str = "", hint_fr: str = ""
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.details = details
+        self.message_fr = message_fr
+        self.hint_fr = hint_fr
 
     def __str__(self) -> str:
         return f"{self.message} {self.hint}".strip() if self.hint else self.message
 
+    def text(self, lang: str = "en") -> tuple[str, str]:
+        """``(message, hint)`` in ``lang`` (``"fr"`` or ``"en"``): the French ones where they were written, else
+        the English ones (a French hint never goes with an English message nor the reverse when one is
+        missing)."""
+        if lang == "fr" and self.message_fr:
+            return self.message_fr, self.hint_fr if (self.hint_fr or not self.hint) else self.hint
+        return self.message, self.hint
+
     def to_dict(self) -> dict[str, str]:
-        return {"error": type(self).__name__, "message": self.message, "hint": self.hint, "details": self.details}
+        return {
+            "error": type(self).__name__,
+            "message": self.message,
+            "hint": self.hint,
+            "details": self.details,
+            "message_fr": self.message_fr,
+            "hint_fr": self.hint_fr,
+        }
 
 
 class InputError(OdlGeoError):
@@ -56,10 +81,11 @@ class MissingDependencyError(InputError):
     """An optional library a command needs is not installed (exit 2, with the install command as the hint)."""
 
 
-def require(module: str, extra: str, purpose: str) -> None:
+def require(module: str, extra: str, purpose: str, purpose_fr: str = "") -> None:
     """Import-check an optional dependency where it is used: its absence is the user's to fix, not a bug.
 
-    :param extra: the ``odl-geo[extra]`` that installs it; :param purpose: what needs it ("publishing to PostGIS").
+    :param extra: the ``odl-geo[extra]`` that installs it; :param purpose: what needs it ("publishing to PostGIS");
+        :param purpose_fr: the same in French (« La publication dans PostGIS »).
     :raises MissingDependencyError: ``module`` cannot be imported.
     """
     import importlib
@@ -72,6 +98,12 @@ def require(module: str, extra: str, purpose: str) -> None:
             f"{purpose} needs the Python library {module}, which is not installed ({exc}).",
             f"Install it in odl-geo's environment: {sys.executable} -m pip install 'odl-geo[{extra}]' "
             "(from a checkout: add -c requirements/lock.txt for the tested versions).",
+            message_fr=(
+                f"{purpose_fr or purpose} demande la bibliothèque Python {module}, qui n'est pas installée ({exc})."
+            ),
+            hint_fr=f"Installez-la dans l'environnement d'odl-geo : {sys.executable} -m pip install "
+            f"'odl-geo[{extra}]' (depuis une copie du dépôt : ajoutez -c requirements/lock.txt pour les versions "
+            "testées).",
         ) from None
 
 
@@ -114,8 +146,17 @@ class RemoteError(OdlGeoError):
 
     exit_code = 5
 
-    def __init__(self, message: str, hint: str = "", details: str = "", status: int | None = None) -> None:
-        super().__init__(message, hint, details)
+    def __init__(
+        self,
+        message: str,
+        hint: str = "",
+        details: str = "",
+        status: int | None = None,
+        *,
+        message_fr: str = "",
+        hint_fr: str = "",
+    ) -> None:
+        super().__init__(message, hint, details, message_fr=message_fr, hint_fr=hint_fr)
         self.status = status
 
     def to_dict(self) -> dict[str, str]:

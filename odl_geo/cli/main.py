@@ -21,6 +21,7 @@ from rich.markup import escape
 
 from .._version import __version__
 from ..errors import OdlGeoError
+from .language import error_language
 from .options import add_read_options, read_options
 from .progress import JsonLinesFeedback, RichFeedback
 
@@ -210,6 +211,10 @@ def parse_check(argv: Sequence[str]) -> None:
 QUIET_LOGGERS = ("matplotlib", "PIL", "fiona")
 
 
+#: how the command line introduces an error and its technical details, in each language (:mod:`.language`)
+_ERROR_WORDS = {"en": ("error:", "details:"), "fr": ("erreur :", "détails :")}
+
+
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     _stop_on_sigterm()
@@ -236,11 +241,14 @@ def _main(argv: Sequence[str] | None) -> int:
         said = redact_all(exc.to_dict(), secrets)
         if args.json:
             print(json.dumps(said, ensure_ascii=False))
-        err.print(f"[bold red]error:[/] {escape(said['message'])}", highlight=False)
-        if said["hint"]:
-            err.print(escape(f"  -> {said['hint']}"), highlight=False)
+        lang = error_language(sys.argv[1:] if argv is None else argv)
+        message, hint = (redact_all(text, secrets) for text in exc.text(lang))
+        words = _ERROR_WORDS[lang]
+        err.print(f"[bold red]{words[0]}[/] {escape(message)}", highlight=False)
+        if hint:
+            err.print(escape(f"  -> {hint}"), highlight=False)
         if said["details"] and args.verbose:
-            err.print(escape(f"  details: {said['details']}"), highlight=False, style="dim")
+            err.print(escape(f"  {words[1]} {said['details']}"), highlight=False, style="dim")
         return exc.exit_code
     except KeyboardInterrupt as exc:
         stopped = "terminated (SIGTERM)" if isinstance(exc, Terminated) else "interrupted"

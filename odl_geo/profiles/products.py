@@ -226,7 +226,12 @@ def table_errors(
     encoding it read the file with."""
     from ..errors import require
 
-    require("frictionless", "validate", "Validating a CSV product against its Table Schema")
+    require(
+        "frictionless",
+        "validate",
+        "Validating a CSV product against its Table Schema",
+        "La validation d'un produit CSV par son schéma de table (Table Schema)",
+    )
     ready_frictionless()
     from frictionless import Resource, Schema
 

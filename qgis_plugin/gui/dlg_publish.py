@@ -50,6 +50,7 @@ from odl_geo.profiles.styles import theme_style_dir
 from ..processing.layer_input import export_in_background
 from ..style_export import export_layer_style
 from ..toolbelt.i18n import tr, tr_noop
+from ..toolbelt.messages import error_text
 from ..toolbelt.settings import ProjectSettings, default_output_folder
 from .dlg_review import DlgReview
 from .embed_copy import EmbedCopy
@@ -294,7 +295,7 @@ class DlgPublish(PublishRunner, QDialog):
         try:
             source, exports = self._source_args()
         except Exception as exc:  # noqa: BLE001 - QGIS cannot export these layers: say so, keep the dialog usable
-            self.mapping.status.setText(str(exc))
+            self.mapping.status.setText(error_text(exc))
             return
         key = self._source_key()
         saved = self.mapping.restore_state(self.settings.read("mapping_choices"), key)  # this layer's own choices

@@ -28,6 +28,7 @@ from odl_geo.profiles.mapping_toml import MappingChoices, dump_mapping
 
 from ..tasks import WorkerTask
 from ..toolbelt.i18n import counted, tr
+from ..toolbelt.messages import error_text
 from .mdl_mapping import ChoiceDelegate, FieldsModel, ValuesModel
 
 if TYPE_CHECKING:
@@ -111,7 +112,7 @@ class MappingWidget(QWidget):
             return  # the dialog was closed, or another proposal was asked for since
         self._task = None
         if error is not None or result is None:
-            self.error = str(error or tr("no answer"))
+            self.error = error_text(error) if error else tr("no answer")
             self.fields.clear()
             self.values.set_suggestion({})
             self.status.setText(tr("No proposal: ") + self.error)

@@ -26,6 +26,7 @@ from qgis.PyQt.QtWidgets import (
 )
 
 from ..toolbelt.i18n import tr, tr_noop
+from ..toolbelt.messages import error_text
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -203,7 +204,7 @@ class MetadataWidget(QWidget):
         try:
             data = self.preview_data(path, theme)
         except OdlGeoError as exc:
-            self.result.setText(tr("The preview failed:") + f" {exc.message} {exc.hint}".rstrip())
+            self.result.setText(tr("The preview failed:") + f" {error_text(exc)}".rstrip())
             return
         finally:
             QApplication.restoreOverrideCursor()

@@ -1,8 +1,8 @@
 """Map odl_geo's errors to what Processing shows: one QgsProcessingException, one line.
 
-The line starts with what kind of failure it is, translated (odl_geo's own messages are English, for logs and
-scripts), then odl_geo's message naming the object, then what to do: "Le serveur a refusé les identifiants :
-PostgreSQL refused user 'postgres'... → Check the user and password of the authentication configuration."
+The line starts with what kind of failure it is, translated, then odl_geo's message naming the object, then what
+to do, both in the interface's language (odl_geo writes its errors in English and French): « Le serveur a refusé
+les identifiants : PostgreSQL a refusé l'utilisateur 'postgres'… → Vérifiez l'utilisateur et le mot de passe… ».
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from odl_geo.errors import (
     UnsupportedSourceError,
 )
 
-from ..toolbelt.i18n import tr, tr_noop
+from ..toolbelt.i18n import count_language, tr, tr_noop
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -82,14 +82,20 @@ def in_qgis(exc: OdlGeoError, service: str = "", authcfg: str | None = None) -> 
                   "(Settings > Options > Network).")  # fmt: skip
         return NetworkError(message, hint, exc.details or exc.message)
     if "ODL_" in exc.hint:  # command-line advice: name QGIS's settings instead
-        return type(exc)(exc.message, tr("Check the authentication configuration chosen for this server "
-                                         "(Settings > Options > Authentication)."), exc.details)  # fmt: skip
+        hint = tr("Check the authentication configuration chosen for this server "
+                  "(Settings > Options > Authentication).")  # fmt: skip
+        told = type(exc)(exc.message, hint, exc.details)
+        told.message_fr, told.hint_fr = exc.message_fr, hint  # the hint is already in the interface's language
+        return told
     return exc
 
 
 def error_line(exc: OdlGeoError) -> str:
+    """The kind of failure, then odl_geo's message and hint in the interface's language: French where the library
+    wrote them in French (every error it raises), else its English."""
     kind = next(tr(text) for cls, text in KINDS if isinstance(exc, cls))
-    return f"{kind}{exc.message}" + (f" → {exc.hint}" if exc.hint else "")
+    message, hint = exc.text(count_language())
+    return f"{kind}{message}" + (f" → {hint}" if hint else "")
 
 
 def processing_errors(call: Callable[[], T], service: str = "", authcfg: str | None = None) -> T:

@@ -12,7 +12,7 @@ from typing import Any
 
 from .i18n import language, tr, tr_noop
 
-__all__ = ["CODE_HINTS", "CODE_MESSAGES", "issue_hint", "issue_message"]
+__all__ = ["CODE_HINTS", "CODE_MESSAGES", "error_text", "issue_hint", "issue_message"]
 
 CODE_MESSAGES: dict[str, str] = {
     "CRS_MISSING": tr_noop("{layer} has no coordinate reference system (its .prj file is missing)."),
@@ -49,3 +49,13 @@ def issue_hint(issue: dict[str, Any]) -> str:
         return str(issue["hint_fr"])
     template = CODE_HINTS.get(str(issue.get("code", "")))
     return tr(template) if template else str(issue.get("hint") or "")
+
+
+def error_text(exc: BaseException) -> str:
+    """What went wrong and what to do, in the interface's language: odl_geo's errors carry both languages
+    (``message_fr``, ``hint_fr``: their :meth:`text`), any other exception says what it says."""
+    text = getattr(exc, "text", None)
+    if callable(text) and hasattr(exc, "message_fr"):
+        message, hint = text("fr" if language() == "fr" else "en")
+        return f"{message} {hint}".strip()
+    return str(exc)

@@ -7,7 +7,8 @@ Needs the ``postgis`` extra (psycopg 3).
 
 from ...errors import require
 
-require("psycopg", "postgis", "Publishing to PostGIS")  # before the modules that import it at their top
+# before the modules that import it at their top
+require("psycopg", "postgis", "Publishing to PostGIS", "La publication dans PostGIS")
 
 from .connect import redact_dsn  # noqa: E402
 from .models import LayerPlan, LayerResult, Outcome, PostgisTarget  # noqa: E402
