@@ -30,7 +30,7 @@ from .memory import release_free_memory
 from .naming import display_name
 from .normalise.options import NormaliseOptions
 from .normalise.scan import GeometryScan, scan_geometries
-from .numbers import agree, quantity
+from .numbers import agree, count_text, quantity
 from .report import Issue, Report, Severity
 from .sources import LayerSource, ReadOptions, Source, open_source
 
@@ -55,9 +55,18 @@ class ConvertOptions:
                 f"--precision {self.geojson_precision} is out of range: coordinates would be rounded to nothing "
                 "(negative) or carry digits that mean nothing (above 15).",
                 "Give 0 to 15 decimals (7 is about 1 cm in degrees, the default).",
+                message_fr=f"--precision {self.geojson_precision} est hors limites : les coordonnées seraient "
+                "arrondies à rien (valeur négative) ou porteraient des chiffres qui ne signifient rien (au-delà "
+                "de 15).",
+                hint_fr="Indiquez de 0 à 15 décimales (7, la valeur par défaut, vaut environ 1 cm en degrés).",
             )
         if self.batch_size < 1:
-            raise InputError(f"The batch size {self.batch_size} must be at least 1.", "Leave it at its default.")
+            raise InputError(
+                f"The batch size {self.batch_size} must be at least 1.",
+                "Leave it at its default.",
+                message_fr=f"La taille de lot {self.batch_size} doit valoir au moins 1.",
+                hint_fr="Laissez sa valeur par défaut.",
+            )
 
 
 def convert(
@@ -81,7 +90,12 @@ def convert(
     writers = writers_for(list(formats))
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise OutputError(f"The output {out} exists and is not a folder.", "Choose another --out.")
+        raise OutputError(
+            f"The output {out} exists and is not a folder.",
+            "Choose another --out.",
+            message_fr=f"La sortie {out} existe et n'est pas un dossier.",
+            hint_fr="Choisissez un autre --out.",
+        )
     refuse_overlap(path, out, reserved=(MANIFEST_NAME,))
     # said first: GDAL reads a CSV through to count its rows and bounds (~13 s at 5M rows), one call that cannot
     # tell its progress
@@ -90,7 +104,10 @@ def convert(
         layers, skipped = _convertible(src)
         if not layers:
             raise InputError(
-                f"{display_name(src.path)} has no feature to convert.", "Check that the right file was given."
+                f"{display_name(src.path)} has no feature to convert.",
+                "Check that the right file was given.",
+                message_fr=f"{display_name(src.path)} ne contient aucun objet à convertir.",
+                hint_fr="Vérifiez que c'est le bon fichier qui a été indiqué.",
             )
         # created only once the source is known to be convertible, and removed again if writing fails:
         # a failed run must not leave an empty folder behind
@@ -98,7 +115,12 @@ def convert(
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(f"Cannot create the output folder {out}: {exc.strerror}.", "Check the path.") from exc
+            raise OutputError(
+                f"Cannot create the output folder {out}: {exc.strerror}.",
+                "Check the path.",
+                message_fr=f"Impossible de créer le dossier de sortie {out} : {exc.strerror}.",
+                hint_fr="Vérifiez le chemin.",
+            ) from exc
         try:
             manifest = _convert_layers(src, layers, skipped, out, writers, options, feedback, accept_loss)
         except BaseException:
@@ -189,6 +211,9 @@ def _convert_layers(
             raise OutputError(
                 f"Writing {MANIFEST_NAME} failed: {exc.strerror}.",
                 "Check free disk space and write permission on the output folder, then convert again.",
+                message_fr=f"L'écriture de {MANIFEST_NAME} a échoué : {exc.strerror}.",
+                hint_fr="Vérifiez l'espace disque libre et les droits d'écriture sur le dossier de sortie, puis "
+                "relancez la conversion.",
             ) from exc
         staged.commit(f.path for f in manifest.files)  # outputs and manifest together, or not at all
     finally:
@@ -222,6 +247,9 @@ def _check_count(
         "Check the file in the software that wrote it (or export it again); --accept-loss converts what can be "
         "read, the loss reported.",
         "FEATURE_COUNT_MISMATCH",
+        message_fr=f"{issue.message_fr or issue.message} Rien n'a été écrit.",
+        hint_fr="Vérifiez le fichier dans le logiciel qui l'a produit (ou exportez-le de nouveau) ; --accept-loss "
+        "convertit ce qui peut être lu, en signalant la perte.",
     )
 
 
@@ -234,12 +262,19 @@ def _check_geometries(layer: LayerSource, scan: GeometryScan, files: list[Output
     written = [f for f in files if f.feature_count]
     if not in_source or not written or accept_loss or any(f.bbox is not None for f in written):
         return
+    lost_fr = agree(
+        in_source, "sa géométrie a été perdue", f"ses {count_text(in_source)} géométries ont toutes été perdues"
+    )
     raise InputError(
         f"{layer.display}: its {in_source} geometries were all lost on the way (none is in the outputs); "
         "nothing was written.",
         "Check --source-crs (coordinates outside the CRS's area cannot be reprojected) and the geometry options; "
         "--accept-loss writes the attributes alone.",
         "GEOMETRY_LOST",
+        message_fr=f"{layer.display} : {lost_fr} en route (aucune n'est dans les fichiers produits) ; rien n'a été "
+        "écrit.",
+        hint_fr="Vérifiez --source-crs (des coordonnées hors de l'emprise du SCR ne peuvent pas être reprojetées) et "
+        "les options de géométrie ; --accept-loss écrit les attributs seuls.",
     )
 
 
@@ -263,12 +298,18 @@ def _check_losses(layer: LayerSource, report: Report, accept_loss: bool) -> None
     lost = next((i for i in mine if i.code in ("GEOM_UNREADABLE", "FIELD_NOT_A_NUMBER")), None)
     if lost is not None and lost.code == "GEOM_UNREADABLE":
         examples = ", ".join(f"#{n}" for n in lost.examples)
+        written_fr = agree(lost.count, "l'objet serait écrit", "les objets seraient écrits")
         raise InputError(
             f"{layer.display}: {quantity(lost.count, 'geometry', 'geometries', 'en')} cannot be decoded (features "
             f"{examples}); {agree(lost.count, 'it', 'they', 'en')} would be written without geometry. Nothing was "
             "written.",
             "Repair the file in the software that wrote it; --accept-loss writes those features without geometry.",
             "GEOM_UNREADABLE",
+            message_fr=f"{layer.display} : {quantity(lost.count, 'géométrie ne peut', 'géométries ne peuvent')} pas "
+            f"être {agree(lost.count, 'décodée', 'décodées')} ({agree(len(lost.examples), 'objet', 'objets')} "
+            f"{examples}) ; {written_fr} sans géométrie. Rien n'a été écrit.",
+            hint_fr="Réparez le fichier dans le logiciel qui l'a produit ; --accept-loss écrit ces objets sans "
+            "géométrie.",
         )
     if lost is not None:
         raise InputError(
@@ -276,6 +317,10 @@ def _check_losses(layer: LayerSource, report: Report, accept_loss: bool) -> None
             "numbers with decimal commas elsewhere). Nothing was written.",
             "Fix those values (or empty them) in the source; --accept-loss writes them empty.",
             "FIELD_NOT_A_NUMBER",
+            message_fr=f"{layer.display} : {(lost.message_fr or lost.message).rstrip('.')} ("
+            f"{agree(lost.count, 'sa', 'leur')} colonne contient ailleurs des nombres à virgule décimale). Rien n'a "
+            "été écrit.",
+            hint_fr="Corrigez ces valeurs (ou videz-les) dans la source ; --accept-loss les écrit vides.",
         )
     dropped = next((i for i in mine if i.code == "GDAL_WARNING" and _GDAL_DROPPED_VALUE in i.message), None)
     if dropped is not None:
@@ -285,6 +330,10 @@ def _check_losses(layer: LayerSource, report: Report, accept_loss: bool) -> None
             'Declare the column\'s type in a .csvt file beside the CSV (one line such as "String","Real"), '
             "or fix the value; --accept-loss writes it empty.",
             "CSV_VALUE_DROPPED",
+            message_fr=f"{layer.display} : une valeur ne correspond pas au type de sa colonne, deviné d'après les "
+            f"premières lignes, et serait supprimée ({dropped.message.removeprefix('GDAL: ')}). Rien n'a été écrit.",
+            hint_fr="Déclarez le type de la colonne dans un fichier .csvt à côté du CSV (une ligne comme "
+            '"String","Real"' + "), ou corrigez la valeur ; --accept-loss l'écrit vide.",
         )
 
 
@@ -310,7 +359,13 @@ def _convertible(src: Source) -> tuple[list[LayerSource], list[Issue]]:
         cls = CrsError if first.code.startswith("CRS_") else InputError
         others = [other.name for other, _ in broken[1:]]
         details = f"Other layers that cannot be converted either: {', '.join(others)}." if others else ""
-        raise cls(first.message, first.hint, details)
+        raise cls(
+            first.message,
+            first.hint,
+            details,
+            message_fr=first.message_fr or first.message,
+            hint_fr=first.hint_fr or first.hint,
+        )
     for lyr, first in broken:
         hint, hint_fr = first.hint, first.hint_fr or first.hint
         if first.code.startswith("CRS_") and "--source-crs" in hint:

@@ -55,7 +55,39 @@ class LoggingFeedback(NullFeedback):
         log.warning(text)
 
 
-def check_cancelled(feedback: Feedback, what: str) -> None:
-    """Raise :class:`CancelledError` if the user asked to stop; call it between batches."""
+#: the French of the operations callers name (``"Checking"``, ``f"Running {job.name}"``), by their English start:
+#: the longest first (« Publishing to GeoServer » before « Publishing … »)
+_WHAT_FR: tuple[tuple[str, str], ...] = (
+    ("Checking the published layers", "La vérification des couches publiées"),
+    ("Publishing to GeoServer", "La publication dans GeoServer"),
+    ("Publishing ", "La publication de "),
+    ("Running ", "L'exécution de "),
+    ("Reading ", "La lecture de "),
+    ("Monitoring ", "La surveillance de "),
+    ("Converting", "La conversion"),
+    ("Checking", "La vérification"),
+    ("Writing", "L'écriture"),
+)
+
+
+def _what_fr(what: str) -> str:
+    """The French of ``what`` (a feminine noun phrase: « … a été annulée »); « L'opération » when unknown."""
+    for en, fr in _WHAT_FR:
+        if what == en or (en.endswith(" ") and what.startswith(en)):
+            return fr + what[len(en) :]
+    return "L'opération"
+
+
+def check_cancelled(feedback: Feedback, what: str, what_fr: str = "") -> None:
+    """Raise :class:`CancelledError` if the user asked to stop; call it between batches.
+
+    :param what: the operation, in English (« Reading roads.shp »); :param what_fr: the same in French, a feminine
+        noun phrase (« La lecture de roads.shp »); empty: translated from ``what`` when it is a known one.
+    """
     if feedback.is_cancelled():
-        raise CancelledError(f"{what} was cancelled.", "Nothing was published; partial outputs were removed.")
+        raise CancelledError(
+            f"{what} was cancelled.",
+            "Nothing was published; partial outputs were removed.",
+            message_fr=f"{what_fr or _what_fr(what)} a été annulée.",
+            hint_fr="Rien n'a été publié ; les fichiers produits partiels ont été supprimés.",
+        )

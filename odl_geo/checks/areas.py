@@ -37,7 +37,12 @@ def resolve_area(spec: str) -> Area:
     """
     items = [s.strip() for s in re.split(r"[,;\s]+", spec) if s.strip()]
     if not items:
-        raise InputError("--area is empty.", "Give a région (occitanie), départements (34,30) or INSEE codes.")
+        raise InputError(
+            "--area is empty.",
+            "Give a région (occitanie), départements (34,30) or INSEE codes.",
+            message_fr="--area est vide.",
+            hint_fr="Indiquez une région (occitanie), des départements (34,30) ou des codes INSEE.",
+        )
     table = communes()
     deps, regs = departements(), regions()
     codes: set[str] = set()
@@ -65,6 +70,8 @@ def resolve_area(spec: str) -> Area:
             raise InputError(
                 f"--area: {item!r} is not a région, a département nor an INSEE commune code.",
                 "e.g. --area occitanie, --area 34,30 or --area 34172.",
+                message_fr=f"--area : {item!r} n'est ni une région, ni un département, ni un code INSEE de commune.",
+                hint_fr="Par exemple --area occitanie, --area 34,30 ou --area 34172.",
             )
     from .outlines import departement_codes
 

@@ -47,7 +47,12 @@ class CSVWriter(Writer):
                     )
                 writer.write_batch(batch)
         except (OSError, pa.ArrowException) as exc:
-            raise OutputError(f"Writing {path.name} (csv) failed: {exc}", "Check the output folder.") from exc
+            raise OutputError(
+                f"Writing {path.name} (csv) failed: {exc}",
+                "Check the output folder.",
+                message_fr=f"L'écriture de {path.name} (csv) a échoué : {exc}",
+                hint_fr="Vérifiez le dossier de sortie.",
+            ) from exc
         finally:
             if writer is not None:
                 writer.close()

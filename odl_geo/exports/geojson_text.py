@@ -638,7 +638,12 @@ class _GdalText:
             self.path.unlink(missing_ok=True)
         cut = text.index(_HEAD_END) + len(_HEAD_END)
         if not text.endswith(_FOOT):
-            raise OutputError(f"GDAL's GeoJSON text of {self.layer_name} has an unexpected end.", "Report it.")
+            raise OutputError(
+                f"GDAL's GeoJSON text of {self.layer_name} has an unexpected end.",
+                "Report it.",
+                message_fr=f"Le texte GeoJSON écrit par GDAL pour {self.layer_name} a une fin inattendue.",
+                hint_fr="Signalez-le aux développeurs d'odl-geo.",
+            )
         return text[:cut], b",\n" + text[cut : -len(_FOOT)]
 
 
@@ -672,6 +677,8 @@ def write_points(
         raise OutputError(
             f"Writing {path.name} (geojson) failed: {exc}",
             "Check free disk space and write permission on the output folder.",
+            message_fr=f"L'écriture de {path.name} (geojson) a échoué : {exc}",
+            hint_fr="Vérifiez l'espace disque libre et les droits d'écriture sur le dossier de sortie.",
         ) from exc
     for message in gdal.messages:
         ctx.report.add(write_warning("geojson", message, stream.layer.name))

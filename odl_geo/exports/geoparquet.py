@@ -61,7 +61,12 @@ class GeoParquetWriter(Writer):
                     geo["columns"][GEOMETRY_COLUMN]["bbox"] = stream.stats.bbox
                 writer.add_key_value_metadata({"geo": json.dumps(geo)})
         except (OSError, pa.ArrowException) as exc:
-            raise OutputError(f"Writing {path.name} (GeoParquet) failed: {exc}", "Check the output folder.") from exc
+            raise OutputError(
+                f"Writing {path.name} (GeoParquet) failed: {exc}",
+                "Check the output folder.",
+                message_fr=f"L'écriture de {path.name} (GeoParquet) a échoué : {exc}",
+                hint_fr="Vérifiez le dossier de sortie.",
+            ) from exc
         finally:
             if writer is not None:
                 writer.close()

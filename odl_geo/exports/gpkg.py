@@ -68,6 +68,8 @@ class GeoPackageWriter(Writer):
             raise OutputError(
                 f"Writing the spatial index of {path.name} failed: {exc}.",
                 "Check free disk space and write permission on the output folder.",
+                message_fr=f"L'écriture de l'index spatial de {path.name} a échoué : {exc}.",
+                hint_fr="Vérifiez l'espace disque libre et les droits d'écriture sur le dossier de sortie.",
             ) from exc
         finally:
             pyogrio.set_gdal_config_options(dict.fromkeys(config))

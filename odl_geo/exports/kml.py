@@ -80,6 +80,8 @@ class KMLWriter(Writer):
             raise OutputError(
                 f"Writing {path.name} (kml) failed: {exc}",
                 "Check free disk space and write permission on the output folder.",
+                message_fr=f"L'écriture de {path.name} (kml) a échoué : {exc}",
+                hint_fr="Vérifiez l'espace disque libre et les droits d'écriture sur le dossier de sortie.",
             ) from exc
         if written is None:
             return []

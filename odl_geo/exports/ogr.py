@@ -84,6 +84,8 @@ def write_stream(
             raise OutputError(
                 f"Writing {path.name} ({fmt}) failed: {exc}",
                 "Check free disk space and write permission on the output folder.",
+                message_fr=f"L'écriture de {path.name} ({fmt}) a échoué : {exc}",
+                hint_fr="Vérifiez l'espace disque libre et les droits d'écriture sur le dossier de sortie.",
             ) from exc
     for message in caught.messages:
         if counted is not None and counted.search(message):

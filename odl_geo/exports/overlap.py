@@ -54,6 +54,9 @@ def refuse_overlap(source: str | Path, out_dir: str | Path, reserved: tuple[str,
             f"The output folder {out_dir} is inside the source folder {source}: the outputs would be read back as "
             "source at the next run.",
             "Choose an --out outside the source folder.",
+            message_fr=f"Le dossier de sortie {out_dir} est dans le dossier source {source} : les fichiers produits "
+            "seraient relus comme source à la prochaine exécution.",
+            hint_fr="Choisissez un --out en dehors du dossier source.",
         )
     if reserved and src.is_file() and src.parent == out:
         taken = {p.name.lower() for p in source_files(src)} & {r.lower() for r in reserved}
@@ -61,6 +64,8 @@ def refuse_overlap(source: str | Path, out_dir: str | Path, reserved: tuple[str,
             raise InputError(
                 f"Writing into {out_dir} would replace the source file {min(taken)}.",
                 "Choose an --out other than the source's folder.",
+                message_fr=f"Écrire dans {out_dir} remplacerait le fichier source {min(taken)}.",
+                hint_fr="Choisissez un --out autre que le dossier de la source.",
             )
 
 
@@ -85,6 +90,10 @@ def refuse_replacing(source: str | Path, out_dir: str | Path, names: set[str] | 
                 raise InputError(
                     f"The output {name} would replace the source file {target}; nothing was written.",
                     "Choose an --out other than the source's folder (or copy the source elsewhere first).",
+                    message_fr=f"Le fichier produit {name} remplacerait le fichier source {target} ; rien n'a été "
+                    "écrit.",
+                    hint_fr="Choisissez un --out autre que le dossier de la source (ou copiez d'abord la source "
+                    "ailleurs).",
                 )
         except OSError:
             continue
@@ -101,4 +110,7 @@ def refuse_replacing_file(source: str | Path, target: str | Path, option: str = 
         raise InputError(
             f"{option} {target} is a file of the source: writing it would replace the source; nothing was written.",
             f"Give {option} another file name.",
+            message_fr=f"{option} {target} est un fichier de la source : l'écrire remplacerait la source ; rien n'a "
+            "été écrit.",
+            hint_fr=f"Donnez un autre nom de fichier à {option}.",
         )

@@ -51,9 +51,19 @@ def writers_for(keys: list[str] | tuple[str, ...]) -> list[Writer]:
     for raw in keys:
         key = ALIASES.get(raw.strip().lower(), raw.strip().lower())
         if key not in WRITERS:
-            raise InputError(f"Unknown output format {raw!r}.", "Choose among: " + ", ".join(WRITERS) + ".")
+            raise InputError(
+                f"Unknown output format {raw!r}.",
+                "Choose among: " + ", ".join(WRITERS) + ".",
+                message_fr=f"Format de sortie inconnu : {raw!r}.",
+                hint_fr="Choisissez parmi : " + ", ".join(WRITERS) + ".",
+            )
         if all(w.key != key for w in out):
             out.append(writer_class(key)())
     if not out:
-        raise InputError("No output format was given.", "Use --to, e.g. --to gpkg,geojson.")
+        raise InputError(
+            "No output format was given.",
+            "Use --to, e.g. --to gpkg,geojson.",
+            message_fr="Aucun format de sortie n'a été indiqué.",
+            hint_fr="Utilisez --to, par exemple --to gpkg,geojson.",
+        )
     return out

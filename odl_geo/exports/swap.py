@@ -52,6 +52,9 @@ class Staging:
             raise OutputError(
                 f"Cannot write in the output folder {out}: {exc.strerror}.",
                 "Choose a folder you can write to (--out), or make this one writable, and convert again.",
+                message_fr=f"Impossible d'écrire dans le dossier de sortie {out} : {exc.strerror}.",
+                hint_fr="Choisissez un dossier où vous pouvez écrire (--out), ou rendez celui-ci accessible en "
+                "écriture, puis relancez la conversion.",
             ) from exc
 
     def close(self) -> None:
@@ -91,6 +94,9 @@ class Staging:
             raise OutputError(
                 f"Writing the outputs into {self.out} failed: {exc.strerror or exc}.",
                 "Check free disk space and write permission on the output folder, then convert again.",
+                message_fr=f"L'écriture des fichiers produits dans {self.out} a échoué : {exc.strerror or exc}.",
+                hint_fr="Vérifiez l'espace disque libre et les droits d'écriture sur le dossier de sortie, puis "
+                "relancez la conversion.",
             ) from exc
 
 
@@ -142,6 +148,10 @@ def check_complete(path: Path, fmt: str) -> None:
         raise OutputError(
             f"Writing {path.name} ({fmt}) failed: the file is incomplete (the disk may be full).",
             "Check free disk space and write permission on the output folder, then convert again.",
+            message_fr=f"L'écriture de {path.name} ({fmt}) a échoué : le fichier est incomplet (le disque est "
+            "peut-être plein).",
+            hint_fr="Vérifiez l'espace disque libre et les droits d'écriture sur le dossier de sortie, puis "
+            "relancez la conversion.",
         )
 
 

@@ -200,7 +200,7 @@ class LayerStream:
     def _normalised(self, batches: Iterator[pa.RecordBatch], geom_name: str | None) -> Iterator[pa.RecordBatch]:
         lyr, total, done = self.layer, max(self.layer.feature_count, 1), 0
         for batch in batches:
-            check_cancelled(self.feedback, f"Reading {lyr.display}")
+            check_cancelled(self.feedback, f"Reading {lyr.display}", f"La lecture de {lyr.display}")
             with own_code():  # numpy/shapely/pyproj warnings here are no GDAL message
                 out = self._normalise(batch, geom_name, done)
             done += batch.num_rows
@@ -451,12 +451,18 @@ class LayerStream:
             return
         rows = np.unique(index[bad]) + offset
         shown = ", ".join(str(int(r)) for r in rows[:5]) + (", ..." if rows.size > 5 else "")
+        which_fr = agree(rows.size, "l'objet", "les objets")
         raise InputError(
             f"{self.layer.display}: {quantity(rows.size, 'feature has', 'features have', 'en')} coordinates that "
             f"are not numbers (NaN or Infinity), e.g. {agree(rows.size, 'feature', 'features', 'en')} {shown} "
             "(0-based, in source order).",
             "Fix or delete the geometry of these features in the source (in QGIS, the vertex editor), "
             "then convert again.",
+            message_fr=f"{self.layer.display} : {quantity(rows.size, 'objet a', 'objets ont')} des coordonnées qui "
+            f"ne sont pas des nombres (NaN ou Infinity), par exemple {which_fr} {shown} (numérotés à partir de 0, "
+            "dans l'ordre de la source).",
+            hint_fr="Corrigez ou supprimez la géométrie de ces objets dans la source (dans QGIS, l'outil de nœuds), "
+            "puis relancez la conversion.",
         )
 
     def _only_family(self, geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -57,7 +57,12 @@ def open_source(path: str | Path, options: ReadOptions | None = None) -> Source:
     options = options or ReadOptions()
     src_path = Path(path).expanduser()
     if not src_path.exists():
-        raise SourceNotFoundError(f"{src_path} does not exist.", "Check the path (and its case).")
+        raise SourceNotFoundError(
+            f"{src_path} does not exist.",
+            "Check the path (and its case).",
+            message_fr=f"{src_path} est introuvable.",
+            hint_fr="Vérifiez le chemin (et les majuscules/minuscules).",
+        )
     if options.encoding:
         check_encoding_name(options.encoding)
     workdir = _new_workdir()
@@ -70,10 +75,15 @@ def open_source(path: str | Path, options: ReadOptions | None = None) -> Source:
                 raise
             # the opener writes only into its temporary folder (extracted zip members, UTF-8 copies)
             state = "refuses a file that large" if exc.errno == errno.EFBIG else "is full"
+            state_fr = "refuse un fichier aussi gros" if exc.errno == errno.EFBIG else "est plein"
             raise OutputError(
                 f"The temporary folder {workdir.parent} {state}: {src_path.name} could not be prepared for "
                 f"reading ({exc.strerror}).",
                 "Free space there, or point TMPDIR at a folder with more room, and convert again.",
+                message_fr=f"Le dossier temporaire {workdir.parent} {state_fr} : {src_path.name} n'a pas pu être "
+                f"préparé pour la lecture ({exc.strerror}).",
+                hint_fr="Libérez de l'espace dans ce dossier, ou faites pointer TMPDIR vers un dossier plus "
+                "spacieux, puis relancez la conversion.",
             ) from exc
         if options.layer is not None:
             layers = _select(layers, options.layer, src_path)
@@ -81,10 +91,19 @@ def open_source(path: str | Path, options: ReadOptions | None = None) -> Source:
             errors = [i for i in report.issues if i.severity is Severity.ERROR]
             if errors:
                 first = errors[0]
-                raise UnsupportedSourceError(first.message, first.hint)
+                raise UnsupportedSourceError(
+                    first.message,
+                    first.hint,
+                    # the member's own error, as the English: not « laissé de côté » when nothing else is read
+                    message_fr=first.message_fr.removeprefix(_SKIPPED_FR) or first.message,
+                    hint_fr=first.hint_fr or first.hint,
+                )
+            supported = ", ".join(sorted(set(DATASET_EXTENSIONS))) + ", .zip"
             raise SourceNotFoundError(
                 f"{src_path.name} holds no layer that odl-geo can read.",
-                "Supported: " + ", ".join(sorted(set(DATASET_EXTENSIONS))) + ", .zip",
+                "Supported: " + supported,
+                message_fr=f"{src_path.name} ne contient aucune couche qu'odl-geo sait lire.",
+                hint_fr="Formats pris en charge : " + supported,
             )
     except BaseException:
         Source(src_path, [], report, workdir).close()
@@ -102,6 +121,9 @@ def _new_workdir() -> Path:
         raise OutputError(
             f"Cannot create a temporary folder in {tempfile.gettempdir()}: {exc.strerror}.",
             "Free space there or point TMPDIR at a writable folder, and convert again.",
+            message_fr=f"Impossible de créer un dossier temporaire dans {tempfile.gettempdir()} : {exc.strerror}.",
+            hint_fr="Libérez de l'espace dans ce dossier ou faites pointer TMPDIR vers un dossier accessible en "
+            "écriture, puis relancez la conversion.",
         ) from exc
 
 
@@ -118,6 +140,9 @@ def check_encoding_name(encoding: str) -> None:
             f"--encoding {encoding!r} is not an encoding odl-geo knows.",
             "Use a name such as UTF-8, CP1252 (Windows, French), ISO-8859-15 or leave --encoding out "
             "(the encoding is then detected).",
+            message_fr=f"--encoding {encoding!r} n'est pas un encodage connu d'odl-geo.",
+            hint_fr="Indiquez un nom comme UTF-8, CP1252 (Windows, français), ISO-8859-15, ou retirez --encoding "
+            "(l'encodage est alors détecté).",
         )
 
 
@@ -135,19 +160,23 @@ def _check_user_encoding(
 
     sample = path.head(SAMPLE_BYTES) if isinstance(path, ArchivedFile) else _head(path, SAMPLE_BYTES, skip)
     name = codecs.lookup(encoding).name
-    problem = ""
+    problem = problem_fr = ""
     if name.startswith(("utf-16", "utf-32")) and sample and b"\0" not in sample[:4096]:
         problem = "it holds no NUL byte, which every UTF-16/UTF-32 text has"
+        problem_fr = "il ne contient aucun octet NUL, alors que tout texte UTF-16/UTF-32 en contient"
     elif strict:
         try:
             codecs.getincrementaldecoder(encoding)("strict").decode(sample, final=False)
         except UnicodeError as exc:
-            problem = str(exc)
+            problem = problem_fr = str(exc)  # Python's own text
     if problem:
         detected = sniff_text(sample).encoding
         raise EncodingError(
             f"{display} cannot be read as {encoding}: {problem}.",
             f"It looks like {detected}: leave --encoding out (the encoding is then detected) or give the right one.",
+            message_fr=f"{display} ne peut pas être lu en {encoding} : {problem_fr}.",
+            hint_fr=f"Il semble être en {detected} : retirez --encoding (l'encodage est alors détecté) ou indiquez "
+            "le bon.",
         )
 
 
@@ -156,12 +185,18 @@ def _refuse_nonfinite_points(shp: Path, shx: Path | None, display: str) -> None:
     rows = nonfinite_points(shp, shx)
     if rows.size:
         shown = ", ".join(str(int(r)) for r in rows[:5]) + (", ..." if rows.size > 5 else "")
+        which_fr = agree(rows.size, "l'objet", "les objets")
         raise InputError(
             f"{display}: {quantity(rows.size, 'feature has', 'features have', 'en')} coordinates that are not "
             f"numbers (NaN or Infinity), e.g. {agree(rows.size, 'feature', 'features', 'en')} {shown} (0-based, in "
             "source order).",
             "Fix or delete the geometry of these features in the source (in QGIS, the vertex editor), "
             "then convert again.",
+            message_fr=f"{display} : {quantity(rows.size, 'objet a', 'objets ont')} des coordonnées qui ne sont pas "
+            f"des nombres (NaN ou Infinity), par exemple {which_fr} {shown} "
+            "(numérotés à partir de 0, dans l'ordre de la source).",
+            hint_fr="Corrigez ou supprimez la géométrie de ces objets dans la source (dans QGIS, l'outil de nœuds), "
+            "puis relancez la conversion.",
         )
 
 
@@ -179,6 +214,9 @@ def _refuse_nonfinite_json(path: Path | ArchivedFile, display: str) -> None:
             f"{display}: {quantity(n, 'coordinate is', 'coordinates are', 'en')} NaN or Infinity, which are not "
             "numbers (JSON does not even allow them); those geometries would be read as empty.",
             "Fix or delete the geometry of these features in the source, then convert again.",
+            message_fr=f"{display} : {quantity(n, 'coordonnée vaut', 'coordonnées valent')} NaN ou Infinity, qui ne "
+            "sont pas des nombres (JSON ne les autorise même pas) ; ces géométries seraient lues comme vides.",
+            hint_fr="Corrigez ou supprimez la géométrie de ces objets dans la source, puis relancez la conversion.",
         )
 
 
@@ -238,8 +276,13 @@ def _select(layers: list[LayerSource], wanted: str, path: Path) -> list[LayerSou
     exact = [lyr for lyr in layers if wanted in (lyr.name, lyr.gdal_layer)]
     chosen = exact or [lyr for lyr in layers if wanted.lower() in (lyr.name.lower(), (lyr.gdal_layer or "").lower())]
     if not chosen:
-        names = ", ".join(lyr.name for lyr in layers) or "none"
-        raise InputError(f"{path.name} has no layer named {wanted!r}.", f"Available layers: {names}.")
+        names = ", ".join(lyr.name for lyr in layers)
+        raise InputError(
+            f"{path.name} has no layer named {wanted!r}.",
+            f"Available layers: {names or 'none'}.",
+            message_fr=f"{path.name} n'a pas de couche nommée {wanted!r}.",
+            hint_fr=f"Couches disponibles : {names or 'aucune'}.",
+        )
     return chosen
 
 
@@ -256,6 +299,9 @@ def _open_any(path: Path, options: ReadOptions, workdir: Path, report: Report) -
             raise UnsupportedSourceError(
                 f"{path.name} is a sidecar file of {owner.name}: it holds no layer on its own.",
                 f"Give {owner.name} instead (its sidecar files are read with it).",
+                message_fr=f"{path.name} est un fichier annexe de {owner.name} : il ne contient aucune couche à lui "
+                "seul.",
+                hint_fr=f"Indiquez plutôt {owner.name} (ses fichiers annexes sont lus avec lui).",
             )
         return _open_file(path, path.name, None, options, workdir, report)
     return _open_file(path, path.name, driver_for(path.name), options, workdir, report)
@@ -279,6 +325,12 @@ def _sidecar_owner(path: Path) -> Path | None:
     return owners[0] if owners else None
 
 
+#: the French words before an unreadable member's error (SOURCE_MEMBER_UNREADABLE)
+_SKIPPED_FR = "Fichier illisible, laissé de côté : "
+#: the French of "Check that the file is complete (all its sidecar files) and not damaged."
+_CHECK_FILE_FR = "Vérifiez que le fichier est complet (avec tous ses fichiers annexes) et non endommagé."
+
+
 def _open_many(
     items: list[tuple[Item, str]], options: ReadOptions, workdir: Path, report: Report, container: Path
 ) -> list[LayerSource]:
@@ -290,7 +342,8 @@ def _open_many(
                 _open_file(item, f"{container.name}:{display}", driver_for(display), options, workdir, report)
             )
         except OdlGeoError as exc:
-            # the error's own text (English) is kept as it is, after French words saying what it means here
+            # the error's own text (its French where it has one) after French words saying what it means here
+            hint_fr = exc.hint_fr or exc.hint
             report.add(
                 Issue(
                     "SOURCE_MEMBER_UNREADABLE",
@@ -298,9 +351,8 @@ def _open_many(
                     exc.message,
                     exc.hint,
                     layer=display,
-                    message_fr=f"Fichier illisible, laissé de côté : {exc.message}",
-                    hint_fr="Vérifiez que le fichier est complet (avec tous ses fichiers annexes) et non endommagé."
-                    + (f" {exc.hint}" if exc.hint else ""),
+                    message_fr=f"{_SKIPPED_FR}{exc.message_fr or exc.message}",
+                    hint_fr=_CHECK_FILE_FR + (f" {hint_fr}" if hint_fr and hint_fr != _CHECK_FILE_FR else ""),
                 )
             )
     return layers
@@ -313,10 +365,13 @@ def _open_zip(path: Path, options: ReadOptions, workdir: Path, report: Report) -
         import zipfile
 
         with zipfile.ZipFile(path) as zf:
-            inside = ", ".join(zf.namelist()[:10]) or "nothing"
+            inside = ", ".join(zf.namelist()[:10])
         raise SourceNotFoundError(
-            f"The zip archive {path.name} contains no GIS layer (it holds: {inside}).",
+            f"The zip archive {path.name} contains no GIS layer (it holds: {inside or 'nothing'}).",
             "Check that the right file was downloaded or exported.",
+            message_fr=f"L'archive zip {path.name} ne contient aucune couche SIG (elle contient : "
+            f"{inside or 'rien'}).",
+            hint_fr="Vérifiez que c'est le bon fichier qui a été téléchargé ou exporté.",
         )
     if options.layer is not None:  # extract only what is read: the member named like the layer, when one is
         wanted = options.layer.lower()
@@ -445,7 +500,12 @@ def _open_file(
                 continue  # GPX files always declare five layers; empty ones are noise
         layers.append(lyr)
     if driver == "GPX" and not layers:
-        raise InputError(f"{display} holds no waypoint, route or track.", "Export the GPX again from the GPS/app.")
+        raise InputError(
+            f"{display} holds no waypoint, route or track.",
+            "Export the GPX again from the GPS/app.",
+            message_fr=f"{display} ne contient aucun point de passage, itinéraire ni trace.",
+            hint_fr="Exportez de nouveau le GPX depuis le GPS ou l'application.",
+        )
     return layers
 
 
@@ -561,6 +621,8 @@ def _resolve_crs(
             raise InputError(
                 f"--source-crs {options.source_crs!r} is not a CRS odl-geo knows ({exc}).",
                 "Use an EPSG code such as EPSG:2154 (Lambert-93) or EPSG:4326.",
+                message_fr=f"--source-crs {options.source_crs!r} n'est pas un SCR connu d'odl-geo ({exc}).",
+                hint_fr="Indiquez un code EPSG comme EPSG:2154 (Lambert-93) ou EPSG:4326.",
             ) from exc
         if crs is not None and not crs.equals(user):
             lyr.issues.add(
@@ -638,11 +700,15 @@ def _unreadable(display: str, driver: str | None, exc: Exception) -> Unsupported
     if driver in ("LIBKML", "KML") or display.lower().endswith((".kml", ".kmz")):
         line = _GDAL_LINE.search(text)
         where = f" near line {line.group(1)}" if line else ""
+        where_fr = f" vers la ligne {line.group(1)}" if line else ""
         return UnsupportedSourceError(
             f"{display} is not a readable KML file: the XML is broken{where} ({_short(text)}).",
             "Typical causes: a bare '&' (write '&amp;'), text in Latin-1 declared as UTF-8, or a file cut off "
             "during download. Fix the file or export it again.",
             text,
+            message_fr=f"{display} n'est pas un fichier KML lisible : le XML est cassé{where_fr} ({_short(text)}).",
+            hint_fr="Causes habituelles : un '&' seul (écrivez '&amp;'), du texte en Latin-1 déclaré en UTF-8, ou "
+            "un fichier tronqué pendant le téléchargement. Corrigez le fichier ou exportez-le de nouveau.",
         )
     if "not recognized as being in a supported file format" in text or "not recognized as a supported" in text:
         return UnsupportedSourceError(
@@ -650,11 +716,16 @@ def _unreadable(display: str, driver: str | None, exc: Exception) -> Unsupported
             "Supported: Shapefile, GeoPackage, GeoJSON, KML/KMZ, GPX, MapInfo "
             "TAB/MIF, CSV, FlatGeobuf, and zips of these.",
             text,
+            message_fr=f"{display} n'est pas dans un format SIG qu'odl-geo sait lire.",
+            hint_fr="Formats pris en charge : Shapefile, GeoPackage, GeoJSON, KML/KMZ, GPX, MapInfo TAB/MIF, CSV, "
+            "FlatGeobuf, et des zips de ces formats.",
         )
     return UnsupportedSourceError(
         f"{display} cannot be read: {_short(text)}.",
         "Check that the file is complete (all its sidecar files) and not damaged.",
         text,
+        message_fr=f"{display} ne peut pas être lu : {_short(text)}.",
+        hint_fr=_CHECK_FILE_FR,
     )
 
 

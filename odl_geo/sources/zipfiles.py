@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING
 
 from ..errors import InputError, UnsupportedSourceError
+from ..numbers import count_text, quantity
 from .formats import driver_for
 
 if TYPE_CHECKING:
@@ -78,9 +79,19 @@ class ZipLimits:
             try:
                 value = kind(text)
             except ValueError:
-                raise InputError(f"{var}={text!r} is not a number.", f"Give a number, or unset {var}.") from None
+                raise InputError(
+                    f"{var}={text!r} is not a number.",
+                    f"Give a number, or unset {var}.",
+                    message_fr=f"{var}={text!r} n'est pas un nombre.",
+                    hint_fr=f"Indiquez un nombre, ou supprimez la variable {var}.",
+                ) from None
             if value < 0:
-                raise InputError(f"{var}={text!r} is negative.", f"Give a positive number, or unset {var}.")
+                raise InputError(
+                    f"{var}={text!r} is negative.",
+                    f"Give a positive number, or unset {var}.",
+                    message_fr=f"{var}={text!r} est négatif.",
+                    hint_fr=f"Indiquez un nombre positif, ou supprimez la variable {var}.",
+                )
             setattr(limits, attr, value)
         return limits
 
@@ -91,15 +102,28 @@ class ZipLimits:
             raise InputError(
                 f"The zip archive {archive.name} expands beyond {_size(self.max_bytes)}: extraction stopped.",
                 "This looks like a zip bomb; extract it yourself if you trust it (or raise ODL_GEO_ZIP_MAX_BYTES).",
+                message_fr=f"L'archive zip {archive.name} dépasse {_size(self.max_bytes, 'fr')} une fois "
+                "décompressée : extraction arrêtée.",
+                hint_fr="Cela ressemble à une bombe de décompression (zip bomb) ; extrayez-la vous-même si vous "
+                "lui faites confiance (ou augmentez ODL_GEO_ZIP_MAX_BYTES).",
             )
         if time.monotonic() - self.started > self.max_seconds:
+            seconds_fr = f"{self.max_seconds:g}".replace(".", ",")
             raise InputError(
                 f"Extracting the zip archive {archive.name} took longer than {self.max_seconds:g} s: stopped.",
                 "Extract it yourself and convert the files inside (or raise ODL_GEO_ZIP_MAX_SECONDS).",
+                message_fr=f"L'extraction de l'archive zip {archive.name} a duré plus de {seconds_fr} s : arrêtée.",
+                hint_fr="Extrayez-la vous-même et convertissez les fichiers qu'elle contient (ou augmentez "
+                "ODL_GEO_ZIP_MAX_SECONDS).",
             )
 
 
-def _size(n: float) -> str:
+def _size(n: float, lang: str = "en") -> str:
+    if lang == "fr":  # « 4,3 Go », « 120,0 Mo », « 1 024 octets »
+        if n < 1e5:
+            return quantity(int(n), "octet", "octets")
+        text = f"{n / 1e9:.1f} Go" if n >= 1e8 else f"{n / 1e6:.1f} Mo"
+        return text.replace(".", ",")
     return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{int(n)} bytes"
 
 
@@ -107,6 +131,9 @@ def _damaged(archive: Path, name: str, exc: BaseException) -> UnsupportedSourceE
     return UnsupportedSourceError(
         f"The zip archive {archive.name} is damaged: its member {name!r} cannot be decompressed ({exc}).",
         "Download it again or re-create it.",
+        message_fr=f"L'archive zip {archive.name} est endommagée : son fichier {name!r} ne peut pas être "
+        f"décompressé ({exc}).",
+        hint_fr="Téléchargez-la de nouveau ou recréez-la.",
     )
 
 
@@ -159,16 +186,25 @@ def _check_safe(info: zipfile.ZipInfo, archive: Path) -> None:
         raise InputError(
             f"The zip archive {archive.name} contains an unsafe path: {name!r}.",
             "Refusing to read it. Re-create the archive without absolute paths or '..'.",
+            message_fr=f"L'archive zip {archive.name} contient un chemin dangereux : {name!r}.",
+            hint_fr="Elle n'est pas lue. Recréez l'archive sans chemins absolus ni '..'.",
         )
     if info.flag_bits & 0x1:
         raise UnsupportedSourceError(
             f"The zip archive {archive.name} is password-protected (its member {name!r} is encrypted).",
             "Extract it yourself with its password and convert the files inside.",
+            message_fr=f"L'archive zip {archive.name} est protégée par un mot de passe (son fichier {name!r} est "
+            "chiffré).",
+            hint_fr="Extrayez-la vous-même avec son mot de passe et convertissez les fichiers qu'elle contient.",
         )
     if info.compress_size and info.file_size / max(info.compress_size, 1) > MAX_RATIO and info.file_size > 50e6:
         raise InputError(
             f"The zip archive {archive.name} member {name!r} expands {info.file_size // info.compress_size}x.",
             "This looks like a zip bomb; extract it yourself if you trust it.",
+            message_fr=f"Le fichier {name!r} de l'archive zip {archive.name} se décompresse "
+            f"{count_text(info.file_size // info.compress_size)} fois plus gros.",
+            hint_fr="Cela ressemble à une bombe de décompression (zip bomb) ; extrayez-la vous-même si vous lui "
+            "faites confiance.",
         )
 
 
@@ -184,7 +220,10 @@ def list_dataset_members(archive: Path, limits: ZipLimits | None = None) -> list
             infos = zf.infolist()
     except (*DAMAGED, OSError, ValueError) as exc:
         raise UnsupportedSourceError(
-            f"{archive.name} is not a readable zip archive ({exc}).", "Download it again or re-create it."
+            f"{archive.name} is not a readable zip archive ({exc}).",
+            "Download it again or re-create it.",
+            message_fr=f"{archive.name} n'est pas une archive zip lisible ({exc}).",
+            hint_fr="Téléchargez-la de nouveau ou recréez-la.",
         ) from exc
     total = packed = 0
     for info in infos:
@@ -195,12 +234,20 @@ def list_dataset_members(archive: Path, limits: ZipLimits | None = None) -> list
         raise InputError(
             f"The zip archive {archive.name} would expand to {_size(total)} (more than {_size(limits.max_bytes)}).",
             "Extract it yourself and convert the files inside (or raise ODL_GEO_ZIP_MAX_BYTES).",
+            message_fr=f"L'archive zip {archive.name} ferait {_size(total, 'fr')} une fois décompressée (plus de "
+            f"{_size(limits.max_bytes, 'fr')}).",
+            hint_fr="Extrayez-la vous-même et convertissez les fichiers qu'elle contient (ou augmentez "
+            "ODL_GEO_ZIP_MAX_BYTES).",
         )
     if total > RATIO_FLOOR_BYTES and total / max(packed, 1) > MAX_RATIO:  # many members, each under the limit
         raise InputError(
             f"The zip archive {archive.name} expands {total // max(packed, 1)}x overall ({_size(total)} from "
             f"{_size(packed)}).",
             "This looks like a zip bomb; extract it yourself if you trust it.",
+            message_fr=f"L'archive zip {archive.name} se décompresse {count_text(total // max(packed, 1))} fois plus "
+            f"grosse au total ({_size(total, 'fr')} à partir de {_size(packed, 'fr')}).",
+            hint_fr="Cela ressemble à une bombe de décompression (zip bomb) ; extrayez-la vous-même si vous lui "
+            "faites confiance.",
         )
     names = {i.filename.lower() for i in infos if not i.is_dir()}
     members: list[ZipMember] = []

@@ -346,11 +346,17 @@ def test_what_the_writers_find_is_said_in_french(shared_data: Path, tmp_path: Pa
 
 
 def test_an_unreadable_member_keeps_its_error_text_after_french_words(shared_data: Path) -> None:
+    """The member's own error, in French since every error has its French (GDAL's text quoted as it is)."""
     with open_source(shared_data / GDAL / "kml") as src:
         (issue,) = src.issues.by_severity(Severity.ERROR)
     assert issue.code == "SOURCE_MEMBER_UNREADABLE"
-    assert issue.message_fr == f"Fichier illisible, laissé de côté : {issue.message}"  # the error's own text
-    assert issue.hint_fr.startswith("Vérifiez que le fichier est complet") and issue.hint in issue.hint_fr
+    assert issue.message.startswith("kml:truncated.kml is not a readable KML file: the XML is broken near line 35 (")
+    assert issue.message_fr.startswith(
+        "Fichier illisible, laissé de côté : kml:truncated.kml n'est pas un fichier KML lisible : le XML est cassé "
+        "vers la ligne 35 (ERROR parsing kml "
+    )
+    assert issue.hint_fr.startswith("Vérifiez que le fichier est complet") and "Causes habituelles : " in issue.hint_fr
+    assert "Typical causes" not in issue.hint_fr
 
 
 # -- the French report -------------------------------------------------------------------------------------
