@@ -84,9 +84,19 @@ def load_mapping(path: str | Path, profile: Profile) -> Mapping:
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise InputError(f"The mapping file {p} does not exist.", "Check the --mapping path.") from exc
+        raise InputError(
+            f"The mapping file {p} does not exist.",
+            "Check the --mapping path.",
+            message_fr=f"Le fichier de correspondance {p} est introuvable.",
+            hint_fr="Vérifiez le chemin donné à --mapping.",
+        ) from exc
     except UnicodeDecodeError as exc:
-        raise InputError(f"The mapping file {p.name} is not UTF-8 text.", "Save it as UTF-8.") from exc
+        raise InputError(
+            f"The mapping file {p.name} is not UTF-8 text.",
+            "Save it as UTF-8.",
+            message_fr=f"Le fichier de correspondance {p.name} n'est pas un texte en UTF-8.",
+            hint_fr="Enregistrez-le en UTF-8.",
+        ) from exc
     return parse_mapping(text, profile, p.name)
 
 
@@ -98,12 +108,17 @@ def parse_mapping(text: str, profile: Profile, name: str = "mapping.toml") -> Ma
         raise InputError(
             f"The mapping file {name} is not valid TOML: {exc}.",
             'Each line must look like key = "value"; quote keys that hold spaces or accents ("rando pédestre").',
+            message_fr=f"Le fichier de correspondance {name} n'est pas un TOML valide : {exc}.",
+            hint_fr='Chaque ligne doit avoir la forme clé = "valeur" ; mettez entre guillemets les clés qui '
+            'contiennent des espaces ou des accents ("rando pédestre").',
         ) from exc
     for section in data:
         if section not in _SECTIONS:
             raise InputError(
                 f"The mapping file {name} has an unknown section [{section}].",
                 "Allowed sections: " + ", ".join(f"[{s}]" for s in _SECTIONS) + ".",
+                message_fr=f"Le fichier de correspondance {name} contient une section inconnue [{section}].",
+                hint_fr="Sections possibles : " + ", ".join(f"[{s}]" for s in _SECTIONS) + ".",
             )
     m = Mapping(path=name)
     roles = {r.role: r for r in profile.roles}
@@ -113,6 +128,10 @@ def parse_mapping(text: str, profile: Profile, name: str = "mapping.toml") -> Ma
             "itself (COVADIS for flood).",
             'Map local codes with [values.FIELD] (e.g. [values.typereg] "R" = "03") and give what the source '
             "lacks with [constants].",
+            message_fr=f"{name} [fields] : le thème {profile.key} n'associe pas les champs, son standard fixe "
+            "lui-même les noms des champs de la source (COVADIS pour les inondations).",
+            hint_fr='Faites correspondre les codes locaux avec [values.CHAMP] (p. ex. [values.typereg] "R" = "03") '
+            "et donnez ce qui manque à la source avec [constants].",
         )
     m.fields = _by_role(data.get("fields", {}), "fields", name, roles, str)
     m.constants = _by_role(data.get("constants", {}), "constants", name, roles, object)
@@ -123,25 +142,42 @@ def parse_mapping(text: str, profile: Profile, name: str = "mapping.toml") -> Ma
                 raise InputError(
                     f"{name} [fields] {target} must be the name of a source field in quotes, not {source!r}.",
                     f'Write {target} = "SOURCE_FIELD".',
+                    message_fr=f"{name} [fields] {target} doit être le nom d'un champ de la source entre guillemets, "
+                    f"pas {source!r}.",
+                    hint_fr=f'Écrivez {target} = "CHAMP_SOURCE".',
                 )
     values = data.get("values", {})
     if not isinstance(values, dict):
         raise InputError(
-            f"{name}: [values] must hold tables like [values.pratique].", 'e.g. [values.pratique] "rando" = "pédestre"'
+            f"{name}: [values] must hold tables like [values.pratique].",
+            'e.g. [values.pratique] "rando" = "pédestre"',
+            message_fr=f"{name} : [values] doit contenir des tables comme [values.pratique].",
+            hint_fr='p. ex. [values.pratique] "rando" = "pédestre"',
         )
     for key, table in values.items():
         role_key, target = _split_role(key, roles)
         if role_key and isinstance(table, dict) and all(isinstance(v, dict) for v in table.values()):
-            raise InputError(f"{name}: write [values.{key}.FIELD], not [values.{key}].", "One table per field.")
+            raise InputError(
+                f"{name}: write [values.{key}.FIELD], not [values.{key}].",
+                "One table per field.",
+                message_fr=f"{name} : écrivez [values.{key}.CHAMP], pas [values.{key}].",
+                hint_fr="Une table par champ.",
+            )
         if not isinstance(table, dict):
             raise InputError(
-                f'{name}: [values.{key}] must be a table of "raw value" = "code".', 'e.g. "rando" = "pédestre"'
+                f'{name}: [values.{key}] must be a table of "raw value" = "code".',
+                'e.g. "rando" = "pédestre"',
+                message_fr=f'{name} : [values.{key}] doit être une table de lignes "valeur brute" = "code".',
+                hint_fr='p. ex. "rando" = "pédestre"',
             )
         tf = _target(profile, roles, role_key, target, name, "values")
         if tf.enum is None:
             raise InputError(
                 f"{name} [values.{key}]: {target} is not an enumeration, its values are not mapped.",
                 "Use [values.FIELD] only for fields with a list of allowed values.",
+                message_fr=f"{name} [values.{key}] : {target} n'est pas une énumération : ses valeurs ne "
+                "peuvent pas être mises en correspondance.",
+                hint_fr="N'utilisez [values.CHAMP] que pour les champs qui ont une liste de valeurs autorisées.",
             )
         allowed = [str(c) for c in tf.enum]
         for raw, code in table.items():
@@ -149,6 +185,8 @@ def parse_mapping(text: str, profile: Profile, name: str = "mapping.toml") -> Ma
                 raise InputError(
                     f"{name} [values.{key}] {raw!r} = {code!r}: {code!r} is not a value of {target}.",
                     "Allowed: " + ", ".join(allowed) + ".",
+                    message_fr=f"{name} [values.{key}] {raw!r} = {code!r} : {code!r} n'est pas une valeur de {target}.",
+                    hint_fr="Valeurs autorisées : " + ", ".join(allowed) + ".",
                 )
         m.values.setdefault(role_key, {})[target] = {str(k): str(v) for k, v in table.items()}
     for role_key, consts in m.constants.items():
@@ -161,23 +199,35 @@ def parse_mapping(text: str, profile: Profile, name: str = "mapping.toml") -> Ma
                     raise InputError(
                         f"{name} [constants] {target} = {const_value!r} is not a value of {target}.",
                         "Allowed: " + ", ".join(map(str, tf.enum)) + f". Or map it in [values.{target}].",
+                        message_fr=f"{name} [constants] {target} = {const_value!r} n'est pas une valeur de {target}.",
+                        hint_fr="Valeurs autorisées : "
+                        + ", ".join(map(str, tf.enum))
+                        + f". Ou faites-la correspondre à l'une d'elles dans [values.{target}].",
                     )
                 consts[target] = const_value = enum_code
             _, bad = coerce(pd.Series([const_value], dtype=object), tf.kind)
             if bad.any():
                 raise InputError(
-                    f"{name} [constants] {target} = {const_value!r} is not a {tf.kind}.", f"Give a {tf.kind}."
+                    f"{name} [constants] {target} = {const_value!r} is not a {tf.kind}.",
+                    f"Give a {tf.kind}.",
+                    message_fr=f"{name} [constants] {target} = {const_value!r} n'est pas {_kind_fr(tf.kind)}.",
+                    hint_fr=f"Donnez {_kind_fr(tf.kind)}.",
                 )
     anonymise = data.get("anonymise", {})
     for key, value in anonymise.items():
         if key not in ANONYMISE_KEYS:
             raise InputError(
-                f"{name} [anonymise] has an unknown key {key!r}.", "Allowed: " + ", ".join(ANONYMISE_KEYS) + "."
+                f"{name} [anonymise] has an unknown key {key!r}.",
+                "Allowed: " + ", ".join(ANONYMISE_KEYS) + ".",
+                message_fr=f"{name} [anonymise] contient une clé inconnue {key!r}.",
+                hint_fr="Clés possibles : " + ", ".join(ANONYMISE_KEYS) + ".",
             )
         if not isinstance(value, ANONYMISE_KEYS[key]):
             raise InputError(
                 f"{name} [anonymise] {key} must be a {ANONYMISE_KEYS[key].__name__}.",
                 'e.g. keep = ["nom_etab"] or mask_free_text = true',
+                message_fr=f"{name} [anonymise] {key} doit être {_kind_fr(ANONYMISE_KEYS[key].__name__)}.",
+                hint_fr='p. ex. keep = ["nom_etab"] ou mask_free_text = true',
             )
         if isinstance(value, list):
             for field_name in value:
@@ -207,7 +257,30 @@ def check_field_name(profile: Profile, field_name: object, where: str) -> None:
     raise InputError(
         f"{where} names the field {field_name!r}, which the {profile.key} schema does not have.",
         (f"Did you mean {close[0]!r}? " if close else "") + "Fields: " + ", ".join(known) + ".",
+        message_fr=f"{where} nomme le champ {field_name!r}, que le schéma {profile.key} n'a pas.",
+        hint_fr=(f"Vouliez-vous dire {close[0]!r} ? " if close else "") + "Champs : " + ", ".join(known) + ".",
     )
+
+
+#: what a value of each kind is, in French (« n'est pas un entier »): the kinds of :class:`.TargetField` and the
+#: Python types of :data:`ANONYMISE_KEYS`
+_KIND_FR = {
+    "string": "un texte",
+    "integer": "un nombre entier",
+    "number": "un nombre",
+    "boolean": "un booléen (true ou false)",
+    "bool": "un booléen (true ou false)",
+    "date": "une date",
+    "datetime": "une date avec heure",
+    "array": "une liste",
+    "list": "une liste",
+    "object": "un objet JSON",
+}
+
+
+def _kind_fr(kind: str) -> str:
+    """``kind`` as French says what a value of it is: « un nombre entier »; an unknown kind: « du type … »."""
+    return _KIND_FR.get(kind, f"du type {kind}")
 
 
 def _split_role(key: str, roles: dict[str, RoleSpec]) -> tuple[str, str]:
@@ -219,7 +292,12 @@ def _by_role(
     section: object, title: str, name: str, roles: dict[str, RoleSpec], kind: type
 ) -> dict[str, dict[str, Any]]:
     if not isinstance(section, dict):
-        raise InputError(f"{name}: [{title}] must be a table.", f'e.g. [{title}] then lines like field = "value".')
+        raise InputError(
+            f"{name}: [{title}] must be a table.",
+            f'e.g. [{title}] then lines like field = "value".',
+            message_fr=f"{name} : [{title}] doit être une table.",
+            hint_fr=f'p. ex. [{title}] puis des lignes comme champ = "valeur".',
+        )
     out: dict[str, dict[str, Any]] = {}
     for key, value in section.items():
         if isinstance(value, dict) and key in roles:
@@ -228,6 +306,8 @@ def _by_role(
             raise InputError(
                 f"{name} [{title}.{key}]: {key!r} is not a layer of this theme.",
                 "Layers (roles): " + ", ".join(roles) + ".",
+                message_fr=f"{name} [{title}.{key}] : {key!r} n'est pas une couche de ce thème.",
+                hint_fr="Couches (rôles) : " + ", ".join(roles) + ".",
             )
         else:
             out.setdefault("", {})[key] = value
@@ -247,6 +327,8 @@ def _target(
     raise InputError(
         f"{name} [{section}] names the field {target!r}, which the {profile.key} schema does not have.",
         (f"Did you mean {close[0]!r}? " if close else "") + "Fields: " + ", ".join(known) + ".",
+        message_fr=f"{name} [{section}] nomme le champ {target!r}, que le schéma {profile.key} n'a pas.",
+        hint_fr=(f"Vouliez-vous dire {close[0]!r} ? " if close else "") + "Champs : " + ", ".join(known) + ".",
     )
 
 
@@ -286,6 +368,12 @@ def conform_frame(
             raise InputError(
                 f"{mapping.path} [fields] {target} = {source!r}: the layer {layer} has no field {source!r}.",
                 (f"Did you mean {close[0]!r}? " if close else "") + "Fields of the layer: " + ", ".join(sources) + ".",
+                message_fr=f"{mapping.path} [fields] {target} = {source!r} : la couche {layer} n'a pas de champ "
+                f"{source!r}.",
+                hint_fr=(f"Vouliez-vous dire {close[0]!r} ? " if close else "")
+                + "Champs de la couche : "
+                + ", ".join(sources)
+                + ".",
             )
     result = match_fields(
         sources,

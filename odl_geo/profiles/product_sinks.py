@@ -158,7 +158,12 @@ class ProductFile(ABC):
         try:
             yield
         except OSError as exc:
-            raise OutputError(f"Cannot write {self.path}: {exc.strerror}.", "Check the output folder.") from exc
+            raise OutputError(
+                f"Cannot write {self.path}: {exc.strerror}.",
+                "Check the output folder.",
+                message_fr=f"Impossible d'écrire {self.path} : {exc.strerror}.",
+                hint_fr="Vérifiez le dossier de sortie.",
+            ) from exc
 
     @abstractmethod
     def append(self, frame: gpd.GeoDataFrame, shared: Shared) -> None:

@@ -92,7 +92,12 @@ def write_json(doc: dict[str, Any], path: Path) -> None:
             json.dump(doc, fh, ensure_ascii=False, separators=(",", ":"))
             fh.write("\n")
     except OSError as exc:
-        raise OutputError(f"Cannot write {path}: {exc.strerror}.", "Check the output folder.") from exc
+        raise OutputError(
+            f"Cannot write {path}: {exc.strerror}.",
+            "Check the output folder.",
+            message_fr=f"Impossible d'écrire {path} : {exc.strerror}.",
+            hint_fr="Vérifiez le dossier de sortie.",
+        ) from exc
 
 
 def _csv_column(series: pd.Series, kind: str, true_false: tuple[str, str]) -> list[str]:
@@ -151,7 +156,12 @@ def write_csv(header: list[str], rows: Iterable[list[str]], path: Path) -> None:
             writer.writerow(neutralise_csv_row(header))
             writer.writerows(neutralise_csv_row(r) for r in rows)  # formulas as text (odl_geo.csvsafe)
     except OSError as exc:
-        raise OutputError(f"Cannot write {path}: {exc.strerror}.", "Check the output folder.") from exc
+        raise OutputError(
+            f"Cannot write {path}: {exc.strerror}.",
+            "Check the output folder.",
+            message_fr=f"Impossible d'écrire {path} : {exc.strerror}.",
+            hint_fr="Vérifiez le dossier de sortie.",
+        ) from exc
 
 
 def lonlat(frame: gpd.GeoDataFrame, digits: int = PRECISION) -> tuple[np.ndarray, np.ndarray]:

@@ -39,7 +39,12 @@ def load_profile(theme: str) -> Profile:
     """
     key = ALIASES.get(theme.strip().lower(), theme.strip().lower())
     if key not in PROFILES:
-        raise InputError(f"Unknown theme {theme!r}.", "Themes: " + ", ".join(PROFILES) + ".")
+        raise InputError(
+            f"Unknown theme {theme!r}.",
+            "Themes: " + ", ".join(PROFILES) + ".",
+            message_fr=f"Thème inconnu : {theme!r}.",
+            hint_fr="Thèmes : " + ", ".join(PROFILES) + ".",
+        )
     module_name, _, class_name = PROFILES[key].partition(":")
     try:
         module = importlib.import_module(module_name)
@@ -49,11 +54,19 @@ def load_profile(theme: str) -> Profile:
         raise InputError(
             f"The theme {key!r} is declared but its profile ({module_name}) is not available in this installation.",
             "Update odl-geo; the other themes work: " + ", ".join(k for k in PROFILES if k != key) + ".",
+            message_fr=f"Le thème {key!r} est déclaré mais son profil ({module_name}) n'est pas disponible dans "
+            "cette installation.",
+            hint_fr="Mettez à jour odl-geo ; les autres thèmes fonctionnent : "
+            + ", ".join(k for k in PROFILES if k != key)
+            + ".",
         ) from exc
     cls = getattr(module, class_name, None)
     if cls is None:
         raise InputError(
-            f"The theme {key!r}: {module_name} has no {class_name}.", "Update odl-geo (the profile is incomplete)."
+            f"The theme {key!r}: {module_name} has no {class_name}.",
+            "Update odl-geo (the profile is incomplete).",
+            message_fr=f"Le thème {key!r} : {module_name} n'a pas de {class_name}.",
+            hint_fr="Mettez à jour odl-geo (le profil est incomplet).",
         )
     profile: Profile = cls()
     return profile

@@ -294,7 +294,13 @@ def _typeppr(names: dict[str, str], report: Report) -> str:
     if len(found) == 1:
         return found.pop()
     if len(found) > 1:
-        raise InputError("The layers mix natural (PPRN) and technological (PPRT) plans.", "Convert one PPR at a time.")
+        raise InputError(
+            "The layers mix natural (PPRN) and technological (PPRT) plans.",
+            "Convert one PPR at a time.",
+            message_fr="Les couches mélangent des plans de prévention des risques naturels (PPRN) et technologiques "
+            "(PPRT).",
+            hint_fr="Convertissez un seul PPR à la fois.",
+        )
     add_issue(
         report,
         "PPR_TYPEPPR_DEFAULTED",
@@ -322,12 +328,19 @@ def _gaspar(values: dict[str, set[str]], layer: dict[str, str]) -> str:
         raise InputError(
             "No layer has an ID_GASPAR value: the CNIG file name and codeprocedure are the GASPAR procedure code.",
             "Fill ID_GASPAR in the layers or set codeprocedure (e.g. 38DDT20200002) in the mapping file.",
+            message_fr="Aucune couche n'a de valeur ID_GASPAR : le nom du fichier CNIG et codeprocedure sont le code "
+            "GASPAR de la procédure.",
+            hint_fr="Remplissez ID_GASPAR dans les couches ou indiquez codeprocedure (p. ex. 38DDT20200002) dans le "
+            "fichier de correspondance.",
         )
     if len(codes) > 1:
         detail = "; ".join(f"{c} in {', '.join(sorted(where))}" for c, where in sorted(codes.items()))
+        detail_fr = " ; ".join(f"{c} dans {', '.join(sorted(where))}" for c, where in sorted(codes.items()))
         raise InputError(
             f"The layers belong to several procedures ({detail}).",
             "The CNIG standard delivers one procedure per GeoPackage: convert them one at a time.",
+            message_fr=f"Les couches appartiennent à plusieurs procédures ({detail_fr}).",
+            hint_fr="Le standard CNIG livre une procédure par GeoPackage : convertissez-les une par une.",
         )
     return next(iter(codes))
 

@@ -91,7 +91,12 @@ def build_geopackage(
     """
     for kind in frames:
         if load_template().match(kind) is None:
-            raise InputError(f"{kind} is not a table of the CNIG PPR standard.", "This is a bug in odl-geo.")
+            raise InputError(
+                f"{kind} is not a table of the CNIG PPR standard.",
+                "This is a bug in odl-geo.",
+                message_fr=f"{kind} n'est pas une table du standard PPR CNIG.",
+                hint_fr="Il s'agit d'un bogue d'odl-geo.",
+            )
     builder = GpkgBuilder(path, prefix, timestamp=timestamp)
     try:
         for kind in frames:  # every hazard table first, in the frames' order, as the template's tables are
@@ -132,7 +137,12 @@ class GpkgBuilder:
         try:
             self._conn: sqlite3.Connection | None = sqlite3.connect(self._tmp)
         except sqlite3.Error as exc:
-            raise OutputError(f"Cannot create {path}: {exc}.", "Check the output folder and its permissions.") from exc
+            raise OutputError(
+                f"Cannot create {path}: {exc}.",
+                "Check the output folder and its permissions.",
+                message_fr=f"Impossible de créer {path} : {exc}.",
+                hint_fr="Vérifiez le dossier de sortie et ses droits d'accès.",
+            ) from exc
         conn = self._conn
         try:
             # a fresh file renamed into place at the end: no journal and no fsync needed while building
@@ -159,7 +169,12 @@ class GpkgBuilder:
         if found is None:
             found = load_template().match(kind)
             if found is None:
-                raise InputError(f"{kind} is not a table of the CNIG PPR standard.", "This is a bug in odl-geo.")
+                raise InputError(
+                    f"{kind} is not a table of the CNIG PPR standard.",
+                    "This is a bug in odl-geo.",
+                    message_fr=f"{kind} n'est pas une table du standard PPR CNIG.",
+                    hint_fr="Il s'agit d'un bogue d'odl-geo.",
+                )
             if found[0].placeholder:
                 _instantiate_hazard_tables(self._connection(), self.prefix, {kind: found})
             self._defs[kind] = found
@@ -219,7 +234,10 @@ class GpkgBuilder:
         except OSError as exc:
             self._tmp.unlink(missing_ok=True)
             raise OutputError(
-                f"Cannot write {self.path}: {exc}.", "Check the output folder and its permissions."
+                f"Cannot write {self.path}: {exc}.",
+                "Check the output folder and its permissions.",
+                message_fr=f"Impossible d'écrire {self.path} : {exc}.",
+                hint_fr="Vérifiez le dossier de sortie et ses droits d'accès.",
             ) from exc
         return self.counts
 
@@ -232,7 +250,12 @@ class GpkgBuilder:
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
-            raise OutputError(f"{self.path}: the GeoPackage build is over.", "This is a bug in odl-geo.")
+            raise OutputError(
+                f"{self.path}: the GeoPackage build is over.",
+                "This is a bug in odl-geo.",
+                message_fr=f"{self.path} : la construction du GeoPackage est déjà terminée.",
+                hint_fr="Il s'agit d'un bogue d'odl-geo.",
+            )
         return self._conn
 
 
@@ -286,6 +309,10 @@ def _shape(geoms: np.ndarray, geometry_type: str, table: str) -> np.ndarray:
             f"{table} needs {geometry_type} geometries but "
             f"{quantity(int(bad.sum()), 'feature is', 'features are', 'en')} of another type.",
             "Split multi-part zones into single parts (odl-geo does it when converting COVADIS layers).",
+            message_fr=f"{table} demande des géométries {geometry_type} mais "
+            f"{quantity(int(bad.sum()), 'objet est', 'objets sont')} d'un autre type.",
+            hint_fr="Découpez les zones multiparties en parties simples (odl-geo le fait en convertissant les couches "
+            "COVADIS).",
         )
     return geoms
 
@@ -372,6 +399,9 @@ def _insert(
                 f"{table} breaks a rule of the CNIG PPR template: {exc}.",
                 "Run `odl-geo check --theme flood` to see which values are missing or duplicated, fix them, "
                 "convert again.",
+                message_fr=f"{table} enfreint une règle du modèle PPR CNIG : {exc}.",
+                hint_fr="Lancez `odl-geo check --theme flood` pour voir quelles valeurs manquent ou sont en double, "
+                "corrigez-les, puis convertissez de nouveau.",
             ) from exc
         del cells
     if geoms is not None and len(geoms):
@@ -394,16 +424,23 @@ def refuse_broken_references(conn: sqlite3.Connection) -> None:
 
     :raises InputError: the first five such values, and how many there are.
     """
-    problems = []
+    problems, problems_fr = [], []
     rows = conn.execute("PRAGMA foreign_key_check").fetchall()
     for table, rowid, parent, fkid in rows[:5]:
         column = next(r[3] for r in conn.execute(f'PRAGMA foreign_key_list("{table}")') if r[0] == fkid)
         (value,) = conn.execute(f'SELECT "{column}" FROM "{table}" WHERE rowid = ?', (rowid,)).fetchone()
         problems.append(f"{table}.{column} = {value!r} is not in {parent}")
+        problems_fr.append(f"{table}.{column} = {value!r} n'est pas dans {parent}")
     if rows:
         more = f" (and {count_text(len(rows) - len(problems), 'en')} more)" if len(rows) > len(problems) else ""
+        others = len(rows) - len(problems)
+        more_fr = f" (et {quantity(others, 'autre', 'autres')})" if others > 0 else ""
         raise InputError(
             f"{quantity(len(rows), 'value is', 'values are', 'en')} outside the CNIG code lists or "
             f"{agree(len(rows), 'points', 'point', 'en')} at nothing: {'; '.join(problems)}{more}.",
             "Run `odl-geo check --theme flood` to list them all, fix the source codes and convert again.",
+            message_fr=f"{quantity(len(rows), 'valeur est', 'valeurs sont')} hors des listes de codes CNIG ou ne "
+            f"{agree(len(rows), 'renvoie', 'renvoient')} à rien : {' ; '.join(problems_fr)}{more_fr}.",
+            hint_fr="Lancez `odl-geo check --theme flood` pour les lister toutes, corrigez les codes de la source et "
+            "convertissez de nouveau.",
         )

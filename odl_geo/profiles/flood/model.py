@@ -89,6 +89,9 @@ class FloodSettings:
                 raise InputError(
                     f"Unknown flood {agree(len(unknown), 'setting', 'settings', 'en')}: {', '.join(unknown)}.",
                     f"Known settings: {', '.join(sorted(known))}.",
+                    message_fr=f"{agree(len(unknown), 'Paramètre inconnu', 'Paramètres inconnus')} du thème "
+                    f"inondation : {', '.join(unknown)}.",
+                    hint_fr=f"Paramètres connus : {', '.join(sorted(known))}.",
                 )
             values = mapping
         else:
@@ -103,6 +106,8 @@ class FloodSettings:
             raise InputError(
                 f"typeppr {self.typeppr!r} is not a PPR type of the CNIG standard.",
                 "Use pprn (natural hazards) or pprt (technological hazards).",
+                message_fr=f"typeppr {self.typeppr!r} n'est pas un type de PPR du standard CNIG.",
+                hint_fr="Utilisez pprn (risques naturels) ou pprt (risques technologiques).",
             )
         for name, code_list in (("typeprocedure", "typeprocedure"), ("etatprocedure", "typeetatprocedure")):
             value = getattr(self, name)
@@ -110,18 +115,25 @@ class FloodSettings:
                 raise InputError(
                     f"{name} {value!r} is not in the CNIG code list {code_list}.",
                     f"Use one of: {', '.join(sorted(template.codes(code_list)))}.",
+                    message_fr=f"{name} {value!r} n'est pas dans la liste de codes CNIG {code_list}.",
+                    hint_fr=f"Utilisez l'un de ces codes : {', '.join(sorted(template.codes(code_list)))}.",
                 )
         if self.dateetat is not None:
             try:
                 date.fromisoformat(self.dateetat)
             except ValueError:
                 raise InputError(
-                    f"dateetat {self.dateetat!r} is not a date.", "Write it as YYYY-MM-DD, e.g. 2022-12-23."
+                    f"dateetat {self.dateetat!r} is not a date.",
+                    "Write it as YYYY-MM-DD, e.g. 2022-12-23.",
+                    message_fr=f"dateetat {self.dateetat!r} n'est pas une date.",
+                    hint_fr="Écrivez-la sous la forme AAAA-MM-JJ, p. ex. 2022-12-23.",
                 ) from None
         if self.codeprocedure is not None and not re.fullmatch(r"[0-9A-Za-z]{6,22}", self.codeprocedure):
             raise InputError(
                 f"codeprocedure {self.codeprocedure!r} does not look like a GASPAR procedure code.",
                 "A GASPAR code looks like 38DDT20200002 (department, service, year, number).",
+                message_fr=f"codeprocedure {self.codeprocedure!r} ne ressemble pas à un code de procédure GASPAR.",
+                hint_fr="Un code GASPAR a la forme 38DDT20200002 (département, service, année, numéro).",
             )
         return self
 

@@ -190,7 +190,8 @@ class FloodProfile(Profile):
                 Severity.ERROR,
                 exc.message,
                 exc.hint,
-                fr=f"Le GeoPackage CNIG ne peut pas être construit : {exc.message}",
+                fr=f"Le GeoPackage CNIG ne peut pas être construit : {exc.message_fr or exc.message}",
+                hint_fr=exc.hint_fr,
             )
             return
         except BaseException:
@@ -300,9 +301,17 @@ class FloodProfile(Profile):
             raise InputError(
                 f"{ppr.prefix}: {ppr.typeppr!r} is not a PPR type of the CNIG standard (pprn or pprt).",
                 "Mining plans (PPRM) are outside the standard; set typeppr if the type was misread.",
+                message_fr=f"{ppr.prefix} : {ppr.typeppr!r} n'est pas un type de PPR du standard CNIG (pprn ou pprt).",
+                hint_fr="Les plans de prévention des risques miniers (PPRM) sont hors du standard ; indiquez typeppr "
+                "si le type a été mal lu.",
             )
         if not ppr.codeprocedure:
-            raise InputError("The GASPAR procedure code is unknown.", "Set codeprocedure in the mapping file.")
+            raise InputError(
+                "The GASPAR procedure code is unknown.",
+                "Set codeprocedure in the mapping file.",
+                message_fr="Le code GASPAR de la procédure est inconnu.",
+                hint_fr="Indiquez codeprocedure dans le fichier de correspondance.",
+            )
         out_dir.mkdir(parents=True, exist_ok=True)
         path = out_dir / f"{ppr.prefix}.gpkg"
         build_geopackage(
@@ -395,7 +404,10 @@ def _read_metadata(location: str) -> str:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(
-            f"Cannot read the metadata file {path}: {exc}.", "Give an ISO 19139 XML file in UTF-8."
+            f"Cannot read the metadata file {path}: {exc}.",
+            "Give an ISO 19139 XML file in UTF-8.",
+            message_fr=f"Impossible de lire le fichier de métadonnées {path} : {exc}.",
+            hint_fr="Donnez un fichier XML ISO 19139 en UTF-8.",
         ) from exc
 
 

@@ -170,7 +170,12 @@ def assign_ppr_roles(layer_names: list[str]) -> dict[str, str]:
         elif (parts := split_table_name(name)) is not None:
             cnig.setdefault(parts[2], []).append(name)
     if covadis and cnig:
-        raise InputError("The input mixes COVADIS layers and CNIG tables.", "Give one PPR in one format at a time.")
+        raise InputError(
+            "The input mixes COVADIS layers and CNIG tables.",
+            "Give one PPR in one format at a time.",
+            message_fr="L'entrée mélange des couches COVADIS et des tables CNIG.",
+            hint_fr="Donnez un seul PPR, dans un seul format, à la fois.",
+        )
     found = covadis or cnig
     if not found:
         raise _not_a_ppr(layer_names)
@@ -180,11 +185,16 @@ def assign_ppr_roles(layer_names: list[str]) -> dict[str, str]:
         raise InputError(
             f"Several layers play the role {role}: {', '.join(names)}.",
             "The input must hold one PPR: give the folder or zip of one procedure.",
+            message_fr=f"Plusieurs couches jouent le rôle {role} : {', '.join(names)}.",
+            hint_fr="L'entrée doit contenir un seul PPR : donnez le dossier ou le zip d'une seule procédure.",
         )
     if covadis and "perimetre" not in covadis:
         raise InputError(
             f"No N_PERIMETRE_PPR* layer among {', '.join(layer_names)}: every CNIG PPR delivery has a perimeter.",
             "Add the perimeter layer of the PPR (N_PERIMETRE_PPRN_<AAAANNNN>_S_<DDD>) to the input.",
+            message_fr=f"Aucune couche N_PERIMETRE_PPR* parmi {', '.join(layer_names)} : toute livraison de PPR CNIG "
+            "a un périmètre.",
+            hint_fr="Ajoutez à l'entrée la couche du périmètre du PPR (N_PERIMETRE_PPRN_<AAAANNNN>_S_<DDD>).",
         )
     return {role: names[0] for role, names in found.items()}
 
@@ -197,12 +207,28 @@ def _not_a_ppr(names: list[str]) -> InputError:
         "N_ZONE_REG_PPRN_* (+ N_MULTIALEA_PPRN_*), or a CNIG PPR GeoPackage. Publish this data without "
         "--theme (odl-geo convert FILE)."
     )
+    hint_fr = (
+        "Le profil inondation (flood) convertit un PPR : les couches COVADIS N_PERIMETRE_PPRN_*, N_ZONE_ALEA_PPRN_*, "
+        "N_ZONE_REG_PPRN_* (+ N_MULTIALEA_PPRN_*), ou un GeoPackage PPR CNIG. Publiez ces données sans "
+        "--theme (odl-geo convert FICHIER)."
+    )
     if any(re.match(r"N_PAC_", n, re.IGNORECASE) for n in names):
         what = "a COVADIS 'porter à connaissance' (PAC) layer of risk zones, not a risk prevention plan"
+        what_fr = (
+            "une couche COVADIS de « porter à connaissance » (PAC) des zones de risque, pas un plan de prévention "
+            "des risques"
+        )
     elif any(re.search(r"rep[eè]re", n, re.IGNORECASE) and re.search(r"crue", n, re.IGNORECASE) for n in names):
         what = "flood marks (repères de crue): points recording past flood heights, not a risk prevention plan"
+        what_fr = (
+            "des repères de crue : des points qui marquent la hauteur des crues passées, pas un plan de prévention "
+            "des risques"
+        )
     elif any(re.match(r"N_INOND_|N_ZONE_INOND", n, re.IGNORECASE) for n in names):
         what = "a flood-zone layer outside any PPR, not a risk prevention plan"
+        what_fr = "une couche de zones inondables hors de tout PPR, pas un plan de prévention des risques"
     else:
         what = "no layer of a risk prevention plan (PPR)"
-    return InputError(f"{listed}: {what}.", hint)
+        what_fr = "aucune couche d'un plan de prévention des risques (PPR)"
+    listed_fr = ", ".join(names) or "rien"
+    return InputError(f"{listed}: {what}.", hint, message_fr=f"{listed_fr} : {what_fr}.", hint_fr=hint_fr)

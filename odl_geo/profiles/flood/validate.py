@@ -48,13 +48,20 @@ def open_readonly(path: Path) -> sqlite3.Connection:
     :raises InputError: the file is not an SQLite database, so not a GeoPackage.
     """
     if not path.is_file():
-        raise SourceNotFoundError(f"{path} does not exist.", "Check the path of the GeoPackage.")
+        raise SourceNotFoundError(
+            f"{path} does not exist.",
+            "Check the path of the GeoPackage.",
+            message_fr=f"{path} est introuvable.",
+            hint_fr="Vérifiez le chemin du GeoPackage.",
+        )
     with path.open("rb") as fh:
         header = fh.read(16)
     if header != b"SQLite format 3\x00":
         raise InputError(
             f"{path.name} is not a GeoPackage (it is not an SQLite database).",
             "Give the .gpkg file of the PPR, as delivered.",
+            message_fr=f"{path.name} n'est pas un GeoPackage (ce n'est pas une base de données SQLite).",
+            hint_fr="Donnez le fichier .gpkg du PPR, tel qu'il a été livré.",
         )
     return sqlite3.connect(f"file:{path.resolve()}?mode=ro&immutable=1", uri=True)
 
@@ -78,6 +85,9 @@ def validate_geopackage(path: Path | str, report: Report | None = None, *, geome
             raise InputError(
                 f"{path.name} is an SQLite database but not a GeoPackage (no gpkg_contents table).",
                 "Give the .gpkg file of the PPR, as delivered.",
+                message_fr=f"{path.name} est une base de données SQLite mais pas un GeoPackage (pas de table "
+                "gpkg_contents).",
+                hint_fr="Donnez le fichier .gpkg du PPR, tel qu'il a été livré.",
             )
         template = load_template()
         user = sorted(n for n in names if not _SYSTEM.match(n))
