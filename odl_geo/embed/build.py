@@ -219,15 +219,13 @@ def write_embed(out_dir: str | Path, options: EmbedOptions, *, notice: str = "")
     copied = options.assets == "copy"
     target = out / ASSETS_DIR
     if copied and target.exists() and not (target / "odl-embed.js").is_file():
-        raise OutputError(
-            f"{target} existe et ne contient pas les composants d'odl-geo : odl-geo ne le remplace pas.",
-            "Choisissez un autre dossier de sortie, ou déplacez ce dossier.",
-        )
+        message = f"{target} existe et ne contient pas les composants d'odl-geo : odl-geo ne le remplace pas."
+        hint = "Choisissez un autre dossier de sortie, ou déplacez ce dossier."
+        raise OutputError(message, hint, message_fr=message, hint_fr=hint)
     if copied and not (STATIC_DIR / "odl-embed.js").is_file():
-        raise SourceNotFoundError(
-            f"Les composants web ne sont pas construits ({STATIC_DIR / 'odl-embed.js'} manque).",
-            "Lancez make setup (il construit web/ avec npm), ou donnez --assets URL du serveur qui les sert.",
-        )
+        message = f"Les composants web ne sont pas construits ({STATIC_DIR / 'odl-embed.js'} manque)."
+        hint = "Lancez make setup (il construit web/ avec npm), ou donnez --assets URL du serveur qui les sert."
+        raise SourceNotFoundError(message, hint, message_fr=message, hint_fr=hint)
     try:
         out.mkdir(parents=True, exist_ok=True)
         outline_file = ""
@@ -255,8 +253,8 @@ def write_embed(out_dir: str | Path, options: EmbedOptions, *, notice: str = "")
             (out / name).write_text(text, encoding="utf-8")
             result.files.append(name)
     except OSError as exc:
-        raise OutputError(
-            f"Impossible d'écrire dans {out} : {exc.strerror or exc}.", "Vérifiez le dossier et ses droits."
-        ) from None
+        message = f"Impossible d'écrire dans {out} : {exc.strerror or exc}."
+        hint = "Vérifiez le dossier et ses droits."
+        raise OutputError(message, hint, message_fr=message, hint_fr=hint) from None
     result.csp = content_security_policy(result.snippet)
     return result

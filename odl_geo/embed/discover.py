@@ -93,9 +93,9 @@ def discover(paths: list[str | Path]) -> Discovery:
     for raw in paths:
         p = Path(raw)
         if not p.exists():
-            raise SourceNotFoundError(
-                f"{p} n'existe pas.", "Donnez un dossier publié (avec manifest.json) ou un fichier de tâche .toml."
-            )
+            message = f"{p} n'existe pas."
+            hint = "Donnez un dossier publié (avec manifest.json) ou un fichier de tâche .toml."
+            raise SourceNotFoundError(message, hint, message_fr=message, hint_fr=hint)
         if p.is_file() and p.suffix.lower() == ".toml":
             _from_job(p, found)
         elif p.is_dir() and (p / MANIFEST).is_file():
@@ -106,10 +106,11 @@ def discover(paths: list[str | Path]) -> Discovery:
             for d in subs:
                 _from_folder(d, found, target="qgis")
         else:
-            raise SourceNotFoundError(
-                f"{p} n'est ni un dossier produit par odl-geo (manifest.json) ni un fichier de tâche .toml.",
-                "Donnez le dossier --out d'odl-geo convert, le dossier qui les contient, ou le job.toml d'odl-geo run.",
+            message = f"{p} n'est ni un dossier produit par odl-geo (manifest.json) ni un fichier de tâche .toml."
+            hint = (
+                "Donnez le dossier --out d'odl-geo convert, le dossier qui les contient, ou le job.toml d'odl-geo run."
             )
+            raise SourceNotFoundError(message, hint, message_fr=message, hint_fr=hint)
     return found
 
 
@@ -117,9 +118,11 @@ def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InputError(f"{path} ne peut pas être lu : {exc}.", "Relancez la conversion.") from None
+        message, hint = f"{path} ne peut pas être lu : {exc}.", "Relancez la conversion."
+        raise InputError(message, hint, message_fr=message, hint_fr=hint) from None
     if not isinstance(data, dict):
-        raise InputError(f"{path} n'est pas un manifeste d'odl-geo.", "Relancez la conversion.")
+        message, hint = f"{path} n'est pas un manifeste d'odl-geo.", "Relancez la conversion."
+        raise InputError(message, hint, message_fr=message, hint_fr=hint)
     return data
 
 

@@ -149,5 +149,6 @@ def write_outline(territory: Territory, path: Path) -> bool:
     try:
         path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     except OSError as exc:
-        raise OutputError(f"Impossible d'écrire {path} : {exc.strerror}.", "Vérifiez les droits du dossier.") from None
+        message, hint = f"Impossible d'écrire {path} : {exc.strerror}.", "Vérifiez les droits du dossier."
+        raise OutputError(message, hint, message_fr=message, hint_fr=hint) from None
     return True

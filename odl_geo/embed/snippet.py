@@ -38,10 +38,9 @@ def check_url(value: str, what: str, *, relative: bool = False) -> str:
         return text
     if relative and not parts.scheme and not parts.netloc and text and not text.startswith("//"):
         return text
-    raise InputError(
-        f"{what} : « {value} » n'est pas une adresse http(s) valable.",
-        "Donnez une adresse complète, par exemple https://carto.ma-commune.fr/geoserver/commune/wms.",
-    )
+    message = f"{what} : « {value} » n'est pas une adresse http(s) valable."
+    hint = "Donnez une adresse complète, par exemple https://carto.ma-commune.fr/geoserver/commune/wms."
+    raise InputError(message, hint, message_fr=message, hint_fr=hint)
 
 
 @dataclass
@@ -149,28 +148,31 @@ class Snippet:
     def validate(self) -> None:
         """:raises InputError: nothing to embed, a bad URL, server type, language or theme."""
         if self.map is None and self.catalogue is None:
-            raise InputError(
+            message = (
                 "Rien à intégrer : ni carte (serveur cartographique et couches) ni catalogue (organisation "
-                "ou territoire).",
-                "Donnez --from un dossier publié ou un fichier de tâche, ou --server et --theme, ou --org.",
+                "ou territoire)."
             )
+            hint = "Donnez --from un dossier publié ou un fichier de tâche, ou --server et --theme, ou --org."
+            raise InputError(message, hint, message_fr=message, hint_fr=hint)
         check_url(self.assets.base, "Adresse des fichiers du composant (--assets)", relative=True)
         for spec in (self.map, self.catalogue):
             if spec is not None and spec.lang not in LANGS:
-                raise InputError(f"Langue « {spec.lang} » inconnue.", "Utilisez fr ou en.")
+                message, hint = f"Langue « {spec.lang} » inconnue.", "Utilisez fr ou en."
+                raise InputError(message, hint, message_fr=message, hint_fr=hint)
         if self.map is not None:
             m = self.map
             check_url(m.server, "Serveur cartographique (--server)", relative=True)
             if m.server_type not in SERVER_TYPES:
-                raise InputError(f"Type de serveur « {m.server_type} » inconnu.", "Utilisez qgis ou geoserver.")
+                message, hint = f"Type de serveur « {m.server_type} » inconnu.", "Utilisez qgis ou geoserver."
+                raise InputError(message, hint, message_fr=message, hint_fr=hint)
             unknown = [t for t in m.themes if t not in THEMES]
             if unknown:
-                raise InputError(
-                    f"{agree(len(unknown), 'Thème inconnu', 'Thèmes inconnus')} : {', '.join(unknown)}.",
-                    f"Thèmes : {', '.join(THEMES)}.",
-                )
+                message = f"{agree(len(unknown), 'Thème inconnu', 'Thèmes inconnus')} : {', '.join(unknown)}."
+                hint = f"Thèmes : {', '.join(THEMES)}."
+                raise InputError(message, hint, message_fr=message, hint_fr=hint)
             if not m.layers and not m.themes:
-                raise InputError("La carte n'a ni couche ni thème.", "Donnez --theme (hiking water pei flood).")
+                message, hint = "La carte n'a ni couche ni thème.", "Donnez --theme (hiking water pei flood)."
+                raise InputError(message, hint, message_fr=message, hint_fr=hint)
             if m.outline_src:
                 check_url(m.outline_src, "Contour (outline-src)", relative=True)
             if m.datagouv:
@@ -181,9 +183,9 @@ class Snippet:
             c = self.catalogue
             check_url(c.datagouv, "data.gouv.fr (--datagouv)")
             if not c.organization and not c.territory:
-                raise InputError(
-                    "Le catalogue n'a ni organisation ni territoire.", "Donnez --org (id ou slug) ou --territory."
-                )
+                message = "Le catalogue n'a ni organisation ni territoire."
+                hint = "Donnez --org (id ou slug) ou --territory."
+                raise InputError(message, hint, message_fr=message, hint_fr=hint)
             if c.fallback_url:
                 check_url(c.fallback_url, "Lien sans JavaScript")
 

@@ -76,27 +76,29 @@ def parse_territory(text: str) -> Territory:
     kind = _ALIASES.get(kind.strip().lower(), kind.strip().lower())
     code = code.strip().upper()
     if not sep or not code:
-        raise InputError(
-            f"Territoire « {raw} » : il faut le type et le code séparés par deux-points.", f"Exemples : {_EXAMPLE}."
-        )
+        message = f"Territoire « {raw} » : il faut le type et le code séparés par deux-points."
+        raise InputError(message, f"Exemples : {_EXAMPLE}.", message_fr=message, hint_fr=f"Exemples : {_EXAMPLE}.")
     if kind not in KINDS:
-        raise InputError(
-            f"Territoire « {raw} » : type « {kind} » inconnu.",
-            f"Types possibles : commune, epci, departement, region (exemples : {_EXAMPLE}).",
-        )
+        message = f"Territoire « {raw} » : type « {kind} » inconnu."
+        hint = f"Types possibles : commune, epci, departement, region (exemples : {_EXAMPLE})."
+        raise InputError(message, hint, message_fr=message, hint_fr=hint)
     pattern, what = KINDS[kind][1], KINDS[kind][2]
     if not pattern.match(code):
-        raise InputError(f"Territoire « {raw} » : le code {_OF[kind]} est {what}.", f"Exemples : {_EXAMPLE}.")
+        message = f"Territoire « {raw} » : le code {_OF[kind]} est {what}."
+        raise InputError(message, f"Exemples : {_EXAMPLE}.", message_fr=message, hint_fr=f"Exemples : {_EXAMPLE}.")
     name = _known_name(kind, code)
     if name is None:
-        raise InputError(
+        message = (
             f"Territoire « {raw} » : {_NONE[kind]} n'a le code {code} dans le Code officiel géographique "
-            "livré avec odl-geo.",
+            "livré avec odl-geo."
+        )
+        hint = (
             "Vérifiez le numéro SIREN de l'EPCI sur https://www.insee.fr/fr/information/2510634."
             if kind == "epci"
             else "Vérifiez le code sur https://www.insee.fr/fr/recherche/recherche-geographique "
-            "(une commune fusionnée prend le code de la commune nouvelle).",
+            "(une commune fusionnée prend le code de la commune nouvelle)."
         )
+        raise InputError(message, hint, message_fr=message, hint_fr=hint)
     return Territory(kind, code, name)
 
 

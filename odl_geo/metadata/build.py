@@ -139,13 +139,20 @@ def read_folder(folder: str | Path) -> FolderFacts:
         raise InputError(
             f"{folder} has no {MANIFEST_NAME}: it is not a folder odl-geo wrote.",
             "Give the --out folder of an `odl-geo convert` run.",
+            message_fr=f"{folder} n'a pas de {MANIFEST_NAME} : ce n'est pas un dossier écrit par odl-geo.",
+            hint_fr="Indiquez le dossier --out d'une exécution de `odl-geo convert`.",
         )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
         report_path = folder / REPORT_NAME
         report = json.loads(report_path.read_text(encoding="utf-8")) if report_path.is_file() else None
     except (OSError, ValueError) as exc:
-        raise InputError(f"Cannot read {path}: {exc}.", "Convert again into this folder.") from exc
+        raise InputError(
+            f"Cannot read {path}: {exc}.",
+            "Convert again into this folder.",
+            message_fr=f"Impossible de lire {path} : {exc}.",
+            hint_fr="Relancez la conversion dans ce dossier.",
+        ) from exc
     return FolderFacts(folder, manifest, report)
 
 

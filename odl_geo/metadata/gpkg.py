@@ -98,7 +98,10 @@ def write_gpkg_metadata(path: Path, xml: bytes, day: dt.date) -> bool:
         return True
     except sqlite3.Error as exc:
         raise OutputError(
-            f"Cannot write the metadata into {path.name}: {exc}.", "Check that the file is a GeoPackage and writable."
+            f"Cannot write the metadata into {path.name}: {exc}.",
+            "Check that the file is a GeoPackage and writable.",
+            message_fr=f"Impossible d'écrire les métadonnées dans {path.name} : {exc}.",
+            hint_fr="Vérifiez que le fichier est un GeoPackage et qu'il est accessible en écriture.",
         ) from exc
 
 

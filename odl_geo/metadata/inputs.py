@@ -83,12 +83,20 @@ class MetadataIncomplete(InputError):
         self.missing = list(missing)
         lines_fr = "\n".join(f"  - {m.key} : {m.message_fr}" for m in missing)
         lines_en = "\n".join(f"  - {m.key}: {m.message_en}" for m in missing)
-        super().__init__(
+        # French from the start (its tests pin the message and the hint): the same texts are its French; the
+        # English list is in the details
+        message = (
             f"Métadonnées incomplètes ({origin}) : {quantity(len(missing), 'élément', 'éléments')} à compléter avant "
-            f"d'écrire ou de publier quoi que ce soit :\n{lines_fr}",
-            f"Complétez {origin} (modèle dans docs/metadata.md) puis relancez. Rien n'a été écrit ni envoyé.",
+            f"d'écrire ou de publier quoi que ce soit :\n{lines_fr}"
+        )
+        hint = f"Complétez {origin} (modèle dans docs/metadata.md) puis relancez. Rien n'a été écrit ni envoyé."
+        super().__init__(
+            message,
+            hint,
             f"Metadata incomplete ({origin}), {quantity(len(missing), 'element', 'elements', 'en')} to fill in:\n"
             f"{lines_en}",
+            message_fr=message,
+            hint_fr=hint,
         )
 
 
@@ -135,12 +143,25 @@ def load_metadata_file(path: str | Path) -> MetadataInput:
     try:
         table = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise InputError(f"Metadata file not found: {path}.", "Give the path of a metadata.toml.") from exc
+        raise InputError(
+            f"Metadata file not found: {path}.",
+            "Give the path of a metadata.toml.",
+            message_fr=f"Fichier de métadonnées introuvable : {path}.",
+            hint_fr="Indiquez le chemin d'un metadata.toml.",
+        ) from exc
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"Cannot read the metadata file {path}: {exc}.", "Save it as UTF-8 text.") from exc
+        raise InputError(
+            f"Cannot read the metadata file {path}: {exc}.",
+            "Save it as UTF-8 text.",
+            message_fr=f"Impossible de lire le fichier de métadonnées {path} : {exc}.",
+            hint_fr="Enregistrez-le en texte UTF-8.",
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
         raise InputError(
-            f"{path.name} is not valid TOML: {exc}.", "Fix the line named (strings in double quotes)."
+            f"{path.name} is not valid TOML: {exc}.",
+            "Fix the line named (strings in double quotes).",
+            message_fr=f"{path.name} n'est pas un fichier TOML valide : {exc}.",
+            hint_fr="Corrigez la ligne indiquée (les chaînes de caractères s'écrivent entre guillemets doubles).",
         ) from exc
     return parse_metadata(table, str(path))
 

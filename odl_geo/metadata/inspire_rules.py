@@ -190,9 +190,9 @@ def check_iso(document: bytes | etree._Element) -> list[Issue]:
     try:
         root = etree.fromstring(document) if isinstance(document, bytes) else document
     except etree.XMLSyntaxError as exc:
-        raise InputError(
-            f"La fiche de métadonnées n'est pas du XML lisible : {exc}.", "Régénérez-la : odl-geo metadata DOSSIER."
-        ) from exc
+        message = f"La fiche de métadonnées n'est pas du XML lisible : {exc}."
+        hint = "Régénérez-la : odl-geo metadata DOSSIER."
+        raise InputError(message, hint, message_fr=message, hint_fr=hint) from exc
     return [
         Issue(
             f"INSPIRE_{rule.code}",
@@ -218,10 +218,10 @@ def require_inspire(document: bytes | etree._Element, what: str = "metadata.xml"
     errors = [i for i in issues if i.severity is Severity.ERROR]
     if errors:
         lines = "\n".join(f"  - {i.message_fr}" for i in errors)
-        raise InputError(
+        message = (
             f"La fiche {what} n'est pas conforme INSPIRE "
-            f"({quantity(len(errors), 'élément obligatoire', 'éléments obligatoires')}) :\n{lines}",
-            "Complétez metadata.toml puis régénérez la fiche (odl-geo metadata DOSSIER).",
-            "\n".join(i.message for i in errors),
+            f"({quantity(len(errors), 'élément obligatoire', 'éléments obligatoires')}) :\n{lines}"
         )
+        hint = "Complétez metadata.toml puis régénérez la fiche (odl-geo metadata DOSSIER)."
+        raise InputError(message, hint, "\n".join(i.message for i in errors), message_fr=message, hint_fr=hint)
     return issues

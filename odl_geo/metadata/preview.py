@@ -96,7 +96,7 @@ def preview_record(
             out["missing"] = [{"key": m.key, "message_fr": m.message_fr} for m in exc.missing]
             return out
         except OdlGeoError as exc:  # an INSPIRE mandatory element missing from the encoded record
-            out["missing"] = [{"key": "inspire", "message_fr": exc.message}]
+            out["missing"] = [{"key": "inspire", "message_fr": exc.message_fr or exc.message}]
             return out
         _fill(out, result)
     finally:

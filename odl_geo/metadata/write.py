@@ -75,11 +75,12 @@ def metadata_input(
         return load_metadata_file(metadata_file)
     found = find_metadata_file(*search, Path(folder))
     if found is None:
-        raise InputError(
+        message = (
             f"Aucun fichier {METADATA_FILE} pour {folder} : le titre, le résumé, le producteur, la licence et la "
-            "fréquence de mise à jour ne peuvent venir que de vous.",
-            f"Créez {Path(folder) / METADATA_FILE} (modèle dans docs/metadata.md) ou donnez --metadata FICHIER.",
+            "fréquence de mise à jour ne peuvent venir que de vous."
         )
+        hint = f"Créez {Path(folder) / METADATA_FILE} (modèle dans docs/metadata.md) ou donnez --metadata FICHIER."
+        raise InputError(message, hint, message_fr=message, hint_fr=hint)
     return load_metadata_file(found)
 
 
@@ -109,7 +110,12 @@ def _replace_atomically(path: Path, data: bytes) -> None:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}.", "Check the folder's permissions.") from exc
+        raise OutputError(
+            f"Cannot write {path}: {exc.strerror or exc}.",
+            "Check the folder's permissions.",
+            message_fr=f"Impossible d'écrire {path} : {exc.strerror or exc}.",
+            hint_fr="Vérifiez les droits du dossier.",
+        ) from exc
 
 
 def _entry(path: str, fmt: str, folder: Path) -> dict[str, Any]:

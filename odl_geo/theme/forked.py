@@ -61,6 +61,7 @@ __all__ = [
     "KeptFrozen",
     "child_growth",
     "fork_allowed",
+    "french_label",
     "room_for_child",
 ]
 
@@ -137,6 +138,24 @@ def _other_threads() -> int:
 def _progress_bar(thread: threading.Thread) -> bool:
     cls = type(thread)
     return cls.__name__ == "_RefreshThread" and cls.__module__ == "rich.live"
+
+
+#: the French of what a child writes, after « L'écriture » (:func:`french_label`)
+_LABELS_FR = {
+    "products": "des produits",
+    "standard formats": "des formats standard",
+    "report's maps": "des cartes du rapport",
+}
+#: the hint of a child that died without a word, in French
+_HINT_FR = "Vérifiez la mémoire et l'espace disque libres, puis relancez la commande."
+#: the attributes of an OdlGeoError that say it (the texts of its two languages, a server's status)
+_TEXTS = ("message", "hint", "details", "message_fr", "hint_fr", "status")
+
+
+def french_label(label: str) -> str:
+    """What a child writes (its ``label``) as the French says it after « L'écriture » : « des produits », or, for a
+    format's name (« GeoPackage »), « du GeoPackage »."""
+    return _LABELS_FR.get(label, f"du {label}")
 
 
 class Claims:
@@ -259,6 +278,9 @@ class ForkedTask:
             raise OutputError(
                 f"Writing the {self.label} stopped unexpectedly (its process ended with status {status}).",
                 "Check free memory and disk space, then run the command again.",
+                message_fr=f"L'écriture {french_label(self.label)} s'est arrêtée de façon inattendue (son processus "
+                f"s'est terminé avec le code {status}).",
+                hint_fr=_HINT_FR,
             ) from None
         if kind == "ok":
             return value
@@ -308,19 +330,31 @@ def _child(work: Callable[[], Any], fd: int) -> None:
 
 
 def _portable(exc: BaseException) -> tuple[type[BaseException], tuple[Any, ...], dict[str, Any]] | str:
-    """An exception as its class, arguments and attributes (OdlGeoError's message, hint and details), when they
-    survive pickling; else its text."""
+    """An exception as its class, arguments and attributes (OdlGeoError's message, hint and details, in English
+    and in French), when they survive pickling; an OdlGeoError whose other attributes do not, as its class and
+    texts only; else its text."""
     state = (type(exc), exc.args, dict(getattr(exc, "__dict__", {})))
     try:
         pickle.loads(pickle.dumps(state))
     except Exception:  # noqa: BLE001 - any failure to pickle: the text goes instead
+        if isinstance(exc, OdlGeoError):
+            texts = {k: v for k, v in vars(exc).items() if k in _TEXTS and isinstance(v, (str, int, type(None)))}
+            state = (type(exc), (exc.message,), texts)
+            with contextlib.suppress(Exception):
+                pickle.loads(pickle.dumps(state))
+                return state
         return f"{type(exc).__name__}: {exc}"
     return state
 
 
 def _rebuilt(value: tuple[type[BaseException], tuple[Any, ...], dict[str, Any]] | str) -> BaseException:
     if isinstance(value, str):
-        return OutputError(f"Writing a standard format failed: {value}.", "Check the output folder.")
+        return OutputError(
+            f"Writing a standard format failed: {value}.",
+            "Check the output folder.",
+            message_fr=f"L'écriture d'un format standard a échoué : {value}.",
+            hint_fr="Vérifiez le dossier de sortie.",
+        )
     cls, args, attributes = value
     if issubclass(cls, OdlGeoError):
         exc: BaseException = cls.__new__(cls)
@@ -330,6 +364,11 @@ def _rebuilt(value: tuple[type[BaseException], tuple[Any, ...], dict[str, Any]] 
     try:
         exc = cls(*args)
     except Exception:  # noqa: BLE001 - a class that cannot be rebuilt from its arguments
-        return OutputError(f"Writing a standard format failed: {cls.__name__}: {args}.", "Check the output folder.")
+        return OutputError(
+            f"Writing a standard format failed: {cls.__name__}: {args}.",
+            "Check the output folder.",
+            message_fr=f"L'écriture d'un format standard a échoué : {cls.__name__} : {args}.",
+            hint_fr="Vérifiez le dossier de sortie.",
+        )
     exc.__dict__.update(attributes)
     return exc

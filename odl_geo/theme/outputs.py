@@ -53,11 +53,21 @@ INLINE_CHANGES = 50_000  # more changes than this go to changes.csv instead of r
 
 def _prepare(out: Path) -> None:
     if out.exists() and not out.is_dir():
-        raise OutputError(f"The output {out} exists and is not a folder.", "Choose another --out.")
+        raise OutputError(
+            f"The output {out} exists and is not a folder.",
+            "Choose another --out.",
+            message_fr=f"La sortie {out} existe et n'est pas un dossier.",
+            hint_fr="Choisissez un autre --out.",
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"Cannot create the output folder {out}: {exc.strerror}.", "Check the path.") from exc
+        raise OutputError(
+            f"Cannot create the output folder {out}: {exc.strerror}.",
+            "Check the path.",
+            message_fr=f"Impossible de créer le dossier de sortie {out} : {exc.strerror}.",
+            hint_fr="Vérifiez le chemin.",
+        ) from exc
 
 
 def write_reports(
@@ -82,7 +92,12 @@ def write_reports(
         )
         paths[1].write_text(render_html(run, lang, maps), encoding="utf-8")
     except OSError as exc:
-        raise OutputError(f"Cannot write the report in {out}: {exc.strerror}.", "Check the output folder.") from exc
+        raise OutputError(
+            f"Cannot write the report in {out}: {exc.strerror}.",
+            "Check the output folder.",
+            message_fr=f"Impossible d'écrire le rapport dans {out} : {exc.strerror}.",
+            hint_fr="Vérifiez le dossier de sortie.",
+        ) from exc
     return paths
 
 
@@ -197,7 +212,12 @@ def _write_spooled(layer: LayerSource, path: Path, name: str) -> None:
             dataset_options={"VERSION": GPKG_VERSION},
         )
     except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
-        raise OutputError(f"Cannot write {path.name} (layer {name}): {exc}.", "Check the output folder.") from exc
+        raise OutputError(
+            f"Cannot write {path.name} (layer {name}): {exc}.",
+            "Check the output folder.",
+            message_fr=f"Impossible d'écrire {path.name} (couche {name}) : {exc}.",
+            hint_fr="Vérifiez le dossier de sortie.",
+        ) from exc
 
 
 def _write_layer(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
@@ -217,7 +237,12 @@ def _write_layer(frame: gpd.GeoDataFrame, path: Path, layer: str) -> None:
             dataset_options=None if path.exists() else {"VERSION": GPKG_VERSION},
         )
     except (OSError, pyogrio.errors.DataSourceError, pyogrio.errors.FieldError) as exc:
-        raise OutputError(f"Cannot write {path.name} (layer {layer}): {exc}.", "Check the output folder.") from exc
+        raise OutputError(
+            f"Cannot write {path.name} (layer {layer}): {exc}.",
+            "Check the output folder.",
+            message_fr=f"Impossible d'écrire {path.name} (couche {layer}) : {exc}.",
+            hint_fr="Vérifiez le dossier de sortie.",
+        ) from exc
 
 
 def convert_theme(
@@ -392,6 +417,10 @@ def _refuse(run: ThemeRun, out: Path, lang: str) -> NoReturn:
         f"Nothing but the report was written in {out}.",
         f"Read {out / REPORT_HTML}; then use a mapping file (--mapping), --fix, or --drop-invalid "
         "to publish only the valid features.",
+        message_fr=f"{run.source_name} ne peut pas être publié avec le thème {run.profile.key} : "
+        f"{quantity(len(errors), 'erreur', 'erreurs')} ({codes}). Seul le rapport a été écrit dans {out}.",
+        hint_fr=f"Lisez {out / REPORT_HTML}, puis utilisez un fichier de correspondance (--mapping), --fix, ou "
+        "--drop-invalid pour ne publier que les objets valides.",
     )
 
 
@@ -429,7 +458,12 @@ def _commit(
     try:
         manifest.write(staged.path)
     except OSError as exc:
-        raise OutputError(f"Cannot write {MANIFEST_NAME} in {out}: {exc.strerror}.", "Check free disk space.") from exc
+        raise OutputError(
+            f"Cannot write {MANIFEST_NAME} in {out}: {exc.strerror}.",
+            "Check free disk space.",
+            message_fr=f"Impossible d'écrire {MANIFEST_NAME} dans {out} : {exc.strerror}.",
+            hint_fr="Vérifiez l'espace disque libre.",
+        ) from exc
     staged.commit(f.path for f in manifest.files)
 
 

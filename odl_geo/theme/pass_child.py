@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from ..errors import OutputError
 from ..feedback import check_cancelled
-from .forked import ForkedTask
+from .forked import ForkedTask, french_label
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -229,6 +229,8 @@ class PassChild:
         raise OutputError(
             f"Writing the {LABEL} stopped unexpectedly.",
             "Check free memory and disk space, then run the command again.",
+            message_fr=f"L'écriture {french_label(LABEL)} s'est arrêtée de façon inattendue.",
+            hint_fr="Vérifiez la mémoire et l'espace disque libres, puis relancez la commande.",
         )
 
     def _close(self) -> None:

@@ -191,10 +191,21 @@ def check_theme(
     feedback = feedback or NullFeedback()
     profile = load_profile(theme) if theme else None
     if options.mapping and profile is None:
-        raise InputError("--mapping needs --theme: a mapping file maps fields to a theme's schema.", "Add --theme.")
+        raise InputError(
+            "--mapping needs --theme: a mapping file maps fields to a theme's schema.",
+            "Add --theme.",
+            message_fr="--mapping demande --theme : un fichier de correspondance relie les champs au schéma d'un "
+            "thème.",
+            hint_fr="Ajoutez --theme.",
+        )
     mapping = load_mapping(options.mapping, profile) if options.mapping and profile else Mapping()
     if options.keep_personal and profile is None:
-        raise InputError("--keep-personal needs --theme: personal fields are a theme's.", "Add --theme.")
+        raise InputError(
+            "--keep-personal needs --theme: personal fields are a theme's.",
+            "Add --theme.",
+            message_fr="--keep-personal demande --theme : les champs personnels sont définis par un thème.",
+            hint_fr="Ajoutez --theme.",
+        )
     for name in options.keep_personal:
         check_field_name(profile, name, "--keep-personal")  # type: ignore[arg-type]
     area = resolve_area(options.area) if options.area else None
@@ -417,6 +428,9 @@ def _assign(profile: Profile | None, names: list[str], source: str, report: Repo
         raise InputError(
             f"{source} has no layer the {profile.key} theme can use.",
             (f"Expected layers named like: {hints}." if hints else "Check the file.") + " Or use --layer.",
+            message_fr=f"{source} n'a aucune couche utilisable par le thème {profile.key}.",
+            hint_fr=(f"Noms de couches attendus : {hints}." if hints else "Vérifiez le fichier.")
+            + " Ou utilisez --layer.",
         )
     for spec in missing:
         report.add(
@@ -426,6 +440,9 @@ def _assign(profile: Profile | None, names: list[str], source: str, report: Repo
                 f"No layer of {source} is a {spec.title['en']} layer ({spec.role}).",
                 "Add it, or name it like: " + ", ".join(spec.layer_hints) if spec.layer_hints else "Add it.",
                 message_fr=f"Aucune couche de {source} n'est une couche « {spec.title['fr']} » ({spec.role}).",
+                hint_fr="Ajoutez-la, ou nommez-la par exemple : " + ", ".join(spec.layer_hints)
+                if spec.layer_hints
+                else "Ajoutez-la.",
             )
         )
     ignored = [n for n in names if n not in chosen.values()]

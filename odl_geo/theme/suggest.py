@@ -132,6 +132,8 @@ def suggest_mapping(
             raise InputError(
                 f"{display_name(src.path)} has no layer the {profile.key} theme can use.",
                 "Check the file, or choose the layer with --layer.",
+                message_fr=f"{display_name(src.path)} n'a aucune couche utilisable par le thème {profile.key}.",
+                hint_fr="Vérifiez le fichier, ou choisissez la couche avec --layer.",
             )
         editable = profile.field_mapping
         # the roles found in the source, the required ones (missing: say so), and value-only roles such as the
