@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from ...credentials import redact
 from ...errors import AuthError, RemoteError
 from ...http import HttpRequest, HttpResponse, RequestsTransport
+from ...numbers import quantity
 from .endpoints import Endpoints
 from .models import DataStore, FeatureType, Layer, Style, Workspace
 
@@ -26,6 +27,34 @@ __all__ = ["GeoServerClient"]
 log = logging.getLogger("odl_geo.geoserver")
 JSON = {"Accept": "application/json"}
 JSON_BODY = {"Accept": "application/json", "Content-Type": "application/json"}
+
+#: the kinds of resource an error names, in French, as the complement of a step (« de l'entrepôt 'x' »)
+_OF_KIND_FR = {
+    "server": "du serveur",
+    "workspace": "de l'espace de travail",
+    "datastore": "de l'entrepôt",
+    "feature type": "du type d'objets",
+    "style": "du style",
+    "layer": "de la couche",
+}
+#: the steps an error names, in French (« la création », as in « Échec de la création de … »)
+_STEP_FR = {
+    "read": "la lecture",
+    "version check": "la vérification de la version",
+    "creation": "la création",
+    "update": "la mise à jour",
+    "upload": "l'envoi du fichier",
+    "reset": "la réinitialisation",
+    "feature type listing": "la lecture de la liste des types d'objets",
+}
+
+
+def _what_fr(kind: str, name: str, step: str) -> str:
+    """« la création de l'espace de travail 'odl' »: the French of ``{kind} '{name}' {step}``."""
+    return f"{_STEP_FR.get(step, step)} {_OF_KIND_FR.get(kind, kind)} '{name}'"
+
+
+_NOT_REST_FR = "Vérifiez que l'URL désigne l'API REST de GeoServer (…/geoserver), et non un autre service ou un proxy."
 
 
 class GeoServerClient:
@@ -69,26 +98,38 @@ class GeoServerClient:
         secrets = self.credentials.secrets if self.credentials else ()
         detail = redact(resp.text[:8000].strip().replace("\n", " "), secrets)[:300]
         what = f"{kind} '{name}' {step} failed: {resp.status}{' ' + detail if detail else ''}"
+        what_fr = f"Échec de {_what_fr(kind, name, step)} : {resp.status}{' ' + detail if detail else ''}"
         if resp.status == 401:
             return AuthError(
                 f"GeoServer refused the credentials (401) for {kind} '{name}' {step}.",
                 "Check ODL_GEOSERVER_USER / ODL_GEOSERVER_PASSWORD (or the credentials file); REST needs an "
                 "administrator account with HTTP Basic (an authkey does not work for REST).",
                 status=401,
+                message_fr=f"GeoServer a refusé les identifiants (401) pour {_what_fr(kind, name, step)}.",
+                hint_fr="Vérifiez ODL_GEOSERVER_USER / ODL_GEOSERVER_PASSWORD (ou le fichier d'identifiants) ; l'API "
+                "REST demande un compte administrateur en HTTP Basic (une authkey ne fonctionne pas pour REST).",
             )
         if resp.status == 403:
             return AuthError(
                 what,
                 "The account lacks the permission (GeoServer's rest.properties), or GeoServer forbids this change.",
                 status=403,
+                message_fr=what_fr,
+                hint_fr="Le compte n'a pas la permission nécessaire (rest.properties de GeoServer), ou GeoServer "
+                "interdit cette modification.",
             )
         if resp.status in (502, 503, 504, 429):
             hint = "GeoServer or its proxy is overloaded or restarting (retried already); run again later."
+            hint_fr = "GeoServer ou son proxy est surchargé ou redémarre (déjà réessayé) ; relancez plus tard."
         elif resp.status >= 500:
             hint = "GeoServer failed (see its log). Run again: publishing resumes where it stopped."
+            hint_fr = (
+                "GeoServer a échoué (voir son journal). Relancez : la publication reprend là où elle s'est arrêtée."
+            )
         else:
             hint = "GeoServer rejected the request; the message above is its own."
-        return RemoteError(what, hint, status=resp.status)
+            hint_fr = "GeoServer a refusé la requête ; le message ci-dessus est le sien."
+        return RemoteError(what, hint, status=resp.status, message_fr=what_fr, hint_fr=hint_fr)
 
     def _get_json(
         self, url: str, kind: str, name: str, step: str = "read", root: str | None = None
@@ -111,6 +152,11 @@ class GeoServerClient:
                 f"({resp.header('Content-Type') or 'no content type'}, {len(resp.body)} bytes).",
                 "Check that the URL points at GeoServer itself (not a login page or proxy error page).",
                 status=resp.status,
+                message_fr=f"Échec de {_what_fr(kind, name, step)} : le serveur {self.endpoints.base} n'a pas "
+                f"répondu en JSON ({resp.header('Content-Type') or 'aucun type de contenu'}, "
+                f"{quantity(len(resp.body), 'octet', 'octets')}).",
+                hint_fr="Vérifiez que l'URL désigne GeoServer lui-même (et non une page de connexion ou une page "
+                "d'erreur d'un proxy).",
             )
         if root is not None and not isinstance(data.get(root), dict):
             raise RemoteError(
@@ -118,6 +164,9 @@ class GeoServerClient:
                 f"'{root}' ({self._quote(resp)}).",
                 "Check that the URL points at GeoServer's REST API (…/geoserver), not another service or a proxy.",
                 status=resp.status,
+                message_fr=f"Échec de {_what_fr(kind, name, step)} : le serveur {self.endpoints.base} a répondu "
+                f"en JSON sans '{root}' ({self._quote(resp)}).",
+                hint_fr=_NOT_REST_FR,
             )
         return data
 
@@ -202,6 +251,9 @@ class GeoServerClient:
                 f"{self._quote(resp)}.",
                 "Check that the URL points at GeoServer's REST API (…/geoserver), not another service or a proxy.",
                 status=resp.status,
+                message_fr=f"Échec de {_what_fr('datastore', ds, 'feature type listing')} : le serveur "
+                f"{self.endpoints.base} a répondu {self._quote(resp)}.",
+                hint_fr=_NOT_REST_FR,
             )
         if kind == "configured":
             block = data.get("featureTypes") or {}

@@ -141,10 +141,15 @@ def plan_publication(path: str | Path, workspace: str, options: PublishOptions |
     options = options or PublishOptions()
     p = Path(path)
     if not p.exists():
-        raise SourceNotFoundError(f"{p} does not exist.", "Give a conversion output folder or a .gpkg file.")
+        raise SourceNotFoundError(
+            f"{p} does not exist.",
+            "Give a conversion output folder or a .gpkg file.",
+            message_fr=f"{p} est introuvable.",
+            hint_fr="Indiquez le dossier de sortie d'une conversion ou un fichier .gpkg.",
+        )
     ws = safe_name(workspace, "odl")
     if ws != workspace:
-        raise InputError(f"The workspace name '{workspace}' is not a valid GeoServer name.", f"Use '{ws}'.")
+        raise invalid_workspace(workspace, ws)
     theme = None
     if p.is_dir() or p.name == MANIFEST_NAME:
         groups, theme = _from_manifest(p)
@@ -171,9 +176,24 @@ def plan_publication(path: str | Path, workspace: str, options: PublishOptions |
         layers = tuple(_layer(e, options, styles) for e in entries)
         stores.append(StoreSpec(options.store or safe_name(gpkg.stem, "store"), gpkg, sha, size, layers))
     if options.store and len(stores) > 1:
-        raise InputError("--store names one store, but there are several GeoPackages.", "Leave --store out.")
+        raise InputError(
+            "--store names one store, but there are several GeoPackages.",
+            "Leave --store out.",
+            message_fr="--store désigne un seul entrepôt, mais il y a plusieurs GeoPackages.",
+            hint_fr="Retirez --store.",
+        )
     check_layer_names_option(options.layer_names, [lyr.feature_type.native_name for s in stores for lyr in s.layers])
     return disambiguate(PublishPlan(ws, tuple(stores), warnings))
+
+
+def invalid_workspace(workspace: str, safe: str) -> InputError:
+    """The error for a workspace name GeoServer would not take (``safe``: the name to use instead)."""
+    return InputError(
+        f"The workspace name '{workspace}' is not a valid GeoServer name.",
+        f"Use '{safe}'.",
+        message_fr=f"Le nom d'espace de travail '{workspace}' n'est pas un nom GeoServer valide.",
+        hint_fr=f"Utilisez '{safe}'.",
+    )
 
 
 def missing_theme_style(theme: str) -> str:
@@ -205,11 +225,19 @@ def check_layer_names_option(chosen: dict[str, str], tables: list[str]) -> None:
     """
     for table, name in chosen.items():
         if table not in tables:
-            raise InputError(f"--layer-name {table}={name}: there is no table {table!r} to publish.",
-                             "Tables: " + ", ".join(tables) + ".")  # fmt: skip
+            raise InputError(
+                f"--layer-name {table}={name}: there is no table {table!r} to publish.",
+                "Tables: " + ", ".join(tables) + ".",
+                message_fr=f"--layer-name {table}={name} : il n'y a pas de table {table!r} à publier.",
+                hint_fr="Tables : " + ", ".join(tables) + ".",
+            )
         if safe_name(name) != name:
-            raise InputError(f"--layer-name {table}={name}: {name!r} is not a valid GeoServer layer name.",
-                             f"Use letters, digits, '_' and '-', e.g. {safe_name(name)!r}.")  # fmt: skip
+            raise InputError(
+                f"--layer-name {table}={name}: {name!r} is not a valid GeoServer layer name.",
+                f"Use letters, digits, '_' and '-', e.g. {safe_name(name)!r}.",
+                message_fr=f"--layer-name {table}={name} : {name!r} n'est pas un nom de couche GeoServer valide.",
+                hint_fr=f"Utilisez des lettres, des chiffres, '_' et '-', p. ex. {safe_name(name)!r}.",
+            )
 
 
 def disambiguate(plan: PublishPlan) -> PublishPlan:
@@ -237,7 +265,12 @@ def _from_manifest(p: Path) -> tuple[dict[Path, tuple[str, int, list[dict[str, A
     folder = p if p.is_dir() else p.parent
     manifest = folder / MANIFEST_NAME
     if not manifest.is_file():
-        raise SourceNotFoundError(f"{folder} has no {MANIFEST_NAME}.", "Convert first (odl-geo convert ... --to gpkg).")
+        raise SourceNotFoundError(
+            f"{folder} has no {MANIFEST_NAME}.",
+            "Convert first (odl-geo convert ... --to gpkg).",
+            message_fr=f"{folder} ne contient pas de {MANIFEST_NAME}.",
+            hint_fr="Convertissez d'abord (odl-geo convert ... --to gpkg).",
+        )
     data = json.loads(manifest.read_text(encoding="utf-8"))
     source = data.get("source")
     theme = None
@@ -251,20 +284,35 @@ def _from_manifest(p: Path) -> tuple[dict[Path, tuple[str, int, list[dict[str, A
         gpkg = folder / f["path"]
         if gpkg not in groups:
             if not gpkg.is_file():
-                raise SourceNotFoundError(f"{gpkg} is listed in {MANIFEST_NAME} but missing.", "Convert again.")
+                raise SourceNotFoundError(
+                    f"{gpkg} is listed in {MANIFEST_NAME} but missing.",
+                    "Convert again.",
+                    message_fr=f"{gpkg} figure dans {MANIFEST_NAME} mais est introuvable.",
+                    hint_fr="Relancez la conversion.",
+                )
             # the file's own bytes decide, never the manifest's word: a GeoPackage edited after the conversion
             # (in QGIS, same size) must be uploaded again
             groups[gpkg] = (sha256_file(gpkg), gpkg.stat().st_size, [])
         groups[gpkg][2].append(f)
     if not groups:
-        raise SourceNotFoundError(f"{manifest} lists no GeoPackage.", "Convert with --to gpkg (the default).")
+        raise SourceNotFoundError(
+            f"{manifest} lists no GeoPackage.",
+            "Convert with --to gpkg (the default).",
+            message_fr=f"{manifest} ne liste aucun GeoPackage.",
+            hint_fr="Convertissez avec --to gpkg (le format par défaut).",
+        )
     return groups, theme
 
 
 def _from_gpkg(p: Path) -> dict[Path, tuple[str, int, list[dict[str, Any]]]]:
     """Tables of a GeoPackage from ``gpkg_contents`` (what GeoServer sees), bounding boxes in WGS84 via pyproj."""
     if p.suffix.lower() != ".gpkg":
-        raise InputError(f"{p.name} is not a GeoPackage.", "Publish a .gpkg or a conversion output folder.")
+        raise InputError(
+            f"{p.name} is not a GeoPackage.",
+            "Publish a .gpkg or a conversion output folder.",
+            message_fr=f"{p.name} n'est pas un GeoPackage.",
+            hint_fr="Publiez un .gpkg ou le dossier de sortie d'une conversion.",
+        )
     try:
         con = sqlite3.connect(f"file:{p}?mode=ro", uri=True)
         try:
@@ -277,7 +325,12 @@ def _from_gpkg(p: Path) -> dict[Path, tuple[str, int, list[dict[str, Any]]]]:
         finally:
             con.close()
     except sqlite3.Error as exc:
-        raise InputError(f"{p.name} cannot be read as a GeoPackage ({exc}).", "Check the file.") from None
+        raise InputError(
+            f"{p.name} cannot be read as a GeoPackage ({exc}).",
+            "Check the file.",
+            message_fr=f"{p.name} ne peut pas être lu comme un GeoPackage ({exc}).",
+            hint_fr="Vérifiez le fichier.",
+        ) from None
     entries = []
     for name, x0, y0, x1, y1, srid, gtype in rows:
         if not counts[name]:
@@ -287,7 +340,12 @@ def _from_gpkg(p: Path) -> dict[Path, tuple[str, int, list[dict[str, Any]]]]:
         entries.append({"layer": name, "crs": crs, "bbox": bbox, "bbox_wgs84": _to_wgs84(bbox, crs),
                         "feature_count": counts[name], "geometry_type": gtype})  # fmt: skip
     if not entries:
-        raise SourceNotFoundError(f"{p.name} has no feature table.", "Check the file.")
+        raise SourceNotFoundError(
+            f"{p.name} has no feature table.",
+            "Check the file.",
+            message_fr=f"{p.name} ne contient aucune table d'objets.",
+            hint_fr="Vérifiez le fichier.",
+        )
     return {p: (sha256_file(p), p.stat().st_size, entries)}
 
 
@@ -343,7 +401,12 @@ def _style_files(path: Path | None) -> list[StyleSpec]:
     if path is None:
         return []
     if not path.exists():
-        raise SourceNotFoundError(f"The style {path} does not exist.", "Give an .sld file or a styles folder.")
+        raise SourceNotFoundError(
+            f"The style {path} does not exist.",
+            "Give an .sld file or a styles folder.",
+            message_fr=f"Le style {path} est introuvable.",
+            hint_fr="Indiquez un fichier .sld ou un dossier de styles.",
+        )
     files = [path] if path.is_file() else sorted(path.glob("*.sld"))
     chosen: dict[str, Path] = {}
     for f in files:
@@ -358,9 +421,19 @@ def _style_spec(stem: str, f: Path) -> StyleSpec:
     try:
         root = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True))
     except etree.XMLSyntaxError as exc:
-        raise InputError(f"The style {f.name} is not valid XML ({exc}).", "Export it again from QGIS.") from None
+        raise InputError(
+            f"The style {f.name} is not valid XML ({exc}).",
+            "Export it again from QGIS.",
+            message_fr=f"Le style {f.name} n'est pas un XML valide ({exc}).",
+            hint_fr="Exportez-le à nouveau depuis QGIS.",
+        ) from None
     if etree.QName(root).localname != "StyledLayerDescriptor":
-        raise InputError(f"The style {f.name} is not an SLD.", "Give an SLD 1.0 or SE 1.1 file (.sld).")
+        raise InputError(
+            f"The style {f.name} is not an SLD.",
+            "Give an SLD 1.0 or SE 1.1 file (.sld).",
+            message_fr=f"Le style {f.name} n'est pas un SLD.",
+            hint_fr="Indiquez un fichier SLD 1.0 ou SE 1.1 (.sld).",
+        )
     version = "1.1.0" if root.get("version", "1.0.0").startswith("1.1") else "1.0.0"
     return StyleSpec(safe_name(stem, "style"), f, version, hashlib.sha256(body).hexdigest())
 

@@ -37,6 +37,7 @@ from .plan import (
     _to_wgs84,
     check_layer_names_option,
     disambiguate,
+    invalid_workspace,
     missing_theme_style,
     theme_style_folder,
 )
@@ -72,7 +73,7 @@ def plan_postgis_publication(
     options = options or PublishOptions()
     ws = safe_name(workspace, "odl")
     if ws != workspace:
-        raise InputError(f"The workspace name '{workspace}' is not a valid GeoServer name.", f"Use '{ws}'.")
+        raise invalid_workspace(workspace, ws)
     layers_wanted, theme = _manifest_layers(Path(outdir)) if outdir is not None else (None, None)
     params = _parse(target.dsn)
     conn = connect(target)
@@ -116,7 +117,12 @@ def plan_postgis_publication(
 def _manifest_layers(folder: Path) -> tuple[set[str], str | None]:
     manifest = folder / MANIFEST_NAME
     if not manifest.is_file():
-        raise SourceNotFoundError(f"{folder} has no {MANIFEST_NAME}.", "Give the output folder published to PostGIS.")
+        raise SourceNotFoundError(
+            f"{folder} has no {MANIFEST_NAME}.",
+            "Give the output folder published to PostGIS.",
+            message_fr=f"{folder} ne contient pas de {MANIFEST_NAME}.",
+            hint_fr="Indiquez le dossier de sortie publié dans PostGIS.",
+        )
     data = json.loads(manifest.read_text(encoding="utf-8"))
     layers = {str(f.get("layer")) for f in data.get("files", []) if f.get("format") == "gpkg"}
     source = data.get("source")
@@ -153,16 +159,26 @@ def _choose(
             raise InputError(
                 f"No table with a geometry column named {', '.join(map(repr, missing))} in schema {schema!r}.",
                 f"Tables there: {', '.join(sorted(found)) or 'none'}.",
+                message_fr=f"Aucune table avec une colonne de géométrie nommée {', '.join(map(repr, missing))} dans "
+                f"le schéma {schema!r}.",
+                hint_fr=f"Tables de ce schéma : {', '.join(sorted(found)) or 'aucune'}.",
             )
         return [found[t] for t in tables]
     if layers is not None:
         chosen = [t for t in found.values() if t["fingerprint"] and t["layer"] in layers]
         hint = "Publish the folder to PostGIS first: odl-geo publish postgis OUTDIR --dsn ... --schema ..."
+        hint_fr = "Publiez d'abord le dossier dans PostGIS : odl-geo publish postgis OUTDIR --dsn ... --schema ..."
     else:
         chosen = [t for t in found.values() if t["fingerprint"]]
         hint = "Publish to PostGIS first (odl-geo publish postgis), or name the tables with --table."
+        hint_fr = "Publiez d'abord dans PostGIS (odl-geo publish postgis), ou nommez les tables avec --table."
     if not chosen:
-        raise InputError(f"No table published by odl-geo to choose in schema {schema!r}.", hint)
+        raise InputError(
+            f"No table published by odl-geo to choose in schema {schema!r}.",
+            hint,
+            message_fr=f"Le schéma {schema!r} ne contient aucune table publiée par odl-geo.",
+            hint_fr=hint_fr,
+        )
     return chosen
 
 

@@ -67,7 +67,7 @@ class _Run:
 
         :raises InputError: one or more names are taken by another store (all of them listed).
         """
-        self.tick(f"workspace {self.ws}: layer names")
+        self.tick(f"workspace {self.ws}: layer names", f"espace de travail {self.ws} : noms des couches")
         conflicts = []
         for store in self.plan.stores:
             for layer in store.layers:
@@ -77,10 +77,12 @@ class _Run:
                 self.found_layers[layer.name] = current
                 if current.store != store.name or current.resource_kind not in ("", "featureType"):
                     holder = f"store '{current.store}'" if current.store else "another resource"
-                    conflicts.append((layer.name, layer.feature_type.native_name, holder))
+                    holder_fr = f"l'entrepôt '{current.store}'" if current.store else "une autre ressource"
+                    conflicts.append((layer.name, layer.feature_type.native_name, holder, holder_fr))
         if conflicts:
             table = conflicts[0][1]
-            listed = ", ".join(f"'{name}' (table '{tbl}', held by {holder})" for name, tbl, holder in conflicts)
+            listed = ", ".join(f"'{name}' (table '{tbl}', held by {holder})" for name, tbl, holder, _ in conflicts)
+            listed_fr = ", ".join(f"'{name}' (table '{tbl}', détenu par {fr})" for name, tbl, _, fr in conflicts)
             raise InputError(
                 f"{agree(len(conflicts), 'Layer name', 'Layer names', 'en')} already taken in workspace '{self.ws}' "
                 f"by another store: {listed}. "
@@ -88,15 +90,27 @@ class _Run:
                 f"Publish under another name (--layer-name {table}=NEW_NAME, or layer_name = [\"{table}=NEW_NAME\"] "
                 "in a job file), publish to another --workspace, or remove the old layer in GeoServer if it is "
                 "obsolete.",
+                message_fr=f"{agree(len(conflicts), 'Nom de couche déjà pris', 'Noms de couche déjà pris')} par un "
+                f"autre entrepôt dans l'espace de travail '{self.ws}' : {listed_fr}. GeoServer n'admet qu'une couche "
+                "par nom dans un espace de travail ; rien n'a été modifié.",
+                hint_fr=f"Publiez sous un autre nom (--layer-name {table}=NEW_NAME, ou layer_name = "
+                f'["{table}=NEW_NAME"] dans un fichier de tâche), publiez dans un autre --workspace, ou supprimez '
+                "l'ancienne couche dans GeoServer si elle est obsolète.",
             )
 
-    def tick(self, what: str) -> None:
-        """Between two requests: stop if cancelled or past the deadline; report progress."""
+    def tick(self, what: str, what_fr: str = "") -> None:
+        """Between two requests: stop if cancelled or past the deadline; report progress.
+
+        :param what_fr: ``what`` in French, for the error when the deadline passed."""
         check_cancelled(self.feedback, "Publishing to GeoServer")
         if time.monotonic() > self.deadline:
             raise NetworkError(
                 f"Publishing to GeoServer took longer than {self.deadline_s:.0f} s (stopped at {what}).",
                 "Raise --deadline or check the server; run again: publishing resumes where it stopped.",
+                message_fr=f"La publication sur GeoServer a duré plus de {self.deadline_s:.0f} s (arrêtée à l'étape "
+                f"« {what_fr or what} »).",
+                hint_fr="Augmentez --deadline ou vérifiez le serveur ; relancez : la publication reprend là où elle "
+                "s'est arrêtée.",
             )
         self.feedback.progress(100.0 * self.done / self.total, what)
 
@@ -104,7 +118,7 @@ class _Run:
     def ensure_workspace(self) -> None:
         if self.workspace_ready:
             return
-        self.tick(f"workspace {self.ws}")
+        self.tick(f"workspace {self.ws}", f"espace de travail {self.ws}")
         if self.client.get_workspace(self.ws) is not None:
             self.result.add("workspace", self.ws, Outcome.UNCHANGED)
         elif self.client.create_workspace(Workspace(self.ws)):
@@ -114,7 +128,7 @@ class _Run:
         self.workspace_ready = True
 
     def publish_store(self, store: StoreSpec) -> None:
-        self.tick(f"datastore {store.name}")
+        self.tick(f"datastore {store.name}", f"entrepôt {store.name}")
         current = self.client.get_datastore(self.ws, store.name)
         if current is None:
             self.ensure_workspace()
@@ -133,12 +147,12 @@ class _Run:
         else:
             self.upload(store, current)
         for layer in store.layers:
-            self.tick(f"layer {layer.name}")
+            self.tick(f"layer {layer.name}", f"couche {layer.name}")
             if not (same_plan and self.layer_unchanged(layer)):
                 self.publish_layer(store, layer)
             self.done += 1
         if not same_plan:  # the record goes last: only a complete publication is recorded
-            self.tick(f"datastore {store.name}: record")
+            self.tick(f"datastore {store.name}: record", f"entrepôt {store.name} : enregistrement")
             desc = PublishRecord(store.sha256, store.fingerprint).to_text()
             self.client.update_datastore(self.ws, DataStore(store.name, description=desc), include_connection=False)
 
@@ -155,6 +169,9 @@ class _Run:
                     f"datastore '{store.name}' of workspace '{self.ws}' is a {current.type} store published by "
                     f"odl-geo, not a {store.kind} store.",
                     "Publish under another store name (--store) or another --workspace.",
+                    message_fr=f"L'entrepôt '{store.name}' de l'espace de travail '{self.ws}' est un entrepôt "
+                    f"{current.type} publié par odl-geo, et non un entrepôt {store.kind}.",
+                    hint_fr="Publiez sous un autre nom d'entrepôt (--store) ou dans un autre --workspace.",
                 )
             return
         if store.kind == "GeoPackage" and current.type == "GeoPackage" and not current.description:
@@ -168,23 +185,26 @@ class _Run:
             "it was left untouched.",
             "odl-geo never modifies what it did not create: publish under another store name (--store) "
             "or another --workspace.",
+            message_fr=_not_ours_fr(store.name, self.ws),
+            hint_fr="odl-geo ne modifie jamais ce qu'il n'a pas créé : publiez sous un autre nom d'entrepôt (--store) "
+            "ou dans un autre --workspace.",
         )
 
     def upload(self, store: StoreSpec, current: DataStore | None) -> None:
         """DS6 upload (creates the store or replaces its file in place), then mark a new store as odl-geo's, or
         reset a replaced one (GeoServer may keep the old file's connection open: WFS would answer old data)."""
         assert store.path is not None
-        self.tick(f"datastore {store.name}: upload")
+        self.tick(f"datastore {store.name}: upload", f"entrepôt {store.name} : envoi du fichier")
         self.feedback.info(f"uploading {store.path.name} ({store.size} bytes) to datastore '{store.name}'")
         data = store.path.read_bytes()
         self.client.upload_geopackage(self.ws, store.name, data, filename=f"{store.name}.gpkg")
         self.result.file_bytes += len(data)
         if current is None or not current.owned:  # new (or adopted after a cut): odl-geo's from now on
-            self.tick(f"datastore {store.name}: mark")
+            self.tick(f"datastore {store.name}: mark", f"entrepôt {store.name} : marquage")
             mark = DataStore(store.name, description=PublishRecord.INCOMPLETE)
             self.client.update_datastore(self.ws, mark, include_connection=False)
         if current is not None:
-            self.tick(f"datastore {store.name}: reset")
+            self.tick(f"datastore {store.name}: reset", f"entrepôt {store.name} : réinitialisation")
             self.client.reset_datastore(self.ws, store.name)
         self.result.add("datastore", store.name, Outcome.CREATED if current is None else Outcome.UPDATED)
 
@@ -192,7 +212,7 @@ class _Run:
         assert store.postgis is not None
         outcome = _ensure_postgis(self.client, self.ws, store.postgis, current)
         if current is not None and not same_data:  # tables reloaded (swapped): drop GeoServer's cached schema
-            self.tick(f"datastore {store.name}: reset")
+            self.tick(f"datastore {store.name}: reset", f"entrepôt {store.name} : réinitialisation")
             self.client.reset_datastore(self.ws, store.name)
             outcome = Outcome.UPDATED
         self.result.add("datastore", store.name, outcome)
@@ -225,7 +245,7 @@ class _Run:
         if wanted.default_style is None and wanted.attribution is None:
             self.result.add("layer", layer.name, Outcome.SKIPPED, "no style or attribution given")
             return
-        self.tick(f"layer {layer.name}")
+        self.tick(f"layer {layer.name}", f"couche {layer.name}")
         current = self.client.get_layer(self.ws, layer.name)
         if current is None and self.dry_run:  # its feature type was only planned
             current = Layer(layer.name)
@@ -234,6 +254,9 @@ class _Run:
                 f"layer '{layer.name}' is missing although its feature type exists.",
                 "Re-create the layer in GeoServer's admin (or delete the feature type) and publish again.",
                 status=404,
+                message_fr=f"La couche '{layer.name}' est absente alors que son type d'objets existe.",
+                hint_fr="Recréez la couche dans l'interface d'administration de GeoServer (ou supprimez le type "
+                "d'objets) et publiez à nouveau.",
             )
         same_style = current.default_style == wanted.default_style
         if same_style and (wanted.attribution is None or current.attribution == wanted.attribution):
@@ -243,7 +266,7 @@ class _Run:
         self.result.add("layer", layer.name, Outcome.UPDATED, f"default style {wanted.default_style}")
 
     def ensure_featuretype(self, store: StoreSpec, wanted: FeatureType) -> None:
-        self.tick(f"feature type {wanted.name}")
+        self.tick(f"feature type {wanted.name}", f"type d'objets {wanted.name}")
         current = self.client.get_featuretype(self.ws, store.name, wanted.name)
         if current is None:
             self.client.create_featuretype(self.ws, store.name, wanted)
@@ -254,6 +277,9 @@ class _Run:
                 f"feature type '{wanted.name}' of datastore '{store.name}' publishes table "
                 f"'{current.native_name}', not '{wanted.native_name}'.",
                 "Two tables map to the same layer name: rename one of them before converting.",
+                message_fr=f"Le type d'objets '{wanted.name}' de l'entrepôt '{store.name}' publie la table "
+                f"'{current.native_name}', et non '{wanted.native_name}'.",
+                hint_fr="Deux tables donnent le même nom de couche : renommez l'une d'elles avant la conversion.",
             )
         if _same_featuretype(current, wanted):
             self.result.add("featuretype", wanted.name, Outcome.UNCHANGED)
@@ -264,7 +290,7 @@ class _Run:
     def ensure_style(self, spec: StyleSpec) -> None:
         if spec.name in self.styles_done:
             return
-        self.tick(f"style {spec.name}")
+        self.tick(f"style {spec.name}", f"style {spec.name}")
         model = spec.model
         body = spec.path.read_bytes()
         current = self.client.get_style(self.ws, spec.name)
@@ -278,12 +304,25 @@ class _Run:
                 f"(its file is '{current.filename}', not '{model.filename}'); it was left untouched.",
                 f"odl-geo never modifies what it did not create: rename {spec.path.name} (the style takes the "
                 "file's name) or publish to another --workspace.",
+                message_fr=f"Le style '{spec.name}' existe déjà dans l'espace de travail '{self.ws}' et n'a pas été "
+                f"créé par odl-geo (son fichier est '{current.filename}', et non '{model.filename}') ; il n'a pas "
+                "été modifié.",
+                hint_fr=f"odl-geo ne modifie jamais ce qu'il n'a pas créé : renommez {spec.path.name} (le style prend "
+                "le nom du fichier) ou publiez dans un autre --workspace.",
             )
         else:  # GeoServer re-encodes SLD 1.0 on upload: bytes cannot be compared, the plan fingerprint decides
             self.client.upload_style_body(self.ws, model, body)
             outcome = Outcome.UPDATED
         self.styles_done[spec.name] = outcome
         self.result.add("style", spec.name, outcome, f"SLD {spec.version}")
+
+
+def _not_ours_fr(store: str, workspace: str) -> str:
+    """« L'entrepôt … existe déjà … » : a store of that name that odl-geo did not create."""
+    return (
+        f"L'entrepôt '{store}' existe déjà dans l'espace de travail '{workspace}' et n'a pas été créé par odl-geo ; "
+        "il n'a pas été modifié."
+    )
 
 
 def _close(a: float, b: float) -> bool:
@@ -380,6 +419,9 @@ def ensure_postgis_store(client: GeoServerClient, workspace: str, store: DataSto
             f"datastore '{store.name}' already exists in workspace '{workspace}' and was not created by odl-geo; "
             "it was left untouched.",
             "odl-geo never modifies what it did not create: choose another store name or another workspace.",
+            message_fr=_not_ours_fr(store.name, workspace),
+            hint_fr="odl-geo ne modifie jamais ce qu'il n'a pas créé : choisissez un autre nom d'entrepôt ou un autre "
+            "espace de travail.",
         )
     return _ensure_postgis(client, workspace, store, current)
 
@@ -392,6 +434,9 @@ def _ensure_postgis(client: GeoServerClient, workspace: str, store: DataStore, c
         raise InputError(
             f"datastore '{store.name}' already exists in workspace '{workspace}' as a {current.type} store.",
             "Choose another store name.",
+            message_fr=f"L'entrepôt '{store.name}' existe déjà dans l'espace de travail '{workspace}', comme "
+            f"entrepôt {current.type}.",
+            hint_fr="Choisissez un autre nom d'entrepôt.",
         )
     ignore = {"passwd", "password", "namespace"}
     wanted = {k: v for k, v in store.connection.items() if k not in ignore}

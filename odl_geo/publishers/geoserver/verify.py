@@ -22,7 +22,7 @@ from ...credentials import redact
 from ...errors import NetworkError, RemoteError
 from ...feedback import NullFeedback, check_cancelled
 from ...http import HttpRequest, RequestsTransport
-from ...numbers import quantity
+from ...numbers import agree, count_text, quantity
 from .endpoints import Endpoints
 
 if TYPE_CHECKING:
@@ -43,6 +43,8 @@ class LayerCheck:
     feature_count: int | None
     expected_count: int
     problem: str = ""
+    #: ``problem`` in French (empty: only the English exists)
+    problem_fr: str = ""
 
     @property
     def ok(self) -> bool:
@@ -85,27 +87,42 @@ def verify_publication(
         return http.send(HttpRequest("GET", ep.ows(ws, service), params=params, auth=credentials))
 
     hint = "Check that WMS and WFS are enabled for the workspace."
+    hint_fr = "Vérifiez que WMS et WFS sont activés pour l'espace de travail."
     what = f"The OGC services of workspace '{ws}' did not answer GetCapabilities"
+    what_fr = f"Les services OGC de l'espace de travail '{ws}' n'ont pas répondu à GetCapabilities"
     caps = get("wms", {"service": "WMS", "version": "1.3.0", "request": "GetCapabilities"})  # NetworkError raised
     if caps.status != 200:
         said = redact(caps.text[:8000], secrets)[:200]  # cut after masking: never through a secret
-        raise RemoteError(f"{what}: HTTP {caps.status} {said}", hint, status=caps.status)
+        raise RemoteError(
+            f"{what}: HTTP {caps.status} {said}",
+            hint,
+            status=caps.status,
+            message_fr=f"{what_fr} : HTTP {caps.status} {said}",
+            hint_fr=hint_fr,
+        )
     try:
         wms = WebMapService(ep.ows(ws, "wms"), version="1.3.0", xml=caps.body)
     except Exception as exc:  # noqa: BLE001 - OWSLib/lxml raise anything on a body that is no capabilities
-        raise RemoteError(f"{what}: {redact(f'{type(exc).__name__}: {exc}', secrets)}", hint) from None
+        said = redact(f"{type(exc).__name__}: {exc}", secrets)
+        raise RemoteError(f"{what}: {said}", hint, message_fr=f"{what_fr} : {said}", hint_fr=hint_fr) from None
     checks = []
     fb = feedback or NullFeedback()
     deadline = time.monotonic() + deadline_s
     for n, layer in enumerate(plan.layers):
         check_cancelled(fb, "Checking the published layers")
         if time.monotonic() > deadline:
-            raise NetworkError(f"The OGC checks took longer than {deadline_s:.0f} s.", "Run them again later.")
+            raise NetworkError(
+                f"The OGC checks took longer than {deadline_s:.0f} s.",
+                "Run them again later.",
+                message_fr=f"Les vérifications OGC ont duré plus de {deadline_s:.0f} s.",
+                hint_fr="Relancez-les plus tard.",
+            )
         fb.progress(100.0 * n / max(1, len(plan.layers)), f"checking {layer.name}")
-        name, problems = layer.name, []
+        name, problems, problems_fr = layer.name, [], []
         in_caps = name in wms.contents or f"{ws}:{name}" in wms.contents
         if not in_caps:
             problems.append("not in WMS GetCapabilities")
+            problems_fr.append("absente du GetCapabilities WMS")
         image_ok = layer.feature_count == 0  # nothing to draw
         bbox = layer.feature_type.native_bbox
         if bbox is not None and layer.feature_count:
@@ -116,22 +133,32 @@ def verify_publication(
                 if not image_ok:
                     problems.append(f"GetMap gave {ctype or 'no content type'}, "
                                     f"{'blank' if img.body else 'empty'} image")  # fmt: skip
+                    problems_fr.append(f"GetMap a renvoyé {ctype or 'aucun type de contenu'}, "
+                                       f"image {'vierge' if img.body else 'vide'}")  # fmt: skip
             except NetworkError as exc:
                 problems.append(f"GetMap failed: {redact(exc.message, secrets)[:200]}")
+                problems_fr.append(f"échec de GetMap : {redact(exc.message_fr or exc.message, secrets)[:200]}")
         count = None
         try:
             resp = get("wfs", {"service": "WFS", "version": "1.1.0", "request": "GetFeature",
                                "typename": f"{ws}:{name}", "outputFormat": "application/json"})  # fmt: skip
             data = resp.json() if resp.status == 200 else None
             if not isinstance(data, dict):
-                problems.append(f"WFS GetFeature failed: HTTP {resp.status} {redact(resp.text[:8000], secrets)[:200]}")
+                said = redact(resp.text[:8000], secrets)[:200]
+                problems.append(f"WFS GetFeature failed: HTTP {resp.status} {said}")
+                problems_fr.append(f"échec de GetFeature WFS : HTTP {resp.status} {said}")
             else:
                 count = len(data.get("features") or [])
                 if count != layer.feature_count:
                     problems.append(f"WFS returned {count} features, expected {layer.feature_count}")
+                    expected = layer.feature_count
+                    problems_fr.append(f"WFS a renvoyé {quantity(count, 'objet', 'objets')}, {count_text(expected)} "
+                                       f"{agree(expected, 'attendu', 'attendus')}")  # fmt: skip
         except NetworkError as exc:
             problems.append(f"WFS GetFeature failed: {redact(exc.message, secrets)[:200]}")
-        checks.append(LayerCheck(name, in_caps, image_ok, count, layer.feature_count, "; ".join(problems)))
+            problems_fr.append(f"échec de GetFeature WFS : {redact(exc.message_fr or exc.message, secrets)[:200]}")
+        checks.append(LayerCheck(name, in_caps, image_ok, count, layer.feature_count, "; ".join(problems),
+                                 " ; ".join(problems_fr)))  # fmt: skip
     return checks
 
 
@@ -155,6 +182,12 @@ def raise_if_failed(checks: list[LayerCheck], workspace: str) -> None:
             f"{quantity(len(bad), 'layer', 'layers', 'en')} of workspace '{workspace}' failed the OGC check: "
             + "; ".join(f"{c.layer}: {c.problem}" for c in bad),
             "The REST publication succeeded; look at GeoServer's log for the layer (style or data errors).",
+            message_fr=f"{quantity(len(bad), 'couche', 'couches')} de l'espace de travail '{workspace}' "
+            f"{agree(len(bad), 'échoue', 'échouent')} à la vérification OGC : "
+            + " ; ".join(f"{c.layer} : {c.problem_fr or c.problem}" for c in bad),
+            hint_fr="La publication REST a réussi ; consultez le journal de GeoServer pour "
+            + agree(len(bad), "cette couche", "ces couches")
+            + " (erreurs de style ou de données).",
         )
 
 

@@ -56,34 +56,37 @@ def load_plans(
     """
     todo = [p for p in plans if p.outcome in (Outcome.CREATED, Outcome.UPDATED)]
     timings: dict[str, float] = {}
-    step = "starting the transaction"
+    step, step_fr = "starting the transaction", "l'ouverture de la transaction"
     try:
         with conn.transaction():
             conn.execute(sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(f"{lock_timeout_s}s")))
             if todo:
                 step = f"creating the schema {todo[0].schema}"
+                step_fr = f"la création du schéma {todo[0].schema}"
                 ddl.ensure_schema(conn, todo[0].schema)
             staged: list[tuple[LayerPlan, str]] = []
             for plan in todo:
                 started = time.perf_counter()
                 if plan.prepare is not None:
-                    step = f"reading {plan.layer_name}"
+                    step, step_fr = f"reading {plan.layer_name}", f"la lecture de la couche {plan.layer_name}"
                     plan.prepare()
                 if plan.outcome is Outcome.SKIPPED:  # no row after normalisation
                     continue
                 staging = ddl.staging_name(plan.table)
                 step = f"creating the table {plan.schema}.{staging}"
+                step_fr = f"la création de la table {plan.schema}.{staging}"
                 ddl.create_staging(conn, plan, staging)
                 step = f"loading {plan.layer_name} into {plan.qualified}"
+                step_fr = f"le chargement de la couche {plan.layer_name} dans {plan.qualified}"
                 feedback.info(f"{plan.layer_name} -> {plan.qualified} ({plan.feature_count} features)")
                 copied = _copy(conn, plan, staging, feedback)
                 plan.feature_count = copied
-                step = f"indexing {plan.qualified}"
+                step, step_fr = f"indexing {plan.qualified}", f"l'indexation de {plan.qualified}"
                 ddl.add_keys_and_comments(conn, plan, staging, comments[plan.qualified])
                 staged.append((plan, staging))
                 timings[plan.qualified] = time.perf_counter() - started
             for plan, staging in staged:
-                step = f"replacing {plan.qualified}"
+                step, step_fr = f"replacing {plan.qualified}", f"le remplacement de {plan.qualified}"
                 started = time.perf_counter()
                 ddl.swap(conn, plan, staging, replace=plan.outcome is Outcome.UPDATED)
                 timings[plan.qualified] += time.perf_counter() - started
@@ -91,7 +94,7 @@ def load_plans(
         import psycopg
 
         if isinstance(exc, psycopg.Error):
-            raise pg_error(exc, step, secrets) from None
+            raise pg_error(exc, step, secrets, step_fr=step_fr) from None
         raise
     return [
         LayerResult(p.layer_name, p.qualified, p.outcome, p.feature_count, timings.get(p.qualified, 0.0)) for p in plans

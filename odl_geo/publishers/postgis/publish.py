@@ -29,6 +29,7 @@ from ...feedback import Feedback, NullFeedback
 from ...normalise.options import NormaliseOptions
 from ...normalise.pipeline import GEOMETRY_COLUMN, LayerStream
 from ...normalise.scan import scan_geometries
+from ...numbers import count_text
 from ...sources import open_source
 from . import ddl
 from .connect import check_postgis, connect, describe_dsn, pg_error, redact_dsn
@@ -124,14 +125,24 @@ def publish_postgis(
 # -- inputs -----------------------------------------------------------------------------------------------
 def _inputs(path: Path) -> list[_Input]:
     if not path.exists():
-        raise SourceNotFoundError(f"{path} does not exist.", "Give a file or an output folder of odl-geo convert.")
+        raise SourceNotFoundError(
+            f"{path} does not exist.",
+            "Give a file or an output folder of odl-geo convert.",
+            message_fr=f"{path} est introuvable.",
+            hint_fr="Indiquez un fichier ou un dossier de sortie d'odl-geo convert.",
+        )
     manifest_path = path / MANIFEST_NAME if path.is_dir() else None
     if manifest_path is None or not manifest_path.is_file():
         return [_Input(path, _digest(path), "", "", path.name, {})]
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InputError(f"{manifest_path} cannot be read: {exc}.", "Convert the source again.") from None
+        raise InputError(
+            f"{manifest_path} cannot be read: {exc}.",
+            "Convert the source again.",
+            message_fr=f"{manifest_path} ne peut pas être lu : {exc}.",
+            hint_fr="Relancez la conversion de la source.",
+        ) from None
     source = manifest.get("source") or {}
     gpkgs: dict[str, dict[str, dict[str, str]]] = {p.name: {} for p in path.glob("*.gpkg")}  # theme products too
     for f in manifest.get("files", []):
@@ -139,13 +150,21 @@ def _inputs(path: Path) -> list[_Input]:
             gpkgs.setdefault(f["path"], {})[f.get("layer", "")] = f.get("field_mapping") or {}
     if not gpkgs:
         raise InputError(
-            f"{path} holds no GeoPackage to publish.", f"Convert with --to gpkg (odl-geo convert ... --out {path})."
+            f"{path} holds no GeoPackage to publish.",
+            f"Convert with --to gpkg (odl-geo convert ... --out {path}).",
+            message_fr=f"{path} ne contient aucun GeoPackage à publier.",
+            hint_fr=f"Convertissez avec --to gpkg (odl-geo convert ... --out {path}).",
         )
     out = []
     for name, mappings in sorted(gpkgs.items()):
         gpkg = path / name
         if not gpkg.is_file():
-            raise SourceNotFoundError(f"{gpkg} is listed in the manifest but missing.", "Convert the source again.")
+            raise SourceNotFoundError(
+                f"{gpkg} is listed in the manifest but missing.",
+                "Convert the source again.",
+                message_fr=f"{gpkg} figure dans le manifeste mais est introuvable.",
+                hint_fr="Relancez la conversion de la source.",
+            )
         out.append(
             _Input(
                 gpkg,
@@ -190,12 +209,20 @@ def _plan(
         src = stack.enter_context(open_source(inp.path))
         layers += [(inp, lyr) for lyr in src.layers if lyr.feature_count > 0]
     if not layers:
-        raise InputError(f"{inputs[0].path.name} has no feature to publish.", "Check that the right path was given.")
+        raise InputError(
+            f"{inputs[0].path.name} has no feature to publish.",
+            "Check that the right path was given.",
+            message_fr=f"{inputs[0].path.name} ne contient aucun objet à publier.",
+            hint_fr="Vérifiez que le bon chemin a été indiqué.",
+        )
     if target.table and len(layers) > 1:
         raise InputError(
             f"--table {target.table} names one table, but {len(layers)} layers would be published: "
             + ", ".join(lyr.name for _, lyr in layers),
             "Leave --table out (each layer gets a table named after it) or publish one layer.",
+            message_fr=f"--table {target.table} désigne une seule table, mais {count_text(len(layers))} couches "
+            "seraient publiées : " + ", ".join(lyr.name for _, lyr in layers),
+            hint_fr="Retirez --table (chaque couche reçoit une table à son nom) ou publiez une seule couche.",
         )
     used: set[str] = set()
     plans = []
@@ -205,11 +232,16 @@ def _plan(
         try:
             exists, stored = ddl.current_fingerprint(conn, target.schema, table)
         except psycopg.Error as exc:
-            raise pg_error(exc, f"reading {target.schema}.{table}", secrets) from None
+            raise pg_error(
+                exc, f"reading {target.schema}.{table}", secrets, step_fr=f"la lecture de {target.schema}.{table}"
+            ) from None
         if exists and stored is None:
             raise InputError(
                 f"The table {target.schema}.{table} exists and was not created by odl-geo; it is left untouched.",
                 "Choose another --table or --schema, or drop that table yourself.",
+                message_fr=f"La table {target.schema}.{table} existe et n'a pas été créée par odl-geo ; elle n'est pas "
+                "modifiée.",
+                hint_fr="Indiquez une autre valeur de --table ou de --schema, ou supprimez vous-même cette table.",
             )
         outcome = Outcome.UNCHANGED if stored == fingerprint else Outcome.UPDATED if exists else Outcome.CREATED
         plan = LayerPlan(
