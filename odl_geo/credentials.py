@@ -74,18 +74,35 @@ class Credentials:
         """
         p = Path(path).expanduser()
         if not p.is_file():
-            raise InputError(f"The credentials file {p} does not exist.", "Create it or use environment variables.")
+            raise InputError(
+                f"The credentials file {p} does not exist.",
+                "Create it or use environment variables.",
+                message_fr=f"Le fichier d'identifiants {p} est introuvable.",
+                hint_fr="Créez-le, ou utilisez les variables d'environnement.",
+            )
         mode = p.stat().st_mode
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise InputError(f"The credentials file {p} can be read by other users.", f"Run: chmod 600 {p}")
+            raise InputError(
+                f"The credentials file {p} can be read by other users.",
+                f"Run: chmod 600 {p}",
+                message_fr=f"Le fichier d'identifiants {p} est lisible par d'autres utilisateurs.",
+                hint_fr=f"Lancez : chmod 600 {p}",
+            )
         try:
             data = tomllib.loads(p.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise InputError(f"The credentials file {p} is not valid TOML ({exc}).", "Fix its syntax.") from None
+            raise InputError(
+                f"The credentials file {p} is not valid TOML ({exc}).",
+                "Fix its syntax.",
+                message_fr=f"Le fichier d'identifiants {p} n'est pas un TOML valide ({exc}).",
+                hint_fr="Corrigez sa syntaxe.",
+            ) from None
         if section not in data or not isinstance(data[section], dict):
             raise InputError(
                 f"The credentials file {p} has no [{section}] section.",
                 f"Add [{section}] with username/password or api_key.",
+                message_fr=f"Le fichier d'identifiants {p} n'a pas de section [{section}].",
+                hint_fr=f"Ajoutez [{section}] avec username/password ou api_key.",
             )
         sec = data[section]
         return cls(sec.get("username"), sec.get("password"), sec.get("api_key"))

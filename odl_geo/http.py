@@ -214,6 +214,9 @@ class RequestsTransport:
             raise InputError(
                 f"The CA bundle {ca_bundle} does not exist or is not a file.",
                 "Give the PEM file of your organisation's certificate authority (--ca-bundle).",
+                message_fr=f"Le bundle d'autorités de certification {ca_bundle} est introuvable ou n'est pas un "
+                "fichier.",
+                hint_fr="Indiquez le fichier PEM de l'autorité de certification de votre organisation (--ca-bundle).",
             )
         self.ca_bundle = ca_bundle
         self.session = _OriginBoundSession()
@@ -296,34 +299,35 @@ class RequestsTransport:
                 f"TLS certificate check failed for {redact_url(request.url)}.",
                 "Give your organisation's CA bundle (ca_bundle / --ca-bundle); verification stays on.",
                 _safe(exc, request),
+                message_fr=f"La vérification du certificat TLS de {redact_url(request.url)} a échoué.",
+                hint_fr="Indiquez le bundle d'autorités de certification de votre organisation (ca_bundle / "
+                "--ca-bundle) ; la vérification reste active.",
             ) from None
         except requests.exceptions.Timeout as exc:
-            error = NetworkError(
-                f"{request.method} {redact_url(request.url)} timed out (after retries).",
-                "The server is slow or unreachable; try again later or raise the timeout.",
-                _safe(exc, request),
-            )
+            error = _timed_out(request, _safe(exc, request))
             error.sent = not isinstance(exc, requests.exceptions.ConnectTimeout)  # type: ignore[attr-defined]
             raise error from None
         except (requests.exceptions.ConnectionError, requests.exceptions.RetryError) as exc:
             if isinstance(getattr(exc.args[0] if exc.args else None, "reason", None), ReadTimeoutError):
-                error = NetworkError(
-                    f"{request.method} {redact_url(request.url)} timed out (after retries).",
-                    "The server is slow or unreachable; try again later or raise the timeout.",
-                    _safe(exc, request),
-                )
+                error = _timed_out(request, _safe(exc, request))
                 error.sent = True  # type: ignore[attr-defined]
                 raise error from None
             error = NetworkError(
                 f"Cannot reach {redact_url(request.url)}.",
                 "Check the URL, the network or proxy, and that the server is running.",
                 _safe(exc, request),
+                message_fr=f"Impossible de joindre {redact_url(request.url)}.",
+                hint_fr="Vérifiez l'URL, le réseau ou le proxy, et que le serveur est démarré.",
             )
             error.sent = not _never_connected(exc)  # type: ignore[attr-defined]
             raise error from None
         except requests.exceptions.RequestException as exc:
             raise NetworkError(
-                f"{request.method} {redact_url(request.url)} failed.", "Check the URL.", _safe(exc, request)
+                f"{request.method} {redact_url(request.url)} failed.",
+                "Check the URL.",
+                _safe(exc, request),
+                message_fr=f"La requête {request.method} {redact_url(request.url)} a échoué.",
+                hint_fr="Vérifiez l'URL.",
             ) from None
         log.debug("-> %s (%d bytes)", resp.status_code, len(resp.content))
         return HttpResponse(resp.status_code, dict(resp.headers), resp.content, redact_url(resp.url))
@@ -370,11 +374,27 @@ def _never_connected(exc: Exception) -> bool:
     return isinstance(reason, NewConnectionError | ConnectTimeoutError)
 
 
+def _timed_out(request: HttpRequest, details: str) -> NetworkError:
+    """No answer within the timeouts, retries included."""
+    return NetworkError(
+        f"{request.method} {redact_url(request.url)} timed out (after retries).",
+        "The server is slow or unreachable; try again later or raise the timeout.",
+        details,
+        message_fr=f"La requête {request.method} {redact_url(request.url)} a expiré (après plusieurs tentatives).",
+        hint_fr="Le serveur est lent ou injoignable ; réessayez plus tard, ou augmentez le délai d'attente.",
+    )
+
+
 def _too_late(request: HttpRequest, seconds: float | None = None) -> NetworkError:
     within = f" within the deadline ({seconds:g} s)" if seconds is not None else " before the deadline"
+    within_fr = " avant la fin du délai imparti"
+    if seconds is not None:
+        within_fr = " dans le délai imparti ({} s)".format(f"{seconds:g}".replace(".", ","))
     return NetworkError(
         f"{request.method} {redact_url(request.url)}: no answer{within}.",
         "The server is slow or unreachable; try again later, or raise --deadline.",
+        message_fr=f"{request.method} {redact_url(request.url)} : pas de réponse{within_fr}.",
+        hint_fr="Le serveur est lent ou injoignable ; réessayez plus tard, ou augmentez --deadline.",
     )
 
 

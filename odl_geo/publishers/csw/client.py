@@ -20,7 +20,7 @@ from lxml import etree
 from ...credentials import redact, redact_url
 from ...errors import AuthError, NetworkError, RemoteError
 from ...http import HttpRequest, HttpResponse, RequestsTransport
-from ...numbers import agree
+from ...numbers import agree, quantity
 from .endpoints import CSW_NS, Endpoints
 from .models import (
     CswRecord,
@@ -46,6 +46,14 @@ AUTH_HINT = (
     "Check ODL_CSW_USER / ODL_CSW_PASSWORD (or the [csw] section of the credentials file). GeoNetwork needs a user "
     "with editor rights on its csw-publication endpoint (…/geonetwork/srv/fre/csw-publication)."
 )
+AUTH_HINT_FR = (
+    "Vérifiez ODL_CSW_USER / ODL_CSW_PASSWORD (ou la section [csw] du fichier d'identifiants). GeoNetwork demande "
+    "un utilisateur ayant les droits d'édition sur son point d'accès csw-publication "
+    "(…/geonetwork/srv/fre/csw-publication)."
+)
+#: the hint of an answer that is not the CSW document expected (a login or portal page)
+NOT_CSW_HINT = "Check that the URL is the CSW endpoint (not a login or portal page)."
+NOT_CSW_HINT_FR = "Vérifiez que l'URL est bien le point d'accès CSW (et non une page de connexion ou de portail)."
 
 
 class CswClient:
@@ -79,6 +87,8 @@ class CswClient:
             raise NetworkError(
                 f"CSW {self.server}: {step} not sent, the deadline has passed.",
                 "The catalogue is slow; run again later or raise --deadline.",
+                message_fr=f"CSW {self.server} : {step} n'a pas été envoyé, l'échéance (--deadline) est passée.",
+                hint_fr="Le catalogue est lent ; relancez plus tard, ou augmentez --deadline.",
             )
         req = HttpRequest(method, url, headers=XML_BODY if body is not None else {"Accept": "application/xml"},
                           params=params, body=body, auth=self.credentials)  # fmt: skip
@@ -94,19 +104,29 @@ class CswClient:
         detail = redact(resp.text[:8000].strip().replace("\n", " "), secrets)[:300]
         if resp.status in (401, 403):
             what = "refused the credentials" if resp.status == 401 else "refused the permission"
-            raise AuthError(f"CSW {self.server} {what} ({resp.status}) for {step}.", AUTH_HINT, status=resp.status)
+            what_fr = "a refusé les identifiants" if resp.status == 401 else "a refusé l'autorisation"
+            raise AuthError(f"CSW {self.server} {what} ({resp.status}) for {step}.", AUTH_HINT, status=resp.status,
+                            message_fr=f"CSW {self.server} {what_fr} ({resp.status}) pour {step}.",
+                            hint_fr=AUTH_HINT_FR)  # fmt: skip
         if not resp.ok:
             hint = ("The catalogue failed (see its log); run again later." if resp.status >= 500
                     else "Check the URL: it must be the CSW endpoint itself.")  # fmt: skip
+            hint_fr = ("Le catalogue a échoué (voir son journal) ; relancez plus tard." if resp.status >= 500
+                       else "Vérifiez l'URL : ce doit être le point d'accès CSW lui-même.")  # fmt: skip
             raise RemoteError(f"CSW {self.server} {step} failed: {resp.status} {detail}".strip(), hint,
-                              status=resp.status)  # fmt: skip
+                              status=resp.status,
+                              message_fr=f"CSW {self.server} : échec de {step} : {resp.status} {detail}".strip(),
+                              hint_fr=hint_fr)  # fmt: skip
         root = parse_xml(resp.body)
         if root is None:
             raise RemoteError(
                 f"CSW {self.server} {step}: the answer is not XML ({resp.header('Content-Type') or 'no type'}): "
                 f"{detail[:120]}",
-                "Check that the URL is the CSW endpoint (not a login or portal page).",
+                NOT_CSW_HINT,
                 status=resp.status,
+                message_fr=f"CSW {self.server}, {step} : la réponse n'est pas du XML "
+                f"({resp.header('Content-Type') or 'sans type'}) : {detail[:120]}",
+                hint_fr=NOT_CSW_HINT_FR,
             )
         report = ExceptionReport.from_payload(root)
         if report is not None:
@@ -119,13 +139,19 @@ class CswClient:
                 "The catalogue refused the request; its message is quoted above (for CSW-T: are transactions "
                 "enabled, and is this client allowed to use them?).",
                 status=resp.status,
+                message_fr=f"CSW {self.server} : échec de {step} : ExceptionReport{code} : {text}",
+                hint_fr="Le catalogue a refusé la requête ; son message est cité ci-dessus (pour CSW-T : les "
+                "transactions sont-elles activées, et ce client a-t-il le droit de les utiliser ?).",
             )
         if root.tag != f"{{{CSW_NS}}}{expect}":
             raise RemoteError(
                 f"CSW {self.server} {step}: the answer is not a csw:{expect} but <{etree.QName(root).localname}> "
                 f"({resp.header('Content-Type') or 'no type'}).",
-                "Check that the URL is the CSW endpoint (not a login or portal page).",
+                NOT_CSW_HINT,
                 status=resp.status,
+                message_fr=f"CSW {self.server}, {step} : la réponse n'est pas un csw:{expect} mais "
+                f"<{etree.QName(root).localname}> ({resp.header('Content-Type') or 'sans type'}).",
+                hint_fr=NOT_CSW_HINT_FR,
             )
         return root
 
@@ -143,7 +169,9 @@ class CswClient:
         step = f"GetRecordById '{identifier}'"
         root = self._xml(self._send("GET", url, step, params=params), step, "GetRecordByIdResponse")
         md = stored_record(root)
-        return CswRecord.from_element(md, f"the stored record '{identifier}'") if md is not None else None
+        if md is None:
+            return None
+        return CswRecord.from_element(md, f"the stored record '{identifier}'", f"La fiche stockée '{identifier}'")
 
     def insert(self, record: CswRecord) -> TransactionSummary:
         return self._transaction("Insert", record)
@@ -159,14 +187,22 @@ class CswClient:
         summary = TransactionSummary.from_payload(root)
         if summary is None:
             raise RemoteError(f"CSW {self.server} {step}: the answer is not a csw:TransactionResponse.",
-                              "Check that the URL is a CSW-T endpoint.", status=resp.status)  # fmt: skip
+                              "Check that the URL is a CSW-T endpoint.", status=resp.status,
+                              message_fr=f"CSW {self.server}, {step} : la réponse n'est pas un "
+                              "csw:TransactionResponse.",
+                              hint_fr="Vérifiez que l'URL est un point d'accès CSW-T.")  # fmt: skip
         done = summary.inserted if kind == "Insert" else summary.updated
         if done != 1:
+            done_fr = agree(done, *(("insérée", "insérées") if kind == "Insert" else ("mise à jour", "mises à jour")))
             raise RemoteError(
                 f"CSW {self.server} {step}: the catalogue reports {done} {agree(done, 'record', 'records', 'en')} "
                 f"{kind.lower()}ed, not 1.",
                 "The catalogue did not store the record; check its log (GeoNetwork: the user's rights on the group).",
                 status=resp.status,
+                message_fr=f"CSW {self.server}, {step} : le catalogue indique {quantity(done, 'fiche', 'fiches')} "
+                f"{done_fr}, et non 1.",
+                hint_fr="Le catalogue n'a pas enregistré la fiche ; consultez son journal (GeoNetwork : les droits de "
+                "l'utilisateur sur le groupe).",
             )
         return summary
 

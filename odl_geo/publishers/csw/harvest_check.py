@@ -143,12 +143,22 @@ def preview_harvest(records: list[Path], python: Path | None = None, timeout: fl
             "The harvest check needs udata (data.gouv.fr's software), which is not installed here.",
             f"In an odl-geo checkout run: bash scripts/setup_udata.sh; or set {UDATA_PYTHON_ENV} to the python of "
             "a venv where `pip install udata==17.18.0 mongomock==4.3.0` was run.",
+            message_fr="La vérification du moissonnage demande udata (le logiciel de data.gouv.fr), qui n'est pas "
+            "installé ici.",
+            hint_fr=f"Dans une copie du dépôt odl-geo, lancez : bash scripts/setup_udata.sh ; ou donnez à "
+            f"{UDATA_PYTHON_ENV} l'interpréteur Python d'un venv où `pip install udata==17.18.0 mongomock==4.3.0` "
+            "a été lancé.",
         )
     try:
         proc = subprocess.run([str(py), "-W", "ignore", str(SCRIPT), *map(str, records)], capture_output=True,
                               text=True, timeout=timeout, check=False)  # fmt: skip
     except subprocess.TimeoutExpired:
-        raise InputError(f"udata's harvest preview did not finish in {timeout:.0f} s.", "Run it again.") from None
+        raise InputError(
+            f"udata's harvest preview did not finish in {timeout:.0f} s.",
+            "Run it again.",
+            message_fr=f"L'aperçu du moissonnage par udata ne s'est pas terminé en {timeout:.0f} s.",
+            hint_fr="Relancez-le.",
+        ) from None
     try:
         data = json.loads(proc.stdout) if proc.returncode == 0 else None
     except ValueError:
@@ -158,10 +168,15 @@ def preview_harvest(records: list[Path], python: Path | None = None, timeout: fl
             f"udata's harvest preview failed (exit {proc.returncode}).",
             f"Check the udata installation ({py}); the end of its output is in the details (--verbose).",
             proc.stderr[-1500:],
+            message_fr=f"L'aperçu du moissonnage par udata a échoué (code de sortie {proc.returncode}).",
+            hint_fr=f"Vérifiez l'installation d'udata ({py}) ; la fin de sa sortie est dans les détails (--verbose).",
         )
     if data.get("errors") and not data.get("items"):
         raise InputError("udata could not harvest the record: " + "; ".join(map(str, data["errors"]))[:500],
-                         "Check that metadata.xml is a complete ISO 19139 record.")  # fmt: skip
+                         "Check that metadata.xml is a complete ISO 19139 record.",
+                         message_fr="udata n'a pas pu moissonner la fiche : "
+                         + "; ".join(map(str, data["errors"]))[:500],
+                         hint_fr="Vérifiez que metadata.xml est une fiche ISO 19139 complète.")  # fmt: skip
     return [HarvestPreview.from_item(i) for i in data.get("items") or []]
 
 

@@ -92,22 +92,36 @@ class CswRecord:
         """:raises InputError: not XML, not a ``gmd:MD_Metadata``, or without ``gmd:fileIdentifier``."""
         root = parse_xml(data)
         if root is None:
-            raise InputError(f"{source} is not XML.", "Rebuild it with `odl-geo metadata`.")
+            raise InputError(
+                f"{source} is not XML.",
+                "Rebuild it with `odl-geo metadata`.",
+                message_fr=f"{source} n'est pas du XML.",
+                hint_fr="Reconstruisez la fiche avec `odl-geo metadata`.",
+            )
         return cls.from_element(root, source)
 
     @classmethod
-    def from_element(cls, root: etree._Element, source: str = "the record") -> CswRecord:
+    def from_element(cls, root: etree._Element, source: str = "the record", source_fr: str = "") -> CswRecord:
+        """:param source: what the record is, for messages (a path, "the record"); :param source_fr: the same in
+        French, at the start of a sentence (default: ``source``, « La fiche » for the default)."""
+        label_fr = source_fr or ("La fiche" if source == "the record" else source)
         if root.tag != f"{{{GMD_NS}}}MD_Metadata":
             raise InputError(
                 f"{source} is not an ISO 19139 record (root element {etree.QName(root).localname}, "
                 "expected gmd:MD_Metadata).",
                 "Give the metadata.xml written by `odl-geo metadata`.",
+                message_fr=f"{label_fr} n'est pas une fiche ISO 19139 (élément racine "
+                f"{etree.QName(root).localname}, gmd:MD_Metadata attendu).",
+                hint_fr="Indiquez le metadata.xml écrit par `odl-geo metadata`.",
             )
         identifier = _text(root, "gmd:fileIdentifier/gco:CharacterString")
         if not identifier:
             raise InputError(
                 f"{source} has no gmd:fileIdentifier: a catalogue could not update it, only duplicate it.",
                 "Rebuild the record with `odl-geo metadata` (it always writes one).",
+                message_fr=f"{label_fr} n'a pas de gmd:fileIdentifier : un catalogue ne pourrait pas mettre à jour "
+                "la fiche, seulement la dupliquer.",
+                hint_fr="Reconstruisez la fiche avec `odl-geo metadata` (il écrit toujours cet identifiant).",
             )
         cit = "gmd:identificationInfo/*/gmd:citation/gmd:CI_Citation/gmd:title/"
         title = _text(root, cit + "gco:CharacterString") or _text(root, cit + "gmx:Anchor")

@@ -71,13 +71,25 @@ def load_record(path: str | Path) -> CswRecord:
             raise InputError(
                 f"{path} has no {METADATA_FILE}.",
                 f"Write it first: odl-geo metadata {path} (or give the ISO 19139 file itself).",
+                message_fr=f"{path} ne contient pas de {METADATA_FILE}.",
+                hint_fr=f"Écrivez-le d'abord : odl-geo metadata {path} (ou indiquez directement le fichier ISO 19139).",
             )
     elif not p.is_file():
-        raise InputError(f"{path} does not exist.", "Give an output folder holding metadata.xml, or the file.")
+        raise InputError(
+            f"{path} does not exist.",
+            "Give an output folder holding metadata.xml, or the file.",
+            message_fr=f"{path} est introuvable.",
+            hint_fr="Indiquez un dossier de sortie contenant metadata.xml, ou le fichier lui-même.",
+        )
     try:
         data = p.read_bytes()
     except OSError as exc:
-        raise InputError(f"{p} cannot be read ({exc.strerror}).", "Check its permissions.") from None
+        raise InputError(
+            f"{p} cannot be read ({exc.strerror}).",
+            "Check its permissions.",
+            message_fr=f"{p} ne peut pas être lu ({exc.strerror}).",
+            hint_fr="Vérifiez ses droits d'accès.",
+        ) from None
     return CswRecord.from_xml(data, str(p))
 
 
@@ -134,10 +146,15 @@ def _verify(client: CswClient, record: CswRecord, result: CswPublishResult, feed
     back = client.get_record(record.identifier)
     if back is None or back.identifier != record.identifier or back.title != record.title:
         got = "nothing" if back is None else f"'{back.identifier}' titled '{back.title}'"
+        got_fr = "rien" if back is None else f"la fiche '{back.identifier}' intitulée '{back.title}'"
         raise RemoteError(
             f"CSW {client.server}: after publishing '{record.identifier}', GetRecordById returned {got}.",
             "The catalogue did not keep the record as sent (GeoNetwork: check that it does not generate a new "
             "UUID on import, and the user's group).",
+            message_fr=f"CSW {client.server} : après la publication de '{record.identifier}', GetRecordById a "
+            f"renvoyé {got_fr}.",
+            hint_fr="Le catalogue n'a pas gardé la fiche telle qu'elle a été envoyée (GeoNetwork : vérifiez qu'il ne "
+            "génère pas un nouvel UUID à l'import, et le groupe de l'utilisateur).",
         )
     result.read_back = True
     matched, found = client.search(text=record.title or record.identifier, bbox=record.bbox)

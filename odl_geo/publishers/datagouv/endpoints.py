@@ -36,6 +36,9 @@ class Endpoints:
             raise InputError(
                 f"The udata URL {base_url!r} is not an http(s) URL.",
                 f"Give the site, e.g. {PRODUCTION_URL} or {DEMO_URL} (the demo instance, for trials).",
+                message_fr=f"L'URL udata {base_url!r} n'est pas une URL http(s).",
+                hint_fr=f"Indiquez le site, p. ex. {PRODUCTION_URL} ou {DEMO_URL} (l'instance de démonstration, pour "
+                "les essais).",
             )
         url = url.removesuffix(API_PREFIX)
         self.site = url

@@ -100,7 +100,10 @@ class SchemaRef:
         name, _, version = text.strip().partition("@")
         if not name:
             raise InputError(
-                f"Schema {text!r} has no name.", "Write NAME or NAME@VERSION, e.g. PnX-SI/schema_randonnee@1.1.0."
+                f"Schema {text!r} has no name.",
+                "Write NAME or NAME@VERSION, e.g. PnX-SI/schema_randonnee@1.1.0.",
+                message_fr=f"Le schéma {text!r} n'a pas de nom.",
+                hint_fr="Écrivez NOM ou NOM@VERSION, p. ex. PnX-SI/schema_randonnee@1.1.0.",
             )
         return cls(name, version)
 

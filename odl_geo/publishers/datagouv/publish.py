@@ -138,14 +138,27 @@ def load_manifest(out_dir: Path) -> dict[str, Any]:
     path = out_dir / "manifest.json"
     if not path.is_file():
         raise InputError(
-            f"{out_dir} has no manifest.json.", "Give the output folder of `odl-geo convert` (it writes one)."
+            f"{out_dir} has no manifest.json.",
+            "Give the output folder of `odl-geo convert` (it writes one).",
+            message_fr=f"{out_dir} ne contient pas de manifest.json.",
+            hint_fr="Indiquez le dossier de sortie de `odl-geo convert` (cette commande en écrit un).",
         )
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, OSError) as exc:
-        raise InputError(f"{path} cannot be read ({exc}).", "Run the conversion again.") from None
+        raise InputError(
+            f"{path} cannot be read ({exc}).",
+            "Run the conversion again.",
+            message_fr=f"{path} ne peut pas être lu ({exc}).",
+            hint_fr="Relancez la conversion.",
+        ) from None
     if not isinstance(data, dict) or not isinstance(data.get("files"), list):
-        raise InputError(f"{path} is not an odl-geo manifest (no file list).", "Run the conversion again.")
+        raise InputError(
+            f"{path} is not an odl-geo manifest (no file list).",
+            "Run the conversion again.",
+            message_fr=f"{path} n'est pas un manifeste odl-geo (pas de liste de fichiers).",
+            hint_fr="Relancez la conversion.",
+        )
     return data
 
 
@@ -170,7 +183,12 @@ def publish_outputs(
     options, derived_warnings = _with_manifest_defaults(client, options, manifest)
     org = client.organization(options.organization)
     if not is_object_id(org.id):  # defensive: udata's POST /datasets/ refuses anything but the id
-        raise InputError(f"Organization {options.organization!r} has no usable id ({org.id!r}).", "Give its id.")
+        raise InputError(
+            f"Organization {options.organization!r} has no usable id ({org.id!r}).",
+            "Give its id.",
+            message_fr=f"L'organisation {options.organization!r} n'a pas d'identifiant utilisable ({org.id!r}).",
+            hint_fr="Indiquez son identifiant.",
+        )
     _check_choices(client, options)
     tags, warnings = normalise_tags(options.tags)
     key = options.dataset_key or default_key(manifest)
@@ -197,6 +215,9 @@ def publish_outputs(
             raise CancelledError(
                 f"Publishing to {client.endpoints.site} was cancelled before {entry['path']}.",
                 "Nothing was deleted; the dataset stays private if it is new. Publishing again completes it.",
+                message_fr=f"La publication sur {client.endpoints.site} a été annulée avant {entry['path']}.",
+                hint_fr="Rien n'a été supprimé ; le jeu de données reste privé s'il est nouveau. Une nouvelle "
+                "publication le complète.",
             )
         feedback.progress(100.0 * n / max(len(files), 1), f"{entry['path']}")
         ext = _extension(entry["path"])
@@ -329,10 +350,18 @@ def _files_to_publish(folder: Path, manifest: dict[str, Any], options: PublishOp
     for f in files:
         if not (folder / f["path"]).is_file():
             raise InputError(
-                f"{folder / f['path']} is listed in manifest.json but missing.", "Run the conversion again."
+                f"{folder / f['path']} is listed in manifest.json but missing.",
+                "Run the conversion again.",
+                message_fr=f"{folder / f['path']} figure dans manifest.json mais est introuvable.",
+                hint_fr="Relancez la conversion.",
             )
     if not files:
-        raise InputError(f"Nothing to publish in {folder}: no file of the formats asked.", "Check --formats.")
+        raise InputError(
+            f"Nothing to publish in {folder}: no file of the formats asked.",
+            "Check --formats.",
+            message_fr=f"Rien à publier dans {folder} : aucun fichier des formats demandés.",
+            hint_fr="Vérifiez --formats.",
+        )
     return files
 
 
@@ -343,12 +372,17 @@ def _check_choices(client: DatagouvClient, options: PublishOptions) -> None:
         raise InputError(
             f"Licence {options.license!r} is unknown to {client.endpoints.site}.",
             f"Use one of: {', '.join(sorted(licenses))} (lov2 = Licence Ouverte 2.0, odc-odbl = ODbL).",
+            message_fr=f"La licence {options.license!r} est inconnue de {client.endpoints.site}.",
+            hint_fr=f"Utilisez l'une de celles-ci : {', '.join(sorted(licenses))} (lov2 = Licence Ouverte 2.0, "
+            "odc-odbl = ODbL).",
         )
     frequencies = client.frequency_ids()
     if frequencies and options.frequency not in frequencies:
         raise InputError(
             f"Update frequency {options.frequency!r} is unknown to {client.endpoints.site}.",
             f"Use one of: {', '.join(sorted(frequencies))}.",
+            message_fr=f"La fréquence de mise à jour {options.frequency!r} est inconnue de {client.endpoints.site}.",
+            hint_fr=f"Utilisez l'une de celles-ci : {', '.join(sorted(frequencies))}.",
         )
 
 
