@@ -87,6 +87,9 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
         raise InputError(
             "--mapping, --area, --fix, --keep-personal, --drop-invalid and --metadata need --theme.",
             "Add --theme THEME (or write the metadata of a plain conversion with `odl-geo metadata OUT`).",
+            message_fr="--mapping, --area, --fix, --keep-personal, --drop-invalid et --metadata demandent --theme.",
+            hint_fr="Ajoutez --theme THEME (ou écrivez les métadonnées d'une conversion simple avec "
+            "`odl-geo metadata OUT`).",
         )
     return _plain(args, out, err, feedback)
 

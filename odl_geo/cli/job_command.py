@@ -16,7 +16,7 @@ from rich.markup import escape
 
 from ..credentials import Credentials
 from ..errors import InputError
-from ..numbers import quantity
+from ..numbers import agree, quantity
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -65,7 +65,12 @@ def _executor(args: argparse.Namespace) -> Any:
     if args.executor == "dask":
         return DaskExecutor(args.scheduler)
     if args.scheduler:
-        raise InputError("--scheduler is for --executor dask.", "Add --executor dask, or remove --scheduler.")
+        raise InputError(
+            "--scheduler is for --executor dask.",
+            "Add --executor dask, or remove --scheduler.",
+            message_fr="--scheduler ne sert qu'avec --executor dask.",
+            hint_fr="Ajoutez --executor dask, ou retirez --scheduler.",
+        )
     return ProcessExecutor(args.jobs) if args.jobs != 1 else SerialExecutor()
 
 
@@ -102,11 +107,18 @@ def _option_arguments(step: Step, base: Path, where: str) -> list[str]:
             raise InputError(
                 f"{where} has no option {key!r} (odl-geo {' '.join(step.command)}).",
                 (f"Did you mean {close[0]!r}? " if close else "") + "Options: " + ", ".join(known) + ".",
+                message_fr=f"{where} : odl-geo {' '.join(step.command)} n'a pas d'option {key!r}.",
+                hint_fr=(f"Vouliez-vous dire {close[0]!r} ? " if close else "") + "Options : " + ", ".join(known) + ".",
             )
         flag = max(action.option_strings, key=len)
         if action.nargs == 0:  # store_true / store_false / count
             if not isinstance(value, bool):
-                raise InputError(f"{where} {key} is a switch: write true or false.", f"{key} = true")
+                raise InputError(
+                    f"{where} {key} is a switch: write true or false.",
+                    f"{key} = true",
+                    message_fr=f"{where} {key} est un interrupteur : écrivez true ou false.",
+                    hint_fr=f"{key} = true",
+                )
             if value:
                 args.append(flag)
             continue
@@ -187,6 +199,7 @@ def _handler(args: argparse.Namespace, out: Console, err: Console, feedback: Fee
     import time
 
     from ..jobs import StepResult, load_job, run_job
+    from .language import error_language
     from .main import parse_check, run_argv
 
     job = load_job(args.job)
@@ -236,18 +249,25 @@ def _handler(args: argparse.Namespace, out: Console, err: Console, feedback: Fee
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
     if not args.json and not args.quiet:
+        french = error_language() == "fr"  # a failed step's error in the terminal's language (no --lang here)
         for d in result.datasets:
             colour = {"failed": "red", "unchanged": "dim"}.get(d.outcome, "green")
             out.print(f"[{colour}]{d.outcome:<9}[/] {escape(d.name)}", highlight=False)
             for s in d.steps:
-                out.print(escape(f"    {s['step']:<9} {'ok' if s['code'] == 0 else 'FAILED'} {s['summary']}"))
+                summary = s.get("summary_fr", s["summary"]) if french else s["summary"]
+                out.print(escape(f"    {s['step']:<9} {'ok' if s['code'] == 0 else 'FAILED'} {summary}"))
         out.print(escape(f"journal: {job.journal}"), highlight=False)
     data = result.to_dict()
     if result.exit_code:
         failed = [d.name for d in result.datasets if d.outcome == "failed"]
         datasets = quantity(len(failed), "dataset", "datasets", "en")
+        datasets_fr = quantity(len(failed), "jeu de données", "jeux de données")
         raise _JobFailed(result.exit_code, f"{datasets} of {job.name!r} failed: {', '.join(failed)}.",
-                         f"Read {job.journal} (and run again: publishing resumes).", data)  # fmt: skip
+                         f"Read {job.journal} (and run again: publishing resumes).", data,
+                         message_fr=f"{datasets_fr} de la tâche {job.name!r} "
+                         f"{agree(len(failed), 'a échoué', 'ont échoué')} : {', '.join(failed)}.",
+                         hint_fr=f"Consultez {job.journal} (et relancez : la publication reprend où elle "
+                         "s'était arrêtée).")  # fmt: skip
     return data
 
 
@@ -266,7 +286,8 @@ def _metadata_step(job: Job, ds: Dataset, step: Step, folder: Path) -> StepResul
         return StepResult(exc.exit_code, None, exc.to_dict())
     except Exception as exc:  # noqa: BLE001 - a bug in one step must not stop the other datasets of a job
         return StepResult(1, None, {"error": "InternalError", "message": f"{type(exc).__name__}: {exc}",
-                                    "hint": "This is a bug in odl-geo."})  # fmt: skip
+                                    "hint": "This is a bug in odl-geo.", "message_fr": f"{type(exc).__name__} : {exc}",
+                                    "hint_fr": "C'est un bug d'odl-geo."})  # fmt: skip
     return StepResult(0, result.to_dict())
 
 
@@ -287,10 +308,12 @@ def _secrets(job: Job) -> tuple[str, ...]:
 class _JobFailed(InputError):
     """Some datasets failed: the exit code is the first failure's, the JSON result lists every dataset."""
 
-    def __init__(self, code: int, message: str, hint: str, result: dict[str, Any]) -> None:
-        super().__init__(message, hint)
+    def __init__(
+        self, code: int, message: str, hint: str, result: dict[str, Any], *, message_fr: str = "", hint_fr: str = ""
+    ) -> None:
+        super().__init__(message, hint, message_fr=message_fr, hint_fr=hint_fr)
         self.exit_code = code
         self.result = result
 
     def to_dict(self) -> dict[str, Any]:
-        return {**super().to_dict(), **self.result}
+        return {**super().to_dict(), **self.result}  # message_fr and hint_fr included (OdlGeoError.to_dict)

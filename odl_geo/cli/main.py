@@ -50,7 +50,12 @@ class _RaisingParser(argparse.ArgumentParser):
     def error(self, message: str) -> Any:
         from ..errors import InputError
 
-        raise InputError(f"{self.prog}: {message}.", f"See: {self.prog} --help")
+        raise InputError(
+            f"{self.prog}: {message}.",
+            f"See: {self.prog} --help",
+            message_fr=f"{self.prog} : arguments incorrects ({message}).",  # argparse's own words: English
+            hint_fr=f"Consultez l'aide : {self.prog} --help",
+        )
 
 
 def build_parser(parser_class: type[argparse.ArgumentParser] = argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -196,7 +201,8 @@ def run_argv(argv: Sequence[str]) -> tuple[int, dict[str, Any] | None, dict[str,
         return exc.exit_code, None, redact_all(exc.to_dict(), secrets)
     except Exception as exc:  # noqa: BLE001 - a bug in one step must not stop the other datasets of a job
         message = redact_all(f"{type(exc).__name__}: {exc}", secrets)
-        return EXIT_INTERNAL, None, {"error": "InternalError", "message": message, "hint": "This is a bug in odl-geo."}
+        return EXIT_INTERNAL, None, {"error": "InternalError", "message": message, "hint": "This is a bug in odl-geo.",
+                                     "message_fr": message, "hint_fr": "C'est un bug d'odl-geo."}  # fmt: skip
     finally:
         quiet.file.close()
     return code, redact_all(result, secrets), None

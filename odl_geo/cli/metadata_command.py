@@ -117,7 +117,12 @@ def _preview(args: argparse.Namespace, out: Console) -> dict[str, Any]:
     try:
         table = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InputError(f"Cannot read the metadata file {path}: {exc}.", "Give --metadata FILE (TOML).") from None
+        raise InputError(
+            f"Cannot read the metadata file {path}: {exc}.",
+            "Give --metadata FILE (TOML).",
+            message_fr=f"Impossible de lire le fichier de métadonnées {path} : {exc}.",
+            hint_fr="Indiquez --metadata FILE (TOML).",
+        ) from None
     data = preview_record(table, args.folder, args.theme, str(path))
     if not args.json and not args.quiet:
         for label, key in (("Titre", "title"), ("Identifiant", "identifier"), ("Thème INSPIRE", "inspire_theme"),

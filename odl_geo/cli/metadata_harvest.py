@@ -45,8 +45,12 @@ def check_harvest(args: argparse.Namespace, result: MetadataResult, out: Console
         path.write_bytes(result.xml)
         previews = preview_harvest([path])
     if not previews:
-        raise InputError("data.gouv.fr's harvester found no dataset in the record.",
-                         "Check that metadata.xml describes a dataset (hierarchyLevel dataset).")  # fmt: skip
+        raise InputError(
+            "data.gouv.fr's harvester found no dataset in the record.",
+            "Check that metadata.xml describes a dataset (hierarchyLevel dataset).",
+            message_fr="Le moissonneur de data.gouv.fr ne trouve aucun jeu de données dans la fiche.",
+            hint_fr="Vérifiez que metadata.xml décrit un jeu de données (hierarchyLevel dataset).",
+        )
     if not args.json and not args.quiet:
         out.print("[bold]Ce que data.gouv.fr fera de cette fiche[/bold] (moissonneur csw-iso-19139 de udata, aperçu) :")
         for preview in previews:
@@ -58,5 +62,8 @@ def check_harvest(args: argparse.Namespace, result: MetadataResult, out: Console
         raise InputError(
             f"data.gouv.fr would not harvest the record {bad[0].remote_id}: {'; '.join(bad[0].errors)[:400]}",
             "Fix metadata.toml (or the data) and run the check again.",
+            message_fr=f"data.gouv.fr ne moissonnerait pas la fiche {bad[0].remote_id} : "
+            f"{'; '.join(bad[0].errors)[:400]}",
+            hint_fr="Corrigez metadata.toml (ou les données) et relancez la vérification.",
         )
     return {"harvest_check": [p.to_dict() for p in previews]}

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from rich.markup import escape
 
 from ..errors import OdlGeoError, OutputError
-from ..numbers import count_text, quantity
+from ..numbers import agree, count_text, quantity
 
 if TYPE_CHECKING:
     import argparse
@@ -81,7 +81,10 @@ def _handler(args: argparse.Namespace, out: Console, err: Console, feedback: Fee
             page.write_text(status_html(result, History(job.journal.parent / HISTORY_NAME).since()), "utf-8")
         except OSError as exc:
             raise OutputError(
-                f"The status page {page} cannot be written ({exc.strerror}).", "Check the path."
+                f"The status page {page} cannot be written ({exc.strerror}).",
+                "Check the path.",
+                message_fr=f"Impossible d'écrire la page d'état {page} ({exc.strerror}).",
+                hint_fr="Vérifiez le chemin.",
             ) from None
     if not args.json and not args.quiet:
         _print(out, result)
@@ -124,7 +127,11 @@ class MonitorFailed(OdlGeoError):
 
     def __init__(self, failed: int, job: str, result: dict[str, Any]) -> None:
         super().__init__(f"{quantity(failed, 'check', 'checks', 'en')} of what {job!r} published failed.",
-                         "Read the table (or --html page): each failed check names the URL it called.")  # fmt: skip
+                         "Read the table (or --html page): each failed check names the URL it called.",
+                         message_fr=f"{quantity(failed, 'vérification', 'vérifications')} de ce que {job!r} a "
+                         f"publié {agree(failed, 'a échoué', 'ont échoué')}.",
+                         hint_fr="Consultez le tableau (ou la page --html) : chaque vérification en échec indique "
+                         "l'URL qu'elle a appelée.")  # fmt: skip
         self.result = result
 
     def to_dict(self) -> dict[str, Any]:

@@ -65,6 +65,10 @@ def _credentials(args: argparse.Namespace) -> Credentials | None:
         raise InputError(
             "Incomplete CSW credentials: a user without password, or a password without user.",
             f"Set both {ENV_PREFIX}_USER and {ENV_PREFIX}_PASSWORD (or username and password in [csw]).",
+            message_fr="Identifiants CSW incomplets : un utilisateur sans mot de passe, ou un mot de passe sans "
+            "utilisateur.",
+            hint_fr=f"Définissez à la fois {ENV_PREFIX}_USER et {ENV_PREFIX}_PASSWORD (ou username et password dans "
+            "[csw]).",
         )
     return None
 

@@ -92,7 +92,12 @@ def _temporal(text: str | None) -> TemporalCoverage | None:
         return None
     start, _, end = text.partition("/")
     if not start:
-        raise InputError(f"--temporal {text!r} has no start date.", "Write START/END, e.g. 2020-01-01/2024-12-31.")
+        raise InputError(
+            f"--temporal {text!r} has no start date.",
+            "Write START/END, e.g. 2020-01-01/2024-12-31.",
+            message_fr=f"--temporal {text!r} n'a pas de date de début.",
+            hint_fr="Écrivez DÉBUT/FIN, par exemple 2020-01-01/2024-12-31.",
+        )
     return TemporalCoverage(start, end)
 
 
@@ -128,6 +133,9 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
         raise AuthError(
             "No data.gouv.fr API key.",
             f"Set {API_KEY_ENV} (or --credentials FILE with [datagouv] api_key); --dry-run works without one.",
+            message_fr="Aucune clé d'API data.gouv.fr.",
+            hint_fr=f"Définissez {API_KEY_ENV} (ou --credentials FILE avec api_key dans [datagouv]) ; --dry-run "
+            "fonctionne sans clé.",
         )
     from ..http import DeadlineTransport, RequestsTransport
     from ..publishers.datagouv import DatagouvClient, publish_outputs

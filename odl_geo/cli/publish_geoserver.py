@@ -78,7 +78,12 @@ def _layer_names(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         table, sep, name = pair.partition("=")
         if not sep or not table.strip() or not name.strip():
-            raise InputError(f"--layer-name {pair!r} is not TABLE=NAME.", "e.g. --layer-name sentiers=sentiers_2024")
+            raise InputError(
+                f"--layer-name {pair!r} is not TABLE=NAME.",
+                "e.g. --layer-name sentiers=sentiers_2024",
+                message_fr=f"--layer-name {pair!r} n'est pas de la forme TABLE=NAME.",
+                hint_fr="Par exemple : --layer-name sentiers=sentiers_2024",
+            )
         chosen[table.strip()] = name.strip()
     return chosen
 
@@ -102,14 +107,22 @@ def _plan(args: argparse.Namespace, options: Any) -> Any:
 
     if not args.postgis_dsn:
         if not args.path:
-            raise InputError("Nothing to publish.", "Give OUTDIR_OR_FILE, or --postgis-dsn to publish PostGIS tables.")
+            raise InputError(
+                "Nothing to publish.",
+                "Give OUTDIR_OR_FILE, or --postgis-dsn to publish PostGIS tables.",
+                message_fr="Rien à publier.",
+                hint_fr="Indiquez OUTDIR_OR_FILE, ou --postgis-dsn pour publier des tables PostGIS.",
+            )
         return plan_publication(args.path, args.workspace, options)
     from ..publishers.geoserver.plan_postgis import plan_postgis_publication
     from ..publishers.postgis import PostgisTarget
 
     if args.path and not Path(args.path).is_dir():
         raise InputError(f"{args.path} is not an output folder.", "With --postgis-dsn, give the folder published "
-                         "to PostGIS (odl-geo publish postgis OUTDIR), or no path.")  # fmt: skip
+                         "to PostGIS (odl-geo publish postgis OUTDIR), or no path.",
+                         message_fr=f"{args.path} n'est pas un dossier de sortie.",
+                         hint_fr="Avec --postgis-dsn, indiquez le dossier publié dans PostGIS (odl-geo publish "
+                         "postgis OUTDIR), ou aucun chemin.")  # fmt: skip
     pg = Credentials.from_env("ODL_POSTGIS")
     if args.credentials and not pg.password:  # the file was checked already (mode 600, valid TOML)
         with contextlib.suppress(InputError):  # no [postgis] section: the DSN's password, or ~/.pgpass
@@ -138,6 +151,9 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
         raise InputError(
             "No GeoServer credentials.",
             f"Set {ENV_PREFIX}_USER and {ENV_PREFIX}_PASSWORD, or pass --credentials FILE ([geoserver] section).",
+            message_fr="Aucun identifiant GeoServer.",
+            hint_fr=f"Définissez {ENV_PREFIX}_USER et {ENV_PREFIX}_PASSWORD, ou passez --credentials FILE (section "
+            "[geoserver]).",
         )
     options = PublishOptions(
         title=args.title,

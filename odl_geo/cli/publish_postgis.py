@@ -56,7 +56,10 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
     dsn = args.dsn or os.environ.get(f"{ENV_PREFIX}_DSN", "")
     if not dsn:
         raise InputError(
-            "No PostgreSQL connection string.", f"Pass --dsn postgresql://user@host/db or set {ENV_PREFIX}_DSN."
+            "No PostgreSQL connection string.",
+            f"Pass --dsn postgresql://user@host/db or set {ENV_PREFIX}_DSN.",
+            message_fr="Aucune chaîne de connexion PostgreSQL.",
+            hint_fr=f"Passez --dsn postgresql://user@host/db ou définissez {ENV_PREFIX}_DSN.",
         )
     creds = Credentials.from_file(args.credentials, "postgis") if args.credentials else Credentials.from_env(ENV_PREFIX)
     target = PostgisTarget(dsn=dsn, schema=args.schema, table=args.table, user=creds.username, password=creds.password,

@@ -128,6 +128,11 @@ def _mounts(args: argparse.Namespace, err: Console) -> dict[str, Path]:
     if args.page:
         page = Path(args.page)
         if not page.is_dir():
-            raise SourceNotFoundError(f"--page {page}: not a folder.", "Give the folder odl-geo embed wrote.")
+            raise SourceNotFoundError(
+                f"--page {page}: not a folder.",
+                "Give the folder odl-geo embed wrote.",
+                message_fr=f"--page {page} : ce n'est pas un dossier.",
+                hint_fr="Indiquez le dossier écrit par odl-geo embed.",
+            )
         mounts["/"] = page
     return mounts

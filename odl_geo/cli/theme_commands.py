@@ -173,7 +173,12 @@ def _check_handler(args: argparse.Namespace, out: Console, err: Console, feedbac
     if args.strict and run.report.has_errors:
         n = len(run.report.by_severity(Severity.ERROR))
         found = quantity(n, "error", "errors", "en")
-        raise InputError(f"{run.source_name} has {found} (--strict).", f"Read {paths[1]}.")
+        raise InputError(
+            f"{run.source_name} has {found} (--strict).",
+            f"Read {paths[1]}.",
+            message_fr=f"{run.source_name} contient {quantity(n, 'erreur', 'erreurs')} (--strict).",
+            hint_fr=f"Consultez {paths[1]}.",
+        )
     result = run.to_dict()
     result["reports"] = [str(p) for p in paths]
     return result
@@ -207,7 +212,12 @@ def _mapping_handler(args: argparse.Namespace, out: Console, err: Console, feedb
         try:
             Path(args.out).write_text(text, encoding="utf-8")
         except OSError as exc:
-            raise OutputError(f"Cannot write {args.out}: {exc.strerror}.", "Check the path and permissions.") from exc
+            raise OutputError(
+                f"Cannot write {args.out}: {exc.strerror}.",
+                "Check the path and permissions.",
+                message_fr=f"Impossible d'écrire {args.out} : {exc.strerror}.",
+                hint_fr="Vérifiez le chemin et les droits d'accès.",
+            ) from exc
         result["written"] = args.out
         if not args.json and not args.quiet:
             out.print(escape(f"mapping file written: {args.out}"), highlight=False)

@@ -45,7 +45,8 @@ def failed_outcome(name: str, exc: BaseException) -> DatasetOutcome:
     from .runner import DatasetOutcome
 
     message = f"{type(exc).__name__}: {exc}"[:500]
-    step = {"step": "worker", "code": 1, "summary": f"the worker running it failed: {message}", "seconds": 0.0}
+    step = {"step": "worker", "code": 1, "summary": f"the worker running it failed: {message}", "seconds": 0.0,
+            "summary_fr": f"le processus qui le traitait a échoué : {message}"}  # fmt: skip
     return DatasetOutcome(name, "failed", [step], 1)
 
 
@@ -83,7 +84,12 @@ class ProcessExecutor:
 
     def __init__(self, jobs: int) -> None:
         if jobs < 1:
-            raise InputError(f"--jobs {jobs}: at least one worker is needed.", "Give --jobs 1 or more.")
+            raise InputError(
+                f"--jobs {jobs}: at least one worker is needed.",
+                "Give --jobs 1 or more.",
+                message_fr=f"--jobs {jobs} : il faut au moins un processus de travail (worker).",
+                hint_fr="Indiquez --jobs 1 ou plus.",
+            )
         self.jobs = jobs
 
     def run(self, tasks: Sequence[tuple[str, Callable[[], DatasetOutcome]]]) -> Iterator[DatasetOutcome]:
@@ -120,7 +126,12 @@ class DaskExecutor:
 
     def __init__(self, scheduler: str, retries: int = 2, timeout: float = 30.0) -> None:
         if not scheduler:
-            raise InputError("--executor dask needs the scheduler's address.", "Add --scheduler tcp://HOST:8786.")
+            raise InputError(
+                "--executor dask needs the scheduler's address.",
+                "Add --scheduler tcp://HOST:8786.",
+                message_fr="--executor dask demande l'adresse de l'ordonnanceur Dask.",
+                hint_fr="Ajoutez --scheduler tcp://HOST:8786.",
+            )
         self.scheduler, self.retries, self.timeout = scheduler, retries, timeout
 
     def run(self, tasks: Sequence[tuple[str, Callable[[], DatasetOutcome]]]) -> Iterator[DatasetOutcome]:
@@ -130,6 +141,8 @@ class DaskExecutor:
             raise InputError(
                 "--executor dask needs Dask distributed, which is not installed.",
                 'Install the extra: pip install "odl-geo[dask]" (same version on every worker).',
+                message_fr="--executor dask demande Dask distributed, qui n'est pas installé.",
+                hint_fr='Installez l\'extra : pip install "odl-geo[dask]" (la même version sur chaque worker Dask).',
             ) from None
         from ..errors import NetworkError
 
@@ -139,6 +152,8 @@ class DaskExecutor:
             raise NetworkError(
                 f"Cannot reach the Dask scheduler at {self.scheduler} ({type(exc).__name__}).",
                 "Check the address and that the scheduler runs (dask scheduler; dask worker tcp://...).",
+                message_fr=f"L'ordonnanceur Dask {self.scheduler} est injoignable ({type(exc).__name__}).",
+                hint_fr="Vérifiez l'adresse et que l'ordonnanceur tourne (dask scheduler ; dask worker tcp://...).",
             ) from None
         run_id = secrets.token_hex(4)
         try:

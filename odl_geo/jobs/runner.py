@@ -116,7 +116,12 @@ def run_job(
     names = [d.name for d in job.datasets]
     if only and not only <= set(names):
         unknown = ", ".join(sorted(only - set(names)))
-        raise InputError(f"The job {job.name!r} has no dataset {unknown}.", "Datasets: " + ", ".join(names) + ".")
+        raise InputError(
+            f"The job {job.name!r} has no dataset {unknown}.",
+            "Datasets: " + ", ".join(names) + ".",
+            message_fr=f"La tâche {job.name!r} n'a pas de jeu de données {unknown}.",
+            hint_fr="Jeux de données : " + ", ".join(names) + ".",
+        )
     result = JobResult(job.name)
     with job_lock(job.out, job.name, write=not dry_run):  # a dry run writes nothing, not even the lock
         chosen = [d for d in job.datasets if not only or d.name in only]
@@ -164,7 +169,7 @@ def _run_dataset(
         seconds = round(time.monotonic() - start, 2)
         summary = res.summary()
         outcome.steps.append({"step": step.section, "code": res.code, "summary": redact(summary, secrets),
-                              "seconds": seconds})  # fmt: skip
+                              "seconds": seconds, **_summary_fr(res, secrets)})  # fmt: skip
         record = publication_record(step, res.result, folder) if res.code == 0 and not dry_run else None
         journal.write(step.section, "ok" if res.code == 0 else "failed", summary, code=res.code, seconds=seconds,
                       **({"published": record} if record else {}))  # fmt: skip
@@ -175,6 +180,16 @@ def _run_dataset(
         write_state(folder, {"fingerprint": fp, "ok": True, "time": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
                              "steps": outcome.steps})  # fmt: skip
     return outcome
+
+
+def _summary_fr(res: StepResult, secrets: tuple[str, ...]) -> dict[str, str]:
+    """``{"summary_fr": ...}``: a failed step's error in French (message and hint) when it was written in French,
+    for the command line to print in a French terminal; else nothing (the journal keeps the English)."""
+    error = res.error or {}
+    if not error.get("message_fr"):
+        return {}
+    hint = error.get("hint_fr") or error.get("hint") or ""  # an English hint rather than none (OdlGeoError.text)
+    return {"summary_fr": redact(f"{error['message_fr']} {hint}".strip(), secrets)}
 
 
 def _unchanged(

@@ -56,10 +56,15 @@ def job_lock(folder: Path, job_name: str, *, write: bool = True) -> Iterator[Non
             fcntl.flock(fh, (fcntl.LOCK_EX if write else fcntl.LOCK_SH) | fcntl.LOCK_NB)
         except BlockingIOError:
             fh.seek(0)
-            holder = fh.read().strip() or "another process"
+            written = fh.read().strip()  # "pid 1234 since 2024-05-02T03:00:01", written below
+            holder = written or "another process"
+            holder_fr = written.replace(" since ", " depuis ", 1) if written else "un autre processus"
             raise JobLocked(
                 f"The job {job_name!r} is already running ({holder}).",
                 "Wait for it to end; if no odl-geo process runs, the lock is released by itself.",
+                message_fr=f"La tâche {job_name!r} est déjà en cours ({holder_fr}).",
+                hint_fr="Attendez qu'elle se termine ; si aucun processus odl-geo ne tourne, le verrou se libère "
+                "tout seul.",
             ) from None
         if not write:
             try:

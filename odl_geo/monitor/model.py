@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..credentials import redact, redact_url
 from ..errors import NetworkError, OdlGeoError
 from ..http import HttpRequest
+from ..numbers import quantity
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -134,6 +135,9 @@ class ProbeHttp:
             raise BudgetExhausted(
                 f"Not checked: the run reached its cap of {self.budget.max_requests} requests.",
                 "Raise --max-requests, or monitor fewer datasets per run (--only).",
+                message_fr="Non vérifié : l'exécution a atteint son plafond de "
+                f"{quantity(self.budget.max_requests, 'requête', 'requêtes')}.",
+                hint_fr="Augmentez --max-requests, ou surveillez moins de jeux de données par exécution (--only).",
             )
         self.count += 1
         start = time.monotonic()

@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ..errors import NetworkError, OdlGeoError
+from ..numbers import quantity
 from .model import FAILED, OK, BudgetExhausted, Probe
 
 if TYPE_CHECKING:
@@ -30,8 +31,11 @@ class _BudgetTransport:
 
     def send(self, request: HttpRequest) -> HttpResponse:
         if self.http.count >= self.http.budget.max_requests:
-            raise BudgetExhausted(f"Not checked: the run reached its cap of {self.http.budget.max_requests} "
-                                  "requests.", "Raise --max-requests.")  # fmt: skip
+            cap = self.http.budget.max_requests
+            raise BudgetExhausted(f"Not checked: the run reached its cap of {cap} requests.", "Raise --max-requests.",
+                                  message_fr="Non vérifié : l'exécution a atteint son plafond de "
+                                  f"{quantity(cap, 'requête', 'requêtes')}.",
+                                  hint_fr="Augmentez --max-requests.")  # fmt: skip
         self.http.count += 1
         return self.http.transport.send(replace(request, timeout=self.http.budget.timeout))
 

@@ -57,8 +57,11 @@ def run_monitor(
     """
     names = {d.name for d in job.datasets}
     if only and not only <= names:
-        raise InputError(f"The job {job.name!r} has no dataset {', '.join(sorted(only - names))}.",
-                         "Datasets: " + ", ".join(sorted(names)) + ".")  # fmt: skip
+        unknown = ", ".join(sorted(only - names))
+        raise InputError(f"The job {job.name!r} has no dataset {unknown}.",
+                         "Datasets: " + ", ".join(sorted(names)) + ".",
+                         message_fr=f"La tâche {job.name!r} n'a pas de jeu de données {unknown}.",
+                         hint_fr="Jeux de données : " + ", ".join(sorted(names)) + ".")  # fmt: skip
     budget = budget or Budget()
     creds = {s: credentials_for(job, s) for s in ("geoserver", "datagouv", "postgis", "csw")}
     secrets = tuple(x for c in creds.values() if c for x in c.secrets)

@@ -43,7 +43,12 @@ def publications(job: Job, only: set[str] | None = None) -> list[Publication]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"The journal {path} cannot be read ({exc}).", "Check its permissions.") from None
+        raise InputError(
+            f"The journal {path} cannot be read ({exc}).",
+            "Check its permissions.",
+            message_fr=f"Impossible de lire le journal {path} ({exc}).",
+            hint_fr="Vérifiez ses droits d'accès.",
+        ) from None
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -51,7 +56,10 @@ def publications(job: Job, only: set[str] | None = None) -> list[Publication]:
             entry = json.loads(line)
         except ValueError:
             raise InputError(
-                f"Line {n} of the journal {path} is not JSON.", "The journal is written by odl-geo run only."
+                f"Line {n} of the journal {path} is not JSON.",
+                "The journal is written by odl-geo run only.",
+                message_fr=f"La ligne {n} du journal {path} n'est pas du JSON.",
+                hint_fr="Le journal n'est écrit que par odl-geo run.",
             ) from None
         record = entry.get("published") if isinstance(entry, dict) else None
         if entry.get("outcome") != "ok" or not isinstance(record, dict):

@@ -106,6 +106,8 @@ class Front:
             raise RemoteError(
                 f"Cannot listen on {self.host}:{self.port}: {exc.strerror or exc}.",
                 "Choose another --port (0 picks a free one).",
+                message_fr=f"Impossible d'écouter sur {self.host}:{self.port} : {exc.strerror or exc}.",
+                hint_fr="Choisissez un autre --port (0 en prend un libre).",
             ) from None
         self._httpd.daemon_threads = True
         self.port = int(self._httpd.server_address[1])

@@ -148,6 +148,9 @@ def build_projects(
                 f"{agree(len(clash), 'Layer name', 'Layer names', 'en')} {', '.join(clash)} of {out_dir} "
                 f"{agree(len(clash), 'is', 'are', 'en')} already served from another folder.",
                 "Serve these folders separately (one odl-geo serve each, on two ports).",
+                message_fr=f"{agree(len(clash), 'La couche', 'Les couches')} {', '.join(clash)} de {out_dir} "
+                f"{agree(len(clash), 'est déjà servie', 'sont déjà servies')} depuis un autre dossier.",
+                hint_fr="Servez ces dossiers séparément (un odl-geo serve pour chacun, sur deux ports).",
             )
         layers += lyrs
         notes += n
@@ -164,7 +167,12 @@ def _folder_layers(
 ) -> tuple[list[ProjectLayer], list[str], str | None, str, str]:
     """(layers styled, notes, theme, title, abstract) of one output folder."""
     if not folder.is_dir():
-        raise SourceNotFoundError(f"{folder} is not a folder.", "Give an output folder of odl-geo convert.")
+        raise SourceNotFoundError(
+            f"{folder} is not a folder.",
+            "Give an output folder of odl-geo convert.",
+            message_fr=f"{folder} n'est pas un dossier.",
+            hint_fr="Indiquez un dossier de sortie d'odl-geo convert.",
+        )
     manifest = _manifest(folder)
     root = styles_root(styles_dir)
     theme = theme or manifest.get("theme") or manifest.get("profile") or (manifest.get("source") or {}).get("theme")
@@ -175,6 +183,8 @@ def _folder_layers(
         raise SourceNotFoundError(
             f"{folder} holds no GeoPackage layer with geometry to serve.",
             f"Convert first: odl-geo convert FILE --to gpkg --out {folder}",
+            message_fr=f"{folder} ne contient aucune couche GeoPackage avec géométrie à servir.",
+            hint_fr=f"Convertissez d'abord : odl-geo convert FILE --to gpkg --out {folder}",
         )
     layers.sort(key=_draw_rank)
     notes: list[str] = []
@@ -198,7 +208,12 @@ def _manifest(folder: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise InputError(f"{path} cannot be read: {exc}.", "Convert the source again.") from None
+        raise InputError(
+            f"{path} cannot be read: {exc}.",
+            "Convert the source again.",
+            message_fr=f"Impossible de lire {path} : {exc}.",
+            hint_fr="Convertissez à nouveau la source.",
+        ) from None
     return data if isinstance(data, dict) else {}
 
 
@@ -211,7 +226,12 @@ def _layers(folder: Path, manifest: dict[str, Any]) -> list[ProjectLayer]:
     for name in gpkgs:
         path = folder / name
         if not path.is_file():
-            raise SourceNotFoundError(f"{path} is listed in the manifest but missing.", "Convert the source again.")
+            raise SourceNotFoundError(
+                f"{path} is listed in the manifest but missing.",
+                "Convert the source again.",
+                message_fr=f"{path} figure dans le manifeste mais est introuvable.",
+                hint_fr="Convertissez à nouveau la source.",
+            )
         for layer_name, gtype in pyogrio.list_layers(path):
             if not gtype:
                 continue
@@ -393,6 +413,9 @@ def write_project(build: ProjectBuild, abstract: str = "") -> Path:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise OutputError(
-            f"Cannot write the QGIS project {build.path}: {exc.strerror}.", "Check permissions."
+            f"Cannot write the QGIS project {build.path}: {exc.strerror}.",
+            "Check permissions.",
+            message_fr=f"Impossible d'écrire le projet QGIS {build.path} : {exc.strerror}.",
+            hint_fr="Vérifiez les droits d'accès.",
         ) from None
     return build.path

@@ -53,7 +53,13 @@ def open_server(
     if len(paths) > 1:
         missing = [str(q) for q in paths if not q.is_dir()]
         if missing:
-            raise SourceNotFoundError(f"{', '.join(missing)}: not a folder.", "Give output folders of odl-geo convert.")
+            raise SourceNotFoundError(
+                f"{', '.join(missing)}: not a folder.",
+                "Give output folders of odl-geo convert.",
+                message_fr=f"{', '.join(missing)} : "
+                + agree(len(missing), "ce n'est pas un dossier.", "ce ne sont pas des dossiers."),
+                hint_fr="Indiquez des dossiers de sortie d'odl-geo convert.",
+            )
         parent = Path(os.path.commonpath([q.resolve() for q in paths]))
         build = build_projects(paths, parent / PROJECT_NAME, styles_dir=styles_dir)
         project = build.path
@@ -64,7 +70,10 @@ def open_server(
         project = p
     else:
         raise SourceNotFoundError(
-            f"{p} is neither a QGIS project nor a folder.", "Give an output folder of odl-geo convert or a .qgs file."
+            f"{p} is neither a QGIS project nor a folder.",
+            "Give an output folder of odl-geo convert or a .qgs file.",
+            message_fr=f"{p} n'est ni un projet QGIS ni un dossier.",
+            hint_fr="Indiquez un dossier de sortie d'odl-geo convert ou un fichier .qgs.",
         )
     server = QgisServer(project, host, port, startup_timeout=startup_timeout)
     server.build = build
@@ -174,7 +183,12 @@ def _get(transport: Transport, url: str, params: dict[str, str], what: str) -> b
     resp = transport.send(HttpRequest("GET", url, params=params, timeout=(5.0, 60.0)))
     if not resp.ok:
         raise RemoteError(
-            f"QGIS Server refused {what}: HTTP {resp.status}.", "See the server output.", resp.text[:2000], resp.status
+            f"QGIS Server refused {what}: HTTP {resp.status}.",
+            "See the server output.",
+            resp.text[:2000],
+            resp.status,
+            message_fr=f"QGIS Server a refusé {what} : HTTP {resp.status}.",
+            hint_fr="Consultez la sortie du serveur.",
         )
     return resp.body
 
@@ -193,7 +207,13 @@ def capabilities_layers(server: QgisServer, transport: Transport | None = None) 
     try:
         root = etree.fromstring(body)
     except etree.XMLSyntaxError as exc:
-        raise RemoteError("QGIS Server's GetCapabilities is not XML.", "See the server output.", str(exc)) from None
+        raise RemoteError(
+            "QGIS Server's GetCapabilities is not XML.",
+            "See the server output.",
+            str(exc),
+            message_fr="La réponse GetCapabilities de QGIS Server n'est pas du XML.",
+            hint_fr="Consultez la sortie du serveur.",
+        ) from None
     return [str(n.text) for n in root.iterfind(".//wms:Layer/wms:Name", _WMS_NS)]
 
 
@@ -218,7 +238,11 @@ def get_map(
     body = _get(transport or _transport(), server.ows_url, params, "GetMap")
     if not body.startswith(b"\x89PNG"):
         raise RemoteError(
-            "QGIS Server's GetMap did not return a PNG.", "See the server output.", body[:2000].decode(errors="replace")
+            "QGIS Server's GetMap did not return a PNG.",
+            "See the server output.",
+            body[:2000].decode(errors="replace"),
+            message_fr="La requête GetMap de QGIS Server n'a pas renvoyé de PNG.",
+            hint_fr="Consultez la sortie du serveur.",
         )
     return body
 
@@ -285,6 +309,9 @@ def snapshot(
                 f"QGIS Server does not list the {agree(len(missing), 'layer', 'layers', 'en')} {', '.join(missing)}.",
                 "See the server output.",
                 server.log[-4000:],
+                message_fr=f"QGIS Server ne liste pas {agree(len(missing), 'la couche', 'les couches')} "
+                f"{', '.join(missing)}.",
+                hint_fr="Consultez la sortie du serveur.",
             )
         png = get_map(
             server, list(reversed(build.layer_names)), (xmin, ymin, xmax, ymax), width, height, transport=transport
@@ -294,7 +321,12 @@ def snapshot(
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(png)
     except OSError as exc:
-        raise OutputError(f"Cannot write {target}: {exc.strerror}.", "Check the folder's permissions.") from None
+        raise OutputError(
+            f"Cannot write {target}: {exc.strerror}.",
+            "Check the folder's permissions.",
+            message_fr=f"Impossible d'écrire {target} : {exc.strerror}.",
+            hint_fr="Vérifiez les droits d'accès du dossier.",
+        ) from None
     return SnapshotResult(
         target, build.layer_names, names, start_seconds, time.perf_counter() - started, (width, height), build.notes
     )

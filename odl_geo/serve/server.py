@@ -43,6 +43,9 @@ def find_mapserver(executable: str | None = None) -> str:
         raise OdlGeoError(
             "QGIS Server (qgis_mapserver) is not installed.",
             "Install the Debian package qgis-server (scripts/setup.sh does), or publish to GeoServer instead.",
+            message_fr="QGIS Server (qgis_mapserver) n'est pas installé.",
+            hint_fr="Installez le paquet Debian qgis-server (scripts/setup.sh le fait), ou publiez plutôt sur "
+            "GeoServer.",
         )
     return found
 
@@ -109,7 +112,12 @@ class QgisServer:
         :raises RemoteError: the server exited or did not listen in time (its output is in ``details``).
         """
         if not self.project.is_file():
-            raise SourceNotFoundError(f"The QGIS project {self.project} does not exist.", "Give a .qgs or a folder.")
+            raise SourceNotFoundError(
+                f"The QGIS project {self.project} does not exist.",
+                "Give a .qgs or a folder.",
+                message_fr=f"Le projet QGIS {self.project} est introuvable.",
+                hint_fr="Indiquez un fichier .qgs ou un dossier.",
+            )
         exe = find_mapserver(self.executable)
         self._home = tempfile.mkdtemp(prefix="odl-qgis-server-")
         env = dict(os.environ)
@@ -145,10 +153,18 @@ class QgisServer:
                     if code is not None
                     else f"did not listen within {self.startup_timeout:.0f} s"
                 )
+                why_fr = (
+                    f"s'est arrêté avec le code {code}"
+                    if code is not None
+                    else f"n'écoutait toujours pas au bout de {self.startup_timeout:.0f} s"
+                )
                 raise RemoteError(
                     f"QGIS Server {why} ({self.host}:{self.port}, {self.project.name}).",
                     "Check that the port is free and the project readable; the server's output is in the details.",
                     details=self.log[-4000:],
+                    message_fr=f"QGIS Server {why_fr} ({self.host}:{self.port}, {self.project.name}).",
+                    hint_fr="Vérifiez que le port est libre et le projet lisible ; la sortie du serveur est dans "
+                    "les détails.",
                 )
         self.start_seconds = time.perf_counter() - started
         return self
