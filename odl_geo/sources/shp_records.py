@@ -15,6 +15,10 @@ if TYPE_CHECKING:
 
 __all__ = ["regular_records"]
 
+#: the most bytes read at once: a slice of points is ~7 MB; records of one size larger than a point's are read
+#: through the callers' windows instead, which touch only the pages of their headers
+_MOST_BYTES = 32 << 20
+
 
 def regular_records(shp: Path, size: int, offsets: np.ndarray, lengths: np.ndarray) -> np.ndarray | None:
     """The records a slice of the index points at, read from the ``.shp`` into one record array (fields
@@ -32,6 +36,8 @@ def regular_records(shp: Path, size: int, offsets: np.ndarray, lengths: np.ndarr
     if first < 100 or first + n * stride > size or (lengths != length).any():
         return None
     if n > 1 and (np.diff(offsets) != stride).any():
+        return None
+    if n * stride > _MOST_BYTES:  # large records of one size (a grid's squares): the headers through windows
         return None
     fields: list[tuple[str, str]] = [("number", ">i4"), ("length", ">i4"), ("type", "<i4")]
     if length >= 20:

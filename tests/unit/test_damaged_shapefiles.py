@@ -216,3 +216,64 @@ def test_the_index_is_checked_in_slices_with_the_same_counts(tmp_path: Path, mon
     monkeypatch.setattr(shapefile, "_SLICE", 7)
     sliced = [(i.code, i.message) for i in shapefile.check_integrity(parts, "pts")]
     assert whole == sliced and whole[0][0] == CASES[case][1]
+
+
+def _polygons(folder: Path, n: int = 300) -> Path:
+    """Polygons of different sizes (records of different lengths: the headers are read through windows)."""
+    from shapely.geometry import Polygon
+
+    folder.mkdir(parents=True, exist_ok=True)
+    shapes = []
+    for i in range(n):
+        k = 4 + i % 37  # vertices
+        ring = [(700_000 + i * 50 + 10 * (j % 2), 6_600_000 + j) for j in range(k)]
+        shapes.append(Polygon([*ring, (700_000 + i * 50 - 5, 6_600_000 + k)]))
+    frame = gpd.GeoDataFrame({"nom": [f"zone {i}" for i in range(n)]}, geometry=shapes, crs=2154)
+    path = folder / "zones.shp"
+    frame.to_file(path, engine="pyogrio")
+    return path
+
+
+def _swap_two_index_records(shp: Path) -> None:
+    """Records 5 and 200 of the index exchanged: both point at another record (offsets out of order)."""
+    shx = shp.with_suffix(".shx")
+    data = bytearray(shx.read_bytes())
+    a, b = 100 + 8 * 5, 100 + 8 * 200
+    data[a : a + 8], data[b : b + 8] = data[b : b + 8], data[a : a + 8]
+    shx.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", ["shifted", "swapped", "healthy"])
+def test_record_headers_read_through_windows_give_the_same_findings(tmp_path: Path, monkeypatch, damage: str) -> None:
+    """The headers of records of different lengths are read through windows of the .shp (flat memory on a 1M-zone
+    PPR): what the check finds does not depend on the window's size, nor on the index's order."""
+    from odl_geo.sources import shapefile
+
+    shp = _polygons(tmp_path)
+    if damage == "shifted":
+        shift_shx_offsets(shp)
+    elif damage == "swapped":
+        _swap_two_index_records(shp)
+    parts = shapefile.find_parts(shp, "zones")
+    whole = [(i.code, i.message) for i in shapefile.check_integrity(parts, "zones")]
+    monkeypatch.setattr(shapefile, "_WINDOW", 300)  # a few records a window
+    windowed = [(i.code, i.message) for i in shapefile.check_integrity(parts, "zones")]
+    assert windowed == whole
+    wrong = {"shifted": 290, "swapped": 2, "healthy": 0}[damage]
+    said = f"zones.shx points {wrong} of its 300 records to the wrong place in zones.shp: their geometries would"
+    expected = [("SHX_OFFSETS_WRONG", f"{said} be lost.")] if wrong else []
+    assert whole == expected
+
+
+def test_a_shp_without_index_is_walked_with_its_pages_given_back(tmp_path: Path, monkeypatch) -> None:
+    """Without .shx the .shp is walked record by record, the pages behind given back as it goes: same count."""
+    from odl_geo.sources import shapefile
+
+    shp = _polygons(tmp_path)
+    shp.with_suffix(".shx").unlink()
+    found: list = []
+    whole = shapefile._check_shp(shp, None, found)
+    monkeypatch.setattr(shapefile, "_WINDOW", 4096)
+    assert shapefile._check_shp(shp, None, found) == whole == 300 and found == []
+    truncate_shp(shp)
+    assert shapefile._check_shp(shp, None, found) < 300 and [d.code for d in found] == ["SHP_TRUNCATED"]
