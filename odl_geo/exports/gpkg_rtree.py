@@ -35,8 +35,8 @@ __all__ = ["PointBoxes", "write_rtree"]
 #: SQLite's rtree module: at most 51 cells a node (RTREE_MAXCELLS), 8-byte id + 4 float32 a cell
 MAX_CELLS = 51
 CELL_BYTES = 24
-#: rows of the ``_rowid`` table inserted per executemany (bounds the Python lists built for it)
-ROWID_CHUNK = 131_072
+#: rows of the ``_rowid`` and ``_parent`` tables inserted per statement (bounds the Python lists built for it: ~2 MB)
+ROWID_CHUNK = 32_768
 #: nodes packed per step (1,228 bytes each, and as much again while packing)
 LEAF_CHUNK = 2_048
 
@@ -293,7 +293,10 @@ def _bulk_load(con: sqlite3.Connection, rtree: str, boxes: PointBoxes, fids: np.
 
     The sort is done by buckets: the boxes file is read once and its records (Hilbert code, row, box) are spread
     over 64 files by the code's top bits; each bucket is then sorted in memory and packed into leaves in turn.
-    What stays in memory is the leaf of each row (4 bytes a row, for the ``_rowid`` table) and one bucket.
+    Each row's leaf (for the ``_rowid`` table, filled in row order) goes to files by range of rows as the leaves
+    are packed, and the ``_parent`` rows are made a level at a time from arrays: what stays in memory is one
+    bucket and one range of rows, whatever the layer's size (a leaf a row held in memory was 20 MB at 5M points,
+    the ``_parent`` rows as Python tuples 12 MB: the GeoPackage child's growth from 1M to 5M, issue 16).
     """
     node_size = min(page_size - 64, 4 + CELL_BYTES * MAX_CELLS)
     capacity = (node_size - 4) // CELL_BYTES
@@ -313,8 +316,8 @@ def _bulk_load(con: sqlite3.Connection, rtree: str, boxes: PointBoxes, fids: np.
         no += counts[level]
     con.execute(f"DELETE FROM {_quote(rtree + '_node')}")
     writer = _NodeWriter(con, f"INSERT INTO {_quote(rtree + '_node')} VALUES (?, ?)", capacity, node_size)
-    leaf_of_row = np.zeros(boxes.rows, dtype=np.int32)  # 0: no box
     with tempfile.TemporaryDirectory(prefix=".odl-geo-rtree-", dir=boxes.path.parent) as tmp:
+        leaves = _LeafOfRow(Path(tmp), boxes.rows)
         buckets = _spread(boxes, Path(tmp))
         leaf_bounds = _split(n, counts[0])
         root_depth = height - 1 if counts[0] == 1 else 0
@@ -336,38 +339,86 @@ def _bulk_load(con: sqlite3.Connection, rtree: str, boxes: PointBoxes, fids: np.
                 cells[name] = part["box"][:, k]
             local = leaf_bounds[done_leaves : upto + 1] - pos
             node_of = writer.write(cells, local, first_no[0] + done_leaves, root_depth, leaf_boxes[done_leaves:upto])
-            leaf_of_row[rows] = first_no[0] + done_leaves + node_of
+            leaves.add(rows, first_no[0] + done_leaves + node_of)
             done_leaves, pos, pending = upto, int(leaf_bounds[upto]), pending[used:].copy()
         if done_leaves != counts[0] or len(pending):
             raise sqlite3.DatabaseError(f"{rtree}: {done_leaves} of {counts[0]} leaves packed")
-    # the levels above, from the boxes of the level below (a 51st of the entries each: small)
-    parents: list[tuple[int, int]] = []
-    below = leaf_boxes
-    for level in range(1, height):
-        child_first = first_no[level - 1]
-        bounds = _split(counts[level - 1], counts[level])
-        for i in range(counts[level]):
-            parents.extend((child_first + c, first_no[level] + i) for c in range(bounds[i], bounds[i + 1]))
-        cells = np.empty(counts[level - 1], dtype=_CELL)
-        cells["id"] = np.arange(child_first, child_first + counts[level - 1])
-        for k, name in enumerate(("minx", "maxx", "miny", "maxy")):
-            cells[name] = below[:, k]
-        out = np.empty((counts[level], 4), dtype=np.float32)
-        writer.write(cells, bounds, first_no[level], height - 1 if counts[level] == 1 else 0, out)
-        below = out
-    con.executemany(f"INSERT INTO {_quote(rtree + '_parent')} VALUES (?, ?)", parents)
-    # _rowid: each feature's leaf, in feature id order (appends to the table's B-tree); as one JSON array a
-    # chunk when SQLite has its JSON functions (built in since 3.38): 40 % less CPU than a row per binding
-    table = _quote(rtree + "_rowid")
-    as_json = fids is None and _has_json(con)
-    for s in range(0, boxes.rows, ROWID_CHUNK):
-        if as_json:
-            text = "[" + ",".join(map(str, leaf_of_row[s : s + ROWID_CHUNK].tolist())) + "]"
-            con.execute(f"INSERT INTO {table} SELECT key + ?, value FROM json_each(?) WHERE value > 0", (s + 1, text))
-            continue
-        sel = np.flatnonzero(leaf_of_row[s : s + ROWID_CHUNK]) + s
-        ids = (fids[sel] if fids is not None else sel + 1).tolist()
-        con.executemany(f"INSERT INTO {table} VALUES (?, ?)", zip(ids, leaf_of_row[sel].tolist(), strict=True))
+        # the levels above, from the boxes of the level below (a 51st of the entries each: small)
+        below = leaf_boxes
+        parents: list[tuple[np.ndarray, np.ndarray]] = []  # each level's nodes and their parents (8 bytes each)
+        for level in range(1, height):
+            child_first = first_no[level - 1]
+            bounds = _split(counts[level - 1], counts[level])
+            children = np.arange(child_first, child_first + counts[level - 1], dtype=np.int64)
+            parents.append((children, first_no[level] + np.repeat(np.arange(counts[level]), np.diff(bounds))))
+            cells = np.empty(counts[level - 1], dtype=_CELL)
+            cells["id"] = children
+            for k, name in enumerate(("minx", "maxx", "miny", "maxy")):
+                cells[name] = below[:, k]
+            out = np.empty((counts[level], 4), dtype=np.float32)
+            writer.write(cells, bounds, first_no[level], height - 1 if counts[level] == 1 else 0, out)
+            below = out
+        # _parent after the nodes, level by level in node order (the file's pages in the order they always were)
+        parent_sql = f"INSERT INTO {_quote(rtree + '_parent')} VALUES (?, ?)"
+        for children, parent_of in parents:
+            for s in range(0, len(children), ROWID_CHUNK):
+                span = slice(s, s + ROWID_CHUNK)
+                con.executemany(parent_sql, zip(children[span].tolist(), parent_of[span].tolist(), strict=True))
+        # _rowid: each feature's leaf, in feature id order (appends to the table's B-tree); as one JSON array a
+        # chunk when SQLite has its JSON functions (built in since 3.38): 40 % less CPU than a row per binding
+        table = _quote(rtree + "_rowid")
+        as_json = fids is None and _has_json(con)
+        for s, leaf_of_row in leaves.chunks(ROWID_CHUNK):
+            if as_json:
+                text = "[" + ",".join(map(str, leaf_of_row.tolist())) + "]"
+                insert = f"INSERT INTO {table} SELECT key + ?, value FROM json_each(?) WHERE value > 0"
+                con.execute(insert, (s + 1, text))
+                continue
+            local = np.flatnonzero(leaf_of_row)
+            ids = (fids[local + s] if fids is not None else local + s + 1).tolist()
+            con.executemany(f"INSERT INTO {table} VALUES (?, ?)", zip(ids, leaf_of_row[local].tolist(), strict=True))
+
+
+#: ranges of rows whose leaves are kept in one file (:class:`_LeafOfRow`): at most this many files
+LEAF_FILES = 256
+
+
+class _LeafOfRow:
+    """The leaf node of each row, kept on disk by ranges of rows as the leaves are packed (in Hilbert order), read
+    back a range at a time in row order: memory of one range, whatever the layer's size."""
+
+    _PAIR = np.dtype([("row", "<u4"), ("leaf", "<i4")])
+
+    def __init__(self, tmp: Path, rows: int) -> None:
+        self.rows = rows
+        # a whole number of ROWID_CHUNKs a range, so that each chunk of the _rowid insert lies in one range
+        per = -(-max(rows, 1) // LEAF_FILES)
+        self.span = -(-per // ROWID_CHUNK) * ROWID_CHUNK
+        self.paths = [tmp / f"leaf-{k:03d}" for k in range(-(-max(rows, 1) // self.span))]
+
+    def add(self, rows: np.ndarray, leaves: np.ndarray) -> None:
+        """Note the leaf of each of ``rows``."""
+        pairs = np.empty(len(rows), dtype=self._PAIR)
+        pairs["row"] = rows
+        pairs["leaf"] = leaves
+        files: dict[int, BinaryIO] = {}
+        try:
+            _append_by_bucket(pairs, rows // self.span, self.paths, files, mode="ab")
+        finally:
+            for f in files.values():
+                f.close()
+
+    def chunks(self, size: int) -> Iterator[tuple[int, np.ndarray]]:
+        """(first row, leaf of each row: 0 for a row without box) of ``size`` rows at a time, in row order."""
+        for k, path in enumerate(self.paths):
+            first = k * self.span
+            leaf = np.zeros(min(self.span, self.rows - first), dtype=np.int32)
+            if path.exists():
+                pairs = np.fromfile(path, dtype=self._PAIR)
+                leaf[pairs["row"].astype(np.intp) - first] = pairs["leaf"]
+                path.unlink()
+            for s in range(0, len(leaf), size):
+                yield first + s, leaf[s : s + size]
 
 
 def _sorted_runs(buckets: list[Path], low_bits: int) -> Iterator[np.ndarray]:
@@ -413,15 +464,18 @@ def _respread(bucket: Path, shift: int, bits: int) -> list[Path]:
     return parts
 
 
-def _append_by_bucket(rec: np.ndarray, which: np.ndarray, paths: list[Path], files: dict[int, BinaryIO]) -> None:
-    """Append each record to the file of its bucket ``which`` (opened on first use), keeping their order."""
+def _append_by_bucket(
+    rec: np.ndarray, which: np.ndarray, paths: list[Path], files: dict[int, BinaryIO], mode: str = "wb"
+) -> None:
+    """Append each record to the file of its bucket ``which`` (opened on first use, with ``mode``), keeping their
+    order."""
     order = np.argsort(which, kind="stable")
     rec, which = rec[order], which[order]
     edges = np.searchsorted(which, np.arange(len(paths) + 1))
     for k in np.flatnonzero(np.diff(edges)):
         f = files.get(k)
         if f is None:
-            f = files[k] = paths[k].open("wb")
+            f = files[k] = paths[k].open(mode)
         f.write(rec[edges[k] : edges[k + 1]].tobytes())
 
 

@@ -261,3 +261,37 @@ def test_points_gathered_in_a_corner_are_sorted_in_small_pieces(
         for part in ("node", "rowid", "parent"):
             sql = f'SELECT * FROM "rtree_pts_geom_{part}" ORDER BY 1'
             assert a.execute(sql).fetchall() == b.execute(sql).fetchall(), part
+
+
+def test_leaves_of_rows_kept_on_disk_by_ranges_give_the_same_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each row's leaf is kept in files by range of rows and the ``_parent`` rows are made a level at a time (flat
+    memory at any size): with ranges of a few rows, chunks smaller than a range and a tree of three levels, the
+    file is byte for byte the one written with one range."""
+    import hashlib
+
+    from odl_geo.exports import gpkg_rtree
+
+    rng = np.random.default_rng(11)
+    n = 5_000  # 99 leaves, 2 nodes above them, the root
+    x, y = rng.uniform(600_000, 900_000, n), rng.uniform(6_100_000, 6_400_000, n)
+    wkb = pa.array(list(shapely.to_wkb(shapely.points(x, y))), type=pa.binary())
+    wkb = pa.array([None if i % 97 == 5 else w for i, w in enumerate(wkb.to_pylist())], type=pa.binary())
+    table = pa.table({"num": pa.array(np.arange(n)), "geometry": wkb})
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2026-01-01T00:00:00Z"})
+    try:
+        _write(table, tmp_path / "gdal.gpkg", "pts", index=True)
+        _write(table, tmp_path / "one.gpkg", "pts", index=False)
+        monkeypatch.setattr(gpkg_rtree, "ROWID_CHUNK", 64)
+        monkeypatch.setattr(gpkg_rtree, "LEAF_FILES", 7)  # ranges of 768 rows (a whole number of chunks)
+        _write(table, tmp_path / "ranges.gpkg", "pts", index=False)
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": None})
+    _compare(tmp_path / "gdal.gpkg", tmp_path / "ranges.gpkg", ["pts"])
+    digest = [hashlib.sha256((tmp_path / f).read_bytes()).hexdigest() for f in ("one.gpkg", "ranges.gpkg")]
+    assert digest[0] == digest[1]
+    with sqlite3.connect(tmp_path / "ranges.gpkg") as con:
+        (rows,) = con.execute('SELECT count(*) FROM "rtree_pts_geom_rowid"').fetchone()
+        levels = con.execute('SELECT count(*) FROM "rtree_pts_geom_parent"').fetchone()[0]
+    assert rows == n - len(range(5, n, 97)) and levels > 51  # the rows with a point; leaves and their parents
