@@ -23,8 +23,10 @@ from qgis.core import QgsFeedback, QgsProcessingFeedback, QgsSettings
 
 from odl_geo import errors as odl_errors
 from odl_geo.errors import CancelledError, OdlGeoError, RemoteError
+from odl_geo.feedback import progress_text
 
 from .__about__ import DIR_PLUGIN_ROOT
+from .toolbelt.i18n import count_language
 
 __all__ = ["OdlGeoWorker", "worker_python"]
 
@@ -135,8 +137,8 @@ class OdlGeoWorker:
             if "progress" in msg:
                 feedback.setProgress(float(msg["progress"]))
             if isinstance(feedback, QgsProcessingFeedback):
-                if msg.get("info"):
-                    feedback.pushInfo(str(msg["info"]))
+                if msg.get("info"):  # the step's line in the interface's language (« Lecture de sentiers.shp »)
+                    feedback.pushInfo(progress_text(str(msg["info"]), count_language()))
                 if msg.get("warning"):
                     feedback.pushInfo(str(msg["warning"]))
 

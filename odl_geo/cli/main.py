@@ -138,7 +138,12 @@ def _run(args: argparse.Namespace, out: Console, err: Console) -> tuple[dict[str
     feedback_cm: Any = (
         JsonLinesFeedback()
         if getattr(args, "progress_json", False)
-        else RichFeedback(err, enabled=show_progress, verbose=args.verbose and not args.json)
+        else RichFeedback(
+            err,
+            enabled=show_progress,
+            verbose=args.verbose and not args.json,
+            lang=getattr(args, "terminal_lang", "en"),
+        )
     )
     with feedback_cm as feedback:
         handler = getattr(args, "handler", None)
@@ -241,13 +246,14 @@ def _main(argv: Sequence[str] | None) -> int:
     from .secrets import redact_all, secrets_in_use
 
     secrets = secrets_in_use(args)  # whatever a server echoed, no secret in use is printed (issue #14)
+    args.terminal_lang = error_language(sys.argv[1:] if argv is None else argv)  # progress lines and errors
     try:
         result, code = _run(args, out, err)
     except OdlGeoError as exc:
         said = redact_all(exc.to_dict(), secrets)
         if args.json:
             print(json.dumps(said, ensure_ascii=False))
-        lang = error_language(sys.argv[1:] if argv is None else argv)
+        lang = args.terminal_lang
         message, hint = (redact_all(text, secrets) for text in exc.text(lang))
         words = _ERROR_WORDS[lang]
         err.print(f"[bold red]{words[0]}[/] {escape(message)}", highlight=False)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Self, TextIO
 
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
+from ..feedback import progress_text
+
 if TYPE_CHECKING:
     from types import TracebackType
 
@@ -17,10 +19,12 @@ __all__ = ["JsonLinesFeedback", "RichFeedback"]
 
 
 class RichFeedback:
-    """Shows one bar for the current step; ``info`` lines appear above it when verbose."""
+    """Shows one bar for the current step; ``info`` lines appear above it when verbose. ``lang``: the terminal's
+    language (:func:`odl_geo.cli.language.error_language`); the steps' lines are said in it
+    (:func:`odl_geo.feedback.progress_text`: « Lecture de sentiers.shp »)."""
 
-    def __init__(self, console: Console, enabled: bool, verbose: bool) -> None:
-        self.console, self.verbose = console, verbose
+    def __init__(self, console: Console, enabled: bool, verbose: bool, lang: str = "en") -> None:
+        self.console, self.verbose, self.lang = console, verbose, lang
         self._progress = Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -43,11 +47,13 @@ class RichFeedback:
         self._progress.__exit__(exc_type, exc, tb)
 
     def progress(self, percent: float, text: str = "") -> None:
+        text = progress_text(text, self.lang)
         if self._task is None:
             self._task = self._progress.add_task(self._label or text, total=100)
         self._progress.update(self._task, completed=percent, description=self._label or text)
 
     def info(self, text: str) -> None:
+        text = progress_text(text, self.lang)
         self._label = text.strip()
         if self._task is not None:
             self._progress.update(self._task, completed=0, description=self._label)
