@@ -51,15 +51,17 @@ def worker_python() -> str:
 
 def error_from_payload(payload: dict[str, Any], details: str = "") -> OdlGeoError:
     """The CLI's ``--json`` error back as the odl_geo exception it was (AuthError, NetworkError...), so that the
-    plugin says *what kind* of failure it is in the person's language, without parsing the English text."""
+    plugin says *what kind* of failure it is in the person's language, without parsing the English text; its
+    French (``message_fr``, ``hint_fr``) comes along, whatever the language the command line printed."""
     cls = getattr(odl_errors, str(payload.get("error", "")), OdlGeoError)
     if not (isinstance(cls, type) and issubclass(cls, OdlGeoError)):
         cls = OdlGeoError
     message, hint = str(payload["message"]), str(payload.get("hint", ""))
+    french = {"message_fr": str(payload.get("message_fr") or ""), "hint_fr": str(payload.get("hint_fr") or "")}
     if issubclass(cls, RemoteError):
         status = str(payload.get("status", ""))
-        return cls(message, hint, details, status=int(status) if status.isdigit() else None)
-    return cls(message, hint, details)
+        return cls(message, hint, details, status=int(status) if status.isdigit() else None, **french)
+    return cls(message, hint, details, **french)
 
 
 class OdlGeoWorker:

@@ -95,7 +95,7 @@ def run(args: argparse.Namespace, out: Console, err: Console, feedback: Feedback
     creds = _credentials(args)
     record = _record(args.path)
     # pycsw stores schema-invalid records and GeoNetwork incomplete ones: the INSPIRE rules are checked here, before
-    # anything is sent (every missing mandatory element listed, in French; exit 2)
+    # anything is sent (every missing mandatory element listed; exit 2)
     for issue in require_inspire(record.xml, str(args.path)):
         feedback.warning(issue.message_fr)
     client = CswClient(args.url, creds, RequestsTransport(ca_bundle=args.ca_bundle),

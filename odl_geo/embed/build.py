@@ -103,7 +103,7 @@ def _territory(options: EmbedOptions, found: Discovery) -> Territory | None:
 
 def _server(options: EmbedOptions, found: Discovery) -> tuple[str, str]:
     if options.server:
-        url = check_url(options.server, "Serveur cartographique (--server)")
+        url = check_url(options.server, "Map server (--server)", what_fr="Serveur cartographique (--server)")
         kind = options.server_type or ("geoserver" if "geoserver" in url.lower() else "qgis")
         return url, kind
     if found.servers:
@@ -163,7 +163,9 @@ def build_snippet(options: EmbedOptions) -> EmbedResult:
     if options.assets == "copy":
         assets = Assets(f"{ASSETS_DIR}/")
     else:
-        assets = Assets(check_url(options.assets, "Adresse des composants (--assets)", relative=True))
+        url = check_url(options.assets, "Address of the components (--assets)", relative=True,
+                        what_fr="Adresse des composants (--assets)")  # fmt: skip
+        assets = Assets(url)
     map_spec = None
     if options.map and (themes or options.server):
         server, server_type = _server(options, found)
@@ -219,13 +221,19 @@ def write_embed(out_dir: str | Path, options: EmbedOptions, *, notice: str = "")
     copied = options.assets == "copy"
     target = out / ASSETS_DIR
     if copied and target.exists() and not (target / "odl-embed.js").is_file():
-        message = f"{target} existe et ne contient pas les composants d'odl-geo : odl-geo ne le remplace pas."
-        hint = "Choisissez un autre dossier de sortie, ou déplacez ce dossier."
-        raise OutputError(message, hint, message_fr=message, hint_fr=hint)
+        raise OutputError(
+            f"{target} exists and does not hold odl-geo's components: odl-geo does not replace it.",
+            "Choose another output folder, or move this folder away.",
+            message_fr=f"{target} existe et ne contient pas les composants d'odl-geo : odl-geo ne le remplace pas.",
+            hint_fr="Choisissez un autre dossier de sortie, ou déplacez ce dossier.",
+        )
     if copied and not (STATIC_DIR / "odl-embed.js").is_file():
-        message = f"Les composants web ne sont pas construits ({STATIC_DIR / 'odl-embed.js'} manque)."
-        hint = "Lancez make setup (il construit web/ avec npm), ou donnez --assets URL du serveur qui les sert."
-        raise SourceNotFoundError(message, hint, message_fr=message, hint_fr=hint)
+        raise SourceNotFoundError(
+            f"The web components are not built ({STATIC_DIR / 'odl-embed.js'} is missing).",
+            "Run make setup (it builds web/ with npm), or give --assets the URL of the server that serves them.",
+            message_fr=f"Les composants web ne sont pas construits ({STATIC_DIR / 'odl-embed.js'} manque).",
+            hint_fr="Lancez make setup (il construit web/ avec npm), ou donnez --assets URL du serveur qui les sert.",
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
         outline_file = ""
@@ -253,8 +261,11 @@ def write_embed(out_dir: str | Path, options: EmbedOptions, *, notice: str = "")
             (out / name).write_text(text, encoding="utf-8")
             result.files.append(name)
     except OSError as exc:
-        message = f"Impossible d'écrire dans {out} : {exc.strerror or exc}."
-        hint = "Vérifiez le dossier et ses droits."
-        raise OutputError(message, hint, message_fr=message, hint_fr=hint) from None
+        raise OutputError(
+            f"Cannot write to {out}: {exc.strerror or exc}.",
+            "Check the folder and its permissions.",
+            message_fr=f"Impossible d'écrire dans {out} : {exc.strerror or exc}.",
+            hint_fr="Vérifiez le dossier et ses droits.",
+        ) from None
     result.csp = content_security_policy(result.snippet)
     return result

@@ -93,9 +93,12 @@ def discover(paths: list[str | Path]) -> Discovery:
     for raw in paths:
         p = Path(raw)
         if not p.exists():
-            message = f"{p} n'existe pas."
-            hint = "Donnez un dossier publié (avec manifest.json) ou un fichier de tâche .toml."
-            raise SourceNotFoundError(message, hint, message_fr=message, hint_fr=hint)
+            raise SourceNotFoundError(
+                f"{p} does not exist.",
+                "Give a published folder (with manifest.json) or a .toml job file.",
+                message_fr=f"{p} n'existe pas.",
+                hint_fr="Donnez un dossier publié (avec manifest.json) ou un fichier de tâche .toml.",
+            )
         if p.is_file() and p.suffix.lower() == ".toml":
             _from_job(p, found)
         elif p.is_dir() and (p / MANIFEST).is_file():
@@ -106,11 +109,14 @@ def discover(paths: list[str | Path]) -> Discovery:
             for d in subs:
                 _from_folder(d, found, target="qgis")
         else:
-            message = f"{p} n'est ni un dossier produit par odl-geo (manifest.json) ni un fichier de tâche .toml."
-            hint = (
-                "Donnez le dossier --out d'odl-geo convert, le dossier qui les contient, ou le job.toml d'odl-geo run."
+            raise SourceNotFoundError(
+                f"{p} is neither a folder written by odl-geo (manifest.json) nor a .toml job file.",
+                "Give the --out folder of odl-geo convert, the folder that holds such folders, or the job.toml of "
+                "odl-geo run.",
+                message_fr=f"{p} n'est ni un dossier produit par odl-geo (manifest.json) ni un fichier de tâche .toml.",
+                hint_fr="Donnez le dossier --out d'odl-geo convert, le dossier qui les contient, ou le job.toml "
+                "d'odl-geo run.",
             )
-            raise SourceNotFoundError(message, hint, message_fr=message, hint_fr=hint)
     return found
 
 
@@ -118,11 +124,19 @@ def _read_json(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        message, hint = f"{path} ne peut pas être lu : {exc}.", "Relancez la conversion."
-        raise InputError(message, hint, message_fr=message, hint_fr=hint) from None
+        raise InputError(
+            f"{path} cannot be read: {exc}.",
+            "Run the conversion again.",
+            message_fr=f"{path} ne peut pas être lu : {exc}.",
+            hint_fr="Relancez la conversion.",
+        ) from None
     if not isinstance(data, dict):
-        message, hint = f"{path} n'est pas un manifeste d'odl-geo.", "Relancez la conversion."
-        raise InputError(message, hint, message_fr=message, hint_fr=hint)
+        raise InputError(
+            f"{path} is not a manifest of odl-geo.",
+            "Run the conversion again.",
+            message_fr=f"{path} n'est pas un manifeste d'odl-geo.",
+            hint_fr="Relancez la conversion.",
+        )
     return data
 
 

@@ -149,6 +149,10 @@ def write_outline(territory: Territory, path: Path) -> bool:
     try:
         path.write_text(json.dumps(doc, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     except OSError as exc:
-        message, hint = f"Impossible d'écrire {path} : {exc.strerror}.", "Vérifiez les droits du dossier."
-        raise OutputError(message, hint, message_fr=message, hint_fr=hint) from None
+        raise OutputError(
+            f"Cannot write {path}: {exc.strerror}.",
+            "Check the folder's permissions.",
+            message_fr=f"Impossible d'écrire {path} : {exc.strerror}.",
+            hint_fr="Vérifiez les droits du dossier.",
+        ) from None
     return True

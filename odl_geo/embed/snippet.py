@@ -27,9 +27,11 @@ LANGS = ("fr", "en")
 THEMES = ("hiking", "water", "pei", "flood")  # what the map component knows (web/src/map.js THEMES)
 
 
-def check_url(value: str, what: str, *, relative: bool = False) -> str:
+def check_url(value: str, what: str, *, relative: bool = False, what_fr: str = "") -> str:
     """``value`` when it is an absolute http(s) URL (or, with ``relative``, a path such as ``odl-embed/``).
 
+    :param what: the address's name in the message ("Map server (--server)"); :param what_fr: the same in French
+        (« Serveur cartographique (--server) »), ``what`` when empty.
     :raises InputError: another scheme (``javascript:``, ``file:``, ``data:``) or no host.
     """
     text = value.strip()
@@ -38,9 +40,12 @@ def check_url(value: str, what: str, *, relative: bool = False) -> str:
         return text
     if relative and not parts.scheme and not parts.netloc and text and not text.startswith("//"):
         return text
-    message = f"{what} : « {value} » n'est pas une adresse http(s) valable."
-    hint = "Donnez une adresse complète, par exemple https://carto.ma-commune.fr/geoserver/commune/wms."
-    raise InputError(message, hint, message_fr=message, hint_fr=hint)
+    raise InputError(
+        f'{what}: "{value}" is not a valid http(s) address.',
+        "Give a full address, for example https://carto.ma-commune.fr/geoserver/commune/wms.",
+        message_fr=f"{what_fr or what} : « {value} » n'est pas une adresse http(s) valable.",
+        hint_fr="Donnez une adresse complète, par exemple https://carto.ma-commune.fr/geoserver/commune/wms.",
+    )
 
 
 @dataclass
@@ -148,46 +153,66 @@ class Snippet:
     def validate(self) -> None:
         """:raises InputError: nothing to embed, a bad URL, server type, language or theme."""
         if self.map is None and self.catalogue is None:
-            message = (
-                "Rien à intégrer : ni carte (serveur cartographique et couches) ni catalogue (organisation "
-                "ou territoire)."
+            raise InputError(
+                "Nothing to embed: neither a map (map server and layers) nor a catalogue (organisation or territory).",
+                "Give --from a published folder or a job file, or --server and --theme, or --org.",
+                message_fr="Rien à intégrer : ni carte (serveur cartographique et couches) ni catalogue (organisation "
+                "ou territoire).",
+                hint_fr="Donnez --from un dossier publié ou un fichier de tâche, ou --server et --theme, ou --org.",
             )
-            hint = "Donnez --from un dossier publié ou un fichier de tâche, ou --server et --theme, ou --org."
-            raise InputError(message, hint, message_fr=message, hint_fr=hint)
-        check_url(self.assets.base, "Adresse des fichiers du composant (--assets)", relative=True)
+        check_url(self.assets.base, "Address of the component files (--assets)", relative=True,
+                  what_fr="Adresse des fichiers du composant (--assets)")  # fmt: skip
         for spec in (self.map, self.catalogue):
             if spec is not None and spec.lang not in LANGS:
-                message, hint = f"Langue « {spec.lang} » inconnue.", "Utilisez fr ou en."
-                raise InputError(message, hint, message_fr=message, hint_fr=hint)
+                raise InputError(
+                    f'Unknown language "{spec.lang}".',
+                    "Use fr or en.",
+                    message_fr=f"Langue « {spec.lang} » inconnue.",
+                    hint_fr="Utilisez fr ou en.",
+                )
         if self.map is not None:
             m = self.map
-            check_url(m.server, "Serveur cartographique (--server)", relative=True)
+            check_url(m.server, "Map server (--server)", relative=True, what_fr="Serveur cartographique (--server)")
             if m.server_type not in SERVER_TYPES:
-                message, hint = f"Type de serveur « {m.server_type} » inconnu.", "Utilisez qgis ou geoserver."
-                raise InputError(message, hint, message_fr=message, hint_fr=hint)
+                raise InputError(
+                    f'Unknown server type "{m.server_type}".',
+                    "Use qgis or geoserver.",
+                    message_fr=f"Type de serveur « {m.server_type} » inconnu.",
+                    hint_fr="Utilisez qgis ou geoserver.",
+                )
             unknown = [t for t in m.themes if t not in THEMES]
             if unknown:
-                message = f"{agree(len(unknown), 'Thème inconnu', 'Thèmes inconnus')} : {', '.join(unknown)}."
-                hint = f"Thèmes : {', '.join(THEMES)}."
-                raise InputError(message, hint, message_fr=message, hint_fr=hint)
+                raise InputError(
+                    f"{agree(len(unknown), 'Unknown theme', 'Unknown themes', 'en')}: {', '.join(unknown)}.",
+                    f"Themes: {', '.join(THEMES)}.",
+                    message_fr=f"{agree(len(unknown), 'Thème inconnu', 'Thèmes inconnus')} : {', '.join(unknown)}.",
+                    hint_fr=f"Thèmes : {', '.join(THEMES)}.",
+                )
             if not m.layers and not m.themes:
-                message, hint = "La carte n'a ni couche ni thème.", "Donnez --theme (hiking water pei flood)."
-                raise InputError(message, hint, message_fr=message, hint_fr=hint)
+                raise InputError(
+                    "The map has neither a layer nor a theme.",
+                    "Give --theme (hiking water pei flood).",
+                    message_fr="La carte n'a ni couche ni thème.",
+                    hint_fr="Donnez --theme (hiking water pei flood).",
+                )
             if m.outline_src:
-                check_url(m.outline_src, "Contour (outline-src)", relative=True)
+                check_url(m.outline_src, "Outline (outline-src)", relative=True, what_fr="Contour (outline-src)")
             if m.datagouv:
                 check_url(m.datagouv, "data.gouv.fr (--datagouv)")
             if m.basemap:
-                check_url(m.basemap, "Fond de plan (--basemap)")
+                check_url(m.basemap, "Basemap (--basemap)", what_fr="Fond de plan (--basemap)")
         if self.catalogue is not None:
             c = self.catalogue
             check_url(c.datagouv, "data.gouv.fr (--datagouv)")
             if not c.organization and not c.territory:
-                message = "Le catalogue n'a ni organisation ni territoire."
-                hint = "Donnez --org (id ou slug) ou --territory."
-                raise InputError(message, hint, message_fr=message, hint_fr=hint)
+                raise InputError(
+                    "The catalogue has neither an organisation nor a territory.",
+                    "Give --org (id or slug) or --territory.",
+                    message_fr="Le catalogue n'a ni organisation ni territoire.",
+                    hint_fr="Donnez --org (id ou slug) ou --territory.",
+                )
             if c.fallback_url:
-                check_url(c.fallback_url, "Lien sans JavaScript")
+                check_url(c.fallback_url, "Link without JavaScript", what_fr="Lien sans JavaScript")
 
 
 def _attrs(pairs: list[tuple[str, str]], indent: str) -> str:

@@ -4,8 +4,8 @@
 Checked here, before anything is written, because a wrong code would not fail visibly on the commune's site: the
 map would zoom nowhere and the catalogue would list nothing. Codes are checked for their form (INSEE commune:
 5 characters, Corsica 2A/2B; EPCI: SIREN, 9 digits; département 2 or 3 characters; région 2 digits) and, where
-odl-geo ships the table (communes, départements, régions of the COG), for their existence. Messages are French:
-the people reading them are French webmasters and SIG administrators.
+odl-geo ships the table (communes, départements, régions of the COG), for their existence. Messages are in English
+and in French (``message_fr``): the people reading them are French webmasters and SIG administrators first.
 """
 
 from __future__ import annotations
@@ -29,6 +29,16 @@ _OF = {"commune": "d'une commune", "epci": "d'un EPCI", "departement": "d'un dé
 _NONE = {"commune": "aucune commune", "epci": "aucun EPCI", "departement": "aucun département",
          "region": "aucune région"}
 _EXAMPLE = "commune:34172, epci:200067106, departement:34 ou region:76"
+#: the same in English: what the code is (KINDS), of what, none
+_FORM_EN = {
+    "commune": "a 5-character INSEE code (34172, 2A004)",
+    "epci": "a 9-digit SIREN number (200067106)",
+    "departement": "2 or 3 characters (34, 2A, 974)",
+    "region": "2 digits (76 for Occitanie)",
+}
+_OF_EN = {"commune": "a commune", "epci": "an EPCI", "departement": "a département", "region": "a région"}
+_NONE_EN = {"commune": "no commune", "epci": "no EPCI", "departement": "no département", "region": "no région"}
+_EXAMPLE_EN = "commune:34172, epci:200067106, departement:34 or region:76"
 
 
 @dataclass(frozen=True)
@@ -76,29 +86,44 @@ def parse_territory(text: str) -> Territory:
     kind = _ALIASES.get(kind.strip().lower(), kind.strip().lower())
     code = code.strip().upper()
     if not sep or not code:
-        message = f"Territoire « {raw} » : il faut le type et le code séparés par deux-points."
-        raise InputError(message, f"Exemples : {_EXAMPLE}.", message_fr=message, hint_fr=f"Exemples : {_EXAMPLE}.")
+        raise InputError(
+            f'Territory "{raw}": give the kind and the code separated by a colon.',
+            f"Examples: {_EXAMPLE_EN}.",
+            message_fr=f"Territoire « {raw} » : il faut le type et le code séparés par deux-points.",
+            hint_fr=f"Exemples : {_EXAMPLE}.",
+        )
     if kind not in KINDS:
-        message = f"Territoire « {raw} » : type « {kind} » inconnu."
-        hint = f"Types possibles : commune, epci, departement, region (exemples : {_EXAMPLE})."
-        raise InputError(message, hint, message_fr=message, hint_fr=hint)
+        raise InputError(
+            f'Territory "{raw}": unknown kind "{kind}".',
+            f"Possible kinds: commune, epci, departement, region (examples: {_EXAMPLE_EN}).",
+            message_fr=f"Territoire « {raw} » : type « {kind} » inconnu.",
+            hint_fr=f"Types possibles : commune, epci, departement, region (exemples : {_EXAMPLE}).",
+        )
     pattern, what = KINDS[kind][1], KINDS[kind][2]
     if not pattern.match(code):
-        message = f"Territoire « {raw} » : le code {_OF[kind]} est {what}."
-        raise InputError(message, f"Exemples : {_EXAMPLE}.", message_fr=message, hint_fr=f"Exemples : {_EXAMPLE}.")
+        raise InputError(
+            f'Territory "{raw}": the code of {_OF_EN[kind]} is {_FORM_EN[kind]}.',
+            f"Examples: {_EXAMPLE_EN}.",
+            message_fr=f"Territoire « {raw} » : le code {_OF[kind]} est {what}.",
+            hint_fr=f"Exemples : {_EXAMPLE}.",
+        )
     name = _known_name(kind, code)
     if name is None:
-        message = (
-            f"Territoire « {raw} » : {_NONE[kind]} n'a le code {code} dans le Code officiel géographique "
-            "livré avec odl-geo."
-        )
-        hint = (
-            "Vérifiez le numéro SIREN de l'EPCI sur https://www.insee.fr/fr/information/2510634."
-            if kind == "epci"
+        epci = kind == "epci"
+        raise InputError(
+            f'Territory "{raw}": {_NONE_EN[kind]} has the code {code} in the Code officiel géographique shipped '
+            "with odl-geo.",
+            "Check the EPCI's SIREN number on https://www.insee.fr/fr/information/2510634."
+            if epci
+            else "Check the code on https://www.insee.fr/fr/recherche/recherche-geographique (a merged commune "
+            "takes the code of the new commune).",
+            message_fr=f"Territoire « {raw} » : {_NONE[kind]} n'a le code {code} dans le Code officiel géographique "
+            "livré avec odl-geo.",
+            hint_fr="Vérifiez le numéro SIREN de l'EPCI sur https://www.insee.fr/fr/information/2510634."
+            if epci
             else "Vérifiez le code sur https://www.insee.fr/fr/recherche/recherche-geographique "
-            "(une commune fusionnée prend le code de la commune nouvelle)."
+            "(une commune fusionnée prend le code de la commune nouvelle).",
         )
-        raise InputError(message, hint, message_fr=message, hint_fr=hint)
     return Territory(kind, code, name)
 
 

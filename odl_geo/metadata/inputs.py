@@ -83,20 +83,15 @@ class MetadataIncomplete(InputError):
         self.missing = list(missing)
         lines_fr = "\n".join(f"  - {m.key} : {m.message_fr}" for m in missing)
         lines_en = "\n".join(f"  - {m.key}: {m.message_en}" for m in missing)
-        # French from the start (its tests pin the message and the hint): the same texts are its French; the
-        # English list is in the details
-        message = (
-            f"Métadonnées incomplètes ({origin}) : {quantity(len(missing), 'élément', 'éléments')} à compléter avant "
-            f"d'écrire ou de publier quoi que ce soit :\n{lines_fr}"
-        )
-        hint = f"Complétez {origin} (modèle dans docs/metadata.md) puis relancez. Rien n'a été écrit ni envoyé."
         super().__init__(
-            message,
-            hint,
+            f"Metadata incomplete ({origin}): {quantity(len(missing), 'element', 'elements', 'en')} to fill in "
+            f"before anything is written or published:\n{lines_en}",
+            f"Complete {origin} (template in docs/metadata.md) and run again. Nothing was written or sent.",
             f"Metadata incomplete ({origin}), {quantity(len(missing), 'element', 'elements', 'en')} to fill in:\n"
             f"{lines_en}",
-            message_fr=message,
-            hint_fr=hint,
+            message_fr=f"Métadonnées incomplètes ({origin}) : {quantity(len(missing), 'élément', 'éléments')} à "
+            f"compléter avant d'écrire ou de publier quoi que ce soit :\n{lines_fr}",
+            hint_fr=f"Complétez {origin} (modèle dans docs/metadata.md) puis relancez. Rien n'a été écrit ni envoyé.",
         )
 
 

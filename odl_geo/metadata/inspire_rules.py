@@ -190,9 +190,12 @@ def check_iso(document: bytes | etree._Element) -> list[Issue]:
     try:
         root = etree.fromstring(document) if isinstance(document, bytes) else document
     except etree.XMLSyntaxError as exc:
-        message = f"La fiche de métadonnées n'est pas du XML lisible : {exc}."
-        hint = "Régénérez-la : odl-geo metadata DOSSIER."
-        raise InputError(message, hint, message_fr=message, hint_fr=hint) from exc
+        raise InputError(
+            f"The metadata record is not readable XML: {exc}.",
+            "Generate it again: odl-geo metadata FOLDER.",
+            message_fr=f"La fiche de métadonnées n'est pas du XML lisible : {exc}.",
+            hint_fr="Régénérez-la : odl-geo metadata DOSSIER.",
+        ) from exc
     return [
         Issue(
             f"INSPIRE_{rule.code}",
@@ -210,18 +213,23 @@ def check_record(record: DatasetRecord) -> list[Issue]:
 
 
 def require_inspire(document: bytes | etree._Element, what: str = "metadata.xml") -> list[Issue]:
-    """Raise when a mandatory INSPIRE element is missing (all listed in French); return the warnings.
+    """Raise when a mandatory INSPIRE element is missing (all listed, in English and in French); return the
+    warnings.
 
     :raises InputError: at least one error-level rule fails.
     """
     issues = check_iso(document)
     errors = [i for i in issues if i.severity is Severity.ERROR]
     if errors:
-        lines = "\n".join(f"  - {i.message_fr}" for i in errors)
-        message = (
-            f"La fiche {what} n'est pas conforme INSPIRE "
-            f"({quantity(len(errors), 'élément obligatoire', 'éléments obligatoires')}) :\n{lines}"
+        lines_en = "\n".join(f"  - {i.message}" for i in errors)
+        lines_fr = "\n".join(f"  - {i.message_fr}" for i in errors)
+        raise InputError(
+            f"The record {what} is not INSPIRE-compliant "
+            f"({quantity(len(errors), 'mandatory element', 'mandatory elements', 'en')} to fix):\n{lines_en}",
+            "Complete metadata.toml, then generate the record again (odl-geo metadata FOLDER).",
+            "\n".join(i.message for i in errors),
+            message_fr=f"La fiche {what} n'est pas conforme INSPIRE "
+            f"({quantity(len(errors), 'élément obligatoire', 'éléments obligatoires')}) :\n{lines_fr}",
+            hint_fr="Complétez metadata.toml puis régénérez la fiche (odl-geo metadata DOSSIER).",
         )
-        hint = "Complétez metadata.toml puis régénérez la fiche (odl-geo metadata DOSSIER)."
-        raise InputError(message, hint, "\n".join(i.message for i in errors), message_fr=message, hint_fr=hint)
     return issues

@@ -75,12 +75,15 @@ def metadata_input(
         return load_metadata_file(metadata_file)
     found = find_metadata_file(*search, Path(folder))
     if found is None:
-        message = (
-            f"Aucun fichier {METADATA_FILE} pour {folder} : le titre, le résumé, le producteur, la licence et la "
-            "fréquence de mise à jour ne peuvent venir que de vous."
+        raise InputError(
+            f"No {METADATA_FILE} for {folder}: the title, the abstract, the producer, the licence and the update "
+            "frequency can only come from you.",
+            f"Create {Path(folder) / METADATA_FILE} (template in docs/metadata.md) or give --metadata FILE.",
+            message_fr=f"Aucun fichier {METADATA_FILE} pour {folder} : le titre, le résumé, le producteur, la licence "
+            "et la fréquence de mise à jour ne peuvent venir que de vous.",
+            hint_fr=f"Créez {Path(folder) / METADATA_FILE} (modèle dans docs/metadata.md) ou donnez --metadata "
+            "FICHIER.",
         )
-        hint = f"Créez {Path(folder) / METADATA_FILE} (modèle dans docs/metadata.md) ou donnez --metadata FICHIER."
-        raise InputError(message, hint, message_fr=message, hint_fr=hint)
     return load_metadata_file(found)
 
 

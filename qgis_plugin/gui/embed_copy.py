@@ -16,6 +16,7 @@ from qgis.core import Qgis, QgsApplication, QgsMessageLog, QgsTask
 from qgis.PyQt.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
 from ..toolbelt.i18n import language, tr
+from ..toolbelt.messages import error_text
 from ..worker import OdlGeoWorker
 
 if TYPE_CHECKING:
@@ -74,7 +75,8 @@ class EmbedCopy:
         self.task = None
         self.button.setEnabled(True)
         if exception is not None or not result:
-            text = tr("The embed code could not be built: {0}").format(exception)
+            said = error_text(exception) if exception is not None else tr("no answer")  # French in a French QGIS
+            text = tr("The embed code could not be built: {0}").format(said)
             self.status.setText(text)
             QgsMessageLog.logMessage(text, "odl-geo", Qgis.Warning)
             return

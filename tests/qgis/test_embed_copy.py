@@ -82,3 +82,27 @@ def test_copy_the_embed_code_after_a_publication(plugin, qgis_processing, projec
     assert parser.tags["odl-catalogue"]["organization"] == "ville-de-montpellier"
     assert parser.tags["odl-catalogue"]["datagouv"] == "https://www.data.gouv.fr"
     dlg.close()
+
+
+def test_a_failed_embed_code_is_said_in_french_whatever_the_terminal(qgis_app, french, tmp_path, monkeypatch):
+    """The worker's command line prints its error in the terminal's language (English here, as QGIS started from a
+    menu or with LANG=C); the plugin shows the French the error carries (message_fr), not the English."""
+    from qgis.PyQt.QtWidgets import QLabel, QWidget
+
+    from qgis_plugin.gui.embed_copy import EmbedCopy
+
+    for name in ("LC_ALL", "LC_MESSAGES", "ODL_GEO_LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    parent = QWidget()
+    status = QLabel(parent)
+    embed = EmbedCopy(parent, status)
+    embed.ready(str(tmp_path / "absent"), None)  # no such publication folder
+    embed.args[embed.args.index("--lang") + 1] = "en"  # the components' language: not what the plugin shows
+    embed.copy()
+    wait(lambda: embed.task is None, timeout_s=120)
+    text = status.text()
+    assert text.startswith("Le code d'intégration n'a pas pu être préparé"), text
+    assert f"{tmp_path / 'absent'} n'existe pas." in text and "Donnez un dossier publié" in text, text
+    assert "does not exist" not in text
+    assert embed.button.isEnabled()

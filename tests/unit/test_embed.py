@@ -29,6 +29,13 @@ from tests.demo_outputs import convert_demo_examples
 REPO = Path(__file__).resolve().parents[2]
 
 
+def terminal(monkeypatch: pytest.MonkeyPatch, locale: str) -> None:
+    """The command line's errors in the language of a terminal with this ``LANG`` (``main`` reads os.environ)."""
+    for name in ("LC_ALL", "LC_MESSAGES", "ODL_GEO_LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", locale)
+
+
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """out/hiking, out/water, out/flood: real conversions of the bundled examples (manifests, GeoPackages)."""
@@ -84,33 +91,43 @@ def test_territories_accepted(text, expected, zone):
 
 
 @pytest.mark.parametrize(
-    ("text", "message"),
+    ("text", "message", "english"),
     [
-        ("34172", "il faut le type et le code"),
-        ("ville:34172", "type « ville » inconnu"),
-        ("commune:3417", "le code d'une commune est un code INSEE de 5 caractères"),
-        ("commune:341720", "code INSEE de 5 caractères"),
-        ("commune:2C004", "code INSEE de 5 caractères"),
-        ("epci:2434000", "le code d'un EPCI est un numéro SIREN de 9 chiffres"),
-        ("departement:345", "le code d'un département est 2 ou 3 caractères"),
-        ("region:7", "le code d'une région est 2 chiffres"),
-        ("commune:99999", "aucune commune n'a le code 99999"),
-        ("region:99", "aucune région n'a le code 99"),
-        ("epci:123456789", "aucun EPCI n'a le code 123456789"),
+        ("34172", "il faut le type et le code", "give the kind and the code separated by a colon"),
+        ("ville:34172", "type « ville » inconnu", 'unknown kind "ville"'),
+        ("commune:3417", "le code d'une commune est un code INSEE de 5 caractères",
+         "the code of a commune is a 5-character INSEE code"),
+        ("commune:341720", "code INSEE de 5 caractères", "5-character INSEE code"),
+        ("commune:2C004", "code INSEE de 5 caractères", "5-character INSEE code"),
+        ("epci:2434000", "le code d'un EPCI est un numéro SIREN de 9 chiffres",
+         "the code of an EPCI is a 9-digit SIREN number"),
+        ("departement:345", "le code d'un département est 2 ou 3 caractères",
+         "the code of a département is 2 or 3 characters"),
+        ("region:7", "le code d'une région est 2 chiffres", "the code of a région is 2 digits"),
+        ("commune:99999", "aucune commune n'a le code 99999", "no commune has the code 99999"),
+        ("region:99", "aucune région n'a le code 99", "no région has the code 99"),
+        ("epci:123456789", "aucun EPCI n'a le code 123456789", "no EPCI has the code 123456789"),
     ],
-)
-def test_territories_refused_in_french(text, message):
-    with pytest.raises(InputError, match=message) as info:
+)  # fmt: skip
+def test_territories_refused_in_french_and_in_english(text, message, english):
+    with pytest.raises(InputError) as info:
         parse_territory(text)
-    assert info.value.exit_code == 2 and info.value.hint
+    assert message in info.value.message_fr
+    assert english in info.value.message
+    assert info.value.exit_code == 2 and info.value.hint and info.value.hint_fr
 
 
-def test_cli_refuses_a_bad_territory_with_exit_2(published, tmp_path, capsys):
+def test_cli_refuses_a_bad_territory_with_exit_2(published, tmp_path, capsys, monkeypatch):
+    terminal(monkeypatch, "fr_FR.UTF-8")
     code = main(["embed", str(tmp_path / "site"), "--from", str(published), "--territory", "commune:3417"])
     assert code == 2
     err = capsys.readouterr().err
     assert "le code d'une commune est un code INSEE de 5 caractères" in err
     assert not (tmp_path / "site").exists()  # nothing written
+    terminal(monkeypatch, "C.UTF-8")
+    assert main(["embed", str(tmp_path / "site"), "--from", str(published), "--territory", "commune:3417"]) == 2
+    assert "the code of a commune is a 5-character INSEE code" in capsys.readouterr().err
+    assert not (tmp_path / "site").exists()
 
 
 # -- escaping ------------------------------------------------------------------------------------------------
@@ -152,8 +169,11 @@ def test_hostile_values_stay_inside_their_attribute(value):
                                  "https://", "ftp://x.fr/"])  # fmt: skip
 def test_only_http_urls_are_accepted(url):
     snippet = Snippet(Assets("odl-embed/"), MapSpec(server=url, themes=["water"]))
-    with pytest.raises(InputError, match="n'est pas une adresse http"):
+    with pytest.raises(InputError) as info:
         snippet.validate()
+    said = f"« {url} » n'est pas une adresse http(s) valable."
+    assert info.value.message_fr == f"Serveur cartographique (--server) : {said}"
+    assert info.value.message == f'Map server (--server): "{url}" is not a valid http(s) address.'
 
 
 # -- discovery -----------------------------------------------------------------------------------------------
@@ -238,11 +258,14 @@ org = "ville-de-montpellier"
 
 
 def test_discover_refuses_what_is_not_published(tmp_path):
-    with pytest.raises(SourceNotFoundError, match="n'existe pas"):
+    with pytest.raises(SourceNotFoundError) as info:
         discover([tmp_path / "nothing"])
+    assert "n'existe pas" in info.value.message_fr and "does not exist" in info.value.message
     (tmp_path / "empty").mkdir()
-    with pytest.raises(SourceNotFoundError, match="ni un dossier produit par odl-geo"):
+    with pytest.raises(SourceNotFoundError) as info:
         discover([tmp_path / "empty"])
+    assert "ni un dossier produit par odl-geo" in info.value.message_fr
+    assert "is neither a folder written by odl-geo" in info.value.message
 
 
 # -- the command -----------------------------------------------------------------------------------------------
@@ -353,7 +376,7 @@ def test_cli_embed_writes_the_commune_outline(published, tmp_path):
     assert "outline-src" not in tags["odl-map"] and tags["odl-map"]["datagouv"].startswith("https://")
 
 
-def test_cli_embed_basemap_is_optional_and_goes_to_img_src(published, tmp_path, capsys):
+def test_cli_embed_basemap_is_optional_and_goes_to_img_src(published, tmp_path, capsys, monkeypatch):
     wmts = ("https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=GEOGRAPHICALGRIDSYSTEMS."
             "PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}")
     site = tmp_path / "site"
@@ -368,15 +391,25 @@ def test_cli_embed_basemap_is_optional_and_goes_to_img_src(published, tmp_path, 
     csp = result["content_security_policy"]
     assert "img-src 'self' data: http://127.0.0.1:8000 https://data.geopf.fr;" in csp
     assert "https://data.geopf.fr" not in csp.split("connect-src")[1]  # tiles are images: no fetch allowed
+    terminal(monkeypatch, "fr_FR.UTF-8")
     assert main(["embed", str(site), "--from", str(published / "water"), "--basemap", "javascript:alert(1)"]) == 2
     assert "Fond de plan (--basemap)" in capsys.readouterr().err
+    terminal(monkeypatch, "C.UTF-8")
+    assert main(["embed", str(site), "--from", str(published / "water"), "--basemap", "javascript:alert(1)"]) == 2
+    assert 'Basemap (--basemap): "javascript:alert(1)" is not a valid http(s) address.' in capsys.readouterr().err
 
 
-def test_cli_embed_with_nothing_to_embed_says_so(tmp_path, capsys):
+def test_cli_embed_with_nothing_to_embed_says_so(tmp_path, capsys, monkeypatch):
+    terminal(monkeypatch, "fr_FR.UTF-8")
     assert main(["embed", str(tmp_path / "site"), "--no-map"]) == 2
     assert "Rien à intégrer" in capsys.readouterr().err
     assert main(["embed", str(tmp_path / "site"), "--theme", "forest"]) == 2
     assert "Thème inconnu : forest" in capsys.readouterr().err
+    terminal(monkeypatch, "C.UTF-8")
+    assert main(["embed", str(tmp_path / "site"), "--no-map"]) == 2
+    assert "Nothing to embed: neither a map" in capsys.readouterr().err
+    assert main(["embed", str(tmp_path / "site"), "--theme", "forest"]) == 2
+    assert "Unknown theme: forest." in capsys.readouterr().err
 
 
 def test_theme_layers_carry_the_theme_keyword_on_geoserver_too(published):
@@ -422,12 +455,16 @@ def test_flood_layers_have_french_titles_in_the_layer_list(published, tmp_path):
     assert "Zones d'aléa de référence : avalanche" in root.xpath("//maplayer/title/text()")
 
 
-def test_cli_embed_never_replaces_a_folder_it_did_not_write(published, tmp_path, capsys):
+def test_cli_embed_never_replaces_a_folder_it_did_not_write(published, tmp_path, capsys, monkeypatch):
     site = tmp_path / "site"
     (site / "odl-embed").mkdir(parents=True)
     (site / "odl-embed" / "photo.jpg").write_bytes(b"the webmaster's")
+    terminal(monkeypatch, "fr_FR.UTF-8")
     assert main(["embed", str(site), "--from", str(published / "water")]) == 3
     assert "ne contient pas les composants d'odl-geo" in capsys.readouterr().err
+    terminal(monkeypatch, "C.UTF-8")
+    assert main(["embed", str(site), "--from", str(published / "water")]) == 3
+    assert "exists and does not hold odl-geo's components: odl-geo does not replace it." in capsys.readouterr().err
     assert (site / "odl-embed" / "photo.jpg").read_bytes() == b"the webmaster's"
     assert not (site / "snippet.html").exists()
     (site / "odl-embed" / "photo.jpg").unlink()
@@ -438,12 +475,16 @@ def test_cli_embed_never_replaces_a_folder_it_did_not_write(published, tmp_path,
     assert not (site / "odl-embed" / "chunks" / "old-chunk.js").exists()
 
 
-def test_cli_embed_says_what_is_wrong_with_a_damaged_manifest_or_job(tmp_path, capsys):
+def test_cli_embed_says_what_is_wrong_with_a_damaged_manifest_or_job(tmp_path, capsys, monkeypatch):
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "manifest.json").write_text("{not json", encoding="utf-8")
+    terminal(monkeypatch, "fr_FR.UTF-8")
     assert main(["embed", str(tmp_path / "site"), "--from", str(broken)]) == 2
     assert "manifest.json ne peut pas être lu" in capsys.readouterr().err
+    terminal(monkeypatch, "C.UTF-8")
+    assert main(["embed", str(tmp_path / "site"), "--from", str(broken)]) == 2
+    assert "manifest.json cannot be read: " in capsys.readouterr().err
     job = tmp_path / "job.toml"
     job.write_text("[job\nname = ", encoding="utf-8")
     assert main(["embed", str(tmp_path / "site"), "--from", str(job)]) == 2

@@ -1,6 +1,6 @@
 """The errors of a theme run, of the metadata and of ``odl-geo embed`` say what is wrong in French too: each one
 triggered through the real code (a source its theme refuses, an option without --theme, a missing or broken
-metadata.toml, a forked child's error or death, a bad territory), its English unchanged."""
+metadata.toml, a forked child's error or death, a bad territory), with its English."""
 
 from __future__ import annotations
 
@@ -80,12 +80,20 @@ def test_a_missing_or_broken_metadata_file_and_a_folder_without_manifest_are_sai
     )
 
 
-def test_incomplete_metadata_is_french_in_both_languages_with_the_english_in_its_details() -> None:
+def test_incomplete_metadata_is_said_in_english_and_in_french() -> None:
     with pytest.raises(MetadataIncomplete) as caught:
         parse_metadata({"title": "Sentiers"}, "metadata.toml")
     err = caught.value
-    assert err.message.startswith("Métadonnées incomplètes (metadata.toml) : ")  # as it always was
-    assert err.text("fr") == (err.message, err.hint) and "Rien n'a été écrit ni envoyé" in err.hint_fr
+    assert err.message.startswith(
+        "Metadata incomplete (metadata.toml): 4 elements to fill in before anything is written or published:\n"
+        "  - abstract: the abstract"
+    )
+    assert err.hint == (
+        "Complete metadata.toml (template in docs/metadata.md) and run again. Nothing was written or sent."
+    )
+    assert err.message_fr.startswith("Métadonnées incomplètes (metadata.toml) : ")  # as it always was
+    assert err.text("fr") == (err.message_fr, err.hint_fr) and "Rien n'a été écrit ni envoyé" in err.hint_fr
+    assert "é" not in err.message + err.hint  # an English terminal reads no French
     assert err.details.startswith("Metadata incomplete (metadata.toml), ")
 
 
@@ -138,14 +146,22 @@ def test_a_forked_child_dead_without_a_word_is_said_in_french(label: str, said: 
     assert err.hint_fr == "Vérifiez la mémoire et l'espace disque libres, puis relancez la commande."
 
 
-def test_embed_errors_are_french_in_both_languages(tmp_path: Path) -> None:
+def test_embed_errors_are_said_in_english_and_in_french(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         parse_territory("commune:3417")
     err = caught.value
-    assert err.message.startswith("Territoire « commune:3417 » : le code d'une commune est un code INSEE")
-    assert err.text("fr") == (err.message, err.hint) and err.hint.startswith("Exemples : commune:34172")
+    assert err.text("en") == (
+        'Territory "commune:3417": the code of a commune is a 5-character INSEE code (34172, 2A004).',
+        "Examples: commune:34172, epci:200067106, departement:34 or region:76.",
+    )
+    assert err.message_fr.startswith("Territoire « commune:3417 » : le code d'une commune est un code INSEE")
+    assert err.text("fr") == (err.message_fr, err.hint_fr) and err.hint_fr.startswith("Exemples : commune:34172")
     with pytest.raises(SourceNotFoundError) as missing:
         discover([tmp_path / "rien"])
+    assert missing.value.text("en") == (
+        f"{tmp_path / 'rien'} does not exist.",
+        "Give a published folder (with manifest.json) or a .toml job file.",
+    )
     assert missing.value.text("fr") == (
         f"{tmp_path / 'rien'} n'existe pas.",
         "Donnez un dossier publié (avec manifest.json) ou un fichier de tâche .toml.",

@@ -122,14 +122,19 @@ def hiking_metadata(**changes: object) -> MetadataInput:
 def test_one_missing_metadata_element_is_said_in_the_singular() -> None:
     with pytest.raises(MetadataIncomplete) as caught:
         hiking_metadata(abstract=None)
-    assert caught.value.message.startswith(
+    assert caught.value.message_fr.startswith(
         "Métadonnées incomplètes (metadata.toml) : 1 élément à compléter avant d'écrire ou de publier quoi que ce "
         "soit :\n  - abstract : "
+    )
+    assert caught.value.message.startswith(
+        "Metadata incomplete (metadata.toml): 1 element to fill in before anything is written or published:\n"
+        "  - abstract: "
     )
     assert caught.value.details.startswith("Metadata incomplete (metadata.toml), 1 element to fill in:\n")
     with pytest.raises(MetadataIncomplete) as caught:
         hiking_metadata(abstract=None, licence="cc-by-sa")
-    assert caught.value.message.startswith("Métadonnées incomplètes (metadata.toml) : 2 éléments à compléter avant")
+    assert caught.value.message_fr.startswith("Métadonnées incomplètes (metadata.toml) : 2 éléments à compléter avant")
+    assert caught.value.message.startswith("Metadata incomplete (metadata.toml): 2 elements to fill in before")
     assert caught.value.details.startswith("Metadata incomplete (metadata.toml), 2 elements to fill in:\n")
 
 
@@ -139,14 +144,23 @@ def test_a_record_short_of_inspire_elements_counts_them_with_their_words() -> No
     lineage.getparent().remove(lineage)
     with pytest.raises(InputError) as caught:
         require_inspire(sample)
-    assert caught.value.message.startswith("La fiche metadata.xml n'est pas conforme INSPIRE (1 élément obligatoire) :")
+    assert caught.value.message_fr.startswith(
+        "La fiche metadata.xml n'est pas conforme INSPIRE (1 élément obligatoire) :"
+    )
+    assert caught.value.message.startswith(
+        "The record metadata.xml is not INSPIRE-compliant (1 mandatory element to fix):\n  - INSPIRE: no lineage"
+    )
     (title,) = sample.xpath("//gmd:identificationInfo//gmd:citation/*/gmd:title", namespaces=NS)
     title.getparent().remove(title)
     with pytest.raises(InputError) as caught:
         require_inspire(sample, "sample-hiking.xml")
-    assert caught.value.message.startswith(
+    assert caught.value.message_fr.startswith(
         "La fiche sample-hiking.xml n'est pas conforme INSPIRE (2 éléments obligatoires) :"
     )
+    assert caught.value.message.startswith(
+        "The record sample-hiking.xml is not INSPIRE-compliant (2 mandatory elements to fix):"
+    )
+    assert caught.value.hint == "Complete metadata.toml, then generate the record again (odl-geo metadata FOLDER)."
 
 
 def test_the_lineage_and_the_conformity_count_with_their_words(data_copy, tmp_path: Path) -> None:

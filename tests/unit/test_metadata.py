@@ -250,17 +250,22 @@ def test_distributions_in_both_encodings(converted: dict[str, Path], tmp_path: P
     assert {str(u) for u in g.objects(None, DCAT.landingPage)} == {LINKS["datagouv"]}
 
 
-def test_missing_elements_are_all_listed_in_french() -> None:
+def test_missing_elements_are_all_listed_in_french_and_in_english() -> None:
     with pytest.raises(MetadataIncomplete) as caught:
         parse_metadata({"titel": "faute de frappe", "licence": "cc-by-sa", "producer": {"name": "Mairie"},
                         "frequency": "chaque lundi"}, "metadata.toml")  # fmt: skip
     err = caught.value
     assert err.exit_code == 2
     assert [m.key for m in err.missing] == ["titel", "title", "abstract", "producer.email", "licence", "frequency"]
-    assert err.message.startswith("Métadonnées incomplètes (metadata.toml) : 6 éléments à compléter")
-    assert "le titre du jeu de données" in err.message and "licence inconnue 'cc-by-sa'" in err.message
-    assert "fréquence inconnue 'chaque lundi'" in err.message
-    assert "Rien n'a été écrit ni envoyé" in err.hint
+    assert err.message_fr.startswith("Métadonnées incomplètes (metadata.toml) : 6 éléments à compléter")
+    assert "le titre du jeu de données" in err.message_fr and "licence inconnue 'cc-by-sa'" in err.message_fr
+    assert "fréquence inconnue 'chaque lundi'" in err.message_fr
+    assert "Rien n'a été écrit ni envoyé" in err.hint_fr
+    # the English of an English terminal (LANG=C, cron, CI logs) lists the same elements
+    assert err.message.startswith("Metadata incomplete (metadata.toml): 6 elements to fill in")
+    assert "  - title: the dataset's title" in err.message and "unknown licence 'cc-by-sa'" in err.message
+    assert "unknown frequency 'chaque lundi'" in err.message
+    assert "Nothing was written or sent" in err.hint
 
 
 def test_french_words_and_aliases_are_understood() -> None:
@@ -286,6 +291,9 @@ def test_no_metadata_file_says_where_to_put_one(converted: dict[str, Path]) -> N
     code, _r, error = run_argv(["metadata", str(converted["water"]), "--check"])
     assert code == 2 and error is not None
     assert "metadata.toml" in error["message"] and "metadata.toml" in error["hint"]
+    assert error["message"].startswith(f"No metadata.toml for {converted['water']}: the title, the abstract")
+    assert error["message_fr"].startswith(f"Aucun fichier metadata.toml pour {converted['water']} : le titre")
+    assert error["hint"].endswith("or give --metadata FILE.") and error["hint_fr"].endswith("--metadata FICHIER.")
 
 
 def test_written_files_are_listed_in_the_manifest(written: dict[str, Path]) -> None:

@@ -116,10 +116,15 @@ def test_a_failed_ogc_check_counts_its_layers():
 
 
 def test_unknown_embed_themes_agree_with_their_number(tmp_path: Path, capsys):
-    assert main(["embed", str(tmp_path / "site"), "--theme", "forest"]) == 2
+    # --lang: the language of the components, and of the error whatever the terminal's locale
+    assert main(["embed", str(tmp_path / "site"), "--theme", "forest", "--lang", "fr"]) == 2
     assert "Thème inconnu : forest." in capsys.readouterr().err
-    assert main(["embed", str(tmp_path / "site"), "--theme", "forest", "lake"]) == 2
+    assert main(["embed", str(tmp_path / "site"), "--theme", "forest", "lake", "--lang", "fr"]) == 2
     assert "Thèmes inconnus : forest, lake." in capsys.readouterr().err
+    assert main(["embed", str(tmp_path / "site"), "--theme", "forest", "--lang", "en"]) == 2
+    assert "Unknown theme: forest." in capsys.readouterr().err
+    assert main(["embed", str(tmp_path / "site"), "--theme", "forest", "lake", "--lang", "en"]) == 2
+    assert "Unknown themes: forest, lake." in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("issues", "note"), [(0, "(0 note d'information)"), (1, "(1 note d'information)"),

@@ -300,7 +300,7 @@ def _with_manifest_defaults(
 def _check_metadata_record(folder: Path, files: list[dict[str, Any]]) -> None:
     """The ISO record published with the data must pass the INSPIRE rules, checked before anything is sent.
 
-    :raises InputError: a mandatory INSPIRE element is missing (all listed, in French).
+    :raises InputError: a mandatory INSPIRE element is missing (all listed, in English and in French).
     """
     from ...metadata import require_inspire
 

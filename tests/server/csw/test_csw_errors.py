@@ -126,13 +126,20 @@ def test_missing_or_wrong_record_is_exit_2(capsys, tmp_path):
     assert code == 2 and "has no gmd:fileIdentifier" in err
 
 
-def test_record_failing_inspire_rules_is_exit_2_before_anything_is_sent(capsys, tmp_path):
+def test_record_failing_inspire_rules_is_exit_2_before_anything_is_sent(capsys, tmp_path, monkeypatch):
     out = tmp_path / "out"
     out.mkdir()
     shutil.copy(SAMPLE, out / "metadata.xml")  # schema-valid ISO 19139, but no INSPIRE theme, lineage, conformity...
+    for name in ("LC_ALL", "LC_MESSAGES", "ODL_GEO_LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")  # a French terminal
     code, _out, err = cli(capsys, out, "--url", "http://127.0.0.1:1/csw")  # nothing listens: exit 4 if it sent
     assert code == 2
     assert "n'est pas conforme INSPIRE" in err and "odl-geo metadata" in err
+    monkeypatch.setenv("LANG", "C.UTF-8")  # cron, CI logs
+    code, _out, err = cli(capsys, out, "--url", "http://127.0.0.1:1/csw")
+    assert code == 2
+    assert "is not INSPIRE-compliant" in err and "odl-geo metadata" in err and "n'est pas" not in err
 
 
 def test_half_credentials_are_refused(capsys, folder, monkeypatch):
