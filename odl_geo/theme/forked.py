@@ -70,22 +70,22 @@ ENV_SWITCH = "ODL_GEO_FORK_FORMATS"
 _POLL_SECONDS = 0.2
 #: issue 16's bar for a run's memory, its processes together (the run's resident set + the child's own pages)
 MEMORY_BUDGET = 400 << 20
-#: what a GeoPackage child adds to the run's memory: its own pages (GDAL, SQLite's cache, one chunk's batches, the
-#: spatial index's bulk load: 4 bytes a point for the leaves, one bucket of boxes at a time) and the run's growth
-#: while it writes its own formats meanwhile. Since the child works in a malloc arena of its own
-#: (:func:`odl_geo.memory.in_own_arena`), not in the free chunks of the heap it shares with the run (each page of
-#: it written was copied: most of what the child held before), measured with the fork forced (the run's resident
-#: set at the fork -> the processes together at most, quiet machine, twelfth session): water 1M 240 -> 328 MB
-#: (+87; +124 before), water 5M 250 -> 369 MB (+119; +150-160 before), PEI 1M (29 columns, 252 MB of spool) 263
-#: -> 364 MB (+101; +127-141 before), PEI 5M 267 -> 413 MB (+146); lines: hiking 100k 269 -> 391 MB (+122),
-#: hiking 1M 273 -> 392 MB (+119; GDAL builds a line layer's index in memory, up to 64 MB). A wide layer's child
-#: holds more (larger batches), hence a share of the spool's bytes besides the count of points. This estimate:
-#: water 1M +100, water 5M +138, PEI 1M +103, PEI 5M +157 (no fork: 267 + 157 > 400), hiking 100k +130 (forks
-#: at 269 MB), hiking 1M +132 (no fork at 273 MB).
+#: what a GeoPackage child adds to the run's memory: its own pages (GDAL, SQLite's cache, the batches of rows it
+#: holds, the spatial index's bulk load) and the run's growth while it writes its own formats meanwhile. Since the
+#: child works in a malloc arena of its own (:func:`odl_geo.memory.in_own_arena`, twelfth session) and the point
+#: layers' bulk-loaded index keeps its rows' leaves on disk (``exports.gpkg_rtree``, fourteenth session: it held
+#: 4 bytes a point and the index's parents as Python tuples, ~32 MB at 5M points), what grows is the width of the
+#: rows it holds, not their count. Measured with the fork forced (the run's resident set at the fork -> the
+#: processes together at most, quiet machine, fourteenth session): water 1M (170 bytes of spool a row) 225 -> 343
+#: MB with the report maps' child beside it, water 5M (171) 241 -> 333 (+93), PEI 1M (253) 246 -> 347 (+100), PEI
+#: 5M (254) 276 -> 366 (+90); lines: hiking 100k 269 -> 391 MB (+122), hiking 1M 273 -> 392 MB (+119; GDAL builds
+#: a line layer's index in memory, up to 64 MB: :data:`CHILD_FIXED_SHAPES` and 2 bytes a feature). This estimate:
+#: 90 MB and 80,000 rows of the spool's width: water +103, PEI +109 at any size (PEI 5M forks at 276 MB: its
+#: GeoPackage beside its GeoJSON and CSV), a layer of 1 kB rows +166.
 CHILD_FIXED = 90 << 20
 CHILD_FIXED_SHAPES = 130 << 20
 CHILD_PER_FEATURE = 2
-CHILD_SPOOL_SHARE = 0.045
+CHILD_SPOOL_ROWS = 80_000
 
 
 def fork_allowed() -> bool:
@@ -112,10 +112,9 @@ def room_for_child(features: int, points: bool = True, spooled_bytes: int = 0) -
 def child_growth(features: int, points: bool = True, spooled_bytes: int = 0) -> int:
     """Bytes a standard formats' child writing ``features`` rows (``spooled_bytes`` of spool) adds to the run's
     memory, the run's own growth meanwhile included (see :data:`CHILD_FIXED`)."""
-    per_feature = CHILD_PER_FEATURE * max(features, 0)
-    if points:
-        return CHILD_FIXED + per_feature + int(CHILD_SPOOL_SHARE * max(spooled_bytes, 0))
-    return CHILD_FIXED_SHAPES + per_feature
+    if points:  # the width of the rows held (bytes of spool a row), whatever their count
+        return CHILD_FIXED + CHILD_SPOOL_ROWS * max(spooled_bytes, 0) // max(features, 1)
+    return CHILD_FIXED_SHAPES + CHILD_PER_FEATURE * max(features, 0)
 
 
 def _resident() -> int | None:
