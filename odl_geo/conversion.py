@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ._version import __version__
-from .errors import CrsError, InputError, OutputError
+from .errors import CrsError, InputError, OutputError, folder_not_created
 from .exports.base import OutputFile, WriteContext, Writer
 from .exports.catalog import DEFAULT_FORMATS
 from .exports.manifest import MANIFEST_NAME, Manifest, fill_sizes_and_digests, sha256_file
@@ -115,12 +115,7 @@ def convert(
         try:
             out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(
-                f"Cannot create the output folder {out}: {exc.strerror}.",
-                "Check the path.",
-                message_fr=f"Impossible de créer le dossier de sortie {out} : {exc.strerror}.",
-                hint_fr="Vérifiez le chemin.",
-            ) from exc
+            raise folder_not_created(out, exc) from exc
         try:
             manifest = _convert_layers(src, layers, skipped, out, writers, options, feedback, accept_loss)
         except BaseException:

@@ -23,6 +23,8 @@ __all__ = [
     "RemoteError",
     "SourceNotFoundError",
     "UnsupportedSourceError",
+    "folder_not_created",
+    "not_written",
 ]
 
 
@@ -169,3 +171,24 @@ class AuthError(RemoteError):
     """The server refused the credentials (401) or the permission (403)."""
 
     exit_code = 6
+
+
+def not_written(path: object, exc: OSError) -> OutputError:
+    """The error of a file that cannot be written (no permission, disk full), in both languages: one wording for
+    the products, reports and outlines that write files."""
+    return OutputError(
+        f"Cannot write {path}: {exc.strerror}.",
+        "Check the output folder.",
+        message_fr=f"Impossible d'écrire {path} : {exc.strerror}.",
+        hint_fr="Vérifiez le dossier de sortie.",
+    )
+
+
+def folder_not_created(out: object, exc: OSError) -> OutputError:
+    """The error of an output folder that cannot be created, in both languages (a conversion's, a theme run's)."""
+    return OutputError(
+        f"Cannot create the output folder {out}: {exc.strerror}.",
+        "Check the path.",
+        message_fr=f"Impossible de créer le dossier de sortie {out} : {exc.strerror}.",
+        hint_fr="Vérifiez le chemin.",
+    )

@@ -26,7 +26,7 @@ import shapely
 from pyproj import Transformer
 
 from ..csvsafe import neutralise_csv_row
-from ..errors import OutputError
+from ..errors import not_written
 from ..naming import safe_file_stem
 from ..numbers import literal
 from ..report import Issue, Report, Severity
@@ -92,12 +92,7 @@ def write_json(doc: dict[str, Any], path: Path) -> None:
             json.dump(doc, fh, ensure_ascii=False, separators=(",", ":"))
             fh.write("\n")
     except OSError as exc:
-        raise OutputError(
-            f"Cannot write {path}: {exc.strerror}.",
-            "Check the output folder.",
-            message_fr=f"Impossible d'écrire {path} : {exc.strerror}.",
-            hint_fr="Vérifiez le dossier de sortie.",
-        ) from exc
+        raise not_written(path, exc) from exc
 
 
 def _csv_column(series: pd.Series, kind: str, true_false: tuple[str, str]) -> list[str]:
@@ -156,12 +151,7 @@ def write_csv(header: list[str], rows: Iterable[list[str]], path: Path) -> None:
             writer.writerow(neutralise_csv_row(header))
             writer.writerows(neutralise_csv_row(r) for r in rows)  # formulas as text (odl_geo.csvsafe)
     except OSError as exc:
-        raise OutputError(
-            f"Cannot write {path}: {exc.strerror}.",
-            "Check the output folder.",
-            message_fr=f"Impossible d'écrire {path} : {exc.strerror}.",
-            hint_fr="Vérifiez le dossier de sortie.",
-        ) from exc
+        raise not_written(path, exc) from exc
 
 
 def lonlat(frame: gpd.GeoDataFrame, digits: int = PRECISION) -> tuple[np.ndarray, np.ndarray]:

@@ -20,7 +20,7 @@ import pyogrio
 from .._version import __version__
 from ..checks._common import geometry_name
 from ..csvsafe import neutralise_csv_row
-from ..errors import InputError, OutputError
+from ..errors import InputError, OutputError, folder_not_created
 from ..exports.gpkg import GPKG_VERSION
 from ..exports.manifest import MANIFEST_NAME, Manifest, fill_sizes_and_digests
 from ..exports.overlap import refuse_overlap, refuse_replacing
@@ -62,12 +62,7 @@ def _prepare(out: Path) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(
-            f"Cannot create the output folder {out}: {exc.strerror}.",
-            "Check the path.",
-            message_fr=f"Impossible de créer le dossier de sortie {out} : {exc.strerror}.",
-            hint_fr="Vérifiez le chemin.",
-        ) from exc
+        raise folder_not_created(out, exc) from exc
 
 
 def write_reports(
