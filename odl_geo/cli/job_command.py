@@ -249,14 +249,16 @@ def _handler(args: argparse.Namespace, out: Console, err: Console, feedback: Fee
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
     if not args.json and not args.quiet:
-        french = error_language() == "fr"  # a failed step's error in the terminal's language (no --lang here)
+        french = error_language() == "fr"  # the table in the terminal's language (no --lang here)
+        words = _TABLE_FR if french else {}
         for d in result.datasets:
             colour = {"failed": "red", "unchanged": "dim"}.get(d.outcome, "green")
-            out.print(f"[{colour}]{d.outcome:<9}[/] {escape(d.name)}", highlight=False)
+            out.print(f"[{colour}]{words.get(d.outcome, d.outcome):<9}[/] {escape(d.name)}", highlight=False)
             for s in d.steps:
                 summary = s.get("summary_fr", s["summary"]) if french else s["summary"]
-                out.print(escape(f"    {s['step']:<9} {'ok' if s['code'] == 0 else 'FAILED'} {summary}"))
-        out.print(escape(f"journal: {job.journal}"), highlight=False)
+                said = "ok" if s["code"] == 0 else words.get("FAILED", "FAILED")
+                out.print(escape(f"    {s['step']:<9} {said} {summary}"))
+        out.print(escape(f"{words.get('journal:', 'journal:')} {job.journal}"), highlight=False)
     data = result.to_dict()
     if result.exit_code:
         failed = [d.name for d in result.datasets if d.outcome == "failed"]
@@ -303,6 +305,17 @@ def _secrets(job: Job) -> tuple[str, ...]:
             except InputError:
                 continue
     return tuple(found)
+
+
+#: the words of ``odl-geo run``'s table in a French terminal (a dataset's outcome, a failed step, the journal)
+_TABLE_FR = {
+    "done": "fait",
+    "unchanged": "inchangé",
+    "failed": "échec",
+    "planned": "prévu",
+    "FAILED": "ÉCHEC",
+    "journal:": "journal :",
+}
 
 
 class _JobFailed(InputError):

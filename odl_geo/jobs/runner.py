@@ -61,6 +61,37 @@ class StepResult:
             parts.append(quantity(len(r["layers"]), "table", "tables", "en"))
         return ", ".join(parts) or "done"
 
+    def summary_fr(self) -> str:
+        """:meth:`summary` in French (« 4 fichiers », « 1 ressource modifiée sur 3 »): a failed step's error in
+        French where it was written in French (its English hint rather than none), else its English."""
+        if self.error:
+            if not self.error.get("message_fr"):
+                return self.summary()
+            hint = self.error.get("hint_fr") or self.error.get("hint") or ""
+            return f"{self.error['message_fr']} {hint}".strip()
+        r = self.result or {}
+        parts = []
+        if "files" in r:
+            parts.append(quantity(len(r["files"]), "fichier", "fichiers"))
+        if "resources" in r:
+            changed = sum(1 for x in r["resources"] if x.get("outcome") in ("created", "updated"))
+            modified = agree(changed, "modifiée", "modifiées")
+            of = count_text(len(r["resources"]))
+            parts.append(f"{quantity(changed, 'ressource', 'ressources')} {modified} sur {of}")
+        if r.get("planned_requests") or r.get("dry_run"):
+            planned = len(r.get("planned_requests") or [])
+            parts.append(f"{quantity(planned, 'requête prévue', 'requêtes prévues')}")
+        if "bytes_uploaded" in r:
+            sent = quantity(int(r["bytes_uploaded"]), "octet envoyé", "octets envoyés")
+            parts.append(f"{sent} à {r.get('page') or 'data.gouv.fr'}")
+        if r.get("checks"):
+            ok, checked = sum(1 for c in r["checks"] if c.get("ok")), len(r["checks"])
+            layers = agree(checked, "couche vérifiée", "couches vérifiées")  # as the English: the layers checked
+            parts.append(f"{count_text(ok)}/{count_text(checked)} {layers} en WMS/WFS")
+        if "layers" in r and isinstance(r["layers"], list) and r["layers"] and "table" in r["layers"][0]:
+            parts.append(quantity(len(r["layers"]), "table", "tables"))
+        return ", ".join(parts) or "fait"
+
 
 @dataclass
 class DatasetOutcome:
@@ -183,13 +214,9 @@ def _run_dataset(
 
 
 def _summary_fr(res: StepResult, secrets: tuple[str, ...]) -> dict[str, str]:
-    """``{"summary_fr": ...}``: a failed step's error in French (message and hint) when it was written in French,
-    for the command line to print in a French terminal; else nothing (the journal keeps the English)."""
-    error = res.error or {}
-    if not error.get("message_fr"):
-        return {}
-    hint = error.get("hint_fr") or error.get("hint") or ""  # an English hint rather than none (OdlGeoError.text)
-    return {"summary_fr": redact(f"{error['message_fr']} {hint}".strip(), secrets)}
+    """``{"summary_fr": ...}``: the step's summary in French (:meth:`StepResult.summary_fr`), for the command line
+    to print in a French terminal (the journal keeps the English)."""
+    return {"summary_fr": redact(res.summary_fr(), secrets)}
 
 
 def _unchanged(

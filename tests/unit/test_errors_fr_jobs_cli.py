@@ -100,8 +100,10 @@ def test_a_failed_dataset_is_told_in_french_step_and_summary(tmp_path):
     assert done.returncode == 2
     assert done.stderr.startswith("erreur : 1 jeu de données de la tâche 'test' a échoué : f."), done.stderr
     assert "Consultez " in done.stderr and "(et relancez : la publication reprend" in done.stderr
-    failed_line = next(line for line in done.stdout.splitlines() if "FAILED" in line)
+    failed_line = next(line for line in done.stdout.splitlines() if "ÉCHEC" in line)
     assert "absent.csv" in failed_line and "does not exist" not in failed_line, failed_line
+    assert done.stdout.splitlines()[0].startswith("échec") and "FAILED" not in done.stdout, done.stdout
+    assert "journal : " in done.stdout
     journal = (tmp_path / "pub" / "journal.jsonl").read_text(encoding="utf-8")
     assert "does not exist" in journal  # the journal is for logs: English
 

@@ -105,6 +105,27 @@ def test_the_job_runners_summary_agrees_with_its_counts(result, summary):
     assert StepResult(0, result).summary() == summary
 
 
+@pytest.mark.parametrize(
+    ("result", "summary"),
+    [
+        ({"files": ["a.gpkg"]}, "1 fichier"),
+        ({"files": ["a.gpkg", "a.csv"]}, "2 fichiers"),
+        ({"dry_run": True, "planned_requests": ["PUT x"]}, "1 requête prévue"),
+        ({"dry_run": True, "planned_requests": []}, "0 requête prévue"),
+        ({"resources": [{"outcome": "updated"}, {"outcome": "unchanged"}]}, "1 ressource modifiée sur 2"),
+        ({"resources": [{"outcome": "created"}, {"outcome": "updated"}]}, "2 ressources modifiées sur 2"),
+        ({"checks": [{"ok": True}]}, "1/1 couche vérifiée en WMS/WFS"),
+        ({"checks": [{"ok": True}, {"ok": False}]}, "1/2 couches vérifiées en WMS/WFS"),
+        ({"bytes_uploaded": 2048, "page": "https://www.data.gouv.fr/x"}, "2\u202f048 octets envoyés à https://www.data.gouv.fr/x"),
+        ({"layers": [{"table": f"t{n}"} for n in range(1004)]}, "1\u202f004 tables"),
+        ({}, "fait"),
+    ],
+)
+def test_the_job_runners_summary_in_french_agrees_with_its_counts(result, summary):
+    """A French terminal reads the run's table in French (``summary_fr``), the journal keeps the English."""
+    assert StepResult(0, result).summary_fr() == summary
+
+
 def test_a_failed_ogc_check_counts_its_layers():
     bad = LayerCheck("a", in_capabilities=False, image_ok=False, feature_count=None, expected_count=1, problem="x")
     with pytest.raises(RemoteError) as one:
