@@ -47,7 +47,17 @@ if TYPE_CHECKING:
     from .run import LayerResult
     from .spool import LayerSpool
 
-__all__ = ["ENV_SWITCH", "LABEL", "PASS_MAX_CELLS", "PassChild", "PassEnd", "room_for_pass", "second_core_free"]
+__all__ = [
+    "ENV_SWITCH",
+    "IDLE_CORE",
+    "LABEL",
+    "PASS_MAX_CELLS",
+    "PassChild",
+    "PassEnd",
+    "idle_cores",
+    "room_for_pass",
+    "second_core_free",
+]
 
 #: what the run's error says stopped when the child dies without a word ("Writing the products stopped...")
 LABEL = "products"
@@ -84,9 +94,13 @@ def room_for_pass(features: int, fields: int) -> bool:
 
 def second_core_free() -> bool:
     """The run may use one more core: it may run on two or more, and fewer processes than those cores were
-    runnable on average over the last minute (the run itself is one of them).
+    runnable on average over the last minute (the run itself is one of them), or, when that average says the
+    cores were taken, the machine's processors are idle now by a core's worth at least (:func:`idle_cores`).
 
-    A child beside a busy machine only adds its overhead: the cores are shared, the pass is not shorter."""
+    A child beside a busy machine only adds its overhead: the cores are shared, the pass is not shorter. The
+    one-minute load lags: right after a command that kept the cores busy (a conversion just before, a job's
+    previous dataset) it still reads 1.5-2.4 on two idle cores, and a 5M-point pass on one process took 1.60x
+    the plain conversion where two processes take 1.40x (docs/performance.md, fourteenth session)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux: fork_allowed says no anyway
@@ -94,9 +108,38 @@ def second_core_free() -> bool:
     if cores < 2:
         return False
     try:
-        return os.getloadavg()[0] < cores
+        if os.getloadavg()[0] < cores:
+            return True
     except OSError:  # no load average to read: no child, as on a busy machine
         return False
+    return idle_cores() >= IDLE_CORE
+
+
+#: the idle processor time, in cores, that makes a second core free when the load average says otherwise
+IDLE_CORE = 0.8
+#: how long :func:`idle_cores` watches the processors
+IDLE_SAMPLE_SECONDS = 0.25
+
+
+def idle_cores(seconds: float = IDLE_SAMPLE_SECONDS) -> float:
+    """How many of the machine's processors were idle over the next ``seconds`` (``/proc/stat``'s idle and
+    I/O-wait time over all its time, times the processors online); 0 where it cannot be read."""
+    import time
+
+    def counters() -> tuple[int, int]:
+        with open("/proc/stat", encoding="ascii") as fh:
+            values = [int(v) for v in fh.readline().split()[1:9]]  # user .. steal; guest is counted in user
+        return values[3] + values[4], sum(values)
+
+    try:
+        idle0, total0 = counters()
+        time.sleep(seconds)
+        idle1, total1 = counters()
+    except (OSError, ValueError, IndexError):
+        return 0.0
+    if total1 <= total0:
+        return 0.0
+    return (os.cpu_count() or 1) * (idle1 - idle0) / (total1 - total0)
 
 
 _POLL_SECONDS = 0.2

@@ -302,6 +302,35 @@ def test_chunks_cross_the_pipe_exactly():
     assert [shapely.has_m(g) for g in got[:-1]] == [False, False, True, True, False]
 
 
+def test_idle_cores_reads_the_processors_time(monkeypatch):
+    """Two readings of /proc/stat's first line: the idle and I/O-wait time over all the time, times the processors."""
+    from odl_geo.theme import pass_child
+
+    lines = iter(["cpu  100 0 100 700 100 0 0 0 0 0\n", "cpu  150 0 150 1000 100 0 0 0 0 0\n"])
+
+    class Stat:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def readline(self):
+            return next(lines)
+
+    monkeypatch.setattr("builtins.open", lambda *a, **k: Stat())
+    monkeypatch.setattr(pass_child.os, "cpu_count", lambda: 2)
+    assert pass_child.idle_cores(0.0) == pytest.approx(2 * 300 / 400)  # 300 idle of 400 ticks on 2 processors
+    lines = iter(["cpu  100 0 100 700 100 0 0 0 0 0\n", "cpu  100 0 100 700 100 0 0 0 0 0\n"])
+    assert pass_child.idle_cores(0.0) == 0.0  # no time went by: nothing known, no child
+
+
+def test_idle_cores_on_this_machine_is_between_none_and_all():
+    from odl_geo.theme import pass_child
+
+    assert 0.0 <= pass_child.idle_cores(0.05) <= (os.cpu_count() or 1)
+
+
 def test_a_layer_past_the_memory_bars_cells_keeps_one_process(tmp_path, children, monkeypatch):
     from odl_geo.theme import pass_child
 
@@ -313,7 +342,10 @@ def test_a_layer_past_the_memory_bars_cells_keeps_one_process(tmp_path, children
     monkeypatch.setattr(pass_child.os, "getloadavg", lambda: (0.9, 1.2, 1.0))
     assert pass_child.room_for_pass(1_000, 9) and not pass_child.room_for_pass(5_000_000, 30)
     monkeypatch.setattr(pass_child.os, "getloadavg", lambda: (2.0, 0.5, 0.5))  # both cores taken
+    monkeypatch.setattr(pass_child, "idle_cores", lambda: 0.1)  # and busy now
     assert not pass_child.room_for_pass(1_000, 9)
+    monkeypatch.setattr(pass_child, "idle_cores", lambda: 1.6)  # the load lags: the cores are idle now
+    assert pass_child.room_for_pass(1_000, 9)
     monkeypatch.setattr(pass_child.os, "getloadavg", lambda: (0.0, 0.0, 0.0))
     monkeypatch.setattr(pass_child.os, "sched_getaffinity", lambda pid: {3})  # one core for this process
     assert not pass_child.room_for_pass(1_000, 9)
