@@ -199,7 +199,6 @@ def _handler(args: argparse.Namespace, out: Console, err: Console, feedback: Fee
     import time
 
     from ..jobs import StepResult, load_job, run_job
-    from .language import error_language
     from .main import parse_check, run_argv
 
     job = load_job(args.job)
@@ -249,7 +248,7 @@ def _handler(args: argparse.Namespace, out: Console, err: Console, feedback: Fee
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
     if not args.json and not args.quiet:
-        french = error_language() == "fr"  # the table in the terminal's language (no --lang here)
+        french = getattr(args, "terminal_lang", "en") == "fr"  # the table in the terminal's language (main's choice)
         words = _TABLE_FR if french else {}
         for d in result.datasets:
             colour = {"failed": "red", "unchanged": "dim"}.get(d.outcome, "green")

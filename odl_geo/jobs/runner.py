@@ -38,59 +38,65 @@ class StepResult:
     result: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
 
-    def summary(self) -> str:
+    def summary(self, lang: str = "en") -> str:
+        """What the step did (« 4 fichiers », "1 resource changed of 3"), or its error (message and hint), in
+        ``lang``: the English for the journal and ``--json``, the French for a French terminal (an error's French
+        where it was written, its English hint rather than none)."""
+        lang = "fr" if lang == "fr" else "en"
+        fr, words = lang == "fr", _SUMMARY_WORDS[lang]
         if self.error:
-            return f"{self.error.get('message', '')} {self.error.get('hint', '')}".strip()
-        r = self.result or {}
-        parts = []
-        if "files" in r:
-            parts.append(quantity(len(r["files"]), "file", "files", "en"))
-        if "resources" in r:
-            changed = sum(1 for x in r["resources"] if x.get("outcome") in ("created", "updated"))
-            changed_of = count_text(len(r["resources"]), "en")
-            parts.append(f"{quantity(changed, 'resource', 'resources', 'en')} changed of {changed_of}")
-        if r.get("planned_requests") or r.get("dry_run"):
-            parts.append(f"{quantity(len(r.get('planned_requests') or []), 'request', 'requests', 'en')} planned")
-        if "bytes_uploaded" in r:
-            parts.append(f"{r['bytes_uploaded']} bytes uploaded to {r.get('page') or 'data.gouv.fr'}")
-        if r.get("checks"):
-            ok, checked = sum(1 for c in r["checks"] if c.get("ok")), len(r["checks"])
-            layers = agree(checked, "layer", "layers", "en")  # "1/2 layers": the layers checked, 2 of them
-            parts.append(f"{count_text(ok, 'en')}/{count_text(checked, 'en')} {layers} checked in WMS/WFS")
-        if "layers" in r and isinstance(r["layers"], list) and r["layers"] and "table" in r["layers"][0]:
-            parts.append(quantity(len(r["layers"]), "table", "tables", "en"))
-        return ", ".join(parts) or "done"
+            e = self.error
+            if fr and e.get("message_fr"):
+                return f"{e['message_fr']} {e.get('hint_fr') or e.get('hint') or ''}".strip()
+            return f"{e.get('message', '')} {e.get('hint', '')}".strip()
 
-    def summary_fr(self) -> str:
-        """:meth:`summary` in French (« 4 fichiers », « 1 ressource modifiée sur 3 »): a failed step's error in
-        French where it was written in French (its English hint rather than none), else its English."""
-        if self.error:
-            if not self.error.get("message_fr"):
-                return self.summary()
-            hint = self.error.get("hint_fr") or self.error.get("hint") or ""
-            return f"{self.error['message_fr']} {hint}".strip()
+        def counted(n: int, key: str) -> str:  # the count and its words in ``lang``
+            one, many = words[key]
+            return quantity(n, one, many, lang)
+
         r = self.result or {}
         parts = []
         if "files" in r:
-            parts.append(quantity(len(r["files"]), "fichier", "fichiers"))
+            parts.append(counted(len(r["files"]), "files"))
         if "resources" in r:
             changed = sum(1 for x in r["resources"] if x.get("outcome") in ("created", "updated"))
-            modified = agree(changed, "modifiée", "modifiées")
-            of = count_text(len(r["resources"]))
-            parts.append(f"{quantity(changed, 'ressource', 'ressources')} {modified} sur {of}")
+            of = count_text(len(r["resources"]), lang)
+            parts.append(f"{counted(changed, 'resources')} {of}")
         if r.get("planned_requests") or r.get("dry_run"):
-            planned = len(r.get("planned_requests") or [])
-            parts.append(f"{quantity(planned, 'requête prévue', 'requêtes prévues')}")
+            parts.append(counted(len(r.get("planned_requests") or []), "planned"))
         if "bytes_uploaded" in r:
-            sent = quantity(int(r["bytes_uploaded"]), "octet envoyé", "octets envoyés")
-            parts.append(f"{sent} à {r.get('page') or 'data.gouv.fr'}")
+            sent = counted(int(r["bytes_uploaded"]), "uploaded") if fr else f"{r['bytes_uploaded']} bytes"
+            parts.append(f"{sent} {words['to']} {r.get('page') or 'data.gouv.fr'}")
         if r.get("checks"):
             ok, checked = sum(1 for c in r["checks"] if c.get("ok")), len(r["checks"])
-            layers = agree(checked, "couche vérifiée", "couches vérifiées")  # as the English: the layers checked
-            parts.append(f"{count_text(ok)}/{count_text(checked)} {layers} en WMS/WFS")
+            one, many = words["checked"]
+            layers = agree(checked, one, many, lang)  # "1/2 layers": the layers checked, 2 of them
+            parts.append(f"{count_text(ok, lang)}/{count_text(checked, lang)} {layers}")
         if "layers" in r and isinstance(r["layers"], list) and r["layers"] and "table" in r["layers"][0]:
-            parts.append(quantity(len(r["layers"]), "table", "tables"))
-        return ", ".join(parts) or "fait"
+            parts.append(quantity(len(r["layers"]), "table", "tables", lang))
+        return ", ".join(parts) or words["done"]
+
+
+#: the words of :meth:`StepResult.summary` in each language: the singular and the plural of each count's
+_SUMMARY_WORDS: dict[str, dict[str, Any]] = {
+    "en": {
+        "files": ("file", "files"),
+        "resources": ("resource changed of", "resources changed of"),
+        "planned": ("request planned", "requests planned"),
+        "to": "uploaded to",
+        "checked": ("layer checked in WMS/WFS", "layers checked in WMS/WFS"),
+        "done": "done",
+    },
+    "fr": {
+        "files": ("fichier", "fichiers"),
+        "resources": ("ressource modifiée sur", "ressources modifiées sur"),
+        "planned": ("requête prévue", "requêtes prévues"),
+        "uploaded": ("octet envoyé", "octets envoyés"),
+        "to": "à",
+        "checked": ("couche vérifiée en WMS/WFS", "couches vérifiées en WMS/WFS"),
+        "done": "fait",
+    },
+}
 
 
 @dataclass
@@ -214,9 +220,9 @@ def _run_dataset(
 
 
 def _summary_fr(res: StepResult, secrets: tuple[str, ...]) -> dict[str, str]:
-    """``{"summary_fr": ...}``: the step's summary in French (:meth:`StepResult.summary_fr`), for the command line
+    """``{"summary_fr": ...}``: the step's summary in French (:meth:`StepResult.summary`), for the command line
     to print in a French terminal (the journal keeps the English)."""
-    return {"summary_fr": redact(res.summary_fr(), secrets)}
+    return {"summary_fr": redact(res.summary("fr"), secrets)}
 
 
 def _unchanged(

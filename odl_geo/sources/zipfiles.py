@@ -24,7 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, TYPE_CHECKING
 
 from ..errors import InputError, UnsupportedSourceError
-from ..numbers import count_text, quantity
+from ..numbers import count_text, decimal_text, quantity
 from .formats import driver_for
 
 if TYPE_CHECKING:
@@ -122,8 +122,7 @@ def _size(n: float, lang: str = "en") -> str:
     if lang == "fr":  # « 4,3 Go », « 120,0 Mo », « 1 024 octets »
         if n < 1e5:
             return quantity(int(n), "octet", "octets")
-        text = f"{n / 1e9:.1f} Go" if n >= 1e8 else f"{n / 1e6:.1f} Mo"
-        return text.replace(".", ",")
+        return f"{decimal_text(n / 1e9, 1)} Go" if n >= 1e8 else f"{decimal_text(n / 1e6, 1)} Mo"
     return f"{n / 1e9:.1f} GB" if n >= 1e8 else f"{n / 1e6:.1f} MB" if n >= 1e5 else f"{int(n)} bytes"
 
 

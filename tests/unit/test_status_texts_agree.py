@@ -123,7 +123,7 @@ def test_the_job_runners_summary_agrees_with_its_counts(result, summary):
 )
 def test_the_job_runners_summary_in_french_agrees_with_its_counts(result, summary):
     """A French terminal reads the run's table in French (``summary_fr``), the journal keeps the English."""
-    assert StepResult(0, result).summary_fr() == summary
+    assert StepResult(0, result).summary("fr") == summary
 
 
 def test_a_failed_ogc_check_counts_its_layers():
